@@ -1,0 +1,12 @@
+// Package suite lists every asyncgo analyzer, for the drivers (asyncvet,
+// asyncgo lint, the LSP server) to run together.
+package suite
+
+import "golang.org/x/tools/go/analysis"
+
+// Analyzers returns the asyncgo analyzers, in a stable order.
+func Analyzers() []*analysis.Analyzer {
+	return []*analysis.Analyzer{
+		// One line per analyzer package; keep them sorted by name.
+	}
+}

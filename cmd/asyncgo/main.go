@@ -1,0 +1,45 @@
+// Command asyncgo is the asyncgo command line: it rewrites annotated generator
+// and async functions into state machines, lints packages for blocking calls
+// and deadlocks, and runs the demo.
+//
+// Each subcommand lives in its own file of this package and registers itself
+// with register from an init function, so the parts of the tool stay apart.
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/urfave/cli/v2"
+)
+
+var commands []*cli.Command
+
+// register adds a subcommand to the asyncgo CLI.
+func register(c *cli.Command) { commands = append(commands, c) }
+
+func newApp() *cli.App {
+	cmds := append([]*cli.Command(nil), commands...)
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
+	return &cli.App{
+		Name:     "asyncgo",
+		Usage:    "Python's generators, asyncio and concurrent.futures for Go, kept safe",
+		Commands: cmds,
+		// Subcommands choose their own exit codes (gofmt's and vet's conventions).
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+}
+
+func main() {
+	if err := newApp().Run(os.Args); err != nil {
+		code := 2
+		if ec, ok := err.(cli.ExitCoder); ok {
+			code = ec.ExitCode()
+		}
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(os.Stderr, "asyncgo:", msg)
+		}
+		os.Exit(code)
+	}
+}
