@@ -1,0 +1,153 @@
+package coro
+
+import (
+	"iter"
+	"runtime"
+	"runtime/debug"
+)
+
+// Co is a direct-mode generator body's handle: the body yields through it.
+// Y is the type of the values yielded and S of the values sent in.
+// A Co belongs to its body and must not be used outside it.
+type Co[Y, S any] struct {
+	yield   func(struct{}) bool // the coroutine switch back to the caller
+	y       Y                   // the value being yielded
+	sent    S                   // the value sent in at resumption
+	thrown  error               // or the error thrown in
+	closing bool                // Close has thrown ErrGeneratorExit in
+}
+
+// unwind is the panic value that carries an error up a direct body: an error
+// thrown in and not caught, or the generator exit. It is recovered where the
+// body starts and turned back into the error.
+type unwind struct{ err error }
+
+// exchange yields y and returns what the caller delivers next: the value
+// sent in, or the error thrown in (ErrGeneratorExit included).
+func (co *Co[Y, S]) exchange(y Y) (S, error) {
+	var zero S
+	if co.closing {
+		panic(&unwind{ErrIgnoredGeneratorExit})
+	}
+	co.y = y
+	if !co.yield(struct{}{}) {
+		// The coroutine was stopped without a Close; unwind all the same.
+		co.closing = true
+		panic(&unwind{ErrGeneratorExit})
+	}
+	if err := co.thrown; err != nil {
+		co.thrown = nil
+		if err == ErrGeneratorExit {
+			co.closing = true
+		}
+		return zero, err
+	}
+	s := co.sent
+	co.sent = zero
+	return s, nil
+}
+
+// YieldErr yields y to the caller and suspends the body until it is resumed.
+// It returns the value sent in (the zero value for Next), or the error
+// thrown in by Throw, which the body may handle and carry on: Python's
+//
+//	try:
+//	    s = yield y
+//	except E as err:
+//	    ...
+//
+// Close does not return here: it unwinds the body (see Generator.Close).
+func (co *Co[Y, S]) YieldErr(y Y) (S, error) {
+	s, err := co.exchange(y)
+	if err == ErrGeneratorExit {
+		panic(&unwind{err})
+	}
+	return s, err
+}
+
+// Yield yields y to the caller, suspends the body until it is resumed, and
+// returns the value sent in (the zero value for Next). An error thrown in
+// unwinds the body from here, running its defers, and ends the generator
+// with that error, as an uncaught exception does in Python.
+func (co *Co[Y, S]) Yield(y Y) S {
+	s, err := co.exchange(y)
+	if err != nil {
+		panic(&unwind{err})
+	}
+	return s
+}
+
+// New returns a generator whose body is fn, run in direct mode as a stackful
+// coroutine. Nothing runs until the first Next or Send.
+//
+// A generator that is dropped while suspended is closed when the garbage
+// collector finds it unreachable, as CPython closes generators it collects,
+// so its goroutine and defers are not left behind; Close it explicitly to
+// run the defers at a known time.
+func New[Y, S, R any](fn func(co *Co[Y, S]) R) *Generator[Y, S, R] {
+	d := &direct[Y, S, R]{fn: fn}
+	g := &Generator[Y, S, R]{body: d}
+	runtime.AddCleanup(g, func(d *direct[Y, S, R]) { go d.abandon() }, d)
+	return g
+}
+
+// direct is a Machine that runs its body as a coroutine through iter.Pull,
+// whose hand-off is the Go runtime's coroutine switch. The body and the
+// switch must not reference the Generator, so that an abandoned generator
+// can be collected and its coroutine closed.
+type direct[Y, S, R any] struct {
+	fn   func(co *Co[Y, S]) R
+	co   Co[Y, S]
+	next func() (struct{}, bool)
+	stop func()
+	done bool
+	r    R
+	err  error
+}
+
+func (d *direct[Y, S, R]) run(yield func(struct{}) bool) {
+	d.co.yield = yield
+	defer func() {
+		if v := recover(); v != nil {
+			d.err = Recovered(v)
+		}
+		d.done = true
+	}()
+	d.r = d.fn(&d.co)
+}
+
+// Resume implements Machine.
+func (d *direct[Y, S, R]) Resume(sent S, thrown error) (y Y, done bool, r R, err error) {
+	if d.next == nil {
+		d.next, d.stop = iter.Pull(d.run)
+	}
+	d.co.sent, d.co.thrown = sent, thrown
+	d.next()
+	if !d.done {
+		y, d.co.y = d.co.y, y
+		return y, false, r, nil
+	}
+	d.stop()
+	return y, true, d.r, d.err
+}
+
+// abandon closes the coroutine of a generator that was dropped while
+// suspended. It runs on its own goroutine, after the Generator is gone.
+func (d *direct[Y, S, R]) abandon() {
+	if d.next == nil || d.done {
+		return
+	}
+	var zero S
+	d.Resume(zero, ErrGeneratorExit)
+}
+
+// Recovered turns a value recovered from a panic in a generator body into
+// the error that ends the generator: the error carried by an uncaught throw
+// or close, or else a *PanicError with the current stack. Lowered bodies call
+// it from their deferred recover.
+func Recovered(v any) error {
+	if u, ok := v.(*unwind); ok {
+		return u.err
+	}
+	return &PanicError{Value: v, Stack: debug.Stack()}
+}

@@ -1,0 +1,65 @@
+package coro
+
+// Delegate advances sub one step on behalf of a delegating generator, by the
+// rules of PEP 380: the first step (first true) starts sub; after that, a
+// value sent in is sent on to sub, an error thrown in is thrown into sub, and
+// ErrGeneratorExit closes sub. It returns the value sub yields (done false),
+// or sub's return value once it stops (done true, err nil), or the error
+// that ends the delegation (done true): an error sub failed with, an error
+// its Close returned, or ErrGeneratorExit after sub closed cleanly.
+//
+// YieldFrom is built on it; lowered bodies call it at a yield-from resume
+// point.
+func Delegate[Y, S, R any](sub *Generator[Y, S, R], first bool, sent S, thrown error) (y Y, done bool, r R, err error) {
+	switch {
+	case first:
+		y, err = sub.Next()
+	case thrown == ErrGeneratorExit:
+		if err = sub.Close(); err == nil {
+			err = ErrGeneratorExit
+		}
+		return y, true, r, err
+	case thrown != nil:
+		y, err = sub.Throw(thrown)
+	default:
+		y, err = sub.Send(sent)
+	}
+	switch err {
+	case nil:
+		return y, false, r, nil
+	case ErrStopIteration:
+		r, _ = sub.Result()
+		return y, true, r, nil
+	}
+	return y, true, r, err
+}
+
+// YieldFromErr delegates to sub until it stops (Python's yield from): the
+// values sub yields go to the caller of co's generator, values sent in go to
+// sub, errors thrown in are thrown into sub, and closing co's generator
+// closes sub. It returns sub's return value, or the error sub failed with
+// (an error thrown in and not handled by sub, for example), which the body
+// may handle.
+func YieldFromErr[Y, S, R any](co *Co[Y, S], sub *Generator[Y, S, R]) (R, error) {
+	y, done, r, err := Delegate(sub, true, *new(S), nil)
+	for !done {
+		s, thrown := co.exchange(y)
+		y, done, r, err = Delegate(sub, false, s, thrown)
+	}
+	if co.closing {
+		// Closing unwinds the delegating body too, with the error sub's
+		// Close reported, if any.
+		panic(&unwind{err})
+	}
+	return r, err
+}
+
+// YieldFrom is YieldFromErr for a body that lets sub's errors propagate:
+// an error sub fails with unwinds the body and ends its generator with it.
+func YieldFrom[Y, S, R any](co *Co[Y, S], sub *Generator[Y, S, R]) R {
+	r, err := YieldFromErr(co, sub)
+	if err != nil {
+		panic(&unwind{err})
+	}
+	return r
+}
