@@ -77,6 +77,17 @@ func (co *Co[Y, S]) Yield(y Y) S {
 	return s
 }
 
+// Raise ends the body with err, as Python's raise does in a generator: the
+// body unwinds, running its defers, and the Next, Send or Throw that resumed
+// it returns err itself. A body that caught an error with YieldErr and
+// cannot handle it re-raises it this way. Raise(nil) panics.
+func (co *Co[Y, S]) Raise(err error) {
+	if err == nil {
+		panic("coro: Raise(nil)")
+	}
+	panic(&unwind{err})
+}
+
 // New returns a generator whose body is fn, run in direct mode as a stackful
 // coroutine. Nothing runs until the first Next or Send.
 //

@@ -27,6 +27,7 @@
 //	g.close()          g.Close()
 //	StopIteration      ErrStopIteration; the return value is g.Result()
 //	yield x            co.Yield(x), or co.YieldErr(x) to catch what is thrown
+//	raise err          co.Raise(err)
 //	yield from sub     coro.YieldFrom(co, sub), or coro.YieldFromErr
 //	for x in g         for x := range g.All()
 //	@contextmanager    coro.With
