@@ -23,28 +23,36 @@ type Co[Y, S any] struct {
 type unwind struct{ err error }
 
 // exchange yields y and returns what the caller delivers next: the value
-// sent in, or the error thrown in (ErrGeneratorExit included).
-func (co *Co[Y, S]) exchange(y Y) (S, error) {
-	var zero S
+// sent in, or the error thrown in. Close unwinds the body from here, unless
+// raw is set (for YieldFrom, which must close its sub-generator first): then
+// ErrGeneratorExit is returned. The fast path is small enough to inline into
+// Yield; the rest is in delivered.
+func (co *Co[Y, S]) exchange(y Y, raw bool) (S, error) {
 	if co.closing {
 		panic(&unwind{ErrIgnoredGeneratorExit})
 	}
 	co.y = y
-	if !co.yield(struct{}{}) {
-		// The coroutine was stopped without a Close; unwind all the same.
+	if !co.yield(struct{}{}) || co.thrown != nil {
+		return co.delivered(raw)
+	}
+	return co.sent, nil
+}
+
+// delivered handles a resumption that did not send a value: an error was
+// thrown in, or the coroutine was stopped without a Close.
+func (co *Co[Y, S]) delivered(raw bool) (S, error) {
+	var zero S
+	err := co.thrown
+	co.thrown = nil
+	if err == nil || err == ErrGeneratorExit {
+		// Close, or the coroutine was stopped: the body must unwind.
 		co.closing = true
-		panic(&unwind{ErrGeneratorExit})
-	}
-	if err := co.thrown; err != nil {
-		co.thrown = nil
-		if err == ErrGeneratorExit {
-			co.closing = true
+		err = ErrGeneratorExit
+		if !raw {
+			panic(&unwind{err})
 		}
-		return zero, err
 	}
-	s := co.sent
-	co.sent = zero
-	return s, nil
+	return zero, err
 }
 
 // YieldErr yields y to the caller and suspends the body until it is resumed.
@@ -57,24 +65,25 @@ func (co *Co[Y, S]) exchange(y Y) (S, error) {
 //	    ...
 //
 // Close does not return here: it unwinds the body (see Generator.Close).
-func (co *Co[Y, S]) YieldErr(y Y) (S, error) {
-	s, err := co.exchange(y)
-	if err == ErrGeneratorExit {
-		panic(&unwind{err})
-	}
-	return s, err
-}
+func (co *Co[Y, S]) YieldErr(y Y) (S, error) { return co.exchange(y, false) }
 
 // Yield yields y to the caller, suspends the body until it is resumed, and
 // returns the value sent in (the zero value for Next). An error thrown in
 // unwinds the body from here, running its defers, and ends the generator
 // with that error, as an uncaught exception does in Python.
 func (co *Co[Y, S]) Yield(y Y) S {
-	s, err := co.exchange(y)
-	if err != nil {
-		panic(&unwind{err})
+	// exchange, written out: each call frame between the body and the
+	// coroutine switch costs a mispredicted return on every resumption.
+	if co.closing {
+		panic(&unwind{ErrIgnoredGeneratorExit})
 	}
-	return s
+	co.y = y
+	if !co.yield(struct{}{}) || co.thrown != nil {
+		if _, err := co.delivered(false); err != nil {
+			panic(&unwind{err})
+		}
+	}
+	return co.sent
 }
 
 // Raise ends the body with err, as Python's raise does in a generator: the
@@ -97,7 +106,7 @@ func (co *Co[Y, S]) Raise(err error) {
 // run the defers at a known time.
 func New[Y, S, R any](fn func(co *Co[Y, S]) R) *Generator[Y, S, R] {
 	d := &direct[Y, S, R]{fn: fn}
-	g := &Generator[Y, S, R]{body: d}
+	g := &Generator[Y, S, R]{body: d, direct: d}
 	runtime.AddCleanup(g, func(d *direct[Y, S, R]) { go d.abandon() }, d)
 	return g
 }
@@ -134,11 +143,16 @@ func (d *direct[Y, S, R]) Resume(sent S, thrown error) (y Y, done bool, r R, err
 	}
 	d.co.sent, d.co.thrown = sent, thrown
 	d.next()
-	if !d.done {
-		y, d.co.y = d.co.y, y
-		return y, false, r, nil
+	if d.done {
+		return d.finish()
 	}
+	return d.co.y, false, r, nil
+}
+
+func (d *direct[Y, S, R]) finish() (y Y, done bool, r R, err error) {
 	d.stop()
+	var zero S
+	d.co.y, d.co.sent = y, zero // let go of what the body last exchanged
 	return y, true, d.r, d.err
 }
 

@@ -99,6 +99,7 @@ type Machine[Y, S, R any] interface {
 // function's body, driven by Next, Send, Throw and Close.
 type Generator[Y, S, R any] struct {
 	body     Machine[Y, S, R]
+	direct   *direct[Y, S, R] // body, when it is a direct one: the fast path
 	state    State
 	returned bool // the body returned, so result is its value
 	result   R
@@ -150,6 +151,28 @@ func (g *Generator[Y, S, R]) Throw(err error) (Y, error) {
 }
 
 func (g *Generator[Y, S, R]) resume(sent S, thrown error) (y Y, err error) {
+	if g.state == Suspended && thrown == nil {
+		// The common case, a suspended body being sent a value, first.
+		g.state = Running
+		if d := g.direct; d != nil {
+			// direct.Resume written out: each call frame between the
+			// caller and the coroutine switch costs a mispredicted return
+			// on every resumption.
+			d.co.sent = sent
+			d.next()
+			if !d.done {
+				g.state = Suspended
+				return d.co.y, nil
+			}
+			return g.finish(d.finish())
+		}
+		y, done, r, err := g.body.Resume(sent, nil)
+		if !done {
+			g.state = Suspended
+			return y, nil
+		}
+		return g.finish(y, done, r, err)
+	}
 	switch g.state {
 	case Running:
 		return y, ErrRunning
@@ -165,7 +188,11 @@ func (g *Generator[Y, S, R]) resume(sent S, thrown error) (y Y, err error) {
 		}
 	}
 	g.state = Running
-	y, done, r, err := g.body.Resume(sent, thrown)
+	return g.finish(g.body.Resume(sent, thrown))
+}
+
+// finish records the outcome of a resumption.
+func (g *Generator[Y, S, R]) finish(y Y, done bool, r R, err error) (Y, error) {
 	if !done {
 		g.state = Suspended
 		return y, nil

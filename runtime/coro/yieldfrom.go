@@ -43,7 +43,7 @@ func Delegate[Y, S, R any](sub *Generator[Y, S, R], first bool, sent S, thrown e
 func YieldFromErr[Y, S, R any](co *Co[Y, S], sub *Generator[Y, S, R]) (R, error) {
 	y, done, r, err := Delegate(sub, true, *new(S), nil)
 	for !done {
-		s, thrown := co.exchange(y)
+		s, thrown := co.exchange(y, true)
 		y, done, r, err = Delegate(sub, false, s, thrown)
 	}
 	if co.closing {
