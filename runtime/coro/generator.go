@@ -121,20 +121,14 @@ func (g *Generator[Y, S, R]) State() State { return g.state }
 // or the error the body failed with.
 func (g *Generator[Y, S, R]) Next() (Y, error) {
 	var zero S
-	return g.resume(zero, nil)
+	return g.resume(zero, nil, false)
 }
 
 // Send resumes the generator, making the pending Yield return s, and returns
 // the next value it yields. A generator that has not started can only be
 // sent the zero value (which starts it, like Next); anything else returns
 // ErrSendNotStarted and leaves the generator as it was.
-func (g *Generator[Y, S, R]) Send(s S) (Y, error) {
-	if g.state == Created && !isZero(s) {
-		var y Y
-		return y, ErrSendNotStarted
-	}
-	return g.resume(s, nil)
-}
+func (g *Generator[Y, S, R]) Send(s S) (Y, error) { return g.resume(s, nil, true) }
 
 // Throw raises err at the suspension point. If the body handles it (see
 // Co.YieldErr) and yields again, Throw returns that value; if the body
@@ -147,10 +141,12 @@ func (g *Generator[Y, S, R]) Throw(err error) (Y, error) {
 	if err == nil {
 		err = errThrowNil
 	}
-	return g.resume(zero, err)
+	return g.resume(zero, err, false)
 }
 
-func (g *Generator[Y, S, R]) resume(sent S, thrown error) (y Y, err error) {
+// resume delivers sent or thrown to the body; isSend marks a Send, which
+// may not start a generator with a non-zero value.
+func (g *Generator[Y, S, R]) resume(sent S, thrown error, isSend bool) (y Y, err error) {
 	if g.state == Suspended && thrown == nil {
 		// The common case, a suspended body being sent a value, first.
 		g.state = Running
@@ -185,6 +181,9 @@ func (g *Generator[Y, S, R]) resume(sent S, thrown error) (y Y, err error) {
 		if thrown != nil {
 			g.state = Closed
 			return y, thrown
+		}
+		if isSend && !isZero(sent) {
+			return y, ErrSendNotStarted
 		}
 	}
 	g.state = Running
