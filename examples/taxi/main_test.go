@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+)
+
+func TestOutputMatchesPython(t *testing.T) {
+	for _, c := range []struct{ end, taxis, seed int }{{180, 3, 7}, {60, 3, 7}} {
+		t.Run(fmt.Sprint(c.end), func(t *testing.T) {
+			var got bytes.Buffer
+			if err := run(&got, c.end, c.taxis, int64(c.seed)); err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(fmt.Sprintf("testdata/want_%d_%d_%d.txt", c.end, c.taxis, c.seed))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Fatalf("output differs from the recorded CPython output\ngot:\n%s\nwant:\n%s", got.Bytes(), want)
+			}
+			py, err := exec.LookPath("python3")
+			if err != nil {
+				return
+			}
+			out, err := exec.Command(py, "testdata/taxi_sim.py", fmt.Sprint(c.end), fmt.Sprint(c.taxis), fmt.Sprint(c.seed)).Output()
+			if err != nil {
+				t.Fatalf("python3: %v", err)
+			}
+			if !bytes.Equal(got.Bytes(), out) {
+				t.Fatalf("output differs from CPython's\ngot:\n%s\npython3:\n%s", got.Bytes(), out)
+			}
+		})
+	}
+}
+
+func TestUnknownActionIsAnError(t *testing.T) {
+	if _, err := computeDuration(&lcg{1}, "fly"); err == nil {
+		t.Fatal("computeDuration accepted an unknown action")
+	}
+}
