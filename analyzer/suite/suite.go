@@ -2,11 +2,15 @@
 // asyncgo lint, the LSP server) to run together.
 package suite
 
-import "golang.org/x/tools/go/analysis"
+import (
+	"github.com/asyncgo/asyncgo/analyzer/lockorder"
+	"golang.org/x/tools/go/analysis"
+)
 
 // Analyzers returns the asyncgo analyzers, in a stable order.
 func Analyzers() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		// One line per analyzer package; keep them sorted by name.
+		lockorder.Analyzer,
 	}
 }

@@ -1,0 +1,261 @@
+package lockorder
+
+import (
+	"fmt"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// Locks, channels, wait groups and conds are named by two keys.
+//
+// The instance key names one object inside one function: a root (a
+// parameter, a free variable, a global or a local allocation) followed by a
+// field path, e.g. "{p0}.mu" for the receiver's mu field, "{g:pkg.mu}" for
+// a package variable, "{p1}.next^.mu" for the mu of the struct p1.next
+// points to. Two operations on the same instance key in one function act on
+// the same object (barring reassignment in between, which we accept).
+//
+// The class key replaces parameter roots by their type ("{T:*pkg.T}.mu"),
+// so that two functions of a package can be compared: it is what lock-order
+// edges and waiter/waker matching use. Distinct instances of the same field
+// share a class key; the analyses that use classes are conservative about it.
+
+// keyer computes keys for the values of one package's SSA functions.
+type keyer struct {
+	closures map[*ssa.Function]*ssa.MakeClosure // closure -> its unique MakeClosure, or nil
+}
+
+func newKeyer(funcs []*ssa.Function) *keyer {
+	k := &keyer{closures: make(map[*ssa.Function]*ssa.MakeClosure)}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				mc, ok := instr.(*ssa.MakeClosure)
+				if !ok {
+					continue
+				}
+				cl := mc.Fn.(*ssa.Function)
+				if _, dup := k.closures[cl]; dup {
+					k.closures[cl] = nil // ambiguous: created at several sites
+				} else {
+					k.closures[cl] = mc
+				}
+			}
+		}
+	}
+	return k
+}
+
+// inst returns the instance key of v, or "" when v has no stable identity
+// (a call result, a phi, a dynamically indexed element...).
+func inst(v ssa.Value) string {
+	switch v := v.(type) {
+	case *ssa.Global:
+		return "{g:" + v.Pkg.Pkg.Path() + "." + v.Name() + "}"
+	case *ssa.Parameter:
+		for i, p := range v.Parent().Params {
+			if p == v {
+				return fmt.Sprintf("{p%d}", i)
+			}
+		}
+	case *ssa.FreeVar:
+		for i, p := range v.Parent().FreeVars {
+			if p == v {
+				return fmt.Sprintf("{f%d}", i)
+			}
+		}
+	case *ssa.Alloc:
+		return "{a:" + v.Name() + "}"
+	case *ssa.MakeChan:
+		return "{mk:" + v.Name() + "}"
+	case *ssa.FieldAddr:
+		if x := inst(v.X); x != "" {
+			return x + "." + fieldName(v.X.Type(), v.Field)
+		}
+	case *ssa.Field:
+		if x := inst(v.X); x != "" {
+			return x + "." + fieldName(v.X.Type(), v.Field)
+		}
+	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			if x := inst(v.X); x != "" {
+				return x + "^"
+			}
+		}
+	case *ssa.IndexAddr:
+		if c, ok := v.Index.(*ssa.Const); ok && c.Value != nil {
+			if x := inst(v.X); x != "" {
+				return x + "[" + c.Value.String() + "]"
+			}
+		}
+	case *ssa.ChangeType:
+		return inst(v.X)
+	case *ssa.MakeInterface:
+		return inst(v.X)
+	}
+	return ""
+}
+
+// class returns the class key of v ("" if none).
+func (k *keyer) class(v ssa.Value) string {
+	return k.classDepth(v, 0)
+}
+
+func (k *keyer) classDepth(v ssa.Value, depth int) string {
+	if depth > 8 {
+		return ""
+	}
+	switch v := v.(type) {
+	case *ssa.Global:
+		return inst(v)
+	case *ssa.Parameter:
+		return "{T:" + types.TypeString(v.Type(), nil) + "}"
+	case *ssa.FreeVar:
+		if mc := k.closures[v.Parent()]; mc != nil {
+			for i, p := range v.Parent().FreeVars {
+				if p == v {
+					if c := k.classDepth(mc.Bindings[i], depth+1); c != "" {
+						return c
+					}
+				}
+			}
+		}
+		return "{T:" + types.TypeString(v.Type(), nil) + "}"
+	case *ssa.Alloc:
+		return fmt.Sprintf("{a:%s:%s}", v.Parent().String(), v.Name())
+	case *ssa.MakeChan:
+		return fmt.Sprintf("{mk:%s:%s}", v.Parent().String(), v.Name())
+	case *ssa.FieldAddr:
+		if x := k.classDepth(v.X, depth+1); x != "" {
+			return x + "." + fieldName(v.X.Type(), v.Field)
+		}
+	case *ssa.Field:
+		if x := k.classDepth(v.X, depth+1); x != "" {
+			return x + "." + fieldName(v.X.Type(), v.Field)
+		}
+	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			if x := k.classDepth(v.X, depth+1); x != "" {
+				return x + "^"
+			}
+		}
+	case *ssa.IndexAddr:
+		if c, ok := v.Index.(*ssa.Const); ok && c.Value != nil {
+			if x := k.classDepth(v.X, depth+1); x != "" {
+				return x + "[" + c.Value.String() + "]"
+			}
+		}
+	case *ssa.ChangeType:
+		return k.classDepth(v.X, depth+1)
+	case *ssa.MakeInterface:
+		return k.classDepth(v.X, depth+1)
+	}
+	return ""
+}
+
+// desc returns a short source-like description of v for messages.
+func desc(v ssa.Value) string {
+	switch v := v.(type) {
+	case *ssa.Global:
+		return v.Name()
+	case *ssa.Parameter:
+		return v.Name()
+	case *ssa.FreeVar:
+		return v.Name()
+	case *ssa.Alloc:
+		if v.Comment != "" {
+			return v.Comment
+		}
+		return "local"
+	case *ssa.MakeChan:
+		return "channel"
+	case *ssa.FieldAddr:
+		return desc(v.X) + "." + fieldName(v.X.Type(), v.Field)
+	case *ssa.Field:
+		return desc(v.X) + "." + fieldName(v.X.Type(), v.Field)
+	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			return desc(v.X)
+		}
+	case *ssa.IndexAddr:
+		if c, ok := v.Index.(*ssa.Const); ok && c.Value != nil {
+			return desc(v.X) + "[" + c.Value.String() + "]"
+		}
+	case *ssa.ChangeType:
+		return desc(v.X)
+	case *ssa.MakeInterface:
+		return desc(v.X)
+	}
+	return "?"
+}
+
+func fieldName(t types.Type, i int) string {
+	t = t.Underlying()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem().Underlying()
+	}
+	if s, ok := t.(*types.Struct); ok && i < s.NumFields() {
+		return s.Field(i).Name()
+	}
+	return fmt.Sprintf("#%d", i)
+}
+
+// splitKey splits an instance key into its root ("{p0}") and path (".mu^").
+func splitKey(key string) (root, path string) {
+	i := strings.IndexByte(key, '}')
+	if i < 0 {
+		return key, ""
+	}
+	return key[:i+1], key[i+1:]
+}
+
+// descPath turns a key path into a readable suffix (".next.mu").
+func descPath(path string) string {
+	return strings.ReplaceAll(path, "^", "")
+}
+
+// determinate reports whether a class key names one object (a package
+// variable or one local allocation) rather than every instance of a type.
+func determinate(class string) bool {
+	return strings.HasPrefix(class, "{g:") || strings.HasPrefix(class, "{a:") || strings.HasPrefix(class, "{mk:")
+}
+
+func constInt(v ssa.Value) (int64, bool) {
+	c, ok := v.(*ssa.Const)
+	if !ok || c.Value == nil || c.Value.Kind() != constant.Int {
+		return 0, false
+	}
+	return constant.Int64Val(c.Value)
+}
+
+// fieldKey names what v is stored in or loaded from by type and field
+// ("a.Cache.ch"), or by package variable, so that a constructor's stores
+// and the methods' loads agree; "" otherwise.
+func fieldKey(v ssa.Value) string {
+	for {
+		switch x := v.(type) {
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return ""
+			}
+			v = x.X
+			continue
+		case *ssa.ChangeType:
+			v = x.X
+			continue
+		case *ssa.MakeInterface:
+			v = x.X
+			continue
+		case *ssa.FieldAddr:
+			t := x.X.Type().Underlying().(*types.Pointer).Elem()
+			return types.TypeString(t, nil) + "." + fieldName(x.X.Type(), x.Field)
+		case *ssa.Global:
+			return inst(x)
+		}
+		return ""
+	}
+}

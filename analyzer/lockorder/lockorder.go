@@ -1,0 +1,866 @@
+// Package lockorder defines an Analyzer that finds the classic Go lock
+// deadlocks before they happen.
+//
+// # Analyzer lockorder
+//
+// lockorder: report mutex deadlocks: double locking, lock-order inversion,
+// recursive read locking and waits made while holding a lock the waker needs.
+//
+// It follows every path of every function of the package (on SSA), keeping
+// the set of sync.Mutex and sync.RWMutex locks certainly held, and reports:
+//
+//   - double locking: a mutex locked again while it is held on every path
+//     to this point, directly or inside a callee (also across packages,
+//     through facts that say which locks a function acquires);
+//   - lock-order inversion: one function locks A then B while another locks
+//     B then A (the two goroutines running them can each hold one lock and
+//     wait forever for the other);
+//   - recursive read locking: RLock of an RWMutex already read-locked by the
+//     same goroutine, when the package also write-locks it (a writer that
+//     arrives between the two RLocks blocks the second one);
+//   - waiting on a channel, WaitGroup or Cond while holding a lock that every
+//     goroutine which could wake the waiter must take first.
+//
+// Mutexes are named by their field path (the receiver's mu, a package
+// variable, the mu of what a field points to), so distinct instances of the
+// same field are kept apart within a function; across functions an
+// inversion is reported only when both orders involve the same paths of the
+// same root. TryLock never blocks and is ignored. A lock released before the
+// wait, a buffered channel send, or a waker that does not need the lock are
+// not reported.
+package lockorder
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/ssa"
+)
+
+// Analyzer reports double locking, lock-order inversion, recursive read
+// locking and waits made while holding a lock the waker needs.
+var Analyzer = &analysis.Analyzer{
+	Name:      "lockorder",
+	Doc:       "report mutex deadlocks: double locking, lock-order inversion (AB-BA), recursive RLock and waits made while holding a lock the waker needs",
+	URL:       "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/lockorder",
+	Requires:  []*analysis.Analyzer{buildssa.Analyzer},
+	FactTypes: []analysis.Fact{(*Summary)(nil)},
+	Run:       run,
+}
+
+// Summary is the fact exported for a function: which locks it acquires,
+// still holds on return, or releases without having acquired them. Locks
+// are named relative to the function's parameters or package variables.
+type Summary struct {
+	Acquires []Acq // acquired by the function or its callees (and maybe released again)
+	Holds    []Acq // still held when it returns normally
+	Releases []Acq // released without having been acquired by it
+}
+
+// AFact marks Summary as an analysis fact.
+func (*Summary) AFact() {}
+
+func (s *Summary) String() string {
+	var parts []string
+	for _, a := range s.Acquires {
+		parts = append(parts, "acquires "+a.Root+a.Path)
+	}
+	for _, a := range s.Holds {
+		parts = append(parts, "holds "+a.Root+a.Path)
+	}
+	for _, a := range s.Releases {
+		parts = append(parts, "releases "+a.Root+a.Path)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Acq names one lock of a Summary.
+type Acq struct {
+	Root  string // "{p0}" (parameter 0), "{f1}" (free variable 1) or "{g:pkg.name}"
+	Path  string // field path from the root, e.g. ".mu" or ".next^.mu"
+	Class string // class key when the root is a package variable
+	Read  bool   // RLock
+	Where string // "file.go:12" where it is acquired, for messages
+	Desc  string // readable name inside the function, e.g. "s.mu"
+
+	pos token.Pos // same-package position (not exported in facts)
+}
+
+var (
+	lockFuncs = map[string]bool{
+		"(*sync.Mutex).Lock":    false,
+		"(*sync.RWMutex).Lock":  false,
+		"(*sync.RWMutex).RLock": true,
+	}
+	unlockFuncs = map[string]bool{
+		"(*sync.Mutex).Unlock":    true,
+		"(*sync.RWMutex).Unlock":  true,
+		"(*sync.RWMutex).RUnlock": true,
+	}
+)
+
+// lockInfo is one lock known to be held or acquired.
+type lockInfo struct {
+	inst, class string
+	fkey        string // fieldKey of the mutex, for Cond.L matching
+	read        bool
+	pos         token.Pos // where this function acquires it (a Lock or a call)
+	desc        string
+	via         string    // callee through which it was acquired, or ""
+	inner       token.Pos // position inside a same-package callee
+	where       string    // position inside a callee of another package
+}
+
+type state struct {
+	held map[string]*lockInfo // by instance key
+	acq  map[string]*lockInfo // acquired on every path so far, by class key
+}
+
+func newState() *state {
+	return &state{held: map[string]*lockInfo{}, acq: map[string]*lockInfo{}}
+}
+
+func (s *state) clone() *state {
+	n := newState()
+	for k, v := range s.held {
+		n.held[k] = v
+	}
+	for k, v := range s.acq {
+		n.acq[k] = v
+	}
+	return n
+}
+
+// meet intersects s with o, reporting whether s changed.
+func (s *state) meet(o *state) bool {
+	changed := false
+	for k := range s.held {
+		if _, ok := o.held[k]; !ok {
+			delete(s.held, k)
+			changed = true
+		}
+	}
+	for k := range s.acq {
+		if _, ok := o.acq[k]; !ok {
+			delete(s.acq, k)
+			changed = true
+		}
+	}
+	return changed
+}
+
+func (s *state) equal(o *state) bool {
+	if len(s.held) != len(o.held) || len(s.acq) != len(o.acq) {
+		return false
+	}
+	for k := range s.held {
+		if _, ok := o.held[k]; !ok {
+			return false
+		}
+	}
+	for k := range s.acq {
+		if _, ok := o.acq[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+type edge struct {
+	held, acq *lockInfo
+	fn        *ssa.Function
+}
+
+type wait struct {
+	class, kind, desc string
+	fkey              string // fieldKey of the waited-on object
+	held              []*lockInfo
+	pos               token.Pos
+	fn                *ssa.Function
+}
+
+type wake struct {
+	acq      map[string]*lockInfo
+	pos      token.Pos
+	fn       *ssa.Function
+	deferred bool
+}
+
+type checker struct {
+	pass       *analysis.Pass
+	k          *keyer
+	summaries  map[*ssa.Function]*Summary
+	inProgress map[*ssa.Function]bool
+	edges      map[[2]string]*edge
+	edgeOrder  [][2]string
+	waits      []*wait
+	wakes      map[string][]*wake // class|kind
+	rlocks     []*edge            // recursive read locks: held, acq
+	writers    map[string]token.Pos
+	condLock   map[string]string // cond class -> class of its L
+	chanSizes  map[string][]int64
+	reported   map[token.Pos]bool
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	c := &checker{
+		pass:       pass,
+		k:          newKeyer(ssainput.SrcFuncs),
+		summaries:  map[*ssa.Function]*Summary{},
+		inProgress: map[*ssa.Function]bool{},
+		edges:      map[[2]string]*edge{},
+		wakes:      map[string][]*wake{},
+		writers:    map[string]token.Pos{},
+		condLock:   map[string]string{},
+		chanSizes:  map[string][]int64{},
+		reported:   map[token.Pos]bool{},
+	}
+	for _, fn := range ssainput.SrcFuncs {
+		c.scanObjects(fn)
+	}
+	for _, fn := range ssainput.SrcFuncs {
+		c.summaryOf(fn)
+	}
+	c.reportInversions()
+	c.reportRLocks()
+	c.reportWaits()
+	return nil, nil
+}
+
+// scanObjects records which lock guards each Cond and how channels stored
+// in fields or variables are made.
+func (c *checker) scanObjects(fn *ssa.Function) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Call:
+				if callee := in.Call.StaticCallee(); callee != nil && funcName(callee) == "sync.NewCond" && len(in.Call.Args) == 1 {
+					lk := fieldKey(in.Call.Args[0])
+					for _, r := range *in.Referrers() {
+						if st, ok := r.(*ssa.Store); ok && st.Val == in {
+							if cls := fieldKey(st.Addr); cls != "" && lk != "" {
+								c.condLock[cls] = lk
+							}
+						}
+					}
+				}
+			case *ssa.Store:
+				if fa, ok := in.Addr.(*ssa.FieldAddr); ok && isNamed(fa.X.Type(), "sync", "Cond") && fieldName(fa.X.Type(), fa.Field) == "L" {
+					if cls := fieldKey(fa.X); cls != "" {
+						if lk := fieldKey(in.Val); lk != "" {
+							c.condLock[cls] = lk
+						}
+					}
+				}
+			case *ssa.MakeChan:
+				size := int64(-1)
+				if n, ok := constInt(in.Size); ok {
+					size = n
+				}
+				if cls := c.k.class(in); cls != "" {
+					c.chanSizes[cls] = append(c.chanSizes[cls], size)
+				}
+				for _, r := range *in.Referrers() {
+					if st, ok := r.(*ssa.Store); ok && st.Val == in {
+						if cls := fieldKey(st.Addr); cls != "" {
+							c.chanSizes[cls] = append(c.chanSizes[cls], size)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// unbuffered reports whether every channel known to be stored under class
+// is unbuffered (and at least one is known).
+func (c *checker) unbuffered(v ssa.Value) bool {
+	sizes := c.chanSizes[c.k.class(v)]
+	if fk := fieldKey(v); fk != "" {
+		sizes = append(sizes, c.chanSizes[fk]...)
+	}
+	if len(sizes) == 0 {
+		return false
+	}
+	for _, s := range sizes {
+		if s != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func funcName(fn *ssa.Function) string {
+	if fn.Origin() != nil {
+		fn = fn.Origin()
+	}
+	if obj, ok := fn.Object().(*types.Func); ok {
+		return obj.FullName()
+	}
+	return fn.String()
+}
+
+func isNamed(t types.Type, pkg, name string) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
+}
+
+// summaryOf analyzes fn (once) and returns its summary; functions of other
+// packages come from facts.
+func (c *checker) summaryOf(fn *ssa.Function) *Summary {
+	if fn.Origin() != nil {
+		fn = fn.Origin()
+	}
+	if s, ok := c.summaries[fn]; ok {
+		return s
+	}
+	if fn.Pkg == nil || fn.Pkg.Pkg != c.pass.Pkg || fn.Blocks == nil {
+		s := new(Summary)
+		if obj := fn.Object(); obj != nil && obj.Pkg() != nil && obj.Pkg() != c.pass.Pkg {
+			c.pass.ImportObjectFact(obj, s)
+		}
+		c.summaries[fn] = s
+		return s
+	}
+	if c.inProgress[fn] {
+		return new(Summary) // recursion: assume nothing
+	}
+	c.inProgress[fn] = true
+	s := (&fnChecker{c: c, fn: fn}).analyze()
+	delete(c.inProgress, fn)
+	c.summaries[fn] = s
+	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases) > 0 {
+		c.pass.ExportObjectFact(obj, s)
+	}
+	return s
+}
+
+// fnChecker runs the held-lock dataflow over one function.
+type fnChecker struct {
+	c     *checker
+	fn    *ssa.Function
+	final bool
+
+	acquires    map[string]Acq
+	releases    map[string]Acq
+	holds       map[string]*lockInfo // intersection over returns
+	acqAtReturn map[string]*lockInfo
+	returns     int
+	deferRel    map[string]bool
+	deferAll    bool
+	deferWakes  []*wakeOp
+}
+
+type wakeOp struct {
+	class, kind string
+	pos         token.Pos
+}
+
+func (f *fnChecker) analyze() *Summary {
+	blocks := f.fn.Blocks
+	in := make([]*state, len(blocks))
+	out := make([]*state, len(blocks))
+	in[0] = newState()
+	if f.fn.Recover != nil {
+		in[f.fn.Recover.Index] = newState()
+	}
+	// Fixpoint over a must-analysis: a block's input is the intersection of
+	// its computed predecessors' outputs.
+	for iter := 0; iter < 4*len(blocks)+4; iter++ {
+		changed := false
+		for _, b := range blocks {
+			var s *state
+			if b.Index == 0 || b == f.fn.Recover {
+				s = newState()
+			} else {
+				for _, p := range b.Preds {
+					if out[p.Index] == nil {
+						continue
+					}
+					if s == nil {
+						s = out[p.Index].clone()
+					} else {
+						s.meet(out[p.Index])
+					}
+				}
+			}
+			if s == nil {
+				continue
+			}
+			if in[b.Index] != nil && in[b.Index].equal(s) && out[b.Index] != nil {
+				continue
+			}
+			in[b.Index] = s
+			o := s.clone()
+			for _, instr := range b.Instrs {
+				f.step(instr, o)
+			}
+			if out[b.Index] == nil || !out[b.Index].equal(o) {
+				out[b.Index] = o
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	// Final pass: record findings and the summary from the stable inputs.
+	f.final = true
+	f.acquires = map[string]Acq{}
+	f.releases = map[string]Acq{}
+	f.deferRel = map[string]bool{}
+	for _, b := range blocks {
+		if in[b.Index] == nil {
+			continue
+		}
+		s := in[b.Index].clone()
+		for _, instr := range b.Instrs {
+			f.step(instr, s)
+		}
+	}
+	for _, w := range f.deferWakes {
+		f.c.addWake(w.class, w.kind, &wake{acq: f.acqAtReturn, pos: w.pos, fn: f.fn, deferred: true})
+	}
+	return f.summary()
+}
+
+func (f *fnChecker) summary() *Summary {
+	s := new(Summary)
+	var keys []string
+	for k := range f.acquires {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, rel := f.releases[k]; rel {
+			continue // released then re-acquired: the caller's lock, not a new one
+		}
+		s.Acquires = append(s.Acquires, f.acquires[k])
+	}
+	keys = keys[:0]
+	for k := range f.releases {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		s.Releases = append(s.Releases, f.releases[k])
+	}
+	if !f.deferAll {
+		keys = keys[:0]
+		for k := range f.holds {
+			if !f.deferRel[k] {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if a, ok := f.acqFor(f.holds[k]); ok {
+				s.Holds = append(s.Holds, a)
+			}
+		}
+	}
+	return s
+}
+
+// acqFor expresses a lock of this function relative to its parameters,
+// free variables or package variables, for its summary.
+func (f *fnChecker) acqFor(li *lockInfo) (Acq, bool) {
+	root, path := splitKey(li.inst)
+	if !(strings.HasPrefix(root, "{p") || strings.HasPrefix(root, "{f") || strings.HasPrefix(root, "{g:")) {
+		return Acq{}, false
+	}
+	a := Acq{Root: root, Path: path, Read: li.read, Desc: li.desc, pos: li.pos}
+	if li.inner.IsValid() {
+		a.pos = li.inner
+	}
+	if strings.HasPrefix(root, "{g:") {
+		a.Class = li.class
+	}
+	if li.where != "" {
+		a.Where = li.where
+	} else {
+		p := f.c.pass.Fset.Position(a.pos)
+		a.Where = fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
+	}
+	return a, true
+}
+
+func (f *fnChecker) step(instr ssa.Instruction, s *state) {
+	switch in := instr.(type) {
+	case *ssa.Alloc:
+		// A new variable each time round a loop: forget the old one's locks.
+		key := inst(in)
+		for k := range s.held {
+			if strings.HasPrefix(k, key) {
+				delete(s.held, k)
+			}
+		}
+	case *ssa.Call:
+		f.call(in.Common(), in.Pos(), s)
+	case *ssa.Go:
+		// A goroutine that unlocks a lock held here takes it over.
+		if callee := in.Call.StaticCallee(); callee != nil {
+			for _, a := range f.c.summaryOf(callee).Releases {
+				if ik, _, _, ok := f.subst(in.Common(), a); ok && ik != "" {
+					delete(s.held, ik)
+				}
+			}
+		}
+	case *ssa.Defer:
+		if f.final {
+			f.deferred(in.Common(), in.Pos())
+		}
+	case *ssa.UnOp:
+		if in.Op == token.ARROW {
+			f.waitOn(in.X, "recv", in.Pos(), s)
+			f.wakeOn(in.X, "send", in.Pos(), s)
+		}
+	case *ssa.Send:
+		if f.c.unbuffered(in.Chan) {
+			f.waitOn(in.Chan, "send", in.Pos(), s)
+		}
+		f.wakeOn(in.Chan, "recv", in.Pos(), s)
+	case *ssa.Return:
+		// The recover block's return (after a recovered panic) is not a
+		// normal return.
+		if f.final && in.Block() != f.fn.Recover {
+			f.returns++
+			if f.returns == 1 {
+				f.holds = map[string]*lockInfo{}
+				for k, v := range s.held {
+					f.holds[k] = v
+				}
+				f.acqAtReturn = map[string]*lockInfo{}
+				for k, v := range s.acq {
+					f.acqAtReturn[k] = v
+				}
+			} else {
+				for k := range f.holds {
+					if _, ok := s.held[k]; !ok {
+						delete(f.holds, k)
+					}
+				}
+				for k := range f.acqAtReturn {
+					if _, ok := s.acq[k]; !ok {
+						delete(f.acqAtReturn, k)
+					}
+				}
+			}
+		}
+	}
+}
+
+func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
+	if call.IsInvoke() {
+		if m := call.Method.Name(); m == "Unlock" || m == "RUnlock" {
+			if key := inst(call.Value); key != "" {
+				f.deferRel[key] = true
+			} else {
+				f.deferAll = true
+			}
+		}
+		return
+	}
+	callee := call.StaticCallee()
+	if callee == nil {
+		if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
+			if cls := f.c.k.class(call.Args[0]); cls != "" {
+				f.deferWakes = append(f.deferWakes, &wakeOp{cls, "recv", pos})
+			}
+		}
+		return
+	}
+	name := funcName(callee)
+	if unlockFuncs[name] {
+		if key := inst(call.Args[0]); key != "" {
+			f.deferRel[key] = true
+		} else {
+			f.deferAll = true
+		}
+		return
+	}
+	if kind := wakeKind(name); kind != "" {
+		if cls := f.c.k.class(call.Args[0]); cls != "" {
+			f.deferWakes = append(f.deferWakes, &wakeOp{cls, kind, pos})
+		}
+		return
+	}
+	sum := f.c.summaryOf(callee)
+	for _, a := range sum.Releases {
+		if key, _, _, ok := f.subst(call, a); ok && key != "" {
+			f.deferRel[key] = true
+		} else {
+			f.deferAll = true
+		}
+	}
+}
+
+func wakeKind(name string) string {
+	switch name {
+	case "(*sync.WaitGroup).Done", "(*sync.WaitGroup).Add", "(*sync.WaitGroup).Go":
+		return "wg"
+	case "(*sync.Cond).Signal", "(*sync.Cond).Broadcast":
+		return "cond"
+	}
+	return ""
+}
+
+// subst maps a callee's summary lock to this function's instance and class
+// keys at a call site.
+func (f *fnChecker) subst(call *ssa.CallCommon, a Acq) (instKey, class, descr string, ok bool) {
+	var root ssa.Value
+	switch {
+	case strings.HasPrefix(a.Root, "{g:"):
+		return a.Root + a.Path, a.Root + a.Path, strings.TrimSuffix(a.Root[strings.LastIndexByte(a.Root, '.')+1:], "}") + descPath(a.Path), true
+	case strings.HasPrefix(a.Root, "{p"):
+		var i int
+		fmt.Sscanf(a.Root, "{p%d}", &i)
+		if i < len(call.Args) {
+			root = call.Args[i]
+		}
+	case strings.HasPrefix(a.Root, "{f"):
+		var i int
+		fmt.Sscanf(a.Root, "{f%d}", &i)
+		if mc, ok := call.Value.(*ssa.MakeClosure); ok && i < len(mc.Bindings) {
+			root = mc.Bindings[i]
+		}
+	}
+	if root == nil {
+		return "", "", "", false
+	}
+	ik := inst(root)
+	if ik != "" {
+		ik += a.Path
+	}
+	ck := f.c.k.class(root)
+	if ck != "" {
+		ck += a.Path
+	}
+	return ik, ck, desc(root) + descPath(a.Path), ik != "" || ck != ""
+}
+
+func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
+	if call.IsInvoke() {
+		switch call.Method.Name() {
+		case "Unlock", "RUnlock":
+			if key := inst(call.Value); key != "" {
+				delete(s.held, key)
+			} else {
+				// Some lock behind an interface is released: we no longer
+				// know what is held.
+				for k := range s.held {
+					delete(s.held, k)
+				}
+			}
+		case "Wait":
+			if isNamed(call.Value.Type(), "sync", "Locker") {
+				break
+			}
+		}
+		return
+	}
+	callee := call.StaticCallee()
+	if callee == nil {
+		if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
+			f.wakeOn(call.Args[0], "recv", pos, s)
+		}
+		return
+	}
+	name := funcName(callee)
+	if read, ok := lockFuncs[name]; ok {
+		f.acquire(s, &lockInfo{
+			inst:  inst(call.Args[0]),
+			class: f.c.k.class(call.Args[0]),
+			fkey:  fieldKey(call.Args[0]),
+			read:  read,
+			pos:   pos,
+			desc:  desc(call.Args[0]),
+		}, true)
+		return
+	}
+	if unlockFuncs[name] {
+		key := inst(call.Args[0])
+		if key == "" {
+			return
+		}
+		if _, ok := s.held[key]; ok {
+			delete(s.held, key)
+		} else if f.final {
+			if a, ok := f.acqFor(&lockInfo{inst: key, class: f.c.k.class(call.Args[0]), pos: pos, desc: desc(call.Args[0])}); ok {
+				f.releases[key] = a
+			}
+		}
+		return
+	}
+	switch name {
+	case "(*sync.WaitGroup).Wait":
+		f.waitOn(call.Args[0], "wg", pos, s)
+		return
+	case "(*sync.Cond).Wait":
+		f.waitOn(call.Args[0], "cond", pos, s)
+		return
+	}
+	if kind := wakeKind(name); kind != "" {
+		f.wakeOn(call.Args[0], kind, pos, s)
+		return
+	}
+	if strings.HasPrefix(name, "(*sync.") || strings.HasPrefix(name, "sync.") {
+		return
+	}
+	sum := f.c.summaryOf(callee)
+	calleeName := callee.Name()
+	if callee.Parent() != nil {
+		calleeName = "the function literal"
+	} else if recv := callee.Signature.Recv(); recv != nil && len(call.Args) > 0 {
+		calleeName = desc(call.Args[0]) + "." + callee.Name()
+	}
+	for _, a := range sum.Acquires {
+		ik, ck, d, ok := f.subst(call, a)
+		if !ok {
+			continue
+		}
+		li := &lockInfo{inst: ik, class: ck, read: a.Read, pos: pos, desc: d, via: calleeName}
+		if a.pos.IsValid() {
+			li.inner = a.pos
+		} else {
+			li.where = a.Where
+		}
+		f.acquire(s, li, false)
+	}
+	for _, a := range sum.Releases {
+		if ik, _, _, ok := f.subst(call, a); ok && ik != "" {
+			if _, held := s.held[ik]; held {
+				delete(s.held, ik)
+			} else if f.final {
+				if r, ok := f.acqFor(&lockInfo{inst: ik, pos: pos, desc: a.Desc}); ok {
+					f.releases[ik] = r
+				}
+			}
+		}
+	}
+	for _, a := range sum.Holds {
+		ik, ck, d, ok := f.subst(call, a)
+		if !ok || ik == "" {
+			continue
+		}
+		li := &lockInfo{inst: ik, class: ck, read: a.Read, pos: pos, desc: d}
+		if _, held := s.held[ik]; !held {
+			f.acquire(s, li, true)
+		}
+	}
+}
+
+// acquire records that this path blocks to acquire li; hold says whether it
+// is still held afterwards (false for a lock taken and released inside a
+// callee).
+func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
+	if f.final {
+		if li.inst != "" {
+			if h, ok := s.held[li.inst]; ok {
+				f.c.doubleLock(f.fn, h, li)
+			}
+			if a, ok := f.acqFor(li); ok {
+				if old, dup := f.acquires[li.inst]; !dup || (old.Read && !li.read) {
+					f.acquires[li.inst] = a
+				}
+			}
+		}
+		for _, h := range s.held {
+			if h.inst == li.inst || h.class == "" || li.class == "" || h.class == li.class {
+				continue
+			}
+			if !sameRoot(h, li) {
+				continue
+			}
+			f.c.addEdge(f.fn, h, li)
+		}
+		if !li.read && li.class != "" {
+			if _, ok := f.c.writers[li.class]; !ok {
+				f.c.writers[li.class] = li.pos
+			}
+		}
+	}
+	if li.class != "" {
+		if _, ok := s.acq[li.class]; !ok {
+			s.acq[li.class] = li
+		}
+	}
+	if hold && li.inst != "" {
+		if _, ok := s.held[li.inst]; !ok {
+			s.held[li.inst] = li
+		}
+	}
+}
+
+// sameRoot reports whether an order between a and b is meaningful across
+// functions: both are fields of the same root object, or each names a
+// single object (a package variable or one local variable).
+func sameRoot(a, b *lockInfo) bool {
+	if determinate(a.class) && determinate(b.class) {
+		return true
+	}
+	if a.inst == "" || b.inst == "" {
+		return false
+	}
+	ra, _ := splitKey(a.inst)
+	rb, _ := splitKey(b.inst)
+	if ra == rb {
+		return true
+	}
+	// A package variable and a field of a parameter: one order per
+	// parameter type, still a real inversion when the other side uses it.
+	return determinate(a.class) || determinate(b.class)
+}
+
+func (f *fnChecker) waitOn(v ssa.Value, kind string, pos token.Pos, s *state) {
+	if !f.final || len(s.held) == 0 {
+		return
+	}
+	cls := f.c.k.class(v)
+	if cls == "" {
+		return
+	}
+	w := &wait{class: cls, kind: kind, desc: desc(v), fkey: fieldKey(v), pos: pos, fn: f.fn}
+	for _, h := range s.held {
+		w.held = append(w.held, h)
+	}
+	sort.Slice(w.held, func(i, j int) bool { return w.held[i].pos < w.held[j].pos })
+	f.c.waits = append(f.c.waits, w)
+}
+
+func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
+	if !f.final {
+		return
+	}
+	cls := f.c.k.class(v)
+	if cls == "" {
+		return
+	}
+	acq := map[string]*lockInfo{}
+	for k, v := range s.acq {
+		acq[k] = v
+	}
+	f.c.addWake(cls, kind, &wake{acq: acq, pos: pos, fn: f.fn})
+}
+
+func (c *checker) addWake(class, kind string, w *wake) {
+	c.wakes[class+"|"+kind] = append(c.wakes[class+"|"+kind], w)
+}
+
+func (c *checker) addEdge(fn *ssa.Function, h, li *lockInfo) {
+	k := [2]string{h.class, li.class}
+	if _, ok := c.edges[k]; !ok {
+		c.edges[k] = &edge{held: h, acq: li, fn: fn}
+		c.edgeOrder = append(c.edgeOrder, k)
+	}
+}

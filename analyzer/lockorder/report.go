@@ -1,0 +1,257 @@
+package lockorder
+
+import (
+	"fmt"
+	"go/token"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+func (c *checker) line(pos token.Pos) int { return c.pass.Fset.Position(pos).Line }
+
+func (c *checker) report(pos token.Pos, msg string, related ...analysis.RelatedInformation) {
+	if c.reported[pos] {
+		return
+	}
+	c.reported[pos] = true
+	c.pass.Report(analysis.Diagnostic{Pos: pos, Category: "deadlock", Message: msg, Related: related})
+}
+
+func rel(pos token.Pos, msg string) analysis.RelatedInformation {
+	return analysis.RelatedInformation{Pos: pos, Message: msg}
+}
+
+// where describes how li is acquired at its position: directly, or inside
+// a callee.
+func (c *checker) how(li *lockInfo) string {
+	if li.via == "" {
+		return ""
+	}
+	if li.inner.IsValid() {
+		return fmt.Sprintf(" inside %s (line %d)", li.via, c.line(li.inner))
+	}
+	if li.where != "" {
+		return fmt.Sprintf(" inside %s (%s)", li.via, li.where)
+	}
+	return " inside " + li.via
+}
+
+func (c *checker) related(li *lockInfo, what string) []analysis.RelatedInformation {
+	r := []analysis.RelatedInformation{rel(li.pos, what)}
+	if li.inner.IsValid() {
+		r = append(r, rel(li.inner, fmt.Sprintf("%s is locked here, inside %s", li.desc, li.via)))
+	}
+	return r
+}
+
+// sameField reports whether a class key ("{T:*pkg.T}.mu") and a field key
+// ("pkg.T.mu") end in the same field of the same named type, as far as the
+// class key tells (a Cond's L acquired through a helper has no field key).
+func sameField(class, field string) bool {
+	i := strings.LastIndexByte(field, '.')
+	if i < 0 || !strings.HasSuffix(strings.TrimRight(class, "^"), field[i:]) {
+		return false
+	}
+	typ := field[:i]
+	if j := strings.LastIndexAny(typ, "./"); j >= 0 {
+		typ = typ[j+1:]
+	}
+	return strings.Contains(class, typ)
+}
+
+// doubleLock reports li acquired while h, the same mutex, is held.
+func (c *checker) doubleLock(fn *ssa.Function, h, li *lockInfo) {
+	// A mutex shared with other goroutines through a closure may be
+	// unlocked by them: locking it twice is the "wait for the other
+	// goroutine" idiom, not a self-deadlock.
+	if sharedLocal(fn, li.inst) {
+		return
+	}
+	if h.read && li.read {
+		c.rlocks = append(c.rlocks, &edge{held: h, acq: li, fn: fn})
+		return
+	}
+	var msg string
+	switch {
+	case !h.read && !li.read:
+		msg = fmt.Sprintf("%s is locked again%s while this goroutine already holds it (locked at line %d): the second Lock waits forever for an Unlock only this goroutine could do",
+			li.desc, c.how(li), c.line(h.pos))
+	case h.read && !li.read:
+		msg = fmt.Sprintf("%s is write-locked%s while this goroutine holds its read lock (line %d): Lock waits for every reader to leave, including this one, forever",
+			li.desc, c.how(li), c.line(h.pos))
+	default:
+		msg = fmt.Sprintf("%s is read-locked%s while this goroutine holds its write lock (line %d): RLock waits forever for an Unlock only this goroutine could do",
+			li.desc, c.how(li), c.line(h.pos))
+	}
+	r := append([]analysis.RelatedInformation{rel(h.pos, fmt.Sprintf("%s first locked here", h.desc))}, c.related(li, "locked again here")[1:]...)
+	c.report(li.pos, msg, r...)
+}
+
+// reportRLocks reports recursive read locks of mutexes that the package
+// also write-locks.
+func (c *checker) reportRLocks() {
+	for _, e := range c.rlocks {
+		wpos, ok := c.writers[e.acq.class]
+		if !ok {
+			continue // no writer in sight: recursive RLock cannot block
+		}
+		if root, _ := splitKey(e.acq.inst); strings.HasPrefix(root, "{a:") && !sharedLocal(e.fn, e.acq.inst) {
+			continue // a local no other goroutine sees: no concurrent writer
+		}
+		msg := fmt.Sprintf("%s is read-locked again%s while this goroutine already holds a read lock on it (line %d): if a writer calls Lock in between (as at line %d), the writer waits for the first RLock and this RLock waits behind the writer, forever",
+			e.acq.desc, c.how(e.acq), c.line(e.held.pos), c.line(wpos))
+		r := []analysis.RelatedInformation{rel(e.held.pos, fmt.Sprintf("first read lock of %s", e.held.desc))}
+		if e.acq.inner.IsValid() {
+			r = append(r, rel(e.acq.inner, "second read lock, inside "+e.acq.via))
+		}
+		r = append(r, rel(wpos, "a writer locks it here"))
+		c.report(e.acq.pos, msg, r...)
+	}
+}
+
+// reportInversions reports each pair of classes acquired in both orders.
+func (c *checker) reportInversions() {
+	done := map[[2]string]bool{}
+	for _, k := range c.edgeOrder {
+		rk := [2]string{k[1], k[0]}
+		if done[k] || done[rk] {
+			continue
+		}
+		ab, ba := c.edges[k], c.edges[rk]
+		if ba == nil {
+			continue
+		}
+		if ba.acq.pos < ab.acq.pos { // report at the first in the file
+			ab, ba = ba, ab
+		}
+		done[k] = true
+		// Deadlock needs each side to block on the lock the other holds:
+		// two read locks never block each other.
+		blocksAB := !ab.acq.read || !ba.held.read
+		blocksBA := !ba.acq.read || !ab.held.read
+		if !blocksAB || !blocksBA {
+			continue
+		}
+		fnA, fnB := ab.fn.Name(), ba.fn.Name()
+		if ab.fn.Parent() != nil {
+			fnA = "a function literal in " + ab.fn.Parent().Name()
+		}
+		if ba.fn.Parent() != nil {
+			fnB = "a function literal in " + ba.fn.Parent().Name()
+		}
+		msg := fmt.Sprintf("lock order inversion: %s locks %s (line %d) then %s%s here, while %s locks %s (line %d) then %s (line %d): a goroutine in each holds its first lock and waits forever for the other's",
+			fnA, ab.held.desc, c.line(ab.held.pos), ab.acq.desc, c.how(ab.acq),
+			fnB, ba.held.desc, c.line(ba.held.pos), ba.acq.desc, c.line(ba.acq.pos))
+		r := []analysis.RelatedInformation{rel(ab.held.pos, ab.held.desc+" locked first here")}
+		if ab.acq.inner.IsValid() {
+			r = append(r, rel(ab.acq.inner, ab.acq.desc+" locked here, inside "+ab.acq.via))
+		}
+		r = append(r,
+			rel(ba.held.pos, fmt.Sprintf("the other order: %s locked first here", ba.held.desc)),
+			rel(ba.acq.pos, fmt.Sprintf("then %s%s", ba.acq.desc, c.how(ba.acq))))
+		c.report(ab.acq.pos, msg, r...)
+	}
+}
+
+// reportWaits reports waits made while holding a lock that every goroutine
+// which could wake the waiter acquires before waking it.
+func (c *checker) reportWaits() {
+	for _, w := range c.waits {
+		wakers := c.wakes[w.class+"|"+w.kind]
+		if len(wakers) == 0 {
+			continue
+		}
+		other := true
+		for _, wk := range wakers {
+			if wk.fn == w.fn {
+				other = false
+			}
+		}
+		if !other {
+			continue
+		}
+		condL, condKnown := "", true
+		if w.kind == "cond" {
+			condL, condKnown = c.condLock[w.fkey]
+			if !condKnown {
+				continue
+			}
+		}
+		for _, h := range w.held {
+			if h.class == "" || (condL != "" && (h.fkey == condL || h.class == condL || sameField(h.class, condL))) {
+				continue
+			}
+			needs := true
+			for _, wk := range wakers {
+				if _, ok := wk.acq[h.class]; !ok {
+					needs = false
+					break
+				}
+			}
+			if !needs {
+				continue
+			}
+			wk := wakers[0]
+			lk := wk.acq[h.class]
+			var what, wakeWhat string
+			switch w.kind {
+			case "recv":
+				what, wakeWhat = "receives from "+w.desc, "sends on or closes it"
+			case "send":
+				what, wakeWhat = "sends on unbuffered "+w.desc, "receives from it"
+			case "wg":
+				what, wakeWhat = "waits on "+w.desc, "calls Done"
+			case "cond":
+				what, wakeWhat = "waits on "+w.desc, "signals it"
+			}
+			fnName := wk.fn.Name()
+			if wk.fn.Parent() != nil {
+				fnName = "a function literal in " + wk.fn.Parent().Name()
+			}
+			msg := fmt.Sprintf("this goroutine %s while holding %s (locked at line %d), but %s, which %s (line %d), first locks %s (line %d): each waits forever for the other",
+				what, h.desc, c.line(h.pos), fnName, wakeWhat, c.line(wk.pos), lk.desc, c.line(lk.pos))
+			c.report(w.pos, msg,
+				rel(h.pos, h.desc+" locked here"),
+				rel(lk.pos, "the waking side locks "+lk.desc+" here"),
+				rel(wk.pos, "and would wake the waiter here"))
+			break
+		}
+	}
+}
+
+// sharedLocal reports whether the root of key is a free variable or a local
+// variable of fn that other goroutines can reach (captured by a closure,
+// passed to a goroutine or stored away).
+func sharedLocal(fn *ssa.Function, key string) bool {
+	root, _ := splitKey(key)
+	if strings.HasPrefix(root, "{f") {
+		return true
+	}
+	if !strings.HasPrefix(root, "{a:") {
+		return false
+	}
+	name := strings.TrimSuffix(strings.TrimPrefix(root, "{a:"), "}")
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			a, ok := instr.(*ssa.Alloc)
+			if !ok || a.Name() != name {
+				continue
+			}
+			for _, r := range *a.Referrers() {
+				switch r := r.(type) {
+				case *ssa.MakeClosure, *ssa.Go, *ssa.Store:
+					return true
+				case *ssa.Call:
+					if callee := r.Call.StaticCallee(); callee == nil || !strings.HasPrefix(funcName(callee), "(*sync.") {
+						return true
+					}
+				}
+			}
+			return false
+		}
+	}
+	return false
+}

@@ -1,0 +1,166 @@
+package a
+
+import (
+	"b"
+	"sync"
+)
+
+type T struct {
+	mu   sync.Mutex
+	rw   sync.RWMutex
+	a, c sync.Mutex
+	n    int
+	next *T
+}
+
+// --- double locking ---
+
+func (t *T) direct() {
+	t.mu.Lock()
+	t.n++
+	t.mu.Lock() // want `t.mu is locked again while this goroutine already holds it \(locked at line 19\)`
+	t.mu.Unlock()
+}
+
+func (t *T) helper() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n++
+}
+
+func (t *T) viaCallee() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.helper() // want `t.mu is locked again inside t.helper \(line 26\) while this goroutine already holds it`
+}
+
+func (t *T) deeper() { t.helper() }
+
+func (t *T) viaTwoCallees() {
+	t.mu.Lock()
+	t.deeper() // want `t.mu is locked again inside t.deeper`
+	t.mu.Unlock()
+}
+
+func crossPackage(s *b.Store) {
+	s.Lock()
+	_ = s.Get("k") // want `s.mu is locked again inside s.Get \(b.go:14\)`
+	s.Unlock()
+}
+
+func crossPackageGlobal() {
+	b.Mu.Lock()
+	b.WithMu(func() {}) // want `Mu is locked again inside WithMu`
+	b.Mu.Unlock()
+}
+
+func (t *T) writeUnderRead() {
+	t.rw.RLock()
+	defer t.rw.RUnlock()
+	t.rw.Lock() // want `t.rw is write-locked while this goroutine holds its read lock`
+}
+
+// --- safe look-alikes ---
+
+func (t *T) releasedFirst() {
+	t.mu.Lock()
+	t.n++
+	t.mu.Unlock()
+	t.helper() // ok: released before
+}
+
+func (t *T) tryLock() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.mu.TryLock() { // ok: TryLock never blocks
+		t.mu.Unlock()
+	}
+}
+
+func (t *T) otherInstance(u *T) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	u.mu.Lock() // ok here: different instances (parameters)
+	u.mu.Unlock()
+	t.next.mu.Lock() // ok: the mu of another T
+	t.next.mu.Unlock()
+}
+
+func (t *T) conditional(x bool) {
+	if x {
+		t.mu.Lock()
+	}
+	t.mu.Lock() // ok: not held on every path
+	t.mu.Unlock()
+	if x {
+		t.mu.Unlock()
+	}
+}
+
+func (t *T) loop() {
+	for i := 0; i < 3; i++ {
+		t.mu.Lock()
+		t.n++
+		t.mu.Unlock()
+	}
+}
+
+func loopLocal() {
+	for i := 0; i < 3; i++ {
+		var mu sync.Mutex
+		mu.Lock() // ok: a new mutex each iteration
+		_ = &mu
+	}
+}
+
+func (t *T) unlockHelper() {
+	t.mu.Lock()
+	t.unlockIt()
+	t.mu.Lock() // ok: unlockIt released it
+	t.mu.Unlock()
+}
+
+func (t *T) unlockIt() { t.mu.Unlock() }
+
+func (t *T) relock() {
+	t.mu.Unlock()
+	t.n++
+	t.mu.Lock()
+}
+
+func (t *T) callsRelock() {
+	t.mu.Lock()
+	t.relock() // ok: relock releases before relocking
+	t.mu.Unlock()
+}
+
+func (t *T) goroutine() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	go t.helper() // ok: another goroutine waits, it does not deadlock
+}
+
+// The "unlocked by another goroutine" idiom: not a self-deadlock.
+func handOff() {
+	var mu sync.Mutex
+	mu.Lock()
+	go func() {
+		mu.Unlock()
+	}()
+	mu.Lock() // ok: the goroutine unlocks it
+}
+
+func handOffArg() {
+	var mu sync.Mutex
+	mu.Lock()
+	go unlock(&mu)
+	mu.Lock() // ok: the goroutine unlocks it
+}
+
+func unlock(mu *sync.Mutex) { mu.Unlock() }
+
+func localTwice() {
+	var mu sync.Mutex
+	mu.Lock()
+	mu.Lock() // want `mu is locked again`
+}

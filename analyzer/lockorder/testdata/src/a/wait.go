@@ -1,0 +1,184 @@
+package a
+
+import "sync"
+
+type Cache struct {
+	rw   sync.RWMutex
+	m    map[string]int
+	mu   sync.Mutex
+	ch   chan int
+	wg   sync.WaitGroup
+	cond *sync.Cond
+	ok   bool
+	out  chan int
+	buf  chan int
+}
+
+func (c *Cache) Get(k string) int {
+	c.rw.RLock()
+	defer c.rw.RUnlock()
+	return c.m[k] + c.len() // want `c.rw is read-locked again inside c.len \(line 24\) while this goroutine already holds a read lock on it \(line 18\): if a writer calls Lock in between \(as at line 30\)`
+}
+
+func (c *Cache) len() int {
+	c.rw.RLock()
+	defer c.rw.RUnlock()
+	return len(c.m)
+}
+
+func (c *Cache) Put(k string, v int) {
+	c.rw.Lock()
+	defer c.rw.Unlock()
+	c.m[k] = v
+}
+
+func NewCache() *Cache {
+	c := &Cache{ch: make(chan int), out: make(chan int), buf: make(chan int, 1)}
+	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+// --- waits while holding a lock the waker needs ---
+
+func (c *Cache) consumer() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return <-c.ch // want `this goroutine receives from c.ch while holding c.mu \(locked at line 44\), but producer, which sends on or closes it \(line 53\), first locks c.mu \(line 50\)`
+}
+
+func (c *Cache) producer(v int) {
+	c.mu.Lock()
+	c.m["x"] = v
+	c.mu.Unlock()
+	c.ch <- v
+}
+
+func (c *Cache) waitAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.wg.Wait() // want `this goroutine waits on c.wg while holding c.mu`
+}
+
+func (c *Cache) worker() {
+	defer c.wg.Done()
+	c.mu.Lock()
+	c.ok = true
+	c.mu.Unlock()
+}
+
+func (c *Cache) sendOut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.out <- 1 // want `this goroutine sends on unbuffered c.out while holding c.mu`
+}
+
+func (c *Cache) recvOut() int {
+	c.mu.Lock()
+	c.ok = false
+	c.mu.Unlock()
+	return <-c.out
+}
+
+// --- safe look-alikes ---
+
+// The Cond's own lock is released by Wait.
+func (c *Cache) waitCond() {
+	c.mu.Lock()
+	for !c.ok {
+		c.cond.Wait() // ok: Wait releases c.mu
+	}
+	c.mu.Unlock()
+}
+
+func (c *Cache) signal() {
+	c.mu.Lock()
+	c.ok = true
+	c.mu.Unlock()
+	c.cond.Signal()
+}
+
+// Lock released before the wait.
+func (c *Cache) consumer2() int {
+	c.mu.Lock()
+	ch := c.ch
+	c.mu.Unlock()
+	return <-ch
+}
+
+// Buffered channel with room: the send does not wait.
+func (c *Cache) sendBuf() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf <- 1
+}
+
+func (c *Cache) recvBuf() int {
+	c.mu.Lock()
+	c.ok = false
+	c.mu.Unlock()
+	return <-c.buf
+}
+
+type Pipe struct {
+	mu sync.Mutex
+	ch chan int
+	n  int
+}
+
+// A waker that does not need the lock: no deadlock.
+func (p *Pipe) get() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return <-p.ch
+}
+
+func (p *Pipe) put(v int) { p.ch <- v }
+
+type Reader struct {
+	rw sync.RWMutex
+	n  int
+}
+
+// Recursive RLock with no writer anywhere: cannot block.
+func (r *Reader) a() int {
+	r.rw.RLock()
+	defer r.rw.RUnlock()
+	return r.b()
+}
+
+func (r *Reader) b() int {
+	r.rw.RLock()
+	defer r.rw.RUnlock()
+	return r.n
+}
+
+// A Cond whose lock is taken through a helper (as net/http's connReader).
+type CR struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	busy bool
+}
+
+func (cr *CR) lock() {
+	cr.mu.Lock()
+	if cr.cond == nil {
+		cr.cond = sync.NewCond(&cr.mu)
+	}
+}
+
+func (cr *CR) unlock() { cr.mu.Unlock() }
+
+func (cr *CR) wait() {
+	cr.lock()
+	for cr.busy {
+		cr.cond.Wait() // ok: Wait releases cr.mu
+	}
+	cr.unlock()
+}
+
+func (cr *CR) done() {
+	cr.lock()
+	cr.busy = false
+	cr.cond.Broadcast()
+	cr.unlock()
+}

@@ -1,0 +1,33 @@
+// Package b is a dependency whose lock summaries reach package a as facts.
+package b
+
+import "sync"
+
+// Store guards its map with mu.
+type Store struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+// Get locks s.mu.
+func (s *Store) Get(k string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[k]
+}
+
+// Lock locks the store (a lock helper: still held on return).
+func (s *Store) Lock() { s.mu.Lock() }
+
+// Unlock unlocks the store.
+func (s *Store) Unlock() { s.mu.Unlock() }
+
+// Mu is a package-level mutex.
+var Mu sync.Mutex
+
+// WithMu runs f under Mu.
+func WithMu(f func()) {
+	Mu.Lock()
+	defer Mu.Unlock()
+	f()
+}
