@@ -3,6 +3,7 @@
 package suite
 
 import (
+	"github.com/asyncgo/asyncgo/analyzer/deadlock"
 	"github.com/asyncgo/asyncgo/analyzer/lockorder"
 	"golang.org/x/tools/go/analysis"
 )
@@ -11,6 +12,7 @@ import (
 func Analyzers() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		// One line per analyzer package; keep them sorted by name.
+		deadlock.Analyzer,
 		lockorder.Analyzer,
 	}
 }

@@ -1,0 +1,48 @@
+// Package aio is a stand-in for asyncgo's runtime/aio with the agreed
+// names, for the analyzer's tests.
+package aio
+
+import "time"
+
+// Task is the handle of a running coroutine.
+type Task struct{}
+
+// Awaitable is anything a task can await.
+type Awaitable[R any] interface{ result() R }
+
+// Coroutine is a coroutine object.
+type Coroutine[R any] struct{ f func(*Task) (R, error) }
+
+func (c *Coroutine[R]) result() (r R) { return }
+
+// Async builds a coroutine object.
+func Async[R any](f func(t *Task) (R, error)) *Coroutine[R] { return &Coroutine[R]{f} }
+
+// Handle is a scheduled task.
+type Handle[R any] struct{}
+
+func (h *Handle[R]) result() (r R) { return }
+
+// Cancel cancels the task.
+func (h *Handle[R]) Cancel() bool { return true }
+
+// CreateTask schedules c on t's loop.
+func CreateTask[R any](t *Task, c *Coroutine[R]) *Handle[R] { return &Handle[R]{} }
+
+// Await suspends t until a is done.
+func Await[R any](t *Task, a Awaitable[R]) (R, error) { return a.result(), nil }
+
+// Sleep suspends t.
+func Sleep(t *Task, d time.Duration) error { return nil }
+
+// Run runs c on a new loop.
+func Run[R any](c *Coroutine[R]) (R, error) { return c.result(), nil }
+
+// Loop is an event loop.
+type Loop struct{}
+
+// NewLoop returns a loop.
+func NewLoop() *Loop { return &Loop{} }
+
+// RunUntilComplete runs a on l.
+func (l *Loop) RunUntilComplete(a interface{}) error { return nil }
