@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// writeModule lays out a module with the given files and makes it the
+// working directory.
+func writeModule(t *testing.T, files map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	files["go.mod"] = "module demo.test\n\ngo 1.26\n"
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+}
+
+const helloMain = "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"
+
+func TestDemoChecksOutputs(t *testing.T) {
+	writeModule(t, map[string]string{
+		"examples/good/main.go":           helloMain,
+		"examples/good/testdata/want.txt": "hello\n",
+		"examples/bad/main.go":            helloMain,
+		"examples/bad/testdata/want.txt":  "goodbye\n",
+		"examples/free/main.go":           helloMain,
+	})
+	var out bytes.Buffer
+	err := demo(context.Background(), &out, "examples", time.Minute)
+	var ec cli.ExitCoder
+	if !errors.As(err, &ec) || ec.ExitCode() != 1 || !strings.Contains(err.Error(), "[bad]") {
+		t.Fatalf("demo = %v, want exit 1 naming bad\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"-- ok good: output matches testdata/want.txt",
+		"-- FAIL bad: output differs from testdata/want.txt",
+		"-- ok free (no testdata/want.txt to compare with)",
+		"3 examples, 1 failed",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestDemoReportsCrashesAndTimeouts(t *testing.T) {
+	writeModule(t, map[string]string{
+		"examples/crash/main.go": "package main\n\nfunc main() { panic(\"boom\") }\n",
+		"examples/hang/main.go":  "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(time.Hour) }\n",
+	})
+	var out bytes.Buffer
+	err := demo(context.Background(), &out, "examples", 2*time.Second)
+	if err == nil {
+		t.Fatal("demo passed with a crashing and a hanging example")
+	}
+	for _, want := range []string{"-- FAIL crash:", "boom", "-- FAIL hang: timed out after 2s"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestDemoWithoutExamplesIsAnError(t *testing.T) {
+	writeModule(t, map[string]string{"README": "nothing here\n", "examples/.keep": ""})
+	err := demo(context.Background(), new(bytes.Buffer), "examples", time.Minute)
+	var ec cli.ExitCoder
+	if !errors.As(err, &ec) || ec.ExitCode() != 2 {
+		t.Fatalf("demo = %v, want exit 2", err)
+	}
+}
