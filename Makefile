@@ -14,6 +14,8 @@ vet:
 test: build vet
 	$(GO) test -race -timeout 15m $(RACE_PKGS)
 	$(GO) test -timeout 15m $$($(GO) list ./... | grep -v '/runtime/')
+	# Each benchmark once, so that a broken one fails here and not in `make bench`.
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
