@@ -4,6 +4,7 @@ package suite
 
 import (
 	"github.com/asyncgo/asyncgo/analyzer/deadlock"
+	"github.com/asyncgo/asyncgo/analyzer/deadlockleak"
 	"github.com/asyncgo/asyncgo/analyzer/lockorder"
 	"golang.org/x/tools/go/analysis"
 )
@@ -13,6 +14,7 @@ func Analyzers() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		// One line per analyzer package; keep them sorted by name.
 		deadlock.Analyzer,
+		deadlockleak.Analyzer,
 		lockorder.Analyzer,
 	}
 }

@@ -47,6 +47,7 @@ type Diagnostic struct {
 	Line    int
 	Message string
 	Related []string // "file:line: message"
+	Fixes   []string // each suggested fix: "message: new text of its edits"
 }
 
 type jsonDiag struct {
@@ -56,6 +57,12 @@ type jsonDiag struct {
 		Posn    string `json:"posn"`
 		Message string `json:"message"`
 	} `json:"related"`
+	Fixes []struct {
+		Message string `json:"message"`
+		Edits   []struct {
+			New string `json:"new"`
+		} `json:"edits"`
+	} `json:"suggested_fixes"`
 }
 
 // Vet runs go vet with the analyzers over the GOPATH-mode packages under
@@ -107,6 +114,13 @@ func Vet(t *testing.T, testdata string, pkgs ...string) []Diagnostic {
 					for _, r := range d.Related {
 						f, l := splitPosn(r.Posn)
 						dg.Related = append(dg.Related, fmt.Sprintf("%s:%d: %s", filepath.Base(f), l, r.Message))
+					}
+					for _, f := range d.Fixes {
+						fix := f.Message + ":"
+						for _, e := range f.Edits {
+							fix += " " + strconv.Quote(e.New)
+						}
+						dg.Fixes = append(dg.Fixes, fix)
 					}
 					out = append(out, dg)
 				}
