@@ -358,6 +358,9 @@ func (c *checker) collect(insp *inspector.Inspector) {
 			}
 			rhs = n.Values
 		}
+		if len(rhs) == 1 && len(lhs) > 1 {
+			lhs = lhs[:1] // f, err := Submit(...): the future comes first
+		}
 		if len(lhs) != len(rhs) {
 			return
 		}
@@ -441,14 +444,18 @@ func (c *checker) walk(fnNode ast.Node, ev *events, via string, seen map[ast.Nod
 		case *ast.GoStmt:
 			return false
 		case *ast.AssignStmt:
-			if len(n.Lhs) == len(n.Rhs) {
+			lhs := n.Lhs
+			if len(n.Rhs) == 1 && len(lhs) > 1 {
+				lhs = lhs[:1]
+			}
+			if len(lhs) == len(n.Rhs) {
 				for i, r := range n.Rhs {
 					if call, ok := ast.Unparen(r).(*ast.CallExpr); ok {
 						if kind, pool, _, ok := c.submitParts(call); ok && kind == "futures" && pool != nil {
 							if to, ok := subst[pool]; ok {
 								pool = to
 							}
-							if obj := c.objOf(n.Lhs[i]); obj != nil {
+							if obj := c.objOf(lhs[i]); obj != nil {
 								localSubs[obj] = pool
 							}
 						}

@@ -139,3 +139,15 @@ func goroutineWaits() {
 		return 0, nil
 	})
 }
+
+// A method spelling that also returns an error.
+var m1, m2 *futures.Future[int]
+
+func methodSpelling(p *futures.ThreadPool) {
+	m1, _ = p.SubmitErr(func() (int, error) {
+		return m2.Result(ctx) // want `wait-for cycle: the function literal at line 147 \(producing m1\) waits on m2`
+	})
+	m2, _ = p.SubmitErr(func() (int, error) {
+		return m1.Result(ctx)
+	})
+}
