@@ -59,4 +59,6 @@ func Map[T, R any](ex Executor, fn func(T) (R, error), items []T) iter.Seq2[R, e
 }
 
 // SubmitErr schedules fn on p, failing after Shutdown.
-func (p *ThreadPool) SubmitErr(fn func() (int, error)) (*Future[int], error) { return &Future[int]{}, nil }
+func (p *ThreadPool) SubmitErr(fn func() (int, error)) (*Future[int], error) {
+	return &Future[int]{}, nil
+}
