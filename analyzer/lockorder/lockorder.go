@@ -271,6 +271,8 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 					if st, ok := r.(*ssa.Store); ok && st.Val == in {
 						if cls := fieldKey(st.Addr); cls != "" {
 							c.chanSizes[cls] = append(c.chanSizes[cls], size)
+						} else if cls := c.k.class(st.Addr); cls != "" {
+							c.chanSizes[cls+"^"] = append(c.chanSizes[cls+"^"], size) // a captured local
 						}
 					}
 				}

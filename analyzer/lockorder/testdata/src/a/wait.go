@@ -182,3 +182,43 @@ func (cr *CR) done() {
 	cr.cond.Broadcast()
 	cr.unlock()
 }
+
+// Locals shared with a goroutine.
+func localWait() {
+	var mu sync.Mutex
+	ch := make(chan int)
+	go func() {
+		mu.Lock()
+		ch <- 1 // want `this goroutine sends on unbuffered ch while holding mu \(locked at line 191\), but localWait, which receives from it \(line 196\)`
+		mu.Unlock()
+	}()
+	mu.Lock()
+	<-ch // want `this goroutine receives from ch while holding mu \(locked at line 195\), but a function literal in localWait, which sends on or closes it \(line 192\), first locks mu \(line 191\)`
+	mu.Unlock()
+}
+
+func localSend() {
+	var mu sync.Mutex
+	ch := make(chan int)
+	go func() {
+		mu.Lock()
+		mu.Unlock()
+		<-ch
+	}()
+	mu.Lock()
+	ch <- 1 // want `this goroutine sends on unbuffered ch while holding mu`
+	mu.Unlock()
+}
+
+func localSendBuffered() {
+	var mu sync.Mutex
+	ch := make(chan int, 1)
+	go func() {
+		mu.Lock()
+		mu.Unlock()
+		<-ch
+	}()
+	mu.Lock()
+	ch <- 1 // ok: room in the buffer
+	mu.Unlock()
+}
