@@ -173,17 +173,26 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		if exit == nil {
 			continue
 		}
+		exitPos := exit.Pos()
+		if !exitPos.IsValid() { // the implicit return at the closing brace
+			switch syn := fn.Syntax().(type) {
+			case *ast.FuncDecl:
+				exitPos = syn.Body.Rbrace
+			case *ast.FuncLit:
+				exitPos = syn.Body.Rbrace
+			}
+		}
 		for _, s := range senders {
 			for _, send := range s.sends {
 				d := analysis.Diagnostic{
 					Pos:      send.Pos(),
 					Category: "deadlock",
 					Message: fmt.Sprintf("this goroutine sends on an unbuffered channel whose only receiver, the select in %s (line %d), can take another case and return first (line %d): the send then blocks forever and the goroutine leaks",
-						fn.Name(), pass.Fset.Position(sel.Pos()).Line, pass.Fset.Position(exit.Pos()).Line),
+						fn.Name(), pass.Fset.Position(sel.Pos()).Line, pass.Fset.Position(exitPos).Line),
 					Related: []analysis.RelatedInformation{
 						{Pos: sel.Pos(), Message: "the only receive, in a select"},
 						{Pos: other, Message: "this case wins instead"},
-						{Pos: exit.Pos(), Message: fn.Name() + " returns here without receiving"},
+						{Pos: exitPos, Message: fn.Name() + " returns here without receiving"},
 						{Pos: mc.Pos(), Message: "the channel is made unbuffered here"},
 					},
 				}

@@ -23,7 +23,7 @@ func TestDeadlockleak(t *testing.T) {
 			}
 		}
 	}
-	if fixes != 3 {
-		t.Errorf("got %d suggested fixes, want 3 (one per single-send leak)", fixes)
+	if fixes != 4 {
+		t.Errorf("got %d suggested fixes, want 4 (one per single-send leak)", fixes)
 	}
 }

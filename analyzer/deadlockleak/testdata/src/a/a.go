@@ -124,3 +124,17 @@ func escapes(ctx context.Context, out chan<- chan int) {
 	case <-ctx.Done():
 	}
 }
+
+// The implicit return at the closing brace (as bufio's TestZeroReader).
+func implicitReturn(report func(error)) {
+	c := make(chan error)
+	go func() {
+		c <- nil // want `the select in implicitReturn \(line 134\), can take another case and return first \(line 140\)`
+	}()
+	select {
+	case err := <-c:
+		report(err)
+	case <-time.After(time.Second):
+		report(nil)
+	}
+}
