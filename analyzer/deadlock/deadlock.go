@@ -305,7 +305,9 @@ func (c *checker) submitParts(call *ast.CallExpr) (kind string, pool types.Objec
 			exec, args = args[0], args[1:]
 		}
 		for _, a := range args {
-			if _, isFunc := c.pass.TypesInfo.TypeOf(a).Underlying().(*types.Signature); isFunc {
+			if t := c.pass.TypesInfo.TypeOf(a); t == nil {
+				continue
+			} else if _, isFunc := t.Underlying().(*types.Signature); isFunc {
 				body = c.funcBody(a)
 				break
 			}

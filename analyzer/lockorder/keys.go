@@ -251,8 +251,11 @@ func fieldKey(v ssa.Value) string {
 			v = x.X
 			continue
 		case *ssa.FieldAddr:
-			t := x.X.Type().Underlying().(*types.Pointer).Elem()
-			return types.TypeString(t, nil) + "." + fieldName(x.X.Type(), x.Field)
+			p, ok := x.X.Type().Underlying().(*types.Pointer)
+			if !ok {
+				return "" // a type parameter
+			}
+			return types.TypeString(p.Elem(), nil) + "." + fieldName(x.X.Type(), x.Field)
 		case *ssa.Global:
 			return inst(x)
 		}

@@ -164,3 +164,23 @@ func localTwice() {
 	mu.Lock()
 	mu.Lock() // want `mu is locked again`
 }
+
+// Generic types are followed too.
+type G[T any] struct {
+	mu sync.Mutex
+	v  T
+}
+
+func (g *G[T]) get() T {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.v
+}
+
+func (g *G[T]) getTwice() T {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.get() // want `g.mu is locked again inside g.get`
+}
+
+func useG() int { return (&G[int]{}).getTwice() }
