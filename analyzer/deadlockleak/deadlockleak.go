@@ -21,9 +21,9 @@
 //	}
 //
 // The analyzer reports the send when the channel does not escape the
-// function (only the goroutine and the select see it), the send is a plain
-// send (not a select with its own way out), and a path from the select
-// returns without another receive. A buffered channel, a receiver that
+// function (only the goroutine and the select see it), that select is the
+// function's only receive from it, the send is a plain send (not a select
+// with its own way out), and another case of the select leads to a return. A buffered channel, a receiver that
 // drains the channel on every way out, or a sender that selects on the same
 // context are not reported. When the goroutine sends once, it suggests
 // giving the channel a buffer of one.
@@ -144,10 +144,10 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 				}
 				selects = append(selects, r)
 			case *ssa.UnOp:
-				if r.Op != token.ARROW {
-					return
-				}
-				// A plain receive: a way to drain, handled by the path search.
+				// Another receive besides the select: the receiver is not
+				// the select alone (it may take the value first, or drain
+				// it afterwards); too subtle to judge.
+				return
 			case *ssa.MakeClosure:
 				s := closureSender(r, v, false)
 				if s == nil {
@@ -165,7 +165,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 			}
 		}
 	}
-	if len(senders) == 0 || len(selects) == 0 {
+	if len(senders) == 0 || len(selects) != 1 {
 		return
 	}
 	for _, sel := range selects {

@@ -138,3 +138,17 @@ func implicitReturn(report func(error)) {
 		report(nil)
 	}
 }
+
+// A plain receive before the select takes one value (as x/net's
+// TestDialRaceResumesDial): the select is not the only receiver.
+func twoReceives(ok chan struct{}) error {
+	errc := make(chan error)
+	go func() { errc <- nil }()
+	go func() { errc <- nil }()
+	err := <-errc
+	select {
+	case err = <-errc:
+	case <-ok:
+	}
+	return err
+}
