@@ -61,6 +61,8 @@ type Summary struct {
 	Acquires []Acq // acquired by the function or its callees (and maybe released again)
 	Holds    []Acq // still held when it returns normally
 	Releases []Acq // released without having been acquired by it
+	Waits    []Acq // channels, WaitGroups and Conds it may block on (Kind says how)
+	Wakes    []Acq // channels, WaitGroups and Conds it may wake (Kind: which waiters)
 }
 
 // AFact marks Summary as an analysis fact.
@@ -77,6 +79,12 @@ func (s *Summary) String() string {
 	for _, a := range s.Releases {
 		parts = append(parts, "releases "+a.Root+a.Path)
 	}
+	for _, a := range s.Waits {
+		parts = append(parts, "waits("+a.Kind+") "+a.Root+a.Path)
+	}
+	for _, a := range s.Wakes {
+		parts = append(parts, "wakes("+a.Kind+") "+a.Root+a.Path)
+	}
 	return strings.Join(parts, ", ")
 }
 
@@ -86,6 +94,7 @@ type Acq struct {
 	Path  string // field path from the root, e.g. ".mu" or ".next^.mu"
 	Class string // class key when the root is a package variable
 	Read  bool   // RLock
+	Kind  string // for Waits and Wakes: "recv", "send", "wg" or "cond"
 	Where string // "file.go:12" where it is acquired, for messages
 	Desc  string // readable name inside the function, e.g. "s.mu"
 
@@ -180,6 +189,7 @@ type edge struct {
 type wait struct {
 	class, kind, desc string
 	fkey              string // fieldKey of the waited-on object
+	via               string // " inside f (line n)" when the wait is in a callee
 	held              []*lockInfo
 	pos               token.Pos
 	fn                *ssa.Function
@@ -205,6 +215,8 @@ type checker struct {
 	writers    map[string]token.Pos
 	condLock   map[string]string // cond class -> class of its L
 	chanSizes  map[string][]int64
+	calls      map[*ssa.Function]int  // static calls (not go/defer) per function
+	escapes    map[*ssa.Function]bool // used as a value, or started with go/defer
 	reported   map[token.Pos]bool
 }
 
@@ -220,6 +232,8 @@ func run(pass *analysis.Pass) (any, error) {
 		writers:    map[string]token.Pos{},
 		condLock:   map[string]string{},
 		chanSizes:  map[string][]int64{},
+		calls:      map[*ssa.Function]int{},
+		escapes:    map[*ssa.Function]bool{},
 		reported:   map[token.Pos]bool{},
 	}
 	for _, fn := range ssainput.SrcFuncs {
@@ -239,6 +253,16 @@ func run(pass *analysis.Pass) (any, error) {
 func (c *checker) scanObjects(fn *ssa.Function) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
+			var ops [32]*ssa.Value
+			for _, op := range instr.Operands(ops[:0]) {
+				if g, ok := (*op).(*ssa.Function); ok {
+					if call, ok := instr.(*ssa.Call); ok && call.Call.Value == g {
+						c.calls[g]++
+					} else {
+						c.escapes[g] = true
+					}
+				}
+			}
 			switch in := instr.(type) {
 			case *ssa.Call:
 				if callee := in.Call.StaticCallee(); callee != nil && funcName(callee) == "sync.NewCond" && len(in.Call.Args) == 1 {
@@ -358,6 +382,8 @@ type fnChecker struct {
 	holds       map[string]*lockInfo // intersection over returns
 	acqAtReturn map[string]*lockInfo
 	returns     int
+	waitsSum    map[string]Acq
+	wakesSum    map[string]Acq
 	deferRel    map[string]bool
 	deferAll    bool
 	deferWakes  []*wakeOp
@@ -421,6 +447,8 @@ func (f *fnChecker) analyze() *Summary {
 	f.acquires = map[string]Acq{}
 	f.releases = map[string]Acq{}
 	f.deferRel = map[string]bool{}
+	f.waitsSum = map[string]Acq{}
+	f.wakesSum = map[string]Acq{}
 	for _, b := range blocks {
 		if in[b.Index] == nil {
 			continue
@@ -431,6 +459,9 @@ func (f *fnChecker) analyze() *Summary {
 		}
 	}
 	for _, w := range f.deferWakes {
+		if f.c.internal(f.fn) {
+			break
+		}
 		f.c.addWake(w.class, w.kind, &wake{acq: f.acqAtReturn, pos: w.pos, fn: f.fn, deferred: true})
 	}
 	return f.summary()
@@ -456,6 +487,19 @@ func (f *fnChecker) summary() *Summary {
 	sort.Strings(keys)
 	for _, k := range keys {
 		s.Releases = append(s.Releases, f.releases[k])
+	}
+	for _, m := range []struct {
+		from map[string]Acq
+		to   *[]Acq
+	}{{f.waitsSum, &s.Waits}, {f.wakesSum, &s.Wakes}} {
+		keys = keys[:0]
+		for k := range m.from {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			*m.to = append(*m.to, m.from[k])
+		}
 	}
 	if !f.deferAll {
 		keys = keys[:0]
@@ -760,6 +804,36 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			f.acquire(s, li, true)
 		}
 	}
+	if f.final {
+		for _, a := range sum.Waits {
+			if ik, ck, d, ok := f.subst(call, a); ok && ck != "" {
+				via := fmt.Sprintf(" inside %s (%s)", calleeName, a.Where)
+				if a.pos.IsValid() {
+					via = fmt.Sprintf(" inside %s (line %d)", calleeName, f.c.pass.Fset.Position(a.pos).Line)
+				}
+				if ik != "" {
+					if r, ok := f.acqFor(&lockInfo{inst: ik, class: ck, pos: pos, desc: d}); ok {
+						r.Kind = a.Kind
+						f.waitsSum[ik+"|"+a.Kind] = r
+					}
+				}
+				if a.Kind != "cond" { // a Cond's L is unknown through a call
+					f.addWait(s, ck, a.Kind, d, "", via, pos)
+				}
+			}
+		}
+		for _, a := range sum.Wakes {
+			if ik, ck, d, ok := f.subst(call, a); ok && ck != "" {
+				if ik != "" {
+					if r, ok := f.acqFor(&lockInfo{inst: ik, class: ck, pos: pos, desc: d}); ok {
+						r.Kind = a.Kind
+						f.wakesSum[ik+"|"+a.Kind] = r
+					}
+				}
+				f.addWakeAt(s, ck, a.Kind, pos)
+			}
+		}
+	}
 }
 
 // acquire records that this path blocks to acquire li; hold says whether it
@@ -825,14 +899,28 @@ func sameRoot(a, b *lockInfo) bool {
 }
 
 func (f *fnChecker) waitOn(v ssa.Value, kind string, pos token.Pos, s *state) {
-	if !f.final || len(s.held) == 0 {
+	if !f.final {
 		return
 	}
-	cls := f.c.k.class(v)
-	if cls == "" {
+	f.recordSum(f.waitsSum, v, kind, pos)
+	f.addWait(s, f.c.k.class(v), kind, desc(v), fieldKey(v), "", pos)
+}
+
+// recordSum notes a wait or wake on v for the function's summary.
+func (f *fnChecker) recordSum(m map[string]Acq, v ssa.Value, kind string, pos token.Pos) {
+	if ik := inst(v); ik != "" {
+		if a, ok := f.acqFor(&lockInfo{inst: ik, class: f.c.k.class(v), pos: pos, desc: desc(v)}); ok {
+			a.Kind = kind
+			m[ik+"|"+kind] = a
+		}
+	}
+}
+
+func (f *fnChecker) addWait(s *state, cls, kind, d, fkey, via string, pos token.Pos) {
+	if len(s.held) == 0 || cls == "" {
 		return
 	}
-	w := &wait{class: cls, kind: kind, desc: desc(v), fkey: fieldKey(v), pos: pos, fn: f.fn}
+	w := &wait{class: cls, kind: kind, desc: d, fkey: fkey, via: via, pos: pos, fn: f.fn}
 	for _, h := range s.held {
 		w.held = append(w.held, h)
 	}
@@ -844,8 +932,12 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 	if !f.final {
 		return
 	}
-	cls := f.c.k.class(v)
-	if cls == "" {
+	f.recordSum(f.wakesSum, v, kind, pos)
+	f.addWakeAt(s, f.c.k.class(v), kind, pos)
+}
+
+func (f *fnChecker) addWakeAt(s *state, cls, kind string, pos token.Pos) {
+	if cls == "" || f.c.internal(f.fn) {
 		return
 	}
 	acq := map[string]*lockInfo{}
@@ -853,6 +945,16 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		acq[k] = v
 	}
 	f.c.addWake(cls, kind, &wake{acq: acq, pos: pos, fn: f.fn})
+}
+
+// internal reports whether fn only runs when called from this package's
+// functions, so that its wakes are accounted at its call sites (with the
+// callers' locks) rather than on their own.
+func (c *checker) internal(fn *ssa.Function) bool {
+	if fn.Parent() != nil || fn.Object() == nil || fn.Object().Exported() {
+		return false
+	}
+	return c.calls[fn] > 0 && !c.escapes[fn]
 }
 
 func (c *checker) addWake(class, kind string, w *wake) {

@@ -211,8 +211,8 @@ func (c *checker) reportWaits() {
 			if wk.fn.Parent() != nil {
 				fnName = "a function literal in " + wk.fn.Parent().Name()
 			}
-			msg := fmt.Sprintf("this goroutine %s while holding %s (locked at line %d), but %s, which %s (line %d), first locks %s (line %d): each waits forever for the other",
-				what, h.desc, c.line(h.pos), fnName, wakeWhat, c.line(wk.pos), lk.desc, c.line(lk.pos))
+			msg := fmt.Sprintf("this goroutine %s%s while holding %s (locked at line %d), but %s, which %s (line %d), first locks %s (line %d): each waits forever for the other",
+				what, w.via, h.desc, c.line(h.pos), fnName, wakeWhat, c.line(wk.pos), lk.desc, c.line(lk.pos))
 			c.report(w.pos, msg,
 				rel(h.pos, h.desc+" locked here"),
 				rel(lk.pos, "the waking side locks "+lk.desc+" here"),

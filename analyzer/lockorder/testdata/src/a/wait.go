@@ -222,3 +222,27 @@ func localSendBuffered() {
 	ch <- 1 // ok: room in the buffer
 	mu.Unlock()
 }
+
+// Waits and wakes inside helpers.
+type W struct {
+	mu   sync.Mutex
+	done chan struct{}
+	n    int
+}
+
+func (w *W) waitDone() { <-w.done }
+
+func (w *W) Stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.waitDone() // want `this goroutine receives from w.done inside w.waitDone \(line 233\) while holding w.mu \(locked at line 236\), but Finish, which sends on or closes it \(line 245\), first locks w.mu \(line 242\)`
+}
+
+func (w *W) Finish() {
+	w.mu.Lock()
+	w.n++
+	w.mu.Unlock()
+	w.closeDone()
+}
+
+func (w *W) closeDone() { close(w.done) }
