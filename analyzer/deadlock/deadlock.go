@@ -26,7 +26,10 @@
 //     functions that run a loop): the outer loop cannot run until the inner
 //     one ends;
 //   - awaiting, in a task of one loop, a task handle created on another
-//     loop.
+//     loop;
+//   - awaiting from another thread: a goroutine or a function run by an
+//     executor (or aio.ToThread) that suspends the *aio.Task of the
+//     coroutine that started it.
 //
 // The other blocking waits of async code (a mutex held across an await,
 // sleeps, I/O) belong to the holdlock and blocking analyzers.
@@ -150,6 +153,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.checkPools()
 	c.checkNestedLoops(insp)
 	c.checkCrossLoop(insp)
+	c.checkForeignTask(insp)
 	return nil, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"golang.org/x/tools/go/ast/inspector"
 )
@@ -211,4 +212,71 @@ func (c *checker) checkCrossLoop(insp *inspector.Inspector) {
 				rel(mine.pos, mine.name+" is here"))
 		}
 	}
+}
+
+// isTaskType reports whether t is *aio.Task.
+func isTaskType(t types.Type) bool {
+	p, ok := t.(*types.Pointer)
+	if !ok {
+		return false
+	}
+	n, ok := p.Elem().(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == aioPath && n.Obj().Name() == "Task"
+}
+
+// checkForeignTask reports a task's handle used to await from another
+// thread: a goroutine, or a function run by an executor or aio.ToThread,
+// that calls an aio suspension point with the *aio.Task of the coroutine it
+// was started from.
+func (c *checker) checkForeignTask(insp *inspector.Inspector) {
+	insp.WithStack([]ast.Node{(*ast.FuncLit)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
+		if !push {
+			return true
+		}
+		lit := n.(*ast.FuncLit)
+		if c.isAsync(lit.Type) || len(stack) < 2 {
+			return true
+		}
+		var how string
+		switch p := stack[len(stack)-2].(type) {
+		case *ast.CallExpr:
+			if len(stack) >= 3 {
+				if g, ok := stack[len(stack)-3].(*ast.GoStmt); ok && g.Call == p && p.Fun == lit {
+					how = "a goroutine"
+				}
+			}
+			if how == "" {
+				fn := c.callee(p)
+				switch {
+				case pkgOf(fn) == futuresPath && strings.HasPrefix(fn.Name(), "Submit"):
+					how = "an executor's worker"
+				case isRuntimeCall(fn, aioPath, "ToThread", "RunInExecutor"):
+					how = "a worker thread (aio." + fn.Name() + ")"
+				}
+			}
+		}
+		if how == "" {
+			return true
+		}
+		shallowCalls(lit.Body, func(call *ast.CallExpr) {
+			fn := c.callee(call)
+			if pkgOf(fn) != aioPath {
+				return
+			}
+			for _, a := range call.Args {
+				if !isTaskType(c.pass.TypesInfo.TypeOf(a)) {
+					continue
+				}
+				obj := c.objOf(a)
+				if obj == nil || (lit.Pos() <= obj.Pos() && obj.Pos() < lit.End()) {
+					continue
+				}
+				c.report(call.Pos(), fmt.Sprintf("aio.%s suspends task %s from %s: only %s's loop can suspend and resume it, and that loop does not run this thread, so the wait never ends",
+					fn.Name(), obj.Name(), how, obj.Name()),
+					rel(obj.Pos(), fmt.Sprintf("%s belongs to the coroutine declared here", obj.Name())),
+					rel(lit.Pos(), "this function runs on "+how))
+			}
+		})
+		return true
+	})
 }

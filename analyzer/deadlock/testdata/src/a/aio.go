@@ -85,3 +85,22 @@ func oneLoop() {
 		return aio.Await(t, mine)
 	}))
 }
+
+// Awaiting with the task from another thread.
+func foreignThread() *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		go func() {
+			aio.Sleep(t, 0) // want `aio.Sleep suspends task t from a goroutine: only t's loop can suspend and resume it`
+		}()
+		return aio.ToThread(t, func() (int, error) {
+			return aio.Await(t, mine) // want `aio.Await suspends task t from a worker thread \(aio.ToThread\)`
+		})
+	})
+}
+
+// A goroutine that runs its own coroutine is fine.
+func ownTask() {
+	go func() {
+		_, _ = aio.Run(aio.Async(func(t *aio.Task) (int, error) { return 0, aio.Sleep(t, 0) }))
+	}()
+}

@@ -46,3 +46,6 @@ func NewLoop() *Loop { return &Loop{} }
 
 // RunUntilComplete runs a on l.
 func (l *Loop) RunUntilComplete(a interface{}) error { return nil }
+
+// ToThread runs f on a worker thread and awaits it.
+func ToThread[R any](t *Task, f func() (R, error)) (R, error) { return f() }
