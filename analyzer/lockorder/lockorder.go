@@ -129,10 +129,17 @@ type lockInfo struct {
 type state struct {
 	held map[string]*lockInfo // by instance key
 	acq  map[string]*lockInfo // acquired on every path so far, by class key
+	may  map[string]*lockInfo // held on some path, by instance key
+}
+
+// release forgets a lock on this path.
+func (s *state) release(key string) {
+	delete(s.held, key)
+	delete(s.may, key)
 }
 
 func newState() *state {
-	return &state{held: map[string]*lockInfo{}, acq: map[string]*lockInfo{}}
+	return &state{held: map[string]*lockInfo{}, acq: map[string]*lockInfo{}, may: map[string]*lockInfo{}}
 }
 
 func (s *state) clone() *state {
@@ -142,6 +149,9 @@ func (s *state) clone() *state {
 	}
 	for k, v := range s.acq {
 		n.acq[k] = v
+	}
+	for k, v := range s.may {
+		n.may[k] = v
 	}
 	return n
 }
@@ -161,12 +171,23 @@ func (s *state) meet(o *state) bool {
 			changed = true
 		}
 	}
+	for k, v := range o.may {
+		if _, ok := s.may[k]; !ok {
+			s.may[k] = v
+			changed = true
+		}
+	}
 	return changed
 }
 
 func (s *state) equal(o *state) bool {
-	if len(s.held) != len(o.held) || len(s.acq) != len(o.acq) {
+	if len(s.held) != len(o.held) || len(s.acq) != len(o.acq) || len(s.may) != len(o.may) {
 		return false
+	}
+	for k := range s.may {
+		if _, ok := o.may[k]; !ok {
+			return false
+		}
 	}
 	for k := range s.held {
 		if _, ok := o.held[k]; !ok {
@@ -382,6 +403,7 @@ type fnChecker struct {
 	holds       map[string]*lockInfo // intersection over returns
 	acqAtReturn map[string]*lockInfo
 	returns     int
+	block       *ssa.BasicBlock // the block being analysed
 	waitsSum    map[string]Acq
 	wakesSum    map[string]Acq
 	deferRel    map[string]bool
@@ -454,6 +476,7 @@ func (f *fnChecker) analyze() *Summary {
 			continue
 		}
 		s := in[b.Index].clone()
+		f.block = b
 		for _, instr := range b.Instrs {
 			f.step(instr, s)
 		}
@@ -546,9 +569,9 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 	case *ssa.Alloc:
 		// A new variable each time round a loop: forget the old one's locks.
 		key := inst(in)
-		for k := range s.held {
+		for k := range s.may {
 			if strings.HasPrefix(k, key) {
-				delete(s.held, k)
+				s.release(k)
 			}
 		}
 	case *ssa.Call:
@@ -558,7 +581,7 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 		if callee := in.Call.StaticCallee(); callee != nil {
 			for _, a := range f.c.summaryOf(callee).Releases {
 				if ik, _, _, ok := f.subst(in.Common(), a); ok && ik != "" {
-					delete(s.held, ik)
+					s.release(ik)
 				}
 			}
 		}
@@ -700,12 +723,15 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		switch call.Method.Name() {
 		case "Unlock", "RUnlock":
 			if key := inst(call.Value); key != "" {
-				delete(s.held, key)
+				s.release(key)
 			} else {
 				// Some lock behind an interface is released: we no longer
 				// know what is held.
 				for k := range s.held {
-					delete(s.held, k)
+					s.release(k)
+				}
+				for k := range s.may {
+					s.release(k)
 				}
 			}
 		case "Wait":
@@ -740,7 +766,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			return
 		}
 		if _, ok := s.held[key]; ok {
-			delete(s.held, key)
+			s.release(key)
 		} else if f.final {
 			if a, ok := f.acqFor(&lockInfo{inst: key, class: f.c.k.class(call.Args[0]), pos: pos, desc: desc(call.Args[0])}); ok {
 				f.releases[key] = a
@@ -786,7 +812,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	for _, a := range sum.Releases {
 		if ik, _, _, ok := f.subst(call, a); ok && ik != "" {
 			if _, held := s.held[ik]; held {
-				delete(s.held, ik)
+				s.release(ik)
 			} else if f.final {
 				if r, ok := f.acqFor(&lockInfo{inst: ik, pos: pos, desc: a.Desc}); ok {
 					f.releases[ik] = r
@@ -844,6 +870,9 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 		if li.inst != "" {
 			if h, ok := s.held[li.inst]; ok {
 				f.c.doubleLock(f.fn, h, li)
+			} else if h, ok := s.may[li.inst]; ok && f.block != nil && inLoop(f.block) && !h.read && !li.read {
+				// Held at the end of some iteration that comes back here.
+				f.c.loopLock(f.fn, h, li)
 			}
 			if a, ok := f.acqFor(li); ok {
 				if old, dup := f.acquires[li.inst]; !dup || (old.Read && !li.read) {
@@ -875,6 +904,7 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 		if _, ok := s.held[li.inst]; !ok {
 			s.held[li.inst] = li
 		}
+		s.may[li.inst] = li
 	}
 }
 
@@ -967,4 +997,22 @@ func (c *checker) addEdge(fn *ssa.Function, h, li *lockInfo) {
 		c.edges[k] = &edge{held: h, acq: li, fn: fn}
 		c.edgeOrder = append(c.edgeOrder, k)
 	}
+}
+
+// inLoop reports whether b can reach itself.
+func inLoop(b *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == b {
+			return true
+		}
+		if !seen[x] {
+			seen[x] = true
+			stack = append(stack, x.Succs...)
+		}
+	}
+	return false
 }

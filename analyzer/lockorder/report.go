@@ -90,6 +90,17 @@ func (c *checker) doubleLock(fn *ssa.Function, h, li *lockInfo) {
 	c.report(li.pos, msg, r...)
 }
 
+// loopLock reports li acquired in a loop while h, the same mutex, is still
+// held at the end of some iteration that leads back here.
+func (c *checker) loopLock(fn *ssa.Function, h, li *lockInfo) {
+	if sharedLocal(fn, li.inst) {
+		return
+	}
+	c.report(li.pos, fmt.Sprintf("%s is locked%s in a loop while some path through the previous iteration leaves it locked (since line %d): on that path the next iteration's Lock waits forever for an Unlock only this goroutine could do",
+		li.desc, c.how(li), c.line(h.pos)),
+		append([]analysis.RelatedInformation{rel(h.pos, fmt.Sprintf("%s locked here and not unlocked on every path back to the loop", h.desc))}, c.related(li, "locked again here")[1:]...)...)
+}
+
 // reportRLocks reports recursive read locks of mutexes that the package
 // also write-locks.
 func (c *checker) reportRLocks() {

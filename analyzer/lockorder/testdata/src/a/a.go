@@ -184,3 +184,36 @@ func (g *G[T]) getTwice() T {
 }
 
 func useG() int { return (&G[int]{}).getTwice() }
+
+// A path that keeps the lock into the next iteration (a missing Unlock
+// before continue).
+func (t *T) missingUnlock(items []int) {
+	for _, it := range items {
+		t.mu.Lock() // want `t.mu is locked in a loop while some path through the previous iteration leaves it locked \(since line 192\)`
+		if it < 0 {
+			continue
+		}
+		t.n += it
+		t.mu.Unlock()
+	}
+}
+
+func (t *T) unlockEveryPath(items []int) {
+	for _, it := range items {
+		t.mu.Lock() // ok: unlocked on every path back
+		if it < 0 {
+			t.mu.Unlock()
+			continue
+		}
+		t.n += it
+		t.mu.Unlock()
+	}
+}
+
+func (t *T) lockOnceBeforeLoop(items []int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, it := range items {
+		t.n += it
+	}
+}
