@@ -632,7 +632,7 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 	if call.IsInvoke() {
 		if m := call.Method.Name(); m == "Unlock" || m == "RUnlock" {
-			if key := inst(call.Value); key != "" {
+			if key := lockerKey(call.Value); key != "" {
 				f.deferRel[key] = true
 			} else {
 				f.deferAll = true
@@ -722,7 +722,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	if call.IsInvoke() {
 		switch call.Method.Name() {
 		case "Unlock", "RUnlock":
-			if key := inst(call.Value); key != "" {
+			if key := lockerKey(call.Value); key != "" {
 				s.release(key)
 			} else {
 				// Some lock behind an interface is released: we no longer
@@ -1015,4 +1015,14 @@ func inLoop(b *ssa.BasicBlock) bool {
 		}
 	}
 	return false
+}
+
+// lockerKey names the mutex behind a sync.Locker interface value when it is
+// converted right there (&mu as a Locker); a Locker loaded from a field or
+// a parameter could be any lock.
+func lockerKey(v ssa.Value) string {
+	if mi, ok := v.(*ssa.MakeInterface); ok {
+		return inst(mi.X)
+	}
+	return ""
 }

@@ -217,3 +217,29 @@ func (t *T) lockOnceBeforeLoop(items []int) {
 		t.n += it
 	}
 }
+
+// Unlocked by a deferred closure: not held on return.
+func (t *T) deferClosure() {
+	t.mu.Lock()
+	defer func() { t.mu.Unlock() }()
+	t.n++
+}
+
+func (t *T) afterDeferClosure() {
+	t.deferClosure()
+	t.mu.Lock() // ok: deferClosure released it
+	t.mu.Unlock()
+}
+
+// Through a sync.Locker.
+type L struct {
+	l  sync.Locker
+	mu sync.Mutex
+}
+
+func (x *L) viaLocker() {
+	x.mu.Lock()
+	x.l.Unlock() // may be x.mu: we no longer know what is held
+	x.mu.Lock()  // ok: not reported
+	x.mu.Unlock()
+}
