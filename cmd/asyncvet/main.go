@@ -1,0 +1,16 @@
+// Command asyncvet runs asyncgo's analyzers under go vet:
+//
+//	go install github.com/asyncgo/asyncgo/cmd/asyncvet@latest
+//	go vet -vettool=$(command -v asyncvet) ./...
+//
+// It accepts go vet's flags, and a flag per analyzer to choose which run
+// (for example -lockorder=false); `asyncvet help` lists them.
+package main
+
+import (
+	"golang.org/x/tools/go/analysis/unitchecker"
+
+	"github.com/asyncgo/asyncgo/analyzer/suite"
+)
+
+func main() { unitchecker.Main(suite.Analyzers()...) }
