@@ -12,15 +12,17 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/asyncgo/asyncgo/analyzer/suite"
 )
 
 func init() {
 	register(&cli.Command{
 		Name:  "demo",
 		Usage: "build, lint and run the example programs, checking their output",
-		Description: `demo runs every example under the examples directory (each a main
-package) and compares what it prints with its testdata/want.txt, when it has one.
-It is what 'make demo' runs.`,
+		Description: `demo builds every example under the examples directory (each a main
+package), lints them with asyncgo's analyzers, runs each and compares what it
+prints with its testdata/want.txt, when it has one. It is what 'make demo' runs.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: "examples", Usage: "directory holding the examples"},
 			&cli.DurationFlag{Name: "timeout", Value: 2 * time.Minute, Usage: "time limit for each example"},
@@ -81,6 +83,19 @@ func demo(ctx context.Context, w io.Writer, root string, timeout time.Duration) 
 	build.Stdout, build.Stderr = w, w
 	if err := build.Run(); err != nil {
 		return cli.Exit("demo: building the examples failed", 1)
+	}
+
+	// Lint the examples: some are there to show what the analyzers catch,
+	// so findings are shown, not counted as failures.
+	fmt.Fprintf(w, "\n== lint %s\n", root)
+	switch err := lint(w, w, suite.Analyzers(), lintOptions{context: -1}, pkgs); exitCode(err) {
+	case 0:
+		fmt.Fprintln(w, "-- no findings")
+	case 1:
+		fmt.Fprintln(w, "-- findings above")
+	default:
+		fmt.Fprintf(w, "-- FAIL lint: %v\n", err)
+		return cli.Exit("demo: linting the examples failed", 1)
 	}
 
 	var failed []string

@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"go/ast"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/urfave/cli/v2"
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/asyncgo/asyncgo/analyzer/suite"
@@ -32,17 +30,6 @@ func (t *T) Inc() {
 	t.mu.Unlock()
 }
 `
-
-func exitCode(err error) int {
-	var ec cli.ExitCoder
-	if errors.As(err, &ec) {
-		return ec.ExitCode()
-	}
-	if err != nil {
-		return -1
-	}
-	return 0
-}
 
 func TestLintReportsWithVetExitCodes(t *testing.T) {
 	writeModule(t, map[string]string{"p/p.go": doubleLock, "q/q.go": "package q\n\nfunc F() {}\n"})

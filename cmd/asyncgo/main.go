@@ -7,6 +7,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -31,15 +32,24 @@ func newApp() *cli.App {
 	}
 }
 
+// exitCode is the status a subcommand's error exits with: the code of a
+// cli.ExitCoder, 2 for any other error, 0 for none.
+func exitCode(err error) int {
+	var ec cli.ExitCoder
+	switch {
+	case errors.As(err, &ec):
+		return ec.ExitCode()
+	case err != nil:
+		return 2
+	}
+	return 0
+}
+
 func main() {
 	if err := newApp().Run(os.Args); err != nil {
-		code := 2
-		if ec, ok := err.(cli.ExitCoder); ok {
-			code = ec.ExitCode()
-		}
 		if msg := err.Error(); msg != "" {
 			fmt.Fprintln(os.Stderr, "asyncgo:", msg)
 		}
-		os.Exit(code)
+		os.Exit(exitCode(err))
 	}
 }
