@@ -104,6 +104,22 @@ type waitEv struct {
 	what   string // "a.Result", "aio.Await(t, h)", ...
 }
 
+// bounded reports whether the wait gives up after a timeout (ResultTimeout,
+// aio.WaitFor): then the deadlock ends in a timeout error, not a hang.
+func (w waitEv) bounded() bool {
+	return strings.Contains(w.what, "Timeout") || strings.Contains(w.what, "WaitFor")
+}
+
+// forever says how long a set of waits lasts.
+func forever(ws ...waitEv) string {
+	for _, w := range ws {
+		if !w.bounded() {
+			return "forever"
+		}
+	}
+	return "until its timeout expires"
+}
+
 type checker struct {
 	pass   *analysis.Pass
 	decls  map[*types.Func]*ast.FuncDecl
@@ -483,7 +499,7 @@ func (c *checker) visitCall(call *ast.CallExpr, ev *events, via string, localSub
 	sig := fn.Type().(*types.Signature)
 	sel, _ := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	switch {
-	case pkgOf(fn) == futuresPath && sig.Recv() != nil && sel != nil && (fn.Name() == "Result" || fn.Name() == "Exception"):
+	case pkgOf(fn) == futuresPath && sig.Recv() != nil && sel != nil && (strings.HasPrefix(fn.Name(), "Result") || strings.HasPrefix(fn.Name(), "Exception")):
 		what := exprString(sel.X) + "." + fn.Name()
 		if inner, ok := ast.Unparen(sel.X).(*ast.CallExpr); ok {
 			// Submit(p, f).Result(...): waits on a future just submitted.
@@ -646,8 +662,8 @@ func (c *checker) checkCycles() {
 			unit = "task"
 		}
 		if len(cycle) == 1 {
-			c.report(first.ev.pos, fmt.Sprintf("%s waits on %s%s, the %s of the very %s it runs in (created at line %d): it can only finish after it has finished, so it waits forever",
-				c.describe(start), start.future.Name(), first.ev.via, unit, unit, c.line(start.call.Pos())),
+			c.report(first.ev.pos, fmt.Sprintf("%s waits on %s%s, the %s of the very %s it runs in (created at line %d): it can only finish after it has finished, so it waits %s",
+				c.describe(start), start.future.Name(), first.ev.via, unit, unit, c.line(start.call.Pos()), forever(first.ev)),
 				rel(start.call.Pos(), fmt.Sprintf("%s is created here, running %s", start.future.Name(), c.describe(start))))
 			continue
 		}
@@ -665,8 +681,12 @@ func (c *checker) checkCycles() {
 				related = append(related, rel(e.ev.pos, fmt.Sprintf("%s waits on %s here%s", c.describe(from), e.to.future.Name(), e.ev.via)))
 			}
 		}
-		c.report(first.ev.pos, fmt.Sprintf("wait-for cycle: %s%s, while %s: once all have started, each waits forever for the next",
-			chain[0], first.ev.via, strings.Join(chain[1:], ", and ")), related...)
+		var evs []waitEv
+		for _, e := range cycle {
+			evs = append(evs, e.ev)
+		}
+		c.report(first.ev.pos, fmt.Sprintf("wait-for cycle: %s%s, while %s: once all have started, each waits %s for the next",
+			chain[0], first.ev.via, strings.Join(chain[1:], ", and "), forever(evs...)), related...)
 	}
 }
 
@@ -695,6 +715,9 @@ func (c *checker) checkPools() {
 			r := []analysis.RelatedInformation{rel(s.call.Pos(), fmt.Sprintf("%s is submitted to %s here", c.describe(s), s.pool.Name()))}
 			if known {
 				r = append(r, rel(info.pos, fmt.Sprintf("%s is created here", s.pool.Name())))
+			}
+			if w.bounded() {
+				how += " (until the wait times out)"
 			}
 			c.report(w.pos, fmt.Sprintf("%s%s waits inside a task of the same pool: %s", w.what, w.via, how), r...)
 		}

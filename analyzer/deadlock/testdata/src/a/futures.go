@@ -151,3 +151,18 @@ func methodSpelling(p *futures.ThreadPool) {
 		return m1.Result(ctx)
 	})
 }
+
+// Bounded waits: the cycle ends in timeouts.
+var t1, t2 *futures.Future[int]
+
+func timeouts(p *futures.ThreadPool) {
+	t1 = futures.Submit(p, func() (int, error) {
+		return t2.ResultTimeout(1e9) // want `wait-for cycle: .* each waits until its timeout expires for the next`
+	})
+	t2 = futures.Submit(p, func() (int, error) {
+		return t1.ResultTimeout(1e9)
+	})
+	futures.Submit(single, func() (int, error) {
+		return futures.Submit(single, func() (int, error) { return 1, nil }).ResultTimeout(1e9) // want `certain deadlock: single has one worker.* \(until the wait times out\)`
+	})
+}

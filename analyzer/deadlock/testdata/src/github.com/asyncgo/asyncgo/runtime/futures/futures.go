@@ -5,6 +5,7 @@ package futures
 import (
 	"context"
 	"iter"
+	"time"
 )
 
 // Executor runs submitted functions.
@@ -62,3 +63,6 @@ func Map[T, R any](ex Executor, fn func(T) (R, error), items []T) iter.Seq2[R, e
 func (p *ThreadPool) SubmitErr(fn func() (int, error)) (*Future[int], error) {
 	return &Future[int]{}, nil
 }
+
+// ResultTimeout waits at most d for the result.
+func (f *Future[T]) ResultTimeout(d time.Duration) (T, error) { return f.v, nil }
