@@ -69,6 +69,9 @@ func inst(v ssa.Value) string {
 			}
 		}
 	case *ssa.Alloc:
+		if p := spilledParam(v); p != nil {
+			return inst(p) + "&"
+		}
 		return "{a:" + v.Name() + "}"
 	case *ssa.MakeChan:
 		return "{mk:" + v.Name() + "}"
@@ -83,7 +86,7 @@ func inst(v ssa.Value) string {
 	case *ssa.UnOp:
 		if v.Op == token.MUL {
 			if x := inst(v.X); x != "" {
-				return x + "^"
+				return norm(x + "^")
 			}
 		}
 	case *ssa.IndexAddr:
@@ -126,6 +129,9 @@ func (k *keyer) classDepth(v ssa.Value, depth int) string {
 		}
 		return "{T:" + types.TypeString(v.Type(), nil) + "}"
 	case *ssa.Alloc:
+		if p := spilledParam(v); p != nil {
+			return k.classDepth(p, depth+1) + "&"
+		}
 		return fmt.Sprintf("{a:%s:%s}", v.Parent().String(), v.Name())
 	case *ssa.MakeChan:
 		return fmt.Sprintf("{mk:%s:%s}", v.Parent().String(), v.Name())
@@ -140,7 +146,7 @@ func (k *keyer) classDepth(v ssa.Value, depth int) string {
 	case *ssa.UnOp:
 		if v.Op == token.MUL {
 			if x := k.classDepth(v.X, depth+1); x != "" {
-				return x + "^"
+				return norm(x + "^")
 			}
 		}
 	case *ssa.IndexAddr:
@@ -167,6 +173,9 @@ func desc(v ssa.Value) string {
 	case *ssa.FreeVar:
 		return v.Name()
 	case *ssa.Alloc:
+		if p := spilledParam(v); p != nil {
+			return p.Name()
+		}
 		if v.Comment != "" {
 			return v.Comment
 		}
@@ -261,4 +270,27 @@ func fieldKey(v ssa.Value) string {
 		}
 		return ""
 	}
+}
+
+// spilledParam returns the parameter a holds when a is the variable of a
+// parameter captured by a closure (SSA moves it to the heap): one store,
+// of the parameter itself.
+func spilledParam(a *ssa.Alloc) *ssa.Parameter {
+	var p *ssa.Parameter
+	for _, r := range *a.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Addr == a {
+			q, ok := st.Val.(*ssa.Parameter)
+			if !ok || p != nil {
+				return nil
+			}
+			p = q
+		}
+	}
+	return p
+}
+
+// norm cancels taking the address of a spilled parameter and loading it
+// back ("&^"), so both spellings of the parameter's fields agree.
+func norm(key string) string {
+	return strings.ReplaceAll(key, "&^", "")
 }

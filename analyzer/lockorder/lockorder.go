@@ -709,11 +709,11 @@ func (f *fnChecker) subst(call *ssa.CallCommon, a Acq) (instKey, class, descr st
 	}
 	ik := inst(root)
 	if ik != "" {
-		ik += a.Path
+		ik = norm(ik + a.Path)
 	}
 	ck := f.c.k.class(root)
 	if ck != "" {
-		ck += a.Path
+		ck = norm(ck + a.Path)
 	}
 	return ik, ck, desc(root) + descPath(a.Path), ik != "" || ck != ""
 }

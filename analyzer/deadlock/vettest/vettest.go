@@ -147,6 +147,7 @@ func splitPosn(posn string) (string, int) {
 }
 
 var wantRE = regexp.MustCompile("// want (.*)$")
+var factRE = regexp.MustCompile("\\w+:(`[^`]*`|\"(?:[^\"\\\\]|\\\\.)*\")")
 var patRE = regexp.MustCompile("`([^`]*)`|\"((?:[^\"\\\\]|\\\\.)*)\"")
 
 type want struct {
@@ -175,7 +176,9 @@ func Run(t *testing.T, testdata string, pkgs ...string) []Diagnostic {
 				if m == nil {
 					continue
 				}
-				for _, p := range patRE.FindAllStringSubmatch(m[1], -1) {
+				// Fact expectations (name:"rx", for analysistest) are
+				// not diagnostics: drop them.
+				for _, p := range patRE.FindAllStringSubmatch(factRE.ReplaceAllString(m[1], ""), -1) {
 					pat := p[1]
 					if pat == "" {
 						pat, _ = strconv.Unquote(`"` + p[2] + `"`)

@@ -34,7 +34,7 @@ func startOwn(t *aio.Task) {
 }
 
 // Running a loop inside a running task.
-func nestedRun(t *aio.Task) error {
+func nestedRun(t *aio.Task) error { // want nestedRun:"runs a loop at aio.go:38: aio.Run"
 	_, err := aio.Run(aio.Async(func(t *aio.Task) (int, error) { return 1, nil })) // want `aio.Run runs an event loop inside a running task`
 	return err
 }
@@ -45,14 +45,14 @@ func nestedViaFact() *aio.Coroutine[int] {
 	})
 }
 
-func nestedLoopMethod(t *aio.Task, l *aio.Loop) {
+func nestedLoopMethod(t *aio.Task, l *aio.Loop) { // want nestedLoopMethod:"runs a loop at aio.go:49: l.RunUntilComplete"
 	l.RunUntilComplete(nil) // want `l.RunUntilComplete runs an event loop inside a running task`
 }
 
 // Awaiting a task of another loop.
 var foreign *aio.Handle[int]
 
-func twoLoops() {
+func twoLoops() { // want twoLoops:"runs a loop at aio.go:57: l1.RunUntilComplete"
 	l1, l2 := aio.NewLoop(), aio.NewLoop()
 	l1.RunUntilComplete(aio.Async(func(t *aio.Task) (int, error) {
 		foreign = aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) { return 1, nil }))
@@ -66,7 +66,7 @@ func twoLoops() {
 // --- safe look-alikes ---
 
 // Running a loop from plain code, and in a goroutine started by a task.
-func topLevel() error {
+func topLevel() error { // want topLevel:"runs a loop at b.go:8: aio.Run"
 	go func() { _ = b.Main() }()
 	return b.Main()
 }
@@ -78,7 +78,7 @@ func goroutineInTask(t *aio.Task) {
 // Awaiting a task of the same loop.
 var mine *aio.Handle[int]
 
-func oneLoop() {
+func oneLoop() { // want oneLoop:"runs a loop at aio.go:83: l.RunUntilComplete"
 	l := aio.NewLoop()
 	l.RunUntilComplete(aio.Async(func(t *aio.Task) (int, error) {
 		mine = aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) { return 1, nil }))

@@ -4,10 +4,10 @@ package b
 import "github.com/asyncgo/asyncgo/runtime/aio"
 
 // Main runs a small program on its own loop.
-func Main() error {
+func Main() error { // want Main:"runs a loop at b.go:8: aio.Run"
 	_, err := aio.Run(aio.Async(func(t *aio.Task) (int, error) { return 1, nil }))
 	return err
 }
 
 // Wrapped runs a loop through Main.
-func Wrapped() error { return Main() }
+func Wrapped() error { return Main() } // want Wrapped:"runs a loop at b.go:8: aio.Run"

@@ -15,46 +15,46 @@ type T struct {
 
 // --- double locking ---
 
-func (t *T) direct() {
+func (t *T) direct() { // want direct:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	t.n++
 	t.mu.Lock() // want `t.mu is locked again while this goroutine already holds it \(locked at line 19\)`
 	t.mu.Unlock()
 }
 
-func (t *T) helper() {
+func (t *T) helper() { // want helper:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.n++
 }
 
-func (t *T) viaCallee() {
+func (t *T) viaCallee() { // want viaCallee:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.helper() // want `t.mu is locked again inside t.helper \(line 26\) while this goroutine already holds it`
 }
 
-func (t *T) deeper() { t.helper() }
+func (t *T) deeper() { t.helper() } // want deeper:`^acquires \{p0\}\.mu$`
 
-func (t *T) viaTwoCallees() {
+func (t *T) viaTwoCallees() { // want viaTwoCallees:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	t.deeper() // want `t.mu is locked again inside t.deeper`
 	t.mu.Unlock()
 }
 
-func crossPackage(s *b.Store) {
+func crossPackage(s *b.Store) { // want crossPackage:`^acquires \{p0\}\.mu$`
 	s.Lock()
 	_ = s.Get("k") // want `s.mu is locked again inside s.Get \(b.go:14\)`
 	s.Unlock()
 }
 
-func crossPackageGlobal() {
+func crossPackageGlobal() { // want crossPackageGlobal:`^acquires \{g:b\.Mu\}$`
 	b.Mu.Lock()
 	b.WithMu(func() {}) // want `Mu is locked again inside WithMu`
 	b.Mu.Unlock()
 }
 
-func (t *T) writeUnderRead() {
+func (t *T) writeUnderRead() { // want writeUnderRead:`^acquires \{p0\}\.rw$`
 	t.rw.RLock()
 	defer t.rw.RUnlock()
 	t.rw.Lock() // want `t.rw is write-locked while this goroutine holds its read lock`
@@ -62,14 +62,14 @@ func (t *T) writeUnderRead() {
 
 // --- safe look-alikes ---
 
-func (t *T) releasedFirst() {
+func (t *T) releasedFirst() { // want releasedFirst:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	t.n++
 	t.mu.Unlock()
 	t.helper() // ok: released before
 }
 
-func (t *T) tryLock() {
+func (t *T) tryLock() { // want tryLock:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.mu.TryLock() { // ok: TryLock never blocks
@@ -77,7 +77,7 @@ func (t *T) tryLock() {
 	}
 }
 
-func (t *T) otherInstance(u *T) {
+func (t *T) otherInstance(u *T) { // want otherInstance:`^acquires \{p0\}\.mu, acquires \{p0\}\.next\^\.mu, acquires \{p1\}\.mu$`
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	u.mu.Lock() // ok here: different instances (parameters)
@@ -86,7 +86,7 @@ func (t *T) otherInstance(u *T) {
 	t.next.mu.Unlock()
 }
 
-func (t *T) conditional(x bool) {
+func (t *T) conditional(x bool) { // want conditional:`^releases \{p0\}\.mu$`
 	if x {
 		t.mu.Lock()
 	}
@@ -97,7 +97,7 @@ func (t *T) conditional(x bool) {
 	}
 }
 
-func (t *T) loop() {
+func (t *T) loop() { // want loop:`^acquires \{p0\}\.mu$`
 	for i := 0; i < 3; i++ {
 		t.mu.Lock()
 		t.n++
@@ -113,28 +113,28 @@ func loopLocal() {
 	}
 }
 
-func (t *T) unlockHelper() {
+func (t *T) unlockHelper() { // want unlockHelper:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	t.unlockIt()
 	t.mu.Lock() // ok: unlockIt released it
 	t.mu.Unlock()
 }
 
-func (t *T) unlockIt() { t.mu.Unlock() }
+func (t *T) unlockIt() { t.mu.Unlock() } // want unlockIt:`^releases \{p0\}\.mu$`
 
-func (t *T) relock() {
+func (t *T) relock() { // want relock:`^holds \{p0\}\.mu, releases \{p0\}\.mu$`
 	t.mu.Unlock()
 	t.n++
 	t.mu.Lock()
 }
 
-func (t *T) callsRelock() {
+func (t *T) callsRelock() { // want callsRelock:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	t.relock() // ok: relock releases before relocking
 	t.mu.Unlock()
 }
 
-func (t *T) goroutine() {
+func (t *T) goroutine() { // want goroutine:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	go t.helper() // ok: another goroutine waits, it does not deadlock
@@ -157,7 +157,7 @@ func handOffArg() {
 	mu.Lock() // ok: the goroutine unlocks it
 }
 
-func unlock(mu *sync.Mutex) { mu.Unlock() }
+func unlock(mu *sync.Mutex) { mu.Unlock() } // want unlock:`^releases \{p0\}$`
 
 func localTwice() {
 	var mu sync.Mutex
@@ -171,13 +171,13 @@ type G[T any] struct {
 	v  T
 }
 
-func (g *G[T]) get() T {
+func (g *G[T]) get() T { // want get:`^acquires \{p0\}\.mu$`
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.v
 }
 
-func (g *G[T]) getTwice() T {
+func (g *G[T]) getTwice() T { // want getTwice:`^acquires \{p0\}\.mu$`
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.get() // want `g.mu is locked again inside g.get`
@@ -187,7 +187,7 @@ func useG() int { return (&G[int]{}).getTwice() }
 
 // A path that keeps the lock into the next iteration (a missing Unlock
 // before continue).
-func (t *T) missingUnlock(items []int) {
+func (t *T) missingUnlock(items []int) { // want missingUnlock:`^acquires \{p0\}\.mu$`
 	for _, it := range items {
 		t.mu.Lock() // want `t.mu is locked in a loop while some path through the previous iteration leaves it locked \(since line 192\)`
 		if it < 0 {
@@ -198,7 +198,7 @@ func (t *T) missingUnlock(items []int) {
 	}
 }
 
-func (t *T) unlockEveryPath(items []int) {
+func (t *T) unlockEveryPath(items []int) { // want unlockEveryPath:`^acquires \{p0\}\.mu$`
 	for _, it := range items {
 		t.mu.Lock() // ok: unlocked on every path back
 		if it < 0 {
@@ -210,7 +210,7 @@ func (t *T) unlockEveryPath(items []int) {
 	}
 }
 
-func (t *T) lockOnceBeforeLoop(items []int) {
+func (t *T) lockOnceBeforeLoop(items []int) { // want lockOnceBeforeLoop:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, it := range items {
@@ -219,13 +219,13 @@ func (t *T) lockOnceBeforeLoop(items []int) {
 }
 
 // Unlocked by a deferred closure: not held on return.
-func (t *T) deferClosure() {
+func (t *T) deferClosure() { // want deferClosure:`^acquires \{p0\}\.mu$`
 	t.mu.Lock()
 	defer func() { t.mu.Unlock() }()
 	t.n++
 }
 
-func (t *T) afterDeferClosure() {
+func (t *T) afterDeferClosure() { // want afterDeferClosure:`^acquires \{p0\}\.mu$`
 	t.deferClosure()
 	t.mu.Lock() // ok: deferClosure released it
 	t.mu.Unlock()
@@ -237,9 +237,16 @@ type L struct {
 	mu sync.Mutex
 }
 
-func (x *L) viaLocker() {
+func (x *L) viaLocker() { // want viaLocker:`^acquires \{p0\}\.mu$`
 	x.mu.Lock()
 	x.l.Unlock() // may be x.mu: we no longer know what is held
 	x.mu.Lock()  // ok: not reported
 	x.mu.Unlock()
+}
+
+// A receiver captured by a closure is still the receiver.
+func (t *T) lockThenDeferClosure() { // want lockThenDeferClosure:`^acquires \{p0\}\.mu$`
+	t.mu.Lock()
+	t.deferClosure() // want `t.mu is locked again inside t.deferClosure`
+	t.mu.Unlock()
 }

@@ -7,33 +7,33 @@ var (
 	muB sync.Mutex
 )
 
-func ab() {
+func ab() { // want ab:`^acquires \{g:a\.muA\}, acquires \{g:a\.muB\}$`
 	muA.Lock()
 	defer muA.Unlock()
 	muB.Lock() // want `lock order inversion: ab locks muA \(line 11\) then muB here, while ba locks muB \(line 18\) then muA`
 	muB.Unlock()
 }
 
-func ba() {
+func ba() { // want ba:`^acquires \{g:a\.muA\}, acquires \{g:a\.muB\}$`
 	muB.Lock()
 	lockA()
 	muB.Unlock()
 }
 
-func lockA() {
+func lockA() { // want lockA:`^acquires \{g:a\.muA\}$`
 	muA.Lock()
 	muA.Unlock()
 }
 
 // Fields of one receiver in both orders.
-func (t *T) first() {
+func (t *T) first() { // want first:`^acquires \{p0\}\.a, acquires \{p0\}\.c$`
 	t.a.Lock()
 	t.c.Lock() // want `lock order inversion: first locks t.a`
 	t.c.Unlock()
 	t.a.Unlock()
 }
 
-func (t *T) second() {
+func (t *T) second() { // want second:`^acquires \{p0\}\.a, acquires \{p0\}\.c$`
 	t.c.Lock()
 	defer t.c.Unlock()
 	t.a.Lock()
@@ -59,21 +59,21 @@ func locals() {
 
 var muC, muD sync.Mutex
 
-func cd() {
+func cd() { // want cd:`^acquires \{g:a\.muC\}, acquires \{g:a\.muD\}$`
 	muC.Lock()
 	muD.Lock() // ok: always C then D
 	muD.Unlock()
 	muC.Unlock()
 }
 
-func cdToo() {
+func cdToo() { // want cdToo:`^acquires \{g:a\.muC\}, acquires \{g:a\.muD\}$`
 	muC.Lock()
 	defer muC.Unlock()
 	muD.Lock()
 	muD.Unlock()
 }
 
-func dTry() {
+func dTry() { // want dTry:`^acquires \{g:a\.muD\}, releases \{g:a\.muC\}$`
 	muD.Lock()
 	if muC.TryLock() { // ok: TryLock does not wait
 		muC.Unlock()
@@ -81,7 +81,7 @@ func dTry() {
 	muD.Unlock()
 }
 
-func dThenCReleased() {
+func dThenCReleased() { // want dThenCReleased:`^acquires \{g:a\.muC\}, acquires \{g:a\.muD\}$`
 	muD.Lock()
 	muD.Unlock()
 	muC.Lock() // ok: D released first
@@ -89,14 +89,14 @@ func dThenCReleased() {
 }
 
 // Different roots: (u, v) may be distinct objects; not reported.
-func (t *T) pair(u *T) {
+func (t *T) pair(u *T) { // want pair:`^acquires \{p0\}\.a, acquires \{p1\}\.c$`
 	t.a.Lock()
 	u.c.Lock()
 	u.c.Unlock()
 	t.a.Unlock()
 }
 
-func (t *T) pairRev(u *T) {
+func (t *T) pairRev(u *T) { // want pairRev:`^acquires \{p0\}\.c, acquires \{p1\}\.a$`
 	t.c.Lock()
 	u.a.Lock()
 	u.a.Unlock()
@@ -105,14 +105,14 @@ func (t *T) pairRev(u *T) {
 
 var rwX, rwY sync.RWMutex
 
-func readXY() {
+func readXY() { // want readXY:`^acquires \{g:a\.rwX\}, acquires \{g:a\.rwY\}$`
 	rwX.RLock()
 	rwY.RLock() // ok: read locks do not exclude each other
 	rwY.RUnlock()
 	rwX.RUnlock()
 }
 
-func readYX() {
+func readYX() { // want readYX:`^acquires \{g:a\.rwX\}, acquires \{g:a\.rwY\}$`
 	rwY.RLock()
 	rwX.RLock()
 	rwX.RUnlock()

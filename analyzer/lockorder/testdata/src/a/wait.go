@@ -14,19 +14,19 @@ type Cache struct {
 	buf  chan int
 }
 
-func (c *Cache) Get(k string) int {
+func (c *Cache) Get(k string) int { // want Get:`^acquires \{p0\}\.rw$`
 	c.rw.RLock()
 	defer c.rw.RUnlock()
 	return c.m[k] + c.len() // want `c.rw is read-locked again inside c.len \(line 24\) while this goroutine already holds a read lock on it \(line 18\): if a writer calls Lock in between \(as at line 30\)`
 }
 
-func (c *Cache) len() int {
+func (c *Cache) len() int { // want len:`^acquires \{p0\}\.rw$`
 	c.rw.RLock()
 	defer c.rw.RUnlock()
 	return len(c.m)
 }
 
-func (c *Cache) Put(k string, v int) {
+func (c *Cache) Put(k string, v int) { // want Put:`^acquires \{p0\}\.rw$`
 	c.rw.Lock()
 	defer c.rw.Unlock()
 	c.m[k] = v
@@ -40,39 +40,39 @@ func NewCache() *Cache {
 
 // --- waits while holding a lock the waker needs ---
 
-func (c *Cache) consumer() int {
+func (c *Cache) consumer() int { // want consumer:`^acquires \{p0\}\.mu, waits\(recv\) \{p0\}\.ch\^, wakes\(send\) \{p0\}\.ch\^$`
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return <-c.ch // want `this goroutine receives from c.ch while holding c.mu \(locked at line 44\), but producer, which sends on or closes it \(line 53\), first locks c.mu \(line 50\)`
 }
 
-func (c *Cache) producer(v int) {
+func (c *Cache) producer(v int) { // want producer:`^acquires \{p0\}\.mu, waits\(send\) \{p0\}\.ch\^, wakes\(recv\) \{p0\}\.ch\^$`
 	c.mu.Lock()
 	c.m["x"] = v
 	c.mu.Unlock()
 	c.ch <- v
 }
 
-func (c *Cache) waitAll() {
+func (c *Cache) waitAll() { // want waitAll:`^acquires \{p0\}\.mu, waits\(wg\) \{p0\}\.wg$`
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.wg.Wait() // want `this goroutine waits on c.wg while holding c.mu`
 }
 
-func (c *Cache) worker() {
+func (c *Cache) worker() { // want worker:`^acquires \{p0\}\.mu$`
 	defer c.wg.Done()
 	c.mu.Lock()
 	c.ok = true
 	c.mu.Unlock()
 }
 
-func (c *Cache) sendOut() {
+func (c *Cache) sendOut() { // want sendOut:`^acquires \{p0\}\.mu, waits\(send\) \{p0\}\.out\^, wakes\(recv\) \{p0\}\.out\^$`
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.out <- 1 // want `this goroutine sends on unbuffered c.out while holding c.mu`
 }
 
-func (c *Cache) recvOut() int {
+func (c *Cache) recvOut() int { // want recvOut:`^acquires \{p0\}\.mu, waits\(recv\) \{p0\}\.out\^, wakes\(send\) \{p0\}\.out\^$`
 	c.mu.Lock()
 	c.ok = false
 	c.mu.Unlock()
@@ -82,7 +82,7 @@ func (c *Cache) recvOut() int {
 // --- safe look-alikes ---
 
 // The Cond's own lock is released by Wait.
-func (c *Cache) waitCond() {
+func (c *Cache) waitCond() { // want waitCond:`^acquires \{p0\}\.mu, waits\(cond\) \{p0\}\.cond\^$`
 	c.mu.Lock()
 	for !c.ok {
 		c.cond.Wait() // ok: Wait releases c.mu
@@ -90,7 +90,7 @@ func (c *Cache) waitCond() {
 	c.mu.Unlock()
 }
 
-func (c *Cache) signal() {
+func (c *Cache) signal() { // want signal:`^acquires \{p0\}\.mu, wakes\(cond\) \{p0\}\.cond\^$`
 	c.mu.Lock()
 	c.ok = true
 	c.mu.Unlock()
@@ -98,7 +98,7 @@ func (c *Cache) signal() {
 }
 
 // Lock released before the wait.
-func (c *Cache) consumer2() int {
+func (c *Cache) consumer2() int { // want consumer2:`^acquires \{p0\}\.mu, waits\(recv\) \{p0\}\.ch\^, wakes\(send\) \{p0\}\.ch\^$`
 	c.mu.Lock()
 	ch := c.ch
 	c.mu.Unlock()
@@ -106,13 +106,13 @@ func (c *Cache) consumer2() int {
 }
 
 // Buffered channel with room: the send does not wait.
-func (c *Cache) sendBuf() {
+func (c *Cache) sendBuf() { // want sendBuf:`^acquires \{p0\}\.mu, wakes\(recv\) \{p0\}\.buf\^$`
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.buf <- 1
 }
 
-func (c *Cache) recvBuf() int {
+func (c *Cache) recvBuf() int { // want recvBuf:`^acquires \{p0\}\.mu, waits\(recv\) \{p0\}\.buf\^, wakes\(send\) \{p0\}\.buf\^$`
 	c.mu.Lock()
 	c.ok = false
 	c.mu.Unlock()
@@ -126,7 +126,7 @@ type Pipe struct {
 }
 
 // A waker that does not need the lock: no deadlock.
-func (p *Pipe) get() int {
+func (p *Pipe) get() int { // want get:`^acquires \{p0\}\.mu, waits\(recv\) \{p0\}\.ch\^, wakes\(send\) \{p0\}\.ch\^$`
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return <-p.ch
@@ -140,13 +140,13 @@ type Reader struct {
 }
 
 // Recursive RLock with no writer anywhere: cannot block.
-func (r *Reader) a() int {
+func (r *Reader) a() int { // want a:`^acquires \{p0\}\.rw$`
 	r.rw.RLock()
 	defer r.rw.RUnlock()
 	return r.b()
 }
 
-func (r *Reader) b() int {
+func (r *Reader) b() int { // want b:`^acquires \{p0\}\.rw$`
 	r.rw.RLock()
 	defer r.rw.RUnlock()
 	return r.n
@@ -159,16 +159,16 @@ type CR struct {
 	busy bool
 }
 
-func (cr *CR) lock() {
+func (cr *CR) lock() { // want lock:`^acquires \{p0\}\.mu, holds \{p0\}\.mu$`
 	cr.mu.Lock()
 	if cr.cond == nil {
 		cr.cond = sync.NewCond(&cr.mu)
 	}
 }
 
-func (cr *CR) unlock() { cr.mu.Unlock() }
+func (cr *CR) unlock() { cr.mu.Unlock() } // want unlock:`^releases \{p0\}\.mu$`
 
-func (cr *CR) wait() {
+func (cr *CR) wait() { // want wait:`^acquires \{p0\}\.mu, waits\(cond\) \{p0\}\.cond\^$`
 	cr.lock()
 	for cr.busy {
 		cr.cond.Wait() // ok: Wait releases cr.mu
@@ -176,7 +176,7 @@ func (cr *CR) wait() {
 	cr.unlock()
 }
 
-func (cr *CR) done() {
+func (cr *CR) done() { // want done:`^acquires \{p0\}\.mu, wakes\(cond\) \{p0\}\.cond\^$`
 	cr.lock()
 	cr.busy = false
 	cr.cond.Broadcast()
@@ -232,13 +232,13 @@ type W struct {
 
 func (w *W) waitDone() { <-w.done }
 
-func (w *W) Stop() {
+func (w *W) Stop() { // want Stop:`^acquires \{p0\}\.mu, waits\(recv\) \{p0\}\.done\^, wakes\(send\) \{p0\}\.done\^$`
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.waitDone() // want `this goroutine receives from w.done inside w.waitDone \(line 233\) while holding w.mu \(locked at line 236\), but Finish, which sends on or closes it \(line 245\), first locks w.mu \(line 242\)`
 }
 
-func (w *W) Finish() {
+func (w *W) Finish() { // want Finish:`^acquires \{p0\}\.mu, wakes\(recv\) \{p0\}\.done\^$`
 	w.mu.Lock()
 	w.n++
 	w.mu.Unlock()
