@@ -201,6 +201,9 @@ func isRuntimeCall(fn *types.Func, path string, names ...string) bool {
 // objOf names the variable an expression denotes: a local or package
 // variable, or a struct field (coarse: every instance of the field).
 func (c *checker) objOf(e ast.Expr) types.Object {
+	if e == nil {
+		return nil
+	}
 	for {
 		switch x := e.(type) {
 		case *ast.ParenExpr:
@@ -521,7 +524,7 @@ func (c *checker) visitCall(call *ast.CallExpr, ev *events, via string, localSub
 		}
 		ev.waits = append(ev.waits, waitEv{target: target, pos: call.Pos(), via: via, what: what})
 	case isRuntimeCall(fn, futuresPath, "Map") && len(call.Args) > 0:
-		if pool := c.resolve(call.Args[0], subst); pool != nil {
+		if pool := c.resolve(c.executorArg(call), subst); pool != nil {
 			ev.nested = append(ev.nested, waitEv{target: pool, pos: call.Pos(), via: via, what: "futures.Map"})
 		}
 	case pkgOf(fn) == futuresPath && sig.Recv() != nil && sel != nil && fn.Name() == "Shutdown":
@@ -729,4 +732,19 @@ func (c *checker) checkPools() {
 				rel(s.call.Pos(), fmt.Sprintf("%s runs on %s, submitted here", c.describe(s), s.pool.Name())))
 		}
 	}
+}
+
+// executorArg returns the argument of call that is an executor (a pool
+// of package futures, or its Executor interface), or nil.
+func (c *checker) executorArg(call *ast.CallExpr) ast.Expr {
+	for _, a := range call.Args {
+		t := c.pass.TypesInfo.TypeOf(a)
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == futuresPath && n.Obj().Name() != "Future" {
+			return a
+		}
+	}
+	return nil
 }

@@ -1,5 +1,5 @@
-// Package futures is a stand-in for asyncgo's runtime/futures with the
-// agreed names, for the analyzer's tests.
+// Package futures is a stand-in for asyncgo's runtime/futures with its
+// names and signatures, for the analyzer's tests.
 package futures
 
 import (
@@ -10,43 +10,51 @@ import (
 
 // Executor runs submitted functions.
 type Executor interface {
-	Shutdown(wait bool) error
+	Shutdown(wait, cancelFutures bool)
 }
 
-// Option configures a pool.
-type Option func(*options)
+// PoolOption configures a pool.
+type PoolOption func(*poolConfig)
 
-type options struct{ workers int }
+type poolConfig struct{ maxWorkers int }
 
 // MaxWorkers bounds the pool.
-func MaxWorkers(n int) Option { return func(o *options) { o.workers = n } }
+func MaxWorkers(n int) PoolOption { return func(c *poolConfig) { c.maxWorkers = n } }
 
 // ThreadPool runs functions on goroutines.
-type ThreadPool struct{ o options }
+type ThreadPool struct{ c poolConfig }
 
 // NewThreadPool returns a pool.
-func NewThreadPool(opts ...Option) *ThreadPool { return &ThreadPool{} }
+func NewThreadPool(opts ...PoolOption) *ThreadPool { return &ThreadPool{} }
 
 // Shutdown stops the pool, waiting for running tasks when wait is true.
-func (p *ThreadPool) Shutdown(wait bool) error { return nil }
+func (p *ThreadPool) Shutdown(wait, cancelFutures bool) {}
 
 // ProcessPool runs registered functions in worker processes.
 type ProcessPool struct{}
 
-// NewProcessPool returns a pool of n processes.
-func NewProcessPool(n int) *ProcessPool { return &ProcessPool{} }
+// NewProcessPool returns a pool.
+func NewProcessPool(opts ...PoolOption) *ProcessPool { return &ProcessPool{} }
 
 // Shutdown stops the pool.
-func (p *ProcessPool) Shutdown(wait bool) error { return nil }
+func (p *ProcessPool) Shutdown(wait, cancelFutures bool) {}
+
+// SubmitOption configures one submission.
+type SubmitOption func()
 
 // Future is the result of a submitted function.
 type Future[T any] struct{ v T }
 
 // Submit schedules fn on ex.
-func Submit[T any](ex Executor, fn func() (T, error)) *Future[T] { return &Future[T]{} }
+func Submit[T any](ex Executor, fn func(ctx context.Context) (T, error), opts ...SubmitOption) (*Future[T], error) {
+	return &Future[T]{}, nil
+}
 
 // Result waits for the result.
 func (f *Future[T]) Result(ctx context.Context) (T, error) { return f.v, nil }
+
+// ResultTimeout waits at most d for the result.
+func (f *Future[T]) ResultTimeout(d time.Duration) (T, error) { return f.v, nil }
 
 // Exception waits for the error.
 func (f *Future[T]) Exception(ctx context.Context) error { return nil }
@@ -55,14 +63,6 @@ func (f *Future[T]) Exception(ctx context.Context) error { return nil }
 func (f *Future[T]) Done() bool { return true }
 
 // Map runs fn over items on ex, yielding results in order.
-func Map[T, R any](ex Executor, fn func(T) (R, error), items []T) iter.Seq2[R, error] {
-	return func(yield func(R, error) bool) {}
+func Map[A, T any](ctx context.Context, ex Executor, fn func(ctx context.Context, item A) (T, error), items iter.Seq[A]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {}
 }
-
-// SubmitErr schedules fn on p, failing after Shutdown.
-func (p *ThreadPool) SubmitErr(fn func() (int, error)) (*Future[int], error) {
-	return &Future[int]{}, nil
-}
-
-// ResultTimeout waits at most d for the result.
-func (f *Future[T]) ResultTimeout(d time.Duration) (T, error) { return f.v, nil }
