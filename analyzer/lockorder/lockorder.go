@@ -95,6 +95,7 @@ type Acq struct {
 	Class string // class key when the root is a package variable
 	Read  bool   // RLock
 	Kind  string // for Waits and Wakes: "recv", "send", "wg" or "cond"
+	Needs []Acq  // for Wakes: locks the function acquires before waking
 	Where string // "file.go:12" where it is acquired, for messages
 	Desc  string // readable name inside the function, e.g. "s.mu"
 
@@ -591,7 +592,11 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 		}
 	case *ssa.UnOp:
 		if in.Op == token.ARROW {
-			f.waitOn(in.X, "recv", in.Pos(), s)
+			// A buffered channel may hold a value already (a receive
+			// after a delivery): only unbuffered receives surely wait.
+			if f.c.unbuffered(in.X) {
+				f.waitOn(in.X, "recv", in.Pos(), s)
+			}
 			f.wakeOn(in.X, "send", in.Pos(), s)
 		}
 	case *ssa.Send:
@@ -790,6 +795,12 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		return
 	}
 	sum := f.c.summaryOf(callee)
+	// What this path acquired before the call: the callee's wakes happen
+	// after these, and after only the callee's own Needs.
+	pre := &state{acq: map[string]*lockInfo{}}
+	for k, v := range s.acq {
+		pre.acq[k] = v
+	}
 	calleeName := callee.Name()
 	if callee.Parent() != nil {
 		calleeName = "the function literal"
@@ -850,13 +861,30 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		}
 		for _, a := range sum.Wakes {
 			if ik, ck, d, ok := f.subst(call, a); ok && ck != "" {
+				var needs []*lockInfo
+				for _, n := range a.Needs {
+					if nik, nck, nd, ok := f.subst(call, n); ok && nck != "" {
+						needs = append(needs, &lockInfo{inst: nik, class: nck, pos: pos, desc: nd, via: calleeName})
+					}
+				}
 				if ik != "" {
 					if r, ok := f.acqFor(&lockInfo{inst: ik, class: ck, pos: pos, desc: d}); ok {
 						r.Kind = a.Kind
+						for _, li := range pre.acq {
+							if n, ok := f.acqFor(li); ok && li.inst != "" {
+								r.Needs = append(r.Needs, n)
+							}
+						}
+						for _, li := range needs {
+							if n, ok := f.acqFor(li); ok && li.inst != "" {
+								r.Needs = append(r.Needs, n)
+							}
+						}
+						sort.Slice(r.Needs, func(i, j int) bool { return r.Needs[i].Root+r.Needs[i].Path < r.Needs[j].Root+r.Needs[j].Path })
 						f.wakesSum[ik+"|"+a.Kind] = r
 					}
 				}
-				f.addWakeAt(s, ck, a.Kind, pos)
+				f.addWakeAt(pre, ck, a.Kind, pos, needs)
 			}
 		}
 	}
@@ -963,16 +991,33 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		return
 	}
 	f.recordSum(f.wakesSum, v, kind, pos)
-	f.addWakeAt(s, f.c.k.class(v), kind, pos)
+	if ik := inst(v); ik != "" {
+		if a, ok := f.wakesSum[ik+"|"+kind]; ok {
+			a.Needs = nil
+			for _, li := range s.acq {
+				if n, ok := f.acqFor(li); ok && li.inst != "" {
+					a.Needs = append(a.Needs, n)
+				}
+			}
+			sort.Slice(a.Needs, func(i, j int) bool { return a.Needs[i].Root+a.Needs[i].Path < a.Needs[j].Root+a.Needs[j].Path })
+			f.wakesSum[ik+"|"+kind] = a
+		}
+	}
+	f.addWakeAt(s, f.c.k.class(v), kind, pos, nil)
 }
 
-func (f *fnChecker) addWakeAt(s *state, cls, kind string, pos token.Pos) {
+func (f *fnChecker) addWakeAt(s *state, cls, kind string, pos token.Pos, extra []*lockInfo) {
 	if cls == "" || f.c.internal(f.fn) {
 		return
 	}
 	acq := map[string]*lockInfo{}
 	for k, v := range s.acq {
 		acq[k] = v
+	}
+	for _, li := range extra {
+		if _, ok := acq[li.class]; !ok {
+			acq[li.class] = li
+		}
 	}
 	f.c.addWake(cls, kind, &wake{acq: acq, pos: pos, fn: f.fn})
 }
