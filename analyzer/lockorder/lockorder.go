@@ -221,7 +221,7 @@ type wake struct {
 	acq      map[string]*lockInfo
 	pos      token.Pos
 	fn       *ssa.Function
-	deferred bool
+	deferred bool // a deferred wake: it happens with the locks held at return
 }
 
 type checker struct {
@@ -738,10 +738,6 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 				for k := range s.may {
 					s.release(k)
 				}
-			}
-		case "Wait":
-			if isNamed(call.Value.Type(), "sync", "Locker") {
-				break
 			}
 		}
 		return
