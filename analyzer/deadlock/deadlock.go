@@ -523,6 +523,23 @@ func (c *checker) visitCall(call *ast.CallExpr, ev *events, via string, localSub
 			return
 		}
 		ev.waits = append(ev.waits, waitEv{target: target, pos: call.Pos(), via: via, what: what})
+	case isRuntimeCall(fn, futuresPath, "Wait") && len(call.Args) == 3 && c.isConst(call.Args[2], "AllCompleted"):
+		// Wait(ctx, []F{a, b}, AllCompleted) waits on each future listed.
+		if lit, ok := ast.Unparen(call.Args[1]).(*ast.CompositeLit); ok {
+			for _, e := range lit.Elts {
+				target := c.resolve(e, subst)
+				if target == nil {
+					continue
+				}
+				w := waitEv{target: target, pos: call.Pos(), via: via, what: "futures.Wait(..." + exprString(e) + "...)"}
+				if pool, ok := localSubs[target]; ok {
+					w.target = pool
+					ev.nested = append(ev.nested, w)
+				} else {
+					ev.waits = append(ev.waits, w)
+				}
+			}
+		}
 	case isRuntimeCall(fn, futuresPath, "Map") && len(call.Args) > 0:
 		if pool := c.resolve(c.executorArg(call), subst); pool != nil {
 			ev.nested = append(ev.nested, waitEv{target: pool, pos: call.Pos(), via: via, what: "futures.Map"})
@@ -747,4 +764,21 @@ func (c *checker) executorArg(call *ast.CallExpr) ast.Expr {
 		}
 	}
 	return nil
+}
+
+// isConst reports whether e names the constant of package futures called
+// name.
+func (c *checker) isConst(e ast.Expr, name string) bool {
+	var id *ast.Ident
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		id = x
+	case *ast.SelectorExpr:
+		id = x.Sel
+	}
+	if id == nil {
+		return false
+	}
+	k, ok := c.pass.TypesInfo.Uses[id].(*types.Const)
+	return ok && k.Name() == name && k.Pkg() != nil && k.Pkg().Path() == futuresPath
 }

@@ -170,3 +170,27 @@ func manyProducers() {
 	}
 	many, _ = futures.Submit(executor, func(context.Context) (int, error) { return 0, nil })
 }
+
+// futures.Wait with AllCompleted waits on every future listed.
+var w1, w2, w3 *futures.Future[int]
+
+func waitAll(p *futures.ThreadPool) {
+	w1, _ = futures.Submit(p, func(ctx context.Context) (int, error) {
+		futures.Wait(ctx, []*futures.Future[int]{w3, w2}, futures.AllCompleted) // want `wait-for cycle: the function literal at line 178 \(producing w1\) waits on w2, while the function literal at line 182 \(producing w2\) waits on w1`
+		return 0, nil
+	})
+	w2, _ = futures.Submit(p, func(ctx context.Context) (int, error) { return w1.Result(ctx) })
+	w3, _ = futures.Submit(p, func(context.Context) (int, error) { return 0, nil })
+}
+
+// FirstCompleted returns as soon as w3-like futures finish: not a cycle.
+var v1, v2, v3 *futures.Future[int]
+
+func waitFirst(p *futures.ThreadPool) {
+	v1, _ = futures.Submit(p, func(ctx context.Context) (int, error) {
+		futures.Wait(ctx, []*futures.Future[int]{v3, v2}, futures.FirstCompleted)
+		return 0, nil
+	})
+	v2, _ = futures.Submit(p, func(ctx context.Context) (int, error) { return v1.Result(ctx) })
+	v3, _ = futures.Submit(p, func(context.Context) (int, error) { return 0, nil })
+}

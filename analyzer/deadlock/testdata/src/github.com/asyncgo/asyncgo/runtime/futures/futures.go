@@ -66,3 +66,20 @@ func (f *Future[T]) Done() bool { return true }
 func Map[A, T any](ctx context.Context, ex Executor, fn func(ctx context.Context, item A) (T, error), items iter.Seq[A]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {}
 }
+
+// Waitable is what Wait waits on.
+type Waitable interface{ Done() bool }
+
+// ReturnWhen says when Wait returns.
+type ReturnWhen int
+
+// When Wait returns.
+const (
+	AllCompleted ReturnWhen = iota
+	FirstCompleted
+)
+
+// Wait waits for fs until when holds.
+func Wait[F Waitable](ctx context.Context, fs []F, when ReturnWhen) (done, notDone []F) {
+	return fs, nil
+}
