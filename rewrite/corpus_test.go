@@ -1,0 +1,97 @@
+package rewrite_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/asyncgo/asyncgo/rewrite"
+)
+
+// moduleRoot is the repository root, where go commands run.
+func moduleRoot(t testing.TB) string {
+	t.Helper()
+	d, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// overlay writes a go build -overlay file that puts files in place of (or
+// beside) the sources, without touching the tree.
+func overlay(t testing.TB, files []rewrite.File) string {
+	t.Helper()
+	dir := t.TempDir()
+	repl := map[string]string{}
+	for i, f := range files {
+		p := filepath.Join(dir, filepath.Base(f.Path)+"."+string(rune('a'+i%26)))
+		if err := os.WriteFile(p, f.New, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		repl[f.Path] = p
+	}
+	b, err := json.Marshal(map[string]any{"Replace": repl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(o, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// goRun runs a package of the module and returns its output.
+func goRun(t testing.TB, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"run"}, args...)...)
+	cmd.Dir = moduleRoot(t)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go run %v: %v\n%s", args, err, stderr.String())
+	}
+	return out.String()
+}
+
+// splitTraces splits the corpus output into one trace per program.
+func splitTraces(s string) map[string]string {
+	m := map[string]string{}
+	for _, part := range strings.Split(s, "=== ")[1:] {
+		name, rest, _ := strings.Cut(part, "\n")
+		m[name] = rest
+	}
+	return m
+}
+
+// TestCorpus runs every program of testdata/rewrite/corpus from its sources
+// and lowered, and compares the traces.
+func TestCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the corpus twice")
+	}
+	dir := filepath.Join("..", "testdata", "rewrite", "corpus")
+	files, err := rewrite.Package(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("nothing lowered")
+	}
+	direct := splitTraces(goRun(t, "-tags", rewrite.DirectTag, "./testdata/rewrite/corpus"))
+	lowered := splitTraces(goRun(t, "-overlay", overlay(t, files), "./testdata/rewrite/corpus"))
+	if len(direct) < 1 || len(direct) != len(lowered) {
+		t.Fatalf("%d programs direct, %d lowered", len(direct), len(lowered))
+	}
+	for name, want := range direct {
+		if got := lowered[name]; got != want {
+			t.Errorf("%s: traces differ\n--- direct\n%s--- lowered\n%s", name, want, got)
+		}
+	}
+	t.Logf("%d programs, identical traces", len(direct))
+}

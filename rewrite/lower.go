@@ -1,0 +1,1622 @@
+package rewrite
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/printer"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
+)
+
+// Generated names all start with this prefix; user code may not use it.
+const pfx = "_ag"
+
+// fileLowerer lowers the annotated functions of one file.
+type fileLowerer struct {
+	fset      *token.FileSet
+	pkg       *types.Package
+	info      *types.Info
+	file      *ast.File
+	name      string
+	src       []byte
+	errs      ErrorList
+	usedAnnot map[*ast.Comment]bool
+	funcs     []*loweredFunc
+
+	imports      map[string]string // path -> name in this file
+	extraImports map[string]string // path -> alias added to the generated file
+	coroName     string
+}
+
+type loweredFunc struct {
+	decl    *ast.FuncDecl
+	newBody string
+	machine string
+}
+
+func newFileLowerer(fset *token.FileSet, pkg *types.Package, info *types.Info, f *ast.File, name string, src []byte) *fileLowerer {
+	fl := &fileLowerer{fset: fset, pkg: pkg, info: info, file: f, name: name, src: src,
+		usedAnnot: map[*ast.Comment]bool{}, imports: map[string]string{}, extraImports: map[string]string{}}
+	for _, is := range f.Imports {
+		pn := info.PkgNameOf(is)
+		if pn == nil || pn.Name() == "_" || pn.Name() == "." {
+			continue
+		}
+		fl.imports[pn.Imported().Path()] = pn.Name()
+	}
+	fl.coroName = fl.imports[coroPath]
+	// Generated names must not clash with the user's.
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && strings.HasPrefix(id.Name, pfx) {
+			fl.errorf(id.Pos(), "identifier %s: names starting with %q are reserved for asyncgo rewrite", id.Name, pfx)
+		}
+		return true
+	})
+	return fl
+}
+
+func (fl *fileLowerer) errorf(p token.Pos, format string, args ...any) {
+	pos := fl.fset.Position(p)
+	fl.errs = append(fl.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (fl *fileLowerer) text(n ast.Node) string {
+	tf := fl.fset.File(n.Pos())
+	return string(fl.src[tf.Offset(n.Pos()):tf.Offset(n.End())])
+}
+
+// pkgName names the package with path in the generated file, importing it
+// if the source does not.
+func (fl *fileLowerer) pkgName(path, name string) string {
+	if n, ok := fl.imports[path]; ok {
+		return n
+	}
+	if n, ok := fl.extraImports[path]; ok {
+		return n
+	}
+	alias := pfx + name
+	for i := 2; ; i++ {
+		taken := false
+		for _, a := range fl.extraImports {
+			taken = taken || a == alias
+		}
+		if !taken {
+			break
+		}
+		alias = fmt.Sprintf("%s%s%d", pfx, name, i)
+	}
+	fl.extraImports[path] = alias
+	return alias
+}
+
+func (fl *fileLowerer) importText() string {
+	paths := make([]string, 0, len(fl.extraImports))
+	for p := range fl.extraImports {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var b strings.Builder
+	b.WriteString("\n\nimport (\n")
+	for _, p := range paths {
+		fmt.Fprintf(&b, "\t%s %q\n", fl.extraImports[p], p)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// typeString spells t in the generated file, or reports why it cannot.
+func (fl *fileLowerer) typeString(t types.Type) (string, error) {
+	var bad error
+	var check func(t types.Type)
+	check = func(t types.Type) {}
+	_ = check
+	s := types.TypeString(t, func(p *types.Package) string {
+		if p == fl.pkg {
+			return ""
+		}
+		return fl.pkgName(p.Path(), p.Name())
+	})
+	// A named type declared inside a function cannot be named at package level.
+	walkNamed(t, map[types.Type]bool{}, func(n *types.Named) {
+		o := n.Obj()
+		if o.Pkg() != nil && o.Parent() != nil && o.Parent() != o.Pkg().Scope() && o.Parent() != types.Universe {
+			bad = fmt.Errorf("its type %s is declared inside a function", o.Name())
+		}
+		if o.Pkg() != nil && o.Pkg() != fl.pkg && !o.Exported() {
+			bad = fmt.Errorf("its type %s is not exported by %s", o.Name(), o.Pkg().Path())
+		}
+	})
+	return s, bad
+}
+
+func walkNamed(t types.Type, seen map[types.Type]bool, f func(*types.Named)) {
+	if seen[t] {
+		return
+	}
+	seen[t] = true
+	switch t := t.(type) {
+	case *types.Named:
+		f(t)
+		for i := 0; i < t.TypeArgs().Len(); i++ {
+			walkNamed(t.TypeArgs().At(i), seen, f)
+		}
+	case *types.Alias:
+		walkNamed(types.Unalias(t), seen, f)
+	case *types.Pointer:
+		walkNamed(t.Elem(), seen, f)
+	case *types.Slice:
+		walkNamed(t.Elem(), seen, f)
+	case *types.Array:
+		walkNamed(t.Elem(), seen, f)
+	case *types.Map:
+		walkNamed(t.Key(), seen, f)
+		walkNamed(t.Elem(), seen, f)
+	case *types.Chan:
+		walkNamed(t.Elem(), seen, f)
+	case *types.Signature:
+		for i := 0; i < t.Params().Len(); i++ {
+			walkNamed(t.Params().At(i).Type(), seen, f)
+		}
+		for i := 0; i < t.Results().Len(); i++ {
+			walkNamed(t.Results().At(i).Type(), seen, f)
+		}
+	case *types.Struct:
+		for i := 0; i < t.NumFields(); i++ {
+			walkNamed(t.Field(i).Type(), seen, f)
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+
+// suspension kinds
+const (
+	kYield = iota
+	kYieldErr
+	kYieldFrom
+	kYieldFromErr
+	kRaise
+)
+
+// field is a hoisted local or a temporary of the machine.
+type field struct {
+	name string
+	typ  string
+	ptr  bool // the variable escapes: the field points to it, one per declaration
+}
+
+type target struct {
+	label     string // the user's label, if any
+	brk, cont string // generated labels; cont empty for switch and select
+}
+
+// fn lowers one generator function.
+type fn struct {
+	*fileLowerer
+	decl     *ast.FuncDecl
+	lit      *ast.FuncLit
+	co       types.Object
+	yT, sT   string // Y and S as written
+	rT       string
+	hoisted  map[types.Object]*field
+	fields   []*field
+	names    map[string]bool
+	escapes  map[types.Object]bool
+	susp     map[*ast.CallExpr]int // suspension calls and their kind
+	hasSusp  map[ast.Node]bool     // nodes that contain a suspension
+	named    types.Object          // the named result, if any
+	code     []string              // the lowered body, one statement or label a line
+	used     map[string]bool       // labels jumped to
+	nlab     int                   // label counter
+	npc      int                   // resume points
+	targets  []target
+	ph       map[string]string // placeholder -> text
+	nph      int
+	lastLine int
+}
+
+func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
+	for _, c := range fd.Doc.List {
+		if strings.TrimSpace(c.Text) == Annotation {
+			fl.usedAnnot[c] = true
+		}
+	}
+	if fl.coroName == "" {
+		fl.errorf(fd.Pos(), "%s: the file must import %s", fd.Name.Name, coroPath)
+		return
+	}
+	// The form: return coro.New(func(co *coro.Co[Y, S]) R { ... })
+	bad := func() {
+		fl.errorf(fd.Pos(), "%s: a generator function's body must be a single `return coro.New(func(co *coro.Co[Y, S]) R { ... })`", fd.Name.Name)
+	}
+	if fd.Body == nil || len(fd.Body.List) != 1 {
+		bad()
+		return
+	}
+	ret, ok := fd.Body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		bad()
+		return
+	}
+	call, ok := ret.Results[0].(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 || !fl.isCoroFunc(call.Fun, "New") {
+		bad()
+		return
+	}
+	lit, ok := call.Args[0].(*ast.FuncLit)
+	if !ok || lit.Type.Params.NumFields() != 1 || lit.Type.Results.NumFields() != 1 {
+		bad()
+		return
+	}
+	// Y, S, R from the generator's type.
+	gt, ok := fl.info.TypeOf(call).(*types.Pointer)
+	if !ok {
+		bad()
+		return
+	}
+	named, ok := gt.Elem().(*types.Named)
+	if !ok || named.TypeArgs().Len() != 3 {
+		bad()
+		return
+	}
+	f := &fn{fileLowerer: fl, decl: fd, lit: lit, hoisted: map[types.Object]*field{}, names: map[string]bool{},
+		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}}
+	var err error
+	ts := make([]string, 3)
+	for i := range ts {
+		if ts[i], err = fl.typeString(named.TypeArgs().At(i)); err != nil {
+			fl.errorf(fd.Pos(), "%s: cannot lower: %v", fd.Name.Name, err)
+			return
+		}
+	}
+	f.yT, f.sT, f.rT = ts[0], ts[1], ts[2]
+	p := lit.Type.Params.List[0]
+	if len(p.Names) == 1 {
+		f.co = fl.info.Defs[p.Names[0]]
+	}
+	if r := lit.Type.Results.List[0]; len(r.Names) == 1 && r.Names[0].Name != "_" {
+		f.named = fl.info.Defs[r.Names[0]]
+	}
+	nerr := len(fl.errs)
+	f.scan()
+	if len(fl.errs) > nerr {
+		return
+	}
+	f.lower()
+}
+
+func (fl *fileLowerer) isCoroFunc(e ast.Expr, names ...string) bool {
+	switch x := e.(type) {
+	case *ast.IndexExpr:
+		e = x.X
+	case *ast.IndexListExpr:
+		e = x.X
+	}
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	o := fl.info.Uses[sel.Sel]
+	if o == nil || o.Pkg() == nil || o.Pkg().Path() != coroPath {
+		return false
+	}
+	if _, ok := o.(*types.Func); !ok {
+		return false
+	}
+	for _, n := range names {
+		if o.Name() == n {
+			return true
+		}
+	}
+	return false
+}
+
+// scan finds the suspension points, checks how co is used, finds the
+// variables that escape, and rejects what cannot be lowered.
+func (f *fn) scan() {
+	ast.PreorderStack(f.lit.Body, nil, func(n ast.Node, stack []ast.Node) bool {
+		inLit := 0
+		for _, s := range stack {
+			if _, ok := s.(*ast.FuncLit); ok {
+				inLit++
+			}
+		}
+		switch x := n.(type) {
+		case *ast.BranchStmt:
+			if x.Tok == token.GOTO && inLit == 0 {
+				f.errorf(x.Pos(), "goto is not supported in a generator body")
+			}
+		case *ast.Ident:
+			o := f.info.Uses[x]
+			if o == nil {
+				return true
+			}
+			if o == f.co {
+				kind := -1
+				if len(stack) >= 2 {
+					if sel, ok := stack[len(stack)-1].(*ast.SelectorExpr); ok && sel.X == x {
+						if c, ok := stack[len(stack)-2].(*ast.CallExpr); ok && c.Fun == sel {
+							switch sel.Sel.Name {
+							case "Yield":
+								kind = kYield
+							case "YieldErr":
+								kind = kYieldErr
+							case "Raise":
+								kind = kRaise
+							}
+							if kind >= 0 {
+								f.susp[c] = kind
+							}
+						}
+					}
+					if c, ok := stack[len(stack)-1].(*ast.CallExpr); ok && len(c.Args) == 2 && c.Args[0] == x {
+						switch {
+						case f.isCoroFunc(c.Fun, "YieldFrom"):
+							kind = kYieldFrom
+						case f.isCoroFunc(c.Fun, "YieldFromErr"):
+							kind = kYieldFromErr
+						}
+						if kind >= 0 {
+							f.susp[c] = kind
+						}
+					}
+				}
+				switch {
+				case kind < 0:
+					f.errorf(x.Pos(), "%s may only be used to yield (Yield, YieldErr, YieldFrom, YieldFromErr, Raise): it must not escape the generator body", x.Name)
+				case inLit > 0:
+					f.errorf(x.Pos(), "cannot yield inside a function literal (a deferred or nested function): only the generator body itself can suspend")
+				case kind != kRaise:
+					for _, s := range stack {
+						f.hasSusp[s] = true
+					}
+					for _, s := range stack {
+						if d, ok := s.(*ast.DeferStmt); ok {
+							f.errorf(d.Pos(), "cannot yield in a defer statement")
+						}
+						if g, ok := s.(*ast.GoStmt); ok {
+							f.errorf(g.Pos(), "cannot yield in a go statement")
+						}
+					}
+				}
+				return true
+			}
+			// Escaping locals: used inside a nested function literal.
+			if v, ok := o.(*types.Var); ok && inLit > 0 && f.declaredOutsideLit(v, stack) {
+				f.escapes[v] = true
+			}
+		case *ast.UnaryExpr:
+			if x.Op == token.AND {
+				if id, ok := ast.Unparen(x.X).(*ast.Ident); ok {
+					f.escapes[f.info.ObjectOf(id)] = true
+				} else {
+					f.markRoot(x.X)
+				}
+			}
+		case *ast.SliceExpr:
+			if _, ok := f.info.TypeOf(x.X).Underlying().(*types.Array); ok {
+				f.markRoot(x.X)
+			}
+		case *ast.SelectorExpr:
+			if sel := f.info.Selections[x]; sel != nil && sel.Kind() == types.MethodVal {
+				if _, ptrRecv := sel.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer); ptrRecv {
+					if _, isPtr := f.info.TypeOf(x.X).Underlying().(*types.Pointer); !isPtr {
+						f.markRoot(x.X)
+					}
+				}
+			}
+		}
+		return true
+	})
+	// The function's own parameters live in the machine.
+	var params []*ast.Field
+	if f.decl.Recv != nil {
+		params = append(params, f.decl.Recv.List...)
+	}
+	params = append(params, f.decl.Type.Params.List...)
+	for _, p := range params {
+		for _, n := range p.Names {
+			if n.Name == "_" {
+				continue
+			}
+			f.hoist(f.info.Defs[n], false)
+		}
+	}
+	if f.named != nil {
+		f.hoisted[f.named] = &field{name: pfx + "f.R"}
+	}
+}
+
+// markRoot marks the variable an addressable expression is rooted in as
+// escaping (its address is taken, maybe implicitly).
+func (f *fn) markRoot(e ast.Expr) {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			if o := f.info.ObjectOf(x); o != nil {
+				f.escapes[o] = true
+			}
+			return
+		case *ast.SelectorExpr:
+			if _, ok := f.info.TypeOf(x.X).Underlying().(*types.Pointer); ok {
+				return
+			}
+			e = x.X
+		case *ast.IndexExpr:
+			if _, ok := f.info.TypeOf(x.X).Underlying().(*types.Array); !ok {
+				return
+			}
+			e = x.X
+		default:
+			return
+		}
+	}
+}
+
+func (f *fn) declaredOutsideLit(v *types.Var, stack []ast.Node) bool {
+	for i := len(stack) - 1; i >= 0; i-- {
+		if l, ok := stack[i].(*ast.FuncLit); ok {
+			return !(v.Pos() >= l.Pos() && v.Pos() < l.End())
+		}
+	}
+	return false
+}
+
+// hoist makes o a field of the machine.
+func (f *fn) hoist(o types.Object, mayEscape bool) *field {
+	if fd := f.hoisted[o]; fd != nil {
+		return fd
+	}
+	name := o.Name()
+	for i := 2; f.names[name] || strings.HasPrefix(name, pfx); i++ {
+		name = fmt.Sprintf("%s%d", o.Name(), i)
+	}
+	f.names[name] = true
+	ts, err := f.typeString(o.Type())
+	if err != nil {
+		f.errorf(o.Pos(), "cannot keep %s across a suspension: %v", o.Name(), err)
+	}
+	fd := &field{name: name, typ: ts, ptr: mayEscape && f.escapes[o]}
+	f.hoisted[o] = fd
+	f.fields = append(f.fields, fd)
+	return fd
+}
+
+// temp adds a temporary field of type typ.
+func (f *fn) temp(kind, typ string) string {
+	name := fmt.Sprintf("%s%s%d", pfx, kind, len(f.fields))
+	f.fields = append(f.fields, &field{name: name, typ: typ})
+	return "_agm." + name
+}
+
+// ref is how generated code refers to a hoisted variable.
+func (fd *field) ref() string {
+	if fd.ptr {
+		return "(*_agm." + fd.name + ")"
+	}
+	return "_agm." + fd.name
+}
+
+func (f *fn) label(kind string) string {
+	f.nlab++
+	return fmt.Sprintf("%s%s%d", pfx, kind, f.nlab)
+}
+
+func (f *fn) emit(format string, args ...any) { f.code = append(f.code, fmt.Sprintf(format, args...)) }
+
+func (f *fn) goto_(l string) {
+	f.used[l] = true
+	f.emit("goto %s", l)
+}
+
+func (f *fn) place(l string) { f.code = append(f.code, l+":") }
+
+func (f *fn) lineOf(n ast.Node) {
+	p := f.fset.Position(n.Pos())
+	f.emit("//line %s:%d", filepath.Base(p.Filename), p.Line)
+}
+
+// ---------------------------------------------------------------------------
+
+func (f *fn) lower() {
+	f.stmts(f.lit.Body.List)
+	// Falling off the end only happens when the last statement is a lowered
+	// loop or switch that the type checker knows terminates; return anyway.
+
+	var b strings.Builder
+	d := f.decl
+	tparams, targs := "", ""
+	if d.Type.TypeParams != nil && len(d.Type.TypeParams.List) > 0 {
+		tparams = f.text(d.Type.TypeParams)
+		var names []string
+		for _, fld := range d.Type.TypeParams.List {
+			for _, n := range fld.Names {
+				names = append(names, n.Name)
+			}
+		}
+		targs = "[" + strings.Join(names, ", ") + "]"
+	}
+	mname := pfx + d.Name.Name
+	if d.Recv != nil {
+		mname = pfx + recvTypeName(d.Recv.List[0].Type) + "_" + d.Name.Name
+		if d.Recv.List[0].Type != nil {
+			// methods of generic types: reuse the receiver's type parameters
+			tparams, targs = recvTypeParams(d.Recv.List[0].Type)
+		}
+	}
+	// The constructor: the function keeps its signature.
+	var init []string
+	var params []*ast.Field
+	if d.Recv != nil {
+		params = append(params, d.Recv.List...)
+	}
+	params = append(params, d.Type.Params.List...)
+	for _, p := range params {
+		for _, n := range p.Names {
+			if n.Name == "_" {
+				continue
+			}
+			init = append(init, fmt.Sprintf("%s: %s", f.hoisted[f.info.Defs[n]].name, n.Name))
+		}
+	}
+	c := f.coroName
+	fmt.Fprintf(&b, "{\n\treturn %s.FromMachine[%s, %s, %s](&%s%s{%s})\n}", c, f.yT, f.sT, f.rT, mname, targs, strings.Join(init, ", "))
+	body := b.String()
+
+	var m strings.Builder
+	fmt.Fprintf(&m, "\n// %s is the state machine of %s's generator body.\ntype %s%s struct {\n\t_agpc int\n\t_agf %s.Frame[%s]\n", mname, d.Name.Name, mname, tparams, c, f.rT)
+	for _, fd := range f.fields {
+		if fd.ptr {
+			fmt.Fprintf(&m, "\t%s *%s\n", fd.name, fd.typ)
+		} else {
+			fmt.Fprintf(&m, "\t%s %s\n", fd.name, fd.typ)
+		}
+	}
+	fmt.Fprintf(&m, "}\n\n// Resume implements %s.Machine.\nfunc (_agm *%s%s) Resume(_agSent %s, _agThrown error) (_agY %s, _agDone bool, _agR %s, _agErr error) {\n", c, mname, targs, f.sT, f.yT, f.rT)
+	fmt.Fprintf(&m, "\tdefer _agm._agf.Catch(&_agDone, &_agR, &_agErr)\n")
+	if f.npc > 0 {
+		m.WriteString("\tswitch _agm._agpc {\n")
+		for i := 1; i <= f.npc; i++ {
+			fmt.Fprintf(&m, "\tcase %d:\n\t\tgoto _agS%d\n", i, i)
+		}
+		m.WriteString("\t}\n")
+	}
+	for _, l := range f.code {
+		if strings.HasSuffix(l, ":") && !strings.Contains(l, " ") && !f.used[strings.TrimSuffix(l, ":")] {
+			continue
+		}
+		if strings.HasPrefix(l, "//line ") {
+			m.WriteString(l + "\n")
+			continue
+		}
+		m.WriteString("\t" + l + "\n")
+	}
+	if f.used["_agRet"] {
+		m.WriteString("_agRet:\n")
+	}
+	m.WriteString("\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n}\n")
+	f.funcs = append(f.funcs, &loweredFunc{decl: d, newBody: body, machine: m.String()})
+}
+
+func recvTypeName(e ast.Expr) string {
+	switch x := e.(type) {
+	case *ast.StarExpr:
+		return recvTypeName(x.X)
+	case *ast.IndexExpr:
+		return recvTypeName(x.X)
+	case *ast.IndexListExpr:
+		return recvTypeName(x.X)
+	case *ast.Ident:
+		return x.Name
+	}
+	return "recv"
+}
+
+func recvTypeParams(e ast.Expr) (string, string) {
+	if s, ok := e.(*ast.StarExpr); ok {
+		e = s.X
+	}
+	var idx []ast.Expr
+	switch x := e.(type) {
+	case *ast.IndexExpr:
+		idx = []ast.Expr{x.Index}
+	case *ast.IndexListExpr:
+		idx = x.Indices
+	default:
+		return "", ""
+	}
+	var names []string
+	for _, i := range idx {
+		if id, ok := i.(*ast.Ident); ok {
+			names = append(names, id.Name)
+		}
+	}
+	// The constraints are not written on a receiver; any is wrong for
+	// them in general, so such methods are rejected by the caller's
+	// compile. Kept simple: use any.
+	return "[" + strings.Join(names, " any, ") + " any]", "[" + strings.Join(names, ", ") + "]"
+}
+
+func (f *fn) stmts(list []ast.Stmt) {
+	for _, s := range list {
+		f.stmt(s, "")
+	}
+}
+
+// stmt lowers one statement at the machine's top level.
+func (f *fn) stmt(s ast.Stmt, label string) {
+	if !f.hasSusp[s] {
+		f.lineOf(s)
+		f.simple(s)
+		return
+	}
+	switch x := s.(type) {
+	case *ast.BlockStmt:
+		f.stmts(x.List)
+	case *ast.LabeledStmt:
+		switch x.Stmt.(type) {
+		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			f.stmt(x.Stmt, x.Label.Name)
+		default:
+			f.errorf(x.Pos(), "a label on a statement that suspends is only supported on loops, switch and select")
+		}
+	case *ast.IfStmt:
+		f.ifStmt(x)
+	case *ast.ForStmt:
+		f.forStmt(x, label)
+	case *ast.RangeStmt:
+		f.rangeStmt(x, label)
+	case *ast.SwitchStmt:
+		f.switchStmt(x, label)
+	case *ast.TypeSwitchStmt:
+		f.typeSwitch(x, label)
+	case *ast.SelectStmt:
+		f.selectStmt(x, label)
+	case *ast.ExprStmt, *ast.AssignStmt, *ast.DeclStmt, *ast.ReturnStmt, *ast.IncDecStmt, *ast.SendStmt:
+		f.lineOf(s)
+		f.suspendIn(s)
+	default:
+		f.errorf(s.Pos(), "cannot lower a %T that suspends", s)
+	}
+}
+
+// suspendIn lowers a simple statement holding one suspension: the
+// suspension first, then the statement with its value.
+func (f *fn) suspendIn(s ast.Stmt) {
+	calls := f.suspensions(s)
+	if len(calls) != 1 {
+		f.errorf(s.Pos(), "a statement may hold only one suspension (Yield, YieldErr, YieldFrom); split it")
+		return
+	}
+	call := calls[0]
+	if !f.evaluatedFirst(s, call) {
+		f.errorf(call.Pos(), "this suspension must be the first call or receive evaluated in its statement; assign its result to a variable first")
+		return
+	}
+	kind := f.susp[call]
+	two := kind == kYieldErr || kind == kYieldFromErr
+	if two && !isWholeRHS(s, call) {
+		if es, ok := s.(*ast.ExprStmt); !ok || es.X != call {
+			f.errorf(call.Pos(), "a two-valued suspension must be the whole right-hand side of an assignment")
+			return
+		}
+	}
+	val := f.suspend(call, kind)
+	if es, ok := s.(*ast.ExprStmt); ok && es.X == call {
+		return // the value is dropped
+	}
+	p := f.placeholder(val)
+	replaceExpr(s, call, ast.NewIdent(p))
+	f.simple(s)
+}
+
+func isWholeRHS(s ast.Stmt, call *ast.CallExpr) bool {
+	switch x := s.(type) {
+	case *ast.AssignStmt:
+		return len(x.Rhs) == 1 && x.Rhs[0] == call
+	case *ast.DeclStmt:
+		gd := x.Decl.(*ast.GenDecl)
+		if len(gd.Specs) == 1 {
+			vs, ok := gd.Specs[0].(*ast.ValueSpec)
+			return ok && len(vs.Values) == 1 && vs.Values[0] == call
+		}
+	case *ast.ExprStmt:
+		return x.X == call
+	case *ast.ReturnStmt:
+		return len(x.Results) == 1 && x.Results[0] == call
+	}
+	return false
+}
+
+// replaceExpr replaces old by new in s.
+func replaceExpr(s ast.Node, old, new ast.Expr) {
+	astutil.Apply(s, func(c *astutil.Cursor) bool {
+		if c.Node() == old {
+			c.Replace(new)
+			return false
+		}
+		return true
+	}, nil)
+}
+
+// suspend emits a resume point for call and returns the expression of its
+// value(s) after resumption.
+func (f *fn) suspend(call *ast.CallExpr, kind int) string {
+	c := f.coroName
+	f.npc++
+	k := f.npc
+	switch kind {
+	case kYield, kYieldErr:
+		f.emit("_agY = %s", f.expr(call.Args[0]))
+		f.emit("_agm._agpc = %d", k)
+		f.emit("return")
+		f.place(fmt.Sprintf("_agS%d", k))
+		f.used[fmt.Sprintf("_agS%d", k)] = true
+		if kind == kYield {
+			f.emit("if _agThrown != nil {\npanic(%s.UnwindValue(_agThrown))\n}", c)
+			return "_agSent"
+		}
+		f.emit("if _agThrown == %s.ErrGeneratorExit {\npanic(%s.UnwindValue(_agThrown))\n}", c, c)
+		return "_agSent, _agThrown"
+	}
+	subT, err := f.typeString(f.info.TypeOf(call.Args[1]))
+	if err != nil {
+		f.errorf(call.Pos(), "cannot lower this YieldFrom: %v", err)
+	}
+	return f.delegate(call, kind, k, subT)
+}
+
+// suspensions lists the suspension calls in n, outside function literals.
+func (f *fn) suspensions(n ast.Node) []*ast.CallExpr {
+	var calls []*ast.CallExpr
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if k, ok := f.susp[x]; ok && k != kRaise {
+				calls = append(calls, x)
+			}
+		}
+		return true
+	})
+	return calls
+}
+
+// evaluatedFirst reports whether no call or receive in n is evaluated
+// before call: lowering evaluates the suspension before the rest of n.
+func (f *fn) evaluatedFirst(n ast.Node, call *ast.CallExpr) bool {
+	ok := true
+	ast.Inspect(n, func(m ast.Node) bool {
+		switch x := m.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if x == call {
+				return false
+			}
+			if f.info.Types[x.Fun].IsType() {
+				return true
+			}
+			contains := x.Pos() <= call.Pos() && call.End() <= x.End()
+			if !contains && x.Pos() < call.Pos() {
+				ok = false
+			}
+		case *ast.UnaryExpr:
+			if x.Op == token.ARROW && x.Pos() < call.Pos() && !(x.Pos() <= call.Pos() && call.End() <= x.End()) {
+				ok = false
+			}
+		}
+		return true
+	})
+	return ok
+}
+
+func (f *fn) delegate(call *ast.CallExpr, kind, k int, subT string) string {
+	c := f.coroName
+	// the sub-generator's result type
+	var rT string
+	if kind == kYieldFrom {
+		rT, _ = f.typeString(f.info.TypeOf(call))
+	} else {
+		rT, _ = f.typeString(f.info.TypeOf(call).(*types.Tuple).At(0).Type())
+	}
+	sub := f.temp("sub", subT)
+	dr := f.temp("dr", rT)
+	f.ensure("_agdd", "bool")
+	f.ensure("_agderr", "error")
+	end := f.label("E")
+	f.emit("%s = %s", sub, f.expr(call.Args[1]))
+	f.emit("_agY, _agm._agdd, %s, _agm._agderr = %s.Delegate(%s, true, _agSent, nil)", dr, c, sub)
+	f.emit("if !_agm._agdd {\n_agm._agpc = %d\nreturn\n}", k)
+	f.goto_(end)
+	f.place(fmt.Sprintf("_agS%d", k))
+	f.used[fmt.Sprintf("_agS%d", k)] = true
+	f.emit("_agY, _agm._agdd, %s, _agm._agderr = %s.Delegate(%s, false, _agSent, _agThrown)", dr, c, sub)
+	f.emit("if _agThrown == %s.ErrGeneratorExit {\npanic(%s.UnwindValue(_agm._agderr))\n}", c, c)
+	f.emit("if !_agm._agdd {\nreturn\n}")
+	f.place(end)
+	f.emit("%s = nil", sub)
+	if kind == kYieldFrom {
+		f.emit("if _agm._agderr != nil {\npanic(%s.UnwindValue(_agm._agderr))\n}", c)
+		return dr
+	}
+	return dr + ", _agm._agderr"
+}
+
+func (f *fn) ensure(name, typ string) {
+	for _, fd := range f.fields {
+		if fd.name == name {
+			return
+		}
+	}
+	f.fields = append(f.fields, &field{name: name, typ: typ})
+}
+
+func (f *fn) placeholder(text string) string {
+	f.nph++
+	p := fmt.Sprintf("_agP%d_", f.nph)
+	f.ph[p] = text
+	return p
+}
+
+// simple lowers a statement without suspensions at the top level: its
+// declarations become assignments to hoisted fields.
+func (f *fn) simple(s ast.Stmt) {
+	switch x := s.(type) {
+	case *ast.AssignStmt:
+		if x.Tok == token.DEFINE {
+			var pre []string
+			for _, l := range x.Lhs {
+				id := l.(*ast.Ident)
+				if o := f.info.Defs[id]; o != nil {
+					fd := f.hoist(o, true)
+					if fd.ptr {
+						pre = append(pre, fmt.Sprintf("_agm.%s = new(%s)", fd.name, fd.typ))
+					}
+				}
+			}
+			for _, p := range pre {
+				f.emit("%s", p)
+			}
+			x.Tok = token.ASSIGN
+		}
+	case *ast.DeclStmt:
+		gd := x.Decl.(*ast.GenDecl)
+		switch gd.Tok {
+		case token.VAR:
+			for _, sp := range gd.Specs {
+				vs := sp.(*ast.ValueSpec)
+				var lhs []string
+				for _, n := range vs.Names {
+					if n.Name == "_" {
+						lhs = append(lhs, "_")
+						continue
+					}
+					fd := f.hoist(f.info.Defs[n], true)
+					if fd.ptr {
+						f.emit("_agm.%s = new(%s)", fd.name, fd.typ)
+					} else if len(vs.Values) == 0 {
+						f.emit("_agm.%s = *new(%s)", fd.name, fd.typ)
+					}
+					lhs = append(lhs, fd.ref())
+				}
+				if len(vs.Values) > 0 {
+					var rhs []string
+					for _, v := range vs.Values {
+						rhs = append(rhs, f.expr(v))
+					}
+					f.emit("%s = %s", strings.Join(lhs, ", "), strings.Join(rhs, ", "))
+				}
+			}
+			return
+		case token.TYPE:
+			f.errorf(x.Pos(), "a type declared in a generator body must be declared in a block that does not suspend")
+			return
+		}
+	case *ast.ReturnStmt:
+		f.ret(x)
+		return
+	case *ast.BranchStmt:
+		f.branch(x)
+		return
+	case *ast.EmptyStmt:
+		return
+	}
+	f.emit("%s", f.verbatim(s, false))
+}
+
+// ret lowers a return at the top level.
+func (f *fn) ret(x *ast.ReturnStmt) {
+	if len(x.Results) == 1 {
+		f.emit("_agm._agf.R = %s", f.expr(x.Results[0]))
+	}
+	f.goto_("_agRet")
+}
+
+func (f *fn) branch(x *ast.BranchStmt) {
+	switch x.Tok {
+	case token.BREAK, token.CONTINUE:
+		l := f.branchTarget(x)
+		if l == "" {
+			f.errorf(x.Pos(), "cannot lower this %s", x.Tok)
+			return
+		}
+		f.goto_(l)
+	default:
+		f.errorf(x.Pos(), "cannot lower %s here", x.Tok)
+	}
+}
+
+func (f *fn) branchTarget(x *ast.BranchStmt) string {
+	for i := len(f.targets) - 1; i >= 0; i-- {
+		t := f.targets[i]
+		if x.Label != nil && t.label != x.Label.Name {
+			continue
+		}
+		if x.Tok == token.BREAK {
+			return t.brk
+		}
+		if t.cont != "" {
+			return t.cont
+		}
+	}
+	return ""
+}
+
+// expr prints an expression with hoisted variables renamed.
+func (f *fn) expr(e ast.Expr) string { return f.verbatim(e, false) }
+
+// verbatim prints n, which has no suspension, with hoisted variables
+// renamed and the statements that leave the generator body (return, break
+// and continue to a lowered loop, defer, Raise) lowered.
+func (f *fn) verbatim(n ast.Node, deferLit bool) string {
+	litDepth := 0
+	breakable, loops := 0, 0
+	labels := map[string]bool{}
+	root := astutil.Apply(n, func(c *astutil.Cursor) bool {
+		switch x := c.Node().(type) {
+		case *ast.FuncLit:
+			litDepth++
+		case *ast.ForStmt, *ast.RangeStmt:
+			breakable++
+			loops++
+		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			breakable++
+		case *ast.LabeledStmt:
+			labels[x.Label.Name] = true
+		case *ast.Ident:
+			if strings.HasPrefix(x.Name, pfx) {
+				return true
+			}
+			if fd := f.hoisted[f.info.ObjectOf(x)]; fd != nil {
+				x.Name = fd.ref()
+			}
+		case *ast.CallExpr:
+			if k, ok := f.susp[x]; ok && k == kRaise && litDepth == 0 {
+				c.Replace(ast.NewIdent(f.placeholder(fmt.Sprintf("panic(%s.UnwindValue(%s))", f.coroName, f.expr(x.Args[0])))))
+				return false
+			}
+			if deferLit && litDepth == 1 {
+				if id, ok := x.Fun.(*ast.Ident); ok {
+					if _, isB := f.info.Uses[id].(*types.Builtin); isB && id.Name == "recover" {
+						id.Name = "_agm._agf.Recover"
+					}
+				}
+			}
+		case *ast.ReturnStmt:
+			if litDepth == 0 {
+				var b strings.Builder
+				b.WriteString("{\n")
+				if len(x.Results) == 1 {
+					fmt.Fprintf(&b, "_agm._agf.R = %s\n", f.expr(x.Results[0]))
+				}
+				b.WriteString("goto _agRet\n}")
+				f.used["_agRet"] = true
+				c.Replace(&ast.ExprStmt{X: ast.NewIdent(f.placeholder(b.String()))})
+				return false
+			}
+		case *ast.BranchStmt:
+			if litDepth == 0 && (x.Tok == token.BREAK || x.Tok == token.CONTINUE) {
+				inner := false
+				if x.Label != nil {
+					inner = labels[x.Label.Name]
+				} else if x.Tok == token.BREAK {
+					inner = breakable > 0
+				} else {
+					inner = loops > 0
+				}
+				if !inner {
+					l := f.branchTarget(x)
+					if l == "" {
+						f.errorf(x.Pos(), "cannot lower this %s", x.Tok)
+						return false
+					}
+					f.used[l] = true
+					c.Replace(&ast.BranchStmt{Tok: token.GOTO, Label: ast.NewIdent(l)})
+					return false
+				}
+			}
+		case *ast.DeferStmt:
+			if litDepth == 0 {
+				c.Replace(&ast.ExprStmt{X: ast.NewIdent(f.placeholder(f.deferText(x)))})
+				return false
+			}
+		}
+		return true
+	}, func(c *astutil.Cursor) bool {
+		switch c.Node().(type) {
+		case *ast.FuncLit:
+			litDepth--
+		case *ast.ForStmt, *ast.RangeStmt:
+			breakable--
+			loops--
+		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			breakable--
+		}
+		return true
+	})
+	var buf bytes.Buffer
+	if err := printer.Fprint(&buf, f.fset, root); err != nil {
+		f.errorf(n.Pos(), "internal error: %v", err)
+	}
+	return f.subst(buf.String())
+}
+
+func (f *fn) subst(s string) string {
+	for strings.Contains(s, "_agP") {
+		i := strings.Index(s, "_agP")
+		j := strings.IndexByte(s[i+4:], '_')
+		if j < 0 {
+			break
+		}
+		p := s[i : i+4+j+1]
+		t, ok := f.ph[p]
+		if !ok {
+			break
+		}
+		s = s[:i] + t + s[i+len(p):]
+	}
+	return s
+}
+
+// deferText lowers a defer statement: the function and its arguments are
+// evaluated now, the call is pushed on the frame.
+func (f *fn) deferText(d *ast.DeferStmt) string {
+	call := d.Call
+	var b strings.Builder
+	b.WriteString("{\n")
+	if lit, ok := call.Fun.(*ast.FuncLit); ok && len(call.Args) == 0 && lit.Type.Results.NumFields() == 0 {
+		fmt.Fprintf(&b, "_agm._agf.Push(%s)\n}", f.verbatim(lit, true))
+		return b.String()
+	}
+	fun := ""
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+		if _, isB := f.info.Uses[id].(*types.Builtin); isB {
+			fun = id.Name
+		}
+	}
+	if fun == "" {
+		if lit, ok := call.Fun.(*ast.FuncLit); ok {
+			fmt.Fprintf(&b, "_agdf := %s\n", f.verbatim(lit, true))
+		} else {
+			fmt.Fprintf(&b, "_agdf := %s\n", f.expr(call.Fun))
+		}
+		fun = "_agdf"
+	}
+	var args []string
+	for i, a := range call.Args {
+		tv := f.info.Types[a]
+		if tv.Value != nil || tv.IsNil() || tv.IsType() {
+			args = append(args, f.expr(a))
+			continue
+		}
+		n := fmt.Sprintf("_agda%d", i)
+		fmt.Fprintf(&b, "%s := %s\n", n, f.expr(a))
+		args = append(args, n)
+	}
+	ell := ""
+	if call.Ellipsis.IsValid() {
+		ell = "..."
+	}
+	fmt.Fprintf(&b, "_agm._agf.Push(func() {\n%s(%s%s)\n})\n}", fun, strings.Join(args, ", "), ell)
+	return b.String()
+}
+
+// ---------------------------------------------------------------------------
+// Compound statements that suspend.
+
+func (f *fn) init(s ast.Stmt) {
+	if s == nil {
+		return
+	}
+	f.stmt(s, "")
+}
+
+// cond prints a condition, suspending first if it holds a suspension.
+func (f *fn) cond(e ast.Expr, holder ast.Stmt) string {
+	if !f.hasSusp[e] {
+		return f.expr(e)
+	}
+	es := &ast.ExprStmt{X: e}
+	var calls []*ast.CallExpr
+	ast.Inspect(e, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			if k, ok := f.susp[c]; ok && k != kRaise {
+				calls = append(calls, c)
+			}
+		}
+		return true
+	})
+	if len(calls) != 1 || f.susp[calls[0]] == kYieldErr || f.susp[calls[0]] == kYieldFromErr {
+		f.errorf(e.Pos(), "a condition may hold only one single-valued suspension")
+		return "false"
+	}
+	// The suspension must be evaluated first: reject calls before it.
+	first := true
+	ast.Inspect(e, func(n ast.Node) bool {
+		if n == calls[0] {
+			return false
+		}
+		if c, ok := n.(*ast.CallExpr); ok && c.Pos() < calls[0].Pos() && !f.info.Types[c.Fun].IsType() {
+			first = false
+		}
+		return true
+	})
+	if !first {
+		f.errorf(calls[0].Pos(), "this suspension must be the first call evaluated in its condition; assign it to a variable first")
+		return "false"
+	}
+	_ = es
+	val := f.suspend(calls[0], f.susp[calls[0]])
+	p := f.placeholder(val)
+	if e == ast.Expr(calls[0]) {
+		return val
+	}
+	replaceExpr(holder, calls[0], ast.NewIdent(p))
+	return f.subst(f.expr(e))
+}
+
+func (f *fn) ifStmt(x *ast.IfStmt) {
+	f.lineOf(x)
+	f.init(x.Init)
+	c := f.cond(x.Cond, x)
+	els, end := f.label("Else"), f.label("Fi")
+	f.used[els] = true
+	f.emit("if !(%s) {\ngoto %s\n}", c, els)
+	f.stmt(x.Body, "")
+	if x.Else != nil {
+		f.goto_(end)
+	}
+	f.place(els)
+	if x.Else != nil {
+		f.stmt(x.Else, "")
+		f.place(end)
+	}
+}
+
+func (f *fn) loop(label string, body func(brk, cont string)) {
+	brk, cont := f.label("Brk"), f.label("Cont")
+	f.targets = append(f.targets, target{label: label, brk: brk, cont: cont})
+	body(brk, cont)
+	f.targets = f.targets[:len(f.targets)-1]
+}
+
+func (f *fn) forStmt(x *ast.ForStmt, label string) {
+	if (x.Cond != nil && f.hasSusp[x.Cond]) || (x.Post != nil && f.hasSusp[x.Post]) {
+		f.errorf(x.Pos(), "a loop's condition and post statement cannot suspend; move the suspension into the body")
+		return
+	}
+	f.lineOf(x)
+	f.init(x.Init)
+	top := f.label("Top")
+	f.loop(label, func(brk, cont string) {
+		f.place(top)
+		f.used[top] = true
+		if x.Cond != nil {
+			f.used[brk] = true
+			f.emit("if !(%s) {\ngoto %s\n}", f.expr(x.Cond), brk)
+		}
+		f.stmt(x.Body, "")
+		f.place(cont)
+		// Go 1.22: each iteration has its own copy of the loop variables.
+		if as, ok := x.Init.(*ast.AssignStmt); ok && as.Tok == token.ASSIGN {
+			for _, l := range as.Lhs {
+				if id, ok := l.(*ast.Ident); ok {
+					if fd := f.hoisted[f.info.ObjectOf(id)]; fd != nil && fd.ptr {
+						f.emit("{\n_agt := *_agm.%s\n_agm.%s = new(%s)\n*_agm.%s = _agt\n}", fd.name, fd.name, fd.typ, fd.name)
+					}
+				}
+			}
+		}
+		if x.Post != nil {
+			f.emit("%s", f.verbatim(x.Post, false))
+		}
+		f.goto_(top)
+		f.place(brk)
+	})
+}
+
+// assignIter assigns an iteration value to the range's key or value.
+func (f *fn) assignIter(x *ast.RangeStmt, e ast.Expr, val string) {
+	if e == nil {
+		return
+	}
+	if id, ok := e.(*ast.Ident); ok && id.Name == "_" {
+		return
+	}
+	if x.Tok == token.DEFINE {
+		fd := f.hoist(f.info.Defs[e.(*ast.Ident)], true)
+		if fd.ptr {
+			f.emit("_agm.%s = new(%s)", fd.name, fd.typ)
+		}
+		f.emit("%s = %s", fd.ref(), val)
+		return
+	}
+	f.emit("%s = %s", f.expr(e), val)
+}
+
+func (f *fn) rangeStmt(x *ast.RangeStmt, label string) {
+	if f.hasSusp[x.X] {
+		f.errorf(x.X.Pos(), "a range expression cannot suspend; assign it to a variable first")
+		return
+	}
+	f.lineOf(x)
+	t := f.info.TypeOf(x.X)
+	ts, err := f.typeString(types.Default(t))
+	if err != nil {
+		f.errorf(x.X.Pos(), "cannot lower this range: %v", err)
+		return
+	}
+	under := t.Underlying()
+	if p, ok := under.(*types.Pointer); ok {
+		under = p.Elem().Underlying()
+	}
+	rv := f.temp("r", ts)
+	f.emit("%s = %s", rv, f.expr(x.X))
+	top := f.label("Top")
+	f.used[top] = true
+	f.loop(label, func(brk, cont string) {
+		f.used[brk] = true
+		switch u := under.(type) {
+		case *types.Basic:
+			if u.Info()&types.IsString != 0 {
+				i := f.temp("i", "int")
+				w := f.temp("w", "int")
+				utf8 := f.pkgName("unicode/utf8", "utf8")
+				f.emit("%s = 0", i)
+				f.place(top)
+				f.emit("if %s >= len(%s) {\ngoto %s\n}", i, rv, brk)
+				f.emit("{\n_agc, _agw := %s.DecodeRuneInString(%s[%s:])\n%s = _agw\n_ = _agc", utf8, rv, i, w)
+				f.assignIter(x, x.Key, i)
+				f.assignIter(x, x.Value, "_agc")
+				f.emit("}")
+				f.stmt(x.Body, "")
+				f.place(cont)
+				f.emit("%s += %s", i, w)
+				f.goto_(top)
+			} else {
+				// range over an integer
+				i := f.temp("i", ts)
+				f.emit("%s = 0", i)
+				f.place(top)
+				f.emit("if %s >= %s {\ngoto %s\n}", i, rv, brk)
+				f.assignIter(x, x.Key, i)
+				f.stmt(x.Body, "")
+				f.place(cont)
+				f.emit("%s++", i)
+				f.goto_(top)
+			}
+		case *types.Slice, *types.Array:
+			i := f.temp("i", "int")
+			f.emit("%s = 0", i)
+			f.place(top)
+			f.emit("if %s >= len(%s) {\ngoto %s\n}", i, rv, brk)
+			f.assignIter(x, x.Key, i)
+			f.assignIter(x, x.Value, fmt.Sprintf("%s[%s]", rv, i))
+			f.stmt(x.Body, "")
+			f.place(cont)
+			f.emit("%s++", i)
+			f.goto_(top)
+		case *types.Map:
+			kt, err := f.typeString(u.Key())
+			if err != nil {
+				f.errorf(x.X.Pos(), "cannot lower this range: %v", err)
+				return
+			}
+			keys := f.temp("keys", "[]"+kt)
+			i := f.temp("i", "int")
+			// Deleted entries not reached yet are skipped, entries added
+			// are not produced: both allowed by the spec.
+			f.emit("%s = %s[:0]\nfor _agk := range %s {\n%s = append(%s, _agk)\n}", keys, keys, rv, keys, keys)
+			f.emit("%s = 0", i)
+			f.place(top)
+			f.emit("if %s >= len(%s) {\ngoto %s\n}", i, keys, brk)
+			vname := "_"
+			if x.Value != nil && !isBlank(x.Value) {
+				vname = "_agv"
+			}
+			f.emit("{\n_agk := %s[%s]\n%s, _agok := %s[_agk]\nif !_agok {\n%s++\ngoto %s\n}", keys, i, vname, rv, i, top)
+			f.assignIter(x, x.Key, "_agk")
+			f.assignIter(x, x.Value, "_agv")
+			f.emit("}")
+			f.stmt(x.Body, "")
+			f.place(cont)
+			f.emit("%s++", i)
+			f.goto_(top)
+		case *types.Chan:
+			f.place(top)
+			vname := "_"
+			if x.Key != nil && !isBlank(x.Key) {
+				vname = "_agv"
+			}
+			f.emit("{\n%s, _agok := <-%s\nif !_agok {\ngoto %s\n}", vname, rv, brk)
+			f.assignIter(x, x.Key, "_agv")
+			f.emit("}")
+			f.stmt(x.Body, "")
+			f.place(cont)
+			f.goto_(top)
+		case *types.Signature:
+			f.rangeFunc(x, u, rv, top, brk, cont)
+		default:
+			f.errorf(x.X.Pos(), "cannot lower a range over %s", t)
+		}
+		f.place(brk)
+	})
+}
+
+func isBlank(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "_"
+}
+
+// rangeFunc lowers a range over a function iterator that suspends in its
+// body: the iterator is turned into a pull iterator, stopped when the loop
+// ends or the body unwinds.
+func (f *fn) rangeFunc(x *ast.RangeStmt, sig *types.Signature, rv, top, brk, cont string) {
+	yield := sig.Params().At(0).Type().Underlying().(*types.Signature)
+	n := yield.Params().Len()
+	it := f.pkgName("iter", "iter")
+	var vts []string
+	for i := 0; i < n; i++ {
+		s, err := f.typeString(yield.Params().At(i).Type())
+		if err != nil {
+			f.errorf(x.X.Pos(), "cannot lower this range: %v", err)
+			return
+		}
+		vts = append(vts, s)
+	}
+	var next string
+	switch n {
+	case 1:
+		next = f.temp("next", fmt.Sprintf("func() (%s, bool)", vts[0]))
+	case 2:
+		next = f.temp("next", fmt.Sprintf("func() (%s, %s, bool)", vts[0], vts[1]))
+	default:
+		f.errorf(x.X.Pos(), "cannot lower a range over a func(func() bool) iterator that suspends")
+		return
+	}
+	stop := f.temp("stop", "func()")
+	if n == 1 {
+		f.emit("%s, %s = %s.Pull(%s.Seq[%s](%s))", next, stop, it, it, vts[0], rv)
+	} else {
+		f.emit("%s, %s = %s.Pull2(%s.Seq2[%s, %s](%s))", next, stop, it, it, vts[0], vts[1], rv)
+	}
+	// If the body unwinds, the pending stop runs as a defer would.
+	f.emit("{\n_agstop := %s\n_agm._agf.Push(func() {\nif *_agstop != nil {\n(*_agstop)()\n}\n})\n}", "&"+stop)
+	f.place(top)
+	if n == 1 {
+		f.emit("{\n_agv, _agok := %s()\nif !_agok {\ngoto %s\n}\n_ = _agv", next, brk)
+		f.assignIter(x, x.Key, "_agv")
+	} else {
+		f.emit("{\n_agk, _agv, _agok := %s()\nif !_agok {\ngoto %s\n}\n_, _ = _agk, _agv", next, brk)
+		f.assignIter(x, x.Key, "_agk")
+		f.assignIter(x, x.Value, "_agv")
+	}
+	f.emit("}")
+	f.stmt(x.Body, "")
+	f.place(cont)
+	f.goto_(top)
+	end := f.label("Stop")
+	f.place(brk)
+	f.used[end] = true
+	f.emit("%s()\n%s = nil", stop, stop)
+	f.goto_(end)
+	f.place(end)
+}
+
+func (f *fn) switchStmt(x *ast.SwitchStmt, label string) {
+	f.lineOf(x)
+	f.init(x.Init)
+	tag := ""
+	if x.Tag != nil {
+		t := types.Default(f.info.TypeOf(x.Tag))
+		ts, err := f.typeString(t)
+		if err != nil {
+			f.errorf(x.Tag.Pos(), "cannot lower this switch: %v", err)
+			return
+		}
+		tag = f.temp("tag", ts)
+		f.emit("%s = %s", tag, f.cond(x.Tag, x))
+	}
+	brk := f.label("Brk")
+	f.used[brk] = true
+	f.targets = append(f.targets, target{label: label, brk: brk})
+	defer func() { f.targets = f.targets[:len(f.targets)-1] }()
+	labels := make([]string, len(x.Body.List))
+	def := ""
+	for i, cc := range x.Body.List {
+		labels[i] = f.label("Case")
+		f.used[labels[i]] = true
+		c := cc.(*ast.CaseClause)
+		if c.List == nil {
+			def = labels[i]
+			continue
+		}
+		var conds []string
+		for _, e := range c.List {
+			if f.hasSusp[e] {
+				f.errorf(e.Pos(), "a case expression cannot suspend")
+				return
+			}
+			if tag != "" {
+				conds = append(conds, fmt.Sprintf("%s == (%s)", tag, f.expr(e)))
+			} else {
+				conds = append(conds, "("+f.expr(e)+")")
+			}
+		}
+		f.emit("if %s {\ngoto %s\n}", strings.Join(conds, " || "), labels[i])
+	}
+	if def != "" {
+		f.goto_(def)
+	} else {
+		f.goto_(brk)
+	}
+	for i, cc := range x.Body.List {
+		c := cc.(*ast.CaseClause)
+		f.place(labels[i])
+		body := c.Body
+		fall := false
+		if n := len(body); n > 0 {
+			if b, ok := body[n-1].(*ast.BranchStmt); ok && b.Tok == token.FALLTHROUGH {
+				body, fall = body[:n-1], true
+			}
+		}
+		f.stmts(body)
+		if fall {
+			f.goto_(labels[i+1])
+		} else {
+			f.goto_(brk)
+		}
+	}
+	f.place(brk)
+}
+
+func (f *fn) typeSwitch(x *ast.TypeSwitchStmt, label string) {
+	f.lineOf(x)
+	f.init(x.Init)
+	var xe ast.Expr
+	var sym *ast.Ident
+	switch a := x.Assign.(type) {
+	case *ast.AssignStmt:
+		sym = a.Lhs[0].(*ast.Ident)
+		xe = a.Rhs[0].(*ast.TypeAssertExpr).X
+	case *ast.ExprStmt:
+		xe = a.X.(*ast.TypeAssertExpr).X
+	}
+	if f.hasSusp[xe] {
+		f.errorf(xe.Pos(), "a type switch's operand cannot suspend; assign it to a variable first")
+		return
+	}
+	ts, err := f.typeString(f.info.TypeOf(xe))
+	if err != nil {
+		f.errorf(xe.Pos(), "cannot lower this type switch: %v", err)
+		return
+	}
+	tv := f.temp("ts", ts)
+	f.emit("%s = %s", tv, f.expr(xe))
+	brk := f.label("Brk")
+	f.used[brk] = true
+	f.targets = append(f.targets, target{label: label, brk: brk})
+	defer func() { f.targets = f.targets[:len(f.targets)-1] }()
+	labels := make([]string, len(x.Body.List))
+	var sw strings.Builder
+	if sym != nil {
+		fmt.Fprintf(&sw, "switch _agv := %s.(type) {\n", tv)
+	} else {
+		fmt.Fprintf(&sw, "switch %s.(type) {\n", tv)
+	}
+	hasDefault := false
+	for i, cc := range x.Body.List {
+		c := cc.(*ast.CaseClause)
+		labels[i] = f.label("Case")
+		f.used[labels[i]] = true
+		if c.List == nil {
+			hasDefault = true
+			sw.WriteString("default:\n")
+		} else {
+			var tys []string
+			for _, e := range c.List {
+				tys = append(tys, f.expr(e))
+			}
+			fmt.Fprintf(&sw, "case %s:\n", strings.Join(tys, ", "))
+		}
+		if sym != nil {
+			if o := f.info.Implicits[c]; o != nil {
+				fd := f.hoist(o, true)
+				if fd.ptr {
+					fmt.Fprintf(&sw, "_agm.%s = new(%s)\n", fd.name, fd.typ)
+				}
+				fmt.Fprintf(&sw, "%s = _agv\n", fd.ref())
+			} else {
+				sw.WriteString("_ = _agv\n")
+			}
+		}
+		fmt.Fprintf(&sw, "goto %s\n", labels[i])
+	}
+	sw.WriteString("}")
+	f.emit("%s", sw.String())
+	if !hasDefault {
+		f.goto_(brk)
+	}
+	for i, cc := range x.Body.List {
+		f.place(labels[i])
+		f.stmts(cc.(*ast.CaseClause).Body)
+		f.goto_(brk)
+	}
+	f.place(brk)
+}
+
+func (f *fn) selectStmt(x *ast.SelectStmt, label string) {
+	f.lineOf(x)
+	brk := f.label("Brk")
+	f.used[brk] = true
+	f.targets = append(f.targets, target{label: label, brk: brk})
+	defer func() { f.targets = f.targets[:len(f.targets)-1] }()
+	labels := make([]string, len(x.Body.List))
+	var sw strings.Builder
+	sw.WriteString("select {\n")
+	for i, cc := range x.Body.List {
+		c := cc.(*ast.CommClause)
+		labels[i] = f.label("Case")
+		f.used[labels[i]] = true
+		if c.Comm != nil && f.hasSusp[c.Comm] {
+			f.errorf(c.Comm.Pos(), "a select case's communication cannot suspend")
+			return
+		}
+		switch cm := c.Comm.(type) {
+		case nil:
+			sw.WriteString("default:\n")
+		case *ast.AssignStmt:
+			if cm.Tok == token.DEFINE {
+				for _, l := range cm.Lhs {
+					if o := f.info.Defs[l.(*ast.Ident)]; o != nil {
+						fd := f.hoist(o, true)
+						if fd.ptr {
+							f.emit("_agm.%s = new(%s)", fd.name, fd.typ)
+						}
+					}
+				}
+				cm.Tok = token.ASSIGN
+			}
+			fmt.Fprintf(&sw, "case %s:\n", f.verbatim(cm, false))
+		default:
+			fmt.Fprintf(&sw, "case %s:\n", f.verbatim(cm, false))
+		}
+		fmt.Fprintf(&sw, "goto %s\n", labels[i])
+	}
+	sw.WriteString("}")
+	f.emit("%s", sw.String())
+	for i, cc := range x.Body.List {
+		f.place(labels[i])
+		f.stmts(cc.(*ast.CommClause).Body)
+		f.goto_(brk)
+	}
+	f.place(brk)
+}

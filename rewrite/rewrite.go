@@ -1,0 +1,351 @@
+// Package rewrite is asyncgo's source-to-source compiler: it lowers generator
+// functions annotated //asyncgo:generator into stackless state machines that
+// implement coro.Machine, so that a suspended generator is a small struct and
+// not a goroutine with a stack.
+//
+// For a source file foo.go holding annotated functions, Package produces
+//
+//   - foo.go itself, with the build constraint asyncgo_direct added (the
+//     source build, selected with -tags asyncgo_direct), and
+//   - foo_asyncgo.go, constrained to !asyncgo_direct (the default build): a
+//     copy of foo.go whose annotated functions build their generators with
+//     coro.FromMachine from a generated state machine. //line directives map
+//     the generated code back to foo.go.
+//
+// Files without the annotation are never touched. See docs/rewrite.md.
+package rewrite
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/build/constraint"
+	"go/format"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// Annotation marks a generator function to lower.
+const Annotation = "//asyncgo:generator"
+
+// DirectTag is the build tag that selects the source (direct-mode) build of
+// a rewritten package.
+const DirectTag = "asyncgo_direct"
+
+// GeneratedSuffix ends the name of every generated file.
+const GeneratedSuffix = "_asyncgo.go"
+
+const coroPath = "github.com/asyncgo/asyncgo/runtime/coro"
+
+// File is one output of a rewrite: the path to write and its old and new
+// contents (Old is nil when the file does not exist yet).
+type File struct {
+	Path     string
+	Old, New []byte
+}
+
+// Changed reports whether writing the file would change it.
+func (f File) Changed() bool { return f.Old == nil || !bytes.Equal(f.Old, f.New) }
+
+// Error is a positioned rewrite error.
+type Error struct {
+	Pos token.Position
+	Msg string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Pos, e.Msg) }
+
+// ErrorList is the list of errors of a rewrite, sorted by position.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	var b strings.Builder
+	for i, e := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// IsGenerated reports whether name is a file the rewriter generates.
+func IsGenerated(name string) bool { return strings.HasSuffix(name, GeneratedSuffix) }
+
+// NeedsRewrite reports whether a Go source file holds the annotation (a
+// cheap textual test that spares loading packages that have none).
+func NeedsRewrite(src []byte) bool { return bytes.Contains(src, []byte(Annotation)) }
+
+// Package rewrites the package in directory dir. It returns the files to
+// write (sources gaining the build constraint and generated files), or the
+// errors, each positioned. Directories without annotated files cost one
+// read of each .go file.
+func Package(dir string) ([]File, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	want := false
+	for _, e := range ents {
+		n := e.Name()
+		if e.Type().IsRegular() && strings.HasSuffix(n, ".go") && !IsGenerated(n) && !strings.HasSuffix(n, "_test.go") {
+			src, err := os.ReadFile(filepath.Join(dir, n))
+			if err != nil {
+				return nil, err
+			}
+			if NeedsRewrite(src) {
+				want = true
+				break
+			}
+		}
+	}
+	if !want {
+		return nil, nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &packages.Config{
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo,
+		Dir:        abs,
+		BuildFlags: []string{"-tags=" + DirectTag},
+		Fset:       token.NewFileSet(),
+	}
+	pkgs, err := packages.Load(cfg, ".")
+	if err != nil {
+		return nil, err
+	}
+	if len(pkgs) != 1 {
+		return nil, fmt.Errorf("%s: expected one package, found %d", dir, len(pkgs))
+	}
+	pkg := pkgs[0]
+	var errs ErrorList
+	for _, e := range pkg.Errors {
+		errs = append(errs, &Error{Pos: parsePos(e.Pos), Msg: e.Msg})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	var out []File
+	for _, f := range pkg.Syntax {
+		name := cfg.Fset.File(f.Pos()).Name()
+		src, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		if !NeedsRewrite(src) || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		files, ferrs := rewriteFile(cfg.Fset, pkg.Types, pkg.TypesInfo, f, name, src)
+		errs = append(errs, ferrs...)
+		out = append(out, files...)
+	}
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool {
+			a, b := errs[i].Pos, errs[j].Pos
+			if a.Filename != b.Filename {
+				return a.Filename < b.Filename
+			}
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			return a.Column < b.Column
+		})
+		return nil, errs
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+func parsePos(s string) token.Position {
+	var p token.Position
+	p.Filename = s
+	// file:line:col
+	parts := strings.Split(s, ":")
+	if len(parts) >= 3 {
+		fmt.Sscan(parts[len(parts)-2], &p.Line)
+		fmt.Sscan(parts[len(parts)-1], &p.Column)
+		p.Filename = strings.Join(parts[:len(parts)-2], ":")
+	}
+	return p
+}
+
+// rewriteFile lowers the annotated functions of one file.
+func rewriteFile(fset *token.FileSet, pkg *types.Package, info *types.Info, f *ast.File, name string, src []byte) ([]File, ErrorList) {
+	tf := fset.File(f.Pos())
+	off := func(p token.Pos) int { return tf.Offset(p) }
+	fl := newFileLowerer(fset, pkg, info, f, name, src)
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || !annotated(fd) {
+			continue
+		}
+		fl.lowerFunc(fd)
+	}
+	// Annotations on anything but a function declaration are mistakes.
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if strings.TrimSpace(c.Text) == Annotation && !fl.usedAnnot[c] {
+				fl.errorf(c.Pos(), "%s must be in the doc comment of a function declaration", Annotation)
+			}
+		}
+	}
+	if len(fl.errs) > 0 {
+		return nil, fl.errs
+	}
+	if len(fl.funcs) == 0 {
+		return nil, nil
+	}
+
+	// Build constraints: the source gets asyncgo_direct, the generated file
+	// its negation, both combined with any constraint the source had.
+	var old constraint.Expr
+	buildLine := -1 // byte range of the existing //go:build line
+	buildEnd := -1
+	for _, cg := range f.Comments {
+		if cg.Pos() >= f.Package {
+			break
+		}
+		for _, c := range cg.List {
+			if constraint.IsGoBuild(c.Text) {
+				x, err := constraint.Parse(c.Text)
+				if err != nil {
+					fl.errorf(c.Pos(), "bad build constraint: %v", err)
+					return nil, fl.errs
+				}
+				old, buildLine, buildEnd = x, off(c.Pos()), off(c.End())
+			}
+		}
+	}
+	rest := stripDirect(old)
+	direct := &constraint.TagExpr{Tag: DirectTag}
+	srcExpr := constraint.Expr(direct)
+	genExpr := constraint.Expr(&constraint.NotExpr{X: direct})
+	if rest != nil {
+		srcExpr = &constraint.AndExpr{X: rest, Y: direct}
+		genExpr = &constraint.AndExpr{X: rest, Y: genExpr}
+	}
+	var newSrc []byte
+	if buildLine >= 0 {
+		newSrc = append(append(append([]byte(nil), src[:buildLine]...), "//go:build "+srcExpr.String()...), src[buildEnd:]...)
+	} else {
+		newSrc = append([]byte("//go:build "+srcExpr.String()+"\n\n"), src...)
+	}
+
+	// The generated file: the source with each annotated function's body
+	// replaced, the machines appended, extra imports added.
+	base := filepath.Base(name)
+	var g bytes.Buffer
+	fmt.Fprintf(&g, "// Code generated by asyncgo rewrite from %s; DO NOT EDIT.\n\n//go:build %s\n\n", base, genExpr)
+	body := src
+	if buildLine >= 0 {
+		// Keep the line count: blank the old constraint.
+		body = append(append(append([]byte(nil), src[:buildLine]...), ""...), src[buildEnd:]...)
+	}
+	shift := 0
+	if buildLine >= 0 {
+		shift = buildEnd - buildLine
+	}
+	adj := func(o int) int {
+		if buildLine >= 0 && o >= buildEnd {
+			return o - shift
+		}
+		return o
+	}
+	fmt.Fprintf(&g, "//line %s:1\n", base)
+	pos := 0
+	importEnd := -1
+	for _, d := range f.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			importEnd = adj(off(gd.End()))
+		}
+	}
+	for _, fn := range fl.funcs {
+		start, end := adj(off(fn.decl.Body.Lbrace)), adj(off(fn.decl.Body.Rbrace)+1)
+		if importEnd >= 0 && importEnd >= pos && importEnd <= start && len(fl.extraImports) > 0 {
+			g.Write(body[pos:importEnd])
+			g.WriteString(fl.importText())
+			pos = importEnd
+		}
+		g.Write(body[pos:start])
+		g.WriteString(fn.newBody)
+		line := tf.Line(fn.decl.Body.Rbrace)
+		fmt.Fprintf(&g, "\n//line %s:%d\n", base, line+1)
+		pos = end
+		// skip the rest of the line (usually just the newline)
+		if pos < len(body) && body[pos] == '\n' {
+			pos++
+		}
+	}
+	g.Write(body[pos:])
+	g.WriteString("\n")
+	for _, fn := range fl.funcs {
+		g.WriteString(fn.machine)
+	}
+	out, err := format.Source(g.Bytes())
+	if err != nil {
+		// A bug in the rewriter, never the user's: report it with the text.
+		fl.errorf(f.Package, "internal error: generated code does not parse: %v\n%s", err, numbered(g.Bytes()))
+		return nil, fl.errs
+	}
+	genName := strings.TrimSuffix(name, ".go") + GeneratedSuffix
+	oldGen, err := os.ReadFile(genName)
+	if err != nil {
+		oldGen = nil
+	}
+	return []File{{Path: name, Old: src, New: newSrc}, {Path: genName, Old: oldGen, New: out}}, nil
+}
+
+func numbered(b []byte) string {
+	var s strings.Builder
+	for i, l := range strings.Split(string(b), "\n") {
+		fmt.Fprintf(&s, "%4d %s\n", i+1, l)
+	}
+	return s.String()
+}
+
+// stripDirect removes asyncgo_direct (or its negation) from the conjuncts
+// of x, so that rewriting a file again gives the same constraints.
+func stripDirect(x constraint.Expr) constraint.Expr {
+	switch e := x.(type) {
+	case nil:
+		return nil
+	case *constraint.TagExpr:
+		if e.Tag == DirectTag {
+			return nil
+		}
+	case *constraint.NotExpr:
+		if t, ok := e.X.(*constraint.TagExpr); ok && t.Tag == DirectTag {
+			return nil
+		}
+	case *constraint.AndExpr:
+		a, b := stripDirect(e.X), stripDirect(e.Y)
+		switch {
+		case a == nil:
+			return b
+		case b == nil:
+			return a
+		}
+		return &constraint.AndExpr{X: a, Y: b}
+	}
+	return x
+}
+
+func annotated(fd *ast.FuncDecl) bool {
+	if fd.Doc == nil {
+		return false
+	}
+	for _, c := range fd.Doc.List {
+		if strings.TrimSpace(c.Text) == Annotation {
+			return true
+		}
+	}
+	return false
+}

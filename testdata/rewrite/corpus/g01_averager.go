@@ -1,0 +1,37 @@
+package main
+
+import "github.com/asyncgo/asyncgo/runtime/coro"
+
+// Result is the averager's summary.
+type Result struct {
+	Count   int
+	Average float64
+}
+
+// Averager yields the running average of the numbers sent in; a negative
+// number ends it.
+//
+//asyncgo:generator
+func Averager() *coro.Generator[float64, float64, Result] {
+	return coro.New(func(co *coro.Co[float64, float64]) Result {
+		var total, avg float64
+		var n int
+		for {
+			term := co.Yield(avg) // suspension point
+			if term < 0 {
+				break
+			}
+			total += term
+			n++
+			avg = total / float64(n)
+		}
+		return Result{n, avg}
+	})
+}
+
+var _ = register("averager", func(t *trace) {
+	drive(t, Averager(), []any{"n", 10.0, 30.0, 5.0, -1.0})
+	drive(t, Averager(), []any{"n", 10.0, "t", "n"})
+	drive(t, Averager(), []any{"n", 10.0, "c", "n"})
+	drive(t, Averager(), []any{2.0, "n"})
+})
