@@ -1364,6 +1364,7 @@ func (f *fn) rangeStmt(x *ast.RangeStmt, label string) {
 			f.goto_(top)
 		case *types.Signature:
 			f.rangeFunc(x, u, rv, top, brk, cont)
+			return
 		default:
 			f.errorf(x.X.Pos(), "cannot lower a range over %s", t)
 		}
@@ -1423,12 +1424,8 @@ func (f *fn) rangeFunc(x *ast.RangeStmt, sig *types.Signature, rv, top, brk, con
 	f.stmt(x.Body, "")
 	f.place(cont)
 	f.goto_(top)
-	end := f.label("Stop")
 	f.place(brk)
-	f.used[end] = true
 	f.emit("%s()\n%s = nil", stop, stop)
-	f.goto_(end)
-	f.place(end)
 }
 
 func (f *fn) switchStmt(x *ast.SwitchStmt, label string) {
