@@ -217,6 +217,8 @@ type fn struct {
 	npc      int                   // resume points
 	targets  []target
 	ph       map[string]string // placeholder -> text
+	alias    map[types.Object]string
+	inWrap   bool
 	nph      int
 	lastLine int
 }
@@ -266,7 +268,7 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 		return
 	}
 	f := &fn{fileLowerer: fl, decl: fd, lit: lit, hoisted: map[types.Object]*field{}, names: map[string]bool{},
-		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}}
+		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{}}
 	var err error
 	ts := make([]string, 3)
 	for i := range ts {
@@ -547,7 +549,7 @@ func (f *fn) lower() {
 		mname = pfx + recvTypeName(d.Recv.List[0].Type) + "_" + d.Name.Name
 		if d.Recv.List[0].Type != nil {
 			// methods of generic types: reuse the receiver's type parameters
-			tparams, targs = recvTypeParams(d.Recv.List[0].Type)
+			tparams, targs = f.recvTypeParams(d.Recv.List[0].Type)
 		}
 	}
 	// The constructor: the function keeps its signature.
@@ -618,7 +620,9 @@ func recvTypeName(e ast.Expr) string {
 	return "recv"
 }
 
-func recvTypeParams(e ast.Expr) (string, string) {
+// recvTypeParams spells the type parameters of a generic receiver with
+// their constraints, and as arguments.
+func (f *fn) recvTypeParams(e ast.Expr) (string, string) {
 	if s, ok := e.(*ast.StarExpr); ok {
 		e = s.X
 	}
@@ -631,16 +635,24 @@ func recvTypeParams(e ast.Expr) (string, string) {
 	default:
 		return "", ""
 	}
-	var names []string
+	var names, decls []string
 	for _, i := range idx {
-		if id, ok := i.(*ast.Ident); ok {
-			names = append(names, id.Name)
+		id, ok := i.(*ast.Ident)
+		if !ok {
+			continue
 		}
+		names = append(names, id.Name)
+		c := "any"
+		if tn, ok := f.info.Defs[id].(*types.TypeName); ok {
+			if tp, ok := tn.Type().(*types.TypeParam); ok {
+				if s, err := f.typeString(tp.Constraint()); err == nil {
+					c = s
+				}
+			}
+		}
+		decls = append(decls, id.Name+" "+c)
 	}
-	// The constraints are not written on a receiver; any is wrong for
-	// them in general, so such methods are rejected by the caller's
-	// compile. Kept simple: use any.
-	return "[" + strings.Join(names, " any, ") + " any]", "[" + strings.Join(names, ", ") + "]"
+	return "[" + strings.Join(decls, ", ") + "]", "[" + strings.Join(names, ", ") + "]"
 }
 
 func (f *fn) stmts(list []ast.Stmt) {
@@ -983,6 +995,13 @@ func (f *fn) verbatim(n ast.Node, deferLit bool) string {
 	root := astutil.Apply(n, func(c *astutil.Cursor) bool {
 		switch x := c.Node().(type) {
 		case *ast.FuncLit:
+			if litDepth == 0 && !f.inWrap {
+				if txt, ok := f.wrapLit(x, deferLit); ok {
+					c.Replace(ast.NewIdent(f.placeholder(txt)))
+					return false
+				}
+			}
+			f.inWrap = false
 			litDepth++
 		case *ast.ForStmt, *ast.RangeStmt:
 			breakable++
@@ -995,7 +1014,10 @@ func (f *fn) verbatim(n ast.Node, deferLit bool) string {
 			if strings.HasPrefix(x.Name, pfx) {
 				return true
 			}
-			if fd := f.hoisted[f.info.ObjectOf(x)]; fd != nil {
+			o := f.info.ObjectOf(x)
+			if a, ok := f.alias[o]; ok {
+				x.Name = a
+			} else if fd := f.hoisted[o]; fd != nil {
 				x.Name = fd.ref()
 			}
 		case *ast.CallExpr:
@@ -1067,6 +1089,42 @@ func (f *fn) verbatim(n ast.Node, deferLit bool) string {
 		f.errorf(n.Pos(), "internal error: %v", err)
 	}
 	return f.subst(buf.String())
+}
+
+// wrapLit binds the escaping variables a function literal uses when the
+// literal is evaluated, as Go's closures capture the variables themselves:
+// a variable declared again in a later iteration is a new one.
+func (f *fn) wrapLit(lit *ast.FuncLit, deferLit bool) (string, bool) {
+	var objs []types.Object
+	seen := map[types.Object]bool{}
+	ast.Inspect(lit, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			o := f.info.ObjectOf(id)
+			if fd := f.hoisted[o]; fd != nil && fd.ptr && !seen[o] {
+				seen[o] = true
+				objs = append(objs, o)
+			}
+		}
+		return true
+	})
+	if len(objs) == 0 {
+		return "", false
+	}
+	var params, args []string
+	for _, o := range objs {
+		fd := f.hoisted[o]
+		f.alias[o] = "(*_agc" + fd.name + ")"
+		params = append(params, fmt.Sprintf("_agc%s *%s", fd.name, fd.typ))
+		args = append(args, "_agm."+fd.name)
+	}
+	typ := f.verbatim(lit.Type, false)
+	f.inWrap = true
+	body := f.verbatim(lit, deferLit)
+	f.inWrap = false
+	for _, o := range objs {
+		delete(f.alias, o)
+	}
+	return fmt.Sprintf("func(%s) %s {\nreturn %s\n}(%s)", strings.Join(params, ", "), typ, body, strings.Join(args, ", ")), true
 }
 
 func (f *fn) subst(s string) string {

@@ -36,7 +36,7 @@ func RangeSlice(xs []string) *coro.Generator[string, struct{}, []string] {
 			co.Yield(fmt.Sprint(i, ":", x))
 			if i == 0 {
 				xs = append(xs, "appended") // not seen: the length was taken once
-				xs[1] = "changed"            // seen: same backing array
+				xs[1] = "changed"           // seen: same backing array
 			}
 		}
 		for i := range xs {
