@@ -32,6 +32,7 @@ type fileLowerer struct {
 	imports      map[string]string // path -> name in this file
 	extraImports map[string]string // path -> alias added to the generated file
 	coroName     string
+	lineDelta    int // added to source lines in //line directives
 }
 
 type loweredFunc struct {
@@ -521,7 +522,7 @@ func (f *fn) place(l string) { f.code = append(f.code, l+":") }
 
 func (f *fn) lineOf(n ast.Node) {
 	p := f.fset.Position(n.Pos())
-	f.emit("//line %s:%d", filepath.Base(p.Filename), p.Line)
+	f.emit("//line %s:%d", filepath.Base(p.Filename), p.Line+f.lineDelta)
 }
 
 // ---------------------------------------------------------------------------

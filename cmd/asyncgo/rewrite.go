@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/asyncgo/asyncgo/rewrite"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "rewrite",
+		Usage:     "lower //asyncgo:generator functions into state machines",
+		ArgsUsage: "[path ...]",
+		Description: `rewrite lowers the generator functions annotated //asyncgo:generator in the
+packages under each path (a directory tree, or a .go file's package; default .)
+into stackless state machines. For each source file foo.go holding annotated
+functions it produces foo_asyncgo.go (built by default, constrained to
+!asyncgo_direct) and adds //go:build asyncgo_direct to foo.go, so that
+-tags asyncgo_direct builds the sources unchanged. See docs/rewrite.md.
+
+Like gofmt: without flags the generated files are printed; -l lists the files
+that would change, -d prints diffs, -w writes them (atomically, never outside
+the trees given, never through symbolic links). On any error nothing is
+written, the positioned errors are printed and the exit status is 2.
+
+Use it from go generate:  //go:generate asyncgo rewrite -w .`,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "l", Usage: "list the files whose contents would change"},
+			&cli.BoolFlag{Name: "d", Usage: "print diffs instead of the generated files"},
+			&cli.BoolFlag{Name: "w", Usage: "write the files instead of printing them"},
+		},
+		Action: func(c *cli.Context) error {
+			opts := rewriteOptions{list: c.Bool("l"), diff: c.Bool("d"), write: c.Bool("w")}
+			paths := c.Args().Slice()
+			if len(paths) == 0 {
+				paths = []string{"."}
+			}
+			return runRewrite(c.App.Writer, c.App.ErrWriter, opts, paths)
+		},
+	})
+}
+
+type rewriteOptions struct{ list, diff, write bool }
+
+func runRewrite(stdout, stderr io.Writer, opts rewriteOptions, paths []string) error {
+	var files []rewrite.File
+	failed := false
+	for _, root := range paths {
+		fs, err := rewriteTree(root)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			failed = true
+			continue
+		}
+		files = append(files, fs...)
+	}
+	if failed {
+		return cli.Exit("", 2)
+	}
+	if opts.write {
+		if err := writeAll(files); err != nil {
+			fmt.Fprintln(stderr, err)
+			return cli.Exit("", 2)
+		}
+	}
+	for _, f := range files {
+		if !f.Changed() {
+			continue
+		}
+		if opts.list {
+			fmt.Fprintln(stdout, f.Path)
+		}
+		if opts.diff {
+			io.WriteString(stdout, unifiedDiff(f.Path, f.Old, f.New))
+		}
+		if !opts.list && !opts.diff && !opts.write && rewrite.IsGenerated(f.Path) {
+			stdout.Write(f.New)
+		}
+	}
+	return nil
+}
+
+// rewriteTree rewrites every package under root (a directory, or a file
+// standing for its directory), skipping testdata, vendor, hidden
+// directories and symbolic links, as the go command does.
+func rewriteTree(root string) ([]rewrite.File, error) {
+	fi, err := os.Lstat(root)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s: is a symbolic link; give the directory it points to", root)
+	}
+	if !fi.IsDir() {
+		root = filepath.Dir(root)
+	}
+	var out []rewrite.File
+	var errs []error
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if p != root {
+			n := d.Name()
+			if n == "testdata" || n == "vendor" || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") {
+				return filepath.SkipDir
+			}
+		}
+		files, err := rewrite.Package(p)
+		if err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		for _, f := range files {
+			if !within(root, f.Path) {
+				return fmt.Errorf("%s: outside %s", f.Path, root)
+			}
+		}
+		out = append(out, files...)
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return out, errors.Join(errs...)
+}
+
+// within reports whether path lies inside the tree at root.
+func within(root, path string) bool {
+	r, err1 := filepath.Abs(root)
+	p, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(r, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// writeAll writes the changed files: each to a temporary file in its
+// directory, renamed over the destination only once all are written.
+func writeAll(files []rewrite.File) error {
+	type pending struct{ tmp, dst string }
+	var done []pending
+	cleanup := func() {
+		for _, p := range done {
+			os.Remove(p.tmp)
+		}
+	}
+	for _, f := range files {
+		if !f.Changed() {
+			continue
+		}
+		mode := fs.FileMode(0o644)
+		if fi, err := os.Lstat(f.Path); err == nil {
+			if fi.Mode()&fs.ModeSymlink != 0 || !fi.Mode().IsRegular() {
+				cleanup()
+				return fmt.Errorf("%s: not a regular file; not writing through it", f.Path)
+			}
+			mode = fi.Mode().Perm()
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(f.Path), "."+filepath.Base(f.Path)+".tmp*")
+		if err != nil {
+			cleanup()
+			return err
+		}
+		done = append(done, pending{tmp.Name(), f.Path})
+		_, err = tmp.Write(f.New)
+		if err2 := tmp.Close(); err == nil {
+			err = err2
+		}
+		if err == nil {
+			err = os.Chmod(tmp.Name(), mode)
+		}
+		if err != nil {
+			cleanup()
+			return err
+		}
+	}
+	for i, p := range done {
+		if err := os.Rename(p.tmp, p.dst); err != nil {
+			for _, q := range done[i:] {
+				os.Remove(q.tmp)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// unifiedDiff returns a unified diff of a and b (line based, three lines
+// of context), or "" if they are equal.
+func unifiedDiff(name string, a, b []byte) string {
+	if bytes.Equal(a, b) {
+		return ""
+	}
+	x, y := splitLines(a), splitLines(b)
+	// Longest common subsequence, from the end.
+	n, m := len(x), len(y)
+	lcs := make([][]int32, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int32, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if x[i] == y[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	type op struct {
+		kind byte
+		line string
+		i, j int
+	}
+	var ops []op
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && x[i] == y[j]:
+			ops = append(ops, op{' ', x[i], i, j})
+			i++
+			j++
+		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
+			ops = append(ops, op{'-', x[i], i, j})
+			i++
+		default:
+			ops = append(ops, op{'+', y[j], i, j})
+			j++
+		}
+	}
+	var s strings.Builder
+	oldName := name
+	if a == nil {
+		oldName = "/dev/null"
+	}
+	fmt.Fprintf(&s, "--- %s\n+++ %s\n", oldName, name)
+	const ctx = 3
+	for k := 0; k < len(ops); {
+		if ops[k].kind == ' ' {
+			k++
+			continue
+		}
+		start := max(0, k-ctx)
+		end := k
+		for end < len(ops) {
+			if ops[end].kind != ' ' {
+				end++
+				continue
+			}
+			run := end
+			for run < len(ops) && ops[run].kind == ' ' {
+				run++
+			}
+			if run == len(ops) || run-end > 2*ctx {
+				end = min(run, end+ctx)
+				break
+			}
+			end = run
+		}
+		oi, oj, on, om := ops[start].i, ops[start].j, 0, 0
+		for _, o := range ops[start:end] {
+			if o.kind != '+' {
+				on++
+			}
+			if o.kind != '-' {
+				om++
+			}
+		}
+		fmt.Fprintf(&s, "@@ -%d,%d +%d,%d @@\n", oi+1, on, oj+1, om)
+		for _, o := range ops[start:end] {
+			fmt.Fprintf(&s, "%c%s\n", o.kind, o.line)
+		}
+		k = end
+	}
+	return s.String()
+}
+
+func splitLines(b []byte) []string {
+	if len(b) == 0 {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
