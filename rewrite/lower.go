@@ -477,7 +477,7 @@ func (f *fn) hoist(o types.Object, mayEscape bool) *field {
 		return fd
 	}
 	name := o.Name()
-	for i := 2; f.names[name] || strings.HasPrefix(name, pfx); i++ {
+	for i := 2; f.names[name]; i++ {
 		name = fmt.Sprintf("%s%d", o.Name(), i)
 	}
 	f.names[name] = true

@@ -200,6 +200,9 @@ func rewriteFile(fset *token.FileSet, pkg *types.Package, info *types.Info, f *a
 	tf := fset.File(f.Pos())
 	off := func(p token.Pos) int { return tf.Offset(p) }
 	fl := newFileLowerer(fset, pkg, info, f, name, src)
+	if len(fl.errs) > 0 {
+		return nil, fl.errs
+	}
 	// //line directives refer to the source as rewritten: it gains two
 	// lines when it had no build constraint.
 	fl.lineDelta = 2

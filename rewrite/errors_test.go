@@ -1,0 +1,107 @@
+package rewrite_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/asyncgo/asyncgo/rewrite"
+)
+
+// tempPackage writes a package using this repository's runtime in a temp
+// module and returns its directory.
+func tempPackage(t testing.TB, files map[string]string) string {
+	t.Helper()
+	root := moduleRoot(t)
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files["go.mod"] = "module rw.test\n\ngo 1.26.0\n\nrequire github.com/asyncgo/asyncgo v0.0.0\n\nreplace github.com/asyncgo/asyncgo => " + root + "\n"
+	files["go.sum"] = string(sum)
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const header = "package p\n\nimport \"github.com/asyncgo/asyncgo/runtime/coro\"\n\nvar _ = 0\n\n//asyncgo:generator\nfunc G(ch chan int) *coro.Generator[int, int, int] {\n\treturn coro.New(func(co *coro.Co[int, int]) int {\n"
+
+// TestUnsupported checks that what cannot be lowered is a positioned error.
+func TestUnsupported(t *testing.T) {
+	cases := []struct{ name, body, want string }{
+		{"goto", "L:\n\t\tco.Yield(1)\n\t\tgoto L\n", "p.go:12:3: goto is not supported"},
+		{"closure", "\t\tf := func() { co.Yield(1) }\n\t\tf()\n\t\treturn 0\n", "p.go:10:17: cannot yield inside a function literal"},
+		{"defer", "\t\tdefer func() { co.Yield(1) }()\n\t\treturn 0\n", "p.go:10:18: cannot yield inside a function literal"},
+		{"escape", "\t\tkeep(co)\n\t\treturn 0\n", "p.go:10:8: co may only be used to yield"},
+		{"two", "\t\treturn co.Yield(1) + co.Yield(2)\n", "p.go:10:3: a statement may hold only one suspension"},
+		{"order", "\t\treturn f() + co.Yield(1)\n", "p.go:10:16: this suspension must be the first call"},
+		{"cond", "\t\tfor co.Yield(1) > 0 {\n\t\t}\n\t\treturn 0\n", "p.go:10:3: a loop's condition and post statement cannot suspend"},
+		{"recv-first", "\t\treturn <-ch + co.Yield(1)\n", "p.go:10:17: this suspension must be the first call"},
+		{"localtype", "\t\ttype T int\n\t\tco.Yield(1)\n\t\treturn 0\n", "p.go:10:3: a type declared in a generator body"},
+		{"reserved", "\t\t_agx := 1\n\t\treturn _agx\n", "p.go:10:3: identifier _agx: names starting with \"_ag\" are reserved"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src := header + c.body + "\t})\n}\n\nfunc keep(any) {}\n\nfunc f() int { return 1 }\n"
+			dir := tempPackage(t, map[string]string{"p.go": src})
+			files, err := rewrite.Package(dir)
+			if err == nil {
+				t.Fatalf("no error; generated:\n%s", files[len(files)-1].New)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %q, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestBadForm(t *testing.T) {
+	src := "package p\n\nimport \"github.com/asyncgo/asyncgo/runtime/coro\"\n\n//asyncgo:generator\nfunc G() *coro.Generator[int, int, int] {\n\tg := coro.New(func(co *coro.Co[int, int]) int { return 0 })\n\treturn g\n}\n\n//asyncgo:generator\nvar X = 1\n"
+	dir := tempPackage(t, map[string]string{"p.go": src})
+	_, err := rewrite.Package(dir)
+	if err == nil || !strings.Contains(err.Error(), "p.go:6:1: G: a generator function's body must be a single") ||
+		!strings.Contains(err.Error(), "p.go:11:1: //asyncgo:generator must be in the doc comment of a function declaration") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestIdempotent rewrites the rewritten package again: same bytes.
+func TestIdempotent(t *testing.T) {
+	src := header + "\t\tx := co.Yield(1)\n\t\treturn x\n\t})\n}\n"
+	dir := tempPackage(t, map[string]string{"p.go": src})
+	first, err := rewrite.Package(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range first {
+		if err := os.WriteFile(f.Path, f.New, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second, err := rewrite.Package(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range second {
+		if f.Changed() {
+			t.Errorf("%s changed on the second rewrite", f.Path)
+		}
+	}
+	if len(second) != 2 {
+		t.Fatalf("%d files", len(second))
+	}
+}
+
+// TestUnannotated leaves a package without annotations alone, unloaded.
+func TestUnannotated(t *testing.T) {
+	dir := tempPackage(t, map[string]string{"p.go": "package p\n\nfunc F() {}\n"})
+	files, err := rewrite.Package(dir)
+	if err != nil || len(files) != 0 {
+		t.Fatalf("%v %v", files, err)
+	}
+}
