@@ -582,7 +582,9 @@ func (f *fn) lower() {
 		}
 	}
 	fmt.Fprintf(&m, "}\n\n// Resume implements %s.Machine.\nfunc (_agm *%s%s) Resume(_agSent %s, _agThrown error) (_agY %s, _agDone bool, _agR %s, _agErr error) {\n", c, mname, targs, f.sT, f.yT, f.rT)
-	fmt.Fprintf(&m, "\tdefer _agm._agf.Catch(&_agDone, &_agR, &_agErr)\n")
+	// recover() is called here, directly in the deferred function, so that
+	// Catch stays off the fast path (a generic method call costs more).
+	fmt.Fprintf(&m, "\tdefer func() {\n\t\tif _agv := recover(); _agv != nil {\n\t\t\t_agm._agf.Catch(_agv, &_agDone, &_agR, &_agErr)\n\t\t}\n\t}()\n")
 	if f.npc > 0 {
 		m.WriteString("\tswitch _agm._agpc {\n")
 		for i := 1; i <= f.npc; i++ {

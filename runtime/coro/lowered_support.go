@@ -48,14 +48,10 @@ func (f *Frame[R]) Return(done *bool, r *R, err *error) {
 	f.outcome(done, r, err)
 }
 
-// Catch must be deferred directly by Resume: it recovers a panic in the
-// body, runs the pending defers with it (they may recover it) and reports
-// the outcome.
-func (f *Frame[R]) Catch(done *bool, r *R, err *error) {
-	v := recover()
-	if v == nil {
-		return
-	}
+// Catch handles v, a panic in the body recovered by Resume's deferred
+// function: it runs the pending defers with it (they may recover it) and
+// reports the outcome.
+func (f *Frame[R]) Catch(v any, done *bool, r *R, err *error) {
 	f.panicking, f.panicValue = true, v
 	f.run()
 	f.outcome(done, r, err)

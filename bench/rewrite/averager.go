@@ -1,0 +1,48 @@
+//go:build asyncgo_direct
+
+// Package rewrite benchmarks generators lowered by asyncgo rewrite against
+// direct mode, iter.Pull, a hand-written state machine and a push iterator.
+// averager_asyncgo.go is generated: run `go generate` after changing
+// averager.go.
+package rewrite
+
+import "github.com/asyncgo/asyncgo/runtime/coro"
+
+//go:generate go run ../../cmd/asyncgo rewrite -w .
+
+// Result is the averager's summary.
+type Result struct {
+	Count   int
+	Average float64
+}
+
+// Averager is the seeds' running average, lowered by asyncgo rewrite.
+//
+//asyncgo:generator
+func Averager() *coro.Generator[float64, float64, Result] {
+	return coro.New(func(co *coro.Co[float64, float64]) Result {
+		var total, avg float64
+		var n int
+		for {
+			term := co.Yield(avg)
+			if term < 0 {
+				break
+			}
+			total += term
+			n++
+			avg = total / float64(n)
+		}
+		return Result{n, avg}
+	})
+}
+
+// Counter yields 0, 1, 2, ... lowered.
+//
+//asyncgo:generator
+func Counter() *coro.Generator[int, struct{}, int] {
+	return coro.New(func(co *coro.Co[int, struct{}]) int {
+		for i := 0; ; i++ {
+			co.Yield(i)
+		}
+	})
+}

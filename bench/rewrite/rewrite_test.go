@@ -1,0 +1,157 @@
+package rewrite
+
+import (
+	"iter"
+	"runtime"
+	"testing"
+
+	"github.com/asyncgo/asyncgo/runtime/coro"
+)
+
+// Each benchmark resumes a suspended generator b.N times.
+
+func BenchmarkLoweredNext(b *testing.B) {
+	g := Counter()
+	defer g.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Next()
+	}
+}
+
+func BenchmarkLoweredSend(b *testing.B) {
+	g := Averager()
+	defer g.Close()
+	g.Next()
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Send(1)
+	}
+}
+
+func BenchmarkDirectNext(b *testing.B) {
+	g := DirectCounter()
+	defer g.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Next()
+	}
+}
+
+func BenchmarkDirectSend(b *testing.B) {
+	g := DirectAverager()
+	defer g.Close()
+	g.Next()
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Send(1)
+	}
+}
+
+func BenchmarkHandWrittenSend(b *testing.B) {
+	g := HandAverager()
+	defer g.Close()
+	g.Next()
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Send(1)
+	}
+}
+
+func BenchmarkIterPullNext(b *testing.B) {
+	next, stop := iter.Pull(func(yield func(int) bool) {
+		for i := 0; ; i++ {
+			if !yield(i) {
+				return
+			}
+		}
+	})
+	defer stop()
+	b.ReportAllocs()
+	for b.Loop() {
+		next()
+	}
+}
+
+func BenchmarkPushIterator(b *testing.B) {
+	seq := func(yield func(int) bool) {
+		for i := 0; ; i++ {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+	b.ReportAllocs()
+	n := b.N
+	sum := 0
+	b.ResetTimer()
+	for v := range seq {
+		sum += v
+		n--
+		if n == 0 {
+			break
+		}
+	}
+	_ = sum
+}
+
+// BenchmarkLoweredCreate makes, starts and closes a lowered averager.
+func BenchmarkLoweredCreate(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		g := Averager()
+		g.Next()
+		g.Close()
+	}
+}
+
+// BenchmarkDirectCreate is the same in direct mode.
+func BenchmarkDirectCreate(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		g := DirectAverager()
+		g.Next()
+		g.Close()
+	}
+}
+
+// suspendedBytes measures the heap held per suspended generator.
+func suspendedBytes(n int, mk func() *coro.Generator[float64, float64, Result]) float64 {
+	gs := make([]*coro.Generator[float64, float64, Result], n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range gs {
+		gs[i] = mk()
+		gs[i].Next()
+		gs[i].Send(1)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+	for _, g := range gs {
+		g.Close()
+	}
+	return per
+}
+
+// TestSuspendedSize checks the goal of at most 256 bytes per suspended
+// lowered averager, and reports direct mode's footprint for comparison.
+func TestSuspendedSize(t *testing.T) {
+	lowered := suspendedBytes(2000, Averager)
+	direct := suspendedBytes(200, DirectAverager)
+	t.Logf("bytes per suspended averager: lowered %.0f, direct %.0f (heap only; direct also holds a goroutine stack)", lowered, direct)
+	if lowered > 256 {
+		t.Errorf("a suspended lowered averager holds %.0f bytes, want <= 256", lowered)
+	}
+}
+
+// TestAllocs: a lowered resumption allocates nothing.
+func TestAllocs(t *testing.T) {
+	g := Averager()
+	defer g.Close()
+	g.Next()
+	if n := testing.AllocsPerRun(100, func() { g.Send(1) }); n != 0 {
+		t.Errorf("Send allocates %v times", n)
+	}
+}
