@@ -83,8 +83,15 @@ func TestCorpus(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("nothing lowered")
 	}
+	ov := overlay(t, files)
+	// The lowered code is vet-clean (vet sees it: it is the default build).
+	vet := exec.Command("go", "vet", "-overlay", ov, "./testdata/rewrite/corpus")
+	vet.Dir = moduleRoot(t)
+	if out, err := vet.CombinedOutput(); err != nil {
+		t.Errorf("go vet on the lowered corpus: %v\n%s", err, out)
+	}
 	direct := splitTraces(goRun(t, "-tags", rewrite.DirectTag, "./testdata/rewrite/corpus"))
-	lowered := splitTraces(goRun(t, "-overlay", overlay(t, files), "./testdata/rewrite/corpus"))
+	lowered := splitTraces(goRun(t, "-overlay", ov, "./testdata/rewrite/corpus"))
 	if len(direct) < 1 || len(direct) != len(lowered) {
 		t.Fatalf("%d programs direct, %d lowered", len(direct), len(lowered))
 	}

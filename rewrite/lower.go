@@ -602,10 +602,22 @@ func (f *fn) lower() {
 		}
 		m.WriteString("\t" + l + "\n")
 	}
-	if f.used["_agRet"] {
-		m.WriteString("_agRet:\n")
+	last := ""
+	for i := len(f.code) - 1; i >= 0; i-- {
+		l := f.code[i]
+		if unusedLabel := strings.HasSuffix(l, ":") && !strings.Contains(l, " ") && !f.used[strings.TrimSuffix(l, ":")]; !unusedLabel && !strings.HasPrefix(l, "//line ") {
+			last = l
+			break
+		}
 	}
-	m.WriteString("\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n}\n")
+	switch {
+	case f.used["_agRet"]:
+		m.WriteString("_agRet:\n\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n")
+	case !strings.HasPrefix(last, "goto "):
+		// Reachable end (vet would call it unreachable after a goto).
+		m.WriteString("\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n")
+	}
+	m.WriteString("}\n")
 	f.funcs = append(f.funcs, &loweredFunc{decl: d, newBody: body, machine: m.String()})
 }
 

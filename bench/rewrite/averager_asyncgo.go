@@ -128,6 +128,4 @@ _agS1:
 	}
 	_agm.i++
 	goto _agTop1
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
 }
