@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 const genSrc = `package p
@@ -154,5 +157,43 @@ func TestUnifiedDiff(t *testing.T) {
 	}
 	if unifiedDiff("f", []byte("x"), []byte("x")) != "" {
 		t.Fatal("diff of equal files")
+	}
+}
+
+// TestRewriteGOROOT rewrites a copy of the standard library's sources with
+// -w: nothing is annotated, so no file changes and none is created.
+func TestRewriteGOROOT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("copies GOROOT/src")
+	}
+	src := filepath.Join(runtime.GOROOT(), "src")
+	dst := filepath.Join(t.TempDir(), "src")
+	if out, err := exec.Command("cp", "-r", src, dst).CombinedOutput(); err != nil {
+		t.Skipf("cp: %v %s", err, out)
+	}
+	count := func() (n int) {
+		filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	before := count()
+	start := time.Now()
+	var out, errb bytes.Buffer
+	if err := runRewrite(&out, &errb, rewriteOptions{write: true, list: true}, []string{dst}); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	t.Logf("rewrote GOROOT/src (%d files) in %v", before, time.Since(start))
+	if out.Len() != 0 {
+		t.Fatalf("changed:\n%s", out.String())
+	}
+	if after := count(); after != before {
+		t.Fatalf("%d files before, %d after", before, after)
+	}
+	if out, err := exec.Command("diff", "-r", "-q", src, dst).CombinedOutput(); err != nil {
+		t.Fatalf("the copy differs: %v\n%s", err, out)
 	}
 }

@@ -1,0 +1,168 @@
+package rewrite_test
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/asyncgo/asyncgo/rewrite"
+)
+
+// genBody builds a generator body from fuzz input: each byte picks a
+// statement, some of which nest the statements that follow.
+func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
+	for *pos < len(b) {
+		c := b[*pos]
+		*pos++
+		*k++
+		n := *k
+		switch c % 10 {
+		case 0:
+			fmt.Fprintf(out, "co.Yield(%d + x)\n", n)
+		case 1:
+			fmt.Fprintf(out, "v = co.Yield(%d)\nx += v\n", n)
+		case 2:
+			if depth > 2 {
+				continue
+			}
+			fmt.Fprintf(out, "if x%%2 == 0 {\n")
+			genBody(b, depth+1, pos, out, k)
+			fmt.Fprintf(out, "} else {\nx += %d\nco.Yield(-x)\n}\n", n)
+		case 3:
+			if depth > 2 {
+				continue
+			}
+			fmt.Fprintf(out, "for i := 0; i < 2; i++ {\nco.Yield(i * %d)\n", n)
+			genBody(b, depth+1, pos, out, k)
+			fmt.Fprintf(out, "if x > %d {\nbreak\n}\n}\n", n*3)
+		case 4:
+			fmt.Fprintf(out, "defer t.log(\"defer %d x=%%d\", x)\n", n)
+		case 5:
+			fmt.Fprintf(out, "{\ns, err := co.YieldErr(%d)\nif err != nil {\nx += 100\n}\nx += s\n}\n", n)
+		case 6:
+			fmt.Fprintf(out, "if x > %d {\nreturn x\n}\n", 20+n)
+		case 7:
+			fmt.Fprintf(out, "switch x %% 3 {\ncase 0:\nco.Yield(%d)\ncase 1:\nx++\ndefault:\nx--\n}\n", n)
+		case 8:
+			fmt.Fprintf(out, "if x == %d {\npanic(\"p%d\")\n}\n", n%5, n)
+		case 9:
+			if depth > 2 {
+				continue
+			}
+			fmt.Fprintf(out, "for _, w := range []int{1, 2} {\nx += w\n")
+			genBody(b, depth+1, pos, out, k)
+			fmt.Fprintf(out, "co.Yield(w)\n}\n")
+			return
+		}
+	}
+}
+
+func fuzzProgram(body, script []byte) string {
+	var b strings.Builder
+	pos, k := 0, 0
+	genBody(body, 0, &pos, &b, &k)
+	var ops []string
+	for _, c := range script {
+		switch c % 4 {
+		case 0:
+			ops = append(ops, `"n"`)
+		case 1:
+			ops = append(ops, fmt.Sprint(int(c)%7))
+		case 2:
+			ops = append(ops, `"t"`)
+		case 3:
+			ops = append(ops, `"c"`)
+		}
+	}
+	for range 4 {
+		ops = append(ops, `"n"`)
+	}
+	return fmt.Sprintf(`package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/asyncgo/asyncgo/runtime/coro"
+)
+
+type trace struct{}
+
+func (trace) log(f string, a ...any) { fmt.Printf(f+"\n", a...) }
+
+//asyncgo:generator
+func G(t trace) *coro.Generator[int, int, int] {
+	return coro.New(func(co *coro.Co[int, int]) int {
+		x, v := 0, 0
+		_ = v
+%s		return x
+	})
+}
+
+func describe(err error) string {
+	var pe *coro.PanicError
+	if errors.As(err, &pe) {
+		return fmt.Sprint("panic ", pe.Value)
+	}
+	return fmt.Sprint(err)
+}
+
+func main() {
+	g := G(trace{})
+	for _, op := range []any{%s} {
+		switch op := op.(type) {
+		case string:
+			switch op {
+			case "n":
+				y, err := g.Next()
+				fmt.Println("next", y, describe(err))
+			case "t":
+				y, err := g.Throw(errors.New("boom"))
+				fmt.Println("throw", y, describe(err))
+			case "c":
+				fmt.Println("close", describe(g.Close()))
+			}
+		case int:
+			y, err := g.Send(op)
+			fmt.Println("send", op, y, describe(err))
+		}
+	}
+	r, ok := g.Result()
+	fmt.Println("result", r, ok, g.State(), describe(g.Err()))
+}
+`, b.String(), strings.Join(ops, ", "))
+}
+
+// FuzzLowering builds generator programs from its input and checks that
+// direct and lowered runs print the same trace.
+func FuzzLowering(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 0, 3, 1, 4, 5}, []byte{0, 1, 5, 2, 0})
+	f.Add([]byte{4, 3, 0, 9, 1, 7, 6, 8}, []byte{0, 9, 13, 3})
+	f.Add([]byte{2, 2, 5, 0, 4, 3, 3, 1, 8, 0}, []byte{0, 2, 2, 1, 7})
+	f.Fuzz(func(t *testing.T, body, script []byte) {
+		if len(body) > 40 || len(script) > 20 {
+			t.Skip()
+		}
+		src := fuzzProgram(body, script)
+		dir := tempPackage(t, map[string]string{"main.go": src})
+		files, err := rewrite.Package(dir)
+		if err != nil {
+			t.Fatalf("rewrite: %v\n%s", err, src)
+		}
+		run := func(args ...string) string {
+			cmd := exec.Command("go", append([]string{"run"}, append(args, ".")...)...)
+			cmd.Dir = dir
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("go run %v: %v\n%s\n%s", args, err, out, src)
+			}
+			return string(out)
+		}
+		direct := run("-tags", rewrite.DirectTag)
+		lowered := run("-overlay", overlay(t, files))
+		if direct != lowered {
+			t.Fatalf("traces differ\n--- direct\n%s--- lowered\n%s--- program\n%s", direct, lowered, src)
+		}
+	})
+}
