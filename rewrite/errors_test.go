@@ -2,6 +2,7 @@ package rewrite_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -103,5 +104,61 @@ func TestUnannotated(t *testing.T) {
 	files, err := rewrite.Package(dir)
 	if err != nil || len(files) != 0 {
 		t.Fatalf("%v %v", files, err)
+	}
+}
+
+// TestLineDirectives: a panic in lowered code reports the source line.
+func TestLineDirectives(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	src := `package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/asyncgo/asyncgo/runtime/coro"
+)
+
+//asyncgo:generator
+func G() *coro.Generator[int, int, int] {
+	return coro.New(func(co *coro.Co[int, int]) int {
+		co.Yield(1)
+		var m map[string]int
+		m["x"] = 1 // line 16: panics
+		return 0
+	})
+}
+
+func main() {
+	g := G()
+	g.Next()
+	_, err := g.Next()
+	var pe *coro.PanicError
+	if errors.As(err, &pe) {
+		for _, l := range strings.Split(string(pe.Stack), "\n") {
+			if strings.Contains(l, "main.go:") {
+				fmt.Println(strings.TrimSpace(l))
+			}
+		}
+	}
+}
+`
+	dir := tempPackage(t, map[string]string{"main.go": src})
+	files, err := rewrite.Package(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "run", "-overlay", overlay(t, files), ".")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// The source gains two lines (the build constraint): line 16 is 18.
+	if !strings.Contains(string(out), "main.go:18") {
+		t.Fatalf("stack does not point at main.go:18:\n%s", out)
 	}
 }
