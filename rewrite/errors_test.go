@@ -162,3 +162,26 @@ func main() {
 		t.Fatalf("stack does not point at main.go:18:\n%s", out)
 	}
 }
+
+// TestRecoverOnlyWhenNeeded: a body that cannot panic gets a Resume
+// without a deferred recover; one that can (integer division) keeps it.
+func TestRecoverOnlyWhenNeeded(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		want bool
+	}{
+		{"\t\tx := co.Yield(1)\n\t\treturn x * 2\n", false},
+		{"\t\tx := co.Yield(1)\n\t\treturn 10 / x\n", true},
+		{"\t\tx := co.Yield(1)\n\t\treturn len(ch) + x\n", true},
+		{"\t\tdefer func() {}()\n\t\treturn co.Yield(1)\n", true},
+	} {
+		dir := tempPackage(t, map[string]string{"p.go": header + c.body + "\t})\n}\n"})
+		files, err := rewrite.Package(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(files[1].New), "recover()"); got != c.want {
+			t.Errorf("%q: recover %v, want %v\n%s", c.body, got, c.want, files[1].New)
+		}
+	}
+}

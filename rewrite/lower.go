@@ -219,6 +219,7 @@ type fn struct {
 	targets  []target
 	ph       map[string]string // placeholder -> text
 	alias    map[types.Object]string
+	noPanic  bool // the body cannot panic and has no defers: Resume needs no recover
 	inWrap   bool
 	nph      int
 	lastLine int
@@ -291,6 +292,7 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 	if len(fl.errs) > nerr {
 		return
 	}
+	f.noPanic = f.cannotPanic(lit.Body)
 	f.lower()
 }
 
@@ -584,7 +586,9 @@ func (f *fn) lower() {
 	fmt.Fprintf(&m, "}\n\n// Resume implements %s.Machine.\nfunc (_agm *%s%s) Resume(_agSent %s, _agThrown error) (_agY %s, _agDone bool, _agR %s, _agErr error) {\n", c, mname, targs, f.sT, f.yT, f.rT)
 	// recover() is called here, directly in the deferred function, so that
 	// Catch stays off the fast path (a generic method call costs more).
-	fmt.Fprintf(&m, "\tdefer func() {\n\t\tif _agv := recover(); _agv != nil {\n\t\t\t_agm._agf.Catch(_agv, &_agDone, &_agR, &_agErr)\n\t\t}\n\t}()\n")
+	if !f.noPanic {
+		fmt.Fprintf(&m, "\tdefer func() {\n\t\tif _agv := recover(); _agv != nil {\n\t\t\t_agm._agf.Catch(_agv, &_agDone, &_agR, &_agErr)\n\t\t}\n\t}()\n")
+	}
 	if f.npc > 0 {
 		m.WriteString("\tswitch _agm._agpc {\n")
 		for i := 1; i <= f.npc; i++ {
@@ -786,10 +790,10 @@ func (f *fn) suspend(call *ast.CallExpr, kind int) string {
 		f.place(fmt.Sprintf("_agS%d", k))
 		f.used[fmt.Sprintf("_agS%d", k)] = true
 		if kind == kYield {
-			f.emit("if _agThrown != nil {\npanic(%s.UnwindValue(_agThrown))\n}", c)
+			f.emit("if _agThrown != nil {\n%s\n}", f.unwind("_agThrown"))
 			return "_agSent"
 		}
-		f.emit("if _agThrown == %s.ErrGeneratorExit {\npanic(%s.UnwindValue(_agThrown))\n}", c, c)
+		f.emit("if _agThrown == %s.ErrGeneratorExit {\n%s\n}", c, f.unwind("_agThrown"))
 		return "_agSent, _agThrown"
 	}
 	subT, err := f.typeString(f.info.TypeOf(call.Args[1]))
@@ -1689,4 +1693,99 @@ func (f *fn) selectStmt(x *ast.SelectStmt, label string) {
 		f.goto_(brk)
 	}
 	f.place(brk)
+}
+
+// unwind is the code that ends the body with err at a resume point: a
+// panic that Resume's deferred recover turns into the outcome after running
+// the defers, or, in a body that cannot panic and has no defers, a plain
+// return.
+func (f *fn) unwind(err string) string {
+	if f.noPanic {
+		return fmt.Sprintf("_agDone, _agErr = true, %s\nreturn", err)
+	}
+	return fmt.Sprintf("panic(%s.UnwindValue(%s))", f.coroName, err)
+}
+
+// cannotPanic reports whether a body surely cannot panic: it is built only
+// from statements and expressions that have no run-time failure (no calls
+// but conversions between numeric types and Yield, no indexing, no
+// pointers, no integer division or shifts, no defers). Such a body's Resume
+// does without a deferred recover, the costliest part of a resumption.
+func (f *fn) cannotPanic(body *ast.BlockStmt) bool {
+	ok := true
+	ast.Inspect(body, func(n ast.Node) bool {
+		if !ok || n == nil {
+			return false
+		}
+		switch x := n.(type) {
+		case *ast.BlockStmt, *ast.ExprStmt, *ast.IfStmt, *ast.ForStmt, *ast.IncDecStmt,
+			*ast.ReturnStmt, *ast.LabeledStmt, *ast.EmptyStmt, *ast.ParenExpr, *ast.BasicLit,
+			*ast.DeclStmt, *ast.GenDecl, *ast.ValueSpec, *ast.CaseClause, *ast.SwitchStmt:
+		case *ast.Ident:
+			if o, isVar := f.info.ObjectOf(x).(*types.Var); isVar && o.Pkg() == f.pkg && o.Parent() == f.pkg.Scope() {
+				ok = false // a package variable: other code may change it
+			}
+		case *ast.AssignStmt:
+			if x.Tok == token.QUO_ASSIGN || x.Tok == token.REM_ASSIGN || x.Tok == token.SHL_ASSIGN || x.Tok == token.SHR_ASSIGN {
+				ok = isFloat(f.info.TypeOf(x.Lhs[0]))
+			}
+		case *ast.BranchStmt:
+			ok = x.Tok == token.BREAK || x.Tok == token.CONTINUE
+		case *ast.BinaryExpr:
+			switch x.Op {
+			case token.QUO, token.REM:
+				ok = isFloat(f.info.TypeOf(x))
+			case token.SHL, token.SHR:
+				ok = f.info.Types[x.Y].Value != nil
+			case token.EQL, token.NEQ:
+				// comparing interfaces holding incomparable values panics
+				_, iface := f.info.TypeOf(x.X).Underlying().(*types.Interface)
+				ok = !iface
+			}
+		case *ast.UnaryExpr:
+			ok = x.Op != token.ARROW && x.Op != token.AND
+		case *ast.CompositeLit:
+			_, isStruct := f.info.TypeOf(x).Underlying().(*types.Struct)
+			ok = isStruct
+		case *ast.KeyValueExpr:
+		case *ast.RangeStmt:
+			b, isBasic := f.info.TypeOf(x.X).Underlying().(*types.Basic)
+			ok = isBasic && b.Info()&types.IsInteger != 0
+		case *ast.CallExpr:
+			if k, isSusp := f.susp[x]; isSusp {
+				ok = k == kYield || k == kYieldErr
+				ast.Inspect(x.Args[0], func(m ast.Node) bool {
+					ok = ok && f.cannotPanicExpr(m)
+					return ok
+				})
+				return false
+			}
+			tv := f.info.Types[x.Fun]
+			ok = tv.IsType() && isNumeric(tv.Type) && isNumeric(f.info.TypeOf(x.Args[0]))
+		case *ast.SelectorExpr:
+			// only co.Yield and co.YieldErr, handled with their call
+			ok = false
+		default:
+			ok = false
+		}
+		return ok
+	})
+	return ok
+}
+
+func (f *fn) cannotPanicExpr(n ast.Node) bool {
+	if n == nil {
+		return true
+	}
+	return f.cannotPanic(&ast.BlockStmt{List: []ast.Stmt{&ast.ExprStmt{X: n.(ast.Expr)}}})
+}
+
+func isFloat(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&(types.IsFloat|types.IsComplex) != 0
+}
+
+func isNumeric(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsNumeric != 0
 }

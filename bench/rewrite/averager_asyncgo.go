@@ -50,11 +50,6 @@ type _agAverager struct {
 
 // Resume implements coro.Machine.
 func (_agm *_agAverager) Resume(_agSent float64, _agThrown error) (_agY float64, _agDone bool, _agR Result, _agErr error) {
-	defer func() {
-		if _agv := recover(); _agv != nil {
-			_agm._agf.Catch(_agv, &_agDone, &_agR, &_agErr)
-		}
-	}()
 	switch _agm._agpc {
 	case 1:
 		goto _agS1
@@ -72,7 +67,8 @@ _agTop1:
 	return
 _agS1:
 	if _agThrown != nil {
-		panic(coro.UnwindValue(_agThrown))
+		_agDone, _agErr = true, _agThrown
+		return
 	}
 	_agm.term = _agSent
 //line averager.go:28
@@ -105,11 +101,6 @@ type _agCounter struct {
 
 // Resume implements coro.Machine.
 func (_agm *_agCounter) Resume(_agSent struct{}, _agThrown error) (_agY int, _agDone bool, _agR int, _agErr error) {
-	defer func() {
-		if _agv := recover(); _agv != nil {
-			_agm._agf.Catch(_agv, &_agDone, &_agR, &_agErr)
-		}
-	}()
 	switch _agm._agpc {
 	case 1:
 		goto _agS1
@@ -124,7 +115,8 @@ _agTop1:
 	return
 _agS1:
 	if _agThrown != nil {
-		panic(coro.UnwindValue(_agThrown))
+		_agDone, _agErr = true, _agThrown
+		return
 	}
 	_agm.i++
 	goto _agTop1

@@ -35,3 +35,26 @@ var _ = register("averager", func(t *trace) {
 	drive(t, Averager(), []any{"n", 10.0, "c", "n"})
 	drive(t, Averager(), []any{2.0, "n"})
 })
+
+// IntDiv divides by what it is sent: an integer division can panic, so
+// its machine recovers (the averager's, with float division only, does not
+// need to).
+//
+//asyncgo:generator
+func IntDiv() *coro.Generator[int, int, int] {
+	return coro.New(func(co *coro.Co[int, int]) int {
+		q := 0
+		for i := 0; i < 3; i++ {
+			d := co.Yield(q)
+			q = 100 / d
+		}
+		return q
+	})
+}
+
+var _ = register("averager/int-div", func(t *trace) {
+	drive(t, IntDiv(), []any{"n", 5, 0, "n"})
+	drive(t, IntDiv(), []any{"n", 5, 4, 2, "n"})
+	drive(t, IntDiv(), []any{"n", "t", "n"})
+	drive(t, Averager(), []any{"n", 1.0, "t", "c"})
+})
