@@ -3,6 +3,7 @@
 package suite
 
 import (
+	"github.com/asyncgo/asyncgo/analyzer/blocking"
 	"github.com/asyncgo/asyncgo/analyzer/deadlock"
 	"github.com/asyncgo/asyncgo/analyzer/deadlockleak"
 	"github.com/asyncgo/asyncgo/analyzer/lockorder"
@@ -13,6 +14,7 @@ import (
 func Analyzers() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		// One line per analyzer package; keep them sorted by name.
+		blocking.Analyzer,
 		deadlock.Analyzer,
 		deadlockleak.Analyzer,
 		lockorder.Analyzer,
