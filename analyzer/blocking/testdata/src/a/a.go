@@ -24,20 +24,20 @@ var (
 )
 
 func direct(t *aio.Task, conn net.Conn, cmd *exec.Cmd, f *futures.Future[int], ctx context.Context) {
-	time.Sleep(time.Millisecond)      // want `time.Sleep blocks the event loop`
-	http.Get("http://127.0.0.1/")     // want `http.Get blocks the event loop`
-	net.Dial("tcp", "127.0.0.1:80")   // want `net.Dial blocks the event loop`
-	conn.Read(nil)                    // want `\(net.Conn\).Read blocks the event loop`
-	conn.Write(nil)                   // want `\(net.Conn\).Write blocks the event loop`
-	os.ReadFile("x")                  // want `os.ReadFile blocks the event loop`
-	cmd.Run()                         // want `\(\*exec.Cmd\).Run blocks the event loop`
-	mu.Lock()                         // want `\(\*sync.Mutex\).Lock may block the event loop \(use an aio.Lock between tasks\)`
+	time.Sleep(time.Millisecond)    // want `time.Sleep blocks the event loop`
+	http.Get("http://127.0.0.1/")   // want `http.Get blocks the event loop`
+	net.Dial("tcp", "127.0.0.1:80") // want `net.Dial blocks the event loop`
+	conn.Read(nil)                  // want `\(net.Conn\).Read blocks the event loop`
+	conn.Write(nil)                 // want `\(net.Conn\).Write blocks the event loop`
+	os.ReadFile("x")                // want `os.ReadFile blocks the event loop`
+	cmd.Run()                       // want `\(\*exec.Cmd\).Run blocks the event loop`
+	mu.Lock()                       // want `\(\*sync.Mutex\).Lock may block the event loop \(use an aio.Lock between tasks\)`
 	mu.Unlock()
 	rw.RLock() // want `\(\*sync.RWMutex\).RLock may block`
 	rw.RUnlock()
-	wg.Wait()      // want `\(\*sync.WaitGroup\).Wait blocks the event loop`
-	cnd.Wait()     // want `\(\*sync.Cond\).Wait blocks the event loop`
-	f.Result(ctx)  // want `\(\*futures.Future\).Result blocks the event loop`
+	wg.Wait()                 // want `\(\*sync.WaitGroup\).Wait blocks the event loop`
+	cnd.Wait()                // want `\(\*sync.Cond\).Wait blocks the event loop`
+	f.Result(ctx)             // want `\(\*futures.Future\).Result blocks the event loop`
 	<-time.After(time.Second) // want `a receive from time.After blocks the event loop`
 	<-ctx.Done()              // want `a receive from ctx.Done\(\) blocks the event loop`
 	os.Stdout.Write(nil)      // terminal output: not reported
@@ -45,8 +45,8 @@ func direct(t *aio.Task, conn net.Conn, cmd *exec.Cmd, f *futures.Future[int], c
 
 func channels(t *aio.Task, in chan int) {
 	done := make(chan int)
-	done <- 1 // want `a send on unbuffered channel done blocks the event loop`
-	<-done    // want `a receive from unbuffered channel done blocks the event loop`
+	done <- 1        // want `a send on unbuffered channel done blocks the event loop`
+	<-done           // want `a receive from unbuffered channel done blocks the event loop`
 	for range done { // want `a range over unbuffered channel done blocks the event loop`
 	}
 	select { // want `a select with no default case \(on unbuffered channel done, time.After\) blocks the event loop`
@@ -75,9 +75,9 @@ func channels(t *aio.Task, in chan int) {
 }
 
 func viaCallees(t *aio.Task) {
-	b.Helper()       // want `time.Sleep blocks the event loop \(via b.Helper → b.inner → time.Sleep\)`
-	b.Load("x")      // want `os.ReadFile blocks the event loop \(via b.Load → os.ReadFile\)`
-	local()          // want `a receive from unbuffered channel c blocks the event loop \(via local → wait → a receive from unbuffered channel c\)`
+	b.Helper()  // want `time.Sleep blocks the event loop \(via b.Helper → b.inner → time.Sleep\)`
+	b.Load("x") // want `os.ReadFile blocks the event loop \(via b.Load → os.ReadFile\)`
+	local()     // want `a receive from unbuffered channel c blocks the event loop \(via local → wait → a receive from unbuffered channel c\)`
 	b.Quick()
 	b.Spawn()
 	b.Later()

@@ -16,7 +16,7 @@ var wg sync.WaitGroup
 func sleepy() *aio.Coroutine[point] {
 	return aio.Async(func(t *aio.Task) (point, error) {
 		time.Sleep(10 * time.Millisecond) // want `time.Sleep blocks the event loop`
-		data, err := os.ReadFile("data") // want `os.ReadFile blocks the event loop`
+		data, err := os.ReadFile("data")  // want `os.ReadFile blocks the event loop`
 		if err != nil {
 			return point{}, err
 		}

@@ -8,7 +8,9 @@ import (
 )
 
 // Executor runs submitted tasks.
-type Executor interface{ Shutdown(wait, cancelFutures bool) }
+type Executor interface {
+	Shutdown(wait, cancelFutures bool)
+}
 
 // ThreadPool is a pool of goroutines.
 type ThreadPool struct{}
