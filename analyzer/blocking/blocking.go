@@ -58,6 +58,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/asyncctx"
+	"github.com/asyncgo/asyncgo/analyzer/internal/fixgen"
 )
 
 // Doc is the analyzer's documentation.
@@ -657,7 +658,7 @@ func (c *checker) fix(fn asyncctx.Func, s site) (analysis.SuggestedFix, bool) {
 	if file == nil || nestedLit(fn.Body, s.call.Pos()) {
 		return none, false
 	}
-	aioName := asyncctx.ImportName(info, file, asyncctx.AioPath)
+	aioName := fixgen.ImportName(info, file, asyncctx.AioPath)
 	t := asyncctx.TaskInScope(pkg, s.call.Pos(), fn.Sig)
 	if aioName == "" || t == nil || !c.unshadowed(aioName, s.call.Pos(), file) {
 		return none, false
@@ -779,7 +780,7 @@ func (c *checker) qualifier(file *ast.File) *qualifier {
 	q := &qualifier{names: make(map[string]string), self: c.pass.Pkg}
 	for _, imp := range file.Imports {
 		path := strings.Trim(imp.Path.Value, "`\"")
-		if n := asyncctx.ImportName(c.pass.TypesInfo, file, path); n != "" {
+		if n := fixgen.ImportName(c.pass.TypesInfo, file, path); n != "" {
 			q.names[path] = n
 		}
 	}

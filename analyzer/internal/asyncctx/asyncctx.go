@@ -351,23 +351,3 @@ func TaskInScope(pkg *types.Package, pos token.Pos, enclosing *types.Signature) 
 	}
 	return nil
 }
-
-// ImportName returns the name under which file imports path, or "" when it
-// does not (or imports it with a dot or blank name).
-func ImportName(info *types.Info, file *ast.File, path string) string {
-	for _, imp := range file.Imports {
-		if strings.Trim(imp.Path.Value, "`\"") != path {
-			continue
-		}
-		if imp.Name != nil {
-			if imp.Name.Name == "_" || imp.Name.Name == "." {
-				return ""
-			}
-			return imp.Name.Name
-		}
-		if pn, ok := info.Implicits[imp].(*types.PkgName); ok {
-			return pn.Name()
-		}
-	}
-	return ""
-}
