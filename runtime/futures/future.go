@@ -1,0 +1,231 @@
+package futures
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+var (
+	// ErrCancelled is the error of a future cancelled before it ran.
+	ErrCancelled = errors.New("futures: future cancelled")
+
+	// ErrShutdown is returned by Submit after Shutdown.
+	ErrShutdown = errors.New("futures: cannot schedule new futures after shutdown")
+
+	// ErrTimeout is returned by ResultTimeout, Map and AsCompleted when their
+	// time runs out (Python's TimeoutError). It wraps
+	// context.DeadlineExceeded.
+	ErrTimeout = fmt.Errorf("futures: timed out: %w", context.DeadlineExceeded)
+)
+
+// PanicError is the error of a task that panicked.
+type PanicError struct {
+	Value any    // the value passed to panic
+	Stack []byte // the task's stack when it panicked
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("futures: task panicked: %v", e.Value) }
+
+// Unwrap returns the panic value if it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+type state uint8
+
+const (
+	pending state = iota
+	running
+	cancelled
+	finished
+)
+
+// Future is the eventual result of a task submitted to an executor, like
+// Python's concurrent.futures.Future. Only the executor completes it.
+type Future[T any] struct {
+	node             // its place in the wait-for graph
+	mu        sync.Mutex
+	state     state
+	ready     chan struct{} // closed when done
+	val       T
+	err       error
+	callbacks []func(*Future[T])
+}
+
+func newFuture[T any](name string, p *pool) *Future[T] {
+	f := &Future[T]{ready: make(chan struct{})}
+	f.node.init(name, p)
+	return f
+}
+
+// String names the future, for messages such as ErrDeadlock's.
+func (f *Future[T]) String() string { return f.node.name }
+
+// Ready returns a channel closed when the future is done, for select.
+func (f *Future[T]) Ready() <-chan struct{} { return f.ready }
+
+// Done reports whether the future has finished or been cancelled.
+func (f *Future[T]) Done() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.state >= cancelled
+}
+
+// Running reports whether the task is running now.
+func (f *Future[T]) Running() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.state == running
+}
+
+// Cancelled reports whether the future was cancelled.
+func (f *Future[T]) Cancelled() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.state == cancelled
+}
+
+// Cancel cancels the task if it has not started: it reports true if the
+// future is cancelled (now or before), false if the task is running or
+// has finished.
+func (f *Future[T]) Cancel() bool {
+	f.mu.Lock()
+	switch f.state {
+	case cancelled:
+		f.mu.Unlock()
+		return true
+	case running, finished:
+		f.mu.Unlock()
+		return false
+	}
+	f.state = cancelled
+	f.err = ErrCancelled
+	f.node.setDone()
+	cbs := f.complete()
+	f.mu.Unlock()
+	f.run(cbs)
+	return true
+}
+
+// start moves a pending future to running; it reports false if it was
+// cancelled meanwhile, so the task must not run.
+func (f *Future[T]) start() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state != pending {
+		return false
+	}
+	f.state = running
+	return true
+}
+
+// set completes a running future with the task's outcome.
+func (f *Future[T]) set(v T, err error) {
+	f.mu.Lock()
+	f.state = finished
+	f.val, f.err = v, err
+	f.node.setDone()
+	cbs := f.complete()
+	f.mu.Unlock()
+	f.run(cbs)
+}
+
+// complete closes ready and takes the callbacks; f.mu is held.
+func (f *Future[T]) complete() []func(*Future[T]) {
+	close(f.ready)
+	cbs := f.callbacks
+	f.callbacks = nil
+	return cbs
+}
+
+func (f *Future[T]) run(cbs []func(*Future[T])) {
+	for _, cb := range cbs {
+		f.callback(cb)
+	}
+}
+
+// callback runs cb, logging a panic instead of letting it break the
+// executor, as Python logs an exception raised by a done callback.
+func (f *Future[T]) callback(cb func(*Future[T])) {
+	defer func() {
+		if v := recover(); v != nil {
+			log.Printf("futures: done callback of %s panicked: %v\n%s", f, v, debug.Stack())
+		}
+	}()
+	cb(f)
+}
+
+// AddDoneCallback arranges for cb to be called with the future when it is
+// done (finished or cancelled), in the goroutine that completes it; if the
+// future is already done, cb runs at once. Callbacks run in the order they
+// were added. A callback that panics is logged and does not affect the
+// future, the executor or the other callbacks.
+func (f *Future[T]) AddDoneCallback(cb func(*Future[T])) {
+	f.mu.Lock()
+	if f.state < cancelled {
+		f.callbacks = append(f.callbacks, cb)
+		f.mu.Unlock()
+		return
+	}
+	f.mu.Unlock()
+	f.callback(cb)
+}
+
+// Result waits for the task and returns its result and error. It returns
+// ErrCancelled if the future was cancelled, ctx's error if ctx is done
+// first, and ErrDeadlock (a *DeadlockError) when called from a task with
+// that task's context in a wait that can never finish (see DeadlockError).
+func (f *Future[T]) Result(ctx context.Context) (T, error) {
+	if err := f.wait(ctx); err != nil {
+		var zero T
+		return zero, err
+	}
+	return f.val, f.err
+}
+
+// ResultTimeout is Result with a time limit; when it runs out it returns
+// ErrTimeout.
+func (f *Future[T]) ResultTimeout(d time.Duration) (T, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	v, err := f.Result(ctx)
+	if err == context.DeadlineExceeded {
+		err = ErrTimeout
+	}
+	return v, err
+}
+
+// Exception waits for the task like Result and returns only its error
+// (Python's exception()).
+func (f *Future[T]) Exception(ctx context.Context) error {
+	_, err := f.Result(ctx)
+	return err
+}
+
+// wait blocks until f is done or ctx is; the result fields may be read
+// after it returns nil.
+func (f *Future[T]) wait(ctx context.Context) error {
+	select {
+	case <-f.ready:
+		return nil // the fast path: no graph involved
+	default:
+	}
+	if w := taskFrom(ctx); w != nil {
+		if err := w.waitOn(&f.node); err != nil {
+			return err
+		}
+		defer w.waitOn(nil)
+	}
+	select {
+	case <-f.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,222 @@
+package futures
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"sync/atomic"
+)
+
+// Executor runs submitted tasks, like Python's concurrent.futures.Executor.
+// ThreadPool implements it; submit with Submit and Map.
+type Executor interface {
+	// Shutdown stops the executor taking new tasks (Submit then returns
+	// ErrShutdown). With cancelFutures, tasks that have not started are
+	// cancelled; the others still run. With wait, Shutdown returns when
+	// every task has finished and the executor's goroutines are gone.
+	Shutdown(wait, cancelFutures bool)
+
+	// schedule queues t, or returns ErrShutdown.
+	schedule(t task) error
+	graph() *pool
+	nextName() string
+}
+
+// task is a submitted function with its future, as the executor sees it.
+type task struct {
+	node   *node
+	run    func(ctx context.Context) // runs the function and completes the future
+	cancel func() bool               // cancels the future if it has not started
+}
+
+// SubmitOption configures one submitted task.
+type SubmitOption func(*submitConfig)
+
+type submitConfig struct{ name string }
+
+// Name names the task's future; the name appears in deadlock reports.
+// By default futures are named after their executor and a number.
+func Name(name string) SubmitOption { return func(c *submitConfig) { c.name = name } }
+
+// Submit schedules fn to run on ex and returns its future, like Python's
+// executor.submit. fn receives a context that identifies the task: pass it
+// to Result when the task waits on another future, so that a wait that can
+// never finish is reported (see DeadlockError) instead of hanging. A panic
+// in fn becomes the future's error, a *PanicError. After Shutdown, Submit
+// returns ErrShutdown.
+func Submit[T any](ex Executor, fn func(ctx context.Context) (T, error), opts ...SubmitOption) (*Future[T], error) {
+	var c submitConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.name == "" {
+		c.name = ex.nextName()
+	}
+	f := newFuture[T](c.name, ex.graph())
+	t := task{
+		node: &f.node,
+		run: func(ctx context.Context) {
+			if !f.start() {
+				return // cancelled while queued
+			}
+			f.node.running.Store(true)
+			v, err := call(withTask(ctx, &f.node), fn)
+			f.set(v, err)
+		},
+		cancel: f.Cancel,
+	}
+	if err := ex.schedule(t); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func call[T any](ctx context.Context, fn func(context.Context) (T, error)) (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &PanicError{Value: p, Stack: debug.Stack()}
+		}
+	}()
+	return fn(ctx)
+}
+
+// PoolOption configures a ThreadPool.
+type PoolOption func(*poolConfig)
+
+type poolConfig struct {
+	maxWorkers int
+	prefix     string
+}
+
+// MaxWorkers sets how many goroutines may run tasks at once. The default,
+// as in Python, is min(32, runtime.NumCPU()+4).
+func MaxWorkers(n int) PoolOption { return func(c *poolConfig) { c.maxWorkers = n } }
+
+// NamePrefix names the pool's workers (Python's thread_name_prefix): each
+// worker goroutine carries the pprof labels executor=prefix and
+// worker=prefix_N, which show in goroutine profiles, and the pool's futures
+// are named prefix#N.
+func NamePrefix(prefix string) PoolOption { return func(c *poolConfig) { c.prefix = prefix } }
+
+var poolSeq atomic.Int64
+
+// ThreadPool runs tasks on up to MaxWorkers goroutines, started as work
+// arrives: Python's ThreadPoolExecutor. Tasks wait in an unbounded queue.
+type ThreadPool struct {
+	pool
+	ctx context.Context // the labelled context tasks run with
+
+	mu       sync.Mutex
+	wake     sync.Cond // idle workers wait here
+	queue    []task
+	head     int // queue[head:] is waiting
+	workers  int
+	idle     int
+	shutdown bool
+
+	running sync.WaitGroup
+	seq     atomic.Uint64
+}
+
+// NewThreadPool returns a thread pool; its goroutines start with the first
+// tasks and end at Shutdown.
+func NewThreadPool(opts ...PoolOption) *ThreadPool {
+	c := poolConfig{maxWorkers: min(32, runtime.NumCPU()+4)}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.maxWorkers <= 0 {
+		panic("futures: MaxWorkers must be greater than 0")
+	}
+	if c.prefix == "" {
+		c.prefix = "ThreadPoolExecutor-" + strconv.FormatInt(poolSeq.Add(1)-1, 10)
+	}
+	p := &ThreadPool{
+		pool: pool{name: c.prefix, max: c.maxWorkers, blocked: map[*node]bool{}},
+		ctx:  context.Background(),
+	}
+	p.wake.L = &p.mu
+	return p
+}
+
+// MaxWorkers reports the pool's maximum number of workers.
+func (p *ThreadPool) MaxWorkers() int { return p.max }
+
+func (p *ThreadPool) graph() *pool { return &p.pool }
+
+func (p *ThreadPool) nextName() string {
+	return p.name + "#" + strconv.FormatUint(p.seq.Add(1), 10)
+}
+
+func (p *ThreadPool) schedule(t task) error {
+	p.mu.Lock()
+	if p.shutdown {
+		p.mu.Unlock()
+		return ErrShutdown
+	}
+	p.queue = append(p.queue, t)
+	switch {
+	case p.idle > 0:
+		p.wake.Signal()
+	case p.workers < p.max:
+		p.workers++
+		p.running.Add(1)
+		go p.work(p.workers - 1)
+	}
+	p.mu.Unlock()
+	return nil
+}
+
+func (p *ThreadPool) work(i int) {
+	defer p.running.Done()
+	ctx := pprof.WithLabels(p.ctx, pprof.Labels("executor", p.name, "worker", p.name+"_"+strconv.Itoa(i)))
+	pprof.SetGoroutineLabels(ctx)
+	for {
+		p.mu.Lock()
+		for p.head == len(p.queue) && !p.shutdown {
+			p.idle++
+			p.wake.Wait()
+			p.idle--
+		}
+		if p.head == len(p.queue) { // shut down and drained
+			p.mu.Unlock()
+			return
+		}
+		t := p.queue[p.head]
+		p.queue[p.head] = task{}
+		p.head++
+		if p.head == len(p.queue) {
+			p.queue, p.head = p.queue[:0], 0
+		}
+		p.mu.Unlock()
+		t.run(ctx)
+	}
+}
+
+// Shutdown implements Executor.
+func (p *ThreadPool) Shutdown(wait, cancelFutures bool) {
+	p.mu.Lock()
+	p.shutdown = true
+	var cancel []task
+	if cancelFutures {
+		cancel = p.queue[p.head:]
+		p.queue, p.head = nil, 0
+	}
+	p.wake.Broadcast()
+	p.mu.Unlock()
+	for _, t := range cancel {
+		t.cancel()
+	}
+	if wait {
+		p.running.Wait()
+	}
+}
+
+// String names the pool.
+func (p *ThreadPool) String() string {
+	return fmt.Sprintf("ThreadPool(%s, max %d)", p.name, p.max)
+}
