@@ -47,10 +47,8 @@
 package blocking
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
-	"go/format"
 	"go/token"
 	"go/types"
 	"strings"
@@ -154,30 +152,13 @@ func run(pass *analysis.Pass) (any, error) {
 		pass:   pass,
 		decls:  make(map[*types.Func]*asyncctx.Func),
 		facts:  make(map[*types.Func]*Blocks),
-		stmtOK: make(map[ast.Stmt]bool),
+		stmtOK: fixgen.StmtLists(pass.Files),
 	}
 	fns, async := asyncctx.Funcs(pass.TypesInfo, pass.Files)
 	for i := range fns {
 		if fns[i].Obj != nil {
 			c.decls[fns[i].Obj] = &fns[i]
 		}
-	}
-	for _, f := range pass.Files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			var list []ast.Stmt
-			switch n := n.(type) {
-			case *ast.BlockStmt:
-				list = n.List
-			case *ast.CaseClause:
-				list = n.Body
-			case *ast.CommClause:
-				list = n.Body
-			}
-			for _, s := range list {
-				c.stmtOK[s] = true
-			}
-			return true
-		})
 	}
 	c.computeFacts(fns, async)
 	for i, fn := range fns {
@@ -507,12 +488,7 @@ func (c *checker) unbuffered(v *types.Var) bool {
 		return false
 	}
 	info := c.pass.TypesInfo
-	var file *ast.File
-	for _, f := range c.pass.Files {
-		if f.FileStart <= v.Pos() && v.Pos() < f.FileEnd {
-			file = f
-		}
-	}
+	file := fixgen.FileOf(c.pass.Files, v.Pos())
 	if file == nil {
 		return false
 	}
@@ -654,24 +630,24 @@ func (c *checker) fix(fn asyncctx.Func, s site) (analysis.SuggestedFix, bool) {
 		return none, false
 	}
 	info, pkg := c.pass.TypesInfo, c.pass.Pkg
-	file := c.fileOf(s.call.Pos())
-	if file == nil || nestedLit(fn.Body, s.call.Pos()) {
+	file := fixgen.FileOf(c.pass.Files, s.call.Pos())
+	if file == nil || fixgen.InNestedLit(fn.Body, s.call.Pos()) {
 		return none, false
 	}
 	aioName := fixgen.ImportName(info, file, asyncctx.AioPath)
 	t := asyncctx.TaskInScope(pkg, s.call.Pos(), fn.Sig)
-	if aioName == "" || t == nil || !c.unshadowed(aioName, s.call.Pos(), file) {
+	if aioName == "" || t == nil || !fixgen.PkgNameAt(pkg, aioName, asyncctx.AioPath, s.call.Pos()) {
 		return none, false
 	}
-	q := c.qualifier(file)
+	q := fixgen.NewQualifier(info, pkg, file)
 	stmt := c.stmtOf(fn.Body, s.call)
-	ret, retOK := c.zeroReturn(fn.Sig, q)
+	ret, retOK := q.ErrReturn(fn.Sig)
 
 	if s.kind == kindSleep {
 		if stmt == nil || !retOK || len(s.call.Args) != 1 {
 			return none, false
 		}
-		text := fmt.Sprintf("if err := %s.Sleep(%s, %s); err != nil {\n%s\n}", aioName, t.Name(), c.src(s.call.Args[0]), ret)
+		text := fmt.Sprintf("if err := %s.Sleep(%s, %s); err != nil {\n%s\n}", aioName, t.Name(), fixgen.Source(c.pass.Fset, s.call.Args[0]), ret)
 		edits := []analysis.TextEdit{{Pos: stmt.Pos(), End: stmt.End(), NewText: []byte(text)}}
 		if imp := c.dropImportIfLastUse(file, s.call); imp != nil {
 			edits = append(edits, *imp)
@@ -684,42 +660,25 @@ func (c *checker) fix(fn asyncctx.Func, s site) (analysis.SuggestedFix, bool) {
 			return none, false
 		}
 		text := fmt.Sprintf("if _, err := %s.ToThread(%s, func() (struct{}, error) {\n%s\nreturn struct{}{}, nil\n}); err != nil {\n%s\n}",
-			aioName, t.Name(), c.src(s.call), ret)
+			aioName, t.Name(), fixgen.Source(c.pass.Fset, s.call), ret)
 		return analysis.SuggestedFix{
 			Message:   "Run the blocking call on a thread with aio.ToThread",
 			TextEdits: []analysis.TextEdit{{Pos: stmt.Pos(), End: stmt.End(), NewText: []byte(text)}},
 		}, true
 	}
 	tup, ok := info.Types[s.call].Type.(*types.Tuple)
-	if !ok || tup.Len() != 2 || !isError(tup.At(1).Type()) || c.inDeferOrGo(fn.Body, s.call) {
+	if !ok || tup.Len() != 2 || !fixgen.IsError(tup.At(1).Type()) || c.inDeferOrGo(fn.Body, s.call) {
 		return none, false
 	}
-	rt, ok := typeString(tup.At(0).Type(), q)
+	rt, ok := q.TypeString(tup.At(0).Type())
 	if !ok {
 		return none, false
 	}
-	text := fmt.Sprintf("%s.ToThread(%s, func() (%s, error) { return %s })", aioName, t.Name(), rt, c.src(s.call))
+	text := fmt.Sprintf("%s.ToThread(%s, func() (%s, error) { return %s })", aioName, t.Name(), rt, fixgen.Source(c.pass.Fset, s.call))
 	return analysis.SuggestedFix{
 		Message:   "Run the blocking call on a thread with aio.ToThread",
 		TextEdits: []analysis.TextEdit{{Pos: s.call.Pos(), End: s.call.End(), NewText: []byte(text)}},
 	}, true
-}
-
-func isError(t types.Type) bool {
-	return types.Identical(t, types.Universe.Lookup("error").Type())
-}
-
-// nestedLit reports whether pos is inside a function literal within body
-// (a return there would leave the literal, not the async function).
-func nestedLit(body *ast.BlockStmt, pos token.Pos) bool {
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		if lit, ok := n.(*ast.FuncLit); ok && lit.Pos() <= pos && pos < lit.End() {
-			found = true
-		}
-		return !found
-	})
-	return found
 }
 
 // stmtOf returns the expression statement made of call alone, when it
@@ -747,112 +706,6 @@ func (c *checker) inDeferOrGo(body *ast.BlockStmt, call *ast.CallExpr) bool {
 		return !found
 	})
 	return found
-}
-
-func (c *checker) fileOf(pos token.Pos) *ast.File {
-	for _, f := range c.pass.Files {
-		if f.FileStart <= pos && pos < f.FileEnd {
-			return f
-		}
-	}
-	return nil
-}
-
-// unshadowed reports whether name at pos still denotes the file's import.
-func (c *checker) unshadowed(name string, pos token.Pos, file *ast.File) bool {
-	scope := c.pass.Pkg.Scope().Innermost(pos)
-	if scope == nil {
-		return false
-	}
-	_, obj := scope.LookupParent(name, pos)
-	pn, ok := obj.(*types.PkgName)
-	return ok && pn.Imported().Path() == asyncctx.AioPath
-}
-
-// qualifier names packages as the file imports them; it records a failure
-// for packages the file does not import.
-type qualifier struct {
-	names map[string]string
-	self  *types.Package
-}
-
-func (c *checker) qualifier(file *ast.File) *qualifier {
-	q := &qualifier{names: make(map[string]string), self: c.pass.Pkg}
-	for _, imp := range file.Imports {
-		path := strings.Trim(imp.Path.Value, "`\"")
-		if n := fixgen.ImportName(c.pass.TypesInfo, file, path); n != "" {
-			q.names[path] = n
-		}
-	}
-	return q
-}
-
-// typeString prints t as the file can spell it, or reports false.
-func typeString(t types.Type, q *qualifier) (string, bool) {
-	ok := true
-	s := types.TypeString(t, func(p *types.Package) string {
-		if p == q.self {
-			return ""
-		}
-		if n, found := q.names[p.Path()]; found {
-			return n
-		}
-		ok = false
-		return p.Name()
-	})
-	return s, ok
-}
-
-// zeroReturn builds `return zero..., err` for a function whose last result
-// is an error.
-func (c *checker) zeroReturn(sig *types.Signature, q *qualifier) (string, bool) {
-	res := sig.Results()
-	if res.Len() == 0 || !isError(res.At(res.Len()-1).Type()) {
-		return "", false
-	}
-	vals := make([]string, 0, res.Len())
-	for i := 0; i < res.Len()-1; i++ {
-		z, ok := zero(res.At(i).Type(), q)
-		if !ok {
-			return "", false
-		}
-		vals = append(vals, z)
-	}
-	vals = append(vals, "err")
-	return "return " + strings.Join(vals, ", "), true
-}
-
-func zero(t types.Type, q *qualifier) (string, bool) {
-	switch u := t.Underlying().(type) {
-	case *types.Basic:
-		switch {
-		case u.Info()&types.IsBoolean != 0:
-			return "false", true
-		case u.Info()&types.IsString != 0:
-			return `""`, true
-		case u.Info()&types.IsNumeric != 0:
-			return "0", true
-		case u.Kind() == types.UnsafePointer:
-			return "nil", true
-		}
-	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature:
-		return "nil", true
-	case *types.Interface:
-		if _, isParam := types.Unalias(t).(*types.TypeParam); !isParam {
-			return "nil", true
-		}
-	}
-	s, ok := typeString(t, q)
-	if !ok {
-		return "", false
-	}
-	switch t.Underlying().(type) {
-	case *types.Struct, *types.Array:
-		if _, named := types.Unalias(t).(*types.Named); named {
-			return s + "{}", true
-		}
-	}
-	return "*new(" + s + ")", true
 }
 
 // dropImportIfLastUse returns an edit deleting the file's import of "time"
@@ -896,12 +749,4 @@ func (c *checker) dropImportIfLastUse(file *ast.File, call *ast.CallExpr) *analy
 		}
 	}
 	return nil
-}
-
-func (c *checker) src(n ast.Node) string {
-	var buf bytes.Buffer
-	if err := format.Node(&buf, c.pass.Fset, n); err != nil {
-		return types.ExprString(n.(ast.Expr))
-	}
-	return buf.String()
 }
