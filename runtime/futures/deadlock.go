@@ -96,11 +96,12 @@ func (w *node) waitOn(t *node) error {
 		return nil
 	}
 	if stuck := stuckFrom(t); stuck != nil {
+		err := &DeadlockError{Waiter: w.name, Target: t.name, Involved: describe(stuck)}
 		w.waitingOn = nil
 		if w.pool != nil {
 			delete(w.pool.blocked, w)
 		}
-		return &DeadlockError{Waiter: w.name, Target: t.name, Involved: describe(stuck)}
+		return err
 	}
 	return nil
 }

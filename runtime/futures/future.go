@@ -49,7 +49,7 @@ const (
 // Future is the eventual result of a task submitted to an executor, like
 // Python's concurrent.futures.Future. Only the executor completes it.
 type Future[T any] struct {
-	node             // its place in the wait-for graph
+	node      // its place in the wait-for graph
 	mu        sync.Mutex
 	state     state
 	ready     chan struct{} // closed when done

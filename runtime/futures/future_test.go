@@ -146,7 +146,7 @@ func TestDoneCallbacks(t *testing.T) {
 	f.AddDoneCallback(func(f *futures.Future[string]) { v, _ := f.Result(ctx); add("third:" + v) })
 	close(release)
 	f.Result(ctx)
-	p.Shutdown(true, false) // callbacks ran in the worker, before it finished
+	p.Shutdown(true, false)                                          // callbacks ran in the worker, before it finished
 	f.AddDoneCallback(func(*futures.Future[string]) { add("late") }) // runs at once
 	if want := []string{"first", "third:v", "late"}; !slices.Equal(order, want) {
 		t.Fatalf("callbacks ran %v, want %v", order, want)

@@ -159,10 +159,14 @@ func (p *ThreadPool) schedule(t task) error {
 		return ErrShutdown
 	}
 	p.queue = append(p.queue, t)
-	switch {
-	case p.idle > 0:
+	if p.idle > 0 {
 		p.wake.Signal()
-	case p.workers < p.max:
+	}
+	// Every queued task needs a waiting worker or a new one; idle workers
+	// already signalled but not yet awake still count as waiting. Keeping
+	// this invariant is what lets the deadlock check trust that a queued
+	// task runs whenever fewer than max workers are blocked.
+	if len(p.queue)-p.head > p.idle && p.workers < p.max {
 		p.workers++
 		p.running.Add(1)
 		go p.work(p.workers - 1)

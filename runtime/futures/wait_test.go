@@ -161,8 +161,9 @@ func TestMapBreakCancelsTheRest(t *testing.T) {
 	}
 	close(gate)
 	p.Shutdown(true, false)
-	if !slices.Equal(ran, []int{1, 2}) {
-		t.Fatalf("after breaking out of Map, ran %v; want [1 2] (2 was running, 3..8 cancelled)", ran)
+	// 2 may have started before the break; 3..8 were cancelled.
+	if !slices.Equal(ran, []int{1}) && !slices.Equal(ran, []int{1, 2}) {
+		t.Fatalf("after breaking out of Map, ran %v; want [1] or [1 2]", ran)
 	}
 }
 
