@@ -14,6 +14,11 @@ var (
 	// ErrCancelled is the error of a future cancelled before it ran.
 	ErrCancelled = errors.New("futures: future cancelled")
 
+	// ErrBrokenPool is matched (errors.Is) by the error of every future of
+	// a pool that broke: a worker process died or its initializer failed
+	// (Python's BrokenProcessPool). Submit to a broken pool fails with it.
+	ErrBrokenPool = errors.New("futures: pool is broken")
+
 	// ErrShutdown is returned by Submit after Shutdown.
 	ErrShutdown = errors.New("futures: cannot schedule new futures after shutdown")
 
@@ -128,6 +133,22 @@ func (f *Future[T]) start() bool {
 // set completes a running future with the task's outcome.
 func (f *Future[T]) set(v T, err error) {
 	f.mu.Lock()
+	f.state = finished
+	f.val, f.err = v, err
+	f.node.setDone()
+	cbs := f.complete()
+	f.mu.Unlock()
+	f.run(cbs)
+}
+
+// settle completes f with err unless it is already done, whether or not
+// its task started: a broken pool fails everything it held.
+func (f *Future[T]) settle(v T, err error) {
+	f.mu.Lock()
+	if f.state >= cancelled {
+		f.mu.Unlock()
+		return
+	}
 	f.state = finished
 	f.val, f.err = v, err
 	f.node.setDone()

@@ -31,6 +31,8 @@ type task struct {
 	node   *node
 	run    func(ctx context.Context) // runs the function and completes the future
 	cancel func() bool               // cancels the future if it has not started
+	fail   func(err error)           // fails the future, started or not (a broken pool)
+	remote *remoteCall               // the same work for a worker process; nil for a closure
 }
 
 // SubmitOption configures one submitted task.
@@ -68,6 +70,7 @@ func Submit[T any](ex Executor, fn func(ctx context.Context) (T, error), opts ..
 			f.set(v, err)
 		},
 		cancel: f.Cancel,
+		fail:   func(err error) { var zero T; f.settle(zero, err) },
 	}
 	if err := ex.schedule(t); err != nil {
 		return nil, err
@@ -90,6 +93,12 @@ type PoolOption func(*poolConfig)
 type poolConfig struct {
 	maxWorkers int
 	prefix     string
+
+	maxTasks  int                             // ProcessPool only
+	initName  string                          // the initializer, registered
+	initLocal func(ctx context.Context) error // the initializer, in-process
+	initArg   []byte
+	initErr   error
 }
 
 // MaxWorkers sets how many goroutines may run tasks at once. The default,
@@ -118,6 +127,9 @@ type ThreadPool struct {
 	idle     int
 	shutdown bool
 
+	broken error
+	init   func(ctx context.Context) error
+
 	running sync.WaitGroup
 	seq     atomic.Uint64
 }
@@ -132,12 +144,16 @@ func NewThreadPool(opts ...PoolOption) *ThreadPool {
 	if c.maxWorkers <= 0 {
 		panic("futures: MaxWorkers must be greater than 0")
 	}
+	if c.maxTasks != 0 {
+		panic("futures: MaxTasksPerChild applies to a ProcessPool only")
+	}
 	if c.prefix == "" {
 		c.prefix = "ThreadPoolExecutor-" + strconv.FormatInt(poolSeq.Add(1)-1, 10)
 	}
 	p := &ThreadPool{
 		pool: pool{name: c.prefix, max: c.maxWorkers, blocked: map[*node]bool{}},
 		ctx:  context.Background(),
+		init: c.initLocal,
 	}
 	p.wake.L = &p.mu
 	return p
@@ -154,7 +170,11 @@ func (p *ThreadPool) nextName() string {
 
 func (p *ThreadPool) schedule(t task) error {
 	p.mu.Lock()
-	if p.shutdown {
+	switch {
+	case p.broken != nil:
+		p.mu.Unlock()
+		return p.broken
+	case p.shutdown:
 		p.mu.Unlock()
 		return ErrShutdown
 	}
@@ -179,14 +199,20 @@ func (p *ThreadPool) work(i int) {
 	defer p.running.Done()
 	ctx := pprof.WithLabels(p.ctx, pprof.Labels("executor", p.name, "worker", p.name+"_"+strconv.Itoa(i)))
 	pprof.SetGoroutineLabels(ctx)
+	if p.init != nil {
+		if err := callInit(ctx, p.init); err != nil {
+			p.breakPool(fmt.Errorf("%w: initializer failed in worker %s_%d: %v", ErrBrokenPool, p.name, i, err))
+			return
+		}
+	}
 	for {
 		p.mu.Lock()
-		for p.head == len(p.queue) && !p.shutdown {
+		for p.head == len(p.queue) && !p.shutdown && p.broken == nil {
 			p.idle++
 			p.wake.Wait()
 			p.idle--
 		}
-		if p.head == len(p.queue) { // shut down and drained
+		if p.head == len(p.queue) || p.broken != nil { // shut down and drained, or broken
 			p.mu.Unlock()
 			return
 		}
@@ -198,6 +224,31 @@ func (p *ThreadPool) work(i int) {
 		}
 		p.mu.Unlock()
 		t.run(ctx)
+	}
+}
+
+func callInit(ctx context.Context, init func(context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return init(ctx)
+}
+
+// breakPool fails what is queued with err and refuses new work (Python's
+// BrokenThreadPool); tasks already running finish.
+func (p *ThreadPool) breakPool(err error) {
+	p.mu.Lock()
+	if p.broken == nil {
+		p.broken = err
+	}
+	queued := p.queue[p.head:]
+	p.queue, p.head = nil, 0
+	p.wake.Broadcast()
+	p.mu.Unlock()
+	for _, t := range queued {
+		t.fail(err)
 	}
 }
 

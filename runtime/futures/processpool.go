@@ -1,0 +1,450 @@
+package futures
+
+import (
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// remoteCall is a task for a worker process: a registered function's name
+// and encoded arguments (one for Submit, a chunk for Map).
+type remoteCall struct {
+	name   string
+	args   [][]byte
+	start  func() bool        // marks the future running; false if it was cancelled
+	finish func(out []reply1) // completes the future from the worker's reply
+	fail   func(err error)    // completes the future with err (the pool broke)
+}
+
+// The protocol between a pool and its worker processes: gob values over
+// two inherited pipes, nothing another process could connect to.
+type (
+	hello struct { // the worker's first message
+		PID  int
+		Init reply1 // the initializer's outcome
+	}
+	request struct {
+		Func string
+		Args [][]byte
+	}
+	reply struct{ Out []reply1 }
+	// reply1 is the outcome of one argument.
+	reply1 struct {
+		Result []byte
+		Err    string
+		Panic  bool
+		Stack  string
+	}
+)
+
+// workerEnv marks a worker process; its value names the initializer.
+const workerEnv = "ASYNCGO_FUTURES_WORKER"
+
+// MaxTasksPerChild replaces each worker process of a ProcessPool after it
+// has run n tasks (Python's max_tasks_per_child), which bounds what a leaky
+// function can accumulate. NewThreadPool rejects it.
+func MaxTasksPerChild(n int) PoolOption {
+	return func(c *poolConfig) { c.maxTasks = n }
+}
+
+// Initializer runs fn(arg) in each worker before its first task (Python's
+// initializer and initargs): in each worker process of a ProcessPool, in
+// each worker goroutine of a ThreadPool. If it fails, the pool breaks:
+// its futures fail with ErrBrokenPool.
+func Initializer[A, T any](fn Func[A, T], arg A) PoolOption {
+	return func(c *poolConfig) {
+		c.initName = fn.name
+		c.initLocal = func(ctx context.Context) error { _, err := fn.fn(ctx, arg); return err }
+		c.initArg, c.initErr = encode(arg)
+	}
+}
+
+// ProcessPool runs registered functions (see Register) in worker processes
+// started from the program's own binary: Python's ProcessPoolExecutor.
+// Workers start as work arrives, up to MaxWorkers (default
+// runtime.NumCPU()), and run one task at a time. A worker that dies breaks
+// the pool: its futures, and all later ones, fail with ErrBrokenPool
+// instead of hanging.
+//
+// The program must call WorkerMain at the start of main (or TestMain),
+// which is where a worker process serves its tasks.
+type ProcessPool struct {
+	pool
+	cfg poolConfig
+
+	mu       sync.Mutex
+	wake     sync.Cond
+	queue    []task
+	head     int
+	workers  int
+	idle     int
+	shutdown bool
+	broken   error
+	procs    map[*proc]bool
+
+	running sync.WaitGroup
+	seq     atomic.Uint64
+}
+
+// NewProcessPool returns a process pool. It fails inside a worker process:
+// a program that starts pools must call WorkerMain first, or each worker
+// would start the program again.
+func NewProcessPool(opts ...PoolOption) (*ProcessPool, error) {
+	if os.Getenv(workerEnv) != "" {
+		return nil, errors.New("futures: NewProcessPool called in a worker process: call futures.WorkerMain at the start of main")
+	}
+	c := poolConfig{maxWorkers: runtime.NumCPU()}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.maxWorkers <= 0 {
+		return nil, errors.New("futures: MaxWorkers must be greater than 0")
+	}
+	if c.initErr != nil {
+		return nil, fmt.Errorf("futures: encoding the initializer's argument: %w", c.initErr)
+	}
+	if c.prefix == "" {
+		c.prefix = "ProcessPoolExecutor-" + strconv.FormatInt(poolSeq.Add(1)-1, 10)
+	}
+	p := &ProcessPool{
+		pool:  pool{name: c.prefix, max: c.maxWorkers, blocked: map[*node]bool{}},
+		cfg:   c,
+		procs: map[*proc]bool{},
+	}
+	p.wake.L = &p.mu
+	return p, nil
+}
+
+// MaxWorkers reports the pool's maximum number of worker processes.
+func (p *ProcessPool) MaxWorkers() int { return p.max }
+
+func (p *ProcessPool) graph() *pool { return &p.pool }
+
+func (p *ProcessPool) nextName() string {
+	return p.name + "#" + strconv.FormatUint(p.seq.Add(1), 10)
+}
+
+// String names the pool.
+func (p *ProcessPool) String() string {
+	return fmt.Sprintf("ProcessPool(%s, max %d)", p.name, p.max)
+}
+
+func (p *ProcessPool) schedule(t task) error {
+	if t.remote == nil {
+		return fmt.Errorf("futures: %s runs only registered functions: use Register and Func.Submit", p)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.broken != nil:
+		return p.broken
+	case p.shutdown:
+		return ErrShutdown
+	}
+	p.queue = append(p.queue, t)
+	if p.idle > 0 {
+		p.wake.Signal()
+	}
+	if len(p.queue)-p.head > p.idle && p.workers < p.max {
+		p.workers++
+		p.running.Add(1)
+		go p.work()
+	}
+	return nil
+}
+
+// submitChunk schedules one request with several arguments, for Map.
+func (p *ProcessPool) submitChunk(name string, args [][]byte) (*Future[[]reply1], error) {
+	fut := newFuture[[]reply1](p.nextName(), p.graph())
+	call := &remoteCall{
+		name:   name,
+		args:   args,
+		start:  fut.start,
+		finish: func(out []reply1) { fut.settle(out, nil) },
+		fail:   func(err error) { fut.settle(nil, err) },
+	}
+	if err := p.schedule(task{node: &fut.node, cancel: fut.Cancel, remote: call}); err != nil {
+		return nil, err
+	}
+	return fut, nil
+}
+
+// work is the goroutine that feeds one worker process, replacing it after
+// MaxTasksPerChild tasks.
+func (p *ProcessPool) work() {
+	defer p.running.Done()
+	var w *proc
+	defer func() {
+		if w != nil {
+			p.retire(w)
+		}
+	}()
+	for {
+		p.mu.Lock()
+		for p.head == len(p.queue) && !p.shutdown && p.broken == nil {
+			p.idle++
+			p.wake.Wait()
+			p.idle--
+		}
+		if p.head == len(p.queue) || p.broken != nil {
+			p.mu.Unlock()
+			return
+		}
+		t := p.queue[p.head]
+		p.queue[p.head] = task{}
+		p.head++
+		if p.head == len(p.queue) {
+			p.queue, p.head = p.queue[:0], 0
+		}
+		p.mu.Unlock()
+
+		c := t.remote
+		if !c.start() {
+			continue // cancelled while queued
+		}
+		t.node.running.Store(true)
+		if w == nil {
+			var err error
+			if w, err = p.spawn(); err != nil {
+				c.fail(err)
+				p.breakPool(err)
+				return
+			}
+		}
+		out, err := w.call(c)
+		if err != nil {
+			err = w.died(err)
+			c.fail(err)
+			p.breakPool(err)
+			return
+		}
+		c.finish(out)
+		if w.tasks++; p.cfg.maxTasks > 0 && w.tasks >= p.cfg.maxTasks {
+			p.retire(w)
+			w = nil
+		}
+	}
+}
+
+// breakPool fails everything queued with err, kills the other workers
+// (their calls fail too) and refuses new work, as Python's
+// BrokenProcessPool does.
+func (p *ProcessPool) breakPool(err error) {
+	p.mu.Lock()
+	if p.broken == nil {
+		p.broken = err
+	}
+	queued := p.queue[p.head:]
+	p.queue, p.head = nil, 0
+	procs := make([]*proc, 0, len(p.procs))
+	for w := range p.procs {
+		procs = append(procs, w)
+	}
+	p.wake.Broadcast()
+	p.mu.Unlock()
+	for _, t := range queued {
+		t.remote.fail(err)
+	}
+	for _, w := range procs {
+		w.cmd.Process.Kill()
+	}
+}
+
+// Shutdown implements Executor. With wait, it returns when the worker
+// processes have exited.
+func (p *ProcessPool) Shutdown(wait, cancelFutures bool) {
+	p.mu.Lock()
+	p.shutdown = true
+	var cancel []task
+	if cancelFutures {
+		cancel = p.queue[p.head:]
+		p.queue, p.head = nil, 0
+	}
+	p.wake.Broadcast()
+	p.mu.Unlock()
+	for _, t := range cancel {
+		t.cancel()
+	}
+	if wait {
+		p.running.Wait()
+	}
+}
+
+// proc is a worker process as the pool sees it.
+type proc struct {
+	cmd   *exec.Cmd
+	pid   int
+	tx    *os.File // to the worker
+	rx    *os.File // from the worker
+	enc   *gob.Encoder
+	dec   *gob.Decoder
+	tasks int
+}
+
+// startTimeout bounds a worker's start: a program that forgot WorkerMain
+// may run for ever instead of answering.
+const startTimeout = 30 * time.Second
+
+// spawn starts a worker process and waits for its hello.
+func (p *ProcessPool) spawn() (*proc, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBrokenPool, err)
+	}
+	childRx, tx, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBrokenPool, err)
+	}
+	rx, childTx, err := os.Pipe()
+	if err != nil {
+		childRx.Close()
+		tx.Close()
+		return nil, fmt.Errorf("%w: %v", ErrBrokenPool, err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), workerEnv+"="+strconv.Quote(p.cfg.initName))
+	cmd.ExtraFiles = []*os.File{childRx, childTx} // fds 3 and 4
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.SysProcAttr = workerAttr()
+	err = cmd.Start()
+	childRx.Close()
+	childTx.Close()
+	if err != nil {
+		tx.Close()
+		rx.Close()
+		return nil, fmt.Errorf("%w: starting a worker: %v", ErrBrokenPool, err)
+	}
+	w := &proc{cmd: cmd, pid: cmd.Process.Pid, tx: tx, rx: rx, enc: gob.NewEncoder(tx), dec: gob.NewDecoder(rx)}
+	p.mu.Lock()
+	p.procs[w] = true
+	p.mu.Unlock()
+
+	if p.cfg.initName != "" {
+		if err := w.enc.Encode(request{Func: p.cfg.initName, Args: [][]byte{p.cfg.initArg}}); err != nil {
+			return nil, w.died(err)
+		}
+	}
+	timer := time.AfterFunc(startTimeout, func() { cmd.Process.Kill() })
+	var h hello
+	err = w.dec.Decode(&h)
+	timer.Stop()
+	if err != nil {
+		err = w.died(err)
+		p.forget(w)
+		return nil, fmt.Errorf("%w (did the program call futures.WorkerMain at the start of main?)", err)
+	}
+	if h.Init.Err != "" {
+		p.retire(w)
+		return nil, fmt.Errorf("%w: initializer %s failed in worker %d: %s", ErrBrokenPool, p.cfg.initName, w.pid, h.Init.Err)
+	}
+	return w, nil
+}
+
+// call sends c to the worker and reads the reply.
+func (w *proc) call(c *remoteCall) ([]reply1, error) {
+	if err := w.enc.Encode(request{Func: c.name, Args: c.args}); err != nil {
+		return nil, err
+	}
+	var r reply
+	if err := w.dec.Decode(&r); err != nil {
+		return nil, err
+	}
+	if len(r.Out) != len(c.args) {
+		return nil, fmt.Errorf("worker replied with %d results for %d arguments", len(r.Out), len(c.args))
+	}
+	return r.Out, nil
+}
+
+// died reaps a worker whose pipe failed and says why it stopped.
+func (w *proc) died(cause error) error {
+	w.tx.Close()
+	w.rx.Close()
+	if err := w.cmd.Wait(); err != nil {
+		return fmt.Errorf("%w: worker process %d terminated abruptly: %v", ErrBrokenPool, w.pid, err)
+	}
+	return fmt.Errorf("%w: worker process %d exited: %v", ErrBrokenPool, w.pid, cause)
+}
+
+// retire ends a worker: closing its pipe tells it to exit.
+func (p *ProcessPool) retire(w *proc) {
+	w.tx.Close()
+	w.cmd.Wait()
+	w.rx.Close()
+	p.forget(w)
+}
+
+func (p *ProcessPool) forget(w *proc) {
+	p.mu.Lock()
+	delete(p.procs, w)
+	p.mu.Unlock()
+}
+
+// WorkerMain serves a ProcessPool's tasks and exits if this process was
+// started as one of its workers; otherwise it returns at once. Call it
+// first in main, and in TestMain for tests that use a ProcessPool:
+//
+//	func main() {
+//		futures.WorkerMain()
+//		...
+//	}
+func WorkerMain() {
+	init, ok := os.LookupEnv(workerEnv)
+	if !ok {
+		return
+	}
+	initName, err := strconv.Unquote(init)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "futures: bad %s=%q\n", workerEnv, init)
+		os.Exit(2)
+	}
+	os.Exit(serve(initName, os.NewFile(3, "tasks"), os.NewFile(4, "results")))
+}
+
+// serve runs requests until the pool closes the pipe.
+func serve(initName string, rx, tx *os.File) int {
+	dec, enc := gob.NewDecoder(rx), gob.NewEncoder(tx)
+	ctx := context.Background()
+	h := hello{PID: os.Getpid()}
+	if initName != "" {
+		var req request
+		if err := dec.Decode(&req); err != nil {
+			return 1
+		}
+		h.Init = run1(ctx, req.Func, req.Args[0])
+		if h.Init.Panic {
+			h.Init.Err = "panic: " + h.Init.Err
+		}
+	}
+	if err := enc.Encode(h); err != nil || h.Init.Err != "" {
+		return 1
+	}
+	for {
+		var req request
+		if err := dec.Decode(&req); err != nil {
+			return 0 // the pool closed the pipe: shut down
+		}
+		out := make([]reply1, len(req.Args))
+		for i, arg := range req.Args {
+			out[i] = run1(ctx, req.Func, arg)
+		}
+		if err := enc.Encode(reply{Out: out}); err != nil {
+			return 1
+		}
+	}
+}
+
+func run1(ctx context.Context, name string, arg []byte) reply1 {
+	fn, ok := lookup(name)
+	if !ok {
+		return reply1{Err: "not registered in the worker process (register it in a package-level variable or init)"}
+	}
+	return callRemote(ctx, fn, arg)
+}
