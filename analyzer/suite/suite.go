@@ -7,6 +7,7 @@ import (
 	"github.com/asyncgo/asyncgo/analyzer/deadlock"
 	"github.com/asyncgo/asyncgo/analyzer/deadlockleak"
 	"github.com/asyncgo/asyncgo/analyzer/lockorder"
+	"github.com/asyncgo/asyncgo/analyzer/unawaited"
 	"golang.org/x/tools/go/analysis"
 )
 
@@ -18,5 +19,6 @@ func Analyzers() []*analysis.Analyzer {
 		deadlock.Analyzer,
 		deadlockleak.Analyzer,
 		lockorder.Analyzer,
+		unawaited.Analyzer,
 	}
 }
