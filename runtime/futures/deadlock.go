@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,29 +49,57 @@ var graphMu sync.Mutex
 
 // node is a future's place in the wait-for graph.
 type node struct {
-	name    string
-	pool    *pool // the pool that runs its task, nil if none
+	label   string // given with Name
+	seq     uint64 // otherwise the future is named after its pool and seq
+	pool    *pool  // the pool that runs its task, nil if none
 	running atomic.Bool
 	done    atomic.Bool
 
 	waitingOn *node // while its task is blocked in Result
 }
 
-func (n *node) init(name string, p *pool) { n.name, n.pool = name, p }
-func (n *node) setDone()                  { n.done.Store(true) }
+func (n *node) init(label string, p *pool) { n.label, n.pool = label, p }
+
+// number gives an unnamed node its number in its pool; the pool's lock is
+// held (an atomic counter here was a hot spot shared by every core).
+func (n *node) number() {
+	if n.label == "" {
+		n.pool.seq++
+		n.seq = n.pool.seq
+	}
+}
+
+// name is the future's name in messages: its Name, or pool#N.
+func (n *node) name() string {
+	if n.label != "" || n.pool == nil {
+		return n.label
+	}
+	return n.pool.name + "#" + strconv.FormatUint(n.seq, 10)
+}
+func (n *node) setDone() { n.done.Store(true) }
 
 // pool is what the graph knows of an executor that runs tasks in-process.
 type pool struct {
 	name    string
 	max     int
 	blocked map[*node]bool // its running tasks blocked in Result
+	seq     uint64         // numbers its unnamed futures, under the executor's lock
 }
 
 type taskKey struct{}
 
-// withTask returns the context a task runs with, which identifies it.
-func withTask(ctx context.Context, n *node) context.Context {
-	return context.WithValue(ctx, taskKey{}, n)
+// taskCtx is the context a task runs with, which identifies it; it lives
+// in the future, so it costs no allocation.
+type taskCtx struct {
+	context.Context
+	n *node
+}
+
+func (c *taskCtx) Value(key any) any {
+	if key == (taskKey{}) {
+		return c.n
+	}
+	return c.Context.Value(key)
 }
 
 func taskFrom(ctx context.Context) *node {
@@ -96,7 +125,7 @@ func (w *node) waitOn(t *node) error {
 		return nil
 	}
 	if stuck := stuckFrom(t); stuck != nil {
-		err := &DeadlockError{Waiter: w.name, Target: t.name, Involved: describe(stuck)}
+		err := &DeadlockError{Waiter: w.name(), Target: t.name(), Involved: describe(stuck)}
 		w.waitingOn = nil
 		if w.pool != nil {
 			delete(w.pool.blocked, w)
@@ -181,16 +210,16 @@ func describe(stuck []*node) []string {
 	for _, n := range stuck {
 		switch {
 		case n.waitingOn != nil:
-			out = append(out, fmt.Sprintf("%s is running and waits on %s", n.name, n.waitingOn.name))
+			out = append(out, fmt.Sprintf("%s is running and waits on %s", n.name(), n.waitingOn.name()))
 		default:
-			out = append(out, fmt.Sprintf("%s is queued in %s", n.name, n.pool.name))
+			out = append(out, fmt.Sprintf("%s is queued in %s", n.name(), n.pool.name))
 			pools[n.pool] = true
 		}
 	}
 	for p := range pools {
 		var names []string
 		for b := range p.blocked {
-			names = append(names, b.name)
+			names = append(names, b.name())
 		}
 		slices.Sort(names)
 		out = append(out, fmt.Sprintf("all %d workers of %s are blocked (%s)", p.max, p.name, strings.Join(names, ", ")))

@@ -57,23 +57,41 @@ type Future[T any] struct {
 	node      // its place in the wait-for graph
 	mu        sync.Mutex
 	state     state
-	ready     chan struct{} // closed when done
+	ready     chan struct{} // made on demand, closed when done
 	val       T
 	err       error
 	callbacks []func(*Future[T])
+
+	// The task, for a thread pool: the function and the context it runs
+	// with, kept here to save allocations per task.
+	fn   func(ctx context.Context) (T, error)
+	tctx taskCtx
 }
 
 func newFuture[T any](name string, p *pool) *Future[T] {
-	f := &Future[T]{ready: make(chan struct{})}
+	f := &Future[T]{}
 	f.node.init(name, p)
 	return f
 }
 
+// closed is the Ready channel of futures done before anyone asked for it.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 // String names the future, for messages such as ErrDeadlock's.
-func (f *Future[T]) String() string { return f.node.name }
+func (f *Future[T]) String() string { return f.node.name() }
 
 // Ready returns a channel closed when the future is done, for select.
-func (f *Future[T]) Ready() <-chan struct{} { return f.ready }
+func (f *Future[T]) Ready() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state >= cancelled {
+		return closed
+	}
+	if f.ready == nil {
+		f.ready = make(chan struct{})
+	}
+	return f.ready
+}
 
 // Done reports whether the future has finished or been cancelled.
 func (f *Future[T]) Done() bool {
@@ -159,7 +177,9 @@ func (f *Future[T]) settle(v T, err error) {
 
 // complete closes ready and takes the callbacks; f.mu is held.
 func (f *Future[T]) complete() []func(*Future[T]) {
-	close(f.ready)
+	if f.ready != nil {
+		close(f.ready)
+	}
 	cbs := f.callbacks
 	f.callbacks = nil
 	return cbs
@@ -232,11 +252,10 @@ func (f *Future[T]) Exception(ctx context.Context) error {
 // wait blocks until f is done or ctx is; the result fields may be read
 // after it returns nil.
 func (f *Future[T]) wait(ctx context.Context) error {
-	select {
-	case <-f.ready:
-		return nil // the fast path: no graph involved
-	default:
+	if f.node.done.Load() {
+		return nil // the fast path: no graph, no channel
 	}
+	ready := f.Ready()
 	if w := taskFrom(ctx); w != nil {
 		if err := w.waitOn(&f.node); err != nil {
 			return err
@@ -244,7 +263,7 @@ func (f *Future[T]) wait(ctx context.Context) error {
 		defer w.waitOn(nil)
 	}
 	select {
-	case <-f.ready:
+	case <-ready:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -19,9 +18,7 @@ import (
 type remoteCall struct {
 	name   string
 	args   [][]byte
-	start  func() bool        // marks the future running; false if it was cancelled
 	finish func(out []reply1) // completes the future from the worker's reply
-	fail   func(err error)    // completes the future with err (the pool broke)
 }
 
 // The protocol between a pool and its worker processes: gob values over
@@ -91,7 +88,6 @@ type ProcessPool struct {
 	procs    map[*proc]bool
 
 	running sync.WaitGroup
-	seq     atomic.Uint64
 }
 
 // NewProcessPool returns a process pool. It fails inside a worker process:
@@ -128,10 +124,6 @@ func (p *ProcessPool) MaxWorkers() int { return p.max }
 
 func (p *ProcessPool) graph() *pool { return &p.pool }
 
-func (p *ProcessPool) nextName() string {
-	return p.name + "#" + strconv.FormatUint(p.seq.Add(1), 10)
-}
-
 // String names the pool.
 func (p *ProcessPool) String() string {
 	return fmt.Sprintf("ProcessPool(%s, max %d)", p.name, p.max)
@@ -149,6 +141,7 @@ func (p *ProcessPool) schedule(t task) error {
 	case p.shutdown:
 		return ErrShutdown
 	}
+	t.job.graphNode().number()
 	p.queue = append(p.queue, t)
 	if p.idle > 0 {
 		p.wake.Signal()
@@ -163,15 +156,13 @@ func (p *ProcessPool) schedule(t task) error {
 
 // submitChunk schedules one request with several arguments, for Map.
 func (p *ProcessPool) submitChunk(name string, args [][]byte) (*Future[[]reply1], error) {
-	fut := newFuture[[]reply1](p.nextName(), p.graph())
+	fut := newFuture[[]reply1]("", p.graph())
 	call := &remoteCall{
 		name:   name,
 		args:   args,
-		start:  fut.start,
 		finish: func(out []reply1) { fut.settle(out, nil) },
-		fail:   func(err error) { fut.settle(nil, err) },
 	}
-	if err := p.schedule(task{node: &fut.node, cancel: fut.Cancel, remote: call}); err != nil {
+	if err := p.schedule(task{job: fut, remote: call}); err != nil {
 		return nil, err
 	}
 	return fut, nil
@@ -207,14 +198,14 @@ func (p *ProcessPool) work() {
 		p.mu.Unlock()
 
 		c := t.remote
-		if !c.start() {
+		if !t.job.start() {
 			continue // cancelled while queued
 		}
-		t.node.running.Store(true)
+		t.job.graphNode().running.Store(true)
 		if w == nil {
 			var err error
 			if w, err = p.spawn(); err != nil {
-				c.fail(err)
+				t.job.fail(err)
 				p.breakPool(err)
 				return
 			}
@@ -222,7 +213,7 @@ func (p *ProcessPool) work() {
 		out, err := w.call(c)
 		if err != nil {
 			err = w.died(err)
-			c.fail(err)
+			t.job.fail(err)
 			p.breakPool(err)
 			return
 		}
@@ -251,7 +242,7 @@ func (p *ProcessPool) breakPool(err error) {
 	p.wake.Broadcast()
 	p.mu.Unlock()
 	for _, t := range queued {
-		t.remote.fail(err)
+		t.job.fail(err)
 	}
 	for _, w := range procs {
 		w.cmd.Process.Kill()
@@ -271,7 +262,7 @@ func (p *ProcessPool) Shutdown(wait, cancelFutures bool) {
 	p.wake.Broadcast()
 	p.mu.Unlock()
 	for _, t := range cancel {
-		t.cancel()
+		t.job.cancel()
 	}
 	if wait {
 		p.running.Wait()

@@ -88,22 +88,20 @@ func (f Func[A, T]) Submit(ex Executor, arg A, opts ...SubmitOption) (*Future[T]
 	if err != nil {
 		return nil, fmt.Errorf("futures: encoding the argument of %s: %w", f.name, err)
 	}
-	c := submitConfig{name: pp.nextName()}
+	var c submitConfig
 	for _, o := range opts {
 		o(&c)
 	}
 	fut := newFuture[T](c.name, pp.graph())
 	call := &remoteCall{
-		name:  f.name,
-		args:  [][]byte{in},
-		start: fut.start,
+		name: f.name,
+		args: [][]byte{in},
 		finish: func(out []reply1) {
 			v, err := decodeReply[T](f.name, out[0])
 			fut.settle(v, err)
 		},
-		fail: func(err error) { var zero T; fut.settle(zero, err) },
 	}
-	if err := pp.schedule(task{node: &fut.node, cancel: fut.Cancel, remote: call}); err != nil {
+	if err := pp.schedule(task{job: fut, remote: call}); err != nil {
 		return nil, err
 	}
 	return fut, nil

@@ -23,16 +23,37 @@ type Executor interface {
 	// schedule queues t, or returns ErrShutdown.
 	schedule(t task) error
 	graph() *pool
-	nextName() string
 }
 
 // task is a submitted function with its future, as the executor sees it.
 type task struct {
-	node   *node
-	run    func(ctx context.Context) // runs the function and completes the future
-	cancel func() bool               // cancels the future if it has not started
-	fail   func(err error)           // fails the future, started or not (a broken pool)
-	remote *remoteCall               // the same work for a worker process; nil for a closure
+	job    job         // the future
+	remote *remoteCall // the work for a worker process; nil for a closure
+}
+
+// job is a future as an executor drives it; *Future[T] implements it, so
+// queueing a task allocates nothing more than the future.
+type job interface {
+	graphNode() *node
+	start() bool               // marks the future running; false if it was cancelled
+	runIn(ctx context.Context) // runs the function and completes the future
+	cancel() bool              // cancels the future if it has not started
+	fail(err error)            // fails the future, started or not (a broken pool)
+}
+
+func (f *Future[T]) graphNode() *node { return &f.node }
+func (f *Future[T]) cancel() bool     { return f.Cancel() }
+func (f *Future[T]) fail(err error)   { var zero T; f.settle(zero, err) }
+
+func (f *Future[T]) runIn(ctx context.Context) {
+	if !f.start() {
+		return // cancelled while queued
+	}
+	f.node.running.Store(true)
+	f.tctx = taskCtx{ctx, &f.node}
+	v, err := call(&f.tctx, f.fn)
+	f.fn = nil // let it go
+	f.set(v, err)
 }
 
 // SubmitOption configures one submitted task.
@@ -55,24 +76,9 @@ func Submit[T any](ex Executor, fn func(ctx context.Context) (T, error), opts ..
 	for _, o := range opts {
 		o(&c)
 	}
-	if c.name == "" {
-		c.name = ex.nextName()
-	}
 	f := newFuture[T](c.name, ex.graph())
-	t := task{
-		node: &f.node,
-		run: func(ctx context.Context) {
-			if !f.start() {
-				return // cancelled while queued
-			}
-			f.node.running.Store(true)
-			v, err := call(withTask(ctx, &f.node), fn)
-			f.set(v, err)
-		},
-		cancel: f.Cancel,
-		fail:   func(err error) { var zero T; f.settle(zero, err) },
-	}
-	if err := ex.schedule(t); err != nil {
+	f.fn = fn
+	if err := ex.schedule(task{job: f}); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -131,7 +137,6 @@ type ThreadPool struct {
 	init   func(ctx context.Context) error
 
 	running sync.WaitGroup
-	seq     atomic.Uint64
 }
 
 // NewThreadPool returns a thread pool; its goroutines start with the first
@@ -164,10 +169,6 @@ func (p *ThreadPool) MaxWorkers() int { return p.max }
 
 func (p *ThreadPool) graph() *pool { return &p.pool }
 
-func (p *ThreadPool) nextName() string {
-	return p.name + "#" + strconv.FormatUint(p.seq.Add(1), 10)
-}
-
 func (p *ThreadPool) schedule(t task) error {
 	p.mu.Lock()
 	switch {
@@ -178,6 +179,7 @@ func (p *ThreadPool) schedule(t task) error {
 		p.mu.Unlock()
 		return ErrShutdown
 	}
+	t.job.graphNode().number()
 	p.queue = append(p.queue, t)
 	if p.idle > 0 {
 		p.wake.Signal()
@@ -223,7 +225,7 @@ func (p *ThreadPool) work(i int) {
 			p.queue, p.head = p.queue[:0], 0
 		}
 		p.mu.Unlock()
-		t.run(ctx)
+		t.job.runIn(ctx)
 	}
 }
 
@@ -248,7 +250,7 @@ func (p *ThreadPool) breakPool(err error) {
 	p.wake.Broadcast()
 	p.mu.Unlock()
 	for _, t := range queued {
-		t.fail(err)
+		t.job.fail(err)
 	}
 }
 
@@ -264,7 +266,7 @@ func (p *ThreadPool) Shutdown(wait, cancelFutures bool) {
 	p.wake.Broadcast()
 	p.mu.Unlock()
 	for _, t := range cancel {
-		t.cancel()
+		t.job.cancel()
 	}
 	if wait {
 		p.running.Wait()
