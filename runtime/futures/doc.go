@@ -1,0 +1,14 @@
+// Package futures runs functions on executors and hands back their results
+// as futures, like Python's concurrent.futures, in Go's idiom: errors are
+// values, waits take a context.Context, and the iterators are iter.Seq2.
+//
+// A ThreadPool runs closures on goroutines; a ProcessPool runs registered
+// functions (see Register) in worker processes started from the program's
+// own binary. Submit returns a *Future; Map yields results in input order;
+// Wait and AsCompleted watch several futures at once.
+//
+// Going beyond Python, which hangs, a task that waits on a future that can
+// never finish gets ErrDeadlock instead: tasks that wait on each other, a
+// task that waits on itself, and a task that submits to its own bounded
+// pool and waits while every worker is busy waiting. See DeadlockError.
+package futures
