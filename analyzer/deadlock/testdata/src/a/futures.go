@@ -92,7 +92,7 @@ func stop(p *futures.ThreadPool) {
 	p.Shutdown(true, false) // want `p.Shutdown \(through stop, line 86\) with wait, inside a task of p: Shutdown waits for every running task to finish, including this one`
 }
 
-var procs = futures.NewProcessPool(futures.MaxWorkers(4))
+var procs, _ = futures.NewProcessPool(futures.MaxWorkers(4))
 
 func shutdownPkg() {
 	futures.Submit(procs, func(context.Context) (int, error) {

@@ -34,7 +34,7 @@ func (p *ThreadPool) Shutdown(wait, cancelFutures bool) {}
 type ProcessPool struct{}
 
 // NewProcessPool returns a pool.
-func NewProcessPool(opts ...PoolOption) *ProcessPool { return &ProcessPool{} }
+func NewProcessPool(opts ...PoolOption) (*ProcessPool, error) { return &ProcessPool{}, nil }
 
 // Shutdown stops the pool.
 func (p *ProcessPool) Shutdown(wait, cancelFutures bool) {}
