@@ -3,26 +3,34 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/asyncgo/asyncgo/analyzer/suite"
+	"github.com/asyncgo/asyncgo/rewrite"
 )
 
 func init() {
 	register(&cli.Command{
 		Name:  "demo",
-		Usage: "build, lint and run the example programs, checking their output",
-		Description: `demo builds every example under the examples directory (each a main
-package), lints them with asyncgo's analyzers, runs each and compares what it
-prints with its testdata/want.txt, when it has one. It is what 'make demo' runs.`,
+		Usage: "rewrite, build, lint and run the example programs, checking their output",
+		Description: `demo lowers the annotated generators of every example under the
+examples directory (each a main package) with the rewriter, into a build
+overlay that leaves the tree untouched; builds each example twice, from the
+sources as written (direct mode) and lowered; lints them with asyncgo's
+analyzers; runs both builds and checks that they print the same, and what
+testdata/want.txt holds, when there is one. It is what 'make demo' runs.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: "examples", Usage: "directory holding the examples"},
 			&cli.DurationFlag{Name: "timeout", Value: 2 * time.Minute, Usage: "time limit for each example"},
@@ -73,16 +81,29 @@ func demo(ctx context.Context, w io.Writer, root string, timeout time.Duration) 
 	}
 	defer os.RemoveAll(bin)
 
-	// Build every example in one go command: faster than one go run each.
+	// Rewrite: lower the annotated generators of every example. The output
+	// goes to an overlay, not into the tree, and both modes are built.
+	fmt.Fprintf(w, "== rewrite %s\n", root)
+	overlay, lowered, err := rewriteExamples(w, exs, bin)
+	if err != nil {
+		fmt.Fprintf(w, "-- FAIL rewrite:\n%v\n", err)
+		return cli.Exit("demo: rewriting the examples failed", 1)
+	}
+
+	// Build every example in one go command per mode: faster than one go
+	// run each. The direct build reads the sources as written.
 	pkgs := make([]string, len(exs))
 	for i, ex := range exs {
 		pkgs[i] = "./" + filepath.ToSlash(ex.dir)
 	}
-	fmt.Fprintf(w, "== build %d examples\n", len(exs))
-	build := exec.CommandContext(ctx, "go", append([]string{"build", "-o", bin + string(filepath.Separator)}, pkgs...)...)
-	build.Stdout, build.Stderr = w, w
-	if err := build.Run(); err != nil {
+	fmt.Fprintf(w, "\n== build %d examples\n", len(exs))
+	if err := goBuild(ctx, w, filepath.Join(bin, "direct"), pkgs, "-tags", rewrite.DirectTag); err != nil {
 		return cli.Exit("demo: building the examples failed", 1)
+	}
+	if len(lowered) > 0 {
+		if err := goBuild(ctx, w, filepath.Join(bin, "lowered"), pkgs, "-overlay", overlay); err != nil {
+			return cli.Exit("demo: building the lowered examples failed", 1)
+		}
 	}
 
 	// Lint the examples: some are there to show what the analyzers catch,
@@ -100,23 +121,45 @@ func demo(ctx context.Context, w io.Writer, root string, timeout time.Duration) 
 
 	var failed []string
 	for _, ex := range exs {
-		fmt.Fprintf(w, "\n== run %s\n", ex.name)
-		out, err := runExample(ctx, filepath.Join(bin, ex.name), timeout)
-		w.Write(out)
-		if err != nil {
-			fmt.Fprintf(w, "-- FAIL %s: %v\n", ex.name, err)
-			failed = append(failed, ex.name)
-			continue
+		modes := []string{"direct"}
+		if lowered[ex.name] {
+			modes = append(modes, "lowered")
 		}
-		want, err := os.ReadFile(filepath.Join(ex.dir, "testdata", "want.txt"))
-		switch {
-		case err != nil:
-			fmt.Fprintf(w, "-- ok %s (no testdata/want.txt to compare with)\n", ex.name)
-		case !bytes.Equal(out, want):
-			fmt.Fprintf(w, "-- FAIL %s: output differs from testdata/want.txt\n", ex.name)
+		ok := true
+		var first []byte
+		for _, mode := range modes {
+			name := ex.name
+			if len(modes) > 1 {
+				name += " (" + mode + ")"
+			}
+			fmt.Fprintf(w, "\n== run %s\n", name)
+			out, err := runExample(ctx, filepath.Join(bin, mode, ex.name), timeout)
+			w.Write(out)
+			if err != nil {
+				fmt.Fprintf(w, "-- FAIL %s: %v\n", name, err)
+				ok = false
+				continue
+			}
+			if first == nil {
+				first = out
+			} else if !bytes.Equal(out, first) {
+				fmt.Fprintf(w, "-- FAIL %s: lowered output differs from direct\n", name)
+				ok = false
+				continue
+			}
+			want, err := os.ReadFile(filepath.Join(ex.dir, "testdata", "want.txt"))
+			switch {
+			case err != nil:
+				fmt.Fprintf(w, "-- ok %s (no testdata/want.txt to compare with)\n", name)
+			case !bytes.Equal(out, want):
+				fmt.Fprintf(w, "-- FAIL %s: output differs from testdata/want.txt\n", name)
+				ok = false
+			default:
+				fmt.Fprintf(w, "-- ok %s: output matches testdata/want.txt\n", name)
+			}
+		}
+		if !ok {
 			failed = append(failed, ex.name)
-		default:
-			fmt.Fprintf(w, "-- ok %s: output matches testdata/want.txt\n", ex.name)
 		}
 	}
 	fmt.Fprintf(w, "\n%d examples, %d failed\n", len(exs), len(failed))
@@ -125,6 +168,64 @@ func demo(ctx context.Context, w io.Writer, root string, timeout time.Duration) 
 		return cli.Exit(fmt.Sprintf("demo: failed: %v", failed), 1)
 	}
 	return nil
+}
+
+// rewriteExamples lowers the examples' annotated functions into files
+// under dir and returns the go build overlay that substitutes them, and
+// which examples have lowered code.
+func rewriteExamples(w io.Writer, exs []example, dir string) (overlay string, lowered map[string]bool, err error) {
+	replace := map[string]string{}
+	lowered = map[string]bool{}
+	var errs []error
+	for _, ex := range exs {
+		files, err := rewrite.Package(ex.dir)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		var generated []string
+		for i, f := range files {
+			abs, err := filepath.Abs(f.Path)
+			if err != nil {
+				return "", nil, err
+			}
+			tmp := filepath.Join(dir, "overlay", ex.name, strconv.Itoa(i)+"_"+filepath.Base(f.Path))
+			if err := os.MkdirAll(filepath.Dir(tmp), 0o755); err != nil {
+				return "", nil, err
+			}
+			if err := os.WriteFile(tmp, f.New, 0o644); err != nil {
+				return "", nil, err
+			}
+			replace[abs] = tmp
+			if rewrite.IsGenerated(f.Path) {
+				generated = append(generated, filepath.Base(f.Path))
+			}
+		}
+		if len(generated) > 0 {
+			lowered[ex.name] = true
+			fmt.Fprintf(w, "-- %s: lowered into %s\n", ex.name, strings.Join(generated, ", "))
+		}
+	}
+	if len(errs) > 0 {
+		return "", nil, errors.Join(errs...)
+	}
+	if len(lowered) == 0 {
+		fmt.Fprintln(w, "-- nothing to lower")
+	}
+	data, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return "", nil, err
+	}
+	overlay = filepath.Join(dir, "overlay.json")
+	return overlay, lowered, os.WriteFile(overlay, data, 0o644)
+}
+
+// goBuild builds pkgs into the directory out.
+func goBuild(ctx context.Context, w io.Writer, out string, pkgs []string, flags ...string) error {
+	args := append([]string{"build", "-o", out + string(filepath.Separator)}, flags...)
+	build := exec.CommandContext(ctx, "go", append(args, pkgs...)...)
+	build.Stdout, build.Stderr = w, w
+	return build.Run()
 }
 
 func runExample(ctx context.Context, bin string, timeout time.Duration) ([]byte, error) {

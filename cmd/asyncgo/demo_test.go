@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +83,101 @@ func TestDemoWithoutExamplesIsAnError(t *testing.T) {
 	var ec cli.ExitCoder
 	if !errors.As(err, &ec) || ec.ExitCode() != 2 {
 		t.Fatalf("demo = %v, want exit 2", err)
+	}
+}
+
+// writeAsyncgoModule is writeModule for a module that uses this repository's
+// runtime (through a replace directive).
+func writeAsyncgoModule(t *testing.T, files map[string]string) {
+	t.Helper()
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files["go.mod"] = "module demo.test\n\ngo 1.26.0\n\nrequire github.com/asyncgo/asyncgo v0.0.0\n\nreplace github.com/asyncgo/asyncgo => " + repo + "\n"
+	files["go.sum"] = string(sum)
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+}
+
+const countdown = `package main
+
+import (
+	"fmt"
+
+	"github.com/asyncgo/asyncgo/runtime/coro"
+)
+
+//asyncgo:generator
+func countdown(n int) *coro.Generator[int, struct{}, string] {
+	return coro.New(func(co *coro.Co[int, struct{}]) string {
+		for i := n; i > 0; i-- {
+			%s
+		}
+		return "liftoff"
+	})
+}
+
+func main() {
+	g := countdown(3)
+	for v := range g.All() {
+		fmt.Println(v)
+	}
+	fmt.Println(g.Result())
+}
+`
+
+// The demo lowers annotated generators and runs both builds; the tree is
+// left as it was.
+func TestDemoRewritesAndRunsBothModes(t *testing.T) {
+	writeAsyncgoModule(t, map[string]string{
+		"examples/count/main.go":           fmt.Sprintf(countdown, "co.Yield(i)"),
+		"examples/count/testdata/want.txt": "3\n2\n1\nliftoff true\n",
+	})
+	var out bytes.Buffer
+	if err := demo(context.Background(), &out, "examples", time.Minute); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"-- count: lowered into main_asyncgo.go",
+		"-- ok count (direct): output matches testdata/want.txt",
+		"-- ok count (lowered): output matches testdata/want.txt",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, err := os.Stat("examples/count/main_asyncgo.go"); !os.IsNotExist(err) {
+		t.Errorf("demo wrote into the tree: %v", err)
+	}
+}
+
+// A generator the rewriter cannot lower fails the demo with a positioned
+// error before anything is built.
+func TestDemoReportsRewriteErrors(t *testing.T) {
+	writeAsyncgoModule(t, map[string]string{
+		"examples/count/main.go": fmt.Sprintf(countdown, "L:\n\t\t\tco.Yield(i)\n\t\t\tgoto L"),
+	})
+	var out bytes.Buffer
+	err := demo(context.Background(), &out, "examples", time.Minute)
+	var ec cli.ExitCoder
+	if !errors.As(err, &ec) || ec.ExitCode() != 1 {
+		t.Fatalf("demo = %v, want exit 1\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "main.go:15:4: goto is not supported") || strings.Contains(out.String(), "== build") {
+		t.Errorf("want a positioned rewrite error and no build:\n%s", out.String())
 	}
 }
