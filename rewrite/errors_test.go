@@ -71,30 +71,43 @@ func TestBadForm(t *testing.T) {
 	}
 }
 
-// TestIdempotent rewrites the rewritten package again: same bytes.
+// TestIdempotent rewrites the rewritten package again: same bytes, for
+// sources with and without a build constraint, text before it, a package
+// doc comment, comments in the body and imports the machines add.
 func TestIdempotent(t *testing.T) {
-	src := header + "\t\tx := co.Yield(1)\n\t\treturn x\n\t})\n}\n"
-	dir := tempPackage(t, map[string]string{"p.go": src})
-	first, err := rewrite.Package(dir)
-	if err != nil {
-		t.Fatal(err)
+	srcs := map[string]string{
+		"plain": header + "\t\tx := co.Yield(1)\n\t\treturn x\n\t})\n}\n",
+		"doc": "// Copyright 2025.\n\n// Package p has a doc comment.\npackage p\n\nimport \"github.com/asyncgo/asyncgo/runtime/coro\"\n\n" +
+			"// G has comments.\n//\n//asyncgo:generator\nfunc G() *coro.Generator[rune, int, int] {\n\treturn coro.New(func(co *coro.Co[rune, int]) int {\n" +
+			"\t\tn := 0 // count\n\t\t// each rune\n\t\tfor _, r := range \"hé\" {\n\t\t\t/* yield it */\n\t\t\tn += co.Yield(r)\n\t\t}\n\t\treturn n\n\t})\n} // G\n\n// F follows.\nfunc F() {}\n",
+		"constraint": "// Copyright 2025.\n\n//go:build go1.21\n\n// Package p has a constraint.\npackage p\n\nimport (\n\t\"github.com/asyncgo/asyncgo/runtime/coro\"\n)\n\n" +
+			"//asyncgo:generator\nfunc G() *coro.Generator[int, int, int] {\n\treturn coro.New(func(co *coro.Co[int, int]) int {\n\t\t// yield once\n\t\treturn co.Yield(1)\n\t})\n}\n",
 	}
-	for _, f := range first {
-		if err := os.WriteFile(f.Path, f.New, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	second, err := rewrite.Package(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range second {
-		if f.Changed() {
-			t.Errorf("%s changed on the second rewrite", f.Path)
-		}
-	}
-	if len(second) != 2 {
-		t.Fatalf("%d files", len(second))
+	for name, src := range srcs {
+		t.Run(name, func(t *testing.T) {
+			dir := tempPackage(t, map[string]string{"p.go": src})
+			first, err := rewrite.Package(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range first {
+				if err := os.WriteFile(f.Path, f.New, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			second, err := rewrite.Package(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range second {
+				if f.Changed() {
+					t.Errorf("%s changed on the second rewrite:\n%s", f.Path, f.New)
+				}
+			}
+			if len(second) != 2 {
+				t.Fatalf("%d files", len(second))
+			}
+		})
 	}
 }
 

@@ -1,17 +1,17 @@
 package rewrite
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
-	"go/printer"
 	"go/token"
 	"go/types"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"golang.org/x/tools/go/ast/astutil"
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"github.com/dave/dst/dstutil"
 )
 
 // Generated names all start with this prefix; user code may not use it.
@@ -23,6 +23,8 @@ type fileLowerer struct {
 	pkg       *types.Package
 	info      *types.Info
 	file      *ast.File
+	dec       *decorator.Decorator // maps file's go/ast nodes to dst nodes
+	dfile     *dst.File            // file, decorated: printed as the generated file
 	name      string
 	src       []byte
 	errs      ErrorList
@@ -59,6 +61,12 @@ func newFileLowerer(fset *token.FileSet, pkg *types.Package, info *types.Info, f
 		}
 		return true
 	})
+	fl.dec = decorator.NewDecorator(fset)
+	df, err := fl.dec.DecorateFile(f)
+	if err != nil {
+		fl.errorf(f.Package, "internal error: %v", err)
+	}
+	fl.dfile = df
 	return fl
 }
 
@@ -200,29 +208,30 @@ type target struct {
 // fn lowers one generator function.
 type fn struct {
 	*fileLowerer
-	decl     *ast.FuncDecl
-	lit      *ast.FuncLit
-	co       types.Object
-	yT, sT   string // Y and S as written
-	rT       string
-	hoisted  map[types.Object]*field
-	fields   []*field
-	names    map[string]bool
-	escapes  map[types.Object]bool
-	susp     map[*ast.CallExpr]int // suspension calls and their kind
-	hasSusp  map[ast.Node]bool     // nodes that contain a suspension
-	named    types.Object          // the named result, if any
-	code     []string              // the lowered body, one statement or label a line
-	used     map[string]bool       // labels jumped to
-	nlab     int                   // label counter
-	npc      int                   // resume points
-	targets  []target
-	ph       map[string]string // placeholder -> text
-	alias    map[types.Object]string
-	noPanic  bool // the body cannot panic and has no defers: Resume needs no recover
-	inWrap   bool
-	nph      int
-	lastLine int
+	decl    *ast.FuncDecl
+	lit     *ast.FuncLit
+	co      types.Object
+	yT, sT  string // Y and S as written
+	rT      string
+	hoisted map[types.Object]*field
+	fields  []*field
+	names   map[string]bool
+	escapes map[types.Object]bool
+	susp    map[*ast.CallExpr]int // suspension calls and their kind
+	hasSusp map[ast.Node]bool     // nodes that contain a suspension
+	named   types.Object          // the named result, if any
+	code    []string              // the lowered body, one statement or label a line
+	used    map[string]bool       // labels jumped to
+	nlab    int                   // label counter
+	npc     int                   // resume points
+	targets []target
+	ph      map[string]string // placeholder -> text
+	alias   map[types.Object]string
+	noPanic bool // the body cannot panic and has no defers: Resume needs no recover
+	inWrap  bool
+	nph     int
+	renamed map[*dst.Ident]bool // dst identifiers already renamed
+	trailAt int                 // the line a comment trailing the statement ends, or -1 for the last
 }
 
 func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
@@ -270,7 +279,8 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 		return
 	}
 	f := &fn{fileLowerer: fl, decl: fd, lit: lit, hoisted: map[types.Object]*field{}, names: map[string]bool{},
-		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{}}
+		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{},
+		renamed: map[*dst.Ident]bool{}, trailAt: -1}
 	var err error
 	ts := make([]string, 3)
 	for i := range ts {
@@ -524,12 +534,99 @@ func (f *fn) place(l string) { f.code = append(f.code, l+":") }
 
 func (f *fn) lineOf(n ast.Node) {
 	p := f.fset.Position(n.Pos())
-	f.emit("//line %s:%d", filepath.Base(p.Filename), p.Line+f.lineDelta)
+	l := fmt.Sprintf("//line %s:%d", filepath.Base(p.Filename), p.Line+f.lineDelta)
+	if len(f.code) > 0 && f.code[len(f.code)-1] == l {
+		return
+	}
+	f.code = append(f.code, l)
+}
+
+// comments emits the comments of a node's decorations as lines of the
+// lowered code, each on its own line; a blank line between comments stays.
+func (f *fn) comments(decs []string) {
+	afterLine := false
+	for _, d := range decs {
+		switch {
+		case d == "\n":
+			if afterLine {
+				f.code = append(f.code, "")
+			}
+			afterLine = false
+		case isLineDirective(d):
+			afterLine = false
+		default:
+			f.code = append(f.code, d)
+			afterLine = strings.HasPrefix(d, "//")
+		}
+	}
+}
+
+// trailing emits the comments after a statement: the first, when it was on
+// the statement's line, ends the last line of code lowered from it.
+func (f *fn) trailing(end []string) {
+	if len(end) == 0 {
+		return
+	}
+	at := len(f.code) - 1
+	if f.trailAt >= 0 && f.trailAt < len(f.code) {
+		at = f.trailAt // a suspension whose value is dropped: its yield line
+	}
+	if c := end[0]; isComment(c) && !isLineDirective(c) && at >= 0 {
+		l := f.code[at]
+		last := l[strings.LastIndexByte(l, '\n')+1:]
+		if l != "" && !isComment(l) && !strings.HasSuffix(l, ":") && !strings.Contains(last, "//") {
+			f.code[at] = l + " " + c
+			end = end[1:]
+		}
+	}
+	f.comments(end)
+}
+
+// otherComments emits the comments a node holds between its tokens (in a
+// flattened statement's header, after a block's brace, a case's colon).
+func (f *fn) otherComments(n dst.Node) {
+	_, _, points := dstutil.Decorations(n)
+	for _, p := range points {
+		if p.Name != "Start" && p.Name != "End" {
+			f.comments(p.Decs)
+		}
+	}
+}
+
+// clauseComments emits the comments before a case clause and in its head
+// up to the colon, and returns those after the colon, which go after the
+// case's label, and those after the clause (the comment that ends its last
+// statement's line, among others).
+func (f *fn) clauseComments(c ast.Stmt) (colon, end []string) {
+	dc := f.dstOf(c)
+	if dc == nil {
+		return nil, nil
+	}
+	d := dc.Decorations()
+	if d.Before == dst.EmptyLine && len(f.code) > 0 && f.code[len(f.code)-1] != "" {
+		f.code = append(f.code, "")
+	}
+	f.comments(d.Start)
+	_, _, points := dstutil.Decorations(dc)
+	for _, p := range points {
+		switch p.Name {
+		case "Start", "End":
+		case "Colon":
+			colon = p.Decs
+		default:
+			f.comments(p.Decs)
+		}
+	}
+	return colon, d.End
 }
 
 // ---------------------------------------------------------------------------
 
 func (f *fn) lower() {
+	// Comments after the literal's opening brace open the lowered code.
+	if b, ok := f.dstOf(f.lit.Body).(*dst.BlockStmt); ok {
+		f.comments(b.Decs.Lbrace)
+	}
 	f.stmts(f.lit.Body.List)
 	// Falling off the end only happens when the last statement is a lowered
 	// loop or switch that the type checker knows terminates; return anyway.
@@ -596,20 +693,23 @@ func (f *fn) lower() {
 		}
 		m.WriteString("\t}\n")
 	}
+	unusedLabel := func(l string) bool {
+		return !isComment(l) && strings.HasSuffix(l, ":") && !strings.Contains(l, " ") && !f.used[strings.TrimSuffix(l, ":")]
+	}
 	for _, l := range f.code {
-		if strings.HasSuffix(l, ":") && !strings.Contains(l, " ") && !f.used[strings.TrimSuffix(l, ":")] {
-			continue
+		switch {
+		case l == "":
+			m.WriteString("\n")
+		case strings.HasPrefix(l, "//line "):
+			m.WriteString(l + "\n") // a directive starts its line
+		case unusedLabel(l):
+		default:
+			m.WriteString("\t" + l + "\n")
 		}
-		if strings.HasPrefix(l, "//line ") {
-			m.WriteString(l + "\n")
-			continue
-		}
-		m.WriteString("\t" + l + "\n")
 	}
 	last := ""
 	for i := len(f.code) - 1; i >= 0; i-- {
-		l := f.code[i]
-		if unusedLabel := strings.HasSuffix(l, ":") && !strings.Contains(l, " ") && !f.used[strings.TrimSuffix(l, ":")]; !unusedLabel && !strings.HasPrefix(l, "//line ") {
+		if l := f.code[i]; l != "" && !isComment(l) && !unusedLabel(l) {
 			last = l
 			break
 		}
@@ -682,6 +782,35 @@ func (f *fn) stmts(list []ast.Stmt) {
 
 // stmt lowers one statement at the machine's top level.
 func (f *fn) stmt(s ast.Stmt, label string) {
+	// The statement's comments: those before it (and, for a flattened
+	// compound statement, those inside its header) precede its //line
+	// directive, a comment ending its line ends the last line lowered
+	// from it.
+	f.trailAt = -1
+	if ds := f.dstOf(s); ds != nil {
+		d := ds.Decorations()
+		if d.Before == dst.EmptyLine && len(f.code) > 0 && f.code[len(f.code)-1] != "" {
+			f.code = append(f.code, "")
+		}
+		f.comments(d.Start)
+		end := d.End
+		d.Start, d.End = nil, nil
+		compound := false
+		switch s.(type) {
+		case *ast.BlockStmt, *ast.LabeledStmt, *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt,
+			*ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			compound = f.hasSusp[s]
+		}
+		defer func() {
+			if compound {
+				f.trailAt = -1 // a comment after it ends its last line
+			}
+			f.trailing(end)
+		}()
+		if compound {
+			f.otherComments(ds)
+		}
+	}
 	if !f.hasSusp[s] {
 		f.lineOf(s)
 		f.simple(s)
@@ -738,12 +867,13 @@ func (f *fn) suspendIn(s ast.Stmt) {
 			return
 		}
 	}
+	at := len(f.code)
 	val := f.suspend(call, kind)
 	if es, ok := s.(*ast.ExprStmt); ok && es.X == call {
-		return // the value is dropped
+		f.trailAt = at // the value is dropped: a trailing comment ends the yield's line
+		return
 	}
-	p := f.placeholder(val)
-	replaceExpr(s, call, ast.NewIdent(p))
+	f.replace(s, call, f.placeholder(val))
 	f.simple(s)
 }
 
@@ -765,15 +895,36 @@ func isWholeRHS(s ast.Stmt, call *ast.CallExpr) bool {
 	return false
 }
 
-// replaceExpr replaces old by new in s.
-func replaceExpr(s ast.Node, old, new ast.Expr) {
-	astutil.Apply(s, func(c *astutil.Cursor) bool {
-		if c.Node() == old {
-			c.Replace(new)
+// replace replaces the expression old by the identifier name in the dst
+// nodes of s, keeping old's decorations. The go/ast nodes, which the type
+// information describes, are never changed.
+func (f *fn) replace(s ast.Node, old ast.Expr, name string) {
+	dold := f.dstOf(old)
+	dstutil.Apply(f.dstOf(s), func(c *dstutil.Cursor) bool {
+		if c.Node() == dold {
+			c.Replace(f.phIdent(name, dold))
 			return false
 		}
 		return true
 	}, nil)
+}
+
+// phIdent is an identifier (a placeholder) that takes the place of n with
+// n's comments.
+func (f *fn) phIdent(name string, n dst.Node) *dst.Ident {
+	id := dst.NewIdent(name)
+	if n != nil {
+		id.Decs.NodeDecs = *n.Decorations()
+	}
+	return id
+}
+
+// phStmt is a statement (a placeholder) that takes the place of n with n's
+// comments.
+func (f *fn) phStmt(name string, n dst.Node) *dst.ExprStmt {
+	st := &dst.ExprStmt{X: dst.NewIdent(name)}
+	st.Decs.NodeDecs = *n.Decorations()
+	return st
 }
 
 // suspend emits a resume point for call and returns the expression of its
@@ -916,14 +1067,26 @@ func (f *fn) simple(s ast.Stmt) {
 			for _, p := range pre {
 				f.emit("%s", p)
 			}
-			x.Tok = token.ASSIGN
+			f.dstOf(x).(*dst.AssignStmt).Tok = token.ASSIGN
 		}
 	case *ast.DeclStmt:
 		gd := x.Decl.(*ast.GenDecl)
 		switch gd.Tok {
 		case token.VAR:
+			// The values are printed from the dst specs, where a suspension
+			// has been replaced by its value; comments go around the
+			// assignments.
+			dgd := f.dstOf(gd)
+			f.comments(dgd.Decorations().Start)
+			f.otherComments(dgd)
 			for _, sp := range gd.Specs {
 				vs := sp.(*ast.ValueSpec)
+				dvs := f.dstOf(vs).(*dst.ValueSpec)
+				f.comments(dvs.Decs.Start)
+				f.otherComments(dvs)
+				if gd.Lparen.IsValid() {
+					f.lineOf(vs) // a group's specs are on lines of their own
+				}
 				var lhs []string
 				for _, n := range vs.Names {
 					if n.Name == "_" {
@@ -938,14 +1101,16 @@ func (f *fn) simple(s ast.Stmt) {
 					}
 					lhs = append(lhs, fd.ref())
 				}
-				if len(vs.Values) > 0 {
+				if len(dvs.Values) > 0 {
 					var rhs []string
-					for _, v := range vs.Values {
-						rhs = append(rhs, f.expr(v))
+					for _, v := range dvs.Values {
+						rhs = append(rhs, f.exprDst(v))
 					}
 					f.emit("%s = %s", strings.Join(lhs, ", "), strings.Join(rhs, ", "))
 				}
+				f.trailing(dvs.Decs.End)
 			}
+			f.trailing(dgd.Decorations().End)
 			return
 		case token.TYPE:
 			f.errorf(x.Pos(), "a type declared in a generator body must be declared in a block that does not suspend")
@@ -963,10 +1128,11 @@ func (f *fn) simple(s ast.Stmt) {
 	f.emit("%s", f.verbatim(s, false))
 }
 
-// ret lowers a return at the top level.
+// ret lowers a return at the top level (its result is printed from the dst
+// node, where a suspension has been replaced by its value).
 func (f *fn) ret(x *ast.ReturnStmt) {
-	if len(x.Results) == 1 {
-		f.emit("_agm._agf.R = %s", f.expr(x.Results[0]))
+	if dx := f.dstOf(x).(*dst.ReturnStmt); len(dx.Results) == 1 {
+		f.emit("_agm._agf.R = %s", f.exprDst(dx.Results[0]))
 	}
 	f.goto_("_agRet")
 }
@@ -1004,66 +1170,97 @@ func (f *fn) branchTarget(x *ast.BranchStmt) string {
 // expr prints an expression with hoisted variables renamed.
 func (f *fn) expr(e ast.Expr) string { return f.verbatim(e, false) }
 
+// exprDst prints a dst expression with hoisted variables renamed.
+func (f *fn) exprDst(e dst.Expr) string { return f.verbatimDst(e, false) }
+
 // verbatim prints n, which has no suspension, with hoisted variables
 // renamed and the statements that leave the generator body (return, break
-// and continue to a lowered loop, defer, Raise) lowered.
+// and continue to a lowered loop, defer, Raise) lowered. It prints the dst
+// node decorating n, so the comments inside n come along.
 func (f *fn) verbatim(n ast.Node, deferLit bool) string {
+	dn := f.dstOf(n)
+	if dn == nil {
+		f.errorf(n.Pos(), "internal error: no dst node for a %T", n)
+		return ""
+	}
+	return f.verbatimDst(dn, deferLit)
+}
+
+// verbatimDst is verbatim on a dst node: the go/ast node each dst node
+// decorates gives its type information; nodes the rewriter made (the
+// placeholders) have none and are printed as they are.
+func (f *fn) verbatimDst(n dst.Node, deferLit bool) string {
 	litDepth := 0
 	breakable, loops := 0, 0
 	labels := map[string]bool{}
-	root := astutil.Apply(n, func(c *astutil.Cursor) bool {
+	root := dstutil.Apply(n, func(c *dstutil.Cursor) bool {
 		switch x := c.Node().(type) {
-		case *ast.FuncLit:
+		case *dst.FuncLit:
 			if litDepth == 0 && !f.inWrap {
-				if txt, ok := f.wrapLit(x, deferLit); ok {
-					c.Replace(ast.NewIdent(f.placeholder(txt)))
-					return false
+				if lit, ok := f.astOf(x).(*ast.FuncLit); ok {
+					if txt, ok := f.wrapLit(lit, deferLit); ok {
+						c.Replace(f.phIdent(f.placeholder(txt), x))
+						return false
+					}
 				}
 			}
 			f.inWrap = false
 			litDepth++
-		case *ast.ForStmt, *ast.RangeStmt:
+		case *dst.ForStmt, *dst.RangeStmt:
 			breakable++
 			loops++
-		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+		case *dst.SwitchStmt, *dst.TypeSwitchStmt, *dst.SelectStmt:
 			breakable++
-		case *ast.LabeledStmt:
+		case *dst.LabeledStmt:
 			labels[x.Label.Name] = true
-		case *ast.Ident:
-			if strings.HasPrefix(x.Name, pfx) {
+		case *dst.Ident:
+			if f.renamed[x] || strings.HasPrefix(x.Name, pfx) {
 				return true
 			}
-			o := f.info.ObjectOf(x)
+			id, ok := f.astOf(x).(*ast.Ident)
+			if !ok {
+				return true
+			}
+			o := f.info.ObjectOf(id)
 			if a, ok := f.alias[o]; ok {
 				x.Name = a
+				f.renamed[x] = true
 			} else if fd := f.hoisted[o]; fd != nil {
 				x.Name = fd.ref()
+				f.renamed[x] = true
 			}
-		case *ast.CallExpr:
-			if k, ok := f.susp[x]; ok && k == kRaise && litDepth == 0 {
-				c.Replace(ast.NewIdent(f.placeholder(fmt.Sprintf("panic(%s.UnwindValue(%s))", f.coroName, f.expr(x.Args[0])))))
+		case *dst.CallExpr:
+			call, ok := f.astOf(x).(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			if k, ok := f.susp[call]; ok && k == kRaise && litDepth == 0 {
+				c.Replace(f.phIdent(f.placeholder(fmt.Sprintf("panic(%s.UnwindValue(%s))", f.coroName, f.exprDst(x.Args[0]))), x))
 				return false
 			}
 			if deferLit && litDepth == 1 {
-				if id, ok := x.Fun.(*ast.Ident); ok {
-					if _, isB := f.info.Uses[id].(*types.Builtin); isB && id.Name == "recover" {
-						id.Name = "_agm._agf.Recover"
+				if id, ok := x.Fun.(*dst.Ident); ok {
+					if aid, ok := f.astOf(id).(*ast.Ident); ok {
+						if _, isB := f.info.Uses[aid].(*types.Builtin); isB && aid.Name == "recover" {
+							id.Name = "_agm._agf.Recover"
+							f.renamed[id] = true
+						}
 					}
 				}
 			}
-		case *ast.ReturnStmt:
+		case *dst.ReturnStmt:
 			if litDepth == 0 {
 				var b strings.Builder
 				b.WriteString("{\n")
 				if len(x.Results) == 1 {
-					fmt.Fprintf(&b, "_agm._agf.R = %s\n", f.expr(x.Results[0]))
+					fmt.Fprintf(&b, "_agm._agf.R = %s\n", f.exprDst(x.Results[0]))
 				}
 				b.WriteString("goto _agRet\n}")
 				f.used["_agRet"] = true
-				c.Replace(&ast.ExprStmt{X: ast.NewIdent(f.placeholder(b.String()))})
+				c.Replace(f.phStmt(f.placeholder(b.String()), x))
 				return false
 			}
-		case *ast.BranchStmt:
+		case *dst.BranchStmt:
 			if litDepth == 0 && (x.Tok == token.BREAK || x.Tok == token.CONTINUE) {
 				inner := false
 				if x.Label != nil {
@@ -1074,40 +1271,52 @@ func (f *fn) verbatim(n ast.Node, deferLit bool) string {
 					inner = loops > 0
 				}
 				if !inner {
-					l := f.branchTarget(x)
+					ab, ok := f.astOf(x).(*ast.BranchStmt)
+					if !ok {
+						return false
+					}
+					l := f.branchTarget(ab)
 					if l == "" {
-						f.errorf(x.Pos(), "cannot lower this %s", x.Tok)
+						f.errorf(ab.Pos(), "cannot lower this %s", ab.Tok)
 						return false
 					}
 					f.used[l] = true
-					c.Replace(&ast.BranchStmt{Tok: token.GOTO, Label: ast.NewIdent(l)})
+					g := &dst.BranchStmt{Tok: token.GOTO, Label: dst.NewIdent(l)}
+					g.Decs.NodeDecs = x.Decs.NodeDecs
+					c.Replace(g)
 					return false
 				}
 			}
-		case *ast.DeferStmt:
+		case *dst.DeferStmt:
 			if litDepth == 0 {
-				c.Replace(&ast.ExprStmt{X: ast.NewIdent(f.placeholder(f.deferText(x)))})
-				return false
+				if d, ok := f.astOf(x).(*ast.DeferStmt); ok {
+					c.Replace(f.phStmt(f.placeholder(f.deferText(d)), x))
+					return false
+				}
 			}
 		}
 		return true
-	}, func(c *astutil.Cursor) bool {
+	}, func(c *dstutil.Cursor) bool {
 		switch c.Node().(type) {
-		case *ast.FuncLit:
+		case *dst.FuncLit:
 			litDepth--
-		case *ast.ForStmt, *ast.RangeStmt:
+		case *dst.ForStmt, *dst.RangeStmt:
 			breakable--
 			loops--
-		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+		case *dst.SwitchStmt, *dst.TypeSwitchStmt, *dst.SelectStmt:
 			breakable--
 		}
 		return true
 	})
-	var buf bytes.Buffer
-	if err := printer.Fprint(&buf, f.fset, root); err != nil {
-		f.errorf(n.Pos(), "internal error: %v", err)
+	text, err := printDst(root)
+	if err != nil {
+		pos := token.NoPos
+		if a := f.astOf(n); a != nil {
+			pos = a.Pos()
+		}
+		f.errorf(pos, "internal error: %v", err)
 	}
-	return f.subst(buf.String())
+	return f.subst(text)
 }
 
 // wrapLit binds the escaping variables a function literal uses when the
@@ -1252,11 +1461,10 @@ func (f *fn) cond(e ast.Expr, holder ast.Stmt) string {
 	}
 	_ = es
 	val := f.suspend(calls[0], f.susp[calls[0]])
-	p := f.placeholder(val)
 	if e == ast.Expr(calls[0]) {
 		return val
 	}
-	replaceExpr(holder, calls[0], ast.NewIdent(p))
+	f.replace(holder, calls[0], f.placeholder(val))
 	return f.subst(f.expr(e))
 }
 
@@ -1303,7 +1511,7 @@ func (f *fn) forStmt(x *ast.ForStmt, label string) {
 		f.stmt(x.Body, "")
 		f.place(cont)
 		// Go 1.22: each iteration has its own copy of the loop variables.
-		if as, ok := x.Init.(*ast.AssignStmt); ok && as.Tok == token.ASSIGN {
+		if as, ok := x.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
 			for _, l := range as.Lhs {
 				if id, ok := l.(*ast.Ident); ok {
 					if fd := f.hoisted[f.info.ObjectOf(id)]; fd != nil && fd.ptr {
@@ -1554,18 +1762,26 @@ func (f *fn) switchStmt(x *ast.SwitchStmt, label string) {
 	}
 	for i, cc := range x.Body.List {
 		c := cc.(*ast.CaseClause)
+		colon, end := f.clauseComments(c)
 		f.place(labels[i])
+		f.comments(colon)
 		body := c.Body
-		fall := false
+		var fall ast.Stmt
 		if n := len(body); n > 0 {
 			if b, ok := body[n-1].(*ast.BranchStmt); ok && b.Tok == token.FALLTHROUGH {
-				body, fall = body[:n-1], true
+				body, fall = body[:n-1], b
 			}
 		}
 		f.stmts(body)
-		if fall {
+		if fall != nil {
+			d := f.dstOf(fall).Decorations()
+			f.comments(d.Start)
+			f.trailAt = -1
 			f.goto_(labels[i+1])
-		} else {
+			f.trailing(d.End)
+		}
+		f.trailing(end)
+		if fall == nil {
 			f.goto_(brk)
 		}
 	}
@@ -1640,8 +1856,11 @@ func (f *fn) typeSwitch(x *ast.TypeSwitchStmt, label string) {
 		f.goto_(brk)
 	}
 	for i, cc := range x.Body.List {
+		colon, end := f.clauseComments(cc)
 		f.place(labels[i])
+		f.comments(colon)
 		f.stmts(cc.(*ast.CaseClause).Body)
+		f.trailing(end)
 		f.goto_(brk)
 	}
 	f.place(brk)
@@ -1677,7 +1896,7 @@ func (f *fn) selectStmt(x *ast.SelectStmt, label string) {
 						}
 					}
 				}
-				cm.Tok = token.ASSIGN
+				f.dstOf(cm).(*dst.AssignStmt).Tok = token.ASSIGN
 			}
 			fmt.Fprintf(&sw, "case %s:\n", f.verbatim(cm, false))
 		default:
@@ -1688,8 +1907,11 @@ func (f *fn) selectStmt(x *ast.SelectStmt, label string) {
 	sw.WriteString("}")
 	f.emit("%s", sw.String())
 	for i, cc := range x.Body.List {
+		colon, end := f.clauseComments(cc)
 		f.place(labels[i])
+		f.comments(colon)
 		f.stmts(cc.(*ast.CommClause).Body)
+		f.trailing(end)
 		f.goto_(brk)
 	}
 	f.place(brk)

@@ -2,12 +2,12 @@
 
 //go:build !asyncgo_direct
 
+//line averager.go:2
+
 // Package rewrite benchmarks generators lowered by asyncgo rewrite against
 // direct mode, iter.Pull, a hand-written state machine and a push iterator.
 // averager_asyncgo.go is generated: run `go generate` after changing
 // averager.go.
-//
-//line averager.go:3
 package rewrite
 
 import "github.com/asyncgo/asyncgo/runtime/coro"
@@ -74,7 +74,6 @@ _agS1:
 //line averager.go:28
 	if _agm.term < 0 {
 		goto _agBrk2
-
 	}
 //line averager.go:31
 	_agm.total += _agm.term
@@ -105,7 +104,6 @@ func (_agm *_agCounter) Resume(_agSent struct{}, _agThrown error) (_agY int, _ag
 	case 1:
 		goto _agS1
 	}
-//line averager.go:44
 //line averager.go:44
 	_agm.i = 0
 _agTop1:
