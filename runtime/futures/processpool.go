@@ -17,28 +17,34 @@ import (
 // and encoded arguments (one for Submit, a chunk for Map).
 type remoteCall struct {
 	name   string
-	args   [][]byte
-	finish func(out []reply1) // completes the future from the worker's reply
+	n      int          // how many arguments
+	args   []byte       // one gob stream of them
+	finish func(*reply) // completes the future from the worker's reply
 }
 
 // The protocol between a pool and its worker processes: gob values over
 // two inherited pipes, nothing another process could connect to.
 type (
 	hello struct { // the worker's first message
-		PID  int
-		Init reply1 // the initializer's outcome
+		PID     int
+		InitErr string // the initializer's failure
 	}
 	request struct {
 		Func string
-		Args [][]byte
+		N    int
+		Args []byte
 	}
-	reply struct{ Out []reply1 }
-	// reply1 is the outcome of one argument.
-	reply1 struct {
-		Result []byte
-		Err    string
-		Panic  bool
-		Stack  string
+	// reply holds the results of the items that succeeded, as one gob
+	// stream in order, and the failures.
+	reply struct {
+		Results []byte
+		Fails   []failure // by increasing Index
+	}
+	failure struct {
+		Index int
+		Err   string
+		Panic bool
+		Stack string
 	}
 )
 
@@ -60,7 +66,7 @@ func Initializer[A, T any](fn Func[A, T], arg A) PoolOption {
 	return func(c *poolConfig) {
 		c.initName = fn.name
 		c.initLocal = func(ctx context.Context) error { _, err := fn.fn(ctx, arg); return err }
-		c.initArg, c.initErr = encode(arg)
+		c.initArg, c.initErr = encodeArgs(arg)
 	}
 }
 
@@ -155,12 +161,13 @@ func (p *ProcessPool) schedule(t task) error {
 }
 
 // submitChunk schedules one request with several arguments, for Map.
-func (p *ProcessPool) submitChunk(name string, args [][]byte) (*Future[[]reply1], error) {
-	fut := newFuture[[]reply1]("", p.graph())
+func (p *ProcessPool) submitChunk(name string, n int, args []byte) (*Future[*reply], error) {
+	fut := newFuture[*reply]("", p.graph())
 	call := &remoteCall{
 		name:   name,
+		n:      n,
 		args:   args,
-		finish: func(out []reply1) { fut.settle(out, nil) },
+		finish: func(r *reply) { fut.settle(r, nil) },
 	}
 	if err := p.schedule(task{job: fut, remote: call}); err != nil {
 		return nil, err
@@ -319,7 +326,7 @@ func (p *ProcessPool) spawn() (*proc, error) {
 	p.mu.Unlock()
 
 	if p.cfg.initName != "" {
-		if err := w.enc.Encode(request{Func: p.cfg.initName, Args: [][]byte{p.cfg.initArg}}); err != nil {
+		if err := w.enc.Encode(request{Func: p.cfg.initName, N: 1, Args: p.cfg.initArg}); err != nil {
 			return nil, w.died(err)
 		}
 	}
@@ -332,26 +339,23 @@ func (p *ProcessPool) spawn() (*proc, error) {
 		p.forget(w)
 		return nil, fmt.Errorf("%w (did the program call futures.WorkerMain at the start of main?)", err)
 	}
-	if h.Init.Err != "" {
+	if h.InitErr != "" {
 		p.retire(w)
-		return nil, fmt.Errorf("%w: initializer %s failed in worker %d: %s", ErrBrokenPool, p.cfg.initName, w.pid, h.Init.Err)
+		return nil, fmt.Errorf("%w: initializer %s failed in worker %d: %s", ErrBrokenPool, p.cfg.initName, w.pid, h.InitErr)
 	}
 	return w, nil
 }
 
 // call sends c to the worker and reads the reply.
-func (w *proc) call(c *remoteCall) ([]reply1, error) {
-	if err := w.enc.Encode(request{Func: c.name, Args: c.args}); err != nil {
+func (w *proc) call(c *remoteCall) (*reply, error) {
+	if err := w.enc.Encode(request{Func: c.name, N: c.n, Args: c.args}); err != nil {
 		return nil, err
 	}
-	var r reply
-	if err := w.dec.Decode(&r); err != nil {
+	r := new(reply)
+	if err := w.dec.Decode(r); err != nil {
 		return nil, err
 	}
-	if len(r.Out) != len(c.args) {
-		return nil, fmt.Errorf("worker replied with %d results for %d arguments", len(r.Out), len(c.args))
-	}
-	return r.Out, nil
+	return r, nil
 }
 
 // died reaps a worker whose pipe failed and says why it stopped.
@@ -409,12 +413,14 @@ func serve(initName string, rx, tx *os.File) int {
 		if err := dec.Decode(&req); err != nil {
 			return 1
 		}
-		h.Init = run1(ctx, req.Func, req.Args[0])
-		if h.Init.Panic {
-			h.Init.Err = "panic: " + h.Init.Err
+		if r := run(ctx, req); len(r.Fails) > 0 {
+			h.InitErr = r.Fails[0].Err
+			if r.Fails[0].Panic {
+				h.InitErr = "panic: " + h.InitErr
+			}
 		}
 	}
-	if err := enc.Encode(h); err != nil || h.Init.Err != "" {
+	if err := enc.Encode(h); err != nil || h.InitErr != "" {
 		return 1
 	}
 	for {
@@ -422,20 +428,20 @@ func serve(initName string, rx, tx *os.File) int {
 		if err := dec.Decode(&req); err != nil {
 			return 0 // the pool closed the pipe: shut down
 		}
-		out := make([]reply1, len(req.Args))
-		for i, arg := range req.Args {
-			out[i] = run1(ctx, req.Func, arg)
-		}
-		if err := enc.Encode(reply{Out: out}); err != nil {
+		if err := enc.Encode(run(ctx, req)); err != nil {
 			return 1
 		}
 	}
 }
 
-func run1(ctx context.Context, name string, arg []byte) reply1 {
-	fn, ok := lookup(name)
+func run(ctx context.Context, req request) *reply {
+	fn, ok := lookup(req.Func)
 	if !ok {
-		return reply1{Err: "not registered in the worker process (register it in a package-level variable or init)"}
+		r := &reply{}
+		for i := range req.N {
+			r.Fails = append(r.Fails, failure{Index: i, Err: "not registered in the worker process (register it in a package-level variable or init)"})
+		}
+		return r
 	}
-	return callRemote(ctx, fn, arg)
+	return runChunk(ctx, fn, req.N, req.Args)
 }

@@ -20,7 +20,15 @@ var (
 	getpid  = futures.Register("test.getpid", func(context.Context, struct{}) (int, error) { return os.Getpid(), nil })
 	fail    = futures.Register("test.fail", func(_ context.Context, msg string) (int, error) { return 0, errors.New(msg) })
 	explode = futures.Register("test.panic", func(context.Context, string) (int, error) { panic("kaboom") })
-	hang    = futures.Register("test.hang", func(context.Context, struct{}) (int, error) { select {} })
+	length  = futures.Register("test.length", func(_ context.Context, s string) (int, error) {
+		if s == "" {
+			return 0, errors.New("empty")
+		}
+		return len(s), nil
+	})
+	chanArg   = futures.Register("test.chanArg", func(context.Context, chan int) (int, error) { return 0, nil })
+	badResult = futures.Register("test.badResult", func(context.Context, int) (chan int, error) { return make(chan int), nil })
+	hang      = futures.Register("test.hang", func(context.Context, struct{}) (int, error) { select {} })
 
 	greeting = "unset"
 	setGreet = futures.Register("test.setGreeting", func(_ context.Context, s string) (struct{}, error) {
@@ -122,6 +130,29 @@ func TestProcessPoolErrors(t *testing.T) {
 	f, _ = lateFunc().Submit(p, 1)
 	if err := f.Exception(ctx); err == nil || !strings.Contains(err.Error(), "not registered in the worker") {
 		t.Errorf("unregistered function: %v", err)
+	}
+
+	// Results and arguments gob cannot encode.
+	ch, _ := badResult.Submit(p, 1)
+	if err := ch.Exception(ctx); err == nil || !strings.Contains(err.Error(), "encoding the result of test.badResult") {
+		t.Errorf("unencodable result: %v", err)
+	}
+	if _, err := chanArg.Submit(p, make(chan int)); err == nil {
+		t.Errorf("Submit of an unencodable argument succeeded")
+	}
+
+	// In a chunk, an error surfaces at its item, after the ones before it.
+	var got []int
+	var gotErr error
+	for v, err := range length.Map(ctx, p, slices.Values([]string{"ab", "", "c"}), futures.Chunksize(3)) {
+		if err != nil {
+			gotErr = err
+			break
+		}
+		got = append(got, v)
+	}
+	if !slices.Equal(got, []int{2}) || !errors.As(gotErr, &re) || re.Msg != "empty" {
+		t.Errorf("Map over a chunk with a failure: %v then %v", got, gotErr)
 	}
 
 	// The pool survives all of these.

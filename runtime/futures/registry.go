@@ -19,9 +19,11 @@ type Func[A, T any] struct {
 	fn   func(ctx context.Context, arg A) (T, error)
 }
 
-// remoteFunc is a registered function as a worker process calls it:
-// encoded argument in, encoded result out.
-type remoteFunc func(ctx context.Context, arg []byte) (result []byte, err error)
+// remoteFunc is a registered function as a worker process calls it: it
+// decodes one argument from dec and, if the function succeeds, encodes its
+// result to enc. A chunk of arguments shares one stream each way, so gob
+// sends the types once per chunk, not once per item.
+type remoteFunc func(ctx context.Context, dec *gob.Decoder, enc *gob.Encoder) (decodeErr, err error)
 
 var registry struct {
 	sync.Mutex
@@ -45,16 +47,19 @@ func Register[A, T any](name string, fn func(ctx context.Context, arg A) (T, err
 	if _, dup := registry.funcs[name]; dup {
 		panic("futures: Register called twice for " + name)
 	}
-	registry.funcs[name] = func(ctx context.Context, in []byte) ([]byte, error) {
+	registry.funcs[name] = func(ctx context.Context, dec *gob.Decoder, enc *gob.Encoder) (error, error) {
 		var arg A
-		if err := gob.NewDecoder(bytes.NewReader(in)).Decode(&arg); err != nil {
-			return nil, fmt.Errorf("decoding the argument of %s: %w", name, err)
+		if err := dec.Decode(&arg); err != nil {
+			return fmt.Errorf("decoding the argument of %s: %w", name, err), nil
 		}
 		v, err := fn(ctx, arg)
 		if err != nil {
 			return nil, err
 		}
-		return encode(v)
+		if err := enc.Encode(&v); err != nil {
+			return nil, fmt.Errorf("encoding the result of %s: %w", name, err)
+		}
+		return nil, nil
 	}
 	return Func[A, T]{name: name, fn: fn}
 }
@@ -66,12 +71,40 @@ func lookup(name string) (remoteFunc, bool) {
 	return f, ok
 }
 
-func encode(v any) ([]byte, error) {
+// encodeArgs encodes args as one gob stream.
+func encodeArgs[A any](args ...A) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
-		return nil, err
+	enc := gob.NewEncoder(&buf)
+	for i := range args {
+		if err := enc.Encode(&args[i]); err != nil {
+			return nil, err
+		}
 	}
 	return buf.Bytes(), nil
+}
+
+// decodeResults yields the n outcomes of a worker's reply in order.
+func decodeResults[T any](name string, n int, r *reply, yield func(T, error) bool) {
+	dec := gob.NewDecoder(bytes.NewReader(r.Results))
+	fails := r.Fails
+	for i := range n {
+		var v T
+		var err error
+		if len(fails) > 0 && fails[0].Index == i {
+			switch f := fails[0]; {
+			case f.Panic:
+				err = &PanicError{Value: f.Err, Stack: []byte(f.Stack)}
+			default:
+				err = &RemoteError{Func: name, Msg: f.Err}
+			}
+			fails = fails[1:]
+		} else if derr := dec.Decode(&v); derr != nil {
+			err = fmt.Errorf("futures: decoding the result of %s: %w", name, derr)
+		}
+		if !yield(v, err) {
+			return
+		}
+	}
 }
 
 // Name returns the name f was registered under.
@@ -84,7 +117,7 @@ func (f Func[A, T]) Submit(ex Executor, arg A, opts ...SubmitOption) (*Future[T]
 	if !ok {
 		return Submit(ex, func(ctx context.Context) (T, error) { return f.fn(ctx, arg) }, opts...)
 	}
-	in, err := encode(arg)
+	in, err := encodeArgs(arg)
 	if err != nil {
 		return nil, fmt.Errorf("futures: encoding the argument of %s: %w", f.name, err)
 	}
@@ -95,30 +128,16 @@ func (f Func[A, T]) Submit(ex Executor, arg A, opts ...SubmitOption) (*Future[T]
 	fut := newFuture[T](c.name, pp.graph())
 	call := &remoteCall{
 		name: f.name,
-		args: [][]byte{in},
-		finish: func(out []reply1) {
-			v, err := decodeReply[T](f.name, out[0])
-			fut.settle(v, err)
+		n:    1,
+		args: in,
+		finish: func(r *reply) {
+			decodeResults(f.name, 1, r, func(v T, err error) bool { fut.settle(v, err); return false })
 		},
 	}
 	if err := pp.schedule(task{job: fut, remote: call}); err != nil {
 		return nil, err
 	}
 	return fut, nil
-}
-
-// decodeReply turns one item of a worker's reply into a result.
-func decodeReply[T any](name string, r reply1) (v T, err error) {
-	switch {
-	case r.Panic:
-		return v, &PanicError{Value: r.Err, Stack: []byte(r.Stack)}
-	case r.Err != "":
-		return v, &RemoteError{Func: name, Msg: r.Err}
-	}
-	if err := gob.NewDecoder(bytes.NewReader(r.Result)).Decode(&v); err != nil {
-		return v, fmt.Errorf("futures: decoding the result of %s: %w", name, err)
-	}
-	return v, nil
 }
 
 // RemoteError is the error of a registered function that failed in a worker
@@ -157,34 +176,38 @@ func (f Func[A, T]) Map(ctx context.Context, ex Executor, items iter.Seq[A], opt
 		return Map(ctx, ex, f.fn, items)
 	}
 	return func(yield func(T, error) bool) {
-		var chunks []*Future[[]reply1]
+		type chunk struct {
+			n   int
+			fut *Future[*reply]
+		}
+		var chunks []chunk
 		defer func() {
 			for _, ch := range chunks {
-				ch.Cancel()
+				ch.fut.Cancel()
 			}
 		}()
-		var pending [][]byte
+		var pending []A
 		flush := func() error {
-			ch, err := pp.submitChunk(f.name, pending)
-			pending = nil
+			in, err := encodeArgs(pending...)
+			if err != nil {
+				return fmt.Errorf("futures: encoding an argument of %s: %w", f.name, err)
+			}
+			fut, err := pp.submitChunk(f.name, len(pending), in)
 			if err != nil {
 				return err
 			}
-			chunks = append(chunks, ch)
+			chunks = append(chunks, chunk{len(pending), fut})
+			pending = pending[:0]
 			return nil
 		}
 		for item := range items {
-			in, err := encode(item)
-			if err == nil && len(pending) == c.chunksize-1 {
-				pending = append(pending, in)
-				err = flush()
-			} else if err == nil {
-				pending = append(pending, in)
-			}
-			if err != nil {
-				var zero T
-				yield(zero, err)
-				return
+			pending = append(pending, item)
+			if len(pending) == c.chunksize {
+				if err := flush(); err != nil {
+					var zero T
+					yield(zero, err)
+					return
+				}
 			}
 		}
 		if len(pending) > 0 {
@@ -195,33 +218,57 @@ func (f Func[A, T]) Map(ctx context.Context, ex Executor, items iter.Seq[A], opt
 			}
 		}
 		for _, ch := range chunks {
-			out, err := ch.Result(ctx)
+			r, err := ch.fut.Result(ctx)
 			if err != nil {
 				var zero T
 				yield(zero, timeoutErr(err))
 				return
 			}
-			for _, r := range out {
-				v, err := decodeReply[T](f.name, r)
-				if !yield(v, err) || err != nil {
-					return
-				}
+			stop := false
+			decodeResults(f.name, ch.n, r, func(v T, err error) bool {
+				stop = !yield(v, err) || err != nil
+				return !stop
+			})
+			if stop {
+				return
 			}
 		}
 	}
 }
 
-// call runs a registered function for a worker, turning a panic into the
-// reply's error.
-func callRemote(ctx context.Context, fn remoteFunc, in []byte) (r reply1) {
+// runChunk runs a registered function on each of n arguments for a worker,
+// turning errors and panics into the reply's failures.
+func runChunk(ctx context.Context, fn remoteFunc, n int, args []byte) *reply {
+	var out bytes.Buffer
+	dec, enc := gob.NewDecoder(bytes.NewReader(args)), gob.NewEncoder(&out)
+	r := &reply{}
+	for i := range n {
+		decodeErr, err, p := call1(ctx, fn, dec, enc)
+		switch {
+		case decodeErr != nil: // the stream is lost: fail the rest
+			for ; i < n; i++ {
+				r.Fails = append(r.Fails, failure{Index: i, Err: decodeErr.Error()})
+			}
+		case p != nil:
+			r.Fails = append(r.Fails, *p)
+			r.Fails[len(r.Fails)-1].Index = i
+		case err != nil:
+			r.Fails = append(r.Fails, failure{Index: i, Err: err.Error()})
+		}
+		if decodeErr != nil {
+			break
+		}
+	}
+	r.Results = out.Bytes()
+	return r
+}
+
+func call1(ctx context.Context, fn remoteFunc, dec *gob.Decoder, enc *gob.Encoder) (decodeErr, err error, p *failure) {
 	defer func() {
-		if p := recover(); p != nil {
-			r = reply1{Panic: true, Err: fmt.Sprint(p), Stack: string(debug.Stack())}
+		if v := recover(); v != nil {
+			p = &failure{Panic: true, Err: fmt.Sprint(v), Stack: string(debug.Stack())}
 		}
 	}()
-	out, err := fn(ctx, in)
-	if err != nil {
-		return reply1{Err: err.Error()}
-	}
-	return reply1{Result: out}
+	decodeErr, err = fn(ctx, dec, enc)
+	return decodeErr, err, nil
 }
