@@ -1,9 +1,10 @@
 package main
+
 import (
- _ "golang.org/x/tools/go/analysis"
- _ "github.com/dave/dst"
- _ "github.com/urfave/cli/v2"
- _ "go.uber.org/goleak"
- _ "golang.org/x/sync/errgroup"
+	_ "github.com/urfave/cli/v2"
+	_ "go.uber.org/goleak"
+	_ "golang.org/x/sync/errgroup"
+	_ "golang.org/x/tools/go/analysis"
 )
-func main(){}
+
+func main() {}
