@@ -183,7 +183,7 @@ func IsSuspension(info *types.Info, call *ast.CallExpr) bool {
 	if notSuspending(fn.Name()) {
 		return false
 	}
-	if IsMethod(fn, CoroPath, "Co") && strings.HasPrefix(fn.Name(), "Yield") {
+	if p, recv := RecvNamed(fn); p == CoroPath && recv == "Co" && strings.HasPrefix(fn.Name(), "Yield") {
 		return true
 	}
 	for _, a := range call.Args {
