@@ -6,6 +6,7 @@ import (
 	"github.com/asyncgo/asyncgo/analyzer/blocking"
 	"github.com/asyncgo/asyncgo/analyzer/deadlock"
 	"github.com/asyncgo/asyncgo/analyzer/deadlockleak"
+	"github.com/asyncgo/asyncgo/analyzer/holdlock"
 	"github.com/asyncgo/asyncgo/analyzer/lockorder"
 	"github.com/asyncgo/asyncgo/analyzer/unawaited"
 	"golang.org/x/tools/go/analysis"
@@ -18,6 +19,7 @@ func Analyzers() []*analysis.Analyzer {
 		blocking.Analyzer,
 		deadlock.Analyzer,
 		deadlockleak.Analyzer,
+		holdlock.Analyzer,
 		lockorder.Analyzer,
 		unawaited.Analyzer,
 	}
