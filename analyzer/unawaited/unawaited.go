@@ -169,17 +169,32 @@ func (c *checker) creates(call *ast.CallExpr) kind {
 			return none // the group keeps its tasks
 		}
 	}
-	if k == task {
-		for _, a := range call.Args {
-			if tv, ok := info.Types[a]; ok && asyncctx.IsNamed(tv.Type, asyncctx.AioPath, "TaskGroup") {
-				return none
-			}
-		}
+	if k == task && inGroup(info, call) {
+		return none
 	}
 	if c.reusesFn(fn) {
 		return none
 	}
 	return k
+}
+
+// inGroup reports whether a task-creating call names a TaskGroup among its
+// arguments (the group itself, or an option such as aio.InGroup(g)): the
+// group keeps the task.
+func inGroup(info *types.Info, call *ast.CallExpr) bool {
+	found := false
+	for _, a := range call.Args {
+		ast.Inspect(a, func(n ast.Node) bool {
+			if e, ok := n.(ast.Expr); ok && !found {
+				if tv, ok := info.Types[e]; ok && tv.IsValue() && asyncctx.IsNamed(tv.Type, asyncctx.AioPath, "TaskGroup") {
+					found = true
+				}
+			}
+			_, lit := n.(*ast.FuncLit)
+			return !found && !lit
+		})
+	}
+	return found
 }
 
 // reusesFn reports whether fn may return an existing object.

@@ -41,6 +41,7 @@ func dropped(t *aio.Task, s *server, l *aio.Loop) {
 	aio.CreateTask(t, Slow())     // want `the task handle returned by aio.CreateTask\(...\) is dropped: keep it`
 	_ = aio.CreateTask(t, Slow()) // want `the task handle returned by aio.CreateTask\(...\) is dropped`
 	l.CreateTask(Slow())          // want `the task handle returned by l.CreateTask\(...\) is dropped`
+	aio.NewTask(l, Slow())        // want `the task handle returned by aio.NewTask\(...\) is dropped`
 	b.Spawn(t)                    // want `the task handle returned by b.Spawn\(...\) is dropped`
 
 	Counter(3)                                             // want `generator Counter\(...\) is created and dropped: its body never runs`
@@ -71,6 +72,7 @@ func kept(t *aio.Task, s *server, g *aio.TaskGroup, r *b.Registry) (*aio.Corouti
 
 	// A TaskGroup keeps its tasks.
 	g.CreateTask(Slow())
+	aio.CreateTask(t, Slow(), aio.InGroup(g))
 
 	// Functions that return what exists rather than create it.
 	s.cached()

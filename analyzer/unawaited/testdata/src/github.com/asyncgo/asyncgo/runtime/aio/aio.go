@@ -29,8 +29,17 @@ func (h *Handle[R]) result() (r R) { return }
 // Cancel cancels the task.
 func (h *Handle[R]) Cancel() bool { return true }
 
+// TaskOption configures a task.
+type TaskOption func()
+
+// InGroup creates the task in the group g, which keeps it.
+func InGroup(g *TaskGroup) TaskOption { return nil }
+
 // CreateTask schedules c on t's loop.
-func CreateTask[R any](t *Task, c *Coroutine[R]) *Handle[R] { return &Handle[R]{} }
+func CreateTask[R any](t *Task, c *Coroutine[R], opts ...TaskOption) *Handle[R] { return &Handle[R]{} }
+
+// NewTask schedules c on l.
+func NewTask[R any](l *Loop, c *Coroutine[R], opts ...TaskOption) *Handle[R] { return &Handle[R]{} }
 
 // Await suspends t until a is done.
 func Await[R any](t *Task, a Awaitable[R]) (R, error) { return a.result(), nil }
