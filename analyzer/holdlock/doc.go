@@ -28,6 +28,9 @@
 // that returns with a lock of its receiver, a parameter or a package
 // variable held (a lock helper such as `func (s *S) lock() { s.mu.Lock() }`)
 // takes that lock at its call sites, and one that releases it releases it.
+// A suspending callee that releases a lock of its caller around its waits
+// (as sync.Cond.Wait does) is not reported for that lock. A helper that
+// may return without the lock (an early error return) is not a lock helper.
 //
 // An aio.Lock held across a suspension is fine: that is what it is for.
 // Not followed: locks reached through local pointer copies, locks in maps or

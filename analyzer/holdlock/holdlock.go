@@ -26,16 +26,24 @@ var Analyzer = &analysis.Analyzer{
 
 // Suspends is the fact that a function taking the task handle may
 // suspend the task: at What (a runtime call), through Via (callees).
+// Releases lists the locks it has released at every suspension (a lock
+// the caller holds and the function unlocks around its waits, as
+// sync.Cond.Wait does): they are not held across the call.
 type Suspends struct {
-	What string
-	Via  []string
+	What     string
+	Via      []string
+	Releases []LockPath
 }
 
 // AFact marks Suspends as a fact.
 func (*Suspends) AFact() {}
 
 func (s *Suspends) String() string {
-	return "suspends: " + s.describe()
+	str := "suspends: " + s.describe()
+	for _, p := range s.Releases {
+		str += ", releasing " + p.Name
+	}
+	return str
 }
 
 func (s *Suspends) describe() string {
@@ -99,6 +107,9 @@ type op struct {
 	read bool
 	call *ast.CallExpr
 	what string // the suspension, or how a helper took the lock
+	// spares are the locks a suspending callee releases around its
+	// suspensions.
+	spares map[string]op
 }
 
 type checker struct {
@@ -361,11 +372,22 @@ func (c *checker) callOps(call *ast.CallExpr) []op {
 	if asyncctx.IsSuspension(info, call) {
 		return []op{{kind: opSuspend, call: call, what: calleeName(call)}}
 	}
+	// A callee's suspension (with the locks it releases around it), then
+	// the locks it returns holding or has released.
+	var ops []op
 	if s := c.suspendsOf(fn); s != nil && asyncctx.PassesHandle(info, call) {
-		return []op{{kind: opSuspend, call: call, what: calleeName(call) + " (which suspends: " + s.describe() + ")"}}
+		o := op{kind: opSuspend, call: call, what: calleeName(call) + " (which suspends: " + s.describe() + ")"}
+		for i := range s.Releases {
+			if r, ok := c.mapPath(call, fn, &s.Releases[i]); ok {
+				if o.spares == nil {
+					o.spares = make(map[string]op)
+				}
+				o.spares[r.key] = r
+			}
+		}
+		ops = append(ops, o)
 	}
 	if e := c.effectOf(fn); e != nil {
-		var ops []op
 		for i := range e.Releases {
 			if o, ok := c.mapPath(call, fn, &e.Releases[i]); ok {
 				o.kind = opUnlock
@@ -378,9 +400,8 @@ func (c *checker) callOps(call *ast.CallExpr) []op {
 				ops = append(ops, o)
 			}
 		}
-		return ops
 	}
-	return nil
+	return ops
 }
 
 // mapPath translates a callee's lock path to the lock at a call site.
@@ -470,9 +491,46 @@ func (c *checker) suspendsFn(fn *types.Func) *Suspends {
 		}
 		return true
 	})
+	if found != nil {
+		found.Releases = c.releasedAtSuspensions(sig, decl.Body)
+	}
 	delete(c.busyS, fn)
 	c.suspends[fn] = found
 	return found
+}
+
+// releasedAtSuspensions lists the locks of the receiver, parameters and
+// package variables that body has released (without taking them) at every
+// one of its suspensions.
+func (c *checker) releasedAtSuspensions(sig *types.Signature, body *ast.BlockStmt) []LockPath {
+	fl := c.analyse(body)
+	if fl == nil {
+		return nil
+	}
+	var common map[string]op // nil until the first suspension
+	fl.replay(func(st *state, o op) {
+		if o.kind != opSuspend {
+			return
+		}
+		here := maps.Clone(st.rel)
+		maps.Copy(here, o.spares)
+		if common == nil {
+			common = here
+			return
+		}
+		for k := range common {
+			if _, ok := here[k]; !ok {
+				delete(common, k)
+			}
+		}
+	})
+	var out []LockPath
+	for _, k := range slices.Sorted(maps.Keys(common)) {
+		if p, ok := c.pathOf(sig, common[k]); ok {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func qualified(fn *types.Func, from *types.Package) string {
@@ -760,6 +818,22 @@ func (c *checker) solve(body *ast.BlockStmt) *flow {
 	return fl
 }
 
+// replay calls f for every operation of the live blocks, with the state
+// just before it.
+func (fl *flow) replay(f func(st *state, o op)) {
+	for _, b := range fl.g.Blocks {
+		in, ok := fl.in[b]
+		if !ok {
+			continue
+		}
+		st := in.clone()
+		for _, o := range fl.ops[b] {
+			f(&st, o)
+			st.apply(o)
+		}
+	}
+}
+
 // ---- Facts: lock helpers ----
 
 // effectFn computes the lock effect of fn, of this package: the locks of
@@ -805,7 +879,7 @@ func (c *checker) computeEffect(fn *types.Func, decl *ast.FuncDecl) *LockEffect 
 	if exit == nil {
 		return nil
 	}
-	// Deferred unlocks run at exit.
+	// Deferred calls run at exit.
 	for _, o := range c.deferred(decl.Body) {
 		exit.apply(o)
 	}
@@ -845,23 +919,26 @@ func (c *checker) exits(b *cfg.Block) bool {
 	return true
 }
 
-// deferred lists the unlocks of body's defer statements (deferred calls,
-// and calls in deferred literals), which run when the function returns.
+// deferred lists the lock operations of body's defer statements (deferred
+// calls, and calls in deferred literals) in the order they run when the
+// function returns.
 func (c *checker) deferred(body *ast.BlockStmt) []op {
 	var ops []op
-	unlocks := func(call *ast.CallExpr) bool {
+	collect := func(call *ast.CallExpr) bool {
 		for _, o := range c.callOps(call) {
-			if o.kind == opUnlock {
+			if o.kind != opSuspend {
 				ops = append(ops, o)
 			}
 		}
 		return true
 	}
-	for _, d := range deferStmts(body) {
+	defers := deferStmts(body)
+	for i := len(defers) - 1; i >= 0; i-- {
+		d := defers[i]
 		if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok {
-			c.walk(lit.Body, unlocks)
+			c.walk(lit.Body, collect)
 		} else {
-			unlocks(d.Call)
+			collect(d.Call)
 		}
 	}
 	return ops
@@ -913,25 +990,18 @@ func (c *checker) report(body *ast.BlockStmt) {
 		key  string
 	}
 	done := make(map[seen]bool)
-	for _, b := range fl.g.Blocks {
-		in, ok := fl.in[b]
-		if !ok {
-			continue
+	fl.replay(func(st *state, o op) {
+		if o.kind != opSuspend {
+			return
 		}
-		st := in.clone()
-		for _, o := range fl.ops[b] {
-			if o.kind == opSuspend {
-				for _, k := range slices.Sorted(maps.Keys(st.held)) {
-					if done[seen{o.call, k}] {
-						continue
-					}
-					done[seen{o.call, k}] = true
-					c.diag(o, st.held[k])
-				}
+		for _, k := range slices.Sorted(maps.Keys(st.held)) {
+			if _, spared := o.spares[k]; spared || done[seen{o.call, k}] {
+				continue
 			}
-			st.apply(o)
+			done[seen{o.call, k}] = true
+			c.diag(o, st.held[k])
 		}
-	}
+	})
 }
 
 func (c *checker) diag(susp op, h hold) {

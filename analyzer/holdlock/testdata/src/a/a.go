@@ -211,3 +211,21 @@ func otherLock(t *aio.Task, c *cache) {
 	local.Unlock()
 	aio.Sleep(t, 0) // every lock released: fine
 }
+
+func condLike(t *aio.Task, s *b.Store) {
+	s.Lock()
+	s.WaitLocked(t) // s.mu is released while it waits: fine
+	s.Unlock()
+}
+
+func condLikeOther(t *aio.Task, s, s2 *b.Store) {
+	s.Lock()
+	s2.WaitLocked(t) // want `s.mu \(sync.Mutex, locked by s.Lock at line \d+\) is held across the suspension s2.WaitLocked \(which suspends: aio.Sleep\)`
+	s.Unlock()
+}
+
+func suspendingHelper(t *aio.Task, s *b.Store) {
+	s.Acquire(t)    // suspends before it locks: fine
+	aio.Sleep(t, 0) // want `s.mu \(sync.Mutex, locked by s.Acquire at line \d+\) is held across the suspension aio.Sleep`
+	s.Unlock()
+}

@@ -61,3 +61,19 @@ func WaitCond(mu *sync.Mutex, ch chan int) {
 	<-ch
 	mu.Lock()
 }
+
+// WaitLocked is called with s.mu held; it releases it while it waits, as
+// sync.Cond.Wait does.
+func (s *Store) WaitLocked(t *aio.Task) error { // want WaitLocked:"suspends: aio.Sleep, releasing s.mu"
+	s.mu.Unlock()
+	defer s.mu.Lock()
+	return aio.Sleep(t, time.Millisecond)
+}
+
+// Acquire waits its turn, then takes the store's lock.
+// (A helper that may return early without the lock, on an error, is not a
+// lock helper: it does not hold the lock on every path.)
+func (s *Store) Acquire(t *aio.Task) { // want Acquire:"suspends: aio.Sleep" Acquire:"locks s.mu"
+	aio.Sleep(t, time.Millisecond)
+	s.mu.Lock()
+}
