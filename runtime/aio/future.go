@@ -1,0 +1,308 @@
+package aio
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync/atomic"
+)
+
+// fstate is the state of a future: pending, then finished or cancelled.
+type fstate uint8
+
+const (
+	fPending fstate = iota
+	fFinished
+	fCancelled
+)
+
+// waker names one suspension of a task: waking it resumes the task only if
+// it is still suspended in that same wait, so that a future completing
+// after its waiter has moved on (a timeout, a cancellation) is harmless.
+type waker struct {
+	t   *Task
+	seq uint32
+}
+
+// subscriber is told synchronously when a future it watches completes; it
+// is the machinery of Gather, Wait, TaskGroup and the like. Subscribers
+// are pointers, so that they can be compared for removal.
+type subscriber interface{ notify(f *fut) }
+
+// callback is one waiter of a future: a task to wake or a subscriber.
+type callback struct {
+	w waker
+	s subscriber
+}
+
+// canceler is what cancelling a future cancels instead of the future
+// itself: the task that produces it, or the children of a Gather.
+type canceler interface{ cancel() bool }
+
+// fut is the state shared by futures and tasks: Python's asyncio.Future
+// without the result, whose type is the generic wrapper's business. It
+// belongs to its loop and is only used on the loop's goroutine.
+type fut struct {
+	loop  *Loop
+	state fstate
+	err   error
+	cb0   callback   // the first waiter: most futures have one
+	cbs   []callback // the others, in order
+	ctl   canceler   // nil for a plain future
+	rep   *errReport // set when the future fails, until the error is read
+}
+
+func (f *fut) done() bool { return f.state != fPending }
+
+// addWaker arranges for w to be woken when f completes.
+func (f *fut) addWaker(w waker) { f.add(callback{w: w}) }
+
+// subscribe arranges for s.notify(f) to be called when f completes.
+func (f *fut) subscribe(s subscriber) { f.add(callback{s: s}) }
+
+func (f *fut) add(c callback) {
+	if f.cb0 == (callback{}) && len(f.cbs) == 0 {
+		f.cb0 = c
+		return
+	}
+	f.cbs = append(f.cbs, c)
+}
+
+// unsubscribe removes s, as Python's remove_done_callback.
+func (f *fut) unsubscribe(s subscriber) {
+	if f.cb0.s == s {
+		f.cb0 = callback{}
+		return
+	}
+	for i, c := range f.cbs {
+		if c.s == s {
+			f.cbs = append(f.cbs[:i], f.cbs[i+1:]...)
+			return
+		}
+	}
+}
+
+// cancel cancels f, or what produces it, and reports whether it did.
+func (f *fut) cancel() bool {
+	if f.state != fPending {
+		return false
+	}
+	if f.ctl != nil {
+		return f.ctl.cancel()
+	}
+	f.state, f.err = fCancelled, ErrCancelled
+	f.complete()
+	return true
+}
+
+// resolve finishes a pending f with err (nil for a result).
+func (f *fut) resolve(err error, what string) {
+	f.state, f.err = fFinished, err
+	if err != nil {
+		f.watchUnretrieved(what)
+	}
+	f.complete()
+}
+
+// complete wakes f's waiters and notifies its subscribers, in the order
+// they came. Woken tasks run in the loop's next iteration, as Python's
+// call_soon'd wakeups do.
+func (f *fut) complete() {
+	if c := f.cb0; c != (callback{}) {
+		f.cb0 = callback{}
+		f.call(c)
+	}
+	cbs := f.cbs
+	f.cbs = nil
+	for _, c := range cbs {
+		f.call(c)
+	}
+}
+
+func (f *fut) call(c callback) {
+	if c.s != nil {
+		c.s.notify(f)
+	} else if c.w.t != nil {
+		f.loop.wake(c.w)
+	}
+}
+
+// errReport is what is logged when a failed future is collected before
+// anyone read its error (Python's "Task exception was never retrieved").
+// It does not point to the future, so that the future can be collected.
+type errReport struct {
+	retrieved atomic.Bool
+	what      string
+	err       error
+	logger    *slog.Logger
+}
+
+// watchUnretrieved arranges the report of f's error if f is collected
+// with the error unread.
+func (f *fut) watchUnretrieved(what string) {
+	r := &errReport{what: what, err: f.err, logger: f.loop.logger}
+	f.rep = r
+	runtime.AddCleanup(f, func(r *errReport) {
+		if !r.retrieved.Load() {
+			r.logger.Error("aio: error was never retrieved", "future", r.what, "err", r.err)
+		}
+	}, r)
+}
+
+// retrieve marks f's outcome as read and returns its error.
+func (f *fut) retrieve() error {
+	if f.rep != nil {
+		f.rep.retrieved.Store(true)
+		f.rep = nil
+	}
+	return f.err
+}
+
+// outcome returns f's error once done, or ErrInvalidState while pending.
+func (f *fut) outcome() error {
+	if f.state == fPending {
+		return fmt.Errorf("%w: result is not set", ErrInvalidState)
+	}
+	return f.retrieve()
+}
+
+// Waitable is a future or a task whatever its result type: *Future[R] and
+// *Handle[R] implement it. Wait and AsCompleted take Waitables.
+type Waitable interface {
+	// Done reports whether the future has a result, an error, or was
+	// cancelled.
+	Done() bool
+	// Cancelled reports whether it was cancelled.
+	Cancelled() bool
+	// Err returns the error it finished with: nil while pending or after
+	// a result, ErrCancelled (or an error wrapping it) if cancelled.
+	Err() error
+	// Cancel requests cancellation and reports whether it was pending.
+	Cancel() bool
+
+	base() *fut
+}
+
+// result is a Waitable whose result can be read: what Gather and the
+// other combinators need of an awaitable once it is scheduled.
+type result[R any] interface {
+	Waitable
+	value() R
+}
+
+// Future is a placeholder for a result set later by a callback or another
+// task: Python's asyncio.Future. Tasks await it with Await; SetResult or
+// SetErr completes it. Like everything on a loop, a Future must only be
+// used on the loop's goroutine (from its tasks and callbacks); other
+// goroutines go through Loop.CallSoonThreadsafe.
+type Future[R any] struct {
+	f   fut
+	val R
+}
+
+// NewFuture returns a pending future attached to l (Python's
+// loop.create_future).
+func NewFuture[R any](l *Loop) *Future[R] {
+	return &Future[R]{f: fut{loop: l}}
+}
+
+// Loop returns the loop the future belongs to.
+func (x *Future[R]) Loop() *Loop { return x.f.loop }
+
+// Done reports whether the future is done.
+func (x *Future[R]) Done() bool { return x.f.done() }
+
+// Cancelled reports whether the future was cancelled.
+func (x *Future[R]) Cancelled() bool { return x.f.state == fCancelled }
+
+// Cancel cancels a pending future, waking its waiters with ErrCancelled,
+// and reports whether it did; a done future is left as it is.
+func (x *Future[R]) Cancel() bool { return x.f.cancel() }
+
+// Result returns the future's result and error: ErrCancelled if it was
+// cancelled, ErrInvalidState if it is still pending. It does not wait;
+// use Await for that.
+func (x *Future[R]) Result() (R, error) {
+	if err := x.f.outcome(); err != nil {
+		var zero R
+		return zero, err
+	}
+	return x.val, nil
+}
+
+// Err returns the error the future finished with, or nil (Python's
+// exception(), without the raise for a pending future).
+func (x *Future[R]) Err() error {
+	if x.f.state == fPending {
+		return nil
+	}
+	return x.f.retrieve()
+}
+
+// SetResult completes the future with v. It returns ErrInvalidState if
+// the future is already done (or cancelled).
+func (x *Future[R]) SetResult(v R) error {
+	if x.f.done() {
+		return fmt.Errorf("%w: future is already done", ErrInvalidState)
+	}
+	x.val = v
+	x.f.resolve(nil, "future")
+	return nil
+}
+
+// SetErr completes the future with err (Python's set_exception). It
+// returns ErrInvalidState if the future is already done or err is nil.
+func (x *Future[R]) SetErr(err error) error {
+	if err == nil {
+		return fmt.Errorf("%w: SetErr with a nil error", ErrInvalidState)
+	}
+	if x.f.done() {
+		return fmt.Errorf("%w: future is already done", ErrInvalidState)
+	}
+	x.f.resolve(err, "future")
+	return nil
+}
+
+// AddDoneCallback arranges for fn(x) to be called on the loop once the
+// future is done; if it is done already, fn is scheduled at once.
+// Callbacks run in the order they were added, each in its own turn of the
+// loop, as with CallSoon.
+func (x *Future[R]) AddDoneCallback(fn func(*Future[R])) {
+	addDoneCallback(&x.f, func() { fn(x) })
+}
+
+// String describes the future as Python does: <Future pending>,
+// <Future finished result=v>, <Future finished err=e>, <Future cancelled>.
+func (x *Future[R]) String() string { return "<Future " + describe(&x.f, x.val) + ">" }
+
+func (x *Future[R]) base() *fut                          { return &x.f }
+func (x *Future[R]) value() R                            { return x.val }
+func (x *Future[R]) await(t *Task) (R, error)            { return awaitResult(t, x) }
+func (x *Future[R]) ensure(*Loop, []TaskOption) result[R] { return x }
+func (x *Future[R]) waitable(*Loop, []TaskOption) Waitable { return x }
+
+// userCallback is a done callback given by the user: run with CallSoon.
+type userCallback struct{ fn func() }
+
+func (c *userCallback) notify(f *fut) { f.loop.CallSoon(c.fn) }
+
+func addDoneCallback(f *fut, fn func()) {
+	if f.done() {
+		f.loop.CallSoon(fn)
+		return
+	}
+	f.subscribe(&userCallback{fn})
+}
+
+// describe is the state part of a future's or task's String.
+func describe(f *fut, val any) string {
+	switch {
+	case f.state == fPending:
+		return "pending"
+	case f.state == fCancelled:
+		return "cancelled"
+	case f.err != nil:
+		return fmt.Sprintf("finished err=%v", f.err)
+	}
+	return fmt.Sprintf("finished result=%v", val)
+}

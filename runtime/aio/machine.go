@@ -1,0 +1,144 @@
+package aio
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+)
+
+// Machine is an async function's body lowered to a state machine, as the
+// asyncgo rewriter generates it: a struct holding the live locals and a
+// resume point. A task runs a Machine on the loop's own goroutine, with
+// no goroutine or stack of its own; FromMachine makes it a coroutine that
+// behaves as one made by Async.
+//
+// Step runs the body from where it is to its next suspension point or to
+// its end. The first call starts the body. It reports one of three
+// outcomes:
+//
+//   - suspended on w (done is false): the task waits until the future or
+//     task w is done, then steps the body again, which reads w's outcome
+//     (Result, Err) where it left off. A nil w only yields the loop, as
+//     Sleep(t, 0) does. To await a coroutine, the body schedules it as a
+//     task first (CreateTask) and suspends on the task; Sleep is
+//     After's future; executor work is WrapFuture's.
+//   - returned r (done is true, err is nil);
+//   - failed with err (done is true). Returning an error that wraps
+//     ErrCancelled leaves the task cancelled.
+//
+// thrown is nil, except when the task delivers an error at the suspension
+// point instead of a resumption: ErrCancelled when the task was cancelled
+// while w was done or nil (when w is pending, cancelling the task cancels
+// w, and the body finds w cancelled), or the error of a wait that could
+// not start (ErrDifferentLoop, a *DeadlockError). The body handles thrown
+// as the result of the await it was suspended in: it may clean up and
+// return, or carry on. When the loop closes, a suspended body is stepped
+// once with ErrCancelled so that its pending defers run; if it suspends
+// again it is dropped.
+//
+// Step must not call direct-mode suspending functions (Await, Sleep,
+// Lock.Acquire, ...) with t: it has no stack to suspend, and they panic.
+// A panic in Step fails the task with a *PanicError, as in direct mode.
+// The loop never calls Step concurrently, nor again once it is done.
+type Machine[R any] interface {
+	Step(t *Task, thrown error) (w Waitable, done bool, r R, err error)
+}
+
+// FromMachine returns a coroutine object whose body is the state machine
+// m. Like Async, it runs nothing: m.Step is first called when the
+// coroutine is scheduled as a task (which then runs it on the loop's
+// goroutine) or awaited by a direct-mode task (which drives it inline).
+func FromMachine[R any](m Machine[R]) *Coroutine[R] {
+	c := &Coroutine[R]{m: m}
+	if tracking.Load() != nil {
+		c.track = trackCoroutine(c, nil)
+	}
+	return c
+}
+
+func machineName(m any) string { return strings.TrimPrefix(fmt.Sprintf("%T", m), "*") }
+
+// step implements body for lowered coroutines.
+func (h *Handle[R]) step(t *Task, thrown error) (w Waitable, done bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			w, done = nil, true
+			if t.state == fPending {
+				t.finish(&PanicError{Value: v, Stack: debug.Stack()})
+			}
+		}
+	}()
+	w, done, r, err := h.coro.m.Step(t, thrown)
+	if done {
+		if err == nil {
+			h.val = r
+		}
+		t.finish(err)
+	}
+	return w, done
+}
+
+// stepLowered steps a task whose body is a Machine and parks it on the
+// future the body suspends on.
+func (t *Task) stepLowered() {
+	thrown := t.thrown
+	t.thrown, t.waitFut = nil, nil
+	if t.mustCancel {
+		t.mustCancel = false
+		if !t.started {
+			t.finish(ErrCancelled)
+			return
+		}
+		thrown = ErrCancelled
+	}
+	t.started = true
+	w, done := t.body.step(t, thrown)
+	if done || t.state != fPending {
+		return
+	}
+	t.seq++
+	var f *fut
+	if w != nil {
+		f = w.base()
+	}
+	switch {
+	case f == nil || f.done():
+		t.loop.pushTask(t)
+		return
+	case f.loop != t.loop:
+		t.thrown = ErrDifferentLoop
+		t.loop.pushTask(t)
+		return
+	}
+	if err := checkCycle(t, f); err != nil {
+		t.thrown = err
+		t.loop.pushTask(t)
+		return
+	}
+	f.addWaker(waker{t, t.seq})
+	t.waitFut, t.parked = f, true
+	if t.mustCancel && f.cancel() { // the body cancelled its own task
+		t.mustCancel = false
+	}
+	if t.mustCancel && t.parked {
+		t.parked = false
+		t.loop.pushTask(t)
+	}
+}
+
+// runMachine drives a lowered body inside a direct-mode task: Await of a
+// coroutine made by FromMachine.
+func runMachine[R any](t *Task, m Machine[R]) (R, error) {
+	var thrown error
+	for {
+		w, done, r, err := m.Step(t, thrown)
+		if done {
+			return r, err
+		}
+		if w == nil {
+			thrown = t.yield()
+		} else {
+			thrown = awaitFut(t, w.base())
+		}
+	}
+}

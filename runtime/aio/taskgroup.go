@@ -1,0 +1,131 @@
+package aio
+
+import "errors"
+
+// TaskGroup holds tasks that WithTaskGroup waits for: Python's
+// asyncio.TaskGroup. Create its tasks with CreateTask and the InGroup
+// option, or with its CreateTask method.
+type TaskGroup struct {
+	parent          *Task
+	members         map[*Task]struct{}
+	errs            []error
+	waiter          *fut // done when the last member is
+	exiting         bool
+	aborting        bool
+	finished        bool
+	cancelledParent bool // the group cancelled its parent after a failure
+}
+
+// WithTaskGroup runs f with a new task group and then waits for every
+// task created in the group (Python's async with asyncio.TaskGroup()).
+//
+// The first task of the group to fail (with an error other than
+// cancellation) cancels the other tasks of the group and t itself, so
+// that f is interrupted at its current await point; WithTaskGroup then
+// withdraws that cancellation of t, waits for the cancelled tasks, and
+// returns the errors of the failed tasks, followed by f's own error,
+// joined with errors.Join. An error returned by f also cancels the
+// group's tasks. If t is cancelled from outside while it waits, the
+// group's tasks are cancelled and ErrCancelled is returned once they are
+// done, unless a task failed, whose error takes precedence. Tasks added
+// once the group is finished or shutting down fail with ErrGroupDone.
+func WithTaskGroup(t *Task, f func(g *TaskGroup) error) (err error) {
+	g := &TaskGroup{parent: t, members: map[*Task]struct{}{}}
+	exited := false
+	defer func() {
+		if !exited { // f panicked: do not leave the tasks behind
+			g.abort()
+			g.finished = true
+		}
+	}()
+	err = f(g)
+	exited = true
+	return g.exit(err)
+}
+
+// CreateTask schedules c as a task of the group, like CreateTask with
+// InGroup(g), and returns its handle (a *Handle[R] for a
+// *Coroutine[R]).
+func (g *TaskGroup) CreateTask(c AnyCoroutine, opts ...TaskOption) Waitable {
+	return c.spawn(g.parent.loop, append(opts, InGroup(g)))
+}
+
+// add makes t a member, unless the group no longer takes tasks.
+func (g *TaskGroup) add(t *Task) bool {
+	if g.finished || g.aborting || g.exiting && len(g.members) == 0 {
+		return false
+	}
+	g.members[t] = struct{}{}
+	t.group = g
+	t.subscribe(g)
+	return true
+}
+
+// notify is called when a member is done.
+func (g *TaskGroup) notify(f *fut) {
+	t := f.ctl.(*Task)
+	delete(g.members, t)
+	if g.waiter != nil && len(g.members) == 0 && !g.waiter.done() {
+		g.waiter.resolve(nil, "")
+	}
+	if t.state == fCancelled || t.err == nil {
+		return
+	}
+	g.errs = append(g.errs, t.retrieve())
+	if g.parent.done() {
+		t.loop.logger.Error("aio: task group member failed after its parent task was done", "task", t.Name(), "err", t.err)
+		return
+	}
+	if !g.aborting && !g.cancelledParent {
+		g.abort()
+		g.cancelledParent = true
+		g.parent.cancel()
+	}
+}
+
+// abort cancels the members.
+func (g *TaskGroup) abort() {
+	g.aborting = true
+	for t := range g.members {
+		t.cancel()
+	}
+}
+
+// exit is Python's TaskGroup.__aexit__: wait for the members and combine
+// the errors.
+func (g *TaskGroup) exit(bodyErr error) error {
+	g.exiting = true
+	var cancelled error
+	if isCancel(bodyErr) {
+		cancelled = bodyErr
+	}
+	if bodyErr != nil && !g.aborting {
+		g.abort()
+	}
+	for len(g.members) > 0 {
+		g.waiter = &fut{loop: g.parent.loop}
+		err := awaitFut(g.parent, g.waiter)
+		if err == nil && g.waiter.state == fCancelled {
+			err = ErrCancelled
+		}
+		if err != nil && !g.aborting {
+			cancelled = err // the parent is being cancelled from outside
+			g.abort()
+		}
+		g.waiter = nil
+	}
+	if g.cancelledParent && g.parent.Uncancel() == 0 {
+		cancelled = nil // the only cancellation was ours
+	}
+	g.finished = true
+	if cancelled != nil && len(g.errs) == 0 {
+		return cancelled
+	}
+	if bodyErr != nil && !isCancel(bodyErr) {
+		g.errs = append(g.errs, bodyErr)
+	}
+	if len(g.errs) > 0 {
+		return errors.Join(g.errs...)
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package aio
+
+import "time"
+
+// Timer is a call scheduled by CallLater or CallAt (Python's
+// TimerHandle). Its methods must be called on the loop's goroutine.
+type Timer struct {
+	loop      *Loop
+	when      int64  // loop clock, nanoseconds
+	order     uint64 // ties are broken in scheduling order
+	idx       int    // index in the loop's heap, -1 when not in it
+	fn        func()
+	task      waker // or the task to wake, for Sleep
+	cancelled bool
+}
+
+// When returns the time the call is scheduled for, on the loop's clock.
+func (tm *Timer) When() time.Time { return tm.loop.epoch.Add(time.Duration(tm.when)) }
+
+// Cancel cancels the call if it has not run and reports whether it did.
+func (tm *Timer) Cancel() bool {
+	if tm.idx < 0 {
+		return false
+	}
+	tm.loop.timers.remove(tm)
+	tm.cancelled = true
+	return true
+}
+
+// Cancelled reports whether Cancel cancelled the call.
+func (tm *Timer) Cancelled() bool { return tm.cancelled }
+
+// CallLater schedules f to be called on the loop after d (Python's
+// loop.call_later). Calls due at the same time run in the order they were
+// scheduled.
+func (l *Loop) CallLater(d time.Duration, f func()) *Timer {
+	return l.callAt(l.clock()+int64(max(d, 0)), f)
+}
+
+// CallAt schedules f to be called on the loop at when, a time of the
+// loop's clock (see Loop.Now).
+func (l *Loop) CallAt(when time.Time, f func()) *Timer {
+	return l.callAt(int64(when.Sub(l.epoch)), f)
+}
+
+func (l *Loop) callAt(when int64, f func()) *Timer {
+	tm := &Timer{loop: l, when: when, fn: f, idx: -1}
+	l.timers.push(tm)
+	return tm
+}
+
+// Sleep suspends the task t for d (Python's asyncio.sleep). Sleep(t, 0)
+// just lets the other ready tasks run. It returns ErrCancelled if t is
+// cancelled while it sleeps.
+func Sleep(t *Task, d time.Duration) error {
+	if d <= 0 {
+		return t.yield()
+	}
+	l := t.loop
+	t.seq++
+	tm := &t.sleep
+	*tm = Timer{loop: l, when: l.clock() + int64(d), task: waker{t, t.seq}, idx: -1}
+	l.timers.push(tm)
+	err := t.park()
+	if tm.idx >= 0 {
+		l.timers.remove(tm)
+	}
+	return err
+}
+
+// fire runs a due timer's call or wakes its task.
+func (l *Loop) fire(tm *Timer) {
+	if tm.fn != nil {
+		l.ready.push(entry{fn: tm.fn})
+		return
+	}
+	w := tm.task
+	tm.task = waker{}
+	l.wake(w)
+}
+
+// timerHeap is a min-heap of timers by (when, order), keeping each
+// timer's index so that a cancelled one is removed at once.
+type timerHeap struct {
+	h     []*Timer
+	order uint64
+}
+
+func (q *timerHeap) len() int { return len(q.h) }
+
+func (q *timerHeap) less(i, j int) bool {
+	a, b := q.h[i], q.h[j]
+	return a.when < b.when || a.when == b.when && a.order < b.order
+}
+
+func (q *timerHeap) swap(i, j int) {
+	q.h[i], q.h[j] = q.h[j], q.h[i]
+	q.h[i].idx, q.h[j].idx = i, j
+}
+
+func (q *timerHeap) push(tm *Timer) {
+	q.order++
+	tm.order = q.order
+	tm.idx = len(q.h)
+	q.h = append(q.h, tm)
+	q.up(tm.idx)
+}
+
+// pop removes and returns the earliest timer.
+func (q *timerHeap) pop() *Timer {
+	tm := q.h[0]
+	q.remove(tm)
+	return tm
+}
+
+func (q *timerHeap) remove(tm *Timer) {
+	i, n := tm.idx, len(q.h)-1
+	if i != n {
+		q.swap(i, n)
+	}
+	q.h[n] = nil
+	q.h = q.h[:n]
+	if i != n {
+		if !q.down(i) {
+			q.up(i)
+		}
+	}
+	tm.idx = -1
+}
+
+func (q *timerHeap) up(j int) {
+	for j > 0 {
+		i := (j - 1) / 2
+		if !q.less(j, i) {
+			break
+		}
+		q.swap(i, j)
+		j = i
+	}
+}
+
+func (q *timerHeap) down(i0 int) bool {
+	i, n := i0, len(q.h)
+	for {
+		j := 2*i + 1
+		if j >= n {
+			break
+		}
+		if r := j + 1; r < n && q.less(r, j) {
+			j = r
+		}
+		if !q.less(j, i) {
+			break
+		}
+		q.swap(i, j)
+		i = j
+	}
+	return i > i0
+}
+
+// After returns a future that the loop completes after d: Sleep for
+// bodies that suspend on futures (see Machine). Cancelling the future
+// cancels its timer.
+func After(l *Loop, d time.Duration) *Future[struct{}] {
+	f := NewFuture[struct{}](l)
+	tm := l.CallLater(d, func() { f.SetResult(struct{}{}) })
+	f.f.subscribe(&timerStop{tm})
+	return f
+}
+
+// timerStop cancels a timer when the future it serves is done.
+type timerStop struct{ tm *Timer }
+
+func (s *timerStop) notify(*fut) { s.tm.Cancel() }
