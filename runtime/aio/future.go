@@ -275,10 +275,10 @@ func (x *Future[R]) AddDoneCallback(fn func(*Future[R])) {
 // <Future finished result=v>, <Future finished err=e>, <Future cancelled>.
 func (x *Future[R]) String() string { return "<Future " + describe(&x.f, x.val) + ">" }
 
-func (x *Future[R]) base() *fut                          { return &x.f }
-func (x *Future[R]) value() R                            { return x.val }
-func (x *Future[R]) await(t *Task) (R, error)            { return awaitResult(t, x) }
-func (x *Future[R]) ensure(*Loop, []TaskOption) result[R] { return x }
+func (x *Future[R]) base() *fut                            { return &x.f }
+func (x *Future[R]) value() R                              { return x.val }
+func (x *Future[R]) await(t *Task) (R, error)              { return awaitResult(t, x) }
+func (x *Future[R]) ensure(*Loop, []TaskOption) result[R]  { return x }
 func (x *Future[R]) waitable(*Loop, []TaskOption) Waitable { return x }
 
 // userCallback is a done callback given by the user: run with CallSoon.
