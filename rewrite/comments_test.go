@@ -166,6 +166,8 @@ func TestCommentPlacement(t *testing.T) {
 		{"c41", `_agY = fmt.Sprintf("%T", _agm.x2)`, nextLine},
 		{"c42", "_agm.last = _agm.n * 2", nextLine},
 		{"c43", "_agm.last = _agm.n * 2", same},
+		{"c44", "_agm._agtag", next},
+		{"c45", "select {", next},
 	}
 	srcLines := strings.Split(string(src), "\n")
 	outLines := strings.Split(string(out), "\n")

@@ -10,30 +10,33 @@ import (
 )
 
 // genBody builds a generator body from fuzz input: each byte picks a
-// statement, some of which nest the statements that follow.
+// statement, some of which nest the statements that follow. Statements
+// carry comments (before them, ending their first line, after a brace),
+// which the lowered code must keep.
 func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 	for *pos < len(b) {
 		c := b[*pos]
 		*pos++
 		*k++
 		n := *k
+		fmt.Fprintf(out, "// s%d before a statement\n", n)
 		switch c % 10 {
 		case 0:
-			fmt.Fprintf(out, "co.Yield(%d + x)\n", n)
+			fmt.Fprintf(out, "co.Yield(%d + x) // t%d\n", n, n)
 		case 1:
-			fmt.Fprintf(out, "v = co.Yield(%d)\nx += v\n", n)
+			fmt.Fprintf(out, "v = co.Yield(%d) /* t%d */\nx += v\n", n, n)
 		case 2:
 			if depth > 2 {
 				continue
 			}
-			fmt.Fprintf(out, "if x%%2 == 0 {\n")
+			fmt.Fprintf(out, "if x%%2 == 0 { // t%d\n", n)
 			genBody(b, depth+1, pos, out, k)
 			fmt.Fprintf(out, "} else {\nx += %d\nco.Yield(-x)\n}\n", n)
 		case 3:
 			if depth > 2 {
 				continue
 			}
-			fmt.Fprintf(out, "for i := 0; i < 2; i++ {\nco.Yield(i * %d)\n", n)
+			fmt.Fprintf(out, "for i := 0; i < 2; i++ {\n// i%d in a loop\nco.Yield(i * %d)\n", n, n)
 			genBody(b, depth+1, pos, out, k)
 			fmt.Fprintf(out, "if x > %d {\nbreak\n}\n}\n", n*3)
 		case 4:
@@ -43,7 +46,7 @@ func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 		case 6:
 			fmt.Fprintf(out, "if x > %d {\nreturn x\n}\n", 20+n)
 		case 7:
-			fmt.Fprintf(out, "switch x %% 3 {\ncase 0:\nco.Yield(%d)\ncase 1:\nx++\ndefault:\nx--\n}\n", n)
+			fmt.Fprintf(out, "switch x %% 3 { // t%d\ncase 0: // c%d\nco.Yield(%d)\n// d%d before a case\ncase 1:\nx++ // x%d\ndefault:\nx--\n}\n", n, n, n, n, n)
 		case 8:
 			fmt.Fprintf(out, "if x == %d {\npanic(\"p%d\")\n}\n", n%5, n)
 		case 9:
@@ -149,6 +152,12 @@ func FuzzLowering(f *testing.F) {
 		files, err := rewrite.Package(dir)
 		if err != nil {
 			t.Fatalf("rewrite: %v\n%s", err, src)
+		}
+		want, got := commentTexts(t, "main.go", []byte(src)), commentTexts(t, "main_asyncgo.go", files[1].New)
+		for c, n := range want {
+			if got[c] != n {
+				t.Fatalf("comment %q: %d times in the source, %d lowered\n%s", c, n, got[c], files[1].New)
+			}
 		}
 		run := func(args ...string) string {
 			cmd := exec.Command("go", append([]string{"run"}, append(args, ".")...)...)

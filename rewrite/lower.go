@@ -809,6 +809,20 @@ func (f *fn) stmt(s ast.Stmt, label string) {
 		}()
 		if compound {
 			f.otherComments(ds)
+			// The clauses of a switch or select are lowered one by one:
+			// the comments after the body's brace go with the header's.
+			var body *ast.BlockStmt
+			switch x := s.(type) {
+			case *ast.SwitchStmt:
+				body = x.Body
+			case *ast.TypeSwitchStmt:
+				body = x.Body
+			case *ast.SelectStmt:
+				body = x.Body
+			}
+			if body != nil {
+				f.otherComments(f.dstOf(body))
+			}
 		}
 	}
 	if !f.hasSusp[s] {

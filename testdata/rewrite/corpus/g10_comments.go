@@ -48,7 +48,7 @@ func Commented(t *trace) *coro.Generator[string, int, int] {
 		}
 
 		// c15 before a switch
-		switch total % 3 {
+		switch total % 3 { // c44 after the switch's brace
 		// c16 before the first case
 		case 0: // c17 after a case's colon
 			// c18 in a case, before a yield
@@ -95,7 +95,7 @@ func CommentedSelect(ch chan int, vals []any) *coro.Generator[string, struct{}, 
 	loop: // c33 after a label
 		for {
 			// c34 before a select
-			select {
+			select { // c45 after the select's brace
 			// c35 before a receive case
 			case v, ok := <-ch: // c36 after the receive's colon
 				if !ok {
