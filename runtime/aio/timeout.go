@@ -56,7 +56,7 @@ func (s *TimeoutScope) Reschedule(when time.Time) {
 	}
 	l := s.t.loop
 	if !when.After(l.Now()) {
-		s.timer = l.CallLater(0, s.expire)
+		s.timer = l.callSoon(s.expire)
 		return
 	}
 	s.timer = l.CallAt(when, s.expire)

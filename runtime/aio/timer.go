@@ -11,6 +11,7 @@ type Timer struct {
 	idx       int    // index in the loop's heap, -1 when not in it
 	fn        func()
 	task      waker // or the task to wake, for Sleep
+	queued    bool  // in the ready queue, for a call due at once
 	cancelled bool
 }
 
@@ -19,10 +20,14 @@ func (tm *Timer) When() time.Time { return tm.loop.epoch.Add(time.Duration(tm.wh
 
 // Cancel cancels the call if it has not run and reports whether it did.
 func (tm *Timer) Cancel() bool {
-	if tm.idx < 0 {
+	switch {
+	case tm.queued:
+		tm.queued = false
+	case tm.idx >= 0:
+		tm.loop.timers.remove(tm)
+	default:
 		return false
 	}
-	tm.loop.timers.remove(tm)
 	tm.cancelled = true
 	return true
 }
@@ -41,6 +46,18 @@ func (l *Loop) CallLater(d time.Duration, f func()) *Timer {
 // loop's clock (see Loop.Now).
 func (l *Loop) CallAt(when time.Time, f func()) *Timer {
 	return l.callAt(int64(when.Sub(l.epoch)), f)
+}
+
+// callSoon is CallSoon with a Timer to cancel the call.
+func (l *Loop) callSoon(f func()) *Timer {
+	tm := &Timer{loop: l, when: l.clock(), idx: -1, queued: true}
+	l.CallSoon(func() {
+		if tm.queued {
+			tm.queued = false
+			f()
+		}
+	})
+	return tm
 }
 
 func (l *Loop) callAt(when int64, f func()) *Timer {

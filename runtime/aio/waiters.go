@@ -1,0 +1,105 @@
+package aio
+
+// waiter is one task waiting in a synchronization primitive: a future
+// that the primitive resolves to wake it, linked in the primitive's list.
+type waiter struct {
+	f          fut
+	prev, next *waiter
+	in         *waitList
+}
+
+// waitList is a FIFO list of waiters (Python's deque of futures), bound
+// to the loop of its first waiter.
+type waitList struct {
+	head, tail *waiter
+	n          int
+	loop       *Loop
+}
+
+func (q *waitList) push(l *Loop) *waiter {
+	w := &waiter{f: fut{loop: l}, prev: q.tail, in: q}
+	if q.tail != nil {
+		q.tail.next = w
+	} else {
+		q.head = w
+	}
+	q.tail = w
+	q.n++
+	return w
+}
+
+// remove unlinks w if it is still in q.
+func (q *waitList) remove(w *waiter) {
+	if w.in != q {
+		return
+	}
+	if w.prev != nil {
+		w.prev.next = w.next
+	} else {
+		q.head = w.next
+	}
+	if w.next != nil {
+		w.next.prev = w.prev
+	} else {
+		q.tail = w.prev
+	}
+	w.prev, w.next, w.in = nil, nil, nil
+	q.n--
+}
+
+// wait parks t on a new waiter at the end of q until the waiter is
+// resolved or t is cancelled. The waiter is out of the list when wait
+// returns; its state tells whether it was resolved.
+func (q *waitList) wait(t *Task) (*waiter, error) {
+	if q.loop == nil {
+		q.loop = t.loop
+	} else if q.loop != t.loop {
+		return nil, ErrDifferentLoop
+	}
+	w := q.push(t.loop)
+	err := t.waitOn(&w.f)
+	q.remove(w)
+	if err == nil && w.f.state == fCancelled {
+		err = ErrCancelled
+	}
+	return w, err
+}
+
+// woken reports whether a waiter left by wait was resolved: woken by the
+// primitive, whatever happened to its task afterwards.
+func (w *waiter) woken() bool { return w != nil && w.f.state == fFinished }
+
+// wakeFirst resolves the first waiter that is not done, leaving it in the
+// list, and reports whether there was one.
+func (q *waitList) wakeFirst() bool {
+	for w := q.head; w != nil; w = w.next {
+		if !w.f.done() {
+			w.f.resolve(nil, "")
+			return true
+		}
+	}
+	return false
+}
+
+// popWake removes waiters from the front until it resolves one that is
+// not done (Python's Queue._wakeup_next).
+func (q *waitList) popWake() {
+	for q.head != nil {
+		w := q.head
+		q.remove(w)
+		if !w.f.done() {
+			w.f.resolve(nil, "")
+			return
+		}
+	}
+}
+
+// live reports whether some waiter is not cancelled.
+func (q *waitList) live() bool {
+	for w := q.head; w != nil; w = w.next {
+		if w.f.state != fCancelled {
+			return true
+		}
+	}
+	return false
+}
