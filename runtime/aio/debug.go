@@ -192,13 +192,22 @@ func curGoid() uint64 {
 }
 
 // goroutineStack extracts goroutine id's stack from an all-goroutines
-// dump.
+// dump, down to the first frame of the loop itself: what the user's code
+// was doing.
 func goroutineStack(dump []byte, id uint64) string {
 	head := []byte(fmt.Sprintf("goroutine %d [", id))
 	for _, g := range bytes.Split(dump, []byte("\n\n")) {
-		if bytes.HasPrefix(g, head) {
-			return string(g)
+		if !bytes.HasPrefix(g, head) {
+			continue
 		}
+		lines := bytes.Split(g, []byte("\n"))
+		for i, line := range lines {
+			if i > 0 && bytes.HasPrefix(line, []byte(pkgPath+".")) {
+				lines = lines[:i]
+				break
+			}
+		}
+		return string(bytes.Join(lines, []byte("\n")))
 	}
 	return ""
 }
