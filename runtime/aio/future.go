@@ -39,6 +39,13 @@ type callback struct {
 // itself: the task that produces it, or the children of a Gather.
 type canceler interface{ cancel() bool }
 
+// sharedFut is the canceler of a future that many tasks may wait on (a
+// connection's or a server's closing): a waiter's cancellation must not
+// cancel it for the others, so the waiter alone gets ErrCancelled.
+type sharedFut struct{}
+
+func (sharedFut) cancel() bool { return false }
+
 // fut is the state shared by futures and tasks: Python's asyncio.Future
 // without the result, whose type is the generic wrapper's business. It
 // belongs to its loop and is only used on the loop's goroutine.
