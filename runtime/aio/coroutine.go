@@ -86,6 +86,8 @@ type Awaitable[R any] interface {
 	// ensure returns the awaitable as a future, scheduling a coroutine as
 	// a task on l (Python's ensure_future).
 	ensure(l *Loop, opts []TaskOption) result[R]
+	// spent reports whether it is a coroutine that already ran.
+	spent() bool
 }
 
 // Await suspends the task t until a is done and returns its result and
@@ -113,6 +115,7 @@ func (c *Coroutine[R]) waitable(l *Loop, opts []TaskOption) Waitable {
 	return newHandle(l, c, opts)
 }
 func (c *Coroutine[R]) spawn(l *Loop, opts []TaskOption) Waitable { return newHandle(l, c, opts) }
+func (c *Coroutine[R]) spent() bool                               { return c.used }
 
 // awaitResult waits for x in t and returns its outcome.
 func awaitResult[R any](t *Task, x result[R]) (R, error) {

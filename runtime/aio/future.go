@@ -75,6 +75,14 @@ func (f *fut) add(c callback) {
 	f.cbs = append(f.cbs, c)
 }
 
+// lastIs reports whether s is the last callback added.
+func (f *fut) lastIs(s subscriber) bool {
+	if n := len(f.cbs); n > 0 {
+		return f.cbs[n-1].s == s
+	}
+	return f.cb0.s == s
+}
+
 // unsubscribe removes s, as Python's remove_done_callback.
 func (f *fut) unsubscribe(s subscriber) {
 	if f.cb0.s == s {
@@ -287,6 +295,7 @@ func (x *Future[R]) value() R                              { return x.val }
 func (x *Future[R]) await(t *Task) (R, error)              { return awaitResult(t, x) }
 func (x *Future[R]) ensure(*Loop, []TaskOption) result[R]  { return x }
 func (x *Future[R]) waitable(*Loop, []TaskOption) Waitable { return x }
+func (x *Future[R]) spent() bool                           { return false }
 
 // userCallback is a done callback given by the user: run with CallSoon.
 type userCallback struct{ fn func() }

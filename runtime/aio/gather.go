@@ -1,5 +1,7 @@
 package aio
 
+import "slices"
+
 // gathering is the outer future of a Gather: done when every child is, or
 // at the first failure unless errors are returned per child. Cancelling
 // it cancels the children.
@@ -42,24 +44,30 @@ func gather[R any](t *Task, cs []Awaitable[R], returnErrs bool) ([]R, []error, e
 	}
 	g := &gathering[R]{outer: fut{loop: t.loop}, children: make([]result[R], len(cs)), returnErrs: returnErrs}
 	g.outer.ctl = g
-	seen := make(map[AnyAwaitable]result[R], len(cs))
-	distinct := make([]result[R], 0, len(cs))
+	var done []result[R] // children done already, notified once all are in
 	for i, c := range cs {
-		f, ok := seen[c]
-		if !ok {
-			f = c.ensure(t.loop, nil)
-			seen[c] = f
-			distinct = append(distinct, f)
+		if c.spent() {
+			// A coroutine already run: given twice, or an error.
+			if j := slices.IndexFunc(cs[:i], func(x Awaitable[R]) bool { return x == c }); j >= 0 {
+				g.children[i] = g.children[j]
+				continue
+			}
 		}
+		f := c.ensure(t.loop, nil)
 		g.children[i] = f
-	}
-	g.distinct = len(distinct)
-	for _, f := range distinct {
-		if f.Done() {
-			g.notify(f.base())
-		} else {
-			f.base().subscribe(g)
+		b := f.base()
+		if b.lastIs(g) {
+			continue // a future given twice
 		}
+		g.distinct++
+		b.subscribe(g)
+		if b.done() {
+			done = append(done, f)
+		}
+	}
+	for _, f := range done {
+		f.base().unsubscribe(g)
+		g.notify(f.base())
 	}
 	if err := awaitFut(t, &g.outer); err != nil {
 		return nil, nil, err

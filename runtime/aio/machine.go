@@ -81,8 +81,11 @@ func (h *Handle[R]) step(t *Task, thrown error) (w Waitable, done bool) {
 // stepLowered steps a task whose body is a Machine and parks it on the
 // future the body suspends on.
 func (t *Task) stepLowered() {
-	thrown := t.thrown
-	t.thrown, t.waitFut = nil, nil
+	var thrown error
+	if t.x != nil {
+		thrown, t.x.thrown = t.x.thrown, nil
+	}
+	t.waitFut = nil
 	if t.mustCancel {
 		t.mustCancel = false
 		if !t.started {
@@ -106,12 +109,12 @@ func (t *Task) stepLowered() {
 		t.loop.pushTask(t)
 		return
 	case f.loop != t.loop:
-		t.thrown = ErrDifferentLoop
+		t.extra().thrown = ErrDifferentLoop
 		t.loop.pushTask(t)
 		return
 	}
 	if err := checkCycle(t, f); err != nil {
-		t.thrown = err
+		t.extra().thrown = err
 		t.loop.pushTask(t)
 		return
 	}

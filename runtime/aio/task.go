@@ -30,14 +30,26 @@ type Task struct {
 	parked     bool    // suspended, waiting for a waker with seq
 	mustCancel bool    // deliver ErrCancelled at the next resumption
 	started    bool
-	cancels    int32 // cancellation requests not yet uncancelled
-	waitFut    *fut  // the future the task is parked on, if any
-	thrown     error // for a lowered body: an error to deliver at the next step
-	sleep      Timer // the timer of Sleep, kept here to save an allocation
-	ctx        context.Context
-	stopCtx    context.CancelCauseFunc
-	group      *TaskGroup
-	prev, next *Task // the loop's list of live tasks
+	cancels    int32      // cancellation requests not yet uncancelled
+	waitFut    *fut       // the future the task is parked on, if any
+	x          *taskExtra // what only some tasks need
+	prev, next *Task      // the loop's list of live tasks
+}
+
+// taskExtra holds the parts of a task that only some tasks use, so that
+// a task that does not stays small.
+type taskExtra struct {
+	sleep   Timer // the timer of Sleep, reused from one Sleep to the next
+	ctx     context.Context
+	stopCtx context.CancelCauseFunc
+	thrown  error // for a lowered body: an error to deliver at its next step
+}
+
+func (t *Task) extra() *taskExtra {
+	if t.x == nil {
+		t.x = new(taskExtra)
+	}
+	return t.x
 }
 
 // body is what a task runs: *Handle[R] implements it for both kinds of
@@ -93,15 +105,16 @@ func (t *Task) Uncancel() int {
 // stops with the task. A task that carries on after a cancellation keeps
 // a cancelled context.
 func (t *Task) Context() context.Context {
-	if t.ctx == nil {
-		t.ctx, t.stopCtx = context.WithCancelCause(context.Background())
+	x := t.extra()
+	if x.ctx == nil {
+		x.ctx, x.stopCtx = context.WithCancelCause(context.Background())
 		if t.cancels > 0 {
-			t.stopCtx(ErrCancelled)
+			x.stopCtx(ErrCancelled)
 		} else if t.done() {
-			t.stopCtx(context.Canceled)
+			x.stopCtx(context.Canceled)
 		}
 	}
-	return t.ctx
+	return x.ctx
 }
 
 // String describes the task as Python does, for instance
@@ -119,8 +132,8 @@ func (t *Task) cancel() bool {
 		return false
 	}
 	t.cancels++
-	if t.stopCtx != nil && t.cancels == 1 {
-		t.stopCtx(ErrCancelled)
+	if t.x != nil && t.x.stopCtx != nil && t.cancels == 1 {
+		t.x.stopCtx(ErrCancelled)
 	}
 	if t.parked && t.waitFut != nil && t.waitFut.cancel() {
 		return true // t wakes when the future is done, and sees it cancelled
@@ -150,8 +163,8 @@ func (t *Task) finish(err error) {
 		t.watchUnretrieved("task " + t.Name())
 	}
 	t.loop.unlinkTask(t)
-	if t.stopCtx != nil {
-		t.stopCtx(context.Canceled)
+	if t.x != nil && t.x.stopCtx != nil {
+		t.x.stopCtx(context.Canceled)
 	}
 	t.complete()
 }
@@ -315,18 +328,21 @@ func newHandle[R any](l *Loop, c *Coroutine[R], opts []TaskOption) *Handle[R] {
 	t.fut.loop, t.fut.ctl, t.body = l, t, h
 	l.taskSeq++
 	t.id = l.taskSeq
-	var cfg taskConfig
-	for _, o := range opts {
-		o(&cfg)
+	var group *TaskGroup
+	if len(opts) > 0 {
+		cfg := new(taskConfig) // escapes into the options
+		for _, o := range opts {
+			o(cfg)
+		}
+		t.name, group = cfg.name, cfg.group
 	}
-	t.name = cfg.name
 	switch {
 	case l.closed.Load():
 		c.claim()
 		t.finish(ErrLoopClosed)
 	case !c.claim():
 		t.finish(ErrCoroutineReused)
-	case cfg.group != nil && !cfg.group.add(t):
+	case group != nil && !group.add(t):
 		t.finish(ErrGroupDone)
 	default:
 		l.linkTask(t)
@@ -394,6 +410,7 @@ func (h *Handle[R]) resultValue() any                      { return h.val }
 func (h *Handle[R]) await(t *Task) (R, error)              { return awaitResult(t, h) }
 func (h *Handle[R]) ensure(*Loop, []TaskOption) result[R]  { return h }
 func (h *Handle[R]) waitable(*Loop, []TaskOption) Waitable { return h }
+func (h *Handle[R]) spent() bool                           { return false }
 
 // run implements body for direct-mode coroutines.
 func (h *Handle[R]) run(t *Task) {

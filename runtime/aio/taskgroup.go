@@ -56,7 +56,6 @@ func (g *TaskGroup) add(t *Task) bool {
 		return false
 	}
 	g.members[t] = struct{}{}
-	t.group = g
 	t.subscribe(g)
 	return true
 }

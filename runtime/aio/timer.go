@@ -75,7 +75,7 @@ func Sleep(t *Task, d time.Duration) error {
 	}
 	l := t.loop
 	t.seq++
-	tm := &t.sleep
+	tm := &t.extra().sleep
 	*tm = Timer{loop: l, when: l.clock() + int64(d), task: waker{t, t.seq}, idx: -1}
 	l.timers.push(tm)
 	err := t.park()
