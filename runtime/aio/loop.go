@@ -245,10 +245,12 @@ func (l *Loop) enter(a AnyAwaitable) error {
 	return err
 }
 
-// stopper stops the loop when the future it watches is done.
+// stopper stops the loop when the future it watches is done, in the next
+// turn of the loop as Python's done callbacks run: the tasks the future's
+// completion wakes get that turn first.
 type stopper struct{ l *Loop }
 
-func (s *stopper) notify(*fut) { s.l.stopping = true }
+func (s *stopper) notify(*fut) { s.l.CallSoon(s.l.Stop) }
 
 func (l *Loop) runUntil(f *fut) error {
 	if !f.done() {

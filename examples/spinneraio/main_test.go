@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/asyncgo/asyncgo/runtime/aio"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var update = flag.Bool("update", false, "rewrite testdata/want.txt")
+
+// TestOutput compares the output on a virtual clock with the expected
+// one: the seed's program, as CPython prints it, with the task described
+// in Go's terms and exactly 30 frames.
+func TestOutput(t *testing.T) {
+	var got bytes.Buffer
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- run(&got, aio.WithVirtualClock(time.Unix(0, 0))) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("still running after 20s")
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("the virtual clock took %v", time.Since(start))
+	}
+	if *update {
+		os.WriteFile("testdata/want.txt", got.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile("testdata/want.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("output differs from testdata/want.txt\ngot:\n%q\nwant:\n%q", got.Bytes(), want)
+	}
+}
+
+// frames matches the spinner's output: the frames, then the clearing.
+var frames = regexp.MustCompile(`^((?:[|/\\-] thinking!\x08{11})+) {11}\x08{11}Answer: 42\n$`)
+
+// TestLikeCPython runs the seed under CPython (3 seconds of real time)
+// and compares: the same lines, and the same frames give or take one, as
+// the real clock decides which of the last two timers fires first.
+func TestLikeCPython(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil || testing.Short() {
+		t.Skip("no python3, or -short")
+	}
+	out, err := exec.Command(py, "testdata/spinner_asyncio.py").Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	want, _ := os.ReadFile("testdata/want.txt")
+	pyFirst, pyRest, _ := bytes.Cut(out, []byte("\n"))
+	goFirst, goRest, _ := bytes.Cut(want, []byte("\n"))
+	if !regexp.MustCompile(`^spinner object: <Task pending name='Task-2' coro=<spin\(\) running at .*>>$`).Match(pyFirst) ||
+		!bytes.HasPrefix(goFirst, []byte("spinner object: <Task pending name='Task-2' coro=<spin()>>")) {
+		t.Errorf("first lines differ:\n%s\n%s", pyFirst, goFirst)
+	}
+	pm, gm := frames.FindSubmatch(pyRest), frames.FindSubmatch(goRest)
+	if pm == nil || gm == nil {
+		t.Fatalf("unexpected output:\npython3: %q\ngo: %q", pyRest, goRest)
+	}
+	n, m := bytes.Count(pm[1], []byte("thinking!")), bytes.Count(gm[1], []byte("thinking!"))
+	if n < m-1 || n > m+1 || !bytes.HasPrefix(gm[1], pm[1][:min(len(pm[1]), len(gm[1]))]) {
+		t.Errorf("CPython spun %d frames, Go %d", n, m)
+	}
+}
