@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncgo/asyncgo/internal/flagserver"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestOutput(t *testing.T) {
+	var got bytes.Buffer
+	if err := run(&got, 0); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/want.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("output differs from testdata/want.txt\ngot:\n%s\nwant:\n%s", got.Bytes(), want)
+	}
+}
+
+func TestSavesEveryFlagConcurrently(t *testing.T) {
+	const delay = 100 * time.Millisecond
+	srv, base := flagserver.Start(delay)
+	defer srv.Close()
+	d := newDownloader(base, t.TempDir())
+	var out bytes.Buffer
+	t0 := time.Now()
+	if err := download(&out, d, slices.Sorted(slices.Values(flagserver.POP20))); err != nil {
+		t.Fatal(err)
+	}
+	// One after another, 20 flags would take 2s.
+	if took := time.Since(t0); took > 10*delay {
+		t.Errorf("took %v: not concurrent", took)
+	}
+	for _, cc := range flagserver.POP20 {
+		cc = strings.ToLower(cc)
+		img, err := os.ReadFile(filepath.Join(d.dir, cc+".gif"))
+		if cc == "p1k" {
+			if err == nil {
+				t.Errorf("saved a flag for the unknown country P1K")
+			}
+			continue
+		}
+		if err != nil || !bytes.Equal(img, flagserver.Image(cc)) {
+			t.Errorf("%s.gif: %v (%d bytes)", cc, err, len(img))
+		}
+	}
+}
+
+// A server that is gone is an error, not a count of missing flags.
+func TestServerDown(t *testing.T) {
+	srv, base := flagserver.Start(0)
+	srv.Close()
+	var out bytes.Buffer
+	err := download(&out, newDownloader(base, t.TempDir()), []string{"BR", "CN"})
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1") {
+		t.Fatalf("download from a closed server: %v; want a connection error", err)
+	}
+}
+
+func TestLikeCPython(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	srv, base := flagserver.Start(0)
+	defer srv.Close()
+	dir := t.TempDir()
+	cmd := exec.Command(py, "testdata/flags_asyncio.py", base, dir)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	var got bytes.Buffer
+	if err := download(&got, newDownloader(base, t.TempDir()), slices.Sorted(slices.Values(flagserver.POP20))); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), out) {
+		t.Errorf("output differs from CPython's\ngot:\n%s\npython3:\n%s", got.Bytes(), out)
+	}
+}
