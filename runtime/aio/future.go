@@ -195,6 +195,7 @@ type Waitable interface {
 	// Cancel requests cancellation and reports whether it was pending.
 	Cancel() bool
 
+	AnyAwaitable
 	base() *fut
 }
 

@@ -161,6 +161,11 @@ func (l *Loop) CallSoonThreadsafe(f func()) error {
 	return nil
 }
 
+// CreateTask schedules the coroutine c as a task on l, like the function
+// CreateTask, and returns its handle: a *Handle[R] for a *Coroutine[R]
+// (Python's loop.create_task). It may be called before the loop runs.
+func (l *Loop) CreateTask(c AnyCoroutine, opts ...TaskOption) Waitable { return c.spawn(l, opts) }
+
 func (l *Loop) pushTask(t *Task) { l.ready.push(entry{t: t}) }
 
 // wake resumes the task of w if it is still in the wait w names.

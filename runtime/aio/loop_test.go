@@ -330,3 +330,25 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestLoopCreateTask(t *testing.T) {
+	within(t, func() {
+		l := aio.NewLoop(aio.WithVirtualClock(time.Unix(0, 0)))
+		defer l.Close()
+		w := l.CreateTask(aio.Async(func(t *aio.Task) (string, error) {
+			return t.Name(), aio.Sleep(t, time.Second)
+		}), aio.Name("created"))
+		if err := l.RunUntilComplete(w); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := w.(*aio.Handle[string]).Result(); v != "created" || err != nil {
+			t.Fatalf("Result = %v, %v", v, err)
+		}
+		if got := l.Now(); got != time.Unix(1, 0) {
+			t.Fatalf("Now = %v", got)
+		}
+		if l.IsClosed() || l.IsRunning() {
+			t.Fatal("state")
+		}
+	})
+}
