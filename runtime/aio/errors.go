@@ -76,6 +76,7 @@ type PanicError struct {
 	Stack []byte // the task's stack when it panicked
 }
 
+// Error describes the panic.
 func (e *PanicError) Error() string { return fmt.Sprintf("aio: task panicked: %v", e.Value) }
 
 // Unwrap returns the panic value if it is an error.
@@ -91,6 +92,7 @@ type DeadlockError struct {
 	Cycle []string // the tasks in the cycle, starting with the waiter
 }
 
+// Error names the tasks of the cycle.
 func (e *DeadlockError) Error() string {
 	if len(e.Cycle) == 1 {
 		return fmt.Sprintf("aio: deadlock: task %q awaits itself", e.Cycle[0])

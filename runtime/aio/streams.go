@@ -33,6 +33,7 @@ type IncompleteReadError struct {
 	Expected int    // the number of bytes expected, -1 for ReadUntil
 }
 
+// Error says how much was read.
 func (e *IncompleteReadError) Error() string {
 	if e.Expected < 0 {
 		return fmt.Sprintf("aio: %d bytes read before the end of the stream, separator not found", len(e.Partial))
@@ -52,6 +53,7 @@ type LimitOverrunError struct {
 	found    bool
 }
 
+// Error says what overran the limit.
 func (e *LimitOverrunError) Error() string {
 	if e.found {
 		return "aio: separator is found, but chunk is longer than limit"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -381,4 +382,38 @@ func TestCloseWithOpenConnections(t *testing.T) {
 		aio.CreateTask(t, aio.Async(func(t *aio.Task) ([]byte, error) { return r.ReadLine(t) }))
 		return aio.Sleep(t, 10*time.Millisecond)
 	})
+}
+
+// openFDs counts the process's open file descriptors, or -1 where /proc
+// does not tell.
+func openFDs() int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(ents)
+}
+
+func TestCloseLeavesNoSockets(t *testing.T) {
+	before := openFDs()
+	if before < 0 {
+		t.Skip("no /proc/self/fd")
+	}
+	runReal(t, func(t *aio.Task) error {
+		srv, err := aio.StartServer(t, "127.0.0.1:0", func(t *aio.Task, r *aio.StreamReader, w *aio.StreamWriter) error {
+			return aio.Sleep(t, time.Hour) // never closes its connection
+		})
+		if err != nil {
+			return err
+		}
+		for range 5 {
+			if _, _, err := aio.OpenConnection(t, srv.Addr().String()); err != nil {
+				return err
+			}
+		}
+		return aio.Sleep(t, 20*time.Millisecond) // let the server accept
+	})
+	if after := openFDs(); after != before {
+		t.Fatalf("%d file descriptors open before, %d after Close", before, after)
+	}
 }

@@ -14,6 +14,7 @@ const (
 	FirstException                   // when any future fails, or else when all are done
 )
 
+// String returns Python's name of the condition.
 func (w ReturnWhen) String() string {
 	switch w {
 	case AllCompleted:
