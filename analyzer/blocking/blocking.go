@@ -299,6 +299,9 @@ func (c *checker) sites(body *ast.BlockStmt, inAsync bool) []site {
 			if fn == nil {
 				return true
 			}
+			if runsLoop(fn) {
+				return true // a loop run inside a task: the deadlock analyzer reports it, better
+			}
 			if what, k, ok := c.direct(fn, n); ok {
 				if k != kindLock || inAsync {
 					out = append(out, site{node: n, call: n, what: what, kind: k})
@@ -322,6 +325,12 @@ func (c *checker) sites(body *ast.BlockStmt, inAsync bool) []site {
 		return true
 	})
 	return out
+}
+
+// runsLoop reports whether fn runs an event loop to completion.
+func runsLoop(fn *types.Func) bool {
+	return asyncctx.IsFunc(fn, asyncctx.AioPath, "Run") ||
+		asyncctx.IsMethod(fn, asyncctx.AioPath, "Loop", "RunUntilComplete", "RunForever", "Close")
 }
 
 // direct recognises the calls that block by themselves.

@@ -2,7 +2,10 @@
 // names, for the analyzers' tests.
 package aio
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Task is the handle of a running coroutine.
 type Task struct{}
@@ -41,8 +44,13 @@ func Gather[R any](t *Task, cs ...Awaitable[R]) ([]R, error) { return nil, nil }
 // Sleep suspends t.
 func Sleep(t *Task, d time.Duration) error { return nil }
 
-// Run runs c on a new loop.
-func Run[R any](c *Coroutine[R]) (R, error) { return c.result(), nil }
+// Run runs c on a new loop; like the real one, it waits for the loop's
+// goroutines when it closes the loop.
+func Run[R any](c *Coroutine[R]) (R, error) {
+	var wg sync.WaitGroup
+	wg.Wait()
+	return c.result(), nil
+}
 
 // Loop is an event loop.
 type Loop struct{}
