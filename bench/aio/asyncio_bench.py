@@ -55,23 +55,26 @@ async def ping_pong(n):
     return (time.perf_counter() - t0) / n
 
 
-async def sleeping_tasks(n):
+async def sleeping_tasks(n, trace):
+    """Time to start n sleeping tasks, or (with trace) their memory."""
     async def sleeper():
         await asyncio.sleep(3600)
     gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
+    if trace:
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
     t0 = time.perf_counter()
     tasks = [asyncio.create_task(sleeper()) for _ in range(n)]
     await asyncio.sleep(0)  # every task starts and suspends
-    elapsed = time.perf_counter() - t0
-    gc.collect()
-    per_task = (tracemalloc.get_traced_memory()[0] - before) / n
-    tracemalloc.stop()
+    result = (time.perf_counter() - t0) / n * 1e9
+    if trace:
+        gc.collect()
+        result = (tracemalloc.get_traced_memory()[0] - before) / n
+        tracemalloc.stop()
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return elapsed, per_task
+    return result
 
 
 def best(coro_fn, n, repeat=3):
@@ -79,14 +82,13 @@ def best(coro_fn, n, repeat=3):
 
 
 def python_figures():
-    elapsed, per_task = asyncio.run(sleeping_tasks(100_000))
     return {
         "TaskCreateAwait": ("ns/op", best(create_await, 200_000) * 1e9),
         "TaskGather": ("ns/op", best(gather, 200_000) * 1e9),
         "Sleep0": ("ns/op", best(sleep0, 500_000) * 1e9),
         "Sleep0PingPong": ("ns/op", best(ping_pong, 500_000) * 1e9),
-        "SleepingTasks100k": ("bytes/task", per_task),
-        "SleepingTasks100k start": ("ns/task", elapsed / 100_000 * 1e9),
+        "SleepingTasks100k": ("bytes/task", asyncio.run(sleeping_tasks(100_000, True))),
+        "SleepingTasks100k start": ("ns/task", asyncio.run(sleeping_tasks(100_000, False))),
     }
 
 
@@ -114,17 +116,17 @@ def main():
     print(f"CPython {sys.version.split()[0]} asyncio")
     if "--go" not in sys.argv:
         for name, (unit, v) in py.items():
-            print(f"{name:<26} {v:12.1f} {unit}")
+            print(f"{name:<32} {v:10.1f} {unit}")
         return
     go = go_figures(os.environ.get("BENCHTIME", "1s"))
-    print(f"{'benchmark':<26} {'asyncio':>12} {'aio (Go)':>12}  {'unit':<10} {'ratio':>7}")
+    print(f"{'benchmark':<32} {'asyncio':>10} {'aio (Go)':>10}  {'unit':<10} {'asyncio/aio':>11}")
     for name, (unit, v) in py.items():
         if name in go:
             g = go[name][1]
-            print(f"{name:<26} {v:12.1f} {g:12.1f}  {unit:<10} {v / g:6.1f}x")
+            print(f"{name:<32} {v:10.1f} {g:10.1f}  {unit:<10} {v / g:10.1f}x")
     for name, (unit, g) in go.items():
         if name not in py:
-            print(f"{name:<26} {'':>12} {g:12.1f}  {unit:<10}")
+            print(f"{name:<32} {'':>10} {g:10.1f}  {unit:<10}")
 
 
 if __name__ == "__main__":
