@@ -20,7 +20,7 @@ import (
 // A loop's methods must be called on the goroutine running it (from its
 // tasks and callbacks) or, when it is not running, by its owner; the
 // exceptions are CallSoonThreadsafe, which any goroutine may call, and
-// IsRunning and IsClosed.
+// IsRunning and IsClosed. Make one with NewLoop, or let Run make it.
 type Loop struct {
 	ready   ring
 	timers  timerHeap

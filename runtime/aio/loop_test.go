@@ -352,3 +352,26 @@ func TestLoopCreateTask(t *testing.T) {
 		}
 	})
 }
+
+func TestTaskUsedOutsideItsBody(t *testing.T) {
+	check(t, func(t *aio.Task) error {
+		var owner *aio.Task
+		h := aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) {
+			owner = t
+			return 7, aio.Sleep(t, time.Second)
+		}), aio.Name("owner"))
+		aio.Sleep(t, 0)
+		thief := aio.CreateTask(t, aio.Async(func(*aio.Task) (int, error) {
+			return 0, aio.Sleep(owner, time.Hour) // another task's handle
+		}))
+		_, err := aio.Await(t, thief)
+		var pe *aio.PanicError
+		if !errors.As(err, &pe) || !strings.Contains(fmt.Sprint(pe.Value), "owner used outside its own body") {
+			return fmt.Errorf("thief: %v", err)
+		}
+		if v, err := aio.Await(t, h); v != 7 || err != nil || t.Loop().Now() != time.Unix(1, 0) {
+			return fmt.Errorf("owner disturbed: %v %v at %v", v, err, t.Loop().Now())
+		}
+		return nil
+	})
+}

@@ -198,9 +198,6 @@ func (t *Task) step() {
 // delivered here.
 func (t *Task) suspend() error {
 	r := t.runner
-	if t.loop.current != t || r == nil {
-		panic(misuse(t))
-	}
 	if r.closing {
 		return ErrLoopClosed
 	}
@@ -216,6 +213,15 @@ func (t *Task) suspend() error {
 	return nil
 }
 
+// mustSuspend panics unless the calling code is t's own direct-mode
+// body, running: the only place t can suspend. It is checked before a
+// suspending call touches anything.
+func (t *Task) mustSuspend() {
+	if t.loop.current != t || t.runner == nil {
+		panic(misuse(t))
+	}
+}
+
 // misuse explains a suspension that cannot be.
 func misuse(t *Task) string {
 	if t.body != nil && t.body.lowered() {
@@ -227,6 +233,7 @@ func misuse(t *Task) string {
 // park suspends the task until a waker of its current seq wakes it or a
 // cancellation is requested.
 func (t *Task) park() error {
+	t.mustSuspend()
 	t.parked = true
 	if t.mustCancel {
 		t.parked = false
@@ -240,6 +247,7 @@ func (t *Task) park() error {
 // waitOn parks the task until the pending future f completes. Cancelling
 // the task meanwhile cancels f; the caller reads f's outcome.
 func (t *Task) waitOn(f *fut) error {
+	t.mustSuspend()
 	t.seq++
 	f.addWaker(waker{t, t.seq})
 	t.waitFut = f
@@ -258,6 +266,7 @@ func (t *Task) waitOn(f *fut) error {
 
 // yield gives the other ready tasks a turn: Sleep(0).
 func (t *Task) yield() error {
+	t.mustSuspend()
 	t.seq++
 	t.loop.pushTask(t)
 	return t.suspend()

@@ -47,7 +47,7 @@ func WithTaskGroup(t *Task, f func(g *TaskGroup) error) (err error) {
 // InGroup(g), and returns its handle (a *Handle[R] for a
 // *Coroutine[R]).
 func (g *TaskGroup) CreateTask(c AnyCoroutine, opts ...TaskOption) Waitable {
-	return c.spawn(g.parent.loop, append(opts, InGroup(g)))
+	return c.spawn(g.parent.loop, append(opts[:len(opts):len(opts)], InGroup(g)))
 }
 
 // add makes t a member, unless the group no longer takes tasks.

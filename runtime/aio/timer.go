@@ -73,6 +73,7 @@ func Sleep(t *Task, d time.Duration) error {
 	if d <= 0 {
 		return t.yield()
 	}
+	t.mustSuspend()
 	l := t.loop
 	t.seq++
 	tm := &t.extra().sleep
