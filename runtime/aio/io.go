@@ -64,3 +64,38 @@ func (c *cancelFunc) notify(f *fut) {
 		c.cancel()
 	}
 }
+
+// offload runs the blocking call fn on a helper goroutine and suspends t
+// until it returns: how the loop dials and listens. If t stops waiting
+// (cancelled) or the loop closes first, fn's context is cancelled and
+// what it returns anyway is released with drop.
+func offload[T any](t *Task, fn func(ctx context.Context) (T, error), drop func(T)) (T, error) {
+	l := t.loop
+	f := NewFuture[T](l)
+	ctx, cancel := context.WithCancel(l.io.context())
+	f.f.subscribe(&cancelFunc{cancel})
+	l.beginOp()
+	l.goHelper(func() {
+		v, err := fn(ctx)
+		release := func() {
+			if err == nil {
+				drop(v)
+			}
+		}
+		l.post(func() {
+			cancel()
+			switch {
+			case f.Done():
+				release()
+			case err != nil:
+				f.SetErr(err)
+			default:
+				f.SetResult(v)
+			}
+		}, func() {
+			cancel()
+			release()
+		})
+	})
+	return awaitResult(t, f)
+}

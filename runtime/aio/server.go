@@ -1,6 +1,7 @@
 package aio
 
 import (
+	"context"
 	"net"
 )
 
@@ -17,16 +18,19 @@ type Server struct {
 }
 
 // StartServer listens on the TCP address addr ("127.0.0.1:0" for a free
-// port on the loopback interface) and runs handler as a new task for each
-// connection, with the connection's reader and writer (Python's
-// asyncio.start_server). A handler that fails or is cancelled has its
+// port on the loopback interface), suspending t meanwhile, and runs
+// handler as a new task for each connection, with the connection's
+// reader and writer (Python's asyncio.start_server). A handler that fails or is cancelled has its
 // connection closed and its error logged; one that returns normally
 // leaves the connection to whoever it gave the writer, as in Python (Close
 // it). Accepting runs on a helper goroutine; it does not hold the virtual
 // clock.
 func StartServer(t *Task, addr string, handler func(t *Task, r *StreamReader, w *StreamWriter) error) (*Server, error) {
 	l := t.loop
-	ln, err := net.Listen("tcp", addr)
+	ln, err := offload(t, func(ctx context.Context) (net.Listener, error) {
+		var lc net.ListenConfig
+		return lc.Listen(ctx, "tcp", addr) // may resolve a name: not on the loop
+	}, func(ln net.Listener) { ln.Close() })
 	if err != nil {
 		return nil, err
 	}

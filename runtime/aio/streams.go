@@ -470,38 +470,16 @@ func (w *StreamWriter) RemoteAddr() net.Addr { return w.cn.c.RemoteAddr() }
 
 // OpenConnection connects to the TCP address addr ("host:port") and
 // returns the connection's reader and writer (Python's
-// asyncio.open_connection). The dial runs on a helper goroutine; if t is
-// cancelled meanwhile, it is abandoned.
+// asyncio.open_connection). The dial, name resolution included, runs on a
+// helper goroutine; if t is cancelled meanwhile, it is abandoned.
 func OpenConnection(t *Task, addr string) (*StreamReader, *StreamWriter, error) {
-	l := t.loop
-	f := NewFuture[net.Conn](l)
-	ctx, cancel := context.WithCancel(l.io.context())
-	f.f.subscribe(&cancelFunc{cancel})
-	l.beginOp()
-	l.goHelper(func() {
+	c, err := offload(t, func(ctx context.Context) (net.Conn, error) {
 		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", addr)
-		drop := func() {
-			if c != nil {
-				c.Close()
-			}
-		}
-		l.post(func() {
-			cancel()
-			switch {
-			case f.Done():
-				drop()
-			case err != nil:
-				f.SetErr(err)
-			default:
-				f.SetResult(c)
-			}
-		}, drop)
-	})
-	c, err := awaitResult(t, f)
+		return d.DialContext(ctx, "tcp", addr)
+	}, func(c net.Conn) { c.Close() })
 	if err != nil {
 		return nil, nil, err
 	}
-	r, w := newConn(l, c)
+	r, w := newConn(t.loop, c)
 	return r, w, nil
 }
