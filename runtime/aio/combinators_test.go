@@ -452,3 +452,68 @@ func TestTaskGroupBodyErrorAndOuterCancel(t *testing.T) {
 		return nil
 	})
 }
+
+func TestGatherSameCoroutineTwice(t *testing.T) {
+	check(t, func(t *aio.Task) error {
+		runs := 0
+		c := aio.Async(func(t *aio.Task) (int, error) { runs++; return 5, aio.Sleep(t, time.Second) })
+		rs, err := aio.Gather(t, c, after(2, nil), c)
+		if err != nil || !slices.Equal(rs, []int{5, 2, 5}) || runs != 1 {
+			return fmt.Errorf("Gather(c, x, c) = %v, %v; ran %d times", rs, err, runs)
+		}
+		// A coroutine run before is an error, not a duplicate.
+		_, err = aio.Gather(t, c)
+		if !errors.Is(err, aio.ErrCoroutineReused) {
+			return fmt.Errorf("Gather of a spent coroutine: %v", err)
+		}
+		done, pending, err := aio.Wait[*aio.Handle[int]](t, nil, aio.AllCompleted)
+		if done != nil || pending != nil || err != nil {
+			return fmt.Errorf("Wait on nothing: %v %v %v", done, pending, err)
+		}
+		return nil
+	})
+}
+
+func TestSmallAccessors(t *testing.T) {
+	if aio.FirstCompleted.String() != "FIRST_COMPLETED" || aio.FirstException.String() != "FIRST_EXCEPTION" ||
+		aio.AllCompleted.String() != "ALL_COMPLETED" || aio.ReturnWhen(9).String() != "ReturnWhen(?)" {
+		t.Error("ReturnWhen names")
+	}
+	pe := &aio.PanicError{Value: errors.New("inner")}
+	if pe.Error() != "aio: task panicked: inner" || !errors.Is(pe, pe.Value.(error)) {
+		t.Error("PanicError")
+	}
+	check(t, func(t *aio.Task) error {
+		h := aio.CreateTask(t, after(1, nil))
+		h.SetName("renamed")
+		if h.Name() != "renamed" || h.Loop() != t.Loop() || h.Cancelling() != 0 {
+			return errors.New("handle accessors")
+		}
+		h.Cancel()
+		if h.Cancelling() != 1 {
+			return fmt.Errorf("Cancelling = %d", h.Cancelling())
+		}
+		_, err := aio.Await(t, h)
+		if h.Err() != err || !errors.Is(err, aio.ErrCancelled) {
+			return fmt.Errorf("Err = %v, await = %v", h.Err(), err)
+		}
+		return nil
+	})
+}
+
+func TestTaskGroupBodyPanicCancelsTasks(t *testing.T) {
+	check(t, func(t *aio.Task) error {
+		var child *aio.Handle[int]
+		func() {
+			defer func() { recover() }()
+			aio.WithTaskGroup(t, func(g *aio.TaskGroup) error {
+				child = aio.CreateTask(t, after(10, nil), aio.InGroup(g))
+				panic("body broke")
+			})
+		}()
+		if _, err := aio.Await(t, child); !errors.Is(err, aio.ErrCancelled) {
+			return fmt.Errorf("child of a panicked group: %v", err)
+		}
+		return nil
+	})
+}

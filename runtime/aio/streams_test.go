@@ -417,3 +417,31 @@ func TestCloseLeavesNoSockets(t *testing.T) {
 		t.Fatalf("%d file descriptors open before, %d after Close", before, after)
 	}
 }
+
+func TestServerWaitClosedWaitsForHandlers(t *testing.T) {
+	runReal(t, func(t *aio.Task) error {
+		release := aio.NewFuture[struct{}](t.Loop())
+		handled := false
+		srv, err := aio.StartServer(t, "127.0.0.1:0", func(t *aio.Task, r *aio.StreamReader, w *aio.StreamWriter) error {
+			defer w.Close()
+			_, err := aio.Await[struct{}](t, release)
+			handled = true
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		_, w, err := aio.OpenConnection(t, srv.Addr().String())
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		aio.Sleep(t, 20*time.Millisecond) // accepted
+		srv.Close()
+		t.Loop().CallLater(10*time.Millisecond, func() { release.SetResult(struct{}{}) })
+		if err := srv.WaitClosed(t); err != nil || !handled {
+			return fmt.Errorf("WaitClosed returned before the handler: %v", err)
+		}
+		return nil
+	})
+}
