@@ -511,12 +511,14 @@ func Run[R any](c *Coroutine[R], opts ...Option) (R, error) {
 		return zero, ErrLoopRunning
 	}
 	l := NewLoop(opts...)
+	defer l.Close() // also when a task's body calls runtime.Goexit
 	h := newHandle(l, c, nil)
 	err := l.RunUntilComplete(h)
-	l.running.Store(true) // for cancelAll; RunUntilComplete's checks are done
-	l.cancelAll()
-	l.running.Store(false)
-	l.Close()
+	func() {
+		l.running.Store(true) // RunUntilComplete's checks are done
+		defer l.running.Store(false)
+		l.cancelAll()
+	}()
 	if err != nil {
 		var zero R
 		return zero, err

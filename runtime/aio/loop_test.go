@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -374,4 +375,25 @@ func TestTaskUsedOutsideItsBody(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func TestGoexitInATaskLeavesNothingBehind(t *testing.T) {
+	// A test helper's t.FailNow in a task body ends the goroutine running
+	// the loop; the loop still closes (goleak checks its goroutines).
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		aio.Run(aio.Async(func(t *aio.Task) (int, error) {
+			aio.CreateTask(t, spin())
+			aio.Sleep(t, 0)
+			runtime.Goexit()
+			return 0, nil
+		}))
+		t.Error("Run returned after Goexit")
+	}()
+	select {
+	case <-done:
+	case <-time.After(deadline):
+		t.Fatal("Goexit did not end Run")
+	}
 }
