@@ -140,3 +140,15 @@ func TestNeverAwaitedCoroutineIsReported(t *testing.T) {
 func spin2() *aio.Coroutine[int] {
 	return aio.Async(func(t *aio.Task) (int, error) { return 0, nil })
 }
+
+func TestDebugLoopTracksCoroutines(t *testing.T) {
+	var buf syncBuffer
+	run(t, aio.Async(func(t *aio.Task) (int, error) {
+		spin() // created in a debug loop's task, and dropped
+		return 0, nil
+	}), aio.WithDebug(true), aio.WithLogger(textLogger(&buf)))
+	eventually(t, "report of the coroutine", func() bool { return strings.Contains(buf.String(), "never awaited") })
+	if prev := aio.TrackCoroutines(nil); prev != nil {
+		t.Errorf("tracking left on after the loop stopped")
+	}
+}

@@ -92,9 +92,11 @@
 // In debug mode (WithDebug, WithSlowStep, or ASYNCGO_DEBUG=1), a task
 // step or callback that holds the loop longer than the threshold is
 // logged with the task's name and the stack where it was stuck: usually
-// a blocking call. Always, a task or future whose error nobody read is
-// logged when it is garbage collected; with TrackCoroutines, so is a
-// coroutine never awaited. An await that could never finish because the
+// a blocking call, and coroutines created while the loop runs are
+// tracked: one garbage collected without ever being awaited or scheduled
+// is logged (TrackCoroutines turns that on for the whole program). Always,
+// a task or future whose error nobody read is logged when it is garbage
+// collected. An await that could never finish because the
 // tasks involved await each other returns a *DeadlockError at once, and
 // running a loop from inside a running one returns ErrLoopRunning.
 //

@@ -50,6 +50,7 @@ type Loop struct {
 	executor futures.Executor
 
 	debug  bool
+	tracks bool // the loop turned TrackCoroutines on
 	slow   time.Duration
 	logger *slog.Logger
 	dog    *watchdog
@@ -62,8 +63,11 @@ type Option func(*Loop)
 // debug mode a task step or callback that holds the loop longer than the
 // slow-step threshold (100ms unless WithSlowStep says otherwise) is logged
 // with the task's name and the stack where it was at the time: typically a
-// blocking call that should have been awaited. Setting the environment
-// variable ASYNCGO_DEBUG=1 turns debug mode on for every loop.
+// blocking call that should have been awaited; tasks still pending at
+// Close are logged; and while the loop runs, coroutines are tracked (see
+// TrackCoroutines) and reported to the loop's logger, unless tracking is
+// on already. Setting the environment variable ASYNCGO_DEBUG=1 turns debug
+// mode on for every loop.
 func WithDebug(on bool) Option { return func(l *Loop) { l.debug = on } }
 
 // WithSlowStep sets the slow-step threshold of debug mode and turns debug
@@ -223,7 +227,7 @@ func (l *Loop) RunUntilComplete(a AnyAwaitable) error {
 	if err := l.enter(a); err != nil {
 		return err
 	}
-	defer l.running.Store(false)
+	defer l.exit()
 	w := a.waitable(l, nil)
 	f := w.base()
 	if f.loop != l {
@@ -242,12 +246,24 @@ func (l *Loop) enter(a AnyAwaitable) error {
 	case !l.running.CompareAndSwap(false, true):
 		err = ErrLoopRunning
 	default:
+		if l.debug && tracking.CompareAndSwap(nil, l.logger) {
+			l.tracks = true // track coroutines while the loop runs, as Python's debug mode
+		}
 		return nil
 	}
 	if c, ok := a.(interface{ Close() }); ok {
 		c.Close() // not run, but not forgotten either
 	}
 	return err
+}
+
+// exit marks the loop stopped.
+func (l *Loop) exit() {
+	if l.tracks {
+		tracking.CompareAndSwap(l.logger, nil)
+		l.tracks = false
+	}
+	l.running.Store(false)
 }
 
 // stopper stops the loop when the future it watches is done, in the next
@@ -277,7 +293,7 @@ func (l *Loop) RunForever() error {
 	if err := l.enter(nil); err != nil {
 		return err
 	}
-	defer l.running.Store(false)
+	defer l.exit()
 	l.runForever()
 	return nil
 }
