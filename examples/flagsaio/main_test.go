@@ -18,7 +18,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestOutput(t *testing.T) {
 	var got bytes.Buffer
-	if err := run(&got, 0); err != nil {
+	if err := within(t, func() error { return run(&got, 0) }); err != nil {
 		t.Fatal(err)
 	}
 	want, err := os.ReadFile("testdata/want.txt")
@@ -37,7 +37,7 @@ func TestSavesEveryFlagConcurrently(t *testing.T) {
 	d := newDownloader(base, t.TempDir())
 	var out bytes.Buffer
 	t0 := time.Now()
-	if err := download(&out, d, slices.Sorted(slices.Values(flagserver.POP20))); err != nil {
+	if err := within(t, func() error { return download(&out, d, slices.Sorted(slices.Values(flagserver.POP20))) }); err != nil {
 		t.Fatal(err)
 	}
 	// One after another, 20 flags would take 2s.
@@ -64,7 +64,7 @@ func TestServerDown(t *testing.T) {
 	srv, base := flagserver.Start(0)
 	srv.Close()
 	var out bytes.Buffer
-	err := download(&out, newDownloader(base, t.TempDir()), []string{"BR", "CN"})
+	err := within(t, func() error { return download(&out, newDownloader(base, t.TempDir()), []string{"BR", "CN"}) })
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1") {
 		t.Fatalf("download from a closed server: %v; want a connection error", err)
 	}
@@ -78,13 +78,15 @@ func TestLikeCPython(t *testing.T) {
 	srv, base := flagserver.Start(0)
 	defer srv.Close()
 	dir := t.TempDir()
-	cmd := exec.Command(py, "testdata/flags_asyncio.py", base, dir)
+	cmd := command(t, py, "testdata/flags_asyncio.py", base, dir)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("python3: %v", err)
 	}
 	var got bytes.Buffer
-	if err := download(&got, newDownloader(base, t.TempDir()), slices.Sorted(slices.Values(flagserver.POP20))); err != nil {
+	if err := within(t, func() error {
+		return download(&got, newDownloader(base, t.TempDir()), slices.Sorted(slices.Values(flagserver.POP20)))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got.Bytes(), out) {

@@ -59,7 +59,7 @@ func TestLikeCPython(t *testing.T) {
 	if err != nil || testing.Short() {
 		t.Skip("no python3, or -short")
 	}
-	out, err := exec.Command(py, "testdata/spinner_asyncio.py").Output()
+	out, err := command(t, py, "testdata/spinner_asyncio.py").Output()
 	if err != nil {
 		t.Fatalf("python3: %v", err)
 	}
