@@ -35,11 +35,11 @@ func TestDebugReportsSlowStepWithWhereItBlocked(t *testing.T) {
 				t.SetName("no debug")
 			}
 			h := aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) {
-				time.Sleep(80 * time.Millisecond) // blocks the loop: the bug debug mode finds
+				time.Sleep(250 * time.Millisecond) // blocks the loop: the bug debug mode finds
 				return 0, nil
 			}), aio.Name("sleepy"))
 			aio.Await(t, h)
-			t.Loop().CallSoon(func() { time.Sleep(80 * time.Millisecond) })
+			t.Loop().CallSoon(func() { time.Sleep(250 * time.Millisecond) })
 			aio.Sleep(t, 0)
 			aio.Sleep(t, 0)
 			return 0, nil
@@ -66,7 +66,7 @@ func TestDebugReportsSlowLoweredStep(t *testing.T) {
 	var buf syncBuffer
 	within(t, func() {
 		aio.Run(aio.FromMachine[int](stepFunc(func(t *aio.Task, _ error) (aio.Waitable, bool, int, error) {
-			time.Sleep(60 * time.Millisecond)
+			time.Sleep(250 * time.Millisecond)
 			return nil, true, 0, nil
 		})), aio.WithSlowStep(20*time.Millisecond), aio.WithLogger(textLogger(&buf)))
 	})
