@@ -12,13 +12,15 @@ import (
 
 	"github.com/asyncgo/asyncgo/internal/flagserver"
 	"go.uber.org/goleak"
+
+	"github.com/asyncgo/asyncgo/internal/testbound"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestOutput(t *testing.T) {
 	var got bytes.Buffer
-	if err := within(t, func() error { return run(&got, 0) }); err != nil {
+	if err := testbound.Within(t, func() error { return run(&got, 0) }); err != nil {
 		t.Fatal(err)
 	}
 	want, err := os.ReadFile("testdata/want.txt")
@@ -37,7 +39,7 @@ func TestSavesEveryFlagConcurrently(t *testing.T) {
 	d := newDownloader(base, t.TempDir())
 	var out bytes.Buffer
 	t0 := time.Now()
-	if err := within(t, func() error { return download(&out, d, slices.Sorted(slices.Values(flagserver.POP20))) }); err != nil {
+	if err := testbound.Within(t, func() error { return download(&out, d, slices.Sorted(slices.Values(flagserver.POP20))) }); err != nil {
 		t.Fatal(err)
 	}
 	// One after another, 20 flags would take 2s.
@@ -64,7 +66,7 @@ func TestServerDown(t *testing.T) {
 	srv, base := flagserver.Start(0)
 	srv.Close()
 	var out bytes.Buffer
-	err := within(t, func() error { return download(&out, newDownloader(base, t.TempDir()), []string{"BR", "CN"}) })
+	err := testbound.Within(t, func() error { return download(&out, newDownloader(base, t.TempDir()), []string{"BR", "CN"}) })
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1") {
 		t.Fatalf("download from a closed server: %v; want a connection error", err)
 	}
@@ -78,13 +80,13 @@ func TestLikeCPython(t *testing.T) {
 	srv, base := flagserver.Start(0)
 	defer srv.Close()
 	dir := t.TempDir()
-	cmd := command(t, py, "testdata/flags_asyncio.py", base, dir)
+	cmd := testbound.Command(t, py, "testdata/flags_asyncio.py", base, dir)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("python3: %v", err)
 	}
 	var got bytes.Buffer
-	if err := within(t, func() error {
+	if err := testbound.Within(t, func() error {
 		return download(&got, newDownloader(base, t.TempDir()), slices.Sorted(slices.Values(flagserver.POP20)))
 	}); err != nil {
 		t.Fatal(err)

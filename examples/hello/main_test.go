@@ -9,6 +9,8 @@ import (
 
 	"github.com/asyncgo/asyncgo/runtime/aio"
 	"go.uber.org/goleak"
+
+	"github.com/asyncgo/asyncgo/internal/testbound"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -18,7 +20,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestOutput(t *testing.T) {
 	var got bytes.Buffer
 	begin := time.Now()
-	if err := within(t, func() error { return run(&got, time.Second, aio.WithVirtualClock(time.Unix(0, 0))) }); err != nil {
+	if err := testbound.Within(t, func() error { return run(&got, time.Second, aio.WithVirtualClock(time.Unix(0, 0))) }); err != nil {
 		t.Fatal(err)
 	}
 	if time.Since(begin) > time.Second {
@@ -38,7 +40,7 @@ func TestOutput(t *testing.T) {
 func TestRealClock(t *testing.T) {
 	var got bytes.Buffer
 	begin := time.Now()
-	if err := within(t, func() error { return run(&got, 50*time.Millisecond) }); err != nil {
+	if err := testbound.Within(t, func() error { return run(&got, 50*time.Millisecond) }); err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(begin); d < 50*time.Millisecond || d > 10*time.Second {
@@ -53,12 +55,12 @@ func TestLikeCPython(t *testing.T) {
 	if err != nil {
 		t.Skip("no python3")
 	}
-	out, err := command(t, py, "testdata/hello.py", "0.1").Output()
+	out, err := testbound.Command(t, py, "testdata/hello.py", "0.1").Output()
 	if err != nil {
 		t.Fatalf("python3: %v", err)
 	}
 	var got bytes.Buffer
-	if err := within(t, func() error { return run(&got, 100*time.Millisecond, aio.WithVirtualClock(time.Unix(0, 0))) }); err != nil {
+	if err := testbound.Within(t, func() error { return run(&got, 100*time.Millisecond, aio.WithVirtualClock(time.Unix(0, 0))) }); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got.Bytes(), out) {

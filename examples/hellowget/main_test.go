@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/asyncgo/asyncgo/internal/testbound"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -37,7 +39,7 @@ func TestOutput(t *testing.T) {
 	srv := httptest.NewServer(Handler())
 	defer srv.Close()
 	var got bytes.Buffer
-	if err := within(t, func() error { return run(&got, srv.Listener.Addr().String(), Hosts) }); err != nil {
+	if err := testbound.Within(t, func() error { return run(&got, srv.Listener.Addr().String(), Hosts) }); err != nil {
 		t.Fatal(err)
 	}
 	want, err := os.ReadFile("testdata/want.txt")
@@ -65,12 +67,12 @@ func TestLikeCPython(t *testing.T) {
 	srv := httptest.NewServer(Handler())
 	defer srv.Close()
 	host, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	out, err := command(t, py, "testdata/wget.py", host, port).Output()
+	out, err := testbound.Command(t, py, "testdata/wget.py", host, port).Output()
 	if err != nil {
 		t.Fatalf("python3: %v", err)
 	}
 	var got bytes.Buffer
-	if err := within(t, func() error { return run(&got, srv.Listener.Addr().String(), Hosts) }); err != nil {
+	if err := testbound.Within(t, func() error { return run(&got, srv.Listener.Addr().String(), Hosts) }); err != nil {
 		t.Fatal(err)
 	}
 	if !equal(byHost(got.Bytes()), byHost(out)) {
@@ -83,7 +85,7 @@ func TestConnectionRefused(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	var got bytes.Buffer
-	if err := within(t, func() error { return run(&got, addr, Hosts[:1]) }); err == nil || !strings.Contains(err.Error(), "127.0.0.1") {
+	if err := testbound.Within(t, func() error { return run(&got, addr, Hosts[:1]) }); err == nil || !strings.Contains(err.Error(), "127.0.0.1") {
 		t.Fatalf("fetch from a closed port: %v", err)
 	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/asyncgo/asyncgo/runtime/aio"
 	"go.uber.org/goleak"
+
+	"github.com/asyncgo/asyncgo/internal/testbound"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -59,7 +61,7 @@ func TestLikeCPython(t *testing.T) {
 	if err != nil || testing.Short() {
 		t.Skip("no python3, or -short")
 	}
-	out, err := command(t, py, "testdata/spinner_asyncio.py").Output()
+	out, err := testbound.Command(t, py, "testdata/spinner_asyncio.py").Output()
 	if err != nil {
 		t.Fatalf("python3: %v", err)
 	}

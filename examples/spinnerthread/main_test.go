@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/asyncgo/asyncgo/internal/testbound"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -38,7 +40,7 @@ func frames(t *testing.T, got []byte) int {
 
 func TestOutput(t *testing.T) {
 	var got bytes.Buffer
-	within(t, func() struct{} { run(&got, 10*time.Millisecond, 200*time.Millisecond); return struct{}{} })
+	testbound.Within(t, func() struct{} { run(&got, 10*time.Millisecond, 200*time.Millisecond); return struct{}{} })
 	if n := frames(t, got.Bytes()); n < 1 || n > 21 {
 		t.Fatalf("%d frames in 200ms at one per 10ms", n)
 	}
@@ -51,7 +53,7 @@ func TestLikeCPython(t *testing.T) {
 	if err != nil || testing.Short() {
 		t.Skip("no python3, or -short")
 	}
-	out, err := command(t, py, "testdata/spinner_thread.py").Output()
+	out, err := testbound.Command(t, py, "testdata/spinner_thread.py").Output()
 	if err != nil {
 		t.Fatalf("python3: %v", err)
 	}
