@@ -81,19 +81,11 @@ func Initializer[A, T any](fn Func[A, T], arg A) PoolOption {
 // which is where a worker process serves its tasks.
 type ProcessPool struct {
 	pool
+	q   workQueue
 	cfg poolConfig
 
-	mu       sync.Mutex
-	wake     sync.Cond
-	queue    []task
-	head     int
-	workers  int
-	idle     int
-	shutdown bool
-	broken   error
-	procs    map[*proc]bool
-
-	running sync.WaitGroup
+	procsMu sync.Mutex
+	procs   map[*proc]bool // the live worker processes
 }
 
 // NewProcessPool returns a process pool. It fails inside a worker process:
@@ -121,7 +113,7 @@ func NewProcessPool(opts ...PoolOption) (*ProcessPool, error) {
 		cfg:   c,
 		procs: map[*proc]bool{},
 	}
-	p.wake.L = &p.mu
+	p.q.init(c.maxWorkers, func(int) { p.work() })
 	return p, nil
 }
 
@@ -139,25 +131,7 @@ func (p *ProcessPool) schedule(t task) error {
 	if t.remote == nil {
 		return fmt.Errorf("futures: %s runs only registered functions: use Register and Func.Submit", p)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	switch {
-	case p.broken != nil:
-		return p.broken
-	case p.shutdown:
-		return ErrShutdown
-	}
-	t.job.graphNode().number()
-	p.queue = append(p.queue, t)
-	if p.idle > 0 {
-		p.wake.Signal()
-	}
-	if len(p.queue)-p.head > p.idle && p.workers < p.max {
-		p.workers++
-		p.running.Add(1)
-		go p.work()
-	}
-	return nil
+	return p.q.push(t)
 }
 
 // submitChunk schedules one request with several arguments, for Map.
@@ -178,7 +152,6 @@ func (p *ProcessPool) submitChunk(name string, n int, args []byte) (*Future[*rep
 // work is the goroutine that feeds one worker process, replacing it after
 // MaxTasksPerChild tasks.
 func (p *ProcessPool) work() {
-	defer p.running.Done()
 	var w *proc
 	defer func() {
 		if w != nil {
@@ -186,24 +159,10 @@ func (p *ProcessPool) work() {
 		}
 	}()
 	for {
-		p.mu.Lock()
-		for p.head == len(p.queue) && !p.shutdown && p.broken == nil {
-			p.idle++
-			p.wake.Wait()
-			p.idle--
-		}
-		if p.head == len(p.queue) || p.broken != nil {
-			p.mu.Unlock()
+		t, ok := p.q.pop()
+		if !ok {
 			return
 		}
-		t := p.queue[p.head]
-		p.queue[p.head] = task{}
-		p.head++
-		if p.head == len(p.queue) {
-			p.queue, p.head = p.queue[:0], 0
-		}
-		p.mu.Unlock()
-
 		c := t.remote
 		if !t.job.start() {
 			continue // cancelled while queued
@@ -236,45 +195,17 @@ func (p *ProcessPool) work() {
 // (their calls fail too) and refuses new work, as Python's
 // BrokenProcessPool does.
 func (p *ProcessPool) breakPool(err error) {
-	p.mu.Lock()
-	if p.broken == nil {
-		p.broken = err
-	}
-	queued := p.queue[p.head:]
-	p.queue, p.head = nil, 0
-	procs := make([]*proc, 0, len(p.procs))
+	p.q.breakQueue(err)
+	p.procsMu.Lock()
 	for w := range p.procs {
-		procs = append(procs, w)
-	}
-	p.wake.Broadcast()
-	p.mu.Unlock()
-	for _, t := range queued {
-		t.job.fail(err)
-	}
-	for _, w := range procs {
 		w.cmd.Process.Kill()
 	}
+	p.procsMu.Unlock()
 }
 
 // Shutdown implements Executor. With wait, it returns when the worker
 // processes have exited.
-func (p *ProcessPool) Shutdown(wait, cancelFutures bool) {
-	p.mu.Lock()
-	p.shutdown = true
-	var cancel []task
-	if cancelFutures {
-		cancel = p.queue[p.head:]
-		p.queue, p.head = nil, 0
-	}
-	p.wake.Broadcast()
-	p.mu.Unlock()
-	for _, t := range cancel {
-		t.job.cancel()
-	}
-	if wait {
-		p.running.Wait()
-	}
-}
+func (p *ProcessPool) Shutdown(wait, cancelFutures bool) { p.q.shutdownQueue(wait, cancelFutures) }
 
 // proc is a worker process as the pool sees it.
 type proc struct {
@@ -321,9 +252,9 @@ func (p *ProcessPool) spawn() (*proc, error) {
 		return nil, fmt.Errorf("%w: starting a worker: %v", ErrBrokenPool, err)
 	}
 	w := &proc{cmd: cmd, pid: cmd.Process.Pid, tx: tx, rx: rx, enc: gob.NewEncoder(tx), dec: gob.NewDecoder(rx)}
-	p.mu.Lock()
+	p.procsMu.Lock()
 	p.procs[w] = true
-	p.mu.Unlock()
+	p.procsMu.Unlock()
 
 	if p.cfg.initName != "" {
 		if err := w.enc.Encode(request{Func: p.cfg.initName, N: 1, Args: p.cfg.initArg}); err != nil {
@@ -377,9 +308,9 @@ func (p *ProcessPool) retire(w *proc) {
 }
 
 func (p *ProcessPool) forget(w *proc) {
-	p.mu.Lock()
+	p.procsMu.Lock()
 	delete(p.procs, w)
-	p.mu.Unlock()
+	p.procsMu.Unlock()
 }
 
 // WorkerMain serves a ProcessPool's tasks and exits if this process was

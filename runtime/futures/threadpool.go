@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
-	"sync"
 	"sync/atomic"
 )
 
@@ -123,20 +122,9 @@ var poolSeq atomic.Int64
 // arrives: Python's ThreadPoolExecutor. Tasks wait in an unbounded queue.
 type ThreadPool struct {
 	pool
-	ctx context.Context // the labelled context tasks run with
-
-	mu       sync.Mutex
-	wake     sync.Cond // idle workers wait here
-	queue    []task
-	head     int // queue[head:] is waiting
-	workers  int
-	idle     int
-	shutdown bool
-
-	broken error
-	init   func(ctx context.Context) error
-
-	running sync.WaitGroup
+	q    workQueue
+	ctx  context.Context // the labelled context tasks run with
+	init func(ctx context.Context) error
 }
 
 // NewThreadPool returns a thread pool; its goroutines start with the first
@@ -160,7 +148,7 @@ func NewThreadPool(opts ...PoolOption) *ThreadPool {
 		ctx:  context.Background(),
 		init: c.initLocal,
 	}
-	p.wake.L = &p.mu
+	p.q.init(c.maxWorkers, p.work)
 	return p
 }
 
@@ -169,62 +157,23 @@ func (p *ThreadPool) MaxWorkers() int { return p.max }
 
 func (p *ThreadPool) graph() *pool { return &p.pool }
 
-func (p *ThreadPool) schedule(t task) error {
-	p.mu.Lock()
-	switch {
-	case p.broken != nil:
-		p.mu.Unlock()
-		return p.broken
-	case p.shutdown:
-		p.mu.Unlock()
-		return ErrShutdown
-	}
-	t.job.graphNode().number()
-	p.queue = append(p.queue, t)
-	if p.idle > 0 {
-		p.wake.Signal()
-	}
-	// Every queued task needs a waiting worker or a new one; idle workers
-	// already signalled but not yet awake still count as waiting. Keeping
-	// this invariant is what lets the deadlock check trust that a queued
-	// task runs whenever fewer than max workers are blocked.
-	if len(p.queue)-p.head > p.idle && p.workers < p.max {
-		p.workers++
-		p.running.Add(1)
-		go p.work(p.workers - 1)
-	}
-	p.mu.Unlock()
-	return nil
-}
+func (p *ThreadPool) schedule(t task) error { return p.q.push(t) }
 
 func (p *ThreadPool) work(i int) {
-	defer p.running.Done()
 	ctx := pprof.WithLabels(p.ctx, pprof.Labels("executor", p.name, "worker", p.name+"_"+strconv.Itoa(i)))
 	pprof.SetGoroutineLabels(ctx)
 	if p.init != nil {
 		if err := callInit(ctx, p.init); err != nil {
-			p.breakPool(fmt.Errorf("%w: initializer failed in worker %s_%d: %v", ErrBrokenPool, p.name, i, err))
+			// Python's BrokenThreadPool; tasks already running finish.
+			p.q.breakQueue(fmt.Errorf("%w: initializer failed in worker %s_%d: %v", ErrBrokenPool, p.name, i, err))
 			return
 		}
 	}
 	for {
-		p.mu.Lock()
-		for p.head == len(p.queue) && !p.shutdown && p.broken == nil {
-			p.idle++
-			p.wake.Wait()
-			p.idle--
-		}
-		if p.head == len(p.queue) || p.broken != nil { // shut down and drained, or broken
-			p.mu.Unlock()
+		t, ok := p.q.pop()
+		if !ok {
 			return
 		}
-		t := p.queue[p.head]
-		p.queue[p.head] = task{}
-		p.head++
-		if p.head == len(p.queue) {
-			p.queue, p.head = p.queue[:0], 0
-		}
-		p.mu.Unlock()
 		t.job.runIn(ctx)
 	}
 }
@@ -238,40 +187,8 @@ func callInit(ctx context.Context, init func(context.Context) error) (err error)
 	return init(ctx)
 }
 
-// breakPool fails what is queued with err and refuses new work (Python's
-// BrokenThreadPool); tasks already running finish.
-func (p *ThreadPool) breakPool(err error) {
-	p.mu.Lock()
-	if p.broken == nil {
-		p.broken = err
-	}
-	queued := p.queue[p.head:]
-	p.queue, p.head = nil, 0
-	p.wake.Broadcast()
-	p.mu.Unlock()
-	for _, t := range queued {
-		t.job.fail(err)
-	}
-}
-
 // Shutdown implements Executor.
-func (p *ThreadPool) Shutdown(wait, cancelFutures bool) {
-	p.mu.Lock()
-	p.shutdown = true
-	var cancel []task
-	if cancelFutures {
-		cancel = p.queue[p.head:]
-		p.queue, p.head = nil, 0
-	}
-	p.wake.Broadcast()
-	p.mu.Unlock()
-	for _, t := range cancel {
-		t.job.cancel()
-	}
-	if wait {
-		p.running.Wait()
-	}
-}
+func (p *ThreadPool) Shutdown(wait, cancelFutures bool) { p.q.shutdownQueue(wait, cancelFutures) }
 
 // String names the pool.
 func (p *ThreadPool) String() string {
