@@ -16,6 +16,8 @@ test: build vet
 	$(GO) test -timeout 15m $$($(GO) list ./... | grep -v '/runtime/')
 	# Each benchmark once, so that a broken one fails here and not in `make bench`.
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/...
+	# The demo too: the real examples, rewritten, linted, run in both modes.
+	$(GO) run ./cmd/asyncgo demo
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
