@@ -206,17 +206,19 @@ func stuckFrom(t *node) []*node {
 
 func describe(stuck []*node) []string {
 	var out []string
-	pools := map[*pool]bool{}
+	var pools []*pool // in order of appearance, so that messages are stable
 	for _, n := range stuck {
 		switch {
 		case n.waitingOn != nil:
 			out = append(out, fmt.Sprintf("%s is running and waits on %s", n.name(), n.waitingOn.name()))
 		default:
 			out = append(out, fmt.Sprintf("%s is queued in %s", n.name(), n.pool.name))
-			pools[n.pool] = true
+			if !slices.Contains(pools, n.pool) {
+				pools = append(pools, n.pool)
+			}
 		}
 	}
-	for p := range pools {
+	for _, p := range pools {
 		var names []string
 		for b := range p.blocked {
 			names = append(names, b.name())

@@ -119,18 +119,12 @@ func (f *Future[T]) Cancelled() bool {
 // has finished.
 func (f *Future[T]) Cancel() bool {
 	f.mu.Lock()
-	switch f.state {
-	case cancelled:
+	if f.state != pending {
 		f.mu.Unlock()
-		return true
-	case running, finished:
-		f.mu.Unlock()
-		return false
+		return f.state == cancelled
 	}
-	f.state = cancelled
-	f.err = ErrCancelled
-	f.node.setDone()
-	cbs := f.complete()
+	var zero T
+	cbs := f.finishLocked(cancelled, zero, ErrCancelled)
 	f.mu.Unlock()
 	f.run(cbs)
 	return true
@@ -145,34 +139,31 @@ func (f *Future[T]) start() bool {
 		return false
 	}
 	f.state = running
+	f.node.running.Store(true)
 	return true
 }
 
-// set completes a running future with the task's outcome.
-func (f *Future[T]) set(v T, err error) {
-	f.mu.Lock()
-	f.state = finished
-	f.val, f.err = v, err
-	f.node.setDone()
-	cbs := f.complete()
-	f.mu.Unlock()
-	f.run(cbs)
-}
-
-// settle completes f with err unless it is already done, whether or not
-// its task started: a broken pool fails everything it held.
+// settle completes f with the task's outcome, or with a broken pool's
+// error whether or not its task started; a future already done stays as
+// it is.
 func (f *Future[T]) settle(v T, err error) {
 	f.mu.Lock()
 	if f.state >= cancelled {
 		f.mu.Unlock()
 		return
 	}
-	f.state = finished
-	f.val, f.err = v, err
-	f.node.setDone()
-	cbs := f.complete()
+	cbs := f.finishLocked(finished, v, err)
 	f.mu.Unlock()
 	f.run(cbs)
+}
+
+// finishLocked moves f to its final state s and returns the callbacks to
+// run once f.mu, which is held, is released.
+func (f *Future[T]) finishLocked(s state, v T, err error) []func(*Future[T]) {
+	f.state = s
+	f.val, f.err = v, err
+	f.node.setDone() // after val and err: wait's fast path reads them after it
+	return f.complete()
 }
 
 // complete closes ready and takes the callbacks; f.mu is held.
@@ -236,10 +227,7 @@ func (f *Future[T]) ResultTimeout(d time.Duration) (T, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	v, err := f.Result(ctx)
-	if err == context.DeadlineExceeded {
-		err = ErrTimeout
-	}
-	return v, err
+	return v, timeoutErr(err)
 }
 
 // Exception waits for the task like Result and returns only its error

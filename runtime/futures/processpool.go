@@ -167,7 +167,6 @@ func (p *ProcessPool) work() {
 		if !t.job.start() {
 			continue // cancelled while queued
 		}
-		t.job.graphNode().running.Store(true)
 		if w == nil {
 			var err error
 			if w, err = p.spawn(); err != nil {

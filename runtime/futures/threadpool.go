@@ -11,7 +11,8 @@ import (
 )
 
 // Executor runs submitted tasks, like Python's concurrent.futures.Executor.
-// ThreadPool implements it; submit with Submit and Map.
+// ThreadPool and ProcessPool implement it; submit with Submit and Map, or
+// a registered Func's Submit and Map.
 type Executor interface {
 	// Shutdown stops the executor taking new tasks (Submit then returns
 	// ErrShutdown). With cancelFutures, tasks that have not started are
@@ -19,7 +20,7 @@ type Executor interface {
 	// every task has finished and the executor's goroutines are gone.
 	Shutdown(wait, cancelFutures bool)
 
-	// schedule queues t, or returns ErrShutdown.
+	// schedule queues t, or returns ErrShutdown or the broken pool's error.
 	schedule(t task) error
 	graph() *pool
 }
@@ -48,11 +49,10 @@ func (f *Future[T]) runIn(ctx context.Context) {
 	if !f.start() {
 		return // cancelled while queued
 	}
-	f.node.running.Store(true)
 	f.tctx = taskCtx{ctx, &f.node}
 	v, err := call(&f.tctx, f.fn)
 	f.fn = nil // let it go
-	f.set(v, err)
+	f.settle(v, err)
 }
 
 // SubmitOption configures one submitted task.
