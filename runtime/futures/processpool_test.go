@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -277,5 +279,26 @@ func TestProcessPoolShutdownCancelsQueued(t *testing.T) {
 	}
 	if !gone(pid) {
 		t.Errorf("worker %d outlived Shutdown(wait)", pid)
+	}
+}
+
+// A program that forgets WorkerMain gets a broken pool that says why; its
+// worker, running main again, cannot start pools of its own.
+func TestForgottenWorkerMain(t *testing.T) {
+	ctx := deadline(t)
+	exe := filepath.Join(t.TempDir(), "noworkermain")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", exe, "./testdata/noworkermain").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.CommandContext(ctx, exe)
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "ASYNCGO_FUTURES_WORKER=") })
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, _ := cmd.Output()
+	if !strings.Contains(string(out), "result: futures: pool is broken") || !strings.Contains(string(out), "did the program call futures.WorkerMain") {
+		t.Errorf("stdout = %q; want the broken pool naming WorkerMain", out)
+	}
+	if !strings.Contains(stderr.String(), "worker: futures: NewProcessPool called in a worker process") {
+		t.Errorf("stderr = %q; want the worker's refusal to start a pool", stderr.String())
 	}
 }
