@@ -134,15 +134,12 @@ func (p *ProcessPool) schedule(t task) error {
 	return p.q.push(t)
 }
 
-// submitChunk schedules one request with several arguments, for Map.
-func (p *ProcessPool) submitChunk(name string, n int, args []byte) (*Future[*reply], error) {
-	fut := newFuture[*reply]("", p.graph())
-	call := &remoteCall{
-		name:   name,
-		n:      n,
-		args:   args,
-		finish: func(r *reply) { fut.settle(r, nil) },
-	}
+// submitRemote schedules a request to run the registered function name on
+// n encoded arguments, and returns the future that finish completes from
+// the worker's reply.
+func submitRemote[R any](p *ProcessPool, label, name string, n int, args []byte, finish func(*Future[R], *reply)) (*Future[R], error) {
+	fut := newFuture[R](label, p.graph())
+	call := &remoteCall{name: name, n: n, args: args, finish: func(r *reply) { finish(fut, r) }}
 	if err := p.schedule(task{job: fut, remote: call}); err != nil {
 		return nil, err
 	}

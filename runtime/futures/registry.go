@@ -125,19 +125,9 @@ func (f Func[A, T]) Submit(ex Executor, arg A, opts ...SubmitOption) (*Future[T]
 	for _, o := range opts {
 		o(&c)
 	}
-	fut := newFuture[T](c.name, pp.graph())
-	call := &remoteCall{
-		name: f.name,
-		n:    1,
-		args: in,
-		finish: func(r *reply) {
-			decodeResults(f.name, 1, r, func(v T, err error) bool { fut.settle(v, err); return false })
-		},
-	}
-	if err := pp.schedule(task{job: fut, remote: call}); err != nil {
-		return nil, err
-	}
-	return fut, nil
+	return submitRemote(pp, c.name, f.name, 1, in, func(fut *Future[T], r *reply) {
+		decodeResults(f.name, 1, r, func(v T, err error) bool { fut.settle(v, err); return false })
+	})
 }
 
 // RemoteError is the error of a registered function that failed in a worker
@@ -192,7 +182,7 @@ func (f Func[A, T]) Map(ctx context.Context, ex Executor, items iter.Seq[A], opt
 			if err != nil {
 				return fmt.Errorf("futures: encoding an argument of %s: %w", f.name, err)
 			}
-			fut, err := pp.submitChunk(f.name, len(pending), in)
+			fut, err := submitRemote(pp, "", f.name, len(pending), in, func(fut *Future[*reply], r *reply) { fut.settle(r, nil) })
 			if err != nil {
 				return err
 			}
