@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"testing"
 
+	"github.com/asyncgo/asyncgo/internal/testbound"
 	"github.com/asyncgo/asyncgo/runtime/futures"
 )
 
@@ -21,23 +21,8 @@ func TestOutputMatchesPython(t *testing.T) {
 	if err := run(&got); err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile("testdata/want.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("output differs from testdata/want.txt\ngot:\n%s\nwant:\n%s", got.Bytes(), want)
-	}
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Log("python3 not found; compared with the recorded output only")
-		return
-	}
-	out, err := exec.Command(py, "testdata/gcd.py").Output()
-	if err != nil {
-		t.Fatalf("python3: %v", err)
-	}
-	if !bytes.Equal(got.Bytes(), out) {
+	testbound.MatchesFile(t, got.Bytes(), "testdata/want.txt")
+	if out, ok := testbound.Python(t, "testdata/gcd.py"); ok && !bytes.Equal(got.Bytes(), out) {
 		t.Errorf("output differs from CPython's\ngot:\n%s\npython3:\n%s", got.Bytes(), out)
 	}
 }

@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
 	"testing"
+
+	"github.com/asyncgo/asyncgo/internal/testbound"
 )
 
 type params struct{ end, taxis, seed int }
@@ -23,22 +23,9 @@ func TestOutputMatchesPython(t *testing.T) {
 			if c == defaults {
 				name = "testdata/want.txt" // what `asyncgo demo` checks too
 			}
-			want, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Fatalf("output differs from the recorded CPython output\ngot:\n%s\nwant:\n%s", got.Bytes(), want)
-			}
-			py, err := exec.LookPath("python3")
-			if err != nil {
-				return
-			}
-			out, err := exec.Command(py, "testdata/taxi_sim.py", fmt.Sprint(c.end), fmt.Sprint(c.taxis), fmt.Sprint(c.seed)).Output()
-			if err != nil {
-				t.Fatalf("python3: %v", err)
-			}
-			if !bytes.Equal(got.Bytes(), out) {
+			testbound.MatchesFile(t, got.Bytes(), name)
+			out, ok := testbound.Python(t, "testdata/taxi_sim.py", fmt.Sprint(c.end), fmt.Sprint(c.taxis), fmt.Sprint(c.seed))
+			if ok && !bytes.Equal(got.Bytes(), out) {
 				t.Fatalf("output differs from CPython's\ngot:\n%s\npython3:\n%s", got.Bytes(), out)
 			}
 		})

@@ -1,9 +1,12 @@
 // Package testbound bounds the waits of tests, so that a test that would
-// hang fails instead: the examples' tests share it.
+// hang fails instead, and runs the CPython references the examples' tests
+// compare with.
 package testbound
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -31,4 +34,33 @@ func Command(t testing.TB, name string, args ...string) *exec.Cmd {
 	ctx, cancel := context.WithTimeout(context.Background(), Deadline)
 	t.Cleanup(cancel)
 	return exec.CommandContext(ctx, name, args...)
+}
+
+// Python runs python3 with script and args (killed at Deadline) and
+// returns what it printed; ok is false, and the test told why, when
+// python3 is not installed. A failing script fails the test.
+func Python(t testing.TB, script string, args ...string) (out []byte, ok bool) {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Log("python3 not found: not compared with CPython run live")
+		return nil, false
+	}
+	out, err = Command(t, py, append([]string{script}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("python3 %s: %v", script, err)
+	}
+	return out, true
+}
+
+// MatchesFile fails the test unless got equals the contents of file.
+func MatchesFile(t testing.TB, got []byte, file string) {
+	t.Helper()
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s\ngot:\n%s\nwant:\n%s", file, got, want)
+	}
 }
