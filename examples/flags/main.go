@@ -55,108 +55,83 @@ func (d *downloader) getFlag(ctx context.Context, cc string) ([]byte, error) {
 	return io.ReadAll(resp.Body)
 }
 
-// downloadOne fetches and saves one flag and returns its code, or
-// errNotFound.
+// downloadOne fetches and saves one flag and returns its status, as
+// flags2 reports it: the code, or the code and "?" when the server has no
+// such flag. Any other failure is an error.
 func (d *downloader) downloadOne(ctx context.Context, cc string) (string, error) {
 	img, err := d.getFlag(ctx, cc)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNotFound):
+		return cc + "?", nil
+	case err != nil:
 		return "", err
 	}
 	return cc, os.WriteFile(filepath.Join(d.dir, strings.ToLower(cc)+".gif"), img, 0o644)
 }
 
-// tally counts outcomes as flags2 does.
-type tally struct{ ok, notFound int }
-
-func (t *tally) add(w io.Writer, cc string, err error) error {
-	switch {
-	case errors.Is(err, errNotFound):
-		t.notFound++
-		fmt.Fprintf(w, "%s? ", cc)
-	case err != nil:
-		return err
-	default:
-		t.ok++
-		fmt.Fprintf(w, "%s ", cc)
-	}
-	return nil
-}
-
-func (t tally) String() string {
-	return fmt.Sprintf("%d flags downloaded, %d not found", t.ok, t.notFound)
-}
-
-func (d *downloader) sequential(ctx context.Context, w io.Writer, ccs []string) (tally, error) {
-	var t tally
-	for _, cc := range ccs {
-		_, err := d.downloadOne(ctx, cc)
-		if err := t.add(w, cc, err); err != nil {
-			return t, err
+// summary counts the statuses as flags2 does.
+func summary(statuses []string) string {
+	missing := 0
+	for _, s := range statuses {
+		if strings.HasSuffix(s, "?") {
+			missing++
 		}
 	}
-	return t, nil
+	return fmt.Sprintf("%d flags downloaded, %d not found", len(statuses)-missing, missing)
+}
+
+func (d *downloader) sequential(ctx context.Context, ccs []string) ([]string, error) {
+	var statuses []string
+	for _, cc := range ccs {
+		st, err := d.downloadOne(ctx, cc)
+		if err != nil {
+			return nil, err
+		}
+		statuses = append(statuses, st)
+	}
+	return statuses, nil
 }
 
 // poolMap is the seeds' executor.map version: results in input order.
-func (d *downloader) poolMap(ctx context.Context, w io.Writer, ccs []string) (tally, error) {
+func (d *downloader) poolMap(ctx context.Context, ccs []string) ([]string, error) {
 	pool := futures.NewThreadPool(futures.MaxWorkers(min(maxWorkers, len(ccs))))
 	defer pool.Shutdown(true, true)
-	// Map stops at the first error, as Python's does, so a missing flag
-	// comes back as a result, the way flags2 reports it.
-	status := func(ctx context.Context, cc string) (string, error) {
-		_, err := d.downloadOne(ctx, cc)
-		if errors.Is(err, errNotFound) {
-			return cc + "?", nil
-		}
-		return cc, err
-	}
-	var t tally
-	for res, err := range futures.Map(ctx, pool, status, slices.Values(ccs)) {
+	var statuses []string
+	for st, err := range futures.Map(ctx, pool, d.downloadOne, slices.Values(ccs)) {
 		if err != nil {
-			return t, err
+			return nil, err
 		}
-		if strings.HasSuffix(res, "?") {
-			t.notFound++
-		} else {
-			t.ok++
-		}
-		fmt.Fprintf(w, "%s ", res)
+		statuses = append(statuses, st)
 	}
-	return t, nil
+	return statuses, nil
 }
 
 // submitAsCompleted is the seeds' submit + as_completed version; results
-// come in completion order, so the codes are printed sorted.
-func (d *downloader) submitAsCompleted(ctx context.Context, w io.Writer, ccs []string) (tally, error) {
+// come in completion order, so they are returned sorted.
+func (d *downloader) submitAsCompleted(ctx context.Context, ccs []string) ([]string, error) {
 	pool := futures.NewThreadPool(futures.MaxWorkers(3))
 	defer pool.Shutdown(true, true)
 	var todo []*futures.Future[string]
 	for _, cc := range ccs {
 		f, err := futures.Submit(pool, func(ctx context.Context) (string, error) { return d.downloadOne(ctx, cc) }, futures.Name(cc))
 		if err != nil {
-			return tally{}, err
+			return nil, err
 		}
 		todo = append(todo, f)
 	}
-	var t tally
-	var got []string
+	var statuses []string
 	for f, err := range futures.AsCompleted(ctx, todo) {
 		if err != nil {
-			return t, err
+			return nil, err
 		}
-		if _, err := f.Result(ctx); errors.Is(err, errNotFound) {
-			t.notFound++
-			got = append(got, f.String()+"?")
-		} else if err != nil {
-			return t, err
-		} else {
-			t.ok++
-			got = append(got, f.String())
+		st, err := f.Result(ctx)
+		if err != nil {
+			return nil, err
 		}
+		statuses = append(statuses, st)
 	}
-	slices.Sort(got)
-	fmt.Fprint(w, strings.Join(got, " ")+" ")
-	return t, nil
+	slices.Sort(statuses)
+	return statuses, nil
 }
 
 func run(w io.Writer, delay time.Duration) error {
@@ -175,19 +150,18 @@ func download(w io.Writer, d *downloader, ccs []string) error {
 	defer cancel()
 	for _, v := range []struct {
 		name string
-		fn   func(context.Context, io.Writer, []string) (tally, error)
+		fn   func(context.Context, []string) ([]string, error)
 	}{
 		{"sequential", d.sequential},
 		{"ThreadPool Map", d.poolMap},
 		{"Submit + AsCompleted", d.submitAsCompleted},
 	} {
-		fmt.Fprintf(w, "%s: ", v.name)
 		t0 := time.Now()
-		t, err := v.fn(ctx, w, ccs)
+		statuses, err := v.fn(ctx, ccs)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "\n%v\n", t)
+		fmt.Fprintf(w, "%s: %s \n%s\n", v.name, strings.Join(statuses, " "), summary(statuses))
 		fmt.Fprintf(os.Stderr, "%s: %.2fs\n", v.name, time.Since(t0).Seconds())
 	}
 	return nil
