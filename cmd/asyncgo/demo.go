@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -174,8 +172,8 @@ func demo(ctx context.Context, w io.Writer, root string, timeout time.Duration) 
 // under dir and returns the go build overlay that substitutes them, and
 // which examples have lowered code.
 func rewriteExamples(w io.Writer, exs []example, dir string) (overlay string, lowered map[string]bool, err error) {
-	replace := map[string]string{}
 	lowered = map[string]bool{}
+	var all []rewrite.File
 	var errs []error
 	for _, ex := range exs {
 		files, err := rewrite.Package(ex.dir)
@@ -183,20 +181,9 @@ func rewriteExamples(w io.Writer, exs []example, dir string) (overlay string, lo
 			errs = append(errs, err)
 			continue
 		}
+		all = append(all, files...)
 		var generated []string
-		for i, f := range files {
-			abs, err := filepath.Abs(f.Path)
-			if err != nil {
-				return "", nil, err
-			}
-			tmp := filepath.Join(dir, "overlay", ex.name, strconv.Itoa(i)+"_"+filepath.Base(f.Path))
-			if err := os.MkdirAll(filepath.Dir(tmp), 0o755); err != nil {
-				return "", nil, err
-			}
-			if err := os.WriteFile(tmp, f.New, 0o644); err != nil {
-				return "", nil, err
-			}
-			replace[abs] = tmp
+		for _, f := range files {
 			if rewrite.IsGenerated(f.Path) {
 				generated = append(generated, filepath.Base(f.Path))
 			}
@@ -212,12 +199,8 @@ func rewriteExamples(w io.Writer, exs []example, dir string) (overlay string, lo
 	if len(lowered) == 0 {
 		fmt.Fprintln(w, "-- nothing to lower")
 	}
-	data, err := json.Marshal(map[string]any{"Replace": replace})
-	if err != nil {
-		return "", nil, err
-	}
-	overlay = filepath.Join(dir, "overlay.json")
-	return overlay, lowered, os.WriteFile(overlay, data, 0o644)
+	overlay, err = rewrite.WriteOverlay(dir, all)
+	return overlay, lowered, err
 }
 
 // goBuild builds pkgs into the directory out.
