@@ -23,7 +23,7 @@ func (l *Lock) Acquire(t *Task) error {
 	}
 	if _, err := l.waiters.wait(t); err != nil {
 		if !l.locked {
-			l.waiters.wakeFirst() // pass on a wakeup we could not take
+			l.waiters.wake(1) // pass on a wakeup we could not take
 		}
 		return err
 	}
@@ -38,7 +38,7 @@ func (l *Lock) Release() {
 		panic("aio: Release of an unlocked Lock")
 	}
 	l.locked = false
-	l.waiters.wakeFirst()
+	l.waiters.wake(1)
 }
 
 // Locked reports whether the lock is held.
@@ -66,11 +66,7 @@ func (e *Event) Set() {
 		return
 	}
 	e.set = true
-	for w := e.waiters.head; w != nil; w = w.next {
-		if !w.f.done() {
-			w.f.resolve(nil, "")
-		}
-	}
+	e.waiters.wake(e.waiters.n)
 }
 
 // Clear resets the event: Wait waits again.
@@ -116,7 +112,7 @@ func (c *Condition) Wait(t *Task) error {
 	c.lock.Release()
 	w, err := c.waiters.wait(t)
 	if err != nil && w.woken() {
-		c.notify(1)
+		c.waiters.wake(1)
 	}
 	for {
 		aerr := c.lock.Acquire(t)
@@ -148,21 +144,12 @@ func (c *Condition) Notify(n int) {
 	if !c.lock.locked {
 		panic("aio: Condition.Notify without the lock")
 	}
-	c.notify(n)
+	c.waiters.wake(n)
 }
 
 // NotifyAll wakes every task waiting on the condition; the lock must be
 // held.
 func (c *Condition) NotifyAll() { c.Notify(c.waiters.n) }
-
-func (c *Condition) notify(n int) {
-	for w := c.waiters.head; w != nil && n > 0; w = w.next {
-		if !w.f.done() {
-			w.f.resolve(nil, "")
-			n--
-		}
-	}
-}
 
 // Semaphore is a counter of available slots that tasks take and give
 // back: Python's asyncio.Semaphore. Make one with NewSemaphore.
@@ -197,27 +184,14 @@ func (s *Semaphore) Acquire(t *Task) error {
 		s.value++ // woken with a slot we are not taking
 	}
 	// Waiters that came meanwhile had to queue: wake as many as fit.
-	for s.value > 0 && s.wakeNext() {
-	}
+	s.value -= s.waiters.wake(s.value)
 	return err
-}
-
-// wakeNext hands a slot to the first waiter not done.
-func (s *Semaphore) wakeNext() bool {
-	for w := s.waiters.head; w != nil; w = w.next {
-		if !w.f.done() {
-			s.value--
-			w.f.resolve(nil, "")
-			return true
-		}
-	}
-	return false
 }
 
 // Release gives a slot back, waking the first task waiting for one.
 func (s *Semaphore) Release() {
 	s.value++
-	s.wakeNext()
+	s.value -= s.waiters.wake(1)
 }
 
 // BoundedSemaphore is a Semaphore whose Release panics if it would free

@@ -69,16 +69,17 @@ func (q *waitList) wait(t *Task) (*waiter, error) {
 // primitive, whatever happened to its task afterwards.
 func (w *waiter) woken() bool { return w != nil && w.f.state == fFinished }
 
-// wakeFirst resolves the first waiter that is not done, leaving it in the
-// list, and reports whether there was one.
-func (q *waitList) wakeFirst() bool {
-	for w := q.head; w != nil; w = w.next {
+// wake resolves up to n waiters that are not done, first come first,
+// leaving them in the list, and returns how many it resolved.
+func (q *waitList) wake(n int) int {
+	woken := 0
+	for w := q.head; w != nil && woken < n; w = w.next {
 		if !w.f.done() {
 			w.f.resolve(nil, "")
-			return true
+			woken++
 		}
 	}
-	return false
+	return woken
 }
 
 // popWake removes waiters from the front until it resolves one that is

@@ -94,11 +94,7 @@ func (w *StreamWriter) written(data []byte, err error) {
 
 func (w *StreamWriter) wakeDrainers() {
 	w.paused = false
-	for d := w.drainers.head; d != nil; d = d.next {
-		if !d.f.done() {
-			d.f.resolve(nil, "")
-		}
-	}
+	w.drainers.wake(w.drainers.n)
 }
 
 // Drain suspends t while the write buffer is over its high-water mark,
