@@ -56,10 +56,7 @@ func (r *StreamReader) fill(t *Task) error {
 	}
 	r.startRead()
 	r.waiter = &fut{loop: r.cn.loop}
-	err := awaitFut(t, r.waiter)
-	if err == nil && r.waiter.state == fCancelled {
-		err = ErrCancelled
-	}
+	err := awaitSignal(t, r.waiter)
 	r.waiter = nil
 	return err
 }

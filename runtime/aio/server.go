@@ -106,23 +106,14 @@ func (s *Server) Close() error {
 // WaitClosed suspends t until the server is closed and the handlers of
 // its connections have returned.
 func (s *Server) WaitClosed(t *Task) error {
-	if err := awaitFut(t, &s.idle); err != nil {
-		return err
-	}
-	if s.idle.state == fCancelled {
-		return ErrCancelled
-	}
-	return nil
+	return awaitSignal(t, &s.idle)
 }
 
 // ServeForever suspends t while the server accepts connections (Python's
 // serve_forever): until Close, from another task. If t is cancelled the
 // server is closed and ErrCancelled returned.
 func (s *Server) ServeForever(t *Task) error {
-	err := awaitFut(t, &s.stopped)
-	if err == nil && s.stopped.state == fCancelled {
-		err = ErrCancelled
-	}
+	err := awaitSignal(t, &s.stopped)
 	if err != nil {
 		s.Close()
 	}

@@ -103,10 +103,7 @@ func (g *TaskGroup) exit(bodyErr error) error {
 	}
 	for len(g.members) > 0 {
 		g.waiter = &fut{loop: g.parent.loop}
-		err := awaitFut(g.parent, g.waiter)
-		if err == nil && g.waiter.state == fCancelled {
-			err = ErrCancelled
-		}
+		err := awaitSignal(g.parent, g.waiter)
 		if err != nil && !g.aborting {
 			cancelled = err // the parent is being cancelled from outside
 			g.abort()

@@ -88,10 +88,7 @@ func wait[F Waitable](t *Task, fs []F, when ReturnWhen, d time.Duration) (done, 
 				}
 			})
 		}
-		err = awaitFut(t, &w.waiter)
-		if err == nil && w.waiter.state == fCancelled {
-			err = ErrCancelled
-		}
+		err = awaitSignal(t, &w.waiter)
 		if tm != nil {
 			tm.Cancel()
 		}

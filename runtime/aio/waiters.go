@@ -57,11 +57,8 @@ func (q *waitList) wait(t *Task) (*waiter, error) {
 		return nil, ErrDifferentLoop
 	}
 	w := q.push(t.loop)
-	err := t.waitOn(&w.f)
+	err := awaitSignal(t, &w.f)
 	q.remove(w)
-	if err == nil && w.f.state == fCancelled {
-		err = ErrCancelled
-	}
 	return w, err
 }
 

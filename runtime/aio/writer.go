@@ -155,13 +155,7 @@ func (w *StreamWriter) IsClosing() bool { return w.closing || w.cn.closed }
 
 // WaitClosed suspends t until the connection is closed.
 func (w *StreamWriter) WaitClosed(t *Task) error {
-	if err := awaitFut(t, &w.cn.done); err != nil {
-		return err
-	}
-	if w.cn.done.state == fCancelled {
-		return ErrCancelled
-	}
-	return nil
+	return awaitSignal(t, &w.cn.done)
 }
 
 // LocalAddr returns the connection's local address.
