@@ -135,13 +135,19 @@ func awaitFut(t *Task, f *fut) error {
 	if f.done() {
 		return nil
 	}
-	if f.loop != t.loop {
-		return ErrDifferentLoop
-	}
-	if err := checkCycle(t, f); err != nil {
+	if err := waitErr(t, f); err != nil {
 		return err
 	}
 	return t.waitOn(f)
+}
+
+// waitErr says why t cannot wait on the pending future f, if it cannot:
+// f belongs to another loop, or the wait would close a cycle.
+func waitErr(t *Task, f *fut) error {
+	if f.loop != t.loop {
+		return ErrDifferentLoop
+	}
+	return checkCycle(t, f)
 }
 
 // awaitSignal waits in t for f, a future of the runtime's own that only

@@ -99,34 +99,20 @@ func (t *Task) stepLowered() {
 	if done || t.state != fPending {
 		return
 	}
-	t.seq++
 	var f *fut
 	if w != nil {
 		f = w.base()
 	}
-	switch {
-	case f == nil || f.done():
-		t.loop.pushTask(t)
-		return
-	case f.loop != t.loop:
-		t.extra().thrown = ErrDifferentLoop
+	if f == nil || f.done() {
 		t.loop.pushTask(t)
 		return
 	}
-	if err := checkCycle(t, f); err != nil {
+	if err := waitErr(t, f); err != nil {
 		t.extra().thrown = err
 		t.loop.pushTask(t)
 		return
 	}
-	f.addWaker(waker{t, t.seq})
-	t.waitFut, t.parked = f, true
-	if t.mustCancel && f.cancel() { // the body cancelled its own task
-		t.mustCancel = false
-	}
-	if t.mustCancel && t.parked {
-		t.parked = false
-		t.loop.pushTask(t)
-	}
+	t.parkOn(f) // a cancellation the body requested of its own task goes to f
 }
 
 // runMachine drives a lowered body inside a direct-mode task: Await of a

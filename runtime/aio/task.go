@@ -248,10 +248,19 @@ func (t *Task) park() error {
 // the task meanwhile cancels f; the caller reads f's outcome.
 func (t *Task) waitOn(f *fut) error {
 	t.mustSuspend()
+	t.parkOn(f)
+	err := t.suspend()
+	t.parked, t.waitFut = false, nil
+	return err
+}
+
+// parkOn marks the task as waiting on the pending future f, to be woken
+// when f completes; a cancellation already requested cancels f, or else
+// requeues the task to receive it. Both kinds of body park this way.
+func (t *Task) parkOn(f *fut) {
 	t.seq++
 	f.addWaker(waker{t, t.seq})
-	t.waitFut = f
-	t.parked = true
+	t.waitFut, t.parked = f, true
 	if t.mustCancel && f.cancel() {
 		t.mustCancel = false // delivered through f
 	}
@@ -259,9 +268,6 @@ func (t *Task) waitOn(f *fut) error {
 		t.parked = false
 		t.loop.pushTask(t)
 	}
-	err := t.suspend()
-	t.parked, t.waitFut = false, nil
-	return err
 }
 
 // yield gives the other ready tasks a turn: Sleep(0).
