@@ -129,15 +129,9 @@ func (l *Loop) debugStep(t *Task) {
 	if l.dog == nil {
 		l.dog = new(watchdog)
 	}
-	r := t.runner
-	if r == nil && !t.body.lowered() && !t.mustCancel && t.state == fPending {
-		t.started = true
-		r = l.getRunner()
-		r.task, t.runner = t, r
-	}
 	start := time.Now()
 	l.dog.arm(l.slow)
-	t.step()
+	r := t.step()
 	took := time.Since(start)
 	dump := l.dog.disarm()
 	if took < l.slow {

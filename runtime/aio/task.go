@@ -25,11 +25,11 @@ type Task struct {
 	id         uint64 // for the default name, Task-<id>
 	name       string
 	body       body
-	runner     *runner // the coroutine running a direct-mode body
-	seq        uint32  // numbers the task's suspensions, see waker
-	parked     bool    // suspended, waiting for a waker with seq
-	mustCancel bool    // deliver ErrCancelled at the next resumption
-	started    bool
+	runner     *runner    // the coroutine running a direct-mode body
+	seq        uint32     // numbers the task's suspensions, see waker
+	parked     bool       // suspended, waiting for a waker with seq
+	mustCancel bool       // deliver ErrCancelled at the next resumption
+	started    bool       // a lowered body has been stepped
 	cancels    int32      // cancellation requests not yet uncancelled
 	waitFut    *fut       // the future the task is parked on, if any
 	x          *taskExtra // what only some tasks need
@@ -169,14 +169,15 @@ func (t *Task) finish(err error) {
 	t.complete()
 }
 
-// step resumes the task for one turn of the loop.
-func (t *Task) step() {
+// step resumes the task for one turn of the loop and returns the runner
+// that ran a direct-mode body, if one did.
+func (t *Task) step() *runner {
 	if t.state != fPending {
-		return
+		return nil
 	}
 	if t.body.lowered() {
 		t.stepLowered()
-		return
+		return nil
 	}
 	r := t.runner
 	if r == nil {
@@ -184,13 +185,13 @@ func (t *Task) step() {
 			// Cancelled before it started: the body never runs, as a
 			// coroutine that gets CancelledError thrown in at its start.
 			t.finish(ErrCancelled)
-			return
+			return nil
 		}
-		t.started = true
 		r = t.loop.getRunner()
 		r.task, t.runner = t, r
 	}
 	r.next()
+	return r
 }
 
 // suspend switches from the task's body back to the loop and returns when
