@@ -23,6 +23,8 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
+
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // Import paths of the runtime packages.
@@ -79,32 +81,11 @@ func HandleParam(sig *types.Signature) *types.Var {
 func IsAsyncSig(sig *types.Signature) bool { return HandleParam(sig) != nil }
 
 // Callee returns the function or method a call statically names, through
-// generic instantiation, or nil (calls of function values, conversions,
-// builtins). Interface methods are returned too: they name what is called.
+// generic instantiation, as declared (its Origin), or nil (calls of function
+// values, conversions, builtins). Interface methods are returned too: they
+// name what is called.
 func Callee(info *types.Info, call *ast.CallExpr) *types.Func {
-	fun := ast.Unparen(call.Fun)
-	switch f := fun.(type) {
-	case *ast.IndexExpr:
-		fun = f.X
-	case *ast.IndexListExpr:
-		fun = f.X
-	}
-	var id *ast.Ident
-	switch f := ast.Unparen(fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		if sel, ok := info.Selections[f]; ok {
-			if fn, ok := sel.Obj().(*types.Func); ok {
-				return fn.Origin()
-			}
-			return nil
-		}
-		id = f.Sel
-	default:
-		return nil
-	}
-	if fn, ok := info.Uses[id].(*types.Func); ok {
+	if fn, ok := typeutil.Callee(info, call).(*types.Func); ok {
 		return fn.Origin()
 	}
 	return nil
