@@ -22,12 +22,16 @@ func noop() *aio.Coroutine[int] {
 
 // BenchmarkTaskCreateAwait creates a task and awaits it, b.N times:
 // asyncio's `await asyncio.create_task(noop())`.
-func BenchmarkTaskCreateAwait(b *testing.B) {
+func BenchmarkTaskCreateAwait(b *testing.B) { createAwait(b, noop) }
+
+// createAwait creates a task of a coroutine made by mk and awaits it, b.N
+// times.
+func createAwait(b *testing.B, mk func() *aio.Coroutine[int]) {
 	b.ReportAllocs()
 	run(b, func(t *aio.Task) error {
 		b.ResetTimer()
 		for range b.N {
-			if _, err := aio.Await(t, aio.CreateTask(t, noop())); err != nil {
+			if _, err := aio.Await(t, aio.CreateTask(t, mk())); err != nil {
 				return err
 			}
 		}
@@ -102,17 +106,22 @@ func BenchmarkSleep0PingPong(b *testing.B) {
 // reports the memory each takes (heap and stacks) as bytes/task; ns/op is
 // the time to create and start them all.
 func BenchmarkSleepingTasks100k(b *testing.B) {
+	sleepingTasks(b, func() *aio.Coroutine[int] {
+		return aio.Async(func(t *aio.Task) (int, error) { return 0, aio.Sleep(t, time.Hour) })
+	})
+}
+
+// sleepingTasks starts 100,000 tasks of coroutines made by mk, which
+// sleep an hour, and reports the memory each takes as bytes/task.
+func sleepingTasks(b *testing.B, mk func() *aio.Coroutine[int]) {
 	const n = 100_000
 	for range b.N {
 		var perTask float64
 		run(b, func(t *aio.Task) error {
-			sleeper := func() *aio.Coroutine[int] {
-				return aio.Async(func(t *aio.Task) (int, error) { return 0, aio.Sleep(t, time.Hour) })
-			}
 			hs := make([]*aio.Handle[int], n)
 			before := memInUse()
 			for i := range hs {
-				hs[i] = aio.CreateTask(t, sleeper())
+				hs[i] = aio.CreateTask(t, mk())
 			}
 			if err := aio.Sleep(t, 0); err != nil { // every task starts and suspends
 				return err
@@ -151,17 +160,7 @@ func (noopMachine) Step(*aio.Task, error) (aio.Waitable, bool, int, error) { ret
 // BenchmarkMachineTaskCreateAwait is BenchmarkTaskCreateAwait with a
 // lowered task body.
 func BenchmarkMachineTaskCreateAwait(b *testing.B) {
-	b.ReportAllocs()
-	run(b, func(t *aio.Task) error {
-		b.ResetTimer()
-		for range b.N {
-			if _, err := aio.Await(t, aio.CreateTask(t, aio.FromMachine[int](noopMachine{}))); err != nil {
-				return err
-			}
-		}
-		b.StopTimer()
-		return nil
-	})
+	createAwait(b, func() *aio.Coroutine[int] { return aio.FromMachine[int](noopMachine{}) })
 }
 
 // yielder yields n times (Sleep(0) in a lowered body), then returns.
@@ -193,31 +192,7 @@ func (m *sleeperMachine) Step(t *aio.Task, thrown error) (aio.Waitable, bool, in
 // BenchmarkMachineSleepingTasks100k is BenchmarkSleepingTasks100k with
 // lowered task bodies: no goroutine and no stack per task.
 func BenchmarkMachineSleepingTasks100k(b *testing.B) {
-	const n = 100_000
-	for range b.N {
-		var perTask float64
-		run(b, func(t *aio.Task) error {
-			hs := make([]*aio.Handle[int], n)
-			before := memInUse()
-			for i := range hs {
-				hs[i] = aio.CreateTask(t, aio.FromMachine[int](&sleeperMachine{}))
-			}
-			if err := aio.Sleep(t, 0); err != nil {
-				return err
-			}
-			perTask = float64(memInUse()-before) / n
-			b.StopTimer()
-			for _, h := range hs {
-				h.Cancel()
-			}
-			for _, h := range hs {
-				aio.Await(t, h)
-			}
-			b.StartTimer()
-			return nil
-		})
-		b.ReportMetric(perTask, "bytes/task")
-	}
+	sleepingTasks(b, func() *aio.Coroutine[int] { return aio.FromMachine[int](&sleeperMachine{}) })
 }
 
 // BenchmarkMachineSleep0 is BenchmarkSleep0 in a lowered task.
