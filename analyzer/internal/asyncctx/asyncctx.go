@@ -167,12 +167,7 @@ func IsSuspension(info *types.Info, call *ast.CallExpr) bool {
 	if p, recv := RecvNamed(fn); p == CoroPath && recv == "Co" && strings.HasPrefix(fn.Name(), "Yield") {
 		return true
 	}
-	for _, a := range call.Args {
-		if tv, ok := info.Types[a]; ok && IsHandle(tv.Type) {
-			return true
-		}
-	}
-	return false
+	return PassesHandle(info, call)
 }
 
 // PassesHandle reports whether some argument of call is a handle: a call of
@@ -208,33 +203,9 @@ func IsLoopCallback(info *types.Info, lit *ast.FuncLit, parent ast.Node) bool {
 
 // Func is one function body of a file: a declaration or a literal.
 type Func struct {
-	Node ast.Node // *ast.FuncDecl or *ast.FuncLit
-	Type *ast.FuncType
 	Body *ast.BlockStmt
 	Sig  *types.Signature
 	Obj  *types.Func // nil for literals
-}
-
-// Name describes f for messages: the function's name, or "the function
-// literal at line N".
-func (f Func) Name(fset *token.FileSet) string {
-	if f.Obj != nil {
-		return f.Obj.Name()
-	}
-	return "the function literal at line " + itoa(fset.Position(f.Node.Pos()).Line)
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for ; n > 0; n /= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-	}
-	return string(b[i:])
 }
 
 // Funcs lists every function with a body in files, declarations and
@@ -263,11 +234,11 @@ func Funcs(info *types.Info, files []*ast.File) (fns []Func, async []bool) {
 				if obj != nil {
 					sig, _ = obj.Type().(*types.Signature)
 				}
-				fns = append(fns, Func{Node: n, Type: n.Type, Body: n.Body, Sig: sig, Obj: obj})
+				fns = append(fns, Func{Body: n.Body, Sig: sig, Obj: obj})
 				async = append(async, IsAsyncSig(sig))
 			case *ast.FuncLit:
 				sig, _ := info.Types[n].Type.(*types.Signature)
-				fns = append(fns, Func{Node: n, Type: n.Type, Body: n.Body, Sig: sig})
+				fns = append(fns, Func{Body: n.Body, Sig: sig})
 				async = append(async, IsAsyncSig(sig) || IsLoopCallback(info, n, parent))
 			}
 			return true
