@@ -13,7 +13,7 @@ import (
 
 func TestCancelAtAwaitPointRunsDefers(t *testing.T) {
 	var log []string
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		h := aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) {
 			defer func() { log = append(log, "deferred") }()
 			log = append(log, "sleeping")
@@ -22,26 +22,23 @@ func TestCancelAtAwaitPointRunsDefers(t *testing.T) {
 			return 0, err
 		}))
 		if err := aio.Sleep(t, time.Second); err != nil {
-			return 0, err
+			return err
 		}
 		if !h.Cancel() {
-			return 0, errors.New("Cancel of a sleeping task returned false")
+			return errors.New("Cancel of a sleeping task returned false")
 		}
 		_, err := aio.Await(t, h)
 		if !errors.Is(err, aio.ErrCancelled) || !errors.Is(err, context.Canceled) {
-			return 0, fmt.Errorf("awaiting the cancelled task: %v; want ErrCancelled", err)
+			return fmt.Errorf("awaiting the cancelled task: %v; want ErrCancelled", err)
 		}
 		if !h.Cancelled() || !h.Done() {
-			return 0, errors.New("task not marked cancelled")
+			return errors.New("task not marked cancelled")
 		}
 		if t.Loop().Now() != time.Unix(1, 0) {
-			return 0, fmt.Errorf("cancelled at %v; want at once after 1s", t.Loop().Now())
+			return fmt.Errorf("cancelled at %v; want at once after 1s", t.Loop().Now())
 		}
-		return 0, nil
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 	if got := strings.Join(log, ", "); got != "sleeping, woke: aio: cancelled, deferred" {
 		t.Fatalf("log %q", got)
 	}
@@ -74,22 +71,19 @@ func TestCancelSwallowedTaskCarriesOn(t *testing.T) {
 }
 
 func TestCancelDoneTaskIsNoop(t *testing.T) {
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		h := aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) { return 5, nil }))
 		if v, err := aio.Await(t, h); v != 5 || err != nil {
-			return 0, fmt.Errorf("await: %v %v", v, err)
+			return fmt.Errorf("await: %v %v", v, err)
 		}
 		if h.Cancel() {
-			return 0, errors.New("Cancel of a done task returned true")
+			return errors.New("Cancel of a done task returned true")
 		}
 		if v, err := h.Result(); v != 5 || err != nil || h.Cancelled() {
-			return 0, fmt.Errorf("after Cancel: %v %v cancelled=%v", v, err, h.Cancelled())
+			return fmt.Errorf("after Cancel: %v %v cancelled=%v", v, err, h.Cancelled())
 		}
-		return 0, nil
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 }
 
 func TestCancelReachesAwaitedChildren(t *testing.T) {
@@ -99,7 +93,7 @@ func TestCancelReachesAwaitedChildren(t *testing.T) {
 		log = append(log, "child: "+err.Error())
 		return 0, err
 	})
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		parent := aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) {
 			c := aio.CreateTask(t, child)
 			_, err := aio.Await(t, c)
@@ -110,13 +104,10 @@ func TestCancelReachesAwaitedChildren(t *testing.T) {
 		parent.Cancel()
 		_, err := aio.Await(t, parent)
 		if !errors.Is(err, aio.ErrCancelled) {
-			return 0, fmt.Errorf("parent: %v", err)
+			return fmt.Errorf("parent: %v", err)
 		}
-		return 0, nil
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 	if got := strings.Join(log, "; "); got != "child: aio: cancelled; parent: aio: cancelled (child cancelled: true)" {
 		t.Fatalf("log %q", got)
 	}
@@ -140,7 +131,7 @@ func TestCancelBeforeStartSkipsBody(t *testing.T) {
 
 func TestCancelSelfDeliveredAtNextAwait(t *testing.T) {
 	var h *aio.Handle[int]
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		h = aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) {
 			h.Cancel() // a task cancelling itself: the next await gets it
 			ctx := t.Context()
@@ -152,20 +143,17 @@ func TestCancelSelfDeliveredAtNextAwait(t *testing.T) {
 		}))
 		_, err := aio.Await(t, h)
 		if !errors.Is(err, aio.ErrCancelled) {
-			return 0, fmt.Errorf("await: %v", err)
+			return fmt.Errorf("await: %v", err)
 		}
 		if t.Loop().Now() != time.Unix(0, 0) {
-			return 0, errors.New("the sleep was not interrupted")
+			return errors.New("the sleep was not interrupted")
 		}
-		return 0, nil
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 }
 
 func TestTaskReturningWhileCancelPendingIsCancelled(t *testing.T) {
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		var h *aio.Handle[int]
 		h = aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) {
 			h.Cancel()
@@ -173,28 +161,22 @@ func TestTaskReturningWhileCancelPendingIsCancelled(t *testing.T) {
 		}))
 		_, err := aio.Await(t, h)
 		if !errors.Is(err, aio.ErrCancelled) || !h.Cancelled() {
-			return 0, fmt.Errorf("await: %v", err)
+			return fmt.Errorf("await: %v", err)
 		}
-		return 0, nil
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 }
 
 func TestContextDoneWithTask(t *testing.T) {
 	var ctx context.Context
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		h := aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) {
 			ctx = t.Context()
 			return 0, nil
 		}))
 		aio.Await(t, h)
-		return 0, nil
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 	select {
 	case <-ctx.Done():
 	default:

@@ -17,32 +17,29 @@ import (
 func TestNestedRunIsAnError(t *testing.T) {
 	var innerRan bool
 	inner := aio.Async(func(t *aio.Task) (int, error) { innerRan = true; return 0, nil })
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		if _, err := aio.Run(inner); !errors.Is(err, aio.ErrLoopRunning) {
-			return 0, fmt.Errorf("Run inside a task: %v", err)
+			return fmt.Errorf("Run inside a task: %v", err)
 		}
 		if err := t.Loop().RunUntilComplete(aio.Async(func(t *aio.Task) (int, error) { return 0, nil })); !errors.Is(err, aio.ErrLoopRunning) {
-			return 0, fmt.Errorf("RunUntilComplete of the running loop: %v", err)
+			return fmt.Errorf("RunUntilComplete of the running loop: %v", err)
 		}
 		other := aio.NewLoop()
 		defer other.Close()
 		if err := other.RunForever(); !errors.Is(err, aio.ErrLoopRunning) {
-			return 0, fmt.Errorf("another loop inside a task: %v", err)
+			return fmt.Errorf("another loop inside a task: %v", err)
 		}
 		if err := t.Loop().Close(); !errors.Is(err, aio.ErrLoopRunning) {
-			return 0, fmt.Errorf("Close of the running loop: %v", err)
+			return fmt.Errorf("Close of the running loop: %v", err)
 		}
 		var cbErr error
 		t.Loop().CallSoon(func() { _, cbErr = aio.Run(aio.Async(func(t *aio.Task) (int, error) { return 0, nil })) })
 		aio.Sleep(t, 0)
 		if !errors.Is(cbErr, aio.ErrLoopRunning) {
-			return 0, fmt.Errorf("Run in a callback: %v", cbErr)
+			return fmt.Errorf("Run in a callback: %v", cbErr)
 		}
-		return 0, nil
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 	if innerRan {
 		t.Fatal("nested Run ran its coroutine")
 	}
@@ -63,7 +60,7 @@ func TestRunFromAnotherThreadOfATaskWorks(t *testing.T) {
 }
 
 func TestPanicInTaskIsAnError(t *testing.T) {
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		h := aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) {
 			aio.Sleep(t, 0)
 			panic("kaboom")
@@ -71,18 +68,15 @@ func TestPanicInTaskIsAnError(t *testing.T) {
 		_, err := aio.Await(t, h)
 		var pe *aio.PanicError
 		if !errors.As(err, &pe) || pe.Value != "kaboom" || !bytes.Contains(pe.Stack, []byte("cancel_test")) && !bytes.Contains(pe.Stack, []byte("loop_test")) {
-			return 0, fmt.Errorf("await: %v", err)
+			return fmt.Errorf("await: %v", err)
 		}
 		// The loop carries on.
-		return 0, aio.Sleep(t, time.Second)
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return aio.Sleep(t, time.Second)
+	})
 }
 
 func TestAwaitCycleIsADeadlockError(t *testing.T) {
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		var a, b *aio.Handle[int]
 		a = aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) {
 			aio.Sleep(t, 0)
@@ -96,24 +90,21 @@ func TestAwaitCycleIsADeadlockError(t *testing.T) {
 		_, errB := aio.Await(t, b)
 		var de *aio.DeadlockError
 		if !errors.As(errB, &de) || !errors.Is(errB, aio.ErrDeadlock) {
-			return 0, fmt.Errorf("b: %v; want a DeadlockError", errB)
+			return fmt.Errorf("b: %v; want a DeadlockError", errB)
 		}
 		if got := errB.Error(); got != "aio: deadlock: tasks await each other: b -> a -> b" {
-			return 0, fmt.Errorf("message %q", got)
+			return fmt.Errorf("message %q", got)
 		}
 		if _, errA := aio.Await(t, a); !errors.Is(errA, aio.ErrDeadlock) {
-			return 0, fmt.Errorf("a: %v", errA)
+			return fmt.Errorf("a: %v", errA)
 		}
 		var self *aio.Handle[int]
 		self = aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) { return aio.Await(t, self) }), aio.Name("self"))
 		if _, err := aio.Await(t, self); err == nil || err.Error() != `aio: deadlock: task "self" awaits itself` {
-			return 0, fmt.Errorf("self-await: %v", err)
+			return fmt.Errorf("self-await: %v", err)
 		}
-		return 0, nil
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 }
 
 func TestVirtualClockJumps(t *testing.T) {
@@ -298,17 +289,14 @@ func TestCloseUnwindsPendingTasks(t *testing.T) {
 
 func TestRunCancelsRemainingTasks(t *testing.T) {
 	var log []string
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) {
 			err := aio.Sleep(t, time.Hour)
 			log = append(log, "background: "+err.Error())
 			return 0, err
 		}))
-		return 0, aio.Sleep(t, time.Second)
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return aio.Sleep(t, time.Second)
+	})
 	if got := strings.Join(log, ""); got != "background: aio: cancelled" {
 		t.Fatalf("log %q", got)
 	}

@@ -61,28 +61,25 @@ func TestAwaitCoroutineRunsInsideTask(t *testing.T) {
 }
 
 func TestCoroutineRunsOnce(t *testing.T) {
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		c := aio.Async(func(t *aio.Task) (int, error) { return 1, nil })
 		if v, err := aio.Await(t, c); v != 1 || err != nil {
-			return 0, fmt.Errorf("first await: %v, %v", v, err)
+			return fmt.Errorf("first await: %v, %v", v, err)
 		}
 		if _, err := aio.Await(t, c); !errors.Is(err, aio.ErrCoroutineReused) {
-			return 0, fmt.Errorf("second await: %v; want ErrCoroutineReused", err)
+			return fmt.Errorf("second await: %v; want ErrCoroutineReused", err)
 		}
 		h := aio.CreateTask(t, c)
 		if _, err := aio.Await(t, h); !errors.Is(err, aio.ErrCoroutineReused) {
-			return 0, fmt.Errorf("task of an awaited coroutine: %v; want ErrCoroutineReused", err)
+			return fmt.Errorf("task of an awaited coroutine: %v; want ErrCoroutineReused", err)
 		}
-		return 0, nil
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 }
 
 func TestTaskNamesAndDoneCallbacks(t *testing.T) {
 	var log []string
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		a := aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) { return 1, nil }))
 		b := aio.CreateTask(t, aio.Async(func(t *aio.Task) (int, error) { return 2, nil }), aio.Name("bee"))
 		a.AddDoneCallback(func(h *aio.Handle[int]) {
@@ -94,21 +91,18 @@ func TestTaskNamesAndDoneCallbacks(t *testing.T) {
 			log = append(log, fmt.Sprintf("%s=%d", h.Name(), v))
 		})
 		if a.Done() {
-			return 0, errors.New("task done before the loop ran it")
+			return errors.New("task done before the loop ran it")
 		}
 		if _, err := a.Result(); !errors.Is(err, aio.ErrInvalidState) {
-			return 0, fmt.Errorf("Result of a pending task: %v; want ErrInvalidState", err)
+			return fmt.Errorf("Result of a pending task: %v; want ErrInvalidState", err)
 		}
 		if _, err := aio.Gather[int](t, a, b); err != nil {
-			return 0, err
+			return err
 		}
 		// A callback added to a done task is scheduled at once.
 		a.AddDoneCallback(func(h *aio.Handle[int]) { log = append(log, "late") })
-		return 0, aio.Sleep(t, 0)
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return aio.Sleep(t, 0)
+	})
 	if got := strings.Join(log, " "); got != "Task-2=1 bee=2 late" {
 		t.Fatalf("callbacks: %q; want %q", got, "Task-2=1 bee=2 late")
 	}
@@ -127,42 +121,36 @@ func TestSleepZeroYields(t *testing.T) {
 			return 0, nil
 		})
 	}
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		_, err := aio.Gather(t, worker("a"), worker("b"))
-		return 0, err
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return err
+	})
 	if got := strings.Join(order, " "); got != "a0 b0 a1 b1 a2 b2" {
 		t.Fatalf("order %q; want interleaved a0 b0 a1 b1 a2 b2", got)
 	}
 }
 
 func TestTaskString(t *testing.T) {
-	_, err := run(t, aio.Async(func(t *aio.Task) (int, error) {
+	check(t, func(t *aio.Task) error {
 		h := aio.CreateTask(t, spin())
 		if got, want := h.String(), "<Task pending name='Task-2' coro=<spin()>>"; got != want {
-			return 0, fmt.Errorf("String = %s; want %s", got, want)
+			return fmt.Errorf("String = %s; want %s", got, want)
 		}
 		h.Cancel()
 		aio.Await(t, h)
 		if got, want := h.String(), "<Task cancelled name='Task-2' coro=<spin()>>"; got != want {
-			return 0, fmt.Errorf("String = %s; want %s", got, want)
+			return fmt.Errorf("String = %s; want %s", got, want)
 		}
 		f := aio.NewFuture[int](t.Loop())
 		if got := f.String(); got != "<Future pending>" {
-			return 0, fmt.Errorf("String = %s", got)
+			return fmt.Errorf("String = %s", got)
 		}
 		f.SetResult(7)
 		if got := f.String(); got != "<Future finished result=7>" {
-			return 0, fmt.Errorf("String = %s", got)
+			return fmt.Errorf("String = %s", got)
 		}
-		return 0, nil
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 }
 
 func spin() *aio.Coroutine[int] {
