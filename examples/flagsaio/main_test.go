@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,13 +22,7 @@ func TestOutput(t *testing.T) {
 	if err := testbound.Within(t, func() error { return run(&got, 0) }); err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile("testdata/want.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("output differs from testdata/want.txt\ngot:\n%s\nwant:\n%s", got.Bytes(), want)
-	}
+	testbound.MatchesFile(t, got.Bytes(), "testdata/want.txt")
 }
 
 func TestSavesEveryFlagConcurrently(t *testing.T) {
@@ -73,17 +66,11 @@ func TestServerDown(t *testing.T) {
 }
 
 func TestLikeCPython(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
 	srv, base := flagserver.Start(0)
 	defer srv.Close()
-	dir := t.TempDir()
-	cmd := testbound.Command(t, py, "testdata/flags_asyncio.py", base, dir)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python3: %v", err)
+	out, ok := testbound.Python(t, "testdata/flags_asyncio.py", base, t.TempDir())
+	if !ok {
+		return
 	}
 	var got bytes.Buffer
 	if err := testbound.Within(t, func() error {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -26,13 +24,7 @@ func TestOutput(t *testing.T) {
 	if time.Since(begin) > time.Second {
 		t.Errorf("took %v of real time", time.Since(begin))
 	}
-	want, err := os.ReadFile("testdata/want.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("output differs from testdata/want.txt\ngot:\n%s\nwant:\n%s", got.Bytes(), want)
-	}
+	testbound.MatchesFile(t, got.Bytes(), "testdata/want.txt")
 }
 
 // TestRealClock runs it for real, with a short delay: the two sleeps
@@ -51,13 +43,9 @@ func TestRealClock(t *testing.T) {
 // TestLikeCPython runs the seed (with a 0.1s sleep) and compares the
 // lines, the task names standing for CPython's thread.
 func TestLikeCPython(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
-	out, err := testbound.Command(t, py, "testdata/hello.py", "0.1").Output()
-	if err != nil {
-		t.Fatalf("python3: %v", err)
+	out, ok := testbound.Python(t, "testdata/hello.py", "0.1")
+	if !ok {
+		return
 	}
 	var got bytes.Buffer
 	if err := testbound.Within(t, func() error { return run(&got, 100*time.Millisecond, aio.WithVirtualClock(time.Unix(0, 0))) }); err != nil {

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -60,16 +59,12 @@ func TestOutput(t *testing.T) {
 }
 
 func TestLikeCPython(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
 	srv := httptest.NewServer(Handler())
 	defer srv.Close()
 	host, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	out, err := testbound.Command(t, py, "testdata/wget.py", host, port).Output()
-	if err != nil {
-		t.Fatalf("python3: %v", err)
+	out, ok := testbound.Python(t, "testdata/wget.py", host, port)
+	if !ok {
+		return
 	}
 	var got bytes.Buffer
 	if err := testbound.Within(t, func() error { return run(&got, srv.Listener.Addr().String(), Hosts) }); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"os"
-	"os/exec"
 	"regexp"
 	"testing"
 	"time"
@@ -24,16 +23,9 @@ var update = flag.Bool("update", false, "rewrite testdata/want.txt")
 // in Go's terms and exactly 30 frames.
 func TestOutput(t *testing.T) {
 	var got bytes.Buffer
-	done := make(chan error, 1)
 	start := time.Now()
-	go func() { done <- run(&got, aio.WithVirtualClock(time.Unix(0, 0))) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("still running after 20s")
+	if err := testbound.Within(t, func() error { return run(&got, aio.WithVirtualClock(time.Unix(0, 0))) }); err != nil {
+		t.Fatal(err)
 	}
 	if time.Since(start) > 2*time.Second {
 		t.Errorf("the virtual clock took %v", time.Since(start))
@@ -57,13 +49,12 @@ var frames = regexp.MustCompile(`^((?:[|/\\-] thinking!\x08{11})+) {11}\x08{11}A
 // and compares: the same lines, and the same frames give or take one, as
 // the real clock decides which of the last two timers fires first.
 func TestLikeCPython(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil || testing.Short() {
-		t.Skip("no python3, or -short")
+	if testing.Short() {
+		t.Skip("-short")
 	}
-	out, err := testbound.Command(t, py, "testdata/spinner_asyncio.py").Output()
-	if err != nil {
-		t.Fatalf("python3: %v", err)
+	out, ok := testbound.Python(t, "testdata/spinner_asyncio.py")
+	if !ok {
+		return
 	}
 	want, _ := os.ReadFile("testdata/want.txt")
 	pyFirst, pyRest, _ := bytes.Cut(out, []byte("\n"))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,13 +48,12 @@ func TestOutput(t *testing.T) {
 // TestLikeCPython runs the seed under CPython (3 seconds of real time)
 // and checks its output has the same form.
 func TestLikeCPython(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil || testing.Short() {
-		t.Skip("no python3, or -short")
+	if testing.Short() {
+		t.Skip("-short")
 	}
-	out, err := testbound.Command(t, py, "testdata/spinner_thread.py").Output()
-	if err != nil {
-		t.Fatalf("python3: %v", err)
+	out, ok := testbound.Python(t, "testdata/spinner_thread.py")
+	if !ok {
+		return
 	}
 	if n := frames(t, out); n < 25 || n > 31 {
 		t.Fatalf("CPython spun %d frames in 3s", n)
