@@ -229,3 +229,24 @@ func suspendingHelper(t *aio.Task, s *b.Store) {
 	aio.Sleep(t, 0) // want `s.mu \(sync.Mutex, locked by s.Acquire at line \d+\) is held across the suspension aio.Sleep`
 	s.Unlock()
 }
+
+// A literal called on the spot is part of its enclosing body (reported
+// once, not again alone); the literal of a go or defer statement runs apart
+// and is analysed alone.
+func literalBodies(t *aio.Task) {
+	func() {
+		mu.Lock()
+		aio.Sleep(t, 0) // want `mu \(sync.Mutex, locked at line 238\) is held`
+		mu.Unlock()
+	}()
+	go func() {
+		mu.Lock()
+		aio.Sleep(t, 0) // want `mu \(sync.Mutex, locked at line 243\) is held`
+		mu.Unlock()
+	}()
+	defer func() {
+		mu.Lock()
+		aio.Sleep(t, 0) // want `mu \(sync.Mutex, locked at line 248\) is held`
+		mu.Unlock()
+	}()
+}
