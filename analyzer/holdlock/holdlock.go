@@ -160,36 +160,23 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	// Reports: every function body, declarations and literals, except
-	// literals called on the spot, which are part of the enclosing body.
+	// literals called on the spot, which are part of the enclosing body. A
+	// literal in a defer or go statement runs apart: it is analysed alone.
+	// (Preorder: a statement comes before its call, a call before its
+	// literal.)
 	for _, f := range pass.Files {
+		apart := make(map[*ast.CallExpr]bool)
 		inlined := make(map[*ast.FuncLit]bool)
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
-			case *ast.DeferStmt, *ast.GoStmt:
-				return true
+			case *ast.DeferStmt:
+				apart[n.Call] = true
+			case *ast.GoStmt:
+				apart[n.Call] = true
 			case *ast.CallExpr:
-				if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok {
+				if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok && !apart[n] {
 					inlined[lit] = true
 				}
-			}
-			return true
-		})
-		// A literal in a defer or go statement runs apart: analyse it alone.
-		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.DeferStmt:
-				if lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit); ok {
-					delete(inlined, lit)
-				}
-			case *ast.GoStmt:
-				if lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit); ok {
-					delete(inlined, lit)
-				}
-			}
-			return true
-		})
-		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
 			case *ast.FuncDecl:
 				if n.Body != nil {
 					c.report(n.Body)
