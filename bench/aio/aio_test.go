@@ -1,6 +1,7 @@
 package aio
 
 import (
+	"log/slog"
 	"runtime"
 	"testing"
 	"time"
@@ -204,5 +205,22 @@ func BenchmarkMachineSleep0(b *testing.B) {
 	b.ResetTimer()
 	if err := l.RunUntilComplete(h); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// BenchmarkAsync makes a coroutine object (and closes it, unrun).
+func BenchmarkAsync(b *testing.B) { makeCoroutines(b) }
+
+// BenchmarkAsyncTracked is BenchmarkAsync with TrackCoroutines on: the
+// price of the never-awaited report (the caller's place and a cleanup).
+func BenchmarkAsyncTracked(b *testing.B) {
+	defer aio.TrackCoroutines(aio.TrackCoroutines(slog.New(slog.DiscardHandler)))
+	makeCoroutines(b)
+}
+
+func makeCoroutines(b *testing.B) {
+	b.ReportAllocs()
+	for range b.N {
+		noop().Close()
 	}
 }
