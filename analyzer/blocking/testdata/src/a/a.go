@@ -157,3 +157,18 @@ func nestedRun() *aio.Coroutine[int] {
 }
 
 func runHelper() { aio.Run(aio.Async(func(t *aio.Task) (int, error) { return 1, nil })) }
+
+// Made unbuffered, but then assigned through a pointer or by a range:
+// buffering unknown.
+func escapedChannels(t *aio.Task, chans []chan int) {
+	addr := make(chan int)
+	p := &addr
+	*p = make(chan int, 1)
+	<-addr
+	ranged := make(chan int)
+	for _, ranged = range chans {
+	}
+	<-ranged
+	kept := make(chan int)
+	<-kept // want `a receive from unbuffered channel kept blocks the event loop`
+}
