@@ -145,6 +145,7 @@ type checker struct {
 	decls  map[*types.Func]*asyncctx.Func
 	facts  map[*types.Func]*Blocks // computed for this package
 	stmtOK map[ast.Stmt]bool       // statements in a statement list
+	unbuf  map[*types.Var]bool     // unbufferedVars, when first needed
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -496,12 +497,17 @@ func (c *checker) unbuffered(v *types.Var) bool {
 	if v.IsField() || v.Pkg() != c.pass.Pkg || v.Parent() == nil || v.Parent() == c.pass.Pkg.Scope() {
 		return false
 	}
-	info := c.pass.TypesInfo
-	file := fixgen.FileOf(c.pass.Files, v.Pos())
-	if file == nil {
-		return false
+	if c.unbuf == nil {
+		c.unbuf = c.unbufferedVars()
 	}
-	assigns, good := 0, true
+	return c.unbuf[v]
+}
+
+// unbufferedVars walks the package once for unbuffered: the variables
+// assigned exactly once, by make(chan T) or make(chan T, 0), and never
+// ranged into or taken the address of.
+func (c *checker) unbufferedVars() map[*types.Var]bool {
+	info := c.pass.TypesInfo
 	isMake := func(e ast.Expr) bool {
 		call, ok := ast.Unparen(e).(*ast.CallExpr)
 		if !ok {
@@ -520,43 +526,57 @@ func (c *checker) unbuffered(v *types.Var) bool {
 		}
 		return false
 	}
-	ast.Inspect(file, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for i, l := range n.Lhs {
-				id, ok := ast.Unparen(l).(*ast.Ident)
-				if !ok || (info.Defs[id] != v && info.Uses[id] != v) {
-					continue
-				}
-				assigns++
-				if len(n.Lhs) != len(n.Rhs) || !isMake(n.Rhs[i]) {
-					good = false
-				}
-			}
-		case *ast.ValueSpec:
-			for i, id := range n.Names {
-				if info.Defs[id] != v {
-					continue
-				}
-				assigns++
-				if len(n.Values) != len(n.Names) || !isMake(n.Values[i]) {
-					good = false
-				}
-			}
-		case *ast.UnaryExpr:
-			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND && info.Uses[id] == v {
-				good = false
-			}
-		case *ast.RangeStmt:
-			for _, e := range []ast.Expr{n.Key, n.Value} {
-				if id, ok := e.(*ast.Ident); ok && (info.Defs[id] == v || info.Uses[id] == v) {
-					good = false
-				}
-			}
+	assigns := make(map[*types.Var]int)
+	bad := make(map[*types.Var]bool)
+	varOf := func(e ast.Expr) *types.Var {
+		if id, ok := e.(*ast.Ident); ok {
+			v, _ := info.ObjectOf(id).(*types.Var)
+			return v
 		}
-		return good
-	})
-	return good && assigns == 1
+		return nil
+	}
+	for _, file := range c.pass.Files {
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				for i, l := range n.Lhs {
+					if v := varOf(ast.Unparen(l)); v != nil {
+						assigns[v]++
+						if len(n.Lhs) != len(n.Rhs) || !isMake(n.Rhs[i]) {
+							bad[v] = true
+						}
+					}
+				}
+			case *ast.ValueSpec:
+				for i, id := range n.Names {
+					if v, ok := info.Defs[id].(*types.Var); ok {
+						assigns[v]++
+						if len(n.Values) != len(n.Names) || !isMake(n.Values[i]) {
+							bad[v] = true
+						}
+					}
+				}
+			case *ast.UnaryExpr:
+				if v, ok := info.Uses[identOf(n.X)].(*types.Var); ok && n.Op == token.AND {
+					bad[v] = true
+				}
+			case *ast.RangeStmt:
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if v := varOf(e); v != nil {
+						bad[v] = true
+					}
+				}
+			}
+			return true
+		})
+	}
+	out := make(map[*types.Var]bool)
+	for v, n := range assigns {
+		if n == 1 && !bad[v] {
+			out[v] = true
+		}
+	}
+	return out
 }
 
 func identOf(e ast.Expr) *ast.Ident {
