@@ -280,3 +280,51 @@ func (w *Want) Cancel() int { // want Cancel:`^acquires \{p0\}\.mu, wakes\(send\
 	}
 	return 0
 }
+
+// A wake inside a callee needs the locks the callee takes before it, and
+// only those.
+type Relay struct {
+	mu sync.Mutex
+	n  int
+	ch chan int
+}
+
+func NewRelay() *Relay { return &Relay{ch: make(chan int)} }
+
+func (r *Relay) countThenSend() { // want countThenSend:`^acquires \{p0\}\.mu, waits\(send\) \{p0\}\.ch\^, wakes\(recv\) \{p0\}\.ch\^$`
+	r.mu.Lock()
+	r.n++
+	r.mu.Unlock()
+	r.ch <- 1
+}
+
+func (r *Relay) Send() { r.countThenSend() } // want Send:`^acquires \{p0\}\.mu, waits\(send\) \{p0\}\.ch\^, wakes\(recv\) \{p0\}\.ch\^$`
+
+func (r *Relay) Recv() int { // want Recv:`^acquires \{p0\}\.mu, waits\(recv\) \{p0\}\.ch\^, wakes\(send\) \{p0\}\.ch\^$`
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return <-r.ch // want `this goroutine receives from r.ch while holding r.mu`
+}
+
+type Relay2 struct {
+	mu sync.Mutex
+	n  int
+	ch chan int
+}
+
+func NewRelay2() *Relay2 { return &Relay2{ch: make(chan int)} }
+
+func (r *Relay2) sendThenCount() { // want sendThenCount:`^acquires \{p0\}\.mu, waits\(send\) \{p0\}\.ch\^, wakes\(recv\) \{p0\}\.ch\^$`
+	r.ch <- 1
+	r.mu.Lock()
+	r.n++
+	r.mu.Unlock()
+}
+
+func (r *Relay2) Send() { r.sendThenCount() } // want Send:`^acquires \{p0\}\.mu, waits\(send\) \{p0\}\.ch\^, wakes\(recv\) \{p0\}\.ch\^$`
+
+func (r *Relay2) Recv() int { // want Recv:`^acquires \{p0\}\.mu, waits\(recv\) \{p0\}\.ch\^, wakes\(send\) \{p0\}\.ch\^$`
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return <-r.ch // ok: Send sends before it locks r.mu
+}
