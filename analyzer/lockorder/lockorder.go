@@ -34,7 +34,9 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -793,10 +795,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	sum := f.c.summaryOf(callee)
 	// What this path acquired before the call: the callee's wakes happen
 	// after these, and after only the callee's own Needs.
-	pre := &state{acq: map[string]*lockInfo{}}
-	for k, v := range s.acq {
-		pre.acq[k] = v
-	}
+	pre := maps.Clone(s.acq)
 	calleeName := callee.Name()
 	if callee.Parent() != nil {
 		calleeName = "the function literal"
@@ -866,17 +865,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 				if ik != "" {
 					if r, ok := f.acqFor(&lockInfo{inst: ik, class: ck, pos: pos, desc: d}); ok {
 						r.Kind = a.Kind
-						for _, li := range pre.acq {
-							if n, ok := f.acqFor(li); ok && li.inst != "" {
-								r.Needs = append(r.Needs, n)
-							}
-						}
-						for _, li := range needs {
-							if n, ok := f.acqFor(li); ok && li.inst != "" {
-								r.Needs = append(r.Needs, n)
-							}
-						}
-						sort.Slice(r.Needs, func(i, j int) bool { return r.Needs[i].Root+r.Needs[i].Path < r.Needs[j].Root+r.Needs[j].Path })
+						r.Needs = f.needsOf(pre, needs)
 						f.wakesSum[ik+"|"+a.Kind] = r
 					}
 				}
@@ -989,27 +978,33 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 	f.recordSum(f.wakesSum, v, kind, pos)
 	if ik := inst(v); ik != "" {
 		if a, ok := f.wakesSum[ik+"|"+kind]; ok {
-			a.Needs = nil
-			for _, li := range s.acq {
-				if n, ok := f.acqFor(li); ok && li.inst != "" {
-					a.Needs = append(a.Needs, n)
-				}
-			}
-			sort.Slice(a.Needs, func(i, j int) bool { return a.Needs[i].Root+a.Needs[i].Path < a.Needs[j].Root+a.Needs[j].Path })
+			a.Needs = f.needsOf(s.acq, nil)
 			f.wakesSum[ik+"|"+kind] = a
 		}
 	}
-	f.addWakeAt(s, f.c.k.class(v), kind, pos, nil)
+	f.addWakeAt(s.acq, f.c.k.class(v), kind, pos, nil)
 }
 
-func (f *fnChecker) addWakeAt(s *state, cls, kind string, pos token.Pos, extra []*lockInfo) {
+// needsOf expresses the locks acquired before a wake (held, then extra) as
+// the Needs of its summary, sorted.
+func (f *fnChecker) needsOf(held map[string]*lockInfo, extra []*lockInfo) []Acq {
+	var needs []Acq
+	for _, li := range slices.Concat(slices.Collect(maps.Values(held)), extra) {
+		if n, ok := f.acqFor(li); ok && li.inst != "" {
+			needs = append(needs, n)
+		}
+	}
+	sort.Slice(needs, func(i, j int) bool { return needs[i].Root+needs[i].Path < needs[j].Root+needs[j].Path })
+	return needs
+}
+
+// addWakeAt records a wake of class cls after the locks of held (by
+// class), and extra.
+func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, kind string, pos token.Pos, extra []*lockInfo) {
 	if cls == "" || f.c.internal(f.fn) {
 		return
 	}
-	acq := map[string]*lockInfo{}
-	for k, v := range s.acq {
-		acq[k] = v
-	}
+	acq := maps.Clone(held)
 	for _, li := range extra {
 		if _, ok := acq[li.class]; !ok {
 			acq[li.class] = li
