@@ -46,3 +46,17 @@ func Counter() *coro.Generator[int, struct{}, int] {
 		}
 	})
 }
+
+// Summer yields the running total of the numbers sent to it, lowered: the
+// body of bench/coro's BenchmarkCoroSend and its iter.Pull and goroutine
+// baselines, and of generators.py's summer.
+//
+//asyncgo:generator
+func Summer() *coro.Generator[int, int, int] {
+	return coro.New(func(co *coro.Co[int, int]) int {
+		total := 0
+		for {
+			total += co.Yield(total)
+		}
+	})
+}

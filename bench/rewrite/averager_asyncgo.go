@@ -38,6 +38,17 @@ func Counter() *coro.Generator[int, struct{}, int] {
 
 //line averager.go:49
 
+// Summer yields the running total of the numbers sent to it, lowered: the
+// body of bench/coro's BenchmarkCoroSend and its iter.Pull and goroutine
+// baselines, and of generators.py's summer.
+//
+//asyncgo:generator
+func Summer() *coro.Generator[int, int, int] {
+	return coro.FromMachine[int, int, int](&_agSummer{})
+}
+
+//line averager.go:63
+
 // _agAverager is the state machine of Averager's generator body.
 type _agAverager struct {
 	_agpc int
@@ -117,5 +128,35 @@ _agS1:
 		return
 	}
 	_agm.i++
+	goto _agTop1
+}
+
+// _agSummer is the state machine of Summer's generator body.
+type _agSummer struct {
+	_agpc int
+	_agf  coro.Frame[int]
+	total int
+}
+
+// Resume implements coro.Machine.
+func (_agm *_agSummer) Resume(_agSent int, _agThrown error) (_agY int, _agDone bool, _agR int, _agErr error) {
+	switch _agm._agpc {
+	case 1:
+		goto _agS1
+	}
+//line averager.go:57
+	_agm.total = 0
+//line averager.go:58
+_agTop1:
+//line averager.go:59
+	_agY = _agm.total
+	_agm._agpc = 1
+	return
+_agS1:
+	if _agThrown != nil {
+		_agDone, _agErr = true, _agThrown
+		return
+	}
+	_agm.total += _agSent
 	goto _agTop1
 }

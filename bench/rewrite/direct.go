@@ -57,3 +57,13 @@ func (h *handAverager) Resume(sent float64, thrown error) (float64, bool, Result
 func HandAverager() *coro.Generator[float64, float64, Result] {
 	return coro.FromMachine[float64, float64, Result](&handAverager{})
 }
+
+// DirectSummer is Summer in direct mode.
+func DirectSummer() *coro.Generator[int, int, int] {
+	return coro.New(func(co *coro.Co[int, int]) int {
+		total := 0
+		for {
+			total += co.Yield(total)
+		}
+	})
+}

@@ -48,6 +48,23 @@ func BenchmarkDirectSend(b *testing.B) {
 	}
 }
 
+// BenchmarkLoweredSummerSend sends to the lowered Summer: the body every
+// Send baseline in bench/coro runs.
+func BenchmarkLoweredSummerSend(b *testing.B) { summerSend(b, Summer()) }
+
+// BenchmarkDirectSummerSend is BenchmarkLoweredSummerSend in direct mode.
+func BenchmarkDirectSummerSend(b *testing.B) { summerSend(b, DirectSummer()) }
+
+// summerSend sends 1 to the started g, b.N times.
+func summerSend(b *testing.B, g *coro.Generator[int, int, int]) {
+	defer g.Close()
+	g.Next()
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Send(1)
+	}
+}
+
 func BenchmarkHandWrittenSend(b *testing.B) {
 	g := HandAverager()
 	defer g.Close()
