@@ -2,6 +2,7 @@
 
     python3 bench/aio/asyncio_bench.py         # asyncio only
     python3 bench/aio/asyncio_bench.py --go    # and the Go benchmarks, side by side
+    python3 bench/aio/asyncio_bench.py --json  # {"python": ..., "results": {name: {unit: value}}}
 
 Figures: ns per task created and awaited, per task gathered, per
 sleep(0) switch, and the memory of 100,000 tasks suspended in sleep
@@ -10,6 +11,7 @@ frames included).
 """
 import asyncio
 import gc
+import json
 import os
 import re
 import subprocess
@@ -113,6 +115,11 @@ def go_figures(benchtime):
 
 def main():
     py = python_figures()
+    if "--json" in sys.argv:
+        results = {name: {unit: v} for name, (unit, v) in py.items()}
+        json.dump({"python": sys.version.split()[0], "results": results}, sys.stdout)
+        print()
+        return
     print(f"CPython {sys.version.split()[0]} asyncio")
     if "--go" not in sys.argv:
         for name, (unit, v) in py.items():

@@ -1,4 +1,14 @@
-"""CPython's generators on the work of coro_test.go: ns per next() and send()."""
+"""CPython's generators on the work of coro_test.go and ../rewrite: ns per
+next(), send() and per generator made, started and closed.
+
+    python3 bench/coro/generators.py           # a table
+    python3 bench/coro/generators.py --json    # {"python": ..., "results": {name: {unit: value}}}
+
+send() drives a running total: the body of BenchmarkCoroSend and of
+bench/rewrite's Summer.
+"""
+import json
+import sys
 import timeit
 
 
@@ -23,14 +33,33 @@ def create():
     x.close()
 
 
-def bench(name, stmt, setup_globals, number=2_000_000):
+def bench(stmt, setup_globals, number=2_000_000):
+    """Best of 5 runs of stmt, in ns per execution."""
     best = min(timeit.repeat(stmt, globals=setup_globals, number=number, repeat=5))
-    print(f"{name:<24} {best / number * 1e9:8.1f} ns/op")
+    return best / number * 1e9
 
 
-g = counter()
-bench("CPythonNext", "nx(g)", {"nx": next, "g": g})
-s = summer()
-next(s)
-bench("CPythonSend", "snd(1)", {"snd": s.send})
-bench("CPythonCreate", "create()", {"create": create}, number=500_000)
+def figures():
+    g = counter()
+    s = summer()
+    next(s)
+    return {
+        "CPythonNext": {"ns/op": bench("nx(g)", {"nx": next, "g": g})},
+        "CPythonSend": {"ns/op": bench("snd(1)", {"snd": s.send})},
+        "CPythonCreate": {"ns/op": bench("create()", {"create": create}, number=500_000)},
+    }
+
+
+def main():
+    figs = figures()
+    if "--json" in sys.argv:
+        json.dump({"python": sys.version.split()[0], "results": figs}, sys.stdout)
+        print()
+        return
+    for name, units in figs.items():
+        for unit, v in units.items():
+            print(f"{name:<24} {v:8.1f} {unit}")
+
+
+if __name__ == "__main__":
+    main()
