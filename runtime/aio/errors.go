@@ -1,33 +1,26 @@
 package aio
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/asyncgo/asyncgo/runtime/internal/errkind"
 )
-
-// aliasErr is a sentinel error that also matches a standard library error
-// with errors.Is, so that code written against context sees through it.
-type aliasErr struct {
-	msg string
-	is  error
-}
-
-func (e *aliasErr) Error() string        { return e.msg }
-func (e *aliasErr) Is(target error) bool { return target == e.is }
 
 var (
 	// ErrCancelled is the error of a cancelled task or future (Python's
 	// asyncio.CancelledError). A task receives it at the await point where
 	// it was suspended when it was cancelled. errors.Is(ErrCancelled,
-	// context.Canceled) is true.
-	ErrCancelled error = &aliasErr{"aio: cancelled", context.Canceled}
+	// context.Canceled) is true, and so is errors.Is(ErrCancelled,
+	// futures.ErrCancelled), either way round.
+	ErrCancelled error = errkind.New(errkind.Cancelled, "aio: cancelled")
 
 	// ErrTimeout is returned by WaitFor, Timeout and TimeoutAt when their
 	// time runs out (Python's TimeoutError). errors.Is(ErrTimeout,
-	// context.DeadlineExceeded) is true.
-	ErrTimeout error = &aliasErr{"aio: timed out", context.DeadlineExceeded}
+	// context.DeadlineExceeded) is true, and so is errors.Is(ErrTimeout,
+	// futures.ErrTimeout), either way round.
+	ErrTimeout error = errkind.New(errkind.Timeout, "aio: timed out")
 
 	// ErrLoopRunning is returned when a loop is run, or closed, while a
 	// loop is already running: from inside one of its tasks or callbacks,

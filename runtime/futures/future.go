@@ -8,11 +8,16 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/asyncgo/asyncgo/runtime/internal/errkind"
 )
 
 var (
-	// ErrCancelled is the error of a future cancelled before it ran.
-	ErrCancelled = errors.New("futures: future cancelled")
+	// ErrCancelled is the error of a future cancelled before it ran
+	// (Python's CancelledError). errors.Is(ErrCancelled, context.Canceled)
+	// is true, and so is errors.Is(ErrCancelled, aio.ErrCancelled), either
+	// way round.
+	ErrCancelled error = errkind.New(errkind.Cancelled, "futures: future cancelled")
 
 	// ErrBrokenPool is matched (errors.Is) by the error of every future of
 	// a pool that broke: a worker process died or its initializer failed
@@ -23,9 +28,10 @@ var (
 	ErrShutdown = errors.New("futures: cannot schedule new futures after shutdown")
 
 	// ErrTimeout is returned by ResultTimeout, Map and AsCompleted when their
-	// time runs out (Python's TimeoutError). It wraps
-	// context.DeadlineExceeded.
-	ErrTimeout = fmt.Errorf("futures: timed out: %w", context.DeadlineExceeded)
+	// time runs out (Python's TimeoutError). errors.Is(ErrTimeout,
+	// context.DeadlineExceeded) is true, and so is errors.Is(ErrTimeout,
+	// aio.ErrTimeout), either way round.
+	ErrTimeout error = errkind.New(errkind.Timeout, "futures: timed out")
 )
 
 // PanicError is the error of a task that panicked.
