@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/tools/go/analysis"
@@ -21,10 +22,14 @@ import (
 	"github.com/asyncgo/asyncgo/analyzer/suite"
 )
 
+// lintUsage is lint's one-line summary: it names every kind of finding of
+// the analyzers in suite.Analyzers (a test keeps the two in step).
+const lintUsage = "report blocking calls in async code, deadlocks, locks held across a suspension and coroutines never awaited"
+
 func init() {
 	register(&cli.Command{
 		Name:      "lint",
-		Usage:     "report blocking calls in async code and deadlocks",
+		Usage:     lintUsage,
 		ArgsUsage: "[packages]",
 		Description: `lint runs asyncgo's analyzers over the packages named by the go list
 patterns (default ./...), like go vet with asyncgo's checks.
@@ -32,7 +37,10 @@ patterns (default ./...), like go vet with asyncgo's checks.
 Exit status: 0 when nothing is reported, 1 when diagnostics are reported (with
 -fix: when some are left without a fix), 2 when the packages cannot be loaded
 or an analyzer fails. With -json the diagnostics go to standard output as JSON,
-the shape multichecker prints, and only errors make the status non-zero.`,
+the shape multichecker prints, and only errors make the status non-zero.
+
+The analyzers (go doc github.com/asyncgo/asyncgo/analyzer/<name> for each):
+` + analyzerList(suite.Analyzers()),
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "fix", Usage: "apply the suggested fixes to the source files"},
 			&cli.BoolFlag{Name: "json", Usage: "print the diagnostics as JSON on standard output"},
@@ -48,6 +56,21 @@ the shape multichecker prints, and only errors make the status non-zero.`,
 			return lint(c.App.Writer, c.App.ErrWriter, suite.Analyzers(), opts, patterns)
 		},
 	})
+}
+
+// analyzerList lists analyzers one a line, each with the first line of its
+// documentation.
+func analyzerList(analyzers []*analysis.Analyzer) string {
+	width := 0
+	for _, a := range analyzers {
+		width = max(width, len(a.Name))
+	}
+	var b strings.Builder
+	for _, a := range analyzers {
+		summary, _, _ := strings.Cut(a.Doc, "\n")
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, a.Name, summary)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 type lintOptions struct {

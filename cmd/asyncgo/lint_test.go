@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/urfave/cli/v2"
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/asyncgo/asyncgo/analyzer/suite"
@@ -146,5 +147,41 @@ func TestWriteFileAtomicKeepsMode(t *testing.T) {
 	got, _ := os.ReadFile(name)
 	if string(got) != "new" || info.Mode().Perm() != 0o640 {
 		t.Fatalf("content %q mode %v", got, info.Mode())
+	}
+}
+
+// lint's summary names what every analyzer of the suite reports, and its
+// help lists each analyzer; a new analyzer fails this until both do.
+func TestLintUsageNamesEveryAnalyzer(t *testing.T) {
+	reports := map[string]string{
+		"blocking":     "blocking calls in async code",
+		"deadlock":     "deadlocks",
+		"deadlockleak": "deadlocks",
+		"holdlock":     "locks held across a suspension",
+		"lockorder":    "deadlocks",
+		"unawaited":    "coroutines never awaited",
+	}
+	var lintCmd *cli.Command
+	for _, c := range newApp().Commands {
+		if c.Name == "lint" {
+			lintCmd = c
+		}
+	}
+	if lintCmd == nil {
+		t.Fatal("no lint command")
+	}
+	for _, a := range suite.Analyzers() {
+		phrase, ok := reports[a.Name]
+		if !ok {
+			t.Errorf("analyzer %s: say in lintUsage what it reports, and add it here", a.Name)
+			continue
+		}
+		if !strings.Contains(lintCmd.Usage, phrase) {
+			t.Errorf("lint's summary %q does not name %q (analyzer %s)", lintCmd.Usage, phrase, a.Name)
+		}
+		summary, _, _ := strings.Cut(a.Doc, "\n")
+		if !strings.Contains(lintCmd.Description, a.Name+"  ") || !strings.Contains(lintCmd.Description, summary) {
+			t.Errorf("lint's help does not list %s (%q):\n%s", a.Name, summary, lintCmd.Description)
+		}
 	}
 }
