@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -230,8 +231,12 @@ type fn struct {
 	noPanic bool // the body cannot panic and has no defers: Resume needs no recover
 	inWrap  bool
 	nph     int
-	renamed map[*dst.Ident]bool // dst identifiers already renamed
-	trailAt int                 // the line a comment trailing the statement ends, or -1 for the last
+	nconst  int // constants renamed
+	// phPrefix starts every placeholder: a word found nowhere in the
+	// source, so that no text of the user's is ever substituted.
+	phPrefix string
+	renamed  map[*dst.Ident]bool // dst identifiers already renamed
+	trailAt  int                 // the line a comment trailing the statement ends, or -1 for the last
 }
 
 func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
@@ -280,7 +285,10 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 	}
 	f := &fn{fileLowerer: fl, decl: fd, lit: lit, hoisted: map[types.Object]*field{}, names: map[string]bool{},
 		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{},
-		renamed: map[*dst.Ident]bool{}, trailAt: -1}
+		renamed: map[*dst.Ident]bool{}, trailAt: -1, phPrefix: pfx + "P"}
+	for bytes.Contains(fl.src, []byte(f.phPrefix)) {
+		f.phPrefix += "x"
+	}
 	var err error
 	ts := make([]string, 3)
 	for i := range ts {
@@ -354,9 +362,21 @@ func (f *fn) scan() {
 			}
 			if o == f.co {
 				kind := -1
+				// (co).Yield, (*co).Yield: the same call.
+				top := len(stack)
+				for top > 0 {
+					if _, ok := stack[top-1].(*ast.ParenExpr); ok {
+						top--
+					} else if st, ok := stack[top-1].(*ast.StarExpr); ok && f.info.Types[st].IsValue() {
+						top--
+					} else {
+						break
+					}
+				}
+				stack := stack[:top]
 				if len(stack) >= 2 {
-					if sel, ok := stack[len(stack)-1].(*ast.SelectorExpr); ok && sel.X == x {
-						if c, ok := stack[len(stack)-2].(*ast.CallExpr); ok && c.Fun == sel {
+					if sel, ok := stack[len(stack)-1].(*ast.SelectorExpr); ok {
+						if c, ok := stack[len(stack)-2].(*ast.CallExpr); ok && ast.Unparen(c.Fun) == sel {
 							switch sel.Sel.Name {
 							case "Yield":
 								kind = kYield
@@ -370,7 +390,7 @@ func (f *fn) scan() {
 							}
 						}
 					}
-					if c, ok := stack[len(stack)-1].(*ast.CallExpr); ok && len(c.Args) == 2 && c.Args[0] == x {
+					if c, ok := stack[len(stack)-1].(*ast.CallExpr); ok && len(c.Args) == 2 && ast.Unparen(c.Args[0]) == x {
 						switch {
 						case f.isCoroFunc(c.Fun, "YieldFrom"):
 							kind = kYieldFrom
@@ -390,6 +410,15 @@ func (f *fn) scan() {
 				case kind != kRaise:
 					for _, s := range stack {
 						f.hasSusp[s] = true
+						// Go never evaluates the operand of unsafe.Sizeof,
+						// Alignof and Offsetof.
+						if c, ok := s.(*ast.CallExpr); ok {
+							if id := calleeIdent(c.Fun); id != nil {
+								if b, ok := f.info.Uses[id].(*types.Builtin); ok && (b.Name() == "Sizeof" || b.Name() == "Alignof" || b.Name() == "Offsetof") {
+									f.errorf(c.Pos(), "cannot suspend inside unsafe.%s: its operand is never evaluated", b.Name())
+								}
+							}
+						}
 					}
 					for _, s := range stack {
 						if d, ok := s.(*ast.DeferStmt); ok {
@@ -474,6 +503,17 @@ func (f *fn) markRoot(e ast.Expr) {
 	}
 }
 
+// calleeIdent is the identifier naming a called function (f, pkg.f, (f)).
+func calleeIdent(e ast.Expr) *ast.Ident {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return x
+	case *ast.SelectorExpr:
+		return x.Sel
+	}
+	return nil
+}
+
 func (f *fn) declaredOutsideLit(v *types.Var, stack []ast.Node) bool {
 	for i := len(stack) - 1; i >= 0; i-- {
 		if l, ok := stack[i].(*ast.FuncLit); ok {
@@ -489,6 +529,7 @@ func (f *fn) hoist(o types.Object, mayEscape bool) *field {
 		return fd
 	}
 	name := o.Name()
+	f.names["Resume"] = true // the machine's method
 	for i := 2; f.names[name]; i++ {
 		name = fmt.Sprintf("%s%d", o.Name(), i)
 	}
@@ -635,22 +676,39 @@ func (f *fn) lower() {
 	d := f.decl
 	tparams, targs := "", ""
 	if d.Type.TypeParams != nil && len(d.Type.TypeParams.List) > 0 {
-		tparams = f.text(d.Type.TypeParams)
-		var names []string
+		// A blank type parameter cannot be used by the body: the machine
+		// does without it (and could not be instantiated with it).
+		var names, decls []string
 		for _, fld := range d.Type.TypeParams.List {
+			var ns []string
 			for _, n := range fld.Names {
-				names = append(names, n.Name)
+				if n.Name != "_" {
+					ns = append(ns, n.Name)
+				}
+			}
+			if len(ns) > 0 {
+				names = append(names, ns...)
+				decls = append(decls, strings.Join(ns, ", ")+" "+f.text(fld.Type))
 			}
 		}
-		targs = "[" + strings.Join(names, ", ") + "]"
+		if len(names) > 0 {
+			tparams = "[" + strings.Join(decls, ", ") + "]"
+			targs = "[" + strings.Join(names, ", ") + "]"
+		}
 	}
+	// Function F's machine is _agF, method T.M's _ag<len(T)>T_M: distinct
+	// for distinct functions (an identifier never starts with a digit).
 	mname := pfx + d.Name.Name
 	if d.Recv != nil {
-		mname = pfx + recvTypeName(d.Recv.List[0].Type) + "_" + d.Name.Name
+		rt := recvTypeName(d.Recv.List[0].Type)
+		mname = fmt.Sprintf("%s%d%s_%s", pfx, len(rt), rt, d.Name.Name)
 		if d.Recv.List[0].Type != nil {
 			// methods of generic types: reuse the receiver's type parameters
 			tparams, targs = f.recvTypeParams(d.Recv.List[0].Type)
 		}
+	}
+	if o := f.pkg.Scope().Lookup(mname); o != nil {
+		f.errorf(d.Pos(), "%s: the name of its machine, %s, is declared in this package at %s (names starting with %q are reserved)", d.Name.Name, mname, f.fset.Position(o.Pos()), pfx)
 	}
 	// The constructor: the function keeps its signature.
 	var init []string
@@ -759,6 +817,9 @@ func (f *fn) recvTypeParams(e ast.Expr) (string, string) {
 		id, ok := i.(*ast.Ident)
 		if !ok {
 			continue
+		}
+		if id.Name == "_" {
+			f.errorf(id.Pos(), "a blank type parameter in a generator method's receiver: give it a name (the machine must name the receiver's type)")
 		}
 		names = append(names, id.Name)
 		c := "any"
@@ -876,14 +937,17 @@ func (f *fn) suspendIn(s ast.Stmt) {
 	kind := f.susp[call]
 	two := kind == kYieldErr || kind == kYieldFromErr
 	if two && !isWholeRHS(s, call) {
-		if es, ok := s.(*ast.ExprStmt); !ok || es.X != call {
-			f.errorf(call.Pos(), "a two-valued suspension must be the whole right-hand side of an assignment")
-			return
-		}
+		f.errorf(call.Pos(), "a two-valued suspension must be the whole right-hand side of an assignment")
+		return
+	}
+	if b := f.shortCircuit(s, call); b != nil {
+		f.replace(s, b, f.placeholder(f.branchSC(b, call)))
+		f.simple(s)
+		return
 	}
 	at := len(f.code)
 	val := f.suspend(call, kind)
-	if es, ok := s.(*ast.ExprStmt); ok && es.X == call {
+	if es, ok := s.(*ast.ExprStmt); ok && ast.Unparen(es.X) == call {
 		f.trailAt = at // the value is dropped: a trailing comment ends the yield's line
 		return
 	}
@@ -891,20 +955,86 @@ func (f *fn) suspendIn(s ast.Stmt) {
 	f.simple(s)
 }
 
-func isWholeRHS(s ast.Stmt, call *ast.CallExpr) bool {
+// shortCircuit returns the outermost && or || in root whose right operand
+// holds call: Go evaluates that operand only when the left one does not
+// decide, so the suspension must not run unconditionally.
+func (f *fn) shortCircuit(root ast.Node, call *ast.CallExpr) *ast.BinaryExpr {
+	var found *ast.BinaryExpr
+	ast.Inspect(root, func(n ast.Node) bool {
+		if found != nil || n == nil {
+			return false
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		if n.Pos() > call.Pos() || n.End() < call.End() {
+			return false // call is not inside n
+		}
+		if b, ok := n.(*ast.BinaryExpr); ok && (b.Op == token.LAND || b.Op == token.LOR) && b.Y.Pos() <= call.Pos() && call.End() <= b.Y.End() {
+			found = b
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// branchSC lowers b, an && or || whose right operand suspends, into
+// explicit branches and returns the temporary holding its value.
+func (f *fn) branchSC(b *ast.BinaryExpr, call *ast.CallExpr) string {
+	ts, err := f.typeString(types.Default(f.info.TypeOf(b)))
+	if err != nil {
+		f.errorf(b.Pos(), "cannot lower this %s: %v", b.Op, err)
+		return "false"
+	}
+	t := f.temp("sc", ts)
+	skip := f.label("SC")
+	f.used[skip] = true
+	f.emit("%s = %s", t, f.expr(b.X))
+	if b.Op == token.LAND {
+		f.emit("if !%s {\ngoto %s\n}", t, skip)
+	} else {
+		f.emit("if %s {\ngoto %s\n}", t, skip)
+	}
+	f.emit("%s = %s", t, f.suspendExpr(b.Y, call))
+	f.place(skip)
+	return t
+}
+
+// suspendExpr emits the suspension call held by e and returns the text of
+// e with the suspension's value in its place.
+func (f *fn) suspendExpr(e ast.Expr, call *ast.CallExpr) string {
+	if b := f.shortCircuit(e, call); b != nil {
+		t := f.branchSC(b, call)
+		if ast.Unparen(e) == ast.Expr(b) {
+			return t
+		}
+		f.replace(e, b, f.placeholder(t))
+	} else {
+		val := f.suspend(call, f.susp[call])
+		if ast.Unparen(e) == ast.Expr(call) {
+			return val
+		}
+		f.replace(e, call, f.placeholder(val))
+	}
+	return f.exprDst(f.dstOf(e).(dst.Expr))
+}
+
+func isWholeRHS(s ast.Stmt, c *ast.CallExpr) bool {
+	call := ast.Expr(c)
 	switch x := s.(type) {
 	case *ast.AssignStmt:
-		return len(x.Rhs) == 1 && x.Rhs[0] == call
+		return len(x.Rhs) == 1 && ast.Unparen(x.Rhs[0]) == call
 	case *ast.DeclStmt:
 		gd := x.Decl.(*ast.GenDecl)
 		if len(gd.Specs) == 1 {
 			vs, ok := gd.Specs[0].(*ast.ValueSpec)
-			return ok && len(vs.Values) == 1 && vs.Values[0] == call
+			return ok && len(vs.Values) == 1 && ast.Unparen(vs.Values[0]) == call
 		}
 	case *ast.ExprStmt:
-		return x.X == call
+		return ast.Unparen(x.X) == call
 	case *ast.ReturnStmt:
-		return len(x.Results) == 1 && x.Results[0] == call
+		return len(x.Results) == 1 && ast.Unparen(x.Results[0]) == call
 	}
 	return false
 }
@@ -1057,7 +1187,7 @@ func (f *fn) ensure(name, typ string) {
 
 func (f *fn) placeholder(text string) string {
 	f.nph++
-	p := fmt.Sprintf("_agP%d_", f.nph)
+	p := fmt.Sprintf("%s%d_", f.phPrefix, f.nph)
 	f.ph[p] = text
 	return p
 }
@@ -1071,7 +1201,7 @@ func (f *fn) simple(s ast.Stmt) {
 			var pre []string
 			for _, l := range x.Lhs {
 				id := l.(*ast.Ident)
-				if o := f.info.Defs[id]; o != nil {
+				if o := f.info.Defs[id]; o != nil && id.Name != "_" {
 					fd := f.hoist(o, true)
 					if fd.ptr {
 						pre = append(pre, fmt.Sprintf("_agm.%s = new(%s)", fd.name, fd.typ))
@@ -1129,6 +1259,17 @@ func (f *fn) simple(s ast.Stmt) {
 		case token.TYPE:
 			f.errorf(x.Pos(), "a type declared in a generator body must be declared in a block that does not suspend")
 			return
+		case token.CONST:
+			// Flattened blocks share Resume's scope: each constant gets a
+			// name of its own, used wherever its object is.
+			for _, sp := range gd.Specs {
+				for _, n := range sp.(*ast.ValueSpec).Names {
+					if o := f.info.Defs[n]; o != nil && n.Name != "_" {
+						f.nconst++
+						f.alias[o] = fmt.Sprintf("%sk%d_%s", pfx, f.nconst, n.Name)
+					}
+				}
+			}
 		}
 	case *ast.ReturnStmt:
 		f.ret(x)
@@ -1369,21 +1510,31 @@ func (f *fn) wrapLit(lit *ast.FuncLit, deferLit bool) (string, bool) {
 	return fmt.Sprintf("func(%s) %s {\nreturn %s\n}(%s)", strings.Join(params, ", "), typ, body, strings.Join(args, ", ")), true
 }
 
+// subst puts the text of each placeholder in its place. The placeholders'
+// prefix occurs nowhere in the source file (see phPrefix), so what it
+// finds was put there by the lowering, never text of the user's.
 func (f *fn) subst(s string) string {
-	for strings.Contains(s, "_agP") {
-		i := strings.Index(s, "_agP")
-		j := strings.IndexByte(s[i+4:], '_')
-		if j < 0 {
-			break
+	var b strings.Builder
+	for {
+		i := strings.Index(s, f.phPrefix)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
 		}
-		p := s[i : i+4+j+1]
-		t, ok := f.ph[p]
-		if !ok {
-			break
+		j := i + len(f.phPrefix)
+		for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+			j++
 		}
-		s = s[:i] + t + s[i+len(p):]
+		if j < len(s) && s[j] == '_' {
+			if t, ok := f.ph[s[i:j+1]]; ok {
+				b.WriteString(s[:i])
+				s = t + s[j+1:] // a placeholder's text may hold others
+				continue
+			}
+		}
+		b.WriteString(s[:j])
+		s = s[j:]
 	}
-	return s
 }
 
 // deferText lowers a defer statement: the function and its arguments are
@@ -1444,7 +1595,6 @@ func (f *fn) cond(e ast.Expr, holder ast.Stmt) string {
 	if !f.hasSusp[e] {
 		return f.expr(e)
 	}
-	es := &ast.ExprStmt{X: e}
 	var calls []*ast.CallExpr
 	ast.Inspect(e, func(n ast.Node) bool {
 		if c, ok := n.(*ast.CallExpr); ok {
@@ -1473,13 +1623,7 @@ func (f *fn) cond(e ast.Expr, holder ast.Stmt) string {
 		f.errorf(calls[0].Pos(), "this suspension must be the first call evaluated in its condition; assign it to a variable first")
 		return "false"
 	}
-	_ = es
-	val := f.suspend(calls[0], f.susp[calls[0]])
-	if e == ast.Expr(calls[0]) {
-		return val
-	}
-	f.replace(holder, calls[0], f.placeholder(val))
-	return f.subst(f.expr(e))
+	return f.suspendExpr(e, calls[0])
 }
 
 func (f *fn) ifStmt(x *ast.IfStmt) {
@@ -1592,7 +1736,8 @@ func (f *fn) rangeStmt(x *ast.RangeStmt, label string) {
 				f.emit("%s = 0", i)
 				f.place(top)
 				f.emit("if %s >= len(%s) {\ngoto %s\n}", i, rv, brk)
-				f.emit("{\n_agc, _agw := %s.DecodeRuneInString(%s[%s:])\n%s = _agw\n_ = _agc", utf8, rv, i, w)
+				// string(...): the range may be over a named string type.
+				f.emit("{\n_agc, _agw := %s.DecodeRuneInString(string(%s[%s:]))\n%s = _agw\n_ = _agc", utf8, rv, i, w)
 				f.assignIter(x, x.Key, i)
 				f.assignIter(x, x.Value, "_agc")
 				f.emit("}")
@@ -1903,7 +2048,8 @@ func (f *fn) selectStmt(x *ast.SelectStmt, label string) {
 		case *ast.AssignStmt:
 			if cm.Tok == token.DEFINE {
 				for _, l := range cm.Lhs {
-					if o := f.info.Defs[l.(*ast.Ident)]; o != nil {
+					if id := l.(*ast.Ident); f.info.Defs[id] != nil && id.Name != "_" {
+						o := f.info.Defs[id]
 						fd := f.hoist(o, true)
 						if fd.ptr {
 							f.emit("_agm.%s = new(%s)", fd.name, fd.typ)
