@@ -10,11 +10,39 @@ import (
 // Y is the type of the values yielded and S of the values sent in.
 // A Co belongs to its body and must not be used outside it.
 type Co[Y, S any] struct {
-	yield   func(struct{}) bool // the coroutine switch back to the caller
-	y       Y                   // the value being yielded
-	sent    S                   // the value sent in at resumption
-	thrown  error               // or the error thrown in
-	closing bool                // Close has thrown ErrGeneratorExit in
+	yield  func(struct{}) bool // the coroutine switch back to the caller
+	y      Y                   // the value being yielded
+	sent   S                   // the value sent in at resumption
+	thrown error               // or the error thrown in
+	flags  coFlags             // zero but while closing or after the end
+}
+
+// coFlags are the rare conditions a yield must check; Yield tests them all
+// at once.
+type coFlags uint8
+
+const (
+	closing coFlags = 1 << iota // Close has thrown ErrGeneratorExit in
+	stopped                     // the coroutine was stopped: it cannot yield
+	ended                       // the body has ended: the Co is spent
+)
+
+// errEndedUse is the panic of a Co used after its body ended.
+const errEndedUse = "coro: Co used after its generator's body ended (a Co belongs to its body and must not be kept past it)"
+
+// beforeYield handles a yield while flags are set: after the body ended it
+// panics with a message saying so; while closing, the yield goes ahead and
+// Close reports ErrIgnoredGeneratorExit, leaving the generator suspended
+// there, as Python does. A coroutine that was stopped cannot suspend any
+// more, so its yield unwinds the body instead.
+func (co *Co[Y, S]) beforeYield() {
+	switch {
+	case co.flags&ended != 0:
+		panic(errEndedUse)
+	case co.flags&stopped != 0:
+		panic(&unwind{ErrIgnoredGeneratorExit})
+	}
+	co.flags &^= closing // the body yields: it is no longer closing
 }
 
 // unwind is the panic value that carries an error up a direct body: an error
@@ -28,8 +56,8 @@ type unwind struct{ err error }
 // ErrGeneratorExit is returned. The fast path is small enough to inline into
 // Yield; the rest is in delivered.
 func (co *Co[Y, S]) exchange(y Y, raw bool) (S, error) {
-	if co.closing {
-		panic(&unwind{ErrIgnoredGeneratorExit})
+	if co.flags != 0 {
+		co.beforeYield()
 	}
 	co.y = y
 	if !co.yield(struct{}{}) || co.thrown != nil {
@@ -46,7 +74,10 @@ func (co *Co[Y, S]) delivered(raw bool) (S, error) {
 	co.thrown = nil
 	if err == nil || err == ErrGeneratorExit {
 		// Close, or the coroutine was stopped: the body must unwind.
-		co.closing = true
+		if err == nil {
+			co.flags |= stopped
+		}
+		co.flags |= closing
 		err = ErrGeneratorExit
 		if !raw {
 			panic(&unwind{err})
@@ -74,8 +105,8 @@ func (co *Co[Y, S]) YieldErr(y Y) (S, error) { return co.exchange(y, false) }
 func (co *Co[Y, S]) Yield(y Y) S {
 	// exchange, written out: each call frame between the body and the
 	// coroutine switch costs a mispredicted return on every resumption.
-	if co.closing {
-		panic(&unwind{ErrIgnoredGeneratorExit})
+	if co.flags != 0 {
+		co.beforeYield()
 	}
 	co.y = y
 	if !co.yield(struct{}{}) || co.thrown != nil {
@@ -93,6 +124,9 @@ func (co *Co[Y, S]) Yield(y Y) S {
 func (co *Co[Y, S]) Raise(err error) {
 	if err == nil {
 		panic("coro: Raise(nil)")
+	}
+	if co.flags&ended != 0 {
+		panic(errEndedUse)
 	}
 	panic(&unwind{err})
 }
@@ -132,6 +166,7 @@ func (d *direct[Y, S, R]) run(yield func(struct{}) bool) {
 			d.err = Recovered(v)
 		}
 		d.done = true
+		d.co.flags |= ended
 	}()
 	d.r = d.fn(&d.co)
 }
@@ -163,7 +198,11 @@ func (d *direct[Y, S, R]) abandon() {
 		return
 	}
 	var zero S
-	d.Resume(zero, ErrGeneratorExit)
+	if _, done, _, _ := d.Resume(zero, ErrGeneratorExit); !done {
+		// The body ignored the exit and yielded: stop the coroutine, which
+		// unwinds it from that yield; it cannot suspend again.
+		d.stop()
+	}
 }
 
 // Recovered turns a value recovered from a panic in a generator body into

@@ -177,3 +177,70 @@ func ExamplePrime() {
 	fmt.Println(y)
 	// Output: echo: hi
 }
+
+// Closing a delegating generator closes its sub-generator first; if the
+// sub's clean-up fails, the delegator can handle that error where it
+// delegated and return, and then Close succeeds (PEP 380).
+func ExampleYieldFromErr_close() {
+	errFlush := errors.New("flush failed")
+	writer := coro.New(func(co *coro.Co[int, int]) int {
+		defer func() {
+			recover() // the GeneratorExit
+			co.Raise(errFlush)
+		}()
+		for {
+			co.Yield(0)
+		}
+	})
+	g := coro.New(func(co *coro.Co[int, int]) string {
+		if _, err := coro.YieldFromErr(co, writer); err != nil {
+			fmt.Println("delegator caught:", err)
+			return "recovered"
+		}
+		return "done"
+	})
+	g.Next()
+	fmt.Println(g.Close(), g.State())
+	fmt.Println(g.Result())
+	// Output:
+	// delegator caught: flush failed
+	// <nil> closed
+	// recovered true
+}
+
+// A generator that yields while it is being closed ignores the close, as
+// Python's does: Close reports it and the generator stays suspended.
+func ExampleGenerator_Close_ignored() {
+	g := coro.New(func(co *coro.Co[string, struct{}]) struct{} {
+		defer func() {
+			recover()
+			co.Yield("not yet")
+		}()
+		co.Yield("working")
+		return struct{}{}
+	})
+	g.Next()
+	fmt.Println(g.Close(), g.State())
+	fmt.Println(g.Close(), g.State())
+	// Output:
+	// coro: generator ignored GeneratorExit suspended
+	// <nil> closed
+}
+
+// Throw(nil) throws nothing: it is an error and leaves the generator as it
+// was.
+func ExampleGenerator_Throw_nil() {
+	g := coro.New(func(co *coro.Co[int, int]) int {
+		co.Yield(1)
+		co.Yield(2)
+		return 0
+	})
+	defer g.Close()
+	g.Next()
+	_, err := g.Throw(nil)
+	fmt.Println(err == coro.ErrThrowNil, g.State())
+	fmt.Println(g.Next())
+	// Output:
+	// true suspended
+	// 2 <nil>
+}

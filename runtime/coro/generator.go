@@ -50,11 +50,14 @@ var (
 	// function; Close itself returns nil when the body unwinds.
 	ErrGeneratorExit = errors.New("coro: generator exit")
 
-	// ErrIgnoredGeneratorExit is returned by Close when the body tried to
-	// yield while being closed.
+	// ErrIgnoredGeneratorExit is returned by Close when the body yielded
+	// while being closed (Python's RuntimeError "generator ignored
+	// GeneratorExit"). The generator is left suspended at that yield.
 	ErrIgnoredGeneratorExit = errors.New("coro: generator ignored GeneratorExit")
 
-	errThrowNil = errors.New("coro: Throw called with a nil error")
+	// ErrThrowNil is returned by Throw(nil), which throws nothing (Python's
+	// TypeError for g.throw(None)): the generator is left as it was.
+	ErrThrowNil = errors.New("coro: Throw called with a nil error")
 )
 
 // PanicError reports a panic in a generator body. The generator is closed.
@@ -79,8 +82,9 @@ func (e *PanicError) Unwrap() error {
 // The first call starts the body, with the zero value and a nil error. Each
 // later call carries what the caller delivered at the suspension point:
 // either a value sent in (thrown is nil) or an error thrown in. Close throws
-// ErrGeneratorExit; a body must then unwind (running its pending defers)
-// and not yield again.
+// ErrGeneratorExit; a body should then unwind (running its pending defers).
+// If it yields instead, Generator's Close reports ErrIgnoredGeneratorExit
+// and the body is suspended at that yield: the next Resume continues there.
 //
 // Resume reports one of three outcomes:
 //   - the body yielded y: done is false;
@@ -135,12 +139,14 @@ func (g *Generator[Y, S, R]) Send(s S) (Y, error) { return g.resume(s, nil, true
 // returns, ErrStopIteration; otherwise the generator closes and Throw returns
 // the error the body ended with, err itself if it simply propagated. Throwing
 // into a generator that has not started closes it without running the body
-// and returns err; throwing into a closed one returns err.
+// and returns err; throwing into a closed one returns err. Throw(nil)
+// returns ErrThrowNil and leaves the generator as it was.
 func (g *Generator[Y, S, R]) Throw(err error) (Y, error) {
-	var zero S
 	if err == nil {
-		err = errThrowNil
+		var y Y
+		return y, ErrThrowNil
 	}
+	var zero S
 	return g.resume(zero, err, false)
 }
 
@@ -207,9 +213,12 @@ func (g *Generator[Y, S, R]) finish(y Y, done bool, r R, err error) (Y, error) {
 
 // Close closes the generator, like Python's g.close(): a suspended body is
 // unwound from its Yield, running its defers. Close returns nil when the
-// body unwinds or returns, ErrIgnoredGeneratorExit if it tried to yield, and
-// any other error the body failed with while closing. Closing a generator
-// that has not started, or is already closed, does nothing.
+// body unwinds or returns, and any other error the body failed with while
+// closing. A body that yields while closing (a deferred function that
+// recovered the exit and yields, say) is ignoring it: Close returns
+// ErrIgnoredGeneratorExit and the generator stays suspended at that yield,
+// to be resumed or closed again, as in Python. Closing a generator that has
+// not started, or is already closed, does nothing.
 func (g *Generator[Y, S, R]) Close() error {
 	switch g.state {
 	case Created:
@@ -223,12 +232,13 @@ func (g *Generator[Y, S, R]) Close() error {
 	var zero S
 	g.state = Running
 	_, done, r, err := g.body.Resume(zero, ErrGeneratorExit)
+	if !done {
+		// The body yielded: it stays suspended there, as in Python.
+		g.state = Suspended
+		return ErrIgnoredGeneratorExit
+	}
 	g.state = Closed
 	switch {
-	case !done:
-		// Only a lowered body can get here; a direct body cannot yield
-		// while closing. It is dropped, as CPython drops such a generator.
-		g.err = ErrIgnoredGeneratorExit
 	case err == nil:
 		// The body caught the exit and returned.
 		g.returned, g.result = true, r

@@ -39,16 +39,25 @@ func Delegate[Y, S, R any](sub *Generator[Y, S, R], first bool, sent S, thrown e
 // sub, errors thrown in are thrown into sub, and closing co's generator
 // closes sub. It returns sub's return value, or the error sub failed with
 // (an error thrown in and not handled by sub, for example), which the body
-// may handle.
+// may handle. When co's generator is closed, sub is closed first: if sub
+// closes cleanly the body unwinds from here, as from YieldErr; if sub's
+// Close fails, YieldFromErr returns that error and a body that handles it
+// and returns makes Close return nil (PEP 380), while one that yields
+// again is ignoring the exit (see Generator.Close).
 func YieldFromErr[Y, S, R any](co *Co[Y, S], sub *Generator[Y, S, R]) (R, error) {
+	if co.flags&ended != 0 {
+		panic(errEndedUse) // before sub is started
+	}
 	y, done, r, err := Delegate(sub, true, *new(S), nil)
 	for !done {
 		s, thrown := co.exchange(y, true)
 		y, done, r, err = Delegate(sub, false, s, thrown)
 	}
-	if co.closing {
-		// Closing unwinds the delegating body too, with the error sub's
-		// Close reported, if any.
+	if err == ErrGeneratorExit && co.flags&closing != 0 {
+		// sub closed cleanly: closing unwinds the delegating body too. An
+		// error sub's Close reported instead is returned, for the body to
+		// handle or let through (PEP 380); it is still closing, so a yield
+		// now is ignoring the exit.
 		panic(&unwind{err})
 	}
 	return r, err
