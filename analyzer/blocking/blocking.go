@@ -22,7 +22,8 @@
 //   - os/exec Run, Output, CombinedOutput, Wait;
 //   - sync.WaitGroup.Wait, sync.Cond.Wait; sync.Mutex and RWMutex Lock and
 //     RLock when called directly in async code (a brief critical section in
-//     a callee is not followed);
+//     a callee is not followed), unless the lock is held across a
+//     suspension (see below);
 //   - runtime/futures Future.Result, ResultTimeout, Exception and
 //     futures.Wait;
 //   - sends and receives on channels proven unbuffered (made in the same
@@ -37,6 +38,17 @@
 // proven, selects with a default case, calls through interfaces or function
 // values, and calls of async functions (they are checked where defined).
 // Running an event loop inside a task is reported by the deadlock analyzer.
+//
+// A mutex lock belongs to one pass. When the lock a Lock or RLock takes is
+// still held, on some path, at a suspension of the same body (aio.Await,
+// aio.Sleep, co.Yield, a call that suspends, ...), the holdlock analyzer
+// reports it at the suspension, naming the Lock, and this pass does not:
+// the lock deadlocks the loop as soon as another task takes it, which is
+// holdlock's finding. A Lock released before any suspension is this pass's
+// finding: it blocks the loop while another goroutine (a worker thread, an
+// aio.ToThread function) holds the mutex. This pass requires holdlock for
+// the split; go vet -blocking alone runs holdlock without printing its
+// findings.
 //
 // Suggested fixes: time.Sleep(d) as a statement becomes
 // `if err := aio.Sleep(t, d); err != nil { return ..., err }` when the
@@ -55,6 +67,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/asyncgo/asyncgo/analyzer/holdlock"
 	"github.com/asyncgo/asyncgo/analyzer/internal/asyncctx"
 	"github.com/asyncgo/asyncgo/analyzer/internal/fixgen"
 )
@@ -67,7 +80,8 @@ or a loop callback, report operations that block the thread, and so every
 task of the event loop: time.Sleep, network and file I/O, os/exec waits,
 mutex/WaitGroup/Cond waits, executor Future.Result, and channel operations
 or selects that cannot complete at once — directly or through a chain of
-callees in any package.`
+callees in any package. A mutex held across a suspension is left to the
+holdlock analyzer, which reports it at the suspension.`
 
 // Analyzer reports blocking operations in async contexts.
 var Analyzer = &analysis.Analyzer{
@@ -75,6 +89,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:       Doc,
 	URL:       "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/blocking",
 	Run:       run,
+	Requires:  []*analysis.Analyzer{holdlock.Analyzer},
 	FactTypes: []analysis.Fact{(*Blocks)(nil)},
 }
 
@@ -142,6 +157,7 @@ type site struct {
 
 type checker struct {
 	pass   *analysis.Pass
+	held   *holdlock.Result // the locks holdlock reports: not ours
 	decls  map[*types.Func]*asyncctx.Func
 	facts  map[*types.Func]*Blocks // computed for this package
 	stmtOK map[ast.Stmt]bool       // statements in a statement list
@@ -151,6 +167,7 @@ type checker struct {
 func run(pass *analysis.Pass) (any, error) {
 	c := &checker{
 		pass:   pass,
+		held:   pass.ResultOf[holdlock.Analyzer].(*holdlock.Result),
 		decls:  make(map[*types.Func]*asyncctx.Func),
 		facts:  make(map[*types.Func]*Blocks),
 		stmtOK: fixgen.StmtLists(pass.Files),
@@ -629,7 +646,7 @@ func recvChan(e ast.Expr) ast.Expr {
 // check reports the blocking operations of an async function.
 func (c *checker) check(fn asyncctx.Func) {
 	for _, s := range c.sites(fn.Body, true) {
-		if s.what == "" {
+		if s.what == "" || s.kind == kindLock && c.held.HeldAcrossSuspension(s.call) {
 			continue
 		}
 		msg := s.what + " blocks the event loop"

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -17,12 +18,25 @@ import (
 
 // Analyzer reports sync mutexes held across a suspension point.
 var Analyzer = &analysis.Analyzer{
-	Name:      "holdlock",
-	Doc:       Doc,
-	URL:       "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/holdlock",
-	Run:       run,
-	FactTypes: []analysis.Fact{(*Suspends)(nil), (*LockEffect)(nil)},
+	Name:       "holdlock",
+	Doc:        Doc,
+	URL:        "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/holdlock",
+	Run:        run,
+	FactTypes:  []analysis.Fact{(*Suspends)(nil), (*LockEffect)(nil)},
+	ResultType: reflect.TypeFor[*Result](),
 }
+
+// Result is what holdlock tells the analyzers that require it: the lock
+// calls it owns. The blocking analyzer leaves these to it, so that a
+// mutex held across a suspension is reported once, at the suspension.
+type Result struct {
+	held map[*ast.CallExpr]bool
+}
+
+// HeldAcrossSuspension reports whether the lock that call takes (a
+// Lock, RLock, TryLock or TryRLock, or a call of a lock helper) is held,
+// on some path, at a suspension that holdlock reports.
+func (r *Result) HeldAcrossSuspension(call *ast.CallExpr) bool { return r.held[call] }
 
 // Suspends is the fact that a function taking the task handle may
 // suspend the task: at What (a runtime call), through Via (callees).
@@ -114,6 +128,7 @@ type op struct {
 
 type checker struct {
 	pass     *analysis.Pass
+	result   *Result
 	decls    map[*types.Func]*ast.FuncDecl
 	suspends map[*types.Func]*Suspends
 	effects  map[*types.Func]*LockEffect
@@ -125,6 +140,7 @@ type checker struct {
 func run(pass *analysis.Pass) (any, error) {
 	c := &checker{
 		pass:     pass,
+		result:   &Result{held: make(map[*ast.CallExpr]bool)},
 		decls:    make(map[*types.Func]*ast.FuncDecl),
 		suspends: make(map[*types.Func]*Suspends),
 		effects:  make(map[*types.Func]*LockEffect),
@@ -189,7 +205,7 @@ func run(pass *analysis.Pass) (any, error) {
 			return true
 		})
 	}
-	return nil, nil
+	return c.result, nil
 }
 
 // ---- Which calls lock, unlock and suspend ----
@@ -610,6 +626,10 @@ type hold struct {
 	op
 	must   bool
 	relock bool // released, then locked again: the caller's lock
+	// from is every call that may have taken the lock on the paths to
+	// here (op is the first of them, for messages); shared between
+	// states, so never changed in place.
+	from map[*ast.CallExpr]bool
 }
 
 func (s state) clone() state {
@@ -621,7 +641,7 @@ func (s state) equal(t state) bool {
 		return false
 	}
 	for k, h := range s.held {
-		if g, ok := t.held[k]; !ok || g.must != h.must || g.call != h.call || g.relock != h.relock {
+		if g, ok := t.held[k]; !ok || g.must != h.must || g.call != h.call || g.relock != h.relock || !maps.Equal(g.from, h.from) {
 			return false
 		}
 	}
@@ -640,6 +660,11 @@ func join(s, t state) state {
 		if g, ok := t.held[k]; ok {
 			h.must = h.must && g.must
 			h.relock = h.relock || g.relock
+			if !maps.Equal(h.from, g.from) {
+				from := maps.Clone(h.from)
+				maps.Copy(from, g.from)
+				h.from = from
+			}
 			if g.call.Pos() < h.call.Pos() {
 				h.op = g.op
 			}
@@ -667,7 +692,7 @@ func (s *state) apply(o op) {
 	case opLock:
 		_, relock := s.rel[o.key]
 		delete(s.rel, o.key)
-		s.held[o.key] = hold{op: o, must: true, relock: relock}
+		s.held[o.key] = hold{op: o, must: true, relock: relock, from: map[*ast.CallExpr]bool{o.call: true}}
 	case opUnlock:
 		if _, ok := s.held[o.key]; ok {
 			delete(s.held, o.key)
@@ -982,7 +1007,11 @@ func (c *checker) report(body *ast.BlockStmt) {
 			return
 		}
 		for _, k := range slices.Sorted(maps.Keys(st.held)) {
-			if _, spared := o.spares[k]; spared || done[seen{o.call, k}] {
+			if _, spared := o.spares[k]; spared {
+				continue
+			}
+			maps.Copy(c.result.held, st.held[k].from)
+			if done[seen{o.call, k}] {
 				continue
 			}
 			done[seen{o.call, k}] = true
