@@ -24,21 +24,33 @@ var ErrDeadlock = errors.New("futures: deadlock")
 //     workers are all busy waiting, each on work that is itself stuck (a
 //     task that submits to its own pool and waits, with one worker).
 //
-// Deadlocks are found among tasks that pass the context their executor gave
-// them to Result, which is how a task is known without goroutine-local
-// storage. The wait-for graph is consulted only when Result has to block,
-// so a Result on a finished future costs nothing extra. The task whose
+// Deadlocks are found among the tasks of ThreadPools, whichever context
+// they pass to Result: the context their executor gave them (or one made
+// from it) names the task; otherwise a task that waits on the worker
+// goroutine that runs it, with ResultTimeout or another context, is found
+// through that goroutine. The wait-for graph is consulted only when Result
+// has to block, so a Result on a finished future costs nothing extra. The task whose
 // wait would close the deadlock gets the error; returning it unblocks the
 // others.
 type DeadlockError struct {
-	Waiter   string   // the task that was about to wait
-	Target   string   // the future it would have waited on
-	Involved []string // every future and pool in the deadlock, described
+	Waiter     string   // the task that was about to wait
+	WaiterFunc string   // the function it runs, as "main.waitOnB", if known
+	Target     string   // the future it would have waited on
+	TargetFunc string   // the function that future runs, if known
+	Involved   []string // every future and pool in the deadlock, described
 }
 
+// Error names the futures of the deadlock and the functions they run.
 func (e *DeadlockError) Error() string {
 	return fmt.Sprintf("futures: deadlock: %s waits on %s, which can never finish: %s",
-		e.Waiter, e.Target, strings.Join(e.Involved, "; "))
+		withFunc(e.Waiter, e.WaiterFunc), withFunc(e.Target, e.TargetFunc), strings.Join(e.Involved, "; "))
+}
+
+func withFunc(name, fn string) string {
+	if fn == "" {
+		return name
+	}
+	return name + " (" + fn + ")"
 }
 
 // Is makes errors.Is(err, ErrDeadlock) true.
@@ -56,6 +68,9 @@ type node struct {
 	done    atomic.Bool
 
 	waitingOn *node // while its task is blocked in Result
+
+	fnPC   uintptr // the function submitted, for messages
+	fnName string  // or its registered name
 }
 
 func (n *node) init(label string, p *pool) { n.label, n.pool = label, p }
@@ -77,6 +92,26 @@ func (n *node) name() string {
 	return n.pool.name + "#" + strconv.FormatUint(n.seq, 10)
 }
 func (n *node) setDone() { n.done.Store(true) }
+
+// fn names the function submitted, or is empty if it is not known.
+func (n *node) fn() string {
+	if n.fnName != "" {
+		return n.fnName
+	}
+	if n.fnPC != 0 {
+		return funcName(n.fnPC)
+	}
+	return ""
+}
+
+// String is the future's name with its function's, "a (main.waitOnB)",
+// as the deadlock messages give it.
+func (n *node) String() string {
+	if fn := n.fn(); fn != "" {
+		return n.name() + " (" + fn + ")"
+	}
+	return n.name()
+}
 
 // pool is what the graph knows of an executor that runs tasks in-process.
 type pool struct {
@@ -125,7 +160,7 @@ func (w *node) waitOn(t *node) error {
 		return nil
 	}
 	if stuck := stuckFrom(t); stuck != nil {
-		err := &DeadlockError{Waiter: w.name(), Target: t.name(), Involved: describe(stuck)}
+		err := &DeadlockError{Waiter: w.name(), WaiterFunc: w.fn(), Target: t.name(), TargetFunc: t.fn(), Involved: describe(stuck)}
 		w.waitingOn = nil
 		if w.pool != nil {
 			delete(w.pool.blocked, w)
@@ -210,9 +245,9 @@ func describe(stuck []*node) []string {
 	for _, n := range stuck {
 		switch {
 		case n.waitingOn != nil:
-			out = append(out, fmt.Sprintf("%s is running and waits on %s", n.name(), n.waitingOn.name()))
+			out = append(out, fmt.Sprintf("%s is running and waits on %s", n, n.waitingOn.name()))
 		default:
-			out = append(out, fmt.Sprintf("%s is queued in %s", n.name(), n.pool.name))
+			out = append(out, fmt.Sprintf("%s is queued in %s", n, n.pool.name))
 			if !slices.Contains(pools, n.pool) {
 				pools = append(pools, n.pool)
 			}
@@ -221,10 +256,10 @@ func describe(stuck []*node) []string {
 	for _, p := range pools {
 		var names []string
 		for b := range p.blocked {
-			names = append(names, b.name())
+			names = append(names, b.String())
 		}
 		slices.Sort(names)
-		out = append(out, fmt.Sprintf("all %d workers of %s are blocked (%s)", p.max, p.name, strings.Join(names, ", ")))
+		out = append(out, fmt.Sprintf("all %d workers of %s are blocked: %s", p.max, p.name, strings.Join(names, ", ")))
 	}
 	return out
 }

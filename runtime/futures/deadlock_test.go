@@ -74,7 +74,7 @@ func TestWaitOnItself(t *testing.T) {
 	}, futures.Name("narcissus"))
 	close(start)
 	_, err := self.Result(ctx)
-	deadlocked(t, err, "narcissus waits on narcissus")
+	deadlocked(t, err, "narcissus (futures_test.TestWaitOnItself.func1) waits on narcissus")
 }
 
 func TestLongerCycle(t *testing.T) {
@@ -128,7 +128,7 @@ func TestNestedSubmitStarvesOneWorker(t *testing.T) {
 	close(start)
 	outer := submit(t, p, nested(p, start), futures.Name("outer"))
 	_, err := outer.Result(ctx)
-	deadlocked(t, err, "outer waits on inner", "inner is queued in solo", "all 1 workers of solo are blocked (outer)")
+	deadlocked(t, err, "outer (futures_test.", "waits on inner (futures_test.", "is queued in solo", "all 1 workers of solo are blocked: outer (futures_test.")
 }
 
 // The seed's nested submit with ten workers is fine: a worker is free.
@@ -156,9 +156,9 @@ func TestNestedSubmitStarvesEveryWorker(t *testing.T) {
 	vb, errB := b.Result(ctx)
 	switch {
 	case errA == nil && va == 42 && errors.Is(errB, futures.ErrDeadlock):
-		deadlocked(t, errB, "b waits on inner", "all 2 workers")
+		deadlocked(t, errB, "b (futures_test.", "waits on inner", "all 2 workers")
 	case errB == nil && vb == 42 && errors.Is(errA, futures.ErrDeadlock):
-		deadlocked(t, errA, "a waits on inner", "all 2 workers")
+		deadlocked(t, errA, "a (futures_test.", "waits on inner", "all 2 workers")
 	default:
 		t.Fatalf("a = %v, %v; b = %v, %v; want one deadlock and one 42", va, errA, vb, errB)
 	}

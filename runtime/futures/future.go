@@ -217,8 +217,8 @@ func (f *Future[T]) AddDoneCallback(cb func(*Future[T])) {
 
 // Result waits for the task and returns its result and error. It returns
 // ErrCancelled if the future was cancelled, ctx's error if ctx is done
-// first, and ErrDeadlock (a *DeadlockError) when called from a task with
-// that task's context in a wait that can never finish (see DeadlockError).
+// first, and ErrDeadlock (a *DeadlockError) when called from a task in a
+// wait that can never finish (see DeadlockError), whatever ctx is.
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
 	if err := f.wait(ctx); err != nil {
 		var zero T
@@ -227,8 +227,10 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 	return f.val, f.err
 }
 
-// ResultTimeout is Result with a time limit; when it runs out it returns
-// ErrTimeout.
+// ResultTimeout is Result with a time limit (Python's result(timeout=));
+// when it runs out it returns ErrTimeout. Called from a task in a wait
+// that can never finish, it returns the *DeadlockError at once instead of
+// waiting for the time to run out.
 func (f *Future[T]) ResultTimeout(d time.Duration) (T, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -250,7 +252,11 @@ func (f *Future[T]) wait(ctx context.Context) error {
 		return nil // the fast path: no graph, no channel
 	}
 	ready := f.Ready()
-	if w := taskFrom(ctx); w != nil {
+	w := taskFrom(ctx)
+	if w == nil {
+		w = currentTask() // a task waiting with another context
+	}
+	if w != nil {
 		if err := w.waitOn(&f.node); err != nil {
 			return err
 		}

@@ -139,6 +139,7 @@ func (p *ProcessPool) schedule(t task) error {
 // the worker's reply.
 func submitRemote[R any](p *ProcessPool, label, name string, n int, args []byte, finish func(*Future[R], *reply)) (*Future[R], error) {
 	fut := newFuture[R](label, p.graph())
+	fut.fnName = name
 	call := &remoteCall{name: name, n: n, args: args, finish: func(r *reply) { finish(fut, r) }}
 	if err := p.schedule(task{job: fut, remote: call}); err != nil {
 		return nil, err
@@ -201,7 +202,9 @@ func (p *ProcessPool) breakPool(err error) {
 
 // Shutdown implements Executor. With wait, it returns when the worker
 // processes have exited.
-func (p *ProcessPool) Shutdown(wait, cancelFutures bool) { p.q.shutdownQueue(wait, cancelFutures) }
+func (p *ProcessPool) Shutdown(wait, cancelFutures bool) error {
+	return p.q.shutdownQueue(&p.pool, wait, cancelFutures)
+}
 
 // proc is a worker process as the pool sees it.
 type proc struct {

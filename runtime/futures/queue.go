@@ -1,6 +1,9 @@
 package futures
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // workQueue is what both pools share: the queue of submitted tasks and the
 // accounting of the workers that take them, started as work arrives.
@@ -97,14 +100,27 @@ func (q *workQueue) close(err error, take bool) []task {
 	return queued
 }
 
-// shutdownQueue is both pools' Shutdown.
-func (q *workQueue) shutdownQueue(wait, cancelFutures bool) {
+// shutdownQueue is both pools' Shutdown; p is the pool q feeds.
+func (q *workQueue) shutdownQueue(p *pool, wait, cancelFutures bool) error {
 	for _, t := range q.close(nil, cancelFutures) {
 		t.job.cancel()
 	}
-	if wait {
-		q.running.Wait()
+	if !wait {
+		return nil
 	}
+	if s := currentWorker(); s != nil && s.pool == p {
+		// Python's "cannot join current thread", found before it hangs.
+		w := s.cur.Load()
+		if w == nil { // not from a task: from the worker's initializer
+			w = &node{label: p.name + " initializer"}
+		}
+		return &DeadlockError{
+			Waiter: w.name(), WaiterFunc: w.fn(), Target: p.name,
+			Involved: []string{fmt.Sprintf("%s runs in a worker of %s and calls Shutdown with wait, which waits for every running task to finish, including this one", w, p.name)},
+		}
+	}
+	q.running.Wait()
+	return nil
 }
 
 // breakQueue fails what is queued with err and refuses new work.

@@ -115,7 +115,7 @@ func (f Func[A, T]) Name() string { return f.name }
 func (f Func[A, T]) Submit(ex Executor, arg A, opts ...SubmitOption) (*Future[T], error) {
 	pp, ok := ex.(*ProcessPool)
 	if !ok {
-		return Submit(ex, func(ctx context.Context) (T, error) { return f.fn(ctx, arg) }, opts...)
+		return submitNamed(ex, func(ctx context.Context) (T, error) { return f.fn(ctx, arg) }, f.name, opts)
 	}
 	in, err := encodeArgs(arg)
 	if err != nil {

@@ -18,7 +18,13 @@ type Executor interface {
 	// ErrShutdown). With cancelFutures, tasks that have not started are
 	// cancelled; the others still run. With wait, Shutdown returns when
 	// every task has finished and the executor's goroutines are gone.
-	Shutdown(wait, cancelFutures bool)
+	//
+	// Shutdown with wait called from one of the executor's own tasks
+	// would wait for that task, which cannot finish while it waits: it
+	// shuts the executor down without waiting and returns a
+	// *DeadlockError (errors.Is ErrDeadlock) instead of hanging. It
+	// returns nil otherwise.
+	Shutdown(wait, cancelFutures bool) error
 
 	// schedule queues t, or returns ErrShutdown or the broken pool's error.
 	schedule(t task) error
@@ -71,12 +77,21 @@ func Name(name string) SubmitOption { return func(c *submitConfig) { c.name = na
 // in fn becomes the future's error, a *PanicError. After Shutdown, Submit
 // returns ErrShutdown.
 func Submit[T any](ex Executor, fn func(ctx context.Context) (T, error), opts ...SubmitOption) (*Future[T], error) {
+	return submitNamed(ex, fn, "", opts)
+}
+
+// submitNamed is Submit; fnName names fn in deadlock reports, which
+// otherwise give its function's name.
+func submitNamed[T any](ex Executor, fn func(ctx context.Context) (T, error), fnName string, opts []SubmitOption) (*Future[T], error) {
 	var c submitConfig
 	for _, o := range opts {
 		o(&c)
 	}
 	f := newFuture[T](c.name, ex.graph())
 	f.fn = fn
+	if f.fnName = fnName; fnName == "" {
+		f.fnPC = funcPC(fn)
+	}
 	if err := ex.schedule(task{job: f}); err != nil {
 		return nil, err
 	}
@@ -169,12 +184,16 @@ func (p *ThreadPool) work(i int) {
 			return
 		}
 	}
+	slot, forget := registerWorker(&p.pool)
+	defer forget()
 	for {
 		t, ok := p.q.pop()
 		if !ok {
 			return
 		}
+		slot.cur.Store(t.job.graphNode())
 		t.job.runIn(ctx)
+		slot.cur.Store(nil)
 	}
 }
 
@@ -188,7 +207,9 @@ func callInit(ctx context.Context, init func(context.Context) error) (err error)
 }
 
 // Shutdown implements Executor.
-func (p *ThreadPool) Shutdown(wait, cancelFutures bool) { p.q.shutdownQueue(wait, cancelFutures) }
+func (p *ThreadPool) Shutdown(wait, cancelFutures bool) error {
+	return p.q.shutdownQueue(&p.pool, wait, cancelFutures)
+}
 
 // String names the pool.
 func (p *ThreadPool) String() string {
