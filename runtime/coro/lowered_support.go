@@ -86,14 +86,3 @@ func (f *Frame[R]) call(fn func()) {
 	}()
 	fn()
 }
-
-// DelegateUnwinds reports whether a delegating body must unwind after the
-// Delegate call that carried thrown returned err: the body was being
-// closed and its sub-generator closed cleanly (err is ErrGeneratorExit).
-// An error that sub's Close returned instead is delivered to the body like
-// any error sub fails with, so that a YieldFromErr may handle it (PEP 380),
-// as a direct body's does. Lowered bodies call it at a yield-from resume
-// point, before looking at done.
-func DelegateUnwinds(thrown, err error) bool {
-	return thrown == ErrGeneratorExit && err == ErrGeneratorExit
-}
