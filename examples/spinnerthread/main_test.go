@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -45,17 +46,81 @@ func TestOutput(t *testing.T) {
 	}
 }
 
-// TestLikeCPython runs the seed under CPython (3 seconds of real time)
-// and checks its output has the same form.
+// wantRE is testdata/want.re, the expectation asyncgo demo checks the
+// program's output against: the seed's lines exactly, then 24 to 31 frames
+// in the seed's order (30 in 3 seconds at one per 100ms, give or take the
+// real clock, which decides it for CPython too).
+func wantRE(t *testing.T) *regexp.Regexp {
+	t.Helper()
+	src, err := os.ReadFile("testdata/want.re")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return regexp.MustCompile(strings.TrimSuffix(string(src), "\n"))
+}
+
+// spinOutput is the program's output with n frames.
+func spinOutput(thread string, n int, answer string) string {
+	var b strings.Builder
+	b.WriteString("spinner object: <Thread(" + thread + " (spin), initial)>\n")
+	for i := range n {
+		b.WriteString(string(`|/-\`[i%4]) + " thinking!" + strings.Repeat("\x08", 11))
+	}
+	b.WriteString(strings.Repeat(" ", 11) + strings.Repeat("\x08", 11) + "Answer: " + answer + "\n")
+	return b.String()
+}
+
+// TestWantRE checks that testdata/want.re tells a right output from wrong
+// ones.
+func TestWantRE(t *testing.T) {
+	re := wantRE(t)
+	for n := 24; n <= 31; n++ {
+		if out := spinOutput("Thread-1", n, "42"); !re.MatchString(out) {
+			t.Errorf("want.re rejects %d frames: %q", n, out)
+		}
+	}
+	swapped := strings.Replace(spinOutput("Thread-1", 30, "42"), "/ thinking!", "- thinking!", 1)
+	for name, out := range map[string]string{
+		"23 frames":       spinOutput("Thread-1", 23, "42"),
+		"32 frames":       spinOutput("Thread-1", 32, "42"),
+		"frames in order": swapped,
+		"another answer":  spinOutput("Thread-1", 30, "41"),
+		"another thread":  spinOutput("Thread-2", 30, "42"),
+		"trailing output": spinOutput("Thread-1", 30, "42") + "\n",
+	} {
+		if re.MatchString(out) {
+			t.Errorf("want.re accepts an output with wrong %s: %q", name, out)
+		}
+	}
+}
+
+// TestLikeCPython runs the program at the seed's timing (100ms frames, 3s
+// of slow work) beside the seed under CPython: both outputs match
+// testdata/want.re, and their frame counts are within two of each other.
 func TestLikeCPython(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
+	threadSeq = 0 // number the thread as a fresh process does: Thread-1, like CPython's
+	var got bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		run(&got, 100*time.Millisecond, 3*time.Second)
+	}()
 	out, ok := testbound.Python(t, "testdata/spinner_thread.py")
+	<-done
+	re := wantRE(t)
+	if !re.Match(got.Bytes()) {
+		t.Errorf("the program's output does not match testdata/want.re: %q", got.Bytes())
+	}
 	if !ok {
 		return
 	}
-	if n := frames(t, out); n < 25 || n > 31 {
-		t.Fatalf("CPython spun %d frames in 3s", n)
+	if !re.Match(out) {
+		t.Fatalf("CPython's output does not match testdata/want.re: %q", out)
+	}
+	if n, m := frames(t, out), frames(t, got.Bytes()); n < m-2 || n > m+2 {
+		t.Errorf("CPython spun %d frames, Go %d", n, m)
 	}
 }
