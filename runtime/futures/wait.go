@@ -2,6 +2,8 @@ package futures
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"iter"
 )
 
@@ -73,7 +75,9 @@ func Wait[F Waitable](ctx context.Context, fs []F, when ReturnWhen) (done, notDo
 // AsCompleted yields the futures as they complete, finished or cancelled,
 // those already done first (Python's concurrent.futures.as_completed). A
 // future given twice is yielded once. If ctx is done before every future
-// is, it yields ErrTimeout (for a deadline) or ctx's error, and stops.
+// is, it yields the futures already done, then a *TimeoutError counting
+// those that are not (for a deadline; it matches ErrTimeout) or ctx's
+// error, and stops.
 func AsCompleted[F Waitable](ctx context.Context, fs []F) iter.Seq2[F, error] {
 	return func(yield func(F, error) bool) {
 		seen := map[Waitable]bool{}
@@ -88,20 +92,59 @@ func AsCompleted[F Waitable](ctx context.Context, fs []F) iter.Seq2[F, error] {
 		for i, f := range pending {
 			f.notify(func() { completed <- i })
 		}
-		for range pending {
+		yielded := 0
+		for yielded < len(pending) {
 			select {
 			case i := <-completed:
 				if !yield(pending[i], nil) {
 					return
 				}
 			case <-ctx.Done():
+				// As Python does, yield what is done before giving up.
+				for done := false; !done; {
+					select {
+					case i := <-completed:
+						if !yield(pending[i], nil) {
+							return
+						}
+						yielded++
+					default:
+						done = true
+					}
+				}
+				if yielded == len(pending) {
+					return
+				}
 				var zero F
-				yield(zero, timeoutErr(ctx.Err()))
+				err := ctx.Err()
+				if err == context.DeadlineExceeded {
+					err = &TimeoutError{Unfinished: len(pending) - yielded, Total: len(pending)}
+				}
+				yield(zero, err)
 				return
 			}
+			yielded++
 		}
 	}
 }
+
+// TimeoutError is the error AsCompleted yields when its context's deadline
+// passes before every future is done, with the count Python's message
+// gives. errors.Is(err, ErrTimeout) is true, and so is every match of
+// ErrTimeout (aio.ErrTimeout, context.DeadlineExceeded).
+type TimeoutError struct {
+	Unfinished int // the futures not done
+	Total      int // the futures given, each counted once
+}
+
+// Error says how many futures are unfinished: "futures: timed out: 1 (of
+// 3) futures unfinished".
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("futures: timed out: %d (of %d) futures unfinished", e.Unfinished, e.Total)
+}
+
+// Is reports whether ErrTimeout matches target.
+func (e *TimeoutError) Is(target error) bool { return errors.Is(ErrTimeout, target) }
 
 func timeoutErr(err error) error {
 	if err == context.DeadlineExceeded {

@@ -97,8 +97,14 @@ func TestAsCompletedOrderTimeoutAndDuplicates(t *testing.T) {
 		v, _ := f.Result(ctx)
 		got = append(got, v)
 	}
-	if !slices.Equal(got, []int{2, 1}) || lastErr != futures.ErrTimeout {
+	if !slices.Equal(got, []int{2, 1}) || !errors.Is(lastErr, futures.ErrTimeout) {
 		t.Fatalf("as completed: %v, then %v", got, lastErr)
+	}
+	// Python: TimeoutError: 1 (of 3) futures unfinished (b counted once).
+	var te *futures.TimeoutError
+	if !errors.As(lastErr, &te) || te.Unfinished != 1 || te.Total != 3 ||
+		lastErr.Error() != "futures: timed out: 1 (of 3) futures unfinished" {
+		t.Fatalf("timeout error: %#v (%v)", lastErr, lastErr)
 	}
 	if c.Cancel() {
 		t.Fatal("Cancel succeeded on a running future")
