@@ -36,9 +36,14 @@
 // An error thrown in at a Yield, and not caught with YieldErr, unwinds the
 // body (its defers run) and is returned by the Throw that delivered it. Close
 // unwinds the body in the same way (Python's GeneratorExit); a deferred
-// function that recovers it may let the body return normally, but may not
-// yield again. A panic in the body ends the generator and reaches the caller
-// as a *PanicError carrying the value and the stack.
+// function that recovers it may let the body return normally. One that
+// yields instead ignores the close: Close returns ErrIgnoredGeneratorExit
+// and the generator stays suspended there, as in Python. Closing a
+// delegating generator closes its sub-generator first, and an error the
+// sub's clean-up fails with reaches the delegator's YieldFromErr, which may
+// handle it (PEP 380). A panic in the body ends the generator and reaches
+// the caller as a *PanicError carrying the value and the stack. A Co
+// belongs to its body: used after the body ended, it panics saying so.
 //
 // A Generator is not safe for concurrent use, like Python's generators, which
 // raise "generator already executing" on re-entry.

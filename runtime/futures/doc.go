@@ -10,5 +10,11 @@
 // Going beyond Python, which hangs, a task that waits on a future that can
 // never finish gets ErrDeadlock instead: tasks that wait on each other, a
 // task that waits on itself, and a task that submits to its own bounded
-// pool and waits while every worker is busy waiting. See DeadlockError.
+// pool and waits while every worker is busy waiting. A task finds these
+// whichever context it waits with (ResultTimeout too), and Shutdown with
+// wait called from the pool's own task fails instead of waiting for
+// itself. See DeadlockError.
+//
+// ErrTimeout and ErrCancelled match package aio's errors of the same name,
+// and context.DeadlineExceeded and context.Canceled, with errors.Is.
 package futures
