@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -28,7 +30,10 @@ examples directory (each a main package) with the rewriter, into a build
 overlay that leaves the tree untouched; builds each example twice, from the
 sources as written (direct mode) and lowered; lints them with asyncgo's
 analyzers; runs both builds and checks that they print the same, and what
-testdata/want.txt holds, when there is one. It is what 'make demo' runs.`,
+testdata/want.txt holds, when there is one. An example whose output depends
+on the real clock (spinnerthread: how many frames the spinner draws) has
+testdata/want.re instead, a regular expression (Go syntax) that the whole
+output must match. It is what 'make demo' runs.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: "examples", Usage: "directory holding the examples"},
 			&cli.DurationFlag{Name: "timeout", Value: 2 * time.Minute, Usage: "time limit for each example"},
@@ -145,15 +150,8 @@ func demo(ctx context.Context, w io.Writer, root string, timeout time.Duration) 
 				ok = false
 				continue
 			}
-			want, err := os.ReadFile(filepath.Join(ex.dir, "testdata", "want.txt"))
-			switch {
-			case err != nil:
-				fmt.Fprintf(w, "-- ok %s (no testdata/want.txt to compare with)\n", name)
-			case !bytes.Equal(out, want):
-				fmt.Fprintf(w, "-- FAIL %s: output differs from testdata/want.txt\n", name)
+			if !checkOutput(w, name, ex.dir, out) {
 				ok = false
-			default:
-				fmt.Fprintf(w, "-- ok %s: output matches testdata/want.txt\n", name)
 			}
 		}
 		if !ok {
@@ -166,6 +164,43 @@ func demo(ctx context.Context, w io.Writer, root string, timeout time.Duration) 
 		return cli.Exit(fmt.Sprintf("demo: failed: %v", failed), 1)
 	}
 	return nil
+}
+
+// checkOutput compares an example's output with its testdata/want.txt,
+// or else with the regular expression in its testdata/want.re, reports
+// the outcome on w and returns whether the output is right. An example
+// with neither file passes.
+func checkOutput(w io.Writer, name, dir string, out []byte) bool {
+	want, err := os.ReadFile(filepath.Join(dir, "testdata", "want.txt"))
+	if err == nil {
+		if !bytes.Equal(out, want) {
+			fmt.Fprintf(w, "-- FAIL %s: output differs from testdata/want.txt\n", name)
+			return false
+		}
+		fmt.Fprintf(w, "-- ok %s: output matches testdata/want.txt\n", name)
+		return true
+	}
+	reFile := filepath.Join(dir, "testdata", "want.re")
+	src, err := os.ReadFile(reFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(w, "-- ok %s (no testdata/want.txt or want.re to compare with)\n", name)
+		return true
+	}
+	if err != nil {
+		fmt.Fprintf(w, "-- FAIL %s: %v\n", name, err)
+		return false
+	}
+	re, err := regexp.Compile(strings.TrimSuffix(string(src), "\n"))
+	if err != nil {
+		fmt.Fprintf(w, "-- FAIL %s: %s: %v\n", name, reFile, err)
+		return false
+	}
+	if !re.Match(out) {
+		fmt.Fprintf(w, "-- FAIL %s: output does not match testdata/want.re\n", name)
+		return false
+	}
+	fmt.Fprintf(w, "-- ok %s: output matches testdata/want.re\n", name)
+	return true
 }
 
 // rewriteExamples lowers the examples' annotated functions into files

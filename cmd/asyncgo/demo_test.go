@@ -36,23 +36,32 @@ const helloMain = "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\
 
 func TestDemoChecksOutputs(t *testing.T) {
 	writeModule(t, map[string]string{
-		"examples/good/main.go":           helloMain,
-		"examples/good/testdata/want.txt": "hello\n",
-		"examples/bad/main.go":            helloMain,
-		"examples/bad/testdata/want.txt":  "goodbye\n",
-		"examples/free/main.go":           helloMain,
+		"examples/good/main.go":            helloMain,
+		"examples/good/testdata/want.txt":  "hello\n",
+		"examples/bad/main.go":             helloMain,
+		"examples/bad/testdata/want.txt":   "goodbye\n",
+		"examples/free/main.go":            helloMain,
+		"examples/like/main.go":            helloMain,
+		"examples/like/testdata/want.re":   "^h[a-z]+o\n$\n",
+		"examples/unlike/main.go":          helloMain,
+		"examples/unlike/testdata/want.re": "^goodbye\n$",
+		"examples/broken/main.go":          helloMain,
+		"examples/broken/testdata/want.re": "^(hello\n",
 	})
 	var out bytes.Buffer
 	err := demo(context.Background(), &out, "examples", time.Minute)
 	var ec cli.ExitCoder
-	if !errors.As(err, &ec) || ec.ExitCode() != 1 || !strings.Contains(err.Error(), "[bad]") {
-		t.Fatalf("demo = %v, want exit 1 naming bad\n%s", err, out.String())
+	if !errors.As(err, &ec) || ec.ExitCode() != 1 || !strings.Contains(err.Error(), "[bad broken unlike]") {
+		t.Fatalf("demo = %v, want exit 1 naming bad, broken and unlike\n%s", err, out.String())
 	}
 	for _, want := range []string{
 		"-- ok good: output matches testdata/want.txt",
 		"-- FAIL bad: output differs from testdata/want.txt",
-		"-- ok free (no testdata/want.txt to compare with)",
-		"3 examples, 1 failed",
+		"-- ok free (no testdata/want.txt or want.re to compare with)",
+		"-- ok like: output matches testdata/want.re",
+		"-- FAIL unlike: output does not match testdata/want.re",
+		"-- FAIL broken: examples/broken/testdata/want.re: error parsing regexp: missing closing ): `^(hello`",
+		"6 examples, 3 failed",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
