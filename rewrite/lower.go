@@ -232,6 +232,10 @@ type fn struct {
 	inWrap  bool
 	nph     int
 	nconst  int // constants renamed
+	closes  bool // deferred calls or iterators: a dropped generator is closed
+	// The lines of code that end in a terminating statement, and the
+	// generated lines that may be left out when unreachable.
+	term, gen map[int]bool
 	// phPrefix starts every placeholder: a word found nowhere in the
 	// source, so that no text of the user's is ever substituted.
 	phPrefix string
@@ -285,7 +289,7 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 	}
 	f := &fn{fileLowerer: fl, decl: fd, lit: lit, hoisted: map[types.Object]*field{}, names: map[string]bool{},
 		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{},
-		renamed: map[*dst.Ident]bool{}, trailAt: -1, phPrefix: pfx + "P"}
+		renamed: map[*dst.Ident]bool{}, trailAt: -1, term: map[int]bool{}, gen: map[int]bool{}, phPrefix: pfx + "P"}
 	for bytes.Contains(fl.src, []byte(f.phPrefix)) {
 		f.phPrefix += "x"
 	}
@@ -568,6 +572,8 @@ func (f *fn) emit(format string, args ...any) { f.code = append(f.code, fmt.Spri
 
 func (f *fn) goto_(l string) {
 	f.used[l] = true
+	f.gen[len(f.code)] = true
+	f.term[len(f.code)] = true
 	f.emit("goto %s", l)
 }
 
@@ -726,7 +732,12 @@ func (f *fn) lower() {
 		}
 	}
 	c := f.coroName
-	fmt.Fprintf(&b, "{\n\treturn %s.FromMachine[%s, %s, %s](&%s%s{%s})\n}", c, f.yT, f.sT, f.rT, mname, targs, strings.Join(init, ", "))
+	if f.closes {
+		// Deferred calls or an iterator to finish if dropped suspended.
+		fmt.Fprintf(&b, "{\n\t_agm := &%s%s{%s}\n\treturn %s.FromLowered[%s, %s, %s](_agm, &_agm._agpc, &_agm._agf)\n}", mname, targs, strings.Join(init, ", "), c, f.yT, f.sT, f.rT)
+	} else {
+		fmt.Fprintf(&b, "{\n\treturn %s.FromMachine[%s, %s, %s](&%s%s{%s})\n}", c, f.yT, f.sT, f.rT, mname, targs, strings.Join(init, ", "))
+	}
 	body := b.String()
 
 	var m strings.Builder
@@ -741,11 +752,18 @@ func (f *fn) lower() {
 	fmt.Fprintf(&m, "}\n\n// Resume implements %s.Machine.\nfunc (_agm *%s%s) Resume(_agSent %s, _agThrown error) (_agY %s, _agDone bool, _agR %s, _agErr error) {\n", c, mname, targs, f.sT, f.yT, f.rT)
 	// recover() is called here, directly in the deferred function, so that
 	// Catch stays off the fast path (a generic method call costs more).
+	// Neither a panic nor a return (_agpc is zero from here to the next
+	// suspension, _agDone is set by the end): runtime.Goexit, which runs
+	// the body's deferred calls too.
 	if !f.noPanic {
-		fmt.Fprintf(&m, "\tdefer func() {\n\t\tif _agv := recover(); _agv != nil {\n\t\t\t_agm._agf.Catch(_agv, &_agDone, &_agR, &_agErr)\n\t\t}\n\t}()\n")
+		fmt.Fprintf(&m, "\tdefer func() {\n\t\tif _agv := recover(); _agv != nil {\n\t\t\t_agm._agf.Catch(_agv, &_agDone, &_agR, &_agErr)\n\t\t} else if !_agDone && _agm._agpc == 0 {\n\t\t\t_agm._agf.Exit()\n\t\t}\n\t}()\n")
 	}
 	if f.npc > 0 {
-		m.WriteString("\tswitch _agm._agpc {\n")
+		if f.noPanic {
+			m.WriteString("\tswitch _agm._agpc {\n")
+		} else {
+			m.WriteString("\t_agpc := _agm._agpc\n\t_agm._agpc = 0\n\tswitch _agpc {\n")
+		}
 		for i := 1; i <= f.npc; i++ {
 			fmt.Fprintf(&m, "\tcase %d:\n\t\tgoto _agS%d\n", i, i)
 		}
@@ -754,29 +772,32 @@ func (f *fn) lower() {
 	unusedLabel := func(l string) bool {
 		return !isComment(l) && strings.HasSuffix(l, ":") && !strings.Contains(l, " ") && !f.used[strings.TrimSuffix(l, ":")]
 	}
-	for _, l := range f.code {
+	// Generated jumps that cannot be reached (after a return, a panic, a
+	// jump, an endless loop, up to the next label jumped to) are left out:
+	// vet would report them.
+	dead := false
+	for i, l := range f.code {
 		switch {
 		case l == "":
 			m.WriteString("\n")
 		case strings.HasPrefix(l, "//line "):
 			m.WriteString(l + "\n") // a directive starts its line
+		case isComment(l):
+			m.WriteString("\t" + l + "\n")
 		case unusedLabel(l):
+		case !strings.Contains(l, " ") && strings.HasSuffix(l, ":"):
+			dead = false
+			m.WriteString("\t" + l + "\n")
+		case dead && f.gen[i]:
 		default:
 			m.WriteString("\t" + l + "\n")
-		}
-	}
-	last := ""
-	for i := len(f.code) - 1; i >= 0; i-- {
-		if l := f.code[i]; l != "" && !isComment(l) && !unusedLabel(l) {
-			last = l
-			break
+			dead = f.term[i]
 		}
 	}
 	switch {
 	case f.used["_agRet"]:
 		m.WriteString("_agRet:\n\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n")
-	case !strings.HasPrefix(last, "goto "):
-		// Reachable end (vet would call it unreachable after a goto).
+	case !dead:
 		m.WriteString("\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n")
 	}
 	m.WriteString("}\n")
@@ -1081,6 +1102,7 @@ func (f *fn) suspend(call *ast.CallExpr, kind int) string {
 	case kYield, kYieldErr:
 		f.emit("_agY = %s", f.expr(call.Args[0]))
 		f.emit("_agm._agpc = %d", k)
+		f.term[len(f.code)] = true
 		f.emit("return")
 		f.place(fmt.Sprintf("_agS%d", k))
 		f.used[fmt.Sprintf("_agS%d", k)] = true
@@ -1166,7 +1188,7 @@ func (f *fn) delegate(call *ast.CallExpr, kind, k int, subT string) string {
 	f.used[fmt.Sprintf("_agS%d", k)] = true
 	f.emit("_agY, _agm._agdd, %s, _agm._agderr = %s.Delegate(%s, false, _agSent, _agThrown)", dr, c, sub)
 	f.emit("if _agThrown == %s.ErrGeneratorExit {\npanic(%s.UnwindValue(_agm._agderr))\n}", c, c)
-	f.emit("if !_agm._agdd {\nreturn\n}")
+	f.emit("if !_agm._agdd {\n_agm._agpc = %d\nreturn\n}", k)
 	f.place(end)
 	f.emit("%s = nil", sub)
 	if kind == kYieldFrom {
@@ -1280,13 +1302,21 @@ func (f *fn) simple(s ast.Stmt) {
 	case *ast.EmptyStmt:
 		return
 	}
-	f.emit("%s", f.verbatim(s, false))
+	f.term[len(f.code)] = f.terminating(s)
+	f.emit("%s", f.verbatim(s))
+}
+
+// isNamedResult reports whether e is the named result itself: returning
+// it leaves it as it is (assigning it to itself would be a vet report).
+func (f *fn) isNamedResult(e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && f.named != nil && f.info.Uses[id] == f.named
 }
 
 // ret lowers a return at the top level (its result is printed from the dst
 // node, where a suspension has been replaced by its value).
 func (f *fn) ret(x *ast.ReturnStmt) {
-	if dx := f.dstOf(x).(*dst.ReturnStmt); len(dx.Results) == 1 {
+	if dx := f.dstOf(x).(*dst.ReturnStmt); len(dx.Results) == 1 && !f.isNamedResult(x.Results[0]) {
 		f.emit("_agm._agf.R = %s", f.exprDst(dx.Results[0]))
 	}
 	f.goto_("_agRet")
@@ -1323,28 +1353,28 @@ func (f *fn) branchTarget(x *ast.BranchStmt) string {
 }
 
 // expr prints an expression with hoisted variables renamed.
-func (f *fn) expr(e ast.Expr) string { return f.verbatim(e, false) }
+func (f *fn) expr(e ast.Expr) string { return f.verbatim(e) }
 
 // exprDst prints a dst expression with hoisted variables renamed.
-func (f *fn) exprDst(e dst.Expr) string { return f.verbatimDst(e, false) }
+func (f *fn) exprDst(e dst.Expr) string { return f.verbatimDst(e) }
 
 // verbatim prints n, which has no suspension, with hoisted variables
 // renamed and the statements that leave the generator body (return, break
 // and continue to a lowered loop, defer, Raise) lowered. It prints the dst
 // node decorating n, so the comments inside n come along.
-func (f *fn) verbatim(n ast.Node, deferLit bool) string {
+func (f *fn) verbatim(n ast.Node) string {
 	dn := f.dstOf(n)
 	if dn == nil {
 		f.errorf(n.Pos(), "internal error: no dst node for a %T", n)
 		return ""
 	}
-	return f.verbatimDst(dn, deferLit)
+	return f.verbatimDst(dn)
 }
 
 // verbatimDst is verbatim on a dst node: the go/ast node each dst node
 // decorates gives its type information; nodes the rewriter made (the
 // placeholders) have none and are printed as they are.
-func (f *fn) verbatimDst(n dst.Node, deferLit bool) string {
+func (f *fn) verbatimDst(n dst.Node) string {
 	litDepth := 0
 	breakable, loops := 0, 0
 	labels := map[string]bool{}
@@ -1353,7 +1383,7 @@ func (f *fn) verbatimDst(n dst.Node, deferLit bool) string {
 		case *dst.FuncLit:
 			if litDepth == 0 && !f.inWrap {
 				if lit, ok := f.astOf(x).(*ast.FuncLit); ok {
-					if txt, ok := f.wrapLit(lit, deferLit); ok {
+					if txt, ok := f.wrapLit(lit); ok {
 						c.Replace(f.phIdent(f.placeholder(txt), x))
 						return false
 					}
@@ -1390,24 +1420,16 @@ func (f *fn) verbatimDst(n dst.Node, deferLit bool) string {
 				return true
 			}
 			if k, ok := f.susp[call]; ok && k == kRaise && litDepth == 0 {
-				c.Replace(f.phIdent(f.placeholder(fmt.Sprintf("panic(%s.UnwindValue(%s))", f.coroName, f.exprDst(x.Args[0]))), x))
+				// Through the machine: no name of the user's scope (panic,
+				// the coro package) is involved.
+				c.Replace(f.phIdent(f.placeholder(fmt.Sprintf("_agm._agf.Raise(%s)", f.exprDst(x.Args[0]))), x))
 				return false
-			}
-			if deferLit && litDepth == 1 {
-				if id, ok := x.Fun.(*dst.Ident); ok {
-					if aid, ok := f.astOf(id).(*ast.Ident); ok {
-						if _, isB := f.info.Uses[aid].(*types.Builtin); isB && aid.Name == "recover" {
-							id.Name = "_agm._agf.Recover"
-							f.renamed[id] = true
-						}
-					}
-				}
 			}
 		case *dst.ReturnStmt:
 			if litDepth == 0 {
 				var b strings.Builder
 				b.WriteString("{\n")
-				if len(x.Results) == 1 {
+				if ar, ok := f.astOf(x).(*ast.ReturnStmt); ok && len(x.Results) == 1 && !f.isNamedResult(ar.Results[0]) {
 					fmt.Fprintf(&b, "_agm._agf.R = %s\n", f.exprDst(x.Results[0]))
 				}
 				b.WriteString("goto _agRet\n}")
@@ -1477,7 +1499,7 @@ func (f *fn) verbatimDst(n dst.Node, deferLit bool) string {
 // wrapLit binds the escaping variables a function literal uses when the
 // literal is evaluated, as Go's closures capture the variables themselves:
 // a variable declared again in a later iteration is a new one.
-func (f *fn) wrapLit(lit *ast.FuncLit, deferLit bool) (string, bool) {
+func (f *fn) wrapLit(lit *ast.FuncLit) (string, bool) {
 	var objs []types.Object
 	seen := map[types.Object]bool{}
 	ast.Inspect(lit, func(n ast.Node) bool {
@@ -1500,9 +1522,9 @@ func (f *fn) wrapLit(lit *ast.FuncLit, deferLit bool) (string, bool) {
 		params = append(params, fmt.Sprintf("_agc%s *%s", fd.name, fd.typ))
 		args = append(args, "_agm."+fd.name)
 	}
-	typ := f.verbatim(lit.Type, false)
+	typ := f.verbatim(lit.Type)
 	f.inWrap = true
-	body := f.verbatim(lit, deferLit)
+	body := f.verbatim(lit)
 	f.inWrap = false
 	for _, o := range objs {
 		delete(f.alias, o)
@@ -1538,27 +1560,23 @@ func (f *fn) subst(s string) string {
 }
 
 // deferText lowers a defer statement: the function and its arguments are
-// evaluated now, the call is pushed on the frame.
+// evaluated now; the call is pushed on the frame so that, when it runs, the
+// function itself is the deferred one (recover() in it works as in Go).
 func (f *fn) deferText(d *ast.DeferStmt) string {
+	f.closes = true
 	call := d.Call
+	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok && len(call.Args) == 0 && lit.Type.Results.NumFields() == 0 {
+		return fmt.Sprintf("_agm._agf.Push(%s)", f.verbatim(lit))
+	}
 	var b strings.Builder
 	b.WriteString("{\n")
-	if lit, ok := call.Fun.(*ast.FuncLit); ok && len(call.Args) == 0 && lit.Type.Results.NumFields() == 0 {
-		fmt.Fprintf(&b, "_agm._agf.Push(%s)\n}", f.verbatim(lit, true))
-		return b.String()
-	}
 	fun := ""
-	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
-		if _, isB := f.info.Uses[id].(*types.Builtin); isB {
-			fun = id.Name
-		}
-	}
-	if fun == "" {
-		if lit, ok := call.Fun.(*ast.FuncLit); ok {
-			fmt.Fprintf(&b, "_agdf := %s\n", f.verbatim(lit, true))
-		} else {
-			fmt.Fprintf(&b, "_agdf := %s\n", f.expr(call.Fun))
-		}
+	if k, ok := f.susp[call]; ok && k == kRaise {
+		fun = "_agm._agf.Raise"
+	} else if id := calleeIdent(call.Fun); id != nil && f.constFunc(call.Fun, id) {
+		fun = f.expr(call.Fun) // a function or builtin by name: nothing to evaluate
+	} else {
+		fmt.Fprintf(&b, "_agdf := %s\n", f.expr(call.Fun))
 		fun = "_agdf"
 	}
 	var args []string
@@ -1568,16 +1586,60 @@ func (f *fn) deferText(d *ast.DeferStmt) string {
 			args = append(args, f.expr(a))
 			continue
 		}
+		val := f.expr(a)
+		if isOperation(a) && isBasic(tv.Type) {
+			// An operation on untyped operands (n > 1, 1 << n) takes
+			// its type from the call: the type recorded for it.
+			ts, err := f.typeString(tv.Type)
+			if err != nil {
+				f.errorf(a.Pos(), "cannot defer this call: argument %d: %v", i+1, err)
+			}
+			val = fmt.Sprintf("%s(%s)", ts, val)
+		}
 		n := fmt.Sprintf("_agda%d", i)
-		fmt.Fprintf(&b, "%s := %s\n", n, f.expr(a))
+		fmt.Fprintf(&b, "%s := %s\n", n, val)
 		args = append(args, n)
 	}
 	ell := ""
 	if call.Ellipsis.IsValid() {
 		ell = "..."
 	}
-	fmt.Fprintf(&b, "_agm._agf.Push(func() {\n%s(%s%s)\n})\n}", fun, strings.Join(args, ", "), ell)
+	fmt.Fprintf(&b, "_agm._agf.Defer(func(_agrethrow func()) {\ndefer %s(%s%s)\n_agrethrow()\n})\n}", fun, strings.Join(args, ", "), ell)
 	return b.String()
+}
+
+// constFunc reports whether the called expression e, named by id, is a
+// function or builtin by name (maybe instantiated), whose evaluation has no
+// effect and gives the same function later.
+func (f *fn) constFunc(e ast.Expr, id *ast.Ident) bool {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+	case *ast.SelectorExpr:
+		if sel := f.info.Selections[x]; sel != nil {
+			return sel.Kind() == types.MethodExpr
+		}
+	default:
+		return false
+	}
+	switch o := f.info.Uses[id].(type) {
+	case *types.Builtin:
+		return true
+	case *types.Func:
+		return o.Parent() == nil || o.Parent() == o.Pkg().Scope()
+	}
+	return false
+}
+
+// isOperation reports whether e is an operator applied to operands, whose
+// type may come from its context (a comparison, a shift of a constant).
+func isOperation(e ast.Expr) bool {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.BinaryExpr:
+		return true
+	case *ast.UnaryExpr:
+		return x.Op != token.ARROW && x.Op != token.AND
+	}
+	return false
 }
 
 // ---------------------------------------------------------------------------
@@ -1679,7 +1741,7 @@ func (f *fn) forStmt(x *ast.ForStmt, label string) {
 			}
 		}
 		if x.Post != nil {
-			f.emit("%s", f.verbatim(x.Post, false))
+			f.emit("%s", f.verbatim(x.Post))
 		}
 		f.goto_(top)
 		f.place(brk)
@@ -1848,6 +1910,7 @@ func (f *fn) rangeFunc(x *ast.RangeStmt, sig *types.Signature, rv, top, brk, con
 		return
 	}
 	stop := f.temp("stop", "func()")
+	f.closes = true
 	if n == 1 {
 		f.emit("%s, %s = %s.Pull(%s.Seq[%s](%s))", next, stop, it, it, vts[0], rv)
 	} else {
@@ -2058,9 +2121,9 @@ func (f *fn) selectStmt(x *ast.SelectStmt, label string) {
 				}
 				f.dstOf(cm).(*dst.AssignStmt).Tok = token.ASSIGN
 			}
-			fmt.Fprintf(&sw, "case %s:\n", f.verbatim(cm, false))
+			fmt.Fprintf(&sw, "case %s:\n", f.verbatim(cm))
 		default:
-			fmt.Fprintf(&sw, "case %s:\n", f.verbatim(cm, false))
+			fmt.Fprintf(&sw, "case %s:\n", f.verbatim(cm))
 		}
 		fmt.Fprintf(&sw, "goto %s\n", labels[i])
 	}
@@ -2102,7 +2165,17 @@ func (f *fn) cannotPanic(body *ast.BlockStmt) bool {
 		switch x := n.(type) {
 		case *ast.BlockStmt, *ast.ExprStmt, *ast.IfStmt, *ast.ForStmt, *ast.IncDecStmt,
 			*ast.ReturnStmt, *ast.LabeledStmt, *ast.EmptyStmt, *ast.ParenExpr, *ast.BasicLit,
-			*ast.DeclStmt, *ast.GenDecl, *ast.ValueSpec, *ast.CaseClause, *ast.SwitchStmt:
+			*ast.DeclStmt, *ast.GenDecl, *ast.ValueSpec, *ast.CaseClause:
+		case *ast.SwitchStmt:
+			// Each case is compared with the tag: as == above.
+			ok = x.Tag == nil || isBasic(f.info.TypeOf(x.Tag))
+			if ok && x.Tag != nil {
+				for _, c := range x.Body.List {
+					for _, e := range c.(*ast.CaseClause).List {
+						ok = ok && isBasic(f.info.TypeOf(e))
+					}
+				}
+			}
 		case *ast.Ident:
 			if o, isVar := f.info.ObjectOf(x).(*types.Var); isVar && o.Pkg() == f.pkg && o.Parent() == f.pkg.Scope() {
 				ok = false // a package variable: other code may change it
@@ -2120,9 +2193,11 @@ func (f *fn) cannotPanic(body *ast.BlockStmt) bool {
 			case token.SHL, token.SHR:
 				ok = f.info.Types[x.Y].Value != nil
 			case token.EQL, token.NEQ:
-				// comparing interfaces holding incomparable values panics
-				_, iface := f.info.TypeOf(x.X).Underlying().(*types.Interface)
-				ok = !iface
+				// Comparing interfaces holding incomparable values panics,
+				// so does comparing structs or arrays holding them, or
+				// type parameters instantiated with them: only basic
+				// types compare without a run-time failure.
+				ok = isBasic(f.info.TypeOf(x.X)) && isBasic(f.info.TypeOf(x.Y))
 			}
 		case *ast.UnaryExpr:
 			ok = x.Op != token.ARROW && x.Op != token.AND
@@ -2162,6 +2237,16 @@ func (f *fn) cannotPanicExpr(n ast.Node) bool {
 	return f.cannotPanic(&ast.BlockStmt{List: []ast.Stmt{&ast.ExprStmt{X: n.(ast.Expr)}}})
 }
 
+// isBasic reports whether t is a boolean, numeric or string type (not an
+// interface, a type parameter or a composite type).
+func isBasic(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	_, ok := t.Underlying().(*types.Basic)
+	return ok
+}
+
 func isFloat(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&(types.IsFloat|types.IsComplex) != 0
@@ -2170,4 +2255,101 @@ func isFloat(t types.Type) bool {
 func isNumeric(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsNumeric != 0
+}
+
+// terminating reports whether s is a terminating statement (the spec,
+// "Terminating statements"): code after it is unreachable.
+func (f *fn) terminating(s ast.Stmt) bool { return f.terminatingL(s, nil) }
+
+// terminatingL is terminating for s labelled lbl (nil: not labelled).
+func (f *fn) terminatingL(s ast.Stmt, lbl types.Object) bool {
+	switch x := s.(type) {
+	case *ast.ReturnStmt:
+		return true
+	case *ast.BranchStmt:
+		return x.Tok == token.GOTO || x.Tok == token.FALLTHROUGH
+	case *ast.ExprStmt:
+		if c, ok := ast.Unparen(x.X).(*ast.CallExpr); ok {
+			if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok {
+				b, ok := f.info.Uses[id].(*types.Builtin)
+				return ok && b.Name() == "panic"
+			}
+		}
+	case *ast.BlockStmt:
+		return f.terminatingList(x.List)
+	case *ast.IfStmt:
+		return x.Else != nil && f.terminating(x.Body) && f.terminating(x.Else)
+	case *ast.LabeledStmt:
+		return f.terminatingL(x.Stmt, f.info.Defs[x.Label])
+	case *ast.ForStmt:
+		return x.Cond == nil && !f.hasBreak(x.Body, lbl)
+	case *ast.SwitchStmt:
+		return f.terminatingClauses(x.Body, lbl, true)
+	case *ast.TypeSwitchStmt:
+		return f.terminatingClauses(x.Body, lbl, true)
+	case *ast.SelectStmt:
+		return f.terminatingClauses(x.Body, lbl, false)
+	}
+	return false
+}
+
+func (f *fn) terminatingList(l []ast.Stmt) bool {
+	for i := len(l) - 1; i >= 0; i-- {
+		if _, ok := l[i].(*ast.EmptyStmt); !ok {
+			return f.terminating(l[i])
+		}
+	}
+	return false
+}
+
+// terminatingClauses: no break out of the statement, a default
+// (needDefault), and every clause ends in a terminating statement or falls
+// through.
+func (f *fn) terminatingClauses(body *ast.BlockStmt, lbl types.Object, needDefault bool) bool {
+	def := !needDefault
+	for _, c := range body.List {
+		var list []ast.Stmt
+		switch c := c.(type) {
+		case *ast.CaseClause:
+			def = def || c.List == nil
+			list = c.Body
+		case *ast.CommClause:
+			list = c.Body
+		}
+		if !f.terminatingList(list) || f.hasBreak(&ast.BlockStmt{List: list}, lbl) {
+			return false
+		}
+	}
+	return def
+}
+
+// hasBreak reports whether body holds a break out of the statement it is
+// the body of: unlabelled and not in a nested loop, switch or select, or
+// labelled lbl.
+func (f *fn) hasBreak(body ast.Node, lbl types.Object) bool {
+	found := false
+	var walk func(n ast.Node, nested bool)
+	walk = func(n ast.Node, nested bool) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			if found {
+				return false
+			}
+			switch x := m.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+				if m != n {
+					walk(m, true)
+					return false
+				}
+			case *ast.BranchStmt:
+				if x.Tok == token.BREAK {
+					found = x.Label == nil && !nested || x.Label != nil && lbl != nil && f.info.Uses[x.Label] == lbl
+				}
+			}
+			return true
+		})
+	}
+	walk(body, false)
+	return found
 }
