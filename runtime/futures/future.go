@@ -253,8 +253,22 @@ func (f *Future[T]) wait(ctx context.Context) error {
 	}
 	ready := f.Ready()
 	w := taskFrom(ctx)
-	if w == nil {
-		w = currentTask() // a task waiting with another context
+	if w == nil && nWorkers.Load() > 0 {
+		// Perhaps a task waiting with another context. Finding out costs
+		// microseconds (see goid), so only a wait that lasts is asked:
+		// the wait that closes a deadlock is still the one that reports
+		// it, only a moment later.
+		t := time.NewTimer(identifyAfter)
+		select {
+		case <-ready:
+			t.Stop()
+			return nil
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		w = currentTask()
 	}
 	if w != nil {
 		if err := w.waitOn(&f.node); err != nil {

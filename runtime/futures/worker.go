@@ -8,14 +8,15 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A task is known to the wait-for graph by the context its executor gave
 // it. A task that waits with another context (ResultTimeout's, or one made
 // from context.Background) is found through the goroutine it runs on:
 // ThreadPool workers register theirs here, and Result looks the calling
-// goroutine up only when it has to block and its context names no task,
-// so the common paths pay nothing. This is bookkeeping inside the package,
+// goroutine up only when its context names no task and it has been
+// blocked for identifyAfter, so the common paths pay nothing. This is bookkeeping inside the package,
 // not goroutine-local state offered to users.
 
 // workerSlot is a ThreadPool worker goroutine as the graph sees it.
@@ -91,3 +92,7 @@ func funcName(pc uintptr) string {
 	}
 	return name
 }
+
+// identifyAfter is how long a wait without a task's context lasts before
+// it looks up whether its goroutine is a worker.
+const identifyAfter = 200 * time.Microsecond
