@@ -231,7 +231,7 @@ type fn struct {
 	noPanic bool // the body cannot panic and has no defers: Resume needs no recover
 	inWrap  bool
 	nph     int
-	nconst  int // constants renamed
+	nconst  int  // constants renamed
 	closes  bool // deferred calls or iterators: a dropped generator is closed
 	// The lines of code that end in a terminating statement, and the
 	// generated lines that may be left out when unreachable.
