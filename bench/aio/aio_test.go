@@ -3,6 +3,7 @@ package aio
 import (
 	"log/slog"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,6 +150,56 @@ func memInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc + m.StackInuse
+}
+
+// Go baselines: the same work with plain goroutines, no loop.
+
+// BenchmarkGoroutineSpawnWait starts a goroutine and waits for its result
+// on a channel, b.N times: TaskCreateAwait's work.
+func BenchmarkGoroutineSpawnWait(b *testing.B) {
+	ch := make(chan int)
+	b.ReportAllocs()
+	for b.Loop() {
+		go func() { ch <- 1 }()
+		<-ch
+	}
+}
+
+// BenchmarkGosched is one trip through Go's scheduler and back with
+// runtime.Gosched: Sleep0's work.
+func BenchmarkGosched(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		runtime.Gosched()
+	}
+}
+
+// BenchmarkBlockedGoroutines100k blocks 100,000 goroutines on a channel
+// at once and reports the memory each takes (heap and stacks) as
+// bytes/task: SleepingTasks100k's figure for raw goroutines.
+func BenchmarkBlockedGoroutines100k(b *testing.B) {
+	const n = 100_000
+	for range b.N {
+		release := make(chan struct{})
+		var started, ended sync.WaitGroup
+		started.Add(n)
+		ended.Add(n)
+		before := memInUse()
+		for range n {
+			go func() {
+				defer ended.Done()
+				started.Done()
+				<-release
+			}()
+		}
+		started.Wait()
+		perTask := float64(memInUse()-before) / n
+		b.StopTimer()
+		close(release)
+		ended.Wait()
+		b.StartTimer()
+		b.ReportMetric(perTask, "bytes/task")
+	}
 }
 
 // A lowered task: the rewriter's state machine, run on the loop's own

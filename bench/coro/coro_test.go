@@ -81,6 +81,28 @@ func BenchmarkIterPullSend(b *testing.B) {
 	}
 }
 
+// BenchmarkGoroutineChannelNext is a goroutine producing the count on an
+// unbuffered channel: BenchmarkCoroNext's work, one receive per value.
+func BenchmarkGoroutineChannelNext(b *testing.B) {
+	out, done := make(chan int), make(chan struct{})
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case out <- i:
+			case <-done:
+				return
+			}
+		}
+	}()
+	defer close(done)
+	b.ReportAllocs()
+	for b.Loop() {
+		<-out
+	}
+}
+
+// BenchmarkGoroutineChannel is a goroutine doing Send's work: a value goes
+// in on one channel and the running total comes out on another.
 func BenchmarkGoroutineChannel(b *testing.B) {
 	in, out := make(chan int), make(chan int)
 	go func() {
