@@ -50,6 +50,17 @@ func BenchmarkCoroCreate(b *testing.B) {
 	}
 }
 
+// BenchmarkIterPullCreate is BenchmarkCoroCreate with iter.Pull: make,
+// start and stop a one-value iterator.
+func BenchmarkIterPullCreate(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		next, stop := iter.Pull(func(yield func(int) bool) { yield(1) })
+		next()
+		stop()
+	}
+}
+
 func BenchmarkIterPull(b *testing.B) {
 	next, stop := iter.Pull(func(yield func(int) bool) {
 		for i := 0; yield(i); i++ {

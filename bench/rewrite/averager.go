@@ -60,3 +60,14 @@ func Summer() *coro.Generator[int, int, int] {
 		}
 	})
 }
+
+// Once yields 1 and returns, lowered: the generator bench/coro's
+// BenchmarkCoroCreate and generators.py's create make, start and close.
+//
+//asyncgo:generator
+func Once() *coro.Generator[int, int, int] {
+	return coro.New(func(co *coro.Co[int, int]) int {
+		co.Yield(1)
+		return 0
+	})
+}

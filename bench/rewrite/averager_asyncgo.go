@@ -49,6 +49,16 @@ func Summer() *coro.Generator[int, int, int] {
 
 //line averager.go:63
 
+// Once yields 1 and returns, lowered: the generator bench/coro's
+// BenchmarkCoroCreate and generators.py's create make, start and close.
+//
+//asyncgo:generator
+func Once() *coro.Generator[int, int, int] {
+	return coro.FromMachine[int, int, int](&_agOnce{})
+}
+
+//line averager.go:74
+
 // _agAverager is the state machine of Averager's generator body.
 type _agAverager struct {
 	_agpc int
@@ -159,4 +169,33 @@ _agS1:
 	}
 	_agm.total += _agSent
 	goto _agTop1
+}
+
+// _agOnce is the state machine of Once's generator body.
+type _agOnce struct {
+	_agpc int
+	_agf  coro.Frame[int]
+}
+
+// Resume implements coro.Machine.
+func (_agm *_agOnce) Resume(_agSent int, _agThrown error) (_agY int, _agDone bool, _agR int, _agErr error) {
+	switch _agm._agpc {
+	case 1:
+		goto _agS1
+	}
+//line averager.go:70
+	_agY = 1
+	_agm._agpc = 1
+	return
+_agS1:
+	if _agThrown != nil {
+		_agDone, _agErr = true, _agThrown
+		return
+	}
+//line averager.go:71
+	_agm._agf.R = 0
+	goto _agRet
+_agRet:
+	_agm._agf.Return(&_agDone, &_agR, &_agErr)
+	return
 }

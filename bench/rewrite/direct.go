@@ -67,3 +67,11 @@ func DirectSummer() *coro.Generator[int, int, int] {
 		}
 	})
 }
+
+// DirectOnce is Once in direct mode.
+func DirectOnce() *coro.Generator[int, int, int] {
+	return coro.New(func(co *coro.Co[int, int]) int {
+		co.Yield(1)
+		return 0
+	})
+}

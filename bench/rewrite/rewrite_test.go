@@ -132,6 +132,22 @@ func BenchmarkDirectCreate(b *testing.B) {
 	}
 }
 
+// BenchmarkLoweredOnceCreate makes, starts and closes a lowered Once: the
+// one-value generator of bench/coro's BenchmarkCoroCreate.
+func BenchmarkLoweredOnceCreate(b *testing.B) { onceCreate(b, Once) }
+
+// BenchmarkDirectOnceCreate is BenchmarkLoweredOnceCreate in direct mode.
+func BenchmarkDirectOnceCreate(b *testing.B) { onceCreate(b, DirectOnce) }
+
+func onceCreate(b *testing.B, mk func() *coro.Generator[int, int, int]) {
+	b.ReportAllocs()
+	for b.Loop() {
+		g := mk()
+		g.Next()
+		g.Close()
+	}
+}
+
 // suspendedBytes measures the heap held per suspended generator.
 func suspendedBytes(n int, mk func() *coro.Generator[float64, float64, Result]) float64 {
 	gs := make([]*coro.Generator[float64, float64, Result], n)
