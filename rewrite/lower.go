@@ -204,6 +204,7 @@ type field struct {
 type target struct {
 	label     string // the user's label, if any
 	brk, cont string // generated labels; cont empty for switch and select
+	stop      string // a range-over-func loop's pull iterator stop field
 }
 
 // fn lowers one generator function.
@@ -1319,16 +1320,22 @@ func (f *fn) ret(x *ast.ReturnStmt) {
 	if dx := f.dstOf(x).(*dst.ReturnStmt); len(dx.Results) == 1 && !f.isNamedResult(x.Results[0]) {
 		f.emit("_agm._agf.R = %s", f.exprDst(dx.Results[0]))
 	}
+	if st := f.stops(0); st != "" {
+		f.emit("%s", st)
+	}
 	f.goto_("_agRet")
 }
 
 func (f *fn) branch(x *ast.BranchStmt) {
 	switch x.Tok {
 	case token.BREAK, token.CONTINUE:
-		l := f.branchTarget(x)
+		l, stops := f.branchTarget(x)
 		if l == "" {
 			f.errorf(x.Pos(), "cannot lower this %s", x.Tok)
 			return
+		}
+		if stops != "" {
+			f.emit("%s", stops)
 		}
 		f.goto_(l)
 	default:
@@ -1336,20 +1343,39 @@ func (f *fn) branch(x *ast.BranchStmt) {
 	}
 }
 
-func (f *fn) branchTarget(x *ast.BranchStmt) string {
+// branchTarget returns the label a break or continue jumps to, and the
+// code that first finishes the range-over-func loops it leaves.
+func (f *fn) branchTarget(x *ast.BranchStmt) (string, string) {
 	for i := len(f.targets) - 1; i >= 0; i-- {
 		t := f.targets[i]
 		if x.Label != nil && t.label != x.Label.Name {
 			continue
 		}
 		if x.Tok == token.BREAK {
-			return t.brk
+			return t.brk, f.stops(i + 1)
 		}
 		if t.cont != "" {
-			return t.cont
+			return t.cont, f.stops(i + 1)
 		}
 	}
-	return ""
+	return "", ""
+}
+
+// stops is the code that finishes the range-over-func loops from the
+// targets[from:] (innermost first), as Go does when a jump or a return
+// leaves them: the iterator's yield returns false and the iterator
+// returns, running its defers, before the jump goes on.
+func (f *fn) stops(from int) string {
+	var b strings.Builder
+	for i := len(f.targets) - 1; i >= from; i-- {
+		if s := f.targets[i].stop; s != "" {
+			if b.Len() > 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "%s()\n%s = nil", s, s)
+		}
+	}
+	return b.String()
 }
 
 // expr prints an expression with hoisted variables renamed.
@@ -1432,6 +1458,9 @@ func (f *fn) verbatimDst(n dst.Node) string {
 				if ar, ok := f.astOf(x).(*ast.ReturnStmt); ok && len(x.Results) == 1 && !f.isNamedResult(ar.Results[0]) {
 					fmt.Fprintf(&b, "_agm._agf.R = %s\n", f.exprDst(x.Results[0]))
 				}
+				if st := f.stops(0); st != "" {
+					b.WriteString(st + "\n")
+				}
 				b.WriteString("goto _agRet\n}")
 				f.used["_agRet"] = true
 				c.Replace(f.phStmt(f.placeholder(b.String()), x))
@@ -1452,12 +1481,16 @@ func (f *fn) verbatimDst(n dst.Node) string {
 					if !ok {
 						return false
 					}
-					l := f.branchTarget(ab)
+					l, stops := f.branchTarget(ab)
 					if l == "" {
 						f.errorf(ab.Pos(), "cannot lower this %s", ab.Tok)
 						return false
 					}
 					f.used[l] = true
+					if stops != "" {
+						c.Replace(f.phStmt(f.placeholder(fmt.Sprintf("{\n%s\ngoto %s\n}", stops, l)), x))
+						return false
+					}
 					g := &dst.BranchStmt{Tok: token.GOTO, Label: dst.NewIdent(l)}
 					g.Decs.NodeDecs = x.Decs.NodeDecs
 					c.Replace(g)
@@ -1916,8 +1949,10 @@ func (f *fn) rangeFunc(x *ast.RangeStmt, sig *types.Signature, rv, top, brk, con
 	} else {
 		f.emit("%s, %s = %s.Pull2(%s.Seq2[%s, %s](%s))", next, stop, it, it, vts[0], vts[1], rv)
 	}
-	// If the body unwinds, the pending stop runs as a defer would.
-	f.emit("{\n_agstop := %s\n_agm._agf.Push(func() {\nif *_agstop != nil {\n(*_agstop)()\n}\n})\n}", "&"+stop)
+	// Jumps and returns out of the loop stop the iterator; a panic or a
+	// close inside it stops it before the deferred calls run.
+	f.emit("_agm._agf.Iterate(&%s)", stop)
+	f.targets[len(f.targets)-1].stop = stop
 	f.place(top)
 	if n == 1 {
 		f.emit("{\n_agv, _agok := %s()\nif !_agok {\ngoto %s\n}\n_ = _agv", next, brk)

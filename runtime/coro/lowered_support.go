@@ -29,6 +29,7 @@ type Frame[R any] struct {
 	panicking  bool
 	panicValue any
 	finished   bool
+	iters      []*func()
 }
 
 // deferred is one pending deferred call: fn, called as it is, or call,
@@ -47,6 +48,31 @@ func (f *Frame[R]) Push(fn func()) { f.defers = append(f.defers, deferred{fn: fn
 // when the defer statement ran, so that g itself is the deferred function.
 func (f *Frame[R]) Defer(call func(rethrow func())) {
 	f.defers = append(f.defers, deferred{call: call})
+}
+
+// Iterate registers *stop, the stop function of the pull iterator that a
+// range-over-func loop of the body is running (nil when none is). The body
+// stops it itself where the loop ends; when the body panics, is closed or
+// calls runtime.Goexit inside the loop, the iterators still running are
+// stopped first, innermost first, as Go unwinds the iterators' frames
+// before the function's deferred calls run.
+func (f *Frame[R]) Iterate(stop *func()) {
+	for _, s := range f.iters {
+		if s == stop {
+			return
+		}
+	}
+	f.iters = append(f.iters, stop)
+}
+
+// stopIterators stops the iterators still running, the last started first.
+func (f *Frame[R]) stopIterators() {
+	for i := len(f.iters) - 1; i >= 0; i-- {
+		if stop := *f.iters[i]; stop != nil {
+			*f.iters[i] = nil
+			f.call(deferred{fn: stop})
+		}
+	}
 }
 
 // Raise is Co.Raise for lowered bodies (where the handle does not exist):
@@ -93,6 +119,7 @@ func (f *Frame[R]) outcome(done *bool, r *R, err *error) {
 // run calls the pending defers, last first. A panic in one replaces the
 // panic being unwound, as in Go, and the rest still run.
 func (f *Frame[R]) run() {
+	f.stopIterators()
 	for len(f.defers) > 0 {
 		d := f.defers[len(f.defers)-1]
 		f.defers[len(f.defers)-1] = deferred{}
