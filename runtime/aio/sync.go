@@ -23,7 +23,7 @@ func (l *Lock) Acquire(t *Task) error {
 	}
 	if _, err := l.waiters.wait(t); err != nil {
 		if !l.locked {
-			l.waiters.wake(1) // pass on a wakeup we could not take
+			l.waiters.wakeFirst() // pass on a wakeup we may have had
 		}
 		return err
 	}
@@ -31,14 +31,16 @@ func (l *Lock) Acquire(t *Task) error {
 	return nil
 }
 
-// Release unlocks the lock and wakes the first task waiting for it.
-// Releasing an unlocked lock panics, as with sync.Mutex.
+// Release unlocks the lock and wakes the first task waiting for it,
+// unless that task is already woken or cancelled: it will take the lock
+// or pass it on when it runs. Releasing an unlocked lock panics, as with
+// sync.Mutex.
 func (l *Lock) Release() {
 	if !l.locked {
 		panic("aio: Release of an unlocked Lock")
 	}
 	l.locked = false
-	l.waiters.wake(1)
+	l.waiters.wakeFirst()
 }
 
 // Locked reports whether the lock is held.
@@ -102,27 +104,29 @@ func (c *Condition) Locked() bool { return c.lock.locked }
 
 // Wait releases the lock, suspends t until notified, and acquires the
 // lock again before returning, even when t is cancelled meanwhile (then
-// it returns ErrCancelled, with the lock held). A notification received
-// by a task that was cancelled before it could act is passed on to the
-// next waiter. Waiting without the lock panics.
+// it returns ErrCancelled, with the lock held). A Wait that fails notifies
+// the next waiter once it has the lock again, so that a notification
+// received by a task cancelled before it could act is not lost; as in
+// Python 3.13, this may wake a waiter spuriously, which is why a waiter
+// checks its predicate again (WaitFor). Waiting without the lock panics.
 func (c *Condition) Wait(t *Task) error {
 	if !c.lock.locked {
 		panic("aio: Condition.Wait without the lock")
 	}
 	c.lock.Release()
-	w, err := c.waiters.wait(t)
-	if err != nil && w.woken() {
-		c.waiters.wake(1)
-	}
+	_, err := c.waiters.wait(t)
 	for {
 		aerr := c.lock.Acquire(t)
 		if aerr == nil {
 			break
 		}
-		if !isCancel(aerr) {
-			return aerr // the loop is closing: the lock cannot be had
-		}
 		err = aerr
+		if !isCancel(aerr) {
+			break // the loop is closing: the lock cannot be had
+		}
+	}
+	if err != nil {
+		c.waiters.wake(1)
 	}
 	return err
 }

@@ -79,6 +79,17 @@ func (q *waitList) wake(n int) int {
 	return woken
 }
 
+// wakeFirst resolves the first waiter if it is not done (Python's
+// Lock._wake_up_first). A first waiter already done, woken or cancelled,
+// will run and either take what it was woken for or, not taking it, call
+// wakeFirst again: waking a waiter behind it instead would let two tasks
+// take what only one can have.
+func (q *waitList) wakeFirst() {
+	if w := q.head; w != nil && !w.f.done() {
+		w.f.resolve(nil, "")
+	}
+}
+
 // popWake removes waiters from the front until it resolves one that is
 // not done (Python's Queue._wakeup_next).
 func (q *waitList) popWake() {
