@@ -28,6 +28,16 @@
 // same root. TryLock never blocks and is ignored. A lock released before the
 // wait, a buffered channel send, or a waker that does not need the lock are
 // not reported.
+//
+// Precision on real code (issue 14): each function is analysed once per
+// valuation of the bool values that decide whether it locks (see guards.go),
+// so `if needLock { mu.Lock(); defer mu.Unlock() }` called as f(false) under
+// the lock, or Lock and Unlock under the same condition, are not reported;
+// an Unlock releases a lock held on some paths only; a callee that unlocks
+// its caller's lock and takes it again is summarised as holding it, and the
+// locks it takes meanwhile give the caller no order edge; a function that
+// closes the channel it waits on (close, or wait for whoever closes) is not
+// a wait; a waker that calls the waiting function is not another goroutine.
 package lockorder
 
 import (
@@ -73,33 +83,43 @@ func (*Summary) AFact() {}
 func (s *Summary) String() string {
 	var parts []string
 	for _, a := range s.Acquires {
-		parts = append(parts, "acquires "+a.Root+a.Path)
+		parts = append(parts, "acquires "+a.Root+a.Path+a.guardString())
 	}
 	for _, a := range s.Holds {
-		parts = append(parts, "holds "+a.Root+a.Path)
+		parts = append(parts, "holds "+a.Root+a.Path+a.guardString())
 	}
 	for _, a := range s.Releases {
-		parts = append(parts, "releases "+a.Root+a.Path)
+		parts = append(parts, "releases "+a.Root+a.Path+a.guardString())
 	}
 	for _, a := range s.Waits {
-		parts = append(parts, "waits("+a.Kind+") "+a.Root+a.Path)
+		parts = append(parts, "waits("+a.Kind+") "+a.Root+a.Path+a.guardString())
 	}
 	for _, a := range s.Wakes {
-		parts = append(parts, "wakes("+a.Kind+") "+a.Root+a.Path)
+		parts = append(parts, "wakes("+a.Kind+") "+a.Root+a.Path+a.guardString())
 	}
 	return strings.Join(parts, ", ")
 }
 
+func (a Acq) guardString() string {
+	if a.Guard == "" {
+		return ""
+	}
+	return " if " + a.Guard
+}
+
 // Acq names one lock of a Summary.
 type Acq struct {
-	Root  string // "{p0}" (parameter 0), "{f1}" (free variable 1) or "{g:pkg.name}"
-	Path  string // field path from the root, e.g. ".mu" or ".next^.mu"
-	Class string // class key when the root is a package variable
-	Read  bool   // RLock
-	Kind  string // for Waits and Wakes: "recv", "send", "wg" or "cond"
-	Needs []Acq  // for Wakes: locks the function acquires before waking
-	Where string // "file.go:12" where it is acquired, for messages
-	Desc  string // readable name inside the function, e.g. "s.mu"
+	Root  string   // "{p0}" (parameter 0), "{f1}" (free variable 1) or "{g:pkg.name}"
+	Path  string   // field path from the root, e.g. ".mu" or ".next^.mu"
+	Class string   // class key when the root is a package variable
+	Read  bool     // RLock
+	Kind  string   // for Waits and Wakes: "recv", "send", "wg" or "cond"
+	Needs []Acq    // for Wakes: locks the function acquires before waking
+	Guard string   // "{p1}" or "!{p1}": only when that bool parameter (or free variable) is true or false; "?" when unknown
+	Drops []string // for Acquires and Waits: the caller's locks ("{p0}.mu") the function has unlocked on every path before it
+	Close bool     // for Wakes: the wake is a close
+	Where string   // "file.go:12" where it is acquired, for messages
+	Desc  string   // readable name inside the function, e.g. "s.mu"
 
 	pos token.Pos // same-package position (not exported in facts)
 }
@@ -124,15 +144,21 @@ type lockInfo struct {
 	read        bool
 	pos         token.Pos // where this function acquires it (a Lock or a call)
 	desc        string
-	via         string    // callee through which it was acquired, or ""
-	inner       token.Pos // position inside a same-package callee
-	where       string    // position inside a callee of another package
+	via         string          // callee through which it was acquired, or ""
+	inner       token.Pos       // position inside a same-package callee
+	where       string          // position inside a callee of another package
+	drops       map[string]bool // locks the callee unlocked before acquiring this one
+	maybe       bool            // acquired inside a callee under a condition not known here
+	flagged     bool            // locked in a block guarded by a bool flag (a phi of constants)
 }
 
 type state struct {
 	held map[string]*lockInfo // by instance key
 	acq  map[string]*lockInfo // acquired on every path so far, by class key
 	may  map[string]*lockInfo // held on some path, by instance key
+	unl  map[string]bool      // a caller's lock left unlocked on some path (unlocked, not locked again)
+	owed map[string]bool      // a caller's lock was unlocked on some path: the function must lock it again
+	drop map[string]bool      // unlocked on every path, and not locked again
 }
 
 // release forgets a lock on this path.
@@ -141,22 +167,28 @@ func (s *state) release(key string) {
 	delete(s.may, key)
 }
 
+// unlock releases key on this path, whether it is held on every path, on
+// some or on none; it reports whether it was held on every path (if not,
+// the function may be releasing its caller's lock).
+func (s *state) unlock(key string) bool {
+	_, held := s.held[key]
+	if !held {
+		s.owed[key] = true
+	}
+	if !held || s.owed[key] {
+		s.unl[key] = true
+	}
+	s.drop[key] = true
+	s.release(key)
+	return held
+}
+
 func newState() *state {
-	return &state{held: map[string]*lockInfo{}, acq: map[string]*lockInfo{}, may: map[string]*lockInfo{}}
+	return &state{held: map[string]*lockInfo{}, acq: map[string]*lockInfo{}, may: map[string]*lockInfo{}, unl: map[string]bool{}, owed: map[string]bool{}, drop: map[string]bool{}}
 }
 
 func (s *state) clone() *state {
-	n := newState()
-	for k, v := range s.held {
-		n.held[k] = v
-	}
-	for k, v := range s.acq {
-		n.acq[k] = v
-	}
-	for k, v := range s.may {
-		n.may[k] = v
-	}
-	return n
+	return &state{held: maps.Clone(s.held), acq: maps.Clone(s.acq), may: maps.Clone(s.may), unl: maps.Clone(s.unl), owed: maps.Clone(s.owed), drop: maps.Clone(s.drop)}
 }
 
 // meet intersects s with o, reporting whether s changed.
@@ -180,11 +212,29 @@ func (s *state) meet(o *state) bool {
 			changed = true
 		}
 	}
+	for k := range o.unl {
+		if !s.unl[k] {
+			s.unl[k] = true
+			changed = true
+		}
+	}
+	for k := range o.owed {
+		if !s.owed[k] {
+			s.owed[k] = true
+			changed = true
+		}
+	}
+	for k := range s.drop {
+		if !o.drop[k] {
+			delete(s.drop, k)
+			changed = true
+		}
+	}
 	return changed
 }
 
 func (s *state) equal(o *state) bool {
-	if len(s.held) != len(o.held) || len(s.acq) != len(o.acq) || len(s.may) != len(o.may) {
+	if len(s.held) != len(o.held) || len(s.acq) != len(o.acq) || len(s.may) != len(o.may) || !maps.Equal(s.unl, o.unl) || !maps.Equal(s.owed, o.owed) || !maps.Equal(s.drop, o.drop) {
 		return false
 	}
 	for k := range s.may {
@@ -211,6 +261,9 @@ type edge struct {
 }
 
 type wait struct {
+	ik                string // instance key, "" if none
+	drops             map[string]bool
+	callee            *ssa.Function // the callee the wait is inside, or nil
 	class, kind, desc string
 	fkey              string // fieldKey of the waited-on object
 	via               string // " inside f (line n)" when the wait is in a callee
@@ -223,7 +276,8 @@ type wake struct {
 	acq      map[string]*lockInfo
 	pos      token.Pos
 	fn       *ssa.Function
-	deferred bool // a deferred wake: it happens with the locks held at return
+	callee   *ssa.Function // the callee the wake is inside, or nil
+	deferred bool          // a deferred wake: it happens with the locks held at return
 }
 
 type checker struct {
@@ -242,6 +296,8 @@ type checker struct {
 	calls      map[*ssa.Function]int  // static calls (not go/defer) per function
 	escapes    map[*ssa.Function]bool // used as a value, or started with go/defer
 	reported   map[token.Pos]bool
+	callees    map[*ssa.Function][]*ssa.Function // static calls
+	reach      map[[2]*ssa.Function]bool
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -259,6 +315,8 @@ func run(pass *analysis.Pass) (any, error) {
 		calls:      map[*ssa.Function]int{},
 		escapes:    map[*ssa.Function]bool{},
 		reported:   map[token.Pos]bool{},
+		callees:    map[*ssa.Function][]*ssa.Function{},
+		reach:      map[[2]*ssa.Function]bool{},
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
@@ -282,6 +340,7 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 				if g, ok := (*op).(*ssa.Function); ok {
 					if call, ok := instr.(*ssa.Call); ok && call.Call.Value == g {
 						c.calls[g]++
+						c.callees[fn] = append(c.callees[fn], g)
 					} else {
 						c.escapes[g] = true
 					}
@@ -389,7 +448,7 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 	s := (&fnChecker{c: c, fn: fn}).analyze()
 	delete(c.inProgress, fn)
 	c.summaries[fn] = s
-	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases) > 0 {
+	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes) > 0 {
 		c.pass.ExportObjectFact(obj, s)
 	}
 	return s
@@ -412,6 +471,27 @@ type fnChecker struct {
 	deferRel    map[string]bool
 	deferAll    bool
 	deferWakes  []*wakeOp
+
+	// Path conditions: the function is analysed once per valuation of its
+	// guards (bool values that decide whether it locks), so that a Lock
+	// and an Unlock under the same condition, or a lock a bool parameter
+	// asks for, are matched.
+	guards   []ssa.Value
+	val      map[ssa.Value]bool // this run's valuation of the guards
+	run      int
+	findings map[token.Pos]*finding
+
+	deferUnlocked map[string]bool // locks some defer unlocks
+	closes        map[string]bool // channels this run closes (directly or in a callee)
+	pendingWaits  []*wait
+	retHeld       []map[string]*lockInfo // at each return: locks held
+	retUnl        []map[string]bool      // and the caller's locks left unlocked
+}
+
+// finding is a double lock found in some runs of a function.
+type finding struct {
+	runs []int
+	emit func(suffix string)
 }
 
 type wakeOp struct {
@@ -420,7 +500,27 @@ type wakeOp struct {
 }
 
 func (f *fnChecker) analyze() *Summary {
+	f.prescan()
+	f.guards = f.guardCandidates()
+	f.findings = map[token.Pos]*finding{}
+	n := 1 << len(f.guards)
+	sums := make([]*Summary, n)
+	for m := range n {
+		f.run = m
+		f.val = map[ssa.Value]bool{}
+		for i, g := range f.guards {
+			f.val[g] = m&(1<<i) != 0
+		}
+		sums[m] = f.analyzeOnce()
+	}
+	f.flushFindings(n)
+	return f.combine(sums)
+}
+
+// analyzeOnce runs the dataflow under the current valuation f.val.
+func (f *fnChecker) analyzeOnce() *Summary {
 	blocks := f.fn.Blocks
+	f.final = false
 	in := make([]*state, len(blocks))
 	out := make([]*state, len(blocks))
 	in[0] = newState()
@@ -437,7 +537,7 @@ func (f *fnChecker) analyze() *Summary {
 				s = newState()
 			} else {
 				for _, p := range b.Preds {
-					if out[p.Index] == nil {
+					if out[p.Index] == nil || f.deadEdge(p, b) {
 						continue
 					}
 					if s == nil {
@@ -455,6 +555,7 @@ func (f *fnChecker) analyze() *Summary {
 			}
 			in[b.Index] = s
 			o := s.clone()
+			f.block = b
 			for _, instr := range b.Instrs {
 				f.step(instr, o)
 			}
@@ -474,6 +575,12 @@ func (f *fnChecker) analyze() *Summary {
 	f.deferRel = map[string]bool{}
 	f.waitsSum = map[string]Acq{}
 	f.wakesSum = map[string]Acq{}
+	f.deferAll = false
+	f.deferWakes = nil
+	f.holds, f.acqAtReturn, f.returns = nil, nil, 0
+	f.closes = map[string]bool{}
+	f.pendingWaits = nil
+	f.retHeld, f.retUnl = nil, nil
 	for _, b := range blocks {
 		if in[b.Index] == nil {
 			continue
@@ -489,6 +596,14 @@ func (f *fnChecker) analyze() *Summary {
 			break
 		}
 		f.c.addWake(w.class, w.kind, &wake{acq: f.acqAtReturn, pos: w.pos, fn: f.fn, deferred: true})
+	}
+	// Close or wait for the closer: a function that closes the channel it
+	// waits on waits only for another run of itself, which closes it.
+	for _, w := range f.pendingWaits {
+		if w.kind == "recv" && w.ik != "" && f.closes[w.ik] {
+			continue
+		}
+		f.c.waits = append(f.c.waits, w)
 	}
 	return f.summary()
 }
@@ -524,19 +639,50 @@ func (f *fnChecker) summary() *Summary {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			*m.to = append(*m.to, m.from[k])
+			a := m.from[k]
+			if m.to == &s.Waits && a.Kind == "recv" && f.closes[a.Root+a.Path] {
+				continue // close or wait for the closer
+			}
+			*m.to = append(*m.to, a)
 		}
 	}
 	if !f.deferAll {
+		// Held on return: on every normal return, either locked, or a
+		// caller's lock this function unlocked and locked again (or never
+		// unlocked on that path).
+		cand := map[string]*lockInfo{}
+		for _, h := range f.retHeld {
+			for k, li := range h {
+				cand[k] = li
+			}
+		}
+		for k, a := range f.releases {
+			if _, ok := cand[k]; !ok && len(f.retHeld) > 0 {
+				cand[k] = &lockInfo{inst: k, read: a.Read, desc: a.Desc, pos: a.pos}
+			}
+		}
 		keys = keys[:0]
-		for k := range f.holds {
-			if !f.deferRel[k] {
+		for k := range cand {
+			if f.deferRel[k] {
+				continue
+			}
+			all := true
+			for r, h := range f.retHeld {
+				if _, ok := h[k]; ok {
+					continue
+				}
+				if _, rel := f.releases[k]; !rel || f.retUnl[r][k] {
+					all = false
+					break
+				}
+			}
+			if all {
 				keys = append(keys, k)
 			}
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if a, ok := f.acqFor(f.holds[k]); ok {
+			if a, ok := f.acqFor(cand[k]); ok {
 				s.Holds = append(s.Holds, a)
 			}
 		}
@@ -610,6 +756,8 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 		// The recover block's return (after a recovered panic) is not a
 		// normal return.
 		if f.final && in.Block() != f.fn.Recover {
+			f.retHeld = append(f.retHeld, maps.Clone(s.held))
+			f.retUnl = append(f.retUnl, maps.Clone(s.unl))
 			f.returns++
 			if f.returns == 1 {
 				f.holds = map[string]*lockInfo{}
@@ -730,7 +878,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		switch call.Method.Name() {
 		case "Unlock", "RUnlock":
 			if key := lockerKey(call.Value); key != "" {
-				s.release(key)
+				s.unlock(key)
 			} else {
 				// Some lock behind an interface is released: we no longer
 				// know what is held.
@@ -747,19 +895,31 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	callee := call.StaticCallee()
 	if callee == nil {
 		if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
+			if f.final {
+				if ik := inst(call.Args[0]); ik != "" {
+					f.closes[ik] = true
+				}
+			}
 			f.wakeOn(call.Args[0], "recv", pos, s)
+			if ik := inst(call.Args[0]); ik != "" && f.final {
+				if a, ok := f.wakesSum[ik+"|recv"]; ok {
+					a.Close = true
+					f.wakesSum[ik+"|recv"] = a
+				}
+			}
 		}
 		return
 	}
 	name := funcName(callee)
 	if read, ok := lockFuncs[name]; ok {
 		f.acquire(s, &lockInfo{
-			inst:  inst(call.Args[0]),
-			class: f.c.k.class(call.Args[0]),
-			fkey:  fieldKey(call.Args[0]),
-			read:  read,
-			pos:   pos,
-			desc:  desc(call.Args[0]),
+			inst:    inst(call.Args[0]),
+			class:   f.c.k.class(call.Args[0]),
+			fkey:    fieldKey(call.Args[0]),
+			read:    read,
+			pos:     pos,
+			desc:    desc(call.Args[0]),
+			flagged: flagGuarded(f.block),
 		}, true)
 		return
 	}
@@ -768,9 +928,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if key == "" {
 			return
 		}
-		if _, ok := s.held[key]; ok {
-			s.release(key)
-		} else if f.final {
+		if !s.unlock(key) && f.final {
 			if a, ok := f.acqFor(&lockInfo{inst: key, class: f.c.k.class(call.Args[0]), pos: pos, desc: desc(call.Args[0])}); ok {
 				f.releases[key] = a
 			}
@@ -803,11 +961,15 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		calleeName = desc(call.Args[0]) + "." + callee.Name()
 	}
 	for _, a := range sum.Acquires {
+		possible, known := f.guardHolds(call, a.Guard)
+		if !possible {
+			continue
+		}
 		ik, ck, d, ok := f.subst(call, a)
 		if !ok {
 			continue
 		}
-		li := &lockInfo{inst: ik, class: ck, read: a.Read, pos: pos, desc: d, via: calleeName}
+		li := &lockInfo{inst: ik, class: ck, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known, drops: f.dropsOf(call, a.Drops)}
 		if a.pos.IsValid() {
 			li.inner = a.pos
 		} else {
@@ -816,10 +978,11 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		f.acquire(s, li, false)
 	}
 	for _, a := range sum.Releases {
+		if possible, _ := f.guardHolds(call, a.Guard); !possible {
+			continue
+		}
 		if ik, _, _, ok := f.subst(call, a); ok && ik != "" {
-			if _, held := s.held[ik]; held {
-				s.release(ik)
-			} else if f.final {
+			if !s.unlock(ik) && f.final {
 				if r, ok := f.acqFor(&lockInfo{inst: ik, pos: pos, desc: a.Desc}); ok {
 					f.releases[ik] = r
 				}
@@ -827,6 +990,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		}
 	}
 	for _, a := range sum.Holds {
+		if possible, known := f.guardHolds(call, a.Guard); !possible || !known {
+			continue
+		}
 		ik, ck, d, ok := f.subst(call, a)
 		if !ok || ik == "" {
 			continue
@@ -838,24 +1004,34 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	}
 	if f.final {
 		for _, a := range sum.Waits {
+			if possible, known := f.guardHolds(call, a.Guard); !possible || !known {
+				continue
+			}
 			if ik, ck, d, ok := f.subst(call, a); ok && ck != "" {
 				via := fmt.Sprintf(" inside %s (%s)", calleeName, a.Where)
 				if a.pos.IsValid() {
-					via = fmt.Sprintf(" inside %s (line %d)", calleeName, f.c.pass.Fset.Position(a.pos).Line)
+					via = fmt.Sprintf(" inside %s (%s)", calleeName, f.c.at(a.pos, pos))
 				}
 				if ik != "" {
 					if r, ok := f.acqFor(&lockInfo{inst: ik, class: ck, pos: pos, desc: d}); ok {
 						r.Kind = a.Kind
+						r.Drops = f.dropKeys(s, f.dropsOf(call, a.Drops))
 						f.waitsSum[ik+"|"+a.Kind] = r
 					}
 				}
 				if a.Kind != "cond" { // a Cond's L is unknown through a call
-					f.addWait(s, ck, a.Kind, d, "", via, pos)
+					f.addWait(s, ik, ck, a.Kind, d, "", via, pos, f.dropsOf(call, a.Drops), callee)
 				}
 			}
 		}
 		for _, a := range sum.Wakes {
+			if possible, _ := f.guardHolds(call, a.Guard); !possible {
+				continue
+			}
 			if ik, ck, d, ok := f.subst(call, a); ok && ck != "" {
+				if a.Close && ik != "" {
+					f.closes[ik] = true
+				}
 				var needs []*lockInfo
 				for _, n := range a.Needs {
 					if nik, nck, nd, ok := f.subst(call, n); ok && nck != "" {
@@ -866,10 +1042,11 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 					if r, ok := f.acqFor(&lockInfo{inst: ik, class: ck, pos: pos, desc: d}); ok {
 						r.Kind = a.Kind
 						r.Needs = f.needsOf(pre, needs)
+						r.Close = a.Close
 						f.wakesSum[ik+"|"+a.Kind] = r
 					}
 				}
-				f.addWakeAt(pre, ck, a.Kind, pos, needs)
+				f.addWakeAt(pre, ck, a.Kind, pos, needs, callee)
 			}
 		}
 	}
@@ -881,20 +1058,37 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 	if f.final {
 		if li.inst != "" {
-			if h, ok := s.held[li.inst]; ok {
-				f.c.doubleLock(f.fn, h, li)
-			} else if h, ok := s.may[li.inst]; ok && f.block != nil && inLoop(f.block) && !h.read && !li.read {
-				// Held at the end of some iteration that comes back here.
-				f.c.loopLock(f.fn, h, li)
+			if h, ok := s.held[li.inst]; ok && !li.maybe && !li.drops[li.inst] {
+				f.found(li.pos, func(sfx string) { f.c.doubleLock(f.fn, h, li, sfx) })
+			} else if h, ok := s.may[li.inst]; ok && !li.maybe && f.block != nil && inLoop(f.block) && !h.read && !li.read &&
+				!(h.flagged && f.deferUnlocked[h.inst]) {
+				// Held at the end of some iteration that comes back here
+				// (unless a flag keeps a lock held to return by a defer
+				// from being locked twice).
+				f.found(li.pos, func(sfx string) { f.c.loopLock(f.fn, h, li, sfx) })
 			}
 			if a, ok := f.acqFor(li); ok {
-				if old, dup := f.acquires[li.inst]; !dup || (old.Read && !li.read) {
+				a.Drops = f.dropKeys(s, li.drops)
+				if li.maybe {
+					a.Guard = "?"
+				}
+				if old, dup := f.acquires[li.inst]; !dup {
 					f.acquires[li.inst] = a
+				} else {
+					m := old
+					if old.Read && !li.read {
+						m = a
+					}
+					m.Drops = intersect(a.Drops, old.Drops)
+					if a.Guard == "" || old.Guard == "" {
+						m.Guard = ""
+					}
+					f.acquires[li.inst] = m
 				}
 			}
 		}
 		for _, h := range s.held {
-			if h.inst == li.inst || h.class == "" || li.class == "" || h.class == li.class {
+			if h.inst == li.inst || h.class == "" || li.class == "" || h.class == li.class || li.drops[h.inst] {
 				continue
 			}
 			if !sameRoot(h, li) {
@@ -918,6 +1112,8 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 			s.held[li.inst] = li
 		}
 		s.may[li.inst] = li
+		delete(s.unl, li.inst)
+		delete(s.drop, li.inst)
 	}
 }
 
@@ -946,7 +1142,13 @@ func (f *fnChecker) waitOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		return
 	}
 	f.recordSum(f.waitsSum, v, kind, pos)
-	f.addWait(s, f.c.k.class(v), kind, desc(v), fieldKey(v), "", pos)
+	if ik := inst(v); ik != "" {
+		if a, ok := f.waitsSum[ik+"|"+kind]; ok {
+			a.Drops = f.dropKeys(s, nil)
+			f.waitsSum[ik+"|"+kind] = a
+		}
+	}
+	f.addWait(s, inst(v), f.c.k.class(v), kind, desc(v), fieldKey(v), "", pos, nil, nil)
 }
 
 // recordSum notes a wait or wake on v for the function's summary.
@@ -959,16 +1161,24 @@ func (f *fnChecker) recordSum(m map[string]Acq, v ssa.Value, kind string, pos to
 	}
 }
 
-func (f *fnChecker) addWait(s *state, cls, kind, d, fkey, via string, pos token.Pos) {
+// addWait records a wait made with the locks of s held, except those the
+// waiting callee unlocked first (drops); it is kept pending until the end
+// of the function, which may show it to be a close-or-wait idiom.
+func (f *fnChecker) addWait(s *state, ik, cls, kind, d, fkey, via string, pos token.Pos, drops map[string]bool, callee *ssa.Function) {
 	if len(s.held) == 0 || cls == "" {
 		return
 	}
-	w := &wait{class: cls, kind: kind, desc: d, fkey: fkey, via: via, pos: pos, fn: f.fn}
+	w := &wait{ik: ik, class: cls, kind: kind, desc: d, fkey: fkey, via: via, pos: pos, fn: f.fn, callee: callee}
 	for _, h := range s.held {
-		w.held = append(w.held, h)
+		if !drops[h.inst] {
+			w.held = append(w.held, h)
+		}
+	}
+	if len(w.held) == 0 {
+		return
 	}
 	sort.Slice(w.held, func(i, j int) bool { return w.held[i].pos < w.held[j].pos })
-	f.c.waits = append(f.c.waits, w)
+	f.pendingWaits = append(f.pendingWaits, w)
 }
 
 func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
@@ -982,7 +1192,7 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 			f.wakesSum[ik+"|"+kind] = a
 		}
 	}
-	f.addWakeAt(s.acq, f.c.k.class(v), kind, pos, nil)
+	f.addWakeAt(s.acq, f.c.k.class(v), kind, pos, nil, nil)
 }
 
 // needsOf expresses the locks acquired before a wake (held, then extra) as
@@ -1000,7 +1210,7 @@ func (f *fnChecker) needsOf(held map[string]*lockInfo, extra []*lockInfo) []Acq 
 
 // addWakeAt records a wake of class cls after the locks of held (by
 // class), and extra.
-func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, kind string, pos token.Pos, extra []*lockInfo) {
+func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, kind string, pos token.Pos, extra []*lockInfo, callee *ssa.Function) {
 	if cls == "" || f.c.internal(f.fn) {
 		return
 	}
@@ -1010,7 +1220,7 @@ func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, kind string, pos t
 			acq[li.class] = li
 		}
 	}
-	f.c.addWake(cls, kind, &wake{acq: acq, pos: pos, fn: f.fn})
+	f.c.addWake(cls, kind, &wake{acq: acq, pos: pos, fn: f.fn, callee: callee})
 }
 
 // internal reports whether fn only runs when called from this package's

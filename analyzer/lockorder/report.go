@@ -3,6 +3,8 @@ package lockorder
 import (
 	"fmt"
 	"go/token"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -11,6 +13,16 @@ import (
 )
 
 func (c *checker) line(pos token.Pos) int { return c.pass.Fset.Position(pos).Line }
+
+// at names pos for a message about ref: "line N" in ref's file, "file.go:N"
+// in another.
+func (c *checker) at(pos, ref token.Pos) string {
+	p, r := c.pass.Fset.Position(pos), c.pass.Fset.Position(ref)
+	if p.Filename == r.Filename {
+		return fmt.Sprintf("line %d", p.Line)
+	}
+	return fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
+}
 
 func (c *checker) report(pos token.Pos, msg string, related ...analysis.RelatedInformation) {
 	if c.reported[pos] {
@@ -31,7 +43,7 @@ func (c *checker) how(li *lockInfo) string {
 		return ""
 	}
 	if li.inner.IsValid() {
-		return fmt.Sprintf(" inside %s (line %d)", li.via, c.line(li.inner))
+		return fmt.Sprintf(" inside %s (%s)", li.via, c.at(li.inner, li.pos))
 	}
 	if li.where != "" {
 		return fmt.Sprintf(" inside %s (%s)", li.via, li.where)
@@ -63,7 +75,7 @@ func sameField(class, field string) bool {
 }
 
 // doubleLock reports li acquired while h, the same mutex, is held.
-func (c *checker) doubleLock(fn *ssa.Function, h, li *lockInfo) {
+func (c *checker) doubleLock(fn *ssa.Function, h, li *lockInfo, when string) {
 	// A mutex shared with other goroutines through a closure may be
 	// unlocked by them: locking it twice is the "wait for the other
 	// goroutine" idiom, not a self-deadlock.
@@ -77,14 +89,14 @@ func (c *checker) doubleLock(fn *ssa.Function, h, li *lockInfo) {
 	var msg string
 	switch {
 	case !h.read && !li.read:
-		msg = fmt.Sprintf("%s is locked again%s while this goroutine already holds it (locked at line %d): the second Lock waits forever for an Unlock only this goroutine could do",
-			li.desc, c.how(li), c.line(h.pos))
+		msg = fmt.Sprintf("%s is locked again%s while this goroutine already holds it (locked at line %d)%s: the second Lock waits forever for an Unlock only this goroutine could do",
+			li.desc, c.how(li), c.line(h.pos), when)
 	case h.read && !li.read:
-		msg = fmt.Sprintf("%s is write-locked%s while this goroutine holds its read lock (line %d): Lock waits for every reader to leave, including this one, forever",
-			li.desc, c.how(li), c.line(h.pos))
+		msg = fmt.Sprintf("%s is write-locked%s while this goroutine holds its read lock (line %d)%s: Lock waits for every reader to leave, including this one, forever",
+			li.desc, c.how(li), c.line(h.pos), when)
 	default:
-		msg = fmt.Sprintf("%s is read-locked%s while this goroutine holds its write lock (line %d): RLock waits forever for an Unlock only this goroutine could do",
-			li.desc, c.how(li), c.line(h.pos))
+		msg = fmt.Sprintf("%s is read-locked%s while this goroutine holds its write lock (line %d)%s: RLock waits forever for an Unlock only this goroutine could do",
+			li.desc, c.how(li), c.line(h.pos), when)
 	}
 	r := append([]analysis.RelatedInformation{rel(h.pos, fmt.Sprintf("%s first locked here", h.desc))}, c.related(li, "locked again here")[1:]...)
 	c.report(li.pos, msg, r...)
@@ -92,12 +104,12 @@ func (c *checker) doubleLock(fn *ssa.Function, h, li *lockInfo) {
 
 // loopLock reports li acquired in a loop while h, the same mutex, is still
 // held at the end of some iteration that leads back here.
-func (c *checker) loopLock(fn *ssa.Function, h, li *lockInfo) {
+func (c *checker) loopLock(fn *ssa.Function, h, li *lockInfo, when string) {
 	if sharedLocal(fn, li.inst) {
 		return
 	}
-	c.report(li.pos, fmt.Sprintf("%s is locked%s in a loop while some path through the previous iteration leaves it locked (since line %d): on that path the next iteration's Lock waits forever for an Unlock only this goroutine could do",
-		li.desc, c.how(li), c.line(h.pos)),
+	c.report(li.pos, fmt.Sprintf("%s is locked%s in a loop while some path through the previous iteration leaves it locked (since line %d)%s: on that path the next iteration's Lock waits forever for an Unlock only this goroutine could do",
+		li.desc, c.how(li), c.line(h.pos), when),
 		append([]analysis.RelatedInformation{rel(h.pos, fmt.Sprintf("%s locked here and not unlocked on every path back to the loop", h.desc))}, c.related(li, "locked again here")[1:]...)...)
 }
 
@@ -112,8 +124,8 @@ func (c *checker) reportRLocks() {
 		if root, _ := splitKey(e.acq.inst); strings.HasPrefix(root, "{a:") && !sharedLocal(e.fn, e.acq.inst) {
 			continue // a local no other goroutine sees: no concurrent writer
 		}
-		msg := fmt.Sprintf("%s is read-locked again%s while this goroutine already holds a read lock on it (line %d): if a writer calls Lock in between (as at line %d), the writer waits for the first RLock and this RLock waits behind the writer, forever",
-			e.acq.desc, c.how(e.acq), c.line(e.held.pos), c.line(wpos))
+		msg := fmt.Sprintf("%s is read-locked again%s while this goroutine already holds a read lock on it (line %d): if a writer calls Lock in between (as at %s), the writer waits for the first RLock and this RLock waits behind the writer, forever",
+			e.acq.desc, c.how(e.acq), c.line(e.held.pos), c.at(wpos, e.acq.pos))
 		r := []analysis.RelatedInformation{rel(e.held.pos, fmt.Sprintf("first read lock of %s", e.held.desc))}
 		if e.acq.inner.IsValid() {
 			r = append(r, rel(e.acq.inner, "second read lock, inside "+e.acq.via))
@@ -153,9 +165,9 @@ func (c *checker) reportInversions() {
 		if ba.fn.Parent() != nil {
 			fnB = "a function literal in " + ba.fn.Parent().Name()
 		}
-		msg := fmt.Sprintf("lock order inversion: %s locks %s (line %d) then %s%s here, while %s locks %s (line %d) then %s (line %d): a goroutine in each holds its first lock and waits forever for the other's",
+		msg := fmt.Sprintf("lock order inversion: %s locks %s (line %d) then %s%s here, while %s locks %s (%s) then %s (%s): a goroutine in each holds its first lock and waits forever for the other's",
 			fnA, ab.held.desc, c.line(ab.held.pos), ab.acq.desc, c.how(ab.acq),
-			fnB, ba.held.desc, c.line(ba.held.pos), ba.acq.desc, c.line(ba.acq.pos))
+			fnB, ba.held.desc, c.at(ba.held.pos, ab.acq.pos), ba.acq.desc, c.at(ba.acq.pos, ab.acq.pos))
 		r := []analysis.RelatedInformation{rel(ab.held.pos, ab.held.desc+" locked first here")}
 		if ab.acq.inner.IsValid() {
 			r = append(r, rel(ab.acq.inner, ab.acq.desc+" locked here, inside "+ab.acq.via))
@@ -182,6 +194,12 @@ func (c *checker) reportWaits() {
 			}
 		}
 		if !other {
+			continue
+		}
+		// A waker that calls the waiting function is the waiter's own
+		// caller: the wait is its own, not another goroutine's.
+		wakers = slices.DeleteFunc(slices.Clone(wakers), func(wk *wake) bool { return c.reaches(wk.fn, w.fn) })
+		if len(wakers) == 0 {
 			continue
 		}
 		condL, condKnown := "", true
@@ -222,8 +240,8 @@ func (c *checker) reportWaits() {
 			if wk.fn.Parent() != nil {
 				fnName = "a function literal in " + wk.fn.Parent().Name()
 			}
-			msg := fmt.Sprintf("this goroutine %s%s while holding %s (locked at line %d), but %s, which %s (line %d), first locks %s (line %d): each waits forever for the other",
-				what, w.via, h.desc, c.line(h.pos), fnName, wakeWhat, c.line(wk.pos), lk.desc, c.line(lk.pos))
+			msg := fmt.Sprintf("this goroutine %s%s while holding %s (locked at line %d), but %s, which %s (%s), first locks %s (%s): each waits forever for the other",
+				what, w.via, h.desc, c.line(h.pos), fnName, wakeWhat, c.at(wk.pos, w.pos), lk.desc, c.at(lk.pos, w.pos))
 			c.report(w.pos, msg,
 				rel(h.pos, h.desc+" locked here"),
 				rel(lk.pos, "the waking side locks "+lk.desc+" here"),
@@ -231,6 +249,33 @@ func (c *checker) reportWaits() {
 			break
 		}
 	}
+}
+
+// reaches reports whether from calls to (directly or through static calls
+// of this package).
+func (c *checker) reaches(from, to *ssa.Function) bool {
+	k := [2]*ssa.Function{from, to}
+	if r, ok := c.reach[k]; ok {
+		return r
+	}
+	c.reach[k] = false
+	seen := map[*ssa.Function]bool{from: true}
+	stack := []*ssa.Function{from}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, y := range c.callees[x] {
+			if y == to {
+				c.reach[k] = true
+				return true
+			}
+			if !seen[y] {
+				seen[y] = true
+				stack = append(stack, y)
+			}
+		}
+	}
+	return false
 }
 
 // sharedLocal reports whether the root of key is a free variable or a local

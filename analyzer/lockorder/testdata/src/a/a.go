@@ -86,15 +86,29 @@ func (t *T) otherInstance(u *T) { // want otherInstance:`^acquires \{p0\}\.mu, a
 	t.next.mu.Unlock()
 }
 
-func (t *T) conditional(x bool) { // want conditional:`^releases \{p0\}\.mu$`
+// Held only when x is true, and then locked again: path conditions tell.
+func (t *T) conditional(x bool) { // want conditional:`^acquires \{p0\}\.mu if !\{p1\}, releases \{p0\}\.mu if \{p1\}$`
 	if x {
 		t.mu.Lock()
 	}
-	t.mu.Lock() // ok: not held on every path
+	t.mu.Lock() // want `t.mu is locked again while this goroutine already holds it \(locked at line 92\) when x is true`
 	t.mu.Unlock()
 	if x {
 		t.mu.Unlock()
 	}
+}
+
+// The look-alike: unlocked under the same condition first.
+func (t *T) conditionalBalanced(x bool) { // want conditionalBalanced:`^acquires \{p0\}\.mu$`
+	if x {
+		t.mu.Lock()
+	}
+	t.n++
+	if x {
+		t.mu.Unlock()
+	}
+	t.mu.Lock() // ok
+	t.mu.Unlock()
 }
 
 func (t *T) loop() { // want loop:`^acquires \{p0\}\.mu$`
@@ -189,7 +203,7 @@ func useG() int { return (&G[int]{}).getTwice() }
 // before continue).
 func (t *T) missingUnlock(items []int) { // want missingUnlock:`^acquires \{p0\}\.mu$`
 	for _, it := range items {
-		t.mu.Lock() // want `t.mu is locked in a loop while some path through the previous iteration leaves it locked \(since line 192\)`
+		t.mu.Lock() // want `t.mu is locked in a loop while some path through the previous iteration leaves it locked \(since line 206\)`
 		if it < 0 {
 			continue
 		}

@@ -132,7 +132,7 @@ func (p *Pipe) get() int { // want get:`^acquires \{p0\}\.mu, waits\(recv\) \{p0
 	return <-p.ch
 }
 
-func (p *Pipe) put(v int) { p.ch <- v }
+func (p *Pipe) put(v int) { p.ch <- v } // want put:`^waits\(send\) \{p0\}\.ch\^, wakes\(recv\) \{p0\}\.ch\^$`
 
 type Reader struct {
 	rw sync.RWMutex
@@ -230,7 +230,7 @@ type W struct {
 	n    int
 }
 
-func (w *W) waitDone() { <-w.done }
+func (w *W) waitDone() { <-w.done } // want waitDone:`^waits\(recv\) \{p0\}\.done\^, wakes\(send\) \{p0\}\.done\^$`
 
 func (w *W) Stop() { // want Stop:`^acquires \{p0\}\.mu, waits\(recv\) \{p0\}\.done\^, wakes\(send\) \{p0\}\.done\^$`
 	w.mu.Lock()
@@ -245,7 +245,7 @@ func (w *W) Finish() { // want Finish:`^acquires \{p0\}\.mu, wakes\(recv\) \{p0\
 	w.closeDone()
 }
 
-func (w *W) closeDone() { close(w.done) }
+func (w *W) closeDone() { close(w.done) } // want closeDone:`^wakes\(recv\) \{p0\}\.done\^$`
 
 // NewW makes W's channel unbuffered.
 func NewW() *W { return &W{done: make(chan struct{})} }

@@ -1,0 +1,255 @@
+package a
+
+import "sync"
+
+// Look-alikes of correct real code (nats-server's idioms) that lockorder
+// once reported: each must stay silent, and a true positive beside it
+// keeps the rule honest.
+
+type S struct {
+	mu    sync.Mutex
+	other struct{ mu sync.Mutex }
+	n     int
+	done  chan struct{}
+	state int32
+}
+
+// --- A. a lock guarded by a bool parameter ---
+
+func (s *S) get(needLock bool) int { // want get:`^acquires \{p0\}\.mu if \{p1\}$`
+	if needLock {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	return s.n
+}
+
+func (s *S) getUnderLock() int { // want getUnderLock:`^acquires \{p0\}\.mu$`
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.get(false) // ok: get(false) does not lock
+}
+
+func (s *S) getTrueUnderLock() int { // want getTrueUnderLock:`^acquires \{p0\}\.mu$`
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.get(true) // want `s.mu is locked again inside s.get`
+}
+
+// The flag passed on from the caller's own parameter.
+func (s *S) getVia(needLock bool) int { return s.get(needLock) } // want getVia:`^acquires \{p0\}\.mu if \{p1\}$`
+
+func (s *S) getViaUnderLock() int { // want getViaUnderLock:`^acquires \{p0\}\.mu$`
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.getVia(false) // ok
+}
+
+// Lock and unlock helpers that close over the flag (processAckMsgLocked).
+func (s *S) ack(needLock bool) { // want ack:`^acquires \{p0\}\.mu if \{p1\}$`
+	lock := func() {
+		if needLock {
+			s.mu.Lock()
+		}
+	}
+	unlock := func() {
+		if needLock {
+			s.mu.Unlock()
+		}
+	}
+	lock()
+	if s.n < 0 {
+		unlock()
+		return
+	}
+	s.n++
+	unlock()
+}
+
+func (s *S) ackUnderLock() { // want ackUnderLock:`^acquires \{p0\}\.mu$`
+	s.mu.Lock()
+	s.ack(false) // ok: neither locks nor unlocks
+	s.mu.Lock()  // want `s.mu is locked again while this goroutine already holds it`
+	s.mu.Unlock()
+}
+
+// --- B. unlock of a lock held only on some paths ---
+
+// Called with s.mu held: drops it around each slow step.
+func (s *S) eachUnlocked(items []int) { // want eachUnlocked:`^holds \{p0\}\.mu, releases \{p0\}\.mu$`
+	for _, it := range items {
+		s.mu.Unlock()
+		s.n += it
+		s.mu.Lock() // ok: unlocked at the top of every iteration
+	}
+}
+
+func (s *S) callsEachUnlocked(items []int) { // want callsEachUnlocked:`^acquires \{p0\}\.mu$`
+	s.mu.Lock()
+	s.eachUnlocked(items)
+	s.mu.Unlock()
+	s.mu.Lock() // ok: eachUnlocked gives the lock back
+	s.mu.Unlock()
+}
+
+func (s *S) relockLoop(items []int) { // want relockLoop:`^releases \{p0\}\.mu$`
+	for range items {
+		if s.n > 0 {
+			s.mu.Lock()
+		}
+		s.mu.Unlock() // releases whatever this path holds
+		s.mu.Lock()   // ok: nothing left held
+		s.mu.Unlock()
+	}
+}
+
+// --- C. lock and unlock under the same condition or a flag ---
+
+func (s *S) recover(items []int, recovering bool) { // want recover:`^acquires \{p0\}\.mu if \{p2\}$`
+	for _, it := range items {
+		if recovering {
+			s.mu.Lock()
+		}
+		s.n += it
+		if recovering {
+			s.mu.Unlock()
+		}
+	}
+}
+
+func (s *S) sameLocal(items []int) { // want sameLocal:`^acquires \{p0\}\.mu$`
+	for _, it := range items {
+		busy := it > 10
+		if busy {
+			s.mu.Lock()
+		}
+		s.n += it
+		if busy {
+			s.mu.Unlock()
+		}
+		s.mu.Lock() // ok: unlocked above whenever it was locked
+		s.mu.Unlock()
+	}
+}
+
+func (s *S) lockOnce(items []int) { // want lockOnce:`^acquires \{p0\}\.mu$`
+	locked := false
+	for _, it := range items {
+		if it > 0 {
+			if !locked {
+				s.mu.Lock() // ok: the flag keeps it to one Lock
+				defer s.mu.Unlock()
+				locked = true
+			}
+			s.n += it
+		}
+	}
+}
+
+func (s *S) deferInLoop(items []int) { // want deferInLoop:`^acquires \{p0\}\.mu$`
+	for _, it := range items {
+		s.mu.Lock() // want `s.mu is locked in a loop while some path through the previous iteration leaves it locked`
+		defer s.mu.Unlock()
+		s.n += it
+	}
+}
+
+func (s *S) condLockCaller(x bool) { // want condLockCaller:`^acquires \{p0\}\.mu$`
+	s.recover(nil, x)
+	s.mu.Lock() // ok: recover leaves nothing held or released
+	s.mu.Unlock()
+}
+
+// --- D. a callee that drops the caller's lock before taking another ---
+
+// Called with s.mu held.
+func (s *S) swapLocks() { // want swapLocks:`^acquires \{p0\}\.other\.mu, holds \{p0\}\.mu, releases \{p0\}\.mu$`
+	s.mu.Unlock()
+	s.other.mu.Lock()
+	s.n++
+	s.other.mu.Unlock()
+	s.mu.Lock()
+}
+
+func (s *S) callsSwap() { // want callsSwap:`^acquires \{p0\}\.mu, acquires \{p0\}\.other\.mu$`
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.swapLocks() // ok: no order mu -> other.mu
+}
+
+func (s *S) otherThenMu() { // want otherThenMu:`^acquires \{p0\}\.mu, acquires \{p0\}\.other\.mu$`
+	s.other.mu.Lock()
+	defer s.other.mu.Unlock()
+	s.mu.Lock() // ok: nobody takes other.mu while holding mu
+	s.mu.Unlock()
+}
+
+// --- E. close, or wait for whoever closes ---
+
+func (s *S) closeOnce() { // want closeOnce:`^wakes\(recv\) \{p0\}\.done\^, wakes\(send\) \{p0\}\.done\^$`
+	if swap(&s.state) == 1 {
+		<-s.done // the first caller closes it
+		return
+	}
+	s.n++
+	close(s.done)
+}
+
+func swap(p *int32) int32 { old := *p; *p = 1; return old }
+
+func (s *S) stopLocked() { // want stopLocked:`^acquires \{p0\}\.mu, wakes\(recv\) \{p0\}\.done\^, wakes\(send\) \{p0\}\.done\^$`
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeOnce() // ok: whoever closes s.done runs closeOnce too, not under s.mu
+}
+
+func (s *S) Shutdown() { // want Shutdown:`^acquires \{p0\}\.mu, wakes\(recv\) \{p0\}\.done\^, wakes\(send\) \{p0\}\.done\^$`
+	s.mu.Lock()
+	s.n = 0
+	s.mu.Unlock()
+	s.closeOnce()
+}
+
+// The only closer calls the waiter itself: not another goroutine's wake.
+type E2 struct {
+	mu   sync.Mutex
+	done chan struct{}
+	n    int
+}
+
+func (e *E2) waitLocked() { // want waitLocked:`^acquires \{p0\}\.mu, waits\(recv\) \{p0\}\.done\^, wakes\(send\) \{p0\}\.done\^$`
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	<-e.done // ok: End, the closer, is the waiter's own caller
+}
+
+func (e *E2) End() { // want End:`^acquires \{p0\}\.mu, wakes\(recv\) \{p0\}\.done\^, wakes\(send\) \{p0\}\.done\^$`
+	e.mu.Lock()
+	e.n++
+	e.mu.Unlock()
+	e.waitLocked()
+	close(e.done)
+}
+
+// NewS makes S's channel unbuffered.
+func NewS() *S { return &S{done: make(chan struct{})} }
+
+// NewE2 makes E2's channel unbuffered.
+func NewE2() *E2 { return &E2{done: make(chan struct{})} }
+
+// --- F. the other side in another file ---
+
+var muE, muF sync.Mutex
+
+func ef() { // want ef:`^acquires \{g:a\.muE\}, acquires \{g:a\.muF\}$`
+	muE.Lock()
+	muF.Lock() // the other order is in other.go: reported there
+	muF.Unlock()
+	muE.Unlock()
+}
+
+func (s *S) viaOtherFile() { // want viaOtherFile:`^acquires \{p0\}\.mu$`
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lockInOtherFile() // want `s.mu is locked again inside s.lockInOtherFile \(other.go:15\)`
+}
