@@ -1188,12 +1188,14 @@ func (f *fn) delegate(call *ast.CallExpr, kind, k int, subT string) string {
 	f.place(fmt.Sprintf("_agS%d", k))
 	f.used[fmt.Sprintf("_agS%d", k)] = true
 	f.emit("_agY, _agm._agdd, %s, _agm._agderr = %s.Delegate(%s, false, _agSent, _agThrown)", dr, c, sub)
-	f.emit("if _agThrown == %s.ErrGeneratorExit {\npanic(%s.UnwindValue(_agm._agderr))\n}", c, c)
+	// Closing: sub closed cleanly unwinds the body; an error sub's Close
+	// returned is delivered like any other (PEP 380), as in direct mode.
+	f.emit("if %s.DelegateUnwinds(_agThrown, _agm._agderr) {\n_agm._agf.Raise(_agm._agderr)\n}", c)
 	f.emit("if !_agm._agdd {\n_agm._agpc = %d\nreturn\n}", k)
 	f.place(end)
 	f.emit("%s = nil", sub)
 	if kind == kYieldFrom {
-		f.emit("if _agm._agderr != nil {\npanic(%s.UnwindValue(_agm._agderr))\n}", c)
+		f.emit("if _agm._agderr != nil {\n_agm._agf.Raise(_agm._agderr)\n}")
 		return dr
 	}
 	return dr + ", _agm._agderr"
@@ -1548,12 +1550,13 @@ func (f *fn) wrapLit(lit *ast.FuncLit) (string, bool) {
 	if len(objs) == 0 {
 		return "", false
 	}
-	var params, args []string
+	// The pointers are bound by := so that no type is named here, inside
+	// the user's scope (a local type or package name may shadow it).
+	var binds []string
 	for _, o := range objs {
 		fd := f.hoisted[o]
 		f.alias[o] = "(*_agc" + fd.name + ")"
-		params = append(params, fmt.Sprintf("_agc%s *%s", fd.name, fd.typ))
-		args = append(args, "_agm."+fd.name)
+		binds = append(binds, fmt.Sprintf("_agc%s := _agm.%s\n", fd.name, fd.name))
 	}
 	typ := f.verbatim(lit.Type)
 	f.inWrap = true
@@ -1562,7 +1565,7 @@ func (f *fn) wrapLit(lit *ast.FuncLit) (string, bool) {
 	for _, o := range objs {
 		delete(f.alias, o)
 	}
-	return fmt.Sprintf("func(%s) %s {\nreturn %s\n}(%s)", strings.Join(params, ", "), typ, body, strings.Join(args, ", ")), true
+	return fmt.Sprintf("func() %s {\n%sreturn %s\n}()", typ, strings.Join(binds, ""), body), true
 }
 
 // subst puts the text of each placeholder in its place. The placeholders'
@@ -2183,7 +2186,7 @@ func (f *fn) unwind(err string) string {
 	if f.noPanic {
 		return fmt.Sprintf("_agDone, _agErr = true, %s\nreturn", err)
 	}
-	return fmt.Sprintf("panic(%s.UnwindValue(%s))", f.coroName, err)
+	return fmt.Sprintf("_agm._agf.Raise(%s)", err)
 }
 
 // cannotPanic reports whether a body surely cannot panic: it is built only
