@@ -289,9 +289,15 @@ func (l *Loop) runOnce() {
 	}
 	for n := l.ready.n; n > 0; n-- {
 		e := l.ready.pop()
-		if e.t != nil {
+		switch {
+		case e.t != nil:
 			l.runTask(e.t)
-		} else {
+		case e.tm != nil:
+			if e.tm.queued { // not cancelled meanwhile
+				e.tm.queued = false
+				l.runCallback(e.tm.fn)
+			}
+		default:
 			l.runCallback(e.fn)
 		}
 	}

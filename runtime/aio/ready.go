@@ -1,9 +1,11 @@
 package aio
 
-// entry is one item of the ready queue: a task to step or a callback.
+// entry is one item of the ready queue: a task to step, a callback, or a
+// cancellable call (a Timer that is due, or made by CallSoon).
 type entry struct {
 	t  *Task
 	fn func()
+	tm *Timer
 }
 
 // ring is the ready queue, a growable circular buffer.

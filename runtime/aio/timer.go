@@ -11,14 +11,16 @@ type Timer struct {
 	idx       int    // index in the loop's heap, -1 when not in it
 	fn        func()
 	task      waker // or the task to wake, for Sleep
-	queued    bool  // in the ready queue, for a call due at once
+	queued    bool  // in the ready queue: due, not yet run
 	cancelled bool
 }
 
 // When returns the time the call is scheduled for, on the loop's clock.
 func (tm *Timer) When() time.Time { return tm.loop.epoch.Add(time.Duration(tm.when)) }
 
-// Cancel cancels the call if it has not run and reports whether it did.
+// Cancel cancels the call if it has not run and reports whether it did
+// (Python's Handle.cancel): a call that is due but waits in the ready
+// queue for its turn is skipped.
 func (tm *Timer) Cancel() bool {
 	switch {
 	case tm.queued:
@@ -50,13 +52,8 @@ func (l *Loop) CallAt(when time.Time, f func()) *Timer {
 
 // callSoon is CallSoon with a Timer to cancel the call.
 func (l *Loop) callSoon(f func()) *Timer {
-	tm := &Timer{loop: l, when: l.clock(), idx: -1, queued: true}
-	l.CallSoon(func() {
-		if tm.queued {
-			tm.queued = false
-			f()
-		}
-	})
+	tm := &Timer{loop: l, when: l.clock(), fn: f, idx: -1, queued: true}
+	l.ready.push(entry{tm: tm})
 	return tm
 }
 
@@ -89,7 +86,8 @@ func Sleep(t *Task, d time.Duration) error {
 // fire runs a due timer's call or wakes its task.
 func (l *Loop) fire(tm *Timer) {
 	if tm.fn != nil {
-		l.ready.push(entry{fn: tm.fn})
+		tm.queued = true
+		l.ready.push(entry{tm: tm})
 		return
 	}
 	w := tm.task
