@@ -1,6 +1,7 @@
-// Command asyncvet runs asyncgo's analyzers under go vet:
+// Command asyncvet runs asyncgo's analyzers under go vet. From a clone of
+// asyncgo (the module is not published yet, so @latest does not resolve):
 //
-//	go install github.com/asyncgo/asyncgo/cmd/asyncvet@latest
+//	go install ./cmd/asyncvet
 //	go vet -vettool=$(command -v asyncvet) ./...
 //
 // It accepts go vet's flags, and a flag per analyzer to choose which run
