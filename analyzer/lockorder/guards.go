@@ -69,6 +69,10 @@ func canon(v ssa.Value) (ssa.Value, bool) {
 
 // eval returns the value of the bool v under this run's valuation.
 func (f *fnChecker) eval(v ssa.Value) (value, known bool) {
+	return f.evalDepth(v, 0)
+}
+
+func (f *fnChecker) evalDepth(v ssa.Value, depth int) (value, known bool) {
 	v, neg := canon(v)
 	if c, ok := v.(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.Bool {
 		return constant.BoolVal(c.Value) != neg, true
@@ -76,20 +80,42 @@ func (f *fnChecker) eval(v ssa.Value) (value, known bool) {
 	if b, ok := f.val[v]; ok {
 		return b != neg, true
 	}
+	// A phi whose live incoming values all agree (`x && needLock` with
+	// needLock false).
+	if phi, ok := v.(*ssa.Phi); ok && depth < 4 && len(f.val) > 0 {
+		first, seen := false, false
+		for i, e := range phi.Edges {
+			if f.deadEdgeDepth(phi.Block().Preds[i], phi.Block(), depth+1) {
+				continue
+			}
+			b, ok := f.evalDepth(e, depth+1)
+			if !ok || seen && b != first {
+				return false, false
+			}
+			first, seen = b, true
+		}
+		if seen {
+			return first != neg, true
+		}
+	}
 	return false, false
 }
 
 // deadEdge reports whether the edge p -> b cannot be taken under this
 // run's valuation.
 func (f *fnChecker) deadEdge(p, b *ssa.BasicBlock) bool {
-	if len(f.val) == 0 || len(p.Instrs) == 0 {
+	return f.deadEdgeDepth(p, b, 0)
+}
+
+func (f *fnChecker) deadEdgeDepth(p, b *ssa.BasicBlock, depth int) bool {
+	if len(f.val) == 0 || len(p.Instrs) == 0 || depth > 4 {
 		return false
 	}
 	iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
 	if !ok {
 		return false
 	}
-	v, known := f.eval(iff.Cond)
+	v, known := f.evalDepth(iff.Cond, depth)
 	if !known {
 		return false
 	}

@@ -831,8 +831,12 @@ func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 
 func wakeKind(name string) string {
 	switch name {
-	case "(*sync.WaitGroup).Done", "(*sync.WaitGroup).Add", "(*sync.WaitGroup).Go":
+	case "(*sync.WaitGroup).Done":
 		return "wg"
+	case "(*sync.WaitGroup).Go":
+		// Done runs in the new goroutine, holding none of this one's
+		// locks: the Wait has a waker that needs nothing.
+		return "wg-go"
 	case "(*sync.Cond).Signal", "(*sync.Cond).Broadcast":
 		return "cond"
 	}
@@ -960,6 +964,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	} else if recv := callee.Signature.Recv(); recv != nil && len(call.Args) > 0 {
 		calleeName = desc(call.Args[0]) + "." + callee.Name()
 	}
+	acquired := map[string]bool{}
 	for _, a := range sum.Acquires {
 		possible, known := f.guardHolds(call, a.Guard)
 		if !possible {
@@ -970,6 +975,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			continue
 		}
 		li := &lockInfo{inst: ik, class: ck, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known, drops: f.dropsOf(call, a.Drops)}
+		acquired[ik] = true
 		if a.pos.IsValid() {
 			li.inner = a.pos
 		} else {
@@ -989,6 +995,11 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			}
 		}
 	}
+	// Locks the callee leaves held: those it acquired were ordered above;
+	// those it gave back (unlocked and locked again) are acquired here. The
+	// callee's locks are not ordered among themselves by this.
+	var holds []*lockInfo
+	holdSet := map[string]bool{}
 	for _, a := range sum.Holds {
 		if possible, known := f.guardHolds(call, a.Guard); !possible || !known {
 			continue
@@ -997,8 +1008,22 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if !ok || ik == "" {
 			continue
 		}
-		li := &lockInfo{inst: ik, class: ck, read: a.Read, pos: pos, desc: d}
-		if _, held := s.held[ik]; !held {
+		holds = append(holds, &lockInfo{inst: ik, class: ck, read: a.Read, pos: pos, desc: d, drops: holdSet})
+		holdSet[ik] = true
+	}
+	for _, li := range holds {
+		if _, held := s.held[li.inst]; held {
+			continue
+		}
+		if acquired[li.inst] {
+			s.held[li.inst] = li
+			s.may[li.inst] = li
+			delete(s.unl, li.inst)
+			delete(s.drop, li.inst)
+			if _, ok := s.acq[li.class]; !ok && li.class != "" {
+				s.acq[li.class] = li
+			}
+		} else {
 			f.acquire(s, li, true)
 		}
 	}

@@ -184,7 +184,7 @@ func (c *checker) reportInversions() {
 func (c *checker) reportWaits() {
 	for _, w := range c.waits {
 		wakers := c.wakes[w.class+"|"+w.kind]
-		if len(wakers) == 0 {
+		if len(wakers) == 0 || w.kind == "wg" && len(c.wakes[w.class+"|wg-go"]) > 0 {
 			continue
 		}
 		other := true
