@@ -1762,6 +1762,7 @@ func (f *fn) forStmt(x *ast.ForStmt, label string) {
 		f.used[top] = true
 		if x.Cond != nil {
 			f.used[brk] = true
+			f.lineOf(x.Cond) // a panic in the condition points at it
 			f.emit("if !(%s) {\ngoto %s\n}", f.expr(x.Cond), brk)
 		}
 		f.stmt(x.Body, "")
@@ -1777,6 +1778,7 @@ func (f *fn) forStmt(x *ast.ForStmt, label string) {
 			}
 		}
 		if x.Post != nil {
+			f.lineOf(x.Post)
 			f.emit("%s", f.verbatim(x.Post))
 		}
 		f.goto_(top)
