@@ -12,7 +12,12 @@ import (
 // genBody builds a generator body from fuzz input: each byte picks a
 // statement, some of which nest the statements that follow. Statements
 // carry comments (before them, ending their first line, after a brace),
-// which the lowered code must keep.
+// which the lowered code must keep. Besides the statement forms, the
+// shapes where lowering went wrong before: blank identifiers, constants
+// shadowed in inner blocks, suspensions on the right of && and ||, jumps
+// (continue, break, labelled, return) out of range-over-func loops whose
+// iterator logs when it finishes, comparisons that panic on uncomparable
+// interface values, and string literals that look like generated names.
 func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 	for *pos < len(b) {
 		c := b[*pos]
@@ -20,7 +25,7 @@ func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 		*k++
 		n := *k
 		fmt.Fprintf(out, "// s%d before a statement\n", n)
-		switch c % 10 {
+		switch c % 16 {
 		case 0:
 			fmt.Fprintf(out, "co.Yield(%d + x) // t%d\n", n, n)
 		case 1:
@@ -57,6 +62,23 @@ func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 			genBody(b, depth+1, pos, out, k)
 			fmt.Fprintf(out, "co.Yield(w)\n}\n")
 			return
+		case 10:
+			fmt.Fprintf(out, "_, _ = co.YieldErr(%d)\nif _, err := co.YieldErr(-%d); err != nil {\nx += 7\n}\nv, _ = pair(x)\nx += v\n_ = co.Yield(x)\n", n, n)
+		case 11:
+			fmt.Fprintf(out, "{\nconst k = %d\nx += k\nco.Yield(k)\n}\nx += k\n", n+1)
+		case 12:
+			fmt.Fprintf(out, "if x%%3 == 0 && co.Yield(%d) > 2 {\nx++\n}\nif x > %d || co.Yield(-%d) == 0 {\nx--\n}\n{\nok := x%%2 == 1 && (x > 4 || co.Yield(%d) > 1)\nt.log(\"ok %d %%v\", ok)\n}\n", n, n, n, n+100, n)
+		case 13:
+			if depth > 2 {
+				continue
+			}
+			fmt.Fprintf(out, "L%d:\nfor w := range seq(t, %d) {\nx += w\n", n, n%4+1)
+			genBody(b, depth+1, pos, out, k)
+			fmt.Fprintf(out, "co.Yield(w + %d)\nif x%%4 == 1 {\ncontinue L%d\n}\nif x%%5 == 2 {\nbreak L%d\n}\nif x > %d {\nreturn x\n}\n}\n", n, n, n, 30+n)
+		case 14:
+			fmt.Fprintf(out, "{\nvar a, b any = x, %d\nif x%%4 == 3 {\na, b = []int{x}, []int{x}\n}\nif co.Yield(%d) >= 0 && a == b {\nx += 2\n}\nswitch a {\ncase b:\nx++\n}\n}\n", n%3, n)
+		case 15:
+			fmt.Fprintf(out, "t.log(\"_agP%d_ _agSent x=%%d\", x)\nx += co.Yield(len(\"_agY_agR\") + %d)\n", n, n)
 		}
 	}
 }
@@ -86,6 +108,7 @@ func fuzzProgram(body, script []byte) string {
 import (
 	"errors"
 	"fmt"
+	"iter"
 
 	"github.com/asyncgo/asyncgo/runtime/coro"
 )
@@ -94,12 +117,28 @@ type trace struct{}
 
 func (trace) log(f string, a ...any) { fmt.Printf(f+"\n", a...) }
 
+func pair(x int) (int, string) { return x %% 3, "_agP0_" }
+
+// seq yields 1..n and logs when it finishes.
+func seq(t trace, n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		defer t.log("seq done")
+		for i := 1; i <= n; i++ {
+			if !yield(i) {
+				t.log("seq stopped at %%d", i)
+				return
+			}
+		}
+	}
+}
+
 //asyncgo:generator
 func G(t trace) *coro.Generator[int, int, int] {
 	return coro.New(func(co *coro.Co[int, int]) int {
 		x, v := 0, 0
 		_ = v
-%s		return x
+		const k = 1
+%s		return x*10 + k
 	})
 }
 
@@ -143,6 +182,11 @@ func FuzzLowering(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 0, 3, 1, 4, 5}, []byte{0, 1, 5, 2, 0})
 	f.Add([]byte{4, 3, 0, 9, 1, 7, 6, 8}, []byte{0, 9, 13, 3})
 	f.Add([]byte{2, 2, 5, 0, 4, 3, 3, 1, 8, 0}, []byte{0, 2, 2, 1, 7})
+	// The shapes added later: blanks, inner consts, short circuits, jumps
+	// out of a range-over-func loop, panicking comparisons, look-alikes.
+	f.Add([]byte{10, 11, 12, 13, 0, 1, 14, 15}, []byte{0, 1, 5, 9, 13, 0, 0})
+	f.Add([]byte{13, 12, 14, 11, 10, 15, 4, 0}, []byte{0, 5, 9, 1, 0, 13})
+	f.Add([]byte{14, 14, 7, 12, 13, 13, 6, 10}, []byte{0, 13, 17, 3, 0})
 	f.Fuzz(func(t *testing.T, body, script []byte) {
 		if len(body) > 40 || len(script) > 20 {
 			t.Skip()

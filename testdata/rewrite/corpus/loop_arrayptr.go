@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/asyncgo/asyncgo/runtime/coro"
+)
+
+// JumpArrayptr jumps out of range over a pointer to an array (elements read live) across a suspension: the value sent back
+// picks continue (1), continue outer (2), break outer (3), break (4) or
+// return (5); defers in the body record the order in which things end.
+//
+//asyncgo:generator
+func JumpArrayptr(t *trace, n int) *coro.Generator[string, int, string] {
+	return coro.New(func(co *coro.Co[string, int]) string {
+		defer t.log("body done")
+		visits := 0
+	outer:
+		for round := range 4 {
+			arr := [3]int{10, 20, 30}
+			p := &arr
+			for i, x := range p {
+				arr[2] += 1
+				visits++
+				cmd := co.Yield(fmt.Sprint("round ", round, ": ", fmt.Sprint(i, x)))
+				if cmd == 1 {
+					continue
+				}
+				if cmd == 2 {
+					continue outer
+				}
+				if cmd == 3 {
+					break outer
+				}
+				if cmd == 4 {
+					break
+				}
+				if cmd == 5 {
+					return fmt.Sprint("returned after ", visits)
+				}
+				t.log("end of iteration %d", visits)
+			}
+			t.log("after inner loop, round %d", round)
+		}
+		return fmt.Sprint("visits ", visits)
+	})
+}
+
+var _ = register("loops/arrayptr-jumps", func(t *trace) { drive(t, JumpArrayptr(t, 3), []any{"n", 0, 1, 4, 2, 0, 3, "n"}) })
+var _ = register("loops/arrayptr-return", func(t *trace) { drive(t, JumpArrayptr(t, 3), []any{"n", 0, 0, 5, "n"}) })
+var _ = register("loops/arrayptr-close", func(t *trace) { drive(t, JumpArrayptr(t, 3), []any{"n", 1, "c", "n"}) })
+var _ = register("loops/arrayptr-throw", func(t *trace) { drive(t, JumpArrayptr(t, 3), []any{"n", 0, "t", "n"}) })

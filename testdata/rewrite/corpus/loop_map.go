@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/asyncgo/asyncgo/runtime/coro"
+)
+
+// JumpMap jumps out of range over a one-entry map across a suspension: the value sent back
+// picks continue (1), continue outer (2), break outer (3), break (4) or
+// return (5); defers in the body record the order in which things end.
+//
+//asyncgo:generator
+func JumpMap(t *trace, n int) *coro.Generator[string, int, string] {
+	return coro.New(func(co *coro.Co[string, int]) string {
+		defer t.log("body done")
+		visits := 0
+	outer:
+		for round := range 4 {
+			m := map[string]int{"only": 7}
+			for k, v := range m {
+				visits++
+				cmd := co.Yield(fmt.Sprint("round ", round, ": ", fmt.Sprint(k, v)))
+				if cmd == 1 {
+					continue
+				}
+				if cmd == 2 {
+					continue outer
+				}
+				if cmd == 3 {
+					break outer
+				}
+				if cmd == 4 {
+					break
+				}
+				if cmd == 5 {
+					return fmt.Sprint("returned after ", visits)
+				}
+				t.log("end of iteration %d", visits)
+			}
+			t.log("after inner loop, round %d", round)
+		}
+		return fmt.Sprint("visits ", visits)
+	})
+}
+
+var _ = register("loops/map-jumps", func(t *trace) { drive(t, JumpMap(t, 3), []any{"n", 0, 1, 4, 2, 0, 3, "n"}) })
+var _ = register("loops/map-return", func(t *trace) { drive(t, JumpMap(t, 3), []any{"n", 0, 0, 5, "n"}) })
+var _ = register("loops/map-close", func(t *trace) { drive(t, JumpMap(t, 3), []any{"n", 1, "c", "n"}) })
+var _ = register("loops/map-throw", func(t *trace) { drive(t, JumpMap(t, 3), []any{"n", 0, "t", "n"}) })
