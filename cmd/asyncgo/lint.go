@@ -3,10 +3,11 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"go/format"
-	"go/token"
 	"io"
 	"maps"
 	"os"
@@ -16,10 +17,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/checker"
-	"golang.org/x/tools/go/packages"
 
 	"github.com/asyncgo/asyncgo/analyzer/suite"
+	"github.com/asyncgo/asyncgo/internal/vetrun"
 )
 
 // lintUsage is lint's one-line summary: it names every kind of finding of
@@ -32,7 +32,12 @@ func init() {
 		Usage:     lintUsage,
 		ArgsUsage: "[packages]",
 		Description: `lint runs asyncgo's analyzers over the packages named by the go list
-patterns (default ./...), like go vet with asyncgo's checks.
+patterns (default ./...), like go vet with asyncgo's checks. It runs them
+through go vet (asyncgo is its own vet tool: go vet -vettool=$(command -v
+asyncgo) works too), so the go command caches each package's facts and
+results by content and a second run costs what go vet costs. Like go vet it
+analyses each package together with its tests; -test=false drops the
+diagnostics in _test.go files.
 
 Exit status: 0 when nothing is reported, 1 when diagnostics are reported (with
 -fix: when some are left without a fix), 2 when the packages cannot be loaded
@@ -79,32 +84,44 @@ type lintOptions struct {
 	dir              string // where to load from; the working directory if empty
 }
 
+// serveVettool makes asyncgo its own vet tool: when the go command runs it
+// as one (go vet -vettool=$(command -v asyncgo), or lint below), it runs
+// the analyzers of the suite under unitchecker's protocol and exits.
+func serveVettool() { vetrun.ServeVettool(suite.Analyzers()...) }
+
+// lint runs analyzers over the packages through the go command's vet
+// machinery (internal/vetrun), with the running executable as the vet
+// tool: the go command caches each package's facts and results, so a run
+// costs what go vet costs. The executable must serve analyzers as a vet
+// tool (serveVettool; a test binary, from an init function).
 func lint(stdout, stderr io.Writer, analyzers []*analysis.Analyzer, opts lintOptions, patterns []string) error {
-	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Tests: opts.tests, Dir: opts.dir}
-	pkgs, err := packages.Load(cfg, patterns...)
-	if err != nil {
+	var names []string // all of the tool's when the whole suite is asked for
+	if !slices.Equal(analyzerNames(analyzers), analyzerNames(suite.Analyzers())) {
+		names = analyzerNames(analyzers)
+	}
+	diags, err := vetrun.Run(context.Background(), vetrun.Options{
+		Dir:       opts.dir,
+		Patterns:  patterns,
+		Tests:     opts.tests,
+		Analyzers: names,
+	})
+	var verr *vetrun.Error
+	if err != nil && !errors.As(err, &verr) {
 		return cli.Exit(fmt.Sprintf("lint: %v", err), 2)
-	}
-	if n := printLoadErrors(stderr, pkgs); n > 0 {
-		return cli.Exit(fmt.Sprintf("lint: %d errors loading packages", n), 2)
-	}
-	graph, err := checker.Analyze(analyzers, pkgs, nil)
-	if err != nil {
-		return cli.Exit(fmt.Sprintf("lint: %v", err), 2)
-	}
-	diags, failed := collect(graph)
-	for _, err := range failed {
-		fmt.Fprintln(stderr, err)
 	}
 	if opts.json {
-		if err := graph.PrintJSON(stdout); err != nil {
+		if err := printJSON(stdout, diags); err != nil {
 			return err
 		}
-	} else if err := graph.PrintText(stderr, opts.context); err != nil {
-		return err
+	} else {
+		printText(stderr, diags, opts.context)
 	}
-	if len(failed) > 0 {
-		return cli.Exit("", 2)
+	if verr != nil {
+		for _, p := range verr.Problems {
+			p.File = shortPath(p.File)
+			fmt.Fprintln(stderr, p)
+		}
+		return cli.Exit(fmt.Sprintf("lint: %d errors loading or analysing packages", len(verr.Problems)), 2)
 	}
 	left := len(diags)
 	if opts.fix {
@@ -121,50 +138,107 @@ func lint(stdout, stderr io.Writer, analyzers []*analysis.Analyzer, opts lintOpt
 	return nil
 }
 
-func printLoadErrors(w io.Writer, pkgs []*packages.Package) int {
-	n := 0
-	packages.Visit(pkgs, nil, func(p *packages.Package) {
-		for _, err := range p.Errors {
-			fmt.Fprintln(w, err)
-			n++
-		}
-	})
-	return n
-}
-
-// diagnostic is a reported diagnostic with the file set to place it.
-type diagnostic struct {
-	analysis.Diagnostic
-	fset *token.FileSet
-}
-
-// collect returns the root actions' diagnostics, once each (a file can
-// belong to a package and its test variant), and the analyzers' errors.
-func collect(g *checker.Graph) ([]diagnostic, []error) {
-	type key struct {
-		pos, end token.Position
-		msg      string
+func analyzerNames(analyzers []*analysis.Analyzer) []string {
+	names := make([]string, len(analyzers))
+	for i, a := range analyzers {
+		names[i] = a.Name
 	}
-	seen := map[key]bool{}
-	var diags []diagnostic
-	var failed []error
-	for act := range g.All() {
-		if act.Err != nil {
-			failed = append(failed, fmt.Errorf("%s: %s: %v", act.Package.PkgPath, act.Analyzer.Name, act.Err))
+	return names
+}
+
+// shortPath is name relative to the working directory when that is
+// shorter, as the go command prints file names.
+func shortPath(name string) string {
+	if wd, err := os.Getwd(); err == nil && name != "" {
+		if rel, err := filepath.Rel(wd, name); err == nil && len(rel) < len(name) && !strings.HasPrefix(rel, "..") {
+			return rel
 		}
-		if !act.IsRoot {
-			continue
+	}
+	return name
+}
+
+// printText prints the diagnostics as go vet does: file:line:col: message,
+// then each related position with its message indented, and with context
+// >= 0 that many lines around each.
+func printText(w io.Writer, diags []vetrun.Diagnostic, context int) {
+	show := func(file string, line, col, endLine int, msg string) {
+		fmt.Fprintf(w, "%s:%d:%d: %s\n", shortPath(file), line, col, msg)
+		if context < 0 || file == "" {
+			return
 		}
-		fset := act.Package.Fset
-		for _, d := range act.Diagnostics {
-			k := key{fset.Position(d.Pos), fset.Position(d.End), d.Message}
-			if !seen[k] {
-				seen[k] = true
-				diags = append(diags, diagnostic{d, fset})
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return
+		}
+		lines := strings.Split(string(data), "\n")
+		for i := line - context; i <= max(line, endLine)+context; i++ {
+			if 1 <= i && i <= len(lines) {
+				fmt.Fprintf(w, "%d\t%s\n", i, lines[i-1])
 			}
 		}
 	}
-	return diags, failed
+	for _, d := range diags {
+		show(d.File, d.Line, d.Col, d.EndLine, d.Message)
+		for _, r := range d.Related {
+			show(r.File, r.Line, r.Col, 0, "\t"+r.Message)
+		}
+	}
+}
+
+// printJSON prints the diagnostics in the shape of unitchecker's and
+// multichecker's -json: package ID -> analyzer -> diagnostics.
+func printJSON(w io.Writer, diags []vetrun.Diagnostic) error {
+	type jsonEdit struct {
+		Filename string `json:"filename"`
+		Start    int    `json:"start"`
+		End      int    `json:"end"`
+		New      string `json:"new"`
+	}
+	type jsonFix struct {
+		Message string     `json:"message"`
+		Edits   []jsonEdit `json:"edits"`
+	}
+	type jsonRelated struct {
+		Posn    string `json:"posn"`
+		Message string `json:"message"`
+	}
+	type jsonDiagnostic struct {
+		Category       string        `json:"category,omitempty"`
+		Posn           string        `json:"posn"`
+		End            string        `json:"end,omitempty"`
+		Message        string        `json:"message"`
+		URL            string        `json:"url,omitempty"`
+		SuggestedFixes []jsonFix     `json:"suggested_fixes,omitempty"`
+		Related        []jsonRelated `json:"related,omitempty"`
+	}
+	posn := func(file string, line, col int) string { return fmt.Sprintf("%s:%d:%d", file, line, col) }
+	tree := map[string]map[string][]jsonDiagnostic{}
+	for _, d := range diags {
+		jd := jsonDiagnostic{Category: d.Category, Posn: posn(d.File, d.Line, d.Col), Message: d.Message, URL: d.URL}
+		if d.EndLine > 0 {
+			jd.End = posn(d.File, d.EndLine, d.EndCol)
+		}
+		for _, f := range d.Fixes {
+			jf := jsonFix{Message: f.Message}
+			for _, e := range f.Edits {
+				jf.Edits = append(jf.Edits, jsonEdit{e.File, e.Start, e.End, e.New})
+			}
+			jd.SuggestedFixes = append(jd.SuggestedFixes, jf)
+		}
+		for _, r := range d.Related {
+			jd.Related = append(jd.Related, jsonRelated{posn(r.File, r.Line, r.Col), r.Message})
+		}
+		if tree[d.Package] == nil {
+			tree[d.Package] = map[string][]jsonDiagnostic{}
+		}
+		tree[d.Package][d.Analyzer] = append(tree[d.Package][d.Analyzer], jd)
+	}
+	data, err := json.MarshalIndent(tree, "", "\t")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", data)
+	return err
 }
 
 // edit replaces the bytes [start, end) of a file with text.
@@ -177,24 +251,16 @@ type edit struct {
 // one, skipping a fix that overlaps one already taken, formats the files
 // it changed, and writes each atomically. It returns how many diagnostics
 // it fixed. On an error no file is written.
-func applyFixes(diags []diagnostic) (int, error) {
+func applyFixes(diags []vetrun.Diagnostic) (int, error) {
 	byFile := map[string][]edit{}
 	fixed := 0
 	for _, d := range diags {
-		if len(d.SuggestedFixes) == 0 {
+		if len(d.Fixes) == 0 {
 			continue
 		}
 		perFile := map[string][]edit{}
-		for _, te := range d.SuggestedFixes[0].TextEdits {
-			start := d.fset.Position(te.Pos)
-			end := start
-			if te.End.IsValid() {
-				end = d.fset.Position(te.End)
-			}
-			if start.Filename != end.Filename {
-				return 0, fmt.Errorf("%s: fix edit spans files", start)
-			}
-			perFile[start.Filename] = append(perFile[start.Filename], edit{start.Offset, end.Offset, string(te.NewText)})
+		for _, e := range d.Fixes[0].Edits {
+			perFile[e.File] = append(perFile[e.File], edit{e.Start, e.End, e.New})
 		}
 		if conflicts(byFile, perFile) {
 			continue

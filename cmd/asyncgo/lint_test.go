@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"go/ast"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +15,20 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/asyncgo/asyncgo/analyzer/suite"
+	"github.com/asyncgo/asyncgo/internal/vetrun"
 )
+
+// The test binary is the vet tool lint runs (it runs the running
+// executable): init runs before TestMain whatever the arguments. With
+// ASYNCGO_TEST_RENAMER=1 in the environment (which the go command passes
+// on to the tool) it serves renamer too.
+func init() {
+	analyzers := suite.Analyzers()
+	if os.Getenv("ASYNCGO_TEST_RENAMER") == "1" {
+		analyzers = append(analyzers, renamer)
+	}
+	vetrun.ServeVettool(analyzers...)
+}
 
 const doubleLock = `package p
 
@@ -60,7 +75,7 @@ func TestLintJSON(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &tree); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, stdout.String())
 	}
-	if !strings.Contains(stdout.String(), `"lockorder"`) || !strings.Contains(stdout.String(), "locked again") {
+	if !strings.Contains(stdout.String(), `"lockorder"`) || !strings.Contains(stdout.String(), "locked again") || !strings.Contains(stdout.String(), `"url": "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/lockorder"`) {
 		t.Fatalf("JSON lacks the lockorder diagnostic:\n%s", stdout.String())
 	}
 }
@@ -99,6 +114,7 @@ var renamer = &analysis.Analyzer{
 }
 
 func TestLintFixWritesFixedFiles(t *testing.T) {
+	t.Setenv("ASYNCGO_TEST_RENAMER", "1")
 	writeModule(t, map[string]string{
 		"p/p.go":      "package p\n\nfunc old() int { return 1 }\n\nfunc G() int { return old() + old() }\n",
 		"p/p_test.go": "package p\n\nimport \"testing\"\n\nfunc TestOld(t *testing.T) { _ = old() }\n",
@@ -182,6 +198,41 @@ func TestLintUsageNamesEveryAnalyzer(t *testing.T) {
 		summary, _, _ := strings.Cut(a.Doc, "\n")
 		if !strings.Contains(lintCmd.Description, a.Name+"  ") || !strings.Contains(lintCmd.Description, summary) {
 			t.Errorf("lint's help does not list %s (%q):\n%s", a.Name, summary, lintCmd.Description)
+		}
+	}
+}
+
+// The asyncgo binary is its own vet tool: asyncgo lint runs go vet with
+// it, and so can a user. Both report the same, with vet's exit codes.
+func TestLintBinaryIsItsOwnVettool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds asyncgo and runs go vet")
+	}
+	bin := asyncgoBinary(t)
+	writeModule(t, map[string]string{"p/p.go": doubleLock, "q/q.go": "package q\n\nfunc F() {}\n"})
+	dir, _ := os.Getwd()
+	_, stderr, code := run(t, dir, "lint", "./...")
+	if code != 1 || !strings.Contains(stderr, "p/p.go:13:11: t.mu is locked again") {
+		t.Fatalf("asyncgo lint exited %d:\n%s", code, stderr)
+	}
+	if _, stderr, code := run(t, dir, "lint", "./q"); code != 0 {
+		t.Fatalf("asyncgo lint ./q exited %d:\n%s", code, stderr)
+	}
+	cmd := exec.Command("go", "vet", "-vettool="+bin, "./...")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "p/p.go:13:11: t.mu is locked again") {
+		t.Fatalf("go vet -vettool=asyncgo: %v\n%s", err, out)
+	}
+}
+
+func TestLintContextLines(t *testing.T) {
+	writeModule(t, map[string]string{"p/p.go": doubleLock})
+	var stdout, stderr bytes.Buffer
+	lint(&stdout, &stderr, suite.Analyzers(), lintOptions{context: 1}, []string{"./p"})
+	for _, want := range []string{"p/p.go:13:11: t.mu is locked again", "12\t\tt.n++\n13\t\tt.mu.Lock()\n14\t\tt.mu.Unlock()\n", "p/p.go:11:11: \tt.mu first locked here\n10\t"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("lint -c 1 lacks %q:\n%s", want, stderr.String())
 		}
 	}
 }

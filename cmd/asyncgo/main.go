@@ -148,6 +148,7 @@ func exitCode(err error) int {
 }
 
 func main() {
+	serveVettool() // go vet runs asyncgo as its vet tool (lint.go)
 	if err := newApp().Run(os.Args); err != nil {
 		if msg := err.Error(); msg != "" {
 			fmt.Fprintln(os.Stderr, "asyncgo:", msg)
