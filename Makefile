@@ -2,7 +2,10 @@ GO ?= go
 # Packages whose tests run under the race detector: all of the runtime.
 RACE_PKGS := ./runtime/...
 
-.PHONY: build test bench demo lint vet
+.PHONY: build test bench demo lint vet gopls
+
+# The gopls that asyncgo lsp's tests front (the newest that builds with Go 1.26).
+GOPLS_VERSION := v0.23.0
 
 build:
 	$(GO) build ./...
@@ -10,8 +13,11 @@ build:
 vet:
 	$(GO) vet ./...
 
+gopls:
+	$(GO) install golang.org/x/tools/gopls@$(GOPLS_VERSION)
+
 # Every test; the runtime's under -race.
-test: build vet
+test: build vet gopls
 	$(GO) test -race -timeout 15m $(RACE_PKGS)
 	$(GO) test -timeout 15m $$($(GO) list ./... | grep -v '/runtime/')
 	# Each benchmark once, so that a broken one fails here and not in `make bench`.
