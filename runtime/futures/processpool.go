@@ -137,7 +137,7 @@ func (p *ProcessPool) schedule(t task) error {
 // submitRemote schedules a request to run the registered function name on
 // n encoded arguments, and returns the future that finish completes from
 // the worker's reply.
-func submitRemote[R any](p *ProcessPool, label, name string, n int, args []byte, finish func(*Future[R], *reply)) (*Future[R], error) {
+func submitRemote[R any](p Executor, label, name string, n int, args []byte, finish func(*Future[R], *reply)) (*Future[R], error) {
 	fut := newFuture[R](label, p.graph())
 	fut.fnName = name
 	call := &remoteCall{name: name, n: n, args: args, finish: func(r *reply) { finish(fut, r) }}
@@ -312,15 +312,29 @@ func (p *ProcessPool) forget(w *proc) {
 	p.procsMu.Unlock()
 }
 
-// WorkerMain serves a ProcessPool's tasks and exits if this process was
-// started as one of its workers; otherwise it returns at once. Call it
-// first in main, and in TestMain for tests that use a ProcessPool:
+// WorkerMain serves a ProcessPool's or a ClusterPool's tasks and exits if
+// this process was started as one of their workers; otherwise it returns
+// at once. Call it first in main, and in TestMain for tests that use a
+// ProcessPool or a ClusterPool:
 //
 //	func main() {
 //		futures.WorkerMain()
 //		...
 //	}
+//
+// A process started by hand, on any machine, joins a ClusterPool as a
+// worker when its environment has
+//
+//	ASYNCGO_CLUSTER_WORKER=nats://[user:password@|token@]host:4222/POOL[?slots=N&creds=FILE&ca=FILE]
+//
+// naming the NATS server and the pool (see PoolName); slots is how many
+// tasks it runs at once (default 1), creds a NATS credentials file, ca the
+// certificate authority of a tls:// server. It serves until SIGINT or
+// SIGTERM, then finishes its tasks and exits.
 func WorkerMain() {
+	if spec, ok := os.LookupEnv(clusterEnv); ok {
+		os.Exit(serveCluster(spec))
+	}
 	init, ok := os.LookupEnv(workerEnv)
 	if !ok {
 		return

@@ -110,11 +110,19 @@ func decodeResults[T any](name string, n int, r *reply, yield func(T, error) boo
 // Name returns the name f was registered under.
 func (f Func[A, T]) Name() string { return f.name }
 
+// remote reports whether ex runs registered functions in worker processes.
+func remote(ex Executor) bool {
+	switch ex.(type) {
+	case *ProcessPool, *ClusterPool:
+		return true
+	}
+	return false
+}
+
 // Submit schedules f(arg) on ex and returns its future: in a worker process
-// for a *ProcessPool, in-process otherwise.
+// for a *ProcessPool or a *ClusterPool, in-process otherwise.
 func (f Func[A, T]) Submit(ex Executor, arg A, opts ...SubmitOption) (*Future[T], error) {
-	pp, ok := ex.(*ProcessPool)
-	if !ok {
+	if !remote(ex) {
 		return submitNamed(ex, func(ctx context.Context) (T, error) { return f.fn(ctx, arg) }, f.name, opts)
 	}
 	in, err := encodeArgs(arg)
@@ -125,7 +133,7 @@ func (f Func[A, T]) Submit(ex Executor, arg A, opts ...SubmitOption) (*Future[T]
 	for _, o := range opts {
 		o(&c)
 	}
-	return submitRemote(pp, c.name, f.name, 1, in, func(fut *Future[T], r *reply) {
+	return submitRemote(ex, c.name, f.name, 1, in, func(fut *Future[T], r *reply) {
 		decodeResults(f.name, 1, r, func(v T, err error) bool { fut.settle(v, err); return false })
 	})
 }
@@ -145,7 +153,7 @@ type MapOption func(*mapConfig)
 
 type mapConfig struct{ chunksize int }
 
-// Chunksize sends items to a ProcessPool's workers n at a time, which saves
+// Chunksize sends items to a ProcessPool's or ClusterPool's workers n at a time, which saves
 // round trips when the function is cheap (Python's chunksize). Other
 // executors ignore it, as Python's do.
 func Chunksize(n int) MapOption {
@@ -155,14 +163,14 @@ func Chunksize(n int) MapOption {
 // Map runs f on each item on ex, like the package's Map: results in the
 // order of the items, an error stops the iteration at its item, ctx bounds
 // the wait, and stopping early cancels what has not started. On a
-// ProcessPool, items go to the workers in chunks (see Chunksize).
+// ProcessPool or a ClusterPool, items go to the workers in chunks (see
+// Chunksize).
 func (f Func[A, T]) Map(ctx context.Context, ex Executor, items iter.Seq[A], opts ...MapOption) iter.Seq2[T, error] {
 	c := mapConfig{chunksize: 1}
 	for _, o := range opts {
 		o(&c)
 	}
-	pp, ok := ex.(*ProcessPool)
-	if !ok {
+	if !remote(ex) {
 		return Map(ctx, ex, f.fn, items)
 	}
 	return func(yield func(T, error) bool) {
@@ -182,7 +190,7 @@ func (f Func[A, T]) Map(ctx context.Context, ex Executor, items iter.Seq[A], opt
 			if err != nil {
 				return fmt.Errorf("futures: encoding an argument of %s: %w", f.name, err)
 			}
-			fut, err := submitRemote(pp, "", f.name, len(pending), in, func(fut *Future[*reply], r *reply) { fut.settle(r, nil) })
+			fut, err := submitRemote(ex, "", f.name, len(pending), in, func(fut *Future[*reply], r *reply) { fut.settle(r, nil) })
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,284 @@
+package futures
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// clusterEnv makes a process a worker of a ClusterPool (see WorkerMain):
+//
+//	ASYNCGO_CLUSTER_WORKER=nats://[user:password@|token@]host:4222/POOL[?slots=N&creds=FILE&ca=FILE]
+//
+// The path names the pool (PoolName); slots is how many tasks the worker
+// runs at once (default 1); creds is a NATS credentials file, ca the
+// certificate authority of a tls:// server.
+const clusterEnv = "ASYNCGO_CLUSTER_WORKER"
+
+// lifelineEnv names the descriptor of a local worker's lifeline: a pipe
+// from its pool, whose end tells it to stop.
+const lifelineEnv = "ASYNCGO_CLUSTER_LIFELINE"
+
+// clusterWorker is the state of a worker process of a ClusterPool.
+type clusterWorker struct {
+	nc      *nats.Conn
+	ackWait time.Duration
+
+	mu        sync.Mutex
+	running   map[cancelKey]context.CancelFunc
+	cancelled map[cancelKey]time.Time // until the task's deadline
+}
+
+// serveCluster runs a ClusterPool's tasks until SIGINT, SIGTERM or the end
+// of its lifeline; it returns the exit status.
+func serveCluster(spec string) int {
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(os.Stderr, "futures: cluster worker %d: %s\n", os.Getpid(), fmt.Sprintf(format, args...))
+		return 2
+	}
+	u, err := url.Parse(spec)
+	if err != nil || u.Host == "" {
+		return fail("bad %s: want nats://host:port/POOL", clusterEnv)
+	}
+	pool := strings.Trim(u.Path, "/")
+	if !poolNameRE.MatchString(pool) {
+		return fail("%s=%s names no pool: want nats://host:port/POOL", clusterEnv, u.Redacted())
+	}
+	q := u.Query()
+	slots := 1
+	if s := q.Get("slots"); s != "" {
+		if slots, err = strconv.Atoi(s); err != nil || slots < 1 {
+			return fail("bad slots=%q in %s", s, clusterEnv)
+		}
+	}
+	opts := []nats.Option{nats.Name(fmt.Sprintf("asyncgo %s worker %d", pool, os.Getpid())), nats.MaxReconnects(-1)}
+	if f := q.Get("creds"); f != "" {
+		opts = append(opts, nats.UserCredentials(f))
+	}
+	if f := q.Get("ca"); f != "" {
+		opts = append(opts, nats.RootCAs(f))
+	}
+	u.Path, u.RawQuery = "", ""
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if fd := os.Getenv(lifelineEnv); fd != "" {
+		n, err := strconv.Atoi(fd)
+		if err != nil {
+			return fail("bad %s=%q", lifelineEnv, fd)
+		}
+		lifeline := os.NewFile(uintptr(n), "lifeline")
+		go func() {
+			io.Copy(io.Discard, lifeline) // until the pool closes it or dies
+			stop()
+		}()
+	}
+
+	nc, err := nats.Connect(u.String(), opts...)
+	if err != nil {
+		return fail("connecting to %s: %v", u.Redacted(), err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fail("%v", err)
+	}
+	stream, _, cancels, _ := clusterSubjects(pool)
+	var cons jetstream.Consumer
+	for said := false; ; {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		cons, err = js.Consumer(cctx, stream, consumerName)
+		cancel()
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return 0
+		}
+		if !said { // a worker may start before its pool: wait for it
+			fmt.Fprintf(os.Stderr, "futures: cluster worker %d: waiting for pool %s on %s (%v)\n", os.Getpid(), pool, u.Redacted(), err)
+			said = true
+		}
+		select {
+		case <-ctx.Done():
+			return 0
+		case <-time.After(time.Second):
+		}
+	}
+	w := &clusterWorker{
+		nc:        nc,
+		ackWait:   cons.CachedInfo().Config.AckWait,
+		running:   map[cancelKey]context.CancelFunc{},
+		cancelled: map[cancelKey]time.Time{},
+	}
+	sub, err := nc.Subscribe(cancels, w.onCancel)
+	if err != nil {
+		return fail("%v", err)
+	}
+	sub.SetPendingLimits(-1, -1)
+	it, err := cons.Messages(jetstream.PullMaxMessages(slots + 1))
+	if err != nil {
+		return fail("%v", err)
+	}
+	go func() {
+		<-ctx.Done()
+		it.Drain() // what is buffered comes out, and goes back
+	}()
+
+	work := make(chan jetstream.Msg)
+	var wg sync.WaitGroup
+	for range slots {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range work {
+				w.handle(m)
+			}
+		}()
+	}
+	for {
+		m, err := it.Next()
+		if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+			break
+		}
+		if err != nil {
+			time.Sleep(10 * time.Millisecond) // a missed heartbeat, a reconnection: pulls resume
+			continue
+		}
+		w.hand(ctx, work, m)
+	}
+	close(work)
+	wg.Wait()
+	nc.Flush()
+	return 0
+}
+
+// hand gives m to a free slot, keeping it from redelivery meanwhile; when
+// the worker is stopping, m goes back to the queue instead.
+func (w *clusterWorker) hand(ctx context.Context, work chan<- jetstream.Msg, m jetstream.Msg) {
+	tick := time.NewTicker(w.ackWait / 3)
+	defer tick.Stop()
+	for {
+		if ctx.Err() != nil {
+			m.Nak()
+			return
+		}
+		select {
+		case work <- m:
+			return
+		case <-tick.C:
+			m.InProgress()
+		case <-ctx.Done():
+		}
+	}
+}
+
+// handle runs one task: it says it started, keeps JetStream from
+// redelivering it while it runs, publishes the result and only then
+// acknowledges the task.
+func (w *clusterWorker) handle(m jetstream.Msg) {
+	t, err := decodeTask(m.Data())
+	if err != nil {
+		m.TermWithReason("asyncgo: malformed task")
+		return
+	}
+	if time.Now().After(t.deadline) {
+		m.TermWithReason("asyncgo: past its deadline")
+		return
+	}
+	key := cancelKey{t.reply, t.id}
+	ctx, cancel := context.WithDeadline(context.Background(), t.deadline)
+	defer cancel()
+	w.mu.Lock()
+	if _, ok := w.cancelled[key]; ok {
+		w.mu.Unlock()
+		m.TermWithReason("asyncgo: cancelled")
+		return
+	}
+	w.running[key] = cancel
+	w.mu.Unlock()
+
+	w.nc.Publish(t.reply, encodeResult(t.id, resultStarted, nil))
+	stopBeat := w.heartbeat(m)
+	r := run(ctx, request{Func: t.fn, N: t.n, Args: t.args})
+	stopBeat()
+
+	w.mu.Lock()
+	delete(w.running, key)
+	_, cancelled := w.cancelled[key]
+	w.mu.Unlock()
+	if cancelled {
+		m.TermWithReason("asyncgo: cancelled")
+		return
+	}
+	data, err := encodeReply(t.id, r)
+	if err != nil {
+		data = encodeResult(t.id, resultTooLarge, []byte(fmt.Sprintf("encoding the reply of %s: %v", t.fn, err)))
+	}
+	if len(data) > t.limit {
+		data = encodeResult(t.id, resultTooLarge, []byte(fmt.Sprintf(
+			"the result of %s makes a %d-byte message; the pool takes at most %d (MaxPayload, or the server's max_payload)", t.fn, len(data), t.limit)))
+	}
+	if err := w.nc.Publish(t.reply, data); err != nil {
+		m.Nak() // not published: someone else tries
+		return
+	}
+	m.Ack() // after the result, on the same connection: the server sees them in order
+}
+
+// heartbeat tells JetStream the task is in progress, three times per ack
+// wait, until the returned function is called.
+func (w *clusterWorker) heartbeat(m jetstream.Msg) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(w.ackWait / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				m.InProgress()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// onCancel cancels the context of a running task, and remembers the task
+// so that a later delivery of it is dropped.
+func (w *clusterWorker) onCancel(m *nats.Msg) {
+	key, deadline, err := decodeCancel(m.Data)
+	if err != nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.cancelled) >= 4096 {
+		now := time.Now()
+		for k, until := range w.cancelled {
+			if now.After(until) {
+				delete(w.cancelled, k)
+			}
+		}
+	}
+	w.cancelled[key] = deadline
+	if cancel := w.running[key]; cancel != nil {
+		cancel()
+	}
+}
