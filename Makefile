@@ -25,8 +25,11 @@ test: build vet gopls
 	# The demo too: the real examples, rewritten, linted, run in both modes.
 	$(GO) run ./cmd/asyncgo demo
 
+# One run of every benchmark in bench/ and of the CPython scripts beside them,
+# written up as docs/benchmarks.md and its chart docs/benchmarks.svg.
+# BENCHTIME=2s passes -benchtime to go test.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
+	$(GO) run ./bench/cmd/benchpage -o docs/benchmarks.md $(if $(BENCHTIME),-benchtime $(BENCHTIME))
 
 lint: build
 	$(GO) run ./cmd/asyncgo lint ./...

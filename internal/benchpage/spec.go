@@ -1,0 +1,142 @@
+package benchpage
+
+// Units of the figures compared.
+const (
+	NsPerOp   = "ns/op"      // time per operation
+	BytesTask = "bytes/task" // memory per suspended task
+)
+
+// Source names where one cell's figure comes from: a Go benchmark (Pkg
+// and Bench), a CPython figure (Py), or neither (Absent says why).
+type Source struct {
+	Label  string // the baseline's name in the table and chart
+	Pkg    string // "bench/coro"
+	Bench  string // "BenchmarkCoroNext"
+	Py     string // the scripts' name for the figure
+	Script string // the CPython script that reports Py
+	Absent string // why there is no such benchmark
+	Note   string // a caveat printed as a note beside the figure
+}
+
+// Row is one line of the table: one piece of work, measured every way.
+type Row struct {
+	Work   string // what is measured, short
+	Unit   string // NsPerOp or BytesTask
+	About  string // a sentence on the work and where it is measured
+	Direct Source
+	// Lowered is the same work as a stackless state machine.
+	Lowered   Source
+	Baselines []Source
+	CPython   Source
+}
+
+// The CPython scripts, relative to the module's root; each prints its
+// figures as JSON with --json.
+const (
+	coroPy    = "bench/coro/generators.py"
+	aioPy     = "bench/aio/asyncio_bench.py"
+	futuresPy = "bench/futures/threadpool.py"
+)
+
+// Scripts are the CPython scripts the page's figures come from.
+var Scripts = []string{coroPy, aioPy, futuresPy}
+
+// Why a cell is empty, or what to know about it.
+const (
+	noLowering    = "executors run plain Go functions on threads or in worker processes; there is no coroutine to lower"
+	noProcessPool = "Go's standard library has no process pool to compare with; `futures.ProcessPool` is the Go one (workers are the program's own binary, tasks and results gob-encoded over pipes)"
+	handLowered   = "hand-written `aio.Machine`, the shape the rewriter emits for generators: the rewriter does not lower `//asyncgo:async` functions yet"
+)
+
+// Rows is the page's table.
+var Rows = []Row{
+	{
+		Work: "generator `next`", Unit: NsPerOp,
+		About:   "resume a suspended generator that yields a count: `Next()`, `next()` of `iter.Pull`, a receive from a producing goroutine, CPython's `next(g)`",
+		Direct:  Source{Pkg: "bench/coro", Bench: "BenchmarkCoroNext"},
+		Lowered: Source{Pkg: "bench/rewrite", Bench: "BenchmarkLoweredNext"},
+		Baselines: []Source{
+			{Label: "`iter.Pull`", Pkg: "bench/coro", Bench: "BenchmarkIterPull"},
+			{Label: "goroutine + channel", Pkg: "bench/coro", Bench: "BenchmarkGoroutineChannelNext"},
+		},
+		CPython: Source{Py: "CPythonNext", Script: coroPy},
+	},
+	{
+		Work: "generator `send`", Unit: NsPerOp,
+		About:   "send 1 to a generator keeping a running total and take the total back; `iter.Pull` passes the value through a variable, the goroutine through a second channel",
+		Direct:  Source{Pkg: "bench/coro", Bench: "BenchmarkCoroSend"},
+		Lowered: Source{Pkg: "bench/rewrite", Bench: "BenchmarkLoweredSummerSend"},
+		Baselines: []Source{
+			{Label: "`iter.Pull`", Pkg: "bench/coro", Bench: "BenchmarkIterPullSend"},
+			{Label: "goroutine + channel", Pkg: "bench/coro", Bench: "BenchmarkGoroutineChannel"},
+		},
+		CPython: Source{Py: "CPythonSend", Script: coroPy},
+	},
+	{
+		Work: "generator create, start, close", Unit: NsPerOp,
+		About:   "make a one-value generator, run it to its yield and close it",
+		Direct:  Source{Pkg: "bench/coro", Bench: "BenchmarkCoroCreate"},
+		Lowered: Source{Pkg: "bench/rewrite", Bench: "BenchmarkLoweredOnceCreate"},
+		Baselines: []Source{
+			{Label: "`iter.Pull`", Pkg: "bench/coro", Bench: "BenchmarkIterPullCreate"},
+		},
+		CPython: Source{Py: "CPythonCreate", Script: coroPy},
+	},
+	{
+		Work: "task create + await", Unit: NsPerOp,
+		About:   "create a task of a coroutine that returns at once and await it, inside a running loop (asyncio: `await create_task(noop())`); Go: start a goroutine and receive its result",
+		Direct:  Source{Pkg: "bench/aio", Bench: "BenchmarkTaskCreateAwait"},
+		Lowered: Source{Pkg: "bench/aio", Bench: "BenchmarkMachineTaskCreateAwait", Note: handLowered},
+		Baselines: []Source{
+			{Label: "goroutine + channel", Pkg: "bench/aio", Bench: "BenchmarkGoroutineSpawnWait"},
+		},
+		CPython: Source{Py: "TaskCreateAwait", Script: aioPy},
+	},
+	{
+		Work: "loop switch, `Sleep(0)`", Unit: NsPerOp,
+		About:   "one switch from a task to the loop and back (asyncio: `await sleep(0)`); Go: `runtime.Gosched()`",
+		Direct:  Source{Pkg: "bench/aio", Bench: "BenchmarkSleep0"},
+		Lowered: Source{Pkg: "bench/aio", Bench: "BenchmarkMachineSleep0", Note: handLowered},
+		Baselines: []Source{
+			{Label: "`runtime.Gosched`", Pkg: "bench/aio", Bench: "BenchmarkGosched"},
+		},
+		CPython: Source{Py: "Sleep0", Script: aioPy},
+	},
+	{
+		Work: "thread pool submit + result", Unit: NsPerOp,
+		About:   "submit a trivial function to a thread pool and read its result, per task (all submitted, then all read); Go: a goroutine per task with a `sync.WaitGroup` or an `errgroup.Group`",
+		Direct:  Source{Pkg: "bench/futures", Bench: "BenchmarkThreadPoolSubmitResult"},
+		Lowered: Source{Absent: noLowering},
+		Baselines: []Source{
+			{Label: "goroutines + `WaitGroup`", Pkg: "bench/futures", Bench: "BenchmarkGoroutineWaitGroup"},
+			{Label: "`errgroup`", Pkg: "bench/futures", Bench: "BenchmarkErrgroup"},
+		},
+		CPython: Source{Py: "ThreadPoolSubmitResult", Script: futuresPy},
+	},
+	{
+		Work: "process pool round trip", Unit: NsPerOp,
+		About:     "submit one task to a one-worker process pool and wait for its result, one at a time",
+		Direct:    Source{Pkg: "bench/futures", Bench: "BenchmarkProcessPoolRoundTrip"},
+		Lowered:   Source{Absent: noLowering},
+		Baselines: []Source{{Absent: noProcessPool}},
+		CPython:   Source{Py: "ProcessPoolRoundTrip", Script: futuresPy},
+	},
+	{
+		Work: "process pool map, chunksize 100", Unit: NsPerOp,
+		About:     "map a trivial function over items on a two-worker process pool, 100 items per round trip; per item",
+		Direct:    Source{Pkg: "bench/futures", Bench: "BenchmarkProcessPoolMapChunks"},
+		Lowered:   Source{Absent: noLowering},
+		Baselines: []Source{{Absent: noProcessPool}},
+		CPython:   Source{Py: "ProcessPoolMapChunks", Script: futuresPy},
+	},
+	{
+		Work: "memory per suspended task", Unit: BytesTask,
+		About:   "100,000 tasks suspended in `Sleep(time.Hour)` at once: Go's heap and goroutine stacks after a collection, CPython's every traced allocation (tracemalloc), per task; Go: goroutines blocked on a channel",
+		Direct:  Source{Pkg: "bench/aio", Bench: "BenchmarkSleepingTasks100k"},
+		Lowered: Source{Pkg: "bench/aio", Bench: "BenchmarkMachineSleepingTasks100k", Note: handLowered},
+		Baselines: []Source{
+			{Label: "goroutine blocked on a channel", Pkg: "bench/aio", Bench: "BenchmarkBlockedGoroutines100k"},
+		},
+		CPython: Source{Py: "SleepingTasks100k", Script: aioPy},
+	},
+}
