@@ -54,7 +54,7 @@ func WrapFuture[T any](l *Loop, f *futures.Future[T]) *Future[T] {
 
 func wrapFuture[T any](l *Loop, src *futures.Future[T], cancelJob context.CancelCauseFunc) *Future[T] {
 	out := NewFuture[T](l)
-	out.f.subscribe(&cancelSource[T]{src, cancelJob})
+	out.f.watch(&cancelSource[T]{src, cancelJob})
 	l.beginOp()
 	src.AddDoneCallback(func(src *futures.Future[T]) {
 		v, err := src.Result(context.Background()) // done: does not wait

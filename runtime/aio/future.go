@@ -24,15 +24,19 @@ type waker struct {
 	seq uint32
 }
 
-// subscriber is told synchronously when a future it watches completes; it
-// is the machinery of Gather, Wait, TaskGroup and the like. Subscribers
-// are pointers, so that they can be compared for removal.
+// subscriber is told when a future it watches completes: it is the
+// machinery of Gather, Wait, TaskGroup and the like, Python's done
+// callbacks. Subscribers are pointers, so that they can be compared for
+// removal.
 type subscriber interface{ notify(f *fut) }
 
-// callback is one waiter of a future: a task to wake or a subscriber.
+// callback is one waiter of a future: a task to wake or a subscriber,
+// notified in the loop's next turn as Python's done callbacks are, or at
+// once (now) for the runtime's own plumbing.
 type callback struct {
-	w waker
-	s subscriber
+	w   waker
+	s   subscriber
+	now bool
 }
 
 // canceler is what cancelling a future cancels instead of the future
@@ -64,8 +68,23 @@ func (f *fut) done() bool { return f.state != fPending }
 // addWaker arranges for w to be woken when f completes.
 func (f *fut) addWaker(w waker) { f.add(callback{w: w}) }
 
-// subscribe arranges for s.notify(f) to be called when f completes.
-func (f *fut) subscribe(s subscriber) { f.add(callback{s: s}) }
+// subscribe arranges for s.notify(f) to be called in the loop's turn after
+// f completes, or in the next turn if f is done already (Python's
+// add_done_callback): what Gather, Wait, Shield, AsCompleted, TaskGroup
+// and RunUntilComplete wait with, so that they resume their awaiter in
+// the turn asyncio does.
+func (f *fut) subscribe(s subscriber) {
+	if f.done() {
+		f.loop.ready.push(entry{s: s, f: f})
+		return
+	}
+	f.add(callback{s: s})
+}
+
+// watch arranges for s.notify(f) to be called as soon as the pending f
+// completes: for the runtime's own plumbing (stopping I/O, timers or jobs
+// nobody waits for), which no task observes.
+func (f *fut) watch(s subscriber) { f.add(callback{s: s, now: true}) }
 
 func (f *fut) add(c callback) {
 	if f.cb0 == (callback{}) && len(f.cbs) == 0 {
@@ -135,8 +154,10 @@ func (f *fut) complete() {
 }
 
 func (f *fut) call(c callback) {
-	if c.s != nil {
+	if c.now {
 		c.s.notify(f)
+	} else if c.s != nil {
+		f.loop.ready.push(entry{s: c.s, f: f})
 	} else if c.w.t != nil {
 		f.loop.wake(c.w)
 	}
@@ -298,10 +319,10 @@ func (x *Future[R]) ensure(*Loop, []TaskOption) result[R]  { return x }
 func (x *Future[R]) waitable(*Loop, []TaskOption) Waitable { return x }
 func (x *Future[R]) spent() bool                           { return false }
 
-// userCallback is a done callback given by the user: run with CallSoon.
+// userCallback is a done callback given by the user.
 type userCallback struct{ fn func() }
 
-func (c *userCallback) notify(f *fut) { f.loop.CallSoon(c.fn) }
+func (c *userCallback) notify(f *fut) { f.loop.runCallback(c.fn) }
 
 func addDoneCallback(f *fut, fn func()) {
 	if f.done() {

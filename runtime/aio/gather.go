@@ -44,7 +44,10 @@ func gather[R any](t *Task, cs []Awaitable[R], returnErrs bool) ([]R, []error, e
 	}
 	g := &gathering[R]{outer: fut{loop: t.loop}, children: make([]result[R], len(cs)), returnErrs: returnErrs}
 	g.outer.ctl = g
-	var done []result[R] // children done already, notified once all are in
+	// Children done already are counted once all are in, as Python 3.12's
+	// gather does; the others notify the gathering in the turn after they
+	// complete.
+	var done []result[R]
 	for i, c := range cs {
 		if c.spent() {
 			// A coroutine already run: given twice, or an error.
@@ -56,17 +59,20 @@ func gather[R any](t *Task, cs []Awaitable[R], returnErrs bool) ([]R, []error, e
 		f := c.ensure(t.loop, nil)
 		g.children[i] = f
 		b := f.base()
+		if b.done() {
+			if !slices.ContainsFunc(done, func(d result[R]) bool { return d.base() == b }) {
+				g.distinct++
+				done = append(done, f)
+			}
+			continue
+		}
 		if b.lastIs(g) {
 			continue // a future given twice
 		}
 		g.distinct++
 		b.subscribe(g)
-		if b.done() {
-			done = append(done, f)
-		}
 	}
 	for _, f := range done {
-		f.base().unsubscribe(g)
 		g.notify(f.base())
 	}
 	if err := awaitFut(t, &g.outer); err != nil {

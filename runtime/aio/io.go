@@ -73,7 +73,7 @@ func offload[T any](t *Task, fn func(ctx context.Context) (T, error), drop func(
 	l := t.loop
 	f := NewFuture[T](l)
 	ctx, cancel := context.WithCancel(l.io.context())
-	f.f.subscribe(&cancelFunc{cancel})
+	f.f.watch(&cancelFunc{cancel})
 	l.beginOp()
 	l.goHelper(func() {
 		v, err := fn(ctx)

@@ -224,7 +224,7 @@ func (l *Loop) exit() {
 // completion wakes get that turn first.
 type stopper struct{ l *Loop }
 
-func (s *stopper) notify(*fut) { s.l.CallSoon(s.l.Stop) }
+func (s *stopper) notify(*fut) { s.l.Stop() }
 
 func (l *Loop) runUntil(f *fut) error {
 	if !f.done() {
@@ -292,11 +292,8 @@ func (l *Loop) runOnce() {
 		switch {
 		case e.t != nil:
 			l.runTask(e.t)
-		case e.tm != nil:
-			if e.tm.queued { // not cancelled meanwhile
-				e.tm.queued = false
-				l.runCallback(e.tm.fn)
-			}
+		case e.s != nil:
+			e.s.notify(e.f)
 		default:
 			l.runCallback(e.fn)
 		}

@@ -1,11 +1,12 @@
 package aio
 
 // entry is one item of the ready queue: a task to step, a callback, or a
-// cancellable call (a Timer that is due, or made by CallSoon).
+// subscriber to notify of f (a done callback, or a Timer's call).
 type entry struct {
 	t  *Task
 	fn func()
-	tm *Timer
+	s  subscriber
+	f  *fut
 }
 
 // ring is the ready queue, a growable circular buffer.

@@ -53,8 +53,26 @@ func (l *Loop) CallAt(when time.Time, f func()) *Timer {
 // callSoon is CallSoon with a Timer to cancel the call.
 func (l *Loop) callSoon(f func()) *Timer {
 	tm := &Timer{loop: l, when: l.clock(), fn: f, idx: -1, queued: true}
-	l.ready.push(entry{tm: tm})
+	l.ready.push(entry{s: tm})
 	return tm
+}
+
+// notify runs the call of a Timer taken from the ready queue, unless it
+// was cancelled meanwhile: it wakes a sleeping task, which then runs in
+// the next turn, as asyncio's sleep resumes its task in the turn after
+// its timer's callback.
+func (tm *Timer) notify(*fut) {
+	if !tm.queued {
+		return
+	}
+	tm.queued = false
+	if tm.fn != nil {
+		tm.loop.runCallback(tm.fn)
+		return
+	}
+	w := tm.task
+	tm.task = waker{}
+	tm.loop.wake(w)
 }
 
 func (l *Loop) callAt(when int64, f func()) *Timer {
@@ -80,19 +98,14 @@ func Sleep(t *Task, d time.Duration) error {
 	if tm.idx >= 0 {
 		l.timers.remove(tm)
 	}
+	tm.queued = false // due but cancelled: the queued wake-up does nothing
 	return err
 }
 
-// fire runs a due timer's call or wakes its task.
+// fire queues a due timer's call, or the wake-up of its task.
 func (l *Loop) fire(tm *Timer) {
-	if tm.fn != nil {
-		tm.queued = true
-		l.ready.push(entry{tm: tm})
-		return
-	}
-	w := tm.task
-	tm.task = waker{}
-	l.wake(w)
+	tm.queued = true
+	l.ready.push(entry{s: tm})
 }
 
 // timerHeap is a min-heap of timers by (when, order), keeping each
@@ -180,7 +193,7 @@ func (q *timerHeap) down(i0 int) bool {
 func After(l *Loop, d time.Duration) *Future[struct{}] {
 	f := NewFuture[struct{}](l)
 	tm := l.CallLater(d, func() { f.SetResult(struct{}{}) })
-	f.f.subscribe(&timerStop{tm})
+	f.f.watch(&timerStop{tm})
 	return f
 }
 

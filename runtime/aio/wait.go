@@ -60,23 +60,16 @@ func (w *waiting) notify(f *fut) {
 }
 
 func wait[F Waitable](t *Task, fs []F, when ReturnWhen, d time.Duration) (done, pending []F, err error) {
-	w := &waiting{waiter: fut{loop: t.loop}, when: when}
-	satisfied := true
 	if len(fs) > 0 {
-		satisfied = false
-		failed := false
+		// As Python's, every future is watched, those done already too:
+		// the condition is checked as their notifications come, in the
+		// turns after they complete.
+		w := &waiting{waiter: fut{loop: t.loop}, when: when}
+		seen := make(map[*fut]bool, len(fs))
 		for _, f := range fs {
-			if b := f.base(); b.done() {
-				failed = failed || b.state == fFinished && b.err != nil
-			} else {
+			if b := f.base(); !seen[b] {
+				seen[b] = true
 				w.pending++
-			}
-		}
-		satisfied = w.pending == 0 || when == FirstCompleted && w.pending < len(fs) || when == FirstException && failed
-	}
-	if !satisfied {
-		for _, f := range fs {
-			if b := f.base(); !b.done() {
 				b.subscribe(w)
 			}
 		}
@@ -92,8 +85,8 @@ func wait[F Waitable](t *Task, fs []F, when ReturnWhen, d time.Duration) (done, 
 		if tm != nil {
 			tm.Cancel()
 		}
-		for _, f := range fs {
-			f.base().unsubscribe(w)
+		for b := range seen {
+			b.unsubscribe(w)
 		}
 		if err != nil {
 			return nil, nil, err
@@ -135,28 +128,27 @@ func (c *completions) notify(f *fut) {
 func AsCompleted[F Waitable](t *Task, fs []F) iter.Seq2[F, error] {
 	return func(yield func(F, error) bool) {
 		byFut := make(map[*fut]F, len(fs))
-		c := &completions{}
+		var order []*fut
 		for _, f := range fs {
 			b := f.base()
 			if _, dup := byFut[b]; dup {
 				continue
 			}
 			byFut[b] = f
-			if b.done() {
-				c.queue = append(c.queue, b)
-			}
+			order = append(order, b)
 		}
-		for b := range byFut {
-			if !b.done() {
-				b.subscribe(c)
-			}
+		// As Python's, every future is watched, those done already too:
+		// each is queued in the turn after it completes.
+		c := &completions{}
+		for _, b := range order {
+			b.subscribe(c)
 		}
 		defer func() {
-			for b := range byFut {
+			for _, b := range order {
 				b.unsubscribe(c)
 			}
 		}()
-		for remaining := len(byFut); remaining > 0; remaining-- {
+		for remaining := len(order); remaining > 0; remaining-- {
 			if len(c.queue) == 0 {
 				t.seq++
 				c.w = waker{t, t.seq}
