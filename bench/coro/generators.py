@@ -1,5 +1,6 @@
 """CPython's generators on the work of coro_test.go and ../rewrite: ns per
-next(), send() and per generator made, started and closed.
+next(), send() and per generator made, started and closed, and the bytes
+a suspended generator holds.
 
     python3 bench/coro/generators.py           # a table
     python3 bench/coro/generators.py --json    # {"python": ..., "results": {name: {unit: value}}}
@@ -7,9 +8,11 @@ next(), send() and per generator made, started and closed.
 send() drives a running total: the body of BenchmarkCoroSend and of
 bench/rewrite's Summer.
 """
+import gc
 import json
 import sys
 import timeit
+import tracemalloc
 
 
 def counter():
@@ -33,6 +36,24 @@ def create():
     x.close()
 
 
+def suspended(n=10_000):
+    """Bytes per summer suspended after a send: every traced allocation,
+    frames included (bench/rewrite's Suspended10k benchmarks)."""
+    gens = [None] * n
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(n):
+        g = summer()
+        next(g)
+        g.send(1)
+        gens[i] = g
+    gc.collect()
+    per = (tracemalloc.get_traced_memory()[0] - before) / n
+    tracemalloc.stop()
+    return per
+
+
 def bench(stmt, setup_globals, number=2_000_000):
     """Best of 5 runs of stmt, in ns per execution."""
     best = min(timeit.repeat(stmt, globals=setup_globals, number=number, repeat=5))
@@ -47,6 +68,7 @@ def figures():
         "CPythonNext": {"ns/op": bench("nx(g)", {"nx": next, "g": g})},
         "CPythonSend": {"ns/op": bench("snd(1)", {"snd": s.send})},
         "CPythonCreate": {"ns/op": bench("create()", {"create": create}, number=500_000)},
+        "CPythonSuspended": {"bytes/gen": suspended()},
     }
 
 

@@ -148,6 +148,81 @@ func onceCreate(b *testing.B, mk func() *coro.Generator[int, int, int]) {
 	}
 }
 
+// suspendN is how many generators the Suspended benchmarks hold at once.
+const suspendN = 10_000
+
+// BenchmarkLoweredSuspended10k suspends 10,000 lowered Summers after a
+// send and reports the memory each holds (heap and stacks) as bytes/gen;
+// ns/op is the time to make and start them all.
+func BenchmarkLoweredSuspended10k(b *testing.B) { suspendedGens(b, Summer) }
+
+// BenchmarkDirectSuspended10k is BenchmarkLoweredSuspended10k in direct
+// mode: a goroutine and its stack per generator.
+func BenchmarkDirectSuspended10k(b *testing.B) { suspendedGens(b, DirectSummer) }
+
+// BenchmarkIterPullSuspended10k is BenchmarkLoweredSuspended10k with
+// iter.Pull summers.
+func BenchmarkIterPullSuspended10k(b *testing.B) {
+	var sent int
+	nexts := make([]func() (int, bool), suspendN)
+	stops := make([]func(), suspendN)
+	suspended(b, func(i int) {
+		nexts[i], stops[i] = iter.Pull(func(yield func(int) bool) {
+			total := 0
+			for yield(total) {
+				total += sent
+			}
+		})
+		nexts[i]()
+		sent = 1
+		nexts[i]()
+	}, func() {
+		for _, stop := range stops {
+			stop()
+		}
+	})
+}
+
+// suspendedGens runs suspended on summers made by mk.
+func suspendedGens(b *testing.B, mk func() *coro.Generator[int, int, int]) {
+	gs := make([]*coro.Generator[int, int, int], suspendN)
+	suspended(b, func(i int) {
+		gs[i] = mk()
+		gs[i].Next()
+		gs[i].Send(1)
+	}, func() {
+		for _, g := range gs {
+			g.Close()
+		}
+	})
+}
+
+// suspended calls start(i) for each of suspendN generators, which makes
+// generator i, starts it and sends it 1, and reports the memory they hold
+// per generator; then stopAll stops them, outside the timing.
+func suspended(b *testing.B, start func(i int), stopAll func()) {
+	for range b.N {
+		before := memInUse()
+		for i := range suspendN {
+			start(i)
+		}
+		per := float64(memInUse()-before) / suspendN
+		b.StopTimer()
+		stopAll()
+		b.StartTimer()
+		b.ReportMetric(per, "bytes/gen")
+	}
+}
+
+// memInUse is the memory of the heap's live objects and the goroutine
+// stacks, after a collection.
+func memInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc + m.StackInuse
+}
+
 // suspendedBytes measures the heap held per suspended generator.
 func suspendedBytes(n int, mk func() *coro.Generator[float64, float64, Result]) float64 {
 	gs := make([]*coro.Generator[float64, float64, Result], n)
