@@ -55,8 +55,8 @@ func TestParseGo(t *testing.T) {
 	if run.CPU != "AMD EPYC" || run.GOOS != "linux" || run.GOARCH != "amd64" {
 		t.Errorf("header: cpu %q, goos %q, goarch %q", run.CPU, run.GOOS, run.GOARCH)
 	}
-	if len(run.Results) != 43 || len(run.Lines) != len(run.Results) {
-		t.Errorf("%d results, %d lines; want 43 each", len(run.Results), len(run.Lines))
+	if len(run.Results) != 46 || len(run.Lines) != len(run.Results) {
+		t.Errorf("%d results, %d lines; want 46 each", len(run.Results), len(run.Lines))
 	}
 	res, ok := run.Lookup("bench/aio", "BenchmarkSleepingTasks100k")
 	if !ok {
@@ -195,6 +195,10 @@ func TestMarkdown(t *testing.T) {
 	if !strings.HasPrefix(mem[1], "2,770 B **0.51×**") || strings.Contains(mem[1], "alloc") || mem[4] != "1,415 B" {
 		t.Errorf("memory row: %q", mem)
 	}
+	gen := cells(tableRow(t, md, "memory per suspended generator"))
+	if want := []string{"memory per suspended generator", "2,966 B **0.06×**", "176 B **1.1×**", "`iter.Pull`: 2,196 B **0.09×**", "192 B"}; strings.Join(gen, "\n") != strings.Join(want, "\n") {
+		t.Errorf("generator memory row:\n got %q\nwant %q", gen, want)
+	}
 	if got := strings.Count(md, "\n| "); got != 1+len(Rows) {
 		t.Errorf("%d table lines, want a heading and %d rows", got, len(Rows))
 	}
@@ -284,11 +288,11 @@ func TestSVG(t *testing.T) {
 	if !strings.HasPrefix(svg, `<svg xmlns="http://www.w3.org/2000/svg" width="880"`) || !strings.HasSuffix(svg, "</svg>\n") {
 		t.Errorf("not an svg document:\n%s", svg)
 	}
-	// One bar per Go figure with a ratio: 30 figures in 9 rows, less the
+	// One bar per Go figure with a ratio: 33 figures in 10 rows, less the
 	// 5 that cannot exist ("—").
 	bars := regexp.MustCompile(`<rect [^>]*><title>([^<]*)</title></rect>`).FindAllStringSubmatch(svg, -1)
-	if len(bars) != 25 {
-		t.Errorf("%d bars, want 25", len(bars))
+	if len(bars) != 28 {
+		t.Errorf("%d bars, want 28", len(bars))
 	}
 	titles := map[string]bool{}
 	for _, b := range bars {
@@ -299,16 +303,22 @@ func TestSVG(t *testing.T) {
 		"generator next, iter.Pull: 1.8× CPython",
 		"thread pool submit + result, errgroup: 33× CPython",
 		"memory per suspended task, asyncgo direct: 0.51× CPython",
+		"memory per suspended generator, asyncgo lowered: 1.1× CPython",
 	} {
 		if !titles[want] {
 			t.Errorf("no bar %q", want)
 		}
 	}
-	// The scale: decades from 0.1x (direct memory 0.51x; WaitGroup 1.04x)
-	// to 1000x (lowered Sleep(0) 6206/433 = 14x; process pool map 0.41x).
-	for _, want := range []string{">0.1×</text>", ">1×</text>", ">100×</text>", "1× = CPython", "under load"} {
+	// The scale: whole decades from 0.01x (direct generator memory: 0.06x)
+	// to 100x (lowered task create+await: 54x).
+	for _, want := range []string{">0.01×</text>", ">1×</text>", ">100×</text>", "1× = CPython", "under load"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("chart lacks %q", want)
+		}
+	}
+	for _, not := range []string{">0.001×</text>", ">1000×</text>"} {
+		if strings.Contains(svg, not) {
+			t.Errorf("chart's scale goes to %s", not)
 		}
 	}
 }
@@ -328,6 +338,7 @@ func TestFormat(t *testing.T) {
 		{2770, BytesTask, "2,770 B"},
 		{1234567.4, BytesTask, "1,234,567 B"},
 		{569, BytesTask, "569 B"},
+		{176, BytesGen, "176 B"},
 	} {
 		if got := formatValue(c.v, c.unit); got != c.want {
 			t.Errorf("formatValue(%v, %s) = %q, want %q", c.v, c.unit, got, c.want)

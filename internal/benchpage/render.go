@@ -282,7 +282,7 @@ func orNA(s string) string {
 // formatValue renders a figure in its unit: times scaled to ns, µs or ms
 // with three significant digits, memory in bytes.
 func formatValue(v float64, unit string) string {
-	if unit == BytesTask {
+	if strings.HasPrefix(unit, "bytes/") {
 		return formatBytes(v)
 	}
 	switch {

@@ -4,6 +4,7 @@ package benchpage
 const (
 	NsPerOp   = "ns/op"      // time per operation
 	BytesTask = "bytes/task" // memory per suspended task
+	BytesGen  = "bytes/gen"  // memory per suspended generator
 )
 
 // Source names where one cell's figure comes from: a Go benchmark (Pkg
@@ -21,7 +22,7 @@ type Source struct {
 // Row is one line of the table: one piece of work, measured every way.
 type Row struct {
 	Work   string // what is measured, short
-	Unit   string // NsPerOp or BytesTask
+	Unit   string // NsPerOp, BytesTask or BytesGen
 	About  string // a sentence on the work and where it is measured
 	Direct Source
 	// Lowered is the same work as a stackless state machine.
@@ -81,6 +82,16 @@ var Rows = []Row{
 			{Label: "`iter.Pull`", Pkg: "bench/coro", Bench: "BenchmarkIterPullCreate"},
 		},
 		CPython: Source{Py: "CPythonCreate", Script: coroPy},
+	},
+	{
+		Work: "memory per suspended generator", Unit: BytesGen,
+		About:   "10,000 running-total generators suspended after a send: the heap and goroutine stacks they hold after a collection, CPython's every traced allocation (tracemalloc), per generator",
+		Direct:  Source{Pkg: "bench/rewrite", Bench: "BenchmarkDirectSuspended10k"},
+		Lowered: Source{Pkg: "bench/rewrite", Bench: "BenchmarkLoweredSuspended10k"},
+		Baselines: []Source{
+			{Label: "`iter.Pull`", Pkg: "bench/rewrite", Bench: "BenchmarkIterPullSuspended10k"},
+		},
+		CPython: Source{Py: "CPythonSuspended", Script: coroPy},
 	},
 	{
 		Work: "task create + await", Unit: NsPerOp,
