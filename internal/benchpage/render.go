@@ -170,12 +170,14 @@ func (p *Page) Markdown() string {
 	for i, row := range p.Rows {
 		r := p.resolve(row)
 		rs[i] = r
+		// Cells left to right, so that notes are numbered in reading order.
+		direct := goCell(r.Direct, r.Unit, &ns, false)
+		lowered := goCell(r.Lowered, r.Unit, &ns, false)
 		var bases []string
 		for _, f := range r.Baselines {
 			bases = append(bases, goCell(f, r.Unit, &ns, true))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Work,
-			goCell(r.Direct, r.Unit, &ns, false), goCell(r.Lowered, r.Unit, &ns, false),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Work, direct, lowered,
 			strings.Join(bases, "<br>"), pyCell(r.CPython, r.Unit, &ns))
 	}
 	if len(ns.texts) > 0 {
