@@ -8,5 +8,5 @@
 //	python3 bench/aio/asyncio_bench.py --go
 //
 // which runs these benchmarks too and prints the two columns and their
-// ratio.
+// ratio; `make bench` puts them on docs/benchmarks.md with the rest.
 package aio

@@ -6,4 +6,6 @@
 //
 //	go test -bench . -count 3 ./bench/futures
 //	python3 bench/futures/threadpool.py
+//
+// `make bench` runs both and writes docs/benchmarks.md.
 package futures
