@@ -57,6 +57,12 @@ func canon(v ssa.Value) (ssa.Value, bool) {
 			if p := spilledParam(x); p != nil {
 				return p, neg
 			}
+			// A local captured by a closure, assigned once (`inPlace :=
+			// … && needLock`, read in several branches).
+			if v := storedOnce(x); v != nil {
+				w, n := canon(v)
+				return w, neg != n
+			}
 		}
 	}
 	if a, ok := v.(*ssa.Alloc); ok {
@@ -65,6 +71,24 @@ func canon(v ssa.Value) (ssa.Value, bool) {
 		}
 	}
 	return v, neg
+}
+
+// storedOnce returns the value stored in a when it is stored exactly
+// once, in its own function.
+func storedOnce(a *ssa.Alloc) ssa.Value {
+	var v ssa.Value
+	for _, r := range *a.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Addr == a {
+			if v != nil {
+				return nil
+			}
+			v = st.Val
+		}
+	}
+	if _, ok := v.(*ssa.Alloc); ok {
+		return nil
+	}
+	return v
 }
 
 // eval returns the value of the bool v under this run's valuation.

@@ -330,3 +330,30 @@ func (p *Pool) close() { // want close:`^acquires \{p0\}\.mu, waits\(wg\) \{p0\}
 	defer p.mu.Unlock()
 	p.wg.Wait() // ok: the goroutines wg.Go started call Done without p.mu
 }
+
+// The same with the condition captured by a closure (a heap variable).
+func (s *S) ackInPlaceCaptured(needLock bool) { // want ackInPlaceCaptured:`^acquires \{p0\}\.mu if \{p1\}, acquires \{p0\}\.other\.mu if \{p1\}$`
+	inPlace := s.n > 0 && needLock
+	count := func() {
+		if inPlace {
+			s.n++
+		}
+	}
+	if needLock {
+		s.mu.Lock()
+	}
+	count()
+	if needLock {
+		s.mu.Unlock()
+	}
+	if inPlace {
+		s.other.mu.Lock()
+		s.other.mu.Unlock()
+	}
+}
+
+func (s *S) ackInPlaceCapturedLocked() { // want ackInPlaceCapturedLocked:`^acquires \{p0\}\.mu$`
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ackInPlaceCaptured(false) // ok: an order mu -> other.mu here would invert otherThenMu's
+}
