@@ -78,6 +78,31 @@ func (t *Task) Name() string {
 // SetName renames the task.
 func (t *Task) SetName(name string) { t.name = name }
 
+// Done reports whether the task has finished or was cancelled.
+func (t *Task) Done() bool { return t.done() }
+
+// Cancel requests the task's cancellation, as Handle.Cancel: for code
+// that has the *Task of another task (AllTasks, CurrentTask) or cancels
+// its own, which then receives ErrCancelled at its next suspension.
+func (t *Task) Cancel() bool { return t.cancel() }
+
+// AllTasks returns the tasks of l that are not done, the most recently
+// created first (Python's asyncio.all_tasks). Call it on the loop's
+// goroutine.
+func AllTasks(l *Loop) []*Task {
+	var ts []*Task
+	for t := l.tasks; t != nil; t = t.next {
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// CurrentTask returns the task of l that is running, or nil when none is,
+// in a callback for instance (Python's asyncio.current_task). A task's
+// body has its *Task already; CurrentTask serves code called from it
+// that was not given it.
+func CurrentTask(l *Loop) *Task { return l.current }
+
 // Loop returns the loop the task runs on.
 func (t *Task) Loop() *Loop { return t.loop }
 
@@ -118,9 +143,13 @@ func (t *Task) Context() context.Context {
 }
 
 // String describes the task as Python does, for instance
-// <Task pending name='Task-2' coro=<main.spin()>>.
+// <Task pending name='Task-2' coro=<main.spin()>>; a pending task whose
+// cancellation is requested is "cancelling", as in Python 3.11.
 func (t *Task) String() string {
 	s := describe(&t.fut, t.body.resultValue())
+	if t.state == fPending && t.cancels > 0 {
+		s = "cancelling"
+	}
 	return fmt.Sprintf("<Task %s name='%s' coro=<%s()>>", s, t.Name(), t.body.coroName())
 }
 
@@ -413,8 +442,14 @@ func (h *Handle[R]) Err() error {
 
 // AddDoneCallback arranges for fn(h) to be called on the loop once the
 // task is done, as Future.AddDoneCallback.
-func (h *Handle[R]) AddDoneCallback(fn func(*Handle[R])) {
-	addDoneCallback(&h.task.fut, func() { fn(h) })
+func (h *Handle[R]) AddDoneCallback(fn func(*Handle[R])) *DoneCallback {
+	return addDoneCallback(&h.task.fut, func() { fn(h) })
+}
+
+// RemoveDoneCallback removes a callback added by AddDoneCallback, as
+// Future.RemoveDoneCallback.
+func (h *Handle[R]) RemoveDoneCallback(c *DoneCallback) bool {
+	return removeDoneCallback(&h.task.fut, c)
 }
 
 // String describes the task (see Task.String).

@@ -3,6 +3,7 @@ package aio_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +161,27 @@ func spin() *aio.Coroutine[int] {
 				return 0, err
 			}
 		}
+	})
+}
+
+// TestTaskStringCancelling: a task whose cancellation is requested but
+// not yet delivered prints as cancelling, as CPython 3.11's repr does;
+// Uncancel makes it pending again.
+func TestTaskStringCancelling(t *testing.T) {
+	check(t, func(t *aio.Task) error {
+		h := aio.CreateTask(t, after(10, nil), aio.Name("s"))
+		aio.Sleep(t, 0)
+		var got []string
+		show := func() { got = append(got, strings.SplitN(h.String(), " coro", 2)[0]) }
+		show()
+		h.Cancel()
+		show()
+		aio.Await(t, h)
+		show()
+		want := []string{"<Task pending name='s'", "<Task cancelling name='s'", "<Task cancelled name='s'"}
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("String = %q; want %q", got, want)
+		}
+		return nil
 	})
 }
