@@ -102,18 +102,20 @@ func (f *fut) lastIs(s subscriber) bool {
 	return f.cb0.s == s
 }
 
-// unsubscribe removes s, as Python's remove_done_callback.
-func (f *fut) unsubscribe(s subscriber) {
-	if f.cb0.s == s {
+// unsubscribe removes s, as Python's remove_done_callback, and reports
+// whether it was there.
+func (f *fut) unsubscribe(s subscriber) bool {
+	if f.cb0.s == s && s != nil {
 		f.cb0 = callback{}
-		return
+		return true
 	}
 	for i, c := range f.cbs {
 		if c.s == s {
 			f.cbs = append(f.cbs[:i], f.cbs[i+1:]...)
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // cancel cancels f, or what produces it, and reports whether it did.
@@ -300,13 +302,19 @@ func (x *Future[R]) SetErr(err error) error {
 	return nil
 }
 
-// AddDoneCallback arranges for fn(x) to be called on the loop once the
-// future is done; if it is done already, fn is scheduled at once.
-// Callbacks run in the order they were added, each in its own turn of the
-// loop, as with CallSoon.
-func (x *Future[R]) AddDoneCallback(fn func(*Future[R])) {
-	addDoneCallback(&x.f, func() { fn(x) })
+// AddDoneCallback arranges for fn(x) to be called on the loop in the turn
+// after the future is done; if it is done already, fn is scheduled at
+// once, as with CallSoon. Callbacks run in the order they were added.
+// RemoveDoneCallback takes the callback returned back.
+func (x *Future[R]) AddDoneCallback(fn func(*Future[R])) *DoneCallback {
+	return addDoneCallback(&x.f, func() { fn(x) })
 }
+
+// RemoveDoneCallback removes a callback added by AddDoneCallback so that
+// it is not called, and reports whether it did: false if the future was
+// done already when it was added or when it is removed, its call
+// scheduled (Python's remove_done_callback).
+func (x *Future[R]) RemoveDoneCallback(c *DoneCallback) bool { return removeDoneCallback(&x.f, c) }
 
 // String describes the future as Python does: <Future pending>,
 // <Future finished result=v>, <Future finished err=e>, <Future cancelled>.
@@ -319,17 +327,24 @@ func (x *Future[R]) ensure(*Loop, []TaskOption) result[R]  { return x }
 func (x *Future[R]) waitable(*Loop, []TaskOption) Waitable { return x }
 func (x *Future[R]) spent() bool                           { return false }
 
-// userCallback is a done callback given by the user.
-type userCallback struct{ fn func() }
+// DoneCallback is a callback added to a future or task with
+// AddDoneCallback, to be removed with RemoveDoneCallback.
+type DoneCallback struct{ fn func() }
 
-func (c *userCallback) notify(f *fut) { f.loop.runCallback(c.fn) }
+func (c *DoneCallback) notify(f *fut) { f.loop.runCallback(c.fn) }
 
-func addDoneCallback(f *fut, fn func()) {
+func addDoneCallback(f *fut, fn func()) *DoneCallback {
+	c := &DoneCallback{fn}
 	if f.done() {
-		f.loop.CallSoon(fn)
-		return
+		f.loop.soon(fn)
+		return c
 	}
-	f.subscribe(&userCallback{fn})
+	f.subscribe(c)
+	return c
+}
+
+func removeDoneCallback(f *fut, c *DoneCallback) bool {
+	return c != nil && !f.done() && f.unsubscribe(c)
 }
 
 // describe is the state part of a future's or task's String.

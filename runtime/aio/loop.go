@@ -94,10 +94,14 @@ func (l *Loop) Debug() bool { return l.debug }
 
 // CallSoon schedules f to be called on the loop at its next turn
 // (Python's loop.call_soon); callbacks run in the order they were
-// scheduled. A panic in f is logged and the loop carries on. CallSoon
+// scheduled. A panic in f is logged and the loop carries on. The Timer
+// returned cancels the call if it has not run (Python's Handle). CallSoon
 // must be called on the loop's goroutine; other goroutines use
 // CallSoonThreadsafe.
-func (l *Loop) CallSoon(f func()) { l.ready.push(entry{fn: f}) }
+func (l *Loop) CallSoon(f func()) *Timer { return l.callSoon(f) }
+
+// soon is CallSoon without a Timer, for the runtime's own calls.
+func (l *Loop) soon(f func()) { l.ready.push(entry{fn: f}) }
 
 // CallSoonThreadsafe schedules f like CallSoon, from any goroutine, and
 // wakes the loop if it waits. It returns ErrLoopClosed, and f never runs,

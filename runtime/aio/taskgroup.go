@@ -50,6 +50,13 @@ func (g *TaskGroup) CreateTask(c AnyCoroutine, opts ...TaskOption) Waitable {
 	return c.spawn(g.parent.loop, append(opts[:len(opts):len(opts)], InGroup(g)))
 }
 
+// CreateGroupTask schedules c as a task of the group g, like
+// g.CreateTask, and returns its handle with its result type: the typed
+// form, as CreateTask is of Loop.CreateTask.
+func CreateGroupTask[R any](g *TaskGroup, c *Coroutine[R], opts ...TaskOption) *Handle[R] {
+	return newHandle(g.parent.loop, c, append(opts[:len(opts):len(opts)], InGroup(g)))
+}
+
 // add makes t a member, unless the group no longer takes tasks.
 func (g *TaskGroup) add(t *Task) bool {
 	if g.finished || g.aborting || g.exiting && len(g.members) == 0 {
