@@ -40,10 +40,8 @@ var failing = map[string]string{
 	"loop_goto":              "rejected: goto in a generator body (valid Go; DESIGN.md asks for goto where it can)",
 	"loop_seq_throw_cond":    "throw/close at a suspension inside range over iter.Seq: lowered, the iterator sees yield return false (logs \"stopped\")",
 	"loop_seq_throw_jumps":   "the same, in a loop body with labelled continue/break and return (found by FuzzLowering)",
-	"order_assert":           "box.(int) + co.Yield(0): gc panics on the assertion before suspending; lowered suspends first",
 	"order_convert":          "rejected: a suspension after len([]rune(s)) and []byte(s) conversions in one call (\"must be the first call\")",
 	"order_shortcircuit_two": "rejected: two suspensions in one || chain (\"a condition may hold only one single-valued suspension\")",
-	"order_unevaluated":      "for i := range *p with p == nil evaluates *p lowered (nil dereference); Go does not evaluate it (constant length)",
 }
 
 // TestFailing: every program under testdata/rewrite/failing is listed in

@@ -123,9 +123,6 @@ func (fl *fileLowerer) importText() string {
 // typeString spells t in the generated file, or reports why it cannot.
 func (fl *fileLowerer) typeString(t types.Type) (string, error) {
 	var bad error
-	var check func(t types.Type)
-	check = func(t types.Type) {}
-	_ = check
 	s := types.TypeString(t, func(p *types.Package) string {
 		if p == fl.pkg {
 			return ""
@@ -142,7 +139,63 @@ func (fl *fileLowerer) typeString(t types.Type) (string, error) {
 			bad = fmt.Errorf("its type %s is not exported by %s", o.Name(), o.Pkg().Path())
 		}
 	})
+	// An unnamed struct or interface with unexported members of another
+	// package: spelled here, its members would be this package's.
+	walkUnnamed(t, map[types.Type]bool{}, func(o types.Object) {
+		if !o.Exported() && o.Pkg() != nil && o.Pkg() != fl.pkg {
+			bad = fmt.Errorf("its type %s has the unexported member %s of %s", s, o.Name(), o.Pkg().Path())
+		}
+	})
 	return s, bad
+}
+
+// walkUnnamed calls member for the fields and methods of the unnamed
+// struct and interface types that t is built from (not looking into named
+// types, whose names say it all).
+func walkUnnamed(t types.Type, seen map[types.Type]bool, member func(types.Object)) {
+	if seen[t] {
+		return
+	}
+	seen[t] = true
+	switch t := t.(type) {
+	case *types.Named:
+		for i := 0; i < t.TypeArgs().Len(); i++ {
+			walkUnnamed(t.TypeArgs().At(i), seen, member)
+		}
+	case *types.Alias:
+		walkUnnamed(types.Unalias(t), seen, member)
+	case *types.Pointer:
+		walkUnnamed(t.Elem(), seen, member)
+	case *types.Slice:
+		walkUnnamed(t.Elem(), seen, member)
+	case *types.Array:
+		walkUnnamed(t.Elem(), seen, member)
+	case *types.Map:
+		walkUnnamed(t.Key(), seen, member)
+		walkUnnamed(t.Elem(), seen, member)
+	case *types.Chan:
+		walkUnnamed(t.Elem(), seen, member)
+	case *types.Signature:
+		for i := 0; i < t.Params().Len(); i++ {
+			walkUnnamed(t.Params().At(i).Type(), seen, member)
+		}
+		for i := 0; i < t.Results().Len(); i++ {
+			walkUnnamed(t.Results().At(i).Type(), seen, member)
+		}
+	case *types.Struct:
+		for i := 0; i < t.NumFields(); i++ {
+			member(t.Field(i))
+			walkUnnamed(t.Field(i).Type(), seen, member)
+		}
+	case *types.Interface:
+		for i := 0; i < t.NumExplicitMethods(); i++ {
+			member(t.ExplicitMethod(i))
+			walkUnnamed(t.ExplicitMethod(i).Type(), seen, member)
+		}
+		for i := 0; i < t.NumEmbeddeds(); i++ {
+			walkUnnamed(t.EmbeddedType(i), seen, member)
+		}
+	}
 }
 
 func walkNamed(t types.Type, seen map[types.Type]bool, f func(*types.Named)) {
@@ -733,11 +786,17 @@ func (f *fn) lower() {
 		}
 	}
 	c := f.coroName
+	// One statement, as the source's (its comments go with it); _agNew
+	// refers to Resume, so that package initialisation sees the
+	// dependencies of the body as it does in the source (the spec,
+	// "Package initialization": a method expression is a reference).
+	fmt.Fprintf(&b, "{\n\treturn (&%s%s{%s})._agNew()\n}", mname, targs, strings.Join(init, ", "))
+	newM := fmt.Sprintf("\n// _agNew returns the generator that m runs.\nfunc (_agm *%s%s) _agNew() *%s.Generator[%s, %s, %s] {\n\t_ = (*%s%s).Resume\n", mname, targs, c, f.yT, f.sT, f.rT, mname, targs)
 	if f.closes {
 		// Deferred calls or an iterator to finish if dropped suspended.
-		fmt.Fprintf(&b, "{\n\t_agm := &%s%s{%s}\n\treturn %s.FromLowered[%s, %s, %s](_agm, &_agm._agpc, &_agm._agf)\n}", mname, targs, strings.Join(init, ", "), c, f.yT, f.sT, f.rT)
+		newM += fmt.Sprintf("\treturn %s.FromLowered[%s, %s, %s](_agm, &_agm._agpc, &_agm._agf)\n}\n", c, f.yT, f.sT, f.rT)
 	} else {
-		fmt.Fprintf(&b, "{\n\treturn %s.FromMachine[%s, %s, %s](&%s%s{%s})\n}", c, f.yT, f.sT, f.rT, mname, targs, strings.Join(init, ", "))
+		newM += fmt.Sprintf("\treturn %s.FromMachine[%s, %s, %s](_agm)\n}\n", c, f.yT, f.sT, f.rT)
 	}
 	body := b.String()
 
@@ -750,7 +809,9 @@ func (f *fn) lower() {
 			fmt.Fprintf(&m, "\t%s %s\n", fd.name, fd.typ)
 		}
 	}
-	fmt.Fprintf(&m, "}\n\n// Resume implements %s.Machine.\nfunc (_agm *%s%s) Resume(_agSent %s, _agThrown error) (_agY %s, _agDone bool, _agR %s, _agErr error) {\n", c, mname, targs, f.sT, f.yT, f.rT)
+	m.WriteString("}\n")
+	m.WriteString(newM)
+	fmt.Fprintf(&m, "\n// Resume implements %s.Machine.\nfunc (_agm *%s%s) Resume(_agSent %s, _agThrown error) (_agY %s, _agDone bool, _agR %s, _agErr error) {\n", c, mname, targs, f.sT, f.yT, f.rT)
 	// recover() is called here, directly in the deferred function, so that
 	// Catch stays off the fast path (a generic method call costs more).
 	// Neither a panic nor a return (_agpc is zero from here to the next
@@ -967,6 +1028,7 @@ func (f *fn) suspendIn(s ast.Stmt) {
 		f.simple(s)
 		return
 	}
+	f.hoistEarly(s, call)
 	at := len(f.code)
 	val := f.suspend(call, kind)
 	if es, ok := s.(*ast.ExprStmt); ok && ast.Unparen(es.X) == call {
@@ -975,6 +1037,115 @@ func (f *fn) suspendIn(s ast.Stmt) {
 	}
 	f.replace(s, call, f.placeholder(val))
 	f.simple(s)
+}
+
+// hoistEarly evaluates, before the suspension call, the operations of
+// root written before it that gc evaluates before a later call of the same
+// statement, so that their panics come first as they do in direct mode:
+// type assertions and slice expressions always; comparisons that may
+// panic and conversions of slices to arrays when they are in an argument
+// of a call that holds the suspension in a later argument (elsewhere gc
+// evaluates them after the call, as the lowered statement does).
+func (f *fn) hoistEarly(root ast.Node, call *ast.CallExpr) {
+	var early []ast.Expr
+	ast.PreorderStack(root, nil, func(m ast.Node, stack []ast.Node) bool {
+		if m.Pos() >= call.Pos() {
+			return false // at or after the suspension
+		}
+		if m.End() > call.Pos() {
+			return true // holds the suspension: look inside
+		}
+		hoist := false
+		switch x := m.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.TypeAssertExpr, *ast.SliceExpr:
+			hoist = true
+		case *ast.BinaryExpr:
+			hoist = (x.Op == token.EQL || x.Op == token.NEQ) && mayPanicCompare(f.info.TypeOf(x.X), f.info.TypeOf(x.Y)) && earlierArg(stack, m, call)
+		case *ast.CallExpr:
+			hoist = f.sliceToArray(x) && earlierArg(stack, m, call)
+		}
+		if !hoist {
+			return true
+		}
+		for _, a := range stack {
+			if b, ok := a.(*ast.BinaryExpr); ok && (b.Op == token.LAND || b.Op == token.LOR) && !(b.Pos() <= call.Pos() && call.End() <= b.End()) {
+				f.errorf(m.Pos(), "this operation may panic, and runs before the suspension that follows it only if && or || let it; evaluate it into a variable first")
+				return false
+			}
+		}
+		early = append(early, m.(ast.Expr))
+		return false
+	})
+	for _, e := range early {
+		ts, err := f.typeString(f.info.TypeOf(e))
+		if err != nil {
+			f.errorf(e.Pos(), "cannot evaluate this before the suspension that follows it: %v", err)
+			continue
+		}
+		t := f.temp("e", ts)
+		f.emit("%s = %s", t, f.expr(e))
+		f.replace(root, e, f.placeholder(t))
+	}
+}
+
+// earlierArg reports whether m is in an argument of a call (in stack, m's
+// ancestors) that holds call in a later argument.
+func earlierArg(stack []ast.Node, m ast.Node, call *ast.CallExpr) bool {
+	for _, a := range stack {
+		k, ok := a.(*ast.CallExpr)
+		if !ok || !(k.Pos() <= call.Pos() && call.End() <= k.End()) {
+			continue
+		}
+		for _, arg := range k.Args {
+			if arg.Pos() <= m.Pos() && m.End() <= arg.End() {
+				return !(arg.Pos() <= call.Pos() && call.End() <= arg.End())
+			}
+		}
+	}
+	return false
+}
+
+// sliceToArray reports whether c converts a slice to an array or an array
+// pointer, which panics when the slice is too short.
+func (f *fn) sliceToArray(c *ast.CallExpr) bool {
+	tv := f.info.Types[c.Fun]
+	if !tv.IsType() || len(c.Args) != 1 {
+		return false
+	}
+	if _, ok := f.info.TypeOf(c.Args[0]).Underlying().(*types.Slice); !ok {
+		return false
+	}
+	to := tv.Type.Underlying()
+	if p, ok := to.(*types.Pointer); ok {
+		to = p.Elem().Underlying()
+	}
+	_, ok := to.(*types.Array)
+	return ok
+}
+
+// mayPanicCompare reports whether comparing values of types x and y may
+// panic: when an interface holds an uncomparable value (also inside a
+// struct or an array, or as a type argument).
+func mayPanicCompare(x, y types.Type) bool {
+	var may func(t types.Type) bool
+	may = func(t types.Type) bool {
+		switch u := t.Underlying().(type) {
+		case *types.Interface:
+			return true
+		case *types.Struct:
+			for i := 0; i < u.NumFields(); i++ {
+				if may(u.Field(i).Type()) {
+					return true
+				}
+			}
+		case *types.Array:
+			return may(u.Elem())
+		}
+		return false
+	}
+	return x != nil && may(x) || y != nil && may(y)
 }
 
 // shortCircuit returns the outermost && or || in root whose right operand
@@ -1033,6 +1204,7 @@ func (f *fn) suspendExpr(e ast.Expr, call *ast.CallExpr) string {
 		}
 		f.replace(e, b, f.placeholder(t))
 	} else {
+		f.hoistEarly(e, call)
 		val := f.suspend(call, f.susp[call])
 		if ast.Unparen(e) == ast.Expr(call) {
 			return val
@@ -1821,8 +1993,20 @@ func (f *fn) rangeStmt(x *ast.RangeStmt, label string) {
 	if p, ok := under.(*types.Pointer); ok {
 		under = p.Elem().Underlying()
 	}
-	rv := f.temp("r", ts)
-	f.emit("%s = %s", rv, f.expr(x.X))
+	// The spec: with at most one iteration variable and a constant len(x)
+	// (an array or a pointer to one, no call or receive in x), x is not
+	// evaluated at all (a nil pointer does not panic, an array is not
+	// copied).
+	length := ""
+	if a, ok := under.(*types.Array); ok && (x.Value == nil || isBlank(x.Value)) && !f.callsOrReceives(x.X) {
+		length = fmt.Sprint(a.Len())
+	}
+	rv := ""
+	if length == "" {
+		rv = f.temp("r", ts)
+		f.emit("%s = %s", rv, f.expr(x.X))
+		length = "len(" + rv + ")"
+	}
 	top := f.label("Top")
 	f.used[top] = true
 	f.loop(label, func(brk, cont string) {
@@ -1861,7 +2045,7 @@ func (f *fn) rangeStmt(x *ast.RangeStmt, label string) {
 			i := f.temp("i", "int")
 			f.emit("%s = 0", i)
 			f.place(top)
-			f.emit("if %s >= len(%s) {\ngoto %s\n}", i, rv, brk)
+			f.emit("if %s >= %s {\ngoto %s\n}", i, length, brk)
 			f.assignIter(x, x.Key, i)
 			f.assignIter(x, x.Value, fmt.Sprintf("%s[%s]", rv, i))
 			f.stmt(x.Body, "")
@@ -1914,6 +2098,27 @@ func (f *fn) rangeStmt(x *ast.RangeStmt, label string) {
 		}
 		f.place(brk)
 	})
+}
+
+// callsOrReceives reports whether evaluating e calls a function or
+// receives from a channel (conversions and builtins evaluated at compile
+// time aside, as the spec's constant len rule has it).
+func (f *fn) callsOrReceives(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if tv := f.info.Types[x]; tv.Value == nil && !f.info.Types[x.Fun].IsType() {
+				found = true
+			}
+		case *ast.UnaryExpr:
+			found = found || x.Op == token.ARROW
+		}
+		return !found
+	})
+	return found
 }
 
 func isBlank(e ast.Expr) bool {
