@@ -128,61 +128,35 @@ func serveCluster(spec string) int {
 		return fail("%v", err)
 	}
 	sub.SetPendingLimits(-1, -1)
-	it, err := cons.Messages(jetstream.PullMaxMessages(slots + 1))
-	if err != nil {
-		return fail("%v", err)
-	}
-	go func() {
-		<-ctx.Done()
-		it.Drain() // what is buffered comes out, and goes back
-	}()
-
-	work := make(chan jetstream.Msg)
+	// Each slot asks for one task when it is free (an iterator of one
+	// message pulls only when asked), so that no task waits in a buffer
+	// here while its ack wait runs out.
 	var wg sync.WaitGroup
 	for range slots {
+		it, err := cons.Messages(jetstream.PullMaxMessages(1))
+		if err != nil {
+			return fail("%v", err)
+		}
+		context.AfterFunc(ctx, it.Stop)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for m := range work {
-				w.handle(m)
+			for {
+				m, err := it.Next()
+				switch {
+				case err == nil:
+					w.handle(m)
+				case errors.Is(err, jetstream.ErrMsgIteratorClosed):
+					return
+				default: // a missed heartbeat, a reconnection: pull again soon
+					time.Sleep(50 * time.Millisecond)
+				}
 			}
 		}()
 	}
-	for {
-		m, err := it.Next()
-		if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-			break
-		}
-		if err != nil {
-			time.Sleep(10 * time.Millisecond) // a missed heartbeat, a reconnection: pulls resume
-			continue
-		}
-		w.hand(ctx, work, m)
-	}
-	close(work)
 	wg.Wait()
 	nc.Flush()
 	return 0
-}
-
-// hand gives m to a free slot, keeping it from redelivery meanwhile; when
-// the worker is stopping, m goes back to the queue instead.
-func (w *clusterWorker) hand(ctx context.Context, work chan<- jetstream.Msg, m jetstream.Msg) {
-	tick := time.NewTicker(w.ackWait / 3)
-	defer tick.Stop()
-	for {
-		if ctx.Err() != nil {
-			m.Nak()
-			return
-		}
-		select {
-		case work <- m:
-			return
-		case <-tick.C:
-			m.InProgress()
-		case <-ctx.Done():
-		}
-	}
 }
 
 // handle runs one task: it says it started, keeps JetStream from
