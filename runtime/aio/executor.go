@@ -81,6 +81,8 @@ type cancelSource[T any] struct {
 	cancelJob context.CancelCauseFunc
 }
 
+func (c *cancelSource[T]) immediate() {}
+
 func (c *cancelSource[T]) notify(f *fut) {
 	if f.state != fCancelled {
 		return

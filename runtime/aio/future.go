@@ -32,11 +32,18 @@ type subscriber interface{ notify(f *fut) }
 
 // callback is one waiter of a future: a task to wake or a subscriber,
 // notified in the loop's next turn as Python's done callbacks are, or at
-// once (now) for the runtime's own plumbing.
+// once if it is the runtime's own plumbing (immediate).
 type callback struct {
-	w   waker
-	s   subscriber
-	now bool
+	w waker
+	s subscriber
+}
+
+// immediate is a subscriber notified as soon as the future completes:
+// the runtime's own plumbing (stopping I/O, jobs or timers nobody waits
+// for), which no task observes.
+type immediate interface {
+	subscriber
+	immediate()
 }
 
 // canceler is what cancelling a future cancels instead of the future
@@ -82,9 +89,8 @@ func (f *fut) subscribe(s subscriber) {
 }
 
 // watch arranges for s.notify(f) to be called as soon as the pending f
-// completes: for the runtime's own plumbing (stopping I/O, timers or jobs
-// nobody waits for), which no task observes.
-func (f *fut) watch(s subscriber) { f.add(callback{s: s, now: true}) }
+// completes.
+func (f *fut) watch(s immediate) { f.add(callback{s: s}) }
 
 func (f *fut) add(c callback) {
 	if f.cb0 == (callback{}) && len(f.cbs) == 0 {
@@ -156,10 +162,12 @@ func (f *fut) complete() {
 }
 
 func (f *fut) call(c callback) {
-	if c.now {
-		c.s.notify(f)
-	} else if c.s != nil {
-		f.loop.ready.push(entry{s: c.s, f: f})
+	if c.s != nil {
+		if _, now := c.s.(immediate); now {
+			c.s.notify(f)
+		} else {
+			f.loop.ready.push(entry{s: c.s, f: f})
+		}
 	} else if c.w.t != nil {
 		f.loop.wake(c.w)
 	}

@@ -59,6 +59,8 @@ func (l *Loop) post(f func(), orphan func()) {
 // is cancelled: an operation in flight stops when its waiter gives up.
 type cancelFunc struct{ cancel context.CancelFunc }
 
+func (c *cancelFunc) immediate() {}
+
 func (c *cancelFunc) notify(f *fut) {
 	if f.state == fCancelled {
 		c.cancel()

@@ -101,7 +101,7 @@ func (l *Loop) Debug() bool { return l.debug }
 func (l *Loop) CallSoon(f func()) *Timer { return l.callSoon(f) }
 
 // soon is CallSoon without a Timer, for the runtime's own calls.
-func (l *Loop) soon(f func()) { l.ready.push(entry{fn: f}) }
+func (l *Loop) soon(f func()) { l.ready.push(entry{s: callFn(f)}) }
 
 // CallSoonThreadsafe schedules f like CallSoon, from any goroutine, and
 // wakes the loop if it waits. It returns ErrLoopClosed, and f never runs,
@@ -127,13 +127,13 @@ func (l *Loop) CallSoonThreadsafe(f func()) error {
 // (Python's loop.create_task). It may be called before the loop runs.
 func (l *Loop) CreateTask(c AnyCoroutine, opts ...TaskOption) Waitable { return c.spawn(l, opts) }
 
-func (l *Loop) pushTask(t *Task) { l.ready.push(entry{t: t}) }
+func (l *Loop) pushTask(t *Task) { l.ready.push(entry{s: t}) }
 
 // wake resumes the task of w if it is still in the wait w names.
 func (l *Loop) wake(w waker) {
 	if t := w.t; t.parked && t.seq == w.seq {
 		t.parked = false
-		l.ready.push(entry{t: t})
+		l.ready.push(entry{s: t})
 	}
 }
 
@@ -293,13 +293,13 @@ func (l *Loop) runOnce() {
 	}
 	for n := l.ready.n; n > 0; n-- {
 		e := l.ready.pop()
-		switch {
-		case e.t != nil:
-			l.runTask(e.t)
-		case e.s != nil:
-			e.s.notify(e.f)
+		switch s := e.s.(type) {
+		case *Task:
+			l.runTask(s)
+		case callFn:
+			l.runCallback(s)
 		default:
-			l.runCallback(e.fn)
+			s.notify(e.f)
 		}
 	}
 }
@@ -346,7 +346,7 @@ func (l *Loop) drainThreadsafe() bool {
 	l.tsHas.Store(false)
 	l.tsMu.Unlock()
 	for i, f := range q {
-		l.ready.push(entry{fn: f})
+		l.ready.push(entry{s: callFn(f)})
 		q[i] = nil
 	}
 	l.tsMu.Lock()

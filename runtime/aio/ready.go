@@ -1,13 +1,17 @@
 package aio
 
-// entry is one item of the ready queue: a task to step, a callback, or a
-// subscriber to notify of f (a done callback, or a Timer's call).
+// entry is one item of the ready queue: s, notified of f. s is a task to
+// step (*Task), a callback (callFn), a due Timer, or a done callback.
 type entry struct {
-	t  *Task
-	fn func()
-	s  subscriber
-	f  *fut
+	s subscriber
+	f *fut
 }
+
+// callFn is a callback in the ready queue (a func is stored in an
+// interface without allocating).
+type callFn func()
+
+func (fn callFn) notify(*fut) { fn() }
 
 // ring is the ready queue, a growable circular buffer.
 type ring struct {

@@ -198,6 +198,10 @@ func (t *Task) finish(err error) {
 	t.complete()
 }
 
+// notify steps the task: a task in the ready queue is an entry like the
+// others.
+func (t *Task) notify(*fut) { t.loop.runTask(t) }
+
 // step resumes the task for one turn of the loop and returns the runner
 // that ran a direct-mode body, if one did.
 func (t *Task) step() *runner {

@@ -201,3 +201,4 @@ func After(l *Loop, d time.Duration) *Future[struct{}] {
 type timerStop struct{ tm *Timer }
 
 func (s *timerStop) notify(*fut) { s.tm.Cancel() }
+func (s *timerStop) immediate()  {}
