@@ -177,7 +177,8 @@ func main() {
 }
 
 // TestRecoverOnlyWhenNeeded: a body that cannot panic gets a Resume
-// without a deferred recover; one that can (integer division) keeps it.
+// without a deferred recover (Frame.Unwind); one that can (integer
+// division) keeps it.
 func TestRecoverOnlyWhenNeeded(t *testing.T) {
 	for _, c := range []struct {
 		body string
@@ -193,7 +194,7 @@ func TestRecoverOnlyWhenNeeded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Contains(string(files[1].New), "recover()"); got != c.want {
+		if got := strings.Contains(string(files[1].New), "defer _agm._agf.Unwind("); got != c.want {
 			t.Errorf("%q: recover %v, want %v\n%s", c.body, got, c.want, files[1].New)
 		}
 	}

@@ -34,7 +34,6 @@ import (
 // failing maps each program under testdata/rewrite/failing to what is
 // wrong with it today.
 var failing = map[string]string{
-	"line_panic":             "//line maps a panic in a flattened loop's condition, post statement or a statement after a yield to another line",
 	"loop_func_unwind":       "throw/close inside range over iter.Seq2 or a func literal: lowered, the iterator's yield returns false instead of the unwinding passing through it",
 	"loop_map_nan":           "range over a map with NaN keys across a suspension skips them lowered (documented difference)",
 	"loop_goto":              "rejected: goto in a generator body (valid Go; DESIGN.md asks for goto where it can)",

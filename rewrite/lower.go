@@ -812,13 +812,11 @@ func (f *fn) lower() {
 	m.WriteString("}\n")
 	m.WriteString(newM)
 	fmt.Fprintf(&m, "\n// Resume implements %s.Machine.\nfunc (_agm *%s%s) Resume(_agSent %s, _agThrown error) (_agY %s, _agDone bool, _agR %s, _agErr error) {\n", c, mname, targs, f.sT, f.yT, f.rT)
-	// recover() is called here, directly in the deferred function, so that
-	// Catch stays off the fast path (a generic method call costs more).
-	// Neither a panic nor a return (_agpc is zero from here to the next
-	// suspension, _agDone is set by the end): runtime.Goexit, which runs
-	// the body's deferred calls too.
+	// Frame.Unwind recovers a panic of the body (or sees a Goexit: neither
+	// a panic nor a return; _agpc is zero from here to the next
+	// suspension, _agDone is set by the end) and runs the defers.
 	if !f.noPanic {
-		fmt.Fprintf(&m, "\tdefer func() {\n\t\tif _agv := recover(); _agv != nil {\n\t\t\t_agm._agf.Catch(_agv, &_agDone, &_agR, &_agErr)\n\t\t} else if !_agDone && _agm._agpc == 0 {\n\t\t\t_agm._agf.Exit()\n\t\t}\n\t}()\n")
+		m.WriteString("\tdefer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)\n")
 	}
 	if f.npc > 0 {
 		if f.noPanic {

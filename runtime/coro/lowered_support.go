@@ -100,6 +100,19 @@ func (f *Frame[R]) Catch(v any, done *bool, r *R, err *error) {
 	f.outcome(done, r, err)
 }
 
+// Unwind is deferred by a lowered Resume: it handles a panic of the body
+// (Catch) or a runtime.Goexit (Exit: neither a panic nor a return, which
+// sets *done or a resume point *pc). Deferring it directly, rather than a
+// literal of the generated file, keeps the generated file out of a panic's
+// stack above the line that panicked.
+func (f *Frame[R]) Unwind(pc *int, done *bool, r *R, err *error) {
+	if v := recover(); v != nil {
+		f.Catch(v, done, r, err)
+	} else if !*done && *pc == 0 {
+		f.Exit()
+	}
+}
+
 // Exit runs the pending defers of a body that called runtime.Goexit, as
 // Go runs a goroutine's deferred calls before it exits; the Goexit then
 // goes on, in the goroutine that resumed the body.
