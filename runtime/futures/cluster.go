@@ -148,6 +148,7 @@ type ClusterPool struct {
 	idle     sync.Cond // broadcast when calls empties
 	calls    map[uint64]*clusterCall
 	bySeq    map[uint64]*clusterCall
+	unstored map[uint64]bool // cancelled before JetStream said where it stored them
 	nextID   uint64
 	shutdown bool
 	broken   error
@@ -223,6 +224,7 @@ func NewClusterPool(opts ...ClusterOption) (*ClusterPool, error) {
 		cfg:      c,
 		calls:    map[uint64]*clusterCall{},
 		bySeq:    map[uint64]*clusterCall{},
+		unstored: map[uint64]bool{},
 		procs:    map[*exec.Cmd]*os.File{},
 		closing:  make(chan struct{}),
 		finished: make(chan struct{}),
@@ -475,8 +477,10 @@ func (p *ClusterPool) stored(_ jetstream.JetStream, m *nats.Msg, ack *jetstream.
 		c.seq = ack.Sequence
 		p.bySeq[c.seq] = c
 	}
+	cancelled := p.unstored[id]
+	delete(p.unstored, id)
 	p.mu.Unlock()
-	if c == nil { // cancelled before it was stored
+	if cancelled {
 		p.deleteMsg(ack.Sequence)
 	}
 }
@@ -486,6 +490,7 @@ func (p *ClusterPool) notStored(_ jetstream.JetStream, m *nats.Msg, err error) {
 	id, _ := taskID(m.Data)
 	p.mu.Lock()
 	c := p.calls[id]
+	delete(p.unstored, id)
 	p.mu.Unlock()
 	if c != nil && p.forget(c) {
 		c.job.fail(fmt.Errorf("futures: %s: JetStream did not store %s: %w", p, c.fn, err))
@@ -569,6 +574,9 @@ func (p *ClusterPool) sendCancel(c *clusterCall) {
 	p.nc.Publish(p.cancels, encodeCancel(c.id, c.deadline, p.results))
 	p.mu.Lock()
 	seq := c.seq
+	if seq == 0 {
+		p.unstored[c.id] = true // stored deletes it
+	}
 	p.mu.Unlock()
 	if seq != 0 {
 		p.deleteMsg(seq)

@@ -28,7 +28,7 @@ var (
 	square = futures.Register("cluster.square", func(_ context.Context, n int) (int, error) { return n * n, nil })
 	// squareWhere returns n*n and the worker's pid.
 	squareWhere = futures.Register("cluster.squareWhere", func(_ context.Context, n int) ([2]int, error) { return [2]int{n * n, os.Getpid()}, nil })
-	slow   = futures.Register("cluster.slow", func(ctx context.Context, a slowArg) (int, error) {
+	slow        = futures.Register("cluster.slow", func(ctx context.Context, a slowArg) (int, error) {
 		if a.File != "" {
 			if err := os.WriteFile(a.File, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 				return 0, err

@@ -117,9 +117,13 @@ func serveCluster(spec string) int {
 		case <-time.After(time.Second):
 		}
 	}
+	ackWait := cons.CachedInfo().Config.AckWait
+	if ackWait <= 0 {
+		ackWait = 30 * time.Second // JetStream's default
+	}
 	w := &clusterWorker{
 		nc:        nc,
-		ackWait:   cons.CachedInfo().Config.AckWait,
+		ackWait:   ackWait,
 		running:   map[cancelKey]context.CancelFunc{},
 		cancelled: map[cancelKey]time.Time{},
 	}
