@@ -3,7 +3,6 @@ package futures_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -403,4 +402,21 @@ func TestClusterPoolWithAio(t *testing.T) {
 	}
 }
 
-var _ = fmt.Sprint
+// A task past its deadline fails with ErrTimeout, and its worker stops it:
+// the work of a client that went away does not run for ever.
+func TestClusterPoolTaskDeadline(t *testing.T) {
+	ctx := within(t, 30*time.Second)
+	p := newClusterPool(t, futures.LocalWorkers(1), futures.TaskTimeout(time.Second))
+	file := t.TempDir() + "/state"
+	f, err := block.Submit(p, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Exception(ctx); !errors.Is(err, futures.ErrTimeout) || !strings.Contains(err.Error(), "cluster.block did not finish within its TaskTimeout (1s)") {
+		t.Fatalf("task past its deadline: %v; want ErrTimeout", err)
+	}
+	waitFor(t, ctx, "the worker to stop the call", func() bool { return strings.HasPrefix(readFile(file), "stopped") })
+	if got := readFile(file); got != "stopped: context deadline exceeded" && got != "stopped: context canceled" {
+		t.Errorf("worker says %q", got)
+	}
+}

@@ -201,6 +201,10 @@ func (w *clusterWorker) handle(m jetstream.Msg) {
 		m.TermWithReason("asyncgo: cancelled")
 		return
 	}
+	if ctx.Err() != nil { // past the deadline: the client fails the future
+		m.TermWithReason("asyncgo: past its deadline")
+		return
+	}
 	data, err := encodeReply(t.id, r)
 	if err != nil {
 		data = encodeResult(t.id, resultTooLarge, []byte(fmt.Sprintf("encoding the reply of %s: %v", t.fn, err)))
