@@ -34,11 +34,8 @@ import (
 // failing maps each program under testdata/rewrite/failing to what is
 // wrong with it today.
 var failing = map[string]string{
-	"loop_func_unwind":       "throw/close inside range over iter.Seq2 or a func literal: lowered, the iterator's yield returns false instead of the unwinding passing through it",
 	"loop_map_nan":           "range over a map with NaN keys across a suspension skips them lowered (documented difference)",
 	"loop_goto":              "rejected: goto in a generator body (valid Go; DESIGN.md asks for goto where it can)",
-	"loop_seq_throw_cond":    "throw/close at a suspension inside range over iter.Seq: lowered, the iterator sees yield return false (logs \"stopped\")",
-	"loop_seq_throw_jumps":   "the same, in a loop body with labelled continue/break and return (found by FuzzLowering)",
 	"order_convert":          "rejected: a suspension after len([]rune(s)) and []byte(s) conversions in one call (\"must be the first call\")",
 	"order_shortcircuit_two": "rejected: two suspensions in one || chain (\"a condition may hold only one single-valued suspension\")",
 }

@@ -1544,7 +1544,7 @@ func (f *fn) stops(from int) string {
 			if b.Len() > 0 {
 				b.WriteString("\n")
 			}
-			fmt.Fprintf(&b, "%s()\n%s = nil", s, s)
+			fmt.Fprintf(&b, "%s(nil)\n%s = nil", s, s)
 		}
 	}
 	return b.String()
@@ -2150,12 +2150,12 @@ func (f *fn) rangeFunc(x *ast.RangeStmt, sig *types.Signature, rv, top, brk, con
 		f.errorf(x.X.Pos(), "cannot lower a range over a func(func() bool) iterator that suspends")
 		return
 	}
-	stop := f.temp("stop", "func()")
+	stop := f.temp("stop", "func(any)")
 	f.closes = true
 	if n == 1 {
-		f.emit("%s, %s = %s.Pull(%s.Seq[%s](%s))", next, stop, it, it, vts[0], rv)
+		f.emit("%s, %s = %s.Pull(%s.Seq[%s](%s))", next, stop, f.coroName, it, vts[0], rv)
 	} else {
-		f.emit("%s, %s = %s.Pull2(%s.Seq2[%s, %s](%s))", next, stop, it, it, vts[0], vts[1], rv)
+		f.emit("%s, %s = %s.Pull2(%s.Seq2[%s, %s](%s))", next, stop, f.coroName, it, vts[0], vts[1], rv)
 	}
 	// Jumps and returns out of the loop stop the iterator; a panic or a
 	// close inside it stops it before the deferred calls run.
@@ -2175,7 +2175,7 @@ func (f *fn) rangeFunc(x *ast.RangeStmt, sig *types.Signature, rv, top, brk, con
 	f.place(cont)
 	f.goto_(top)
 	f.place(brk)
-	f.emit("%s()\n%s = nil", stop, stop)
+	f.emit("%s(nil)\n%s = nil", stop, stop)
 }
 
 func (f *fn) switchStmt(x *ast.SwitchStmt, label string) {
