@@ -251,10 +251,7 @@ func NewClusterPool(opts ...ClusterOption) (*ClusterPool, error) {
 
 // connect starts the embedded server if there is no URL, and connects.
 func (p *ClusterPool) connect() error {
-	opts := []nats.Option{
-		nats.Name("asyncgo " + p.name + " client"),
-		nats.ClosedHandler(p.connClosed),
-	}
+	opts := []nats.Option{nats.Name("asyncgo " + p.name + " client")}
 	url := p.cfg.url
 	if url == "" {
 		dir, err := os.MkdirTemp("", "asyncgo-cluster-")
@@ -298,6 +295,7 @@ func (p *ClusterPool) connect() error {
 		}
 		p.workURL = u
 	}
+	opts = append(opts, nats.ClosedHandler(p.connClosed)) // after the user's: the pool needs it
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return fmt.Errorf("futures: %s: connecting to NATS: %w", p, err)

@@ -4,8 +4,10 @@
 //
 // A ThreadPool runs closures on goroutines; a ProcessPool runs registered
 // functions (see Register) in worker processes started from the program's
-// own binary. Submit returns a *Future; Map yields results in input order;
-// Wait and AsCompleted watch several futures at once.
+// own binary; a ClusterPool runs them on worker processes on any machine,
+// through NATS JetStream (an embedded server by default; see
+// docs/cluster.md). Submit returns a *Future; Map yields results in input
+// order; Wait and AsCompleted watch several futures at once.
 //
 // Going beyond Python, which hangs, a task that waits on a future that can
 // never finish gets ErrDeadlock instead: tasks that wait on each other, a
