@@ -1006,15 +1006,24 @@ func (f *fn) stmt(s ast.Stmt, label string) {
 // suspension first, then the statement with its value.
 func (f *fn) suspendIn(s ast.Stmt) {
 	calls := f.suspensions(s)
-	if len(calls) != 1 {
-		f.errorf(s.Pos(), "a statement may hold only one suspension (Yield, YieldErr, YieldFrom); split it")
+	for _, c := range calls {
+		if !f.evaluatedFirst(s, c) {
+			f.errorf(c.Pos(), "this suspension must be the first call or receive evaluated in its statement; assign its result to a variable first")
+			return
+		}
+	}
+	if len(calls) > 1 {
+		// Suspensions on both sides of && or ||: branches.
+		b := f.splitSC(s, calls)
+		if b == nil {
+			f.errorf(s.Pos(), "a statement may hold only one suspension (Yield, YieldErr, YieldFrom), or several separated by && or ||; split it")
+			return
+		}
+		f.replace(s, b, f.placeholder(f.branchSCs(b, calls)))
+		f.simple(s)
 		return
 	}
 	call := calls[0]
-	if !f.evaluatedFirst(s, call) {
-		f.errorf(call.Pos(), "this suspension must be the first call or receive evaluated in its statement; assign its result to a variable first")
-		return
-	}
 	kind := f.susp[call]
 	two := kind == kYieldErr || kind == kYieldFromErr
 	if two && !isWholeRHS(s, call) {
@@ -1192,6 +1201,84 @@ func (f *fn) branchSC(b *ast.BinaryExpr, call *ast.CallExpr) string {
 	return t
 }
 
+// splitSC returns the outermost && or || of root that holds all of calls
+// (several suspensions) with at least one in its right operand and, when
+// it holds them all in one operand, one that splits them in that operand
+// too (checked by the recursion of branchSCs); nil if there is none.
+func (f *fn) splitSC(root ast.Node, calls []*ast.CallExpr) *ast.BinaryExpr {
+	first, last := calls[0], calls[len(calls)-1]
+	var found *ast.BinaryExpr
+	ast.Inspect(root, func(n ast.Node) bool {
+		if found != nil || n == nil {
+			return false
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		if n.Pos() > first.Pos() || n.End() < last.End() {
+			return false // does not hold them all
+		}
+		if b, ok := n.(*ast.BinaryExpr); ok && (b.Op == token.LAND || b.Op == token.LOR) && b.Y.Pos() <= last.Pos() {
+			found = b
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// branchSCs is branchSC for several suspensions: those of b.X (in
+// b.X's own branches), then, if b.X does not decide, those of b.Y.
+func (f *fn) branchSCs(b *ast.BinaryExpr, calls []*ast.CallExpr) string {
+	var xs, ys []*ast.CallExpr
+	for _, c := range calls {
+		if c.Pos() < b.Y.Pos() {
+			xs = append(xs, c)
+		} else {
+			ys = append(ys, c)
+		}
+	}
+	ts, err := f.typeString(types.Default(f.info.TypeOf(b)))
+	if err != nil {
+		f.errorf(b.Pos(), "cannot lower this %s: %v", b.Op, err)
+		return "false"
+	}
+	t := f.temp("sc", ts)
+	skip := f.label("SC")
+	f.used[skip] = true
+	x := f.expr(b.X)
+	if len(xs) > 0 {
+		x = f.suspendExprs(b.X, xs)
+	}
+	f.emit("%s = %s", t, x)
+	if b.Op == token.LAND {
+		f.emit("if !%s {\ngoto %s\n}", t, skip)
+	} else {
+		f.emit("if %s {\ngoto %s\n}", t, skip)
+	}
+	f.emit("%s = %s", t, f.suspendExprs(b.Y, ys))
+	f.place(skip)
+	return t
+}
+
+// suspendExprs is suspendExpr for one or more suspensions.
+func (f *fn) suspendExprs(e ast.Expr, calls []*ast.CallExpr) string {
+	if len(calls) == 1 {
+		return f.suspendExpr(e, calls[0])
+	}
+	b := f.splitSC(e, calls)
+	if b == nil {
+		f.errorf(calls[1].Pos(), "an expression may hold only one suspension, or several separated by && or ||; split it")
+		return "false"
+	}
+	t := f.branchSCs(b, calls)
+	if ast.Unparen(e) == ast.Expr(b) {
+		return t
+	}
+	f.replace(e, b, f.placeholder(t))
+	return f.exprDst(f.dstOf(e).(dst.Expr))
+}
+
 // suspendExpr emits the suspension call held by e and returns the text of
 // e with the suspension's value in its place.
 func (f *fn) suspendExpr(e ast.Expr, call *ast.CallExpr) string {
@@ -1319,6 +1406,9 @@ func (f *fn) evaluatedFirst(n ast.Node, call *ast.CallExpr) bool {
 		case *ast.CallExpr:
 			if x == call {
 				return false
+			}
+			if k, ok := f.susp[x]; ok && k != kRaise {
+				return false // another suspension: lowered in its place, in order
 			}
 			if f.info.Types[x.Fun].IsType() {
 				return true
@@ -1872,26 +1962,17 @@ func (f *fn) cond(e ast.Expr, holder ast.Stmt) string {
 		}
 		return true
 	})
-	if len(calls) != 1 || f.susp[calls[0]] == kYieldErr || f.susp[calls[0]] == kYieldFromErr {
-		f.errorf(e.Pos(), "a condition may hold only one single-valued suspension")
-		return "false"
-	}
-	// The suspension must be evaluated first: reject calls before it.
-	first := true
-	ast.Inspect(e, func(n ast.Node) bool {
-		if n == calls[0] {
-			return false
+	for _, c := range calls {
+		if k := f.susp[c]; k == kYieldErr || k == kYieldFromErr {
+			f.errorf(c.Pos(), "a condition may hold only single-valued suspensions")
+			return "false"
 		}
-		if c, ok := n.(*ast.CallExpr); ok && c.Pos() < calls[0].Pos() && !f.info.Types[c.Fun].IsType() {
-			first = false
+		if !f.evaluatedFirst(e, c) {
+			f.errorf(c.Pos(), "this suspension must be the first call or receive evaluated in its condition; assign it to a variable first")
+			return "false"
 		}
-		return true
-	})
-	if !first {
-		f.errorf(calls[0].Pos(), "this suspension must be the first call evaluated in its condition; assign it to a variable first")
-		return "false"
 	}
-	return f.suspendExpr(e, calls[0])
+	return f.suspendExprs(e, calls)
 }
 
 func (f *fn) ifStmt(x *ast.IfStmt) {
