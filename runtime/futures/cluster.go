@@ -176,6 +176,8 @@ type clusterCall struct {
 
 const consumerName = "workers"
 
+var _ Executor = (*ClusterPool)(nil)
+
 var poolNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 func clusterSubjects(pool string) (stream, tasks, cancels, resultsPrefix string) {

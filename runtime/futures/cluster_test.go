@@ -265,7 +265,10 @@ func TestClusterPoolKilledWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the task to start", func() bool { return readFile(file) != "" })
-	victim, _ := strconv.Atoi(readFile(file))
+	victim, err := strconv.Atoi(readFile(file))
+	if err != nil || victim <= 1 {
+		t.Fatalf("the task wrote pid %q", readFile(file))
+	}
 	if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
