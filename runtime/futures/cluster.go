@@ -1,10 +1,8 @@
 package futures
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -519,12 +517,12 @@ func (p *ClusterPool) onResult(m *nats.Msg) {
 	p.mu.Unlock()
 	switch kind {
 	case resultDone:
-		var r reply
-		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&r); err != nil {
+		r, err := decodeReply(body)
+		if err != nil {
 			c.job.fail(fmt.Errorf("futures: %s: decoding the reply of %s: %w", p, c.fn, err))
 			return
 		}
-		c.finish(&r)
+		c.finish(r)
 	case resultTooLarge:
 		c.job.fail(fmt.Errorf("%w: %s", ErrPayloadTooLarge, body))
 	default:

@@ -1,9 +1,7 @@
 package futures
 
 import (
-	"bytes"
 	"encoding/binary"
-	"encoding/gob"
 	"errors"
 	"time"
 )
@@ -20,7 +18,9 @@ import (
 //	string  reply    the client's results subject
 //
 // A result is uvarint id, a kind byte, then for resultDone the
-// ProcessPool's reply, gob-encoded, and for resultTooLarge a message.
+// ProcessPool's reply (its results' gob stream as a string, a uvarint
+// count of failures, each as uvarint index, string error, a panic byte and
+// string stack), and for resultTooLarge a message.
 // A cancellation is uvarint id, varint deadline, then the reply subject:
 // the pair (reply, id) names a task across every client of a pool.
 type clusterTask struct {
@@ -112,20 +112,52 @@ func taskID(b []byte) (uint64, bool) {
 	return id, n > 0
 }
 
-func encodeResult(id uint64, kind byte, body []byte) []byte {
-	b := make([]byte, 0, 11+len(body))
-	b = binary.AppendUvarint(b, id)
-	b = append(b, kind)
-	return append(b, body...)
+// encodeResult appends id and kind to buf, then body.
+func encodeResult(id uint64, kind byte, buf []byte, body ...byte) []byte {
+	buf = binary.AppendUvarint(buf, id)
+	buf = append(buf, kind)
+	return append(buf, body...)
 }
 
-func encodeReply(id uint64, r *reply) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Write(encodeResult(id, resultDone, nil))
-	if err := gob.NewEncoder(&buf).Encode(r); err != nil {
-		return nil, err
+func encodeReply(id uint64, r *reply) []byte {
+	n := 24 + len(r.Results)
+	for _, f := range r.Fails {
+		n += 12 + len(f.Err) + len(f.Stack)
 	}
-	return buf.Bytes(), nil
+	b := encodeResult(id, resultDone, make([]byte, 0, n))
+	b = appendString(b, string(r.Results))
+	b = binary.AppendUvarint(b, uint64(len(r.Fails)))
+	for _, f := range r.Fails {
+		b = binary.AppendUvarint(b, uint64(f.Index))
+		b = appendString(b, f.Err)
+		var panicked byte
+		if f.Panic {
+			panicked = 1
+		}
+		b = append(b, panicked)
+		b = appendString(b, f.Stack)
+	}
+	return b
+}
+
+// decodeReply reads what encodeReply appended after the kind byte.
+func decodeReply(b []byte) (*reply, error) {
+	rd := wireReader{b: b}
+	r := &reply{Results: []byte(rd.string())}
+	n := rd.uvarint()
+	if n > uint64(len(rd.b)) {
+		return nil, errBadMessage
+	}
+	for range n {
+		f := failure{Index: int(rd.uvarint()), Err: rd.string()}
+		if len(rd.b) == 0 {
+			return nil, errBadMessage
+		}
+		f.Panic, rd.b = rd.b[0] == 1, rd.b[1:]
+		f.Stack = rd.string()
+		r.Fails = append(r.Fails, f)
+	}
+	return r, rd.err
 }
 
 func decodeResult(b []byte) (id uint64, kind byte, body []byte, err error) {

@@ -205,13 +205,10 @@ func (w *clusterWorker) handle(m jetstream.Msg) {
 		m.TermWithReason("asyncgo: past its deadline")
 		return
 	}
-	data, err := encodeReply(t.id, r)
-	if err != nil {
-		data = encodeResult(t.id, resultTooLarge, []byte(fmt.Sprintf("encoding the reply of %s: %v", t.fn, err)))
-	}
+	data := encodeReply(t.id, r)
 	if len(data) > t.limit {
-		data = encodeResult(t.id, resultTooLarge, []byte(fmt.Sprintf(
-			"the result of %s makes a %d-byte message; the pool takes at most %d (MaxPayload, or the server's max_payload)", t.fn, len(data), t.limit)))
+		data = encodeResult(t.id, resultTooLarge, nil, []byte(fmt.Sprintf(
+			"the result of %s makes a %d-byte message; the pool takes at most %d (MaxPayload, or the server's max_payload)", t.fn, len(data), t.limit))...)
 	}
 	if err := w.nc.Publish(t.reply, data); err != nil {
 		m.Nak() // not published: someone else tries
@@ -223,23 +220,25 @@ func (w *clusterWorker) handle(m jetstream.Msg) {
 // heartbeat tells JetStream the task is in progress, three times per ack
 // wait, until the returned function is called.
 func (w *clusterWorker) heartbeat(m jetstream.Msg) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(w.ackWait / 3)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				m.InProgress()
-			}
+	var mu sync.Mutex
+	stopped := false
+	var t *time.Timer
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(w.ackWait/3, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			m.InProgress()
+			t.Reset(w.ackWait / 3)
 		}
-	}()
-	return func() { close(done); wg.Wait() }
+	})
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
+	}
 }
 
 // onCancel cancels the context of a running task, and remembers the task
