@@ -34,9 +34,8 @@ import (
 // failing maps each program under testdata/rewrite/failing to what is
 // wrong with it today.
 var failing = map[string]string{
-	"loop_map_nan":  "range over a map with NaN keys across a suspension skips them lowered (documented difference)",
-	"loop_goto":     "rejected: goto in a generator body (valid Go; DESIGN.md asks for goto where it can)",
-	"order_convert": "rejected: a suspension after len([]rune(s)) and []byte(s) conversions in one call (\"must be the first call\")",
+	"loop_map_nan": "range over a map with NaN keys across a suspension skips them lowered (documented difference)",
+	"loop_goto":    "rejected: goto in a generator body (valid Go; DESIGN.md asks for goto where it can)",
 }
 
 // TestFailing: every program under testdata/rewrite/failing is listed in

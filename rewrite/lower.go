@@ -285,8 +285,9 @@ type fn struct {
 	noPanic bool // the body cannot panic and has no defers: Resume needs no recover
 	inWrap  bool
 	nph     int
-	nconst  int  // constants renamed
-	closes  bool // deferred calls or iterators: a dropped generator is closed
+	nconst  int               // constants renamed
+	closes  bool              // deferred calls or iterators: a dropped generator is closed
+	early   map[ast.Node]bool // expressions evaluated before a suspension
 	// The lines of code that end in a terminating statement, and the
 	// generated lines that may be left out when unreachable.
 	term, gen map[int]bool
@@ -343,7 +344,7 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 	}
 	f := &fn{fileLowerer: fl, decl: fd, lit: lit, hoisted: map[types.Object]*field{}, names: map[string]bool{},
 		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{},
-		renamed: map[*dst.Ident]bool{}, trailAt: -1, term: map[int]bool{}, gen: map[int]bool{}, phPrefix: pfx + "P"}
+		renamed: map[*dst.Ident]bool{}, trailAt: -1, term: map[int]bool{}, gen: map[int]bool{}, early: map[ast.Node]bool{}, phPrefix: pfx + "P"}
 	for bytes.Contains(fl.src, []byte(f.phPrefix)) {
 		f.phPrefix += "x"
 	}
@@ -1006,12 +1007,6 @@ func (f *fn) stmt(s ast.Stmt, label string) {
 // suspension first, then the statement with its value.
 func (f *fn) suspendIn(s ast.Stmt) {
 	calls := f.suspensions(s)
-	for _, c := range calls {
-		if !f.evaluatedFirst(s, c) {
-			f.errorf(c.Pos(), "this suspension must be the first call or receive evaluated in its statement; assign its result to a variable first")
-			return
-		}
-	}
 	if len(calls) > 1 {
 		// Suspensions on both sides of && or ||: branches.
 		b := f.splitSC(s, calls)
@@ -1019,6 +1014,7 @@ func (f *fn) suspendIn(s ast.Stmt) {
 			f.errorf(s.Pos(), "a statement may hold only one suspension (Yield, YieldErr, YieldFrom), or several separated by && or ||; split it")
 			return
 		}
+		f.hoistEarly(s, calls[0])
 		f.replace(s, b, f.placeholder(f.branchSCs(b, calls)))
 		f.simple(s)
 		return
@@ -1030,12 +1026,12 @@ func (f *fn) suspendIn(s ast.Stmt) {
 		f.errorf(call.Pos(), "a two-valued suspension must be the whole right-hand side of an assignment")
 		return
 	}
+	f.hoistEarly(s, call)
 	if b := f.shortCircuit(s, call); b != nil {
 		f.replace(s, b, f.placeholder(f.branchSC(b, call)))
 		f.simple(s)
 		return
 	}
-	f.hoistEarly(s, call)
 	at := len(f.code)
 	val := f.suspend(call, kind)
 	if es, ok := s.(*ast.ExprStmt); ok && ast.Unparen(es.X) == call {
@@ -1046,21 +1042,31 @@ func (f *fn) suspendIn(s ast.Stmt) {
 	f.simple(s)
 }
 
-// hoistEarly evaluates, before the suspension call, the operations of
-// root written before it that gc evaluates before a later call of the same
-// statement, so that their panics come first as they do in direct mode:
-// type assertions and slice expressions always; comparisons that may
-// panic and conversions of slices to arrays when they are in an argument
-// of a call that holds the suspension in a later argument (elsewhere gc
-// evaluates them after the call, as the lowered statement does).
+// hoistEarly evaluates, before the suspension call, what of root is
+// written before it and gc evaluates before a later call of the same
+// statement, in that order, so that calls happen and panics come as they
+// do in direct mode: calls and receives (the spec: in lexical
+// left-to-right order), conversions between strings and byte or rune
+// slices (runtime calls to gc), type assertions and slice expressions;
+// and comparisons that may panic and conversions of slices to arrays when
+// they are in an argument of a call that holds the suspension in a later
+// argument (elsewhere gc evaluates them after the call, as the lowered
+// statement does). What && or || evaluate only if they must is an error;
+// the right operand of one that holds the suspension is left to its own
+// branch.
 func (f *fn) hoistEarly(root ast.Node, call *ast.CallExpr) {
 	var early []ast.Expr
+	var skip ast.Node // the right operand of && or || holding call
 	ast.PreorderStack(root, nil, func(m ast.Node, stack []ast.Node) bool {
-		if m.Pos() >= call.Pos() {
-			return false // at or after the suspension
+		if m.Pos() >= call.Pos() || m == skip || f.early[m] {
+			return false // at or after the suspension, in its branch, or done
 		}
 		if m.End() > call.Pos() {
-			return true // holds the suspension: look inside
+			// Holds the suspension: look inside.
+			if b, ok := m.(*ast.BinaryExpr); ok && (b.Op == token.LAND || b.Op == token.LOR) && b.Y.Pos() <= call.Pos() {
+				skip = b.Y
+			}
+			return true
 		}
 		hoist := false
 		switch x := m.(type) {
@@ -1068,25 +1074,34 @@ func (f *fn) hoistEarly(root ast.Node, call *ast.CallExpr) {
 			return false
 		case *ast.TypeAssertExpr, *ast.SliceExpr:
 			hoist = true
+		case *ast.UnaryExpr:
+			hoist = x.Op == token.ARROW
 		case *ast.BinaryExpr:
 			hoist = (x.Op == token.EQL || x.Op == token.NEQ) && mayPanicCompare(f.info.TypeOf(x.X), f.info.TypeOf(x.Y)) && earlierArg(stack, m, call)
 		case *ast.CallExpr:
-			hoist = f.sliceToArray(x) && earlierArg(stack, m, call)
+			switch tv := f.info.Types[x.Fun]; {
+			case f.info.Types[x].Value != nil:
+			case tv.IsType():
+				hoist = f.stringSlice(x) || f.sliceToArray(x) && earlierArg(stack, m, call)
+			default:
+				hoist = true
+			}
 		}
 		if !hoist {
 			return true
 		}
 		for _, a := range stack {
 			if b, ok := a.(*ast.BinaryExpr); ok && (b.Op == token.LAND || b.Op == token.LOR) && !(b.Pos() <= call.Pos() && call.End() <= b.End()) {
-				f.errorf(m.Pos(), "this operation may panic, and runs before the suspension that follows it only if && or || let it; evaluate it into a variable first")
+				f.errorf(m.Pos(), "this runs before the suspension that follows it only if && or || let it; evaluate it into a variable first")
 				return false
 			}
 		}
 		early = append(early, m.(ast.Expr))
+		f.early[m] = true
 		return false
 	})
 	for _, e := range early {
-		ts, err := f.typeString(f.info.TypeOf(e))
+		ts, err := f.typeString(types.Default(f.info.TypeOf(e)))
 		if err != nil {
 			f.errorf(e.Pos(), "cannot evaluate this before the suspension that follows it: %v", err)
 			continue
@@ -1095,6 +1110,19 @@ func (f *fn) hoistEarly(root ast.Node, call *ast.CallExpr) {
 		f.emit("%s = %s", t, f.expr(e))
 		f.replace(root, e, f.placeholder(t))
 	}
+}
+
+// stringSlice reports whether c converts between a string and a byte or
+// rune slice.
+func (f *fn) stringSlice(c *ast.CallExpr) bool {
+	if len(c.Args) != 1 {
+		return false
+	}
+	to, from := f.info.TypeOf(c).Underlying(), f.info.TypeOf(c.Args[0]).Underlying()
+	isStr := func(t types.Type) bool { b, ok := t.(*types.Basic); return ok && b.Info()&types.IsString != 0 }
+	_, toSlice := to.(*types.Slice)
+	_, fromSlice := from.(*types.Slice)
+	return isStr(to) && fromSlice || toSlice && isStr(from)
 }
 
 // earlierArg reports whether m is in an argument of a call (in stack, m's
@@ -1271,6 +1299,7 @@ func (f *fn) suspendExprs(e ast.Expr, calls []*ast.CallExpr) string {
 		f.errorf(calls[1].Pos(), "an expression may hold only one suspension, or several separated by && or ||; split it")
 		return "false"
 	}
+	f.hoistEarly(e, calls[0])
 	t := f.branchSCs(b, calls)
 	if ast.Unparen(e) == ast.Expr(b) {
 		return t
@@ -1282,6 +1311,7 @@ func (f *fn) suspendExprs(e ast.Expr, calls []*ast.CallExpr) string {
 // suspendExpr emits the suspension call held by e and returns the text of
 // e with the suspension's value in its place.
 func (f *fn) suspendExpr(e ast.Expr, call *ast.CallExpr) string {
+	f.hoistEarly(e, call)
 	if b := f.shortCircuit(e, call); b != nil {
 		t := f.branchSC(b, call)
 		if ast.Unparen(e) == ast.Expr(b) {
@@ -1289,7 +1319,6 @@ func (f *fn) suspendExpr(e ast.Expr, call *ast.CallExpr) string {
 		}
 		f.replace(e, b, f.placeholder(t))
 	} else {
-		f.hoistEarly(e, call)
 		val := f.suspend(call, f.susp[call])
 		if ast.Unparen(e) == ast.Expr(call) {
 			return val
@@ -1393,38 +1422,6 @@ func (f *fn) suspensions(n ast.Node) []*ast.CallExpr {
 		return true
 	})
 	return calls
-}
-
-// evaluatedFirst reports whether no call or receive in n is evaluated
-// before call: lowering evaluates the suspension before the rest of n.
-func (f *fn) evaluatedFirst(n ast.Node, call *ast.CallExpr) bool {
-	ok := true
-	ast.Inspect(n, func(m ast.Node) bool {
-		switch x := m.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.CallExpr:
-			if x == call {
-				return false
-			}
-			if k, ok := f.susp[x]; ok && k != kRaise {
-				return false // another suspension: lowered in its place, in order
-			}
-			if f.info.Types[x.Fun].IsType() {
-				return true
-			}
-			contains := x.Pos() <= call.Pos() && call.End() <= x.End()
-			if !contains && x.Pos() < call.Pos() {
-				ok = false
-			}
-		case *ast.UnaryExpr:
-			if x.Op == token.ARROW && x.Pos() < call.Pos() && !(x.Pos() <= call.Pos() && call.End() <= x.End()) {
-				ok = false
-			}
-		}
-		return true
-	})
-	return ok
 }
 
 func (f *fn) delegate(call *ast.CallExpr, kind, k int, subT string) string {
@@ -1965,10 +1962,6 @@ func (f *fn) cond(e ast.Expr, holder ast.Stmt) string {
 	for _, c := range calls {
 		if k := f.susp[c]; k == kYieldErr || k == kYieldFromErr {
 			f.errorf(c.Pos(), "a condition may hold only single-valued suspensions")
-			return "false"
-		}
-		if !f.evaluatedFirst(e, c) {
-			f.errorf(c.Pos(), "this suspension must be the first call or receive evaluated in its condition; assign it to a variable first")
 			return "false"
 		}
 	}
