@@ -21,7 +21,9 @@ import (
 // shadowed in inner blocks, suspensions on the right of && and ||, jumps
 // (continue, break, labelled, return) out of range-over-func loops whose
 // iterator logs when it finishes, comparisons that panic on uncomparable
-// interface values, and string literals that look like generated names.
+// interface values, string literals that look like generated names,
+// labelled jumps out of nested loops, closures over hoisted variables,
+// deferred recovers, type switches, select and fallthrough.
 func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 	for *pos < len(b) {
 		c := b[*pos]
@@ -29,7 +31,7 @@ func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 		*k++
 		n := *k
 		fmt.Fprintf(out, "// s%d before a statement\n", n)
-		switch c % 16 {
+		switch c % 22 {
 		case 0:
 			fmt.Fprintf(out, "co.Yield(%d + x) // t%d\n", n, n)
 		case 1:
@@ -83,6 +85,18 @@ func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 			fmt.Fprintf(out, "{\nvar a, b any = x, %d\nif x%%4 == 3 {\na, b = []int{x}, []int{x}\n}\nif co.Yield(%d) >= 0 && a == b {\nx += 2\n}\nswitch a {\ncase b:\nx++\n}\n}\n", n%3, n)
 		case 15:
 			fmt.Fprintf(out, "t.log(\"_agP%d_ _agSent x=%%d\", x)\nx += co.Yield(len(\"_agY_agR\") + %d)\n", n, n)
+		case 16:
+			fmt.Fprintf(out, "O%d:\nfor i := 0; i < 3; i++ {\nfor j := 0; j < 3; j++ {\nif co.Yield(i*10+j) == %d {\ncontinue O%d\n}\nif x > %d {\nbreak O%d\n}\nx++\n}\n}\n", n, n%7, n, 10+n, n)
+		case 17:
+			fmt.Fprintf(out, "{\nf := func() int { x += %d; return x }\nco.Yield(f())\nx += f()\n}\n", n)
+		case 18:
+			fmt.Fprintf(out, "defer func() {\nif r := recover(); r != nil {\nt.log(\"recovered %d %%T\", r)\n}\n}()\n", n)
+		case 19:
+			fmt.Fprintf(out, "{\nvar a any = x\nif x%%2 == 0 {\na = fmt.Sprint(x)\n}\nswitch a := a.(type) {\ncase int:\nx += co.Yield(a + %d)\ncase string:\nco.Yield(len(a))\n}\n}\n", n)
+		case 20:
+			fmt.Fprintf(out, "{\nch := make(chan int, 1)\nif x%%2 == 0 {\nch <- x\n}\nselect {\ncase w := <-ch:\nx += co.Yield(w + %d)\ndefault:\nco.Yield(-%d)\n}\n}\n", n, n)
+		case 21:
+			fmt.Fprintf(out, "switch {\ncase x%%2 == 0:\nco.Yield(%d)\nfallthrough\ncase x > 100:\nx++\ndefault:\nx--\n}\n", n)
 		}
 	}
 }
@@ -271,7 +285,7 @@ func TestSweep(t *testing.T) {
 		p := &progs[i]
 		p.body = make([]byte, 3+r.IntN(12))
 		for j := range p.body {
-			p.body[j] = byte(r.IntN(16))
+			p.body[j] = byte(r.IntN(22))
 			if p.body[j] == 13 && !*sweepRangeFunc {
 				p.body[j] = 9 // a range over a slice instead
 			}
