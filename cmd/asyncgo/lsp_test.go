@@ -117,7 +117,7 @@ func startLSP(t *testing.T, dir string, args ...string) *lspSession {
 				syscall.Kill(pid, syscall.SIGKILL)
 			}
 		}
-		if t.Failed() {
+		if t.Failed() || testing.Verbose() {
 			t.Logf("asyncgo lsp's standard error:\n%s", s.stderr.String())
 		}
 	})

@@ -51,6 +51,9 @@ func (s *Server) poke() {
 	}
 }
 
+// slowRun is how long an analysis runs before its time is logged.
+var slowRun = 2 * time.Second
+
 // runResult is the outcome of one analysis run.
 type runResult struct {
 	dirs  []string
@@ -89,7 +92,11 @@ func (s *Server) analysisLoop(ctx context.Context) {
 		runCtx, cancel = context.WithCancel(ctx)
 		running = dirs
 		go func() {
+			t0 := time.Now()
 			diags, err := s.analyzeDirs(runCtx, dirs, overlay)
+			if d := time.Since(t0); d > slowRun && runCtx.Err() == nil {
+				s.logf("analysing %d packages took %v", len(dirs), d.Round(time.Millisecond))
+			}
 			results <- runResult{dirs: dirs, texts: overlay, diags: diags, err: err}
 		}()
 	}

@@ -2,10 +2,15 @@ package lsp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/token"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
@@ -50,7 +55,42 @@ func AnalyzeIllTyped(ctx context.Context, opts vetrun.Options, analyzers []*anal
 		Mode:    packages.LoadSyntax | packages.NeedModule,
 		Dir:     opts.Dir,
 		Tests:   opts.Tests,
-		Overlay: opts.Overlay,
+	}
+	if len(opts.Overlay) > 0 {
+		// Not Config.Overlay: with it go/packages type-checks every
+		// dependency from source (an overlay may invalidate export data),
+		// seconds for a package that imports much. The go command takes
+		// the overlay instead, so the export data of the dependencies is
+		// built from the overlaid files, and the files of the packages
+		// analysed are parsed from the overlay here.
+		tmp, err := os.MkdirTemp("", "asyncgo-lsp-overlay-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		replace := map[string]string{}
+		for i, name := range slices.Sorted(maps.Keys(opts.Overlay)) {
+			f := filepath.Join(tmp, fmt.Sprintf("%d-%s", i, filepath.Base(name)))
+			if err := os.WriteFile(f, opts.Overlay[name], 0o600); err != nil {
+				return nil, err
+			}
+			replace[name] = f
+		}
+		js, err := json.Marshal(struct{ Replace map[string]string }{replace})
+		if err != nil {
+			return nil, err
+		}
+		desc := filepath.Join(tmp, "overlay.json")
+		if err := os.WriteFile(desc, js, 0o600); err != nil {
+			return nil, err
+		}
+		cfg.BuildFlags = []string{"-overlay=" + desc}
+		cfg.ParseFile = func(fset *token.FileSet, name string, src []byte) (*ast.File, error) {
+			if content, ok := opts.Overlay[name]; ok {
+				src = content
+			}
+			return parser.ParseFile(fset, name, src, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
+		}
 	}
 	pkgs, err := packages.Load(cfg, opts.Patterns...)
 	if err != nil {
