@@ -35,7 +35,6 @@ const header = "package p\n\nimport \"github.com/asyncgo/asyncgo/runtime/coro\"\
 // TestUnsupported checks that what cannot be lowered is a positioned error.
 func TestUnsupported(t *testing.T) {
 	cases := []struct{ name, body, want string }{
-		{"goto", "L:\n\t\tco.Yield(1)\n\t\tgoto L\n", "p.go:12:3: goto is not supported"},
 		{"closure", "\t\tf := func() { co.Yield(1) }\n\t\tf()\n\t\treturn 0\n", "p.go:10:17: cannot yield inside a function literal"},
 		{"defer", "\t\tdefer func() { co.Yield(1) }()\n\t\treturn 0\n", "p.go:10:18: cannot yield inside a function literal"},
 		{"escape", "\t\tkeep(co)\n\t\treturn 0\n", "p.go:10:8: co may only be used to yield"},

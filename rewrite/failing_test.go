@@ -35,7 +35,6 @@ import (
 // wrong with it today.
 var failing = map[string]string{
 	"loop_map_nan": "range over a map with NaN keys across a suspension skips them lowered (documented difference)",
-	"loop_goto":    "rejected: goto in a generator body (valid Go; DESIGN.md asks for goto where it can)",
 }
 
 // TestFailing: every program under testdata/rewrite/failing is listed in

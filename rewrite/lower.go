@@ -255,9 +255,10 @@ type field struct {
 }
 
 type target struct {
-	label     string // the user's label, if any
-	brk, cont string // generated labels; cont empty for switch and select
-	stop      string // a range-over-func loop's pull iterator stop field
+	label     string   // the user's label, if any
+	brk, cont string   // generated labels; cont empty for switch and select
+	stop      string   // a range-over-func loop's pull iterator stop field
+	node      ast.Node // the loop
 }
 
 // fn lowers one generator function.
@@ -288,6 +289,9 @@ type fn struct {
 	nconst  int               // constants renamed
 	closes  bool              // deferred calls or iterators: a dropped generator is closed
 	early   map[ast.Node]bool // expressions evaluated before a suspension
+	// gotoTargets are the labels goto jumps to in the body (not in
+	// function literals).
+	gotoTargets map[types.Object]bool
 	// The lines of code that end in a terminating statement, and the
 	// generated lines that may be left out when unreachable.
 	term, gen map[int]bool
@@ -344,7 +348,7 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 	}
 	f := &fn{fileLowerer: fl, decl: fd, lit: lit, hoisted: map[types.Object]*field{}, names: map[string]bool{},
 		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{},
-		renamed: map[*dst.Ident]bool{}, trailAt: -1, term: map[int]bool{}, gen: map[int]bool{}, early: map[ast.Node]bool{}, phPrefix: pfx + "P"}
+		renamed: map[*dst.Ident]bool{}, trailAt: -1, term: map[int]bool{}, gen: map[int]bool{}, early: map[ast.Node]bool{}, gotoTargets: map[types.Object]bool{}, phPrefix: pfx + "P"}
 	for bytes.Contains(fl.src, []byte(f.phPrefix)) {
 		f.phPrefix += "x"
 	}
@@ -412,7 +416,9 @@ func (f *fn) scan() {
 		switch x := n.(type) {
 		case *ast.BranchStmt:
 			if x.Tok == token.GOTO && inLit == 0 {
-				f.errorf(x.Pos(), "goto is not supported in a generator body")
+				// The label stays the user's: labels are the function's,
+				// and Resume holds the whole body.
+				f.gotoTargets[f.info.Uses[x.Label]] = true
 			}
 		case *ast.Ident:
 			o := f.info.Uses[x]
@@ -977,11 +983,15 @@ func (f *fn) stmt(s ast.Stmt, label string) {
 	case *ast.BlockStmt:
 		f.stmts(x.List)
 	case *ast.LabeledStmt:
+		if f.gotoTargets[f.info.Defs[x.Label]] {
+			f.place(x.Label.Name)
+			f.used[x.Label.Name] = true
+		}
 		switch x.Stmt.(type) {
 		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
 			f.stmt(x.Stmt, x.Label.Name)
 		default:
-			f.errorf(x.Pos(), "a label on a statement that suspends is only supported on loops, switch and select")
+			f.stmt(x.Stmt, "")
 		}
 	case *ast.IfStmt:
 		f.ifStmt(x)
@@ -1597,9 +1607,26 @@ func (f *fn) branch(x *ast.BranchStmt) {
 			f.emit("%s", stops)
 		}
 		f.goto_(l)
+	case token.GOTO:
+		if stops := f.gotoStops(x); stops != "" {
+			f.emit("%s", stops)
+		}
+		f.goto_(x.Label.Name)
 	default:
 		f.errorf(x.Pos(), "cannot lower %s here", x.Tok)
 	}
+}
+
+// gotoStops is the code that finishes the range-over-func loops that a
+// goto leaves (its label is not inside them).
+func (f *fn) gotoStops(x *ast.BranchStmt) string {
+	l, _ := f.info.Uses[x.Label].(*types.Label)
+	for i, t := range f.targets {
+		if t.stop != "" && l != nil && !(t.node.Pos() <= l.Pos() && l.Pos() < t.node.End()) {
+			return f.stops(i)
+		}
+	}
+	return ""
 }
 
 // branchTarget returns the label a break or continue jumps to, and the
@@ -1726,6 +1753,14 @@ func (f *fn) verbatimDst(n dst.Node) string {
 				return false
 			}
 		case *dst.BranchStmt:
+			if litDepth == 0 && x.Tok == token.GOTO {
+				if ab, ok := f.astOf(x).(*ast.BranchStmt); ok {
+					if stops := f.gotoStops(ab); stops != "" {
+						c.Replace(f.phStmt(f.placeholder(fmt.Sprintf("{\n%s\ngoto %s\n}", stops, x.Label.Name)), x))
+						return false
+					}
+				}
+			}
 			if litDepth == 0 && (x.Tok == token.BREAK || x.Tok == token.CONTINUE) {
 				inner := false
 				if x.Label != nil {
@@ -2235,6 +2270,7 @@ func (f *fn) rangeFunc(x *ast.RangeStmt, sig *types.Signature, rv, top, brk, con
 	// close inside it stops it before the deferred calls run.
 	f.emit("_agm._agf.Iterate(&%s)", stop)
 	f.targets[len(f.targets)-1].stop = stop
+	f.targets[len(f.targets)-1].node = x
 	f.place(top)
 	if n == 1 {
 		f.emit("{\n_agv, _agok := %s()\nif !_agok {\ngoto %s\n}\n_ = _agv", next, brk)

@@ -21,8 +21,8 @@ func loggedSeq(t *trace, name string, n int) iter.Seq[int] {
 }
 
 // FuncLoopExits leaves a range-over-func loop that suspends by continue
-// and break of an outer loop and by return, from the loop and from a loop
-// nested in it: the iterator's yield returns false and it finishes in
+// and break of an outer loop, by return and by goto, from the loop and from
+// a loop nested in it: the iterator's yield returns false and it finishes in
 // place, before the deferred calls of the loop body run (the spec, "For
 // statements with range clause").
 //
@@ -53,17 +53,24 @@ func FuncLoopExits(t *trace, mode int) *coro.Generator[string, int, string] {
 					if mode == 5 && w == 1 && v == 2 && i == 1 {
 						break outer
 					}
+					if mode == 6 && w == 1 && v == 1 && i == 1 {
+						goto done
+					}
+				}
+				if mode == 7 && v == 2 {
+					goto done
 				}
 			}
 			t.log("after inner %d", i)
 		}
 		t.log("after outer")
+	done:
 		return "end"
 	})
 }
 
 func init() {
-	for mode := 0; mode <= 5; mode++ {
+	for mode := 0; mode <= 7; mode++ {
 		register(fmt.Sprint("rangefunc-exits/", mode), func(t *trace) { all(t, FuncLoopExits(t, mode)) })
 	}
 }
