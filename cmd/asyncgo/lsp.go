@@ -19,7 +19,15 @@ import (
 	"github.com/asyncgo/asyncgo/internal/lsp"
 )
 
+// goplsNames are the names under which asyncgo is asyncgo lsp: a link
+// to it named so stands for gopls where an editor takes a path and no
+// arguments (VS Code's go.alternateTools).
+var goplsNames = []string{"gopls", "asyncgo-gopls"}
+
 func init() {
+	if name := strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe"); slices.Contains(goplsNames, name) {
+		os.Args = append([]string{os.Args[0], "lsp"}, os.Args[1:]...)
+	}
 	register(&cli.Command{
 		Name:      "lsp",
 		Usage:     "serve LSP on stdio: gopls with asyncgo's diagnostics and quick fixes",
@@ -33,6 +41,8 @@ fixes. The editor's unsaved buffers are analysed as they are typed.
 It takes gopls's command line, so an editor can run it as it runs gopls:
 gopls's flags and 'serve' (and its flags) are passed to gopls; any other gopls
 command (version, check, ...) runs gopls itself with the same arguments.
+Run through a link named asyncgo-gopls (or gopls), asyncgo is 'asyncgo lsp',
+for editors that take the path of gopls but no arguments.
 
 Flags of its own, before the gopls arguments:
   -gopls PATH     the gopls to run (default: gopls from PATH, else $GOPATH/bin)
@@ -185,7 +195,7 @@ func runLSP(c *cli.Context) error {
 	case errors.Is(err, lsp.ErrNoShutdown):
 		return cli.Exit("", 1)
 	case err != nil:
-		return cli.Exit(fmt.Sprintf("lsp: %v", err), 2)
+		return cli.Exit(err.Error(), 2)
 	}
 	return nil
 }

@@ -473,3 +473,52 @@ func TestLSPLatency(t *testing.T) {
 	}
 	s.exit()
 }
+
+// lsp's own flags are taken out; gopls's flags, with their values, and its
+// command go to gopls as they are.
+func TestParseLSPArgs(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		gopls      string
+		standalone bool
+		debounce   time.Duration
+		goplsArgs  []string
+		command    string
+	}{
+		{args: nil},
+		{args: []string{"serve"}, goplsArgs: []string{"serve"}, command: "serve"},
+		{args: []string{"-gopls", "/x/gopls", "-mode=stdio"}, gopls: "/x/gopls", goplsArgs: []string{"-mode=stdio"}},
+		{args: []string{"--gopls=/x/gopls", "-standalone", "-debounce", "1s"}, gopls: "/x/gopls", standalone: true, debounce: time.Second},
+		{args: []string{"-logfile", "serve", "-rpc.trace", "serve", "-gopls", "y"}, goplsArgs: []string{"-logfile", "serve", "-rpc.trace", "serve", "-gopls", "y"}, command: "serve"},
+		{args: []string{"-remote=auto", "version"}, goplsArgs: []string{"-remote=auto", "version"}, command: "version"},
+	} {
+		a, err := parseLSPArgs(tc.args)
+		if err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if a.gopls != tc.gopls || a.standalone != tc.standalone || a.debounce != tc.debounce || !slices.Equal(a.goplsArgs, tc.goplsArgs) || a.command != tc.command {
+			t.Errorf("%q: got %+v", tc.args, a)
+		}
+	}
+	for _, bad := range [][]string{{"-gopls"}, {"-debounce", "soon"}} {
+		if _, err := parseLSPArgs(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// Through a link named asyncgo-gopls, asyncgo is asyncgo lsp: gopls's
+// version command runs gopls.
+func TestGoplsLink(t *testing.T) {
+	gopls := goplsPath(t)
+	link := filepath.Join(t.TempDir(), "asyncgo-gopls")
+	if err := os.Symlink(asyncgoBinary(t), link); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(link, "-gopls", gopls, "version")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "golang.org/x/tools/gopls") {
+		t.Errorf("asyncgo-gopls version: %v\n%s", err, out)
+	}
+}
