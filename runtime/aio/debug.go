@@ -137,7 +137,7 @@ func (l *Loop) debugStep(t *Task) {
 	if took < l.slow {
 		return
 	}
-	var where string
+	var where []string
 	if dump != nil {
 		id := uint64(0)
 		if r != nil {
@@ -163,7 +163,7 @@ func (l *Loop) debugCall(f func()) {
 		if took < l.slow {
 			return
 		}
-		var where string
+		var where []string
 		if dump != nil {
 			where = goroutineStack(dump, curGoid())
 		}
@@ -187,21 +187,31 @@ func curGoid() uint64 {
 
 // goroutineStack extracts goroutine id's stack from an all-goroutines
 // dump, down to the first frame of the loop itself: what the user's code
-// was doing.
-func goroutineStack(dump []byte, id uint64) string {
+// was doing, innermost call first, one "function at file:line" line per
+// call, so that a log shows it as a list of readable lines (not the
+// dump's text, tabs and newlines escaped into one string).
+func goroutineStack(dump []byte, id uint64) []string {
 	head := []byte(fmt.Sprintf("goroutine %d [", id))
 	for _, g := range bytes.Split(dump, []byte("\n\n")) {
 		if !bytes.HasPrefix(g, head) {
 			continue
 		}
-		lines := bytes.Split(g, []byte("\n"))
-		for i, line := range lines {
-			if i > 0 && bytes.HasPrefix(line, []byte(pkgPath+".")) {
-				lines = lines[:i]
+		lines := bytes.Split(g, []byte("\n"))[1:]
+		var frames []string
+		for i := 0; i+1 < len(lines); i += 2 {
+			fn, at := lines[i], bytes.TrimSpace(lines[i+1])
+			if bytes.HasPrefix(fn, []byte(pkgPath+".")) {
 				break
 			}
+			if j := bytes.LastIndexByte(fn, '('); j > 0 {
+				fn = fn[:j] // the arguments' words
+			}
+			if j := bytes.LastIndex(at, []byte(" +0x")); j > 0 {
+				at = at[:j]
+			}
+			frames = append(frames, string(fn)+" at "+string(at))
 		}
-		return string(bytes.Join(lines, []byte("\n")))
+		return frames
 	}
-	return ""
+	return nil
 }

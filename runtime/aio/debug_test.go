@@ -1,6 +1,7 @@
 package aio_test
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"runtime"
@@ -150,5 +151,31 @@ func TestDebugLoopTracksCoroutines(t *testing.T) {
 	eventually(t, "report of the coroutine", func() bool { return strings.Contains(buf.String(), "never awaited") })
 	if prev := aio.TrackCoroutines(nil); prev != nil {
 		t.Errorf("tracking left on after the loop stopped")
+	}
+}
+
+// TestSlowStepStackIsReadableLines: the report's stack is a list of
+// "function at file:line" lines, innermost first (a JSON array), not the
+// goroutine dump with its newlines and tabs escaped into one string.
+func TestSlowStepStackIsReadableLines(t *testing.T) {
+	var buf syncBuffer
+	within(t, func() {
+		aio.Run(aio.Async(func(t *aio.Task) (int, error) {
+			time.Sleep(150 * time.Millisecond)
+			return 0, nil
+		}), aio.WithSlowStep(20*time.Millisecond), aio.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
+	})
+	var rec struct{ Where []string }
+	line, _, _ := strings.Cut(buf.String(), "\n")
+	if err := json.Unmarshal([]byte(line), &rec); err != nil {
+		t.Fatalf("%v: %s", err, buf.String())
+	}
+	if len(rec.Where) < 2 || !strings.HasPrefix(rec.Where[0], "time.Sleep at ") || !strings.Contains(rec.Where[1], "debug_test.go:") {
+		t.Fatalf("where = %q", rec.Where)
+	}
+	for _, l := range rec.Where {
+		if strings.ContainsAny(l, "\n\t") || strings.Contains(l, "+0x") {
+			t.Errorf("frame %q is not one clean line", l)
+		}
 	}
 }
