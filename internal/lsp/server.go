@@ -253,11 +253,12 @@ func (s *Server) start() (*upstream, error) {
 // at the end of [Server.Serve].
 func (s *Server) Close() { s.stop() }
 
-// stop ends the session: gopls is asked to exit by the closing of its
-// input (after the client's exit, it has one already) and killed if it has
+// stop ends the session: gopls, if the client's exit did not reach it, is
+// asked to exit by the closing of its input, and it is killed if it has
 // not exited within a few seconds.
 func (s *Server) stop() {
 	s.mu.Lock()
+	exitSent := s.exiting // the client's exit went to gopls
 	s.exiting = true
 	up := s.gopls
 	s.mu.Unlock()
@@ -277,10 +278,12 @@ func (s *Server) stop() {
 	if up == nil {
 		return
 	}
-	select {
-	case <-up.done:
-		return
-	case <-time.After(2 * time.Second):
+	if exitSent {
+		select {
+		case <-up.done:
+			return
+		case <-time.After(2 * time.Second):
+		}
 	}
 	up.stream.Close()
 	select {
