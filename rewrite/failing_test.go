@@ -33,9 +33,7 @@ import (
 
 // failing maps each program under testdata/rewrite/failing to what is
 // wrong with it today.
-var failing = map[string]string{
-	"loop_map_nan": "range over a map with NaN keys across a suspension skips them lowered (documented difference)",
-}
+var failing = map[string]string{}
 
 // TestFailing: every program under testdata/rewrite/failing is listed in
 // failing, is valid Go that runs direct, and still fails lowered.

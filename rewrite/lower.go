@@ -2169,15 +2169,33 @@ func (f *fn) rangeStmt(x *ast.RangeStmt, label string) {
 			i := f.temp("i", "int")
 			// Deleted entries not reached yet are skipped, entries added
 			// are not produced: both allowed by the spec.
-			f.emit("%s = %s[:0]\nfor _agk := range %s {\n%s = append(%s, _agk)\n}", keys, keys, rv, keys, keys)
-			f.emit("%s = 0", i)
-			f.place(top)
-			f.emit("if %s >= len(%s) {\ngoto %s\n}", i, keys, brk)
-			vname := "_"
-			if x.Value != nil && !isBlank(x.Value) {
-				vname = "_agv"
+			if !mayBeNaN(u.Key()) {
+				f.emit("%s = %s[:0]\nfor _agk := range %s {\n%s = append(%s, _agk)\n}", keys, keys, rv, keys, keys)
+				f.emit("%s = 0", i)
+				f.place(top)
+				f.emit("if %s >= len(%s) {\ngoto %s\n}", i, keys, brk)
+				vname := "_"
+				if x.Value != nil && !isBlank(x.Value) {
+					vname = "_agv"
+				}
+				f.emit("{\n_agk := %s[%s]\n%s, _agok := %s[_agk]\nif !_agok {\n%s++\ngoto %s\n}", keys, i, vname, rv, i, top)
+			} else {
+				// A NaN key is an entry of its own that no lookup finds
+				// and only clear removes: its value is snapshotted, and
+				// it is produced if the map still holds a NaN key.
+				vt, err := f.typeString(u.Elem())
+				if err != nil {
+					f.errorf(x.X.Pos(), "cannot lower this range: %v", err)
+					return
+				}
+				nanv := f.temp("nanv", "[]"+vt)
+				ni := f.temp("ni", "int")
+				f.emit("%s, %s = %s[:0], %s[:0]\nfor _agk, _agv := range %s {\n%s = append(%s, _agk)\nif _agk != _agk {\n%s = append(%s, _agv)\n}\n}", keys, nanv, keys, nanv, rv, keys, keys, nanv, nanv)
+				f.emit("%s, %s = 0, 0", i, ni)
+				f.place(top)
+				f.emit("if %s >= len(%s) {\ngoto %s\n}", i, keys, brk)
+				f.emit("{\n_agk := %s[%s]\n_agv, _agok := %s[_agk]\nif _agk != _agk {\n_agv, _agok = %s[%s], false\n%s++\nfor _agn := range %s {\nif _agn != _agn {\n_agok = true\nbreak\n}\n}\n}\nif !_agok {\n%s++\ngoto %s\n}\n_ = _agv", keys, i, rv, nanv, ni, ni, rv, i, top)
 			}
-			f.emit("{\n_agk := %s[%s]\n%s, _agok := %s[_agk]\nif !_agok {\n%s++\ngoto %s\n}", keys, i, vname, rv, i, top)
 			f.assignIter(x, x.Key, "_agk")
 			f.assignIter(x, x.Value, "_agv")
 			f.emit("}")
@@ -2226,6 +2244,26 @@ func (f *fn) callsOrReceives(e ast.Expr) bool {
 		return !found
 	})
 	return found
+}
+
+// mayBeNaN reports whether a map key of type t may be a NaN (or hold one),
+// which is unequal to itself.
+func mayBeNaN(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Info()&(types.IsFloat|types.IsComplex) != 0
+	case *types.Interface:
+		return true
+	case *types.Array:
+		return mayBeNaN(u.Elem())
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if mayBeNaN(u.Field(i).Type()) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isBlank(e ast.Expr) bool {
