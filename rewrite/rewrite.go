@@ -445,11 +445,13 @@ func notOurs(path string) *Error {
 }
 
 // staleFiles finds the generated files in dir (among names) that out does
-// not write any more, because their sources hold no annotation now or are
-// gone: they are removed, and the asyncgo_direct constraint the rewriter
-// added to the source is taken out of it, so that the default build
-// compiles the source again. A file named like a generated file that the
-// rewriter did not generate is left alone.
+// not write, whose sources hold no annotation now or are gone: they are
+// removed, and the asyncgo_direct constraint the rewriter added to the
+// source is taken out of it, so that the default build compiles the
+// source again. A file named like a generated file that the rewriter did
+// not generate is left alone, and so is the generated file of a source
+// that still holds annotations but is not in this build (foo_windows.go
+// rewritten on Linux).
 func staleFiles(dir string, names []string, out []File) ([]File, error) {
 	written := map[string]bool{}
 	for _, f := range out {
@@ -469,23 +471,48 @@ func staleFiles(dir string, names []string, out []File) ([]File, error) {
 		if from == "" {
 			continue
 		}
-		stale = append(stale, File{Path: p, Old: gen, Remove: true})
 		sp := filepath.Join(dir, from)
 		if written[filepath.Clean(sp)] {
 			continue
 		}
 		src, err := os.ReadFile(sp)
 		if errors.Is(err, fs.ErrNotExist) {
+			stale = append(stale, File{Path: p, Old: gen, Remove: true})
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
+		if holdsAnnotation(src) {
+			continue
+		}
+		stale = append(stale, File{Path: p, Old: gen, Remove: true})
 		if plain, ok := removeDirectTag(src); ok {
 			stale = append(stale, File{Path: sp, Old: src, New: plain})
 		}
 	}
 	return stale, nil
+}
+
+// holdsAnnotation reports whether src has the annotation as a comment (a
+// source that does not parse counts as holding it: nothing is removed on
+// its account).
+func holdsAnnotation(src []byte) bool {
+	if !NeedsRewrite(src) {
+		return false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return true
+	}
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if strings.TrimSpace(c.Text) == Annotation {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // removeDirectTag takes asyncgo_direct out of the //go:build line of src,
