@@ -1,7 +1,9 @@
 package lsp
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -181,7 +183,6 @@ func (s *Server) publishRun(r runResult) {
 	if r.err != nil {
 		s.logf("analysis: %v", r.err)
 		if len(r.diags) == 0 {
-			s.finishRun()
 			return
 		}
 	}
@@ -206,7 +207,7 @@ func (s *Server) publishRun(r runResult) {
 	seen := map[string]bool{}
 	for _, vd := range r.diags {
 		dir := filepath.Dir(vd.File)
-		byURI, ok := next[dir]
+		byPath, ok := next[dir]
 		if !ok || vd.File == "" {
 			continue
 		}
@@ -215,50 +216,40 @@ func (s *Server) publishRun(r runResult) {
 			continue // a file of a package and of its test variant
 		}
 		seen[key] = true
-		uri := pathURI(vd.File)
-		byURI[uri] = append(byURI[uri], toFix(vd, text, enc))
+		byPath[vd.File] = append(byPath[vd.File], toFix(vd, text, s.uriLocked, enc))
 	}
 	var changed []string
-	for dir, byURI := range next {
+	for dir, byPath := range next {
 		old := s.async[dir]
-		for uri := range byURI {
-			if !slices.EqualFunc(old[uri], byURI[uri], sameFix) {
-				changed = append(changed, uri)
+		for path := range byPath {
+			if !slices.EqualFunc(old[path], byPath[path], sameFix) {
+				changed = append(changed, path)
 			}
 		}
-		for uri := range old {
-			if _, ok := byURI[uri]; !ok {
-				changed = append(changed, uri)
+		for path := range old {
+			if _, ok := byPath[path]; !ok {
+				changed = append(changed, path)
 			}
 		}
-		s.async[dir] = byURI
+		s.async[dir] = byPath
 	}
 	slices.Sort(changed)
-	for _, uri := range slices.Compact(changed) {
-		s.publishLocked(uri)
+	for _, path := range slices.Compact(changed) {
+		s.publishLocked(path)
 	}
 	s.mu.Unlock()
-	s.finishRun()
 }
 
-// finishRun counts a finished run and tells a waiting test.
-func (s *Server) finishRun() {
-	s.mu.Lock()
-	s.runs++
-	s.mu.Unlock()
-	select {
-	case s.runDone <- struct{}{}:
-	default:
-	}
-}
-
+// sameFix reports whether two findings are published the same.
 func sameFix(a, b fix) bool {
-	return fmt.Sprint(a.diag) == fmt.Sprint(b.diag) && len(a.actions) == len(b.actions)
+	ja, _ := json.Marshal(a.diag)
+	jb, _ := json.Marshal(b.diag)
+	return bytes.Equal(ja, jb) && len(a.actions) == len(b.actions)
 }
 
 // toFix converts a vetrun diagnostic to an LSP one with its quick fixes;
-// text returns the contents a file was analysed with.
-func toFix(vd vetrun.Diagnostic, text func(string) []byte, enc string) fix {
+// text returns the contents a file was analysed with, uri its URI.
+func toFix(vd vetrun.Diagnostic, text func(string) []byte, uri func(string) string, enc string) fix {
 	src := text(vd.File)
 	start := linecolPosition(src, vd.Line, vd.Col, enc)
 	end := start
@@ -278,7 +269,7 @@ func toFix(vd vetrun.Diagnostic, text func(string) []byte, enc string) fix {
 	for _, r := range vd.Related {
 		p := linecolPosition(text(r.File), r.Line, r.Col, enc)
 		d.RelatedInformation = append(d.RelatedInformation, DiagnosticRelatedInformation{
-			Location: Location{URI: pathURI(r.File), Range: Range{p, p}},
+			Location: Location{URI: uri(r.File), Range: Range{p, p}},
 			Message:  r.Message,
 		})
 	}
@@ -287,8 +278,8 @@ func toFix(vd vetrun.Diagnostic, text func(string) []byte, enc string) fix {
 		edit := &WorkspaceEdit{Changes: map[string][]TextEdit{}}
 		for _, e := range vf.Edits {
 			t := text(e.File)
-			uri := pathURI(e.File)
-			edit.Changes[uri] = append(edit.Changes[uri], TextEdit{
+			u := uri(e.File)
+			edit.Changes[u] = append(edit.Changes[u], TextEdit{
 				Range:   Range{offsetPosition(t, e.Start, enc), offsetPosition(t, e.End, enc)},
 				NewText: e.New,
 			})

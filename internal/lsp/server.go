@@ -35,6 +35,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -99,13 +100,11 @@ type Server struct {
 	codeActions map[jsonrpc2.ID]codeActionParams
 
 	docs       map[string]*document        // open documents by URI
-	goplsDiags map[string]json.RawMessage  // gopls's last publishDiagnostics params by URI
-	async      map[string]map[string][]fix // analysed directory -> URI -> asyncgo's findings
+	goplsDiags map[string]json.RawMessage  // gopls's last publishDiagnostics params by docKey
+	async      map[string]map[string][]fix // analysed directory -> docKey -> asyncgo's findings
 
-	kick    chan struct{} // an edit: analyse again after the debounce
-	dirty   map[string]bool
-	runs    int // analyses finished (for tests)
-	runDone chan struct{}
+	kick  chan struct{} // an edit: analyse again after the debounce
+	dirty map[string]bool
 }
 
 // document is an open text document.
@@ -161,7 +160,6 @@ func NewServer(cfg Config) *Server {
 		async:       map[string]map[string][]fix{},
 		kick:        make(chan struct{}, 1),
 		dirty:       map[string]bool{},
-		runDone:     make(chan struct{}, 1),
 	}
 }
 
@@ -699,7 +697,7 @@ func (s *Server) mergeGoplsDiagnostics(params json.RawMessage) (json.RawMessage,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.goplsDiags[uri] = slices.Clone(params)
+	s.goplsDiags[docKey(uri)] = slices.Clone(params)
 	ours := s.asyncLocked(uri)
 	if len(ours) == 0 {
 		return nil, false
@@ -736,22 +734,54 @@ func withDiagnostics(members map[string]json.RawMessage, extra []Diagnostic) (js
 	return json.Marshal(m)
 }
 
+// docKey is the key of a document in the server's maps: its file's path,
+// or the URI itself if it names no file. Keyed so, a document is the same
+// whichever way the client, gopls and the analysis spell its URI (escapes,
+// a drive letter's case).
+func docKey(uri string) string {
+	if p := uriPath(uri); p != "" {
+		return p
+	}
+	return uri
+}
+
+// uriLocked returns the URI to name a file by: the client's for an open
+// document, gopls's if it published diagnostics for it, else its file: URI.
+func (s *Server) uriLocked(path string) string {
+	for uri, d := range s.docs {
+		if d.path == path {
+			return uri
+		}
+	}
+	if last, ok := s.goplsDiags[path]; ok {
+		var p struct{ URI string }
+		if json.Unmarshal(last, &p) == nil && p.URI != "" {
+			return p.URI
+		}
+	}
+	return pathURI(path)
+}
+
 // asyncLocked returns asyncgo's diagnostics for a URI.
 func (s *Server) asyncLocked(uri string) []Diagnostic {
 	var ds []Diagnostic
 	for _, dir := range slices.Sorted(maps.Keys(s.async)) {
-		for _, f := range s.async[dir][uri] {
+		for _, f := range s.async[dir][docKey(uri)] {
 			ds = append(ds, f.diag)
 		}
 	}
 	return ds
 }
 
-// publishLocked sends the client gopls's last diagnostics for uri merged
-// with asyncgo's.
-func (s *Server) publishLocked(uri string) {
+// publishLocked sends the client gopls's last diagnostics for a document
+// (by key) merged with asyncgo's.
+func (s *Server) publishLocked(key string) {
+	uri := key
+	if filepath.IsAbs(key) {
+		uri = s.uriLocked(key)
+	}
 	members := map[string]json.RawMessage{"uri": nil, "diagnostics": json.RawMessage("[]")}
-	if last, ok := s.goplsDiags[uri]; ok {
+	if last, ok := s.goplsDiags[key]; ok {
 		if m, err := rawMembers(last); err == nil {
 			members = m
 		}
@@ -782,7 +812,7 @@ func (s *Server) quickFixes(p codeActionParams) []CodeAction {
 	defer s.mu.Unlock()
 	var actions []CodeAction
 	for _, dir := range slices.Sorted(maps.Keys(s.async)) {
-		for _, f := range s.async[dir][p.TextDocument.URI] {
+		for _, f := range s.async[dir][docKey(p.TextDocument.URI)] {
 			if overlaps(f.diag.Range, p.Range) {
 				actions = append(actions, f.actions...)
 			}

@@ -559,3 +559,24 @@ func TestStandalone(t *testing.T) {
 		t.Errorf("Serve = %v", err)
 	}
 }
+
+// A document is the same however its URI is escaped: asyncgo's findings
+// are merged into gopls's for the URI the client used, and published under
+// it.
+func TestURISpelling(t *testing.T) {
+	s := start(t, Config{Analyze: (&fakeAnalysis{}).analyze})
+	s.uri = strings.TrimSuffix(s.uri, "a.go") + "%61.go" // a.go, escaped
+	s.initialize()
+	mark := s.c.Len()
+	s.open(source)
+	s.awaitDiagnostics(mark, "merged diagnostics under the client's URI", func(p lsptest.Published) bool { return p.Has("compiler", nil) && asyncAt(5)(p) })
+	res, err := s.c.Call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": s.uri},
+		"range":        map[string]any{"start": map[string]int{"line": 5, "character": 1}, "end": map[string]int{"line": 5, "character": 1}},
+		"context":      map[string]any{"diagnostics": []any{}},
+	})
+	if err != nil || !strings.Contains(string(res), `"changes":{"`+s.uri+`"`) {
+		t.Errorf("codeAction = %s, %v; want edits under %s", res, err, s.uri)
+	}
+	s.exit()
+}
