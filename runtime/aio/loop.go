@@ -203,6 +203,7 @@ func (l *Loop) enter(a AnyAwaitable) error {
 	case !l.running.CompareAndSwap(false, true):
 		err = ErrLoopRunning
 	default:
+		runningLoops.Add(1)
 		if l.debug && tracking.CompareAndSwap(nil, l.logger) {
 			l.tracks = true // track coroutines while the loop runs, as Python's debug mode
 		}
@@ -220,6 +221,7 @@ func (l *Loop) exit() {
 		tracking.CompareAndSwap(l.logger, nil)
 		l.tracks = false
 	}
+	runningLoops.Add(-1)
 	l.running.Store(false)
 }
 

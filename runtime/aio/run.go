@@ -1,8 +1,11 @@
 package aio
 
 import (
+	"bytes"
 	"reflect"
 	"runtime"
+	"strconv"
+	"sync/atomic"
 )
 
 // countdown is a future done when n futures it watches are.
@@ -58,7 +61,11 @@ func Run[R any](c *Coroutine[R], opts ...Option) (R, error) {
 	err := l.RunUntilComplete(h)
 	func() {
 		l.running.Store(true) // RunUntilComplete's checks are done
-		defer l.running.Store(false)
+		runningLoops.Add(1)
+		defer func() {
+			runningLoops.Add(-1)
+			l.running.Store(false)
+		}()
 		l.cancelAll()
 	}()
 	if err != nil {
@@ -68,9 +75,21 @@ func Run[R any](c *Coroutine[R], opts ...Option) (R, error) {
 	return h.val, nil
 }
 
+// runningLoops counts the loops running in the process: while there is
+// none, a nested run cannot be.
+var runningLoops atomic.Int32
+
 // insideLoop reports whether the calling goroutine is running a loop or a
-// task's body: a loop run from there could only block the loop.
+// task's body, or is a coroutine (iter.Pull's, a generator's body) that
+// one of them resumed and waits for: a loop run from there could only
+// block the loop.
 func insideLoop() bool {
+	return onLoopStack() || runningLoops.Load() > 0 && resumedByLoop()
+}
+
+// onLoopStack reports whether the calling goroutine's stack holds a
+// loop's frames.
+func onLoopStack() bool {
 	pcs := make([]uintptr, 64)
 	for {
 		n := runtime.Callers(2, pcs)
@@ -90,6 +109,85 @@ func insideLoop() bool {
 			return false
 		}
 	}
+}
+
+// resumedByLoop reports whether the calling goroutine is a coroutine
+// made by iter.Pull (directly, or through coroutines made by coroutines)
+// in a goroutine that runs a loop's step, and that goroutine waits for it
+// there: the coroutine runs as part of the step, on the loop's thread of
+// control. It reads every goroutine's stack, so it is only called when
+// the caller is such a coroutine and a loop runs.
+func resumedByLoop() bool {
+	self := make([]byte, 4096)
+	self = self[:runtime.Stack(self, false)]
+	if pulledIn(self) == 0 {
+		return false
+	}
+	dump := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(dump, true)
+		if n < len(dump) {
+			dump = dump[:n]
+			break
+		}
+		dump = make([]byte, 2*len(dump))
+	}
+	gs := map[uint64][]byte{}
+	for _, g := range bytes.Split(dump, []byte("\n\n")) {
+		rest, ok := bytes.CutPrefix(g, []byte("goroutine "))
+		if !ok {
+			continue
+		}
+		if i := bytes.IndexByte(rest, ' '); i > 0 {
+			id, _ := strconv.ParseUint(string(rest[:i]), 10, 64)
+			gs[id] = rest[i+1:]
+		}
+	}
+	for id, hops := pulledIn(self), 0; id != 0 && hops < 1000; hops++ {
+		g := gs[id]
+		if !bytes.HasPrefix(g, []byte("[coroutine")) {
+			return false // the creator does not wait for a coroutine
+		}
+		if bytes.Contains(g, []byte("\n"+runnerRun+"(")) || bytes.Contains(g, []byte("\n"+loopRunOnce+"(")) {
+			// A loop's goroutine waiting for a coroutine: one it resumes
+			// itself (a task's body, or the loop's side of a switch), or
+			// one the user's code in its step resumed.
+			return !bytes.HasPrefix(topFrame(g), []byte(pkgPath+"."))
+		}
+		id = pulledIn(g)
+	}
+	return false
+}
+
+// pulledIn returns the goroutine that made the goroutine of the stack g
+// with iter.Pull, or 0.
+func pulledIn(g []byte) uint64 {
+	_, after, ok := bytes.Cut(g, []byte("\ncreated by iter.Pull"))
+	if !ok {
+		return 0
+	}
+	_, after, ok = bytes.Cut(after, []byte(" in goroutine "))
+	if !ok {
+		return 0
+	}
+	if i := bytes.IndexByte(after, '\n'); i >= 0 {
+		after = after[:i]
+	}
+	id, _ := strconv.ParseUint(string(after), 10, 64)
+	return id
+}
+
+// topFrame returns the function of the innermost frame of the stack g
+// that is not the Go runtime's or iter's: the code that switched to a
+// coroutine.
+func topFrame(g []byte) []byte {
+	for _, line := range bytes.Split(g, []byte("\n"))[1:] {
+		if len(line) == 0 || line[0] == '\t' || bytes.HasPrefix(line, []byte("runtime.")) || bytes.HasPrefix(line, []byte("iter.")) {
+			continue
+		}
+		return line
+	}
+	return nil
 }
 
 var (
