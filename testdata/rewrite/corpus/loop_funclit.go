@@ -53,3 +53,5 @@ func JumpFunclit(t *trace, n int) *coro.Generator[string, int, string] {
 
 var _ = register("loops/funclit-jumps", func(t *trace) { drive(t, JumpFunclit(t, 3), []any{"n", 0, 1, 4, 2, 0, 3, "n"}) })
 var _ = register("loops/funclit-return", func(t *trace) { drive(t, JumpFunclit(t, 3), []any{"n", 0, 0, 5, "n"}) })
+var _ = register("loops/funclit-close", func(t *trace) { drive(t, JumpFunclit(t, 3), []any{"n", 1, "c", "n"}) })
+var _ = register("loops/funclit-throw", func(t *trace) { drive(t, JumpFunclit(t, 3), []any{"n", 0, "t", "n"}) })

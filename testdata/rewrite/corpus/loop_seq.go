@@ -60,6 +60,5 @@ func countSeq(t *trace, n int) iter.Seq[int] {
 
 var _ = register("loops/seq-jumps", func(t *trace) { drive(t, JumpSeq(t, 3), []any{"n", 0, 1, 4, 2, 0, 3, "n"}) })
 var _ = register("loops/seq-return", func(t *trace) { drive(t, JumpSeq(t, 3), []any{"n", 0, 0, 5, "n"}) })
-
-// Throw and close while suspended in this loop are in
-// testdata/rewrite/failing (loop_func_unwind and loop_seq_throw_*).
+var _ = register("loops/seq-close", func(t *trace) { drive(t, JumpSeq(t, 3), []any{"n", 1, "c", "n"}) })
+var _ = register("loops/seq-throw", func(t *trace) { drive(t, JumpSeq(t, 3), []any{"n", 0, "t", "n"}) })

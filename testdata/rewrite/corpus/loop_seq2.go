@@ -59,3 +59,5 @@ func pairSeq(t *trace, n int) iter.Seq2[int, int] {
 
 var _ = register("loops/seq2-jumps", func(t *trace) { drive(t, JumpSeq2(t, 3), []any{"n", 0, 1, 4, 2, 0, 3, "n"}) })
 var _ = register("loops/seq2-return", func(t *trace) { drive(t, JumpSeq2(t, 3), []any{"n", 0, 0, 5, "n"}) })
+var _ = register("loops/seq2-close", func(t *trace) { drive(t, JumpSeq2(t, 3), []any{"n", 1, "c", "n"}) })
+var _ = register("loops/seq2-throw", func(t *trace) { drive(t, JumpSeq2(t, 3), []any{"n", 0, "t", "n"}) })
