@@ -92,7 +92,10 @@ func (fl *fileLowerer) pkgName(path, name string) string {
 	}
 	alias := pfx + name
 	for i := 2; ; i++ {
-		taken := false
+		// Not taken by another import, nor by a declaration of the
+		// package (in a file without annotations, where _ag names are
+		// the user's).
+		taken := fl.pkg.Scope().Lookup(alias) != nil
 		for _, a := range fl.extraImports {
 			taken = taken || a == alias
 		}
