@@ -1,0 +1,226 @@
+package rewrite
+
+// The annotation front end: the lowering of one file, what an annotated
+// function must look like, and the generator vocabulary it recognises.
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+)
+
+// Generated names all start with this prefix; user code may not use it.
+const pfx = "_ag"
+
+// fileLowerer lowers the annotated functions of one file.
+type fileLowerer struct {
+	fset      *token.FileSet
+	pkg       *types.Package
+	info      *types.Info
+	file      *ast.File
+	dec       *decorator.Decorator // maps file's go/ast nodes to dst nodes
+	dfile     *dst.File            // file, decorated: printed as the generated file
+	name      string
+	src       []byte
+	errs      ErrorList
+	usedAnnot map[*ast.Comment]bool
+	funcs     []*loweredFunc
+
+	imports      map[string]string // path -> name in this file
+	extraImports map[string]string // path -> alias added to the generated file
+	coroName     string
+	lineDelta    int // added to source lines in //line directives
+}
+
+type loweredFunc struct {
+	decl    *ast.FuncDecl
+	newBody string
+	machine string
+}
+
+func newFileLowerer(fset *token.FileSet, pkg *types.Package, info *types.Info, f *ast.File, name string, src []byte) *fileLowerer {
+	fl := &fileLowerer{fset: fset, pkg: pkg, info: info, file: f, name: name, src: src,
+		usedAnnot: map[*ast.Comment]bool{}, imports: map[string]string{}, extraImports: map[string]string{}}
+	for _, is := range f.Imports {
+		pn := info.PkgNameOf(is)
+		if pn == nil || pn.Name() == "_" || pn.Name() == "." {
+			continue
+		}
+		fl.imports[pn.Imported().Path()] = pn.Name()
+	}
+	fl.coroName = fl.imports[coroPath]
+	// Generated names must not clash with the user's.
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && strings.HasPrefix(id.Name, pfx) {
+			fl.errorf(id.Pos(), "identifier %s: names starting with %q are reserved for asyncgo rewrite", id.Name, pfx)
+		}
+		return true
+	})
+	fl.dec = decorator.NewDecorator(fset)
+	df, err := fl.dec.DecorateFile(f)
+	if err != nil {
+		fl.errorf(f.Package, "internal error: %v", err)
+	}
+	fl.dfile = df
+	return fl
+}
+
+func (fl *fileLowerer) errorf(p token.Pos, format string, args ...any) {
+	pos := fl.fset.Position(p)
+	fl.errs = append(fl.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (fl *fileLowerer) text(n ast.Node) string {
+	tf := fl.fset.File(n.Pos())
+	return string(fl.src[tf.Offset(n.Pos()):tf.Offset(n.End())])
+}
+
+// pkgName names the package with path in the generated file, importing it
+// if the source does not.
+func (fl *fileLowerer) pkgName(path, name string) string {
+	if n, ok := fl.imports[path]; ok {
+		return n
+	}
+	if n, ok := fl.extraImports[path]; ok {
+		return n
+	}
+	alias := pfx + name
+	for i := 2; ; i++ {
+		// Not taken by another import, nor by a declaration of the
+		// package (in a file without annotations, where _ag names are
+		// the user's).
+		taken := fl.pkg.Scope().Lookup(alias) != nil
+		for _, a := range fl.extraImports {
+			taken = taken || a == alias
+		}
+		if !taken {
+			break
+		}
+		alias = fmt.Sprintf("%s%s%d", pfx, name, i)
+	}
+	fl.extraImports[path] = alias
+	return alias
+}
+
+func (fl *fileLowerer) importText() string {
+	paths := make([]string, 0, len(fl.extraImports))
+	for p := range fl.extraImports {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var b strings.Builder
+	b.WriteString("\n\nimport (\n")
+	for _, p := range paths {
+		fmt.Fprintf(&b, "\t%s %q\n", fl.extraImports[p], p)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
+	for _, c := range fd.Doc.List {
+		if strings.TrimSpace(c.Text) == Annotation {
+			fl.usedAnnot[c] = true
+		}
+	}
+	if fl.coroName == "" {
+		fl.errorf(fd.Pos(), "%s: the file must import %s", fd.Name.Name, coroPath)
+		return
+	}
+	// The form: return coro.New(func(co *coro.Co[Y, S]) R { ... })
+	bad := func() {
+		fl.errorf(fd.Pos(), "%s: a generator function's body must be a single `return coro.New(func(co *coro.Co[Y, S]) R { ... })`", fd.Name.Name)
+	}
+	if fd.Body == nil || len(fd.Body.List) != 1 {
+		bad()
+		return
+	}
+	ret, ok := fd.Body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		bad()
+		return
+	}
+	call, ok := ret.Results[0].(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 || !fl.isCoroFunc(call.Fun, "New") {
+		bad()
+		return
+	}
+	lit, ok := call.Args[0].(*ast.FuncLit)
+	if !ok || lit.Type.Params.NumFields() != 1 || lit.Type.Results.NumFields() != 1 {
+		bad()
+		return
+	}
+	// Y, S, R from the generator's type.
+	gt, ok := fl.info.TypeOf(call).(*types.Pointer)
+	if !ok {
+		bad()
+		return
+	}
+	named, ok := gt.Elem().(*types.Named)
+	if !ok || named.TypeArgs().Len() != 3 {
+		bad()
+		return
+	}
+	f := &fn{fileLowerer: fl, decl: fd, lit: lit, hoisted: map[types.Object]*field{}, names: map[string]bool{},
+		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{},
+		renamed: map[*dst.Ident]bool{}, trailAt: -1, term: map[int]bool{}, gen: map[int]bool{}, early: map[ast.Node]bool{}, gotoTargets: map[types.Object]bool{}, phPrefix: pfx + "P"}
+	for bytes.Contains(fl.src, []byte(f.phPrefix)) {
+		f.phPrefix += "x"
+	}
+	var err error
+	ts := make([]string, 3)
+	for i := range ts {
+		if ts[i], err = fl.typeString(named.TypeArgs().At(i)); err != nil {
+			fl.errorf(fd.Pos(), "%s: cannot lower: %v", fd.Name.Name, err)
+			return
+		}
+	}
+	f.yT, f.sT, f.rT = ts[0], ts[1], ts[2]
+	p := lit.Type.Params.List[0]
+	if len(p.Names) == 1 {
+		f.co = fl.info.Defs[p.Names[0]]
+	}
+	if r := lit.Type.Results.List[0]; len(r.Names) == 1 && r.Names[0].Name != "_" {
+		f.named = fl.info.Defs[r.Names[0]]
+	}
+	nerr := len(fl.errs)
+	f.scan()
+	if len(fl.errs) > nerr {
+		return
+	}
+	f.noPanic = f.cannotPanic(lit.Body)
+	f.lower()
+}
+
+func (fl *fileLowerer) isCoroFunc(e ast.Expr, names ...string) bool {
+	switch x := e.(type) {
+	case *ast.IndexExpr:
+		e = x.X
+	case *ast.IndexListExpr:
+		e = x.X
+	}
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	o := fl.info.Uses[sel.Sel]
+	if o == nil || o.Pkg() == nil || o.Pkg().Path() != coroPath {
+		return false
+	}
+	if _, ok := o.(*types.Func); !ok {
+		return false
+	}
+	for _, n := range names {
+		if o.Name() == n {
+			return true
+		}
+	}
+	return false
+}
