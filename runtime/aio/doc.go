@@ -31,6 +31,7 @@
 //	async def f(): ...                 func f() *aio.Coroutine[R] { return aio.Async(...) }
 //	await x                            aio.Await(t, x)
 //	asyncio.create_task(c, name=n)     aio.CreateTask(t, c, aio.Name(n))
+//	g.create_task(c) in a TaskGroup    aio.CreateGroupTask(g, c)
 //	task.cancel()                      h.Cancel()
 //	except asyncio.CancelledError      errors.Is(err, aio.ErrCancelled)
 //	asyncio.sleep(d)                   aio.Sleep(t, d)
@@ -46,6 +47,8 @@
 //	loop.call_soon_threadsafe          loop.CallSoonThreadsafe
 //	asyncio.Lock, Event, Condition,    aio.Lock, Event, Condition,
 //	  Semaphore, BoundedSemaphore        Semaphore, BoundedSemaphore
+//	asyncio.Barrier(n)                 aio.NewBarrier(n)
+//	asyncio.all_tasks, current_task    aio.AllTasks(loop), aio.CurrentTask(loop)
 //	asyncio.Queue, LifoQueue,          aio.NewQueue, NewLifoQueue,
 //	  PriorityQueue                      NewPriorityQueue
 //	asyncio.open_connection            aio.OpenConnection
