@@ -349,7 +349,6 @@ func (p *ClusterPool) setUp() error {
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       p.cfg.ackWait,
 		MaxDeliver:    p.cfg.maxDeliver,
-		MaxAckPending: -1,
 		FilterSubject: p.subject,
 	}); err != nil {
 		return fmt.Errorf("futures: %s: creating the consumer: %w", p, err)

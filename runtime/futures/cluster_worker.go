@@ -2,7 +2,6 @@ package futures
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -132,33 +131,32 @@ func serveCluster(spec string) int {
 		return fail("%v", err)
 	}
 	sub.SetPendingLimits(-1, -1)
-	// Each slot asks for one task when it is free (an iterator of one
-	// message pulls only when asked), so that no task waits in a buffer
-	// here while its ack wait runs out.
-	var wg sync.WaitGroup
+	// Each slot asks for one task when it is free (a consumer of one
+	// message pulls the next only when its handler returns), so that no
+	// task waits in a buffer here while its ack wait runs out. Pull
+	// requests expire after 5 s and are renewed, so that a request the
+	// server lost costs seconds, not the default 30.
+	var closed []<-chan struct{}
 	for range slots {
-		it, err := cons.Messages(jetstream.PullMaxMessages(1))
+		cc, err := cons.Consume(func(m jetstream.Msg) {
+			if ctx.Err() != nil {
+				m.Nak() // stopping: back to the queue
+				return
+			}
+			w.handle(m)
+		}, jetstream.PullMaxMessages(1), jetstream.PullExpiry(5*time.Second), jetstream.ConsumeErrHandler(func(jetstream.ConsumeContext, error) {
+			// missed heartbeats, reconnections: nats.go pulls again
+		}))
 		if err != nil {
 			return fail("%v", err)
 		}
-		context.AfterFunc(ctx, it.Stop)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				m, err := it.Next()
-				switch {
-				case err == nil:
-					w.handle(m)
-				case errors.Is(err, jetstream.ErrMsgIteratorClosed):
-					return
-				default: // a missed heartbeat, a reconnection: pull again soon
-					time.Sleep(50 * time.Millisecond)
-				}
-			}
-		}()
+		context.AfterFunc(ctx, cc.Drain)
+		closed = append(closed, cc.Closed())
 	}
-	wg.Wait()
+	<-ctx.Done()
+	for _, c := range closed {
+		<-c
+	}
 	nc.Flush()
 	return 0
 }
