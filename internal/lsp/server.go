@@ -491,8 +491,14 @@ func (s *Server) handleNotification(ctx context.Context, m *jsonrpc2.Notificatio
 		var p documentParams
 		if json.Unmarshal(params, &p) == nil {
 			s.mu.Lock()
+			if d := s.docs[p.TextDocument.URI]; d != nil && strings.HasSuffix(d.path, ".go") {
+				// Analyse its package again as saved: the unsaved
+				// changes are gone.
+				s.dirty[filepath.Dir(d.path)] = true
+			}
 			delete(s.docs, p.TextDocument.URI)
 			s.mu.Unlock()
+			s.poke()
 		}
 	case "textDocument/didSave", "workspace/didChangeWatchedFiles":
 		s.mu.Lock()

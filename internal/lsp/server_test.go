@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,7 +34,8 @@ func TestMain(m *testing.M) {
 
 // fakeAnalysis stands for asyncgo's analysis: it reports each time.Sleep
 // call of the overlaid files of the packages analysed as the blocking
-// analyzer would, with a fix to aio.Sleep. With gate set, each run waits
+// analyzer would (the overlaid contents or the saved ones), with a fix to
+// aio.Sleep. With gate set, each run waits
 // for a value on it or for its cancellation.
 type fakeAnalysis struct {
 	mu        sync.Mutex
@@ -62,11 +64,19 @@ func (f *fakeAnalysis) analyze(ctx context.Context, opts vetrun.Options) ([]vetr
 		dirs[filepath.Join(opts.Dir, p)] = true
 	}
 	var diags []vetrun.Diagnostic
-	for _, file := range slices.Sorted(mapsKeys(opts.Overlay)) {
+	files := map[string][]byte{}
+	for dir := range dirs {
+		names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, name := range names {
+			files[name], _ = os.ReadFile(name)
+		}
+	}
+	maps.Copy(files, opts.Overlay)
+	for _, file := range slices.Sorted(maps.Keys(files)) {
 		if !dirs[filepath.Dir(file)] {
 			continue
 		}
-		src := opts.Overlay[file]
+		src := files[file]
 		off := 0
 		for i, line := range strings.SplitAfter(string(src), "\n") {
 			if col := strings.Index(line, "time.Sleep("); col >= 0 {
@@ -85,16 +95,6 @@ func (f *fakeAnalysis) analyze(ctx context.Context, opts vetrun.Options) ([]vetr
 		}
 	}
 	return diags, nil
-}
-
-func mapsKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // session is a server serving a test client over pipes.
@@ -309,6 +309,11 @@ func TestEditsAnalysedAsOverlay(t *testing.T) {
 	if !bytes.Contains(last.Overlay[filepath.Join(s.dir, "a.go")], []byte("no sleep")) || !last.Tests || last.Dir != s.dir {
 		t.Errorf("last run's options = %+v", last)
 	}
+
+	// Closed unsaved, the file is analysed as saved: the call is back.
+	mark = s.c.Len()
+	s.c.Notify("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": s.uri}})
+	s.awaitDiagnostics(mark, "the saved file's diagnostic", asyncAt(5))
 	s.exit()
 }
 
@@ -441,7 +446,7 @@ func TestGoplsRestart(t *testing.T) {
 	waitFor(t, "fake/hang to reach gopls", func() bool {
 		s.srv.mu.Lock()
 		defer s.srv.mu.Unlock()
-		return slices.Contains(slices.Collect(mapsValues(s.srv.pending)), "fake/hang")
+		return slices.Contains(slices.Collect(maps.Values(s.srv.pending)), "fake/hang")
 	})
 	s.srv.mu.Lock()
 	old := s.srv.gopls
@@ -470,16 +475,6 @@ func TestGoplsRestart(t *testing.T) {
 	}
 	s.exit()
 	<-old.done
-}
-
-func mapsValues[K comparable, V any](m map[K]V) func(func(V) bool) {
-	return func(yield func(V) bool) {
-		for _, v := range m {
-			if !yield(v) {
-				return
-			}
-		}
-	}
 }
 
 // exit without shutdown, or the end of the input, is ErrNoShutdown; gopls
