@@ -140,6 +140,19 @@ func turnsProgram(w io.Writer) func(t *aio.Task) error {
 			printf("task group errors %s", py(names))
 			return nil
 		}},
+		{"timeout", func(t *aio.Task) error {
+			err := aio.Timeout(t, 500*time.Millisecond, func(*aio.TimeoutScope) error {
+				if _, err := aio.Await(t, child("a", 1, false)); err != nil {
+					return err
+				}
+				return aio.Sleep(t, time.Second)
+			})
+			if errors.Is(err, aio.ErrTimeout) {
+				printf("timeout -> TimeoutError")
+				return nil
+			}
+			return err
+		}},
 	}
 	return func(t *aio.Task) error {
 		for _, s := range sections {

@@ -99,6 +99,15 @@ async def task_group_fails():
         print("task group errors", sorted(str(e) for e in eg.exceptions))
 
 
+async def timeout():
+    try:
+        async with asyncio.timeout(0.5):
+            await child("a", 1)
+            await asyncio.sleep(1)
+    except TimeoutError:
+        print("timeout -> TimeoutError")
+
+
 async def main():
     for name, body in [
         ("sleep tie", sleep_tie),
@@ -111,6 +120,7 @@ async def main():
         ("as_completed", as_completed),
         ("task group", task_group),
         ("task group fails", task_group_fails),
+        ("timeout", timeout),
     ]:
         await section(name, body)
 
