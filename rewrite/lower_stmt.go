@@ -64,6 +64,19 @@ func (f *fn) stmt(s ast.Stmt, label string) {
 			}
 		}
 	}
+	if ls, ok := s.(*ast.LabeledStmt); ok && !f.hasSusp[s] {
+		switch ls.Stmt.(type) {
+		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			// Copied with its label, which its own break or continue use.
+		default:
+			// Only goto targets it: the label goes before the statement,
+			// which is lowered as any other (its declarations hoisted).
+			f.place(ls.Label.Name)
+			f.used[ls.Label.Name] = true
+			f.stmt(ls.Stmt, "")
+			return
+		}
+	}
 	if !f.hasSusp[s] {
 		f.lineOf(s)
 		f.simple(s)
