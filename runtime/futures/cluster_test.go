@@ -3,6 +3,7 @@ package futures_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -52,6 +53,18 @@ var (
 		}
 		<-ctx.Done()
 		return 0, os.WriteFile(file, []byte("stopped: "+ctx.Err().Error()), 0o644)
+	})
+	// logStart appends a line to its file each time it starts, then
+	// sleeps.
+	logStart = futures.Register("cluster.logStart", func(ctx context.Context, a slowArg) (int, error) {
+		f, err := os.OpenFile(a.File, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return 0, err
+		}
+		fmt.Fprintln(f, os.Getpid())
+		f.Close()
+		time.Sleep(a.D)
+		return os.Getpid(), nil
 	})
 	big = futures.Register("cluster.big", func(_ context.Context, n int) (string, error) { return strings.Repeat("x", n), nil })
 )
@@ -421,5 +434,23 @@ func TestClusterPoolTaskDeadline(t *testing.T) {
 	waitFor(t, ctx, "the worker to stop the call", func() bool { return strings.HasPrefix(readFile(file), "stopped") })
 	if got := readFile(file); got != "stopped: context deadline exceeded" && got != "stopped: context canceled" {
 		t.Errorf("worker says %q", got)
+	}
+}
+
+// A live worker keeps its task from redelivery while it runs longer than
+// the ack wait: the task runs once.
+func TestClusterPoolLongTaskNotRedelivered(t *testing.T) {
+	ctx := within(t, 30*time.Second)
+	p := newClusterPool(t, futures.LocalWorkers(2), futures.AckWait(600*time.Millisecond))
+	file := t.TempDir() + "/starts"
+	f, err := logStart.Submit(p, slowArg{File: file, D: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Result(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if starts := strings.Count(readFile(file), "\n"); starts != 1 {
+		t.Errorf("a task running 2s with a 600ms ack wait started %d times; want once", starts)
 	}
 }
