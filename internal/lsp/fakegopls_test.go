@@ -15,7 +15,9 @@ import (
 // for each opened or changed document, answers codeAction with an action
 // of its own, echoes fake/echo, asks the client for its configuration on
 // fake/ask and reports the answer in a fake/answered notification, never
-// answers fake/hang, and exits on exit.
+// answers fake/hang, and exits on exit. If the file named by
+// LSP_FAKE_GOPLS_DIE_ONCE exists, the first to initialize removes it and
+// dies.
 func fakeGopls() {
 	s := jsonrpc2.NewHeaderStream(rwc{os.Stdin, os.Stdout})
 	ctx := context.Background()
@@ -45,6 +47,9 @@ func fakeGopls() {
 		case *jsonrpc2.Call:
 			switch m.Method() {
 			case "initialize":
+				if f := os.Getenv("LSP_FAKE_GOPLS_DIE_ONCE"); f != "" && os.Remove(f) == nil {
+					os.Exit(4) // dies initializing, once
+				}
 				reply(m.ID(), `{"capabilities":{"positionEncoding":"utf-16","textDocumentSync":2,"codeActionProvider":true},"serverInfo":{"name":"fake gopls"}}`)
 			case "shutdown":
 				reply(m.ID(), "null")

@@ -85,8 +85,10 @@ type Server struct {
 	log    io.Writer
 
 	mu         sync.Mutex
-	gopls      *upstream     // nil while restarting and in standalone mode
-	ready      chan struct{} // closed when gopls can take the client's messages
+	current    *upstream     // the gopls running (or starting), nil in standalone mode
+	gopls      *upstream     // current once it takes the client's messages, else nil
+	ready      chan struct{} // closed when no restart is under way
+	restarting bool          // ready is open: a restart is under way
 	restarts   int
 	initParams json.RawMessage // the client's initialize params, for a restart
 	encoding   string          // the negotiated position encoding
@@ -195,7 +197,7 @@ func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		s.gopls = up
+		s.current, s.gopls = up, up
 		close(s.ready)
 		go s.readGopls(ctx, up)
 	}
@@ -258,21 +260,16 @@ func (s *Server) stop() {
 	s.mu.Lock()
 	exitSent := s.exiting // the client's exit went to gopls
 	s.exiting = true
-	up := s.gopls
+	ready := s.ready
 	s.mu.Unlock()
-	if up == nil {
-		// A restart may be under way; wait for it to give up or finish.
-		s.mu.Lock()
-		ready := s.ready
-		s.mu.Unlock()
-		select {
-		case <-ready:
-		case <-time.After(5 * time.Second):
-		}
-		s.mu.Lock()
-		up = s.gopls
-		s.mu.Unlock()
+	// A restart under way ends (the new gopls is killed if it started).
+	select {
+	case <-ready:
+	case <-time.After(5 * time.Second):
 	}
+	s.mu.Lock()
+	up := s.current
+	s.mu.Unlock()
 	if up == nil {
 		return
 	}
@@ -613,14 +610,15 @@ func resultEncoding(result json.RawMessage) string {
 
 // died handles the exit of a gopls: unless the session is ending, the
 // requests it had not answered fail and a new gopls is started and
-// initialized like the first.
+// initialized like the first. The client's messages wait (on ready) until
+// the new gopls has been given the open documents.
 func (s *Server) died(ctx context.Context, up *upstream) {
 	s.mu.Lock()
-	if s.gopls != up {
+	if s.current != up {
 		s.mu.Unlock()
 		return
 	}
-	s.gopls = nil
+	s.current, s.gopls = nil, nil
 	pending := s.pending
 	s.pending = map[jsonrpc2.ID]string{}
 	clear(s.codeActions)
@@ -628,7 +626,12 @@ func (s *Server) died(ctx context.Context, up *upstream) {
 	restart := !exiting && !shutdown && ctx.Err() == nil && s.restarts < s.cfg.MaxRestarts
 	if restart {
 		s.restarts++
-		s.ready = make(chan struct{})
+		if !s.restarting {
+			s.restarting = true
+			s.ready = make(chan struct{})
+		}
+	} else {
+		s.readyLocked()
 	}
 	initParams := s.initParams
 	s.mu.Unlock()
@@ -652,21 +655,38 @@ func (s *Server) died(ctx context.Context, up *upstream) {
 	next, err := s.start()
 	if err == nil && initParams != nil {
 		next.initID = jsonrpc2.NewStringID(fmt.Sprintf("asyncgo-reinitialize-%d", s.restarts))
-		_, err = next.stream.Write(context.Background(), jsonrpc2.NewCall(next.initID, "initialize", jsonrpc2.RawMessage(initParams)))
+		if _, werr := next.stream.Write(context.Background(), jsonrpc2.NewCall(next.initID, "initialize", jsonrpc2.RawMessage(initParams))); werr != nil {
+			s.logf("initializing the new gopls: %v", werr) // it died: its reader restarts it
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err != nil {
+	switch {
+	case err != nil:
 		s.logf("starting gopls again: %v", err)
-		close(s.ready)
+		s.readyLocked()
+		return
+	case s.exiting:
+		// The session ended while gopls was starting.
+		next.cmd.Process.Kill()
+		s.readyLocked()
 		return
 	}
+	s.current = next
 	if initParams == nil {
 		// Not initialized yet: the client's initialize will do.
 		s.gopls = next
-		close(s.ready)
+		s.readyLocked()
 	}
 	go s.readGopls(ctx, next)
+}
+
+// readyLocked lets the client's messages through again after a restart.
+func (s *Server) readyLocked() {
+	if s.restarting {
+		s.restarting = false
+		close(s.ready)
+	}
 }
 
 // reinitialized completes a restart when gopls answers the initialize the
@@ -675,18 +695,32 @@ func (s *Server) reinitialized(up *upstream, m *jsonrpc2.Response) {
 	if m.Err() != nil {
 		s.logf("gopls restarted but failed to initialize: %v", m.Err())
 	}
-	s.toGopls(up, jsonrpc2.NewNotification("initialized", jsonrpc2.RawMessage(`{}`)))
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	if s.current != up {
+		s.mu.Unlock()
+		return
+	}
+	var opens []jsonrpc2.Message
 	for _, uri := range slices.Sorted(maps.Keys(s.docs)) {
 		d := s.docs[uri]
 		var p didOpenParams
 		p.TextDocument.URI, p.TextDocument.LanguageID, p.TextDocument.Version, p.TextDocument.Text = uri, d.lang, d.version, string(d.text)
 		params, _ := json.Marshal(p)
-		s.toGopls(up, jsonrpc2.NewNotification("textDocument/didOpen", params))
+		opens = append(opens, jsonrpc2.NewNotification("textDocument/didOpen", params))
 	}
-	s.gopls = up
-	close(s.ready)
+	s.mu.Unlock()
+	// The client's messages still wait, so the documents cannot change
+	// before gopls has them.
+	s.toGopls(up, jsonrpc2.NewNotification("initialized", jsonrpc2.RawMessage(`{}`)))
+	for _, msg := range opens {
+		s.toGopls(up, msg)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current == up {
+		s.gopls = up
+	}
+	s.readyLocked()
 }
 
 // mergeGoplsDiagnostics records gopls's diagnostics for a URI and returns

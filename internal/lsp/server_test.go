@@ -477,6 +477,39 @@ func TestGoplsRestart(t *testing.T) {
 	<-old.done
 }
 
+// A gopls that dies while a restart initializes it is restarted too.
+func TestGoplsDiesRestarting(t *testing.T) {
+	s := start(t, Config{Analyze: (&fakeAnalysis{}).analyze})
+	s.initialize()
+	mark := s.c.Len()
+	s.open(source)
+	first := s.awaitDiagnostics(mark, "the first gopls's diagnostics with asyncgo's", func(p lsptest.Published) bool { return p.Has("compiler", nil) && asyncAt(5)(p) })
+	flag := filepath.Join(t.TempDir(), "die")
+	os.WriteFile(flag, nil, 0o644)
+	t.Setenv("LSP_FAKE_GOPLS_DIE_ONCE", flag)
+	s.srv.mu.Lock()
+	old := s.srv.gopls
+	s.srv.mu.Unlock()
+	mark = s.c.Len()
+	old.cmd.Process.Kill()
+	s.awaitDiagnostics(mark, "the third gopls's diagnostics", func(p lsptest.Published) bool {
+		return p.Has("compiler", func(d lsptest.Diagnostic) bool { return d.Message != first.Diagnostics[0].Message })
+	})
+	if _, err := os.Stat(flag); err == nil {
+		t.Error("the second gopls did not die initializing")
+	}
+	s.srv.mu.Lock()
+	restarts := s.srv.restarts
+	s.srv.mu.Unlock()
+	if restarts != 2 {
+		t.Errorf("restarts = %d, want 2", restarts)
+	}
+	if got, err := s.c.Call("fake/echo", 2); err != nil || string(got) != "2" {
+		t.Errorf("fake/echo after the restarts = %s, %v", got, err)
+	}
+	s.exit()
+}
+
 // exit without shutdown, or the end of the input, is ErrNoShutdown; gopls
 // has exited when Serve returns either way.
 func TestExitWithoutShutdown(t *testing.T) {
