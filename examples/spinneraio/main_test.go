@@ -47,7 +47,9 @@ var frames = regexp.MustCompile(`^((?:[|/\\-] thinking!\x08{11})+) {11}\x08{11}A
 
 // TestLikeCPython runs the seed under CPython (3 seconds of real time)
 // and compares: the same lines, and the same frames give or take one, as
-// the real clock decides which of the last two timers fires first.
+// the real clock decides which of the last two timers fires first. On a
+// loaded machine each of CPython's real sleeps overruns a little, so it may
+// draw a few frames fewer (never more): up to five fewer are accepted.
 func TestLikeCPython(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
@@ -68,7 +70,7 @@ func TestLikeCPython(t *testing.T) {
 		t.Fatalf("unexpected output:\npython3: %q\ngo: %q", pyRest, goRest)
 	}
 	n, m := bytes.Count(pm[1], []byte("thinking!")), bytes.Count(gm[1], []byte("thinking!"))
-	if n < m-1 || n > m+1 || !bytes.HasPrefix(gm[1], pm[1][:min(len(pm[1]), len(gm[1]))]) {
+	if n < m-5 || n > m+1 || !bytes.HasPrefix(gm[1], pm[1][:min(len(pm[1]), len(gm[1]))]) {
 		t.Errorf("CPython spun %d frames, Go %d", n, m)
 	}
 }
