@@ -2,3 +2,16 @@ package futures
 
 // StopClusterServer stops p's embedded NATS server, as a crash would.
 func StopClusterServer(p *ClusterPool) { p.srv.Shutdown() }
+
+// ClusterStarted counts p's tasks whose worker has said it started them.
+func ClusterStarted(p *ClusterPool) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, c := range p.calls {
+		if c.started {
+			n++
+		}
+	}
+	return n
+}

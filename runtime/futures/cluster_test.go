@@ -372,6 +372,7 @@ func TestClusterPoolCancel(t *testing.T) {
 		queued = append(queued, q)
 	}
 	waitFor(t, ctx, "the task to start", func() bool { return readFile(file) == "started" })
+	waitFor(t, ctx, "the worker's word that it started", func() bool { return futures.ClusterStarted(p) == 1 })
 	p.Shutdown(false, true)
 	cancelled := 0
 	for _, q := range queued {
