@@ -194,6 +194,13 @@ func desc(v ssa.Value) string {
 		if c, ok := v.Index.(*ssa.Const); ok && c.Value != nil {
 			return desc(v.X) + "[" + c.Value.String() + "]"
 		}
+		return desc(v.X) + "[…]"
+	case *ssa.Lookup:
+		return desc(v.X) + "[…]"
+	case *ssa.Call:
+		if callee := v.Call.StaticCallee(); callee != nil {
+			return callee.Name() + "(…)"
+		}
 	case *ssa.ChangeType:
 		return desc(v.X)
 	case *ssa.MakeInterface:

@@ -25,7 +25,12 @@
 // variable, the mu of what a field points to), so distinct instances of the
 // same field are kept apart within a function; across functions an
 // inversion is reported only when both orders involve the same paths of the
-// same root. TryLock never blocks and is ignored. A lock released before the
+// same root. Besides, as the Linux kernel's lockdep does, a mutex has a
+// lock class, the type and field that hold it ("pkg.T.mu", or its package
+// variable): s.mu and r.store.mu reached through a back-pointer, a map or
+// slice element or a call's result are the same class, and two classes
+// taken in both orders are reported "by lock class" (the objects may
+// differ; the message says so). TryLock never blocks and is ignored. A lock released before the
 // wait, a buffered channel send, or a waker that does not need the lock are
 // not reported.
 //
@@ -83,6 +88,10 @@ func (*Summary) AFact() {}
 func (s *Summary) String() string {
 	var parts []string
 	for _, a := range s.Acquires {
+		if a.Root == "" {
+			parts = append(parts, "acquires class "+a.Lock+a.guardString())
+			continue
+		}
 		parts = append(parts, "acquires "+a.Root+a.Path+a.guardString())
 	}
 	for _, a := range s.Holds {
@@ -112,6 +121,7 @@ type Acq struct {
 	Root  string   // "{p0}" (parameter 0), "{f1}" (free variable 1) or "{g:pkg.name}"
 	Path  string   // field path from the root, e.g. ".mu" or ".next^.mu"
 	Class string   // class key when the root is a package variable
+	Lock  string   // lock class: the type and field holding the mutex ("pkg.T.mu"), or its package variable
 	Read  bool     // RLock
 	Kind  string   // for Waits and Wakes: "recv", "send", "wg" or "cond"
 	Needs []Acq    // for Wakes: locks the function acquires before waking
@@ -287,6 +297,8 @@ type checker struct {
 	inProgress map[*ssa.Function]bool
 	edges      map[[2]string]*edge
 	edgeOrder  [][2]string
+	cedges     map[[2]string]*edge // by lock class
+	cedgeOrder [][2]string
 	waits      []*wait
 	wakes      map[string][]*wake // class|kind
 	rlocks     []*edge            // recursive read locks: held, acq
@@ -308,6 +320,7 @@ func run(pass *analysis.Pass) (any, error) {
 		summaries:  map[*ssa.Function]*Summary{},
 		inProgress: map[*ssa.Function]bool{},
 		edges:      map[[2]string]*edge{},
+		cedges:     map[[2]string]*edge{},
 		wakes:      map[string][]*wake{},
 		writers:    map[string]token.Pos{},
 		condLock:   map[string]string{},
@@ -682,7 +695,7 @@ func (f *fnChecker) summary() *Summary {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if a, ok := f.acqFor(cand[k]); ok {
+			if a, ok := f.acqFor(cand[k]); ok && !byClass(k) {
 				s.Holds = append(s.Holds, a)
 			}
 		}
@@ -694,10 +707,12 @@ func (f *fnChecker) summary() *Summary {
 // free variables or package variables, for its summary.
 func (f *fnChecker) acqFor(li *lockInfo) (Acq, bool) {
 	root, path := splitKey(li.inst)
-	if !(strings.HasPrefix(root, "{p") || strings.HasPrefix(root, "{f") || strings.HasPrefix(root, "{g:")) {
+	if byClass(li.inst) {
+		root, path = "", "" // no instance (a map element, a call's result): by lock class only
+	} else if !(strings.HasPrefix(root, "{p") || strings.HasPrefix(root, "{f") || strings.HasPrefix(root, "{g:")) {
 		return Acq{}, false
 	}
-	a := Acq{Root: root, Path: path, Read: li.read, Desc: li.desc, pos: li.pos}
+	a := Acq{Root: root, Path: path, Read: li.read, Desc: li.desc, pos: li.pos, Lock: li.fkey}
 	if li.inner.IsValid() {
 		a.pos = li.inner
 	}
@@ -806,7 +821,7 @@ func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 	}
 	name := funcName(callee)
 	if unlockFuncs[name] {
-		if key := inst(call.Args[0]); key != "" {
+		if key := lockKey(call.Args[0]); key != "" {
 			f.deferRel[key] = true
 		} else {
 			f.deferAll = true
@@ -917,7 +932,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	name := funcName(callee)
 	if read, ok := lockFuncs[name]; ok {
 		f.acquire(s, &lockInfo{
-			inst:    inst(call.Args[0]),
+			inst:    lockKey(call.Args[0]),
 			class:   f.c.k.class(call.Args[0]),
 			fkey:    fieldKey(call.Args[0]),
 			read:    read,
@@ -928,11 +943,11 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		return
 	}
 	if unlockFuncs[name] {
-		key := inst(call.Args[0])
+		key := lockKey(call.Args[0])
 		if key == "" {
 			return
 		}
-		if !s.unlock(key) && f.final {
+		if !s.unlock(key) && f.final && !byClass(key) {
 			if a, ok := f.acqFor(&lockInfo{inst: key, class: f.c.k.class(call.Args[0]), pos: pos, desc: desc(call.Args[0])}); ok {
 				f.releases[key] = a
 			}
@@ -971,10 +986,13 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			continue
 		}
 		ik, ck, d, ok := f.subst(call, a)
+		if !ok && a.Root == "" && a.Lock != "" {
+			ok, ik, d = true, "class:"+a.Lock, a.Desc // known by its lock class only
+		}
 		if !ok {
 			continue
 		}
-		li := &lockInfo{inst: ik, class: ck, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known, drops: f.dropsOf(call, a.Drops)}
+		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known, drops: f.dropsOf(call, a.Drops)}
 		acquired[ik] = true
 		if a.pos.IsValid() {
 			li.inner = a.pos
@@ -1008,7 +1026,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if !ok || ik == "" {
 			continue
 		}
-		holds = append(holds, &lockInfo{inst: ik, class: ck, read: a.Read, pos: pos, desc: d, drops: holdSet})
+		holds = append(holds, &lockInfo{inst: ik, class: ck, fkey: a.Lock, read: a.Read, pos: pos, desc: d, drops: holdSet})
 		holdSet[ik] = true
 	}
 	for _, li := range holds {
@@ -1082,7 +1100,13 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 // callee).
 func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 	if f.final {
-		if li.inst != "" {
+		if byClass(li.inst) {
+			if a, ok := f.acqFor(li); ok {
+				if _, dup := f.acquires[li.inst]; !dup {
+					f.acquires[li.inst] = a
+				}
+			}
+		} else if li.inst != "" {
 			if h, ok := s.held[li.inst]; ok && !li.maybe && !li.drops[li.inst] {
 				f.found(li.pos, func(sfx string) { f.c.doubleLock(f.fn, h, li, sfx) })
 			} else if h, ok := s.may[li.inst]; ok && !li.maybe && f.block != nil && inLoop(f.block) && !h.read && !li.read &&
@@ -1092,7 +1116,7 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 				// from being locked twice).
 				f.found(li.pos, func(sfx string) { f.c.loopLock(f.fn, h, li, sfx) })
 			}
-			if a, ok := f.acqFor(li); ok {
+			if a, ok := f.acqFor(li); ok && li.inst != "" {
 				a.Drops = f.dropKeys(s, li.drops)
 				if li.maybe {
 					a.Guard = "?"
@@ -1113,10 +1137,13 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 			}
 		}
 		for _, h := range s.held {
-			if h.inst == li.inst || h.class == "" || li.class == "" || h.class == li.class || li.drops[h.inst] {
+			if h.inst == li.inst && li.inst != "" || li.drops[h.inst] {
 				continue
 			}
-			if !sameRoot(h, li) {
+			if h.fkey != "" && li.fkey != "" && h.fkey != li.fkey {
+				f.c.addClassEdge(f.fn, h, li)
+			}
+			if h.class == "" || li.class == "" || h.class == li.class || !sameRoot(h, li) {
 				continue
 			}
 			f.c.addEdge(f.fn, h, li)
@@ -1262,6 +1289,16 @@ func (c *checker) addWake(class, kind string, w *wake) {
 	c.wakes[class+"|"+kind] = append(c.wakes[class+"|"+kind], w)
 }
 
+// addClassEdge records that some goroutine holds a lock of class h.fkey
+// while it acquires one of class li.fkey.
+func (c *checker) addClassEdge(fn *ssa.Function, h, li *lockInfo) {
+	k := [2]string{h.fkey, li.fkey}
+	if _, ok := c.cedges[k]; !ok {
+		c.cedges[k] = &edge{held: h, acq: li, fn: fn}
+		c.cedgeOrder = append(c.cedgeOrder, k)
+	}
+}
+
 func (c *checker) addEdge(fn *ssa.Function, h, li *lockInfo) {
 	k := [2]string{h.class, li.class}
 	if _, ok := c.edges[k]; !ok {
@@ -1287,6 +1324,21 @@ func inLoop(b *ssa.BasicBlock) bool {
 	}
 	return false
 }
+
+// lockKey is the instance key of a mutex, or, when it has none (a map or
+// slice element, a call's result), "class:" and its lock class.
+func lockKey(v ssa.Value) string {
+	if k := inst(v); k != "" {
+		return k
+	}
+	if fk := fieldKey(v); fk != "" {
+		return "class:" + fk
+	}
+	return ""
+}
+
+// byClass reports whether key names a lock by its class only.
+func byClass(key string) bool { return strings.HasPrefix(key, "class:") }
 
 // lockerKey names the mutex behind a sync.Locker interface value when it is
 // converted right there (&mu as a Locker); a Locker loaded from a field or

@@ -138,6 +138,7 @@ func (c *checker) reportRLocks() {
 // reportInversions reports each pair of classes acquired in both orders.
 func (c *checker) reportInversions() {
 	done := map[[2]string]bool{}
+	classDone := map[[2]string]bool{}
 	for _, k := range c.edgeOrder {
 		rk := [2]string{k[1], k[0]}
 		if done[k] || done[rk] {
@@ -176,7 +177,62 @@ func (c *checker) reportInversions() {
 			rel(ba.held.pos, fmt.Sprintf("the other order: %s locked first here", ba.held.desc)),
 			rel(ba.acq.pos, fmt.Sprintf("then %s%s", ba.acq.desc, c.how(ba.acq))))
 		c.report(ab.acq.pos, msg, r...)
+		if ab.held.fkey != "" && ab.acq.fkey != "" {
+			classDone[[2]string{ab.held.fkey, ab.acq.fkey}] = true
+			classDone[[2]string{ab.acq.fkey, ab.held.fkey}] = true
+		}
 	}
+	// By lock class (lockdep): the same fields of the same types in both
+	// orders, whatever the paths to them, unless reported above for the
+	// same objects.
+	for _, k := range c.cedgeOrder {
+		rk := [2]string{k[1], k[0]}
+		if classDone[k] || classDone[rk] {
+			continue
+		}
+		ab, ba := c.cedges[k], c.cedges[rk]
+		if ba == nil {
+			continue
+		}
+		if ba.acq.pos < ab.acq.pos {
+			ab, ba = ba, ab
+		}
+		classDone[k], classDone[rk] = true, true
+		if (ab.acq.read && ba.held.read) || (ba.acq.read && ab.held.read) {
+			continue
+		}
+		// A test that pokes at two locks of the package in its own order
+		// while the package's code takes them in the other is weak evidence
+		// by class alone (the test's objects are rarely the code's).
+		if c.isTest(ab.acq.pos) != c.isTest(ba.acq.pos) {
+			continue
+		}
+		msg := fmt.Sprintf("lock order inversion by lock class: %s locks %s (line %d) then %s%s here, while %s locks %s (%s) then %s (%s): when they are the same %s and %s, a goroutine in each holds its first lock and waits forever for the other's",
+			fnLabel(ab.fn), ab.held.desc, c.line(ab.held.pos), ab.acq.desc, c.how(ab.acq),
+			fnLabel(ba.fn), ba.held.desc, c.at(ba.held.pos, ab.acq.pos), ba.acq.desc, c.at(ba.acq.pos, ab.acq.pos),
+			k[0], k[1])
+		r := []analysis.RelatedInformation{rel(ab.held.pos, ab.held.desc+" locked first here")}
+		if ab.acq.inner.IsValid() {
+			r = append(r, rel(ab.acq.inner, ab.acq.desc+" locked here, inside "+ab.acq.via))
+		}
+		r = append(r,
+			rel(ba.held.pos, fmt.Sprintf("the other order: %s locked first here", ba.held.desc)),
+			rel(ba.acq.pos, fmt.Sprintf("then %s%s", ba.acq.desc, c.how(ba.acq))))
+		c.report(ab.acq.pos, msg, r...)
+	}
+}
+
+// isTest reports whether pos is in a _test.go file.
+func (c *checker) isTest(pos token.Pos) bool {
+	return strings.HasSuffix(c.pass.Fset.Position(pos).Filename, "_test.go")
+}
+
+// fnLabel names fn for a message.
+func fnLabel(fn *ssa.Function) string {
+	if fn.Parent() != nil {
+		return "a function literal in " + fn.Parent().Name()
+	}
+	return fn.Name()
 }
 
 // reportWaits reports waits made while holding a lock that every goroutine

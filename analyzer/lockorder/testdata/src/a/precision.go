@@ -357,3 +357,79 @@ func (s *S) ackInPlaceCapturedLocked() { // want ackInPlaceCapturedLocked:`^acqu
 	defer s.mu.Unlock()
 	s.ackInPlaceCaptured(false) // ok: an order mu -> other.mu here would invert otherThenMu's
 }
+
+// --- lock classes (issue 14, item 1) ---
+
+// Reg.mu then Store2.mu through a back-pointer, Store2.mu then Reg.mu
+// through a parameter: the same two classes in both orders.
+type Store2 struct {
+	mu sync.Mutex
+	n  int
+}
+
+type Reg struct {
+	mu    sync.Mutex
+	store *Store2
+	items map[string]*Item
+	list  []*Item
+}
+
+func (r *Reg) put() { // want put:`^acquires \{p0\}\.mu, acquires \{p0\}\.store\^\.mu$`
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.store.mu.Lock() // want `lock order inversion by lock class: put locks r.mu \(line \d+\) then r.store.mu here, while flush locks s.mu \(line \d+\) then r.mu \(line \d+\): when they are the same a.Reg.mu and a.Store2.mu`
+	r.store.mu.Unlock()
+}
+
+func (s *Store2) flush(r *Reg) { // want flush:`^acquires \{p0\}\.mu, acquires \{p1\}\.mu$`
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.mu.Lock()
+	r.mu.Unlock()
+}
+
+// A map element and a slice element: no instance, still a class.
+type Item struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (r *Reg) touch(k string) { // want touch:`^acquires class a\.Item\.mu, acquires \{p0\}\.mu$`
+	r.items[k].mu.Lock()
+	r.mu.Lock() // want `lock order inversion by lock class: touch locks r.items\[…\].mu \(line \d+\) then r.mu here, while walk locks r.mu \(line \d+\) then r.list\[…\].mu`
+	r.mu.Unlock()
+	r.items[k].mu.Unlock()
+}
+
+func (r *Reg) walk(i int) { // want walk:`^acquires class a\.Item\.mu, acquires \{p0\}\.mu$`
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	it := r.list[i]
+	it.mu.Lock()
+	it.mu.Unlock()
+}
+
+// The look-alike: the same classes always in one order.
+type Store3 struct {
+	mu sync.Mutex
+	n  int
+}
+
+type Reg3 struct {
+	mu    sync.Mutex
+	store *Store3
+}
+
+func (r *Reg3) put() { // want put:`^acquires \{p0\}\.mu, acquires \{p0\}\.store\^\.mu$`
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.store.mu.Lock() // ok: Reg3.mu before Store3.mu everywhere
+	r.store.mu.Unlock()
+}
+
+func (s *Store3) flush(r *Reg3) { // want flush:`^acquires \{p0\}\.mu, acquires \{p1\}\.mu$`
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s.mu.Lock()
+	s.mu.Unlock()
+}
