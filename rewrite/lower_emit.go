@@ -183,7 +183,7 @@ func (f *fn) lower() {
 	// dependencies of the body as it does in the source (the spec,
 	// "Package initialization": a method expression is a reference).
 	fmt.Fprintf(&b, "{\n\treturn (&%s%s{%s})._agNew()\n}", mname, targs, strings.Join(init, ", "))
-	newM := fmt.Sprintf("\n// _agNew returns the generator that m runs.\nfunc (_agm *%s%s) _agNew() *%s.Generator[%s, %s, %s] {\n\t_ = (*%s%s).Resume\n", mname, targs, c, f.yT, f.sT, f.rT, mname, targs)
+	newM := fmt.Sprintf("\n// _agNew returns the generator that runs the machine (and refers to Resume,\n// so that package initialisation sees the dependencies of the body).\nfunc (_agm *%s%s) _agNew() *%s.Generator[%s, %s, %s] {\n\t_ = (*%s%s).Resume\n", mname, targs, c, f.yT, f.sT, f.rT, mname, targs)
 	if f.closes {
 		// Deferred calls or an iterator to finish if dropped suspended.
 		newM += fmt.Sprintf("\treturn %s.FromLowered[%s, %s, %s](_agm, &_agm._agpc, &_agm._agf)\n}\n", c, f.yT, f.sT, f.rT)

@@ -24,7 +24,7 @@ type Result struct {
 //
 //asyncgo:generator
 func Averager() *coro.Generator[float64, float64, Result] {
-	return coro.FromMachine[float64, float64, Result](&_agAverager{})
+	return (&_agAverager{})._agNew()
 }
 
 //line averager.go:38
@@ -33,7 +33,7 @@ func Averager() *coro.Generator[float64, float64, Result] {
 //
 //asyncgo:generator
 func Counter() *coro.Generator[int, struct{}, int] {
-	return coro.FromMachine[int, struct{}, int](&_agCounter{})
+	return (&_agCounter{})._agNew()
 }
 
 //line averager.go:49
@@ -44,7 +44,7 @@ func Counter() *coro.Generator[int, struct{}, int] {
 //
 //asyncgo:generator
 func Summer() *coro.Generator[int, int, int] {
-	return coro.FromMachine[int, int, int](&_agSummer{})
+	return (&_agSummer{})._agNew()
 }
 
 //line averager.go:63
@@ -54,7 +54,7 @@ func Summer() *coro.Generator[int, int, int] {
 //
 //asyncgo:generator
 func Once() *coro.Generator[int, int, int] {
-	return coro.FromMachine[int, int, int](&_agOnce{})
+	return (&_agOnce{})._agNew()
 }
 
 //line averager.go:74
@@ -67,6 +67,13 @@ type _agAverager struct {
 	avg   float64
 	n     int
 	term  float64
+}
+
+// _agNew returns the generator that runs the machine (and refers to Resume,
+// so that package initialisation sees the dependencies of the body).
+func (_agm *_agAverager) _agNew() *coro.Generator[float64, float64, Result] {
+	_ = (*_agAverager).Resume
+	return coro.FromMachine[float64, float64, Result](_agm)
 }
 
 // Resume implements coro.Machine.
@@ -119,6 +126,13 @@ type _agCounter struct {
 	i     int
 }
 
+// _agNew returns the generator that runs the machine (and refers to Resume,
+// so that package initialisation sees the dependencies of the body).
+func (_agm *_agCounter) _agNew() *coro.Generator[int, struct{}, int] {
+	_ = (*_agCounter).Resume
+	return coro.FromMachine[int, struct{}, int](_agm)
+}
+
 // Resume implements coro.Machine.
 func (_agm *_agCounter) Resume(_agSent struct{}, _agThrown error) (_agY int, _agDone bool, _agR int, _agErr error) {
 	switch _agm._agpc {
@@ -137,6 +151,7 @@ _agS1:
 		_agDone, _agErr = true, _agThrown
 		return
 	}
+//line averager.go:44
 	_agm.i++
 	goto _agTop1
 }
@@ -146,6 +161,13 @@ type _agSummer struct {
 	_agpc int
 	_agf  coro.Frame[int]
 	total int
+}
+
+// _agNew returns the generator that runs the machine (and refers to Resume,
+// so that package initialisation sees the dependencies of the body).
+func (_agm *_agSummer) _agNew() *coro.Generator[int, int, int] {
+	_ = (*_agSummer).Resume
+	return coro.FromMachine[int, int, int](_agm)
 }
 
 // Resume implements coro.Machine.
@@ -175,6 +197,13 @@ _agS1:
 type _agOnce struct {
 	_agpc int
 	_agf  coro.Frame[int]
+}
+
+// _agNew returns the generator that runs the machine (and refers to Resume,
+// so that package initialisation sees the dependencies of the body).
+func (_agm *_agOnce) _agNew() *coro.Generator[int, int, int] {
+	_ = (*_agOnce).Resume
+	return coro.FromMachine[int, int, int](_agm)
 }
 
 // Resume implements coro.Machine.
