@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asyncgo/asyncgo/bench/internal/fresh"
 	"github.com/asyncgo/asyncgo/runtime/aio"
 )
 
@@ -114,11 +115,12 @@ func BenchmarkSleepingTasks100k(b *testing.B) {
 }
 
 // sleepingTasks starts 100,000 tasks of coroutines made by mk, which
-// sleep an hour, and reports the memory each takes as bytes/task.
+// sleep an hour, and reports the memory each takes as bytes/task, measured
+// in a new process (see package fresh).
 func sleepingTasks(b *testing.B, mk func() *aio.Coroutine[int]) {
 	const n = 100_000
+	var perTask float64
 	for range b.N {
-		var perTask float64
 		run(b, func(t *aio.Task) error {
 			hs := make([]*aio.Handle[int], n)
 			before := memInUse()
@@ -139,8 +141,8 @@ func sleepingTasks(b *testing.B, mk func() *aio.Coroutine[int]) {
 			b.StartTimer()
 			return nil
 		})
-		b.ReportMetric(perTask, "bytes/task")
 	}
+	b.ReportMetric(fresh.Metric(b, "bytes/task", perTask), "bytes/task")
 }
 
 // memInUse is the memory of the heap's live objects and the goroutine
@@ -176,9 +178,11 @@ func BenchmarkGosched(b *testing.B) {
 
 // BenchmarkBlockedGoroutines100k blocks 100,000 goroutines on a channel
 // at once and reports the memory each takes (heap and stacks) as
-// bytes/task: SleepingTasks100k's figure for raw goroutines.
+// bytes/task, measured in a new process (see package fresh):
+// SleepingTasks100k's figure for raw goroutines.
 func BenchmarkBlockedGoroutines100k(b *testing.B) {
 	const n = 100_000
+	var perTask float64
 	for range b.N {
 		release := make(chan struct{})
 		var started, ended sync.WaitGroup
@@ -193,13 +197,13 @@ func BenchmarkBlockedGoroutines100k(b *testing.B) {
 			}()
 		}
 		started.Wait()
-		perTask := float64(memInUse()-before) / n
+		perTask = float64(memInUse()-before) / n
 		b.StopTimer()
 		close(release)
 		ended.Wait()
 		b.StartTimer()
-		b.ReportMetric(perTask, "bytes/task")
 	}
+	b.ReportMetric(fresh.Metric(b, "bytes/task", perTask), "bytes/task")
 }
 
 // A lowered task: the rewriter's state machine, run on the loop's own

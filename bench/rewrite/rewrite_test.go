@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/asyncgo/asyncgo/bench/internal/fresh"
 	"github.com/asyncgo/asyncgo/runtime/coro"
 )
 
@@ -180,6 +181,8 @@ func BenchmarkIterPullSuspended10k(b *testing.B) {
 		for _, stop := range stops {
 			stop()
 		}
+		clear(nexts)
+		clear(stops)
 	})
 }
 
@@ -194,24 +197,27 @@ func suspendedGens(b *testing.B, mk func() *coro.Generator[int, int, int]) {
 		for _, g := range gs {
 			g.Close()
 		}
+		clear(gs)
 	})
 }
 
 // suspended calls start(i) for each of suspendN generators, which makes
 // generator i, starts it and sends it 1, and reports the memory they hold
-// per generator; then stopAll stops them, outside the timing.
+// per generator, measured in a new process (see package fresh); then
+// stopAll stops them and lets them go, outside the timing.
 func suspended(b *testing.B, start func(i int), stopAll func()) {
+	var per float64
 	for range b.N {
 		before := memInUse()
 		for i := range suspendN {
 			start(i)
 		}
-		per := float64(memInUse()-before) / suspendN
+		per = float64(int64(memInUse())-int64(before)) / suspendN
 		b.StopTimer()
 		stopAll()
 		b.StartTimer()
-		b.ReportMetric(per, "bytes/gen")
 	}
+	b.ReportMetric(fresh.Metric(b, "bytes/gen", per), "bytes/gen")
 }
 
 // memInUse is the memory of the heap's live objects and the goroutine
