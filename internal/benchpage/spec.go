@@ -85,7 +85,7 @@ var Rows = []Row{
 	},
 	{
 		Work: "memory per suspended generator", Unit: BytesGen,
-		About:   "10,000 running-total generators suspended after a send: the heap and goroutine stacks they hold after a collection, CPython's every traced allocation (tracemalloc), per generator",
+		About:   "10,000 running-total generators suspended after a send: the heap and goroutine stacks they hold after a collection, measured in a new process of the test binary (Go reuses the descriptors of goroutines that ended, which would hide them); CPython's every traced allocation (tracemalloc); per generator",
 		Direct:  Source{Pkg: "bench/rewrite", Bench: "BenchmarkDirectSuspended10k"},
 		Lowered: Source{Pkg: "bench/rewrite", Bench: "BenchmarkLoweredSuspended10k"},
 		Baselines: []Source{
@@ -142,7 +142,7 @@ var Rows = []Row{
 	},
 	{
 		Work: "memory per suspended task", Unit: BytesTask,
-		About:   "100,000 tasks suspended in `Sleep(time.Hour)` at once: Go's heap and goroutine stacks after a collection, CPython's every traced allocation (tracemalloc), per task; Go: goroutines blocked on a channel",
+		About:   "100,000 tasks suspended in `Sleep(time.Hour)` at once: Go's heap and goroutine stacks after a collection, measured in a new process of the test binary; CPython's every traced allocation (tracemalloc); per task; Go: goroutines blocked on a channel",
 		Direct:  Source{Pkg: "bench/aio", Bench: "BenchmarkSleepingTasks100k"},
 		Lowered: Source{Pkg: "bench/aio", Bench: "BenchmarkMachineSleepingTasks100k", Note: handLowered},
 		Baselines: []Source{
