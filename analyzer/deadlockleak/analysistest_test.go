@@ -12,3 +12,9 @@ import (
 func TestFixes(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), deadlockleak.Analyzer, "a")
 }
+
+// TestRealKernels runs the kernels reduced from upstream leak fixes, each
+// beside its fixed look-alike.
+func TestRealKernels(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), deadlockleak.Analyzer, "real")
+}

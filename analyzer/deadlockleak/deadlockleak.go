@@ -20,20 +20,41 @@
 //		return ctx.Err()
 //	}
 //
-// The analyzer reports the send when the channel does not escape the
-// function (only the goroutine and the select see it), that select is the
-// function's only receive from it, the send is a plain send (not a select
-// with its own way out), and another case of the select leads to a return. A buffered channel, a receiver that
-// drains the channel on every way out, or a sender that selects on the same
-// context are not reported. When the goroutine sends once, it suggests
-// giving the channel a buffer of one.
+// The channel is followed with analyzer/internal/chanuse: through
+// variables captured by closures, arguments of this package's functions and
+// methods, and a field of a struct the function allocates itself (the
+// struct handed to methods and goroutines). Every goroutine that sees it
+// must either only send (plain sends, select sends, close) or receive, and
+// exactly one goroutine receives: the function itself, a goroutine it
+// starts, and the helpers either calls. The send is reported when the
+// receiver can return without receiving: after the sender's go statement
+// (or from the receiving goroutine's entry) there is a path to a return
+// that passes no receive, leaving a select through another case (an empty
+// case falls out of the select), its default, an early return between
+// several receive sites, or a helper that itself returns without
+// receiving. When a receive is in a loop, only a select's other case counts
+// as a way out (a counted loop's early exit is not a real path).
+//
+// With a buffer of N the leak needs more than N goroutines that each send
+// once. When every receive is a plain one outside loops, more such senders
+// than the buffer plus the receive sites leak whichever sends last
+// (two goroutines answering into one channel read once).
+//
+// Nothing is reported when the channel escapes (stored elsewhere, returned,
+// sent on a channel, passed to another package), when the function itself
+// sends, when a deferred call receives (it drains on the way out), or when
+// another goroutine closes the channel. When one goroutine sends once, it
+// suggests giving the channel a buffer of one.
 package deadlockleak
 
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
@@ -74,253 +95,409 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-type sender struct {
-	fn    *ssa.Function
-	sends []*ssa.Send
-}
-
 func isZero(v ssa.Value) bool {
 	c, ok := v.(*ssa.Const)
 	return ok && c.Value != nil && c.Value.String() == "0"
 }
 
+// capacity returns the constant buffer size of mc, or -1.
+func capacity(mc *ssa.MakeChan) int {
+	c, ok := mc.Size.(*ssa.Const)
+	if !ok || c.Value == nil {
+		return -1
+	}
+	n, ok := constant.Int64Val(constant.ToInt(c.Value))
+	if !ok || n < 0 || n > 1<<20 {
+		return -1
+	}
+	return int(n)
+}
+
+// role sums up what one goroutine does with the channel.
+type role struct {
+	g                              *chanuse.Node
+	sends, selSends, recvs, closes []chanuse.Op
+	deferredRecv                   bool // a deferred call receives: it drains on the way out
+}
+
+func roles(ch *chanuse.Channel) []*role {
+	byG := map[*chanuse.Node]*role{}
+	var out []*role
+	for _, n := range ch.Nodes {
+		r := byG[n.G]
+		if r == nil {
+			r = &role{g: n.G}
+			byG[n.G] = r
+			out = append(out, r)
+		}
+		_, deferred := n.Call.(*ssa.Defer)
+		for _, op := range n.Ops {
+			switch op.Kind {
+			case chanuse.Send:
+				r.sends = append(r.sends, op)
+			case chanuse.SelectSend:
+				r.selSends = append(r.selSends, op)
+			case chanuse.Recv, chanuse.SelectRecv:
+				r.recvs = append(r.recvs, op)
+				if deferred {
+					r.deferredRecv = true
+				}
+			case chanuse.Close, chanuse.DeferClose:
+				r.closes = append(r.closes, op)
+			}
+		}
+	}
+	return out
+}
+
 func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[token.Pos]*ast.CallExpr) {
-	if !isZero(mc.Size) {
-		return // buffered (or of unknown size)
-	}
-	// The channel's values in fn: the make itself and, when a closure
-	// captures the variable (by reference), the loads of that variable.
-	vals := map[ssa.Value]bool{mc: true}
-	var senders []*sender
-	var selects []*ssa.Select
-	var alloc *ssa.Alloc
-	for _, r := range *mc.Referrers() {
-		if st, ok := r.(*ssa.Store); ok && st.Val == mc {
-			a, ok := st.Addr.(*ssa.Alloc)
-			if !ok || alloc != nil {
-				return
-			}
-			alloc = a
-		}
-	}
-	if alloc != nil {
-		stores := 0
-		for _, r := range *alloc.Referrers() {
-			switch r := r.(type) {
-			case *ssa.DebugRef:
-			case *ssa.Store:
-				if stores++; stores > 1 || r.Val != mc {
-					return // reassigned: not one channel
-				}
-			case *ssa.UnOp:
-				if r.Op != token.MUL {
-					return
-				}
-				vals[r] = true
-			case *ssa.MakeClosure:
-				s := closureSender(r, alloc, true)
-				if s == nil {
-					return
-				}
-				senders = append(senders, s)
-			default:
-				return
-			}
-		}
-	}
-	for v := range vals {
-		for _, r := range *v.Referrers() {
-			switch r := r.(type) {
-			case *ssa.DebugRef:
-			case *ssa.Store:
-				if r.Val != mc || r.Addr != alloc {
-					return
-				}
-			case *ssa.Select:
-				for _, st := range r.States {
-					if vals[st.Chan] && st.Dir != types.RecvOnly {
-						return // the function sends too: not the pattern
-					}
-				}
-				selects = append(selects, r)
-			case *ssa.UnOp:
-				// Another receive besides the select: the receiver is not
-				// the select alone (it may take the value first, or drain
-				// it afterwards); too subtle to judge.
-				return
-			case *ssa.MakeClosure:
-				s := closureSender(r, v, false)
-				if s == nil {
-					return
-				}
-				senders = append(senders, s)
-			case *ssa.Go:
-				s := goSender(r, v)
-				if s == nil {
-					return
-				}
-				senders = append(senders, s)
-			default:
-				return // escapes: someone else may receive
-			}
-		}
-	}
-	if len(senders) == 0 || len(selects) != 1 {
+	size := capacity(mc)
+	if size < 0 {
 		return
 	}
-	for _, sel := range selects {
-		exit, other := escapes(fn, sel, vals)
-		if exit == nil {
+	ch := chanuse.Follow(mc)
+	if ch.Escapes {
+		return
+	}
+	root := ch.Nodes[0]
+	var recv *role
+	var senders []*role
+	for _, r := range roles(ch) {
+		switch {
+		case len(r.recvs) > 0:
+			if recv != nil || len(r.sends) > 0 || len(r.selSends) > 0 || len(r.closes) > 0 || r.deferredRecv {
+				return // two receiving goroutines, or one that also sends or closes
+			}
+			recv = r
+		case len(r.sends) > 0:
+			if r.g == root {
+				return // the maker sends itself: not this pattern
+			}
+			senders = append(senders, r)
+		case len(r.closes) > 0 || len(r.selSends) > 0:
+			return // someone else closes or offers values: too subtle
+		}
+	}
+	if recv == nil || len(senders) == 0 {
+		return
+	}
+	w := &walker{helpers: map[ssa.Instruction]*chanuse.Node{}, recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}}
+	for _, n := range ch.Nodes {
+		if n.G == recv.g && n.Call != nil && n != recv.g {
+			w.helpers[n.Call] = n
+		}
+		for v := range n.Vals {
+			w.vals[v] = true
+		}
+	}
+	for _, op := range recv.recvs {
+		w.recvs[op.Instr] = true
+		if inLoop(op.Instr.Block()) {
+			// A receive in a loop: leaving the loop before it has
+			// received enough is not a path the program takes; only a
+			// select's other case is a way out.
+			w.needVia = true
+		}
+	}
+	if recv.g.Go != nil && inLoop(recv.g.Go.Block()) {
+		return // several receiving goroutines
+	}
+	// Buffered: only goroutines that send exactly once, and more of them
+	// than the buffer holds.
+	if size > 0 {
+		simple := 0
+		for _, s := range senders {
+			if simpleSender(s) {
+				simple++
+			}
+		}
+		if simple <= size {
+			return
+		}
+	}
+	var reported []*role
+	var first *exit
+	for _, s := range senders {
+		var ex *exit
+		if recv.g == root {
+			// The maker receives: from where it starts the sender.
+			if s.g.Parent != root || s.g.Go.Parent() != root.Fn {
+				continue
+			}
+			idx := indexOf(s.g.Go)
+			ex = w.search(root.Fn, s.g.Go.Block(), idx+1, 0)
+		} else {
+			ex = w.search(recv.g.Fn, recv.g.Fn.Blocks[0], 0, 0)
+		}
+		if ex == nil {
 			continue
 		}
-		exitPos := exit.Pos()
-		if !exitPos.IsValid() { // the implicit return at the closing brace
-			switch syn := fn.Syntax().(type) {
-			case *ast.FuncDecl:
-				exitPos = syn.Body.Rbrace
-			case *ast.FuncLit:
-				exitPos = syn.Body.Rbrace
-			}
+		if first == nil {
+			first = ex
 		}
-		for _, s := range senders {
-			for _, send := range s.sends {
-				d := analysis.Diagnostic{
-					Pos:      send.Pos(),
-					Category: "deadlock",
-					Message: fmt.Sprintf("this goroutine sends on an unbuffered channel whose only receiver, the select in %s (line %d), can take another case and return first (line %d): the send then blocks forever and the goroutine leaks",
-						fn.Name(), pass.Fset.Position(sel.Pos()).Line, pass.Fset.Position(exitPos).Line),
-					Related: []analysis.RelatedInformation{
-						{Pos: sel.Pos(), Message: "the only receive, in a select"},
-						{Pos: other, Message: "this case wins instead"},
-						{Pos: exitPos, Message: fn.Name() + " returns here without receiving"},
-						{Pos: mc.Pos(), Message: "the channel is made unbuffered here"},
-					},
-				}
-				if call := makes[mc.Pos()]; call != nil && len(senders) == 1 && len(s.sends) == 1 && !inLoop(send.Block()) {
-					d.SuggestedFixes = []analysis.SuggestedFix{{
-						Message:   "Give the channel a buffer of one so the send never blocks",
-						TextEdits: []analysis.TextEdit{{Pos: call.Rparen, End: call.Rparen, NewText: []byte(", 1")}},
-					}}
-				}
-				pass.Report(d)
-			}
-		}
+		reported = append(reported, s)
+	}
+	if first == nil {
+		countCheck(pass, mc, size, recv, senders)
 		return
+	}
+	ex := first
+	var recvSites []token.Pos
+	for _, op := range recv.recvs {
+		recvSites = append(recvSites, op.Instr.Pos())
+	}
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	related := func() []analysis.RelatedInformation {
+		var rel []analysis.RelatedInformation
+		if ex.sel != nil {
+			rel = append(rel, analysis.RelatedInformation{Pos: ex.sel.Pos(), Message: "the receive, in a select"})
+			rel = append(rel, analysis.RelatedInformation{Pos: ex.via, Message: "this case wins instead"})
+		} else {
+			for _, p := range recvSites {
+				rel = append(rel, analysis.RelatedInformation{Pos: p, Message: "the receive, skipped on that path"})
+			}
+		}
+		rel = append(rel, analysis.RelatedInformation{Pos: ex.ret, Message: ex.fn.Name() + " returns here without receiving"})
+		made := "the channel is made unbuffered here"
+		if size > 0 {
+			made = fmt.Sprintf("the channel is made here with room for %d", size)
+		}
+		return append(rel, analysis.RelatedInformation{Pos: mc.Pos(), Message: made})
+	}
+	what := "an unbuffered channel"
+	if ch.Field != nil {
+		what = fmt.Sprintf("an unbuffered channel (field %s)", ch.Field.Name())
+	}
+	if size > 0 {
+		last := reported[len(reported)-1]
+		send := last.sends[0].Instr
+		pass.Report(analysis.Diagnostic{
+			Pos:      send.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("%d goroutines each send once on a channel with room for %d, and %s can return (line %d) without receiving: the last send then blocks forever and its goroutine leaks",
+				len(reported), size, ex.fn.Name(), line(ex.ret)),
+			Related: related(),
+		})
+		return
+	}
+	nsends := 0
+	for _, s := range reported {
+		nsends += len(s.sends)
+	}
+	for _, s := range reported {
+		for _, op := range s.sends {
+			var msg string
+			if ex.sel != nil {
+				only := "only receiver"
+				if len(recvSites) > 1 {
+					only = "receiver"
+				}
+				msg = fmt.Sprintf("this goroutine sends on %s whose %s, the select in %s (line %d), can take another case and return first (line %d): the send then blocks forever and the goroutine leaks",
+					what, only, ex.sel.Parent().Name(), line(ex.sel.Pos()), line(ex.ret))
+			} else {
+				msg = fmt.Sprintf("this goroutine sends on %s that %s receives from only on some paths: when it returns at line %d without receiving (the receive is at line %d), the send blocks forever and the goroutine leaks",
+					what, ex.fn.Name(), line(ex.ret), line(recvSites[0]))
+			}
+			d := analysis.Diagnostic{Pos: op.Instr.Pos(), Category: "deadlock", Message: msg, Related: related()}
+			if call := makes[mc.Pos()]; call != nil && nsends == 1 && !inLoop(op.Instr.Block()) && !inLoop(s.g.Go.Block()) {
+				d.SuggestedFixes = []analysis.SuggestedFix{{
+					Message:   "Give the channel a buffer of one so the send never blocks",
+					TextEdits: []analysis.TextEdit{{Pos: call.Rparen, End: call.Rparen, NewText: []byte(", 1")}},
+				}}
+			}
+			pass.Report(d)
+		}
 	}
 }
 
-// closureSender accepts a closure that is only started as a goroutine and
-// only sends on (or closes) the channel it captures (byRef: through the
-// captured variable's address).
-func closureSender(mk *ssa.MakeClosure, ch ssa.Value, byRef bool) *sender {
-	refs := *mk.Referrers()
-	if len(refs) != 1 {
+// simpleSender reports whether s sends exactly once, outside loops, from
+// a goroutine started once.
+func simpleSender(s *role) bool {
+	return len(s.sends) == 1 && len(s.selSends) == 0 && !inLoop(s.sends[0].Instr.Block()) && !inLoop(s.g.Go.Block())
+}
+
+// countCheck reports more goroutines sending once than the buffer and the
+// receiver's receives can take: the receiver receives only with plain
+// receives, outside loops, in its own function, so it receives at most as
+// many times as it has receive instructions.
+func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, senders []*role) {
+	for _, op := range recv.recvs {
+		if op.Kind != chanuse.Recv || op.Node != recv.g || inLoop(op.Instr.Block()) {
+			return
+		}
+	}
+	for _, s := range senders {
+		if !simpleSender(s) {
+			return
+		}
+	}
+	if len(senders) <= size+len(recv.recvs) {
+		return
+	}
+	last := senders[len(senders)-1]
+	for _, s := range senders {
+		if s.sends[0].Instr.Pos() > last.sends[0].Instr.Pos() {
+			last = s
+		}
+	}
+	times := "times"
+	if len(recv.recvs) == 1 {
+		times = "time"
+	}
+	rel := []analysis.RelatedInformation{}
+	for _, s := range senders {
+		if s != last {
+			rel = append(rel, analysis.RelatedInformation{Pos: s.sends[0].Instr.Pos(), Message: "another goroutine sends here"})
+		}
+	}
+	for _, op := range recv.recvs {
+		rel = append(rel, analysis.RelatedInformation{Pos: op.Instr.Pos(), Message: "the only receive(s)"})
+	}
+	rel = append(rel, analysis.RelatedInformation{Pos: mc.Pos(), Message: fmt.Sprintf("the channel is made here with room for %d", size)})
+	pass.Report(analysis.Diagnostic{
+		Pos:      last.sends[0].Instr.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("%d goroutines each send once on a channel with room for %d, and %s receives at most %d %s: whichever sends last blocks forever and its goroutine leaks",
+			len(senders), size, recv.g.Fn.Name(), len(recv.recvs), times),
+		Related: rel,
+	})
+}
+
+func indexOf(instr ssa.Instruction) int {
+	for i, in := range instr.Block().Instrs {
+		if in == instr {
+			return i
+		}
+	}
+	return -1
+}
+
+// walker searches a receiving goroutine's code for a way to return
+// without receiving.
+type walker struct {
+	recvs   map[ssa.Instruction]bool          // the receives (plain and select)
+	vals    map[ssa.Value]bool                // the channel's values, in every function
+	helpers map[ssa.Instruction]*chanuse.Node // calls of functions that receive
+	needVia bool                              // only ways out through a select's other case count
+}
+
+// exit is a way out that does not receive.
+type exit struct {
+	fn  *ssa.Function
+	ret token.Pos
+	sel *ssa.Select // the select left through another case, if any
+	via token.Pos   // that case
+}
+
+type pos struct {
+	b   *ssa.BasicBlock
+	i   int
+	sel *ssa.Select
+	via token.Pos
+}
+
+// search looks for a path from instruction i of b in fn to a return that
+// does not receive: a plain receive blocks the path, a select receiving
+// from the channel continues through its other cases (and default), and a
+// call of a receiving helper continues only if the helper itself can
+// return without receiving.
+func (w *walker) search(fn *ssa.Function, b *ssa.BasicBlock, i int, depth int) *exit {
+	if depth > 4 {
 		return nil
 	}
-	if g, ok := refs[0].(*ssa.Go); !ok || g.Call.Value != mk {
-		return nil
+	type key struct {
+		b   *ssa.BasicBlock
+		via bool
 	}
-	cl := mk.Fn.(*ssa.Function)
-	for i, b := range mk.Bindings {
-		if b != ch {
-			continue
+	seen := map[key]bool{}
+	queue := []pos{{b: b, i: i}}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if p.i == 0 {
+			k := key{p.b, p.sel != nil}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
 		}
-		fv := cl.FreeVars[i]
-		if !byRef {
-			return sendsOnly(cl, []ssa.Value{fv})
-		}
-		var loads []ssa.Value
-		for _, r := range *fv.Referrers() {
-			switch r := r.(type) {
-			case *ssa.DebugRef:
-			case *ssa.UnOp:
-				if r.Op != token.MUL {
-					return nil
+		blocked := false
+		for _, instr := range p.b.Instrs[p.i:] {
+			if w.recvs[instr] {
+				sel, ok := instr.(*ssa.Select)
+				if !ok {
+					blocked = true
+					break
 				}
-				loads = append(loads, r)
-			default:
-				return nil // stored to, or passed on
+				// Leave through the other cases (an empty case's body is
+				// the block after the select, which the receiving case
+				// shares) and the default.
+				bodies, dflt := caseBodies(sel)
+				for k, st := range sel.States {
+					if body, ok := bodies[k]; ok && !w.isRecvState(sel, k) {
+						queue = append(queue, pos{b: body, sel: sel, via: st.Pos})
+					}
+				}
+				if !sel.Blocking && dflt != nil {
+					queue = append(queue, pos{b: dflt, sel: sel, via: sel.Pos()})
+				}
+				blocked = true // the successors are queued above
+				break
+			}
+			if h := w.helpers[instr]; h != nil && h.Fn.Blocks != nil {
+				sub := w.search(h.Fn, h.Fn.Blocks[0], 0, depth+1)
+				if sub == nil {
+					blocked = true
+					break
+				}
+				if p.sel == nil && sub.sel != nil {
+					p.sel, p.via = sub.sel, sub.via
+				}
+				continue
+			}
+			if ret, ok := instr.(*ssa.Return); ok {
+				if w.needVia && p.sel == nil {
+					blocked = true
+					break
+				}
+				rp := ret.Pos()
+				if !rp.IsValid() {
+					rp = closingBrace(fn)
+				}
+				return &exit{fn: fn, ret: rp, sel: p.sel, via: p.via}
 			}
 		}
-		return sendsOnly(cl, loads)
+		if blocked {
+			continue
+		}
+		for _, s := range p.b.Succs {
+			queue = append(queue, pos{b: s, sel: p.sel, via: p.via})
+		}
 	}
 	return nil
 }
 
-// goSender accepts `go f(ch)` of a function of this package that only
-// sends on (or closes) its parameter.
-func goSender(g *ssa.Go, ch ssa.Value) *sender {
-	callee := g.Call.StaticCallee()
-	if callee == nil || callee.Blocks == nil || g.Call.IsInvoke() {
-		return nil
-	}
-	if _, ok := g.Call.Value.(*ssa.MakeClosure); ok {
-		return nil // a closure that also gets ch as an argument: too clever
-	}
-	var s *sender
-	for i, a := range g.Call.Args {
-		if a == ch {
-			if i >= len(callee.Params) || s != nil {
-				return nil
-			}
-			if s = sendsOnly(callee, []ssa.Value{callee.Params[i]}); s == nil {
-				return nil
-			}
-		}
-	}
-	return s
+// isRecvState reports whether state k of sel receives from the channel.
+func (w *walker) isRecvState(sel *ssa.Select, k int) bool {
+	st := sel.States[k]
+	return st.Dir == types.RecvOnly && w.vals[st.Chan]
 }
 
-// sendsOnly returns the plain sends on vs in fn when every use of them is a
-// plain send, a close, or a select send (which has its own way out).
-func sendsOnly(fn *ssa.Function, vs []ssa.Value) *sender {
-	s := &sender{fn: fn}
-	for _, v := range vs {
-		for _, r := range *v.Referrers() {
-			switch r := r.(type) {
-			case *ssa.DebugRef:
-			case *ssa.Send:
-				if r.Chan != v {
-					return nil
-				}
-				s.sends = append(s.sends, r)
-			case *ssa.Select:
-				for _, st := range r.States {
-					if st.Chan == v && st.Dir != types.SendOnly {
-						return nil
-					}
-				}
-			case *ssa.Call:
-				if b, ok := r.Call.Value.(*ssa.Builtin); !ok || b.Name() != "close" {
-					return nil
-				}
-			default:
-				return nil
-			}
-		}
+func closingBrace(fn *ssa.Function) token.Pos {
+	switch syn := fn.Syntax().(type) {
+	case *ast.FuncDecl:
+		return syn.Body.Rbrace
+	case *ast.FuncLit:
+		return syn.Body.Rbrace
 	}
-	if len(s.sends) == 0 {
-		return nil
-	}
-	return s
+	return fn.Pos()
 }
 
-// escapes looks for a way out of the select that returns from fn without
-// receiving from ch: it returns the Return reached and the position of the
-// select case taken, or nil.
-func escapes(fn *ssa.Function, sel *ssa.Select, ch map[ssa.Value]bool) (*ssa.Return, token.Pos) {
-	recvIdx := -1
-	for i, st := range sel.States {
-		if ch[st.Chan] {
-			recvIdx = i
-		}
-	}
-	if recvIdx < 0 {
-		return nil, token.NoPos
-	}
-	// The case bodies hang off "index == k" tests of the select's first
-	// result.
-	bodies := map[int]*ssa.BasicBlock{}
+// caseBodies maps each case of sel to the block of its body: they hang off
+// "index == k" tests of the select's first result.
+func caseBodies(sel *ssa.Select) (bodies map[int]*ssa.BasicBlock, dflt *ssa.BasicBlock) {
+	bodies = map[int]*ssa.BasicBlock{}
+	last := -1
 	for _, r := range *sel.Referrers() {
 		ex, ok := r.(*ssa.Extract)
 		if !ok || ex.Index != 0 {
@@ -335,71 +512,21 @@ func escapes(fn *ssa.Function, sel *ssa.Select, ch map[ssa.Value]bool) (*ssa.Ret
 			if !ok || c.Value == nil {
 				continue
 			}
-			var k int
-			fmt.Sscan(c.Value.String(), &k)
+			k, ok := constant.Int64Val(c.Value)
+			if !ok {
+				continue
+			}
 			for _, bu := range *bin.Referrers() {
 				if iff, ok := bu.(*ssa.If); ok {
-					bodies[k] = iff.Block().Succs[0]
-				}
-			}
-		}
-	}
-	recvBody, ok := bodies[recvIdx]
-	if !ok {
-		return nil, token.NoPos
-	}
-	receives := func(b *ssa.BasicBlock) bool {
-		for _, instr := range b.Instrs {
-			switch in := instr.(type) {
-			case *ssa.UnOp:
-				if in.Op == token.ARROW && ch[in.X] {
-					return true
-				}
-			case *ssa.Select:
-				for _, st := range in.States {
-					if ch[st.Chan] && st.Dir == types.RecvOnly {
-						return true
+					bodies[int(k)] = iff.Block().Succs[0]
+					if int(k) > last {
+						last, dflt = int(k), iff.Block().Succs[1]
 					}
 				}
 			}
 		}
-		return false
 	}
-	search := func(start []*ssa.BasicBlock) *ssa.Return {
-		seen := map[*ssa.BasicBlock]bool{recvBody: true, sel.Block(): true}
-		queue := append([]*ssa.BasicBlock(nil), start...)
-		for len(queue) > 0 {
-			b := queue[0]
-			queue = queue[1:]
-			if seen[b] {
-				continue
-			}
-			seen[b] = true
-			if receives(b) {
-				continue
-			}
-			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
-				return ret
-			}
-			queue = append(queue, b.Succs...)
-		}
-		return nil
-	}
-	// Which case leads out: a non-receive case from whose body a return is
-	// reachable without receiving; else the default case.
-	for k, st := range sel.States {
-		if body, ok := bodies[k]; ok && k != recvIdx {
-			if ret := search([]*ssa.BasicBlock{body}); ret != nil {
-				return ret, st.Pos
-			}
-		}
-	}
-	if !sel.Blocking {
-		if ret := search(sel.Block().Succs); ret != nil {
-			return ret, sel.Pos()
-		}
-	}
-	return nil, token.NoPos
+	return bodies, dflt
 }
 
 // inLoop reports whether b can reach itself.

@@ -1,0 +1,393 @@
+// Package chanuse follows one channel made in a function through the
+// package's SSA: the closures and goroutines that capture it, the callees
+// that get it as an argument, and the struct field it is stored in (a local
+// struct handed to methods and goroutines). The result lists every function
+// that sees the channel, which goroutine runs it, and what it does with the
+// channel, so that the channel passes (deadlockleak, chanblock) can tell
+// senders from receivers without each re-deriving the flow.
+//
+// The model is deliberately closed: any use it does not understand (the
+// channel stored in a global, sent on another channel, returned, put in an
+// interface, merged by a phi, passed to another package) marks the channel
+// as escaped, and callers report nothing about an escaped channel.
+package chanuse
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// Kind is what an operation does with the channel.
+type Kind int
+
+// The operations on a channel.
+const (
+	Send       Kind = iota // ch <- v
+	Recv                   // <-ch, v, ok := <-ch, range ch
+	SelectRecv             // a select case receiving from ch
+	SelectSend             // a select case sending on ch
+	Close                  // close(ch)
+	DeferClose             // defer close(ch)
+)
+
+// Op is one operation on the channel.
+type Op struct {
+	Kind  Kind
+	Instr ssa.Instruction // *ssa.Send, *ssa.UnOp, *ssa.Select, *ssa.Call or *ssa.Defer
+	Node  *Node
+}
+
+// Node is one function that sees the channel, reached one way.
+type Node struct {
+	Fn     *ssa.Function
+	Vals   map[ssa.Value]bool // the channel's values in Fn
+	Ops    []Op
+	Parent *Node               // nil for the function that makes the channel
+	Go     *ssa.Go             // Fn runs as a new goroutine started here (in Parent)
+	Call   ssa.CallInstruction // Fn is called synchronously here (in Parent)
+	G      *Node               // the node whose goroutine runs Fn: itself, an ancestor, or the root
+}
+
+// Channel is a channel and everything the package does with it.
+type Channel struct {
+	Make    *ssa.MakeChan
+	Nodes   []*Node // Nodes[0] is the function that makes the channel
+	Escapes bool
+	Field   *types.Var // the struct field holding the channel, if any
+}
+
+const maxDepth = 4
+
+type tracker struct {
+	ch   *Channel
+	seen map[ssa.Value]bool
+}
+
+// Follow builds the model of the channel made by mc.
+func Follow(mc *ssa.MakeChan) *Channel {
+	root := &Node{Fn: mc.Parent(), Vals: map[ssa.Value]bool{}}
+	root.G = root
+	t := &tracker{ch: &Channel{Make: mc, Nodes: []*Node{root}}, seen: map[ssa.Value]bool{}}
+	t.value(root, mc, 0)
+	return t.ch
+}
+
+func (t *tracker) escape() { t.ch.Escapes = true }
+
+func (t *tracker) child(parent *Node, fn *ssa.Function, g *ssa.Go, call ssa.CallInstruction) *Node {
+	n := &Node{Fn: fn, Vals: map[ssa.Value]bool{}, Parent: parent, Go: g, Call: call}
+	if g != nil {
+		n.G = n
+	} else {
+		n.G = parent.G
+	}
+	t.ch.Nodes = append(t.ch.Nodes, n)
+	return n
+}
+
+// callee returns the function of this package that call runs, with a body.
+func (t *tracker) callee(c *ssa.CallCommon) *ssa.Function {
+	if c.IsInvoke() {
+		return nil
+	}
+	var fn *ssa.Function
+	switch v := c.Value.(type) {
+	case *ssa.Function:
+		fn = v
+	case *ssa.MakeClosure:
+		fn = v.Fn.(*ssa.Function)
+	default:
+		return nil
+	}
+	if fn.Blocks == nil || fn.Pkg != t.ch.Make.Parent().Pkg {
+		return nil
+	}
+	return fn
+}
+
+// args follows v passed as an argument of call into its callee.
+func (t *tracker) args(n *Node, v ssa.Value, c *ssa.CallCommon, g *ssa.Go, call ssa.CallInstruction, depth int, follow func(*Node, ssa.Value, int)) {
+	fn := t.callee(c)
+	if fn == nil || depth >= maxDepth {
+		t.escape()
+		return
+	}
+	for i, a := range c.Args {
+		if a != v {
+			continue
+		}
+		if i >= len(fn.Params) {
+			t.escape()
+			return
+		}
+		follow(t.child(n, fn, g, call), fn.Params[i], depth+1)
+	}
+}
+
+// closure follows a binding of mk (at index i) into the closure's body,
+// according to how the closure is used: started as a goroutine, called or
+// deferred. Any other use escapes.
+func (t *tracker) closure(n *Node, mk *ssa.MakeClosure, i int, depth int, follow func(*Node, ssa.Value, int)) {
+	refs := *mk.Referrers()
+	if len(refs) != 1 || depth >= maxDepth {
+		t.escape()
+		return
+	}
+	fn := mk.Fn.(*ssa.Function)
+	switch r := refs[0].(type) {
+	case *ssa.Go:
+		if r.Call.Value != mk {
+			t.escape()
+			return
+		}
+		follow(t.child(n, fn, r, nil), fn.FreeVars[i], depth+1)
+	case *ssa.Call:
+		if r.Call.Value != mk {
+			t.escape()
+			return
+		}
+		follow(t.child(n, fn, nil, r), fn.FreeVars[i], depth+1)
+	case *ssa.Defer:
+		if r.Call.Value != mk {
+			t.escape()
+			return
+		}
+		follow(t.child(n, fn, nil, r), fn.FreeVars[i], depth+1)
+	default:
+		t.escape()
+	}
+}
+
+// value follows v, one of the channel's values in n.Fn.
+func (t *tracker) value(n *Node, v ssa.Value, depth int) {
+	if t.seen[v] {
+		return
+	}
+	t.seen[v] = true
+	n.Vals[v] = true
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Send:
+			if r.Chan != v || r.X == v {
+				t.escape()
+				continue
+			}
+			n.Ops = append(n.Ops, Op{Send, r, n})
+		case *ssa.UnOp:
+			if r.Op != token.ARROW {
+				t.escape()
+				continue
+			}
+			n.Ops = append(n.Ops, Op{Recv, r, n})
+		case *ssa.Select:
+			for _, st := range r.States {
+				if st.Send == v {
+					t.escape()
+				}
+				if st.Chan == v {
+					k := SelectRecv
+					if st.Dir == types.SendOnly {
+						k = SelectSend
+					}
+					n.Ops = append(n.Ops, Op{k, r, n})
+				}
+			}
+		case *ssa.ChangeType:
+			t.value(n, r, depth)
+		case *ssa.Call:
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok {
+				switch b.Name() {
+				case "close":
+					n.Ops = append(n.Ops, Op{Close, r, n})
+				case "len", "cap":
+				default:
+					t.escape()
+				}
+				continue
+			}
+			t.args(n, v, &r.Call, nil, r, depth, t.value)
+		case *ssa.Go:
+			t.args(n, v, &r.Call, r, nil, depth, t.value)
+		case *ssa.Defer:
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
+				n.Ops = append(n.Ops, Op{DeferClose, r, n})
+				continue
+			}
+			t.args(n, v, &r.Call, nil, r, depth, t.value)
+		case *ssa.MakeClosure:
+			for i, b := range r.Bindings {
+				if b == v {
+					t.closure(n, r, i, depth, t.value)
+				}
+			}
+		case *ssa.Store:
+			if r.Val != v {
+				t.escape()
+				continue
+			}
+			switch a := r.Addr.(type) {
+			case *ssa.Alloc:
+				t.addr(n, a, depth)
+			case *ssa.FieldAddr:
+				t.field(n, a, depth)
+			default:
+				t.escape()
+			}
+		default:
+			t.escape()
+		}
+	}
+}
+
+// addr follows a variable (a local, or one captured by reference) that
+// holds the channel: its loads are the channel, its stores must store it.
+func (t *tracker) addr(n *Node, a ssa.Value, depth int) {
+	if t.seen[a] {
+		return
+	}
+	t.seen[a] = true
+	for _, r := range *a.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			if r.Addr != a || !t.isChan(r.Val) {
+				t.escape()
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				t.escape()
+				continue
+			}
+			t.value(n, r, depth)
+		case *ssa.MakeClosure:
+			for i, b := range r.Bindings {
+				if b == a {
+					t.closure(n, r, i, depth, t.addr)
+				}
+			}
+		default:
+			t.escape()
+		}
+	}
+}
+
+// isChan reports whether v is one of the channel's values seen so far.
+func (t *tracker) isChan(v ssa.Value) bool {
+	if ct, ok := v.(*ssa.ChangeType); ok {
+		v = ct.X
+	}
+	return t.seen[v] || v == t.ch.Make
+}
+
+// field follows the channel stored in a field of a struct that the maker
+// allocates itself: the struct pointer may go to closures, goroutines and
+// callees of this package, which load the field.
+func (t *tracker) field(n *Node, fa *ssa.FieldAddr, depth int) {
+	st, ok := fa.X.(*ssa.Alloc)
+	if !ok || st.Parent() != n.Fn || t.ch.Field != nil {
+		t.escape()
+		return
+	}
+	t.ch.Field = fieldVar(fa)
+	t.strct(n, st, fa.Field, depth)
+}
+
+func fieldVar(fa *ssa.FieldAddr) *types.Var {
+	ptr, ok := fa.X.Type().Underlying().(*types.Pointer)
+	if !ok {
+		return nil
+	}
+	s, ok := ptr.Elem().Underlying().(*types.Struct)
+	if !ok {
+		return nil
+	}
+	return s.Field(fa.Field)
+}
+
+// strct follows p, a pointer to the struct whose field f holds the channel.
+func (t *tracker) strct(n *Node, p ssa.Value, f int, depth int) {
+	if t.seen[p] {
+		return
+	}
+	t.seen[p] = true
+	follow := func(n *Node, v ssa.Value, d int) { t.strct(n, v, f, d) }
+	for _, r := range *p.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.FieldAddr:
+			if r.Field == f {
+				t.addr(n, r, depth)
+			}
+		case *ssa.Call:
+			t.args(n, p, &r.Call, nil, r, depth, follow)
+		case *ssa.Go:
+			t.args(n, p, &r.Call, r, nil, depth, follow)
+		case *ssa.Defer:
+			t.args(n, p, &r.Call, nil, r, depth, follow)
+		case *ssa.MakeClosure:
+			for i, b := range r.Bindings {
+				if b == p {
+					t.closure(n, r, i, depth, follow)
+				}
+			}
+		case *ssa.Store:
+			// The struct pointer kept in a local variable (captured by
+			// reference): follow its loads.
+			a, ok := r.Addr.(*ssa.Alloc)
+			if !ok || r.Val != p {
+				t.escape()
+				continue
+			}
+			t.ptrVar(n, a, f, depth)
+		default:
+			t.escape()
+		}
+	}
+}
+
+// ptrVar follows a local variable holding the struct pointer.
+func (t *tracker) ptrVar(n *Node, a ssa.Value, f int, depth int) {
+	if t.seen[a] {
+		return
+	}
+	t.seen[a] = true
+	for _, r := range *a.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			if r.Addr != a || !t.seen[r.Val] {
+				t.escape()
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				t.escape()
+				continue
+			}
+			t.strct(n, r, f, depth)
+		case *ssa.MakeClosure:
+			for i, b := range r.Bindings {
+				if b == a {
+					t.closure(n, r, i, depth, func(n *Node, v ssa.Value, d int) { t.ptrVar(n, v, f, d) })
+				}
+			}
+		default:
+			t.escape()
+		}
+	}
+}
+
+// Goroutines groups the channel's operations by the goroutine that runs
+// them; the maker's goroutine is Nodes[0].
+func (c *Channel) Goroutines() map[*Node][]Op {
+	m := map[*Node][]Op{}
+	for _, n := range c.Nodes {
+		m[n.G] = append(m[n.G], n.Ops...)
+		if _, ok := m[n.G]; !ok {
+			m[n.G] = nil
+		}
+	}
+	return m
+}
