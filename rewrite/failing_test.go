@@ -33,13 +33,7 @@ import (
 
 // failing maps each program under testdata/rewrite/failing to what is
 // wrong with it today.
-var failing = map[string]string{
-	"loop_bad_iterators":    "an iterator that calls yield after it returned false: Go panics (\"range function continued iteration\"), lowered it goes on silently",
-	"loop_body_breaks":      "loops whose bodies end in break or return after a yield: vet reports unreachable code in the lowered build",
-	"loop_body_continues":   "loop bodies ending in continue or labelled continue after a yield: vet reports unreachable code in the lowered build",
-	"switch_all_return":     "expression/type switches and a select whose cases all return after suspensions: the lowered build does not compile (label declared and not used)",
-	"order_else_if_returns": "an if / else if / else chain whose branches all return, with suspensions in the conditions: the lowered build does not compile (label declared and not used)",
-}
+var failing = map[string]string{}
 
 // TestFailing: every program under testdata/rewrite/failing is listed in
 // failing, is valid Go that runs direct, and still fails lowered.

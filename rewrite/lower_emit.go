@@ -7,6 +7,7 @@ package rewrite
 import (
 	"fmt"
 	"go/ast"
+	"go/scanner"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -221,39 +222,86 @@ func (f *fn) lower() {
 		}
 		m.WriteString("\t}\n")
 	}
-	unusedLabel := func(l string) bool {
-		return !isComment(l) && strings.HasSuffix(l, ":") && !strings.Contains(l, " ") && !f.used[strings.TrimSuffix(l, ":")]
-	}
 	// Generated jumps that cannot be reached (after a return, a panic, a
-	// jump, an endless loop, up to the next label jumped to) are left out:
-	// vet would report them.
+	// jump, an endless loop, up to the next label jumped to) are left out,
+	// and so are the labels no code kept jumps to: vet and the compiler
+	// would report them. Leaving out a label can make more code
+	// unreachable: repeat until nothing changes.
+	isLabel := func(l string) bool { return !isComment(l) && strings.HasSuffix(l, ":") && !strings.Contains(l, " ") }
+	live := map[string]bool{}
+	for l, ok := range f.used {
+		live[l] = ok
+	}
+	var keep []bool
 	dead := false
+	for {
+		keep = make([]bool, len(f.code))
+		dead = false
+		refs := map[string]bool{}
+		for i := 1; i <= f.npc; i++ {
+			refs[fmt.Sprintf("_agS%d", i)] = true // the dispatch switch
+		}
+		for i, l := range f.code {
+			switch {
+			case l == "" || isComment(l):
+				keep[i] = true
+			case isLabel(l):
+				if live[strings.TrimSuffix(l, ":")] {
+					keep[i], dead = true, false
+				}
+			case dead && f.gen[i]:
+			default:
+				keep[i], dead = true, f.term[i]
+				gotoTargets(l, refs)
+			}
+		}
+		same := len(refs) == len(live)
+		for l := range refs {
+			same = same && live[l]
+		}
+		if same {
+			break
+		}
+		live = refs
+	}
 	for i, l := range f.code {
 		switch {
+		case !keep[i]:
 		case l == "":
 			m.WriteString("\n")
 		case strings.HasPrefix(l, "//line "):
 			m.WriteString(l + "\n") // a directive starts its line
-		case isComment(l):
-			m.WriteString("\t" + l + "\n")
-		case unusedLabel(l):
-		case !strings.Contains(l, " ") && strings.HasSuffix(l, ":"):
-			dead = false
-			m.WriteString("\t" + l + "\n")
-		case dead && f.gen[i]:
 		default:
 			m.WriteString("\t" + l + "\n")
-			dead = f.term[i]
 		}
 	}
 	switch {
-	case f.used["_agRet"]:
+	case live["_agRet"]:
 		m.WriteString("_agRet:\n\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n")
 	case !dead:
 		m.WriteString("\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n")
 	}
 	m.WriteString("}\n")
 	f.funcs = append(f.funcs, &loweredFunc{decl: d, newBody: body, machine: m.String()})
+}
+
+// gotoTargets adds to refs the labels that goto statements in the code l
+// jump to (tokens, so that strings and comments do not count).
+func gotoTargets(l string, refs map[string]bool) {
+	var sc scanner.Scanner
+	fs := token.NewFileSet()
+	sc.Init(fs.AddFile("", -1, len(l)), []byte(l), nil, 0)
+	prev := token.ILLEGAL
+	for {
+		_, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			return
+		}
+		if prev == token.GOTO && tok == token.IDENT {
+			refs[lit] = true
+		}
+		prev = tok
+	}
 }
 
 func recvTypeName(e ast.Expr) string {

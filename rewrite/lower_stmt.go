@@ -347,8 +347,26 @@ func (f *fn) ifStmt(x *ast.IfStmt) {
 func (f *fn) loop(label string, body func(brk, cont string)) {
 	brk, cont := f.label("Brk"), f.label("Cont")
 	f.targets = append(f.targets, target{label: label, brk: brk, cont: cont})
+	start := len(f.code)
 	body(brk, cont)
 	f.targets = f.targets[:len(f.targets)-1]
+	// The code between continue's label and break's (the post statement,
+	// the next index, the jump back) is unreachable when the body never
+	// continues: it may be left out.
+	ci, bi := -1, len(f.code)
+	for i := start; i < len(f.code); i++ {
+		if f.code[i] == cont+":" {
+			ci = i
+		} else if f.code[i] == brk+":" && ci >= 0 {
+			bi = i
+			break
+		}
+	}
+	if ci >= 0 {
+		for i := ci + 1; i < bi; i++ {
+			f.gen[i] = true
+		}
+	}
 }
 
 func (f *fn) forStmt(x *ast.ForStmt, label string) {

@@ -99,40 +99,87 @@ func (f *Frame[R]) stopIterators() {
 // lowered body. stop(nil) ends the iteration as a break does: the
 // iterator's yield returns false. stop(v) ends it as a panic v in the loop
 // body does in Go: the iterator's yield panics with v, which passes
-// through the iterator (running its deferred calls, which may recover it)
-// and out of stop.
+// through the iterator (running its deferred calls) and out of stop. An
+// iterator that misbehaves panics with Go's run-time errors: calling yield
+// again after it returned false or panicked, or recovering the panic and
+// returning.
 func Pull[V any](seq iter.Seq[V]) (next func() (V, bool), stop func(any)) {
-	var raise any
+	var p pullState
 	next, s := iter.Pull(func(yield func(V) bool) {
 		seq(func(v V) bool {
-			if yield(v) {
-				return true
-			}
-			if raise != nil {
-				panic(raise)
-			}
-			return false
+			p.enter()
+			return p.exit(yield(v))
 		})
 	})
-	return next, func(v any) { raise = v; s() }
+	return next, func(v any) { p.stop(v, s) }
 }
 
 // Pull2 is Pull for an iter.Seq2.
 func Pull2[K, V any](seq iter.Seq2[K, V]) (next func() (K, V, bool), stop func(any)) {
-	var raise any
+	var p pullState
 	next, s := iter.Pull2(func(yield func(K, V) bool) {
 		seq(func(k K, v V) bool {
-			if yield(k, v) {
-				return true
-			}
-			if raise != nil {
-				panic(raise)
-			}
-			return false
+			p.enter()
+			return p.exit(yield(k, v))
 		})
 	})
-	return next, func(v any) { raise = v; s() }
+	return next, func(v any) { p.stop(v, s) }
 }
+
+// pullState is what Pull knows of the loop: whether the body said stop
+// (yield returned false) and with which panic.
+type pullState struct {
+	stopped bool
+	raise   any
+	done    bool // stop was called
+}
+
+// enter checks a call of the loop's yield by the iterator.
+func (p *pullState) enter() {
+	switch {
+	case p.raise != nil:
+		panic(rangeError("range function continued iteration after loop body panic"))
+	case p.stopped:
+		panic(rangeError("range function continued iteration after function for loop body returned false"))
+	}
+}
+
+// exit is the value the iterator's yield returns: false when stopped,
+// after panicking with the body's panic if there is one.
+func (p *pullState) exit(more bool) bool {
+	if more {
+		return true
+	}
+	p.stopped = true
+	if p.raise != nil {
+		panic(p.raise)
+	}
+	return false
+}
+
+// stop stops the iteration (s is iter.Pull's stop), with the body's panic
+// v if not nil.
+func (p *pullState) stop(v any, s func()) {
+	if p.done {
+		return // stopped already (and panicked, before the loop let go of it)
+	}
+	p.done = true
+	p.raise = v
+	s()
+	if v != nil && p.stopped {
+		// The iterator recovered the panic and returned.
+		panic(rangeError("range function recovered a loop body panic and did not resume panicking"))
+	}
+}
+
+// rangeError is a run-time error of Go's range-over-func loops (the
+// runtime's own values cannot be made here).
+type rangeError string
+
+func (e rangeError) Error() string { return "runtime error: " + string(e) }
+
+// RuntimeError marks rangeError as a runtime.Error.
+func (rangeError) RuntimeError() {}
 
 // Raise is Co.Raise for lowered bodies (where the handle does not exist):
 // it unwinds the body with err. Raise(nil) panics.
