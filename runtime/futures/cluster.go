@@ -136,6 +136,7 @@ type ClusterPool struct {
 	cancels  string
 	workers  string // the consumer's name
 	token    string // the embedded server's
+	exe      string // the local workers' binary if not the program's (tests)
 	workURL  string // what local workers connect to
 	limit    int    // the largest message
 	subs     []*nats.Subscription
@@ -228,6 +229,7 @@ func NewClusterPool(opts ...ClusterOption) (*ClusterPool, error) {
 		procs:    map[*exec.Cmd]*os.File{},
 		closing:  make(chan struct{}),
 		finished: make(chan struct{}),
+		exe:      workerExe,
 	}
 	p.idle.L = &p.mu
 	var prefix string
@@ -711,17 +713,25 @@ func (p *ClusterPool) stopWorkers(kill bool) {
 	})
 }
 
+// workerExe replaces the program's binary as the local workers' in tests.
+var workerExe string
+
 // keepWorker runs one local worker process, replacing it when it dies,
-// until the pool stops.
+// until the pool stops. Workers that exit before serving, three times in a
+// row, break the pool: the program does not call WorkerMain, or cannot
+// reach the server.
 func (p *ClusterPool) keepWorker() {
 	defer p.procWG.Done()
 	exe, err := os.Executable()
+	if p.exe != "" {
+		exe, err = p.exe, nil
+	}
 	if err != nil {
-		p.breakPool(fmt.Errorf("%w: %s: %v", ErrBrokenPool, p, err))
+		go p.breakPool(fmt.Errorf("%w: %s: %v", ErrBrokenPool, p, err))
 		return
 	}
-	for {
-		cmd, err := p.spawnWorker(exe)
+	for failed := 0; ; {
+		cmd, ready, err := p.spawnWorker(exe)
 		if err != nil {
 			go p.breakPool(fmt.Errorf("%w: %s: starting a worker: %v", ErrBrokenPool, p, err))
 			return
@@ -729,13 +739,20 @@ func (p *ClusterPool) keepWorker() {
 		if cmd == nil {
 			return // stopping
 		}
-		cmd.Wait()
+		werr := cmd.Wait()
 		p.procsMu.Lock()
 		p.procs[cmd].Close()
 		delete(p.procs, cmd)
 		stopping := p.stopping
 		p.procsMu.Unlock()
 		if stopping {
+			return
+		}
+		if served := <-ready; served {
+			failed = 0
+		} else if failed++; failed == 3 {
+			go p.breakPool(fmt.Errorf("%w: %s: worker process %d exited before serving the pool (%v), 3 times in a row (did the program call futures.WorkerMain at the start of main?)",
+				ErrBrokenPool, p, cmd.Process.Pid, werr))
 			return
 		}
 		// It died: JetStream redelivers its task; a new worker takes over.
@@ -747,36 +764,49 @@ func (p *ClusterPool) keepWorker() {
 	}
 }
 
-// spawnWorker starts a local worker; it returns nil if the pool is
-// stopping.
-func (p *ClusterPool) spawnWorker(exe string) (*exec.Cmd, error) {
-	lifeline, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	defer lifeline.Close()
-	cmd := exec.Command(exe)
+// spawnWorker starts a local worker and reports on ready whether it came
+// to serve the pool before it exited; it returns a nil command if the
+// pool is stopping.
+func (p *ClusterPool) spawnWorker(exe string) (*exec.Cmd, <-chan bool, error) {
 	u, err := url.Parse(p.workURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	q := u.Query()
 	q.Set("slots", "1")
 	u.RawQuery = q.Encode()
+	lifeline, keep, err := os.Pipe() // the worker reads, the pool keeps the other end
+	if err != nil {
+		return nil, nil, err
+	}
+	defer lifeline.Close()
+	readyR, readyW, err := os.Pipe() // the worker writes a byte once it serves
+	if err != nil {
+		keep.Close()
+		return nil, nil, err
+	}
+	defer readyW.Close()
+	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), clusterEnv+"="+u.String(), lifelineEnv+"=3")
-	cmd.ExtraFiles = []*os.File{lifeline}
+	cmd.ExtraFiles = []*os.File{lifeline, readyW} // fds 3 and 4
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.SysProcAttr = workerAttr()
 	p.procsMu.Lock()
 	defer p.procsMu.Unlock()
-	if p.stopping {
-		w.Close()
-		return nil, nil
+	if !p.stopping {
+		err = cmd.Start()
 	}
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		return nil, err
+	if p.stopping || err != nil {
+		keep.Close()
+		readyR.Close()
+		return nil, nil, err
 	}
-	p.procs[cmd] = w
-	return cmd, nil
+	p.procs[cmd] = keep
+	ready := make(chan bool, 1)
+	go func() {
+		n, _ := readyR.Read(make([]byte, 1)) // a byte, or the end when it exits
+		readyR.Close()
+		ready <- n > 0
+	}()
+	return cmd, ready, nil
 }

@@ -15,3 +15,7 @@ func ClusterStarted(p *ClusterPool) int {
 	}
 	return n
 }
+
+// SetClusterWorkerExe makes the local workers of the ClusterPools created
+// next run exe instead of the test binary; "" restores it.
+func SetClusterWorkerExe(exe string) { workerExe = exe }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -453,5 +454,33 @@ func TestClusterPoolLongTaskNotRedelivered(t *testing.T) {
 	}
 	if starts := strings.Count(readFile(file), "\n"); starts != 1 {
 		t.Errorf("a task running 2s with a 600ms ack wait started %d times; want once", starts)
+	}
+}
+
+// A program that forgets WorkerMain (here, workers that exit at once
+// without serving) gets a broken pool that says why after three tries,
+// not workers started without end.
+func TestClusterPoolWorkersThatNeverServe(t *testing.T) {
+	ctx := within(t, 30*time.Second)
+	exe, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1) to play a worker")
+	}
+	futures.SetClusterWorkerExe(exe)
+	p, err := futures.NewClusterPool(futures.LocalWorkers(1))
+	futures.SetClusterWorkerExe("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { shutdownWithin(t, p, 10*time.Second) })
+	f, err := square.Submit(p, 2)
+	if err != nil && !errors.Is(err, futures.ErrBrokenPool) {
+		t.Fatal(err)
+	}
+	if err == nil {
+		err = f.Exception(ctx)
+	}
+	if !errors.Is(err, futures.ErrBrokenPool) || !strings.Contains(err.Error(), "3 times in a row (did the program call futures.WorkerMain") {
+		t.Errorf("workers that never serve: %v; want ErrBrokenPool naming WorkerMain", err)
 	}
 }

@@ -27,7 +27,8 @@ import (
 const clusterEnv = "ASYNCGO_CLUSTER_WORKER"
 
 // lifelineEnv names the descriptor of a local worker's lifeline: a pipe
-// from its pool, whose end tells it to stop.
+// from its pool, whose end tells it to stop. A local worker also writes a
+// byte to descriptor 4 once it serves.
 const lifelineEnv = "ASYNCGO_CLUSTER_LIFELINE"
 
 // clusterWorker is the state of a worker process of a ClusterPool.
@@ -152,6 +153,11 @@ func serveCluster(spec string) int {
 		}
 		context.AfterFunc(ctx, cc.Drain)
 		closed = append(closed, cc.Closed())
+	}
+	if os.Getenv(lifelineEnv) != "" { // a local worker: tell the pool it serves
+		ready := os.NewFile(4, "ready")
+		ready.Write([]byte{1})
+		ready.Close()
 	}
 	<-ctx.Done()
 	for _, c := range closed {
