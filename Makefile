@@ -38,8 +38,9 @@ test: build vet gopls
 	$(GO) run ./cmd/asyncgo demo
 
 # One run of every benchmark in bench/ and of the CPython scripts beside them,
-# written up as docs/benchmarks.md and its chart docs/benchmarks.svg.
-# BENCHTIME=2s passes -benchtime to go test.
+# written up as docs/benchmarks.md and its chart docs/benchmarks.svg; each Go
+# figure is the best of 3 runs (go test -count 3), as CPython's are the best of
+# their repeats. BENCHTIME=2s passes -benchtime to go test.
 bench:
 	$(GO) run ./bench/cmd/benchpage -o docs/benchmarks.md $(if $(BENCHTIME),-benchtime $(BENCHTIME))
 

@@ -41,7 +41,7 @@ func fixture(t *testing.T) *Page {
 		Meta: Meta{
 			Date: time.Date(2026, 11, 26, 11, 30, 0, 0, time.UTC), CPU: run.CPU, Cores: 2,
 			GOOS: run.GOOS, GOARCH: run.GOARCH, GoVersion: "go1.26.8",
-			LoadBefore: 18.2, LoadAfter: 16.1,
+			LoadBefore: 18.2, LoadAfter: 16.1, Count: 3,
 			GoCommand: "go test -run '^$' -bench . -benchmem ./bench/...",
 			PyCommand: "python3 bench/coro/generators.py --json",
 		},
@@ -112,6 +112,26 @@ ok  	example.com/p	0.1s
 	}
 }
 
+func TestLookupBest(t *testing.T) {
+	in := `pkg: example.com/p
+BenchmarkA-2 	 100	 9 ns/op	 3 allocs/op
+BenchmarkA-2 	 200	 7 ns/op	 4 allocs/op
+BenchmarkA-2 	 100	 8 ns/op	 3 allocs/op
+BenchmarkB-2 	 100	 1 ns/op
+`
+	run, err := ParseGo(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := run.Lookup("example.com/p", "BenchmarkA")
+	if a.Metrics["ns/op"] != 7 || a.Metrics["allocs/op"] != 3 || a.N != 400 {
+		t.Errorf("best of A's runs: %+v", a)
+	}
+	if run.Results[0].Metrics["ns/op"] != 9 {
+		t.Error("Lookup changed the parsed results")
+	}
+}
+
 func TestAddPython(t *testing.T) {
 	var py PyRun
 	if err := py.AddPython([]byte(`{"python": "3.12.1", "results": {"A": {"ns/op": 1.5}}}`)); err != nil {
@@ -162,6 +182,7 @@ func TestMarkdown(t *testing.T) {
 		"**Machine**: AMD EPYC, 2 cores, linux/amd64",
 		"**Go**: go1.26.8; **CPython**: 3.11.7",
 		"**Measured under load**",
+		"Go figures are the best of the 3 runs of each benchmark in this run (`-count 3`)",
 		"![Each figure as a multiple of CPython's, log scale](benchmarks.svg)",
 		"BenchmarkLoweredSummerSend-2   \t     100\t         6.210 ns/op",
 	} {

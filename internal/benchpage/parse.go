@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
 )
@@ -29,7 +30,7 @@ type GoResult struct {
 	Pkg   string // import path, from the preceding "pkg:" line
 	Name  string // "BenchmarkCoroNext", without the -GOMAXPROCS suffix
 	Procs int    // the GOMAXPROCS suffix; 1 when absent
-	N     int    // iterations
+	N     int    // iterations (summed over the runs, from Lookup)
 	// Metrics maps a unit ("ns/op", "B/op", "allocs/op", "bytes/task") to
 	// its value.
 	Metrics map[string]float64
@@ -111,17 +112,31 @@ func parseResult(fields []string) (GoResult, error) {
 }
 
 // Lookup returns the result of benchmark name in the package whose import
-// path is pkg or ends in "/"+pkg.
+// path is pkg or ends in "/"+pkg. A benchmark run several times (go test
+// -count) gets the best of its runs: each metric's least value.
 func (r *GoRun) Lookup(pkg, name string) (GoResult, bool) {
 	if r == nil {
 		return GoResult{}, false
 	}
+	var best GoResult
+	found := false
 	for _, res := range r.Results {
-		if res.Name == name && (res.Pkg == pkg || strings.HasSuffix(res.Pkg, "/"+pkg)) {
-			return res, true
+		if res.Name != name || (res.Pkg != pkg && !strings.HasSuffix(res.Pkg, "/"+pkg)) {
+			continue
+		}
+		if !found {
+			best, found = res, true
+			best.Metrics = maps.Clone(res.Metrics)
+			continue
+		}
+		best.N += res.N
+		for unit, v := range res.Metrics {
+			if old, ok := best.Metrics[unit]; !ok || v < old {
+				best.Metrics[unit] = v
+			}
 		}
 	}
-	return GoResult{}, false
+	return best, found
 }
 
 // PyRun is what the CPython scripts reported.

@@ -22,6 +22,8 @@ type Meta struct {
 	// LoadBefore and LoadAfter are the 1-minute load averages before the
 	// benchmarks started and after they ended; negative when unknown.
 	LoadBefore, LoadAfter float64
+	// Count is how many times each Go benchmark ran (go test -count).
+	Count int
 	// GoCommand and PyCommand are the commands that produced the figures.
 	GoCommand string
 	PyCommand string
@@ -161,6 +163,9 @@ func (p *Page) Markdown() string {
 		fmt.Fprintf(&b, "![Each figure as a multiple of CPython's, log scale](%s)\n\n", p.SVGName)
 	}
 	fmt.Fprintf(&b, "Each cell gives the figure and, in bold, **CPython's figure divided by it**: above 1× is that many times faster (or smaller) than CPython, below 1× slower. ")
+	if m.Count > 1 {
+		fmt.Fprintf(&b, "Go figures are the best of the %d runs of each benchmark in this run (`-count %d`), as the CPython scripts report the best of 3 to 5 repeats. ", m.Count, m.Count)
+	}
 	fmt.Fprintf(&b, "Allocations are Go's per operation. \"n/a\": not measured in this run; \"—\": no such thing to measure (see its note).\n\n")
 
 	var ns notes

@@ -3,8 +3,10 @@
 // docs/benchmarks.svg, from the results. `make bench` runs it from the
 // module's root:
 //
-//	go run ./bench/cmd/benchpage [-benchtime 1s] [-o docs/benchmarks.md]
+//	go run ./bench/cmd/benchpage [-benchtime 1s] [-count 3] [-o docs/benchmarks.md]
 //
+// Each Go figure is the best of -count runs of its benchmark, as the
+// CPython scripts report the best of their repeats.
 // The benchmarks' output goes to stderr as they run. A Go benchmark that
 // fails fails the command; a missing python3 or a failing CPython script
 // leaves "n/a" in the CPython column and says why on the page.
@@ -31,6 +33,7 @@ func main() {
 	svg := flag.String("svg", "", "the chart to write (default: the page's name with .svg)")
 	benchtime := flag.String("benchtime", "", "go test -benchtime (default: go test's)")
 	bench := flag.String("bench", ".", "go test -bench")
+	count := flag.Int("count", 3, "go test -count: each Go figure is the best of this many runs")
 	pkgs := flag.String("pkgs", "./bench/...", "the packages to benchmark")
 	goBin := flag.String("go", "go", "the go command")
 	python := flag.String("python", "python3", "the python command")
@@ -38,21 +41,21 @@ func main() {
 	if *svg == "" {
 		*svg = strings.TrimSuffix(*out, filepath.Ext(*out)) + ".svg"
 	}
-	if err := run(*out, *svg, *benchtime, *bench, *pkgs, *goBin, *python); err != nil {
+	if err := run(*out, *svg, *benchtime, *bench, *count, *pkgs, *goBin, *python); err != nil {
 		fmt.Fprintln(os.Stderr, "benchpage:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, svg, benchtime, bench, pkgs, goBin, python string) error {
-	meta := benchpage.Meta{Date: time.Now(), Cores: runtime.NumCPU(), LoadBefore: load(), LoadAfter: -1}
+func run(out, svg, benchtime, bench string, count int, pkgs, goBin, python string) error {
+	meta := benchpage.Meta{Date: time.Now(), Cores: runtime.NumCPU(), LoadBefore: load(), LoadAfter: -1, Count: count}
 	v, err := exec.Command(goBin, "env", "GOVERSION").Output()
 	if err != nil {
 		return fmt.Errorf("go env GOVERSION: %v", err)
 	}
 	meta.GoVersion = strings.TrimSpace(string(v))
 
-	args := []string{"test", "-run", "^$", "-bench", bench, "-benchmem"}
+	args := []string{"test", "-run", "^$", "-bench", bench, "-benchmem", "-count", strconv.Itoa(count)}
 	if benchtime != "" {
 		args = append(args, "-benchtime", benchtime)
 	}
