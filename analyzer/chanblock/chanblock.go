@@ -1,0 +1,455 @@
+package chanblock
+
+import (
+	"fmt"
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/ssa"
+)
+
+// Analyzer reports channel operations that nothing will ever complete.
+var Analyzer = &analysis.Analyzer{
+	Name:     "chanblock",
+	Doc:      "report channel sends and receives that nothing will ever complete: no sender or closer, no receiver, a nil channel field, a range over a channel nothing closes, a wait for one's own deferred close",
+	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/chanblock",
+	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Run:      run,
+}
+
+// state reports each position once: a channel field of a struct the maker
+// allocates is seen both from its make and as a class.
+type state struct {
+	pass *analysis.Pass
+	seen map[token.Pos]bool
+}
+
+func (st *state) Report(d analysis.Diagnostic) {
+	if !st.seen[d.Pos] {
+		st.seen[d.Pos] = true
+		st.pass.Report(d)
+	}
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	st := &state{pass: pass, seen: map[token.Pos]bool{}}
+	for _, fn := range ssainput.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeChan); ok {
+					local(st, mc)
+				}
+			}
+		}
+	}
+	fields(st, ssainput.SrcFuncs)
+	return nil, nil
+}
+
+// ops is what a package does with one channel (or channel class).
+type ops struct {
+	sends, selSends, recvs, selRecvs, closes, deferCloses []op
+}
+
+// op is an operation with, for a field class, the struct pointer whose
+// field it reads (to tell instances apart where it matters).
+type op struct {
+	chanuse.Op
+	Base ssa.Value
+}
+
+func (o *ops) add(op op) {
+	switch op.Kind {
+	case chanuse.Send:
+		o.sends = append(o.sends, op)
+	case chanuse.SelectSend:
+		o.selSends = append(o.selSends, op)
+	case chanuse.Recv:
+		o.recvs = append(o.recvs, op)
+	case chanuse.SelectRecv:
+		o.selRecvs = append(o.selRecvs, op)
+	case chanuse.Close:
+		o.closes = append(o.closes, op)
+	case chanuse.DeferClose:
+		o.deferCloses = append(o.deferCloses, op)
+	}
+}
+
+func capacity(mc *ssa.MakeChan) int {
+	c, ok := mc.Size.(*ssa.Const)
+	if !ok || c.Value == nil {
+		return -1
+	}
+	n, ok := constant.Int64Val(constant.ToInt(c.Value))
+	if !ok || n < 0 || n > 1<<20 {
+		return -1
+	}
+	return int(n)
+}
+
+// local checks a channel made in a function and followed from there.
+func local(pass *state, mc *ssa.MakeChan) {
+	ch := chanuse.Follow(mc)
+	if ch.Escapes {
+		return
+	}
+	var o ops
+	for _, n := range ch.Nodes {
+		for _, x := range n.Ops {
+			o.add(op{Op: x})
+		}
+	}
+	name := "this channel"
+	if ch.Field != nil {
+		name = "the channel in field " + ch.Field.Name()
+	}
+	made := analysis.RelatedInformation{Pos: mc.Pos(), Message: "the channel is made here and does not leave " + mc.Parent().Name()}
+	report(pass, &o, name, made, capacity(mc), true, mc.Parent())
+}
+
+// report applies the shapes to the operations on one channel or class.
+func report(pass *state, o *ops, name string, made analysis.RelatedInformation, size int, madeKnown bool, maker *ssa.Function) {
+	closes := len(o.closes) + len(o.deferCloses)
+	wakers := len(o.sends) + len(o.selSends) + closes
+	receivers := len(o.recvs) + len(o.selRecvs)
+	if wakers == 0 {
+		for _, op := range o.recvs {
+			pass.Report(analysis.Diagnostic{
+				Pos:      op.Instr.Pos(),
+				Category: "deadlock",
+				Message:  fmt.Sprintf("nothing sends on or closes %s: this receive blocks forever", name),
+				Related:  []analysis.RelatedInformation{made},
+			})
+		}
+		return
+	}
+	if receivers == 0 && size >= 0 {
+		for _, op := range o.sends {
+			if size > 0 {
+				// Only sends the maker's own goroutine makes in order:
+				// count the sends that precede this one on every path.
+				if op.Node.G.Parent != nil || op.Node.Fn != maker {
+					continue
+				}
+				if before := dominatingSends(op, o.sends); before < size {
+					continue
+				}
+			}
+			msg := fmt.Sprintf("nothing receives from %s: this send blocks forever", name)
+			if size > 0 {
+				msg = fmt.Sprintf("nothing receives from %s and its buffer of %d is full on every path here: this send blocks forever", name, size)
+			}
+			pass.Report(analysis.Diagnostic{Pos: op.Instr.Pos(), Category: "deadlock", Message: msg, Related: []analysis.RelatedInformation{made}})
+		}
+		return
+	}
+	if closes == 0 && len(o.sends) > 0 {
+		for _, op := range o.recvs {
+			if u, ok := op.Instr.(*ssa.UnOp); ok && u.CommaOk && inLoop(u.Block()) && isRange(u) {
+				rel := []analysis.RelatedInformation{made}
+				for _, s := range o.sends {
+					rel = append(rel, analysis.RelatedInformation{Pos: s.Instr.Pos(), Message: "values are sent here, but the channel is never closed"})
+				}
+				pass.Report(analysis.Diagnostic{
+					Pos:      op.Instr.Pos(),
+					Category: "deadlock",
+					Message:  fmt.Sprintf("nothing closes %s: this range over it never ends, and its goroutine blocks forever after the last value", name),
+					Related:  rel,
+				})
+			}
+		}
+	}
+	// The only waker is a deferred close in the function that waits.
+	if len(o.sends) == 0 && len(o.selSends) == 0 && len(o.closes) == 0 && len(o.deferCloses) == 1 {
+		dc := o.deferCloses[0]
+		for _, op := range o.recvs {
+			if op.Instr.Parent() != dc.Instr.Parent() || op.Node.G != dc.Node.G || op.Base != dc.Base {
+				continue
+			}
+			fn := op.Instr.Parent().Name()
+			pass.Report(analysis.Diagnostic{
+				Pos:      op.Instr.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("%s waits here for %s to be closed, but the only close is its own deferred close (line %d), which runs after %s returns: the receive blocks forever",
+					fn, name, pass.pass.Fset.Position(dc.Instr.Pos()).Line, fn),
+				Related: []analysis.RelatedInformation{{Pos: dc.Instr.Pos(), Message: "the only close, deferred to " + fn + "'s return"}, made},
+			})
+		}
+	}
+}
+
+// isRange reports whether the comma-ok receive u is a range loop's: its ok
+// result decides the loop's exit.
+func isRange(u *ssa.UnOp) bool {
+	for _, r := range *u.Referrers() {
+		if ex, ok := r.(*ssa.Extract); ok && ex.Index == 1 {
+			for _, rr := range *ex.Referrers() {
+				if _, ok := rr.(*ssa.If); ok && rr.Block() == u.Block() {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// dominatingSends counts the sends executed before op on every path: those
+// in dominating blocks and those earlier in op's own block.
+func dominatingSends(op op, sends []op) int {
+	n := 0
+	b := op.Instr.Block()
+	for _, s := range sends {
+		if s.Instr == op.Instr || s.Instr.Parent() != op.Instr.Parent() {
+			continue
+		}
+		sb := s.Instr.Block()
+		if sb == b {
+			if index(s.Instr) < index(op.Instr) {
+				n++
+			}
+		} else if sb.Dominates(b) && !inLoop(sb) {
+			n++
+		}
+	}
+	return n
+}
+
+func index(instr ssa.Instruction) int {
+	for i, in := range instr.Block().Instrs {
+		if in == instr {
+			return i
+		}
+	}
+	return -1
+}
+
+// inLoop reports whether b can reach itself.
+func inLoop(b *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == b {
+			return true
+		}
+		if !seen[x] {
+			seen[x] = true
+			stack = append(stack, x.Succs...)
+		}
+	}
+	return false
+}
+
+// class is an unexported channel field of a struct type of this package,
+// followed over the whole package.
+type class struct {
+	nodes   map[*ssa.Function]*chanuse.Node
+	field   *types.Var
+	o       ops
+	makes   []*ssa.MakeChan
+	stored  bool // something other than nil or a make was stored
+	escapes bool
+}
+
+// fields follows every unexported channel field of this package's struct
+// types as a class: the field's loads in every function, what they do
+// with the channel, and what is stored in it.
+func fields(st *state, funcs []*ssa.Function) {
+	pass := st.pass
+	classes := map[*types.Var]*class{}
+	get := func(v *types.Var) *class {
+		if v == nil || v.Exported() || v.Pkg() != pass.Pkg || v.Origin() != v {
+			return nil
+		}
+		if _, ok := v.Type().Underlying().(*types.Chan); !ok {
+			return nil
+		}
+		c := classes[v]
+		if c == nil {
+			c = &class{field: v, nodes: map[*ssa.Function]*chanuse.Node{}}
+			classes[v] = c
+		}
+		return c
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch in := instr.(type) {
+				case *ssa.FieldAddr:
+					if c := get(structField(in.X.Type(), in.Field, true)); c != nil {
+						c.addr(in)
+					}
+				case *ssa.Field:
+					if c := get(structField(in.X.Type(), in.Field, false)); c != nil {
+						c.value(in, fn, in.X)
+					}
+				}
+			}
+		}
+	}
+	for _, c := range classes {
+		if c.escapes || c.stored {
+			continue
+		}
+		// A field whose channel is made in one function and followed from
+		// there is the local check's; the class adds the uses elsewhere.
+		name := fmt.Sprintf("field %s of %s", c.field.Name(), ownerName(c.field))
+		var made analysis.RelatedInformation
+		size := 0
+		if len(c.makes) == 0 {
+			// Never assigned: a nil channel.
+			ops := append(append([]op(nil), c.o.sends...), c.o.recvs...)
+			for _, op := range ops {
+				st.Report(analysis.Diagnostic{
+					Pos:      op.Instr.Pos(),
+					Category: "deadlock",
+					Message:  fmt.Sprintf("%s is never assigned a channel in this package, so it is nil here, and an operation on a nil channel blocks forever", name),
+					Related:  []analysis.RelatedInformation{{Pos: c.field.Pos(), Message: "the field, never assigned"}},
+				})
+			}
+			continue
+		}
+		size = capacity(c.makes[0])
+		for _, m := range c.makes[1:] {
+			if capacity(m) != size {
+				size = -1
+			}
+		}
+		made = analysis.RelatedInformation{Pos: c.makes[0].Pos(), Message: "the field's channel is made here"}
+		if size > 0 {
+			size = -1 // the send count is per instance: not followed for classes
+		}
+		report(st, &c.o, name, made, size, true, nil)
+	}
+}
+
+func ownerName(v *types.Var) string {
+	// The struct's name is not on the field; find it among the package's
+	// named types.
+	scope := v.Pkg().Scope()
+	for _, n := range scope.Names() {
+		tn, ok := scope.Lookup(n).(*types.TypeName)
+		if !ok {
+			continue
+		}
+		if s, ok := tn.Type().Underlying().(*types.Struct); ok {
+			for i := 0; i < s.NumFields(); i++ {
+				if s.Field(i) == v {
+					return tn.Name()
+				}
+			}
+		}
+	}
+	return "a struct"
+}
+
+func structField(t types.Type, i int, ptr bool) *types.Var {
+	if ptr {
+		p, ok := t.Underlying().(*types.Pointer)
+		if !ok {
+			return nil
+		}
+		t = p.Elem()
+	}
+	s, ok := t.Underlying().(*types.Struct)
+	if !ok || i >= s.NumFields() {
+		return nil
+	}
+	return s.Field(i)
+}
+
+func (c *class) addr(fa *ssa.FieldAddr) {
+	for _, r := range *fa.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			if r.Addr != fa {
+				c.escapes = true
+				continue
+			}
+			switch v := r.Val.(type) {
+			case *ssa.MakeChan:
+				c.makes = append(c.makes, v)
+			case *ssa.Const:
+				if !v.IsNil() {
+					c.stored = true
+				}
+			default:
+				c.stored = true
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				c.escapes = true
+				continue
+			}
+			c.value(r, fa.Parent(), fa.X)
+		default:
+			c.escapes = true
+		}
+	}
+}
+
+// value classifies the uses of a channel loaded from the field.
+func (c *class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
+	node := c.nodes[fn]
+	if node == nil {
+		node = &chanuse.Node{Fn: fn}
+		node.G = node
+		c.nodes[fn] = node
+	}
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Send:
+			if r.Chan != v {
+				c.escapes = true
+				continue
+			}
+			c.o.add(op{chanuse.Op{Kind: chanuse.Send, Instr: r, Node: node}, base})
+		case *ssa.UnOp:
+			if r.Op != token.ARROW {
+				c.escapes = true
+				continue
+			}
+			c.o.add(op{chanuse.Op{Kind: chanuse.Recv, Instr: r, Node: node}, base})
+		case *ssa.Select:
+			for _, st := range r.States {
+				if st.Send == v {
+					c.escapes = true
+				}
+				if st.Chan == v {
+					k := chanuse.SelectRecv
+					if st.Dir == types.SendOnly {
+						k = chanuse.SelectSend
+					}
+					c.o.add(op{chanuse.Op{Kind: k, Instr: r, Node: node}, base})
+				}
+			}
+		case *ssa.Call:
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
+				continue
+			}
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
+				c.o.add(op{chanuse.Op{Kind: chanuse.Close, Instr: r, Node: node}, base})
+				continue
+			}
+			c.escapes = true
+		case *ssa.Defer:
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
+				c.o.add(op{chanuse.Op{Kind: chanuse.DeferClose, Instr: r, Node: node}, base})
+				continue
+			}
+			c.escapes = true
+		case *ssa.ChangeType:
+			c.value(r, fn, base)
+		default:
+			c.escapes = true
+		}
+	}
+}

@@ -1,0 +1,14 @@
+package chanblock_test
+
+import (
+	"testing"
+
+	"github.com/asyncgo/asyncgo/analyzer/chanblock"
+	"golang.org/x/tools/go/analysis/analysistest"
+)
+
+// TestRealKernels runs the kernels reduced from upstream fixes, each beside
+// its fixed look-alike, and the look-alikes the analyzer must leave alone.
+func TestRealKernels(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "real")
+}

@@ -1,0 +1,30 @@
+// Package chanblock defines an Analyzer that finds channel operations that
+// can never complete because nothing on the other side exists.
+//
+// # Analyzer chanblock
+//
+// chanblock: report channel operations nothing will ever complete.
+//
+// A channel is followed (analyzer/internal/chanuse) from the make through
+// captured variables, arguments of this package's functions, goroutines,
+// and a field of a struct the maker allocates; an unexported channel field
+// of a struct type of this package is also followed as a class, over every
+// function of the package that reaches the field. A channel that leaves
+// that closed world (stored elsewhere, returned, passed to another package,
+// sent on a channel) is never reported. The shapes:
+//
+//   - a plain receive (or range) from a channel that nothing sends on or
+//     closes: it blocks forever;
+//   - a plain send on a channel that nothing receives from: the send blocks
+//     forever once the buffer is full (at once when unbuffered; for a
+//     buffer of N, a send preceded on every path by N other sends);
+//   - an operation on a channel field that is never assigned: a nil
+//     channel blocks forever;
+//   - a range over a channel that senders fill but nothing closes: the loop
+//     never ends and its goroutine blocks after the last value;
+//   - a function that receives from a channel whose only close is its own
+//     deferred close: the close runs only after the function returns.
+//
+// Select cases are not reported (a select with other cases or a default
+// does not depend on one channel).
+package chanblock

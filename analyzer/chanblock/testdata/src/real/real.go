@@ -1,0 +1,269 @@
+// Package real holds kernels of channel operations that never complete,
+// reduced and rewritten from fixes in real Go projects (no upstream code is
+// copied); each positive kernel names its source, the bug and the fix, and
+// sits beside its fixed look-alike, which must not be reported.
+package real
+
+import (
+	"fmt"
+	"time"
+)
+
+func work() error { return nil }
+
+// markfarnan/go-canvas#9: Stop signals the render loop on a channel field
+// that nothing ever makes, so Stop sends on a nil channel and hangs. Fix:
+// make the channel when the frame loop is set up. (Channel field by class,
+// never assigned.)
+type canvas struct {
+	done chan struct{}
+}
+
+func (c *canvas) Stop() {
+	c.done <- struct{}{} // want `field done of canvas is never assigned a channel in this package, so it is nil here`
+}
+
+func (c *canvas) loop(tick <-chan time.Time) {
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-tick:
+		}
+	}
+}
+
+type canvasFixed struct {
+	done chan struct{}
+}
+
+func (c *canvasFixed) initFrameUpdate() { c.done = make(chan struct{}) }
+
+func (c *canvasFixed) Stop() { c.done <- struct{}{} }
+
+func (c *canvasFixed) loop(tick <-chan time.Time) {
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-tick:
+		}
+	}
+}
+
+// ethersphere/bee#2707 (pushsync pushToClosest): per-peer goroutines wait on
+// a done channel for the push to finish, but the function never closes it
+// when it returns with an error, and the goroutines leak. The kernel never
+// closes it at all. Fix: defer close(done) in the function.
+func beePush(peers []string) error {
+	done := make(chan struct{})
+	for range peers {
+		go func() {
+			<-done // want `nothing sends on or closes this channel: this receive blocks forever`
+			fmt.Println("cleanup")
+		}()
+	}
+	return work()
+}
+
+func beePushFixed(peers []string) error {
+	done := make(chan struct{})
+	defer close(done)
+	for range peers {
+		go func() {
+			<-done
+			fmt.Println("cleanup")
+		}()
+	}
+	return work()
+}
+
+// Ardan Labs, "Goroutine Leaks - The Abandoned Receivers" (translated in
+// studygolang/GCTT#1015): workers range over a channel of records that the
+// function fills but never closes, so every worker blocks after the last
+// record. Fix: close the channel after the last send. (Range over a channel
+// nothing closes.)
+func ardanProcess(records []string) {
+	input := make(chan string)
+	for i := 0; i < 3; i++ {
+		go func() {
+			for r := range input { // want `nothing closes this channel: this range over it never ends`
+				fmt.Println(r)
+			}
+		}()
+	}
+	for _, r := range records {
+		input <- r
+	}
+}
+
+func ardanProcessFixed(records []string) {
+	input := make(chan string)
+	for i := 0; i < 3; i++ {
+		go func() {
+			for r := range input {
+				fmt.Println(r)
+			}
+		}()
+	}
+	for _, r := range records {
+		input <- r
+	}
+	close(input)
+}
+
+// raff/godet#38: closing the remote debugger leaked the goroutine that
+// ranges over the outgoing-message channel, because Close never closed it.
+// Fix: Close closes the channel. (Range over a channel field nothing
+// closes, by class.)
+type debugger struct {
+	requests chan string
+}
+
+func newDebugger() *debugger {
+	d := &debugger{requests: make(chan string)}
+	go d.sendMessages()
+	return d
+}
+
+func (d *debugger) send(m string) { d.requests <- m }
+
+func (d *debugger) sendMessages() {
+	for m := range d.requests { // want `nothing closes field requests of debugger: this range over it never ends`
+		fmt.Println(m)
+	}
+}
+
+func (d *debugger) Close() {}
+
+type debuggerFixed struct {
+	requests chan string
+}
+
+func newDebuggerFixed() *debuggerFixed {
+	d := &debuggerFixed{requests: make(chan string)}
+	go d.sendMessages()
+	return d
+}
+
+func (d *debuggerFixed) send(m string) { d.requests <- m }
+
+func (d *debuggerFixed) sendMessages() {
+	for m := range d.requests {
+		fmt.Println(m)
+	}
+}
+
+func (d *debuggerFixed) Close() { close(d.requests) }
+
+// kubevirt/kubevirt#6168 (the PR's demonstration of its console/proxy
+// leak): a goroutine reports on an error channel that nothing ever reads.
+// Fix: a buffer of one. (Nothing receives.)
+func kubevirtProxy() {
+	errChan := make(chan error)
+	go func() {
+		errChan <- work() // want `nothing receives from this channel: this send blocks forever`
+	}()
+	time.Sleep(time.Millisecond)
+}
+
+func kubevirtProxyFixed() {
+	errChan := make(chan error, 1)
+	go func() { errChan <- work() }()
+	time.Sleep(time.Millisecond)
+}
+
+// Synthetic (the shape issue 14 names; no upstream reference found): a
+// semaphore with room for two acquired three times by one goroutine that
+// releases nothing. (Buffered send full on every path.)
+func semaphoreOveruse() {
+	sem := make(chan struct{}, 2)
+	sem <- struct{}{}
+	sem <- struct{}{}
+	sem <- struct{}{} // want `nothing receives from this channel and its buffer of 2 is full on every path here`
+}
+
+func semaphoreFits() {
+	sem := make(chan struct{}, 2)
+	sem <- struct{}{}
+	if work() != nil {
+		return
+	}
+	sem <- struct{}{}
+}
+
+// Synthetic (issue 14's "a goroutine waiting for a close that only its own
+// defer would perform"): run defers the close of its done channel and then
+// waits for it.
+type runner struct {
+	done   chan struct{}
+	parent *runner
+}
+
+func newRunner(p *runner) *runner { return &runner{done: make(chan struct{}), parent: p} }
+
+func (r *runner) run() {
+	defer close(r.done)
+	_ = work()
+	<-r.done // want `run waits here for field done of runner to be closed, but the only close is its own deferred close`
+}
+
+// The look-alike: waiting for the parent's close (another instance, closed
+// by the parent's own run) is fine.
+type runnerFixed struct {
+	done   chan struct{}
+	parent *runnerFixed
+}
+
+func newRunnerFixed(p *runnerFixed) *runnerFixed {
+	return &runnerFixed{done: make(chan struct{}), parent: p}
+}
+
+func (r *runnerFixed) run() {
+	defer close(r.done)
+	if r.parent != nil {
+		<-r.parent.done
+	}
+}
+
+func waitOwnDefer() {
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { _ = work() }()
+	<-stop // want `waitOwnDefer waits here for this channel to be closed, but the only close is its own deferred close`
+}
+
+func waitOtherCloser() {
+	stop := make(chan struct{})
+	go func() {
+		defer close(stop)
+		_ = work()
+	}()
+	<-stop
+}
+
+// --- more look-alikes ---
+
+// An exported field: other packages may send.
+type Public struct{ C chan int }
+
+func (p *Public) Wait() int { return <-p.C }
+
+// The field's channel is handed to another function: not followed.
+type handed struct{ c chan int }
+
+func (h *handed) start() { go feed(h.c) }
+
+func feed(c chan int) { c <- 1 }
+
+func (h *handed) wait() int { return <-h.c }
+
+// A nil field only in a select with other cases: a disabled case, an idiom.
+type disabled struct{ c chan int }
+
+func (d *disabled) poll() {
+	select {
+	case <-d.c:
+	default:
+	}
+}
