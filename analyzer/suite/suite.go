@@ -4,6 +4,7 @@ package suite
 
 import (
 	"github.com/asyncgo/asyncgo/analyzer/blocking"
+	"github.com/asyncgo/asyncgo/analyzer/chanblock"
 	"github.com/asyncgo/asyncgo/analyzer/deadlock"
 	"github.com/asyncgo/asyncgo/analyzer/deadlockleak"
 	"github.com/asyncgo/asyncgo/analyzer/holdlock"
@@ -17,6 +18,7 @@ func Analyzers() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		// One line per analyzer package; keep them sorted by name.
 		blocking.Analyzer,
+		chanblock.Analyzer,
 		deadlock.Analyzer,
 		deadlockleak.Analyzer,
 		holdlock.Analyzer,
