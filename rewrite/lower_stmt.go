@@ -344,68 +344,6 @@ func (f *fn) ifStmt(x *ast.IfStmt) {
 	}
 }
 
-func (f *fn) loop(label string, body func(brk, cont string)) {
-	brk, cont := f.label("Brk"), f.label("Cont")
-	f.targets = append(f.targets, target{label: label, brk: brk, cont: cont})
-	start := len(f.code)
-	body(brk, cont)
-	f.targets = f.targets[:len(f.targets)-1]
-	// The code between continue's label and break's (the post statement,
-	// the next index, the jump back) is unreachable when the body never
-	// continues: it may be left out.
-	ci, bi := -1, len(f.code)
-	for i := start; i < len(f.code); i++ {
-		if f.code[i] == cont+":" {
-			ci = i
-		} else if f.code[i] == brk+":" && ci >= 0 {
-			bi = i
-			break
-		}
-	}
-	if ci >= 0 {
-		for i := ci + 1; i < bi; i++ {
-			f.gen[i] = true
-		}
-	}
-}
-
-func (f *fn) forStmt(x *ast.ForStmt, label string) {
-	if (x.Cond != nil && f.hasSusp[x.Cond]) || (x.Post != nil && f.hasSusp[x.Post]) {
-		f.errorf(x.Pos(), "a loop's condition and post statement cannot suspend; move the suspension into the body")
-		return
-	}
-	f.lineOf(x)
-	f.init(x.Init)
-	top := f.label("Top")
-	f.loop(label, func(brk, cont string) {
-		f.place(top)
-		f.used[top] = true
-		if x.Cond != nil {
-			f.used[brk] = true
-			f.lineOf(x.Cond) // a panic in the condition points at it
-			f.emit("if !(%s) {\ngoto %s\n}", f.expr(x.Cond), brk)
-		}
-		f.stmt(x.Body, "")
-		f.place(cont)
-		// Go 1.22: each iteration has its own copy of the loop variables.
-		if as, ok := x.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
-			for _, l := range as.Lhs {
-				if id, ok := l.(*ast.Ident); ok {
-					if fd := f.hoisted[f.info.ObjectOf(id)]; fd != nil && fd.ptr {
-						f.emit("{\n_agt := *_agm.%s\n_agm.%s = new(%s)\n*_agm.%s = _agt\n}", fd.name, fd.name, fd.typ, fd.name)
-					}
-				}
-			}
-		}
-		if x.Post != nil {
-			f.lineOf(x.Post)
-			f.emit("%s", f.verbatim(x.Post))
-		}
-		f.goto_(top)
-		f.place(brk)
-	})
-}
-
 func (f *fn) switchStmt(x *ast.SwitchStmt, label string) {
 	f.lineOf(x)
 	f.init(x.Init)
