@@ -153,7 +153,7 @@ plugins:
 		t.Fatal(err)
 	}
 	out, err = run(mod, []string{"GOFLAGS="}, filepath.Join(bin, "custom-gcl"), "run", "--output.text.path=stdout", "./...")
-	want := "p/p.go:11:9: mu is locked again"
+	want := "p/p.go:11:9: lockorder: mu is locked again"
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(out, want) || !strings.Contains(out, "(asyncgo)") {
 		t.Fatalf("custom-gcl run = %v, want exit 1 and %q from asyncgo:\n%s", err, want, out)
 	}
