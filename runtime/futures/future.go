@@ -125,9 +125,9 @@ func (f *Future[T]) Cancelled() bool {
 // has finished.
 func (f *Future[T]) Cancel() bool {
 	f.mu.Lock()
-	if f.state != pending {
+	if s := f.state; s != pending {
 		f.mu.Unlock()
-		return f.state == cancelled
+		return s == cancelled
 	}
 	var zero T
 	cbs := f.finishLocked(cancelled, zero, ErrCancelled)
