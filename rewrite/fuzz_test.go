@@ -265,21 +265,17 @@ func FuzzLowering(f *testing.F) {
 var (
 	sweepN    = flag.Int("sweep", 40, "TestSweep: how many random programs to build into one package and compare")
 	sweepSeed = flag.Uint64("sweepseed", 1, "TestSweep: the seed of its random programs")
-	sweepAll  = flag.Bool("sweepall", false, "TestSweep: also the statement forms that fail today (see sweepForms)")
 )
 
-// sweepForms is how many of genBody's statement forms TestSweep uses by
-// default: the last ones (loop bodies ending in continue or break after a
-// yield, an if/else-if/else whose branches all return) fail today, as
-// testdata/rewrite/failing/loop_body_* and order_else_if_returns do; they
-// are generated with -sweepall. Raise it to 25 when those are promoted.
-const sweepForms = 22
+// sweepForms is how many statement forms genBody has.
+const sweepForms = 25
 
 // TestSweep is FuzzLowering's generator run in bulk: -sweep programs from
 // a seeded random source (-sweepseed), all in one package, so that one
 // direct and one lowered build compare them all (a fuzz execution builds
-// two programs for one), and one go vet checks the lowered build. A difference names the program's body and script
-// bytes, to add as a FuzzLowering seed once it is fixed.
+// two programs for one), and one go vet checks the lowered build. A
+// difference names the program's body and script bytes, to add as a
+// FuzzLowering seed once it is fixed.
 func TestSweep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a package of random programs twice")
@@ -294,11 +290,7 @@ func TestSweep(t *testing.T) {
 		p := &progs[i]
 		p.body = make([]byte, 3+r.IntN(12))
 		for j := range p.body {
-			if *sweepAll {
-				p.body[j] = byte(r.IntN(25))
-			} else {
-				p.body[j] = byte(r.IntN(sweepForms))
-			}
+			p.body[j] = byte(r.IntN(sweepForms))
 		}
 		p.script = make([]byte, 2+r.IntN(7))
 		for j := range p.script {
