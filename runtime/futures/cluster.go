@@ -108,7 +108,9 @@ func MaxPayload(n int) ClusterOption { return func(c *clusterConfig) { c.maxPayl
 // temporary directory removed at Shutdown) and LocalWorkers worker
 // processes from the program's own binary, so the program must call
 // WorkerMain at the start of main, as for a ProcessPool. With ClusterURL it
-// uses an existing NATS server instead, and workers on any machine join.
+// uses an existing NATS server instead, and workers on any machine join by
+// running the program with ASYNCGO_CLUSTER_WORKER=nats://host:4222/POOL
+// (see WorkerMain and WorkerURL; docs/cluster.md has the whole picture).
 //
 // Delivery is at least once: a task is acknowledged only after its worker
 // has published the result, so a worker that dies mid-task has its task

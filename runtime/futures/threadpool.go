@@ -11,8 +11,8 @@ import (
 )
 
 // Executor runs submitted tasks, like Python's concurrent.futures.Executor.
-// ThreadPool and ProcessPool implement it; submit with Submit and Map, or
-// a registered Func's Submit and Map.
+// ThreadPool, ProcessPool and ClusterPool implement it; submit with Submit
+// and Map, or a registered Func's Submit and Map.
 type Executor interface {
 	// Shutdown stops the executor taking new tasks (Submit then returns
 	// ErrShutdown). With cancelFutures, tasks that have not started are
