@@ -414,6 +414,13 @@ func (w *walker) search(fn *ssa.Function, b *ssa.BasicBlock, i int, depth int) *
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
+		if p.i == 0 && p.sel != nil && p.b.Parent() == p.sel.Parent() && p.b.Dominates(p.sel.Block()) {
+			// Back at the head of a loop around the select: the loop
+			// goes round to the select again, and leaving it from the
+			// head depends on what the cases set (a done flag), which
+			// this search does not follow.
+			continue
+		}
 		if p.i == 0 {
 			k := key{p.b, p.sel != nil}
 			if seen[k] {

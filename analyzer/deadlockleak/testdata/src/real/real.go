@@ -413,3 +413,23 @@ func deferredDrain(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// nats-server's TestMonitorRoutezRace (a false positive once): a polling
+// loop whose select has a default, and which leaves only when the receive
+// has set its done flag; the loop's exit is not a way around the receive.
+func pollUntilDone(poll func()) {
+	doneCh := make(chan struct{})
+	go func() {
+		defer func() { doneCh <- struct{}{} }()
+		poll()
+	}()
+	done := false
+	for !done {
+		poll()
+		select {
+		case <-doneCh:
+			done = true
+		default:
+		}
+	}
+}
