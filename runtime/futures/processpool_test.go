@@ -285,7 +285,7 @@ func TestProcessPoolShutdownCancelsQueued(t *testing.T) {
 // A program that forgets WorkerMain gets a broken pool that says why; its
 // worker, running main again, cannot start pools of its own.
 func TestForgottenWorkerMain(t *testing.T) {
-	ctx := deadline(t)
+	ctx := within(t, time.Minute) // go build links the NATS server the package now imports
 	exe := filepath.Join(t.TempDir(), "noworkermain")
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", exe, "./testdata/noworkermain").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
