@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
@@ -32,24 +34,53 @@ import (
 // is its failure, not the server's) and without the facts of dependencies:
 // what is found inside the package is reported while it is being typed,
 // what needs a callee's facts comes back once it type-checks.
+//
+// While a package stays ill-typed, the next run analyses it in process
+// first and runs go vet only if it type-checks again: an edit in a broken
+// buffer does not wait for a go vet that is bound to fail.
 func Analyze(ctx context.Context, opts vetrun.Options) ([]vetrun.Diagnostic, error) {
-	diags, err := vetrun.Run(ctx, opts)
+	key := opts.Dir + "\x00" + strings.Join(opts.Patterns, "\x00")
+	if _, ok := illTypedLast.Load(key); ok {
+		diags, all, err := analyzeIllTyped(ctx, opts, suite.Analyzers())
+		if err == nil && all {
+			return diags, nil
+		}
+	}
+	diags, err := vetRun(ctx, opts)
 	var verr *vetrun.Error
 	if !errors.As(err, &verr) {
+		illTypedLast.Delete(key)
 		return diags, err
 	}
-	more, ferr := AnalyzeIllTyped(ctx, opts, suite.Analyzers())
+	more, all, ferr := analyzeIllTyped(ctx, opts, suite.Analyzers())
 	if ferr != nil {
 		return diags, errors.Join(err, ferr)
 	}
+	if all {
+		illTypedLast.Store(key, true)
+	}
 	return slices.Concat(diags, more), nil
 }
+
+// vetRun is vetrun.Run (a test's fake otherwise).
+var vetRun = vetrun.Run
+
+// illTypedLast holds the keys (directory and patterns) of the Analyze
+// runs whose packages were all ill-typed.
+var illTypedLast sync.Map
 
 // AnalyzeIllTyped runs analyzers over the packages of opts (with its
 // overlay) in this process, running every analyzer despite type errors,
 // without dependencies' facts. It reports the diagnostics of the
 // packages that have errors only (the others' are vetrun's).
 func AnalyzeIllTyped(ctx context.Context, opts vetrun.Options, analyzers []*analysis.Analyzer) ([]vetrun.Diagnostic, error) {
+	diags, _, err := analyzeIllTyped(ctx, opts, analyzers)
+	return diags, err
+}
+
+// analyzeIllTyped is AnalyzeIllTyped, and reports whether every package
+// loaded was ill-typed.
+func analyzeIllTyped(ctx context.Context, opts vetrun.Options, analyzers []*analysis.Analyzer) (_ []vetrun.Diagnostic, all bool, _ error) {
 	cfg := &packages.Config{
 		Context: ctx,
 		Mode:    packages.LoadSyntax | packages.NeedModule,
@@ -65,24 +96,24 @@ func AnalyzeIllTyped(ctx context.Context, opts vetrun.Options, analyzers []*anal
 		// analysed are parsed from the overlay here.
 		tmp, err := os.MkdirTemp("", "asyncgo-lsp-overlay-")
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		defer os.RemoveAll(tmp)
 		replace := map[string]string{}
 		for i, name := range slices.Sorted(maps.Keys(opts.Overlay)) {
 			f := filepath.Join(tmp, fmt.Sprintf("%d-%s", i, filepath.Base(name)))
 			if err := os.WriteFile(f, opts.Overlay[name], 0o600); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			replace[name] = f
 		}
 		js, err := json.Marshal(struct{ Replace map[string]string }{replace})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		desc := filepath.Join(tmp, "overlay.json")
 		if err := os.WriteFile(desc, js, 0o600); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		cfg.BuildFlags = []string{"-overlay=" + desc}
 		cfg.ParseFile = func(fset *token.FileSet, name string, src []byte) (*ast.File, error) {
@@ -94,7 +125,7 @@ func AnalyzeIllTyped(ctx context.Context, opts vetrun.Options, analyzers []*anal
 	}
 	pkgs, err := packages.Load(cfg, opts.Patterns...)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var illTyped []*packages.Package
 	for _, p := range pkgs {
@@ -106,11 +137,12 @@ func AnalyzeIllTyped(ctx context.Context, opts vetrun.Options, analyzers []*anal
 		}
 	}
 	if len(illTyped) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
+	all = len(illTyped) == len(pkgs)
 	graph, err := checker.Analyze(despiteErrors(analyzers), illTyped, nil)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var diags []vetrun.Diagnostic
 	for act := range graph.All() {
@@ -122,7 +154,7 @@ func AnalyzeIllTyped(ctx context.Context, opts vetrun.Options, analyzers []*anal
 			diags = append(diags, convert(fset, act.Analyzer, d))
 		}
 	}
-	return diags, nil
+	return diags, all, nil
 }
 
 // convert converts an analysis diagnostic to vetrun's form.
