@@ -3,9 +3,9 @@
 // fixes to gopls's.
 //
 // The server starts gopls as a child process and forwards every request,
-// response and notification both ways as it came (a message's params,
-// result and error are passed on byte for byte; only the envelope is
-// re-framed). It reads the messages it needs: the documents' contents
+// response and notification both ways as it came (a message's params and
+// result are passed on byte for byte, an error's code, message and data
+// kept; only the envelope is re-framed, by go.lsp.dev/jsonrpc2). It reads the messages it needs: the documents' contents
 // (didOpen, didChange, didClose, didSave), so that the analysis sees the
 // unsaved buffers as overlays; gopls's publishDiagnostics, into which it
 // merges asyncgo's diagnostics for the same URI (gopls's are published at
