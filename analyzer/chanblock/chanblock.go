@@ -364,6 +364,15 @@ func structField(t types.Type, i int, ptr bool) *types.Var {
 	return s.Field(i)
 }
 
+// structFieldOf returns the field that addr (a *ssa.FieldAddr) addresses.
+func structFieldOf(addr ssa.Value) *types.Var {
+	fa, ok := addr.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	return structField(fa.X.Type(), fa.Field, true)
+}
+
 func (c *class) addr(fa *ssa.FieldAddr) {
 	for _, r := range *fa.Referrers() {
 		switch r := r.(type) {
@@ -375,6 +384,16 @@ func (c *class) addr(fa *ssa.FieldAddr) {
 			}
 			switch v := r.Val.(type) {
 			case *ssa.MakeChan:
+				// The make must go only into this field: a channel also
+				// kept in a local variable is used outside the class
+				// (grpc's outStreamRequestForTesting reply channel).
+				for _, u := range *v.Referrers() {
+					if st, ok := u.(*ssa.Store); !ok || st.Val != v || structFieldOf(st.Addr) != c.field {
+						if _, ok := u.(*ssa.DebugRef); !ok {
+							c.escapes = true
+						}
+					}
+				}
 				c.makes = append(c.makes, v)
 			case *ssa.Const:
 				if !v.IsNil() {
