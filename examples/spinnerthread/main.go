@@ -7,7 +7,7 @@
 //
 // How many frames the spinner draws depends on the real clock, in CPython
 // as here, so the output is checked against testdata/want.re, not a
-// want.txt: the seed's lines exactly and 24 to 31 frames in the seed's
+// want.txt: the seed's lines exactly and 8 to 31 frames in the seed's
 // order (asyncgo demo applies it; TestLikeCPython applies it to this
 // program and to CPython running testdata/spinner_thread.py side by side).
 package main

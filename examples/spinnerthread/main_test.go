@@ -47,9 +47,10 @@ func TestOutput(t *testing.T) {
 }
 
 // wantRE is testdata/want.re, the expectation asyncgo demo checks the
-// program's output against: the seed's lines exactly, then 24 to 31 frames
+// program's output against: the seed's lines exactly, then 8 to 31 frames
 // in the seed's order (30 in 3 seconds at one per 100ms, give or take the
-// real clock, which decides it for CPython too).
+// real clock, which decides it for CPython too: on a loaded machine every
+// sleep overruns, and both drew 18 at a load of 20 on 2 cores).
 func wantRE(t *testing.T) *regexp.Regexp {
 	t.Helper()
 	src, err := os.ReadFile("testdata/want.re")
@@ -74,14 +75,14 @@ func spinOutput(thread string, n int, answer string) string {
 // ones.
 func TestWantRE(t *testing.T) {
 	re := wantRE(t)
-	for n := 24; n <= 31; n++ {
+	for n := 8; n <= 31; n++ {
 		if out := spinOutput("Thread-1", n, "42"); !re.MatchString(out) {
 			t.Errorf("want.re rejects %d frames: %q", n, out)
 		}
 	}
 	swapped := strings.Replace(spinOutput("Thread-1", 30, "42"), "/ thinking!", "- thinking!", 1)
 	for name, out := range map[string]string{
-		"23 frames":       spinOutput("Thread-1", 23, "42"),
+		"7 frames":        spinOutput("Thread-1", 7, "42"),
 		"32 frames":       spinOutput("Thread-1", 32, "42"),
 		"frames in order": swapped,
 		"another answer":  spinOutput("Thread-1", 30, "41"),

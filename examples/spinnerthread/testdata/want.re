@@ -1,1 +1,1 @@
-^spinner object: <Thread\(Thread-1 \(spin\), initial\)>\n(?:\| thinking!\x08{11}/ thinking!\x08{11}- thinking!\x08{11}\\ thinking!\x08{11}){6,7}(?:\| thinking!\x08{11}(?:/ thinking!\x08{11}(?:- thinking!\x08{11})?)?)? {11}\x08{11}Answer: 42\n$
+^spinner object: <Thread\(Thread-1 \(spin\), initial\)>\n(?:\| thinking!\x08{11}/ thinking!\x08{11}- thinking!\x08{11}\\ thinking!\x08{11}){2,7}(?:\| thinking!\x08{11}(?:/ thinking!\x08{11}(?:- thinking!\x08{11})?)?)? {11}\x08{11}Answer: 42\n$
