@@ -178,7 +178,7 @@ func TestDemoRewritesAndRunsBothModes(t *testing.T) {
 // error before anything is built.
 func TestDemoReportsRewriteErrors(t *testing.T) {
 	writeAsyncgoModule(t, map[string]string{
-		"examples/count/main.go": fmt.Sprintf(countdown, "L:\n\t\t\tco.Yield(i)\n\t\t\tgoto L"),
+		"examples/count/main.go": fmt.Sprintf(countdown, "defer co.Yield(i)"),
 	})
 	var out bytes.Buffer
 	err := demo(context.Background(), &out, "examples", time.Minute)
@@ -186,7 +186,7 @@ func TestDemoReportsRewriteErrors(t *testing.T) {
 	if !errors.As(err, &ec) || ec.ExitCode() != 1 {
 		t.Fatalf("demo = %v, want exit 1\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "main.go:15:4: goto is not supported") || strings.Contains(out.String(), "== build") {
+	if !strings.Contains(out.String(), "main.go:13:4: cannot yield in a defer statement") || strings.Contains(out.String(), "== build") {
 		t.Errorf("want a positioned rewrite error and no build:\n%s", out.String())
 	}
 }
