@@ -2,6 +2,7 @@ package chanblock
 
 import (
 	"fmt"
+	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
@@ -24,8 +25,9 @@ var Analyzer = &analysis.Analyzer{
 // state reports each position once: a channel field of a struct the maker
 // allocates is seen both from its make and as a class.
 type state struct {
-	pass *analysis.Pass
-	seen map[token.Pos]bool
+	pass   *analysis.Pass
+	seen   map[token.Pos]bool
+	ranges map[token.Pos]bool // the for keywords of range statements: go/ssa puts a range's receive there
 }
 
 func (st *state) Report(d analysis.Diagnostic) {
@@ -37,7 +39,15 @@ func (st *state) Report(d analysis.Diagnostic) {
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	st := &state{pass: pass, seen: map[token.Pos]bool{}}
+	st := &state{pass: pass, seen: map[token.Pos]bool{}, ranges: map[token.Pos]bool{}}
+	for _, f := range pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if r, ok := n.(*ast.RangeStmt); ok {
+				st.ranges[r.For] = true
+			}
+			return true
+		})
+	}
 	for _, fn := range ssainput.SrcFuncs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -128,7 +138,7 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 		}
 		return
 	}
-	if receivers == 0 && size >= 0 {
+	if receivers == 0 && closes == 0 && size >= 0 {
 		for _, op := range o.sends {
 			if size > 0 {
 				// Only sends the maker's own goroutine makes in order:
@@ -150,7 +160,7 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 	}
 	if closes == 0 && len(o.sends) > 0 {
 		for _, op := range o.recvs {
-			if u, ok := op.Instr.(*ssa.UnOp); ok && u.CommaOk && inLoop(u.Block()) && isRange(u) {
+			if u, ok := op.Instr.(*ssa.UnOp); ok && u.CommaOk && pass.ranges[u.Pos()] {
 				rel := []analysis.RelatedInformation{made}
 				for _, s := range o.sends {
 					rel = append(rel, analysis.RelatedInformation{Pos: s.Instr.Pos(), Message: "values are sent here, but the channel is never closed"})
@@ -181,21 +191,6 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 			})
 		}
 	}
-}
-
-// isRange reports whether the comma-ok receive u is a range loop's: its ok
-// result decides the loop's exit.
-func isRange(u *ssa.UnOp) bool {
-	for _, r := range *u.Referrers() {
-		if ex, ok := r.(*ssa.Extract); ok && ex.Index == 1 {
-			for _, rr := range *ex.Referrers() {
-				if _, ok := rr.(*ssa.If); ok && rr.Block() == u.Block() {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 // dominatingSends counts the sends executed before op on every path: those

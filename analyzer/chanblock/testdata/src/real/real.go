@@ -283,3 +283,28 @@ func askReply(put func(*replyRequest)) int {
 	put(&replyRequest{id: 1, resp: resp})
 	return <-resp
 }
+
+// runtime's chan_test (a false positive once): a comma-ok receive in a
+// counted loop is not a range; the loop ends after as many receives as
+// sends.
+func countedCommaOk() {
+	c := make(chan int)
+	go func() {
+		for i := 0; i < 10; i++ {
+			c <- i
+		}
+	}()
+	for i := 0; i < 10; i++ {
+		if _, ok := <-c; !ok {
+			return
+		}
+	}
+}
+
+// runtime's crash_test (a false positive once): a send after close panics,
+// it does not block.
+func sendAfterClose() {
+	ch := make(chan struct{})
+	close(ch)
+	ch <- struct{}{}
+}
