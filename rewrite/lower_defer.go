@@ -43,6 +43,9 @@ func (f *fn) deferText(d *ast.DeferStmt) string {
 			// An operation on untyped operands (n > 1, 1 << n) takes
 			// its type from the call: the type recorded for it.
 			ts, err := f.typeString(tv.Type)
+			if err == nil {
+				err = f.spelledAt(tv.Type, a.Pos())
+			}
 			if err != nil {
 				f.errorf(a.Pos(), "cannot defer this call: argument %d: %v", i+1, err)
 			}
@@ -209,4 +212,38 @@ func isFloat(t types.Type) bool {
 func isNumeric(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsNumeric != 0
+}
+
+// spelledAt reports an error if the name of the (basic-underlying) type t,
+// spelled at pos in the user's code, would mean something else there: a
+// local declaration shadows the type or the package that qualifies it.
+func (f *fn) spelledAt(t types.Type, pos token.Pos) error {
+	var name string
+	var want types.Object
+	switch t := types.Unalias(t).(type) {
+	case *types.Basic:
+		name = t.Name()
+		want = types.Universe.Lookup(name)
+	case *types.Named:
+		name, want = t.Obj().Name(), t.Obj()
+	default:
+		return nil
+	}
+	o := want
+	if o != nil && o.Pkg() != nil && o.Pkg() != f.pkg {
+		name = f.pkgName(o.Pkg().Path(), o.Pkg().Name())
+		want = nil // an import of the file's
+	}
+	scope := f.pkg.Scope().Innermost(pos)
+	if scope == nil {
+		return nil
+	}
+	_, found := scope.LookupParent(name, pos)
+	if found == nil || found == want {
+		return nil
+	}
+	if _, isPkg := found.(*types.PkgName); isPkg && want == nil {
+		return nil
+	}
+	return fmt.Errorf("its type is spelled %s, which is declared again in this scope; rename the local %s", name, name)
 }

@@ -61,6 +61,27 @@ func (b *Box[_]) G() *coro.Generator[int, int, int] {
 	})
 }
 `, "p.go:8:14: a blank type parameter in a generator method's receiver"},
+		{"defer-shadowed-type", `package p
+
+import "github.com/asyncgo/asyncgo/runtime/coro"
+
+type Flag bool
+
+func set(Flag) {}
+
+//asyncgo:generator
+func G(n int) *coro.Generator[int, int, int] {
+	return coro.New(func(co *coro.Co[int, int]) int {
+		co.Yield(1)
+		{
+			type Flag int
+			defer set(n > 1)
+			_ = Flag(0)
+		}
+		return 0
+	})
+}
+`, "p.go:15:14: cannot defer this call: argument 1: its type is spelled Flag, which is declared again in this scope"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
