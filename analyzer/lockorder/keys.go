@@ -99,6 +99,10 @@ func inst(v ssa.Value) string {
 		return inst(v.X)
 	case *ssa.MakeInterface:
 		return inst(v.X)
+	case addrOf:
+		if x := inst(v.x); x != "" {
+			return x + "&"
+		}
 	}
 	return ""
 }
@@ -159,6 +163,10 @@ func (k *keyer) classDepth(v ssa.Value, depth int) string {
 		return k.classDepth(v.X, depth+1)
 	case *ssa.MakeInterface:
 		return k.classDepth(v.X, depth+1)
+	case addrOf:
+		if x := k.classDepth(v.x, depth+1); x != "" {
+			return x + "&"
+		}
 	}
 	return ""
 }
@@ -205,6 +213,8 @@ func desc(v ssa.Value) string {
 		return desc(v.X)
 	case *ssa.MakeInterface:
 		return desc(v.X)
+	case addrOf:
+		return desc(v.x)
 	}
 	return "?"
 }

@@ -310,6 +310,11 @@ type checker struct {
 	reported   map[token.Pos]bool
 	callees    map[*ssa.Function][]*ssa.Function // static calls
 	reach      map[[2]*ssa.Function]bool
+
+	prog        *ssa.Program
+	impls       map[*types.Func][]*ssa.Function // interface method -> the package's implementations
+	funcFields  map[string][]storedFunc         // callback field -> the functions stored in it
+	unknownFunc map[string]bool                 // callback fields also given unknown functions
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -330,6 +335,11 @@ func run(pass *analysis.Pass) (any, error) {
 		reported:   map[token.Pos]bool{},
 		callees:    map[*ssa.Function][]*ssa.Function{},
 		reach:      map[[2]*ssa.Function]bool{},
+
+		prog:        ssainput.Pkg.Prog,
+		impls:       map[*types.Func][]*ssa.Function{},
+		funcFields:  map[string][]storedFunc{},
+		unknownFunc: map[string]bool{},
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
@@ -372,6 +382,7 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 					}
 				}
 			case *ssa.Store:
+				c.noteFuncStore(in)
 				if fa, ok := in.Addr.(*ssa.FieldAddr); ok && isNamed(fa.X.Type(), "sync", "Cond") && fieldName(fa.X.Type(), fa.Field) == "L" {
 					if cls := fieldKey(fa.X); cls != "" {
 						if lk := fieldKey(in.Val); lk != "" {
@@ -499,6 +510,9 @@ type fnChecker struct {
 	pendingWaits  []*wait
 	retHeld       []map[string]*lockInfo // at each return: locks held
 	retUnl        []map[string]bool      // and the caller's locks left unlocked
+
+	indirect  int  // depth of synthetic calls being applied (callbacks, interface methods)
+	maybeCall bool // the synthetic call is one of several possible targets
 }
 
 // finding is a double lock found in some runs of a function.
@@ -908,11 +922,16 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 					s.release(k)
 				}
 			}
+			return
+		case "Lock", "RLock":
+			return
 		}
+		f.indirectCall(call, pos, s)
 		return
 	}
 	callee := call.StaticCallee()
 	if callee == nil {
+		f.indirectCall(call, pos, s)
 		if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
 			if f.final {
 				if ik := inst(call.Args[0]); ik != "" {
@@ -966,6 +985,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		f.wakeOn(call.Args[0], kind, pos, s)
 		return
 	}
+	f.indirectCall(call, pos, s)
 	if strings.HasPrefix(name, "(*sync.") || strings.HasPrefix(name, "sync.") {
 		return
 	}
@@ -986,13 +1006,15 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			continue
 		}
 		ik, ck, d, ok := f.subst(call, a)
-		if !ok && a.Root == "" && a.Lock != "" {
+		if !ok && a.Lock != "" && (a.Root == "" || f.indirect > 0) {
+			// Known by its lock class only (a lock of a receiver that
+			// a dynamic call's target gets from a slice or a map).
 			ok, ik, d = true, "class:"+a.Lock, a.Desc // known by its lock class only
 		}
 		if !ok {
 			continue
 		}
-		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known, drops: f.dropsOf(call, a.Drops)}
+		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops)}
 		acquired[ik] = true
 		if a.pos.IsValid() {
 			li.inner = a.pos
@@ -1002,7 +1024,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		f.acquire(s, li, false)
 	}
 	for _, a := range sum.Releases {
-		if possible, _ := f.guardHolds(call, a.Guard); !possible {
+		if possible, _ := f.guardHolds(call, a.Guard); !possible || f.maybeCall {
 			continue
 		}
 		if ik, _, _, ok := f.subst(call, a); ok && ik != "" {
@@ -1019,7 +1041,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	var holds []*lockInfo
 	holdSet := map[string]bool{}
 	for _, a := range sum.Holds {
-		if possible, known := f.guardHolds(call, a.Guard); !possible || !known {
+		if possible, known := f.guardHolds(call, a.Guard); !possible || !known || f.maybeCall {
 			continue
 		}
 		ik, ck, d, ok := f.subst(call, a)
@@ -1047,7 +1069,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	}
 	if f.final {
 		for _, a := range sum.Waits {
-			if possible, known := f.guardHolds(call, a.Guard); !possible || !known {
+			if possible, known := f.guardHolds(call, a.Guard); !possible || !known || f.maybeCall {
 				continue
 			}
 			if ik, ck, d, ok := f.subst(call, a); ok && ck != "" {
@@ -1093,6 +1115,26 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			}
 		}
 	}
+}
+
+// indirectCall applies the functions a dynamic call (or a standard
+// function's callback) may run, as static calls at pos (see indirect.go).
+func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) {
+	if f.indirect > 2 {
+		return
+	}
+	calls, maybe := f.indirectCalls(call)
+	if len(calls) == 0 {
+		return
+	}
+	f.indirect++
+	saved := f.maybeCall
+	f.maybeCall = saved || maybe
+	for _, c := range calls {
+		f.call(c, pos, s)
+	}
+	f.maybeCall = saved
+	f.indirect--
 }
 
 // acquire records that this path blocks to acquire li; hold says whether it

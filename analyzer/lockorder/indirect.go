@@ -1,0 +1,374 @@
+package lockorder
+
+import (
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// Calls through interfaces, function values and callbacks (issue 14,
+// item 2).
+//
+// A call whose callee is not static still runs some function, and the
+// locks that function takes count at the call site. lockorder resolves,
+// bounded and within the package:
+//
+//   - a method of an interface declared in this package: the package's
+//     own types that implement it (class hierarchy analysis over the
+//     package); with one implementation its effects are certain, with
+//     several (up to maxTargets) each is possible (no double lock is
+//     reported for it, its order edges count);
+//   - a function value loaded from an unexported struct field that the
+//     package only ever sets to known functions, closures or method
+//     values (a stored callback);
+//   - the function a callee from the standard library runs on the
+//     caller's stack: sync.Once.Do's f, sort.Slice's less, slices.SortFunc's
+//     cmp and the like;
+//   - fmt's (and log's) implicit String or Error method of an operand: a
+//     value whose String locks its own mutex, printed while that mutex is
+//     held, locks it twice.
+//
+// Each target is applied as a synthetic static call with the caller's
+// values for its receiver and, for closures, for the variables they
+// capture when they can be named at the call site.
+
+// maxTargets bounds the implementations or stored functions a dynamic call
+// is resolved to.
+const maxTargets = 4
+
+// addrOf is the address of a variable holding x: what a closure captures
+// when x is a variable. Its keys are those of x followed by "&", which
+// norm cancels with the closure's load ("&^").
+type addrOf struct{ x ssa.Value }
+
+func (a addrOf) Name() string                  { return "&" + a.x.Name() }
+func (a addrOf) String() string                { return "&" + a.x.String() }
+func (a addrOf) Type() types.Type              { return types.NewPointer(a.x.Type()) }
+func (a addrOf) Parent() *ssa.Function         { return a.x.Parent() }
+func (a addrOf) Referrers() *[]ssa.Instruction { return nil }
+func (a addrOf) Pos() token.Pos                { return a.x.Pos() }
+
+// storedFunc is one function value the package stores in a field.
+type storedFunc struct {
+	val  ssa.Value // *ssa.Function or *ssa.MakeClosure
+	base ssa.Value // the struct pointer whose field receives it
+}
+
+// noteFuncStore records a store of a function value into a struct field
+// (a callback), or marks the field as holding unknown functions.
+func (c *checker) noteFuncStore(st *ssa.Store) {
+	if _, ok := st.Val.Type().Underlying().(*types.Signature); !ok {
+		return
+	}
+	fa, ok := st.Addr.(*ssa.FieldAddr)
+	if !ok {
+		return
+	}
+	fk := fieldKey(fa)
+	if fk == "" {
+		return
+	}
+	switch v := st.Val.(type) {
+	case *ssa.Function, *ssa.MakeClosure:
+		c.funcFields[fk] = append(c.funcFields[fk], storedFunc{val: v, base: fa.X})
+	case *ssa.Const:
+		// nil: calling it panics, it runs nothing
+	default:
+		c.unknownFunc[fk] = true
+	}
+}
+
+// indirectCalls returns the static calls a dynamic call (or a call of a
+// standard function that calls back) may make, and whether each is only
+// possible (one of several targets).
+func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon, maybe bool) {
+	if call.IsInvoke() {
+		impls := f.c.implementations(call.Method)
+		if len(impls) == 0 || len(impls) > maxTargets {
+			return nil, false
+		}
+		for _, fn := range impls {
+			calls = append(calls, &ssa.CallCommon{Value: fn, Args: append([]ssa.Value{call.Value}, call.Args...)})
+		}
+		return calls, len(impls) > 1
+	}
+	if call.StaticCallee() != nil {
+		return f.callbacks(call), false
+	}
+	// A function value loaded from a field: the functions stored there.
+	u, ok := call.Value.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return nil, false
+	}
+	fa, ok := u.X.(*ssa.FieldAddr)
+	if !ok {
+		return nil, false
+	}
+	fk := fieldKey(fa)
+	if fk == "" || fieldExported(fa) {
+		return nil, false
+	}
+	stored := f.c.funcFields[fk]
+	if f.c.unknownFunc[fk] || len(stored) == 0 || len(stored) > maxTargets {
+		return nil, false
+	}
+	for _, sf := range stored {
+		if c := bindCall(sf.val, call.Args, sf.base, fa.X); c != nil {
+			calls = append(calls, c)
+		}
+	}
+	return calls, len(stored) > 1
+}
+
+func fieldExported(fa *ssa.FieldAddr) bool {
+	p, ok := fa.X.Type().Underlying().(*types.Pointer)
+	if !ok {
+		return true
+	}
+	s, ok := p.Elem().Underlying().(*types.Struct)
+	return !ok || fa.Field >= s.NumFields() || s.Field(fa.Field).Exported()
+}
+
+// bindCall makes a static call of the function value v with args. When v
+// was stored into a field of base (another function's value) and is called
+// through the same field of at, a captured base (or a bound receiver) is
+// at; other captured values of another function are unknown (nil).
+func bindCall(v ssa.Value, args []ssa.Value, base, at ssa.Value) *ssa.CallCommon {
+	switch v := v.(type) {
+	case *ssa.Function:
+		return &ssa.CallCommon{Value: v, Args: args}
+	case *ssa.MakeClosure:
+		fn, ok := v.Fn.(*ssa.Function)
+		if !ok {
+			return nil
+		}
+		same := base == nil
+		mapped := make([]ssa.Value, len(v.Bindings))
+		for i, b := range v.Bindings {
+			switch {
+			case same:
+				mapped[i] = b
+			case b == base:
+				mapped[i] = at
+			default:
+				// The variable holding base: a spilled parameter, or a
+				// local that base was loaded from.
+				if a, ok := b.(*ssa.Alloc); ok && spilledParam(a) != nil && ssa.Value(spilledParam(a)) == base {
+					mapped[i] = addrOf{at}
+				} else if u, ok := base.(*ssa.UnOp); ok && u.Op == token.MUL && u.X == b {
+					mapped[i] = addrOf{at}
+				}
+			}
+		}
+		if strings.HasPrefix(fn.Synthetic, "bound method wrapper") {
+			// A method value: call the method on its bound receiver.
+			obj, ok := fn.Object().(*types.Func)
+			if !ok || mapped[0] == nil {
+				return nil
+			}
+			m := fn.Prog.FuncValue(obj)
+			if m == nil {
+				return nil
+			}
+			return &ssa.CallCommon{Value: m, Args: append([]ssa.Value{mapped[0]}, args...)}
+		}
+		return &ssa.CallCommon{Value: &ssa.MakeClosure{Fn: fn, Bindings: mapped}, Args: args}
+	}
+	return nil
+}
+
+// callbackArgs lists, for standard functions that call a function
+// argument before they return, which argument that is.
+var callbackArgs = map[string]int{
+	"(*sync.Once).Do":         1,
+	"sync.OnceFunc":           -1, // runs later: not a call here
+	"sort.Slice":              1,
+	"sort.SliceStable":        1,
+	"sort.Search":             1,
+	"slices.SortFunc":         1,
+	"slices.SortStableFunc":   1,
+	"slices.IndexFunc":        1,
+	"slices.ContainsFunc":     1,
+	"slices.DeleteFunc":       1,
+	"slices.BinarySearchFunc": 2,
+	"(*sync.Map).Range":       1,
+	"strings.Map":             0,
+	"strings.IndexFunc":       1,
+	"strings.FieldsFunc":      1,
+}
+
+// callbacks returns the calls a static callee makes on the caller's stack:
+// a function argument it runs, or the String/Error methods fmt calls.
+func (f *fnChecker) callbacks(call *ssa.CallCommon) []*ssa.CallCommon {
+	callee := call.StaticCallee()
+	name := funcName(callee)
+	if i, ok := callbackArgs[name]; ok {
+		if i < 0 || i >= len(call.Args) {
+			return nil
+		}
+		if c := bindCall(call.Args[i], nil, nil, nil); c != nil {
+			return []*ssa.CallCommon{c}
+		}
+		return nil
+	}
+	if !formats(callee) {
+		return nil
+	}
+	var calls []*ssa.CallCommon
+	for _, x := range formatted(call) {
+		if c := f.c.stringer(x); c != nil {
+			calls = append(calls, c)
+		}
+	}
+	return calls
+}
+
+// formats reports whether fn formats its variadic ...any operands with
+// fmt's verbs or defaults (which call String and Error).
+func formats(fn *ssa.Function) bool {
+	if fn.Pkg == nil && fn.Object() == nil {
+		return false
+	}
+	obj := fn.Object()
+	if obj == nil || obj.Pkg() == nil {
+		return false
+	}
+	switch obj.Pkg().Path() {
+	case "fmt", "log", "testing":
+	default:
+		return false
+	}
+	sig := fn.Signature
+	if !sig.Variadic() || sig.Params().Len() == 0 {
+		return false
+	}
+	last := sig.Params().At(sig.Params().Len() - 1).Type().(*types.Slice)
+	it, ok := last.Elem().Underlying().(*types.Interface)
+	return ok && it.Empty()
+}
+
+// formatted returns the operands a variadic call passes in its ...any
+// slice, before their conversion to interfaces.
+func formatted(call *ssa.CallCommon) []ssa.Value {
+	if len(call.Args) == 0 {
+		return nil
+	}
+	sl, ok := call.Args[len(call.Args)-1].(*ssa.Slice)
+	if !ok {
+		return nil
+	}
+	arr, ok := sl.X.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	var xs []ssa.Value
+	for _, r := range *arr.Referrers() {
+		ia, ok := r.(*ssa.IndexAddr)
+		if !ok {
+			continue
+		}
+		for _, r2 := range *ia.Referrers() {
+			if st, ok := r2.(*ssa.Store); ok && st.Addr == ia {
+				if mi, ok := st.Val.(*ssa.MakeInterface); ok {
+					xs = append(xs, mi.X)
+				}
+			}
+		}
+	}
+	return xs
+}
+
+// stringer returns the call of x's Error or String method that fmt makes
+// when it prints x with a default or %s/%v verb, unless x formats itself.
+func (c *checker) stringer(x ssa.Value) *ssa.CallCommon {
+	prog := c.prog
+	if prog == nil {
+		return nil
+	}
+	t := x.Type()
+	ms := prog.MethodSets.MethodSet(t)
+	if ms.Lookup(nil, "Format") != nil {
+		return nil
+	}
+	for _, name := range []string{"Error", "String"} {
+		sel := ms.Lookup(nil, name)
+		if sel == nil {
+			continue
+		}
+		if len(sel.Index()) != 1 {
+			return nil // promoted from an embedded field: another receiver
+		}
+		sig, ok := sel.Type().(*types.Signature)
+		if !ok || sig.Params().Len() != 0 || sig.Results().Len() != 1 || !types.Identical(sig.Results().At(0).Type(), types.Typ[types.String]) {
+			continue
+		}
+		obj, ok := sel.Obj().(*types.Func)
+		if !ok {
+			return nil
+		}
+		fn := prog.FuncValue(obj)
+		if fn == nil {
+			return nil
+		}
+		return &ssa.CallCommon{Value: fn, Args: []ssa.Value{x}}
+	}
+	return nil
+}
+
+// implementations returns the methods, among the package's own named
+// types, that a call of the interface method m may run, for interfaces
+// declared in this package (nil otherwise).
+func (c *checker) implementations(m *types.Func) []*ssa.Function {
+	if impls, ok := c.impls[m]; ok {
+		return impls
+	}
+	c.impls[m] = nil
+	recv := m.Signature().Recv()
+	if recv == nil || m.Pkg() != c.pass.Pkg || c.prog == nil {
+		return nil
+	}
+	named, ok := types.Unalias(recv.Type()).(*types.Named)
+	if !ok || named.Obj().Pkg() != c.pass.Pkg {
+		return nil
+	}
+	iface, ok := named.Underlying().(*types.Interface)
+	if !ok {
+		return nil
+	}
+	var impls []*ssa.Function
+	scope := c.pass.Pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() {
+			continue
+		}
+		t, ok := tn.Type().(*types.Named)
+		if !ok || types.IsInterface(t) || t.TypeParams().Len() > 0 {
+			continue
+		}
+		var T types.Type
+		switch {
+		case types.Implements(t, iface):
+			T = t
+		case types.Implements(types.NewPointer(t), iface):
+			T = types.NewPointer(t)
+		default:
+			continue
+		}
+		sel := c.prog.MethodSets.MethodSet(T).Lookup(m.Pkg(), m.Name())
+		if sel == nil || len(sel.Index()) != 1 {
+			continue // promoted methods have another receiver
+		}
+		obj, ok := sel.Obj().(*types.Func)
+		if !ok {
+			continue
+		}
+		if fn := c.prog.FuncValue(obj); fn != nil {
+			impls = append(impls, fn)
+		}
+	}
+	c.impls[m] = impls
+	return impls
+}

@@ -1,0 +1,17 @@
+package lockorder_test
+
+import (
+	"testing"
+
+	"github.com/asyncgo/asyncgo/analyzer/deadlock/vettest"
+)
+
+// TestIndirect checks locks reached through interfaces, callbacks and
+// fmt's String and Error calls.
+func TestIndirect(t *testing.T) {
+	for _, d := range vettest.Run(t, "testdata", "indirect") {
+		if len(d.Related) == 0 {
+			t.Errorf("%d: %s: no related information", d.Line, d.Message)
+		}
+	}
+}
