@@ -58,6 +58,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	fields(st, ssainput.SrcFuncs)
+	cancels(st, ssainput.SrcFuncs)
 	return nil, nil
 }
 

@@ -23,7 +23,11 @@
 //   - a range over a channel that senders fill but nothing closes: the loop
 //     never ends and its goroutine blocks after the last value;
 //   - a function that receives from a channel whose only close is its own
-//     deferred close: the close runs only after the function returns.
+//     deferred close: the close runs only after the function returns;
+//   - a context's cancel function kept in an unexported field that nothing
+//     in the package ever calls, while a goroutine was started with the
+//     context: its Done closes only if the parent is canceled (go vet's
+//     lostcancel covers cancel functions in local variables).
 //
 // Select cases are not reported (a select with other cases or a default
 // does not depend on one channel).

@@ -5,6 +5,7 @@
 package real
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -308,3 +309,59 @@ func sendAfterClose() {
 	close(ch)
 	ch <- struct{}{}
 }
+
+// projectdiscovery/ratelimit#19: New starts the limiter's run goroutine
+// with a cancelable context and keeps the cancel function in the limiter,
+// but nothing ever calls it, so run's select on ctx.Done never fires and
+// the goroutine leaks with each limiter. Fix: a Stop method that calls it.
+// (Issue 14 item 7: a cancel function stored and never called.)
+type limiter struct {
+	ticks  chan struct{}
+	cancel context.CancelFunc
+}
+
+func newLimiter(parent context.Context) *limiter {
+	ctx, cancel := context.WithCancel(parent)
+	l := &limiter{ticks: make(chan struct{}, 1)}
+	l.cancel = cancel // want `the cancel function kept in field cancel is never called in this package: the goroutine started with its context \(line \d+\) waits on ctx.Done\(\)`
+	go l.run(ctx)
+	return l
+}
+
+func (l *limiter) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case l.ticks <- struct{}{}:
+		}
+	}
+}
+
+func (l *limiter) Take() { <-l.ticks }
+
+type limiterFixed struct {
+	ticks  chan struct{}
+	cancel context.CancelFunc
+}
+
+func newLimiterFixed(parent context.Context) *limiterFixed {
+	ctx, cancel := context.WithCancel(parent)
+	l := &limiterFixed{ticks: make(chan struct{}, 1), cancel: cancel}
+	go l.run(ctx)
+	return l
+}
+
+func (l *limiterFixed) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case l.ticks <- struct{}{}:
+		}
+	}
+}
+
+func (l *limiterFixed) Take() { <-l.ticks }
+
+func (l *limiterFixed) Stop() { l.cancel() }

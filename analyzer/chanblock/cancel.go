@@ -1,0 +1,137 @@
+package chanblock
+
+import (
+	"fmt"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// cancelField is an unexported field that holds the cancel function of a
+// context.WithCancel (WithTimeout, WithDeadline, WithCancelCause) call.
+type cancelField struct {
+	field  *types.Var
+	stores []*ssa.Store // each stores the cancel result of a With* call
+	used   bool         // loaded and used somewhere (called, passed, copied)
+	other  bool         // something else is stored in it
+}
+
+// withCancel returns the context.With* call whose cancel result v is.
+func withCancel(v ssa.Value) *ssa.Call {
+	ex, ok := v.(*ssa.Extract)
+	if !ok || ex.Index != 1 {
+		return nil
+	}
+	call, ok := ex.Tuple.(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	fn := call.Call.StaticCallee()
+	if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "context" {
+		return nil
+	}
+	switch fn.Name() {
+	case "WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause", "WithDeadlineCause":
+		return call
+	}
+	return nil
+}
+
+// goWithContext returns a go statement that starts a goroutine with the
+// context result of call (as an argument, or captured by a goroutine's
+// closure), or nil.
+func goWithContext(call *ssa.Call) *ssa.Go {
+	for _, r := range *call.Referrers() {
+		ex, ok := r.(*ssa.Extract)
+		if !ok || ex.Index != 0 {
+			continue
+		}
+		for _, u := range *ex.Referrers() {
+			switch u := u.(type) {
+			case *ssa.Go:
+				return u
+			case *ssa.MakeClosure:
+				for _, cr := range *u.Referrers() {
+					if g, ok := cr.(*ssa.Go); ok && g.Call.Value == u {
+						return g
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// cancels reports cancel functions kept in a field that nothing in the
+// package ever calls, while a goroutine was started with their context:
+// its ctx.Done() closes only if the parent context is canceled.
+// go vet's lostcancel covers cancel functions kept in local variables.
+func cancels(st *state, funcs []*ssa.Function) {
+	pass := st.pass
+	fields := map[*types.Var]*cancelField{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				fa, ok := instr.(*ssa.FieldAddr)
+				if !ok {
+					continue
+				}
+				v := structField(fa.X.Type(), fa.Field, true)
+				if v == nil || v.Exported() || v.Pkg() != pass.Pkg {
+					continue
+				}
+				sig, ok := v.Type().Underlying().(*types.Signature)
+				if !ok || sig.Params().Len() > 1 || sig.Results().Len() != 0 {
+					continue
+				}
+				f := fields[v]
+				if f == nil {
+					f = &cancelField{field: v}
+					fields[v] = f
+				}
+				for _, r := range *fa.Referrers() {
+					switch r := r.(type) {
+					case *ssa.Store:
+						if r.Addr == fa && withCancel(r.Val) != nil {
+							f.stores = append(f.stores, r)
+						} else {
+							f.other = true
+						}
+					case *ssa.UnOp:
+						for _, u := range *r.Referrers() {
+							if _, ok := u.(*ssa.DebugRef); !ok {
+								f.used = true
+							}
+						}
+					case *ssa.DebugRef:
+					default:
+						f.used = true
+					}
+				}
+			}
+		}
+	}
+	for _, f := range fields {
+		if f.used || f.other {
+			continue
+		}
+		for _, s := range f.stores {
+			call := withCancel(s.Val)
+			g := goWithContext(call)
+			if g == nil {
+				continue
+			}
+			st.Report(analysis.Diagnostic{
+				Pos:      s.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("the cancel function kept in field %s is never called in this package: the goroutine started with its context (line %d) waits on ctx.Done() until the parent context is canceled",
+					f.field.Name(), pass.Fset.Position(g.Pos()).Line),
+				Related: []analysis.RelatedInformation{
+					{Pos: g.Pos(), Message: "the goroutine is started with the context here"},
+					{Pos: f.field.Pos(), Message: "the field, never called"},
+				},
+			})
+		}
+	}
+}
