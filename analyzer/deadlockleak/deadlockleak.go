@@ -83,11 +83,23 @@ func run(pass *analysis.Pass) (any, error) {
 			makes[call.Lparen] = call
 		}
 	})
+	callers := map[*ssa.Function][]*ssa.Call{}
+	for _, fn := range ssainput.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if c, ok := instr.(*ssa.Call); ok {
+					if callee := c.Call.StaticCallee(); callee != nil && !c.Call.IsInvoke() {
+						callers[callee] = append(callers[callee], c)
+					}
+				}
+			}
+		}
+	}
 	for _, fn := range ssainput.SrcFuncs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if mc, ok := instr.(*ssa.MakeChan); ok {
-					check(pass, fn, mc, makes)
+					check(pass, fn, mc, makes, callers)
 				}
 			}
 		}
@@ -120,10 +132,10 @@ type role struct {
 	deferredRecv                   bool // a deferred call receives: it drains on the way out
 }
 
-func roles(ch *chanuse.Channel) []*role {
+func roles(nodes []*chanuse.Node) []*role {
 	byG := map[*chanuse.Node]*role{}
 	var out []*role
-	for _, n := range ch.Nodes {
+	for _, n := range nodes {
 		r := byG[n.G]
 		if r == nil {
 			r = &role{g: n.G}
@@ -150,7 +162,7 @@ func roles(ch *chanuse.Channel) []*role {
 	return out
 }
 
-func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[token.Pos]*ast.CallExpr) {
+func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[token.Pos]*ast.CallExpr, callers map[*ssa.Function][]*ssa.Call) {
 	size := capacity(mc)
 	if size < 0 {
 		return
@@ -159,30 +171,63 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 	if ch.Escapes {
 		return
 	}
-	root := ch.Nodes[0]
+	if len(ch.Returns) == 0 {
+		decide(pass, mc, size, ch.Field, ch.Nodes, roles(ch.Nodes), ch.Nodes[0], nil, makes)
+		return
+	}
+	// fn returns the channel its goroutines send on (a "run f and hand
+	// me a channel" helper): the receivers are in its callers.
+	var mine []*role
+	for _, r := range roles(ch.Nodes) {
+		if r.g == ch.Nodes[0] {
+			if len(r.sends)+len(r.selSends)+len(r.recvs)+len(r.closes) > 0 {
+				return
+			}
+			continue
+		}
+		mine = append(mine, r)
+	}
+	for _, call := range callers[fn] {
+		cc := chanuse.FollowResult(call, mc)
+		if cc.Escapes || len(cc.Returns) > 0 {
+			continue
+		}
+		nodes := append(append([]*chanuse.Node(nil), ch.Nodes...), cc.Nodes...)
+		rs := append(append([]*role(nil), mine...), roles(cc.Nodes)...)
+		if decide(pass, mc, size, nil, nodes, rs, cc.Nodes[0], call, makes) {
+			return
+		}
+	}
+}
+
+// decide reports the leak, if any, given every goroutine's role: root is
+// the function whose goroutine may receive, and after, when set, the call
+// in root that starts the senders (else each sender's go statement, in
+// root). It reports whether it reported.
+func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, nodes []*chanuse.Node, rs []*role, root *chanuse.Node, after ssa.Instruction, makes map[token.Pos]*ast.CallExpr) bool {
 	var recv *role
 	var senders []*role
-	for _, r := range roles(ch) {
+	for _, r := range rs {
 		switch {
 		case len(r.recvs) > 0:
 			if recv != nil || len(r.sends) > 0 || len(r.selSends) > 0 || len(r.closes) > 0 || r.deferredRecv {
-				return // two receiving goroutines, or one that also sends or closes
+				return false // two receiving goroutines, or one that also sends or closes
 			}
 			recv = r
 		case len(r.sends) > 0:
 			if r.g == root {
-				return // the maker sends itself: not this pattern
+				return false // the maker sends itself: not this pattern
 			}
 			senders = append(senders, r)
 		case len(r.closes) > 0 || len(r.selSends) > 0:
-			return // someone else closes or offers values: too subtle
+			return false // someone else closes or offers values: too subtle
 		}
 	}
 	if recv == nil || len(senders) == 0 {
-		return
+		return false
 	}
 	w := &walker{helpers: map[ssa.Instruction]*chanuse.Node{}, recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}}
-	for _, n := range ch.Nodes {
+	for _, n := range nodes {
 		if n.G == recv.g && n.Call != nil && n != recv.g {
 			w.helpers[n.Call] = n
 		}
@@ -200,7 +245,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		}
 	}
 	if recv.g.Go != nil && inLoop(recv.g.Go.Block()) {
-		return // several receiving goroutines
+		return false // several receiving goroutines
 	}
 	// Buffered: only goroutines that send exactly once, and more of them
 	// than the buffer holds.
@@ -212,14 +257,17 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 			}
 		}
 		if simple <= size {
-			return
+			return false
 		}
 	}
 	var reported []*role
 	var first *exit
 	for _, s := range senders {
 		var ex *exit
-		if recv.g == root {
+		if recv.g == root && after != nil {
+			// The caller receives: from the call that starts the sender.
+			ex = w.search(root.Fn, after.Block(), indexOf(after)+1, 0)
+		} else if recv.g == root {
 			// The maker receives: from where it starts the sender.
 			if s.g.Parent != root || s.g.Go.Parent() != root.Fn {
 				continue
@@ -238,8 +286,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		reported = append(reported, s)
 	}
 	if first == nil {
-		countCheck(pass, mc, size, recv, senders)
-		return
+		return countCheck(pass, mc, size, recv, senders)
 	}
 	ex := first
 	var recvSites []token.Pos
@@ -265,8 +312,8 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		return append(rel, analysis.RelatedInformation{Pos: mc.Pos(), Message: made})
 	}
 	what := "an unbuffered channel"
-	if ch.Field != nil {
-		what = fmt.Sprintf("an unbuffered channel (field %s)", ch.Field.Name())
+	if field != nil {
+		what = fmt.Sprintf("an unbuffered channel (field %s)", field.Name())
 	}
 	if size > 0 {
 		last := reported[len(reported)-1]
@@ -278,7 +325,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 				len(reported), size, ex.fn.Name(), line(ex.ret)),
 			Related: related(),
 		})
-		return
+		return true
 	}
 	nsends := 0
 	for _, s := range reported {
@@ -308,6 +355,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 			pass.Report(d)
 		}
 	}
+	return true
 }
 
 // simpleSender reports whether s sends exactly once, outside loops, from
@@ -320,19 +368,19 @@ func simpleSender(s *role) bool {
 // receiver's receives can take: the receiver receives only with plain
 // receives, outside loops, in its own function, so it receives at most as
 // many times as it has receive instructions.
-func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, senders []*role) {
+func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, senders []*role) bool {
 	for _, op := range recv.recvs {
 		if op.Kind != chanuse.Recv || op.Node != recv.g || inLoop(op.Instr.Block()) {
-			return
+			return false
 		}
 	}
 	for _, s := range senders {
 		if !simpleSender(s) {
-			return
+			return false
 		}
 	}
 	if len(senders) <= size+len(recv.recvs) {
-		return
+		return false
 	}
 	last := senders[len(senders)-1]
 	for _, s := range senders {
@@ -361,6 +409,7 @@ func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, sen
 			len(senders), size, recv.g.Fn.Name(), len(recv.recvs), times),
 		Related: rel,
 	})
+	return true
 }
 
 func indexOf(instr ssa.Instruction) int {

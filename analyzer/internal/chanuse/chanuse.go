@@ -55,7 +55,8 @@ type Channel struct {
 	Make    *ssa.MakeChan
 	Nodes   []*Node // Nodes[0] is the function that makes the channel
 	Escapes bool
-	Field   *types.Var // the struct field holding the channel, if any
+	Field   *types.Var    // the struct field holding the channel, if any
+	Returns []*ssa.Return // the maker returns the channel here (its only result)
 }
 
 const maxDepth = 4
@@ -63,15 +64,32 @@ const maxDepth = 4
 type tracker struct {
 	ch   *Channel
 	seen map[ssa.Value]bool
+	pkg  *ssa.Package
 }
 
 // Follow builds the model of the channel made by mc.
 func Follow(mc *ssa.MakeChan) *Channel {
-	root := &Node{Fn: mc.Parent(), Vals: map[ssa.Value]bool{}}
+	return follow(mc, mc)
+}
+
+// FollowResult builds the model of the channel that call (a call of a
+// function that returns a channel it makes) returns, in the caller; Make
+// is the callee's make.
+func FollowResult(call *ssa.Call, mc *ssa.MakeChan) *Channel {
+	return follow(call, mc)
+}
+
+func follow(v ssa.Value, mc *ssa.MakeChan) *Channel {
+	root := &Node{Fn: v.Parent(), Vals: map[ssa.Value]bool{}}
 	root.G = root
-	t := &tracker{ch: &Channel{Make: mc, Nodes: []*Node{root}}, seen: map[ssa.Value]bool{}}
-	t.value(root, mc, 0)
-	return t.ch
+	ch := &Channel{Make: mc, Nodes: []*Node{root}}
+	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: v.Parent().Pkg}
+	if v != ssa.Value(mc) {
+		ch.Make = nil // no Returns from the caller: its returns escape
+	}
+	t.value(root, v, 0)
+	ch.Make = mc
+	return ch
 }
 
 func (t *tracker) escape() { t.ch.Escapes = true }
@@ -101,7 +119,7 @@ func (t *tracker) callee(c *ssa.CallCommon) *ssa.Function {
 	default:
 		return nil
 	}
-	if fn.Blocks == nil || fn.Pkg != t.ch.Make.Parent().Pkg {
+	if fn.Blocks == nil || fn.Pkg != t.pkg {
 		return nil
 	}
 	return fn
@@ -236,6 +254,14 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 			default:
 				t.escape()
 			}
+		case *ssa.Return:
+			// Returned by the function that makes it, as its only
+			// result: the callers' uses are the other half.
+			if n.Parent != nil || len(r.Results) != 1 || t.ch.Make == nil {
+				t.escape()
+				continue
+			}
+			t.ch.Returns = append(t.ch.Returns, r)
 		default:
 			t.escape()
 		}
@@ -279,7 +305,7 @@ func (t *tracker) isChan(v ssa.Value) bool {
 	if ct, ok := v.(*ssa.ChangeType); ok {
 		v = ct.X
 	}
-	return t.seen[v] || v == t.ch.Make
+	return t.seen[v] || (t.ch.Make != nil && v == ssa.Value(t.ch.Make))
 }
 
 // field follows the channel stored in a field of a struct that the maker

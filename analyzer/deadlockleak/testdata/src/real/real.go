@@ -433,3 +433,87 @@ func pollUntilDone(poll func()) {
 		}
 	}
 }
+
+// codeskyblue/go-sh#26: a helper runs f in a goroutine and returns the
+// unbuffered channel the goroutine sends f's error on; WaitTimeout selects
+// on that channel and a timer, and on timeout the goroutine blocks forever.
+// Fix: the helper's channel gets a buffer of one. (Channel returned by a
+// helper, receiver in the caller.)
+func goRun(f func() error) chan error {
+	ch := make(chan error)
+	go func() {
+		ch <- f() // want `this goroutine sends on an unbuffered channel whose only receiver, the select in shWaitTimeout`
+	}()
+	return ch
+}
+
+func shWaitTimeout(wait func() error, timeout time.Duration) error {
+	select {
+	case <-time.After(timeout):
+		return errors.New("timeout")
+	case err := <-goRun(wait):
+		return err
+	}
+}
+
+func goRunFixed(f func() error) chan error {
+	ch := make(chan error, 1)
+	go func() { ch <- f() }()
+	return ch
+}
+
+func shWaitTimeoutFixed(wait func() error, timeout time.Duration) error {
+	select {
+	case <-time.After(timeout):
+		return errors.New("timeout")
+	case err := <-goRunFixed(wait):
+		return err
+	}
+}
+
+// ethersphere/bee#3529 (feeds sequence asyncGet): the getter returns a
+// receive-only channel its goroutine sends the chunk on; the caller waits
+// for the chunk or for its context. Fix: buffer of one (the review also
+// suggested selecting on ctx in the sender).
+func asyncGet(ctx context.Context) <-chan int {
+	c := make(chan int)
+	go func() {
+		c <- result() // want `the select in beeAt`
+	}()
+	return c
+}
+
+func beeAt(ctx context.Context) (int, error) {
+	select {
+	case v := <-asyncGet(ctx):
+		return v, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+func asyncGetFixed(ctx context.Context) <-chan int {
+	c := make(chan int)
+	go func() {
+		select {
+		case c <- result():
+		case <-ctx.Done():
+		}
+	}()
+	return c
+}
+
+func beeAtFixed(ctx context.Context) (int, error) {
+	select {
+	case v := <-asyncGetFixed(ctx):
+		return v, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// A caller that always receives what the helper's goroutine sends.
+func alwaysWaits(wait func() error) error { return <-goRunFixed(wait) }
+
+// A caller that hands the channel on: not followed.
+func handsOn(wait func() error) chan error { return goRun(wait) }
