@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/asyncgo/asyncgo/runtime/futures"
+	"github.com/asyncgo/asyncgo/runtime/futures/cluster"
 )
 
 // spin burns d of CPU, as a task that computes for d would.
@@ -22,7 +23,7 @@ func spin(_ context.Context, d time.Duration) (int, error) {
 var burn = futures.Register("bench.spin", spin)
 
 // The executors side by side on the same registered functions: a
-// ThreadPool and a ProcessPool of 2 workers, and a ClusterPool on its
+// ThreadPool and a ProcessPool of 2 workers, and a cluster.Pool on its
 // embedded NATS server with 1 and 2 worker processes.
 var executors = []struct {
 	name string
@@ -30,8 +31,8 @@ var executors = []struct {
 }{
 	{"ThreadPool2", func() (futures.Executor, error) { return futures.NewThreadPool(futures.MaxWorkers(2)), nil }},
 	{"ProcessPool2", func() (futures.Executor, error) { return futures.NewProcessPool(futures.MaxWorkers(2)) }},
-	{"ClusterPool1", func() (futures.Executor, error) { return futures.NewClusterPool(futures.LocalWorkers(1)) }},
-	{"ClusterPool2", func() (futures.Executor, error) { return futures.NewClusterPool(futures.LocalWorkers(2)) }},
+	{"ClusterPool1", func() (futures.Executor, error) { return cluster.NewPool(cluster.LocalWorkers(1)) }},
+	{"ClusterPool2", func() (futures.Executor, error) { return cluster.NewPool(cluster.LocalWorkers(2)) }},
 }
 
 // BenchmarkExecutors measures each executor on tiny tasks (double) and on

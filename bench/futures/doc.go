@@ -3,7 +3,7 @@
 // on a ThreadPool, with raw goroutines and a WaitGroup, with errgroup, and
 // (threadpool.py) with CPython's ThreadPoolExecutor; a ProcessPool's
 // round trip per task, alone and in Map chunks; and (BenchmarkExecutors)
-// ThreadPool, ProcessPool and ClusterPool (embedded NATS, 1 and 2 worker
+// ThreadPool, ProcessPool and cluster.Pool (embedded NATS, 1 and 2 worker
 // processes) side by side on tiny and 1 ms CPU tasks, throughput and
 // latency (see docs/cluster.md).
 //

@@ -119,6 +119,7 @@ type pool struct {
 	max     int
 	blocked map[*node]bool // its running tasks blocked in Result
 	seq     uint64         // numbers its unnamed futures, under the executor's lock
+	remote  bool           // it runs registered functions in worker processes
 }
 
 type taskKey struct{}

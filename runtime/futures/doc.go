@@ -4,10 +4,14 @@
 //
 // A ThreadPool runs closures on goroutines; a ProcessPool runs registered
 // functions (see Register) in worker processes started from the program's
-// own binary; a ClusterPool runs them on worker processes on any machine,
-// through NATS JetStream (an embedded server by default; see
-// docs/cluster.md). Submit returns a *Future; Map yields results in input
-// order; Wait and AsCompleted watch several futures at once.
+// own binary. Submit returns a *Future; Map yields results in input order;
+// Wait and AsCompleted watch several futures at once.
+//
+// Package runtime/futures/cluster adds an Executor that runs registered
+// functions on worker processes on any machine, through NATS JetStream
+// (cluster.NewPool; see docs/cluster.md). It is a package of its own so
+// that only the programs that use it link NATS; WorkerMain serves its
+// workers when it is linked in.
 //
 // Going beyond Python, which hangs, a task that waits on a future that can
 // never finish gets ErrDeadlock instead: tasks that wait on each other, a

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/asyncgo/asyncgo/runtime/futures/internal/remote"
 )
 
 // remoteCall is a task for a worker process: a registered function's name
@@ -35,21 +37,14 @@ type (
 		Args []byte
 	}
 	// reply holds the results of the items that succeeded, as one gob
-	// stream in order, and the failures.
-	reply struct {
-		Results []byte
-		Fails   []failure // by increasing Index
-	}
-	failure struct {
-		Index int
-		Err   string
-		Panic bool
-		Stack string
-	}
+	// stream in order, and the failures; a cluster pool's workers send it
+	// too.
+	reply   = remote.Reply
+	failure = remote.Failure
 )
 
 // workerEnv marks a worker process; its value names the initializer.
-const workerEnv = "ASYNCGO_FUTURES_WORKER"
+const workerEnv = remote.WorkerEnv
 
 // MaxTasksPerChild replaces each worker process of a ProcessPool after it
 // has run n tasks (Python's max_tasks_per_child), which bounds what a leaky
@@ -109,7 +104,7 @@ func NewProcessPool(opts ...PoolOption) (*ProcessPool, error) {
 		c.prefix = "ProcessPoolExecutor-" + strconv.FormatInt(poolSeq.Add(1)-1, 10)
 	}
 	p := &ProcessPool{
-		pool:  pool{name: c.prefix, max: c.maxWorkers, blocked: map[*node]bool{}},
+		pool:  pool{name: c.prefix, max: c.maxWorkers, blocked: map[*node]bool{}, remote: true},
 		cfg:   c,
 		procs: map[*proc]bool{},
 	}
@@ -241,7 +236,7 @@ func (p *ProcessPool) spawn() (*proc, error) {
 	cmd.Env = append(os.Environ(), workerEnv+"="+strconv.Quote(p.cfg.initName))
 	cmd.ExtraFiles = []*os.File{childRx, childTx} // fds 3 and 4
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.SysProcAttr = workerAttr()
+	cmd.SysProcAttr = remote.WorkerAttr()
 	err = cmd.Start()
 	childRx.Close()
 	childTx.Close()
@@ -312,28 +307,35 @@ func (p *ProcessPool) forget(w *proc) {
 	p.procsMu.Unlock()
 }
 
-// WorkerMain serves a ProcessPool's or a ClusterPool's tasks and exits if
+// WorkerMain serves a ProcessPool's or a cluster pool's tasks and exits if
 // this process was started as one of their workers; otherwise it returns
 // at once. Call it first in main, and in TestMain for tests that use a
-// ProcessPool or a ClusterPool:
+// ProcessPool or a cluster pool:
 //
 //	func main() {
 //		futures.WorkerMain()
 //		...
 //	}
 //
-// A process started by hand, on any machine, joins a ClusterPool as a
-// worker when its environment has
+// A process started by hand, on any machine, joins a cluster pool (package
+// runtime/futures/cluster) as a worker when its environment has
 //
 //	ASYNCGO_CLUSTER_WORKER=nats://[user:password@|token@]host:4222/POOL[?slots=N&creds=FILE&ca=FILE]
 //
-// naming the NATS server and the pool (see PoolName); slots is how many
+// naming the NATS server and the pool (see cluster.Name); slots is how many
 // tasks it runs at once (default 1), creds a NATS credentials file, ca the
 // certificate authority of a tls:// server. It serves until SIGINT or
-// SIGTERM, then finishes its tasks and exits.
+// SIGTERM, then finishes its tasks and exits. Serving a cluster needs the
+// cluster package linked in, which a program that uses one has; in a
+// program that does not import it, WorkerMain exits with an error saying
+// so.
 func WorkerMain() {
-	if spec, ok := os.LookupEnv(clusterEnv); ok {
-		os.Exit(serveCluster(spec))
+	if spec, ok := os.LookupEnv(remote.ClusterEnv); ok {
+		if remote.ServeCluster == nil {
+			fmt.Fprintf(os.Stderr, "futures: %s is set, but this program does not import github.com/asyncgo/asyncgo/runtime/futures/cluster, which serves cluster pools: only a program that uses cluster.NewPool can be its worker\n", remote.ClusterEnv)
+			os.Exit(2)
+		}
+		os.Exit(remote.ServeCluster(spec))
 	}
 	init, ok := os.LookupEnv(workerEnv)
 	if !ok {

@@ -285,7 +285,8 @@ func TestProcessPoolShutdownCancelsQueued(t *testing.T) {
 // A program that forgets WorkerMain gets a broken pool that says why; its
 // worker, running main again, cannot start pools of its own.
 func TestForgottenWorkerMain(t *testing.T) {
-	ctx := within(t, time.Minute) // go build links the NATS server the package now imports
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // go build, on a loaded machine
+	defer cancel()
 	exe := filepath.Join(t.TempDir(), "noworkermain")
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", exe, "./testdata/noworkermain").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -300,5 +301,26 @@ func TestForgottenWorkerMain(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "worker: futures: NewProcessPool called in a worker process") {
 		t.Errorf("stderr = %q; want the worker's refusal to start a pool", stderr.String())
+	}
+}
+
+// A process started as a cluster worker by a program that does not import
+// package cluster (this test binary) says what is missing, and exits.
+func TestClusterWorkerWithoutClusterPackage(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), "ASYNCGO_CLUSTER_WORKER=nats://127.0.0.1:4222/p")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Errorf("worker exited with %v; want status 2", err)
+	}
+	if !strings.Contains(string(out), "does not import github.com/asyncgo/asyncgo/runtime/futures/cluster") {
+		t.Errorf("worker said %q; want it to name runtime/futures/cluster", out)
 	}
 }

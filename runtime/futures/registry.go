@@ -110,19 +110,15 @@ func decodeResults[T any](name string, n int, r *reply, yield func(T, error) boo
 // Name returns the name f was registered under.
 func (f Func[A, T]) Name() string { return f.name }
 
-// remote reports whether ex runs registered functions in worker processes.
-func remote(ex Executor) bool {
-	switch ex.(type) {
-	case *ProcessPool, *ClusterPool:
-		return true
-	}
-	return false
-}
+// isRemote reports whether ex runs registered functions in worker
+// processes: a ProcessPool, or a cluster pool.
+func isRemote(ex Executor) bool { return ex.graph().remote }
 
 // Submit schedules f(arg) on ex and returns its future: in a worker process
-// for a *ProcessPool or a *ClusterPool, in-process otherwise.
+// for a *ProcessPool or a cluster pool (package runtime/futures/cluster),
+// in-process otherwise.
 func (f Func[A, T]) Submit(ex Executor, arg A, opts ...SubmitOption) (*Future[T], error) {
-	if !remote(ex) {
+	if !isRemote(ex) {
 		return submitNamed(ex, func(ctx context.Context) (T, error) { return f.fn(ctx, arg) }, f.name, opts)
 	}
 	in, err := encodeArgs(arg)
@@ -153,8 +149,8 @@ type MapOption func(*mapConfig)
 
 type mapConfig struct{ chunksize int }
 
-// Chunksize sends items to a ProcessPool's or ClusterPool's workers n at a time, which saves
-// round trips when the function is cheap (Python's chunksize). Other
+// Chunksize sends items to a ProcessPool's or a cluster pool's workers n
+// at a time, which saves round trips when the function is cheap (Python's chunksize). Other
 // executors ignore it, as Python's do.
 func Chunksize(n int) MapOption {
 	return func(c *mapConfig) { c.chunksize = max(1, n) }
@@ -163,14 +159,14 @@ func Chunksize(n int) MapOption {
 // Map runs f on each item on ex, like the package's Map: results in the
 // order of the items, an error stops the iteration at its item, ctx bounds
 // the wait, and stopping early cancels what has not started. On a
-// ProcessPool or a ClusterPool, items go to the workers in chunks (see
+// ProcessPool or a cluster pool, items go to the workers in chunks (see
 // Chunksize).
 func (f Func[A, T]) Map(ctx context.Context, ex Executor, items iter.Seq[A], opts ...MapOption) iter.Seq2[T, error] {
 	c := mapConfig{chunksize: 1}
 	for _, o := range opts {
 		o(&c)
 	}
-	if !remote(ex) {
+	if !isRemote(ex) {
 		return Map(ctx, ex, f.fn, items)
 	}
 	return func(yield func(T, error) bool) {

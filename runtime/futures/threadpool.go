@@ -11,7 +11,8 @@ import (
 )
 
 // Executor runs submitted tasks, like Python's concurrent.futures.Executor.
-// ThreadPool, ProcessPool and ClusterPool implement it; submit with Submit
+// ThreadPool, ProcessPool and cluster.Pool (package
+// runtime/futures/cluster) implement it; submit with Submit
 // and Map, or a registered Func's Submit and Map.
 type Executor interface {
 	// Shutdown stops the executor taking new tasks (Submit then returns

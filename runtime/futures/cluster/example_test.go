@@ -1,4 +1,4 @@
-package futures_test
+package cluster_test
 
 import (
 	"context"
@@ -6,14 +6,15 @@ import (
 	"slices"
 
 	"github.com/asyncgo/asyncgo/runtime/futures"
+	"github.com/asyncgo/asyncgo/runtime/futures/cluster"
 )
 
-// A ClusterPool with its embedded NATS server and two local worker
-// processes (the program calls futures.WorkerMain first thing in main;
-// this package's TestMain does). With futures.ClusterURL instead, the same
-// code runs on workers anywhere.
-func ExampleClusterPool() {
-	pool, err := futures.NewClusterPool(futures.LocalWorkers(2))
+// A Pool with its embedded NATS server and two local worker processes
+// (the program calls futures.WorkerMain first thing in main; this
+// package's TestMain does). With cluster.URL instead, the same code runs
+// on workers anywhere.
+func ExampleNewPool() {
+	pool, err := cluster.NewPool(cluster.LocalWorkers(2))
 	if err != nil {
 		panic(err)
 	}

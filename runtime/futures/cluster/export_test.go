@@ -1,10 +1,10 @@
-package futures
+package cluster
 
-// StopClusterServer stops p's embedded NATS server, as a crash would.
-func StopClusterServer(p *ClusterPool) { p.srv.Shutdown() }
+// StopServer stops p's embedded NATS server, as a crash would.
+func StopServer(p *Pool) { p.srv.Shutdown() }
 
-// ClusterStarted counts p's tasks whose worker has said it started them.
-func ClusterStarted(p *ClusterPool) int {
+// Started counts p's tasks whose worker has said it started them.
+func Started(p *Pool) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
@@ -16,6 +16,6 @@ func ClusterStarted(p *ClusterPool) int {
 	return n
 }
 
-// SetClusterWorkerExe makes the local workers of the ClusterPools created
-// next run exe instead of the test binary; "" restores it.
-func SetClusterWorkerExe(exe string) { workerExe = exe }
+// SetWorkerExe makes the local workers of the Pools created next run exe
+// instead of the test binary; "" restores it.
+func SetWorkerExe(exe string) { workerExe = exe }

@@ -1,4 +1,4 @@
-package futures_test
+package cluster_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/asyncgo/asyncgo/runtime/futures"
+	"github.com/asyncgo/asyncgo/runtime/futures/cluster"
 )
 
 // syncBuffer collects a process's output.
@@ -38,7 +39,7 @@ func (b *syncBuffer) String() string {
 // A real nats-server, built from the module, runs as its own process on
 // 127.0.0.1; two workers join it by hand, as on two other machines, with
 // ASYNCGO_CLUSTER_WORKER, and the pool's client starts none.
-func TestClusterPoolOnNATSServer(t *testing.T) {
+func TestPoolOnNATSServer(t *testing.T) {
 	ctx := within(t, 3*time.Minute)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "nats-server")
@@ -76,9 +77,9 @@ func TestClusterPoolOnNATSServer(t *testing.T) {
 	})
 	url := "nats://127.0.0.1:" + port
 
-	p := newClusterPool(t, futures.ClusterURL(url), futures.PoolName("bymachine"), futures.AckWait(2*time.Second))
+	p := newPool(t, cluster.URL(url), cluster.Name("bymachine"), cluster.AckWait(2*time.Second))
 	if n := p.MaxWorkers(); n != 0 {
-		t.Errorf("a ClusterURL pool started %d local workers", n)
+		t.Errorf("a URL pool started %d local workers", n)
 	}
 	if got, want := p.WorkerURL(), url+"/bymachine"; got != want {
 		t.Errorf("WorkerURL() = %q; want %q", got, want)

@@ -1,4 +1,4 @@
-package futures
+package cluster
 
 import (
 	"context"
@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/asyncgo/asyncgo/runtime/futures"
+	"github.com/asyncgo/asyncgo/runtime/futures/internal/remote"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -24,22 +26,22 @@ import (
 
 var (
 	// ErrPayloadTooLarge is matched (errors.Is) by the error of a task
-	// whose encoded arguments or result exceed a ClusterPool's message
-	// limit (see MaxPayload): Submit returns it for arguments, the future
-	// fails with it for a result.
-	ErrPayloadTooLarge = errors.New("futures: payload too large")
+	// whose encoded arguments or result exceed a Pool's message limit (see
+	// MaxPayload): Submit returns it for arguments, the future fails with
+	// it for a result.
+	ErrPayloadTooLarge = errors.New("cluster: payload too large")
 
 	// ErrTooManyDeliveries is matched (errors.Is) by the error of a
-	// ClusterPool's future whose task was delivered MaxDeliveries times
+	// Pool's future whose task was delivered MaxDeliveries times
 	// without a worker finishing it: its workers died, or ran past the ack
 	// wait without answering, each time.
-	ErrTooManyDeliveries = errors.New("futures: task delivered too many times")
+	ErrTooManyDeliveries = errors.New("cluster: task delivered too many times")
 )
 
-// ClusterOption configures a ClusterPool.
-type ClusterOption func(*clusterConfig)
+// Option configures a Pool.
+type Option func(*config)
 
-type clusterConfig struct {
+type config struct {
 	url        string
 	natsOpts   []nats.Option
 	workers    int
@@ -51,83 +53,86 @@ type clusterConfig struct {
 	maxPayload int
 }
 
-// ClusterURL makes a ClusterPool use the NATS server (or cluster) at url,
-// such as "nats://host:4222", instead of starting one in-process; opts
+// URL makes a Pool use the NATS server (or cluster) at url, such as
+// "nats://host:4222", instead of starting one in-process; opts
 // (credentials, TLS, reconnection) go to nats.Connect. The server must
 // have JetStream enabled. With a URL the pool starts no worker processes
 // unless LocalWorkers says so: workers join from any machine by running
-// the program with ASYNCGO_CLUSTER_WORKER set (see WorkerMain).
-func ClusterURL(url string, opts ...nats.Option) ClusterOption {
-	return func(c *clusterConfig) { c.url, c.natsOpts = url, opts }
+// the program with ASYNCGO_CLUSTER_WORKER set (see futures.WorkerMain).
+func URL(url string, opts ...nats.Option) Option {
+	return func(c *config) { c.url, c.natsOpts = url, opts }
 }
 
-// LocalWorkers sets how many worker processes a ClusterPool starts on this
+// LocalWorkers sets how many worker processes a Pool starts on this
 // machine from the program's own binary, each running one task at a time;
 // one that dies is replaced. The default is runtime.NumCPU() with the
-// embedded server, none with ClusterURL. Local workers of a ClusterURL pool
-// connect with the URL alone: credentials must be in it.
-func LocalWorkers(n int) ClusterOption {
-	return func(c *clusterConfig) { c.workers, c.workersSet = n, true }
+// embedded server, none with URL. Local workers of a URL pool connect with
+// the URL alone: credentials must be in it.
+func LocalWorkers(n int) Option {
+	return func(c *config) { c.workers, c.workersSet = n, true }
 }
 
-// PoolName names a ClusterPool: workers serve the pool of the name in
-// their ASYNCGO_CLUSTER_WORKER, and clients of the same name on one NATS
-// server share its workers. Letters, digits, '-' and '_' only. The default
-// is "default" with ClusterURL, ClusterPoolExecutor-N otherwise.
-func PoolName(name string) ClusterOption { return func(c *clusterConfig) { c.name = name } }
+// Name names a Pool: workers serve the pool of the name in their
+// ASYNCGO_CLUSTER_WORKER, and clients of the same name on one NATS server
+// share its workers. Letters, digits, '-' and '_' only. The default is
+// "default" with URL, ClusterPoolExecutor-N otherwise.
+func Name(name string) Option { return func(c *config) { c.name = name } }
 
 // AckWait sets how long a task may go without word from its worker before
 // JetStream delivers it to another (default 30s). A live worker says it is
 // still at work three times per AckWait, so a long task is not redelivered;
 // the AckWait is how soon a dead worker's task moves on.
-func AckWait(d time.Duration) ClusterOption { return func(c *clusterConfig) { c.ackWait = d } }
+func AckWait(d time.Duration) Option { return func(c *config) { c.ackWait = d } }
 
 // MaxDeliveries sets how many times a task is delivered to workers before
 // its future fails with ErrTooManyDeliveries (default 5).
-func MaxDeliveries(n int) ClusterOption { return func(c *clusterConfig) { c.maxDeliver = n } }
+func MaxDeliveries(n int) Option { return func(c *config) { c.maxDeliver = n } }
 
 // TaskTimeout sets the deadline of each task, counted from Submit (default
-// one hour). A task not finished by then fails with ErrTimeout; a worker
+// one hour). A task not finished by then fails with futures.ErrTimeout; a worker
 // running it cancels its context and one that receives it later drops it,
 // so the work of a client that disappeared does not run for ever.
-func TaskTimeout(d time.Duration) ClusterOption { return func(c *clusterConfig) { c.timeout = d } }
+func TaskTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // MaxPayload limits the size in bytes of a task's message (its encoded
 // arguments and a small envelope) and of its result's. The default, and
 // the most, is the NATS server's max_payload (1 MiB unless configured).
-func MaxPayload(n int) ClusterOption { return func(c *clusterConfig) { c.maxPayload = n } }
+func MaxPayload(n int) Option { return func(c *config) { c.maxPayload = n } }
 
-// ClusterPool runs registered functions (see Register) on worker processes
-// anywhere, through a work queue on NATS JetStream: an executor like
-// ProcessPool whose queue, delivery and retries are JetStream's (Python
-// users reach for dask.distributed or Ray here). Submit, Map, Wait,
-// AsCompleted and Shutdown work as for the other executors.
+// Pool runs registered functions (see futures.Register) on worker
+// processes anywhere, through a work queue on NATS JetStream: a
+// futures.Executor like futures.ProcessPool whose queue, delivery and
+// retries are JetStream's (Python users reach for dask.distributed or Ray
+// here). A registered Func's Submit and Map, futures.Wait, AsCompleted and
+// Shutdown work as for the other executors.
 //
 // By default the pool starts an in-process NATS server with JetStream
 // (listening on 127.0.0.1 only, with a random token, its store in a
 // temporary directory removed at Shutdown) and LocalWorkers worker
 // processes from the program's own binary, so the program must call
-// WorkerMain at the start of main, as for a ProcessPool. With ClusterURL it
-// uses an existing NATS server instead, and workers on any machine join by
-// running the program with ASYNCGO_CLUSTER_WORKER=nats://host:4222/POOL
-// (see WorkerMain and WorkerURL; docs/cluster.md has the whole picture).
+// futures.WorkerMain at the start of main, as for a ProcessPool. With URL
+// it uses an existing NATS server instead, and workers on any machine join
+// by running the program with ASYNCGO_CLUSTER_WORKER=nats://host:4222/POOL
+// (see futures.WorkerMain and WorkerURL; docs/cluster.md has the whole
+// picture).
 //
 // Delivery is at least once: a task is acknowledged only after its worker
 // has published the result, so a worker that dies mid-task has its task
 // delivered to another after AckWait, up to MaxDeliveries times; a task
 // may therefore run more than once, and functions submitted to a
-// ClusterPool should be idempotent. Each future completes once, with the
+// Pool should be idempotent. Each future completes once, with the
 // first result. Unlike a thread's, a running task can be cancelled: Cancel
 // succeeds until the result arrives, and cancels the context of the call
-// in the worker. Running reports false for a ClusterPool's futures: the
-// worker, not the future, knows.
+// in the worker. Running reports false for a Pool's futures: the worker,
+// not the future, knows.
 //
 // If the connection to NATS is lost for good (the embedded server stopped,
 // or nats.go gave up reconnecting), the pool breaks: its futures fail with
-// ErrBrokenPool.
-type ClusterPool struct {
-	pool
-	cfg      clusterConfig
+// futures.ErrBrokenPool.
+type Pool struct {
+	executor // futures' side: Func.Submit and Map reach sched.Schedule through it
+	name     string
+	cfg      config
 	srv      *server.Server // the embedded server, or nil
 	dir      string         // its store
 	nc       *nats.Conn
@@ -163,12 +168,18 @@ type ClusterPool struct {
 	teardown sync.Once
 }
 
+// executor is futures.Executor under a name that keeps Pool's embedded
+// field unexported.
+type executor = futures.Executor
+
+// sched is the Pool as futures' side of it sees it.
+type sched struct{ *Pool }
+
 // clusterCall is a task the pool has sent and awaits.
 type clusterCall struct {
 	id       uint64
 	fn       string
-	job      job
-	finish   func(*reply)
+	job      *remote.Call // its future
 	deadline time.Time
 	timer    *time.Timer
 	seq      uint64 // its sequence in the stream, once stored
@@ -177,7 +188,7 @@ type clusterCall struct {
 
 const consumerName = "workers"
 
-var _ Executor = (*ClusterPool)(nil)
+var _ futures.Executor = (*Pool)(nil)
 
 var poolNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
@@ -185,15 +196,15 @@ func clusterSubjects(pool string) (stream, tasks, cancels, resultsPrefix string)
 	return "ASYNCGO_" + pool, "asyncgo." + pool + ".tasks", "asyncgo." + pool + ".cancel", "asyncgo." + pool + ".results."
 }
 
-// NewClusterPool returns a cluster pool, ready for tasks: with the
-// embedded server started and the work queue created (local workers start
-// meanwhile), or connected to ClusterURL's server. It fails inside a worker
-// process: the program must call WorkerMain first.
-func NewClusterPool(opts ...ClusterOption) (*ClusterPool, error) {
-	if os.Getenv(workerEnv) != "" || os.Getenv(clusterEnv) != "" {
-		return nil, errors.New("futures: NewClusterPool called in a worker process: call futures.WorkerMain at the start of main")
+// NewPool returns a cluster pool, ready for tasks: with the embedded
+// server started and the work queue created (local workers start
+// meanwhile), or connected to URL's server. It fails inside a worker
+// process: the program must call futures.WorkerMain first.
+func NewPool(opts ...Option) (*Pool, error) {
+	if os.Getenv(remote.WorkerEnv) != "" || os.Getenv(remote.ClusterEnv) != "" {
+		return nil, errors.New("cluster: NewPool called in a worker process: call futures.WorkerMain at the start of main")
 	}
-	c := clusterConfig{ackWait: 30 * time.Second, maxDeliver: 5, timeout: time.Hour}
+	c := config{ackWait: 30 * time.Second, maxDeliver: 5, timeout: time.Hour}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -204,26 +215,26 @@ func NewClusterPool(opts ...ClusterOption) (*ClusterPool, error) {
 	}
 	switch {
 	case c.workers < 0 || (c.workers == 0 && c.url == ""):
-		return nil, errors.New("futures: LocalWorkers must be greater than 0 with the embedded server")
+		return nil, errors.New("cluster: LocalWorkers must be greater than 0 with the embedded server")
 	case c.ackWait <= 0, c.timeout <= 0:
-		return nil, errors.New("futures: AckWait and TaskTimeout must be greater than 0")
+		return nil, errors.New("cluster: AckWait and TaskTimeout must be greater than 0")
 	case c.maxDeliver <= 0:
-		return nil, errors.New("futures: MaxDeliveries must be greater than 0")
+		return nil, errors.New("cluster: MaxDeliveries must be greater than 0")
 	case c.maxPayload < 0:
-		return nil, errors.New("futures: MaxPayload must not be negative")
+		return nil, errors.New("cluster: MaxPayload must not be negative")
 	}
 	if c.name == "" {
 		if c.url != "" {
 			c.name = "default"
 		} else {
-			c.name = "ClusterPoolExecutor-" + strconv.FormatInt(poolSeq.Add(1)-1, 10)
+			c.name = "ClusterPoolExecutor-" + strconv.FormatInt(remote.NextPoolSeq(), 10)
 		}
 	}
 	if !poolNameRE.MatchString(c.name) {
-		return nil, fmt.Errorf("futures: pool name %q: use letters, digits, '-' and '_'", c.name)
+		return nil, fmt.Errorf("cluster: pool name %q: use letters, digits, '-' and '_'", c.name)
 	}
-	p := &ClusterPool{
-		pool:     pool{name: c.name, max: max(1, c.workers), blocked: map[*node]bool{}},
+	p := &Pool{
+		name:     c.name,
 		cfg:      c,
 		calls:    map[uint64]*clusterCall{},
 		bySeq:    map[uint64]*clusterCall{},
@@ -234,6 +245,7 @@ func NewClusterPool(opts ...ClusterOption) (*ClusterPool, error) {
 		exe:      workerExe,
 	}
 	p.idle.L = &p.mu
+	p.executor = remote.NewExecutor(c.name, c.workers, sched{p}).(futures.Executor)
 	var prefix string
 	p.stream, p.subject, p.cancels, prefix = clusterSubjects(c.name)
 	p.workers = consumerName
@@ -254,13 +266,13 @@ func NewClusterPool(opts ...ClusterOption) (*ClusterPool, error) {
 }
 
 // connect starts the embedded server if there is no URL, and connects.
-func (p *ClusterPool) connect() error {
+func (p *Pool) connect() error {
 	opts := []nats.Option{nats.Name("asyncgo " + p.name + " client")}
 	url := p.cfg.url
 	if url == "" {
 		dir, err := os.MkdirTemp("", "asyncgo-cluster-")
 		if err != nil {
-			return fmt.Errorf("futures: %s: %w", p, err)
+			return fmt.Errorf("cluster: %s: %w", p, err)
 		}
 		p.dir = dir
 		tok := make([]byte, 16)
@@ -277,32 +289,32 @@ func (p *ClusterPool) connect() error {
 			Authorization: p.token,
 		})
 		if err != nil {
-			return fmt.Errorf("futures: %s: starting the embedded NATS server: %w", p, err)
+			return fmt.Errorf("cluster: %s: starting the embedded NATS server: %w", p, err)
 		}
 		p.srv = s
 		s.Start()
 		if !s.ReadyForConnections(10 * time.Second) {
-			return fmt.Errorf("futures: %s: the embedded NATS server did not start", p)
+			return fmt.Errorf("cluster: %s: the embedded NATS server did not start", p)
 		}
 		url = s.ClientURL()
 		opts = append(opts, nats.InProcessServer(s), nats.Token(p.token), nats.NoReconnect())
 		u, err := neturlWithPool(url, p.name)
 		if err != nil {
-			return fmt.Errorf("futures: %s: %w", p, err)
+			return fmt.Errorf("cluster: %s: %w", p, err)
 		}
 		p.workURL = strings.Replace(u, "://", "://"+p.token+"@", 1)
 	} else {
 		opts = append(opts, p.cfg.natsOpts...)
 		u, err := neturlWithPool(url, p.name)
 		if err != nil {
-			return fmt.Errorf("futures: %s: %w", p, err)
+			return fmt.Errorf("cluster: %s: %w", p, err)
 		}
 		p.workURL = u
 	}
 	opts = append(opts, nats.ClosedHandler(p.connClosed)) // after the user's: the pool needs it
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
-		return fmt.Errorf("futures: %s: connecting to NATS: %w", p, err)
+		return fmt.Errorf("cluster: %s: connecting to NATS: %w", p, err)
 	}
 	p.nc = nc
 	return nil
@@ -321,7 +333,7 @@ func neturlWithPool(raw, name string) (string, error) {
 
 // setUp creates the work queue and subscribes to results, cancellations
 // and JetStream's advisories.
-func (p *ClusterPool) setUp() error {
+func (p *Pool) setUp() error {
 	p.limit = int(p.nc.MaxPayload())
 	if p.cfg.maxPayload > 0 && p.cfg.maxPayload < p.limit {
 		p.limit = p.cfg.maxPayload
@@ -332,30 +344,30 @@ func (p *ClusterPool) setUp() error {
 		jetstream.WithPublishAsyncAckHandler(p.stored),
 		jetstream.WithPublishAsyncErrHandler(p.notStored))
 	if err != nil {
-		return fmt.Errorf("futures: %s: %w", p, err)
+		return fmt.Errorf("cluster: %s: %w", p, err)
 	}
 	p.js = js
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        p.stream,
-		Description: "asyncgo ClusterPool " + p.name + ": tasks",
+		Description: "asyncgo cluster pool " + p.name + ": tasks",
 		Subjects:    []string{p.subject},
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
 		MaxAge:      p.cfg.timeout,
 	}); err != nil {
-		return fmt.Errorf("futures: %s: creating the stream %s (is JetStream enabled?): %w", p, p.stream, err)
+		return fmt.Errorf("cluster: %s: creating the stream %s (is JetStream enabled?): %w", p, p.stream, err)
 	}
 	if _, err := js.CreateOrUpdateConsumer(ctx, p.stream, jetstream.ConsumerConfig{
 		Durable:       p.workers,
-		Description:   "asyncgo ClusterPool " + p.name + ": workers",
+		Description:   "asyncgo cluster pool " + p.name + ": workers",
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       p.cfg.ackWait,
 		MaxDeliver:    p.cfg.maxDeliver,
 		FilterSubject: p.subject,
 	}); err != nil {
-		return fmt.Errorf("futures: %s: creating the consumer: %w", p, err)
+		return fmt.Errorf("cluster: %s: creating the consumer: %w", p, err)
 	}
 	for subj, h := range map[string]nats.MsgHandler{
 		p.results: p.onResult,
@@ -363,7 +375,7 @@ func (p *ClusterPool) setUp() error {
 	} {
 		sub, err := p.nc.Subscribe(subj, h)
 		if err != nil {
-			return fmt.Errorf("futures: %s: %w", p, err)
+			return fmt.Errorf("cluster: %s: %w", p, err)
 		}
 		sub.SetPendingLimits(-1, -1) // a dropped result would hang its future
 		p.subs = append(p.subs, sub)
@@ -372,30 +384,27 @@ func (p *ClusterPool) setUp() error {
 }
 
 // MaxWorkers reports how many local worker processes the pool keeps.
-func (p *ClusterPool) MaxWorkers() int { return p.cfg.workers }
-
-func (p *ClusterPool) graph() *pool { return &p.pool }
+func (p *Pool) MaxWorkers() int { return p.cfg.workers }
 
 // String names the pool and its server.
-func (p *ClusterPool) String() string {
+func (p *Pool) String() string {
 	where := "embedded NATS"
 	if p.cfg.url != "" {
 		where = p.cfg.url
 	}
-	return fmt.Sprintf("ClusterPool(%s, %s)", p.name, where)
+	return fmt.Sprintf("cluster.Pool(%s, %s)", p.name, where)
 }
 
 // WorkerURL is the value of ASYNCGO_CLUSTER_WORKER that makes a process
-// of this program a worker of p (see WorkerMain). For the embedded server,
+// of this program a worker of p (see futures.WorkerMain). For the embedded server,
 // it carries the server's token and loopback address.
-func (p *ClusterPool) WorkerURL() string { return p.workURL }
+func (p *Pool) WorkerURL() string { return p.workURL }
 
-func (p *ClusterPool) schedule(t task) error {
-	r := t.remote
-	if r == nil {
-		return fmt.Errorf("futures: %s runs only registered functions: use Register and Func.Submit", p)
-	}
-	c := &clusterCall{fn: r.name, job: t.job, finish: r.finish, deadline: time.Now().Add(p.cfg.timeout)}
+// Schedule publishes a registered function's call: futures' side of the
+// pool hands it every Func.Submit and Func.Map chunk.
+func (s sched) Schedule(r *remote.Call) error {
+	p := s.Pool
+	c := &clusterCall{fn: r.Func, job: r, deadline: time.Now().Add(p.cfg.timeout)}
 	p.mu.Lock()
 	if err := p.refuseLocked(); err != nil {
 		p.mu.Unlock()
@@ -403,13 +412,12 @@ func (p *ClusterPool) schedule(t task) error {
 	}
 	p.nextID++
 	c.id = p.nextID
-	t.job.graphNode().number()
 	p.mu.Unlock()
 
-	data := (&clusterTask{id: c.id, deadline: c.deadline, limit: p.limit, n: r.n, fn: r.name, reply: p.results, args: r.args}).encode()
+	data := (&clusterTask{id: c.id, deadline: c.deadline, limit: p.limit, n: r.N, fn: r.Func, reply: p.results, args: r.Args}).encode()
 	if len(data) > p.limit {
 		return fmt.Errorf("%w: the arguments of %s make a %d-byte message; %s takes at most %d (MaxPayload, or the server's max_payload)",
-			ErrPayloadTooLarge, r.name, len(data), p, p.limit)
+			ErrPayloadTooLarge, r.Func, len(data), p, p.limit)
 	}
 	p.mu.Lock()
 	if err := p.refuseLocked(); err != nil {
@@ -419,7 +427,7 @@ func (p *ClusterPool) schedule(t task) error {
 	p.calls[c.id] = c
 	c.timer = time.AfterFunc(p.cfg.timeout, func() { p.expire(c) })
 	p.mu.Unlock()
-	t.job.(Waitable).notify(func() { p.done(c) })
+	r.OnDone(func() { p.done(c) })
 
 	msg := &nats.Msg{Subject: p.subject, Data: data}
 	for {
@@ -431,29 +439,29 @@ func (p *ClusterPool) schedule(t task) error {
 			continue // JetStream is behind: wait for it
 		}
 		p.forget(c)
-		return fmt.Errorf("futures: %s: publishing %s: %w", p, r.name, err)
+		return fmt.Errorf("cluster: %s: publishing %s: %w", p, r.Func, err)
 	}
 }
 
-func (p *ClusterPool) refuseLocked() error {
+func (p *Pool) refuseLocked() error {
 	switch {
 	case p.broken != nil:
 		return p.broken
 	case p.shutdown:
-		return ErrShutdown
+		return futures.ErrShutdown
 	}
 	return nil
 }
 
 // forget removes c from the calls awaited and reports whether it was
 // there: whoever removes it completes its future.
-func (p *ClusterPool) forget(c *clusterCall) bool {
+func (p *Pool) forget(c *clusterCall) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.forgetLocked(c)
 }
 
-func (p *ClusterPool) forgetLocked(c *clusterCall) bool {
+func (p *Pool) forgetLocked(c *clusterCall) bool {
 	if p.calls[c.id] != c {
 		return false
 	}
@@ -470,7 +478,7 @@ func (p *ClusterPool) forgetLocked(c *clusterCall) bool {
 
 // stored records where JetStream stored a task; it runs on nats.go's ack
 // goroutine.
-func (p *ClusterPool) stored(_ jetstream.JetStream, m *nats.Msg, ack *jetstream.PubAck) {
+func (p *Pool) stored(_ jetstream.JetStream, m *nats.Msg, ack *jetstream.PubAck) {
 	id, _ := taskID(m.Data)
 	p.mu.Lock()
 	c := p.calls[id]
@@ -487,20 +495,20 @@ func (p *ClusterPool) stored(_ jetstream.JetStream, m *nats.Msg, ack *jetstream.
 }
 
 // notStored fails a task JetStream did not take.
-func (p *ClusterPool) notStored(_ jetstream.JetStream, m *nats.Msg, err error) {
+func (p *Pool) notStored(_ jetstream.JetStream, m *nats.Msg, err error) {
 	id, _ := taskID(m.Data)
 	p.mu.Lock()
 	c := p.calls[id]
 	delete(p.unstored, id)
 	p.mu.Unlock()
 	if c != nil && p.forget(c) {
-		c.job.fail(fmt.Errorf("futures: %s: JetStream did not store %s: %w", p, c.fn, err))
+		c.job.Fail(fmt.Errorf("cluster: %s: JetStream did not store %s: %w", p, c.fn, err))
 	}
 }
 
 // onResult completes a future from its worker's message; a second result
 // of a task delivered twice finds nothing to complete.
-func (p *ClusterPool) onResult(m *nats.Msg) {
+func (p *Pool) onResult(m *nats.Msg) {
 	id, kind, body, err := decodeResult(m.Data)
 	if err != nil {
 		return
@@ -522,19 +530,19 @@ func (p *ClusterPool) onResult(m *nats.Msg) {
 	case resultDone:
 		r, err := decodeReply(body)
 		if err != nil {
-			c.job.fail(fmt.Errorf("futures: %s: decoding the reply of %s: %w", p, c.fn, err))
+			c.job.Fail(fmt.Errorf("cluster: %s: decoding the reply of %s: %w", p, c.fn, err))
 			return
 		}
-		c.finish(r)
+		c.job.Finish(r)
 	case resultTooLarge:
-		c.job.fail(fmt.Errorf("%w: %s", ErrPayloadTooLarge, body))
+		c.job.Fail(fmt.Errorf("%w: %s", ErrPayloadTooLarge, body))
 	default:
-		c.job.fail(fmt.Errorf("futures: %s: unknown reply kind %d for %s", p, kind, c.fn))
+		c.job.Fail(fmt.Errorf("cluster: %s: unknown reply kind %d for %s", p, kind, c.fn))
 	}
 }
 
 // onMaxDeliveries fails the future of a task JetStream gave up on.
-func (p *ClusterPool) onMaxDeliveries(m *nats.Msg) {
+func (p *Pool) onMaxDeliveries(m *nats.Msg) {
 	var adv struct {
 		StreamSeq  uint64 `json:"stream_seq"`
 		Deliveries uint64 `json:"deliveries"`
@@ -550,28 +558,28 @@ func (p *ClusterPool) onMaxDeliveries(m *nats.Msg) {
 		return
 	}
 	p.deleteMsg(adv.StreamSeq)
-	c.job.fail(fmt.Errorf("%w: %s was delivered %d times and no worker finished it: each died, or went silent for longer than the ack wait (%v), while running it",
+	c.job.Fail(fmt.Errorf("%w: %s was delivered %d times and no worker finished it: each died, or went silent for longer than the ack wait (%v), while running it",
 		ErrTooManyDeliveries, c.fn, adv.Deliveries, p.cfg.ackWait))
 }
 
 // expire fails a task past its deadline; its worker stops it then too.
-func (p *ClusterPool) expire(c *clusterCall) {
+func (p *Pool) expire(c *clusterCall) {
 	if !p.forget(c) {
 		return
 	}
 	p.sendCancel(c)
-	c.job.fail(fmt.Errorf("%w: %s did not finish within its TaskTimeout (%v)", ErrTimeout, c.fn, p.cfg.timeout))
+	c.job.Fail(fmt.Errorf("%w: %s did not finish within its TaskTimeout (%v)", futures.ErrTimeout, c.fn, p.cfg.timeout))
 }
 
 // done runs when a future is done; if its task was still awaited, the
 // future was cancelled: workers are told to stop it.
-func (p *ClusterPool) done(c *clusterCall) {
+func (p *Pool) done(c *clusterCall) {
 	if p.forget(c) {
 		p.sendCancel(c)
 	}
 }
 
-func (p *ClusterPool) sendCancel(c *clusterCall) {
+func (p *Pool) sendCancel(c *clusterCall) {
 	p.nc.Publish(p.cancels, encodeCancel(c.id, c.deadline, p.results))
 	p.mu.Lock()
 	seq := c.seq
@@ -586,13 +594,13 @@ func (p *ClusterPool) sendCancel(c *clusterCall) {
 
 // deleteMsg removes a task from the stream if it is still there, without
 // waiting for the answer.
-func (p *ClusterPool) deleteMsg(seq uint64) {
+func (p *Pool) deleteMsg(seq uint64) {
 	body, _ := json.Marshal(map[string]any{"seq": seq, "no_erase": true})
 	p.nc.Publish("$JS.API.STREAM.MSG.DELETE."+p.stream, body)
 }
 
 // connClosed breaks the pool when the connection ends before Shutdown.
-func (p *ClusterPool) connClosed(nc *nats.Conn) {
+func (p *Pool) connClosed(nc *nats.Conn) {
 	select {
 	case <-p.closing:
 		return
@@ -605,12 +613,12 @@ func (p *ClusterPool) connClosed(nc *nats.Conn) {
 	if p.srv != nil {
 		cause = "the embedded NATS server stopped: " + cause
 	}
-	p.breakPool(fmt.Errorf("%w: %s lost NATS: %s", ErrBrokenPool, p, cause))
+	p.breakPool(fmt.Errorf("%w: %s lost NATS: %s", futures.ErrBrokenPool, p, cause))
 }
 
 // breakPool fails every awaited future with err, refuses new tasks and
 // stops the local workers.
-func (p *ClusterPool) breakPool(err error) {
+func (p *Pool) breakPool(err error) {
 	p.mu.Lock()
 	if p.broken == nil {
 		p.broken = err
@@ -624,19 +632,19 @@ func (p *ClusterPool) breakPool(err error) {
 	}
 	p.mu.Unlock()
 	for _, c := range calls {
-		c.job.fail(err)
+		c.job.Fail(err)
 	}
 	p.stopWorkers(true)
 }
 
-// Shutdown implements Executor. With cancelFutures it cancels the tasks no
+// Shutdown implements futures.Executor. With cancelFutures it cancels the tasks no
 // worker has started; with wait it returns once every future is done, the
 // local workers have exited and the embedded server has stopped, its store
 // removed.
-func (p *ClusterPool) Shutdown(wait, cancelFutures bool) error {
+func (p *Pool) Shutdown(wait, cancelFutures bool) error {
 	p.mu.Lock()
 	p.shutdown = true
-	var queued []job
+	var queued []*remote.Call
 	if cancelFutures {
 		for _, c := range p.calls {
 			if !c.started {
@@ -646,7 +654,7 @@ func (p *ClusterPool) Shutdown(wait, cancelFutures bool) error {
 	}
 	p.mu.Unlock()
 	for _, j := range queued {
-		j.cancel()
+		j.Cancel()
 	}
 	p.teardown.Do(func() { go p.closeWhenIdle() })
 	if wait {
@@ -657,7 +665,7 @@ func (p *ClusterPool) Shutdown(wait, cancelFutures bool) error {
 
 // closeWhenIdle waits for the futures still awaited, then stops
 // everything.
-func (p *ClusterPool) closeWhenIdle() {
+func (p *Pool) closeWhenIdle() {
 	p.mu.Lock()
 	for len(p.calls) > 0 {
 		p.idle.Wait()
@@ -668,7 +676,7 @@ func (p *ClusterPool) closeWhenIdle() {
 }
 
 // close stops the local workers, the connection and the embedded server.
-func (p *ClusterPool) close() {
+func (p *Pool) close() {
 	close(p.closing)
 	p.stopWorkers(false)
 	if p.nc != nil {
@@ -689,7 +697,7 @@ const stopWorkerGrace = 10 * time.Second
 
 // stopWorkers ends the local workers: closing a worker's lifeline tells it
 // to finish its task and exit; kill does not wait.
-func (p *ClusterPool) stopWorkers(kill bool) {
+func (p *Pool) stopWorkers(kill bool) {
 	p.procsMu.Lock()
 	p.stopping = true
 	for cmd, lifeline := range p.procs {
@@ -720,22 +728,22 @@ var workerExe string
 
 // keepWorker runs one local worker process, replacing it when it dies,
 // until the pool stops. Workers that exit before serving, three times in a
-// row, break the pool: the program does not call WorkerMain, or cannot
+// row, break the pool: the program does not call futures.WorkerMain, or cannot
 // reach the server.
-func (p *ClusterPool) keepWorker() {
+func (p *Pool) keepWorker() {
 	defer p.procWG.Done()
 	exe, err := os.Executable()
 	if p.exe != "" {
 		exe, err = p.exe, nil
 	}
 	if err != nil {
-		go p.breakPool(fmt.Errorf("%w: %s: %v", ErrBrokenPool, p, err))
+		go p.breakPool(fmt.Errorf("%w: %s: %v", futures.ErrBrokenPool, p, err))
 		return
 	}
 	for failed := 0; ; {
 		cmd, ready, err := p.spawnWorker(exe)
 		if err != nil {
-			go p.breakPool(fmt.Errorf("%w: %s: starting a worker: %v", ErrBrokenPool, p, err))
+			go p.breakPool(fmt.Errorf("%w: %s: starting a worker: %v", futures.ErrBrokenPool, p, err))
 			return
 		}
 		if cmd == nil {
@@ -754,7 +762,7 @@ func (p *ClusterPool) keepWorker() {
 			failed = 0
 		} else if failed++; failed == 3 {
 			go p.breakPool(fmt.Errorf("%w: %s: worker process %d exited before serving the pool (%v), 3 times in a row (did the program call futures.WorkerMain at the start of main?)",
-				ErrBrokenPool, p, cmd.Process.Pid, werr))
+				futures.ErrBrokenPool, p, cmd.Process.Pid, werr))
 			return
 		}
 		// It died: JetStream redelivers its task; a new worker takes over.
@@ -769,7 +777,7 @@ func (p *ClusterPool) keepWorker() {
 // spawnWorker starts a local worker and reports on ready whether it came
 // to serve the pool before it exited; it returns a nil command if the
 // pool is stopping.
-func (p *ClusterPool) spawnWorker(exe string) (*exec.Cmd, <-chan bool, error) {
+func (p *Pool) spawnWorker(exe string) (*exec.Cmd, <-chan bool, error) {
 	u, err := url.Parse(p.workURL)
 	if err != nil {
 		return nil, nil, err
@@ -789,10 +797,10 @@ func (p *ClusterPool) spawnWorker(exe string) (*exec.Cmd, <-chan bool, error) {
 	}
 	defer readyW.Close()
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), clusterEnv+"="+u.String(), lifelineEnv+"=3")
+	cmd.Env = append(os.Environ(), remote.ClusterEnv+"="+u.String(), lifelineEnv+"=3")
 	cmd.ExtraFiles = []*os.File{lifeline, readyW} // fds 3 and 4
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.SysProcAttr = workerAttr()
+	cmd.SysProcAttr = remote.WorkerAttr()
 	p.procsMu.Lock()
 	defer p.procsMu.Unlock()
 	if !p.stopping {

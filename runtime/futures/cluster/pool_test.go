@@ -1,4 +1,4 @@
-package futures_test
+package cluster_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/asyncgo/asyncgo/runtime/aio"
 	"github.com/asyncgo/asyncgo/runtime/futures"
+	"github.com/asyncgo/asyncgo/runtime/futures/cluster"
 )
 
 type slowArg struct {
@@ -81,9 +82,9 @@ func within(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-func newClusterPool(t *testing.T, opts ...futures.ClusterOption) *futures.ClusterPool {
+func newPool(t *testing.T, opts ...cluster.Option) *cluster.Pool {
 	t.Helper()
-	p, err := futures.NewClusterPool(opts...)
+	p, err := cluster.NewPool(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,15 +109,15 @@ func readFile(name string) string {
 	return string(b)
 }
 
-// clusterTasks is how many tasks TestClusterPoolManyTasks submits.
+// clusterTasks is how many tasks TestPoolManyTasks submits.
 const clusterTasks = 10000
 
 // Many tasks on three worker processes: each future completes exactly
 // once, with its own result; Map keeps order in chunks; Wait and
 // AsCompleted see the futures complete.
-func TestClusterPoolManyTasks(t *testing.T) {
+func TestPoolManyTasks(t *testing.T) {
 	ctx := within(t, 60*time.Second)
-	p := newClusterPool(t, futures.LocalWorkers(3))
+	p := newPool(t, cluster.LocalWorkers(3))
 	start := time.Now()
 	var completions [clusterTasks]atomic.Int32
 	fs := make([]*futures.Future[[2]int], clusterTasks)
@@ -198,9 +199,9 @@ func intsTo(n int) []int {
 	return s
 }
 
-func TestClusterPoolErrors(t *testing.T) {
+func TestPoolErrors(t *testing.T) {
 	ctx := within(t, 30*time.Second)
-	p := newClusterPool(t, futures.LocalWorkers(1), futures.MaxPayload(4096))
+	p := newPool(t, cluster.LocalWorkers(1), cluster.MaxPayload(4096))
 
 	// A function the workers do not know fails its future, not the worker.
 	f, err := clusterLate().Submit(p, 1)
@@ -212,7 +213,7 @@ func TestClusterPoolErrors(t *testing.T) {
 	}
 
 	// Arguments and results over the limit.
-	if _, err := length.Submit(p, strings.Repeat("x", 5000)); !errors.Is(err, futures.ErrPayloadTooLarge) || !strings.Contains(err.Error(), "at most 4096") {
+	if _, err := length.Submit(p, strings.Repeat("x", 5000)); !errors.Is(err, cluster.ErrPayloadTooLarge) || !strings.Contains(err.Error(), "at most 4096") {
 		t.Errorf("oversize arguments: %v; want ErrPayloadTooLarge naming the limit", err)
 	}
 	var chunkErr error
@@ -220,11 +221,11 @@ func TestClusterPoolErrors(t *testing.T) {
 		chunkErr = err
 		break
 	}
-	if !errors.Is(chunkErr, futures.ErrPayloadTooLarge) {
+	if !errors.Is(chunkErr, cluster.ErrPayloadTooLarge) {
 		t.Errorf("oversize chunk: %v; want ErrPayloadTooLarge", chunkErr)
 	}
 	s, _ := big.Submit(p, 10000)
-	if _, err := s.Result(ctx); !errors.Is(err, futures.ErrPayloadTooLarge) || !strings.Contains(err.Error(), "result of cluster.big") {
+	if _, err := s.Result(ctx); !errors.Is(err, cluster.ErrPayloadTooLarge) || !strings.Contains(err.Error(), "result of cluster.big") {
 		t.Errorf("oversize result: %v; want ErrPayloadTooLarge", err)
 	}
 
@@ -250,15 +251,15 @@ func TestClusterPoolErrors(t *testing.T) {
 	}
 
 	// Bad options.
-	for _, opts := range [][]futures.ClusterOption{
-		{futures.LocalWorkers(0)},
-		{futures.PoolName("a.b")},
-		{futures.MaxDeliveries(0)},
-		{futures.ClusterURL("nats://127.0.0.1:1"), futures.PoolName("x")},
+	for _, opts := range [][]cluster.Option{
+		{cluster.LocalWorkers(0)},
+		{cluster.Name("a.b")},
+		{cluster.MaxDeliveries(0)},
+		{cluster.URL("nats://127.0.0.1:1"), cluster.Name("x")},
 	} {
-		if p, err := futures.NewClusterPool(opts...); err == nil {
+		if p, err := cluster.NewPool(opts...); err == nil {
 			p.Shutdown(true, false)
-			t.Errorf("NewClusterPool with bad options succeeded")
+			t.Errorf("NewPool with bad options succeeded")
 		}
 	}
 
@@ -270,9 +271,9 @@ func TestClusterPoolErrors(t *testing.T) {
 
 // A worker killed with SIGKILL mid-task: JetStream delivers the task to
 // another worker after the ack wait, and the future gets its result.
-func TestClusterPoolKilledWorker(t *testing.T) {
+func TestPoolKilledWorker(t *testing.T) {
 	ctx := within(t, 30*time.Second)
-	p := newClusterPool(t, futures.LocalWorkers(2), futures.AckWait(time.Second))
+	p := newPool(t, cluster.LocalWorkers(2), cluster.AckWait(time.Second))
 	file := t.TempDir() + "/pid"
 	f, err := slow.Submit(p, slowArg{File: file, D: 500 * time.Millisecond})
 	if err != nil {
@@ -299,15 +300,15 @@ func TestClusterPoolKilledWorker(t *testing.T) {
 
 // A task that kills every worker that runs it fails after MaxDeliveries;
 // the pool replaces its workers and goes on.
-func TestClusterPoolCrashingTask(t *testing.T) {
+func TestPoolCrashingTask(t *testing.T) {
 	ctx := within(t, 30*time.Second)
-	p := newClusterPool(t, futures.LocalWorkers(2), futures.AckWait(500*time.Millisecond), futures.MaxDeliveries(2))
+	p := newPool(t, cluster.LocalWorkers(2), cluster.AckWait(500*time.Millisecond), cluster.MaxDeliveries(2))
 	f, err := crash.Submit(p, struct{}{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = f.Exception(ctx)
-	if !errors.Is(err, futures.ErrTooManyDeliveries) || !strings.Contains(err.Error(), "cluster.crash was delivered 2 times") {
+	if !errors.Is(err, cluster.ErrTooManyDeliveries) || !strings.Contains(err.Error(), "cluster.crash was delivered 2 times") {
 		t.Fatalf("crashing task: %v; want ErrTooManyDeliveries after 2 deliveries", err)
 	}
 	g, _ := gcdFunc.Submit(p, [2]int{12, 18})
@@ -318,9 +319,9 @@ func TestClusterPoolCrashingTask(t *testing.T) {
 
 // The server stops mid-run: every future not done fails with
 // ErrBrokenPool saying so, and nothing hangs.
-func TestClusterPoolServerStops(t *testing.T) {
+func TestPoolServerStops(t *testing.T) {
 	ctx := within(t, 30*time.Second)
-	p := newClusterPool(t, futures.LocalWorkers(2))
+	p := newPool(t, cluster.LocalWorkers(2))
 	var fs []*futures.Future[int]
 	for range 40 {
 		f, err := slow.Submit(p, slowArg{D: 100 * time.Millisecond})
@@ -332,7 +333,7 @@ func TestClusterPoolServerStops(t *testing.T) {
 	if _, err := fs[0].Result(ctx); err != nil {
 		t.Fatal(err)
 	}
-	futures.StopClusterServer(p)
+	cluster.StopServer(p)
 	failed := 0
 	for _, f := range fs {
 		_, err := f.Result(ctx)
@@ -356,9 +357,9 @@ func TestClusterPoolServerStops(t *testing.T) {
 
 // Cancel stops a running remote call: the worker's context is cancelled.
 // Shutdown(cancelFutures) cancels the tasks no worker has started.
-func TestClusterPoolCancel(t *testing.T) {
+func TestPoolCancel(t *testing.T) {
 	ctx := within(t, 30*time.Second)
-	p := newClusterPool(t, futures.LocalWorkers(1))
+	p := newPool(t, cluster.LocalWorkers(1))
 	file := t.TempDir() + "/state"
 	f, err := block.Submit(p, file)
 	if err != nil {
@@ -373,7 +374,7 @@ func TestClusterPoolCancel(t *testing.T) {
 		queued = append(queued, q)
 	}
 	waitFor(t, ctx, "the task to start", func() bool { return readFile(file) == "started" })
-	waitFor(t, ctx, "the worker's word that it started", func() bool { return futures.ClusterStarted(p) == 1 })
+	waitFor(t, ctx, "the worker's word that it started", func() bool { return cluster.Started(p) == 1 })
 	p.Shutdown(false, true)
 	cancelled := 0
 	for _, q := range queued {
@@ -397,10 +398,10 @@ func TestClusterPoolCancel(t *testing.T) {
 	shutdownWithin(t, p, 20*time.Second)
 }
 
-// aio.WrapFuture awaits a ClusterPool's future from the event loop;
+// aio.WrapFuture awaits a Pool's future from the event loop;
 // RunInExecutor refuses closures, as a ProcessPool does.
-func TestClusterPoolWithAio(t *testing.T) {
-	p := newClusterPool(t, futures.LocalWorkers(1))
+func TestPoolWithAio(t *testing.T) {
+	p := newPool(t, cluster.LocalWorkers(1))
 	v, err := aio.Run(aio.Async(func(t *aio.Task) (int, error) {
 		f, err := square.Submit(p, 9)
 		if err != nil {
@@ -411,7 +412,7 @@ func TestClusterPoolWithAio(t *testing.T) {
 			return 0, err
 		}
 		if _, err := aio.RunInExecutor(t, p, func(context.Context) (int, error) { return 1, nil }); err == nil {
-			return 0, errors.New("RunInExecutor ran a closure on a ClusterPool")
+			return 0, errors.New("RunInExecutor ran a closure on a cluster.Pool")
 		}
 		return v, nil
 	}))
@@ -422,9 +423,9 @@ func TestClusterPoolWithAio(t *testing.T) {
 
 // A task past its deadline fails with ErrTimeout, and its worker stops it:
 // the work of a client that went away does not run for ever.
-func TestClusterPoolTaskDeadline(t *testing.T) {
+func TestPoolTaskDeadline(t *testing.T) {
 	ctx := within(t, 30*time.Second)
-	p := newClusterPool(t, futures.LocalWorkers(1), futures.TaskTimeout(time.Second))
+	p := newPool(t, cluster.LocalWorkers(1), cluster.TaskTimeout(time.Second))
 	file := t.TempDir() + "/state"
 	f, err := block.Submit(p, file)
 	if err != nil {
@@ -441,9 +442,9 @@ func TestClusterPoolTaskDeadline(t *testing.T) {
 
 // A live worker keeps its task from redelivery while it runs longer than
 // the ack wait: the task runs once.
-func TestClusterPoolLongTaskNotRedelivered(t *testing.T) {
+func TestPoolLongTaskNotRedelivered(t *testing.T) {
 	ctx := within(t, 30*time.Second)
-	p := newClusterPool(t, futures.LocalWorkers(2), futures.AckWait(600*time.Millisecond))
+	p := newPool(t, cluster.LocalWorkers(2), cluster.AckWait(600*time.Millisecond))
 	file := t.TempDir() + "/starts"
 	f, err := logStart.Submit(p, slowArg{File: file, D: 2 * time.Second})
 	if err != nil {
@@ -460,15 +461,15 @@ func TestClusterPoolLongTaskNotRedelivered(t *testing.T) {
 // A program that forgets WorkerMain (here, workers that exit at once
 // without serving) gets a broken pool that says why after three tries,
 // not workers started without end.
-func TestClusterPoolWorkersThatNeverServe(t *testing.T) {
+func TestPoolWorkersThatNeverServe(t *testing.T) {
 	ctx := within(t, 30*time.Second)
 	exe, err := exec.LookPath("true")
 	if err != nil {
 		t.Skip("no true(1) to play a worker")
 	}
-	futures.SetClusterWorkerExe(exe)
-	p, err := futures.NewClusterPool(futures.LocalWorkers(1))
-	futures.SetClusterWorkerExe("")
+	cluster.SetWorkerExe(exe)
+	p, err := cluster.NewPool(cluster.LocalWorkers(1))
+	cluster.SetWorkerExe("")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,20 @@
-package futures
+package cluster
 
 import (
 	"encoding/binary"
 	"errors"
 	"time"
+
+	"github.com/asyncgo/asyncgo/runtime/futures/internal/remote"
 )
 
-// The messages of a ClusterPool. A task's message carries, before the
+// The reply of a worker, as futures runs the call.
+type (
+	reply   = remote.Reply
+	failure = remote.Failure
+)
+
+// The messages of a Pool. A task's message carries, before the
 // registered function's arguments (one gob stream, as for a ProcessPool),
 // a small binary envelope:
 //

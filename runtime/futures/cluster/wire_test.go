@@ -1,4 +1,4 @@
-package futures
+package cluster
 
 import (
 	"reflect"

@@ -1,4 +1,4 @@
-package futures
+package cluster
 
 import (
 	"context"
@@ -13,25 +13,30 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/asyncgo/asyncgo/runtime/futures/internal/remote"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// clusterEnv makes a process a worker of a ClusterPool (see WorkerMain):
+// clusterEnv makes a process a worker of a Pool (see futures.WorkerMain):
 //
 //	ASYNCGO_CLUSTER_WORKER=nats://[user:password@|token@]host:4222/POOL[?slots=N&creds=FILE&ca=FILE]
 //
-// The path names the pool (PoolName); slots is how many tasks the worker
-// runs at once (default 1); creds is a NATS credentials file, ca the
+// The path names the pool (Name); slots is how many tasks the worker runs
+// at once (default 1); creds is a NATS credentials file, ca the
 // certificate authority of a tls:// server.
-const clusterEnv = "ASYNCGO_CLUSTER_WORKER"
+const clusterEnv = remote.ClusterEnv
+
+// futures.WorkerMain serves a cluster through this package: a program
+// that uses a Pool links it, and so can be its worker.
+func init() { remote.ServeCluster = serveCluster }
 
 // lifelineEnv names the descriptor of a local worker's lifeline: a pipe
 // from its pool, whose end tells it to stop. A local worker also writes a
 // byte to descriptor 4 once it serves.
 const lifelineEnv = "ASYNCGO_CLUSTER_LIFELINE"
 
-// clusterWorker is the state of a worker process of a ClusterPool.
+// clusterWorker is the state of a worker process of a Pool.
 type clusterWorker struct {
 	nc      *nats.Conn
 	ackWait time.Duration
@@ -41,11 +46,11 @@ type clusterWorker struct {
 	cancelled map[cancelKey]time.Time // until the task's deadline
 }
 
-// serveCluster runs a ClusterPool's tasks until SIGINT, SIGTERM or the end
+// serveCluster runs a Pool's tasks until SIGINT, SIGTERM or the end
 // of its lifeline; it returns the exit status.
 func serveCluster(spec string) int {
 	fail := func(format string, args ...any) int {
-		fmt.Fprintf(os.Stderr, "futures: cluster worker %d: %s\n", os.Getpid(), fmt.Sprintf(format, args...))
+		fmt.Fprintf(os.Stderr, "cluster: worker %d: %s\n", os.Getpid(), fmt.Sprintf(format, args...))
 		return 2
 	}
 	u, err := url.Parse(spec)
@@ -108,7 +113,7 @@ func serveCluster(spec string) int {
 			return 0
 		}
 		if !said { // a worker may start before its pool: wait for it
-			fmt.Fprintf(os.Stderr, "futures: cluster worker %d: waiting for pool %s on %s (%v)\n", os.Getpid(), pool, u.Redacted(), err)
+			fmt.Fprintf(os.Stderr, "cluster: worker %d: waiting for pool %s on %s (%v)\n", os.Getpid(), pool, u.Redacted(), err)
 			said = true
 		}
 		select {
@@ -194,7 +199,7 @@ func (w *clusterWorker) handle(m jetstream.Msg) {
 
 	w.nc.Publish(t.reply, encodeResult(t.id, resultStarted, nil))
 	stopBeat := w.heartbeat(m)
-	r := run(ctx, request{Func: t.fn, N: t.n, Args: t.args})
+	r := remote.Run(ctx, t.fn, t.n, t.args)
 	stopBeat()
 
 	w.mu.Lock()

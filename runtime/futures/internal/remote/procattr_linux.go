@@ -1,9 +1,9 @@
-package futures
+package remote
 
 import "syscall"
 
-// workerAttr makes a worker process die with the pool's process, so that
+// WorkerAttr makes a worker process die with the pool's process, so that
 // no worker outlives a crashed parent.
-func workerAttr() *syscall.SysProcAttr {
+func WorkerAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

@@ -1,9 +1,9 @@
 //go:build !linux
 
-package futures
+package remote
 
 import "syscall"
 
-// workerAttr: outside Linux a worker notices its parent's death when the
+// WorkerAttr: outside Linux a worker notices its parent's death when the
 // task pipe closes.
-func workerAttr() *syscall.SysProcAttr { return nil }
+func WorkerAttr() *syscall.SysProcAttr { return nil }
