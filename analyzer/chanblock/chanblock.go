@@ -161,7 +161,7 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 	}
 	if closes == 0 && len(o.sends) > 0 {
 		for _, op := range o.recvs {
-			if u, ok := op.Instr.(*ssa.UnOp); ok && u.CommaOk && pass.ranges[u.Pos()] {
+			if u, ok := op.Instr.(*ssa.UnOp); ok && u.CommaOk && pass.ranges[u.Pos()] && !rangeLeaves(u) {
 				rel := []analysis.RelatedInformation{made}
 				for _, s := range o.sends {
 					rel = append(rel, analysis.RelatedInformation{Pos: s.Instr.Pos(), Message: "values are sent here, but the channel is never closed"})
@@ -192,6 +192,80 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 			})
 		}
 	}
+}
+
+// rangeLeaves reports whether the body of the range loop whose receive is
+// u can leave the loop other than by the channel's close: a return, a
+// break, a panic, or a call that does not return (t.Fatal, os.Exit,
+// runtime.Goexit, log.Fatal). Such a loop need not block after the last
+// value (nats-server's "for err := range errs { t.Fatalf(...) }").
+func rangeLeaves(u *ssa.UnOp) bool {
+	head := u.Block()
+	iff, ok := head.Instrs[len(head.Instrs)-1].(*ssa.If)
+	if !ok {
+		return true
+	}
+	done := iff.Block().Succs[1]
+	seen := map[*ssa.BasicBlock]bool{head: true}
+	stack := []*ssa.BasicBlock{iff.Block().Succs[0]}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		if b == done {
+			return true // break
+		}
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Return, *ssa.Panic:
+				return true
+			case *ssa.Call:
+				if noReturn(in.Common()) {
+					return true
+				}
+			}
+		}
+		stack = append(stack, b.Succs...)
+	}
+	return false
+}
+
+// noReturn reports calls that end the goroutine or the program.
+func noReturn(c *ssa.CallCommon) bool {
+	var name, pkg string
+	if c.IsInvoke() {
+		name = c.Method.Name()
+		if c.Method.Pkg() != nil {
+			pkg = c.Method.Pkg().Path()
+		}
+	} else if fn := c.StaticCallee(); fn != nil {
+		name = fn.Name()
+		if fn.Pkg != nil {
+			pkg = fn.Pkg.Pkg.Path()
+		} else if o := fn.Object(); o != nil && o.Pkg() != nil {
+			pkg = o.Pkg().Path()
+		}
+	}
+	switch pkg {
+	case "testing":
+		switch name {
+		case "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow":
+			return true
+		}
+	case "os":
+		return name == "Exit"
+	case "runtime":
+		return name == "Goexit"
+	case "log":
+		switch name {
+		case "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln":
+			return true
+		}
+	}
+	return false
 }
 
 // dominatingSends counts the sends executed before op on every path: those

@@ -7,6 +7,7 @@ package real
 import (
 	"context"
 	"fmt"
+	"testing"
 	"time"
 )
 
@@ -365,3 +366,34 @@ func (l *limiterFixed) run(ctx context.Context) {
 func (l *limiterFixed) Take() { <-l.ticks }
 
 func (l *limiterFixed) Stop() { l.cancel() }
+
+// nats-server's TestJetStreamClusterConsumerCleanupMemory style (a false
+// positive once): the range's body always ends the test, so the loop takes
+// one value and never waits for a close.
+func firstError(t *testing.T, jobs int) {
+	errs := make(chan error, jobs)
+	for i := 0; i < jobs; i++ {
+		go func() {
+			if err := work(); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	for err := range errs {
+		t.Fatalf("%v", err)
+	}
+}
+
+// A range that returns on the first value.
+func firstValue(vals []int) int {
+	ch := make(chan int)
+	go func() {
+		for _, v := range vals {
+			ch <- v
+		}
+	}()
+	for v := range ch {
+		return v
+	}
+	return 0
+}
