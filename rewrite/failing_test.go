@@ -33,11 +33,7 @@ import (
 
 // failing maps each program under testdata/rewrite/failing to what is
 // wrong with it today.
-var failing = map[string]string{
-	"defer_arg_suspends":   "rejected (a documented limit): a suspension in a deferred call's argument, which Go evaluates at the defer statement",
-	"loop_cond_suspends":   "rejected (a documented limit): suspensions in a loop's condition and post statement (Python's `while (yield x):`)",
-	"switch_case_suspends": "rejected (a documented limit): suspensions in switch case expressions, evaluated in order until one matches",
-}
+var failing = map[string]string{}
 
 // TestFailing: every program under testdata/rewrite/failing is listed in
 // failing, is valid Go that runs direct, and still fails lowered.

@@ -9,6 +9,8 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
+
+	"github.com/dave/dst"
 )
 
 // deferText lowers a defer statement: the function and its arguments are
@@ -17,6 +19,9 @@ import (
 func (f *fn) deferText(d *ast.DeferStmt) string {
 	f.closes = true
 	call := d.Call
+	// Printed from the dst call, where a suspension in an argument has
+	// been replaced by its value.
+	dcall := f.dstOf(d).(*dst.DeferStmt).Call
 	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok && len(call.Args) == 0 && lit.Type.Results.NumFields() == 0 {
 		return fmt.Sprintf("_agm._agf.Push(%s)", f.verbatim(lit))
 	}
@@ -26,19 +31,19 @@ func (f *fn) deferText(d *ast.DeferStmt) string {
 	if k, ok := f.susp[call]; ok && k == kRaise {
 		fun = "_agm._agf.Raise"
 	} else if id := calleeIdent(call.Fun); id != nil && f.constFunc(call.Fun, id) {
-		fun = f.expr(call.Fun) // a function or builtin by name: nothing to evaluate
+		fun = f.exprDst(dcall.Fun) // a function or builtin by name: nothing to evaluate
 	} else {
-		fmt.Fprintf(&b, "_agdf := %s\n", f.expr(call.Fun))
+		fmt.Fprintf(&b, "_agdf := %s\n", f.exprDst(dcall.Fun))
 		fun = "_agdf"
 	}
 	var args []string
 	for i, a := range call.Args {
 		tv := f.info.Types[a]
 		if tv.Value != nil || tv.IsNil() || tv.IsType() {
-			args = append(args, f.expr(a))
+			args = append(args, f.exprDst(dcall.Args[i]))
 			continue
 		}
-		val := f.expr(a)
+		val := f.exprDst(dcall.Args[i])
 		if isOperation(a) && isBasic(tv.Type) {
 			// An operation on untyped operands (n > 1, 1 << n) takes
 			// its type from the call: the type recorded for it.

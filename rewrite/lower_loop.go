@@ -36,10 +36,6 @@ func (f *fn) loop(label string, body func(brk, cont string)) {
 }
 
 func (f *fn) forStmt(x *ast.ForStmt, label string) {
-	if (x.Cond != nil && f.hasSusp[x.Cond]) || (x.Post != nil && f.hasSusp[x.Post]) {
-		f.errorf(x.Pos(), "a loop's condition and post statement cannot suspend; move the suspension into the body")
-		return
-	}
 	f.lineOf(x)
 	f.init(x.Init)
 	top := f.label("Top")
@@ -49,7 +45,9 @@ func (f *fn) forStmt(x *ast.ForStmt, label string) {
 		if x.Cond != nil {
 			f.used[brk] = true
 			f.lineOf(x.Cond) // a panic in the condition points at it
-			f.emit("if !(%s) {\ngoto %s\n}", f.expr(x.Cond), brk)
+			// A suspension in the condition is a resume point inside the
+			// loop, reached again at each iteration.
+			f.emit("if !(%s) {\ngoto %s\n}", f.cond(x.Cond, x), brk)
 		}
 		f.stmt(x.Body, "")
 		f.place(cont)
@@ -63,7 +61,9 @@ func (f *fn) forStmt(x *ast.ForStmt, label string) {
 				}
 			}
 		}
-		if x.Post != nil {
+		if x.Post != nil && f.hasSusp[x.Post] {
+			f.stmt(x.Post, "")
+		} else if x.Post != nil {
 			f.lineOf(x.Post)
 			f.emit("%s", f.verbatim(x.Post))
 		}

@@ -159,14 +159,7 @@ func (f *fn) scan() {
 							}
 						}
 					}
-					for _, s := range stack {
-						if d, ok := s.(*ast.DeferStmt); ok {
-							f.errorf(d.Pos(), "cannot yield in a defer statement")
-						}
-						if g, ok := s.(*ast.GoStmt); ok {
-							f.errorf(g.Pos(), "cannot yield in a go statement")
-						}
-					}
+
 				}
 				return true
 			}

@@ -108,7 +108,7 @@ func (f *fn) stmt(s ast.Stmt, label string) {
 		f.typeSwitch(x, label)
 	case *ast.SelectStmt:
 		f.selectStmt(x, label)
-	case *ast.ExprStmt, *ast.AssignStmt, *ast.DeclStmt, *ast.ReturnStmt, *ast.IncDecStmt, *ast.SendStmt:
+	case *ast.ExprStmt, *ast.AssignStmt, *ast.DeclStmt, *ast.ReturnStmt, *ast.IncDecStmt, *ast.SendStmt, *ast.DeferStmt, *ast.GoStmt:
 		f.lineOf(s)
 		f.suspendIn(s)
 	default:
@@ -373,11 +373,19 @@ func (f *fn) switchStmt(x *ast.SwitchStmt, label string) {
 			continue
 		}
 		var conds []string
-		for _, e := range c.List {
-			if f.hasSusp[e] {
-				f.errorf(e.Pos(), "a case expression cannot suspend")
-				return
+		if f.hasSusp[c] {
+			// Case expressions are evaluated in order until one matches:
+			// one test each, a suspension before its own.
+			for _, e := range c.List {
+				if tag != "" {
+					f.emit("if %s == (%s) {\ngoto %s\n}", tag, f.cond(e, x), labels[i])
+				} else {
+					f.emit("if %s {\ngoto %s\n}", f.cond(e, x), labels[i])
+				}
 			}
+			continue
+		}
+		for _, e := range c.List {
 			if tag != "" {
 				conds = append(conds, fmt.Sprintf("%s == (%s)", tag, f.expr(e)))
 			} else {
