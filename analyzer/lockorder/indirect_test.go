@@ -15,3 +15,8 @@ func TestIndirect(t *testing.T) {
 		}
 	}
 }
+
+// TestCond checks Waits nothing signals and lost wake-ups.
+func TestCond(t *testing.T) {
+	vettest.Run(t, "testdata", "cond")
+}

@@ -315,6 +315,7 @@ type checker struct {
 	impls       map[*types.Func][]*ssa.Function // interface method -> the package's implementations
 	funcFields  map[string][]storedFunc         // callback field -> the functions stored in it
 	unknownFunc map[string]bool                 // callback fields also given unknown functions
+	conds       condInfo
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -340,6 +341,7 @@ func run(pass *analysis.Pass) (any, error) {
 		impls:       map[*types.Func][]*ssa.Function{},
 		funcFields:  map[string][]storedFunc{},
 		unknownFunc: map[string]bool{},
+		conds:       condInfo{signals: map[string][]*condUse{}, escapes: map[string]bool{}},
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
@@ -350,6 +352,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.reportInversions()
 	c.reportRLocks()
 	c.reportWaits()
+	c.reportConds()
 	return nil, nil
 }
 
@@ -358,6 +361,7 @@ func run(pass *analysis.Pass) (any, error) {
 func (c *checker) scanObjects(fn *ssa.Function) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
+			c.scanCond(fn, instr)
 			var ops [32]*ssa.Value
 			for _, op := range instr.Operands(ops[:0]) {
 				if g, ok := (*op).(*ssa.Function); ok {
@@ -982,6 +986,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		return
 	}
 	if kind := wakeKind(name); kind != "" {
+		if kind == "cond" {
+			f.noteSignal(call.Args[0], pos, s)
+		}
 		f.wakeOn(call.Args[0], kind, pos, s)
 		return
 	}
