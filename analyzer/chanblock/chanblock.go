@@ -106,8 +106,8 @@ func capacity(mc *ssa.MakeChan) int {
 // local checks a channel made in a function and followed from there.
 func local(pass *state, mc *ssa.MakeChan) {
 	ch := chanuse.Follow(mc)
-	if ch.Escapes {
-		return
+	if ch.Escapes || len(ch.Returns) > 0 {
+		return // the callers may send, receive or close
 	}
 	var o ops
 	for _, n := range ch.Nodes {

@@ -397,3 +397,17 @@ func firstValue(vals []int) int {
 	}
 	return 0
 }
+
+// nats-server's parallelTaskQueue (a false positive once): workers range
+// over a task queue the function returns; its callers send and close it.
+func taskQueue(n int) chan<- func() {
+	tq := make(chan func(), n)
+	for range n {
+		go func() {
+			for fn := range tq {
+				fn()
+			}
+		}()
+	}
+	return tq
+}
