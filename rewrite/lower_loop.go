@@ -92,10 +92,6 @@ func (f *fn) assignIter(x *ast.RangeStmt, e ast.Expr, val string) {
 }
 
 func (f *fn) rangeStmt(x *ast.RangeStmt, label string) {
-	if f.hasSusp[x.X] {
-		f.errorf(x.X.Pos(), "a range expression cannot suspend; assign it to a variable first")
-		return
-	}
 	f.lineOf(x)
 	t := f.info.TypeOf(x.X)
 	ts, err := f.typeString(types.Default(t))
@@ -118,7 +114,7 @@ func (f *fn) rangeStmt(x *ast.RangeStmt, label string) {
 	rv := ""
 	if length == "" {
 		rv = f.temp("r", ts)
-		f.emit("%s = %s", rv, f.expr(x.X))
+		f.emit("%s = %s", rv, f.cond(x.X, x)) // evaluated once, before the loop
 		length = "len(" + rv + ")"
 	}
 	top := f.label("Top")
