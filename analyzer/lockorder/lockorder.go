@@ -515,8 +515,9 @@ type fnChecker struct {
 	retHeld       []map[string]*lockInfo // at each return: locks held
 	retUnl        []map[string]bool      // and the caller's locks left unlocked
 
-	indirect  int  // depth of synthetic calls being applied (callbacks, interface methods)
-	maybeCall bool // the synthetic call is one of several possible targets
+	loopLk    map[*ssa.BasicBlock][]*lockInfo // locks taken in the loop around a block
+	indirect  int                             // depth of synthetic calls being applied (callbacks, interface methods)
+	maybeCall bool                            // the synthetic call is one of several possible targets
 }
 
 // finding is a double lock found in some runs of a function.
@@ -779,6 +780,16 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 				f.waitOn(in.X, "recv", in.Pos(), s)
 			}
 			f.wakeOn(in.X, "send", in.Pos(), s)
+		}
+	case *ssa.Select:
+		// Each case of a select may complete a sender's or a receiver's
+		// operation: a wake (its waits are not modelled).
+		for _, st := range in.States {
+			if st.Dir == types.RecvOnly {
+				f.wakeOn(st.Chan, "send", in.Pos(), s)
+			} else {
+				f.wakeOn(st.Chan, "recv", in.Pos(), s)
+			}
 		}
 	case *ssa.Send:
 		if f.c.unbuffered(in.Chan) {
@@ -1293,7 +1304,79 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 			f.wakesSum[ik+"|"+kind] = a
 		}
 	}
-	f.addWakeAt(s.acq, f.c.k.class(v), kind, pos, nil, nil)
+	f.addWakeAt(s.acq, f.c.k.class(v), kind, pos, f.loopLocks(), nil)
+}
+
+// loopLocks returns the locks taken anywhere in the loop around the block
+// being analysed: a waker in that loop may be blocked on one of them (in
+// another iteration, another select case) when the waiter needs it to go
+// on (issue 14 item 5: sensu-go #1264, consul #3701).
+func (f *fnChecker) loopLocks() []*lockInfo {
+	b := f.block
+	if b == nil || !inLoop(b) {
+		return nil
+	}
+	if f.loopLk == nil {
+		f.loopLk = map[*ssa.BasicBlock][]*lockInfo{}
+	}
+	if l, ok := f.loopLk[b]; ok {
+		return l
+	}
+	var locks []*lockInfo
+	for _, x := range f.fn.Blocks {
+		if !reaches(b, x) || !reaches(x, b) {
+			continue
+		}
+		for _, instr := range x.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok || call.Call.IsInvoke() {
+				continue
+			}
+			callee := call.Call.StaticCallee()
+			if callee == nil {
+				continue
+			}
+			name := funcName(callee)
+			if read, ok := lockFuncs[name]; ok {
+				if cls := f.c.k.class(call.Call.Args[0]); cls != "" {
+					locks = append(locks, &lockInfo{inst: inst(call.Call.Args[0]), class: cls, fkey: fieldKey(call.Call.Args[0]), read: read, pos: call.Pos(), desc: desc(call.Call.Args[0])})
+				}
+				continue
+			}
+			if strings.HasPrefix(name, "(*sync.") || strings.HasPrefix(name, "sync.") || f.c.inProgress[callee] {
+				continue
+			}
+			for _, a := range f.c.summaryOf(callee).Acquires {
+				if a.Guard != "" {
+					continue
+				}
+				if ik, ck, d, ok := f.subst(&call.Call, a); ok && ck != "" {
+					locks = append(locks, &lockInfo{inst: ik, class: ck, fkey: a.Lock, read: a.Read, pos: call.Pos(), desc: d, via: callee.Name()})
+				}
+			}
+		}
+	}
+	f.loopLk[b] = locks
+	return locks
+}
+
+// reaches reports whether block to can be reached from from (in one or
+// more steps).
+func reaches(from, to *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), from.Succs...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == to {
+			return true
+		}
+		if !seen[x] {
+			seen[x] = true
+			stack = append(stack, x.Succs...)
+		}
+	}
+	return false
 }
 
 // needsOf expresses the locks acquired before a wake (held, then extra) as

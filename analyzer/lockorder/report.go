@@ -269,9 +269,11 @@ func (c *checker) reportWaits() {
 			if h.class == "" || (condL != "" && (h.fkey == condL || h.class == condL || sameField(h.class, condL))) {
 				continue
 			}
+			// Every waker takes h first, and blocks on it: a read lock
+			// held here blocks only wakers that write-lock it.
 			needs := true
 			for _, wk := range wakers {
-				if _, ok := wk.acq[h.class]; !ok {
+				if l, ok := wk.acq[h.class]; !ok || h.read && l.read {
 					needs = false
 					break
 				}
