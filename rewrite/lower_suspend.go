@@ -443,3 +443,52 @@ func (f *fn) ensure(name, typ string) {
 	}
 	f.fields = append(f.fields, &field{name: name, typ: typ})
 }
+
+// selectOperands evaluates the channels and the values sent of a select
+// whose communications suspend, in source order, into temporaries the
+// cases then use: Go evaluates them all, once, on entering the select.
+func (f *fn) selectOperands(x *ast.SelectStmt) {
+	suspends := false
+	for _, cc := range x.Body.List {
+		if c := cc.(*ast.CommClause); c.Comm != nil && f.hasSusp[c.Comm] {
+			suspends = true
+		}
+	}
+	if !suspends {
+		return
+	}
+	operand := func(holder ast.Node, e ast.Expr, t types.Type) {
+		ts, err := f.typeString(t)
+		if err != nil {
+			f.errorf(e.Pos(), "cannot lower this select: %v", err)
+			return
+		}
+		tmp := f.temp("sel", ts)
+		f.emit("%s = %s", tmp, f.cond(e, nil))
+		f.replace(holder, e, f.placeholder(tmp))
+	}
+	for _, cc := range x.Body.List {
+		var recv *ast.UnaryExpr
+		switch cm := cc.(*ast.CommClause).Comm.(type) {
+		case *ast.SendStmt:
+			ct := f.info.TypeOf(cm.Chan)
+			ch, ok := ct.Underlying().(*types.Chan)
+			if !ok {
+				f.errorf(cm.Chan.Pos(), "cannot lower this select: the channel's type %s is a type parameter", ct)
+				return
+			}
+			operand(cm, cm.Chan, ct)
+			operand(cm, cm.Value, ch.Elem())
+		case *ast.ExprStmt:
+			recv, _ = ast.Unparen(cm.X).(*ast.UnaryExpr)
+			if recv != nil {
+				operand(cm, recv.X, f.info.TypeOf(recv.X))
+			}
+		case *ast.AssignStmt:
+			recv, _ = ast.Unparen(cm.Rhs[0]).(*ast.UnaryExpr)
+			if recv != nil {
+				operand(cm, recv.X, f.info.TypeOf(recv.X))
+			}
+		}
+	}
+}
