@@ -20,3 +20,9 @@ func TestIndirect(t *testing.T) {
 func TestCond(t *testing.T) {
 	vettest.Run(t, "testdata", "cond")
 }
+
+// TestKernels checks the kernels of fixed upstream deadlocks: each caught
+// bug is reported, its fixed version is not.
+func TestKernels(t *testing.T) {
+	vettest.Run(t, "testdata", "kernels")
+}
