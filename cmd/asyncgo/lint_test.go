@@ -171,6 +171,7 @@ func TestWriteFileAtomicKeepsMode(t *testing.T) {
 func TestLintUsageNamesEveryAnalyzer(t *testing.T) {
 	reports := map[string]string{
 		"blocking":     "blocking calls in async code",
+		"chanblock":    "deadlocks",
 		"deadlock":     "deadlocks",
 		"deadlockleak": "deadlocks",
 		"holdlock":     "locks held across a suspension",
