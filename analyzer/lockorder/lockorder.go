@@ -1304,7 +1304,15 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 			f.wakesSum[ik+"|"+kind] = a
 		}
 	}
-	f.addWakeAt(s.acq, f.c.k.class(v), kind, pos, f.loopLocks(), nil)
+	var loop []*lockInfo
+	if cls := f.c.k.class(v); strings.HasPrefix(cls, "{T:") || strings.HasPrefix(cls, "{g:") {
+		// A channel that outlives the loop (a field, a package variable):
+		// the next iteration wakes the same waiter. A channel made in the
+		// function may be a new one each iteration (sync's
+		// TestCondSignalStealing).
+		loop = f.loopLocks()
+	}
+	f.addWakeAt(s.acq, f.c.k.class(v), kind, pos, loop, nil)
 }
 
 // loopLocks returns the locks taken anywhere in the loop around the block

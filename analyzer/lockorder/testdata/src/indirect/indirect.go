@@ -217,3 +217,21 @@ func NewHooks() *Hooks {
 	h.OnTick = func() { h.mu.Lock(); h.mu.Unlock() }
 	return h
 }
+
+// --- a waker in a loop that locks: only for a channel that outlives the
+// loop (sync's TestCondSignalStealing makes a new one each iteration) ---
+
+func freshChannelEachIteration() {
+	for i := 0; i < 3; i++ {
+		var m sync.Mutex
+		ch := make(chan struct{})
+		go func() {
+			m.Lock()
+			ch <- struct{}{} // ok: the receiver's next Lock is for this iteration's m, after the receive
+			m.Unlock()
+		}()
+		<-ch
+		m.Lock()
+		m.Unlock()
+	}
+}
