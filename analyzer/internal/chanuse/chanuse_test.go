@@ -1,0 +1,104 @@
+package chanuse_test
+
+import (
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"testing"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/ssa/ssautil"
+)
+
+const src = `package p
+
+type op struct{ done chan int }
+
+func (o *op) run()        { o.done <- 1 }
+func wait(c chan int) int { return <-c }
+
+func field() int {
+	o := &op{done: make(chan int)}
+	go o.run()
+	return wait(o.done)
+}
+
+func returned() chan int {
+	c := make(chan int)
+	go func() { c <- 1 }()
+	return c
+}
+
+var global chan int
+
+func escapes() {
+	c := make(chan int)
+	global = c
+}
+`
+
+func build(t *testing.T) *ssa.Package {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, ssa.SanityCheckFunctions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkg
+}
+
+func makeIn(fn *ssa.Function) *ssa.MakeChan {
+	for _, b := range fn.Blocks {
+		for _, in := range b.Instrs {
+			if mc, ok := in.(*ssa.MakeChan); ok {
+				return mc
+			}
+		}
+	}
+	return nil
+}
+
+// The channel in a struct field reaches the method run as a goroutine
+// (its send) and the helper the maker calls (its receive).
+func TestFollowField(t *testing.T) {
+	pkg := build(t)
+	ch := chanuse.Follow(makeIn(pkg.Func("field")))
+	if ch.Escapes || ch.Field == nil || ch.Field.Name() != "done" {
+		t.Fatalf("escapes %v, field %v", ch.Escapes, ch.Field)
+	}
+	var send, recv *chanuse.Node
+	for _, n := range ch.Nodes {
+		for _, op := range n.Ops {
+			switch op.Kind {
+			case chanuse.Send:
+				send = n
+			case chanuse.Recv:
+				recv = n
+			}
+		}
+	}
+	if send == nil || send.Fn.Name() != "run" || send.Go == nil || send.G != send {
+		t.Errorf("send: %+v", send)
+	}
+	if recv == nil || recv.Fn.Name() != "wait" || recv.Call == nil || recv.G != ch.Nodes[0] {
+		t.Errorf("receive: %+v", recv)
+	}
+}
+
+// A channel the maker returns is recorded, not an escape; one stored in a
+// package variable escapes.
+func TestReturnsAndEscapes(t *testing.T) {
+	pkg := build(t)
+	if ch := chanuse.Follow(makeIn(pkg.Func("returned"))); ch.Escapes || len(ch.Returns) != 1 {
+		t.Errorf("returned: escapes %v, returns %d", ch.Escapes, len(ch.Returns))
+	}
+	if ch := chanuse.Follow(makeIn(pkg.Func("escapes"))); !ch.Escapes {
+		t.Errorf("a channel stored in a package variable does not escape")
+	}
+}
