@@ -463,11 +463,10 @@ func (w *walker) search(fn *ssa.Function, b *ssa.BasicBlock, i int, depth int) *
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
-		if p.i == 0 && p.sel != nil && p.b.Parent() == p.sel.Parent() && p.b.Dominates(p.sel.Block()) {
-			// Back at the head of a loop around the select: the loop
-			// goes round to the select again, and leaving it from the
-			// head depends on what the cases set (a done flag), which
-			// this search does not follow.
+		if p.i == 0 && p.sel != nil && p.b.Parent() == p.sel.Parent() && p.b.Dominates(p.sel.Block()) && w.flagged(p.b, p.sel) {
+			// Back at the head of a loop around the select, whose exit
+			// test may depend on what the receiving case set (a done
+			// flag): leaving from here is not a way around the receive.
 			continue
 		}
 		if p.i == 0 {
@@ -531,6 +530,65 @@ func (w *walker) search(fn *ssa.Function, b *ssa.BasicBlock, i int, depth int) *
 		}
 	}
 	return nil
+}
+
+// flagged reports whether the exit test of the loop head may depend on a
+// value the receiving case of sel sets: a phi fed from a block the
+// receiving case's body dominates, a load, a call or anything else not
+// plainly computed from constants, parameters and phis (a counted loop's
+// index passes; a "done" flag does not).
+func (w *walker) flagged(head *ssa.BasicBlock, sel *ssa.Select) bool {
+	iff, ok := head.Instrs[len(head.Instrs)-1].(*ssa.If)
+	if !ok {
+		return false // no exit here: round to the select again
+	}
+	bodies, _ := caseBodies(sel)
+	var recvBodies []*ssa.BasicBlock
+	for k := range sel.States {
+		if w.isRecvState(sel, k) {
+			b, ok := bodies[k]
+			if !ok {
+				return true
+			}
+			recvBodies = append(recvBodies, b)
+		}
+	}
+	seen := map[ssa.Value]bool{}
+	var dep func(v ssa.Value) bool
+	dep = func(v ssa.Value) bool {
+		if seen[v] {
+			return false
+		}
+		seen[v] = true
+		switch v := v.(type) {
+		case *ssa.Const, *ssa.Parameter:
+			return false
+		case *ssa.BinOp:
+			return dep(v.X) || dep(v.Y)
+		case *ssa.UnOp:
+			if v.Op == token.MUL || v.Op == token.ARROW {
+				return true
+			}
+			return dep(v.X)
+		case *ssa.Convert:
+			return dep(v.X)
+		case *ssa.Phi:
+			for i, e := range v.Edges {
+				pred := v.Block().Preds[i]
+				for _, rb := range recvBodies {
+					if rb.Dominates(pred) {
+						return true
+					}
+				}
+				if dep(e) {
+					return true
+				}
+			}
+			return false
+		}
+		return true
+	}
+	return dep(iff.Cond)
 }
 
 // isRecvState reports whether state k of sel receives from the channel.

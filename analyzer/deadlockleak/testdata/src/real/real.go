@@ -517,3 +517,34 @@ func alwaysWaits(wait func() error) error { return <-goRunFixed(wait) }
 
 // A caller that hands the channel on: not followed.
 func handsOn(wait func() error) chan error { return goRun(wait) }
+
+// A variant of the kubernetes/kubernetes#135751 kernel (the variant is
+// ours): the waiter gives up after three timeouts instead of one, leaving
+// the counted loop with the sender still blocked. (Select in a retry loop.)
+func retryWait() bool {
+	ready := make(chan struct{})
+	go func() {
+		ready <- struct{}{} // want `the select in retryWait`
+	}()
+	for attempt := 0; attempt < 3; attempt++ {
+		select {
+		case <-ready:
+			return true
+		case <-time.After(time.Second):
+		}
+	}
+	return false
+}
+
+func retryWaitFixed() bool {
+	ready := make(chan struct{}, 1)
+	go func() { ready <- struct{}{} }()
+	for attempt := 0; attempt < 3; attempt++ {
+		select {
+		case <-ready:
+			return true
+		case <-time.After(time.Second):
+		}
+	}
+	return false
+}
