@@ -42,6 +42,16 @@ func TestUnsupported(t *testing.T) {
 		{"order", "\t\tif (ch == nil || f() > 0) == (co.Yield(1) > 0) {\n\t\t\treturn 1\n\t\t}\n\t\treturn 0\n", "p.go:10:20: this runs before the suspension that follows it only if && or || let it"},
 		{"recv-first", "\t\tif (ch == nil || <-ch > 0) == (co.Yield(1) > 0) {\n\t\t\treturn 1\n\t\t}\n\t\treturn 0\n", "p.go:10:20: this runs before the suspension that follows it only if && or || let it"},
 		{"localtype", "\t\ttype T int\n\t\tco.Yield(1)\n\t\treturn 0\n", "p.go:10:3: a type declared in a generator body"},
+		// The deferred call itself a suspension would suspend while the
+		// body unwinds; a go statement's, on another goroutine.
+		{"defer-yield", "\t\tfor i := 3; i > 0; i-- {\n\t\t\tdefer co.Yield(i)\n\t\t}\n\t\treturn 0\n", "p.go:11:4: cannot defer a suspension: co.Yield would suspend while the generator body unwinds"},
+		{"defer-yield-paren", "\t\tdefer (*co).Yield(1)\n\t\treturn 0\n", "p.go:10:3: cannot defer a suspension: (*co).Yield would suspend"},
+		{"defer-yielderr", "\t\tdefer co.YieldErr(1)\n\t\treturn 0\n", "p.go:10:3: cannot defer a suspension: co.YieldErr would suspend"},
+		{"defer-yieldfrom", "\t\tdefer coro.YieldFrom(co, G(ch))\n\t\treturn 0\n", "p.go:10:3: cannot defer a suspension: coro.YieldFrom would suspend"},
+		{"defer-yieldfromerr", "\t\tdefer coro.YieldFromErr(co, G(ch))\n\t\treturn 0\n", "p.go:10:3: cannot defer a suspension: coro.YieldFromErr would suspend"},
+		{"go-yield", "\t\tgo co.Yield(1)\n\t\treturn 0\n", "p.go:10:3: cannot suspend in a go statement: co.Yield would run on another goroutine"},
+		{"go-yieldfrom", "\t\tgo coro.YieldFrom(co, G(ch))\n\t\treturn 0\n", "p.go:10:3: cannot suspend in a go statement: coro.YieldFrom would run on another goroutine"},
+		{"go-raise", "\t\tgo co.Raise(nil)\n\t\treturn 0\n", "p.go:10:3: cannot raise in a go statement: co.Raise would unwind another goroutine"},
 		{"reserved", "\t\t_agx := 1\n\t\treturn _agx\n", "p.go:10:3: identifier _agx: names starting with \"_ag\" are reserved"},
 	}
 	for _, c := range cases {
@@ -56,6 +66,36 @@ func TestUnsupported(t *testing.T) {
 				t.Fatalf("error %q, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestInternalError checks that a panic of the rewriter while it lowers a
+// function is an error positioned at that function, not a crash, and that
+// the other functions are still checked.
+func TestInternalError(t *testing.T) {
+	defer rewrite.SetLowerHook(func(name string) {
+		if name == "G" {
+			var m map[string]int
+			m["boom"]++ // a bug of the rewriter's
+		}
+	})()
+	src := header + "\t\treturn co.Yield(1)\n\t})\n}\n\n//asyncgo:generator\nfunc H() *coro.Generator[int, int, int] {\n\treturn coro.New(func(co *coro.Co[int, int]) int {\n\t\tdefer co.Yield(2)\n\t\treturn 0\n\t})\n}\n"
+	dir := tempPackage(t, map[string]string{"p.go": src})
+	_, err := rewrite.Package(dir)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if n := strings.Count(err.Error(), "\n") + 1; n != 2 {
+		t.Errorf("%d errors, want 2: %v", n, err)
+	}
+	for _, want := range []string{
+		"p.go:8:1: G: internal error: cannot lower this generator (a bug in asyncgo rewrite at ",
+		"; please report it): assignment to entry in nil map",
+		"p.go:17:3: cannot defer a suspension: co.Yield",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q, want %q", err, want)
+		}
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -124,11 +126,25 @@ func (fl *fileLowerer) importText() string {
 	return b.String()
 }
 
+// lowerHook, when set (by tests), is called before each annotated function
+// is lowered.
+var lowerHook func(fd *ast.FuncDecl)
+
 func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
+	// A bug of the rewriter's must not crash the CLI: it is an error
+	// positioned at the function being lowered, and nothing is written.
+	defer func() {
+		if r := recover(); r != nil {
+			fl.errorf(fd.Pos(), "%s: internal error: cannot lower this generator (a bug in asyncgo rewrite%s; please report it): %v", fd.Name.Name, panicSite(), r)
+		}
+	}()
 	for _, c := range fd.Doc.List {
 		if strings.TrimSpace(c.Text) == Annotation {
 			fl.usedAnnot[c] = true
 		}
+	}
+	if lowerHook != nil {
+		lowerHook(fd)
 	}
 	if fl.coroName == "" {
 		fl.errorf(fd.Pos(), "%s: the file must import %s", fd.Name.Name, coroPath)
@@ -197,6 +213,25 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 	}
 	f.noPanic = f.cannotPanic(lit.Body)
 	f.lower()
+}
+
+// panicSite, called by a deferred function recovering a panic, names the
+// rewriter's line that panicked (" at lower_print.go:25"), or is empty.
+func panicSite() string {
+	pc := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pc[:runtime.Callers(3, pc)])
+	panicking := false
+	for {
+		fr, more := frames.Next()
+		if fr.Function == "runtime.gopanic" {
+			panicking = true
+		} else if panicking && strings.HasPrefix(fr.Function, "github.com/asyncgo/asyncgo/rewrite.") {
+			return fmt.Sprintf(" at %s:%d", filepath.Base(fr.File), fr.Line)
+		}
+		if !more {
+			return ""
+		}
+	}
 }
 
 func (fl *fileLowerer) isCoroFunc(e ast.Expr, names ...string) bool {

@@ -77,6 +77,29 @@ type fn struct {
 	trailAt  int                 // the line a comment trailing the statement ends, or -1 for the last
 }
 
+// deferredSuspension rejects a deferred call or a go statement that is
+// itself a suspension (or Raise, in a go statement): it would suspend
+// while the body unwinds, or on another goroutine. A suspension in the
+// function or arguments of such a call is evaluated at the statement and is
+// fine, as is defer co.Raise(err).
+func (f *fn) deferredSuspension(parent ast.Node, call *ast.CallExpr, kind int) {
+	switch p := parent.(type) {
+	case *ast.DeferStmt:
+		if p.Call == call && kind != kRaise {
+			f.errorf(p.Pos(), "cannot defer a suspension: %s would suspend while the generator body unwinds", f.text(call.Fun))
+		}
+	case *ast.GoStmt:
+		if p.Call != call {
+			return
+		}
+		if kind == kRaise {
+			f.errorf(p.Pos(), "cannot raise in a go statement: %s would unwind another goroutine, not the generator body", f.text(call.Fun))
+		} else {
+			f.errorf(p.Pos(), "cannot suspend in a go statement: %s would run on another goroutine; only the generator body itself can suspend", f.text(call.Fun))
+		}
+	}
+}
+
 // scan finds the suspension points, checks how co is used, finds the
 // variables that escape, and rejects what cannot be lowered.
 func (f *fn) scan() {
@@ -101,6 +124,8 @@ func (f *fn) scan() {
 			}
 			if o == f.co {
 				kind := -1
+				var call *ast.CallExpr // the suspension (or Raise)
+				var parent ast.Node    // what holds it
 				// (co).Yield, (*co).Yield: the same call.
 				top := len(stack)
 				for top > 0 {
@@ -126,6 +151,10 @@ func (f *fn) scan() {
 							}
 							if kind >= 0 {
 								f.susp[c] = kind
+								call = c
+								if len(stack) >= 3 {
+									parent = stack[len(stack)-3]
+								}
 							}
 						}
 					}
@@ -138,8 +167,13 @@ func (f *fn) scan() {
 						}
 						if kind >= 0 {
 							f.susp[c] = kind
+							call = c
+							parent = stack[len(stack)-2]
 						}
 					}
+				}
+				if inLit == 0 && call != nil {
+					f.deferredSuspension(parent, call, kind)
 				}
 				switch {
 				case kind < 0:

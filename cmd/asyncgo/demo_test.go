@@ -186,7 +186,7 @@ func TestDemoReportsRewriteErrors(t *testing.T) {
 	if !errors.As(err, &ec) || ec.ExitCode() != 1 {
 		t.Fatalf("demo = %v, want exit 1\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "main.go:13:4: cannot yield in a defer statement") || strings.Contains(out.String(), "== build") {
+	if !strings.Contains(out.String(), "main.go:13:4: cannot defer a suspension: co.Yield would suspend while the generator body unwinds") || strings.Contains(out.String(), "== build") {
 		t.Errorf("want a positioned rewrite error and no build:\n%s", out.String())
 	}
 }
