@@ -627,7 +627,24 @@ func (f *fnChecker) analyzeOnce() *Summary {
 		if f.c.internal(f.fn) {
 			break
 		}
-		f.c.addWake(w.class, w.kind, &wake{acq: f.acqAtReturn, pos: w.pos, fn: f.fn, deferred: true})
+		acq := f.acqAtReturn
+		if strings.HasPrefix(w.class, "{T:") || strings.HasPrefix(w.class, "{g:") {
+			// A deferred wake of a lasting object (a field's channel or
+			// WaitGroup) comes after everything the function does: a
+			// Lock anywhere in it, on any path, can keep the waker from
+			// getting there (grpc-go #4536's balancer goroutine, a
+			// worker that locks on its error path).
+			acq = maps.Clone(acq)
+			if acq == nil {
+				acq = map[string]*lockInfo{}
+			}
+			for _, li := range f.locksIn(func(*ssa.BasicBlock) bool { return true }) {
+				if _, ok := acq[li.class]; !ok {
+					acq[li.class] = li
+				}
+			}
+		}
+		f.c.addWake(w.class, w.kind, &wake{acq: acq, pos: w.pos, fn: f.fn, deferred: true})
 	}
 	// Close or wait for the closer: a function that closes the channel it
 	// waits on waits only for another run of itself, which closes it.
@@ -1330,9 +1347,17 @@ func (f *fnChecker) loopLocks() []*lockInfo {
 	if l, ok := f.loopLk[b]; ok {
 		return l
 	}
+	locks := f.locksIn(func(x *ssa.BasicBlock) bool { return reaches(b, x) && reaches(x, b) })
+	f.loopLk[b] = locks
+	return locks
+}
+
+// locksIn returns the locks taken, directly or (unconditionally) inside
+// static callees, in the blocks of the function that keep says.
+func (f *fnChecker) locksIn(keep func(*ssa.BasicBlock) bool) []*lockInfo {
 	var locks []*lockInfo
 	for _, x := range f.fn.Blocks {
-		if !reaches(b, x) || !reaches(x, b) {
+		if !keep(x) {
 			continue
 		}
 		for _, instr := range x.Instrs {
@@ -1364,7 +1389,6 @@ func (f *fnChecker) loopLocks() []*lockInfo {
 			}
 		}
 	}
-	f.loopLk[b] = locks
 	return locks
 }
 

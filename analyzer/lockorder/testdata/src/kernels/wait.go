@@ -301,9 +301,9 @@ func (cc *k15ClientConn) switchBalancer() {
 
 // K16. neilotoole/errgroup#6: Group.Wait held the group's mutex across
 // wg.Wait, while a running worker starting more work called Group.Go,
-// which locks the same mutex before its Done can run. Fix: Wait no longer
-// holds the mutex. MISSED: Done runs after a call of the worker's function
-// value (a parameter), whose locks are unknown.
+// which locks the same mutex before its Done can run (here: a worker
+// that fails locks it to record its error, then calls Done). Fix: Wait no
+// longer holds the mutex.
 type k16Group struct {
 	mu  sync.Mutex
 	wg  sync.WaitGroup
@@ -313,7 +313,7 @@ type k16Group struct {
 func (g *k16Group) Wait() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.wg.Wait()
+	g.wg.Wait() // want `this goroutine waits on g.wg while holding g.mu \(locked at line 314\), but a function literal in Go, which calls Done`
 	return g.err
 }
 
@@ -321,6 +321,31 @@ func (g *k16Group) Go(f func() error) {
 	g.mu.Lock()
 	g.wg.Add(1)
 	g.mu.Unlock()
+	go func() {
+		defer g.wg.Done()
+		if err := f(); err != nil {
+			g.mu.Lock()
+			g.err = err
+			g.mu.Unlock()
+		}
+	}()
+}
+
+type k16GroupFixed struct {
+	mu  sync.Mutex
+	wg  sync.WaitGroup
+	err error
+}
+
+func (g *k16GroupFixed) Wait() error {
+	g.wg.Wait()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.err
+}
+
+func (g *k16GroupFixed) Go(f func() error) {
+	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()
 		if err := f(); err != nil {
