@@ -40,8 +40,12 @@
 // than the buffer plus the receive sites leak whichever sends last
 // (two goroutines answering into one channel read once).
 //
-// Nothing is reported when the channel escapes (stored elsewhere, returned,
-// sent on a channel, passed to another package), when the function itself
+// A function that returns the channel its goroutines send on (a "run f and
+// hand me the result channel" helper) is checked with each caller in the
+// package as the receiving side, from the call on.
+//
+// Nothing is reported when the channel escapes (stored elsewhere, returned
+// on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when
 // another goroutine closes the channel. When one goroutine sends once, it
 // suggests giving the channel a buffer of one.
