@@ -43,6 +43,16 @@
 // locks it takes meanwhile give the caller no order edge; a function that
 // closes the channel it waits on (close, or wait for whoever closes) is not
 // a wait; a waker that calls the waiting function is not another goroutine.
+//
+// Calls that are not static count at the call site (indirect.go): the one
+// implementation in the package of an interface declared there, the one
+// function stored in an unexported callback field, sync.Once.Do's and
+// sort.Slice's function, and the String or Error method fmt and log call
+// on an operand. Condition variables (cond.go): a Wait on an unexported
+// Cond nothing signals, and a lost wake-up (a Wait with no predicate
+// loop). A waker in a loop, or a deferred waker, may be blocked on any
+// lock its loop or function takes, when it wakes a field's channel or
+// WaitGroup.
 package lockorder
 
 import (
