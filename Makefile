@@ -1,6 +1,7 @@
 GO ?= go
-# Packages whose tests run under the race detector: all of the runtime.
-RACE_PKGS := ./runtime/...
+# Packages whose tests run under the race detector: all of the runtime, and
+# the language server's goroutines.
+RACE_PKGS := ./runtime/... ./internal/lsp/...
 
 .PHONY: build test bench demo lint vet gopls golangci-lint test-golangci
 
@@ -28,10 +29,10 @@ golangci-lint:
 test-golangci: golangci-lint
 	ASYNCGO_GOLANGCI_TEST=1 $(GO) test -count=1 -run TestCustomGolangciLint -timeout 40m -v ./plugin/golangci
 
-# Every test; the runtime's under -race.
+# Every test; the runtime's and the language server's under -race.
 test: build vet gopls
 	$(GO) test -race -timeout 15m $(RACE_PKGS)
-	$(GO) test -timeout 15m $$($(GO) list ./... | grep -v '/runtime/')
+	$(GO) test -timeout 15m $$($(GO) list ./... | grep -v -e '/runtime/' -e '/internal/lsp')
 	# Each benchmark once, so that a broken one fails here and not in `make bench`.
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/...
 	# The demo too: the real examples, rewritten, linted, run in both modes.
