@@ -298,6 +298,7 @@ type wake struct {
 	fn       *ssa.Function
 	callee   *ssa.Function // the callee the wake is inside, or nil
 	deferred bool          // a deferred wake: it happens with the locks held at return
+	fkey     string        // the field (or package variable) of the woken object, if known
 }
 
 type checker struct {
@@ -311,6 +312,7 @@ type checker struct {
 	cedgeOrder [][2]string
 	waits      []*wait
 	wakes      map[string][]*wake // class|kind
+	fwakes     map[string][]*wake // field key|kind: the same wakes, by the field holding the object
 	rlocks     []*edge            // recursive read locks: held, acq
 	writers    map[string]token.Pos
 	condLock   map[string]string // cond class -> class of its L
@@ -338,6 +340,7 @@ func run(pass *analysis.Pass) (any, error) {
 		edges:      map[[2]string]*edge{},
 		cedges:     map[[2]string]*edge{},
 		wakes:      map[string][]*wake{},
+		fwakes:     map[string][]*wake{},
 		writers:    map[string]token.Pos{},
 		condLock:   map[string]string{},
 		chanSizes:  map[string][]int64{},
@@ -538,6 +541,7 @@ type finding struct {
 
 type wakeOp struct {
 	class, kind string
+	fkey        string
 	pos         token.Pos
 }
 
@@ -654,7 +658,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 				}
 			}
 		}
-		f.c.addWake(w.class, w.kind, &wake{acq: acq, pos: w.pos, fn: f.fn, deferred: true})
+		f.c.addWake(w.class, w.kind, &wake{acq: acq, pos: w.pos, fn: f.fn, deferred: true, fkey: w.fkey})
 	}
 	// Close or wait for the closer: a function that closes the channel it
 	// waits on waits only for another run of itself, which closes it.
@@ -870,7 +874,7 @@ func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 	if callee == nil {
 		if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
 			if cls := f.c.k.class(call.Args[0]); cls != "" {
-				f.deferWakes = append(f.deferWakes, &wakeOp{cls, "recv", pos})
+				f.deferWakes = append(f.deferWakes, &wakeOp{class: cls, kind: "recv", pos: pos, fkey: fieldKey(call.Args[0])})
 			}
 		}
 		return
@@ -886,7 +890,7 @@ func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 	}
 	if kind := wakeKind(name); kind != "" {
 		if cls := f.c.k.class(call.Args[0]); cls != "" {
-			f.deferWakes = append(f.deferWakes, &wakeOp{cls, kind, pos})
+			f.deferWakes = append(f.deferWakes, &wakeOp{class: cls, kind: kind, pos: pos, fkey: fieldKey(call.Args[0])})
 		}
 		return
 	}
@@ -1156,7 +1160,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 						f.wakesSum[ik+"|"+a.Kind] = r
 					}
 				}
-				f.addWakeAt(pre, ck, a.Kind, pos, needs, callee)
+				f.addWakeAt(pre, ck, "", a.Kind, pos, needs, callee)
 			}
 		}
 	}
@@ -1332,14 +1336,16 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		}
 	}
 	var loop []*lockInfo
-	if cls := f.c.k.class(v); strings.HasPrefix(cls, "{T:") || strings.HasPrefix(cls, "{g:") {
+	if cls := f.c.k.class(v); (kind == "send" || kind == "recv") && (strings.HasPrefix(cls, "{T:") || strings.HasPrefix(cls, "{g:")) {
 		// A channel that outlives the loop (a field, a package variable):
 		// the next iteration wakes the same waiter. A channel made in the
 		// function may be a new one each iteration (sync's
-		// TestCondSignalStealing).
+		// TestCondSignalStealing). Not a WaitGroup: the loop may lock
+		// before its own Add, when no Done is owed (nats-server's
+		// TestJetStreamClusterStreamMonitorWaitGroupRace).
 		loop = f.loopLocks()
 	}
-	f.addWakeAt(s.acq, f.c.k.class(v), kind, pos, loop, nil)
+	f.addWakeAt(s.acq, f.c.k.class(v), fieldKey(v), kind, pos, loop, nil)
 }
 
 // loopLocks returns the locks taken anywhere in the loop around the block
@@ -1436,7 +1442,7 @@ func (f *fnChecker) needsOf(held map[string]*lockInfo, extra []*lockInfo) []Acq 
 
 // addWakeAt records a wake of class cls after the locks of held (by
 // class), and extra.
-func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, kind string, pos token.Pos, extra []*lockInfo, callee *ssa.Function) {
+func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, fkey, kind string, pos token.Pos, extra []*lockInfo, callee *ssa.Function) {
 	if cls == "" || f.c.internal(f.fn) {
 		return
 	}
@@ -1446,7 +1452,7 @@ func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, kind string, pos t
 			acq[li.class] = li
 		}
 	}
-	f.c.addWake(cls, kind, &wake{acq: acq, pos: pos, fn: f.fn, callee: callee})
+	f.c.addWake(cls, kind, &wake{acq: acq, pos: pos, fn: f.fn, callee: callee, fkey: fkey})
 }
 
 // internal reports whether fn only runs when called from this package's
@@ -1461,6 +1467,9 @@ func (c *checker) internal(fn *ssa.Function) bool {
 
 func (c *checker) addWake(class, kind string, w *wake) {
 	c.wakes[class+"|"+kind] = append(c.wakes[class+"|"+kind], w)
+	if w.fkey != "" {
+		c.fwakes[w.fkey+"|"+kind] = append(c.fwakes[w.fkey+"|"+kind], w)
+	}
 }
 
 // addClassEdge records that some goroutine holds a lock of class h.fkey

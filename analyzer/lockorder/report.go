@@ -240,6 +240,15 @@ func fnLabel(fn *ssa.Function) string {
 func (c *checker) reportWaits() {
 	for _, w := range c.waits {
 		wakers := c.wakes[w.class+"|"+w.kind]
+		if w.fkey != "" && (w.kind == "send" || w.kind == "recv") {
+			// The same field reached through another owner's path
+			// (cc.bal.done waited on, b.done closed).
+			for _, wk := range c.fwakes[w.fkey+"|"+w.kind] {
+				if !slices.Contains(wakers, wk) {
+					wakers = append(slices.Clip(wakers), wk)
+				}
+			}
+		}
 		if len(wakers) == 0 || w.kind == "wg" && len(c.wakes[w.class+"|wg-go"]) > 0 {
 			continue
 		}
@@ -273,7 +282,7 @@ func (c *checker) reportWaits() {
 			// held here blocks only wakers that write-lock it.
 			needs := true
 			for _, wk := range wakers {
-				if l, ok := wk.acq[h.class]; !ok || h.read && l.read {
+				if l := needsLock(wk, h); l == nil || h.read && l.read || w.kind == "wg" && c.addsTo(wk.fn, w.fkey, 2) {
 					needs = false
 					break
 				}
@@ -282,7 +291,7 @@ func (c *checker) reportWaits() {
 				continue
 			}
 			wk := wakers[0]
-			lk := wk.acq[h.class]
+			lk := needsLock(wk, h)
 			var what, wakeWhat string
 			switch w.kind {
 			case "recv":
@@ -307,6 +316,52 @@ func (c *checker) reportWaits() {
 			break
 		}
 	}
+}
+
+// addsTo reports whether fn, or a static callee within depth calls, calls
+// Add on the WaitGroup field fkey: such a waker may take its locks before
+// it owes a Done (lock, Add, unlock, then Done), so they do not block the
+// waiter (nats-server's startMonitorWg).
+func (c *checker) addsTo(fn *ssa.Function, fkey string, depth int) bool {
+	if fkey == "" || fn == nil {
+		return false
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			callee := call.Call.StaticCallee()
+			if callee == nil {
+				continue
+			}
+			if funcName(callee) == "(*sync.WaitGroup).Add" && len(call.Call.Args) > 0 && fieldKey(call.Call.Args[0]) == fkey {
+				return true
+			}
+			if depth > 0 && callee.Pkg == fn.Pkg && c.addsTo(callee, fkey, depth-1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// needsLock returns the lock of h's class (or of h's field, reached
+// through another path) that the waker wk takes before waking, or nil.
+func needsLock(wk *wake, h *lockInfo) *lockInfo {
+	if l, ok := wk.acq[h.class]; ok {
+		return l
+	}
+	if h.fkey == "" {
+		return nil
+	}
+	for _, l := range wk.acq {
+		if l.fkey == h.fkey {
+			return l
+		}
+	}
+	return nil
 }
 
 // reaches reports whether from calls to (directly or through static calls

@@ -235,3 +235,34 @@ func freshChannelEachIteration() {
 		m.Unlock()
 	}
 }
+
+// A loop that locks before its own Add owes no Done while it waits for the
+// lock (nats-server's stream monitor test): no report.
+type monitor struct {
+	mu sync.Mutex
+	wg sync.WaitGroup
+}
+
+func (m *monitor) start() {
+	m.mu.Lock()
+	m.wg.Add(1)
+	m.mu.Unlock()
+}
+
+func (m *monitor) stop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.wg.Wait() // ok
+}
+
+func (m *monitor) churn(done chan struct{}) {
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		m.start()
+		m.wg.Done()
+	}
+}

@@ -258,9 +258,7 @@ func (rr *k14RoundRobinFixed) lbWatcher() {
 // K15. grpc/grpc-go#4536: switching balancers held cc.mu while waiting for
 // the old balancer's goroutine to exit; that goroutine, handling an update,
 // was blocked creating a SubConn, which needs cc.mu. Fix: release cc.mu
-// before closing the old balancer. MISSED: the goroutine closes done on a
-// path that takes no lock; it needs cc.mu only in another select case of
-// the loop, which a close after the loop does not count.
+// before closing the old balancer.
 type k15ClientConn struct {
 	mu    sync.Mutex
 	conns int
@@ -272,6 +270,12 @@ type k15Balancer struct {
 	updates chan int
 	quit    chan struct{}
 	done    chan struct{}
+}
+
+func k15NewBalancer(cc *k15ClientConn) *k15Balancer {
+	b := &k15Balancer{cc: cc, updates: make(chan int), quit: make(chan struct{}), done: make(chan struct{})}
+	go b.run()
+	return b
 }
 
 func (cc *k15ClientConn) newSubConn() {
@@ -296,7 +300,53 @@ func (cc *k15ClientConn) switchBalancer() {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	close(cc.bal.quit)
-	<-cc.bal.done
+	<-cc.bal.done // want `this goroutine receives from cc.bal.done while holding cc.mu \(locked at line \d+\), but run, which sends on or closes it`
+}
+
+type k15ClientConnFixed struct {
+	mu    sync.Mutex
+	conns int
+	bal   *k15BalancerFixed
+}
+
+type k15BalancerFixed struct {
+	cc      *k15ClientConnFixed
+	updates chan int
+	quit    chan struct{}
+	done    chan struct{}
+}
+
+func k15NewBalancerFixed(cc *k15ClientConnFixed) *k15BalancerFixed {
+	b := &k15BalancerFixed{cc: cc, updates: make(chan int), quit: make(chan struct{}), done: make(chan struct{})}
+	go b.run()
+	return b
+}
+
+func (cc *k15ClientConnFixed) newSubConn() {
+	cc.mu.Lock()
+	cc.conns++
+	cc.mu.Unlock()
+}
+
+func (b *k15BalancerFixed) run() {
+	defer close(b.done)
+	for {
+		select {
+		case <-b.updates:
+			b.cc.newSubConn()
+		case <-b.quit:
+			return
+		}
+	}
+}
+
+func (cc *k15ClientConnFixed) switchBalancer(nb *k15BalancerFixed) {
+	cc.mu.Lock()
+	old := cc.bal
+	cc.bal = nb
+	cc.mu.Unlock()
+	close(old.quit)
+	<-old.done
 }
 
 // K16. neilotoole/errgroup#6: Group.Wait held the group's mutex across
@@ -313,7 +363,7 @@ type k16Group struct {
 func (g *k16Group) Wait() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.wg.Wait() // want `this goroutine waits on g.wg while holding g.mu \(locked at line 314\), but a function literal in Go, which calls Done`
+	g.wg.Wait() // want `this goroutine waits on g.wg while holding g.mu \(locked at line \d+\), but a function literal in Go, which calls Done`
 	return g.err
 }
 
