@@ -7,6 +7,8 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
@@ -282,7 +284,7 @@ func dominatingSends(op op, sends []op) int {
 			if index(s.Instr) < index(op.Instr) {
 				n++
 			}
-		} else if sb.Dominates(b) && !inLoop(sb) {
+		} else if sb.Dominates(b) && !ssaloop.InLoop(sb) {
 			n++
 		}
 	}
@@ -296,24 +298,6 @@ func index(instr ssa.Instruction) int {
 		}
 	}
 	return -1
-}
-
-// inLoop reports whether b can reach itself.
-func inLoop(b *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if !seen[x] {
-			seen[x] = true
-			stack = append(stack, x.Succs...)
-		}
-	}
-	return false
 }
 
 // class is an unexported channel field of a struct type of this package,

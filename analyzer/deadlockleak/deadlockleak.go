@@ -58,6 +58,8 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 
 	"golang.org/x/tools/go/analysis"
@@ -241,14 +243,14 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 	}
 	for _, op := range recv.recvs {
 		w.recvs[op.Instr] = true
-		if inLoop(op.Instr.Block()) {
+		if ssaloop.InLoop(op.Instr.Block()) {
 			// A receive in a loop: leaving the loop before it has
 			// received enough is not a path the program takes; only a
 			// select's other case is a way out.
 			w.needVia = true
 		}
 	}
-	if recv.g.Go != nil && inLoop(recv.g.Go.Block()) {
+	if recv.g.Go != nil && ssaloop.InLoop(recv.g.Go.Block()) {
 		return false // several receiving goroutines
 	}
 	// Buffered: only goroutines that send exactly once, and more of them
@@ -350,7 +352,7 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 					what, ex.fn.Name(), line(ex.ret), line(recvSites[0]))
 			}
 			d := analysis.Diagnostic{Pos: op.Instr.Pos(), Category: "deadlock", Message: msg, Related: related()}
-			if call := makes[mc.Pos()]; call != nil && nsends == 1 && !inLoop(op.Instr.Block()) && !inLoop(s.g.Go.Block()) {
+			if call := makes[mc.Pos()]; call != nil && nsends == 1 && !ssaloop.InLoop(op.Instr.Block()) && !ssaloop.InLoop(s.g.Go.Block()) {
 				d.SuggestedFixes = []analysis.SuggestedFix{{
 					Message:   "Give the channel a buffer of one so the send never blocks",
 					TextEdits: []analysis.TextEdit{{Pos: call.Rparen, End: call.Rparen, NewText: []byte(", 1")}},
@@ -365,7 +367,7 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 // simpleSender reports whether s sends exactly once, outside loops, from
 // a goroutine started once.
 func simpleSender(s *role) bool {
-	return len(s.sends) == 1 && len(s.selSends) == 0 && !inLoop(s.sends[0].Instr.Block()) && !inLoop(s.g.Go.Block())
+	return len(s.sends) == 1 && len(s.selSends) == 0 && !ssaloop.InLoop(s.sends[0].Instr.Block()) && !ssaloop.InLoop(s.g.Go.Block())
 }
 
 // countCheck reports more goroutines sending once than the buffer and the
@@ -374,7 +376,7 @@ func simpleSender(s *role) bool {
 // many times as it has receive instructions.
 func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, senders []*role) bool {
 	for _, op := range recv.recvs {
-		if op.Kind != chanuse.Recv || op.Node != recv.g || inLoop(op.Instr.Block()) {
+		if op.Kind != chanuse.Recv || op.Node != recv.g || ssaloop.InLoop(op.Instr.Block()) {
 			return false
 		}
 	}
@@ -645,22 +647,4 @@ func caseBodies(sel *ssa.Select) (bodies map[int]*ssa.BasicBlock, dflt *ssa.Basi
 		}
 	}
 	return bodies, dflt
-}
-
-// inLoop reports whether b can reach itself.
-func inLoop(b *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if !seen[x] {
-			seen[x] = true
-			stack = append(stack, x.Succs...)
-		}
-	}
-	return false
 }

@@ -6,6 +6,8 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -154,7 +156,7 @@ func (c *checker) reportConds() {
 			continue
 		}
 		b := w.instr.Block()
-		if inLoop(b) {
+		if ssaloop.InLoop(b) {
 			continue
 		}
 		goBefore, uncond := straightLine(w.fn, w.instr)

@@ -65,6 +65,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
@@ -1200,7 +1202,7 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 		} else if li.inst != "" {
 			if h, ok := s.held[li.inst]; ok && !li.maybe && !li.drops[li.inst] {
 				f.found(li.pos, func(sfx string) { f.c.doubleLock(f.fn, h, li, sfx) })
-			} else if h, ok := s.may[li.inst]; ok && !li.maybe && f.block != nil && inLoop(f.block) && !h.read && !li.read &&
+			} else if h, ok := s.may[li.inst]; ok && !li.maybe && f.block != nil && ssaloop.InLoop(f.block) && !h.read && !li.read &&
 				!(h.flagged && f.deferUnlocked[h.inst]) {
 				// Held at the end of some iteration that comes back here
 				// (unless a flag keeps a lock held to return by a defer
@@ -1354,7 +1356,7 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 // on (issue 14 item 5: sensu-go #1264, consul #3701).
 func (f *fnChecker) loopLocks() []*lockInfo {
 	b := f.block
-	if b == nil || !inLoop(b) {
+	if b == nil || !ssaloop.InLoop(b) {
 		return nil
 	}
 	if f.loopLk == nil {
@@ -1488,24 +1490,6 @@ func (c *checker) addEdge(fn *ssa.Function, h, li *lockInfo) {
 		c.edges[k] = &edge{held: h, acq: li, fn: fn}
 		c.edgeOrder = append(c.edgeOrder, k)
 	}
-}
-
-// inLoop reports whether b can reach itself.
-func inLoop(b *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if !seen[x] {
-			seen[x] = true
-			stack = append(stack, x.Succs...)
-		}
-	}
-	return false
 }
 
 // lockKey is the instance key of a mutex, or, when it has none (a map or

@@ -1,0 +1,24 @@
+// Package ssaloop answers questions about loops in an SSA function's
+// control-flow graph that several analyzers ask.
+package ssaloop
+
+import "golang.org/x/tools/go/ssa"
+
+// InLoop reports whether b can reach itself: whether the code of b may run
+// more than once in one call of its function.
+func InLoop(b *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == b {
+			return true
+		}
+		if !seen[x] {
+			seen[x] = true
+			stack = append(stack, x.Succs...)
+		}
+	}
+	return false
+}
