@@ -58,9 +58,8 @@ import (
 	"go/token"
 	"go/types"
 
-	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
-
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"

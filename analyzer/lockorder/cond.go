@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
-
 	"golang.org/x/tools/go/ssa"
 )
 

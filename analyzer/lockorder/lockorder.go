@@ -66,7 +66,6 @@ import (
 	"strings"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
-
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
