@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"time"
 
 	"github.com/asyncgo/asyncgo/runtime/coro"
 )
@@ -160,14 +159,5 @@ var _ = register("panics/dropped", func(t *trace) {
 		y, err := g.Next()
 		t.log("next -> %v %v", y, err)
 	}()
-	for i := 0; i < 500; i++ {
-		runtime.GC()
-		select {
-		case s := <-closed:
-			t.log("%s", s)
-			return
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	t.log("never closed")
+	awaitClosed(t, "panics/dropped", closed)
 })
