@@ -298,3 +298,27 @@ func (a abandoned[Y, S, R]) close() {
 	var zero S
 	a.m.Resume(zero, ErrGeneratorExit)
 }
+
+// Unwound runs the pending defers of a lowered body that panicked with v,
+// each as a real deferred call of that panic (as Catch does), and returns
+// the panic they leave: nil if a deferred call recovered it. It is for
+// bodies whose panics go on past them (runtime/aio's lowered tasks, whose
+// Frame raises it again so that the task fails as a direct one does).
+func (f *Frame[R]) Unwound(v any) any {
+	f.panicking, f.panicValue = true, v
+	return f.Returned()
+}
+
+// Returned runs the pending defers of a lowered body that returned and
+// returns the panic a deferred call raised (nil if none did, or one
+// recovered it).
+func (f *Frame[R]) Returned() any {
+	f.run()
+	f.finished = true
+	if !f.panicking {
+		return nil
+	}
+	v := f.panicValue
+	f.panicking, f.panicValue = false, nil
+	return v
+}

@@ -1,0 +1,172 @@
+package aio
+
+import (
+	"time"
+
+	"github.com/asyncgo/asyncgo/runtime/coro"
+)
+
+// This file holds what the asyncgo rewriter's lowered async bodies (package
+// rewrite, //asyncgo:async) need at run time, beside the Machine contract:
+// their frame, and the resume points of Await and Sleep.
+
+// Frame is the pending-defer stack and results of a lowered async body:
+// coro.Frame's defers (Push, Defer, Iterate), its R for the body's first
+// result, and E for its error. Step defers Unwind and ends with Return.
+type Frame[R any] struct {
+	coro.Frame[R]
+	// E is the body's error result.
+	E error
+}
+
+// Unwind is deferred by a lowered Step: a panic of the body runs the
+// pending defers, each as a deferred call of that panic; if one recovers
+// it, the body returns its results, else the panic goes on (the task fails
+// with a *PanicError, or, awaited inline, it unwinds the awaiting body, as
+// in direct mode). A runtime.Goexit (neither a panic nor a return: *pc is
+// zero between resume points and *done is set at the end) runs them too.
+func (f *Frame[R]) Unwind(pc *int, done *bool, r *R, err *error) {
+	if v := recover(); v != nil {
+		if left := f.Frame.Unwound(v); left != nil {
+			panic(left)
+		}
+		*done, *r, *err = true, f.R, f.E
+	} else if !*done && *pc == 0 {
+		f.Frame.Exit()
+	}
+}
+
+// Return runs the pending defers of a body that returned and reports its
+// results; a panic a deferred call raised goes on.
+func (f *Frame[R]) Return(done *bool, r *R, err *error) {
+	if left := f.Frame.Returned(); left != nil {
+		panic(left)
+	}
+	*done, *r, *err = true, f.R, f.E
+}
+
+// Awaiter is one resume point of Await in a lowered body. Start begins the
+// await; Step, called at once and then at each resumption, reports whether
+// the body must suspend (on w); Result then gives Await's results.
+//
+// A coroutine made by FromMachine runs inline: its Step is called from the
+// awaiting body's, and its suspensions are the awaiting task's, with no task
+// or future of its own (the direct-mode Await of a coroutine runs it inside
+// the task too). A direct-mode coroutine has no machine to step, so it runs
+// as a task of its own (CreateTask) that the body waits for; cancelling
+// the body's task cancels it. A task or future is waited for as Await
+// does.
+type Awaiter[R any] struct {
+	m   Machine[R] // a lowered coroutine run inline
+	x   result[R]  // a task or future waited for
+	r   R
+	err error
+}
+
+// Start begins awaiting a in t.
+func (a *Awaiter[R]) Start(t *Task, x Awaitable[R]) {
+	*a = Awaiter[R]{}
+	if c, ok := x.(*Coroutine[R]); ok {
+		if c.m != nil {
+			if !c.claim() {
+				a.err = ErrCoroutineReused
+				return
+			}
+			a.m = c.m
+			return
+		}
+		if c.spent() {
+			a.err = ErrCoroutineReused
+			return
+		}
+		a.x = newHandle(t.loop, c, nil)
+		return
+	}
+	a.x = x.ensure(t.loop, nil)
+}
+
+// Step runs the await on: thrown is the error the task delivered at the
+// resume point (nil at the start). It reports whether the body suspends,
+// and on what.
+func (a *Awaiter[R]) Step(t *Task, thrown error) (w Waitable, suspend bool) {
+	switch {
+	case a.m != nil:
+		w, done, r, err := a.m.Step(t, thrown)
+		if !done {
+			return w, true
+		}
+		a.m, a.r, a.err = nil, r, err
+	case a.x != nil:
+		f := a.x.base()
+		if thrown != nil {
+			a.x, a.err = nil, thrown
+			return nil, false
+		}
+		if !f.done() {
+			return a.x, true
+		}
+		if a.err = f.retrieve(); a.err == nil {
+			a.r = a.x.value()
+		}
+		a.x = nil
+	}
+	return nil, false
+}
+
+// Result returns the outcome of the await and forgets it.
+func (a *Awaiter[R]) Result() (R, error) {
+	r, err := a.r, a.err
+	*a = Awaiter[R]{}
+	return r, err
+}
+
+// Sleeper is one resume point of Sleep in a lowered body, used as Awaiter
+// is: Sleep(t, 0) yields the loop for one turn, a longer sleep waits for
+// After's future; cancelling the task while it sleeps makes Result
+// ErrCancelled.
+type Sleeper struct {
+	f       *Future[struct{}]
+	started bool
+	err     error
+}
+
+// Start begins sleeping d in t.
+func (s *Sleeper) Start(t *Task, d time.Duration) {
+	*s = Sleeper{}
+	if d > 0 {
+		s.f = After(t.loop, d)
+	}
+}
+
+// Step runs the sleep on, as Awaiter.Step does.
+func (s *Sleeper) Step(t *Task, thrown error) (w Waitable, suspend bool) {
+	if thrown != nil {
+		if s.f != nil {
+			s.f.Cancel()
+		}
+		s.f, s.err = nil, thrown
+		return nil, false
+	}
+	if s.f == nil {
+		if !s.started {
+			s.started = true
+			return nil, true // Sleep(t, 0): one turn
+		}
+		return nil, false
+	}
+	if !s.f.Done() {
+		return s.f, true
+	}
+	if s.f.Cancelled() {
+		s.err = ErrCancelled
+	}
+	s.f = nil
+	return nil, false
+}
+
+// Result returns Sleep's error and forgets it.
+func (s *Sleeper) Result() error {
+	err := s.err
+	*s = Sleeper{}
+	return err
+}
