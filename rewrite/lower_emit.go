@@ -178,23 +178,16 @@ func (f *fn) lower() {
 			init = append(init, fmt.Sprintf("%s: %s", f.hoisted[f.info.Defs[n]].name, n.Name))
 		}
 	}
-	c := f.coroName
 	// One statement, as the source's (its comments go with it); _agNew
-	// refers to Resume, so that package initialisation sees the
-	// dependencies of the body as it does in the source (the spec,
+	// refers to the machine's method, so that package initialisation sees
+	// the dependencies of the body as it does in the source (the spec,
 	// "Package initialization": a method expression is a reference).
 	fmt.Fprintf(&b, "{\n\treturn (&%s%s{%s})._agNew()\n}", mname, targs, strings.Join(init, ", "))
-	newM := fmt.Sprintf("\n// _agNew returns the generator that runs the machine (and refers to Resume,\n// so that package initialisation sees the dependencies of the body).\nfunc (_agm *%s%s) _agNew() *%s.Generator[%s, %s, %s] {\n\t_ = (*%s%s).Resume\n", mname, targs, c, f.yT, f.sT, f.rT, mname, targs)
-	if f.closes {
-		// Deferred calls or an iterator to finish if dropped suspended.
-		newM += fmt.Sprintf("\treturn %s.FromLowered[%s, %s, %s](_agm, &_agm._agpc, &_agm._agf)\n}\n", c, f.yT, f.sT, f.rT)
-	} else {
-		newM += fmt.Sprintf("\treturn %s.FromMachine[%s, %s, %s](_agm)\n}\n", c, f.yT, f.sT, f.rT)
-	}
+	newM := f.vocab.constructor(f, mname, targs)
 	body := b.String()
 
 	var m strings.Builder
-	fmt.Fprintf(&m, "\n// %s is the state machine of %s's generator body.\ntype %s%s struct {\n\t_agpc int\n\t_agf %s.Frame[%s]\n", mname, d.Name.Name, mname, tparams, c, f.rT)
+	fmt.Fprintf(&m, "\n// %s is the state machine of %s's %s body.\ntype %s%s struct {\n\t_agpc int\n\t_agf %s\n", mname, d.Name.Name, f.vocab.what(), mname, tparams, f.vocab.frame(f))
 	for _, fd := range f.fields {
 		if fd.ptr {
 			fmt.Fprintf(&m, "\t%s *%s\n", fd.name, fd.typ)
@@ -204,7 +197,7 @@ func (f *fn) lower() {
 	}
 	m.WriteString("}\n")
 	m.WriteString(newM)
-	fmt.Fprintf(&m, "\n// Resume implements %s.Machine.\nfunc (_agm *%s%s) Resume(_agSent %s, _agThrown error) (_agY %s, _agDone bool, _agR %s, _agErr error) {\n", c, mname, targs, f.sT, f.yT, f.rT)
+	m.WriteString(f.vocab.resume(f, mname, targs))
 	// Frame.Unwind recovers a panic of the body (or sees a Goexit: neither
 	// a panic nor a return; _agpc is zero from here to the next
 	// suspension, _agDone is set by the end) and runs the defers.

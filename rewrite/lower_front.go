@@ -133,18 +133,28 @@ var lowerHook func(fd *ast.FuncDecl)
 func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 	// A bug of the rewriter's must not crash the CLI: it is an error
 	// positioned at the function being lowered, and nothing is written.
+	async := false
 	defer func() {
 		if r := recover(); r != nil {
-			fl.errorf(fd.Pos(), "%s: internal error: cannot lower this generator (a bug in asyncgo rewrite%s; please report it): %v", fd.Name.Name, panicSite(), r)
+			what := "generator"
+			if async {
+				what = "async function"
+			}
+			fl.errorf(fd.Pos(), "%s: internal error: cannot lower this %s (a bug in asyncgo rewrite%s; please report it): %v", fd.Name.Name, what, panicSite(), r)
 		}
 	}()
 	for _, c := range fd.Doc.List {
-		if strings.TrimSpace(c.Text) == Annotation {
+		if isAnnotation(c.Text) {
 			fl.usedAnnot[c] = true
+			async = async || strings.TrimSpace(c.Text) == AsyncAnnotation
 		}
 	}
 	if lowerHook != nil {
 		lowerHook(fd)
+	}
+	if async {
+		fl.lowerAsync(fd)
+		return
 	}
 	if fl.coroName == "" {
 		fl.errorf(fd.Pos(), "%s: the file must import %s", fd.Name.Name, coroPath)
@@ -184,12 +194,7 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 		bad()
 		return
 	}
-	f := &fn{fileLowerer: fl, decl: fd, lit: lit, hoisted: map[types.Object]*field{}, names: map[string]bool{},
-		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{},
-		renamed: map[*dst.Ident]bool{}, trailAt: -1, term: map[int]bool{}, gen: map[int]bool{}, early: map[ast.Node]bool{}, gotoTargets: map[types.Object]bool{}, phPrefix: pfx + "P"}
-	for bytes.Contains(fl.src, []byte(f.phPrefix)) {
-		f.phPrefix += "x"
-	}
+	f := fl.newFn(fd, lit, genVocab{})
 	var err error
 	ts := make([]string, 3)
 	for i := range ts {
@@ -213,6 +218,79 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 	}
 	f.noPanic = f.cannotPanic(lit.Body)
 	f.lower()
+}
+
+// newFn starts the lowering of fd, whose body is lit, with the
+// vocabulary v of its front end.
+func (fl *fileLowerer) newFn(fd *ast.FuncDecl, lit *ast.FuncLit, v vocabulary) *fn {
+	f := &fn{fileLowerer: fl, decl: fd, lit: lit, vocab: v, hoisted: map[types.Object]*field{}, names: map[string]bool{},
+		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{},
+		renamed: map[*dst.Ident]bool{}, trailAt: -1, term: map[int]bool{}, gen: map[int]bool{}, early: map[ast.Node]bool{}, gotoTargets: map[types.Object]bool{}, phPrefix: pfx + "P"}
+	for bytes.Contains(fl.src, []byte(f.phPrefix)) {
+		f.phPrefix += "x"
+	}
+	return f
+}
+
+// vocabulary is what a front end (generators, async functions) adds to
+// the shared lowering core: the uses of its handle that suspend, the code
+// of a resume point, and the machine's contract (frame, constructor,
+// resume method).
+type vocabulary interface {
+	// handleUse classifies a use x of the handle (stack: its ancestors,
+	// parentheses and dereferences stripped), reporting the errors: the
+	// suspension call and its kind (kind < 0: not a suspension).
+	handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (call *ast.CallExpr, kind int)
+	// suspend emits the resume point of call and returns the text of
+	// its value(s) after resumption.
+	suspend(f *fn, call *ast.CallExpr, kind int) string
+	// twoValued reports whether a suspension of kind has two values.
+	twoValued(kind int) bool
+	// what names the lowered body in messages and comments.
+	what() string
+	// frame is the type of the machine's Frame field.
+	frame(f *fn) string
+	// constructor is the machine's _agNew method; resume the header of
+	// the method that runs the body (its results are named _agDone, _agR
+	// and _agErr, its thrown error _agThrown).
+	constructor(f *fn, mname, targs string) string
+	resume(f *fn, mname, targs string) string
+}
+
+// genVocab is the generator front end's vocabulary (coro.Machine).
+type genVocab struct{}
+
+func (genVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*ast.CallExpr, int) {
+	return f.genHandleUse(x, stack, inLit)
+}
+func (genVocab) suspend(f *fn, call *ast.CallExpr, kind int) string { return f.suspendGen(call, kind) }
+func (genVocab) twoValued(kind int) bool                            { return kind == kYieldErr || kind == kYieldFromErr }
+func (genVocab) what() string                                       { return "generator" }
+func (genVocab) frame(f *fn) string                                 { return fmt.Sprintf("%s.Frame[%s]", f.coroName, f.rT) }
+
+func (genVocab) constructor(f *fn, mname, targs string) string {
+	c := f.coroName
+	newM := fmt.Sprintf("\n// _agNew returns the generator that runs the machine (and refers to Resume,\n// so that package initialisation sees the dependencies of the body).\nfunc (_agm *%s%s) _agNew() *%s.Generator[%s, %s, %s] {\n\t_ = (*%s%s).Resume\n", mname, targs, c, f.yT, f.sT, f.rT, mname, targs)
+	if f.closes {
+		// Deferred calls or an iterator to finish if dropped suspended.
+		newM += fmt.Sprintf("\treturn %s.FromLowered[%s, %s, %s](_agm, &_agm._agpc, &_agm._agf)\n}\n", c, f.yT, f.sT, f.rT)
+	} else {
+		newM += fmt.Sprintf("\treturn %s.FromMachine[%s, %s, %s](_agm)\n}\n", c, f.yT, f.sT, f.rT)
+	}
+	return newM
+}
+
+func (genVocab) resume(f *fn, mname, targs string) string {
+	return fmt.Sprintf("\n// Resume implements %s.Machine.\nfunc (_agm *%s%s) Resume(_agSent %s, _agThrown error) (_agY %s, _agDone bool, _agR %s, _agErr error) {\n", f.coroName, mname, targs, f.sT, f.yT, f.rT)
+}
+
+// coroRef names runtime/coro in the generated file (range-over-func loops
+// use its Pull in every kind of body).
+func (f *fn) coroRef() string {
+	if f.coroName != "" {
+		return f.coroName
+	}
+	return f.pkgName(coroPath, "coro")
 }
 
 // panicSite, called by a deferred function recovering a panic, names the

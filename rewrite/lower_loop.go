@@ -303,9 +303,9 @@ func (f *fn) rangeFunc(x *ast.RangeStmt, sig *types.Signature, rv, top, brk, con
 	stop := f.temp("stop", "func(any)")
 	f.closes = true
 	if n == 1 {
-		f.emit("%s, %s = %s.Pull(%s.Seq[%s](%s))", next, stop, f.coroName, it, vts[0], rv)
+		f.emit("%s, %s = %s.Pull(%s.Seq[%s](%s))", next, stop, f.coroRef(), it, vts[0], rv)
 	} else {
-		f.emit("%s, %s = %s.Pull2(%s.Seq2[%s, %s](%s))", next, stop, f.coroName, it, vts[0], vts[1], rv)
+		f.emit("%s, %s = %s.Pull2(%s.Seq2[%s, %s](%s))", next, stop, f.coroRef(), it, vts[0], vts[1], rv)
 	}
 	// Jumps and returns out of the loop stop the iterator; a panic or a
 	// close inside it stops it before the deferred calls run.

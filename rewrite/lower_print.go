@@ -131,8 +131,10 @@ func (f *fn) verbatimDst(n dst.Node) string {
 			if litDepth == 0 {
 				var b strings.Builder
 				b.WriteString("{\n")
-				if ar, ok := f.astOf(x).(*ast.ReturnStmt); ok && len(x.Results) == 1 && !f.isNamedResult(ar.Results[0]) {
-					fmt.Fprintf(&b, "_agm._agf.R = %s\n", f.exprDst(x.Results[0]))
+				if ar, ok := f.astOf(x).(*ast.ReturnStmt); ok {
+					if a := f.retAssign(ar, x.Results); a != "" {
+						b.WriteString(a + "\n")
+					}
 				}
 				if st := f.stops(0); st != "" {
 					b.WriteString(st + "\n")

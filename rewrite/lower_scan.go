@@ -42,7 +42,8 @@ type fn struct {
 	decl    *ast.FuncDecl
 	lit     *ast.FuncLit
 	co      types.Object
-	yT, sT  string // Y and S as written
+	vocab   vocabulary // the front end's: generator or async
+	yT, sT  string     // Y and S as written
 	rT      string
 	hoisted map[types.Object]*field
 	fields  []*field
@@ -51,19 +52,21 @@ type fn struct {
 	susp    map[*ast.CallExpr]int // suspension calls and their kind
 	hasSusp map[ast.Node]bool     // nodes that contain a suspension
 	named   types.Object          // the named result, if any
-	code    []string              // the lowered body, one statement or label a line
-	used    map[string]bool       // labels jumped to
-	nlab    int                   // label counter
-	npc     int                   // resume points
-	targets []target
-	ph      map[string]string // placeholder -> text
-	alias   map[types.Object]string
-	noPanic bool // the body cannot panic and has no defers: Resume needs no recover
-	inWrap  bool
-	nph     int
-	nconst  int               // constants renamed
-	closes  bool              // deferred calls or iterators: a dropped generator is closed
-	early   map[ast.Node]bool // expressions evaluated before a suspension
+	// namedErr is an async body's named error result, if any.
+	namedErr types.Object
+	code     []string        // the lowered body, one statement or label a line
+	used     map[string]bool // labels jumped to
+	nlab     int             // label counter
+	npc      int             // resume points
+	targets  []target
+	ph       map[string]string // placeholder -> text
+	alias    map[types.Object]string
+	noPanic  bool // the body cannot panic and has no defers: Resume needs no recover
+	inWrap   bool
+	nph      int
+	nconst   int               // constants renamed
+	closes   bool              // deferred calls or iterators: a dropped generator is closed
+	early    map[ast.Node]bool // expressions evaluated before a suspension
 	// gotoTargets are the labels goto jumps to in the body (not in
 	// function literals).
 	gotoTargets map[types.Object]bool
@@ -123,65 +126,9 @@ func (f *fn) scan() {
 				return true
 			}
 			if o == f.co {
-				kind := -1
-				var call *ast.CallExpr // the suspension (or Raise)
-				var parent ast.Node    // what holds it
-				// (co).Yield, (*co).Yield: the same call.
-				top := len(stack)
-				for top > 0 {
-					if _, ok := stack[top-1].(*ast.ParenExpr); ok {
-						top--
-					} else if st, ok := stack[top-1].(*ast.StarExpr); ok && f.info.Types[st].IsValue() {
-						top--
-					} else {
-						break
-					}
-				}
-				stack := stack[:top]
-				if len(stack) >= 2 {
-					if sel, ok := stack[len(stack)-1].(*ast.SelectorExpr); ok {
-						if c, ok := stack[len(stack)-2].(*ast.CallExpr); ok && ast.Unparen(c.Fun) == sel {
-							switch sel.Sel.Name {
-							case "Yield":
-								kind = kYield
-							case "YieldErr":
-								kind = kYieldErr
-							case "Raise":
-								kind = kRaise
-							}
-							if kind >= 0 {
-								f.susp[c] = kind
-								call = c
-								if len(stack) >= 3 {
-									parent = stack[len(stack)-3]
-								}
-							}
-						}
-					}
-					if c, ok := stack[len(stack)-1].(*ast.CallExpr); ok && len(c.Args) == 2 && ast.Unparen(c.Args[0]) == x {
-						switch {
-						case f.isCoroFunc(c.Fun, "YieldFrom"):
-							kind = kYieldFrom
-						case f.isCoroFunc(c.Fun, "YieldFromErr"):
-							kind = kYieldFromErr
-						}
-						if kind >= 0 {
-							f.susp[c] = kind
-							call = c
-							parent = stack[len(stack)-2]
-						}
-					}
-				}
-				if inLit == 0 && call != nil {
-					f.deferredSuspension(parent, call, kind)
-				}
-				switch {
-				case kind < 0:
-					f.errorf(x.Pos(), "%s may only be used to yield (Yield, YieldErr, YieldFrom, YieldFromErr, Raise): it must not escape the generator body", x.Name)
-				case inLit > 0:
-					f.errorf(x.Pos(), "cannot yield inside a function literal (a deferred or nested function): only the generator body itself can suspend")
-				case kind != kRaise:
-					for _, s := range stack {
+				call, kind := f.vocab.handleUse(f, x, stack, inLit)
+				if call != nil && kind >= 0 && kind != kRaise && inLit == 0 {
+					for _, s := range stripHandle(f, stack) {
 						f.hasSusp[s] = true
 						// Go never evaluates the operand of unsafe.Sizeof,
 						// Alignof and Offsetof.
@@ -193,7 +140,6 @@ func (f *fn) scan() {
 							}
 						}
 					}
-
 				}
 				return true
 			}
@@ -241,6 +187,79 @@ func (f *fn) scan() {
 	if f.named != nil {
 		f.hoisted[f.named] = &field{name: pfx + "f.R"}
 	}
+	if f.namedErr != nil {
+		f.hoisted[f.namedErr] = &field{name: pfx + "f.E"}
+	}
+}
+
+// genHandleUse is the generator vocabulary's handleUse: co.Yield,
+// co.YieldErr, co.Raise, coro.YieldFrom(co, g), coro.YieldFromErr(co, g).
+func (f *fn) genHandleUse(x *ast.Ident, stack []ast.Node, inLit int) (*ast.CallExpr, int) {
+	kind := -1
+	var call *ast.CallExpr // the suspension (or Raise)
+	var parent ast.Node    // what holds it
+	stack = stripHandle(f, stack)
+	if len(stack) >= 2 {
+		if sel, ok := stack[len(stack)-1].(*ast.SelectorExpr); ok {
+			if c, ok := stack[len(stack)-2].(*ast.CallExpr); ok && ast.Unparen(c.Fun) == sel {
+				switch sel.Sel.Name {
+				case "Yield":
+					kind = kYield
+				case "YieldErr":
+					kind = kYieldErr
+				case "Raise":
+					kind = kRaise
+				}
+				if kind >= 0 {
+					f.susp[c] = kind
+					call = c
+					if len(stack) >= 3 {
+						parent = stack[len(stack)-3]
+					}
+				}
+			}
+		}
+		if c, ok := stack[len(stack)-1].(*ast.CallExpr); ok && len(c.Args) == 2 && ast.Unparen(c.Args[0]) == x {
+			switch {
+			case f.isCoroFunc(c.Fun, "YieldFrom"):
+				kind = kYieldFrom
+			case f.isCoroFunc(c.Fun, "YieldFromErr"):
+				kind = kYieldFromErr
+			}
+			if kind >= 0 {
+				f.susp[c] = kind
+				call = c
+				parent = stack[len(stack)-2]
+			}
+		}
+	}
+	if inLit == 0 && call != nil {
+		f.deferredSuspension(parent, call, kind)
+	}
+	switch {
+	case kind < 0:
+		f.errorf(x.Pos(), "%s may only be used to yield (Yield, YieldErr, YieldFrom, YieldFromErr, Raise): it must not escape the generator body", x.Name)
+	case inLit > 0:
+		f.errorf(x.Pos(), "cannot yield inside a function literal (a deferred or nested function): only the generator body itself can suspend")
+	}
+	return call, kind
+}
+
+// stripHandle drops from the ancestors of a use of the handle the
+// parentheses and dereferences around it: (co).Yield, (*co).Yield are
+// co.Yield.
+func stripHandle(f *fn, stack []ast.Node) []ast.Node {
+	top := len(stack)
+	for top > 0 {
+		if _, ok := stack[top-1].(*ast.ParenExpr); ok {
+			top--
+		} else if st, ok := stack[top-1].(*ast.StarExpr); ok && f.info.Types[st].IsValue() {
+			top--
+		} else {
+			break
+		}
+	}
+	return stack[:top]
 }
 
 // markRoot marks the variable an addressable expression is rooted in as

@@ -210,16 +210,44 @@ func (f *fn) simple(s ast.Stmt) {
 
 // isNamedResult reports whether e is the named result itself: returning
 // it leaves it as it is (assigning it to itself would be a vet report).
-func (f *fn) isNamedResult(e ast.Expr) bool {
+func (f *fn) isNamedResult(e ast.Expr, named types.Object) bool {
 	id, ok := ast.Unparen(e).(*ast.Ident)
-	return ok && f.named != nil && f.info.Uses[id] == f.named
+	return ok && named != nil && f.info.Uses[id] == named
+}
+
+// retAssign is the assignment of a return statement's results to the
+// frame's (dres: the results as dst nodes, where suspensions have been
+// replaced by their values), or empty: a generator's R; an async body's R
+// and E (one call of two values, or two values; a named result returned in
+// its own place is left as it is).
+func (f *fn) retAssign(x *ast.ReturnStmt, dres []dst.Expr) string {
+	switch {
+	case len(dres) == 1 && f.isNamedResult(x.Results[0], f.named):
+		return ""
+	case len(dres) == 1 && f.namedErr == nil && f.vocab.what() == "generator":
+		return fmt.Sprintf("_agm._agf.R = %s", f.exprDst(dres[0]))
+	case len(dres) == 1:
+		return fmt.Sprintf("_agm._agf.R, _agm._agf.E = %s", f.exprDst(dres[0]))
+	case len(dres) == 2:
+		var lhs, rhs []string
+		for i, fld := range []string{"_agm._agf.R", "_agm._agf.E"} {
+			if !f.isNamedResult(x.Results[i], []types.Object{f.named, f.namedErr}[i]) {
+				lhs, rhs = append(lhs, fld), append(rhs, f.exprDst(dres[i]))
+			}
+		}
+		if len(lhs) == 0 {
+			return ""
+		}
+		return strings.Join(lhs, ", ") + " = " + strings.Join(rhs, ", ")
+	}
+	return ""
 }
 
 // ret lowers a return at the top level (its result is printed from the dst
 // node, where a suspension has been replaced by its value).
 func (f *fn) ret(x *ast.ReturnStmt) {
-	if dx := f.dstOf(x).(*dst.ReturnStmt); len(dx.Results) == 1 && !f.isNamedResult(x.Results[0]) {
-		f.emit("_agm._agf.R = %s", f.exprDst(dx.Results[0]))
+	if a := f.retAssign(x, f.dstOf(x).(*dst.ReturnStmt).Results); a != "" {
+		f.emit("%s", a)
 	}
 	if st := f.stops(0); st != "" {
 		f.emit("%s", st)
@@ -318,7 +346,7 @@ func (f *fn) cond(e ast.Expr, holder ast.Stmt) string {
 		return true
 	})
 	for _, c := range calls {
-		if k := f.susp[c]; k == kYieldErr || k == kYieldFromErr {
+		if f.vocab.twoValued(f.susp[c]) {
 			f.errorf(c.Pos(), "a condition may hold only single-valued suspensions")
 			return "false"
 		}

@@ -30,7 +30,7 @@ func (f *fn) suspendIn(s ast.Stmt) {
 	}
 	call := calls[0]
 	kind := f.susp[call]
-	two := kind == kYieldErr || kind == kYieldFromErr
+	two := f.vocab.twoValued(kind)
 	if two && !isWholeRHS(s, call) {
 		f.errorf(call.Pos(), "a two-valued suspension must be the whole right-hand side of an assignment")
 		return
@@ -358,7 +358,11 @@ func isWholeRHS(s ast.Stmt, c *ast.CallExpr) bool {
 
 // suspend emits a resume point for call and returns the expression of its
 // value(s) after resumption.
-func (f *fn) suspend(call *ast.CallExpr, kind int) string {
+func (f *fn) suspend(call *ast.CallExpr, kind int) string { return f.vocab.suspend(f, call, kind) }
+
+// suspendGen is the generator vocabulary's suspend: Yield, YieldErr,
+// YieldFrom, YieldFromErr.
+func (f *fn) suspendGen(call *ast.CallExpr, kind int) string {
 	c := f.coroName
 	f.npc++
 	k := f.npc

@@ -45,6 +45,17 @@ import (
 // Annotation marks a generator function to lower.
 const Annotation = "//asyncgo:generator"
 
+// AsyncAnnotation marks an async function to lower (onto runtime/aio's
+// Machine contract).
+const AsyncAnnotation = "//asyncgo:async"
+
+// isAnnotation reports whether the comment text c is one of the
+// rewriter's annotations.
+func isAnnotation(c string) bool {
+	c = strings.TrimSpace(c)
+	return c == Annotation || c == AsyncAnnotation
+}
+
 // DirectTag is the build tag that selects the source (direct-mode) build of
 // a rewritten package.
 const DirectTag = "asyncgo_direct"
@@ -93,7 +104,9 @@ func IsGenerated(name string) bool { return strings.HasSuffix(name, GeneratedSuf
 
 // NeedsRewrite reports whether a Go source file holds the annotation (a
 // cheap textual test that spares loading packages that have none).
-func NeedsRewrite(src []byte) bool { return bytes.Contains(src, []byte(Annotation)) }
+func NeedsRewrite(src []byte) bool {
+	return bytes.Contains(src, []byte(Annotation)) || bytes.Contains(src, []byte(AsyncAnnotation))
+}
 
 // Package rewrites the package in directory dir. It returns the files to
 // write (sources gaining the build constraint and generated files), the
@@ -289,7 +302,7 @@ func testFileErrors(dir string, tests []string) ErrorList {
 		}
 		for _, cg := range f.Comments {
 			for _, c := range cg.List {
-				if strings.TrimSpace(c.Text) != Annotation {
+				if !isAnnotation(c.Text) {
 					continue
 				}
 				what := "this generator"
@@ -300,7 +313,7 @@ func testFileErrors(dir string, tests []string) ErrorList {
 				}
 				errs = append(errs, &Error{Pos: fset.Position(c.Pos()), Msg: fmt.Sprintf(
 					"%s is annotated in a _test.go file, which asyncgo rewrite does not lower (its output could not be a test file); move %s to a file of the package not ending in _test.go (tests can still call it), or remove %s",
-					Annotation, what, Annotation)})
+					strings.TrimSpace(c.Text), what, strings.TrimSpace(c.Text))})
 			}
 		}
 	}
@@ -351,8 +364,8 @@ func rewriteFile(fset *token.FileSet, pkg *types.Package, info *types.Info, f *a
 	// Annotations on anything but a function declaration are mistakes.
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
-			if strings.TrimSpace(c.Text) == Annotation && !fl.usedAnnot[c] {
-				fl.errorf(c.Pos(), "%s must be in the doc comment of a function declaration", Annotation)
+			if isAnnotation(c.Text) && !fl.usedAnnot[c] {
+				fl.errorf(c.Pos(), "%s must be in the doc comment of a function declaration", strings.TrimSpace(c.Text))
 			}
 		}
 	}
@@ -507,7 +520,7 @@ func holdsAnnotation(src []byte) bool {
 	}
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
-			if strings.TrimSpace(c.Text) == Annotation {
+			if isAnnotation(c.Text) {
 				return true
 			}
 		}
@@ -594,7 +607,7 @@ func annotated(fd *ast.FuncDecl) bool {
 		return false
 	}
 	for _, c := range fd.Doc.List {
-		if strings.TrimSpace(c.Text) == Annotation {
+		if isAnnotation(c.Text) {
 			return true
 		}
 	}
