@@ -22,6 +22,8 @@ func TestAsyncUnsupported(t *testing.T) {
 		{"tothread", "\t\treturn aio.ToThread(t, func() (int, error) { return 1, nil })\n", "p.go:12:10: cannot lower aio.ToThread yet"},
 		{"timeout", "\t\terr := aio.Timeout(t, time.Second, func(*aio.TimeoutScope) error { return nil })\n\t\treturn 0, err\n", "p.go:12:10: cannot lower aio.Timeout yet"},
 		{"user-func", "\t\treturn helper(t)\n", "p.go:12:10: cannot lower the call of helper: it is passed t, so it may suspend"},
+		{"user-func-onward", "\t\t_ = name(t)\n\t\treturn len(onward(t)), nil\n", "p.go:13:14: cannot lower the call of onward: it is passed t, so it may suspend"},
+		{"user-func-capture", "\t\t_ = capture(t)\n\t\treturn 0, nil\n", "p.go:12:7: cannot lower the call of capture"},
 		{"stored", "\t\tx := t\n\t\t_ = x\n\t\treturn 0, nil\n", "p.go:12:8: t may only be passed to aio.Await, aio.Sleep and aio.CreateTask"},
 		{"closure", "\t\tf := func() { aio.Sleep(t, 0) }\n\t\tf()\n\t\treturn 0, nil\n", "p.go:12:27: cannot use t inside a function literal"},
 		{"defer-await", "\t\tdefer aio.Await(t, c)\n\t\treturn 0, nil\n", "p.go:12:3: cannot defer a suspension: aio.Await would suspend while the async body unwinds"},
@@ -30,7 +32,7 @@ func TestAsyncUnsupported(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			src := asyncHeader + c.body + "\t})\n}\n\nvar _ = time.Second\n\nfunc helper(*aio.Task) (int, error) { return 0, nil }\n\nfunc f(error) int { return 1 }\n"
+			src := asyncHeader + c.body + "\t})\n}\n\nvar _ = time.Second\n\nfunc helper(t *aio.Task) (int, error) { return 0, aio.Sleep(t, 0) }\n\nfunc name(t *aio.Task) string { return t.Name() }\n\nfunc onward(t *aio.Task) string { helper(t); return name(t) }\n\nfunc capture(t *aio.Task) func() string { return func() string { return t.Name() } }\n\nfunc f(error) int { return 1 }\n"
 			dir := tempPackage(t, map[string]string{"p.go": src})
 			files, err := rewrite.Package(dir)
 			if err == nil {

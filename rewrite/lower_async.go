@@ -178,6 +178,9 @@ func (asyncVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*
 			}
 			if kind < 0 {
 				o := f.calledFunc(c.Fun)
+				if o != nil && o.Pkg() == f.pkg && f.noSuspend(o) {
+					return nil, -1 // a helper that only reads the task
+				}
 				if o != nil && o.Pkg() != nil && o.Pkg().Path() == aioPath {
 					f.errorf(c.Pos(), "cannot lower %s yet: in a lowered async body only aio.Await and aio.Sleep suspend (and aio.CreateTask may take %s); await a direct-mode coroutine that calls it, or leave this function unannotated", f.callName(c), x.Name)
 				} else {
@@ -239,4 +242,93 @@ func (v asyncVocab) constructor(f *fn, mname, targs string) string {
 
 func (v asyncVocab) resume(f *fn, mname, targs string) string {
 	return fmt.Sprintf("\n// Step implements %s.Machine.\nfunc (_agm *%s%s) Step(_agT *%s.Task, _agThrown error) (_agW %s.Waitable, _agDone bool, _agR %s, _agErr error) {\n", v.aio, mname, targs, v.aio, v.aio, f.rT)
+}
+
+// noSuspend reports whether fn, a function or method of the package
+// (not annotated), surely does not suspend the *aio.Task it is passed:
+// its *aio.Task parameters are only used to call the task's methods that
+// do not suspend (taskMethods), or passed on as the task of aio.CreateTask
+// or to functions of the package that do not suspend either, and never
+// inside a function literal. Such a helper (logging the task's name, say)
+// may be called with t from a lowered body.
+func (fl *fileLowerer) noSuspend(fn *types.Func) bool {
+	fn = fn.Origin()
+	if fl.taskSafe == nil {
+		fl.taskSafe = map[*types.Func]bool{}
+		fl.funcDecls = map[*types.Func]*ast.FuncDecl{}
+		for _, file := range fl.pkgFiles {
+			for _, d := range file.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok {
+					if o, ok := fl.info.Defs[fd.Name].(*types.Func); ok {
+						fl.funcDecls[o] = fd
+					}
+				}
+			}
+		}
+	}
+	if ok, seen := fl.taskSafe[fn]; seen {
+		return ok // false while it is being checked: recursion is not followed
+	}
+	fd := fl.funcDecls[fn]
+	if fd == nil || fd.Body == nil || annotated(fd) {
+		fl.taskSafe[fn] = false
+		return false
+	}
+	fl.taskSafe[fn] = false
+	params := map[types.Object]bool{}
+	for _, p := range fd.Type.Params.List {
+		for _, n := range p.Names {
+			if o := fl.info.Defs[n]; o != nil && fl.isTaskType(o.Type()) {
+				params[o] = true
+			}
+		}
+	}
+	ok := true
+	ast.PreorderStack(fd.Body, nil, func(n ast.Node, stack []ast.Node) bool {
+		id, isID := n.(*ast.Ident)
+		if !ok || !isID || !params[fl.info.Uses[id]] {
+			return ok
+		}
+		for _, s := range stack {
+			if _, lit := s.(*ast.FuncLit); lit {
+				ok = false
+				return false
+			}
+		}
+		var top ast.Node
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch p := top.(type) {
+		case *ast.SelectorExpr:
+			if len(stack) >= 2 {
+				if c, isCall := stack[len(stack)-2].(*ast.CallExpr); isCall && c.Fun == p && taskMethods[p.Sel.Name] {
+					return true
+				}
+			}
+		case *ast.CallExpr:
+			if p.Fun != ast.Expr(id) {
+				if len(p.Args) > 0 && p.Args[0] == ast.Expr(id) && fl.isPkgFunc(p.Fun, aioPath, "CreateTask") {
+					return true
+				}
+				if o := fl.calledFunc(p.Fun); o != nil && o.Pkg() == fl.pkg && fl.noSuspend(o) {
+					return true
+				}
+			}
+		}
+		ok = false
+		return false
+	})
+	fl.taskSafe[fn] = ok
+	return ok
+}
+
+// isTaskType reports whether t is *aio.Task.
+func (fl *fileLowerer) isTaskType(t types.Type) bool {
+	p, ok := t.(*types.Pointer)
+	if !ok {
+		return false
+	}
+	n, ok := types.Unalias(p.Elem()).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == aioPath && n.Obj().Name() == "Task"
 }

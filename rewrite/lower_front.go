@@ -39,6 +39,10 @@ type fileLowerer struct {
 	extraImports map[string]string // path -> alias added to the generated file
 	coroName     string
 	lineDelta    int // added to source lines in //line directives
+
+	pkgFiles  []*ast.File                   // the package's files
+	funcDecls map[*types.Func]*ast.FuncDecl // their functions, made on first use
+	taskSafe  map[*types.Func]bool          // see noSuspend
 }
 
 type loweredFunc struct {

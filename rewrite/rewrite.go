@@ -236,7 +236,7 @@ func loadAndRewrite(dir string) ([]File, error) {
 		if !NeedsRewrite(src) || strings.HasSuffix(name, "_test.go") {
 			continue
 		}
-		files, ferrs := rewriteFile(cfg.Fset, pkg.Types, pkg.TypesInfo, f, name, src)
+		files, ferrs := rewriteFile(cfg.Fset, pkg.Types, pkg.TypesInfo, f, name, src, pkg.Syntax)
 		errs = append(errs, ferrs...)
 		out = append(out, files...)
 	}
@@ -334,13 +334,14 @@ func sortErrors(errs ErrorList) {
 }
 
 // rewriteFile lowers the annotated functions of one file.
-func rewriteFile(fset *token.FileSet, pkg *types.Package, info *types.Info, f *ast.File, name string, src []byte) ([]File, ErrorList) {
+func rewriteFile(fset *token.FileSet, pkg *types.Package, info *types.Info, f *ast.File, name string, src []byte, syntax []*ast.File) ([]File, ErrorList) {
 	tf := fset.File(f.Pos())
 	off := func(p token.Pos) int { return tf.Offset(p) }
 	if errs := importErrors(fset, f); len(errs) > 0 {
 		return nil, errs
 	}
 	fl := newFileLowerer(fset, pkg, info, f, name, src)
+	fl.pkgFiles = syntax
 	if len(fl.errs) > 0 {
 		return nil, fl.errs
 	}

@@ -12,7 +12,7 @@ import (
 func Ticker(name string, n, d int) *aio.Coroutine[string] {
 	return aio.Async(func(t *aio.Task) (string, error) {
 		for i := range n {
-			logf(t.Loop(), "%s tick %d (%s)", name, i, t.Name())
+			note(t, name, i)
 			if d == 0 {
 				aio.Sleep(t, 0)
 			} else if err := aio.Sleep(t, time.Duration(d)*time.Millisecond); err != nil {
@@ -22,6 +22,14 @@ func Ticker(name string, n, d int) *aio.Coroutine[string] {
 		return name, nil
 	})
 }
+
+// note logs a tick with the task's name: a helper that only reads the
+// task, which a lowered body may pass t to.
+func note(t *aio.Task, name string, i int) {
+	logf(t.Loop(), "%s tick %d (%s)", name, i, describeTask(t))
+}
+
+func describeTask(t *aio.Task) string { return t.Name() }
 
 // Spawner interleaves tasks that sleep and yield.
 //

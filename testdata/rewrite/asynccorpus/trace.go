@@ -32,8 +32,8 @@ var out *trace
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // logf logs a line of the running program, with the loop's virtual time.
-// (It takes the loop, not the task: a lowered body may pass its task only
-// to aio.Await, aio.Sleep and aio.CreateTask.)
+// (It takes the loop; a helper taking the task is fine too as long as it
+// only reads it: see note in a07_tasks.go.)
 func logf(l *aio.Loop, format string, args ...any) {
 	out.log("%v %s", l.Now().Sub(epoch), fmt.Sprintf(format, args...))
 }
