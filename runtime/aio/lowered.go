@@ -89,20 +89,38 @@ func (a *Awaiter[R]) Start(t *Task, x Awaitable[R]) {
 // resume point (nil at the start). It reports whether the body suspends,
 // and on what.
 func (a *Awaiter[R]) Step(t *Task, thrown error) (w Waitable, suspend bool) {
+	closing := thrown != nil && t.loop.closed.Load()
 	switch {
 	case a.m != nil:
 		w, done, r, err := a.m.Step(t, thrown)
+		if closing {
+			a.m = nil
+			panic(errUnwind) // as below, once the inline body has unwound
+		}
 		if !done {
 			return w, true
 		}
 		a.m, a.r, a.err = nil, r, err
 	case a.x != nil:
 		f := a.x.base()
+		if closing {
+			// Loop.Close unwinds a suspended body, as it unwinds a
+			// direct one (with the same panic): its defers run, recover
+			// sees what it sees in direct mode, the task ends cancelled.
+			a.x = nil
+			panic(errUnwind)
+		}
 		if thrown != nil {
 			a.x, a.err = nil, thrown
 			return nil, false
 		}
 		if !f.done() {
+			if err := waitErr(t, f); err != nil {
+				// As Await: a wait that cannot start fails at once,
+				// without a turn of the loop.
+				a.x, a.err = nil, err
+				return nil, false
+			}
 			return a.x, true
 		}
 		if a.err = f.retrieve(); a.err == nil {
@@ -143,6 +161,10 @@ func (s *Sleeper) Step(t *Task, thrown error) (w Waitable, suspend bool) {
 	if thrown != nil {
 		if s.f != nil {
 			s.f.Cancel()
+		}
+		if t.loop.closed.Load() {
+			s.f = nil
+			panic(errUnwind) // Loop.Close unwinds the body, as Awaiter.Step does
 		}
 		s.f, s.err = nil, thrown
 		return nil, false

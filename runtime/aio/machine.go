@@ -63,7 +63,11 @@ func (h *Handle[R]) step(t *Task, thrown error) (w Waitable, done bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			w, done = nil, true
-			if t.state == fPending {
+			switch {
+			case t.state != fPending:
+			case v == errUnwind:
+				t.finish(ErrCancelled) // unwound by Loop.Close (a lowered Awaiter or Sleeper)
+			default:
 				t.finish(&PanicError{Value: v, Stack: debug.Stack()})
 			}
 		}
@@ -124,10 +128,25 @@ func runMachine[R any](t *Task, m Machine[R]) (R, error) {
 		if done {
 			return r, err
 		}
-		if w == nil {
-			thrown = t.yield()
-		} else {
-			thrown = awaitFut(t, w.base())
-		}
+		thrown = machineWait(t, w, m)
 	}
+}
+
+// machineWait suspends the direct-mode task t on w for the lowered body m
+// it drives. When the loop closes meanwhile and unwinds t, m is stepped
+// once with ErrCancelled first, so that its pending defers run (a body
+// lowered by the rewriter unwinds with the same panic).
+func machineWait[R any](t *Task, w Waitable, m Machine[R]) error {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == errUnwind {
+				m.Step(t, ErrCancelled)
+			}
+			panic(v)
+		}
+	}()
+	if w == nil {
+		return t.yield()
+	}
+	return awaitFut(t, w.base())
 }

@@ -115,9 +115,11 @@ func SelfAwait() *aio.Coroutine[int] {
 	return aio.Async(func(t *aio.Task) (int, error) {
 		self := make(chan *aio.Handle[int], 1)
 		h := aio.CreateTask(t, Back(self))
+		tk := aio.CreateTask(t, Ticker("tk", 4, 0), aio.Name("tk"))
 		self <- h
 		n, err := aio.Await(t, h)
 		logf(t.Loop(), "await: %d %v", n, err)
+		aio.Await(t, tk)
 		return n, nil
 	})
 }
@@ -127,9 +129,11 @@ func SelfAwait() *aio.Coroutine[int] {
 //asyncgo:async
 func Back(ch chan *aio.Handle[int]) *aio.Coroutine[int] {
 	return aio.Async(func(t *aio.Task) (int, error) {
-		aio.Sleep(t, time.Second)
+		aio.Sleep(t, 0)
 		_, err := aio.Await(t, <-ch)
 		logf(t.Loop(), "back: %v", err)
+		aio.Sleep(t, 0)
+		logf(t.Loop(), "back: after")
 		return 1, nil
 	})
 }
