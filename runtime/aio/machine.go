@@ -3,6 +3,7 @@ package aio
 import (
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"strings"
 )
 
@@ -56,7 +57,30 @@ func FromMachine[R any](m Machine[R]) *Coroutine[R] {
 	return c
 }
 
-func machineName(m any) string { return strings.TrimPrefix(fmt.Sprintf("%T", m), "*") }
+// machineName names a lowered coroutine after the function it was lowered
+// from, as funcName names a direct one (Python's coro=<spin()>): asyncgo
+// rewrite names the machine of a function F _agF and that of a method T.M
+// _ag<len(T)>T_M. A hand-written Machine is named by its type.
+func machineName(m any) string {
+	full := strings.TrimPrefix(fmt.Sprintf("%T", m), "*")
+	name, _, _ := strings.Cut(full, "[") // type arguments
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:] // the package
+	}
+	rest, ok := strings.CutPrefix(name, "_ag")
+	if !ok || rest == "" {
+		return full
+	}
+	digits := len(rest) - len(strings.TrimLeft(rest, "0123456789"))
+	if digits == 0 {
+		return rest
+	}
+	n, err := strconv.Atoi(rest[:digits])
+	if m := rest[digits:]; err == nil && len(m) > n+1 && m[n] == '_' {
+		return m[n+1:]
+	}
+	return full
+}
 
 // step implements body for lowered coroutines.
 func (h *Handle[R]) step(t *Task, thrown error) (w Waitable, done bool) {

@@ -488,6 +488,13 @@ func funcName(f any) string {
 		return "?"
 	}
 	name := fn.Name()
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		// A generic function's instantiation, f[...].func1: Python names
+		// the function alone.
+		if j := strings.IndexByte(name[i:], ']'); j >= 0 {
+			name = name[:i] + name[i+j+1:]
+		}
+	}
 	for {
 		i := strings.LastIndexByte(name, '.')
 		if i < 0 {
