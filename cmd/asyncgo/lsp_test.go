@@ -427,9 +427,17 @@ func TestLSPLatency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const line = 47 // inside the body of the aio.Async of httpGet
-	if !strings.Contains(strings.Split(string(src), "\n")[line-1], "aio.Async(func") {
-		t.Fatalf("%s:%d is not an aio.Async: the test needs another line", file, line)
+	// The edits go inside the body of httpGet's aio.Async: line is the
+	// (1-based) line of the aio.Async, so the 0-based line line is the
+	// body's first.
+	line := 0
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.Contains(l, "aio.Async(func") && i > 0 && strings.Contains(strings.Split(string(src), "\n")[i-1], "func httpGet(") {
+			line = i + 1
+		}
+	}
+	if line == 0 {
+		t.Fatalf("%s: no aio.Async just after func httpGet: the test needs another place to edit", file)
 	}
 	uri := fileURI(file)
 	s := startLSP(t, root)
