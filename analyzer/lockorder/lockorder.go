@@ -30,7 +30,9 @@
 // variable): s.mu and r.store.mu reached through a back-pointer, a map or
 // slice element or a call's result are the same class, and two classes
 // taken in both orders are reported "by lock class" (the objects may
-// differ; the message says so). TryLock never blocks and is ignored. A lock released before the
+// differ; the message says so), except that the lock of an object the
+// function allocated and has not yet published to other goroutines orders
+// nothing. TryLock never blocks and is ignored. A lock released before the
 // wait, a buffered channel send, or a waker that does not need the lock are
 // not reported.
 //
@@ -1232,7 +1234,7 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 			if h.inst == li.inst && li.inst != "" || li.drops[h.inst] {
 				continue
 			}
-			if h.fkey != "" && li.fkey != "" && h.fkey != li.fkey {
+			if h.fkey != "" && li.fkey != "" && h.fkey != li.fkey && !f.unpublished(h, f.block) {
 				f.c.addClassEdge(f.fn, h, li)
 			}
 			if h.class == "" || li.class == "" || h.class == li.class || !sameRoot(h, li) {
