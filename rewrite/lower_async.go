@@ -35,37 +35,13 @@ func (fl *fileLowerer) lowerAsync(fd *ast.FuncDecl) {
 	bad := func() {
 		fl.errorf(fd.Pos(), "%s: an async function's body must be a single `return aio.Async(func(t *aio.Task) (R, error) { ... })`", fd.Name.Name)
 	}
-	if fd.Body == nil || len(fd.Body.List) != 1 {
-		bad()
-		return
-	}
-	ret, ok := fd.Body.List[0].(*ast.ReturnStmt)
-	if !ok || len(ret.Results) != 1 {
-		bad()
-		return
-	}
-	call, ok := ret.Results[0].(*ast.CallExpr)
-	if !ok || len(call.Args) != 1 || !fl.isPkgFunc(call.Fun, aioPath, "Async") {
-		bad()
-		return
-	}
-	lit, ok := call.Args[0].(*ast.FuncLit)
-	if !ok || lit.Type.Params.NumFields() != 1 || lit.Type.Results.NumFields() != 2 {
-		bad()
-		return
-	}
-	ct, ok := fl.info.TypeOf(call).(*types.Pointer)
-	if !ok {
-		bad()
-		return
-	}
-	named, ok := ct.Elem().(*types.Named)
-	if !ok || named.TypeArgs().Len() != 1 {
+	lit, targs := fl.bodyForm(fd, func(e ast.Expr) bool { return fl.isPkgFunc(e, aioPath, "Async") }, 2, 1)
+	if lit == nil {
 		bad()
 		return
 	}
 	f := fl.newFn(fd, lit, asyncVocab{aio})
-	rT, err := fl.typeString(named.TypeArgs().At(0))
+	rT, err := fl.typeString(targs.At(0))
 	if err != nil {
 		fl.errorf(fd.Pos(), "%s: cannot lower: %v", fd.Name.Name, err)
 		return

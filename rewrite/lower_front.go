@@ -168,33 +168,9 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 	bad := func() {
 		fl.errorf(fd.Pos(), "%s: a generator function's body must be a single `return coro.New(func(co *coro.Co[Y, S]) R { ... })`", fd.Name.Name)
 	}
-	if fd.Body == nil || len(fd.Body.List) != 1 {
-		bad()
-		return
-	}
-	ret, ok := fd.Body.List[0].(*ast.ReturnStmt)
-	if !ok || len(ret.Results) != 1 {
-		bad()
-		return
-	}
-	call, ok := ret.Results[0].(*ast.CallExpr)
-	if !ok || len(call.Args) != 1 || !fl.isCoroFunc(call.Fun, "New") {
-		bad()
-		return
-	}
-	lit, ok := call.Args[0].(*ast.FuncLit)
-	if !ok || lit.Type.Params.NumFields() != 1 || lit.Type.Results.NumFields() != 1 {
-		bad()
-		return
-	}
 	// Y, S, R from the generator's type.
-	gt, ok := fl.info.TypeOf(call).(*types.Pointer)
-	if !ok {
-		bad()
-		return
-	}
-	named, ok := gt.Elem().(*types.Named)
-	if !ok || named.TypeArgs().Len() != 3 {
+	lit, targs := fl.bodyForm(fd, func(e ast.Expr) bool { return fl.isCoroFunc(e, "New") }, 1, 3)
+	if lit == nil {
 		bad()
 		return
 	}
@@ -202,7 +178,7 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 	var err error
 	ts := make([]string, 3)
 	for i := range ts {
-		if ts[i], err = fl.typeString(named.TypeArgs().At(i)); err != nil {
+		if ts[i], err = fl.typeString(targs.At(i)); err != nil {
 			fl.errorf(fd.Pos(), "%s: cannot lower: %v", fd.Name.Name, err)
 			return
 		}
@@ -340,4 +316,37 @@ func (fl *fileLowerer) isCoroFunc(e ast.Expr, names ...string) bool {
 		}
 	}
 	return false
+}
+
+// bodyForm checks that fd's body is exactly `return C(func(h H) ... { ... })`,
+// where isCtor accepts C, the literal has one parameter and results
+// results, and C's result is a pointer to a named type with typeArgs type
+// arguments (coro.New's *Generator[Y, S, R], aio.Async's *Coroutine[R]). It
+// returns the literal and those type arguments, or nil if fd is not of the
+// form.
+func (fl *fileLowerer) bodyForm(fd *ast.FuncDecl, isCtor func(ast.Expr) bool, results, typeArgs int) (*ast.FuncLit, *types.TypeList) {
+	if fd.Body == nil || len(fd.Body.List) != 1 {
+		return nil, nil
+	}
+	ret, ok := fd.Body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return nil, nil
+	}
+	call, ok := ret.Results[0].(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 || !isCtor(call.Fun) {
+		return nil, nil
+	}
+	lit, ok := call.Args[0].(*ast.FuncLit)
+	if !ok || lit.Type.Params.NumFields() != 1 || lit.Type.Results.NumFields() != results {
+		return nil, nil
+	}
+	pt, ok := fl.info.TypeOf(call).(*types.Pointer)
+	if !ok {
+		return nil, nil
+	}
+	named, ok := pt.Elem().(*types.Named)
+	if !ok || named.TypeArgs().Len() != typeArgs {
+		return nil, nil
+	}
+	return lit, named.TypeArgs()
 }
