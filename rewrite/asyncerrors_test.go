@@ -1,10 +1,7 @@
 package rewrite_test
 
 import (
-	"strings"
 	"testing"
-
-	"github.com/asyncgo/asyncgo/rewrite"
 )
 
 const asyncHeader = "package p\n\nimport (\n\t\"time\"\n\n\t\"github.com/asyncgo/asyncgo/runtime/aio\"\n)\n\n//asyncgo:async\nfunc A(c *aio.Coroutine[int], q *aio.Queue[int], l *aio.Lock) *aio.Coroutine[int] {\n\treturn aio.Async(func(t *aio.Task) (int, error) {\n"
@@ -34,13 +31,7 @@ func TestAsyncUnsupported(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			src := asyncHeader + c.body + "\t})\n}\n\nvar _ = time.Second\n\nfunc helper(t *aio.Task) (int, error) { return 0, aio.Sleep(t, 0) }\n\nfunc name(t *aio.Task) string { return t.Name() }\n\nfunc onward(t *aio.Task) string { helper(t); return name(t) }\n\nfunc capture(t *aio.Task) func() string { return func() string { return t.Name() } }\n\nfunc f(error) int { return 1 }\n"
 			dir := tempPackage(t, map[string]string{"p.go": src})
-			files, err := rewrite.Package(dir)
-			if err == nil {
-				t.Fatalf("no error; generated:\n%s", files[len(files)-1].New)
-			}
-			if !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %q, want %q", err, c.want)
-			}
+			wantRejected(t, dir, c.want)
 		})
 	}
 }
@@ -56,13 +47,7 @@ func TestAsyncBadForm(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := tempPackage(t, map[string]string{"p.go": c.src})
-			files, err := rewrite.Package(dir)
-			if err == nil {
-				t.Fatalf("no error; generated:\n%s", files[len(files)-1].New)
-			}
-			if !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %q, want %q", err, c.want)
-			}
+			wantRejected(t, dir, c.want)
 		})
 	}
 }

@@ -58,13 +58,7 @@ func TestUnsupported(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			src := header + c.body + "\t})\n}\n\nfunc keep(any) {}\n\nfunc f() int { return 1 }\n"
 			dir := tempPackage(t, map[string]string{"p.go": src})
-			files, err := rewrite.Package(dir)
-			if err == nil {
-				t.Fatalf("no error; generated:\n%s", files[len(files)-1].New)
-			}
-			if !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %q, want %q", err, c.want)
-			}
+			wantRejected(t, dir, c.want)
 		})
 	}
 }
@@ -235,5 +229,18 @@ func TestRecoverOnlyWhenNeeded(t *testing.T) {
 		if got := strings.Contains(string(files[1].New), "defer _agm._agf.Unwind("); got != c.want {
 			t.Errorf("%q: recover %v, want %v\n%s", c.body, got, c.want, files[1].New)
 		}
+	}
+}
+
+// wantRejected checks that rewriting the package in dir fails with an error
+// containing want.
+func wantRejected(t *testing.T, dir, want string) {
+	t.Helper()
+	files, err := rewrite.Package(dir)
+	if err == nil {
+		t.Fatalf("no error; generated:\n%s", files[len(files)-1].New)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q, want %q", err, want)
 	}
 }
