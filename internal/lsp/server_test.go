@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asyncgo/asyncgo/internal/testbound"
+
 	"go.lsp.dev/jsonrpc2"
 	"go.uber.org/goleak"
 
@@ -294,10 +296,10 @@ func TestEditsAnalysedAsOverlay(t *testing.T) {
 		})
 	}
 	replaceLine(3, 6, "\ttime.Sleep(2)")
-	waitFor(t, "the held run", func() bool { fa.mu.Lock(); defer fa.mu.Unlock(); return len(fa.runs) >= 3 })
+	testbound.Until(t, "the held run", func() bool { fa.mu.Lock(); defer fa.mu.Unlock(); return len(fa.runs) >= 3 })
 	mark = s.c.Len()
 	replaceLine(4, 6, "\t_ = 1 // no sleep")
-	waitFor(t, "the held run to be cancelled", func() bool { fa.mu.Lock(); defer fa.mu.Unlock(); return fa.cancelled == 1 })
+	testbound.Until(t, "the held run to be cancelled", func() bool { fa.mu.Lock(); defer fa.mu.Unlock(); return fa.cancelled == 1 })
 	close(fa.gate)
 	p := s.awaitDiagnostics(mark, "asyncgo's diagnostic to go", func(p lsptest.Published) bool { return !p.Has("asyncgo/", nil) })
 	if !p.Has("compiler", nil) {
@@ -315,15 +317,6 @@ func TestEditsAnalysedAsOverlay(t *testing.T) {
 	s.c.Notify("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": s.uri}})
 	s.awaitDiagnostics(mark, "the saved file's diagnostic", asyncAt(5))
 	s.exit()
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s: not after 20s", what)
-		}
-	}
 }
 
 // asyncgo's fixes are quick fixes, after gopls's actions for the range,
@@ -443,7 +436,7 @@ func TestGoplsRestart(t *testing.T) {
 		_, err := s.c.Call("fake/hang", nil)
 		hung <- err
 	}()
-	waitFor(t, "fake/hang to reach gopls", func() bool {
+	testbound.Until(t, "fake/hang to reach gopls", func() bool {
 		s.srv.mu.Lock()
 		defer s.srv.mu.Unlock()
 		return slices.Contains(slices.Collect(maps.Values(s.srv.pending)), "fake/hang")

@@ -64,3 +64,14 @@ func MatchesFile(t testing.TB, got []byte, file string) {
 		t.Errorf("output differs from %s\ngot:\n%s\nwant:\n%s", file, got, want)
 	}
 }
+
+// Until polls cond every few milliseconds until it holds, failing the test
+// (naming what it waited for) if it does not within Deadline.
+func Until(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(Deadline); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("waiting for %s: not after %v", what, Deadline)
+		}
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asyncgo/asyncgo/internal/testbound"
+
 	"github.com/asyncgo/asyncgo/runtime/futures"
 	"github.com/asyncgo/asyncgo/runtime/futures/cluster"
 )
@@ -68,7 +70,7 @@ func TestPoolOnNATSServer(t *testing.T) {
 			t.Logf("nats-server's log:\n%s", serverLog.String())
 		}
 	})
-	waitFor(t, ctx, "nats-server to listen", func() bool {
+	testbound.Until(t, "nats-server to listen", func() bool {
 		c, err := net.Dial("tcp", "127.0.0.1:"+port)
 		if err == nil {
 			c.Close()

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asyncgo/asyncgo/internal/testbound"
+
 	"github.com/asyncgo/asyncgo/runtime/aio"
 	"github.com/asyncgo/asyncgo/runtime/futures"
 	"github.com/asyncgo/asyncgo/runtime/futures/cluster"
@@ -90,18 +92,6 @@ func newPool(t *testing.T, opts ...cluster.Option) *cluster.Pool {
 	}
 	t.Cleanup(func() { shutdownWithin(t, p, 30*time.Second) })
 	return p
-}
-
-// waitFor polls cond until it holds or ctx ends, which fails the test.
-func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
-	t.Helper()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out waiting for %s", what)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
 }
 
 func readFile(name string) string {
@@ -279,7 +269,7 @@ func TestPoolKilledWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "the task to start", func() bool { return readFile(file) != "" })
+	testbound.Until(t, "the task to start", func() bool { return readFile(file) != "" })
 	victim, err := strconv.Atoi(readFile(file))
 	if err != nil || victim <= 1 {
 		t.Fatalf("the task wrote pid %q", readFile(file))
@@ -358,7 +348,6 @@ func TestPoolServerStops(t *testing.T) {
 // Cancel stops a running remote call: the worker's context is cancelled.
 // Shutdown(cancelFutures) cancels the tasks no worker has started.
 func TestPoolCancel(t *testing.T) {
-	ctx := within(t, 30*time.Second)
 	p := newPool(t, cluster.LocalWorkers(1))
 	file := t.TempDir() + "/state"
 	f, err := block.Submit(p, file)
@@ -373,8 +362,8 @@ func TestPoolCancel(t *testing.T) {
 		}
 		queued = append(queued, q)
 	}
-	waitFor(t, ctx, "the task to start", func() bool { return readFile(file) == "started" })
-	waitFor(t, ctx, "the worker's word that it started", func() bool { return cluster.Started(p) == 1 })
+	testbound.Until(t, "the task to start", func() bool { return readFile(file) == "started" })
+	testbound.Until(t, "the worker's word that it started", func() bool { return cluster.Started(p) == 1 })
 	p.Shutdown(false, true)
 	cancelled := 0
 	for _, q := range queued {
@@ -391,7 +380,7 @@ func TestPoolCancel(t *testing.T) {
 	if !f.Cancel() || !f.Cancelled() {
 		t.Fatal("Cancel of a running task failed")
 	}
-	waitFor(t, ctx, "the worker to stop the call", func() bool { return strings.HasPrefix(readFile(file), "stopped") })
+	testbound.Until(t, "the worker to stop the call", func() bool { return strings.HasPrefix(readFile(file), "stopped") })
 	if got := readFile(file); got != "stopped: context canceled" {
 		t.Errorf("worker says %q", got)
 	}
@@ -434,7 +423,7 @@ func TestPoolTaskDeadline(t *testing.T) {
 	if err := f.Exception(ctx); !errors.Is(err, futures.ErrTimeout) || !strings.Contains(err.Error(), "cluster.block did not finish within its TaskTimeout (1s)") {
 		t.Fatalf("task past its deadline: %v; want ErrTimeout", err)
 	}
-	waitFor(t, ctx, "the worker to stop the call", func() bool { return strings.HasPrefix(readFile(file), "stopped") })
+	testbound.Until(t, "the worker to stop the call", func() bool { return strings.HasPrefix(readFile(file), "stopped") })
 	if got := readFile(file); got != "stopped: context deadline exceeded" && got != "stopped: context canceled" {
 		t.Errorf("worker says %q", got)
 	}
