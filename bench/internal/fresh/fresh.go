@@ -31,14 +31,29 @@ var figures = map[string]float64{}
 // with b's timer running: it stops the timer while the new process runs.
 func Metric(b *testing.B, unit string, measured float64) float64 {
 	b.Helper()
-	if os.Getenv(env) != "" {
+	return Metrics(b, map[string]float64{unit: measured})[unit]
+}
+
+// Metrics is Metric for several figures that one new process measures at
+// once (each unit of measured). Inside that process it returns measured.
+func Metrics(b *testing.B, measured map[string]float64) map[string]float64 {
+	b.Helper()
+	if Child() {
 		return measured
 	}
 	b.StopTimer()
 	defer b.StartTimer()
-	key := b.Name() + " " + unit
-	if v, ok := figures[key]; ok {
-		return v
+	got := map[string]float64{}
+	var missing []string
+	for unit := range measured {
+		if v, ok := figures[b.Name()+" "+unit]; ok {
+			got[unit] = v
+		} else {
+			missing = append(missing, unit)
+		}
+	}
+	if len(missing) == 0 {
+		return got
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^"+regexp.QuoteMeta(b.Name())+"$", "-test.benchtime=1x")
 	cmd.Env = append(os.Environ(), env+"=1")
@@ -46,13 +61,21 @@ func Metric(b *testing.B, unit string, measured float64) float64 {
 	if err != nil {
 		b.Fatalf("%s in a new process: %v\n%s", b.Name(), err, out)
 	}
-	v, err := Parse(out, unit)
-	if err != nil {
-		b.Fatalf("%s in a new process: %v\n%s", b.Name(), err, out)
+	for _, unit := range missing {
+		v, err := Parse(out, unit)
+		if err != nil {
+			b.Fatalf("%s in a new process: %v\n%s", b.Name(), err, out)
+		}
+		figures[b.Name()+" "+unit] = v
+		got[unit] = v
 	}
-	figures[key] = v
-	return v
+	return got
 }
+
+// Child reports whether this process is the new process of Metric: there
+// a benchmark measures what it reports; elsewhere it may skip that work,
+// which the new process does instead.
+func Child() bool { return os.Getenv(env) != "" }
 
 // Parse finds the figure in unit on a benchmark result line of out
 // ("BenchmarkX-2  N  V1 unit1  V2 unit2 ...").
