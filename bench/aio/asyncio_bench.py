@@ -4,7 +4,8 @@
     python3 bench/aio/asyncio_bench.py --go    # and the Go benchmarks, side by side
     python3 bench/aio/asyncio_bench.py --json  # {"python": ..., "results": {name: {unit: value}}}
 
-Figures: ns per task created and awaited, per task gathered, per
+Figures: ns per task created and awaited, per coroutine awaited (run
+in the awaiting task, no task of its own), per task gathered, per
 sleep(0) switch, and the memory of 100,000 tasks suspended in sleep
 (bytes per task, from tracemalloc: every Python object the tasks hold,
 frames included).
@@ -28,6 +29,13 @@ async def create_await(n):
     t0 = time.perf_counter()
     for _ in range(n):
         await asyncio.create_task(noop())
+    return (time.perf_counter() - t0) / n
+
+
+async def await_coroutine(n):
+    t0 = time.perf_counter()
+    for _ in range(n):
+        await noop()
     return (time.perf_counter() - t0) / n
 
 
@@ -87,6 +95,7 @@ def python_figures():
     return {
         "TaskCreateAwait": ("ns/op", best(create_await, 200_000) * 1e9),
         "TaskGather": ("ns/op", best(gather, 200_000) * 1e9),
+        "AwaitCoroutine": ("ns/op", best(await_coroutine, 1_000_000) * 1e9),
         "Sleep0": ("ns/op", best(sleep0, 500_000) * 1e9),
         "Sleep0PingPong": ("ns/op", best(ping_pong, 500_000) * 1e9),
         "SleepingTasks100k": ("bytes/task", asyncio.run(sleeping_tasks(100_000, True))),
