@@ -1,0 +1,83 @@
+// Package fixed is the fixed version of lockheld/containerd_6722: Usage
+// rolls the transaction back on every path.
+package fixed
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// DB stands for the bolt database: one writer at a time.
+type DB struct {
+	rwlock sync.Mutex
+	data   map[string]int64
+}
+
+// Tx is a transaction; a writable one holds db.rwlock until it ends.
+type Tx struct {
+	db       *DB
+	writable bool
+}
+
+// Begin starts a transaction.
+func (db *DB) Begin(writable bool) (*Tx, error) {
+	if writable {
+		db.rwlock.Lock()
+	}
+	return &Tx{db: db, writable: writable}, nil
+}
+
+// Rollback ends the transaction, dropping its changes.
+func (tx *Tx) Rollback() error {
+	if tx.writable {
+		tx.db.rwlock.Unlock()
+	}
+	return nil
+}
+
+// Commit ends the transaction, keeping its changes.
+func (tx *Tx) Commit() error { return tx.Rollback() }
+
+// MetaStore opens transactions on the snapshotter's metadata.
+type MetaStore struct{ db *DB }
+
+// TransactionContext starts a transaction for the snapshotter.
+func (ms *MetaStore) TransactionContext(ctx context.Context, writable bool) (context.Context, *Tx, error) {
+	tx, err := ms.db.Begin(writable)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return ctx, tx, nil
+}
+
+type snapshotter struct {
+	root string
+	ms   *MetaStore
+}
+
+var errNotFound = errors.New("snapshot not found")
+
+// Usage returns the disk usage of a snapshot.
+func (o *snapshotter) Usage(ctx context.Context, key string) (int64, error) {
+	ctx, t, err := o.ms.TransactionContext(ctx, true)
+	if err != nil {
+		return 0, err
+	}
+	defer t.Rollback()
+	usage, ok := t.db.data[key]
+	if !ok {
+		return 0, errNotFound
+	}
+	return usage, nil
+}
+
+// Remove deletes a snapshot.
+func (o *snapshotter) Remove(ctx context.Context, key string) error {
+	ctx, t, err := o.ms.TransactionContext(ctx, true)
+	if err != nil {
+		return err
+	}
+	delete(t.db.data, key)
+	return t.Commit()
+}
