@@ -54,6 +54,7 @@ func (a addrOf) Pos() token.Pos                { return a.x.Pos() }
 type storedFunc struct {
 	val  ssa.Value // *ssa.Function or *ssa.MakeClosure
 	base ssa.Value // the struct pointer whose field receives it
+	site *ssa.Call // the constructor call passing it, for a parameter stored in the field
 }
 
 // noteFuncStore records a store of a function value into a struct field
@@ -75,6 +76,14 @@ func (c *checker) noteFuncStore(st *ssa.Store) {
 		c.funcFields[fk] = append(c.funcFields[fk], storedFunc{val: v, base: fa.X})
 	case *ssa.Const:
 		// nil: calling it panics, it runs nothing
+	case *ssa.Parameter:
+		// A constructor's parameter: the functions the package's own
+		// call sites pass (paramcb.go).
+		for i, p := range v.Parent().Params {
+			if p == v {
+				c.paramFuncs[fk] = append(c.paramFuncs[fk], paramFunc{fn: v.Parent(), idx: i})
+			}
+		}
 	default:
 		c.unknownFunc[fk] = true
 	}
@@ -110,11 +119,18 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 	if fk == "" || fieldExported(fa) {
 		return nil, false
 	}
-	stored := f.c.funcFields[fk]
+	stored := append(f.c.funcFields[fk], f.c.passedFuncs(fk)...)
 	if f.c.unknownFunc[fk] || len(stored) == 0 || len(stored) > maxTargets {
 		return nil, false
 	}
 	for _, sf := range stored {
+		if sf.site != nil {
+			if c := bindCall(sf.val, call.Args, unknownVal{}, nil); c != nil {
+				f.viaSite = sf.site
+				calls = append(calls, c)
+			}
+			continue
+		}
 		if c := bindCall(sf.val, call.Args, sf.base, fa.X); c != nil {
 			calls = append(calls, c)
 		}
@@ -165,14 +181,21 @@ func bindCall(v ssa.Value, args []ssa.Value, base, at ssa.Value) *ssa.CallCommon
 		if strings.HasPrefix(fn.Synthetic, "bound method wrapper") {
 			// A method value: call the method on its bound receiver.
 			obj, ok := fn.Object().(*types.Func)
-			if !ok || mapped[0] == nil {
+			if !ok {
 				return nil
 			}
 			m := fn.Prog.FuncValue(obj)
 			if m == nil {
 				return nil
 			}
-			return &ssa.CallCommon{Value: m, Args: append([]ssa.Value{mapped[0]}, args...)}
+			recv := mapped[0]
+			if recv == nil && isUnknown(base) {
+				recv = unknownVal{t: v.Bindings[0].Type()} // another object of the receiver's type
+			}
+			if recv == nil {
+				return nil
+			}
+			return &ssa.CallCommon{Value: m, Args: append([]ssa.Value{recv}, args...)}
 		}
 		return &ssa.CallCommon{Value: &ssa.MakeClosure{Fn: fn, Bindings: mapped}, Args: args}
 	}

@@ -143,6 +143,7 @@ type Acq struct {
 	Close bool     // for Wakes: the wake is a close
 	Where string   // "file.go:12" where it is acquired, for messages
 	Desc  string   // readable name inside the function, e.g. "s.mu"
+	Alias string   // the pointer field ("pkg.R.mu") the mutex was reached through, when it aliases Lock's field
 
 	pos token.Pos // same-package position (not exported in facts)
 }
@@ -173,6 +174,7 @@ type lockInfo struct {
 	drops       map[string]bool // locks the callee unlocked before acquiring this one
 	maybe       bool            // acquired inside a callee under a condition not known here
 	flagged     bool            // locked in a block guarded by a bool flag (a phi of constants)
+	alias       string          // the pointer field it was reached through, when that aliases fkey
 }
 
 type state struct {
@@ -331,6 +333,16 @@ type checker struct {
 	funcFields  map[string][]storedFunc         // callback field -> the functions stored in it
 	unknownFunc map[string]bool                 // callback fields also given unknown functions
 	conds       condInfo
+
+	aliases    map[string]*aliasInfo         // pointer-to-mutex field -> what the package stores in it
+	backs      map[string]*backInfo          // "pkg.T|field" -> a back-pointer field to T
+	sites      map[*ssa.Function][]*ssa.Call // static call sites of the package's functions
+	fwriters   map[string]token.Pos          // field key -> a write lock of that class
+	aliasRL    []*edge                       // read locks of one class, one through an alias
+	paramFuncs map[string][]paramFunc        // callback field -> constructor parameters stored in it
+	left       []*leftHeld                   // locks left held on some returns only
+	released   map[string]bool               // field keys some function releases without acquiring
+	lockerUnl  bool                          // the package unlocks a sync.Locker it cannot name
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -358,13 +370,25 @@ func run(pass *analysis.Pass) (any, error) {
 		funcFields:  map[string][]storedFunc{},
 		unknownFunc: map[string]bool{},
 		conds:       condInfo{signals: map[string][]*condUse{}, escapes: map[string]bool{}},
+
+		aliases:    map[string]*aliasInfo{},
+		backs:      map[string]*backInfo{},
+		sites:      map[*ssa.Function][]*ssa.Call{},
+		fwriters:   map[string]token.Pos{},
+		paramFuncs: map[string][]paramFunc{},
+		released:   map[string]bool{},
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
 	}
 	for _, fn := range ssainput.SrcFuncs {
+		c.noteBackPointers(fn)
+	}
+	for _, fn := range ssainput.SrcFuncs {
 		c.summaryOf(fn)
 	}
+	c.reportLeftHeld()
+	c.reportAliasRLocks()
 	c.reportInversions()
 	c.reportRLocks()
 	c.reportWaits()
@@ -391,6 +415,12 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 			}
 			switch in := instr.(type) {
 			case *ssa.Call:
+				if callee := in.Call.StaticCallee(); callee != nil && !in.Call.IsInvoke() {
+					c.sites[callee] = append(c.sites[callee], in)
+				}
+				if in.Call.IsInvoke() && (in.Call.Method.Name() == "Unlock" || in.Call.Method.Name() == "RUnlock") && lockerKey(in.Call.Value) == "" {
+					c.lockerUnl = true
+				}
 				if callee := in.Call.StaticCallee(); callee != nil && funcName(callee) == "sync.NewCond" && len(in.Call.Args) == 1 {
 					lk := fieldKey(in.Call.Args[0])
 					for _, r := range *in.Referrers() {
@@ -403,6 +433,7 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 				}
 			case *ssa.Store:
 				c.noteFuncStore(in)
+				c.noteAlias(in)
 				if fa, ok := in.Addr.(*ssa.FieldAddr); ok && isNamed(fa.X.Type(), "sync", "Cond") && fieldName(fa.X.Type(), fa.Field) == "L" {
 					if cls := fieldKey(fa.X); cls != "" {
 						if lk := fieldKey(in.Val); lk != "" {
@@ -530,10 +561,13 @@ type fnChecker struct {
 	pendingWaits  []*wait
 	retHeld       []map[string]*lockInfo // at each return: locks held
 	retUnl        []map[string]bool      // and the caller's locks left unlocked
+	retMay        []map[string]*lockInfo // and the locks held on some path to it
+	retAt         []*ssa.Return          // the returns, in the same order
 
 	loopLk    map[*ssa.BasicBlock][]*lockInfo // locks taken in the loop around a block
 	indirect  int                             // depth of synthetic calls being applied (callbacks, interface methods)
 	maybeCall bool                            // the synthetic call is one of several possible targets
+	viaSite   *ssa.Call                       // the constructor call that passed the callback being applied
 }
 
 // finding is a double lock found in some runs of a function.
@@ -629,7 +663,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 	f.holds, f.acqAtReturn, f.returns = nil, nil, 0
 	f.closes = map[string]bool{}
 	f.pendingWaits = nil
-	f.retHeld, f.retUnl = nil, nil
+	f.retHeld, f.retUnl, f.retMay, f.retAt = nil, nil, nil, nil
 	for _, b := range blocks {
 		if in[b.Index] == nil {
 			continue
@@ -671,6 +705,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 		}
 		f.c.waits = append(f.c.waits, w)
 	}
+	f.noteLeftHeld()
 	return f.summary()
 }
 
@@ -765,7 +800,7 @@ func (f *fnChecker) acqFor(li *lockInfo) (Acq, bool) {
 	} else if !(strings.HasPrefix(root, "{p") || strings.HasPrefix(root, "{f") || strings.HasPrefix(root, "{g:")) {
 		return Acq{}, false
 	}
-	a := Acq{Root: root, Path: path, Read: li.read, Desc: li.desc, pos: li.pos, Lock: li.fkey}
+	a := Acq{Root: root, Path: path, Read: li.read, Desc: li.desc, pos: li.pos, Lock: li.fkey, Alias: li.alias}
 	if li.inner.IsValid() {
 		a.pos = li.inner
 	}
@@ -836,6 +871,8 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 		if f.final && in.Block() != f.fn.Recover {
 			f.retHeld = append(f.retHeld, maps.Clone(s.held))
 			f.retUnl = append(f.retUnl, maps.Clone(s.unl))
+			f.retMay = append(f.retMay, maps.Clone(s.may))
+			f.retAt = append(f.retAt, in)
 			f.returns++
 			if f.returns == 1 {
 				f.holds = map[string]*lockInfo{}
@@ -999,10 +1036,12 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	}
 	name := funcName(callee)
 	if read, ok := lockFuncs[name]; ok {
+		fkey, alias := f.c.lockField(call.Args[0])
 		f.acquire(s, &lockInfo{
 			inst:    lockKey(call.Args[0]),
 			class:   f.c.k.class(call.Args[0]),
-			fkey:    fieldKey(call.Args[0]),
+			fkey:    fkey,
+			alias:   alias,
 			read:    read,
 			pos:     pos,
 			desc:    desc(call.Args[0]),
@@ -1015,8 +1054,13 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if key == "" {
 			return
 		}
-		if !s.unlock(key) && f.final && !byClass(key) {
-			if a, ok := f.acqFor(&lockInfo{inst: key, class: f.c.k.class(call.Args[0]), pos: pos, desc: desc(call.Args[0])}); ok {
+		if !s.unlock(key) && f.final {
+			fk, _ := f.c.lockField(call.Args[0])
+			f.c.noteRelease(fk, key)
+			if byClass(key) {
+				return
+			}
+			if a, ok := f.acqFor(&lockInfo{inst: key, class: f.c.k.class(call.Args[0]), fkey: fk, pos: pos, desc: desc(call.Args[0])}); ok {
 				f.releases[key] = a
 			}
 		}
@@ -1048,8 +1092,15 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	calleeName := callee.Name()
 	if callee.Parent() != nil {
 		calleeName = "the function literal"
-	} else if recv := callee.Signature.Recv(); recv != nil && len(call.Args) > 0 {
+	} else if recv := callee.Signature.Recv(); recv != nil && len(call.Args) > 0 && !isUnknown(call.Args[0]) {
 		calleeName = desc(call.Args[0]) + "." + callee.Name()
+	}
+	if site := f.viaSite; site != nil && f.indirect > 0 {
+		ctor := "a constructor"
+		if sc := site.Call.StaticCallee(); sc != nil {
+			ctor = sc.Name()
+		}
+		calleeName = fmt.Sprintf("%s (the callback passed to %s at %s)", calleeName, ctor, f.c.at(site.Pos(), pos))
 	}
 	acquired := map[string]bool{}
 	for _, a := range sum.Acquires {
@@ -1066,7 +1117,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if !ok {
 			continue
 		}
-		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops)}
+		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops)}
 		acquired[ik] = true
 		if a.pos.IsValid() {
 			li.inner = a.pos
@@ -1081,7 +1132,8 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		}
 		if ik, _, _, ok := f.subst(call, a); ok && ik != "" {
 			if !s.unlock(ik) && f.final {
-				if r, ok := f.acqFor(&lockInfo{inst: ik, pos: pos, desc: a.Desc}); ok {
+				f.c.noteRelease(a.Lock, ik)
+				if r, ok := f.acqFor(&lockInfo{inst: ik, fkey: a.Lock, pos: pos, desc: a.Desc}); ok {
 					f.releases[ik] = r
 				}
 			}
@@ -1100,7 +1152,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if !ok || ik == "" {
 			continue
 		}
-		holds = append(holds, &lockInfo{inst: ik, class: ck, fkey: a.Lock, read: a.Read, pos: pos, desc: d, drops: holdSet})
+		holds = append(holds, &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, drops: holdSet})
 		holdSet[ik] = true
 	}
 	for _, li := range holds {
@@ -1175,6 +1227,9 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 	if f.indirect > 2 {
 		return
 	}
+	savedSite := f.viaSite
+	f.viaSite = nil
+	defer func() { f.viaSite = savedSite }()
 	calls, maybe := f.indirectCalls(call)
 	if len(calls) == 0 {
 		return
@@ -1209,6 +1264,9 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 				// (unless a flag keeps a lock held to return by a defer
 				// from being locked twice).
 				f.found(li.pos, func(sfx string) { f.c.loopLock(f.fn, h, li, sfx) })
+			}
+			if !li.maybe {
+				f.classDouble(s, li)
 			}
 			if a, ok := f.acqFor(li); ok && li.inst != "" {
 				a.Drops = f.dropKeys(s, li.drops)
@@ -1245,6 +1303,11 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 		if !li.read && li.class != "" {
 			if _, ok := f.c.writers[li.class]; !ok {
 				f.c.writers[li.class] = li.pos
+			}
+		}
+		if !li.read && li.fkey != "" {
+			if _, ok := f.c.fwriters[li.fkey]; !ok {
+				f.c.fwriters[li.fkey] = li.pos
 			}
 		}
 	}
@@ -1391,7 +1454,8 @@ func (f *fnChecker) locksIn(keep func(*ssa.BasicBlock) bool) []*lockInfo {
 			name := funcName(callee)
 			if read, ok := lockFuncs[name]; ok {
 				if cls := f.c.k.class(call.Call.Args[0]); cls != "" {
-					locks = append(locks, &lockInfo{inst: inst(call.Call.Args[0]), class: cls, fkey: fieldKey(call.Call.Args[0]), read: read, pos: call.Pos(), desc: desc(call.Call.Args[0])})
+					fk, alias := f.c.lockField(call.Call.Args[0])
+					locks = append(locks, &lockInfo{inst: inst(call.Call.Args[0]), class: cls, fkey: fk, alias: alias, read: read, pos: call.Pos(), desc: desc(call.Call.Args[0])})
 				}
 				continue
 			}

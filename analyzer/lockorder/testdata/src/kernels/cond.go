@@ -60,9 +60,8 @@ func (b *k17BackendFixed) requestStatus() {
 // K18. grpc/grpc-go#7417: the priority balancer's UpdateClientConnState
 // returned early, after the balancer was closed, without unlocking its
 // mutex; the next call blocked forever. Fix: unlock before returning.
-// MISSED: a lock left held on an early return is reported only when the
-// same function locks it again in a loop; here the next call comes from a
-// caller in another package.
+// Caught: b.mu is held on one return and not on the other, and nothing in
+// the package unlocks it after a call (it is no lock helper).
 type k18Priority struct {
 	mu     sync.Mutex
 	closed bool
@@ -72,9 +71,46 @@ type k18Priority struct {
 func (b *k18Priority) UpdateClientConnState(s int) bool {
 	b.mu.Lock()
 	if b.closed {
+		return false // want `UpdateClientConnState returns here with b.mu still locked \(locked at line \d+\), while the return at line \d+ leaves it unlocked`
+	}
+	b.state = s
+	b.mu.Unlock()
+	return true
+}
+
+// The fix: unlock on the early return too.
+type k18PriorityFixed struct {
+	mu     sync.Mutex
+	closed bool
+	state  int
+}
+
+func (b *k18PriorityFixed) UpdateClientConnState(s int) bool {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
 		return false
 	}
 	b.state = s
 	b.mu.Unlock()
 	return true
+}
+
+// A look-alike that is correct: a lock helper that keeps the lock on
+// success, its caller unlocking it.
+func (b *k18PriorityFixed) lockIfOpen() bool {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return false
+	}
+	return true
+}
+
+func (b *k18PriorityFixed) bump() {
+	if !b.lockIfOpen() {
+		return
+	}
+	b.state++
+	b.mu.Unlock()
 }

@@ -186,8 +186,8 @@ func (l *k4LoggerFixed) logInternal(e string) {
 // K5. estuary/flow#3156: buildJoin held the keyspace's read lock and
 // called shard.Spec(), which read-locked a pointer to the same RWMutex
 // kept by the resolver; a queued keyspace writer deadlocked both. Fix: use
-// the spec captured earlier. MISSED: the alias (a *sync.RWMutex field set
-// to &ks.mu) is another lock class.
+// the spec captured earlier. Caught by class: the resolver's *sync.RWMutex
+// field is only ever set to &ks.mu, so it is the keyspace's lock class.
 type k5KeySpace struct {
 	mu   sync.RWMutex
 	spec string
@@ -207,7 +207,7 @@ func (r *k5Resolved) Spec() string {
 func k5BuildJoin(ks *k5KeySpace, r *k5Resolved) string {
 	ks.mu.RLock()
 	defer ks.mu.RUnlock()
-	return r.Spec()
+	return r.Spec() // want `r.mu is read-locked inside r.Spec \(line \d+\) while this goroutine holds a read lock of ks.mu \(line \d+\), by lock class kernels.k5KeySpace.mu through the alias kernels.k5Resolved.mu`
 }
 
 func (ks *k5KeySpace) apply(s string) {
@@ -219,4 +219,13 @@ func (ks *k5KeySpace) apply(s string) {
 func k5New() *k5Resolved {
 	ks := &k5KeySpace{}
 	return &k5Resolved{mu: &ks.mu, ks: ks}
+}
+
+// The fix: the spec read before the keyspace is locked; the resolver's
+// read lock is no longer taken under the keyspace's.
+func k5BuildJoinFixed(ks *k5KeySpace, r *k5Resolved) string {
+	spec := r.Spec()
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+	return spec + ks.spec
 }

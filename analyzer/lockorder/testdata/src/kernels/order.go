@@ -205,9 +205,9 @@ func (p *k8PoolFixed) processSlots() {
 // K9. containerd/containerd#10085: plugin registration held the NRI
 // adaptation lock and called the sync callback, which took the nri lock,
 // while StartContainer took the nri lock and then the adaptation lock.
-// Fix: lock the adaptation after the callback. MISSED: the callback comes
-// from a constructor parameter (another package sets it), so the stored
-// field holds an unknown function.
+// Fix: lock the adaptation after the callback. Caught by class: the
+// callback field is set from a constructor parameter, and the package's
+// own call of the constructor passes n.syncPlugin.
 type k9Adaptation struct {
 	mu     sync.Mutex
 	syncFn func()
@@ -218,7 +218,7 @@ func k9NewAdaptation(syncFn func()) *k9Adaptation { return &k9Adaptation{syncFn:
 func (r *k9Adaptation) acceptPlugin() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.syncFn()
+	r.syncFn() // want `lock order inversion by lock class: acceptPlugin locks r.mu \(line \d+\) then n.mu inside syncPlugin \(the callback passed to k9NewAdaptation at line \d+\)`
 }
 
 type k9NRI struct {
@@ -238,12 +238,59 @@ func (n *k9NRI) syncPlugin() {
 	n.mu.Unlock()
 }
 
+func k9NewNRI() *k9NRI {
+	n := &k9NRI{}
+	n.nri = k9NewAdaptation(n.syncPlugin)
+	return n
+}
+
+// The fix: the callback runs before the adaptation is locked.
+type k9AdaptationFixed struct {
+	mu     sync.Mutex
+	syncFn func()
+	count  int
+}
+
+func k9NewAdaptationFixed(syncFn func()) *k9AdaptationFixed {
+	return &k9AdaptationFixed{syncFn: syncFn}
+}
+
+func (r *k9AdaptationFixed) acceptPlugin() {
+	r.syncFn()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.count++
+}
+
+type k9NRIFixed struct {
+	mu  sync.Mutex
+	nri *k9AdaptationFixed
+}
+
+func (n *k9NRIFixed) startContainer() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.nri.mu.Lock()
+	n.nri.mu.Unlock()
+}
+
+func (n *k9NRIFixed) syncPlugin() {
+	n.mu.Lock()
+	n.mu.Unlock()
+}
+
+func k9NewNRIFixed() *k9NRIFixed {
+	n := &k9NRIFixed{}
+	n.nri = k9NewAdaptationFixed(n.syncPlugin)
+	return n
+}
+
 // K10. grpc/grpc-go#4391: switching balancers held cc.mu and closed the old
 // balancer through the Balancer interface; its Close removed a SubConn,
 // which locked cc.mu again. Fix: reverted, Close runs without cc.mu.
-// MISSED: the lock is reached through the balancer's back-pointer (b.cc.mu),
-// the same class as cc.mu but not provably the same object, and double
-// locking is reported for the same object only.
+// Caught by class: the lock is reached through the balancer's back-pointer
+// (b.cc.mu), which the constructor sets from the ClientConn that stores
+// the balancer, not provably the same object.
 type k10Balancer interface{ Close() }
 
 type k10ClientConn struct {
@@ -259,6 +306,16 @@ type k10ClusterManager struct {
 
 func (b *k10ClusterManager) Close() { b.cc.removeSubConn(b.id) }
 
+func newK10ClusterManager(cc *k10ClientConn, id int) *k10ClusterManager {
+	return &k10ClusterManager{cc: cc, id: id}
+}
+
+func (cc *k10ClientConn) start(id int) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.balancer = newK10ClusterManager(cc, id)
+}
+
 func (cc *k10ClientConn) removeSubConn(id int) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
@@ -268,6 +325,15 @@ func (cc *k10ClientConn) removeSubConn(id int) {
 func (cc *k10ClientConn) switchBalancer(nb k10Balancer) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	cc.balancer.Close()
+	cc.balancer.Close() // want `cc.balancer.cc.mu is locked inside cc.balancer.Close \(line \d+\) while this goroutine holds cc.mu \(locked at line \d+\), by lock class kernels.k10ClientConn.mu: the path goes back to the owner through the back-pointer kernels.k10ClusterManager.cc`
 	cc.balancer = nb
+}
+
+// The fix: the old balancer is closed after cc.mu is released.
+func (cc *k10ClientConn) switchBalancerFixed(nb k10Balancer) {
+	cc.mu.Lock()
+	old := cc.balancer
+	cc.balancer = nb
+	cc.mu.Unlock()
+	old.Close()
 }

@@ -1,0 +1,193 @@
+package lockorder
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// Locks left held on an early return (issue 14, item 3; grpc-go #7417).
+//
+// A function that locks a mutex and returns with it held on some paths
+// but not on others forgot an Unlock on the first ones, unless it is a
+// lock helper whose callers unlock later. lockorder tells the two apart by
+// the package: a helper's lock is released somewhere without being
+// acquired there (by its callers, an unlock helper, a goroutine, a stored
+// Unlock method value). A mutex no function of the package releases that
+// way, and that other packages cannot reach (an unexported field or
+// variable), stays locked after such a return: the next Lock of it, by
+// the next call or by any other method, waits forever. Each analysis run
+// fixes the function's guards (guards.go), so a Lock and an Unlock under
+// the same condition are not taken for such a path.
+
+// leftHeld is a lock held on some returns of a function and not others.
+type leftHeld struct {
+	fn         *ssa.Function
+	li         *lockInfo
+	held, free token.Pos // a return that leaves it held, and one that does not
+}
+
+// noteRelease records that a function releases a lock of class fkey (or
+// the package variable key) it did not acquire on every path.
+func (c *checker) noteRelease(fkey, key string) {
+	if fkey != "" {
+		c.released[fkey] = true
+	}
+	if strings.HasPrefix(key, "{g:") {
+		c.released[key] = true
+	}
+}
+
+// noteLeftHeld records, after a run's final pass, the locks this function
+// acquires and leaves held on some normal returns but surely not on
+// others.
+func (f *fnChecker) noteLeftHeld() {
+	if f.deferAll || len(f.retAt) < 2 || resultsFunc(f.fn) {
+		return
+	}
+	var keys []string
+	for _, h := range f.retHeld {
+		for k := range h {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if seen[k] || f.deferRel[k] || byClass(k) {
+			continue
+		}
+		seen[k] = true
+		if _, rel := f.releases[k]; rel {
+			continue // the caller's lock, given back
+		}
+		hi, fi := -1, -1
+		for r, ret := range f.retAt {
+			if noReturn(ret.Block()) {
+				continue
+			}
+			if _, ok := f.retHeld[r][k]; ok && hi < 0 {
+				hi = r
+			} else if _, may := f.retMay[r][k]; !may && fi < 0 {
+				fi = r
+			}
+		}
+		if hi < 0 || fi < 0 {
+			continue
+		}
+		li := f.retHeld[hi][k]
+		if li.fkey == "" || li.maybe || !li.pos.IsValid() {
+			continue
+		}
+		if _, ok := f.acqFor(li); !ok {
+			continue // a local mutex: nobody else sees it
+		}
+		dup := false
+		for _, l := range f.c.left {
+			if l.fn == f.fn && l.li.pos == li.pos {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		f.c.left = append(f.c.left, &leftHeld{fn: f.fn, li: li, held: f.retPos(f.retAt[hi]), free: f.retPos(f.retAt[fi])})
+	}
+}
+
+// retPos is the position of a return, or the function's closing brace for
+// the implicit one.
+func (f *fnChecker) retPos(r *ssa.Return) token.Pos {
+	if r.Pos().IsValid() {
+		return r.Pos()
+	}
+	switch syn := f.fn.Syntax().(type) {
+	case *ast.FuncDecl:
+		if syn.Body != nil {
+			return syn.Body.Rbrace
+		}
+	case *ast.FuncLit:
+		return syn.Body.Rbrace
+	}
+	return token.NoPos
+}
+
+// resultsFunc reports whether fn returns a function (an unlock to call
+// later) or a sync.Locker.
+func resultsFunc(fn *ssa.Function) bool {
+	res := fn.Signature.Results()
+	for i := range res.Len() {
+		t := res.At(i).Type()
+		if _, ok := t.Underlying().(*types.Signature); ok || isNamed(t, "sync", "Locker") {
+			return true
+		}
+	}
+	return false
+}
+
+// noReturn reports whether b ends a path that does not really return: it
+// calls os.Exit, log.Fatal, testing's Fatal or FailNow, runtime.Goexit.
+func noReturn(b *ssa.BasicBlock) bool {
+	for _, instr := range b.Instrs {
+		call, ok := instr.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		callee := call.Call.StaticCallee()
+		if callee == nil {
+			continue
+		}
+		switch name := funcName(callee); {
+		case name == "os.Exit", name == "runtime.Goexit", strings.HasPrefix(name, "log.Fatal"), strings.HasPrefix(name, "log.Panic"),
+			strings.Contains(name, "testing.common).Fatal"), strings.Contains(name, "testing.common).FailNow"), strings.Contains(name, "testing.common).Skip"):
+			return true
+		}
+	}
+	return false
+}
+
+// reportLeftHeld reports the locks left held on some returns, unless the
+// package releases their class elsewhere (a lock helper's callers) or
+// other packages can reach the mutex.
+func (c *checker) reportLeftHeld() {
+	if c.lockerUnl {
+		return
+	}
+	for _, l := range c.left {
+		key := l.li.fkey
+		if c.released[key] || c.released[l.li.inst] || exportedLock(key) {
+			continue
+		}
+		fn := fnLabel(l.fn)
+		at := l.held
+		if !at.IsValid() {
+			at = l.li.pos
+		}
+		free := "another return"
+		if l.free.IsValid() {
+			free = "the return at " + c.at(l.free, at)
+		}
+		r := []analysis.RelatedInformation{rel(l.li.pos, l.li.desc+" locked here")}
+		if l.free.IsValid() {
+			r = append(r, rel(l.free, "this return leaves it unlocked"))
+		}
+		c.report(at, fmt.Sprintf("%s returns here with %s still locked (locked at line %d%s), while %s leaves it unlocked: nothing in the package unlocks it after the call, so the next Lock of %s (the next call of %s, or any other method) waits forever",
+			fn, l.li.desc, c.line(l.li.pos), c.how(l.li), free, l.li.desc, fn),
+			append(r, c.related(l.li, "")[1:]...)...)
+	}
+}
+
+// exportedLock reports whether other packages can reach the mutex named by
+// a field key or package variable key: an exported field (an embedded
+// sync.Mutex too) or variable.
+func exportedLock(key string) bool {
+	key = strings.TrimSuffix(strings.TrimPrefix(key, "{g:"), "}")
+	name := key[strings.LastIndexByte(key, '.')+1:]
+	return token.IsExported(name)
+}
