@@ -78,7 +78,7 @@ func cancels(st *state, funcs []*ssa.Function) {
 					continue
 				}
 				v := structField(fa.X.Type(), fa.Field, true)
-				if v == nil || v.Exported() || v.Pkg() != pass.Pkg {
+				if v == nil || v.Pkg() != pass.Pkg || !st.sealed.Private(v) {
 					continue
 				}
 				sig, ok := v.Type().Underlying().(*types.Signature)

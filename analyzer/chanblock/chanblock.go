@@ -29,6 +29,20 @@ type state struct {
 	pass   *analysis.Pass
 	seen   map[token.Pos]bool
 	ranges map[token.Pos]bool // the for keywords of range statements: go/ssa puts a range's receive there
+	sealed *chanuse.Sealed
+	dead   map[*ssa.Select]map[int]string // select cases that can never proceed, and why
+}
+
+// deadCase records that case k of sel can never proceed.
+func (st *state) deadCase(sel ssa.Instruction, k int, why string) {
+	s, ok := sel.(*ssa.Select)
+	if !ok {
+		return
+	}
+	if st.dead[s] == nil {
+		st.dead[s] = map[int]string{}
+	}
+	st.dead[s][k] = why
 }
 
 func (st *state) Report(d analysis.Diagnostic) {
@@ -40,7 +54,8 @@ func (st *state) Report(d analysis.Diagnostic) {
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	st := &state{pass: pass, seen: map[token.Pos]bool{}, ranges: map[token.Pos]bool{}}
+	st := &state{pass: pass, seen: map[token.Pos]bool{}, ranges: map[token.Pos]bool{},
+		sealed: chanuse.NewSealed(pass.Pkg), dead: map[*ssa.Select]map[int]string{}}
 	for _, f := range pass.Files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			if r, ok := n.(*ast.RangeStmt); ok {
@@ -60,6 +75,10 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	fields(st, ssainput.SrcFuncs)
 	cancels(st, ssainput.SrcFuncs)
+	nilPaths(st, ssainput.SrcFuncs)
+	waitBeforeReceive(st, ssainput.SrcFuncs)
+	fills(st, ssainput.SrcFuncs)
+	selects(st)
 	return nil, nil
 }
 
@@ -130,6 +149,9 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 	wakers := len(o.sends) + len(o.selSends) + closes
 	receivers := len(o.recvs) + len(o.selRecvs)
 	if wakers == 0 {
+		for _, op := range o.selRecvs {
+			pass.deadCase(op.Instr, op.State, fmt.Sprintf("nothing sends on or closes %s", name))
+		}
 		for _, op := range o.recvs {
 			pass.Report(analysis.Diagnostic{
 				Pos:      op.Instr.Pos(),
@@ -141,6 +163,11 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 		return
 	}
 	if receivers == 0 && closes == 0 && size >= 0 {
+		if size == 0 {
+			for _, op := range o.selSends {
+				pass.deadCase(op.Instr, op.State, fmt.Sprintf("nothing receives from %s", name))
+			}
+		}
 		for _, op := range o.sends {
 			if size > 0 {
 				// Only sends the maker's own goroutine makes in order:
@@ -224,47 +251,12 @@ func rangeLeaves(u *ssa.UnOp) bool {
 			case *ssa.Return, *ssa.Panic:
 				return true
 			case *ssa.Call:
-				if noReturn(in.Common()) {
+				if chanuse.NoReturn(in.Common()) {
 					return true
 				}
 			}
 		}
 		stack = append(stack, b.Succs...)
-	}
-	return false
-}
-
-// noReturn reports calls that end the goroutine or the program.
-func noReturn(c *ssa.CallCommon) bool {
-	var name, pkg string
-	if c.IsInvoke() {
-		name = c.Method.Name()
-		if c.Method.Pkg() != nil {
-			pkg = c.Method.Pkg().Path()
-		}
-	} else if fn := c.StaticCallee(); fn != nil {
-		name = fn.Name()
-		if fn.Pkg != nil {
-			pkg = fn.Pkg.Pkg.Path()
-		} else if o := fn.Object(); o != nil && o.Pkg() != nil {
-			pkg = o.Pkg().Path()
-		}
-	}
-	switch pkg {
-	case "testing":
-		switch name {
-		case "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow":
-			return true
-		}
-	case "os":
-		return name == "Exit"
-	case "runtime":
-		return name == "Goexit"
-	case "log":
-		switch name {
-		case "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln":
-			return true
-		}
 	}
 	return false
 }
@@ -302,9 +294,11 @@ func index(instr ssa.Instruction) int {
 // class is an unexported channel field of a struct type of this package,
 // followed over the whole package.
 type class struct {
-	nodes   map[*ssa.Function]*chanuse.Node
-	field   *types.Var
-	o       ops
+	nodes      map[*ssa.Function]*chanuse.Node
+	field      *types.Var
+	name       string
+	lenChecked bool // len or cap of the channel is read somewhere
+	o          ops
 	makes   []*ssa.MakeChan
 	stored  bool // something other than nil or a make was stored
 	escapes bool
@@ -315,9 +309,10 @@ type class struct {
 // with the channel, and what is stored in it.
 func fields(st *state, funcs []*ssa.Function) {
 	pass := st.pass
+	sites := newCallSites(funcs)
 	classes := map[*types.Var]*class{}
 	get := func(v *types.Var) *class {
-		if v == nil || v.Exported() || v.Pkg() != pass.Pkg || v.Origin() != v {
+		if v == nil || v.Pkg() != pass.Pkg || v.Origin() != v || !st.sealed.Private(v) {
 			return nil
 		}
 		if _, ok := v.Type().Underlying().(*types.Chan); !ok {
@@ -352,11 +347,15 @@ func fields(st *state, funcs []*ssa.Function) {
 		}
 		// A field whose channel is made in one function and followed from
 		// there is the local check's; the class adds the uses elsewhere.
-		name := fmt.Sprintf("field %s of %s", c.field.Name(), ownerName(c.field))
+		name := fmt.Sprintf("field %s of %s", c.field.Name(), ownerName(st.sealed, c.field))
+		c.name = name
 		var made analysis.RelatedInformation
 		size := 0
 		if len(c.makes) == 0 {
 			// Never assigned: a nil channel.
+			for _, op := range append(append([]op(nil), c.o.selSends...), c.o.selRecvs...) {
+				st.deadCase(op.Instr, op.State, fmt.Sprintf("%s is never assigned, so it is nil", name))
+			}
 			ops := append(append([]op(nil), c.o.sends...), c.o.recvs...)
 			for _, op := range ops {
 				st.Report(analysis.Diagnostic{
@@ -375,6 +374,7 @@ func fields(st *state, funcs []*ssa.Function) {
 			}
 		}
 		made = analysis.RelatedInformation{Pos: c.makes[0].Pos(), Message: "the field's channel is made here"}
+		selfSend(st, c, size, sites)
 		if size > 0 {
 			size = -1 // the send count is per instance: not followed for classes
 		}
@@ -382,22 +382,11 @@ func fields(st *state, funcs []*ssa.Function) {
 	}
 }
 
-func ownerName(v *types.Var) string {
-	// The struct's name is not on the field; find it among the package's
-	// named types.
-	scope := v.Pkg().Scope()
-	for _, n := range scope.Names() {
-		tn, ok := scope.Lookup(n).(*types.TypeName)
-		if !ok {
-			continue
-		}
-		if s, ok := tn.Type().Underlying().(*types.Struct); ok {
-			for i := 0; i < s.NumFields(); i++ {
-				if s.Field(i) == v {
-					return tn.Name()
-				}
-			}
-		}
+// ownerName names the struct type that declares v (the field does not
+// know it).
+func ownerName(s *chanuse.Sealed, v *types.Var) string {
+	if tn := s.Owner(v); tn != nil {
+		return tn.Name()
 	}
 	return "a struct"
 }
@@ -491,7 +480,7 @@ func (c *class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 			}
 			c.o.add(op{chanuse.Op{Kind: chanuse.Recv, Instr: r, Node: node}, base})
 		case *ssa.Select:
-			for _, st := range r.States {
+			for i, st := range r.States {
 				if st.Send == v {
 					c.escapes = true
 				}
@@ -500,11 +489,12 @@ func (c *class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 					if st.Dir == types.SendOnly {
 						k = chanuse.SelectSend
 					}
-					c.o.add(op{chanuse.Op{Kind: k, Instr: r, Node: node}, base})
+					c.o.add(op{chanuse.Op{Kind: k, Instr: r, Node: node, State: i}, base})
 				}
 			}
 		case *ssa.Call:
 			if b, ok := r.Call.Value.(*ssa.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
+				c.lenChecked = true
 				continue
 			}
 			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {

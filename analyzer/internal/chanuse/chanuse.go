@@ -37,6 +37,7 @@ type Op struct {
 	Kind  Kind
 	Instr ssa.Instruction // *ssa.Send, *ssa.UnOp, *ssa.Select, *ssa.Call or *ssa.Defer
 	Node  *Node
+	State int // for a select, the index of the case in Instr's States
 }
 
 // Node is one function that sees the channel, reached one way.
@@ -193,15 +194,15 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 				t.escape()
 				continue
 			}
-			n.Ops = append(n.Ops, Op{Send, r, n})
+			n.Ops = append(n.Ops, Op{Kind: Send, Instr: r, Node: n})
 		case *ssa.UnOp:
 			if r.Op != token.ARROW {
 				t.escape()
 				continue
 			}
-			n.Ops = append(n.Ops, Op{Recv, r, n})
+			n.Ops = append(n.Ops, Op{Kind: Recv, Instr: r, Node: n})
 		case *ssa.Select:
-			for _, st := range r.States {
+			for i, st := range r.States {
 				if st.Send == v {
 					t.escape()
 				}
@@ -210,7 +211,7 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 					if st.Dir == types.SendOnly {
 						k = SelectSend
 					}
-					n.Ops = append(n.Ops, Op{k, r, n})
+					n.Ops = append(n.Ops, Op{Kind: k, Instr: r, Node: n, State: i})
 				}
 			}
 		case *ssa.ChangeType:
@@ -219,7 +220,7 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 			if b, ok := r.Call.Value.(*ssa.Builtin); ok {
 				switch b.Name() {
 				case "close":
-					n.Ops = append(n.Ops, Op{Close, r, n})
+					n.Ops = append(n.Ops, Op{Kind: Close, Instr: r, Node: n})
 				case "len", "cap":
 				default:
 					t.escape()
@@ -231,7 +232,7 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 			t.args(n, v, &r.Call, r, nil, depth, t.value)
 		case *ssa.Defer:
 			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
-				n.Ops = append(n.Ops, Op{DeferClose, r, n})
+				n.Ops = append(n.Ops, Op{Kind: DeferClose, Instr: r, Node: n})
 				continue
 			}
 			t.args(n, v, &r.Call, nil, r, depth, t.value)

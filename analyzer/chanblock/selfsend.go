@@ -1,0 +1,171 @@
+package chanblock
+
+import (
+	"fmt"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// selfSend reports a plain send on a channel field whose only receiving
+// function is the one the send runs under, on the same object (directly
+// or through this package's callees): while the receiver sends it cannot
+// receive, so an unbuffered send blocks forever, and a buffered one does
+// once other senders have filled the buffer (an event loop that queues
+// work to itself). The receiving function must run as one goroutine per
+// object: started by exactly one go statement, outside loops, and never
+// called directly. For a buffered channel there must be producers: sends
+// elsewhere that neither fill a channel their function has just made nor
+// put back a value their function has received (a token channel).
+func selfSend(st *state, c *class, size int, sites *callSites) {
+	var loop *ssa.Function
+	var recv *ssa.Parameter
+	for _, op := range append(append([]op(nil), c.o.recvs...), c.o.selRecvs...) {
+		fn := op.Instr.Parent()
+		p, ok := op.Base.(*ssa.Parameter)
+		if !ok || p.Parent() != fn || (loop != nil && (fn != loop || p != recv)) {
+			return
+		}
+		loop, recv = fn, p
+	}
+	if loop == nil || c.lenChecked {
+		return
+	}
+	if gs := sites.gos[loop]; len(gs) != 1 || ssaloop.InLoop(gs[0].Block()) || sites.calls[loop] > 0 {
+		return // several goroutines may receive, or none is known
+	}
+	// The functions the loop's goroutine runs with the same object.
+	type at struct {
+		fn   *ssa.Function
+		p    ssa.Value
+		call ssa.Instruction // the loop's call that leads here
+	}
+	reach := map[*ssa.Function]at{loop: {loop, recv, nil}}
+	work := []at{{loop, recv, nil}}
+	for len(work) > 0 && len(reach) < 32 {
+		w := work[0]
+		work = work[1:]
+		for _, b := range w.fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				callee := call.Call.StaticCallee()
+				if callee == nil || callee.Blocks == nil || callee.Pkg != loop.Pkg {
+					continue
+				}
+				if _, ok := reach[callee]; ok {
+					continue
+				}
+				for i, a := range call.Call.Args {
+					if a == w.p && i < len(callee.Params) {
+						via := w.call
+						if via == nil {
+							via = call
+						}
+						n := at{callee, callee.Params[i], via}
+						reach[callee] = n
+						work = append(work, n)
+						break
+					}
+				}
+			}
+		}
+	}
+	others := 0
+	for _, s := range c.o.sends {
+		if r, ok := reach[s.Instr.Parent()]; ok && r.p == s.Base {
+			continue
+		}
+		if !c.makesIn(s.Instr.Parent()) && !c.recvBefore(s.Instr) {
+			others++
+		}
+	}
+	if size != 0 && (size < 0 || others == 0) {
+		return // buffered: only when other senders fill it
+	}
+	for _, s := range c.o.sends {
+		r, ok := reach[s.Instr.Parent()]
+		if !ok || r.p != s.Base {
+			continue
+		}
+		msg := fmt.Sprintf("%s is received from only by %s, and this send runs in %s's own goroutine on the same object", c.name, loop.Name(), loop.Name())
+		if r.call != nil {
+			msg += fmt.Sprintf(" (called at line %d)", st.pass.Fset.Position(r.call.Pos()).Line)
+		}
+		if size == 0 {
+			msg += ": the channel is unbuffered and its only receiver is busy sending, so the send blocks forever"
+		} else {
+			msg += fmt.Sprintf(": once other senders have filled its buffer of %d, the send blocks forever, because its only receiver is busy sending", size)
+		}
+		rel := []analysis.RelatedInformation{{Pos: c.makes[0].Pos(), Message: "the channel is made here"}}
+		if r.call != nil {
+			rel = append(rel, analysis.RelatedInformation{Pos: r.call.Pos(), Message: loop.Name() + " calls the sender here"})
+		}
+		st.Report(analysis.Diagnostic{Pos: s.Instr.Pos(), Category: "deadlock", Message: msg, Related: rel})
+	}
+}
+
+// callSites counts how each function of the package is started: go
+// statements, and direct calls.
+type callSites struct {
+	gos   map[*ssa.Function][]*ssa.Go
+	calls map[*ssa.Function]int
+}
+
+func newCallSites(funcs []*ssa.Function) *callSites {
+	cs := &callSites{gos: map[*ssa.Function][]*ssa.Go{}, calls: map[*ssa.Function]int{}}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch in := instr.(type) {
+				case *ssa.Go:
+					if callee := in.Call.StaticCallee(); callee != nil {
+						cs.gos[callee] = append(cs.gos[callee], in)
+					}
+				case ssa.CallInstruction:
+					if callee := in.Common().StaticCallee(); callee != nil {
+						cs.calls[callee]++
+					}
+				}
+				// A method value or function value taken elsewhere may be
+				// called in ways not counted here.
+				for _, op := range instr.Operands(nil) {
+					if f, ok := (*op).(*ssa.Function); ok {
+						if c, ok := instr.(ssa.CallInstruction); !ok || c.Common().Value != f {
+							cs.calls[f]++
+						}
+					}
+				}
+			}
+		}
+	}
+	return cs
+}
+
+// makesIn reports whether fn makes the class's channel.
+func (c *class) makesIn(fn *ssa.Function) bool {
+	for _, m := range c.makes {
+		if m.Parent() == fn {
+			return true
+		}
+	}
+	return false
+}
+
+// recvBefore reports whether a receive from the class dominates instr in
+// its function (the send puts back what was taken).
+func (c *class) recvBefore(instr ssa.Instruction) bool {
+	for _, r := range append(append([]op(nil), c.o.recvs...), c.o.selRecvs...) {
+		if r.Instr.Parent() != instr.Parent() {
+			continue
+		}
+		rb, b := r.Instr.Block(), instr.Block()
+		if rb == b && index(r.Instr) < index(instr) || rb != b && rb.Dominates(b) {
+			return true
+		}
+	}
+	return false
+}

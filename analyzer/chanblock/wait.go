@@ -1,0 +1,225 @@
+package chanblock
+
+import (
+	"fmt"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// waitBeforeReceive reports the classic WaitGroup deadlock: goroutines
+// send on an unbuffered channel and call wg.Done after the send, while
+// the function that starts them calls wg.Wait before it receives from the
+// channel (wg.Wait(); close(results); for r := range results). The first
+// send blocks, so its Done never runs, so Wait never returns.
+func waitBeforeReceive(st *state, funcs []*ssa.Function) {
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeChan); ok && capacity(mc) == 0 {
+					waitBefore(st, mc)
+				}
+			}
+		}
+	}
+}
+
+func waitBefore(st *state, mc *ssa.MakeChan) {
+	ch := chanuse.Follow(mc)
+	if ch.Escapes || len(ch.Returns) > 0 {
+		return
+	}
+	root := ch.Nodes[0]
+	recvs := map[ssa.Instruction]bool{}
+	senders := map[*chanuse.Node][]chanuse.Op{}
+	for _, n := range ch.Nodes {
+		for _, op := range n.Ops {
+			switch op.Kind {
+			case chanuse.Recv, chanuse.SelectRecv:
+				if n != root {
+					return // a receiver elsewhere may drain it
+				}
+				recvs[op.Instr] = true
+			case chanuse.Send:
+				if n.G == root {
+					return // the waiter sends itself: another shape
+				}
+				senders[n.G] = append(senders[n.G], op)
+			case chanuse.SelectSend:
+				return
+			case chanuse.Close, chanuse.DeferClose:
+				if n.G != root {
+					return
+				}
+			}
+		}
+	}
+	if len(recvs) == 0 {
+		return // nothing receives at all: report's "nothing receives" shape
+	}
+	for g, sends := range senders {
+		if g.Go == nil || g.Parent != root || g.Go.Parent() != root.Fn {
+			continue
+		}
+		wg, done := doneAfter(g, sends)
+		if wg == nil {
+			continue
+		}
+		wait := waitFirst(root.Fn, g.Go, wg, recvs)
+		if wait == nil {
+			continue
+		}
+		st.Report(analysis.Diagnostic{
+			Pos:      sends[0].Instr.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this goroutine sends on an unbuffered channel that %s receives from only after wg.Wait (line %d), and calls wg.Done only after the send (line %d): the send blocks, Done never runs, and Wait never returns",
+				root.Fn.Name(), st.pass.Fset.Position(wait.Pos()).Line, st.pass.Fset.Position(done.Pos()).Line),
+			Related: []analysis.RelatedInformation{
+				{Pos: wait.Pos(), Message: "Wait, before any receive"},
+				{Pos: done.Pos(), Message: "the goroutine's Done, after its send"},
+				{Pos: mc.Pos(), Message: "the channel is made unbuffered here"},
+			},
+		})
+	}
+}
+
+// wgCall returns the WaitGroup pointer that c calls method name on.
+func wgCall(c *ssa.CallCommon, name string) ssa.Value {
+	fn := c.StaticCallee()
+	if fn == nil || fn.Name() != name || len(c.Args) != 1 {
+		return nil
+	}
+	recv := fn.Signature.Recv()
+	if recv == nil || !isWaitGroupPtr(recv.Type()) {
+		return nil
+	}
+	return c.Args[0]
+}
+
+// doneAfter finds, in goroutine g's function, a wg.Done that runs after
+// the goroutine's send: deferred, or in a block the send dominates. It
+// returns the WaitGroup as the value the go statement's function (root)
+// passes or captures.
+func doneAfter(g *chanuse.Node, sends []chanuse.Op) (ssa.Value, ssa.Instruction) {
+	for _, b := range g.Fn.Blocks {
+		for _, instr := range b.Instrs {
+			var wg ssa.Value
+			deferred := false
+			switch in := instr.(type) {
+			case *ssa.Defer:
+				wg, deferred = wgCall(&in.Call, "Done"), true
+			case *ssa.Call:
+				wg = wgCall(&in.Call, "Done")
+			}
+			if wg == nil {
+				continue
+			}
+			after := deferred
+			for _, s := range sends {
+				if s.Node != g {
+					continue
+				}
+				sb := s.Instr.Block()
+				if sb == b && index(s.Instr) < index(instr) || sb != b && sb.Dominates(b) {
+					after = true
+				}
+			}
+			if !after {
+				continue
+			}
+			if v := outer(g, wg); v != nil {
+				return v, instr
+			}
+		}
+	}
+	return nil, nil
+}
+
+// outer maps v, a value of goroutine g's function, to the value its go
+// statement passes or captures in the parent.
+func outer(g *chanuse.Node, v ssa.Value) ssa.Value {
+	switch v := v.(type) {
+	case *ssa.FreeVar:
+		mk, ok := g.Go.Call.Value.(*ssa.MakeClosure)
+		if !ok {
+			return nil
+		}
+		for i, fv := range g.Fn.FreeVars {
+			if fv == v {
+				return mk.Bindings[i]
+			}
+		}
+	case *ssa.Parameter:
+		for i, p := range g.Fn.Params {
+			if p == v && i < len(g.Go.Call.Args) {
+				return g.Go.Call.Args[i]
+			}
+		}
+	}
+	return nil
+}
+
+// sameWG reports whether a and b address the same WaitGroup in one
+// function: one value, or the same field of the same pointer.
+func sameWG(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	fa, ok1 := a.(*ssa.FieldAddr)
+	fb, ok2 := b.(*ssa.FieldAddr)
+	return ok1 && ok2 && fa.X == fb.X && fa.Field == fb.Field
+}
+
+// waitFirst returns a wg.Wait on wg in fn that every path from the go
+// statement reaches before any receive, when there is one and no path
+// from the go statement receives first.
+func waitFirst(fn *ssa.Function, from *ssa.Go, wg ssa.Value, recvs map[ssa.Instruction]bool) ssa.Instruction {
+	type pos struct {
+		b *ssa.BasicBlock
+		i int
+	}
+	var wait ssa.Instruction
+	seen := map[*ssa.BasicBlock]bool{}
+	queue := []pos{{from.Block(), index(from) + 1}}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if p.i == 0 {
+			if seen[p.b] {
+				continue
+			}
+			seen[p.b] = true
+		}
+		stop := false
+		for _, instr := range p.b.Instrs[p.i:] {
+			if recvs[instr] {
+				return nil // a receive before Wait on this path
+			}
+			if c, ok := instr.(*ssa.Call); ok {
+				if w := wgCall(&c.Call, "Wait"); w != nil && sameWG(w, wg) {
+					wait, stop = instr, true
+					break
+				}
+			}
+		}
+		if stop {
+			continue
+		}
+		for _, s := range p.b.Succs {
+			queue = append(queue, pos{s, 0})
+		}
+	}
+	return wait
+}
+
+// isWaitGroupPtr reports whether t is *sync.WaitGroup.
+func isWaitGroupPtr(t types.Type) bool {
+	p, ok := t.(*types.Pointer)
+	if !ok {
+		return false
+	}
+	n, ok := p.Elem().(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "sync" && n.Obj().Name() == "WaitGroup"
+}
