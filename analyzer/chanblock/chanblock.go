@@ -299,9 +299,9 @@ type class struct {
 	name       string
 	lenChecked bool // len or cap of the channel is read somewhere
 	o          ops
-	makes   []*ssa.MakeChan
-	stored  bool // something other than nil or a make was stored
-	escapes bool
+	makes      []*ssa.MakeChan
+	stored     bool // something other than nil or a make was stored
+	escapes    bool
 }
 
 // fields follows every unexported channel field of this package's struct

@@ -10,8 +10,8 @@ import (
 // paths only is still nil when an operation uses it.
 type NilPath struct {
 	Phi   *ssa.Phi
-	From  *ssa.BasicBlock   // the predecessor whose edge into Phi's block carries nil
-	Makes []*ssa.MakeChan   // the makes on the other edges
+	From  *ssa.BasicBlock    // the predecessor whose edge into Phi's block carries nil
+	Makes []*ssa.MakeChan    // the makes on the other edges
 	Conds map[ssa.Value]bool // conditions decided on the way to the nil edge
 }
 
