@@ -127,3 +127,11 @@ func TestAsyncCorpusVet(t *testing.T) {
 		}
 	}
 }
+
+// TestAsyncCoreMessages checks that the core's positioned errors name the
+// async body as such, not as a generator's.
+func TestAsyncCoreMessages(t *testing.T) {
+	src := asyncHeader + "\t\ttype T struct{ n int }\n\t\tv := T{1}\n\t\taio.Sleep(t, time.Second)\n\t\treturn v.n, nil\n\t})\n}\n"
+	dir := tempPackage(t, map[string]string{"p.go": src})
+	wantRejected(t, dir, "p.go:12:3: a type declared in an async body must be declared in a block that does not suspend")
+}

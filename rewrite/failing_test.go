@@ -37,7 +37,6 @@ import (
 // failing maps each program under testdata/rewrite/failing to what is
 // wrong with it today.
 var failing = map[string]string{
-	"names_step_local": "a local named Step kept across an await becomes a field named like the machine's Step method: the lowered build does not compile",
 	"panic_direct_inline": "a lowered body awaiting a direct coroutine that panics gets a *PanicError from Await; direct mode (and PEP 492's await) passes the panic up through the awaiting body (runtime/aio Awaiter runs the direct coroutine as a task of its own)",
 }
 

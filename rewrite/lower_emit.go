@@ -333,7 +333,7 @@ func (f *fn) recvTypeParams(e ast.Expr) (string, string) {
 			continue
 		}
 		if id.Name == "_" {
-			f.errorf(id.Pos(), "a blank type parameter in a generator method's receiver: give it a name (the machine must name the receiver's type)")
+			f.errorf(id.Pos(), "a blank type parameter in %s method's receiver: give it a name (the machine must name the receiver's type)", article(f.vocab.what()))
 		}
 		names = append(names, id.Name)
 		c := "any"

@@ -237,6 +237,15 @@ type vocabulary interface {
 	resume(f *fn, mname, targs string) string
 }
 
+// article is what (a vocabulary's what) with its indefinite article, for
+// messages shared by the front ends: "a generator", "an async".
+func article(what string) string {
+	if strings.ContainsRune("aeiou", rune(what[0])) {
+		return "an " + what
+	}
+	return "a " + what
+}
+
 // genVocab is the generator front end's vocabulary (coro.Machine).
 type genVocab struct{}
 

@@ -308,13 +308,21 @@ func (f *fn) declaredOutsideLit(v *types.Var, stack []ast.Node) bool {
 	return false
 }
 
+// machineMethods are the exported methods of the machines (coro.Machine's
+// Resume, aio.Machine's Step): no field may share their names, whichever
+// the front end (a field named like the other contract's method is
+// harmless, and one list keeps both front ends' names alike).
+var machineMethods = []string{"Resume", "Step"}
+
 // hoist makes o a field of the machine.
 func (f *fn) hoist(o types.Object, mayEscape bool) *field {
 	if fd := f.hoisted[o]; fd != nil {
 		return fd
 	}
 	name := o.Name()
-	f.names["Resume"] = true // the machine's method
+	for _, m := range machineMethods {
+		f.names[m] = true
+	}
 	for i := 2; f.names[name]; i++ {
 		name = fmt.Sprintf("%s%d", o.Name(), i)
 	}

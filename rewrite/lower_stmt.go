@@ -181,7 +181,7 @@ func (f *fn) simple(s ast.Stmt) {
 			f.trailing(dgd.Decorations().End)
 			return
 		case token.TYPE:
-			f.errorf(x.Pos(), "a type declared in a generator body must be declared in a block that does not suspend")
+			f.errorf(x.Pos(), "a type declared in %s body must be declared in a block that does not suspend", article(f.vocab.what()))
 			return
 		case token.CONST:
 			// Flattened blocks share Resume's scope: each constant gets a
