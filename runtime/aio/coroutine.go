@@ -119,15 +119,10 @@ func (c *Coroutine[R]) spent() bool                               { return c.use
 
 // awaitResult waits for x in t and returns its outcome.
 func awaitResult[R any](t *Task, x result[R]) (R, error) {
-	if err := awaitFut(t, x.base()); err != nil {
-		var zero R
-		return zero, err
+	a := resultWait[R]{x: x}
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
 	}
-	if err := x.base().retrieve(); err != nil {
-		var zero R
-		return zero, err
-	}
-	return x.value(), nil
+	return a.r, a.err
 }
 
 // awaitFut parks t until f is done, unless f is done already.

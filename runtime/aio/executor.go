@@ -15,6 +15,34 @@ import (
 // does not run at all. Like a thread in Python, f already running is not
 // stopped otherwise: Close waits for it.
 func RunInExecutor[R any](t *Task, ex futures.Executor, f func(ctx context.Context) (R, error)) (R, error) {
+	var a InExecutor[R]
+	a.Start(t, ex, f)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
+	}
+	return a.Result()
+}
+
+// ToThread runs f on the loop's default executor and suspends t until it
+// returns (Python's asyncio.to_thread): the way to make a blocking call
+// from a task without blocking the loop.
+func ToThread[R any](t *Task, f func() (R, error)) (R, error) {
+	var a InExecutor[R]
+	a.StartThread(t, f)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
+	}
+	return a.Result()
+}
+
+// InExecutor is RunInExecutor and ToThread as a resumable operation (see
+// resume.go).
+type InExecutor[R any] struct {
+	rw        resultWait[R]
+	cancelJob context.CancelCauseFunc // while f may run
+}
+
+// Start begins running f on ex (nil: the loop's default executor) for t.
+func (a *InExecutor[R]) Start(t *Task, ex futures.Executor, f func(ctx context.Context) (R, error)) {
+	*a = InExecutor[R]{}
 	l := t.loop
 	if ex == nil {
 		ex = l.defaultExecutor()
@@ -28,20 +56,40 @@ func RunInExecutor[R any](t *Task, ex futures.Executor, f func(ctx context.Conte
 	})
 	if err != nil {
 		cancelJob(nil)
-		var zero R
-		return zero, err
+		a.rw.err = err
+		return
 	}
-	out := wrapFuture(l, src, cancelJob)
-	v, err := awaitResult(t, out)
-	cancelJob(nil)
-	return v, err
+	a.rw.x, a.cancelJob = wrapFuture(l, src, cancelJob), cancelJob
 }
 
-// ToThread runs f on the loop's default executor and suspends t until it
-// returns (Python's asyncio.to_thread): the way to make a blocking call
-// from a task without blocking the loop.
-func ToThread[R any](t *Task, f func() (R, error)) (R, error) {
-	return RunInExecutor(t, nil, func(context.Context) (R, error) { return f() })
+// StartThread begins running f on the loop's default executor for t
+// (ToThread).
+func (a *InExecutor[R]) StartThread(t *Task, f func() (R, error)) {
+	a.Start(t, nil, func(context.Context) (R, error) { return f() })
+}
+
+// Step runs the operation on (see resume.go).
+func (a *InExecutor[R]) Step(t *Task, thrown error) (w Waitable, suspend bool) {
+	unwinding(t, thrown)
+	return a.step(t, thrown)
+}
+
+func (a *InExecutor[R]) step(t *Task, thrown error) (Waitable, bool) {
+	if w, s := a.rw.step(t, thrown); s {
+		return w, true
+	}
+	if a.cancelJob != nil {
+		a.cancelJob(nil)
+		a.cancelJob = nil
+	}
+	return nil, false
+}
+
+// Result returns the call's results and forgets the operation.
+func (a *InExecutor[R]) Result() (R, error) {
+	r, err := a.rw.r, a.rw.err
+	*a = InExecutor[R]{}
+	return r, err
 }
 
 // WrapFuture returns a loop future that completes with the executor

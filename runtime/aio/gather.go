@@ -21,8 +21,11 @@ type gathering[R any] struct {
 // cancelled, every child that is not done is cancelled, and Gather
 // returns ErrCancelled once they are done.
 func Gather[R any](t *Task, cs ...Awaitable[R]) ([]R, error) {
-	rs, _, err := gather(t, cs, false)
-	return rs, err
+	var a Gathering[R]
+	a.Start(t, cs...)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
+	}
+	return a.Result()
 }
 
 // GatherErrors is Gather with return_exceptions=True: it waits for every
@@ -30,17 +33,35 @@ func Gather[R any](t *Task, cs ...Awaitable[R]) ([]R, error) {
 // cancelled child's error is ErrCancelled). Its own error is non-nil only
 // if t itself is cancelled.
 func GatherErrors[R any](t *Task, cs ...Awaitable[R]) ([]R, []error, error) {
-	return gather(t, cs, true)
+	var a Gathering[R]
+	a.StartErrors(t, cs...)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
+	}
+	return a.ResultErrors()
 }
 
-func gather[R any](t *Task, cs []Awaitable[R], returnErrs bool) ([]R, []error, error) {
-	rs := make([]R, len(cs))
-	var errs []error
+// Gathering is Gather and GatherErrors as a resumable operation (see
+// resume.go): Start or StartErrors, then Result or ResultErrors.
+type Gathering[R any] struct {
+	g    *gathering[R] // while waiting
+	rs   []R
+	errs []error
+	err  error
+}
+
+// Start begins a Gather of cs in t.
+func (a *Gathering[R]) Start(t *Task, cs ...Awaitable[R]) { a.start(t, cs, false) }
+
+// StartErrors begins a GatherErrors of cs in t.
+func (a *Gathering[R]) StartErrors(t *Task, cs ...Awaitable[R]) { a.start(t, cs, true) }
+
+func (a *Gathering[R]) start(t *Task, cs []Awaitable[R], returnErrs bool) {
+	*a = Gathering[R]{rs: make([]R, len(cs))}
 	if returnErrs {
-		errs = make([]error, len(cs))
+		a.errs = make([]error, len(cs))
 	}
 	if len(cs) == 0 {
-		return rs, errs, nil
+		return
 	}
 	g := &gathering[R]{outer: fut{loop: t.loop}, children: make([]result[R], len(cs)), returnErrs: returnErrs}
 	g.outer.ctl = g
@@ -75,22 +96,57 @@ func gather[R any](t *Task, cs []Awaitable[R], returnErrs bool) ([]R, []error, e
 	for _, f := range done {
 		g.notify(f.base())
 	}
-	if err := awaitFut(t, &g.outer); err != nil {
-		return nil, nil, err
+	a.g = g
+}
+
+// Step runs the operation on (see resume.go).
+func (a *Gathering[R]) Step(t *Task, thrown error) (w Waitable, suspend bool) {
+	unwinding(t, thrown)
+	return a.step(t, thrown)
+}
+
+func (a *Gathering[R]) step(t *Task, thrown error) (Waitable, bool) {
+	g := a.g
+	if g == nil {
+		return nil, false
 	}
-	if err := g.outer.retrieve(); err != nil {
-		return nil, nil, err
+	if thrown == nil && !g.outer.done() {
+		if thrown = waitErr(t, &g.outer); thrown == nil {
+			return (*signal)(&g.outer), true
+		}
+	}
+	a.g = nil
+	if thrown == nil {
+		thrown = g.outer.retrieve()
+	}
+	if thrown != nil {
+		a.rs, a.errs, a.err = nil, nil, thrown
+		return nil, false
 	}
 	for i, f := range g.children {
 		b := f.base()
-		if returnErrs {
-			errs[i] = b.retrieve()
+		if a.errs != nil {
+			a.errs[i] = b.retrieve()
 		}
 		if b.state == fFinished && b.err == nil {
-			rs[i] = f.value()
+			a.rs[i] = f.value()
 		}
 	}
-	return rs, errs, nil
+	return nil, false
+}
+
+// Result returns Gather's results and forgets the operation.
+func (a *Gathering[R]) Result() ([]R, error) {
+	rs, err := a.rs, a.err
+	*a = Gathering[R]{}
+	return rs, err
+}
+
+// ResultErrors returns GatherErrors' results and forgets the operation.
+func (a *Gathering[R]) ResultErrors() ([]R, []error, error) {
+	rs, errs, err := a.rs, a.errs, a.err
+	*a = Gathering[R]{}
+	return rs, errs, err
 }
 
 // cancel implements canceler for the outer future.

@@ -67,11 +67,14 @@ func (c *cancelFunc) notify(f *fut) {
 	}
 }
 
-// offload runs the blocking call fn on a helper goroutine and suspends t
-// until it returns: how the loop dials and listens. If t stops waiting
+// offloading runs the blocking call fn on a helper goroutine and
+// suspends the task until it returns, as a resumable operation (see
+// resume.go): how the loop dials and listens. If the task stops waiting
 // (cancelled) or the loop closes first, fn's context is cancelled and
 // what it returns anyway is released with drop.
-func offload[T any](t *Task, fn func(ctx context.Context) (T, error), drop func(T)) (T, error) {
+type offloading[T any] struct{ rw resultWait[T] }
+
+func (o *offloading[T]) start(t *Task, fn func(ctx context.Context) (T, error), drop func(T)) {
 	l := t.loop
 	f := NewFuture[T](l)
 	ctx, cancel := context.WithCancel(l.io.context())
@@ -99,5 +102,5 @@ func offload[T any](t *Task, fn func(ctx context.Context) (T, error), drop func(
 			release()
 		})
 	})
-	return awaitResult(t, f)
+	o.rw = resultWait[T]{x: f}
 }

@@ -57,8 +57,8 @@ func (f *Frame[R]) Return(done *bool, r *R, err *error) {
 // the body's task cancels it. A task or future is waited for as Await
 // does.
 type Awaiter[R any] struct {
-	m   Machine[R] // a lowered coroutine run inline
-	x   result[R]  // a task or future waited for
+	m   Machine[R]    // a lowered coroutine run inline
+	x   resultWait[R] // a task or future waited for
 	r   R
 	err error
 }
@@ -79,10 +79,10 @@ func (a *Awaiter[R]) Start(t *Task, x Awaitable[R]) {
 			a.err = ErrCoroutineReused
 			return
 		}
-		a.x = newHandle(t.loop, c, nil)
+		a.x.x = newHandle(t.loop, c, nil)
 		return
 	}
-	a.x = x.ensure(t.loop, nil)
+	a.x.x = x.ensure(t.loop, nil)
 }
 
 // Step runs the await on: thrown is the error the task delivered at the
@@ -95,38 +95,24 @@ func (a *Awaiter[R]) Step(t *Task, thrown error) (w Waitable, suspend bool) {
 		w, done, r, err := a.m.Step(t, thrown)
 		if closing {
 			a.m = nil
-			panic(errUnwind) // as below, once the inline body has unwound
+			panic(errUnwind) // as unwinding does, once the inline body has unwound
 		}
 		if !done {
 			return w, true
 		}
 		a.m, a.r, a.err = nil, r, err
-	case a.x != nil:
-		f := a.x.base()
-		if closing {
-			// Loop.Close unwinds a suspended body, as it unwinds a
-			// direct one (with the same panic): its defers run, recover
-			// sees what it sees in direct mode, the task ends cancelled.
-			a.x = nil
-			panic(errUnwind)
+	case a.x.x != nil:
+		// Loop.Close unwinds a suspended body, as it unwinds a direct one
+		// (with the same panic): its defers run, recover sees what it
+		// sees in direct mode, the task ends cancelled.
+		unwinding(t, thrown)
+		// As Await: a wait that cannot start fails at once, without a
+		// turn of the loop.
+		if w, s := a.x.step(t, thrown); s {
+			return w, true
 		}
-		if thrown != nil {
-			a.x, a.err = nil, thrown
-			return nil, false
-		}
-		if !f.done() {
-			if err := waitErr(t, f); err != nil {
-				// As Await: a wait that cannot start fails at once,
-				// without a turn of the loop.
-				a.x, a.err = nil, err
-				return nil, false
-			}
-			return a.x, true
-		}
-		if a.err = f.retrieve(); a.err == nil {
-			a.r = a.x.value()
-		}
-		a.x = nil
+		a.r, a.err = a.x.r, a.x.err
+		a.x = resultWait[R]{}
 	}
 	return nil, false
 }

@@ -54,16 +54,11 @@ func (q *Queue[T]) Full() bool { return q.maxsize > 0 && q.Len() >= q.maxsize }
 
 // Put puts v in the queue, suspending t while the queue is full.
 func (q *Queue[T]) Put(t *Task, v T) error {
-	for q.Full() {
-		w, err := q.putters.wait(t)
-		if err != nil {
-			if !q.Full() && w.woken() {
-				q.putters.popWake() // woken with room we are not taking
-			}
-			return err
-		}
+	var a QueuePut[T]
+	a.Start(t, q, v)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
 	}
-	return q.PutNowait(v)
+	return a.Result()
 }
 
 // PutNowait puts v in the queue without waiting, or returns ErrQueueFull.
@@ -80,17 +75,11 @@ func (q *Queue[T]) PutNowait(v T) error {
 
 // Get removes and returns an item, suspending t while the queue is empty.
 func (q *Queue[T]) Get(t *Task) (T, error) {
-	for q.Empty() {
-		w, err := q.getters.wait(t)
-		if err != nil {
-			if !q.Empty() && w.woken() {
-				q.getters.popWake() // woken for an item we are not taking
-			}
-			var zero T
-			return zero, err
-		}
+	var a QueueGet[T]
+	a.Start(t, q)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
 	}
-	return q.GetNowait()
+	return a.Result()
 }
 
 // GetNowait removes and returns an item without waiting, or returns
@@ -121,10 +110,11 @@ func (q *Queue[T]) TaskDone() {
 // Join suspends t until every item put in the queue has been taken and
 // marked done with TaskDone.
 func (q *Queue[T]) Join(t *Task) error {
-	if q.unfinished > 0 {
-		return q.finished.Wait(t)
+	var a QueueJoin[T]
+	a.Start(t, q)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
 	}
-	return nil
+	return a.Result()
 }
 
 func (q *Queue[T]) put(v T) {

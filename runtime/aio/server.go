@@ -26,18 +26,55 @@ type Server struct {
 // it). Accepting runs on a helper goroutine; it does not hold the virtual
 // clock.
 func StartServer(t *Task, addr string, handler func(t *Task, r *StreamReader, w *StreamWriter) error) (*Server, error) {
-	l := t.loop
-	ln, err := offload(t, func(ctx context.Context) (net.Listener, error) {
+	var a ServerStart
+	a.Start(t, addr, handler)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
+	}
+	return a.Result()
+}
+
+// ServerStart is StartServer as a resumable operation (see resume.go).
+type ServerStart struct {
+	o       offloading[net.Listener]
+	handler func(t *Task, r *StreamReader, w *StreamWriter) error
+	s       *Server
+}
+
+// Start begins listening on addr for t, with handler for the
+// connections.
+func (a *ServerStart) Start(t *Task, addr string, handler func(t *Task, r *StreamReader, w *StreamWriter) error) {
+	*a = ServerStart{handler: handler}
+	a.o.start(t, func(ctx context.Context) (net.Listener, error) {
 		var lc net.ListenConfig
 		return lc.Listen(ctx, "tcp", addr) // may resolve a name: not on the loop
 	}, func(ln net.Listener) { ln.Close() })
-	if err != nil {
-		return nil, err
+}
+
+// Step runs the operation on (see resume.go).
+func (a *ServerStart) Step(t *Task, thrown error) (w Waitable, suspend bool) {
+	unwinding(t, thrown)
+	return a.step(t, thrown)
+}
+
+func (a *ServerStart) step(t *Task, thrown error) (Waitable, bool) {
+	if w, s := a.o.rw.step(t, thrown); s {
+		return w, true
 	}
-	s := &Server{loop: l, ln: ln, handler: handler, stopped: fut{loop: l, ctl: sharedFut{}}, idle: fut{loop: l, ctl: sharedFut{}}}
-	l.io.add(ln)
-	l.goHelper(s.accept)
-	return s, nil
+	if ln := a.o.rw.r; ln != nil && a.o.rw.err == nil {
+		l := t.loop
+		s := &Server{loop: l, ln: ln, handler: a.handler, stopped: fut{loop: l, ctl: sharedFut{}}, idle: fut{loop: l, ctl: sharedFut{}}}
+		l.io.add(ln)
+		l.goHelper(s.accept)
+		a.s, a.o.rw.r = s, nil
+	}
+	return nil, false
+}
+
+// Result returns StartServer's results and forgets the operation.
+func (a *ServerStart) Result() (*Server, error) {
+	s, err := a.s, a.o.rw.err
+	*a = ServerStart{}
+	return s, err
 }
 
 // accept runs on a helper goroutine until the listener is closed.
@@ -106,16 +143,66 @@ func (s *Server) Close() error {
 // WaitClosed suspends t until the server is closed and the handlers of
 // its connections have returned.
 func (s *Server) WaitClosed(t *Task) error {
-	return awaitSignal(t, &s.idle)
+	var a Closing
+	a.StartServer(t, s)
+	for w, ok := a.step(t, nil); ok; w, ok = a.step(t, suspendOn(t, w)) {
+	}
+	return a.Result()
 }
 
 // ServeForever suspends t while the server accepts connections (Python's
 // serve_forever): until Close, from another task. If t is cancelled the
 // server is closed and ErrCancelled returned.
 func (s *Server) ServeForever(t *Task) error {
-	err := awaitSignal(t, &s.stopped)
-	if err != nil {
-		s.Close()
+	var a Closing
+	a.StartServe(t, s)
+	for w, ok := a.step(t, nil); ok; w, ok = a.step(t, suspendOn(t, w)) {
 	}
+	return a.Result()
+}
+
+// Closing is the waits for a connection or a server to close
+// (StreamWriter.WaitClosed, Server.WaitClosed, Server.ServeForever) as a
+// resumable operation (see resume.go).
+type Closing struct {
+	sw    signalWait
+	serve *Server // ServeForever's, closed if the wait fails
+	err   error
+}
+
+// StartWriter begins StreamWriter.WaitClosed of w in t.
+func (a *Closing) StartWriter(t *Task, w *StreamWriter) { *a = Closing{sw: signalWait{&w.cn.done}} }
+
+// StartServer begins Server.WaitClosed of s in t.
+func (a *Closing) StartServer(t *Task, s *Server) { *a = Closing{sw: signalWait{&s.idle}} }
+
+// StartServe begins Server.ServeForever of s in t.
+func (a *Closing) StartServe(t *Task, s *Server) { *a = Closing{sw: signalWait{&s.stopped}, serve: s} }
+
+// Step runs the operation on (see resume.go).
+func (a *Closing) Step(t *Task, thrown error) (w Waitable, suspend bool) {
+	unwinding(t, thrown)
+	return a.step(t, thrown)
+}
+
+func (a *Closing) step(t *Task, thrown error) (Waitable, bool) {
+	if a.sw.f == nil {
+		return nil, false
+	}
+	w, s, err := a.sw.step(t, thrown)
+	if s {
+		return w, true
+	}
+	a.sw.f, a.err = nil, err
+	if err != nil && a.serve != nil {
+		a.serve.Close()
+	}
+	return nil, false
+}
+
+// Result returns the wait's error and forgets the operation.
+func (a *Closing) Result() error {
+	err := a.err
+	*a = Closing{}
 	return err
 }

@@ -91,13 +91,49 @@ func (cn *conn) close() {
 // asyncio.open_connection). The dial, name resolution included, runs on a
 // helper goroutine; if t is cancelled meanwhile, it is abandoned.
 func OpenConnection(t *Task, addr string) (*StreamReader, *StreamWriter, error) {
-	c, err := offload(t, func(ctx context.Context) (net.Conn, error) {
+	var a Connecting
+	a.Start(t, addr)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
+	}
+	return a.Result()
+}
+
+// Connecting is OpenConnection as a resumable operation (see resume.go).
+type Connecting struct {
+	o offloading[net.Conn]
+	r *StreamReader
+	w *StreamWriter
+}
+
+// Start begins connecting to addr for t.
+func (a *Connecting) Start(t *Task, addr string) {
+	*a = Connecting{}
+	a.o.start(t, func(ctx context.Context) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "tcp", addr)
 	}, func(c net.Conn) { c.Close() })
-	if err != nil {
-		return nil, nil, err
+}
+
+// Step runs the operation on (see resume.go).
+func (a *Connecting) Step(t *Task, thrown error) (w Waitable, suspend bool) {
+	unwinding(t, thrown)
+	return a.step(t, thrown)
+}
+
+func (a *Connecting) step(t *Task, thrown error) (Waitable, bool) {
+	if w, s := a.o.rw.step(t, thrown); s {
+		return w, true
 	}
-	r, w := newConn(t.loop, c)
-	return r, w, nil
+	if c := a.o.rw.r; c != nil && a.o.rw.err == nil {
+		a.r, a.w = newConn(t.loop, c)
+		a.o.rw.r = nil
+	}
+	return nil, false
+}
+
+// Result returns OpenConnection's results and forgets the operation.
+func (a *Connecting) Result() (*StreamReader, *StreamWriter, error) {
+	r, w, err := a.r, a.w, a.o.rw.err
+	*a = Connecting{}
+	return r, w, err
 }

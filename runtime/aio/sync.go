@@ -17,18 +17,11 @@ type Lock struct {
 
 // Acquire suspends t until the lock is free, then locks it.
 func (l *Lock) Acquire(t *Task) error {
-	if !l.locked && !l.waiters.live() {
-		l.locked = true
-		return nil
+	var a LockAcquire
+	a.Start(t, l)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
 	}
-	if _, err := l.waiters.wait(t); err != nil {
-		if !l.locked {
-			l.waiters.wakeFirst() // pass on a wakeup we may have had
-		}
-		return err
-	}
-	l.locked = true
-	return nil
+	return a.Result()
 }
 
 // Release unlocks the lock and wakes the first task waiting for it,
@@ -55,11 +48,11 @@ type Event struct {
 
 // Wait suspends t until the event is set; it returns at once if it is.
 func (e *Event) Wait(t *Task) error {
-	if e.set {
-		return nil
+	var a EventWait
+	a.Start(t, e)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
 	}
-	_, err := e.waiters.wait(t)
-	return err
+	return a.Result()
 }
 
 // Set sets the event and wakes every task waiting for it.
@@ -110,36 +103,21 @@ func (c *Condition) Locked() bool { return c.lock.locked }
 // Python 3.13, this may wake a waiter spuriously, which is why a waiter
 // checks its predicate again (WaitFor). Waiting without the lock panics.
 func (c *Condition) Wait(t *Task) error {
-	if !c.lock.locked {
-		panic("aio: Condition.Wait without the lock")
+	var a ConditionWait
+	a.Start(t, c)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
 	}
-	c.lock.Release()
-	_, err := c.waiters.wait(t)
-	for {
-		aerr := c.lock.Acquire(t)
-		if aerr == nil {
-			break
-		}
-		err = aerr
-		if !isCancel(aerr) {
-			break // the loop is closing: the lock cannot be had
-		}
-	}
-	if err != nil {
-		c.waiters.wake(1)
-	}
-	return err
+	return a.Result()
 }
 
 // WaitFor waits until predicate returns true, calling it first and after
 // each notification, with the lock held.
 func (c *Condition) WaitFor(t *Task, predicate func() bool) error {
-	for !predicate() {
-		if err := c.Wait(t); err != nil {
-			return err
-		}
+	var a ConditionWait
+	a.StartFor(t, c, predicate)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
 	}
-	return nil
+	return a.Result()
 }
 
 // Notify wakes up to n tasks waiting on the condition. The lock must be
@@ -179,17 +157,11 @@ func (s *Semaphore) Value() int { return s.value }
 
 // Acquire takes a slot, suspending t until one is free.
 func (s *Semaphore) Acquire(t *Task) error {
-	if !s.Locked() {
-		s.value--
-		return nil
+	var a SemaphoreAcquire
+	a.Start(t, s)
+	for w, s := a.step(t, nil); s; w, s = a.step(t, suspendOn(t, w)) {
 	}
-	w, err := s.waiters.wait(t)
-	if err != nil && w.woken() {
-		s.value++ // woken with a slot we are not taking
-	}
-	// Waiters that came meanwhile had to queue: wake as many as fit.
-	s.value -= s.waiters.wake(s.value)
-	return err
+	return a.Result()
 }
 
 // Release gives a slot back, waking the first task waiting for one.

@@ -28,9 +28,16 @@ func Timeout(t *Task, d time.Duration, f func(s *TimeoutScope) error) error {
 // Loop.Now); the zero time means no deadline, which f may set later with
 // Reschedule.
 func TimeoutAt(t *Task, when time.Time, f func(s *TimeoutScope) error) error {
+	s := enterTimeout(t, when)
+	return s.exit(f(s))
+}
+
+// enterTimeout begins a Timeout block of t: what both modes of WaitFor
+// share with it.
+func enterTimeout(t *Task, when time.Time) *TimeoutScope {
 	s := &TimeoutScope{t: t, cancelling: t.Cancelling()}
 	s.Reschedule(when)
-	return s.exit(f(s))
+	return s
 }
 
 // When returns the deadline, or the zero time if there is none.
@@ -87,31 +94,102 @@ func (s *TimeoutScope) exit(err error) error {
 // and returns a result, WaitFor returns that. With d <= 0, a that is not
 // done at once is cancelled without running.
 func WaitFor[R any](t *Task, a Awaitable[R], d time.Duration) (R, error) {
-	var zero R
-	if d <= 0 {
-		f := a.ensure(t.loop, nil)
-		if !f.Done() {
-			f.Cancel()
-			if err := awaitFut(t, f.base()); err != nil {
-				return zero, err
-			}
-		}
-		if err := f.base().retrieve(); err != nil {
-			if isCancel(err) {
-				err = ErrTimeout
-			}
+	if d > 0 {
+		// The await runs a coroutine inside t, as Await does: only the
+		// time limit is the operation's.
+		var r R
+		err := Timeout(t, d, func(*TimeoutScope) error {
+			var err error
+			r, err = a.await(t)
+			return err
+		})
+		if err != nil {
+			var zero R
 			return zero, err
 		}
-		return f.value(), nil
+		return r, nil
 	}
-	var r R
-	err := Timeout(t, d, func(*TimeoutScope) error {
-		var err error
-		r, err = a.await(t)
-		return err
-	})
-	if err != nil {
-		return zero, err
+	var op WaitingFor[R]
+	op.Start(t, a, d)
+	for w, s := op.step(t, nil); s; w, s = op.step(t, suspendOn(t, w)) {
 	}
-	return r, nil
+	return op.Result()
+}
+
+// WaitingFor is WaitFor as a resumable operation (see resume.go). With
+// d > 0 it is an Awaiter inside a Timeout block: the lowered await of a
+// direct-mode coroutine runs it as a task, as Awaiter does. With d <= 0,
+// the awaitable, if not done, is cancelled and waited for; a
+// cancellation is then ErrTimeout, the direct-mode function's own path.
+type WaitingFor[R any] struct {
+	scope *TimeoutScope // d > 0
+	aw    Awaiter[R]
+	x     result[R] // d <= 0, while waiting
+	r     R
+	err   error
+}
+
+// Start begins awaiting a in t with a time limit of d.
+func (op *WaitingFor[R]) Start(t *Task, a Awaitable[R], d time.Duration) {
+	*op = WaitingFor[R]{}
+	if d > 0 {
+		op.scope = enterTimeout(t, t.loop.Now().Add(d))
+		op.aw.Start(t, a)
+		return
+	}
+	f := a.ensure(t.loop, nil)
+	if !f.Done() {
+		f.Cancel()
+	}
+	op.x = f
+}
+
+// Step runs the operation on (see resume.go).
+func (op *WaitingFor[R]) Step(t *Task, thrown error) (w Waitable, suspend bool) {
+	if op.scope == nil {
+		unwinding(t, thrown) // else the Awaiter unwinds what it runs inline first
+	}
+	return op.step(t, thrown)
+}
+
+func (op *WaitingFor[R]) step(t *Task, thrown error) (Waitable, bool) {
+	if op.scope != nil {
+		if w, s := op.aw.Step(t, thrown); s { // only a lowered body has a scope
+			return w, true
+		}
+		r, err := op.aw.Result()
+		if err = op.scope.exit(err); err == nil {
+			op.r = r
+		}
+		op.scope, op.err = nil, err
+		return nil, false
+	}
+	f := op.x
+	if f == nil {
+		return nil, false
+	}
+	if thrown == nil && !f.Done() {
+		if thrown = waitErr(t, f.base()); thrown == nil {
+			return f, true
+		}
+	}
+	op.x = nil
+	switch {
+	case thrown != nil:
+		op.err = thrown
+	default:
+		if op.err = f.base().retrieve(); isCancel(op.err) {
+			op.err = ErrTimeout
+		} else if op.err == nil {
+			op.r = f.value()
+		}
+	}
+	return nil, false
+}
+
+// Result returns WaitFor's results and forgets the operation.
+func (op *WaitingFor[R]) Result() (R, error) {
+	r, err := op.r, op.err
+	*op = WaitingFor[R]{}
+	return r, err
 }

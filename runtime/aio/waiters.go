@@ -47,21 +47,6 @@ func (q *waitList) remove(w *waiter) {
 	q.n--
 }
 
-// wait parks t on a new waiter at the end of q until the waiter is
-// resolved or t is cancelled. The waiter is out of the list when wait
-// returns; its state tells whether it was resolved.
-func (q *waitList) wait(t *Task) (*waiter, error) {
-	if q.loop == nil {
-		q.loop = t.loop
-	} else if q.loop != t.loop {
-		return nil, ErrDifferentLoop
-	}
-	w := q.push(t.loop)
-	err := awaitSignal(t, &w.f)
-	q.remove(w)
-	return w, err
-}
-
 // woken reports whether a waiter left by wait was resolved: woken by the
 // primitive, whatever happened to its task afterwards.
 func (w *waiter) woken() bool { return w != nil && w.f.state == fFinished }

@@ -101,18 +101,73 @@ func (w *StreamWriter) wakeDrainers() {
 // and returns the error of a failed write, if any: call it after writes
 // so that a fast writer waits for a slow peer (Python's drain).
 func (w *StreamWriter) Drain(t *Task) error {
-	for w.paused && w.err == nil && !w.cn.closed {
-		if _, err := w.drainers.wait(t); err != nil {
-			return err
+	var a Draining
+	a.Start(t, w)
+	for x, ok := a.step(t, nil); ok; x, ok = a.step(t, suspendOn(t, x)) {
+	}
+	return a.Result()
+}
+
+// Draining is StreamWriter.Drain as a resumable operation (see
+// resume.go).
+type Draining struct {
+	w   *StreamWriter // until it is over
+	p   parking
+	err error
+}
+
+// Start begins draining w in t.
+func (a *Draining) Start(t *Task, w *StreamWriter) {
+	*a = Draining{w: w}
+	a.next(t)
+}
+
+// next waits again while the buffer is over its high-water mark, or
+// ends the drain.
+func (a *Draining) next(t *Task) {
+	w := a.w
+	if w.paused && w.err == nil && !w.cn.closed {
+		if err := a.p.begin(t, &w.drainers); err != nil {
+			a.w, a.err = nil, err
 		}
+		return
 	}
-	if w.err != nil {
-		return w.err
+	a.w = nil
+	switch {
+	case w.err != nil:
+		a.err = w.err
+	case w.cn.closed && w.Buffered() > 0:
+		a.err = net.ErrClosed
 	}
-	if w.cn.closed && w.Buffered() > 0 {
-		return net.ErrClosed
+}
+
+// Step runs the operation on (see resume.go).
+func (a *Draining) Step(t *Task, thrown error) (w Waitable, suspend bool) {
+	unwinding(t, thrown)
+	return a.step(t, thrown)
+}
+
+func (a *Draining) step(t *Task, thrown error) (Waitable, bool) {
+	for a.w != nil {
+		w, s, _, err := a.p.step(t, thrown)
+		if s {
+			return w, true
+		}
+		if err != nil {
+			a.w, a.err = nil, err
+			break
+		}
+		thrown = nil
+		a.next(t)
 	}
-	return nil
+	return nil, false
+}
+
+// Result returns Drain's error and forgets the operation.
+func (a *Draining) Result() error {
+	err := a.err
+	*a = Draining{}
+	return err
 }
 
 // WriteEOF closes the writing side of the connection once the buffered
@@ -155,7 +210,11 @@ func (w *StreamWriter) IsClosing() bool { return w.closing || w.cn.closed }
 
 // WaitClosed suspends t until the connection is closed.
 func (w *StreamWriter) WaitClosed(t *Task) error {
-	return awaitSignal(t, &w.cn.done)
+	var a Closing
+	a.StartWriter(t, w)
+	for x, ok := a.step(t, nil); ok; x, ok = a.step(t, suspendOn(t, x)) {
+	}
+	return a.Result()
 }
 
 // LocalAddr returns the connection's local address.
