@@ -17,7 +17,7 @@ import (
 // Analyzer reports channel operations that nothing will ever complete.
 var Analyzer = &analysis.Analyzer{
 	Name:     "chanblock",
-	Doc:      "report channel sends and receives that nothing will ever complete: no sender or closer, no receiver, a nil channel field, a range over a channel nothing closes, a wait for one's own deferred close",
+	Doc:      "report channel sends and receives that nothing will ever complete: no sender or closer, no receiver, a nil channel field or variable, a range over a channel nothing closes, a wait for one's own deferred close, a select no case of which can proceed, a send its only receiver makes; WaitGroup waits that never end",
 	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/chanblock",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer},
 	Run:      run,
@@ -75,6 +75,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	fields(st, ssainput.SrcFuncs)
 	cancels(st, ssainput.SrcFuncs)
+	waitGroups(st, ssainput.SrcFuncs)
 	nilPaths(st, ssainput.SrcFuncs)
 	waitBeforeReceive(st, ssainput.SrcFuncs)
 	fills(st, ssainput.SrcFuncs)

@@ -29,6 +29,27 @@
 //     context: its Done closes only if the parent is canceled (go vet's
 //     lostcancel covers cancel functions in local variables).
 //
-// Select cases are not reported (a select with other cases or a default
-// does not depend on one channel).
+//   - a plain operation on a channel variable made on some paths only, on
+//     a path where it is still nil (a condition already decided on the way
+//     and nil tests are followed one way);
+//   - a select without default none of whose cases can ever proceed (each
+//     receives from a channel nothing sends on or closes, sends on an
+//     unbuffered channel nothing receives from, or uses a never-assigned
+//     field);
+//   - goroutines that send on an unbuffered channel and call wg.Done after
+//     the send, while their starter calls wg.Wait before any receive;
+//   - a send on a channel field by the goroutine that is its only receiver
+//     (an event loop queueing work to itself, directly or through a
+//     callee): unbuffered, or buffered with other producers;
+//   - a channel one goroutine both fills and drains, sent on in a loop that
+//     does not receive and is bounded by no constant or len/cap check;
+//   - a goroutine counted by wg.Add(1) that returns on some path without
+//     wg.Done, and a wg.Add(1) followed on some path by a return, a Wait or
+//     the next Add without starting the goroutine or calling Done (go vet's
+//     waitgroup check covers Add inside the goroutine).
+//
+// An exported field counts as private when its struct type is one no
+// exported name of the package exposes (chanuse.Sealed). Select cases are
+// not reported one by one (a select with other cases or a default does
+// not depend on one channel).
 package chanblock

@@ -88,7 +88,7 @@ func waitBefore(st *state, mc *ssa.MakeChan) {
 // wgCall returns the WaitGroup pointer that c calls method name on.
 func wgCall(c *ssa.CallCommon, name string) ssa.Value {
 	fn := c.StaticCallee()
-	if fn == nil || fn.Name() != name || len(c.Args) != 1 {
+	if fn == nil || fn.Name() != name || len(c.Args) == 0 {
 		return nil
 	}
 	recv := fn.Signature.Recv()

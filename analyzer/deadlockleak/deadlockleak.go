@@ -522,7 +522,7 @@ func (w *walker) search(fn *ssa.Function, b *ssa.BasicBlock, i int, depth int) *
 				}
 				rp := ret.Pos()
 				if !rp.IsValid() {
-					rp = closingBrace(fn)
+					rp = chanuse.ClosingBrace(fn)
 				}
 				return &exit{fn: fn, ret: rp, sel: p.sel, via: p.via}
 			}
@@ -600,16 +600,6 @@ func (w *walker) flagged(head *ssa.BasicBlock, sel *ssa.Select) bool {
 func (w *walker) isRecvState(sel *ssa.Select, k int) bool {
 	st := sel.States[k]
 	return st.Dir == types.RecvOnly && w.vals[st.Chan]
-}
-
-func closingBrace(fn *ssa.Function) token.Pos {
-	switch syn := fn.Syntax().(type) {
-	case *ast.FuncDecl:
-		return syn.Body.Rbrace
-	case *ast.FuncLit:
-		return syn.Body.Rbrace
-	}
-	return fn.Pos()
 }
 
 // caseBodies maps each case of sel to the block of its body: they hang off

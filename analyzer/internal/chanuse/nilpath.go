@@ -1,6 +1,7 @@
 package chanuse
 
 import (
+	"go/ast"
 	"go/token"
 
 	"golang.org/x/tools/go/ssa"
@@ -251,4 +252,18 @@ func NoReturn(c *ssa.CallCommon) bool {
 		}
 	}
 	return false
+}
+
+// ClosingBrace is the position of fn's closing brace (where an implicit
+// return is), or fn's own position.
+func ClosingBrace(fn *ssa.Function) token.Pos {
+	switch syn := fn.Syntax().(type) {
+	case *ast.FuncDecl:
+		if syn.Body != nil {
+			return syn.Body.Rbrace
+		}
+	case *ast.FuncLit:
+		return syn.Body.Rbrace
+	}
+	return fn.Pos()
 }

@@ -1,0 +1,173 @@
+package real
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// sabloger/sitemap-generator#10: saveSitemaps starts a goroutine per
+// sitemap, counted with wg.Add(1); the goroutine calls wg.Done at its end
+// but returns early when saving fails, so the count never reaches zero and
+// wg.Wait never returns. Fix: `defer wg.Done()` first thing in the
+// goroutine. (Done missing on an early-return path.)
+func sitemapSave(maps []string, save func(string) error) {
+	var wg sync.WaitGroup
+	for _, m := range maps {
+		wg.Add(1)
+		go func() {
+			if err := save(m); err != nil {
+				return // want `this goroutine, counted by wg.Add\(1\) at line \d+, can return here without calling wg.Done \(it calls it at line \d+ on other paths\)`
+			}
+			wg.Done()
+		}()
+	}
+	wg.Wait()
+}
+
+func sitemapSaveFixed(maps []string, save func(string) error) {
+	var wg sync.WaitGroup
+	for _, m := range maps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := save(m); err != nil {
+				return
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// fatih/semgroup#2: Go counted the task with wg.Add(1) before acquiring
+// the semaphore, and returned the acquire's error without starting the
+// goroutine that would call Done, so the group's Wait blocked forever.
+// Fix: call Done when the acquire fails. (Add not matched on a path.)
+type semGroup struct {
+	wg   sync.WaitGroup
+	sem  chan struct{}
+	errs []error
+}
+
+func newSemGroup(n int) *semGroup { return &semGroup{sem: make(chan struct{}, n)} }
+
+func (g *semGroup) acquire(ctx context.Context) error {
+	select {
+	case g.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (g *semGroup) Go(ctx context.Context, f func() error) error {
+	g.wg.Add(1) // want `wg.Add\(1\) here is not matched on the path to the return at line \d+: no goroutine is started and Done is not called on it`
+	if err := g.acquire(ctx); err != nil {
+		return err
+	}
+	go func() {
+		defer func() { <-g.sem }()
+		defer g.wg.Done()
+		if err := f(); err != nil {
+			g.errs = append(g.errs, err)
+		}
+	}()
+	return nil
+}
+
+func (g *semGroup) Wait() { g.wg.Wait() }
+
+type semGroupFixed struct {
+	wg   sync.WaitGroup
+	sem  chan struct{}
+	errs []error
+}
+
+func newSemGroupFixed(n int) *semGroupFixed {
+	return &semGroupFixed{sem: make(chan struct{}, n)}
+}
+
+func (g *semGroupFixed) Go(ctx context.Context, f func() error) error {
+	g.wg.Add(1)
+	select {
+	case g.sem <- struct{}{}:
+	case <-ctx.Done():
+		g.wg.Done()
+		return ctx.Err()
+	}
+	go func() {
+		defer func() { <-g.sem }()
+		defer g.wg.Done()
+		if err := f(); err != nil {
+			g.errs = append(g.errs, err)
+		}
+	}()
+	return nil
+}
+
+func (g *semGroupFixed) Wait() { g.wg.Wait() }
+
+// The look-alikes: Add in a loop that skips a job with `continue` after
+// it calls Done; a goroutine that hands the WaitGroup to a helper on its
+// early path; a Begin/End pair (the Add's function starts no goroutine).
+func skipBad(jobs []string, run func(string)) {
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		if j == "" {
+			wg.Done()
+			continue
+		}
+		go func() {
+			defer wg.Done()
+			run(j)
+		}()
+	}
+	wg.Wait()
+}
+
+// The kernel's variant of the semgroup bug (ours): the loop skips a job
+// after counting it.
+func skipBadLeaky(jobs []string, run func(string)) {
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1) // want `wg.Add\(1\) here is not matched on the path to the (Add again|Wait) at line \d+`
+		if j == "" {
+			continue
+		}
+		go func() {
+			defer wg.Done()
+			run(j)
+		}()
+	}
+	wg.Wait()
+}
+
+func finish(wg *sync.WaitGroup) { wg.Done() }
+
+func handsOver(ok bool) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		if !ok {
+			finish(&wg)
+			return
+		}
+		wg.Done()
+	}()
+	wg.Wait()
+}
+
+type tracker struct{ wg sync.WaitGroup }
+
+func (t *tracker) Begin() error {
+	t.wg.Add(1)
+	if errors.Is(nil, nil) {
+		return nil
+	}
+	return errors.New("x")
+}
+
+func (t *tracker) End() { t.wg.Done() }
+
+func (t *tracker) Wait() { t.wg.Wait() }

@@ -1,0 +1,330 @@
+package chanblock
+
+import (
+	"fmt"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// waitGroups reports WaitGroup counts that are added and never done, so
+// that Wait blocks forever: a goroutine counted by wg.Add(1) that returns
+// on some path without calling Done, and a wg.Add(1) followed, on some
+// path, by a return, a Wait or the next Add without starting a goroutine
+// or calling Done. (Add inside the counted goroutine is go vet's
+// waitgroup check, not repeated here.)
+func waitGroups(st *state, funcs []*ssa.Function) {
+	waited := map[any]bool{} // the WaitGroups something waits on: values and fields
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if c, ok := instr.(ssa.CallInstruction); ok {
+					if w := wgCall(c.Common(), "Wait"); w != nil {
+						waited[w] = true
+						if f := structFieldOf(w); f != nil {
+							waited[f] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	isWaited := func(w ssa.Value) bool {
+		if waited[w] {
+			return true
+		}
+		if f := structFieldOf(w); f != nil {
+			return waited[f]
+		}
+		switch w.(type) {
+		case *ssa.Parameter, *ssa.FreeVar:
+			return true // the caller waits
+		}
+		return false
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch in := instr.(type) {
+				case *ssa.Go:
+					goroutineDone(st, in, isWaited)
+				case *ssa.Call:
+					if w := wgCall(&in.Call, "Add"); w != nil && isOne(in.Call.Args) && isWaited(w) {
+						addUnmatched(st, in, w)
+					}
+				}
+			}
+		}
+	}
+}
+
+// isOne reports whether the Add's delta (its second argument, after the
+// receiver) is the constant 1.
+func isOne(args []ssa.Value) bool {
+	if len(args) != 2 {
+		return false
+	}
+	c, ok := args[1].(*ssa.Const)
+	return ok && c.Value != nil && c.Value.String() == "1"
+}
+
+// goroutineDone reports a goroutine, counted by a wg.Add(1) before its go
+// statement, that calls wg.Done (not deferred) on some paths and returns
+// on another without it.
+func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool) {
+	fn := g.Call.StaticCallee()
+	if mk, ok := g.Call.Value.(*ssa.MakeClosure); ok {
+		fn = mk.Fn.(*ssa.Function)
+	}
+	if fn == nil || fn.Blocks == nil || fn.Pkg != g.Parent().Pkg {
+		return
+	}
+	node := &chanuse.Node{Fn: fn, Go: g}
+	var dones []*ssa.Call
+	var wg ssa.Value
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Defer:
+				if wgCall(&in.Call, "Done") != nil || callsDone(in.Call.StaticCallee()) {
+					return // deferred: done on every path
+				}
+			case *ssa.Call:
+				w := wgCall(&in.Call, "Done")
+				if w == nil {
+					continue
+				}
+				o := outer(node, w)
+				if o == nil || (wg != nil && !sameWG(o, wg)) || ssaloop.InLoop(b) {
+					return
+				}
+				wg = o
+				dones = append(dones, in)
+			}
+		}
+	}
+	if wg == nil || !isWaited(wg) {
+		return
+	}
+	add := addBefore(g, wg)
+	if add == nil {
+		return
+	}
+	inner := map[ssa.Value]bool{}
+	for _, d := range dones {
+		inner[d.Call.Args[0]] = true
+	}
+	ret := returnWithout(fn, func(instr ssa.Instruction) bool {
+		c, ok := instr.(ssa.CallInstruction)
+		if !ok {
+			return false
+		}
+		if w := wgCall(c.Common(), "Done"); w != nil {
+			return true
+		}
+		for _, a := range c.Common().Args {
+			if inner[a] {
+				return true // handed to a helper, which may call Done
+			}
+		}
+		return false
+	})
+	if ret == nil {
+		return
+	}
+	rp := ret.Pos()
+	if !rp.IsValid() {
+		rp = chanuse.ClosingBrace(fn)
+	}
+	st.Report(analysis.Diagnostic{
+		Pos:      rp,
+		Category: "deadlock",
+		Message: fmt.Sprintf("this goroutine, counted by wg.Add(1) at line %d, can return here without calling wg.Done (it calls it at line %d on other paths): the count never drops to zero, and wg.Wait blocks forever",
+			st.pass.Fset.Position(add.Pos()).Line, st.pass.Fset.Position(dones[0].Pos()).Line),
+		Related: []analysis.RelatedInformation{
+			{Pos: add.Pos(), Message: "the goroutine is counted here"},
+			{Pos: dones[0].Pos(), Message: "Done, skipped on the path to the return"},
+		},
+	})
+}
+
+// addBefore returns a wg.Add(1) on wg in g's function that precedes g: in
+// its block before it, or in a dominating block.
+func addBefore(g *ssa.Go, wg ssa.Value) *ssa.Call {
+	for _, b := range g.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			c, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			w := wgCall(&c.Call, "Add")
+			if w == nil || !sameWG(w, wg) || !isOne(c.Call.Args) {
+				continue
+			}
+			gb := g.Block()
+			if b == gb && index(c) < index(g) || b != gb && b.Dominates(gb) {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// returnWithout finds a return of fn reachable from its entry without
+// passing an instruction stop accepts, a panic or a call that does not
+// return.
+func returnWithout(fn *ssa.Function, stop func(ssa.Instruction) bool) *ssa.Return {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{fn.Blocks[0]}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		blocked := false
+		for _, instr := range b.Instrs {
+			if stop(instr) {
+				blocked = true
+				break
+			}
+			switch in := instr.(type) {
+			case *ssa.Panic:
+				blocked = true
+			case *ssa.Call:
+				blocked = chanuse.NoReturn(in.Common())
+			case *ssa.Return:
+				return in
+			}
+			if blocked {
+				break
+			}
+		}
+		if !blocked {
+			stack = append(stack, b.Succs...)
+		}
+	}
+	return nil
+}
+
+// addUnmatched reports a wg.Add(1) in a function that starts goroutines
+// after it, when a path from the Add reaches a return, a Wait on the same
+// WaitGroup or the Add itself again without starting a goroutine, calling
+// Done, or calling anything that is handed the WaitGroup or its owner.
+func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
+	fn := add.Parent()
+	var base ssa.Value
+	if fa, ok := wg.(*ssa.FieldAddr); ok {
+		base = fa.X
+	}
+	handed := func(c *ssa.CallCommon) bool {
+		if c.Value == wg || base != nil && c.Value == base {
+			return true
+		}
+		if mk, ok := c.Value.(*ssa.MakeClosure); ok {
+			for _, b := range mk.Bindings {
+				if b == wg || base != nil && b == base {
+					return true
+				}
+			}
+		}
+		for _, a := range c.Args {
+			if a == wg || base != nil && a == base {
+				return true
+			}
+		}
+		return false
+	}
+	// The function must start a goroutine after the Add on some path:
+	// this Add counts a goroutine of this function.
+	goes := false
+	bad := ""
+	var badPos ssa.Instruction
+	type pos struct {
+		b *ssa.BasicBlock
+		i int
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	queue := []pos{{add.Block(), index(add) + 1}}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if p.i == 0 {
+			if seen[p.b] {
+				continue
+			}
+			seen[p.b] = true
+		}
+		blocked := false
+		for _, instr := range p.b.Instrs[p.i:] {
+			switch in := instr.(type) {
+			case *ssa.Go:
+				goes, blocked = true, true
+			case *ssa.Panic:
+				blocked = true
+			case *ssa.Return:
+				if _, local := wg.(*ssa.Alloc); bad == "" && !local {
+					bad, badPos = "return", in
+				}
+				blocked = true
+			case ssa.CallInstruction:
+				c := in.Common()
+				if in == ssa.CallInstruction(add) {
+					if bad == "" {
+						bad, badPos = "Add again", in
+					}
+					blocked = true
+				} else if w := wgCall(c, "Wait"); w != nil && sameWG(w, wg) {
+					if bad == "" {
+						bad, badPos = "Wait", in
+					}
+					blocked = true
+				} else if wgCall(c, "Done") != nil || handed(c) || chanuse.NoReturn(c) {
+					blocked = true
+				}
+			}
+			if blocked {
+				break
+			}
+		}
+		if !blocked {
+			for _, s := range p.b.Succs {
+				queue = append(queue, pos{s, 0})
+			}
+		}
+	}
+	if !goes || bad == "" {
+		return
+	}
+	at := badPos.Pos()
+	if !at.IsValid() {
+		at = chanuse.ClosingBrace(fn)
+	}
+	st.Report(analysis.Diagnostic{
+		Pos:      add.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("wg.Add(1) here is not matched on the path to the %s at line %d: no goroutine is started and Done is not called on it, so the count never drops to zero and wg.Wait blocks forever",
+			bad, st.pass.Fset.Position(at).Line),
+		Related: []analysis.RelatedInformation{{Pos: at, Message: "reached without starting the counted goroutine"}},
+	})
+}
+
+
+// callsDone reports whether fn (a deferred function literal or helper)
+// calls wg.Done.
+func callsDone(fn *ssa.Function) bool {
+	if fn == nil {
+		return false
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if c, ok := instr.(ssa.CallInstruction); ok && wgCall(c.Common(), "Done") != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
