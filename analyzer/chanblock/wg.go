@@ -312,7 +312,6 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 	})
 }
 
-
 // callsDone reports whether fn (a deferred function literal or helper)
 // calls wg.Done.
 func callsDone(fn *ssa.Function) bool {
