@@ -15,44 +15,33 @@
 //
 //   - a plain receive (or range) from a channel that nothing sends on or
 //     closes: it blocks forever;
-//
 //   - a plain send on a channel that nothing receives from: the send blocks
 //     forever once the buffer is full (at once when unbuffered; for a
 //     buffer of N, a send preceded on every path by N other sends);
-//
 //   - an operation on a channel field that is never assigned: a nil
 //     channel blocks forever;
-//
 //   - a range over a channel that senders fill but nothing closes: the loop
 //     never ends and its goroutine blocks after the last value;
-//
 //   - a function that receives from a channel whose only close is its own
 //     deferred close: the close runs only after the function returns;
-//
 //   - a context's cancel function kept in an unexported field that nothing
 //     in the package ever calls, while a goroutine was started with the
 //     context: its Done closes only if the parent is canceled (go vet's
-//     lostcancel covers cancel functions in local variables).
-//
+//     lostcancel covers cancel functions in local variables);
 //   - a plain operation on a channel variable made on some paths only, on
 //     a path where it is still nil (a condition already decided on the way
 //     and nil tests are followed one way);
-//
 //   - a select without default none of whose cases can ever proceed (each
 //     receives from a channel nothing sends on or closes, sends on an
 //     unbuffered channel nothing receives from, or uses a never-assigned
 //     field);
-//
 //   - goroutines that send on an unbuffered channel and call wg.Done after
 //     the send, while their starter calls wg.Wait before any receive;
-//
 //   - a send on a channel field by the goroutine that is its only receiver
 //     (an event loop queueing work to itself, directly or through a
 //     callee): unbuffered, or buffered with other producers;
-//
 //   - a channel one goroutine both fills and drains, sent on in a loop that
 //     does not receive and is bounded by no constant or len/cap check;
-//
 //   - a goroutine counted by wg.Add(1) that returns on some path without
 //     wg.Done, and a wg.Add(1) followed on some path by a return, a Wait or
 //     the next Add without starting the goroutine or calling Done (go vet's
