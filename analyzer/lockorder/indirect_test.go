@@ -26,3 +26,14 @@ func TestCond(t *testing.T) {
 func TestKernels(t *testing.T) {
 	vettest.Run(t, "testdata", "kernels")
 }
+
+// TestReach checks locks reached by class (back-pointers, aliases),
+// callbacks passed to constructors, locks left held on some returns and
+// selects as waits, each beside its silent look-alike.
+func TestReach(t *testing.T) {
+	for _, d := range vettest.Run(t, "testdata", "reach") {
+		if len(d.Related) == 0 {
+			t.Errorf("%d: %s: no related information", d.Line, d.Message)
+		}
+	}
+}

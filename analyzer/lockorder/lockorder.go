@@ -295,6 +295,7 @@ type wait struct {
 	held              []*lockInfo
 	pos               token.Pos
 	fn                *ssa.Function
+	alts              []*wait // a select's cases, each a wait of its own (selectwait.go)
 }
 
 type wake struct {
@@ -700,7 +701,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 	// Close or wait for the closer: a function that closes the channel it
 	// waits on waits only for another run of itself, which closes it.
 	for _, w := range f.pendingWaits {
-		if w.kind == "recv" && w.ik != "" && f.closes[w.ik] {
+		if w.kind == "recv" && w.ik != "" && f.closes[w.ik] || slices.ContainsFunc(w.alts, func(a *wait) bool { return a.kind == "recv" && a.ik != "" && f.closes[a.ik] }) {
 			continue
 		}
 		f.c.waits = append(f.c.waits, w)
@@ -859,6 +860,9 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 			} else {
 				f.wakeOn(st.Chan, "recv", in.Pos(), s)
 			}
+		}
+		if in.Blocking && f.final {
+			f.selectWait(in, s)
 		}
 	case *ssa.Send:
 		if f.c.unbuffered(in.Chan) {

@@ -239,31 +239,11 @@ func fnLabel(fn *ssa.Function) string {
 // which could wake the waiter acquires before waking it.
 func (c *checker) reportWaits() {
 	for _, w := range c.waits {
-		wakers := c.wakes[w.class+"|"+w.kind]
-		if w.fkey != "" && (w.kind == "send" || w.kind == "recv") {
-			// The same field reached through another owner's path
-			// (cc.bal.done waited on, b.done closed).
-			for _, wk := range c.fwakes[w.fkey+"|"+w.kind] {
-				if !slices.Contains(wakers, wk) {
-					wakers = append(slices.Clip(wakers), wk)
-				}
-			}
-		}
-		if len(wakers) == 0 || w.kind == "wg" && len(c.wakes[w.class+"|wg-go"]) > 0 {
+		if len(w.alts) > 0 {
+			c.reportSelectWait(w)
 			continue
 		}
-		other := true
-		for _, wk := range wakers {
-			if wk.fn == w.fn {
-				other = false
-			}
-		}
-		if !other {
-			continue
-		}
-		// A waker that calls the waiting function is the waiter's own
-		// caller: the wait is its own, not another goroutine's.
-		wakers = slices.DeleteFunc(slices.Clone(wakers), func(wk *wake) bool { return c.reaches(wk.fn, w.fn) })
+		wakers := c.wakersOf(w)
 		if len(wakers) == 0 {
 			continue
 		}
@@ -316,6 +296,33 @@ func (c *checker) reportWaits() {
 			break
 		}
 	}
+}
+
+// wakersOf returns the wakes that could end the wait w, made by other
+// goroutines; none when the waiter's own function or a caller of it may
+// be the waker, or when a WaitGroup has a waker that needs nothing.
+func (c *checker) wakersOf(w *wait) []*wake {
+	wakers := c.wakes[w.class+"|"+w.kind]
+	if w.fkey != "" && (w.kind == "send" || w.kind == "recv") {
+		// The same field reached through another owner's path
+		// (cc.bal.done waited on, b.done closed).
+		for _, wk := range c.fwakes[w.fkey+"|"+w.kind] {
+			if !slices.Contains(wakers, wk) {
+				wakers = append(slices.Clip(wakers), wk)
+			}
+		}
+	}
+	if len(wakers) == 0 || w.kind == "wg" && len(c.wakes[w.class+"|wg-go"]) > 0 {
+		return nil
+	}
+	for _, wk := range wakers {
+		if wk.fn == w.fn {
+			return nil
+		}
+	}
+	// A waker that calls the waiting function is the waiter's own
+	// caller: the wait is its own, not another goroutine's.
+	return slices.DeleteFunc(slices.Clone(wakers), func(wk *wake) bool { return c.reaches(wk.fn, w.fn) })
 }
 
 // addsTo reports whether fn, or a static callee within depth calls, calls
