@@ -1,0 +1,180 @@
+// Package heldout scores asyncgo's analyzers on a held-out corpus of
+// blocking bugs reduced from real fixes (testdata/heldout, issue 14): for
+// each kernel, whether the buggy version is reported at one of its blocking
+// sites (recall) and whether the fixed version is left alone (precision).
+//
+// The corpus is a module of its own under testdata, so the main module's
+// `go build ./...` and `go vet ./...` never see it. Each kernel is a
+// directory <shape>/<name> holding two packages, bug and fixed. The bug
+// package names its upstream report on a line starting "// Upstream:" and
+// marks every statement that blocks in the deadlock (both sides of it) with
+// a trailing "// heldout:site" comment.
+package heldout
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/asyncgo/asyncgo/internal/vetrun"
+)
+
+// siteMarker ends a line that blocks in a kernel's deadlock.
+const siteMarker = "// heldout:site"
+
+// upstreamPrefix starts the line naming a kernel's upstream issue or fix.
+const upstreamPrefix = "// Upstream:"
+
+// A Kernel is one reduced bug: its buggy and fixed packages.
+type Kernel struct {
+	Shape    string // the first directory level, e.g. "lockorder"
+	Name     string // the second, e.g. "cilium_685"
+	Dir      string // absolute
+	Upstream string // what follows "// Upstream:" in the bug package
+	// Sites are the marked lines of the bug package: file (absolute) -> lines.
+	Sites map[string][]int
+}
+
+// ID is shape/name.
+func (k Kernel) ID() string { return k.Shape + "/" + k.Name }
+
+// BugDir and FixedDir are the two packages' directories.
+func (k Kernel) BugDir() string   { return filepath.Join(k.Dir, "bug") }
+func (k Kernel) FixedDir() string { return filepath.Join(k.Dir, "fixed") }
+
+// Load finds the kernels under root (the corpus module's directory), in
+// directory order, checking that each is complete: both packages, an
+// upstream reference and at least one marked site.
+func Load(root string) ([]Kernel, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	dirs, err := filepath.Glob(filepath.Join(root, "*", "*"))
+	if err != nil {
+		return nil, err
+	}
+	var ks []Kernel
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			continue
+		}
+		k := Kernel{
+			Shape: filepath.Base(filepath.Dir(d)),
+			Name:  filepath.Base(d),
+			Dir:   d,
+			Sites: map[string][]int{},
+		}
+		if err := k.scan(); err != nil {
+			return nil, err
+		}
+		ks = append(ks, k)
+	}
+	if len(ks) == 0 {
+		return nil, fmt.Errorf("no kernels under %s", root)
+	}
+	return ks, nil
+}
+
+// scan reads the kernel's files for its upstream line and its sites.
+func (k *Kernel) scan() error {
+	for _, dir := range []string{k.BugDir(), k.FixedDir()} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		if len(files) == 0 {
+			return fmt.Errorf("%s: no Go files in %s", k.ID(), dir)
+		}
+		if dir != k.BugDir() {
+			continue
+		}
+		for _, f := range files {
+			if err := k.scanFile(f); err != nil {
+				return err
+			}
+		}
+	}
+	if k.Upstream == "" {
+		return fmt.Errorf("%s: no %q line in the bug package", k.ID(), upstreamPrefix)
+	}
+	if len(k.Sites) == 0 {
+		return fmt.Errorf("%s: no %q line in the bug package", k.ID(), siteMarker)
+	}
+	return nil
+}
+
+func (k *Kernel) scanFile(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return k.scanLines(name, f)
+}
+
+func (k *Kernel) scanLines(name string, r io.Reader) error {
+	s := bufio.NewScanner(r)
+	for n := 1; s.Scan(); n++ {
+		line := strings.TrimSpace(s.Text())
+		if rest, ok := strings.CutPrefix(line, upstreamPrefix); ok && k.Upstream == "" {
+			k.Upstream = strings.TrimSpace(rest)
+		}
+		if strings.HasSuffix(line, siteMarker) && !strings.HasPrefix(line, "//") {
+			k.Sites[name] = append(k.Sites[name], n)
+		}
+	}
+	return s.Err()
+}
+
+// A Score is how the analyzers did on one kernel.
+type Score struct {
+	Kernel Kernel
+	// Caught are the diagnostics in the bug package at a marked site (as
+	// the diagnostic's position or one of its related positions).
+	Caught []vetrun.Diagnostic
+	// Elsewhere are the bug package's other diagnostics.
+	Elsewhere []vetrun.Diagnostic
+	// FalsePositives are the diagnostics in the fixed package.
+	FalsePositives []vetrun.Diagnostic
+}
+
+// Scores sorts diags into the kernels' scores, in the kernels' order.
+// Diagnostics outside every kernel are ignored.
+func Scores(ks []Kernel, diags []vetrun.Diagnostic) []Score {
+	scores := make([]Score, len(ks))
+	for i, k := range ks {
+		scores[i].Kernel = k
+	}
+	for _, d := range diags {
+		for i, k := range ks {
+			s := &scores[i]
+			switch filepath.Dir(d.File) {
+			case k.BugDir():
+				if k.atSite(d) {
+					s.Caught = append(s.Caught, d)
+				} else {
+					s.Elsewhere = append(s.Elsewhere, d)
+				}
+			case k.FixedDir():
+				s.FalsePositives = append(s.FalsePositives, d)
+			}
+		}
+	}
+	return scores
+}
+
+// atSite reports whether d or one of its related positions is on a marked
+// line of k's bug package.
+func (k Kernel) atSite(d vetrun.Diagnostic) bool {
+	if slices.Contains(k.Sites[d.File], d.Line) {
+		return true
+	}
+	for _, r := range d.Related {
+		if slices.Contains(k.Sites[r.File], r.Line) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,187 @@
+package heldout
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/asyncgo/asyncgo/internal/vetrun"
+)
+
+// corpus is the held-out module, relative to this package.
+const corpus = "../../testdata/heldout"
+
+// runLimit bounds building the vet tool and vetting the corpus on a loaded
+// two-core machine.
+const runLimit = 10 * time.Minute
+
+// TestCorpus checks that every kernel is complete, so that a kernel that
+// lost its fixed version or its sites fails here, in make test, and not
+// only in the gated run.
+func TestCorpus(t *testing.T) {
+	ks, err := Load(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ks) < 30 {
+		t.Errorf("%d kernels, want at least 30", len(ks))
+	}
+	seen := map[string]string{}
+	for _, k := range ks {
+		if prev, ok := seen[k.Upstream]; ok {
+			t.Errorf("%s and %s name the same upstream %q", prev, k.ID(), k.Upstream)
+		}
+		seen[k.Upstream] = k.ID()
+	}
+}
+
+// TestScores checks the sorting of diagnostics on a kernel made up here.
+func TestScores(t *testing.T) {
+	dir := t.TempDir()
+	k := Kernel{Shape: "s", Name: "n", Dir: dir, Sites: map[string][]int{}}
+	bugFile := filepath.Join(k.BugDir(), "b.go")
+	src := "package bug\n// Upstream: x/y#1\nfunc f() {\n\tmu.Lock() // heldout:site\n\t// heldout:site is not a site on a comment line\n}\n"
+	if err := k.scanLines(bugFile, strings.NewReader(src)); err != nil {
+		t.Fatal(err)
+	}
+	if k.Upstream != "x/y#1" || !slices.Equal(k.Sites[bugFile], []int{4}) {
+		t.Fatalf("scan: upstream %q, sites %v; want x/y#1, [4]", k.Upstream, k.Sites[bugFile])
+	}
+	fixedFile := filepath.Join(k.FixedDir(), "f.go")
+	diags := []vetrun.Diagnostic{
+		{File: bugFile, Line: 4, Message: "at the site"},
+		{File: bugFile, Line: 3, Message: "related at the site", Related: []vetrun.Related{{File: bugFile, Line: 4}}},
+		{File: bugFile, Line: 5, Message: "elsewhere"},
+		{File: fixedFile, Line: 4, Message: "false positive"},
+		{File: filepath.Join(dir, "other", "o.go"), Line: 4, Message: "outside"},
+	}
+	s := Scores([]Kernel{k}, diags)[0]
+	if len(s.Caught) != 2 || len(s.Elsewhere) != 1 || len(s.FalsePositives) != 1 {
+		t.Errorf("caught %d, elsewhere %d, false positives %d; want 2, 1, 1", len(s.Caught), len(s.Elsewhere), len(s.FalsePositives))
+	}
+}
+
+// TestHeldout runs the whole suite over the corpus and prints, per kernel
+// and per shape, what it caught and what it reported on fixed code. It
+// fails on any report on a fixed version (precision) and on a corpus that
+// does not build; recall is recorded, not asserted. Set ASYNCGO_HELDOUT=1
+// to run it, and ASYNCGO_HELDOUT_VETTOOL to a built asyncvet to measure
+// that tool instead of one built from this checkout.
+func TestHeldout(t *testing.T) {
+	if os.Getenv("ASYNCGO_HELDOUT") != "1" {
+		t.Skip("set ASYNCGO_HELDOUT=1 to run the held-out measurement")
+	}
+	ks, err := Load(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
+	defer cancel()
+	tool := os.Getenv("ASYNCGO_HELDOUT_VETTOOL")
+	if tool == "" {
+		tool = filepath.Join(t.TempDir(), "asyncvet")
+		build := exec.CommandContext(ctx, "go", "build", "-o", tool, "./cmd/asyncvet")
+		build.Dir = "../.."
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("building asyncvet: %v\n%s", err, out)
+		}
+	}
+	start := time.Now()
+	diags, err := vetrun.Run(ctx, vetrun.Options{
+		Dir:      corpus,
+		Patterns: []string{"./..."},
+		Vettool:  tool,
+		Env:      append(os.Environ(), "GOWORK=off", "GOFLAGS="),
+	})
+	if err != nil {
+		t.Fatalf("vetting the corpus: %v", err)
+	}
+	t.Logf("vetted %d kernels in %v", len(ks), time.Since(start).Round(time.Second))
+	scores := Scores(ks, diags)
+	report(t, scores)
+	for _, s := range scores {
+		for _, d := range s.FalsePositives {
+			t.Errorf("false positive on the fixed version of %s: %s", s.Kernel.ID(), format(d))
+		}
+	}
+}
+
+// report logs the per-kernel table, then the per-shape one.
+func report(t *testing.T, scores []Score) {
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(w, "kernel\tbug\tfixed\tupstream")
+	type tally struct{ kernels, caught, fp int }
+	shapes := map[string]*tally{}
+	var order []string
+	for _, s := range scores {
+		bug, fixed := "missed", "silent"
+		if len(s.Caught) > 0 {
+			bug = "caught"
+		}
+		if len(s.FalsePositives) > 0 {
+			fixed = "FALSE POSITIVE"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.Kernel.ID(), bug, fixed, s.Kernel.Upstream)
+		sh := shapes[s.Kernel.Shape]
+		if sh == nil {
+			sh = &tally{}
+			shapes[s.Kernel.Shape] = sh
+			order = append(order, s.Kernel.Shape)
+		}
+		sh.kernels++
+		if len(s.Caught) > 0 {
+			sh.caught++
+		}
+		if len(s.FalsePositives) > 0 {
+			sh.fp++
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "shape\tkernels\tcaught\trecall\tfixed reported")
+	var total tally
+	for _, name := range order {
+		sh := shapes[name]
+		fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%d\n", name, sh.kernels, sh.caught, percent(sh.caught, sh.kernels), sh.fp)
+		total.kernels += sh.kernels
+		total.caught += sh.caught
+		total.fp += sh.fp
+	}
+	fmt.Fprintf(w, "total\t%d\t%d\t%s\t%d\n", total.kernels, total.caught, percent(total.caught, total.kernels), total.fp)
+	w.Flush()
+	t.Log("\n" + b.String())
+	for _, s := range scores {
+		for _, d := range s.Caught {
+			t.Logf("caught %s: %s", s.Kernel.ID(), format(d))
+		}
+		for _, d := range s.Elsewhere {
+			t.Logf("reported off the marked sites of %s: %s", s.Kernel.ID(), format(d))
+		}
+	}
+}
+
+func percent(n, of int) string {
+	if of == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(of))
+}
+
+// format is a diagnostic as file:line:col: [analyzer] message, the file
+// relative to the corpus.
+func format(d vetrun.Diagnostic) string {
+	file := d.File
+	if abs, err := filepath.Abs(corpus); err == nil {
+		if rel, err := filepath.Rel(abs, file); err == nil {
+			file = rel
+		}
+	}
+	return fmt.Sprintf("%s:%d:%d: [%s] %s", file, d.Line, d.Col, d.Analyzer, d.Message)
+}

@@ -1,0 +1,104 @@
+// Package fixed is the fixed version of chansend/kubernetes_25331: the error
+// result is sent in a select with ctx.Done().
+package fixed
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// Event is one watch event.
+type Event struct {
+	Type   string
+	Object any
+}
+
+type watchChan struct {
+	key        string
+	ctx        context.Context
+	cancel     context.CancelFunc
+	errChan    chan error
+	resultChan chan Event
+	incoming   chan Event
+}
+
+func newWatchChan(ctx context.Context, key string) *watchChan {
+	wc := &watchChan{
+		key:        key,
+		errChan:    make(chan error, 1),
+		resultChan: make(chan Event, 100),
+		incoming:   make(chan Event, 100),
+	}
+	wc.ctx, wc.cancel = context.WithCancel(ctx)
+	return wc
+}
+
+func (wc *watchChan) startWatching() {
+	wc.errChan <- errors.New("watch channel closed by etcd")
+}
+
+func (wc *watchChan) processEvent(wg *sync.WaitGroup) {
+	defer wg.Done()
+	for {
+		select {
+		case e := <-wc.incoming:
+			select {
+			case wc.resultChan <- e:
+			case <-wc.ctx.Done():
+				return
+			}
+		case <-wc.ctx.Done():
+			return
+		}
+	}
+}
+
+func (wc *watchChan) run() {
+	go wc.startWatching()
+	var resultChanWG sync.WaitGroup
+	resultChanWG.Add(1)
+	go wc.processEvent(&resultChanWG)
+
+	select {
+	case err := <-wc.errChan:
+		errResult := Event{Type: "ERROR", Object: err}
+		// The error reaches the user before ResultChan closes, unless the
+		// user has given up on the results.
+		select {
+		case wc.resultChan <- errResult:
+		case <-wc.ctx.Done():
+		}
+		wc.cancel()
+	case <-wc.ctx.Done():
+	}
+	resultChanWG.Wait()
+	close(wc.resultChan)
+}
+
+// Stop stops the watch; the consumer need not drain ResultChan.
+func (wc *watchChan) Stop() { wc.cancel() }
+
+// ResultChan delivers the watch events.
+func (wc *watchChan) ResultChan() <-chan Event { return wc.resultChan }
+
+func watchHandler(wc *watchChan, stopCh <-chan struct{}) {
+	defer wc.Stop()
+	for {
+		select {
+		case <-stopCh:
+			return
+		case e, ok := <-wc.ResultChan():
+			if !ok || e.Type == "ERROR" {
+				return
+			}
+		}
+	}
+}
+
+// Watch starts a watch and its consumer.
+func Watch(ctx context.Context, key string, stopCh <-chan struct{}) {
+	wc := newWatchChan(ctx, key)
+	go wc.run()
+	go watchHandler(wc, stopCh)
+}
