@@ -60,17 +60,42 @@ func (sharedFut) cancel() bool { return false }
 // fut is the state shared by futures and tasks: Python's asyncio.Future
 // without the result, whose type is the generic wrapper's business. It
 // belongs to its loop and is only used on the loop's goroutine.
+//
+// It is laid out for size (a task and a sleep's future embed one): the
+// first waiter's fields share a word with the state, and what few futures
+// need, more waiters and the report of an unread error, is behind more.
 type fut struct {
 	loop  *Loop
-	state fstate
 	err   error
-	cb0   callback   // the first waiter: most futures have one
-	cbs   []callback // the others, in order
+	w0    *Task // the first waiter, if a task (see callback)
+	seq0  uint32
+	state fstate
+	s0    subscriber // the first waiter, if a subscriber
 	ctl   canceler   // nil for a plain future
-	rep   *errReport // set when the future fails, until the error is read
+	more  *futMore
+}
+
+// futMore is the part of a future that most futures never need.
+type futMore struct {
+	cbs []callback // the waiters after the first, in order
+	rep *errReport // set when the future fails, until the error is read
 }
 
 func (f *fut) done() bool { return f.state != fPending }
+
+// first returns the first waiter.
+func (f *fut) first() callback { return callback{w: waker{f.w0, f.seq0}, s: f.s0} }
+
+// setFirst makes c the first waiter.
+func (f *fut) setFirst(c callback) { f.w0, f.seq0, f.s0 = c.w.t, c.w.seq, c.s }
+
+// others returns the waiters after the first.
+func (f *fut) others() []callback {
+	if f.more == nil {
+		return nil
+	}
+	return f.more.cbs
+}
 
 // addWaker arranges for w to be woken when f completes.
 func (f *fut) addWaker(w waker) { f.add(callback{w: w}) }
@@ -93,31 +118,34 @@ func (f *fut) subscribe(s subscriber) {
 func (f *fut) watch(s immediate) { f.add(callback{s: s}) }
 
 func (f *fut) add(c callback) {
-	if f.cb0 == (callback{}) && len(f.cbs) == 0 {
-		f.cb0 = c
+	if f.first() == (callback{}) && len(f.others()) == 0 {
+		f.setFirst(c)
 		return
 	}
-	f.cbs = append(f.cbs, c)
+	if f.more == nil {
+		f.more = new(futMore)
+	}
+	f.more.cbs = append(f.more.cbs, c)
 }
 
 // lastIs reports whether s is the last callback added.
 func (f *fut) lastIs(s subscriber) bool {
-	if n := len(f.cbs); n > 0 {
-		return f.cbs[n-1].s == s
+	if cbs := f.others(); len(cbs) > 0 {
+		return cbs[len(cbs)-1].s == s
 	}
-	return f.cb0.s == s
+	return f.s0 == s
 }
 
 // unsubscribe removes s, as Python's remove_done_callback, and reports
 // whether it was there.
 func (f *fut) unsubscribe(s subscriber) bool {
-	if f.cb0.s == s && s != nil {
-		f.cb0 = callback{}
+	if f.s0 == s && s != nil {
+		f.setFirst(callback{})
 		return true
 	}
-	for i, c := range f.cbs {
+	for i, c := range f.others() {
 		if c.s == s {
-			f.cbs = append(f.cbs[:i], f.cbs[i+1:]...)
+			f.more.cbs = append(f.more.cbs[:i], f.more.cbs[i+1:]...)
 			return true
 		}
 	}
@@ -150,12 +178,15 @@ func (f *fut) resolve(err error, what string) {
 // they came. Woken tasks run in the loop's next iteration, as Python's
 // call_soon'd wakeups do.
 func (f *fut) complete() {
-	if c := f.cb0; c != (callback{}) {
-		f.cb0 = callback{}
+	if c := f.first(); c != (callback{}) {
+		f.setFirst(callback{})
 		f.call(c)
 	}
-	cbs := f.cbs
-	f.cbs = nil
+	if f.more == nil {
+		return
+	}
+	cbs := f.more.cbs
+	f.more.cbs = nil
 	for _, c := range cbs {
 		f.call(c)
 	}
@@ -187,7 +218,10 @@ type errReport struct {
 // with the error unread.
 func (f *fut) watchUnretrieved(what string) {
 	r := &errReport{what: what, err: f.err, logger: f.loop.logger}
-	f.rep = r
+	if f.more == nil {
+		f.more = new(futMore)
+	}
+	f.more.rep = r
 	runtime.AddCleanup(f, func(r *errReport) {
 		if !r.retrieved.Load() {
 			r.logger.Error("aio: error was never retrieved", "future", r.what, "err", r.err)
@@ -197,9 +231,9 @@ func (f *fut) watchUnretrieved(what string) {
 
 // retrieve marks f's outcome as read and returns its error.
 func (f *fut) retrieve() error {
-	if f.rep != nil {
-		f.rep.retrieved.Store(true)
-		f.rep = nil
+	if f.more != nil && f.more.rep != nil {
+		f.more.rep.retrieved.Store(true)
+		f.more.rep = nil
 	}
 	return f.err
 }
@@ -293,6 +327,7 @@ func (x *Future[R]) SetResult(v R) error {
 		return fmt.Errorf("%w: future is already done", ErrInvalidState)
 	}
 	x.val = v
+	x.stopTimer()
 	x.f.resolve(nil, "future")
 	return nil
 }
@@ -306,6 +341,7 @@ func (x *Future[R]) SetErr(err error) error {
 	if x.f.done() {
 		return fmt.Errorf("%w: future is already done", ErrInvalidState)
 	}
+	x.stopTimer()
 	x.f.resolve(err, "future")
 	return nil
 }

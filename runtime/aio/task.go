@@ -23,7 +23,6 @@ type Task struct {
 	fut // the task's own future
 
 	id         uint64 // for the default name, Task-<id>
-	name       string
 	body       body
 	runner     *runner    // the coroutine running a direct-mode body
 	seq        uint32     // numbers the task's suspensions, see waker
@@ -39,7 +38,8 @@ type Task struct {
 // taskExtra holds the parts of a task that only some tasks use, so that
 // a task that does not stays small.
 type taskExtra struct {
-	sleep   Timer // the timer of Sleep, reused from one Sleep to the next
+	name    string // given by the Name option or SetName
+	sleep   Timer  // the timer of Sleep, reused from one Sleep to the next
 	ctx     context.Context
 	stopCtx context.CancelCauseFunc
 	thrown  error // for a lowered body: an error to deliver at its next step
@@ -69,14 +69,14 @@ type body interface {
 // Name returns the task's name: the one given with the Name option or
 // SetName, or Task-N, N counting the loop's tasks from 1.
 func (t *Task) Name() string {
-	if t.name == "" {
+	if t.x == nil || t.x.name == "" {
 		return "Task-" + strconv.FormatUint(t.id, 10)
 	}
-	return t.name
+	return t.x.name
 }
 
 // SetName renames the task.
-func (t *Task) SetName(name string) { t.name = name }
+func (t *Task) SetName(name string) { t.extra().name = name }
 
 // Done reports whether the task has finished or was cancelled.
 func (t *Task) Done() bool { return t.done() }
@@ -383,7 +383,10 @@ func newHandle[R any](l *Loop, c *Coroutine[R], opts []TaskOption) *Handle[R] {
 		for _, o := range opts {
 			o(cfg)
 		}
-		t.name, group = cfg.name, cfg.group
+		if cfg.name != "" {
+			t.extra().name = cfg.name
+		}
+		group = cfg.group
 	}
 	switch {
 	case l.closed.Load():
@@ -404,7 +407,7 @@ func newHandle[R any](l *Loop, c *Coroutine[R], opts []TaskOption) *Handle[R] {
 func (h *Handle[R]) Name() string { return h.task.Name() }
 
 // SetName renames the task.
-func (h *Handle[R]) SetName(name string) { h.task.name = name }
+func (h *Handle[R]) SetName(name string) { h.task.SetName(name) }
 
 // Loop returns the loop the task runs on.
 func (h *Handle[R]) Loop() *Loop { return h.task.loop }

@@ -10,8 +10,9 @@ type Timer struct {
 	order     uint64 // ties are broken in scheduling order
 	idx       int    // index in the loop's heap, -1 when not in it
 	fn        func()
-	task      waker // or the task to wake, for Sleep
-	queued    bool  // in the ready queue: due, not yet run
+	task      waker        // or the task to wake, for Sleep
+	after     *afterFuture // or After's future to complete
+	queued    bool         // in the ready queue: due, not yet run
 	cancelled bool
 }
 
@@ -68,6 +69,10 @@ func (tm *Timer) notify(*fut) {
 	tm.queued = false
 	if tm.fn != nil {
 		tm.loop.runCallback(tm.fn)
+		return
+	}
+	if a := tm.after; a != nil {
+		a.SetResult(struct{}{})
 		return
 	}
 	w := tm.task
@@ -189,16 +194,34 @@ func (q *timerHeap) down(i0 int) bool {
 
 // After returns a future that the loop completes after d: Sleep for
 // bodies that suspend on futures (see Machine). Cancelling the future
-// cancels its timer.
+// cancels its timer, as completing it otherwise does.
 func After(l *Loop, d time.Duration) *Future[struct{}] {
-	f := NewFuture[struct{}](l)
-	tm := l.CallLater(d, func() { f.SetResult(struct{}{}) })
-	f.f.watch(&timerStop{tm})
-	return f
+	a := &afterFuture{}
+	a.f.loop, a.f.ctl = l, a
+	a.tm = Timer{loop: l, when: l.clock() + int64(max(d, 0)), idx: -1, after: a}
+	l.timers.push(&a.tm)
+	return &a.Future
 }
 
-// timerStop cancels a timer when the future it serves is done.
-type timerStop struct{ tm *Timer }
+// afterFuture is After's future and its timer, in one allocation: a
+// lowered task asleep holds one.
+type afterFuture struct {
+	Future[struct{}]
+	tm Timer
+}
 
-func (s *timerStop) notify(*fut) { s.tm.Cancel() }
-func (s *timerStop) immediate()  {}
+// cancel implements canceler: cancelling the future stops its timer.
+func (a *afterFuture) cancel() bool {
+	a.tm.Cancel()
+	a.f.state, a.f.err = fCancelled, ErrCancelled
+	a.f.complete()
+	return true
+}
+
+// stopTimer stops the timer of an After future completed by hand (with
+// SetResult or SetErr), which no longer needs it.
+func (x *Future[R]) stopTimer() {
+	if a, ok := x.f.ctl.(*afterFuture); ok {
+		a.tm.Cancel()
+	}
+}
