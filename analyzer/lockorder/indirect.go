@@ -154,6 +154,14 @@ func fieldExported(fa *ssa.FieldAddr) bool {
 func bindCall(v ssa.Value, args []ssa.Value, base, at ssa.Value) *ssa.CallCommon {
 	switch v := v.(type) {
 	case *ssa.Function:
+		if strings.HasPrefix(v.Synthetic, "thunk") {
+			// A method expression ((*T).m): the method itself.
+			if obj, ok := v.Object().(*types.Func); ok {
+				if m := v.Prog.FuncValue(obj); m != nil {
+					v = m
+				}
+			}
+		}
 		return &ssa.CallCommon{Value: v, Args: args}
 	case *ssa.MakeClosure:
 		fn, ok := v.Fn.(*ssa.Function)
@@ -349,19 +357,44 @@ func (c *checker) implementations(m *types.Func) []*ssa.Function {
 	}
 	c.impls[m] = nil
 	recv := m.Signature().Recv()
-	if recv == nil || m.Pkg() != c.pass.Pkg || c.prog == nil {
+	if recv == nil || m.Pkg() == nil || c.prog == nil {
 		return nil
 	}
 	named, ok := types.Unalias(recv.Type()).(*types.Named)
-	if !ok || named.Obj().Pkg() != c.pass.Pkg {
+	if !ok || named.Obj().Pkg() != m.Pkg() {
 		return nil
 	}
 	iface, ok := named.Underlying().(*types.Interface)
 	if !ok {
 		return nil
 	}
+	scopes := []*types.Scope{c.pass.Pkg.Scope()}
+	if m.Pkg() != c.pass.Pkg {
+		// Declared in another package (otherimpl.go): the types of this
+		// package and of its direct imports, for interfaces outside the
+		// standard library.
+		if c.stdObject(named.Obj()) {
+			return nil
+		}
+		for _, p := range c.pass.Pkg.Imports() {
+			scopes = append(scopes, p.Scope())
+		}
+	}
 	var impls []*ssa.Function
-	scope := c.pass.Pkg.Scope()
+	for _, scope := range scopes {
+		impls = append(impls, c.implsIn(scope, m, iface)...)
+		if len(impls) > maxTargets {
+			break
+		}
+	}
+	c.impls[m] = impls
+	return impls
+}
+
+// implsIn returns the methods m of the named types of scope that
+// implement iface.
+func (c *checker) implsIn(scope *types.Scope, m *types.Func, iface *types.Interface) []*ssa.Function {
+	var impls []*ssa.Function
 	for _, name := range scope.Names() {
 		tn, ok := scope.Lookup(name).(*types.TypeName)
 		if !ok || tn.IsAlias() {
@@ -392,6 +425,5 @@ func (c *checker) implementations(m *types.Func) []*ssa.Function {
 			impls = append(impls, fn)
 		}
 	}
-	c.impls[m] = impls
 	return impls
 }

@@ -87,3 +87,39 @@ func (t *ticker) run() {
 	defer t.mu.Unlock()
 	t.tick() // ok: no known caller
 }
+
+// A method expression passed to the constructor.
+type job struct {
+	mu   sync.Mutex
+	done bool
+}
+
+func (j *job) finish() {
+	j.mu.Lock()
+	j.done = true
+	j.mu.Unlock()
+}
+
+type runner struct {
+	mu     sync.Mutex
+	onDone func(j *job)
+	jobs   []*job
+}
+
+func newRunner(onDone func(j *job)) *runner { return &runner{onDone: onDone} }
+
+func defaultRunner() *runner { return newRunner((*job).finish) }
+
+func (r *runner) complete(j *job) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.onDone(j) // want `lock order inversion by lock class: complete locks r.mu \(line \d+\) then j.mu inside j.finish \(the callback passed to newRunner at line \d+\)`
+}
+
+func (j *job) cancel(r *runner) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	r.mu.Lock()
+	r.jobs = nil
+	r.mu.Unlock()
+}
