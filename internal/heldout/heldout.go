@@ -7,8 +7,11 @@
 // `go build ./...` and `go vet ./...` never see it. Each kernel is a
 // directory <shape>/<name> holding two packages, bug and fixed. The bug
 // package names its upstream report on a line starting "// Upstream:" and
-// marks every statement that blocks in the deadlock (both sides of it) with
-// a trailing "// heldout:site" comment.
+// marks with a trailing "// heldout:site" comment every statement that
+// blocks in the deadlock (both sides of it) and every statement that causes
+// the block (the early return, the lost Signal, the stored cancel func). A
+// line starting "// Seen:" says that an analyzer's own testdata has since
+// reduced the same bug: the kernel is still scored, but counted apart.
 package heldout
 
 import (
@@ -29,12 +32,17 @@ const siteMarker = "// heldout:site"
 // upstreamPrefix starts the line naming a kernel's upstream issue or fix.
 const upstreamPrefix = "// Upstream:"
 
+// seenPrefix starts a line saying that the analyzers' own testdata reduces
+// the same upstream bug, so the kernel no longer measures held-out recall.
+const seenPrefix = "// Seen:"
+
 // A Kernel is one reduced bug: its buggy and fixed packages.
 type Kernel struct {
 	Shape    string // the first directory level, e.g. "lockorder"
 	Name     string // the second, e.g. "cilium_685"
 	Dir      string // absolute
 	Upstream string // what follows "// Upstream:" in the bug package
+	Seen     string // what follows "// Seen:", if the analyzers' testdata has the same bug
 	// Sites are the marked lines of the bug package: file (absolute) -> lines.
 	Sites map[string][]int
 }
@@ -120,6 +128,9 @@ func (k *Kernel) scanLines(name string, r io.Reader) error {
 		line := strings.TrimSpace(s.Text())
 		if rest, ok := strings.CutPrefix(line, upstreamPrefix); ok && k.Upstream == "" {
 			k.Upstream = strings.TrimSpace(rest)
+		}
+		if rest, ok := strings.CutPrefix(line, seenPrefix); ok && k.Seen == "" {
+			k.Seen = strings.TrimSpace(rest)
 		}
 		if strings.HasSuffix(line, siteMarker) && !strings.HasPrefix(line, "//") {
 			k.Sites[name] = append(k.Sites[name], n)

@@ -47,18 +47,18 @@ func TestScores(t *testing.T) {
 	dir := t.TempDir()
 	k := Kernel{Shape: "s", Name: "n", Dir: dir, Sites: map[string][]int{}}
 	bugFile := filepath.Join(k.BugDir(), "b.go")
-	src := "package bug\n// Upstream: x/y#1\nfunc f() {\n\tmu.Lock() // heldout:site\n\t// heldout:site is not a site on a comment line\n}\n"
+	src := "package bug\n// Upstream: x/y#1\n// Seen: abc123\nfunc f() {\n\tmu.Lock() // heldout:site\n\t// heldout:site is not a site on a comment line\n}\n"
 	if err := k.scanLines(bugFile, strings.NewReader(src)); err != nil {
 		t.Fatal(err)
 	}
-	if k.Upstream != "x/y#1" || !slices.Equal(k.Sites[bugFile], []int{4}) {
-		t.Fatalf("scan: upstream %q, sites %v; want x/y#1, [4]", k.Upstream, k.Sites[bugFile])
+	if k.Upstream != "x/y#1" || k.Seen != "abc123" || !slices.Equal(k.Sites[bugFile], []int{5}) {
+		t.Fatalf("scan: upstream %q, seen %q, sites %v; want x/y#1, abc123, [5]", k.Upstream, k.Seen, k.Sites[bugFile])
 	}
 	fixedFile := filepath.Join(k.FixedDir(), "f.go")
 	diags := []vetrun.Diagnostic{
-		{File: bugFile, Line: 4, Message: "at the site"},
-		{File: bugFile, Line: 3, Message: "related at the site", Related: []vetrun.Related{{File: bugFile, Line: 4}}},
-		{File: bugFile, Line: 5, Message: "elsewhere"},
+		{File: bugFile, Line: 5, Message: "at the site"},
+		{File: bugFile, Line: 4, Message: "related at the site", Related: []vetrun.Related{{File: bugFile, Line: 5}}},
+		{File: bugFile, Line: 6, Message: "elsewhere"},
 		{File: fixedFile, Line: 4, Message: "false positive"},
 		{File: filepath.Join(dir, "other", "o.go"), Line: 4, Message: "outside"},
 	}
@@ -129,6 +129,9 @@ func report(t *testing.T, scores []Score) {
 		if len(s.FalsePositives) > 0 {
 			fixed = "FALSE POSITIVE"
 		}
+		if s.Kernel.Seen != "" {
+			bug += " (seen)"
+		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.Kernel.ID(), bug, fixed, s.Kernel.Upstream)
 		sh := shapes[s.Kernel.Shape]
 		if sh == nil {
@@ -155,6 +158,20 @@ func report(t *testing.T, scores []Score) {
 		total.fp += sh.fp
 	}
 	fmt.Fprintf(w, "total\t%d\t%d\t%s\t%d\n", total.kernels, total.caught, percent(total.caught, total.kernels), total.fp)
+	var held tally
+	for _, s := range scores {
+		if s.Kernel.Seen != "" {
+			continue
+		}
+		held.kernels++
+		if len(s.Caught) > 0 {
+			held.caught++
+		}
+		if len(s.FalsePositives) > 0 {
+			held.fp++
+		}
+	}
+	fmt.Fprintf(w, "not seen\t%d\t%d\t%s\t%d\n", held.kernels, held.caught, percent(held.caught, held.kernels), held.fp)
 	w.Flush()
 	t.Log("\n" + b.String())
 	for _, s := range scores {

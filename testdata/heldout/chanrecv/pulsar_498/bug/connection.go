@@ -52,7 +52,7 @@ func (c *connection) Close() {
 	for req := range c.incomingRequestsCh { // heldout:site
 		req.callback(errConnectionClosed)
 	}
-	close(c.incomingRequestsCh)
+	close(c.incomingRequestsCh) // heldout:site
 }
 
 // SendRequest queues a request for the connection's writer.

@@ -51,7 +51,7 @@ func (l *RaftLock) monitorLeadership(stopCh <-chan struct{}, leaderNotifyCh <-ch
 	leaderLost := make(chan struct{})
 	go func() {
 		select {
-		case isLeader := <-leaderNotifyCh:
+		case isLeader := <-leaderNotifyCh: // heldout:site
 			if !isLeader {
 				close(leaderLost)
 			}

@@ -29,7 +29,7 @@ func NewConditionalTimeoutContext(ctx context.Context, timeout time.Duration) (c
 			if !success {
 				cancel()
 			}
-		case <-time.After(timeout):
+		case <-time.After(timeout): // heldout:site
 			cancel()
 		}
 	}()

@@ -37,7 +37,7 @@ func handleSignals(ctx context.Context, signals chan os.Signal, serverC chan *Se
 				case syscall.SIGUSR1:
 					continue
 				default:
-					if server == nil {
+					if server == nil { // heldout:site
 						close(done)
 						return
 					}

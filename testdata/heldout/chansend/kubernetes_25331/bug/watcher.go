@@ -92,7 +92,7 @@ func watchHandler(wc *watchChan, stopCh <-chan struct{}) {
 	defer wc.Stop()
 	for {
 		select {
-		case <-stopCh:
+		case <-stopCh: // heldout:site
 			return
 		case e, ok := <-wc.ResultChan():
 			if !ok || e.Type == "ERROR" {

@@ -49,7 +49,7 @@ func runBlockingBuffer(ctx context.Context, n int) {
 	var mu sync.Mutex
 	waitCh := sync.NewCond(&mu)
 	buf := newBlockingBuffer(1, func(ctx context.Context) {
-		waitCh.Signal()
+		waitCh.Signal() // heldout:site
 	})
 
 	go func() {

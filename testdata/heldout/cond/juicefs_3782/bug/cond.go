@@ -32,7 +32,7 @@ func NewCond(l sync.Locker) *Cond {
 // Signal wakes one waiter, if one is receiving.
 func (c *Cond) Signal() {
 	select {
-	case c.signal <- true:
+	case c.signal <- true: // heldout:site
 	default:
 	}
 }

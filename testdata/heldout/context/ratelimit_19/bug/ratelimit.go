@@ -49,14 +49,14 @@ func (limiter *Limiter) Take() {
 
 // New returns a limiter of max tokens per duration.
 func New(ctx context.Context, max uint, duration time.Duration) *Limiter {
-	internalctx, cancel := context.WithCancel(context.TODO())
+	internalctx, cancel := context.WithCancel(context.TODO()) // heldout:site
 	limiter := &Limiter{
 		maxCount:   max,
 		count:      max,
 		ticker:     time.NewTicker(duration),
 		tokens:     make(chan struct{}),
 		ctx:        internalctx,
-		cancelFunc: cancel,
+		cancelFunc: cancel, // heldout:site
 	}
 	go limiter.run(internalctx)
 	return limiter

@@ -13,7 +13,12 @@
 // after it is released.
 package bug
 
-import "sync"
+import (
+	"errors"
+	"sync"
+)
+
+var errRaftShutdown = errors.New("raft is already shutdown")
 
 type logFuture struct {
 	data []byte
@@ -23,8 +28,9 @@ type logFuture struct {
 // raftNode stands for hashicorp/raft: Apply queues the entry for the single
 // apply loop, which calls the FSM.
 type raftNode struct {
-	applyCh chan *logFuture
-	fsm     FSM
+	applyCh    chan *logFuture
+	shutdownCh chan struct{}
+	fsm        FSM
 }
 
 // FSM applies committed entries.
@@ -34,14 +40,23 @@ type FSM interface {
 
 func (r *raftNode) Apply(data []byte) *logFuture {
 	f := &logFuture{data: data, done: make(chan error, 1)}
-	r.applyCh <- f // heldout:site
+	select {
+	case r.applyCh <- f: // heldout:site
+	case <-r.shutdownCh:
+		f.done <- errRaftShutdown
+	}
 	return f
 }
 
 func (r *raftNode) runFSM() {
-	for f := range r.applyCh {
-		r.fsm.Apply(f.data)
-		f.done <- nil
+	for {
+		select {
+		case f := <-r.applyCh:
+			r.fsm.Apply(f.data)
+			f.done <- nil
+		case <-r.shutdownCh:
+			return
+		}
 	}
 }
 
@@ -96,7 +111,7 @@ func (s *StanServer) replicateSentAndAck() {
 // Start runs raft's apply loop and the ack replicator.
 func Start() *StanServer {
 	s := &StanServer{subs: &subStore{}}
-	s.raft = &raftNode{applyCh: make(chan *logFuture), fsm: s}
+	s.raft = &raftNode{applyCh: make(chan *logFuture), shutdownCh: make(chan struct{}), fsm: s}
 	go s.raft.runFSM()
 	go s.replicateSentAndAck()
 	return s

@@ -2,7 +2,12 @@
 // updates are collected under the locks and replicated after.
 package fixed
 
-import "sync"
+import (
+	"errors"
+	"sync"
+)
+
+var errRaftShutdown = errors.New("raft is already shutdown")
 
 type logFuture struct {
 	data []byte
@@ -10,8 +15,9 @@ type logFuture struct {
 }
 
 type raftNode struct {
-	applyCh chan *logFuture
-	fsm     FSM
+	applyCh    chan *logFuture
+	shutdownCh chan struct{}
+	fsm        FSM
 }
 
 // FSM applies committed entries.
@@ -21,14 +27,23 @@ type FSM interface {
 
 func (r *raftNode) Apply(data []byte) *logFuture {
 	f := &logFuture{data: data, done: make(chan error, 1)}
-	r.applyCh <- f
+	select {
+	case r.applyCh <- f:
+	case <-r.shutdownCh:
+		f.done <- errRaftShutdown
+	}
 	return f
 }
 
 func (r *raftNode) runFSM() {
-	for f := range r.applyCh {
-		r.fsm.Apply(f.data)
-		f.done <- nil
+	for {
+		select {
+		case f := <-r.applyCh:
+			r.fsm.Apply(f.data)
+			f.done <- nil
+		case <-r.shutdownCh:
+			return
+		}
 	}
 }
 
@@ -88,7 +103,7 @@ func (s *StanServer) replicateSentAndAck() {
 // Start runs raft's apply loop and the ack replicator.
 func Start() *StanServer {
 	s := &StanServer{subs: &subStore{}}
-	s.raft = &raftNode{applyCh: make(chan *logFuture), fsm: s}
+	s.raft = &raftNode{applyCh: make(chan *logFuture), shutdownCh: make(chan struct{}), fsm: s}
 	go s.raft.runFSM()
 	go s.replicateSentAndAck()
 	return s

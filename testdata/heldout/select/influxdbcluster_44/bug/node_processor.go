@@ -73,7 +73,7 @@ func (n *NodeProcessor) Close() error {
 		return nil
 	}
 	close(n.done)
-	n.done = nil
+	n.done = nil // heldout:site
 	n.mu.Unlock()
 	n.wg.Wait() // heldout:site
 	return nil

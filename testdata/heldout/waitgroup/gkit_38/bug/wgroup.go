@@ -48,7 +48,7 @@ func (g *Group) worker() {
 
 // AddTask queues f; it reports false when the queue is full.
 func (g *Group) AddTask(f func(ctx context.Context)) bool {
-	g.wg.Add(1)
+	g.wg.Add(1) // heldout:site
 	select {
 	case g.ch <- f:
 		return true

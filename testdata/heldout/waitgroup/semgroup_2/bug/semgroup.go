@@ -2,6 +2,7 @@
 // skipped on an error return, so Wait blocks forever.
 //
 // Upstream: fatih/semgroup#2 ("Fix deadlock")
+// Seen: 2213031 (analyzer/chanblock's testdata reduces the same fix, found independently by another helper)
 //
 // Bug: Group.Go calls wg.Add(1) before acquiring the semaphore; when
 // Acquire fails (the context is done) it returns without starting the
@@ -47,7 +48,7 @@ func NewGroup(ctx context.Context, maxWorkers int64) *Group {
 
 // Go runs f once a worker slot is free.
 func (g *Group) Go(f func() error) {
-	g.wg.Add(1)
+	g.wg.Add(1) // heldout:site
 
 	err := g.sem.Acquire(g.ctx, 1)
 	if err != nil {
