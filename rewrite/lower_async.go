@@ -8,15 +8,100 @@ import (
 	"fmt"
 	"go/ast"
 	"go/types"
+	"sort"
+	"strings"
 )
 
 const aioPath = "github.com/asyncgo/asyncgo/runtime/aio"
 
+// resumePoint is how a lowered body makes one suspending call of aio:
+// through typ, a resumable operation of runtime/aio (see its resume.go),
+// whose type arguments are the call's (the function's, or those of the
+// method's receiver). A field of that type holds the call while it is
+// suspended: start is called with the task, the receiver of a method and
+// the call's other arguments; Step at the resume point; result gives the
+// call's n results. temp names the field.
+type resumePoint struct {
+	typ, start, result string
+	n                  int
+	temp               string
+}
+
+// resumePoints are the calls of aio a lowered body may make with its
+// task, by name (a method's with its receiver's type name). Any other
+// call that takes the task is a positioned error, except CreateTask
+// (which does not suspend) and AsCompleted as a range loop's expression
+// (lowerRange).
+var resumePoints = map[string]resumePoint{
+	"Await":                    {"Awaiter", "Start", "Result", 2, "aw"},
+	"Sleep":                    {"Sleeper", "Start", "Result", 1, "sl"},
+	"Lock.Acquire":             {"LockAcquire", "Start", "Result", 1, "op"},
+	"Condition.Acquire":        {"LockAcquire", "StartCondition", "Result", 1, "op"},
+	"Condition.Wait":           {"ConditionWait", "Start", "Result", 1, "op"},
+	"Condition.WaitFor":        {"ConditionWait", "StartFor", "Result", 1, "op"},
+	"Semaphore.Acquire":        {"SemaphoreAcquire", "Start", "Result", 1, "op"},
+	"BoundedSemaphore.Acquire": {"SemaphoreAcquire", "StartBounded", "Result", 1, "op"},
+	"Event.Wait":               {"EventWait", "Start", "Result", 1, "op"},
+	"Queue.Get":                {"QueueGet", "Start", "Result", 2, "op"},
+	"Queue.Put":                {"QueuePut", "Start", "Result", 1, "op"},
+	"Queue.Join":               {"QueueJoin", "Start", "Result", 1, "op"},
+	"Gather":                   {"Gathering", "Start", "Result", 2, "op"},
+	"GatherErrors":             {"Gathering", "StartErrors", "ResultErrors", 3, "op"},
+	"Wait":                     {"Waiting", "Start", "Result", 3, "op"},
+	"WaitTimeout":              {"Waiting", "StartTimeout", "Result", 3, "op"},
+	"WaitFor":                  {"WaitingFor", "Start", "Result", 2, "op"},
+	"Shield":                   {"Shielding", "Start", "Result", 2, "op"},
+	"ToThread":                 {"InExecutor", "StartThread", "Result", 2, "op"},
+	"RunInExecutor":            {"InExecutor", "Start", "Result", 2, "op"},
+	"OpenConnection":           {"Connecting", "Start", "Result", 3, "op"},
+	"StartServer":              {"ServerStart", "Start", "Result", 2, "op"},
+	"StreamReader.Read":        {"Reading", "Start", "Result", 2, "op"},
+	"StreamReader.ReadExactly": {"Reading", "StartExactly", "Result", 2, "op"},
+	"StreamReader.ReadUntil":   {"Reading", "StartUntil", "Result", 2, "op"},
+	"StreamReader.ReadLine":    {"Reading", "StartLine", "Result", 2, "op"},
+	"StreamWriter.Drain":       {"Draining", "Start", "Result", 1, "op"},
+	"StreamWriter.WaitClosed":  {"Closing", "StartWriter", "Result", 1, "op"},
+	"Server.WaitClosed":        {"Closing", "StartServer", "Result", 1, "op"},
+	"Server.ServeForever":      {"Closing", "StartServe", "Result", 1, "op"},
+}
+
+// resumeNames are resumePoints' names in order: a suspension's kind is
+// kOp plus the index of its name.
+var resumeNames = func() []string {
+	ns := make([]string, 0, len(resumePoints))
+	for n := range resumePoints {
+		ns = append(ns, n)
+	}
+	sort.Strings(ns)
+	return ns
+}()
+
 // async suspension kinds (after the generator's)
 const (
-	kAwait = kRaise + 1 + iota
-	kSleep
+	kAsCompleted = kRaise + 1 + iota // the range expression of a loop
+	kOp                              // kOp + i: resumeNames[i]
 )
+
+func resumeOf(kind int) resumePoint { return resumePoints[resumeNames[kind-kOp]] }
+
+// aioName is the name of fn in resumePoints if fn is a function or
+// method of aio: F, or T.M for a method of T.
+func aioName(fn *types.Func) string {
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != aioPath {
+		return ""
+	}
+	if r := fn.Type().(*types.Signature).Recv(); r != nil {
+		t := r.Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := types.Unalias(t).(*types.Named); ok {
+			return n.Obj().Name() + "." + fn.Name()
+		}
+		return ""
+	}
+	return fn.Name()
+}
 
 // taskMethods are the methods of *aio.Task a lowered body may call: none
 // suspends.
@@ -143,22 +228,41 @@ func (asyncVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*
 	if len(stack) >= 1 {
 		if c, ok := stack[len(stack)-1].(*ast.CallExpr); ok && ast.Unparen(c.Fun) != ast.Expr(x) {
 			first := len(c.Args) > 0 && ast.Unparen(c.Args[0]) == ast.Expr(x)
+			o := f.calledFunc(c.Fun)
+			name := aioName(o)
 			kind := -1
-			switch {
-			case first && len(c.Args) == 2 && f.isPkgFunc(c.Fun, aioPath, "Await"):
-				kind = kAwait
-			case first && len(c.Args) == 2 && f.isPkgFunc(c.Fun, aioPath, "Sleep"):
-				kind = kSleep
-			case first && f.isPkgFunc(c.Fun, aioPath, "CreateTask"):
-				return nil, -1 // schedules a task: does not suspend
+			if first {
+				if _, ok := resumePoints[name]; ok {
+					kind = kOp + sort.SearchStrings(resumeNames, name)
+				}
+				switch name {
+				case "CreateTask":
+					return nil, -1 // schedules a task: does not suspend
+				case "AsCompleted":
+					if len(stack) >= 2 {
+						if r, ok := stack[len(stack)-2].(*ast.RangeStmt); ok && ast.Unparen(r.X) == ast.Expr(c) {
+							f.susp[c] = kAsCompleted
+							return c, kAsCompleted
+						}
+					}
+					f.errorf(c.Pos(), "cannot lower aio.AsCompleted here: a lowered async body iterates over it only as the range expression of a for loop (for f, err := range aio.AsCompleted(%s, fs))", x.Name)
+					return nil, -1
+				}
+			}
+			if kind >= 0 {
+				if sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr); ok {
+					if s := f.info.Selections[sel]; s != nil && len(s.Index()) > 1 {
+						f.errorf(c.Pos(), "cannot lower %s called through an embedded field: call it on the field", f.callName(c))
+						return nil, -1
+					}
+				}
 			}
 			if kind < 0 {
-				o := f.calledFunc(c.Fun)
 				if o != nil && o.Pkg() == f.pkg && f.noSuspend(o) {
 					return nil, -1 // a helper that only reads the task
 				}
 				if o != nil && o.Pkg() != nil && o.Pkg().Path() == aioPath {
-					f.errorf(c.Pos(), "cannot lower %s yet: in a lowered async body only aio.Await and aio.Sleep suspend (and aio.CreateTask may take %s); await a direct-mode coroutine that calls it, or leave this function unannotated", f.callName(c), x.Name)
+					f.errorf(c.Pos(), "cannot lower %s yet: a lowered async body suspends only in the calls of aio that docs/rewrite.md lists, and this is not one (a callback that suspends, or a wait that is not lowered); await a direct-mode coroutine that calls it, or leave this function unannotated", f.callName(c))
 				} else {
 					f.errorf(c.Pos(), "cannot lower the call of %s: it is passed %s, so it may suspend, which a call cannot do from a lowered async body; make it an async function returning *aio.Coroutine and await it", f.callName(c), x.Name)
 				}
@@ -180,34 +284,123 @@ func (asyncVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*
 			return c, kind
 		}
 	}
-	f.errorf(x.Pos(), "%s may only be passed to aio.Await, aio.Sleep and aio.CreateTask, or have its methods called, in a lowered async body: it must not escape the body", x.Name)
+	f.errorf(x.Pos(), "%s may only be passed to the calls of aio a lowered body can make (aio.Await, aio.Sleep, aio.CreateTask, Lock.Acquire, ...), or have its methods called, in a lowered async body: it must not escape the body", x.Name)
 	return nil, -1
 }
 
 func (v asyncVocab) suspend(f *fn, call *ast.CallExpr, kind int) string {
 	f.npc++
 	k := f.npc
-	var st string
-	switch kind {
-	case kAwait:
-		rT, err := f.typeString(f.info.TypeOf(call).(*types.Tuple).At(0).Type())
-		if err != nil {
-			f.errorf(call.Pos(), "cannot lower this await: %v", err)
-		}
-		st = f.temp("aw", fmt.Sprintf("%s.Awaiter[%s]", v.aio, rT))
-	case kSleep:
-		st = f.temp("sl", v.aio+".Sleeper")
+	rp := resumeOf(kind)
+	targs, err := v.typeArgs(f, call)
+	if err != nil {
+		f.errorf(call.Pos(), "cannot lower this call of %s: %v", f.callName(call), err)
 	}
-	f.emit("%s.Start(_agT, %s)", st, f.expr(call.Args[1]))
+	st := f.temp(rp.temp, v.aio+"."+rp.typ+targs)
+	args := []string{"_agT"}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && f.info.Selections[sel] != nil {
+		recv := f.expr(sel.X)
+		if _, ptr := f.info.TypeOf(sel.X).Underlying().(*types.Pointer); !ptr {
+			recv = "&" + recv // a method of *T called on an addressable T
+		}
+		args = append(args, recv)
+	}
+	for _, a := range call.Args[1:] {
+		args = append(args, f.expr(a))
+	}
+	dots := ""
+	if call.Ellipsis.IsValid() {
+		dots = "..."
+	}
+	f.emit("%s.%s(%s%s)", st, rp.start, strings.Join(args, ", "), dots)
 	f.emit("_agThrown = nil")
 	l := fmt.Sprintf("_agS%d", k)
 	f.place(l)
 	f.used[l] = true
 	f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
-	return st + ".Result()"
+	return st + "." + rp.result + "()"
 }
 
-func (asyncVocab) twoValued(kind int) bool { return kind == kAwait }
+// typeArgs is the type argument list of call's resume type: the
+// instantiation of the function it calls, or its receiver's type
+// arguments; "" if there are none.
+func (v asyncVocab) typeArgs(f *fn, call *ast.CallExpr) (string, error) {
+	var list *types.TypeList
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && f.info.Selections[sel] != nil {
+		t := f.info.TypeOf(sel.X)
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := types.Unalias(t).(*types.Named); ok {
+			list = n.TypeArgs()
+		}
+	} else if id := calleeIdent(call.Fun); id != nil {
+		list = f.info.Instances[id].TypeArgs
+	}
+	if list.Len() == 0 {
+		return "", nil
+	}
+	var ts []string
+	for i := 0; i < list.Len(); i++ {
+		s, err := f.typeString(list.At(i))
+		if err != nil {
+			return "", err
+		}
+		ts = append(ts, s)
+	}
+	return "[" + strings.Join(ts, ", ") + "]", nil
+}
+
+// lowerRange lowers a range loop over aio.AsCompleted, whose iteration
+// suspends: an aio.Completions field steps it at the top of each
+// iteration (a resume point), and it is stopped where the loop ends, as
+// a range-over-func loop's iterator is (breaks, returns and gotos out of
+// the loop, panics and the loop's closing through the frame). It reports
+// whether x is such a loop.
+func (v asyncVocab) lowerRange(f *fn, x *ast.RangeStmt, label string) bool {
+	c, ok := ast.Unparen(x.X).(*ast.CallExpr)
+	if !ok || f.susp[c] != kAsCompleted {
+		return false
+	}
+	targs, err := v.typeArgs(f, c)
+	if err != nil || targs == "" {
+		f.errorf(c.Pos(), "cannot lower this range over aio.AsCompleted: %v", err)
+		return true
+	}
+	st := f.temp("ac", v.aio+".Completions"+targs)
+	stop := f.temp("stop", "func(any)")
+	f.closes = true
+	f.emit("%s.Start(_agT, %s)", st, f.expr(c.Args[1]))
+	f.emit("%s = %s.Stop", stop, st)
+	f.emit("_agm._agf.Iterate(&%s)", stop)
+	top := f.label("Top")
+	f.used[top] = true
+	f.loop(label, func(brk, cont string) {
+		f.used[brk] = true
+		f.targets[len(f.targets)-1].stop = stop
+		f.targets[len(f.targets)-1].node = x
+		f.place(top)
+		f.npc++
+		k := f.npc
+		f.emit("_agThrown = nil")
+		l := fmt.Sprintf("_agS%d", k)
+		f.place(l)
+		f.used[l] = true
+		f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
+		f.emit("{\n_agk, _agv, _agok := %s.Next()\nif !_agok {\ngoto %s\n}\n_, _ = _agk, _agv", st, brk)
+		f.assignIter(x, x.Key, "_agk")
+		f.assignIter(x, x.Value, "_agv")
+		f.emit("}")
+		f.stmt(x.Body, "")
+		f.place(cont)
+		f.goto_(top)
+		f.place(brk)
+		f.emit("%s(nil)\n%s = nil", stop, stop)
+	})
+	return true
+}
+
+func (asyncVocab) twoValued(kind int) bool { return kind >= kOp && resumeOf(kind).n > 1 }
 func (asyncVocab) what() string            { return "async" }
 func (v asyncVocab) frame(f *fn) string    { return fmt.Sprintf("%s.Frame[%s]", v.aio, f.rT) }
 

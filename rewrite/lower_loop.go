@@ -93,6 +93,11 @@ func (f *fn) assignIter(x *ast.RangeStmt, e ast.Expr, val string) {
 
 func (f *fn) rangeStmt(x *ast.RangeStmt, label string) {
 	f.lineOf(x)
+	if r, ok := f.vocab.(interface {
+		lowerRange(f *fn, x *ast.RangeStmt, label string) bool
+	}); ok && r.lowerRange(f, x, label) {
+		return // a range whose iteration suspends, lowered by the front end
+	}
 	t := f.info.TypeOf(x.X)
 	ts, err := f.typeString(types.Default(t))
 	if err != nil {
