@@ -346,8 +346,8 @@ func (f *fn) cond(e ast.Expr, holder ast.Stmt) string {
 		return true
 	})
 	for _, c := range calls {
-		if f.vocab.twoValued(f.susp[c]) {
-			f.errorf(c.Pos(), "a condition may hold only single-valued suspensions")
+		if f.vocab.twoValued(f.susp[c]) && !isSoleArg(e, c) {
+			f.errorf(c.Pos(), "a condition may hold only single-valued suspensions, or two-valued ones as the only argument of a call")
 			return "false"
 		}
 	}

@@ -31,8 +31,8 @@ func (f *fn) suspendIn(s ast.Stmt) {
 	call := calls[0]
 	kind := f.susp[call]
 	two := f.vocab.twoValued(kind)
-	if two && !isWholeRHS(s, call) {
-		f.errorf(call.Pos(), "a two-valued suspension must be the whole right-hand side of an assignment")
+	if two && !isWholeRHS(s, call) && !isSoleArg(s, call) {
+		f.errorf(call.Pos(), "a two-valued suspension must be the whole right-hand side of an assignment or the only argument of a call")
 		return
 	}
 	f.hoistEarly(s, call)
@@ -354,6 +354,20 @@ func isWholeRHS(s ast.Stmt, c *ast.CallExpr) bool {
 		return len(x.Results) == 1 && ast.Unparen(x.Results[0]) == call
 	}
 	return false
+}
+
+// isSoleArg reports whether c is, in root, the only argument of a call
+// (Go's g(f()) with a multi-valued f): the suspension's two values, the
+// text of a two-valued call too, can stand there as they are.
+func isSoleArg(root ast.Node, c *ast.CallExpr) bool {
+	found := false
+	ast.Inspect(root, func(n ast.Node) bool {
+		if k, ok := n.(*ast.CallExpr); ok && len(k.Args) == 1 && k.Args[0] == ast.Expr(c) {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // suspend emits a resume point for call and returns the expression of its
