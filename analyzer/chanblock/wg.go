@@ -50,6 +50,7 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 				switch in := instr.(type) {
 				case *ssa.Go:
 					goroutineDone(st, in, isWaited)
+					addAfterWait(st, in)
 				case *ssa.Call:
 					if w := wgCall(&in.Call, "Add"); w != nil && isOne(in.Call.Args) && isWaited(w) {
 						addUnmatched(st, in, w)
@@ -326,4 +327,98 @@ func callsDone(fn *ssa.Function) bool {
 		}
 	}
 	return false
+}
+
+// addAfterWait reports a wg.Add reachable after a go statement whose
+// goroutine calls wg.Wait on the same WaitGroup, when no Add precedes the
+// go statement: the goroutine may reach Wait while the count is still
+// zero, so Wait returns before the work is counted (the sync docs: an Add
+// that starts from zero must happen before Wait). The usual outcome is a
+// channel closed after Wait while the late goroutines still send on it.
+func addAfterWait(st *state, g *ssa.Go) {
+	fn := g.Call.StaticCallee()
+	if mk, ok := g.Call.Value.(*ssa.MakeClosure); ok {
+		fn = mk.Fn.(*ssa.Function)
+	}
+	if fn == nil || fn.Blocks == nil || fn.Pkg != g.Parent().Pkg {
+		return
+	}
+	node := &chanuse.Node{Fn: fn, Go: g}
+	var wg ssa.Value
+	var wait ssa.Instruction
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if c, ok := instr.(*ssa.Call); ok {
+				if w := wgCall(&c.Call, "Wait"); w != nil {
+					if wg = outer(node, w); wg != nil {
+						wait = instr
+					}
+				}
+			}
+		}
+	}
+	if wg == nil || addPrecedes(g, wg) {
+		return
+	}
+	// An Add reachable from the go statement.
+	seen := map[*ssa.BasicBlock]bool{}
+	type pos struct {
+		b *ssa.BasicBlock
+		i int
+	}
+	queue := []pos{{g.Block(), index(g) + 1}}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if p.i == 0 {
+			if seen[p.b] {
+				continue
+			}
+			seen[p.b] = true
+		}
+		for _, instr := range p.b.Instrs[p.i:] {
+			c, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			if w := wgCall(&c.Call, "Add"); w != nil && sameWG(w, wg) {
+				st.Report(analysis.Diagnostic{
+					Pos:      c.Pos(),
+					Category: "deadlock",
+					Message: fmt.Sprintf("this wg.Add runs after the goroutine started at line %d may already be in wg.Wait (line %d) with the count at zero, and no Add comes before that go statement: Wait can return before this work is counted (Add must happen before Wait)",
+						st.pass.Fset.Position(g.Pos()).Line, st.pass.Fset.Position(wait.Pos()).Line),
+					Related: []analysis.RelatedInformation{
+						{Pos: g.Pos(), Message: "the waiting goroutine is started here"},
+						{Pos: wait.Pos(), Message: "it waits here"},
+					},
+				})
+				return
+			}
+		}
+		for _, s := range p.b.Succs {
+			queue = append(queue, pos{s, 0})
+		}
+	}
+}
+
+// addPrecedes reports whether an Add on wg comes before g on every path
+// (in g's block before it, or in a dominating block), or any Add happens
+// in a loop around g (the loop may add before a later iteration's go).
+func addPrecedes(g *ssa.Go, wg ssa.Value) bool {
+	for _, b := range g.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			c, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			if w := wgCall(&c.Call, "Add"); w == nil || !sameWG(w, wg) {
+				continue
+			}
+			gb := g.Block()
+			if b == gb && index(c) < index(g) || b != gb && b.Dominates(gb) {
+				return true
+			}
+		}
+	}
+	return ssaloop.InLoop(g.Block())
 }

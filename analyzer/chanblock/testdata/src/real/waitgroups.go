@@ -171,3 +171,72 @@ func (t *tracker) Begin() error {
 func (t *tracker) End() { t.wg.Done() }
 
 func (t *tracker) Wait() { t.wg.Wait() }
+
+// gridscale/gscloud#159 ("Only close channel after tasks have finished"):
+// the goroutine that waits for the tasks and then closes the results
+// channel was started before the loop that counts the tasks with
+// wg.Add(1), so its Wait could see a zero count and close the channel
+// before the tasks even started. Fix: count the tasks first. (Add after
+// Wait has started.)
+func gscloudLoad(ids []string, fetch func(string) string) []string {
+	out := make(chan string)
+	var wg sync.WaitGroup
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	for _, id := range ids {
+		wg.Add(1) // want `this wg.Add runs after the goroutine started at line \d+ may already be in wg.Wait \(line \d+\) with the count at zero`
+		go func() {
+			defer wg.Done()
+			out <- fetch(id)
+		}()
+	}
+	var res []string
+	for r := range out {
+		res = append(res, r)
+	}
+	return res
+}
+
+func gscloudLoadFixed(ids []string, fetch func(string) string) []string {
+	out := make(chan string)
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out <- fetch(id)
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	var res []string
+	for r := range out {
+		res = append(res, r)
+	}
+	return res
+}
+
+// A guard count taken before the waiter starts keeps the count above zero
+// until the parent has added everything.
+func guardedAdds(ids []string, fetch func(string)) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fetch(id)
+		}()
+	}
+	wg.Done()
+	<-done
+}
