@@ -1,0 +1,62 @@
+// Package fixed is the fixed version of select/portworx_359: done has a
+// buffer of one.
+package fixed
+
+import (
+	"sync"
+	"time"
+)
+
+type coreConfigMapLockV1 struct {
+	sync.Mutex
+	id   string
+	done chan struct{}
+}
+
+type configMap struct {
+	name                string
+	lockRefreshDuration time.Duration
+	kLockV1             coreConfigMapLockV1
+	data                map[string]string
+}
+
+// Lock takes the configmap lock for id and keeps it refreshed.
+func (c *configMap) Lock(id string) error {
+	c.kLockV1.Lock()
+	defer c.kLockV1.Unlock()
+	c.data["owner"] = id
+	c.kLockV1.id = id
+	c.kLockV1.done = make(chan struct{}, 1)
+	go c.refreshLockV1(id, c.kLockV1.done)
+	return nil
+}
+
+// Unlock releases the configmap lock and stops the refresher.
+func (c *configMap) Unlock() error {
+	c.kLockV1.Lock()
+	defer c.kLockV1.Unlock()
+	if c.kLockV1.done != nil {
+		c.kLockV1.done <- struct{}{}
+		c.kLockV1.done = nil
+	}
+	delete(c.data, "owner")
+	c.kLockV1.id = ""
+	return nil
+}
+
+func (c *configMap) refreshLockV1(id string, done chan struct{}) {
+	refresh := time.NewTicker(c.lockRefreshDuration)
+	defer refresh.Stop()
+	for {
+		select {
+		case <-refresh.C:
+			c.kLockV1.Lock()
+			if c.kLockV1.id == id {
+				c.data["expiry"] = time.Now().Add(c.lockRefreshDuration).String()
+			}
+			c.kLockV1.Unlock()
+		case <-done:
+			return
+		}
+	}
+}
