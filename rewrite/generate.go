@@ -155,6 +155,7 @@ func (fl *fileLowerer) generate(genExpr constraint.Expr) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("internal error: generated code does not parse: %v\n%s", err, numbered(buf.Bytes()))
 		}
+		out = placeLineDirectives(out, base)
 		bad := fl.misplaced(out, origIndex, line)
 		if len(bad) == 0 || pass == 3 {
 			break

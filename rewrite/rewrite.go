@@ -17,6 +17,11 @@
 // comments inside a lowered body come along with the code lowered from
 // the statements they annotate.
 //
+// It also lowers the executor markers: //asyncgo:parallel on a function
+// (its calls run on futures.ParallelExecutor, in worker processes too) and
+// on a for range loop (its work runs on the executor, the rest of its body
+// in iteration order); see docs/parallel.md.
+//
 // Files without the annotation are never touched. See docs/rewrite.md.
 package rewrite
 
@@ -53,7 +58,7 @@ const AsyncAnnotation = "//asyncgo:async"
 // rewriter's annotations.
 func isAnnotation(c string) bool {
 	c = strings.TrimSpace(c)
-	return c == Annotation || c == AsyncAnnotation
+	return c == Annotation || c == AsyncAnnotation || c == ParallelAnnotation
 }
 
 // DirectTag is the build tag that selects the source (direct-mode) build of
@@ -105,7 +110,7 @@ func IsGenerated(name string) bool { return strings.HasSuffix(name, GeneratedSuf
 // NeedsRewrite reports whether a Go source file holds the annotation (a
 // cheap textual test that spares loading packages that have none).
 func NeedsRewrite(src []byte) bool {
-	return bytes.Contains(src, []byte(Annotation)) || bytes.Contains(src, []byte(AsyncAnnotation))
+	return bytes.Contains(src, []byte(Annotation)) || bytes.Contains(src, []byte(AsyncAnnotation)) || bytes.Contains(src, []byte(ParallelAnnotation))
 }
 
 // Package rewrites the package in directory dir. It returns the files to
@@ -355,9 +360,16 @@ func rewriteFile(fset *token.FileSet, pkg *types.Package, info *types.Info, f *a
 			}
 		}
 	}
+	// Parallel loops first: a parallel function's body is printed with
+	// the loops in it lowered.
+	nloops := fl.lowerParallelLoops()
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || !annotated(fd) {
+			continue
+		}
+		if parallelFunc(fd) {
+			fl.lowerParallelFunc(fd)
 			continue
 		}
 		fl.lowerFunc(fd)
@@ -373,7 +385,7 @@ func rewriteFile(fset *token.FileSet, pkg *types.Package, info *types.Info, f *a
 	if len(fl.errs) > 0 {
 		return nil, fl.errs
 	}
-	if len(fl.funcs) == 0 {
+	if len(fl.funcs) == 0 && nloops == 0 {
 		return nil, nil
 	}
 
