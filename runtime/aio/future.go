@@ -277,8 +277,8 @@ type result[R any] interface {
 // used on the loop's goroutine (from its tasks and callbacks); other
 // goroutines go through Loop.CallSoonThreadsafe.
 type Future[R any] struct {
+	val R // first: a zero-size last field would be padded (Future[struct{}])
 	f   fut
-	val R
 }
 
 // NewFuture returns a pending future attached to l (Python's

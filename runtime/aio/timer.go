@@ -5,14 +5,17 @@ import "time"
 // Timer is a call scheduled by CallLater or CallAt (Python's
 // TimerHandle). Its methods must be called on the loop's goroutine.
 type Timer struct {
-	loop      *Loop
-	when      int64  // loop clock, nanoseconds
-	order     uint64 // ties are broken in scheduling order
-	idx       int    // index in the loop's heap, -1 when not in it
-	fn        func()
-	task      waker        // or the task to wake, for Sleep
-	after     *afterFuture // or After's future to complete
-	queued    bool         // in the ready queue: due, not yet run
+	loop  *Loop
+	when  int64  // loop clock, nanoseconds
+	order uint64 // ties are broken in scheduling order
+	fn    func()
+	after *afterFuture // or After's future to complete
+	// Or the task to wake, for Sleep: a waker's fields, laid out with the
+	// others so that After's future and timer fit in 144 bytes.
+	wakeTask  *Task
+	wakeSeq   uint32
+	idx       int32 // index in the loop's heap, -1 when not in it
+	queued    bool  // in the ready queue: due, not yet run
 	cancelled bool
 }
 
@@ -75,8 +78,8 @@ func (tm *Timer) notify(*fut) {
 		a.SetResult(struct{}{})
 		return
 	}
-	w := tm.task
-	tm.task = waker{}
+	w := waker{tm.wakeTask, tm.wakeSeq}
+	tm.wakeTask = nil
 	tm.loop.wake(w)
 }
 
@@ -97,7 +100,7 @@ func Sleep(t *Task, d time.Duration) error {
 	l := t.loop
 	t.seq++
 	tm := &t.extra().sleep
-	*tm = Timer{loop: l, when: l.clock() + int64(d), task: waker{t, t.seq}, idx: -1}
+	*tm = Timer{loop: l, when: l.clock() + int64(d), wakeTask: t, wakeSeq: t.seq, idx: -1}
 	l.timers.push(tm)
 	err := t.park()
 	if tm.idx >= 0 {
@@ -129,15 +132,15 @@ func (q *timerHeap) less(i, j int) bool {
 
 func (q *timerHeap) swap(i, j int) {
 	q.h[i], q.h[j] = q.h[j], q.h[i]
-	q.h[i].idx, q.h[j].idx = i, j
+	q.h[i].idx, q.h[j].idx = int32(i), int32(j)
 }
 
 func (q *timerHeap) push(tm *Timer) {
 	q.order++
 	tm.order = q.order
-	tm.idx = len(q.h)
+	tm.idx = int32(len(q.h))
 	q.h = append(q.h, tm)
-	q.up(tm.idx)
+	q.up(int(tm.idx))
 }
 
 // pop removes and returns the earliest timer.
@@ -148,7 +151,7 @@ func (q *timerHeap) pop() *Timer {
 }
 
 func (q *timerHeap) remove(tm *Timer) {
-	i, n := tm.idx, len(q.h)-1
+	i, n := int(tm.idx), len(q.h)-1
 	if i != n {
 		q.swap(i, n)
 	}
