@@ -1,0 +1,404 @@
+package rewrite_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncgo/asyncgo/rewrite"
+)
+
+// The async fuzzer: random //asyncgo:async bodies built from bytes, each
+// run as a task on a loop with a virtual clock while a sibling task
+// cancels it at a random time (or never), from the sources and lowered;
+// the traces must match. FuzzAsyncLowering takes one program per input;
+// TestAsyncSweep runs many in one package (-asyncsweep N
+// -asyncsweepseed S).
+
+// asyncForms is how many statement forms genAsyncBody has.
+const asyncForms = 26
+
+// genAsyncBody writes the statements of an async body, one per byte of b
+// from *pos on, nesting the statements that follow a block-opening form.
+// The body has x (int), l (its loop), hs (tasks it created), the named
+// results res and err, and the header's helpers. Forms: awaits of lowered
+// coroutines (inline, failing, panicking, a chain of them), of tasks (of
+// lowered and direct coroutines), of futures set by timers; sleeps of 0
+// and more, their cancellation returned, swallowed (Uncancel) or ignored;
+// self-cancellation; branches, switches with awaits in cases, three-clause,
+// range (int, slice, function) and goto loops with labelled jumps;
+// defers, deferred recovers and deferred closures rewriting the named
+// results; panics; && and || with awaits on the right; closures over x.
+func genAsyncBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
+	for *pos < len(b) {
+		c := b[*pos]
+		*pos++
+		*k++
+		n := *k
+		nest := func(open, close string) {
+			out.WriteString(open)
+			genAsyncBody(b, depth+1, pos, out, k)
+			out.WriteString(close)
+		}
+		switch c % asyncForms {
+		case 0:
+			fmt.Fprintf(out, "if v%d, e%d := aio.Await(t, hv(x+%d, %d)); e%d != nil {\nlg(l, \"s%d await: %%s\", describe(e%d))\nif x%%2 == 0 {\nreturn x, e%d\n}\nif errors.Is(e%d, aio.ErrCancelled) {\nt.Uncancel()\n}\n} else {\nx += v%d\n}\n", n, n, n, n%4, n, n, n, n, n, n)
+		case 1:
+			fmt.Fprintf(out, "if e%d := aio.Sleep(t, %d*time.Millisecond); e%d != nil {\nlg(l, \"s%d sleep: %%s cancelling=%%d\", describe(e%d), t.Cancelling())\n", n, n%3+1, n, n, n)
+			switch n % 3 {
+			case 0:
+				fmt.Fprintf(out, "return x, e%d\n}\n", n)
+			case 1:
+				out.WriteString("t.Uncancel()\n}\n")
+			case 2:
+				out.WriteString("x += 100\n}\n")
+			}
+		case 2:
+			fmt.Fprintf(out, "aio.Sleep(t, 0)\nx++\nlg(l, \"s%d x=%%d\", x)\n", n)
+		case 3:
+			if depth > 2 {
+				continue
+			}
+			nest(fmt.Sprintf("if x%%3 != %d {\n", n%3), fmt.Sprintf("} else {\nx += %d\naio.Sleep(t, time.Millisecond)\n}\n", n))
+		case 4:
+			if depth > 2 {
+				continue
+			}
+			nest(fmt.Sprintf("for i%d := 0; i%d < 3; i%d++ {\nx += i%d\n", n, n, n, n), fmt.Sprintf("if x > %d {\nbreak\n}\n}\n", n*4))
+		case 5:
+			if depth > 2 {
+				continue
+			}
+			nest(fmt.Sprintf("R%d:\nfor w%d := range seq(l, %d) {\nx += w%d\n", n, n, n%3+1, n),
+				fmt.Sprintf("if _, e%d := aio.Await(t, hv(w%d, 1)); e%d != nil {\nreturn x, e%d\n}\nif x%%4 == 1 {\ncontinue R%d\n}\nif x%%5 == 2 {\nbreak R%d\n}\nif x > %d {\nreturn x * 2, nil\n}\n}\n", n, n, n, n, n, n, 40+n))
+		case 6:
+			fmt.Fprintf(out, "defer lg(l, \"defer %d x=%%d\", x)\n", n)
+		case 7:
+			fmt.Fprintf(out, "defer func() {\nif r := recover(); r != nil {\nlg(l, \"recovered %d: %%v\", r)\nres, err = -%d, nil\n}\n}()\n", n, n)
+		case 8:
+			fmt.Fprintf(out, "if x%%5 == %d {\npanic(fmt.Sprint(\"p%d x=\", x))\n}\n", n%5, n)
+		case 9:
+			fmt.Fprintf(out, "if v%d, e%d := aio.Await(t, hpanic(x, %d)); e%d == nil {\nx += v%d\n} else {\nlg(l, \"s%d hpanic: %%s\", describe(e%d))\n}\n", n, n, n, n, n, n, n)
+		case 10:
+			fmt.Fprintf(out, "hs = append(hs, aio.CreateTask(t, hv(x+%d, %d)))\n", n, n%3+1)
+		case 11:
+			fmt.Fprintf(out, "for j%d, h := range hs {\nv, e := aio.Await(t, h)\nlg(l, \"s%d task %%d: %%d %%s\", j%d, v, describe(e))\nx += v\nif errors.Is(e, aio.ErrCancelled) && !h.Cancelled() {\nreturn x, e\n}\n}\nhs = nil\n", n, n, n)
+		case 12:
+			fmt.Fprintf(out, "if v%d, e%d := aio.Await(t, hchain(x, %d)); e%d == nil {\nx += v%d\n} else {\nlg(l, \"s%d chain: %%s\", describe(e%d))\nreturn x, fmt.Errorf(\"s%d: %%w\", e%d)\n}\n", n, n, n%3, n, n, n, n, n, n)
+		case 13:
+			fmt.Fprintf(out, "if x%%2 == 0 && aio.Sleep(t, time.Millisecond) == nil {\nx += %d\n}\nif x > %d || aio.Sleep(t, 0) != nil {\nx--\n}\nok%d := x%%3 == 1 && (x > 7 || aio.Sleep(t, 2*time.Millisecond) == nil)\nlg(l, \"s%d ok=%%v\", ok%d)\n", n, n, n, n, n)
+		case 14:
+			fmt.Fprintf(out, "switch v%d, _ := aio.Await(t, hv(x, 0)); {\ncase v%d%%3 == 0:\nx += %d\ncase aio.Sleep(t, time.Millisecond) != nil:\nlg(l, \"s%d switch cancelled\")\ndefault:\nx -= %d\n}\n", n, n, n, n, n)
+		case 15:
+			fmt.Fprintf(out, "{\nf%d := func() int { x += %d; return x }\naio.Sleep(t, 0)\nx += f%d() %% 7\n}\n", n, n, n)
+		case 16:
+			fmt.Fprintf(out, "defer func() {\nif errors.Is(err, aio.ErrCancelled) && res%%2 == 0 {\nlg(l, \"s%d converts the cancellation\")\nres, err = res+1000, nil\n}\n}()\n", n)
+		case 17:
+			fmt.Fprintf(out, "{\nf%d := aio.NewFuture[int](l)\nl.CallLater(%d*time.Millisecond, func() { f%d.SetResult(%d) })\nv%d, e%d := aio.Await(t, f%d)\nlg(l, \"s%d future: %%d %%s\", v%d, describe(e%d))\nx += v%d\nif e%d != nil && x%%2 == 1 {\nreturn x, e%d\n}\n}\n", n, n%3, n, n, n, n, n, n, n, n, n, n, n)
+		case 18:
+			fmt.Fprintf(out, "O%d:\nfor i := 0; i < 3; i++ {\nfor j := range 3 {\nif v, _ := aio.Await(t, hv(i*10+j, 0)); v == %d {\ncontinue O%d\n}\nif x > %d {\nbreak O%d\n}\nx++\n}\n}\n", n, n%7, n, 10+n, n)
+		case 19:
+			fmt.Fprintf(out, "lg(l, \"s%d cancelling=%%d x=%%d\", t.Cancelling(), x)\n", n)
+		case 20:
+			fmt.Fprintf(out, "if x > %d {\nreturn x, nil\n}\n", 20+n)
+		case 21:
+			if depth > 2 {
+				continue
+			}
+			nest(fmt.Sprintf("for _, w%d := range []int{1, 2} {\nx += w%d\n", n, n), fmt.Sprintf("if e%d := aio.Sleep(t, 0); e%d != nil {\nbreak\n}\n}\n", n, n))
+		case 22:
+			fmt.Fprintf(out, "{\ni%d := 0\nG%d:\naio.Sleep(t, 0)\ni%d++\nif i%d < %d {\ngoto G%d\n}\nx += i%d\n}\n", n, n, n, n, n%3+1, n, n)
+		case 23:
+			fmt.Fprintf(out, "if x%%4 == %d {\nlg(l, \"s%d cancels itself: %%v\", t.Cancel())\n}\n", n%4, n)
+		case 24:
+			fmt.Fprintf(out, "if v%d, e%d := aio.Await(t, aio.CreateTask(t, hdirect(x, %d))); e%d == nil {\nx += v%d\n} else {\nlg(l, \"s%d direct task: %%s\", describe(e%d))\nif errors.Is(e%d, aio.ErrCancelled) {\nreturn x, e%d\n}\n}\n", n, n, n%3, n, n, n, n, n, n)
+		case 25:
+			if depth > 2 {
+				continue
+			}
+			nest(fmt.Sprintf("for i%d := range %d {\nif v, e := aio.Await(t, hv(i%d, 0)); e != nil {\nlg(l, \"s%d range: %%s\", describe(e))\nreturn x, e\n} else {\nx += v\n}\n", n, n%3+1, n, n), "}\n")
+		}
+	}
+}
+
+// asyncFuzzHeader starts an async fuzz program: the trace, the helpers
+// the bodies await (lowered: hv, hpanic, hchain; direct: hdirect, only
+// awaited as a task) and the driver.
+const asyncFuzzHeader = `package main
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"runtime/debug"
+	"time"
+
+	"github.com/asyncgo/asyncgo/runtime/aio"
+)
+
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// lg prints a line with the loop's virtual time.
+func lg(l *aio.Loop, f string, a ...any) {
+	fmt.Printf("%v %s\n", l.Now().Sub(epoch), fmt.Sprintf(f, a...))
+}
+
+var errOdd = errors.New("odd")
+
+func describe(err error) string {
+	var pe *aio.PanicError
+	if errors.As(err, &pe) {
+		return fmt.Sprint("panic(", pe.Value, ")")
+	}
+	return fmt.Sprint(err)
+}
+
+// seq yields 1..n and logs when it finishes.
+func seq(l *aio.Loop, n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		defer lg(l, "seq done")
+		for i := 1; i <= n; i++ {
+			if !yield(i) {
+				lg(l, "seq stopped at %d", i)
+				return
+			}
+		}
+	}
+}
+
+// hv returns v after ms milliseconds (a turn for 0); it fails for
+// v%9 == 4.
+//
+//asyncgo:async
+func hv(v, ms int) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		if err := aio.Sleep(t, time.Duration(ms)*time.Millisecond); err != nil {
+			return -1, err
+		}
+		if v%9 == 4 {
+			return v, errOdd
+		}
+		return v % 50, nil
+	})
+}
+
+// hpanic panics after a turn when v%3 == 0, with a deferred log.
+//
+//asyncgo:async
+func hpanic(v, n int) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		defer lg(t.Loop(), "hpanic %d deferred", n)
+		if err := aio.Sleep(t, 0); err != nil {
+			return 0, err
+		}
+		if v%3 == 0 {
+			panic(fmt.Sprint("hpanic ", n))
+		}
+		return 1, nil
+	})
+}
+
+// hchain awaits itself depth times, then hv: an inline chain.
+//
+//asyncgo:async
+func hchain(v, depth int) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		defer lg(t.Loop(), "hchain %d unwinds", depth)
+		if depth == 0 {
+			return aio.Await(t, hv(v, 1))
+		}
+		r, err := aio.Await(t, hchain(v+1, depth-1))
+		return r + 1, err
+	})
+}
+
+// hdirect is a direct coroutine (awaited only as a task: a lowered body
+// awaiting a direct coroutine runs it as a task, which direct mode does
+// not).
+func hdirect(v, ms int) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		err := aio.Sleep(t, time.Duration(ms)*time.Millisecond)
+		return v % 10, err
+	})
+}
+
+// drive runs c as a task; a sibling cancels it after each delay of
+// cancels (negative: a turn), then awaits it.
+func drive(c *aio.Coroutine[int], cancels ...int) {
+	debug.SetGCPercent(-1) // what the collector does must not show
+	r, err := aio.Run(aio.Async(func(t *aio.Task) (int, error) {
+		l := t.Loop()
+		h := aio.CreateTask(t, c)
+		for _, ms := range cancels {
+			if ms < 0 {
+				aio.Sleep(t, 0)
+			} else {
+				aio.Sleep(t, time.Duration(ms)*time.Millisecond)
+			}
+			lg(l, "cancel -> %v", h.Cancel())
+		}
+		v, err := aio.Await(t, h)
+		lg(l, "task -> %d %s cancelled=%v", v, describe(err), h.Cancelled())
+		return v, nil
+	}), aio.WithVirtualClock(epoch))
+	fmt.Println("run ->", r, describe(err))
+}
+`
+
+// asyncFuzzFunc is the async function name built from body.
+func asyncFuzzFunc(name string, body []byte) string {
+	var b strings.Builder
+	pos, k := 0, 0
+	genAsyncBody(body, 0, &pos, &b, &k)
+	return fmt.Sprintf(`
+//asyncgo:async
+func %s() *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (res int, err error) {
+		l := t.Loop()
+		x := 0
+		var hs []*aio.Handle[int]
+		defer lg(l, "body done")
+%s		for _, h := range hs {
+			v, e := aio.Await(t, h)
+			lg(l, "left task: %%d %%s", v, describe(e))
+		}
+		return x, nil
+	})
+}
+`, name, b.String())
+}
+
+// asyncCancels is the driver's cancellation delays from script: at most
+// two, each a turn or a few milliseconds.
+func asyncCancels(script []byte) string {
+	var ds []string
+	for i, c := range script {
+		if i == 2 {
+			break
+		}
+		ds = append(ds, fmt.Sprint([]int{-1, 0, 1, 2, 3, 5, 8, 13}[c%8]))
+	}
+	return strings.Join(ds, ", ")
+}
+
+// asyncFuzzProgram is the program FuzzAsyncLowering builds.
+func asyncFuzzProgram(body, script []byte) string {
+	cs := asyncCancels(script)
+	if cs != "" {
+		cs = ", " + cs
+	}
+	return asyncFuzzHeader + asyncFuzzFunc("A", body) + "\nfunc main() {\n\tdrive(A()" + cs + ")\n}\n"
+}
+
+// runAsyncPair rewrites the package in dir, vets the lowered build and
+// returns the outputs of the direct and lowered runs.
+func runAsyncPair(t *testing.T, dir string) (direct, lowered string) {
+	t.Helper()
+	files, err := rewrite.Package(dir)
+	if err != nil {
+		t.Fatalf("rewrite: %v", err)
+	}
+	ov := overlay(t, files)
+	run := func(args ...string) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", append([]string{"run"}, append(args, ".")...)...)
+		cmd.Dir = dir
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go run %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	vet := exec.Command("go", "vet", "-overlay", ov, ".")
+	vet.Dir = dir
+	if out, err := vet.CombinedOutput(); err != nil {
+		t.Errorf("go vet on the lowered build: %v\n%s", err, out)
+	}
+	return run("-tags", rewrite.DirectTag), run("-overlay", ov)
+}
+
+// FuzzAsyncLowering builds an async program from its input and checks
+// that direct and lowered runs print the same trace.
+func FuzzAsyncLowering(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 6, 7, 8}, []byte{3})
+	f.Add([]byte{10, 1, 12, 11, 16, 0}, []byte{1, 4})
+	f.Add([]byte{3, 9, 0, 4, 13, 14, 15}, []byte{})
+	f.Add([]byte{5, 17, 18, 19, 22, 23, 24, 25}, []byte{0, 0})
+	f.Fuzz(func(t *testing.T, body, script []byte) {
+		if len(body) > 30 || len(script) > 4 {
+			t.Skip()
+		}
+		src := asyncFuzzProgram(body, script)
+		dir := tempPackage(t, map[string]string{"main.go": src})
+		direct, lowered := runAsyncPair(t, dir)
+		if direct != lowered {
+			t.Fatalf("traces differ\n--- direct\n%s--- lowered\n%s--- program\n%s", direct, lowered, src)
+		}
+	})
+}
+
+var (
+	asyncSweepN    = flag.Int("asyncsweep", 30, "TestAsyncSweep: how many random async programs to build into one package and compare")
+	asyncSweepSeed = flag.Uint64("asyncsweepseed", 1, "TestAsyncSweep: the seed of its random programs")
+	asyncSweepShow = flag.Int("asyncsweepshow", -1, "TestAsyncSweep: log this program and its trace")
+)
+
+// TestAsyncSweep is FuzzAsyncLowering's generator run in bulk:
+// -asyncsweep programs from a seeded random source (-asyncsweepseed), in
+// one package built once direct and once lowered. A difference names the
+// program's body and script bytes, to add as a FuzzAsyncLowering seed
+// once it is fixed.
+func TestAsyncSweep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a package of random async programs twice")
+	}
+	r := rand.New(rand.NewPCG(*asyncSweepSeed, 1))
+	type prog struct{ body, script []byte }
+	progs := make([]prog, *asyncSweepN)
+	var src, calls strings.Builder
+	src.WriteString(asyncFuzzHeader)
+	for i := range progs {
+		p := &progs[i]
+		p.body = make([]byte, 3+r.IntN(20))
+		for j := range p.body {
+			p.body[j] = byte(r.IntN(asyncForms))
+		}
+		p.script = make([]byte, r.IntN(3))
+		for j := range p.script {
+			p.script[j] = byte(r.IntN(8))
+		}
+		name := fmt.Sprintf("A%d", i)
+		src.WriteString(asyncFuzzFunc(name, p.body))
+		cs := asyncCancels(p.script)
+		if cs != "" {
+			cs = ", " + cs
+		}
+		fmt.Fprintf(&calls, "\tfmt.Println(\"=== %d\")\n\tdrive(%s()%s)\n", i, name, cs)
+	}
+	src.WriteString("\nfunc main() {\n" + calls.String() + "}\n")
+	dir := tempPackage(t, map[string]string{"main.go": src.String()})
+	d, l := runAsyncPair(t, dir)
+	direct, lowered := splitTraces(d), splitTraces(l)
+	if len(direct) != len(progs) {
+		t.Fatalf("%d traces for %d programs", len(direct), len(progs))
+	}
+	for i, p := range progs {
+		k := fmt.Sprint(i)
+		if i == *asyncSweepShow {
+			t.Logf("program %d:\n%s--- trace\n%s", i, asyncFuzzFunc("A"+k, p.body), direct[k])
+		}
+		if direct[k] != lowered[k] {
+			t.Errorf("program %d (seed %d): traces differ; f.Add(%#v, %#v)\n--- direct\n%s--- lowered\n%s--- function\n%s",
+				i, *asyncSweepSeed, p.body, p.script, direct[k], lowered[k], asyncFuzzFunc("A"+k, p.body))
+		}
+	}
+	t.Logf("%d random async programs, seed %d", len(progs), *asyncSweepSeed)
+}
