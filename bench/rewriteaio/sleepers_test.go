@@ -20,50 +20,58 @@ import (
 // process's peak resident memory, measured in a new process of the test
 // binary (see package fresh) that does nothing else:
 //
-//	peak-MiB       the process's peak RSS (VmHWM), in MiB
-//	rss-bytes/task the peak RSS over the RSS before the first task, per task
-//	tasks          how many tasks were asleep at once
-//	start-ns/task  the time to create and start them all, per task
+//	measured-peak-MiB the process's peak RSS (VmHWM), in MiB
+//	rss-bytes/task    the peak RSS over the RSS before the first task, per task
+//	tasks             how many tasks were asleep at once
+//	peak-MiB          the peak RSS for the full count: measured-peak-MiB, or
+//	                  for a reduced count the RSS before the first task +
+//	                  rss-bytes/task × the full count (extrapolated)
+//	start-ns/task     the time to create and start them all, per task
 //
-// How many: ASYNCGO_SLEEPERS, or 10,000 (quick, for make test); make bench
-// sets 1,000,000. Direct mode and goroutines take a tenth of it when it is
-// over 100,000, to stay within the machine's memory: their figure at the
-// full count is extrapolated from rss-bytes/task (docs/benchmarks.md says
-// so). bench/rewriteaio/sleepers.py measures CPython's asyncio the same
-// way.
+// The full count: ASYNCGO_SLEEPERS, or 10,000 (quick, for make test); make
+// bench sets 1,000,000. Direct mode and goroutines take a tenth of it when
+// it is over 100,000, to stay within the machine's memory (a stack each).
+// bench/rewriteaio/sleepers.py measures CPython's asyncio the same way.
 
 // sleepersEnv sets how many tasks the Sleepers benchmarks hold asleep.
 const sleepersEnv = "ASYNCGO_SLEEPERS"
 
-// sleepers is the number of tasks to hold asleep; reduced is that of the
-// modes that need a stack per task.
-func sleepers(b *testing.B, reduced bool) int {
-	n := 10_000
+// sleepers is the number of tasks to hold asleep, full; n is that of this
+// benchmark, reduced for the modes that need a stack per task.
+func sleepers(b *testing.B, reduced bool) (n, full int) {
+	full = 10_000
 	if s := os.Getenv(sleepersEnv); s != "" {
 		v, err := strconv.Atoi(s)
 		if err != nil || v <= 0 {
 			b.Fatalf("%s=%q: want a positive number of tasks", sleepersEnv, s)
 		}
-		n = v
+		full = v
 	}
+	n = full
 	if reduced && n > 100_000 {
 		n /= 10
 	}
-	return n
+	return n, full
 }
 
 // BenchmarkLoweredSleepers holds lowered Sleeper tasks asleep at once.
-func BenchmarkLoweredSleepers(b *testing.B) { sleepersRSS(b, sleepers(b, false), Sleeper) }
+func BenchmarkLoweredSleepers(b *testing.B) {
+	n, full := sleepers(b, false)
+	sleepersRSS(b, n, full, Sleeper)
+}
 
 // BenchmarkDirectSleepers is BenchmarkLoweredSleepers in direct mode: a
 // goroutine and its stack per task.
-func BenchmarkDirectSleepers(b *testing.B) { sleepersRSS(b, sleepers(b, true), DirectSleeper) }
+func BenchmarkDirectSleepers(b *testing.B) {
+	n, full := sleepers(b, true)
+	sleepersRSS(b, n, full, DirectSleeper)
+}
 
 // BenchmarkGoroutineSleepers is the Go baseline: goroutines asleep in
 // time.Sleep, no loop.
 func BenchmarkGoroutineSleepers(b *testing.B) {
-	n := sleepers(b, true)
-	report(b, n, func() func() {
+	n, full := sleepers(b, true)
+	report(b, n, full, func() func() {
 		var started sync.WaitGroup
 		started.Add(n)
 		wake := make(chan struct{})
@@ -83,8 +91,8 @@ func BenchmarkGoroutineSleepers(b *testing.B) {
 
 // sleepersRSS starts n tasks of mk(time.Hour) on a loop, lets each run to
 // its Sleep, and reports the memory figures.
-func sleepersRSS(b *testing.B, n int, mk func(time.Duration) *aio.Coroutine[int]) {
-	report(b, n, func() func() {
+func sleepersRSS(b *testing.B, n, full int, mk func(time.Duration) *aio.Coroutine[int]) {
+	report(b, n, full, func() func() {
 		l := aio.NewLoop()
 		main := aio.Async(func(t *aio.Task) (int, error) {
 			hs := make([]*aio.Handle[int], n)
@@ -120,11 +128,11 @@ func sleepersRSS(b *testing.B, n int, mk func(time.Duration) *aio.Coroutine[int]
 }
 
 // report runs start, which leaves n tasks asleep, in a new process, and
-// reports the peak RSS figures it measured there; then start's result lets
-// the tasks go.
-func report(b *testing.B, n int, start func() (stop func())) {
+// reports the peak RSS figures it measured there, extrapolated to full
+// tasks; then start's result lets the tasks go.
+func report(b *testing.B, n, full int, start func() (stop func())) {
 	b.Helper()
-	m := map[string]float64{"peak-MiB": 0, "rss-bytes/task": 0, "tasks": 0, "start-ns/task": 0}
+	m := map[string]float64{"peak-MiB": 0, "measured-peak-MiB": 0, "rss-bytes/task": 0, "tasks": 0, "start-ns/task": 0}
 	if fresh.Child() {
 		runtime.GC()
 		debug.FreeOSMemory()
@@ -134,11 +142,17 @@ func report(b *testing.B, n int, start func() (stop func())) {
 		took := time.Since(begin)
 		peak := procStatus(b, "VmHWM")
 		stop()
+		perTask := float64(peak-before) / float64(n)
+		atFull := float64(peak)
+		if n < full {
+			atFull = float64(before) + perTask*float64(full)
+		}
 		m = map[string]float64{
-			"peak-MiB":       float64(peak) / (1 << 20),
-			"rss-bytes/task": float64(peak-before) / float64(n),
-			"tasks":          float64(n),
-			"start-ns/task":  float64(took.Nanoseconds()) / float64(n),
+			"peak-MiB":          atFull / (1 << 20),
+			"measured-peak-MiB": float64(peak) / (1 << 20),
+			"rss-bytes/task":    perTask,
+			"tasks":             float64(n),
+			"start-ns/task":     float64(took.Nanoseconds()) / float64(n),
 		}
 	}
 	for unit, v := range fresh.Metrics(b, m) {

@@ -55,8 +55,8 @@ func TestParseGo(t *testing.T) {
 	if run.CPU != "AMD EPYC" || run.GOOS != "linux" || run.GOARCH != "amd64" {
 		t.Errorf("header: cpu %q, goos %q, goarch %q", run.CPU, run.GOOS, run.GOARCH)
 	}
-	if len(run.Results) != 46 || len(run.Lines) != len(run.Results) {
-		t.Errorf("%d results, %d lines; want 46 each", len(run.Results), len(run.Lines))
+	if len(run.Results) != 56 || len(run.Lines) != len(run.Results) {
+		t.Errorf("%d results, %d lines; want 56 each", len(run.Results), len(run.Lines))
 	}
 	res, ok := run.Lookup("bench/aio", "BenchmarkSleepingTasks100k")
 	if !ok {
@@ -220,6 +220,21 @@ func TestMarkdown(t *testing.T) {
 	if want := []string{"memory per suspended generator", "2,966 B **0.06×**", "176 B **1.1×**", "`iter.Pull`: 2,196 B **0.09×**", "192 B"}; strings.Join(gen, "\n") != strings.Join(want, "\n") {
 		t.Errorf("generator memory row:\n got %q\nwant %q", gen, want)
 	}
+	// Peak RSS in MiB, no allocation line; direct mode's is extrapolated
+	// from a tenth of the tasks, and a note says so.
+	rss := cells(tableRow(t, md, "peak RSS, 1,000,000 tasks asleep"))
+	if !regexp.MustCompile(`^3,232 MiB \*\*0\.44×\*\*<sup>\d+</sup>$`).MatchString(rss[1]) || rss[2] != "645 MiB **2.2×**" || rss[4] != "1,419 MiB" {
+		t.Errorf("peak RSS row: %q", rss)
+	}
+	n = regexp.MustCompile(`<sup>(\d+)</sup>`).FindStringSubmatch(rss[1])[1]
+	if !strings.Contains(md, "\n"+n+". measured with a tenth of the tasks") {
+		t.Errorf("note %s does not say direct mode's peak RSS is extrapolated", n)
+	}
+	// Awaiting a coroutine: rewritten functions, and the callee's making.
+	aw := cells(tableRow(t, md, "await a coroutine"))
+	if aw[1] != "531 ns **0.31×**<br><sub>1 alloc, 58 B</sub>" || aw[2] != "799 ns **0.20×**<br><sub>2 allocs, 167 B</sub>" || !strings.HasPrefix(aw[3], "lowered coroutine made, not awaited: 284 ns") || aw[4] != "163 ns" {
+		t.Errorf("await row: %q", aw)
+	}
 	if got := strings.Count(md, "\n| "); got != 1+len(Rows) {
 		t.Errorf("%d table lines, want a heading and %d rows", got, len(Rows))
 	}
@@ -272,7 +287,7 @@ func TestMarkdownMissingGo(t *testing.T) {
 	var kept []GoResult
 	var lines []string
 	for i, r := range p.Go.Results {
-		if r.Name != "BenchmarkMachineSleep0" {
+		if r.Name != "BenchmarkLoweredSleep0" {
 			kept = append(kept, r)
 			lines = append(lines, p.Go.Lines[i])
 		}
@@ -281,11 +296,11 @@ func TestMarkdownMissingGo(t *testing.T) {
 	md := p.Markdown()
 	c := cells(tableRow(t, md, "loop switch, `Sleep(0)`"))
 	// The first note, hand-written machines, is on task create + await's
-	// lowered cell; this is the second.
+	// last baseline; this is the second.
 	if c[2] != "n/a<sup>2</sup>" {
 		t.Errorf("missing lowered Sleep0: %q", c[2])
 	}
-	if !strings.Contains(md, "`BenchmarkMachineSleep0` in `bench/aio` is missing from this run's output") {
+	if !strings.Contains(md, "`BenchmarkLoweredSleep0` in `bench/rewriteaio` is missing from this run's output") {
 		t.Error("the page does not say the benchmark is missing")
 	}
 }
@@ -311,11 +326,11 @@ func TestSVG(t *testing.T) {
 	if !strings.HasPrefix(svg, `<svg xmlns="http://www.w3.org/2000/svg" width="880"`) || !strings.HasSuffix(svg, "</svg>\n") {
 		t.Errorf("not an svg document:\n%s", svg)
 	}
-	// One bar per Go figure with a ratio: 33 figures in 10 rows, less the
+	// One bar per Go figure with a ratio: 41 figures in 12 rows, less the
 	// 5 that cannot exist ("—").
 	bars := regexp.MustCompile(`<rect [^>]*><title>([^<]*)</title></rect>`).FindAllStringSubmatch(svg, -1)
-	if len(bars) != 28 {
-		t.Errorf("%d bars, want 28", len(bars))
+	if len(bars) != 36 {
+		t.Errorf("%d bars, want 36", len(bars))
 	}
 	titles := map[string]bool{}
 	for _, b := range bars {
@@ -327,6 +342,7 @@ func TestSVG(t *testing.T) {
 		"thread pool submit + result, errgroup: 33× CPython",
 		"memory per suspended task, asyncgo direct: 0.51× CPython",
 		"memory per suspended generator, asyncgo lowered: 1.1× CPython",
+		"peak RSS, 1,000,000 tasks asleep, asyncgo lowered: 2.2× CPython",
 	} {
 		if !titles[want] {
 			t.Errorf("no bar %q", want)
@@ -362,6 +378,9 @@ func TestFormat(t *testing.T) {
 		{1234567.4, BytesTask, "1,234,567 B"},
 		{569, BytesTask, "569 B"},
 		{176, BytesGen, "176 B"},
+		{644.9, PeakMiB, "645 MiB"},
+		{3232.4, PeakMiB, "3,232 MiB"},
+		{12.34, PeakMiB, "12.3 MiB"},
 	} {
 		if got := formatValue(c.v, c.unit); got != c.want {
 			t.Errorf("formatValue(%v, %s) = %q, want %q", c.v, c.unit, got, c.want)

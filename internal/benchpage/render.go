@@ -287,10 +287,16 @@ func orNA(s string) string {
 }
 
 // formatValue renders a figure in its unit: times scaled to ns, µs or ms
-// with three significant digits, memory in bytes.
+// with three significant digits, memory in bytes, peak RSS in MiB.
 func formatValue(v float64, unit string) string {
 	if strings.HasPrefix(unit, "bytes/") {
 		return formatBytes(v)
+	}
+	if unit == PeakMiB {
+		if v >= 1000 {
+			return thousands(int64(math.Round(v))) + " MiB"
+		}
+		return sig3(v) + " MiB"
 	}
 	switch {
 	case v >= 1e6:
@@ -303,13 +309,15 @@ func formatValue(v float64, unit string) string {
 }
 
 // formatBytes renders a byte count with thousands separators.
-func formatBytes(v float64) string {
-	n := int64(math.Round(v))
+func formatBytes(v float64) string { return thousands(int64(math.Round(v))) + " B" }
+
+// thousands renders n with thousands separators.
+func thousands(n int64) string {
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
 		s = s[:i] + "," + s[i:]
 	}
-	return s + " B"
+	return s
 }
 
 // sig3 renders v with three significant digits (at least the units).

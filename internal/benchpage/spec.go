@@ -5,6 +5,8 @@ const (
 	NsPerOp   = "ns/op"      // time per operation
 	BytesTask = "bytes/task" // memory per suspended task
 	BytesGen  = "bytes/gen"  // memory per suspended generator
+	// PeakMiB is a process's peak resident memory (VmHWM) in MiB.
+	PeakMiB = "peak-MiB"
 )
 
 // Source names where one cell's figure comes from: a Go benchmark (Pkg
@@ -22,7 +24,7 @@ type Source struct {
 // Row is one line of the table: one piece of work, measured every way.
 type Row struct {
 	Work   string // what is measured, short
-	Unit   string // NsPerOp, BytesTask or BytesGen
+	Unit   string // NsPerOp, BytesTask, BytesGen or PeakMiB
 	About  string // a sentence on the work and where it is measured
 	Direct Source
 	// Lowered is the same work as a stackless state machine.
@@ -37,16 +39,29 @@ const (
 	coroPy    = "bench/coro/generators.py"
 	aioPy     = "bench/aio/asyncio_bench.py"
 	futuresPy = "bench/futures/threadpool.py"
+	// SleepersPy holds as many tasks asleep as ASYNCGO_SLEEPERS says.
+	SleepersPy = "bench/rewriteaio/sleepers.py"
 )
 
 // Scripts are the CPython scripts the page's figures come from.
-var Scripts = []string{coroPy, aioPy, futuresPy}
+var Scripts = []string{coroPy, aioPy, futuresPy, SleepersPy}
+
+// SleepersEnv is the variable that sets how many tasks bench/rewriteaio's
+// Sleepers benchmarks and SleepersPy hold asleep at once; Sleepers is
+// the count the page's peak RSS row is for.
+const (
+	SleepersEnv = "ASYNCGO_SLEEPERS"
+	Sleepers    = 1_000_000
+)
 
 // Why a cell is empty, or what to know about it.
 const (
 	noLowering    = "executors run plain Go functions on threads or in worker processes; there is no coroutine to lower"
 	noProcessPool = "Go's standard library has no process pool to compare with; `futures.ProcessPool` is the Go one (workers are the program's own binary, tasks and results gob-encoded over pipes)"
-	handLowered   = "hand-written `aio.Machine` of the shape the rewriter emits; benchmarks of rewritten `//asyncgo:async` functions (lowered for `Await` and `Sleep` so far) are still to come"
+	handLowered   = "hand-written `aio.Machine` of the shape the rewriter emits (the 100,000 tasks of this row are not yet rewritten functions; the peak RSS row's are)"
+	handMachine   = "the body written by hand as an `aio.Machine`, where the lowered column is the `//asyncgo:async` function `asyncgo rewrite` lowered"
+	inlineAlloc   = "making the lowered `Noop()` coroutine alone (its machine and its `*aio.Coroutine`), unrun: the part of each await that is the callee's allocation"
+	extrapolated  = "measured with a tenth of the tasks (a goroutine's stack each would take gigabytes) and extrapolated: the RSS before the first task + rss-bytes/task × the count"
 )
 
 // Rows is the page's table.
@@ -95,23 +110,35 @@ var Rows = []Row{
 	},
 	{
 		Work: "task create + await", Unit: NsPerOp,
-		About:   "create a task of a coroutine that returns at once and await it, inside a running loop (asyncio: `await create_task(noop())`); Go: start a goroutine and receive its result",
-		Direct:  Source{Pkg: "bench/aio", Bench: "BenchmarkTaskCreateAwait"},
-		Lowered: Source{Pkg: "bench/aio", Bench: "BenchmarkMachineTaskCreateAwait", Note: handLowered},
+		About:   "create a task of a coroutine that returns at once and await it, inside a running loop (asyncio: `await create_task(noop())`), in a loop of the async function `CreateAwait` (bench/rewriteaio/tasks.go), lowered by `asyncgo rewrite` or run in direct mode; Go: start a goroutine and receive its result",
+		Direct:  Source{Pkg: "bench/rewriteaio", Bench: "BenchmarkDirectCreateAwait"},
+		Lowered: Source{Pkg: "bench/rewriteaio", Bench: "BenchmarkLoweredCreateAwait"},
 		Baselines: []Source{
 			{Label: "goroutine + channel", Pkg: "bench/aio", Bench: "BenchmarkGoroutineSpawnWait"},
+			{Label: "hand-written `aio.Machine`", Pkg: "bench/aio", Bench: "BenchmarkMachineTaskCreateAwait", Note: handMachine},
 		},
 		CPython: Source{Py: "TaskCreateAwait", Script: aioPy},
 	},
 	{
 		Work: "loop switch, `Sleep(0)`", Unit: NsPerOp,
-		About:   "one switch from a task to the loop and back (asyncio: `await sleep(0)`); Go: `runtime.Gosched()`",
-		Direct:  Source{Pkg: "bench/aio", Bench: "BenchmarkSleep0"},
-		Lowered: Source{Pkg: "bench/aio", Bench: "BenchmarkMachineSleep0", Note: handLowered},
+		About:   "one switch from a task to the loop and back (asyncio: `await sleep(0)`), in a loop of the async function `Sleep0`, lowered or direct; Go: `runtime.Gosched()`",
+		Direct:  Source{Pkg: "bench/rewriteaio", Bench: "BenchmarkDirectSleep0"},
+		Lowered: Source{Pkg: "bench/rewriteaio", Bench: "BenchmarkLoweredSleep0"},
 		Baselines: []Source{
 			{Label: "`runtime.Gosched`", Pkg: "bench/aio", Bench: "BenchmarkGosched"},
+			{Label: "hand-written `aio.Machine`", Pkg: "bench/aio", Bench: "BenchmarkMachineSleep0", Note: handMachine},
 		},
 		CPython: Source{Py: "Sleep0", Script: aioPy},
+	},
+	{
+		Work: "await a coroutine", Unit: NsPerOp,
+		About:   "make a coroutine that returns at once and await it, run in the awaiting task with no task of its own (asyncio: `await noop()`), in a loop of the async function `AwaitInline`: lowered, the callee's machine is stepped inside the awaiting task's; direct, its body is called on the task's stack",
+		Direct:  Source{Pkg: "bench/rewriteaio", Bench: "BenchmarkDirectAwaitInline"},
+		Lowered: Source{Pkg: "bench/rewriteaio", Bench: "BenchmarkLoweredAwaitInline"},
+		Baselines: []Source{
+			{Label: "lowered coroutine made, not awaited", Pkg: "bench/rewriteaio", Bench: "BenchmarkLoweredNoop", Note: inlineAlloc},
+		},
+		CPython: Source{Py: "AwaitCoroutine", Script: aioPy},
 	},
 	{
 		Work: "thread pool submit + result", Unit: NsPerOp,
@@ -149,5 +176,15 @@ var Rows = []Row{
 			{Label: "goroutine blocked on a channel", Pkg: "bench/aio", Bench: "BenchmarkBlockedGoroutines100k"},
 		},
 		CPython: Source{Py: "SleepingTasks100k", Script: aioPy},
+	},
+	{
+		Work: "peak RSS, 1,000,000 tasks asleep", Unit: PeakMiB,
+		About:   "create 1,000,000 tasks of the async function `Sleeper` (`Sleep(time.Hour)`) at once and let each run to its sleep: the peak resident memory (VmHWM) of a new process doing only that, test binary or interpreter included; Go: goroutines each waiting on a timer",
+		Direct:  Source{Pkg: "bench/rewriteaio", Bench: "BenchmarkDirectSleepers", Note: extrapolated},
+		Lowered: Source{Pkg: "bench/rewriteaio", Bench: "BenchmarkLoweredSleepers"},
+		Baselines: []Source{
+			{Label: "goroutine waiting on a timer", Pkg: "bench/rewriteaio", Bench: "BenchmarkGoroutineSleepers", Note: extrapolated},
+		},
+		CPython: Source{Py: "Sleepers", Script: SleepersPy},
 	},
 }

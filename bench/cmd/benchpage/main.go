@@ -3,10 +3,12 @@
 // docs/benchmarks.svg, from the results. `make bench` runs it from the
 // module's root:
 //
-//	go run ./bench/cmd/benchpage [-benchtime 1s] [-count 3] [-o docs/benchmarks.md]
+//	go run ./bench/cmd/benchpage [-benchtime 1s] [-count 3] [-sleepers 1000000] [-o docs/benchmarks.md]
 //
 // Each Go figure is the best of -count runs of its benchmark, as the
-// CPython scripts report the best of their repeats.
+// CPython scripts report the best of their repeats. -sleepers is how many
+// tasks bench/rewriteaio's Sleepers benchmarks and sleepers.py hold
+// asleep at once (ASYNCGO_SLEEPERS) for the peak RSS row.
 // The benchmarks' output goes to stderr as they run. A Go benchmark that
 // fails fails the command; a missing python3 or a failing CPython script
 // leaves "n/a" in the CPython column and says why on the page.
@@ -37,7 +39,10 @@ func main() {
 	pkgs := flag.String("pkgs", "./bench/...", "the packages to benchmark")
 	goBin := flag.String("go", "go", "the go command")
 	python := flag.String("python", "python3", "the python command")
+	sleepers := flag.Int("sleepers", benchpage.Sleepers, "how many tasks the peak RSS row holds asleep")
 	flag.Parse()
+	// The Go benchmarks and the CPython scripts both read it.
+	os.Setenv(benchpage.SleepersEnv, strconv.Itoa(*sleepers))
 	if *svg == "" {
 		*svg = strings.TrimSuffix(*out, filepath.Ext(*out)) + ".svg"
 	}
@@ -60,7 +65,7 @@ func run(out, svg, benchtime, bench string, count int, pkgs, goBin, python strin
 		args = append(args, "-benchtime", benchtime)
 	}
 	args = append(args, pkgs)
-	meta.GoCommand = goBin + " " + shellJoin(args)
+	meta.GoCommand = envPrefix() + goBin + " " + shellJoin(args)
 	fmt.Fprintln(os.Stderr, "benchpage:", meta.GoCommand)
 	var goOut bytes.Buffer
 	cmd := exec.Command(goBin, args...)
@@ -106,7 +111,11 @@ func runPython(python string, meta *benchpage.Meta) benchpage.PyRun {
 	var py benchpage.PyRun
 	var cmds []string
 	for _, s := range benchpage.Scripts {
-		cmds = append(cmds, python+" "+s+" --json")
+		cmd := python + " " + s + " --json"
+		if s == benchpage.SleepersPy {
+			cmd = envPrefix() + cmd
+		}
+		cmds = append(cmds, cmd)
 	}
 	meta.PyCommand = strings.Join(cmds, "\n")
 	if _, err := exec.LookPath(python); err != nil {
@@ -130,6 +139,11 @@ func runPython(python string, meta *benchpage.Meta) benchpage.PyRun {
 		os.Stderr.Write(data)
 	}
 	return py
+}
+
+// envPrefix shows the ASYNCGO_SLEEPERS the commands run with.
+func envPrefix() string {
+	return benchpage.SleepersEnv + "=" + os.Getenv(benchpage.SleepersEnv) + " "
 }
 
 // load is the 1-minute load average, or -1 where /proc/loadavg is missing.
