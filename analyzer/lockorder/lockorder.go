@@ -47,14 +47,24 @@
 // a wait; a waker that calls the waiting function is not another goroutine.
 //
 // Calls that are not static count at the call site (indirect.go): the one
-// implementation in the package of an interface declared there, the one
-// function stored in an unexported callback field, sync.Once.Do's and
-// sort.Slice's function, and the String or Error method fmt and log call
-// on an operand. Condition variables (cond.go): a Wait on an unexported
-// Cond nothing signals, and a lost wake-up (a Wait with no predicate
-// loop). A waker in a loop, or a deferred waker, may be blocked on any
-// lock its loop or function takes, when it wakes a field's channel or
-// WaitGroup.
+// implementation in the package of an interface declared there, or among
+// the package's and its imports' types of one declared in another package
+// outside the standard library (otherimpl.go); the one function stored in
+// an unexported callback field, also when a constructor stores its
+// parameter there and the package's own calls pass it (paramcb.go);
+// sync.Once.Do's and sort.Slice's function, and the String or Error method
+// fmt and log call on an operand. Condition variables (cond.go): a Wait on
+// an unexported Cond nothing signals, and a lost wake-up (a Wait with no
+// predicate loop). A waker in a loop, or a deferred waker, may be blocked
+// on any lock its loop or function takes, when it wakes a field's channel
+// or WaitGroup.
+//
+// Besides (issue 14, items 1, 3 and 5): a double lock by class through a
+// back-pointer the package sets from the owner (backptr.go) or a pointer
+// field aliasing another struct's mutex (alias.go); a lock left held on
+// some returns and not others that nothing in the package releases later
+// (leftheld.go); a blocking select made while holding a lock every waker
+// of every case takes first (selectwait.go).
 package lockorder
 
 import (
