@@ -334,8 +334,17 @@ func (v asyncVocab) typeArgs(f *fn, call *ast.CallExpr) (string, error) {
 		if n, ok := types.Unalias(t).(*types.Named); ok {
 			list = n.TypeArgs()
 		}
-	} else if id := calleeIdent(call.Fun); id != nil {
-		list = f.info.Instances[id].TypeArgs
+	} else {
+		fun := ast.Unparen(call.Fun)
+		switch x := fun.(type) {
+		case *ast.IndexExpr:
+			fun = x.X
+		case *ast.IndexListExpr:
+			fun = x.X
+		}
+		if id := calleeIdent(fun); id != nil {
+			list = f.info.Instances[id].TypeArgs
+		}
 	}
 	if list.Len() == 0 {
 		return "", nil
