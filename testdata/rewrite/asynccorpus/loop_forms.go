@@ -260,3 +260,39 @@ func Labelled() *aio.Coroutine[string] {
 }
 
 var _ = register("loop_labelled_goto", func() { run(Labelled()) })
+
+// InIterator sleeps inside a range-over-func loop until cancelled or
+// unwound; the iterator's deferred log runs in place either way.
+//
+//asyncgo:async
+func InIterator(name string) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		l := t.Loop()
+		defer logf(l, "%s: body deferred", name)
+		n := 0
+		for i, sq := range pairs(3) {
+			defer logf(l, "%s: deferred in the loop at %d", name, i)
+			if err := aio.Sleep(t, time.Duration(sq+1)*time.Second); err != nil {
+				logf(l, "%s: %v at %d", name, err, i)
+				return n, err
+			}
+			n += sq
+		}
+		return n, nil
+	})
+}
+
+var _ = register("loop_range_func_cancel_close", func() {
+	l := aio.NewLoop(aio.WithVirtualClock(epoch))
+	a := aio.NewTask(l, InIterator("cancelled"))
+	b := aio.NewTask(l, InIterator("closed"))
+	c := aio.NewTask(l, InIterator("also closed"))
+	l.CallLater(1500*time.Millisecond, func() { a.Cancel() })
+	err := l.RunUntilComplete(Napper("main", 7*time.Second))
+	out.log("run until complete: %s", describe(err))
+	out.log("close: %s", describe(l.Close()))
+	for _, h := range []*aio.Handle[int]{a, b, c} {
+		n, err := h.Result()
+		out.log("%d %s cancelled=%v", n, describe(err), h.Cancelled())
+	}
+})
