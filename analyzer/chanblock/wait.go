@@ -2,6 +2,7 @@ package chanblock
 
 import (
 	"fmt"
+	"go/token"
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
@@ -164,12 +165,28 @@ func outer(g *chanuse.Node, v ssa.Value) ssa.Value {
 // sameWG reports whether a and b address the same WaitGroup in one
 // function: one value, or the same field of the same pointer.
 func sameWG(a, b ssa.Value) bool {
-	if a == b {
+	if sameObj(a, b) {
 		return true
 	}
 	fa, ok1 := a.(*ssa.FieldAddr)
 	fb, ok2 := b.(*ssa.FieldAddr)
-	return ok1 && ok2 && fa.X == fb.X && fa.Field == fb.Field
+	return ok1 && ok2 && sameObj(fa.X, fb.X) && fa.Field == fb.Field
+}
+
+// sameObj reports whether a and b are one value, or loads of one local
+// variable (go/ssa keeps a parameter in a variable when a function with
+// defers captures it).
+func sameObj(a, b ssa.Value) bool {
+	return a == b || varOf(a) != nil && varOf(a) == varOf(b)
+}
+
+// varOf returns the local variable v is, or is a load of.
+func varOf(v ssa.Value) *ssa.Alloc {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		v = u.X
+	}
+	a, _ := v.(*ssa.Alloc)
+	return a
 }
 
 // waitFirst returns a wg.Wait on wg in fn that every path from the go

@@ -204,9 +204,16 @@ func returnWithout(fn *ssa.Function, stop func(ssa.Instruction) bool) *ssa.Retur
 				break
 			}
 		}
-		if !blocked {
-			stack = append(stack, b.Succs...)
+		if blocked {
+			continue
 		}
+		if u, open, ok := chanuse.RangeEnd(b); ok && chanuse.NeverClosed(u.X) {
+			// A range over a ticker's channel ends only if it is closed,
+			// which the time package never does.
+			stack = append(stack, b.Succs[open])
+			continue
+		}
+		stack = append(stack, b.Succs...)
 	}
 	return nil
 }
@@ -221,19 +228,22 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 	if fa, ok := wg.(*ssa.FieldAddr); ok {
 		base = fa.X
 	}
+	is := func(v ssa.Value) bool {
+		return sameObj(v, wg) || base != nil && sameObj(v, base)
+	}
 	handed := func(c *ssa.CallCommon) bool {
-		if c.Value == wg || base != nil && c.Value == base {
+		if is(c.Value) {
 			return true
 		}
 		if mk, ok := c.Value.(*ssa.MakeClosure); ok {
 			for _, b := range mk.Bindings {
-				if b == wg || base != nil && b == base {
+				if is(b) {
 					return true
 				}
 			}
 		}
 		for _, a := range c.Args {
-			if a == wg || base != nil && a == base {
+			if is(a) {
 				return true
 			}
 		}

@@ -3,6 +3,7 @@ package chanuse
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -266,4 +267,49 @@ func ClosingBrace(fn *ssa.Function) token.Pos {
 		return syn.Body.Rbrace
 	}
 	return fn.Pos()
+}
+
+// NeverClosed reports whether ch is a channel the time package makes and
+// never closes: a Ticker's or Timer's C, or time.Tick's result. A range
+// over such a channel never ends.
+func NeverClosed(ch ssa.Value) bool {
+	switch v := ch.(type) {
+	case *ssa.ChangeType:
+		return NeverClosed(v.X)
+	case *ssa.UnOp:
+		fa, ok := v.X.(*ssa.FieldAddr)
+		if !ok || v.Op != token.MUL {
+			return false
+		}
+		p, ok := fa.X.Type().Underlying().(*types.Pointer)
+		if !ok {
+			return false
+		}
+		n, ok := p.Elem().(*types.Named)
+		return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" &&
+			(n.Obj().Name() == "Ticker" || n.Obj().Name() == "Timer")
+	case *ssa.Call:
+		fn := v.Call.StaticCallee()
+		return fn != nil && fn.Pkg != nil && fn.Pkg.Pkg.Path() == "time" && fn.Name() == "Tick"
+	}
+	return false
+}
+
+// RangeEnd reports whether b ends a range-over-channel loop's test, and
+// which successor the loop takes while the channel is open: the exit is
+// taken only when the channel is closed.
+func RangeEnd(b *ssa.BasicBlock) (recv *ssa.UnOp, open int, ok bool) {
+	iff, isIf := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !isIf {
+		return nil, 0, false
+	}
+	ex, isEx := iff.Cond.(*ssa.Extract)
+	if !isEx || ex.Index != 1 {
+		return nil, 0, false
+	}
+	u, isU := ex.Tuple.(*ssa.UnOp)
+	if !isU || u.Op != token.ARROW || !u.CommaOk {
+		return nil, 0, false
+	}
+	return u, 0, true
 }
