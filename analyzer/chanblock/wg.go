@@ -274,6 +274,15 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 			switch in := instr.(type) {
 			case *ssa.Go:
 				goes, blocked = true, true
+			case *ssa.MakeClosure:
+				// A function literal that captures the WaitGroup (or its
+				// owner) is the work: run here, started, or handed to a
+				// worker over a channel (grpc's serverWorkerChannel).
+				for _, b := range in.Bindings {
+					if is(b) {
+						goes, blocked = true, true
+					}
+				}
 			case *ssa.Panic:
 				blocked = true
 			case *ssa.Return:
