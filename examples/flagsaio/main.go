@@ -42,8 +42,7 @@ type downloader struct {
 // httpGet fetches rawURL with a minimal HTTP/1.1 client on aio's streams
 // and returns the status code and body.
 //
-// It is not annotated for lowering: the rewriter lowers aio.Await and
-// aio.Sleep only so far (docs/rewrite.md), and this body uses aio's streams.
+//asyncgo:async
 func httpGet(rawURL string) *aio.Coroutine[[]byte] {
 	return aio.Async(func(t *aio.Task) ([]byte, error) {
 		u, err := url.Parse(rawURL)
@@ -99,8 +98,7 @@ func httpGet(rawURL string) *aio.Coroutine[[]byte] {
 
 // downloadOne fetches and saves one flag, and returns its code.
 //
-// It is not annotated for lowering: the rewriter lowers aio.Await and
-// aio.Sleep only so far (docs/rewrite.md), and this body uses a Semaphore and ToThread.
+//asyncgo:async
 func (d *downloader) downloadOne(cc string) *aio.Coroutine[string] {
 	return aio.Async(func(t *aio.Task) (string, error) {
 		if err := d.sem.Acquire(t); err != nil {
@@ -127,8 +125,7 @@ func (t tally) String() string {
 // downloadMany runs a task per flag and takes the results as they
 // complete; as they come in any order, the codes are printed sorted.
 //
-// It is not annotated for lowering: the rewriter lowers aio.Await and
-// aio.Sleep only so far (docs/rewrite.md), and this body uses AsCompleted.
+//asyncgo:async
 func (d *downloader) downloadMany(w io.Writer, ccs []string) *aio.Coroutine[tally] {
 	return aio.Async(func(t *aio.Task) (tally, error) {
 		var tasks []*aio.Handle[string]

@@ -25,8 +25,7 @@ var Hosts = []string{"www.sina.com.cn", "www.sohu.com", "www.163.com"}
 
 // wget fetches / of host from addr and prints the header lines.
 //
-// It is not annotated for lowering: the rewriter lowers aio.Await and
-// aio.Sleep only so far (docs/rewrite.md), and this body uses aio's streams.
+//asyncgo:async
 func wget(w io.Writer, addr, host string) *aio.Coroutine[struct{}] {
 	return aio.Async(func(t *aio.Task) (struct{}, error) {
 		fmt.Fprintf(w, "wget %s...\n", host)
