@@ -22,7 +22,7 @@ import (
 // -asyncsweepseed S).
 
 // asyncForms is how many statement forms genAsyncBody has.
-const asyncForms = 26
+const asyncForms = 30
 
 // genAsyncBody writes the statements of an async body, one per byte of b
 // from *pos on, nesting the statements that follow a block-opening form.
@@ -35,7 +35,7 @@ const asyncForms = 26
 // range (int, slice, function) and goto loops with labelled jumps;
 // defers, deferred recovers and deferred closures rewriting the named
 // results; panics; && and || with awaits on the right; closures over x.
-func genAsyncBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
+func genAsyncBody(b []byte, callee string, depth int, pos *int, out *strings.Builder, k *int) {
 	for *pos < len(b) {
 		c := b[*pos]
 		*pos++
@@ -43,7 +43,7 @@ func genAsyncBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 		n := *k
 		nest := func(open, close string) {
 			out.WriteString(open)
-			genAsyncBody(b, depth+1, pos, out, k)
+			genAsyncBody(b, callee, depth+1, pos, out, k)
 			out.WriteString(close)
 		}
 		switch c % asyncForms {
@@ -123,6 +123,18 @@ func genAsyncBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 				continue
 			}
 			nest(fmt.Sprintf("for i%d := range %d {\nif v, e := aio.Await(t, hv(i%d, 0)); e != nil {\nlg(l, \"s%d range: %%s\", describe(e))\nreturn x, e\n} else {\nx += v\n}\n", n, n%3+1, n, n), "}\n")
+		case 26:
+			call := callee + "(x)"
+			if callee == "" {
+				call = fmt.Sprintf("hchain(x, %d)", n%2)
+			}
+			fmt.Fprintf(out, "v%d, e%d := aio.Await(t, %s)\nlg(l, \"s%d callee: %%d %%s\", v%d, describe(e%d))\nx += v%d %% 100\nif e%d != nil && x%%3 != 0 {\nreturn x, e%d\n}\n", n, n, call, n, n, n, n, n, n)
+		case 27:
+			fmt.Fprintf(out, "{\nch := make(chan int, 1)\nif x%%2 == 0 {\nch <- x\n}\nselect {\ncase w := <-ch:\nv, _ := aio.Await(t, hv(w+%d, 1))\nx += v\ndefault:\naio.Sleep(t, 0)\nx -= %d\n}\n}\n", n, n)
+		case 28:
+			fmt.Fprintf(out, "defer lg(l, \"defer %d awaited %%s\", pair(aio.Await(t, hv(x+%d, 0))))\n", n, n)
+		case 29:
+			fmt.Fprintf(out, "{\nvar a any = x\nif x%%2 == 0 {\na = fmt.Sprint(x)\n}\nswitch a := a.(type) {\ncase int:\nv, _ := aio.Await(t, hv(a+%d, 0))\nx += v\ncase string:\naio.Sleep(t, time.Millisecond)\nx += len(a)\n}\n}\n", n)
 		}
 	}
 }
@@ -158,6 +170,9 @@ func describe(err error) string {
 	}
 	return fmt.Sprint(err)
 }
+
+// pair formats an await's two results.
+func pair(v int, err error) string { return fmt.Sprint(v, " ", describe(err)) }
 
 // seq yields 1..n and logs when it finishes.
 func seq(l *aio.Loop, n int) iter.Seq[int] {
@@ -251,17 +266,19 @@ func drive(c *aio.Coroutine[int], cancels ...int) {
 }
 `
 
-// asyncFuzzFunc is the async function name built from body.
-func asyncFuzzFunc(name string, body []byte) string {
+// asyncFuzzFunc is the async function name built from body; callee,
+// if not empty, is an async function of one int that the body awaits
+// (inline) in form 26, else it awaits hchain there.
+func asyncFuzzFunc(name, callee string, body []byte) string {
 	var b strings.Builder
 	pos, k := 0, 0
-	genAsyncBody(body, 0, &pos, &b, &k)
+	genAsyncBody(body, callee, 0, &pos, &b, &k)
 	return fmt.Sprintf(`
 //asyncgo:async
-func %s() *aio.Coroutine[int] {
+func %s(arg int) *aio.Coroutine[int] {
 	return aio.Async(func(t *aio.Task) (res int, err error) {
 		l := t.Loop()
-		x := 0
+		x := arg
 		var hs []*aio.Handle[int]
 		defer lg(l, "body done")
 %s		for _, h := range hs {
@@ -272,6 +289,13 @@ func %s() *aio.Coroutine[int] {
 	})
 }
 `, name, b.String())
+}
+
+// asyncFuzzFuncs is the pair of async functions of one program built
+// from body: A<id>, whose body is all of body, awaits B<id>, whose body is
+// body's second half.
+func asyncFuzzFuncs(id string, body []byte) string {
+	return asyncFuzzFunc("B"+id, "", body[len(body)/2:]) + asyncFuzzFunc("A"+id, "B"+id, body)
 }
 
 // asyncCancels is the driver's cancellation delays from script: at most
@@ -293,7 +317,7 @@ func asyncFuzzProgram(body, script []byte) string {
 	if cs != "" {
 		cs = ", " + cs
 	}
-	return asyncFuzzHeader + asyncFuzzFunc("A", body) + "\nfunc main() {\n\tdrive(A()" + cs + ")\n}\n"
+	return asyncFuzzHeader + asyncFuzzFuncs("", body) + "\nfunc main() {\n\tdrive(A(0)" + cs + ")\n}\n"
 }
 
 // runAsyncPair rewrites the package in dir, vets the lowered build and
@@ -332,6 +356,7 @@ func FuzzAsyncLowering(f *testing.F) {
 	f.Add([]byte{10, 1, 12, 11, 16, 0}, []byte{1, 4})
 	f.Add([]byte{3, 9, 0, 4, 13, 14, 15}, []byte{})
 	f.Add([]byte{5, 17, 18, 19, 22, 23, 24, 25}, []byte{0, 0})
+	f.Add([]byte{26, 27, 28, 29, 1, 7, 26, 0, 9}, []byte{2})
 	f.Fuzz(func(t *testing.T, body, script []byte) {
 		if len(body) > 30 || len(script) > 4 {
 			t.Skip()
@@ -375,13 +400,12 @@ func TestAsyncSweep(t *testing.T) {
 		for j := range p.script {
 			p.script[j] = byte(r.IntN(8))
 		}
-		name := fmt.Sprintf("A%d", i)
-		src.WriteString(asyncFuzzFunc(name, p.body))
+		src.WriteString(asyncFuzzFuncs(fmt.Sprint(i), p.body))
 		cs := asyncCancels(p.script)
 		if cs != "" {
 			cs = ", " + cs
 		}
-		fmt.Fprintf(&calls, "\tfmt.Println(\"=== %d\")\n\tdrive(%s()%s)\n", i, name, cs)
+		fmt.Fprintf(&calls, "\tfmt.Println(\"=== %d\")\n\tdrive(A%d(%d)%s)\n", i, i, i%5, cs)
 	}
 	src.WriteString("\nfunc main() {\n" + calls.String() + "}\n")
 	dir := tempPackage(t, map[string]string{"main.go": src.String()})
@@ -393,11 +417,11 @@ func TestAsyncSweep(t *testing.T) {
 	for i, p := range progs {
 		k := fmt.Sprint(i)
 		if i == *asyncSweepShow {
-			t.Logf("program %d:\n%s--- trace\n%s", i, asyncFuzzFunc("A"+k, p.body), direct[k])
+			t.Logf("program %d:\n%s--- trace\n%s", i, asyncFuzzFuncs(k, p.body), direct[k])
 		}
 		if direct[k] != lowered[k] {
 			t.Errorf("program %d (seed %d): traces differ; f.Add(%#v, %#v)\n--- direct\n%s--- lowered\n%s--- function\n%s",
-				i, *asyncSweepSeed, p.body, p.script, direct[k], lowered[k], asyncFuzzFunc("A"+k, p.body))
+				i, *asyncSweepSeed, p.body, p.script, direct[k], lowered[k], asyncFuzzFuncs(k, p.body))
 		}
 	}
 	t.Logf("%d random async programs, seed %d", len(progs), *asyncSweepSeed)
