@@ -20,6 +20,10 @@ import (
 // recorded in testdata/handoff_<kind>.txt, and python3's live when it is
 // installed. They also check the invariants themselves: never more tasks
 // inside than the primitive admits, and its state restored at the end.
+// Each case runs twice: with waiters whose bodies are direct-mode ones,
+// and with lowered ones (scripts stepping the primitives' resumable
+// operations, as a body the rewriter lowered does); the output must be
+// the same.
 
 // handoffCase says whom to cancel and when, relative to the hand-off:
 // "before" it in the same step (the victim has not run yet), "after" it in
@@ -46,10 +50,11 @@ type unit = struct{}
 
 // handoffRun holds what a case's tasks share.
 type handoffRun struct {
-	out    io.Writer
-	inside int
-	most   int
-	broken []string // invariant violations
+	lowered bool // the waiters are lowered bodies
+	out     io.Writer
+	inside  int
+	most    int
+	broken  []string // invariant violations
 }
 
 func (r *handoffRun) printf(format string, args ...any) { fmt.Fprintf(r.out, format+"\n", args...) }
@@ -65,6 +70,13 @@ func turns(t *aio.Task, n int) error {
 
 // hold is the critical section: at most limit tasks may be inside.
 func (r *handoffRun) hold(t *aio.Task, name string, limit int) error {
+	r.enter(name, limit)
+	err := turns(t, 2)
+	r.leave(name)
+	return err
+}
+
+func (r *handoffRun) enter(name string, limit int) {
 	r.inside++
 	r.most = max(r.most, r.inside)
 	r.printf("%s in %d", name, r.inside)
@@ -72,10 +84,27 @@ func (r *handoffRun) hold(t *aio.Task, name string, limit int) error {
 		r.printf("!! more than %d inside", limit)
 		r.broken = append(r.broken, fmt.Sprintf("%s: %d inside", name, r.inside))
 	}
-	err := turns(t, 2)
+}
+
+func (r *handoffRun) leave(name string) {
 	r.inside--
 	r.printf("%s out", name)
-	return err
+}
+
+// holdScript adds hold's stages to a lowered body.
+func (r *handoffRun) holdScript(s *script, name string, limit int) *script {
+	s.do(func() { r.enter(name, limit) })
+	for range 2 {
+		var sl aio.Sleeper
+		s.then(func(t *aio.Task) stepper { sl.Start(t, 0); return &sl }, func() error {
+			if err := sl.Result(); err != nil {
+				r.leave(name)
+				return err
+			}
+			return nil
+		})
+	}
+	return s.do(func() { r.leave(name) })
 }
 
 func (r *handoffRun) cancelAt(t *aio.Task, c handoffCase, tasks []*aio.Handle[unit], handoff func()) {
@@ -119,10 +148,17 @@ func (r *handoffRun) finish(t *aio.Task, tasks []*aio.Handle[unit]) error {
 	return err
 }
 
-func (r *handoffRun) spawn(t *aio.Task, body func(t *aio.Task, name string) error) []*aio.Handle[unit] {
+// spawn starts a waiter per name, whose body is body, or the lowered
+// body lowered makes.
+func (r *handoffRun) spawn(t *aio.Task, body func(t *aio.Task, name string) error, lowered func(name string) *script) []*aio.Handle[unit] {
 	var tasks []*aio.Handle[unit]
 	for _, n := range handoffNames {
-		tasks = append(tasks, aio.CreateTask(t, aio.Async(func(t *aio.Task) (unit, error) { return unit{}, body(t, n) })))
+		c := aio.Async(func(t *aio.Task) (unit, error) { return unit{}, body(t, n) })
+		if r.lowered {
+			c.Close()
+			c = aio.FromMachine[unit](lowered(n))
+		}
+		tasks = append(tasks, aio.CreateTask(t, c))
 	}
 	return tasks
 }
@@ -137,6 +173,17 @@ var handoffKinds = map[string]func(t *aio.Task, r *handoffRun, c handoffCase) er
 			}
 			defer mu.Release()
 			return r.hold(t, name, 1)
+		}, func(name string) *script {
+			var a aio.LockAcquire
+			s := new(script)
+			s.then(func(t *aio.Task) stepper { a.Start(t, &mu); return &a }, func() error {
+				if err := a.Result(); err != nil {
+					return err
+				}
+				s.deferred(mu.Release)
+				return nil
+			})
+			return r.holdScript(s, name, 1)
 		})
 		aio.Sleep(t, 0)
 		r.cancelAt(t, c, tasks, mu.Release)
@@ -164,6 +211,20 @@ var handoffKinds = map[string]func(t *aio.Task, r *handoffRun, c handoffCase) er
 			}
 			r.printf("%s notified", name)
 			return r.hold(t, name, 1)
+		}, func(name string) *script {
+			var a aio.LockAcquire
+			var w aio.ConditionWait
+			s := new(script)
+			s.then(func(t *aio.Task) stepper { a.StartCondition(t, cond); return &a }, func() error {
+				if err := a.Result(); err != nil {
+					return err
+				}
+				s.deferred(cond.Release)
+				return nil
+			})
+			s.then(func(t *aio.Task) stepper { w.Start(t, cond); return &w }, w.Result)
+			s.do(func() { r.printf("%s notified", name) })
+			return r.holdScript(s, name, 1)
 		})
 		aio.Sleep(t, 0)
 		cond.Acquire(t)
@@ -190,6 +251,11 @@ var handoffKinds = map[string]func(t *aio.Task, r *handoffRun, c handoffCase) er
 			}
 			r.printf("%s woke", name)
 			return nil
+		}, func(name string) *script {
+			var w aio.EventWait
+			s := new(script)
+			s.then(func(t *aio.Task) stepper { w.Start(t, &ev); return &w }, w.Result)
+			return s.do(func() { r.printf("%s woke", name) })
 		})
 		aio.Sleep(t, 0)
 		r.cancelAt(t, c, tasks, ev.Set)
@@ -207,6 +273,15 @@ var handoffKinds = map[string]func(t *aio.Task, r *handoffRun, c handoffCase) er
 				r.printf("%s got %d", name, v)
 			}
 			return err
+		}, func(name string) *script {
+			var g aio.QueueGet[int]
+			return new(script).then(func(t *aio.Task) stepper { g.Start(t, q); return &g }, func() error {
+				v, err := g.Result()
+				if err == nil {
+					r.printf("%s got %d", name, v)
+				}
+				return err
+			})
 		})
 		aio.Sleep(t, 0)
 		r.cancelAt(t, c, tasks, func() { q.PutNowait(1) })
@@ -236,6 +311,15 @@ var handoffKinds = map[string]func(t *aio.Task, r *handoffRun, c handoffCase) er
 				r.printf("%s put", name)
 			}
 			return err
+		}, func(name string) *script {
+			var p aio.QueuePut[string]
+			return new(script).then(func(t *aio.Task) stepper { p.Start(t, qs, name); return &p }, func() error {
+				err := p.Result()
+				if err == nil {
+					r.printf("%s put", name)
+				}
+				return err
+			})
 		})
 		aio.Sleep(t, 0)
 		r.cancelAt(t, c, tasks, func() { qs.GetNowait() })
@@ -268,6 +352,25 @@ func semaphoreCase(t *aio.Task, r *handoffRun, c handoffCase, sem semaphore) err
 		}
 		defer sem.Release()
 		return r.hold(t, name, 2)
+	}, func(name string) *script {
+		var a aio.SemaphoreAcquire
+		s := new(script)
+		s.then(func(t *aio.Task) stepper {
+			switch x := sem.(type) {
+			case *aio.Semaphore:
+				a.Start(t, x)
+			case *aio.BoundedSemaphore:
+				a.StartBounded(t, x)
+			}
+			return &a
+		}, func() error {
+			if err := a.Result(); err != nil {
+				return err
+			}
+			s.deferred(sem.Release)
+			return nil
+		})
+		return r.holdScript(s, name, 2)
 	})
 	aio.Sleep(t, 0)
 	r.cancelAt(t, c, tasks, func() {
@@ -291,13 +394,14 @@ func pyBool(b bool) string {
 	return "False"
 }
 
-// handoff runs every case of kind and returns the output.
-func handoff(t *testing.T, kind string) []byte {
+// handoff runs every case of kind, with lowered waiters or direct-mode
+// ones, and returns the output.
+func handoff(t *testing.T, kind string, lowered bool) []byte {
 	var out bytes.Buffer
 	check(t, func(task *aio.Task) error {
 		for _, c := range handoffCases {
 			fmt.Fprintf(&out, "-- %s cancel %s %s\n", kind, strings.Join(c.victims, " "), c.when)
-			r := &handoffRun{out: &out}
+			r := &handoffRun{out: &out, lowered: lowered}
 			if err := handoffKinds[kind](task, r, c); err != nil {
 				return fmt.Errorf("%s %v: %w", c.when, c.victims, err)
 			}
@@ -311,8 +415,11 @@ func handoff(t *testing.T, kind string) []byte {
 }
 
 func testHandoff(t *testing.T, kind string) {
-	got := handoff(t, kind)
+	got := handoff(t, kind, false)
 	testbound.MatchesFile(t, got, "testdata/handoff_"+kind+".txt")
+	if lowered := handoff(t, kind, true); !bytes.Equal(lowered, got) {
+		t.Errorf("lowered waiters differ from direct ones\ndirect:\n%s\nlowered:\n%s", got, lowered)
+	}
 	out, ok := testbound.Python(t, "testdata/handoff.py", kind)
 	if !ok {
 		return
