@@ -510,6 +510,16 @@ func (f *fnChecker) combine(sums []*Summary) *Summary {
 		func(s *Summary) *[]Acq { return &s.Wakes },
 	}
 	out := new(Summary)
+	seen := map[string]bool{}
+	for _, s := range sums {
+		for _, cb := range s.Callbacks {
+			if !seen[cb.Field] {
+				seen[cb.Field] = true
+				out.Callbacks = append(out.Callbacks, cb)
+			}
+		}
+	}
+	sort.Slice(out.Callbacks, func(i, j int) bool { return out.Callbacks[i].Field < out.Callbacks[j].Field })
 	for li, g := range get {
 		must := li == 1
 		type ent struct {

@@ -103,6 +103,9 @@ type Summary struct {
 	Releases []Acq // released without having been acquired by it
 	Waits    []Acq // channels, WaitGroups and Conds it may block on (Kind says how)
 	Wakes    []Acq // channels, WaitGroups and Conds it may wake (Kind: which waiters)
+
+	Stores    []Store    // a constructor's parameters stored into callback fields
+	Callbacks []Callback // callback fields it calls, and the locks held then
 }
 
 // AFact marks Summary as an analysis fact.
@@ -128,6 +131,16 @@ func (s *Summary) String() string {
 	}
 	for _, a := range s.Wakes {
 		parts = append(parts, "wakes("+a.Kind+") "+a.Root+a.Path+a.guardString())
+	}
+	for _, st := range s.Stores {
+		parts = append(parts, fmt.Sprintf("stores {p%d} in %s", st.Param, st.Field))
+	}
+	for _, cb := range s.Callbacks {
+		var held []string
+		for _, a := range cb.Held {
+			held = append(held, a.Root+a.Path)
+		}
+		parts = append(parts, "calls "+cb.Field+" holding ["+strings.Join(held, " ")+"]")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -354,6 +367,7 @@ type checker struct {
 	left       []*leftHeld                   // locks left held on some returns only
 	released   map[string]bool               // field keys some function releases without acquiring
 	lockerUnl  bool                          // the package unlocks a sync.Locker it cannot name
+	ext        map[string][]storedFunc       // callback field of another package -> the functions this one passes
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -532,9 +546,10 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 	}
 	c.inProgress[fn] = true
 	s := (&fnChecker{c: c, fn: fn}).analyze()
+	s.Stores = c.storesOf(fn)
 	delete(c.inProgress, fn)
 	c.summaries[fn] = s
-	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes) > 0 {
+	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes)+len(s.Stores)+len(s.Callbacks) > 0 {
 		c.pass.ExportObjectFact(obj, s)
 	}
 	return s
@@ -579,6 +594,7 @@ type fnChecker struct {
 	indirect  int                             // depth of synthetic calls being applied (callbacks, interface methods)
 	maybeCall bool                            // the synthetic call is one of several possible targets
 	viaSite   *ssa.Call                       // the constructor call that passed the callback being applied
+	cbUses    map[string]Callback             // callback fields called, with the locks held (xcallback.go)
 }
 
 // finding is a double lock found in some runs of a function.
@@ -675,6 +691,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 	f.closes = map[string]bool{}
 	f.pendingWaits = nil
 	f.retHeld, f.retUnl, f.retMay, f.retAt = nil, nil, nil, nil
+	f.cbUses = map[string]Callback{}
 	for _, b := range blocks {
 		if in[b.Index] == nil {
 			continue
@@ -722,6 +739,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 
 func (f *fnChecker) summary() *Summary {
 	s := new(Summary)
+	s.Callbacks = f.callbacksSum()
 	var keys []string
 	for k := range f.acquires {
 		keys = append(keys, k)
@@ -1100,6 +1118,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		return
 	}
 	sum := f.c.summaryOf(callee)
+	f.applyCallbacks(call, callee, sum, pos, s)
 	// What this path acquired before the call: the callee's wakes happen
 	// after these, and after only the callee's own Needs.
 	pre := maps.Clone(s.acq)
@@ -1241,6 +1260,7 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 	if f.indirect > 2 {
 		return
 	}
+	f.noteCallbackUse(call, s)
 	savedSite := f.viaSite
 	f.viaSite = nil
 	defer func() { f.viaSite = savedSite }()
