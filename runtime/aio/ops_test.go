@@ -1,0 +1,419 @@
+package aio_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncgo/asyncgo/runtime/aio"
+)
+
+// The resumable operations beyond the primitives' waits (resume.go),
+// each run twice by a task: through the direct-mode function, and stepped
+// by a lowered body (a script); the main task cancels it while it waits,
+// or lets it fail or time out. Both runs must log the same lines, at the
+// same virtual times and in the same order against the other tasks, and
+// that log must be what asyncio does (want, from Python's documentation
+// of each call).
+
+// opLog is what a case logs, each line with the loop's virtual time.
+type opLog struct {
+	l     *aio.Loop
+	lines []string
+}
+
+func (o *opLog) printf(format string, args ...any) {
+	o.lines = append(o.lines, fmt.Sprintf("%v ", o.l.Now().Sub(time.Unix(0, 0)))+fmt.Sprintf(format, args...))
+}
+
+// opCase is one operation, called directly (direct) or stepped by a
+// lowered body (lowered: the operation started, and its outcome once
+// over), in a task that main spawns and drives.
+type opCase struct {
+	name    string
+	direct  func(t *aio.Task, o *opEnv) string
+	lowered func(o *opEnv) (start func(t *aio.Task) stepper, result func() string)
+	main    func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error
+	want    string
+}
+
+// opEnv is what a case's tasks share.
+type opEnv struct {
+	opLog
+	hs  []*aio.Handle[int]
+	any any
+}
+
+// sleeper returns a coroutine that sleeps ms milliseconds, logging its
+// end, and returns ms, or fails with errBoom if fail.
+func (o *opEnv) sleeper(name string, ms int, fail bool) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		if err := aio.Sleep(t, time.Duration(ms)*time.Millisecond); err != nil {
+			o.printf("%s: %v", name, err)
+			return 0, err
+		}
+		o.printf("%s: end", name)
+		if fail {
+			return 0, errBoom
+		}
+		return ms, nil
+	})
+}
+
+var errBoom = errors.New("boom")
+
+func (o *opEnv) tasks(t *aio.Task, specs ...int) []*aio.Handle[int] {
+	o.hs = nil
+	for i, ms := range specs {
+		fail := ms < 0
+		o.hs = append(o.hs, aio.CreateTask(t, o.sleeper(fmt.Sprint("c", i), max(ms, -ms), fail), aio.Name(fmt.Sprint("c", i))))
+	}
+	return o.hs
+}
+
+func awaitables(hs []*aio.Handle[int]) []aio.Awaitable[int] {
+	var as []aio.Awaitable[int]
+	for _, h := range hs {
+		as = append(as, h)
+	}
+	return as
+}
+
+func handleNames(hs []*aio.Handle[int]) string {
+	var s []string
+	for _, h := range hs {
+		s = append(s, h.Name())
+	}
+	return strings.Join(s, ",")
+}
+
+// cancelAfter is a main that spawns the body, cancels it after ms
+// milliseconds (never if ms < 0) and logs how it ended: the body logs
+// the operation's outcome and returns, so a cancellation delivered to it
+// is handled, and the task finishes (Python's task that catches
+// CancelledError).
+func cancelAfter(ms int) func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+	return func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+		h := spawn()
+		if ms >= 0 {
+			if err := aio.Sleep(t, time.Duration(ms)*time.Millisecond); err != nil {
+				return err
+			}
+			o.printf("cancel %v", h.Cancel())
+		}
+		_, err := aio.Await(t, h)
+		o.printf("body: %v", err)
+		aio.Sleep(t, 100*time.Millisecond) // the children end
+		return nil
+	}
+}
+
+var opCases = []opCase{
+	{
+		name: "gather-cancelled",
+		direct: func(t *aio.Task, o *opEnv) string {
+			rs, err := aio.Gather(t, awaitables(o.tasks(t, 10, 20))...)
+			return fmt.Sprint(rs, err)
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.Gathering[int]
+			return func(t *aio.Task) stepper { a.Start(t, awaitables(o.tasks(t, 10, 20))...); return &a },
+				func() string { rs, err := a.Result(); return fmt.Sprint(rs, err) }
+		},
+		main: cancelAfter(15),
+		want: "10ms c0: end|15ms cancel true|15ms c1: aio: cancelled|15ms op: [] aio: cancelled|15ms body: <nil>",
+	},
+	{
+		name: "gather-errors",
+		direct: func(t *aio.Task, o *opEnv) string {
+			rs, errs, err := aio.GatherErrors(t, awaitables(o.tasks(t, -10, 20, 5))...)
+			return fmt.Sprint(rs, errs, err)
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.Gathering[int]
+			return func(t *aio.Task) stepper { a.StartErrors(t, awaitables(o.tasks(t, -10, 20, 5))...); return &a },
+				func() string { rs, errs, err := a.ResultErrors(); return fmt.Sprint(rs, errs, err) }
+		},
+		main: cancelAfter(-1),
+		want: "5ms c2: end|10ms c0: end|20ms c1: end|20ms op: [0 20 5] [boom <nil> <nil>] <nil>|20ms body: <nil>",
+	},
+	{
+		name: "wait-first-exception",
+		direct: func(t *aio.Task, o *opEnv) string {
+			done, pending, err := aio.Wait(t, o.tasks(t, 30, -10, 20), aio.FirstException)
+			return handleNames(done) + " " + handleNames(pending) + " " + fmt.Sprint(err)
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.Waiting[*aio.Handle[int]]
+			return func(t *aio.Task) stepper { a.Start(t, o.tasks(t, 30, -10, 20), aio.FirstException); return &a },
+				func() string {
+					done, pending, err := a.Result()
+					return handleNames(done) + " " + handleNames(pending) + " " + fmt.Sprint(err)
+				}
+		},
+		main: cancelAfter(-1),
+		want: "10ms c1: end|10ms op: c1 c0,c2 <nil>|10ms body: <nil>|20ms c2: end|30ms c0: end",
+	},
+	{
+		name: "wait-timeout-cancelled",
+		direct: func(t *aio.Task, o *opEnv) string {
+			done, pending, err := aio.WaitTimeout(t, o.tasks(t, 30, 10), aio.AllCompleted, 50*time.Millisecond)
+			return handleNames(done) + " " + handleNames(pending) + " " + fmt.Sprint(err)
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.Waiting[*aio.Handle[int]]
+			return func(t *aio.Task) stepper {
+					a.StartTimeout(t, o.tasks(t, 30, 10), aio.AllCompleted, 50*time.Millisecond)
+					return &a
+				}, func() string {
+					done, pending, err := a.Result()
+					return handleNames(done) + " " + handleNames(pending) + " " + fmt.Sprint(err)
+				}
+		},
+		main: cancelAfter(20),
+		want: "10ms c1: end|20ms cancel true|20ms op:   aio: cancelled|20ms body: <nil>|30ms c0: end",
+	},
+	{
+		name: "wait-for-timeout",
+		direct: func(t *aio.Task, o *opEnv) string {
+			v, err := aio.WaitFor(t, aio.Awaitable[int](o.tasks(t, 30)[0]), 10*time.Millisecond)
+			return fmt.Sprint(v, err, t.Cancelling())
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.WaitingFor[int]
+			var task *aio.Task
+			return func(t *aio.Task) stepper {
+					task = t
+					a.Start(t, o.tasks(t, 30)[0], 10*time.Millisecond)
+					return &a
+				}, func() string {
+					v, err := a.Result()
+					return fmt.Sprint(v, err, task.Cancelling())
+				}
+		},
+		main: cancelAfter(-1),
+		want: "10ms c0: aio: cancelled|10ms op: 0 aio: timed out 0|10ms body: <nil>",
+	},
+	{
+		name: "wait-for-zero",
+		direct: func(t *aio.Task, o *opEnv) string {
+			v, err := aio.WaitFor(t, aio.Awaitable[int](o.tasks(t, 30)[0]), 0)
+			return fmt.Sprint(v, err, o.hs[0].Cancelled())
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.WaitingFor[int]
+			return func(t *aio.Task) stepper { a.Start(t, o.tasks(t, 30)[0], 0); return &a },
+				func() string { v, err := a.Result(); return fmt.Sprint(v, err, o.hs[0].Cancelled()) }
+		},
+		main: cancelAfter(-1),
+		want: "0s op: 0 aio: timed out true|0s body: <nil>",
+	},
+	{
+		name: "shield-cancelled",
+		direct: func(t *aio.Task, o *opEnv) string {
+			v, err := aio.Shield(t, aio.Awaitable[int](o.tasks(t, 30)[0]))
+			return fmt.Sprint(v, err)
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.Shielding[int]
+			return func(t *aio.Task) stepper { a.Start(t, o.tasks(t, 30)[0]); return &a },
+				func() string { v, err := a.Result(); return fmt.Sprint(v, err) }
+		},
+		main: cancelAfter(10),
+		want: "10ms cancel true|10ms op: 0 aio: cancelled|10ms body: <nil>|30ms c0: end",
+	},
+	{
+		name: "as-completed-cancelled",
+		direct: func(t *aio.Task, o *opEnv) string {
+			var got []string
+			for h, err := range aio.AsCompleted(t, o.tasks(t, 20, 10, 10, 40)) {
+				if err != nil {
+					got = append(got, err.Error())
+					break
+				}
+				got = append(got, h.Name())
+				o.printf("took %s", h.Name())
+			}
+			return strings.Join(got, ",")
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			// The loop: one stage per iteration, added as it goes.
+			var a aio.Completions[*aio.Handle[int]]
+			var got []string
+			s := new(script)
+			var iterate func()
+			iterate = func() {
+				s.then(func(*aio.Task) stepper { return &a }, func() error {
+					h, err, ok := a.Next()
+					switch {
+					case !ok:
+					case err != nil:
+						got = append(got, err.Error())
+					default:
+						got = append(got, h.Name())
+						o.printf("took %s", h.Name())
+						iterate()
+					}
+					return nil
+				})
+			}
+			iterate()
+			return func(t *aio.Task) stepper {
+					a.Start(t, o.tasks(t, 20, 10, 10, 40))
+					return s.asOp()
+				}, func() string {
+					a.Stop(nil)
+					return strings.Join(got, ",")
+				}
+		},
+		main: cancelAfter(30),
+		want: "10ms c1: end|10ms c2: end|10ms took c1|10ms took c2|20ms c0: end|20ms took c0|30ms cancel true|30ms op: c1,c2,c0,aio: cancelled|30ms body: <nil>|40ms c3: end",
+	},
+	{
+		name: "run-in-executor-cancelled",
+		direct: func(t *aio.Task, o *opEnv) string {
+			v, err := aio.RunInExecutor(t, nil, o.any.(func(context.Context) (string, error)))
+			return fmt.Sprint(v, err)
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.InExecutor[string]
+			return func(t *aio.Task) stepper { a.Start(t, nil, o.any.(func(context.Context) (string, error))); return &a },
+				func() string { v, err := a.Result(); return fmt.Sprint(v, err) }
+		},
+		main: func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+			started, stopped := make(chan struct{}), make(chan string, 1)
+			o.any = func(ctx context.Context) (string, error) {
+				close(started)
+				<-ctx.Done()
+				stopped <- fmt.Sprint(context.Cause(ctx))
+				return "late", nil
+			}
+			h := spawn()
+			if _, err := aio.ToThread(t, func() (unit, error) { <-started; return unit{}, nil }); err != nil {
+				return err
+			}
+			o.printf("cancel %v", h.Cancel())
+			_, err := aio.Await(t, h)
+			o.printf("body: %v; the call stopped by %v", err, <-stopped)
+			return nil
+		},
+		want: "0s cancel true|0s op: aio: cancelled|0s body: <nil>; the call stopped by aio: cancelled",
+	},
+	{
+		name: "read-cancelled",
+		direct: func(t *aio.Task, o *opEnv) string {
+			line, err := o.any.(*aio.StreamReader).ReadLine(t)
+			return fmt.Sprintf("%q %v", line, err)
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.Reading
+			return func(t *aio.Task) stepper { a.StartLine(t, o.any.(*aio.StreamReader)); return &a },
+				func() string { line, err := a.Result(); return fmt.Sprintf("%q %v", line, err) }
+		},
+		main: func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+			peer := make(chan net.Conn, 1)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			defer ln.Close()
+			go func() {
+				c, _ := ln.Accept()
+				peer <- c
+			}()
+			r, w, err := aio.OpenConnection(t, ln.Addr().String())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			c := <-peer
+			defer c.Close()
+			o.any = r
+			h := spawn()
+			aio.Sleep(t, 0)
+			aio.Sleep(t, 0)
+			o.printf("cancel %v", h.Cancel())
+			_, err = aio.Await(t, h)
+			o.printf("body: %v", err)
+			c.Write([]byte("after\n"))
+			line, err := r.ReadLine(t)
+			o.printf("next read %q %v", line, err)
+			return nil
+		},
+		want: "0s cancel true|0s op: \"\" aio: cancelled|0s body: <nil>|0s next read \"after\\n\" <nil>",
+	},
+	{
+		name: "serve-forever-cancelled",
+		direct: func(t *aio.Task, o *opEnv) string {
+			err := o.any.(*aio.Server).ServeForever(t)
+			return fmt.Sprint(err, o.any.(*aio.Server).IsServing())
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.Closing
+			return func(t *aio.Task) stepper { a.StartServe(t, o.any.(*aio.Server)); return &a },
+				func() string { return fmt.Sprint(a.Result(), o.any.(*aio.Server).IsServing()) }
+		},
+		main: func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+			srv, err := aio.StartServer(t, "127.0.0.1:0", func(t *aio.Task, r *aio.StreamReader, w *aio.StreamWriter) error { return nil })
+			if err != nil {
+				return err
+			}
+			o.any = srv
+			return cancelAfter(5)(t, o, spawn)
+		},
+		want: "5ms cancel true|5ms op: aio: cancelled false|5ms body: <nil>",
+	},
+}
+
+// asOp makes a script an operation of another script: its stages run as
+// one, and it is over when they are.
+func (s *script) asOp() stepper { return scriptOp{s} }
+
+type scriptOp struct{ s *script }
+
+func (o scriptOp) Step(t *aio.Task, thrown error) (aio.Waitable, bool) {
+	w, done, _, _ := o.s.Step(t, thrown)
+	return w, !done
+}
+
+// runOp runs c with the operation called directly or lowered.
+func runOp(t *testing.T, c opCase, lowered bool) string {
+	o := &opEnv{}
+	check(t, func(task *aio.Task) error {
+		o.l = task.Loop()
+		spawn := func() *aio.Handle[unit] {
+			if !lowered {
+				return aio.CreateTask(task, aio.Async(func(t *aio.Task) (unit, error) {
+					o.printf("op: %s", c.direct(t, o))
+					return unit{}, nil
+				}))
+			}
+			start, result := c.lowered(o)
+			var outcome string
+			s := new(script).then(start, func() error { outcome = result(); return nil })
+			s.do(func() { o.printf("op: %s", outcome) })
+			return aio.CreateTask(task, aio.FromMachine[unit](s))
+		}
+		return c.main(task, o, spawn)
+	})
+	return strings.Join(o.lines, "|")
+}
+
+func TestOpsDirectAndLowered(t *testing.T) {
+	for _, c := range opCases {
+		t.Run(c.name, func(t *testing.T) {
+			direct := runOp(t, c, false)
+			lowered := runOp(t, c, true)
+			if direct != c.want {
+				t.Errorf("direct:\n%s\nwant:\n%s", strings.ReplaceAll(direct, "|", "\n"), strings.ReplaceAll(c.want, "|", "\n"))
+			}
+			if lowered != direct {
+				t.Errorf("lowered differs from direct:\n%s\ndirect:\n%s", strings.ReplaceAll(lowered, "|", "\n"), strings.ReplaceAll(direct, "|", "\n"))
+			}
+		})
+	}
+}
