@@ -112,7 +112,7 @@ func (fl *fileLowerer) generate(genExpr constraint.Expr) ([]byte, error) {
 	for i := range decls {
 		origIndex = append(origIndex, i)
 	}
-	if len(fl.extraImports) > 0 && importAt >= 0 {
+	if len(fl.extraImports) > 0 {
 		imp, err := decorator.Parse("package p\n" + fl.importText())
 		if err != nil {
 			return nil, fmt.Errorf("internal error: added imports: %v", err)
