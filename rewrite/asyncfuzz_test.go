@@ -16,8 +16,9 @@ import (
 
 // The async fuzzer: random //asyncgo:async bodies built from bytes, each
 // run as a task on a loop with a virtual clock while a sibling task
-// cancels it at a random time (or never), from the sources and lowered;
-// the traces must match. FuzzAsyncLowering takes one program per input;
+// cancels it at random times (or never) and maybe closes the loop under
+// it (unwinding it wherever it is suspended), from the sources and
+// lowered; the traces must match. FuzzAsyncLowering takes one program per input;
 // TestAsyncSweep runs many in one package (-asyncsweep N
 // -asyncsweepseed S).
 
@@ -264,6 +265,30 @@ func drive(c *aio.Coroutine[int], cancels ...int) {
 	}), aio.WithVirtualClock(epoch))
 	fmt.Println("run ->", r, describe(err))
 }
+
+// driveClose runs c as a task beside a main task that cancels it as
+// drive does, then sleeps closeMs milliseconds and returns; the loop is
+// then closed, which unwinds whatever is still suspended.
+func driveClose(c *aio.Coroutine[int], closeMs int, cancels ...int) {
+	debug.SetGCPercent(-1)
+	l := aio.NewLoop(aio.WithVirtualClock(epoch))
+	h := aio.NewTask(l, c)
+	err := l.RunUntilComplete(aio.Async(func(t *aio.Task) (int, error) {
+		for _, ms := range cancels {
+			if ms < 0 {
+				aio.Sleep(t, 0)
+			} else {
+				aio.Sleep(t, time.Duration(ms)*time.Millisecond)
+			}
+			lg(l, "cancel -> %v", h.Cancel())
+		}
+		return 0, aio.Sleep(t, time.Duration(closeMs)*time.Millisecond)
+	}))
+	fmt.Println("main ->", describe(err))
+	fmt.Println("close ->", describe(l.Close()))
+	v, err := h.Result()
+	fmt.Println("task ->", v, describe(err), h.Cancelled())
+}
 `
 
 // asyncFuzzFunc is the async function name built from body; callee,
@@ -298,26 +323,27 @@ func asyncFuzzFuncs(id string, body []byte) string {
 	return asyncFuzzFunc("B"+id, "", body[len(body)/2:]) + asyncFuzzFunc("A"+id, "B"+id, body)
 }
 
-// asyncCancels is the driver's cancellation delays from script: at most
-// two, each a turn or a few milliseconds.
-func asyncCancels(script []byte) string {
+// asyncDrive is the driver's call for the program A<id>(arg) from
+// script: its first two bytes are cancellation delays (a turn or a few
+// milliseconds), a third one closes the loop after that many
+// milliseconds (drive lets the task finish).
+func asyncDrive(id string, arg int, script []byte) string {
 	var ds []string
 	for i, c := range script {
 		if i == 2 {
 			break
 		}
-		ds = append(ds, fmt.Sprint([]int{-1, 0, 1, 2, 3, 5, 8, 13}[c%8]))
+		ds = append(ds, fmt.Sprint(", ", []int{-1, 0, 1, 2, 3, 5, 8, 13}[c%8]))
 	}
-	return strings.Join(ds, ", ")
+	if len(script) > 2 {
+		return fmt.Sprintf("driveClose(A%s(%d), %d%s)", id, arg, script[2]%10, strings.Join(ds, ""))
+	}
+	return fmt.Sprintf("drive(A%s(%d)%s)", id, arg, strings.Join(ds, ""))
 }
 
 // asyncFuzzProgram is the program FuzzAsyncLowering builds.
 func asyncFuzzProgram(body, script []byte) string {
-	cs := asyncCancels(script)
-	if cs != "" {
-		cs = ", " + cs
-	}
-	return asyncFuzzHeader + asyncFuzzFuncs("", body) + "\nfunc main() {\n\tdrive(A(0)" + cs + ")\n}\n"
+	return asyncFuzzHeader + asyncFuzzFuncs("", body) + "\nfunc main() {\n\t" + asyncDrive("", 0, script) + "\n}\n"
 }
 
 // runAsyncPair rewrites the package in dir, vets the lowered build and
@@ -357,8 +383,9 @@ func FuzzAsyncLowering(f *testing.F) {
 	f.Add([]byte{3, 9, 0, 4, 13, 14, 15}, []byte{})
 	f.Add([]byte{5, 17, 18, 19, 22, 23, 24, 25}, []byte{0, 0})
 	f.Add([]byte{26, 27, 28, 29, 1, 7, 26, 0, 9}, []byte{2})
+	f.Add([]byte{5, 0, 6, 7, 12, 1, 26, 10, 24}, []byte{1, 3, 4})
 	f.Fuzz(func(t *testing.T, body, script []byte) {
-		if len(body) > 30 || len(script) > 4 {
+		if len(body) > 30 || len(script) > 3 {
 			t.Skip()
 		}
 		src := asyncFuzzProgram(body, script)
@@ -396,16 +423,12 @@ func TestAsyncSweep(t *testing.T) {
 		for j := range p.body {
 			p.body[j] = byte(r.IntN(asyncForms))
 		}
-		p.script = make([]byte, r.IntN(3))
+		p.script = make([]byte, r.IntN(4))
 		for j := range p.script {
 			p.script[j] = byte(r.IntN(8))
 		}
 		src.WriteString(asyncFuzzFuncs(fmt.Sprint(i), p.body))
-		cs := asyncCancels(p.script)
-		if cs != "" {
-			cs = ", " + cs
-		}
-		fmt.Fprintf(&calls, "\tfmt.Println(\"=== %d\")\n\tdrive(A%d(%d)%s)\n", i, i, i%5, cs)
+		fmt.Fprintf(&calls, "\tfmt.Println(\"=== %d\")\n\t%s\n", i, asyncDrive(fmt.Sprint(i), i%5, p.script))
 	}
 	src.WriteString("\nfunc main() {\n" + calls.String() + "}\n")
 	dir := tempPackage(t, map[string]string{"main.go": src.String()})
