@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/asyncgo/asyncgo/internal/testbound"
 	"github.com/asyncgo/asyncgo/rewrite"
 )
 
@@ -252,5 +253,33 @@ func TestParallelFuncRejected(t *testing.T) {
 			dir := tempPackage(t, map[string]string{"p.go": parHeader + c.body})
 			wantRejected(t, dir, c.want)
 		})
+	}
+}
+
+// TestParallelFileWithoutImports lowers a loop in a file that imports
+// nothing: the generated file imports runtime/futures itself, and builds.
+func TestParallelFileWithoutImports(t *testing.T) {
+	src := "package p\n\n// Sum adds the squares.\nfunc Sum(xs []int) int {\n\ts := 0\n\t//asyncgo:parallel\n\tfor _, x := range xs {\n\t\tsq := x * x\n\t\ts += sq\n\t}\n\treturn s\n}\n"
+	dir := tempPackage(t, map[string]string{"p.go": src})
+	files, err := rewrite.Package(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := os.WriteFile(f.Path, f.New, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gen, err := os.ReadFile(filepath.Join(dir, "p_asyncgo.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(gen, []byte(`_agfutures "github.com/asyncgo/asyncgo/runtime/futures"`)) {
+		t.Errorf("the generated file does not import runtime/futures:\n%s", gen)
+	}
+	vet := testbound.Command(t, "go", "vet", ".")
+	vet.Dir = dir
+	if out, err := vet.CombinedOutput(); err != nil {
+		t.Errorf("go vet on the lowered package: %v\n%s\n%s", err, out, gen)
 	}
 }
