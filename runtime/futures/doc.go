@@ -7,6 +7,12 @@
 // own binary. Submit returns a *Future; Map yields results in input order;
 // Wait and AsCompleted watch several futures at once.
 //
+// Parallel and the parallel loops (ParallelSlice, ParallelMap, ParallelInt,
+// ParallelChan) are what //asyncgo:parallel functions and loops run on
+// (Python's lelo and python-parallelize): a call that returns its future
+// at once, and a range loop whose work runs on ParallelExecutor while its
+// body receives the results in order. See docs/parallel.md.
+//
 // Package runtime/futures/cluster adds an Executor that runs registered
 // functions on worker processes on any machine, through NATS JetStream
 // (cluster.NewPool; see docs/cluster.md). It is a package of its own so
