@@ -175,18 +175,22 @@ func sameWG(a, b ssa.Value) bool {
 
 // sameObj reports whether a and b are one value, or loads of one local
 // variable (go/ssa keeps a parameter in a variable when a function with
-// defers captures it).
+// defers captures it, and a literal captures that variable).
 func sameObj(a, b ssa.Value) bool {
 	return a == b || varOf(a) != nil && varOf(a) == varOf(b)
 }
 
-// varOf returns the local variable v is, or is a load of.
-func varOf(v ssa.Value) *ssa.Alloc {
+// varOf returns the variable v is, or is a load of: a local (Alloc) or a
+// variable a function literal captures (FreeVar).
+func varOf(v ssa.Value) ssa.Value {
 	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
 		v = u.X
 	}
-	a, _ := v.(*ssa.Alloc)
-	return a
+	switch v.(type) {
+	case *ssa.Alloc, *ssa.FreeVar:
+		return v
+	}
+	return nil
 }
 
 // waitFirst returns a wg.Wait on wg in fn that every path from the go

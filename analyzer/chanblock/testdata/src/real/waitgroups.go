@@ -3,6 +3,7 @@ package real
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -302,18 +303,27 @@ type streamServer struct {
 	workers    chan func()
 }
 
-func (s *streamServer) handle(stream string, serve func(string)) {
-	s.handlersWG.Add(1)
-	f := func() {
-		defer s.handlersWG.Done()
-		serve(stream)
+func (s *streamServer) serveStreams(streams []string, serve func(string)) {
+	defer fmt.Println("done")
+	each(streams, func(stream string) {
+		s.handlersWG.Add(1)
+		f := func() {
+			defer s.handlersWG.Done()
+			serve(stream)
+		}
+		select {
+		case s.workers <- f:
+			return
+		default:
+		}
+		go f()
+	})
+}
+
+func each(xs []string, f func(string)) {
+	for _, x := range xs {
+		f(x)
 	}
-	select {
-	case s.workers <- f:
-		return
-	default:
-	}
-	go f()
 }
 
 func (s *streamServer) worker() {
