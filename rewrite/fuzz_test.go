@@ -24,7 +24,8 @@ import (
 // iterator logs when it finishes, comparisons that panic on uncomparable
 // interface values, string literals that look like generated names,
 // labelled jumps out of nested loops, closures over hoisted variables,
-// deferred recovers, type switches, select and fallthrough.
+// deferred recovers, type switches, select and fallthrough, and a
+// two-valued suspension as the only argument of a call.
 func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 	for *pos < len(b) {
 		c := b[*pos]
@@ -32,7 +33,7 @@ func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 		*k++
 		n := *k
 		fmt.Fprintf(out, "// s%d before a statement\n", n)
-		switch c % 25 {
+		switch c % sweepForms {
 		case 0:
 			fmt.Fprintf(out, "co.Yield(%d + x) // t%d\n", n, n)
 		case 1:
@@ -104,6 +105,8 @@ func genBody(b []byte, depth int, pos *int, out *strings.Builder, k *int) {
 			fmt.Fprintf(out, "for range 2 {\nco.Yield(-%d)\nbreak\n}\n", n)
 		case 24:
 			fmt.Fprintf(out, "if x > %d {\nif co.Yield(%d) > 3 {\nreturn x\n} else if co.Yield(-%d) > 1 {\nreturn -x\n} else {\nreturn 0\n}\n}\n", 30+n, n, n)
+		case 25:
+			fmt.Fprintf(out, "x += first(co.YieldErr(%d))\nif errNil(co.YieldErr(-%d)) {\nx++\n}\nfor i := 0; i < 2 && errNil(co.YieldErr(i + %d)); i++ {\nx += i\n}\n", n, n, n)
 		}
 	}
 }
@@ -125,6 +128,10 @@ type trace struct{}
 func (trace) log(f string, a ...any) { fmt.Printf(f+"\n", a...) }
 
 func pair(x int) (int, string) { return x % 3, "_agP0_" }
+
+// first and errNil take YieldErr's two results as their only argument.
+func first(v int, _ error) int { return v }
+func errNil(_ int, err error) bool { return err == nil }
 
 // seq yields 1..n and logs when it finishes.
 func seq(t trace, n int) iter.Seq[int] {
@@ -235,6 +242,7 @@ func FuzzLowering(f *testing.F) {
 	// iterator (the first failure this generator found).
 	f.Add([]byte{13, 12, 14, 11, 10, 15, 4, 0}, []byte{0, 5, 2, 9, 1, 0})
 	f.Add([]byte{14, 14, 7, 12, 13, 13, 6, 10}, []byte{0, 13, 17, 3, 0})
+	f.Add([]byte{25, 0, 25, 13, 25, 5}, []byte{0, 1, 2, 5, 0, 1})
 	f.Fuzz(func(t *testing.T, body, script []byte) {
 		if len(body) > 40 || len(script) > 20 {
 			t.Skip()
@@ -293,7 +301,7 @@ func settle() {
 `
 
 // sweepForms is how many statement forms genBody has.
-const sweepForms = 25
+const sweepForms = 26
 
 // TestSweep is FuzzLowering's generator run in bulk: -sweep programs from
 // a seeded random source (-sweepseed), all in one package, so that one
