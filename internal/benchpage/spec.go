@@ -61,7 +61,7 @@ const (
 	handLowered   = "hand-written `aio.Machine` of the shape the rewriter emits (the 100,000 tasks of this row are not yet rewritten functions; the peak RSS row's are)"
 	handMachine   = "the body written by hand as an `aio.Machine`, where the lowered column is the `//asyncgo:async` function `asyncgo rewrite` lowered"
 	inlineAlloc   = "making the lowered `Noop()` coroutine alone (its machine and its `*aio.Coroutine`), unrun: the part of each await that is the callee's allocation"
-	extrapolated  = "measured with a tenth of the tasks (a goroutine's stack each would take gigabytes) and extrapolated: the RSS before the first task + rss-bytes/task × the count"
+	extrapolated  = "measured with a tenth of the tasks (a goroutine's stack each would take gigabytes; any count over 100,000 is cut so) and extrapolated: the RSS before the first task + rss-bytes/task × the count"
 )
 
 // Rows is the page's table.
