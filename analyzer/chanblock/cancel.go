@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/types"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -77,7 +78,7 @@ func cancels(st *state, funcs []*ssa.Function) {
 				if !ok {
 					continue
 				}
-				v := structField(fa.X.Type(), fa.Field, true)
+				v := chanuse.StructField(fa.X.Type(), fa.Field, true)
 				if v == nil || v.Pkg() != pass.Pkg || !st.sealed.Private(v) {
 					continue
 				}

@@ -90,10 +90,7 @@ type ops struct {
 
 // op is an operation with, for a field class, the struct pointer whose
 // field it reads (to tell instances apart where it matters).
-type op struct {
-	chanuse.Op
-	Base ssa.Value
-}
+type op = chanuse.FieldOp
 
 func (o *ops) add(op op) {
 	switch op.Kind {
@@ -292,67 +289,34 @@ func index(instr ssa.Instruction) int {
 	return -1
 }
 
-// class is an unexported channel field of a struct type of this package,
-// followed over the whole package.
+// class is a private channel field followed over the whole package
+// (chanuse.Fields), with its operations grouped.
 type class struct {
-	nodes      map[*ssa.Function]*chanuse.Node
-	field      *types.Var
-	name       string
-	lenChecked bool // len or cap of the channel is read somewhere
-	o          ops
-	makes      []*ssa.MakeChan
-	stored     bool // something other than nil or a make was stored
-	escapes    bool
+	*chanuse.Class
+	name string
+	o    ops
 }
 
-// fields follows every unexported channel field of this package's struct
+// fields checks every private channel field of this package's struct
 // types as a class: the field's loads in every function, what they do
 // with the channel, and what is stored in it.
 func fields(st *state, funcs []*ssa.Function) {
-	pass := st.pass
 	sites := newCallSites(funcs)
-	classes := map[*types.Var]*class{}
-	get := func(v *types.Var) *class {
-		if v == nil || v.Pkg() != pass.Pkg || v.Origin() != v || !st.sealed.Private(v) {
-			return nil
+	for _, cc := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
+		c := &class{Class: cc}
+		for _, op := range cc.Ops {
+			c.o.add(op)
 		}
-		if _, ok := v.Type().Underlying().(*types.Chan); !ok {
-			return nil
-		}
-		c := classes[v]
-		if c == nil {
-			c = &class{field: v, nodes: map[*ssa.Function]*chanuse.Node{}}
-			classes[v] = c
-		}
-		return c
-	}
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				switch in := instr.(type) {
-				case *ssa.FieldAddr:
-					if c := get(structField(in.X.Type(), in.Field, true)); c != nil {
-						c.addr(in)
-					}
-				case *ssa.Field:
-					if c := get(structField(in.X.Type(), in.Field, false)); c != nil {
-						c.value(in, fn, in.X)
-					}
-				}
-			}
-		}
-	}
-	for _, c := range classes {
-		if c.escapes || c.stored {
+		if c.Escapes || c.Stored {
 			continue
 		}
 		// A field whose channel is made in one function and followed from
 		// there is the local check's; the class adds the uses elsewhere.
-		name := fmt.Sprintf("field %s of %s", c.field.Name(), ownerName(st.sealed, c.field))
+		name := fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field))
 		c.name = name
 		var made analysis.RelatedInformation
 		size := 0
-		if len(c.makes) == 0 {
+		if len(c.Makes) == 0 {
 			// Never assigned: a nil channel.
 			for _, op := range append(append([]op(nil), c.o.selSends...), c.o.selRecvs...) {
 				st.deadCase(op.Instr, op.State, fmt.Sprintf("%s is never assigned, so it is nil", name))
@@ -363,18 +327,18 @@ func fields(st *state, funcs []*ssa.Function) {
 					Pos:      op.Instr.Pos(),
 					Category: "deadlock",
 					Message:  fmt.Sprintf("%s is never assigned a channel in this package, so it is nil here, and an operation on a nil channel blocks forever", name),
-					Related:  []analysis.RelatedInformation{{Pos: c.field.Pos(), Message: "the field, never assigned"}},
+					Related:  []analysis.RelatedInformation{{Pos: c.Field.Pos(), Message: "the field, never assigned"}},
 				})
 			}
 			continue
 		}
-		size = capacity(c.makes[0])
-		for _, m := range c.makes[1:] {
+		size = capacity(c.Makes[0])
+		for _, m := range c.Makes[1:] {
 			if capacity(m) != size {
 				size = -1
 			}
 		}
-		made = analysis.RelatedInformation{Pos: c.makes[0].Pos(), Message: "the field's channel is made here"}
+		made = analysis.RelatedInformation{Pos: c.Makes[0].Pos(), Message: "the field's channel is made here"}
 		selfSend(st, c, size, sites)
 		if size > 0 {
 			size = -1 // the send count is per instance: not followed for classes
@@ -390,129 +354,4 @@ func ownerName(s *chanuse.Sealed, v *types.Var) string {
 		return tn.Name()
 	}
 	return "a struct"
-}
-
-func structField(t types.Type, i int, ptr bool) *types.Var {
-	if ptr {
-		p, ok := t.Underlying().(*types.Pointer)
-		if !ok {
-			return nil
-		}
-		t = p.Elem()
-	}
-	s, ok := t.Underlying().(*types.Struct)
-	if !ok || i >= s.NumFields() {
-		return nil
-	}
-	return s.Field(i)
-}
-
-// structFieldOf returns the field that addr (a *ssa.FieldAddr) addresses.
-func structFieldOf(addr ssa.Value) *types.Var {
-	fa, ok := addr.(*ssa.FieldAddr)
-	if !ok {
-		return nil
-	}
-	return structField(fa.X.Type(), fa.Field, true)
-}
-
-func (c *class) addr(fa *ssa.FieldAddr) {
-	for _, r := range *fa.Referrers() {
-		switch r := r.(type) {
-		case *ssa.DebugRef:
-		case *ssa.Store:
-			if r.Addr != fa {
-				c.escapes = true
-				continue
-			}
-			switch v := r.Val.(type) {
-			case *ssa.MakeChan:
-				// The make must go only into this field: a channel also
-				// kept in a local variable is used outside the class
-				// (grpc's outStreamRequestForTesting reply channel).
-				for _, u := range *v.Referrers() {
-					if st, ok := u.(*ssa.Store); !ok || st.Val != v || structFieldOf(st.Addr) != c.field {
-						if _, ok := u.(*ssa.DebugRef); !ok {
-							c.escapes = true
-						}
-					}
-				}
-				c.makes = append(c.makes, v)
-			case *ssa.Const:
-				if !v.IsNil() {
-					c.stored = true
-				}
-			default:
-				c.stored = true
-			}
-		case *ssa.UnOp:
-			if r.Op != token.MUL {
-				c.escapes = true
-				continue
-			}
-			c.value(r, fa.Parent(), fa.X)
-		default:
-			c.escapes = true
-		}
-	}
-}
-
-// value classifies the uses of a channel loaded from the field.
-func (c *class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
-	node := c.nodes[fn]
-	if node == nil {
-		node = &chanuse.Node{Fn: fn}
-		node.G = node
-		c.nodes[fn] = node
-	}
-	for _, r := range *v.Referrers() {
-		switch r := r.(type) {
-		case *ssa.DebugRef:
-		case *ssa.Send:
-			if r.Chan != v {
-				c.escapes = true
-				continue
-			}
-			c.o.add(op{chanuse.Op{Kind: chanuse.Send, Instr: r, Node: node}, base})
-		case *ssa.UnOp:
-			if r.Op != token.ARROW {
-				c.escapes = true
-				continue
-			}
-			c.o.add(op{chanuse.Op{Kind: chanuse.Recv, Instr: r, Node: node}, base})
-		case *ssa.Select:
-			for i, st := range r.States {
-				if st.Send == v {
-					c.escapes = true
-				}
-				if st.Chan == v {
-					k := chanuse.SelectRecv
-					if st.Dir == types.SendOnly {
-						k = chanuse.SelectSend
-					}
-					c.o.add(op{chanuse.Op{Kind: k, Instr: r, Node: node, State: i}, base})
-				}
-			}
-		case *ssa.Call:
-			if b, ok := r.Call.Value.(*ssa.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
-				c.lenChecked = true
-				continue
-			}
-			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
-				c.o.add(op{chanuse.Op{Kind: chanuse.Close, Instr: r, Node: node}, base})
-				continue
-			}
-			c.escapes = true
-		case *ssa.Defer:
-			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
-				c.o.add(op{chanuse.Op{Kind: chanuse.DeferClose, Instr: r, Node: node}, base})
-				continue
-			}
-			c.escapes = true
-		case *ssa.ChangeType:
-			c.value(r, fn, base)
-		default:
-			c.escapes = true
-		}
-	}
 }

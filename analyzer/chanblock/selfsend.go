@@ -29,7 +29,7 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 		}
 		loop, recv = fn, p
 	}
-	if loop == nil || c.lenChecked {
+	if loop == nil || c.LenChecked {
 		return
 	}
 	if gs := sites.gos[loop]; len(gs) != 1 || ssaloop.InLoop(gs[0].Block()) || sites.calls[loop] > 0 {
@@ -100,7 +100,7 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 		} else {
 			msg += fmt.Sprintf(": once other senders have filled its buffer of %d, the send blocks forever, because its only receiver is busy sending", size)
 		}
-		rel := []analysis.RelatedInformation{{Pos: c.makes[0].Pos(), Message: "the channel is made here"}}
+		rel := []analysis.RelatedInformation{{Pos: c.Makes[0].Pos(), Message: "the channel is made here"}}
 		if r.call != nil {
 			rel = append(rel, analysis.RelatedInformation{Pos: r.call.Pos(), Message: loop.Name() + " calls the sender here"})
 		}
@@ -147,7 +147,7 @@ func newCallSites(funcs []*ssa.Function) *callSites {
 
 // makesIn reports whether fn makes the class's channel.
 func (c *class) makesIn(fn *ssa.Function) bool {
-	for _, m := range c.makes {
+	for _, m := range c.Makes {
 		if m.Parent() == fn {
 			return true
 		}

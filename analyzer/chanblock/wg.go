@@ -23,7 +23,7 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 				if c, ok := instr.(ssa.CallInstruction); ok {
 					if w := wgCall(c.Common(), "Wait"); w != nil {
 						waited[w] = true
-						if f := structFieldOf(w); f != nil {
+						if f := chanuse.StructFieldOf(w); f != nil {
 							waited[f] = true
 						}
 					}
@@ -35,7 +35,7 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 		if waited[w] {
 			return true
 		}
-		if f := structFieldOf(w); f != nil {
+		if f := chanuse.StructFieldOf(w); f != nil {
 			return waited[f]
 		}
 		switch w.(type) {

@@ -1,0 +1,195 @@
+package chanuse
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// FieldOp is an operation on a channel loaded from a struct field, with
+// the struct pointer (or value) it was loaded from, to tell instances
+// apart where it matters.
+type FieldOp struct {
+	Op
+	Base ssa.Value
+}
+
+// Class is a channel field of a struct type of the package that only the
+// package can name (Sealed.Private), followed over every function of the
+// package that reaches the field: what they do with the channel, and what
+// is stored in the field.
+type Class struct {
+	Field      *types.Var
+	Ops        []FieldOp
+	Makes      []*ssa.MakeChan // the channels stored in the field
+	Stored     bool            // something other than nil or a make was stored
+	Escapes    bool            // the field's channel is used in a way not followed
+	LenChecked bool            // len or cap of the channel is read somewhere
+	nodes      map[*ssa.Function]*Node
+}
+
+func (c *Class) add(op FieldOp) { c.Ops = append(c.Ops, op) }
+
+// Fields follows the package's private channel fields as classes.
+func Fields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*types.Var]*Class {
+	classes := map[*types.Var]*Class{}
+	get := func(v *types.Var) *Class {
+		if v == nil || v.Pkg() != pkg || v.Origin() != v || !sealed.Private(v) {
+			return nil
+		}
+		if _, ok := v.Type().Underlying().(*types.Chan); !ok {
+			return nil
+		}
+		c := classes[v]
+		if c == nil {
+			c = &Class{Field: v, nodes: map[*ssa.Function]*Node{}}
+			classes[v] = c
+		}
+		return c
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch in := instr.(type) {
+				case *ssa.FieldAddr:
+					if c := get(StructField(in.X.Type(), in.Field, true)); c != nil {
+						c.addr(in)
+					}
+				case *ssa.Field:
+					if c := get(StructField(in.X.Type(), in.Field, false)); c != nil {
+						c.value(in, fn, in.X)
+					}
+				}
+			}
+		}
+	}
+	return classes
+}
+
+// StructField returns field i of the struct type t (or of the struct t
+// points to, when ptr).
+func StructField(t types.Type, i int, ptr bool) *types.Var {
+	if ptr {
+		p, ok := t.Underlying().(*types.Pointer)
+		if !ok {
+			return nil
+		}
+		t = p.Elem()
+	}
+	s, ok := t.Underlying().(*types.Struct)
+	if !ok || i >= s.NumFields() {
+		return nil
+	}
+	return s.Field(i)
+}
+
+// StructFieldOf returns the field that addr (a *ssa.FieldAddr) addresses.
+func StructFieldOf(addr ssa.Value) *types.Var {
+	fa, ok := addr.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	return StructField(fa.X.Type(), fa.Field, true)
+}
+
+func (c *Class) addr(fa *ssa.FieldAddr) {
+	for _, r := range *fa.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			if r.Addr != fa {
+				c.Escapes = true
+				continue
+			}
+			switch v := r.Val.(type) {
+			case *ssa.MakeChan:
+				// The make must go only into this field: a channel also
+				// kept in a local variable is used outside the class
+				// (grpc's outStreamRequestForTesting reply channel).
+				for _, u := range *v.Referrers() {
+					if st, ok := u.(*ssa.Store); !ok || st.Val != v || StructFieldOf(st.Addr) != c.Field {
+						if _, ok := u.(*ssa.DebugRef); !ok {
+							c.Escapes = true
+						}
+					}
+				}
+				c.Makes = append(c.Makes, v)
+			case *ssa.Const:
+				if !v.IsNil() {
+					c.Stored = true
+				}
+			default:
+				c.Stored = true
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				c.Escapes = true
+				continue
+			}
+			c.value(r, fa.Parent(), fa.X)
+		default:
+			c.Escapes = true
+		}
+	}
+}
+
+// value classifies the uses of a channel loaded from the field.
+func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
+	node := c.nodes[fn]
+	if node == nil {
+		node = &Node{Fn: fn}
+		node.G = node
+		c.nodes[fn] = node
+	}
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Send:
+			if r.Chan != v {
+				c.Escapes = true
+				continue
+			}
+			c.add(FieldOp{Op{Kind: Send, Instr: r, Node: node}, base})
+		case *ssa.UnOp:
+			if r.Op != token.ARROW {
+				c.Escapes = true
+				continue
+			}
+			c.add(FieldOp{Op{Kind: Recv, Instr: r, Node: node}, base})
+		case *ssa.Select:
+			for i, st := range r.States {
+				if st.Send == v {
+					c.Escapes = true
+				}
+				if st.Chan == v {
+					k := SelectRecv
+					if st.Dir == types.SendOnly {
+						k = SelectSend
+					}
+					c.add(FieldOp{Op{Kind: k, Instr: r, Node: node, State: i}, base})
+				}
+			}
+		case *ssa.Call:
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
+				c.LenChecked = true
+				continue
+			}
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
+				c.add(FieldOp{Op{Kind: Close, Instr: r, Node: node}, base})
+				continue
+			}
+			c.Escapes = true
+		case *ssa.Defer:
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
+				c.add(FieldOp{Op{Kind: DeferClose, Instr: r, Node: node}, base})
+				continue
+			}
+			c.Escapes = true
+		case *ssa.ChangeType:
+			c.value(r, fn, base)
+		default:
+			c.Escapes = true
+		}
+	}
+}
