@@ -7,6 +7,7 @@ package rewrite
 // and the rest of its body in iteration order, through range-over-func.
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -98,6 +99,12 @@ func (fl *fileLowerer) lowerParallelFunc(fd *ast.FuncDecl) {
 	if p := lit.Type.Params.List[0]; len(p.Names) == 1 {
 		litCtx = p.Names[0].Name
 	}
+	shadowed := map[string]bool{litCtx: true} // the literal's names, which hide the function's in the body
+	for _, r := range lit.Type.Results.List {
+		for _, n := range r.Names {
+			shadowed[n.Name] = true
+		}
+	}
 	for _, p := range fd.Type.Params.List {
 		t := fl.info.TypeOf(p.Type)
 		if why := notGobbable(t); why != "" {
@@ -116,8 +123,8 @@ func (fl *fileLowerer) lowerParallelFunc(fd *ast.FuncDecl) {
 			fields = append(fields, field+" "+ftype)
 			args = append(args, field+": "+n.Name)
 			pname := n.Name
-			if pname == litCtx {
-				pname = "_" // shadowed by the literal's parameter in the body
+			if shadowed[pname] {
+				pname = "_" // hidden by the literal's own name in the body
 			}
 			params = append(params, pname+" "+ptype)
 			_, variadic := p.Type.(*ast.Ellipsis)
@@ -249,12 +256,22 @@ func (fl *fileLowerer) lowerParallelLoops() int {
 	})
 	var loops []*ast.RangeStmt
 	labels := map[*ast.RangeStmt]*ast.LabeledStmt{}
+	tf := fl.fset.File(f.Pos())
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, linePlaceholder) {
+				fl.errorf(c.Pos(), "comments starting with %s are reserved for asyncgo rewrite", linePlaceholder)
+			}
 			if !isParallelAnnotation(c.Text) || fl.usedAnnot[c] || fl.inFuncDoc(cg) {
 				continue
 			}
 			fl.usedAnnot[c] = true
+			off := tf.Offset(c.Pos())
+			lineStart := bytes.LastIndexByte(fl.src[:off], '\n') + 1
+			if len(bytes.TrimSpace(fl.src[lineStart:off])) > 0 {
+				fl.errorf(c.Pos(), "%s must be on a line of its own, right before the for … range statement", ParallelAnnotation)
+				continue
+			}
 			s := stmtAt[fl.fset.Position(cg.End()).Line+1]
 			lab, _ := s.(*ast.LabeledStmt)
 			if lab != nil {
@@ -757,8 +774,18 @@ func (p *parLoop) lower(lab *ast.LabeledStmt) {
 		key = p.key.Name()
 	}
 	var src strings.Builder
-	fmt.Fprintf(&src, "package p\nfunc _() {\nfor %s, _agIn := range %s.%s(%s.ParallelExecutor(), _agX, func(%s) (_agOut struct{\n%s\n}) {\n_agWork\n%s\nreturn _agOut\n}) {\n",
-		key, fut, rangeHelper[p.kind], fut, strings.Join(params, ", "), strings.Join(fields, "\n"), strings.Join(outs, "\n"))
+	// The work declares its results as the loop body did, in a scope of
+	// their own: in a block when one is named like a loop variable (a
+	// parameter of the work), which := would assign instead.
+	work := "_agWork\n" + strings.Join(outs, "\n")
+	for _, v := range p.results {
+		if v != nil && (v.Name() == name(p.key) || v.Name() == name(p.val)) {
+			work = "{\n" + work + "\n}"
+			break
+		}
+	}
+	fmt.Fprintf(&src, "package p\nfunc _() {\nfor %s, _agIn := range %s.%s(%s.ParallelExecutor(), _agX, func(%s) (_agOut struct{\n%s\n}) {\n%s\nreturn _agOut\n}) {\n",
+		key, fut, rangeHelper[p.kind], fut, strings.Join(params, ", "), strings.Join(fields, "\n"), work)
 	if len(names) > 0 {
 		fmt.Fprintf(&src, "%s := %s\n", strings.Join(names, ", "), strings.Join(ins, ", "))
 	}

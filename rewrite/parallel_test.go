@@ -220,6 +220,10 @@ func TestParallelLoopRejected(t *testing.T) {
 			"p.go:22:17: //asyncgo:parallel: a parallel loop ranges over a slice, map, integer or channel, not func(func(int) bool)"},
 		{"misplaced", "func f() int {\n//asyncgo:parallel\n\tx := 1\n\treturn x\n}\n",
 			"p.go:21:1: //asyncgo:parallel must be in the doc comment of a function declaration or on the line right before a for … range statement"},
+		{"not-own-line", "func f(xs []int) {\n\tn := 0 //asyncgo:parallel\n\tfor _, x := range xs {\n\t\tv := work(x)\n\t\tn += v\n\t}\n}\n",
+			"p.go:21:9: //asyncgo:parallel must be on a line of its own"},
+		{"reserved-comment", "func f() {\n\t//_agline:3\n\t//asyncgo:parallel\n\tfor i := range 3 {\n\t\tv := work(i)\n\t\t_ = v\n\t}\n}\n",
+			"p.go:21:2: comments starting with //_agline: are reserved"},
 		{"in-generator", "//asyncgo:generator\nfunc g(xs []int) *coro.Generator[int, int, int] {\n\treturn coro.New(func(co *coro.Co[int, int]) int {\n//asyncgo:parallel\n\t\tfor _, x := range xs {\n\t\t\tv := work(x)\n\t\t\tco.Yield(v)\n\t\t}\n\t\treturn 0\n\t})\n}\n",
 			"p.go:24:3: //asyncgo:parallel: a parallel loop inside the lowered body of g is not supported"},
 	}

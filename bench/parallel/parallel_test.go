@@ -43,6 +43,9 @@ func errgroupBurn(k, n, rounds int) uint64 {
 
 var want = seqBurn(burnItems, 1000)
 
+// sink keeps the results, so that no loop is optimised away.
+var sink uint64
+
 // variant is one way of running a loop, with the executor it needs.
 type variant struct {
 	name string
@@ -105,11 +108,11 @@ func BenchmarkBurn(b *testing.B) {
 		b.Fatalf("parallel loop: %d, sequential: %d", got, want)
 	}
 	interleave(b, "ms/loop", 1e6, []variant{
-		{"sequential", nil, func() { seqBurn(burnItems, burnRounds) }},
-		{"parallel1", one, func() { ParallelBurn(burnItems, burnRounds) }},
-		{"parallel2", two, func() { ParallelBurn(burnItems, burnRounds) }},
-		{"errgroup1", nil, func() { errgroupBurn(1, burnItems, burnRounds) }},
-		{"errgroup2", nil, func() { errgroupBurn(2, burnItems, burnRounds) }},
+		{"sequential", nil, func() { sink += seqBurn(burnItems, burnRounds) }},
+		{"parallel1", one, func() { sink += ParallelBurn(burnItems, burnRounds) }},
+		{"parallel2", two, func() { sink += ParallelBurn(burnItems, burnRounds) }},
+		{"errgroup1", nil, func() { sink += errgroupBurn(1, burnItems, burnRounds) }},
+		{"errgroup2", nil, func() { sink += errgroupBurn(2, burnItems, burnRounds) }},
 	})
 }
 
@@ -232,12 +235,12 @@ func BenchmarkPerIterationSmallWork(b *testing.B) {
 	const n, rounds = 2000, 2000
 	one, two := pools(b)
 	interleave(b, "ns/iter", n, []variant{
-		{"sequential", nil, func() { seqBurn(n, rounds) }},
-		{"parallel1", one, func() { ParallelBurn(n, rounds) }},
-		{"parallel2", two, func() { ParallelBurn(n, rounds) }},
-		{"errgroup1", nil, func() { errgroupBurn(1, n, rounds) }},
-		{"errgroup2", nil, func() { errgroupBurn(2, n, rounds) }},
-		{"waitgroup1", nil, func() { handBurn(1, n, rounds) }},
-		{"waitgroup2", nil, func() { handBurn(2, n, rounds) }},
+		{"sequential", nil, func() { sink += seqBurn(n, rounds) }},
+		{"parallel1", one, func() { sink += ParallelBurn(n, rounds) }},
+		{"parallel2", two, func() { sink += ParallelBurn(n, rounds) }},
+		{"errgroup1", nil, func() { sink += errgroupBurn(1, n, rounds) }},
+		{"errgroup2", nil, func() { sink += errgroupBurn(2, n, rounds) }},
+		{"waitgroup1", nil, func() { sink += handBurn(1, n, rounds) }},
+		{"waitgroup2", nil, func() { sink += handBurn(2, n, rounds) }},
 	})
 }

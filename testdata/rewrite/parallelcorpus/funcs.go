@@ -99,3 +99,15 @@ var _ = register("processpool", func(t *trace) {
 	}
 	t.log("failed with %q", msg)
 })
+
+// Pair's literal names a result like one of Pair's parameters.
+//
+//asyncgo:parallel
+func Pair(a, s string) *futures.Future[string] {
+	return futures.Parallel(func(context.Context) (s string, err error) {
+		s = a + a
+		return s, nil
+	})
+}
+
+var _ = register("shadowfunc", func(t *trace) { t.log("%s", show(Pair("ab", "ignored"))) })

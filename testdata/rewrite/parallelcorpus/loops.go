@@ -283,3 +283,18 @@ found:
 }
 
 var _ = register("goto", func(t *trace) { t.log("%s", gotoOut(t)) })
+
+// A result named like the loop's value: the body's x is the parsed one.
+var _ = register("shadow", func(t *trace) {
+	var got []int
+	//asyncgo:parallel
+	for i, x := range []string{"4", "5", "six"} {
+		x, err := strconv.Atoi(x)
+		if err != nil {
+			t.log("item %d: %v", i, err)
+			continue
+		}
+		got = append(got, x*x)
+	}
+	t.log("%v", got)
+})
