@@ -75,7 +75,7 @@ func pointee(t types.Type) *types.Named {
 	return n
 }
 
-// linksBack reports whether o (stored into a field of... by y) is made
+// linksBack reports whether o, whose back-pointer fn sets to y, is made
 // reachable from y: stored into a field of y in fn, or returned by fn
 // when y is a parameter, with a caller storing the result into a field of
 // the argument passed for y.
