@@ -16,7 +16,7 @@ func TestAsyncUnsupported(t *testing.T) {
 		{"timeout", "\t\terr := aio.Timeout(t, time.Second, func(*aio.TimeoutScope) error { return nil })\n\t\treturn 0, err\n", "p.go:12:10: cannot lower aio.Timeout yet"},
 		{"timeout-at", "\t\terr := aio.TimeoutAt(t, time.Time{}, func(*aio.TimeoutScope) error { return nil })\n\t\treturn 0, err\n", "p.go:12:10: cannot lower aio.TimeoutAt yet"},
 		{"taskgroup", "\t\terr := aio.WithTaskGroup(t, func(*aio.TaskGroup) error { return nil })\n\t\treturn 0, err\n", "p.go:12:10: cannot lower aio.WithTaskGroup yet"},
-		{"barrier-reset", "\t\treturn 0, aio.NewBarrier(2).Reset(t)\n", "p.go:12:13: cannot lower aio.Barrier.Reset yet"},
+		{"resume-op", "\t\tvar a aio.LockAcquire\n\t\ta.Start(t, l)\n\t\treturn 0, a.Result()\n", "p.go:13:3: cannot lower aio.LockAcquire.Start yet"},
 		{"as-completed-value", "\t\tit := aio.AsCompleted(t, []*aio.Handle[int]{})\n\t\t_ = it\n\t\treturn 0, nil\n", "p.go:12:9: cannot lower aio.AsCompleted here: a lowered async body iterates over it only as the range expression of a for loop"},
 		{"as-completed-call", "\t\taio.AsCompleted(t, []*aio.Handle[int]{})(func(*aio.Handle[int], error) bool { return false })\n\t\treturn 0, nil\n", "p.go:12:3: cannot lower aio.AsCompleted here"},
 		{"embedded", "\t\tvar x locked\n\t\treturn 0, x.Acquire(t)\n", "p.go:13:13: cannot lower aio.Lock.Acquire called through an embedded field: call it on the field"},

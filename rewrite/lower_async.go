@@ -31,7 +31,8 @@ type resumePoint struct {
 // task, by name (a method's with its receiver's type name). Any other
 // call that takes the task is a positioned error, except CreateTask
 // (which does not suspend) and AsCompleted as a range loop's expression
-// (lowerRange).
+// (lowerRange): Timeout, TimeoutAt and WithTaskGroup, whose callbacks
+// would suspend.
 var resumePoints = map[string]resumePoint{
 	"Await":                    {"Awaiter", "Start", "Result", 2, "aw"},
 	"Sleep":                    {"Sleeper", "Start", "Result", 1, "sl"},
@@ -42,6 +43,9 @@ var resumePoints = map[string]resumePoint{
 	"Semaphore.Acquire":        {"SemaphoreAcquire", "Start", "Result", 1, "op"},
 	"BoundedSemaphore.Acquire": {"SemaphoreAcquire", "StartBounded", "Result", 1, "op"},
 	"Event.Wait":               {"EventWait", "Start", "Result", 1, "op"},
+	"Barrier.Wait":             {"BarrierWait", "Start", "Result", 2, "op"},
+	"Barrier.Reset":            {"BarrierChange", "StartReset", "Result", 1, "op"},
+	"Barrier.Abort":            {"BarrierChange", "StartAbort", "Result", 1, "op"},
 	"Queue.Get":                {"QueueGet", "Start", "Result", 2, "op"},
 	"Queue.Put":                {"QueuePut", "Start", "Result", 1, "op"},
 	"Queue.Join":               {"QueueJoin", "Start", "Result", 1, "op"},

@@ -347,6 +347,45 @@ var opCases = []opCase{
 		want: "0s cancel true|0s op: \"\" aio: cancelled|0s body: <nil>|0s next read \"after\\n\" <nil>",
 	},
 	{
+		name: "barrier",
+		direct: func(t *aio.Task, o *opEnv) string {
+			i, err := o.any.(*aio.Barrier).Wait(t)
+			return fmt.Sprint(i, err)
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.BarrierWait
+			return func(t *aio.Task) stepper { a.Start(t, o.any.(*aio.Barrier)); return &a },
+				func() string { i, err := a.Result(); return fmt.Sprint(i, err) }
+		},
+		main: func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+			b := aio.NewBarrier(2)
+			o.any = b
+			h := spawn()
+			aio.Sleep(t, time.Millisecond)
+			o.printf("cancel %v; %v", h.Cancel(), b)
+			aio.Await(t, h)
+			o.printf("after the cancel: %v", b)
+			h = spawn()
+			aio.Sleep(t, time.Millisecond)
+			i, err := b.Wait(t)
+			o.printf("main passes %d %v", i, err)
+			aio.Await(t, h)
+			h = spawn()
+			aio.Sleep(t, time.Millisecond)
+			o.printf("reset %v", b.Reset(t))
+			aio.Await(t, h)
+			h = spawn()
+			aio.Sleep(t, time.Millisecond)
+			o.printf("abort %v", b.Abort(t))
+			aio.Await(t, h)
+			h = spawn()
+			aio.Await(t, h)
+			o.printf("%v", b)
+			return nil
+		},
+		want: "1ms cancel true; <Barrier [filling, waiters:1/2]>|1ms op: 0 aio: cancelled|1ms after the cancel: <Barrier [filling, waiters:0/2]>|2ms main passes 1 <nil>|2ms op: 0 <nil>|3ms reset <nil>|3ms op: 0 aio: barrier is broken|4ms abort <nil>|4ms op: 0 aio: barrier is broken|4ms op: 0 aio: barrier is broken|4ms <Barrier [broken]>",
+	},
+	{
 		name: "serve-forever-cancelled",
 		direct: func(t *aio.Task, o *opEnv) string {
 			err := o.any.(*aio.Server).ServeForever(t)
