@@ -44,6 +44,12 @@
 // hand me the result channel" helper) is checked with each caller in the
 // package as the receiving side, from the call on.
 //
+// An unbuffered channel kept in a private struct field, whoever makes the
+// struct (chanuse.Fields), is checked as a class: plain sends anywhere,
+// every receive in one function that the package calls from one place
+// outside loops, and a select there that can leave through another case
+// without receiving.
+//
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when
@@ -80,6 +86,15 @@ var Analyzer = &analysis.Analyzer{
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	// A field's channel made by a function that allocates the struct is
+	// seen both from its make and as a field class: report it once.
+	report, seen := pass.Report, map[token.Pos]bool{}
+	pass.Report = func(d analysis.Diagnostic) {
+		if !seen[d.Pos] {
+			seen[d.Pos] = true
+			report(d)
+		}
+	}
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	makes := map[token.Pos]*ast.CallExpr{} // Lparen -> make call
 	insp.Preorder([]ast.Node{(*ast.CallExpr)(nil)}, func(n ast.Node) {
@@ -109,6 +124,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
+	fieldLeaks(pass, ssainput.SrcFuncs)
 	return nil, nil
 }
 
