@@ -12,6 +12,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"go/version"
 	"regexp"
 	"strconv"
 	"strings"
@@ -327,6 +328,10 @@ func (fl *fileLowerer) lowerParallelLoop(rs *ast.RangeStmt, lab *ast.LabeledStmt
 	defer fl.recoverAt(rs.Pos(), ParallelAnnotation+": cannot lower this loop")
 	p := &parLoop{fl: fl, rs: rs, workReads: map[*types.Var]bool{}}
 	p.inside = func(pos token.Pos) bool { return pos >= rs.Pos() && pos < rs.End() }
+	if v := fl.goVersion(); v != "" && version.Compare(v, "go1.23") < 0 {
+		fl.errorf(rs.Pos(), "%s: a parallel loop is lowered into a range-over-func loop, which needs Go 1.23; this file is compiled as %s (go.mod's go line or a //go:build line)", ParallelAnnotation, v)
+		return
+	}
 	if fd := fl.enclosingDecl(rs); fd != nil && annotated(fd) && !parallelFunc(fd) {
 		fl.errorf(rs.Pos(), "%s: a parallel loop inside the lowered body of %s is not supported (the work would run outside the generator or task)", ParallelAnnotation, fd.Name.Name)
 		return
@@ -382,6 +387,14 @@ func (fl *fileLowerer) lowerParallelLoop(rs *ast.RangeStmt, lab *ast.LabeledStmt
 		return
 	}
 	p.lower(lab)
+}
+
+// goVersion is the Go version the file is compiled with, or "".
+func (fl *fileLowerer) goVersion() string {
+	if v := fl.info.FileVersions[fl.file]; v != "" {
+		return v
+	}
+	return fl.pkg.GoVersion()
 }
 
 // enclosingDecl is the function declaration holding n.

@@ -233,6 +233,11 @@ func TestParallelLoopRejected(t *testing.T) {
 			wantRejected(t, dir, c.want)
 		})
 	}
+	t.Run("old-go", func(t *testing.T) {
+		src := "//go:build go1.21\n\n" + parHeader + "func f() {\n//asyncgo:parallel\n\tfor i := range []int{1} {\n\t\tv := work(i)\n\t\t_ = v\n\t}\n}\n"
+		dir := tempPackage(t, map[string]string{"p.go": src})
+		wantRejected(t, dir, "p.go:24:2: //asyncgo:parallel: a parallel loop is lowered into a range-over-func loop, which needs Go 1.23; this file is compiled as go1.21")
+	})
 }
 
 // TestParallelFuncRejected checks the form of a parallel function and
