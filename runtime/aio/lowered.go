@@ -8,7 +8,25 @@ import (
 
 // This file holds what the asyncgo rewriter's lowered async bodies (package
 // rewrite, //asyncgo:async) need at run time, beside the Machine contract:
-// their frame, and the resume points of Await and Sleep.
+// their frame, and the resume points of Await and Sleep. Every other call
+// that suspends has its resume point in the resumable operation that its
+// direct-mode function drives too (resume.go): LockAcquire,
+// ConditionWait, SemaphoreAcquire, EventWait, BarrierWait, BarrierChange,
+// QueueGet, QueuePut, QueueJoin, Gathering, Waiting, WaitingFor,
+// Shielding, Completions (a range loop over AsCompleted), InExecutor,
+// Connecting, ServerStart, Reading, Draining and Closing. The rewriter's
+// contract with each is the same: a machine field of the type per resume
+// point, then
+//
+//	op.StartX(t, receiver, args...)  // the call's arguments, as written
+//	thrown = nil
+//	resume:
+//	if w, s := op.Step(t, thrown); s { return w } // suspended on w
+//	results := op.ResultX()
+//
+// where a resumption of the body jumps to resume with the error the task
+// delivered there (nil, ErrCancelled, or the error of a wait that could
+// not start).
 
 // Frame is the pending-defer stack and results of a lowered async body:
 // coro.Frame's defers (Push, Defer, Iterate), its R for the body's first

@@ -39,6 +39,9 @@ import (
 //
 // Step must not call direct-mode suspending functions (Await, Sleep,
 // Lock.Acquire, ...) with t: it has no stack to suspend, and they panic.
+// It steps their resumable operations instead (Awaiter, Sleeper,
+// LockAcquire, ...; see resume.go), which return the future to suspend
+// on.
 // A panic in Step fails the task with a *PanicError, as in direct mode.
 // The loop never calls Step concurrently, nor again once it is done.
 type Machine[R any] interface {
