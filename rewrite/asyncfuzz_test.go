@@ -385,6 +385,9 @@ func FuzzAsyncLowering(f *testing.F) {
 	f.Add([]byte{26, 27, 28, 29, 1, 7, 26, 0, 9}, []byte{2})
 	f.Add([]byte{5, 0, 6, 7, 12, 1, 26, 10, 24}, []byte{1, 3, 4})
 	f.Fuzz(func(t *testing.T, body, script []byte) {
+		if testing.Short() {
+			t.Skip("builds each program twice")
+		}
 		if len(body) > 30 || len(script) > 3 {
 			t.Skip()
 		}
