@@ -125,3 +125,44 @@ func opsPutString(q *aio.Queue[string], s string) *aio.Coroutine[bool] {
 }
 
 var _ = register("ops_queue", func() { run(opsQueueMain()) })
+
+// opsDrain takes n items of any type from q and gathers the tasks that
+// echo them: a generic body, whose resume points' types are its type
+// parameter's.
+//
+//asyncgo:async
+func opsDrain[T any](q *aio.Queue[T], n int) *aio.Coroutine[[]T] {
+	return aio.Async(func(t *aio.Task) ([]T, error) {
+		var cs []aio.Awaitable[T]
+		for range n {
+			v, err := q.Get(t)
+			if err != nil {
+				return nil, err
+			}
+			q.TaskDone()
+			cs = append(cs, opsEcho(v))
+		}
+		if err := q.Join(t); err != nil {
+			return nil, err
+		}
+		return aio.Gather(t, cs...)
+	})
+}
+
+// opsEcho returns v after a turn.
+//
+//asyncgo:async
+func opsEcho[T any](v T) *aio.Coroutine[T] {
+	return aio.Async(func(t *aio.Task) (T, error) {
+		err := aio.Sleep(t, 0)
+		return v, err
+	})
+}
+
+var _ = register("ops_queue_generic", func() {
+	q := aio.NewQueue[string](0)
+	for _, s := range []string{"a", "b", "c"} {
+		q.PutNowait(s)
+	}
+	run(opsDrain(q, 3))
+})
