@@ -172,6 +172,9 @@ func describe(err error) string {
 	return fmt.Sprint(err)
 }
 
+// rcv is the receiver of the fuzz programs' A methods.
+type rcv[T any] struct{ tag T }
+
 // pair formats an await's two results.
 func pair(v int, err error) string { return fmt.Sprint(v, " ", describe(err)) }
 
@@ -291,19 +294,21 @@ func driveClose(c *aio.Coroutine[int], closeMs int, cancels ...int) {
 }
 `
 
-// asyncFuzzFunc is the async function name built from body; callee,
-// if not empty, is an async function of one int that the body awaits
+// asyncFuzzFunc is an async function built from body: decl is its
+// declaration up to its parameter list (a function, a generic function,
+// a method), conv the conversion of its parameter arg to int; callee, if
+// not empty, is an async function of one int that the body awaits
 // (inline) in form 26, else it awaits hchain there.
-func asyncFuzzFunc(name, callee string, body []byte) string {
+func asyncFuzzFunc(decl, conv, callee string, body []byte) string {
 	var b strings.Builder
 	pos, k := 0, 0
 	genAsyncBody(body, callee, 0, &pos, &b, &k)
 	return fmt.Sprintf(`
 //asyncgo:async
-func %s(arg int) *aio.Coroutine[int] {
+%s *aio.Coroutine[int] {
 	return aio.Async(func(t *aio.Task) (res int, err error) {
 		l := t.Loop()
-		x := arg
+		x := %s(arg)
 		var hs []*aio.Handle[int]
 		defer lg(l, "body done")
 %s		for _, h := range hs {
@@ -313,17 +318,18 @@ func %s(arg int) *aio.Coroutine[int] {
 		return x, nil
 	})
 }
-`, name, b.String())
+`, decl, conv, b.String())
 }
 
 // asyncFuzzFuncs is the pair of async functions of one program built
-// from body: A<id>, whose body is all of body, awaits B<id>, whose body is
-// body's second half.
+// from body: A<id>, a method of a generic type whose body is all of body,
+// awaits B<id>, a generic function whose body is body's second half.
 func asyncFuzzFuncs(id string, body []byte) string {
-	return asyncFuzzFunc("B"+id, "", body[len(body)/2:]) + asyncFuzzFunc("A"+id, "B"+id, body)
+	return asyncFuzzFunc(fmt.Sprintf("func B%s[T ~int](arg T)", id), "int", "", body[len(body)/2:]) +
+		asyncFuzzFunc(fmt.Sprintf("func (r *rcv[T]) A%s(arg int)", id), "", "B"+id, body)
 }
 
-// asyncDrive is the driver's call for the program A<id>(arg) from
+// asyncDrive is the driver's call for the program (&rcv{}).A<id>(arg) from
 // script: its first two bytes are cancellation delays (a turn or a few
 // milliseconds), a third one closes the loop after that many
 // milliseconds (drive lets the task finish).
@@ -336,9 +342,9 @@ func asyncDrive(id string, arg int, script []byte) string {
 		ds = append(ds, fmt.Sprint(", ", []int{-1, 0, 1, 2, 3, 5, 8, 13}[c%8]))
 	}
 	if len(script) > 2 {
-		return fmt.Sprintf("driveClose(A%s(%d), %d%s)", id, arg, script[2]%10, strings.Join(ds, ""))
+		return fmt.Sprintf("driveClose((&rcv[string]{}).A%s(%d), %d%s)", id, arg, script[2]%10, strings.Join(ds, ""))
 	}
-	return fmt.Sprintf("drive(A%s(%d)%s)", id, arg, strings.Join(ds, ""))
+	return fmt.Sprintf("drive((&rcv[string]{}).A%s(%d)%s)", id, arg, strings.Join(ds, ""))
 }
 
 // asyncFuzzProgram is the program FuzzAsyncLowering builds.
