@@ -358,3 +358,60 @@ func TestParallelOnProcessPool(t *testing.T) {
 		t.Errorf("loop on the fallback pool: got %v", got)
 	}
 }
+
+// TestParallelLoopsAgreeWithSequential is a property test: loops of random
+// lengths, on 1 to 4 workers, with works of random durations, left at a
+// random iteration or run to the end, yield exactly what the sequential
+// loop yields, and no work runs once the loop is over.
+func TestParallelLoopsAgreeWithSequential(t *testing.T) {
+	var pools []*futures.ThreadPool
+	for k := 1; k <= 4; k++ {
+		pools = append(pools, newPool(t, futures.MaxWorkers(k)))
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rnd := func() uint64 { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return seed }
+	for trial := range 300 {
+		n := int(rnd() % 40)
+		pool := pools[rnd()%4]
+		stopAt := -1
+		if rnd()%2 == 0 && n > 0 {
+			stopAt = int(rnd() % uint64(n))
+		}
+		in := make([]int, n)
+		for i := range in {
+			in[i] = int(rnd() % 200)
+		}
+		var running atomic.Int64
+		var got []int
+		for i, v := range futures.ParallelSlice(pool, in, func(i, x int) int {
+			running.Add(1)
+			defer running.Add(-1)
+			time.Sleep(time.Duration(x) * time.Microsecond)
+			return x*1000 + i
+		}) {
+			if v != in[i]*1000+i {
+				t.Fatalf("trial %d: item %d yielded %d, want %d", trial, i, v, in[i]*1000+i)
+			}
+			got = append(got, i)
+			if i == stopAt {
+				break
+			}
+		}
+		if r := running.Load(); r != 0 {
+			t.Fatalf("trial %d: %d works running after the loop", trial, r)
+		}
+		want := n
+		if stopAt >= 0 {
+			want = stopAt + 1
+		}
+		if len(got) != want {
+			t.Fatalf("trial %d: %d iterations, want %d (n %d, stop at %d)", trial, len(got), want, n, stopAt)
+		}
+		for i, g := range got {
+			if g != i {
+				t.Fatalf("trial %d: iteration %d was item %d", trial, i, g)
+			}
+		}
+	}
+}
