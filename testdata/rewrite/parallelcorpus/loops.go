@@ -298,3 +298,36 @@ var _ = register("shadow", func(t *trace) {
 	}
 	t.log("%v", got)
 })
+
+type (
+	ints []int
+	feed chan string
+)
+
+// Named slice and channel types, and a map's value used after the work.
+var _ = register("named", func(t *trace) {
+	var out []string
+	//asyncgo:parallel
+	for i, x := range (ints{3, 1, 2}) {
+		d := x * 10
+		out = append(out, fmt.Sprint(i, ":", d, "/", x))
+	}
+	f := make(feed, 3)
+	f <- "a"
+	f <- "bb"
+	close(f)
+	//asyncgo:parallel
+	for s := range f {
+		n := len(s)
+		out = append(out, fmt.Sprint(s, "=", n))
+	}
+	prices := map[string]float64{"tea": 2.5, "cake": 4}
+	var lines []string
+	//asyncgo:parallel
+	for item, price := range prices {
+		taxed := price * 1.2
+		lines = append(lines, fmt.Sprintf("%s %.2f -> %.2f", item, price, taxed))
+	}
+	sort.Strings(lines)
+	t.log("%v %v", out, lines)
+})
