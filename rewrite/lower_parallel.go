@@ -101,28 +101,31 @@ func (fl *fileLowerer) lowerParallelFunc(fd *ast.FuncDecl) {
 		}
 	}
 	for _, p := range fd.Type.Params.List {
-		t := fl.info.TypeOf(p.Type)
-		if why := notGobbable(t); why != "" {
+		// Only what the body can see travels: not blank parameters, nor
+		// those the literal's own names hide.
+		var sent []*ast.Ident
+		for _, n := range p.Names {
+			if n.Name != "_" && !shadowed[n.Name] {
+				sent = append(sent, n)
+			}
+		}
+		if len(sent) == 0 {
+			continue
+		}
+		if why := notGobbable(fl.info.TypeOf(p.Type)); why != "" {
 			fl.errorf(p.Type.Pos(), "%s: the parameter type %s %s, so a call could not travel to a worker process; call futures.Parallel without the annotation", name, fl.text(p.Type), why)
 			return
 		}
 		ftype, ptype := fl.text(p.Type), fl.text(p.Type)
-		if el, ok := p.Type.(*ast.Ellipsis); ok {
-			ftype = "[]" + fl.text(el.Elt)
+		_, variadic := p.Type.(*ast.Ellipsis)
+		if variadic {
+			ftype = "[]" + fl.text(p.Type.(*ast.Ellipsis).Elt)
 		}
-		for _, n := range p.Names {
-			if n.Name == "_" {
-				continue // unused by the body: it need not travel
-			}
+		for _, n := range sent {
 			field := fmt.Sprintf("A%d", len(fields))
 			fields = append(fields, field+" "+ftype)
 			args = append(args, field+": "+n.Name)
-			pname := n.Name
-			if shadowed[pname] {
-				pname = "_" // hidden by the literal's own name in the body
-			}
-			params = append(params, pname+" "+ptype)
-			_, variadic := p.Type.(*ast.Ellipsis)
+			params = append(params, n.Name+" "+ptype)
 			call = append(call, fmt.Sprintf("_agA.%s%s", field, map[bool]string{true: "..."}[variadic]))
 		}
 	}
