@@ -67,14 +67,20 @@ func TestParallelGolden(t *testing.T) {
 	}
 }
 
-// TestParallelDifferential runs the corpus from its sources (sequential
-// loops) and lowered (under the race detector), and compares the traces.
+// TestParallelDifferential vets the lowered corpus, runs it from its
+// sources (sequential loops) and lowered (under the race detector), and
+// compares the traces.
 func TestParallelDifferential(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the corpus twice")
 	}
 	ov := overlay(t, lowerParallel(t))
 	pkg := "./testdata/rewrite/parallelcorpus"
+	vet := testbound.Command(t, "go", "vet", "-overlay", ov, pkg)
+	vet.Dir = moduleRoot(t)
+	if out, err := vet.CombinedOutput(); err != nil {
+		t.Errorf("go vet on the lowered corpus: %v\n%s", err, out)
+	}
 	direct := goRun(t, "-tags", rewrite.DirectTag, pkg)
 	lowered := goRun(t, "-race", "-overlay", ov, pkg)
 	d, l := splitTraces(direct), splitTraces(lowered)
