@@ -130,6 +130,9 @@ func (p *parLoop) checkWork() {
 			}
 		})
 		ast.Inspect(e, func(n ast.Node) bool {
+			if c, ok := n.(*ast.CallExpr); ok && fl.waitsOnFuture(c) {
+				fl.errorf(c.Pos(), "%s: the work waits on a future (%s): the loop's runners hold the executor's workers while the loop runs, so a future queued behind them could wait for ever; submit in the work (f := F(x)) and wait in the loop body (v, err := f.Result(ctx)), which runs on the caller's goroutine", ParallelAnnotation, fl.callName(c))
+			}
 			id, ok := n.(*ast.Ident)
 			if !ok {
 				return true
@@ -232,4 +235,22 @@ func (p *parLoop) checkBody(lab *ast.LabeledStmt) {
 	for _, s := range p.rs.Body.List[1:] {
 		walk(s, 0)
 	}
+}
+
+// waitsOnFuture reports whether c waits on futures of runtime/futures:
+// Future.Result, ResultTimeout or Exception, Wait, AsCompleted.
+func (fl *fileLowerer) waitsOnFuture(c *ast.CallExpr) bool {
+	o := fl.calledFunc(c.Fun)
+	if o == nil || o.Pkg() == nil || o.Pkg().Path() != futuresPath {
+		return false
+	}
+	if recv := o.Type().(*types.Signature).Recv(); recv != nil {
+		t := recv.Type()
+		if pt, ok := t.(*types.Pointer); ok {
+			t = pt.Elem()
+		}
+		n, ok := types.Unalias(t).(*types.Named)
+		return ok && n.Obj().Name() == "Future" && (o.Name() == "Result" || o.Name() == "ResultTimeout" || o.Name() == "Exception")
+	}
+	return o.Name() == "Wait" || o.Name() == "AsCompleted"
 }

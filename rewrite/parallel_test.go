@@ -206,6 +206,8 @@ func TestParallelLoopRejected(t *testing.T) {
 			"p.go:24:8: //asyncgo:parallel: the work calls the pointer method WriteString on b, declared outside the loop"},
 		{"work-ranges-channel", "func f(xs []int, ch chan int) {\n//asyncgo:parallel\n\tfor range xs {\n\t\tv := func() int {\n\t\t\tfor x := range ch {\n\t\t\t\treturn x\n\t\t\t}\n\t\t\treturn 0\n\t\t}()\n\t\t_ = v\n\t}\n}\n",
 			"p.go:24:19: //asyncgo:parallel: the work receives from ch, declared outside the loop"},
+		{"work-waits", "func f(xs []int) {\n//asyncgo:parallel\n\tfor _, x := range xs {\n\t\tv, err := futures.Parallel(func(context.Context) (int, error) { return x, nil }).Result(context.Background())\n\t\t_, _ = v, err\n\t}\n}\n",
+			"p.go:23:13: //asyncgo:parallel: the work waits on a future (futures.Future.Result)"},
 		{"work-handle", "func g(xs []int) *coro.Generator[int, int, int] {\n\treturn coro.New(func(co *coro.Co[int, int]) int {\n//asyncgo:parallel\n\t\tfor _, x := range xs {\n\t\t\tv := co.Yield(x)\n\t\t\t_ = v\n\t\t}\n\t\treturn 0\n\t})\n}\n",
 			"p.go:24:9: //asyncgo:parallel: the work uses co, a generator's or task's handle"},
 		{"body-writes-work-input", "func f(xs []int) {\n\tscale := 2\n//asyncgo:parallel\n\tfor _, x := range xs {\n\t\tv := x * scale\n\t\tscale = v\n\t}\n}\n",
