@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -384,6 +386,77 @@ var opCases = []opCase{
 			return nil
 		},
 		want: "1ms cancel true; <Barrier [filling, waiters:1/2]>|1ms op: 0 aio: cancelled|1ms after the cancel: <Barrier [filling, waiters:0/2]>|2ms main passes 1 <nil>|2ms op: 0 <nil>|3ms reset <nil>|3ms op: 0 aio: barrier is broken|4ms abort <nil>|4ms op: 0 aio: barrier is broken|4ms op: 0 aio: barrier is broken|4ms <Barrier [broken]>",
+	},
+	{
+		name: "drain-cancelled",
+		direct: func(t *aio.Task, o *opEnv) string {
+			return fmt.Sprint(o.any.(*aio.StreamWriter).Drain(t))
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.Draining
+			return func(t *aio.Task) stepper { a.Start(t, o.any.(*aio.StreamWriter)); return &a },
+				func() string { return fmt.Sprint(a.Result()) }
+		},
+		main: func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			defer ln.Close()
+			peer := make(chan net.Conn, 1)
+			go func() {
+				c, _ := ln.Accept()
+				peer <- c
+			}()
+			_, w, err := aio.OpenConnection(t, ln.Addr().String())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			c := <-peer
+			defer c.Close()
+			// More than the peer's and our socket buffers hold: the writes
+			// stall until the peer reads.
+			w.Write(make([]byte, 16<<20))
+			o.any = w
+			h := spawn()
+			aio.Sleep(t, 0)
+			aio.Sleep(t, 0)
+			o.printf("cancel %v", h.Cancel())
+			_, err = aio.Await(t, h)
+			o.printf("body: %v", err)
+			read := make(chan int64)
+			go func() {
+				n, _ := io.CopyN(io.Discard, c, 16<<20)
+				read <- n
+			}()
+			o.printf("drain again: %v, buffered %d", w.Drain(t), w.Buffered())
+			o.printf("the peer read %d", <-read)
+			return nil
+		},
+		want: "0s cancel true|0s op: aio: cancelled|0s body: <nil>|0s drain again: <nil>, buffered 0|0s the peer read 16777216",
+	},
+	{
+		name: "open-connection-refused",
+		direct: func(t *aio.Task, o *opEnv) string {
+			r, w, err := aio.OpenConnection(t, o.any.(string))
+			return fmt.Sprint(r, w, errors.Is(err, syscall.ECONNREFUSED))
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.Connecting
+			return func(t *aio.Task) stepper { a.Start(t, o.any.(string)); return &a },
+				func() string { r, w, err := a.Result(); return fmt.Sprint(r, w, errors.Is(err, syscall.ECONNREFUSED)) }
+		},
+		main: func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			o.any = ln.Addr().String()
+			ln.Close() // nothing listens there now
+			return cancelAfter(-1)(t, o, spawn)
+		},
+		want: "0s op: <nil> <nil> true|0s body: <nil>",
 	},
 	{
 		name: "serve-forever-cancelled",
