@@ -3,6 +3,11 @@ package rewrite
 // The async front end: //asyncgo:async functions, whose body is
 // `return aio.Async(func(t *aio.Task) (R, error) { ... })`, lowered onto
 // runtime/aio's Machine contract (Step) with the core the generators use.
+// Each call of aio that suspends is a resume point through the resumable
+// operation of runtime/aio that its direct-mode function drives too
+// (resumePoints: call -> operation type, Start method, Result method);
+// a range loop over aio.AsCompleted steps a Completions at the top of
+// each iteration (lowerRange).
 
 import (
 	"fmt"
