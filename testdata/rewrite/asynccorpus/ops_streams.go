@@ -63,6 +63,16 @@ func opsReadLine(r *aio.StreamReader) *aio.Coroutine[string] {
 	})
 }
 
+// opsServeForever serves until cancelled.
+//
+//asyncgo:async
+func opsServeForever(srv *aio.Server) *aio.Coroutine[bool] {
+	return aio.Async(func(t *aio.Task) (bool, error) {
+		err := srv.ServeForever(t)
+		return srv.IsServing(), err
+	})
+}
+
 // opsStreamsMain is the client.
 //
 //asyncgo:async
@@ -133,7 +143,11 @@ func opsStreamsMain() *aio.Coroutine[string] {
 		if err := w.WaitClosed(t); err != nil {
 			return "", err
 		}
-		srv.Close()
+		sf := aio.CreateTask(t, opsServeForever(srv))
+		aio.Sleep(t, 0)
+		sf.Cancel() // closes the server
+		_, err = aio.Await(t, sf)
+		logf(l, "serve forever: %v, serving %v", err, srv.IsServing())
 		if err := srv.WaitClosed(t); err != nil {
 			return "", err
 		}
