@@ -26,11 +26,22 @@ var Analyzer = &analysis.Analyzer{
 // state reports each position once: a channel field of a struct the maker
 // allocates is seen both from its make and as a class.
 type state struct {
-	pass   *analysis.Pass
-	seen   map[token.Pos]bool
-	ranges map[token.Pos]bool // the for keywords of range statements: go/ssa puts a range's receive there
-	sealed *chanuse.Sealed
-	dead   map[*ssa.Select]map[int]string // select cases that can never proceed, and why
+	pass    *analysis.Pass
+	seen    map[token.Pos]bool
+	ranges  map[token.Pos]bool // the for keywords of range statements: go/ssa puts a range's receive there
+	sealed  *chanuse.Sealed
+	dead    map[*ssa.Select]map[int]string // select cases that can never proceed, and why
+	follows map[*ssa.MakeChan]*chanuse.Channel
+}
+
+// follow returns the model of mc's channel, built once for all checks.
+func (st *state) follow(mc *ssa.MakeChan) *chanuse.Channel {
+	ch := st.follows[mc]
+	if ch == nil {
+		ch = chanuse.Follow(mc)
+		st.follows[mc] = ch
+	}
+	return ch
 }
 
 // deadCase records that case k of sel can never proceed.
@@ -55,7 +66,8 @@ func (st *state) Report(d analysis.Diagnostic) {
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	st := &state{pass: pass, seen: map[token.Pos]bool{}, ranges: map[token.Pos]bool{},
-		sealed: chanuse.NewSealed(pass.Pkg), dead: map[*ssa.Select]map[int]string{}}
+		sealed: chanuse.NewSealed(pass.Pkg), dead: map[*ssa.Select]map[int]string{},
+		follows: map[*ssa.MakeChan]*chanuse.Channel{}}
 	for _, f := range pass.Files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			if r, ok := n.(*ast.RangeStmt); ok {
@@ -123,7 +135,7 @@ func capacity(mc *ssa.MakeChan) int {
 
 // local checks a channel made in a function and followed from there.
 func local(pass *state, mc *ssa.MakeChan) {
-	ch := chanuse.Follow(mc)
+	ch := pass.follow(mc)
 	if ch.Escapes || len(ch.Returns) > 0 {
 		return // the callers may send, receive or close
 	}

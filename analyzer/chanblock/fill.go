@@ -31,7 +31,7 @@ func fill(st *state, mc *ssa.MakeChan) {
 	if size < 0 {
 		return
 	}
-	ch := chanuse.Follow(mc)
+	ch := st.follow(mc)
 	if ch.Escapes || len(ch.Returns) > 0 {
 		return
 	}

@@ -28,7 +28,7 @@ func waitBeforeReceive(st *state, funcs []*ssa.Function) {
 }
 
 func waitBefore(st *state, mc *ssa.MakeChan) {
-	ch := chanuse.Follow(mc)
+	ch := st.follow(mc)
 	if ch.Escapes || len(ch.Returns) > 0 {
 		return
 	}
