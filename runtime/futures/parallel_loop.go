@@ -113,12 +113,11 @@ func runLoop[K, V, R any](ex Executor, length int, next func() (K, V, bool), wor
 	if quit == nil {
 		quit = make(chan struct{})
 	}
-	l := &ploop[K, V, R]{next: next, work: work, quit: quit}
-	l.ready.L, l.room.L = &l.mu, &l.mu
+	l := &ploop[K, V, R]{ex: ex, next: next, work: work, quit: quit, want: workers}
+	l.ready.L = &l.mu
 	l.slots = make([]pslot[K, R], 4*workers)
-	runners := workers
 	if length > 0 {
-		runners = min(runners, length)
+		l.want = min(l.want, length)
 	}
 	defer func() {
 		l.stop()
@@ -126,13 +125,9 @@ func runLoop[K, V, R any](ex Executor, length int, next func() (K, V, bool), wor
 			done()
 		}
 	}()
-	for range runners {
-		f, err := Submit(ex, func(context.Context) (struct{}, error) { l.run(); return struct{}{}, nil }, Name("parallel loop runner"))
-		if err != nil {
-			break // the caller does the work, as sequentially
-		}
-		l.runners = append(l.runners, f)
-	}
+	l.mu.Lock()
+	l.spawn()
+	l.mu.Unlock()
 	for i := 0; ; i++ {
 		k, r, ok := l.take(i)
 		if !ok || !yield(k, r) {
@@ -144,8 +139,12 @@ func runLoop[K, V, R any](ex Executor, length int, next func() (K, V, bool), wor
 // ploop is the shared state of a parallel loop. Items are numbered in the
 // order next yields them; item j's outcome goes to slots[j%len(slots)],
 // which is free by then because at most len(slots) items are taken and
-// not yet consumed.
+// not yet consumed. A runner that finds no free slot ends, giving its
+// worker back to the executor (another loop, or a task the loop body
+// waits for, may need it); the consumer starts runners again as it frees
+// slots.
 type ploop[K, V, R any] struct {
+	ex   Executor
 	next func() (K, V, bool)
 	work func(K, V) R
 	quit chan struct{} // closed by stop
@@ -156,15 +155,16 @@ type ploop[K, V, R any] struct {
 
 	mu        sync.Mutex
 	ready     sync.Cond // the consumer waits: its item, the end, the runners' exit
-	room      sync.Cond // runners wait for a free slot
 	slots     []pslot[K, R]
 	reserved  int // items taken (or being taken) so far
 	consumed  int // items the loop body has received
 	total     int // the number of items, once exhausted
 	exhausted bool
 	stopped   bool
-	active    int // runners inside run
-	runners   []*Future[struct{}]
+	want      int                 // runners to keep going
+	live      int                 // runners submitted and not started
+	active    int                 // runners inside run
+	runners   []*Future[struct{}] // runners perhaps not started, to cancel at the end
 }
 
 type pslot[K, R any] struct {
@@ -175,22 +175,40 @@ type pslot[K, R any] struct {
 	done     bool
 }
 
+// spawn submits runners up to want while there is work and room for it;
+// l.mu is held. If the executor refuses them, the caller does the work,
+// as sequentially.
+func (l *ploop[K, V, R]) spawn() {
+	for l.active+l.live < l.want && !l.stopped && !l.exhausted && l.reserved < l.consumed+len(l.slots) {
+		// Forget the runners that have started: only those still queued
+		// are worth cancelling.
+		kept := l.runners[:0]
+		for _, f := range l.runners {
+			if !f.Done() && !f.Running() {
+				kept = append(kept, f)
+			}
+		}
+		l.runners = kept
+		f, err := Submit(l.ex, func(context.Context) (struct{}, error) { l.run(); return struct{}{}, nil }, Name("parallel loop runner"))
+		if err != nil {
+			return
+		}
+		l.live++
+		l.runners = append(l.runners, f)
+	}
+}
+
 // run is a runner task: it takes items and runs their work until there
-// are none left or the loop stops.
+// are none left, no free slot, or the loop stops.
 func (l *ploop[K, V, R]) run() {
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.live--
 	if l.stopped {
-		l.mu.Unlock()
 		return
 	}
 	l.active++
-	for {
-		for !l.stopped && !l.exhausted && l.reserved >= l.consumed+len(l.slots) {
-			l.room.Wait()
-		}
-		if l.stopped || l.exhausted {
-			break
-		}
+	for !l.stopped && !l.exhausted && l.reserved < l.consumed+len(l.slots) {
 		l.reserved++
 		l.mu.Unlock()
 		l.fill()
@@ -200,9 +218,7 @@ func (l *ploop[K, V, R]) run() {
 	if l.active == 0 {
 		l.ready.Broadcast()
 	}
-	l.mu.Unlock()
 }
-
 // fill takes the next item, for which a slot is reserved, and runs its
 // work into the slot.
 func (l *ploop[K, V, R]) fill() {
@@ -226,7 +242,6 @@ func (l *ploop[K, V, R]) fill() {
 		l.reserved--
 		l.exhausted, l.total = true, j
 		l.ready.Broadcast()
-		l.room.Broadcast()
 		l.mu.Unlock()
 		return
 	}
@@ -280,7 +295,9 @@ func (l *ploop[K, V, R]) take(i int) (K, R, bool) {
 	k, r, panicked, p := s.k, s.r, s.panicked, s.p
 	*s = pslot[K, R]{}
 	l.consumed++
-	l.room.Signal()
+	if l.active+l.live < l.want { // a runner ended for want of room
+		l.spawn()
+	}
 	l.mu.Unlock()
 	if panicked {
 		panic(p)
@@ -294,9 +311,9 @@ func (l *ploop[K, V, R]) stop() {
 	l.mu.Lock()
 	l.stopped = true
 	close(l.quit)
-	l.room.Broadcast()
+	runners := l.runners
 	l.mu.Unlock()
-	for _, f := range l.runners {
+	for _, f := range runners {
 		f.Cancel()
 	}
 	l.mu.Lock()

@@ -415,3 +415,34 @@ func TestParallelLoopsAgreeWithSequential(t *testing.T) {
 		}
 	}
 }
+
+// A work that waits on a future of the loop's own executor, whose workers
+// the runners hold, gets ErrDeadlock instead of hanging (the rewriter
+// rejects such a wait written in the work; this is one through a call).
+func TestParallelWorkWaitingOnItsExecutor(t *testing.T) {
+	pool := newPool(t, futures.MaxWorkers(1))
+	wait := func(x int) (int, error) {
+		f := submit(t, pool, func(context.Context) (int, error) { return x * 2, nil })
+		return f.Result(deadline(t))
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i, r := range futures.ParallelInt(pool, 4, func(i int) (r struct {
+			v   int
+			err error
+		}) {
+			r.v, r.err = wait(i)
+			return
+		}) {
+			if r.err != nil && !errors.Is(r.err, futures.ErrDeadlock) || r.err == nil && r.v != 2*i {
+				t.Errorf("item %d: %d, %v; want %d or ErrDeadlock", i, r.v, r.err, 2*i)
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a work waiting on its loop's executor hung")
+	}
+}
