@@ -111,3 +111,20 @@ func Pair(a, s string) *futures.Future[string] {
 }
 
 var _ = register("shadowfunc", func(t *trace) { t.log("%s", show(Pair("ab", "ignored"))) })
+
+// Submit in the work, wait in the body: the futures run on the workers
+// the loop's runners give back once they are ahead of the body.
+var _ = register("submitinwork", func(t *trace) {
+	var out []int
+	//asyncgo:parallel
+	for n := range 24 {
+		f := Fib(n)
+		v, err := f.Result(context.Background())
+		if err != nil {
+			t.log("error %v", err)
+			return
+		}
+		out = append(out, v)
+	}
+	t.log("%v", out)
+})
