@@ -219,6 +219,7 @@ func (l *ploop[K, V, R]) run() {
 		l.ready.Broadcast()
 	}
 }
+
 // fill takes the next item, for which a slot is reserved, and runs its
 // work into the slot.
 func (l *ploop[K, V, R]) fill() {
