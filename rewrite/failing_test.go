@@ -37,7 +37,6 @@ import (
 // failing maps each program under testdata/rewrite/failing to what is
 // wrong with it today.
 var failing = map[string]string{
-	"panic_line_nested":              "a panic in a return, or after a deferred call, nested in a block that does not suspend reports the wrong line lowered: the lowered return and defer take more lines than the source and no //line directive resyncs them",
 	"chain_direct_result_with_error": "a lowered body awaiting a direct coroutine that returns a value with an error gets the zero value: the direct coroutine runs as a task, whose failed result is dropped (direct mode's Await of a coroutine returns both)",
 	"panic_direct_inline":            "a lowered body awaiting a direct coroutine that panics gets a *PanicError from Await; direct mode (and PEP 492's await) passes the panic up through the awaiting body (runtime/aio Awaiter runs the direct coroutine as a task of its own)",
 }

@@ -26,7 +26,6 @@ func (f *fn) deferText(d *ast.DeferStmt) string {
 		return fmt.Sprintf("_agm._agf.Push(%s)", f.verbatim(lit))
 	}
 	var b strings.Builder
-	b.WriteString("{\n")
 	fun := ""
 	if k, ok := f.susp[call]; ok && k == kRaise {
 		fun = "_agm._agf.Raise"
@@ -64,8 +63,8 @@ func (f *fn) deferText(d *ast.DeferStmt) string {
 	if call.Ellipsis.IsValid() {
 		ell = "..."
 	}
-	fmt.Fprintf(&b, "_agm._agf.Defer(func(_agrethrow func()) {\ndefer %s(%s%s)\n_agrethrow()\n})\n}", fun, strings.Join(args, ", "), ell)
-	return b.String()
+	fmt.Fprintf(&b, "_agm._agf.Defer(func(_agrethrow func()) {\ndefer %s(%s%s)\n_agrethrow()\n})", fun, strings.Join(args, ", "), ell)
+	return f.lineBlock(d, b.String())
 }
 
 // constFunc reports whether the called expression e, named by id, is a

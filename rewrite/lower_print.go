@@ -9,6 +9,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"strings"
 
 	"github.com/dave/dst"
@@ -52,6 +53,17 @@ func (f *fn) placeholder(text string) string {
 	p := fmt.Sprintf("%s%d_", f.phPrefix, f.nph)
 	f.ph[p] = text
 	return p
+}
+
+// lineBlock is stmts, which replace the statement n in printed code and
+// take more lines than it, as a block whose lines map back to n's: its
+// statements to n's first line, its closing brace to n's last, so that a
+// panic in them, and the code printed after the block, report the
+// source's lines.
+func (f *fn) lineBlock(n ast.Node, stmts string) string {
+	start, end := f.fset.Position(n.Pos()), f.fset.Position(n.End())
+	file := filepath.Base(start.Filename)
+	return fmt.Sprintf("{\n//line %s:%d\n%s\n//line %s:%d\n}", file, start.Line+f.lineDelta, stmts, file, end.Line+f.lineDelta)
 }
 
 // expr prints an expression with hoisted variables renamed.
@@ -128,27 +140,24 @@ func (f *fn) verbatimDst(n dst.Node) string {
 				return false
 			}
 		case *dst.ReturnStmt:
-			if litDepth == 0 {
+			if ar, ok := f.astOf(x).(*ast.ReturnStmt); ok && litDepth == 0 {
 				var b strings.Builder
-				b.WriteString("{\n")
-				if ar, ok := f.astOf(x).(*ast.ReturnStmt); ok {
-					if a := f.retAssign(ar, x.Results); a != "" {
-						b.WriteString(a + "\n")
-					}
+				if a := f.retAssign(ar, x.Results); a != "" {
+					b.WriteString(a + "\n")
 				}
 				if st := f.stops(0); st != "" {
 					b.WriteString(st + "\n")
 				}
-				b.WriteString("goto _agRet\n}")
+				b.WriteString("goto _agRet")
 				f.used["_agRet"] = true
-				c.Replace(f.phStmt(f.placeholder(b.String()), x))
+				c.Replace(f.phStmt(f.placeholder(f.lineBlock(ar, b.String())), x))
 				return false
 			}
 		case *dst.BranchStmt:
 			if litDepth == 0 && x.Tok == token.GOTO {
 				if ab, ok := f.astOf(x).(*ast.BranchStmt); ok {
 					if stops := f.gotoStops(ab); stops != "" {
-						c.Replace(f.phStmt(f.placeholder(fmt.Sprintf("{\n%s\ngoto %s\n}", stops, x.Label.Name)), x))
+						c.Replace(f.phStmt(f.placeholder(f.lineBlock(ab, fmt.Sprintf("%s\ngoto %s", stops, x.Label.Name))), x))
 						return false
 					}
 				}
@@ -174,7 +183,7 @@ func (f *fn) verbatimDst(n dst.Node) string {
 					}
 					f.used[l] = true
 					if stops != "" {
-						c.Replace(f.phStmt(f.placeholder(fmt.Sprintf("{\n%s\ngoto %s\n}", stops, l)), x))
+						c.Replace(f.phStmt(f.placeholder(f.lineBlock(ab, fmt.Sprintf("%s\ngoto %s", stops, l))), x))
 						return false
 					}
 					g := &dst.BranchStmt{Tok: token.GOTO, Label: dst.NewIdent(l)}
