@@ -459,6 +459,133 @@ var opCases = []opCase{
 		want: "0s op: <nil> <nil> true|0s body: <nil>",
 	},
 	{
+		name: "queue-join-cancelled",
+		direct: func(t *aio.Task, o *opEnv) string {
+			return fmt.Sprint(o.any.(*aio.Queue[int]).Join(t))
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.QueueJoin[int]
+			return func(t *aio.Task) stepper { a.Start(t, o.any.(*aio.Queue[int])); return &a },
+				func() string { return fmt.Sprint(a.Result()) }
+		},
+		main: func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+			q := aio.NewQueue[int](0)
+			q.PutNowait(1)
+			q.PutNowait(2)
+			o.any = q
+			h := spawn()
+			aio.Sleep(t, time.Millisecond)
+			q.GetNowait()
+			q.TaskDone()
+			o.printf("cancel %v", h.Cancel())
+			aio.Await(t, h)
+			h = spawn()
+			aio.Sleep(t, time.Millisecond)
+			q.GetNowait()
+			q.TaskDone() // the last one: the joiner wakes
+			_, err := aio.Await(t, h)
+			o.printf("joined: %v", err)
+			h = spawn() // nothing unfinished: no wait
+			_, err = aio.Await(t, h)
+			return err
+		},
+		want: "1ms cancel true|1ms op: aio: cancelled|2ms op: <nil>|2ms joined: <nil>|2ms op: <nil>",
+	},
+	{
+		name: "condition-wait-for-cancelled",
+		direct: func(t *aio.Task, o *opEnv) string {
+			c := o.any.(*aio.Condition)
+			if err := c.Acquire(t); err != nil {
+				return err.Error()
+			}
+			defer c.Release()
+			err := c.WaitFor(t, func() bool { return len(o.hs) > 0 })
+			return fmt.Sprint(err, c.Locked())
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			// Acquire, then WaitFor, as two operations of one stage each.
+			var a aio.LockAcquire
+			var w aio.ConditionWait
+			var err error
+			s := new(script)
+			s.then(func(t *aio.Task) stepper { a.StartCondition(t, o.any.(*aio.Condition)); return &a }, func() error {
+				err = a.Result()
+				return err
+			})
+			s.then(func(t *aio.Task) stepper {
+				w.StartFor(t, o.any.(*aio.Condition), func() bool { return len(o.hs) > 0 })
+				return &w
+			}, func() error { err = w.Result(); return nil })
+			return func(*aio.Task) stepper { return s.asOp() }, func() string {
+				c := o.any.(*aio.Condition)
+				defer c.Release()
+				return fmt.Sprint(err, c.Locked())
+			}
+		},
+		main: func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+			c := aio.NewCondition(nil)
+			o.any = c
+			h := spawn()
+			aio.Sleep(t, time.Millisecond)
+			c.Acquire(t)
+			c.NotifyAll() // the predicate is still false: it waits again
+			c.Release()
+			aio.Sleep(t, time.Millisecond)
+			c.Acquire(t)
+			o.printf("cancel %v, while main holds the lock", h.Cancel())
+			aio.Sleep(t, time.Millisecond)
+			c.Release()
+			aio.Await(t, h)
+			o.printf("locked after %v", c.Locked())
+			h = spawn()
+			aio.Sleep(t, time.Millisecond)
+			c.Acquire(t)
+			o.hs = []*aio.Handle[int]{nil}
+			c.Notify(1)
+			c.Release()
+			_, err := aio.Await(t, h)
+			return err
+		},
+		want: "2ms cancel true, while main holds the lock|3ms op: aio: cancelled true|3ms locked after false|4ms op: <nil> true",
+	},
+	{
+		name: "read-exactly-eof",
+		direct: func(t *aio.Task, o *opEnv) string {
+			p, err := o.any.(*aio.StreamReader).ReadExactly(t, 10)
+			var inc *aio.IncompleteReadError
+			errors.As(err, &inc)
+			return fmt.Sprintf("%q %v %q", p, err, inc.Partial)
+		},
+		lowered: func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+			var a aio.Reading
+			return func(t *aio.Task) stepper { a.StartExactly(t, o.any.(*aio.StreamReader), 10); return &a },
+				func() string {
+					p, err := a.Result()
+					var inc *aio.IncompleteReadError
+					errors.As(err, &inc)
+					return fmt.Sprintf("%q %v %q", p, err, inc.Partial)
+				}
+		},
+		main: func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+			srv, err := aio.StartServer(t, "127.0.0.1:0", func(t *aio.Task, r *aio.StreamReader, w *aio.StreamWriter) error {
+				w.WriteString("abc")
+				return w.Close() // after the data: the reader sees the end
+			})
+			if err != nil {
+				return err
+			}
+			defer srv.Close()
+			r, w, err := aio.OpenConnection(t, srv.Addr().String())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			o.any = r
+			return cancelAfter(-1)(t, o, spawn)
+		},
+		want: "0s op: \"\" aio: 3 bytes read on a total of 10 expected bytes \"abc\"|0s body: <nil>",
+	},
+	{
 		name: "serve-forever-cancelled",
 		direct: func(t *aio.Task, o *opEnv) string {
 			err := o.any.(*aio.Server).ServeForever(t)
