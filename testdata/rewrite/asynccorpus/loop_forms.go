@@ -296,3 +296,32 @@ var _ = register("loop_range_func_cancel_close", func() {
 		out.log("%d %s cancelled=%v", n, describe(err), h.Cancelled())
 	}
 })
+
+// PostAwaits continues (plainly and to a label) loops whose post
+// statements await: the post runs, and suspends, on each continue.
+//
+//asyncgo:async
+func PostAwaits() *aio.Coroutine[string] {
+	return aio.Async(func(t *aio.Task) (string, error) {
+		s := ""
+	outer:
+		for i := 0; i < 3; i, _ = aio.Await(t, Inc(i)) {
+			for j := 0; j < 3; j, _ = aio.Await(t, Inc(j)) {
+				if j == 1 {
+					continue
+				}
+				if i == 1 {
+					continue outer
+				}
+				if ok, _ := aio.Await(t, Below(i+j, 3)); !ok {
+					break outer
+				}
+				s += fmt.Sprint(i, j, " ")
+			}
+		}
+		logf(t.Loop(), "post awaits: %s", s)
+		return s, nil
+	})
+}
+
+var _ = register("loop_post_awaits_continue", func() { run(PostAwaits()) })
