@@ -47,6 +47,10 @@ func TestDemoChecksOutputs(t *testing.T) {
 		"examples/unlike/testdata/want.re": "^goodbye\n$",
 		"examples/broken/main.go":          helloMain,
 		"examples/broken/testdata/want.re": "^(hello\n",
+		// A real-clock example: its want.re decides, not the virtual clock's want.txt.
+		"examples/clock/main.go":           helloMain,
+		"examples/clock/testdata/want.txt": "h\n",
+		"examples/clock/testdata/want.re":  "^hel+o\n$",
 	})
 	var out bytes.Buffer
 	err := demo(context.Background(), &out, "examples", time.Minute)
@@ -59,9 +63,10 @@ func TestDemoChecksOutputs(t *testing.T) {
 		"-- FAIL bad: output differs from testdata/want.txt",
 		"-- ok free (no testdata/want.txt or want.re to compare with)",
 		"-- ok like: output matches testdata/want.re",
+		"-- ok clock: output matches testdata/want.re",
 		"-- FAIL unlike: output does not match testdata/want.re",
 		"-- FAIL broken: examples/broken/testdata/want.re: error parsing regexp: missing closing ): `^(hello`",
-		"6 examples, 3 failed",
+		"7 examples, 3 failed",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())

@@ -1,0 +1,1 @@
+^spinner object: <Task pending name='Task-2' coro=<spin\(\)>>\n(?:\| thinking!\x08{11}/ thinking!\x08{11}- thinking!\x08{11}\\ thinking!\x08{11}){1,8}(?:\| thinking!\x08{11}(?:/ thinking!\x08{11}(?:- thinking!\x08{11})?)?)? {11}\x08{11}Answer: 42\n$
