@@ -23,7 +23,7 @@ import (
 // -asyncsweepseed S).
 
 // asyncForms is how many statement forms genAsyncBody has.
-const asyncForms = 30
+const asyncForms = 35
 
 // genAsyncBody writes the statements of an async body, one per byte of b
 // from *pos on, nesting the statements that follow a block-opening form.
@@ -35,7 +35,9 @@ const asyncForms = 30
 // self-cancellation; branches, switches with awaits in cases, three-clause,
 // range (int, slice, function) and goto loops with labelled jumps;
 // defers, deferred recovers and deferred closures rewriting the named
-// results; panics; && and || with awaits on the right; closures over x.
+// results; panics; && and || with awaits on the right; closures over x
+// and over per-iteration loop variables; shadowed x; blanks and strings
+// that look like generated names; bare returns; uncancelling.
 func genAsyncBody(b []byte, callee string, depth int, pos *int, out *strings.Builder, k *int) {
 	for *pos < len(b) {
 		c := b[*pos]
@@ -134,6 +136,16 @@ func genAsyncBody(b []byte, callee string, depth int, pos *int, out *strings.Bui
 			fmt.Fprintf(out, "{\nch := make(chan int, 1)\nif x%%2 == 0 {\nch <- x\n}\nselect {\ncase w := <-ch:\nv, _ := aio.Await(t, hv(w+%d, 1))\nx += v\ndefault:\naio.Sleep(t, 0)\nx -= %d\n}\n}\n", n, n)
 		case 28:
 			fmt.Fprintf(out, "defer lg(l, \"defer %d awaited %%s\", pair(aio.Await(t, hv(x+%d, 0))))\n", n, n)
+		case 30:
+			fmt.Fprintf(out, "{\nx := x + %d\naio.Sleep(t, 0)\nx++\nlg(l, \"s%d inner x=%%d\", x)\n}\n", n, n)
+		case 31:
+			fmt.Fprintf(out, "{\nvar fs []func() int\nfor i := range 3 {\nv, _ := aio.Await(t, hv(i+%d, 0))\nfs = append(fs, func() int { return i*10 + v })\n}\nfor _, f := range fs {\nx += f() %% 9\n}\n}\n", n)
+		case 32:
+			fmt.Fprintf(out, "_, _ = aio.Await(t, hv(%d, 0))\n_ = aio.Sleep(t, 0)\nlg(l, \"_agS%d _agm Step x=%%d\", x)\n", n, n)
+		case 33:
+			fmt.Fprintf(out, "if x%%7 == %d {\nres, err = x, nil\nreturn\n}\n", n%7)
+		case 34:
+			fmt.Fprintf(out, "if t.Cancelling() > 0 {\nlg(l, \"s%d uncancels %%d\", t.Cancelling())\nfor t.Cancelling() > 0 {\nt.Uncancel()\n}\n}\n", n)
 		case 29:
 			fmt.Fprintf(out, "{\nvar a any = x\nif x%%2 == 0 {\na = fmt.Sprint(x)\n}\nswitch a := a.(type) {\ncase int:\nv, _ := aio.Await(t, hv(a+%d, 0))\nx += v\ncase string:\naio.Sleep(t, time.Millisecond)\nx += len(a)\n}\n}\n", n)
 		}
