@@ -27,12 +27,37 @@ func UnwindValue(err error) any { return &unwind{err} }
 type Frame[R any] struct {
 	// R is the body's result: the named result if it has one, else the
 	// value of the return statement being executed.
-	R          R
+	R         R
+	rare      *frameRare // nil until the body defers, iterates or panics
+	panicking bool
+	finished  bool
+}
+
+// frameRare is the part of a Frame that only some bodies use, behind one
+// pointer so that a suspended body that defers nothing (the common case)
+// holds a small frame: a million sleeping lowered tasks each hold one.
+type frameRare struct {
 	defers     []deferred
-	panicking  bool
-	panicValue any
-	finished   bool
+	panicValue any // the panic being unwound, while panicking
 	iters      []*func(any)
+}
+
+// more returns the frame's rare part, making it on first use.
+func (f *Frame[R]) more() *frameRare {
+	if f.rare == nil {
+		f.rare = new(frameRare)
+	}
+	return f.rare
+}
+
+// raise records v as the panic being unwound.
+func (f *Frame[R]) raise(v any) { f.panicking, f.more().panicValue = true, v }
+
+// take returns the panic being unwound and stops unwinding it.
+func (f *Frame[R]) take() any {
+	v := f.rare.panicValue
+	f.panicking, f.rare.panicValue = false, nil
+	return v
 }
 
 // deferred is one pending deferred call: fn, called as it is, or call,
@@ -43,14 +68,15 @@ type deferred struct {
 }
 
 // Push registers a deferred call of fn.
-func (f *Frame[R]) Push(fn func()) { f.defers = append(f.defers, deferred{fn: fn}) }
+func (f *Frame[R]) Push(fn func()) { r := f.more(); r.defers = append(r.defers, deferred{fn: fn}) }
 
 // Defer registers a deferred call made by call, which must defer it and
 // then call rethrow: `func(rethrow func()) { defer g(a, b); rethrow() }`.
 // Lowered code uses it for calls with arguments, whose values it evaluated
 // when the defer statement ran, so that g itself is the deferred function.
 func (f *Frame[R]) Defer(call func(rethrow func())) {
-	f.defers = append(f.defers, deferred{call: call})
+	r := f.more()
+	r.defers = append(r.defers, deferred{call: call})
 }
 
 // Iterate registers *stop, the stop function (from Pull or Pull2) of the
@@ -61,38 +87,43 @@ func (f *Frame[R]) Defer(call func(rethrow func())) {
 // through them, as Go unwinds the iterators' frames before the function's
 // deferred calls run.
 func (f *Frame[R]) Iterate(stop *func(any)) {
-	for _, s := range f.iters {
+	r := f.more()
+	for _, s := range r.iters {
 		if s == stop {
 			return
 		}
 	}
-	f.iters = append(f.iters, stop)
+	r.iters = append(r.iters, stop)
 }
 
 // stopIterators stops the iterators still running, the last started first,
 // with the panic being unwound: it passes through each (its deferred calls
 // run; a panic one raises replaces it).
 func (f *Frame[R]) stopIterators() {
-	for i := len(f.iters) - 1; i >= 0; i-- {
-		stop := *f.iters[i]
+	r := f.rare
+	if r == nil {
+		return
+	}
+	for i := len(r.iters) - 1; i >= 0; i-- {
+		stop := *r.iters[i]
 		if stop == nil {
 			continue
 		}
-		*f.iters[i] = nil
+		*r.iters[i] = nil
 		var v any
 		if f.panicking {
-			v = f.panicValue
+			v = r.panicValue
 		}
 		func() {
 			defer func() {
 				if w := recover(); w != nil {
-					f.panicking, f.panicValue = true, w
+					f.raise(w)
 				}
 			}()
 			stop(v)
 		}()
 	}
-	f.iters = f.iters[:0]
+	r.iters = r.iters[:0]
 }
 
 // Pull is iter.Pull for a range-over-func loop whose body suspends, in a
@@ -201,7 +232,7 @@ func (f *Frame[R]) Return(done *bool, r *R, err *error) {
 // function: it runs the pending defers with it (they may recover it) and
 // reports the outcome.
 func (f *Frame[R]) Catch(v any, done *bool, r *R, err *error) {
-	f.panicking, f.panicValue = true, v
+	f.raise(v)
 	f.run()
 	f.outcome(done, r, err)
 }
@@ -228,8 +259,7 @@ func (f *Frame[R]) outcome(done *bool, r *R, err *error) {
 	*done = true
 	f.finished = true
 	if f.panicking {
-		*err = Recovered(f.panicValue)
-		f.panicking, f.panicValue = false, nil
+		*err = Recovered(f.take())
 		return
 	}
 	*r, *err = f.R, nil
@@ -239,10 +269,11 @@ func (f *Frame[R]) outcome(done *bool, r *R, err *error) {
 // panic being unwound, as in Go, and the rest still run.
 func (f *Frame[R]) run() {
 	f.stopIterators()
-	for len(f.defers) > 0 {
-		d := f.defers[len(f.defers)-1]
-		f.defers[len(f.defers)-1] = deferred{}
-		f.defers = f.defers[:len(f.defers)-1]
+	for f.rare != nil && len(f.rare.defers) > 0 {
+		r := f.rare
+		d := r.defers[len(r.defers)-1]
+		r.defers[len(r.defers)-1] = deferred{}
+		r.defers = r.defers[:len(r.defers)-1]
 		f.call(d)
 	}
 }
@@ -255,13 +286,12 @@ func (f *Frame[R]) run() {
 func (f *Frame[R]) call(d deferred) {
 	defer func() {
 		if v := recover(); v != nil {
-			f.panicking, f.panicValue = true, v
+			f.raise(v)
 		}
 	}()
 	rethrow := func() {}
 	if f.panicking {
-		v := f.panicValue
-		f.panicking, f.panicValue = false, nil
+		v := f.take()
 		rethrow = func() { panic(v) }
 	}
 	if d.call != nil {
@@ -305,7 +335,7 @@ func (a abandoned[Y, S, R]) close() {
 // bodies whose panics go on past them (runtime/aio's lowered tasks, whose
 // Frame raises it again so that the task fails as a direct one does).
 func (f *Frame[R]) Unwound(v any) any {
-	f.panicking, f.panicValue = true, v
+	f.raise(v)
 	return f.Returned()
 }
 
@@ -318,7 +348,5 @@ func (f *Frame[R]) Returned() any {
 	if !f.panicking {
 		return nil
 	}
-	v := f.panicValue
-	f.panicking, f.panicValue = false, nil
-	return v
+	return f.take()
 }
