@@ -31,10 +31,25 @@ import (
 // Frame is the pending-defer stack and results of a lowered async body:
 // coro.Frame's defers (Push, Defer, Iterate), its R for the body's first
 // result, and E for its error. Step defers Unwind and ends with Return.
+// It also holds the coroutine object that runs the body (see Coroutine).
 type Frame[R any] struct {
 	coro.Frame[R]
 	// E is the body's error result.
 	E error
+	c Coroutine[R]
+}
+
+// Coroutine returns a coroutine object whose body is the state machine m,
+// whose frame f is: FromMachine(m), except that the object lives in f, so
+// that making the coroutine allocates nothing beyond m (and awaiting it
+// inline nothing at all). The rewriter's generated constructors call it
+// once, right after making m; the machine must not be copied after.
+func (f *Frame[R]) Coroutine(m Machine[R]) *Coroutine[R] {
+	f.c = Coroutine[R]{m: m}
+	if tracking.Load() != nil {
+		f.c.track = trackCoroutine(&f.c, nil)
+	}
+	return &f.c
 }
 
 // Unwind is deferred by a lowered Step: a panic of the body runs the
@@ -143,56 +158,61 @@ func (a *Awaiter[R]) Result() (R, error) {
 }
 
 // Sleeper is one resume point of Sleep in a lowered body, used as Awaiter
-// is: Sleep(t, 0) yields the loop for one turn, a longer sleep waits for
-// After's future; cancelling the task while it sleeps makes Result
-// ErrCancelled.
+// is: Sleep(t, 0) yields the loop for one turn; a longer sleep arms the
+// Sleeper's own timer, which wakes the task as a direct-mode Sleep's
+// does, and the task parks on it with no future (Step returns asleep).
+// Cancelling the task while it sleeps makes Result ErrCancelled, even if
+// the cancellation is withdrawn (Task.Uncancel) before the task runs, as
+// the cancelled future of Python's sleep does.
 type Sleeper struct {
-	f       *Future[struct{}]
+	tm      Timer // armed while timed
+	timed   bool
 	started bool
 	err     error
 }
 
 // Start begins sleeping d in t.
 func (s *Sleeper) Start(t *Task, d time.Duration) {
-	*s = Sleeper{}
+	s.timed, s.started, s.err = false, false, nil
 	if d > 0 {
-		s.f = After(t.loop, d)
+		t.armSleep(&s.tm, d)
+		s.timed = true
 	}
 }
 
 // Step runs the sleep on, as Awaiter.Step does.
 func (s *Sleeper) Step(t *Task, thrown error) (w Waitable, suspend bool) {
-	if thrown != nil {
-		if s.f != nil {
-			s.f.Cancel()
-		}
-		if t.loop.closed.Load() {
-			s.f = nil
-			panic(errUnwind) // Loop.Close unwinds the body, as Awaiter.Step does
-		}
-		s.f, s.err = nil, thrown
-		return nil, false
-	}
-	if s.f == nil {
-		if !s.started {
+	if !s.timed {
+		switch {
+		case thrown != nil:
+			unwinding(t, thrown)
+			s.err = thrown
+		case !s.started:
 			s.started = true
 			return nil, true // Sleep(t, 0): one turn
 		}
 		return nil, false
 	}
-	if !s.f.Done() {
-		return s.f, true
+	pending := s.tm.pending()
+	if thrown == nil && pending {
+		if !s.started {
+			s.started = true
+			return asleep, true
+		}
+		// Resumed before its timer, with nothing thrown: a cancellation
+		// woke it and was withdrawn before it ran.
+		thrown = ErrCancelled
 	}
-	if s.f.Cancelled() {
-		s.err = ErrCancelled
-	}
-	s.f = nil
+	s.tm.Cancel()
+	s.timed = false
+	unwinding(t, thrown) // Loop.Close unwinds the body, as Awaiter.Step does
+	s.err = thrown
 	return nil, false
 }
 
 // Result returns Sleep's error and forgets it.
 func (s *Sleeper) Result() error {
 	err := s.err
-	*s = Sleeper{}
+	s.timed, s.started, s.err = false, false, nil
 	return err
 }

@@ -20,22 +20,24 @@ import (
 //   - suspended on w (done is false): the task waits until the future or
 //     task w is done, then steps the body again, which reads w's outcome
 //     (Result, Err) where it left off. A nil w only yields the loop, as
-//     Sleep(t, 0) does. To await a coroutine, the body schedules it as a
-//     task first (CreateTask) and suspends on the task; Sleep is
-//     After's future; executor work is WrapFuture's.
+//     Sleep(t, 0) does. What a resumable operation's Step returns is
+//     passed on as it is: a Sleeper's longer sleep parks the task on the
+//     Sleeper's own timer, with no future. A hand-written body may await
+//     a coroutine as a task (CreateTask) and suspend on the task, sleep
+//     on After's future, wait for executor work through WrapFuture's.
 //   - returned r (done is true, err is nil);
 //   - failed with err (done is true). Returning an error that wraps
 //     ErrCancelled leaves the task cancelled.
 //
 // thrown is nil, except when the task delivers an error at the suspension
 // point instead of a resumption: ErrCancelled when the task was cancelled
-// while w was done or nil (when w is pending, cancelling the task cancels
-// w, and the body finds w cancelled), or the error of a wait that could
-// not start (ErrDifferentLoop, a *DeadlockError). The body handles thrown
-// as the result of the await it was suspended in: it may clean up and
-// return, or carry on. When the loop closes, a suspended body is stepped
-// once with ErrCancelled so that its pending defers run; if it suspends
-// again it is dropped.
+// while w was done, nil or a Sleeper's (when w is a pending future,
+// cancelling the task cancels w, and the body finds w cancelled), or the
+// error of a wait that could not start (ErrDifferentLoop, a
+// *DeadlockError). The body handles thrown as the result of the await it
+// was suspended in: it may clean up and return, or carry on. When the loop
+// closes, a suspended body is stepped once with ErrCancelled so that its
+// pending defers run; if it suspends again it is dropped.
 //
 // Step must not call direct-mode suspending functions (Await, Sleep,
 // Lock.Acquire, ...) with t: it has no stack to suspend, and they panic.
@@ -130,6 +132,16 @@ func (t *Task) stepLowered() {
 	if done || t.state != fPending {
 		return
 	}
+	if w == asleep {
+		// Parked until the Sleeper's timer or a cancellation wakes it; a
+		// cancellation the body requested of its own task is delivered at
+		// once, as park does.
+		t.parked = !t.mustCancel
+		if !t.parked {
+			t.loop.pushTask(t)
+		}
+		return
+	}
 	var f *fut
 	if w != nil {
 		f = w.base()
@@ -172,8 +184,18 @@ func machineWait[R any](t *Task, w Waitable, m Machine[R]) error {
 			panic(v)
 		}
 	}()
-	if w == nil {
+	switch w {
+	case nil:
 		return t.yield()
+	case asleep:
+		return t.park()
 	}
 	return awaitFut(t, w.base())
 }
+
+// asleep is what a lowered Sleeper suspends on: the task parks with no
+// future, as a direct-mode Sleep's does, until the Sleeper's timer wakes
+// it or a cancellation is requested (which requeues a task parked with no
+// future, see Task.cancel). Its future is never completed and belongs to
+// no loop: waiting on it as on a future fails with ErrDifferentLoop.
+var asleep Waitable = new(signal)

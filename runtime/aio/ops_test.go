@@ -606,6 +606,49 @@ var opCases = []opCase{
 		},
 		want: "5ms cancel true|5ms op: aio: cancelled false|5ms body: <nil>",
 	},
+	{
+		name:    "sleep",
+		direct:  func(t *aio.Task, o *opEnv) string { return fmt.Sprint(aio.Sleep(t, 10*time.Millisecond)) },
+		lowered: sleeperOp(10 * time.Millisecond),
+		main:    cancelAfter(-1),
+		want:    "10ms op: <nil>|10ms body: <nil>",
+	},
+	{
+		name:    "sleep-cancelled",
+		direct:  func(t *aio.Task, o *opEnv) string { return fmt.Sprint(aio.Sleep(t, 100*time.Millisecond)) },
+		lowered: sleeperOp(100 * time.Millisecond),
+		main:    cancelAfter(15),
+		want:    "15ms cancel true|15ms op: aio: cancelled|15ms body: <nil>",
+	},
+	{
+		// Python: cancel() cancels the future sleep waits on, so the
+		// task gets CancelledError even if uncancel() withdraws the
+		// request before it runs.
+		name:    "sleep-cancel-withdrawn",
+		direct:  func(t *aio.Task, o *opEnv) string { return fmt.Sprint(aio.Sleep(t, 100*time.Millisecond)) },
+		lowered: sleeperOp(100 * time.Millisecond),
+		main: func(t *aio.Task, o *opEnv, spawn func() *aio.Handle[unit]) error {
+			h := spawn()
+			if err := aio.Sleep(t, 15*time.Millisecond); err != nil {
+				return err
+			}
+			sleeping := aio.AllTasks(t.Loop())[0] // the most recent task: h's
+			o.printf("cancel %v, uncancel %d", h.Cancel(), sleeping.Uncancel())
+			_, err := aio.Await(t, h)
+			o.printf("body: %v", err)
+			return nil
+		},
+		want: "15ms cancel true, uncancel 0|15ms op: aio: cancelled|15ms body: <nil>",
+	},
+}
+
+// sleeperOp is the lowered form of Sleep(t, d).
+func sleeperOp(d time.Duration) func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+	return func(o *opEnv) (func(*aio.Task) stepper, func() string) {
+		var s aio.Sleeper
+		return func(t *aio.Task) stepper { s.Start(t, d); return &s },
+			func() string { return fmt.Sprint(s.Result()) }
+	}
 }
 
 // asOp makes a script an operation of another script: its stages run as

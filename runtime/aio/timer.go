@@ -97,18 +97,31 @@ func Sleep(t *Task, d time.Duration) error {
 		return t.yield()
 	}
 	t.mustSuspend()
-	l := t.loop
-	t.seq++
 	tm := &t.extra().sleep
-	*tm = Timer{loop: l, when: l.clock() + int64(d), wakeTask: t, wakeSeq: t.seq, idx: -1}
-	l.timers.push(tm)
+	t.armSleep(tm, d)
 	err := t.park()
-	if tm.idx >= 0 {
-		l.timers.remove(tm)
+	if err == nil && tm.pending() {
+		// Woken before its timer by a cancellation that was withdrawn
+		// (Uncancel) before the task ran: it was delivered all the same,
+		// as Python's sleep finds its future cancelled.
+		err = ErrCancelled
 	}
-	tm.queued = false // due but cancelled: the queued wake-up does nothing
+	tm.Cancel() // due but cancelled: the queued wake-up does nothing
 	return err
 }
+
+// armSleep schedules tm to wake the task t after d: Sleep's timer, or a
+// lowered Sleeper's. t then parks with no future, until the timer or a
+// cancellation wakes it.
+func (t *Task) armSleep(tm *Timer, d time.Duration) {
+	l := t.loop
+	t.seq++
+	*tm = Timer{loop: l, when: l.clock() + int64(d), wakeTask: t, wakeSeq: t.seq, idx: -1}
+	l.timers.push(tm)
+}
+
+// pending reports whether the timer has neither run nor been cancelled.
+func (tm *Timer) pending() bool { return tm.idx >= 0 || tm.queued }
 
 // fire queues a due timer's call, or the wake-up of its task.
 func (l *Loop) fire(tm *Timer) {
