@@ -422,9 +422,12 @@ func (asyncVocab) twoValued(kind int) bool { return kind >= kOp && resumeOf(kind
 func (asyncVocab) what() string            { return "async" }
 func (v asyncVocab) frame(f *fn) string    { return fmt.Sprintf("%s.Frame[%s]", v.aio, f.rT) }
 
+// constructor emits _agNew, which makes the coroutine object inside the
+// machine's frame (aio.Frame.Coroutine): making a lowered coroutine
+// allocates its machine alone.
 func (v asyncVocab) constructor(f *fn, mname, targs string) string {
-	return fmt.Sprintf("\n// _agNew returns the coroutine that runs the machine (and refers to Step,\n// so that package initialisation sees the dependencies of the body).\nfunc (_agm *%s%s) _agNew() *%s.Coroutine[%s] {\n\t_ = (*%s%s).Step\n\treturn %s.FromMachine[%s](_agm)\n}\n",
-		mname, targs, v.aio, f.rT, mname, targs, v.aio, f.rT)
+	return fmt.Sprintf("\n// _agNew returns the coroutine that runs the machine (and refers to Step,\n// so that package initialisation sees the dependencies of the body).\nfunc (_agm *%s%s) _agNew() *%s.Coroutine[%s] {\n\t_ = (*%s%s).Step\n\treturn _agm._agf.Coroutine(_agm)\n}\n",
+		mname, targs, v.aio, f.rT, mname, targs)
 }
 
 func (v asyncVocab) resume(f *fn, mname, targs string) string {

@@ -76,7 +76,7 @@ type _agNoop struct {
 // so that package initialisation sees the dependencies of the body).
 func (_agm *_agNoop) _agNew() *aio.Coroutine[int] {
 	_ = (*_agNoop).Step
-	return aio.FromMachine[int](_agm)
+	return _agm._agf.Coroutine(_agm)
 }
 
 // Step implements aio.Machine.
@@ -107,7 +107,7 @@ type _agCreateAwait struct {
 // so that package initialisation sees the dependencies of the body).
 func (_agm *_agCreateAwait) _agNew() *aio.Coroutine[int] {
 	_ = (*_agCreateAwait).Step
-	return aio.FromMachine[int](_agm)
+	return _agm._agf.Coroutine(_agm)
 }
 
 // Step implements aio.Machine.
@@ -141,8 +141,10 @@ _agS1:
 //line tasks.go:35
 	if _agm.err != nil {
 		{
+//line tasks.go:36
 			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
 			goto _agRet
+//line tasks.go:36
 		}
 	}
 //line tasks.go:38
@@ -174,7 +176,7 @@ type _agSleep0 struct {
 // so that package initialisation sees the dependencies of the body).
 func (_agm *_agSleep0) _agNew() *aio.Coroutine[int] {
 	_ = (*_agSleep0).Step
-	return aio.FromMachine[int](_agm)
+	return _agm._agf.Coroutine(_agm)
 }
 
 // Step implements aio.Machine.
@@ -210,8 +212,10 @@ _agS1:
 //line tasks.go:50
 	{
 		{
+//line tasks.go:51
 			_agm._agf.R, _agm._agf.E = _agm.i, _agm.err
 			goto _agRet
+//line tasks.go:51
 		}
 	}
 _agElse4:
@@ -243,7 +247,7 @@ type _agAwaitInline struct {
 // so that package initialisation sees the dependencies of the body).
 func (_agm *_agAwaitInline) _agNew() *aio.Coroutine[int] {
 	_ = (*_agAwaitInline).Step
-	return aio.FromMachine[int](_agm)
+	return _agm._agf.Coroutine(_agm)
 }
 
 // Step implements aio.Machine.
@@ -277,8 +281,10 @@ _agS1:
 //line tasks.go:67
 	if _agm.err != nil {
 		{
+//line tasks.go:68
 			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
 			goto _agRet
+//line tasks.go:68
 		}
 	}
 //line tasks.go:70
@@ -307,7 +313,7 @@ type _agSleeper struct {
 // so that package initialisation sees the dependencies of the body).
 func (_agm *_agSleeper) _agNew() *aio.Coroutine[int] {
 	_ = (*_agSleeper).Step
-	return aio.FromMachine[int](_agm)
+	return _agm._agf.Coroutine(_agm)
 }
 
 // Step implements aio.Machine.
@@ -335,8 +341,10 @@ _agS1:
 //line tasks.go:82
 	{
 		{
+//line tasks.go:83
 			_agm._agf.R, _agm._agf.E = 0, _agm.err
 			goto _agRet
+//line tasks.go:83
 		}
 	}
 _agElse1:
