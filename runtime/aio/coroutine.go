@@ -194,8 +194,9 @@ type runner struct {
 	stop    func()
 	yield   func(struct{}) bool
 	task    *Task
-	closing bool   // the loop is closing: unwind, do not suspend again
-	goid    uint64 // the runner's goroutine, for debug reports
+	job     func(t *Task) // run instead of the task's body, see directAwait
+	closing bool          // the loop is closing: unwind, do not suspend again
+	goid    uint64        // the runner's goroutine, for debug reports
 }
 
 // getRunner returns an idle runner, or a new one.
@@ -222,7 +223,12 @@ func (r *runner) run(yield func(struct{}) bool) {
 	}
 	for {
 		t := r.task
-		t.runBody()
+		if job := r.job; job != nil {
+			r.job = nil
+			job(t)
+		} else {
+			t.runBody()
+		}
 		t.runner, r.task = nil, nil
 		if r.closing {
 			return

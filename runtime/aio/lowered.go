@@ -82,15 +82,26 @@ func (f *Frame[R]) Return(done *bool, r *R, err *error) {
 // await; Step, called at once and then at each resumption, reports whether
 // the body must suspend (on w); Result then gives Await's results.
 //
-// A coroutine made by FromMachine runs inline: its Step is called from the
-// awaiting body's, and its suspensions are the awaiting task's, with no task
-// or future of its own (the direct-mode Await of a coroutine runs it inside
-// the task too). A direct-mode coroutine has no machine to step, so it runs
-// as a task of its own (CreateTask) that the body waits for; cancelling
-// the body's task cancels it. A task or future is waited for as Await
-// does.
+// A coroutine runs inside the awaiting task, as the direct-mode Await of a
+// coroutine runs it, with no task or future of its own. A lowered one (made
+// by FromMachine or Frame.Coroutine) runs inline: its Step is called from
+// the awaiting body's, its suspensions are the task's. A direct-mode one
+// has no machine to step: its body runs on a stack of its own (a runner,
+// as a direct-mode task's body does) but as part of the awaiting task,
+// from the step that starts the await, and its suspensions park the task
+// itself. So, as in direct mode: its *Task is the awaiting task (its name,
+// CurrentTask, Cancelling and Uncancel inside the body are that task's),
+// AllTasks lists no task for it, cancelling the task delivers ErrCancelled
+// at the body's own suspension point, Loop.Close unwinds it before the
+// awaiting body, Await returns its two results as they are, and a panic in
+// it goes on through the awaiting body with the same value (its deferred
+// calls and recover see what direct mode's do). One thing differs: when
+// that panic ends the task, the *PanicError's Stack shows where the
+// awaiting body raised it again, not where the direct body panicked.
+//
+// A task or future is waited for as Await does.
 type Awaiter[R any] struct {
-	m   Machine[R]    // a lowered coroutine run inline
+	m   Machine[R]    // a coroutine run inside the task (directAwait for a direct one)
 	x   resultWait[R] // a task or future waited for
 	r   R
 	err error
@@ -108,11 +119,11 @@ func (a *Awaiter[R]) Start(t *Task, x Awaitable[R]) {
 			a.m = c.m
 			return
 		}
-		if c.spent() {
+		if !c.claim() {
 			a.err = ErrCoroutineReused
 			return
 		}
-		a.x.x = newHandle(t.loop, c, nil)
+		a.m = &directAwait[R]{f: c.f}
 		return
 	}
 	a.x.x = x.ensure(t.loop, nil)
@@ -156,6 +167,75 @@ func (a *Awaiter[R]) Result() (R, error) {
 	*a = Awaiter[R]{}
 	return r, err
 }
+
+// directAwait runs the body of a direct-mode coroutine that a lowered body
+// awaits inside the awaiting task (see Awaiter), as a Machine whose Step
+// resumes the body on its runner until it suspends the task or ends.
+type directAwait[R any] struct {
+	f        func(t *Task) (R, error)
+	run      *runner // running the body, from its first step to its end
+	over     bool    // the body returned or panicked
+	res      R
+	err      error
+	panicked bool
+	pv       any // the body's panic, raised again in the awaiting body
+}
+
+// Step implements Machine.
+func (d *directAwait[R]) Step(t *Task, thrown error) (w Waitable, done bool, res R, err error) {
+	if t.runner != nil {
+		// Already on a stack of t's: a direct-mode body awaiting, through
+		// lowered coroutines, this one. Call it there, as Await does.
+		res, err = d.f(t)
+		return nil, true, res, err
+	}
+	r := d.run
+	closing := thrown != nil && t.loop.closed.Load()
+	switch {
+	case r == nil:
+		r = t.loop.getRunner()
+		r.task, r.job, d.run = t, d.body, r
+	case thrown != nil && !closing:
+		// The only error a task delivers where it is parked by a
+		// direct-mode wait (see stepLowered): the body's wait takes it
+		// as a direct task's does.
+		t.mustCancel = true
+	}
+	t.runner = r
+	if closing {
+		r.closing = true
+		r.stop() // the body unwinds from its suspension point
+	} else {
+		r.next()
+	}
+	if !d.over {
+		t.runner = nil // the task is parked, or queued, by the body's wait
+		return parkedDirect, false, res, nil
+	}
+	d.run = nil
+	if d.panicked {
+		v := d.pv
+		d.pv = nil
+		panic(v)
+	}
+	return nil, true, d.res, d.err
+}
+
+// body runs the direct-mode body on the runner, as part of the task t.
+func (d *directAwait[R]) body(t *Task) {
+	defer func() {
+		if v := recover(); v != nil {
+			d.panicked, d.pv = true, v
+		}
+		d.over = true
+	}()
+	d.res, d.err = d.f(t)
+}
+
+// parkedDirect is what a lowered body suspends on while a direct-mode
+// body it awaits is suspended: that body's wait has parked or queued the
+// task already.
+var parkedDirect Waitable = new(signal)
 
 // Sleeper is one resume point of Sleep in a lowered body, used as Awaiter
 // is: Sleep(t, 0) yields the loop for one turn; a longer sleep arms the

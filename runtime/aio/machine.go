@@ -132,6 +132,9 @@ func (t *Task) stepLowered() {
 	if done || t.state != fPending {
 		return
 	}
+	if w == parkedDirect {
+		return
+	}
 	if w == asleep {
 		// Parked until the Sleeper's timer or a cancellation wakes it; a
 		// cancellation the body requested of its own task is delivered at
