@@ -37,9 +37,7 @@ import (
 // failing maps each program under testdata/rewrite/failing to what is
 // wrong with it today.
 var failing = map[string]string{
-	"close_recovered_inline":         "Loop.Close unwinding a lowered body that awaits inline a lowered coroutine whose deferred recover stops the unwinding: direct mode returns from the await and the awaiting body carries on; lowered, runtime/aio's Awaiter.Step unwinds the awaiting body anyway (found by TestAsyncSweep, seed 400, program 3)",
-	"chain_direct_result_with_error": "a lowered body awaiting a direct coroutine that returns a value with an error gets the zero value: the direct coroutine runs as a task, whose failed result is dropped (direct mode's Await of a coroutine returns both)",
-	"panic_direct_inline":            "a lowered body awaiting a direct coroutine that panics gets a *PanicError from Await; direct mode (and PEP 492's await) passes the panic up through the awaiting body (runtime/aio Awaiter runs the direct coroutine as a task of its own)",
+	"close_recovered_inline": "Loop.Close unwinding a lowered body that awaits inline a lowered coroutine whose deferred recover stops the unwinding: direct mode returns from the await and the awaiting body carries on; lowered, runtime/aio's Awaiter.Step unwinds the awaiting body anyway (found by TestAsyncSweep, seed 400, program 3)",
 }
 
 // TestFailing: every program under testdata/rewrite/failing is listed in

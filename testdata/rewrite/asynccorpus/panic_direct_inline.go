@@ -2,22 +2,14 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/asyncgo/asyncgo/runtime/aio"
 )
 
-// DirectPanicker is a direct coroutine that panics after a sleep.
-func DirectPanicker() *aio.Coroutine[int] {
-	return aio.Async(func(t *aio.Task) (int, error) {
-		aio.Sleep(t, time.Second)
-		panic(errBoom)
-	})
-}
-
-// AwaitPanickingDirect awaits a direct coroutine that panics: PEP 492's
-// await runs it in the awaiting task, so the panic goes up through the
-// awaiting body, whose deferred recover sees it.
+// AwaitPanickingDirect awaits DirectPanicker (panic_tasks.go), a direct
+// coroutine that panics after a sleep: PEP 492's await runs it in the
+// awaiting task, so the panic goes up through the awaiting body, whose
+// deferred recover sees it.
 //
 //asyncgo:async
 func AwaitPanickingDirect() *aio.Coroutine[string] {
