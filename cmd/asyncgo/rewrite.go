@@ -19,14 +19,31 @@ import (
 func init() {
 	register(&cli.Command{
 		Name:      "rewrite",
-		Usage:     "lower //asyncgo:generator functions into state machines",
+		Usage:     "lower //asyncgo:generator, //asyncgo:async and //asyncgo:parallel code",
 		ArgsUsage: "[path ...]",
-		Description: `rewrite lowers the generator functions annotated //asyncgo:generator in the
-packages under each path (a directory tree, or a .go file's package; default .)
-into stackless state machines. For each source file foo.go holding annotated
-functions it produces foo_asyncgo.go (built by default, constrained to
-!asyncgo_direct) and adds //go:build asyncgo_direct to foo.go, so that
--tags asyncgo_direct builds the sources unchanged. See docs/rewrite.md.
+		Description: `rewrite lowers the annotated code of the packages under each path (a
+directory tree, or a .go file's package; default .):
+
+  //asyncgo:generator  generator functions, into stackless state machines
+                       (coro.Machine) behind the same *coro.Generator;
+  //asyncgo:async      async functions (return aio.Async(func(t *aio.Task)
+                       ...)), into state machines (aio.Machine) behind the
+                       same *aio.Coroutine: every aio call that suspends is
+                       a resume point, and awaiting a lowered coroutine
+                       runs it inline in the task;
+  //asyncgo:parallel   on a function (return futures.Parallel(...)), calls
+                       that submit its arguments to the parallel executor
+                       and return a *futures.Future; on the line before a
+                       for ... range loop, the body's first statement (the
+                       work) runs on that executor for many iterations at
+                       once, the rest of the body in iteration order on
+                       the caller's goroutine.
+
+For each source file foo.go holding annotated code it produces foo_asyncgo.go
+(built by default, constrained to !asyncgo_direct) and adds
+//go:build asyncgo_direct to foo.go, so that -tags asyncgo_direct builds the
+sources unchanged, with the same observable behaviour. What cannot be
+lowered is a positioned error. See docs/rewrite.md and docs/parallel.md.
 
 Like gofmt: without flags the generated files are printed; -l lists the files
 that would change, -d prints diffs (to apply with patch -p0), -w writes them
