@@ -95,9 +95,13 @@ func (f *Frame[R]) Return(done *bool, r *R, err *error) {
 // at the body's own suspension point, Loop.Close unwinds it before the
 // awaiting body, Await returns its two results as they are, and a panic in
 // it goes on through the awaiting body with the same value (its deferred
-// calls and recover see what direct mode's do). One thing differs: when
+// calls and recover see what direct mode's do). Two things differ: when
 // that panic ends the task, the *PanicError's Stack shows where the
-// awaiting body raised it again, not where the direct body panicked.
+// awaiting body raised it again, not where the direct body panicked; and
+// when a coroutine awaited in a lowered body, direct or lowered, stops the
+// unwinding of Loop.Close with a deferred recover and returns, the
+// awaiting body is unwound all the same, where a direct one carries on
+// (testdata/rewrite/failing/close_recovered_inline).
 //
 // A task or future is waited for as Await does.
 type Awaiter[R any] struct {
@@ -111,19 +115,14 @@ type Awaiter[R any] struct {
 func (a *Awaiter[R]) Start(t *Task, x Awaitable[R]) {
 	*a = Awaiter[R]{}
 	if c, ok := x.(*Coroutine[R]); ok {
-		if c.m != nil {
-			if !c.claim() {
-				a.err = ErrCoroutineReused
-				return
-			}
-			a.m = c.m
-			return
-		}
-		if !c.claim() {
+		switch {
+		case !c.claim():
 			a.err = ErrCoroutineReused
-			return
+		case c.m != nil:
+			a.m = c.m
+		default:
+			a.m = &directAwait[R]{f: c.f}
 		}
-		a.m = &directAwait[R]{f: c.f}
 		return
 	}
 	a.x.x = x.ensure(t.loop, nil)
