@@ -23,7 +23,7 @@ import (
 // -asyncsweepseed S).
 
 // asyncForms is how many statement forms genAsyncBody has.
-const asyncForms = 35
+const asyncForms = 41
 
 // genAsyncBody writes the statements of an async body, one per byte of b
 // from *pos on, nesting the statements that follow a block-opening form.
@@ -37,7 +37,9 @@ const asyncForms = 35
 // defers, deferred recovers and deferred closures rewriting the named
 // results; panics; && and || with awaits on the right; closures over x
 // and over per-iteration loop variables; shadowed x; blanks and strings
-// that look like generated names; bare returns; uncancelling.
+// that look like generated names; bare returns; uncancelling; the resume
+// points of Lock.Acquire (contended), Queue.Get (fed by a task),
+// Gather, WaitFor, Event.Wait and Shield.
 func genAsyncBody(b []byte, callee string, depth int, pos *int, out *strings.Builder, k *int) {
 	for *pos < len(b) {
 		c := b[*pos]
@@ -146,6 +148,18 @@ func genAsyncBody(b []byte, callee string, depth int, pos *int, out *strings.Bui
 			fmt.Fprintf(out, "if x%%7 == %d {\nres, err = x, nil\nreturn\n}\n", n%7)
 		case 34:
 			fmt.Fprintf(out, "if t.Cancelling() > 0 {\nlg(l, \"s%d uncancels %%d\", t.Cancelling())\nfor t.Cancelling() > 0 {\nt.Uncancel()\n}\n}\n", n)
+		case 35:
+			fmt.Fprintf(out, "{\nvar lk%d aio.Lock\nh%d := aio.CreateTask(t, hlock(&lk%d, %d, 2))\naio.Sleep(t, 0)\nif e := lk%d.Acquire(t); e != nil {\nlg(l, \"s%d lock: %%s\", describe(e))\nif errors.Is(e, aio.ErrCancelled) {\nreturn x, e\n}\n} else {\nx += %d\nlk%d.Release()\n}\nv, e := aio.Await(t, h%d)\nlg(l, \"s%d holder: %%d %%s\", v, describe(e))\nx += v\n}\n", n, n, n, n, n, n, n, n, n, n)
+		case 36:
+			fmt.Fprintf(out, "{\nq%d := aio.NewQueue[int](1)\nh%d := aio.CreateTask(t, hput(q%d, %d, 3, %d))\nfor range 3 {\nv, e := q%d.Get(t)\nif e != nil {\nlg(l, \"s%d get: %%s\", describe(e))\nh%d.Cancel()\nbreak\n}\nx += v\n}\nv, e := aio.Await(t, h%d)\nlg(l, \"s%d putter: %%d %%s\", v, describe(e))\n}\n", n, n, n, n, n%2, n, n, n, n, n)
+		case 37:
+			fmt.Fprintf(out, "if vs, e := aio.Gather(t, hv(x, 1), hv(x+%d, 0), hv(x+1, 2)); e != nil {\nlg(l, \"s%d gather: %%s\", describe(e))\nif errors.Is(e, aio.ErrCancelled) {\nreturn x, e\n}\n} else {\nfor _, v := range vs {\nx += v\n}\n}\n", n, n)
+		case 38:
+			fmt.Fprintf(out, "if v, e := aio.WaitFor(t, hv(x, %d), 2*time.Millisecond); e != nil {\nlg(l, \"s%d wait for: %%s\", describe(e))\n} else {\nx += v\n}\n", n%4+1, n)
+		case 39:
+			fmt.Fprintf(out, "{\nvar ev%d aio.Event\naio.CreateTask(t, hset(&ev%d, %d))\nif e := ev%d.Wait(t); e != nil {\nlg(l, \"s%d event: %%s\", describe(e))\nreturn x, e\n}\nx++\n}\n", n, n, n%3, n, n)
+		case 40:
+			fmt.Fprintf(out, "if v, e := aio.Shield(t, aio.CreateTask(t, hv(x, 2))); e != nil {\nlg(l, \"s%d shield: %%s\", describe(e))\n} else {\nx += v\n}\n", n)
 		case 29:
 			fmt.Fprintf(out, "{\nvar a any = x\nif x%%2 == 0 {\na = fmt.Sprint(x)\n}\nswitch a := a.(type) {\ncase int:\nv, _ := aio.Await(t, hv(a+%d, 0))\nx += v\ncase string:\naio.Sleep(t, time.Millisecond)\nx += len(a)\n}\n}\n", n)
 		}
@@ -161,6 +175,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -249,6 +264,53 @@ func hchain(v, depth int) *aio.Coroutine[int] {
 	})
 }
 
+// hlock holds lk for ms milliseconds and returns v.
+//
+//asyncgo:async
+func hlock(lk *aio.Lock, v, ms int) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		if err := lk.Acquire(t); err != nil {
+			return -1, err
+		}
+		defer lk.Release()
+		if err := aio.Sleep(t, time.Duration(ms)*time.Millisecond); err != nil {
+			return -2, err
+		}
+		return v, nil
+	})
+}
+
+// hput puts v, v+1, ... (n values) into q, sleeping ms milliseconds after
+// each.
+//
+//asyncgo:async
+func hput(q *aio.Queue[int], v, n, ms int) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		for i := range n {
+			if err := q.Put(t, v+i); err != nil {
+				return i, err
+			}
+			if err := aio.Sleep(t, time.Duration(ms)*time.Millisecond); err != nil {
+				return i, err // a cancelled putter must not block on a full queue
+			}
+		}
+		return n, nil
+	})
+}
+
+// hset sets ev after ms milliseconds.
+//
+//asyncgo:async
+func hset(ev *aio.Event, ms int) *aio.Coroutine[bool] {
+	return aio.Async(func(t *aio.Task) (bool, error) {
+		if err := aio.Sleep(t, time.Duration(ms)*time.Millisecond); err != nil {
+			return false, err
+		}
+		ev.Set()
+		return true, nil
+	})
+}
+
 // hdirect is a direct coroutine (awaited only as a task: a lowered body
 // awaiting a direct coroutine runs it as a task, which direct mode does
 // not).
@@ -259,9 +321,20 @@ func hdirect(v, ms int) *aio.Coroutine[int] {
 	})
 }
 
+// watchdog ends the process if a program runs for 30 s of real time: on
+// the virtual clock none takes more than a moment, one that does waits on
+// something that never comes (a generator bug: say so, not hang the test).
+func watchdog() *time.Timer {
+	return time.AfterFunc(30*time.Second, func() {
+		fmt.Println("watchdog: a program still runs after 30s: it hangs")
+		os.Exit(2)
+	})
+}
+
 // drive runs c as a task; a sibling cancels it after each delay of
 // cancels (negative: a turn), then awaits it.
 func drive(c *aio.Coroutine[int], cancels ...int) {
+	defer watchdog().Stop()
 	debug.SetGCPercent(-1) // what the collector does must not show
 	r, err := aio.Run(aio.Async(func(t *aio.Task) (int, error) {
 		l := t.Loop()
@@ -285,6 +358,7 @@ func drive(c *aio.Coroutine[int], cancels ...int) {
 // drive does, then sleeps closeMs milliseconds and returns; the loop is
 // then closed, which unwinds whatever is still suspended.
 func driveClose(c *aio.Coroutine[int], closeMs int, cancels ...int) {
+	defer watchdog().Stop()
 	debug.SetGCPercent(-1)
 	l := aio.NewLoop(aio.WithVirtualClock(epoch))
 	h := aio.NewTask(l, c)
@@ -374,7 +448,7 @@ func runAsyncPair(t *testing.T, dir string) (direct, lowered string) {
 	}
 	ov := overlay(t, files)
 	run := func(args ...string) string {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "go", append([]string{"run"}, append(args, ".")...)...)
 		cmd.Dir = dir
