@@ -60,3 +60,23 @@ func runBody(b *testing.B, mk func(n int) *aio.Coroutine[int]) {
 		b.Fatalf("the body did its work %d times, want %d", got, b.N)
 	}
 }
+
+// machineShape has the size and pointer layout of the lowered Noop's
+// machine (_agNoop: its resume point and its aio.Frame, which holds the
+// coroutine object).
+type machineShape struct {
+	pc int
+	f  aio.Frame[int]
+}
+
+var machineSink *machineShape
+
+// BenchmarkAllocMachine allocates b.N zeroed objects the size and shape
+// of Noop's machine with a plain new: the floor of making a lowered
+// coroutine (BenchmarkLoweredNoop), and so of awaiting one.
+func BenchmarkAllocMachine(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		machineSink = new(machineShape)
+	}
+}

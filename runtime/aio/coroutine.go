@@ -8,11 +8,17 @@ import "iter"
 // its body runs as part of that task, or scheduled as a task of its own
 // by CreateTask. Awaiting it a second time fails with ErrCoroutineReused.
 type Coroutine[R any] struct {
-	f     func(t *Task) (R, error)
-	m     Machine[R]
-	used  bool
-	track *coroTrack // set while never-awaited coroutines are tracked
+	f func(t *Task) (R, error)
+	m Machine[R]
+	// track is spent once the coroutine ran (or was closed); before,
+	// it is set while never-awaited coroutines are tracked. One word
+	// for both keeps a lowered machine, which holds its coroutine, a
+	// size class smaller.
+	track *coroTrack
 }
+
+// spent is the track of a coroutine that ran.
+var spent = new(coroTrack)
 
 // Async returns a coroutine object whose body is f, run in direct mode:
 // on its own stack, so that it may suspend anywhere by passing t to a
@@ -41,13 +47,14 @@ func (c *Coroutine[R]) Close() { c.claim() }
 
 // claim marks c as run and reports whether it was not run before.
 func (c *Coroutine[R]) claim() bool {
-	if c.used {
+	tr := c.track
+	if tr == spent {
 		return false
 	}
-	c.used = true
-	if c.track != nil {
-		c.track.awaited.Store(true)
+	if tr != nil {
+		tr.awaited.Store(true)
 	}
+	c.track = spent
 	return true
 }
 
@@ -115,7 +122,7 @@ func (c *Coroutine[R]) waitable(l *Loop, opts []TaskOption) Waitable {
 	return newHandle(l, c, opts)
 }
 func (c *Coroutine[R]) spawn(l *Loop, opts []TaskOption) Waitable { return newHandle(l, c, opts) }
-func (c *Coroutine[R]) spent() bool                               { return c.used }
+func (c *Coroutine[R]) spent() bool                               { return c.track == spent }
 
 // awaitResult waits for x in t and returns its outcome.
 func awaitResult[R any](t *Task, x result[R]) (R, error) {

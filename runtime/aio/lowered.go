@@ -45,7 +45,12 @@ type Frame[R any] struct {
 // inline nothing at all). The rewriter's generated constructors call it
 // once, right after making m; the machine must not be copied after.
 func (f *Frame[R]) Coroutine(m Machine[R]) *Coroutine[R] {
-	f.c = Coroutine[R]{m: m}
+	// f.c is zero (a new machine): only m is set, so that no write
+	// barrier runs over the whole object while the GC marks.
+	if f.c.f != nil || f.c.m != nil || f.c.track != nil {
+		f.c = Coroutine[R]{}
+	}
+	f.c.m = m
 	if tracking.Load() != nil {
 		f.c.track = trackCoroutine(&f.c, nil)
 	}
@@ -75,7 +80,12 @@ func (f *Frame[R]) Return(done *bool, r *R, err *error) {
 	if left := f.Frame.Returned(); left != nil {
 		panic(left)
 	}
-	*done, *r, *err = true, f.R, f.E
+	*done, *r = true, f.R
+	// A nil error (the common case) is written only over a non-nil one:
+	// no write barrier while the GC marks.
+	if e := f.E; e != nil || *err != nil {
+		*err = e
+	}
 }
 
 // Awaiter is one resume point of Await in a lowered body. Start begins the
@@ -113,7 +123,14 @@ type Awaiter[R any] struct {
 
 // Start begins awaiting a in t.
 func (a *Awaiter[R]) Start(t *Task, x Awaitable[R]) {
-	*a = Awaiter[R]{}
+	// a is zero but for an await that ended by a panic (Step or Result
+	// forget the others): clear it only then, field by field, so that no
+	// write barrier runs over the whole Awaiter while the GC marks.
+	var zero R
+	a.r = zero
+	if a.m != nil || a.x.x != nil || a.err != nil {
+		a.reset()
+	}
 	if c, ok := x.(*Coroutine[R]); ok {
 		switch {
 		case !c.claim():
@@ -143,7 +160,10 @@ func (a *Awaiter[R]) Step(t *Task, thrown error) (w Waitable, suspend bool) {
 		if !done {
 			return w, true
 		}
-		a.m, a.r, a.err = nil, r, err
+		a.m, a.r = nil, r
+		if err != nil { // a.err is nil (Start)
+			a.err = err
+		}
 	case a.x.x != nil:
 		// Loop.Close unwinds a suspended body, as it unwinds a direct one
 		// (with the same panic): its defers run, recover sees what it
@@ -162,9 +182,22 @@ func (a *Awaiter[R]) Step(t *Task, thrown error) (w Waitable, suspend bool) {
 
 // Result returns the outcome of the await and forgets it.
 func (a *Awaiter[R]) Result() (R, error) {
+	var zero R
 	r, err := a.r, a.err
-	*a = Awaiter[R]{}
+	a.r = zero
+	if err != nil {
+		a.err = nil
+	}
 	return r, err
+}
+
+// reset forgets an await left by a panic.
+func (a *Awaiter[R]) reset() {
+	var zero R
+	a.m, a.r, a.err = nil, zero, nil
+	if a.x.x != nil {
+		a.x = resultWait[R]{}
+	}
 }
 
 // directAwait runs the body of a direct-mode coroutine that a lowered body

@@ -343,6 +343,17 @@ func (f *Frame[R]) Unwound(v any) any {
 // returns the panic a deferred call raised (nil if none did, or one
 // recovered it).
 func (f *Frame[R]) Returned() any {
+	if f.rare == nil {
+		// Nothing deferred, iterated or raised: the common case, kept
+		// small enough to inline into the caller.
+		f.finished = true
+		return nil
+	}
+	return f.returned()
+}
+
+// returned is Returned for a frame with a rare part.
+func (f *Frame[R]) returned() any {
 	f.run()
 	f.finished = true
 	if !f.panicking {
