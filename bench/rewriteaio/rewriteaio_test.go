@@ -72,11 +72,15 @@ type machineShape struct {
 var machineSink *machineShape
 
 // BenchmarkAllocMachine allocates b.N zeroed objects the size and shape
-// of Noop's machine with a plain new: the floor of making a lowered
-// coroutine (BenchmarkLoweredNoop), and so of awaiting one.
+// of Noop's machine with a plain new, and writes one word of each (as
+// making the coroutine does, the first write to the memory): the floor of
+// making a lowered coroutine (BenchmarkLoweredNoop), and so of awaiting
+// one.
 func BenchmarkAllocMachine(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		machineSink = new(machineShape)
+		m := new(machineShape)
+		m.pc = 1
+		machineSink = m
 	}
 }
