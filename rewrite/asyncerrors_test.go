@@ -1,7 +1,10 @@
 package rewrite_test
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/asyncgo/asyncgo/rewrite"
 )
 
 const asyncHeader = "package p\n\nimport (\n\t\"time\"\n\n\t\"github.com/asyncgo/asyncgo/runtime/aio\"\n)\n\n//asyncgo:async\nfunc A(c *aio.Coroutine[int], q *aio.Queue[int], l *aio.Lock) *aio.Coroutine[int] {\n\treturn aio.Async(func(t *aio.Task) (int, error) {\n"
@@ -10,7 +13,9 @@ const asyncHeader = "package p\n\nimport (\n\t\"time\"\n\n\t\"github.com/asyncgo
 // lowered yet (the scopes whose callbacks suspend, AsCompleted other than
 // as a range loop's expression, a method reached through an embedded
 // field), and any other use of the task, is a positioned error naming the
-// call, never a direct-mode call left in a Step.
+// call, never a direct-mode call left in a Step; inside a function literal,
+// a call that may suspend the task, and any use but a method call, an
+// aio.CreateTask or a helper that does not suspend.
 func TestAsyncUnsupported(t *testing.T) {
 	cases := []struct{ name, body, want string }{
 		{"timeout", "\t\terr := aio.Timeout(t, time.Second, func(*aio.TimeoutScope) error { return nil })\n\t\treturn 0, err\n", "p.go:12:10: cannot lower aio.Timeout yet"},
@@ -24,7 +29,19 @@ func TestAsyncUnsupported(t *testing.T) {
 		{"user-func-onward", "\t\t_ = name(t)\n\t\treturn len(onward(t)), nil\n", "p.go:13:14: cannot lower the call of onward: it is passed t, so it may suspend"},
 		{"user-func-capture", "\t\t_ = capture(t)\n\t\treturn 0, nil\n", "p.go:12:7: cannot lower the call of capture"},
 		{"stored", "\t\tx := t\n\t\t_ = x\n\t\treturn 0, nil\n", "p.go:12:8: t may only be passed to the calls of aio a lowered body can make"},
-		{"closure", "\t\tf := func() { aio.Sleep(t, 0) }\n\t\tf()\n\t\treturn 0, nil\n", "p.go:12:27: cannot use t inside a function literal"},
+		{"closure", "\t\tf := func() { aio.Sleep(t, 0) }\n\t\tf()\n\t\treturn 0, nil\n", "p.go:12:17: cannot call aio.Sleep with t inside a function literal in a lowered async body: it may suspend, and a function literal cannot suspend the lowered body"},
+		{"closure-deferred-await", "\t\tdefer func() { aio.Await(t, c) }()\n\t\treturn 0, nil\n", "p.go:12:18: cannot call aio.Await with t inside a function literal in a lowered async body: it may suspend, and a function literal cannot suspend the lowered body"},
+		{"closure-method", "\t\tfunc() { _ = l.Acquire(t) }()\n\t\treturn 0, nil\n", "p.go:12:16: cannot call aio.Lock.Acquire with t inside a function literal in a lowered async body: it may suspend"},
+		{"closure-helper", "\t\tg := func() { helper(t) }\n\t\tg()\n\t\treturn 0, nil\n", "p.go:12:17: cannot call helper with t inside a function literal in a lowered async body: it may suspend, and a function literal cannot suspend the lowered body"},
+		{"closure-helper-onward", "\t\tg := func() string { return onward(t) }\n\t\t_ = g\n\t\treturn 0, nil\n", "p.go:12:31: cannot call onward with t inside a function literal"},
+		{"closure-as-completed", "\t\tfunc() {\n\t\t\tfor range aio.AsCompleted(t, []*aio.Handle[int]{}) {\n\t\t\t}\n\t\t}()\n\t\treturn 0, nil\n", "p.go:13:14: cannot call aio.AsCompleted with t inside a function literal"},
+		{"closure-timeout", "\t\tg := func() error { return aio.Timeout(t, time.Second, func(*aio.TimeoutScope) error { return nil }) }\n\t\t_ = g\n\t\treturn 0, nil\n", "p.go:12:30: cannot call aio.Timeout with t inside a function literal"},
+		{"closure-go", "\t\tgo func() { aio.Sleep(t, 0) }()\n\t\treturn 0, nil\n", "p.go:12:15: cannot call aio.Sleep with t inside a function literal"},
+		{"closure-nested-async", "\t\td := aio.Async(func(u *aio.Task) (int, error) { return 0, aio.Sleep(t, 0) })\n\t\treturn aio.Await(t, d)\n", "p.go:12:61: cannot call aio.Sleep with t inside a function literal"},
+		{"closure-passed", "\t\tfunc() { func(u *aio.Task) { _ = u }(t) }()\n\t\treturn 0, nil\n", "p.go:12:12: cannot call func(u *aio.Task) { _ = u } with t inside a function literal"},
+		{"closure-stored", "\t\tfunc() { x := t; _ = x }()\n\t\treturn 0, nil\n", "p.go:12:17: cannot use t this way inside a function literal in a lowered async body"},
+		{"closure-returned", "\t\tget := func() *aio.Task { return t }\n\t\t_ = get\n\t\treturn 0, nil\n", "p.go:12:36: cannot use t this way inside a function literal in a lowered async body"},
+		{"closure-method-value", "\t\tget := func() func() string { return t.Name }\n\t\t_ = get\n\t\treturn 0, nil\n", "p.go:12:40: cannot use t this way inside a function literal"},
 		{"defer-await", "\t\tdefer aio.Await(t, c)\n\t\treturn 0, nil\n", "p.go:12:3: cannot defer a suspension: aio.Await would suspend while the async body unwinds"},
 		{"go-sleep", "\t\tgo aio.Sleep(t, 0)\n\t\treturn 0, nil\n", "p.go:12:3: cannot suspend in a go statement: aio.Sleep"},
 		{"two", "\t\treturn f(aio.Sleep(t, 0)) + f(aio.Sleep(t, 1)), nil\n", "p.go:12:3: a statement may hold only one suspension"},
@@ -35,6 +52,31 @@ func TestAsyncUnsupported(t *testing.T) {
 			dir := tempPackage(t, map[string]string{"p.go": src})
 			wantRejected(t, dir, c.want)
 		})
+	}
+}
+
+// TestAsyncTaskInClosures checks that the uses of the task that do not
+// suspend are lowered inside function literals too (deferred, stored,
+// nested, in a go statement), referring to the Step's task.
+func TestAsyncTaskInClosures(t *testing.T) {
+	body := "\t\tdefer func() { _ = t.Name() + name(t) }()\n" +
+		"\t\tstop := func() bool { return t.Cancel() }\n" +
+		"\t\tspawn := func() *aio.Handle[int] { return aio.CreateTask(t, c, aio.Name(t.Name())) }\n" +
+		"\t\tgo func() { _ = func() *aio.Loop { return t.Loop() }() }()\n" +
+		"\t\tn, err := aio.Await(t, spawn())\n" +
+		"\t\tstop()\n" +
+		"\t\treturn n, err\n"
+	src := asyncHeader + body + "\t})\n}\n\nvar _ = time.Second\n\nfunc name(t *aio.Task) string { return t.Name() }\n"
+	dir := tempPackage(t, map[string]string{"p.go": src})
+	files, err := rewrite.Package(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := string(files[len(files)-1].New)
+	for _, want := range []string{"_agT.Name() + name(_agT)", "return _agT.Cancel()", "aio.CreateTask(_agT, ", "return _agT.Loop()"} {
+		if !strings.Contains(gen, want) {
+			t.Errorf("the lowered body lacks %q:\n%s", want, gen)
+		}
 	}
 }
 

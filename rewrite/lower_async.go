@@ -220,10 +220,19 @@ func (fl *fileLowerer) callName(c *ast.CallExpr) string {
 	return name
 }
 
+// handleUse classifies a use of the task. Inside a function literal (a
+// deferred or stored closure, a callback) the uses that do not suspend
+// are allowed as in the body: the literal refers to the task as _agT, the
+// parameter of the Step it is evaluated in, and every Step of a machine
+// is passed the same task, so the closure sees the task the body runs in
+// whenever it is called (during a later Step's unwinding, after the body
+// returned). A use that may suspend is a positioned error there (litCall):
+// a direct-mode closure called from the body suspends the task, a lowered
+// one cannot.
 func (asyncVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*ast.CallExpr, int) {
 	stack = stripHandle(f, stack)
-	if inLit > 0 {
-		f.errorf(x.Pos(), "cannot use %s inside a function literal in a lowered async body: only the body itself can suspend, and %s must not escape it", x.Name, x.Name)
+	litCall := func(c *ast.CallExpr) (*ast.CallExpr, int) {
+		f.errorf(c.Pos(), "cannot call %s with %s inside a function literal in a lowered async body: it may suspend, and a function literal cannot suspend the lowered body (only the body itself can); call it in the body, or make the literal an async function and await it", f.callName(c), x.Name)
 		return nil, -1
 	}
 	if len(stack) >= 2 {
@@ -248,6 +257,9 @@ func (asyncVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*
 				case "CreateTask":
 					return nil, -1 // schedules a task: does not suspend
 				case "AsCompleted":
+					if inLit > 0 {
+						return litCall(c)
+					}
 					if len(stack) >= 2 {
 						if r, ok := stack[len(stack)-2].(*ast.RangeStmt); ok && ast.Unparen(r.X) == ast.Expr(c) {
 							f.susp[c] = kAsCompleted
@@ -257,6 +269,9 @@ func (asyncVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*
 					f.errorf(c.Pos(), "cannot lower aio.AsCompleted here: a lowered async body iterates over it only as the range expression of a for loop (for f, err := range aio.AsCompleted(%s, fs))", x.Name)
 					return nil, -1
 				}
+			}
+			if kind >= 0 && inLit > 0 {
+				return litCall(c)
 			}
 			if kind >= 0 {
 				if sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr); ok {
@@ -269,6 +284,9 @@ func (asyncVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*
 			if kind < 0 {
 				if o != nil && o.Pkg() == f.pkg && f.noSuspend(o) {
 					return nil, -1 // a helper that only reads the task
+				}
+				if inLit > 0 {
+					return litCall(c)
 				}
 				if o != nil && o.Pkg() != nil && o.Pkg().Path() == aioPath {
 					f.errorf(c.Pos(), "cannot lower %s yet: a lowered async body suspends only in the calls of aio that docs/rewrite.md lists, and this is not one (a callback that suspends, or a wait that is not lowered); await a direct-mode coroutine that calls it, or leave this function unannotated", f.callName(c))
@@ -292,6 +310,10 @@ func (asyncVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*
 			}
 			return c, kind
 		}
+	}
+	if inLit > 0 {
+		f.errorf(x.Pos(), "cannot use %s this way inside a function literal in a lowered async body: there it may only have its methods called (Name, Cancel, Loop, ...) or be passed to aio.CreateTask or to a function of the package that does not suspend it; it must not escape the body", x.Name)
+		return nil, -1
 	}
 	f.errorf(x.Pos(), "%s may only be passed to the calls of aio a lowered body can make (aio.Await, aio.Sleep, aio.CreateTask, Lock.Acquire, ...), or have its methods called, in a lowered async body: it must not escape the body", x.Name)
 	return nil, -1
