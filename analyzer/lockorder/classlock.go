@@ -18,7 +18,7 @@ import (
 func (f *fnChecker) classDouble(s *state, li *lockInfo) {
 	var held []*lockInfo
 	for _, h := range s.held {
-		if h.fkey == li.fkey && h.inst != li.inst && !li.drops[h.inst] {
+		if h.fkey == li.fkey && h.inst != li.inst && !li.drops[h.inst] && !lockerDropped(li.drops, h) {
 			held = append(held, h)
 		}
 	}

@@ -123,9 +123,9 @@ func (f *fnChecker) noteSignal(v ssa.Value, pos token.Pos, s *state) {
 		return
 	}
 	held := false
-	if l, ok := f.c.condLock[fk]; ok {
+	if ls, ok := f.c.condLock[fk]; ok {
 		for _, h := range s.held {
-			if h.fkey == l || h.class == l || sameField(h.class, l) {
+			if isCondLock(h, ls) {
 				held = true
 			}
 		}

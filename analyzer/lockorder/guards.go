@@ -402,6 +402,10 @@ func (f *fnChecker) dropsOf(call *ssa.CallCommon, drops []string) map[string]boo
 	}
 	m := map[string]bool{}
 	for _, d := range drops {
+		if strings.HasPrefix(d, "locker:") {
+			m[d] = true // a lock class, the same in every function
+			continue
+		}
 		root, path := splitKey(d)
 		if ik, _, _, ok := f.subst(call, Acq{Root: root, Path: path}); ok && ik != "" {
 			m[ik] = true
@@ -417,7 +421,7 @@ func (f *fnChecker) dropKeys(s *state, extra map[string]bool) []string {
 	for _, m := range []map[string]bool{s.drop, extra} {
 		for k := range m {
 			root, _ := splitKey(k)
-			if strings.HasPrefix(root, "{p") || strings.HasPrefix(root, "{f") || strings.HasPrefix(root, "{g:") {
+			if strings.HasPrefix(k, "locker:") || strings.HasPrefix(root, "{p") || strings.HasPrefix(root, "{f") || strings.HasPrefix(root, "{g:") {
 				keys = append(keys, k)
 			}
 		}

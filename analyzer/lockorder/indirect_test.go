@@ -37,3 +37,9 @@ func TestReach(t *testing.T) {
 		}
 	}
 }
+
+// TestCondLocker checks that a Cond's Wait releases its Locker however it
+// is spelled, and only its Locker.
+func TestCondLocker(t *testing.T) {
+	vettest.Run(t, "testdata", "condlocker")
+}

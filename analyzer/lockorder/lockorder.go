@@ -207,6 +207,7 @@ type state struct {
 	unl  map[string]bool      // a caller's lock left unlocked on some path (unlocked, not locked again)
 	owed map[string]bool      // a caller's lock was unlocked on some path: the function must lock it again
 	drop map[string]bool      // unlocked on every path, and not locked again
+	lent map[string]*lockInfo // held locks unlocked through a Locker, until it is locked again (locker.go)
 }
 
 // release forgets a lock on this path.
@@ -232,11 +233,11 @@ func (s *state) unlock(key string) bool {
 }
 
 func newState() *state {
-	return &state{held: map[string]*lockInfo{}, acq: map[string]*lockInfo{}, may: map[string]*lockInfo{}, unl: map[string]bool{}, owed: map[string]bool{}, drop: map[string]bool{}}
+	return &state{held: map[string]*lockInfo{}, acq: map[string]*lockInfo{}, may: map[string]*lockInfo{}, unl: map[string]bool{}, owed: map[string]bool{}, drop: map[string]bool{}, lent: map[string]*lockInfo{}}
 }
 
 func (s *state) clone() *state {
-	return &state{held: maps.Clone(s.held), acq: maps.Clone(s.acq), may: maps.Clone(s.may), unl: maps.Clone(s.unl), owed: maps.Clone(s.owed), drop: maps.Clone(s.drop)}
+	return &state{held: maps.Clone(s.held), acq: maps.Clone(s.acq), may: maps.Clone(s.may), unl: maps.Clone(s.unl), owed: maps.Clone(s.owed), drop: maps.Clone(s.drop), lent: maps.Clone(s.lent)}
 }
 
 // meet intersects s with o, reporting whether s changed.
@@ -278,12 +279,23 @@ func (s *state) meet(o *state) bool {
 			changed = true
 		}
 	}
+	for k, v := range o.lent {
+		if _, ok := s.lent[k]; !ok {
+			s.lent[k] = v
+			changed = true
+		}
+	}
 	return changed
 }
 
 func (s *state) equal(o *state) bool {
-	if len(s.held) != len(o.held) || len(s.acq) != len(o.acq) || len(s.may) != len(o.may) || !maps.Equal(s.unl, o.unl) || !maps.Equal(s.owed, o.owed) || !maps.Equal(s.drop, o.drop) {
+	if len(s.held) != len(o.held) || len(s.acq) != len(o.acq) || len(s.may) != len(o.may) || !maps.Equal(s.unl, o.unl) || !maps.Equal(s.owed, o.owed) || !maps.Equal(s.drop, o.drop) || len(s.lent) != len(o.lent) {
 		return false
+	}
+	for k := range s.lent {
+		if _, ok := o.lent[k]; !ok {
+			return false
+		}
 	}
 	for k := range s.may {
 		if _, ok := o.may[k]; !ok {
@@ -344,7 +356,7 @@ type checker struct {
 	fwakes     map[string][]*wake // field key|kind: the same wakes, by the field holding the object
 	rlocks     []*edge            // recursive read locks: held, acq
 	writers    map[string]token.Pos
-	condLock   map[string]string // cond class -> class of its L
+	condLock   map[string][]string // cond field -> the lock class of its L (locker.go)
 	chanSizes  map[string][]int64
 	calls      map[*ssa.Function]int  // static calls (not go/defer) per function
 	escapes    map[*ssa.Function]bool // used as a value, or started with go/defer
@@ -368,6 +380,11 @@ type checker struct {
 	released   map[string]bool               // field keys some function releases without acquiring
 	lockerUnl  bool                          // the package unlocks a sync.Locker it cannot name
 	ext        map[string][]storedFunc       // callback field of another package -> the functions this one passes
+
+	condLs       []condL                  // Lockers given to sync.Conds (locker.go)
+	lockerStores map[string][]lockerStore // Locker field -> the values stored into it
+	lockerMemo   map[string]lockerRes     // Locker field -> what it may lock
+	paramMemo    map[*ssa.Parameter]lockerRes
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -382,7 +399,7 @@ func run(pass *analysis.Pass) (any, error) {
 		wakes:      map[string][]*wake{},
 		fwakes:     map[string][]*wake{},
 		writers:    map[string]token.Pos{},
-		condLock:   map[string]string{},
+		condLock:   map[string][]string{},
 		chanSizes:  map[string][]int64{},
 		calls:      map[*ssa.Function]int{},
 		escapes:    map[*ssa.Function]bool{},
@@ -402,10 +419,15 @@ func run(pass *analysis.Pass) (any, error) {
 		fwriters:   map[string]token.Pos{},
 		paramFuncs: map[string][]paramFunc{},
 		released:   map[string]bool{},
+
+		lockerStores: map[string][]lockerStore{},
+		lockerMemo:   map[string]lockerRes{},
+		paramMemo:    map[*ssa.Parameter]lockerRes{},
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
 	}
+	c.resolveConds()
 	for _, fn := range ssainput.SrcFuncs {
 		c.noteBackPointers(fn)
 	}
@@ -427,6 +449,7 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			c.scanCond(fn, instr)
+			c.noteLockers(instr)
 			var ops [32]*ssa.Value
 			for _, op := range instr.Operands(ops[:0]) {
 				if g, ok := (*op).(*ssa.Function); ok {
@@ -446,26 +469,9 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 				if in.Call.IsInvoke() && (in.Call.Method.Name() == "Unlock" || in.Call.Method.Name() == "RUnlock") && lockerKey(in.Call.Value) == "" {
 					c.lockerUnl = true
 				}
-				if callee := in.Call.StaticCallee(); callee != nil && funcName(callee) == "sync.NewCond" && len(in.Call.Args) == 1 {
-					lk := fieldKey(in.Call.Args[0])
-					for _, r := range *in.Referrers() {
-						if st, ok := r.(*ssa.Store); ok && st.Val == in {
-							if cls := fieldKey(st.Addr); cls != "" && lk != "" {
-								c.condLock[cls] = lk
-							}
-						}
-					}
-				}
 			case *ssa.Store:
 				c.noteFuncStore(in)
 				c.noteAlias(in)
-				if fa, ok := in.Addr.(*ssa.FieldAddr); ok && isNamed(fa.X.Type(), "sync", "Cond") && fieldName(fa.X.Type(), fa.Field) == "L" {
-					if cls := fieldKey(fa.X); cls != "" {
-						if lk := fieldKey(in.Val); lk != "" {
-							c.condLock[cls] = lk
-						}
-					}
-				}
 			case *ssa.MakeChan:
 				size := int64(-1)
 				if n, ok := constInt(in.Size); ok {
@@ -1031,17 +1037,13 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			if key := lockerKey(call.Value); key != "" {
 				s.unlock(key)
 			} else {
-				// Some lock behind an interface is released: we no longer
-				// know what is held.
-				for k := range s.held {
-					s.release(k)
-				}
-				for k := range s.may {
-					s.release(k)
-				}
+				f.lockerUnlock(call.Value, s)
 			}
 			return
 		case "Lock", "RLock":
+			if lockerKey(call.Value) == "" {
+				f.lockerLock(call.Value, s)
+			}
 			return
 		}
 		f.indirectCall(call, pos, s)
@@ -1290,7 +1292,7 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 				}
 			}
 		} else if li.inst != "" {
-			if h, ok := s.held[li.inst]; ok && !li.maybe && !li.drops[li.inst] {
+			if h, ok := s.held[li.inst]; ok && !li.maybe && !li.drops[li.inst] && !lockerDropped(li.drops, h) {
 				f.found(li.pos, func(sfx string) { f.c.doubleLock(f.fn, h, li, sfx) })
 			} else if h, ok := s.may[li.inst]; ok && !li.maybe && f.block != nil && ssaloop.InLoop(f.block) && !h.read && !li.read &&
 				!(h.flagged && f.deferUnlocked[h.inst]) {
@@ -1323,7 +1325,7 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 			}
 		}
 		for _, h := range s.held {
-			if h.inst == li.inst && li.inst != "" || li.drops[h.inst] {
+			if h.inst == li.inst && li.inst != "" || li.drops[h.inst] || lockerDropped(li.drops, h) {
 				continue
 			}
 			if h.fkey != "" && li.fkey != "" && h.fkey != li.fkey && !f.unpublished(h, f.block) {
@@ -1413,7 +1415,7 @@ func (f *fnChecker) addWait(s *state, ik, cls, kind, d, fkey, via string, pos to
 	}
 	w := &wait{ik: ik, class: cls, kind: kind, desc: d, fkey: fkey, via: via, pos: pos, fn: f.fn, callee: callee}
 	for _, h := range s.held {
-		if !drops[h.inst] {
+		if !drops[h.inst] && !lockerDropped(drops, h) {
 			w.held = append(w.held, h)
 		}
 	}

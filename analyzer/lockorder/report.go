@@ -247,15 +247,15 @@ func (c *checker) reportWaits() {
 		if len(wakers) == 0 {
 			continue
 		}
-		condL, condKnown := "", true
+		var condL []string
 		if w.kind == "cond" {
-			condL, condKnown = c.condLock[w.fkey]
-			if !condKnown {
+			var condKnown bool
+			if condL, condKnown = c.condLock[w.fkey]; !condKnown {
 				continue
 			}
 		}
 		for _, h := range w.held {
-			if h.class == "" || (condL != "" && (h.fkey == condL || h.class == condL || sameField(h.class, condL))) {
+			if h.class == "" || isCondLock(h, condL) {
 				continue
 			}
 			// Every waker takes h first, and blocks on it: a read lock
