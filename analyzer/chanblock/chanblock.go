@@ -17,7 +17,7 @@ import (
 // Analyzer reports channel operations that nothing will ever complete.
 var Analyzer = &analysis.Analyzer{
 	Name:     "chanblock",
-	Doc:      "report channel sends and receives that nothing will ever complete: no sender or closer, no receiver, a nil channel field or variable, a range over a channel nothing closes, a wait for one's own deferred close, a select no case of which can proceed, a send its only receiver makes; WaitGroup waits that never end",
+	Doc:      "report channel sends and receives that nothing will ever complete: no sender or closer, no receiver, a nil channel field or variable, a range over a channel nothing closes or only the ranging function closes after the loop, a single receive from a returned channel its goroutine may return without sending on or closing, a wait for one's own deferred close, a select no case of which can proceed, a send its only receiver makes; WaitGroup waits that never end",
 	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/chanblock",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer},
 	Run:      run,
@@ -91,6 +91,7 @@ func run(pass *analysis.Pass) (any, error) {
 	nilPaths(st, ssainput.SrcFuncs)
 	waitBeforeReceive(st, ssainput.SrcFuncs)
 	fills(st, ssainput.SrcFuncs)
+	resultOnce(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }
@@ -212,6 +213,9 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 				})
 			}
 		}
+	}
+	if closes > 0 {
+		selfCloseAfterRange(pass, o, name, made)
 	}
 	// The only waker is a deferred close in the function that waits.
 	if len(o.sends) == 0 && len(o.selSends) == 0 && len(o.closes) == 0 && len(o.deferCloses) == 1 {
@@ -366,4 +370,56 @@ func ownerName(s *chanuse.Sealed, v *types.Var) string {
 		return tn.Name()
 	}
 	return "a struct"
+}
+
+// selfCloseAfterRange reports a range over a channel whose every close is
+// made by the ranging function itself, after the loop or in its own defer
+// (apache/pulsar-client-go#462: "for r := range ch { ... }; close(ch)"):
+// the loop can end only once the channel is closed, and nothing closes it
+// before the loop ends. Senders elsewhere do not help: once they stop, the
+// range blocks forever.
+func selfCloseAfterRange(pass *state, o *ops, name string, made analysis.RelatedInformation) {
+	for _, r := range o.recvs {
+		u, ok := r.Instr.(*ssa.UnOp)
+		if !ok || !u.CommaOk || !pass.ranges[u.Pos()] || rangeLeaves(u) {
+			continue
+		}
+		head := u.Block()
+		iff, ok := head.Instrs[len(head.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		done := iff.Block().Succs[1]
+		fn := u.Parent()
+		after := func(c op) bool {
+			if c.Instr.Parent() != fn || c.Node.G != r.Node.G || c.Base != r.Base {
+				return false
+			}
+			if _, ok := c.Instr.(*ssa.Defer); ok {
+				return true // runs when fn returns, which the range holds back
+			}
+			return done.Dominates(c.Instr.Block())
+		}
+		all := true
+		for _, c := range append(append([]op(nil), o.closes...), o.deferCloses...) {
+			if !after(c) {
+				all = false
+				break
+			}
+		}
+		if !all {
+			continue
+		}
+		rel := []analysis.RelatedInformation{made}
+		for _, c := range append(append([]op(nil), o.closes...), o.deferCloses...) {
+			rel = append(rel, analysis.RelatedInformation{Pos: c.Instr.Pos(), Message: "the only close, which runs only after the range has ended"})
+		}
+		pass.Report(analysis.Diagnostic{
+			Pos:      r.Instr.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("%s ranges over %s, but the only close of it is %s's own, after the loop: the range never ends, and its goroutine blocks forever after the last value",
+				fn.Name(), name, fn.Name()),
+			Related: rel,
+		})
+	}
 }
