@@ -2,6 +2,7 @@
 // is only closed after the range ends.
 //
 // Upstream: apache/pulsar-client-go#498 ("range channel causes deadlock")
+// Seen: 891f139 (analyzer/chanblock's testdata reduces the same bug, pulsar-client-go#462/#473, found by a helper who had seen this kernel's name in the measurement's output)
 //
 // Bug: when the connection closes, it fails its pending requests by ranging
 // over incomingRequestsCh and closes the channel after the loop; nothing
