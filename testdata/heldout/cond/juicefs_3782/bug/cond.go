@@ -3,6 +3,7 @@
 // waiter is receiving yet.
 //
 // Upstream: juicedata/juicefs#3782 ("sync: wait() may miss signal then cause deadlock")
+// Seen: 5043295 (analyzer/lockorder's condlocker testdata mirrors this Cond to fix a wrong-reason report here; the lost wake-up itself is not in any analyzer testdata)
 //
 // Bug: Cond.Wait unlocks L and then receives from the signal channel;
 // Signal sends with a select default. A waiter that has checked its
