@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 )
 
 // Locks left held on an early return (issue 14, item 3; grpc-go #7417).
@@ -132,20 +134,11 @@ func resultsFunc(fn *ssa.Function) bool {
 }
 
 // noReturn reports whether b ends a path that does not really return: it
-// calls os.Exit, log.Fatal, testing's Fatal or FailNow, runtime.Goexit.
+// calls os.Exit, log.Fatal, testing's Fatal or FailNow, runtime.Goexit
+// (chanuse.NoReturn's list, which chanblock uses too).
 func noReturn(b *ssa.BasicBlock) bool {
 	for _, instr := range b.Instrs {
-		call, ok := instr.(*ssa.Call)
-		if !ok {
-			continue
-		}
-		callee := call.Call.StaticCallee()
-		if callee == nil {
-			continue
-		}
-		switch name := funcName(callee); {
-		case name == "os.Exit", name == "runtime.Goexit", strings.HasPrefix(name, "log.Fatal"), strings.HasPrefix(name, "log.Panic"),
-			strings.Contains(name, "testing.common).Fatal"), strings.Contains(name, "testing.common).FailNow"), strings.Contains(name, "testing.common).Skip"):
+		if call, ok := instr.(*ssa.Call); ok && chanuse.NoReturn(call.Common()) {
 			return true
 		}
 	}
