@@ -427,15 +427,7 @@ func (v asyncVocab) lowerRange(f *fn, x *ast.RangeStmt, label string) bool {
 		f.place(l)
 		f.used[l] = true
 		f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
-		f.emit("{\n_agk, _agv, _agok := %s.Next()\nif !_agok {\ngoto %s\n}\n_, _ = _agk, _agv", st, brk)
-		f.assignIter(x, x.Key, "_agk")
-		f.assignIter(x, x.Value, "_agv")
-		f.emit("}")
-		f.stmt(x.Body, "")
-		f.place(cont)
-		f.goto_(top)
-		f.place(brk)
-		f.emit("%s(nil)\n%s = nil", stop, stop)
+		f.iteration(x, st+".Next()", 2, top, brk, cont, stop)
 	})
 	return true
 }

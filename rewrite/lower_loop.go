@@ -318,11 +318,20 @@ func (f *fn) rangeFunc(x *ast.RangeStmt, sig *types.Signature, rv, top, brk, con
 	f.targets[len(f.targets)-1].stop = stop
 	f.targets[len(f.targets)-1].node = x
 	f.place(top)
+	f.iteration(x, next+"()", n, top, brk, cont, stop)
+}
+
+// iteration emits the rest of a turn of a loop over an iterator, from
+// its head at top: the next values from next (a call giving n values and
+// ok; at the end, a jump to brk), assigned to x's key and value, the
+// body, the jump back to top, and at brk the iterator's stop. The front
+// ends' iterator loops (range-over-func, aio.AsCompleted) share it.
+func (f *fn) iteration(x *ast.RangeStmt, next string, n int, top, brk, cont, stop string) {
 	if n == 1 {
-		f.emit("{\n_agv, _agok := %s()\nif !_agok {\ngoto %s\n}\n_ = _agv", next, brk)
+		f.emit("{\n_agv, _agok := %s\nif !_agok {\ngoto %s\n}\n_ = _agv", next, brk)
 		f.assignIter(x, x.Key, "_agv")
 	} else {
-		f.emit("{\n_agk, _agv, _agok := %s()\nif !_agok {\ngoto %s\n}\n_, _ = _agk, _agv", next, brk)
+		f.emit("{\n_agk, _agv, _agok := %s\nif !_agok {\ngoto %s\n}\n_, _ = _agk, _agv", next, brk)
 		f.assignIter(x, x.Key, "_agk")
 		f.assignIter(x, x.Value, "_agv")
 	}
