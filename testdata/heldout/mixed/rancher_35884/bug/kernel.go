@@ -1,5 +1,5 @@
 // Package bug is a held-out kernel (issue 14), being written.
 //
-// Upstream: nanomsg/mangos#245
+// Upstream: rancher/rancher#35884 (issue rancher/rancher#35880)
 // Round: 2
 package bug
