@@ -1,7 +1,5 @@
 package aio
 
-import "errors"
-
 // TaskGroup holds tasks that WithTaskGroup waits for: Python's
 // asyncio.TaskGroup. Create its tasks with CreateTask and the InGroup
 // option, or with its CreateTask method.
@@ -29,18 +27,18 @@ type TaskGroup struct {
 // group's tasks are cancelled and ErrCancelled is returned once they are
 // done, unless a task failed, whose error takes precedence. Tasks added
 // once the group is finished or shutting down fail with ErrGroupDone.
-func WithTaskGroup(t *Task, f func(g *TaskGroup) error) (err error) {
-	g := &TaskGroup{parent: t, members: map[*Task]struct{}{}}
-	exited := false
-	defer func() {
-		if !exited { // f panicked: do not leave the tasks behind
-			g.abort()
-			g.finished = true
-		}
-	}()
-	err = f(g)
-	exited = true
-	return g.exit(err)
+//
+// The block is a TaskGroupBlock, the operation a lowered async body drives
+// (scope.go); a panic leaving f cancels the group's tasks without waiting
+// for them.
+func WithTaskGroup(t *Task, f func(g *TaskGroup) error) error {
+	var op TaskGroupBlock
+	op.Start(t)
+	defer op.Stop(nil) // a panic: nothing once Exit ran
+	op.Exit(t, f(op.Group()))
+	for w, s := op.step(t, nil); s; w, s = op.step(t, suspendOn(t, w)) {
+	}
+	return op.Result()
 }
 
 // CreateTask schedules c as a task of the group, like CreateTask with
@@ -95,40 +93,4 @@ func (g *TaskGroup) abort() {
 	for t := range g.members {
 		t.cancel()
 	}
-}
-
-// exit is Python's TaskGroup.__aexit__: wait for the members and combine
-// the errors.
-func (g *TaskGroup) exit(bodyErr error) error {
-	g.exiting = true
-	var cancelled error
-	if isCancel(bodyErr) {
-		cancelled = bodyErr
-	}
-	if bodyErr != nil && !g.aborting {
-		g.abort()
-	}
-	for len(g.members) > 0 {
-		g.waiter = &fut{loop: g.parent.loop}
-		err := awaitSignal(g.parent, g.waiter)
-		if err != nil && !g.aborting {
-			cancelled = err // the parent is being cancelled from outside
-			g.abort()
-		}
-		g.waiter = nil
-	}
-	if g.cancelledParent && g.parent.Uncancel() == 0 {
-		cancelled = nil // the only cancellation was ours
-	}
-	g.finished = true
-	if cancelled != nil && len(g.errs) == 0 {
-		return cancelled
-	}
-	if bodyErr != nil && !isCancel(bodyErr) {
-		g.errs = append(g.errs, bodyErr)
-	}
-	if len(g.errs) > 0 {
-		return errors.Join(g.errs...)
-	}
-	return nil
 }

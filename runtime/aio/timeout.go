@@ -27,9 +27,17 @@ func Timeout(t *Task, d time.Duration, f func(s *TimeoutScope) error) error {
 // TimeoutAt is Timeout with a deadline on the loop's clock (see
 // Loop.Now); the zero time means no deadline, which f may set later with
 // Reschedule.
+//
+// A panic (or runtime.Goexit) leaving f ends the block on its way out, as
+// Python's __aexit__ does for an exception: the deadline is disarmed and an
+// expired one's cancellation withdrawn. The block is a TimeoutBlock, the
+// operation a lowered async body drives (scope.go).
 func TimeoutAt(t *Task, when time.Time, f func(s *TimeoutScope) error) error {
-	s := enterTimeout(t, when)
-	return s.exit(f(s))
+	var op TimeoutBlock
+	op.StartAt(t, when)
+	defer op.Stop(nil) // a panic: nothing once Exit ran
+	op.Exit(t, f(op.Scope()))
+	return op.Result()
 }
 
 // enterTimeout begins a Timeout block of t: what both modes of WaitFor
