@@ -1,0 +1,84 @@
+// Package bug is a held-out kernel (issue 14): a recursive read lock through
+// a selector that read-locks the meta its caller already read-locks.
+//
+// Upstream: milvus-io/milvus#33044 ("[Bug]: Deadlock may happens in datacoord `GetNumRowsOfPartition` for double rlock")
+// Round: 2
+//
+// Bug: meta.GetNumRowsOfPartition takes m.RLock and calls the exported
+// SelectSegments, which takes m.RLock again; a segment update (AddSegment,
+// m.Lock) queued between the two blocks the second RLock, and the writer
+// waits for the first.
+//
+// Fix: GetNumRowsOfPartition reads m.segments through the unexported
+// selector that does not lock. (The shape of the code is our reduction of
+// datacoord's meta; the issue names the function and the double RLock.)
+package bug
+
+import "sync"
+
+// SegmentInfo is the part of a segment's meta the queries read.
+type SegmentInfo struct {
+	ID           int64
+	CollectionID int64
+	PartitionID  int64
+	NumOfRows    int64
+	Dropped      bool
+}
+
+// SegmentFilter selects segments.
+type SegmentFilter func(*SegmentInfo) bool
+
+// SegmentsInfo is the segment index, guarded by meta's lock.
+type SegmentsInfo struct {
+	segments map[int64]*SegmentInfo
+}
+
+// GetSegmentsBySelector returns the segments every filter accepts.
+func (s *SegmentsInfo) GetSegmentsBySelector(filters ...SegmentFilter) []*SegmentInfo {
+	var res []*SegmentInfo
+outer:
+	for _, seg := range s.segments {
+		for _, f := range filters {
+			if !f(seg) {
+				continue outer
+			}
+		}
+		res = append(res, seg)
+	}
+	return res
+}
+
+type meta struct {
+	sync.RWMutex
+	segments *SegmentsInfo
+}
+
+// SelectSegments returns the segments the filters accept.
+func (m *meta) SelectSegments(filters ...SegmentFilter) []*SegmentInfo {
+	m.RLock() // heldout:site
+	defer m.RUnlock()
+	return m.segments.GetSegmentsBySelector(filters...)
+}
+
+// AddSegment records a new segment.
+func (m *meta) AddSegment(seg *SegmentInfo) {
+	m.Lock() // heldout:site
+	defer m.Unlock()
+	m.segments.segments[seg.ID] = seg
+}
+
+// GetNumRowsOfPartition sums the rows of the healthy segments of a partition.
+func (m *meta) GetNumRowsOfPartition(collectionID, partitionID int64) int64 {
+	m.RLock() // heldout:site
+	defer m.RUnlock()
+	var ret int64
+	segments := m.SelectSegments(func(s *SegmentInfo) bool { // heldout:site
+		return s.CollectionID == collectionID && s.PartitionID == partitionID
+	})
+	for _, s := range segments {
+		if !s.Dropped {
+			ret += s.NumOfRows
+		}
+	}
+	return ret
+}
