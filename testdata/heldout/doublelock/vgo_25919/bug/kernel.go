@@ -1,5 +1,5 @@
 // Package bug is a held-out kernel (issue 14), being written.
 //
-// Upstream: grpc/grpc-go#8451
+// Upstream: golang/go#25919
 // Round: 2
 package bug

@@ -1,5 +1,5 @@
 // Package bug is a held-out kernel (issue 14), being written.
 //
-// Upstream: wmnsk/go-m3ua#11
+// Upstream: livekit/livekit#3625
 // Round: 2
 package bug

@@ -1,5 +1,5 @@
 // Package bug is a held-out kernel (issue 14), being written.
 //
-// Upstream: grpc/grpc-go#6538
+// Upstream: nspcc-dev/neo-go#741
 // Round: 2
 package bug

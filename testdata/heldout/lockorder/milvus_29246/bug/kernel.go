@@ -1,5 +1,5 @@
 // Package bug is a held-out kernel (issue 14), being written.
 //
-// Upstream: grafana/beyla#1321
+// Upstream: milvus-io/milvus#29246 (issue milvus-io/milvus#29104)
 // Round: 2
 package bug

@@ -1,0 +1,86 @@
+// Package bug is a held-out kernel (issue 14): an early return added on one
+// path leaves the server transport's mutex held.
+//
+// Upstream: grpc/grpc-go#8451 ("transport: release mutex before returning on expired deadlines in server streams")
+// Round: 2
+//
+// Bug: grpc/grpc-go#8439 made operateHeaders return early when the
+// request's deadline has already expired, but that return sits between
+// t.mu.Lock and t.mu.Unlock. The next stream on the connection (and
+// Close, and the keepalive loop) blocks forever on t.mu (seen as a CI hang).
+//
+// Fix: the early return unlocks t.mu first.
+package bug
+
+import (
+	"sync"
+	"time"
+)
+
+type transportState int
+
+const (
+	reachable transportState = iota
+	closing
+)
+
+type rstStream struct {
+	streamID uint32
+	code     uint32
+}
+
+// ServerStream is one incoming RPC.
+type ServerStream struct {
+	id       uint32
+	method   string
+	deadline time.Time
+}
+
+type http2Server struct {
+	mu            sync.Mutex
+	state         transportState
+	activeStreams map[uint32]*ServerStream
+	maxStreamID   uint32
+	controlBuf    chan any
+}
+
+type headersFrame struct {
+	streamID uint32
+	method   string
+	timeout  time.Duration
+}
+
+// operateHeaders registers the stream a HEADERS frame opens.
+func (t *http2Server) operateHeaders(frame *headersFrame, handle func(*ServerStream)) error {
+	s := &ServerStream{id: frame.streamID, method: frame.method}
+	if frame.timeout > 0 {
+		s.deadline = time.Now().Add(frame.timeout)
+	}
+	t.mu.Lock()
+	if t.state != reachable {
+		t.mu.Unlock()
+		return nil
+	}
+	if frame.streamID <= t.maxStreamID {
+		t.mu.Unlock()
+		return nil
+	}
+	t.maxStreamID = frame.streamID
+	if !s.deadline.IsZero() && !time.Now().Before(s.deadline) {
+		// The deadline has already expired: reset the stream.
+		t.controlBuf <- &rstStream{streamID: s.id, code: 8}
+		return nil // heldout:site
+	}
+	t.activeStreams[s.id] = s
+	t.mu.Unlock()
+	handle(s)
+	return nil
+}
+
+// Close closes the transport.
+func (t *http2Server) Close() {
+	t.mu.Lock() // heldout:site
+	defer t.mu.Unlock()
+	t.state = closing
+	t.activeStreams = nil
+}
