@@ -524,6 +524,26 @@ func (f *fnChecker) combine(sums []*Summary) *Summary {
 		}
 	}
 	sort.Slice(out.Callbacks, func(i, j int) bool { return out.Callbacks[i].Field < out.Callbacks[j].Field })
+	pcs := map[int]map[string]Acq{}
+	for _, s := range sums {
+		for _, pc := range s.ParamCalls {
+			if pcs[pc.Param] == nil {
+				pcs[pc.Param] = map[string]Acq{}
+			}
+			for _, a := range pc.Held {
+				pcs[pc.Param][a.Root+a.Path] = a
+			}
+		}
+	}
+	for i, m := range pcs {
+		pc := ParamCall{Param: i}
+		for _, a := range m {
+			pc.Held = append(pc.Held, a)
+		}
+		sort.Slice(pc.Held, func(a, b int) bool { return pc.Held[a].Root+pc.Held[a].Path < pc.Held[b].Root+pc.Held[b].Path })
+		out.ParamCalls = append(out.ParamCalls, pc)
+	}
+	sort.Slice(out.ParamCalls, func(i, j int) bool { return out.ParamCalls[i].Param < out.ParamCalls[j].Param })
 	for li, g := range get {
 		must := li == 1
 		type ent struct {

@@ -106,6 +106,8 @@ type Summary struct {
 
 	Stores    []Store    // a constructor's parameters stored into callback fields
 	Callbacks []Callback // callback fields it calls, and the locks held then
+
+	ParamCalls []ParamCall // parameters it calls, and the locks held then (paramcall.go)
 }
 
 // AFact marks Summary as an analysis fact.
@@ -141,6 +143,13 @@ func (s *Summary) String() string {
 			held = append(held, a.Root+a.Path)
 		}
 		parts = append(parts, "calls "+cb.Field+" holding ["+strings.Join(held, " ")+"]")
+	}
+	for _, pc := range s.ParamCalls {
+		var held []string
+		for _, a := range pc.Held {
+			held = append(held, a.Root+a.Path)
+		}
+		parts = append(parts, fmt.Sprintf("calls {p%d} holding [%s]", pc.Param, strings.Join(held, " ")))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -555,7 +564,7 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 	s.Stores = c.storesOf(fn)
 	delete(c.inProgress, fn)
 	c.summaries[fn] = s
-	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes)+len(s.Stores)+len(s.Callbacks) > 0 {
+	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes)+len(s.Stores)+len(s.Callbacks)+len(s.ParamCalls) > 0 {
 		c.pass.ExportObjectFact(obj, s)
 	}
 	return s
@@ -601,6 +610,9 @@ type fnChecker struct {
 	maybeCall bool                            // the synthetic call is one of several possible targets
 	viaSite   *ssa.Call                       // the constructor call that passed the callback being applied
 	cbUses    map[string]Callback             // callback fields called, with the locks held (xcallback.go)
+
+	paramCalls map[int]map[string]Acq // parameters called, with the locks held (paramcall.go)
+	viaParam   *ssa.Function          // the callee whose parameter the function being applied was passed to
 }
 
 // finding is a double lock found in some runs of a function.
@@ -698,6 +710,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 	f.pendingWaits = nil
 	f.retHeld, f.retUnl, f.retMay, f.retAt = nil, nil, nil, nil
 	f.cbUses = map[string]Callback{}
+	f.paramCalls = nil
 	for _, b := range blocks {
 		if in[b.Index] == nil {
 			continue
@@ -746,6 +759,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 func (f *fnChecker) summary() *Summary {
 	s := new(Summary)
 	s.Callbacks = f.callbacksSum()
+	s.ParamCalls = f.paramCallsSum()
 	var keys []string
 	for k := range f.acquires {
 		keys = append(keys, k)
@@ -1051,6 +1065,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	}
 	callee := call.StaticCallee()
 	if callee == nil {
+		f.noteParamCall(call.Value, s, nil)
 		f.indirectCall(call, pos, s)
 		if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
 			if f.final {
@@ -1121,6 +1136,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	}
 	sum := f.c.summaryOf(callee)
 	f.applyCallbacks(call, callee, sum, pos, s)
+	f.applyParamCalls(call, callee, sum, pos, s)
 	// What this path acquired before the call: the callee's wakes happen
 	// after these, and after only the callee's own Needs.
 	pre := maps.Clone(s.acq)
@@ -1136,6 +1152,8 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			ctor = sc.Name()
 		}
 		calleeName = fmt.Sprintf("%s (the callback passed to %s at %s)", calleeName, ctor, f.c.at(site.Pos(), pos))
+	} else if f.viaParam != nil && f.indirect > 0 {
+		calleeName = fmt.Sprintf("%s (passed to %s, which calls it holding its locks)", calleeName, f.viaParam.Name())
 	}
 	acquired := map[string]bool{}
 	for _, a := range sum.Acquires {

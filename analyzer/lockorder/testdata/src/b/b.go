@@ -26,7 +26,7 @@ func (s *Store) Unlock() { s.mu.Unlock() } // want Unlock:`^releases \{p0\}\.mu$
 var Mu sync.Mutex
 
 // WithMu runs f under Mu.
-func WithMu(f func()) { // want WithMu:`^acquires \{g:b\.Mu\}$`
+func WithMu(f func()) { // want WithMu:`^acquires \{g:b\.Mu\}, calls \{p0\} holding \[\{g:b\.Mu\}\]$`
 	Mu.Lock()
 	defer Mu.Unlock()
 	f()

@@ -1,0 +1,159 @@
+package lockorder
+
+import (
+	"go/token"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// Functions passed as parameters (issue 14, item 3; PretendoNetwork/nex-go
+// #37).
+//
+// `func (m *MutexMap) Each(cb func(k, v)) { m.mu.RLock(); defer
+// m.mu.RUnlock(); for … { cb(k, v) } }` runs whatever its caller passes
+// with m.mu held. A function's summary lists the parameters it calls
+// (Summary.ParamCalls) with the locks it holds at the call, named relative
+// to its parameters; at a call site that passes a function or a closure
+// there, that function is applied as a synthetic call with those locks
+// held besides the caller's, so a closure that locks m.mu again (directly
+// or through a method of the caller's object) is a double lock on the
+// same instance, and its other locks are ordered after m.mu. A parameter
+// the caller itself received is carried to the caller's summary with the
+// locks held there added. Only direct calls count: a parameter started
+// as a goroutine, deferred, or stored runs elsewhere.
+
+// ParamCall says that a function calls its parameter Param (a function
+// value) with the locks Held held, relative to its parameters.
+type ParamCall struct {
+	Param int
+	Held  []Acq
+}
+
+// paramIndex returns the index of v among fn's parameters, or -1.
+func paramIndex(fn *ssa.Function, v ssa.Value) int {
+	p, ok := v.(*ssa.Parameter)
+	if !ok || p.Parent() != fn {
+		return -1
+	}
+	for i, q := range fn.Params {
+		if q == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// noteParamCall records a call of one of the function's own parameters,
+// with the locks held at it (and extra, held inside a callee).
+func (f *fnChecker) noteParamCall(v ssa.Value, s *state, extra []Acq) {
+	if !f.final || f.indirect > 0 {
+		return
+	}
+	i := paramIndex(f.fn, v)
+	if i < 0 {
+		return
+	}
+	if f.paramCalls == nil {
+		f.paramCalls = map[int]map[string]Acq{}
+	}
+	m := f.paramCalls[i]
+	if m == nil {
+		m = map[string]Acq{}
+		f.paramCalls[i] = m
+	}
+	for _, a := range f.heldAcqs(s, extra) {
+		k := a.Root + a.Path
+		if old, ok := m[k]; !ok || old.Read && !a.Read {
+			m[k] = a
+		}
+	}
+}
+
+// paramCallsSum returns the parameters this run calls.
+func (f *fnChecker) paramCallsSum() []ParamCall {
+	var out []ParamCall
+	for i, m := range f.paramCalls {
+		pc := ParamCall{Param: i}
+		for _, a := range m {
+			pc.Held = append(pc.Held, a)
+		}
+		sort.Slice(pc.Held, func(a, b int) bool { return pc.Held[a].Root+pc.Held[a].Path < pc.Held[b].Root+pc.Held[b].Path })
+		out = append(out, pc)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Param < out[j].Param })
+	return out
+}
+
+// applyParamCalls runs the functions this call passes to parameters the
+// callee calls, with the callee's locks held then.
+func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, sum *Summary, pos token.Pos, s *state) {
+	if len(sum.ParamCalls) == 0 || f.indirect > 2 {
+		return
+	}
+	if _, ok := callbackArgs[funcName(callee)]; ok {
+		return // applied before the call (indirect.go)
+	}
+	for _, pc := range sum.ParamCalls {
+		if pc.Param >= len(call.Args) {
+			continue
+		}
+		arg := call.Args[pc.Param]
+		var held []*lockInfo
+		var heldSum []Acq
+		for _, a := range pc.Held {
+			ik, ck, d, ok := f.subst(call, a)
+			if !ok || ik == "" || byClass(ik) {
+				continue
+			}
+			li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: callee.Name()}
+			if a.pos.IsValid() {
+				li.pos = a.pos // where the callee locks it, before it calls the function
+			} else {
+				li.where = a.Where
+			}
+			held = append(held, li)
+			if r, ok := f.acqFor(li); ok {
+				heldSum = append(heldSum, r)
+			}
+		}
+		if paramIndex(f.fn, arg) >= 0 {
+			f.noteParamCall(arg, s, heldSum)
+			continue
+		}
+		switch arg.(type) {
+		case *ssa.Function, *ssa.MakeClosure:
+		default:
+			continue
+		}
+		sig, ok := arg.Type().Underlying().(*types.Signature)
+		if !ok {
+			continue
+		}
+		var args []ssa.Value
+		for i := range sig.Params().Len() {
+			args = append(args, unknownVal{t: sig.Params().At(i).Type()})
+		}
+		c := bindCall(arg, args, nil, nil)
+		if c == nil {
+			continue
+		}
+		inner := s.clone()
+		for _, li := range held {
+			if _, ok := inner.held[li.inst]; !ok {
+				inner.held[li.inst] = li
+				inner.may[li.inst] = li
+				if _, ok := inner.acq[li.class]; !ok && li.class != "" {
+					inner.acq[li.class] = li
+				}
+			}
+		}
+		f.indirect++
+		saved := f.viaParam
+		f.viaParam = callee
+		f.call(c, pos, inner)
+		f.viaParam = saved
+		f.indirect--
+	}
+}
