@@ -1,5 +1,5 @@
 // Package bug is a held-out kernel (issue 14), being written.
 //
-// Upstream: square/p2#640
+// Upstream: jesseduffield/gocui#25
 // Round: 2
 package bug
