@@ -81,7 +81,7 @@ func (c *checker) noteFuncStore(st *ssa.Store) {
 		// call sites pass (paramcb.go).
 		for i, p := range v.Parent().Params {
 			if p == v {
-				c.paramFuncs[fk] = append(c.paramFuncs[fk], paramFunc{fn: v.Parent(), idx: i})
+				c.paramFuncs[fk] = append(c.paramFuncs[fk], paramFunc{fn: v.Parent(), idx: i, recv: i > 0 && fa.X == v.Parent().Params[0] && v.Parent().Signature.Recv() != nil})
 			}
 		}
 	default:
@@ -125,7 +125,15 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 	}
 	for _, sf := range stored {
 		if sf.site != nil {
-			if c := bindCall(sf.val, call.Args, unknownVal{}, nil); c != nil {
+			// A setter's receiver is the object whose field is called:
+			// what the function captured as that receiver is fa.X here.
+			c := bindCall(sf.val, call.Args, unknownVal{}, nil)
+			if sf.base != nil {
+				if sc := bindCall(sf.val, call.Args, sf.base, fa.X); sc != nil {
+					c = sc
+				}
+			}
+			if c != nil {
 				f.viaSite = sf.site
 				calls = append(calls, c)
 			}

@@ -21,10 +21,20 @@ import (
 // or a closure's captured variables, belong to the constructor's caller,
 // so the locks they take are known by class only.
 
+// A setter (`func (b *Bus) SetOnChange(f func()) { b.onChange = f }`) is
+// such a constructor whose object is its receiver: a function its call
+// site passes that captures that receiver (b.SetOnChange(func() {
+// b.mu.Lock() … })) locks, when b.onChange is called, the very object
+// whose field is called, so a call of b.onChange() with b.mu held is a
+// double lock on one instance (99designs/gqlgen#1399).
+
 // paramFunc is a constructor parameter stored into a callback field.
 type paramFunc struct {
 	fn  *ssa.Function
 	idx int // index in fn.Params
+	// recv: fn is a setter, storing the parameter into a field of its
+	// own receiver (b.SetOnChange(f) sets b.onChange)
+	recv bool
 }
 
 // passedFuncs returns the function values the package's call sites pass
@@ -38,7 +48,11 @@ func (c *checker) passedFuncs(fk string) []storedFunc {
 			}
 			switch v := site.Call.Args[pf.idx].(type) {
 			case *ssa.Function, *ssa.MakeClosure:
-				out = append(out, storedFunc{val: v, site: site})
+				sf := storedFunc{val: v, site: site}
+				if pf.recv {
+					sf.base = site.Call.Args[0]
+				}
+				out = append(out, sf)
 			}
 		}
 	}
