@@ -24,6 +24,21 @@ type DefaultDiscovery struct {
 	pool             chan string
 }
 
+// NewDefaultDiscovery returns a discovery that dials through ts.
+func NewDefaultDiscovery(dt time.Duration, ts Transporter) *DefaultDiscovery {
+	d := &DefaultDiscovery{
+		transporter:      ts,
+		dialTimeout:      dt,
+		badAddrs:         make(map[string]bool),
+		connectedAddrs:   make(map[string]bool),
+		unconnectedAddrs: make(map[string]int),
+		requestCh:        make(chan int),
+		pool:             make(chan string, 100),
+	}
+	go d.run()
+	return d
+}
+
 // RequestRemote asks run to connect to n more peers.
 func (d *DefaultDiscovery) RequestRemote(n int) {
 	d.lock.RLock()
@@ -59,7 +74,10 @@ func (d *DefaultDiscovery) run() {
 				d.lock.RLock()
 				for addr := range d.unconnectedAddrs {
 					if !d.connectedAddrs[addr] {
-						d.pool <- addr
+						select {
+						case d.pool <- addr:
+						default:
+						}
 						break
 					}
 				}
