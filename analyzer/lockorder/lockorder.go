@@ -176,6 +176,7 @@ type Acq struct {
 	Where string   // "file.go:12" where it is acquired, for messages
 	Desc  string   // readable name inside the function, e.g. "s.mu"
 	Alias string   // the pointer field ("pkg.R.mu") the mutex was reached through, when it aliases Lock's field
+	Once  string   // "do": a sync.Once held while its function runs; "fn": a OnceFunc/OnceValue wrapper (once.go)
 
 	pos token.Pos // same-package position (not exported in facts)
 }
@@ -207,6 +208,7 @@ type lockInfo struct {
 	maybe       bool            // acquired inside a callee under a condition not known here
 	flagged     bool            // locked in a block guarded by a bool flag (a phi of constants)
 	alias       string          // the pointer field it was reached through, when that aliases fkey
+	once        string          // a sync.Once ("do") or once wrapper ("fn") held while its function runs (once.go)
 }
 
 type state struct {
@@ -393,6 +395,7 @@ type checker struct {
 	condLs       []condL                  // Lockers given to sync.Conds (locker.go)
 	lockerStores map[string][]lockerStore // Locker field -> the values stored into it
 	lockerMemo   map[string]lockerRes     // Locker field -> what it may lock
+	onceVars     map[string][]ssa.Value   // variable or field -> the functions once wrappers stored there wrap (once.go)
 	paramMemo    map[*ssa.Parameter]lockerRes
 }
 
@@ -436,6 +439,7 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
 	}
+	c.scanOnceInit(ssainput.Pkg.Func("init"))
 	c.resolveConds()
 	for _, fn := range ssainput.SrcFuncs {
 		c.noteBackPointers(fn)
@@ -479,6 +483,7 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 					c.lockerUnl = true
 				}
 			case *ssa.Store:
+				c.noteOnceStore(in)
 				c.noteFuncStore(in)
 				c.noteAlias(in)
 			case *ssa.MakeChan:
@@ -557,7 +562,7 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 		return s
 	}
 	if c.inProgress[fn] {
-		return new(Summary) // recursion: assume nothing
+		return c.onceSummary(fn) // recursion: only the Onces it enters (once.go)
 	}
 	c.inProgress[fn] = true
 	s := (&fnChecker{c: c, fn: fn}).analyze()
@@ -849,7 +854,7 @@ func (f *fnChecker) acqFor(li *lockInfo) (Acq, bool) {
 	} else if !(strings.HasPrefix(root, "{p") || strings.HasPrefix(root, "{f") || strings.HasPrefix(root, "{g:")) {
 		return Acq{}, false
 	}
-	a := Acq{Root: root, Path: path, Read: li.read, Desc: li.desc, pos: li.pos, Lock: li.fkey, Alias: li.alias}
+	a := Acq{Root: root, Path: path, Read: li.read, Desc: li.desc, pos: li.pos, Lock: li.fkey, Alias: li.alias, Once: li.once}
 	if li.inner.IsValid() {
 		a.pos = li.inner
 	}
@@ -1066,6 +1071,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	callee := call.StaticCallee()
 	if callee == nil {
 		f.noteParamCall(call.Value, s, nil)
+		if f.onceCall(call, pos, s) {
+			return
+		}
 		f.indirectCall(call, pos, s)
 		if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
 			if f.final {
@@ -1130,6 +1138,10 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		f.wakeOn(call.Args[0], kind, pos, s)
 		return
 	}
+	if name == "(*sync.Once).Do" {
+		f.onceDo(call, pos, s)
+		return
+	}
 	f.indirectCall(call, pos, s)
 	if strings.HasPrefix(name, "(*sync.") || strings.HasPrefix(name, "sync.") {
 		return
@@ -1170,7 +1182,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if !ok {
 			continue
 		}
-		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops)}
+		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops), once: a.Once}
 		acquired[ik] = true
 		if a.pos.IsValid() {
 			li.inner = a.pos
@@ -1310,8 +1322,14 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 				}
 			}
 		} else if li.inst != "" {
-			if h, ok := s.held[li.inst]; ok && !li.maybe && !li.drops[li.inst] && !lockerDropped(li.drops, h) {
+			if h, ok := s.held[li.inst]; ok && (h.once != "") != (li.once != "") {
+				// a Once and a mutex under one name: not the same lock
+			} else if ok && !li.maybe && h.once != "" {
+				f.found(li.pos, func(sfx string) { f.c.onceDouble(h, li, sfx) })
+			} else if ok && !li.maybe && !li.drops[li.inst] && !lockerDropped(li.drops, h) {
 				f.found(li.pos, func(sfx string) { f.c.doubleLock(f.fn, h, li, sfx) })
+			} else if li.once != "" {
+				// a Once is not held across loop iterations
 			} else if h, ok := s.may[li.inst]; ok && !li.maybe && f.block != nil && ssaloop.InLoop(f.block) && !h.read && !li.read &&
 				!(h.flagged && f.deferUnlocked[h.inst]) {
 				// Held at the end of some iteration that comes back here
@@ -1319,7 +1337,7 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 				// from being locked twice).
 				f.found(li.pos, func(sfx string) { f.c.loopLock(f.fn, h, li, sfx) })
 			}
-			if !li.maybe {
+			if !li.maybe && li.once == "" {
 				f.classDouble(s, li)
 			}
 			if a, ok := f.acqFor(li); ok && li.inst != "" {
@@ -1343,7 +1361,7 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 			}
 		}
 		for _, h := range s.held {
-			if h.inst == li.inst && li.inst != "" || li.drops[h.inst] || lockerDropped(li.drops, h) {
+			if h.inst == li.inst && li.inst != "" || li.drops[h.inst] || lockerDropped(li.drops, h) || h.once != "" || li.once != "" {
 				continue
 			}
 			if h.fkey != "" && li.fkey != "" && h.fkey != li.fkey && !f.unpublished(h, f.block) {
@@ -1354,18 +1372,18 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 			}
 			f.c.addEdge(f.fn, h, li)
 		}
-		if !li.read && li.class != "" {
+		if !li.read && li.class != "" && li.once == "" {
 			if _, ok := f.c.writers[li.class]; !ok {
 				f.c.writers[li.class] = li.pos
 			}
 		}
-		if !li.read && li.fkey != "" {
+		if !li.read && li.fkey != "" && li.once == "" {
 			if _, ok := f.c.fwriters[li.fkey]; !ok {
 				f.c.fwriters[li.fkey] = li.pos
 			}
 		}
 	}
-	if li.class != "" {
+	if li.class != "" && li.once == "" {
 		if _, ok := s.acq[li.class]; !ok {
 			s.acq[li.class] = li
 		}
@@ -1517,7 +1535,7 @@ func (f *fnChecker) locksIn(keep func(*ssa.BasicBlock) bool) []*lockInfo {
 				continue
 			}
 			for _, a := range f.c.summaryOf(callee).Acquires {
-				if a.Guard != "" {
+				if a.Guard != "" || a.Once != "" {
 					continue
 				}
 				if ik, ck, d, ok := f.subst(&call.Call, a); ok && ck != "" {
