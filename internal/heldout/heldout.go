@@ -12,6 +12,13 @@
 // the block (the early return, the lost Signal, the stored cancel func). A
 // line starting "// Seen:" says that an analyzer's own testdata has since
 // reduced the same bug: the kernel is still scored, but counted apart.
+//
+// Kernels come in rounds: a line "// Round: N" next to the upstream line
+// says which round of the corpus added the kernel (round 1, the first
+// corpus, has no such line). Each round was written without looking at
+// the analyzers as they stood, so a later round measures what the
+// analyzers learned from the earlier ones' misses without being tuned on
+// it.
 package heldout
 
 import (
@@ -21,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/asyncgo/asyncgo/internal/vetrun"
@@ -31,6 +39,10 @@ const siteMarker = "// heldout:site"
 
 // upstreamPrefix starts the line naming a kernel's upstream issue or fix.
 const upstreamPrefix = "// Upstream:"
+
+// roundPrefix starts the line saying which round of the corpus added the
+// kernel; a kernel without it belongs to round 1.
+const roundPrefix = "// Round:"
 
 // seenPrefix starts a line saying that the analyzers' own testdata reduces
 // the same upstream bug, so the kernel no longer measures held-out recall.
@@ -43,8 +55,26 @@ type Kernel struct {
 	Dir      string // absolute
 	Upstream string // what follows "// Upstream:" in the bug package
 	Seen     string // what follows "// Seen:", if the analyzers' testdata has the same bug
+	// RoundText is what follows "// Round:", empty for round 1.
+	RoundText string
+	// UpstreamAt and RoundAt are where the two lines are (file:line), for
+	// TestCorpus's check that they stand together.
+	UpstreamAt, RoundAt string
 	// Sites are the marked lines of the bug package: file (absolute) -> lines.
 	Sites map[string][]int
+}
+
+// Round is the round of the corpus that added the kernel: 1 without a
+// Round line, 0 if the Round line is not a number.
+func (k Kernel) Round() int {
+	if k.RoundText == "" {
+		return 1
+	}
+	n, err := strconv.Atoi(k.RoundText)
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
 }
 
 // ID is shape/name.
@@ -128,6 +158,14 @@ func (k *Kernel) scanLines(name string, r io.Reader) error {
 		line := strings.TrimSpace(s.Text())
 		if rest, ok := strings.CutPrefix(line, upstreamPrefix); ok && k.Upstream == "" {
 			k.Upstream = strings.TrimSpace(rest)
+			k.UpstreamAt = fmt.Sprintf("%s:%d", name, n)
+		}
+		if rest, ok := strings.CutPrefix(line, roundPrefix); ok {
+			if k.RoundAt != "" {
+				return fmt.Errorf("%s: a second %q line at %s:%d (the first is at %s)", k.ID(), roundPrefix, name, n, k.RoundAt)
+			}
+			k.RoundText = strings.TrimSpace(rest)
+			k.RoundAt = fmt.Sprintf("%s:%d", name, n)
 		}
 		if rest, ok := strings.CutPrefix(line, seenPrefix); ok && k.Seen == "" {
 			k.Seen = strings.TrimSpace(rest)

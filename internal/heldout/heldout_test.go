@@ -3,10 +3,12 @@ package heldout
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -39,6 +41,73 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s and %s name the same upstream %q", prev, k.ID(), k.Upstream)
 		}
 		seen[k.Upstream] = k.ID()
+		if err := k.checkRound(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// checkRound checks a kernel's Round line, if it has one: a number above 1
+// (round 1 is unmarked), on the line right after or before the Upstream
+// line.
+func (k Kernel) checkRound() error {
+	if k.RoundAt == "" {
+		return nil
+	}
+	if n := k.Round(); n < 2 {
+		return fmt.Errorf("%s: %q line %q at %s: want a round number above 1 (round 1 has no Round line)", k.ID(), roundPrefix, k.RoundText, k.RoundAt)
+	}
+	if !adjacent(k.UpstreamAt, k.RoundAt) {
+		return fmt.Errorf("%s: %q line at %s is not next to the %q line at %s", k.ID(), roundPrefix, k.RoundAt, upstreamPrefix, k.UpstreamAt)
+	}
+	return nil
+}
+
+// adjacent reports whether two file:line positions are on neighbouring
+// lines of the same file.
+func adjacent(a, b string) bool {
+	fa, la, okA := cutLine(a)
+	fb, lb, okB := cutLine(b)
+	return okA && okB && fa == fb && (la-lb == 1 || lb-la == 1)
+}
+
+func cutLine(pos string) (string, int, bool) {
+	i := strings.LastIndex(pos, ":")
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(pos[i+1:])
+	return pos[:i], n, err == nil
+}
+
+// TestRound checks the reading and the checks of Round lines on kernels
+// made up here.
+func TestRound(t *testing.T) {
+	cases := []struct {
+		src   string
+		round int
+		ok    bool
+	}{
+		{"package bug\n// Upstream: x/y#1\nfunc f() {\n\tmu.Lock() // heldout:site\n}\n", 1, true},
+		{"package bug\n// Upstream: x/y#1\n// Round: 2\nfunc f() {\n\tmu.Lock() // heldout:site\n}\n", 2, true},
+		{"package bug\n// Round: 3\n// Upstream: x/y#1\nfunc f() {}\n", 3, true},
+		{"package bug\n// Upstream: x/y#1\n//\n// Round: 2\nfunc f() {}\n", 2, false},
+		{"package bug\n// Upstream: x/y#1\n// Round: two\nfunc f() {}\n", 0, false},
+		{"package bug\n// Upstream: x/y#1\n// Round: 1\nfunc f() {}\n", 1, false},
+	}
+	for i, c := range cases {
+		k := Kernel{Shape: "s", Name: "n", Dir: t.TempDir(), Sites: map[string][]int{}}
+		if err := k.scanLines(filepath.Join(k.BugDir(), "b.go"), strings.NewReader(c.src)); err != nil {
+			t.Fatal(err)
+		}
+		err := k.checkRound()
+		if k.Round() != c.round || (err == nil) != c.ok {
+			t.Errorf("case %d: round %d, check error %v; want round %d, ok %v", i, k.Round(), err, c.round, c.ok)
+		}
+	}
+	k := Kernel{Shape: "s", Name: "n", Dir: t.TempDir(), Sites: map[string][]int{}}
+	if err := k.scanLines("b.go", strings.NewReader("// Upstream: x/y#1\n// Round: 2\n// Round: 2\n")); err == nil {
+		t.Errorf("two Round lines: no error")
 	}
 }
 
@@ -113,11 +182,12 @@ func TestHeldout(t *testing.T) {
 	}
 }
 
-// report logs the per-kernel table, then the per-shape one.
+// report logs the per-kernel table, then the per-shape one with a row per
+// round of the corpus and one for the kernels no analyzer testdata has seen.
 func report(t *testing.T, scores []Score) {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(w, "kernel\tbug\tfixed\tupstream")
+	fmt.Fprintln(w, "kernel\tbug\tfixed\tround\tupstream")
 	type tally struct{ kernels, caught, fp int }
 	shapes := map[string]*tally{}
 	var order []string
@@ -132,7 +202,7 @@ func report(t *testing.T, scores []Score) {
 		if s.Kernel.Seen != "" {
 			bug += " (seen)"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.Kernel.ID(), bug, fixed, s.Kernel.Upstream)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", s.Kernel.ID(), bug, fixed, s.Kernel.Round(), s.Kernel.Upstream)
 		sh := shapes[s.Kernel.Shape]
 		if sh == nil {
 			sh = &tally{}
@@ -158,6 +228,25 @@ func report(t *testing.T, scores []Score) {
 		total.fp += sh.fp
 	}
 	fmt.Fprintf(w, "total\t%d\t%d\t%s\t%d\n", total.kernels, total.caught, percent(total.caught, total.kernels), total.fp)
+	rounds := map[int]*tally{}
+	for _, s := range scores {
+		r := rounds[s.Kernel.Round()]
+		if r == nil {
+			r = &tally{}
+			rounds[s.Kernel.Round()] = r
+		}
+		r.kernels++
+		if len(s.Caught) > 0 {
+			r.caught++
+		}
+		if len(s.FalsePositives) > 0 {
+			r.fp++
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(rounds)) {
+		r := rounds[n]
+		fmt.Fprintf(w, "round %d\t%d\t%d\t%s\t%d\n", n, r.kernels, r.caught, percent(r.caught, r.kernels), r.fp)
+	}
 	var held tally
 	for _, s := range scores {
 		if s.Kernel.Seen != "" {
