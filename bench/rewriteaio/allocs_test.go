@@ -32,6 +32,16 @@ func TestAwaitInlineAllocs(t *testing.T) {
 	}
 }
 
+// TestMachineSizeClass: the machine of a lowered body with no locals and
+// an int result (Noop's: its resume point, results, rare-part pointer and
+// coroutine object) fits Go's 64-byte size class, so that making one,
+// and so each inline await, allocates 64 bytes, not 80.
+func TestMachineSizeClass(t *testing.T) {
+	if n := unsafe.Sizeof(_agNoop{}); n > 64 {
+		t.Errorf("Noop's machine is %d bytes; want at most 64", n)
+	}
+}
+
 // mallocs counts the allocations, and their bytes, of running mk(n) as a
 // task of a new loop.
 func mallocs(t *testing.T, mk func(n int) *aio.Coroutine[int], n int) (count, bytes float64) {

@@ -8,17 +8,48 @@ import "iter"
 // its body runs as part of that task, or scheduled as a task of its own
 // by CreateTask. Awaiting it a second time fails with ErrCoroutineReused.
 type Coroutine[R any] struct {
-	f func(t *Task) (R, error)
+	// m is the body: the state machine of a lowered one, or the function
+	// of a direct-mode one as a directFunc. One field for both keeps a
+	// lowered machine, which holds its coroutine, a size class smaller.
 	m Machine[R]
 	// track is spent once the coroutine ran (or was closed); before,
 	// it is set while never-awaited coroutines are tracked. One word
-	// for both keeps a lowered machine, which holds its coroutine, a
-	// size class smaller.
+	// for both, for the same reason.
 	track *coroTrack
 }
 
-// spent is the track of a coroutine that ran.
-var spent = new(coroTrack)
+// spent is the track of a coroutine that ran: a variable, not a heap
+// object, so that the write barrier marking a coroutine spent while the
+// GC marks has nothing to shade.
+var spent = &spentTrack
+
+var spentTrack coroTrack
+
+// directFunc is the body of a coroutine made by Async, as Coroutine.m
+// holds it (a func converts to an interface without allocating). It is
+// never stepped: a direct-mode body runs on a stack of its own (see
+// Handle.run, Coroutine.await and directAwait).
+type directFunc[R any] func(t *Task) (R, error)
+
+// Step implements Machine only so that a directFunc fits Coroutine.m; it
+// is never called.
+func (directFunc[R]) Step(*Task, error) (Waitable, bool, R, error) {
+	panic("aio: a direct-mode coroutine body stepped as a machine")
+}
+
+// machine returns c's lowered body, nil for a direct-mode one.
+func (c *Coroutine[R]) machine() Machine[R] {
+	if _, ok := c.m.(directFunc[R]); ok {
+		return nil
+	}
+	return c.m
+}
+
+// fn returns c's direct-mode body, nil for a lowered one.
+func (c *Coroutine[R]) fn() func(t *Task) (R, error) {
+	f, _ := c.m.(directFunc[R])
+	return f
+}
 
 // Async returns a coroutine object whose body is f, run in direct mode:
 // on its own stack, so that it may suspend anywhere by passing t to a
@@ -33,10 +64,11 @@ var spent = new(coroTrack)
 // Calling Fetch runs nothing (Python's coroutine objects); the body runs
 // when the coroutine is awaited or scheduled.
 func Async[R any](f func(t *Task) (R, error)) *Coroutine[R] {
-	c := &Coroutine[R]{f: f}
+	c := new(Coroutine[R])
 	if tracking.Load() != nil {
-		c.track = trackCoroutine(c, f)
+		c.track = trackCoroutine(c, f) // before m is set: it names f
 	}
+	c.m = directFunc[R](f)
 	return c
 }
 
@@ -60,10 +92,10 @@ func (c *Coroutine[R]) claim() bool {
 
 // name names the coroutine's function, for messages.
 func (c *Coroutine[R]) name() string {
-	if c.m != nil {
-		return machineName(c.m)
+	if f := c.fn(); f != nil {
+		return funcName(f)
 	}
-	return funcName(c.f)
+	return machineName(c.m)
 }
 
 // AnyAwaitable is an Awaitable of any result type: a *Coroutine[R],
@@ -111,10 +143,10 @@ func (c *Coroutine[R]) await(t *Task) (R, error) {
 		var zero R
 		return zero, ErrCoroutineReused
 	}
-	if c.m != nil {
-		return runMachine(t, c.m)
+	if f, ok := c.m.(directFunc[R]); ok {
+		return f(t)
 	}
-	return c.f(t)
+	return runMachine(t, c.m)
 }
 
 func (c *Coroutine[R]) ensure(l *Loop, opts []TaskOption) result[R] { return newHandle(l, c, opts) }

@@ -47,7 +47,7 @@ type Frame[R any] struct {
 func (f *Frame[R]) Coroutine(m Machine[R]) *Coroutine[R] {
 	// f.c is zero (a new machine): only m is set, so that no write
 	// barrier runs over the whole object while the GC marks.
-	if f.c.f != nil || f.c.m != nil || f.c.track != nil {
+	if f.c.m != nil || f.c.track != nil {
 		f.c = Coroutine[R]{}
 	}
 	f.c.m = m
@@ -64,12 +64,18 @@ func (f *Frame[R]) Coroutine(m Machine[R]) *Coroutine[R] {
 // in direct mode). A runtime.Goexit (neither a panic nor a return: *pc is
 // zero between resume points and *done is set at the end) runs them too.
 func (f *Frame[R]) Unwind(pc *int, done *bool, r *R, err *error) {
+	if *done || *pc != 0 {
+		// The body returned, or suspended at a resume point: nothing to
+		// recover (it sets neither before a call that may panic), and the
+		// call of recover is skipped.
+		return
+	}
 	if v := recover(); v != nil {
 		if left := f.Frame.Unwound(v); left != nil {
 			panic(left)
 		}
 		*done, *r, *err = true, f.R, f.E
-	} else if !*done && *pc == 0 {
+	} else {
 		f.Frame.Exit()
 	}
 }
@@ -132,13 +138,13 @@ func (a *Awaiter[R]) Start(t *Task, x Awaitable[R]) {
 		a.reset()
 	}
 	if c, ok := x.(*Coroutine[R]); ok {
-		switch {
+		switch f, direct := c.m.(directFunc[R]); {
 		case !c.claim():
 			a.err = ErrCoroutineReused
-		case c.m != nil:
-			a.m = c.m
+		case direct:
+			a.m = &directAwait[R]{f: f}
 		default:
-			a.m = &directAwait[R]{f: c.f}
+			a.m = c.m
 		}
 		return
 	}

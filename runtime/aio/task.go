@@ -472,14 +472,17 @@ func (h *Handle[R]) spent() bool                           { return false }
 
 // run implements body for direct-mode coroutines.
 func (h *Handle[R]) run(t *Task) {
-	v, err := h.coro.f(t)
+	v, err := h.coro.fn()(t)
 	if err == nil {
 		h.val = v
 	}
 	t.finish(err)
 }
 
-func (h *Handle[R]) lowered() bool { return h.coro.m != nil }
+func (h *Handle[R]) lowered() bool {
+	_, direct := h.coro.m.(directFunc[R])
+	return !direct
+}
 
 func (h *Handle[R]) coroName() string { return h.coro.name() }
 

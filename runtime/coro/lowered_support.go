@@ -27,19 +27,22 @@ func UnwindValue(err error) any { return &unwind{err} }
 type Frame[R any] struct {
 	// R is the body's result: the named result if it has one, else the
 	// value of the return statement being executed.
-	R         R
-	rare      *frameRare // nil until the body defers, iterates or panics
-	panicking bool
-	finished  bool
+	R    R
+	rare *frameRare // nil until the body defers, iterates or panics
 }
 
 // frameRare is the part of a Frame that only some bodies use, behind one
 // pointer so that a suspended body that defers nothing (the common case)
-// holds a small frame: a million sleeping lowered tasks each hold one.
+// holds a small frame: a million sleeping lowered tasks each hold one,
+// and a lowered async function's machine is made at each call. Nothing
+// else is kept beside R, not even a flag: one byte more would make a
+// small machine a size class bigger.
 type frameRare struct {
 	defers     []deferred
 	panicValue any // the panic being unwound, while panicking
 	iters      []*func(any)
+	panicking  bool
+	finished   bool // the body ended (a frame with no rare part is told by its pc: see FromLowered)
 }
 
 // more returns the frame's rare part, making it on first use.
@@ -51,12 +54,15 @@ func (f *Frame[R]) more() *frameRare {
 }
 
 // raise records v as the panic being unwound.
-func (f *Frame[R]) raise(v any) { f.panicking, f.more().panicValue = true, v }
+func (f *Frame[R]) raise(v any) { r := f.more(); r.panicking, r.panicValue = true, v }
+
+// panicking reports whether a panic is being unwound.
+func (f *Frame[R]) panicking() bool { return f.rare != nil && f.rare.panicking }
 
 // take returns the panic being unwound and stops unwinding it.
 func (f *Frame[R]) take() any {
 	v := f.rare.panicValue
-	f.panicking, f.rare.panicValue = false, nil
+	f.rare.panicking, f.rare.panicValue = false, nil
 	return v
 }
 
@@ -111,7 +117,7 @@ func (f *Frame[R]) stopIterators() {
 		}
 		*r.iters[i] = nil
 		var v any
-		if f.panicking {
+		if r.panicking {
 			v = r.panicValue
 		}
 		func() {
@@ -243,9 +249,15 @@ func (f *Frame[R]) Catch(v any, done *bool, r *R, err *error) {
 // literal of the generated file, keeps the generated file out of a panic's
 // stack above the line that panicked.
 func (f *Frame[R]) Unwind(pc *int, done *bool, r *R, err *error) {
+	if *done || *pc != 0 {
+		// The body returned, or suspended at a resume point: nothing to
+		// recover (it sets neither before a call that may panic), and the
+		// call of recover is skipped.
+		return
+	}
 	if v := recover(); v != nil {
 		f.Catch(v, done, r, err)
-	} else if !*done && *pc == 0 {
+	} else {
 		f.Exit()
 	}
 }
@@ -257,8 +269,12 @@ func (f *Frame[R]) Exit() { f.run() }
 
 func (f *Frame[R]) outcome(done *bool, r *R, err *error) {
 	*done = true
-	f.finished = true
-	if f.panicking {
+	if f.rare == nil {
+		*r, *err = f.R, nil
+		return
+	}
+	f.rare.finished = true
+	if f.rare.panicking {
 		*err = Recovered(f.take())
 		return
 	}
@@ -290,7 +306,7 @@ func (f *Frame[R]) call(d deferred) {
 		}
 	}()
 	rethrow := func() {}
-	if f.panicking {
+	if f.panicking() {
 		v := f.take()
 		rethrow = func() { panic(v) }
 	}
@@ -306,7 +322,8 @@ func (f *Frame[R]) call(d deferred) {
 // iterators to finish: a generator dropped while suspended is closed when
 // the garbage collector finds it unreachable, as New's generators are.
 // pc and frame are the machine's resume point (zero before the first
-// resumption) and its Frame.
+// resumption, while it runs and once it ended, as a generated Resume
+// keeps it) and its Frame.
 func FromLowered[Y, S, R any](m Machine[Y, S, R], pc *int, frame *Frame[R]) *Generator[Y, S, R] {
 	g := FromMachine(m)
 	runtime.AddCleanup(g, func(a abandoned[Y, S, R]) { go a.close() }, abandoned[Y, S, R]{m, pc, frame})
@@ -320,9 +337,11 @@ type abandoned[Y, S, R any] struct {
 }
 
 // close closes a dropped machine that is suspended: started and not
-// finished.
+// finished. A frame with no rare part keeps no flag: its machine is
+// suspended when its pc is not zero (a generated Resume sets it to zero
+// on entry and to a resume point only where the body suspends).
 func (a abandoned[Y, S, R]) close() {
-	if *a.pc == 0 || a.frame.finished {
+	if *a.pc == 0 || a.frame.rare != nil && a.frame.rare.finished {
 		return
 	}
 	var zero S
@@ -345,8 +364,8 @@ func (f *Frame[R]) Unwound(v any) any {
 func (f *Frame[R]) Returned() any {
 	if f.rare == nil {
 		// Nothing deferred, iterated or raised: the common case, kept
-		// small enough to inline into the caller.
-		f.finished = true
+		// small enough to inline into the caller. It writes nothing (see
+		// abandoned.close).
 		return nil
 	}
 	return f.returned()
@@ -355,8 +374,8 @@ func (f *Frame[R]) Returned() any {
 // returned is Returned for a frame with a rare part.
 func (f *Frame[R]) returned() any {
 	f.run()
-	f.finished = true
-	if !f.panicking {
+	f.rare.finished = true
+	if !f.rare.panicking {
 		return nil
 	}
 	return f.take()
