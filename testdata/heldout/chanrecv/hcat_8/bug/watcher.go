@@ -44,6 +44,16 @@ type Watcher struct {
 	changed    map[string]bool
 }
 
+// NewWatcher returns a watcher with no dependencies.
+func NewWatcher() *Watcher {
+	return &Watcher{
+		depViewMap: make(map[string]*view),
+		dataCh:     make(chan *view, 1),
+		errCh:      make(chan error),
+		changed:    make(map[string]bool),
+	}
+}
+
 // Watch starts polling a dependency.
 func (w *Watcher) Watch(dep string) {
 	w.mu.Lock()

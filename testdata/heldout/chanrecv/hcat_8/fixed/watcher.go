@@ -35,6 +35,17 @@ type Watcher struct {
 	stopCh     chan struct{}
 }
 
+// NewWatcher returns a watcher with no dependencies.
+func NewWatcher() *Watcher {
+	return &Watcher{
+		depViewMap: make(map[string]*view),
+		dataCh:     make(chan *view, 1),
+		errCh:      make(chan error),
+		changed:    make(map[string]bool),
+		stopCh:     make(chan struct{}),
+	}
+}
+
 // Watch starts polling a dependency.
 func (w *Watcher) Watch(dep string) {
 	w.mu.Lock()
