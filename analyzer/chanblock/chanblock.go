@@ -92,6 +92,7 @@ func run(pass *analysis.Pass) (any, error) {
 	waitBeforeReceive(st, ssainput.SrcFuncs)
 	fills(st, ssainput.SrcFuncs)
 	resultOnce(st, ssainput.SrcFuncs)
+	oneValue(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }

@@ -33,6 +33,7 @@ func resultOnce(st *state, funcs []*ssa.Function) {
 			for _, instr := range b.Instrs {
 				if mc, ok := instr.(*ssa.MakeChan); ok {
 					resultOnceOf(st, mc, callers[fn])
+					localOnce(st, mc)
 				}
 			}
 		}
@@ -44,28 +45,7 @@ func resultOnceOf(st *state, mc *ssa.MakeChan, calls []*ssa.Call) {
 	if ch.Escapes || len(ch.Returns) == 0 || len(calls) == 0 {
 		return
 	}
-	root := ch.Nodes[0]
-	var g *chanuse.Node
-	var sends []ssa.Instruction
-	for _, n := range ch.Nodes {
-		if len(n.Ops) == 0 {
-			continue
-		}
-		if n.G == root || n != n.G || n.Go == nil || (g != nil && g != n) {
-			return // the maker, a helper, or a second goroutine uses it
-		}
-		g = n
-		for _, op := range n.Ops {
-			if op.Kind != chanuse.Send && op.Kind != chanuse.Close {
-				return
-			}
-			sends = append(sends, op.Instr)
-		}
-	}
-	if g == nil || g.Parent != root || g.Go.Parent() != root.Fn || ssaloop.InLoop(g.Go.Block()) {
-		return
-	}
-	ret := silentReturn(g.Fn, sends)
+	_, ret := silentSender(ch, nil)
 	if ret == nil {
 		return
 	}
@@ -99,6 +79,78 @@ func resultOnceOf(st *state, mc *ssa.MakeChan, calls []*ssa.Call) {
 			},
 		})
 	}
+}
+
+// silentSender returns the one goroutine the channel's maker starts (not
+// in a loop) that sends on or closes the channel, and a return of it that
+// sends nothing and closes nothing, when there is one. Every other
+// operation must be a receive that recv accepts, in the maker's own
+// function (with recv nil: none).
+func silentSender(ch *chanuse.Channel, recv func(*chanuse.Node, chanuse.Op) bool) (*chanuse.Node, *ssa.Return) {
+	root := ch.Nodes[0]
+	var g *chanuse.Node
+	var sends []ssa.Instruction
+	for _, n := range ch.Nodes {
+		for _, op := range n.Ops {
+			if (op.Kind == chanuse.Recv || op.Kind == chanuse.SelectRecv) && recv != nil && n == root {
+				if !recv(n, op) {
+					return nil, nil
+				}
+				continue
+			}
+			if n.G == root || n != n.G || n.Go == nil || (g != nil && g != n) {
+				return nil, nil // the maker, a helper, or a second goroutine uses it
+			}
+			g = n
+			if op.Kind != chanuse.Send && op.Kind != chanuse.Close && op.Kind != chanuse.SelectSend || ssaloop.InLoop(op.Instr.Block()) {
+				return nil, nil
+			}
+			sends = append(sends, op.Instr)
+		}
+	}
+	if g == nil || g.Parent != root || g.Go.Parent() != root.Fn || ssaloop.InLoop(g.Go.Block()) {
+		return nil, nil
+	}
+	return g, silentReturn(g.Fn, sends)
+}
+
+// localOnce reports the local form of resultOnce (golang/go#53216): a
+// function makes a channel, starts one goroutine that sends on it or
+// closes it only on some paths, and receives from it once, with a plain
+// receive outside loops: on the path where the goroutine returns first
+// (an error), the receive blocks forever.
+func localOnce(st *state, mc *ssa.MakeChan) {
+	ch := st.follow(mc)
+	if ch.Escapes || len(ch.Returns) > 0 {
+		return
+	}
+	var recv ssa.Instruction
+	g, ret := silentSender(ch, func(n *chanuse.Node, op chanuse.Op) bool {
+		u, ok := op.Instr.(*ssa.UnOp)
+		if op.Kind != chanuse.Recv || recv != nil || !ok || st.ranges[u.Pos()] || ssaloop.InLoop(u.Block()) {
+			return false
+		}
+		recv = u
+		return true
+	})
+	if ret == nil || recv == nil {
+		return
+	}
+	rp := ret.Pos()
+	if !rp.IsValid() {
+		rp = chanuse.ClosingBrace(g.Fn)
+	}
+	st.Report(analysis.Diagnostic{
+		Pos:      recv.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("%s waits here for the goroutine started at line %d, but that goroutine can return at line %d without sending on or closing the channel: on that path (an early return) this receive blocks forever",
+			mc.Parent().Name(), st.pass.Fset.Position(g.Go.Pos()).Line, st.pass.Fset.Position(rp).Line),
+		Related: []analysis.RelatedInformation{
+			{Pos: rp, Message: "the goroutine returns here without sending or closing"},
+			{Pos: g.Go.Pos(), Message: "the only sender is started here"},
+			{Pos: mc.Pos(), Message: "the channel is made here and does not leave " + mc.Parent().Name()},
+		},
+	})
 }
 
 // silentReturn finds a return of fn reachable from its entry through no

@@ -58,6 +58,36 @@ type Channel struct {
 	Escapes bool
 	Field   *types.Var    // the struct field holding the channel, if any
 	Returns []*ssa.Return // the maker returns the channel here (its only result)
+	// Notified lists the os/signal.Notify calls the channel is handed to:
+	// the runtime sends one value per signal on it and never closes it. A
+	// notified channel counts as escaped (Escapes), so that checks that
+	// need every sender see none; OnlyNotified tells whether that is the
+	// channel's only way out.
+	Notified []*ssa.Call
+	opaque   bool // escaped other than to signal.Notify (or signal.Stop)
+}
+
+// OnlyNotified reports whether the channel escapes only to os/signal's
+// Notify (and Stop): the runtime is then its only other sender.
+func (c *Channel) OnlyNotified() bool { return c.Escapes && !c.opaque && len(c.Notified) > 0 }
+
+// signalCall returns "Notify" or "Stop" for a call of os/signal.Notify or
+// os/signal.Stop whose first argument is v, or "".
+func signalCall(c *ssa.CallCommon, v ssa.Value) string {
+	fn := c.StaticCallee()
+	if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "os/signal" || len(c.Args) == 0 || c.Args[0] != v {
+		return ""
+	}
+	for _, a := range c.Args[1:] {
+		if a == v {
+			return ""
+		}
+	}
+	switch fn.Name() {
+	case "Notify", "Stop":
+		return fn.Name()
+	}
+	return ""
 }
 
 const maxDepth = 4
@@ -93,7 +123,7 @@ func follow(v ssa.Value, mc *ssa.MakeChan) *Channel {
 	return ch
 }
 
-func (t *tracker) escape() { t.ch.Escapes = true }
+func (t *tracker) escape() { t.ch.Escapes, t.ch.opaque = true, true }
 
 func (t *tracker) child(parent *Node, fn *ssa.Function, g *ssa.Go, call ssa.CallInstruction) *Node {
 	n := &Node{Fn: fn, Vals: map[ssa.Value]bool{}, Parent: parent, Go: g, Call: call}
@@ -225,6 +255,15 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 				default:
 					t.escape()
 				}
+				continue
+			}
+			switch signalCall(&r.Call, v) {
+			case "Notify":
+				t.ch.Escapes = true
+				t.ch.Notified = append(t.ch.Notified, r)
+				continue
+			case "Stop":
+				t.ch.Escapes = true // no operation on the channel
 				continue
 			}
 			t.args(n, v, &r.Call, nil, r, depth, t.value)

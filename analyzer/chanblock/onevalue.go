@@ -1,0 +1,592 @@
+package chanblock
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// oneValue reports a stop signal given by one send while several
+// goroutines wait for it: a channel nothing closes, sent on once (one send,
+// outside loops, in a function no loop calls), or handed to
+// os/signal.Notify (one value per signal), that two or more goroutines
+// receive from, each of which can return only after that receive. A send
+// wakes one receiver; every other waiter blocks forever. Closing the
+// channel wakes them all.
+//
+// The waiters must all be started on one path: go statements in one
+// function (or in the callees it passes the same object to) of which each
+// dominates the next, a go statement in a loop counting as many when the
+// channel (or the struct holding it) is the same in every iteration.
+func oneValue(st *state, funcs []*ssa.Function) {
+	ov := &oneVal{st: st, callers: map[*ssa.Function][]ssa.CallInstruction{}}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch in := instr.(type) {
+				case *ssa.MakeChan:
+					ov.local(in)
+				case ssa.CallInstruction:
+					if callee := in.Common().StaticCallee(); callee != nil {
+						ov.callers[callee] = append(ov.callers[callee], in)
+					}
+				}
+			}
+		}
+	}
+	for _, cc := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
+		ov.field(cc)
+	}
+}
+
+type oneVal struct {
+	st      *state
+	callers map[*ssa.Function][]ssa.CallInstruction
+}
+
+// waiter is a goroutine that waits for the stop value.
+type waiter struct {
+	recv  ssa.Instruction // its receive
+	start ssa.Instruction // the go statement (or the call leading to it) in the starting function
+	n     int             // 2 for a go statement in a loop that starts it many times
+}
+
+// local checks a channel made in a function.
+func (ov *oneVal) local(mc *ssa.MakeChan) {
+	ch := ov.st.follow(mc)
+	if ch.Escapes && !ch.OnlyNotified() || len(ch.Returns) > 0 {
+		return
+	}
+	root := ch.Nodes[0]
+	var send ssa.Instruction
+	recvs := map[*chanuse.Node][]chanuse.Op{}
+	sendG := map[*chanuse.Node]bool{}
+	for _, n := range ch.Nodes {
+		for _, op := range n.Ops {
+			switch op.Kind {
+			case chanuse.Close, chanuse.DeferClose:
+				return
+			case chanuse.Send, chanuse.SelectSend:
+				if send != nil || ssaloop.InLoop(op.Instr.Block()) || inLoopChain(n) {
+					return
+				}
+				send = op.Instr
+				sendG[n.G] = true
+			case chanuse.Recv, chanuse.SelectRecv:
+				if n != n.G {
+					return // received in a helper: not followed
+				}
+				recvs[n] = append(recvs[n], op)
+			}
+		}
+	}
+	what := "one value is sent on this channel"
+	at := send
+	if ch.OnlyNotified() {
+		if send != nil || len(ch.Notified) != 1 {
+			return
+		}
+		at = ch.Notified[0]
+		what = "signal.Notify sends one value per signal on this channel"
+	}
+	if at == nil {
+		return
+	}
+	signal := ch.OnlyNotified() || isEmptyStruct(mc.Type())
+	var ws []waiter
+	for g, ops := range recvs {
+		if sendG[g] {
+			return // a goroutine that sends and receives: a relay, not followed
+		}
+		if !waits(g.Fn, ops, signal) {
+			continue
+		}
+		w := waiter{recv: ops[0].Instr, n: 1}
+		if g == root {
+			w.start = nil
+		} else {
+			// The instruction of root that leads to g's go statement.
+			x := g
+			for x.Parent != nil && x.Parent != root {
+				x = x.Parent
+			}
+			if x.Go != nil {
+				w.start = x.Go
+			} else {
+				w.start = x.Call
+			}
+			if g.Go != nil && ssaloop.InLoop(g.Go.Block()) && !ssaloop.InLoop(mc.Block()) {
+				w.n = 2
+			}
+		}
+		ws = append(ws, w)
+	}
+	ov.report(at, what, "this channel", chain(ws), analysis.RelatedInformation{Pos: mc.Pos(), Message: "the channel is made here"})
+}
+
+// inLoopChain reports whether n is reached from the channel's maker
+// through a call or go statement in a loop.
+func inLoopChain(n *chanuse.Node) bool {
+	for x := n; x.Parent != nil; x = x.Parent {
+		var site ssa.Instruction = x.Call
+		if x.Go != nil {
+			site = x.Go
+		}
+		if site != nil && ssaloop.InLoop(site.Block()) {
+			return true
+		}
+	}
+	return false
+}
+
+// chain keeps the waiters started on one path: the longest sequence of
+// start instructions in one function each dominating the next (the root's
+// own wait, start nil, is on every path).
+func chain(ws []waiter) []waiter {
+	var best []waiter
+	for _, w := range ws {
+		var c []waiter
+		for _, d := range ws {
+			if d.start == nil || w.start != nil && dominates(d.start, w.start) {
+				c = append(c, d)
+			}
+		}
+		if count(c) > count(best) {
+			best = c
+		}
+	}
+	return best
+}
+
+func count(ws []waiter) int {
+	n := 0
+	for _, w := range ws {
+		n += w.n
+	}
+	return n
+}
+
+// dominates reports whether a runs before b on every path to b (or is b).
+func dominates(a, b ssa.Instruction) bool {
+	if a.Parent() != b.Parent() {
+		return false
+	}
+	ab, bb := a.Block(), b.Block()
+	if ab == bb {
+		return index(a) <= index(b)
+	}
+	return ab.Dominates(bb)
+}
+
+// waits reports whether fn, running as its own goroutine, can return only
+// after one of its receives ops from the channel: every path from its
+// entry to a return passes a plain receive or enters a select case that
+// receives. Unless signal, the received value must be unused (a stop
+// signal, not data).
+func waits(fn *ssa.Function, ops []chanuse.Op, signal bool) bool {
+	if len(fn.Blocks) == 0 || fn.Recover != nil {
+		return false
+	}
+	stop := map[*ssa.BasicBlock]int{} // block -> index of the instruction after which the path is stopped
+	for _, op := range ops {
+		switch in := op.Instr.(type) {
+		case *ssa.UnOp:
+			if !signal && used(in) {
+				return false
+			}
+			if ssa.Instruction(in).Block() != nil {
+				if i, ok := stop[in.Block()]; !ok || index(in) < i {
+					stop[in.Block()] = index(in)
+				}
+			}
+		case *ssa.Select:
+			if !signal && selectValueUsed(in, op.State) {
+				return false
+			}
+			b := caseBlock(in, op.State)
+			if b == nil {
+				return false
+			}
+			stop[b] = 0
+		default:
+			return false
+		}
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{fn.Blocks[0]}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		end := len(b.Instrs)
+		if i, ok := stop[b]; ok {
+			end = i
+		}
+		dead := false
+		for _, instr := range b.Instrs[:end] {
+			switch in := instr.(type) {
+			case *ssa.Panic:
+				dead = true
+			case *ssa.Call:
+				dead = dead || chanuse.NoReturn(in.Common())
+			case *ssa.Return:
+				if !dead {
+					return false
+				}
+			}
+		}
+		if _, ok := stop[b]; ok || dead {
+			continue
+		}
+		stack = append(stack, b.Succs...)
+	}
+	return true
+}
+
+// used reports whether the value a receive yields is used.
+func used(u *ssa.UnOp) bool {
+	for _, r := range *u.Referrers() {
+		if _, ok := r.(*ssa.DebugRef); !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// selectValueUsed reports whether the value case k of sel receives is
+// used.
+func selectValueUsed(sel *ssa.Select, k int) bool {
+	idx := 2 // the tuple is (index, recvOk, r0, r1, ...) over receive cases
+	for i := 0; i < k; i++ {
+		if sel.States[i].Dir == types.RecvOnly {
+			idx++
+		}
+	}
+	for _, r := range *sel.Referrers() {
+		if ex, ok := r.(*ssa.Extract); ok && ex.Index == idx {
+			for _, u := range *ex.Referrers() {
+				if _, ok := u.(*ssa.DebugRef); !ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// caseBlock returns the block where the body of case k of sel starts: the
+// true successor of the test "index == k" on the select's chosen index.
+func caseBlock(sel *ssa.Select, k int) *ssa.BasicBlock {
+	for _, r := range *sel.Referrers() {
+		ex, ok := r.(*ssa.Extract)
+		if !ok || ex.Index != 0 {
+			continue
+		}
+		for _, u := range *ex.Referrers() {
+			bin, ok := u.(*ssa.BinOp)
+			if !ok || bin.Op != token.EQL {
+				continue
+			}
+			c, ok := bin.Y.(*ssa.Const)
+			if !ok || c.Value == nil || c.Value.String() != fmt.Sprint(k) {
+				continue
+			}
+			for _, x := range *bin.Referrers() {
+				if iff, ok := x.(*ssa.If); ok {
+					return iff.Block().Succs[0]
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func isEmptyStruct(t types.Type) bool {
+	ch, ok := t.Underlying().(*types.Chan)
+	if !ok {
+		return false
+	}
+	s, ok := ch.Elem().Underlying().(*types.Struct)
+	return ok && s.NumFields() == 0
+}
+
+// field checks a private channel field as a class. The waiters are
+// goroutines started with one object: go statements that start a function
+// receiving from the field of that object, in one function and the callees
+// it hands the object to.
+func (ov *oneVal) field(c *chanuse.Class) {
+	if c.Escapes || c.Stored || len(c.Makes) == 0 {
+		return
+	}
+	var send ssa.Instruction
+	recvs := map[*ssa.Function][]chanuse.Op{}
+	bases := map[*ssa.Function]ssa.Value{}
+	for _, op := range c.Ops {
+		switch op.Kind {
+		case chanuse.Close, chanuse.DeferClose:
+			return
+		case chanuse.Send, chanuse.SelectSend:
+			if send != nil || ssaloop.InLoop(op.Instr.Block()) || ov.calledInLoop(op.Instr.Parent(), 0) {
+				return
+			}
+			send = op.Instr
+		case chanuse.Recv, chanuse.SelectRecv:
+			fn := op.Instr.Parent()
+			if b, ok := bases[fn]; ok && b != op.Base {
+				return
+			}
+			bases[fn] = op.Base
+			recvs[fn] = append(recvs[fn], op.Op)
+		}
+	}
+	if send == nil {
+		return
+	}
+	if _, ok := recvs[send.Parent()]; ok {
+		return // the sender receives too
+	}
+	signal := isEmptyStruct(c.Field.Type())
+	// The waiting functions, and how each is started: a go statement that
+	// hands it the object it receives from.
+	type start struct {
+		g    *ssa.Go
+		base ssa.Value // the object, in g's function
+		recv ssa.Instruction
+	}
+	var starts []start
+	for fn, ops := range recvs {
+		if !waits(fn, ops, signal) {
+			continue
+		}
+		for _, g := range goSites(fn, ov.callers) {
+			if b := outerBase(fn, g, bases[fn]); b != nil {
+				starts = append(starts, start{g, b, ops[0].Instr})
+			}
+		}
+	}
+	if len(starts) < 2 {
+		return
+	}
+	// From each function that starts a waiter, follow the object into the
+	// callees it is handed to, collecting the starts on one path.
+	best := []waiter(nil)
+	for _, s := range starts {
+		ws := ov.startsFrom(s.g.Parent(), s.base, func(g *ssa.Go, base ssa.Value) (waiter, bool) {
+			for _, t := range starts {
+				if t.g == g && sameBase(t.base, base) {
+					w := waiter{recv: t.recv, start: g, n: 1}
+					if ssaloop.InLoop(g.Block()) && !inLoopDef(base, g.Block()) {
+						w.n = 2
+					}
+					return w, true
+				}
+			}
+			return waiter{}, false
+		}, 0)
+		if count(ws) > count(best) {
+			best = ws
+		}
+	}
+	name := fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(ov.st.sealed, c.Field))
+	ov.report(send, "one value is sent on "+name, name, best, analysis.RelatedInformation{Pos: c.Makes[0].Pos(), Message: "the channel is made here"})
+}
+
+// startsFrom collects, in fn with the object base, the waiters started on
+// one path: go statements that start a waiter with base, and calls that
+// hand base to a function that does, each dominating the next. A call
+// stands at its position for the waiters its callee starts.
+func (ov *oneVal) startsFrom(fn *ssa.Function, base ssa.Value, isStart func(*ssa.Go, ssa.Value) (waiter, bool), depth int) []waiter {
+	var ws []waiter
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Go:
+				if w, ok := isStart(in, base); ok {
+					ws = append(ws, w)
+				}
+			case *ssa.Call:
+				callee := in.Call.StaticCallee()
+				if depth >= 3 || callee == nil || callee.Blocks == nil || callee.Pkg != fn.Pkg || callee == fn {
+					continue
+				}
+				for i, a := range in.Call.Args {
+					if sameBase(a, base) && i < len(callee.Params) {
+						for _, w := range ov.startsFrom(callee, callee.Params[i], isStart, depth+1) {
+							w.start = in
+							if ssaloop.InLoop(in.Block()) {
+								w.n = 1 // several calls, perhaps on several objects: counted once
+							}
+							ws = append(ws, w)
+						}
+						break
+					}
+				}
+			}
+		}
+	}
+	return chain(ws)
+}
+
+// inLoopDef reports whether v is defined in a block of the loop around
+// at: a value that may differ from one iteration to the next.
+func inLoopDef(v ssa.Value, at *ssa.BasicBlock) bool {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		if _, ok := u.X.(*ssa.FreeVar); ok {
+			return false
+		}
+		if a, ok := u.X.(*ssa.Alloc); ok {
+			v = a
+		}
+	}
+	instr, ok := v.(ssa.Instruction)
+	if !ok {
+		return false // a parameter, free variable, global or constant
+	}
+	vb := instr.Block()
+	if vb == nil || !ssaloop.InLoop(vb) {
+		return false
+	}
+	// v's block and at are in one loop when each reaches the other.
+	return reachable(vb, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })[at] &&
+		reachable(at, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })[vb]
+}
+
+// goSites returns the go statements that start fn: a go statement of a
+// method or function, or of a function literal.
+func goSites(fn *ssa.Function, callers map[*ssa.Function][]ssa.CallInstruction) []*ssa.Go {
+	var gs []*ssa.Go
+	if fn.Parent() != nil {
+		// A literal: its MakeClosure (or the function itself, without free
+		// variables) started by a go statement.
+		for _, b := range fn.Parent().Blocks {
+			for _, instr := range b.Instrs {
+				if g, ok := instr.(*ssa.Go); ok {
+					switch v := g.Call.Value.(type) {
+					case *ssa.MakeClosure:
+						if v.Fn == fn {
+							gs = append(gs, g)
+						}
+					case *ssa.Function:
+						if v == fn {
+							gs = append(gs, g)
+						}
+					}
+				}
+			}
+		}
+		return gs
+	}
+	for _, c := range callers[fn] {
+		if g, ok := c.(*ssa.Go); ok {
+			gs = append(gs, g)
+		}
+	}
+	return gs
+}
+
+// calledInLoop reports whether fn (or, for a function literal, the
+// function around it) runs in a loop of one of its callers.
+func (ov *oneVal) calledInLoop(fn *ssa.Function, depth int) bool {
+	if depth > 3 {
+		return true
+	}
+	if fn.Parent() != nil {
+		for _, b := range fn.Parent().Blocks {
+			for _, instr := range b.Instrs {
+				if mk, ok := instr.(*ssa.MakeClosure); ok && mk.Fn == fn && ssaloop.InLoop(b) {
+					return true
+				}
+			}
+		}
+		return ov.calledInLoop(fn.Parent(), depth+1)
+	}
+	for _, c := range ov.callers[fn] {
+		if ssaloop.InLoop(c.Block()) || ov.calledInLoop(c.Parent(), depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+func (ov *oneVal) report(at ssa.Instruction, what, name string, ws []waiter, made analysis.RelatedInformation) {
+	if count(ws) < 2 {
+		return
+	}
+	fset := ov.st.pass.Fset
+	sort.Slice(ws, func(i, j int) bool { return ws[i].recv.Pos() < ws[j].recv.Pos() })
+	var lines []string
+	rel := []analysis.RelatedInformation{}
+	for _, w := range ws {
+		l := fmt.Sprintf("line %d", fset.Position(w.recv.Pos()).Line)
+		msg := "a goroutine waits here for the stop value, and returns only after receiving it"
+		if w.n > 1 {
+			l += ", started in a loop"
+			msg = "goroutines started in a loop wait here for the stop value, and return only after receiving it"
+		}
+		lines = append(lines, l)
+		rel = append(rel, analysis.RelatedInformation{Pos: w.recv.Pos(), Message: msg})
+	}
+	rel = append(rel, made)
+	ov.st.Report(analysis.Diagnostic{
+		Pos:      at.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("%s, but %d or more goroutines wait for it and can return only after receiving from %s (%s): one value wakes only one of them, and every other waiter blocks forever (close the channel to wake them all)",
+			what, count(ws), name, strings.Join(lines, "; ")),
+		Related: rel,
+	})
+}
+
+// outerBase maps base, the object fn (started by g) receives from, to the
+// value g's function passes or captures: a parameter, or a captured
+// variable's load.
+func outerBase(fn *ssa.Function, g *ssa.Go, base ssa.Value) ssa.Value {
+	if u, ok := base.(*ssa.UnOp); ok && u.Op == token.MUL {
+		if _, ok := u.X.(*ssa.FreeVar); ok {
+			base = u.X
+		}
+	}
+	return outer(&chanuse.Node{Fn: fn, Go: g}, base)
+}
+
+// sameBase reports whether a and b are one object in one function: one
+// value, loads of one variable, or a parameter and the variable it is
+// spilled to (a parameter a function literal captures).
+func sameBase(a, b ssa.Value) bool {
+	return sameObj(a, b) || objOf(a) == objOf(b) && objOf(a) != nil
+}
+
+// objOf returns the parameter v is (or is the variable, or a load of the
+// variable, that a parameter is stored in once), or nil.
+func objOf(v ssa.Value) ssa.Value {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		v = u.X
+	}
+	switch x := v.(type) {
+	case *ssa.Parameter:
+		return x
+	case *ssa.Alloc:
+		var p ssa.Value
+		for _, r := range *x.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Addr == x {
+				if p != nil {
+					return nil
+				}
+				p = st.Val
+			}
+		}
+		if _, ok := p.(*ssa.Parameter); ok {
+			return p
+		}
+	}
+	return nil
+}
