@@ -26,6 +26,42 @@ type resubscribeSub struct {
 	waitTime, backoffMax time.Duration
 }
 
+// Resubscribe calls fn repeatedly to keep a subscription established,
+// backing off between attempts.
+func Resubscribe(backoffMax time.Duration, fn ResubscribeFunc) Subscription {
+	s := &resubscribeSub{
+		waitTime:   backoffMax / 10,
+		backoffMax: backoffMax,
+		fn:         fn,
+		err:        make(chan error),
+		unsub:      make(chan struct{}),
+	}
+	go s.loop()
+	return s
+}
+
+// Err is closed when the resubscription loop ends.
+func (s *resubscribeSub) Err() <-chan error {
+	return s.err
+}
+
+func (s *resubscribeSub) loop() {
+	defer close(s.err)
+	for {
+		sub := s.subscribe()
+		if sub == nil {
+			return
+		}
+		select {
+		case <-sub.Err():
+			sub.Unsubscribe()
+		case <-s.unsub:
+			sub.Unsubscribe()
+			return
+		}
+	}
+}
+
 // Unsubscribe stops the resubscription loop.
 func (s *resubscribeSub) Unsubscribe() {
 	s.unsubOnce.Do(func() {

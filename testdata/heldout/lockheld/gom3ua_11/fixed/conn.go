@@ -37,7 +37,33 @@ type Conn struct {
 	trafficMode uint32
 	established chan struct{}
 	stateChan   chan State
+	done        chan struct{}
 }
+
+func newConn() *Conn {
+	c := &Conn{
+		state:       StateAspDown,
+		established: make(chan struct{}),
+		stateChan:   make(chan State),
+		done:        make(chan struct{}),
+	}
+	go c.monitor()
+	return c
+}
+
+// monitor follows the ASP state changes until the association closes.
+func (c *Conn) monitor() {
+	for {
+		select {
+		case <-c.done:
+			return
+		case s := <-c.stateChan:
+			c.onStateChange(s)
+		}
+	}
+}
+
+func (c *Conn) onStateChange(s State) {}
 
 func (c *Conn) handleAspUpAck(ack *aspUpAck) error {
 	c.mu.Lock()
@@ -47,7 +73,10 @@ func (c *Conn) handleAspUpAck(ack *aspUpAck) error {
 	}
 	c.state = StateAspInactive
 	c.mu.Unlock()
-	c.stateChan <- StateAspInactive
+	select {
+	case c.stateChan <- StateAspInactive:
+	case <-c.done:
+	}
 	return nil
 }
 

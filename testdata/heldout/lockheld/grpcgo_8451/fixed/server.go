@@ -32,6 +32,31 @@ type http2Server struct {
 	activeStreams map[uint32]*ServerStream
 	maxStreamID   uint32
 	controlBuf    chan any
+	done          chan struct{}
+}
+
+func newHTTP2Server(write func(any) error) *http2Server {
+	t := &http2Server{
+		activeStreams: make(map[uint32]*ServerStream),
+		controlBuf:    make(chan any, 16),
+		done:          make(chan struct{}),
+	}
+	go t.loopyWriter(write)
+	return t
+}
+
+// loopyWriter writes the control frames.
+func (t *http2Server) loopyWriter(write func(any) error) {
+	for {
+		select {
+		case <-t.done:
+			return
+		case it := <-t.controlBuf:
+			if write(it) != nil {
+				return
+			}
+		}
+	}
 }
 
 type headersFrame struct {
@@ -74,4 +99,5 @@ func (t *http2Server) Close() {
 	defer t.mu.Unlock()
 	t.state = closing
 	t.activeStreams = nil
+	close(t.done)
 }

@@ -19,7 +19,7 @@ type nodeCtx struct {
 	node       Node
 	blockMutex sync.RWMutex
 	inputCh    chan []Msg
-	outputCh   chan []Msg
+	downstream *nodeCtx
 }
 
 // Block stops the node from processing messages.
@@ -37,7 +37,12 @@ func (nc *nodeCtx) work() {
 		nc.blockMutex.RLock()
 		out := nc.node.Operate(in)
 		nc.blockMutex.RUnlock()
-		nc.outputCh <- out
+		if nc.downstream != nil {
+			nc.downstream.inputCh <- out
+		}
+	}
+	if nc.downstream != nil {
+		close(nc.downstream.inputCh)
 	}
 }
 
@@ -45,13 +50,37 @@ func (nc *nodeCtx) work() {
 type TimeTickedFlowGraph struct {
 	nodeCtx      map[string]*nodeCtx
 	nodeSequence []string
+	first, last  *nodeCtx
 }
 
 // AddNode adds a node to the graph.
 func (fg *TimeTickedFlowGraph) AddNode(node Node) {
-	nc := &nodeCtx{node: node, inputCh: make(chan []Msg, 16), outputCh: make(chan []Msg, 16)}
+	nc := &nodeCtx{node: node, inputCh: make(chan []Msg, 16)}
+	if fg.last != nil {
+		fg.last.downstream = nc
+	} else {
+		fg.first = nc
+	}
+	fg.last = nc
 	fg.nodeCtx[node.Name()] = nc
 	fg.nodeSequence = append(fg.nodeSequence, node.Name())
+}
+
+// Start runs every node.
+func (fg *TimeTickedFlowGraph) Start() {
+	for _, nc := range fg.nodeCtx {
+		go nc.work()
+	}
+}
+
+// Produce feeds messages to the first node.
+func (fg *TimeTickedFlowGraph) Produce(msgs []Msg) {
+	fg.first.inputCh <- msgs
+}
+
+// Close ends the input; the nodes stop in turn.
+func (fg *TimeTickedFlowGraph) Close() {
+	close(fg.first.inputCh)
 }
 
 // Blockall blocks every node.

@@ -16,6 +16,17 @@ type UserContext struct {
 	queue    chan func()
 }
 
+// NewUserContext starts the controller goroutine; the caches sync after it
+// has handled initial items.
+func NewUserContext(initial int) *UserContext {
+	w := &UserContext{
+		synced: make(chan struct{}),
+		queue:  make(chan func(), 64),
+	}
+	go w.runWorker(initial)
+	return w
+}
+
 // Start starts the registered controllers and waits until they have synced.
 func (w *UserContext) Start(ctx context.Context) error {
 	select {
