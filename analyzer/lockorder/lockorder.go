@@ -108,6 +108,8 @@ type Summary struct {
 	Callbacks []Callback // callback fields it calls, and the locks held then
 
 	ParamCalls []ParamCall // parameters it calls, and the locks held then (paramcall.go)
+
+	Results []ResultField // parameters its results keep in their fields (handle.go)
 }
 
 // AFact marks Summary as an analysis fact.
@@ -209,6 +211,7 @@ type lockInfo struct {
 	flagged     bool            // locked in a block guarded by a bool flag (a phi of constants)
 	alias       string          // the pointer field it was reached through, when that aliases fkey
 	once        string          // a sync.Once ("do") or once wrapper ("fn") held while its function runs (once.go)
+	handle      *ssa.Call       // the call that returned a handle releasing it, when it was left held by that call (handle.go)
 }
 
 type state struct {
@@ -396,6 +399,7 @@ type checker struct {
 	lockerStores map[string][]lockerStore // Locker field -> the values stored into it
 	lockerMemo   map[string]lockerRes     // Locker field -> what it may lock
 	onceVars     map[string][]ssa.Value   // variable or field -> the functions once wrappers stored there wrap (once.go)
+	dropped      []*droppedHandle         // returns that drop a handle with its lock held (handle.go)
 	paramMemo    map[*ssa.Parameter]lockerRes
 }
 
@@ -448,6 +452,7 @@ func run(pass *analysis.Pass) (any, error) {
 		c.summaryOf(fn)
 	}
 	c.reportLeftHeld()
+	c.reportDroppedHandles()
 	c.reportAliasRLocks()
 	c.reportInversions()
 	c.reportRLocks()
@@ -567,9 +572,10 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 	c.inProgress[fn] = true
 	s := (&fnChecker{c: c, fn: fn}).analyze()
 	s.Stores = c.storesOf(fn)
+	s.Results = resultFields(fn)
 	delete(c.inProgress, fn)
 	c.summaries[fn] = s
-	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes)+len(s.Stores)+len(s.Callbacks)+len(s.ParamCalls) > 0 {
+	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes)+len(s.Stores)+len(s.Callbacks)+len(s.ParamCalls)+len(s.Results) > 0 {
 		c.pass.ExportObjectFact(obj, s)
 	}
 	return s
@@ -617,6 +623,7 @@ type fnChecker struct {
 	cbUses    map[string]Callback             // callback fields called, with the locks held (xcallback.go)
 
 	paramCalls map[int]map[string]Acq // parameters called, with the locks held (paramcall.go)
+	curCall    *ssa.Call              // the call instruction being applied
 	viaParam   *ssa.Function          // the callee whose parameter the function being applied was passed to
 }
 
@@ -758,6 +765,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 		f.c.waits = append(f.c.waits, w)
 	}
 	f.noteLeftHeld()
+	f.noteDroppedHandles()
 	return f.summary()
 }
 
@@ -881,7 +889,9 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 			}
 		}
 	case *ssa.Call:
+		f.curCall = in
 		f.call(in.Common(), in.Pos(), s)
+		f.curCall = nil
 	case *ssa.Go:
 		// A goroutine that unlocks a lock held here takes it over.
 		if callee := in.Call.StaticCallee(); callee != nil {
@@ -1038,15 +1048,17 @@ func (f *fnChecker) subst(call *ssa.CallCommon, a Acq) (instKey, class, descr st
 	if root == nil {
 		return "", "", "", false
 	}
+	path := a.Path
+	root, path = f.c.throughHandle(root, path)
 	ik := inst(root)
 	if ik != "" {
-		ik = norm(ik + a.Path)
+		ik = norm(ik + path)
 	}
 	ck := f.c.k.class(root)
 	if ck != "" {
-		ck = norm(ck + a.Path)
+		ck = norm(ck + path)
 	}
-	return ik, ck, desc(root) + descPath(a.Path), ik != "" || ck != ""
+	return ik, ck, desc(root) + descPath(path), ik != "" || ck != ""
 }
 
 func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
@@ -1217,7 +1229,11 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if !ok || ik == "" {
 			continue
 		}
-		holds = append(holds, &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, drops: holdSet})
+		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, drops: holdSet}
+		if len(sum.Results) > 0 && f.indirect == 0 && f.curCall != nil && f.curCall.Common() == call {
+			li.handle = f.curCall
+		}
+		holds = append(holds, li)
 		holdSet[ik] = true
 	}
 	for _, li := range holds {
