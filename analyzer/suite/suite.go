@@ -5,6 +5,7 @@ package suite
 import (
 	"github.com/asyncgo/asyncgo/analyzer/blocking"
 	"github.com/asyncgo/asyncgo/analyzer/chanblock"
+	"github.com/asyncgo/asyncgo/analyzer/condwait"
 	"github.com/asyncgo/asyncgo/analyzer/deadlock"
 	"github.com/asyncgo/asyncgo/analyzer/deadlockleak"
 	"github.com/asyncgo/asyncgo/analyzer/holdlock"
@@ -19,6 +20,7 @@ func Analyzers() []*analysis.Analyzer {
 		// One line per analyzer package; keep them sorted by name.
 		blocking.Analyzer,
 		chanblock.Analyzer,
+		condwait.Analyzer,
 		deadlock.Analyzer,
 		deadlockleak.Analyzer,
 		holdlock.Analyzer,

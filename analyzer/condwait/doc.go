@@ -1,0 +1,43 @@
+// Package condwait defines an Analyzer that finds sync.Cond waits a waker
+// can miss: the change that ends a Wait loop is made without a signal, or
+// made and signalled without the Cond's lock.
+//
+// # Analyzer condwait
+//
+// condwait: report sync.Cond waiters whose wake-up can be missed.
+//
+// A Cond is named by its struct field (or package variable), as a lock is
+// by class. For every Wait the pass reads the predicate that ends the wait:
+// the conditions of the loop around the Wait (a for loop, or a goto back
+// to a retry label) that leave it, or, for a Wait outside any loop, the
+// if conditions that skip it. A predicate is understood when it reads a
+// struct field directly or through sync/atomic (a bool flag, an error or
+// pointer compared with nil, an integer compared with a constant or a
+// bound, the len of a slice), through a small method of the package that
+// returns such a test, or an && / || of those. From the test the pass
+// knows which stores to the field end the wait ("release" it): storing
+// true into a flag the loop waits to see set, a non-nil error into an
+// error it waits on, a decrement of a counter it waits to fall, an append
+// to a slice it waits to fill.
+//
+// Two mistakes are reported at such a release store:
+//
+//   - a silent release: the function that stores it neither signals nor
+//     broadcasts the Cond after the store (directly, through a function of
+//     the package, or deferred), and no function of the package that calls
+//     it does after the call. A goroutine already in Wait is never woken:
+//     it sleeps forever, typically after Close (acomagu/bufpipe#6);
+//   - an unlocked release and signal: the store and the Signal or
+//     Broadcast that follows it are both made without the Cond's lock,
+//     with no Lock in between. The waiter tests the predicate under the
+//     lock and then calls Wait; the change and the signal can both fall
+//     between its test and its Wait, and the signal is lost
+//     (livekit/livekit#3625).
+//
+// Waits on a Cond that nothing in the package signals, and Waits that test
+// no predicate at all, are lockorder's (analyzer/lockorder/cond.go) and
+// are not reported again. A Cond another package can reach (an exported
+// field of a reachable type), or that is passed to a function, stored in a
+// variable or turned into a method value, may be signalled where the pass
+// cannot see: no silent release is reported for it.
+package condwait

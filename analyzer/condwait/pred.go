@@ -1,0 +1,351 @@
+package condwait
+
+import (
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/ssa"
+)
+
+// rel is the kind of store to a field that ends a wait: what the waiter's
+// predicate needs to happen to the field.
+type rel int
+
+const (
+	relTrue       rel = iota // a bool flag set to true
+	relFalse                 // a bool flag set to false
+	relNil                   // a nil stored
+	relNonNil                // anything but nil stored
+	relInc                   // an integer increased
+	relDec                   // an integer decreased
+	relGrow                  // a slice appended to
+	relShrink                // a slice resliced or cleared
+	relConst                 // an integer set to k
+	relOtherConst            // an integer set to a constant other than k
+)
+
+// pred is one field whose change ends a wait, and how.
+type pred struct {
+	field *types.Var
+	rel   rel
+	k     constant.Value // for relConst and relOtherConst
+	pos   token.Pos      // where the waiter reads it
+}
+
+// waitPreds returns what ends the wait at w (a Wait call in fn): the
+// fields read by the conditions that leave the loop around it, or, outside
+// a loop, by the conditions that skip it.
+func waitPreds(fn *ssa.Function, w ssa.Instruction) []pred {
+	b := w.Block()
+	var out []pred
+	if cyc := cycleOf(b); cyc != nil {
+		for blk := range cyc {
+			ifi, ok := blk.Instrs[len(blk.Instrs)-1].(*ssa.If)
+			if !ok {
+				continue
+			}
+			in0, in1 := cyc[blk.Succs[0]], cyc[blk.Succs[1]]
+			if in0 == in1 {
+				continue
+			}
+			// The branch that leaves the cycle ends the wait.
+			walkCond(ifi.Cond, !in0, 0, &out)
+		}
+		return out
+	}
+	// Outside a loop: an if that skips the Wait.
+	for d := b.Idom(); d != nil; d = d.Idom() {
+		ifi, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		r0, r1 := reaches(d.Succs[0], b), reaches(d.Succs[1], b)
+		if r0 == r1 {
+			continue
+		}
+		walkCond(ifi.Cond, !r0, 0, &out)
+	}
+	return out
+}
+
+// cycleOf returns the blocks on a cycle through b (those b reaches that
+// reach b), or nil when b is in no loop.
+func cycleOf(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	fwd := reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
+	if !fwd[b] {
+		return nil
+	}
+	bwd := reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Preds })
+	cyc := map[*ssa.BasicBlock]bool{}
+	for x := range fwd {
+		if bwd[x] {
+			cyc[x] = true
+		}
+	}
+	return cyc
+}
+
+// reach returns the blocks reachable from b in one or more steps of next.
+func reach(b *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), next(b)...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !seen[x] {
+			seen[x] = true
+			stack = append(stack, next(x)...)
+		}
+	}
+	return seen
+}
+
+// reaches reports whether to is from or reachable from it.
+func reaches(from, to *ssa.BasicBlock) bool {
+	return from == to || reach(from, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })[to]
+}
+
+// walkCond adds the fields whose change makes v equal exitOn.
+func walkCond(v ssa.Value, exitOn bool, depth int, out *[]pred) {
+	switch v := v.(type) {
+	case *ssa.UnOp:
+		if v.Op == token.NOT {
+			walkCond(v.X, !exitOn, depth, out)
+			return
+		}
+		addBool(v, exitOn, out)
+	case *ssa.Call:
+		if f, isLen := fieldRead(v); f != nil && !isLen {
+			addBool(v, exitOn, out)
+			return
+		}
+		callee := v.Call.StaticCallee()
+		if callee == nil || depth >= 2 || len(callee.Blocks) == 0 || callee.Pkg == nil ||
+			v.Parent().Pkg == nil || callee.Pkg.Pkg != v.Parent().Pkg.Pkg {
+			return
+		}
+		for _, b := range callee.Blocks {
+			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) == 1 {
+				walkCond(ret.Results[0], exitOn, depth+1, out)
+			}
+		}
+	case *ssa.BinOp:
+		compare(v, exitOn, out)
+	case *ssa.Phi:
+		// a || b, a && b: a constant edge comes from a branch on an
+		// earlier operand.
+		for i, e := range v.Edges {
+			c, ok := e.(*ssa.Const)
+			if !ok {
+				walkCond(e, exitOn, depth, out)
+				continue
+			}
+			if c.Value == nil || c.Value.Kind() != constant.Bool || constant.BoolVal(c.Value) != exitOn {
+				continue
+			}
+			pb := v.Block().Preds[i]
+			ifi, ok := pb.Instrs[len(pb.Instrs)-1].(*ssa.If)
+			if !ok {
+				continue
+			}
+			walkCond(ifi.Cond, pb.Succs[0] == v.Block(), depth, out)
+		}
+	}
+}
+
+// addBool records a bool field read by v that ends the wait when it is
+// exitOn.
+func addBool(v ssa.Value, exitOn bool, out *[]pred) {
+	f, isLen := fieldRead(v)
+	if f == nil || isLen || !isBool(v.Type()) {
+		return
+	}
+	r := relFalse
+	if exitOn {
+		r = relTrue
+	}
+	*out = append(*out, pred{field: f, rel: r, pos: v.Pos()})
+}
+
+// compare records the field a comparison tests, and which change makes
+// it equal exitOn.
+func compare(v *ssa.BinOp, exitOn bool, out *[]pred) {
+	op := v.Op
+	switch op {
+	case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ:
+	default:
+		return
+	}
+	if !exitOn {
+		op = negate(op)
+	}
+	fv, other := v.X, v.Y
+	f, isLen := fieldRead(fv)
+	if f == nil {
+		fv, other = v.Y, v.X
+		f, isLen = fieldRead(fv)
+		op = swap(op)
+	}
+	if f == nil {
+		return
+	}
+	c, isConst := other.(*ssa.Const)
+	p := pred{field: f, pos: v.Pos()}
+	if p.pos == token.NoPos {
+		p.pos = fv.Pos()
+	}
+	zero := isConst && c.Value != nil && c.Value.Kind() == constant.Int && constant.Sign(c.Value) == 0
+	switch {
+	case isLen:
+		switch {
+		case op == token.EQL && zero, op == token.LSS, op == token.LEQ:
+			p.rel = relShrink
+		case op == token.NEQ && zero, op == token.GTR, op == token.GEQ:
+			p.rel = relGrow
+		default:
+			return
+		}
+	case isConst && c.IsNil():
+		switch op {
+		case token.EQL:
+			p.rel = relNil
+		case token.NEQ:
+			p.rel = relNonNil
+		default:
+			return
+		}
+	case isBool(fv.Type()):
+		if !isConst || c.Value == nil || c.Value.Kind() != constant.Bool {
+			return
+		}
+		b := constant.BoolVal(c.Value)
+		if op == token.NEQ {
+			b = !b
+		} else if op != token.EQL {
+			return
+		}
+		p.rel = relFalse
+		if b {
+			p.rel = relTrue
+		}
+	case isInteger(fv.Type()):
+		switch op {
+		case token.EQL, token.NEQ:
+			if !isConst || c.Value == nil {
+				return
+			}
+			p.rel, p.k = relConst, c.Value
+			if op == token.NEQ {
+				p.rel = relOtherConst
+			}
+		case token.GTR, token.GEQ:
+			p.rel = relInc
+		case token.LSS, token.LEQ:
+			p.rel = relDec
+		}
+	default:
+		return
+	}
+	*out = append(*out, p)
+}
+
+func negate(op token.Token) token.Token {
+	switch op {
+	case token.EQL:
+		return token.NEQ
+	case token.NEQ:
+		return token.EQL
+	case token.LSS:
+		return token.GEQ
+	case token.GEQ:
+		return token.LSS
+	case token.LEQ:
+		return token.GTR
+	case token.GTR:
+		return token.LEQ
+	}
+	return op
+}
+
+func swap(op token.Token) token.Token {
+	switch op {
+	case token.LSS:
+		return token.GTR
+	case token.GTR:
+		return token.LSS
+	case token.LEQ:
+		return token.GEQ
+	case token.GEQ:
+		return token.LEQ
+	}
+	return op
+}
+
+// fieldRead returns the struct field v reads: a load of it, an atomic load
+// of it, or (isLen) the len of it.
+func fieldRead(v ssa.Value) (f *types.Var, isLen bool) {
+	switch v := v.(type) {
+	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			return chanuse.StructFieldOf(v.X), false
+		}
+	case *ssa.Field:
+		return chanuse.StructField(v.X.Type(), v.Field, false), false
+	case *ssa.Call:
+		if b, ok := v.Call.Value.(*ssa.Builtin); ok {
+			if b.Name() == "len" && len(v.Call.Args) == 1 {
+				if f, isLen := fieldRead(v.Call.Args[0]); f != nil && !isLen {
+					if _, ok := f.Type().Underlying().(*types.Slice); ok {
+						return f, true
+					}
+				}
+			}
+			return nil, false
+		}
+		if name, addr := atomicOp(&v.Call); name == "Load" {
+			return chanuse.StructFieldOf(addr), false
+		}
+	}
+	return nil, false
+}
+
+// atomicOp returns the operation (Load, Store, Add, Swap, CompareAndSwap)
+// a sync/atomic call makes and the address it makes it on.
+func atomicOp(c *ssa.CallCommon) (string, ssa.Value) {
+	callee := c.StaticCallee()
+	if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "sync/atomic" || len(c.Args) == 0 {
+		if callee != nil && callee.Pkg == nil && callee.Origin() != nil && callee.Origin().Pkg != nil &&
+			callee.Origin().Pkg.Pkg.Path() == "sync/atomic" && len(c.Args) > 0 {
+			callee = callee.Origin() // a method of atomic.Pointer[T]
+		} else {
+			return "", nil
+		}
+	}
+	name := callee.Name()
+	if callee.Signature.Recv() == nil {
+		// LoadInt32, StoreUint64, AddInt64, SwapPointer, CompareAndSwapInt32…
+		for _, op := range []string{"CompareAndSwap", "Load", "Store", "Add", "Swap"} {
+			if len(name) > len(op) && name[:len(op)] == op {
+				return op, c.Args[0]
+			}
+		}
+		return "", nil
+	}
+	switch name {
+	case "Load", "Store", "Add", "Swap", "CompareAndSwap":
+		return name, c.Args[0]
+	}
+	return "", nil
+}
+
+func isBool(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsBoolean != 0
+}
+
+func isInteger(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsInteger != 0
+}
