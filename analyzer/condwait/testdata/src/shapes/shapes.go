@@ -1,0 +1,269 @@
+// Package shapes holds the predicates condwait understands, each with a
+// look-alike it must leave alone.
+package shapes
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// --- a Close that wakes nobody (bool flag, slice length) ---
+
+type queue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []int
+	closed bool
+}
+
+func newQueue() *queue {
+	q := &queue{}
+	q.cond = sync.NewCond(&q.mu)
+	q.closed = false // a fresh struct: no waiter yet
+	return q
+}
+
+func (q *queue) Pop() (int, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.items) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if len(q.items) == 0 {
+		return 0, false
+	}
+	v := q.items[0]
+	q.items = q.items[1:] // shrinks: ends no wait
+	return v, true
+}
+
+func (q *queue) Push(v int) {
+	q.mu.Lock()
+	q.items = append(q.items, v)
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+func (q *queue) PushQuiet(v int) {
+	q.mu.Lock()
+	q.items = append(q.items, v) // want `no wake-up: PushQuiet changes items, which ends the Wait on cond in Pop \(line 30\)`
+	q.mu.Unlock()
+}
+
+func (q *queue) Close() {
+	q.mu.Lock()
+	q.closed = true // want `no wake-up: Close changes closed, which ends the Wait on cond in Pop`
+	q.mu.Unlock()
+}
+
+// Reopen stores false: the waiter waits for true, so nothing to wake.
+func (q *queue) Reopen() {
+	q.mu.Lock()
+	q.closed = false
+	q.mu.Unlock()
+}
+
+// --- the same, fixed in the ways real code signals ---
+
+type queue2 struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []int
+	closed bool
+}
+
+func newQueue2() *queue2 {
+	q := &queue2{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *queue2) Pop() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.items) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	return len(q.items)
+}
+
+// A helper changes the state; its caller broadcasts after the call.
+func (q *queue2) markClosed() { q.closed = true }
+
+func (q *queue2) Close() {
+	q.mu.Lock()
+	q.markClosed()
+	q.cond.Broadcast()
+	q.mu.Unlock()
+}
+
+// Broadcast first, then the change, both under the lock: the waiter
+// cannot test in between.
+func (q *queue2) CloseEarly() {
+	q.mu.Lock()
+	q.cond.Broadcast()
+	q.closed = true
+	q.mu.Unlock()
+}
+
+// A deferred Broadcast.
+func (q *queue2) Push(v int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	defer q.cond.Broadcast()
+	q.items = append(q.items, v)
+}
+
+// --- counters and helper predicates ---
+
+type tracker struct {
+	mu     sync.Mutex
+	idle   *sync.Cond
+	active int
+	err    error
+	done   bool
+}
+
+func newTracker() *tracker {
+	t := &tracker{}
+	t.idle = sync.NewCond(&t.mu)
+	return t
+}
+
+func (t *tracker) WaitIdle() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for t.active > 0 {
+		t.idle.Wait()
+	}
+}
+
+func (t *tracker) Start() {
+	t.mu.Lock()
+	t.active++ // an increment ends no wait for zero
+	t.mu.Unlock()
+}
+
+func (t *tracker) Finish() {
+	t.mu.Lock()
+	t.active--
+	if t.active == 0 {
+		t.idle.Broadcast()
+	}
+	t.mu.Unlock()
+}
+
+func (t *tracker) Abandon() {
+	t.mu.Lock()
+	t.active-- // want `no wake-up: Abandon changes active, which ends the Wait on idle in WaitIdle`
+	t.mu.Unlock()
+}
+
+func (t *tracker) finished() bool { return t.done || t.err != nil }
+
+func (t *tracker) WaitFinished() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for !t.finished() {
+		t.idle.Wait()
+	}
+}
+
+func (t *tracker) Fail(err error) {
+	t.mu.Lock()
+	t.err = err // want `no wake-up: Fail changes err, which ends the Wait on idle in WaitFinished`
+	t.mu.Unlock()
+}
+
+func (t *tracker) Complete() {
+	t.mu.Lock()
+	t.done = true
+	t.mu.Unlock()
+	t.idle.Broadcast()
+}
+
+// --- a lost wake-up: change and signal both without the lock ---
+
+type gate struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	open atomic.Bool
+}
+
+func newGate() *gate {
+	g := &gate{}
+	g.cond = sync.NewCond(&g.mu)
+	return g
+}
+
+// An if instead of a loop: the test still decides whether to wait.
+func (g *gate) Wait() {
+	g.mu.Lock()
+	if !g.open.Load() {
+		g.cond.Wait()
+	}
+	g.mu.Unlock()
+}
+
+func (g *gate) Open() {
+	g.open.Store(true)
+	g.cond.Broadcast() // want `lost wake-up: Broadcast of cond without its lock, after Open changed open \(line 209\) also without it: a Wait that has tested open under the lock \(line 202\) but not yet called Wait \(line 203\)`
+}
+
+// Fixed: a Lock between the change and the signal.
+func (g *gate) OpenFixed() {
+	g.open.Store(true)
+	g.mu.Lock()
+	g.mu.Unlock()
+	g.cond.Broadcast()
+}
+
+// --- Conds signalled where the pass cannot see ---
+
+type handed struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	stop bool
+}
+
+func (h *handed) Wait() {
+	h.mu.Lock()
+	for !h.stop {
+		h.cond.Wait()
+	}
+	h.mu.Unlock()
+}
+
+func (h *handed) Poke() { h.cond.Signal() }
+
+func (h *handed) Stop() {
+	h.mu.Lock()
+	h.stop = true // the Cond is handed to wake below: not followed
+	h.mu.Unlock()
+	wake(h.cond)
+}
+
+func wake(c *sync.Cond) { c.Broadcast() }
+
+// An exported Cond of an exported type: other packages may signal it.
+type Public struct {
+	Mu   sync.Mutex
+	Cond *sync.Cond
+	stop bool
+}
+
+func (p *Public) Wait() {
+	p.Mu.Lock()
+	for !p.stop {
+		p.Cond.Wait()
+	}
+	p.Mu.Unlock()
+}
+
+func (p *Public) Poke() { p.Cond.Signal() }
+
+func (p *Public) Stop() {
+	p.Mu.Lock()
+	p.stop = true
+	p.Mu.Unlock()
+}
