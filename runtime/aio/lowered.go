@@ -151,6 +151,22 @@ func (a *Awaiter[R]) Start(t *Task, x Awaitable[R]) {
 	a.x.x = x.ensure(t.loop, nil)
 }
 
+// StartMachine begins awaiting in t the lowered coroutine whose state
+// machine is m, as Start does with m's coroutine object, but with no
+// object: m must be a machine made for this await alone, unstarted, that
+// nothing else steps. It is for generated code that awaits a call of a
+// lowered async function of its own package and keeps the callee's
+// machine in the awaiting one, reusing it at each await of that call
+// (zeroed), so that such an await allocates nothing at all.
+func (a *Awaiter[R]) StartMachine(t *Task, m Machine[R]) {
+	var zero R
+	a.r = zero
+	if a.m != nil || a.x.x != nil || a.err != nil {
+		a.reset()
+	}
+	a.m = m
+}
+
 // Step runs the await on: thrown is the error the task delivered at the
 // resume point (nil at the start). It reports whether the body suspends,
 // and on what.

@@ -1,0 +1,501 @@
+//go:build !asyncgo_direct
+
+package rewriteaio
+
+import (
+	"testing"
+
+	"github.com/asyncgo/asyncgo/runtime/aio"
+)
+
+// Hand-edited copies of the machines asyncgo rewrite generates for Noop
+// and AwaitInline (tasks_asyncgo.go), to measure changes of the generated
+// code before the rewriter makes them. Each is the generated code with
+// one change; the benchmarks run beside BenchmarkLoweredAwaitInline.
+//
+//   - P1: a body with no defer statement and no range-over-func loop
+//     (nothing it could push on its Frame) defers no Frame.Unwind: that
+//     Unwind only raises the same panic again, which goes on anyway.
+//   - P2: such a body returns its results from Step directly instead of
+//     through Frame.R, Frame.E and Frame.Return (which with nothing
+//     deferred only copies them).
+//   - P3: an await of a call of a lowered async function of the same
+//     package (`aio.Await(t, Noop())`) keeps the callee's machine in a
+//     field of the awaiting machine, zeroes and reuses it at each await
+//     and starts it with Awaiter.StartMachine: no coroutine object, no
+//     allocation after the first. Only where the callee's machine cannot
+//     be referred to once the await ended (the callee's body has no
+//     function literal and takes no address of its locals or
+//     parameters).
+
+// _agNoopNoUnwind is _agNoop with P1.
+type _agNoopNoUnwind struct {
+	_agpc int
+	_agf  aio.Frame[int]
+}
+
+// Step implements aio.Machine.
+func (_agm *_agNoopNoUnwind) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	_agm._agf.R, _agm._agf.E = 1, nil
+	goto _agRet
+_agRet:
+	_agm._agf.Return(&_agDone, &_agR, &_agErr)
+	return
+}
+
+// NoopNoUnwind is Noop with P1.
+func NoopNoUnwind() *aio.Coroutine[int] {
+	_agm := &_agNoopNoUnwind{}
+	return _agm._agf.Coroutine(_agm)
+}
+
+// _agNoopLean is _agNoop with P1 and P2.
+type _agNoopLean struct {
+	_agpc int
+	_agf  aio.Frame[int]
+}
+
+// Step implements aio.Machine.
+func (_agm *_agNoopLean) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	return nil, true, 1, nil
+}
+
+// NoopLean is Noop with P1 and P2.
+func NoopLean() *aio.Coroutine[int] {
+	_agm := &_agNoopLean{}
+	return _agm._agf.Coroutine(_agm)
+}
+
+// _agAwaitNoUnwind is _agAwaitInline awaiting NoopNoUnwind (P1).
+type _agAwaitNoUnwind struct {
+	_agpc  int
+	_agf   aio.Frame[int]
+	n      int
+	sum    int
+	_agr2  int
+	_agi3  int
+	_agaw4 aio.Awaiter[int]
+	v      int
+	err    error
+}
+
+// Step implements aio.Machine.
+func (_agm *_agAwaitNoUnwind) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
+	_agpc := _agm._agpc
+	_agm._agpc = 0
+	switch _agpc {
+	case 1:
+		goto _agS1
+	}
+	_agm.sum = 0
+	_agm._agr2 = _agm.n
+	_agm._agi3 = 0
+_agTop1:
+	if _agm._agi3 >= _agm._agr2 {
+		goto _agBrk2
+	}
+	_agm._agaw4.Start(_agT, NoopNoUnwind())
+	_agThrown = nil
+_agS1:
+	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
+		_agW = _agw
+		_agm._agpc = 1
+		return
+	}
+	_agm.v, _agm.err = _agm._agaw4.Result()
+	if _agm.err != nil {
+		{
+			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
+			goto _agRet
+		}
+	}
+	_agm.sum += _agm.v
+	_agm._agi3++
+	goto _agTop1
+_agBrk2:
+	_agm._agf.R, _agm._agf.E = _agm.sum, nil
+	goto _agRet
+_agRet:
+	_agm._agf.Return(&_agDone, &_agR, &_agErr)
+	return
+}
+
+// AwaitNoUnwind is AwaitInline awaiting NoopNoUnwind (P1).
+func AwaitNoUnwind(n int) *aio.Coroutine[int] {
+	_agm := &_agAwaitNoUnwind{n: n}
+	return _agm._agf.Coroutine(_agm)
+}
+
+// _agAwaitLean is _agAwaitInline awaiting NoopLean (P1 and P2).
+type _agAwaitLean struct {
+	_agpc  int
+	_agf   aio.Frame[int]
+	n      int
+	sum    int
+	_agr2  int
+	_agi3  int
+	_agaw4 aio.Awaiter[int]
+	v      int
+	err    error
+}
+
+// Step implements aio.Machine.
+func (_agm *_agAwaitLean) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
+	_agpc := _agm._agpc
+	_agm._agpc = 0
+	switch _agpc {
+	case 1:
+		goto _agS1
+	}
+	_agm.sum = 0
+	_agm._agr2 = _agm.n
+	_agm._agi3 = 0
+_agTop1:
+	if _agm._agi3 >= _agm._agr2 {
+		goto _agBrk2
+	}
+	_agm._agaw4.Start(_agT, NoopLean())
+	_agThrown = nil
+_agS1:
+	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
+		_agW = _agw
+		_agm._agpc = 1
+		return
+	}
+	_agm.v, _agm.err = _agm._agaw4.Result()
+	if _agm.err != nil {
+		{
+			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
+			goto _agRet
+		}
+	}
+	_agm.sum += _agm.v
+	_agm._agi3++
+	goto _agTop1
+_agBrk2:
+	_agm._agf.R, _agm._agf.E = _agm.sum, nil
+	goto _agRet
+_agRet:
+	_agm._agf.Return(&_agDone, &_agR, &_agErr)
+	return
+}
+
+// AwaitLean is AwaitInline awaiting NoopLean (P1 and P2).
+func AwaitLean(n int) *aio.Coroutine[int] {
+	_agm := &_agAwaitLean{n: n}
+	return _agm._agf.Coroutine(_agm)
+}
+
+// _agAwaitReuse is _agAwaitInline keeping Noop's machine and reusing it at each await, started with StartMachine (P3).
+type _agAwaitReuse struct {
+	_agpc  int
+	_agf   aio.Frame[int]
+	n      int
+	sum    int
+	_agr2  int
+	_agi3  int
+	_agaw4 aio.Awaiter[int]
+	_agc4  *_agNoop // the machine of the call of Noop awaited by _agaw4, reused
+	v      int
+	err    error
+}
+
+// Step implements aio.Machine.
+func (_agm *_agAwaitReuse) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
+	_agpc := _agm._agpc
+	_agm._agpc = 0
+	switch _agpc {
+	case 1:
+		goto _agS1
+	}
+	_agm.sum = 0
+	_agm._agr2 = _agm.n
+	_agm._agi3 = 0
+_agTop1:
+	if _agm._agi3 >= _agm._agr2 {
+		goto _agBrk2
+	}
+	if _agm._agc4 == nil {
+		_agm._agc4 = new(_agNoop)
+	} else {
+		*_agm._agc4 = _agNoop{}
+	}
+	_agm._agaw4.StartMachine(_agT, _agm._agc4)
+	_agThrown = nil
+_agS1:
+	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
+		_agW = _agw
+		_agm._agpc = 1
+		return
+	}
+	_agm.v, _agm.err = _agm._agaw4.Result()
+	if _agm.err != nil {
+		{
+			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
+			goto _agRet
+		}
+	}
+	_agm.sum += _agm.v
+	_agm._agi3++
+	goto _agTop1
+_agBrk2:
+	_agm._agf.R, _agm._agf.E = _agm.sum, nil
+	goto _agRet
+_agRet:
+	_agm._agf.Return(&_agDone, &_agR, &_agErr)
+	return
+}
+
+// AwaitReuse is AwaitInline keeping Noop's machine and reusing it at each await, started with StartMachine (P3).
+func AwaitReuse(n int) *aio.Coroutine[int] {
+	_agm := &_agAwaitReuse{n: n}
+	return _agm._agf.Coroutine(_agm)
+}
+
+// _agAwaitReuseLean is _agAwaitInline with P1, P2 and P3: NoopLean's machine reused.
+type _agAwaitReuseLean struct {
+	_agpc  int
+	_agf   aio.Frame[int]
+	n      int
+	sum    int
+	_agr2  int
+	_agi3  int
+	_agaw4 aio.Awaiter[int]
+	_agc4  *_agNoopLean // the machine of the call of NoopLean awaited by _agaw4, reused
+	v      int
+	err    error
+}
+
+// Step implements aio.Machine.
+func (_agm *_agAwaitReuseLean) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
+	_agpc := _agm._agpc
+	_agm._agpc = 0
+	switch _agpc {
+	case 1:
+		goto _agS1
+	}
+	_agm.sum = 0
+	_agm._agr2 = _agm.n
+	_agm._agi3 = 0
+_agTop1:
+	if _agm._agi3 >= _agm._agr2 {
+		goto _agBrk2
+	}
+	if _agm._agc4 == nil {
+		_agm._agc4 = new(_agNoopLean)
+	} else {
+		*_agm._agc4 = _agNoopLean{}
+	}
+	_agm._agaw4.StartMachine(_agT, _agm._agc4)
+	_agThrown = nil
+_agS1:
+	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
+		_agW = _agw
+		_agm._agpc = 1
+		return
+	}
+	_agm.v, _agm.err = _agm._agaw4.Result()
+	if _agm.err != nil {
+		{
+			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
+			goto _agRet
+		}
+	}
+	_agm.sum += _agm.v
+	_agm._agi3++
+	goto _agTop1
+_agBrk2:
+	_agm._agf.R, _agm._agf.E = _agm.sum, nil
+	goto _agRet
+_agRet:
+	_agm._agf.Return(&_agDone, &_agR, &_agErr)
+	return
+}
+
+// AwaitReuseLean is AwaitInline with P1, P2 and P3: NoopLean's machine reused.
+func AwaitReuseLean(n int) *aio.Coroutine[int] {
+	_agm := &_agAwaitReuseLean{n: n}
+	return _agm._agf.Coroutine(_agm)
+}
+
+// _agAwaitReuseLit is _agAwaitInline with P1, P2 and P3, the machine set from a literal by one call (reuseMachine, as the runtime could offer it).
+type _agAwaitReuseLit struct {
+	_agpc  int
+	_agf   aio.Frame[int]
+	n      int
+	sum    int
+	_agr2  int
+	_agi3  int
+	_agaw4 aio.Awaiter[int]
+	_agc4  *_agNoopLean // the machine of the call of NoopLean awaited by _agaw4, reused
+	v      int
+	err    error
+}
+
+// Step implements aio.Machine.
+func (_agm *_agAwaitReuseLit) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
+	_agpc := _agm._agpc
+	_agm._agpc = 0
+	switch _agpc {
+	case 1:
+		goto _agS1
+	}
+	_agm.sum = 0
+	_agm._agr2 = _agm.n
+	_agm._agi3 = 0
+_agTop1:
+	if _agm._agi3 >= _agm._agr2 {
+		goto _agBrk2
+	}
+	_agm._agaw4.StartMachine(_agT, reuseMachine(&_agm._agc4, _agNoopLean{}))
+	_agThrown = nil
+_agS1:
+	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
+		_agW = _agw
+		_agm._agpc = 1
+		return
+	}
+	_agm.v, _agm.err = _agm._agaw4.Result()
+	if _agm.err != nil {
+		{
+			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
+			goto _agRet
+		}
+	}
+	_agm.sum += _agm.v
+	_agm._agi3++
+	goto _agTop1
+_agBrk2:
+	_agm._agf.R, _agm._agf.E = _agm.sum, nil
+	goto _agRet
+_agRet:
+	_agm._agf.Return(&_agDone, &_agR, &_agErr)
+	return
+}
+
+// AwaitReuseLit is AwaitInline with P1, P2 and P3, the machine set from a literal by one call (reuseMachine, as the runtime could offer it).
+func AwaitReuseLit(n int) *aio.Coroutine[int] {
+	_agm := &_agAwaitReuseLit{n: n}
+	return _agm._agf.Coroutine(_agm)
+}
+
+// _agAwaitReuseLitClear is _agAwaitInline as AwaitReuseLit, the callee's machine also cleared once the await ended, so that it keeps nothing alive.
+type _agAwaitReuseLitClear struct {
+	_agpc  int
+	_agf   aio.Frame[int]
+	n      int
+	sum    int
+	_agr2  int
+	_agi3  int
+	_agaw4 aio.Awaiter[int]
+	_agc4  *_agNoopLean // the machine of the call of NoopLean awaited by _agaw4, reused
+	v      int
+	err    error
+}
+
+// Step implements aio.Machine.
+func (_agm *_agAwaitReuseLitClear) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
+	_agpc := _agm._agpc
+	_agm._agpc = 0
+	switch _agpc {
+	case 1:
+		goto _agS1
+	}
+	_agm.sum = 0
+	_agm._agr2 = _agm.n
+	_agm._agi3 = 0
+_agTop1:
+	if _agm._agi3 >= _agm._agr2 {
+		goto _agBrk2
+	}
+	_agm._agaw4.StartMachine(_agT, reuseMachine(&_agm._agc4, _agNoopLean{}))
+	_agThrown = nil
+_agS1:
+	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
+		_agW = _agw
+		_agm._agpc = 1
+		return
+	}
+	_agm.v, _agm.err = _agm._agaw4.Result()
+	*_agm._agc4 = _agNoopLean{}
+	if _agm.err != nil {
+		{
+			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
+			goto _agRet
+		}
+	}
+	_agm.sum += _agm.v
+	_agm._agi3++
+	goto _agTop1
+_agBrk2:
+	_agm._agf.R, _agm._agf.E = _agm.sum, nil
+	goto _agRet
+_agRet:
+	_agm._agf.Return(&_agDone, &_agR, &_agErr)
+	return
+}
+
+// AwaitReuseLitClear is AwaitInline as AwaitReuseLit, the callee's machine also cleared once the await ended, so that it keeps nothing alive.
+func AwaitReuseLitClear(n int) *aio.Coroutine[int] {
+	_agm := &_agAwaitReuseLitClear{n: n}
+	return _agm._agf.Coroutine(_agm)
+}
+
+// reuseMachine sets *p to v, making *p first if it is nil, and returns it.
+func reuseMachine[M any](p **M, v M) *M {
+	if *p == nil {
+		*p = new(M)
+	}
+	**p = v
+	return *p
+}
+
+// BenchmarkProtoAwaitNoUnwind is BenchmarkLoweredAwaitInline with P1.
+func BenchmarkProtoAwaitNoUnwind(b *testing.B) { runBody(b, AwaitNoUnwind) }
+
+// BenchmarkProtoAwaitLean is BenchmarkLoweredAwaitInline with P1 and P2.
+func BenchmarkProtoAwaitLean(b *testing.B) { runBody(b, AwaitLean) }
+
+// BenchmarkProtoAwaitReuse is BenchmarkLoweredAwaitInline with P3.
+func BenchmarkProtoAwaitReuse(b *testing.B) { runBody(b, AwaitReuse) }
+
+// BenchmarkProtoAwaitReuseLit is BenchmarkProtoAwaitReuseLean with the
+// machine set by reuseMachine.
+func BenchmarkProtoAwaitReuseLit(b *testing.B) { runBody(b, AwaitReuseLit) }
+
+// BenchmarkProtoAwaitReuseLitClear is BenchmarkProtoAwaitReuseLit with the
+// callee's machine cleared after each await.
+func BenchmarkProtoAwaitReuseLitClear(b *testing.B) { runBody(b, AwaitReuseLitClear) }
+
+// BenchmarkProtoAwaitReuseLean is BenchmarkLoweredAwaitInline with P1,
+// P2 and P3.
+func BenchmarkProtoAwaitReuseLean(b *testing.B) { runBody(b, AwaitReuseLean) }
+
+// TestProtoAwaits: each prototype awaits its Noop n times, and those
+// that reuse the callee's machine allocate nothing per await.
+func TestProtoAwaits(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		mk    func(n int) *aio.Coroutine[int]
+		alloc float64 // per await
+	}{
+		{"NoUnwind", AwaitNoUnwind, 1},
+		{"Lean", AwaitLean, 1},
+		{"Reuse", AwaitReuse, 0},
+		{"ReuseLean", AwaitReuseLean, 0},
+		{"ReuseLit", AwaitReuseLit, 0},
+		{"ReuseLitClear", AwaitReuseLitClear, 0},
+	} {
+		n1, _ := mallocs(t, c.mk, 1000)
+		n2, _ := mallocs(t, c.mk, 2000)
+		if got := (n2 - n1) / 1000; got > c.alloc+0.01 {
+			t.Errorf("%s: %.2f allocations per await, want %.0f", c.name, got, c.alloc)
+		}
+	}
+}
