@@ -332,6 +332,7 @@ func (s *state) equal(o *state) bool {
 type edge struct {
 	held, acq *lockInfo
 	fn        *ssa.Function
+	gates     map[string]bool // other locks held meanwhile (by field key or class), and whether only read (gate.go)
 }
 
 type wait struct {
@@ -365,6 +366,8 @@ type checker struct {
 	edgeOrder  [][2]string
 	cedges     map[[2]string]*edge // by lock class
 	cedgeOrder [][2]string
+	edgeAll    map[[2]string][]*edge // every edge of a key with its gates, up to maxGated (gate.go)
+	cedgeAll   map[[2]string][]*edge
 	waits      []*wait
 	wakes      map[string][]*wake // class|kind
 	fwakes     map[string][]*wake // field key|kind: the same wakes, by the field holding the object
@@ -412,6 +415,8 @@ func run(pass *analysis.Pass) (any, error) {
 		inProgress: map[*ssa.Function]bool{},
 		edges:      map[[2]string]*edge{},
 		cedges:     map[[2]string]*edge{},
+		edgeAll:    map[[2]string][]*edge{},
+		cedgeAll:   map[[2]string][]*edge{},
 		wakes:      map[string][]*wake{},
 		fwakes:     map[string][]*wake{},
 		writers:    map[string]token.Pos{},
@@ -1381,12 +1386,12 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 				continue
 			}
 			if h.fkey != "" && li.fkey != "" && h.fkey != li.fkey && !f.unpublished(h, f.block) {
-				f.c.addClassEdge(f.fn, h, li)
+				f.c.addClassEdge(f.fn, h, li, gatesOf(s, h, li))
 			}
 			if h.class == "" || li.class == "" || h.class == li.class || !sameRoot(h, li) {
 				continue
 			}
-			f.c.addEdge(f.fn, h, li)
+			f.c.addEdge(f.fn, h, li, gatesOf(s, h, li))
 		}
 		if !li.read && li.class != "" && li.once == "" {
 			if _, ok := f.c.writers[li.class]; !ok {
@@ -1629,20 +1634,24 @@ func (c *checker) addWake(class, kind string, w *wake) {
 
 // addClassEdge records that some goroutine holds a lock of class h.fkey
 // while it acquires one of class li.fkey.
-func (c *checker) addClassEdge(fn *ssa.Function, h, li *lockInfo) {
+func (c *checker) addClassEdge(fn *ssa.Function, h, li *lockInfo, gates map[string]bool) {
 	k := [2]string{h.fkey, li.fkey}
+	e := &edge{held: h, acq: li, fn: fn, gates: gates}
 	if _, ok := c.cedges[k]; !ok {
-		c.cedges[k] = &edge{held: h, acq: li, fn: fn}
+		c.cedges[k] = e
 		c.cedgeOrder = append(c.cedgeOrder, k)
 	}
+	c.cedgeAll[k] = addGated(c.cedgeAll[k], e)
 }
 
-func (c *checker) addEdge(fn *ssa.Function, h, li *lockInfo) {
+func (c *checker) addEdge(fn *ssa.Function, h, li *lockInfo, gates map[string]bool) {
 	k := [2]string{h.class, li.class}
+	e := &edge{held: h, acq: li, fn: fn, gates: gates}
 	if _, ok := c.edges[k]; !ok {
-		c.edges[k] = &edge{held: h, acq: li, fn: fn}
+		c.edges[k] = e
 		c.edgeOrder = append(c.edgeOrder, k)
 	}
+	c.edgeAll[k] = addGated(c.edgeAll[k], e)
 }
 
 // lockKey is the instance key of a mutex, or, when it has none (a map or

@@ -148,6 +148,10 @@ func (c *checker) reportInversions() {
 		if ba == nil {
 			continue
 		}
+		if ab, ba = ungated(c.edgeAll[k], c.edgeAll[rk]); ab == nil {
+			done[k] = true
+			continue // every pair shares a gate lock
+		}
 		if ba.acq.pos < ab.acq.pos { // report at the first in the file
 			ab, ba = ba, ab
 		}
@@ -193,6 +197,10 @@ func (c *checker) reportInversions() {
 		ab, ba := c.cedges[k], c.cedges[rk]
 		if ba == nil {
 			continue
+		}
+		if ab, ba = ungated(c.cedgeAll[k], c.cedgeAll[rk]); ab == nil {
+			classDone[k], classDone[rk] = true, true
+			continue // every pair shares a gate lock
 		}
 		if ba.acq.pos < ab.acq.pos {
 			ab, ba = ba, ab
