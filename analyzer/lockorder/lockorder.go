@@ -65,6 +65,18 @@
 // some returns and not others that nothing in the package releases later
 // (leftheld.go); a blocking select made while holding a lock every waker
 // of every case takes first (selectwait.go).
+//
+// Also (issue 14, items 2, 3 and 5): a function passed as a parameter runs
+// with the locks its callee holds when it calls it (paramcall.go), and a
+// function passed to a setter that captures the setter's receiver locks
+// that very object (paramcb.go); a sync.Once, or a OnceFunc/OnceValue
+// wrapper kept in a variable or field, is held while its function runs,
+// so entering it again from inside is reported (once.go); a lock left
+// held by a call that returns a handle (tx := db.Begin(), released by
+// tx.Commit through tx.db) is reported where a return drops the handle
+// with the lock still held (handle.go). An inversion whose two sides both
+// hold a third lock, one of them for writing, is kept apart by that gate
+// and not reported (gate.go).
 package lockorder
 
 import (
