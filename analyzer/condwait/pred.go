@@ -40,7 +40,7 @@ type pred struct {
 func waitPreds(fn *ssa.Function, w ssa.Instruction) []pred {
 	b := w.Block()
 	var out []pred
-	if cyc := cycleOf(b); cyc != nil {
+	if cyc := innerLoop(b); cyc != nil {
 		for blk := range cyc {
 			ifi, ok := blk.Instrs[len(blk.Instrs)-1].(*ssa.If)
 			if !ok {
@@ -68,6 +68,38 @@ func waitPreds(fn *ssa.Function, w ssa.Instruction) []pred {
 		walkCond(ifi.Cond, !r0, 0, &out)
 	}
 	return out
+}
+
+// innerLoop returns the body of the innermost natural loop around b (the
+// loop of a for statement, or of a goto back to a label), or, when b is on
+// a cycle that is no natural loop, the blocks of that cycle; nil when b is
+// in no loop.
+func innerLoop(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	var best map[*ssa.BasicBlock]bool
+	for _, t := range b.Parent().Blocks {
+		for _, h := range t.Succs {
+			if !h.Dominates(t) || !h.Dominates(b) {
+				continue // not a back edge, or b outside its loop
+			}
+			body := map[*ssa.BasicBlock]bool{h: true}
+			stack := []*ssa.BasicBlock{t}
+			for len(stack) > 0 {
+				x := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if !body[x] {
+					body[x] = true
+					stack = append(stack, x.Preds...)
+				}
+			}
+			if body[b] && (best == nil || len(body) < len(best)) {
+				best = body
+			}
+		}
+	}
+	if best == nil {
+		return cycleOf(b)
+	}
+	return best
 }
 
 // cycleOf returns the blocks on a cycle through b (those b reaches that

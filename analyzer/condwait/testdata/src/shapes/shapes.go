@@ -267,3 +267,52 @@ func (p *Public) Stop() {
 	p.stop = true
 	p.Mu.Unlock()
 }
+
+// --- a worker loop around the wait loop ---
+
+type worker struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	jobs  []func()
+	quit  bool
+	count int
+}
+
+func newWorker() *worker {
+	w := &worker{}
+	w.cond = sync.NewCond(&w.mu)
+	return w
+}
+
+func (w *worker) run() {
+	for {
+		w.mu.Lock()
+		for len(w.jobs) == 0 && !w.quit {
+			w.cond.Wait()
+		}
+		if w.quit {
+			w.mu.Unlock()
+			return
+		}
+		job := w.jobs[0]
+		w.jobs = w.jobs[1:]
+		w.count++
+		w.mu.Unlock()
+		job()
+	}
+}
+
+func (w *worker) Start() { go w.run() }
+
+func (w *worker) Submit(f func()) {
+	w.mu.Lock()
+	w.jobs = append(w.jobs, f)
+	w.cond.Signal()
+	w.mu.Unlock()
+}
+
+func (w *worker) Stop() {
+	w.mu.Lock()
+	w.quit = true // want `no wake-up: Stop changes quit, which ends the Wait on cond in run`
+	w.mu.Unlock()
+}
