@@ -10,7 +10,8 @@ import (
 const asyncHeader = "package p\n\nimport (\n\t\"time\"\n\n\t\"github.com/asyncgo/asyncgo/runtime/aio\"\n)\n\n//asyncgo:async\nfunc A(c *aio.Coroutine[int], q *aio.Queue[int], l *aio.Lock) *aio.Coroutine[int] {\n\treturn aio.Async(func(t *aio.Task) (int, error) {\n"
 
 // TestAsyncUnsupported checks that a call that may suspend and is not
-// lowered yet (the scopes whose callbacks suspend, AsCompleted other than
+// lowered yet (a scope whose callback is not a function literal or holds a
+// defer, a label of a callback also declared in the body, AsCompleted other than
 // as a range loop's expression, a method reached through an embedded
 // field), and any other use of the task, is a positioned error naming the
 // call, never a direct-mode call left in a Step; inside a function literal,
@@ -18,9 +19,14 @@ const asyncHeader = "package p\n\nimport (\n\t\"time\"\n\n\t\"github.com/asyncgo
 // aio.CreateTask or a helper that does not suspend.
 func TestAsyncUnsupported(t *testing.T) {
 	cases := []struct{ name, body, want string }{
-		{"timeout", "\t\terr := aio.Timeout(t, time.Second, func(*aio.TimeoutScope) error { return nil })\n\t\treturn 0, err\n", "p.go:12:10: cannot lower aio.Timeout yet"},
-		{"timeout-at", "\t\terr := aio.TimeoutAt(t, time.Time{}, func(*aio.TimeoutScope) error { return nil })\n\t\treturn 0, err\n", "p.go:12:10: cannot lower aio.TimeoutAt yet"},
-		{"taskgroup", "\t\terr := aio.WithTaskGroup(t, func(*aio.TaskGroup) error { return nil })\n\t\treturn 0, err\n", "p.go:12:10: cannot lower aio.WithTaskGroup yet"},
+		{"timeout-func-value", "\t\tcb := func(*aio.TimeoutScope) error { return nil }\n\t\terr := aio.Timeout(t, time.Second, cb)\n\t\treturn 0, err\n", "p.go:13:10: cannot lower aio.Timeout with a callback that is not a function literal"},
+		{"timeout-at-method-value", "\t\tvar x scoped\n\t\terr := aio.TimeoutAt(t, time.Time{}, x.body)\n\t\treturn 0, err\n", "p.go:13:10: cannot lower aio.TimeoutAt with a callback that is not a function literal"},
+		{"taskgroup-defer", "\t\terr := aio.WithTaskGroup(t, func(*aio.TaskGroup) error {\n\t\t\tdefer println()\n\t\t\treturn aio.Sleep(t, 0)\n\t\t})\n\t\treturn 0, err\n", "p.go:13:4: cannot lower a defer inside the callback of aio.WithTaskGroup"},
+		{"timeout-label-clash", "\tL:\n\t\taio.Sleep(t, 0)\n\t\terr := aio.Timeout(t, time.Second, func(*aio.TimeoutScope) error {\n\tL:\n\t\t\tif aio.Sleep(t, 0) != nil {\n\t\t\t\tgoto L\n\t\t\t}\n\t\t\treturn nil\n\t\t})\n\t\tif err != nil {\n\t\t\tgoto L\n\t\t}\n\t\treturn 0, err\n", "p.go:15:2: cannot lower the label L: the body declares it too, and the callback of aio.Timeout is inlined into the body"},
+		{"timeout-closure-inside", "\t\terr := aio.Timeout(t, time.Second, func(*aio.TimeoutScope) error {\n\t\t\tf := func() error { return aio.Sleep(t, 0) }\n\t\t\treturn f()\n\t\t})\n\t\treturn 0, err\n", "p.go:13:31: cannot call aio.Sleep with t inside a function literal"},
+		{"defer-timeout", "\t\tdefer aio.Timeout(t, time.Second, func(*aio.TimeoutScope) error { return nil })\n\t\treturn 0, nil\n", "p.go:12:3: cannot defer a suspension: aio.Timeout would suspend while the async body unwinds"},
+		{"go-taskgroup", "\t\tgo aio.WithTaskGroup(t, func(*aio.TaskGroup) error { return nil })\n\t\treturn 0, nil\n", "p.go:12:3: cannot suspend in a go statement: aio.WithTaskGroup"},
+		{"two-scopes", "\t\treturn f(aio.Timeout(t, 1, func(*aio.TimeoutScope) error { return nil })) + f(aio.WithTaskGroup(t, func(*aio.TaskGroup) error { return nil })), nil\n", "p.go:12:3: a statement may hold only one suspension"},
 		{"resume-op", "\t\tvar a aio.LockAcquire\n\t\ta.Start(t, l)\n\t\treturn 0, a.Result()\n", "p.go:13:3: cannot lower aio.LockAcquire.Start yet"},
 		{"as-completed-value", "\t\tit := aio.AsCompleted(t, []*aio.Handle[int]{})\n\t\t_ = it\n\t\treturn 0, nil\n", "p.go:12:9: cannot lower aio.AsCompleted here: a lowered async body iterates over it only as the range expression of a for loop"},
 		{"as-completed-call", "\t\taio.AsCompleted(t, []*aio.Handle[int]{})(func(*aio.Handle[int], error) bool { return false })\n\t\treturn 0, nil\n", "p.go:12:3: cannot lower aio.AsCompleted here"},
@@ -48,7 +54,7 @@ func TestAsyncUnsupported(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			src := asyncHeader + c.body + "\t})\n}\n\nvar _ = time.Second\n\nfunc helper(t *aio.Task) (int, error) { return 0, aio.Sleep(t, 0) }\n\nfunc name(t *aio.Task) string { return t.Name() }\n\nfunc onward(t *aio.Task) string { helper(t); return name(t) }\n\nfunc capture(t *aio.Task) func() string { return func() string { return t.Name() } }\n\nfunc f(error) int { return 1 }\n\ntype locked struct{ aio.Lock }\n"
+			src := asyncHeader + c.body + "\t})\n}\n\nvar _ = time.Second\n\nfunc helper(t *aio.Task) (int, error) { return 0, aio.Sleep(t, 0) }\n\nfunc name(t *aio.Task) string { return t.Name() }\n\nfunc onward(t *aio.Task) string { helper(t); return name(t) }\n\nfunc capture(t *aio.Task) func() string { return func() string { return t.Name() } }\n\nfunc f(error) int { return 1 }\n\ntype locked struct{ aio.Lock }\n\ntype scoped struct{}\n\nfunc (scoped) body(*aio.TimeoutScope) error { return nil }\n"
 			dir := tempPackage(t, map[string]string{"p.go": src})
 			wantRejected(t, dir, c.want)
 		})

@@ -15,6 +15,8 @@ import (
 	"go/types"
 	"sort"
 	"strings"
+
+	"github.com/dave/dst"
 )
 
 const aioPath = "github.com/asyncgo/asyncgo/runtime/aio"
@@ -88,8 +90,24 @@ var resumeNames = func() []string {
 // async suspension kinds (after the generator's)
 const (
 	kAsCompleted = kRaise + 1 + iota // the range expression of a loop
+	kScope                           // Timeout, TimeoutAt, WithTaskGroup: see scopes
 	kOp                              // kOp + i: resumeNames[i]
 )
+
+// scopes are the calls of aio that run a callback inside a block (Python's
+// async with): a lowered body inlines the callback, a function literal,
+// between the block's entry and its exit, through the block's resumable
+// operation (runtime/aio's scope.go): typ's start method enters it with
+// the call's arguments but the callback, param gives the callback's
+// parameter, Exit and Step (exits suspends: a resume point) end it.
+var scopes = map[string]struct {
+	typ, start, param string
+	exits             bool
+}{
+	"Timeout":       {"TimeoutBlock", "Start", "Scope", false},
+	"TimeoutAt":     {"TimeoutBlock", "StartAt", "Scope", false},
+	"WithTaskGroup": {"TaskGroupBlock", "Start", "Group", true},
+}
 
 func resumeOf(kind int) resumePoint { return resumePoints[resumeNames[kind-kOp]] }
 
@@ -253,6 +271,12 @@ func (asyncVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*
 				if _, ok := resumePoints[name]; ok {
 					kind = kOp + sort.SearchStrings(resumeNames, name)
 				}
+				if _, ok := scopes[name]; ok && inLit == 0 {
+					if !f.scopeCallback(c) {
+						return nil, -1
+					}
+					kind = kScope
+				}
 				switch name {
 				case "CreateTask":
 					return nil, -1 // schedules a task: does not suspend
@@ -319,7 +343,27 @@ func (asyncVocab) handleUse(f *fn, x *ast.Ident, stack []ast.Node, inLit int) (*
 	return nil, -1
 }
 
+// scopeCallback checks the callback of a scope's call c, a function
+// literal that the lowered body inlines, and marks it so; it reports
+// whether it can be lowered.
+func (f *fn) scopeCallback(c *ast.CallExpr) bool {
+	lit, ok := ast.Unparen(c.Args[len(c.Args)-1]).(*ast.FuncLit)
+	if !ok {
+		f.errorf(c.Pos(), "cannot lower %s with a callback that is not a function literal: a lowered body inlines the callback of a scope, so it must be written in the call (func(s *aio.TimeoutScope) error { ... }); or await a direct-mode coroutine that makes the call", f.callName(c))
+		return false
+	}
+	if c.Ellipsis.IsValid() {
+		f.errorf(c.Pos(), "cannot lower this call of %s", f.callName(c))
+		return false
+	}
+	f.inline[lit] = c
+	return true
+}
+
 func (v asyncVocab) suspend(f *fn, call *ast.CallExpr, kind int) string {
+	if kind == kScope {
+		return v.scope(f, call)
+	}
 	f.npc++
 	k := f.npc
 	rp := resumeOf(kind)
@@ -350,6 +394,100 @@ func (v asyncVocab) suspend(f *fn, call *ast.CallExpr, kind int) string {
 	f.used[l] = true
 	f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
 	return st + "." + rp.result + "()"
+}
+
+// scope lowers the call of a scope (Timeout, TimeoutAt, WithTaskGroup)
+// and returns the text of its value: the block is entered through a field
+// of its operation, the callback's parameter is a field, the callback's
+// statements are lowered in place (its returns set its result and jump to
+// the exit, see scopeReturn), and the block is exited with that result,
+// at a resume point for a TaskGroup's wait. A panic (or the unwinding of
+// Loop.Close) leaving the callback stops the block through the frame, as
+// an iterator's loop is stopped, before the body's deferred calls run.
+func (v asyncVocab) scope(f *fn, call *ast.CallExpr) string {
+	name := aioName(f.calledFunc(call.Fun))
+	sk := scopes[name]
+	lit := ast.Unparen(call.Args[len(call.Args)-1]).(*ast.FuncLit)
+	st := f.temp("sc", v.aio+"."+sk.typ)
+	args := []string{"_agT"}
+	for _, a := range call.Args[1 : len(call.Args)-1] {
+		args = append(args, f.expr(a))
+	}
+	f.emit("%s.%s(%s)", st, sk.start, strings.Join(args, ", "))
+	// The callback's parameter and its result.
+	if ps := lit.Type.Params.List; len(ps) == 1 && len(ps[0].Names) == 1 && ps[0].Names[0].Name != "_" {
+		fd := f.hoist(f.info.Defs[ps[0].Names[0]], true)
+		if fd.ptr {
+			f.emit("_agm.%s = new(%s)", fd.name, fd.typ)
+		}
+		f.emit("%s = %s.%s()", fd.ref(), st, sk.param)
+	}
+	sc := &inlineScope{exit: f.label("Exit"), base: len(f.targets)}
+	if rs := lit.Type.Results.List; len(rs) == 1 && len(rs[0].Names) == 1 {
+		if n := rs[0].Names[0]; n.Name != "_" {
+			sc.named = f.info.Defs[n]
+			fd := f.hoist(sc.named, true)
+			if fd.ptr {
+				f.emit("_agm.%s = new(%s)", fd.name, fd.typ)
+			} else {
+				f.emit("%s = nil", fd.ref())
+			}
+			sc.res = fd.ref()
+		}
+	}
+	if sc.res == "" {
+		sc.res = f.temp("se", "error") // every path to the exit sets it
+	}
+	stop := f.temp("stop", "func(any)")
+	f.closes = true
+	f.emit("%s = %s.Stop", stop, st)
+	f.emit("_agm._agf.Iterate(&%s)", stop)
+	if !hasReturn(lit.Body) {
+		// Every path of the callback panics (or loops forever): its exit
+		// and the code after the call are unreachable, which vet would
+		// report of the lowered body but not of the source. A jump that
+		// is never taken keeps them reachable to the eye.
+		f.used[sc.exit] = true
+		f.emit("if false {\ngoto %s\n}", sc.exit)
+	}
+	f.scopes = append(f.scopes, sc)
+	if b, ok := f.dstOf(lit.Body).(*dst.BlockStmt); ok {
+		f.comments(b.Decs.Lbrace)
+	}
+	f.stmts(lit.Body.List)
+	f.scopes = f.scopes[:len(f.scopes)-1]
+	f.trailAt = -1
+	f.place(sc.exit)
+	f.lineOf(&ast.Ident{NamePos: lit.Body.Rbrace}) // the exit is at the callback's end
+	f.emit("%s = nil", stop)
+	f.emit("%s.Exit(_agT, %s)", st, sc.res)
+	if sk.exits {
+		f.npc++
+		k := f.npc
+		f.emit("_agThrown = nil")
+		l := fmt.Sprintf("_agS%d", k)
+		f.place(l)
+		f.used[l] = true
+		f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
+	}
+	f.valueAt = len(f.code) - 1
+	return st + ".Result()"
+}
+
+// hasReturn reports whether body holds a return statement of its own
+// (not one of a function literal in it).
+func hasReturn(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // typeArgs is the type argument list of call's resume type: the

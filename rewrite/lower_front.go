@@ -205,7 +205,8 @@ func (fl *fileLowerer) lowerFunc(fd *ast.FuncDecl) {
 func (fl *fileLowerer) newFn(fd *ast.FuncDecl, lit *ast.FuncLit, v vocabulary) *fn {
 	f := &fn{fileLowerer: fl, decl: fd, lit: lit, vocab: v, hoisted: map[types.Object]*field{}, names: map[string]bool{},
 		escapes: map[types.Object]bool{}, susp: map[*ast.CallExpr]int{}, hasSusp: map[ast.Node]bool{}, used: map[string]bool{}, ph: map[string]string{}, alias: map[types.Object]string{},
-		renamed: map[*dst.Ident]bool{}, trailAt: -1, term: map[int]bool{}, gen: map[int]bool{}, early: map[ast.Node]bool{}, gotoTargets: map[types.Object]bool{}, phPrefix: pfx + "P"}
+		renamed: map[*dst.Ident]bool{}, trailAt: -1, term: map[int]bool{}, gen: map[int]bool{}, early: map[ast.Node]bool{}, gotoTargets: map[types.Object]bool{}, phPrefix: pfx + "P",
+		inline: map[*ast.FuncLit]*ast.CallExpr{}, labelNames: map[string]*ast.CallExpr{}, valueAt: -1}
 	for bytes.Contains(fl.src, []byte(f.phPrefix)) {
 		f.phPrefix += "x"
 	}

@@ -140,6 +140,10 @@ func (f *fn) verbatimDst(n dst.Node) string {
 				return false
 			}
 		case *dst.ReturnStmt:
+			if ar, ok := f.astOf(x).(*ast.ReturnStmt); ok && litDepth == 0 && len(f.scopes) > 0 {
+				c.Replace(f.phStmt(f.placeholder(f.lineBlock(ar, f.scopeReturn(ar, x.Results))), x))
+				return false
+			}
 			if ar, ok := f.astOf(x).(*ast.ReturnStmt); ok && litDepth == 0 {
 				var b strings.Builder
 				if a := f.retAssign(ar, x.Results); a != "" {

@@ -78,6 +78,29 @@ type fn struct {
 	phPrefix string
 	renamed  map[*dst.Ident]bool // dst identifiers already renamed
 	trailAt  int                 // the line a comment trailing the statement ends, or -1 for the last
+	// inline are the function literals lowered as part of the body (an
+	// async scope's callback), with the call they are passed to; scopes
+	// are those being lowered, innermost last.
+	inline map[*ast.FuncLit]*ast.CallExpr
+	scopes []*inlineScope
+	// labelNames are the labels declared in the body and its inlined
+	// callbacks, with the call of the callback declaring each (nil: the
+	// body).
+	labelNames map[string]*ast.CallExpr
+	// valueAt, when not negative, is the line where the last suspension
+	// lowered produced its value (a comment trailing its statement ends
+	// it).
+	valueAt int
+}
+
+// inlineScope is an inlined callback being lowered: its returns assign
+// res (unless it is the callback's named result, named) and, having
+// stopped the iterators of the loops of the callback (targets[base:]),
+// jump to exit.
+type inlineScope struct {
+	res, exit string
+	named     types.Object
+	base      int
 }
 
 // deferredSuspension rejects a deferred call or a go statement that is
@@ -108,12 +131,30 @@ func (f *fn) deferredSuspension(parent ast.Node, call *ast.CallExpr, kind int) {
 func (f *fn) scan() {
 	ast.PreorderStack(f.lit.Body, nil, func(n ast.Node, stack []ast.Node) bool {
 		inLit := 0
+		var scope *ast.CallExpr // the innermost inlined callback's call
 		for _, s := range stack {
-			if _, ok := s.(*ast.FuncLit); ok {
-				inLit++
+			if l, ok := s.(*ast.FuncLit); ok {
+				if c := f.inline[l]; c != nil && inLit == 0 {
+					scope = c
+				} else {
+					inLit++
+				}
 			}
 		}
 		switch x := n.(type) {
+		case *ast.LabeledStmt:
+			if inLit == 0 {
+				// An inlined callback's labels share Step's scope with the
+				// body's.
+				if prev, ok := f.labelNames[x.Label.Name]; ok && (scope != nil || prev != nil) {
+					f.errorf(x.Label.Pos(), "cannot lower the label %s: the body declares it too, and the callback of %s is inlined into the body, so their labels share one scope; rename one", x.Label.Name, f.callName(firstNonNil(scope, prev)))
+				}
+				f.labelNames[x.Label.Name] = scope
+			}
+		case *ast.DeferStmt:
+			if inLit == 0 && scope != nil {
+				f.errorf(x.Pos(), "cannot lower a defer inside the callback of %s: the callback is inlined into the lowered body, which has no frame of its own to run it when the callback returns; move the deferred work after the call, or into a direct-mode coroutine that the body awaits", f.callName(scope))
+			}
 		case *ast.BranchStmt:
 			if x.Tok == token.GOTO && inLit == 0 {
 				// The label stays the user's: labels are the function's,
@@ -297,6 +338,14 @@ func calleeIdent(e ast.Expr) *ast.Ident {
 		return x.Sel
 	}
 	return nil
+}
+
+// firstNonNil is a if it is not nil, else b.
+func firstNonNil(a, b *ast.CallExpr) *ast.CallExpr {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 func (f *fn) declaredOutsideLit(v *types.Var, stack []ast.Node) bool {

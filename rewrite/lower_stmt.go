@@ -246,6 +246,11 @@ func (f *fn) retAssign(x *ast.ReturnStmt, dres []dst.Expr) string {
 // ret lowers a return at the top level (its result is printed from the dst
 // node, where a suspension has been replaced by its value).
 func (f *fn) ret(x *ast.ReturnStmt) {
+	if len(f.scopes) > 0 {
+		f.emit("%s", f.scopeReturn(x, f.dstOf(x).(*dst.ReturnStmt).Results))
+		f.term[len(f.code)-1] = true
+		return
+	}
 	if a := f.retAssign(x, f.dstOf(x).(*dst.ReturnStmt).Results); a != "" {
 		f.emit("%s", a)
 	}
@@ -253,6 +258,24 @@ func (f *fn) ret(x *ast.ReturnStmt) {
 		f.emit("%s", st)
 	}
 	f.goto_("_agRet")
+}
+
+// scopeReturn is the code of a return inside the inlined callback being
+// lowered (dres: its result as dst nodes): the callback's result is set,
+// the iterators of its loops stopped, and the code jumps to the scope's
+// exit.
+func (f *fn) scopeReturn(x *ast.ReturnStmt, dres []dst.Expr) string {
+	sc := f.scopes[len(f.scopes)-1]
+	var b strings.Builder
+	if len(dres) == 1 && !f.isNamedResult(x.Results[0], sc.named) {
+		fmt.Fprintf(&b, "%s = %s\n", sc.res, f.exprDst(dres[0]))
+	}
+	if st := f.stops(sc.base); st != "" {
+		b.WriteString(st + "\n")
+	}
+	f.used[sc.exit] = true
+	fmt.Fprintf(&b, "goto %s", sc.exit)
+	return b.String()
 }
 
 func (f *fn) branch(x *ast.BranchStmt) {
@@ -336,15 +359,7 @@ func (f *fn) cond(e ast.Expr, holder ast.Stmt) string {
 	if !f.hasSusp[e] {
 		return f.expr(e)
 	}
-	var calls []*ast.CallExpr
-	ast.Inspect(e, func(n ast.Node) bool {
-		if c, ok := n.(*ast.CallExpr); ok {
-			if k, ok := f.susp[c]; ok && k != kRaise {
-				calls = append(calls, c)
-			}
-		}
-		return true
-	})
+	calls := f.suspensions(e)
 	for _, c := range calls {
 		if f.vocab.twoValued(f.susp[c]) && !isSoleArg(e, c) {
 			f.errorf(c.Pos(), "a condition may hold only single-valued suspensions, or two-valued ones as the only argument of a call")

@@ -42,7 +42,11 @@ func (f *fn) suspendIn(s ast.Stmt) {
 		return
 	}
 	at := len(f.code)
+	f.valueAt = -1
 	val := f.suspend(call, kind)
+	if f.valueAt >= 0 {
+		at = f.valueAt
+	}
 	if es, ok := s.(*ast.ExprStmt); ok && ast.Unparen(es.X) == call {
 		f.trailAt = at // the value is dropped: a trailing comment ends the yield's line
 		return

@@ -101,7 +101,7 @@ type TaskGroupBlock struct {
 
 // Start enters a WithTaskGroup block of t: a new, empty group.
 func (op *TaskGroupBlock) Start(t *Task) {
-	*op = TaskGroupBlock{g: &TaskGroup{parent: t, members: map[*Task]struct{}{}}}
+	*op = TaskGroupBlock{g: &TaskGroup{parent: t, members: map[*Task]uint64{}}}
 }
 
 // Group is the block's TaskGroup, the callback's parameter.

@@ -1,11 +1,17 @@
 package aio
 
+import (
+	"cmp"
+	"slices"
+)
+
 // TaskGroup holds tasks that WithTaskGroup waits for: Python's
 // asyncio.TaskGroup. Create its tasks with CreateTask and the InGroup
 // option, or with its CreateTask method.
 type TaskGroup struct {
 	parent          *Task
-	members         map[*Task]struct{}
+	members         map[*Task]uint64 // the order each was added in
+	added           uint64
 	errs            []error
 	waiter          *fut // done when the last member is
 	exiting         bool
@@ -60,7 +66,8 @@ func (g *TaskGroup) add(t *Task) bool {
 	if g.finished || g.aborting || g.exiting && len(g.members) == 0 {
 		return false
 	}
-	g.members[t] = struct{}{}
+	g.added++
+	g.members[t] = g.added
 	t.subscribe(g)
 	return true
 }
@@ -87,10 +94,16 @@ func (g *TaskGroup) notify(f *fut) {
 	}
 }
 
-// abort cancels the members.
+// abort cancels the members, in the order they were added (so that the
+// turns they then take do not depend on a map's order).
 func (g *TaskGroup) abort() {
 	g.aborting = true
+	ts := make([]*Task, 0, len(g.members))
 	for t := range g.members {
+		ts = append(ts, t)
+	}
+	slices.SortFunc(ts, func(a, b *Task) int { return cmp.Compare(g.members[a], g.members[b]) })
+	for _, t := range ts {
 		t.cancel()
 	}
 }
