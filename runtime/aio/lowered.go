@@ -111,13 +111,12 @@ func (f *Frame[R]) Return(done *bool, r *R, err *error) {
 // at the body's own suspension point, Loop.Close unwinds it before the
 // awaiting body, Await returns its two results as they are, and a panic in
 // it goes on through the awaiting body with the same value (its deferred
-// calls and recover see what direct mode's do). Two things differ: when
-// that panic ends the task, the *PanicError's Stack shows where the
-// awaiting body raised it again, not where the direct body panicked; and
-// when a coroutine awaited in a lowered body, direct or lowered, stops the
-// unwinding of Loop.Close with a deferred recover and returns, the
-// awaiting body is unwound all the same, where a direct one carries on
-// (testdata/rewrite/failing/close_recovered_inline).
+// calls and recover see what direct mode's do); if a deferred recover in
+// it stops the unwinding of Loop.Close, the await returns and the
+// awaiting body carries on, its later suspensions failing at once with
+// ErrLoopClosed. One thing differs: when that panic ends the task, the
+// *PanicError's Stack shows where the awaiting body raised it again, not
+// where the direct body panicked.
 //
 // A task or future is waited for as Await does.
 type Awaiter[R any] struct {
@@ -171,14 +170,13 @@ func (a *Awaiter[R]) StartMachine(t *Task, m Machine[R]) {
 // resume point (nil at the start). It reports whether the body suspends,
 // and on what.
 func (a *Awaiter[R]) Step(t *Task, thrown error) (w Waitable, suspend bool) {
-	closing := thrown != nil && t.loop.closed.Load()
 	switch {
 	case a.m != nil:
+		// Loop.Close unwinds the inline body from its own suspension
+		// point, and the unwinding goes on through this one unless the
+		// inline body recovers it: then the await returns what it
+		// returned, as in direct mode.
 		w, done, r, err := a.m.Step(t, thrown)
-		if closing {
-			a.m = nil
-			panic(errUnwind) // as unwinding does, once the inline body has unwound
-		}
 		if !done {
 			return w, true
 		}
@@ -249,6 +247,9 @@ func (d *directAwait[R]) Step(t *Task, thrown error) (w Waitable, done bool, res
 	case r == nil:
 		r = t.loop.getRunner()
 		r.task, r.job, d.run = t, d.body, r
+		// Awaited by a body that carried on while Loop.Close unwound it:
+		// the body's suspensions fail at once (see Task.suspend).
+		r.closing = t.loop.closed.Load()
 	case thrown != nil && !closing:
 		// The only error a task delivers where it is parked by a
 		// direct-mode wait (see stepLowered): the body's wait takes it

@@ -37,7 +37,11 @@ import (
 // *DeadlockError). The body handles thrown as the result of the await it
 // was suspended in: it may clean up and return, or carry on. When the loop
 // closes, a suspended body is stepped once with ErrCancelled so that its
-// pending defers run; if it suspends again it is dropped.
+// pending defers run (a body lowered by the rewriter unwinds with the
+// panic a direct-mode body unwinds with). If it returns, or recovers
+// that panic and carries on, each of its later suspensions fails at once,
+// as a direct-mode body's suspending calls do on a closed loop: the body
+// is stepped again at once with ErrLoopClosed thrown, until it ends.
 //
 // Step must not call direct-mode suspending functions (Await, Sleep,
 // Lock.Acquire, ...) with t: it has no stack to suspend, and they panic.
@@ -128,13 +132,31 @@ func (t *Task) stepLowered() {
 		thrown = ErrCancelled
 	}
 	t.started = true
-	w, done := t.body.step(t, thrown)
-	if done || t.state != fPending {
-		return
+	for {
+		w, done := t.body.step(t, thrown)
+		if done || t.state != fPending || w == parkedDirect {
+			return
+		}
+		t.suspendLowered(w)
+		if !t.loop.closed.Load() {
+			return
+		}
+		// Loop.Close is unwinding the task and the body suspends again
+		// (it returned from the await it was unwound at, or recovered):
+		// the suspension fails at once, as a direct-mode body's does on a
+		// closed loop, with ErrLoopClosed, or the error of a wait that
+		// could not start.
+		t.parked, t.waitFut = false, nil
+		thrown = ErrLoopClosed
+		if t.x != nil && t.x.thrown != nil {
+			thrown, t.x.thrown = t.x.thrown, nil
+		}
 	}
-	if w == parkedDirect {
-		return
-	}
+}
+
+// suspendLowered parks the task, or queues it, on what its lowered body
+// suspended on.
+func (t *Task) suspendLowered(w Waitable) {
 	if w == asleep {
 		// Parked until the Sleeper's timer or a cancellation wakes it; a
 		// cancellation the body requested of its own task is delivered at
@@ -170,21 +192,25 @@ func runMachine[R any](t *Task, m Machine[R]) (R, error) {
 		if done {
 			return r, err
 		}
-		thrown = machineWait(t, w, m)
+		thrown = machineWait(t, w)
 	}
 }
 
-// machineWait suspends the direct-mode task t on w for the lowered body m
-// it drives. When the loop closes meanwhile and unwinds t, m is stepped
-// once with ErrCancelled first, so that its pending defers run (a body
-// lowered by the rewriter unwinds with the same panic).
-func machineWait[R any](t *Task, w Waitable, m Machine[R]) error {
+// machineWait suspends the direct-mode task t on w for the lowered body
+// it drives and returns what to throw in at the resumption. When the loop
+// closes meanwhile and unwinds t, it returns ErrCancelled instead of
+// unwinding: the body, stepped with it on a closed loop, unwinds from its
+// suspension point itself (a body lowered by the rewriter panics as a
+// direct-mode one does), running its pending defers, and the unwinding
+// goes on through t's body unless one of them recovers it. Then each
+// later suspension fails at once with ErrLoopClosed, as t's own do.
+func machineWait(t *Task, w Waitable) (thrown error) {
 	defer func() {
 		if v := recover(); v != nil {
-			if v == errUnwind {
-				m.Step(t, ErrCancelled)
+			if v != errUnwind {
+				panic(v)
 			}
-			panic(v)
+			thrown = ErrCancelled
 		}
 	}()
 	switch w {

@@ -47,9 +47,11 @@ func (s *signal) waitable(*Loop, []TaskOption) Waitable { return s }
 
 // unwinding unwinds a lowered body whose loop is closing: Loop.Close steps
 // a suspended body once with ErrCancelled so that its defers run, with the
-// panic a direct-mode body unwinds with (see Awaiter.Step).
+// panic a direct-mode body unwinds with. ErrLoopClosed, which fails each
+// later suspension of a body that carried on (see Machine), is thrown in
+// as an error, as a direct-mode suspending call returns it.
 func unwinding(t *Task, thrown error) {
-	if thrown != nil && t.loop.closed.Load() {
+	if thrown != nil && thrown != ErrLoopClosed && t.loop.closed.Load() {
 		panic(errUnwind)
 	}
 }
