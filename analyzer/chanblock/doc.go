@@ -45,7 +45,23 @@
 //   - a goroutine counted by wg.Add(1) that returns on some path without
 //     wg.Done, and a wg.Add(1) followed on some path by a return, a Wait or
 //     the next Add without starting the goroutine or calling Done (go vet's
-//     waitgroup check covers Add inside the goroutine).
+//     waitgroup check covers Add inside the goroutine);
+//   - one stop value for several waiters: a channel nothing closes, sent on
+//     once (outside loops, in a function no loop calls) or handed to
+//     os/signal.Notify (one value per signal), that two or more goroutines
+//     started on one path receive from, each able to return only after
+//     that receive: one waiter wakes, every other blocks forever (close
+//     was needed);
+//   - a single plain receive from a channel the function makes, whose one
+//     sender goroutine can return without sending on or closing it (an
+//     error path): the receive blocks forever on that path;
+//   - a buffered channel used as a semaphore (constant sends, receives that
+//     drop the value) whose token a path of the acquiring function never
+//     gives back: the function releases it or hands it off (a receive, a
+//     deferred release, a goroutine or callee that releases) on some
+//     paths, but another reaches an error return or, in a loop, the
+//     acquire again; a callee that hands the token off only on success is
+//     followed into its error result ("if err := s.issue(m); err != nil").
 //
 // An exported field counts as private when its struct type is one no
 // exported name of the package exposes (chanuse.Sealed). Select cases are

@@ -194,27 +194,29 @@ func waits(fn *ssa.Function, ops []chanuse.Op, signal bool) bool {
 	if len(fn.Blocks) == 0 || fn.Recover != nil {
 		return false
 	}
-	stop := map[*ssa.BasicBlock]int{} // block -> index of the instruction after which the path is stopped
+	stop := map[*ssa.BasicBlock]int{} // block -> index of the receive that stops the path there
+	cut := map[*ssa.BasicBlock]bool{} // If blocks whose true edge enters a receiving case
 	for _, op := range ops {
 		switch in := op.Instr.(type) {
 		case *ssa.UnOp:
 			if !signal && used(in) {
 				return false
 			}
-			if ssa.Instruction(in).Block() != nil {
-				if i, ok := stop[in.Block()]; !ok || index(in) < i {
-					stop[in.Block()] = index(in)
-				}
+			if i, ok := stop[in.Block()]; !ok || index(in) < i {
+				stop[in.Block()] = index(in)
 			}
 		case *ssa.Select:
 			if !signal && selectValueUsed(in, op.State) {
 				return false
 			}
-			b := caseBlock(in, op.State)
+			// The edge into case k's body, not its block: an empty case
+			// jumps straight to the block after the select, which the
+			// other cases reach too.
+			b := caseTest(in, op.State)
 			if b == nil {
 				return false
 			}
-			stop[b] = 0
+			cut[b] = true
 		default:
 			return false
 		}
@@ -248,7 +250,11 @@ func waits(fn *ssa.Function, ops []chanuse.Op, signal bool) bool {
 		if _, ok := stop[b]; ok || dead {
 			continue
 		}
-		stack = append(stack, b.Succs...)
+		succs := b.Succs
+		if cut[b] {
+			succs = succs[1:] // the receiving case's edge is cut
+		}
+		stack = append(stack, succs...)
 	}
 	return true
 }
@@ -284,9 +290,9 @@ func selectValueUsed(sel *ssa.Select, k int) bool {
 	return false
 }
 
-// caseBlock returns the block where the body of case k of sel starts: the
-// true successor of the test "index == k" on the select's chosen index.
-func caseBlock(sel *ssa.Select, k int) *ssa.BasicBlock {
+// caseTest returns the block that tests whether the select chose case k
+// ("index == k"): its true edge enters the case's body.
+func caseTest(sel *ssa.Select, k int) *ssa.BasicBlock {
 	for _, r := range *sel.Referrers() {
 		ex, ok := r.(*ssa.Extract)
 		if !ok || ex.Index != 0 {
@@ -302,8 +308,8 @@ func caseBlock(sel *ssa.Select, k int) *ssa.BasicBlock {
 				continue
 			}
 			for _, x := range *bin.Referrers() {
-				if iff, ok := x.(*ssa.If); ok {
-					return iff.Block().Succs[0]
+				if iff, ok := x.(*ssa.If); ok && iff.Block().Succs[0] != iff.Block().Succs[1] {
+					return iff.Block()
 				}
 			}
 		}

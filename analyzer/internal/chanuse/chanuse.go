@@ -274,6 +274,10 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 				n.Ops = append(n.Ops, Op{Kind: DeferClose, Instr: r, Node: n})
 				continue
 			}
+			if signalCall(&r.Call, v) == "Stop" {
+				t.ch.Escapes = true // defer signal.Stop(c): no operation on the channel
+				continue
+			}
 			t.args(n, v, &r.Call, nil, r, depth, t.value)
 		case *ssa.MakeClosure:
 			for i, b := range r.Bindings {

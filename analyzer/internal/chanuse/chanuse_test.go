@@ -102,3 +102,59 @@ func TestReturnsAndEscapes(t *testing.T) {
 		t.Errorf("a channel stored in a package variable does not escape")
 	}
 }
+
+const signalSrc = `package p
+
+import (
+	"os"
+	"os/signal"
+)
+
+var global chan os.Signal
+
+func notified() {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt)
+	defer signal.Stop(c)
+	<-c
+}
+
+func both() {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt)
+	global = c
+}
+`
+
+// A channel handed to signal.Notify (and signal.Stop) counts as escaped,
+// but only to Notify: OnlyNotified tells the runtime is its other sender.
+// Stored elsewhere as well, it is opaque.
+func TestNotified(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", signalSrc, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.ForCompiler(fset, "source", nil)}, fset, types.NewPackage("p", ""), []*ast.File{f}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := chanuse.Follow(makeIn(pkg.Func("notified")))
+	if !ch.Escapes || !ch.OnlyNotified() || len(ch.Notified) != 1 {
+		t.Errorf("notified: escapes %v, only notified %v, %d Notify calls", ch.Escapes, ch.OnlyNotified(), len(ch.Notified))
+	}
+	recvs := 0
+	for _, n := range ch.Nodes {
+		for _, op := range n.Ops {
+			if op.Kind == chanuse.Recv {
+				recvs++
+			}
+		}
+	}
+	if recvs != 1 {
+		t.Errorf("notified: %d receives, want 1", recvs)
+	}
+	if ch := chanuse.Follow(makeIn(pkg.Func("both"))); !ch.Escapes || ch.OnlyNotified() {
+		t.Errorf("both: escapes %v, only notified %v", ch.Escapes, ch.OnlyNotified())
+	}
+}

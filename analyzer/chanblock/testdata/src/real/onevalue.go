@@ -279,3 +279,26 @@ func (e *either) Start(fast bool) {
 }
 
 func (e *either) Stop() { e.stop <- struct{}{} }
+
+// runtime's TestSelectDuplicateChannel: one goroutine may leave through
+// another case (an empty case on the stop channel falls to the same block
+// as the others): it does not wait only for the value.
+func selectDuplicate() {
+	c := make(chan int)
+	d := make(chan int)
+	e := make(chan int)
+	go func() {
+		select {
+		case <-c:
+		case <-c:
+		case <-d:
+		}
+		e <- 9
+	}()
+	go func() {
+		<-c
+	}()
+	d <- 7
+	<-e
+	c <- 8
+}
