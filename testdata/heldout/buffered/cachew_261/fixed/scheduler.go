@@ -1,75 +1,107 @@
-// Package fixed is the fixed version of buffered/cachew_261: workers wait on
-// a sync.Cond, and Signal never blocks.
+// Package fixed is the fixed version of buffered/cachew_261: workers wait
+// on a sync.Cond on q.lock, and Signal never blocks.
 package fixed
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
-// Job is a unit of background work.
+// Job is a unit of background work; jobs of one queue never run at once.
 type Job struct {
-	Key string
-	Run func() error
+	Queue string
+	ID    string
+	Run   func(ctx context.Context) error
 }
 
-// Scheduler runs jobs on a fixed set of workers.
-type Scheduler struct {
-	mu            sync.Mutex
-	queue         []Job
-	running       map[string]bool
-	workAvailable *sync.Cond
-	logf          func(string, ...any)
+// RootScheduler runs jobs on a fixed set of workers.
+type RootScheduler struct {
+	cond   *sync.Cond
+	lock   sync.Mutex
+	done   bool
+	queue  []Job
+	active map[string]string // queue -> job id
+	logf   func(string, ...any)
 }
 
-// NewScheduler starts workers goroutines.
-func NewScheduler(workers int, logf func(string, ...any)) *Scheduler {
-	s := &Scheduler{
-		running: map[string]bool{},
-		logf:    logf,
+// New starts concurrency workers.
+func New(ctx context.Context, concurrency int, logf func(string, ...any)) *RootScheduler {
+	q := &RootScheduler{
+		active: make(map[string]string),
+		logf:   logf,
 	}
-	s.workAvailable = sync.NewCond(&s.mu)
-	for i := 0; i < workers; i++ {
-		go s.worker()
+	q.cond = sync.NewCond(&q.lock)
+	go func() {
+		<-ctx.Done()
+		q.lock.Lock()
+		q.done = true
+		q.lock.Unlock()
+		q.cond.Broadcast()
+	}()
+	for i := 0; i < concurrency; i++ {
+		go q.worker(ctx)
 	}
-	return s
+	return q
 }
 
 // Submit queues a job.
-func (s *Scheduler) Submit(job Job) {
-	s.mu.Lock()
-	s.queue = append(s.queue, job)
-	s.mu.Unlock()
-	s.workAvailable.Signal()
+func (q *RootScheduler) Submit(job Job) {
+	q.lock.Lock()
+	q.queue = append(q.queue, job)
+	q.lock.Unlock()
+	q.cond.Signal()
 }
 
-// next waits for a job whose key is not running and marks it running.
-func (s *Scheduler) next() Job {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (q *RootScheduler) worker(ctx context.Context) {
 	for {
-		for i, job := range s.queue {
-			if !s.running[job.Key] {
-				s.queue = append(s.queue[:i], s.queue[i+1:]...)
-				s.running[job.Key] = true
-				return job
-			}
+		job, ok := q.waitForJob()
+		if !ok {
+			return
 		}
-		s.workAvailable.Wait()
+		q.runJob(ctx, job)
 	}
 }
 
-func (s *Scheduler) worker() {
+// waitForJob blocks until a job is available or the scheduler is shut down.
+func (q *RootScheduler) waitForJob() (Job, bool) {
+	q.lock.Lock()
+	defer q.lock.Unlock()
 	for {
-		s.runJob(s.next())
+		if q.done {
+			return Job{}, false
+		}
+		if job, ok := q.takeNextJobLocked(); ok {
+			return job, true
+		}
+		q.cond.Wait()
 	}
 }
 
-func (s *Scheduler) runJob(job Job) {
-	defer func() {
-		s.mu.Lock()
-		delete(s.running, job.Key)
-		s.mu.Unlock()
-		s.workAvailable.Signal()
-	}()
-	if err := job.Run(); err != nil {
-		s.logf("job %s: %v", job.Key, err)
+func (q *RootScheduler) runJob(ctx context.Context, job Job) {
+	defer q.markQueueInactive(job.Queue)
+	if err := job.Run(ctx); err != nil {
+		q.logf("job %s failed: %v", job.ID, err)
 	}
+}
+
+func (q *RootScheduler) markQueueInactive(queue string) {
+	q.lock.Lock()
+	defer q.lock.Unlock()
+	delete(q.active, queue)
+	q.cond.Signal()
+}
+
+// takeNextJobLocked takes the next job of a queue that is not running a
+// job; q.lock is held.
+func (q *RootScheduler) takeNextJobLocked() (Job, bool) {
+	for i, job := range q.queue {
+		if _, active := q.active[job.Queue]; active {
+			continue
+		}
+		q.queue = append(q.queue[:i], q.queue[i+1:]...)
+		q.active[job.Queue] = job.ID
+		q.cond.Signal()
+		return job, true
+	}
+	return Job{}, false
 }

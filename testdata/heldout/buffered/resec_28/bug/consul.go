@@ -11,8 +11,8 @@
 // into the buffered m.masterCh; once it is full the watcher blocks on the
 // send too, and no Consul state change reaches the reconciler any more.
 //
-// Fix: the watcher no longer blocks on masterCh (the PR drops the blocking
-// write; our fixed version keeps the channel as a non-blocking hint).
+// Fix: the PR takes masterCh out of the loop's select (commented out in
+// continuouslyAcquireConsulLeadership) and the watcher no longer writes it.
 package bug
 
 import "time"
@@ -44,6 +44,11 @@ func newConsulManager(lock Lock) *consulManager {
 		stopCh:   make(chan struct{}),
 		stateCh:  make(chan MasterService, 1),
 	}
+}
+
+// GetStateReader returns the channel the reconciler reads Consul state from.
+func (m *consulManager) GetStateReader() <-chan MasterService {
+	return m.stateCh
 }
 
 // continuouslyAcquireConsulLeadership tries to become leader every 250ms

@@ -1,5 +1,6 @@
-// Package fixed is the fixed version of buffered/resec_28: the watcher
-// never blocks on masterCh.
+// Package fixed is the fixed version of buffered/resec_28: nothing writes
+// masterCh any more and the leadership loop no longer selects on it (the
+// PR comments the case out); the loop runs on the timer alone.
 package fixed
 
 import "time"
@@ -33,6 +34,11 @@ func newConsulManager(lock Lock) *consulManager {
 	}
 }
 
+// GetStateReader returns the channel the reconciler reads Consul state from.
+func (m *consulManager) GetStateReader() <-chan MasterService {
+	return m.stateCh
+}
+
 // continuouslyAcquireConsulLeadership tries to become leader every 250ms
 // or as soon as the master goes away.
 func (m *consulManager) continuouslyAcquireConsulLeadership() {
@@ -43,8 +49,6 @@ func (m *consulManager) continuouslyAcquireConsulLeadership() {
 		case <-m.stopCh:
 			return
 		case <-timer.C:
-			m.acquireConsulLeadership()
-		case <-m.masterCh:
 			m.acquireConsulLeadership()
 		}
 	}
@@ -71,9 +75,5 @@ func (m *consulManager) watchConsulMasterService() {
 		}
 		waitIndex = idx
 		m.stateCh <- ms
-		select {
-		case m.masterCh <- true:
-		default:
-		}
 	}
 }

@@ -9,7 +9,11 @@
 // between that and s.unsub. When Unsubscribe wins, subscribe returns and
 // the goroutine blocks forever on "subscribed <- err".
 //
-// Fix: subscribed gets a buffer of one.
+// Fix: the PR's first version gave subscribed a buffer of one (hence its
+// title); on review fjl asked to wait on subscribed instead, and
+// event/subscription.go since keeps it unbuffered and has the unsub case
+// receive the goroutine's result ("<-subscribed // avoid leaking the s.fn
+// goroutine.").
 package bug
 
 import (

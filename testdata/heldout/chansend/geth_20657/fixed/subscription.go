@@ -1,5 +1,5 @@
-// Package fixed is the fixed version of chansend/geth_20657: the result
-// channel has room for the one result.
+// Package fixed is the fixed version of chansend/geth_20657: when
+// Unsubscribe wins, subscribe waits for the helper goroutine's result.
 package fixed
 
 import (
@@ -90,7 +90,7 @@ func (s *resubscribeSub) backoffWait() bool {
 }
 
 func (s *resubscribeSub) subscribe() Subscription {
-	subscribed := make(chan error, 1)
+	subscribed := make(chan error)
 	var sub Subscription
 	for {
 		s.lastTry = time.Now()
@@ -111,6 +111,7 @@ func (s *resubscribeSub) subscribe() Subscription {
 			}
 		case <-s.unsub:
 			cancel()
+			<-subscribed // avoid leaking the s.fn goroutine.
 			return nil
 		}
 	}

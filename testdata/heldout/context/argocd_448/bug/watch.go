@@ -1,17 +1,22 @@
-// Package bug is a held-out kernel (issue 14): a watch helper whose cleanup
-// goroutine waits for a context that its caller never cancels.
+// Package bug is a held-out kernel (issue 14): a per-watch helper goroutine
+// that stops its watch only when the caller's context is done, although
+// the watch itself ends long before.
 //
 // Upstream: argoproj/argo-cd#448 ("Issue 419 - Clean watch resources"; commit d7f3d59 of that PR fixes the leak)
 // Round: 2
 //
-// Bug (from the PR): WatchResourcesWithLabel and WatchClusters had
-// goroutines that wait forever for their context to be cancelled. The
-// controller restarts the resource watch on every refresh with its own
-// long-lived context, so each abandoned watch keeps its stop goroutine (and
-// its watchers) forever; memory grew until the fix.
+// Bug (from the PR: "argo.WatchResourcesWithLabel and cluster.WatchClusters
+// had goroutines which forever wait for context to be canceled"): for each
+// watchable resource kind, WatchResourcesWithLabel starts a goroutine that
+// opens the watch, starts a helper that waits on ctx.Done() to stop it, and
+// copies the watch's events into ch. Kubernetes ends watches after a
+// timeout; the copy goroutine returns, ch is closed, and the controller
+// watches again with its own long-lived context. Every helper of every
+// ended watch still waits on ctx.Done(), forever: goroutines and memory
+// grew until the fix. (The controller loop below is our reduction.)
 //
-// Fix: each watch gets its own cancellable context, cancelled when the
-// watch is replaced.
+// Fix: no helper goroutine; each watch goroutine defers w.Stop() and copies
+// the events in copyEventsChannel until the watch ends or ctx is done.
 package bug
 
 import (
@@ -25,60 +30,74 @@ type Event struct {
 	Object string
 }
 
-// Watcher is a Kubernetes watch.
-type Watcher interface {
+// ListOptions selects the objects to watch.
+type ListOptions struct {
+	LabelSelector string
+}
+
+// Interface is a Kubernetes watch.
+type Interface interface {
 	ResultChan() <-chan Event
 	Stop()
 }
 
-// Client opens watches.
-type Client interface {
-	Watch(namespace, labelSelector string) (Watcher, error)
+// ResourceInterface is the dynamic client of one resource kind.
+type ResourceInterface interface {
+	Watch(opts ListOptions) (Interface, error)
 }
 
-// WatchResourcesWithLabel watches all resources with the label and stops
-// the watches when ctx is done.
-func WatchResourcesWithLabel(ctx context.Context, client Client, namespaces []string, labelName string) (chan Event, error) {
+// WatchResourcesWithLabel watches every resource kind for objects with the
+// label; the returned channel is closed when all the watches have ended.
+func WatchResourcesWithLabel(ctx context.Context, resources []ResourceInterface, labelName string) (chan Event, error) {
 	ch := make(chan Event)
-	var watchers []Watcher
-	for _, ns := range namespaces {
-		w, err := client.Watch(ns, labelName)
-		if err != nil {
-			return nil, err
-		}
-		watchers = append(watchers, w)
-		go func(w Watcher) {
-			for ev := range w.ResultChan() {
-				ch <- ev
-			}
-		}(w)
-	}
 	go func() {
-		<-ctx.Done() // heldout:site
-		for _, w := range watchers {
-			w.Stop()
+		var wg sync.WaitGroup
+		wg.Add(len(resources))
+		for i := 0; i < len(resources); i++ {
+			resource := resources[i]
+			go func() {
+				defer wg.Done()
+				watch, err := resource.Watch(ListOptions{LabelSelector: labelName})
+				go func() {
+					select { // heldout:site
+					case <-ctx.Done():
+						watch.Stop()
+					}
+				}()
+				if err == nil {
+					for event := range watch.ResultChan() {
+						ch <- event
+					}
+				}
+			}()
 		}
+		wg.Wait()
+		close(ch)
 	}()
 	return ch, nil
 }
 
-// ApplicationController refreshes applications.
+// ApplicationController refreshes the applications whose resources change.
 type ApplicationController struct {
-	ctx    context.Context
-	client Client
-	mu     sync.Mutex
-	events chan Event
+	resources []ResourceInterface
+	refresh   func(Event)
 }
 
-// watchAppsResources (re)starts the resource watch for the current set of
-// namespaces.
-func (c *ApplicationController) watchAppsResources(namespaces []string) error {
-	ch, err := WatchResourcesWithLabel(c.ctx, c.client, namespaces, "app.kubernetes.io/instance") // heldout:site
-	if err != nil {
-		return err
+// watchAppsResources follows the applications' resources for the
+// controller's life, watching again whenever the watches end.
+func (ctrl *ApplicationController) watchAppsResources(ctx context.Context) {
+	for {
+		watchCh, err := WatchResourcesWithLabel(ctx, ctrl.resources, "applications.argoproj.io/app-name") // heldout:site
+		if err != nil {
+			return
+		}
+		for next := range watchCh {
+			ctrl.refresh(next)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		default:
+		}
 	}
-	c.mu.Lock()
-	c.events = ch
-	c.mu.Unlock()
-	return nil
 }

@@ -1,5 +1,9 @@
-// Package fixed is the fixed version of context/argocd_448: each watch has
-// its own context, cancelled when it is replaced.
+// Package fixed is the fixed version of context/argocd_448: each watch
+// goroutine stops its own watch and copies its events until the watch ends
+// or ctx is done (argo-cd commit d7f3d59). Upstream's done channel is
+// unbuffered, so once ctx wins the copy goroutine's final "done <- true"
+// has no receiver; it has a buffer of one here so that the fixed package
+// holds no leak of its own.
 package fixed
 
 import (
@@ -13,67 +17,81 @@ type Event struct {
 	Object string
 }
 
-// Watcher is a Kubernetes watch.
-type Watcher interface {
+// ListOptions selects the objects to watch.
+type ListOptions struct {
+	LabelSelector string
+}
+
+// Interface is a Kubernetes watch.
+type Interface interface {
 	ResultChan() <-chan Event
 	Stop()
 }
 
-// Client opens watches.
-type Client interface {
-	Watch(namespace, labelSelector string) (Watcher, error)
+// ResourceInterface is the dynamic client of one resource kind.
+type ResourceInterface interface {
+	Watch(opts ListOptions) (Interface, error)
 }
 
-// WatchResourcesWithLabel watches all resources with the label and stops
-// the watches when ctx is done.
-func WatchResourcesWithLabel(ctx context.Context, client Client, namespaces []string, labelName string) (chan Event, error) {
+// WatchResourcesWithLabel watches every resource kind for objects with the
+// label; the returned channel is closed when all the watches have ended.
+func WatchResourcesWithLabel(ctx context.Context, resources []ResourceInterface, labelName string) (chan Event, error) {
 	ch := make(chan Event)
-	var watchers []Watcher
-	for _, ns := range namespaces {
-		w, err := client.Watch(ns, labelName)
-		if err != nil {
-			return nil, err
-		}
-		watchers = append(watchers, w)
-		go func(w Watcher) {
-			for ev := range w.ResultChan() {
-				ch <- ev
-			}
-		}(w)
-	}
 	go func() {
-		<-ctx.Done()
-		for _, w := range watchers {
-			w.Stop()
+		var wg sync.WaitGroup
+		wg.Add(len(resources))
+		for i := 0; i < len(resources); i++ {
+			resource := resources[i]
+			go func() {
+				defer wg.Done()
+				w, err := resource.Watch(ListOptions{LabelSelector: labelName})
+				if err == nil {
+					defer w.Stop()
+					copyEventsChannel(ctx, w.ResultChan(), ch)
+				}
+			}()
 		}
+		wg.Wait()
+		close(ch)
 	}()
 	return ch, nil
 }
 
-// ApplicationController refreshes applications.
-type ApplicationController struct {
-	ctx    context.Context
-	client Client
-	mu     sync.Mutex
-	events chan Event
-	cancel context.CancelFunc
+func copyEventsChannel(ctx context.Context, src <-chan Event, dst chan Event) {
+	done := make(chan bool, 1)
+	go func() {
+		for event := range src {
+			dst <- event
+		}
+		done <- true
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
-// watchAppsResources (re)starts the resource watch for the current set of
-// namespaces.
-func (c *ApplicationController) watchAppsResources(namespaces []string) error {
-	ctx, cancel := context.WithCancel(c.ctx)
-	ch, err := WatchResourcesWithLabel(ctx, c.client, namespaces, "app.kubernetes.io/instance")
-	if err != nil {
-		cancel()
-		return err
+// ApplicationController refreshes the applications whose resources change.
+type ApplicationController struct {
+	resources []ResourceInterface
+	refresh   func(Event)
+}
+
+// watchAppsResources follows the applications' resources for the
+// controller's life, watching again whenever the watches end.
+func (ctrl *ApplicationController) watchAppsResources(ctx context.Context) {
+	for {
+		watchCh, err := WatchResourcesWithLabel(ctx, ctrl.resources, "applications.argoproj.io/app-name")
+		if err != nil {
+			return
+		}
+		for next := range watchCh {
+			ctrl.refresh(next)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		default:
+		}
 	}
-	c.mu.Lock()
-	if c.cancel != nil {
-		c.cancel()
-	}
-	c.events = ch
-	c.cancel = cancel
-	c.mu.Unlock()
-	return nil
 }

@@ -10,8 +10,9 @@
 // reaches the ClientConn's handleSubConnStateChange and takes cc.mu. The
 // reporter saw ResetConnectBackoff block with FailFast(false) RPCs in flight.
 //
-// Fix: ResetConnectBackoff copies cc.conns under cc.mu and resets the
-// backoffs after releasing it.
+// Fix: ResetConnectBackoff reads cc.conns under cc.mu and resets the
+// backoffs after releasing it ("conns := cc.conns": the map is not copied;
+// grpc-go#9155 later proposed a snapshot slice).
 package bug
 
 import "sync"

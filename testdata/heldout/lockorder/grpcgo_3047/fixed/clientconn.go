@@ -31,12 +31,9 @@ type addrConn struct {
 // makes them try to connect again.
 func (cc *ClientConn) ResetConnectBackoff() {
 	cc.mu.Lock()
-	conns := make([]*addrConn, 0, len(cc.conns))
-	for ac := range cc.conns {
-		conns = append(conns, ac)
-	}
+	conns := cc.conns
 	cc.mu.Unlock()
-	for _, ac := range conns {
+	for ac := range conns {
 		ac.resetConnectBackoff()
 	}
 }

@@ -11,8 +11,9 @@
 // through the StatusHandler to CheckRunner.UpdateCheck, which waits for the
 // CheckRunner lock: Stop never returns (goroutine dump in the issue).
 //
-// Fix: the maps Stop needs became sync.Maps, so stopping happens without
-// the runner's lock; our fixed version stops the checks after unlocking.
+// Fix: the maps of running checks that the Stop path uses became
+// sync.Maps, so that path no longer takes the runner's lock (the PR: "They
+// handle the mutex all internally and don't need to use the CR one").
 package bug
 
 import (

@@ -1,5 +1,6 @@
-// Package fixed is the fixed version of mixed/consulesm_159: the replaced
-// checks are stopped after the runner's lock is released.
+// Package fixed is the fixed version of mixed/consulesm_159: the map of
+// running checks is a sync.Map, so UpdateChecks replaces and stops checks
+// without the runner's lock.
 package fixed
 
 import (
@@ -53,7 +54,7 @@ func (c *CheckHTTP) run() {
 // CheckRunner runs the external service checks of the ESM.
 type CheckRunner struct {
 	sync.RWMutex
-	checks      map[string]*CheckHTTP
+	checks      sync.Map // check ID -> *CheckHTTP
 	checkStatus map[string]string
 }
 
@@ -66,23 +67,16 @@ func (c *CheckRunner) UpdateCheck(checkID, status, output string) {
 
 // UpdateChecks replaces the checks whose definitions changed.
 func (c *CheckRunner) UpdateChecks(defs map[string]time.Duration, probe func() (string, string)) {
-	var stale []*CheckHTTP
-	defer func() {
-		for _, old := range stale {
-			old.Stop()
-		}
-	}()
-	c.Lock()
-	defer c.Unlock()
 	for id, interval := range defs {
-		if old, ok := c.checks[id]; ok {
+		if v, ok := c.checks.Load(id); ok {
+			old := v.(*CheckHTTP)
 			if old.Interval == interval {
 				continue
 			}
-			stale = append(stale, old)
+			old.Stop()
 		}
 		chk := &CheckHTTP{CheckID: id, Interval: interval, StatusHandler: c, probe: probe}
-		c.checks[id] = chk
+		c.checks.Store(id, chk)
 		chk.Start()
 	}
 }

@@ -11,8 +11,9 @@
 // start; the controllers cannot start (their caches sync through those
 // controller goroutines), so neither moves forward.
 //
-// Fix: the deferred start runs asynchronously, and the controller thread
-// only waits for it without holding the lock.
+// Fix: the locked start becomes deferredStartAsync, and the func that
+// DeferredStart returns runs it with "go f()" and returns nil, so the
+// controller goroutine never waits for the start lock or for the sync.
 package bug
 
 import (

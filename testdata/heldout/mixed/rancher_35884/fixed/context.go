@@ -1,6 +1,6 @@
-// Package fixed is the fixed version of mixed/rancher_35884: the deferred
-// start runs once in its own goroutine and callers wait for it without
-// holding a lock.
+// Package fixed is the fixed version of mixed/rancher_35884: the func
+// DeferredStart returns runs the locked start (now deferredStartAsync) in a
+// goroutine of its own and returns, so no controller goroutine waits.
 package fixed
 
 import (
@@ -62,31 +62,36 @@ func (w *UserContext) onClusterChange(start func() error) {
 	})
 }
 
-// DeferredStart returns a func that starts the registration the first time
-// it is called and returns without waiting for the controllers.
+// DeferredStart returns a func that starts the controllers in the
+// background the first time it is called.
 func (w *UserContext) DeferredStart(ctx context.Context, register func(ctx context.Context) error) func() error {
 	f := w.deferredStartAsync(ctx, register)
 	return func() error {
-		f()
+		go f()
 		return nil
 	}
 }
 
-func (w *UserContext) deferredStartAsync(ctx context.Context, register func(ctx context.Context) error) func() chan error {
+// deferredStartAsync returns a func that registers and starts controllers
+// the first time it is called.
+func (w *UserContext) deferredStartAsync(ctx context.Context, register func(ctx context.Context) error) func() error {
 	var (
-		once sync.Once
-		done = make(chan error, 1)
+		startLock sync.Mutex
+		started   bool
 	)
-	return func() chan error {
-		once.Do(func() {
-			go func() {
-				if err := register(ctx); err != nil {
-					done <- err
-					return
-				}
-				done <- w.Start(ctx)
-			}()
-		})
-		return done
+	return func() error {
+		startLock.Lock()
+		defer startLock.Unlock()
+		if started {
+			return nil
+		}
+		if err := register(ctx); err != nil {
+			return err
+		}
+		if err := w.Start(ctx); err != nil {
+			return err
+		}
+		started = true
+		return nil
 	}
 }

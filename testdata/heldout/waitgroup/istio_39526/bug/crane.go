@@ -1,63 +1,143 @@
-// Package bug is a held-out kernel (issue 14): a wg.Done at the end of a
-// goroutine that returns early on error.
+// Package bug is a held-out kernel (issue 14): goroutines that return on an
+// error before their wg.Done, while the goroutine waiting on the WaitGroup
+// holds a write lock that every later Build needs.
 //
 // Upstream: istio/istio#39526 ("style(crane) move wg.Done to defer": "WaitGroup will not done if there are some error during executeing go func")
 // Round: 2
 //
-// Bug: the image-copying tool adds one per image and each goroutine calls
-// wg.Done as its last statement, after the pull and the push; a pull or
-// push error returns from the goroutine first, so Done is skipped and
-// wg.Wait blocks forever.
+// Bug: the docker-builder's WarmBase (tools/docker-builder/builder/crane.go)
+// write-locks basesMu, adds one to wg per base image and starts a goroutine
+// that waits on wg, stores the resolved images and unlocks basesMu; each
+// fetching goroutine calls wg.Done as its last statement. When parsing a
+// reference or fetching an image fails, the goroutine logs and returns
+// first: wg.Wait never returns, basesMu stays locked, and every Build with
+// a base image blocks on basesMu.RLock. (go-containerregistry's
+// name.ParseReference and remote.Image are function variables here, and
+// RunCrane is reduced to a loop.)
 //
-// Fix: each goroutine defers wg.Done.
+// Fix: each fetching goroutine defers wg.Done.
 package bug
 
 import (
-	"fmt"
 	"log"
 	"sync"
+	"time"
 )
 
-// Image is a pulled image.
+// ConfigFile is an image's configuration.
+type ConfigFile struct {
+	Env        []string
+	Entrypoint []string
+}
+
+// Image is a container image.
 type Image interface {
-	Digest() string
+	ConfigFile() (*ConfigFile, error)
 }
 
-// Registry is the part of crane the tool uses.
-type Registry interface {
-	Pull(ref string) (Image, error)
-	Push(img Image, ref string) error
+type emptyImage struct{}
+
+func (emptyImage) ConfigFile() (*ConfigFile, error) { return &ConfigFile{}, nil }
+
+// Reference is a parsed image reference.
+type Reference interface {
+	String() string
 }
 
-// Copier mirrors a list of images to another hub.
-type Copier struct {
-	Registry Registry
-	DstHub   string
-	mu       sync.Mutex
-	copied   map[string]string
+// ParseReference and RemoteImage stand for name.ParseReference and
+// remote.Image.
+var (
+	ParseReference func(s string) (Reference, error)
+	RemoteImage    func(ref Reference) (Image, error)
+)
+
+// Args describes one image to build.
+type Args struct {
+	Name string
+	Env  map[string]string
+	// Base image to use
+	Base string
 }
 
-// CopyAll copies every image and waits for all of them.
-func (c *Copier) CopyAll(images []string) {
-	var wg sync.WaitGroup
-	for _, image := range images {
-		wg.Add(1)
-		go func(image string) {
-			img, err := c.Registry.Pull(image)
+var (
+	bases   = map[string]Image{}
+	basesMu sync.RWMutex
+)
+
+// WarmBase resolves the base images in the background; Build reads them
+// under basesMu.
+func WarmBase(baseImages ...string) {
+	basesMu.Lock()
+	wg := sync.WaitGroup{}
+	wg.Add(len(baseImages))
+	resolvedBaseImages := make([]Image, len(baseImages))
+	go func() {
+		wg.Wait() // heldout:site
+		for i, rbi := range resolvedBaseImages {
+			bases[baseImages[i]] = rbi
+		}
+		basesMu.Unlock()
+	}()
+
+	t0 := time.Now()
+	for i, b := range baseImages {
+		b, i := b, i
+		go func() {
+			ref, err := ParseReference(b)
 			if err != nil {
-				log.Printf("pull %s: %v", image, err)
+				log.Printf("base %v failed: %v", b, err)
 				return // heldout:site
 			}
-			dst := fmt.Sprintf("%s/%s", c.DstHub, image)
-			if err := c.Registry.Push(img, dst); err != nil {
-				log.Printf("push %s: %v", dst, err)
+			bi, err := RemoteImage(ref)
+			if err != nil {
+				log.Printf("base %v failed: %v", b, err)
 				return // heldout:site
 			}
-			c.mu.Lock()
-			c.copied[image] = img.Digest()
-			c.mu.Unlock()
+			log.Printf("base %v loaded after %v", b, time.Since(t0))
+			resolvedBaseImages[i] = bi
 			wg.Done()
-		}(image)
+		}()
 	}
-	wg.Wait() // heldout:site
+}
+
+// Build builds the image on top of its base.
+func Build(args Args) (*ConfigFile, error) {
+	var baseImage Image = emptyImage{}
+	if args.Base != "" {
+		basesMu.RLock() // heldout:site
+		baseImage = bases[args.Base]
+		basesMu.RUnlock()
+	}
+	if baseImage == nil {
+		log.Printf("on demand loading base image %q", args.Base)
+		ref, err := ParseReference(args.Base)
+		if err != nil {
+			return nil, err
+		}
+		bi, err := RemoteImage(ref)
+		if err != nil {
+			return nil, err
+		}
+		baseImage = bi
+	}
+	cfgFile, err := baseImage.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cfg := *cfgFile
+	for k, v := range args.Env {
+		cfg.Env = append(cfg.Env, k+"="+v)
+	}
+	return &cfg, nil
+}
+
+// RunCrane warms the base images and builds every image.
+func RunCrane(baseImages []string, builds []Args) error {
+	WarmBase(baseImages...)
+	for _, b := range builds {
+		if _, err := Build(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }

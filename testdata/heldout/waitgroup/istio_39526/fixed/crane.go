@@ -1,53 +1,127 @@
-// Package fixed is the fixed version of waitgroup/istio_39526: Done is
-// deferred.
+// Package fixed is the fixed version of waitgroup/istio_39526: each
+// fetching goroutine defers wg.Done.
 package fixed
 
 import (
-	"fmt"
 	"log"
 	"sync"
+	"time"
 )
 
-// Image is a pulled image.
+// ConfigFile is an image's configuration.
+type ConfigFile struct {
+	Env        []string
+	Entrypoint []string
+}
+
+// Image is a container image.
 type Image interface {
-	Digest() string
+	ConfigFile() (*ConfigFile, error)
 }
 
-// Registry is the part of crane the tool uses.
-type Registry interface {
-	Pull(ref string) (Image, error)
-	Push(img Image, ref string) error
+type emptyImage struct{}
+
+func (emptyImage) ConfigFile() (*ConfigFile, error) { return &ConfigFile{}, nil }
+
+// Reference is a parsed image reference.
+type Reference interface {
+	String() string
 }
 
-// Copier mirrors a list of images to another hub.
-type Copier struct {
-	Registry Registry
-	DstHub   string
-	mu       sync.Mutex
-	copied   map[string]string
+// ParseReference and RemoteImage stand for name.ParseReference and
+// remote.Image.
+var (
+	ParseReference func(s string) (Reference, error)
+	RemoteImage    func(ref Reference) (Image, error)
+)
+
+// Args describes one image to build.
+type Args struct {
+	Name string
+	Env  map[string]string
+	// Base image to use
+	Base string
 }
 
-// CopyAll copies every image and waits for all of them.
-func (c *Copier) CopyAll(images []string) {
-	var wg sync.WaitGroup
-	for _, image := range images {
-		wg.Add(1)
-		go func(image string) {
+var (
+	bases   = map[string]Image{}
+	basesMu sync.RWMutex
+)
+
+// WarmBase resolves the base images in the background; Build reads them
+// under basesMu.
+func WarmBase(baseImages ...string) {
+	basesMu.Lock()
+	wg := sync.WaitGroup{}
+	wg.Add(len(baseImages))
+	resolvedBaseImages := make([]Image, len(baseImages))
+	go func() {
+		wg.Wait()
+		for i, rbi := range resolvedBaseImages {
+			bases[baseImages[i]] = rbi
+		}
+		basesMu.Unlock()
+	}()
+
+	t0 := time.Now()
+	for i, b := range baseImages {
+		b, i := b, i
+		go func() {
 			defer wg.Done()
-			img, err := c.Registry.Pull(image)
+			ref, err := ParseReference(b)
 			if err != nil {
-				log.Printf("pull %s: %v", image, err)
+				log.Printf("base %v failed: %v", b, err)
 				return
 			}
-			dst := fmt.Sprintf("%s/%s", c.DstHub, image)
-			if err := c.Registry.Push(img, dst); err != nil {
-				log.Printf("push %s: %v", dst, err)
+			bi, err := RemoteImage(ref)
+			if err != nil {
+				log.Printf("base %v failed: %v", b, err)
 				return
 			}
-			c.mu.Lock()
-			c.copied[image] = img.Digest()
-			c.mu.Unlock()
-		}(image)
+			log.Printf("base %v loaded after %v", b, time.Since(t0))
+			resolvedBaseImages[i] = bi
+		}()
 	}
-	wg.Wait()
+}
+
+// Build builds the image on top of its base.
+func Build(args Args) (*ConfigFile, error) {
+	var baseImage Image = emptyImage{}
+	if args.Base != "" {
+		basesMu.RLock()
+		baseImage = bases[args.Base]
+		basesMu.RUnlock()
+	}
+	if baseImage == nil {
+		log.Printf("on demand loading base image %q", args.Base)
+		ref, err := ParseReference(args.Base)
+		if err != nil {
+			return nil, err
+		}
+		bi, err := RemoteImage(ref)
+		if err != nil {
+			return nil, err
+		}
+		baseImage = bi
+	}
+	cfgFile, err := baseImage.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cfg := *cfgFile
+	for k, v := range args.Env {
+		cfg.Env = append(cfg.Env, k+"="+v)
+	}
+	return &cfg, nil
+}
+
+// RunCrane warms the base images and builds every image.
+func RunCrane(baseImages []string, builds []Args) error {
+	WarmBase(baseImages...)
+	for _, b := range builds {
+		if _, err := Build(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
