@@ -3,39 +3,240 @@ package condwait
 import (
 	"fmt"
 	"go/token"
+	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
 
-// check reports the release stores of cd's waits that wake nobody, or
-// whose signal can be lost.
+// event is a change that ends a wait: a release store, the close of a
+// polled channel, or a context's cancellation seen by a goroutine.
+type event struct {
+	fn    *ssa.Function
+	instr ssa.Instruction
+	does  string // "changes closed", "closes stopCh"
+	did   string // "changed closed", "closed stopCh"
+	what  string // "the change", "the close"
+	test  string // "tested closed", "polled stopCh"
+	fix   string // "changing closed", "closing stopCh"
+}
+
+// check reports the events of cd's waits that wake nobody, or whose
+// signal can be lost.
 func (c *checker) check(cd *cond) {
 	for _, w := range cd.waits {
 		for _, p := range waitPreds(w.Parent(), w) {
+			switch p.rel {
+			case relCtx:
+				c.checkCtx(cd, w, p)
+				continue
+			case relClose:
+				name := chanName(p.ch)
+				for _, cl := range c.closesOf(w.Parent(), p.ch) {
+					e := &event{fn: cl.Parent(), instr: cl, does: "closes " + name, did: "closed " + name,
+						what: "the close", test: "polled " + name, fix: "closing " + name}
+					if !c.checkSilent(cd, w, p, e) {
+						c.checkUnlocked(cd, w, p, e)
+					}
+				}
+				continue
+			}
 			for _, wr := range c.writes[p.field] {
 				if !releases(wr, p) {
 					continue
 				}
-				if c.checkSilent(cd, w, p, wr) {
-					continue
+				f := p.field.Name()
+				e := &event{fn: wr.fn, instr: wr.instr, does: "changes " + f, did: "changed " + f,
+					what: "the change", test: "tested " + f, fix: "changing " + f}
+				if !c.checkSilent(cd, w, p, e) {
+					c.checkUnlocked(cd, w, p, e)
 				}
-				c.checkUnlocked(cd, w, p, wr)
 			}
 		}
 	}
 }
 
-func (c *checker) checkSilent(cd *cond, w ssa.Instruction, p pred, wr *write) bool {
-	if cd.escaped || !cd.private || !c.silent(cd, wr.fn, wr.instr, 0) {
+func (c *checker) checkSilent(cd *cond, w ssa.Instruction, p pred, e *event) bool {
+	if cd.escaped || !cd.private || !c.silent(cd, e.fn, e.instr, 0) {
 		return false
 	}
-	pos := wr.instr.Pos()
-	c.report(pos, fmt.Sprintf("no wake-up: %s changes %s, which ends the Wait on %s in %s (%s), but nothing signals %s after the change, here or in any caller: a goroutine already in that Wait is never woken and blocks forever (Broadcast %s after changing %s)",
-		fnName(wr.fn), p.field.Name(), cd.name, fnName(w.Parent()), c.at(w.Pos(), pos), cd.name, cd.name, p.field.Name()),
-		analysis.RelatedInformation{Pos: w.Pos(), Message: "the Wait nothing wakes after the change"},
-		analysis.RelatedInformation{Pos: p.pos, Message: "the waiter's test of " + p.field.Name()})
+	pos := e.instr.Pos()
+	c.report(pos, fmt.Sprintf("no wake-up: %s %s, which ends the Wait on %s in %s (%s), but nothing signals %s after %s, here or in any caller: a goroutine already in that Wait is never woken and blocks forever (Broadcast %s after %s)",
+		fnName(e.fn), e.does, cd.name, fnName(w.Parent()), c.at(w.Pos(), pos), cd.name, e.what, cd.name, e.fix),
+		analysis.RelatedInformation{Pos: w.Pos(), Message: "the Wait nothing wakes after " + e.what},
+		analysis.RelatedInformation{Pos: p.pos, Message: "the waiter's test"})
 	return true
+}
+
+// checkCtx checks a wait that ends when a context is canceled: something
+// must turn the cancellation into a signal (context.AfterFunc, a
+// goroutine receiving from Done, a cancel followed by a signal).
+func (c *checker) checkCtx(cd *cond, w ssa.Instruction, p pred) {
+	if cd.escaped || !cd.private {
+		return
+	}
+	var wakers []*event
+	for _, e := range c.ctxEvents() {
+		if !c.silent(cd, e.fn, e.instr, 0) {
+			wakers = append(wakers, e)
+		}
+	}
+	if c.afterFunc(cd) {
+		return
+	}
+	if len(wakers) == 0 {
+		c.report(w.Pos(), fmt.Sprintf("no wake-up: this Wait on %s ends when the context is canceled (%s), but nothing in the package signals %s on cancellation (no context.AfterFunc, no goroutine that receives from Done and signals, no cancel followed by a signal): a goroutine in this Wait when the context is canceled blocks until an unrelated signal, forever if none comes",
+			cd.name, c.at(p.pos, w.Pos()), cd.name),
+			analysis.RelatedInformation{Pos: p.pos, Message: "the waiter's test of its context"})
+		return
+	}
+	for _, e := range wakers {
+		c.checkUnlocked(cd, w, p, e)
+	}
+}
+
+// ctxEvents returns the places the package learns of a cancellation: a
+// receive from (or select on) a context's Done, a call of a CancelFunc.
+func (c *checker) ctxEvents() []*event {
+	if c.ctxEvs != nil {
+		return *c.ctxEvs
+	}
+	var out []*event
+	add := func(fn *ssa.Function, instr ssa.Instruction, did string) {
+		out = append(out, &event{fn: fn, instr: instr, does: did, did: did, what: "the cancellation",
+			test: "tested its context", fix: "seeing the cancellation"})
+	}
+	for _, fn := range c.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch in := instr.(type) {
+				case *ssa.UnOp:
+					if in.Op == token.ARROW && isDone(in.X) {
+						add(fn, in, "saw the context canceled")
+					}
+				case *ssa.Select:
+					for _, st := range in.States {
+						if st.Dir == types.RecvOnly && isDone(st.Chan) {
+							add(fn, in, "saw the context canceled")
+							break
+						}
+					}
+				case *ssa.Call:
+					if isCancelFunc(in.Call.Value.Type()) {
+						add(fn, in, "canceled the context")
+					}
+				}
+			}
+		}
+	}
+	c.ctxEvs = &out
+	return out
+}
+
+func isCancelFunc(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && strings.HasPrefix(n.Obj().Name(), "Cancel")
+}
+
+// afterFunc reports whether the package registers a function that signals
+// cd with context.AfterFunc.
+func (c *checker) afterFunc(cd *cond) bool {
+	for _, fn := range c.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				callee := call.Call.StaticCallee()
+				if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" || callee.Name() != "AfterFunc" || len(call.Call.Args) != 2 {
+					continue
+				}
+				switch f := call.Call.Args[1].(type) {
+				case *ssa.MakeClosure:
+					if c.signals(cd, f) {
+						return true
+					}
+				case *ssa.Function:
+					if c.signallers(cd)[f] {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// closesOf returns the closes of the channel ch that fn polls: of the
+// same field, or, for a parameter, of the channel each caller passes.
+func (c *checker) closesOf(fn *ssa.Function, ch ssa.Value) []ssa.Instruction {
+	var made []ssa.Value
+	var field *types.Var
+	if f, _ := fieldRead(ch); f != nil {
+		field = f
+	} else if prm, ok := ch.(*ssa.Parameter); ok {
+		idx := -1
+		for i, q := range fn.Params {
+			if q == prm {
+				idx = i
+			}
+		}
+		for _, s := range c.callers[fn] {
+			ci, ok := s.instr.(ssa.CallInstruction)
+			if !ok || idx < 0 || idx >= len(ci.Common().Args) {
+				continue
+			}
+			a := ci.Common().Args[idx]
+			if ct, ok := a.(*ssa.ChangeType); ok {
+				a = ct.X // a bidirectional channel passed as receive-only
+			}
+			if mc, ok := a.(*ssa.MakeChan); ok {
+				made = append(made, mc)
+			}
+		}
+	}
+	if field == nil && len(made) == 0 {
+		return nil
+	}
+	var out []ssa.Instruction
+	for _, g := range c.funcs {
+		for _, b := range g.Blocks {
+			for _, instr := range b.Instrs {
+				ci, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				if bi, ok := ci.Common().Value.(*ssa.Builtin); !ok || bi.Name() != "close" || len(ci.Common().Args) != 1 {
+					continue
+				}
+				a := ci.Common().Args[0]
+				if field != nil {
+					if f, _ := fieldRead(a); f == field {
+						out = append(out, instr)
+					}
+					continue
+				}
+				for _, m := range made {
+					if a == m {
+						out = append(out, instr)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func chanName(ch ssa.Value) string {
+	if f, _ := fieldRead(ch); f != nil {
+		return f.Name()
+	}
+	if p, ok := ch.(*ssa.Parameter); ok {
+		return p.Name()
+	}
+	return "the channel"
 }
 
 // silent reports whether nothing signals cd after from (in fn) on the way
@@ -149,7 +350,7 @@ func precedes(a, b ssa.Instruction) bool {
 
 // checkUnlocked reports a Signal or Broadcast that follows wr, both made
 // without the Cond's lock and with no Lock between them.
-func (c *checker) checkUnlocked(cd *cond, w ssa.Instruction, p pred, wr *write) {
+func (c *checker) checkUnlocked(cd *cond, w ssa.Instruction, p pred, wr *event) {
 	lf := c.flowsFor(cd)
 	if !lf.at(w).must || lf.at(wr.instr).may {
 		return // the lock model does not see the waiter hold it, or the change may be made under it
@@ -168,9 +369,9 @@ func (c *checker) checkUnlocked(cd *cond, w ssa.Instruction, p pred, wr *write) 
 	if pos == token.NoPos {
 		return
 	}
-	c.report(pos, fmt.Sprintf("lost wake-up: %s of %s without its lock, after %s changed %s (%s) also without it: a %s that has tested %s under the lock (%s) but not yet called Wait (%s) misses both the change and this signal, and blocks forever (change %s or signal while holding %s's lock)",
-		verb, cd.name, fnName(wr.fn), p.field.Name(), c.at(wr.instr.Pos(), pos), fnName(w.Parent()), p.field.Name(), c.at(p.pos, pos), c.at(w.Pos(), pos), p.field.Name(), cd.name),
-		analysis.RelatedInformation{Pos: wr.instr.Pos(), Message: "the change, made without the lock"},
+	c.report(pos, fmt.Sprintf("lost wake-up: %s of %s without its lock, after %s %s (%s) also without it: a goroutine in %s that has %s under the lock (%s) but not yet called Wait (%s) misses both %s and this signal, and blocks forever (hold %s's lock while %s or signalling)",
+		verb, cd.name, fnName(wr.fn), wr.did, c.at(wr.instr.Pos(), pos), fnName(w.Parent()), wr.test, c.at(p.pos, pos), c.at(w.Pos(), pos), wr.what, cd.name, wr.fix),
+		analysis.RelatedInformation{Pos: wr.instr.Pos(), Message: wr.what + ", without the lock"},
 		analysis.RelatedInformation{Pos: p.pos, Message: "the waiter's test, under the lock"},
 		analysis.RelatedInformation{Pos: w.Pos(), Message: "the Wait the signal can miss"})
 }

@@ -51,6 +51,7 @@ type checker struct {
 	lockFns map[key]map[*ssa.Function]bool
 	flows   map[key]*lockFlows
 	seen    map[token.Pos]bool
+	ctxEvs  *[]*event
 }
 
 // site is a place fn is called from (or, for a function literal, made).

@@ -24,6 +24,8 @@ const (
 	relShrink                // a slice resliced or cleared
 	relConst                 // an integer set to k
 	relOtherConst            // an integer set to a constant other than k
+	relClose                 // the channel ch closed
+	relCtx                   // the context canceled
 )
 
 // pred is one field whose change ends a wait, and how.
@@ -32,6 +34,7 @@ type pred struct {
 	rel   rel
 	k     constant.Value // for relConst and relOtherConst
 	pos   token.Pos      // where the waiter reads it
+	ch    ssa.Value      // for relClose: the channel the waiter polls
 }
 
 // waitPreds returns what ends the wait at w (a Wait call in fn): the
@@ -213,6 +216,10 @@ func compare(v *ssa.BinOp, exitOn bool, out *[]pred) {
 	if !exitOn {
 		op = negate(op)
 	}
+	if p, ok := polled(v, op); ok {
+		*out = append(*out, p)
+		return
+	}
 	fv, other := v.X, v.Y
 	f, isLen := fieldRead(fv)
 	if f == nil {
@@ -380,4 +387,54 @@ func isBool(t types.Type) bool {
 func isInteger(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsInteger != 0
+}
+
+// polled recognizes the tests that end a wait on a channel or a context:
+// a non-blocking select's receive case taken (select { case <-ch: … ;
+// default: }), and ctx.Err() != nil.
+func polled(v *ssa.BinOp, op token.Token) (pred, bool) {
+	for _, side := range [2][2]ssa.Value{{v.X, v.Y}, {v.Y, v.X}} {
+		x, other := side[0], side[1]
+		c, isConst := other.(*ssa.Const)
+		if !isConst {
+			continue
+		}
+		if ex, ok := x.(*ssa.Extract); ok && ex.Index == 0 && op == token.EQL && c.Value != nil {
+			sel, ok := ex.Tuple.(*ssa.Select)
+			k, exact := constant.Int64Val(c.Value)
+			if !ok || !exact || k < 0 || int(k) >= len(sel.States) || sel.States[k].Dir != types.RecvOnly {
+				continue
+			}
+			ch := sel.States[k].Chan
+			if isDone(ch) {
+				return pred{rel: relCtx, pos: sel.States[k].Pos}, true
+			}
+			return pred{rel: relClose, ch: ch, pos: sel.States[k].Pos}, true
+		}
+		if call, ok := x.(*ssa.Call); ok && c.IsNil() && op == token.NEQ && isCtxMethod(&call.Call, "Err") {
+			return pred{rel: relCtx, pos: call.Pos()}, true
+		}
+	}
+	return pred{}, false
+}
+
+// isDone reports whether ch is ctx.Done().
+func isDone(ch ssa.Value) bool {
+	call, ok := ch.(*ssa.Call)
+	return ok && isCtxMethod(&call.Call, "Done")
+}
+
+// isCtxMethod reports whether c calls method name of a context.Context.
+func isCtxMethod(c *ssa.CallCommon, name string) bool {
+	if c.IsInvoke() {
+		return c.Method.Name() == name && isContext(c.Value.Type())
+	}
+	callee := c.StaticCallee()
+	return callee != nil && callee.Name() == name && callee.Signature.Recv() != nil &&
+		callee.Pkg != nil && callee.Pkg.Pkg.Path() == "context"
+}
+
+func isContext(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
 }

@@ -59,7 +59,7 @@ func (b *sfuBuffer) Close() {
 	b.once.Do(func() {
 		b.closed.Store(true)
 	})
-	b.readCond.Broadcast() // want `lost wake-up: Broadcast of readCond without its lock, after a function literal in Close changed closed \(line 60\) also without it: a ReadExtended that has tested closed under the lock \(line 39\) but not yet called Wait \(line 47\)`
+	b.readCond.Broadcast() // want `lost wake-up: Broadcast of readCond without its lock, after a function literal in Close changed closed \(line 60\) also without it: a goroutine in ReadExtended that has tested closed under the lock \(line 39\) but not yet called Wait \(line 47\)`
 }
 
 // The fix: the Broadcast is made under the lock.

@@ -3,6 +3,7 @@
 package shapes
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 )
@@ -46,7 +47,7 @@ func (q *queue) Push(v int) {
 
 func (q *queue) PushQuiet(v int) {
 	q.mu.Lock()
-	q.items = append(q.items, v) // want `no wake-up: PushQuiet changes items, which ends the Wait on cond in Pop \(line 30\)`
+	q.items = append(q.items, v) // want `no wake-up: PushQuiet changes items, which ends the Wait on cond in Pop \(line 31\)`
 	q.mu.Unlock()
 }
 
@@ -207,7 +208,7 @@ func (g *gate) Wait() {
 
 func (g *gate) Open() {
 	g.open.Store(true)
-	g.cond.Broadcast() // want `lost wake-up: Broadcast of cond without its lock, after Open changed open \(line 209\) also without it: a Wait that has tested open under the lock \(line 202\) but not yet called Wait \(line 203\)`
+	g.cond.Broadcast() // want `lost wake-up: Broadcast of cond without its lock, after Open changed open \(line 210\) also without it: a goroutine in Wait that has tested open under the lock \(line 203\) but not yet called Wait \(line 204\)`
 }
 
 // Fixed: a Lock between the change and the signal.
@@ -315,4 +316,78 @@ func (w *worker) Stop() {
 	w.mu.Lock()
 	w.quit = true // want `no wake-up: Stop changes quit, which ends the Wait on cond in run`
 	w.mu.Unlock()
+}
+
+// --- a wait that ends on cancellation ---
+
+type mailbox struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	msgs []string
+}
+
+func newMailbox() *mailbox {
+	m := &mailbox{}
+	m.cond = sync.NewCond(&m.mu)
+	return m
+}
+
+// Nothing turns the cancellation into a signal.
+func (m *mailbox) Receive(ctx context.Context) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for len(m.msgs) == 0 {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		m.cond.Wait() // want `no wake-up: this Wait on cond ends when the context is canceled \(line \d+\), but nothing in the package signals cond on cancellation`
+	}
+	s := m.msgs[0]
+	m.msgs = m.msgs[1:]
+	return s, nil
+}
+
+func (m *mailbox) Send(s string) {
+	m.mu.Lock()
+	m.msgs = append(m.msgs, s)
+	m.mu.Unlock()
+	m.cond.Signal()
+}
+
+// context.AfterFunc broadcasts on cancellation.
+type mailbox2 struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	msgs []string
+}
+
+func newMailbox2() *mailbox2 {
+	m := &mailbox2{}
+	m.cond = sync.NewCond(&m.mu)
+	return m
+}
+
+func (m *mailbox2) Receive(ctx context.Context) (string, error) {
+	stop := context.AfterFunc(ctx, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.cond.Broadcast()
+	})
+	defer stop()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for len(m.msgs) == 0 {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		m.cond.Wait()
+	}
+	return m.msgs[0], nil
+}
+
+func (m *mailbox2) Send(s string) {
+	m.mu.Lock()
+	m.msgs = append(m.msgs, s)
+	m.mu.Unlock()
+	m.cond.Signal()
 }
