@@ -279,8 +279,8 @@ func (c *checker) covered(cd *cond, fn *ssa.Function, from ssa.Instruction) bool
 			before = append(before, instr)
 		}
 	}
-	if len(before) == 0 {
-		return false
+	if _, ok := from.(*ssa.Defer); ok || len(before) == 0 {
+		return false // a deferred change runs at the return, after every signal of fn but a deferred one
 	}
 	found := false
 	forward(from, func(instr ssa.Instruction) bool {

@@ -99,3 +99,13 @@ func RunFixedListener() {
 	l.cond.Broadcast()
 	l.lock.Unlock()
 }
+
+// The same with the stop channel closed by a deferred close, after the
+// listener was fed (the signal in add comes before the close runs).
+func RunListenerDeferred() {
+	l := newListener()
+	stopCh := make(chan struct{})
+	defer close(stopCh) // want `no wake-up: RunListenerDeferred closes stopCh`
+	go l.pop(stopCh)
+	l.add(1)
+}
