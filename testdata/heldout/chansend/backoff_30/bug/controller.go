@@ -4,17 +4,19 @@
 // Upstream: lestrrat-go/backoff#30 ("fix goroutine leaks": "Fixed a possible block in sending to the next channel when context is cancelled.")
 // Round: 2
 //
-// Bug: the backoff controller's loop waits for its timer and then sends on
-// c.next, which the user ranges over via Next(); when the user's context is
-// cancelled the user stops reading, and the loop, already past its
-// ctx.Done check, blocks on the send forever.
+// Bug: the v2 controller's loop selects on its context, a timer-reset
+// channel and the timer; when the timer fires it sends on c.next, the
+// channel the user reads through Next() (a buffer of one, filled at start
+// with the first "retry now" event). Once the user's context is cancelled
+// the user stops reading, and a loop that is already in the timer case
+// blocks on "c.next <- struct{}{}" forever, since it no longer watches
+// ctx.Done(). (Option parsing is reduced to a maxRetries argument.)
 //
-// Fix: the send is a select case beside <-c.ctx.Done().
+// Fix: the send is a select with <-c.ctx.Done().
 package bug
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
@@ -28,56 +30,70 @@ type controller struct {
 	cancel     func()
 	ig         IntervalGenerator
 	maxRetries int
-	mu         *sync.RWMutex
 	next       chan struct{} // user-facing channel
+	resetTimer chan time.Duration
 	retries    int
 	timer      *time.Timer
 }
 
 func newController(ctx context.Context, ig IntervalGenerator, maxRetries int) *controller {
-	cctx, cancel := context.WithCancel(ctx)
+	cctx, cancel := context.WithCancel(ctx) // DO NOT fire this cancel here
+
 	c := &controller{
-		ctx:        cctx,
 		cancel:     cancel,
+		ctx:        cctx,
 		ig:         ig,
 		maxRetries: maxRetries,
-		mu:         &sync.RWMutex{},
-		next:       make(chan struct{}),
-		timer:      time.NewTimer(0),
+		next:       make(chan struct{}, 1),
+		resetTimer: make(chan time.Duration, 1),
+		timer:      time.NewTimer(ig.Next()),
 	}
+
+	// enqueue a single fake event so the user gets to retry once
+	c.next <- struct{}{}
+
 	go c.loop()
 	return c
 }
 
-// Next is the channel on which each retry is signalled.
-func (c *controller) Next() <-chan struct{} {
-	return c.next
+func (c *controller) loop() {
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case d := <-c.resetTimer:
+			if !c.timer.Stop() {
+				select {
+				case <-c.timer.C:
+				default:
+				}
+			}
+			c.timer.Reset(d)
+		case <-c.timer.C:
+			c.next <- struct{}{} // heldout:site
+			c.retries++
+			if !c.check() {
+				c.cancel()
+				return
+			}
+			c.resetTimer <- c.ig.Next()
+		}
+	}
 }
 
 func (c *controller) check() bool {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
 	if c.maxRetries > 0 && c.retries >= c.maxRetries {
 		return false
 	}
 	return true
 }
 
-func (c *controller) loop() {
-	defer close(c.next)
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case <-c.timer.C:
-		}
-		if !c.check() {
-			return
-		}
-		c.next <- struct{}{} // heldout:site
-		c.mu.Lock()
-		c.retries++
-		c.mu.Unlock()
-		c.timer.Reset(c.ig.Next())
-	}
+// Done is closed when the controller gives up or its context ends.
+func (c *controller) Done() <-chan struct{} {
+	return c.ctx.Done()
+}
+
+// Next is the channel on which each retry is signalled.
+func (c *controller) Next() <-chan struct{} {
+	return c.next
 }

@@ -4,7 +4,6 @@ package fixed
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
@@ -18,60 +17,74 @@ type controller struct {
 	cancel     func()
 	ig         IntervalGenerator
 	maxRetries int
-	mu         *sync.RWMutex
 	next       chan struct{} // user-facing channel
+	resetTimer chan time.Duration
 	retries    int
 	timer      *time.Timer
 }
 
 func newController(ctx context.Context, ig IntervalGenerator, maxRetries int) *controller {
-	cctx, cancel := context.WithCancel(ctx)
+	cctx, cancel := context.WithCancel(ctx) // DO NOT fire this cancel here
+
 	c := &controller{
-		ctx:        cctx,
 		cancel:     cancel,
+		ctx:        cctx,
 		ig:         ig,
 		maxRetries: maxRetries,
-		mu:         &sync.RWMutex{},
-		next:       make(chan struct{}),
-		timer:      time.NewTimer(0),
+		next:       make(chan struct{}, 1),
+		resetTimer: make(chan time.Duration, 1),
+		timer:      time.NewTimer(ig.Next()),
 	}
+
+	// enqueue a single fake event so the user gets to retry once
+	c.next <- struct{}{}
+
 	go c.loop()
 	return c
 }
 
-// Next is the channel on which each retry is signalled.
-func (c *controller) Next() <-chan struct{} {
-	return c.next
+func (c *controller) loop() {
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case d := <-c.resetTimer:
+			if !c.timer.Stop() {
+				select {
+				case <-c.timer.C:
+				default:
+				}
+			}
+			c.timer.Reset(d)
+		case <-c.timer.C:
+			select {
+			case <-c.ctx.Done():
+				return
+			case c.next <- struct{}{}:
+			}
+			c.retries++
+			if !c.check() {
+				c.cancel()
+				return
+			}
+			c.resetTimer <- c.ig.Next()
+		}
+	}
 }
 
 func (c *controller) check() bool {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
 	if c.maxRetries > 0 && c.retries >= c.maxRetries {
 		return false
 	}
 	return true
 }
 
-func (c *controller) loop() {
-	defer close(c.next)
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case <-c.timer.C:
-		}
-		if !c.check() {
-			return
-		}
-		select {
-		case c.next <- struct{}{}:
-		case <-c.ctx.Done():
-			return
-		}
-		c.mu.Lock()
-		c.retries++
-		c.mu.Unlock()
-		c.timer.Reset(c.ig.Next())
-	}
+// Done is closed when the controller gives up or its context ends.
+func (c *controller) Done() <-chan struct{} {
+	return c.ctx.Done()
+}
+
+// Next is the channel on which each retry is signalled.
+func (c *controller) Next() <-chan struct{} {
+	return c.next
 }

@@ -4,18 +4,18 @@
 // Upstream: square/p2#640 ("consulutil: Fix deadlock when SessionManager exits")
 // Round: 2
 //
-// Bug: SessionManager publishes each new session id on output inside a
-// select with done, but when the session is lost or released it sends ""
-// on output unguarded. Once the caller has closed done it no longer reads
-// output, so the manager goroutine blocks on that send and never exits.
+// Bug: SessionManager (pkg/kp/consulutil/session_controller.go) publishes
+// each new session id on output inside a select with done, then maintains
+// the session with RenewPeriodic, which returns when the session is lost
+// or done is closed; it then sends "" on output unguarded. Once the caller
+// has closed done it no longer reads output, so the manager goroutine
+// blocks on that send and never exits. (The Consul client is reduced to a
+// Session interface and the logger to two methods.)
 //
 // Fix: the second send is in a select with <-done as well.
 package bug
 
-import (
-	"errors"
-	"time"
-)
+import "time"
 
 // SessionEntry configures a Consul session.
 type SessionEntry struct {
@@ -37,41 +37,46 @@ type Logger interface {
 	Infof(format string, args ...any)
 }
 
-var errSessionLost = errors.New("session lost")
+// SessionRetrySeconds specifies how long to wait between retries when
+// establishing a session to Consul.
+var SessionRetrySeconds = 5
 
-// SessionManager continually creates and maintains Consul sessions,
-// writing the current session id to output ("" while it has none), until
-// done is closed.
-func SessionManager(config SessionEntry, session Session, output chan<- string, done chan struct{}, logger Logger) {
-	defer close(output)
+// SessionManager continually creates and maintains Consul sessions. As
+// sessions come and go, the session ID (or "" for an expired session) is
+// sent on output; close done to release the session and stop.
+func SessionManager(config SessionEntry, client Session, output chan<- string, done chan struct{}, logger Logger) {
+	logger.Infof("session manager: starting up")
 	for {
-		id, err := session.CreateNoChecks(&config)
-		if err != nil {
-			logger.Errorf("error creating session: %v", err)
-			select {
-			case <-time.After(time.Second):
-				continue
-			case <-done:
-				return
-			}
-		}
-		logger.Infof("acquired session %s", id)
-		select {
-		case output <- id:
-		case <-done:
-			_ = session.Destroy(id)
-			return
-		}
-		err = session.RenewPeriodic(config.TTL, id, done)
-		if err == nil {
-			err = errSessionLost
-		}
-		logger.Errorf("session %s ended: %v", id, err)
-		output <- "" // heldout:site
+		// Check for exit signal
 		select {
 		case <-done:
+			logger.Infof("session manager: shutting down")
+			close(output)
 			return
 		default:
+		}
+		// Establish a new session
+		id, err := client.CreateNoChecks(&config)
+		if err != nil {
+			logger.Errorf("session manager: error creating Consul session: %v", err)
+			time.Sleep(time.Duration(SessionRetrySeconds) * time.Second)
+			continue
+		}
+		logger.Infof("session manager: new Consul session %s", id)
+		select {
+		case output <- id:
+			// Maintain the session
+			err = client.RenewPeriodic(config.TTL, id, done)
+			if err != nil {
+				logger.Errorf("session manager: lost session %s: %v", id, err)
+			} else {
+				logger.Infof("session manager: released session %s", id)
+			}
+			output <- "" // heldout:site
+		case <-done:
+			// Don't bother reporting the new session if exiting
+			_ = client.Destroy(id)
+			logger.Infof("session manager: released session %s", id)
 		}
 	}
 }

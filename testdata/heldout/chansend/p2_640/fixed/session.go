@@ -1,11 +1,8 @@
-// Package fixed is the fixed version of chansend/p2_640: the loss of the
-// session is published in a select with done.
+// Package fixed is the fixed version of chansend/p2_640: the "" send is
+// in a select with <-done.
 package fixed
 
-import (
-	"errors"
-	"time"
-)
+import "time"
 
 // SessionEntry configures a Consul session.
 type SessionEntry struct {
@@ -27,40 +24,49 @@ type Logger interface {
 	Infof(format string, args ...any)
 }
 
-var errSessionLost = errors.New("session lost")
+// SessionRetrySeconds specifies how long to wait between retries when
+// establishing a session to Consul.
+var SessionRetrySeconds = 5
 
-// SessionManager continually creates and maintains Consul sessions,
-// writing the current session id to output ("" while it has none), until
-// done is closed.
-func SessionManager(config SessionEntry, session Session, output chan<- string, done chan struct{}, logger Logger) {
-	defer close(output)
+// SessionManager continually creates and maintains Consul sessions. As
+// sessions come and go, the session ID (or "" for an expired session) is
+// sent on output; close done to release the session and stop.
+func SessionManager(config SessionEntry, client Session, output chan<- string, done chan struct{}, logger Logger) {
+	logger.Infof("session manager: starting up")
 	for {
-		id, err := session.CreateNoChecks(&config)
-		if err != nil {
-			logger.Errorf("error creating session: %v", err)
-			select {
-			case <-time.After(time.Second):
-				continue
-			case <-done:
-				return
-			}
+		// Check for exit signal
+		select {
+		case <-done:
+			logger.Infof("session manager: shutting down")
+			close(output)
+			return
+		default:
 		}
-		logger.Infof("acquired session %s", id)
+		// Establish a new session
+		id, err := client.CreateNoChecks(&config)
+		if err != nil {
+			logger.Errorf("session manager: error creating Consul session: %v", err)
+			time.Sleep(time.Duration(SessionRetrySeconds) * time.Second)
+			continue
+		}
+		logger.Infof("session manager: new Consul session %s", id)
 		select {
 		case output <- id:
+			// Maintain the session
+			err = client.RenewPeriodic(config.TTL, id, done)
+			if err != nil {
+				logger.Errorf("session manager: lost session %s: %v", id, err)
+			} else {
+				logger.Infof("session manager: released session %s", id)
+			}
+			select {
+			case output <- "":
+			case <-done:
+			}
 		case <-done:
-			_ = session.Destroy(id)
-			return
-		}
-		err = session.RenewPeriodic(config.TTL, id, done)
-		if err == nil {
-			err = errSessionLost
-		}
-		logger.Errorf("session %s ended: %v", id, err)
-		select {
-		case output <- "":
-		case <-done:
-			return
+			// Don't bother reporting the new session if exiting
+			_ = client.Destroy(id)
+			logger.Infof("session manager: released session %s", id)
 		}
 	}
 }

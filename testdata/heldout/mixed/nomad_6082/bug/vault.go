@@ -13,8 +13,11 @@
 //	   |              v
 //	v.l    <- establishConnection
 //
-// Fix: SetConfig releases v.l around Kill and Wait. (The tomb here is a
-// reduction of gopkg.in/tomb.v2 to the standard library.)
+// Fix: SetConfig releases v.l around tomb.Wait, after Kill ("Locking
+// around tomb.Wait can deadlock with establishConnection exiting, so we
+// must unlock here."). (The tomb here is a reduction of gopkg.in/tomb.v2
+// to the standard library; the revoke daemon and client building are left
+// out.)
 package bug
 
 import (
@@ -45,6 +48,9 @@ type VaultConfig struct {
 	Enabled bool
 	Addr    string
 	Token   string
+
+	// ConnectionRetryIntv is the interval between connection attempts.
+	ConnectionRetryIntv time.Duration
 }
 
 type vaultClient struct {
@@ -52,47 +58,83 @@ type vaultClient struct {
 	config          *VaultConfig
 	running         bool
 	connEstablished bool
-	tomb            *tomb
-	health          func(addr string) error
+	// connEstablishedErr is the error from the last connection attempt
+	connEstablishedErr error
+	tomb               *tomb
+	health             func(addr string) error
+}
+
+// newVaultClient returns a client for the config, connecting in the
+// background if Vault is enabled.
+func newVaultClient(c *VaultConfig, health func(addr string) error) *vaultClient {
+	v := &vaultClient{
+		config: c,
+		tomb:   newTomb(),
+		health: health,
+	}
+	if v.config.Enabled {
+		// Launch the required goroutines
+		v.tomb.Go(v.establishConnection)
+		v.running = true
+	}
+	return v
 }
 
 func (v *vaultClient) establishConnection() {
+	// Create the retry timer and set initial duration to zero so it fires
+	// immediately
 	retryTimer := time.NewTimer(0)
 	defer retryTimer.Stop()
+OUTER:
 	for {
 		select {
 		case <-v.tomb.Dying():
 			return
 		case <-retryTimer.C:
+			// Ensure the API is reachable
+			if err := v.health(v.config.Addr); err != nil {
+				v.l.Lock() // heldout:site
+				v.connEstablished = false
+				v.connEstablishedErr = err
+				v.l.Unlock()
+				retryTimer.Reset(v.config.ConnectionRetryIntv)
+				continue OUTER
+			}
+			break OUTER
 		}
-		v.l.RLock() // heldout:site
-		addr := v.config.Addr
-		v.l.RUnlock()
-		if err := v.health(addr); err == nil {
-			break
-		}
-		retryTimer.Reset(time.Second)
 	}
-	v.l.Lock()
+	v.l.Lock() // heldout:site
 	v.connEstablished = true
+	v.connEstablishedErr = nil
 	v.l.Unlock()
 }
 
-// SetConfig updates the configuration and restarts the connection.
+// SetConfig is used to update the Vault config being used. A temporary
+// outage may occur after calling this method.
 func (v *vaultClient) SetConfig(config *VaultConfig) error {
 	v.l.Lock()
 	defer v.l.Unlock()
+
+	// Kill any background routines
 	if v.running {
+		// Stop accepting any new request
+		v.connEstablished = false
+
+		// Kill any background routine and create a new tomb
 		v.tomb.Kill()
 		v.tomb.Wait() // heldout:site
+		v.tomb = newTomb()
 		v.running = false
 	}
+
+	// Store the new config
 	v.config = config
-	v.connEstablished = false
-	if config.Enabled {
-		v.tomb = newTomb()
-		v.running = true
+
+	// Check if we should relaunch
+	if v.config.Enabled {
+		// Launch the required goroutines
 		v.tomb.Go(v.establishConnection)
+		v.running = true
 	}
 	return nil
 }
