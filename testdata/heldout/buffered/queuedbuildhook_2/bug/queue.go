@@ -1,70 +1,115 @@
 // Package bug is a held-out kernel (issue 14): a dispatcher's send into the
-// workers' bounded request channel while the workers wait to report to the
-// dispatcher.
+// workers' bounded request channel while the workers wait to report their
+// completions to the dispatcher.
 //
 // Upstream: nix-community/queued-build-hook#2 ("Fix deadlock when worker channel buffer fills up")
 // Round: 2
 //
-// Bug: with -concurrency, the main select loop hands every queued path to
-// the workers through the buffered workerRequests channel. When that
-// buffer is full the loop blocks on the send and stops receiving on
-// queueCompleted; the workers block sending their results on
-// queueCompleted, so nobody drains workerRequests (both queue processes
-// hang, per the PR).
+// Bug: with -concurrency, RunDaemon's main select loop forwards every
+// queued message to the workers through the buffered workerRequests
+// channel, and each worker's execOne reports its completion on the
+// unbuffered queueCompleted. When workerRequests is full the
+// loop blocks on its send and stops receiving on queueCompleted; the
+// workers block sending their completions, so nobody drains
+// workerRequests (both "queued-build-hook queue" processes hang, per the
+// PR). Reduced from daemon.go as it reads after the fix: the socket
+// listeners, the message decoding and the waiters are left out, and the
+// hook is a function.
 //
-// Fix: the loop keeps pending requests in a slice and offers the head in
-// a select case that is nil while there is nothing to send.
+// Fix: execOne sends the completion from a new goroutine ("the main
+// goroutine may be blocking trying to submit a job to us").
 package bug
 
-// Request is one build output to upload.
-type Request struct {
-	Paths []string
+import "time"
+
+// QueueMessage asks for the hook to run on a build's outputs.
+type QueueMessage struct {
+	DrvPath  string
+	OutPaths string
+	Tag      string
 }
 
-// Result is a worker's report.
-type Result struct {
-	Req Request
-	Err error
+// DaemonConfig configures the daemon.
+type DaemonConfig struct {
+	RetryInterval int
+	Retries       int
+	Concurrency   int
 }
 
-type queue struct {
-	incoming       chan Request
-	workerRequests chan Request
-	queueCompleted chan Result
-	onDone         func(Result)
-}
+// RunDaemon runs the hook on every queued message.
+func RunDaemon(queueRequests <-chan *QueueMessage, realHook func(*QueueMessage) error, logf func(string, ...any), config *DaemonConfig) {
+	// State variables, accessed only from the main goroutine.
+	inProgress := 0
+	inProgressTags := make(map[string]int)
 
-func newQueue(concurrency int, upload func(Request) error, onDone func(Result)) *queue {
-	q := &queue{
-		incoming:       make(chan Request),
-		workerRequests: make(chan Request, 64),
-		queueCompleted: make(chan Result),
-		onDone:         onDone,
+	// Channels for communicating with the main goroutine.
+	queueCompleted := make(chan *QueueMessage)
+
+	// Channel for communicating with workers.
+	workerRequests := make(chan *QueueMessage, 256)
+
+	// Execute hook for one request.
+	execOne := func(m *QueueMessage) {
+		defer func() {
+			queueCompleted <- m // heldout:site
+		}()
+
+		msgRetries := config.Retries
+		for msgRetries != 0 {
+			if err := realHook(m); err != nil {
+				msgRetries -= 1
+				time.Sleep(time.Duration(config.RetryInterval) * time.Second)
+				continue
+			}
+			return
+		}
+		logf("Dropped message with OUT_PATHS '%s' after %d retries", m.OutPaths, config.Retries)
 	}
-	for i := 0; i < concurrency; i++ {
-		go q.worker(upload)
-	}
-	return q
-}
 
-func (q *queue) worker(upload func(Request) error) {
-	for req := range q.workerRequests {
-		err := upload(req)
-		q.queueCompleted <- Result{Req: req, Err: err} // heldout:site
+	// Worker goroutines.
+	if config.Concurrency > 0 {
+		worker := func() {
+			for {
+				m := <-workerRequests
+				execOne(m)
+			}
+		}
+		for i := 0; i < config.Concurrency; i++ {
+			go worker()
+		}
+	} else {
+		// Infinite concurrency.
+		go func() {
+			for {
+				m := <-workerRequests
+				go execOne(m)
+			}
+		}()
 	}
-}
 
-// run is the dispatcher's loop.
-func (q *queue) run() {
-	inFlight := 0
 	for {
 		select {
-		case req := <-q.incoming:
-			inFlight++
-			q.workerRequests <- req // heldout:site
-		case res := <-q.queueCompleted:
-			inFlight--
-			q.onDone(res)
+		case m := <-queueRequests:
+			// Forward requests to workers, and track progress.
+			inProgress += 1
+			if m.Tag != "" {
+				inProgressTags[m.Tag]++
+			}
+
+			workerRequests <- m // heldout:site
+
+		case m := <-queueCompleted:
+			// Scheduler sends us completion.
+			inProgress -= 1
+			if inProgress == 0 {
+				inProgressTags = make(map[string]int)
+			} else if m.Tag != "" {
+				if n := inProgressTags[m.Tag] - 1; n > 0 {
+					inProgressTags[m.Tag] = n
+				} else {
+					delete(inProgressTags, m.Tag)
+				}
+			}
 		}
 	}
 }

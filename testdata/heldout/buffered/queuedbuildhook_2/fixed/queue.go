@@ -1,65 +1,102 @@
 // Package fixed is the fixed version of buffered/queuedbuildhook_2: the
-// dispatcher offers work in a select case and keeps the rest pending.
+// workers report their completions from new goroutines.
 package fixed
 
-// Request is one build output to upload.
-type Request struct {
-	Paths []string
+import "time"
+
+// QueueMessage asks for the hook to run on a build's outputs.
+type QueueMessage struct {
+	DrvPath  string
+	OutPaths string
+	Tag      string
 }
 
-// Result is a worker's report.
-type Result struct {
-	Req Request
-	Err error
+// DaemonConfig configures the daemon.
+type DaemonConfig struct {
+	RetryInterval int
+	Retries       int
+	Concurrency   int
 }
 
-type queue struct {
-	incoming       chan Request
-	workerRequests chan Request
-	queueCompleted chan Result
-	onDone         func(Result)
-}
+// RunDaemon runs the hook on every queued message.
+func RunDaemon(queueRequests <-chan *QueueMessage, realHook func(*QueueMessage) error, logf func(string, ...any), config *DaemonConfig) {
+	// State variables, accessed only from the main goroutine.
+	inProgress := 0
+	inProgressTags := make(map[string]int)
 
-func newQueue(concurrency int, upload func(Request) error, onDone func(Result)) *queue {
-	q := &queue{
-		incoming:       make(chan Request),
-		workerRequests: make(chan Request, 64),
-		queueCompleted: make(chan Result),
-		onDone:         onDone,
-	}
-	for i := 0; i < concurrency; i++ {
-		go q.worker(upload)
-	}
-	return q
-}
+	// Channels for communicating with the main goroutine.
+	queueCompleted := make(chan *QueueMessage)
 
-func (q *queue) worker(upload func(Request) error) {
-	for req := range q.workerRequests {
-		err := upload(req)
-		q.queueCompleted <- Result{Req: req, Err: err}
-	}
-}
+	// Channel for communicating with workers.
+	workerRequests := make(chan *QueueMessage, 256)
 
-// run is the dispatcher's loop.
-func (q *queue) run() {
-	inFlight := 0
-	var pending []Request
-	for {
-		var out chan Request
-		var head Request
-		if len(pending) > 0 {
-			out = q.workerRequests
-			head = pending[0]
+	// Execute hook for one request.
+	execOne := func(m *QueueMessage) {
+		defer func() {
+			// Note: the main goroutine may be blocking trying to submit a job to us.
+			// Send the completion in a new goroutine to prevent blocking here as
+			// well, which would create a deadlock.
+			go func() {
+				queueCompleted <- m
+			}()
+		}()
+
+		msgRetries := config.Retries
+		for msgRetries != 0 {
+			if err := realHook(m); err != nil {
+				msgRetries -= 1
+				time.Sleep(time.Duration(config.RetryInterval) * time.Second)
+				continue
+			}
+			return
 		}
+		logf("Dropped message with OUT_PATHS '%s' after %d retries", m.OutPaths, config.Retries)
+	}
+
+	// Worker goroutines.
+	if config.Concurrency > 0 {
+		worker := func() {
+			for {
+				m := <-workerRequests
+				execOne(m)
+			}
+		}
+		for i := 0; i < config.Concurrency; i++ {
+			go worker()
+		}
+	} else {
+		// Infinite concurrency.
+		go func() {
+			for {
+				m := <-workerRequests
+				go execOne(m)
+			}
+		}()
+	}
+
+	for {
 		select {
-		case req := <-q.incoming:
-			inFlight++
-			pending = append(pending, req)
-		case out <- head:
-			pending = pending[1:]
-		case res := <-q.queueCompleted:
-			inFlight--
-			q.onDone(res)
+		case m := <-queueRequests:
+			// Forward requests to workers, and track progress.
+			inProgress += 1
+			if m.Tag != "" {
+				inProgressTags[m.Tag]++
+			}
+
+			workerRequests <- m
+
+		case m := <-queueCompleted:
+			// Scheduler sends us completion.
+			inProgress -= 1
+			if inProgress == 0 {
+				inProgressTags = make(map[string]int)
+			} else if m.Tag != "" {
+				if n := inProgressTags[m.Tag] - 1; n > 0 {
+					inProgressTags[m.Tag] = n
+				} else {
+					delete(inProgressTags, m.Tag)
+				}
+			}
 		}
 	}
 }

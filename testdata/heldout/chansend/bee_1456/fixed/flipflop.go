@@ -1,71 +1,90 @@
-// Package fixed is the fixed version of chansend/bee_1456: the timer cases
-// give up their send when the detector is stopped.
+// Package fixed is the fixed version of chansend/bee_1456: the timer
+// cases give up their send when quit is closed.
 package fixed
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 type detector struct {
-	C     chan struct{}
-	c     chan struct{}
-	quit  chan struct{}
-	flap  time.Duration
-	clean time.Duration
+	t         time.Duration
+	worstCase time.Duration
+
+	buf  chan struct{}
+	out  chan struct{}
+	quit chan struct{}
 }
 
-// NewFallingEdge returns the detector's output, the function that records
-// an event, and the function that stops the detector.
-func NewFallingEdge(flap, clean time.Duration) (<-chan struct{}, func(), func()) {
+// NewFallingEdge returns a new falling edge detector.
+// bufferTime is the time to buffer, worstCase is the time to wait before
+// writing to the output anyway.
+func NewFallingEdge(bufferTime, worstCase time.Duration) (in chan<- struct{}, out <-chan struct{}, clean func()) {
 	d := &detector{
-		C:     make(chan struct{}),
-		c:     make(chan struct{}, 1),
-		quit:  make(chan struct{}),
-		flap:  flap,
-		clean: clean,
+		t:         bufferTime,
+		worstCase: worstCase,
+		buf:       make(chan struct{}, 1),
+		out:       make(chan struct{}),
+		quit:      make(chan struct{}),
 	}
+
 	go d.work()
-	in := func() {
-		select {
-		case d.c <- struct{}{}:
-		default:
-		}
-	}
-	return d.C, in, func() { close(d.quit) }
+
+	return d.buf, d.out, func() { close(d.quit) }
 }
 
 func (d *detector) work() {
-	var waitWrites, waitClean <-chan time.Time
+	var waitWrite <-chan time.Time
+	var worstCase <-chan time.Time
 	for {
 		select {
-		case <-d.c:
-			if waitWrites == nil {
-				waitWrites = time.After(d.flap)
-			}
-			waitClean = time.After(d.clean)
-		case <-waitWrites:
-			select {
-			case d.C <- struct{}{}:
-			case <-d.quit:
-				return
-			}
-			waitWrites, waitClean = nil, nil
-		case <-waitClean:
-			select {
-			case d.C <- struct{}{}:
-			case <-d.quit:
-				return
-			}
-			waitWrites, waitClean = nil, nil
 		case <-d.quit:
 			return
+		case <-d.buf:
+			// we have an item in the buffer, dont announce yet
+			waitWrite = time.After(d.t)
+			if worstCase == nil {
+				worstCase = time.After(d.worstCase)
+			}
+		case <-waitWrite:
+			select {
+			case d.out <- struct{}{}:
+			case <-d.quit:
+				return
+			}
+			worstCase = nil
+			waitWrite = nil
+		case <-worstCase:
+			select {
+			case d.out <- struct{}{}:
+			case <-d.quit:
+				return
+			}
+			worstCase = nil
+			waitWrite = nil
 		}
 	}
 }
 
-// pullSubscription reads one falling edge per batch until its stop.
-func pullSubscription(edges <-chan struct{}, stop func(), batches <-chan []byte, deliver func([]byte)) {
-	defer stop()
-	for b := range batches {
-		<-edges
-		deliver(b)
+// pullSubscription batches the chunks of a subscription and hands a batch
+// on at each falling edge, until ctx ends the subscription.
+func pullSubscription(ctx context.Context, chunks <-chan []byte, deliver func([][]byte)) {
+	in, out, clean := NewFallingEdge(time.Second, 5*time.Second)
+	defer clean()
+	var batch [][]byte
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case c := <-chunks:
+			batch = append(batch, c)
+			select {
+			case in <- struct{}{}:
+			default:
+			}
+		case <-out:
+			deliver(batch)
+			batch = nil
+		}
 	}
 }
