@@ -9,9 +9,11 @@
 // m.Lock) queued between the two blocks the second RLock, and the writer
 // waits for the first.
 //
-// Fix: GetNumRowsOfPartition reads m.segments through the unexported
-// selector that does not lock. (The shape of the code is our reduction of
-// datacoord's meta; the issue names the function and the double RLock.)
+// Fix (milvus-io/milvus#33045, "Remove RLock re-entry in
+// GetNumRowsOfPartition"): GetNumRowsOfPartition no longer takes m.RLock
+// itself; SelectSegments takes it once. (datacoord's meta, SegmentsInfo and
+// the selector are reduced; GetNumRowsOfPartition is the upstream function
+// after the fix plus the RLock the fix removed.)
 package bug
 
 import "sync"
@@ -67,18 +69,23 @@ func (m *meta) AddSegment(seg *SegmentInfo) {
 	m.segments.segments[seg.ID] = seg
 }
 
-// GetNumRowsOfPartition sums the rows of the healthy segments of a partition.
+// isSegmentHealthy reports whether a segment is neither dropped nor
+// missing.
+func isSegmentHealthy(s *SegmentInfo) bool {
+	return s != nil && !s.Dropped
+}
+
+// GetNumRowsOfPartition returns row count of segments belongs to provided
+// collection & partition.
 func (m *meta) GetNumRowsOfPartition(collectionID, partitionID int64) int64 {
 	m.RLock() // heldout:site
 	defer m.RUnlock()
 	var ret int64
 	segments := m.SelectSegments(func(s *SegmentInfo) bool { // heldout:site
-		return s.CollectionID == collectionID && s.PartitionID == partitionID
+		return isSegmentHealthy(s) && s.CollectionID == collectionID && s.PartitionID == partitionID
 	})
-	for _, s := range segments {
-		if !s.Dropped {
-			ret += s.NumOfRows
-		}
+	for _, segment := range segments {
+		ret += segment.NumOfRows
 	}
 	return ret
 }

@@ -1,5 +1,5 @@
-// Package fixed is the fixed version of rwr/milvus_33044: the partition sum
-// reads the index directly under its one read lock.
+// Package fixed is the fixed version of rwr/milvus_33044:
+// GetNumRowsOfPartition leaves the locking to SelectSegments.
 package fixed
 
 import "sync"
@@ -55,18 +55,21 @@ func (m *meta) AddSegment(seg *SegmentInfo) {
 	m.segments.segments[seg.ID] = seg
 }
 
-// GetNumRowsOfPartition sums the rows of the healthy segments of a partition.
+// isSegmentHealthy reports whether a segment is neither dropped nor
+// missing.
+func isSegmentHealthy(s *SegmentInfo) bool {
+	return s != nil && !s.Dropped
+}
+
+// GetNumRowsOfPartition returns row count of segments belongs to provided
+// collection & partition.
 func (m *meta) GetNumRowsOfPartition(collectionID, partitionID int64) int64 {
-	m.RLock()
-	defer m.RUnlock()
 	var ret int64
-	segments := m.segments.GetSegmentsBySelector(func(s *SegmentInfo) bool {
-		return s.CollectionID == collectionID && s.PartitionID == partitionID
+	segments := m.SelectSegments(func(s *SegmentInfo) bool {
+		return isSegmentHealthy(s) && s.CollectionID == collectionID && s.PartitionID == partitionID
 	})
-	for _, s := range segments {
-		if !s.Dropped {
-			ret += s.NumOfRows
-		}
+	for _, segment := range segments {
+		ret += segment.NumOfRows
 	}
 	return ret
 }
