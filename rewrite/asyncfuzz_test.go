@@ -23,7 +23,7 @@ import (
 // -asyncsweepseed S).
 
 // asyncForms is how many statement forms genAsyncBody has.
-const asyncForms = 41
+const asyncForms = 44
 
 // genAsyncBody writes the statements of an async body, one per byte of b
 // from *pos on, nesting the statements that follow a block-opening form.
@@ -39,8 +39,12 @@ const asyncForms = 41
 // and over per-iteration loop variables; shadowed x; blanks and strings
 // that look like generated names; bare returns; uncancelling; the resume
 // points of Lock.Acquire (contended), Queue.Get (fed by a task),
-// Gather, WaitFor, Event.Wait and Shield.
-func genAsyncBody(b []byte, callee string, depth int, pos *int, out *strings.Builder, k *int) {
+// Gather, WaitFor, Event.Wait and Shield; Timeout and WithTaskGroup
+// blocks whose callbacks hold the statements that follow (sc: the
+// innermost callback's scope and group variables, empty outside one), and
+// inside them Reschedule, Expired and CreateGroupTask. Inside a callback
+// the returns return the error alone and no form defers.
+func genAsyncBody(b []byte, callee string, depth int, pos *int, out *strings.Builder, k *int, sc fuzzScope) {
 	for *pos < len(b) {
 		c := b[*pos]
 		*pos++
@@ -48,8 +52,22 @@ func genAsyncBody(b []byte, callee string, depth int, pos *int, out *strings.Bui
 		n := *k
 		nest := func(open, close string) {
 			out.WriteString(open)
-			genAsyncBody(b, callee, depth+1, pos, out, k)
+			genAsyncBody(b, callee, depth+1, pos, out, k, sc)
 			out.WriteString(close)
+		}
+		// callback nests the statements that follow in a scope's callback
+		// (whose returns return the error alone).
+		callback := func(open, close string, inner fuzzScope) {
+			var cb strings.Builder
+			inner.in = true
+			genAsyncBody(b, callee, depth+1, pos, &cb, k, inner)
+			out.WriteString(open + callbackReturns(cb.String()) + close)
+		}
+		switch c % asyncForms {
+		case 6, 7, 16, 28:
+			if sc.in {
+				continue // a defer: not in a callback
+			}
 		}
 		switch c % asyncForms {
 		case 0:
@@ -160,10 +178,56 @@ func genAsyncBody(b []byte, callee string, depth int, pos *int, out *strings.Bui
 			fmt.Fprintf(out, "{\nvar ev%d aio.Event\naio.CreateTask(t, hset(&ev%d, %d))\nif e := ev%d.Wait(t); e != nil {\nlg(l, \"s%d event: %%s\", describe(e))\nreturn x, e\n}\nx++\n}\n", n, n, n%3, n, n)
 		case 40:
 			fmt.Fprintf(out, "if v, e := aio.Shield(t, aio.CreateTask(t, hv(x, 2))); e != nil {\nlg(l, \"s%d shield: %%s\", describe(e))\n} else {\nx += v\n}\n", n)
+		case 41:
+			if depth > 2 {
+				continue
+			}
+			inner := sc
+			inner.scope = fmt.Sprint("s", n)
+			callback(fmt.Sprintf("if e%d := aio.Timeout(t, %d*time.Millisecond, func(s%d *aio.TimeoutScope) (se%d error) {\nlg(l, \"s%d timeout in x=%%d\", x)\n", n, n%5+2, n, n, n),
+				fmt.Sprintf("return nil\n}); e%d != nil {\nlg(l, \"s%d timeout: %%s cancelling=%%d\", describe(e%d), t.Cancelling())\nif errors.Is(e%d, aio.ErrCancelled) {\nreturn x, e%d\n}\n}\n", n, n, n, n, n), inner)
+		case 42:
+			if depth > 2 {
+				continue
+			}
+			inner := sc
+			inner.group = fmt.Sprint("g", n)
+			callback(fmt.Sprintf("if e%d := aio.WithTaskGroup(t, func(g%d *aio.TaskGroup) (se%d error) {\naio.CreateGroupTask(g%d, hv(x+%d, %d))\n", n, n, n, n, n, n%3+1),
+				fmt.Sprintf("return nil\n}); e%d != nil {\nlg(l, \"s%d group: %%s cancelling=%%d\", describe(e%d), t.Cancelling())\nif errors.Is(e%d, aio.ErrCancelled) {\nreturn x, e%d\n}\n}\n", n, n, n, n, n), inner)
+		case 43:
+			switch {
+			case sc.scope != "" && (n%2 == 0 || sc.group == ""):
+				fmt.Fprintf(out, "%s.Reschedule(l.Now().Add(%d * time.Millisecond))\nlg(l, \"s%d rescheduled, expired=%%v\", %s.Expired())\n", sc.scope, n%4, n, sc.scope)
+			case sc.group != "":
+				fmt.Fprintf(out, "hs = append(hs, aio.CreateGroupTask(%s, hv(x+%d, %d)))\n", sc.group, n, n%4)
+			}
 		case 29:
 			fmt.Fprintf(out, "{\nvar a any = x\nif x%%2 == 0 {\na = fmt.Sprint(x)\n}\nswitch a := a.(type) {\ncase int:\nv, _ := aio.Await(t, hv(a+%d, 0))\nx += v\ncase string:\naio.Sleep(t, time.Millisecond)\nx += len(a)\n}\n}\n", n)
 		}
 	}
+}
+
+// fuzzScope is where genAsyncBody writes: in a scope's callback or not,
+// and the variables of the innermost callbacks' TimeoutScope and TaskGroup
+// ("" if none).
+type fuzzScope struct {
+	in           bool
+	scope, group string
+}
+
+// callbackReturns makes the returns of statements generated for a body
+// (return x, err) those of a scope's callback (return err); a bare return
+// returns the callback's named result.
+func callbackReturns(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "return x") {
+			if j := strings.Index(l, ", "); j >= 0 {
+				lines[i] = "return " + l[j+2:]
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // asyncFuzzHeader starts an async fuzz program: the trace, the helpers
@@ -388,7 +452,7 @@ func driveClose(c *aio.Coroutine[int], closeMs int, cancels ...int) {
 func asyncFuzzFunc(decl, conv, callee string, body []byte) string {
 	var b strings.Builder
 	pos, k := 0, 0
-	genAsyncBody(body, callee, 0, &pos, &b, &k)
+	genAsyncBody(body, callee, 0, &pos, &b, &k, fuzzScope{})
 	return fmt.Sprintf(`
 //asyncgo:async
 %s *aio.Coroutine[int] {
@@ -476,6 +540,8 @@ func FuzzAsyncLowering(f *testing.F) {
 	f.Add([]byte{5, 17, 18, 19, 22, 23, 24, 25}, []byte{0, 0})
 	f.Add([]byte{26, 27, 28, 29, 1, 7, 26, 0, 9}, []byte{2})
 	f.Add([]byte{5, 0, 6, 7, 12, 1, 26, 10, 24}, []byte{1, 3, 4})
+	f.Add([]byte{41, 1, 43, 0, 42, 43, 8, 10, 20}, []byte{2})
+	f.Add([]byte{42, 41, 43, 37, 43, 12, 33}, []byte{1, 3, 2})
 	f.Fuzz(func(t *testing.T, body, script []byte) {
 		if testing.Short() {
 			t.Skip("builds each program twice")
