@@ -4,13 +4,17 @@
 // Upstream: vanadium/core#214 ("v23/context: fix goroutine leak in WithRootCancel", fixes vanadium/core#1419)
 // Round: 2
 //
-// Bug: WithRootCancel derives a child from the root context and starts a
-// goroutine that waits on rootCtx.Done() to cancel the child. When the
-// child is cancelled (the common case: a server forwarding one request)
-// and the root is not, the goroutine waits for the root forever; one leak
-// per call, visible in pprof.
+// Bug: WithRootCancel (v23/context/context.go) builds a context detached
+// from the parent's cancellation (its values copied onto
+// context.Background()) and starts a goroutine that waits on the root
+// context's Done to cancel it. When the new context is cancelled through
+// its CancelFunc (the common case: a server forwarding one request) and the
+// root is not, the goroutine waits for the root forever; one leak per
+// call, visible in pprof. (T keeps only the fields WithRootCancel uses;
+// serve is our reduction of a caller.)
 //
-// Fix: the goroutine also returns when the child's Done closes.
+// Fix: the goroutine also returns when the new context's Done closes (our
+// reconstruction of the fix; the thread does not show its code).
 package bug
 
 import (
@@ -21,30 +25,60 @@ import (
 // CancelFunc cancels a T.
 type CancelFunc func()
 
-// T is vanadium's context, carrying the root context it was derived from.
+type ctxKey int
+
+const rootKey = ctxKey(iota)
+
+// T is vanadium's context: a context.Context with the chain of keys set on
+// it, so that WithRootCancel can copy them.
 type T struct {
-	ctx     context.Context
-	rootCtx *T
-	logger  func(string)
+	context.Context
+	parent *T
+	key    any
 }
 
-// Done is the context's done channel.
-func (t *T) Done() <-chan struct{} { return t.ctx.Done() }
+// RootContext returns a root context; WithRootCancel forwards its
+// cancellation.
+func RootContext() (*T, CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	root := &T{Context: ctx}
+	return WithValue(root, rootKey, ctx), CancelFunc(cancel)
+}
 
-// WithCancel returns a child of parent and its cancel func.
-func WithCancel(parent *T) (*T, CancelFunc) {
-	ctx, cancel := context.WithCancel(parent.ctx)
-	return &T{ctx: ctx, rootCtx: parent.rootCtx, logger: parent.logger}, CancelFunc(cancel)
+// WithValue returns a child of parent carrying val for key.
+func WithValue(parent *T, key, val any) *T {
+	return &T{Context: context.WithValue(parent.Context, key, val), parent: parent, key: key}
+}
+
+func newChild(ctx context.Context, parent *T) *T {
+	return &T{Context: ctx, parent: parent}
+}
+
+func copyValues(root context.Context, ctx *T) context.Context {
+	if ctx == nil {
+		return root
+	}
+	nctx := copyValues(root, ctx.parent)
+	if ctx.key == nil {
+		return nctx
+	}
+	if val := ctx.Value(ctx.key); val != nil {
+		return context.WithValue(nctx, ctx.key, val)
+	}
+	return nctx
 }
 
 // WithRootCancel returns a context derived from parent, but that is
-// detached from the deadlines and cancellation of parent; it is cancelled
-// only with the root context or by the returned func.
+// detached from the deadlines and cancellation hierarchy so that this
+// context will only ever be canceled when the returned CancelFunc is
+// called, or the RootContext from which this context is ultimately
+// derived is canceled.
 func WithRootCancel(parent *T) (*T, CancelFunc) {
-	detached := &T{ctx: context.WithoutCancel(parent.ctx), rootCtx: parent.rootCtx, logger: parent.logger}
-	ctx, cancel := WithCancel(detached)
-	rootCtx := parent.rootCtx
-	if rootCtx != nil && rootCtx.Done() != nil {
+	// Create a new context and copy over the keys.
+	nctx := copyValues(context.Background(), parent)
+	ctx, cancel := context.WithCancel(nctx)
+	if val := parent.Value(rootKey); val != nil {
+		rootCtx := val.(context.Context)
 		// Forward the cancelation from the root context to the newly
 		// created context.
 		go func() {
@@ -52,14 +86,15 @@ func WithRootCancel(parent *T) (*T, CancelFunc) {
 			cancel()
 		}()
 	}
-	return ctx, cancel
+	child := newChild(ctx, parent)
+	return child, CancelFunc(cancel)
 }
 
-// serve forwards one request with a context detached from the caller's.
+// serve handles one request with a context detached from the caller's.
 func serve(ctx *T, handle func(*T) error) error {
 	rctx, cancel := WithRootCancel(ctx)
 	defer cancel()
-	deadline, stop := context.WithTimeout(rctx.ctx, time.Minute)
+	deadline, stop := context.WithTimeout(rctx, time.Minute)
 	defer stop()
-	return handle(&T{ctx: deadline, rootCtx: rctx.rootCtx, logger: rctx.logger})
+	return handle(newChild(deadline, rctx))
 }
