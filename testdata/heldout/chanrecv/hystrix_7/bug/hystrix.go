@@ -2,6 +2,7 @@
 // error channel that nothing sends on or closes when the command succeeds.
 //
 // Upstream: afex/hystrix-go#7 ("Go() hangs if you only check for errors")
+// Seen: 891f139 (analyzer/chanblock's testdata real/errresult.go reduces the same bug)
 //
 // Bug: Go returns the command's error channel, which receives a value only
 // when the command fails or times out; a caller that waits for the outcome

@@ -2,6 +2,7 @@
 // on a send whose receiver took another select case and returned.
 //
 // Upstream: kubernetes/kubernetes#114071 (fixes kubernetes/kubernetes#114070, "Goroutine leak in EtcdMigrateServer")
+// Seen: 3152a19 (analyzer/deadlockleak's testdata real/real.go reduced this bug before the held-out set was made: never held out)
 //
 // Bug: Stop starts a timer goroutine that sends on the unbuffered timedout
 // channel after the grace period, and a watcher goroutine that selects on

@@ -2,6 +2,7 @@
 // their errors after the receiver returned on the first error.
 //
 // Upstream: prometheus/prometheus#213 ("Fix goroutine leak in leveldb.AppendSamples")
+// Seen: 3152a19 (analyzer/deadlockleak's testdata real/real.go reduced this bug before the held-out set was made: never held out)
 //
 // Bug: AppendSamples runs one goroutine per index to update and each sends
 // its result on an unbuffered error channel; the function returns on the

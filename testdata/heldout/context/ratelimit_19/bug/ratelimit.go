@@ -2,6 +2,7 @@
 // a field and never called, while a goroutine waits on its context.
 //
 // Upstream: projectdiscovery/ratelimit#19 ("context.CancelFunc go routine leaks")
+// Seen: 316380b (analyzer/chanblock's testdata real/real.go reduced this bug before the held-out set was made: never held out)
 //
 // Bug: New derives an internal context, stores its cancel func, and starts
 // the run goroutine, which selects on that context's Done to stop; nothing

@@ -2,6 +2,7 @@
 // early return.
 //
 // Upstream: dusk-network/dusk-blockchain#929 ("Fix observed deadlock on devnet")
+// Seen: 485d1a0 (analyzer/lockorder's testdata kernels/left.go K20 reduces the same bug)
 //
 // Bug: acceptConsensusResults locks the chain's mutex and returns early when
 // the consensus result is not usable without releasing it; every later

@@ -3,6 +3,7 @@
 // holds that lock and waits for this goroutine to finish.
 //
 // Upstream: hashicorp/vault#5189 ("Fix potential deadlock")
+// Seen: 485d1a0 (analyzer/lockorder's testdata kernels/wait2.go K24 reduces the same bug)
 //
 // Bug: when leaderLostCh and stopCh fire together and the select picks
 // leaderLostCh, waitForLeadership goes on to c.stateLock.Lock(); the sealer
