@@ -9,7 +9,9 @@
 // when NewStream or SelectProtoOrFail fails, without deleting or closing
 // the channel, so every later caller for that connection waits forever.
 //
-// Fix: the channel is removed and closed on every path (deferred).
+// Fix: "defer close(ch)" right after the channel is registered, so it is
+// closed on every path (the entry itself is still deleted only after a
+// successful identify; later callers find it closed).
 package bug
 
 import (

@@ -1,5 +1,5 @@
-// Package fixed is the fixed version of chanrecv/libp2p_49: the wait channel
-// is released on every path.
+// Package fixed is the fixed version of chanrecv/libp2p_49: the wait
+// channel is closed on every path.
 package fixed
 
 import (
@@ -40,19 +40,14 @@ func (ids *IDService) IdentifyConn(c Conn) {
 	if wait, found := ids.currid[c]; found {
 		ids.currmu.Unlock()
 		log.Printf("IdentifyConn called twice on: %s", c.RemotePeer())
-		<-wait // already identifying it. wait for it.
+		<-wait
 		return
 	}
 	ch := make(chan struct{})
 	ids.currid[c] = ch
 	ids.currmu.Unlock()
 
-	defer func() {
-		ids.currmu.Lock()
-		delete(ids.currid, c)
-		ids.currmu.Unlock()
-		close(ch) // release everyone waiting.
-	}()
+	defer close(ch)
 
 	s, err := c.NewStream()
 	if err != nil {
@@ -69,4 +64,14 @@ func (ids *IDService) IdentifyConn(c Conn) {
 	}
 
 	ids.handle(s)
+
+	ids.currmu.Lock()
+	_, found := ids.currid[c]
+	delete(ids.currid, c)
+	ids.currmu.Unlock()
+
+	if !found {
+		log.Printf("IdentifyConn failed to find channel (programmer error) for %s", c.RemotePeer())
+		return
+	}
 }
