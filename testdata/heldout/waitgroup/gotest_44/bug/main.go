@@ -24,7 +24,7 @@ import (
 
 func gotest(args []string) int {
 	var wg sync.WaitGroup
-	wg.Add(1) // heldout:site
+	wg.Add(1)       // heldout:site
 	defer wg.Wait() // heldout:site
 
 	r, w := io.Pipe()
