@@ -3,6 +3,7 @@
 //
 // Upstream: livekit/livekit#3625 ("Call Broadcast in lock scope.")
 // Round: 2
+// Seen: 970215c (analyzer/condwait's testdata real/livekit.go reduces the same bug, picked at the same time as this kernel)
 //
 // Bug: Buffer.Close sets closed (atomically, not under the lock), does its
 // cleanup under the read lock and calls readCond.Broadcast after
