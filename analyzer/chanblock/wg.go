@@ -2,6 +2,7 @@ package chanblock
 
 import (
 	"fmt"
+	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -219,9 +220,12 @@ func returnWithout(fn *ssa.Function, stop func(ssa.Instruction) bool) *ssa.Retur
 }
 
 // addUnmatched reports a wg.Add(1) in a function that starts goroutines
-// after it, when a path from the Add reaches a return, a Wait on the same
-// WaitGroup or the Add itself again without starting a goroutine, calling
-// Done, or calling anything that is handed the WaitGroup or its owner.
+// or hands work to a worker (a send on a channel, or a select's send
+// case) after it, when a path from the Add reaches a return, a Wait on
+// the same WaitGroup or the Add itself again without starting a
+// goroutine, handing the work off, calling Done, or calling anything that
+// is handed the WaitGroup or its owner: an enqueue that fails (a select's
+// default or ctx.Done() case) returns with the count never dropping.
 func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 	fn := add.Parent()
 	var base ssa.Value
@@ -259,6 +263,7 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 		i int
 	}
 	seen := map[*ssa.BasicBlock]bool{}
+	cut := map[*ssa.BasicBlock]bool{} // If blocks whose true edge enters a select's send case
 	queue := []pos{{add.Block(), index(add) + 1}}
 	for len(queue) > 0 {
 		p := queue[0]
@@ -281,6 +286,22 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 				for _, b := range in.Bindings {
 					if is(b) {
 						goes, blocked = true, true
+					}
+				}
+			case *ssa.Send:
+				// The work handed to a worker over a channel (a job
+				// queue): the worker calls Done.
+				goes, blocked = true, true
+			case *ssa.Select:
+				// A select that offers the work on a channel: the send
+				// cases hand it off, the others (a default, a
+				// ctx.Done()) go on without it.
+				for k, st := range in.States {
+					if st.Dir == types.SendOnly {
+						if t := caseTest(in, k); t != nil {
+							goes = true
+							cut[t] = true
+						}
 					}
 				}
 			case *ssa.Panic:
@@ -311,7 +332,11 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 			}
 		}
 		if !blocked {
-			for _, s := range p.b.Succs {
+			succs := p.b.Succs
+			if cut[p.b] {
+				succs = succs[1:] // the send case's edge: handed off
+			}
+			for _, s := range succs {
 				queue = append(queue, pos{s, 0})
 			}
 		}
@@ -326,7 +351,7 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 	st.Report(analysis.Diagnostic{
 		Pos:      add.Pos(),
 		Category: "deadlock",
-		Message: fmt.Sprintf("wg.Add(1) here is not matched on the path to the %s at line %d: no goroutine is started and Done is not called on it, so the count never drops to zero and wg.Wait blocks forever",
+		Message: fmt.Sprintf("wg.Add(1) here is not matched on the path to the %s at line %d: no goroutine is started, no work is handed off and Done is not called on it, so the count never drops to zero and wg.Wait blocks forever",
 			bad, st.pass.Fset.Position(at).Line),
 		Related: []analysis.RelatedInformation{{Pos: at, Message: "reached without starting the counted goroutine"}},
 	})

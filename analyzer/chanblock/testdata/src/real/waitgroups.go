@@ -67,7 +67,7 @@ type semGroup struct {
 }
 
 func (g *semGroup) Go(ctx context.Context, f func() error) error {
-	g.wg.Add(1) // want `wg.Add\(1\) here is not matched on the path to the return at line \d+: no goroutine is started and Done is not called on it`
+	g.wg.Add(1) // want `wg.Add\(1\) here is not matched on the path to the return at line \d+: no goroutine is started, no work is handed off and Done is not called on it`
 	if err := g.sem.Acquire(ctx); err != nil {
 		return err
 	}
@@ -341,4 +341,95 @@ func newStreamServer() *streamServer {
 func (s *streamServer) Stop() {
 	close(s.workers)
 	s.handlersWG.Wait()
+}
+
+// A worker pool's Submit (ours, the "Add, then the enqueue fails" shape of
+// issue 14): the task is counted before it is offered to the workers, and
+// when the context is done first Submit returns without the Done the
+// worker would have called: Wait never returns. Fix: Done on that path.
+type jobPool struct {
+	wg   sync.WaitGroup
+	jobs chan func()
+}
+
+func newJobPool(n int) *jobPool {
+	p := &jobPool{jobs: make(chan func())}
+	for i := 0; i < n; i++ {
+		go p.worker()
+	}
+	return p
+}
+
+func (p *jobPool) worker() {
+	for f := range p.jobs {
+		f()
+		p.wg.Done()
+	}
+}
+
+func (p *jobPool) Submit(ctx context.Context, f func()) error {
+	p.wg.Add(1) // want `wg.Add\(1\) here is not matched on the path to the return at line \d+: no goroutine is started, no work is handed off`
+	select {
+	case p.jobs <- f:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TrySubmit's full queue is the same path.
+func (p *jobPool) TrySubmit(f func()) bool {
+	p.wg.Add(1) // want `wg.Add\(1\) here is not matched on the path to the return at line \d+`
+	select {
+	case p.jobs <- f:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *jobPool) Close() {
+	p.wg.Wait()
+	close(p.jobs)
+}
+
+type jobPoolFixed struct {
+	wg   sync.WaitGroup
+	jobs chan func()
+}
+
+func newJobPoolFixed(n int) *jobPoolFixed {
+	p := &jobPoolFixed{jobs: make(chan func())}
+	for i := 0; i < n; i++ {
+		go p.worker()
+	}
+	return p
+}
+
+func (p *jobPoolFixed) worker() {
+	for f := range p.jobs {
+		f()
+		p.wg.Done()
+	}
+}
+
+func (p *jobPoolFixed) Submit(ctx context.Context, f func()) error {
+	p.wg.Add(1)
+	select {
+	case p.jobs <- f:
+		return nil
+	case <-ctx.Done():
+		p.wg.Done()
+		return ctx.Err()
+	}
+}
+
+func (p *jobPoolFixed) Enqueue(f func()) {
+	p.wg.Add(1)
+	p.jobs <- f
+}
+
+func (p *jobPoolFixed) Close() {
+	p.wg.Wait()
+	close(p.jobs)
 }
