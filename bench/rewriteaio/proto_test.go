@@ -30,7 +30,7 @@ import (
 
 // _agNoopNoUnwind is _agNoop with P1.
 type _agNoopNoUnwind struct {
-	_agpc int
+	_agpc int //nolint:unused // as generated: the layout of _agNoop
 	_agf  aio.Frame[int]
 }
 
@@ -51,7 +51,7 @@ func NoopNoUnwind() *aio.Coroutine[int] {
 
 // _agNoopLean is _agNoop with P1 and P2.
 type _agNoopLean struct {
-	_agpc int
+	_agpc int //nolint:unused // as generated: the layout of _agNoop
 	_agf  aio.Frame[int]
 }
 

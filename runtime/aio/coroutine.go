@@ -37,14 +37,6 @@ func (directFunc[R]) Step(*Task, error) (Waitable, bool, R, error) {
 	panic("aio: a direct-mode coroutine body stepped as a machine")
 }
 
-// machine returns c's lowered body, nil for a direct-mode one.
-func (c *Coroutine[R]) machine() Machine[R] {
-	if _, ok := c.m.(directFunc[R]); ok {
-		return nil
-	}
-	return c.m
-}
-
 // fn returns c's direct-mode body, nil for a lowered one.
 func (c *Coroutine[R]) fn() func(t *Task) (R, error) {
 	f, _ := c.m.(directFunc[R])
