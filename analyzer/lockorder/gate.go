@@ -1,5 +1,7 @@
 package lockorder
 
+import "strings"
+
 // Gate locks (as lockdep's): two functions that take A then B and B then
 // A cannot deadlock when both hold a third lock G meanwhile, at least one
 // of them for writing: the second waits for G before it takes its first
@@ -76,4 +78,13 @@ func ungated(ab, ba []*edge) (*edge, *edge) {
 		}
 	}
 	return nil, nil
+}
+
+// genericClass reports whether a lock class is a field of a generic type
+// ("gsl.GenericSublist[T].RWMutex"): its instantiations are different
+// types, so the class does not name one kind of object (nats-server's
+// consumer filters and stream signal sublists are both GenericSublists).
+// Such locks order nothing by class; by instance they still do.
+func genericClass(fkey string) bool {
+	return strings.Contains(fkey, "[")
 }

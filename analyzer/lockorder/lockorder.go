@@ -1647,6 +1647,9 @@ func (c *checker) addWake(class, kind string, w *wake) {
 // addClassEdge records that some goroutine holds a lock of class h.fkey
 // while it acquires one of class li.fkey.
 func (c *checker) addClassEdge(fn *ssa.Function, h, li *lockInfo, gates map[string]bool) {
+	if genericClass(h.fkey) || genericClass(li.fkey) {
+		return
+	}
 	k := [2]string{h.fkey, li.fkey}
 	e := &edge{held: h, acq: li, fn: fn, gates: gates}
 	if _, ok := c.cedges[k]; !ok {

@@ -103,3 +103,53 @@ func (s *gateStream2) swapSigSubs(c *gateConsumer2, subj string) {
 	defer c.mu.Unlock()
 	s.csl.Remove(subj)
 }
+
+// A precision look-alike from nats-server (updateConfig against
+// signalConsumers): two lists of one generic type with different type
+// arguments are different objects (and types); a callback that locks a
+// consumer under one list's lock orders nothing against the consumer
+// locking its own filter list.
+type gateList[T any] struct {
+	mu    sync.RWMutex
+	items []T
+}
+
+func (l *gateList[T]) Each(cb func(T)) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	for _, it := range l.items {
+		cb(it)
+	}
+}
+
+func (l *gateList[T]) Add(it T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.items = append(l.items, it)
+}
+
+type gateConsumer3 struct {
+	mu      sync.Mutex
+	filters *gateList[string]
+	seq     uint64
+}
+
+func (c *gateConsumer3) signal(seq uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq = seq
+}
+
+func (c *gateConsumer3) addFilter(f string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.filters.Add(f)
+}
+
+type gateStream3 struct {
+	csl *gateList[*gateConsumer3]
+}
+
+func (s *gateStream3) signalConsumers(seq uint64) {
+	s.csl.Each(func(c *gateConsumer3) { c.signal(seq) })
+}
