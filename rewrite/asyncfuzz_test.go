@@ -562,6 +562,7 @@ var (
 	asyncSweepN    = flag.Int("asyncsweep", 30, "TestAsyncSweep: how many random async programs to build into one package and compare")
 	asyncSweepSeed = flag.Uint64("asyncsweepseed", 1, "TestAsyncSweep: the seed of its random programs")
 	asyncSweepShow = flag.Int("asyncsweepshow", -1, "TestAsyncSweep: log this program and its trace")
+	asyncSweepFav  = flag.String("asyncsweepforms", "", "TestAsyncSweep: forms (numbers, comma-separated) that half the statements are drawn from, to focus a sweep (41,42,43: the scopes)")
 )
 
 // TestAsyncSweep is FuzzAsyncLowering's generator run in bulk:
@@ -574,6 +575,13 @@ func TestAsyncSweep(t *testing.T) {
 		t.Skip("builds a package of random async programs twice")
 	}
 	r := rand.New(rand.NewPCG(*asyncSweepSeed, 1))
+	var fav []byte
+	for _, s := range strings.Split(*asyncSweepFav, ",") {
+		var f int
+		if _, err := fmt.Sscan(s, &f); err == nil {
+			fav = append(fav, byte(f))
+		}
+	}
 	type prog struct{ body, script []byte }
 	progs := make([]prog, *asyncSweepN)
 	var src, calls strings.Builder
@@ -583,6 +591,9 @@ func TestAsyncSweep(t *testing.T) {
 		p.body = make([]byte, 3+r.IntN(20))
 		for j := range p.body {
 			p.body[j] = byte(r.IntN(asyncForms))
+			if len(fav) > 0 && r.IntN(2) == 0 {
+				p.body[j] = fav[r.IntN(len(fav))]
+			}
 		}
 		p.script = make([]byte, r.IntN(4))
 		for j := range p.script {
