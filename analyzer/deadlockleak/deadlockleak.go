@@ -40,6 +40,13 @@
 // than the buffer plus the receive sites leak whichever sends last
 // (two goroutines answering into one channel read once).
 //
+// The first-error-wins leak: goroutines started in a loop (or several of
+// them) each send once on an unbuffered channel, and their starter
+// receives in a loop, but can leave it after a receive (a return on the
+// first error, a break): the goroutines that have not sent yet block
+// forever (dgraph-io/dgraph#3074). Ending the goroutine instead (t.Fatal,
+// a panic) is not reported.
+//
 // A function that returns the channel its goroutines send on (a "run f and
 // hand me the result channel" helper) is checked with each caller in the
 // package as the receiving side, from the call on.
@@ -78,7 +85,7 @@ import (
 // receiver has returned.
 var Analyzer = &analysis.Analyzer{
 	Name:     "deadlockleak",
-	Doc:      "report goroutines that send on an unbuffered channel whose only receiver, a select, can return first: the send blocks forever",
+	Doc:      "report goroutines that send on an unbuffered channel whose only receiver, a select or a receive loop left early, can return first: the send blocks forever",
 	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/deadlockleak",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer, inspect.Analyzer},
 	Run:      run,
@@ -307,6 +314,9 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 		reported = append(reported, s)
 	}
 	if first == nil {
+		if earlyExit(pass, mc, size, recv, root, senders, w) {
+			return true
+		}
 		return countCheck(pass, mc, size, recv, senders)
 	}
 	ex := first
@@ -652,4 +662,167 @@ func caseBodies(sel *ssa.Select) (bodies map[int]*ssa.BasicBlock, dflt *ssa.Basi
 		}
 	}
 	return bodies, dflt
+}
+
+// earlyExit reports the first-error-wins leak (dgraph-io/dgraph#3074):
+// goroutines started in a loop (or several goroutines) each send once on
+// an unbuffered channel, and the function that starts them receives in a
+// loop, but can leave the loop from inside, after a receive (a return on
+// the first error, a break), without receiving the other values: every
+// goroutine that has not sent yet blocks forever.
+func earlyExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root *chanuse.Node, senders []*role, w *walker) bool {
+	if size != 0 || recv.g != root {
+		return false
+	}
+	many := len(senders) > 1
+	for _, s := range senders {
+		if len(s.sends) != 1 || len(s.selSends) > 0 || ssaloop.InLoop(s.sends[0].Instr.Block()) ||
+			s.g.Go == nil || s.g.Parent != root || s.g.Go.Parent() != root.Fn {
+			return false
+		}
+		if ssaloop.InLoop(s.g.Go.Block()) {
+			many = true
+		}
+	}
+	if !many {
+		return false
+	}
+	var ret *ssa.Return
+	var from ssa.Instruction
+	for _, op := range recv.recvs {
+		if op.Kind != chanuse.Recv || op.Node != root || !ssaloop.InLoop(op.Instr.Block()) {
+			return false
+		}
+		if u := op.Instr.(*ssa.UnOp); u.CommaOk {
+			return false // a range, or a test for the close: not a counted receive
+		}
+		if r := w.leaveLoop(op.Instr); r != nil && ret == nil {
+			ret, from = r, op.Instr
+		}
+	}
+	if ret == nil {
+		return false
+	}
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	rp := ret.Pos()
+	if !rp.IsValid() {
+		rp = chanuse.ClosingBrace(root.Fn)
+	}
+	s := senders[0]
+	rel := []analysis.RelatedInformation{
+		{Pos: from.Pos(), Message: "the receive, in a loop"},
+		{Pos: rp, Message: root.Fn.Name() + " returns here from inside the loop, without receiving the other values"},
+		{Pos: s.g.Go.Pos(), Message: "the senders are started here"},
+		{Pos: mc.Pos(), Message: "the channel is made unbuffered here"},
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos:      s.sends[0].Instr.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("several goroutines each send once on an unbuffered channel that %s receives from in a loop (line %d), but it can leave the loop after a receive and return (line %d): every goroutine that has not sent yet then blocks forever and leaks (give the channel a buffer for every sender)",
+			root.Fn.Name(), line(from.Pos()), line(rp)),
+		Related: rel,
+	})
+	return true
+}
+
+// leaveLoop finds a return reached from just after recv without coming
+// back to the loop around it (no block that dominates recv's is entered,
+// and no latch branching back to it is passed, whose other edge is the
+// loop's normal exit), without another receive, a panic, or a call that
+// does not return.
+func (w *walker) leaveLoop(recv ssa.Instruction) *ssa.Return {
+	rb := recv.Block()
+	seen := map[*ssa.BasicBlock]bool{}
+	type at struct {
+		b *ssa.BasicBlock
+		i int
+	}
+	queue := []at{{rb, indexOf(recv) + 1}}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if p.i == 0 {
+			if seen[p.b] || p.b.Dominates(rb) {
+				continue // back to the loop (or above it)
+			}
+			seen[p.b] = true
+		}
+		blocked := false
+		for _, instr := range p.b.Instrs[p.i:] {
+			if w.recvs[instr] || w.helpers[instr] != nil {
+				blocked = true
+				break
+			}
+			switch in := instr.(type) {
+			case *ssa.Panic:
+				blocked = true
+			case *ssa.Call:
+				blocked = chanuse.NoReturn(in.Common())
+			case *ssa.Return:
+				return in
+			}
+			if blocked {
+				break
+			}
+		}
+		if blocked {
+			continue
+		}
+		// A block that branches back to the loop (a latch: the test at the
+		// bottom of a rotated range-over-int loop, or an if whose empty
+		// branch go/ssa threads straight to the loop head) leaves the loop
+		// by its other edge early only when its test depends on the value
+		// received (an error, a running sum); otherwise that edge is the
+		// loop's normal exit, after every value has been received.
+		latch := false
+		for _, s := range p.b.Succs {
+			if s.Dominates(rb) {
+				latch = true
+			}
+		}
+		if latch {
+			iff, ok := p.b.Instrs[len(p.b.Instrs)-1].(*ssa.If)
+			if !ok || !dependsOn(iff.Cond, recv.(ssa.Value), map[ssa.Value]bool{}, 0) {
+				continue
+			}
+		}
+		for _, s := range p.b.Succs {
+			queue = append(queue, at{s, 0})
+		}
+	}
+	return nil
+}
+
+// dependsOn reports whether v is computed from x (through operands, phis
+// and loads of a variable x was stored in).
+func dependsOn(v, x ssa.Value, seen map[ssa.Value]bool, depth int) bool {
+	if v == x {
+		return true
+	}
+	if v == nil || seen[v] || depth > 12 {
+		return false
+	}
+	seen[v] = true
+	if a, ok := v.(*ssa.Alloc); ok {
+		for _, r := range *a.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Addr == a && dependsOn(st.Val, x, seen, depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	instr, ok := v.(ssa.Instruction)
+	if !ok {
+		return false
+	}
+	switch v.(type) {
+	case *ssa.Call:
+		return false // a call's result: not followed
+	}
+	for _, op := range instr.Operands(nil) {
+		if *op != nil && dependsOn(*op, x, seen, depth+1) {
+			return true
+		}
+	}
+	return false
 }
