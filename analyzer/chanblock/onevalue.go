@@ -56,6 +56,7 @@ type waiter struct {
 	recv  ssa.Instruction // its receive
 	start ssa.Instruction // the go statement (or the call leading to it) in the starting function
 	n     int             // 2 for a go statement in a loop that starts it many times
+	self  bool            // the channel's maker waits itself: start is its receive
 }
 
 // local checks a channel made in a function.
@@ -110,7 +111,7 @@ func (ov *oneVal) local(mc *ssa.MakeChan) {
 		}
 		w := waiter{recv: ops[0].Instr, n: 1}
 		if g == root {
-			w.start = nil
+			w.start, w.self = ops[0].Instr, true
 		} else {
 			// The instruction of root that leads to g's go statement.
 			x := g
@@ -147,14 +148,15 @@ func inLoopChain(n *chanuse.Node) bool {
 }
 
 // chain keeps the waiters started on one path: the longest sequence of
-// start instructions in one function each dominating the next (the root's
-// own wait, start nil, is on every path).
+// start instructions in one function each dominating the next. The
+// maker's own wait counts only last: goroutines it starts after it has
+// received (a second signal forcing the exit) wait one at a time.
 func chain(ws []waiter) []waiter {
 	var best []waiter
 	for _, w := range ws {
 		var c []waiter
 		for _, d := range ws {
-			if d.start == nil || w.start != nil && dominates(d.start, w.start) {
+			if d == w || !d.self && dominates(d.start, w.start) {
 				c = append(c, d)
 			}
 		}

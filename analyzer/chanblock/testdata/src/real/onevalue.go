@@ -302,3 +302,17 @@ func selectDuplicate() {
 	<-e
 	c <- 8
 }
+
+// The usual two-signal shutdown: the first signal starts a graceful stop,
+// and only then a goroutine waits for a second one to force the exit. One
+// waiter at a time: not reported.
+func twoSignals(stop func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	<-sig
+	go func() {
+		<-sig
+		os.Exit(1)
+	}()
+	stop()
+}
