@@ -201,3 +201,36 @@ func TestCloseStepsSuspendedMachine(t *testing.T) {
 		t.Fatalf("log %q", got)
 	}
 }
+
+// TestCloseFailsLaterSuspensions: a body that Loop.Close steps with
+// ErrCancelled and that suspends again is stepped again at once with
+// ErrLoopClosed, as a direct-mode body's suspending calls return it on a
+// closed loop, until it ends; what it returns is the task's outcome.
+func TestCloseFailsLaterSuspensions(t *testing.T) {
+	var thrown []string
+	within(t, func() {
+		l := aio.NewLoop(aio.WithVirtualClock(time.Unix(0, 0)))
+		h := aio.NewTask(l, aio.FromMachine[int](stepFunc(func(t *aio.Task, err error) (aio.Waitable, bool, int, error) {
+			if err != nil {
+				thrown = append(thrown, err.Error())
+			}
+			if len(thrown) < 3 {
+				return aio.NewFuture[int](t.Loop()), false, 0, nil // never done
+			}
+			return nil, true, len(thrown), nil
+		})))
+		if err := l.RunUntilComplete(aio.Async(func(t *aio.Task) (unit, error) { return unit{}, aio.Sleep(t, 0) })); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := h.Result(); v != 3 || err != nil {
+			t.Errorf("task result %v, %v; want 3, nil (the body returned)", v, err)
+		}
+	})
+	want := "aio: cancelled|aio: event loop is closed|aio: event loop is closed"
+	if got := strings.Join(thrown, "|"); got != want {
+		t.Errorf("thrown %q; want %q", got, want)
+	}
+}
