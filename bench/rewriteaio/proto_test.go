@@ -3,6 +3,8 @@
 package rewriteaio
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/asyncgo/asyncgo/runtime/aio"
@@ -498,4 +500,86 @@ func TestProtoAwaits(t *testing.T) {
 			t.Errorf("%s: %.2f allocations per await, want %.0f", c.name, got, c.alloc)
 		}
 	}
+}
+
+// _agBoomUnwind is the machine the rewriter generates today for a body
+// that panics and defers nothing (`panic("boom")`); _agBoomNoUnwind is it
+// with P1.
+type _agBoomUnwind struct {
+	_agpc int
+	_agf  aio.Frame[int]
+}
+
+// Step implements aio.Machine.
+func (_agm *_agBoomUnwind) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
+	panic("boom")
+}
+
+type _agBoomNoUnwind struct {
+	_agpc int //nolint:unused // as generated
+	_agf  aio.Frame[int]
+}
+
+// Step implements aio.Machine.
+func (_agm *_agBoomNoUnwind) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	panic("boom")
+}
+
+// TestProtoNoUnwindPanics: without the deferred Unwind (P1), a panic of a
+// body that defers nothing does what it does with it: a task of it fails
+// with the same *PanicError value, and awaited inline, by a direct body
+// or a lowered one, the panic goes on through the awaiting body with the
+// same value for its recover.
+func TestProtoNoUnwindPanics(t *testing.T) {
+	for _, mk := range []func() aio.Machine[int]{
+		func() aio.Machine[int] { return &_agBoomUnwind{} },
+		func() aio.Machine[int] { return &_agBoomNoUnwind{} },
+	} {
+		name := fmt.Sprintf("%T", mk())
+		l := aio.NewLoop()
+		// As a task.
+		h := aio.NewTask(l, aio.FromMachine(mk()))
+		// Awaited inline by a direct body that recovers.
+		var direct any
+		hd := aio.NewTask(l, aio.Async(func(t *aio.Task) (v int, err error) {
+			defer func() { direct = recover() }()
+			return aio.Await(t, aio.FromMachine(mk()))
+		}))
+		// Awaited inline by a lowered body (an Awaiter stepped in a
+		// machine that recovers, as a generated deferred recover would).
+		var lowered any
+		var aw aio.Awaiter[int]
+		hl := aio.NewTask(l, aio.FromMachine[int](stepMachine(func(t *aio.Task) (v int, err error) {
+			defer func() { lowered = recover() }()
+			aw.StartMachine(t, mk())
+			aw.Step(t, nil)
+			return aw.Result()
+		})))
+		if err := l.RunUntilComplete(aio.Async(func(t *aio.Task) (int, error) { return 0, aio.Sleep(t, 0) })); err != nil {
+			t.Fatal(err)
+		}
+		l.Close()
+		var pe *aio.PanicError
+		if _, err := h.Result(); !errors.As(err, &pe) || pe.Value != "boom" {
+			t.Errorf("%s: task %v; want a *PanicError of boom", name, err)
+		}
+		if direct != "boom" || lowered != "boom" {
+			t.Errorf("%s: the awaiting bodies recovered %v (direct) and %v (lowered); want boom", name, direct, lowered)
+		}
+		for _, h := range []*aio.Handle[int]{hd, hl} {
+			if _, err := h.Result(); err != nil {
+				t.Errorf("%s: awaiting task %v; want it to return once it recovered", name, err)
+			}
+		}
+	}
+}
+
+// stepMachine is a Machine whose body runs in one step.
+type stepMachine func(t *aio.Task) (int, error)
+
+// Step implements aio.Machine.
+func (f stepMachine) Step(t *aio.Task, _ error) (aio.Waitable, bool, int, error) {
+	v, err := f(t)
+	return nil, true, v, err
 }
