@@ -559,7 +559,9 @@ func TestProtoNoUnwindPanics(t *testing.T) {
 		if err := l.RunUntilComplete(aio.Async(func(t *aio.Task) (int, error) { return 0, aio.Sleep(t, 0) })); err != nil {
 			t.Fatal(err)
 		}
-		l.Close()
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
 		var pe *aio.PanicError
 		if _, err := h.Result(); !errors.As(err, &pe) || pe.Value != "boom" {
 			t.Errorf("%s: task %v; want a *PanicError of boom", name, err)
