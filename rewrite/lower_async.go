@@ -7,7 +7,9 @@ package rewrite
 // operation of runtime/aio that its direct-mode function drives too
 // (resumePoints: call -> operation type, Start method, Result method);
 // a range loop over aio.AsCompleted steps a Completions at the top of
-// each iteration (lowerRange).
+// each iteration (lowerRange); a Timeout, TimeoutAt or WithTaskGroup
+// block inlines its callback between its operation's entry and exit
+// (scope).
 
 import (
 	"fmt"
@@ -37,9 +39,9 @@ type resumePoint struct {
 // resumePoints are the calls of aio a lowered body may make with its
 // task, by name (a method's with its receiver's type name). Any other
 // call that takes the task is a positioned error, except CreateTask
-// (which does not suspend) and AsCompleted as a range loop's expression
-// (lowerRange): Timeout, TimeoutAt and WithTaskGroup, whose callbacks
-// would suspend.
+// (which does not suspend), AsCompleted as a range loop's expression
+// (lowerRange), and the scopes, Timeout, TimeoutAt and WithTaskGroup,
+// whose callbacks are inlined (see scopes).
 var resumePoints = map[string]resumePoint{
 	"Await":                    {"Awaiter", "Start", "Result", 2, "aw"},
 	"Sleep":                    {"Sleeper", "Start", "Result", 1, "sl"},

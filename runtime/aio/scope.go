@@ -161,6 +161,12 @@ func (op *TaskGroupBlock) step(t *Task, thrown error) (Waitable, bool) {
 				g.abort()
 			}
 			g.waiter = nil
+			if err == ErrLoopClosed {
+				// A body that stopped the unwinding of Loop.Close: no
+				// task of the closed loop will end, so no wait could.
+				op.cancelled = err
+				break
+			}
 		}
 		if len(g.members) == 0 {
 			break

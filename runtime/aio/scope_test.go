@@ -108,3 +108,38 @@ func TestScopeBlocksByHand(t *testing.T) {
 		return to.Result()
 	})
 }
+
+// A body that stops the unwinding of Loop.Close and then exits a task
+// group whose tasks cannot end (their loop is closed) does not wait for
+// them forever: the group's wait fails with ErrLoopClosed.
+func TestTaskGroupAfterLoopClosed(t *testing.T) {
+	l := aio.NewLoop(aio.WithVirtualClock(time.Unix(0, 0)))
+	var got error
+	done := false
+	h := aio.NewTask(l, aio.Async(func(t *aio.Task) (int, error) {
+		got = aio.WithTaskGroup(t, func(g *aio.TaskGroup) error {
+			aio.CreateGroupTask(g, after(7200, nil))
+			func() {
+				defer func() { recover() }()
+				aio.Sleep(t, time.Hour) // Loop.Close unwinds it here
+			}()
+			return nil
+		})
+		done = true
+		return 0, got
+	}))
+	if err := l.RunUntilComplete(aio.Async(func(t *aio.Task) (int, error) { return 0, aio.Sleep(t, time.Second) })); err != nil {
+		t.Fatal(err)
+	}
+	finished := make(chan error, 1)
+	go func() { finished <- l.Close() }()
+	select {
+	case <-finished:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Loop.Close hangs: the group waits for tasks of a closed loop")
+	}
+	if !done || !errors.Is(got, aio.ErrLoopClosed) {
+		t.Errorf("WithTaskGroup after the loop closed: %v (returned %v); want ErrLoopClosed", got, done)
+	}
+	_ = h
+}
