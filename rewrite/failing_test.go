@@ -36,9 +36,7 @@ import (
 
 // failing maps each program under testdata/rewrite/failing to what is
 // wrong with it today.
-var failing = map[string]string{
-	"close_recovered_inline": "Loop.Close unwinding a lowered body that awaits inline a lowered coroutine whose deferred recover stops the unwinding: direct mode returns from the await and the awaiting body carries on; lowered, runtime/aio's Awaiter.Step unwinds the awaiting body anyway (found by TestAsyncSweep, seed 400, program 3)",
-}
+var failing = map[string]string{}
 
 // TestFailing: every program under testdata/rewrite/failing is listed in
 // failing, is valid Go that runs direct, and still fails lowered.
