@@ -89,6 +89,7 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, cd := range c.conds {
 		if len(cd.waits) > 0 && len(cd.signals) > 0 {
 			c.check(cd)
+			c.checkSignalOne(cd)
 		}
 	}
 	return nil, nil
