@@ -14,25 +14,37 @@
 // struct field directly or through sync/atomic (a bool flag, an error or
 // pointer compared with nil, an integer compared with a constant or a
 // bound, the len of a slice), through a small method of the package that
-// returns such a test, or an && / || of those. From the test the pass
-// knows which stores to the field end the wait ("release" it): storing
-// true into a flag the loop waits to see set, a non-nil error into an
-// error it waits on, a decrement of a counter it waits to fall, an append
-// to a slice it waits to fill.
+// returns such a test, or an && / || of those; a non-blocking select that
+// polls a channel; ctx.Err() or ctx.Done(). From the test the pass knows
+// which changes end the wait ("release" it): storing true into a flag the
+// loop waits to see set, a non-nil error into an error it waits on, a
+// decrement of a counter it waits to fall, an append to a slice it waits
+// to fill, the close of the polled channel, the context's cancellation.
 //
-// Two mistakes are reported at such a release store:
+// The mistakes reported:
 //
-//   - a silent release: the function that stores it neither signals nor
-//     broadcasts the Cond after the store (directly, through a function of
-//     the package, or deferred), and no function of the package that calls
-//     it does after the call. A goroutine already in Wait is never woken:
-//     it sleeps forever, typically after Close (acomagu/bufpipe#6);
-//   - an unlocked release and signal: the store and the Signal or
-//     Broadcast that follows it are both made without the Cond's lock,
+//   - a silent release (reported at the store or close): the function
+//     that makes it neither signals nor broadcasts the Cond after it
+//     (directly, through a function of the package, or deferred), and no
+//     function of the package that calls it does after the call. A
+//     goroutine already in Wait is never woken: it sleeps forever,
+//     typically after Close (acomagu/bufpipe#6, kubernetes/kubernetes#26980);
+//   - an unlocked release and signal (reported at the signal): the change
+//     and the Signal or Broadcast that follows it are made without the
+//     Cond's lock,
 //     with no Lock in between. The waiter tests the predicate under the
 //     lock and then calls Wait; the change and the signal can both fall
 //     between its test and its Wait, and the signal is lost
-//     (livekit/livekit#3625).
+//     (livekit/livekit#3625); for a context, the Signal made on Done
+//     without the lock (erigontech/erigon#21827);
+//   - a wait that ends when its context is canceled, while nothing in the
+//     package turns the cancellation into a signal (no context.AfterFunc,
+//     no goroutine receiving from Done that signals, no cancel followed by
+//     a signal): reported at the Wait;
+//   - a Signal on a Cond whose wait loop tests shared state against the
+//     waiter's own key or bound (locked[key], seq < target): Signal wakes
+//     one waiter, maybe one waiting for something else, which waits again,
+//     and the waiter the change was for sleeps on (im7mortal/kmutex#5).
 //
 // Waits on a Cond that nothing in the package signals, and Waits that test
 // no predicate at all, are lockorder's (analyzer/lockorder/cond.go) and
