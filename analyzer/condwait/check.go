@@ -43,8 +43,8 @@ func (c *checker) check(cd *cond) {
 				continue
 			}
 			for _, wr := range c.writes[p.field] {
-				if !releases(wr, p) {
-					continue
+				if wr.fn == w.Parent() || !releases(wr, p) {
+					continue // the waiter's own changes are its consumption
 				}
 				f := p.field.Name()
 				e := &event{fn: wr.fn, instr: wr.instr, does: "changes " + f, did: "changed " + f,

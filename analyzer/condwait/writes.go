@@ -82,7 +82,9 @@ func releases(w *write, p pred) bool {
 	case relNil:
 		return isConst && c.IsNil()
 	case relNonNil:
-		return !(isConst && c.IsNil())
+		// head = head.next advances a list the waiter consumes; it
+		// fills nothing.
+		return !(isConst && c.IsNil()) && !derivedFrom(w.val, w.field, 0)
 	case relConst, relOtherConst:
 		if !isConst || c.Value == nil || c.Value.Kind() != constant.Int {
 			return false
@@ -141,4 +143,30 @@ func sizeOf(b *types.Basic) int64 {
 		return 4
 	}
 	return 8
+}
+
+// derivedFrom reports whether v is computed from a load of field f
+// (head.next, q.items[1:]).
+func derivedFrom(v ssa.Value, f *types.Var, depth int) bool {
+	if depth > 4 || v == nil {
+		return false
+	}
+	if g, _ := fieldRead(v); g == f {
+		return true
+	}
+	switch v := v.(type) {
+	case *ssa.UnOp:
+		return derivedFrom(v.X, f, depth+1)
+	case *ssa.FieldAddr:
+		return derivedFrom(v.X, f, depth+1)
+	case *ssa.Field:
+		return derivedFrom(v.X, f, depth+1)
+	case *ssa.IndexAddr:
+		return derivedFrom(v.X, f, depth+1)
+	case *ssa.Slice:
+		return derivedFrom(v.X, f, depth+1)
+	case *ssa.ChangeType:
+		return derivedFrom(v.X, f, depth+1)
+	}
+	return false
 }

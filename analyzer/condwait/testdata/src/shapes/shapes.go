@@ -391,3 +391,74 @@ func (m *mailbox2) Send(s string) {
 	m.mu.Unlock()
 	m.cond.Signal()
 }
+
+// --- a list the waiter consumes (nats.go's async callback dispatcher) ---
+
+type cbNode struct {
+	f    func()
+	next *cbNode
+}
+
+type dispatcher struct {
+	mu         sync.Mutex
+	cond       *sync.Cond
+	head, tail *cbNode
+}
+
+func newDispatcher() *dispatcher {
+	d := &dispatcher{}
+	d.cond = sync.NewCond(&d.mu)
+	return d
+}
+
+func (d *dispatcher) run() {
+	for {
+		d.mu.Lock()
+		for d.head == nil {
+			d.cond.Wait()
+		}
+		cur := d.head
+		d.head = cur.next // the waiter's own pop
+		d.mu.Unlock()
+		if cur.f == nil {
+			return
+		}
+		cur.f()
+	}
+}
+
+// drop pops without waiting: head = head.next fills nothing.
+func (d *dispatcher) drop() {
+	d.mu.Lock()
+	if d.head != nil {
+		d.head = d.head.next
+	}
+	d.mu.Unlock()
+}
+
+func (d *dispatcher) push(f func()) {
+	n := &cbNode{f: f}
+	d.mu.Lock()
+	if d.tail == nil {
+		d.head = n
+	} else {
+		d.tail.next = n
+	}
+	d.tail = n
+	d.cond.Signal()
+	d.mu.Unlock()
+}
+
+func (d *dispatcher) pushQuiet(f func()) {
+	n := &cbNode{f: f}
+	d.mu.Lock()
+	d.head = n // want `no wake-up: pushQuiet changes head, which ends the Wait on cond in run`
+	d.mu.Unlock()
+}
+
+func (d *dispatcher) Start() {
+	go d.run()
+	d.push(nil)
+	d.drop()
+	d.pushQuiet(nil)
+}
