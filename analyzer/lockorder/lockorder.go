@@ -589,7 +589,9 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 	c.inProgress[fn] = true
 	s := (&fnChecker{c: c, fn: fn}).analyze()
 	s.Stores = c.storesOf(fn)
-	s.Results = resultFields(fn)
+	if len(s.Holds) > 0 {
+		s.Results = resultFields(fn) // a handle: only a function that returns holding a lock (handle.go)
+	}
 	delete(c.inProgress, fn)
 	c.summaries[fn] = s
 	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes)+len(s.Stores)+len(s.Callbacks)+len(s.ParamCalls)+len(s.Results) > 0 {
