@@ -440,10 +440,11 @@ func (v asyncVocab) scope(f *fn, call *ast.CallExpr) string {
 	if sc.res == "" {
 		sc.res = f.temp("se", "error") // every path to the exit sets it
 	}
+	// The block's Stop, registered once: once the block is over (or
+	// before it is entered again) it does nothing.
 	stop := f.temp("stop", "func(any)")
 	f.closes = true
-	f.emit("%s = %s.Stop", stop, st)
-	f.emit("_agm._agf.Iterate(&%s)", stop)
+	f.emit("if %s == nil {\n%s = %s.Stop\n_agm._agf.Iterate(&%s)\n}", stop, stop, st, stop)
 	if !hasReturn(lit.Body) {
 		// Every path of the callback panics (or loops forever): its exit
 		// and the code after the call are unreachable, which vet would
@@ -461,7 +462,6 @@ func (v asyncVocab) scope(f *fn, call *ast.CallExpr) string {
 	f.trailAt = -1
 	f.place(sc.exit)
 	f.lineOf(&ast.Ident{NamePos: lit.Body.Rbrace}) // the exit is at the callback's end
-	f.emit("%s = nil", stop)
 	f.emit("%s.Exit(_agT, %s)", st, sc.res)
 	if sk.exits {
 		f.npc++
