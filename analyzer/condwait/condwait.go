@@ -159,16 +159,17 @@ func condMethod(cc *ssa.CallCommon) (string, ssa.Value) {
 	return callee.Name(), cc.Args[0]
 }
 
-// scan finds the package's Conds, their waits, signals and escapes, and
-// every field store. It reports whether any Cond is waited on.
+// scan finds the package's Conds, their waits, signals and escapes, and,
+// when some Cond is waited on, every field store. It reports whether any
+// Cond is waited on.
 func (c *checker) scan() bool {
+	if !c.waitsOnCond() {
+		return false // most packages: nothing more to do
+	}
 	any := false
 	for _, fn := range c.funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				if w := writeOf(fn, instr); w != nil {
-					c.writes[w.field] = append(c.writes[w.field], w)
-				}
 				if ci, ok := instr.(ssa.CallInstruction); ok {
 					if m, recv := condMethod(ci.Common()); m != "" {
 						k := condKey(recv)
@@ -201,7 +202,35 @@ func (c *checker) scan() bool {
 			}
 		}
 	}
-	return any
+	if !any {
+		return false
+	}
+	for _, fn := range c.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if w := writeOf(fn, instr); w != nil {
+					c.writes[w.field] = append(c.writes[w.field], w)
+				}
+			}
+		}
+	}
+	return true
+}
+
+// waitsOnCond reports whether the package calls sync.Cond's Wait at all.
+func (c *checker) waitsOnCond() bool {
+	for _, fn := range c.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if call, ok := instr.(*ssa.Call); ok {
+					if m, _ := condMethod(&call.Call); m == "Wait" {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // noteEscape marks a Cond used as anything but its methods' receiver, a
