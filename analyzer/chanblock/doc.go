@@ -44,7 +44,9 @@
 //     does not receive and is bounded by no constant or len/cap check;
 //   - a goroutine counted by wg.Add(1) that returns on some path without
 //     wg.Done, and a wg.Add(1) followed on some path by a return, a Wait or
-//     the next Add without starting the goroutine or calling Done (go vet's
+//     the next Add without starting the goroutine, handing the work to a
+//     worker over a channel (a send, or a select's send case: its default
+//     or ctx.Done() case is such a path) or calling Done (go vet's
 //     waitgroup check covers Add inside the goroutine);
 //   - one stop value for several waiters: a channel nothing closes, sent on
 //     once (outside loops, in a function no loop calls) or handed to
