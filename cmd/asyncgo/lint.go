@@ -24,7 +24,7 @@ import (
 
 // lintUsage is lint's one-line summary: it names every kind of finding of
 // the analyzers in suite.Analyzers (a test keeps the two in step).
-const lintUsage = "report blocking calls in async code, deadlocks, locks held across a suspension and coroutines never awaited"
+const lintUsage = "report blocking calls in async code, deadlocks, condition-variable wake-ups that can be missed, locks held across a suspension and coroutines never awaited"
 
 func init() {
 	register(&cli.Command{

@@ -172,6 +172,7 @@ func TestLintUsageNamesEveryAnalyzer(t *testing.T) {
 	reports := map[string]string{
 		"blocking":     "blocking calls in async code",
 		"chanblock":    "deadlocks",
+		"condwait":     "condition-variable wake-ups that can be missed",
 		"deadlock":     "deadlocks",
 		"deadlockleak": "deadlocks",
 		"holdlock":     "locks held across a suspension",
