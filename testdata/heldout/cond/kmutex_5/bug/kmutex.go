@@ -2,6 +2,7 @@
 // all keys, and Signal waking a waiter of another key.
 //
 // Upstream: im7mortal/kmutex#5 ("Fix use of Cond.Signal to avoid deadlock")
+// Seen: 2265560 (analyzer/condwait's testdata real/kmutex.go reduces the same fix, found by a helper who had not read this kernel)
 // Round: 2
 //
 // Bug: every Lock(key) waits on the one Cond until its key is free, and
