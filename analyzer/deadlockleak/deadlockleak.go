@@ -47,6 +47,17 @@
 // forever (dgraph-io/dgraph#3074). Ending the goroutine instead (t.Fatal,
 // a panic) is not reported.
 //
+// The abandoned stream: one goroutine sends a stream of values on an
+// unbuffered channel, from a single send in a loop that goes straight
+// round to its next send, and the function that starts it (or calls the
+// helper that starts it and returns the channel) ranges over the channel
+// or receives in a loop, but can leave the loop after a value (a return
+// on an error or a match, a break) and return without receiving again:
+// the goroutine's next send blocks forever (jwilder/dockerize#324,
+// tendermint/tendermint#1811). A range's end at the close is its normal
+// exit; a sender whose send is followed by a return or a test (its last
+// value, an error) is not reported.
+//
 // A function that returns the channel its goroutines send on (a "run f and
 // hand me the result channel" helper) is checked with each caller in the
 // package as the receiving side, from the call on.
@@ -315,6 +326,9 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 	}
 	if first == nil {
 		if earlyExit(pass, mc, size, recv, root, senders, w) {
+			return true
+		}
+		if streamExit(pass, mc, size, recv, root, senders, after, w) {
 			return true
 		}
 		return countCheck(pass, mc, size, recv, senders)
@@ -732,6 +746,8 @@ func earlyExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root
 // does not return.
 func (w *walker) leaveLoop(recv ssa.Instruction) *ssa.Return {
 	rb := recv.Block()
+	u, _ := recv.(*ssa.UnOp)
+	commaOk := u != nil && u.CommaOk
 	seen := map[*ssa.BasicBlock]bool{}
 	type at struct {
 		b *ssa.BasicBlock
@@ -781,10 +797,19 @@ func (w *walker) leaveLoop(recv ssa.Instruction) *ssa.Return {
 			}
 		}
 		if latch {
+			// A range over the channel ends only when the channel is
+			// closed (below): any other way out of it is early.
 			iff, ok := p.b.Instrs[len(p.b.Instrs)-1].(*ssa.If)
-			if !ok || !dependsOn(iff.Cond, recv.(ssa.Value), map[ssa.Value]bool{}, 0) {
+			if !ok || !commaOk && !dependsOn(iff.Cond, recv.(ssa.Value), map[ssa.Value]bool{}, 0) {
 				continue
 			}
+		}
+		if u, open, ok := chanuse.RangeEnd(p.b); ok && u == recv {
+			// The test of a range (or of v, ok := <-ch) leaves only
+			// once the channel is closed: that is the loop's end, not
+			// an early exit.
+			queue = append(queue, at{p.b.Succs[open], 0})
+			continue
 		}
 		for _, s := range p.b.Succs {
 			queue = append(queue, at{s, 0})
