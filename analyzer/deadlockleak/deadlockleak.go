@@ -68,6 +68,14 @@
 // outside loops, and a select there that can leave through another case
 // without receiving.
 //
+// The same holds per instance for a subscription: a function that
+// allocates a struct, stores a new unbuffered channel in its private field
+// and starts one function literal (not in a loop) that receives from that
+// struct's field, in a select that can return through another case (the
+// subscriber's context); plain sends on the field elsewhere (a dispatcher
+// walking its subscribers) block forever once that instance's goroutine
+// has returned (kubernetes/kubernetes#1321).
+//
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when

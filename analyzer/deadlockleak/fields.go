@@ -2,6 +2,7 @@ package deadlockleak
 
 import (
 	"fmt"
+	"go/token"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -77,8 +78,11 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 		return
 	}
 	ss := sites[recvFn]
+	var owner *ssa.Go // the receiver is the goroutine of its own instance, started here
 	if len(ss) != 1 || ss[0] == nil || ssaloop.InLoop(ss[0].Block()) {
-		return // the receiver may run again and take the value
+		if owner = perInstance(recvFn, c); owner == nil {
+			return // the receiver may run again and take the value
+		}
 	}
 	for _, s := range sends {
 		if s.Instr.Parent() == recvFn {
@@ -90,6 +94,24 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 		return
 	}
 	line := func(p ssa.Instruction) int { return pass.Fset.Position(p.Pos()).Line }
+	if owner != nil {
+		for _, s := range sends {
+			pass.Report(analysis.Diagnostic{
+				Pos:      s.Instr.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("this send on an unbuffered channel (field %s) has one receiver per instance, the goroutine %s starts with it (line %d), whose select (line %d) can take another case and return (line %d): every later send on that instance then blocks forever",
+					c.Field.Name(), owner.Parent().Name(), line(owner), line(ex.sel), pass.Fset.Position(ex.ret).Line),
+				Related: []analysis.RelatedInformation{
+					{Pos: owner.Pos(), Message: "the instance's only receiver is started here"},
+					{Pos: ex.sel.Pos(), Message: "the only receive, in a select"},
+					{Pos: ex.via, Message: "this case wins instead"},
+					{Pos: ex.ret, Message: "the receiver returns here and nothing receives from the instance's channel again"},
+					{Pos: c.Makes[0].Pos(), Message: "the channel is made unbuffered here"},
+				},
+			})
+		}
+		return
+	}
 	for _, s := range sends {
 		pass.Report(analysis.Diagnostic{
 			Pos:      s.Instr.Pos(),
@@ -104,4 +126,104 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 			},
 		})
 	}
+}
+
+// perInstance returns the go statement that starts recvFn, a function
+// literal, as the only receiver of the instance it is started with: the
+// literal is started once (not in a loop) by the function that allocates
+// the struct and stores the class's only make in its field, and every
+// receive of the class in recvFn is on that struct, captured. Each
+// instance then has exactly one receiving goroutine, whoever sends on it.
+func perInstance(recvFn *ssa.Function, c *chanuse.Class) *ssa.Go {
+	parent := recvFn.Parent()
+	if parent == nil || len(c.Makes) != 1 || c.Makes[0].Parent() != parent {
+		return nil
+	}
+	var mk *ssa.MakeClosure
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			if m, ok := instr.(*ssa.MakeClosure); ok && m.Fn == recvFn {
+				if mk != nil {
+					return nil
+				}
+				mk = m
+			}
+		}
+	}
+	if mk == nil {
+		return nil
+	}
+	var g *ssa.Go
+	for _, r := range *mk.Referrers() {
+		gr, ok := r.(*ssa.Go)
+		if !ok || gr.Call.Value != mk || g != nil {
+			return nil
+		}
+		g = gr
+	}
+	if g == nil || ssaloop.InLoop(g.Block()) {
+		return nil
+	}
+	// The struct the make is stored into, in parent.
+	var inst ssa.Value
+	for _, r := range *c.Makes[0].Referrers() {
+		st, ok := r.(*ssa.Store)
+		if !ok {
+			continue
+		}
+		if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
+			inst = fa.X
+		}
+	}
+	if _, ok := inst.(*ssa.Alloc); !ok {
+		return nil
+	}
+	for _, op := range c.Ops {
+		if op.Instr.Parent() != recvFn || op.Kind == chanuse.Send {
+			continue
+		}
+		if boundTo(op.Base, recvFn, mk) != inst {
+			return nil
+		}
+	}
+	return g
+}
+
+// boundTo returns the value of parent that v, a struct pointer in the
+// function literal fn, is: a free variable bound to it, or a load of a
+// free variable bound to a local variable that is assigned it once.
+func boundTo(v ssa.Value, fn *ssa.Function, mk *ssa.MakeClosure) ssa.Value {
+	free := func(x ssa.Value) ssa.Value {
+		fv, ok := x.(*ssa.FreeVar)
+		if !ok {
+			return nil
+		}
+		for i, f := range fn.FreeVars {
+			if f == fv {
+				return mk.Bindings[i]
+			}
+		}
+		return nil
+	}
+	if b := free(v); b != nil {
+		return b
+	}
+	u, ok := v.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return nil
+	}
+	local, ok := free(u.X).(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	var val ssa.Value
+	for _, r := range *local.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Addr == local {
+			if val != nil {
+				return nil // assigned more than once
+			}
+			val = st.Val
+		}
+	}
+	return val
 }
