@@ -55,6 +55,9 @@ type storedFunc struct {
 	val  ssa.Value // *ssa.Function or *ssa.MakeClosure
 	base ssa.Value // the struct pointer whose field receives it
 	site *ssa.Call // the constructor call passing it, for a parameter stored in the field
+	// owners: values the closure captures to whose slice or map field
+	// the function adds base, by field name (owner.go)
+	owners map[ssa.Value]string
 }
 
 // noteFuncStore records a store of a function value into a struct field
@@ -72,8 +75,10 @@ func (c *checker) noteFuncStore(st *ssa.Store) {
 		return
 	}
 	switch v := st.Val.(type) {
-	case *ssa.Function, *ssa.MakeClosure:
+	case *ssa.Function:
 		c.funcFields[fk] = append(c.funcFields[fk], storedFunc{val: v, base: fa.X})
+	case *ssa.MakeClosure:
+		c.funcFields[fk] = append(c.funcFields[fk], storedFunc{val: v, base: fa.X, owners: closureOwners(v, fa.X)})
 	case *ssa.Const:
 		// nil: calling it panics, it runs nothing
 	case *ssa.Parameter:
@@ -139,7 +144,7 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 			}
 			continue
 		}
-		if c := bindCall(sf.val, call.Args, sf.base, fa.X); c != nil {
+		if c := bindCallOwners(sf.val, call.Args, sf.base, fa.X, sf.owners); c != nil {
 			calls = append(calls, c)
 		}
 	}
@@ -160,6 +165,13 @@ func fieldExported(fa *ssa.FieldAddr) bool {
 // through the same field of at, a captured base (or a bound receiver) is
 // at; other captured values of another function are unknown (nil).
 func bindCall(v ssa.Value, args []ssa.Value, base, at ssa.Value) *ssa.CallCommon {
+	return bindCallOwners(v, args, base, at, nil)
+}
+
+// bindCallOwners is bindCall where a captured value to whose container
+// field the storing function added base is the owner of at through that
+// field (owner.go).
+func bindCallOwners(v ssa.Value, args []ssa.Value, base, at ssa.Value, owners map[ssa.Value]string) *ssa.CallCommon {
 	switch v := v.(type) {
 	case *ssa.Function:
 		if strings.HasPrefix(v.Synthetic, "thunk") {
@@ -184,6 +196,13 @@ func bindCall(v ssa.Value, args []ssa.Value, base, at ssa.Value) *ssa.CallCommon
 				mapped[i] = b
 			case b == base:
 				mapped[i] = at
+			case owners[b] != "" && at != nil && !isUnknown(at):
+				if a, ok := b.(*ssa.Alloc); ok {
+					// The variable holding the owner.
+					mapped[i] = addrOf{ownerOf{elem: at, field: owners[b], t: a.Type().(*types.Pointer).Elem()}}
+				} else {
+					mapped[i] = ownerOf{elem: at, field: owners[b], t: b.Type()}
+				}
 			default:
 				// The variable holding base: a spilled parameter, or a
 				// local that base was loaded from.

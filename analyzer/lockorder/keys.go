@@ -103,6 +103,13 @@ func inst(v ssa.Value) string {
 		if x := inst(v.x); x != "" {
 			return x + "&"
 		}
+	case ownerOf:
+		if x := v.resolve(); x != nil {
+			return inst(x)
+		}
+		if x := inst(v.elem); x != "" {
+			return x + "<" + v.field
+		}
 	}
 	return ""
 }
@@ -167,6 +174,13 @@ func (k *keyer) classDepth(v ssa.Value, depth int) string {
 		if x := k.classDepth(v.x, depth+1); x != "" {
 			return x + "&"
 		}
+	case ownerOf:
+		if x := v.resolve(); x != nil {
+			return k.classDepth(x, depth+1)
+		}
+		if x := k.classDepth(v.elem, depth+1); x != "" {
+			return x + "<" + v.field
+		}
 	}
 	return ""
 }
@@ -215,6 +229,11 @@ func desc(v ssa.Value) string {
 		return desc(v.X)
 	case addrOf:
 		return desc(v.x)
+	case ownerOf:
+		if x := v.resolve(); x != nil {
+			return desc(x)
+		}
+		return "the owner of " + desc(v.elem) + "." + v.field
 	}
 	return "?"
 }
@@ -239,9 +258,18 @@ func splitKey(key string) (root, path string) {
 	return key[:i+1], key[i+1:]
 }
 
-// descPath turns a key path into a readable suffix (".next.mu").
+// descPath turns a key path into a readable suffix (".next.mu"; an
+// owner step "<f" reads "(owner via f)").
 func descPath(path string) string {
-	return strings.ReplaceAll(path, "^", "")
+	path = strings.ReplaceAll(path, "^", "")
+	if strings.HasPrefix(path, "<") {
+		end := len(path)
+		if i := strings.IndexAny(path[1:], ".<["); i >= 0 {
+			end = i + 1
+		}
+		path = "'s owner (via " + path[1:end] + ")" + path[end:]
+	}
+	return path
 }
 
 // determinate reports whether a class key names one object (a package

@@ -77,6 +77,13 @@
 // with the lock still held (handle.go). An inversion whose two sides both
 // hold a third lock, one of them for writing, is kept apart by that gate
 // and not reported (gate.go).
+//
+// A closure stored into an object's callback field that captures the
+// value to whose slice or map field the object is then added (Subscribe:
+// sub.unsubscribe = func() { m.mu.Lock() … }; m.subscribers =
+// append(m.subscribers, sub)) locks that owner: called on an element of
+// the container, directly or through a wrapper method, while the owner's
+// lock is held, it is a double lock on one instance (owner.go).
 package lockorder
 
 import (
@@ -1068,6 +1075,7 @@ func (f *fnChecker) subst(call *ssa.CallCommon, a Acq) (instKey, class, descr st
 		return "", "", "", false
 	}
 	path := a.Path
+	root, path = substOwner(root, path)
 	root, path = f.c.throughHandle(root, path)
 	ik := inst(root)
 	if ik != "" {
@@ -1214,6 +1222,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			continue
 		}
 		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops), once: a.Once}
+		if field, ok := ownerStep(a.Path); ok && !strings.Contains(ik, "<") {
+			li.via += fmt.Sprintf("'s stored callback, which locks the object holding it in %s", field)
+		}
 		acquired[ik] = true
 		if a.pos.IsValid() {
 			li.inner = a.pos

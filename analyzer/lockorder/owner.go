@@ -1,0 +1,257 @@
+package lockorder
+
+import (
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// Callbacks that capture their holder's owner (issue 14, item 2;
+// 0xsequence/ethkit#116).
+//
+// A function that makes an object, stores into its callback field a
+// closure capturing a third value, and adds the object to a slice or map
+// field of that value, links them:
+//
+//	sub := &subscriber{}
+//	sub.unsubscribe = func() { m.mu.Lock(); …; m.mu.Unlock() }
+//	m.subscribers = append(m.subscribers, sub)
+//
+// When the callback is later called on an element of that very container
+// (`for _, sub := range m.subscribers { sub.unsubscribe() }`), what the
+// closure captured is the container's owner, m: its locks are m's, by
+// instance. Called on an object whose container is not in sight (the
+// receiver of a wrapper method, `func (s *subscriber) Unsubscribe() {
+// s.unsubscribe() }`), the captured value is "the owner of s through
+// subscribers", spelled "<subscribers" in keys and summaries, and resolved
+// at the wrapper's call sites when its argument is an element of that
+// container.
+
+// ownerOf stands for the value whose container field (a slice or map
+// field named field) holds elem.
+type ownerOf struct {
+	elem  ssa.Value
+	field string
+	t     types.Type
+}
+
+func (o ownerOf) Name() string                  { return o.elem.Name() + "<" + o.field }
+func (o ownerOf) String() string                { return o.elem.String() + "<" + o.field }
+func (o ownerOf) Type() types.Type              { return o.t }
+func (o ownerOf) Parent() *ssa.Function         { return o.elem.Parent() }
+func (o ownerOf) Referrers() *[]ssa.Instruction { return nil }
+func (o ownerOf) Pos() token.Pos                { return o.elem.Pos() }
+
+// resolve returns the owner itself when elem is visibly an element of its
+// container field.
+func (o ownerOf) resolve() ssa.Value {
+	return containerOwner(o.elem, o.field)
+}
+
+// containerOwner returns X when v is an element loaded from X.field, a
+// slice, array or map field (X.f[i], range X.f, X.f[k]); nil otherwise.
+func containerOwner(v ssa.Value, field string) ssa.Value {
+	var c ssa.Value
+	switch x := v.(type) {
+	case *ssa.UnOp:
+		if x.Op != token.MUL {
+			return nil
+		}
+		ia, ok := x.X.(*ssa.IndexAddr)
+		if !ok {
+			return nil
+		}
+		c = ia.X
+	case *ssa.Index:
+		c = x.X
+	case *ssa.Lookup:
+		c = x.X
+	case *ssa.Extract:
+		switch t := x.Tuple.(type) {
+		case *ssa.Lookup:
+			if x.Index != 0 {
+				return nil
+			}
+			c = t.X
+		case *ssa.Next:
+			if x.Index != 2 || t.IsString {
+				return nil
+			}
+			r, ok := t.Iter.(*ssa.Range)
+			if !ok {
+				return nil
+			}
+			c = r.X
+		default:
+			return nil
+		}
+	default:
+		return nil
+	}
+	u, ok := c.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return nil
+	}
+	fa, ok := u.X.(*ssa.FieldAddr)
+	if !ok || fieldName(fa.X.Type(), fa.Field) != field {
+		return nil
+	}
+	return fa.X
+}
+
+// substOwner resolves a leading "<field" of a summary path against the
+// argument root: the owner whose field holds root, when root is one of its
+// elements.
+func substOwner(root ssa.Value, path string) (ssa.Value, string) {
+	field, ok := ownerStep(path)
+	if !ok {
+		return root, path
+	}
+	if x := containerOwner(root, field); x != nil {
+		return x, path[1+len(field):]
+	}
+	return root, path
+}
+
+// ownerStep returns the container field of a summary path's leading
+// owner step ("<subscribers.mu"), if any.
+func ownerStep(path string) (string, bool) {
+	if !strings.HasPrefix(path, "<") {
+		return "", false
+	}
+	end := len(path)
+	if i := strings.IndexAny(path[1:], ".^<["); i >= 0 {
+		end = i + 1
+	}
+	return path[1:end], true
+}
+
+// closureOwners returns, for a closure stored into a field of base, the
+// values it captures that base is added to: the function adds base to a
+// slice or map field of that value (append, an index or a map update).
+func closureOwners(mc *ssa.MakeClosure, base ssa.Value) map[ssa.Value]string {
+	fn := mc.Parent()
+	if fn == nil {
+		return nil
+	}
+	var out map[ssa.Value]string
+	for _, b := range mc.Bindings {
+		if b == base {
+			continue
+		}
+		if f := publishes(fn, base, b); f != "" {
+			if out == nil {
+				out = map[ssa.Value]string{}
+			}
+			out[b] = f
+		}
+	}
+	return out
+}
+
+// publishes returns the name of the container field of owner into which
+// fn adds elem, or "".
+func publishes(fn *ssa.Function, elem, owner ssa.Value) string {
+	isOwner := func(x ssa.Value) bool {
+		if x == owner {
+			return true
+		}
+		if a, ok := owner.(*ssa.Alloc); ok {
+			if u, ok := x.(*ssa.UnOp); ok && u.Op == token.MUL && u.X == a {
+				return true
+			}
+			return spilledParam(a) != nil && x == ssa.Value(spilledParam(a))
+		}
+		return false
+	}
+	// containerField names the field of owner that the container value c
+	// is loaded from (*&owner.f).
+	containerField := func(c ssa.Value) string {
+		if u, ok := c.(*ssa.UnOp); ok && u.Op == token.MUL {
+			c = u.X
+		}
+		if fa, ok := c.(*ssa.FieldAddr); ok && isOwner(fa.X) {
+			return fieldName(fa.X.Type(), fa.Field)
+		}
+		return ""
+	}
+	isElem := func(v ssa.Value) bool {
+		if mi, ok := v.(*ssa.MakeInterface); ok {
+			v = mi.X
+		}
+		if v == elem {
+			return true
+		}
+		// Two loads of the variable holding elem.
+		u1, ok1 := v.(*ssa.UnOp)
+		u2, ok2 := elem.(*ssa.UnOp)
+		if !ok1 || !ok2 || u1.Op != token.MUL || u2.Op != token.MUL || u1.X != u2.X {
+			return false
+		}
+		_, isAlloc := u1.X.(*ssa.Alloc)
+		return isAlloc
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.MapUpdate:
+				if isElem(in.Value) {
+					if f := containerField(in.Map); f != "" {
+						return f
+					}
+				}
+			case *ssa.Store:
+				if ia, ok := in.Addr.(*ssa.IndexAddr); ok && isElem(in.Val) {
+					if f := containerField(ia.X); f != "" {
+						return f
+					}
+				}
+				fa, ok := in.Addr.(*ssa.FieldAddr)
+				if !ok || !isOwner(fa.X) {
+					continue
+				}
+				call, ok := in.Val.(*ssa.Call)
+				if !ok || len(call.Call.Args) != 2 {
+					continue
+				}
+				if bi, ok := call.Call.Value.(*ssa.Builtin); !ok || bi.Name() != "append" {
+					continue
+				}
+				for _, v := range sliceElems(call.Call.Args[1]) {
+					if isElem(v) {
+						return fieldName(fa.X.Type(), fa.Field)
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// sliceElems returns the values stored into the elements of a slice of a
+// fresh array (the variadic slice of append(xs, a, b)).
+func sliceElems(v ssa.Value) []ssa.Value {
+	sl, ok := v.(*ssa.Slice)
+	if !ok {
+		return nil
+	}
+	arr, ok := sl.X.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	var xs []ssa.Value
+	for _, r := range *arr.Referrers() {
+		ia, ok := r.(*ssa.IndexAddr)
+		if !ok {
+			continue
+		}
+		for _, r2 := range *ia.Referrers() {
+			if st, ok := r2.(*ssa.Store); ok && st.Addr == ia {
+				xs = append(xs, st.Val)
+			}
+		}
+	}
+	return xs
+}
