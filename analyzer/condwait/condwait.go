@@ -90,6 +90,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if len(cd.waits) > 0 && len(cd.signals) > 0 {
 			c.check(cd)
 			c.checkSignalOne(cd)
+			c.checkSignalMany(cd)
 		}
 	}
 	return nil, nil

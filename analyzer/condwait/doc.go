@@ -44,7 +44,17 @@
 //   - a Signal on a Cond whose wait loop tests shared state against the
 //     waiter's own key or bound (locked[key], seq < target): Signal wakes
 //     one waiter, maybe one waiting for something else, which waits again,
-//     and the waiter the change was for sleeps on (im7mortal/kmutex#5).
+//     and the waiter the change was for sleeps on (im7mortal/kmutex#5);
+//   - a Signal after a change every waiter waits for (a closed flag set,
+//     an error stored, a polled channel closed, which nothing in the
+//     package undoes), while several goroutines run the Wait (its
+//     function, or a caller, is started by a go statement in a loop or by
+//     more than one go statement): Signal wakes one of them, the others
+//     sleep on after their wait is over (acomagu/bufpipe#6's review,
+//     project-iris/iris#7). The change's function must wake the Cond only
+//     with Signal (no Broadcast, no signalling callee or defer), and a
+//     waiter that signals on every way out of its wait loop (a chain) is
+//     not reported.
 //
 // Waits on a Cond that nothing in the package signals, and Waits that test
 // no predicate at all, are lockorder's (analyzer/lockorder/cond.go) and

@@ -462,3 +462,102 @@ func (d *dispatcher) Start() {
 	d.drop()
 	d.pushQuiet(nil)
 }
+
+// Signal on a change every waiter waits for, look-alikes: a worker that
+// passes the wake-up on as it leaves (a chain), and a single waiting
+// goroutine (one go statement, not in a loop).
+type chainPool struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	jobs   []func()
+	closed bool
+}
+
+func newChainPool(n int) *chainPool {
+	p := &chainPool{}
+	p.cond = sync.NewCond(&p.mu)
+	for range n {
+		go p.worker()
+	}
+	return p
+}
+
+func (p *chainPool) worker() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		for len(p.jobs) == 0 && !p.closed {
+			p.cond.Wait()
+		}
+		if p.closed {
+			p.cond.Signal() // wake the next worker: a chain
+			return
+		}
+		p.jobs = p.jobs[1:]
+	}
+}
+
+func (p *chainPool) Close() {
+	p.mu.Lock()
+	p.closed = true
+	p.cond.Signal()
+	p.mu.Unlock()
+}
+
+type oneWaiter struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	closed bool
+}
+
+func newOneWaiter() *oneWaiter {
+	w := &oneWaiter{}
+	w.cond = sync.NewCond(&w.mu)
+	go w.wait()
+	return w
+}
+
+func (w *oneWaiter) wait() {
+	w.mu.Lock()
+	for !w.closed {
+		w.cond.Wait()
+	}
+	w.mu.Unlock()
+}
+
+func (w *oneWaiter) Close() {
+	w.mu.Lock()
+	w.closed = true
+	w.cond.Signal()
+	w.mu.Unlock()
+}
+
+// Two go statements start the same waiter: Signal on close wakes one.
+type twoWaiters struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	err  error
+}
+
+func newTwoWaiters() *twoWaiters {
+	t := &twoWaiters{}
+	t.cond = sync.NewCond(&t.mu)
+	go t.wait()
+	go t.wait()
+	return t
+}
+
+func (t *twoWaiters) wait() {
+	t.mu.Lock()
+	for t.err == nil {
+		t.cond.Wait()
+	}
+	t.mu.Unlock()
+}
+
+func (t *twoWaiters) Fail(err error) {
+	t.mu.Lock()
+	t.err = err
+	t.cond.Signal() // want `Signal wakes one goroutine waiting on cond, but Fail changes err \(line \d+\), which ends the Wait of every goroutine in wait`
+	t.mu.Unlock()
+}
