@@ -68,6 +68,15 @@
 // outside loops, and a select there that can leave through another case
 // without receiving.
 //
+// The abandoned feeder: the function that makes the channel starts one
+// goroutine that receives from it in a select that can also take a case
+// firing from outside (the Done of a context passed in, kept in a field,
+// or given a deadline; a timer) and return, and then sends on the channel
+// itself with plain sends: once the receiver has returned, the function's
+// next send blocks it forever (evstack/ev-node#1476). A stop channel or a
+// context the function makes from scratch, closed or canceled after its
+// sends, is not such a case.
+//
 // The same holds per instance for a subscription: a function that
 // allocates a struct, stores a new unbuffered channel in its private field
 // and starts one function literal (not in a loop) that receives from that
@@ -252,7 +261,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 // in root that starts the senders (else each sender's go statement, in
 // root). It reports whether it reported.
 func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, nodes []*chanuse.Node, rs []*role, root *chanuse.Node, after ssa.Instruction, makes map[token.Pos]*ast.CallExpr) bool {
-	var recv *role
+	var recv, self *role
 	var senders []*role
 	for _, r := range rs {
 		switch {
@@ -263,14 +272,18 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 			recv = r
 		case len(r.sends) > 0:
 			if r.g == root {
-				return false // the maker sends itself: not this pattern
+				if after != nil || self != nil {
+					return false
+				}
+				self = r // the maker sends itself: makerBlocks
+				continue
 			}
 			senders = append(senders, r)
 		case len(r.closes) > 0 || len(r.selSends) > 0:
 			return false // someone else closes or offers values: too subtle
 		}
 	}
-	if recv == nil || len(senders) == 0 {
+	if recv == nil || (len(senders) == 0) == (self == nil) {
 		return false
 	}
 	w := &walker{helpers: map[ssa.Instruction]*chanuse.Node{}, recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}}
@@ -293,6 +306,9 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 	}
 	if recv.g.Go != nil && ssaloop.InLoop(recv.g.Go.Block()) {
 		return false // several receiving goroutines
+	}
+	if self != nil {
+		return makerBlocks(pass, mc, size, self, recv, root, w)
 	}
 	// Buffered: only goroutines that send exactly once, and more of them
 	// than the buffer holds.

@@ -1,0 +1,190 @@
+package deadlockleak
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// makerBlocks reports the abandoned feeder: a function makes an
+// unbuffered channel, starts one goroutine that receives from it in a
+// loop whose select can also take a case that fires from outside (the
+// Done of a context the function did not make from scratch, a timer) and
+// return, and then sends on the channel itself with plain sends. Once the
+// receiver has returned, the function's next send blocks forever.
+func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *role, root *chanuse.Node, w *walker) bool {
+	if size != 0 || recv.g == root || recv.g.Go == nil || recv.g.Parent != root || recv.g.Go.Parent() != root.Fn {
+		return false
+	}
+	if len(self.recvs) > 0 || len(self.selSends) > 0 || self.deferredRecv {
+		return false
+	}
+	ex := w.search(recv.g.Fn, recv.g.Fn.Blocks[0], 0, 0)
+	if ex == nil || ex.sel == nil {
+		return false
+	}
+	var stop ssa.Value
+	for _, st := range ex.sel.States {
+		if st.Pos == ex.via && st.Dir == types.RecvOnly {
+			stop = st.Chan
+		}
+	}
+	what := outsideStop(stop, 0)
+	if what == "" {
+		return false
+	}
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	reported := false
+	for _, op := range self.sends {
+		if op.Node != root || !precedes(recv.g.Go, op.Instr) {
+			continue
+		}
+		reported = true
+		pass.Report(analysis.Diagnostic{
+			Pos:      op.Instr.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this send on an unbuffered channel blocks %s forever once its only receiver, the goroutine started at line %d, has left its select through another case (line %d, %s) and returned (line %d): nothing receives any more (select on the same case here too)",
+				root.Fn.Name(), line(recv.g.Go.Pos()), line(ex.via), what, line(ex.ret)),
+			Related: []analysis.RelatedInformation{
+				{Pos: recv.g.Go.Pos(), Message: "the only receiver is started here"},
+				{Pos: ex.sel.Pos(), Message: "the receive, in a select"},
+				{Pos: ex.via, Message: "this case wins instead"},
+				{Pos: ex.ret, Message: "the receiver returns here"},
+				{Pos: mc.Pos(), Message: "the channel is made unbuffered here"},
+			},
+		})
+	}
+	return reported
+}
+
+// precedes reports whether b can run after a in their function.
+func precedes(a, b ssa.Instruction) bool {
+	if a.Block() == b.Block() {
+		return indexOf(a) < indexOf(b)
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), a.Block().Succs...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == b.Block() {
+			return true
+		}
+		if !seen[x] {
+			seen[x] = true
+			stack = append(stack, x.Succs...)
+		}
+	}
+	return false
+}
+
+// outsideStop describes ch when it fires from outside the function that
+// feeds the channel: the Done of a context passed in, kept in a field or
+// given a deadline, or a timer; "" otherwise (a stop channel or a context
+// the feeder makes and cancels itself, after its sends).
+func outsideStop(ch ssa.Value, depth int) string {
+	call, ok := ch.(*ssa.Call)
+	if !ok {
+		if u, ok := ch.(*ssa.UnOp); ok && u.Op == token.MUL {
+			// timer.C
+			if fa, ok := u.X.(*ssa.FieldAddr); ok {
+				if f := chanuse.StructFieldOf(fa); f != nil && f.Name() == "C" && f.Pkg() != nil && f.Pkg().Path() == "time" {
+					return "the timer fires"
+				}
+			}
+		}
+		return ""
+	}
+	if fn := call.Call.StaticCallee(); fn != nil && fn.Pkg != nil && fn.Pkg.Pkg.Path() == "time" && fn.Name() == "After" {
+		return "the timer fires"
+	}
+	if !call.Call.IsInvoke() || call.Call.Method.Name() != "Done" || !isContextType(call.Call.Value.Type()) {
+		return ""
+	}
+	if externalCtx(call.Call.Value, 0) {
+		return "the context is canceled"
+	}
+	return ""
+}
+
+func isContextType(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
+// externalCtx reports whether the context v can be canceled by someone
+// other than the function that made it: a parameter, a field, a context
+// with a deadline, or one derived from such.
+func externalCtx(v ssa.Value, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		return true
+	case *ssa.FreeVar:
+		fn := v.Parent()
+		idx := -1
+		for i, f := range fn.FreeVars {
+			if f == v {
+				idx = i
+			}
+		}
+		if idx < 0 || fn.Parent() == nil {
+			return false
+		}
+		// The binding in the enclosing function's make of the closure.
+		for _, b := range fn.Parent().Blocks {
+			for _, instr := range b.Instrs {
+				if mk, ok := instr.(*ssa.MakeClosure); ok && mk.Fn == fn {
+					return externalCtx(mk.Bindings[idx], depth+1)
+				}
+			}
+		}
+		return false
+	case *ssa.UnOp:
+		if v.Op != token.MUL {
+			return false
+		}
+		if _, ok := v.X.(*ssa.FieldAddr); ok {
+			return true // a context kept in a struct: canceled elsewhere
+		}
+		return externalCtx(v.X, depth+1)
+	case *ssa.Alloc:
+		// A variable (a captured parameter is spilled into one): what is
+		// stored in it.
+		for _, r := range *v.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Addr == v && externalCtx(st.Val, depth+1) {
+				return true
+			}
+		}
+		return false
+	case *ssa.Extract:
+		call, ok := v.Tuple.(*ssa.Call)
+		if !ok {
+			return false
+		}
+		fn := call.Call.StaticCallee()
+		if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "context" || len(call.Call.Args) == 0 {
+			return false
+		}
+		switch fn.Name() {
+		case "WithTimeout", "WithDeadline", "WithTimeoutCause", "WithDeadlineCause":
+			return true
+		case "WithCancel", "WithCancelCause":
+			return externalCtx(call.Call.Args[0], depth+1)
+		}
+	case *ssa.Call:
+		fn := v.Call.StaticCallee()
+		if fn != nil && fn.Pkg != nil && fn.Pkg.Pkg.Path() == "context" && fn.Name() == "WithValue" && len(v.Call.Args) > 0 {
+			return externalCtx(v.Call.Args[0], depth+1)
+		}
+	case *ssa.MakeInterface:
+		return externalCtx(v.X, depth+1)
+	}
+	return false
+}
