@@ -1,0 +1,375 @@
+package chanblock
+
+import (
+	"fmt"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// noExitWhy explains, in the messages, how a loop ends up with no exit.
+const noExitWhy = "no path leaves its loop; a break inside a select or switch ends only that statement"
+
+// neverReturns reports whether fn can never end: no path from its entry
+// reaches a return, a panic, or a call that ends the goroutine (t.Fatal,
+// runtime.Goexit, os.Exit); a range over a time package channel is
+// endless. A function that recovers, or that hands a *testing.T (or B, F,
+// TB) to a call that might end the goroutine, is not followed. Such a
+// function, started as a goroutine, never runs its deferred calls: a
+// wg.Done or close(done) deferred there never happens (the classic `for {
+// select { case <-quit: break } }`, whose break leaves only the select).
+func neverReturns(fn *ssa.Function) bool {
+	if len(fn.Blocks) == 0 || recovers(fn) {
+		return false
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{fn.Blocks[0]}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Return:
+				return false
+			case *ssa.Panic:
+				if !selectMismatch(in) {
+					return false
+				}
+			case ssa.CallInstruction:
+				c := in.Common()
+				if chanuse.NoReturn(c) {
+					return false
+				}
+				for _, a := range c.Args {
+					if isTesting(a.Type()) {
+						return false
+					}
+				}
+			}
+		}
+		if u, open, ok := chanuse.RangeEnd(b); ok && chanuse.NeverClosed(u.X) {
+			stack = append(stack, b.Succs[open])
+			continue
+		}
+		stack = append(stack, b.Succs...)
+	}
+	return true
+}
+
+// recovers reports whether a call fn defers may recover a panic: a
+// deferred function that calls the recover builtin, or one not known.
+// (go/ssa gives every function with a defer a Recover block, so that
+// field alone does not tell.)
+func recovers(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			d, ok := instr.(*ssa.Defer)
+			if !ok {
+				continue
+			}
+			var callee *ssa.Function
+			switch v := d.Call.Value.(type) {
+			case *ssa.Builtin:
+				continue
+			case *ssa.Function:
+				callee = v
+			case *ssa.MakeClosure:
+				callee = v.Fn.(*ssa.Function)
+			}
+			if d.Call.IsInvoke() {
+				return true
+			}
+			if callee == nil {
+				return true
+			}
+			if callee.Blocks == nil {
+				// Another package's function: it may recover (a crash
+				// handler) unless it is one of the standard library's
+				// that do not.
+				if callee.Pkg == nil || !noRecoverPkgs[callee.Pkg.Pkg.Path()] {
+					return true
+				}
+				continue
+			}
+			if callsRecover(callee) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// noRecoverPkgs are packages whose functions, deferred, do not recover.
+var noRecoverPkgs = map[string]bool{
+	"sync": true, "sync/atomic": true, "time": true, "context": true, "os": true,
+	"io": true, "net": true, "fmt": true, "log": true, "bufio": true, "runtime": true,
+	"net/http": true, "os/signal": true,
+}
+
+// selectMismatch reports the panic go/ssa puts after the last case of a
+// blocking select, which no execution reaches.
+func selectMismatch(p *ssa.Panic) bool {
+	mi, ok := p.X.(*ssa.MakeInterface)
+	if !ok {
+		return false
+	}
+	c, ok := mi.X.(*ssa.Const)
+	return ok && c.Value != nil && c.Value.Kind() == constant.String &&
+		strings.HasPrefix(constant.StringVal(c.Value), "blocking select matched no case")
+}
+
+func callsRecover(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if c, ok := instr.(*ssa.Call); ok {
+				if bi, ok := c.Call.Value.(*ssa.Builtin); ok && bi.Name() == "recover" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// isTesting reports whether t is *testing.T, *testing.B, *testing.F or
+// testing.TB.
+func isTesting(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "testing"
+}
+
+// goFunc returns the function of fn's package that g starts, with a body.
+func goFunc(g *ssa.Go) *ssa.Function {
+	fn := g.Call.StaticCallee()
+	if mk, ok := g.Call.Value.(*ssa.MakeClosure); ok {
+		fn = mk.Fn.(*ssa.Function)
+	}
+	if fn == nil || fn.Blocks == nil || fn.Pkg != g.Parent().Pkg {
+		return nil
+	}
+	return fn
+}
+
+// noExit reports waits for a goroutine that never returns: a wg.Wait on
+// the WaitGroup the goroutine was counted on (wg.Add(1) before its go
+// statement, and a deferred wg.Done in it), and a receive from a channel
+// whose only close is deferred in a function that never returns.
+func noExit(st *state, funcs []*ssa.Function) {
+	never := map[*ssa.Function]bool{}
+	isNever := func(fn *ssa.Function) bool {
+		v, ok := never[fn]
+		if !ok {
+			v = neverReturns(fn)
+			never[fn] = v
+		}
+		return v
+	}
+	// The Waits on each WaitGroup field.
+	fieldWaits := map[*types.Var][]*ssa.Call{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if c, ok := instr.(*ssa.Call); ok {
+					if w := wgCall(&c.Call, "Wait"); w != nil {
+						if f := chanuse.StructFieldOf(w); f != nil {
+							fieldWaits[f] = append(fieldWaits[f], c)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if g, ok := instr.(*ssa.Go); ok {
+					if gf := goFunc(g); gf != nil && isNever(gf) {
+						stuckWG(st, g, gf, fieldWaits)
+					}
+				}
+			}
+		}
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeChan); ok {
+					ch := st.follow(mc)
+					if ch.Escapes || len(ch.Returns) > 0 {
+						continue
+					}
+					var o ops
+					for _, n := range ch.Nodes {
+						for _, x := range n.Ops {
+							o.add(op{Op: x})
+						}
+					}
+					stuckClose(st, &o, "this channel", isNever)
+				}
+			}
+		}
+	}
+	for _, c := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
+		if c.Escapes || c.Stored || len(c.Makes) == 0 {
+			continue
+		}
+		var o ops
+		for _, x := range c.Ops {
+			o.add(x)
+		}
+		stuckClose(st, &o, fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field)), isNever)
+	}
+}
+
+// stuckWG reports the Waits on the WaitGroup that g's goroutine (running
+// fn, which never returns) is counted on: a WaitGroup it defers Done to,
+// or one it captures whose Done, written after the endless loop, go/ssa
+// drops as unreachable. A goroutine that calls Done on its way into the
+// loop (a started signal) is left alone.
+func stuckWG(st *state, g *ssa.Go, fn *ssa.Function, fieldWaits map[*types.Var][]*ssa.Call) {
+	node := &chanuse.Node{Fn: fn, Go: g}
+	line := func(p token.Pos) int { return st.pass.Fset.Position(p).Line }
+	type counted struct {
+		wg  ssa.Value // in fn
+		def *ssa.Defer
+	}
+	var cs []counted
+	deferred := map[ssa.Value]bool{}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Call:
+				if wgCall(&in.Call, "Done") != nil {
+					return
+				}
+			case *ssa.Defer:
+				if w := wgCall(&in.Call, "Done"); w != nil {
+					cs = append(cs, counted{w, in})
+					deferred[w] = true
+				}
+			}
+		}
+	}
+	for _, fv := range fn.FreeVars {
+		if isWaitGroupPtr(fv.Type()) && !deferred[fv] {
+			cs = append(cs, counted{fv, nil})
+		}
+	}
+	for _, c := range cs {
+		w := c.wg
+		var waits []*ssa.Call
+		if o := outer(node, w); o != nil {
+			// The goroutine's own WaitGroup, counted before its start:
+			// the starter's Waits after the go statement.
+			if addBefore(g, o) == nil {
+				continue
+			}
+			after := reachable(g.Block(), func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
+			for _, b := range g.Parent().Blocks {
+				for _, instr := range b.Instrs {
+					call, ok := instr.(*ssa.Call)
+					if !ok {
+						continue
+					}
+					if wt := wgCall(&call.Call, "Wait"); wt != nil && sameWG(wt, o) &&
+						(b == g.Block() && index(call) > index(g) || b != g.Block() && after[b]) {
+						waits = append(waits, call)
+					}
+				}
+			}
+		} else if fa, ok := w.(*ssa.FieldAddr); ok {
+			// A WaitGroup field of the object the goroutine is started
+			// on, counted before the start: every Wait on that field.
+			base := fa.X
+			if u, ok := base.(*ssa.UnOp); ok && u.Op == token.MUL {
+				base = u.X
+			}
+			ob := outer(node, base)
+			if ob == nil || !fieldAddBefore(g, ob, fa.Field) {
+				continue
+			}
+			waits = fieldWaits[chanuse.StructFieldOf(fa)]
+		}
+		for _, wt := range waits {
+			rel := []analysis.RelatedInformation{{Pos: g.Pos(), Message: "the goroutine is started here, counted on the WaitGroup"}}
+			done := "its wg.Done, written after the loop, is never reached"
+			if c.def != nil {
+				done = fmt.Sprintf("its deferred wg.Done (line %d) never runs", line(c.def.Pos()))
+				rel = append(rel, analysis.RelatedInformation{Pos: c.def.Pos(), Message: "Done is deferred here, to a return that never comes"})
+			}
+			st.Report(analysis.Diagnostic{
+				Pos:      wt.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("wg.Wait waits for the goroutine started at line %d, but %s never returns (%s): %s, so this Wait blocks forever",
+					line(g.Pos()), fn.Name(), noExitWhy, done),
+				Related: rel,
+			})
+		}
+	}
+}
+
+// fieldAddBefore reports whether a wg.Add(1) on field f of obj (or of the
+// variable obj is loaded from) precedes g in g's function.
+func fieldAddBefore(g *ssa.Go, obj ssa.Value, f int) bool {
+	for _, b := range g.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			c, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			w := wgCall(&c.Call, "Add")
+			fa, ok := w.(*ssa.FieldAddr)
+			if !ok || fa.Field != f || !sameObj(fa.X, obj) || !isOne(c.Call.Args) {
+				continue
+			}
+			gb := g.Block()
+			if b == gb && index(c) < index(g) || b != gb && b.Dominates(gb) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// stuckClose reports receives from a channel (or class) that nothing sends
+// on, whose every close is deferred in a function that never returns.
+func stuckClose(st *state, o *ops, name string, isNever func(*ssa.Function) bool) {
+	if len(o.sends)+len(o.selSends)+len(o.closes) > 0 || len(o.deferCloses) == 0 {
+		return
+	}
+	for _, dc := range o.deferCloses {
+		if !isNever(dc.Instr.Parent()) {
+			return
+		}
+	}
+	dc := o.deferCloses[0]
+	fn := dc.Instr.Parent()
+	line := st.pass.Fset.Position(dc.Instr.Pos()).Line
+	why := fmt.Sprintf("nothing will close %s: its only close is deferred in %s (line %d), which never returns (%s)", name, fn.Name(), line, noExitWhy)
+	for _, r := range o.selRecvs {
+		st.deadCase(r.Instr, r.State, why)
+	}
+	for _, r := range o.recvs {
+		if r.Instr.Parent() == fn {
+			continue
+		}
+		st.Report(analysis.Diagnostic{
+			Pos:      r.Instr.Pos(),
+			Category: "deadlock",
+			Message:  why + ", so this receive blocks forever",
+			Related:  []analysis.RelatedInformation{{Pos: dc.Instr.Pos(), Message: "the only close, deferred to a return that never comes"}},
+		})
+	}
+}
