@@ -75,7 +75,13 @@
 //     a channel whose only close is deferred in such a function. A
 //     function that recovers, that defers another package's function
 //     (which may recover), that calls Done on its way in (a started
-//     signal) or that hands a *testing.T to a call is not reported.
+//     signal) or that hands a *testing.T to a call is not reported;
+//   - a plain receive from a private channel field every send on and close
+//     of which is in one function that the package only starts as a
+//     goroutine, when that function can return without sending or closing
+//     (an early return on an error, before its defer close is
+//     registered): the receiver (a Close or Wait method) blocks forever
+//     on that path.
 //
 // An exported field counts as private when its struct type is one no
 // exported name of the package exposes (chanuse.Sealed). Select cases are

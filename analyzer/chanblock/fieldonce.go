@@ -1,0 +1,114 @@
+package chanblock
+
+import (
+	"fmt"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// fieldOnce is localOnce for a channel kept in a private struct field
+// (chanuse.Fields): every send on and close of the field is in one
+// function, which the package only ever starts as a goroutine, and that
+// function can return without sending or closing (an early return on an
+// error, before its defer close is registered). A plain receive from the
+// field elsewhere (a Close or Wait method waiting for the goroutine to
+// report) then blocks forever on that path (emersion/go-msgauth#8).
+func fieldOnce(st *state, funcs []*ssa.Function) {
+	callers := map[*ssa.Function][]ssa.CallInstruction{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if c, ok := instr.(ssa.CallInstruction); ok {
+					if callee := c.Common().StaticCallee(); callee != nil {
+						callers[callee] = append(callers[callee], c)
+					}
+				}
+			}
+		}
+	}
+	for _, c := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
+		if c.Escapes || c.Stored || len(c.Makes) == 0 {
+			continue
+		}
+		fieldOnceOf(st, c, callers)
+	}
+}
+
+func fieldOnceOf(st *state, c *chanuse.Class, callers map[*ssa.Function][]ssa.CallInstruction) {
+	var sender *ssa.Function
+	var wakes []ssa.Instruction
+	var recvs []ssa.Instruction
+	for _, op := range c.Ops {
+		fn := op.Instr.Parent()
+		switch op.Kind {
+		case chanuse.Send, chanuse.Close, chanuse.DeferClose:
+			if sender != nil && sender != fn || ssaloop.InLoop(op.Instr.Block()) {
+				return
+			}
+			sender = fn
+			wakes = append(wakes, op.Instr)
+		case chanuse.SelectSend:
+			return // may give up sending: not followed
+		case chanuse.Recv:
+			u, ok := op.Instr.(*ssa.UnOp)
+			if !ok || st.ranges[u.Pos()] || ssaloop.InLoop(u.Block()) {
+				continue
+			}
+			recvs = append(recvs, op.Instr)
+		}
+	}
+	if sender == nil || len(recvs) == 0 {
+		return
+	}
+	for _, r := range recvs {
+		if r.Parent() == sender {
+			return // the sender receives too: a relay, not followed
+		}
+	}
+	// The sender runs only as a goroutine of its own.
+	gs := goSites(sender, callers)
+	if len(gs) == 0 {
+		return
+	}
+	if sender.Parent() == nil {
+		for _, call := range callers[sender] {
+			if _, ok := call.(*ssa.Go); !ok {
+				return
+			}
+		}
+	} else {
+		for _, b := range sender.Parent().Blocks {
+			for _, instr := range b.Instrs {
+				if mk, ok := instr.(*ssa.MakeClosure); ok && mk.Fn == sender && len(*mk.Referrers()) != 1 {
+					return
+				}
+			}
+		}
+	}
+	ret := silentReturn(sender, wakes)
+	if ret == nil {
+		return
+	}
+	rp := ret.Pos()
+	if !rp.IsValid() {
+		rp = chanuse.ClosingBrace(sender)
+	}
+	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
+	name := fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field))
+	for _, r := range recvs {
+		st.Report(analysis.Diagnostic{
+			Pos:      r.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("%s waits here for %s, which only %s (started as a goroutine at line %d) sends on or closes, but %s can return at line %d without sending on or closing it: on that path (an early return) this receive blocks forever",
+				r.Parent().Name(), name, sender.Name(), line(gs[0]), sender.Name(), st.pass.Fset.Position(rp).Line),
+			Related: []analysis.RelatedInformation{
+				{Pos: rp, Message: "the goroutine returns here without sending or closing"},
+				{Pos: wakes[0].Pos(), Message: "the channel is sent on or closed here, on other paths"},
+				{Pos: gs[0].Pos(), Message: "the goroutine is started here"},
+			},
+		})
+	}
+}
