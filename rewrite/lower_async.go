@@ -374,6 +374,18 @@ func (v asyncVocab) suspend(f *fn, call *ast.CallExpr, kind int) string {
 		f.errorf(call.Pos(), "cannot lower this call of %s: %v", f.callName(call), err)
 	}
 	st := f.temp(rp.temp, v.aio+"."+rp.typ+targs)
+	if rp.typ == "Awaiter" {
+		if mtype, margs, ok := f.reuseCall(call.Args[1]); ok {
+			c := f.awaitKept(st, mtype, margs)
+			f.emit("_agThrown = nil")
+			l := fmt.Sprintf("_agS%d", k)
+			f.place(l)
+			f.used[l] = true
+			f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
+			f.emit("%s._agClear()", c)
+			return st + "." + rp.result + "()"
+		}
+	}
 	args := []string{"_agT"}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && f.info.Selections[sel] != nil {
 		recv := f.expr(sel.X)
@@ -580,7 +592,11 @@ func (v asyncVocab) frame(f *fn) string    { return fmt.Sprintf("%s.Frame[%s]", 
 // machine's frame (aio.Frame.Coroutine): making a lowered coroutine
 // allocates its machine alone.
 func (v asyncVocab) constructor(f *fn, mname, targs string) string {
-	return fmt.Sprintf("\n// _agNew returns the coroutine that runs the machine (and refers to Step,\n// so that package initialisation sees the dependencies of the body).\nfunc (_agm *%s%s) _agNew() *%s.Coroutine[%s] {\n\t_ = (*%s%s).Step\n\treturn _agm._agf.Coroutine(_agm)\n}\n",
+	reuse := ""
+	if f.reusable(f.decl) {
+		reuse = f.reuseMethods(mname, targs)
+	}
+	return reuse + fmt.Sprintf("\n// _agNew returns the coroutine that runs the machine (and refers to Step,\n// so that package initialisation sees the dependencies of the body).\nfunc (_agm *%s%s) _agNew() *%s.Coroutine[%s] {\n\t_ = (*%s%s).Step\n\treturn _agm._agf.Coroutine(_agm)\n}\n",
 		mname, targs, v.aio, f.rT, mname, targs)
 }
 
@@ -599,21 +615,11 @@ func (fl *fileLowerer) noSuspend(fn *types.Func) bool {
 	fn = fn.Origin()
 	if fl.taskSafe == nil {
 		fl.taskSafe = map[*types.Func]bool{}
-		fl.funcDecls = map[*types.Func]*ast.FuncDecl{}
-		for _, file := range fl.pkgFiles {
-			for _, d := range file.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok {
-					if o, ok := fl.info.Defs[fd.Name].(*types.Func); ok {
-						fl.funcDecls[o] = fd
-					}
-				}
-			}
-		}
 	}
 	if ok, seen := fl.taskSafe[fn]; seen {
 		return ok // false while it is being checked: recursion is not followed
 	}
-	fd := fl.funcDecls[fn]
+	fd := fl.declOf(fn)
 	if fd == nil || fd.Body == nil || annotated(fd) {
 		fl.taskSafe[fn] = false
 		return false

@@ -151,10 +151,8 @@ func (f *fn) lower() {
 	}
 	// Function F's machine is _agF, method T.M's _ag<len(T)>T_M: distinct
 	// for distinct functions (an identifier never starts with a digit).
-	mname := pfx + d.Name.Name
+	mname := machineName(d)
 	if d.Recv != nil {
-		rt := recvTypeName(d.Recv.List[0].Type)
-		mname = fmt.Sprintf("%s%d%s_%s", pfx, len(rt), rt, d.Name.Name)
 		if d.Recv.List[0].Type != nil {
 			// methods of generic types: reuse the receiver's type parameters
 			tparams, targs = f.recvTypeParams(d.Recv.List[0].Type)

@@ -43,6 +43,7 @@ type fileLowerer struct {
 	pkgFiles  []*ast.File                   // the package's files
 	funcDecls map[*types.Func]*ast.FuncDecl // their functions, made on first use
 	taskSafe  map[*types.Func]bool          // see noSuspend
+	reuse     map[*ast.FuncDecl]bool        // see reusable
 }
 
 type loweredFunc struct {

@@ -91,6 +91,9 @@ type fn struct {
 	// lowered produced its value (a comment trailing its statement ends
 	// it).
 	valueAt int
+	// kept are the fields holding the machines of awaited calls that the
+	// machine keeps (see reuseCall).
+	kept []string
 }
 
 // inlineScope is an inlined callback being lowered: its returns assign

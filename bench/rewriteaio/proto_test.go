@@ -12,8 +12,11 @@ import (
 
 // Hand-edited copies of the machines asyncgo rewrite generates for Noop
 // and AwaitInline (tasks_asyncgo.go), to measure changes of the generated
-// code before the rewriter makes them. Each is the generated code with
-// one change; the benchmarks run beside BenchmarkLoweredAwaitInline.
+// code before the rewriter makes them. Each is the generated code (as it
+// was before P3) with the changes named; the benchmarks run beside
+// BenchmarkLoweredAwaitInline. P3 is what the rewriter does now
+// (rewrite/lower_reuse.go): its prototype alone is gone, AwaitReuseLean
+// stays as the measure of P1 and P2 on top of it.
 //
 //   - P1: a body with no defer statement and no range-over-func loop
 //     (nothing it could push on its Frame) defers no Frame.Unwind: that
@@ -190,73 +193,6 @@ func AwaitLean(n int) *aio.Coroutine[int] {
 	return _agm._agf.Coroutine(_agm)
 }
 
-// _agAwaitReuse is _agAwaitInline keeping Noop's machine and reusing it at each await, started with StartMachine (P3).
-type _agAwaitReuse struct {
-	_agpc  int
-	_agf   aio.Frame[int]
-	n      int
-	sum    int
-	_agr2  int
-	_agi3  int
-	_agaw4 aio.Awaiter[int]
-	_agc4  *_agNoop // the machine of the call of Noop awaited by _agaw4, reused
-	v      int
-	err    error
-}
-
-// Step implements aio.Machine.
-func (_agm *_agAwaitReuse) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
-	_agpc := _agm._agpc
-	_agm._agpc = 0
-	switch _agpc {
-	case 1:
-		goto _agS1
-	}
-	_agm.sum = 0
-	_agm._agr2 = _agm.n
-	_agm._agi3 = 0
-_agTop1:
-	if _agm._agi3 >= _agm._agr2 {
-		goto _agBrk2
-	}
-	if _agm._agc4 == nil {
-		_agm._agc4 = new(_agNoop)
-	} else {
-		*_agm._agc4 = _agNoop{}
-	}
-	_agm._agaw4.StartMachine(_agT, _agm._agc4)
-	_agThrown = nil
-_agS1:
-	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
-		_agW = _agw
-		_agm._agpc = 1
-		return
-	}
-	_agm.v, _agm.err = _agm._agaw4.Result()
-	if _agm.err != nil {
-		{
-			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
-			goto _agRet
-		}
-	}
-	_agm.sum += _agm.v
-	_agm._agi3++
-	goto _agTop1
-_agBrk2:
-	_agm._agf.R, _agm._agf.E = _agm.sum, nil
-	goto _agRet
-_agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
-}
-
-// AwaitReuse is AwaitInline keeping Noop's machine and reusing it at each await, started with StartMachine (P3).
-func AwaitReuse(n int) *aio.Coroutine[int] {
-	_agm := &_agAwaitReuse{n: n}
-	return _agm._agf.Coroutine(_agm)
-}
-
 // _agAwaitReuseLean is _agAwaitInline with P1, P2 and P3: NoopLean's machine reused.
 type _agAwaitReuseLean struct {
 	_agpc  int
@@ -324,156 +260,11 @@ func AwaitReuseLean(n int) *aio.Coroutine[int] {
 	return _agm._agf.Coroutine(_agm)
 }
 
-// _agAwaitReuseLit is _agAwaitInline with P1, P2 and P3, the machine set from a literal by one call (reuseMachine, as the runtime could offer it).
-type _agAwaitReuseLit struct {
-	_agpc  int
-	_agf   aio.Frame[int]
-	n      int
-	sum    int
-	_agr2  int
-	_agi3  int
-	_agaw4 aio.Awaiter[int]
-	_agc4  *_agNoopLean // the machine of the call of NoopLean awaited by _agaw4, reused
-	v      int
-	err    error
-}
-
-// Step implements aio.Machine.
-func (_agm *_agAwaitReuseLit) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
-	_agpc := _agm._agpc
-	_agm._agpc = 0
-	switch _agpc {
-	case 1:
-		goto _agS1
-	}
-	_agm.sum = 0
-	_agm._agr2 = _agm.n
-	_agm._agi3 = 0
-_agTop1:
-	if _agm._agi3 >= _agm._agr2 {
-		goto _agBrk2
-	}
-	_agm._agaw4.StartMachine(_agT, reuseMachine(&_agm._agc4, _agNoopLean{}))
-	_agThrown = nil
-_agS1:
-	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
-		_agW = _agw
-		_agm._agpc = 1
-		return
-	}
-	_agm.v, _agm.err = _agm._agaw4.Result()
-	if _agm.err != nil {
-		{
-			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
-			goto _agRet
-		}
-	}
-	_agm.sum += _agm.v
-	_agm._agi3++
-	goto _agTop1
-_agBrk2:
-	_agm._agf.R, _agm._agf.E = _agm.sum, nil
-	goto _agRet
-_agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
-}
-
-// AwaitReuseLit is AwaitInline with P1, P2 and P3, the machine set from a literal by one call (reuseMachine, as the runtime could offer it).
-func AwaitReuseLit(n int) *aio.Coroutine[int] {
-	_agm := &_agAwaitReuseLit{n: n}
-	return _agm._agf.Coroutine(_agm)
-}
-
-// _agAwaitReuseLitClear is _agAwaitInline as AwaitReuseLit, the callee's machine also cleared once the await ended, so that it keeps nothing alive.
-type _agAwaitReuseLitClear struct {
-	_agpc  int
-	_agf   aio.Frame[int]
-	n      int
-	sum    int
-	_agr2  int
-	_agi3  int
-	_agaw4 aio.Awaiter[int]
-	_agc4  *_agNoopLean // the machine of the call of NoopLean awaited by _agaw4, reused
-	v      int
-	err    error
-}
-
-// Step implements aio.Machine.
-func (_agm *_agAwaitReuseLitClear) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
-	_agpc := _agm._agpc
-	_agm._agpc = 0
-	switch _agpc {
-	case 1:
-		goto _agS1
-	}
-	_agm.sum = 0
-	_agm._agr2 = _agm.n
-	_agm._agi3 = 0
-_agTop1:
-	if _agm._agi3 >= _agm._agr2 {
-		goto _agBrk2
-	}
-	_agm._agaw4.StartMachine(_agT, reuseMachine(&_agm._agc4, _agNoopLean{}))
-	_agThrown = nil
-_agS1:
-	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
-		_agW = _agw
-		_agm._agpc = 1
-		return
-	}
-	_agm.v, _agm.err = _agm._agaw4.Result()
-	*_agm._agc4 = _agNoopLean{}
-	if _agm.err != nil {
-		{
-			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
-			goto _agRet
-		}
-	}
-	_agm.sum += _agm.v
-	_agm._agi3++
-	goto _agTop1
-_agBrk2:
-	_agm._agf.R, _agm._agf.E = _agm.sum, nil
-	goto _agRet
-_agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
-}
-
-// AwaitReuseLitClear is AwaitInline as AwaitReuseLit, the callee's machine also cleared once the await ended, so that it keeps nothing alive.
-func AwaitReuseLitClear(n int) *aio.Coroutine[int] {
-	_agm := &_agAwaitReuseLitClear{n: n}
-	return _agm._agf.Coroutine(_agm)
-}
-
-// reuseMachine sets *p to v, making *p first if it is nil, and returns it.
-func reuseMachine[M any](p **M, v M) *M {
-	if *p == nil {
-		*p = new(M)
-	}
-	**p = v
-	return *p
-}
-
 // BenchmarkProtoAwaitNoUnwind is BenchmarkLoweredAwaitInline with P1.
 func BenchmarkProtoAwaitNoUnwind(b *testing.B) { runBody(b, AwaitNoUnwind) }
 
 // BenchmarkProtoAwaitLean is BenchmarkLoweredAwaitInline with P1 and P2.
 func BenchmarkProtoAwaitLean(b *testing.B) { runBody(b, AwaitLean) }
-
-// BenchmarkProtoAwaitReuse is BenchmarkLoweredAwaitInline with P3.
-func BenchmarkProtoAwaitReuse(b *testing.B) { runBody(b, AwaitReuse) }
-
-// BenchmarkProtoAwaitReuseLit is BenchmarkProtoAwaitReuseLean with the
-// machine set by reuseMachine.
-func BenchmarkProtoAwaitReuseLit(b *testing.B) { runBody(b, AwaitReuseLit) }
-
-// BenchmarkProtoAwaitReuseLitClear is BenchmarkProtoAwaitReuseLit with the
-// callee's machine cleared after each await.
-func BenchmarkProtoAwaitReuseLitClear(b *testing.B) { runBody(b, AwaitReuseLitClear) }
 
 // BenchmarkProtoAwaitReuseLean is BenchmarkLoweredAwaitInline with P1,
 // P2 and P3.
@@ -489,10 +280,7 @@ func TestProtoAwaits(t *testing.T) {
 	}{
 		{"NoUnwind", AwaitNoUnwind, 1},
 		{"Lean", AwaitLean, 1},
-		{"Reuse", AwaitReuse, 0},
 		{"ReuseLean", AwaitReuseLean, 0},
-		{"ReuseLit", AwaitReuseLit, 0},
-		{"ReuseLitClear", AwaitReuseLitClear, 0},
 	} {
 		n1, _ := mallocs(t, c.mk, 1000)
 		n2, _ := mallocs(t, c.mk, 2000)

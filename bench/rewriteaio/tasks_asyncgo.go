@@ -72,6 +72,18 @@ type _agNoop struct {
 	_agf  aio.Frame[int]
 }
 
+// _agReuse readies the machine for another await of Noop by a machine
+// that keeps it: as the call makes it, but keeping the machines it keeps.
+func (_agm *_agNoop) _agReuse() {
+	*_agm = _agNoop{}
+}
+
+// _agClear drops what the machine refers to once an await of it is over,
+// but the machines it keeps.
+func (_agm *_agNoop) _agClear() {
+	*_agm = _agNoop{}
+}
+
 // _agNew returns the coroutine that runs the machine (and refers to Step,
 // so that package initialisation sees the dependencies of the body).
 func (_agm *_agNoop) _agNew() *aio.Coroutine[int] {
@@ -101,6 +113,18 @@ type _agCreateAwait struct {
 	_agaw4 aio.Awaiter[int]
 	v      int
 	err    error
+}
+
+// _agReuse readies the machine for another await of CreateAwait by a machine
+// that keeps it: as the call makes it, but keeping the machines it keeps.
+func (_agm *_agCreateAwait) _agReuse(n int) {
+	*_agm = _agCreateAwait{n: n}
+}
+
+// _agClear drops what the machine refers to once an await of it is over,
+// but the machines it keeps.
+func (_agm *_agCreateAwait) _agClear() {
+	*_agm = _agCreateAwait{}
 }
 
 // _agNew returns the coroutine that runs the machine (and refers to Step,
@@ -172,6 +196,18 @@ type _agSleep0 struct {
 	err    error
 }
 
+// _agReuse readies the machine for another await of Sleep0 by a machine
+// that keeps it: as the call makes it, but keeping the machines it keeps.
+func (_agm *_agSleep0) _agReuse(n int) {
+	*_agm = _agSleep0{n: n}
+}
+
+// _agClear drops what the machine refers to once an await of it is over,
+// but the machines it keeps.
+func (_agm *_agSleep0) _agClear() {
+	*_agm = _agSleep0{}
+}
+
 // _agNew returns the coroutine that runs the machine (and refers to Step,
 // so that package initialisation sees the dependencies of the body).
 func (_agm *_agSleep0) _agNew() *aio.Coroutine[int] {
@@ -239,8 +275,21 @@ type _agAwaitInline struct {
 	_agr2  int
 	_agi3  int
 	_agaw4 aio.Awaiter[int]
+	_agc5  *_agNoop
 	v      int
 	err    error
+}
+
+// _agReuse readies the machine for another await of AwaitInline by a machine
+// that keeps it: as the call makes it, but keeping the machines it keeps.
+func (_agm *_agAwaitInline) _agReuse(n int) {
+	*_agm = _agAwaitInline{n: n, _agc5: _agm._agc5}
+}
+
+// _agClear drops what the machine refers to once an await of it is over,
+// but the machines it keeps.
+func (_agm *_agAwaitInline) _agClear() {
+	*_agm = _agAwaitInline{_agc5: _agm._agc5}
 }
 
 // _agNew returns the coroutine that runs the machine (and refers to Step,
@@ -269,7 +318,11 @@ _agTop1:
 		goto _agBrk2
 	}
 //line tasks.go:66
-	_agm._agaw4.Start(_agT, Noop())
+	if _agm._agc5 == nil {
+		_agm._agc5 = new(_agNoop)
+	}
+	_agm._agc5._agReuse()
+	_agm._agaw4.StartMachine(_agT, _agm._agc5)
 	_agThrown = nil
 _agS1:
 	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
@@ -277,6 +330,7 @@ _agS1:
 		_agm._agpc = 1
 		return
 	}
+	_agm._agc5._agClear()
 	_agm.v, _agm.err = _agm._agaw4.Result()
 //line tasks.go:67
 	if _agm.err != nil {
@@ -307,6 +361,18 @@ type _agSleeper struct {
 	d      time.Duration
 	_agsl1 aio.Sleeper
 	err    error
+}
+
+// _agReuse readies the machine for another await of Sleeper by a machine
+// that keeps it: as the call makes it, but keeping the machines it keeps.
+func (_agm *_agSleeper) _agReuse(d time.Duration) {
+	*_agm = _agSleeper{d: d}
+}
+
+// _agClear drops what the machine refers to once an await of it is over,
+// but the machines it keeps.
+func (_agm *_agSleeper) _agClear() {
+	*_agm = _agSleeper{}
 }
 
 // _agNew returns the coroutine that runs the machine (and refers to Step,
