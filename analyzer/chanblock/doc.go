@@ -36,7 +36,12 @@
 //     unbuffered channel nothing receives from, or uses a never-assigned
 //     field);
 //   - goroutines that send on an unbuffered channel and call wg.Done after
-//     the send, while their starter calls wg.Wait before any receive;
+//     the send, while their starter calls wg.Wait before any receive; with
+//     a buffer of a constant N (or min(n, N)), goroutines started in a
+//     loop that no constant bounds (more senders than the buffer holds),
+//     the Wait after the loop: once the buffer is full the next send
+//     blocks (fchimpan/gh-workflow-stats#67, and an error channel of one
+//     for many goroutines read after Wait);
 //   - a send on a channel field by the goroutine that is its only receiver
 //     (an event loop queueing work to itself, directly or through a
 //     callee): unbuffered, or buffered with other producers;

@@ -3,6 +3,7 @@ package chanblock
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
@@ -166,6 +167,20 @@ func hasConst(v ssa.Value, depth int) bool {
 	case *ssa.UnOp:
 		if v.Op == token.NOT {
 			return hasConst(v.X, depth+1)
+		}
+	case *ssa.Call:
+		// len of a slice of an array (a slice literal's): fixed.
+		if b, ok := v.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" && len(v.Call.Args) == 1 {
+			x := v.Call.Args[0]
+			if sl, ok := x.(*ssa.Slice); ok && sl.Low == nil && sl.High == nil {
+				x = sl.X
+			}
+			t := x.Type().Underlying()
+			if p, ok := t.(*types.Pointer); ok {
+				t = p.Elem().Underlying()
+			}
+			_, isArray := t.(*types.Array)
+			return isArray
 		}
 	}
 	return false

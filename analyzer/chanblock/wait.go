@@ -2,10 +2,12 @@ package chanblock
 
 import (
 	"fmt"
+	"go/constant"
 	"go/token"
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -19,7 +21,7 @@ func waitBeforeReceive(st *state, funcs []*ssa.Function) {
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				if mc, ok := instr.(*ssa.MakeChan); ok && capacity(mc) == 0 {
+				if mc, ok := instr.(*ssa.MakeChan); ok && (capacity(mc) == 0 || bufferBound(mc) > 0) {
 					waitBefore(st, mc)
 				}
 			}
@@ -60,8 +62,22 @@ func waitBefore(st *state, mc *ssa.MakeChan) {
 	if len(recvs) == 0 {
 		return // nothing receives at all: report's "nothing receives" shape
 	}
+	size := capacity(mc)
+	if size != 0 {
+		size = bufferBound(mc)
+	}
+	recvBlocks := map[*ssa.BasicBlock]bool{}
+	for r := range recvs {
+		recvBlocks[r.Block()] = true
+	}
 	for g, sends := range senders {
 		if g.Go == nil || g.Parent != root || g.Go.Parent() != root.Fn {
+			continue
+		}
+		// With a buffer, the senders must be more than it holds:
+		// goroutines started in a loop bounded by no constant, around
+		// neither the make nor the Wait.
+		if size > 0 && (!unboundedFill(g.Go.Block(), recvBlocks) || sameLoop(g.Go.Block(), mc.Block())) {
 			continue
 		}
 		wg, done := doneAfter(g, sends)
@@ -69,7 +85,22 @@ func waitBefore(st *state, mc *ssa.MakeChan) {
 			continue
 		}
 		wait := waitFirst(root.Fn, g.Go, wg, recvs)
-		if wait == nil {
+		if wait == nil || size > 0 && sameLoop(g.Go.Block(), wait.Block()) {
+			continue
+		}
+		if size > 0 {
+			st.Report(analysis.Diagnostic{
+				Pos:      sends[0].Instr.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("these goroutines, started in a loop (line %d) with no bound the buffer of %d covers, send on a channel that %s receives from only after wg.Wait (line %d), and call wg.Done only after the send (line %d): once the buffer is full the next send blocks, its Done never runs, and Wait never returns",
+					st.pass.Fset.Position(g.Go.Pos()).Line, size, root.Fn.Name(), st.pass.Fset.Position(wait.Pos()).Line, st.pass.Fset.Position(done.Pos()).Line),
+				Related: []analysis.RelatedInformation{
+					{Pos: wait.Pos(), Message: "Wait, before any receive"},
+					{Pos: done.Pos(), Message: "the goroutine's Done, after its send"},
+					{Pos: g.Go.Pos(), Message: "a goroutine per iteration is started here"},
+					{Pos: mc.Pos(), Message: fmt.Sprintf("the channel is made here with a buffer of at most %d", size)},
+				},
+			})
 			continue
 		}
 		st.Report(analysis.Diagnostic{
@@ -243,4 +274,42 @@ func isWaitGroupPtr(t types.Type) bool {
 	}
 	n, ok := p.Elem().(*types.Named)
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "sync" && n.Obj().Name() == "WaitGroup"
+}
+
+// bufferBound returns the constant buffer size of mc's channel, or the
+// constant bound of a min(n, C) size, or -1.
+func bufferBound(mc *ssa.MakeChan) int {
+	if n := capacity(mc); n >= 0 {
+		return n
+	}
+	size := mc.Size
+	if cv, ok := size.(*ssa.Convert); ok {
+		size = cv.X
+	}
+	c, ok := size.(*ssa.Call)
+	if !ok {
+		return -1
+	}
+	if b, ok := c.Call.Value.(*ssa.Builtin); !ok || b.Name() != "min" {
+		return -1
+	}
+	bound := -1
+	for _, a := range c.Call.Args {
+		if k, ok := a.(*ssa.Const); ok && k.Value != nil {
+			if n, ok := constant.Int64Val(constant.ToInt(k.Value)); ok && n >= 0 && n <= 1<<20 && (bound < 0 || int(n) < bound) {
+				bound = int(n)
+			}
+		}
+	}
+	return bound
+}
+
+// sameLoop reports whether a and b are blocks of one loop (each reaches
+// the other).
+func sameLoop(a, b *ssa.BasicBlock) bool {
+	if a == b {
+		return ssaloop.InLoop(a)
+	}
+	return reachable(a, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })[b] &&
+		reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })[a]
 }
