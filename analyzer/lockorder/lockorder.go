@@ -84,6 +84,16 @@
 // append(m.subscribers, sub)) locks that owner: called on an element of
 // the container, directly or through a wrapper method, while the owner's
 // lock is held, it is a double lock on one instance (owner.go).
+//
+// A reply channel with no instance of its own (returned by a helper that
+// makes it into a pending entry's field, or kept in a map of channels by
+// request id) is named by the field that keeps it, so a receive on it
+// meets the sends and closes on that field wherever they are; a buffered
+// one counts as a wait when it was made while the lock held at the
+// receive was already held (nothing could have answered it without that
+// lock). Exported methods of an unexported type that no interface the
+// package converts it to exposes wake with their callers' locks, as
+// unexported functions do (reply.go).
 package lockorder
 
 import (
@@ -423,6 +433,10 @@ type checker struct {
 	onceVars     map[string][]ssa.Value   // variable or field -> the functions once wrappers stored there wrap (once.go)
 	dropped      []*droppedHandle         // returns that drop a handle with its lock held (handle.go)
 	paramMemo    map[*ssa.Parameter]lockerRes
+
+	srcFuncs     []*ssa.Function
+	retChans     map[*ssa.Function]retChan // functions returning a channel kept in a field (reply.go)
+	ifaceMethods map[string]bool           // "T.m": a method of T some interface exposes (reply.go)
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -463,6 +477,9 @@ func run(pass *analysis.Pass) (any, error) {
 		lockerStores: map[string][]lockerStore{},
 		lockerMemo:   map[string]lockerRes{},
 		paramMemo:    map[*ssa.Parameter]lockerRes{},
+
+		srcFuncs: ssainput.SrcFuncs,
+		retChans: map[*ssa.Function]retChan{},
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
@@ -651,6 +668,8 @@ type fnChecker struct {
 	paramCalls map[int]map[string]Acq // parameters called, with the locks held (paramcall.go)
 	curCall    *ssa.Call              // the call instruction being applied
 	viaParam   *ssa.Function          // the callee whose parameter the function being applied was passed to
+
+	freshAt map[ssa.Value]map[string]bool // reply channels made, and the locks held then (reply.go)
 }
 
 // finding is a double lock found in some runs of a function.
@@ -749,6 +768,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 	f.retHeld, f.retUnl, f.retMay, f.retAt = nil, nil, nil, nil
 	f.cbUses = map[string]Callback{}
 	f.paramCalls = nil
+	f.freshAt = nil
 	for _, b := range blocks {
 		if in[b.Index] == nil {
 			continue
@@ -885,7 +905,7 @@ func (f *fnChecker) acqFor(li *lockInfo) (Acq, bool) {
 	root, path := splitKey(li.inst)
 	if byClass(li.inst) {
 		root, path = "", "" // no instance (a map element, a call's result): by lock class only
-	} else if !(strings.HasPrefix(root, "{p") || strings.HasPrefix(root, "{f") || strings.HasPrefix(root, "{g:")) {
+	} else if !(strings.HasPrefix(root, "{p") || strings.HasPrefix(root, "{f") || strings.HasPrefix(root, "{g:") || strings.HasPrefix(root, "{F:")) {
 		return Acq{}, false
 	}
 	a := Acq{Root: root, Path: path, Read: li.read, Desc: li.desc, pos: li.pos, Lock: li.fkey, Alias: li.alias, Once: li.once}
@@ -918,6 +938,9 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 		f.curCall = in
 		f.call(in.Common(), in.Pos(), s)
 		f.curCall = nil
+		f.noteFresh(in, s)
+	case *ssa.MakeChan:
+		f.noteFresh(in, s)
 	case *ssa.Go:
 		// A goroutine that unlocks a lock held here takes it over.
 		if callee := in.Call.StaticCallee(); callee != nil {
@@ -937,6 +960,8 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 			// after a delivery): only unbuffered receives surely wait.
 			if f.c.unbuffered(in.X) {
 				f.waitOn(in.X, "recv", in.Pos(), s)
+			} else if f.final {
+				f.freshWait(in.X, in.Pos(), s)
 			}
 			f.wakeOn(in.X, "send", in.Pos(), s)
 		}
@@ -1056,6 +1081,8 @@ func wakeKind(name string) string {
 func (f *fnChecker) subst(call *ssa.CallCommon, a Acq) (instKey, class, descr string, ok bool) {
 	var root ssa.Value
 	switch {
+	case strings.HasPrefix(a.Root, "{F:"):
+		return a.Root, a.Root, a.Desc, true // a reply channel, by the field it is kept in (reply.go)
 	case strings.HasPrefix(a.Root, "{g:"):
 		return a.Root + a.Path, a.Root + a.Path, strings.TrimSuffix(a.Root[strings.LastIndexByte(a.Root, '.')+1:], "}") + descPath(a.Path), true
 	case strings.HasPrefix(a.Root, "{p"):
@@ -1469,18 +1496,19 @@ func (f *fnChecker) waitOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		return
 	}
 	f.recordSum(f.waitsSum, v, kind, pos)
-	if ik := inst(v); ik != "" {
+	if ik := f.sumKey(v, kind); ik != "" {
 		if a, ok := f.waitsSum[ik+"|"+kind]; ok {
 			a.Drops = f.dropKeys(s, nil)
 			f.waitsSum[ik+"|"+kind] = a
 		}
 	}
-	f.addWait(s, inst(v), f.c.k.class(v), kind, desc(v), fieldKey(v), "", pos, nil, nil)
+	cls, fk := f.chanKeys(v, kind)
+	f.addWait(s, inst(v), cls, kind, desc(v), fk, "", pos, nil, nil)
 }
 
 // recordSum notes a wait or wake on v for the function's summary.
 func (f *fnChecker) recordSum(m map[string]Acq, v ssa.Value, kind string, pos token.Pos) {
-	if ik := inst(v); ik != "" {
+	if ik := f.sumKey(v, kind); ik != "" {
 		if a, ok := f.acqFor(&lockInfo{inst: ik, class: f.c.k.class(v), pos: pos, desc: desc(v)}); ok {
 			a.Kind = kind
 			m[ik+"|"+kind] = a
@@ -1513,14 +1541,15 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		return
 	}
 	f.recordSum(f.wakesSum, v, kind, pos)
-	if ik := inst(v); ik != "" {
+	if ik := f.sumKey(v, kind); ik != "" {
 		if a, ok := f.wakesSum[ik+"|"+kind]; ok {
 			a.Needs = f.needsOf(s.acq, nil)
 			f.wakesSum[ik+"|"+kind] = a
 		}
 	}
+	cls, fk := f.chanKeys(v, kind)
 	var loop []*lockInfo
-	if cls := f.c.k.class(v); (kind == "send" || kind == "recv") && (strings.HasPrefix(cls, "{T:") || strings.HasPrefix(cls, "{g:")) {
+	if (kind == "send" || kind == "recv") && (strings.HasPrefix(cls, "{T:") || strings.HasPrefix(cls, "{g:") || strings.HasPrefix(cls, "{F:")) {
 		// A channel that outlives the loop (a field, a package variable):
 		// the next iteration wakes the same waiter. A channel made in the
 		// function may be a new one each iteration (sync's
@@ -1529,7 +1558,7 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		// TestJetStreamClusterStreamMonitorWaitGroupRace).
 		loop = f.loopLocks()
 	}
-	f.addWakeAt(s.acq, f.c.k.class(v), fieldKey(v), kind, pos, loop, nil)
+	f.addWakeAt(s.acq, cls, fk, kind, pos, loop, nil)
 }
 
 // loopLocks returns the locks taken anywhere in the loop around the block
@@ -1644,7 +1673,7 @@ func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, fkey, kind string,
 // functions, so that its wakes are accounted at its call sites (with the
 // callers' locks) rather than on their own.
 func (c *checker) internal(fn *ssa.Function) bool {
-	if fn.Parent() != nil || fn.Object() == nil || fn.Object().Exported() {
+	if fn.Parent() != nil || fn.Object() == nil || fn.Object().Exported() && !c.hiddenMethod(fn) {
 		return false
 	}
 	return c.calls[fn] > 0 && !c.escapes[fn]

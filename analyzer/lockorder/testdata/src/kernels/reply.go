@@ -1,0 +1,186 @@
+package kernels
+
+import (
+	"strings"
+	"sync"
+)
+
+// K27. emitter-io/go#28: a client request held the client's lock while it
+// published the request, registered a reply channel in the in-flight store
+// (PutCallback makes it, buffered, in the pending packet) and waited on
+// it; the reply arrives through the client's message handler, which
+// read-locks the client before it hands the reply to the store
+// (NotifyResponse sends on the packet's channel). The handler waits for
+// the request to unlock and the request waits for the handler's reply.
+// Fix: unlock once the callback is registered, then wait.
+type k27Response struct{ id uint16 }
+
+type k27Packet struct{ callback chan k27Response }
+
+type k27Store struct {
+	sync.RWMutex
+	messages map[uint16]*k27Packet
+}
+
+func (s *k27Store) Put(id uint16) {
+	s.Lock()
+	defer s.Unlock()
+	s.messages[id] = &k27Packet{}
+}
+
+func (s *k27Store) PutCallback(id uint16) <-chan k27Response {
+	s.Lock()
+	defer s.Unlock()
+	if m, ok := s.messages[id]; ok && m != nil {
+		m.callback = make(chan k27Response, 1)
+		return m.callback
+	}
+	return nil
+}
+
+func (s *k27Store) NotifyResponse(id uint16, r k27Response) bool {
+	s.RLock()
+	defer s.RUnlock()
+	if m, ok := s.messages[id]; ok && m != nil {
+		m.callback <- r
+		close(m.callback)
+		return true
+	}
+	return false
+}
+
+// k27Conn stands for the MQTT connection: it publishes and calls the
+// handler it was given with each message that arrives.
+type k27Conn interface {
+	Publish(topic string) uint16
+	SetStore(s k27MQTTStore)
+	SetHandler(h func(topic string, id uint16))
+}
+
+type k27MQTTStore interface{ Put(id uint16) }
+
+type k27Client struct {
+	sync.RWMutex
+	conn  k27Conn
+	store *k27Store
+}
+
+func k27NewClient(conn k27Conn) *k27Client {
+	c := &k27Client{conn: conn, store: &k27Store{messages: map[uint16]*k27Packet{}}}
+	conn.SetStore(c.store)
+	conn.SetHandler(c.onMessage)
+	return c
+}
+
+func (c *k27Client) onMessage(topic string, id uint16) {
+	c.RLock()
+	defer c.RUnlock()
+	if strings.HasPrefix(topic, "emitter/keygen/") {
+		c.onResponse(id)
+	}
+}
+
+func (c *k27Client) onResponse(id uint16) bool {
+	return c.store.NotifyResponse(id, k27Response{id: id})
+}
+
+func (c *k27Client) request(op string) k27Response {
+	c.Lock()
+	defer c.Unlock()
+	id := c.conn.Publish("emitter/" + op + "/")
+	return <-c.store.PutCallback(id) // want `this goroutine receives from the channel c.store.PutCallback returns while holding c.RWMutex \(locked at line \d+\), but onMessage, which sends on or closes it \(line \d+\), first locks c.RWMutex \(line \d+\): each waits forever for the other`
+}
+
+// The fix: the client is unlocked once the callback is registered (so
+// the reply cannot be lost), and the request waits unlocked.
+type k27PacketFixed struct{ callback chan k27Response }
+
+type k27StoreFixed struct {
+	sync.RWMutex
+	messages map[uint16]*k27PacketFixed
+}
+
+func (s *k27StoreFixed) PutCallback(id uint16) <-chan k27Response {
+	s.Lock()
+	defer s.Unlock()
+	m := &k27PacketFixed{callback: make(chan k27Response, 1)}
+	s.messages[id] = m
+	return m.callback
+}
+
+func (s *k27StoreFixed) NotifyResponse(id uint16, r k27Response) bool {
+	s.RLock()
+	defer s.RUnlock()
+	if m, ok := s.messages[id]; ok && m != nil {
+		m.callback <- r
+		close(m.callback)
+		return true
+	}
+	return false
+}
+
+type k27ClientFixed struct {
+	sync.RWMutex
+	conn  k27Conn
+	store *k27StoreFixed
+}
+
+func k27NewClientFixed(conn k27Conn) *k27ClientFixed {
+	c := &k27ClientFixed{conn: conn, store: &k27StoreFixed{messages: map[uint16]*k27PacketFixed{}}}
+	conn.SetHandler(c.onMessage)
+	return c
+}
+
+func (c *k27ClientFixed) onMessage(topic string, id uint16) {
+	c.RLock()
+	defer c.RUnlock()
+	if strings.HasPrefix(topic, "emitter/keygen/") {
+		c.store.NotifyResponse(id, k27Response{id: id})
+	}
+}
+
+func (c *k27ClientFixed) request(op string) k27Response {
+	c.Lock()
+	id := c.conn.Publish("emitter/" + op + "/")
+	respChan := c.store.PutCallback(id)
+	c.Unlock()
+	return <-respChan
+}
+
+// A look-alike: the reply channel is made before the lock is taken, and
+// is answered by a goroutine that locks only after an earlier answer
+// could already sit in its buffer; and a pending map whose answering side
+// does not take the waiter's lock.
+type k27Pending struct {
+	mu      sync.Mutex
+	wait    map[uint16]chan int
+	replies sync.Mutex
+}
+
+func (p *k27Pending) ask(id uint16) int {
+	ch := make(chan int, 1)
+	p.replies.Lock()
+	p.wait[id] = ch
+	p.replies.Unlock()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return <-ch
+}
+
+func (p *k27Pending) Answer(id uint16, v int) {
+	p.replies.Lock()
+	ch := p.wait[id]
+	delete(p.wait, id)
+	p.replies.Unlock()
+	ch <- v
+}
+
+func (p *k27Pending) askLocked(id uint16) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ch := make(chan int, 1)
+	p.replies.Lock()
+	p.wait[id] = ch
+	p.replies.Unlock()
+	return <-ch // the answering side never takes p.mu
+}
