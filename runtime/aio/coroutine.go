@@ -176,19 +176,6 @@ func waitErr(t *Task, f *fut) error {
 	return checkCycle(t, f)
 }
 
-// awaitSignal waits in t for f, a future of the runtime's own that only
-// signals (it has no outcome to read), and returns ErrCancelled if f was
-// cancelled, as cancelling t while it waits does.
-func awaitSignal(t *Task, f *fut) error {
-	if err := awaitFut(t, f); err != nil {
-		return err
-	}
-	if f.state == fCancelled {
-		return ErrCancelled
-	}
-	return nil
-}
-
 // checkCycle returns a *DeadlockError if t waiting on f would close a
 // cycle of tasks waiting on each other.
 func checkCycle(t *Task, f *fut) error {

@@ -14,9 +14,11 @@ import (
 // ConditionWait, SemaphoreAcquire, EventWait, BarrierWait, BarrierChange,
 // QueueGet, QueuePut, QueueJoin, Gathering, Waiting, WaitingFor,
 // Shielding, Completions (a range loop over AsCompleted), InExecutor,
-// Connecting, ServerStart, Reading, Draining and Closing. The rewriter's
-// contract with each is the same: a machine field of the type per resume
-// point, then
+// Connecting, ServerStart, Reading, Draining and Closing; and the blocks
+// whose callbacks the rewriter inlines, TimeoutBlock (Timeout, TimeoutAt)
+// and TaskGroupBlock (WithTaskGroup), whose contract scope.go gives. The
+// rewriter's contract with each operation is the same: a machine field of
+// the type per resume point, then
 //
 //	op.StartX(t, receiver, args...)  // the call's arguments, as written
 //	thrown = nil

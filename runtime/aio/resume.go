@@ -65,8 +65,9 @@ func suspendOn(t *Task, w Waitable) error {
 	return awaitFut(t, w.base())
 }
 
-// signalWait is awaitSignal as an operation: the wait for one of the
-// runtime's own futures, which only signals. A wait that cannot start
+// signalWait is the wait for one of the runtime's own futures, which
+// only signals (it has no outcome to read), as an operation: its error
+// is ErrCancelled if the future was cancelled. A wait that cannot start
 // (another loop's future) fails without suspending, as awaitFut does.
 type signalWait struct{ f *fut }
 
