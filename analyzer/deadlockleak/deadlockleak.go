@@ -60,7 +60,8 @@
 //
 // A function that returns the channel its goroutines send on (a "run f and
 // hand me the result channel" helper) is checked with each caller in the
-// package as the receiving side, from the call on.
+// package as the receiving side, from the call on, and through a wrapper
+// that only returns what the helper returns, with the wrapper's callers.
 //
 // An unbuffered channel kept in a private struct field, whoever makes the
 // struct (chanuse.Fields), is checked as a class: plain sends anywhere,
@@ -243,7 +244,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		}
 		mine = append(mine, r)
 	}
-	for _, call := range callers[fn] {
+	for _, call := range resultCalls(fn, callers, 0) {
 		cc := chanuse.FollowResult(call, mc)
 		if cc.Escapes || len(cc.Returns) > 0 {
 			continue
@@ -254,6 +255,23 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 			return
 		}
 	}
+}
+
+// resultCalls returns the calls of fn, a function that returns a channel,
+// whose callers use the channel: the calls of fn, and, for a wrapper that
+// only returns what fn returns (return c.async()), the wrapper's calls.
+func resultCalls(fn *ssa.Function, callers map[*ssa.Function][]*ssa.Call, depth int) []*ssa.Call {
+	var out []*ssa.Call
+	for _, call := range callers[fn] {
+		if refs := *call.Referrers(); depth < 2 && len(refs) == 1 {
+			if ret, ok := refs[0].(*ssa.Return); ok && len(ret.Results) == 1 && call.Parent().Parent() == nil {
+				out = append(out, resultCalls(call.Parent(), callers, depth+1)...)
+				continue
+			}
+		}
+		out = append(out, call)
+	}
+	return out
 }
 
 // decide reports the leak, if any, given every goroutine's role: root is

@@ -548,3 +548,49 @@ func retryWaitFixed() bool {
 	}
 	return false
 }
+
+// chromedp/chromedp#162 (sel: use buffered chan for error): Selector.run
+// starts a goroutine that sends its error on an unbuffered channel and
+// returns the channel; Do waits for it or for the context, and when the
+// context wins the goroutine blocks forever. Fix: a buffered channel. The
+// kernel reaches run through a wrapper that only returns its channel
+// (ours). (Helper's channel through a wrapper.)
+type selector struct{ poll func() error }
+
+func (s *selector) run() chan error {
+	ch := make(chan error)
+	go func() {
+		ch <- s.poll() // want `this goroutine sends on an unbuffered channel whose only receiver, the select in Do`
+	}()
+	return ch
+}
+
+func (s *selector) start() chan error { return s.run() }
+
+func (s *selector) Do(ctx context.Context) error {
+	select {
+	case err := <-s.start():
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type selectorFixed struct{ poll func() error }
+
+func (s *selectorFixed) run() chan error {
+	ch := make(chan error, 1)
+	go func() { ch <- s.poll() }()
+	return ch
+}
+
+func (s *selectorFixed) start() chan error { return s.run() }
+
+func (s *selectorFixed) Do(ctx context.Context) error {
+	select {
+	case err := <-s.start():
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
