@@ -42,6 +42,12 @@
 //     the Wait after the loop: once the buffer is full the next send
 //     blocks (fchimpan/gh-workflow-stats#67, and an error channel of one
 //     for many goroutines read after Wait);
+//   - the worker-pool cycle through two bounded channels (constant
+//     buffers): a function sends jobs in a loop no constant bounds, its
+//     workers receive them and send each result, in the loop that takes
+//     the jobs, on a second channel that only the function receives from,
+//     after its send loop: once both buffers are full and every worker is
+//     blocked in its result send, the next job send blocks forever;
 //   - a send on a channel field by the goroutine that is its only receiver
 //     (an event loop queueing work to itself, directly or through a
 //     callee): unbuffered, or buffered with other producers;

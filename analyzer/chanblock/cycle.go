@@ -1,0 +1,133 @@
+package chanblock
+
+import (
+	"fmt"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// queueCycles reports the worker-pool cycle through two bounded channels:
+// a function sends jobs on one channel in a loop that no constant bounds
+// and that does not receive results, workers it starts receive the jobs
+// and send each result on a second channel, and only that function
+// receives the results, after its send loop. Once the results buffer is
+// full, every worker blocks in its result send, the jobs buffer fills, and
+// the function's next job send blocks forever: each side waits for the
+// other (the worker-pool examples of mmcgrana/gobyexample#125 and
+// cmitsakis/workerpool-go#3, with more jobs than the buffers and workers
+// hold).
+func queueCycles(st *state, funcs []*ssa.Function) {
+	for _, fn := range funcs {
+		var makes []*ssa.MakeChan
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeChan); ok && bufferBound(mc) >= 0 {
+					makes = append(makes, mc)
+				}
+			}
+		}
+		if len(makes) < 2 {
+			continue
+		}
+		for _, jobs := range makes {
+			for _, results := range makes {
+				if jobs != results {
+					queueCycle(st, jobs, results)
+				}
+			}
+		}
+	}
+}
+
+// queueCycle checks jobs and results, two channels made in one function.
+func queueCycle(st *state, jobs, results *ssa.MakeChan) {
+	jc, rc := st.follow(jobs), st.follow(results)
+	if jc.Escapes || rc.Escapes || len(jc.Returns) > 0 || len(rc.Returns) > 0 {
+		return
+	}
+	root := jc.Nodes[0]
+	// jobs: plain sends by the maker itself, plain receives by goroutines
+	// it starts.
+	var sends []chanuse.Op
+	workers := map[*ssa.Go]ssa.Instruction{} // go statement -> its receive of a job
+	for _, n := range jc.Nodes {
+		for _, op := range n.Ops {
+			switch op.Kind {
+			case chanuse.Send:
+				if n != root {
+					return
+				}
+				sends = append(sends, op)
+			case chanuse.Recv:
+				if n.G == root || n.G.Go == nil {
+					return
+				}
+				workers[n.G.Go] = op.Instr
+			case chanuse.SelectSend, chanuse.SelectRecv:
+				return
+			}
+		}
+	}
+	if len(sends) == 0 || len(workers) == 0 {
+		return
+	}
+	// results: plain sends by those workers, each in the loop that
+	// receives the jobs; plain receives by the maker only.
+	rroot := rc.Nodes[0]
+	var resSend ssa.Instruction
+	var resRecvs []ssa.Instruction
+	recvBlocks := map[*ssa.BasicBlock]bool{}
+	for _, n := range rc.Nodes {
+		for _, op := range n.Ops {
+			switch op.Kind {
+			case chanuse.Send:
+				recv, ok := workers[n.G.Go]
+				if n.G == rroot || n.G.Go == nil || !ok {
+					return
+				}
+				if recv.Parent() != op.Instr.Parent() || !sameLoop(recv.Block(), op.Instr.Block()) {
+					return
+				}
+				resSend = op.Instr
+			case chanuse.Recv:
+				if n != rroot {
+					return
+				}
+				resRecvs = append(resRecvs, op.Instr)
+				recvBlocks[op.Instr.Block()] = true
+			case chanuse.SelectSend, chanuse.SelectRecv:
+				return
+			}
+		}
+	}
+	if resSend == nil || len(resRecvs) == 0 {
+		return
+	}
+	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
+	for _, s := range sends {
+		if s.Instr.Parent() != root.Fn || !unboundedFill(s.Instr.Block(), recvBlocks) {
+			continue
+		}
+		var g *ssa.Go
+		for w := range workers {
+			if g == nil || w.Pos() < g.Pos() {
+				g = w
+			}
+		}
+		st.Report(analysis.Diagnostic{
+			Pos:      s.Instr.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this loop sends jobs (buffer of %d) to the workers started at line %d, which send each result (line %d) on a channel with a buffer of %d that only %s receives from, after this loop (line %d): once both buffers are full and every worker is blocked sending a result, this send blocks forever",
+				bufferBound(jobs), line(g), line(resSend), bufferBound(results), root.Fn.Name(), line(resRecvs[0])),
+			Related: []analysis.RelatedInformation{
+				{Pos: g.Pos(), Message: "a worker that receives the jobs is started here"},
+				{Pos: resSend.Pos(), Message: "the worker blocks here once the results buffer is full"},
+				{Pos: resRecvs[0].Pos(), Message: "the results are received only here, after the send loop"},
+				{Pos: jobs.Pos(), Message: "the jobs channel is made here"},
+				{Pos: results.Pos(), Message: "the results channel is made here"},
+			},
+		})
+	}
+}
