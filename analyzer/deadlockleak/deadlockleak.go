@@ -54,7 +54,9 @@
 // or receives in a loop, but can leave the loop after a value (a return
 // on an error or a match, a break) and return without receiving again:
 // the goroutine's next send blocks forever (jwilder/dockerize#324,
-// tendermint/tendermint#1811). A range's end at the close is its normal
+// tendermint/tendermint#1811). The receiver may also be one goroutine the
+// function starts; when the function itself feeds such a receiver from a
+// loop, its own next send blocks it. A range's end at the close is its normal
 // exit; a sender whose send is followed by a return or a test (its last
 // value, an error) is not reported.
 //

@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -25,7 +26,7 @@ func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *ro
 	}
 	ex := w.search(recv.g.Fn, recv.g.Fn.Blocks[0], 0, 0)
 	if ex == nil || ex.sel == nil {
-		return false
+		return feederStream(pass, mc, self, recv, root, w)
 	}
 	var stop ssa.Value
 	for _, st := range ex.sel.States {
@@ -187,4 +188,50 @@ func externalCtx(v ssa.Value, depth int) bool {
 		return externalCtx(v.X, depth+1)
 	}
 	return false
+}
+
+// feederStream reports the feeder whose receiver stops after a value: the
+// function sends from a single send in a loop that goes straight round to
+// its next send, and its only receiver, one goroutine it starts, receives
+// in a loop (a range) that it can leave after a value and return (an
+// error, a match): the function's next send blocks it forever.
+func feederStream(pass *analysis.Pass, mc *ssa.MakeChan, self, recv *role, root *chanuse.Node, w *walker) bool {
+	if len(self.sends) != 1 {
+		return false
+	}
+	send := self.sends[0].Instr
+	if self.sends[0].Node != root || !ssaloop.InLoop(send.Block()) || !loopsOn(send) || !precedes(recv.g.Go, send) {
+		return false
+	}
+	var ret *ssa.Return
+	var from ssa.Instruction
+	for _, op := range recv.recvs {
+		if op.Kind != chanuse.Recv || op.Node != recv.g || !ssaloop.InLoop(op.Instr.Block()) {
+			return false
+		}
+		if r := w.leaveLoop(op.Instr); r != nil && ret == nil {
+			ret, from = r, op.Instr
+		}
+	}
+	if ret == nil {
+		return false
+	}
+	rp := ret.Pos()
+	if !rp.IsValid() {
+		rp = chanuse.ClosingBrace(recv.g.Fn)
+	}
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	pass.Report(analysis.Diagnostic{
+		Pos:      send.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("this send on an unbuffered channel blocks %s forever once its only receiver, the goroutine started at line %d, has stopped after a value: its loop (line %d) can return (line %d) without receiving again, and nothing receives any more",
+			root.Fn.Name(), line(recv.g.Go.Pos()), line(from.Pos()), line(rp)),
+		Related: []analysis.RelatedInformation{
+			{Pos: recv.g.Go.Pos(), Message: "the only receiver is started here"},
+			{Pos: from.Pos(), Message: "the receive, in a loop"},
+			{Pos: rp, Message: "the receiver returns here from inside the loop"},
+			{Pos: mc.Pos(), Message: "the channel is made unbuffered here"},
+		},
+	})
+	return true
 }

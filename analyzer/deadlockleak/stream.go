@@ -13,15 +13,19 @@ import (
 // streamExit reports the abandoned stream: one goroutine sends a stream
 // of values on an unbuffered channel, from a single send in a loop that
 // goes round to its next send whatever it sent, and the function that
-// started it (or that called the helper starting it) receives in a loop
+// started it (or that called the helper starting it, or one goroutine the
+// starter starts) receives in a loop
 // (a range over the channel, or plain receives) that it can leave after a
 // receive, on a test of the value received (an error, a match), and
 // return without receiving again. The producer's next send then has no
 // receiver and blocks forever (jwilder/dockerize#324, tendermint's pubsub
 // subscribers that return from their range loop, #1811).
 func streamExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root *chanuse.Node, senders []*role, after ssa.Instruction, w *walker) bool {
-	if size != 0 || recv.g != root || len(senders) != 1 {
+	if size != 0 || len(senders) != 1 {
 		return false
+	}
+	if recv.g != root && (recv.g.Go == nil || recv.g.Parent != root || after != nil) {
+		return false // the receiver: the starter, or one goroutine it starts
 	}
 	s := senders[0]
 	if len(s.sends) != 1 || len(s.selSends) > 0 || s.g.Go == nil || ssaloop.InLoop(s.g.Go.Block()) {
@@ -37,7 +41,7 @@ func streamExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, roo
 	var ret *ssa.Return
 	var from ssa.Instruction
 	for _, op := range recv.recvs {
-		if op.Kind != chanuse.Recv || op.Node != root || !ssaloop.InLoop(op.Instr.Block()) {
+		if op.Kind != chanuse.Recv || op.Node != recv.g || !ssaloop.InLoop(op.Instr.Block()) {
 			return false
 		}
 		if r := w.leaveLoop(op.Instr); r != nil && ret == nil {
@@ -48,9 +52,10 @@ func streamExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, roo
 		return false
 	}
 	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	rfn := recv.g.Fn
 	rp := ret.Pos()
 	if !rp.IsValid() {
-		rp = chanuse.ClosingBrace(root.Fn)
+		rp = chanuse.ClosingBrace(rfn)
 	}
 	started := "the sender is started here"
 	if after != nil {
@@ -64,10 +69,10 @@ func streamExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, roo
 		Pos:      send.Pos(),
 		Category: "deadlock",
 		Message: fmt.Sprintf("this goroutine sends a stream of values on an unbuffered channel whose only receiver, the loop in %s (line %d), can stop after a value and return (line %d): the goroutine's next send then blocks forever and it leaks (let the sender select on a done channel or context the receiver closes or cancels on its way out)",
-			root.Fn.Name(), line(from.Pos()), line(rp)),
+			rfn.Name(), line(from.Pos()), line(rp)),
 		Related: []analysis.RelatedInformation{
 			{Pos: from.Pos(), Message: "the receive, in a loop"},
-			{Pos: rp, Message: root.Fn.Name() + " returns here from inside the loop, without receiving again"},
+			{Pos: rp, Message: rfn.Name() + " returns here from inside the loop, without receiving again"},
 			{Pos: startPos, Message: started},
 			{Pos: mc.Pos(), Message: "the channel is made unbuffered here"},
 		},

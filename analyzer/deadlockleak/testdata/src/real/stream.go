@@ -139,3 +139,61 @@ func pollUntilError(poll func() error) error {
 	}
 	return nil
 }
+
+// Variants of the tendermint/tendermint#1811 kernel (the variants are
+// ours): the subscriber that stops at the first error is a goroutine of
+// its own, fed by another goroutine, or fed by the function itself (which
+// then blocks).
+func handleAsync(items []string, handle func(string) error, done chan<- error) {
+	out := make(chan string)
+	go func() {
+		for _, it := range items {
+			out <- it // want `this goroutine sends a stream of values on an unbuffered channel whose only receiver, the loop in handleAsync\$2 \(line \d+\), can stop after a value and return`
+		}
+		close(out)
+	}()
+	go func() {
+		for it := range out {
+			if err := handle(it); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+}
+
+func handleFed(items []string, handle func(string) error) {
+	out := make(chan string)
+	go func() {
+		for it := range out {
+			if err := handle(it); err != nil {
+				return
+			}
+		}
+	}()
+	for _, it := range items {
+		out <- it // want `this send on an unbuffered channel blocks handleFed forever once its only receiver, the goroutine started at line \d+, has stopped after a value: its loop \(line \d+\) can return \(line \d+\) without receiving again`
+	}
+	close(out)
+}
+
+// The fixed feeder: the subscriber keeps draining after an error.
+func handleFedFixed(items []string, handle func(string) error) {
+	out := make(chan string)
+	go func() {
+		failed := false
+		for it := range out {
+			if failed {
+				continue
+			}
+			if err := handle(it); err != nil {
+				failed = true
+			}
+		}
+	}()
+	for _, it := range items {
+		out <- it
+	}
+	close(out)
+}
