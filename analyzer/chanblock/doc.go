@@ -62,9 +62,10 @@
 //   - one stop value for several waiters: a channel nothing closes, sent on
 //     once (outside loops, in a function no loop calls) or handed to
 //     os/signal.Notify (one value per signal), that two or more goroutines
-//     started on one path receive from, each able to return only after
-//     that receive: one waiter wakes, every other blocks forever (close
-//     was needed);
+//     started on one path receive from (a go statement in a loop counts
+//     as many, also for a method started in a loop on one object), each
+//     able to return only after that receive: one waiter wakes, every
+//     other blocks forever (close was needed);
 //   - a single plain receive from a channel the function makes, whose one
 //     sender goroutine can return without sending on or closing it (an
 //     error path): the receive blocks forever on that path;
