@@ -87,8 +87,9 @@
 //
 // A reply channel with no instance of its own (returned by a helper that
 // makes it into a pending entry's field, or kept in a map of channels by
-// request id) is named by the field that keeps it, so a receive on it
-// meets the sends and closes on that field wherever they are; a buffered
+// request id, or sent over a request channel kept in a field) is named by
+// the field that keeps it, so a receive on it meets the sends and closes
+// on that field wherever they are; a buffered
 // one counts as a wait when it was made while the lock held at the
 // receive was already held (nothing could have answered it without that
 // lock). Exported methods of an unexported type that no interface the
@@ -1503,13 +1504,13 @@ func (f *fnChecker) waitOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		}
 	}
 	cls, fk := f.chanKeys(v, kind)
-	f.addWait(s, inst(v), cls, kind, desc(v), fk, "", pos, nil, nil)
+	f.addWait(s, inst(v), cls, kind, f.chanDesc(v, kind), fk, "", pos, nil, nil)
 }
 
 // recordSum notes a wait or wake on v for the function's summary.
 func (f *fnChecker) recordSum(m map[string]Acq, v ssa.Value, kind string, pos token.Pos) {
 	if ik := f.sumKey(v, kind); ik != "" {
-		if a, ok := f.acqFor(&lockInfo{inst: ik, class: f.c.k.class(v), pos: pos, desc: desc(v)}); ok {
+		if a, ok := f.acqFor(&lockInfo{inst: ik, class: f.c.k.class(v), pos: pos, desc: f.chanDesc(v, kind)}); ok {
 			a.Kind = kind
 			m[ik+"|"+kind] = a
 		}

@@ -23,7 +23,11 @@ import (
 // (m.callback <- r). Such a channel has no instance outside the function
 // that holds it, so it is named by the field that holds it: its pseudo
 // class "{F:pkg.T.f}" (or "{F:pkg.T.m[]}" for the elements of a map or
-// slice field) links the waiter to every send and close on that field.
+// slice field, "{F:pkg.T.reqs»}" for channels sent over the request
+// channel in reqs and received by its loop) links the waiter to every
+// send and close on that field. A channel made in a function that only
+// stores it away and receives from it is such a reply channel; one also
+// captured, passed or sent on keeps its own identity.
 // Its buffer does not matter: made while the waiter already holds the
 // lock, the channel can only have been answered by a goroutine that got
 // past the lock, so when every answering goroutine needs it first, the
@@ -61,7 +65,24 @@ func (c *checker) replyField(v ssa.Value) string {
 	case *ssa.MakeChan:
 		return storedField(x)
 	}
+	if x := received(v); x != nil {
+		if k := c.replyField(x); k != "" && !strings.HasSuffix(k, "»") {
+			return k + "»"
+		}
+	}
 	return ""
+}
+
+// received returns the channel v was received from (v := <-x, v, ok :=
+// <-x, range x), or nil.
+func received(v ssa.Value) ssa.Value {
+	if e, ok := v.(*ssa.Extract); ok && e.Index == 0 {
+		v = e.Tuple
+	}
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.ARROW {
+		return u.X
+	}
+	return nil
 }
 
 // elemKey is the key of the elements of the map or slice field c is
@@ -97,6 +118,15 @@ func storedField(mc *ssa.MakeChan) string {
 				continue
 			}
 			k = elemKey(st.Map)
+		case *ssa.Send:
+			// Sent over a channel kept in a field: the receiver's
+			// elements (a request carrying its reply channel).
+			if st.X != mc {
+				continue
+			}
+			if k = fieldKey(st.Chan); k != "" {
+				k += "»"
+			}
 		default:
 			continue
 		}
@@ -154,13 +184,10 @@ func (c *checker) returnedChan(fn *ssa.Function) (string, bool) {
 // summary: its instance key, or the pseudo class of the field a reply
 // channel is kept in.
 func (f *fnChecker) sumKey(v ssa.Value, kind string) string {
-	if ik := inst(v); ik != "" {
-		return ik
-	}
 	if cls, _ := f.chanKeys(v, kind); strings.HasPrefix(cls, "{F:") {
 		return cls
 	}
-	return ""
+	return inst(v)
 }
 
 // allFuncs yields the package's source functions.
@@ -218,7 +245,16 @@ type retChan struct {
 // class of the field it is kept in.
 func (f *fnChecker) chanKeys(v ssa.Value, kind string) (cls, fk string) {
 	cls, fk = f.c.k.class(v), fieldKey(v)
-	if cls != "" || kind != "send" && kind != "recv" {
+	if kind != "send" && kind != "recv" {
+		return cls, fk
+	}
+	if mc, ok := v.(*ssa.MakeChan); ok && replyOnly(mc) {
+		// A channel made to be answered through a field: named by it.
+		if rf := storedField(mc); rf != "" {
+			return "{F:" + rf + "}", rf
+		}
+	}
+	if cls != "" {
 		return cls, fk
 	}
 	if rf := f.c.replyField(v); rf != "" {
@@ -227,11 +263,70 @@ func (f *fnChecker) chanKeys(v ssa.Value, kind string) (cls, fk string) {
 	return "", fk
 }
 
+// chanDesc describes the channel v for messages: a reply channel by
+// where it is kept.
+func (f *fnChecker) chanDesc(v ssa.Value, kind string) string {
+	d := desc(v)
+	mc, ok := v.(*ssa.MakeChan)
+	if !ok {
+		return d
+	}
+	cls, _ := f.chanKeys(mc, kind)
+	rf, ok := strings.CutPrefix(cls, "{F:")
+	if !ok {
+		return d
+	}
+	rf = strings.TrimSuffix(rf, "}")
+	if i := strings.LastIndexByte(rf, '/'); i >= 0 {
+		rf = rf[i+1:]
+	}
+	if j := strings.IndexByte(rf, '.'); j >= 0 {
+		rf = rf[j+1:]
+	}
+	switch {
+	case strings.HasSuffix(rf, "»"):
+		return "the reply channel sent on " + strings.TrimSuffix(rf, "»")
+	case strings.HasSuffix(rf, "[]"):
+		return "the reply channel kept in " + strings.TrimSuffix(rf, "[]") + "[…]"
+	}
+	return "the reply channel kept in " + rf
+}
+
+// replyOnly reports whether the function that makes mc only stores it
+// away (into a field, a map or slice field, or a send) and receives from
+// it: whoever answers finds it through where it was stored.
+func replyOnly(mc *ssa.MakeChan) bool {
+	for _, r := range *mc.Referrers() {
+		switch x := r.(type) {
+		case *ssa.Store:
+			if x.Addr == mc {
+				return false
+			}
+		case *ssa.MapUpdate:
+			if x.Map == mc || x.Key == mc {
+				return false
+			}
+		case *ssa.Send:
+			if x.Chan == mc {
+				return false
+			}
+		case *ssa.UnOp:
+			if x.Op != token.ARROW {
+				return false
+			}
+		case *ssa.DebugRef:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // noteFresh records, at the instruction that makes a reply channel (a
 // make stored into a field, or a call of a function that makes and
 // returns one), the locks held then.
 func (f *fnChecker) noteFresh(v ssa.Value, s *state) {
-	if !f.final || len(s.held) == 0 {
+	if !f.final {
 		return
 	}
 	switch x := v.(type) {
@@ -269,7 +364,14 @@ func (f *fnChecker) freshWait(v ssa.Value, pos token.Pos, s *state) {
 	if ct, ok := v.(*ssa.ChangeType); ok {
 		v = ct.X
 	}
-	at := f.freshAt[v]
+	at, made := f.freshAt[v]
+	if !made {
+		return
+	}
+	if _, ok := v.(*ssa.MakeChan); ok {
+		// Made here: a caller's locks were all held when it was made.
+		f.recordSum(f.waitsSum, v, "recv", pos)
+	}
 	if len(at) == 0 {
 		return
 	}
@@ -286,7 +388,7 @@ func (f *fnChecker) freshWait(v ssa.Value, pos token.Pos, s *state) {
 	if !strings.HasPrefix(cls, "{F:") {
 		return
 	}
-	d := desc(v)
+	d := f.chanDesc(v, "recv")
 	if call, ok := v.(*ssa.Call); ok {
 		name := strings.TrimSuffix(d, "(…)")
 		if callee := call.Call.StaticCallee(); callee != nil && callee.Signature.Recv() != nil && len(call.Call.Args) > 0 {

@@ -184,3 +184,89 @@ func (p *k27Pending) askLocked(id uint16) int {
 	p.replies.Unlock()
 	return <-ch // the answering side never takes p.mu
 }
+
+// The same bug written two other common ways. With a map of pending
+// reply channels by request id, answered by the connection's read loop:
+type k27RPC struct {
+	mu      sync.Mutex
+	seq     uint64
+	pending map[uint64]chan int
+	in      chan [2]uint64
+}
+
+func k27NewRPC() *k27RPC {
+	c := &k27RPC{pending: map[uint64]chan int{}, in: make(chan [2]uint64, 8)}
+	go c.readLoop()
+	return c
+}
+
+func (c *k27RPC) readLoop() {
+	for m := range c.in {
+		c.mu.Lock()
+		ch := c.pending[m[0]]
+		delete(c.pending, m[0])
+		c.mu.Unlock()
+		ch <- int(m[1])
+	}
+}
+
+func (c *k27RPC) Call() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	ch := make(chan int, 1)
+	c.pending[c.seq] = ch
+	return <-ch // want `this goroutine receives from the reply channel kept in k27RPC.pending\[…\] while holding c.mu \(locked at line \d+\), but readLoop, which sends on or closes it \(line \d+\), first locks c.mu`
+}
+
+// And with the reply channel sent over the loop's request channel:
+type k27Loop struct {
+	mu   sync.Mutex
+	reqs chan chan int
+	n    int
+}
+
+func k27NewLoop() *k27Loop {
+	l := &k27Loop{reqs: make(chan chan int, 16)}
+	go l.run()
+	return l
+}
+
+func (l *k27Loop) run() {
+	for r := range l.reqs {
+		l.mu.Lock()
+		v := l.n
+		l.mu.Unlock()
+		r <- v
+	}
+}
+
+func (l *k27Loop) get() int {
+	r := make(chan int)
+	l.reqs <- r
+	return <-r
+}
+
+func (l *k27Loop) Bump() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n = l.get() + 1 // want `this goroutine receives from the reply channel sent on k27Loop.reqs inside l.get \(line \d+\) while holding l.mu \(locked at line \d+\), but run, which sends on or closes it \(line \d+\), first locks l.mu`
+}
+
+// Their fixed look-alikes: the call waits unlocked, and the loop's
+// answer needs no lock the asker holds.
+func (c *k27RPC) CallFixed() int {
+	c.mu.Lock()
+	c.seq++
+	ch := make(chan int, 1)
+	c.pending[c.seq] = ch
+	c.mu.Unlock()
+	return <-ch
+}
+
+func (l *k27Loop) BumpFixed() {
+	v := l.get()
+	l.mu.Lock()
+	l.n = v + 1
+	l.mu.Unlock()
+}
