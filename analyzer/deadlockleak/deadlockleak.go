@@ -86,7 +86,12 @@
 // struct's field, in a select that can return through another case (the
 // subscriber's context); plain sends on the field elsewhere (a dispatcher
 // walking its subscribers) block forever once that instance's goroutine
-// has returned (kubernetes/kubernetes#1321).
+// has returned (kubernetes/kubernetes#1321). Likewise for a request
+// with its own reply channel: a function that allocates the request,
+// makes the channel into its field and is its only receiver, in a select
+// that can return on its context, while a server loop replies with plain
+// sends: once the caller has given up, the loop blocks on that reply
+// (juju/juju#21907).
 //
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself

@@ -79,9 +79,12 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 	}
 	ss := sites[recvFn]
 	var owner *ssa.Go // the receiver is the goroutine of its own instance, started here
+	own := false      // the receiver makes its own instance, each time it runs
 	if len(ss) != 1 || ss[0] == nil || ssaloop.InLoop(ss[0].Block()) {
 		if owner = perInstance(recvFn, c); owner == nil {
-			return // the receiver may run again and take the value
+			if own = ownInstance(recvFn, c); !own {
+				return // the receiver may run again and take the value
+			}
 		}
 	}
 	for _, s := range sends {
@@ -94,6 +97,23 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 		return
 	}
 	line := func(p ssa.Instruction) int { return pass.Fset.Position(p.Pos()).Line }
+	if own {
+		for _, s := range sends {
+			pass.Report(analysis.Diagnostic{
+				Pos:      s.Instr.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("this send on an unbuffered channel (field %s) has one receiver per instance, %s, which makes the instance and waits in a select (line %d) that can take another case and return (line %d): the send for that instance then blocks forever",
+					c.Field.Name(), recvFn.Name(), line(ex.sel), pass.Fset.Position(ex.ret).Line),
+				Related: []analysis.RelatedInformation{
+					{Pos: c.Makes[0].Pos(), Message: "each call of " + recvFn.Name() + " makes its own channel here, unbuffered"},
+					{Pos: ex.sel.Pos(), Message: "the only receive, in a select"},
+					{Pos: ex.via, Message: "this case wins instead"},
+					{Pos: ex.ret, Message: recvFn.Name() + " returns here and nothing receives from that instance's channel again"},
+				},
+			})
+		}
+		return
+	}
 	if owner != nil {
 		for _, s := range sends {
 			pass.Report(analysis.Diagnostic{
@@ -226,4 +246,31 @@ func boundTo(v ssa.Value, fn *ssa.Function, mk *ssa.MakeClosure) ssa.Value {
 		}
 	}
 	return val
+}
+
+// ownInstance reports whether recvFn makes the class's only channel into
+// a struct it allocates itself, and receives only from that struct's
+// field: every call has its own channel, with recvFn as its only receiver
+// (a request with a reply channel, sent to a server loop).
+func ownInstance(recvFn *ssa.Function, c *chanuse.Class) bool {
+	if len(c.Makes) != 1 || c.Makes[0].Parent() != recvFn {
+		return false
+	}
+	var inst ssa.Value
+	for _, r := range *c.Makes[0].Referrers() {
+		if st, ok := r.(*ssa.Store); ok {
+			if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
+				inst = fa.X
+			}
+		}
+	}
+	if a, ok := inst.(*ssa.Alloc); !ok || !a.Heap && a.Parent() != recvFn {
+		return false
+	}
+	for _, op := range c.Ops {
+		if op.Kind != chanuse.Send && op.Base != inst {
+			return false
+		}
+	}
+	return true
 }
