@@ -100,10 +100,26 @@ func (c *checker) manyGoroutines(fn *ssa.Function, depth int) ssa.Instruction {
 		return nil
 	}
 	var gos []ssa.Instruction
+	var first ssa.Value
+	same := true
 	for _, s := range c.callers[fn] {
 		if s.isGo {
+			recv, ok := goReceiver(s.instr)
+			if !ok {
+				same = false
+				continue
+			}
 			if ssaloop.InLoop(s.instr.Block()) {
+				if in, ok := recv.(ssa.Instruction); ok && in.Block() != nil && ssaloop.InLoop(in.Block()) {
+					same = false
+					continue // a new receiver each round: one waiter per instance
+				}
 				return s.instr
+			}
+			if first == nil {
+				first = recv
+			} else if recv != first {
+				same = false
 			}
 			gos = append(gos, s.instr)
 			continue
@@ -112,10 +128,33 @@ func (c *checker) manyGoroutines(fn *ssa.Function, depth int) ssa.Instruction {
 			return g
 		}
 	}
-	if len(gos) > 1 {
+	if len(gos) > 1 && same {
 		return gos[0]
 	}
 	return nil
+}
+
+// goReceiver returns the value a go statement (or the literal it starts)
+// reaches its state through: a method's receiver, or a function literal's
+// only captured variable (nil for none); ok is false when it cannot tell.
+func goReceiver(instr ssa.Instruction) (ssa.Value, bool) {
+	switch in := instr.(type) {
+	case *ssa.Go:
+		if callee := in.Call.StaticCallee(); callee != nil && callee.Signature.Recv() != nil && len(in.Call.Args) > 0 {
+			return in.Call.Args[0], true
+		}
+		if len(in.Call.Args) == 0 {
+			return nil, true
+		}
+	case *ssa.MakeClosure:
+		switch len(in.Bindings) {
+		case 0:
+			return nil, true
+		case 1:
+			return in.Bindings[0], true
+		}
+	}
+	return nil, false
 }
 
 // passesOn reports whether the waiter at w signals cd on every way out of

@@ -561,3 +561,33 @@ func (t *twoWaiters) Fail(err error) {
 	t.cond.Signal() // want `Signal wakes one goroutine waiting on cond, but Fail changes err \(line \d+\), which ends the Wait of every goroutine in wait`
 	t.mu.Unlock()
 }
+
+// One waiter per instance: each connection's reader is started in a loop,
+// but on its own connection; Close signals that connection's one reader.
+type conn struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	buf    []byte
+	closed bool
+}
+
+func (c *conn) readLoop() {
+	c.mu.Lock()
+	for len(c.buf) == 0 && !c.closed {
+		c.cond.Wait()
+	}
+	c.mu.Unlock()
+}
+
+func (c *conn) Close() {
+	c.mu.Lock()
+	c.closed = true
+	c.cond.Signal()
+	c.mu.Unlock()
+}
+
+func startReaders(conns []*conn) {
+	for _, c := range conns {
+		go c.readLoop()
+	}
+}
