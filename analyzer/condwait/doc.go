@@ -47,9 +47,10 @@
 //     and the waiter the change was for sleeps on (im7mortal/kmutex#5);
 //   - a Signal after a change every waiter waits for (a closed flag set,
 //     an error stored, a polled channel closed, which nothing in the
-//     package undoes), while several goroutines run the Wait (its
-//     function, or a caller, is started by a go statement in a loop or by
-//     more than one go statement): Signal wakes one of them, the others
+//     package undoes), while several goroutines run the Wait on one
+//     instance (its function, or a caller, is started by a go statement
+//     in a loop, on a receiver made before the loop, or by several go
+//     statements on the same receiver): Signal wakes one of them, the others
 //     sleep on after their wait is over (acomagu/bufpipe#6's review,
 //     project-iris/iris#7). The change's function must wake the Cond only
 //     with Signal (no Broadcast, no signalling callee or defer), and a
