@@ -17,7 +17,7 @@ import (
 // Analyzer reports channel operations that nothing will ever complete.
 var Analyzer = &analysis.Analyzer{
 	Name:     "chanblock",
-	Doc:      "report channel sends and receives that nothing will ever complete: no sender or closer, no receiver, a nil channel field or variable, a range over a channel nothing closes or only the ranging function closes after the loop, a single receive from a returned channel its goroutine may return without sending on or closing, a wait for one's own deferred close, a select no case of which can proceed, a send its only receiver makes, one stop value sent (or one signal delivered) to several waiting goroutines, a receive whose only sender goroutine can return without sending, a semaphore token a path never gives back, a receive from a field whose only sender goroutine can return without sending; WaitGroup waits that never end,, waits for a goroutine that never returns, and a job loop and its workers blocked on each other through two bounded channels",
+	Doc:      "report channel sends and receives that nothing will ever complete: no sender or closer, no receiver, a nil channel field or variable, a range over a channel nothing closes or only the ranging function closes after the loop, a single receive from a returned channel its goroutine may return without sending on or closing, a wait for one's own deferred close, a select no case of which can proceed, a send its only receiver makes, one stop value sent (or one signal delivered) to several waiting goroutines, a receive whose only sender goroutine can return without sending, a semaphore token a path never gives back, a receive from a field whose only sender goroutine can return without sending; WaitGroup waits that never end,, waits for a goroutine that never returns, a channel closed only after the wg.Wait its ranging goroutines hold back, and a job loop and its workers blocked on each other through two bounded channels",
 	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/chanblock",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer},
 	Run:      run,
@@ -97,6 +97,7 @@ func run(pass *analysis.Pass) (any, error) {
 	noExit(st, ssainput.SrcFuncs)
 	fieldOnce(st, ssainput.SrcFuncs)
 	queueCycles(st, ssainput.SrcFuncs)
+	closeAfterWait(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }

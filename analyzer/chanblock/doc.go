@@ -42,6 +42,11 @@
 //     the Wait after the loop: once the buffer is full the next send
 //     blocks (fchimpan/gh-workflow-stats#67, and an error channel of one
 //     for many goroutines read after Wait);
+//   - the close that comes after the wait it ends: goroutines counted by
+//     wg.Add(1) range over a channel and call wg.Done only once the range
+//     ends (deferred, or after the loop), while their starter closes the
+//     channel only after wg.Wait (the Wait dominates every close, or the
+//     close is deferred): the ranges never end and Wait never returns;
 //   - the worker-pool cycle through two bounded channels (constant
 //     buffers): a function sends jobs in a loop no constant bounds, its
 //     workers receive them and send each result, in the loop that takes
