@@ -182,7 +182,7 @@ func (fl *fileLowerer) lowerAsync(fd *ast.FuncDecl) {
 	if len(fl.errs) > nerr {
 		return
 	}
-	f.noPanic = false // a Step always recovers: a panic goes on after the defers
+	f.noPanic = false // until lowered: a Step with defers recovers a panic to run them (lower)
 	f.lower()
 }
 

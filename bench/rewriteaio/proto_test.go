@@ -12,47 +12,23 @@ import (
 
 // Hand-edited copies of the machines asyncgo rewrite generates for Noop
 // and AwaitInline (tasks_asyncgo.go), to measure changes of the generated
-// code before the rewriter makes them. Each is the generated code (as it
-// was before P3) with the changes named; the benchmarks run beside
-// BenchmarkLoweredAwaitInline. P3 is what the rewriter does now
-// (rewrite/lower_reuse.go): its prototype alone is gone, AwaitReuseLean
-// stays as the measure of P1 and P2 on top of it.
+// code before the rewriter makes them; the benchmarks run beside
+// BenchmarkLoweredAwaitInline.
 //
-//   - P1: a body with no defer statement and no range-over-func loop
+//   - P1: a body with no defer statement, scope or range-over-func loop
 //     (nothing it could push on its Frame) defers no Frame.Unwind: that
 //     Unwind only raises the same panic again, which goes on anyway.
+//     The rewriter does it (rewrite/lower_emit.go); TestProtoNoUnwindPanics
+//     below is its check at the runtime's level, the async corpus's
+//     panic_nodefer_* programs through the rewriter.
 //   - P2: such a body returns its results from Step directly instead of
 //     through Frame.R, Frame.E and Frame.Return (which with nothing
 //     deferred only copies them).
 //   - P3: an await of a call of a lowered async function of the same
-//     package (`aio.Await(t, Noop())`) keeps the callee's machine in a
-//     field of the awaiting machine, zeroes and reuses it at each await
-//     and starts it with Awaiter.StartMachine: no coroutine object, no
-//     allocation after the first. Only where the callee's machine cannot
-//     be referred to once the await ended (the callee's body has no
-//     function literal and takes no address of its locals or
-//     parameters).
-
-// _agNoopNoUnwind is _agNoop with P1.
-type _agNoopNoUnwind struct {
-	_agpc int //nolint:unused // as generated: the layout of _agNoop
-	_agf  aio.Frame[int]
-}
-
-// Step implements aio.Machine.
-func (_agm *_agNoopNoUnwind) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	_agm._agf.R, _agm._agf.E = 1, nil
-	goto _agRet
-_agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
-}
-
-// NoopNoUnwind is Noop with P1.
-func NoopNoUnwind() *aio.Coroutine[int] {
-	_agm := &_agNoopNoUnwind{}
-	return _agm._agf.Coroutine(_agm)
-}
+//     package keeps the callee's machine in the awaiting one and reuses
+//     it. The rewriter does it (rewrite/lower_reuse.go).
+//
+// AwaitReuseLean is the generated AwaitInline with P2 as well, by hand.
 
 // _agNoopLean is _agNoop with P1 and P2.
 type _agNoopLean struct {
@@ -65,135 +41,8 @@ func (_agm *_agNoopLean) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitabl
 	return nil, true, 1, nil
 }
 
-// NoopLean is Noop with P1 and P2.
-func NoopLean() *aio.Coroutine[int] {
-	_agm := &_agNoopLean{}
-	return _agm._agf.Coroutine(_agm)
-}
-
-// _agAwaitNoUnwind is _agAwaitInline awaiting NoopNoUnwind (P1).
-type _agAwaitNoUnwind struct {
-	_agpc  int
-	_agf   aio.Frame[int]
-	n      int
-	sum    int
-	_agr2  int
-	_agi3  int
-	_agaw4 aio.Awaiter[int]
-	v      int
-	err    error
-}
-
-// Step implements aio.Machine.
-func (_agm *_agAwaitNoUnwind) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
-	_agpc := _agm._agpc
-	_agm._agpc = 0
-	switch _agpc {
-	case 1:
-		goto _agS1
-	}
-	_agm.sum = 0
-	_agm._agr2 = _agm.n
-	_agm._agi3 = 0
-_agTop1:
-	if _agm._agi3 >= _agm._agr2 {
-		goto _agBrk2
-	}
-	_agm._agaw4.Start(_agT, NoopNoUnwind())
-	_agThrown = nil
-_agS1:
-	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
-		_agW = _agw
-		_agm._agpc = 1
-		return
-	}
-	_agm.v, _agm.err = _agm._agaw4.Result()
-	if _agm.err != nil {
-		{
-			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
-			goto _agRet
-		}
-	}
-	_agm.sum += _agm.v
-	_agm._agi3++
-	goto _agTop1
-_agBrk2:
-	_agm._agf.R, _agm._agf.E = _agm.sum, nil
-	goto _agRet
-_agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
-}
-
-// AwaitNoUnwind is AwaitInline awaiting NoopNoUnwind (P1).
-func AwaitNoUnwind(n int) *aio.Coroutine[int] {
-	_agm := &_agAwaitNoUnwind{n: n}
-	return _agm._agf.Coroutine(_agm)
-}
-
-// _agAwaitLean is _agAwaitInline awaiting NoopLean (P1 and P2).
-type _agAwaitLean struct {
-	_agpc  int
-	_agf   aio.Frame[int]
-	n      int
-	sum    int
-	_agr2  int
-	_agi3  int
-	_agaw4 aio.Awaiter[int]
-	v      int
-	err    error
-}
-
-// Step implements aio.Machine.
-func (_agm *_agAwaitLean) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
-	_agpc := _agm._agpc
-	_agm._agpc = 0
-	switch _agpc {
-	case 1:
-		goto _agS1
-	}
-	_agm.sum = 0
-	_agm._agr2 = _agm.n
-	_agm._agi3 = 0
-_agTop1:
-	if _agm._agi3 >= _agm._agr2 {
-		goto _agBrk2
-	}
-	_agm._agaw4.Start(_agT, NoopLean())
-	_agThrown = nil
-_agS1:
-	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
-		_agW = _agw
-		_agm._agpc = 1
-		return
-	}
-	_agm.v, _agm.err = _agm._agaw4.Result()
-	if _agm.err != nil {
-		{
-			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
-			goto _agRet
-		}
-	}
-	_agm.sum += _agm.v
-	_agm._agi3++
-	goto _agTop1
-_agBrk2:
-	_agm._agf.R, _agm._agf.E = _agm.sum, nil
-	goto _agRet
-_agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
-}
-
-// AwaitLean is AwaitInline awaiting NoopLean (P1 and P2).
-func AwaitLean(n int) *aio.Coroutine[int] {
-	_agm := &_agAwaitLean{n: n}
-	return _agm._agf.Coroutine(_agm)
-}
-
-// _agAwaitReuseLean is _agAwaitInline with P1, P2 and P3: NoopLean's machine reused.
+// _agAwaitReuseLean is _agAwaitInline as generated (P1, P3) with P2:
+// its returns and NoopLean's are Step's own.
 type _agAwaitReuseLean struct {
 	_agpc  int
 	_agf   aio.Frame[int]
@@ -209,10 +58,7 @@ type _agAwaitReuseLean struct {
 
 // Step implements aio.Machine.
 func (_agm *_agAwaitReuseLean) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
-	_agpc := _agm._agpc
-	_agm._agpc = 0
-	switch _agpc {
+	switch _agm._agpc {
 	case 1:
 		goto _agS1
 	}
@@ -225,9 +71,8 @@ _agTop1:
 	}
 	if _agm._agc4 == nil {
 		_agm._agc4 = new(_agNoopLean)
-	} else {
-		*_agm._agc4 = _agNoopLean{}
 	}
+	*_agm._agc4 = _agNoopLean{}
 	_agm._agaw4.StartMachine(_agT, _agm._agc4)
 	_agThrown = nil
 _agS1:
@@ -236,35 +81,23 @@ _agS1:
 		_agm._agpc = 1
 		return
 	}
+	*_agm._agc4 = _agNoopLean{}
 	_agm.v, _agm.err = _agm._agaw4.Result()
 	if _agm.err != nil {
-		{
-			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
-			goto _agRet
-		}
+		return nil, true, _agm.sum, _agm.err
 	}
 	_agm.sum += _agm.v
 	_agm._agi3++
 	goto _agTop1
 _agBrk2:
-	_agm._agf.R, _agm._agf.E = _agm.sum, nil
-	goto _agRet
-_agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
+	return nil, true, _agm.sum, nil
 }
 
-// AwaitReuseLean is AwaitInline with P1, P2 and P3: NoopLean's machine reused.
+// AwaitReuseLean is AwaitInline as generated with P2 (see _agAwaitReuseLean).
 func AwaitReuseLean(n int) *aio.Coroutine[int] {
 	_agm := &_agAwaitReuseLean{n: n}
 	return _agm._agf.Coroutine(_agm)
 }
-
-// BenchmarkProtoAwaitNoUnwind is BenchmarkLoweredAwaitInline with P1.
-func BenchmarkProtoAwaitNoUnwind(b *testing.B) { runBody(b, AwaitNoUnwind) }
-
-// BenchmarkProtoAwaitLean is BenchmarkLoweredAwaitInline with P1 and P2.
-func BenchmarkProtoAwaitLean(b *testing.B) { runBody(b, AwaitLean) }
 
 // BenchmarkProtoAwaitReuseLean is BenchmarkLoweredAwaitInline with P1,
 // P2 and P3.
@@ -278,8 +111,6 @@ func TestProtoAwaits(t *testing.T) {
 		mk    func(n int) *aio.Coroutine[int]
 		alloc float64 // per await
 	}{
-		{"NoUnwind", AwaitNoUnwind, 1},
-		{"Lean", AwaitLean, 1},
 		{"ReuseLean", AwaitReuseLean, 0},
 	} {
 		n1, _ := mallocs(t, c.mk, 1000)

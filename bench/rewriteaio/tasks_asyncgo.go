@@ -93,7 +93,6 @@ func (_agm *_agNoop) _agNew() *aio.Coroutine[int] {
 
 // Step implements aio.Machine.
 func (_agm *_agNoop) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
 //line tasks.go:22
 	_agm._agf.R, _agm._agf.E = 1, nil
 	goto _agRet
@@ -136,10 +135,7 @@ func (_agm *_agCreateAwait) _agNew() *aio.Coroutine[int] {
 
 // Step implements aio.Machine.
 func (_agm *_agCreateAwait) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
-	_agpc := _agm._agpc
-	_agm._agpc = 0
-	switch _agpc {
+	switch _agm._agpc {
 	case 1:
 		goto _agS1
 	}
@@ -217,10 +213,7 @@ func (_agm *_agSleep0) _agNew() *aio.Coroutine[int] {
 
 // Step implements aio.Machine.
 func (_agm *_agSleep0) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
-	_agpc := _agm._agpc
-	_agm._agpc = 0
-	switch _agpc {
+	switch _agm._agpc {
 	case 1:
 		goto _agS1
 	}
@@ -301,10 +294,7 @@ func (_agm *_agAwaitInline) _agNew() *aio.Coroutine[int] {
 
 // Step implements aio.Machine.
 func (_agm *_agAwaitInline) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
-	_agpc := _agm._agpc
-	_agm._agpc = 0
-	switch _agpc {
+	switch _agm._agpc {
 	case 1:
 		goto _agS1
 	}
@@ -384,10 +374,7 @@ func (_agm *_agSleeper) _agNew() *aio.Coroutine[int] {
 
 // Step implements aio.Machine.
 func (_agm *_agSleeper) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
-	defer _agm._agf.Unwind(&_agm._agpc, &_agDone, &_agR, &_agErr)
-	_agpc := _agm._agpc
-	_agm._agpc = 0
-	switch _agpc {
+	switch _agm._agpc {
 	case 1:
 		goto _agS1
 	}
