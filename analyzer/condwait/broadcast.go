@@ -2,6 +2,7 @@ package condwait
 
 import (
 	"fmt"
+	"go/token"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
@@ -21,7 +22,7 @@ func (c *checker) checkSignalMany(cd *cond) {
 		return
 	}
 	for _, w := range cd.waits {
-		start := c.manyGoroutines(w.Parent(), 0)
+		start := c.manyGoroutines(w.Parent(), condInst(w), 0)
 		if start == nil || c.passesOn(cd, w) {
 			continue
 		}
@@ -92,41 +93,67 @@ func (c *checker) onlySignal(cd *cond, e *event) ssa.Instruction {
 }
 
 // manyGoroutines returns a go statement that starts fn (or a function
-// that calls it) several times: in a loop, or one of several go
-// statements that start it; nil when fn may run in one goroutine only
-// as far as the package shows.
-func (c *checker) manyGoroutines(fn *ssa.Function, depth int) ssa.Instruction {
-	if depth > 3 || c.addrOf[fn] {
+// that calls it) several times on one instance: in a loop, with the
+// instance made before the loop, or one of several go statements that
+// pass the same instance; nil when, as far as the package shows, each
+// instance has one such goroutine. inst is the value of fn that holds the
+// instance: a parameter (a method's receiver) or a captured variable; nil
+// when unknown.
+func (c *checker) manyGoroutines(fn *ssa.Function, inst ssa.Value, depth int) ssa.Instruction {
+	if depth > 3 || c.addrOf[fn] || inst == nil {
 		return nil
 	}
 	var gos []ssa.Instruction
 	var first ssa.Value
 	same := true
 	for _, s := range c.callers[fn] {
-		if s.isGo {
-			recv, ok := goReceiver(s.instr)
-			if !ok {
-				same = false
-				continue
-			}
-			if ssaloop.InLoop(s.instr.Block()) {
-				if in, ok := recv.(ssa.Instruction); ok && in.Block() != nil && ssaloop.InLoop(in.Block()) {
-					same = false
-					continue // a new receiver each round: one waiter per instance
+		// The instance at the site, in the caller.
+		var at ssa.Value
+		switch in := s.instr.(type) {
+		case *ssa.MakeClosure:
+			for i, fv := range fn.FreeVars {
+				if fv == inst {
+					at = in.Bindings[i]
 				}
-				return s.instr
 			}
-			if first == nil {
-				first = recv
-			} else if recv != first {
-				same = false
+		case ssa.CallInstruction:
+			for i, p := range fn.Params {
+				if p == inst && i < len(in.Common().Args) {
+					at = in.Common().Args[i]
+				}
 			}
-			gos = append(gos, s.instr)
+		}
+		if at == nil {
+			same = false
 			continue
 		}
-		if g := c.manyGoroutines(s.caller, depth+1); g != nil {
-			return g
+		if !s.isGo {
+			if g := c.manyGoroutines(s.caller, instVar(at), depth+1); g != nil {
+				return g
+			}
+			continue
 		}
+		start := s.instr
+		if mk, ok := start.(*ssa.MakeClosure); ok {
+			for _, r := range *mk.Referrers() {
+				if g, ok := r.(*ssa.Go); ok {
+					start = g // the go statement, for its position
+				}
+			}
+		}
+		if ssaloop.InLoop(s.instr.Block()) {
+			if def, ok := at.(ssa.Instruction); ok && def.Block() != nil && ssaloop.InLoop(def.Block()) {
+				same = false
+				continue // a new instance each round: one waiter per instance
+			}
+			return start
+		}
+		if first == nil {
+			first = at
+		} else if at != first {
+			same = false
+		}
+		gos = append(gos, start)
 	}
 	if len(gos) > 1 && same {
 		return gos[0]
@@ -134,27 +161,36 @@ func (c *checker) manyGoroutines(fn *ssa.Function, depth int) ssa.Instruction {
 	return nil
 }
 
-// goReceiver returns the value a go statement (or the literal it starts)
-// reaches its state through: a method's receiver, or a function literal's
-// only captured variable (nil for none); ok is false when it cannot tell.
-func goReceiver(instr ssa.Instruction) (ssa.Value, bool) {
-	switch in := instr.(type) {
-	case *ssa.Go:
-		if callee := in.Call.StaticCallee(); callee != nil && callee.Signature.Recv() != nil && len(in.Call.Args) > 0 {
-			return in.Call.Args[0], true
-		}
-		if len(in.Call.Args) == 0 {
-			return nil, true
-		}
-	case *ssa.MakeClosure:
-		switch len(in.Bindings) {
-		case 0:
-			return nil, true
-		case 1:
-			return in.Bindings[0], true
-		}
+// instVar returns the parameter or captured variable v is, seen through a
+// load of a captured variable; nil otherwise.
+func instVar(v ssa.Value) ssa.Value {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		v = u.X
 	}
-	return nil, false
+	switch v.(type) {
+	case *ssa.Parameter, *ssa.FreeVar:
+		return v
+	}
+	return nil
+}
+
+// condInst returns the value of the waiting function that holds the
+// instance whose Cond w waits on: the struct pointer its Cond field is
+// read from, as a parameter or captured variable.
+func condInst(w ssa.Instruction) ssa.Value {
+	call, ok := w.(*ssa.Call)
+	if !ok || len(call.Call.Args) == 0 {
+		return nil
+	}
+	v := call.Call.Args[0]
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		v = u.X
+	}
+	fa, ok := v.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	return instVar(fa.X)
 }
 
 // passesOn reports whether the waiter at w signals cd on every way out of

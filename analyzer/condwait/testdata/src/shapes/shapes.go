@@ -591,3 +591,42 @@ func startReaders(conns []*conn) {
 		go c.readLoop()
 	}
 }
+
+// Workers started by a function literal in a loop, which captures the
+// pool (made before the loop) and the round's index: several waiters on
+// one pool.
+type idPool struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	jobs   []int
+	closed bool
+}
+
+func (p *idPool) worker(id int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.jobs) == 0 && !p.closed {
+		p.cond.Wait()
+	}
+	_ = id
+}
+
+func (p *idPool) Start(n int) {
+	for i := 0; i < n; i++ {
+		go func() { p.worker(i) }()
+	}
+}
+
+func (p *idPool) Close() {
+	p.mu.Lock()
+	p.closed = true
+	p.cond.Signal() // want `Signal wakes one goroutine waiting on cond, but Close changes closed \(line \d+\), which ends the Wait of every goroutine in worker \(line \d+\), and several run it \(started at line \d+\)`
+	p.mu.Unlock()
+}
+
+// A function literal per connection: one reader per instance.
+func startReadersClosure(conns []*conn) {
+	for _, c := range conns {
+		go func() { c.readLoop() }()
+	}
+}
