@@ -76,8 +76,10 @@
 // firing from outside (the Done of a context passed in, kept in a field,
 // or given a deadline; a timer) and return, and then sends on the channel
 // itself with plain sends: once the receiver has returned, the function's
-// next send blocks it forever (evstack/ev-node#1476). A stop channel or a
-// context the function makes from scratch, closed or canceled after its
+// next send blocks it forever (evstack/ev-node#1476). A stop channel kept
+// in a struct field that another function of the package closes (Stop)
+// fires from outside too. A stop channel or a context the function makes
+// from scratch, or a field it closes itself, closed or canceled after its
 // sends, is not such a case.
 //
 // The same holds per instance for a subscription: a function that
@@ -162,7 +164,7 @@ func run(pass *analysis.Pass) (any, error) {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if mc, ok := instr.(*ssa.MakeChan); ok {
-					check(pass, fn, mc, makes, callers)
+					check(pass, fn, mc, makes, callers, ssainput.SrcFuncs)
 				}
 			}
 		}
@@ -226,7 +228,7 @@ func roles(nodes []*chanuse.Node) []*role {
 	return out
 }
 
-func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[token.Pos]*ast.CallExpr, callers map[*ssa.Function][]*ssa.Call) {
+func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[token.Pos]*ast.CallExpr, callers map[*ssa.Function][]*ssa.Call, funcs []*ssa.Function) {
 	size := capacity(mc)
 	if size < 0 {
 		return
@@ -236,7 +238,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		return
 	}
 	if len(ch.Returns) == 0 {
-		decide(pass, mc, size, ch.Field, ch.Nodes, roles(ch.Nodes), ch.Nodes[0], nil, makes)
+		decide(pass, mc, size, ch.Field, ch.Nodes, roles(ch.Nodes), ch.Nodes[0], nil, makes, funcs)
 		return
 	}
 	// fn returns the channel its goroutines send on (a "run f and hand
@@ -258,7 +260,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		}
 		nodes := append(append([]*chanuse.Node(nil), ch.Nodes...), cc.Nodes...)
 		rs := append(append([]*role(nil), mine...), roles(cc.Nodes)...)
-		if decide(pass, mc, size, nil, nodes, rs, cc.Nodes[0], call, makes) {
+		if decide(pass, mc, size, nil, nodes, rs, cc.Nodes[0], call, makes, funcs) {
 			return
 		}
 	}
@@ -285,7 +287,7 @@ func resultCalls(fn *ssa.Function, callers map[*ssa.Function][]*ssa.Call, depth 
 // the function whose goroutine may receive, and after, when set, the call
 // in root that starts the senders (else each sender's go statement, in
 // root). It reports whether it reported.
-func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, nodes []*chanuse.Node, rs []*role, root *chanuse.Node, after ssa.Instruction, makes map[token.Pos]*ast.CallExpr) bool {
+func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, nodes []*chanuse.Node, rs []*role, root *chanuse.Node, after ssa.Instruction, makes map[token.Pos]*ast.CallExpr, funcs []*ssa.Function) bool {
 	var recv, self *role
 	var senders []*role
 	for _, r := range rs {
@@ -333,7 +335,7 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 		return false // several receiving goroutines
 	}
 	if self != nil {
-		return makerBlocks(pass, mc, size, self, recv, root, w)
+		return makerBlocks(pass, mc, size, self, recv, root, w, funcs)
 	}
 	// Buffered: only goroutines that send exactly once, and more of them
 	// than the buffer holds.

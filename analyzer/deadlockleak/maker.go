@@ -17,7 +17,7 @@ import (
 // Done of a context the function did not make from scratch, a timer) and
 // return, and then sends on the channel itself with plain sends. Once the
 // receiver has returned, the function's next send blocks forever.
-func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *role, root *chanuse.Node, w *walker) bool {
+func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *role, root *chanuse.Node, w *walker, funcs []*ssa.Function) bool {
 	if size != 0 || recv.g == root || recv.g.Go == nil || recv.g.Parent != root || recv.g.Go.Parent() != root.Fn {
 		return false
 	}
@@ -35,6 +35,9 @@ func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *ro
 		}
 	}
 	what := outsideStop(stop, 0)
+	if what == "" {
+		what = fieldStop(stop, root.Fn, funcs)
+	}
 	if what == "" {
 		return false
 	}
@@ -234,4 +237,50 @@ func feederStream(pass *analysis.Pass, mc *ssa.MakeChan, self, recv *role, root 
 		},
 	})
 	return true
+}
+
+// fieldStop describes ch when it is a channel kept in a struct field that
+// the package closes somewhere other than feeder (a Stop or Close method):
+// it fires whenever that runs, not after feeder's sends; "" otherwise.
+func fieldStop(ch ssa.Value, feeder *ssa.Function, funcs []*ssa.Function) string {
+	u, ok := ch.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return ""
+	}
+	f := chanuse.StructFieldOf(u.X)
+	if f == nil {
+		return ""
+	}
+	closedElsewhere := false
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				var cc *ssa.CallCommon
+				switch in := instr.(type) {
+				case *ssa.Call:
+					cc = &in.Call
+				case *ssa.Defer:
+					cc = &in.Call
+				default:
+					continue
+				}
+				bi, ok := cc.Value.(*ssa.Builtin)
+				if !ok || bi.Name() != "close" || len(cc.Args) != 1 {
+					continue
+				}
+				a, ok := cc.Args[0].(*ssa.UnOp)
+				if !ok || a.Op != token.MUL || chanuse.StructFieldOf(a.X) != f {
+					continue
+				}
+				if fn == feeder {
+					return "" // the feeder closes it itself, after its sends
+				}
+				closedElsewhere = true
+			}
+		}
+	}
+	if !closedElsewhere {
+		return ""
+	}
+	return "its stop channel (field " + f.Name() + ") is closed"
 }

@@ -110,3 +110,81 @@ func feedThenCancel(items []string, handle func(string)) {
 	}
 	cancel()
 }
+
+// A shape of our own (no upstream kernel): a checking loop feeds results
+// to a reporting goroutine that stops when Stop closes the checker's quit
+// channel; once it has, the loop's next send blocks forever. The fix
+// sends inside a select on quit too. (The feeder sends itself; the
+// receiver stops on a field's channel that another method closes.)
+type healthChecker struct {
+	quit chan struct{}
+}
+
+func (h *healthChecker) Stop() { close(h.quit) }
+
+func (h *healthChecker) watch(checks []func() bool, report func(bool)) {
+	results := make(chan bool)
+	go func() {
+		for {
+			select {
+			case ok := <-results:
+				report(ok)
+			case <-h.quit:
+				return
+			}
+		}
+	}()
+	for _, check := range checks {
+		results <- check() // want `this send on an unbuffered channel blocks watch forever once its only receiver, the goroutine started at line \d+, has left its select through another case \(line \d+, its stop channel \(field quit\) is closed\)`
+	}
+}
+
+type healthCheckerFixed struct {
+	quit chan struct{}
+}
+
+func (h *healthCheckerFixed) Stop() { close(h.quit) }
+
+func (h *healthCheckerFixed) watch(checks []func() bool, report func(bool)) {
+	results := make(chan bool)
+	go func() {
+		for {
+			select {
+			case ok := <-results:
+				report(ok)
+			case <-h.quit:
+				return
+			}
+		}
+	}()
+	for _, check := range checks {
+		select {
+		case results <- check():
+		case <-h.quit:
+			return
+		}
+	}
+}
+
+// Look-alike: the feeder closes the stop field itself, after its sends.
+type batcher struct {
+	done chan struct{}
+}
+
+func (b *batcher) flushAll(items []int, flush func(int)) {
+	out := make(chan int)
+	go func() {
+		for {
+			select {
+			case it := <-out:
+				flush(it)
+			case <-b.done:
+				return
+			}
+		}
+	}()
+	for _, it := range items {
+		out <- it
+	}
+	close(b.done)
+}
