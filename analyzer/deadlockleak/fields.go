@@ -264,8 +264,8 @@ func ownInstance(recvFn *ssa.Function, c *chanuse.Class) bool {
 			}
 		}
 	}
-	if a, ok := inst.(*ssa.Alloc); !ok || !a.Heap && a.Parent() != recvFn {
-		return false
+	if _, ok := inst.(*ssa.Alloc); !ok {
+		return false // not a struct recvFn allocates
 	}
 	for _, op := range c.Ops {
 		if op.Kind != chanuse.Send && op.Base != inst {
