@@ -84,12 +84,15 @@
 //   - a wait for a goroutine that never returns: no path of its function
 //     reaches a return, a panic or a call that ends the goroutine (the
 //     classic `for { select { case <-quit: break } }`, whose break leaves
-//     only the select; a range over a time package channel is endless),
-//     while a wg.Wait waits on the WaitGroup it was counted on (wg.Add(1)
-//     before its go statement; a local WaitGroup or a field of the object
-//     it is started on) and it defers Done or, capturing the WaitGroup,
-//     never reaches the Done after its loop; or while a receive waits for
-//     a channel whose only close is deferred in such a function. A
+//     only the select; a range over a time package channel is endless;
+//     for a WaitGroup, also a goroutine whose only way out waits on
+//     ctx.Done() of the context.Background() or context.TODO() it is
+//     started with, which is never canceled), while a wg.Wait waits on
+//     the WaitGroup it was counted on (wg.Add(1) before its go statement;
+//     a local WaitGroup or a field of the object it is started on) and it
+//     defers Done or, capturing the WaitGroup, never reaches the Done
+//     after its loop; or while a receive waits for a channel whose only
+//     close is deferred in such a function. A
 //     function that recovers, that defers another package's function
 //     (which may recover), that calls Done on its way in (a started
 //     signal) or that hands a *testing.T to a call is not reported;

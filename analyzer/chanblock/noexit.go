@@ -23,9 +23,37 @@ const noExitWhy = "no path leaves its loop; a break inside a select or switch en
 // function, started as a goroutine, never runs its deferred calls: a
 // wg.Done or close(done) deferred there never happens (the classic `for {
 // select { case <-quit: break } }`, whose break leaves only the select).
-func neverReturns(fn *ssa.Function) bool {
+func neverReturns(fn *ssa.Function) bool { return neverReturnsWith(fn, nil) }
+
+// neverReturnsWith is neverReturns where the channels in dead (the Done()
+// of a context that is never canceled) never become ready: a receive from
+// one blocks the path, and a select case receiving from one is never
+// taken.
+func neverReturnsWith(fn *ssa.Function, dead map[ssa.Value]bool) bool {
 	if len(fn.Blocks) == 0 || recovers(fn) {
 		return false
+	}
+	cut := map[*ssa.BasicBlock]bool{} // If blocks whose true edge enters a dead case
+	blocked := map[ssa.Instruction]bool{}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.UnOp:
+				if in.Op == token.ARROW && dead[in.X] {
+					blocked[in] = true
+				}
+			case *ssa.Select:
+				for k, st := range in.States {
+					if st.Dir == types.RecvOnly && dead[st.Chan] {
+						t := caseTest(in, k)
+						if t == nil {
+							return false
+						}
+						cut[t] = true
+					}
+				}
+			}
+		}
 	}
 	seen := map[*ssa.BasicBlock]bool{}
 	stack := []*ssa.BasicBlock{fn.Blocks[0]}
@@ -36,7 +64,12 @@ func neverReturns(fn *ssa.Function) bool {
 			continue
 		}
 		seen[b] = true
+		stop := false
 		for _, instr := range b.Instrs {
+			if blocked[instr] {
+				stop = true
+				break
+			}
 			switch in := instr.(type) {
 			case *ssa.Return:
 				return false
@@ -56,13 +89,73 @@ func neverReturns(fn *ssa.Function) bool {
 				}
 			}
 		}
+		if stop {
+			continue
+		}
 		if u, open, ok := chanuse.RangeEnd(b); ok && chanuse.NeverClosed(u.X) {
 			stack = append(stack, b.Succs[open])
+			continue
+		}
+		if cut[b] {
+			stack = append(stack, b.Succs[1:]...)
 			continue
 		}
 		stack = append(stack, b.Succs...)
 	}
 	return true
+}
+
+// deadContexts returns the ctx.Done() channels of fn, started by g, whose
+// context g hands it as context.Background() or context.TODO(): contexts
+// that are never canceled, so that Done never closes.
+func deadContexts(g *ssa.Go, fn *ssa.Function) map[ssa.Value]bool {
+	node := &chanuse.Node{Fn: fn, Go: g}
+	var dead map[ssa.Value]bool
+	vals := append(append([]ssa.Value(nil), paramsOf(fn)...), freeVarsOf(fn)...)
+	for _, v := range vals {
+		if !isContext(v.Type()) {
+			continue
+		}
+		c, ok := outer(node, v).(*ssa.Call)
+		if !ok {
+			continue
+		}
+		callee := c.Call.StaticCallee()
+		if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" || callee.Name() != "Background" && callee.Name() != "TODO" {
+			continue
+		}
+		for _, r := range *v.Referrers() {
+			if call, ok := r.(*ssa.Call); ok && call.Call.IsInvoke() && call.Call.Value == v && call.Call.Method.Name() == "Done" {
+				if dead == nil {
+					dead = map[ssa.Value]bool{}
+				}
+				dead[call] = true
+			}
+		}
+	}
+	return dead
+}
+
+func paramsOf(fn *ssa.Function) []ssa.Value {
+	var vs []ssa.Value
+	for _, p := range fn.Params {
+		vs = append(vs, p)
+	}
+	return vs
+}
+
+func freeVarsOf(fn *ssa.Function) []ssa.Value {
+	var vs []ssa.Value
+	for _, fv := range fn.FreeVars {
+		vs = append(vs, fv)
+	}
+	return vs
+}
+
+// isContext reports whether t is context.Context.
+func isContext(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
 }
 
 // recovers reports whether a call fn defers may recover a panic: a
@@ -195,8 +288,14 @@ func noExit(st *state, funcs []*ssa.Function) {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if g, ok := instr.(*ssa.Go); ok {
-					if gf := goFunc(g); gf != nil && isNever(gf) {
-						stuckWG(st, g, gf, fieldWaits)
+					gf := goFunc(g)
+					if gf == nil {
+						continue
+					}
+					if isNever(gf) {
+						stuckWG(st, g, gf, fieldWaits, noExitWhy)
+					} else if dead := deadContexts(g, gf); dead != nil && neverReturnsWith(gf, dead) {
+						stuckWG(st, g, gf, fieldWaits, "its only way out waits on ctx.Done() of the context.Background() or context.TODO() it is started with, which is never canceled")
 					}
 				}
 			}
@@ -238,7 +337,7 @@ func noExit(st *state, funcs []*ssa.Function) {
 // or one it captures whose Done, written after the endless loop, go/ssa
 // drops as unreachable. A goroutine that calls Done on its way into the
 // loop (a started signal) is left alone.
-func stuckWG(st *state, g *ssa.Go, fn *ssa.Function, fieldWaits map[*types.Var][]*ssa.Call) {
+func stuckWG(st *state, g *ssa.Go, fn *ssa.Function, fieldWaits map[*types.Var][]*ssa.Call, why string) {
 	node := &chanuse.Node{Fn: fn, Go: g}
 	line := func(p token.Pos) int { return st.pass.Fset.Position(p).Line }
 	type counted struct {
@@ -313,7 +412,7 @@ func stuckWG(st *state, g *ssa.Go, fn *ssa.Function, fieldWaits map[*types.Var][
 				Pos:      wt.Pos(),
 				Category: "deadlock",
 				Message: fmt.Sprintf("wg.Wait waits for the goroutine started at line %d, but %s never returns (%s): %s, so this Wait blocks forever",
-					line(g.Pos()), fn.Name(), noExitWhy, done),
+					line(g.Pos()), fn.Name(), why, done),
 				Related: rel,
 			})
 		}
