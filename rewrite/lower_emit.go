@@ -273,11 +273,17 @@ func (f *fn) lower() {
 			m.WriteString("\t" + l + "\n")
 		}
 	}
+	ret := "\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n"
+	if _, async := f.vocab.(asyncVocab); async && f.noPanic {
+		// Nothing was ever pushed on the frame: Return would only copy
+		// the results.
+		ret = "\treturn nil, true, _agm._agf.R, _agm._agf.E\n"
+	}
 	switch {
 	case live["_agRet"]:
-		m.WriteString("_agRet:\n\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n")
+		m.WriteString("_agRet:\n" + ret)
 	case !dead:
-		m.WriteString("\t_agm._agf.Return(&_agDone, &_agR, &_agErr)\n\treturn\n")
+		m.WriteString(ret)
 	}
 	m.WriteString("}\n")
 	f.funcs = append(f.funcs, &loweredFunc{decl: d, newBody: body, machine: m.String()})

@@ -23,12 +23,16 @@ import (
 //     panic_nodefer_* programs through the rewriter.
 //   - P2: such a body returns its results from Step directly instead of
 //     through Frame.R, Frame.E and Frame.Return (which with nothing
-//     deferred only copies them).
+//     deferred only copies them). The rewriter does half of it: such a
+//     Step ends with `return nil, true, _agm._agf.R, _agm._agf.E`, not
+//     Frame.Return; its returns still set Frame.R and Frame.E and jump
+//     there.
 //   - P3: an await of a call of a lowered async function of the same
 //     package keeps the callee's machine in the awaiting one and reuses
 //     it. The rewriter does it (rewrite/lower_reuse.go).
 //
-// AwaitReuseLean is the generated AwaitInline with P2 as well, by hand.
+// AwaitReuseLean is the generated AwaitInline with the whole of P2, by
+// hand: each return is Step's own.
 
 // _agNoopLean is _agNoop with P1 and P2.
 type _agNoopLean struct {
@@ -41,7 +45,7 @@ func (_agm *_agNoopLean) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitabl
 	return nil, true, 1, nil
 }
 
-// _agAwaitReuseLean is _agAwaitInline as generated (P1, P3) with P2:
+// _agAwaitReuseLean is _agAwaitInline as generated with the whole of P2:
 // its returns and NoopLean's are Step's own.
 type _agAwaitReuseLean struct {
 	_agpc  int

@@ -97,8 +97,7 @@ func (_agm *_agNoop) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _
 	_agm._agf.R, _agm._agf.E = 1, nil
 	goto _agRet
 _agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
+	return nil, true, _agm._agf.R, _agm._agf.E
 }
 
 // _agCreateAwait is the state machine of CreateAwait's async body.
@@ -176,8 +175,7 @@ _agBrk2:
 	_agm._agf.R, _agm._agf.E = _agm.sum, nil
 	goto _agRet
 _agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
+	return nil, true, _agm._agf.R, _agm._agf.E
 }
 
 // _agSleep0 is the state machine of Sleep0's async body.
@@ -255,8 +253,7 @@ _agBrk2:
 	_agm._agf.R, _agm._agf.E = _agm.n, nil
 	goto _agRet
 _agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
+	return nil, true, _agm._agf.R, _agm._agf.E
 }
 
 // _agAwaitInline is the state machine of AwaitInline's async body.
@@ -340,8 +337,7 @@ _agBrk2:
 	_agm._agf.R, _agm._agf.E = _agm.sum, nil
 	goto _agRet
 _agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
+	return nil, true, _agm._agf.R, _agm._agf.E
 }
 
 // _agSleeper is the state machine of Sleeper's async body.
@@ -405,6 +401,5 @@ _agElse1:
 	_agm._agf.R, _agm._agf.E = 1, nil
 	goto _agRet
 _agRet:
-	_agm._agf.Return(&_agDone, &_agR, &_agErr)
-	return
+	return nil, true, _agm._agf.R, _agm._agf.E
 }
