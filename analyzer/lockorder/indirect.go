@@ -78,7 +78,7 @@ func (c *checker) noteFuncStore(st *ssa.Store) {
 	case *ssa.Function:
 		c.funcFields[fk] = append(c.funcFields[fk], storedFunc{val: v, base: fa.X})
 	case *ssa.MakeClosure:
-		c.funcFields[fk] = append(c.funcFields[fk], storedFunc{val: v, base: fa.X, owners: closureOwners(v, fa.X)})
+		c.funcFields[fk] = append(c.funcFields[fk], storedFunc{val: v, base: fa.X, owners: c.closureOwners(v, fa.X)})
 	case *ssa.Const:
 		// nil: calling it panics, it runs nothing
 	case *ssa.Parameter:

@@ -219,6 +219,15 @@ func desc(v ssa.Value) string {
 		return desc(v.X) + "[…]"
 	case *ssa.Lookup:
 		return desc(v.X) + "[…]"
+	case *ssa.Extract:
+		switch t := v.Tuple.(type) {
+		case *ssa.Lookup:
+			return desc(t.X) + "[…]"
+		case *ssa.Next:
+			if r, ok := t.Iter.(*ssa.Range); ok && v.Index == 2 {
+				return desc(r.X) + "[…]"
+			}
+		}
 	case *ssa.Call:
 		if callee := v.Call.StaticCallee(); callee != nil {
 			return callee.Name() + "(…)"

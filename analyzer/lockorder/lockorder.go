@@ -83,7 +83,14 @@
 // sub.unsubscribe = func() { m.mu.Lock() … }; m.subscribers =
 // append(m.subscribers, sub)) locks that owner: called on an element of
 // the container, directly or through a wrapper method, while the owner's
-// lock is held, it is a double lock on one instance (owner.go).
+// lock is held, it is a double lock on one instance (owner.go). The same
+// holds for a pointer field the package sets to the value whose container
+// the object is added to (ln := &listener{s: s}; s.listeners[k] = ln):
+// a method called on an element of s.listeners that locks its receiver's
+// s.mu locks the container owner's mu, when every store into that field
+// in the package is such a link. An interface method with several
+// implementations in the package (up to four) takes, at the call, the
+// locks every implementation takes at the same place (common.go).
 //
 // A reply channel with no instance of its own (returned by a helper that
 // makes it into a pending entry's field, or kept in a map of channels by
@@ -436,6 +443,8 @@ type checker struct {
 	paramMemo    map[*ssa.Parameter]lockerRes
 
 	srcFuncs     []*ssa.Function
+	backOwners   map[string]*backOwner // back-pointer field -> the container field it links to (owner.go)
+	adds         map[*ssa.Function][]addition
 	retChans     map[*ssa.Function]retChan // functions returning a channel kept in a field (reply.go)
 	ifaceMethods map[string]bool           // "T.m": a method of T some interface exposes (reply.go)
 }
@@ -479,8 +488,10 @@ func run(pass *analysis.Pass) (any, error) {
 		lockerMemo:   map[string]lockerRes{},
 		paramMemo:    map[*ssa.Parameter]lockerRes{},
 
-		srcFuncs: ssainput.SrcFuncs,
-		retChans: map[*ssa.Function]retChan{},
+		srcFuncs:   ssainput.SrcFuncs,
+		backOwners: map[string]*backOwner{},
+		adds:       map[*ssa.Function][]addition{},
+		retChans:   map[*ssa.Function]retChan{},
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
@@ -489,6 +500,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.resolveConds()
 	for _, fn := range ssainput.SrcFuncs {
 		c.noteBackPointers(fn)
+		c.noteBackOwners(fn)
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.summaryOf(fn)
@@ -1104,6 +1116,7 @@ func (f *fnChecker) subst(call *ssa.CallCommon, a Acq) (instKey, class, descr st
 	}
 	path := a.Path
 	root, path = substOwner(root, path)
+	root, path, _ = f.c.resolveBack(root, path, recvType(call, a.Root))
 	root, path = f.c.throughHandle(root, path)
 	ik := inst(root)
 	if ik != "" {
@@ -1252,6 +1265,10 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops), once: a.Once}
 		if field, ok := ownerStep(a.Path); ok && !strings.Contains(ik, "<") {
 			li.via += fmt.Sprintf("'s stored callback, which locks the object holding it in %s", field)
+		} else if a.Root == "{p0}" && len(call.Args) > 0 {
+			if _, _, bo := f.c.resolveBack(call.Args[0], a.Path, recvType(call, a.Root)); bo != nil {
+				li.via += fmt.Sprintf(" through its back-pointer %s to the owner of %s", strings.SplitN(strings.TrimPrefix(a.Path, "."), "^", 2)[0], bo.container)
+			}
 		}
 		acquired[ik] = true
 		if a.pos.IsValid() {
@@ -1372,6 +1389,11 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 	defer func() { f.viaSite = savedSite }()
 	calls, maybe := f.indirectCalls(call)
 	if len(calls) == 0 {
+		if call.IsInvoke() {
+			f.indirect++
+			f.commonImplLocks(call, pos, s)
+			f.indirect--
+		}
 		return
 	}
 	f.indirect++

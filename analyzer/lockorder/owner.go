@@ -131,7 +131,7 @@ func ownerStep(path string) (string, bool) {
 // closureOwners returns, for a closure stored into a field of base, the
 // values it captures that base is added to: the function adds base to a
 // slice or map field of that value (append, an index or a map update).
-func closureOwners(mc *ssa.MakeClosure, base ssa.Value) map[ssa.Value]string {
+func (c *checker) closureOwners(mc *ssa.MakeClosure, base ssa.Value) map[ssa.Value]string {
 	fn := mc.Parent()
 	if fn == nil {
 		return nil
@@ -141,7 +141,7 @@ func closureOwners(mc *ssa.MakeClosure, base ssa.Value) map[ssa.Value]string {
 		if b == base {
 			continue
 		}
-		if f := publishes(fn, base, b); f != "" {
+		if f := c.publishes(fn, base, b); f != "" {
 			if out == nil {
 				out = map[ssa.Value]string{}
 			}
@@ -151,9 +151,69 @@ func closureOwners(mc *ssa.MakeClosure, base ssa.Value) map[ssa.Value]string {
 	return out
 }
 
+// addition is a value a function adds to a slice or map field of an
+// object: elem into obj.field.
+type addition struct {
+	elem, obj ssa.Value
+	field     string
+}
+
+// additionsOf returns the values fn adds to slice or map fields (append
+// stored back, an index store, a map update), computed once per function.
+func (c *checker) additionsOf(fn *ssa.Function) []addition {
+	if adds, ok := c.adds[fn]; ok {
+		return adds
+	}
+	// containerOf returns the object and field a container value is
+	// loaded from (*&obj.f).
+	containerOf := func(v ssa.Value) (ssa.Value, string) {
+		if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+			v = u.X
+		}
+		if fa, ok := v.(*ssa.FieldAddr); ok {
+			return fa.X, fieldName(fa.X.Type(), fa.Field)
+		}
+		return nil, ""
+	}
+	var adds []addition
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.MapUpdate:
+				if obj, f := containerOf(in.Map); obj != nil {
+					adds = append(adds, addition{in.Value, obj, f})
+				}
+			case *ssa.Store:
+				if ia, ok := in.Addr.(*ssa.IndexAddr); ok {
+					if obj, f := containerOf(ia.X); obj != nil {
+						adds = append(adds, addition{in.Val, obj, f})
+					}
+					continue
+				}
+				fa, ok := in.Addr.(*ssa.FieldAddr)
+				if !ok {
+					continue
+				}
+				call, ok := in.Val.(*ssa.Call)
+				if !ok || len(call.Call.Args) != 2 {
+					continue
+				}
+				if bi, ok := call.Call.Value.(*ssa.Builtin); !ok || bi.Name() != "append" {
+					continue
+				}
+				for _, v := range sliceElems(call.Call.Args[1]) {
+					adds = append(adds, addition{v, fa.X, fieldName(fa.X.Type(), fa.Field)})
+				}
+			}
+		}
+	}
+	c.adds[fn] = adds
+	return adds
+}
+
 // publishes returns the name of the container field of owner into which
 // fn adds elem, or "".
-func publishes(fn *ssa.Function, elem, owner ssa.Value) string {
+func (c *checker) publishes(fn *ssa.Function, elem, owner ssa.Value) string {
 	isOwner := func(x ssa.Value) bool {
 		if x == owner {
 			return true
@@ -165,17 +225,6 @@ func publishes(fn *ssa.Function, elem, owner ssa.Value) string {
 			return spilledParam(a) != nil && x == ssa.Value(spilledParam(a))
 		}
 		return false
-	}
-	// containerField names the field of owner that the container value c
-	// is loaded from (*&owner.f).
-	containerField := func(c ssa.Value) string {
-		if u, ok := c.(*ssa.UnOp); ok && u.Op == token.MUL {
-			c = u.X
-		}
-		if fa, ok := c.(*ssa.FieldAddr); ok && isOwner(fa.X) {
-			return fieldName(fa.X.Type(), fa.Field)
-		}
-		return ""
 	}
 	isElem := func(v ssa.Value) bool {
 		if mi, ok := v.(*ssa.MakeInterface); ok {
@@ -193,38 +242,9 @@ func publishes(fn *ssa.Function, elem, owner ssa.Value) string {
 		_, isAlloc := u1.X.(*ssa.Alloc)
 		return isAlloc
 	}
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			switch in := instr.(type) {
-			case *ssa.MapUpdate:
-				if isElem(in.Value) {
-					if f := containerField(in.Map); f != "" {
-						return f
-					}
-				}
-			case *ssa.Store:
-				if ia, ok := in.Addr.(*ssa.IndexAddr); ok && isElem(in.Val) {
-					if f := containerField(ia.X); f != "" {
-						return f
-					}
-				}
-				fa, ok := in.Addr.(*ssa.FieldAddr)
-				if !ok || !isOwner(fa.X) {
-					continue
-				}
-				call, ok := in.Val.(*ssa.Call)
-				if !ok || len(call.Call.Args) != 2 {
-					continue
-				}
-				if bi, ok := call.Call.Value.(*ssa.Builtin); !ok || bi.Name() != "append" {
-					continue
-				}
-				for _, v := range sliceElems(call.Call.Args[1]) {
-					if isElem(v) {
-						return fieldName(fa.X.Type(), fa.Field)
-					}
-				}
-			}
+	for _, a := range c.additionsOf(fn) {
+		if isElem(a.elem) && isOwner(a.obj) {
+			return a.field
 		}
 	}
 	return ""
@@ -254,4 +274,115 @@ func sliceElems(v ssa.Value) []ssa.Value {
 		}
 	}
 	return xs
+}
+
+// Back-pointers to the container's owner (issue 14, items 1 and 2;
+// tailscale/tailscale#7542).
+//
+// The same link made with a pointer field instead of a closure:
+//
+//	ln := &listener{s: s}
+//	s.listeners[key] = ln
+//
+// sets ln.s to the value whose map field listeners holds ln. A method
+// called on an element of s.listeners that locks its receiver's s.mu
+// locks the container owner's mu: the summary path "{p0}.s^.mu" is
+// resolved at the call site to s.mu, by instance. The link is kept only
+// when every store into the field in the package is such a link, to the
+// same container field.
+
+// backOwner is a back-pointer field linked to the container field that
+// holds the objects it is set on.
+type backOwner struct {
+	container string    // the owner's slice or map field, by name
+	pos       token.Pos // where the package sets it from the owner
+}
+
+// noteBackOwners records, in fn, stores of a value into a pointer field of
+// an object that fn adds to a container field of that same value.
+func (c *checker) noteBackOwners(fn *ssa.Function) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			st, ok := instr.(*ssa.Store)
+			if !ok {
+				continue
+			}
+			fa, ok := st.Addr.(*ssa.FieldAddr)
+			if !ok || pointee(st.Val.Type()) == nil {
+				continue
+			}
+			fk := fieldKey(fa)
+			if fk == "" {
+				continue
+			}
+			if len(c.additionsOf(fn)) == 0 {
+				if _, seen := c.backOwners[fk]; !seen || c.backOwners[fk] != nil {
+					c.backOwners[fk] = nil // set from something else: not a link
+				}
+				continue
+			}
+			if fk == "" {
+				continue
+			}
+			cont := c.publishes(fn, fa.X, st.Val)
+			if cont == "" {
+				if v, ok := st.Val.(*ssa.UnOp); ok && v.Op == token.MUL {
+					cont = c.publishes(fn, fa.X, v.X)
+				}
+			}
+			old, seen := c.backOwners[fk]
+			switch {
+			case cont == "":
+				c.backOwners[fk] = nil // set from something else: not a link
+			case !seen:
+				c.backOwners[fk] = &backOwner{container: cont, pos: st.Pos()}
+			case old != nil && old.container != cont:
+				c.backOwners[fk] = nil
+			}
+		}
+	}
+}
+
+// resolveBack rewrites root and path when path leaves root through a
+// linked back-pointer field and root is an element of that link's
+// container: the path then starts at the container's owner.
+func (c *checker) resolveBack(root ssa.Value, path string, recv types.Type) (ssa.Value, string, *backOwner) {
+	rest, ok := strings.CutPrefix(path, ".")
+	if !ok {
+		return root, path, nil
+	}
+	i := strings.IndexAny(rest, ".^<[")
+	if i < 0 || rest[i] != '^' {
+		return root, path, nil
+	}
+	field := rest[:i]
+	t := root.Type()
+	if types.IsInterface(t) && recv != nil {
+		t = recv // an interface method's implementation: its receiver's type
+	}
+	n := pointee(t)
+	if n == nil {
+		return root, path, nil
+	}
+	bo := c.backOwners[types.TypeString(n, nil)+"."+field]
+	if bo == nil {
+		return root, path, nil
+	}
+	owner := containerOwner(root, bo.container)
+	if owner == nil {
+		return root, path, nil
+	}
+	return owner, rest[i+1:], bo
+}
+
+// recvType returns the receiver type of a call's static callee when root
+// names its receiver ("{p0}"), or nil.
+func recvType(call *ssa.CallCommon, root string) types.Type {
+	if root != "{p0}" {
+		return nil
+	}
+	if fn, ok := call.Value.(*ssa.Function); ok && fn.Signature.Recv() != nil && len(fn.Params) > 0 {
+		return fn.Params[0].Type()
+	}
+	return nil
 }

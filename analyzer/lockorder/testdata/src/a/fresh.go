@@ -81,7 +81,7 @@ func (s *GSrv) reload() { // want reload:`^acquires class a.GClient.mu, acquires
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	for _, c := range s.clients {
-		c.mu.Lock() // want `lock order inversion by lock class: reload locks s.reloadMu \(line \d+\) then \?.mu here, while create locks complit.mu \(line \d+\) then s.reloadMu`
+		c.mu.Lock() // want `lock order inversion by lock class: reload locks s.reloadMu \(line \d+\) then s.clients\[…\].mu here, while create locks complit.mu \(line \d+\) then s.reloadMu`
 		c.id++
 		c.mu.Unlock()
 	}
