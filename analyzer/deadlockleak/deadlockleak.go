@@ -123,7 +123,7 @@ import (
 // receiver has returned.
 var Analyzer = &analysis.Analyzer{
 	Name:     "deadlockleak",
-	Doc:      "report goroutines that send on an unbuffered channel whose only receiver, a select or a receive loop left early, can return first: the send blocks forever",
+	Doc:      "report sends on an unbuffered channel whose only receiver (a select, a receive loop or range left early, a subscriber or caller that gave up on its context) can return first: the send blocks forever",
 	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/deadlockleak",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer, inspect.Analyzer},
 	Run:      run,
