@@ -98,6 +98,7 @@ func run(pass *analysis.Pass) (any, error) {
 	fieldOnce(st, ssainput.SrcFuncs)
 	queueCycles(st, ssainput.SrcFuncs)
 	closeAfterWait(st, ssainput.SrcFuncs)
+	closeAfterWaitFields(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }

@@ -2,6 +2,8 @@ package chanblock
 
 import (
 	"fmt"
+	"go/token"
+	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
@@ -84,7 +86,14 @@ func closeAfter(st *state, mc *ssa.MakeChan) {
 // function calls Done on, and that Done, when every Done runs only after
 // the range whose exit is exit: deferred, or in a block exit dominates.
 func doneAfterRange(g *chanuse.Node, exit *ssa.BasicBlock) (ssa.Value, ssa.Instruction) {
-	var wg ssa.Value
+	wg, done, _ := doneAfterRangeIn(g, exit)
+	return wg, done
+}
+
+// doneAfterRangeIn is doneAfterRange that also returns the WaitGroup as
+// g's function sees it.
+func doneAfterRangeIn(g *chanuse.Node, exit *ssa.BasicBlock) (ssa.Value, ssa.Instruction, ssa.Value) {
+	var wg, inner ssa.Value
 	var done ssa.Instruction
 	for _, b := range g.Fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -94,18 +103,15 @@ func doneAfterRange(g *chanuse.Node, exit *ssa.BasicBlock) (ssa.Value, ssa.Instr
 				w = wgCall(&in.Call, "Done")
 			case *ssa.Call:
 				if w = wgCall(&in.Call, "Done"); w != nil && !exit.Dominates(b) {
-					return nil, nil // a Done the range does not hold back
+					return nil, nil, nil // a Done the range does not hold back
 				}
 			}
-			if w != nil && wg == nil {
-				wg, done = outer(g, w), instr
+			if w != nil && done == nil {
+				wg, done, inner = outer(g, w), instr, w
 			}
 		}
 	}
-	if done == nil {
-		return nil, nil
-	}
-	return wg, done
+	return wg, done, inner
 }
 
 // waitBeforeCloses returns a wg.Wait on wg in g's function, reachable
@@ -134,6 +140,122 @@ func waitBeforeCloses(g *ssa.Go, wg ssa.Value, closes []chanuse.Op) ssa.Instruct
 				}
 			}
 			if all {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// closeAfterWaitFields is closeAfterWait for a private channel field
+// (chanuse.Fields): workers started on an object range over its field and
+// defer Done on a WaitGroup field of the same object, counted before
+// their go statement, and every close of the channel field in the package
+// comes after a Wait on that WaitGroup field in the closing function
+// (`s.wg.Wait(); close(s.jobs)` in Close).
+func closeAfterWaitFields(st *state, funcs []*ssa.Function) {
+	callers := map[*ssa.Function][]ssa.CallInstruction{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if c, ok := instr.(ssa.CallInstruction); ok {
+					if callee := c.Common().StaticCallee(); callee != nil {
+						callers[callee] = append(callers[callee], c)
+					}
+				}
+			}
+		}
+	}
+	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
+	for _, c := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
+		if c.Escapes || c.Stored || len(c.Makes) == 0 {
+			continue
+		}
+		var closes []chanuse.FieldOp
+		ranges := map[*ssa.Function]*ssa.UnOp{}
+		for _, op := range c.Ops {
+			switch op.Kind {
+			case chanuse.Close, chanuse.DeferClose:
+				closes = append(closes, op)
+			case chanuse.Recv:
+				if u, ok := op.Instr.(*ssa.UnOp); ok && u.CommaOk && st.ranges[u.Pos()] && !rangeLeaves(u) {
+					ranges[u.Parent()] = u
+				}
+			}
+		}
+		if len(closes) == 0 {
+			continue
+		}
+		for w, u := range ranges {
+			iff, ok := u.Block().Instrs[len(u.Block().Instrs)-1].(*ssa.If)
+			if !ok {
+				continue
+			}
+			for _, g := range goSites(w, callers) {
+				node := &chanuse.Node{Fn: w, Go: g}
+				_, done, inner := doneAfterRangeIn(node, iff.Block().Succs[1])
+				fa, ok := inner.(*ssa.FieldAddr)
+				if !ok {
+					continue
+				}
+				base := fa.X
+				if ld, ok := base.(*ssa.UnOp); ok && ld.Op == token.MUL {
+					base = ld.X
+				}
+				if ob := outer(node, base); ob == nil || !fieldAddBefore(g, ob, fa.Field) {
+					continue
+				}
+				f := chanuse.StructFieldOf(fa)
+				// Every close must follow a Wait on the same field in its
+				// function.
+				var wait ssa.Instruction
+				for _, cl := range closes {
+					wt := waitDominating(cl.Instr, f)
+					if wt == nil {
+						wait = nil
+						break
+					}
+					if wait == nil {
+						wait = wt
+					}
+				}
+				if wait == nil {
+					continue
+				}
+				name := fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field))
+				st.Report(analysis.Diagnostic{
+					Pos:      wait.Pos(),
+					Category: "deadlock",
+					Message: fmt.Sprintf("wg.Wait waits for the goroutine started at line %d, which calls wg.Done (line %d) only after its range over %s (line %d) ends, but %s is closed only after this Wait (line %d): the range never ends, Done never runs, and Wait never returns",
+						line(g), line(done), name, line(u), name, line(closes[0].Instr)),
+					Related: []analysis.RelatedInformation{
+						{Pos: u.Pos(), Message: "the range, which ends only when the channel is closed"},
+						{Pos: done.Pos(), Message: "Done, after the range"},
+						{Pos: closes[0].Instr.Pos(), Message: "the close, after the Wait"},
+						{Pos: g.Pos(), Message: "the goroutine is started here"},
+					},
+				})
+			}
+		}
+	}
+}
+
+// waitDominating returns a wg.Wait on WaitGroup field f in cl's function
+// that runs before cl on every path (for a deferred close, anywhere in
+// the function).
+func waitDominating(cl ssa.Instruction, f *types.Var) ssa.Instruction {
+	_, deferred := cl.(*ssa.Defer)
+	for _, b := range cl.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			c, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			w := wgCall(&c.Call, "Wait")
+			if w == nil || chanuse.StructFieldOf(w) == nil || chanuse.StructFieldOf(w) != f {
+				continue
+			}
+			if deferred || dominates(c, cl) {
 				return c
 			}
 		}

@@ -47,6 +47,10 @@
 //     ends (deferred, or after the loop), while their starter closes the
 //     channel only after wg.Wait (the Wait dominates every close, or the
 //     close is deferred): the ranges never end and Wait never returns;
+//     also for a private channel field that workers started on an object
+//     range over, deferring Done on a WaitGroup field of that object,
+//     when every close of the field follows a Wait on that WaitGroup
+//     field (`p.wg.Wait(); close(p.jobs)` in Close);
 //   - the worker-pool cycle through two bounded channels (constant
 //     buffers): a function sends jobs in a loop no constant bounds, its
 //     workers receive them and send each result, in the loop that takes

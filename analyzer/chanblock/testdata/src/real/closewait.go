@@ -85,3 +85,61 @@ func doneEachJob(items []string) {
 	wg.Wait()
 	close(jobs)
 }
+
+// The struct form (ours): a pool's workers range over its jobs field and
+// defer Done on its WaitGroup field; Close waits first and closes after.
+type rangePool struct {
+	wg   sync.WaitGroup
+	jobs chan string
+}
+
+func newRangePool(n int) *rangePool {
+	p := &rangePool{jobs: make(chan string)}
+	for i := 0; i < n; i++ {
+		p.wg.Add(1)
+		go p.work()
+	}
+	return p
+}
+
+func (p *rangePool) work() {
+	defer p.wg.Done()
+	for j := range p.jobs {
+		fmt.Println(j)
+	}
+}
+
+func (p *rangePool) Submit(j string) { p.jobs <- j }
+
+func (p *rangePool) Close() {
+	p.wg.Wait() // want `wg.Wait waits for the goroutine started at line \d+, which calls wg.Done \(line \d+\) only after its range over field jobs of rangePool \(line \d+\) ends, but field jobs of rangePool is closed only after this Wait`
+	close(p.jobs)
+}
+
+type rangePoolFixed struct {
+	wg   sync.WaitGroup
+	jobs chan string
+}
+
+func newRangePoolFixed(n int) *rangePoolFixed {
+	p := &rangePoolFixed{jobs: make(chan string)}
+	for i := 0; i < n; i++ {
+		p.wg.Add(1)
+		go p.work()
+	}
+	return p
+}
+
+func (p *rangePoolFixed) work() {
+	defer p.wg.Done()
+	for j := range p.jobs {
+		fmt.Println(j)
+	}
+}
+
+func (p *rangePoolFixed) Submit(j string) { p.jobs <- j }
+
+func (p *rangePoolFixed) Close() {
+	close(p.jobs)
+	p.wg.Wait()
+}
