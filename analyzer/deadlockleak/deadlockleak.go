@@ -93,7 +93,12 @@
 // makes the channel into its field and is its only receiver, in a select
 // that can return on its context, while a server loop replies with plain
 // sends: once the caller has given up, the loop blocks on that reply
-// (juju/juju#21907).
+// (juju/juju#21907). For these two per-instance shapes the case the
+// receiver leaves through must fire independently of the senders: a
+// default, a context, a timer, or a field's channel that no sending
+// function (nor a function it calls) closes or sends on; a loop that
+// closes its own "closed" channel after its last reply leaves nothing
+// pending.
 //
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself

@@ -3,6 +3,7 @@ package deadlockleak
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -37,11 +38,11 @@ func fieldLeaks(pass *analysis.Pass, funcs []*ssa.Function) {
 		}
 	}
 	for _, c := range chanuse.Fields(pass.Pkg, chanuse.NewSealed(pass.Pkg), funcs) {
-		fieldLeak(pass, c, sites)
+		fieldLeak(pass, c, sites, funcs)
 	}
 }
 
-func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]ssa.Instruction) {
+func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]ssa.Instruction, funcs []*ssa.Function) {
 	if c.Escapes || c.Stored || len(c.Makes) == 0 {
 		return
 	}
@@ -94,6 +95,12 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 	}
 	ex := w.search(recvFn, recvFn.Blocks[0], 0, 0)
 	if ex == nil || ex.sel == nil {
+		return
+	}
+	if (owner != nil || own) && !outsideCase(ex, sends, funcs) {
+		// The receiver leaves on a channel the senders close or send on
+		// themselves (a loop that closes its "closed" channel on exit,
+		// after its last reply): not a way around a pending send.
 		return
 	}
 	line := func(p ssa.Instruction) int { return pass.Fset.Position(p.Pos()).Line }
@@ -270,6 +277,74 @@ func ownInstance(recvFn *ssa.Function, c *chanuse.Class) bool {
 	for _, op := range c.Ops {
 		if op.Kind != chanuse.Send && op.Base != inst {
 			return false
+		}
+	}
+	return true
+}
+
+// outsideCase reports whether the select case ex leaves through fires
+// independently of the senders: a default, a context's Done or a timer
+// (outsideStop), or a channel that no function sending on the class
+// closes or sends on.
+func outsideCase(ex *exit, sends []chanuse.FieldOp, funcs []*ssa.Function) bool {
+	var ch ssa.Value
+	for _, st := range ex.sel.States {
+		if st.Pos == ex.via && st.Dir == types.RecvOnly {
+			ch = st.Chan
+		}
+	}
+	if ch == nil {
+		return true // the default of a non-blocking select
+	}
+	if outsideStop(ch, 0) != "" {
+		return true
+	}
+	// The functions that send on the class, and those they call.
+	senders := map[*ssa.Function]bool{}
+	for _, s := range sends {
+		fn := s.Instr.Parent()
+		senders[fn] = true
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if c, ok := instr.(ssa.CallInstruction); ok {
+					if callee := c.Common().StaticCallee(); callee != nil {
+						senders[callee] = true
+					}
+				}
+			}
+		}
+	}
+	// The channel as the receiver names it: a field, or a value.
+	var field *types.Var
+	if u, ok := ch.(*ssa.UnOp); ok && u.Op == token.MUL {
+		field = chanuse.StructFieldOf(u.X)
+	}
+	if field == nil {
+		return false // a local or captured channel: who closes it is not followed here
+	}
+	for _, fn := range funcs {
+		if !senders[fn] {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				var v ssa.Value
+				switch in := instr.(type) {
+				case *ssa.Send:
+					v = in.Chan
+				case *ssa.Call:
+					if bi, ok := in.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" && len(in.Call.Args) == 1 {
+						v = in.Call.Args[0]
+					}
+				case *ssa.Defer:
+					if bi, ok := in.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" && len(in.Call.Args) == 1 {
+						v = in.Call.Args[0]
+					}
+				}
+				if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL && chanuse.StructFieldOf(u.X) == field {
+					return false
+				}
+			}
 		}
 	}
 	return true

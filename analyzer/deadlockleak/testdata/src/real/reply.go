@@ -102,3 +102,46 @@ func (w *syncWorker) Get(model string) int {
 	w.requests <- req
 	return <-req.response
 }
+
+// Look-alike: the caller also gives up when the worker's closed channel
+// is closed, but only the worker closes it, on its way out, after its
+// last reply: no reply is pending then.
+type closingRequest struct {
+	model    string
+	response chan int
+}
+
+type closingWorker struct {
+	requests chan *closingRequest
+	quit     chan struct{}
+	closed   chan struct{}
+}
+
+func (w *closingWorker) loop() {
+	defer w.shutdown()
+	for {
+		select {
+		case req := <-w.requests:
+			req.response <- len(req.model)
+		case <-w.quit:
+			return
+		}
+	}
+}
+
+func (w *closingWorker) shutdown() { close(w.closed) }
+
+func (w *closingWorker) Get(model string) (int, bool) {
+	req := &closingRequest{model: model, response: make(chan int)}
+	select {
+	case w.requests <- req:
+	case <-w.closed:
+		return 0, false
+	}
+	select {
+	case n := <-req.response:
+		return n, true
+	case <-w.closed:
+		return 0, false
+	}
+}
