@@ -365,3 +365,59 @@ var _ = register("reuse_loop_closed", func() {
 	n, herr := h.Result()
 	out.log("outer: %d %v %s", n, h.Cancelled(), describe(herr))
 })
+
+// Closure returns a function of its parameter and of a local it sets
+// after a sleep: the function outlives the await, so its machine must not
+// be reused by the next one.
+//
+//asyncgo:async
+func Closure(n int) *aio.Coroutine[func() string] {
+	return aio.Async(func(t *aio.Task) (func() string, error) {
+		local := n * 10
+		err := aio.Sleep(t, time.Millisecond)
+		local++
+		return func() string { return fmt.Sprint(n, "/", local) }, err
+	})
+}
+
+// Address returns pointers to its parameter and to a local, and the
+// local's slice of an array: they outlive the await too.
+//
+//asyncgo:async
+func Address(n int) *aio.Coroutine[[]*int] {
+	return aio.Async(func(t *aio.Task) ([]*int, error) {
+		var arr [2]int
+		arr[0] = n
+		err := aio.Sleep(t, 0)
+		s := arr[:]
+		s[1] = n + 1
+		return []*int{&n, &arr[0], &s[1]}, err
+	})
+}
+
+// Outliving awaits Closure and Address at one site each in a loop and
+// reads what they returned once every await is over.
+//
+//asyncgo:async
+func Outliving() *aio.Coroutine[string] {
+	return aio.Async(func(t *aio.Task) (string, error) {
+		var fs []func() string
+		var ps [][]*int
+		for i := range 3 {
+			f, err := aio.Await(t, Closure(i))
+			if err != nil {
+				return "", err
+			}
+			fs = append(fs, f)
+			p, _ := aio.Await(t, Address(i))
+			ps = append(ps, p)
+		}
+		var got []string
+		for i, f := range fs {
+			got = append(got, f(), fmt.Sprint(*ps[i][0], *ps[i][1], *ps[i][2]))
+		}
+		return fmt.Sprint(got), nil
+	})
+}
+
+var _ = register("reuse_not_outliving", func() { run(Outliving()) })
