@@ -251,6 +251,17 @@ func fieldStop(ch ssa.Value, feeder *ssa.Function, funcs []*ssa.Function) string
 	if f == nil {
 		return ""
 	}
+	// The feeder and the functions it calls close it "itself".
+	self := map[*ssa.Function]bool{feeder: true}
+	for _, b := range feeder.Blocks {
+		for _, instr := range b.Instrs {
+			if c, ok := instr.(ssa.CallInstruction); ok {
+				if callee := c.Common().StaticCallee(); callee != nil {
+					self[callee] = true
+				}
+			}
+		}
+	}
 	closedElsewhere := false
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
@@ -272,7 +283,7 @@ func fieldStop(ch ssa.Value, feeder *ssa.Function, funcs []*ssa.Function) string
 				if !ok || a.Op != token.MUL || chanuse.StructFieldOf(a.X) != f {
 					continue
 				}
-				if fn == feeder {
+				if self[fn] {
 					return "" // the feeder closes it itself, after its sends
 				}
 				closedElsewhere = true

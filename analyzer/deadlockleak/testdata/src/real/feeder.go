@@ -188,3 +188,29 @@ func (b *batcher) flushAll(items []int, flush func(int)) {
 	}
 	close(b.done)
 }
+
+// Look-alike: the feeder closes the stop field through a helper of its
+// own, after its sends.
+type flusher struct {
+	done chan struct{}
+}
+
+func (f *flusher) stop() { close(f.done) }
+
+func (f *flusher) flushAll(items []int, flush func(int)) {
+	out := make(chan int)
+	go func() {
+		for {
+			select {
+			case it := <-out:
+				flush(it)
+			case <-f.done:
+				return
+			}
+		}
+	}()
+	for _, it := range items {
+		out <- it
+	}
+	f.stop()
+}
