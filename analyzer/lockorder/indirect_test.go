@@ -24,7 +24,7 @@ func TestCond(t *testing.T) {
 // TestKernels checks the kernels of fixed upstream deadlocks: each caught
 // bug is reported, its fixed version is not.
 func TestKernels(t *testing.T) {
-	vettest.Run(t, "testdata", "kernels", "kernels/xpkg")
+	vettest.Run(t, "testdata", "kernels", "kernels/xpkg", "kernels/owners")
 }
 
 // TestReach checks locks reached by class (back-pointers, aliases),

@@ -164,6 +164,7 @@ func (c *checker) additionsOf(fn *ssa.Function) []addition {
 	if adds, ok := c.adds[fn]; ok {
 		return adds
 	}
+	c.adds[fn] = nil // recursion
 	// containerOf returns the object and field a container value is
 	// loaded from (*&obj.f).
 	containerOf := func(v ssa.Value) (ssa.Value, string) {
@@ -204,6 +205,24 @@ func (c *checker) additionsOf(fn *ssa.Function) []addition {
 				for _, v := range sliceElems(call.Call.Args[1]) {
 					adds = append(adds, addition{v, fa.X, fieldName(fa.X.Type(), fa.Field)})
 				}
+			case *ssa.Call:
+				// A helper of the package that adds one parameter to a
+				// container of another (scn.addListener(l)).
+				callee := in.Call.StaticCallee()
+				if callee == nil || callee.Pkg == nil || callee.Pkg != fn.Pkg || callee == fn || len(callee.Blocks) == 0 {
+					continue
+				}
+				for _, a := range c.additionsOf(callee) {
+					e, ok1 := a.elem.(*ssa.Parameter)
+					o, ok2 := a.obj.(*ssa.Parameter)
+					if !ok1 || !ok2 {
+						continue
+					}
+					ei, oi := paramIndex(callee, e), paramIndex(callee, o)
+					if ei >= 0 && oi >= 0 && ei < len(in.Call.Args) && oi < len(in.Call.Args) {
+						adds = append(adds, addition{in.Call.Args[ei], in.Call.Args[oi], a.field})
+					}
+				}
 			}
 		}
 	}
@@ -217,6 +236,9 @@ func (c *checker) publishes(fn *ssa.Function, elem, owner ssa.Value) string {
 	isOwner := func(x ssa.Value) bool {
 		if x == owner {
 			return true
+		}
+		if k := inst(x); k != "" && k == inst(owner) {
+			return true // two loads of one field (d.scn), barring a store between
 		}
 		if a, ok := owner.(*ssa.Alloc); ok {
 			if u, ok := x.(*ssa.UnOp); ok && u.Op == token.MUL && u.X == a {
@@ -386,3 +408,4 @@ func recvType(call *ssa.CallCommon, root string) types.Type {
 	}
 	return nil
 }
+

@@ -1,4 +1,7 @@
-package kernels
+// Package owners holds kernels whose children point back to the owner
+// of the container that holds them (kept apart: their Close methods would
+// give the kernels package's one-method interfaces more implementations).
+package owners
 
 import (
 	"errors"
@@ -216,5 +219,73 @@ func (h *k28Hub) pingAll() {
 	defer h.mu.Unlock()
 	for _, s := range h.subs {
 		s.ping() // one implementation of two locks h: not known to run
+	}
+}
+
+// K29. textileio/go-threads#476: the database's change notifier held its
+// lock while it closed every listener, and a listener's Close removes it
+// from the notifier it points back to (sl.scn.remove takes scn.lock); the
+// database's Listen had set that back-pointer to its notifier and added
+// the listener to that notifier's list through addListener. Closing the
+// database locked scn.lock twice. Fix: close the listeners' channels
+// directly under the lock instead of calling their Close.
+type k29Action struct{ id int }
+
+type k29Notifee struct {
+	lock      sync.Mutex
+	listeners []*k29Listener
+}
+
+type k29Listener struct {
+	scn *k29Notifee
+	c   chan k29Action
+}
+
+type k29DB struct{ scn *k29Notifee }
+
+func (scn *k29Notifee) addListener(sl *k29Listener) {
+	scn.lock.Lock()
+	defer scn.lock.Unlock()
+	scn.listeners = append(scn.listeners, sl)
+}
+
+func (scn *k29Notifee) remove(sl *k29Listener) bool {
+	scn.lock.Lock()
+	defer scn.lock.Unlock()
+	for i := range scn.listeners {
+		if scn.listeners[i] == sl {
+			scn.listeners = append(scn.listeners[:i], scn.listeners[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+func (sl *k29Listener) Close() {
+	if ok := sl.scn.remove(sl); ok {
+		close(sl.c)
+	}
+}
+
+func (d *k29DB) Listen() *k29Listener {
+	l := &k29Listener{scn: d.scn, c: make(chan k29Action, 1)}
+	d.scn.addListener(l)
+	return l
+}
+
+func (scn *k29Notifee) close() {
+	scn.lock.Lock()
+	defer scn.lock.Unlock()
+	for i := range scn.listeners {
+		scn.listeners[i].Close() // want `scn.lock is locked again inside scn.listeners\[…\].Close through its back-pointer scn to the owner of listeners \(line \d+\) while this goroutine already holds it`
+	}
+}
+
+// The fix: the channels are closed under the lock, without Close.
+func (scn *k29Notifee) closeFixed() {
+	scn.lock.Lock()
+	defer scn.lock.Unlock()
+	for i := range scn.listeners {
+		close(scn.listeners[i].c)
 	}
 }
