@@ -408,4 +408,3 @@ func recvType(call *ssa.CallCommon, root string) types.Type {
 	}
 	return nil
 }
-
