@@ -68,18 +68,32 @@ func fieldOnceOf(st *state, c *chanuse.Class, callers map[*ssa.Function][]ssa.Ca
 			return // the sender receives too: a relay, not followed
 		}
 	}
-	// The sender runs only as a goroutine of its own.
+	// The sender runs only as a goroutine of its own: started by a go
+	// statement, or called by a function literal that is (go func() {
+	// s.run() }()).
 	gs := goSites(sender, callers)
-	if len(gs) == 0 {
-		return
-	}
 	if sender.Parent() == nil {
 		for _, call := range callers[sender] {
-			if _, ok := call.(*ssa.Go); !ok {
+			if _, ok := call.(*ssa.Go); ok {
+				continue
+			}
+			lit := call.Parent()
+			if lit.Parent() == nil {
 				return
 			}
+			lgs := goSites(lit, callers)
+			if len(lgs) == 0 || !onlyStarted(lit) {
+				return
+			}
+			gs = append(gs, lgs...)
+		}
+		if len(gs) == 0 {
+			return
 		}
 	} else {
+		if len(gs) == 0 {
+			return
+		}
 		for _, b := range sender.Parent().Blocks {
 			for _, instr := range b.Instrs {
 				if mk, ok := instr.(*ssa.MakeClosure); ok && mk.Fn == sender && len(*mk.Referrers()) != 1 {
@@ -111,4 +125,33 @@ func fieldOnceOf(st *state, c *chanuse.Class, callers map[*ssa.Function][]ssa.Ca
 			},
 		})
 	}
+}
+
+// onlyStarted reports whether the function literal lit is only ever
+// started by go statements: its closure (or the literal itself, without
+// free variables) has no other use.
+func onlyStarted(lit *ssa.Function) bool {
+	for _, b := range lit.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			if mk, ok := instr.(*ssa.MakeClosure); ok && mk.Fn == lit {
+				refs := *mk.Referrers()
+				if len(refs) != 1 {
+					return false
+				}
+				if g, ok := refs[0].(*ssa.Go); !ok || g.Call.Value != mk {
+					return false
+				}
+				continue
+			}
+			for _, op := range instr.Operands(nil) {
+				if *op != ssa.Value(lit) {
+					continue
+				}
+				if g, ok := instr.(*ssa.Go); !ok || g.Call.Value != ssa.Value(lit) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }

@@ -96,3 +96,50 @@ func (r *runner2) run() {
 }
 
 func (r *runner2) Wait() { <-r.done }
+
+// The sender started through a function literal (ours): the literal only
+// runs it, so it is still a goroutine of its own.
+type dialer struct {
+	ready chan error
+}
+
+func newDialer() *dialer {
+	d := &dialer{ready: make(chan error)}
+	go func() {
+		d.dial()
+	}()
+	return d
+}
+
+func (d *dialer) dial() {
+	if _, err := readHeader(nil); err != nil {
+		return
+	}
+	d.ready <- nil
+}
+
+func (d *dialer) Wait() error {
+	return <-d.ready // want `Wait waits here for field ready of dialer, which only dial \(started as a goroutine at line \d+\) sends on or closes, but dial can return at line \d+`
+}
+
+type dialerFixed struct {
+	ready chan error
+}
+
+func newDialerFixed() *dialerFixed {
+	d := &dialerFixed{ready: make(chan error)}
+	go func() {
+		d.dial()
+	}()
+	return d
+}
+
+func (d *dialerFixed) dial() {
+	if _, err := readHeader(nil); err != nil {
+		d.ready <- err
+		return
+	}
+	d.ready <- nil
+}
+
+func (d *dialerFixed) Wait() error { return <-d.ready }
