@@ -270,3 +270,19 @@ func (l *k27Loop) BumpFixed() {
 	l.n = v + 1
 	l.mu.Unlock()
 }
+
+// A look-alike that gives up: the reply is awaited with a timeout, so the
+// lock is released after it even when the answer never comes.
+func (c *k27RPC) CallTimeout(stop <-chan struct{}) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	ch := make(chan int, 1)
+	c.pending[c.seq] = ch
+	select {
+	case v := <-ch:
+		return v, true
+	case <-stop:
+		return 0, false
+	}
+}
