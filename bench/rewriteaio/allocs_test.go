@@ -28,6 +28,28 @@ func TestAwaitInlineAllocs(t *testing.T) {
 	}
 }
 
+// TestAwaitChainAllocs: a chain of awaits of lowered calls (AwaitChain
+// awaits Pass(2), which awaits Pass(1), ... Noop) allocates nothing per
+// await after the first either: each machine keeps its callee's, and
+// readying a machine for another await keeps the one it keeps.
+func TestAwaitChainAllocs(t *testing.T) {
+	n1, b1 := mallocs(t, AwaitChain, 1000)
+	n2, b2 := mallocs(t, AwaitChain, 2000)
+	if per, bytes := (n2-n1)/1000, (b2-b1)/1000; per > 0.01 || bytes > 1 {
+		t.Errorf("an await of a chain of 4 lowered awaits allocates %.2f times, %.0f bytes; want nothing", per, bytes)
+	}
+	// Direct mode's chain gives the same sum.
+	l := aio.NewLoop()
+	defer l.Close()
+	h := aio.NewTask(l, DirectAwaitChain(10))
+	if err := l.RunUntilComplete(h); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := h.Result(); got != 10 {
+		t.Errorf("direct chain: %d, want 10", got)
+	}
+}
+
 // TestMachineSizeClass: the machine of a lowered body with no locals and
 // an int result (Noop's: its resume point, results, rare-part pointer and
 // coroutine object) fits Go's 64-byte size class, so that making one,

@@ -68,3 +68,28 @@ func DirectSleeper(d time.Duration) *aio.Coroutine[int] {
 		return 1, nil
 	})
 }
+
+// DirectPass is Pass in direct mode.
+func DirectPass(d int) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		if d == 0 {
+			return aio.Await(t, DirectNoop())
+		}
+		return aio.Await(t, DirectPass(d-1))
+	})
+}
+
+// DirectAwaitChain is AwaitChain in direct mode.
+func DirectAwaitChain(n int) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		sum := 0
+		for range n {
+			v, err := aio.Await(t, DirectPass(2))
+			if err != nil {
+				return sum, err
+			}
+			sum += v
+		}
+		return sum, nil
+	})
+}

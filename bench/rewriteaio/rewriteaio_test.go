@@ -33,6 +33,14 @@ func BenchmarkLoweredAwaitInline(b *testing.B) { runBody(b, AwaitInline) }
 // mode: Noop's body is called on the task's stack.
 func BenchmarkDirectAwaitInline(b *testing.B) { runBody(b, DirectAwaitInline) }
 
+// BenchmarkLoweredAwaitChain awaits, b.N times, the lowered Pass(2), which
+// awaits Pass(1), Pass(0) and Noop in turn: four inline awaits per op,
+// each level's callee machine kept by the level above.
+func BenchmarkLoweredAwaitChain(b *testing.B) { runBody(b, AwaitChain) }
+
+// BenchmarkDirectAwaitChain is BenchmarkLoweredAwaitChain in direct mode.
+func BenchmarkDirectAwaitChain(b *testing.B) { runBody(b, DirectAwaitChain) }
+
 // BenchmarkLoweredNoop makes the lowered Noop's coroutine and closes it,
 // unrun: what each await of BenchmarkLoweredAwaitInline allocates before
 // the await itself.

@@ -85,3 +85,34 @@ func Sleeper(d time.Duration) *aio.Coroutine[int] {
 		return 1, nil
 	})
 }
+
+// Pass awaits Noop and passes its value on: one link of AwaitChain.
+//
+//asyncgo:async
+func Pass(d int) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		if d == 0 {
+			return aio.Await(t, Noop())
+		}
+		return aio.Await(t, Pass(d-1))
+	})
+}
+
+// AwaitChain awaits a chain of 3 awaits (Pass(2), Pass(1), Pass(0),
+// Noop) n times: asyncio's `await pass_(2)` where each level awaits the
+// next.
+//
+//asyncgo:async
+func AwaitChain(n int) *aio.Coroutine[int] {
+	return aio.Async(func(t *aio.Task) (int, error) {
+		sum := 0
+		for range n {
+			v, err := aio.Await(t, Pass(2))
+			if err != nil {
+				return sum, err
+			}
+			sum += v
+		}
+		return sum, nil
+	})
+}

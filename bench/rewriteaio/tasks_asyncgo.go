@@ -66,6 +66,26 @@ func Sleeper(d time.Duration) *aio.Coroutine[int] {
 
 //line tasks.go:88
 
+// Pass awaits Noop and passes its value on: one link of AwaitChain.
+//
+//asyncgo:async
+func Pass(d int) *aio.Coroutine[int] {
+	return (&_agPass{d: d})._agNew()
+}
+
+//line tasks.go:100
+
+// AwaitChain awaits a chain of 3 awaits (Pass(2), Pass(1), Pass(0),
+// Noop) n times: asyncio's `await pass_(2)` where each level awaits the
+// next.
+//
+//asyncgo:async
+func AwaitChain(n int) *aio.Coroutine[int] {
+	return (&_agAwaitChain{n: n})._agNew()
+}
+
+//line tasks.go:119
+
 // _agNoop is the state machine of Noop's async body.
 type _agNoop struct {
 	_agpc int
@@ -399,6 +419,169 @@ _agS1:
 _agElse1:
 //line tasks.go:85
 	_agm._agf.R, _agm._agf.E = 1, nil
+	goto _agRet
+_agRet:
+	return nil, true, _agm._agf.R, _agm._agf.E
+}
+
+// _agPass is the state machine of Pass's async body.
+type _agPass struct {
+	_agpc  int
+	_agf   aio.Frame[int]
+	d      int
+	_agaw1 aio.Awaiter[int]
+	_agc2  *_agNoop
+	_agaw3 aio.Awaiter[int]
+	_agc4  *_agPass
+}
+
+// _agReuse readies the machine for another await of Pass by a machine
+// that keeps it: as the call makes it, but keeping the machines it keeps.
+func (_agm *_agPass) _agReuse(d int) {
+	*_agm = _agPass{d: d, _agc2: _agm._agc2, _agc4: _agm._agc4}
+}
+
+// _agClear drops what the machine refers to once an await of it is over,
+// but the machines it keeps.
+func (_agm *_agPass) _agClear() {
+	*_agm = _agPass{_agc2: _agm._agc2, _agc4: _agm._agc4}
+}
+
+// _agNew returns the coroutine that runs the machine (and refers to Step,
+// so that package initialisation sees the dependencies of the body).
+func (_agm *_agPass) _agNew() *aio.Coroutine[int] {
+	_ = (*_agPass).Step
+	return _agm._agf.Coroutine(_agm)
+}
+
+// Step implements aio.Machine.
+func (_agm *_agPass) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	switch _agm._agpc {
+	case 1:
+		goto _agS1
+	case 2:
+		goto _agS2
+	}
+//line tasks.go:94
+	if !(_agm.d == 0) {
+		goto _agElse1
+	}
+//line tasks.go:95
+	if _agm._agc2 == nil {
+		_agm._agc2 = new(_agNoop)
+	}
+	_agm._agc2._agReuse()
+	_agm._agaw1.StartMachine(_agT, _agm._agc2)
+	_agThrown = nil
+_agS1:
+	if _agw, _ags := _agm._agaw1.Step(_agT, _agThrown); _ags {
+		_agW = _agw
+		_agm._agpc = 1
+		return
+	}
+	_agm._agc2._agClear()
+	_agm._agf.R, _agm._agf.E = _agm._agaw1.Result()
+	goto _agRet
+_agElse1:
+//line tasks.go:97
+	if _agm._agc4 == nil {
+		_agm._agc4 = new(_agPass)
+	}
+	_agm._agc4._agReuse(_agm.d - 1)
+	_agm._agaw3.StartMachine(_agT, _agm._agc4)
+	_agThrown = nil
+_agS2:
+	if _agw, _ags := _agm._agaw3.Step(_agT, _agThrown); _ags {
+		_agW = _agw
+		_agm._agpc = 2
+		return
+	}
+	_agm._agc4._agClear()
+	_agm._agf.R, _agm._agf.E = _agm._agaw3.Result()
+	goto _agRet
+_agRet:
+	return nil, true, _agm._agf.R, _agm._agf.E
+}
+
+// _agAwaitChain is the state machine of AwaitChain's async body.
+type _agAwaitChain struct {
+	_agpc  int
+	_agf   aio.Frame[int]
+	n      int
+	sum    int
+	_agr2  int
+	_agi3  int
+	_agaw4 aio.Awaiter[int]
+	_agc5  *_agPass
+	v      int
+	err    error
+}
+
+// _agReuse readies the machine for another await of AwaitChain by a machine
+// that keeps it: as the call makes it, but keeping the machines it keeps.
+func (_agm *_agAwaitChain) _agReuse(n int) {
+	*_agm = _agAwaitChain{n: n, _agc5: _agm._agc5}
+}
+
+// _agClear drops what the machine refers to once an await of it is over,
+// but the machines it keeps.
+func (_agm *_agAwaitChain) _agClear() {
+	*_agm = _agAwaitChain{_agc5: _agm._agc5}
+}
+
+// _agNew returns the coroutine that runs the machine (and refers to Step,
+// so that package initialisation sees the dependencies of the body).
+func (_agm *_agAwaitChain) _agNew() *aio.Coroutine[int] {
+	_ = (*_agAwaitChain).Step
+	return _agm._agf.Coroutine(_agm)
+}
+
+// Step implements aio.Machine.
+func (_agm *_agAwaitChain) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
+	switch _agm._agpc {
+	case 1:
+		goto _agS1
+	}
+//line tasks.go:108
+	_agm.sum = 0
+//line tasks.go:109
+	_agm._agr2 = _agm.n
+	_agm._agi3 = 0
+_agTop1:
+	if _agm._agi3 >= _agm._agr2 {
+		goto _agBrk2
+	}
+//line tasks.go:110
+	if _agm._agc5 == nil {
+		_agm._agc5 = new(_agPass)
+	}
+	_agm._agc5._agReuse(2)
+	_agm._agaw4.StartMachine(_agT, _agm._agc5)
+	_agThrown = nil
+_agS1:
+	if _agw, _ags := _agm._agaw4.Step(_agT, _agThrown); _ags {
+		_agW = _agw
+		_agm._agpc = 1
+		return
+	}
+	_agm._agc5._agClear()
+	_agm.v, _agm.err = _agm._agaw4.Result()
+//line tasks.go:111
+	if _agm.err != nil {
+		{
+//line tasks.go:112
+			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
+			goto _agRet
+//line tasks.go:112
+		}
+	}
+//line tasks.go:114
+	_agm.sum += _agm.v
+	_agm._agi3++
+	goto _agTop1
+_agBrk2:
+//line tasks.go:116
+	_agm._agf.R, _agm._agf.E = _agm.sum, nil
 	goto _agRet
 _agRet:
 	return nil, true, _agm._agf.R, _agm._agf.E
