@@ -121,9 +121,10 @@ func (a *resultWait[R]) step(t *Task, thrown error) (w Waitable, suspend bool) {
 	return nil, false
 }
 
-// parking is waitList.wait as an operation: one waiter in a primitive's
-// list, parked on until the primitive resolves it or the task is
-// cancelled; the waiter is out of the list once the wait is over.
+// parking is the wait of one waiter parked at the end of a primitive's
+// list, as an operation, until the primitive resolves it or the task is
+// cancelled; the waiter is out of the list once the wait is over (its
+// state tells whether it was resolved).
 type parking struct {
 	q  *waitList
 	w  *waiter
@@ -155,17 +156,3 @@ func (p *parking) step(t *Task, thrown error) (w Waitable, suspend bool, left *w
 	return nil, false, left, err
 }
 
-// wait parks t on a new waiter at the end of q until the waiter is
-// resolved or t is cancelled. The waiter is out of the list when wait
-// returns; its state tells whether it was resolved.
-func (q *waitList) wait(t *Task) (*waiter, error) {
-	var p parking
-	if err := p.begin(t, q); err != nil {
-		return nil, err
-	}
-	w, s, left, err := p.step(t, nil)
-	for s {
-		w, s, left, err = p.step(t, suspendOn(t, w))
-	}
-	return left, err
-}
