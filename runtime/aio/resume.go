@@ -155,4 +155,3 @@ func (p *parking) step(t *Task, thrown error) (w Waitable, suspend bool, left *w
 	*p = parking{}
 	return nil, false, left, err
 }
-
