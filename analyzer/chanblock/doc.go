@@ -95,7 +95,9 @@
 //     the WaitGroup it was counted on (wg.Add(1) before its go statement;
 //     a local WaitGroup or a field of the object it is started on) and it
 //     defers Done or, capturing the WaitGroup, never reaches the Done
-//     after its loop; or while a receive waits for a channel whose only
+//     after its loop; or while a group's Wait waits for such a function
+//     started with the group's Go (sync.WaitGroup.Go, errgroup's
+//     Group.Go); or while a receive waits for a channel whose only
 //     close is deferred in such a function. A
 //     function that recovers, that defers another package's function
 //     (which may recover), that calls Done on its way in (a started

@@ -301,6 +301,7 @@ func noExit(st *state, funcs []*ssa.Function) {
 			}
 		}
 	}
+	groupGo(st, funcs, isNever)
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -470,5 +471,85 @@ func stuckClose(st *state, o *ops, name string, isNever func(*ssa.Function) bool
 			Message:  why + ", so this receive blocks forever",
 			Related:  []analysis.RelatedInformation{{Pos: dc.Instr.Pos(), Message: "the only close, deferred to a return that never comes"}},
 		})
+	}
+}
+
+// groupCall returns the group that c calls method name on, when c calls
+// it on a *sync.WaitGroup or an *errgroup.Group
+// (golang.org/x/sync/errgroup).
+func groupCall(c *ssa.CallCommon, name string) ssa.Value {
+	fn := c.StaticCallee()
+	if fn == nil || fn.Name() != name || len(c.Args) == 0 {
+		return nil
+	}
+	recv := fn.Signature.Recv()
+	if recv == nil {
+		return nil
+	}
+	p, ok := recv.Type().(*types.Pointer)
+	if !ok {
+		return nil
+	}
+	n, ok := p.Elem().(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return nil
+	}
+	switch path := n.Obj().Pkg().Path(); {
+	case path == "sync" && n.Obj().Name() == "WaitGroup",
+		strings.HasSuffix(path, "golang.org/x/sync/errgroup") && n.Obj().Name() == "Group":
+		return c.Args[0]
+	}
+	return nil
+}
+
+// groupGo reports a Wait on a group (sync.WaitGroup.Go, errgroup's
+// Group.Go) that started, with its Go method, a function that never
+// returns: the group counts the function until it returns, so Wait
+// never does.
+func groupGo(st *state, funcs []*ssa.Function, isNever func(*ssa.Function) bool) {
+	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				c, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				grp := groupCall(&c.Call, "Go")
+				if grp == nil || len(c.Call.Args) != 2 {
+					continue
+				}
+				var f *ssa.Function
+				switch v := c.Call.Args[1].(type) {
+				case *ssa.MakeClosure:
+					f = v.Fn.(*ssa.Function)
+				case *ssa.Function:
+					f = v
+				}
+				if f == nil || f.Blocks == nil || f.Pkg != fn.Pkg || !isNever(f) {
+					continue
+				}
+				after := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
+				for _, wb := range fn.Blocks {
+					for _, wi := range wb.Instrs {
+						wc, ok := wi.(*ssa.Call)
+						if !ok {
+							continue
+						}
+						w := groupCall(&wc.Call, "Wait")
+						if w == nil || !sameWG(w, grp) || !(wb == b && index(wc) > index(c) || wb != b && after[wb]) {
+							continue
+						}
+						st.Report(analysis.Diagnostic{
+							Pos:      wc.Pos(),
+							Category: "deadlock",
+							Message: fmt.Sprintf("Wait waits for the function started with Go at line %d, but %s never returns (%s): the group keeps counting it, so this Wait blocks forever",
+								line(c), f.Name(), noExitWhy),
+							Related: []analysis.RelatedInformation{{Pos: c.Pos(), Message: "the function is started here with the group's Go"}},
+						})
+					}
+				}
+			}
+		}
 	}
 }

@@ -312,3 +312,37 @@ func startedSignal(in chan int) {
 	}()
 	wg.Wait()
 }
+
+// The same loop started with WaitGroup.Go (ours): the group counts the
+// function until it returns.
+func groupNoExit(quit chan struct{}, in chan int) {
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-quit:
+				break
+			case v := <-in:
+				fmt.Println(v)
+			}
+		}
+	})
+	close(quit)
+	wg.Wait() // want `Wait waits for the function started with Go at line \d+, but groupNoExit\$1 never returns`
+}
+
+func groupNoExitFixed(quit chan struct{}, in chan int) {
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-quit:
+				return
+			case v := <-in:
+				fmt.Println(v)
+			}
+		}
+	})
+	close(quit)
+	wg.Wait()
+}
