@@ -257,8 +257,10 @@ func goFunc(g *ssa.Go) *ssa.Function {
 
 // noExit reports waits for a goroutine that never returns: a wg.Wait on
 // the WaitGroup the goroutine was counted on (wg.Add(1) before its go
-// statement, and a deferred wg.Done in it), and a receive from a channel
-// whose only close is deferred in a function that never returns.
+// statement, and a deferred wg.Done in it or a captured WaitGroup whose
+// Done go/ssa dropped as unreachable), a group's Wait for a function its
+// Go started, and a receive from a channel whose only close is deferred
+// in a function that never returns.
 func noExit(st *state, funcs []*ssa.Function) {
 	never := map[*ssa.Function]bool{}
 	isNever := func(fn *ssa.Function) bool {
