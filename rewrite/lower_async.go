@@ -182,8 +182,45 @@ func (fl *fileLowerer) lowerAsync(fd *ast.FuncDecl) {
 	if len(fl.errs) > nerr {
 		return
 	}
-	f.noPanic = false // until lowered: a Step with defers recovers a panic to run them (lower)
+	// Nothing deferred, no scope's Stop, no iterator: nothing is ever
+	// pushed on the frame, so a panic has nothing to run on its way out
+	// (Frame.Unwind would only raise it again), nor a Goexit: Step defers
+	// no Unwind, and returns its results itself (directReturn). Else a
+	// Step recovers a panic to run the defers first.
+	f.noPanic = !f.mayPush()
 	f.lower()
+}
+
+// mayPush reports whether the async body may push anything on its frame
+// (a defer statement, a scope's Stop, an iterator's stop: what sets
+// f.closes when lowered). lower checks the answer once the body is
+// lowered: a body found pushing nothing must have pushed nothing.
+func (f *fn) mayPush() bool {
+	found := false
+	ast.Inspect(f.lit.Body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			// A closure's defers are its own; a scope's callback is
+			// lowered into the body (and its call found below).
+			_, inlined := f.inline[x]
+			return inlined && !found
+		case *ast.DeferStmt:
+			found = true
+		case *ast.RangeStmt:
+			// Over a function, or over a type parameter's value (which
+			// may be one).
+			switch f.info.TypeOf(x.X).Underlying().(type) {
+			case *types.Signature, *types.Interface:
+				found = true
+			}
+		case *ast.CallExpr:
+			if k, ok := f.susp[x]; ok && (k == kScope || k == kAsCompleted) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // isPkgFunc reports whether e names (maybe instantiated) one of the

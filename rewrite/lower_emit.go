@@ -122,12 +122,8 @@ func (f *fn) lower() {
 		f.comments(b.Decs.Lbrace)
 	}
 	f.stmts(f.lit.Body.List)
-	if _, async := f.vocab.(asyncVocab); async && !f.closes {
-		// Nothing deferred, no scope's Stop, no iterator: nothing is ever
-		// pushed on the frame, so a panic has nothing to run on its way
-		// out (Frame.Unwind would only raise it again) and a Goexit
-		// nothing to run either. Step defers no Unwind.
-		f.noPanic = true
+	if f.noPanic && f.closes {
+		panic("an async body that mayPush found pushing nothing pushed on its frame")
 	}
 	// Falling off the end only happens when the last statement is a lowered
 	// loop or switch that the type checker knows terminates; return anyway.

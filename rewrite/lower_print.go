@@ -145,6 +145,10 @@ func (f *fn) verbatimDst(n dst.Node) string {
 				return false
 			}
 			if ar, ok := f.astOf(x).(*ast.ReturnStmt); ok && litDepth == 0 {
+				if r := f.directReturn(ar, x.Results); r != "" {
+					c.Replace(f.phStmt(f.placeholder(f.lineBlock(ar, r)), x))
+					return false
+				}
 				var b strings.Builder
 				if a := f.retAssign(ar, x.Results); a != "" {
 					b.WriteString(a + "\n")

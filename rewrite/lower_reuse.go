@@ -116,7 +116,9 @@ func (fl *fileLowerer) reusableDecl(fd *ast.FuncDecl) bool {
 		case *ast.FuncLit:
 			ok = false
 		case *ast.RangeStmt:
-			if _, fn := fl.info.TypeOf(x.X).Underlying().(*types.Signature); fn {
+			// Over a function, or a type parameter's value (maybe one).
+			switch fl.info.TypeOf(x.X).Underlying().(type) {
+			case *types.Signature, *types.Interface:
 				ok = false
 			}
 		case *ast.UnaryExpr:

@@ -215,6 +215,25 @@ func (f *fn) isNamedResult(e ast.Expr, named types.Object) bool {
 	return ok && named != nil && f.info.Uses[id] == named
 }
 
+// directReturn is the lowered return statement x of an async body that
+// pushes nothing on its frame (f.noPanic): Step returns the results
+// itself, as Frame.Return would (with nothing deferred, nothing can see
+// the named results after the return). It is empty for a generator, a
+// body that may push, and one call of two values (it goes through the
+// frame).
+func (f *fn) directReturn(x *ast.ReturnStmt, dres []dst.Expr) string {
+	if _, async := f.vocab.(asyncVocab); !async || !f.noPanic {
+		return ""
+	}
+	switch len(dres) {
+	case 0: // the named results, hoisted into the frame
+		return "return nil, true, _agm._agf.R, _agm._agf.E"
+	case 2:
+		return fmt.Sprintf("return nil, true, %s, %s", f.exprDst(dres[0]), f.exprDst(dres[1]))
+	}
+	return ""
+}
+
 // retAssign is the assignment of a return statement's results to the
 // frame's (dres: the results as dst nodes, where suspensions have been
 // replaced by their values), or empty: a generator's R; an async body's R
@@ -249,6 +268,12 @@ func (f *fn) ret(x *ast.ReturnStmt) {
 	if len(f.scopes) > 0 {
 		f.emit("%s", f.scopeReturn(x, f.dstOf(x).(*dst.ReturnStmt).Results))
 		f.term[len(f.code)-1] = true
+		return
+	}
+	if r := f.directReturn(x, f.dstOf(x).(*dst.ReturnStmt).Results); r != "" {
+		f.gen[len(f.code)] = true
+		f.term[len(f.code)] = true
+		f.emit("%s", r)
 		return
 	}
 	if a := f.retAssign(x, f.dstOf(x).(*dst.ReturnStmt).Results); a != "" {

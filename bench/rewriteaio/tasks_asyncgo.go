@@ -114,10 +114,7 @@ func (_agm *_agNoop) _agNew() *aio.Coroutine[int] {
 // Step implements aio.Machine.
 func (_agm *_agNoop) Step(_agT *aio.Task, _agThrown error) (_agW aio.Waitable, _agDone bool, _agR int, _agErr error) {
 //line tasks.go:22
-	_agm._agf.R, _agm._agf.E = 1, nil
-	goto _agRet
-_agRet:
-	return nil, true, _agm._agf.R, _agm._agf.E
+	return nil, true, 1, nil
 }
 
 // _agCreateAwait is the state machine of CreateAwait's async body.
@@ -181,8 +178,7 @@ _agS1:
 	if _agm.err != nil {
 		{
 //line tasks.go:36
-			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
-			goto _agRet
+			return nil, true, _agm.sum, _agm.err
 //line tasks.go:36
 		}
 	}
@@ -192,10 +188,7 @@ _agS1:
 	goto _agTop1
 _agBrk2:
 //line tasks.go:40
-	_agm._agf.R, _agm._agf.E = _agm.sum, nil
-	goto _agRet
-_agRet:
-	return nil, true, _agm._agf.R, _agm._agf.E
+	return nil, true, _agm.sum, nil
 }
 
 // _agSleep0 is the state machine of Sleep0's async body.
@@ -260,8 +253,7 @@ _agS1:
 	{
 		{
 //line tasks.go:51
-			_agm._agf.R, _agm._agf.E = _agm.i, _agm.err
-			goto _agRet
+			return nil, true, _agm.i, _agm.err
 //line tasks.go:51
 		}
 	}
@@ -270,10 +262,7 @@ _agElse4:
 	goto _agTop1
 _agBrk2:
 //line tasks.go:54
-	_agm._agf.R, _agm._agf.E = _agm.n, nil
-	goto _agRet
-_agRet:
-	return nil, true, _agm._agf.R, _agm._agf.E
+	return nil, true, _agm.n, nil
 }
 
 // _agAwaitInline is the state machine of AwaitInline's async body.
@@ -343,8 +332,7 @@ _agS1:
 	if _agm.err != nil {
 		{
 //line tasks.go:68
-			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
-			goto _agRet
+			return nil, true, _agm.sum, _agm.err
 //line tasks.go:68
 		}
 	}
@@ -354,10 +342,7 @@ _agS1:
 	goto _agTop1
 _agBrk2:
 //line tasks.go:72
-	_agm._agf.R, _agm._agf.E = _agm.sum, nil
-	goto _agRet
-_agRet:
-	return nil, true, _agm._agf.R, _agm._agf.E
+	return nil, true, _agm.sum, nil
 }
 
 // _agSleeper is the state machine of Sleeper's async body.
@@ -411,17 +396,13 @@ _agS1:
 	{
 		{
 //line tasks.go:83
-			_agm._agf.R, _agm._agf.E = 0, _agm.err
-			goto _agRet
+			return nil, true, 0, _agm.err
 //line tasks.go:83
 		}
 	}
 _agElse1:
 //line tasks.go:85
-	_agm._agf.R, _agm._agf.E = 1, nil
-	goto _agRet
-_agRet:
-	return nil, true, _agm._agf.R, _agm._agf.E
+	return nil, true, 1, nil
 }
 
 // _agPass is the state machine of Pass's async body.
@@ -570,8 +551,7 @@ _agS1:
 	if _agm.err != nil {
 		{
 //line tasks.go:112
-			_agm._agf.R, _agm._agf.E = _agm.sum, _agm.err
-			goto _agRet
+			return nil, true, _agm.sum, _agm.err
 //line tasks.go:112
 		}
 	}
@@ -581,8 +561,5 @@ _agS1:
 	goto _agTop1
 _agBrk2:
 //line tasks.go:116
-	_agm._agf.R, _agm._agf.E = _agm.sum, nil
-	goto _agRet
-_agRet:
-	return nil, true, _agm._agf.R, _agm._agf.E
+	return nil, true, _agm.sum, nil
 }
