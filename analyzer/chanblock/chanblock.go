@@ -99,6 +99,7 @@ func run(pass *analysis.Pass) (any, error) {
 	queueCycles(st, ssainput.SrcFuncs)
 	closeAfterWait(st, ssainput.SrcFuncs)
 	closeAfterWaitFields(st, ssainput.SrcFuncs)
+	groupWaitBeforeReceive(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }

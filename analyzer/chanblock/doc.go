@@ -41,7 +41,10 @@
 //     loop that no constant bounds (more senders than the buffer holds),
 //     the Wait after the loop: once the buffer is full the next send
 //     blocks (fchimpan/gh-workflow-stats#67, and an error channel of one
-//     for many goroutines read after Wait);
+//     for many goroutines read after Wait); also for function literals
+//     started with a group's Go (sync.WaitGroup.Go, errgroup's Group.Go,
+//     counted until they return) that send on a channel they capture,
+//     received from only after the group's Wait;
 //   - the close that comes after the wait it ends: goroutines counted by
 //     wg.Add(1) range over a channel and call wg.Done only once the range
 //     ends (deferred, or after the loop), while their starter closes the

@@ -1,0 +1,226 @@
+package chanblock
+
+import (
+	"fmt"
+	"go/token"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// groupWaitBeforeReceive is waitBeforeReceive for functions started with
+// a group's Go (sync.WaitGroup.Go, errgroup's Group.Go), which count them
+// until they return: function literals started that way send on a channel
+// they capture, and the function that starts them receives from it only
+// after the group's Wait (`g.Wait(); close(ch); for v := range ch`). The
+// first send beyond the buffer blocks, its function never returns, and
+// Wait never does. Only that narrow flow is followed: the channel is
+// captured directly by literals that only send on it and are only handed
+// to Go, and is otherwise received from, ranged over or closed by its
+// maker.
+func groupWaitBeforeReceive(st *state, funcs []*ssa.Function) {
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeChan); ok && bufferBound(mc) >= 0 {
+					groupWaitBefore(st, mc)
+				}
+			}
+		}
+	}
+}
+
+type groupSender struct {
+	start *ssa.Call // the group's Go call
+	grp   ssa.Value
+	send  *ssa.Send
+}
+
+func groupWaitBefore(st *state, mc *ssa.MakeChan) {
+	fn := mc.Parent()
+	var senders []groupSender
+	recvs := map[ssa.Instruction]bool{}
+	ok := true
+	// value follows a value of the channel in fn; cell, the variable it
+	// is kept in (go/ssa keeps a captured variable in memory).
+	var value func(v ssa.Value)
+	var cell func(a ssa.Value)
+	closure := func(mk *ssa.MakeClosure, i int) {
+		refs := *mk.Referrers()
+		if len(refs) != 1 {
+			ok = false
+			return
+		}
+		call, isCall := refs[0].(*ssa.Call)
+		if !isCall || len(call.Call.Args) != 2 || call.Call.Args[1] != ssa.Value(mk) {
+			ok = false
+			return
+		}
+		grp := groupCall(&call.Call, "Go")
+		if grp == nil {
+			ok = false
+			return
+		}
+		fv := mk.Fn.(*ssa.Function).FreeVars[i]
+		var sends func(v ssa.Value)
+		sends = func(v ssa.Value) {
+			for _, u := range *v.Referrers() {
+				switch u := u.(type) {
+				case *ssa.DebugRef:
+				case *ssa.Send:
+					if u.Chan != v || u.X == v {
+						ok = false
+						return
+					}
+					senders = append(senders, groupSender{call, grp, u})
+				case *ssa.UnOp:
+					if u.Op != token.MUL {
+						ok = false
+						return
+					}
+					sends(u)
+				default:
+					ok = false
+					return
+				}
+			}
+		}
+		sends(fv)
+	}
+	value = func(v ssa.Value) {
+		for _, r := range *v.Referrers() {
+			switch r := r.(type) {
+			case *ssa.DebugRef:
+			case *ssa.UnOp:
+				if r.Op != token.ARROW {
+					ok = false
+					return
+				}
+				recvs[r] = true
+			case *ssa.Call:
+				if b, isB := r.Call.Value.(*ssa.Builtin); !isB || b.Name() != "close" && b.Name() != "len" && b.Name() != "cap" {
+					ok = false
+					return
+				}
+			case *ssa.Store:
+				a, isA := r.Addr.(*ssa.Alloc)
+				if !isA || r.Val != v || v != ssa.Value(mc) {
+					ok = false
+					return
+				}
+				cell(a)
+			case *ssa.MakeClosure:
+				for i, bnd := range r.Bindings {
+					if bnd == v {
+						closure(r, i)
+					}
+				}
+			default:
+				ok = false
+				return
+			}
+		}
+	}
+	cell = func(a ssa.Value) {
+		for _, r := range *a.Referrers() {
+			switch r := r.(type) {
+			case *ssa.DebugRef:
+			case *ssa.Store:
+				if r.Addr != a || r.Val != ssa.Value(mc) {
+					ok = false
+					return
+				}
+			case *ssa.UnOp:
+				if r.Op != token.MUL {
+					ok = false
+					return
+				}
+				value(r)
+			case *ssa.MakeClosure:
+				for i, bnd := range r.Bindings {
+					if bnd == a {
+						closure(r, i)
+					}
+				}
+			default:
+				ok = false
+				return
+			}
+		}
+	}
+	value(mc)
+	if !ok {
+		return
+	}
+	if len(recvs) == 0 || len(senders) == 0 {
+		return
+	}
+	size := bufferBound(mc)
+	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
+	for _, s := range senders {
+		if size > 0 && (!unboundedFill(s.start.Block(), nil) || sameLoop(s.start.Block(), mc.Block())) {
+			continue
+		}
+		wait := groupWaitFirst(fn, s.start, s.grp, recvs)
+		if wait == nil || size > 0 && sameLoop(s.start.Block(), wait.Block()) {
+			continue
+		}
+		what := "an unbuffered channel"
+		if size > 0 {
+			what = fmt.Sprintf("a channel with a buffer of %d, started in a loop no constant bounds,", size)
+		}
+		st.Report(analysis.Diagnostic{
+			Pos:      s.send.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this function, started with the group's Go at line %d, sends on %s that %s receives from only after the group's Wait (line %d): once the send blocks the function never returns, so Wait never returns",
+				line(s.start), what, fn.Name(), line(wait)),
+			Related: []analysis.RelatedInformation{
+				{Pos: s.start.Pos(), Message: "started here; the group counts it until it returns"},
+				{Pos: wait.Pos(), Message: "Wait, before any receive"},
+				{Pos: mc.Pos(), Message: "the channel is made here"},
+			},
+		})
+	}
+}
+
+// groupWaitFirst returns a Wait on grp in fn that every path from start
+// reaches before any receive, when there is one and no path from start
+// receives first.
+func groupWaitFirst(fn *ssa.Function, start ssa.Instruction, grp ssa.Value, recvs map[ssa.Instruction]bool) ssa.Instruction {
+	type pos struct {
+		b *ssa.BasicBlock
+		i int
+	}
+	var wait ssa.Instruction
+	seen := map[*ssa.BasicBlock]bool{}
+	queue := []pos{{start.Block(), index(start) + 1}}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if p.i == 0 {
+			if seen[p.b] {
+				continue
+			}
+			seen[p.b] = true
+		}
+		stop := false
+		for _, instr := range p.b.Instrs[p.i:] {
+			if recvs[instr] {
+				return nil
+			}
+			if c, ok := instr.(*ssa.Call); ok {
+				if w := groupCall(&c.Call, "Wait"); w != nil && sameWG(w, grp) {
+					wait, stop = instr, true
+					break
+				}
+			}
+		}
+		if stop {
+			continue
+		}
+		for _, s := range p.b.Succs {
+			queue = append(queue, pos{s, 0})
+		}
+	}
+	return wait
+}
