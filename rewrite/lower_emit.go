@@ -122,7 +122,7 @@ func (f *fn) lower() {
 		f.comments(b.Decs.Lbrace)
 	}
 	f.stmts(f.lit.Body.List)
-	if f.noPanic && f.closes {
+	if _, async := f.vocab.(asyncVocab); async && f.noPanic && f.closes {
 		panic("an async body that mayPush found pushing nothing pushed on its frame")
 	}
 	// Falling off the end only happens when the last statement is a lowered
