@@ -39,9 +39,9 @@ func TestAsyncKeptMachines(t *testing.T) {
 			asyncFunc("(b box) Val", "n int", "\t\tn += b.n\n"+sleep) +
 			asyncFunc("Gen[T any]", "n int", sleep) +
 			asyncFunc("All", "", awaits+"\t\treturn 0, nil\n"),
-		"l_linux.go": aioFile + asyncFunc("Linux", "n int", sleep),
-		"l_other.go": "//go:build !linux\n\n" + aioFile + asyncFunc("Linux", "n int", "\t\tf := func() int { return n }\n\t\treturn f(), nil\n"),
-		"tagged.go":  "//go:build !windows\n\n" + aioFile + asyncFunc("Tagged", "n int", sleep),
+		"l_linux.go":        aioFile + asyncFunc("Linux", "n int", sleep),
+		"l_other.go":        "//go:build !linux\n\n" + aioFile + asyncFunc("Linux", "n int", "\t\tf := func() int { return n }\n\t\treturn f(), nil\n"),
+		"tagged.go":         "//go:build !windows\n\n" + aioFile + asyncFunc("Tagged", "n int", sleep),
 		"tagged_windows.go": "//go:build windows\n\n" + aioFile + asyncFunc("Tagged", "n int", sleep),
 	})
 	files, err := rewrite.Package(dir)
