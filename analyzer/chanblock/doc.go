@@ -53,7 +53,9 @@
 //     also for a private channel field that workers started on an object
 //     range over, deferring Done on a WaitGroup field of that object,
 //     when every close of the field follows a Wait on that WaitGroup
-//     field (`p.wg.Wait(); close(p.jobs)` in Close);
+//     field (`p.wg.Wait(); close(p.jobs)` in Close); and for function
+//     literals started with a group's Go that range over a channel they
+//     capture, closed only after the group's Wait;
 //   - the worker-pool cycle through two bounded channels (constant
 //     buffers): a function sends jobs in a loop no constant bounds, its
 //     workers receive them and send each result, in the loop that takes

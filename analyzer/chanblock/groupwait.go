@@ -22,7 +22,7 @@ func groupWaitBeforeReceive(st *state, funcs []*ssa.Function) {
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				if mc, ok := instr.(*ssa.MakeChan); ok && bufferBound(mc) >= 0 {
+				if mc, ok := instr.(*ssa.MakeChan); ok {
 					groupWaitBefore(st, mc)
 				}
 			}
@@ -36,10 +36,21 @@ type groupSender struct {
 	send  *ssa.Send
 }
 
+// groupRanger is a literal started with a group's Go that ranges over the
+// channel.
+type groupRanger struct {
+	start *ssa.Call
+	grp   ssa.Value
+	rng   *ssa.UnOp
+}
+
 func groupWaitBefore(st *state, mc *ssa.MakeChan) {
 	fn := mc.Parent()
 	var senders []groupSender
+	var rangers []groupRanger
+	var closes []ssa.Instruction
 	recvs := map[ssa.Instruction]bool{}
+	rootSends := 0
 	ok := true
 	// value follows a value of the channel in fn; cell, the variable it
 	// is kept in (go/ssa keeps a captured variable in memory).
@@ -74,6 +85,10 @@ func groupWaitBefore(st *state, mc *ssa.MakeChan) {
 					}
 					senders = append(senders, groupSender{call, grp, u})
 				case *ssa.UnOp:
+					if u.Op == token.ARROW && u.CommaOk && st.ranges[u.Pos()] && !rangeLeaves(u) {
+						rangers = append(rangers, groupRanger{call, grp, u})
+						continue
+					}
 					if u.Op != token.MUL {
 						ok = false
 						return
@@ -101,7 +116,21 @@ func groupWaitBefore(st *state, mc *ssa.MakeChan) {
 				if b, isB := r.Call.Value.(*ssa.Builtin); !isB || b.Name() != "close" && b.Name() != "len" && b.Name() != "cap" {
 					ok = false
 					return
+				} else if b.Name() == "close" {
+					closes = append(closes, r)
 				}
+			case *ssa.Send:
+				if r.Chan != v || r.X == v {
+					ok = false
+					return
+				}
+				rootSends++
+			case *ssa.Defer:
+				if b, isB := r.Call.Value.(*ssa.Builtin); !isB || b.Name() != "close" {
+					ok = false
+					return
+				}
+				closes = append(closes, r)
 			case *ssa.Store:
 				a, isA := r.Addr.(*ssa.Alloc)
 				if !isA || r.Val != v || v != ssa.Value(mc) {
@@ -152,10 +181,11 @@ func groupWaitBefore(st *state, mc *ssa.MakeChan) {
 	if !ok {
 		return
 	}
-	if len(recvs) == 0 || len(senders) == 0 {
+	groupCloseAfterWait(st, fn, rangers, closes)
+	size := bufferBound(mc)
+	if len(recvs) == 0 || len(senders) == 0 || rootSends > 0 || size < 0 {
 		return
 	}
-	size := bufferBound(mc)
 	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
 	for _, s := range senders {
 		if size > 0 && (!unboundedFill(s.start.Block(), nil) || sameLoop(s.start.Block(), mc.Block())) {
@@ -223,4 +253,50 @@ func groupWaitFirst(fn *ssa.Function, start ssa.Instruction, grp ssa.Value, recv
 		}
 	}
 	return wait
+}
+
+// groupCloseAfterWait is closeAfterWait for literals started with a
+// group's Go that range over the channel: the group counts each until
+// its range ends, and the starter closes the channel only after the
+// group's Wait.
+func groupCloseAfterWait(st *state, fn *ssa.Function, rangers []groupRanger, closes []ssa.Instruction) {
+	if len(closes) == 0 {
+		return
+	}
+	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
+	for _, r := range rangers {
+		after := reachable(r.start.Block(), func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				c, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				w := groupCall(&c.Call, "Wait")
+				if w == nil || !sameWG(w, r.grp) || !(b == r.start.Block() && index(c) > index(r.start) || b != r.start.Block() && after[b]) {
+					continue
+				}
+				all := true
+				for _, cl := range closes {
+					if _, isDefer := cl.(*ssa.Defer); !isDefer && !dominates(c, cl) {
+						all = false
+					}
+				}
+				if !all {
+					continue
+				}
+				st.Report(analysis.Diagnostic{
+					Pos:      c.Pos(),
+					Category: "deadlock",
+					Message: fmt.Sprintf("Wait waits for the function started with the group's Go at line %d, which returns only once its range over this channel (line %d) ends, but %s closes the channel only after this Wait (line %d): the range never ends and Wait never returns",
+						line(r.start), line(r.rng), fn.Name(), line(closes[0])),
+					Related: []analysis.RelatedInformation{
+						{Pos: r.rng.Pos(), Message: "the range, which ends only when the channel is closed"},
+						{Pos: closes[0].Pos(), Message: "the close, after the Wait"},
+						{Pos: r.start.Pos(), Message: "started here; the group counts it until it returns"},
+					},
+				})
+			}
+		}
+	}
 }

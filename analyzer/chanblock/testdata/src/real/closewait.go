@@ -143,3 +143,39 @@ func (p *rangePoolFixed) Close() {
 	close(p.jobs)
 	p.wg.Wait()
 }
+
+// The group form (ours): workers started with WaitGroup.Go range over the
+// jobs; the group counts each until its range ends.
+func groupCloseAfterWaitPool(items []string, n int) {
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Go(func() {
+			for j := range jobs {
+				fmt.Println(j)
+			}
+		})
+	}
+	for _, it := range items {
+		jobs <- it
+	}
+	wg.Wait() // want `Wait waits for the function started with the group's Go at line \d+, which returns only once its range over this channel \(line \d+\) ends, but groupCloseAfterWaitPool closes the channel only after this Wait`
+	close(jobs)
+}
+
+func groupCloseAfterWaitPoolFixed(items []string, n int) {
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Go(func() {
+			for j := range jobs {
+				fmt.Println(j)
+			}
+		})
+	}
+	for _, it := range items {
+		jobs <- it
+	}
+	close(jobs)
+	wg.Wait()
+}
