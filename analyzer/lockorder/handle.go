@@ -135,17 +135,53 @@ func handleLocal(call *ssa.Call) bool {
 			switch r := r.(type) {
 			case *ssa.Return, *ssa.DebugRef, *ssa.BinOp, *ssa.FieldAddr, *ssa.Field:
 			case *ssa.Call:
-				if r.Call.IsInvoke() || r.Call.StaticCallee() == nil || len(r.Call.Args) == 0 || r.Call.Args[0] != v {
+				if !localUse(r, v, 2) {
 					return false
-				}
-				for _, a := range r.Call.Args[1:] {
-					if a == v {
-						return false
-					}
 				}
 			default:
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// localUse reports whether the call r uses the handle v without letting
+// it escape: v is its receiver or first argument (a method of the
+// handle), or an argument of a same-package helper whose parameter stays
+// local in turn (a helper's own releases apply at the call).
+func localUse(r *ssa.Call, v ssa.Value, depth int) bool {
+	callee := r.Call.StaticCallee()
+	if r.Call.IsInvoke() || callee == nil || len(r.Call.Args) == 0 {
+		return false
+	}
+	for i, a := range r.Call.Args {
+		if a != v || i == 0 {
+			continue
+		}
+		if depth == 0 || callee.Pkg == nil || r.Parent() == nil || callee.Pkg != r.Parent().Pkg || i >= len(callee.Params) || !paramStaysLocal(callee.Params[i], depth-1) {
+			return false
+		}
+	}
+	return true
+}
+
+// paramStaysLocal reports whether a helper's parameter is only used
+// locally: method calls on it, field accesses, comparisons, and helpers
+// of the package that keep it local.
+func paramStaysLocal(p *ssa.Parameter, depth int) bool {
+	if p.Parent() == nil || len(p.Parent().Blocks) == 0 {
+		return false
+	}
+	for _, r := range *p.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef, *ssa.BinOp, *ssa.FieldAddr, *ssa.Field:
+		case *ssa.Call:
+			if !localUse(r, p, depth) {
+				return false
+			}
+		default:
+			return false
 		}
 	}
 	return true

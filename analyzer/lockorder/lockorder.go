@@ -74,7 +74,8 @@
 // so entering it again from inside is reported (once.go); a lock left
 // held by a call that returns a handle (tx := db.Begin(), released by
 // tx.Commit through tx.db) is reported where a return drops the handle
-// with the lock still held (handle.go). An inversion whose two sides both
+// with the lock still held, also when the handle went only to methods of
+// its own or to helpers of the package that keep it local (handle.go). An inversion whose two sides both
 // hold a third lock, one of them for writing, is kept apart by that gate
 // and not reported (gate.go).
 //
