@@ -64,6 +64,10 @@
 // hand me the result channel" helper) is checked with each caller in the
 // package as the receiving side, from the call on, and through a wrapper
 // that only returns what the helper returns, with the wrapper's callers.
+// The channel may be one result of a tuple (func loop(args ...int)
+// (<-chan int, error), jwilder/dockerize#324's own signature; or
+// (<-chan T, func(), error)): the caller's extract of that result is
+// the channel.
 //
 // An unbuffered channel kept in a private struct field, whoever makes the
 // struct (chanuse.Fields), is checked as a class: plain sends anywhere,

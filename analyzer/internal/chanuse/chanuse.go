@@ -6,10 +6,16 @@
 // channel, so that the channel passes (deadlockleak, chanblock) can tell
 // senders from receivers without each re-deriving the flow.
 //
+// The function that makes the channel may return it, alone or as one
+// result of a tuple (func watch(ctx) (<-chan T, error)): Returns and
+// Result record that, and FollowResult follows it on in a caller, through
+// the call's extract of that result.
+//
 // The model is deliberately closed: any use it does not understand (the
-// channel stored in a global, sent on another channel, returned, put in an
-// interface, merged by a phi, passed to another package) marks the channel
-// as escaped, and callers report nothing about an escaped channel.
+// channel stored in a global, sent on another channel, returned by another
+// function, put in an interface, merged by a phi, passed to another
+// package) marks the channel as escaped, and callers report nothing about
+// an escaped channel.
 package chanuse
 
 import (
@@ -57,7 +63,8 @@ type Channel struct {
 	Nodes   []*Node // Nodes[0] is the function that makes the channel
 	Escapes bool
 	Field   *types.Var    // the struct field holding the channel, if any
-	Returns []*ssa.Return // the maker returns the channel here (its only result)
+	Returns []*ssa.Return // the maker returns the channel here
+	Result  int           // the index of the channel among the maker's results (0 when it is the only one)
 	// Notified lists the os/signal.Notify calls the channel is handed to:
 	// the runtime sends one value per signal on it and never closes it. A
 	// notified channel counts as escaped (Escapes), so that checks that
@@ -105,7 +112,9 @@ func Follow(mc *ssa.MakeChan) *Channel {
 
 // FollowResult builds the model of the channel that call (a call of a
 // function that returns a channel it makes) returns, in the caller; Make
-// is the callee's make.
+// is the callee's make. When the callee returns a tuple, the channel is
+// the call's extract of the result Follow(mc).Result; the other results
+// are not followed.
 func FollowResult(call *ssa.Call, mc *ssa.MakeChan) *Channel {
 	return follow(call, mc)
 }
@@ -115,12 +124,40 @@ func follow(v ssa.Value, mc *ssa.MakeChan) *Channel {
 	root.G = root
 	ch := &Channel{Make: mc, Nodes: []*Node{root}}
 	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: v.Parent().Pkg}
-	if v != ssa.Value(mc) {
-		ch.Make = nil // no Returns from the caller: its returns escape
+	if v == ssa.Value(mc) {
+		t.value(root, v, 0)
+		return ch
 	}
-	t.value(root, v, 0)
+	ch.Make = nil // no Returns from the caller: its returns escape
+	if _, ok := v.Type().(*types.Tuple); ok {
+		t.extracts(root, v, Follow(mc))
+	} else {
+		t.value(root, v, 0)
+	}
 	ch.Make = mc
 	return ch
+}
+
+// extracts follows the channel out of call, a call of the maker that
+// returns it in a tuple: the call's extracts of the maker's channel result
+// are the channel; any other use of the whole tuple escapes.
+func (t *tracker) extracts(root *Node, call ssa.Value, maker *Channel) {
+	if maker.Escapes || len(maker.Returns) == 0 {
+		t.escape()
+		return
+	}
+	t.ch.Result = maker.Result
+	for _, r := range *call.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Extract:
+			if r.Index == maker.Result {
+				t.value(root, r, 0)
+			}
+		default:
+			t.escape()
+		}
+	}
 }
 
 func (t *tracker) escape() { t.ch.Escapes, t.ch.opaque = true, true }
@@ -299,17 +336,35 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 				t.escape()
 			}
 		case *ssa.Return:
-			// Returned by the function that makes it, as its only
-			// result: the callers' uses are the other half.
-			if n.Parent != nil || len(r.Results) != 1 || t.ch.Make == nil {
+			// Returned by the function that makes it, alone or as one
+			// result of a tuple, always the same one: the callers' uses
+			// are the other half.
+			i := resultIndex(r, v)
+			if n.Parent != nil || i < 0 || t.ch.Make == nil || len(t.ch.Returns) > 0 && t.ch.Result != i {
 				t.escape()
 				continue
 			}
+			t.ch.Result = i
 			t.ch.Returns = append(t.ch.Returns, r)
 		default:
 			t.escape()
 		}
 	}
+}
+
+// resultIndex returns the index of v among r's results, or -1 when v is
+// not there exactly once.
+func resultIndex(r *ssa.Return, v ssa.Value) int {
+	idx := -1
+	for i, x := range r.Results {
+		if x == v {
+			if idx >= 0 {
+				return -1
+			}
+			idx = i
+		}
+	}
+	return idx
 }
 
 // addr follows a variable (a local, or one captured by reference) that

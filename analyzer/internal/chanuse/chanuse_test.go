@@ -32,6 +32,24 @@ func returned() chan int {
 	return c
 }
 
+func watch(n int) (<-chan int, func(), error) {
+	if n < 0 {
+		return nil, nil, nil
+	}
+	c := make(chan int)
+	go func() { c <- n }()
+	return c, func() {}, nil
+}
+
+func watcher() int {
+	c, stop, err := watch(1)
+	if err != nil {
+		return 0
+	}
+	defer stop()
+	return <-c
+}
+
 var global chan int
 
 func escapes() {
@@ -100,6 +118,35 @@ func TestReturnsAndEscapes(t *testing.T) {
 	}
 	if ch := chanuse.Follow(makeIn(pkg.Func("escapes"))); !ch.Escapes {
 		t.Errorf("a channel stored in a package variable does not escape")
+	}
+}
+
+// A channel returned as one result of a tuple is recorded with its index,
+// and followed in the caller through the call's extract of that result.
+func TestTupleResult(t *testing.T) {
+	pkg := build(t)
+	mc := makeIn(pkg.Func("watch"))
+	ch := chanuse.Follow(mc)
+	if ch.Escapes || len(ch.Returns) != 1 || ch.Result != 0 {
+		t.Fatalf("watch: escapes %v, returns %d, result %d", ch.Escapes, len(ch.Returns), ch.Result)
+	}
+	var call *ssa.Call
+	for _, b := range pkg.Func("watcher").Blocks {
+		for _, in := range b.Instrs {
+			if c, ok := in.(*ssa.Call); ok && c.Call.StaticCallee() == pkg.Func("watch") {
+				call = c
+			}
+		}
+	}
+	cc := chanuse.FollowResult(call, mc)
+	recvs := 0
+	for _, op := range cc.Nodes[0].Ops {
+		if op.Kind == chanuse.Recv {
+			recvs++
+		}
+	}
+	if cc.Escapes || recvs != 1 {
+		t.Errorf("watcher: escapes %v, %d receives, want 1", cc.Escapes, recvs)
 	}
 }
 
