@@ -2,8 +2,8 @@
 // all keys, and Signal waking a waiter of another key.
 //
 // Upstream: im7mortal/kmutex#5 ("Fix use of Cond.Signal to avoid deadlock")
-// Seen: 2265560 (analyzer/condwait's testdata real/kmutex.go reduces the same fix, found by a helper who had not read this kernel)
 // Round: 2
+// Seen: 2265560 (analyzer/condwait's testdata real/kmutex.go reduces the same fix, found by a helper who had not read this kernel)
 //
 // Bug: every Lock(key) waits on the one Cond until its key is free, and
 // Unlock(key) wakes one waiter with Signal. With goroutine X holding keys
