@@ -414,11 +414,7 @@ func (v asyncVocab) suspend(f *fn, call *ast.CallExpr, kind int) string {
 	if rp.typ == "Awaiter" {
 		if mtype, margs, ok := f.reuseCall(call.Args[1]); ok {
 			c := f.awaitKept(st, mtype, margs)
-			f.emit("_agThrown = nil")
-			l := fmt.Sprintf("_agS%d", k)
-			f.place(l)
-			f.used[l] = true
-			f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
+			f.stepPoint(st, k)
 			f.emit("%s._agClear()", c)
 			return st + "." + rp.result + "()"
 		}
@@ -439,11 +435,7 @@ func (v asyncVocab) suspend(f *fn, call *ast.CallExpr, kind int) string {
 		dots = "..."
 	}
 	f.emit("%s.%s(%s%s)", st, rp.start, strings.Join(args, ", "), dots)
-	f.emit("_agThrown = nil")
-	l := fmt.Sprintf("_agS%d", k)
-	f.place(l)
-	f.used[l] = true
-	f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
+	f.stepPoint(st, k)
 	return st + "." + rp.result + "()"
 }
 
@@ -515,11 +507,7 @@ func (v asyncVocab) scope(f *fn, call *ast.CallExpr) string {
 	if sk.exits {
 		f.npc++
 		k := f.npc
-		f.emit("_agThrown = nil")
-		l := fmt.Sprintf("_agS%d", k)
-		f.place(l)
-		f.used[l] = true
-		f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
+		f.stepPoint(st, k)
 	}
 	f.valueAt = len(f.code) - 1
 	return st + ".Result()"
@@ -611,11 +599,7 @@ func (v asyncVocab) lowerRange(f *fn, x *ast.RangeStmt, label string) bool {
 		f.place(top)
 		f.npc++
 		k := f.npc
-		f.emit("_agThrown = nil")
-		l := fmt.Sprintf("_agS%d", k)
-		f.place(l)
-		f.used[l] = true
-		f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
+		f.stepPoint(st, k)
 		f.iteration(x, st+".Next()", 2, top, brk, cont, stop)
 	})
 	return true
@@ -718,4 +702,16 @@ func (fl *fileLowerer) isTaskType(t types.Type) bool {
 	}
 	n, ok := types.Unalias(p.Elem()).(*types.Named)
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == aioPath && n.Obj().Name() == "Task"
+}
+
+// stepPoint emits resume point k of a resumable operation held in st: it
+// steps st, and while the operation is suspended Step returns its
+// waitable, to come back to label _agS<k> with the value or error thrown
+// in.
+func (f *fn) stepPoint(st string, k int) {
+	f.emit("_agThrown = nil")
+	l := fmt.Sprintf("_agS%d", k)
+	f.place(l)
+	f.used[l] = true
+	f.emit("if _agw, _ags := %s.Step(_agT, _agThrown); _ags {\n_agW = _agw\n_agm._agpc = %d\nreturn\n}", st, k)
 }
