@@ -313,26 +313,10 @@ func formatted(call *ssa.CallCommon) []ssa.Value {
 	if len(call.Args) == 0 {
 		return nil
 	}
-	sl, ok := call.Args[len(call.Args)-1].(*ssa.Slice)
-	if !ok {
-		return nil
-	}
-	arr, ok := sl.X.(*ssa.Alloc)
-	if !ok {
-		return nil
-	}
 	var xs []ssa.Value
-	for _, r := range *arr.Referrers() {
-		ia, ok := r.(*ssa.IndexAddr)
-		if !ok {
-			continue
-		}
-		for _, r2 := range *ia.Referrers() {
-			if st, ok := r2.(*ssa.Store); ok && st.Addr == ia {
-				if mi, ok := st.Val.(*ssa.MakeInterface); ok {
-					xs = append(xs, mi.X)
-				}
-			}
+	for _, v := range sliceElems(call.Args[len(call.Args)-1]) {
+		if mi, ok := v.(*ssa.MakeInterface); ok {
+			xs = append(xs, mi.X)
 		}
 	}
 	return xs
