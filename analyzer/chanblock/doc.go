@@ -6,8 +6,10 @@
 // chanblock: report channel operations nothing will ever complete.
 //
 // A channel is followed (analyzer/internal/chanuse) from the make through
-// captured variables, arguments of this package's functions, goroutines,
-// and a field of a struct the maker allocates; an unexported channel field
+// captured variables, arguments of this package's functions, goroutines
+// (go statements, and function literals handed to a group's Go:
+// sync.WaitGroup.Go, errgroup's Group.Go), and a field of a struct the
+// maker allocates; an unexported channel field
 // of a struct type of this package is also followed as a class, over every
 // function of the package that reaches the field. A channel that leaves
 // that closed world (stored elsewhere, returned, passed to another package,

@@ -118,12 +118,12 @@ func (ov *oneVal) local(mc *ssa.MakeChan) {
 			for x.Parent != nil && x.Parent != root {
 				x = x.Parent
 			}
-			if x.Go != nil {
-				w.start = x.Go
+			if x.Start != nil {
+				w.start = x.Start // a go statement or a group's Go
 			} else {
 				w.start = x.Call
 			}
-			if g.Go != nil && ssaloop.InLoop(g.Go.Block()) && !ssaloop.InLoop(mc.Block()) {
+			if g.Start != nil && ssaloop.InLoop(g.Start.Block()) && !ssaloop.InLoop(mc.Block()) {
 				w.n = 2
 			}
 		}
@@ -137,8 +137,8 @@ func (ov *oneVal) local(mc *ssa.MakeChan) {
 func inLoopChain(n *chanuse.Node) bool {
 	for x := n; x.Parent != nil; x = x.Parent {
 		var site ssa.Instruction = x.Call
-		if x.Go != nil {
-			site = x.Go
+		if x.Start != nil {
+			site = x.Start
 		}
 		if site != nil && ssaloop.InLoop(site.Block()) {
 			return true

@@ -23,7 +23,9 @@
 // The channel is followed with analyzer/internal/chanuse: through
 // variables captured by closures, arguments of this package's functions and
 // methods, and a field of a struct the function allocates itself (the
-// struct handed to methods and goroutines). Every goroutine that sees it
+// struct handed to methods and goroutines). A function literal handed to a
+// group's Go (sync.WaitGroup.Go, errgroup's Group.Go) is a goroutine
+// started there, as by a go statement. Every goroutine that sees it
 // must either only send (plain sends, select sends, close) or receive, and
 // exactly one goroutine receives: the function itself, a goroutine it
 // starts, and the helpers either calls. The send is reported when the
@@ -340,7 +342,7 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 			w.needVia = true
 		}
 	}
-	if recv.g.Go != nil && ssaloop.InLoop(recv.g.Go.Block()) {
+	if recv.g.Start != nil && ssaloop.InLoop(recv.g.Start.Block()) {
 		return false // several receiving goroutines
 	}
 	if self != nil {
@@ -368,11 +370,11 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 			ex = w.search(root.Fn, after.Block(), indexOf(after)+1, 0)
 		} else if recv.g == root {
 			// The maker receives: from where it starts the sender.
-			if s.g.Parent != root || s.g.Go.Parent() != root.Fn {
+			if s.g.Parent != root || s.g.Start.Parent() != root.Fn {
 				continue
 			}
-			idx := indexOf(s.g.Go)
-			ex = w.search(root.Fn, s.g.Go.Block(), idx+1, 0)
+			idx := indexOf(s.g.Start)
+			ex = w.search(root.Fn, s.g.Start.Block(), idx+1, 0)
 		} else {
 			ex = w.search(recv.g.Fn, recv.g.Fn.Blocks[0], 0, 0)
 		}
@@ -451,7 +453,7 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 					what, ex.fn.Name(), line(ex.ret), line(recvSites[0]))
 			}
 			d := analysis.Diagnostic{Pos: op.Instr.Pos(), Category: "deadlock", Message: msg, Related: related()}
-			if call := makes[mc.Pos()]; call != nil && nsends == 1 && !ssaloop.InLoop(op.Instr.Block()) && !ssaloop.InLoop(s.g.Go.Block()) {
+			if call := makes[mc.Pos()]; call != nil && nsends == 1 && !ssaloop.InLoop(op.Instr.Block()) && !ssaloop.InLoop(s.g.Start.Block()) {
 				d.SuggestedFixes = []analysis.SuggestedFix{{
 					Message:   "Give the channel a buffer of one so the send never blocks",
 					TextEdits: []analysis.TextEdit{{Pos: call.Rparen, End: call.Rparen, NewText: []byte(", 1")}},
@@ -466,7 +468,7 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 // simpleSender reports whether s sends exactly once, outside loops, from
 // a goroutine started once.
 func simpleSender(s *role) bool {
-	return len(s.sends) == 1 && len(s.selSends) == 0 && !ssaloop.InLoop(s.sends[0].Instr.Block()) && !ssaloop.InLoop(s.g.Go.Block())
+	return len(s.sends) == 1 && len(s.selSends) == 0 && !ssaloop.InLoop(s.sends[0].Instr.Block()) && !ssaloop.InLoop(s.g.Start.Block())
 }
 
 // countCheck reports more goroutines sending once than the buffer and the
@@ -751,10 +753,10 @@ func earlyExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root
 	many := len(senders) > 1
 	for _, s := range senders {
 		if len(s.sends) != 1 || len(s.selSends) > 0 || ssaloop.InLoop(s.sends[0].Instr.Block()) ||
-			s.g.Go == nil || s.g.Parent != root || s.g.Go.Parent() != root.Fn {
+			s.g.Start == nil || s.g.Parent != root || s.g.Start.Parent() != root.Fn {
 			return false
 		}
-		if ssaloop.InLoop(s.g.Go.Block()) {
+		if ssaloop.InLoop(s.g.Start.Block()) {
 			many = true
 		}
 	}
@@ -786,7 +788,7 @@ func earlyExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root
 	rel := []analysis.RelatedInformation{
 		{Pos: from.Pos(), Message: "the receive, in a loop"},
 		{Pos: rp, Message: root.Fn.Name() + " returns here from inside the loop, without receiving the other values"},
-		{Pos: s.g.Go.Pos(), Message: "the senders are started here"},
+		{Pos: s.g.Start.Pos(), Message: "the senders are started here"},
 		{Pos: mc.Pos(), Message: "the channel is made unbuffered here"},
 	}
 	pass.Report(analysis.Diagnostic{

@@ -18,7 +18,7 @@ import (
 // return, and then sends on the channel itself with plain sends. Once the
 // receiver has returned, the function's next send blocks forever.
 func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *role, root *chanuse.Node, w *walker, funcs []*ssa.Function) bool {
-	if size != 0 || recv.g == root || recv.g.Go == nil || recv.g.Parent != root || recv.g.Go.Parent() != root.Fn {
+	if size != 0 || recv.g == root || recv.g.Start == nil || recv.g.Parent != root || recv.g.Start.Parent() != root.Fn {
 		return false
 	}
 	if len(self.recvs) > 0 || len(self.selSends) > 0 || self.deferredRecv {
@@ -44,7 +44,7 @@ func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *ro
 	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
 	reported := false
 	for _, op := range self.sends {
-		if op.Node != root || !precedes(recv.g.Go, op.Instr) {
+		if op.Node != root || !precedes(recv.g.Start, op.Instr) {
 			continue
 		}
 		reported = true
@@ -52,9 +52,9 @@ func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *ro
 			Pos:      op.Instr.Pos(),
 			Category: "deadlock",
 			Message: fmt.Sprintf("this send on an unbuffered channel blocks %s forever once its only receiver, the goroutine started at line %d, has left its select through another case (line %d, %s) and returned (line %d): nothing receives any more (select on the same case here too)",
-				root.Fn.Name(), line(recv.g.Go.Pos()), line(ex.via), what, line(ex.ret)),
+				root.Fn.Name(), line(recv.g.Start.Pos()), line(ex.via), what, line(ex.ret)),
 			Related: []analysis.RelatedInformation{
-				{Pos: recv.g.Go.Pos(), Message: "the only receiver is started here"},
+				{Pos: recv.g.Start.Pos(), Message: "the only receiver is started here"},
 				{Pos: ex.sel.Pos(), Message: "the receive, in a select"},
 				{Pos: ex.via, Message: "this case wins instead"},
 				{Pos: ex.ret, Message: "the receiver returns here"},
@@ -203,7 +203,7 @@ func feederStream(pass *analysis.Pass, mc *ssa.MakeChan, self, recv *role, root 
 		return false
 	}
 	send := self.sends[0].Instr
-	if self.sends[0].Node != root || !ssaloop.InLoop(send.Block()) || !loopsOn(send) || !precedes(recv.g.Go, send) {
+	if self.sends[0].Node != root || !ssaloop.InLoop(send.Block()) || !loopsOn(send) || !precedes(recv.g.Start, send) {
 		return false
 	}
 	var ret *ssa.Return
@@ -228,9 +228,9 @@ func feederStream(pass *analysis.Pass, mc *ssa.MakeChan, self, recv *role, root 
 		Pos:      send.Pos(),
 		Category: "deadlock",
 		Message: fmt.Sprintf("this send on an unbuffered channel blocks %s forever once its only receiver, the goroutine started at line %d, has stopped after a value: its loop (line %d) can return (line %d) without receiving again, and nothing receives any more",
-			root.Fn.Name(), line(recv.g.Go.Pos()), line(from.Pos()), line(rp)),
+			root.Fn.Name(), line(recv.g.Start.Pos()), line(from.Pos()), line(rp)),
 		Related: []analysis.RelatedInformation{
-			{Pos: recv.g.Go.Pos(), Message: "the only receiver is started here"},
+			{Pos: recv.g.Start.Pos(), Message: "the only receiver is started here"},
 			{Pos: from.Pos(), Message: "the receive, in a loop"},
 			{Pos: rp, Message: "the receiver returns here from inside the loop"},
 			{Pos: mc.Pos(), Message: "the channel is made unbuffered here"},

@@ -24,14 +24,14 @@ func streamExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, roo
 	if size != 0 || len(senders) != 1 {
 		return false
 	}
-	if recv.g != root && (recv.g.Go == nil || recv.g.Parent != root || after != nil) {
+	if recv.g != root && (recv.g.Start == nil || recv.g.Parent != root || after != nil) {
 		return false // the receiver: the starter, or one goroutine it starts
 	}
 	s := senders[0]
-	if len(s.sends) != 1 || len(s.selSends) > 0 || s.g.Go == nil || ssaloop.InLoop(s.g.Go.Block()) {
+	if len(s.sends) != 1 || len(s.selSends) > 0 || s.g.Start == nil || ssaloop.InLoop(s.g.Start.Block()) {
 		return false
 	}
-	if after == nil && (s.g.Parent != root || s.g.Go.Parent() != root.Fn) {
+	if after == nil && (s.g.Parent != root || s.g.Start.Parent() != root.Fn) {
 		return false
 	}
 	send := s.sends[0].Instr
@@ -61,7 +61,7 @@ func streamExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, roo
 	if after != nil {
 		started = "the helper that starts the sender is called here"
 	}
-	startPos := s.g.Go.Pos()
+	startPos := s.g.Start.Pos()
 	if after != nil {
 		startPos = after.Pos()
 	}

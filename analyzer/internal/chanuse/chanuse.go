@@ -1,5 +1,7 @@
 // Package chanuse follows one channel made in a function through the
-// package's SSA: the closures and goroutines that capture it, the callees
+// package's SSA: the closures and goroutines that capture it (started
+// with a go statement, or handed to a group's Go method:
+// sync.WaitGroup.Go, errgroup's Group.Go), the callees
 // that get it as an argument, and the struct field it is stored in (a local
 // struct handed to methods and goroutines). The result lists every function
 // that sees the channel, which goroutine runs it, and what it does with the
@@ -21,6 +23,7 @@ package chanuse
 import (
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -55,6 +58,48 @@ type Node struct {
 	Go     *ssa.Go             // Fn runs as a new goroutine started here (in Parent)
 	Call   ssa.CallInstruction // Fn is called synchronously here (in Parent)
 	G      *Node               // the node whose goroutine runs Fn: itself, an ancestor, or the root
+	// Start is where Fn is started as a new goroutine: Go, or the call of
+	// a group's Go method (sync.WaitGroup.Go, errgroup's Group.Go) that
+	// Fn, a function literal, is handed to; then Go and Call are nil and
+	// the group counts Fn until it returns.
+	Start ssa.CallInstruction
+}
+
+// Group returns the group whose Go method started n, or nil.
+func (n *Node) Group() ssa.Value {
+	if c, ok := n.Start.(*ssa.Call); ok {
+		return GroupGo(&c.Call)
+	}
+	return nil
+}
+
+// GroupGo returns the group (its pointer) when c calls a group's Go
+// method, sync.WaitGroup.Go(func()) or errgroup's Group.Go(func() error),
+// which runs its function argument as a new goroutine that the group's
+// Wait waits for; nil otherwise.
+func GroupGo(c *ssa.CallCommon) ssa.Value {
+	fn := c.StaticCallee()
+	if fn == nil || fn.Name() != "Go" || len(c.Args) != 2 {
+		return nil
+	}
+	recv := fn.Signature.Recv()
+	if recv == nil {
+		return nil
+	}
+	p, ok := recv.Type().(*types.Pointer)
+	if !ok {
+		return nil
+	}
+	nt, ok := p.Elem().(*types.Named)
+	if !ok || nt.Obj().Pkg() == nil {
+		return nil
+	}
+	switch path := nt.Obj().Pkg().Path(); {
+	case path == "sync" && nt.Obj().Name() == "WaitGroup",
+		(path == "golang.org/x/sync/errgroup" || strings.HasSuffix(path, "/golang.org/x/sync/errgroup")) && nt.Obj().Name() == "Group":
+		return c.Args[0]
+	}
+	return nil
 }
 
 // Channel is a channel and everything the package does with it.
@@ -165,7 +210,7 @@ func (t *tracker) escape() { t.ch.Escapes, t.ch.opaque = true, true }
 func (t *tracker) child(parent *Node, fn *ssa.Function, g *ssa.Go, call ssa.CallInstruction) *Node {
 	n := &Node{Fn: fn, Vals: map[ssa.Value]bool{}, Parent: parent, Go: g, Call: call}
 	if g != nil {
-		n.G = n
+		n.G, n.Start = n, g
 	} else {
 		n.G = parent.G
 	}
@@ -231,6 +276,14 @@ func (t *tracker) closure(n *Node, mk *ssa.MakeClosure, i int, depth int, follow
 		follow(t.child(n, fn, r, nil), fn.FreeVars[i], depth+1)
 	case *ssa.Call:
 		if r.Call.Value != mk {
+			if GroupGo(&r.Call) != nil && r.Call.Args[1] == ssa.Value(mk) {
+				// g.Go(func() { ... }): a new goroutine, as a go
+				// statement would start.
+				c := t.child(n, fn, nil, nil)
+				c.G, c.Start = c, r
+				follow(c, fn.FreeVars[i], depth+1)
+				return
+			}
 			t.escape()
 			return
 		}

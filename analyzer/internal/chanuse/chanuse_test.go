@@ -205,3 +205,37 @@ func TestNotified(t *testing.T) {
 		t.Errorf("both: escapes %v, only notified %v", ch.Escapes, ch.OnlyNotified())
 	}
 }
+
+const groupSrc = `package p
+
+import "sync"
+
+func grouped() int {
+	var wg sync.WaitGroup
+	c := make(chan int)
+	wg.Go(func() { c <- 1 })
+	return <-c
+}
+`
+
+// A function literal handed to sync.WaitGroup.Go is a new goroutine,
+// started at the Go call, not an escape.
+func TestGroupGo(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", groupSrc, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.ForCompiler(fset, "source", nil)}, fset, types.NewPackage("p", ""), []*ast.File{f}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := chanuse.Follow(makeIn(pkg.Func("grouped")))
+	if ch.Escapes || len(ch.Nodes) != 2 {
+		t.Fatalf("grouped: escapes %v, %d nodes", ch.Escapes, len(ch.Nodes))
+	}
+	n := ch.Nodes[1]
+	if n.Go != nil || n.Call != nil || n.G != n || n.Start == nil || n.Group() == nil || len(n.Ops) != 1 || n.Ops[0].Kind != chanuse.Send {
+		t.Errorf("the literal: go %v, call %v, own goroutine %v, start %v, group %v, ops %v", n.Go, n.Call, n.G == n, n.Start, n.Group(), n.Ops)
+	}
+}
