@@ -191,8 +191,12 @@ func closeAfterWaitFields(st *state, funcs []*ssa.Function) {
 			if !ok {
 				continue
 			}
-			for _, g := range goSites(w, callers) {
-				node := &chanuse.Node{Fn: w, Go: g}
+			for _, site := range goSites(w, callers) {
+				g, ok := site.(*ssa.Go) // a group's Go counts itself: no Add to check
+				if !ok {
+					continue
+				}
+				node := &chanuse.Node{Fn: w, Go: g, Start: g}
 				_, done, inner := doneAfterRangeIn(node, iff.Block().Succs[1])
 				fa, ok := inner.(*ssa.FieldAddr)
 				if !ok {

@@ -78,8 +78,9 @@
 //   - one stop value for several waiters: a channel nothing closes, sent on
 //     once (outside loops, in a function no loop calls) or handed to
 //     os/signal.Notify (one value per signal), that two or more goroutines
-//     started on one path receive from (a go statement in a loop counts
-//     as many, also for a method started in a loop on one object), each
+//     started on one path receive from (a go statement, or a group's Go
+//     handed a function literal, in a loop counts as many, also for a
+//     method started in a loop on one object), each
 //     able to return only after that receive: one waiter wakes, every
 //     other blocks forever (close was needed);
 //   - a single plain receive from a channel the function makes, whose one
@@ -111,7 +112,8 @@
 //     signal) or that hands a *testing.T to a call is not reported;
 //   - a plain receive from a private channel field every send on and close
 //     of which is in one function that the package only starts as a
-//     goroutine, when that function can return without sending or closing
+//     goroutine (a go statement, or a literal handed to a group's Go
+//     that calls it), when that function can return without sending or closing
 //     (an early return on an error, before its defer close is
 //     registered): the receiver (a Close or Wait method) blocks forever
 //     on that path.

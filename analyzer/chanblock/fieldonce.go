@@ -70,7 +70,7 @@ func fieldOnceOf(st *state, c *chanuse.Class, callers map[*ssa.Function][]ssa.Ca
 	}
 	// The sender runs only as a goroutine of its own: started by a go
 	// statement, or called by a function literal that is (go func() {
-	// s.run() }()).
+	// s.run() }(), or wg.Go(func() { s.run() }) with a group's Go).
 	gs := goSites(sender, callers)
 	if sender.Parent() == nil {
 		for _, call := range callers[sender] {
@@ -128,17 +128,24 @@ func fieldOnceOf(st *state, c *chanuse.Class, callers map[*ssa.Function][]ssa.Ca
 }
 
 // onlyStarted reports whether the function literal lit is only ever
-// started by go statements: its closure (or the literal itself, without
-// free variables) has no other use.
+// started by go statements or handed to a group's Go (sync.WaitGroup.Go,
+// errgroup's Group.Go): its closure (or the literal itself, without free
+// variables) has no other use.
 func onlyStarted(lit *ssa.Function) bool {
+	started := func(instr ssa.Instruction, v ssa.Value) bool {
+		switch in := instr.(type) {
+		case *ssa.Go:
+			return in.Call.Value == v
+		case *ssa.Call:
+			return chanuse.GroupGo(&in.Call) != nil && in.Call.Args[1] == v && in.Call.Args[0] != v
+		}
+		return false
+	}
 	for _, b := range lit.Parent().Blocks {
 		for _, instr := range b.Instrs {
 			if mk, ok := instr.(*ssa.MakeClosure); ok && mk.Fn == lit {
 				refs := *mk.Referrers()
-				if len(refs) != 1 {
-					return false
-				}
-				if g, ok := refs[0].(*ssa.Go); !ok || g.Call.Value != mk {
+				if len(refs) != 1 || !started(refs[0], mk) {
 					return false
 				}
 				continue
@@ -147,7 +154,7 @@ func onlyStarted(lit *ssa.Function) bool {
 				if *op != ssa.Value(lit) {
 					continue
 				}
-				if g, ok := instr.(*ssa.Go); !ok || g.Call.Value != ssa.Value(lit) {
+				if !started(instr, lit) {
 					return false
 				}
 			}

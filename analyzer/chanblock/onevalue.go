@@ -330,8 +330,9 @@ func isEmptyStruct(t types.Type) bool {
 
 // field checks a private channel field as a class. The waiters are
 // goroutines started with one object: go statements that start a function
-// receiving from the field of that object, in one function and the callees
-// it hands the object to.
+// receiving from the field of that object (or a group's Go that starts
+// such a function literal), in one function and the callees it hands the
+// object to.
 func (ov *oneVal) field(c *chanuse.Class) {
 	if c.Escapes || c.Stored || len(c.Makes) == 0 {
 		return
@@ -364,10 +365,10 @@ func (ov *oneVal) field(c *chanuse.Class) {
 		return // the sender receives too
 	}
 	signal := isEmptyStruct(c.Field.Type())
-	// The waiting functions, and how each is started: a go statement that
-	// hands it the object it receives from.
+	// The waiting functions, and how each is started: a go statement (or
+	// a group's Go) that hands it the object it receives from.
 	type start struct {
-		g    *ssa.Go
+		g    ssa.CallInstruction
 		base ssa.Value // the object, in g's function
 		recv ssa.Instruction
 	}
@@ -389,7 +390,7 @@ func (ov *oneVal) field(c *chanuse.Class) {
 	// callees it is handed to, collecting the starts on one path.
 	best := []waiter(nil)
 	for _, s := range starts {
-		ws := ov.startsFrom(s.g.Parent(), s.base, func(g *ssa.Go, base ssa.Value) (waiter, bool) {
+		ws := ov.startsFrom(s.g.Parent(), s.base, func(g ssa.CallInstruction, base ssa.Value) (waiter, bool) {
 			for _, t := range starts {
 				if t.g == g && sameBase(t.base, base) {
 					w := waiter{recv: t.recv, start: g, n: 1}
@@ -410,10 +411,11 @@ func (ov *oneVal) field(c *chanuse.Class) {
 }
 
 // startsFrom collects, in fn with the object base, the waiters started on
-// one path: go statements that start a waiter with base, and calls that
-// hand base to a function that does, each dominating the next. A call
-// stands at its position for the waiters its callee starts.
-func (ov *oneVal) startsFrom(fn *ssa.Function, base ssa.Value, isStart func(*ssa.Go, ssa.Value) (waiter, bool), depth int) []waiter {
+// one path: go statements (and group Go calls) that start a waiter with
+// base, and calls that hand base to a function that does, each dominating
+// the next. A call stands at its position for the waiters its callee
+// starts.
+func (ov *oneVal) startsFrom(fn *ssa.Function, base ssa.Value, isStart func(ssa.CallInstruction, ssa.Value) (waiter, bool), depth int) []waiter {
 	var ws []waiter
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -423,6 +425,12 @@ func (ov *oneVal) startsFrom(fn *ssa.Function, base ssa.Value, isStart func(*ssa
 					ws = append(ws, w)
 				}
 			case *ssa.Call:
+				if chanuse.GroupGo(&in.Call) != nil {
+					if w, ok := isStart(in, base); ok {
+						ws = append(ws, w)
+					}
+					continue
+				}
 				callee := in.Call.StaticCallee()
 				if depth >= 3 || callee == nil || callee.Blocks == nil || callee.Pkg != fn.Pkg || callee == fn {
 					continue
@@ -470,14 +478,27 @@ func inLoopDef(v ssa.Value, at *ssa.BasicBlock) bool {
 }
 
 // goSites returns the go statements that start fn: a go statement of a
-// method or function, or of a function literal.
-func goSites(fn *ssa.Function, callers map[*ssa.Function][]ssa.CallInstruction) []*ssa.Go {
-	var gs []*ssa.Go
+// method or function, or of a function literal, or a group's Go
+// (sync.WaitGroup.Go, errgroup's Group.Go) handed the literal.
+func goSites(fn *ssa.Function, callers map[*ssa.Function][]ssa.CallInstruction) []ssa.CallInstruction {
+	var gs []ssa.CallInstruction
 	if fn.Parent() != nil {
 		// A literal: its MakeClosure (or the function itself, without free
-		// variables) started by a go statement.
+		// variables) started by a go statement or a group's Go.
 		for _, b := range fn.Parent().Blocks {
 			for _, instr := range b.Instrs {
+				if c, ok := instr.(*ssa.Call); ok && chanuse.GroupGo(&c.Call) != nil {
+					switch v := c.Call.Args[1].(type) {
+					case *ssa.MakeClosure:
+						if v.Fn == fn {
+							gs = append(gs, c)
+						}
+					case *ssa.Function:
+						if v == fn {
+							gs = append(gs, c)
+						}
+					}
+				}
 				if g, ok := instr.(*ssa.Go); ok {
 					switch v := g.Call.Value.(type) {
 					case *ssa.MakeClosure:
@@ -554,16 +575,20 @@ func (ov *oneVal) report(at ssa.Instruction, what, name string, ws []waiter, mad
 	})
 }
 
-// outerBase maps base, the object fn (started by g) receives from, to the
-// value g's function passes or captures: a parameter, or a captured
-// variable's load.
-func outerBase(fn *ssa.Function, g *ssa.Go, base ssa.Value) ssa.Value {
+// outerBase maps base, the object fn (started by g, a go statement or a
+// group's Go) receives from, to the value g's function passes or
+// captures: a parameter, or a captured variable's load.
+func outerBase(fn *ssa.Function, g ssa.CallInstruction, base ssa.Value) ssa.Value {
 	if u, ok := base.(*ssa.UnOp); ok && u.Op == token.MUL {
 		if _, ok := u.X.(*ssa.FreeVar); ok {
 			base = u.X
 		}
 	}
-	return outer(&chanuse.Node{Fn: fn, Go: g}, base)
+	n := &chanuse.Node{Fn: fn, Start: g}
+	if gs, ok := g.(*ssa.Go); ok {
+		n.Go = gs
+	}
+	return outer(n, base)
 }
 
 // sameBase reports whether a and b are one object in one function: one

@@ -170,11 +170,18 @@ func doneAfter(g *chanuse.Node, sends []chanuse.Op) (ssa.Value, ssa.Instruction)
 }
 
 // outer maps v, a value of goroutine g's function, to the value its go
-// statement passes or captures in the parent.
+// statement (or the group's Go it is handed to) passes or captures in the
+// parent.
 func outer(g *chanuse.Node, v ssa.Value) ssa.Value {
 	switch v := v.(type) {
 	case *ssa.FreeVar:
-		mk, ok := g.Go.Call.Value.(*ssa.MakeClosure)
+		var fv ssa.Value
+		if g.Go != nil {
+			fv = g.Go.Call.Value
+		} else if c, ok := g.Start.(*ssa.Call); ok && chanuse.GroupGo(&c.Call) != nil {
+			fv = c.Call.Args[1]
+		}
+		mk, ok := fv.(*ssa.MakeClosure)
 		if !ok {
 			return nil
 		}
@@ -185,7 +192,7 @@ func outer(g *chanuse.Node, v ssa.Value) ssa.Value {
 		}
 	case *ssa.Parameter:
 		for i, p := range g.Fn.Params {
-			if p == v && i < len(g.Go.Call.Args) {
+			if g.Go != nil && p == v && i < len(g.Go.Call.Args) {
 				return g.Go.Call.Args[i]
 			}
 		}
