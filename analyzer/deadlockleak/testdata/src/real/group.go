@@ -107,3 +107,41 @@ func allMatches(items []string, match func(string) bool) ([]string, error) {
 	}
 	return got, g.Wait()
 }
+
+// dgraph-io/dgraph#3074's first-error-wins shape (the kernel is ours) with
+// the part fetchers started by an errgroup in a loop: the caller returns
+// at the first error, and every fetcher that has not sent yet blocks
+// forever. Fix: a buffer of len(parts).
+func fetchGroupParts(parts []string, fetch func(string) error) error {
+	var g errgroup.Group
+	errCh := make(chan error)
+	for _, p := range parts {
+		g.Go(func() error {
+			errCh <- fetch(p) // want `several goroutines each send once on an unbuffered channel that fetchGroupParts receives from in a loop \(line \d+\), but it can leave the loop after a receive and return \(line \d+\)`
+			return nil
+		})
+	}
+	for range parts {
+		if err := <-errCh; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fetchGroupPartsFixed(parts []string, fetch func(string) error) error {
+	var g errgroup.Group
+	errCh := make(chan error, len(parts))
+	for _, p := range parts {
+		g.Go(func() error {
+			errCh <- fetch(p)
+			return nil
+		})
+	}
+	for range parts {
+		if err := <-errCh; err != nil {
+			return err
+		}
+	}
+	return nil
+}
