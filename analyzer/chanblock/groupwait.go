@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -67,7 +68,7 @@ func groupWaitBefore(st *state, mc *ssa.MakeChan) {
 			ok = false
 			return
 		}
-		grp := groupCall(&call.Call, "Go")
+		grp := chanuse.GroupCall(&call.Call, "Go")
 		if grp == nil {
 			ok = false
 			return
@@ -239,7 +240,7 @@ func groupWaitFirst(fn *ssa.Function, start ssa.Instruction, grp ssa.Value, recv
 				return nil
 			}
 			if c, ok := instr.(*ssa.Call); ok {
-				if w := groupCall(&c.Call, "Wait"); w != nil && sameWG(w, grp) {
+				if w := chanuse.GroupCall(&c.Call, "Wait"); w != nil && sameWG(w, grp) {
 					wait, stop = instr, true
 					break
 				}
@@ -272,7 +273,7 @@ func groupCloseAfterWait(st *state, fn *ssa.Function, rangers []groupRanger, clo
 				if !ok {
 					continue
 				}
-				w := groupCall(&c.Call, "Wait")
+				w := chanuse.GroupCall(&c.Call, "Wait")
 				if w == nil || !sameWG(w, r.grp) || !(b == r.start.Block() && index(c) > index(r.start) || b != r.start.Block() && after[b]) {
 					continue
 				}

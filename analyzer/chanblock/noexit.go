@@ -476,34 +476,6 @@ func stuckClose(st *state, o *ops, name string, isNever func(*ssa.Function) bool
 	}
 }
 
-// groupCall returns the group that c calls method name on, when c calls
-// it on a *sync.WaitGroup or an *errgroup.Group
-// (golang.org/x/sync/errgroup).
-func groupCall(c *ssa.CallCommon, name string) ssa.Value {
-	fn := c.StaticCallee()
-	if fn == nil || fn.Name() != name || len(c.Args) == 0 {
-		return nil
-	}
-	recv := fn.Signature.Recv()
-	if recv == nil {
-		return nil
-	}
-	p, ok := recv.Type().(*types.Pointer)
-	if !ok {
-		return nil
-	}
-	n, ok := p.Elem().(*types.Named)
-	if !ok || n.Obj().Pkg() == nil {
-		return nil
-	}
-	switch path := n.Obj().Pkg().Path(); {
-	case path == "sync" && n.Obj().Name() == "WaitGroup",
-		strings.HasSuffix(path, "golang.org/x/sync/errgroup") && n.Obj().Name() == "Group":
-		return c.Args[0]
-	}
-	return nil
-}
-
 // groupGo reports a Wait on a group (sync.WaitGroup.Go, errgroup's
 // Group.Go) that started, with its Go method, a function that never
 // returns: the group counts the function until it returns, so Wait
@@ -517,7 +489,7 @@ func groupGo(st *state, funcs []*ssa.Function, isNever func(*ssa.Function) bool)
 				if !ok {
 					continue
 				}
-				grp := groupCall(&c.Call, "Go")
+				grp := chanuse.GroupCall(&c.Call, "Go")
 				if grp == nil || len(c.Call.Args) != 2 {
 					continue
 				}
@@ -538,7 +510,7 @@ func groupGo(st *state, funcs []*ssa.Function, isNever func(*ssa.Function) bool)
 						if !ok {
 							continue
 						}
-						w := groupCall(&wc.Call, "Wait")
+						w := chanuse.GroupCall(&wc.Call, "Wait")
 						if w == nil || !sameWG(w, grp) || !(wb == b && index(wc) > index(c) || wb != b && after[wb]) {
 							continue
 						}

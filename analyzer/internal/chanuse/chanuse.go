@@ -78,8 +78,18 @@ func (n *Node) Group() ssa.Value {
 // which runs its function argument as a new goroutine that the group's
 // Wait waits for; nil otherwise.
 func GroupGo(c *ssa.CallCommon) ssa.Value {
+	if len(c.Args) != 2 {
+		return nil
+	}
+	return GroupCall(c, "Go")
+}
+
+// GroupCall returns the group (its pointer) when c calls the method name
+// of a *sync.WaitGroup or of an *errgroup.Group
+// (golang.org/x/sync/errgroup); nil otherwise.
+func GroupCall(c *ssa.CallCommon, name string) ssa.Value {
 	fn := c.StaticCallee()
-	if fn == nil || fn.Name() != "Go" || len(c.Args) != 2 {
+	if fn == nil || fn.Name() != name || len(c.Args) == 0 {
 		return nil
 	}
 	recv := fn.Signature.Recv()
