@@ -310,7 +310,7 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 			recv = r
 		case len(r.sends) > 0:
 			if r.g == root {
-				if after != nil || self != nil {
+				if self != nil {
 					return false
 				}
 				self = r // the maker sends itself: makerBlocks
@@ -346,7 +346,7 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 		return false // several receiving goroutines
 	}
 	if self != nil {
-		return makerBlocks(pass, mc, size, self, recv, root, w, funcs)
+		return makerBlocks(pass, mc, size, self, recv, root, after, w, funcs)
 	}
 	// Buffered: only goroutines that send exactly once, and more of them
 	// than the buffer holds.

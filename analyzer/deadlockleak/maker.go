@@ -14,11 +14,19 @@ import (
 // makerBlocks reports the abandoned feeder: a function makes an
 // unbuffered channel, starts one goroutine that receives from it in a
 // loop whose select can also take a case that fires from outside (the
-// Done of a context the function did not make from scratch, a timer) and
-// return, and then sends on the channel itself with plain sends. Once the
-// receiver has returned, the function's next send blocks forever.
-func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *role, root *chanuse.Node, w *walker, funcs []*ssa.Function) bool {
-	if size != 0 || recv.g == root || recv.g.Start == nil || recv.g.Parent != root || recv.g.Start.Parent() != root.Fn {
+// Done of a context the function did not make from scratch, a timer, a
+// channel handed to os/signal.Notify) and return, and then sends on the
+// channel itself with plain sends. Once the receiver has returned, the
+// function's next send blocks forever. The receiver may be started by a
+// helper the function calls with the channel (containerd/containerd#1907),
+// or by the helper that makes the channel and returns it to the function
+// (after is then that call; cilium/cilium#13408).
+func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *role, root *chanuse.Node, after ssa.Instruction, w *walker, funcs []*ssa.Function) bool {
+	if size != 0 || recv.g == root || recv.g.Start == nil {
+		return false
+	}
+	start := startPoint(recv.g, root, after)
+	if start == nil {
 		return false
 	}
 	if len(self.recvs) > 0 || len(self.selSends) > 0 || self.deferredRecv {
@@ -26,6 +34,9 @@ func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *ro
 	}
 	ex := w.search(recv.g.Fn, recv.g.Fn.Blocks[0], 0, 0)
 	if ex == nil || ex.sel == nil {
+		if start != recv.g.Start {
+			return false
+		}
 		return feederStream(pass, mc, self, recv, root, w)
 	}
 	var stop ssa.Value
@@ -38,13 +49,16 @@ func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *ro
 	if what == "" {
 		what = fieldStop(stop, root.Fn, funcs)
 	}
+	if what == "" && notifiedStop(stop, funcs, 0) {
+		what = "a signal arrives"
+	}
 	if what == "" {
 		return false
 	}
 	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
 	reported := false
 	for _, op := range self.sends {
-		if op.Node != root || !precedes(recv.g.Start, op.Instr) {
+		if op.Node != root || !precedes(start, op.Instr) {
 			continue
 		}
 		reported = true
@@ -65,6 +79,40 @@ func makerBlocks(pass *analysis.Pass, mc *ssa.MakeChan, size int, self, recv *ro
 	return reported
 }
 
+// startPoint returns the instruction of root after which the receiving
+// goroutine g runs: its go statement when root starts it, the call of the
+// helper that starts it when root calls that helper (a chain of
+// synchronous calls), or after, the call of the helper that made the
+// channel, started g and returned the channel; nil otherwise.
+func startPoint(g, root *chanuse.Node, after ssa.Instruction) ssa.Instruction {
+	if g.Parent == nil {
+		return nil
+	}
+	if g.Parent == root {
+		if g.Start.Parent() != root.Fn {
+			return nil
+		}
+		return g.Start
+	}
+	for n := g.Parent; n != nil; n = n.Parent {
+		if n.Call == nil || n.Go != nil || n.Start != nil {
+			// n is the top of its chain: the maker helper, when
+			// root only receives its result.
+			if n.Parent == nil && n != root && after != nil && after.Parent() == root.Fn {
+				return after
+			}
+			return nil
+		}
+		if n.Parent == root {
+			if n.Call.Parent() != root.Fn {
+				return nil
+			}
+			return n.Call
+		}
+	}
+	return nil
+}
+
 // precedes reports whether b can run after a in their function.
 func precedes(a, b ssa.Instruction) bool {
 	if a.Block() == b.Block() {
@@ -82,6 +130,85 @@ func precedes(a, b ssa.Instruction) bool {
 			seen[x] = true
 			stack = append(stack, x.Succs...)
 		}
+	}
+	return false
+}
+
+// notifiedStop reports whether ch is a channel handed to os/signal.Notify
+// (the runtime sends on it when a signal arrives), followed back from a
+// closure's free variable to its binding and from a parameter to the
+// arguments of the package's calls of its function.
+func notifiedStop(ch ssa.Value, funcs []*ssa.Function, depth int) bool {
+	if depth > 4 || ch == nil {
+		return false
+	}
+	switch v := ch.(type) {
+	case *ssa.MakeChan:
+		c := chanuse.Follow(v)
+		return c.OnlyNotified()
+	case *ssa.FreeVar:
+		fn := v.Parent()
+		idx := -1
+		for i, f := range fn.FreeVars {
+			if f == v {
+				idx = i
+			}
+		}
+		if idx < 0 || fn.Parent() == nil {
+			return false
+		}
+		for _, b := range fn.Parent().Blocks {
+			for _, instr := range b.Instrs {
+				if mk, ok := instr.(*ssa.MakeClosure); ok && mk.Fn == fn {
+					return notifiedStop(mk.Bindings[idx], funcs, depth+1)
+				}
+			}
+		}
+	case *ssa.Parameter:
+		fn := v.Parent()
+		idx := -1
+		for i, p := range fn.Params {
+			if p == v {
+				idx = i
+			}
+		}
+		if idx < 0 {
+			return false
+		}
+		found := false
+		for _, f := range funcs {
+			for _, b := range f.Blocks {
+				for _, instr := range b.Instrs {
+					c, ok := instr.(ssa.CallInstruction)
+					if !ok || c.Common().IsInvoke() || c.Common().StaticCallee() != fn {
+						continue
+					}
+					if !notifiedStop(c.Common().Args[idx], funcs, depth+1) {
+						return false // some caller passes another channel
+					}
+					found = true
+				}
+			}
+		}
+		return found
+	case *ssa.ChangeType:
+		return notifiedStop(v.X, funcs, depth+1)
+	case *ssa.UnOp:
+		// A captured variable: what is stored in it.
+		if v.Op == token.MUL {
+			return notifiedStop(v.X, funcs, depth+1)
+		}
+	case *ssa.Alloc:
+		found := false
+		for _, r := range *v.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Addr == v {
+				if !notifiedStop(st.Val, funcs, depth+1) {
+					return false
+				}
+				found = true
+			}
+		}
+		return found
 	}
 	return false
 }
