@@ -1,6 +1,7 @@
 package lockorder
 
 import (
+	"go/token"
 	"strings"
 
 	"golang.org/x/tools/go/analysis/passes/buildssa"
@@ -17,8 +18,9 @@ import (
 // writing its own fields, comparing it, locking its sync fields and passing
 // it to same-package functions that do no more with it; a use publishes it
 // on the paths from that use to at (branches on a condition the use's block
-// has decided are followed one way only).
-func (f *fnChecker) unpublished(h *lockInfo, at *ssa.BasicBlock) bool {
+// has decided are followed one way only), and in block at itself when it
+// comes before the instruction at pos.
+func (f *fnChecker) unpublished(h *lockInfo, at *ssa.BasicBlock, pos token.Pos) bool {
 	if at == nil || !strings.HasPrefix(h.inst, "{a:") {
 		return false
 	}
@@ -39,23 +41,41 @@ func (f *fnChecker) unpublished(h *lockInfo, at *ssa.BasicBlock) bool {
 	if alloc == nil {
 		return false
 	}
-	var pubs []*ssa.BasicBlock
+	var pubs []ssa.Instruction
 	if !f.c.noEscape(alloc, map[*ssa.Function]bool{}, 0, &pubs) {
 		return false
 	}
-	for _, u := range pubs {
-		if u == at || reachesDecided(u, at) {
+	lock := instrIndex(at, pos)
+	for _, p := range pubs {
+		u := p.Block()
+		if u == at && (lock < 0 || instrIndex(at, p.Pos()) < 0 || instrIndex(at, p.Pos()) < lock) {
+			return false // published earlier in the block (or the order is unknown)
+		}
+		if reachesDecided(u, at) {
 			return false
 		}
 	}
 	return true
 }
 
+// instrIndex is the index in b of the first instruction at pos, or -1.
+func instrIndex(b *ssa.BasicBlock, pos token.Pos) int {
+	if !pos.IsValid() {
+		return -1
+	}
+	for i, instr := range b.Instrs {
+		if instr.Pos() == pos {
+			return i
+		}
+	}
+	return -1
+}
+
 // noEscape reports whether the pointer v (an object or a pointer into it)
 // is used only in ways that keep the object private, collecting in pubs the
 // blocks of this function whose uses publish it; ok is false when a use
 // publishes it in a way not tied to a block (depth > 0: inside a callee).
-func (c *checker) noEscape(v ssa.Value, seen map[*ssa.Function]bool, depth int, pubs *[]*ssa.BasicBlock) bool {
+func (c *checker) noEscape(v ssa.Value, seen map[*ssa.Function]bool, depth int, pubs *[]ssa.Instruction) bool {
 	refs := v.Referrers()
 	if refs == nil {
 		return true
@@ -90,7 +110,7 @@ func (c *checker) noEscape(v ssa.Value, seen map[*ssa.Function]bool, depth int, 
 			if depth > 0 {
 				return false
 			}
-			*pubs = append(*pubs, r.Block())
+			*pubs = append(*pubs, r)
 		}
 	}
 	return true

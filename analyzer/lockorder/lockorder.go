@@ -17,7 +17,10 @@
 //     wait forever for the other);
 //   - recursive read locking: RLock of an RWMutex already read-locked by the
 //     same goroutine, when the package also write-locks it (a writer that
-//     arrives between the two RLocks blocks the second one);
+//     arrives between the two RLocks blocks the second one), also through
+//     another path to the same type's field (a goroutine its constructor
+//     starts on the new object, a map element), unless that object is not
+//     yet published to other goroutines when it is write-locked;
 //   - waiting on a channel, WaitGroup or Cond while holding a lock that every
 //     goroutine which could wake the waiter must take first.
 //
@@ -32,7 +35,10 @@
 // taken in both orders are reported "by lock class" (the objects may
 // differ; the message says so), except that the lock of an object the
 // function allocated and has not yet published to other goroutines orders
-// nothing. TryLock never blocks and is ignored. A lock released before the
+// nothing. A method called on a map or slice element (an index, a lookup,
+// a range) locks its receiver's class: the lock is ordered by class after
+// the caller's held locks instead of being dropped for want of an
+// instance. TryLock never blocks and is ignored. A lock released before the
 // wait, a buffered channel send, or a waker that does not need the lock are
 // not reported.
 //
@@ -429,6 +435,7 @@ type checker struct {
 	backs      map[string]*backInfo          // "pkg.T|field" -> a back-pointer field to T
 	sites      map[*ssa.Function][]*ssa.Call // static call sites of the package's functions
 	fwriters   map[string]token.Pos          // field key -> a write lock of that class
+	pwriters   map[string]token.Pos          // field key -> a write lock of that class on an object other goroutines may see
 	aliasRL    []*edge                       // read locks of one class, one through an alias
 	paramFuncs map[string][]paramFunc        // callback field -> constructor parameters stored in it
 	left       []*leftHeld                   // locks left held on some returns only
@@ -482,6 +489,7 @@ func run(pass *analysis.Pass) (any, error) {
 		backs:      map[string]*backInfo{},
 		sites:      map[*ssa.Function][]*ssa.Call{},
 		fwriters:   map[string]token.Pos{},
+		pwriters:   map[string]token.Pos{},
 		paramFuncs: map[string][]paramFunc{},
 		released:   map[string]bool{},
 
@@ -1255,7 +1263,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			continue
 		}
 		ik, ck, d, ok := f.subst(call, a)
-		if !ok && a.Lock != "" && (a.Root == "" || f.indirect > 0) {
+		if !ok && a.Lock != "" && (a.Root == "" || f.indirect > 0 || f.elemArg(call, a.Root)) {
 			// Known by its lock class only (a lock of a receiver that
 			// a dynamic call's target gets from a slice or a map).
 			ok, ik, d = true, "class:"+a.Lock, a.Desc // known by its lock class only
@@ -1461,7 +1469,7 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 			if h.inst == li.inst && li.inst != "" || li.drops[h.inst] || lockerDropped(li.drops, h) || h.once != "" || li.once != "" {
 				continue
 			}
-			if h.fkey != "" && li.fkey != "" && h.fkey != li.fkey && !f.unpublished(h, f.block) {
+			if h.fkey != "" && li.fkey != "" && h.fkey != li.fkey && !f.unpublished(h, f.block, li.pos) {
 				f.c.addClassEdge(f.fn, h, li, gatesOf(s, h, li))
 			}
 			if h.class == "" || li.class == "" || h.class == li.class || !sameRoot(h, li) {
@@ -1477,6 +1485,11 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 		if !li.read && li.fkey != "" && li.once == "" {
 			if _, ok := f.c.fwriters[li.fkey]; !ok {
 				f.c.fwriters[li.fkey] = li.pos
+			}
+		}
+		if !li.read && li.fkey != "" && li.once == "" && !f.unpublished(li, f.block, li.pos) {
+			if _, ok := f.c.pwriters[li.fkey]; !ok {
+				f.c.pwriters[li.fkey] = li.pos
 			}
 		}
 	}

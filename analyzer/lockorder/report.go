@@ -118,6 +118,13 @@ func (c *checker) loopLock(fn *ssa.Function, h, li *lockInfo, when string) {
 func (c *checker) reportRLocks() {
 	for _, e := range c.rlocks {
 		wpos, ok := c.writers[e.acq.class]
+		if !ok && e.acq.fkey != "" {
+			// A writer on another path to an object of the same type
+			// (a constructor's allocation its goroutine locks, a map
+			// element): the same lock by class, unless it is an object
+			// nothing else has seen yet.
+			wpos, ok = c.pwriters[e.acq.fkey]
+		}
 		if !ok {
 			continue // no writer in sight: recursive RLock cannot block
 		}
