@@ -30,6 +30,15 @@
 //     in the package ever calls, while a goroutine was started with the
 //     context: its Done closes only if the parent is canceled (go vet's
 //     lostcancel covers cancel functions in local variables);
+//   - a context's cancel function in a local variable that the function
+//     calls on some paths only (never deferred nor handed on), while a
+//     goroutine started with the context (by a go statement, or by a
+//     helper of the package the context is passed to) can return only
+//     through ctx.Done() (its other cases receive from private channel
+//     fields nothing in the package sends on or closes): on a path that
+//     returns without canceling, the goroutine waits until the parent
+//     context is canceled, never for context.Background()
+//     (googleapis/google-cloud-go#183);
 //   - a plain operation on a channel variable made on some paths only, on
 //     a path where it is still nil (a condition already decided on the way
 //     and nil tests are followed one way);

@@ -1,0 +1,280 @@
+package chanblock
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// ctxGoroutine is a goroutine started with a context: the function it
+// runs, where it is started, and the context's values in that function.
+type ctxGoroutine struct {
+	fn    *ssa.Function
+	start *ssa.Go
+	at    ssa.Instruction // where the context leaves the function that made it
+	vals  map[ssa.Value]bool
+}
+
+// partialCancels reports a cancel function, in a local variable, that the
+// function calls on some paths only (never deferred nor handed on), while
+// a goroutine was started with its context (directly, or by a helper of
+// the package that gets the context) whose only way to return waits on
+// ctx.Done(): on a path that returns without canceling, the goroutine
+// waits until the parent context is canceled, which for
+// context.Background() is never (googleapis/google-cloud-go#183).
+func partialCancels(st *state, funcs []*ssa.Function) {
+	var classes map[*types.Var]*chanuse.Class
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				var ctxV, cancelV *ssa.Extract
+				for _, r := range *call.Referrers() {
+					if ex, ok := r.(*ssa.Extract); ok {
+						switch ex.Index {
+						case 0:
+							ctxV = ex
+						case 1:
+							cancelV = ex
+						}
+					}
+				}
+				if cancelV == nil || ctxV == nil || withCancel(cancelV) == nil {
+					continue
+				}
+				calls, ok := directCalls(cancelV)
+				if !ok || len(calls) == 0 {
+					continue // deferred, handed on, or never used (lostcancel)
+				}
+				var gs []*ctxGoroutine
+				ctxGoroutines(ctxV, nil, 0, &gs)
+				for _, g := range gs {
+					if classes == nil {
+						classes = chanuse.Fields(st.pass.Pkg, st.sealed, funcs)
+					}
+					dead := map[ssa.Value]bool{}
+					for _, bb := range g.fn.Blocks {
+						for _, in := range bb.Instrs {
+							switch in := in.(type) {
+							case *ssa.Call:
+								if in.Call.IsInvoke() && in.Call.Method.Name() == "Done" && g.vals[in.Call.Value] {
+									dead[in] = true
+								}
+							case *ssa.Select:
+								for _, s := range in.States {
+									if s.Dir == types.RecvOnly && silentField(s.Chan, classes) {
+										dead[s.Chan] = true
+									}
+								}
+							}
+						}
+					}
+					if len(dead) == 0 || !neverReturnsWith(g.fn, dead) {
+						continue
+					}
+					ret := returnSkipping(g.at, calls)
+					if ret == nil {
+						continue
+					}
+					line := func(p token.Pos) int { return st.pass.Fset.Position(p).Line }
+					rp := ret.Pos()
+					if !rp.IsValid() {
+						rp = chanuse.ClosingBrace(fn)
+					}
+					st.Report(analysis.Diagnostic{
+						Pos:      call.Pos(),
+						Category: "deadlock",
+						Message: fmt.Sprintf("%s calls this context's cancel only on some paths (line %d): when it returns at line %d without canceling, the goroutine started with the context (line %d), whose only way out waits on ctx.Done(), blocks until the parent context is canceled (forever for context.Background())",
+							fn.Name(), line(calls[0].Pos()), line(rp), line(g.start.Pos())),
+						Related: []analysis.RelatedInformation{
+							{Pos: calls[0].Pos(), Message: "cancel is called here, on another path"},
+							{Pos: rp, Message: "this return skips cancel"},
+							{Pos: g.start.Pos(), Message: "the goroutine waiting on ctx.Done() is started here"},
+						},
+					})
+					break
+				}
+			}
+		}
+	}
+}
+
+// directCalls returns the calls of the cancel function v, when every use
+// of v is a plain call of it.
+func directCalls(v ssa.Value) ([]*ssa.Call, bool) {
+	var calls []*ssa.Call
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Call:
+			if r.Call.Value != v {
+				return nil, false
+			}
+			calls = append(calls, r)
+		case *ssa.DebugRef:
+		default:
+			return nil, false
+		}
+	}
+	return calls, true
+}
+
+// ctxGoroutines collects the goroutines started with the context v: by a
+// go statement (an argument, or captured by the started closure), or by a
+// function of the package that v is passed to, at most two calls deep. at
+// is the instruction of the outermost function where v leaves it.
+func ctxGoroutines(v ssa.Value, at ssa.Instruction, depth int, out *[]*ctxGoroutine) {
+	if depth > 2 {
+		return
+	}
+	here := func(i ssa.Instruction) ssa.Instruction {
+		if at != nil {
+			return at
+		}
+		return i
+	}
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Go:
+			if fn, ok := r.Call.Value.(*ssa.Function); ok && fn.Blocks != nil {
+				for i, a := range r.Call.Args {
+					if a == v {
+						*out = append(*out, &ctxGoroutine{fn: fn, start: r, at: here(r), vals: map[ssa.Value]bool{fn.Params[i]: true}})
+					}
+				}
+			}
+		case *ssa.Call:
+			fn := r.Call.StaticCallee()
+			if fn == nil || fn.Blocks == nil || r.Call.IsInvoke() || fn.Pkg != v.Parent().Pkg {
+				continue
+			}
+			for i, a := range r.Call.Args {
+				if a == v && i < len(fn.Params) {
+					ctxGoroutines(fn.Params[i], here(r), depth+1, out)
+				}
+			}
+		case *ssa.Store:
+			// A variable a closure captures (a spilled parameter).
+			if a, ok := r.Addr.(*ssa.Alloc); ok && r.Val == v {
+				for _, u := range *a.Referrers() {
+					if mk, ok := u.(*ssa.MakeClosure); ok {
+						closureGo(mk, a, here, out)
+					}
+				}
+			}
+		case *ssa.MakeClosure:
+			closureGo(r, v, here, out)
+		}
+	}
+}
+
+// closureGo adds the goroutine mk starts when it is started by a go
+// statement and binds v (the context, or the variable holding it).
+func closureGo(mk *ssa.MakeClosure, v ssa.Value, here func(ssa.Instruction) ssa.Instruction, out *[]*ctxGoroutine) {
+	fn := mk.Fn.(*ssa.Function)
+	for _, u := range *mk.Referrers() {
+		g, ok := u.(*ssa.Go)
+		if !ok || g.Call.Value != mk {
+			continue
+		}
+		for i, bnd := range mk.Bindings {
+			if bnd != v {
+				continue
+			}
+			fv := fn.FreeVars[i]
+			vals := map[ssa.Value]bool{fv: true}
+			for _, fr := range *fv.Referrers() {
+				if l, ok := fr.(*ssa.UnOp); ok && l.Op == token.MUL {
+					vals[l] = true
+				}
+			}
+			*out = append(*out, &ctxGoroutine{fn: fn, start: g, at: here(g), vals: vals})
+		}
+	}
+}
+
+// silentField reports whether ch is a load of a private channel field
+// that nothing in the package sends on or closes: a receive from it never
+// proceeds.
+func silentField(ch ssa.Value, classes map[*types.Var]*chanuse.Class) bool {
+	u, ok := ch.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return false
+	}
+	c := classes[chanuse.StructFieldOf(u.X)]
+	if c == nil || c.Escapes || c.Stored {
+		return false
+	}
+	for _, op := range c.Ops {
+		switch op.Kind {
+		case chanuse.Send, chanuse.SelectSend, chanuse.Close, chanuse.DeferClose:
+			return false
+		}
+	}
+	return true
+}
+
+// returnSkipping returns a return reachable from after from that passes
+// none of calls, or nil.
+func returnSkipping(from ssa.Instruction, calls []*ssa.Call) *ssa.Return {
+	stop := map[ssa.Instruction]bool{}
+	for _, c := range calls {
+		stop[c] = true
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	type pos struct {
+		b *ssa.BasicBlock
+		i int
+	}
+	queue := []pos{{from.Block(), indexIn(from) + 1}}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if p.i == 0 {
+			if seen[p.b] {
+				continue
+			}
+			seen[p.b] = true
+		}
+		blocked := false
+		for _, in := range p.b.Instrs[p.i:] {
+			if stop[in] {
+				blocked = true
+				break
+			}
+			if r, ok := in.(*ssa.Return); ok {
+				return r
+			}
+			if _, ok := in.(*ssa.Panic); ok {
+				blocked = true
+				break
+			}
+			if c, ok := in.(ssa.CallInstruction); ok && chanuse.NoReturn(c.Common()) {
+				blocked = true
+				break
+			}
+		}
+		if blocked {
+			continue
+		}
+		for _, s := range p.b.Succs {
+			queue = append(queue, pos{s, 0})
+		}
+	}
+	return nil
+}
+
+func indexIn(instr ssa.Instruction) int {
+	for i, in := range instr.Block().Instrs {
+		if in == instr {
+			return i
+		}
+	}
+	return -1
+}
