@@ -82,7 +82,13 @@
 // firing from outside (the Done of a context passed in, kept in a field,
 // or given a deadline; a timer) and return, and then sends on the channel
 // itself with plain sends: once the receiver has returned, the function's
-// next send blocks it forever (evstack/ev-node#1476). A stop channel kept
+// next send blocks it forever (evstack/ev-node#1476). The receiver may be
+// started by a helper of the package that the function calls with the
+// channel (containerd/containerd#1907), or by the helper that makes the
+// channel and returns it, the function sending after that call
+// (cilium/cilium#13408). A channel handed to os/signal.Notify (followed
+// back through parameters to every caller's argument) fires from outside
+// too. A stop channel kept
 // in a struct field that another function of the package closes (Stop)
 // fires from outside too. A stop channel or a context the function makes
 // from scratch, or a field it closes itself, closed or canceled after its
