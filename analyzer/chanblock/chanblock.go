@@ -88,6 +88,7 @@ func run(pass *analysis.Pass) (any, error) {
 	fields(st, ssainput.SrcFuncs)
 	cancels(st, ssainput.SrcFuncs)
 	partialCancels(st, ssainput.SrcFuncs)
+	wrongContexts(st, ssainput.SrcFuncs)
 	waitGroups(st, ssainput.SrcFuncs)
 	nilPaths(st, ssainput.SrcFuncs)
 	waitBeforeReceive(st, ssainput.SrcFuncs)

@@ -39,6 +39,12 @@
 //     returns without canceling, the goroutine waits until the parent
 //     context is canceled, never for context.Background()
 //     (googleapis/google-cloud-go#183);
+//   - a goroutine stopped by the wrong context: a function derives a
+//     child of its context parameter and defers the child's cancel, but
+//     starts a goroutine with the parent context (captured or passed)
+//     whose only way to return waits on the parent's Done(): after the
+//     function returns the goroutine keeps waiting until the caller's
+//     context is canceled, one per call (sensu/sensu-go#1749);
 //   - a plain operation on a channel variable made on some paths only, on
 //     a path where it is still nil (a condition already decided on the way
 //     and nil tests are followed one way);

@@ -59,24 +59,8 @@ func partialCancels(st *state, funcs []*ssa.Function) {
 					if classes == nil {
 						classes = chanuse.Fields(st.pass.Pkg, st.sealed, funcs)
 					}
-					dead := map[ssa.Value]bool{}
-					for _, bb := range g.fn.Blocks {
-						for _, in := range bb.Instrs {
-							switch in := in.(type) {
-							case *ssa.Call:
-								if in.Call.IsInvoke() && in.Call.Method.Name() == "Done" && g.vals[in.Call.Value] {
-									dead[in] = true
-								}
-							case *ssa.Select:
-								for _, s := range in.States {
-									if s.Dir == types.RecvOnly && silentField(s.Chan, classes) {
-										dead[s.Chan] = true
-									}
-								}
-							}
-						}
-					}
-					if len(dead) == 0 || !neverReturnsWith(g.fn, dead) {
+					done, ok := onlyDone(g, classes)
+					if !ok {
 						continue
 					}
 					ret := returnSkipping(g.at, calls)
@@ -97,10 +81,124 @@ func partialCancels(st *state, funcs []*ssa.Function) {
 							{Pos: calls[0].Pos(), Message: "cancel is called here, on another path"},
 							{Pos: rp, Message: "this return skips cancel"},
 							{Pos: g.start.Pos(), Message: "the goroutine waiting on ctx.Done() is started here"},
+							{Pos: done, Message: "its only way out waits here"},
 						},
 					})
 					break
 				}
+			}
+		}
+	}
+}
+
+// onlyDone reports whether g can return only once its context is done:
+// with the context's Done() (and receives from private channel fields
+// nothing in the package sends on or closes) never ready, no path of g's
+// function returns.
+func onlyDone(g *ctxGoroutine, classes map[*types.Var]*chanuse.Class) (token.Pos, bool) {
+	dead := map[ssa.Value]bool{}
+	done := token.NoPos
+	for _, bb := range g.fn.Blocks {
+		for _, in := range bb.Instrs {
+			switch in := in.(type) {
+			case *ssa.Call:
+				if in.Call.IsInvoke() && in.Call.Method.Name() == "Done" && g.vals[in.Call.Value] {
+					dead[in] = true
+					if !done.IsValid() {
+						done = in.Pos()
+					}
+				}
+			case *ssa.Select:
+				for _, s := range in.States {
+					if s.Dir == types.RecvOnly && silentField(s.Chan, classes) {
+						dead[s.Chan] = true
+					}
+				}
+			}
+		}
+	}
+	return done, done.IsValid() && neverReturnsWith(g.fn, dead)
+}
+
+// wrongContexts reports the goroutine stopped by the wrong context: a
+// function derives a child of its context parameter and defers the
+// child's cancel (whatever it starts is to end with the call), but starts
+// a goroutine with the parent context whose only way to return waits on
+// the parent's Done(): after the function returns the goroutine keeps
+// waiting until the caller's context is canceled, one per call
+// (sensu/sensu-go#1749).
+func wrongContexts(st *state, funcs []*ssa.Function) {
+	var classes map[*types.Var]*chanuse.Class
+	for _, fn := range funcs {
+		for _, p := range fn.Params {
+			if !isContext(p.Type()) {
+				continue
+			}
+			// The parameter, and loads of the variable it is spilled to
+			// when a function literal captures it.
+			pvals := map[ssa.Value]bool{p: true}
+			for _, r := range *p.Referrers() {
+				if sto, ok := r.(*ssa.Store); ok && sto.Val == p {
+					if a, ok := sto.Addr.(*ssa.Alloc); ok {
+						for _, u := range *a.Referrers() {
+							if l, ok := u.(*ssa.UnOp); ok && l.Op == token.MUL {
+								pvals[l] = true
+							}
+						}
+					}
+				}
+			}
+			var deferred *ssa.Defer
+			var child *ssa.Call
+			var uses []ssa.Instruction
+			for v := range pvals {
+				uses = append(uses, *v.Referrers()...)
+			}
+			for _, r := range uses {
+				call, ok := r.(*ssa.Call)
+				if !ok || len(call.Call.Args) == 0 || !pvals[call.Call.Args[0]] {
+					continue
+				}
+				for _, u := range *call.Referrers() {
+					ex, ok := u.(*ssa.Extract)
+					if !ok || ex.Index != 1 || withCancel(ex) == nil {
+						continue
+					}
+					for _, x := range *ex.Referrers() {
+						if d, ok := x.(*ssa.Defer); ok && d.Call.Value == ex {
+							deferred, child = d, call
+						}
+					}
+				}
+			}
+			if deferred == nil {
+				continue
+			}
+			var gs []*ctxGoroutine
+			ctxGoroutines(p, nil, 1, &gs)
+			for _, g := range gs {
+				if g.fn.Parent() != fn && g.start.Parent() != fn {
+					continue
+				}
+				if classes == nil {
+					classes = chanuse.Fields(st.pass.Pkg, st.sealed, funcs)
+				}
+				done, ok := onlyDone(g, classes)
+				if !ok {
+					continue
+				}
+				line := func(p token.Pos) int { return st.pass.Fset.Position(p).Line }
+				st.Report(analysis.Diagnostic{
+					Pos:      g.start.Pos(),
+					Category: "deadlock",
+					Message: fmt.Sprintf("this goroutine can return only when %s, %s's context parameter, is done, but %s cancels only the child context it derives (line %d, cancel deferred at line %d): after %s returns the goroutine keeps waiting until the caller's context is canceled, and one leaks per call",
+						p.Name(), fn.Name(), fn.Name(), line(child.Pos()), line(deferred.Pos()), fn.Name()),
+					Related: []analysis.RelatedInformation{
+						{Pos: child.Pos(), Message: "the child context, canceled when " + fn.Name() + " returns"},
+						{Pos: deferred.Pos(), Message: "the deferred cancel"},
+						{Pos: done, Message: "the goroutine's only way out waits on the parent's Done() here"},
+					},
+				})
 			}
 		}
 	}
