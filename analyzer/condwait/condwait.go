@@ -16,7 +16,7 @@ import (
 // Analyzer reports sync.Cond waiters whose wake-up can be missed.
 var Analyzer = &analysis.Analyzer{
 	Name:     "condwait",
-	Doc:      "report sync.Cond waits whose wake-up can be missed: a change that ends a Wait loop made with no Signal or Broadcast after it (a Close that never wakes the waiters), or made and signalled without the Cond's lock (the signal can fall between the waiter's test and its Wait)",
+	Doc:      "report sync.Cond waits whose wake-up can be missed: a change that ends a Wait loop made with no Signal or Broadcast after it (a Close that never wakes the waiters), or made and signalled without the Cond's lock (the signal can fall between the waiter's test and its Wait), or a local Cond waited on with no predicate while a literal made before the Wait can signal first",
 	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/condwait",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer},
 	Run:      run,
@@ -67,6 +67,10 @@ func run(pass *analysis.Pass) (any, error) {
 		writes: map[*types.Var][]*write{}, callers: map[*ssa.Function][]site{},
 		addrOf: map[*ssa.Function]bool{}, sigFns: map[key]map[*ssa.Function]bool{},
 		lockFns: map[key]map[*ssa.Function]bool{}, flows: map[key]*lockFlows{}, seen: map[token.Pos]bool{}}
+	if !c.waitsOnCond() {
+		return nil, nil // most packages: nothing more to do
+	}
+	c.checkLocal()
 	if !c.scan() {
 		return nil, nil
 	}
@@ -164,9 +168,6 @@ func condMethod(cc *ssa.CallCommon) (string, ssa.Value) {
 // when some Cond is waited on, every field store. It reports whether any
 // Cond is waited on.
 func (c *checker) scan() bool {
-	if !c.waitsOnCond() {
-		return false // most packages: nothing more to do
-	}
 	any := false
 	for _, fn := range c.funcs {
 		for _, b := range fn.Blocks {

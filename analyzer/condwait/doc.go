@@ -56,10 +56,23 @@
 //     with Signal (no Broadcast, no signalling callee or defer), and a
 //     waiter that signals on every way out of its wait loop (a chain) is
 //     not reported.
+//   - a lost wake-up on a local Cond (reported at the Wait): a Cond the
+//     function makes for itself (sync.NewCond into a variable, or a
+//     sync.Cond variable), used only as its methods' receiver, through
+//     its L and by the function literals that capture it, is waited on
+//     with no predicate (no loop around the Wait; every if that can skip
+//     it tests only parameters and constants), while a function literal
+//     made before the Wait (a goroutine, or a callback handed on) signals
+//     it either without the Cond's lock, or with it when the waiter took
+//     that lock only after making the literal: the signal can come before
+//     the Wait and is lost (cockroachdb/cockroach#69408,
+//     ochinchina/supervisord#223). In a testing/synctest bubble, a
+//     signaller that sleeps before it signals runs only once the waiter is
+//     durably blocked, and is not reported.
 //
-// Waits on a Cond that nothing in the package signals, and Waits that test
-// no predicate at all, are lockorder's (analyzer/lockorder/cond.go) and
-// are not reported again. A Cond another package can reach (an exported
+// Waits on a Cond that nothing in the package signals, and Waits on a
+// field's Cond that test no predicate at all, are lockorder's
+// (analyzer/lockorder/cond.go) and are not reported again. A Cond another package can reach (an exported
 // field of a reachable type), or that is passed to a function, stored in a
 // variable or turned into a method value, may be signalled where the pass
 // cannot see: no silent release is reported for it.
