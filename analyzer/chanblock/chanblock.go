@@ -89,6 +89,7 @@ func run(pass *analysis.Pass) (any, error) {
 	cancels(st, ssainput.SrcFuncs)
 	partialCancels(st, ssainput.SrcFuncs)
 	wrongContexts(st, ssainput.SrcFuncs)
+	unpublished(st, ssainput.SrcFuncs)
 	waitGroups(st, ssainput.SrcFuncs)
 	nilPaths(st, ssainput.SrcFuncs)
 	waitBeforeReceive(st, ssainput.SrcFuncs)

@@ -45,6 +45,14 @@
 //     whose only way to return waits on the parent's Done(): after the
 //     function returns the goroutine keeps waiting until the caller's
 //     context is canceled, one per call (sensu/sensu-go#1749);
+//   - a send on a buffered channel field (made with a constant buffer,
+//     assigned once) of a struct just allocated, by the function that
+//     allocates it or by its caller when a helper returns it, that finds
+//     the buffer full from the sends before it on the path while the
+//     struct is not yet published (stored, passed to a call, captured,
+//     returned; a receive or any other use of the channel counts as
+//     published too): no other goroutine can receive yet
+//     (mit-dci/lit#181);
 //   - a plain operation on a channel variable made on some paths only, on
 //     a path where it is still nil (a condition already decided on the way
 //     and nil tests are followed one way);
