@@ -90,6 +90,7 @@ func run(pass *analysis.Pass) (any, error) {
 	partialCancels(st, ssainput.SrcFuncs)
 	wrongContexts(st, ssainput.SrcFuncs)
 	unpublished(st, ssainput.SrcFuncs)
+	lockedSends(st, ssainput.SrcFuncs)
 	waitGroups(st, ssainput.SrcFuncs)
 	nilPaths(st, ssainput.SrcFuncs)
 	waitBeforeReceive(st, ssainput.SrcFuncs)

@@ -53,6 +53,14 @@
 //     returned; a receive or any other use of the channel counts as
 //     published too): no other goroutine can receive yet
 //     (mit-dci/lit#181);
+//   - a plain send on a private channel field made while holding a mutex
+//     field (locked on every path to the send, not unlocked on the way;
+//     a deferred unlock holds it), when every receive from the channel is
+//     in a loop of a function started as a goroutine whose body can lock
+//     that same mutex field (of any instance: the mutex is identified by
+//     its field) between two receives: once the buffer is full (at once
+//     when unbuffered) the sender waits for a receiver that waits for the
+//     mutex (treeverse/lakeFS#1390); two read locks do not conflict;
 //   - a plain operation on a channel variable made on some paths only, on
 //     a path where it is still nil (a condition already decided on the way
 //     and nil tests are followed one way);
