@@ -5,6 +5,7 @@ import (
 	"go/types"
 	"strings"
 
+	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -22,7 +23,8 @@ import (
 //     test state machines);
 //   - a function value loaded from an unexported struct field that the
 //     package only ever sets to one known function, closure or method
-//     value (a stored callback);
+//     value (a stored callback), besides functions that lock and wait on
+//     nothing (a no-op default): then that one possibly;
 //   - the function a callee from the standard library runs on the
 //     caller's stack: sync.Once.Do's f, sort.Slice's less, slices.SortFunc's
 //     cmp and the like;
@@ -124,8 +126,20 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 	if fk == "" || fieldExported(fa) {
 		return nil, false
 	}
-	stored := append(f.c.funcFields[fk], f.c.passedFuncs(fk)...)
-	if f.c.unknownFunc[fk] || len(stored) == 0 || len(stored) > maxTargets {
+	all := append(f.c.funcFields[fk], f.c.passedFuncs(fk)...)
+	if f.c.unknownFunc[fk] || len(all) == 0 {
+		return nil, false
+	}
+	// Functions that neither lock nor wait (a no-op default such as
+	// func() {}) change nothing at the call: the bound applies to the
+	// others, which are then only possible.
+	var stored []storedFunc
+	for _, sf := range all {
+		if !f.c.inert(sf.val) {
+			stored = append(stored, sf)
+		}
+	}
+	if len(stored) == 0 || len(stored) > maxTargets {
 		return nil, false
 	}
 	for _, sf := range stored {
@@ -148,7 +162,25 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 			calls = append(calls, c)
 		}
 	}
-	return calls, len(stored) > 1
+	return calls, len(all) > 1
+}
+
+// inert reports whether the function value v (a function or a closure of
+// this package) takes no lock, waits on nothing, wakes nothing and calls
+// no callback or parameter.
+func (c *checker) inert(v ssa.Value) bool {
+	var fn *ssa.Function
+	switch v := v.(type) {
+	case *ssa.Function:
+		fn = v
+	case *ssa.MakeClosure:
+		fn, _ = v.Fn.(*ssa.Function)
+	}
+	if fn == nil || fn.Synthetic != "" || fn.Blocks == nil || fn.Pkg != c.pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).Pkg {
+		return false
+	}
+	sum := c.summaryOf(fn)
+	return sum != nil && len(sum.Acquires)+len(sum.Holds)+len(sum.Releases)+len(sum.Waits)+len(sum.Wakes)+len(sum.Callbacks)+len(sum.ParamCalls) == 0
 }
 
 func fieldExported(fa *ssa.FieldAddr) bool {

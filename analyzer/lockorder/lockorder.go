@@ -57,7 +57,9 @@
 // the package's and its imports' types of one declared in another package
 // outside the standard library (otherimpl.go); the one function stored in
 // an unexported callback field, also when a constructor stores its
-// parameter there and the package's own calls pass it (paramcb.go);
+// parameter there and the package's own calls pass it (paramcb.go), not
+// counting functions stored there that neither lock nor wait (a no-op
+// default such as func() {}): the one left may run at the call;
 // sync.Once.Do's and sort.Slice's function, and the String or Error method
 // fmt and log call on an operand. Condition variables (cond.go): a Wait on
 // an unexported Cond nothing signals, and a lost wake-up (a Wait with no
@@ -1230,6 +1232,12 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	if name == "(*sync.Once).Do" {
 		f.onceDo(call, pos, s)
 		return
+	}
+	if formats(callee) && len(call.Args) > 0 {
+		// Its own ...any parameter formatted here: the operands its
+		// callers pass have their String or Error called with the locks
+		// held now (paramcall.go).
+		f.noteParamCall(call.Args[len(call.Args)-1], s, nil)
 	}
 	f.indirectCall(call, pos, s)
 	if strings.HasPrefix(name, "(*sync.") || strings.HasPrefix(name, "sync.") {

@@ -23,6 +23,12 @@ import (
 // the caller itself received is carried to the caller's summary with the
 // locks held there added. Only direct calls count: a parameter started
 // as a goroutine, deferred, or stored runs elsewhere.
+//
+// A variadic ...any parameter handed on to fmt or log (`func (l *logger)
+// Debugln(vals ...any) { l.mu.Lock(); …; fmt.Sprintln(vals...) }`) is
+// called the same way: fmt calls the String or Error method of each
+// operand, so at a call site those methods of the operands passed run
+// with the callee's locks held (syncthing/syncthing#4821).
 
 // ParamCall says that a function calls its parameter Param (a function
 // value) with the locks Held held, relative to its parameters.
@@ -122,21 +128,32 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 			f.noteParamCall(arg, s, heldSum)
 			continue
 		}
+		var cs []*ssa.CallCommon
 		switch arg.(type) {
 		case *ssa.Function, *ssa.MakeClosure:
+			sig, ok := arg.Type().Underlying().(*types.Signature)
+			if !ok {
+				continue
+			}
+			var args []ssa.Value
+			for i := range sig.Params().Len() {
+				args = append(args, unknownVal{t: sig.Params().At(i).Type()})
+			}
+			if c := bindCall(arg, args, nil, nil); c != nil {
+				cs = append(cs, c)
+			}
 		default:
-			continue
+			// A ...any slice the callee formats: the String or Error
+			// methods of the operands this call passes.
+			if pc.Param == len(call.Args)-1 && callee.Signature.Variadic() {
+				for _, x := range formatted(call) {
+					if c := f.c.stringer(x); c != nil {
+						cs = append(cs, c)
+					}
+				}
+			}
 		}
-		sig, ok := arg.Type().Underlying().(*types.Signature)
-		if !ok {
-			continue
-		}
-		var args []ssa.Value
-		for i := range sig.Params().Len() {
-			args = append(args, unknownVal{t: sig.Params().At(i).Type()})
-		}
-		c := bindCall(arg, args, nil, nil)
-		if c == nil {
+		if len(cs) == 0 {
 			continue
 		}
 		inner := s.clone()
@@ -152,7 +169,9 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 		f.indirect++
 		saved := f.viaParam
 		f.viaParam = callee
-		f.call(c, pos, inner)
+		for _, c := range cs {
+			f.call(c, pos, inner)
+		}
 		f.viaParam = saved
 		f.indirect--
 	}
