@@ -112,7 +112,9 @@
 //     started on one path receive from (a go statement, or a group's Go
 //     handed a function literal, in a loop counts as many, also for a
 //     method started in a loop on one object), each
-//     able to return only after that receive: one waiter wakes, every
+//     able to return only after that receive (a deferred call counts as
+//     another way out only when it may recover: a deferred wg.Done does
+//     not; couchbase/sync_gateway#4436): one waiter wakes, every
 //     other blocks forever (close was needed);
 //   - a single plain receive from a channel the function makes, whose one
 //     sender goroutine can return without sending on or closing it (an

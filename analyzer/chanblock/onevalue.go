@@ -193,7 +193,10 @@ func dominates(a, b ssa.Instruction) bool {
 // receives. Unless signal, the received value must be unused (a stop
 // signal, not data).
 func waits(fn *ssa.Function, ops []chanuse.Op, signal bool) bool {
-	if len(fn.Blocks) == 0 || fn.Recover != nil {
+	// go/ssa gives every function with a defer a Recover block: only a
+	// deferred call that may recover opens another way out (a deferred
+	// wg.Done does not).
+	if len(fn.Blocks) == 0 || recovers(fn) {
 		return false
 	}
 	stop := map[*ssa.BasicBlock]int{} // block -> index of the receive that stops the path there
