@@ -69,6 +69,16 @@
 //     ochinchina/supervisord#223). In a testing/synctest bubble, a
 //     signaller that sleeps before it signals runs only once the waiter is
 //     durably blocked, and is not reported.
+//   - a consumer left behind at shutdown (reported at the Wait): a
+//     function that lives until a stop signal (a receive from a channel
+//     parameter of empty elements, or from a context's Done) starts a
+//     goroutine that, from its call of a waiting function, can never
+//     return; that function waits on a private Cond in a loop that only
+//     new data ends (every test that leaves it is a slice to grow, a
+//     count to rise, or a count to leave zero that nothing sets to another
+//     constant): no closed flag, error, channel or context. When the stop
+//     comes the producers stop with it, and the goroutine sleeps in Wait
+//     for good (kubernetes/kubernetes#28158);
 //
 // Waits on a Cond that nothing in the package signals, and Waits on a
 // field's Cond that test no predicate at all, are lockorder's
