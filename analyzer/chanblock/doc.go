@@ -55,12 +55,15 @@
 //     (mit-dci/lit#181);
 //   - a plain send on a private channel field made while holding a mutex
 //     field (locked on every path to the send, not unlocked on the way;
-//     a deferred unlock holds it), when every receive from the channel is
-//     in a loop of a function started as a goroutine whose body can lock
-//     that same mutex field (of any instance: the mutex is identified by
-//     its field) between two receives: once the buffer is full (at once
-//     when unbuffered) the sender waits for a receiver that waits for the
-//     mutex (treeverse/lakeFS#1390); two read locks do not conflict;
+//     a deferred unlock holds it), when every receive from the channel
+//     (reading the field, or in a function started with the field's value
+//     as an argument) is in a loop, plain or in a select, of a function
+//     started as a goroutine that can lock that same mutex field (of any
+//     instance: the mutex is identified by its field) between two
+//     receives: the sender waits for a receiver that waits for the mutex
+//     (treeverse/lakeFS#1390, portworx/sched-ops#359); two read locks do
+//     not conflict, and a channel made with a constant buffer is left
+//     alone (room for a one-shot stop value);
 //   - a plain operation on a channel variable made on some paths only, on
 //     a path where it is still nil (a condition already decided on the way
 //     and nil tests are followed one way);

@@ -13,10 +13,12 @@ import (
 
 // lockedSends reports a plain send on a private channel field made while
 // holding a mutex field, when every goroutine that receives from the
-// channel does so in a loop that, between two receives, can lock that same
-// mutex field: once the buffer is full (at once when unbuffered) the
-// sender waits with the mutex held, and the receivers wait for the mutex
-// before they take the next value (treeverse/lakeFS#1390).
+// channel (reading the field, or started with its value as an argument)
+// does so in a loop, plainly or in a select, that between two receives can
+// lock that same mutex field: the sender waits with the mutex held for a
+// receiver that waits for the mutex (treeverse/lakeFS#1390,
+// portworx/sched-ops#359). Channels made with a constant buffer are left
+// alone (the usual fix for a one-shot stop).
 func lockedSends(st *state, funcs []*ssa.Function) {
 	started := map[*ssa.Function]bool{}
 	for _, fn := range funcs {
@@ -30,28 +32,24 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 			}
 		}
 	}
-	classes := chanuse.Fields(st.pass.Pkg, st.sealed, funcs)
-	for _, c := range classes {
-		if c.Escapes || c.Stored {
+	for f, fc := range fieldChans(st, funcs) {
+		if !fc.ok || len(fc.sends) == 0 || len(fc.recvs) == 0 {
 			continue
 		}
-		var sends, recvs []chanuse.FieldOp
-		ok := true
-		for _, op := range c.Ops {
-			switch op.Kind {
-			case chanuse.Send:
-				sends = append(sends, op)
-			case chanuse.Recv:
-				recvs = append(recvs, op)
-			case chanuse.SelectRecv:
-				ok = false // a receiver that can also do something else
+		// A constant buffer (a stop signal's room for one) is left
+		// alone: only an unbuffered channel, or one whose buffer the
+		// callers size, can be full at the send.
+		buffered := false
+		for _, mc := range fc.makes {
+			if capacity(mc) >= 1 {
+				buffered = true
 			}
 		}
-		if !ok || len(sends) == 0 || len(recvs) == 0 {
+		if buffered || len(fc.makes) == 0 {
 			continue
 		}
-		for _, s := range sends {
-			send := s.Instr
+		sends, recvs := fc.sends, fc.recvs
+		for _, send := range sends {
 			for _, lk := range lockCalls(send.Parent(), "Lock", "RLock") {
 				mu := lk.field
 				if !heldAt(lk.call, send, mu) {
@@ -63,8 +61,8 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 				var relock *ssa.Call
 				all := true
 				for _, r := range recvs {
-					fn := r.Instr.Parent()
-					if fn == send.Parent() || !started[fn] || !ssaloop.InLoop(r.Instr.Block()) {
+					fn := r.Parent()
+					if fn == send.Parent() || !started[fn] || !ssaloop.InLoop(r.Block()) {
 						all = false
 						break
 					}
@@ -73,7 +71,7 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 						if l.field != mu || (lk.name == "RLock" && l.name == "RLock") {
 							continue
 						}
-						if reaches(r.Instr, l.call) && reaches(l.call, r.Instr) {
+						if reaches(r, l.call) && reaches(l.call, r) {
 							found = l.call
 							break
 						}
@@ -93,8 +91,8 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 				st.Report(analysis.Diagnostic{
 					Pos:      send.Pos(),
 					Category: "deadlock",
-					Message: fmt.Sprintf("this send on field %s holds %s (locked at line %d), and its receivers lock %s in their receive loop (line %d) before they take the next value: once the channel is full, the send waits for a receiver and the receiver waits for %s, forever",
-						c.Field.Name(), mu.Name(), line(lk.call.Pos()), mu.Name(), line(relock.Pos()), mu.Name()),
+					Message: fmt.Sprintf("this send on field %s holds mutex field %s (locked at line %d), and its receivers can lock %s between two receives (line %d): when a receiver is there, or once the buffer is full, the send waits for a receiver that waits for %s, forever",
+						f.Name(), mu.Name(), line(lk.call.Pos()), mu.Name(), line(relock.Pos()), mu.Name()),
 					Related: []analysis.RelatedInformation{
 						{Pos: lk.call.Pos(), Message: "the mutex is locked here and still held at the send"},
 						{Pos: relock.Pos(), Message: "a receiver locks it here, between two receives"},
@@ -104,6 +102,126 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 			}
 		}
 	}
+}
+
+// fieldChan is what the package does with the channel kept in one
+// private struct field: the plain sends on it, the receives (plain or in a
+// select, also in a function started with the channel as an argument),
+// and the makes stored in it; ok is false when the channel goes anywhere
+// else.
+type fieldChan struct {
+	sends []*ssa.Send
+	recvs []ssa.Instruction
+	makes []*ssa.MakeChan
+	ok    bool
+}
+
+func fieldChans(st *state, funcs []*ssa.Function) map[*types.Var]*fieldChan {
+	out := map[*types.Var]*fieldChan{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				fa, ok := instr.(*ssa.FieldAddr)
+				if !ok {
+					continue
+				}
+				f := chanuse.StructFieldOf(fa)
+				if f == nil || f.Pkg() != st.pass.Pkg || !st.sealed.Private(f) {
+					continue
+				}
+				if _, ok := f.Type().Underlying().(*types.Chan); !ok {
+					continue
+				}
+				fc := out[f]
+				if fc == nil {
+					fc = &fieldChan{ok: true}
+					out[f] = fc
+				}
+				for _, r := range *fa.Referrers() {
+					switch r := r.(type) {
+					case *ssa.DebugRef:
+					case *ssa.Store:
+						if r.Addr != fa {
+							fc.ok = false
+						} else if mc, ok := r.Val.(*ssa.MakeChan); ok {
+							fc.makes = append(fc.makes, mc)
+							if len(*mc.Referrers()) > 2 {
+								fc.ok = false // also kept elsewhere
+							}
+						} else if c, ok := r.Val.(*ssa.Const); !ok || !c.IsNil() {
+							fc.ok = false
+						}
+					case *ssa.UnOp:
+						if r.Op != token.MUL || !fc.uses(r, true) {
+							fc.ok = false
+						}
+					default:
+						fc.ok = false
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// uses records the uses of v, the field's channel; a go statement of a
+// package function may get it as an argument (when follow), whose
+// parameter is then followed. It reports whether every use is understood.
+func (fc *fieldChan) uses(v ssa.Value, follow bool) bool {
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Send:
+			if r.Chan != v {
+				return false
+			}
+			fc.sends = append(fc.sends, r)
+		case *ssa.UnOp:
+			if r.Op != token.ARROW {
+				return false
+			}
+			fc.recvs = append(fc.recvs, r)
+		case *ssa.Select:
+			for _, s := range r.States {
+				if s.Send == v || (s.Chan == v && s.Dir != types.RecvOnly) {
+					return false
+				}
+				if s.Chan == v {
+					fc.recvs = append(fc.recvs, r)
+				}
+			}
+		case *ssa.Go:
+			fn := r.Call.StaticCallee()
+			if !follow || fn == nil || fn.Blocks == nil || r.Call.IsInvoke() || r.Call.Value == v {
+				return false
+			}
+			for i, a := range r.Call.Args {
+				if a != v {
+					continue
+				}
+				if i >= len(fn.Params) || !fc.uses(fn.Params[i], false) {
+					return false
+				}
+			}
+		case *ssa.BinOp:
+			if r.Op != token.EQL && r.Op != token.NEQ {
+				return false // a nil test
+			}
+		case *ssa.Call:
+			b, ok := r.Call.Value.(*ssa.Builtin)
+			if !ok || (b.Name() != "close" && b.Name() != "len" && b.Name() != "cap") {
+				return false
+			}
+		case *ssa.ChangeType:
+			if !fc.uses(r, follow) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // lockCall is a Lock (or RLock) of a mutex kept in a struct field.

@@ -3,6 +3,7 @@ package real
 import (
 	"errors"
 	"sync"
+	"time"
 )
 
 // A send made while holding a mutex that the channel's receivers lock
@@ -38,7 +39,7 @@ func (p *closerPool) enqueue(c closable) error {
 	if p.err != nil {
 		return p.err
 	}
-	p.queue <- c // want `this send on field queue holds mu \(locked at line \d+\), and its receivers lock mu in their receive loop \(line \d+\) before they take the next value`
+	p.queue <- c // want `this send on field queue holds mutex field mu \(locked at line \d+\), and its receivers can lock mu between two receives \(line \d+\)`
 	return nil
 }
 
@@ -94,7 +95,7 @@ func newRegistry() *registry {
 func (r *registry) notify(name string) {
 	r.mu.RLock()
 	if _, ok := r.entries[name]; ok {
-		r.updates <- name // want `this send on field updates holds mu \(locked at line \d+\), and its receivers lock mu`
+		r.updates <- name // want `this send on field updates holds mutex field mu \(locked at line \d+\), and its receivers can lock mu`
 	}
 	r.mu.RUnlock()
 }
@@ -143,5 +144,100 @@ func (s *counterSink) run() {
 		s.statM.Lock()
 		s.n += v
 		s.statM.Unlock()
+	}
+}
+
+// Upstream: portworx/sched-ops#359 (Unlock held the lock object's mutex
+// while sending on the unbuffered done channel of the refresher, which
+// may just have taken its ticker case and be waiting for that mutex).
+// Fix: done has a buffer of one. Reduced in our own words.
+type leaseLock struct {
+	sync.Mutex
+	owner string
+	done  chan struct{}
+}
+
+type leaseHolder struct {
+	lease leaseLock
+	ttl   time.Duration
+	data  map[string]string
+}
+
+func (h *leaseHolder) acquire(owner string) {
+	h.lease.Lock()
+	defer h.lease.Unlock()
+	h.lease.owner = owner
+	h.lease.done = make(chan struct{})
+	go h.renew(owner, h.lease.done)
+}
+
+func (h *leaseHolder) release() {
+	h.lease.Lock()
+	defer h.lease.Unlock()
+	if h.lease.done != nil {
+		h.lease.done <- struct{}{} // want `this send on field done holds mutex field Mutex \(locked at line \d+\), and its receivers can lock Mutex between two receives`
+		h.lease.done = nil
+	}
+	h.lease.owner = ""
+}
+
+func (h *leaseHolder) renew(owner string, done chan struct{}) {
+	t := time.NewTicker(h.ttl)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			h.lease.Lock()
+			if h.lease.owner == owner {
+				h.data["expiry"] = time.Now().String()
+			}
+			h.lease.Unlock()
+		case <-done:
+			return
+		}
+	}
+}
+
+// The fixed look-alike: room for the one stop value.
+type leaseLockFixed struct {
+	sync.Mutex
+	owner string
+	done  chan struct{}
+}
+
+type leaseHolderFixed struct {
+	lease leaseLockFixed
+	ttl   time.Duration
+}
+
+func (h *leaseHolderFixed) acquire(owner string) {
+	h.lease.Lock()
+	defer h.lease.Unlock()
+	h.lease.owner = owner
+	h.lease.done = make(chan struct{}, 1)
+	go h.renew(owner, h.lease.done)
+}
+
+func (h *leaseHolderFixed) release() {
+	h.lease.Lock()
+	defer h.lease.Unlock()
+	if h.lease.done != nil {
+		h.lease.done <- struct{}{}
+		h.lease.done = nil
+	}
+}
+
+func (h *leaseHolderFixed) renew(owner string, done chan struct{}) {
+	t := time.NewTicker(h.ttl)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			h.lease.Lock()
+			h.lease.owner = owner
+			h.lease.Unlock()
+		case <-done:
+			return
+		}
 	}
 }
