@@ -65,7 +65,8 @@
 // an unexported Cond nothing signals, and a lost wake-up (a Wait with no
 // predicate loop). A waker in a loop, or a deferred waker, may be blocked
 // on any lock its loop or function takes, when it wakes a field's channel
-// or WaitGroup.
+// or WaitGroup (also a field of the object a constructor allocated and
+// the goroutine it starts captured).
 //
 // Besides (issue 14, items 1, 3 and 5): a double lock by class through a
 // back-pointer the package sets from the owner (backptr.go) or a pointer
@@ -79,7 +80,10 @@
 // function passed to a setter that captures the setter's receiver locks
 // that very object (paramcb.go); a sync.Once, or a OnceFunc/OnceValue
 // wrapper kept in a variable or field, is held while its function runs,
-// so entering it again from inside is reported (once.go); a lock left
+// so entering it again from inside is reported (once.go), also when the
+// function literal and the method calling the wrapper call each other
+// (a cycle, followed up to four calls) and the literal captures the object
+// whose field keeps the wrapper; a lock left
 // held by a call that returns a handle (tx := db.Begin(), released by
 // tx.Commit through tx.db) is reported where a return drops the handle
 // with the lock still held, also when the handle went only to methods of
@@ -449,6 +453,8 @@ type checker struct {
 	lockerStores map[string][]lockerStore // Locker field -> the values stored into it
 	lockerMemo   map[string]lockerRes     // Locker field -> what it may lock
 	onceVars     map[string][]ssa.Value   // variable or field -> the functions once wrappers stored there wrap (once.go)
+	onceBases    map[string]ssa.Value     // field -> the object a once wrapper was stored into (once.go)
+	onceMemo     map[onceKey]*Summary     // onceSummaryDepth results (once.go)
 	dropped      []*droppedHandle         // returns that drop a handle with its lock held (handle.go)
 	paramMemo    map[*ssa.Parameter]lockerRes
 
@@ -808,12 +814,14 @@ func (f *fnChecker) analyzeOnce() *Summary {
 			break
 		}
 		acq := f.acqAtReturn
-		if strings.HasPrefix(w.class, "{T:") || strings.HasPrefix(w.class, "{g:") {
+		if strings.HasPrefix(w.class, "{T:") || strings.HasPrefix(w.class, "{g:") || w.fkey != "" && strings.HasPrefix(w.class, "{a:") {
 			// A deferred wake of a lasting object (a field's channel or
-			// WaitGroup) comes after everything the function does: a
-			// Lock anywhere in it, on any path, can keep the waker from
-			// getting there (grpc-go #4536's balancer goroutine, a
-			// worker that locks on its error path).
+			// WaitGroup, also of the object the enclosing constructor
+			// allocated and its goroutine captured) comes after
+			// everything the function does: a Lock anywhere in it, on
+			// any path, can keep the waker from getting there (grpc-go
+			// #4536's balancer goroutine, a worker that locks on its
+			// error path, etcd #6873's coalesce loop).
 			acq = maps.Clone(acq)
 			if acq == nil {
 				acq = map[string]*lockInfo{}

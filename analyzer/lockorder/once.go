@@ -21,7 +21,10 @@ import (
 // function it wraps. lockorder takes a Once (a variable, or a field, as a
 // mutex is named) and such a wrapper stored in a package variable or a
 // struct field as a lock held while the function runs, so a re-entry is a
-// double lock on it. A Once orders nothing against mutexes here: it is
+// double lock on it; a function literal capturing the object whose field
+// keeps its wrapper runs on the object the wrapper is called through, so
+// a re-entry through a method of that object is seen (bufbuild/buf#2709).
+// A Once orders nothing against mutexes here: it is
 // kept out of order edges and of the locks a waker needs.
 //
 // A call cycle (GetLogger → its function → SetLogFile → GetLogger) leaves
@@ -54,6 +57,12 @@ func (c *checker) noteOnceStore(st *ssa.Store) {
 		c.onceVars = map[string][]ssa.Value{}
 	}
 	c.onceVars[key] = append(c.onceVars[key], call.Call.Args[0])
+	if c.onceBases == nil {
+		c.onceBases = map[string]ssa.Value{}
+	}
+	if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
+		c.onceBases[key] = fa.X
+	}
 }
 
 // scanOnceInit notes the once wrappers the package initializer stores in
@@ -102,11 +111,16 @@ func (f *fnChecker) onceCall(call *ssa.CallCommon, pos token.Pos, s *state) bool
 	}
 	li := &lockInfo{inst: ik, class: f.c.k.class(u.X), fkey: fieldKey(u.X), pos: pos, desc: desc(u.X), once: "fn"}
 	f.acquire(s, li, true)
-	base := ssa.Value(unknownVal{})
+	base, at := ssa.Value(unknownVal{}), ssa.Value(nil)
 	if mc, ok := vals[0].(*ssa.MakeClosure); ok && mc.Parent() == f.fn {
 		base = nil
+	} else if fa, ok := u.X.(*ssa.FieldAddr); ok && f.c.onceBases[onceVarKey(u.X)] != nil {
+		// A function literal that captures the object whose field keeps
+		// its wrapper (o.f = sync.OnceValue(func() … { o.g() })): called
+		// through x.f, what it captured as o is x.
+		base, at = f.c.onceBases[onceVarKey(u.X)], fa.X
 	}
-	if c := bindCall(vals[0], call.Args, base, nil); c != nil && f.indirect <= 2 {
+	if c := bindCall(vals[0], call.Args, base, at); c != nil && f.indirect <= 2 {
 		f.indirect++
 		f.call(c, pos, s)
 		f.indirect--
@@ -132,7 +146,29 @@ func (f *fnChecker) onceDo(call *ssa.CallCommon, pos token.Pos, s *state) {
 // cycle): the Onces it takes directly, on its parameters or package
 // variables.
 func (c *checker) onceSummary(fn *ssa.Function) *Summary {
+	return c.onceSummaryDepth(fn, 0)
+}
+
+// onceKey memoizes onceSummaryDepth.
+type onceKey struct {
+	fn    *ssa.Function
+	depth int
+}
+
+// onceSummaryDepth is onceSummary, also with the Onces the package's
+// static callees take directly on the arguments fn passes them (up to
+// four calls deep): a function literal in a cycle that enters its Once again
+// through a method of the captured object (bufbuild/buf#2709).
+func (c *checker) onceSummaryDepth(fn *ssa.Function, depth int) *Summary {
+	key := onceKey{fn, depth}
+	if s, ok := c.onceMemo[key]; ok {
+		return s
+	}
 	s := new(Summary)
+	if c.onceMemo == nil {
+		c.onceMemo = map[onceKey]*Summary{}
+	}
+	c.onceMemo[key] = s // a cycle below sees what is found so far
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			call, ok := instr.(*ssa.Call)
@@ -141,16 +177,36 @@ func (c *checker) onceSummary(fn *ssa.Function) *Summary {
 			}
 			var v ssa.Value
 			kind := "do"
-			if callee := call.Call.StaticCallee(); callee != nil && funcName(callee) == "(*sync.Once).Do" {
+			callee := call.Call.StaticCallee()
+			if callee != nil && funcName(callee) == "(*sync.Once).Do" {
 				v = call.Call.Args[0]
 			} else if u, ok := call.Call.Value.(*ssa.UnOp); ok && u.Op == token.MUL && len(c.onceVars[onceVarKey(u.X)]) == 1 {
 				v, kind = u.X, "fn"
+			} else if callee != nil && depth < 4 && callee != fn && callee.Pkg != nil && callee.Pkg.Pkg == c.pass.Pkg && callee.Blocks != nil {
+				for _, a := range c.onceSummaryDepth(callee, depth+1).Acquires {
+					var i int
+					if _, err := fmt.Sscanf(a.Root, "{p%d}", &i); err != nil || i >= len(call.Call.Args) {
+						continue
+					}
+					root, path := splitKey(inst(call.Call.Args[i]))
+					if root == "" || !(root[:2] == "{p" || root[:2] == "{g" || root[:2] == "{f") {
+						continue
+					}
+					sub := a
+					sub.Root, sub.Path = root, norm(root + path + a.Path)[len(root):]
+					if root[:2] == "{g" {
+						sub.Class = norm(c.k.class(call.Call.Args[i]) + a.Path)
+					}
+					sub.pos = call.Pos()
+					s.Acquires = append(s.Acquires, sub)
+				}
+				continue
 			}
 			if v == nil {
 				continue
 			}
 			root, path := splitKey(inst(v))
-			if root == "" || !(root[:2] == "{p" || root[:2] == "{g") {
+			if root == "" || !(root[:2] == "{p" || root[:2] == "{g" || root[:2] == "{f") {
 				continue
 			}
 			p := c.pass.Fset.Position(call.Pos())
