@@ -121,7 +121,13 @@
 //     other blocks forever (close was needed);
 //   - a single plain receive from a channel the function makes, whose one
 //     sender goroutine can return without sending on or closing it (an
-//     error path): the receive blocks forever on that path;
+//     error path): the receive blocks forever on that path; also for a
+//     channel a helper returns (afex/hystrix-go#7), received by the
+//     helper's callers or, through a wrapper that only returns it on
+//     (alone or in a tuple, return w.watch(stop), nil), by the wrapper's
+//     callers (a nil test of it is no escape there), and in a loop when
+//     the call that yields it comes first on every path round the loop
+//     (one receive per channel: hashicorp/vault#8547);
 //   - a buffered channel used as a semaphore (constant sends, receives that
 //     drop the value) whose token a path of the acquiring function never
 //     gives back: the function releases it or hands it off (a receive, a

@@ -32,7 +32,7 @@ func resultOnce(st *state, funcs []*ssa.Function) {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if mc, ok := instr.(*ssa.MakeChan); ok {
-					resultOnceOf(st, mc, callers[fn])
+					resultOnceOf(st, mc, callers[fn], callers)
 					localOnce(st, mc)
 				}
 			}
@@ -40,7 +40,7 @@ func resultOnce(st *state, funcs []*ssa.Function) {
 	}
 }
 
-func resultOnceOf(st *state, mc *ssa.MakeChan, calls []*ssa.Call) {
+func resultOnceOf(st *state, mc *ssa.MakeChan, calls []*ssa.Call, callers map[*ssa.Function][]*ssa.Call) {
 	ch := st.follow(mc)
 	if ch.Escapes || len(ch.Returns) == 0 || len(calls) == 0 {
 		return
@@ -49,17 +49,45 @@ func resultOnceOf(st *state, mc *ssa.MakeChan, calls []*ssa.Call) {
 	if ret == nil {
 		return
 	}
+	var outs []*chanuse.Channel
+	var from []*ssa.Call
 	for _, call := range calls {
 		cc := chanuse.FollowResult(call, mc)
-		if cc.Escapes || len(cc.Returns) > 0 {
+		if cc.Escapes {
 			continue
 		}
+		if len(cc.Returns) > 0 {
+			continue
+		}
+		outs, from = append(outs, cc), append(from, call)
+	}
+	// A wrapper that only hands the channel on (return w.watch(), nil):
+	// its callers receive.
+	for _, call := range calls {
+		wrapper := call.Parent()
+		if wrapper.Parent() != nil {
+			continue
+		}
+		cc := chanuse.FollowThrough(call, ch)
+		if cc.Escapes || len(cc.Returns) == 0 || len(cc.Nodes) != 1 || len(cc.Nodes[0].Ops) > 0 {
+			continue
+		}
+		for _, call2 := range callers[wrapper] {
+			cc2 := chanuse.FollowThrough(call2, cc)
+			if cc2.Escapes || len(cc2.Returns) > 0 {
+				continue
+			}
+			outs, from = append(outs, cc2), append(from, call2)
+		}
+	}
+	for k, cc := range outs {
+		call := from[k]
 		var recv ssa.Instruction
 		ok := true
 		for _, n := range cc.Nodes {
 			for _, op := range n.Ops {
 				u, isU := op.Instr.(*ssa.UnOp)
-				if op.Kind != chanuse.Recv || recv != nil || !isU || st.ranges[u.Pos()] || ssaloop.InLoop(u.Block()) || n != cc.Nodes[0] {
+				if op.Kind != chanuse.Recv || recv != nil || !isU || st.ranges[u.Pos()] || ssaloop.InLoop(u.Block()) && !freshEachTime(call, u) || n != cc.Nodes[0] {
 					ok = false
 				}
 				recv = op.Instr
@@ -68,17 +96,45 @@ func resultOnceOf(st *state, mc *ssa.MakeChan, calls []*ssa.Call) {
 		if !ok || recv == nil {
 			continue
 		}
+		rp := ret.Pos()
+		if !rp.IsValid() {
+			rp = chanuse.ClosingBrace(ret.Parent())
+		}
 		st.Report(analysis.Diagnostic{
 			Pos:      recv.Pos(),
 			Category: "deadlock",
 			Message: fmt.Sprintf("%s returns a channel its goroutine sends on or closes only on some paths: on the path that returns at line %d nothing is sent or closed, and this receive blocks forever",
-				mc.Parent().Name(), st.pass.Fset.Position(ret.Pos()).Line),
+				mc.Parent().Name(), st.pass.Fset.Position(rp).Line),
 			Related: []analysis.RelatedInformation{
 				{Pos: mc.Pos(), Message: "the channel is made here and returned"},
-				{Pos: ret.Pos(), Message: "the goroutine returns here without sending or closing"},
+				{Pos: rp, Message: "the goroutine returns here without sending or closing"},
 			},
 		})
 	}
+}
+
+// freshEachTime reports whether every path from recv back to itself
+// passes call, which yields a new channel: in a loop, each receive is the
+// only one from its channel.
+func freshEachTime(call *ssa.Call, recv ssa.Instruction) bool {
+	if call.Parent() != recv.Parent() || !dominates(call, recv) {
+		return false
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), recv.Block().Succs...)
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] || b == call.Block() {
+			continue
+		}
+		seen[b] = true
+		if b == recv.Block() {
+			return false
+		}
+		stack = append(stack, b.Succs...)
+	}
+	return true
 }
 
 // silentSender returns the one goroutine the channel's maker starts (not

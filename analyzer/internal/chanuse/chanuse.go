@@ -158,6 +158,9 @@ type tracker struct {
 	ch   *Channel
 	seen map[ssa.Value]bool
 	pkg  *ssa.Package
+	// nilTests: a comparison of the channel with nil is not an escape
+	// (FollowThrough's callers test "ch == nil" on an error path).
+	nilTests bool
 }
 
 // Follow builds the model of the channel made by mc.
@@ -172,6 +175,25 @@ func Follow(mc *ssa.MakeChan) *Channel {
 // are not followed.
 func FollowResult(call *ssa.Call, mc *ssa.MakeChan) *Channel {
 	return follow(call, mc)
+}
+
+// FollowThrough builds the model of the channel in a caller of a wrapper
+// that returns it on (return w.helper(...), nil): call calls the wrapper,
+// and inner is the model of the channel in the wrapper, from
+// FollowResult, with Returns and Result telling which result of the
+// wrapper's the channel is. The caller's own returns of it are recorded
+// in Returns in turn.
+func FollowThrough(call *ssa.Call, inner *Channel) *Channel {
+	root := &Node{Fn: call.Parent(), Vals: map[ssa.Value]bool{}}
+	root.G = root
+	ch := &Channel{Make: inner.Make, Nodes: []*Node{root}}
+	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: call.Parent().Pkg, nilTests: true}
+	if _, ok := call.Type().(*types.Tuple); ok {
+		t.extracts(root, call, inner)
+	} else {
+		t.value(root, call, 0)
+	}
+	return ch
 }
 
 func follow(v ssa.Value, mc *ssa.MakeChan) *Channel {
@@ -319,6 +341,10 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 	for _, r := range *v.Referrers() {
 		switch r := r.(type) {
 		case *ssa.DebugRef:
+		case *ssa.BinOp:
+			if !t.nilTests || (r.Op != token.EQL && r.Op != token.NEQ) || !isNil(r.X) && !isNil(r.Y) {
+				t.escape()
+			}
 		case *ssa.Send:
 			if r.Chan != v || r.X == v {
 				t.escape()
