@@ -3,6 +3,7 @@
 // to drain it.
 //
 // Upstream: treeverse/lakeFS#1390 ("Deadlock in batch-writer-closer")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: CloseWriterAsync holds bc.mu while it queues the writer on the
 // buffered pending channel; when the channel is full it waits with the

@@ -2,6 +2,7 @@
 // capacity one with nothing taking the first in between.
 //
 // Upstream: mit-dci/lit#181 ("Fix one observed and one potential deadlock")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: ClearToSend is a one-slot token: whoever may send a channel update
 // takes it and puts it back. Restoring a channel after an interruption

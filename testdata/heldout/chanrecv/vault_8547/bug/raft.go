@@ -4,6 +4,7 @@
 // partner.
 //
 // Upstream: hashicorp/vault#8547 ("storage/raft: Fix leadership deadlock")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: monitorLeadership's goroutine receives one value from
 // leaderNotifyCh and returns; if the node was already leader that value is

@@ -2,6 +2,7 @@
 // returned, whose only receiver has returned on its timeout.
 //
 // Upstream: cilium/cilium#13408 ("contexthelpers: Fix deadlock when nobody recvs on success channel")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: NewConditionalTimeoutContext returns a context and a success channel
 // and starts a goroutine that cancels the context unless success arrives in

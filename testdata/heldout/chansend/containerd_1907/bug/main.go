@@ -2,6 +2,7 @@
 // can exit before it receives.
 //
 // Upstream: containerd/containerd#1907 ("Fix a containerd deadlock.")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: the daemon's main hands the server to the signal handler through the
 // unbuffered serverC; when containerd is terminated before it has finished

@@ -2,6 +2,7 @@
 // after the consumer stopped reading and cancelled the context.
 //
 // Upstream: kubernetes/kubernetes#25331 ("etcd3/watcher: fix goroutine leak if ctx is canceled")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: when the etcd watch fails, watchChan.run sends the error result on
 // resultChan (buffered, and full once the consumer has stopped reading).

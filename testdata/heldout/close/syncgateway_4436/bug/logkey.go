@@ -2,6 +2,7 @@
 // value to several goroutines: one receives it, the others wait forever.
 //
 // Upstream: couchbase/sync_gateway#4436 ("Fix leaked goroutines in TestLogKeyConcurrency"; the upstream code is a test, reduced here to the same non-test shape)
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: three goroutines toggle log keys until they receive from stop; the
 // caller stops them with one send, which only one of them receives, and

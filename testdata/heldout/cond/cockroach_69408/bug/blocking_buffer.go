@@ -2,6 +2,7 @@
 // run before the waiter reaches Wait, and Wait has no predicate.
 //
 // Upstream: cockroachdb/cockroach#69408 ("changefeedccl: replace sync.Cond with channel in TestBlockingBuffer", potentially fixes cockroachdb/cockroach#69373)
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: the producer's notifyWait callback signals the Cond when it blocks
 // on the memory quota; the consumer waits on the Cond before it starts

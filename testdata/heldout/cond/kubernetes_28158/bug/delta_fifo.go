@@ -2,6 +2,7 @@
 // signals once the producer has stopped.
 //
 // Upstream: kubernetes/kubernetes#28158 ("Closing a stopChannel does not stop a controller")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: the controller's processLoop calls DeltaFIFO.Pop, which waits on
 // f.cond while the queue is empty; only Add signals the cond. Closing the

@@ -2,6 +2,7 @@
 // signalled without its lock by a goroutine the waiter started.
 //
 // Upstream: ochinchina/supervisord#223 ("Wrong usage of Cond.Signal()")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: Start locks the Cond's mutex, starts the process in a goroutine
 // whose callback calls Signal without the lock, then Waits. When the

@@ -3,6 +3,7 @@
 // the context.
 //
 // Upstream: googleapis/google-cloud-go#183 ("bigtable: Table.ReadRows with context.Background leaks goroutines")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: ReadRows wraps the caller's context with cancel but calls cancel
 // only when the row callback asks to stop early; when the stream ends

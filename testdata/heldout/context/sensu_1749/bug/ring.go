@@ -2,6 +2,7 @@
 // its function, stopped by the wrong context, so it outlives the call.
 //
 // Upstream: sensu/sensu-go#1749 ("Fix a goroutine leak in Ring.Next.", closes sensu/sensu-go#1746)
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: Ring.Next starts a goroutine that watches the ring's key for deletes
 // and derives a watch context it cancels on return, but the goroutine

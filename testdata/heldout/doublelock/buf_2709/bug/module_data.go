@@ -3,6 +3,7 @@
 // running under.
 //
 // Upstream: bufbuild/buf#2709 ("Fix deadlock on ModuleData methods")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: moduleData.checkDigest is a sync.OnceValue whose function reads the
 // module's bucket through Bucket(), and Bucket() first calls checkDigest:

@@ -2,6 +2,7 @@
 // held across a call that read-locks every consumer, itself included.
 //
 // Upstream: dropbox/marshal#55 ("Deadlock in call to marshal.Terminate from Consumer.tryClaimPartition")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: tryClaimPartition holds c.lock and, on a fatal claim error, calls
 // marshal.Terminate, which calls terminateAndCleanup on every consumer;

@@ -2,6 +2,7 @@
 // lock down a call chain through a client.
 //
 // Upstream: nats-io/nats-server#1543 ("Server can deadlock when solicited leafnode connection is closed on update")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: updatedSolicitedLeafnodes holds s.mu while it tells each leafnode
 // connection the new cluster name; a connection that detects a cluster name

@@ -2,6 +2,7 @@
 // holds the database's writer lock) left open on an error path.
 //
 // Upstream: containerd/containerd#6722 ("native: fix deadlock from leaving transactions open")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: the native snapshotter's Usage opens a writable transaction through
 // the metadata store (bolt takes its writer lock in Begin(true)) and returns

@@ -2,6 +2,7 @@
 // a garbage-collection callback stored by the constructor.
 //
 // Upstream: prometheus/alertmanager#3715 ("Fix for deadlock issue #3682")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: store.Alerts.gc holds the store's mutex while it calls the callback
 // the provider registered, which locks mem.Alerts.mtx; mem.Alerts.Subscribe

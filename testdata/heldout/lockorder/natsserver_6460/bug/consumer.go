@@ -2,6 +2,7 @@
 // a JetStream consumer's lock and the JetStream lock.
 //
 // Upstream: nats-io/nats-server#6460 ("[FIXED] Consumer/JS deadlock")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: the consumer, holding its own lock while it becomes leader, asks
 // JetStream whether it is clustered, which read-locks js.mu; processing a

@@ -2,6 +2,7 @@
 // fmt's implicit call of String() on a logged value.
 //
 // Upstream: syncthing/syncthing#4821 ("lib/ignore, lib/logger: Fix race and potential dead-locks when logging")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: the logger formats its arguments while holding its own mutex, and
 // the Matcher's String method locks the matcher; the matcher logs (so

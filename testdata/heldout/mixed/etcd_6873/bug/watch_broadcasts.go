@@ -2,6 +2,7 @@
 // done channel while holding the lock that goroutine's loop takes.
 //
 // Upstream: etcd-io/etcd#6873 ("grpcproxy: fix deadlock on watch broadcasts stop")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: watchBroadcasts.stop holds wbs.mu, closes updatec and waits on donec
 // for the coalesce loop to end; the loop may be in coalesce, waiting for

@@ -2,6 +2,7 @@
 // blocks on a channel send whose receiver needs that lock.
 //
 // Upstream: nats-io/nats-streaming-server#813 ("[FIXED] Clustering: possible deadlock on sub/conn close", resolves nats-io/nats-streaming-server#812)
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: replicating a subscription's sent/ack updates calls raft.Apply while
 // holding the subStore lock, assuming Apply does not block; but Apply hands

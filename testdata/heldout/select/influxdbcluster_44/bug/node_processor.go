@@ -3,6 +3,7 @@
 // selects on a nil channel and Close waits forever.
 //
 // Upstream: chengshiwen/influxdb-cluster#44 ("BUGFIX: Close chan before wg.Wait cause close-event missing in NodeProcessor.")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: Close closes n.done and sets it to nil, then waits on the
 // WaitGroup; the run loop reads n.done afresh on each iteration, so an

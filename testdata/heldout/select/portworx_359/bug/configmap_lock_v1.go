@@ -2,6 +2,7 @@
 // goroutine whose other select case is blocked on that lock.
 //
 // Upstream: portworx/sched-ops#359 ("PWX-36344: Fixes deadlock in configmap lock v1")
+// Seen: 2026-11-27, development set (helpers read this round-1 kernel to tune the analyzers; round 2 stays held out)
 //
 // Bug: Unlock holds kLockV1's mutex and sends on the unbuffered done
 // channel to stop the refresher; the refresher may just have taken its
