@@ -286,7 +286,7 @@ func mutexCall(c *ssa.CallCommon) (string, *types.Var) {
 // from lock to instr passes a (non-deferred) unlock of the same field.
 func heldAt(lock *ssa.Call, instr ssa.Instruction, mu *types.Var) bool {
 	if lock.Block() == instr.Block() {
-		if indexIn(lock) > indexIn(instr) {
+		if index(lock) > index(instr) {
 			return false
 		}
 	} else if !lock.Block().Dominates(instr.Block()) {
@@ -318,7 +318,7 @@ func heldAt(lock *ssa.Call, instr ssa.Instruction, mu *types.Var) bool {
 		}
 	}
 	seen := map[*ssa.BasicBlock]bool{}
-	queue := []pos{{lock.Block(), indexIn(lock) + 1}}
+	queue := []pos{{lock.Block(), index(lock) + 1}}
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
@@ -353,7 +353,7 @@ func heldAt(lock *ssa.Call, instr ssa.Instruction, mu *types.Var) bool {
 
 // reaches reports whether a path of their function leads from a to b.
 func reaches(a, b ssa.Instruction) bool {
-	if a.Block() == b.Block() && indexIn(a) < indexIn(b) {
+	if a.Block() == b.Block() && index(a) < index(b) {
 		return true
 	}
 	seen := map[*ssa.BasicBlock]bool{}

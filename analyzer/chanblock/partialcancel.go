@@ -330,7 +330,7 @@ func returnSkipping(from ssa.Instruction, calls []*ssa.Call) *ssa.Return {
 		b *ssa.BasicBlock
 		i int
 	}
-	queue := []pos{{from.Block(), indexIn(from) + 1}}
+	queue := []pos{{from.Block(), index(from) + 1}}
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
@@ -366,13 +366,4 @@ func returnSkipping(from ssa.Instruction, calls []*ssa.Call) *ssa.Return {
 		}
 	}
 	return nil
-}
-
-func indexIn(instr ssa.Instruction) int {
-	for i, in := range instr.Block().Instrs {
-		if in == instr {
-			return i
-		}
-	}
-	return -1
 }

@@ -55,7 +55,7 @@ func freshObj(fn *ssa.Function) *fresh {
 		// The sends that every path makes before returning.
 		sent := -1
 		var sends []token.Pos
-		ok := walkFresh(fn, f.make.Block(), indexIn(f.make)+1, obj, f, 0, nil, func(n int, at []token.Pos) {
+		ok := walkFresh(fn, f.make.Block(), index(f.make)+1, obj, f, 0, nil, func(n int, at []token.Pos) {
 			if sent < 0 || n < sent {
 				sent, sends = n, at
 			}
@@ -277,7 +277,7 @@ func unpublished(st *state, funcs []*ssa.Function) {
 					}
 					for _, f := range madeFields(in) {
 						if f.make.Parent() == fn {
-							reportFull(st, fn, f.make.Block(), indexIn(f.make)+1, in, f, 0)
+							reportFull(st, fn, f.make.Block(), index(f.make)+1, in, f, 0)
 						}
 					}
 					continue
