@@ -379,28 +379,32 @@ func isMutex(t types.Type) bool {
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "sync" && (n.Obj().Name() == "Mutex" || n.Obj().Name() == "RWMutex")
 }
 
+// mutexCall returns the lock cc locks (+1: Lock or RLock) or unlocks (-1:
+// Unlock or RUnlock), through an interface (a Locker, a Cond's L) or a
+// sync.Mutex/RWMutex method; d is 0 for any other call.
+func mutexCall(cc *ssa.CallCommon) (recv ssa.Value, d int) {
+	var name string
+	if cc.IsInvoke() {
+		name, recv = cc.Method.Name(), cc.Value
+	} else if callee := cc.StaticCallee(); callee != nil && len(cc.Args) > 0 && callee.Signature.Recv() != nil && isMutex(deref(callee.Signature.Recv().Type())) {
+		name, recv = callee.Name(), cc.Args[0]
+	} else {
+		return nil, 0
+	}
+	switch name {
+	case "Lock", "RLock":
+		return recv, 1
+	case "Unlock", "RUnlock":
+		return recv, -1
+	}
+	return nil, 0
+}
+
 // lockOp returns +1 for a Lock (or RLock) of a lock named by one of ks,
 // -1 for its Unlock, 0 otherwise.
 func lockOp(cc *ssa.CallCommon, ks map[key]bool) int {
-	var name string
-	var recv ssa.Value
-	if cc.IsInvoke() {
-		name, recv = cc.Method.Name(), cc.Value
-	} else if callee := cc.StaticCallee(); callee != nil && len(cc.Args) > 0 && callee.Signature.Recv() != nil {
-		if !isMutex(deref(callee.Signature.Recv().Type())) {
-			return 0
-		}
-		name, recv = callee.Name(), cc.Args[0]
-	} else {
-		return 0
-	}
-	d := 0
-	switch name {
-	case "Lock", "RLock":
-		d = 1
-	case "Unlock", "RUnlock":
-		d = -1
-	default:
+	recv, d := mutexCall(cc)
+	if d == 0 {
 		return 0
 	}
 	if k := lockKey(recv); k != nil && ks[k] {

@@ -239,22 +239,8 @@ func lockOrigin(v ssa.Value) ssa.Value {
 // localLockOp returns +1 for a Lock of lc's lock (through the Cond's L or
 // the mutex given to it), -1 for its Unlock, 0 otherwise.
 func (lc *localCond) lockOp(cc *ssa.CallCommon) int {
-	var name string
-	var recv ssa.Value
-	if cc.IsInvoke() {
-		name, recv = cc.Method.Name(), cc.Value
-	} else if callee := cc.StaticCallee(); callee != nil && len(cc.Args) > 0 && callee.Signature.Recv() != nil && isMutex(deref(callee.Signature.Recv().Type())) {
-		name, recv = callee.Name(), cc.Args[0]
-	} else {
-		return 0
-	}
-	d := 0
-	switch name {
-	case "Lock", "RLock":
-		d = 1
-	case "Unlock", "RUnlock":
-		d = -1
-	default:
+	recv, d := mutexCall(cc)
+	if d == 0 {
 		return 0
 	}
 	if u, ok := recv.(*ssa.UnOp); ok && u.Op == token.MUL {
