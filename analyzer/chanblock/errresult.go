@@ -211,8 +211,13 @@ func localOnce(st *state, mc *ssa.MakeChan) {
 
 // silentReturn finds a return of fn reachable from its entry through no
 // block holding one of ops, nor a panic or a call that does not return.
+// A deferred close of the channel is one of ops (its block stops the
+// path); a deferred call that sends on it runs in a helper the callers
+// give up on. go/ssa gives every function with a defer a Recover block:
+// only a function whose deferred call may recover is skipped (a deferred
+// wg.Done does not hide the early return).
 func silentReturn(fn *ssa.Function, ops []ssa.Instruction) *ssa.Return {
-	if len(fn.Blocks) == 0 || fn.Recover != nil {
+	if len(fn.Blocks) == 0 || recovers(fn) {
 		return nil
 	}
 	stop := map[*ssa.BasicBlock]bool{}

@@ -236,7 +236,11 @@ type walkPos struct {
 // check walks from the acquire send s0 in its function.
 func (s *sem) check(st *state, s0 ssa.Instruction, base ssa.Value, made token.Pos, loopOnly bool) {
 	fn := s0.Parent()
-	if fn.Recover != nil {
+	// go/ssa gives every function with a defer a Recover block: skip only
+	// one whose deferred call may recover, or may give the token back
+	// though deferred before the acquire (the walk from s0 sees the
+	// defers after it). A deferred wg.Done does neither.
+	if recovers(fn) || s.releaseDeferredBefore(s0, base) {
 		return
 	}
 	errIdx := errorResult(fn.Signature)
@@ -283,6 +287,8 @@ func (s *sem) check(st *state, s0 ssa.Instruction, base ssa.Value, made token.Po
 				c := in.(ssa.CallInstruction).Common()
 				if callee := calleeOf(c); callee != nil && s.touches(callee, 0) && passes(c, base) {
 					released, stop = true, true
+				} else if _, isDefer := in.(*ssa.Defer); isDefer && mayReleaseDeferred(c, callee, fn, base) {
+					stop = true // a deferred call we cannot see into may give it back
 				}
 			case *ssa.MakeClosure:
 				if s.touches(in.Fn.(*ssa.Function), 0) && passes(&ssa.CallCommon{Value: in}, base) {
@@ -432,7 +438,9 @@ func isNilConst(v ssa.Value) bool {
 // (a release, or a call, go statement, defer or literal of a function
 // that touches it).
 func (s *sem) failsHolding(callee *ssa.Function, errIdx int) bool {
-	if callee.Recover != nil || len(callee.Blocks) == 0 {
+	// A deferred call is seen on the walk from the entry (a release
+	// stops it); only one that may recover is another way out.
+	if len(callee.Blocks) == 0 || recovers(callee) {
 		return false
 	}
 	seen := map[*ssa.BasicBlock]bool{}
@@ -506,4 +514,47 @@ func countedLoop(b *ssa.BasicBlock) bool {
 		}
 	}
 	return false
+}
+
+// releaseDeferredBefore reports whether s0's function defers, before s0
+// (in a block from which s0 can be reached), a call that may give the
+// token back: one that touches the semaphore and is handed it, or one
+// whose callee is not known.
+func (s *sem) releaseDeferredBefore(s0 ssa.Instruction, base ssa.Value) bool {
+	fn := s0.Parent()
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			d, ok := instr.(*ssa.Defer)
+			if !ok {
+				continue
+			}
+			if _, builtin := d.Call.Value.(*ssa.Builtin); builtin {
+				continue // close, print...: no receive
+			}
+			callee := calleeOf(d.Common())
+			if callee != nil && callee.Pkg == fn.Pkg && !s.touches(callee, 0) || !mayReleaseDeferred(d.Common(), callee, fn, base) && (callee == nil || callee.Pkg != fn.Pkg) {
+				continue
+			}
+			if reaches(d, s0) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mayReleaseDeferred reports whether a deferred call, whose callee (nil:
+// not known) is not of fn's package, may give the token back: an unknown
+// callee may, another package's function may when handed the owner of a
+// field semaphore.
+func mayReleaseDeferred(c *ssa.CallCommon, callee, fn *ssa.Function, base ssa.Value) bool {
+	if _, builtin := c.Value.(*ssa.Builtin); builtin {
+		return false
+	}
+	if callee == nil {
+		return true
+	}
+	// A local channel that does not escape is not another package's to
+	// receive from.
+	return base != nil && callee.Pkg != fn.Pkg && passes(c, base)
 }
