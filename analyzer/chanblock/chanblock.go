@@ -14,10 +14,39 @@ import (
 	"golang.org/x/tools/go/ssa"
 )
 
-// Analyzer reports channel operations that nothing will ever complete.
+// Doc is the analyzer's documentation.
+const Doc = `report channel operations and WaitGroup waits that nothing will ever complete
+
+A channel is followed from its make (or, for a private field, over the whole
+package) and an operation is reported when no other side can ever reach it:
+
+  - a receive or range from a channel nothing sends on or closes, or a
+    range whose only close follows the loop in the ranging function;
+  - a send nothing receives, or one that finds a constant buffer full;
+  - an operation on a nil channel field or variable;
+  - a wait for one's own deferred close;
+  - a select none of whose cases can proceed;
+  - a send whose only receiver is the sending goroutine, or a loop that
+    fills a channel its own goroutine drains;
+  - a send made holding a mutex that its only receiving loop takes
+    between receives;
+  - one stop value sent, or one signal delivered, to several waiters;
+  - a receive whose only sender goroutine (a returned channel's, or a
+    private field's) can return without sending or closing;
+  - a semaphore token that some path never gives back;
+  - a goroutine left waiting on a context whose cancel is skipped, stored
+    and never called, or belongs to another context;
+  - a WaitGroup or group Wait for a goroutine that never returns, that
+    skips Done, or that blocks on a channel only the waiter serves or
+    closes after the Wait;
+  - a job loop and its workers blocked on each other through two bounded
+    channels.`
+
+// Analyzer reports channel operations and WaitGroup waits that nothing will
+// ever complete.
 var Analyzer = &analysis.Analyzer{
 	Name:     "chanblock",
-	Doc:      "report channel sends and receives that nothing will ever complete: no sender or closer, no receiver, a nil channel field or variable, a range over a channel nothing closes or only the ranging function closes after the loop, a single receive from a returned channel its goroutine may return without sending on or closing, a wait for one's own deferred close, a select no case of which can proceed, a send its only receiver makes, one stop value sent (or one signal delivered) to several waiting goroutines, a receive whose only sender goroutine can return without sending, a semaphore token a path never gives back, a receive from a field whose only sender goroutine can return without sending; WaitGroup waits that never end,, waits for a goroutine that never returns, a channel closed only after the wg.Wait its ranging goroutines hold back, and a job loop and its workers blocked on each other through two bounded channels",
+	Doc:      Doc,
 	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/chanblock",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer},
 	Run:      run,

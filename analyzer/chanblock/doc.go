@@ -3,7 +3,8 @@
 //
 // # Analyzer chanblock
 //
-// chanblock: report channel operations nothing will ever complete.
+// chanblock: report channel operations and WaitGroup waits that nothing
+// will ever complete.
 //
 // A channel is followed (analyzer/internal/chanuse) from the make through
 // captured variables, arguments of this package's functions, goroutines
