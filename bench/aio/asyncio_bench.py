@@ -39,6 +39,20 @@ async def await_coroutine(n):
     return (time.perf_counter() - t0) / n
 
 
+async def pass_(d):
+    if d == 0:
+        return await noop()
+    return await pass_(d - 1)
+
+
+async def await_chain(n):
+    # The Go AwaitChain: pass_(2) awaits pass_(1), pass_(0), then noop.
+    t0 = time.perf_counter()
+    for _ in range(n):
+        await pass_(2)
+    return (time.perf_counter() - t0) / n
+
+
 async def gather(n):
     t0 = time.perf_counter()
     for _ in range(n // 1000):
@@ -96,6 +110,7 @@ def python_figures():
         "TaskCreateAwait": ("ns/op", best(create_await, 200_000) * 1e9),
         "TaskGather": ("ns/op", best(gather, 200_000) * 1e9),
         "AwaitCoroutine": ("ns/op", best(await_coroutine, 1_000_000) * 1e9),
+        "AwaitChain": ("ns/op", best(await_chain, 500_000) * 1e9),
         "Sleep0": ("ns/op", best(sleep0, 500_000) * 1e9),
         "Sleep0PingPong": ("ns/op", best(ping_pong, 500_000) * 1e9),
         "SleepingTasks100k": ("bytes/task", asyncio.run(sleeping_tasks(100_000, True))),

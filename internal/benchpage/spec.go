@@ -141,6 +141,13 @@ var Rows = []Row{
 		CPython: Source{Py: "AwaitCoroutine", Script: aioPy},
 	},
 	{
+		Work: "await a chain of coroutines", Unit: NsPerOp,
+		About:   "await a coroutine that awaits another, four deep (`Pass(2)` → `Pass(1)` → `Pass(0)` → `Noop`; asyncio: `await pass_(2)`), in a loop of the async function `AwaitChain`: lowered, every link's machine is kept by the one awaiting it and reused; direct, each link is called on the task's stack",
+		Direct:  Source{Pkg: "bench/rewriteaio", Bench: "BenchmarkDirectAwaitChain"},
+		Lowered: Source{Pkg: "bench/rewriteaio", Bench: "BenchmarkLoweredAwaitChain"},
+		CPython: Source{Py: "AwaitChain", Script: aioPy},
+	},
+	{
 		Work: "thread pool submit + result", Unit: NsPerOp,
 		About:   "submit a trivial function to a thread pool and read its result, per task (all submitted, then all read); Go: a goroutine per task with a `sync.WaitGroup` or an `errgroup.Group`",
 		Direct:  Source{Pkg: "bench/futures", Bench: "BenchmarkThreadPoolSubmitResult"},
