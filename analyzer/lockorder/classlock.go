@@ -24,6 +24,13 @@ func (f *fnChecker) classDouble(s *state, li *lockInfo) {
 	}
 	sort.Slice(held, func(i, j int) bool { return held[i].pos < held[j].pos })
 	for _, h := range held {
+		if link, fd, g := f.c.mutualOut(h, li); link != "" {
+			if h.read && li.read {
+				continue // two read locks: only with a queued writer, not reported by class
+			}
+			f.found(li.pos, func(sfx string) { f.c.mutualDouble(h, li, link, fd, g, sfx) })
+			return
+		}
 		if bp := f.c.backPointer(h, li); bp != nil {
 			if h.read && li.read {
 				continue // two read locks: only with a queued writer, not reported by class

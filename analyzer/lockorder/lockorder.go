@@ -229,6 +229,7 @@ type Acq struct {
 	Desc  string   // readable name inside the function, e.g. "s.mu"
 	Alias string   // the pointer field ("pkg.R.mu") the mutex was reached through, when it aliases Lock's field
 	Once  string   // "do": a sync.Once held while its function runs; "fn": a OnceFunc/OnceValue wrapper (once.go)
+	From  string   // for Acquires by class only: the container ("{p0}.g") the locked object is an element of (mutual.go)
 
 	pos token.Pos // same-package position (not exported in facts)
 }
@@ -262,6 +263,7 @@ type lockInfo struct {
 	alias       string          // the pointer field it was reached through, when that aliases fkey
 	once        string          // a sync.Once ("do") or once wrapper ("fn") held while its function runs (once.go)
 	handle      *ssa.Call       // the call that returned a handle releasing it, when it was left held by that call (handle.go)
+	from        string          // for a lock known by class only: the container ("{p0}.g") its object is an element of (mutual.go)
 }
 
 type state struct {
@@ -941,6 +943,9 @@ func (f *fnChecker) acqFor(li *lockInfo) (Acq, bool) {
 		return Acq{}, false
 	}
 	a := Acq{Root: root, Path: path, Read: li.read, Desc: li.desc, pos: li.pos, Lock: li.fkey, Alias: li.alias, Once: li.once}
+	if byClass(li.inst) && strings.HasPrefix(li.from, "{p") {
+		a.From = li.from
+	}
 	if li.inner.IsValid() {
 		a.pos = li.inner
 	}
@@ -1279,20 +1284,40 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			continue
 		}
 		ik, ck, d, ok := f.subst(call, a)
+		from := ""
 		if !ok && a.Lock != "" && (a.Root == "" || f.indirect > 0 || f.elemArg(call, a.Root)) {
 			// Known by its lock class only (a lock of a receiver that
 			// a dynamic call's target gets from a slice or a map).
 			ok, ik, d = true, "class:"+a.Lock, a.Desc // known by its lock class only
+			if f.indirect == 0 {
+				if a.Root == "" {
+					from = substFrom(call, a.From)
+				} else if a.Path == a.Lock[strings.LastIndexByte(a.Lock, '.'):] {
+					from = f.elemFrom(call, a.Root)
+				}
+			}
+		}
+		if ok && ik == "" && a.Lock != "" && f.indirect == 0 && strings.HasPrefix(a.Root, "{p") && a.Path == a.Lock[strings.LastIndexByte(a.Lock, '.'):] {
+			// An element's own mutex: by class, with the container it
+			// was read from when that is known (mutual.go).
+			if from = f.elemFrom(call, a.Root); from != "" {
+				ik = "class:" + a.Lock
+			}
 		}
 		if !ok {
 			continue
 		}
-		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops), once: a.Once}
+		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops), once: a.Once, from: from}
 		if field, ok := ownerStep(a.Path); ok && !strings.Contains(ik, "<") {
 			li.via += fmt.Sprintf("'s stored callback, which locks the object holding it in %s", field)
 		} else if a.Root == "{p0}" && len(call.Args) > 0 {
 			if _, _, bo := f.c.resolveBack(call.Args[0], a.Path, recvType(call, a.Root)); bo != nil {
-				li.via += fmt.Sprintf(" through its back-pointer %s to the owner of %s", strings.SplitN(strings.TrimPrefix(a.Path, "."), "^", 2)[0], bo.container)
+				bf := strings.SplitN(strings.TrimPrefix(a.Path, "."), "^", 2)[0]
+				if bo.mutual != "" {
+					li.via += fmt.Sprintf(" through its back-pointer %s to the owner of %s (the fields %s point the two types at each other and the package sets %s nowhere else)", bf, bo.container, bo.mutual, bf)
+				} else {
+					li.via += fmt.Sprintf(" through its back-pointer %s to the owner of %s", bf, bo.container)
+				}
 			}
 		}
 		acquired[ik] = true
@@ -1437,6 +1462,9 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 	if f.final {
 		if byClass(li.inst) {
+			if li.from != "" && !li.maybe && li.once == "" {
+				f.classDouble(s, li)
+			}
 			if a, ok := f.acqFor(li); ok {
 				if _, dup := f.acquires[li.inst]; !dup {
 					f.acquires[li.inst] = a

@@ -53,15 +53,24 @@ func (o ownerOf) resolve() ssa.Value {
 // containerOwner returns X when v is an element loaded from X.field, a
 // slice, array or map field (X.f[i], range X.f, X.f[k]); nil otherwise.
 func containerOwner(v ssa.Value, field string) ssa.Value {
+	if x, f := containerOf(v); x != nil && f == field {
+		return x
+	}
+	return nil
+}
+
+// containerOf returns X and f when v is an element loaded from X.f, a
+// slice, array or map field; nil and "" otherwise.
+func containerOf(v ssa.Value) (ssa.Value, string) {
 	var c ssa.Value
 	switch x := v.(type) {
 	case *ssa.UnOp:
 		if x.Op != token.MUL {
-			return nil
+			return nil, ""
 		}
 		ia, ok := x.X.(*ssa.IndexAddr)
 		if !ok {
-			return nil
+			return nil, ""
 		}
 		c = ia.X
 	case *ssa.Index:
@@ -72,33 +81,48 @@ func containerOwner(v ssa.Value, field string) ssa.Value {
 		switch t := x.Tuple.(type) {
 		case *ssa.Lookup:
 			if x.Index != 0 {
-				return nil
+				return nil, ""
 			}
 			c = t.X
 		case *ssa.Next:
 			if x.Index != 2 || t.IsString {
-				return nil
+				return nil, ""
 			}
 			r, ok := t.Iter.(*ssa.Range)
 			if !ok {
-				return nil
+				return nil, ""
 			}
 			c = r.X
 		default:
-			return nil
+			return nil, ""
 		}
 	default:
-		return nil
+		return nil, ""
+	}
+	if fa, ok := c.(*ssa.FieldAddr); ok {
+		// &X.f[i] of an array field indexes the field in place
+		if _, arr := derefUnder(fa.Type()).(*types.Array); arr {
+			return fa.X, fieldName(fa.X.Type(), fa.Field)
+		}
+		return nil, ""
 	}
 	u, ok := c.(*ssa.UnOp)
 	if !ok || u.Op != token.MUL {
-		return nil
+		return nil, ""
 	}
 	fa, ok := u.X.(*ssa.FieldAddr)
-	if !ok || fieldName(fa.X.Type(), fa.Field) != field {
-		return nil
+	if !ok {
+		return nil, ""
 	}
-	return fa.X
+	return fa.X, fieldName(fa.X.Type(), fa.Field)
+}
+
+// derefUnder returns the underlying element type of pointer type t, or nil.
+func derefUnder(t types.Type) types.Type {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		return p.Elem().Underlying()
+	}
+	return nil
 }
 
 // substOwner resolves a leading "<field" of a summary path against the
@@ -318,6 +342,64 @@ func sliceElems(v ssa.Value) []ssa.Value {
 type backOwner struct {
 	container string    // the owner's slice or map field, by name
 	pos       token.Pos // where the package sets it from the owner
+	mutual    string    // for a link by the types alone: "T.f and U.g" (see mutualLink)
+}
+
+// A back-pointer the package never sets (construction is elsewhere: an
+// exported field, a kernel's elided constructor) links by the types alone
+// when they point at each other: root is an element of X.g, X of type *U,
+// U.g a slice, array or map of *T, and T.field a *U. The owner reached
+// through root.field is then taken to be X, the object whose container
+// root was taken from. A field the package sets from something that is not
+// the container's owner is not linked (noteBackOwners records it nil).
+
+// holds reports whether u's field g is a slice, array or map of elem.
+func holds(u *types.Named, g string, elem types.Type) bool {
+	st, ok := u.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := 0; i < st.NumFields(); i++ {
+		if st.Field(i).Name() != g {
+			continue
+		}
+		var e types.Type
+		switch t := st.Field(i).Type().Underlying().(type) {
+		case *types.Slice:
+			e = t.Elem()
+		case *types.Array:
+			e = t.Elem()
+		case *types.Map:
+			e = t.Elem()
+		}
+		return e != nil && types.Identical(e, elem)
+	}
+	return false
+}
+
+// mutualLink returns the link of root's back-pointer field (root of type
+// *n) to the container root was taken from, by the types alone, or nil.
+func mutualLink(root ssa.Value, n *types.Named, field string) *backOwner {
+	x, g := containerOf(root)
+	if x == nil {
+		return nil
+	}
+	u := pointee(x.Type())
+	if u == nil || types.Identical(u, n) {
+		return nil
+	}
+	st := n.Underlying().(*types.Struct)
+	var ft types.Type
+	for i := 0; i < st.NumFields(); i++ {
+		if st.Field(i).Name() == field {
+			ft = st.Field(i).Type()
+		}
+	}
+	if ft == nil || !types.Identical(ft, x.Type()) || !holds(u, g, root.Type()) {
+		return nil
+	}
+	q := types.RelativeTo(n.Obj().Pkg())
+	return &backOwner{container: g, mutual: types.TypeString(n, q) + "." + field + " and " + types.TypeString(u, q) + "." + g}
 }
 
 // noteBackOwners records, in fn, stores of a value into a pointer field of
@@ -386,7 +468,11 @@ func (c *checker) resolveBack(root ssa.Value, path string, recv types.Type) (ssa
 	if n == nil {
 		return root, path, nil
 	}
-	bo := c.backOwners[types.TypeString(n, nil)+"."+field]
+	fk := types.TypeString(n, nil) + "." + field
+	bo, seen := c.backOwners[fk]
+	if !seen {
+		bo = mutualLink(root, n, field)
+	}
 	if bo == nil {
 		return root, path, nil
 	}
