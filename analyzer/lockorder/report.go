@@ -159,7 +159,7 @@ func (c *checker) reportInversions() {
 			done[k] = true
 			continue // every pair shares a gate lock
 		}
-		if ba.acq.pos < ab.acq.pos { // report at the first in the file
+		if c.before(ba.acq.pos, ab.acq.pos) { // report at the first in the file
 			ab, ba = ba, ab
 		}
 		done[k] = true
@@ -209,7 +209,7 @@ func (c *checker) reportInversions() {
 			classDone[k], classDone[rk] = true, true
 			continue // every pair shares a gate lock
 		}
-		if ba.acq.pos < ab.acq.pos {
+		if c.before(ba.acq.pos, ab.acq.pos) {
 			ab, ba = ba, ab
 		}
 		classDone[k], classDone[rk] = true, true
@@ -235,6 +235,17 @@ func (c *checker) reportInversions() {
 			rel(ba.acq.pos, fmt.Sprintf("then %s%s", ba.acq.desc, c.how(ba.acq))))
 		c.report(ab.acq.pos, msg, r...)
 	}
+}
+
+// before reports whether a comes before b by file name, then offset. The
+// token.Pos order of two files is the order the loader happened to parse
+// them in (concurrently), which differs from run to run.
+func (c *checker) before(a, b token.Pos) bool {
+	pa, pb := c.pass.Fset.Position(a), c.pass.Fset.Position(b)
+	if pa.Filename != pb.Filename {
+		return pa.Filename < pb.Filename
+	}
+	return pa.Offset < pb.Offset
 }
 
 // isTest reports whether pos is in a _test.go file.
