@@ -104,8 +104,12 @@
 //     callee): unbuffered, or buffered with other producers;
 //   - a channel one goroutine both fills and drains, sent on in a loop that
 //     does not receive and is bounded by no constant or len/cap check;
-//   - a goroutine counted by wg.Add(1) that returns on some path without
-//     wg.Done, and a wg.Add(1) followed on some path by a return, a Wait or
+//   - a goroutine counted by a wg.Add before its go statement (Add(n)
+//     before a loop counts each goroutine the loop starts; the Wait may be
+//     in another literal sharing the variable) that returns on some path
+//     without wg.Done (istio/istio#39526), and a wg.Add(1) followed on
+//     some path by a return (for a local WaitGroup, a return that runs a
+//     deferred Wait: rakyll/gotest#44), a Wait or
 //     the next Add without starting the goroutine, handing the work to a
 //     worker over a channel (a send, or a select's send case: its default
 //     or ctx.Done() case is such a path) or calling Done (go vet's

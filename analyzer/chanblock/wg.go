@@ -2,6 +2,7 @@ package chanblock
 
 import (
 	"fmt"
+	"go/token"
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
@@ -26,6 +27,11 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 						waited[w] = true
 						if f := chanuse.StructFieldOf(w); f != nil {
 							waited[f] = true
+						}
+						// A function literal that waits on a variable it
+						// captures waits on its starter's variable.
+						if v := bindingOf(w); v != nil {
+							waited[v] = true
 						}
 					}
 				}
@@ -62,6 +68,41 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 	}
 }
 
+// bindingOf returns, for v a variable a function literal captures (or a
+// load of it), the variable of the enclosing function that the literal's
+// MakeClosure binds: the one variable both functions share.
+func bindingOf(v ssa.Value) ssa.Value {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		v = u.X
+	}
+	fv, ok := v.(*ssa.FreeVar)
+	if !ok {
+		return nil
+	}
+	fn := fv.Parent()
+	i := -1
+	for k, x := range fn.FreeVars {
+		if x == fv {
+			i = k
+		}
+	}
+	if i < 0 || fn.Parent() == nil {
+		return nil
+	}
+	var bound ssa.Value
+	for _, b := range fn.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			if mk, ok := instr.(*ssa.MakeClosure); ok && mk.Fn == fn {
+				if bound != nil && bound != mk.Bindings[i] {
+					return nil
+				}
+				bound = mk.Bindings[i]
+			}
+		}
+	}
+	return bound
+}
+
 // isOne reports whether the Add's delta (its second argument, after the
 // receiver) is the constant 1.
 func isOne(args []ssa.Value) bool {
@@ -72,9 +113,10 @@ func isOne(args []ssa.Value) bool {
 	return ok && c.Value != nil && c.Value.String() == "1"
 }
 
-// goroutineDone reports a goroutine, counted by a wg.Add(1) before its go
-// statement, that calls wg.Done (not deferred) on some paths and returns
-// on another without it.
+// goroutineDone reports a goroutine, counted by a wg.Add before its go
+// statement (Add(1), or Add(n) before a loop that starts n goroutines),
+// that calls wg.Done (not deferred) on some paths and returns on another
+// without it.
 func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool) {
 	fn := g.Call.StaticCallee()
 	if mk, ok := g.Call.Value.(*ssa.MakeClosure); ok {
@@ -143,7 +185,7 @@ func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool) {
 	st.Report(analysis.Diagnostic{
 		Pos:      rp,
 		Category: "deadlock",
-		Message: fmt.Sprintf("this goroutine, counted by wg.Add(1) at line %d, can return here without calling wg.Done (it calls it at line %d on other paths): the count never drops to zero, and wg.Wait blocks forever",
+		Message: fmt.Sprintf("this goroutine, counted by wg.Add at line %d, can return here without calling wg.Done (it calls it at line %d on other paths): the count never drops to zero, and wg.Wait blocks forever",
 			st.pass.Fset.Position(add.Pos()).Line, st.pass.Fset.Position(dones[0].Pos()).Line),
 		Related: []analysis.RelatedInformation{
 			{Pos: add.Pos(), Message: "the goroutine is counted here"},
@@ -152,8 +194,9 @@ func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool) {
 	})
 }
 
-// addBefore returns a wg.Add(1) on wg in g's function that precedes g: in
-// its block before it, or in a dominating block.
+// addBefore returns a wg.Add on wg in g's function that precedes g: in
+// its block before it, or in a dominating block. The delta need not be
+// one: wg.Add(len(xs)) before a loop counts the goroutines it starts.
 func addBefore(g *ssa.Go, wg ssa.Value) *ssa.Call {
 	for _, b := range g.Parent().Blocks {
 		for _, instr := range b.Instrs {
@@ -162,7 +205,7 @@ func addBefore(g *ssa.Go, wg ssa.Value) *ssa.Call {
 				continue
 			}
 			w := wgCall(&c.Call, "Add")
-			if w == nil || !sameWG(w, wg) || !isOne(c.Call.Args) {
+			if w == nil || !sameWG(w, wg) {
 				continue
 			}
 			gb := g.Block()
@@ -283,6 +326,9 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 				// A function literal that captures the WaitGroup (or its
 				// owner) is the work: run here, started, or handed to a
 				// worker over a channel (grpc's serverWorkerChannel).
+				if deferredWaiter(in, wg) {
+					break // the deferred Wait: checked at the returns
+				}
 				for _, b := range in.Bindings {
 					if is(b) {
 						goes, blocked = true, true
@@ -307,18 +353,28 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 			case *ssa.Panic:
 				blocked = true
 			case *ssa.Return:
+				// Returning from the function that owns a local WaitGroup
+				// leaves nobody waiting, unless a deferred Wait runs now.
 				if _, local := wg.(*ssa.Alloc); bad == "" && !local {
 					bad, badPos = "return", in
+				} else if bad == "" && deferredWait(fn, wg, in) {
+					bad, badPos = "return (which runs the deferred wg.Wait)", in
 				}
 				blocked = true
 			case ssa.CallInstruction:
 				c := in.Common()
+				if mk, ok := c.Value.(*ssa.MakeClosure); ok && deferredWaiter(mk, wg) {
+					break // the deferred Wait: checked at the returns
+				}
 				if in == ssa.CallInstruction(add) {
 					if bad == "" {
 						bad, badPos = "Add again", in
 					}
 					blocked = true
 				} else if w := wgCall(c, "Wait"); w != nil && sameWG(w, wg) {
+					if _, ok := in.(*ssa.Defer); ok {
+						break // runs at the return, which is checked there
+					}
 					if bad == "" {
 						bad, badPos = "Wait", in
 					}
@@ -355,6 +411,56 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 			bad, st.pass.Fset.Position(at).Line),
 		Related: []analysis.RelatedInformation{{Pos: at, Message: "reached without starting the counted goroutine"}},
 	})
+}
+
+// deferredWait reports whether a wg.Wait on wg, deferred (directly or
+// in a deferred function literal that captures wg) before ret on every
+// path to it, runs when ret returns.
+func deferredWait(fn *ssa.Function, wg ssa.Value, ret *ssa.Return) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			d, ok := instr.(*ssa.Defer)
+			if !ok || !dominates(d, ret) {
+				continue
+			}
+			if w := wgCall(&d.Call, "Wait"); w != nil && sameWG(w, wg) {
+				return true
+			}
+			if mk, ok := d.Call.Value.(*ssa.MakeClosure); ok && deferredWaiter(mk, wg) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// deferredWaiter reports whether mk is a function literal only deferred
+// (defer func() { wg.Wait(); ... }()) that waits on wg, which it captures.
+func deferredWaiter(mk *ssa.MakeClosure, wg ssa.Value) bool {
+	for _, r := range *mk.Referrers() {
+		if d, ok := r.(*ssa.Defer); !ok || d.Call.Value != ssa.Value(mk) {
+			return false
+		}
+	}
+	lit := mk.Fn.(*ssa.Function)
+	for _, lb := range lit.Blocks {
+		for _, li := range lb.Instrs {
+			c, ok := li.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			w := wgCall(&c.Call, "Wait")
+			if w == nil {
+				continue
+			}
+			for i, fv := range lit.FreeVars {
+				if varOf(w) == ssa.Value(fv) && sameWG(mk.Bindings[i], wg) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // callsDone reports whether fn (a deferred function literal or helper)

@@ -19,7 +19,7 @@ func sitemapSave(maps []string, save func(string) error) {
 		wg.Add(1)
 		go func() {
 			if err := save(m); err != nil {
-				return // want `this goroutine, counted by wg.Add\(1\) at line \d+, can return here without calling wg.Done \(it calls it at line \d+ on other paths\)`
+				return // want `this goroutine, counted by wg.Add at line \d+, can return here without calling wg.Done \(it calls it at line \d+ on other paths\)`
 			}
 			wg.Done()
 		}()
