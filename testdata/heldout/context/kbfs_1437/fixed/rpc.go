@@ -1,0 +1,80 @@
+// Package fixed is the fixed version of context/kbfs_1437: the scheduled
+// cleaning cancels the context it builds.
+package fixed
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+const minDeletedAgeForCleaning = time.Hour
+
+type ctxDelayerKey struct{}
+
+type cancellationDelayer struct {
+	delay time.Duration
+	done  chan struct{}
+}
+
+// NewContextWithCancellationDelayer returns a context whose cancellation
+// is delayed after the parent's, so that in-flight work can finish.
+func NewContextWithCancellationDelayer(ctx context.Context) (context.Context, error) {
+	if ctx.Value(ctxDelayerKey{}) != nil {
+		return nil, errors.New("context already has a cancellation delayer")
+	}
+	c := &cancellationDelayer{delay: time.Second, done: make(chan struct{})}
+	newCtx, cancel := context.WithCancel(context.WithValue(ctx, ctxDelayerKey{}, c))
+	go func() {
+		select {
+		case <-ctx.Done():
+			time.Sleep(c.delay)
+		case <-c.done:
+		}
+		cancel()
+	}()
+	return newCtx, nil
+}
+
+// Folder names a top-level folder.
+type Folder struct{ Name string }
+
+type gitConfig struct{ tempDir string }
+
+type RPCHandler struct {
+	logf    func(format string, args ...any)
+	cleaned func(ctx context.Context, folder Folder, cfg *gitConfig) error
+}
+
+// initLibgit is libgit.Init, reduced to the context it builds.
+func initLibgit(ctx context.Context) (context.Context, *gitConfig, error) {
+	ctx, err := NewContextWithCancellationDelayer(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ctx, &gitConfig{tempDir: "/tmp/kbfsgit"}, nil
+}
+
+func (rh *RPCHandler) getHandleAndConfig(ctx context.Context, folder Folder) (context.Context, *gitConfig, string, error) {
+	ctx, cfg, err := initLibgit(ctx)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return ctx, cfg, cfg.tempDir, nil
+}
+
+func (rh *RPCHandler) scheduleCleaning(folder Folder) {
+	time.AfterFunc(minDeletedAgeForCleaning+1*time.Second, func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ctx, cfg, _, err := rh.getHandleAndConfig(
+			ctx, folder)
+		if err != nil {
+			rh.logf("Couldn't init for scheduled cleaning of %s: %+v", folder.Name, err)
+			return
+		}
+		if err := rh.cleaned(ctx, folder, cfg); err != nil {
+			rh.logf("Couldn't clean %s: %+v", folder.Name, err)
+		}
+	})
+}
