@@ -33,6 +33,8 @@ package) and an operation is reported when no other side can ever reach it:
   - one stop value sent, or one signal delivered, to several waiters;
   - a receive whose only sender goroutine (a returned channel's, or a
     private field's) can return without sending or closing;
+  - a range over a returned channel its maker, which fills it before
+    returning, leaves unclosed on some path;
   - a semaphore token that some path never gives back;
   - a goroutine left waiting on a context whose cancel is skipped, stored
     and never called, or belongs to another context;
@@ -125,6 +127,7 @@ func run(pass *analysis.Pass) (any, error) {
 	waitBeforeReceive(st, ssainput.SrcFuncs)
 	fills(st, ssainput.SrcFuncs)
 	resultOnce(st, ssainput.SrcFuncs)
+	unclosedResults(st, ssainput.SrcFuncs)
 	oneValue(st, ssainput.SrcFuncs)
 	semaphores(st, ssainput.SrcFuncs)
 	noExit(st, ssainput.SrcFuncs)

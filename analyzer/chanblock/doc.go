@@ -133,6 +133,11 @@
 //     callers (a nil test of it is no escape there), and in a loop when
 //     the call that yields it comes first on every path round the loop
 //     (one receive per channel: hashicorp/vault#8547);
+//   - a range over a channel a function returns after filling and closing
+//     it itself (directly or in a helper it calls, never in a goroutine),
+//     when a path returns the channel without the close: nothing is left
+//     to close it and the range never ends
+//     (go-telegram-bot-api/telegram-bot-api#538);
 //   - a buffered channel used as a semaphore (constant sends, receives that
 //     drop the value) whose token a path of the acquiring function never
 //     gives back: the function releases it or hands it off (a receive, a
