@@ -110,7 +110,13 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 		var heldSum []Acq
 		for _, a := range pc.Held {
 			ik, ck, d, ok := f.subst(call, a)
-			if !ok || ik == "" || byClass(ik) {
+			if (!ok || ik == "") && a.Lock != "" && f.elemArg(call, a.Root) {
+				// The callee's object is an element of a map or slice:
+				// its lock is known by class, and orders the function's
+				// locks by class (segmentio/stats#194).
+				ik, ck, d, ok = "class:"+a.Lock, "", a.Desc, true
+			}
+			if !ok || ik == "" {
 				continue
 			}
 			li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: callee.Name()}
