@@ -3,6 +3,7 @@ package lockorder
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -57,4 +58,45 @@ func isElem(v ssa.Value, depth int) bool {
 		return found
 	}
 	return false
+}
+
+// elemClass names, by the type of the object, a wait of a callee's
+// summary on a field of an argument that is an element of a map, slice
+// or array ("{T:*pkg.T}.wg", as for a parameter of that type): the
+// element has no instance key, and its field is the one a method of the
+// type wakes (hashicorp/consul-esm#159: a check looked up in a map is
+// stopped, which waits for its run loop's Done).
+func (f *fnChecker) elemClass(call *ssa.CallCommon, a Acq) (class, descr string, ok bool) {
+	if !f.elemArg(call, a.Root) {
+		return "", "", false
+	}
+	var i int
+	fmt.Sscanf(a.Root, "{p%d}", &i)
+	root := call.Args[i]
+	return norm("{T:" + types.TypeString(root.Type(), nil) + "}" + a.Path), desc(root) + descPath(a.Path), true
+}
+
+// invokeLocks returns the locks an interface method call takes when the
+// package resolves it to one implementation (indirect.go): a waker that
+// reports through an interface its owner implements needs the owner's
+// lock (consul-esm#159's StatusHandler).
+func (f *fnChecker) invokeLocks(call *ssa.Call) []*lockInfo {
+	calls, maybe := f.indirectCalls(&call.Call)
+	if maybe || len(calls) != 1 {
+		return nil
+	}
+	callee := calls[0].StaticCallee()
+	if callee == nil || f.c.inProgress[callee] {
+		return nil
+	}
+	var locks []*lockInfo
+	for _, a := range f.c.summaryOf(callee).Acquires {
+		if a.Guard != "" || a.Once != "" {
+			continue
+		}
+		if ik, ck, d, ok := f.subst(calls[0], a); ok && ck != "" {
+			locks = append(locks, &lockInfo{inst: ik, class: ck, fkey: a.Lock, read: a.Read, pos: call.Pos(), desc: d, via: callee.Name()})
+		}
+	}
+	return locks
 }

@@ -1382,7 +1382,13 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			if possible, known := f.guardHolds(call, a.Guard); !possible || !known || f.maybeCall {
 				continue
 			}
-			if ik, ck, d, ok := f.subst(call, a); ok && ck != "" {
+			ik, ck, d, ok := f.subst(call, a)
+			if f.indirect == 0 {
+				if eck, ed, eok := f.elemClass(call, a); eok {
+					ck, d, ok = eck, ed, true
+				}
+			}
+			if ok && ck != "" {
 				via := fmt.Sprintf(" inside %s (%s)", calleeName, a.Where)
 				if a.pos.IsValid() {
 					via = fmt.Sprintf(" inside %s (%s)", calleeName, f.c.at(a.pos, pos))
@@ -1672,7 +1678,11 @@ func (f *fnChecker) locksIn(keep func(*ssa.BasicBlock) bool) []*lockInfo {
 		}
 		for _, instr := range x.Instrs {
 			call, ok := instr.(*ssa.Call)
-			if !ok || call.Call.IsInvoke() {
+			if !ok {
+				continue
+			}
+			if call.Call.IsInvoke() {
+				locks = append(locks, f.invokeLocks(call)...)
 				continue
 			}
 			callee := call.Call.StaticCallee()
