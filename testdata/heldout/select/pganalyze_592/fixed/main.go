@@ -1,0 +1,87 @@
+// Package fixed is the fixed version of select/pganalyze_592: the
+// discover-log-location branch reports success on a real channel.
+package fixed
+
+import (
+	"context"
+	"os"
+	"sync"
+)
+
+// CollectionOpts are the command-line options.
+type CollectionOpts struct {
+	DiscoverLogLocation bool
+	TestRun             bool
+	TestRunLogs         bool
+}
+
+type server struct{ name string }
+
+type logger interface {
+	PrintInfo(format string, args ...any)
+	PrintError(format string, args ...any)
+}
+
+func discoverLogLocation(ctx context.Context, servers []*server, opts CollectionOpts, l logger) {
+	for _, s := range servers {
+		l.PrintInfo("%s: log location is /var/log/postgresql", s.name)
+	}
+}
+
+func testRun(ctx context.Context, servers []*server, l logger) bool { return len(servers) > 0 }
+
+func run(ctx context.Context, wg *sync.WaitGroup, opts CollectionOpts, l logger, servers []*server) (keepRunning bool, testRunSuccess chan bool) {
+	if opts.DiscoverLogLocation {
+		discoverLogLocation(ctx, servers, opts, l)
+		testRunSuccess = make(chan bool, 1)
+		testRunSuccess <- true
+		return
+	}
+
+	if opts.TestRun {
+		testRunSuccess = make(chan bool, 1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			testRunSuccess <- testRun(ctx, servers, l)
+		}()
+		return
+	}
+
+	keepRunning = true
+	return
+}
+
+// Main is the collector's main, returning the exit code.
+func Main(opts CollectionOpts, l logger, servers []*server, sigs <-chan os.Signal, reload func()) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	exitCode := 0
+
+	keepRunning, testRunSuccess := run(ctx, &wg, opts, l, servers)
+	if keepRunning {
+		for sig := range sigs {
+			if sig == os.Interrupt {
+				break
+			}
+			reload()
+		}
+		cancel()
+		wg.Wait()
+		return exitCode
+	}
+
+	select {
+	case success := <-testRunSuccess:
+		if !success {
+			exitCode = 1
+		}
+	case <-sigs:
+		l.PrintError("interrupted")
+		exitCode = 1
+	}
+	cancel()
+	wg.Wait()
+	return exitCode
+}
