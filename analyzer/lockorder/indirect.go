@@ -123,8 +123,11 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 		return nil, false
 	}
 	fk := fieldKey(fa)
-	if fk == "" || fieldExported(fa) {
+	if fk == "" {
 		return nil, false
+	}
+	if fieldExported(fa) {
+		return f.selfCallback(fk, call, fa)
 	}
 	all := append(f.c.funcFields[fk], f.c.passedFuncs(fk)...)
 	if f.c.unknownFunc[fk] || len(all) == 0 {

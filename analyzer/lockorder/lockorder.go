@@ -695,6 +695,7 @@ type fnChecker struct {
 	indirect  int                             // depth of synthetic calls being applied (callbacks, interface methods)
 	maybeCall bool                            // the synthetic call is one of several possible targets
 	viaSite   *ssa.Call                       // the constructor call that passed the callback being applied
+	viaSelf   *ssa.FieldAddr                  // the exported field holding the self-bound callback being applied (selfcb.go)
 	cbUses    map[string]Callback             // callback fields called, with the locks held (xcallback.go)
 
 	paramCalls map[int]map[string]Acq // parameters called, with the locks held (paramcall.go)
@@ -1274,6 +1275,8 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			ctor = sc.Name()
 		}
 		calleeName = fmt.Sprintf("%s (the callback passed to %s at %s)", calleeName, ctor, f.c.at(site.Pos(), pos))
+	} else if fa := f.viaSelf; fa != nil && f.indirect > 0 {
+		calleeName = fmt.Sprintf("%s (bound to %s, which the package stores in its field %s)", calleeName, desc(fa.X), fieldName(fa.X.Type(), fa.Field))
 	} else if f.viaParam != nil && f.indirect > 0 {
 		calleeName = fmt.Sprintf("%s (passed to %s, which calls it holding its locks)", calleeName, f.viaParam.Name())
 	}
@@ -1440,9 +1443,9 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 		return
 	}
 	f.noteCallbackUse(call, s)
-	savedSite := f.viaSite
-	f.viaSite = nil
-	defer func() { f.viaSite = savedSite }()
+	savedSite, savedSelf := f.viaSite, f.viaSelf
+	f.viaSite, f.viaSelf = nil, nil
+	defer func() { f.viaSite, f.viaSelf = savedSite, savedSelf }()
 	calls, maybe := f.indirectCalls(call)
 	if len(calls) == 0 {
 		if call.IsInvoke() {

@@ -200,7 +200,9 @@ func (c *Conn) CloseFixed() {
 	cb()
 }
 
-// A callback field that callers outside the package may set: unknown.
+// A callback field that callers outside the package may set: unknown in
+// general, but the package's own NewHooks stores a function bound to the
+// very object, so NewHooks().Tick() locks h.mu twice (selfcb.go).
 type Hooks struct {
 	mu     sync.Mutex
 	OnTick func()
@@ -209,7 +211,26 @@ type Hooks struct {
 func (h *Hooks) Tick() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.OnTick() // want `h.mu is locked again inside the function literal`
+}
+
+// An exported callback field the package sets only to functions of other
+// objects: unknown.
+type Hooks2 struct {
+	mu     sync.Mutex
+	OnTick func()
+}
+
+func (h *Hooks2) Tick() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.OnTick() // ok: not resolved
+}
+
+func NewHooks2(other *Hooks) *Hooks2 {
+	h := &Hooks2{}
+	h.OnTick = func() { other.mu.Lock(); other.mu.Unlock() }
+	return h
 }
 
 func NewHooks() *Hooks {
