@@ -35,6 +35,8 @@ package) and an operation is reported when no other side can ever reach it:
     private field's) can return without sending or closing;
   - a range over a returned channel its maker, which fills it before
     returning, leaves unclosed on some path;
+  - a wait on a channel from a map of channels whose publisher returns on
+    some path without closing it;
   - a semaphore token that some path never gives back;
   - a goroutine left waiting on a context whose cancel is skipped, stored
     and never called, or belongs to another context;
@@ -128,6 +130,7 @@ func run(pass *analysis.Pass) (any, error) {
 	fills(st, ssainput.SrcFuncs)
 	resultOnce(st, ssainput.SrcFuncs)
 	unclosedResults(st, ssainput.SrcFuncs)
+	registries(st, ssainput.SrcFuncs)
 	oneValue(st, ssainput.SrcFuncs)
 	semaphores(st, ssainput.SrcFuncs)
 	noExit(st, ssainput.SrcFuncs)

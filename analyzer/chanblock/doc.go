@@ -138,6 +138,12 @@
 //     when a path returns the channel without the close: nothing is left
 //     to close it and the range never ends
 //     (go-telegram-bot-api/telegram-bot-api#538);
+//   - a plain receive from a channel taken from a registry (a map of
+//     channels in a private field or an unexported package variable,
+//     whose channels are only ever received from), when the function that
+//     makes a channel, stores it there and closes it can return on some
+//     path after the store without closing it or deleting the entry: every
+//     waiter that found it blocks forever (libp2p/go-libp2p#49);
 //   - a buffered channel used as a semaphore (constant sends, receives that
 //     drop the value) whose token a path of the acquiring function never
 //     gives back: the function releases it or hands it off (a receive, a

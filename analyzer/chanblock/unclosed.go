@@ -95,7 +95,11 @@ func unclosedResult(st *state, mc *ssa.MakeChan, calls []*ssa.Call) {
 	for _, c := range closes[root] {
 		closing[c] = true
 	}
-	ret := openReturn(mc, ch.Returns, closing)
+	want := map[*ssa.Return]bool{}
+	for _, r := range ch.Returns {
+		want[r] = true
+	}
+	ret := openReturn(mc, func(r *ssa.Return) bool { return want[r] }, closing)
 	if ret == nil {
 		return
 	}
@@ -140,20 +144,16 @@ func unclosedResult(st *state, mc *ssa.MakeChan, calls []*ssa.Call) {
 	}
 }
 
-// openReturn finds a return in rets reachable from mc through no
-// instruction in closing (a close, a deferred close, a call of a helper
-// that always closes), a panic or a call that does not return.
-func openReturn(mc *ssa.MakeChan, rets []*ssa.Return, closing map[ssa.Instruction]bool) *ssa.Return {
-	want := map[*ssa.Return]bool{}
-	for _, r := range rets {
-		want[r] = true
-	}
+// openReturn finds a return that want accepts reachable from after start
+// through no instruction in closing (a close, a deferred close, a call of
+// a helper that always closes), a panic or a call that does not return.
+func openReturn(start ssa.Instruction, want func(*ssa.Return) bool, closing map[ssa.Instruction]bool) *ssa.Return {
 	type pos struct {
 		b *ssa.BasicBlock
 		i int
 	}
 	seen := map[*ssa.BasicBlock]bool{}
-	queue := []pos{{mc.Block(), index(mc) + 1}}
+	queue := []pos{{start.Block(), index(start) + 1}}
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
@@ -175,7 +175,7 @@ func openReturn(mc *ssa.MakeChan, rets []*ssa.Return, closing map[ssa.Instructio
 			case *ssa.Call:
 				blocked = chanuse.NoReturn(in.Common())
 			case *ssa.Return:
-				if want[in] {
+				if want(in) {
 					return in
 				}
 				blocked = true
