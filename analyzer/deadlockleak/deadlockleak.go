@@ -112,6 +112,20 @@
 // closes its own "closed" channel after its last reply leaves nothing
 // pending.
 //
+// The unguarded send of a loop that stops on a signal: a loop whose
+// select returns when a stop channel fires (a context's Done, a chan
+// struct{} such as quit) also sends on a channel it did not make with a
+// plain send, in the same cycle of the loop. The stop signal is how the
+// loop learns that its partner is leaving, so the receiver it feeds may
+// be gone: the send blocks forever and the goroutine never sees the stop.
+// It is reported when the author plainly knows the receiver can leave:
+// the function also sends on the same channel in a select that watches a
+// stop channel (square/p2#640), or the channel is a struct field that a
+// function of the package hands to its caller as a result (an accessor
+// such as Next, a constructor returning its output channel;
+// ethersphere/bee#1456, lestrrat-go/backoff#30). A loop that also
+// receives from the channel it sends on feeds itself and is not reported.
+//
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when
@@ -187,6 +201,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	fieldLeaks(pass, ssainput.SrcFuncs)
+	stopLoops(pass, ssainput.SrcFuncs)
 	return nil, nil
 }
 

@@ -1,0 +1,329 @@
+package deadlockleak
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"path/filepath"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// stopLoops reports the unguarded send of a loop that stops on a signal:
+// a loop whose select returns when a stop channel fires (a context's Done,
+// a chan struct{} such as quit or done) also sends, with a plain send, on
+// a channel it did not make. The stop signal is how the loop learns that
+// its partner is leaving, and the partner that stops receiving is the one
+// this send needs: once it has gone, the send blocks forever and the
+// goroutine leaks, never seeing the stop it was written to watch
+// (square/p2#640, ethersphere/bee#1456, lestrrat-go/backoff#30).
+//
+// A send on its own proves little (the receiver may outlive the loop), so
+// the rule asks for evidence that the author knows this send can outlive
+// its receiver: the same loop offers a value on the same channel in a
+// select that also watches the stop signal (the guard given to one send
+// and not the other), or the channel is a field of the loop's own struct
+// whose receivers in the package leave through a select case without
+// receiving.
+func stopLoops(pass *analysis.Pass, funcs []*ssa.Function) {
+	handedOut := returnedFields(funcs)
+	for _, fn := range funcs {
+		stopLoop(pass, fn, handedOut)
+	}
+}
+
+// stopCase is a select case that leaves its function when a stop signal
+// fires.
+type stopCase struct {
+	sel *ssa.Select
+	k   int
+	ret ssa.Instruction // the return it reaches
+}
+
+func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return) {
+	var stops []stopCase
+	var sends []*ssa.Send
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Select:
+				if !ssaloop.InLoop(b) {
+					continue
+				}
+				bodies, _ := caseBodies(in)
+				for k, st := range in.States {
+					if st.Dir != types.RecvOnly || !isStopChan(st.Chan) {
+						continue
+					}
+					body, ok := bodies[k]
+					if !ok {
+						continue
+					}
+					if ret := leaves(body, in.Block()); ret != nil {
+						stops = append(stops, stopCase{in, k, ret})
+					}
+				}
+			case *ssa.Send:
+				if ssaloop.InLoop(b) {
+					sends = append(sends, in)
+				}
+			}
+		}
+	}
+	if len(stops) == 0 || len(sends) == 0 {
+		return
+	}
+	for _, send := range sends {
+		key := chanKey(send.Chan)
+		if key == nil || receivesIn(fn, key) {
+			continue
+		}
+		var stop *stopCase
+		for i := range stops {
+			if sameCycle(stops[i].sel.Block(), send.Block()) {
+				stop = &stops[i]
+				break
+			}
+		}
+		if stop == nil {
+			continue
+		}
+		line := func(p token.Pos) string { return at(pass, p, send.Pos()) }
+		stopPos := stop.sel.States[stop.k].Pos
+		rel := []analysis.RelatedInformation{{Pos: stopPos, Message: "the loop stops here"}}
+		var msg string
+		if guard := guardedSend(fn, key); guard != nil {
+			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, and it sends on this channel in a select that watches that signal (%s), but not here: once the receiver has stopped, the send blocks forever and the goroutine leaks (send in a select with the stop case)",
+				fn.Name(), line(stopPos), line(guard.Pos()))
+			rel = append(rel, analysis.RelatedInformation{Pos: guard.Pos(), Message: "the same channel, sent on in a select that watches the stop signal"})
+		} else if fk, ok := key.(fieldKey); ok && handedOut[fk.field] != nil {
+			ret := handedOut[fk.field]
+			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send on field %s does not watch it; %s hands that channel to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
+				fn.Name(), line(stopPos), fk.field.Name(), ret.Parent().Name(), line(ret.Pos()))
+			rel = append(rel, analysis.RelatedInformation{Pos: ret.Pos(), Message: "the channel is handed to the caller here"})
+		} else {
+			continue
+		}
+		pass.Report(analysis.Diagnostic{Pos: send.Pos(), Category: "deadlock", Message: msg, Related: rel})
+	}
+}
+
+// isStopChan reports whether v is a stop signal: the Done channel of a
+// context (any Done method returning a receive-only chan struct{}), or a
+// channel of struct{}.
+func isStopChan(v ssa.Value) bool {
+	ch, ok := v.Type().Underlying().(*types.Chan)
+	if !ok {
+		return false
+	}
+	st, ok := ch.Elem().Underlying().(*types.Struct)
+	return ok && st.NumFields() == 0
+}
+
+// leaves returns a return that every path from body reaches without
+// coming back to the loop around head, or nil.
+func leaves(body, head *ssa.BasicBlock) ssa.Instruction {
+	var ret ssa.Instruction
+	seen := map[*ssa.BasicBlock]bool{}
+	var walk func(b *ssa.BasicBlock) bool
+	walk = func(b *ssa.BasicBlock) bool {
+		if b.Dominates(head) || seen[b] {
+			return false // back to the loop
+		}
+		seen[b] = true
+		if len(b.Instrs) > 0 {
+			switch in := b.Instrs[len(b.Instrs)-1].(type) {
+			case *ssa.Return:
+				if ret == nil {
+					ret = in
+				}
+				return true
+			case *ssa.Panic:
+				return true
+			}
+		}
+		if len(b.Succs) == 0 {
+			return false
+		}
+		for _, s := range b.Succs {
+			if !walk(s) {
+				return false
+			}
+		}
+		return true
+	}
+	if !walk(body) {
+		return nil
+	}
+	return ret
+}
+
+// sameCycle reports whether a and b lie on one cycle of the control flow.
+func sameCycle(a, b *ssa.BasicBlock) bool {
+	return reaches(a, b) && reaches(b, a)
+}
+
+func reaches(from, to *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), from.Succs...)
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b == to {
+			return true
+		}
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		stack = append(stack, b.Succs...)
+	}
+	return false
+}
+
+// fieldKey names a channel loaded from a field of a base value.
+type fieldKey struct {
+	base  ssa.Value
+	field *types.Var
+}
+
+// chanKey names the channel v for comparison within one function: a
+// parameter, free variable or global is itself; a load of a struct field
+// is the field of its base. A channel the function makes, or one computed
+// in a way not followed, has no key.
+func chanKey(v ssa.Value) any {
+	switch v := v.(type) {
+	case *ssa.Parameter, *ssa.FreeVar:
+		return v
+	case *ssa.ChangeType:
+		return chanKey(v.X)
+	case *ssa.UnOp:
+		if v.Op != token.MUL {
+			return nil
+		}
+		switch a := v.X.(type) {
+		case *ssa.FieldAddr:
+			if f := fieldOf(a); f != nil {
+				return fieldKey{baseKey(a.X), f}
+			}
+		case *ssa.Global, *ssa.FreeVar:
+			return a
+		}
+	}
+	return nil
+}
+
+// baseKey follows loads of a captured or parameter pointer back to it, so
+// that two loads of c.next in one method name the same base.
+func baseKey(v ssa.Value) ssa.Value {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		if _, ok := u.X.(*ssa.FreeVar); ok {
+			return u.X
+		}
+	}
+	return v
+}
+
+func fieldOf(fa *ssa.FieldAddr) *types.Var {
+	p, ok := fa.X.Type().Underlying().(*types.Pointer)
+	if !ok {
+		return nil
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok || fa.Field >= st.NumFields() {
+		return nil
+	}
+	return st.Field(fa.Field)
+}
+
+// receivesIn reports whether fn receives from the channel named key (a
+// loop that feeds itself).
+func receivesIn(fn *ssa.Function, key any) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.UnOp:
+				if in.Op == token.ARROW && chanKey(in.X) == key {
+					return true
+				}
+			case *ssa.Select:
+				for _, st := range in.States {
+					if st.Dir == types.RecvOnly && chanKey(st.Chan) == key {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// guardedSend returns a select of fn that sends on the channel named key
+// and also receives from a stop channel: the guard the author gave that
+// send.
+func guardedSend(fn *ssa.Function, key any) *ssa.Select {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			sel, ok := instr.(*ssa.Select)
+			if !ok {
+				continue
+			}
+			sends, stop := false, false
+			for _, st := range sel.States {
+				if st.Dir == types.SendOnly && chanKey(st.Chan) == key {
+					sends = true
+				}
+				if st.Dir == types.RecvOnly && isStopChan(st.Chan) {
+					stop = true
+				}
+			}
+			if sends && stop {
+				return sel
+			}
+		}
+	}
+	return nil
+}
+
+// returnedFields maps each channel field that some function returns (a
+// Next or Events accessor, a constructor handing out its output) to one
+// such return: the receiver of that channel is the caller.
+func returnedFields(funcs []*ssa.Function) map[*types.Var]*ssa.Return {
+	out := map[*types.Var]*ssa.Return{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+			if !ok {
+				continue
+			}
+			for _, r := range ret.Results {
+				for {
+					ct, ok := r.(*ssa.ChangeType)
+					if !ok {
+						break
+					}
+					r = ct.X
+				}
+				if _, ok := r.Type().Underlying().(*types.Chan); !ok {
+					continue
+				}
+				if k, ok := chanKey(r).(fieldKey); ok && out[k.field] == nil {
+					out[k.field] = ret
+				}
+			}
+		}
+	}
+	return out
+}
+
+// at names position p for a message about position from: "line N" in the
+// same file, "file.go:N" in another.
+func at(pass *analysis.Pass, p, from token.Pos) string {
+	pp, fp := pass.Fset.Position(p), pass.Fset.Position(from)
+	if pp.Filename == fp.Filename {
+		return fmt.Sprintf("line %d", pp.Line)
+	}
+	return fmt.Sprintf("%s:%d", filepath.Base(pp.Filename), pp.Line)
+}

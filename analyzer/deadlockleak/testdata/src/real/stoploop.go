@@ -1,0 +1,331 @@
+package real
+
+import (
+	"context"
+	"time"
+)
+
+// The unguarded send of a loop that stops on a signal: the loop returns
+// when its stop channel fires, because that is when its partner leaves,
+// yet one of its sends does not watch that signal. Once the receiver has
+// gone the send blocks forever and the goroutine never sees the stop.
+
+// Upstream: square/p2#640. A lease keeper publishes each new lease on out
+// in a select with done, keeps the lease alive, then reports its loss with
+// a plain send. The caller that closed done reads out no more: the keeper
+// blocks on that second send instead of returning. Fix: the second send
+// selects on done as well.
+func keepLeases(grant func() (string, error), keep func(id string, done <-chan struct{}), out chan<- string, done chan struct{}) {
+	for {
+		select {
+		case <-done:
+			close(out)
+			return
+		default:
+		}
+		id, err := grant()
+		if err != nil {
+			continue
+		}
+		select {
+		case out <- id:
+			keep(id, done)
+			out <- "" // want `the loop in keepLeases stops when the case at line \d+ fires, and it sends on this channel in a select that watches that signal \(line \d+\), but not here: once the receiver has stopped, the send blocks forever`
+		case <-done:
+		}
+	}
+}
+
+func keepLeasesFixed(grant func() (string, error), keep func(id string, done <-chan struct{}), out chan<- string, done chan struct{}) {
+	for {
+		select {
+		case <-done:
+			close(out)
+			return
+		default:
+		}
+		id, err := grant()
+		if err != nil {
+			continue
+		}
+		select {
+		case out <- id:
+			keep(id, done)
+			select {
+			case out <- "":
+			case <-done:
+			}
+		case <-done:
+		}
+	}
+}
+
+// Upstream: ethersphere/bee#1456. A debouncer hands its output channel and
+// a stop function to its caller and, when a quiet period ends, announces
+// it with a plain send. The caller stops reading and calls stop; a period
+// that has just ended blocks the loop on its send forever. Fix: the send
+// selects on quit.
+type debouncer struct {
+	quiet time.Duration
+	kick  chan struct{}
+	fire  chan struct{}
+	quit  chan struct{}
+}
+
+func newDebouncer(quiet time.Duration) (chan<- struct{}, <-chan struct{}, func()) {
+	d := &debouncer{quiet: quiet, kick: make(chan struct{}, 1), fire: make(chan struct{}), quit: make(chan struct{})}
+	go d.run()
+	return d.kick, d.fire, func() { close(d.quit) }
+}
+
+func (d *debouncer) run() {
+	var wait <-chan time.Time
+	for {
+		select {
+		case <-d.quit:
+			return
+		case <-d.kick:
+			wait = time.After(d.quiet)
+		case <-wait:
+			wait = nil
+			d.fire <- struct{}{} // want `the loop in run stops when the case at line \d+ fires, but this send on field fire does not watch it; newDebouncer hands that channel to its caller \(line \d+\), who stops receiving when it is done`
+		}
+	}
+}
+
+type debouncerFixed struct {
+	quiet time.Duration
+	kick  chan struct{}
+	fire  chan struct{}
+	quit  chan struct{}
+}
+
+func newDebouncerFixed(quiet time.Duration) (chan<- struct{}, <-chan struct{}, func()) {
+	d := &debouncerFixed{quiet: quiet, kick: make(chan struct{}, 1), fire: make(chan struct{}), quit: make(chan struct{})}
+	go d.run()
+	return d.kick, d.fire, func() { close(d.quit) }
+}
+
+func (d *debouncerFixed) run() {
+	var wait <-chan time.Time
+	for {
+		select {
+		case <-d.quit:
+			return
+		case <-d.kick:
+			wait = time.After(d.quiet)
+		case <-wait:
+			wait = nil
+			select {
+			case d.fire <- struct{}{}:
+			case <-d.quit:
+				return
+			}
+		}
+	}
+}
+
+// Upstream: lestrrat-go/backoff#30. A retry policy's goroutine signals each
+// retry on a channel the user reads through an accessor, and stops when its
+// context ends. Our variant: the context is reached through an interface
+// kept in a field, the send comes after the select rather than inside a
+// case, and the channel has a buffer (which only delays the block by one
+// value). Fix: the send selects on Done too.
+type doner interface {
+	Done() <-chan struct{}
+}
+
+type attempts struct {
+	life  doner
+	tick  *time.Ticker
+	ready chan int
+}
+
+func newAttempts(ctx context.Context, every time.Duration) *attempts {
+	r := &attempts{life: ctx, tick: time.NewTicker(every), ready: make(chan int, 1)}
+	go r.loop()
+	return r
+}
+
+// Ready is the channel on which each attempt number is signalled.
+func (r *attempts) Ready() <-chan int { return r.ready }
+
+func (r *attempts) loop() {
+	attempt := 0
+	for {
+		select {
+		case <-r.life.Done():
+			r.tick.Stop()
+			return
+		case <-r.tick.C:
+		}
+		attempt++
+		r.ready <- attempt // want `the loop in loop stops when the case at line \d+ fires, but this send on field ready does not watch it; Ready hands that channel to its caller`
+	}
+}
+
+type attemptsFixed struct {
+	life  doner
+	tick  *time.Ticker
+	ready chan int
+}
+
+func newAttemptsFixed(ctx context.Context, every time.Duration) *attemptsFixed {
+	r := &attemptsFixed{life: ctx, tick: time.NewTicker(every), ready: make(chan int, 1)}
+	go r.loop()
+	return r
+}
+
+// Ready is the channel on which each attempt number is signalled.
+func (r *attemptsFixed) Ready() <-chan int { return r.ready }
+
+func (r *attemptsFixed) loop() {
+	attempt := 0
+	for {
+		select {
+		case <-r.life.Done():
+			r.tick.Stop()
+			return
+		case <-r.tick.C:
+		}
+		attempt++
+		select {
+		case r.ready <- attempt:
+		case <-r.life.Done():
+			r.tick.Stop()
+			return
+		}
+	}
+}
+
+// A variant of square/p2#640 written differently: a goroutine literal
+// reaches both channels as captured variables, and the guarded send and
+// the plain one are in different cases of the loop's select.
+func relay(ctx context.Context, in <-chan string) <-chan string {
+	out := make(chan string)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case s, ok := <-in:
+				if !ok {
+					out <- "eof" // want `the loop in relay\$1 stops when the case at line \d+ fires, and it sends on this channel in a select that watches that signal`
+					continue
+				}
+				select {
+				case out <- s:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out
+}
+
+// Look-alikes that must stay silent.
+
+// A pipeline stage with no stop signal: it ends when its input is closed,
+// and its reader ranges to that close.
+type stage struct {
+	in  chan int
+	out chan int
+}
+
+func (s *stage) Out() <-chan int { return s.out }
+
+func (s *stage) run() {
+	for v := range s.in {
+		s.out <- v * 2
+	}
+	close(s.out)
+}
+
+// The stop case does not leave the loop: it only stops the ticks, and the
+// loop goes on draining its input, so its reader is not expected to leave
+// on that signal.
+type drainer struct {
+	in    chan int
+	out   chan int
+	stop  chan struct{}
+	ticks <-chan time.Time
+}
+
+func (d *drainer) Out() <-chan int { return d.out }
+
+func (d *drainer) run() {
+	for {
+		select {
+		case <-d.stop:
+			d.ticks = nil
+		case <-d.ticks:
+		case v, ok := <-d.in:
+			if !ok {
+				close(d.out)
+				return
+			}
+			d.out <- v
+		}
+	}
+}
+
+// The send reports the loop's end on the way out, after the stop case: it
+// is not in the loop.
+func watchOnce(ctx context.Context, poll func() error, result chan<- error) {
+	for {
+		select {
+		case <-ctx.Done():
+			result <- ctx.Err()
+			return
+		case <-time.After(time.Second):
+			if err := poll(); err != nil {
+				result <- err
+				return
+			}
+		}
+	}
+}
+
+// An internal trigger channel that nothing hands out and no select guards:
+// its only reader is the package's own worker, which outlives the loop.
+type replicator struct {
+	trigger chan chan error
+}
+
+func (r *replicator) transfer(stop chan struct{}, more func() bool) error {
+	for more() {
+		errc := make(chan error, 1)
+		r.trigger <- errc
+		select {
+		case err := <-errc:
+			if err != nil {
+				return err
+			}
+		case <-stop:
+			return nil
+		}
+	}
+	return nil
+}
+
+// A loop that feeds itself: it receives from the channel it sends on.
+type requeue struct {
+	work chan int
+	quit chan struct{}
+}
+
+func (q *requeue) Work() chan int { return q.work }
+
+func (q *requeue) run(retry func(int) bool) {
+	for {
+		select {
+		case <-q.quit:
+			return
+		case w := <-q.work:
+			if retry(w) {
+				q.work <- w
+			}
+		}
+	}
+}
