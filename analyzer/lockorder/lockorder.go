@@ -1199,6 +1199,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	name := funcName(callee)
 	if read, ok := lockFuncs[name]; ok {
 		fkey, alias := f.c.lockField(call.Args[0])
+		if r := mutexRoot(call.Args[0]); r != nil {
+			f.noteMapElemLock(r, fkey, desc(call.Args[0]), read, pos, s)
+		}
 		f.acquire(s, &lockInfo{
 			inst:    lockKey(call.Args[0]),
 			class:   f.c.k.class(call.Args[0]),
@@ -1355,6 +1358,11 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		}
 		ik, ck, d, ok := f.subst(call, a)
 		if !ok || ik == "" {
+			if a.Lock != "" && f.elemArg(call, a.Root) {
+				var i int
+				fmt.Sscanf(a.Root, "{p%d}", &i)
+				f.noteMapElemLock(call.Args[i], a.Lock, desc(call.Args[i])+descPath(a.Path)+" (inside "+calleeName+")", a.Read, pos, s)
+			}
 			continue
 		}
 		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, drops: holdSet}
