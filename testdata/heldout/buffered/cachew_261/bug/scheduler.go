@@ -4,6 +4,7 @@
 //
 // Upstream: block/cachew#261 ("fix: Replace scheduler channel with sync.Cond to prevent deadlock")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: Submit queues a job and signals workAvailable (capacity 1024); each
 // worker receives a signal and takes the next job whose queue is idle;

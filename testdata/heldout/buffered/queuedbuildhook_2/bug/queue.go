@@ -4,6 +4,7 @@
 //
 // Upstream: nix-community/queued-build-hook#2 ("Fix deadlock when worker channel buffer fills up")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: with -concurrency, RunDaemon's main select loop forwards every
 // queued message to the workers through the buffered workerRequests

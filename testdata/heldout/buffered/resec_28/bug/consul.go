@@ -3,6 +3,7 @@
 //
 // Upstream: seatgeek/resec#28 ("Removing deadlock in Consul manager")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: continuouslyAcquireConsulLeadership loops over a timer and
 // m.masterCh, calling acquireConsulLeadership, which was assumed to give up

@@ -3,6 +3,7 @@
 //
 // Upstream: hashicorp/hcat#8 ("Goroutine leak in watcher Wait/Stop"), fixed by hashicorp/hcat#10 ("calling Stop now triggers Wait to return")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: Watcher.Wait selects on the data channel, the error channel and an
 // optional timeout. Stop stops every view's polling, so nothing will ever

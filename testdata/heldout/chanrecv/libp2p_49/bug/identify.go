@@ -3,6 +3,7 @@
 //
 // Upstream: libp2p/go-libp2p#49 ("close wait channel in all cases, not just success")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: IdentifyConn registers a wait channel for the connection; a second
 // IdentifyConn on the same connection waits on it. The first returns early

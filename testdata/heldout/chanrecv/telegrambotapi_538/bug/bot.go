@@ -3,6 +3,7 @@
 //
 // Upstream: go-telegram-bot-api/telegram-bot-api#538 ("Close hanging channel in ListenForWebhookRespReqFormat")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: ListenForWebhookRespReqFormat handles one webhook request and
 // returns a channel with its update. When HandleUpdate fails it writes an

@@ -3,6 +3,7 @@
 //
 // Upstream: lestrrat-go/backoff#30 ("fix goroutine leaks": "Fixed a possible block in sending to the next channel when context is cancelled.")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: the v2 controller's loop selects on its context, a timer-reset
 // channel and the timer; when the timer fires it sends on c.next, the

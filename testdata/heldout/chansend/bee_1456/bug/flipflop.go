@@ -4,6 +4,7 @@
 //
 // Upstream: ethersphere/bee#1456 ("flipflop: fix goroutine leak on subscription termination")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: the falling-edge detector (pkg/flipflop/falling_edge.go) loops over
 // quit, its input buffer and two timers; the timer cases send on d.out

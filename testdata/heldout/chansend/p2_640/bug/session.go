@@ -3,6 +3,7 @@
 //
 // Upstream: square/p2#640 ("consulutil: Fix deadlock when SessionManager exits")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: SessionManager (pkg/kp/consulutil/session_controller.go) publishes
 // each new session id on output inside a select with done, then maintains

@@ -3,6 +3,7 @@
 //
 // Upstream: jesseduffield/gocui#25 ("fix goroutine leak": "`g.stop <- struct{}{}` can only interrupt one `<-g.stop`.")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: MainLoop starts an event-polling goroutine and StartTicking a ticker
 // goroutine; both select on g.stop. Close sends one value on g.stop, so one

@@ -3,6 +3,7 @@
 //
 // Upstream: jaegertracing/jaeger#1454 ("Fix HotRod job pool termination (#1453)")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: the HotRod example's worker pool starts N workers that each select
 // on the jobs channel and the stop channel; Stop sends a single value on

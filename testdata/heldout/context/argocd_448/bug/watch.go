@@ -4,6 +4,7 @@
 //
 // Upstream: argoproj/argo-cd#448 ("Issue 419 - Clean watch resources"; commit d7f3d59 of that PR fixes the leak)
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug (from the PR: "argo.WatchResourcesWithLabel and cluster.WatchClusters
 // had goroutines which forever wait for context to be canceled"): for each

@@ -3,6 +3,7 @@
 //
 // Upstream: vanadium/core#214 ("v23/context: fix goroutine leak in WithRootCancel", fixes vanadium/core#1419)
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: WithRootCancel (v23/context/context.go) builds a context detached
 // from the parent's cancellation (its values copied onto

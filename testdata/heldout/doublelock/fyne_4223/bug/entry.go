@@ -4,6 +4,7 @@
 //
 // Upstream: fyne-io/fyne#4223 ("fixed entry OnChanged callback in propery lock", fixes fyne-io/fyne#4209)
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: when text is selected and deleted or cut, Entry erases the selection
 // and fires OnChanged inside e.propertyLock. An OnChanged that touches the

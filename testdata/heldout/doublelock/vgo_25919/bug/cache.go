@@ -3,6 +3,7 @@
 //
 // Upstream: golang/go#25919 ("x/vgo: possible deadlock during vgo install")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug (bcmills' analysis in the issue): (*cachingRepo).GoMod locks r.mu;
 // r.GoMod calls the underlying repo's GoMod, which calls legacyGoMod, which

@@ -4,6 +4,7 @@
 //
 // Upstream: kubernetes-sigs/controller-runtime#178 ("do not hold the lock after controller has started"; the symptom is kubernetes-sigs/controller-runtime#329, "Watching resources after a controller has started")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: Controller.Start takes c.mu with a deferred unlock, starts the
 // watches and the workers, then waits on <-stop. Watch takes c.mu, so a

@@ -4,6 +4,7 @@
 //
 // Upstream: milvus-io/milvus#29246 ("fix: Use determined order to lock in BlockAll to avoid deadlock", issue milvus-io/milvus#29104)
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: Blockall locks each node's blockMutex while ranging over the
 // nodeCtx map. Go randomizes map order, so two concurrent Blockall calls

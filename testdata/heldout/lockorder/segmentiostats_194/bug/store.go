@@ -3,6 +3,7 @@
 //
 // Upstream: segmentio/stats#194 ("Fix deadlock in metrics")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: metricEntry.cleanup expires states while holding entry.mutex and, if
 // the entry became empty, calls the empty callback, which takes

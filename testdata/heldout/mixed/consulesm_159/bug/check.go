@@ -4,6 +4,7 @@
 //
 // Upstream: hashicorp/consul-esm#159 ("Deadlock in check update code"), fixed by hashicorp/consul-esm#170 ("fix deadlock in check runner")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: watchNodeList finds a changed check and calls UpdateChecks, which
 // locks the CheckRunner and calls Stop on the old CheckHTTP; Stop closes

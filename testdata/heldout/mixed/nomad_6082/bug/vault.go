@@ -3,6 +3,7 @@
 //
 // Upstream: hashicorp/nomad#6082 ("vault: fix deadlock in SetConfig")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug (from the PR): SetConfig calls tomb.Kill+tomb.Wait while holding
 // v.l; establishConnection needs v.l to exit, and tomb.Wait cannot return

@@ -4,6 +4,7 @@
 //
 // Upstream: rancher/rancher#35884 ("Don't block controller thread with deferred start"; issue rancher/rancher#35880)
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug (from the PR): if two controller goroutines both run the deferred
 // start, one holds the start lock and waits for the controllers to start,

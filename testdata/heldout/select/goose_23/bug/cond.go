@@ -4,6 +4,7 @@
 //
 // Upstream: Shopify/goose#23 ("Remove potential deadlock")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: goose's context-aware Cond counts its waiters; Broadcast, holding
 // L, hands a signal to each counted waiter, accepting a cancellation from

@@ -4,6 +4,7 @@
 //
 // Upstream: nspcc-dev/neo-go#741 ("network: fix possible deadlock in DefaultDiscovery")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug (from the PR): 1. run() loops over requestCh; 2. RequestRemote()
 // sends on requestCh while holding the mutex (read); 3. RegisterBadAddr()

@@ -4,6 +4,7 @@
 //
 // Upstream: rakyll/gotest#44 ("Fix deadlock on err")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: gotest adds one to the WaitGroup and defers wg.Wait, then starts
 // "go test"; if cmd.Start returns an error, gotest returns before starting

@@ -4,6 +4,7 @@
 //
 // Upstream: istio/istio#39526 ("style(crane) move wg.Done to defer": "WaitGroup will not done if there are some error during executeing go func")
 // Round: 2
+// Seen: 2026-11-27, development set (helpers read this round-2 kernel to tune the analyzers; round 3 stays held out)
 //
 // Bug: the docker-builder's WarmBase (tools/docker-builder/builder/crane.go)
 // write-locks basesMu, adds one to wg per base image and starts a goroutine
