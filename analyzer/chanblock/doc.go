@@ -123,7 +123,12 @@
 //     able to return only after that receive (a deferred call counts as
 //     another way out only when it may recover: a deferred wg.Done does
 //     not; couchbase/sync_gateway#4436): one waiter wakes, every
-//     other blocks forever (close was needed);
+//     other blocks forever (close was needed); also for a channel the
+//     maker hands to the goroutines it starts and stores in a private
+//     field of the struct it returns, sent on once through the field
+//     elsewhere (jaegertracing/jaeger#1454), and for waiters started on
+//     one object by two different exported methods (MainLoop and
+//     StartTicking, while Close sends once: jesseduffield/gocui#25);
 //   - a single plain receive from a channel the function makes, whose one
 //     sender goroutine can return without sending on or closing it (an
 //     error path): the receive blocks forever on that path; also for a

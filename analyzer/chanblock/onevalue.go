@@ -44,6 +44,222 @@ func oneValue(st *state, funcs []*ssa.Function) {
 	for _, cc := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
 		ov.field(cc)
 	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeChan); ok {
+					ov.storedLocal(mc, funcs)
+				}
+			}
+		}
+	}
+}
+
+// storedLocal checks a channel that its maker both hands to goroutines
+// it starts (captured by function literals) and stores in a private
+// field of the struct it builds, through which the rest of the package
+// reaches it (jaegertracing/jaeger#1454: New starts the workers on the
+// local stop channel and returns the pool holding it; Stop sends one
+// value on p.stop). The waiters are the captured goroutines; the field's
+// uses elsewhere must be one send and nothing else.
+func (ov *oneVal) storedLocal(mc *ssa.MakeChan, funcs []*ssa.Function) {
+	fn := mc.Parent()
+	var field *types.Var
+	var store *ssa.Store
+	type capture struct {
+		g   *ssa.Go
+		lit *ssa.Function
+		fv  *ssa.FreeVar
+	}
+	var caps []capture
+	// toField accepts a store of the channel into a field of a struct the
+	// maker allocates (the composite literal it returns).
+	toField := func(x *ssa.Store) bool {
+		fa, ok := x.Addr.(*ssa.FieldAddr)
+		if !ok || field != nil {
+			return false
+		}
+		x0 := fa.X
+		if u, ok := x0.(*ssa.UnOp); ok && u.Op == token.MUL {
+			x0 = u.X // s := &T{}; s.f = ch, with s captured by reference
+			if v, ok := x0.(*ssa.Alloc); !ok || !newStructVar(v) {
+				return false
+			}
+		} else if _, ok := x0.(*ssa.Alloc); !ok {
+			return false
+		}
+		field, store = chanuse.StructFieldOf(fa), x
+		return true
+	}
+	captured := func(mk *ssa.MakeClosure, v ssa.Value) bool {
+		refs := *mk.Referrers()
+		if len(refs) != 1 {
+			return false
+		}
+		g, ok := refs[0].(*ssa.Go)
+		if !ok || g.Call.Value != ssa.Value(mk) {
+			return false
+		}
+		lit := mk.Fn.(*ssa.Function)
+		for i, b := range mk.Bindings {
+			if b == v {
+				caps = append(caps, capture{g, lit, lit.FreeVars[i]})
+			}
+		}
+		return true
+	}
+	var variable *ssa.Alloc
+	for _, r := range *mc.Referrers() {
+		switch x := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			if a, ok := x.Addr.(*ssa.Alloc); ok && variable == nil {
+				variable = a
+			} else if !toField(x) {
+				return
+			}
+		case *ssa.MakeClosure:
+			if !captured(x, mc) {
+				return
+			}
+		default:
+			return
+		}
+	}
+	if variable != nil {
+		// A local variable captured by reference: stored once, loaded to
+		// fill the field, captured by the goroutines' literals.
+		for _, r := range *variable.Referrers() {
+			switch x := r.(type) {
+			case *ssa.DebugRef:
+			case *ssa.Store:
+				if x.Val != ssa.Value(mc) || x.Addr != ssa.Value(variable) {
+					return
+				}
+			case *ssa.UnOp:
+				if x.Op != token.MUL {
+					return
+				}
+				for _, u := range *x.Referrers() {
+					switch y := u.(type) {
+					case *ssa.DebugRef:
+					case *ssa.Store:
+						if y.Val != ssa.Value(x) || !toField(y) {
+							return
+						}
+					default:
+						return
+					}
+				}
+			case *ssa.MakeClosure:
+				if !captured(x, variable) {
+					return
+				}
+			default:
+				return
+			}
+		}
+	}
+	if field == nil || len(caps) == 0 || field.Pkg() != ov.st.pass.Pkg || !ov.st.sealed.Private(field) {
+		return
+	}
+	// The maker uses the field for nothing else.
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if fa, ok := instr.(*ssa.FieldAddr); ok && chanuse.StructFieldOf(fa) == field {
+				for _, r := range *fa.Referrers() {
+					if r != ssa.Instruction(store) {
+						if _, ok := r.(*ssa.DebugRef); !ok {
+							return
+						}
+					}
+				}
+			}
+		}
+	}
+	signal := isEmptyStruct(mc.Type())
+	var ws []waiter
+	for _, c := range caps {
+		var ops []chanuse.Op
+		uses := []ssa.Value{c.fv}
+		if _, ok := c.fv.Type().Underlying().(*types.Pointer); ok {
+			uses = nil
+			for _, r := range *c.fv.Referrers() {
+				u, ok := r.(*ssa.UnOp)
+				if !ok || u.Op != token.MUL {
+					if _, ok := r.(*ssa.DebugRef); !ok {
+						return
+					}
+					continue
+				}
+				uses = append(uses, u)
+			}
+		}
+		for _, v := range uses {
+			for _, r := range *v.Referrers() {
+				switch x := r.(type) {
+				case *ssa.DebugRef:
+				case *ssa.UnOp:
+					if x.Op != token.ARROW {
+						return
+					}
+					ops = append(ops, chanuse.Op{Kind: chanuse.Recv, Instr: x})
+				case *ssa.Select:
+					for i, s := range x.States {
+						if s.Send == v || s.Chan == v && s.Dir != types.RecvOnly {
+							return
+						}
+						if s.Chan == v {
+							ops = append(ops, chanuse.Op{Kind: chanuse.SelectRecv, Instr: x, State: i})
+						}
+					}
+				default:
+					return // sent, closed or handed on by the goroutine: not followed
+				}
+			}
+		}
+		if len(ops) == 0 || !waits(c.lit, ops, signal) {
+			continue
+		}
+		w := waiter{recv: ops[0].Instr, start: c.g, n: 1}
+		if ssaloop.InLoop(c.g.Block()) && !ssaloop.InLoop(mc.Block()) {
+			w.n = 2
+		}
+		ws = append(ws, w)
+	}
+	ws = chain(ws)
+	if count(ws) < 2 {
+		return
+	}
+	// The rest of the package reaches the channel through the field only
+	// to send on it once.
+	var others []*ssa.Function
+	for _, f := range funcs {
+		if f != fn {
+			others = append(others, f)
+		}
+	}
+	c := chanuse.Fields(ov.st.pass.Pkg, ov.st.sealed, others)[field]
+	if c == nil || c.Escapes || c.Stored || len(c.Makes) > 0 {
+		return
+	}
+	var send ssa.Instruction
+	for _, op := range c.Ops {
+		switch op.Kind {
+		case chanuse.Send, chanuse.SelectSend:
+			if send != nil || ssaloop.InLoop(op.Instr.Block()) || ov.calledInLoop(op.Instr.Parent(), 0) {
+				return
+			}
+			send = op.Instr
+		default:
+			return // closed, or received elsewhere too: not this shape
+		}
+	}
+	if send == nil {
+		return
+	}
+	name := fmt.Sprintf("field %s of %s", field.Name(), ownerName(ov.st.sealed, field))
+	ov.report(send, "one value is sent on "+name, name, ws, analysis.RelatedInformation{Pos: mc.Pos(), Message: "the channel is made here, handed to the waiting goroutines and stored in the field"})
 }
 
 type oneVal struct {
@@ -409,8 +625,53 @@ func (ov *oneVal) field(c *chanuse.Class) {
 			best = ws
 		}
 	}
+	if count(best) < 2 {
+		best = apiStarts(send, func(yield func(g ssa.CallInstruction, base ssa.Value, recv ssa.Instruction)) {
+			for _, s := range starts {
+				yield(s.g, s.base, s.recv)
+			}
+		})
+	}
 	name := fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(ov.st.sealed, c.Field))
 	ov.report(send, "one value is sent on "+name, name, best, analysis.RelatedInformation{Pos: c.Makes[0].Pos(), Message: "the channel is made here"})
+}
+
+// newStructVar reports whether v, a local variable, only ever holds
+// structs its function allocates.
+func newStructVar(v *ssa.Alloc) bool {
+	stored := false
+	for _, r := range *v.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Addr == ssa.Value(v) {
+			if a, ok := st.Val.(*ssa.Alloc); !ok || a.Parent() != v.Parent() {
+				return false
+			}
+			stored = true
+		}
+	}
+	return stored
+}
+
+// apiStarts returns one waiter per exported method that starts one on its
+// receiver (gocui#25: MainLoop starts the event poller and StartTicking
+// the ticker, both waiting on g.stop): a caller that uses the type as
+// documented calls both on one object, so both goroutines wait at once.
+// The method that sends must not be one of them.
+func apiStarts(send ssa.Instruction, starts func(yield func(g ssa.CallInstruction, base ssa.Value, recv ssa.Instruction))) []waiter {
+	var ws []waiter
+	methods := map[*ssa.Function]bool{}
+	waiting := map[*ssa.Function]bool{}
+	starts(func(g ssa.CallInstruction, base ssa.Value, recv ssa.Instruction) {
+		m := g.Parent()
+		if m.Signature.Recv() == nil || !token.IsExported(m.Name()) || len(m.Params) == 0 || objOf(base) != m.Params[0] {
+			return
+		}
+		if methods[m] || waiting[recv.Parent()] || m == send.Parent() {
+			return
+		}
+		methods[m], waiting[recv.Parent()] = true, true
+		ws = append(ws, waiter{recv: recv, start: g, n: 1})
+	})
+	return ws
 }
 
 // startsFrom collects, in fn with the object base, the waiters started on
