@@ -126,6 +126,21 @@
 // ethersphere/bee#1456, lestrrat-go/backoff#30). A loop that also
 // receives from the channel it sends on feeds itself and is not reported.
 //
+// Goroutines waiting for a context that outlives their work. The
+// cancellation forwarder: a function makes a context (context.WithCancel,
+// WithTimeout, ...) and starts a goroutine whose only wait is another
+// context's Done, after which it calls the new context's cancel; when the
+// cancel is also used elsewhere (returned, deferred, stored), the new
+// context usually ends that way first and the goroutine waits for the
+// other one forever (vanadium/core#214). The per-call watcher: a function
+// starts a goroutine (at any depth of closures) whose only wait is the
+// Done of a context parameter, and a function of the package calls it
+// from a loop with no condition, passing the same context on every round:
+// one more goroutine is left waiting each round (argoproj/argo-cd#448).
+// A goroutine that waits for the new context's own Done, a cancel nobody
+// else holds, a counted or ranged loop, or a context made afresh each
+// round is not reported.
+//
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when
@@ -202,6 +217,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	fieldLeaks(pass, ssainput.SrcFuncs)
 	stopLoops(pass, ssainput.SrcFuncs)
+	ctxWaits(pass, ssainput.SrcFuncs, callers)
 	return nil, nil
 }
 

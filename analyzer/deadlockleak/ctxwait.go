@@ -1,0 +1,470 @@
+package deadlockleak
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// Goroutines that wait only for a context to end, when that context
+// outlives the work they were started for.
+//
+// The cancellation forwarder (vanadium/core#214): a function makes a
+// context (context.WithCancel and the like) and starts a goroutine that
+// waits only for another context's Done and then calls the new context's
+// cancel; the cancel is also handed on (returned, stored, deferred). When
+// that context is canceled first, the normal case, nothing ends the
+// goroutine but the other context: it waits for it forever.
+//
+// The per-call watcher (argoproj/argo-cd#448): a function starts a
+// goroutine that waits only for the Done of a context it was passed (to
+// stop or close something on cancellation), and a function of the package
+// calls it, again and again, from a loop with no condition (for { ... }),
+// passing the same context each time: every call leaves one more goroutine
+// waiting for a context the loop itself outlives.
+
+// ctxWaits applies both rules to the package's functions.
+func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Function][]*ssa.Call) {
+	closures := map[*ssa.Function]*ssa.MakeClosure{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeClosure); ok {
+					closures[mc.Fn.(*ssa.Function)] = mc
+				}
+			}
+		}
+	}
+	loops := map[*ast.File][]ast.Node{}
+	for _, f := range pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch l := n.(type) {
+			case *ast.ForStmt:
+				loops[f] = append(loops[f], l)
+			case *ast.RangeStmt:
+				loops[f] = append(loops[f], l)
+			}
+			return true
+		})
+	}
+	for _, fn := range funcs {
+		forwarders(pass, fn, closures)
+	}
+	for _, fn := range funcs {
+		if fn.Parent() != nil {
+			continue
+		}
+		watchers(pass, fn, closures, callers, loops)
+	}
+}
+
+// doneOf returns the context whose Done method call v is, or nil: a call
+// of a method Done, on an interface or a concrete type, with no arguments
+// and a receive-only chan struct{} result.
+func doneOf(v ssa.Value) ssa.Value {
+	call, ok := v.(*ssa.Call)
+	if !ok || !isStopChan(call) {
+		return nil
+	}
+	c := call.Common()
+	if c.IsInvoke() {
+		if c.Method.Name() == "Done" && len(c.Args) == 0 {
+			return c.Value
+		}
+		return nil
+	}
+	if f := c.StaticCallee(); f != nil && f.Name() == "Done" && f.Signature.Recv() != nil && len(c.Args) == 1 {
+		return c.Args[0]
+	}
+	return nil
+}
+
+// waiter reports whether fn's only channel operation is one blocking
+// receive from a context's Done (a plain receive, or a select with that
+// single case), and returns that context and the receive.
+func waiter(fn *ssa.Function) (ctx ssa.Value, wait ssa.Instruction) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			var ch ssa.Value
+			switch in := instr.(type) {
+			case *ssa.UnOp:
+				if in.Op != token.ARROW {
+					continue
+				}
+				ch = in.X
+			case *ssa.Select:
+				if !in.Blocking || len(in.States) != 1 || in.States[0].Dir != types.RecvOnly {
+					return nil, nil
+				}
+				ch = in.States[0].Chan
+			case *ssa.Send, *ssa.Go:
+				return nil, nil
+			default:
+				continue
+			}
+			if wait != nil {
+				return nil, nil // a second wait
+			}
+			ctx = doneOf(ch)
+			if ctx == nil {
+				return nil, nil
+			}
+			wait = instr
+		}
+	}
+	return ctx, wait
+}
+
+// bound returns the value a free variable of a closure is bound to where
+// the closure is made.
+func bound(fv *ssa.FreeVar, closures map[*ssa.Function]*ssa.MakeClosure) ssa.Value {
+	mc := closures[fv.Parent()]
+	if mc == nil {
+		return nil
+	}
+	for i, f := range fv.Parent().FreeVars {
+		if f == fv && i < len(mc.Bindings) {
+			return mc.Bindings[i]
+		}
+	}
+	return nil
+}
+
+// contextMakers are the context package's functions that return a new
+// context and its cancel function.
+var contextMakers = map[string]bool{
+	"WithCancel": true, "WithCancelCause": true, "WithTimeout": true,
+	"WithTimeoutCause": true, "WithDeadline": true, "WithDeadlineCause": true,
+}
+
+// forwarders reports the cancellation forwarder in fn.
+func forwarders(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			callee := call.Call.StaticCallee()
+			if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" || !contextMakers[callee.Name()] {
+				continue
+			}
+			var newCtx, cancel ssa.Value
+			for _, r := range *call.Referrers() {
+				if ex, ok := r.(*ssa.Extract); ok {
+					switch ex.Index {
+					case 0:
+						newCtx = ex
+					case 1:
+						cancel = ex
+					}
+				}
+			}
+			if newCtx == nil || cancel == nil {
+				continue
+			}
+			forwarder(pass, fn, call, newCtx, cancel, closures)
+		}
+	}
+}
+
+func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, cancel ssa.Value, closures map[*ssa.Function]*ssa.MakeClosure) {
+	// The goroutines of fn that wait for another context and then cancel
+	// the new one.
+	type fwd struct {
+		g    *ssa.Go
+		wait ssa.Instruction
+	}
+	var fwds []fwd
+	mine := map[*ssa.MakeClosure]bool{}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			g, ok := instr.(*ssa.Go)
+			if !ok {
+				continue
+			}
+			mc, ok := g.Call.Value.(*ssa.MakeClosure)
+			if !ok || startedBy(mc) != g {
+				continue
+			}
+			ctx, wait := waiter(mc.Fn.(*ssa.Function))
+			if wait == nil {
+				continue
+			}
+			waited := resolve(ctx, closures)
+			if waited == nil || derivesFrom(waited, newCtx, 0) {
+				continue // the new context's own Done, or one made from it
+			}
+			if !callsAfter(wait, func(v ssa.Value) bool { return resolve(v, closures) == cancel }) {
+				continue
+			}
+			fwds = append(fwds, fwd{g, wait})
+			mine[mc] = true
+		}
+	}
+	if len(fwds) == 0 {
+		return
+	}
+	// Another use of cancel: someone else may cancel the new context first.
+	var other ssa.Instruction
+	uses := func(v ssa.Value) {
+		for _, r := range *v.Referrers() {
+			if mc, ok := r.(*ssa.MakeClosure); ok && mine[mc] {
+				continue
+			}
+			if st, ok := r.(*ssa.Store); ok && st.Val == cancel {
+				continue
+			}
+			if other == nil {
+				other = r
+			}
+		}
+	}
+	uses(cancel)
+	for _, r := range *cancel.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Val == cancel {
+			if a, ok := st.Addr.(*ssa.Alloc); ok {
+				uses(a)
+			} else if other == nil {
+				other = r // stored in a field: canceled from elsewhere
+			}
+		}
+	}
+	if other == nil {
+		return
+	}
+	for _, f := range fwds {
+		wait := f.wait
+		line := func(p token.Pos) string { return at(pass, p, wait.Pos()) }
+		pass.Report(analysis.Diagnostic{
+			Pos:      wait.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this goroutine forwards another context's end to the context made at %s by calling its cancel, but waits only for the other context: the new context's cancel is also used at %s, and once it is canceled that way first nothing ends this wait, so the goroutine leaks until the other context ends (select on the new context's Done too)",
+				line(made.Pos()), line(other.Pos())),
+			Related: []analysis.RelatedInformation{
+				{Pos: made.Pos(), Message: "the new context and its cancel are made here"},
+				{Pos: other.Pos(), Message: "its cancel is handed on here: the context can end first"},
+				{Pos: f.g.Pos(), Message: "the forwarding goroutine is started here"},
+			},
+		})
+	}
+}
+
+// startedBy returns the go statement that starts closure mc, if that is
+// its only use.
+func startedBy(mc *ssa.MakeClosure) *ssa.Go {
+	refs := *mc.Referrers()
+	if len(refs) != 1 {
+		return nil
+	}
+	g, ok := refs[0].(*ssa.Go)
+	if !ok || g.Call.Value != mc {
+		return nil
+	}
+	return g
+}
+
+// derivesFrom reports whether v is x or computed from it.
+func derivesFrom(v, x ssa.Value, depth int) bool {
+	if v == x {
+		return true
+	}
+	instr, ok := v.(ssa.Instruction)
+	if !ok || depth > 6 {
+		return false
+	}
+	for _, op := range instr.Operands(nil) {
+		if *op != nil && derivesFrom(*op, x, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// callsAfter reports whether the goroutine calls a function value that is
+// after wait.
+func callsAfter(wait ssa.Instruction, is func(ssa.Value) bool) bool {
+	found := false
+	forward(wait, func(instr ssa.Instruction) bool {
+		if c, ok := instr.(*ssa.Call); ok && c.Call.StaticCallee() == nil && !c.Call.IsInvoke() && is(c.Call.Value) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// forward visits the instructions after from, in its block and the
+// blocks it reaches, each once, while visit returns true.
+func forward(from ssa.Instruction, visit func(ssa.Instruction) bool) {
+	seen := map[*ssa.BasicBlock]bool{}
+	var walk func(b *ssa.BasicBlock, i int) bool
+	walk = func(b *ssa.BasicBlock, i int) bool {
+		for _, instr := range b.Instrs[i:] {
+			if !visit(instr) {
+				return false
+			}
+		}
+		for _, s := range b.Succs {
+			if !seen[s] {
+				seen[s] = true
+				if !walk(s, 0) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	walk(from.Block(), indexOf(from)+1)
+}
+
+// watchers reports the per-call watcher: a goroutine started (at any depth
+// of closures) by fn that waits only for the Done of a context parameter
+// of fn, where a caller calls fn from a loop with no condition, passing
+// the same context on every round.
+func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure, callers map[*ssa.Function][]*ssa.Call, loops map[*ast.File][]ast.Node) {
+	if len(callers[fn]) == 0 {
+		return
+	}
+	var visit func(f *ssa.Function)
+	visit = func(f *ssa.Function) {
+		for _, anon := range f.AnonFuncs {
+			visit(anon)
+			mc := closures[anon]
+			if mc == nil || startedBy(mc) == nil {
+				continue
+			}
+			ctx, wait := waiter(anon)
+			if wait == nil {
+				continue
+			}
+			p, _ := resolve(ctx, closures).(*ssa.Parameter)
+			if p == nil || p.Parent() != fn {
+				continue
+			}
+			idx := -1
+			for i, q := range fn.Params {
+				if q == p {
+					idx = i
+				}
+			}
+			for _, call := range callers[fn] {
+				loop := foreverLoop(pass, call, loops)
+				if loop == nil || idx >= len(call.Call.Args) || !outside(call.Call.Args[idx], call) {
+					continue
+				}
+				line := func(p token.Pos) string { return at(pass, p, wait.Pos()) }
+				pass.Report(analysis.Diagnostic{
+					Pos:      wait.Pos(),
+					Category: "deadlock",
+					Message: fmt.Sprintf("this goroutine waits only for %s's context %s to end, and %s calls %s over and over from a loop with no condition (%s), passing the same context: each call leaves one more goroutine waiting for a context that outlives the work it was started for (end it with that work too, e.g. select on a channel closed when it ends)",
+						fn.Name(), p.Name(), call.Parent().Name(), fn.Name(), line(call.Pos())),
+					Related: []analysis.RelatedInformation{
+						{Pos: call.Pos(), Message: "called again on every round with the same context"},
+						{Pos: loop.Pos(), Message: "the loop, which only a return or break inside ends"},
+					},
+				})
+				return
+			}
+		}
+	}
+	visit(fn)
+}
+
+// resolve follows a value read from a captured variable back to what was
+// stored in it: through the free variables of nested closures to the
+// variable of the function that declares it, and to the one value that
+// function stores there (a parameter, a call's result).
+func resolve(v ssa.Value, closures map[*ssa.Function]*ssa.MakeClosure) ssa.Value {
+	for i := 0; i < 12; i++ {
+		switch x := v.(type) {
+		case *ssa.FreeVar:
+			v = bound(x, closures)
+			if v == nil {
+				return nil
+			}
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return v
+			}
+			cell := x.X
+			for j := 0; j < 12; j++ {
+				fv, ok := cell.(*ssa.FreeVar)
+				if !ok {
+					break
+				}
+				cell = bound(fv, closures)
+			}
+			a, ok := cell.(*ssa.Alloc)
+			if !ok {
+				return v
+			}
+			stored := storedIn(a)
+			if stored == nil {
+				return v
+			}
+			v = stored
+		default:
+			return v
+		}
+	}
+	return v
+}
+
+// storedIn returns the only value stored in the variable a, or nil.
+func storedIn(a *ssa.Alloc) ssa.Value {
+	var val ssa.Value
+	for _, r := range *a.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st.Addr == a {
+			if val != nil {
+				return nil
+			}
+			val = st.Val
+		}
+	}
+	return val
+}
+
+// foreverLoop returns the innermost loop statement around call when it is
+// a for with no condition, else nil.
+func foreverLoop(pass *analysis.Pass, call *ssa.Call, loops map[*ast.File][]ast.Node) *ast.ForStmt {
+	pos := call.Pos()
+	var inner ast.Node
+	for f, ls := range loops {
+		if pos < f.Pos() || pos > f.End() {
+			continue
+		}
+		for _, l := range ls {
+			if l.Pos() <= pos && pos < l.End() && (inner == nil || l.Pos() >= inner.Pos()) {
+				inner = l
+			}
+		}
+	}
+	// The loop must be in the caller's own body, not around a closure.
+	if inner == nil || inner.Pos() < call.Parent().Pos() {
+		return nil
+	}
+	if fs, ok := inner.(*ast.ForStmt); ok && fs.Cond == nil {
+		return fs
+	}
+	return nil
+}
+
+// outside reports whether v is the same on every round of the loop around
+// call: a parameter, a captured or global value, a constant, or a value
+// computed before the loop.
+func outside(v ssa.Value, call *ssa.Call) bool {
+	switch v := v.(type) {
+	case *ssa.Parameter, *ssa.FreeVar, *ssa.Global, *ssa.Const:
+		return true
+	case *ssa.Phi:
+		return false
+	case ssa.Instruction:
+		return !sameCycle(v.Block(), call.Block())
+	}
+	return false
+}
