@@ -53,6 +53,12 @@ func newSocket() *socket {
 	return s
 }
 
+// addPipe attaches a pipe with room for depth messages (the transport's
+// side of a connection; made here so that the kernel's pipes have a queue).
+func (s *socket) addPipe(id uint32, depth int) *pipe {
+	return &pipe{id: id, sendQ: make(chan *Message, depth), s: s}
+}
+
 // SendMsg hands m to the first ready pipe, waiting for one if needed.
 func (s *socket) SendMsg(m *Message) error {
 	s.Lock()
