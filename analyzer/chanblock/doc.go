@@ -101,7 +101,11 @@
 //     blocked in its result send, the next job send blocks forever;
 //   - a send on a channel field by the goroutine that is its only receiver
 //     (an event loop queueing work to itself, directly or through a
-//     callee): unbuffered, or buffered with other producers;
+//     callee or a deferred literal): unbuffered, or buffered with other
+//     producers; also by one of a pool of worker goroutines that are its
+//     only receivers, when the buffer is a constant and other producers
+//     fill it: every worker can be blocked in such a send at once
+//     (block/cachew#261);
 //   - a channel one goroutine both fills and drains, sent on in a loop that
 //     does not receive and is bounded by no constant or len/cap check;
 //   - a goroutine counted by a wg.Add before its go statement (Add(n)

@@ -13,9 +13,12 @@ import (
 // or through this package's callees): while the receiver sends it cannot
 // receive, so an unbuffered send blocks forever, and a buffered one does
 // once other senders have filled the buffer (an event loop that queues
-// work to itself). The receiving function must run as one goroutine per
-// object: started by exactly one go statement, outside loops, and never
-// called directly. For a buffered channel there must be producers: sends
+// work to itself). The receiving function must run as goroutines only,
+// never called directly: one per object (one go statement, outside
+// loops), or a pool of them on a channel with a constant buffer, whose
+// workers can all be blocked in such sends once the buffer is full. The
+// sends are followed into the callees and the function literals (called
+// or deferred) that get the object. For a buffered channel there must be producers: sends
 // elsewhere that neither fill a channel their function has just made nor
 // put back a value their function has received (a token channel).
 func selfSend(st *state, c *class, size int, sites *callSites) {
@@ -32,9 +35,15 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 	if loop == nil || c.LenChecked {
 		return
 	}
-	if gs := sites.gos[loop]; len(gs) != 1 || ssaloop.InLoop(gs[0].Block()) || sites.calls[loop] > 0 {
-		return // several goroutines may receive, or none is known
+	gs := sites.gos[loop]
+	if len(gs) == 0 || sites.calls[loop] > 0 {
+		return // no goroutine is known to receive
 	}
+	// Several goroutines of the loop (a worker pool): each may be the one
+	// sending, but when the buffer (a constant one) is full every worker
+	// can be blocked in such a send at once, with none left to receive
+	// (block/cachew#261).
+	pool := len(gs) > 1 || ssaloop.InLoop(gs[0].Block())
 	// The functions the loop's goroutine runs with the same object.
 	type at struct {
 		fn   *ssa.Function
@@ -48,6 +57,27 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 		work = work[1:]
 		for _, b := range w.fn.Blocks {
 			for _, instr := range b.Instrs {
+				if mk, ok := instr.(*ssa.MakeClosure); ok {
+					// A literal called or deferred here that captures the
+					// object: its sends run in this goroutine too.
+					lit := mk.Fn.(*ssa.Function)
+					if _, ok := reach[lit]; ok || !onlyCalled(mk) {
+						continue
+					}
+					for i, bnd := range mk.Bindings {
+						if bnd == w.p || objOf(bnd) == w.p {
+							via := w.call
+							if via == nil {
+								via = mk
+							}
+							n := at{lit, lit.FreeVars[i], via}
+							reach[lit] = n
+							work = append(work, n)
+							break
+						}
+					}
+					continue
+				}
 				call, ok := instr.(*ssa.Call)
 				if !ok {
 					continue
@@ -74,9 +104,16 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 			}
 		}
 	}
+	// on reports whether a send on the object's field runs in a reached
+	// function with the object reached there (a literal loads the
+	// captured variable).
+	on := func(s op) (at, bool) {
+		r, ok := reach[s.Instr.Parent()]
+		return r, ok && (r.p == s.Base || varOf(s.Base) == r.p)
+	}
 	others := 0
 	for _, s := range c.o.sends {
-		if r, ok := reach[s.Instr.Parent()]; ok && r.p == s.Base {
+		if _, ok := on(s); ok {
 			continue
 		}
 		if !c.makesIn(s.Instr.Parent()) && !c.recvBefore(s.Instr) {
@@ -86,9 +123,23 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 	if size != 0 && (size < 0 || others == 0) {
 		return // buffered: only when other senders fill it
 	}
+	if pool && (size <= 0 || others == 0) {
+		// Unbuffered, one worker's send is taken by another unless all
+		// send at once; with a buffer, a full one stops them all.
+		return
+	}
 	for _, s := range c.o.sends {
-		r, ok := reach[s.Instr.Parent()]
-		if !ok || r.p != s.Base {
+		r, ok := on(s)
+		if !ok {
+			continue
+		}
+		if pool {
+			msg := fmt.Sprintf("%s is received from only by %s goroutines (a pool), and this send runs in one of them on the same object (reached from %s): once other senders have filled the channel, every worker can be blocked in such a send at once and none is left to receive, so they block forever", c.name, loop.Name(), loop.Name())
+			rel := []analysis.RelatedInformation{{Pos: c.Makes[0].Pos(), Message: "the channel is made here"}, {Pos: gs[0].Pos(), Message: "the workers are started here"}}
+			if r.call != nil {
+				rel = append(rel, analysis.RelatedInformation{Pos: r.call.Pos(), Message: loop.Name() + " reaches the sender here"})
+			}
+			st.Report(analysis.Diagnostic{Pos: s.Instr.Pos(), Category: "deadlock", Message: msg, Related: rel})
 			continue
 		}
 		msg := fmt.Sprintf("%s is received from only by %s, and this send runs in %s's own goroutine on the same object", c.name, loop.Name(), loop.Name())
@@ -106,6 +157,27 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 		}
 		st.Report(analysis.Diagnostic{Pos: s.Instr.Pos(), Category: "deadlock", Message: msg, Related: rel})
 	}
+}
+
+// onlyCalled reports whether mk, a function literal, is only called or
+// deferred where it is made (not stored, passed on or started).
+func onlyCalled(mk *ssa.MakeClosure) bool {
+	refs := *mk.Referrers()
+	for _, r := range refs {
+		switch x := r.(type) {
+		case *ssa.Call:
+			if x.Call.Value != ssa.Value(mk) {
+				return false
+			}
+		case *ssa.Defer:
+			if x.Call.Value != ssa.Value(mk) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return len(refs) > 0
 }
 
 // callSites counts how each function of the package is started: go
