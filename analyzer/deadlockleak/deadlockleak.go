@@ -125,6 +125,11 @@
 // such as Next, a constructor returning its output channel;
 // ethersphere/bee#1456, lestrrat-go/backoff#30). A loop that also
 // receives from the channel it sends on feeds itself and is not reported.
+// The receiving side likewise: a plain receive in such a loop from a
+// channel that the function also receives from in a select watching a
+// stop signal (a header taken in the select, then a body taken plainly)
+// waits forever once the sender has stopped without closing; a receive
+// that tests for the close (v, ok := <-ch) is not reported.
 //
 // Goroutines waiting for a context that outlives their work. The
 // cancellation forwarder: a function makes a context (context.WithCancel,

@@ -45,6 +45,7 @@ type stopCase struct {
 func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return) {
 	var stops []stopCase
 	var sends []*ssa.Send
+	var recvs []*ssa.UnOp
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			switch in := instr.(type) {
@@ -69,24 +70,23 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 				if ssaloop.InLoop(b) {
 					sends = append(sends, in)
 				}
+			case *ssa.UnOp:
+				if in.Op == token.ARROW && !in.CommaOk && ssaloop.InLoop(b) {
+					recvs = append(recvs, in)
+				}
 			}
 		}
 	}
-	if len(stops) == 0 || len(sends) == 0 {
+	if len(stops) == 0 {
 		return
 	}
+	stopRecvs(pass, fn, stops, recvs)
 	for _, send := range sends {
 		key := chanKey(send.Chan)
 		if key == nil || receivesIn(fn, key) {
 			continue
 		}
-		var stop *stopCase
-		for i := range stops {
-			if sameCycle(stops[i].sel.Block(), send.Block()) {
-				stop = &stops[i]
-				break
-			}
-		}
+		stop := stopAround(stops, send)
 		if stop == nil {
 			continue
 		}
@@ -108,6 +108,108 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 		}
 		pass.Report(analysis.Diagnostic{Pos: send.Pos(), Category: "deadlock", Message: msg, Related: rel})
 	}
+}
+
+// stopAround returns a stop case on a cycle through instr, or nil.
+func stopAround(stops []stopCase, instr ssa.Instruction) *stopCase {
+	for i := range stops {
+		if sameCycle(stops[i].sel.Block(), instr.Block()) {
+			return &stops[i]
+		}
+	}
+	return nil
+}
+
+// stopRecvs reports the receiving side of the rule: a plain receive, in
+// a loop that stops on a signal, from a channel that the same function
+// also receives from in a select that watches a stop signal. Once the
+// sender has stopped (without closing), the plain receive waits forever.
+func stopRecvs(pass *analysis.Pass, fn *ssa.Function, stops []stopCase, recvs []*ssa.UnOp) {
+	stopKeys := map[any]bool{}
+	for _, st := range stops {
+		if k := chanKey(st.sel.States[st.k].Chan); k != nil {
+			stopKeys[k] = true
+		}
+	}
+	for _, recv := range recvs {
+		key := chanKey(recv.X)
+		if key == nil || stopKeys[key] || sendsIn(fn, key) {
+			continue
+		}
+		stop := stopAround(stops, recv)
+		if stop == nil {
+			continue
+		}
+		guard := guardedRecv(fn, key)
+		if guard == nil {
+			continue
+		}
+		line := func(p token.Pos) string { return at(pass, p, recv.Pos()) }
+		stopPos := stop.sel.States[stop.k].Pos
+		pass.Report(analysis.Diagnostic{
+			Pos:      recv.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("the loop in %s stops when the case at %s fires, and it receives from this channel in a select that watches a stop signal (%s), but not here: once the sender has stopped without closing it, the receive blocks forever and the goroutine leaks (receive in a select with the stop case)",
+				fn.Name(), line(stopPos), line(guard.Pos())),
+			Related: []analysis.RelatedInformation{
+				{Pos: stopPos, Message: "the loop stops here"},
+				{Pos: guard.Pos(), Message: "the same channel, received from in a select that watches the stop signal"},
+			},
+		})
+	}
+}
+
+// sendsIn reports whether fn sends on or closes the channel named key.
+func sendsIn(fn *ssa.Function, key any) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Send:
+				if chanKey(in.Chan) == key {
+					return true
+				}
+			case *ssa.Select:
+				for _, st := range in.States {
+					if st.Dir == types.SendOnly && chanKey(st.Chan) == key {
+						return true
+					}
+				}
+			case *ssa.Call:
+				if b, ok := in.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" && chanKey(in.Call.Args[0]) == key {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// guardedRecv returns a select of fn that receives from the channel named
+// key and also from a stop channel of another name.
+func guardedRecv(fn *ssa.Function, key any) *ssa.Select {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			sel, ok := instr.(*ssa.Select)
+			if !ok {
+				continue
+			}
+			recv, stop := false, false
+			for _, st := range sel.States {
+				if st.Dir != types.RecvOnly {
+					continue
+				}
+				if k := chanKey(st.Chan); k == key {
+					recv = true
+				} else if isStopChan(st.Chan) {
+					stop = true
+				}
+			}
+			if recv && stop {
+				return sel
+			}
+		}
+	}
+	return nil
 }
 
 // isStopChan reports whether v is a stop signal: the Done channel of a

@@ -329,3 +329,52 @@ func (q *requeue) run(retry func(int) bool) {
 		}
 	}
 }
+
+// The receiving side of the same rule (a variant of square/p2#640's
+// shape): the loop takes a header from in inside its stop-watching select,
+// then the body with a plain receive. A sender that stops between the two,
+// without closing in, leaves the loop waiting forever for the body.
+func readPairs(stop <-chan struct{}, in <-chan []byte, handle func(h, b []byte)) {
+	for {
+		select {
+		case <-stop:
+			return
+		case h := <-in:
+			b := <-in // want `the loop in readPairs stops when the case at line \d+ fires, and it receives from this channel in a select that watches a stop signal \(line \d+\), but not here: once the sender has stopped without closing it`
+			handle(h, b)
+		}
+	}
+}
+
+func readPairsFixed(stop <-chan struct{}, in <-chan []byte, handle func(h, b []byte)) {
+	for {
+		select {
+		case <-stop:
+			return
+		case h := <-in:
+			select {
+			case b := <-in:
+				handle(h, b)
+			case <-stop:
+				return
+			}
+		}
+	}
+}
+
+// Look-alike: the second receive tests for the close, which the sender
+// performs when it stops.
+func readPairsUntilClosed(stop <-chan struct{}, in <-chan []byte, handle func(h, b []byte)) {
+	for {
+		select {
+		case <-stop:
+			return
+		case h := <-in:
+			b, ok := <-in
+			if !ok {
+				return
+			}
+			handle(h, b)
+		}
+	}
+}
