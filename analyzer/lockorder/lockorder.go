@@ -160,6 +160,8 @@ type Summary struct {
 	ParamCalls []ParamCall // parameters it calls, and the locks held then (paramcall.go)
 
 	Results []ResultField // parameters its results keep in their fields (handle.go)
+
+	GoWakes []GoWake // goroutines it starts that call a parameter, then wake (gowake.go)
 }
 
 // AFact marks Summary as an analysis fact.
@@ -645,12 +647,13 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 	c.inProgress[fn] = true
 	s := (&fnChecker{c: c, fn: fn}).analyze()
 	s.Stores = c.storesOf(fn)
+	s.GoWakes = goWakes(fn)
 	if len(s.Holds) > 0 {
 		s.Results = resultFields(fn) // a handle: only a function that returns holding a lock (handle.go)
 	}
 	delete(c.inProgress, fn)
 	c.summaries[fn] = s
-	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes)+len(s.Stores)+len(s.Callbacks)+len(s.ParamCalls)+len(s.Results) > 0 {
+	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes)+len(s.Stores)+len(s.Callbacks)+len(s.ParamCalls)+len(s.Results)+len(s.GoWakes) > 0 {
 		c.pass.ExportObjectFact(obj, s)
 	}
 	return s
@@ -1263,6 +1266,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	sum := f.c.summaryOf(callee)
 	f.applyCallbacks(call, callee, sum, pos, s)
 	f.applyParamCalls(call, callee, sum, pos, s)
+	f.applyGoWakes(call, sum, pos)
 	// What this path acquired before the call: the callee's wakes happen
 	// after these, and after only the callee's own Needs.
 	pre := maps.Clone(s.acq)

@@ -1,0 +1,153 @@
+package dev
+
+import "sync"
+
+// Upstream: hashicorp/nomad#6082
+//
+// A lifetime helper runs a function on a goroutine and closes its dead
+// channel (deferred) when the function returns; wait receives from it. A
+// client reconfigures itself holding its lock: it kills the helper and
+// waits for it. The function the client runs there records its state
+// under that same lock before it returns, so the close never comes. The
+// goroutine's own code cannot tell which function it runs: the call that
+// passes the client's method value can. Fix: the client unlocks around
+// the wait.
+type lifetime struct {
+	dying chan struct{}
+	dead  chan struct{}
+}
+
+func newLifetime() *lifetime {
+	return &lifetime{dying: make(chan struct{}), dead: make(chan struct{})}
+}
+
+func (l *lifetime) run(fn func()) {
+	go func() {
+		defer close(l.dead)
+		fn()
+	}()
+}
+
+func (l *lifetime) kill() { close(l.dying) }
+func (l *lifetime) wait() { <-l.dead }
+
+type vaultConn struct {
+	mu    sync.Mutex
+	lt    *lifetime
+	ready bool
+	addr  string
+}
+
+func (v *vaultConn) connect() {
+	select {
+	case <-v.lt.dying:
+		return
+	default:
+	}
+	v.mu.Lock()
+	v.ready = true
+	v.mu.Unlock()
+}
+
+func (v *vaultConn) reconfigure(addr string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.lt.kill()
+	v.lt.wait() // want `this goroutine receives from v.lt.dead inside v.lt.wait .*while holding v.mu .*but connect, which sends on or closes it .*first locks v.mu`
+	v.addr = addr
+	v.lt = newLifetime()
+	v.lt.run(v.connect)
+}
+
+// The fix: the lock is released around the wait.
+type vaultConnOK struct {
+	mu    sync.Mutex
+	lt    *lifetime
+	ready bool
+	addr  string
+}
+
+func (v *vaultConnOK) connect() {
+	v.mu.Lock()
+	v.ready = true
+	v.mu.Unlock()
+}
+
+func (v *vaultConnOK) reconfigure(addr string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	lt := v.lt
+	lt.kill()
+	v.mu.Unlock()
+	lt.wait()
+	v.mu.Lock()
+	v.addr = addr
+	v.lt = newLifetime()
+	v.lt.run(v.connect)
+}
+
+// A variant written differently: a WaitGroup whose Done is deferred in the
+// goroutine a spawn method starts, the function is a closure that takes
+// the owner's lock through a helper, and the owner waits on the group
+// while it holds the lock (reached through a field of a field).
+type spawner struct {
+	wg sync.WaitGroup
+}
+
+func (s *spawner) spawn(fn func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn()
+	}()
+}
+
+type fleet struct {
+	state struct {
+		mu    sync.Mutex
+		count int
+	}
+	sp *spawner
+}
+
+func (f *fleet) bump() {
+	f.state.mu.Lock()
+	f.state.count++
+	f.state.mu.Unlock()
+}
+
+func (f *fleet) launch(n int) {
+	for i := 0; i < n; i++ {
+		f.sp.spawn(func() { f.bump() })
+	}
+}
+
+func (f *fleet) drain() {
+	f.state.mu.Lock()
+	defer f.state.mu.Unlock()
+	f.sp.wg.Wait() // want `this goroutine waits on f.sp.wg while holding f.state.mu .*but a function literal in launch, which calls Done .*first locks f.state.mu`
+}
+
+// Look-alike negative: the function the goroutine runs takes another
+// lock, not the one held at the wait.
+type mirror struct {
+	mu   sync.Mutex
+	logm sync.Mutex
+	lt   *lifetime
+	log  []string
+}
+
+func (m *mirror) note() {
+	m.logm.Lock()
+	m.log = append(m.log, "up")
+	m.logm.Unlock()
+}
+
+func (m *mirror) restart() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.lt.kill()
+	m.lt.wait()
+	m.lt = newLifetime()
+	m.lt.run(m.note)
+}
