@@ -79,6 +79,7 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 	var resSend ssa.Instruction
 	var resRecvs []ssa.Instruction
 	recvBlocks := map[*ssa.BasicBlock]bool{}
+	caseBodies := map[*ssa.BasicBlock]bool{} // the bodies of the maker's select cases that receive a result
 	for _, n := range rc.Nodes {
 		for _, op := range n.Ops {
 			switch op.Kind {
@@ -87,7 +88,7 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 				if n.G == rroot || n.G.Go == nil || !ok {
 					return
 				}
-				if recv.Parent() != op.Instr.Parent() || !sameLoop(recv.Block(), op.Instr.Block()) {
+				if !inJobLoop(n, op.Instr, recv) {
 					return
 				}
 				resSend = op.Instr
@@ -97,12 +98,28 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 				}
 				resRecvs = append(resRecvs, op.Instr)
 				recvBlocks[op.Instr.Block()] = true
-			case chanuse.SelectSend, chanuse.SelectRecv:
+			case chanuse.SelectRecv:
+				// A dispatcher loop that selects between new input and
+				// the results: while it is blocked in the plain job send
+				// of another case it takes no result.
+				sel, ok := op.Instr.(*ssa.Select)
+				t := caseTest(sel, op.State)
+				if n != rroot || !ok || t == nil {
+					return
+				}
+				resRecvs = append(resRecvs, op.Instr)
+				recvBlocks[op.Instr.Block()] = true
+				caseBodies[t.Succs[0]] = true
+			case chanuse.SelectSend:
 				return
 			}
 		}
 	}
 	if resSend == nil || len(resRecvs) == 0 {
+		return
+	}
+	if len(caseBodies) > 0 {
+		queueDispatch(st, jobs, results, sends, workers, resSend, resRecvs, recvBlocks, caseBodies)
 		return
 	}
 	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
@@ -130,4 +147,78 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 			},
 		})
 	}
+}
+
+// queueDispatch is queueCycle for a dispatcher that receives the results
+// in a select case of the loop that sends the jobs
+// (nix-community/queued-build-hook#2): the job send is plain, so while it
+// waits for room in the jobs buffer the loop takes no result; the workers
+// block in their result sends, nobody takes a job, and both sides wait
+// forever. The send must sit on a cycle of the loop that passes no
+// receive of a result (the select may take new input again and again).
+func queueDispatch(st *state, jobs, results *ssa.MakeChan, sends []chanuse.Op, workers map[*ssa.Go]ssa.Instruction, resSend ssa.Instruction, resRecvs []ssa.Instruction, recvBlocks, caseBodies map[*ssa.BasicBlock]bool) {
+	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
+	for _, s := range sends {
+		b := s.Instr.Block()
+		if recvBlocks[b] || caseBodies[b] || !cycleAvoiding(b, caseBodies) {
+			continue
+		}
+		var g *ssa.Go
+		for w := range workers {
+			if g == nil || w.Pos() < g.Pos() {
+				g = w
+			}
+		}
+		st.Report(analysis.Diagnostic{
+			Pos:      s.Instr.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this send of a job (buffer of %d) to the workers started at line %d blocks the loop that also receives their results (line %d, a select case): while it waits for room, no result is taken, the workers block sending theirs (line %d) and never take the next job, so this send blocks forever",
+				bufferBound(jobs), line(g), line(resRecvs[0]), line(resSend)),
+			Related: []analysis.RelatedInformation{
+				{Pos: g.Pos(), Message: "a worker that receives the jobs is started here"},
+				{Pos: resSend.Pos(), Message: "the worker blocks here while the loop is in its job send"},
+				{Pos: resRecvs[0].Pos(), Message: "the results are received only here"},
+				{Pos: jobs.Pos(), Message: "the jobs channel is made here"},
+				{Pos: results.Pos(), Message: "the results channel is made here"},
+			},
+		})
+	}
+}
+
+// cycleAvoiding reports whether a path leads from b back to b through no
+// block of avoid.
+func cycleAvoiding(b *ssa.BasicBlock, avoid map[*ssa.BasicBlock]bool) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == b {
+			return true
+		}
+		if seen[x] || avoid[x] {
+			continue
+		}
+		seen[x] = true
+		stack = append(stack, x.Succs...)
+	}
+	return false
+}
+
+// inJobLoop reports whether send, run by node n of a worker goroutine,
+// happens in the loop around the worker's job receive recv: in that loop
+// itself, or in a callee (or a literal it calls or defers) that the loop
+// calls.
+func inJobLoop(n *chanuse.Node, send, recv ssa.Instruction) bool {
+	at := send
+	for x := n; x != nil; x = x.Parent {
+		if x.Fn == recv.Parent() {
+			return sameLoop(recv.Block(), at.Block())
+		}
+		if x.Call == nil || x == x.G {
+			return false
+		}
+		at = x.Call
+	}
+	return false
 }

@@ -98,7 +98,12 @@
 //     workers receive them and send each result, in the loop that takes
 //     the jobs, on a second channel that only the function receives from,
 //     after its send loop: once both buffers are full and every worker is
-//     blocked in its result send, the next job send blocks forever;
+//     blocked in its result send, the next job send blocks forever; also
+//     when the function is a dispatcher loop that receives the results in
+//     a select case and sends each job plainly in another (a cycle of the
+//     loop passes no result receive), and when the worker sends the
+//     result from a callee its job loop calls
+//     (nix-community/queued-build-hook#2);
 //   - a send on a channel field by the goroutine that is its only receiver
 //     (an event loop queueing work to itself, directly or through a
 //     callee or a deferred literal): unbuffered, or buffered with other
