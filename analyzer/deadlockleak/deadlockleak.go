@@ -125,6 +125,8 @@
 // such as Next, a constructor returning its output channel;
 // ethersphere/bee#1456, lestrrat-go/backoff#30). A loop that also
 // receives from the channel it sends on feeds itself and is not reported.
+// The send may be in a helper of the package that the loop calls (c.emit()
+// sending on a field of its receiver), one level deep.
 // The receiving side likewise: a plain receive in such a loop from a
 // channel that the function also receives from in a select watching a
 // stop signal (a header taken in the select, then a body taken plainly)

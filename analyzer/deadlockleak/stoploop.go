@@ -44,7 +44,7 @@ type stopCase struct {
 
 func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return) {
 	var stops []stopCase
-	var sends []*ssa.Send
+	var sends []sendSite
 	var recvs []*ssa.UnOp
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -68,7 +68,11 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 				}
 			case *ssa.Send:
 				if ssaloop.InLoop(b) {
-					sends = append(sends, in)
+					sends = append(sends, sendSite{in, chanKey(in.Chan), in, nil})
+				}
+			case *ssa.Call:
+				if ssaloop.InLoop(b) {
+					sends = append(sends, helperSends(fn, in)...)
 				}
 			case *ssa.UnOp:
 				if in.Op == token.ARROW && !in.CommaOk && ssaloop.InLoop(b) {
@@ -81,18 +85,21 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 		return
 	}
 	stopRecvs(pass, fn, stops, recvs)
-	for _, send := range sends {
-		key := chanKey(send.Chan)
+	for _, site := range sends {
+		send, key := site.send, site.key
 		if key == nil || receivesIn(fn, key) {
 			continue
 		}
-		stop := stopAround(stops, send)
+		stop := stopAround(stops, site.at)
 		if stop == nil {
 			continue
 		}
 		line := func(p token.Pos) string { return at(pass, p, send.Pos()) }
 		stopPos := stop.sel.States[stop.k].Pos
 		rel := []analysis.RelatedInformation{{Pos: stopPos, Message: "the loop stops here"}}
+		if site.via != nil {
+			rel = append(rel, analysis.RelatedInformation{Pos: site.via.Pos(), Message: fmt.Sprintf("the loop calls %s, which sends, here", site.send.Parent().Name())})
+		}
 		var msg string
 		if guard := guardedSend(fn, key); guard != nil {
 			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, and it sends on this channel in a select that watches that signal (%s), but not here: once the receiver has stopped, the send blocks forever and the goroutine leaks (send in a select with the stop case)",
@@ -108,6 +115,45 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 		}
 		pass.Report(analysis.Diagnostic{Pos: send.Pos(), Category: "deadlock", Message: msg, Related: rel})
 	}
+}
+
+// sendSite is a plain send that a loop makes, directly or in a helper it
+// calls: the channel's name in the loop's function, and the instruction
+// of the loop (the send, or the call of the helper).
+type sendSite struct {
+	send *ssa.Send
+	key  any
+	at   ssa.Instruction
+	via  *ssa.Call
+}
+
+// helperSends returns the plain sends that call, a call of a function of
+// the same package (one level deep), makes on a channel field of one of
+// its arguments (c.emit() sending on c.out), named as fn sees them.
+func helperSends(fn *ssa.Function, call *ssa.Call) []sendSite {
+	g := call.Call.StaticCallee()
+	if g == nil || g == fn || g.Pkg != fn.Pkg || g.Blocks == nil || len(g.FreeVars) > 0 {
+		return nil
+	}
+	var out []sendSite
+	for _, b := range g.Blocks {
+		for _, instr := range b.Instrs {
+			send, ok := instr.(*ssa.Send)
+			if !ok {
+				continue
+			}
+			fk, ok := chanKey(send.Chan).(fieldKey)
+			if !ok || receivesIn(g, fk) {
+				continue
+			}
+			for i, p := range g.Params {
+				if fk.base == p && i < len(call.Call.Args) {
+					out = append(out, sendSite{send, fieldKey{baseKey(call.Call.Args[i]), fk.field}, call, call})
+				}
+			}
+		}
+	}
+	return out
 }
 
 // stopAround returns a stop case on a cycle through instr, or nil.

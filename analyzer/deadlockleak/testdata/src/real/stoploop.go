@@ -378,3 +378,68 @@ func readPairsUntilClosed(stop <-chan struct{}, in <-chan []byte, handle func(h,
 		}
 	}
 }
+
+// A variant of ethersphere/bee#1456 with the send in a helper method: the
+// watcher's loop stops on its closing channel and, on each tick, calls
+// publish, which sends on the updates channel that Updates hands out.
+type watcher struct {
+	closing chan struct{}
+	updates chan []string
+	list    func() []string
+}
+
+// Updates returns the channel on which each new listing is sent.
+func (w *watcher) Updates() <-chan []string { return w.updates }
+
+// Close stops the watcher.
+func (w *watcher) Close() { close(w.closing) }
+
+func (w *watcher) publish(names []string) {
+	w.updates <- names // want `the loop in run stops when the case at line \d+ fires, but this send on field updates does not watch it; Updates hands that channel to its caller`
+}
+
+func (w *watcher) run(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.closing:
+			return
+		case <-t.C:
+			w.publish(w.list())
+		}
+	}
+}
+
+// Its fixed look-alike: the helper's send watches the closing channel.
+type watcherFixed struct {
+	closing chan struct{}
+	updates chan []string
+	list    func() []string
+}
+
+// Updates returns the channel on which each new listing is sent.
+func (w *watcherFixed) Updates() <-chan []string { return w.updates }
+
+// Close stops the watcher.
+func (w *watcherFixed) Close() { close(w.closing) }
+
+func (w *watcherFixed) publish(names []string) {
+	select {
+	case w.updates <- names:
+	case <-w.closing:
+	}
+}
+
+func (w *watcherFixed) run(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.closing:
+			return
+		case <-t.C:
+			w.publish(w.list())
+		}
+	}
+}
