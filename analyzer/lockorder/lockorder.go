@@ -433,6 +433,9 @@ type checker struct {
 	escapes    map[*ssa.Function]bool // used as a value, or started with go/defer
 	reported   map[token.Pos]bool
 	callees    map[*ssa.Function][]*ssa.Function // static calls
+
+	lifetimeWaits []*lifetimeWait                          // receives from the caller's stop channel under a lock (lifetime.go)
+	lockers       map[string]map[*ssa.Function]token.Pos // functions locking each mutex class, and where
 	reach      map[[2]*ssa.Function]bool
 
 	prog        *ssa.Program
@@ -532,6 +535,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.reportInversions()
 	c.reportRLocks()
 	c.reportWaits()
+	c.reportLifetimeWaits()
 	c.reportConds()
 	return nil, nil
 }
@@ -997,6 +1001,7 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 		}
 	case *ssa.UnOp:
 		if in.Op == token.ARROW {
+			f.noteLifetimeWait(in.X, in.Pos(), s)
 			// A buffered channel may hold a value already (a receive
 			// after a delivery): only unbuffered receives surely wait.
 			if f.c.unbuffered(in.X) {
@@ -1487,8 +1492,15 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 				f.classDouble(s, li)
 			}
 			if a, ok := f.acqFor(li); ok {
-				if _, dup := f.acquires[li.inst]; !dup {
+				// The caller's locks unlocked before it, as for an
+				// instance: the element may be the caller's object
+				// (mutual.go), which it no longer holds then.
+				a.Drops = f.dropKeys(s, li.drops)
+				if old, dup := f.acquires[li.inst]; !dup {
 					f.acquires[li.inst] = a
+				} else {
+					old.Drops = intersect(a.Drops, old.Drops)
+					f.acquires[li.inst] = old
 				}
 			}
 		} else if li.inst != "" {
@@ -1541,6 +1553,9 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 				continue
 			}
 			f.c.addEdge(f.fn, h, li, gatesOf(s, h, li))
+		}
+		if li.once == "" && f.indirect == 0 {
+			f.c.noteLocker(f.fn, li.fkey, li.pos)
 		}
 		if !li.read && li.class != "" && li.once == "" {
 			if _, ok := f.c.writers[li.class]; !ok {

@@ -53,6 +53,22 @@ func (w *shard) stepOK(fail bool) {
 	}
 }
 
+// Look-alike negative: a helper called with the shard's lock held
+// releases it around the call on the coordinator (nats-server's
+// resetStartingSeqLocked), so the shard is not locked when shutdown
+// reaches it.
+func (w *shard) restartLocked() {
+	w.mu.Unlock()
+	w.co.shutdown()
+	w.mu.Lock()
+}
+
+func (w *shard) restart() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.restartLocked()
+}
+
 // Upstream: nats-io/nats-server#1543
 //
 // The other direction: the hub holds its lock while it updates each of
