@@ -434,9 +434,9 @@ type checker struct {
 	reported   map[token.Pos]bool
 	callees    map[*ssa.Function][]*ssa.Function // static calls
 
-	lifetimeWaits []*lifetimeWait                          // receives from the caller's stop channel under a lock (lifetime.go)
+	lifetimeWaits []*lifetimeWait                        // receives from the caller's stop channel under a lock (lifetime.go)
 	lockers       map[string]map[*ssa.Function]token.Pos // functions locking each mutex class, and where
-	reach      map[[2]*ssa.Function]bool
+	reach         map[[2]*ssa.Function]bool
 
 	prog        *ssa.Program
 	impls       map[*types.Func][]*ssa.Function // interface method -> the package's implementations
