@@ -115,6 +115,19 @@
 // lock). Exported methods of an unexported type that no interface the
 // package converts it to exposes wake with their callers' locks, as
 // unexported functions do (reply.go).
+//
+// Development-set rules of round 2 (issue 14): a double lock out and back
+// through two fields pointing two types at each other (mutual.go); a
+// function passed to a callee that calls it holding a map or slice
+// element's lock orders by class (paramcall.go); a callee's wait on an
+// element's field is named by the element's type, and a deferred or loop
+// waker needs the locks of an interface call with one implementation
+// (elem.go); an exported callback field runs the one function the package
+// stores there bound to the field's own object (selfcb.go); a loop over a
+// map that keeps each element locked into the next iteration (maporder.go);
+// a goroutine that runs a function it was given and then wakes needs that
+// function's locks (gowake.go); a lock held across a receive from the
+// caller's stop channel that another function takes (lifetime.go).
 package lockorder
 
 import (
