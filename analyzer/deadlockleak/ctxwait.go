@@ -84,39 +84,40 @@ func doneOf(v ssa.Value) ssa.Value {
 }
 
 // waiter reports whether fn's only channel operation is one blocking
-// receive from a context's Done (a plain receive, or a select with that
-// single case), and returns that context and the receive.
-func waiter(fn *ssa.Function) (ctx ssa.Value, wait ssa.Instruction) {
+// receive (a plain receive, or a select with that single case) from a
+// context's Done, or, when anyChan is set, from any channel; it returns
+// the context (nil for another channel), the channel and the receive.
+func waiter(fn *ssa.Function, anyChan bool) (ctx, ch ssa.Value, wait ssa.Instruction) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			var ch ssa.Value
+			var c ssa.Value
 			switch in := instr.(type) {
 			case *ssa.UnOp:
 				if in.Op != token.ARROW {
 					continue
 				}
-				ch = in.X
+				c = in.X
 			case *ssa.Select:
 				if !in.Blocking || len(in.States) != 1 || in.States[0].Dir != types.RecvOnly {
-					return nil, nil
+					return nil, nil, nil
 				}
-				ch = in.States[0].Chan
+				c = in.States[0].Chan
 			case *ssa.Send, *ssa.Go:
-				return nil, nil
+				return nil, nil, nil
 			default:
 				continue
 			}
 			if wait != nil {
-				return nil, nil // a second wait
+				return nil, nil, nil // a second wait
 			}
-			ctx = doneOf(ch)
-			if ctx == nil {
-				return nil, nil
+			ctx = doneOf(c)
+			if ctx == nil && !anyChan {
+				return nil, nil, nil
 			}
-			wait = instr
+			ch, wait = c, instr
 		}
 	}
-	return ctx, wait
+	return ctx, ch, wait
 }
 
 // bound returns the value a free variable of a closure is bound to where
@@ -178,6 +179,7 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 	type fwd struct {
 		g    *ssa.Go
 		wait ssa.Instruction
+		ctx  bool // it waits for a context, not a channel
 	}
 	var fwds []fwd
 	mine := map[*ssa.MakeClosure]bool{}
@@ -191,18 +193,23 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 			if !ok || startedBy(mc) != g {
 				continue
 			}
-			ctx, wait := waiter(mc.Fn.(*ssa.Function))
+			ctx, ch, wait := waiter(mc.Fn.(*ssa.Function), true)
 			if wait == nil {
 				continue
 			}
-			waited := resolve(ctx, closures)
-			if waited == nil || derivesFrom(waited, newCtx, 0) {
+			if ctx == nil {
+				// A stop channel: one from outside that fn neither
+				// closes nor sends on (a parameter, a struct's field).
+				if !foreignChan(fn, resolve(ch, closures)) {
+					continue
+				}
+			} else if waited := resolve(ctx, closures); waited == nil || derivesFrom(waited, newCtx, 0) {
 				continue // the new context's own Done, or one made from it
 			}
 			if !callsAfter(wait, func(v ssa.Value) bool { return resolve(v, closures) == cancel }) {
 				continue
 			}
-			fwds = append(fwds, fwd{g, wait})
+			fwds = append(fwds, fwd{g, wait, ctx != nil})
 			mine[mc] = true
 		}
 	}
@@ -240,11 +247,15 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 	for _, f := range fwds {
 		wait := f.wait
 		line := func(p token.Pos) string { return at(pass, p, wait.Pos()) }
+		what, until := "another context's end", "the other context ends"
+		if !f.ctx {
+			what, until = "a stop channel's close", "that channel is closed"
+		}
 		pass.Report(analysis.Diagnostic{
 			Pos:      wait.Pos(),
 			Category: "deadlock",
-			Message: fmt.Sprintf("this goroutine forwards another context's end to the context made at %s by calling its cancel, but waits only for the other context: the new context's cancel is also used at %s, and once it is canceled that way first nothing ends this wait, so the goroutine leaks until the other context ends (select on the new context's Done too)",
-				line(made.Pos()), line(other.Pos())),
+			Message: fmt.Sprintf("this goroutine forwards %s to the context made at %s by calling its cancel, but waits for nothing else: the new context's cancel is also used at %s, and once it is canceled that way first nothing ends this wait, so the goroutine leaks until %s (select on the new context's Done too)",
+				what, line(made.Pos()), line(other.Pos()), until),
 			Related: []analysis.RelatedInformation{
 				{Pos: made.Pos(), Message: "the new context and its cancel are made here"},
 				{Pos: other.Pos(), Message: "its cancel is handed on here: the context can end first"},
@@ -252,6 +263,50 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 			},
 		})
 	}
+}
+
+// foreignChan reports whether ch, the channel a forwarder waits on as
+// seen from fn, comes from outside fn (a parameter, or a field of a struct)
+// and fn does not close or send on it: nothing in fn's own course ends the
+// wait.
+func foreignChan(fn *ssa.Function, ch ssa.Value) bool {
+	var field *types.Var
+	switch v := ch.(type) {
+	case *ssa.Parameter:
+	case *ssa.UnOp:
+		fa, ok := v.X.(*ssa.FieldAddr)
+		if v.Op != token.MUL || !ok {
+			return false
+		}
+		if field = fieldOf(fa); field == nil {
+			return false
+		}
+	default:
+		return false
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			var c ssa.Value
+			switch in := instr.(type) {
+			case *ssa.Send:
+				c = in.Chan
+			case *ssa.Call:
+				if bi, ok := in.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" {
+					c = in.Call.Args[0]
+				}
+			}
+			if c == nil {
+				continue
+			}
+			if c == ch {
+				return false
+			}
+			if k, ok := chanKey(c).(fieldKey); ok && field != nil && k.field == field {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // startedBy returns the go statement that starts closure mc, if that is
@@ -338,7 +393,7 @@ func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]
 			if mc == nil || startedBy(mc) == nil {
 				continue
 			}
-			ctx, wait := waiter(anon)
+			ctx, _, wait := waiter(anon, false)
 			if wait == nil {
 				continue
 			}

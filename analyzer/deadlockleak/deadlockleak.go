@@ -139,7 +139,9 @@
 // context's Done, after which it calls the new context's cancel; when the
 // cancel is also used elsewhere (returned, deferred, stored), the new
 // context usually ends that way first and the goroutine waits for the
-// other one forever (vanadium/core#214). The per-call watcher: a function
+// other one forever (vanadium/core#214); likewise when the goroutine waits
+// only for a stop channel from outside (a parameter, a struct's field)
+// that the function neither closes nor sends on. The per-call watcher: a function
 // starts a goroutine (at any depth of closures) whose only wait is the
 // Done of a context parameter, and a function of the package calls it
 // from a loop with no condition, passing the same context on every round:

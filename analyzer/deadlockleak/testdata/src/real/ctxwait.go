@@ -19,7 +19,7 @@ import (
 func detach(root context.Context, values context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(values))
 	go func() {
-		<-root.Done() // want `this goroutine forwards another context's end to the context made at line \d+ by calling its cancel, but waits only for the other context: the new context's cancel is also used at line \d+`
+		<-root.Done() // want `this goroutine forwards another context's end to the context made at line \d+ by calling its cancel, but waits for nothing else: the new context's cancel is also used at line \d+`
 		cancel()
 	}()
 	return ctx, cancel
@@ -59,6 +59,52 @@ func (s *server) handle(parent context.Context, work func(context.Context) error
 		}
 	}()
 	return work(ctx)
+}
+
+// A variant of vanadium/core#214 with a stop channel instead of a root
+// context: each request's context is canceled when the pool shuts down,
+// by a goroutine that waits only for the pool's closing channel; the
+// request cancels its context itself when it is done, and the goroutine
+// stays until the pool closes.
+type pool struct {
+	closing chan struct{}
+}
+
+func (p *pool) run(parent context.Context, job func(context.Context)) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	go func() {
+		<-p.closing // want `this goroutine forwards a stop channel's close to the context made at line \d+ by calling its cancel, but waits for nothing else`
+		cancel()
+	}()
+	job(ctx)
+}
+
+// Its look-alike: the function closes the channel it waits on when it
+// returns, which ends the goroutine.
+func runOnce(parent context.Context, job func(context.Context)) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		<-finished
+		cancel()
+	}()
+	job(ctx)
+}
+
+// Its other look-alike: the pool's closing channel, closed by this very
+// function once the job is done.
+func (p *pool) runLast(parent context.Context, job func(context.Context)) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	go func() {
+		<-p.closing
+		cancel()
+	}()
+	job(ctx)
+	close(p.closing)
 }
 
 // Look-alike: the goroutine waits for the new context's own Done (a
