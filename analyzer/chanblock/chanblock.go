@@ -131,6 +131,7 @@ func run(pass *analysis.Pass) (any, error) {
 	resultOnce(st, ssainput.SrcFuncs)
 	unclosedResults(st, ssainput.SrcFuncs)
 	registries(st, ssainput.SrcFuncs)
+	registryFields(st, ssainput.SrcFuncs)
 	oneValue(st, ssainput.SrcFuncs)
 	semaphores(st, ssainput.SrcFuncs)
 	noExit(st, ssainput.SrcFuncs)

@@ -157,7 +157,12 @@
 //     whose channels are only ever received from), when the function that
 //     makes a channel, stores it there and closes it can return on some
 //     path after the store without closing it or deleting the entry: every
-//     waiter that found it blocks forever (libp2p/go-libp2p#49);
+//     waiter that found it blocks forever (libp2p/go-libp2p#49); also for
+//     a private channel field of a struct that one function makes with
+//     the channel, publishes (in a map, a field of an object others reach
+//     or a package variable) and closes, on that same struct, on some
+//     paths only, nothing sending on the field (a deduplicating group's
+//     call whose done channel is closed on success only);
 //   - a buffered channel used as a semaphore (constant sends, receives that
 //     drop the value) whose token a path of the acquiring function never
 //     gives back: the function releases it or hands it off (a receive, a

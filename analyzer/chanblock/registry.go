@@ -294,3 +294,136 @@ func mapOf(m ssa.Value) *types.Var {
 	}
 	return nil
 }
+
+// registryFields is registries for a wait channel kept in a private field
+// of a struct that the function publishes (in a map, a field of another
+// object or a package variable) for other callers to find and wait on:
+// every channel of the field is made by that function, every close of the
+// field is there too, on the struct it has just made (not on one it looks
+// up, which would be a two-phase protocol), and nothing sends on it. A
+// path from the publication to a return that neither closes the channel
+// nor deletes an entry leaves every receiver of the field that found
+// this struct blocked forever (singleflight's shape: a call struct with a
+// done channel closed on success only).
+func registryFields(st *state, funcs []*ssa.Function) {
+	for _, c := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
+		if c.Escapes || c.Stored || len(c.Makes) == 0 {
+			continue
+		}
+		fn := c.Makes[0].Parent()
+		ok := true
+		for _, m := range c.Makes {
+			ok = ok && m.Parent() == fn
+		}
+		var recvs []ssa.Instruction
+		var closes []chanuse.FieldOp
+		for _, op := range c.Ops {
+			switch op.Kind {
+			case chanuse.Close, chanuse.DeferClose:
+				ok = ok && op.Instr.Parent() == fn
+				closes = append(closes, op)
+			case chanuse.Send, chanuse.SelectSend:
+				ok = false
+			case chanuse.Recv:
+				if u, isU := op.Instr.(*ssa.UnOp); isU && !st.ranges[u.Pos()] {
+					recvs = append(recvs, u)
+				}
+			}
+		}
+		if !ok || len(closes) == 0 || len(recvs) == 0 {
+			continue
+		}
+		for _, mc := range c.Makes {
+			registryField(st, c, mc, closes, recvs)
+		}
+	}
+}
+
+func registryField(st *state, c *chanuse.Class, mc *ssa.MakeChan, closes []chanuse.FieldOp, recvs []ssa.Instruction) {
+	fn := mc.Parent()
+	// The struct the channel is stored in, allocated here.
+	var obj *ssa.Alloc
+	for _, r := range *mc.Referrers() {
+		if s, ok := r.(*ssa.Store); ok {
+			if fa, ok := s.Addr.(*ssa.FieldAddr); ok {
+				if a, ok := fa.X.(*ssa.Alloc); ok && a.Parent() == fn && chanuse.StructFieldOf(fa) == c.Field {
+					obj = a
+				}
+			}
+		}
+	}
+	if obj == nil {
+		return
+	}
+	closing := map[ssa.Instruction]bool{}
+	for _, op := range closes {
+		if !sameObj(op.Base, obj) {
+			return // closes a struct found elsewhere: not followed
+		}
+		closing[op.Instr] = true
+	}
+	// Where the struct is published for others to find.
+	var pub ssa.Instruction
+	for _, r := range *obj.Referrers() {
+		switch x := r.(type) {
+		case *ssa.MapUpdate:
+			if x.Value == ssa.Value(obj) {
+				pub = x
+			}
+		case *ssa.Store:
+			if x.Val != ssa.Value(obj) {
+				continue
+			}
+			switch a := x.Addr.(type) {
+			case *ssa.FieldAddr:
+				if own, ok := a.X.(*ssa.Alloc); !ok || own.Parent() != fn {
+					pub = x // a field of an object others can reach
+				}
+			case *ssa.Global:
+				pub = x
+			}
+		}
+		if pub != nil {
+			break
+		}
+	}
+	if pub == nil {
+		return
+	}
+	for _, op := range closes {
+		if op.Kind == chanuse.DeferClose && dominates(op.Instr, pub) {
+			return // closed at every return
+		}
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok {
+				if bi, ok := call.Call.Value.(*ssa.Builtin); ok && bi.Name() == "delete" {
+					closing[call] = true
+				}
+			}
+		}
+	}
+	ret := openReturn(pub, func(*ssa.Return) bool { return true }, closing)
+	if ret == nil {
+		return
+	}
+	rp := ret.Pos()
+	if !rp.IsValid() {
+		rp = chanuse.ClosingBrace(fn)
+	}
+	name := fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field))
+	for _, recv := range recvs {
+		st.Report(analysis.Diagnostic{
+			Pos:      recv.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this receive waits on %s, which %s makes, publishes at line %d and closes on some paths only: on the path that returns at line %d the published channel is never closed, and every waiter that found it blocks forever (close it on every path)",
+				name, fn.Name(), st.pass.Fset.Position(pub.Pos()).Line, st.pass.Fset.Position(rp).Line),
+			Related: []analysis.RelatedInformation{
+				{Pos: rp, Message: "returns here without closing the channel or removing it"},
+				{Pos: pub.Pos(), Message: "the struct holding the channel is published here"},
+				{Pos: closes[0].Instr.Pos(), Message: "the channel is closed here on other paths"},
+			},
+		})
+	}
+}

@@ -217,3 +217,141 @@ func (d *regDrainer) shutdown() {
 		delete(d.pending, id)
 	}
 }
+
+// The same mistake with the channel in a field of a struct kept in the
+// map (the shape of a call-deduplicating group): the first caller runs
+// the function and closes the call's done channel on success only.
+type dedupCall struct {
+	done chan struct{}
+	val  string
+	err  error
+}
+
+type dedupGroup struct {
+	mu    sync.Mutex
+	calls map[string]*dedupCall
+}
+
+func (g *dedupGroup) Do(key string, fn func() (string, error)) (string, error) {
+	g.mu.Lock()
+	if c, ok := g.calls[key]; ok {
+		g.mu.Unlock()
+		<-c.done // want `this receive waits on field done of dedupCall, which Do makes, publishes at line \d+ and closes on some paths only: on the path that returns at line \d+ the published channel is never closed`
+		return c.val, c.err
+	}
+	c := &dedupCall{done: make(chan struct{})}
+	g.calls[key] = c
+	g.mu.Unlock()
+	c.val, c.err = fn()
+	if c.err != nil {
+		return "", c.err
+	}
+	close(c.done)
+	g.mu.Lock()
+	delete(g.calls, key)
+	g.mu.Unlock()
+	return c.val, nil
+}
+
+type dedupCallFixed struct {
+	done chan struct{}
+	val  string
+	err  error
+}
+
+type dedupGroupFixed struct {
+	mu    sync.Mutex
+	calls map[string]*dedupCallFixed
+}
+
+func (g *dedupGroupFixed) Do(key string, fn func() (string, error)) (string, error) {
+	g.mu.Lock()
+	if c, ok := g.calls[key]; ok {
+		g.mu.Unlock()
+		<-c.done
+		return c.val, c.err
+	}
+	c := &dedupCallFixed{done: make(chan struct{})}
+	g.calls[key] = c
+	g.mu.Unlock()
+	defer close(c.done)
+	c.val, c.err = fn()
+	if c.err != nil {
+		return "", c.err
+	}
+	g.mu.Lock()
+	delete(g.calls, key)
+	g.mu.Unlock()
+	return c.val, nil
+}
+
+// And published through a field of the receiver, with the waiter in
+// another method and the skipped close on a switch case.
+type syncRound struct {
+	finished chan struct{}
+	n        int
+}
+
+type syncer struct {
+	mu      sync.Mutex
+	current *syncRound
+}
+
+func (s *syncer) WaitRound() {
+	s.mu.Lock()
+	r := s.current
+	s.mu.Unlock()
+	if r != nil {
+		<-r.finished // want `this receive waits on field finished of syncRound, which begin makes, publishes at line \d+ and closes on some paths only`
+	}
+}
+
+func (s *syncer) begin(kind int, step func() error) error {
+	r := &syncRound{finished: make(chan struct{})}
+	s.mu.Lock()
+	s.current = r
+	s.mu.Unlock()
+	switch kind {
+	case 0:
+		return nil
+	default:
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	close(r.finished)
+	return nil
+}
+
+// Look-alike: a two-phase protocol in one handler, which makes the entry
+// on one message and closes it, looked up again, on another.
+type transfer struct {
+	complete chan struct{}
+}
+
+type transfers struct {
+	mu     sync.Mutex
+	active map[int]*transfer
+}
+
+func (t *transfers) handle(id int, last bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !last {
+		t.active[id] = &transfer{complete: make(chan struct{})}
+		return
+	}
+	if x, ok := t.active[id]; ok {
+		close(x.complete)
+		delete(t.active, id)
+	}
+}
+
+func (t *transfers) wait(id int) {
+	t.mu.Lock()
+	x := t.active[id]
+	t.mu.Unlock()
+	if x != nil {
+		<-x.complete
+	}
+}
