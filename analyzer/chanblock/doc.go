@@ -110,7 +110,9 @@
 //     producers; also by one of a pool of worker goroutines that are its
 //     only receivers, when the buffer is a constant and other producers
 //     fill it: every worker can be blocked in such a send at once
-//     (block/cachew#261);
+//     (block/cachew#261); the receiving function may be started by a go
+//     statement or by a function literal that only calls it and is only
+//     started as a goroutine;
 //   - a channel one goroutine both fills and drains, sent on in a loop that
 //     does not receive and is bounded by no constant or len/cap check;
 //   - a goroutine counted by a wg.Add before its go statement (Add(n)

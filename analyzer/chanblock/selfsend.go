@@ -35,8 +35,29 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 	if loop == nil || c.LenChecked {
 		return
 	}
-	gs := sites.gos[loop]
-	if len(gs) == 0 || sites.calls[loop] > 0 {
+	var gs []ssa.CallInstruction
+	for _, g := range sites.gos[loop] {
+		gs = append(gs, g)
+	}
+	if sites.calls[loop] > 0 {
+		// Called only by function literals that are only started as
+		// goroutines: go func() { s.worker(ctx) }().
+		if sites.calls[loop] != len(sites.callers[loop]) {
+			return // taken as a function value
+		}
+		for _, call := range sites.callers[loop] {
+			lit := call.Parent()
+			if _, ok := call.(*ssa.Call); !ok || lit.Parent() == nil || !onlyStarted(lit) {
+				return
+			}
+			lgs := goSites(lit, nil)
+			if len(lgs) == 0 {
+				return
+			}
+			gs = append(gs, lgs...)
+		}
+	}
+	if len(gs) == 0 {
 		return // no goroutine is known to receive
 	}
 	// Several goroutines of the loop (a worker pool): each may be the one
@@ -183,12 +204,13 @@ func onlyCalled(mk *ssa.MakeClosure) bool {
 // callSites counts how each function of the package is started: go
 // statements, and direct calls.
 type callSites struct {
-	gos   map[*ssa.Function][]*ssa.Go
-	calls map[*ssa.Function]int
+	gos     map[*ssa.Function][]*ssa.Go
+	calls   map[*ssa.Function]int                   // direct calls, and uses as a value
+	callers map[*ssa.Function][]ssa.CallInstruction // the direct calls (and defers)
 }
 
 func newCallSites(funcs []*ssa.Function) *callSites {
-	cs := &callSites{gos: map[*ssa.Function][]*ssa.Go{}, calls: map[*ssa.Function]int{}}
+	cs := &callSites{gos: map[*ssa.Function][]*ssa.Go{}, calls: map[*ssa.Function]int{}, callers: map[*ssa.Function][]ssa.CallInstruction{}}
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -200,6 +222,7 @@ func newCallSites(funcs []*ssa.Function) *callSites {
 				case ssa.CallInstruction:
 					if callee := in.Common().StaticCallee(); callee != nil {
 						cs.calls[callee]++
+						cs.callers[callee] = append(cs.callers[callee], in)
 					}
 				}
 				// A method value or function value taken elsewhere may be

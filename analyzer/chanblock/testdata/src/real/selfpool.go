@@ -216,3 +216,66 @@ func (p *reportingPool) run() {
 		p.results <- x * x
 	}
 }
+
+// The pool started through function literals (go func() { ... }()), each
+// counted on a WaitGroup, with the retry put back in the job loop itself.
+type retryPool struct {
+	jobs chan func() error
+	wg   sync.WaitGroup
+}
+
+func startRetryPool(n int) *retryPool {
+	p := &retryPool{jobs: make(chan func() error, 32)}
+	for i := 0; i < n; i++ {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			p.work()
+		}()
+	}
+	return p
+}
+
+func (p *retryPool) Add(job func() error) { p.jobs <- job }
+
+func (p *retryPool) Close() {
+	close(p.jobs)
+	p.wg.Wait()
+}
+
+func (p *retryPool) work() {
+	for job := range p.jobs {
+		if err := job(); err != nil {
+			p.jobs <- job // want `field jobs of retryPool is received from only by work goroutines \(a pool\)`
+		}
+	}
+}
+
+// Look-alike: the loop is also called directly (a synchronous drain), so
+// it is not known to run only as the pool's goroutines.
+type drainPool struct {
+	jobs chan func() error
+}
+
+func startDrainPool(n int) *drainPool {
+	p := &drainPool{jobs: make(chan func() error, 32)}
+	for i := 0; i < n; i++ {
+		go func() { p.work() }()
+	}
+	return p
+}
+
+func (p *drainPool) Add(job func() error) { p.jobs <- job }
+
+func (p *drainPool) Close() {
+	close(p.jobs)
+	p.work()
+}
+
+func (p *drainPool) work() {
+	for job := range p.jobs {
+		if err := job(); err != nil {
+			p.jobs <- job
+		}
+	}
+}
