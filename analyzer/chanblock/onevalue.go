@@ -69,7 +69,7 @@ func (ov *oneVal) storedLocal(mc *ssa.MakeChan, funcs []*ssa.Function) {
 	type capture struct {
 		g   *ssa.Go
 		lit *ssa.Function
-		fv  *ssa.FreeVar
+		fv  ssa.Value // the literal's free variable, or the function's parameter
 	}
 	var caps []capture
 	// toField accepts a store of the channel into a field of a struct the
@@ -108,9 +108,45 @@ func (ov *oneVal) storedLocal(mc *ssa.MakeChan, funcs []*ssa.Function) {
 		}
 		return true
 	}
+	// passed reports a go statement that hands v to a function of the
+	// package as an argument: go worker(jobs, stop).
+	passed := func(g *ssa.Go, v ssa.Value) bool {
+		callee := g.Call.StaticCallee()
+		if callee == nil || callee.Blocks == nil || callee.Pkg != fn.Pkg || callee.Parent() != nil || g.Call.IsInvoke() {
+			return false
+		}
+		found := false
+		for i, a := range g.Call.Args {
+			if a == v && i < len(callee.Params) {
+				caps = append(caps, capture{g, callee, callee.Params[i]})
+				found = true
+			}
+		}
+		return found
+	}
+	// converted accepts a conversion to a receive-only channel handed to
+	// go statements: go worker(quit) with quit <-chan T.
+	converted := func(ct *ssa.ChangeType) bool {
+		for _, u := range *ct.Referrers() {
+			if g, ok := u.(*ssa.Go); !ok || !passed(g, ct) {
+				if _, ok := u.(*ssa.DebugRef); !ok {
+					return false
+				}
+			}
+		}
+		return true
+	}
 	var variable *ssa.Alloc
 	for _, r := range *mc.Referrers() {
 		switch x := r.(type) {
+		case *ssa.Go:
+			if !passed(x, mc) {
+				return
+			}
+		case *ssa.ChangeType:
+			if !converted(x) {
+				return
+			}
 		case *ssa.DebugRef:
 		case *ssa.Store:
 			if a, ok := x.Addr.(*ssa.Alloc); ok && variable == nil {
@@ -145,6 +181,14 @@ func (ov *oneVal) storedLocal(mc *ssa.MakeChan, funcs []*ssa.Function) {
 					case *ssa.DebugRef:
 					case *ssa.Store:
 						if y.Val != ssa.Value(x) || !toField(y) {
+							return
+						}
+					case *ssa.Go:
+						if !passed(y, x) {
+							return
+						}
+					case *ssa.ChangeType:
+						if !converted(y) {
 							return
 						}
 					default:

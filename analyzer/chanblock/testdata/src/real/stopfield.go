@@ -297,3 +297,34 @@ func (r *restarter) Restart() {
 	r.stop <- struct{}{}
 	go r.loop()
 }
+
+// The same mistake with a named worker function that gets the stop
+// channel as an argument, and a stop value that is a bool.
+type fetchPool struct {
+	urls chan string
+	quit chan bool
+}
+
+func fetchWorker(urls <-chan string, quit <-chan bool, get func(string)) {
+	for {
+		select {
+		case u := <-urls:
+			get(u)
+		case <-quit:
+			return
+		}
+	}
+}
+
+func newFetchPool(n int, get func(string)) *fetchPool {
+	urls := make(chan string)
+	quit := make(chan bool)
+	for i := 0; i < n; i++ {
+		go fetchWorker(urls, quit, get)
+	}
+	return &fetchPool{urls: urls, quit: quit}
+}
+
+func (p *fetchPool) Stop() {
+	p.quit <- true // want `one value is sent on field quit of fetchPool, but 2 or more goroutines wait for it`
+}
