@@ -126,7 +126,11 @@
 // ethersphere/bee#1456, lestrrat-go/backoff#30). A loop that also
 // receives from the channel it sends on feeds itself and is not reported.
 // The send may be in a helper of the package that the loop calls (c.emit()
-// sending on a field of its receiver), one level deep.
+// sending on a field of its receiver), one level deep. A third kind of
+// evidence: the channel is an unbuffered private field, never closed, whose
+// every receive is a select case beside a stop case that returns on a
+// signal the sending function does not give itself (a consumer leaving on
+// its context): the consumer can leave while a send is pending.
 // The receiving side likewise: a plain receive in such a loop from a
 // channel that the function also receives from in a select watching a
 // stop signal (a header taken in the select, then a body taken plainly)

@@ -6,6 +6,7 @@ import (
 	"go/types"
 	"path/filepath"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -29,8 +30,9 @@ import (
 // receiving.
 func stopLoops(pass *analysis.Pass, funcs []*ssa.Function) {
 	handedOut := returnedFields(funcs)
+	classes := chanuse.Fields(pass.Pkg, chanuse.NewSealed(pass.Pkg), funcs)
 	for _, fn := range funcs {
-		stopLoop(pass, fn, handedOut)
+		stopLoop(pass, fn, handedOut, classes)
 	}
 }
 
@@ -42,7 +44,7 @@ type stopCase struct {
 	ret ssa.Instruction // the return it reaches
 }
 
-func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return) {
+func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, classes map[*types.Var]*chanuse.Class) {
 	var stops []stopCase
 	var sends []sendSite
 	var recvs []*ssa.UnOp
@@ -110,6 +112,11 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send on field %s does not watch it; %s hands that channel to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
 				fn.Name(), line(stopPos), fk.field.Name(), ret.Parent().Name(), line(ret.Pos()))
 			rel = append(rel, analysis.RelatedInformation{Pos: ret.Pos(), Message: "the channel is handed to the caller here"})
+		} else if fk, ok := key.(fieldKey); ok && leavingReceivers(classes[fk.field], fn) != nil {
+			sel := leavingReceivers(classes[fk.field], fn)
+			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send on field %s, an unbuffered channel, does not watch it; the field's only receiver, the select in %s (%s), can return through another case: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
+				fn.Name(), line(stopPos), fk.field.Name(), sel.Parent().Name(), line(sel.Pos()))
+			rel = append(rel, analysis.RelatedInformation{Pos: sel.Pos(), Message: "the receiver, which can return without receiving"})
 		} else {
 			continue
 		}
@@ -154,6 +161,89 @@ func helperSends(fn *ssa.Function, call *ssa.Call) []sendSite {
 		}
 	}
 	return out
+}
+
+// leavingReceivers returns a select receiving from the field channel
+// class c when c is unbuffered, never closed nor otherwise stored, and
+// every receive from it is a select case beside a stop case that returns
+// on a signal the sender (fn) does not give itself: each receiver can
+// leave while a send is pending, and nothing drains the channel after.
+// Else nil.
+func leavingReceivers(c *chanuse.Class, sender *ssa.Function) *ssa.Select {
+	if c == nil || c.Escapes || c.Stored || len(c.Makes) == 0 {
+		return nil
+	}
+	for _, m := range c.Makes {
+		if capacity(m) != 0 {
+			return nil
+		}
+	}
+	var first *ssa.Select
+	for _, op := range c.Ops {
+		switch op.Kind {
+		case chanuse.Send, chanuse.SelectSend:
+		case chanuse.SelectRecv:
+			sel := op.Instr.(*ssa.Select)
+			if !canLeave(sel, op.State, sender) {
+				return nil
+			}
+			if first == nil {
+				first = sel
+			}
+		default:
+			return nil // a plain receive, a range, a close
+		}
+	}
+	return first
+}
+
+// canLeave reports whether sel has a stop case other than case k whose
+// body returns, on a channel that sender (nor what it calls) does not
+// close or send on: a context's Done, a parameter, another struct's field.
+func canLeave(sel *ssa.Select, k int, sender *ssa.Function) bool {
+	bodies, _ := caseBodies(sel)
+	for i, st := range sel.States {
+		if i == k || st.Dir != types.RecvOnly || !isStopChan(st.Chan) {
+			continue
+		}
+		if fk, ok := chanKey(st.Chan).(fieldKey); ok && signalsField(sender, fk.field, 0) {
+			continue // the sender closes it itself, after its sends
+		}
+		if body, ok := bodies[i]; ok && leaves(body, sel.Block()) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// signalsField reports whether fn, or a function of its package it calls
+// (or defers), closes or sends on a channel kept in field f.
+func signalsField(fn *ssa.Function, f *types.Var, depth int) bool {
+	if fn == nil || depth > 2 {
+		return false
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Send:
+				if k, ok := chanKey(in.Chan).(fieldKey); ok && k.field == f {
+					return true
+				}
+			case ssa.CallInstruction:
+				c := in.Common()
+				if bi, ok := c.Value.(*ssa.Builtin); ok && bi.Name() == "close" {
+					if k, ok := chanKey(c.Args[0]).(fieldKey); ok && k.field == f {
+						return true
+					}
+					continue
+				}
+				if g := c.StaticCallee(); g != nil && g.Pkg == fn.Pkg && g != fn && signalsField(g, f, depth+1) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // stopAround returns a stop case on a cycle through instr, or nil.

@@ -443,3 +443,76 @@ func (w *watcherFixed) run(every time.Duration) {
 		}
 	}
 }
+
+// A variant of ethersphere/bee#1456 where the receiver is the package's
+// own: a heartbeat producer stops on its stop channel and sends each beat
+// on an unbuffered field that a consumer reads in a select it leaves when
+// its context ends. After that, the producer's next beat blocks forever,
+// even once stop is closed.
+type heart struct {
+	beats chan int
+	stop  chan struct{}
+}
+
+func newHeart() *heart {
+	h := &heart{beats: make(chan int), stop: make(chan struct{})}
+	go h.produce()
+	return h
+}
+
+func (h *heart) produce() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for n := 0; ; n++ {
+		select {
+		case <-h.stop:
+			return
+		case <-t.C:
+			h.beats <- n // want `the loop in produce stops when the case at line \d+ fires, but this send on field beats, an unbuffered channel, does not watch it; the field's only receiver, the select in consume \(line \d+\), can return through another case`
+		}
+	}
+}
+
+func (h *heart) consume(ctx context.Context, f func(int)) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case n := <-h.beats:
+			f(n)
+		}
+	}
+}
+
+// Its look-alike: the consumer ranges over the beats until they end, and
+// the producer closes them when it stops.
+type pulse struct {
+	beats chan int
+	stop  chan struct{}
+}
+
+func newPulse() *pulse {
+	p := &pulse{beats: make(chan int), stop: make(chan struct{})}
+	go p.produce()
+	return p
+}
+
+func (p *pulse) produce() {
+	defer close(p.beats)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for n := 0; ; n++ {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			p.beats <- n
+		}
+	}
+}
+
+func (p *pulse) consume(f func(int)) {
+	for n := range p.beats {
+		f(n)
+	}
+}
