@@ -364,33 +364,46 @@ func isStopChan(v ssa.Value) bool {
 // coming back to the loop around head, or nil.
 func leaves(body, head *ssa.BasicBlock) ssa.Instruction {
 	var ret ssa.Instruction
-	seen := map[*ssa.BasicBlock]bool{}
+	const (
+		visiting = iota + 1
+		yes
+		no
+	)
+	state := map[*ssa.BasicBlock]int{}
 	var walk func(b *ssa.BasicBlock) bool
 	walk = func(b *ssa.BasicBlock) bool {
-		if b.Dominates(head) || seen[b] {
+		switch state[b] {
+		case visiting, no:
+			return false // a cycle: back to some loop
+		case yes:
+			return true // a join already known to leave
+		}
+		if b.Dominates(head) {
 			return false // back to the loop
 		}
-		seen[b] = true
-		if len(b.Instrs) > 0 {
-			switch in := b.Instrs[len(b.Instrs)-1].(type) {
-			case *ssa.Return:
-				if ret == nil {
-					ret = in
+		state[b] = visiting
+		ok := true
+		switch in := b.Instrs[len(b.Instrs)-1].(type) {
+		case *ssa.Return:
+			if ret == nil {
+				ret = in
+			}
+		case *ssa.Panic:
+		default:
+			if len(b.Succs) == 0 {
+				ok = false
+			}
+			for _, s := range b.Succs {
+				if ok && !walk(s) {
+					ok = false
 				}
-				return true
-			case *ssa.Panic:
-				return true
 			}
 		}
-		if len(b.Succs) == 0 {
-			return false
+		state[b] = no
+		if ok {
+			state[b] = yes
 		}
-		for _, s := range b.Succs {
-			if !walk(s) {
-				return false
-			}
-		}
-		return true
+		return ok
 	}
 	if !walk(body) {
 		return nil

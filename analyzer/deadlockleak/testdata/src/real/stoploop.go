@@ -155,7 +155,9 @@ func (r *attempts) loop() {
 	for {
 		select {
 		case <-r.life.Done():
-			r.tick.Stop()
+			if attempt > 0 {
+				r.tick.Stop()
+			}
 			return
 		case <-r.tick.C:
 		}
