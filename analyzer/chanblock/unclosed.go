@@ -2,8 +2,10 @@ package chanblock
 
 import (
 	"fmt"
+	"go/token"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -17,7 +19,8 @@ import (
 // it unclosed). The function must close it on some path (a channel it
 // never closes is not meant to be ranged over to its end), the close may
 // be in a helper it calls (a function literal called at once), and only
-// callers whose one use of the result is a range are reported.
+// callers whose one use of the result is a range (or a receive loop that
+// stops when ok is false) are reported.
 func unclosedResults(st *state, funcs []*ssa.Function) {
 	callers := map[*ssa.Function][]*ssa.Call{}
 	var makes []*ssa.MakeChan
@@ -121,7 +124,7 @@ func unclosedResult(st *state, mc *ssa.MakeChan, calls []*ssa.Call) {
 		for _, n := range cc.Nodes {
 			for _, op := range n.Ops {
 				u, isU := op.Instr.(*ssa.UnOp)
-				if n != cc.Nodes[0] || op.Kind != chanuse.Recv || !isU || !st.ranges[u.Pos()] || rng != nil {
+				if n != cc.Nodes[0] || op.Kind != chanuse.Recv || !isU || !untilClosed(st, u) || rng != nil {
 					ok = false
 				}
 				rng = op.Instr
@@ -130,11 +133,15 @@ func unclosedResult(st *state, mc *ssa.MakeChan, calls []*ssa.Call) {
 		if !ok || rng == nil {
 			continue
 		}
+		what := "this range"
+		if !st.ranges[rng.Pos()] {
+			what = "this receive loop, which stops only when the channel is closed,"
+		}
 		st.Report(analysis.Diagnostic{
 			Pos:      rng.Pos(),
 			Category: "deadlock",
-			Message: fmt.Sprintf("%s fills and closes the channel it returns before returning, but on the path through line %d it returns the channel unclosed (no goroutine is left to close it): this range never ends",
-				mc.Parent().Name(), st.pass.Fset.Position(sp).Line),
+			Message: fmt.Sprintf("%s fills and closes the channel it returns before returning, but on the path through line %d it returns the channel unclosed (no goroutine is left to close it): %s never ends",
+				mc.Parent().Name(), st.pass.Fset.Position(sp).Line, what),
 			Related: []analysis.RelatedInformation{
 				{Pos: sp, Message: "returns here without closing the channel"},
 				{Pos: anyClose.Pos(), Message: "the channel is closed here on other paths"},
@@ -191,4 +198,34 @@ func openReturn(start ssa.Instruction, want func(*ssa.Return) bool, closing map[
 		}
 	}
 	return nil
+}
+
+// untilClosed reports whether u receives until the channel is closed: a
+// range, or "v, ok := <-ch" in a loop whose ok is tested.
+func untilClosed(st *state, u *ssa.UnOp) bool {
+	if st.ranges[u.Pos()] {
+		return true
+	}
+	if !u.CommaOk || !ssaloop.InLoop(u.Block()) {
+		return false
+	}
+	for _, r := range *u.Referrers() {
+		if ex, ok := r.(*ssa.Extract); ok && ex.Index == 1 {
+			for _, x := range *ex.Referrers() {
+				switch y := x.(type) {
+				case *ssa.If:
+					return true
+				case *ssa.UnOp:
+					if y.Op == token.NOT {
+						for _, z := range *y.Referrers() {
+							if _, ok := z.(*ssa.If); ok {
+								return true
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
 }
