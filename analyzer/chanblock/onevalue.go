@@ -67,7 +67,7 @@ func (ov *oneVal) storedLocal(mc *ssa.MakeChan, funcs []*ssa.Function) {
 	var field *types.Var
 	var store *ssa.Store
 	type capture struct {
-		g   *ssa.Go
+		g   ssa.CallInstruction // a go statement, or a group's Go handed the literal
 		lit *ssa.Function
 		fv  ssa.Value // the literal's free variable, or the function's parameter
 	}
@@ -96,8 +96,18 @@ func (ov *oneVal) storedLocal(mc *ssa.MakeChan, funcs []*ssa.Function) {
 		if len(refs) != 1 {
 			return false
 		}
-		g, ok := refs[0].(*ssa.Go)
-		if !ok || g.Call.Value != ssa.Value(mk) {
+		var g ssa.CallInstruction
+		switch x := refs[0].(type) {
+		case *ssa.Go:
+			if x.Call.Value == ssa.Value(mk) {
+				g = x
+			}
+		case *ssa.Call:
+			if chanuse.GroupGo(&x.Call) != nil && x.Call.Args[1] == ssa.Value(mk) {
+				g = x // wg.Go(func() { ... }), errgroup's g.Go
+			}
+		}
+		if g == nil {
 			return false
 		}
 		lit := mk.Fn.(*ssa.Function)

@@ -1,6 +1,9 @@
 package real
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // jaegertracing/jaeger#1454: the example's worker pool starts its workers
 // on a local stop channel that each selects on, stores the channel in the
@@ -327,4 +330,61 @@ func newFetchPool(n int, get func(string)) *fetchPool {
 
 func (p *fetchPool) Stop() {
 	p.quit <- true // want `one value is sent on field quit of fetchPool, but 2 or more goroutines wait for it`
+}
+
+// The waiters handed to a WaitGroup's Go in a loop.
+type tailers struct {
+	wg   sync.WaitGroup
+	stop chan struct{}
+}
+
+func startTailers(files []string, follow func(string)) *tailers {
+	stop := make(chan struct{})
+	t := &tailers{stop: stop}
+	for _, f := range files {
+		t.wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Second):
+					follow(f)
+				}
+			}
+		})
+	}
+	return t
+}
+
+// Look-alike: each tailer also returns when its file ends, without
+// waiting for the stop value.
+type endingTailers struct {
+	wg   sync.WaitGroup
+	stop chan struct{}
+}
+
+func startEndingTailers(files []string, follow func(string) bool) *endingTailers {
+	stop := make(chan struct{})
+	t := &endingTailers{stop: stop}
+	for _, f := range files {
+		t.wg.Go(func() {
+			for follow(f) {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Second):
+				}
+			}
+		})
+	}
+	return t
+}
+
+func (t *endingTailers) Stop() {
+	t.stop <- struct{}{}
+}
+
+func (t *tailers) Stop() {
+	t.stop <- struct{}{} // want `one value is sent on field stop of tailers, but 2 or more goroutines wait for it`
+	t.wg.Wait()
 }
