@@ -67,7 +67,7 @@ func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 // and a receive-only chan struct{} result.
 func doneOf(v ssa.Value) ssa.Value {
 	call, ok := v.(*ssa.Call)
-	if !ok || !isStopChan(call) {
+	if !ok || !isStopChan(call) || !isEmptyStructChan(call) {
 		return nil
 	}
 	c := call.Common()
@@ -81,6 +81,16 @@ func doneOf(v ssa.Value) ssa.Value {
 		return c.Args[0]
 	}
 	return nil
+}
+
+// isEmptyStructChan reports whether v is a chan struct{}.
+func isEmptyStructChan(v ssa.Value) bool {
+	ch, ok := v.Type().Underlying().(*types.Chan)
+	if !ok {
+		return false
+	}
+	st, ok := ch.Elem().Underlying().(*types.Struct)
+	return ok && st.NumFields() == 0
 }
 
 // waiter reports whether fn's only channel operation is one blocking

@@ -350,14 +350,19 @@ func guardedRecv(fn *ssa.Function, key any) *ssa.Select {
 
 // isStopChan reports whether v is a stop signal: the Done channel of a
 // context (any Done method returning a receive-only chan struct{}), or a
-// channel of struct{}.
+// channel of struct{} or bool (quit chan bool is a common spelling).
 func isStopChan(v ssa.Value) bool {
 	ch, ok := v.Type().Underlying().(*types.Chan)
 	if !ok {
 		return false
 	}
-	st, ok := ch.Elem().Underlying().(*types.Struct)
-	return ok && st.NumFields() == 0
+	switch e := ch.Elem().Underlying().(type) {
+	case *types.Struct:
+		return e.NumFields() == 0
+	case *types.Basic:
+		return e.Kind() == types.Bool
+	}
+	return false
 }
 
 // leaves returns a return that every path from body reaches without

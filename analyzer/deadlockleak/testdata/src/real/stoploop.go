@@ -335,8 +335,9 @@ func (q *requeue) run(retry func(int) bool) {
 // The receiving side of the same rule (a variant of square/p2#640's
 // shape): the loop takes a header from in inside its stop-watching select,
 // then the body with a plain receive. A sender that stops between the two,
-// without closing in, leaves the loop waiting forever for the body.
-func readPairs(stop <-chan struct{}, in <-chan []byte, handle func(h, b []byte)) {
+// without closing in, leaves the loop waiting forever for the body. (The
+// stop channel here is a chan bool, another common spelling.)
+func readPairs(stop <-chan bool, in <-chan []byte, handle func(h, b []byte)) {
 	for {
 		select {
 		case <-stop:
