@@ -26,8 +26,9 @@ package) and an operation is reported when no other side can ever reach it:
   - an operation on a nil channel field or variable;
   - a wait for one's own deferred close;
   - a select none of whose cases can proceed;
-  - a send whose only receiver is the sending goroutine, or a loop that
-    fills a channel its own goroutine drains;
+  - a send whose only receiver is the sending goroutine (or a pool of
+    workers like it, on a full buffer), or a loop that fills a channel
+    its own goroutine drains;
   - a send made holding a mutex that its only receiving loop takes
     between receives;
   - one stop value sent, or one signal delivered, to several waiters;
@@ -35,16 +36,17 @@ package) and an operation is reported when no other side can ever reach it:
     private field's) can return without sending or closing;
   - a range over a returned channel its maker, which fills it before
     returning, leaves unclosed on some path;
-  - a wait on a channel from a map of channels whose publisher returns on
-    some path without closing it;
+  - a wait on a published channel (in a map of channels, or a field of a
+    published struct) whose publisher returns on some path without
+    closing it;
   - a semaphore token that some path never gives back;
   - a goroutine left waiting on a context whose cancel is skipped, stored
     and never called, or belongs to another context;
   - a WaitGroup or group Wait for a goroutine that never returns, that
     skips Done, or that blocks on a channel only the waiter serves or
     closes after the Wait;
-  - a job loop and its workers blocked on each other through two bounded
-    channels.`
+  - a job loop (or a dispatcher selecting on the results) and its
+    workers blocked on each other through two bounded channels.`
 
 // Analyzer reports channel operations and WaitGroup waits that nothing will
 // ever complete.
