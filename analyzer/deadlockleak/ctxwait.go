@@ -23,7 +23,8 @@ import (
 // The per-call watcher (argoproj/argo-cd#448): a function starts a
 // goroutine that waits only for the Done of a context it was passed (to
 // stop or close something on cancellation), and a function of the package
-// calls it, again and again, from a loop with no condition (for { ... }),
+// calls it, again and again, from a loop with no condition (for { ... })
+// or a range over a channel (a ticker, a stream of events),
 // passing the same context each time: every call leaves one more goroutine
 // waiting for a context the loop itself outlives.
 
@@ -389,7 +390,7 @@ func forward(from ssa.Instruction, visit func(ssa.Instruction) bool) {
 
 // watchers reports the per-call watcher: a goroutine started (at any depth
 // of closures) by fn that waits only for the Done of a context parameter
-// of fn, where a caller calls fn from a loop with no condition, passing
+// of fn, where a caller calls fn from an unbounded loop, passing
 // the same context on every round.
 func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure, callers map[*ssa.Function][]*ssa.Call, loops map[*ast.File][]ast.Node) {
 	if len(callers[fn]) == 0 {
@@ -426,11 +427,11 @@ func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]
 				pass.Report(analysis.Diagnostic{
 					Pos:      wait.Pos(),
 					Category: "deadlock",
-					Message: fmt.Sprintf("this goroutine waits only for %s's context %s to end, and %s calls %s over and over from a loop with no condition (%s), passing the same context: each call leaves one more goroutine waiting for a context that outlives the work it was started for (end it with that work too, e.g. select on a channel closed when it ends)",
-						fn.Name(), p.Name(), call.Parent().Name(), fn.Name(), line(call.Pos())),
+					Message: fmt.Sprintf("this goroutine waits only for %s's context %s to end, and %s calls %s over and over from %s (%s), passing the same context: each call leaves one more goroutine waiting for a context that outlives the work it was started for (end it with that work too, e.g. select on a channel closed when it ends)",
+						fn.Name(), p.Name(), call.Parent().Name(), fn.Name(), loop.what, line(call.Pos())),
 					Related: []analysis.RelatedInformation{
 						{Pos: call.Pos(), Message: "called again on every round with the same context"},
-						{Pos: loop.Pos(), Message: "the loop, which only a return or break inside ends"},
+						{Pos: loop.pos, Message: "the loop, which has no bound"},
 					},
 				})
 				return
@@ -494,9 +495,15 @@ func storedIn(a *ssa.Alloc) ssa.Value {
 	return val
 }
 
+// unbounded is a loop that only its body, or the end of a channel, ends.
+type unbounded struct {
+	pos  token.Pos
+	what string
+}
+
 // foreverLoop returns the innermost loop statement around call when it is
-// a for with no condition, else nil.
-func foreverLoop(pass *analysis.Pass, call *ssa.Call, loops map[*ast.File][]ast.Node) *ast.ForStmt {
+// a for with no condition or a range over a channel, else nil.
+func foreverLoop(pass *analysis.Pass, call *ssa.Call, loops map[*ast.File][]ast.Node) *unbounded {
 	pos := call.Pos()
 	var inner ast.Node
 	for f, ls := range loops {
@@ -513,8 +520,17 @@ func foreverLoop(pass *analysis.Pass, call *ssa.Call, loops map[*ast.File][]ast.
 	if inner == nil || inner.Pos() < call.Parent().Pos() {
 		return nil
 	}
-	if fs, ok := inner.(*ast.ForStmt); ok && fs.Cond == nil {
-		return fs
+	switch l := inner.(type) {
+	case *ast.ForStmt:
+		if l.Cond == nil {
+			return &unbounded{l.Pos(), "a loop with no condition"}
+		}
+	case *ast.RangeStmt:
+		if t := pass.TypesInfo.TypeOf(l.X); t != nil {
+			if _, ok := t.Underlying().(*types.Chan); ok {
+				return &unbounded{l.Pos(), "a range over a channel"}
+			}
+		}
 	}
 	return nil
 }

@@ -114,7 +114,7 @@
 //
 // The unguarded send of a loop that stops on a signal: a loop whose
 // select returns when a stop channel fires (a context's Done, a chan
-// struct{} such as quit) also sends on a channel it did not make with a
+// struct{} or chan bool such as quit) also sends on a channel it did not make with a
 // plain send, in the same cycle of the loop. The stop signal is how the
 // loop learns that its partner is leaving, so the receiver it feeds may
 // be gone: the send blocks forever and the goroutine never sees the stop.
@@ -148,7 +148,8 @@
 // that the function neither closes nor sends on. The per-call watcher: a function
 // starts a goroutine (at any depth of closures) whose only wait is the
 // Done of a context parameter, and a function of the package calls it
-// from a loop with no condition, passing the same context on every round:
+// from an unbounded loop (a for with no condition, a range over a
+// channel), passing the same context on every round:
 // one more goroutine is left waiting each round (argoproj/argo-cd#448).
 // A goroutine that waits for the new context's own Done, a cancel nobody
 // else holds, a counted or ranged loop, or a context made afresh each

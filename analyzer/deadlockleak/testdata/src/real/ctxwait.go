@@ -255,6 +255,22 @@ func (d *dialer) connectLoop(ctx context.Context, use func(net.Conn) error) erro
 	}
 }
 
+// A variant of argoproj/argo-cd#448 driven by a stream: every id that
+// arrives is tracked by a helper that ties its release to the context, and
+// the stream loop passes its own long-lived context to every call.
+func track(ctx context.Context, id string, release func(string)) {
+	go func() {
+		<-ctx.Done() // want `this goroutine waits only for track's context ctx to end, and trackAll calls track over and over from a range over a channel \(line \d+\), passing the same context`
+		release(id)
+	}()
+}
+
+func trackAll(ctx context.Context, ids <-chan string, release func(string)) {
+	for id := range ids {
+		track(ctx, id, release)
+	}
+}
+
 // Look-alike: the same watcher, called once per listener from a counted
 // loop at start-up: a bounded set of goroutines that are meant to wait for
 // shutdown.
