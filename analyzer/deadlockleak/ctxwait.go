@@ -420,7 +420,7 @@ func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]
 			}
 			for _, call := range callers[fn] {
 				loop := foreverLoop(pass, call, loops)
-				if loop == nil || idx >= len(call.Call.Args) || !outside(call.Call.Args[idx], call) {
+				if loop == nil || idx >= len(call.Call.Args) || !outside(call.Call.Args[idx], call) || !repeatsOnSuccess(call) {
 					continue
 				}
 				line := func(p token.Pos) string { return at(pass, p, wait.Pos()) }
@@ -533,6 +533,51 @@ func foreverLoop(pass *analysis.Pass, call *ssa.Call, loops map[*ast.File][]ast.
 		}
 	}
 	return nil
+}
+
+// repeatsOnSuccess reports whether the loop around call comes back to the
+// call after it succeeded: when the call returns an error that the caller
+// tests against nil, the branch taken on nil must lead back to the call (a
+// retry loop that breaks out on success calls again only after a failure,
+// which may not have started the goroutine at all).
+func repeatsOnSuccess(call *ssa.Call) bool {
+	res := call.Call.Signature().Results()
+	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
+		return true
+	}
+	var errv ssa.Value = call
+	if res.Len() > 1 {
+		errv = nil
+		for _, r := range *call.Referrers() {
+			if ex, ok := r.(*ssa.Extract); ok && ex.Index == res.Len()-1 {
+				errv = ex
+			}
+		}
+		if errv == nil {
+			return true
+		}
+	}
+	for _, r := range *errv.Referrers() {
+		bin, ok := r.(*ssa.BinOp)
+		if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+			continue
+		}
+		if c, ok := bin.Y.(*ssa.Const); !ok || !c.IsNil() {
+			continue
+		}
+		for _, u := range *bin.Referrers() {
+			iff, ok := u.(*ssa.If)
+			if !ok {
+				continue
+			}
+			succ := iff.Block().Succs[0] // err == nil
+			if bin.Op == token.NEQ {
+				succ = iff.Block().Succs[1]
+			}
+			return succ == call.Block() || reaches(succ, call.Block())
+		}
+	}
+	return true
 }
 
 // outside reports whether v is the same on every round of the loop around

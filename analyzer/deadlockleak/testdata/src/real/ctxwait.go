@@ -271,6 +271,30 @@ func trackAll(ctx context.Context, ids <-chan string, release func(string)) {
 	}
 }
 
+// Look-alike: a retry loop that leaves on the first success; only failed
+// attempts, which return before starting the watcher, are repeated.
+func attach(ctx context.Context, addr string) (net.Conn, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		<-ctx.Done()
+		conn.Close()
+	}()
+	return conn, nil
+}
+
+func attachRetry(ctx context.Context, addr string) net.Conn {
+	for {
+		conn, err := attach(ctx, addr)
+		if err == nil {
+			return conn
+		}
+		time.Sleep(time.Second)
+	}
+}
+
 // Look-alike: the same watcher, called once per listener from a counted
 // loop at start-up: a bounded set of goroutines that are meant to wait for
 // shutdown.
