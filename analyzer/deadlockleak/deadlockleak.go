@@ -229,8 +229,9 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
-	fieldLeaks(pass, ssainput.SrcFuncs)
-	stopLoops(pass, ssainput.SrcFuncs)
+	classes := chanuse.Fields(pass.Pkg, chanuse.NewSealed(pass.Pkg), ssainput.SrcFuncs)
+	fieldLeaks(pass, ssainput.SrcFuncs, classes)
+	stopLoops(pass, ssainput.SrcFuncs, classes)
 	ctxWaits(pass, ssainput.SrcFuncs, callers)
 	return nil, nil
 }

@@ -17,7 +17,7 @@ import (
 // package calls from one place outside loops and which can leave through
 // another select case (a timeout, a context) without receiving. When it
 // does, the send has no receiver left and blocks forever.
-func fieldLeaks(pass *analysis.Pass, funcs []*ssa.Function) {
+func fieldLeaks(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) {
 	sites := map[*ssa.Function][]ssa.Instruction{}
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
@@ -37,7 +37,7 @@ func fieldLeaks(pass *analysis.Pass, funcs []*ssa.Function) {
 			}
 		}
 	}
-	for _, c := range chanuse.Fields(pass.Pkg, chanuse.NewSealed(pass.Pkg), funcs) {
+	for _, c := range classes {
 		fieldLeak(pass, c, sites, funcs)
 	}
 }

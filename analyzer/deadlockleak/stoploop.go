@@ -28,9 +28,8 @@ import (
 // and not the other), or the channel is a field of the loop's own struct
 // whose receivers in the package leave through a select case without
 // receiving.
-func stopLoops(pass *analysis.Pass, funcs []*ssa.Function) {
+func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) {
 	handedOut := returnedFields(funcs)
-	classes := chanuse.Fields(pass.Pkg, chanuse.NewSealed(pass.Pkg), funcs)
 	for _, fn := range funcs {
 		stopLoop(pass, fn, handedOut, classes)
 	}
