@@ -449,6 +449,8 @@ type checker struct {
 
 	lifetimeWaits []*lifetimeWait                        // receives from the caller's stop channel under a lock (lifetime.go)
 	lockers       map[string]map[*ssa.Function]token.Pos // functions locking each mutex class, and where
+	mapOrders     []*mapOrder                            // loops locking a map's elements in its order (maporder.go)
+	ungatedCalls  map[*ssa.Function]bool                 // functions called somewhere without a write lock held
 	reach         map[[2]*ssa.Function]bool
 
 	prog        *ssa.Program
@@ -549,6 +551,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.reportRLocks()
 	c.reportWaits()
 	c.reportLifetimeWaits()
+	c.reportMapOrders()
 	c.reportConds()
 	return nil, nil
 }
@@ -1281,6 +1284,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	if strings.HasPrefix(name, "(*sync.") || strings.HasPrefix(name, "sync.") {
 		return
 	}
+	f.noteCallGate(callee, s)
 	sum := f.c.summaryOf(callee)
 	f.applyCallbacks(call, callee, sum, pos, s)
 	f.applyParamCalls(call, callee, sum, pos, s)

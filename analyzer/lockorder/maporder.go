@@ -21,8 +21,9 @@ import (
 // reported: read locks (two readers do not block each other), a loop
 // that releases the element's lock somewhere in its body (on some path),
 // a loop run while the function holds another lock for writing (that
-// lock lets one goroutine at a time run it), and a loop over a slice or
-// over sorted keys (a fixed order).
+// lock lets one goroutine at a time run it, also when the function is
+// only called by the package, always with such a lock held), and a loop
+// over a slice or over sorted keys (a fixed order).
 
 // mapElem returns the range statement a value was taken from when v is
 // the value of a range over a map (for _, v := range m), or nil.
@@ -104,10 +105,44 @@ func (f *fnChecker) noteMapElemLock(elem ssa.Value, fkey, d string, read bool, p
 	if !at.IsValid() {
 		at = pos
 	}
-	f.found(pos, func(sfx string) {
-		f.c.report(pos, fmt.Sprintf("%s is locked for each element of %s in the map's iteration order and kept locked into the next iteration%s: Go randomizes the order of every range over a map, so two goroutines running this loop at once can each hold one element's lock and wait forever for the other's (lock the elements in a fixed order, such as sorted keys)", d, desc(r.X), sfx),
-			analysis.RelatedInformation{Pos: at, Message: "the range over the map"})
-	})
+	f.c.mapOrders = append(f.c.mapOrders, &mapOrder{fn: f.fn, pos: pos, rng: at, msg: fmt.Sprintf("%s is locked for each element of %s in the map's iteration order and kept locked into the next iteration: Go randomizes the order of every range over a map, so two goroutines running this loop at once can each hold one element's lock and wait forever for the other's (lock the elements in a fixed order, such as sorted keys)", d, desc(r.X))})
+}
+
+// mapOrder is a loop found by noteMapElemLock, reported at the end unless
+// every caller of its function holds a write lock at the call.
+type mapOrder struct {
+	fn       *ssa.Function
+	pos, rng token.Pos
+	msg      string
+}
+
+// noteCallGate records whether a static call of callee is made holding a
+// mutex for writing.
+func (f *fnChecker) noteCallGate(callee *ssa.Function, s *state) {
+	if !f.final || f.indirect > 0 {
+		return
+	}
+	for _, h := range s.held {
+		if !h.read && !byClass(h.inst) && h.once == "" {
+			return
+		}
+	}
+	if f.c.ungatedCalls == nil {
+		f.c.ungatedCalls = map[*ssa.Function]bool{}
+	}
+	f.c.ungatedCalls[callee] = true
+}
+
+// reportMapOrders reports the loops of noteMapElemLock, except in a
+// function only the package calls (see internal) and only while holding a
+// write lock: that lock lets one goroutine at a time run the loop.
+func (c *checker) reportMapOrders() {
+	for _, m := range c.mapOrders {
+		if c.internal(m.fn) && !c.ungatedCalls[m.fn] {
+			continue
+		}
+		c.report(m.pos, m.msg, analysis.RelatedInformation{Pos: m.rng, Message: "the range over the map"})
+	}
 }
 
 // releasesIn reports whether a block of body unlocks the mutex fkey of

@@ -143,3 +143,48 @@ func (b *bank) lockFirstFrozen() *account {
 	}
 	return nil
 }
+
+// A helper the package calls only with the owner's lock held: the owner's
+// lock is the gate, in the caller.
+func (b *bank) freezeLocked() {
+	for _, a := range b.accounts {
+		a.mu.Lock()
+		a.frozen = true
+	}
+}
+
+func (b *bank) thawLocked() {
+	for _, a := range b.accounts {
+		a.frozen = false
+		a.mu.Unlock()
+	}
+}
+
+func (b *bank) audit() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.freezeLocked()
+	b.thawLocked()
+}
+
+// The same helper called once without the gate is reported.
+type vault struct {
+	mu    sync.Mutex
+	boxes map[string]*account
+}
+
+func (v *vault) sealAll() {
+	for _, a := range v.boxes {
+		a.mu.Lock() // want `v.boxes\[…\].mu is locked for each element of v.boxes in the map's iteration order`
+	}
+}
+
+func (v *vault) audit() {
+	v.mu.Lock()
+	v.sealAll()
+	v.mu.Unlock()
+}
+
+func (v *vault) emergency() {
+	v.sealAll()
+}
