@@ -28,11 +28,71 @@ import (
 // mapElem returns the range statement a value was taken from when v is
 // the value of a range over a map (for _, v := range m), or nil.
 func mapElem(v ssa.Value) *ssa.Next {
+	if l, ok := lookupOf(v); ok {
+		// m[k] with k the key of a range over the same map
+		k, ok := l.Index.(*ssa.Extract)
+		if !ok || k.Index != 1 {
+			return nil
+		}
+		n := rangeNext(k.Tuple)
+		if n == nil || !sameMap(n.Iter.(*ssa.Range).X, l.X) {
+			return nil
+		}
+		return n
+	}
 	x, ok := v.(*ssa.Extract)
 	if !ok || x.Index != 2 {
 		return nil
 	}
-	n, ok := x.Tuple.(*ssa.Next)
+	return rangeNext(x.Tuple)
+}
+
+// lookupOf returns the map lookup v is the value of (m[k], or the value
+// of v, ok := m[k]).
+func lookupOf(v ssa.Value) (*ssa.Lookup, bool) {
+	if x, ok := v.(*ssa.Extract); ok && x.Index == 0 {
+		v = x.Tuple
+	}
+	l, ok := v.(*ssa.Lookup)
+	if !ok {
+		return nil, false
+	}
+	if _, ok := l.X.Type().Underlying().(*types.Map); !ok {
+		return nil, false
+	}
+	return l, true
+}
+
+// sameMap reports whether a and b are the same map: one value, or loads
+// of the same field of the same value.
+func sameMap(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	ua, ok1 := a.(*ssa.UnOp)
+	ub, ok2 := b.(*ssa.UnOp)
+	if !ok1 || !ok2 || ua.Op != token.MUL || ub.Op != token.MUL {
+		return false
+	}
+	fa, ok1 := ua.X.(*ssa.FieldAddr)
+	fb, ok2 := ub.X.(*ssa.FieldAddr)
+	return ok1 && ok2 && fa.X == fb.X && fa.Field == fb.Field
+}
+
+// sameElem reports whether a and b are the same element: one value, or
+// lookups of the same map with the same key.
+func sameElem(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	la, ok1 := lookupOf(a)
+	lb, ok2 := lookupOf(b)
+	return ok1 && ok2 && la.Index == lb.Index && sameMap(la.X, lb.X)
+}
+
+// rangeNext returns t when it is the Next of a range over a map.
+func rangeNext(t ssa.Value) *ssa.Next {
+	n, ok := t.(*ssa.Next)
 	if !ok || n.IsString {
 		return nil
 	}
@@ -166,7 +226,7 @@ func (f *fnChecker) releasesIn(body map[*ssa.BasicBlock]bool, elem ssa.Value, fk
 				continue
 			}
 			if unlockFuncs[funcName(callee)] {
-				if fk, _ := f.c.lockField(call.Call.Args[0]); fk == fkey && mutexRoot(call.Call.Args[0]) == elem {
+				if fk, _ := f.c.lockField(call.Call.Args[0]); fk == fkey && sameElem(mutexRoot(call.Call.Args[0]), elem) {
 					return true
 				}
 				continue
@@ -179,7 +239,7 @@ func (f *fnChecker) releasesIn(body map[*ssa.BasicBlock]bool, elem ssa.Value, fk
 					continue
 				}
 				var i int
-				if _, err := fmt.Sscanf(a.Root, "{p%d}", &i); err == nil && i < len(call.Call.Args) && call.Call.Args[i] == elem {
+				if _, err := fmt.Sscanf(a.Root, "{p%d}", &i); err == nil && i < len(call.Call.Args) && sameElem(call.Call.Args[i], elem) {
 					return true
 				}
 			}

@@ -188,3 +188,22 @@ func (v *vault) audit() {
 func (v *vault) emergency() {
 	v.sealAll()
 }
+
+// A variant written differently: the loop ranges over the keys and looks
+// each element up again.
+func (v *vault) sealByKey() {
+	for name := range v.boxes {
+		v.boxes[name].mu.Lock() // want `v.boxes\[…\].mu is locked for each element of v.boxes in the map's iteration order`
+	}
+}
+
+// Look-alike negative: looked up again by key and unlocked by key in the
+// same iteration.
+func (v *vault) countByKey() (n int) {
+	for name := range v.boxes {
+		v.boxes[name].mu.Lock()
+		n += v.boxes[name].balance
+		v.boxes[name].mu.Unlock()
+	}
+	return n
+}
