@@ -45,45 +45,49 @@ type stopCase struct {
 
 func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, classes map[*types.Var]*chanuse.Class) {
 	var stops []stopCase
-	var sends []sendSite
-	var recvs []*ssa.UnOp
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			switch in := instr.(type) {
-			case *ssa.Select:
-				if !ssaloop.InLoop(b) {
+			sel, ok := instr.(*ssa.Select)
+			if !ok || !ssaloop.InLoop(b) {
+				continue
+			}
+			bodies, _ := caseBodies(sel)
+			for k, st := range sel.States {
+				if st.Dir != types.RecvOnly || !isStopChan(st.Chan) {
 					continue
 				}
-				bodies, _ := caseBodies(in)
-				for k, st := range in.States {
-					if st.Dir != types.RecvOnly || !isStopChan(st.Chan) {
-						continue
-					}
-					body, ok := bodies[k]
-					if !ok {
-						continue
-					}
-					if ret := leaves(body, in.Block()); ret != nil {
-						stops = append(stops, stopCase{in, k, ret})
-					}
+				body, ok := bodies[k]
+				if !ok {
+					continue
 				}
-			case *ssa.Send:
-				if ssaloop.InLoop(b) {
-					sends = append(sends, sendSite{in, chanKey(in.Chan), in, nil})
-				}
-			case *ssa.Call:
-				if ssaloop.InLoop(b) {
-					sends = append(sends, helperSends(fn, in)...)
-				}
-			case *ssa.UnOp:
-				if in.Op == token.ARROW && !in.CommaOk && ssaloop.InLoop(b) {
-					recvs = append(recvs, in)
+				if ret := leaves(body, sel.Block()); ret != nil {
+					stops = append(stops, stopCase{sel, k, ret})
 				}
 			}
 		}
 	}
 	if len(stops) == 0 {
 		return
+	}
+	// The sends and receives on a cycle through a stop case.
+	var sends []sendSite
+	var recvs []*ssa.UnOp
+	for _, b := range fn.Blocks {
+		if stopAround(stops, b.Instrs[0]) == nil {
+			continue
+		}
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Send:
+				sends = append(sends, sendSite{in, chanKey(in.Chan), in, nil})
+			case *ssa.Call:
+				sends = append(sends, helperSends(fn, in)...)
+			case *ssa.UnOp:
+				if in.Op == token.ARROW && !in.CommaOk {
+					recvs = append(recvs, in)
+				}
+			}
+		}
 	}
 	stopRecvs(pass, fn, stops, recvs)
 	for _, site := range sends {
