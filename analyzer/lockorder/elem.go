@@ -100,3 +100,31 @@ func (f *fnChecker) invokeLocks(call *ssa.Call) []*lockInfo {
 	}
 	return locks
 }
+
+// elemFieldClass names a field of an element of a map, slice or array
+// (s.jobs[id].wg, <-s.tasks[i].done) by the element's type, as elemClass
+// does for a callee's wait: "{T:*pkg.T}.wg"; "" for anything else.
+func elemFieldClass(v ssa.Value) string {
+	path := ""
+	for i := 0; i < 8; i++ {
+		switch x := v.(type) {
+		case *ssa.FieldAddr:
+			path = "." + fieldName(x.X.Type(), x.Field) + path
+			v = x.X
+			continue
+		case *ssa.UnOp:
+			if x.Op == token.MUL {
+				if _, ok := x.X.(*ssa.IndexAddr); !ok {
+					path = "^" + path
+					v = x.X
+					continue
+				}
+			}
+		}
+		if path == "" || !isElem(v, 0) {
+			return ""
+		}
+		return norm("{T:" + types.TypeString(v.Type(), nil) + "}" + path)
+	}
+	return ""
+}

@@ -1637,6 +1637,9 @@ func (f *fnChecker) waitOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		}
 	}
 	cls, fk := f.chanKeys(v, kind)
+	if cls == "" {
+		cls = elemFieldClass(v)
+	}
 	f.addWait(s, inst(v), cls, kind, f.chanDesc(v, kind), fk, "", pos, nil, nil)
 }
 

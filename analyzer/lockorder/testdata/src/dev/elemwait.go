@@ -182,3 +182,14 @@ func (g *gauge) drop(k int) {
 		delete(g.probes, k)
 	}
 }
+
+// A variant written differently: the supervisor waits on the element's
+// WaitGroup itself, in the function that holds its lock.
+func (s *supervisor) retire(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j, ok := s.jobs[id]; ok {
+		close(j.quit)
+		s.jobs[id].wg.Wait() // want `this goroutine waits on s.jobs\[…\].wg while holding s.mu .*but loop, which calls Done .*first locks j.rep.mu`
+	}
+}
