@@ -32,6 +32,10 @@ type GoWake struct {
 	Wake  Acq
 }
 
+// resolver maps a value of the goroutine's function to the parameter of
+// the starting function it is (see bindingParam), or nil.
+type resolver func(v ssa.Value) *ssa.Parameter
+
 // bindingParam returns the parameter of fn that the free variable v of a
 // closure made in fn is bound to (directly, or as the variable a
 // parameter was spilled to), or nil.
@@ -62,12 +66,26 @@ func bindingParam(fn *ssa.Function, mc *ssa.MakeClosure, v ssa.Value) *ssa.Param
 	return nil
 }
 
-// fieldPathOf returns the parameter of fn a value inside the closure mc is
-// a field path of, and the path (".dead", ".a^.done").
-func fieldPathOf(fn *ssa.Function, mc *ssa.MakeClosure, v ssa.Value) (*ssa.Parameter, string) {
+// argParam returns the parameter of fn passed, at the go statement args,
+// as the parameter v of the goroutine's function, or nil.
+func argParam(fn *ssa.Function, args []ssa.Value, v ssa.Value) *ssa.Parameter {
+	i := paramIndex(v.Parent(), v)
+	if i < 0 || i >= len(args) {
+		return nil
+	}
+	if p, ok := args[i].(*ssa.Parameter); ok && p.Parent() == fn {
+		return p
+	}
+	return nil
+}
+
+// fieldPathOf returns the parameter of the starting function a value of
+// the goroutine's function is a field path of, and the path (".dead^",
+// ".a^.wg").
+func fieldPathOf(res resolver, v ssa.Value) (*ssa.Parameter, string) {
 	path := ""
 	for i := 0; i < 8; i++ {
-		if p := bindingParam(fn, mc, v); p != nil {
+		if p := res(v); p != nil {
 			if path == "" {
 				return nil, ""
 			}
@@ -90,7 +108,25 @@ func fieldPathOf(fn *ssa.Function, mc *ssa.MakeClosure, v ssa.Value) (*ssa.Param
 	return nil, ""
 }
 
-// goWakes returns the GoWakes of fn (see GoWake).
+// wakeOf returns the kind of wake a call makes on its one argument: "recv"
+// for close, "wg" for WaitGroup.Done; "" for anything else.
+func wakeOf(call *ssa.CallCommon) string {
+	if len(call.Args) != 1 {
+		return ""
+	}
+	if bi, ok := call.Value.(*ssa.Builtin); ok && bi.Name() == "close" {
+		return "recv"
+	}
+	if c := call.StaticCallee(); c != nil && funcName(c) == "(*sync.WaitGroup).Done" {
+		return "wg"
+	}
+	return ""
+}
+
+// goWakes returns the GoWakes of fn (see GoWake): for each goroutine it
+// starts (a closure, or a function of the package), the parameters the
+// goroutine calls and the wakes of its parameters' fields made after
+// the call (deferred, or in code the call reaches).
 func goWakes(fn *ssa.Function) []GoWake {
 	var out []GoWake
 	for _, b := range fn.Blocks {
@@ -99,49 +135,105 @@ func goWakes(fn *ssa.Function) []GoWake {
 			if !ok {
 				continue
 			}
-			mc, ok := g.Call.Value.(*ssa.MakeClosure)
-			if !ok {
+			var body *ssa.Function
+			var res resolver
+			if mc, ok := g.Call.Value.(*ssa.MakeClosure); ok {
+				body, _ = mc.Fn.(*ssa.Function)
+				res = func(v ssa.Value) *ssa.Parameter { return bindingParam(fn, mc, v) }
+			} else if c := g.Call.StaticCallee(); c != nil && c.Pkg == fn.Pkg && !g.Call.IsInvoke() {
+				body = c
+				args := g.Call.Args
+				res = func(v ssa.Value) *ssa.Parameter { return argParam(fn, args, v) }
+			}
+			if body == nil || body.Blocks == nil {
 				continue
 			}
-			body, ok := mc.Fn.(*ssa.Function)
-			if !ok {
+			out = append(out, callThenWake(fn, body, res)...)
+		}
+	}
+	return out
+}
+
+// callThenWake scans the goroutine's function body (see goWakes).
+func callThenWake(fn, body *ssa.Function, res resolver) []GoWake {
+	type site struct {
+		param int
+		call  ssa.Instruction
+	}
+	var called []site
+	for _, bb := range body.Blocks {
+		for _, in := range bb.Instrs {
+			c, ok := in.(*ssa.Call)
+			if !ok || c.Call.StaticCallee() != nil || c.Call.IsInvoke() {
 				continue
 			}
-			var called []int
-			var wakes []Acq
-			for _, bb := range body.Blocks {
-				for _, in := range bb.Instrs {
-					switch in := in.(type) {
-					case *ssa.Call:
-						if _, ok := in.Call.Value.Type().Underlying().(*types.Signature); ok && in.Call.StaticCallee() == nil && !in.Call.IsInvoke() {
-							if p := bindingParam(fn, mc, in.Call.Value); p != nil {
-								called = append(called, paramIndex(fn, p))
-							}
-						}
-					case *ssa.Defer:
-						kind := ""
-						if bi, ok := in.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" {
-							kind = "recv"
-						} else if c := in.Call.StaticCallee(); c != nil && funcName(c) == "(*sync.WaitGroup).Done" {
-							kind = "wg"
-						}
-						if kind == "" || len(in.Call.Args) != 1 {
-							continue
-						}
-						if p, path := fieldPathOf(fn, mc, in.Call.Args[0]); p != nil {
-							wakes = append(wakes, Acq{Root: fmt.Sprintf("{p%d}", paramIndex(fn, p)), Path: path, Kind: kind, Close: kind == "recv", Desc: desc(in.Call.Args[0]), pos: in.Pos()})
-						}
-					}
-				}
+			if _, ok := c.Call.Value.(*ssa.Builtin); ok {
+				continue
 			}
-			for _, k := range called {
-				for _, w := range wakes {
-					out = append(out, GoWake{Param: k, Wake: w})
+			if p := res(c.Call.Value); p != nil {
+				called = append(called, site{paramIndex(fn, p), c})
+			}
+		}
+	}
+	if len(called) == 0 {
+		return nil
+	}
+	var out []GoWake
+	for _, bb := range body.Blocks {
+		for _, in := range bb.Instrs {
+			var call *ssa.CallCommon
+			deferred := false
+			switch in := in.(type) {
+			case *ssa.Defer:
+				call, deferred = in.Common(), true
+			case *ssa.Call:
+				call = in.Common()
+			default:
+				continue
+			}
+			kind := wakeOf(call)
+			if kind == "" {
+				continue
+			}
+			p, path := fieldPathOf(res, call.Args[0])
+			if p == nil {
+				continue
+			}
+			w := Acq{Root: fmt.Sprintf("{p%d}", paramIndex(fn, p)), Path: path, Kind: kind, Close: kind == "recv", Desc: desc(call.Args[0]), pos: wakePos(in)}
+			for _, c := range called {
+				if deferred || after(c.call, in) {
+					out = append(out, GoWake{Param: c.param, Wake: w})
 				}
 			}
 		}
 	}
 	return out
+}
+
+// wakePos is where a wake instruction wakes: the call's position (that of
+// the wake the goroutine's own function records), or the defer's.
+func wakePos(in ssa.Instruction) token.Pos {
+	if c, ok := in.(*ssa.Call); ok {
+		return c.Pos()
+	}
+	return in.Pos()
+}
+
+// after reports whether instruction b can run after a (later in a's
+// block, or in a block a's block reaches).
+func after(a, b ssa.Instruction) bool {
+	if a.Block() != b.Block() {
+		return reaches(a.Block(), b.Block())
+	}
+	for _, in := range a.Block().Instrs {
+		if in == a {
+			return true
+		}
+		if in == b {
+			return false
+		}
+	}
+	return false
 }
 
 // applyGoWakes records, at a call of a starter (see GoWake) that passes a
@@ -155,50 +247,53 @@ func (f *fnChecker) applyGoWakes(call *ssa.CallCommon, sum *Summary, pos token.P
 		if gw.Param >= len(call.Args) {
 			continue
 		}
-		arg := call.Args[gw.Param]
-		switch arg.(type) {
-		case *ssa.Function, *ssa.MakeClosure:
-		default:
-			continue
-		}
-		sig, ok := arg.Type().Underlying().(*types.Signature)
-		if !ok {
-			continue
-		}
-		var args []ssa.Value
-		for i := range sig.Params().Len() {
-			args = append(args, unknownVal{t: sig.Params().At(i).Type()})
-		}
-		c := bindCall(arg, args, nil, nil)
-		if c == nil {
-			continue
-		}
-		run := c.StaticCallee()
-		if run == nil || f.c.inProgress[run] {
-			continue
-		}
 		_, ck, _, ok := f.subst(call, gw.Wake)
 		if !ok || ck == "" {
 			continue
 		}
-		acq := map[string]*lockInfo{}
-		for _, a := range f.c.summaryOf(run).Acquires {
-			if a.Guard != "" || a.Once != "" {
-				continue
-			}
-			if ik, lck, d, ok := f.subst(c, a); ok && lck != "" {
-				li := &lockInfo{inst: ik, class: lck, fkey: a.Lock, read: a.Read, pos: pos, desc: d, via: run.Name()}
-				if a.pos.IsValid() {
-					li.pos = a.pos
+		// A function not known here runs, as far as this pass can tell,
+		// without locks: the wake is made by this function and needs
+		// nothing (it keeps another launch's wake from being taken as
+		// the only one).
+		run, acq := f.fn, map[string]*lockInfo{}
+		if c := boundCall(call.Args[gw.Param]); c != nil {
+			if r := c.StaticCallee(); r != nil && !f.c.inProgress[r] {
+				run = r
+				for _, a := range f.c.summaryOf(r).Acquires {
+					if a.Guard != "" || a.Once != "" {
+						continue
+					}
+					if ik, lck, d, ok := f.subst(c, a); ok && lck != "" {
+						li := &lockInfo{inst: ik, class: lck, fkey: a.Lock, read: a.Read, pos: pos, desc: d, via: r.Name()}
+						if a.pos.IsValid() {
+							li.pos = a.pos
+						}
+						if _, ok := acq[lck]; !ok {
+							acq[lck] = li
+						}
+					}
 				}
-				if _, ok := acq[lck]; !ok {
-					acq[lck] = li
-				}
 			}
-		}
-		if len(acq) == 0 {
-			continue
 		}
 		f.c.addWake(ck, gw.Wake.Kind, &wake{acq: acq, pos: pos, fn: run, deferred: true})
 	}
+}
+
+// boundCall returns a static call of the function value v (a function, a
+// closure or a method value) with unknown arguments, or nil.
+func boundCall(v ssa.Value) *ssa.CallCommon {
+	switch v.(type) {
+	case *ssa.Function, *ssa.MakeClosure:
+	default:
+		return nil
+	}
+	sig, ok := v.Type().Underlying().(*types.Signature)
+	if !ok {
+		return nil
+	}
+	var args []ssa.Value
+	for i := range sig.Params().Len() {
+		args = append(args, unknownVal{t: sig.Params().At(i).Type()})
+	}
+	return bindCall(v, args, nil, nil)
 }

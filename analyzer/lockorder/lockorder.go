@@ -450,6 +450,7 @@ type checker struct {
 	lifetimeWaits []*lifetimeWait                        // receives from the caller's stop channel under a lock (lifetime.go)
 	lockers       map[string]map[*ssa.Function]token.Pos // functions locking each mutex class, and where
 	mapOrders     []*mapOrder                            // loops locking a map's elements in its order (maporder.go)
+	goTemplates   map[token.Pos]bool                     // wakes of goroutines that call a function they were given first (gowake.go)
 	ungatedCalls  map[*ssa.Function]bool                 // functions called somewhere without a write lock held
 	reach         map[[2]*ssa.Function]bool
 
@@ -531,6 +532,8 @@ func run(pass *analysis.Pass) (any, error) {
 		backOwners: map[string]*backOwner{},
 		adds:       map[*ssa.Function][]addition{},
 		retChans:   map[*ssa.Function]retChan{},
+
+		goTemplates: map[token.Pos]bool{},
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
@@ -668,6 +671,9 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 	s := (&fnChecker{c: c, fn: fn}).analyze()
 	s.Stores = c.storesOf(fn)
 	s.GoWakes = goWakes(fn)
+	for _, gw := range s.GoWakes {
+		c.goTemplates[gw.Wake.pos] = true
+	}
 	if len(s.Holds) > 0 {
 		s.Results = resultFields(fn) // a handle: only a function that returns holding a lock (handle.go)
 	}

@@ -333,7 +333,10 @@ func (c *checker) wakersOf(w *wait) []*wake {
 		// The same field reached through another owner's path
 		// (cc.bal.done waited on, b.done closed).
 		for _, wk := range c.fwakes[w.fkey+"|"+w.kind] {
-			if !slices.Contains(wakers, wk) {
+			// A goroutine's wake after a function it was given is
+			// counted at each call that passes the function, by the
+			// caller's path (gowake.go), not by its field.
+			if !slices.Contains(wakers, wk) && !c.goTemplates[wk.pos] {
 				wakers = append(slices.Clip(wakers), wk)
 			}
 		}

@@ -151,3 +151,77 @@ func (m *mirror) restart() {
 	m.lt = newLifetime()
 	m.lt.run(m.note)
 }
+
+// A variant written differently: the goroutine is a method of the helper
+// (go k.run(fn)), and it closes dead after the function returns without a
+// defer, as gopkg.in/tomb.v2 does; the waiter receives from the field
+// itself.
+type keeper struct {
+	mu   sync.Mutex
+	err  error
+	dead chan struct{}
+}
+
+func newKeeper() *keeper { return &keeper{dead: make(chan struct{})} }
+
+func (k *keeper) Go(fn func() error) { go k.run(fn) }
+
+func (k *keeper) run(fn func() error) {
+	err := fn()
+	k.mu.Lock()
+	k.err = err
+	k.mu.Unlock()
+	close(k.dead)
+}
+
+type syncer struct {
+	mu sync.Mutex
+	kp *keeper
+	n  int
+}
+
+func (s *syncer) loop() error {
+	s.mu.Lock()
+	s.n++
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *syncer) restart() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	<-s.kp.dead // want `this goroutine receives from s.kp.dead while holding s.mu .*but loop, which sends on or closes it .*first locks s.mu`
+	s.kp = newKeeper()
+	s.kp.Go(s.loop)
+}
+
+// Look-alike negative: the helper closes dead before it calls the
+// function, so the function's locks do not hold the close back.
+type herald struct{ ready chan struct{} }
+
+func (h *herald) Go(fn func()) {
+	go func() {
+		close(h.ready)
+		fn()
+	}()
+}
+
+type station struct {
+	mu sync.Mutex
+	h  *herald
+	on bool
+}
+
+func (st *station) boot() {
+	st.mu.Lock()
+	st.on = true
+	st.mu.Unlock()
+}
+
+func (st *station) start() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.h = &herald{ready: make(chan struct{})}
+	st.h.Go(st.boot)
+	<-st.h.ready
+}
