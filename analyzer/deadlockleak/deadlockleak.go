@@ -123,7 +123,9 @@
 // stop channel (square/p2#640), or the channel is a struct field that a
 // function of the package hands to its caller as a result (an accessor
 // such as Next, a constructor returning its output channel;
-// ethersphere/bee#1456, lestrrat-go/backoff#30). A loop that also
+// ethersphere/bee#1456, lestrrat-go/backoff#30), or an exported chan
+// field of an exported type that only the package fills with channels it
+// makes (the users receive from it). A loop that also
 // receives from the channel it sends on feeds itself and is not reported.
 // The send may be in a helper of the package that the loop calls (c.emit()
 // sending on a field of its receiver), one level deep. A third kind of

@@ -30,8 +30,9 @@ import (
 // receiving.
 func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) {
 	handedOut := returnedFields(funcs)
+	made := madeFields(funcs)
 	for _, fn := range funcs {
-		stopLoop(pass, fn, handedOut, classes)
+		stopLoop(pass, fn, handedOut, made, classes)
 	}
 }
 
@@ -43,7 +44,7 @@ type stopCase struct {
 	ret ssa.Instruction // the return it reaches
 }
 
-func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, classes map[*types.Var]*chanuse.Class) {
+func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, made map[*types.Var]bool, classes map[*types.Var]*chanuse.Class) {
 	var stops []stopCase
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -115,6 +116,9 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send on field %s does not watch it; %s hands that channel to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
 				fn.Name(), line(stopPos), fk.field.Name(), ret.Parent().Name(), line(ret.Pos()))
 			rel = append(rel, analysis.RelatedInformation{Pos: ret.Pos(), Message: "the channel is handed to the caller here"})
+		} else if fk, ok := key.(fieldKey); ok && made[fk.field] && exportedField(fk) != "" {
+			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send on %s does not watch it; the package's users receive from that exported field, and stop when they are done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
+				fn.Name(), line(stopPos), exportedField(fk))
 		} else if fk, ok := key.(fieldKey); ok && leavingReceivers(classes[fk.field], fn) != nil {
 			sel := leavingReceivers(classes[fk.field], fn)
 			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send on field %s, an unbuffered channel, does not watch it; the field's only receiver, the select in %s (%s), can return through another case: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
@@ -544,6 +548,62 @@ func guardedSend(fn *ssa.Function, key any) *ssa.Select {
 		}
 	}
 	return nil
+}
+
+// madeFields reports, for each channel field the package stores into,
+// whether everything it stores there is a channel it makes itself.
+func madeFields(funcs []*ssa.Function) map[*types.Var]bool {
+	out := map[*types.Var]bool{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				st, ok := instr.(*ssa.Store)
+				if !ok {
+					continue
+				}
+				fa, ok := st.Addr.(*ssa.FieldAddr)
+				if !ok {
+					continue
+				}
+				f := fieldOf(fa)
+				if f == nil {
+					continue
+				}
+				if _, ok := f.Type().Underlying().(*types.Chan); !ok {
+					continue
+				}
+				if c, ok := st.Val.(*ssa.Const); ok && c.IsNil() {
+					continue // cleared: neither made nor foreign
+				}
+				_, isMake := st.Val.(*ssa.MakeChan)
+				if prev, seen := out[f]; !seen || prev {
+					out[f] = isMake
+				}
+			}
+		}
+	}
+	return out
+}
+
+// exportedField names the field of k ("Watcher.Events") when it is an
+// exported field, of type chan T, of an exported struct type of the
+// package: a channel the package's users receive from. Else "".
+func exportedField(k fieldKey) string {
+	if !k.field.Exported() || k.base == nil {
+		return ""
+	}
+	if ch, ok := k.field.Type().Underlying().(*types.Chan); !ok || ch.Dir() != types.SendRecv {
+		return ""
+	}
+	t := k.base.Type()
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || !n.Obj().Exported() || n.Obj().Pkg() != k.field.Pkg() {
+		return ""
+	}
+	return n.Obj().Name() + "." + k.field.Name()
 }
 
 // returnedFields maps each channel field that some function returns (a

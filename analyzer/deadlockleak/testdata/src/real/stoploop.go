@@ -519,3 +519,62 @@ func (p *pulse) consume(f func(int)) {
 		f(n)
 	}
 }
+
+// A variant of lestrrat-go/backoff#30 with the output in an exported
+// field: a poller made by the package delivers each change on Changes, a
+// channel its users read, until Close closes done. A poll that finds a
+// change after the user has stopped reading blocks forever.
+type Poller struct {
+	Changes chan string
+	done    chan struct{}
+	scan    func() []string
+}
+
+// NewPoller starts a poller over scan.
+func NewPoller(scan func() []string) *Poller {
+	p := &Poller{Changes: make(chan string), done: make(chan struct{}), scan: scan}
+	go p.loop()
+	return p
+}
+
+// Close stops the poller.
+func (p *Poller) Close() { close(p.done) }
+
+func (p *Poller) loop() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-t.C:
+			for _, name := range p.scan() {
+				p.Changes <- name // want `the loop in loop stops when the case at line \d+ fires, but this send on Poller.Changes does not watch it; the package's users receive from that exported field`
+			}
+		}
+	}
+}
+
+// Look-alike: a request whose reply channel the caller makes and owns
+// (its buffer is the caller's choice); the server's loop replies to it.
+type Call struct {
+	Arg   int
+	Reply chan int
+}
+
+// Server answers calls until it is closed.
+type Server struct {
+	calls chan *Call
+	done  chan struct{}
+}
+
+func (s *Server) serve() {
+	for {
+		select {
+		case <-s.done:
+			return
+		case c := <-s.calls:
+			c.Reply <- c.Arg * 2
+		}
+	}
+}
