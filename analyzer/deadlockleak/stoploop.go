@@ -14,20 +14,23 @@ import (
 
 // stopLoops reports the unguarded send of a loop that stops on a signal:
 // a loop whose select returns when a stop channel fires (a context's Done,
-// a chan struct{} such as quit or done) also sends, with a plain send, on
-// a channel it did not make. The stop signal is how the loop learns that
-// its partner is leaving, and the partner that stops receiving is the one
-// this send needs: once it has gone, the send blocks forever and the
-// goroutine leaks, never seeing the stop it was written to watch
-// (square/p2#640, ethersphere/bee#1456, lestrrat-go/backoff#30).
+// a chan struct{} or chan bool such as quit or done) also sends, with a
+// plain send (directly or in a helper it calls), on a channel it did not
+// make. The stop signal is how the loop learns that its partner is
+// leaving, and the partner that stops receiving is the one this send
+// needs: once it has gone, the send blocks forever and the goroutine
+// leaks, never seeing the stop it was written to watch (square/p2#640,
+// ethersphere/bee#1456, lestrrat-go/backoff#30).
 //
 // A send on its own proves little (the receiver may outlive the loop), so
-// the rule asks for evidence that the author knows this send can outlive
-// its receiver: the same loop offers a value on the same channel in a
-// select that also watches the stop signal (the guard given to one send
-// and not the other), or the channel is a field of the loop's own struct
-// whose receivers in the package leave through a select case without
-// receiving.
+// the rule asks for evidence that the receiver can leave first: the same
+// function sends on the same channel in a select that also watches a stop
+// signal (the guard given to one send and not the other); or the channel
+// is a struct field that the package hands to its callers (returned by a
+// function, or an exported field of an exported type that only the
+// package fills, with channels it makes); or it is an unbuffered private
+// field whose every receiver is a select that can return on a signal the
+// sender does not give itself.
 func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) {
 	handedOut := returnedFields(funcs)
 	made := madeFields(funcs)
