@@ -297,3 +297,49 @@ func boundCall(v ssa.Value) *ssa.CallCommon {
 	}
 	return bindCall(v, args, nil, nil)
 }
+
+// wgGo records wg.Go(fn) with fn a known function (a closure, a method
+// value, a function) as a Done made after fn's locks, by fn, the way a
+// goroutine that runs a function it was given and then wakes is counted
+// (applyGoWakes); it reports false for an fn not known here, which
+// leaves the WaitGroup with a waker that needs nothing ("wg-go").
+func (f *fnChecker) wgGo(call *ssa.CallCommon, pos token.Pos) bool {
+	if len(call.Args) != 2 || f.indirect > 0 {
+		return false
+	}
+	c := boundCall(call.Args[1])
+	if c == nil {
+		return false
+	}
+	r := c.StaticCallee()
+	if r == nil || f.c.inProgress[r] {
+		return false
+	}
+	if !f.final {
+		return true
+	}
+	cls, fk := f.chanKeys(call.Args[0], "wg")
+	if cls == "" {
+		return false
+	}
+	// The summary still says wg-go: another package's caller does not
+	// know fn.
+	f.recordSum(f.wakesSum, call.Args[0], "wg-go", pos)
+	acq := map[string]*lockInfo{}
+	for _, a := range f.c.summaryOf(r).Acquires {
+		if a.Guard != "" || a.Once != "" {
+			continue
+		}
+		if ik, lck, d, ok := f.subst(c, a); ok && lck != "" {
+			li := &lockInfo{inst: ik, class: lck, fkey: a.Lock, read: a.Read, pos: pos, desc: d, via: r.Name()}
+			if a.pos.IsValid() {
+				li.pos = a.pos
+			}
+			if _, ok := acq[lck]; !ok {
+				acq[lck] = li
+			}
+		}
+	}
+	f.c.addWake(cls, "wg", &wake{acq: acq, pos: pos, fn: r, deferred: true, fkey: fk})
+	return true
+}

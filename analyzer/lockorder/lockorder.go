@@ -1270,6 +1270,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		return
 	}
 	if kind := wakeKind(name); kind != "" {
+		if kind == "wg-go" && f.wgGo(call, pos) {
+			return
+		}
 		if kind == "cond" {
 			f.noteSignal(call.Args[0], pos, s)
 		}
