@@ -4,6 +4,7 @@
 //
 // Upstream: fiatjaf/nak#158 ("sync: close the Deltas channel on error returns too")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: `nak sync` starts a publisher goroutine that ranges over
 // tpn.Deltas and then calls tpn.Run, which closes Deltas only on its

@@ -4,6 +4,7 @@
 //
 // Upstream: libp2p/go-libp2p-routing-helpers#64 ("Return a closed channel instead of nil for getChannelOrErrorParallel")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: FindProvidersAsync calls getChannelOrErrorParallel and ignores its
 // error, returning the channel. On the error paths (no routers, the

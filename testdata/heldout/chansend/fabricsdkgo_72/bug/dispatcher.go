@@ -4,6 +4,7 @@
 //
 // Upstream: hyperledger/fabric-sdk-go#72 ("[FABG-962] Fix deadlock in event service")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: the event client talks to its dispatcher by submitting events that
 // carry a response channel; the dispatcher's one goroutine handles each

@@ -3,6 +3,7 @@
 //
 // Upstream: rlmcpherson/s3gof3r#73 ("Wake up waiting getChunk getter goroutines on Close, close getter quit channel")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: the getter downloads chunks with worker goroutines that store each
 // finished chunk and Broadcast g.cond; getChunk waits on g.cond until the

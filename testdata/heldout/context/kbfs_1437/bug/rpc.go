@@ -4,6 +4,7 @@
 //
 // Upstream: keybase/kbfs#1437 ("libgit: prevent goroutine leaks by canceling contexts")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: RPCHandler.scheduleCleaning schedules, with time.AfterFunc, a
 // cleanup that calls getHandleAndConfig with context.Background().

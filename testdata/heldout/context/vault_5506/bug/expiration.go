@@ -4,6 +4,7 @@
 //
 // Upstream: hashicorp/vault#5506 ("Fix expiration handling to not leak goroutines")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: expireLeaseStrategyRevoke makes, for every revocation attempt, a
 // revokeCtx with a timeout and starts a goroutine that cancels it when

@@ -4,6 +4,7 @@
 //
 // Upstream: rabbitstack/fibratus#655 ("fix(stackwalk): Mitigate deadlock on full input queue")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: the stack-walk decorator parks events until their StackWalk event
 // arrives. Its flusher takes s.mu and, for every expired event, calls

@@ -4,6 +4,7 @@
 //
 // Upstream: goadesign/pulse#77 ("streaming: prevent Close from deadlocking on a stalled subscriber")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: the read loop delivers each event with a blocking "c <- ev" while
 // holding r.lock. If a subscriber stops draining its channel the loop

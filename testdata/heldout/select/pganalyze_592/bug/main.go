@@ -3,6 +3,7 @@
 //
 // Upstream: pganalyze/collector#592 ("Fix hang for --discover-log-location flag")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: run() returns a testRunSuccess channel that main selects on (with
 // the signal channel) to learn how a test run ended. The

@@ -4,6 +4,7 @@
 //
 // Upstream: php/frankenphp#1890 ("fix: added missing decrement for the \"ready\" WaitGroup counter")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: drainWorkerThreads (run on a worker restart, e.g. when watched
 // files change) adds len(worker.threads) to ready, then for each thread
