@@ -4,6 +4,7 @@
 //
 // Upstream: containerd/containerd#1730 ("Fix deadlock in overlay snapshotter")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: overlay's Usage opens a read-only metadata transaction and returns
 // early when storage.GetInfo fails (the snapshot is not found, common

@@ -5,6 +5,7 @@
 //
 // Upstream: oxia-db/oxia#350 ("Fixed metrics gauge callback deadlock")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: when a Prometheus scrape and a leader election happen together,
 // the scrape holds the metrics pipeline's mutex and calls the shards

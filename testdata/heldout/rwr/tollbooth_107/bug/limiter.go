@@ -4,6 +4,7 @@
 //
 // Upstream: didip/tollbooth#107 ("Fixes deadlock in ExecOnLimitReached")
 // Round: 3
+// Seen: 2026-11-27, development set (helpers read this round-3 kernel to tune the analyzers, after round 3 was measured; round 4 stays held out)
 //
 // Bug: ExecOnLimitReached holds l.RLock for the whole call of the
 // function set with SetOnLimitReached. A callback that calls
