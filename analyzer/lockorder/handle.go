@@ -3,6 +3,7 @@ package lockorder
 import (
 	"fmt"
 	"go/token"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,7 +23,10 @@ import (
 // goes nowhere else (it is only the receiver of method calls, compared or
 // returned), drops the only thing that could release the lock: the next
 // Begin waits forever. A handle returned, stored, passed on or closed in a
-// defer is not reported.
+// defer is not reported. The handle may be handed back as an interface
+// value (`func (db *DB) Begin(ctx) (context.Context, Txn, error)`,
+// containerd/containerd#1730): its interface methods are methods of the
+// handle, and keep it local as the concrete ones do.
 
 // ResultField says that a function's result Result is a new object whose
 // field Field (".db") holds its parameter Param.
@@ -42,6 +46,9 @@ func resultFields(fn *ssa.Function) []ResultField {
 			continue
 		}
 		for i, r := range ret.Results {
+			if mi, ok := r.(*ssa.MakeInterface); ok {
+				r = mi.X // the handle handed back as an interface (Txn)
+			}
 			a, ok := r.(*ssa.Alloc)
 			if !ok || !a.Heap {
 				continue
@@ -151,6 +158,9 @@ func handleLocal(call *ssa.Call) bool {
 // handle), or an argument of a same-package helper whose parameter stays
 // local in turn (a helper's own releases apply at the call).
 func localUse(r *ssa.Call, v ssa.Value, depth int) bool {
+	if r.Call.IsInvoke() && r.Call.Value == v && !slices.Contains(r.Call.Args, v) {
+		return true // a method of the handle's interface (t.Rollback())
+	}
 	callee := r.Call.StaticCallee()
 	if r.Call.IsInvoke() || callee == nil || len(r.Call.Args) == 0 {
 		return false
