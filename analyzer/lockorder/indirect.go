@@ -40,6 +40,15 @@ import (
 // is resolved to.
 const maxTargets = 1
 
+// maxElemTargets bounds the stored functions a callback field called on
+// an element of a map or slice is resolved to. A registry that keeps
+// objects in a container (gauges, listeners, hooks) and calls their
+// callbacks while ranging over it runs whichever were registered, each
+// in turn (oxia-db/oxia#350): every one is possible at the call, so the
+// locks each takes are ordered after the held ones by class; none of
+// them is certain, so they give no double lock.
+const maxElemTargets = 8
+
 // addrOf is the address of a variable holding x: what a closure captures
 // when x is a variable. Its keys are those of x followed by "&", which
 // norm cancels with the closure's load ("&^").
@@ -142,7 +151,7 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 			stored = append(stored, sf)
 		}
 	}
-	if len(stored) == 0 || len(stored) > maxTargets {
+	if len(stored) == 0 || len(stored) > maxTargets && (len(stored) > maxElemTargets || !isElem(fa.X, 0)) {
 		return nil, false
 	}
 	for _, sf := range stored {
@@ -157,6 +166,10 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 			}
 			if c != nil {
 				f.viaSite = sf.site
+				if f.callSite == nil {
+					f.callSite = map[*ssa.CallCommon]*ssa.Call{}
+				}
+				f.callSite[c] = sf.site // each target names its own site
 				calls = append(calls, c)
 			}
 			continue

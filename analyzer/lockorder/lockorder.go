@@ -724,6 +724,7 @@ type fnChecker struct {
 	indirect  int                             // depth of synthetic calls being applied (callbacks, interface methods)
 	maybeCall bool                            // the synthetic call is one of several possible targets
 	viaSite   *ssa.Call                       // the constructor call that passed the callback being applied
+	callSite  map[*ssa.CallCommon]*ssa.Call   // for a call of several stored callbacks, the constructor call that passed each
 	viaSelf   *ssa.FieldAddr                  // the exported field holding the self-bound callback being applied (selfcb.go)
 	cbUses    map[string]Callback             // callback fields called, with the locks held (xcallback.go)
 
@@ -1502,6 +1503,9 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 	saved := f.maybeCall
 	f.maybeCall = saved || maybe
 	for _, c := range calls {
+		if site, ok := f.callSite[c]; ok {
+			f.viaSite = site
+		}
 		f.call(c, pos, s)
 	}
 	f.maybeCall = saved
