@@ -62,9 +62,15 @@
 //     started as a goroutine that can lock that same mutex field (of any
 //     instance: the mutex is identified by its field) between two
 //     receives: the sender waits for a receiver that waits for the mutex
-//     (treeverse/lakeFS#1390, portworx/sched-ops#359); two read locks do
-//     not conflict, and a channel made with a constant buffer is left
-//     alone (room for a one-shot stop value);
+//     (treeverse/lakeFS#1390, portworx/sched-ops#359); the send may be in
+//     a helper called (two levels deep) with the mutex held, unless the
+//     helper unlocks it, the receivers may lock it in a helper their loop
+//     calls and reach the channel through a method returning the field,
+//     and a receiving function that never returns counts as a goroutine
+//     (rabbitstack/fibratus#655); two read locks conflict only when the
+//     package also takes the write lock (a queued writer blocks new
+//     readers: nspcc-dev/neo-go#741), and a channel made with a constant
+//     buffer is left alone (room for a one-shot stop value);
 //   - a plain operation on a channel variable made on some paths only, on
 //     a path where it is still nil (a condition already decided on the way
 //     and nil tests are followed one way);

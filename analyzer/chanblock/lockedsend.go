@@ -19,20 +19,51 @@ import (
 // receiver that waits for the mutex (treeverse/lakeFS#1390,
 // portworx/sched-ops#359). Channels made with a constant buffer are left
 // alone (the usual fix for a one-shot stop).
+//
+// The send may be in a helper that the lock holder calls (a queue's push
+// called by a flusher holding its own mutex), the receivers may take the
+// mutex in a helper their loop calls, and they may reach the channel
+// through a method that returns the field (rabbitstack/fibratus#655). A
+// receiving function must be started as a goroutine or never return (an
+// endless consume loop is some goroutine's whole life). Two read locks
+// conflict as well when the package also takes the write lock: a writer
+// queued behind the sender's read lock blocks the receiver's read lock
+// (nspcc-dev/neo-go#741).
 func lockedSends(st *state, funcs []*ssa.Function) {
 	started := map[*ssa.Function]bool{}
+	callers := map[*ssa.Function][]*ssa.Call{}
+	writers := map[*types.Var]*ssa.Call{} // mutex fields the package write-locks, and a Lock of each
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				if g, ok := instr.(*ssa.Go); ok {
-					if callee := g.Call.StaticCallee(); callee != nil {
+				switch in := instr.(type) {
+				case *ssa.Go:
+					if callee := in.Call.StaticCallee(); callee != nil {
 						started[callee] = true
+					}
+				case *ssa.Call:
+					if name, f := mutexCall(&in.Call); f != nil && name == "Lock" && writers[f] == nil {
+						writers[f] = in
+					}
+					if callee := in.Call.StaticCallee(); callee != nil && !in.Call.IsInvoke() {
+						callers[callee] = append(callers[callee], in)
 					}
 				}
 			}
 		}
 	}
 	for f, fc := range fieldChans(st, funcs) {
+		// The list grows while a caller returns the result on.
+		for i := 0; i < len(fc.accessors) && i < 4; i++ {
+			for _, c := range callers[fc.accessors[i]] {
+				if !fc.uses(c, true) {
+					fc.ok = false
+				}
+			}
+		}
+		if len(fc.accessors) > 4 {
+			fc.ok = false
+		}
 		if !fc.ok || len(fc.sends) == 0 || len(fc.recvs) == 0 {
 			continue
 		}
@@ -48,60 +79,136 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 		if buffered || len(fc.makes) == 0 {
 			continue
 		}
-		sends, recvs := fc.sends, fc.recvs
-		for _, send := range sends {
-			for _, lk := range lockCalls(send.Parent(), "Lock", "RLock") {
-				mu := lk.field
-				if !heldAt(lk.call, send, mu) {
-					continue
-				}
-				// Every receive: in a loop of a function started as a
-				// goroutine, whose body can lock mu before the next
-				// receive.
-				var relock *ssa.Call
-				all := true
-				for _, r := range recvs {
-					fn := r.Parent()
-					if fn == send.Parent() || !started[fn] || !ssaloop.InLoop(r.Block()) {
-						all = false
-						break
+	sends:
+		for _, send := range fc.sends {
+			for _, site := range sendSites(send, callers) {
+				for _, lk := range lockCalls(site.Parent(), "Lock", "RLock") {
+					mu := lk.field
+					if !heldAt(lk.call, site, mu) || (site != ssa.Instruction(send) && unlocks(send.Parent(), mu)) {
+						continue
 					}
-					var found *ssa.Call
-					for _, l := range lockCalls(fn, "Lock", "RLock") {
-						if l.field != mu || (lk.name == "RLock" && l.name == "RLock") {
-							continue
-						}
-						if reaches(r, l.call) && reaches(l.call, r) {
-							found = l.call
-							break
-						}
-					}
-					if found == nil {
-						all = false
-						break
-					}
+					relock := receiversLock(fc.recvs, site.Parent(), mu, lk.name == "Lock" || writers[mu] != nil, started)
 					if relock == nil {
-						relock = found
+						continue
 					}
-				}
-				if !all {
-					continue
-				}
-				line := func(p token.Pos) int { return st.pass.Fset.Position(p).Line }
-				st.Report(analysis.Diagnostic{
-					Pos:      send.Pos(),
-					Category: "deadlock",
-					Message: fmt.Sprintf("this send on field %s holds mutex field %s (locked at line %d), and its receivers can lock %s between two receives (line %d): when a receiver is there, or once the buffer is full, the send waits for a receiver that waits for %s, forever",
-						f.Name(), mu.Name(), line(lk.call.Pos()), mu.Name(), line(relock.Pos()), mu.Name()),
-					Related: []analysis.RelatedInformation{
+					line := func(p token.Pos) int { return st.pass.Fset.Position(p).Line }
+					what := "this send"
+					if site != ssa.Instruction(send) {
+						what = fmt.Sprintf("this call sends (line %d)", line(send.Pos()))
+					}
+					related := []analysis.RelatedInformation{
 						{Pos: lk.call.Pos(), Message: "the mutex is locked here and still held at the send"},
 						{Pos: relock.Pos(), Message: "a receiver locks it here, between two receives"},
-					},
-				})
-				break
+					}
+					why := ""
+					if w := writers[mu]; lk.name == "RLock" && w != nil {
+						why = fmt.Sprintf(" (a read lock waits once the write lock of line %d is queued)", line(w.Pos()))
+						related = append(related, analysis.RelatedInformation{Pos: w.Pos(), Message: "a writer queued here blocks new read locks while the sender holds its read lock"})
+					}
+					st.Report(analysis.Diagnostic{
+						Pos:      site.Pos(),
+						Category: "deadlock",
+						Message: fmt.Sprintf("%s on field %s holds mutex field %s (locked at line %d), and its receivers can lock %s between two receives (line %d%s): when a receiver is there, or once the buffer is full, the send waits for a receiver that waits for %s, forever",
+							what, f.Name(), mu.Name(), line(lk.call.Pos()), mu.Name(), line(relock.Pos()), why, mu.Name()),
+						Related: related,
+					})
+					continue sends
+				}
 			}
 		}
 	}
+}
+
+// sendSites returns send and the plain calls, up to two levels up, through
+// which the package reaches the function that makes it: a lock held at
+// any of them is held at the send.
+func sendSites(send *ssa.Send, callers map[*ssa.Function][]*ssa.Call) []ssa.Instruction {
+	out := []ssa.Instruction{send}
+	level := []*ssa.Function{send.Parent()}
+	seen := map[*ssa.Function]bool{send.Parent(): true}
+	for depth := 0; depth < 2; depth++ {
+		var next []*ssa.Function
+		for _, fn := range level {
+			for _, c := range callers[fn] {
+				out = append(out, c)
+				if !seen[c.Parent()] {
+					seen[c.Parent()] = true
+					next = append(next, c.Parent())
+				}
+			}
+		}
+		level = next
+	}
+	return out
+}
+
+// unlocks reports whether fn unlocks the mutex field mu itself: a helper
+// that releases its caller's lock around the send does not hold it.
+func unlocks(fn *ssa.Function, mu *types.Var) bool {
+	for _, l := range lockCalls(fn, "Unlock", "RUnlock") {
+		if l.field == mu {
+			return true
+		}
+	}
+	return false
+}
+
+// receiversLock returns, when every receive in recvs is in a loop of a
+// function other than holder, started as a goroutine or never returning,
+// that between two receives locks mu (itself or in a function it calls,
+// two levels deep) in a way that waits for the holder (any lock when
+// exclusive, else only a write lock), the first such lock or call.
+func receiversLock(recvs []ssa.Instruction, holder *ssa.Function, mu *types.Var, exclusive bool, started map[*ssa.Function]bool) ssa.Instruction {
+	var relock ssa.Instruction
+	for _, r := range recvs {
+		fn := r.Parent()
+		if fn == holder || !(started[fn] || neverReturns(fn)) || !ssaloop.InLoop(r.Block()) {
+			return nil
+		}
+		var found ssa.Instruction
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				c, ok := instr.(*ssa.Call)
+				if !ok || found != nil {
+					continue
+				}
+				if !locksMu(&c.Call, mu, exclusive, 0) {
+					continue
+				}
+				if reaches(r, c) && reaches(c, r) {
+					found = c
+				}
+			}
+		}
+		if found == nil {
+			return nil
+		}
+		if relock == nil {
+			relock = found
+		}
+	}
+	return relock
+}
+
+// locksMu reports whether c locks mu (Lock, or RLock when a read lock
+// waits too), directly or through the static callees of the package it
+// calls, up to two levels below.
+func locksMu(c *ssa.CallCommon, mu *types.Var, exclusive bool, depth int) bool {
+	if name, f := mutexCall(c); f != nil {
+		return f == mu && (name == "Lock" || (exclusive && name == "RLock"))
+	}
+	callee := c.StaticCallee()
+	if callee == nil || depth >= 2 || callee.Blocks == nil || c.IsInvoke() {
+		return false
+	}
+	for _, b := range callee.Blocks {
+		for _, instr := range b.Instrs {
+			if in, ok := instr.(*ssa.Call); ok && locksMu(&in.Call, mu, exclusive, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // fieldChan is what the package does with the channel kept in one
@@ -113,7 +220,10 @@ type fieldChan struct {
 	sends []*ssa.Send
 	recvs []ssa.Instruction
 	makes []*ssa.MakeChan
-	ok    bool
+	// accessors are the package's functions that return the field's
+	// channel; their callers' uses of the result count as the field's.
+	accessors []*ssa.Function
+	ok        bool
 }
 
 func fieldChans(st *state, funcs []*ssa.Function) map[*types.Var]*fieldChan {
@@ -217,6 +327,12 @@ func (fc *fieldChan) uses(v ssa.Value, follow bool) bool {
 			if !fc.uses(r, follow) {
 				return false
 			}
+		case *ssa.Return:
+			// An accessor (return q.ch): the caller's uses are followed.
+			if !follow || len(r.Results) != 1 || r.Parent().Parent() != nil {
+				return false
+			}
+			fc.accessors = append(fc.accessors, r.Parent())
 		default:
 			return false
 		}
