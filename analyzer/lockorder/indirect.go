@@ -122,6 +122,9 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 	if call.StaticCallee() != nil {
 		return f.callbacks(call), false
 	}
+	if key := funcElemField(call.Value); key != "" {
+		return f.funcElemCalls(call, key) // a function kept in a container (funcelem.go)
+	}
 	// A function value loaded from a field: the functions stored there.
 	u, ok := call.Value.(*ssa.UnOp)
 	if !ok || u.Op != token.MUL {

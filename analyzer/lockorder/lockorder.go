@@ -588,7 +588,10 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 			case *ssa.Store:
 				c.noteOnceStore(in)
 				c.noteFuncStore(in)
+				c.noteFuncElemStore(in)
 				c.noteAlias(in)
+			case *ssa.MapUpdate:
+				c.noteFuncElemStore(in)
 			case *ssa.MakeChan:
 				size := int64(-1)
 				if n, ok := constInt(in.Size); ok {
