@@ -1,0 +1,99 @@
+// Package fixed is the fixed version of waitgroup/influxdbclient_30: Flush
+// defers its Done.
+package fixed
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"time"
+)
+
+// LPWriter writes line protocol in a buffered way, flushing on an interval
+// or when Flush is called.
+type LPWriter struct {
+	flushInterval time.Duration
+	stopTicker    func()
+	write         func(ctx context.Context, body []byte) error
+	onError       func(error)
+
+	lock sync.Mutex
+	buf  *bytes.Buffer
+
+	stop chan struct{}
+	once sync.Once
+	wg   sync.WaitGroup
+}
+
+// NewBufferingWriter returns a writer that sends its buffer with write.
+func NewBufferingWriter(flushInterval time.Duration, write func(context.Context, []byte) error, onError func(error)) *LPWriter {
+	if onError == nil {
+		onError = func(error) {}
+	}
+	return &LPWriter{
+		flushInterval: flushInterval,
+		stopTicker:    func() {},
+		write:         write,
+		onError:       onError,
+		buf:           &bytes.Buffer{},
+		stop:          make(chan struct{}),
+	}
+}
+
+// WriteLine appends one line to the buffer.
+func (w *LPWriter) WriteLine(line []byte) {
+	w.lock.Lock()
+	defer w.lock.Unlock()
+	w.buf.Write(line)
+	w.buf.WriteByte('\n')
+}
+
+// Start starts flushing on the interval.
+func (w *LPWriter) Start() {
+	if w.flushInterval == 0 {
+		return
+	}
+	t := time.NewTicker(w.flushInterval)
+	w.stopTicker = t.Stop
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		for {
+			select {
+			case <-t.C:
+				if err := w.Flush(context.Background()); err != nil {
+					w.onError(err)
+				}
+			case <-w.stop:
+				return
+			}
+		}
+	}()
+}
+
+// Flush writes out the internal buffer to the database.
+func (w *LPWriter) Flush(ctx context.Context) error {
+	w.wg.Add(1)
+	defer w.wg.Done()
+	w.lock.Lock()
+	if w.buf.Len() == 0 {
+		w.lock.Unlock()
+		return nil
+	}
+	buf := w.buf
+	w.buf = &bytes.Buffer{}
+	w.lock.Unlock()
+	if err := w.write(ctx, buf.Bytes()); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Stop stops the writer and waits for flushes in flight.
+func (w *LPWriter) Stop() {
+	w.once.Do(func() {
+		close(w.stop)
+		w.stopTicker()
+	})
+	w.wg.Wait()
+}
