@@ -130,7 +130,13 @@
 //     the next Add without starting the goroutine, handing the work to a
 //     worker over a channel (a send, or a select's send case: its default
 //     or ctx.Done() case is such a path) or calling Done (go vet's
-//     waitgroup check covers Add inside the goroutine);
+//     waitgroup check covers Add inside the goroutine); also a
+//     wg.Add(len(xs)) (or wg.Add(n)) before the loop bounded by that same
+//     length that does the counted work (reached before any Wait), when
+//     an iteration can go on to the next one or leave the loop (continue,
+//     break) without starting a goroutine, handing work off, calling
+//     Done or giving the count back with a negative Add
+//     (php/frankenphp#1890);
 //   - one stop value for several waiters: a channel nothing closes, sent on
 //     once (outside loops, in a function no loop calls) or handed to
 //     os/signal.Notify (one value per signal), that two or more goroutines

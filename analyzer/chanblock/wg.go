@@ -59,8 +59,12 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 					goroutineDone(st, in, isWaited)
 					addAfterWait(st, in)
 				case *ssa.Call:
-					if w := wgCall(&in.Call, "Add"); w != nil && isOne(in.Call.Args) && isWaited(w) {
-						addUnmatched(st, in, w)
+					if w := wgCall(&in.Call, "Add"); w != nil && isWaited(w) {
+						if isOne(in.Call.Args) {
+							addUnmatched(st, in, w)
+						} else {
+							addPerItem(st, in, w)
+						}
 					}
 				}
 			}
