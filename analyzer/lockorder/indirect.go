@@ -142,6 +142,11 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 		return f.selfCallback(fk, call, fa)
 	}
 	all := append(f.c.funcFields[fk], f.c.passedFuncs(fk)...)
+	if len(all) == 0 {
+		if calls := f.factoryCallback(fk, call, fa); calls != nil {
+			return calls, false
+		}
+	}
 	if f.c.unknownFunc[fk] || len(all) == 0 {
 		return nil, false
 	}

@@ -467,6 +467,7 @@ type checker struct {
 	pwriters   map[string]token.Pos          // field key -> a write lock of that class on an object other goroutines may see
 	aliasRL    []*edge                       // read locks of one class, one through an alias
 	paramFuncs map[string][]paramFunc        // callback field -> constructor parameters stored in it
+	factories  []factoryFunc                 // closures returned for a parameter (factorycb.go)
 	left       []*leftHeld                   // locks left held on some returns only
 	released   map[string]bool               // field keys some function releases without acquiring
 	lockerUnl  bool                          // the package unlocks a sync.Locker it cannot name
@@ -578,6 +579,8 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 				}
 			}
 			switch in := instr.(type) {
+			case *ssa.Return:
+				c.noteFactory(fn, in)
 			case *ssa.Call:
 				if callee := in.Call.StaticCallee(); callee != nil && !in.Call.IsInvoke() {
 					c.sites[callee] = append(c.sites[callee], in)
@@ -723,13 +726,14 @@ type fnChecker struct {
 	retMay        []map[string]*lockInfo // and the locks held on some path to it
 	retAt         []*ssa.Return          // the returns, in the same order
 
-	loopLk    map[*ssa.BasicBlock][]*lockInfo // locks taken in the loop around a block
-	indirect  int                             // depth of synthetic calls being applied (callbacks, interface methods)
-	maybeCall bool                            // the synthetic call is one of several possible targets
-	viaSite   *ssa.Call                       // the constructor call that passed the callback being applied
-	callSite  map[*ssa.CallCommon]*ssa.Call   // for a call of several stored callbacks, the constructor call that passed each
-	viaSelf   *ssa.FieldAddr                  // the exported field holding the self-bound callback being applied (selfcb.go)
-	cbUses    map[string]Callback             // callback fields called, with the locks held (xcallback.go)
+	loopLk     map[*ssa.BasicBlock][]*lockInfo // locks taken in the loop around a block
+	indirect   int                             // depth of synthetic calls being applied (callbacks, interface methods)
+	maybeCall  bool                            // the synthetic call is one of several possible targets
+	viaSite    *ssa.Call                       // the constructor call that passed the callback being applied
+	callSite   map[*ssa.CallCommon]*ssa.Call   // for a call of several stored callbacks, the constructor call that passed each
+	viaSelf    *ssa.FieldAddr                  // the exported field holding the self-bound callback being applied (selfcb.go)
+	viaFactory *ssa.Function                   // the factory that made the callback being applied (factorycb.go)
+	cbUses     map[string]Callback             // callback fields called, with the locks held (xcallback.go)
 
 	paramCalls map[int]map[string]Acq // parameters called, with the locks held (paramcall.go)
 	curCall    *ssa.Call              // the call instruction being applied
@@ -1317,6 +1321,8 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			ctor = sc.Name()
 		}
 		calleeName = fmt.Sprintf("%s (the callback passed to %s at %s)", calleeName, ctor, f.c.at(site.Pos(), pos))
+	} else if ff := f.viaFactory; ff != nil && f.indirect > 0 {
+		calleeName = fmt.Sprintf("%s (made by %s for the object whose callback it is)", calleeName, ff.Name())
 	} else if fa := f.viaSelf; fa != nil && f.indirect > 0 {
 		calleeName = fmt.Sprintf("%s (bound to %s, which the package stores in its field %s)", calleeName, desc(fa.X), fieldName(fa.X.Type(), fa.Field))
 	} else if f.viaParam != nil && f.indirect > 0 {
@@ -1490,9 +1496,9 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 		return
 	}
 	f.noteCallbackUse(call, s)
-	savedSite, savedSelf := f.viaSite, f.viaSelf
-	f.viaSite, f.viaSelf = nil, nil
-	defer func() { f.viaSite, f.viaSelf = savedSite, savedSelf }()
+	savedSite, savedSelf, savedFactory := f.viaSite, f.viaSelf, f.viaFactory
+	f.viaSite, f.viaSelf, f.viaFactory = nil, nil, nil
+	defer func() { f.viaSite, f.viaSelf, f.viaFactory = savedSite, savedSelf, savedFactory }()
 	calls, maybe := f.indirectCalls(call)
 	if len(calls) == 0 {
 		if call.IsInvoke() {
