@@ -128,6 +128,15 @@
 // a goroutine that runs a function it was given and then wakes needs that
 // function's locks (gowake.go); a lock held across a receive from the
 // caller's stop channel that another function takes (lifetime.go).
+//
+// Development-set rules of round 3 (issue 14): a handle returned as an
+// interface value, beside a context, is a handle (handle.go); a callback
+// field called on a map or slice element, or a function taken from a
+// slice or map field, may run any of the known functions registered
+// there (up to eight), whose locks are then ordered after the held ones by
+// class (indirect.go, funcelem.go); a callback field only users fill runs
+// the one closure a factory of the package makes for an object of the
+// field's owner type, bound to that object (factorycb.go).
 package lockorder
 
 import (
