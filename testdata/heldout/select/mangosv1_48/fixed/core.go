@@ -1,0 +1,122 @@
+// Package fixed is the fixed version of select/mangosv1_48: the linger
+// loop is labelled and its cases break out of the loop.
+package fixed
+
+import (
+	"errors"
+	"sync"
+	"time"
+)
+
+// ErrClosed is returned by operations on a closed socket.
+var ErrClosed = errors.New("socket closed")
+
+// Message is one message.
+type Message struct {
+	Body []byte
+}
+
+// Pipe is a connection to a peer.
+type Pipe interface {
+	Send(*Message) error
+	Close() error
+}
+
+type socket struct {
+	sync.Mutex
+	uwq     chan *Message // upper write queue
+	closeq  chan struct{} // closed when the user requests close
+	drainq  chan struct{} // signalled when uwq has drained after close
+	closing bool
+	linger  time.Duration
+	pipes   []Pipe
+}
+
+func newSocket(linger time.Duration, pipes []Pipe) *socket {
+	sock := &socket{
+		uwq:    make(chan *Message, 10),
+		closeq: make(chan struct{}),
+		drainq: make(chan struct{}, 1),
+		linger: linger,
+		pipes:  pipes,
+	}
+	go sock.processor()
+	return sock
+}
+
+// processor moves messages from the write queue to the pipes.
+func (sock *socket) processor() {
+	for {
+		select {
+		case msg := <-sock.uwq:
+			sock.Lock()
+			for _, p := range sock.pipes {
+				_ = p.Send(msg)
+			}
+			drained := sock.closing && len(sock.uwq) == 0
+			sock.Unlock()
+			if drained {
+				select {
+				case sock.drainq <- struct{}{}:
+				default:
+				}
+				return
+			}
+		case <-sock.closeq:
+			if len(sock.uwq) == 0 {
+				select {
+				case sock.drainq <- struct{}{}:
+				default:
+				}
+				return
+			}
+		}
+	}
+}
+
+// Send queues a message.
+func (sock *socket) Send(b []byte) error {
+	select {
+	case <-sock.closeq:
+		return ErrClosed
+	case sock.uwq <- &Message{Body: b}:
+		return nil
+	}
+}
+
+// lingerWait waits until the write queue has drained or the linger time
+// has passed.
+func (sock *socket) lingerWait() {
+	tq := time.After(sock.linger)
+lingerLoop:
+	for {
+		select {
+		case <-tq:
+			break lingerLoop
+		case <-sock.drainq:
+			break lingerLoop
+		}
+	}
+}
+
+// Close shuts the socket down, lingering to let queued messages out.
+func (sock *socket) Close() error {
+	sock.Lock()
+	if sock.closing {
+		sock.Unlock()
+		return ErrClosed
+	}
+	sock.closing = true
+	close(sock.closeq)
+	sock.Unlock()
+
+	sock.lingerWait()
+
+	sock.Lock()
+	defer sock.Unlock()
+	for _, p := range sock.pipes {
+		p.Close()
+	}
+	sock.pipes = nil
+	return nil
+}
