@@ -30,12 +30,14 @@ package) and an operation is reported when no other side can ever reach it:
     workers like it, on a full buffer), or a loop that fills a channel
     its own goroutine drains;
   - a send made holding a mutex that its only receiving loop takes
-    between receives;
+    between receives, or that the goroutine's stopper takes before it
+    signals;
   - one stop value sent, or one signal delivered, to several waiters;
   - a receive whose only sender goroutine (a returned channel's, or a
     private field's) can return without sending or closing;
   - a range over a returned channel its maker, which fills it before
-    returning, leaves unclosed on some path;
+    returning, leaves unclosed on some path, or over a channel field
+    whose producer returns on some path after sending without closing;
   - a wait on a published channel (in a map of channels, or a field of a
     published struct) whose publisher returns on some path without
     closing it;
@@ -126,12 +128,14 @@ func run(pass *analysis.Pass) (any, error) {
 	wrongContexts(st, ssainput.SrcFuncs)
 	unpublished(st, ssainput.SrcFuncs)
 	lockedSends(st, ssainput.SrcFuncs)
+	stopUnderLock(st, ssainput.SrcFuncs)
 	waitGroups(st, ssainput.SrcFuncs)
 	nilPaths(st, ssainput.SrcFuncs)
 	waitBeforeReceive(st, ssainput.SrcFuncs)
 	fills(st, ssainput.SrcFuncs)
 	resultOnce(st, ssainput.SrcFuncs)
 	unclosedResults(st, ssainput.SrcFuncs)
+	producerCloses(st, ssainput.SrcFuncs)
 	registries(st, ssainput.SrcFuncs)
 	registryFields(st, ssainput.SrcFuncs)
 	oneValue(st, ssainput.SrcFuncs)

@@ -71,6 +71,15 @@
 //     package also takes the write lock (a queued writer blocks new
 //     readers: nspcc-dev/neo-go#741), and a channel made with a constant
 //     buffer is left alone (room for a one-shot stop value);
+//   - a plain send, in a loop of a goroutine, on a channel kept in a field
+//     (or in a slice or map field: subscribers' channels), made holding a
+//     mutex field, when the goroutine's way out is a receive from a
+//     private channel field that the package closes or sends on only
+//     while holding that mutex: once a consumer stops draining, the
+//     stopper waits for the mutex the blocked sender holds
+//     (goadesign/pulse#77); a lock taken again in the next round of a
+//     loop is another acquisition, so a send between Lock and Unlock in a
+//     loop counts as made holding the mutex;
 //   - a plain operation on a channel variable made on some paths only, on
 //     a path where it is still nil (a condition already decided on the way
 //     and nil tests are followed one way);
@@ -166,6 +175,12 @@
 //     when a path returns the channel without the close: nothing is left
 //     to close it and the range never ends
 //     (go-telegram-bot-api/telegram-bot-api#538);
+//   - a range over a channel field whose producer closes it on some paths
+//     only: one function sends on the field and holds every close of it
+//     (none deferred anywhere), a path from one of its sends reaches a
+//     return without the close, and the function that started the ranging
+//     goroutine calls that producer after the go statement
+//     (fiatjaf/nak#158);
 //   - a plain receive from a channel taken from a registry (a map of
 //     channels in a private field or an unexported package variable,
 //     whose channels are only ever received from), when the function that

@@ -420,12 +420,17 @@ func heldAt(lock *ssa.Call, instr ssa.Instruction, mu *types.Var) bool {
 		b *ssa.BasicBlock
 		i int
 	}
-	// Only the blocks from which instr can still be reached.
+	// Only the blocks from which instr can still be reached without
+	// taking the lock again: a path through an unlock and back to the
+	// lock (the next round of a loop) is another acquisition.
 	toInstr := map[*ssa.BasicBlock]bool{instr.Block(): true}
 	back := []*ssa.BasicBlock{instr.Block()}
 	for len(back) > 0 {
 		x := back[len(back)-1]
 		back = back[:len(back)-1]
+		if x == lock.Block() {
+			continue
+		}
 		for _, pr := range x.Preds {
 			if !toInstr[pr] {
 				toInstr[pr] = true
@@ -442,7 +447,7 @@ func heldAt(lock *ssa.Call, instr ssa.Instruction, mu *types.Var) bool {
 			continue
 		}
 		if p.i == 0 {
-			if seen[p.b] {
+			if seen[p.b] || p.b == lock.Block() {
 				continue
 			}
 			seen[p.b] = true
