@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -29,7 +30,7 @@ import (
 // waiting for a context the loop itself outlives.
 
 // ctxWaits applies both rules to the package's functions.
-func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Function][]*ssa.Call) {
+func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Function][]*ssa.Call, classes map[*types.Var]*chanuse.Class) {
 	closures := map[*ssa.Function]*ssa.MakeClosure{}
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
@@ -61,6 +62,7 @@ func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 		}
 		watchers(pass, fn, closures, callers, loops)
 	}
+	neverCanceled(pass, funcs, callers, closures, classes)
 }
 
 // doneOf returns the context whose Done method call v is, or nil: a call
@@ -82,6 +84,56 @@ func doneOf(v ssa.Value) ssa.Value {
 		return c.Args[0]
 	}
 	return nil
+}
+
+// waits returns the channels fn waits on and its wait when fn's only
+// channel operation is one blocking receive: a plain receive, or a select
+// whose cases all receive, with no default. The goroutine's way out is
+// one of those channels.
+func waits(fn *ssa.Function) (chans []ssa.Value, wait ssa.Instruction) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			var cs []ssa.Value
+			switch in := instr.(type) {
+			case *ssa.UnOp:
+				if in.Op != token.ARROW {
+					continue
+				}
+				cs = []ssa.Value{in.X}
+			case *ssa.Select:
+				if !in.Blocking {
+					return nil, nil
+				}
+				for _, st := range in.States {
+					if st.Dir != types.RecvOnly {
+						return nil, nil
+					}
+					cs = append(cs, st.Chan)
+				}
+			case *ssa.Send, *ssa.Go:
+				return nil, nil
+			default:
+				continue
+			}
+			if wait != nil {
+				return nil, nil // a second wait
+			}
+			chans, wait = cs, instr
+		}
+	}
+	return chans, wait
+}
+
+// unresolved reports whether v is a load of a local variable that resolve
+// could not follow to one stored value (assigned more than once).
+func unresolved(v ssa.Value) bool {
+	u, ok := v.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return false
+	}
+	_, isAlloc := u.X.(*ssa.Alloc)
+	_, isFree := u.X.(*ssa.FreeVar)
+	return isAlloc || isFree
 }
 
 // isEmptyStructChan reports whether v is a chan struct{}.
@@ -188,9 +240,9 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 	// The goroutines of fn that wait for another context and then cancel
 	// the new one.
 	type fwd struct {
-		g    *ssa.Go
-		wait ssa.Instruction
-		ctx  bool // it waits for a context, not a channel
+		g           *ssa.Go
+		wait        ssa.Instruction
+		what, until string // what it forwards, and what ends it
 	}
 	var fwds []fwd
 	mine := map[*ssa.MakeClosure]bool{}
@@ -204,23 +256,43 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 			if !ok || startedBy(mc) != g {
 				continue
 			}
-			ctx, ch, wait := waiter(mc.Fn.(*ssa.Function), true)
+			chans, wait := waits(mc.Fn.(*ssa.Function))
 			if wait == nil {
 				continue
 			}
-			if ctx == nil {
-				// A stop channel: one from outside that fn neither
-				// closes nor sends on (a parameter, a struct's field).
-				if !foreignChan(fn, resolve(ch, closures)) {
+			// Every case must fire from outside: another context's end,
+			// or a stop channel fn neither closes nor sends on (a
+			// parameter, a struct's field). A case on the new context
+			// (or one made from it) ends the goroutine with the work.
+			allCtx, anyCtx, foreign := true, false, true
+			for _, ch := range chans {
+				if ctx := doneOf(ch); ctx != nil {
+					anyCtx = true
+					waited := resolve(ctx, closures)
+					if waited == nil || unresolved(waited) || derivesFrom(waited, newCtx, 0) {
+						foreign = false
+					}
 					continue
 				}
-			} else if waited := resolve(ctx, closures); waited == nil || derivesFrom(waited, newCtx, 0) {
-				continue // the new context's own Done, or one made from it
+				allCtx = false
+				if !foreignChan(fn, resolve(ch, closures)) {
+					foreign = false
+				}
+			}
+			if !foreign {
+				continue
 			}
 			if !callsAfter(wait, func(v ssa.Value) bool { return resolve(v, closures) == cancel }) {
 				continue
 			}
-			fwds = append(fwds, fwd{g, wait, ctx != nil})
+			f := fwd{g, wait, "another context's end", "the other context ends"}
+			switch {
+			case !anyCtx:
+				f.what, f.until = "a stop channel's close", "that channel is closed"
+			case !allCtx:
+				f.what, f.until = "another context's end or a stop channel's close", "one of them comes"
+			}
+			fwds = append(fwds, f)
 			mine[mc] = true
 		}
 	}
@@ -258,10 +330,7 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 	for _, f := range fwds {
 		wait := f.wait
 		line := func(p token.Pos) string { return at(pass, p, wait.Pos()) }
-		what, until := "another context's end", "the other context ends"
-		if !f.ctx {
-			what, until = "a stop channel's close", "that channel is closed"
-		}
+		what, until := f.what, f.until
 		pass.Report(analysis.Diagnostic{
 			Pos:      wait.Pos(),
 			Category: "deadlock",

@@ -156,6 +156,28 @@
 // A goroutine that waits for the new context's own Done, a cancel nobody
 // else holds, a counted or ranged loop, or a context made afresh each
 // round is not reported.
+// The forwarder's wait may be a select on several such cases at once (the
+// core context and the server's quit channel; hashicorp/vault#5506): as
+// long as none of them is the new context's Done (or one made from it),
+// nor a channel the function closes, the same holds. The watcher on a
+// context nobody cancels: a goroutine whose only way out is the Done of a
+// context its function was passed (its other cases receive from private
+// fields nothing in the package closes or sends on), where a chain of
+// callers, through parameters, passes context.Background() or TODO() (or
+// a WithValue or WithoutCancel of one) from anywhere but main, init or a
+// test: each such call leaves a goroutine waiting forever
+// (keybase/kbfs#1437).
+//
+// The reply channel handed off in a request (hyperledger/fabric-sdk-go#72,
+// the general form of the per-instance reply above): a function makes an
+// unbuffered channel into a field of a struct it allocates (exported or
+// not, of any direction), hands the struct on (sent on a queue, boxed in
+// an interface, passed to a helper, copied as a value) and receives the
+// reply only in a select that can give up through a case that fires
+// independently of the replier; every plain send on that field elsewhere
+// in the package (the dispatcher's reply, after a type switch) is
+// reported. A replier that sends in a select, another receiver of the
+// field, or a requester that never gives up is not.
 //
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
@@ -234,7 +256,8 @@ func run(pass *analysis.Pass) (any, error) {
 	classes := chanuse.Fields(pass.Pkg, chanuse.NewSealed(pass.Pkg), ssainput.SrcFuncs)
 	fieldLeaks(pass, ssainput.SrcFuncs, classes)
 	stopLoops(pass, ssainput.SrcFuncs, classes)
-	ctxWaits(pass, ssainput.SrcFuncs, callers)
+	ctxWaits(pass, ssainput.SrcFuncs, callers, classes)
+	handoffs(pass, ssainput.SrcFuncs)
 	return nil, nil
 }
 

@@ -1,0 +1,235 @@
+package deadlockleak
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// The reply channel handed off in a request (hyperledger/fabric-sdk-go#72,
+// the general form of juju/juju#21907): a function makes an unbuffered
+// channel, stores it into a field of a struct it allocates (a request, an
+// event), hands the struct on (sent on a queue, passed to a submit helper,
+// boxed in an interface), and waits for the reply only in a select that can
+// give up through a case firing independently of the replier (a timer, a
+// context, a default). Whoever answers reads the channel back from that
+// field, whatever its type's direction or visibility, and replies with a
+// plain send: once the requester has given up, the reply blocks forever,
+// and with it the loop that serves every other request.
+
+// handoffs applies the rule to every unbuffered channel the package's
+// functions make.
+func handoffs(pass *analysis.Pass, funcs []*ssa.Function) {
+	var sends []*ssa.Send // every plain send on a loaded struct field
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if s, ok := instr.(*ssa.Send); ok && loadedField(s.Chan) != nil {
+					sends = append(sends, s)
+				}
+			}
+		}
+	}
+	if len(sends) == 0 {
+		return
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeChan); ok && capacity(mc) == 0 {
+					handoff(pass, fn, mc, sends, funcs)
+				}
+			}
+		}
+	}
+}
+
+// loadedField returns the struct field v, a channel, is read from (through
+// a pointer or from a struct value, after any conversion of its type).
+func loadedField(v ssa.Value) *types.Var {
+	for {
+		switch x := v.(type) {
+		case *ssa.ChangeType:
+			v = x.X
+			continue
+		case *ssa.UnOp:
+			if fa, ok := x.X.(*ssa.FieldAddr); ok && x.Op == token.MUL {
+				return fieldOf(fa)
+			}
+		case *ssa.Field:
+			if st, ok := x.X.Type().Underlying().(*types.Struct); ok && x.Field < st.NumFields() {
+				return st.Field(x.Field)
+			}
+		}
+		return nil
+	}
+}
+
+func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends []*ssa.Send, funcs []*ssa.Function) {
+	w := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
+	var field *types.Var
+	var inst *ssa.Alloc
+	var visit func(v ssa.Value) bool
+	visit = func(v ssa.Value) bool {
+		w.vals[v] = true
+		for _, r := range *v.Referrers() {
+			switch u := r.(type) {
+			case *ssa.DebugRef:
+			case *ssa.ChangeType:
+				if !visit(u) {
+					return false
+				}
+			case *ssa.UnOp:
+				if u.Op != token.ARROW {
+					return false
+				}
+				w.recvs[u] = true
+			case *ssa.Select:
+				for _, st := range u.States {
+					if st.Chan == v && st.Dir != types.RecvOnly {
+						return false // the requester answers itself
+					}
+				}
+				w.recvs[u] = true
+			case *ssa.Store:
+				fa, ok := u.Addr.(*ssa.FieldAddr)
+				if !ok || u.Val != v || field != nil {
+					return false // kept anywhere else: not followed
+				}
+				a, ok := fa.X.(*ssa.Alloc)
+				if !ok {
+					return false
+				}
+				field, inst = fieldOf(fa), a
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	if !visit(mc) || field == nil {
+		return
+	}
+	// The requester may also receive through the struct's field, or
+	// through a copy of a struct value (j := job{...} copies the literal).
+	handedOn := false
+	insts, seenInst := []*ssa.Alloc{inst}, map[*ssa.Alloc]bool{inst: true}
+	for len(insts) > 0 {
+		a := insts[0]
+		insts = insts[1:]
+		for _, r := range *a.Referrers() {
+			switch u := r.(type) {
+			case *ssa.FieldAddr:
+				if fieldOf(u) != field {
+					continue
+				}
+				for _, x := range *u.Referrers() {
+					if l, ok := x.(*ssa.UnOp); ok && l.Op == token.MUL && !visit(l) {
+						return
+					}
+				}
+			case *ssa.UnOp:
+				for _, x := range *u.Referrers() {
+					if st, ok := x.(*ssa.Store); ok && st.Val == u {
+						cp, ok := st.Addr.(*ssa.Alloc)
+						if !ok {
+							handedOn = true // stored elsewhere
+							continue
+						}
+						if !seenInst[cp] {
+							seenInst[cp] = true
+							insts = append(insts, cp)
+						}
+						continue
+					}
+					handedOn = true // the struct value is sent or passed on
+				}
+			case *ssa.Store:
+				if u.Addr != a {
+					handedOn = true
+				}
+			case *ssa.DebugRef:
+			default:
+				handedOn = true
+			}
+		}
+	}
+	if !handedOn || len(w.recvs) == 0 {
+		return // the request never leaves the function: nobody else replies
+	}
+	// The repliers: plain sends on the field elsewhere; nobody else
+	// receives from it (a drainer would take the late reply).
+	var sends []chanuse.FieldOp
+	for _, s := range allSends {
+		if loadedField(s.Chan) != field {
+			continue
+		}
+		if s.Parent() == fn {
+			return
+		}
+		sends = append(sends, chanuse.FieldOp{Op: chanuse.Op{Kind: chanuse.Send, Instr: s}})
+	}
+	if len(sends) == 0 || receivedElsewhere(fn, field, funcs) {
+		return
+	}
+	ex := w.search(fn, fn.Blocks[0], 0, 0)
+	if ex == nil || ex.sel == nil || !outsideCase(ex, sends, funcs) {
+		return
+	}
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	for _, s := range sends {
+		pass.Report(analysis.Diagnostic{
+			Pos:      s.Op.Instr.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this plain send replies on field %s, and %s fills that field with an unbuffered channel (line %d) whose only receive is a select (line %d) that can give up through another case and return (line %d): the reply then blocks forever, and with it everything this goroutine serves (give the reply channel a buffer of one, or send in a select)",
+				field.Name(), fn.Name(), line(mc.Pos()), line(ex.sel.Pos()), line(ex.ret)),
+			Related: []analysis.RelatedInformation{
+				{Pos: mc.Pos(), Message: "the reply channel is made unbuffered here"},
+				{Pos: ex.sel.Pos(), Message: "the requester's only receive, in a select"},
+				{Pos: ex.via, Message: "this case wins instead"},
+				{Pos: ex.ret, Message: fn.Name() + " returns here without receiving the reply"},
+			},
+		})
+	}
+}
+
+// receivedElsewhere reports whether a function other than fn receives
+// from a channel read from field.
+func receivedElsewhere(fn *ssa.Function, field *types.Var, funcs []*ssa.Function) bool {
+	for _, f := range funcs {
+		if f == fn {
+			continue
+		}
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				switch in := instr.(type) {
+				case *ssa.UnOp:
+					if in.Op == token.ARROW && loadedField(in.X) == field {
+						return true
+					}
+				case *ssa.Select:
+					for _, st := range in.States {
+						if st.Dir == types.RecvOnly && loadedField(st.Chan) == field {
+							return true
+						}
+					}
+				case *ssa.Call:
+					// A range over it is a receive; a close or a call
+					// taking it does not answer, but hides what happens.
+					for _, a := range in.Call.Args {
+						if loadedField(a) == field {
+							if bi, ok := in.Call.Value.(*ssa.Builtin); !ok || bi.Name() != "close" {
+								return true
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,212 @@
+package deadlockleak
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// The watcher on a context nobody cancels (keybase/kbfs#1437): a goroutine
+// whose only way out is the Done of a context its function was passed
+// (other cases, if any, receive from a private field's channel that
+// nothing in the package closes or sends on), and a chain of callers,
+// through parameters, that passes context.Background() or context.TODO()
+// (or a value-only context made from one, WithValue, WithoutCancel). That
+// context is never done: every call along that chain leaves one goroutine
+// waiting forever. Callers in main, init and tests run once and are not
+// reported.
+
+// neverCanceled reports the rule for the goroutines the package starts.
+func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Function][]*ssa.Call, closures map[*ssa.Function]*ssa.MakeClosure, classes map[*types.Var]*chanuse.Class) {
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				g, ok := instr.(*ssa.Go)
+				if !ok {
+					continue
+				}
+				var body *ssa.Function
+				var ctxOf func(ctx ssa.Value) (ssa.Value, *ssa.Function)
+				switch v := g.Call.Value.(type) {
+				case *ssa.MakeClosure:
+					if startedBy(v) != g {
+						continue
+					}
+					body = v.Fn.(*ssa.Function)
+					// A captured context, followed to the function that
+					// declares it.
+					ctxOf = func(ctx ssa.Value) (ssa.Value, *ssa.Function) {
+						r := resolve(ctx, closures)
+						if p, ok := r.(*ssa.Parameter); ok {
+							return p, p.Parent()
+						}
+						return nil, nil
+					}
+				case *ssa.Function:
+					if g.Call.IsInvoke() {
+						continue
+					}
+					body = v
+					// A parameter of the started function: the argument
+					// of the go statement, in fn.
+					ctxOf = func(ctx ssa.Value) (ssa.Value, *ssa.Function) {
+						for i, p := range v.Params {
+							if p == ctx && i < len(g.Call.Args) {
+								return g.Call.Args[i], fn
+							}
+						}
+						return nil, nil
+					}
+				default:
+					continue
+				}
+				chans, wait := waits(body)
+				if wait == nil {
+					continue
+				}
+				var ctx ssa.Value
+				var in *ssa.Function
+				var done token.Pos
+				dead := true
+				for i, ch := range chans {
+					if c := doneOf(ch); c != nil {
+						v, f := ctxOf(c)
+						if v == nil || ctx != nil && v != ctx {
+							dead = false
+							break
+						}
+						ctx, in = v, f
+						done = wait.Pos()
+						if sel, ok := wait.(*ssa.Select); ok {
+							done = sel.States[i].Pos
+						}
+						continue
+					}
+					if !deadChan(ch, classes) {
+						dead = false
+						break
+					}
+				}
+				if !dead || ctx == nil {
+					continue
+				}
+				bg, chain := backgroundFor(ctx, in, callers, closures, 0)
+				if bg == nil {
+					continue
+				}
+				pass.Report(analysis.Diagnostic{
+					Pos:      done,
+					Category: "deadlock",
+					Message: fmt.Sprintf("this goroutine can only end when its context is done, and %s passes a context that is never canceled (%s, at %s): every such call leaves one goroutine waiting forever (derive the context with a cancel and call it when the work is done)",
+						bg.Parent().Name(), chain, at(pass, bg.Pos(), done)),
+					Related: []analysis.RelatedInformation{
+						{Pos: bg.Pos(), Message: "the never-canceled context is made here"},
+						{Pos: g.Pos(), Message: "the goroutine is started here"},
+						{Pos: wait.Pos(), Message: "its only wait"},
+					},
+				})
+			}
+		}
+	}
+}
+
+// deadChan reports whether ch is read from a private field whose channel
+// nothing in the package closes or sends on: a case that never fires.
+func deadChan(ch ssa.Value, classes map[*types.Var]*chanuse.Class) bool {
+	f := loadedField(ch)
+	if f == nil {
+		return false
+	}
+	c := classes[f]
+	if c == nil || c.Escapes || c.Stored {
+		return false
+	}
+	for _, op := range c.Ops {
+		switch op.Kind {
+		case chanuse.Send, chanuse.SelectSend, chanuse.Close, chanuse.DeferClose:
+			return false
+		}
+	}
+	return true
+}
+
+// neverDoneMakers are the context package's functions whose result is
+// done only when their parent is.
+var neverDoneMakers = map[string]bool{"WithValue": true, "WithoutCancel": true}
+
+// backgroundFor looks for a context.Background() or TODO() call that
+// reaches v, a context in function in: directly, through WithValue or
+// WithoutCancel, or through a parameter of in, from any of its callers. It
+// returns that call and how it is made.
+func backgroundFor(v ssa.Value, in *ssa.Function, callers map[*ssa.Function][]*ssa.Call, closures map[*ssa.Function]*ssa.MakeClosure, depth int) (*ssa.Call, string) {
+	if depth > 5 {
+		return nil, ""
+	}
+	switch x := v.(type) {
+	case *ssa.ChangeInterface, *ssa.MakeInterface:
+		return nil, ""
+	case *ssa.FreeVar, *ssa.UnOp:
+		r := resolve(x, closures)
+		if r == nil || r == v {
+			return nil, ""
+		}
+		fn := in
+		if p, ok := r.(*ssa.Parameter); ok {
+			fn = p.Parent()
+		} else if i, ok := r.(ssa.Instruction); ok {
+			fn = i.Parent()
+		}
+		return backgroundFor(r, fn, callers, closures, depth+1)
+	case *ssa.Call:
+		callee := x.Call.StaticCallee()
+		if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" {
+			return nil, ""
+		}
+		switch {
+		case callee.Name() == "Background" || callee.Name() == "TODO":
+			if once(x.Parent()) {
+				return nil, ""
+			}
+			return x, "context." + callee.Name() + "()"
+		case neverDoneMakers[callee.Name()] && len(x.Call.Args) > 0:
+			return backgroundFor(x.Call.Args[0], in, callers, closures, depth+1)
+		}
+	case *ssa.Parameter:
+		fn := x.Parent()
+		if fn.Parent() != nil {
+			return nil, "" // a closure's parameter: called from anywhere
+		}
+		idx := -1
+		for i, p := range fn.Params {
+			if p == x {
+				idx = i
+			}
+		}
+		for _, call := range callers[fn] {
+			if idx < len(call.Call.Args) {
+				if bg, how := backgroundFor(call.Call.Args[idx], call.Parent(), callers, closures, depth+1); bg != nil {
+					return bg, how
+				}
+			}
+		}
+	}
+	return nil, ""
+}
+
+// once reports whether fn (or the function it is nested in) runs once per
+// process or test: main, init, or a test.
+func once(fn *ssa.Function) bool {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	name := fn.Name()
+	if fn.Signature.Recv() == nil && (name == "main" || name == "init" || len(name) > 4 && name[:4] == "init") {
+		return true
+	}
+	pos := fn.Prog.Fset.Position(fn.Pos())
+	return len(pos.Filename) > 8 && pos.Filename[len(pos.Filename)-8:] == "_test.go"
+}
