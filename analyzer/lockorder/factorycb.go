@@ -9,8 +9,8 @@ import (
 // Callback factories (issue 14; didip/tollbooth#107).
 //
 // A callback field that only an exported setter or constructor fills,
-// from its parameter, and that the package itself never fills, runs its
-// users' functions: nothing known in general. But a package may also
+// from its parameter, or an exported field the package itself never
+// fills, runs its users' functions: nothing known in general. But a package may also
 // make those functions for its users: `func logRejected(lmt *Limiter)
 // func(w, r)` returns a closure of the field's very type, for the object
 // it is given, to be set on that object (lmt.SetOnLimitReached(
@@ -57,12 +57,16 @@ func (c *checker) noteFactory(fn *ssa.Function, ret *ssa.Return) {
 	}
 }
 
-// userOnly reports whether the callback field fk is filled only from the
-// parameters of exported functions, which no call of the package passes a
-// function it knows.
-func (c *checker) userOnly(fk string) bool {
-	if len(c.funcFields[fk]) > 0 || c.unknownFunc[fk] || len(c.paramFuncs[fk]) == 0 || len(c.passedFuncs(fk)) > 0 {
+// userOnly reports whether the callback field fk is filled only by the
+// package's users: from the parameters of exported functions, which no
+// call of the package passes a function it knows, or, for an exported
+// field, directly (the package stores nothing there).
+func (c *checker) userOnly(fk string, exported bool) bool {
+	if len(c.funcFields[fk]) > 0 || c.unknownFunc[fk] || len(c.passedFuncs(fk)) > 0 {
 		return false
+	}
+	if len(c.paramFuncs[fk]) == 0 {
+		return exported
 	}
 	for _, pf := range c.paramFuncs[fk] {
 		if obj := pf.fn.Object(); obj == nil || !obj.Exported() {
@@ -76,7 +80,7 @@ func (c *checker) userOnly(fk string) bool {
 // package makes, of the type of the field fa and for an object of fa's
 // owner type, bound to fa's object, when the field is user-filled.
 func (f *fnChecker) factoryCallback(fk string, call *ssa.CallCommon, fa *ssa.FieldAddr) []*ssa.CallCommon {
-	if !f.c.userOnly(fk) {
+	if !f.c.userOnly(fk, fieldExported(fa)) {
 		return nil
 	}
 	ft := fa.Type().(*types.Pointer).Elem()

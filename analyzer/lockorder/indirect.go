@@ -139,6 +139,9 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 		return nil, false
 	}
 	if fieldExported(fa) {
+		if calls := f.factoryCallback(fk, call, fa); calls != nil {
+			return calls, false // nothing of the package is stored there
+		}
 		return f.selfCallback(fk, call, fa)
 	}
 	all := append(f.c.funcFields[fk], f.c.passedFuncs(fk)...)

@@ -193,3 +193,42 @@ func (q *retryQueue) push(id int) {
 func dropLogger(q *retryQueue) func(id int) {
 	return func(id int) { println(id, q.length()) }
 }
+
+// A third writing: the callback is an exported field its users set
+// directly, and the package's factory takes the object first and some
+// options after it.
+type Throttle struct {
+	mu      sync.RWMutex
+	limit   int
+	waiting int
+	OnLimit func(waiting int)
+}
+
+// Limit returns the throttle's limit.
+func (t *Throttle) Limit() int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.limit
+}
+
+// SetLimit changes the throttle's limit.
+func (t *Throttle) SetLimit(n int) {
+	t.mu.Lock()
+	t.limit = n
+	t.mu.Unlock()
+}
+
+func (t *Throttle) over() {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if t.OnLimit != nil && t.waiting > t.limit {
+		t.OnLimit(t.waiting) // want `t.mu is read-locked again inside the function literal \(made by LogOverLimit for the object whose callback it is\)`
+	}
+}
+
+// LogOverLimit makes an OnLimit callback for t that reports t's limit.
+func LogOverLimit(t *Throttle, prefix string) func(int) {
+	return func(waiting int) {
+		println(prefix, waiting, "over", t.Limit())
+	}
+}
