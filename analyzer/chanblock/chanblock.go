@@ -23,7 +23,8 @@ package) and an operation is reported when no other side can ever reach it:
   - a receive or range from a channel nothing sends on or closes, or a
     range whose only close follows the loop in the ranging function;
   - a send nothing receives, or one that finds a constant buffer full;
-  - an operation on a nil channel field or variable;
+  - an operation on a nil channel field or variable, or on a nil
+    channel returned with an error the caller drops;
   - a wait for one's own deferred close;
   - a select none of whose cases can proceed;
   - a send whose only receiver is the sending goroutine (or a pool of
@@ -131,6 +132,7 @@ func run(pass *analysis.Pass) (any, error) {
 	stopUnderLock(st, ssainput.SrcFuncs)
 	waitGroups(st, ssainput.SrcFuncs)
 	nilPaths(st, ssainput.SrcFuncs)
+	nilResults(st, ssainput.SrcFuncs)
 	waitBeforeReceive(st, ssainput.SrcFuncs)
 	fills(st, ssainput.SrcFuncs)
 	resultOnce(st, ssainput.SrcFuncs)

@@ -83,6 +83,13 @@
 //   - a plain operation on a channel variable made on some paths only, on
 //     a path where it is still nil (a condition already decided on the way
 //     and nil tests are followed one way);
+//   - a nil channel returned with an error (return nil, err) by a
+//     function whose caller drops the error (blank) and, without a nil
+//     test, receives or ranges on the channel, or returns it as its own
+//     result with no error beside it, so that the callers of that async
+//     API range over nil (libp2p/go-libp2p-routing-helpers#64); a
+//     function returning a nil channel without an error, and a select
+//     on the result, are left alone (a disabled case is an idiom);
 //   - a select without default none of whose cases can ever proceed (each
 //     receives from a channel nothing sends on or closes, sends on an
 //     unbuffered channel nothing receives from, or uses a never-assigned
