@@ -1,0 +1,108 @@
+// Package fixed is the fixed version of rwr/hystrixgo_35: ErrorPercent uses
+// requestsLocked under the read lock it holds.
+package fixed
+
+import (
+	"sync"
+	"time"
+)
+
+// Number counts events over a ten-second rolling window.
+type Number struct {
+	buckets map[int64]float64
+}
+
+// NewNumber returns an empty rolling counter.
+func NewNumber() *Number { return &Number{buckets: make(map[int64]float64)} }
+
+// Increment adds i to the current second's bucket.
+func (r *Number) Increment(i float64, now time.Time) {
+	r.buckets[now.Unix()] += i
+	for ts := range r.buckets {
+		if ts <= now.Unix()-10 {
+			delete(r.buckets, ts)
+		}
+	}
+}
+
+// Sum returns the total over the last ten seconds.
+func (r *Number) Sum(now time.Time) float64 {
+	var sum float64
+	for ts, v := range r.buckets {
+		if ts > now.Unix()-10 {
+			sum += v
+		}
+	}
+	return sum
+}
+
+type commandExecution struct {
+	Types []string
+	Start time.Time
+}
+
+type metricExchange struct {
+	Name    string
+	Updates chan *commandExecution
+	Mutex   *sync.RWMutex
+
+	requests *Number
+	errors   *Number
+}
+
+func newMetricExchange(name string) *metricExchange {
+	m := &metricExchange{
+		Name:     name,
+		Updates:  make(chan *commandExecution, 2000),
+		Mutex:    &sync.RWMutex{},
+		requests: NewNumber(),
+		errors:   NewNumber(),
+	}
+	go m.Monitor()
+	return m
+}
+
+// Monitor records every command result.
+func (m *metricExchange) Monitor() {
+	for update := range m.Updates {
+		m.Mutex.Lock()
+		m.requests.Increment(1, update.Start)
+		for _, t := range update.Types {
+			if t == "failure" || t == "timeout" || t == "rejected" {
+				m.errors.Increment(1, update.Start)
+			}
+		}
+		m.Mutex.Unlock()
+	}
+}
+
+// Requests returns the rolling request counter.
+func (m *metricExchange) Requests() *Number {
+	m.Mutex.RLock()
+	defer m.Mutex.RUnlock()
+	return m.requestsLocked()
+}
+
+// requestsLocked is Requests for callers that hold m.Mutex.
+func (m *metricExchange) requestsLocked() *Number {
+	return m.requests
+}
+
+// ErrorPercent returns the share of failed requests, in percent.
+func (m *metricExchange) ErrorPercent(now time.Time) int {
+	m.Mutex.RLock()
+	defer m.Mutex.RUnlock()
+
+	var errPct float64
+	reqs := m.requestsLocked().Sum(now)
+	errs := m.errors.Sum(now)
+	if reqs > 0 {
+		errPct = (errs / reqs) * 100
+	}
+	return int(errPct + 0.5)
+}
+
+// IsHealthy reports whether the circuit's error rate is acceptable.
+func (m *metricExchange) IsHealthy(now time.Time, threshold int) bool {
+	return m.ErrorPercent(now) < threshold
+}
