@@ -14,7 +14,8 @@
 // interfaces are our reduction of gc.go.
 //
 // Fix: every send on the output channel selects on ctx.Done() as well,
-// instead of relying on the buffer.
+// instead of relying on the buffer, as the issue prescribes (the fixing
+// commit is not in the thread we read).
 package bug
 
 import (

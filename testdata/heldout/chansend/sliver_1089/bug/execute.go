@@ -13,7 +13,8 @@
 // timed-out request. The thread states the bug but not the code around
 // it: the request/response types and the runner are our reduction.
 //
-// Fix: done has a buffer of one, so the late send completes.
+// Fix: done has a buffer of one, so the late send completes (our reading
+// of the PR, which describes the unbuffered channel as the cause).
 package bug
 
 import (

@@ -16,7 +16,8 @@
 // socket, its processor and the drained signal are our reduction of
 // core.go.
 //
-// Fix: the loop is labelled and the cases break out of it.
+// Fix: the loop is labelled and the cases break out of it (our reading of
+// the diagnosis; the fixing commit is not in the thread).
 package bug
 
 import (
