@@ -1,0 +1,99 @@
+// Package fixed is the fixed version of context/consul_14988: the coalesce
+// timer's send also watches the runner's context.
+package fixed
+
+import (
+	"context"
+	"time"
+)
+
+const coalesceTimeout = 200 * time.Millisecond
+
+// ConfigSnapshot is a proxy's configuration.
+type ConfigSnapshot struct {
+	ProxyID string
+	Roots   []string
+	Leaf    string
+}
+
+// Valid reports whether the snapshot is complete.
+func (s *ConfigSnapshot) Valid() bool { return len(s.Roots) > 0 && s.Leaf != "" }
+
+// UpdateEvent is the result of a watch.
+type UpdateEvent struct {
+	CorrelationID string
+	Result        any
+}
+
+type state struct {
+	proxyID string
+	ch      chan UpdateEvent
+	snapCh  chan ConfigSnapshot
+	cancel  context.CancelFunc
+}
+
+func newState(proxyID string) *state {
+	return &state{
+		proxyID: proxyID,
+		ch:      make(chan UpdateEvent, 1),
+		snapCh:  make(chan ConfigSnapshot, 1),
+	}
+}
+
+// Watch starts the runner and returns its snapshot channel.
+func (s *state) Watch() <-chan ConfigSnapshot {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go s.run(ctx, &ConfigSnapshot{ProxyID: s.proxyID})
+	return s.snapCh
+}
+
+// Close stops the runner, as re-registering the service does.
+func (s *state) Close() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+}
+
+func handleUpdate(u UpdateEvent, snap *ConfigSnapshot) {
+	switch u.CorrelationID {
+	case "roots":
+		if roots, ok := u.Result.([]string); ok {
+			snap.Roots = roots
+		}
+	case "leaf":
+		if leaf, ok := u.Result.(string); ok {
+			snap.Leaf = leaf
+		}
+	}
+}
+
+func (s *state) run(ctx context.Context, snap *ConfigSnapshot) {
+	// sendCh is signalled by the coalesce timer when a snapshot is due.
+	sendCh := make(chan struct{})
+	var coalesceTimer *time.Timer
+
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case u := <-s.ch:
+			handleUpdate(u, snap)
+			if !snap.Valid() || coalesceTimer != nil {
+				continue
+			}
+			coalesceTimer = time.AfterFunc(coalesceTimeout, func() {
+				select {
+				case sendCh <- struct{}{}:
+				case <-ctx.Done():
+				}
+			})
+		case <-sendCh:
+			coalesceTimer = nil
+			select {
+			case s.snapCh <- *snap:
+			default:
+			}
+		}
+	}
+}
