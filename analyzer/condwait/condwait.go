@@ -96,6 +96,7 @@ func run(pass *analysis.Pass) (any, error) {
 			c.checkSignalOne(cd)
 			c.checkSignalMany(cd)
 			c.checkStopped(cd)
+			c.checkClosedFlag(cd)
 		}
 	}
 	return nil, nil

@@ -79,6 +79,14 @@
 //     constant): no closed flag, error, channel or context. When the stop
 //     comes the producers stop with it, and the goroutine sleeps in Wait
 //     for good (kubernetes/kubernetes#28158);
+//   - a closed state the waiter ignores (reported at the Wait): a wait
+//     loop that only new data ends (a slice to fill, a count to rise, a
+//     key to appear in a map) on a private Cond of a struct that also has
+//     a one-way bool state, set to true by another function while it
+//     holds the Cond's lock and never set back to false (a closed or
+//     stopped flag). The loop never tests it: once the state is set the
+//     data may never come, and with or without a Broadcast the waiter
+//     sleeps on for good (rlmcpherson/s3gof3r#73);
 //
 // Waits on a Cond that nothing in the package signals, and Waits on a
 // field's Cond that test no predicate at all, are lockorder's

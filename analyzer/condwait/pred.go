@@ -26,6 +26,7 @@ const (
 	relOtherConst            // an integer set to a constant other than k
 	relClose                 // the channel ch closed
 	relCtx                   // the context canceled
+	relMapKey                // a key stored into a map (the waiter looks it up)
 )
 
 // pred is one field whose change ends a wait, and how.
@@ -168,6 +169,13 @@ func walkCond(v ssa.Value, exitOn bool, depth int, out *[]pred) {
 		}
 	case *ssa.BinOp:
 		compare(v, exitOn, out)
+	case *ssa.Extract:
+		// _, ok := m[k]: the wait ends once a producer stores the key.
+		if l, ok := v.Tuple.(*ssa.Lookup); ok && v.Index == 1 && l.CommaOk && exitOn {
+			if f, isLen := fieldRead(l.X); f != nil && !isLen {
+				*out = append(*out, pred{field: f, rel: relMapKey, pos: l.Pos()})
+			}
+		}
 	case *ssa.Phi:
 		// a || b, a && b: a constant edge comes from a branch on an
 		// earlier operand.

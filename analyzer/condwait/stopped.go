@@ -59,7 +59,7 @@ func (c *checker) dataOnly(fn *ssa.Function, w ssa.Instruction) bool {
 // state, maybe a closed one).
 func (c *checker) isData(p pred) bool {
 	switch p.rel {
-	case relGrow, relInc:
+	case relGrow, relInc, relMapKey:
 		return true
 	case relOtherConst:
 		if p.k == nil || p.k.Kind() != constant.Int || constant.Sign(p.k) != 0 {
