@@ -46,7 +46,9 @@ const maxTargets = 1
 // callbacks while ranging over it runs whichever were registered, each
 // in turn (oxia-db/oxia#350): every one is possible at the call, so the
 // locks each takes are ordered after the held ones by class; none of
-// them is certain, so they give no double lock.
+// them is certain, so they give no double lock. The same holds for the
+// implementations of an interface method called on such an element (a
+// slice of Listener).
 const maxElemTargets = 8
 
 // addrOf is the address of a variable holding x: what a closure captures
@@ -111,8 +113,8 @@ func (c *checker) noteFuncStore(st *ssa.Store) {
 func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon, maybe bool) {
 	if call.IsInvoke() {
 		impls := f.c.implementations(call.Method)
-		if len(impls) == 0 || len(impls) > maxTargets {
-			return nil, false
+		if len(impls) == 0 || len(impls) > maxTargets && (len(impls) > maxElemTargets || !isElem(call.Value, 0)) {
+			return nil, false // several, and not a registry's elements (maxElemTargets)
 		}
 		for _, fn := range impls {
 			calls = append(calls, &ssa.CallCommon{Value: fn, Args: append([]ssa.Value{call.Value}, call.Args...)})

@@ -1527,6 +1527,9 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 		f.call(c, pos, s)
 	}
 	f.maybeCall = saved
+	if call.IsInvoke() && maybe {
+		f.commonImplLocks(call, pos, s) // what all of them take is certain (common.go)
+	}
 	f.indirect--
 }
 

@@ -211,3 +211,53 @@ func wireHooks(h *hookSet, a, b *flushCounter) {
 	h.add(b.bump)
 	h.add(func() { _ = a.get() + b.get() })
 }
+
+// A fourth writing: the registry keeps listeners behind an interface of
+// the package, with two implementations; the one that locks its own
+// object re-registers itself while holding that lock.
+type configListener interface {
+	configChanged(version int)
+}
+
+type configStore struct {
+	mu        sync.Mutex
+	listeners []configListener
+	version   int
+}
+
+func (s *configStore) watch(l configListener) {
+	s.mu.Lock()
+	s.listeners = append(s.listeners, l)
+	s.mu.Unlock()
+}
+
+func (s *configStore) set(version int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.version = version
+	for i := range s.listeners {
+		s.listeners[i].configChanged(version) // want `lock order inversion by lock class: set locks s.mu .* then .*mu inside .*configChanged.*while rewatch locks r.mu .* then r.store.mu`
+	}
+}
+
+type routeTable struct {
+	mu      sync.Mutex
+	store   *configStore
+	version int
+}
+
+func (r *routeTable) configChanged(version int) {
+	r.mu.Lock()
+	r.version = version
+	r.mu.Unlock()
+}
+
+func (r *routeTable) rewatch() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.store.watch(r)
+}
+
+type versionPrinter struct{}
+
+func (versionPrinter) configChanged(version int) { println(version) }
