@@ -186,8 +186,9 @@
 //     only: one function sends on the field and holds every close of it
 //     (none deferred anywhere), a path from one of its sends reaches a
 //     return without the close, and the function that started the ranging
-//     goroutine calls that producer after the go statement
-//     (fiatjaf/nak#158);
+//     goroutine (ranging over the field, or over a parameter that every go
+//     statement starting it fills with the field's channel) calls that
+//     producer after the go statement (fiatjaf/nak#158);
 //   - a plain receive from a channel taken from a registry (a map of
 //     channels in a private field or an unexported package variable,
 //     whose channels are only ever received from), when the function that

@@ -26,6 +26,7 @@ func producerCloses(st *state, funcs []*ssa.Function) {
 	}
 	ops := map[*types.Var]*fieldOps{}
 	gos := map[*ssa.Function][]*ssa.Go{} // the go statements starting each function
+	var rangers []*ssa.UnOp
 	get := func(f *types.Var) *fieldOps {
 		if ops[f] == nil {
 			ops[f] = &fieldOps{}
@@ -46,9 +47,7 @@ func producerCloses(st *state, funcs []*ssa.Function) {
 					}
 				case *ssa.UnOp:
 					if in.Op == token.ARROW && in.CommaOk && st.ranges[in.Pos()] {
-						if f := loadedField(in.X); f != nil && f.Pkg() == st.pass.Pkg {
-							get(f).ranges = append(get(f).ranges, in)
-						}
+						rangers = append(rangers, in)
 					}
 				}
 				if in, ok := instr.(ssa.CallInstruction); ok {
@@ -67,6 +66,17 @@ func producerCloses(st *state, funcs []*ssa.Function) {
 					}
 				}
 			}
+		}
+	}
+	// A range over the field itself, or over a parameter of a function
+	// that every go statement starting it hands the field's channel.
+	for _, r := range rangers {
+		f := loadedField(r.X)
+		if p, ok := r.X.(*ssa.Parameter); ok {
+			f = startedWithField(p, gos[p.Parent()])
+		}
+		if f != nil && f.Pkg() == st.pass.Pkg {
+			get(f).ranges = append(get(f).ranges, r)
 		}
 	}
 	for f, o := range ops {
@@ -169,6 +179,35 @@ func returnAfter(sends, closes []ssa.Instruction) *ssa.Return {
 		}
 	}
 	return nil
+}
+
+// startedWithField returns the field whose channel every go statement in
+// gos passes as parameter p (none when p's function is started otherwise
+// or called: it may range over any channel).
+func startedWithField(p *ssa.Parameter, gos []*ssa.Go) *types.Var {
+	fn := p.Parent()
+	i := -1
+	for k, q := range fn.Params {
+		if q == p {
+			i = k
+		}
+	}
+	if i < 0 || len(gos) == 0 {
+		return nil
+	}
+	var f *types.Var
+	for _, g := range gos {
+		args := g.Call.Args
+		if fn.Signature.Recv() != nil && g.Call.IsInvoke() || i >= len(args) {
+			return nil
+		}
+		af := loadedField(args[i])
+		if af == nil || (f != nil && af != f) {
+			return nil
+		}
+		f = af
+	}
+	return f
 }
 
 // startsThenCalls returns a call of prod made, after the go statement, by

@@ -2,6 +2,7 @@ package real
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"sync"
@@ -213,4 +214,47 @@ func newReconcilerFixed(step func(string) ([]string, bool, error)) *reconcilerFi
 
 func newFeeder(src func() (int, error)) *feeder {
 	return &feeder{items: make(chan int), src: src}
+}
+
+// Another variant (ours): the consumer is a package function started with
+// the field's channel as its argument, and the producer gives up when its
+// context is canceled, skipping the close.
+type exporter struct {
+	events chan int
+	next   func() (int, bool)
+}
+
+func newExporter(next func() (int, bool)) *exporter {
+	return &exporter{events: make(chan int, 4), next: next}
+}
+
+func drainTo(sink func(int), in <-chan int, done chan<- struct{}) {
+	for v := range in { // want `this range over field events ends only when export closes it`
+		sink(v)
+	}
+	close(done)
+}
+
+func (e *exporter) export(ctx context.Context) error {
+	for {
+		v, ok := e.next()
+		if !ok {
+			close(e.events)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		e.events <- v
+	}
+}
+
+func runExport(ctx context.Context, e *exporter, sink func(int)) error {
+	done := make(chan struct{})
+	go drainTo(sink, e.events, done)
+	err := e.export(ctx)
+	<-done
+	return err
 }
