@@ -176,7 +176,9 @@
 // reply only in a select that can give up through a case that fires
 // independently of the replier; every plain send on that field elsewhere
 // in the package (the dispatcher's reply, after a type switch) is
-// reported. A replier that sends in a select, another receiver of the
+// reported. The reply channel may also be queued itself on a channel of
+// channels kept in a field (asks chan chan int), the replier sending on
+// what it takes from that queue. A replier that sends in a select, another receiver of the
 // field, or a requester that never gives up is not.
 //
 // Nothing is reported when the channel escapes (stored elsewhere, returned

@@ -24,11 +24,14 @@ import (
 // handoffs applies the rule to every unbuffered channel the package's
 // functions make.
 func handoffs(pass *analysis.Pass, funcs []*ssa.Function) {
-	var sends []*ssa.Send // every plain send on a loaded struct field
+	var sends []*ssa.Send // every plain send on a channel read from a field or a queue
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				if s, ok := instr.(*ssa.Send); ok && loadedField(s.Chan) != nil {
+				if s, ok := instr.(*ssa.Send); ok {
+					if _, ok := carrierOf(s.Chan); !ok {
+						continue
+					}
 					sends = append(sends, s)
 				}
 			}
@@ -46,6 +49,60 @@ func handoffs(pass *analysis.Pass, funcs []*ssa.Function) {
 			}
 		}
 	}
+}
+
+// carrier is how a reply channel reaches its replier: read back from a
+// struct field, or received from a queue (a channel of channels) kept in a
+// struct field.
+type carrier struct {
+	field *types.Var
+	queue bool
+}
+
+// carrierOf returns how the channel v was reached: a load of a field, or a
+// value received (plainly, in a select, or by a range) from a queue field.
+func carrierOf(v ssa.Value) (carrier, bool) {
+	for {
+		ct, ok := v.(*ssa.ChangeType)
+		if !ok {
+			break
+		}
+		v = ct.X
+	}
+	if f := loadedField(v); f != nil {
+		return carrier{field: f}, true
+	}
+	switch x := v.(type) {
+	case *ssa.UnOp:
+		if x.Op == token.ARROW && !x.CommaOk {
+			if q := loadedField(x.X); q != nil {
+				return carrier{field: q, queue: true}, true
+			}
+		}
+	case *ssa.Extract:
+		switch t := x.Tuple.(type) {
+		case *ssa.UnOp: // r, ok := <-q, or a range over q
+			if t.Op == token.ARROW && x.Index == 0 {
+				if q := loadedField(t.X); q != nil {
+					return carrier{field: q, queue: true}, true
+				}
+			}
+		case *ssa.Select: // case r := <-q: the tuple holds index, ok, then one value per receiving case
+			j := 0
+			for _, st := range t.States {
+				if st.Dir != types.RecvOnly {
+					continue
+				}
+				if x.Index == 2+j {
+					if q := loadedField(st.Chan); q != nil {
+						return carrier{field: q, queue: true}, true
+					}
+				}
+				j++
+			}
+		}
+	}
+	return carrier{}, false
 }
 
 // loadedField returns the struct field v, a channel, is read from (through
@@ -71,8 +128,18 @@ func loadedField(v ssa.Value) *types.Var {
 
 func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends []*ssa.Send, funcs []*ssa.Function) {
 	w := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
-	var field *types.Var
+	var via *carrier
 	var inst *ssa.Alloc
+	handedOn := false
+	// queued records the channel sent as a value on a queue field.
+	queued := func(ch ssa.Value) bool {
+		q := loadedField(ch)
+		if q == nil || via != nil {
+			return false
+		}
+		via, handedOn = &carrier{field: q, queue: true}, true
+		return true
+	}
 	var visit func(v ssa.Value) bool
 	visit = func(v ssa.Value) bool {
 		w.vals[v] = true
@@ -88,36 +155,49 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 					return false
 				}
 				w.recvs[u] = true
+			case *ssa.Send:
+				// Sent itself on a queue (a channel of channels).
+				if u.X != v || !queued(u.Chan) {
+					return false
+				}
 			case *ssa.Select:
 				for _, st := range u.States {
-					if st.Chan == v && st.Dir != types.RecvOnly {
+					switch {
+					case st.Chan == v && st.Dir != types.RecvOnly:
 						return false // the requester answers itself
+					case st.Chan == v:
+						w.recvs[u] = true
+					case st.Send == v && !queued(st.Chan):
+						return false
 					}
 				}
-				w.recvs[u] = true
 			case *ssa.Store:
 				fa, ok := u.Addr.(*ssa.FieldAddr)
-				if !ok || u.Val != v || field != nil {
+				if !ok || u.Val != v || via != nil {
 					return false // kept anywhere else: not followed
 				}
 				a, ok := fa.X.(*ssa.Alloc)
 				if !ok {
 					return false
 				}
-				field, inst = fieldOf(fa), a
+				via, inst = &carrier{field: fieldOf(fa)}, a
 			default:
 				return false
 			}
 		}
 		return true
 	}
-	if !visit(mc) || field == nil {
+	if !visit(mc) || via == nil {
 		return
 	}
+	field := via.field
 	// The requester may also receive through the struct's field, or
 	// through a copy of a struct value (j := job{...} copies the literal).
-	handedOn := false
-	insts, seenInst := []*ssa.Alloc{inst}, map[*ssa.Alloc]bool{inst: true}
+	var insts []*ssa.Alloc
+	seenInst := map[*ssa.Alloc]bool{}
+	if inst != nil {
+		insts, seenInst[inst] = []*ssa.Alloc{inst}, true
+	}
 	for len(insts) > 0 {
 		a := insts[0]
 		insts = insts[1:]
@@ -165,7 +245,7 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 	// receives from it (a drainer would take the late reply).
 	var sends []chanuse.FieldOp
 	for _, s := range allSends {
-		if loadedField(s.Chan) != field {
+		if c, ok := carrierOf(s.Chan); !ok || c != *via {
 			continue
 		}
 		if s.Parent() == fn {
@@ -173,7 +253,7 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 		}
 		sends = append(sends, chanuse.FieldOp{Op: chanuse.Op{Kind: chanuse.Send, Instr: s}})
 	}
-	if len(sends) == 0 || receivedElsewhere(fn, field, funcs) {
+	if len(sends) == 0 || receivedElsewhere(fn, *via, funcs) {
 		return
 	}
 	ex := w.search(fn, fn.Blocks[0], 0, 0)
@@ -181,12 +261,16 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 		return
 	}
 	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	how, what := "field "+field.Name(), "field"
+	if via.queue {
+		how, what = "a channel received from queue "+field.Name(), "queue"
+	}
 	for _, s := range sends {
 		pass.Report(analysis.Diagnostic{
 			Pos:      s.Op.Instr.Pos(),
 			Category: "deadlock",
-			Message: fmt.Sprintf("this plain send replies on field %s, and %s fills that field with an unbuffered channel (line %d) whose only receive is a select (line %d) that can give up through another case and return (line %d): the reply then blocks forever, and with it everything this goroutine serves (give the reply channel a buffer of one, or send in a select)",
-				field.Name(), fn.Name(), line(mc.Pos()), line(ex.sel.Pos()), line(ex.ret)),
+			Message: fmt.Sprintf("this plain send replies on %s, and %s fills that %s with an unbuffered channel (line %d) whose only receive is a select (line %d) that can give up through another case and return (line %d): the reply then blocks forever, and with it everything this goroutine serves (give the reply channel a buffer of one, or send in a select)",
+				how, fn.Name(), what, line(mc.Pos()), line(ex.sel.Pos()), line(ex.ret)),
 			Related: []analysis.RelatedInformation{
 				{Pos: mc.Pos(), Message: "the reply channel is made unbuffered here"},
 				{Pos: ex.sel.Pos(), Message: "the requester's only receive, in a select"},
@@ -198,8 +282,12 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 }
 
 // receivedElsewhere reports whether a function other than fn receives
-// from a channel read from field.
-func receivedElsewhere(fn *ssa.Function, field *types.Var, funcs []*ssa.Function) bool {
+// from a reply channel reached through via.
+func receivedElsewhere(fn *ssa.Function, via carrier, funcs []*ssa.Function) bool {
+	is := func(v ssa.Value) bool {
+		c, ok := carrierOf(v)
+		return ok && c == via
+	}
 	for _, f := range funcs {
 		if f == fn {
 			continue
@@ -208,12 +296,12 @@ func receivedElsewhere(fn *ssa.Function, field *types.Var, funcs []*ssa.Function
 			for _, instr := range b.Instrs {
 				switch in := instr.(type) {
 				case *ssa.UnOp:
-					if in.Op == token.ARROW && loadedField(in.X) == field {
+					if in.Op == token.ARROW && is(in.X) {
 						return true
 					}
 				case *ssa.Select:
 					for _, st := range in.States {
-						if st.Dir == types.RecvOnly && loadedField(st.Chan) == field {
+						if st.Dir == types.RecvOnly && is(st.Chan) {
 							return true
 						}
 					}
@@ -221,7 +309,7 @@ func receivedElsewhere(fn *ssa.Function, field *types.Var, funcs []*ssa.Function
 					// A range over it is a receive; a close or a call
 					// taking it does not answer, but hides what happens.
 					for _, a := range in.Call.Args {
-						if loadedField(a) == field {
+						if is(a) {
 							if bi, ok := in.Call.Value.(*ssa.Builtin); !ok || bi.Name() != "close" {
 								return true
 							}

@@ -244,3 +244,61 @@ func (l *stoppingLoop) Get() (int, bool) {
 		return 0, false
 	}
 }
+
+// A variant with no request struct: the reply channel itself is queued on
+// a channel of channels (in a select that watches the context), and the
+// owner loop answers whatever it takes from the queue, in a for-select.
+type counter struct {
+	asks chan chan int
+	incs chan struct{}
+	n    int
+}
+
+func (c *counter) loop() {
+	for {
+		select {
+		case <-c.incs:
+			c.n++
+		case r := <-c.asks:
+			r <- c.n // want `this plain send replies on a channel received from queue asks, and Value fills that queue with an unbuffered channel`
+		}
+	}
+}
+
+func (c *counter) Value(ctx context.Context) (int, error) {
+	r := make(chan int)
+	select {
+	case c.asks <- r:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	select {
+	case n := <-r:
+		return n, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// Its look-alike: the asker waits for the answer once the question is
+// taken, so the owner's reply always finds it.
+type counterPatient struct {
+	asks chan chan int
+	n    int
+}
+
+func (c *counterPatient) loop() {
+	for r := range c.asks {
+		r <- c.n
+	}
+}
+
+func (c *counterPatient) Value(ctx context.Context) (int, error) {
+	r := make(chan int)
+	select {
+	case c.asks <- r:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	return <-r, nil
+}
