@@ -63,8 +63,8 @@
 //     instance: the mutex is identified by its field) between two
 //     receives: the sender waits for a receiver that waits for the mutex
 //     (treeverse/lakeFS#1390, portworx/sched-ops#359); the send may be in
-//     a helper called (two levels deep) with the mutex held, unless the
-//     helper unlocks it, the receivers may lock it in a helper their loop
+//     a helper called (two levels deep) with the mutex held, unless a
+//     helper on the way unlocks it, the receivers may lock it in a helper their loop
 //     calls and reach the channel through a method returning the field,
 //     and a receiving function that never returns counts as a goroutine
 //     (rabbitstack/fibratus#655); two read locks conflict only when the
@@ -72,8 +72,9 @@
 //     readers: nspcc-dev/neo-go#741), and a channel made with a constant
 //     buffer is left alone (room for a one-shot stop value);
 //   - a plain send, in a loop of a goroutine, on a channel kept in a field
-//     (or in a slice or map field: subscribers' channels), made holding a
-//     mutex field, when the goroutine's way out is a receive from a
+//     (or in a slice or map field: subscribers' channels) whose element
+//     type the package hands out on a channel it returns (consumers it
+//     does not control), made holding a mutex field, when the goroutine's way out is a receive from a
 //     private channel field that the package closes or sends on only
 //     while holding that mutex: once a consumer stops draining, the
 //     stopper waits for the mutex the blocked sender holds

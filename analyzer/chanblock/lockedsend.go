@@ -84,7 +84,7 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 			for _, site := range sendSites(send, callers) {
 				for _, lk := range lockCalls(site.Parent(), "Lock", "RLock") {
 					mu := lk.field
-					if !heldAt(lk.call, site, mu) || (site != ssa.Instruction(send) && unlocks(send.Parent(), mu)) {
+					if !heldAt(lk.call, site, mu) || (site != ssa.Instruction(send) && (unlocks(send.Parent(), mu) || unlocks(site.(*ssa.Call).Call.StaticCallee(), mu))) {
 						continue
 					}
 					relock := receiversLock(fc.recvs, site.Parent(), mu, lk.name == "Lock" || writers[mu] != nil, started)
@@ -143,7 +143,8 @@ func sendSites(send *ssa.Send, callers map[*ssa.Function][]*ssa.Call) []ssa.Inst
 }
 
 // unlocks reports whether fn unlocks the mutex field mu itself: a helper
-// that releases its caller's lock around the send does not hold it.
+// (the sender, or the one between it and the lock holder) that releases
+// its caller's lock around the send does not hold it.
 func unlocks(fn *ssa.Function, mu *types.Var) bool {
 	for _, l := range lockCalls(fn, "Unlock", "RUnlock") {
 		if l.field == mu {

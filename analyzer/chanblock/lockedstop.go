@@ -13,8 +13,9 @@ import (
 
 // stopUnderLock reports a plain send, in a loop of a function started as
 // a goroutine, on a channel kept in a field of the package's structs
-// (itself, or an element of a slice or map field: subscribers' channels),
-// made while holding a mutex field, when the goroutine's way out is a
+// (itself, or an element of a slice or map field: subscribers' channels)
+// and of an element type that some function of the package hands out on a
+// channel it returns, made while holding a mutex field, when the goroutine's way out is a
 // receive from a private channel field (its stop signal) whose every close
 // or send in the package is made holding that same mutex: once a consumer
 // stops draining, the goroutine waits in the send with the mutex held,
@@ -69,7 +70,7 @@ func stopUnderLock(st *state, funcs []*ssa.Function) {
 					continue
 				}
 				sent := heldField(send.Chan, 0)
-				if sent == nil {
+				if sent == nil || !handedOut(funcs, send.Chan.Type()) {
 					continue
 				}
 				for _, lk := range lockCalls(g, "Lock", "RLock") {
@@ -99,6 +100,27 @@ func stopUnderLock(st *state, funcs []*ssa.Function) {
 			}
 		}
 	}
+}
+
+// handedOut reports whether a function of the package returns a channel
+// of ch's element type: the channels the goroutine feeds go to consumers
+// the package does not control (a Subscribe), which may stop draining. A
+// channel only the package's own loops receive from is left alone: they
+// may drain it until the same stop signal.
+func handedOut(funcs []*ssa.Function, ch types.Type) bool {
+	c, ok := ch.Underlying().(*types.Chan)
+	if !ok {
+		return false
+	}
+	for _, fn := range funcs {
+		res := fn.Signature.Results()
+		for i := 0; i < res.Len(); i++ {
+			if rc, ok := res.At(i).Type().Underlying().(*types.Chan); ok && rc.Dir() != types.SendOnly && types.Identical(rc.Elem(), c.Elem()) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // stopFields returns the private channel fields g receives from in a

@@ -125,6 +125,14 @@ func newTopicHub() *topicHub {
 
 func (h *topicHub) Publish(b []byte) { h.in <- b }
 
+func (h *topicHub) Subscribe(id int) <-chan []byte {
+	c := make(chan []byte, 1)
+	h.mu.Lock()
+	h.subs[id] = c
+	h.mu.Unlock()
+	return c
+}
+
 func (h *topicHub) run() {
 	for {
 		select {
@@ -268,4 +276,58 @@ func (r *relay2) Abort() {
 	case r.stop <- struct{}{}:
 	default:
 	}
+}
+
+// Look-alike negative (ours): the only consumer is the package's own loop,
+// which drains the channel until the same stop signal, and no function
+// hands the channel (or one of its element type) out: the sender cannot
+// stay blocked while the stopper waits.
+type beat struct{ n int }
+
+type heart struct {
+	mu    sync.Mutex
+	n     int
+	beats chan beat
+	quit  chan struct{}
+}
+
+func newHeart() *heart {
+	h := &heart{beats: make(chan beat), quit: make(chan struct{})}
+	go h.pace()
+	go h.count()
+	return h
+}
+
+func (h *heart) pace() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.quit:
+			return
+		case <-t.C:
+		}
+		h.mu.Lock()
+		h.n++
+		h.beats <- beat{h.n}
+		h.mu.Unlock()
+	}
+}
+
+func (h *heart) count() {
+	total := 0
+	for {
+		select {
+		case <-h.quit:
+			return
+		case b := <-h.beats:
+			total += b.n
+		}
+	}
+}
+
+func (h *heart) Stop() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	close(h.quit)
 }
