@@ -13,8 +13,9 @@ import (
 // The watcher on a context nobody cancels (keybase/kbfs#1437): a goroutine
 // whose only way out is the Done of a context its function was passed
 // (other cases, if any, receive from a private field's channel that
-// nothing in the package closes or sends on), and a chain of callers,
-// through parameters, that passes context.Background() or context.TODO()
+// nothing in the package closes or sends on), or of a context kept in a
+// field of the struct its starter makes (set only there), and a chain of
+// callers, through parameters, that passes context.Background() or context.TODO()
 // (or a value-only context made from one, WithValue, WithoutCancel). That
 // context is never done: every call along that chain leaves one goroutine
 // waiting forever. Callers in main, init and tests run once and are not
@@ -22,6 +23,35 @@ import (
 
 // neverCanceled reports the rule for the goroutines the package starts.
 func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Function][]*ssa.Call, closures map[*ssa.Function]*ssa.MakeClosure, classes map[*types.Var]*chanuse.Class) {
+	// Every store into a field, to tell a context set once by the
+	// struct's maker from one set again later (a Start that renews it).
+	stores := map[*types.Var][]*ssa.Store{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if st, ok := instr.(*ssa.Store); ok {
+					if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
+						if f := fieldOf(fa); f != nil {
+							stores[f] = append(stores[f], st)
+						}
+					}
+				}
+			}
+		}
+	}
+	// made returns what the maker of a stored into field f, if that is
+	// the only store into f in the package.
+	made := func(a *ssa.Alloc, f *types.Var) (ssa.Value, *ssa.Function) {
+		for _, st := range stores[f] {
+			if st.Addr.(*ssa.FieldAddr).X != a {
+				return nil, nil
+			}
+		}
+		if v := storedField(a, f); v != nil {
+			return v, a.Parent()
+		}
+		return nil, nil
+	}
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -40,6 +70,13 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 					// A captured context, followed to the function that
 					// declares it.
 					ctxOf = func(ctx ssa.Value) (ssa.Value, *ssa.Function) {
+						if f, base := ctxField(ctx); f != nil {
+							// w.ctx, w captured: what w's maker stored.
+							if a, ok := resolve(base, closures).(*ssa.Alloc); ok {
+								return made(a, f)
+							}
+							return nil, nil
+						}
 						r := resolve(ctx, closures)
 						if p, ok := r.(*ssa.Parameter); ok {
 							return p, p.Parent()
@@ -54,9 +91,19 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 					// A parameter of the started function: the argument
 					// of the go statement, in fn.
 					ctxOf = func(ctx ssa.Value) (ssa.Value, *ssa.Function) {
+						f, base := ctxField(ctx)
+						if f != nil {
+							ctx = base // go w.run(): the field of the receiver
+						}
 						for i, p := range v.Params {
-							if p == ctx && i < len(g.Call.Args) {
+							if p != ctx || i >= len(g.Call.Args) {
+								continue
+							}
+							if f == nil {
 								return g.Call.Args[i], fn
+							}
+							if a, ok := resolve(g.Call.Args[i], closures).(*ssa.Alloc); ok {
+								return made(a, f)
 							}
 						}
 						return nil, nil
@@ -112,6 +159,41 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 			}
 		}
 	}
+}
+
+// ctxField returns the field a context is loaded from and the struct
+// pointer it is loaded through, or nil.
+func ctxField(ctx ssa.Value) (*types.Var, ssa.Value) {
+	u, ok := ctx.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return nil, nil
+	}
+	fa, ok := u.X.(*ssa.FieldAddr)
+	if !ok {
+		return nil, nil
+	}
+	return fieldOf(fa), fa.X
+}
+
+// storedField returns the one value stored into field f of the struct a
+// allocates (in a's function), or nil.
+func storedField(a *ssa.Alloc, f *types.Var) ssa.Value {
+	var val ssa.Value
+	for _, r := range *a.Referrers() {
+		fa, ok := r.(*ssa.FieldAddr)
+		if !ok || fieldOf(fa) != f {
+			continue
+		}
+		for _, u := range *fa.Referrers() {
+			if st, ok := u.(*ssa.Store); ok && st.Addr == fa {
+				if val != nil {
+					return nil // assigned more than once
+				}
+				val = st.Val
+			}
+		}
+	}
+	return val
 }
 
 // deadChan reports whether ch is read from a private field whose channel

@@ -146,3 +146,65 @@ func main() {
 	p := &proxy{dial: func() (net.Conn, error) { return nil, errors.New("no") }}
 	_, _ = p.attach(context.Background())
 }
+
+// A variant through a struct field: the session keeps the context it was
+// made with and its reader goroutine, started as a method, waits on it;
+// the accept loop makes each session with context.Background().
+type session struct {
+	ctx  context.Context
+	conn net.Conn
+}
+
+func newSession(ctx context.Context, c net.Conn) *session {
+	s := &session{ctx: ctx, conn: c}
+	go s.closer()
+	return s
+}
+
+func (s *session) closer() {
+	<-s.ctx.Done() // want `this goroutine can only end when its context is done, and acceptAll passes a context that is never canceled \(context.Background\(\)`
+	s.conn.Close()
+}
+
+func acceptAll(l net.Listener) {
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		newSession(context.Background(), c)
+	}
+}
+
+// Its look-alike: the session renews its context in Start (another store
+// into the field), so the maker's context is not the one waited on.
+type renewing struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	conn   net.Conn
+}
+
+func newRenewing(ctx context.Context, c net.Conn) *renewing {
+	r := &renewing{ctx: ctx, conn: c}
+	go r.closer()
+	return r
+}
+
+func (r *renewing) Start() {
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+}
+
+func (r *renewing) closer() {
+	<-r.ctx.Done()
+	r.conn.Close()
+}
+
+func acceptRenewing(l net.Listener) {
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		newRenewing(context.Background(), c).Start()
+	}
+}
