@@ -132,7 +132,10 @@
 // evidence: the channel is an unbuffered private field, never closed, whose
 // every receive is a select case beside a stop case that returns on a
 // signal the sending function does not give itself (a consumer leaving on
-// its context): the consumer can leave while a send is pending.
+// its context): the consumer can leave while a send is pending. A fourth:
+// the loop is a function literal feeding a channel that its maker made
+// and returns to its caller (a generator polling its context with a
+// default, then sending plainly).
 // The receiving side likewise: a plain receive in such a loop from a
 // channel that the function also receives from in a select watching a
 // stop signal (a header taken in the select, then a body taken plainly)

@@ -30,7 +30,8 @@ import (
 // function, or an exported field of an exported type that only the
 // package fills, with channels it makes); or it is an unbuffered private
 // field whose every receiver is a select that can return on a signal the
-// sender does not give itself.
+// sender does not give itself; or the loop is a function literal feeding a
+// channel its maker made and returns to its caller (a generator).
 func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) {
 	handedOut := returnedFields(funcs)
 	made := madeFields(funcs)
@@ -127,11 +128,71 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send on field %s, an unbuffered channel, does not watch it; the field's only receiver, the select in %s (%s), can return through another case: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
 				fn.Name(), line(stopPos), fk.field.Name(), sel.Parent().Name(), line(sel.Pos()))
 			rel = append(rel, analysis.RelatedInformation{Pos: sel.Pos(), Message: "the receiver, which can return without receiving"})
+		} else if ret := returnedCapture(fn, key); ret != nil {
+			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send does not watch it; %s makes the channel and returns it to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
+				fn.Name(), line(stopPos), ret.Parent().Name(), line(ret.Pos()))
+			rel = append(rel, analysis.RelatedInformation{Pos: ret.Pos(), Message: "the channel is handed to the caller here"})
 		} else {
 			continue
 		}
 		pass.Report(analysis.Diagnostic{Pos: send.Pos(), Category: "deadlock", Message: msg, Related: rel})
 	}
+}
+
+// returnedCapture returns the return of fn's parent that hands its caller
+// the channel key names, when key is a free variable of fn (a function
+// literal) bound to a channel the parent makes (a generator: make, start
+// the feeding goroutine, return the channel); nil otherwise.
+func returnedCapture(fn *ssa.Function, key any) *ssa.Return {
+	fv, ok := key.(*ssa.FreeVar)
+	parent := fn.Parent()
+	if !ok || parent == nil {
+		return nil
+	}
+	idx := -1
+	for i, f := range fn.FreeVars {
+		if f == fv {
+			idx = i
+		}
+	}
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			mk, ok := instr.(*ssa.MakeClosure)
+			if !ok || mk.Fn != fn || idx < 0 || idx >= len(mk.Bindings) {
+				continue
+			}
+			// A captured variable is a cell holding the channel, assigned once.
+			cell, _ := mk.Bindings[idx].(*ssa.Alloc)
+			var mc ssa.Value = mk.Bindings[idx]
+			if cell != nil {
+				mc = storedIn(cell)
+			}
+			if _, ok := mc.(*ssa.MakeChan); !ok {
+				return nil
+			}
+			for _, b := range parent.Blocks {
+				if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+					for _, r := range ret.Results {
+						for r != nil {
+							if r == mc {
+								return ret
+							}
+							if u, ok := r.(*ssa.UnOp); ok && cell != nil && u.Op == token.MUL && u.X == cell {
+								return ret
+							}
+							ct, ok := r.(*ssa.ChangeType)
+							if !ok {
+								break
+							}
+							r = ct.X
+						}
+					}
+				}
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // sendSite is a plain send that a loop makes, directly or in a helper it

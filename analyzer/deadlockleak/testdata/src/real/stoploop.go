@@ -578,3 +578,53 @@ func (s *Server) serve() {
 		}
 	}
 }
+
+// A variant written as a generator: the helper makes the channel, starts
+// the feeding goroutine and returns the channel to its caller; the loop
+// polls the caller's context with a default, then sends plainly. A caller
+// that cancels and stops reading leaves the goroutine blocked on the send
+// (the shape of square/p2#640 and bee#1456 with a local channel).
+func ticks(ctx context.Context, next func() int) <-chan int {
+	out := make(chan int)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			default:
+			}
+			out <- next() // want `the loop in ticks\$1 stops when the case at line \d+ fires, but this send does not watch it; ticks makes the channel and returns it to its caller \(line \d+\)`
+		}
+	}()
+	return out
+}
+
+// Its fix: the send itself watches the context.
+func ticksFixed(ctx context.Context, next func() int) <-chan int {
+	out := make(chan int)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case out <- next():
+			}
+		}
+	}()
+	return out
+}
+
+// Look-alike: a generator with no stop signal sends everything and
+// closes; its callers are expected to drain it.
+func countTo(n int) <-chan int {
+	out := make(chan int)
+	go func() {
+		for i := 0; i < n; i++ {
+			out <- i
+		}
+		close(out)
+	}()
+	return out
+}
