@@ -69,8 +69,11 @@
 //     and a receiving function that never returns counts as a goroutine
 //     (rabbitstack/fibratus#655); two read locks conflict only when the
 //     package also takes the write lock (a queued writer blocks new
-//     readers: nspcc-dev/neo-go#741), and a channel made with a constant
-//     buffer is left alone (room for a one-shot stop value);
+//     readers: nspcc-dev/neo-go#741); a channel made with a constant
+//     buffer is reported only for a send (or a call reaching it) in a
+//     loop (a one-shot stop value fits its room for one, repeated sends
+//     fill any buffer), and one made with a buffer of len(items) is left
+//     alone (room for every item);
 //   - a plain send, in a loop of a goroutine, on a channel kept in a field
 //     (or in a slice or map field: subscribers' channels) whose element
 //     type the package hands out on a channel it returns (consumers it

@@ -17,8 +17,9 @@ import (
 // does so in a loop, plainly or in a select, that between two receives can
 // lock that same mutex field: the sender waits with the mutex held for a
 // receiver that waits for the mutex (treeverse/lakeFS#1390,
-// portworx/sched-ops#359). Channels made with a constant buffer are left
-// alone (the usual fix for a one-shot stop).
+// portworx/sched-ops#359). A channel made with a constant buffer is
+// reported only for a send in a loop: a one-shot stop fits its room for
+// one (the usual fix), repeated sends fill any buffer.
 //
 // The send may be in a helper that the lock holder calls (a queue's push
 // called by a flusher holding its own mutex), the receivers may take the
@@ -67,21 +68,31 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 		if !fc.ok || len(fc.sends) == 0 || len(fc.recvs) == 0 {
 			continue
 		}
-		// A constant buffer (a stop signal's room for one) is left
-		// alone: only an unbuffered channel, or one whose buffer the
-		// callers size, can be full at the send.
-		buffered := false
+		// A constant buffer (a stop signal's room for one) fills only
+		// when the sends repeat: it is reported only for a send (or a
+		// call that reaches it) in a loop.
+		buffered, roomy := false, false
 		for _, mc := range fc.makes {
 			if capacity(mc) >= 1 {
 				buffered = true
 			}
+			// make(chan T, len(items)): room for every item, the
+			// idiom for sends that never wait.
+			if c, ok := mc.Size.(*ssa.Call); ok {
+				if b, ok := c.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" {
+					roomy = true
+				}
+			}
 		}
-		if buffered || len(fc.makes) == 0 {
+		if len(fc.makes) == 0 || roomy {
 			continue
 		}
 	sends:
 		for _, send := range fc.sends {
 			for _, site := range sendSites(send, callers) {
+				if buffered && !ssaloop.InLoop(site.Block()) {
+					continue
+				}
 				for _, lk := range lockCalls(site.Parent(), "Lock", "RLock") {
 					mu := lk.field
 					if !heldAt(lk.call, site, mu) || (site != ssa.Instruction(send) && (unlocks(send.Parent(), mu) || unlocks(site.(*ssa.Call).Call.StaticCallee(), mu))) {

@@ -232,3 +232,82 @@ func (s *summer) run() {
 	}
 	s.record(n)
 }
+
+// A variant with a constant buffer (ours): repeated sends under the lock
+// fill any buffer, so a loop of sends is reported; the one send per call
+// of notifyOne fits the room the buffer keeps and is left alone.
+type retrier struct {
+	mu      sync.Mutex
+	pending map[string]int
+	retries chan string
+}
+
+func newRetrier() *retrier {
+	r := &retrier{pending: map[string]int{}, retries: make(chan string, 32)}
+	go r.worker()
+	return r
+}
+
+func (r *retrier) requeueAll() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k := range r.pending {
+		r.retries <- k // want `this send on field retries holds mutex field mu`
+	}
+}
+
+func (r *retrier) notifyOne(k string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pending[k]++
+	r.retries <- k
+}
+
+func (r *retrier) Close() { close(r.retries) }
+
+func (r *retrier) worker() {
+	for k := range r.retries {
+		r.mu.Lock()
+		delete(r.pending, k)
+		r.mu.Unlock()
+	}
+}
+
+// Look-alike negative (ours, after cmd/go's ready queue): the buffer is
+// sized to the number of all items, each sent once, so no send waits.
+type readyQueue struct {
+	mu    sync.Mutex
+	done  map[int]bool
+	ready chan int
+}
+
+func runAll(items []int, deps func(int) []int, work func(int)) {
+	q := &readyQueue{done: map[int]bool{}, ready: make(chan int, len(items))}
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go q.worker(&wg, len(items)/4, deps, work)
+	}
+	q.mu.Lock()
+	for _, it := range items {
+		q.ready <- it
+	}
+	q.mu.Unlock()
+	wg.Wait()
+}
+
+func (q *readyQueue) worker(wg *sync.WaitGroup, n int, deps func(int) []int, work func(int)) {
+	defer wg.Done()
+	for i := 0; i < n; i++ {
+		it := <-q.ready
+		work(it)
+		q.mu.Lock()
+		q.done[it] = true
+		for _, d := range deps(it) {
+			if !q.done[d] {
+				q.ready <- d
+			}
+		}
+		q.mu.Unlock()
+	}
+}
