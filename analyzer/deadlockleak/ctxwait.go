@@ -364,29 +364,46 @@ func foreignChan(fn *ssa.Function, ch ssa.Value) bool {
 	default:
 		return false
 	}
+	return !signals(fn, ch, field, map[*ssa.Function]bool{}, 0)
+}
+
+// signals reports whether fn, or a function of the package it calls (a
+// few levels deep), closes or sends on ch (as fn sees it) or, for a
+// field's channel, on that field of any instance: the work fn does ends
+// the wait itself (a done channel its worker closes when it finishes).
+func signals(fn *ssa.Function, ch ssa.Value, field *types.Var, seen map[*ssa.Function]bool, depth int) bool {
+	if seen[fn] || depth > 3 {
+		return false
+	}
+	seen[fn] = true
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			var c ssa.Value
 			switch in := instr.(type) {
 			case *ssa.Send:
 				c = in.Chan
-			case *ssa.Call:
-				if bi, ok := in.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" {
-					c = in.Call.Args[0]
+			case ssa.CallInstruction:
+				cc := in.Common()
+				if bi, ok := cc.Value.(*ssa.Builtin); ok && bi.Name() == "close" {
+					c = cc.Args[0]
+				} else if callee := cc.StaticCallee(); field != nil && callee != nil && callee.Pkg == fn.Pkg && callee.Blocks != nil {
+					if signals(callee, nil, field, seen, depth+1) {
+						return true
+					}
 				}
 			}
 			if c == nil {
 				continue
 			}
 			if c == ch {
-				return false
+				return true
 			}
 			if k, ok := chanKey(c).(fieldKey); ok && field != nil && k.field == field {
-				return false
+				return true
 			}
 		}
 	}
-	return true
+	return false
 }
 
 // startedBy returns the go statement that starts closure mc, if that is

@@ -113,3 +113,28 @@ func forwardBothOwned(ctx, session context.Context, do func(context.Context)) {
 	}()
 	do(child)
 }
+
+// Look-alike: the other case is the worker's done channel, which the work
+// the function calls closes when it finishes: the watcher ends with it.
+type runner struct {
+	stop chan struct{}
+	done chan struct{}
+}
+
+func (r *runner) work(ctx context.Context) {
+	defer close(r.done)
+	<-ctx.Done()
+}
+
+func (r *runner) runOnce(parent context.Context) {
+	ctx, cancel := context.WithTimeout(parent, time.Second)
+	defer cancel()
+	go func() {
+		select {
+		case <-r.stop:
+			cancel()
+		case <-r.done:
+		}
+	}()
+	r.work(ctx)
+}
