@@ -77,6 +77,8 @@ func (m *Manager) ApplyConfig(cfg map[string][]any) error {
 	for _, prov := range m.providers {
 		prov.mu.Lock()
 		if len(prov.newSubs) == 0 {
+			// no subscriber left: stop it (its cleaner runs after)
+			prov.cancel()
 			prov.mu.Unlock()
 			continue
 		}

@@ -62,6 +62,12 @@ func newMetricExchange(name string) *metricExchange {
 	return m
 }
 
+// ReportEvent queues one command's result for Monitor (the circuit
+// breaker calls it after every run).
+func (m *metricExchange) ReportEvent(types []string, start time.Time) {
+	m.Updates <- &commandExecution{Types: types, Start: start}
+}
+
 // Monitor records every command result.
 func (m *metricExchange) Monitor() {
 	for update := range m.Updates {
