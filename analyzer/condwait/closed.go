@@ -13,8 +13,9 @@ import (
 // that only new data ends (a queue to fill, a count to rise, a key to
 // appear in a map) is on a Cond of a struct that also has a one-way state:
 // a bool field some other function sets to true while holding the Cond's
-// lock, and that nothing sets back to false (a closed or stopped flag;
-// constructors filling in a fresh struct do not count). The flag is set
+// lock, and that nothing sets back to false (a closed or stopped flag), or
+// an error field only ever set to non-nil errors (closed with an error);
+// constructors filling in a fresh struct do not count. The flag is set
 // under the Cond's lock precisely because it belongs to the state the
 // Cond guards, yet the wait loop never tests it: once it is set (Close)
 // the data the waiter wants may never come, and whether or not the setter
@@ -32,14 +33,15 @@ func (c *checker) checkClosedFlag(cd *cond) {
 			continue
 		}
 		for f, wrs := range c.writes {
-			if !isBool(f.Type()) {
+			isErr := types.Identical(f.Type(), types.Universe.Lookup("error").Type())
+			if !isBool(f.Type()) && !isErr {
 				continue
 			}
 			var set *write
 			oneWay := true
 			for _, wr := range wrs {
-				k, ok := wr.val.(*ssa.Const)
-				if !ok || k.Value == nil || k.Value.Kind() != constant.Bool || !constant.BoolVal(k.Value) {
+				k, isConst := wr.val.(*ssa.Const)
+				if isErr && (wr.val == nil || isConst && k.IsNil()) || !isErr && (!isConst || k.Value == nil || k.Value.Kind() != constant.Bool || !constant.BoolVal(k.Value)) {
 					oneWay = false // set back, or to a computed value
 					break
 				}

@@ -82,9 +82,9 @@
 //   - a closed state the waiter ignores (reported at the Wait): a wait
 //     loop that only new data ends (a slice to fill, a count to rise, a
 //     key to appear in a map) on a private Cond of a struct that also has
-//     a one-way bool state, set to true by another function while it
-//     holds the Cond's lock and never set back to false (a closed or
-//     stopped flag). The loop never tests it: once the state is set the
+//     a one-way state, set by another function while it holds the Cond's
+//     lock and never undone: a bool set to true and never to false (a
+//     closed or stopped flag), or an error only ever set non-nil. The loop never tests it: once the state is set the
 //     data may never come, and with or without a Broadcast the waiter
 //     sleeps on for good (rlmcpherson/s3gof3r#73);
 //

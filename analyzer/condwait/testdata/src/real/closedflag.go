@@ -213,3 +213,80 @@ func (m *meteredQueue) dumpStats() {
 	m.dumped = true
 	m.statsMu.Unlock()
 }
+
+// A variant with an error as the one-way state: the pipe is closed with an
+// error under the Cond's lock, and the reader waits only for bytes.
+type errPipe struct {
+	mu  sync.Mutex
+	cv  *sync.Cond
+	buf []byte
+	err error
+}
+
+func newErrPipe() *errPipe {
+	p := &errPipe{}
+	p.cv = sync.NewCond(&p.mu)
+	return p
+}
+
+func (p *errPipe) Write(b []byte) {
+	p.mu.Lock()
+	p.buf = append(p.buf, b...)
+	p.mu.Unlock()
+	p.cv.Broadcast()
+}
+
+func (p *errPipe) Read() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.buf) == 0 {
+		p.cv.Wait() // want `Wait on cv in Read ends only when new data comes into buf, but CloseWithError sets err`
+	}
+	b := p.buf
+	p.buf = nil
+	return b
+}
+
+func (p *errPipe) CloseWithError(err error) {
+	if err == nil {
+		err = errGetterClosed
+	}
+	p.mu.Lock()
+	p.err = err
+	p.mu.Unlock()
+	p.cv.Broadcast()
+}
+
+// Look-alike: the error is cleared again (a retryable state), and the
+// reader is meant to wait through it.
+type retryPipe struct {
+	mu  sync.Mutex
+	cv  *sync.Cond
+	buf []byte
+	err error
+}
+
+func (p *retryPipe) Write(b []byte) {
+	p.mu.Lock()
+	p.buf = append(p.buf, b...)
+	p.err = nil
+	p.mu.Unlock()
+	p.cv.Broadcast()
+}
+
+func (p *retryPipe) Read() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.buf) == 0 {
+		p.cv.Wait()
+	}
+	b := p.buf
+	p.buf = nil
+	return b
+}
+
+func (p *retryPipe) fail(err error) {
+	p.mu.Lock()
+	p.err = err
+	p.mu.Unlock()
+}
