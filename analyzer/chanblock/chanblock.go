@@ -6,6 +6,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -155,6 +156,11 @@ func run(pass *analysis.Pass) (any, error) {
 // ops is what a package does with one channel (or channel class).
 type ops struct {
 	sends, selSends, recvs, selRecvs, closes, deferCloses []op
+	// lifetime: a field of a type with no method that stops it. A
+	// goroutine ranging over it serves for the object's life (a queue's
+	// worker started by the constructor), so a range nothing closes is
+	// the design, not a leak.
+	lifetime bool
 }
 
 // op is an operation with, for a field class, the struct pointer whose
@@ -254,7 +260,7 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 		}
 		return
 	}
-	if closes == 0 && len(o.sends) > 0 {
+	if closes == 0 && len(o.sends) > 0 && !o.lifetime {
 		for _, op := range o.recvs {
 			if u, ok := op.Instr.(*ssa.UnOp); ok && u.CommaOk && pass.ranges[u.Pos()] && !rangeLeaves(u) {
 				rel := []analysis.RelatedInformation{made}
@@ -411,6 +417,7 @@ func fields(st *state, funcs []*ssa.Function) {
 			}
 		}
 		made = analysis.RelatedInformation{Pos: c.Makes[0].Pos(), Message: "the field's channel is made here"}
+		c.o.lifetime = !stoppable(st.sealed.Owner(c.Field))
 		selfSend(st, c, size, sites)
 		if size > 0 {
 			size = -1 // the send count is per instance: not followed for classes
@@ -426,6 +433,26 @@ func ownerName(s *chanuse.Sealed, v *types.Var) string {
 		return tn.Name()
 	}
 	return "a struct"
+}
+
+// stoppable reports whether the type named tn (nil: not known) has a
+// method, on its pointer, that by its name ends the object's life: Close,
+// Stop, Shutdown and the like, io.Closer's convention. Without one, the
+// object lives as long as the program.
+func stoppable(tn *types.TypeName) bool {
+	if tn == nil {
+		return true
+	}
+	ms := types.NewMethodSet(types.NewPointer(tn.Type()))
+	for i := 0; i < ms.Len(); i++ {
+		name := strings.ToLower(ms.At(i).Obj().Name())
+		for _, p := range []string{"close", "stop", "shutdown", "terminate", "quit", "cancel", "halt", "exit", "destroy", "dispose", "teardown"} {
+			if strings.HasPrefix(name, p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // selfCloseAfterRange reports a range over a channel whose every close is
