@@ -261,3 +261,46 @@ func (r *routeTable) rewatch() {
 type versionPrinter struct{}
 
 func (versionPrinter) configChanged(version int) { println(version) }
+
+// Its look-alike: one element picked by a constant index is not the
+// registry's turn over all of them, and may be any implementation.
+type alarm interface{ ring() }
+
+type alarmBoard struct {
+	mu     sync.Mutex
+	alarms []alarm
+}
+
+func (b *alarmBoard) add(a alarm) {
+	b.mu.Lock()
+	b.alarms = append(b.alarms, a)
+	b.mu.Unlock()
+}
+
+func (b *alarmBoard) ringFirst() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.alarms) > 0 {
+		b.alarms[0].ring()
+	}
+}
+
+type siren struct {
+	mu    sync.Mutex
+	board *alarmBoard
+}
+
+func (s *siren) ring() {
+	s.mu.Lock()
+	s.mu.Unlock()
+}
+
+func (s *siren) arm() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.board.add(s)
+}
+
+type bell struct{}
+
+func (bell) ring() {}
