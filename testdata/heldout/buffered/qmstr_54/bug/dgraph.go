@@ -3,6 +3,7 @@
 //
 // Upstream: QMSTR/qmstr#54 ("Fix deadlock if queue filled up to the maximum.")
 // Round: 3
+// Seen: 3cec7e7 (the lead read the report on its fixed version and made chanblock leave a worker ranging over a field of a type nothing can stop alone)
 //
 // Bug: the master server inserts build-graph nodes into the database from
 // a single goroutine reading a buffered insert queue. A node whose
