@@ -133,8 +133,11 @@
 // interface value, beside a context, is a handle (handle.go); a callback
 // field called on a map or slice element, or a function taken from a
 // slice or map field, may run any of the known functions registered
-// there (up to eight), whose locks are then ordered after the held ones by
-// class (indirect.go, funcelem.go); a callback field only users fill runs
+// there (up to eight), and an interface method called on the elements a
+// range yields any of its implementations, whose locks are then ordered
+// after the held ones by class (indirect.go, funcelem.go); a callback
+// field only users fill (through an exported setter or constructor, or
+// an exported field the package never sets) runs
 // the one closure a factory of the package makes for an object of the
 // field's owner type, bound to that object (factorycb.go).
 package lockorder
