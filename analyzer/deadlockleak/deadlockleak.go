@@ -182,7 +182,9 @@
 // in the package (the dispatcher's reply, after a type switch) is
 // reported. The reply channel may also be queued itself on a channel of
 // channels kept in a field (asks chan chan int), the replier sending on
-// what it takes from that queue. A replier that sends in a select, another receiver of the
+// what it takes from that queue. A submit helper may make the request and
+// return the reply channel: each caller that receives from the result is
+// then the requester. A replier that sends in a select, another receiver of the
 // field, or a requester that never gives up is not.
 //
 // Nothing is reported when the channel escapes (stored elsewhere, returned
@@ -263,7 +265,7 @@ func run(pass *analysis.Pass) (any, error) {
 	fieldLeaks(pass, ssainput.SrcFuncs, classes)
 	stopLoops(pass, ssainput.SrcFuncs, classes)
 	ctxWaits(pass, ssainput.SrcFuncs, callers, classes)
-	handoffs(pass, ssainput.SrcFuncs)
+	handoffs(pass, ssainput.SrcFuncs, callers)
 	return nil, nil
 }
 

@@ -23,7 +23,7 @@ import (
 
 // handoffs applies the rule to every unbuffered channel the package's
 // functions make.
-func handoffs(pass *analysis.Pass, funcs []*ssa.Function) {
+func handoffs(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Function][]*ssa.Call) {
 	var sends []*ssa.Send // every plain send on a channel read from a field or a queue
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
@@ -44,7 +44,7 @@ func handoffs(pass *analysis.Pass, funcs []*ssa.Function) {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if mc, ok := instr.(*ssa.MakeChan); ok && capacity(mc) == 0 {
-					handoff(pass, fn, mc, sends, funcs)
+					handoff(pass, fn, mc, sends, funcs, callers)
 				}
 			}
 		}
@@ -126,11 +126,12 @@ func loadedField(v ssa.Value) *types.Var {
 	}
 }
 
-func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends []*ssa.Send, funcs []*ssa.Function) {
+func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends []*ssa.Send, funcs []*ssa.Function, callers map[*ssa.Function][]*ssa.Call) {
 	w := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
 	var via *carrier
 	var inst *ssa.Alloc
 	handedOn := false
+	result := -1 // fn returns the channel as this result (a submit helper)
 	// queued records the channel sent as a value on a queue field.
 	queued := func(ch ssa.Value) bool {
 		q := loadedField(ch)
@@ -155,6 +156,14 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 					return false
 				}
 				w.recvs[u] = true
+			case *ssa.Return:
+				for i, r := range u.Results {
+					if r == v && u.Parent() == fn && (result < 0 || result == i) {
+						result = i
+					} else if r == v {
+						return false
+					}
+				}
 			case *ssa.Send:
 				// Sent itself on a queue (a channel of channels).
 				if u.X != v || !queued(u.Chan) {
@@ -238,25 +247,91 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 			}
 		}
 	}
-	if !handedOn || len(w.recvs) == 0 {
+	if !handedOn {
 		return // the request never leaves the function: nobody else replies
 	}
-	// The repliers: plain sends on the field elsewhere; nobody else
+	if len(w.recvs) > 0 {
+		if result < 0 {
+			replies(pass, fn, fn, mc, via, w, allSends, funcs)
+		}
+		return
+	}
+	if result < 0 {
+		return
+	}
+	// fn submits the request and returns the reply channel: each caller
+	// is the requester, from the call's result on.
+	for _, call := range callers[fn] {
+		var res ssa.Value = call
+		if n := call.Call.Signature().Results().Len(); n > 1 {
+			res = nil
+			for _, r := range *call.Referrers() {
+				if ex, ok := r.(*ssa.Extract); ok && ex.Index == result {
+					res = ex
+				}
+			}
+		}
+		if res == nil {
+			continue
+		}
+		cw := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
+		if recvOnly(res, cw) && len(cw.recvs) > 0 {
+			replies(pass, call.Parent(), fn, mc, via, cw, allSends, funcs)
+		}
+	}
+}
+
+// recvOnly records in w the receives from v (and its conversions) and
+// reports whether that is all that is done with it.
+func recvOnly(v ssa.Value, w *walker) bool {
+	w.vals[v] = true
+	for _, r := range *v.Referrers() {
+		switch u := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.ChangeType:
+			if !recvOnly(u, w) {
+				return false
+			}
+		case *ssa.UnOp:
+			if u.Op != token.ARROW {
+				return false
+			}
+			w.recvs[u] = true
+		case *ssa.Select:
+			for _, st := range u.States {
+				if st.Chan == v && st.Dir != types.RecvOnly || st.Send == v {
+					return false
+				}
+			}
+			w.recvs[u] = true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// replies reports the plain replies through via when rq, the requester
+// (maker, or a caller of the maker that returns the channel), receives
+// the reply only in a select that can give up.
+func replies(pass *analysis.Pass, rq, maker *ssa.Function, mc *ssa.MakeChan, via *carrier, w *walker, allSends []*ssa.Send, funcs []*ssa.Function) {
+	field := via.field
+	// The repliers: plain sends through via elsewhere; nobody else
 	// receives from it (a drainer would take the late reply).
 	var sends []chanuse.FieldOp
 	for _, s := range allSends {
 		if c, ok := carrierOf(s.Chan); !ok || c != *via {
 			continue
 		}
-		if s.Parent() == fn {
+		if s.Parent() == rq || s.Parent() == maker {
 			return
 		}
 		sends = append(sends, chanuse.FieldOp{Op: chanuse.Op{Kind: chanuse.Send, Instr: s}})
 	}
-	if len(sends) == 0 || receivedElsewhere(fn, *via, funcs) {
+	if len(sends) == 0 || receivedElsewhere(rq, *via, funcs) {
 		return
 	}
-	ex := w.search(fn, fn.Blocks[0], 0, 0)
+	ex := w.search(rq, rq.Blocks[0], 0, 0)
 	if ex == nil || ex.sel == nil || !outsideCase(ex, sends, funcs) {
 		return
 	}
@@ -269,13 +344,13 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 		pass.Report(analysis.Diagnostic{
 			Pos:      s.Op.Instr.Pos(),
 			Category: "deadlock",
-			Message: fmt.Sprintf("this plain send replies on %s, and %s fills that %s with an unbuffered channel (line %d) whose only receive is a select (line %d) that can give up through another case and return (line %d): the reply then blocks forever, and with it everything this goroutine serves (give the reply channel a buffer of one, or send in a select)",
-				how, fn.Name(), what, line(mc.Pos()), line(ex.sel.Pos()), line(ex.ret)),
+			Message: fmt.Sprintf("this plain send replies on %s, and %s fills that %s with an unbuffered channel (line %d) whose only receive, in %s, is a select (line %d) that can give up through another case and return (line %d): the reply then blocks forever, and with it everything this goroutine serves (give the reply channel a buffer of one, or send in a select)",
+				how, maker.Name(), what, line(mc.Pos()), rq.Name(), line(ex.sel.Pos()), line(ex.ret)),
 			Related: []analysis.RelatedInformation{
 				{Pos: mc.Pos(), Message: "the reply channel is made unbuffered here"},
 				{Pos: ex.sel.Pos(), Message: "the requester's only receive, in a select"},
 				{Pos: ex.via, Message: "this case wins instead"},
-				{Pos: ex.ret, Message: fn.Name() + " returns here without receiving the reply"},
+				{Pos: ex.ret, Message: rq.Name() + " returns here without receiving the reply"},
 			},
 		})
 	}

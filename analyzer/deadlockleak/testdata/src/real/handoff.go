@@ -34,7 +34,7 @@ func (d *dispatcher) handle(e dispEvent) {
 	switch evt := e.(type) {
 	case *dialEvent:
 		err := d.dial()
-		evt.ErrCh <- err // want `this plain send replies on field ErrCh, and dialOnce fills that field with an unbuffered channel \(line \d+\) whose only receive is a select \(line \d+\) that can give up through another case and return \(line \d+\)`
+		evt.ErrCh <- err // want `this plain send replies on field ErrCh, and dialOnce fills that field with an unbuffered channel \(line \d+\) whose only receive, in dialOnce, is a select \(line \d+\) that can give up through another case and return \(line \d+\)`
 	}
 }
 
@@ -301,4 +301,65 @@ func (c *counterPatient) Value(ctx context.Context) (int, error) {
 		return 0, ctx.Err()
 	}
 	return <-r, nil
+}
+
+// A variant with a submit helper: it builds the request, queues it and
+// returns the reply channel; its caller waits on what the helper returned,
+// and gives up through a default when the answer is not there yet.
+type probeReq struct {
+	target string
+	res    chan bool
+}
+
+type prober struct {
+	reqs chan *probeReq
+}
+
+func (p *prober) loop(check func(string) bool) {
+	for r := range p.reqs {
+		r.res <- check(r.target) // want `this plain send replies on field res, and submitProbe fills that field with an unbuffered channel \(line \d+\) whose only receive, in Healthy, is a select`
+	}
+}
+
+func (p *prober) submitProbe(target string) <-chan bool {
+	r := &probeReq{target: target, res: make(chan bool)}
+	p.reqs <- r
+	return r.res
+}
+
+func (p *prober) Healthy(target string) bool {
+	res := p.submitProbe(target)
+	time.Sleep(time.Millisecond)
+	select {
+	case ok := <-res:
+		return ok
+	default:
+		return false
+	}
+}
+
+// Its look-alike: the caller of the helper waits for the answer.
+type probeReqPatient struct {
+	target string
+	res    chan bool
+}
+
+type proberPatient struct {
+	reqs chan *probeReqPatient
+}
+
+func (p *proberPatient) loop(check func(string) bool) {
+	for r := range p.reqs {
+		r.res <- check(r.target)
+	}
+}
+
+func (p *proberPatient) submitProbe(target string) <-chan bool {
+	r := &probeReqPatient{target: target, res: make(chan bool)}
+	p.reqs <- r
+	return r.res
+}
+
+func (p *proberPatient) Healthy(target string) bool {
+	return <-p.submitProbe(target)
 }
