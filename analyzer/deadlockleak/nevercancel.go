@@ -78,10 +78,21 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 							return nil, nil
 						}
 						r := resolve(ctx, closures)
-						if p, ok := r.(*ssa.Parameter); ok {
-							return p, p.Parent()
+						p, ok := r.(*ssa.Parameter)
+						if !ok {
+							return nil, nil
 						}
-						return nil, nil
+						if p.Parent() == body {
+							// go func(ctx context.Context) { ... }(ctx): the
+							// go statement's argument.
+							for i, q := range body.Params {
+								if q == p && i < len(g.Call.Args) {
+									return g.Call.Args[i], fn
+								}
+							}
+							return nil, nil
+						}
+						return p, p.Parent()
 					}
 				case *ssa.Function:
 					if g.Call.IsInvoke() {

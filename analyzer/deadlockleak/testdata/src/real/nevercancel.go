@@ -208,3 +208,27 @@ func acceptRenewing(l net.Listener) {
 		newRenewing(context.Background(), c).Start()
 	}
 }
+
+// A variant with the context handed to the literal as its argument, and
+// the other case on a private channel nothing ever closes (a stop hook
+// that was never wired up).
+type tailer struct {
+	stopped chan struct{}
+	lines   []string
+}
+
+func (t *tailer) follow(ctx context.Context, flush func([]string)) {
+	go func(ctx context.Context) {
+		select {
+		case <-ctx.Done(): // want `this goroutine can only end when its context is done, and tailAll passes a context that is never canceled`
+		case <-t.stopped:
+		}
+		flush(t.lines)
+	}(ctx)
+}
+
+func tailAll(ts []*tailer, flush func([]string)) {
+	for _, t := range ts {
+		t.follow(context.WithoutCancel(context.Background()), flush)
+	}
+}
