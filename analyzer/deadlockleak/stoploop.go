@@ -343,6 +343,11 @@ func stopRecvs(pass *analysis.Pass, fn *ssa.Function, stops []stopCase, recvs []
 		if key == nil || stopKeys[key] || sendsIn(fn, key) {
 			continue
 		}
+		if fk, ok := key.(fieldKey); ok && fk.field.Pkg() != fn.Pkg.Pkg {
+			// Another package's field: its sender is that package's
+			// (time.Timer.C, fired by the runtime, drained after Stop).
+			continue
+		}
 		stop := stopAround(stops, recv)
 		if stop == nil {
 			continue
