@@ -4,6 +4,7 @@
 //
 // Upstream: i-love-flamingo/flamingo-commerce#290 ("checkout: resolve goroutine leak in redis locker")
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: TryLock acquires the key and starts a goroutine that extends the
 // lock on every tick of a ticker with "for range ticker.C". The unlock

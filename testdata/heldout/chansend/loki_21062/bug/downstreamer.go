@@ -4,6 +4,7 @@
 //
 // Upstream: grafana/loki#21062 ("fix: prevent goroutine leak in downstreamer on context cancellation", fixes grafana/loki#21042)
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: For runs the shard queries through ForEachJob in a goroutine whose
 // jobs send each response in a select that watches ctx, and then, if

@@ -5,6 +5,7 @@
 //
 // Upstream: traefik/traefik#3036 ("Fix goroutine leak in consulcatalog when consul is down")
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: watch starts a health watcher, a catalog watcher and a goroutine
 // that turns catalog changes into configurations, all reporting failures

@@ -5,6 +5,7 @@
 //
 // Upstream: square/p2#903 ("Close quit channels on shutdown rather than send a value")
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: on SIGTERM waitForTermination sends a value on every quit channel
 // and waits for the preparer's loops to finish. Each loop owns its quit

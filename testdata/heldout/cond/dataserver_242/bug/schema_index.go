@@ -4,6 +4,7 @@
 //
 // Upstream: sdcio/data-server#242 ("Bug: SchemaIndex.Retrieve() deadlock")
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: Load registers an entry and parses the schema in a goroutine that,
 // when done, marks the entry ready and calls Broadcast. Retrieve reads

@@ -5,6 +5,7 @@
 //
 // Upstream: hashicorp/consul#14988 ("proxycfg: fix goroutine leak when service is re-registered")
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: when a valid snapshot is ready, run arms a coalesce timer with
 // time.AfterFunc whose callback sends on sendCh, which run receives from

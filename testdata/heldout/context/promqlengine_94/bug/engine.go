@@ -5,6 +5,7 @@
 //
 // Upstream: thanos-io/promql-engine#94 ("engine: fix goroutine leak", fixes thanos-io/promql-engine#93)
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: Exec creates ctx, cancel := context.WithCancel(ctx), stores cancel
 // in the query for Cancel, and runs the plan with ctx. Every concurrency

@@ -5,6 +5,7 @@
 //
 // Upstream: relab/gorums#235 ("bug: deadlock in channel.go")
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: receiver read-locks streamMut and calls RecvMsg on the stream.
 // When the server crashes the stream breaks, and RecvMsg can block for

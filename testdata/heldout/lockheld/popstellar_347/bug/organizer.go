@@ -4,6 +4,7 @@
 //
 // Upstream: dedis/popstellar#347 ("be1-go: Fix deadlock on missing channel")
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: handleMessageFromClient read-locks the hub, looks up the message's
 // channel and, when the channel is missing, sends an error to the client

@@ -5,6 +5,7 @@
 //
 // Upstream: decred/dcrwallet#1793 ("Lock order issue causes deadlocks", fixed by decred/dcrwallet#1794)
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: nextAddress locks addressBuffersMu and, when it is given no open
 // transaction, persists the returned child index in a new walletdb.Update

@@ -5,6 +5,7 @@
 //
 // Upstream: nanomsg/mangos-v1#48 ("deadlock on Close()")
 // Round: 4
+// Seen: 2026-11-27, development set (helpers read this round-4 kernel to tune the analyzers, after round 4 was measured; round 5 stays held out)
 //
 // Bug: Close waits for the upper write queue to drain or for the linger
 // time to pass. Each case of the select ends with break, meant to leave
