@@ -157,6 +157,15 @@
 //     break) without starting a goroutine, handing work off, calling
 //     Done or giving the count back with a negative Add
 //     (php/frankenphp#1890);
+//   - a call that counts itself in flight: a function does wg.Add(1) on an
+//     unexported WaitGroup field that something waits on and calls
+//     wg.Done itself (not deferred) on some path, but another path from
+//     the Add returns without Done, starting no goroutine and handing
+//     nothing off (influxdata/influxdb-client-go#30: Flush's early
+//     returns); left alone when anything else in the package may drop the
+//     count (a Done in a function that neither adds to the field, nor is
+//     nested in one that does, nor is started by a go statement: an
+//     acquire/release pair; or the field's address or Done handed on);
 //   - one stop value for several waiters: a channel nothing closes, sent on
 //     once (outside loops, in a function no loop calls) or handed to
 //     os/signal.Notify (one value per signal), that two or more goroutines

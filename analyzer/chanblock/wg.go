@@ -51,6 +51,7 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 		}
 		return false
 	}
+	released := releasedFields(funcs)
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -61,7 +62,7 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 				case *ssa.Call:
 					if w := wgCall(&in.Call, "Add"); w != nil && isWaited(w) {
 						if isOne(in.Call.Args) {
-							addUnmatched(st, in, w)
+							addUnmatched(st, in, w, released)
 						} else {
 							addPerItem(st, in, w)
 						}
@@ -268,13 +269,16 @@ func returnWithout(fn *ssa.Function, stop func(ssa.Instruction) bool) *ssa.Retur
 
 // addUnmatched reports a wg.Add(1) in a function that starts goroutines
 // or hands work to a worker (a send on a channel, or a select's send
-// case) after it, when a path from the Add reaches a return, a Wait on
+// case) after it, or that counts its own work in flight (it calls Done on
+// the same unexported WaitGroup field itself, on some path, and nothing
+// else in the package releases the field: see releasedFields), when a path from the Add reaches a return, a Wait on
 // the same WaitGroup or the Add itself again without starting a
 // goroutine, handing the work off, calling Done, or calling anything that
 // is handed the WaitGroup or its owner: an enqueue that fails (a select's
 // default or ctx.Done() case) returns with the count never dropping.
-func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
+func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released map[*types.Var]bool) {
 	fn := add.Parent()
+	var selfDone *ssa.Call // a Done on wg in fn after the Add
 	var base ssa.Value
 	if fa, ok := wg.(*ssa.FieldAddr); ok {
 		base = fa.X
@@ -383,7 +387,12 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 						bad, badPos = "Wait", in
 					}
 					blocked = true
-				} else if wgCall(c, "Done") != nil || handed(c) || chanuse.NoReturn(c) {
+				} else if w := wgCall(c, "Done"); w != nil {
+					if d, ok := in.(*ssa.Call); ok && sameWG(w, wg) && selfDone == nil {
+						selfDone = d
+					}
+					blocked = true
+				} else if handed(c) || chanuse.NoReturn(c) {
 					blocked = true
 				}
 			}
@@ -401,12 +410,33 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 			}
 		}
 	}
-	if !goes || bad == "" {
+	if bad == "" {
 		return
 	}
 	at := badPos.Pos()
 	if !at.IsValid() {
 		at = chanuse.ClosingBrace(fn)
+	}
+	if !goes {
+		// No goroutine: the function counts its own work in flight
+		// (influxdata/influxdb-client-go#30). Only an early return that
+		// skips the function's own Done is reported, and only for a
+		// field nothing else releases (no acquire/release pair).
+		f := chanuse.StructFieldOf(wg)
+		if selfDone == nil || bad != "return" || f == nil || f.Exported() || released[f] {
+			return
+		}
+		st.Report(analysis.Diagnostic{
+			Pos:      at,
+			Category: "deadlock",
+			Message: fmt.Sprintf("this return skips wg.Done: the wg.Add(1) at line %d counts this call in flight and only the wg.Done at line %d, on other paths, uncounts it, so the count never drops to zero and wg.Wait blocks forever (defer the Done right after the Add)",
+				st.pass.Fset.Position(add.Pos()).Line, st.pass.Fset.Position(selfDone.Pos()).Line),
+			Related: []analysis.RelatedInformation{
+				{Pos: add.Pos(), Message: "the call is counted here"},
+				{Pos: selfDone.Pos(), Message: "Done, skipped on the path to the return"},
+			},
+		})
+		return
 	}
 	st.Report(analysis.Diagnostic{
 		Pos:      add.Pos(),
@@ -415,6 +445,71 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value) {
 			bad, st.pass.Fset.Position(at).Line),
 		Related: []analysis.RelatedInformation{{Pos: at, Message: "reached without starting the counted goroutine"}},
 	})
+}
+
+// releasedFields returns the WaitGroup fields whose count a function may
+// leave to another to drop: a field whose Done is called (or deferred) in
+// a function that neither calls Add on the field, nor is nested in one
+// that does, nor is started by a go statement (a worker counted by its
+// starter) (a release method paired with an acquire that returns
+// counted), and a field used other than as the receiver of Add, Done,
+// Wait or Go (its address or method value handed on).
+func releasedFields(funcs []*ssa.Function) map[*types.Var]bool {
+	adds := map[*ssa.Function]map[*types.Var]bool{}
+	type doneAt struct {
+		fn *ssa.Function
+		f  *types.Var
+	}
+	var dones []doneAt
+	released := map[*types.Var]bool{}
+	started := map[*ssa.Function]bool{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if g, ok := instr.(*ssa.Go); ok {
+					if callee := g.Call.StaticCallee(); callee != nil {
+						started[callee] = true
+					}
+				}
+				fa, ok := instr.(*ssa.FieldAddr)
+				if !ok || !isWaitGroupPtr(fa.Type()) {
+					continue
+				}
+				f := chanuse.StructFieldOf(fa)
+				if f == nil {
+					continue
+				}
+				for _, r := range *fa.Referrers() {
+					if _, ok := r.(*ssa.DebugRef); ok {
+						continue
+					}
+					c, ok := r.(ssa.CallInstruction)
+					switch {
+					case ok && wgCall(c.Common(), "Add") == ssa.Value(fa):
+						if adds[fn] == nil {
+							adds[fn] = map[*types.Var]bool{}
+						}
+						adds[fn][f] = true
+					case ok && wgCall(c.Common(), "Done") == ssa.Value(fa):
+						dones = append(dones, doneAt{fn, f})
+					case ok && (wgCall(c.Common(), "Wait") == ssa.Value(fa) || wgCall(c.Common(), "Go") == ssa.Value(fa)):
+					default:
+						released[f] = true
+					}
+				}
+			}
+		}
+	}
+	for _, d := range dones {
+		counted := false
+		for fn := d.fn; fn != nil && !counted; fn = fn.Parent() {
+			counted = adds[fn][d.f] || started[fn]
+		}
+		if !counted {
+			released[d.f] = true
+		}
+	}
+	return released
 }
 
 // deferredWait reports whether a wg.Wait on wg, deferred (directly or
