@@ -97,6 +97,7 @@ func run(pass *analysis.Pass) (any, error) {
 			c.checkSignalMany(cd)
 			c.checkStopped(cd)
 			c.checkClosedFlag(cd)
+			c.checkUnlockedTest(cd)
 		}
 	}
 	return nil, nil

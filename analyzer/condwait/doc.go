@@ -87,6 +87,16 @@
 //     closed or stopped flag), or an error only ever set non-nil. The loop never tests it: once the state is set the
 //     data may never come, and with or without a Broadcast the waiter
 //     sleeps on for good (rlmcpherson/s3gof3r#73);
+//   - a predicate tested without the lock (reported at the Wait): the
+//     tests that decide the Wait (the loop's exits, or the ifs that skip a
+//     Wait outside loops) are all made while the Cond's lock is not held,
+//     and the waiter takes the lock only after them and holds it at the
+//     Wait; another function of the package makes the change that ends
+//     the wait. The change and its Signal or Broadcast can both fall
+//     between the test and the Wait, and nobody wakes the waiter again
+//     (sdcio/data-server#242). A recheck under the lock (double-checked:
+//     if !ready { Lock(); for !ready { Wait() } }) closes the window and
+//     is not reported.
 //
 // Waits on a Cond that nothing in the package signals, and Waits on a
 // field's Cond that test no predicate at all, are lockorder's

@@ -36,6 +36,7 @@ type pred struct {
 	k     constant.Value // for relConst and relOtherConst
 	pos   token.Pos      // where the waiter reads it
 	ch    ssa.Value      // for relClose: the channel the waiter polls
+	test  *ssa.If        // the branch that tests it
 }
 
 // waitPreds returns what ends the wait at w (a Wait call in fn): the
@@ -55,7 +56,11 @@ func waitPreds(fn *ssa.Function, w ssa.Instruction) []pred {
 				continue
 			}
 			// The branch that leaves the cycle ends the wait.
+			n := len(out)
 			walkCond(ifi.Cond, !in0, 0, &out)
+			for k := n; k < len(out); k++ {
+				out[k].test = ifi
+			}
 		}
 		return out
 	}
@@ -69,7 +74,11 @@ func waitPreds(fn *ssa.Function, w ssa.Instruction) []pred {
 		if r0 == r1 {
 			continue
 		}
+		n := len(out)
 		walkCond(ifi.Cond, !r0, 0, &out)
+		for k := n; k < len(out); k++ {
+			out[k].test = ifi
+		}
 	}
 	return out
 }
