@@ -154,7 +154,7 @@ func (c *checker) reportLeftHeld() {
 	}
 	for _, l := range c.left {
 		key := l.li.fkey
-		if c.released[key] || c.released[l.li.inst] || exportedLock(key) {
+		if c.released[key] || c.released[l.li.inst] || exportedLock(key) && !c.sealedField(key) {
 			continue
 		}
 		fn := fnLabel(l.fn)
@@ -174,6 +174,35 @@ func (c *checker) reportLeftHeld() {
 			fn, l.li.desc, c.line(l.li.pos), c.how(l.li), free, l.li.desc, fn),
 			append(r, c.related(l.li, "")[1:]...)...)
 	}
+}
+
+// sealedField reports whether the field named by a field key is exported
+// but declared by a type of this package that no exported name exposes
+// (chanuse.Sealed): an embedded sync.RWMutex of an unexported hub that
+// only the package's own code ever holds is as private as an unexported
+// mutex field.
+func (c *checker) sealedField(key string) bool {
+	i := strings.LastIndexByte(key, '.')
+	if i < 0 || strings.HasPrefix(key, "{g:") {
+		return false
+	}
+	t := namedIn(c.pass.Pkg, key[:i])
+	if t == nil {
+		return false
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for j := 0; j < st.NumFields(); j++ {
+		if f := st.Field(j); f.Name() == key[i+1:] {
+			if c.sealed == nil {
+				c.sealed = chanuse.NewSealed(c.pass.Pkg)
+			}
+			return c.sealed.Private(f)
+		}
+	}
+	return false
 }
 
 // exportedLock reports whether other packages can reach the mutex named by

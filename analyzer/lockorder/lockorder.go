@@ -152,6 +152,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
@@ -483,6 +484,7 @@ type checker struct {
 	left       []*leftHeld                   // locks left held on some returns only
 	released   map[string]bool               // field keys some function releases without acquiring
 	lockerUnl  bool                          // the package unlocks a sync.Locker it cannot name
+	sealed     *chanuse.Sealed               // the package's exported API, walked on first use (leftheld.go)
 	ext        map[string][]storedFunc       // callback field of another package -> the functions this one passes
 
 	condLs       []condL                  // Lockers given to sync.Conds (locker.go)
