@@ -40,7 +40,12 @@
 // With a buffer of N the leak needs more than N goroutines that each send
 // once. When every receive is a plain one outside loops, more such senders
 // than the buffer plus the receive sites leak whichever sends last
-// (two goroutines answering into one channel read once).
+// (two goroutines answering into one channel read once). A goroutine
+// sends once when it has a single send outside loops, or when every send
+// of its own is its last act on the channel: a polling loop that reports
+// its failure on the way out (errCh <- err; return) and never comes back
+// to a send (traefik/traefik#3036: watchers that all fail when the server
+// is down, read once).
 //
 // The first-error-wins leak: goroutines started in a loop (or several of
 // them) each send once on an unbuffered channel, and their starter
@@ -203,6 +208,7 @@ import (
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
@@ -550,10 +556,39 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 	return true
 }
 
-// simpleSender reports whether s sends exactly once, outside loops, from
-// a goroutine started once.
+// simpleSender reports whether s, a goroutine started once, sends at
+// most once: a single send outside loops, or plain sends in its own
+// function none of which can reach a send again (each is its last act on
+// the channel, as an error reported on the way out of a polling loop:
+// errCh <- err; return).
 func simpleSender(s *role) bool {
-	return len(s.sends) == 1 && len(s.selSends) == 0 && !ssaloop.InLoop(s.sends[0].Instr.Block()) && !ssaloop.InLoop(s.g.Start.Block())
+	if len(s.sends) == 0 || len(s.selSends) > 0 || ssaloop.InLoop(s.g.Start.Block()) {
+		return false
+	}
+	if len(s.sends) == 1 && !ssaloop.InLoop(s.sends[0].Instr.Block()) {
+		return true
+	}
+	sends := map[ssa.Instruction]bool{}
+	for _, op := range s.sends {
+		if op.Node != s.g {
+			return false // a helper sends: its calls are not followed here
+		}
+		sends[op.Instr] = true
+	}
+	for _, op := range s.sends {
+		again := false
+		ssawalk.Forward(op.Instr, func(in ssa.Instruction) ssawalk.Action {
+			if sends[in] {
+				again = true
+				return ssawalk.Stop
+			}
+			return ssawalk.Continue
+		})
+		if again {
+			return false
+		}
+	}
+	return true
 }
 
 // countCheck reports more goroutines sending once than the buffer and the
