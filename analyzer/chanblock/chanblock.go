@@ -149,6 +149,7 @@ func run(pass *analysis.Pass) (any, error) {
 	closeAfterWait(st, ssainput.SrcFuncs)
 	closeAfterWaitFields(st, ssainput.SrcFuncs)
 	groupWaitBeforeReceive(st, ssainput.SrcFuncs)
+	selectBreaks(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }

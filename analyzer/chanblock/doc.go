@@ -237,6 +237,13 @@
 //     function that recovers, that defers another package's function
 //     (which may recover), that calls Done on its way in (a started
 //     signal) or that hands a *testing.T to a call is not reported;
+//   - a call that never returns because a break meant for its loop leaves
+//     only a select: a function, called (not started as a goroutine) by
+//     another function of the package, never returns (as above), and an
+//     endless for loop of it selects with a case that ends in an
+//     unlabeled break (nanomsg/mangos-v1#48: Close lingers in `for {
+//     select { case <-timer: break; case <-drained: break } }` and, once
+//     the timer has fired, waits forever);
 //   - a plain receive from a private channel field every send on and close
 //     of which is in one function that the package only starts as a
 //     goroutine (a go statement, or a literal handed to a group's Go
