@@ -47,6 +47,15 @@
 // to a send (traefik/traefik#3036: watchers that all fail when the server
 // is down, read once).
 //
+// The done channel sent on before its close: an exported function that
+// nothing in the package calls makes an unbuffered chan struct{}, returns
+// it, and starts one goroutine that sends a value on it and then closes
+// it (or defers the close). The close alone wakes every receiver; the
+// send waits for one, and a caller that selects on the channel and leaves
+// through another case, or never receives, leaves the goroutine blocked
+// for good (openHPI/poseidon#430, a merged context's Done). A channel with
+// a value type (a future) or a buffer is not reported.
+//
 // The first-error-wins leak: goroutines started in a loop (or several of
 // them) each send once on an unbuffered channel, and their starter
 // receives in a loop, but can leave it after a receive (a return on the
@@ -341,6 +350,9 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 	}
 	if len(ch.Returns) == 0 {
 		decide(pass, mc, size, ch.Field, ch.Nodes, roles(ch.Nodes), ch.Nodes[0], nil, makes, funcs)
+		return
+	}
+	if sendThenClose(pass, fn, mc, size, ch, callers) {
 		return
 	}
 	// fn returns the channel its goroutines send on (a "run f and hand
