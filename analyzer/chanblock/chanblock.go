@@ -150,6 +150,7 @@ func run(pass *analysis.Pass) (any, error) {
 	closeAfterWaitFields(st, ssainput.SrcFuncs)
 	groupWaitBeforeReceive(st, ssainput.SrcFuncs)
 	selectBreaks(st, ssainput.SrcFuncs)
+	stoppedTickers(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }

@@ -244,6 +244,13 @@
 //     unlabeled break (nanomsg/mangos-v1#48: Close lingers in `for {
 //     select { case <-timer: break; case <-drained: break } }` and, once
 //     the timer has fired, waits forever);
+//   - a goroutine that waits on a time.Ticker's (or Timer's) channel in a
+//     loop it never leaves (as above; a range over it never ends), while
+//     the function that starts it (with the ticker captured or passed as
+//     a local) stops the ticker, itself, deferred or in a function literal
+//     it makes: Stop does not close C, so the goroutine waits forever,
+//     one per start (i-love-flamingo/flamingo-commerce#290: the unlock
+//     function stops the refresher's ticker);
 //   - a plain receive from a private channel field every send on and close
 //     of which is in one function that the package only starts as a
 //     goroutine (a go statement, or a literal handed to a group's Go
