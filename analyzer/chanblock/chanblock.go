@@ -49,6 +49,11 @@ package) and an operation is reported when no other side can ever reach it:
   - a WaitGroup or group Wait for a goroutine that never returns, that
     skips Done, or that blocks on a channel only the waiter serves or
     closes after the Wait;
+  - a call counted in flight on a WaitGroup that returns early without
+    its own Done;
+  - a called function whose loop never ends because a break meant for
+    the loop leaves only a select;
+  - a goroutine looping on a ticker's channel that its starter stops;
   - a job loop (or a dispatcher selecting on the results) and its
     workers blocked on each other through two bounded channels.`
 

@@ -147,7 +147,7 @@ func stopOf(starter, g *ssa.Function, root ssa.Value) ssa.CallInstruction {
 			if anon == g {
 				continue
 			}
-			if c := find(anon, func(v ssa.Value) ssa.Value { return capturedTicker(anon, v, local) }); c != nil {
+			if c := find(anon, func(v ssa.Value) ssa.Value { return capturedTicker(v, local) }); c != nil {
 				return c
 			}
 		}
@@ -159,7 +159,7 @@ func stopOf(starter, g *ssa.Function, root ssa.Value) ssa.CallInstruction {
 // capturedTicker is localTicker for a function literal: a variable it
 // captures is the one its enclosing function binds, resolved there by
 // outer.
-func capturedTicker(lit *ssa.Function, v ssa.Value, outer func(ssa.Value) ssa.Value) ssa.Value {
+func capturedTicker(v ssa.Value, outer func(ssa.Value) ssa.Value) ssa.Value {
 	if b := bindingOf(v); b != nil {
 		return outer(b)
 	}
