@@ -5,6 +5,7 @@ import (
 	"go/token"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -218,40 +219,23 @@ func groupWaitBefore(st *state, mc *ssa.MakeChan) {
 // reaches before any receive, when there is one and no path from start
 // receives first.
 func groupWaitFirst(fn *ssa.Function, start ssa.Instruction, grp ssa.Value, recvs map[ssa.Instruction]bool) ssa.Instruction {
-	type pos struct {
-		b *ssa.BasicBlock
-		i int
-	}
 	var wait ssa.Instruction
-	seen := map[*ssa.BasicBlock]bool{}
-	queue := []pos{{start.Block(), index(start) + 1}}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		if p.i == 0 {
-			if seen[p.b] {
-				continue
-			}
-			seen[p.b] = true
+	recvFirst := false
+	ssawalk.Forward(start, func(instr ssa.Instruction) ssawalk.Action {
+		if recvs[instr] {
+			recvFirst = true
+			return ssawalk.Stop
 		}
-		stop := false
-		for _, instr := range p.b.Instrs[p.i:] {
-			if recvs[instr] {
-				return nil
-			}
-			if c, ok := instr.(*ssa.Call); ok {
-				if w := chanuse.GroupCall(&c.Call, "Wait"); w != nil && sameWG(w, grp) {
-					wait, stop = instr, true
-					break
-				}
+		if c, ok := instr.(*ssa.Call); ok {
+			if w := chanuse.GroupCall(&c.Call, "Wait"); w != nil && sameWG(w, grp) {
+				wait = instr
+				return ssawalk.Cut
 			}
 		}
-		if stop {
-			continue
-		}
-		for _, s := range p.b.Succs {
-			queue = append(queue, pos{s, 0})
-		}
+		return ssawalk.Continue
+	})
+	if recvFirst {
+		return nil
 	}
 	return wait
 }

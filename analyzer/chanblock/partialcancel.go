@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -325,45 +326,23 @@ func returnSkipping(from ssa.Instruction, calls []*ssa.Call) *ssa.Return {
 	for _, c := range calls {
 		stop[c] = true
 	}
-	seen := map[*ssa.BasicBlock]bool{}
-	type pos struct {
-		b *ssa.BasicBlock
-		i int
-	}
-	queue := []pos{{from.Block(), index(from) + 1}}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		if p.i == 0 {
-			if seen[p.b] {
-				continue
-			}
-			seen[p.b] = true
+	var ret *ssa.Return
+	ssawalk.Forward(from, func(in ssa.Instruction) ssawalk.Action {
+		if stop[in] {
+			return ssawalk.Cut
 		}
-		blocked := false
-		for _, in := range p.b.Instrs[p.i:] {
-			if stop[in] {
-				blocked = true
-				break
-			}
-			if r, ok := in.(*ssa.Return); ok {
-				return r
-			}
-			if _, ok := in.(*ssa.Panic); ok {
-				blocked = true
-				break
-			}
-			if c, ok := in.(ssa.CallInstruction); ok && chanuse.NoReturn(c.Common()) {
-				blocked = true
-				break
+		switch in := in.(type) {
+		case *ssa.Return:
+			ret = in
+			return ssawalk.Stop
+		case *ssa.Panic:
+			return ssawalk.Cut
+		case ssa.CallInstruction:
+			if chanuse.NoReturn(in.Common()) {
+				return ssawalk.Cut
 			}
 		}
-		if blocked {
-			continue
-		}
-		for _, s := range p.b.Succs {
-			queue = append(queue, pos{s, 0})
-		}
-	}
-	return nil
+		return ssawalk.Continue
+	})
+	return ret
 }

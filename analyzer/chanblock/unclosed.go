@@ -6,6 +6,7 @@ import (
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -155,49 +156,28 @@ func unclosedResult(st *state, mc *ssa.MakeChan, calls []*ssa.Call) {
 // through no instruction in closing (a close, a deferred close, a call of
 // a helper that always closes), a panic or a call that does not return.
 func openReturn(start ssa.Instruction, want func(*ssa.Return) bool, closing map[ssa.Instruction]bool) *ssa.Return {
-	type pos struct {
-		b *ssa.BasicBlock
-		i int
-	}
-	seen := map[*ssa.BasicBlock]bool{}
-	queue := []pos{{start.Block(), index(start) + 1}}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		if p.i == 0 {
-			if seen[p.b] {
-				continue
-			}
-			seen[p.b] = true
+	var open *ssa.Return
+	ssawalk.Forward(start, func(instr ssa.Instruction) ssawalk.Action {
+		if closing[instr] {
+			return ssawalk.Cut
 		}
-		blocked := false
-		for _, instr := range p.b.Instrs[p.i:] {
-			if closing[instr] {
-				blocked = true
-				break
+		switch in := instr.(type) {
+		case *ssa.Panic:
+			return ssawalk.Cut
+		case *ssa.Call:
+			if chanuse.NoReturn(in.Common()) {
+				return ssawalk.Cut
 			}
-			switch in := instr.(type) {
-			case *ssa.Panic:
-				blocked = true
-			case *ssa.Call:
-				blocked = chanuse.NoReturn(in.Common())
-			case *ssa.Return:
-				if want(in) {
-					return in
-				}
-				blocked = true
+		case *ssa.Return:
+			if want(in) {
+				open = in
+				return ssawalk.Stop
 			}
-			if blocked {
-				break
-			}
+			return ssawalk.Cut
 		}
-		if !blocked {
-			for _, s := range p.b.Succs {
-				queue = append(queue, pos{s, 0})
-			}
-		}
-	}
-	return nil
+		return ssawalk.Continue
+	})
+	return open
 }
 
 // untilClosed reports whether u receives until the channel is closed: a

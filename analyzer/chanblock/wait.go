@@ -8,6 +8,7 @@ import (
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -235,40 +236,23 @@ func varOf(v ssa.Value) ssa.Value {
 // statement reaches before any receive, when there is one and no path
 // from the go statement receives first.
 func waitFirst(fn *ssa.Function, from *ssa.Go, wg ssa.Value, recvs map[ssa.Instruction]bool) ssa.Instruction {
-	type pos struct {
-		b *ssa.BasicBlock
-		i int
-	}
 	var wait ssa.Instruction
-	seen := map[*ssa.BasicBlock]bool{}
-	queue := []pos{{from.Block(), index(from) + 1}}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		if p.i == 0 {
-			if seen[p.b] {
-				continue
-			}
-			seen[p.b] = true
+	recvFirst := false
+	ssawalk.Forward(from, func(instr ssa.Instruction) ssawalk.Action {
+		if recvs[instr] {
+			recvFirst = true // a receive before Wait on this path
+			return ssawalk.Stop
 		}
-		stop := false
-		for _, instr := range p.b.Instrs[p.i:] {
-			if recvs[instr] {
-				return nil // a receive before Wait on this path
-			}
-			if c, ok := instr.(*ssa.Call); ok {
-				if w := wgCall(&c.Call, "Wait"); w != nil && sameWG(w, wg) {
-					wait, stop = instr, true
-					break
-				}
+		if c, ok := instr.(*ssa.Call); ok {
+			if w := wgCall(&c.Call, "Wait"); w != nil && sameWG(w, wg) {
+				wait = instr
+				return ssawalk.Cut
 			}
 		}
-		if stop {
-			continue
-		}
-		for _, s := range p.b.Succs {
-			queue = append(queue, pos{s, 0})
-		}
+		return ssawalk.Continue
+	})
+	if recvFirst {
+		return nil
 	}
 	return wait
 }
