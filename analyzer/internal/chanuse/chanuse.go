@@ -84,6 +84,13 @@ func GroupGo(c *ssa.CallCommon) ssa.Value {
 	return GroupCall(c, "Go")
 }
 
+// isAfterFunc reports whether c calls time.AfterFunc, which runs its
+// function argument in a goroutine of its own when the timer fires.
+func isAfterFunc(c *ssa.CallCommon) bool {
+	fn := c.StaticCallee()
+	return fn != nil && fn.Pkg != nil && fn.Pkg.Pkg.Path() == "time" && fn.Name() == "AfterFunc" && len(c.Args) == 2
+}
+
 // GroupCall returns the group (its pointer) when c calls the method name
 // of a *sync.WaitGroup or of an *errgroup.Group
 // (golang.org/x/sync/errgroup); nil otherwise.
@@ -308,9 +315,10 @@ func (t *tracker) closure(n *Node, mk *ssa.MakeClosure, i int, depth int, follow
 		follow(t.child(n, fn, r, nil), fn.FreeVars[i], depth+1)
 	case *ssa.Call:
 		if r.Call.Value != mk {
-			if GroupGo(&r.Call) != nil && r.Call.Args[1] == ssa.Value(mk) {
-				// g.Go(func() { ... }): a new goroutine, as a go
-				// statement would start.
+			if (GroupGo(&r.Call) != nil || isAfterFunc(&r.Call)) && r.Call.Args[1] == ssa.Value(mk) {
+				// g.Go(func() { ... }) or time.AfterFunc(d, func() {
+				// ... }): a new goroutine, as a go statement would
+				// start (the timer's, later, unless it is stopped first).
 				c := t.child(n, fn, nil, nil)
 				c.G, c.Start = c, r
 				follow(c, fn.FreeVars[i], depth+1)

@@ -208,12 +208,21 @@ func TestNotified(t *testing.T) {
 
 const groupSrc = `package p
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 func grouped() int {
 	var wg sync.WaitGroup
 	c := make(chan int)
 	wg.Go(func() { c <- 1 })
+	return <-c
+}
+
+func later() int {
+	c := make(chan int)
+	time.AfterFunc(time.Second, func() { c <- 1 })
 	return <-c
 }
 `
@@ -237,5 +246,15 @@ func TestGroupGo(t *testing.T) {
 	n := ch.Nodes[1]
 	if n.Go != nil || n.Call != nil || n.G != n || n.Start == nil || n.Group() == nil || len(n.Ops) != 1 || n.Ops[0].Kind != chanuse.Send {
 		t.Errorf("the literal: go %v, call %v, own goroutine %v, start %v, group %v, ops %v", n.Go, n.Call, n.G == n, n.Start, n.Group(), n.Ops)
+	}
+	// time.AfterFunc's function runs in a goroutine of its own, counted
+	// by no group.
+	ch = chanuse.Follow(makeIn(pkg.Func("later")))
+	if ch.Escapes || len(ch.Nodes) != 2 {
+		t.Fatalf("later: escapes %v, %d nodes", ch.Escapes, len(ch.Nodes))
+	}
+	n = ch.Nodes[1]
+	if n.Go != nil || n.Call != nil || n.G != n || n.Start == nil || n.Group() != nil || len(n.Ops) != 1 || n.Ops[0].Kind != chanuse.Send {
+		t.Errorf("the AfterFunc literal: go %v, call %v, own goroutine %v, start %v, group %v, ops %v", n.Go, n.Call, n.G == n, n.Start, n.Group(), n.Ops)
 	}
 }
