@@ -229,7 +229,11 @@ func (s *Summary) String() string {
 		for _, a := range pc.Held {
 			held = append(held, a.Root+a.Path)
 		}
-		parts = append(parts, fmt.Sprintf("calls {p%d} holding [%s]", pc.Param, strings.Join(held, " ")))
+		root := fmt.Sprintf("{p%d}", pc.Param)
+		if pc.Param < 0 {
+			root = fmt.Sprintf("{f%d}", -1-pc.Param)
+		}
+		parts = append(parts, fmt.Sprintf("calls %s holding [%s]", root, strings.Join(held, " ")))
 	}
 	return strings.Join(parts, ", ")
 }

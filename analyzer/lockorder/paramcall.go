@@ -30,11 +30,39 @@ import (
 // operand, so at a call site those methods of the operands passed run
 // with the callee's locks held (syncthing/syncthing#4821).
 
+// A closure that calls a function value it captured (`addr :=
+// addrFunc(func(tx) {...}); db.Update(func(tx) { addr(tx) })`, decred/
+// dcrwallet#1793) records that call the same way, by the free variable:
+// where the closure is made, the binding is known, and a function or a
+// closure bound there (through a conversion to a named func type too)
+// runs with the locks held at the closure's call.
+
 // ParamCall says that a function calls its parameter Param (a function
-// value) with the locks Held held, relative to its parameters.
+// value) with the locks Held held, relative to its parameters. A
+// negative Param, -1-i, is the closure's free variable i.
 type ParamCall struct {
 	Param int
 	Held  []Acq
+}
+
+// calledIndex returns the ParamCall index of the function value v called
+// in fn: its parameter index, -1-i for its free variable i, or ok false.
+func calledIndex(fn *ssa.Function, v ssa.Value) (int, bool) {
+	if i := paramIndex(fn, v); i >= 0 {
+		return i, true
+	}
+	// A captured variable is loaded from its address (a free variable).
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		v = u.X
+	}
+	if fv, ok := v.(*ssa.FreeVar); ok && fv.Parent() == fn {
+		for i, x := range fn.FreeVars {
+			if x == fv {
+				return -1 - i, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // paramIndex returns the index of v among fn's parameters, or -1.
@@ -57,8 +85,8 @@ func (f *fnChecker) noteParamCall(v ssa.Value, s *state, extra []Acq) {
 	if !f.final || f.indirect > 0 {
 		return
 	}
-	i := paramIndex(f.fn, v)
-	if i < 0 {
+	i, ok := calledIndex(f.fn, v)
+	if !ok {
 		return
 	}
 	if f.paramCalls == nil {
@@ -102,10 +130,26 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 		return // applied before the call (indirect.go)
 	}
 	for _, pc := range sum.ParamCalls {
-		if pc.Param >= len(call.Args) {
+		var arg ssa.Value
+		if pc.Param >= 0 && pc.Param < len(call.Args) {
+			arg = call.Args[pc.Param]
+		} else if mc, ok := call.Value.(*ssa.MakeClosure); ok && pc.Param < 0 && -1-pc.Param < len(mc.Bindings) {
+			arg = mc.Bindings[-1-pc.Param]
+		}
+		if a, ok := arg.(*ssa.Alloc); ok && pc.Param < 0 {
+			arg = storedOnce(a) // the captured variable's only value
+		}
+		// A conversion to a named func type calls the same function.
+		for {
+			ct, ok := arg.(*ssa.ChangeType)
+			if !ok {
+				break
+			}
+			arg = ct.X
+		}
+		if arg == nil || isUnknown(arg) {
 			continue
 		}
-		arg := call.Args[pc.Param]
 		var held []*lockInfo
 		var heldSum []Acq
 		for _, a := range pc.Held {
@@ -130,7 +174,7 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 				heldSum = append(heldSum, r)
 			}
 		}
-		if paramIndex(f.fn, arg) >= 0 {
+		if _, ok := calledIndex(f.fn, arg); ok {
 			f.noteParamCall(arg, s, heldSum)
 			continue
 		}
