@@ -756,6 +756,7 @@ type fnChecker struct {
 	paramCalls map[int]map[string]Acq // parameters called, with the locks held (paramcall.go)
 	curCall    *ssa.Call              // the call instruction being applied
 	viaParam   *ssa.Function          // the callee whose parameter the function being applied was passed to
+	viaFree    bool                   // viaParam is a closure that captured the function rather than a parameter
 
 	freshAt map[ssa.Value]map[string]bool // reply channels made, and the locks held then (reply.go)
 }
@@ -1343,6 +1344,8 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		calleeName = fmt.Sprintf("%s (made by %s for the object whose callback it is)", calleeName, ff.Name())
 	} else if fa := f.viaSelf; fa != nil && f.indirect > 0 {
 		calleeName = fmt.Sprintf("%s (bound to %s, which the package stores in its field %s)", calleeName, desc(fa.X), fieldName(fa.X.Type(), fa.Field))
+	} else if f.viaParam != nil && f.indirect > 0 && f.viaFree {
+		calleeName = fmt.Sprintf("%s (captured by the function literal %s, which calls it holding its locks)", calleeName, f.viaParam.Name())
 	} else if f.viaParam != nil && f.indirect > 0 {
 		calleeName = fmt.Sprintf("%s (passed to %s, which calls it holding its locks)", calleeName, f.viaParam.Name())
 	}

@@ -217,12 +217,12 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 			}
 		}
 		f.indirect++
-		saved := f.viaParam
-		f.viaParam = callee
+		saved, savedFree := f.viaParam, f.viaFree
+		f.viaParam, f.viaFree = callee, pc.Param < 0
 		for _, c := range cs {
 			f.call(c, pos, inner)
 		}
-		f.viaParam = saved
+		f.viaParam, f.viaFree = saved, savedFree
 		f.indirect--
 	}
 }
