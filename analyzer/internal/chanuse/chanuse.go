@@ -91,6 +91,65 @@ func isAfterFunc(c *ssa.CallCommon) bool {
 	return fn != nil && fn.Pkg != nil && fn.Pkg.Pkg.Path() == "time" && fn.Name() == "AfterFunc" && len(c.Args) == 2
 }
 
+// timerStopped reports whether the *time.Timer that call returns may be
+// stopped: a method is called on it or it is handed to a call, followed
+// through phis and a local variable it is stored in; stored anywhere else
+// or captured, it may be. A stopped timer may never run
+// its function, and the function that stops it decides when; such a
+// callback is not followed as a goroutine (the channel escapes instead).
+func timerStopped(call *ssa.Call) bool {
+	seen := map[ssa.Value]bool{}
+	var stopped func(v ssa.Value) bool
+	stopped = func(v ssa.Value) bool {
+		if seen[v] || v.Referrers() == nil {
+			return false
+		}
+		seen[v] = true
+		for _, ref := range *v.Referrers() {
+			switch r := ref.(type) {
+			case *ssa.Call:
+				if r.Call.Value == v {
+					continue
+				}
+				for _, a := range r.Call.Args {
+					if a == v {
+						return true // Stop, Reset, or handed to a callee that may stop it
+					}
+				}
+			case *ssa.Phi:
+				if stopped(r) {
+					return true
+				}
+			case *ssa.Store:
+				if r.Val != v {
+					continue
+				}
+				// Every load of the address the timer is stored at.
+				if addr, ok := r.Addr.(*ssa.Alloc); ok && !seen[addr] {
+					seen[addr] = true
+					for _, l := range *addr.Referrers() {
+						switch l := l.(type) {
+						case *ssa.UnOp:
+							if l.Op == token.MUL && stopped(l) {
+								return true
+							}
+						case *ssa.Store:
+						default:
+							return true // captured or its address taken
+						}
+					}
+					continue
+				}
+				return true // stored elsewhere: it may be stopped there
+			case *ssa.MakeInterface, *ssa.ChangeType:
+				return true // handed on: it may be stopped
+			}
+		}
+		return false
+	}
+	return stopped(call)
+}
+
 // GroupCall returns the group (its pointer) when c calls the method name
 // of a *sync.WaitGroup or of an *errgroup.Group
 // (golang.org/x/sync/errgroup); nil otherwise.
@@ -315,7 +374,7 @@ func (t *tracker) closure(n *Node, mk *ssa.MakeClosure, i int, depth int, follow
 		follow(t.child(n, fn, r, nil), fn.FreeVars[i], depth+1)
 	case *ssa.Call:
 		if r.Call.Value != mk {
-			if (GroupGo(&r.Call) != nil || isAfterFunc(&r.Call)) && r.Call.Args[1] == ssa.Value(mk) {
+			if (GroupGo(&r.Call) != nil || isAfterFunc(&r.Call) && !timerStopped(r)) && r.Call.Args[1] == ssa.Value(mk) {
 				// g.Go(func() { ... }) or time.AfterFunc(d, func() {
 				// ... }): a new goroutine, as a go statement would
 				// start (the timer's, later, unless it is stopped first).

@@ -75,3 +75,26 @@ func debounceBuffered(ctx context.Context, events <-chan string, flush func([]st
 		}
 	}
 }
+
+// Look-alike: the function that receives stops the timer before it
+// returns (as nats-server's signal tests do): the callback runs only if
+// the timer fired first, and what the timer's owner does about that is
+// beyond this rule.
+func waitStopped(done func() bool) error {
+	timeout := make(chan error)
+	timer := time.AfterFunc(3*time.Second, func() {
+		timeout <- context.DeadlineExceeded
+	})
+	for range time.NewTicker(time.Millisecond).C {
+		select {
+		case err := <-timeout:
+			return err
+		default:
+		}
+		if done() {
+			timer.Stop()
+			break
+		}
+	}
+	return nil
+}
