@@ -303,20 +303,7 @@ func closureGo(mk *ssa.MakeClosure, v ssa.Value, here func(ssa.Instruction) ssa.
 // proceeds.
 func silentField(ch ssa.Value, classes map[*types.Var]*chanuse.Class) bool {
 	u, ok := ch.(*ssa.UnOp)
-	if !ok || u.Op != token.MUL {
-		return false
-	}
-	c := classes[chanuse.StructFieldOf(u.X)]
-	if c == nil || c.Escapes || c.Stored {
-		return false
-	}
-	for _, op := range c.Ops {
-		switch op.Kind {
-		case chanuse.Send, chanuse.SelectSend, chanuse.Close, chanuse.DeferClose:
-			return false
-		}
-	}
-	return true
+	return ok && u.Op == token.MUL && classes[chanuse.StructFieldOf(u.X)].Silent()
 }
 
 // returnSkipping returns a return reachable from after from that passes

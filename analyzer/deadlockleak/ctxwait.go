@@ -358,7 +358,7 @@ func foreignChan(fn *ssa.Function, ch ssa.Value) bool {
 		if v.Op != token.MUL || !ok {
 			return false
 		}
-		if field = fieldOf(fa); field == nil {
+		if field = chanuse.StructFieldOf(fa); field == nil {
 			return false
 		}
 	default:

@@ -115,7 +115,7 @@ func loadedField(v ssa.Value) *types.Var {
 			continue
 		case *ssa.UnOp:
 			if fa, ok := x.X.(*ssa.FieldAddr); ok && x.Op == token.MUL {
-				return fieldOf(fa)
+				return chanuse.StructFieldOf(fa)
 			}
 		case *ssa.Field:
 			if st, ok := x.X.Type().Underlying().(*types.Struct); ok && x.Field < st.NumFields() {
@@ -189,7 +189,7 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 				if !ok {
 					return false
 				}
-				via, inst = &carrier{field: fieldOf(fa)}, a
+				via, inst = &carrier{field: chanuse.StructFieldOf(fa)}, a
 			default:
 				return false
 			}
@@ -213,7 +213,7 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 		for _, r := range *a.Referrers() {
 			switch u := r.(type) {
 			case *ssa.FieldAddr:
-				if fieldOf(u) != field {
+				if chanuse.StructFieldOf(u) != field {
 					continue
 				}
 				for _, x := range *u.Referrers() {

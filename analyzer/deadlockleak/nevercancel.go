@@ -31,7 +31,7 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 			for _, instr := range b.Instrs {
 				if st, ok := instr.(*ssa.Store); ok {
 					if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
-						if f := fieldOf(fa); f != nil {
+						if f := chanuse.StructFieldOf(fa); f != nil {
 							stores[f] = append(stores[f], st)
 						}
 					}
@@ -183,7 +183,7 @@ func ctxField(ctx ssa.Value) (*types.Var, ssa.Value) {
 	if !ok {
 		return nil, nil
 	}
-	return fieldOf(fa), fa.X
+	return chanuse.StructFieldOf(fa), fa.X
 }
 
 // storedField returns the one value stored into field f of the struct a
@@ -192,7 +192,7 @@ func storedField(a *ssa.Alloc, f *types.Var) ssa.Value {
 	var val ssa.Value
 	for _, r := range *a.Referrers() {
 		fa, ok := r.(*ssa.FieldAddr)
-		if !ok || fieldOf(fa) != f {
+		if !ok || chanuse.StructFieldOf(fa) != f {
 			continue
 		}
 		for _, u := range *fa.Referrers() {
@@ -211,20 +211,7 @@ func storedField(a *ssa.Alloc, f *types.Var) ssa.Value {
 // nothing in the package closes or sends on: a case that never fires.
 func deadChan(ch ssa.Value, classes map[*types.Var]*chanuse.Class) bool {
 	f := loadedField(ch)
-	if f == nil {
-		return false
-	}
-	c := classes[f]
-	if c == nil || c.Escapes || c.Stored {
-		return false
-	}
-	for _, op := range c.Ops {
-		switch op.Kind {
-		case chanuse.Send, chanuse.SelectSend, chanuse.Close, chanuse.DeferClose:
-			return false
-		}
-	}
-	return true
+	return f != nil && classes[f].Silent()
 }
 
 // neverDoneMakers are the context package's functions whose result is

@@ -537,7 +537,7 @@ func chanKey(v ssa.Value) any {
 		}
 		switch a := v.X.(type) {
 		case *ssa.FieldAddr:
-			if f := fieldOf(a); f != nil {
+			if f := chanuse.StructFieldOf(a); f != nil {
 				return fieldKey{baseKey(a.X), f}
 			}
 		case *ssa.Global, *ssa.FreeVar:
@@ -556,18 +556,6 @@ func baseKey(v ssa.Value) ssa.Value {
 		}
 	}
 	return v
-}
-
-func fieldOf(fa *ssa.FieldAddr) *types.Var {
-	p, ok := fa.X.Type().Underlying().(*types.Pointer)
-	if !ok {
-		return nil
-	}
-	st, ok := p.Elem().Underlying().(*types.Struct)
-	if !ok || fa.Field >= st.NumFields() {
-		return nil
-	}
-	return st.Field(fa.Field)
 }
 
 // receivesIn reports whether fn receives from the channel named key (a
@@ -634,7 +622,7 @@ func madeFields(funcs []*ssa.Function) map[*types.Var]bool {
 				if !ok {
 					continue
 				}
-				f := fieldOf(fa)
+				f := chanuse.StructFieldOf(fa)
 				if f == nil {
 					continue
 				}

@@ -31,6 +31,23 @@ type Class struct {
 
 func (c *Class) add(op FieldOp) { c.Ops = append(c.Ops, op) }
 
+// Silent reports whether the field is followed in full (it does not
+// escape, and nothing but its own makes is stored in it) and nothing in
+// the package sends on or closes its channel: a receive from it never
+// proceeds.
+func (c *Class) Silent() bool {
+	if c == nil || c.Escapes || c.Stored {
+		return false
+	}
+	for _, op := range c.Ops {
+		switch op.Kind {
+		case Send, SelectSend, Close, DeferClose:
+			return false
+		}
+	}
+	return true
+}
+
 // Fields follows the package's private channel fields as classes.
 func Fields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*types.Var]*Class {
 	classes := map[*types.Var]*Class{}
