@@ -186,11 +186,7 @@ func outer(g *chanuse.Node, v ssa.Value) ssa.Value {
 		if !ok {
 			return nil
 		}
-		for i, fv := range g.Fn.FreeVars {
-			if fv == v {
-				return mk.Bindings[i]
-			}
-		}
+		return chanuse.Bound(mk, v)
 	case *ssa.Parameter:
 		for i, p := range g.Fn.Params {
 			if g.Go != nil && p == v && i < len(g.Go.Call.Args) {

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -88,12 +89,7 @@ func binding(fv *ssa.FreeVar) ssa.Value {
 	if mc == nil {
 		return nil
 	}
-	for i, f := range fn.FreeVars {
-		if f == fv && i < len(mc.Bindings) {
-			return mc.Bindings[i]
-		}
-	}
-	return nil
+	return chanuse.Bound(mc, fv)
 }
 
 // makeClosureOf returns the one MakeClosure of the function literal fn in

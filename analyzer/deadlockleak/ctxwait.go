@@ -190,12 +190,7 @@ func bound(fv *ssa.FreeVar, closures map[*ssa.Function]*ssa.MakeClosure) ssa.Val
 	if mc == nil {
 		return nil
 	}
-	for i, f := range fv.Parent().FreeVars {
-		if f == fv && i < len(mc.Bindings) {
-			return mc.Bindings[i]
-		}
-	}
-	return nil
+	return chanuse.Bound(mc, fv)
 }
 
 // contextMakers are the context package's functions that return a new

@@ -225,12 +225,7 @@ func boundTo(v ssa.Value, fn *ssa.Function, mk *ssa.MakeClosure) ssa.Value {
 		if !ok {
 			return nil
 		}
-		for i, f := range fn.FreeVars {
-			if f == fv {
-				return mk.Bindings[i]
-			}
-		}
-		return nil
+		return chanuse.Bound(mk, fv)
 	}
 	if b := free(v); b != nil {
 		return b

@@ -84,6 +84,17 @@ func GroupGo(c *ssa.CallCommon) ssa.Value {
 	return GroupCall(c, "Go")
 }
 
+// Bound returns the value mk binds to fv, a free variable of mk's
+// function; nil when fv is not one of them.
+func Bound(mk *ssa.MakeClosure, fv *ssa.FreeVar) ssa.Value {
+	for i, f := range mk.Fn.(*ssa.Function).FreeVars {
+		if f == fv && i < len(mk.Bindings) {
+			return mk.Bindings[i]
+		}
+	}
+	return nil
+}
+
 // isAfterFunc reports whether c calls time.AfterFunc, which runs its
 // function argument in a goroutine of its own when the timer fires.
 func isAfterFunc(c *ssa.CallCommon) bool {

@@ -254,6 +254,12 @@ func TestGroupGo(t *testing.T) {
 		t.Fatalf("later: escapes %v, %d nodes", ch.Escapes, len(ch.Nodes))
 	}
 	n = ch.Nodes[1]
+	// The literal's one free variable is bound to the variable c (the
+	// cell holding the channel), and nothing is bound to a nil variable.
+	mk := n.Start.(*ssa.Call).Call.Args[1].(*ssa.MakeClosure)
+	if cell, ok := chanuse.Bound(mk, n.Fn.FreeVars[0]).(*ssa.Alloc); !ok || cell.Comment != "c" || chanuse.Bound(mk, nil) != nil {
+		t.Errorf("Bound(the AfterFunc literal, its free variable) = %v, want the cell of c", chanuse.Bound(mk, n.Fn.FreeVars[0]))
+	}
 	if n.Go != nil || n.Call != nil || n.G != n || n.Start == nil || n.Group() != nil || len(n.Ops) != 1 || n.Ops[0].Kind != chanuse.Send {
 		t.Errorf("the AfterFunc literal: go %v, call %v, own goroutine %v, start %v, group %v, ops %v", n.Go, n.Call, n.G == n, n.Start, n.Group(), n.Ops)
 	}
