@@ -179,8 +179,8 @@ func outer(g *chanuse.Node, v ssa.Value) ssa.Value {
 		var fv ssa.Value
 		if g.Go != nil {
 			fv = g.Go.Call.Value
-		} else if c, ok := g.Start.(*ssa.Call); ok && chanuse.GroupGo(&c.Call) != nil {
-			fv = c.Call.Args[1]
+		} else if c, ok := g.Start.(*ssa.Call); ok {
+			fv = c.Call.Args[1] // a group's Go or time.AfterFunc
 		}
 		mk, ok := fv.(*ssa.MakeClosure)
 		if !ok {

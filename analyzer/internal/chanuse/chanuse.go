@@ -58,10 +58,11 @@ type Node struct {
 	Go     *ssa.Go             // Fn runs as a new goroutine started here (in Parent)
 	Call   ssa.CallInstruction // Fn is called synchronously here (in Parent)
 	G      *Node               // the node whose goroutine runs Fn: itself, an ancestor, or the root
-	// Start is where Fn is started as a new goroutine: Go, or the call of
-	// a group's Go method (sync.WaitGroup.Go, errgroup's Group.Go) that
-	// Fn, a function literal, is handed to; then Go and Call are nil and
-	// the group counts Fn until it returns.
+	// Start is where Fn is started as a new goroutine: Go, or the call
+	// that Fn, a function literal, is handed to as its second argument:
+	// a group's Go method (sync.WaitGroup.Go, errgroup's Group.Go; the
+	// group counts Fn until it returns) or time.AfterFunc whose timer is
+	// never stopped. Then Go and Call are nil.
 	Start ssa.CallInstruction
 }
 
