@@ -5,6 +5,7 @@
 //
 // Upstream: grafana-cold-storage/xk6-browser#238 ("Fix contextWithDoneChan possible goroutine leak")
 // Round: 5
+// Seen: 2026-11-27, development set (helpers read this round-5 kernel to tune the analyzers, after round 5 was measured; round 6 stays held out)
 //
 // Bug: contextWithDoneChan wraps ctx in WithCancel and starts a goroutine
 // that receives from done and then cancels. The browser session passes its

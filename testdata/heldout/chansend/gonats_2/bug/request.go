@@ -4,6 +4,7 @@
 //
 // Upstream: enobufs/go-nats#2 ("Fix goroutine leak")
 // Round: 5
+// Seen: 2026-11-27, development set (helpers read this round-5 kernel to tune the analyzers, after round 5 was measured; round 6 stays held out)
 //
 // Bug: Request subscribes to an inbox and waits for one result on
 // receivedCh. The handler, run on the subscription's goroutine, sends an

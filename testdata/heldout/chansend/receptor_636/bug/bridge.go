@@ -4,6 +4,7 @@
 //
 // Upstream: ansible/receptor#636 ("Fix goroutine leak in utils.BridgeConns")
 // Round: 5
+// Seen: 2026-11-27, development set (helpers read this round-5 kernel to tune the analyzers, after round 5 was measured; round 6 stays held out)
 //
 // Bug: BridgeConns starts one bridgeHalf per direction; each copies from
 // one connection to the other and then sends true on a shared unbuffered

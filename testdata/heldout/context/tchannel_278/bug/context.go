@@ -5,6 +5,7 @@
 //
 // Upstream: uber/tchannel-go#278 ("Uncancelled contexts are leaking goroutines")
 // Round: 5
+// Seen: 2026-11-27, development set (helpers read this round-5 kernel to tune the analyzers, after round 5 was measured; round 6 stays held out)
 //
 // Bug: Build wraps the parent in a context.WithTimeout to apply the call's
 // timeout and never calls the CancelFunc (our kernel keeps it in a builder

@@ -5,6 +5,7 @@
 //
 // Upstream: fyne-io/fyne#5487 ("Fix deadlock in untyped binding")
 // Round: 5
+// Seen: 2026-11-27, development set (helpers read this round-5 kernel to tune the analyzers, after round 5 was measured; round 6 stays held out)
 //
 // Bug: boundUntyped.Set takes the binding's lock, stores the value and
 // triggers the listeners before unlocking. Listeners are called in the

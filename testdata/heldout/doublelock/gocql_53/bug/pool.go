@@ -5,6 +5,7 @@
 //
 // Upstream: scylladb/gocql#53 ("A deadlock may occur if closing excess connections encounter an error")
 // Round: 5
+// Seen: 2026-11-27, development set (helpers read this round-5 kernel to tune the analyzers, after round 5 was measured; round 6 stays held out)
 //
 // Bug: connectToShard holds hostConnPool.mu while it calls
 // scyllaConnPicker.Put. When Put finds it has more connections than

@@ -5,6 +5,7 @@
 //
 // Upstream: juju/pubsub#6 ("Fix the deadlock in the multiplexer")
 // Round: 5
+// Seen: 2026-11-27, development set (helpers read this round-5 kernel to tune the analyzers, after round 5 was measured; round 6 stays held out)
 //
 // Bug: multiplexer.callback locks m.mu and, with it held, calls every
 // matching output's handler. Publish on the hub runs each subscriber's

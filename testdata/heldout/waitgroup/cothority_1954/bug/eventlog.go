@@ -5,6 +5,7 @@
 //
 // Upstream: dedis/cothority#1954 ("Fix wait group stuck in eventlog if a panic occurs")
 // Round: 5
+// Seen: 2026-11-27, development set (helpers read this round-5 kernel to tune the analyzers, after round 5 was measured; round 6 stays held out)
 //
 // Bug: the PR title says the eventlog's wait group got stuck when a panic
 // occurred (seen as a goroutine leak in its test). Our reduction: the
