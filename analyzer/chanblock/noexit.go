@@ -425,6 +425,12 @@ func stuckWG(st *state, g *ssa.Go, fn *ssa.Function, fieldWaits map[*types.Var][
 // fieldAddBefore reports whether a wg.Add(1) on field f of obj (or of the
 // variable obj is loaded from) precedes g in g's function.
 func fieldAddBefore(g *ssa.Go, obj ssa.Value, f int) bool {
+	return fieldAdd(g, obj, f) != nil
+}
+
+// fieldAdd returns a wg.Add(1) on field f of obj (or of the variable obj
+// is loaded from) that precedes g in g's function, or nil.
+func fieldAdd(g *ssa.Go, obj ssa.Value, f int) *ssa.Call {
 	for _, b := range g.Parent().Blocks {
 		for _, instr := range b.Instrs {
 			c, ok := instr.(*ssa.Call)
@@ -438,11 +444,11 @@ func fieldAddBefore(g *ssa.Go, obj ssa.Value, f int) bool {
 			}
 			gb := g.Block()
 			if b == gb && index(c) < index(g) || b != gb && b.Dominates(gb) {
-				return true
+				return c
 			}
 		}
 	}
-	return false
+	return nil
 }
 
 // stuckClose reports receives from a channel (or class) that nothing sends

@@ -18,32 +18,42 @@ import (
 // or calling Done. (Add inside the counted goroutine is go vet's
 // waitgroup check, not repeated here.)
 func waitGroups(st *state, funcs []*ssa.Function) {
-	waited := map[any]bool{} // the WaitGroups something waits on: values and fields
+	// The WaitGroups something waits on (values and fields), each with
+	// one of its Waits.
+	waited := map[any]ssa.CallInstruction{}
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if c, ok := instr.(ssa.CallInstruction); ok {
 					if w := wgCall(c.Common(), "Wait"); w != nil {
-						waited[w] = true
+						waited[w] = c
 						if f := chanuse.StructFieldOf(w); f != nil {
-							waited[f] = true
+							waited[f] = c
 						}
 						// A function literal that waits on a variable it
 						// captures waits on its starter's variable.
 						if v := bindingOf(w); v != nil {
-							waited[v] = true
+							waited[v] = c
 						}
 					}
 				}
 			}
 		}
 	}
-	isWaited := func(w ssa.Value) bool {
-		if waited[w] {
-			return true
+	// waitOn returns a Wait on w, or nil when the caller waits (w is a
+	// parameter or a captured variable).
+	waitOn := func(w ssa.Value) ssa.CallInstruction {
+		if c := waited[w]; c != nil {
+			return c
 		}
 		if f := chanuse.StructFieldOf(w); f != nil {
 			return waited[f]
+		}
+		return nil
+	}
+	isWaited := func(w ssa.Value) bool {
+		if waitOn(w) != nil {
+			return true
 		}
 		switch w.(type) {
 		case *ssa.Parameter, *ssa.FreeVar:
@@ -57,7 +67,7 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 			for _, instr := range b.Instrs {
 				switch in := instr.(type) {
 				case *ssa.Go:
-					goroutineDone(st, in, isWaited)
+					goroutineDone(st, in, isWaited, waitOn)
 					addAfterWait(st, in)
 				case *ssa.Call:
 					if w := wgCall(&in.Call, "Add"); w != nil && isWaited(w) {
@@ -121,8 +131,9 @@ func isOne(args []ssa.Value) bool {
 // goroutineDone reports a goroutine, counted by a wg.Add before its go
 // statement (Add(1), or Add(n) before a loop that starts n goroutines),
 // that calls wg.Done (not deferred) on some paths and returns on another
-// without it.
-func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool) {
+// without it, or that defers a recover and calls it on every path, where
+// a panic before the Done, recovered, returns without it (recoveredSkip).
+func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool, waitOn func(ssa.Value) ssa.CallInstruction) {
 	fn := g.Call.StaticCallee()
 	if mk, ok := g.Call.Value.(*ssa.MakeClosure); ok {
 		fn = mk.Fn.(*ssa.Function)
@@ -132,7 +143,11 @@ func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool) {
 	}
 	node := &chanuse.Node{Fn: fn, Go: g}
 	var dones []*ssa.Call
-	var wg ssa.Value
+	// The WaitGroup, as the starter sees it: a value it passes or
+	// captures (wg), or a field of an object it passes or captures
+	// (field of base, s.wg in a literal capturing s).
+	var wg, base ssa.Value
+	var field *ssa.FieldAddr
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			switch in := instr.(type) {
@@ -145,25 +160,40 @@ func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool) {
 				if w == nil {
 					continue
 				}
-				o := outer(node, w)
-				if o == nil || (wg != nil && !sameWG(o, wg)) || ssaloop.InLoop(b) {
+				if ssaloop.InLoop(b) {
 					return
 				}
-				wg = o
+				if o := outer(node, w); o != nil && field == nil && (wg == nil || sameWG(o, wg)) {
+					wg = o
+				} else if fa, ob := fieldOfOuter(node, w); fa != nil && wg == nil && (field == nil || fa.Field == field.Field && sameObj(ob, base)) {
+					field, base = fa, ob
+				} else {
+					return
+				}
 				dones = append(dones, in)
 			}
 		}
 	}
-	if wg == nil || !isWaited(wg) {
-		return
+	var add *ssa.Call
+	var waitedWG ssa.Value // the value whose Wait is looked for
+	switch {
+	case wg != nil:
+		waitedWG, add = wg, addBefore(g, wg)
+	case field != nil:
+		waitedWG, add = field, fieldAdd(g, base, field.Field)
 	}
-	add := addBefore(g, wg)
-	if add == nil {
+	if add == nil || !isWaited(waitedWG) {
 		return
 	}
 	inner := map[ssa.Value]bool{}
 	for _, d := range dones {
 		inner[d.Call.Args[0]] = true
+	}
+	var objs []ssa.Value // the goroutine's own view of base
+	if field != nil {
+		for _, d := range dones {
+			objs = append(objs, d.Call.Args[0].(*ssa.FieldAddr).X)
+		}
 	}
 	ret := returnWithout(fn, func(instr ssa.Instruction) bool {
 		c, ok := instr.(ssa.CallInstruction)
@@ -177,10 +207,16 @@ func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool) {
 			if inner[a] {
 				return true // handed to a helper, which may call Done
 			}
+			for _, o := range objs {
+				if sameObj(a, o) {
+					return true // the object handed on: its method may call Done
+				}
+			}
 		}
 		return false
 	})
 	if ret == nil {
+		recoveredSkip(st, fn, add, dones, waitOn(waitedWG))
 		return
 	}
 	rp := ret.Pos()
@@ -197,6 +233,129 @@ func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool) {
 			{Pos: dones[0].Pos(), Message: "Done, skipped on the path to the return"},
 		},
 	})
+}
+
+// recoveredSkip reports a counted goroutine fn that calls wg.Done plainly
+// on every path but defers a function that recovers a panic and lets the
+// goroutine return: a panic in a call between the defer and the Done
+// skips the Done, the recover swallows the panic, and the count never
+// drops (dedis/cothority#1954). A recovering function that panics again
+// or ends the program is no way out.
+func recoveredSkip(st *state, fn *ssa.Function, add *ssa.Call, dones []*ssa.Call, wait ssa.CallInstruction) {
+	var rec *ssa.Defer
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if d, ok := instr.(*ssa.Defer); ok && rec == nil && swallows(d) {
+				rec = d
+			}
+		}
+	}
+	if rec == nil {
+		return
+	}
+	// precedes reports whether x runs before y on every path to y.
+	precedes := func(x, y ssa.Instruction) bool {
+		if x.Block() == y.Block() {
+			return index(x) < index(y)
+		}
+		return x.Block().Dominates(y.Block())
+	}
+	var risky ssa.Instruction // the first call that may panic with the recover registered, before any Done
+	for _, b := range fn.DomPreorder() {
+		for _, instr := range b.Instrs {
+			if risky != nil {
+				break
+			}
+			c, ok := instr.(ssa.CallInstruction)
+			if !ok || !precedes(rec, instr) {
+				continue
+			}
+			if _, ok := c.(*ssa.Call); !ok {
+				continue // go and defer statements do not run the callee here
+			}
+			if _, ok := c.Common().Value.(*ssa.Builtin); ok {
+				continue
+			}
+			if wgCall(c.Common(), "Done") != nil || wgCall(c.Common(), "Add") != nil {
+				continue
+			}
+			after := false
+			for _, d := range dones {
+				after = after || precedes(d, instr)
+			}
+			if !after && instr.Pos().IsValid() {
+				risky = instr
+			}
+		}
+	}
+	if risky == nil {
+		return
+	}
+	pos := st.pass.Fset.Position
+	waitLine := "the caller's wg.Wait"
+	related := []analysis.RelatedInformation{
+		{Pos: dones[0].Pos(), Message: "Done, not deferred: a panic skips it"},
+		{Pos: rec.Pos(), Message: "the deferred recover that lets the goroutine return"},
+		{Pos: add.Pos(), Message: "the goroutine is counted here"},
+	}
+	if wait != nil {
+		waitLine = fmt.Sprintf("wg.Wait (line %d)", pos(wait.Pos()).Line)
+		related = append(related, analysis.RelatedInformation{Pos: wait.Pos(), Message: "the Wait that never returns"})
+	}
+	st.Report(analysis.Diagnostic{
+		Pos:      risky.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("a panic in this call is recovered by the goroutine's deferred recover (line %d) and skips its wg.Done (line %d, not deferred): the goroutine, counted by wg.Add at line %d, returns with the count held, and %s blocks forever",
+			pos(rec.Pos()).Line, pos(dones[0].Pos()).Line, pos(add.Pos()).Line, waitLine),
+		Related: related,
+	})
+}
+
+// swallows reports whether d defers a function of this package that calls
+// recover and lets the goroutine return: it never panics again nor ends
+// the program (a re-panic on some paths only is left alone too).
+func swallows(d *ssa.Defer) bool {
+	var callee *ssa.Function
+	switch v := d.Call.Value.(type) {
+	case *ssa.Function:
+		callee = v
+	case *ssa.MakeClosure:
+		callee = v.Fn.(*ssa.Function)
+	}
+	if d.Call.IsInvoke() || callee == nil || callee.Blocks == nil || !callsRecover(callee) {
+		return false
+	}
+	for _, b := range callee.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Panic:
+				return false
+			case ssa.CallInstruction:
+				if chanuse.NoReturn(in.Common()) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// fieldOfOuter returns, for w the address of a field of an object that
+// goroutine g captures or is passed, that field address and the object
+// as g's starter sees it.
+func fieldOfOuter(g *chanuse.Node, w ssa.Value) (*ssa.FieldAddr, ssa.Value) {
+	fa, ok := w.(*ssa.FieldAddr)
+	if !ok {
+		return nil, nil
+	}
+	base := fa.X
+	if u, ok := base.(*ssa.UnOp); ok && u.Op == token.MUL {
+		base = u.X
+	}
+	if ob := outer(g, base); ob != nil {
+		return fa, ob
+	}
+	return nil, nil
 }
 
 // addBefore returns a wg.Add on wg in g's function that precedes g: in
