@@ -1,0 +1,97 @@
+// Package bug is a held-out kernel (issue 14): a capabilities registry whose
+// typed getters read-lock the registry and then call Get, which read-locks
+// it again, so an Add queued between the two read locks blocks both.
+//
+// Upstream: smartcontractkit/chainlink-common#1337 ("Remove duplicate acquisitions of the readlock")
+// Round: 6
+//
+// Bug: GetTrigger and GetExecutable take r.mu.RLock (deferring RUnlock)
+// and call Get under the hood, which takes r.mu.RLock itself. A writer
+// (Add, registering a new capability) calling Lock between the two makes
+// the nested RLock wait behind it, while the writer waits for the outer
+// read lock: the registry is wedged. The PR description gives exactly
+// this; the capability types are our reduction.
+//
+// Fix: the typed getters no longer lock; they rely on Get's read lock.
+package bug
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// BaseCapability is any registered capability.
+type BaseCapability interface {
+	ID() string
+}
+
+// TriggerCapability emits events.
+type TriggerCapability interface {
+	BaseCapability
+	RegisterTrigger(ctx context.Context, workflowID string) (<-chan []byte, error)
+}
+
+// ExecutableCapability runs requests.
+type ExecutableCapability interface {
+	BaseCapability
+	Execute(ctx context.Context, req []byte) ([]byte, error)
+}
+
+// Registry holds the node's capabilities.
+type Registry struct {
+	mu sync.RWMutex
+	m  map[string]BaseCapability
+}
+
+// Get returns the capability with the given ID.
+func (r *Registry) Get(_ context.Context, id string) (BaseCapability, error) {
+	r.mu.RLock() // heldout:site
+	defer r.mu.RUnlock()
+	c, ok := r.m[id]
+	if !ok {
+		return nil, fmt.Errorf("capability not found with id %s", id)
+	}
+	return c, nil
+}
+
+// GetTrigger returns the trigger capability with the given ID.
+func (r *Registry) GetTrigger(ctx context.Context, id string) (TriggerCapability, error) {
+	r.mu.RLock() // heldout:site
+	defer r.mu.RUnlock()
+	c, err := r.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := c.(TriggerCapability)
+	if !ok {
+		return nil, fmt.Errorf("capability %s is not a trigger", id)
+	}
+	return t, nil
+}
+
+// GetExecutable returns the executable capability with the given ID.
+func (r *Registry) GetExecutable(ctx context.Context, id string) (ExecutableCapability, error) {
+	r.mu.RLock() // heldout:site
+	defer r.mu.RUnlock()
+	c, err := r.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	e, ok := c.(ExecutableCapability)
+	if !ok {
+		return nil, fmt.Errorf("capability %s is not executable", id)
+	}
+	return e, nil
+}
+
+// Add registers a capability.
+func (r *Registry) Add(_ context.Context, c BaseCapability) error {
+	r.mu.Lock() // heldout:site
+	defer r.mu.Unlock()
+	if _, ok := r.m[c.ID()]; ok {
+		return fmt.Errorf("capability with id %s already exists", c.ID())
+	}
+	r.m[c.ID()] = c
+	return nil
+}
