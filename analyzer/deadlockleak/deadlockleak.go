@@ -47,6 +47,24 @@
 // to a send (traefik/traefik#3036: watchers that all fail when the server
 // is down, read once).
 //
+// The senders are counted per goroutine started: one helper started twice
+// (go half(a, b, done); go half(b, a, done), ansible/receptor#636) is two
+// senders. A sender that sends again on every path after one of its
+// sends (if err != nil { ch <- err } with no return, then ch <- v;
+// enobufs/go-nats#2) counts every send of that run.
+//
+// A function literal that captures the channel and is handed to a
+// function that is not followed (an interface's method such as a
+// subscription's Subscribe, another package's function, or one of this
+// package's that takes a func value, as a job pool's ForEachJob) is a
+// callback: its body is still the only code that reaches the channel that
+// way, but it may run on any goroutine, any number of times, or never. A
+// callback that sends more values in one call than the maker receives is
+// reported as above; callbacks that only offer values in selects do not
+// stop a goroutine's plain send from being reported when the receiver
+// can leave first (grafana/loki#21062: the jobs send in a select on ctx,
+// the final error plainly).
+//
 // The done channel sent on before its close: an exported function that
 // nothing in the package calls makes an unbuffered chan struct{}, returns
 // it, and starts one goroutine that sends a value on it and then closes
@@ -346,6 +364,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 	}
 	ch := chanuse.Follow(mc)
 	if ch.Escapes {
+		callbackLeaks(pass, mc, size, makes, funcs)
 		return
 	}
 	if len(ch.Returns) == 0 {
@@ -420,9 +439,11 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 				continue
 			}
 			senders = append(senders, r)
-		case len(r.closes) > 0 || len(r.selSends) > 0:
-			return false // someone else closes or offers values: too subtle
+		case len(r.closes) > 0:
+			return false // someone else closes: too subtle
 		}
+		// A goroutine that only offers values in selects takes no
+		// one's send: it neither rescues nor blocks the others.
 	}
 	if recv == nil || (len(senders) == 0) == (self == nil) {
 		return false
@@ -603,23 +624,67 @@ func simpleSender(s *role) bool {
 	return true
 }
 
-// countCheck reports more goroutines sending once than the buffer and the
-// receiver's receives can take: the receiver receives only with plain
-// receives, outside loops, in its own function, so it receives at most as
-// many times as it has receive instructions.
+// countCheck reports more sends than the buffer and the receiver's
+// receives can take: the receiver receives only with plain receives,
+// outside loops, in its own function, so it receives at most as many
+// times as it has receive instructions, while each sender sends
+// sendCount values (several goroutines sending once, or one that sends
+// again after an error's send for want of a return).
 func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, senders []*role) bool {
 	for _, op := range recv.recvs {
 		if op.Kind != chanuse.Recv || op.Node != recv.g || ssaloop.InLoop(op.Instr.Block()) {
 			return false
 		}
 	}
+	total := 0
+	var most *role
+	var mostN int
+	var mostFirst ssa.Instruction
 	for _, s := range senders {
-		if !simpleSender(s) {
+		n, first, ok := sendCount(s)
+		if !ok {
 			return false
 		}
+		total += n
+		if n > mostN {
+			most, mostN, mostFirst = s, n, first
+		}
 	}
-	if len(senders) <= size+len(recv.recvs) {
+	if total <= size+len(recv.recvs) {
 		return false
+	}
+	times := "times"
+	if len(recv.recvs) == 1 {
+		times = "time"
+	}
+	made := analysis.RelatedInformation{Pos: mc.Pos(), Message: fmt.Sprintf("the channel is made here with room for %d", size)}
+	if mostN > 1 {
+		// One sender sends again on every path after its first send:
+		// report the last send of that run.
+		var last ssa.Instruction
+		for _, op := range most.sends {
+			if op.Instr != mostFirst && mustReach(mostFirst, op.Instr) && (last == nil || mustReach(last, op.Instr)) {
+				last = op.Instr
+			}
+		}
+		who := "this goroutine"
+		if most.g.Callback {
+			who = "one call of this callback"
+		}
+		rel := []analysis.RelatedInformation{{Pos: mostFirst.Pos(), Message: "the first send, with no return after it"}}
+		for _, op := range recv.recvs {
+			rel = append(rel, analysis.RelatedInformation{Pos: op.Instr.Pos(), Message: "the only receive(s)"})
+		}
+		rel = append(rel, made)
+		line := pass.Fset.Position(mostFirst.Pos()).Line
+		pass.Report(analysis.Diagnostic{
+			Pos:      last.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("%s sends again here after its send at line %d on every path (a return is missing), %d values in all, but %s receives at most %d %s from a channel with room for %d: this send blocks forever and its goroutine leaks",
+				who, line, total, recv.g.Fn.Name(), len(recv.recvs), times, size),
+			Related: rel,
+		})
+		return true
 	}
 	last := senders[len(senders)-1]
 	for _, s := range senders {
@@ -627,20 +692,21 @@ func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, sen
 			last = s
 		}
 	}
-	times := "times"
-	if len(recv.recvs) == 1 {
-		times = "time"
-	}
 	rel := []analysis.RelatedInformation{}
 	for _, s := range senders {
-		if s != last {
+		switch {
+		case s == last:
+		case s.sends[0].Instr == last.sends[0].Instr:
+			// The same function started twice (one per direction).
+			rel = append(rel, analysis.RelatedInformation{Pos: s.g.Start.Pos(), Message: "another goroutine running the same send is started here"})
+		default:
 			rel = append(rel, analysis.RelatedInformation{Pos: s.sends[0].Instr.Pos(), Message: "another goroutine sends here"})
 		}
 	}
 	for _, op := range recv.recvs {
 		rel = append(rel, analysis.RelatedInformation{Pos: op.Instr.Pos(), Message: "the only receive(s)"})
 	}
-	rel = append(rel, analysis.RelatedInformation{Pos: mc.Pos(), Message: fmt.Sprintf("the channel is made here with room for %d", size)})
+	rel = append(rel, made)
 	pass.Report(analysis.Diagnostic{
 		Pos:      last.sends[0].Instr.Pos(),
 		Category: "deadlock",

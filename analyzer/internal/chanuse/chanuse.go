@@ -64,6 +64,12 @@ type Node struct {
 	// group counts Fn until it returns) or time.AfterFunc whose timer is
 	// never stopped. Then Go and Call are nil.
 	Start ssa.CallInstruction
+	// Callback tells that Fn is a function literal handed, at Start, to
+	// a function that is not followed (an interface's method, another
+	// package's function, or one of this package's that takes a func
+	// value): it may run on any goroutine, any number of times, or
+	// never. Only FollowCallbacks makes such nodes.
+	Callback bool
 }
 
 // Group returns the group whose Go method started n, or nil.
@@ -232,18 +238,63 @@ func signalCall(c *ssa.CallCommon, v ssa.Value) string {
 
 const maxDepth = 4
 
+// visit is a value reached in one goroutine.
+type visit struct {
+	g *Node
+	v ssa.Value
+}
+
+// first records that goroutine n.G has reached v, and reports whether it
+// had not before.
+func (t *tracker) first(n *Node, v ssa.Value) bool {
+	t.seen[v] = true
+	k := visit{n.G, v}
+	if t.visited[k] {
+		return false
+	}
+	if t.visited == nil {
+		t.visited = map[visit]bool{}
+	}
+	t.visited[k] = true
+	return true
+}
+
 type tracker struct {
 	ch   *Channel
-	seen map[ssa.Value]bool
-	pkg  *ssa.Package
+	seen map[ssa.Value]bool // every value of the channel (or its holder) met so far
+	// visited guards the walk per goroutine: a function started twice
+	// (go half(a, b, done); go half(b, a, done)) is two senders, each
+	// with its own operations, while a goroutine reaching a value again
+	// (recursion, a helper called twice) adds nothing.
+	visited map[visit]bool
+	pkg     *ssa.Package
 	// nilTests: a comparison of the channel with nil is not an escape
 	// (FollowThrough's callers test "ch == nil" on an error path).
 	nilTests bool
+	// callbacks: a function literal handed to a function not followed
+	// is a Callback node rather than an escape (FollowCallbacks).
+	callbacks bool
 }
 
 // Follow builds the model of the channel made by mc.
 func Follow(mc *ssa.MakeChan) *Channel {
 	return follow(mc, mc)
+}
+
+// FollowCallbacks is Follow, except that a function literal capturing
+// the channel that is handed to a function not followed (nc.Subscribe(inbox,
+// func(m *Msg) { ch <- ... }), runJobs(ctx, n, func(i int) error { ... }))
+// does not make the channel escape: it becomes a Callback node, run on a
+// goroutine of its own. The literal's body is still the only code that
+// reaches the channel that way, so its operations are all of them; what
+// the callee does is how often and where they run.
+func FollowCallbacks(mc *ssa.MakeChan) *Channel {
+	root := &Node{Fn: mc.Parent(), Vals: map[ssa.Value]bool{}}
+	root.G = root
+	ch := &Channel{Make: mc, Nodes: []*Node{root}}
+	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: mc.Parent().Pkg, callbacks: true}
+	t.value(root, mc, 0)
+	return ch
 }
 
 // FollowResult builds the model of the channel that call (a call of a
@@ -395,6 +446,12 @@ func (t *tracker) closure(n *Node, mk *ssa.MakeClosure, i int, depth int, follow
 				follow(c, fn.FreeVars[i], depth+1)
 				return
 			}
+			if t.callbacks && isArg(&r.Call, mk) {
+				c := t.child(n, fn, nil, nil)
+				c.G, c.Start, c.Callback = c, r, true
+				follow(c, fn.FreeVars[i], depth+1)
+				return
+			}
 			t.escape()
 			return
 		}
@@ -410,12 +467,21 @@ func (t *tracker) closure(n *Node, mk *ssa.MakeClosure, i int, depth int, follow
 	}
 }
 
+// isArg reports whether v is an argument of c (not its function).
+func isArg(c *ssa.CallCommon, v ssa.Value) bool {
+	for _, a := range c.Args {
+		if a == v {
+			return true
+		}
+	}
+	return false
+}
+
 // value follows v, one of the channel's values in n.Fn.
 func (t *tracker) value(n *Node, v ssa.Value, depth int) {
-	if t.seen[v] {
+	if !t.first(n, v) {
 		return
 	}
-	t.seen[v] = true
 	n.Vals[v] = true
 	for _, r := range *v.Referrers() {
 		switch r := r.(type) {
@@ -538,10 +604,9 @@ func resultIndex(r *ssa.Return, v ssa.Value) int {
 // addr follows a variable (a local, or one captured by reference) that
 // holds the channel: its loads are the channel, its stores must store it.
 func (t *tracker) addr(n *Node, a ssa.Value, depth int) {
-	if t.seen[a] {
+	if !t.first(n, a) {
 		return
 	}
-	t.seen[a] = true
 	for _, r := range *a.Referrers() {
 		switch r := r.(type) {
 		case *ssa.DebugRef:
@@ -602,10 +667,9 @@ func fieldVar(fa *ssa.FieldAddr) *types.Var {
 
 // strct follows p, a pointer to the struct whose field f holds the channel.
 func (t *tracker) strct(n *Node, p ssa.Value, f int, depth int) {
-	if t.seen[p] {
+	if !t.first(n, p) {
 		return
 	}
-	t.seen[p] = true
 	follow := func(n *Node, v ssa.Value, d int) { t.strct(n, v, f, d) }
 	for _, r := range *p.Referrers() {
 		switch r := r.(type) {
@@ -643,10 +707,9 @@ func (t *tracker) strct(n *Node, p ssa.Value, f int, depth int) {
 
 // ptrVar follows a local variable holding the struct pointer.
 func (t *tracker) ptrVar(n *Node, a ssa.Value, f int, depth int) {
-	if t.seen[a] {
+	if !t.first(n, a) {
 		return
 	}
-	t.seen[a] = true
 	for _, r := range *a.Referrers() {
 		switch r := r.(type) {
 		case *ssa.DebugRef:

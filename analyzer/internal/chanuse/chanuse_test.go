@@ -264,3 +264,62 @@ func TestGroupGo(t *testing.T) {
 		t.Errorf("the AfterFunc literal: go %v, call %v, own goroutine %v, start %v, group %v, ops %v", n.Go, n.Call, n.G == n, n.Start, n.Group(), n.Ops)
 	}
 }
+
+const startsSrc = `package p
+
+type sub interface{ On(func(int)) }
+
+func half(c chan int) { c <- 1 }
+
+func twice() int {
+	c := make(chan int)
+	go half(c)
+	go half(c)
+	return <-c
+}
+
+func handed(s sub) int {
+	c := make(chan int)
+	s.On(func(v int) { c <- v })
+	return <-c
+}
+`
+
+// A function started twice is two goroutines, each with its own send;
+// a literal handed to an interface's method escapes, except under
+// FollowCallbacks, where it is a Callback node.
+func TestStartsAndCallbacks(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", startsSrc, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := chanuse.Follow(makeIn(pkg.Func("twice")))
+	sends := map[*chanuse.Node]int{}
+	for g, ops := range ch.Goroutines() {
+		for _, op := range ops {
+			if op.Kind == chanuse.Send {
+				sends[g]++
+			}
+		}
+	}
+	if ch.Escapes || len(sends) != 2 {
+		t.Errorf("twice: escapes %v, sends per goroutine %v, want two goroutines sending", ch.Escapes, sends)
+	}
+	mc := makeIn(pkg.Func("handed"))
+	if ch := chanuse.Follow(mc); !ch.Escapes {
+		t.Errorf("handed: a literal handed to an interface's method does not escape under Follow")
+	}
+	ch = chanuse.FollowCallbacks(mc)
+	if ch.Escapes || len(ch.Nodes) != 2 {
+		t.Fatalf("handed: escapes %v, %d nodes", ch.Escapes, len(ch.Nodes))
+	}
+	n := ch.Nodes[1]
+	if !n.Callback || n.G != n || n.Start == nil || n.Go != nil || n.Call != nil || len(n.Ops) != 1 || n.Ops[0].Kind != chanuse.Send {
+		t.Errorf("the callback: callback %v, own goroutine %v, start %v, ops %v", n.Callback, n.G == n, n.Start, n.Ops)
+	}
+}
