@@ -20,6 +20,9 @@ type cancelField struct {
 
 // withCancel returns the context.With* call whose cancel result v is.
 func withCancel(v ssa.Value) *ssa.Call {
+	if ct, ok := v.(*ssa.ChangeType); ok {
+		v = ct.X // a context.CancelFunc kept as a plain func()
+	}
 	ex, ok := v.(*ssa.Extract)
 	if !ok || ex.Index != 1 {
 		return nil
@@ -118,9 +121,25 @@ func cancels(st *state, funcs []*ssa.Function) {
 			continue
 		}
 		for _, s := range f.stores {
+			if calledElsewhere(s) {
+				continue
+			}
 			call := withCancel(s.Val)
 			g := goWithContext(call)
 			if g == nil {
+				// Nothing ever cancels the context: whatever waits on its
+				// Done (the context package's own watcher goroutine for a
+				// parent of a foreign type, a timer, a callee) waits for
+				// the parent or the deadline (uber/tchannel-go#278).
+				st.Report(analysis.Diagnostic{
+					Pos:      s.Pos(),
+					Category: "deadlock",
+					Message: fmt.Sprintf("the cancel function of this %s is kept only in field %s, which nothing in the package ever reads: the context is never canceled, so whatever waits on its Done waits until the parent context is canceled or the deadline passes (go vet's lostcancel, for a field)",
+						callName(call), f.field.Name()),
+					Related: []analysis.RelatedInformation{
+						{Pos: f.field.Pos(), Message: "the field, never read"},
+					},
+				})
 				continue
 			}
 			st.Report(analysis.Diagnostic{
@@ -135,4 +154,27 @@ func cancels(st *state, funcs []*ssa.Function) {
 			})
 		}
 	}
+}
+
+// calledElsewhere reports whether the cancel value s stores is also used
+// otherwise (called, deferred, stored again, passed): the local variable
+// of ctx, cancel := ... kept in a field and called too.
+func calledElsewhere(s *ssa.Store) bool {
+	only := func(v ssa.Value, user ssa.Instruction) bool {
+		for _, r := range *v.Referrers() {
+			if _, ok := r.(*ssa.DebugRef); !ok && r != user {
+				return false
+			}
+		}
+		return true
+	}
+	if ct, ok := s.Val.(*ssa.ChangeType); ok {
+		return !only(ct, s) || !only(ct.X, ct)
+	}
+	return !only(s.Val, s)
+}
+
+// callName is the context function call calls, as context.Name.
+func callName(call *ssa.Call) string {
+	return "context." + call.Call.StaticCallee().Name()
 }

@@ -30,7 +30,13 @@
 //   - a context's cancel function kept in an unexported field that nothing
 //     in the package ever calls, while a goroutine was started with the
 //     context: its Done closes only if the parent is canceled (go vet's
-//     lostcancel covers cancel functions in local variables);
+//     lostcancel covers cancel functions in local variables); and one kept
+//     in a field nothing ever reads (not called, copied nor handed on; the
+//     local it came from used for nothing else), whatever the context is
+//     handed to: it is never canceled, and what waits on its Done (the
+//     context package's own watcher goroutine for a parent of a foreign
+//     type, a callee) waits for the parent or the deadline
+//     (uber/tchannel-go#278);
 //   - a context's cancel function in a local variable that the function
 //     calls on some paths only (never deferred nor handed on), while a
 //     goroutine started with the context (by a go statement, or by a
@@ -144,7 +150,13 @@
 //   - a goroutine counted by a wg.Add before its go statement (Add(n)
 //     before a loop counts each goroutine the loop starts; the Wait may be
 //     in another literal sharing the variable) that returns on some path
-//     without wg.Done (istio/istio#39526), and a wg.Add(1) followed on
+//     without wg.Done (istio/istio#39526), or that calls wg.Done plainly
+//     (not deferred) on every path while it defers a function of the
+//     package that recovers a panic and neither panics again nor ends the
+//     program: a panic in a call between the recover's defer and the Done
+//     is swallowed and the goroutine returns without Done
+//     (dedis/cothority#1954); the WaitGroup may be a field of an object
+//     the goroutine captures or is passed (s.wg); and a wg.Add(1) followed on
 //     some path by a return (for a local WaitGroup, a return that runs a
 //     deferred Wait: rakyll/gotest#44), a Wait or
 //     the next Add without starting the goroutine, handing the work to a
