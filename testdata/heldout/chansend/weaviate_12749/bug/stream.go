@@ -22,6 +22,7 @@ package bug
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // BatchStreamRequest is one message from the client.
@@ -44,6 +45,12 @@ type StreamHandler struct {
 }
 
 var errShutdown = errors.New("server is shutting down")
+
+// Shutdown starts the grace period after which open streams are ended.
+func (h *StreamHandler) Shutdown(grace time.Duration) {
+	close(h.shuttingDown)
+	time.AfterFunc(grace, func() { close(h.graceExpired) })
+}
 
 // recv turns the blocking Recv into two channels. Cancelling the stream's
 // context makes Recv return, which ends the goroutine.

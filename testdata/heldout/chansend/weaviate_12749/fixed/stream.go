@@ -5,6 +5,7 @@ package fixed
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // BatchStreamRequest is one message from the client.
@@ -27,6 +28,12 @@ type StreamHandler struct {
 }
 
 var errShutdown = errors.New("server is shutting down")
+
+// Shutdown starts the grace period after which open streams are ended.
+func (h *StreamHandler) Shutdown(grace time.Duration) {
+	close(h.shuttingDown)
+	time.AfterFunc(grace, func() { close(h.graceExpired) })
+}
 
 // recv turns the blocking Recv into two channels; ctx is cancelled when the
 // consumer stops reading them.

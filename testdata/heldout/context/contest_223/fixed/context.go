@@ -30,7 +30,7 @@ func newCancelContext(parent *cancelContext) *cancelContext {
 func Background() *cancelContext { return newCancelContext(nil) }
 
 func (c *cancelContext) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (c *cancelContext) Done() <-chan struct{}        { return c.done }
+func (c *cancelContext) Done() <-chan struct{}       { return c.done }
 func (c *cancelContext) Value(key interface{}) interface{} {
 	if c.parent != nil {
 		return c.parent.Value(key)

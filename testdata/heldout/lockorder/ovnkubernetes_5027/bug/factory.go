@@ -52,7 +52,7 @@ type WatchFactory struct {
 func (wf *WatchFactory) Shutdown() {
 	wf.stopOnce.Do(func() { close(wf.stopChan) })
 	for _, inf := range wf.informers {
-		inf.Lock() // heldout:site
+		inf.Lock()         // heldout:site
 		defer inf.Unlock() // heldout:site
 		inf.shutdown = true
 		inf.removeAllHandlers()

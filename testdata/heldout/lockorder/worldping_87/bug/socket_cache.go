@@ -60,6 +60,11 @@ func (s *SocketCache) Remove(probeID int64) {
 	delete(s.Sessions, probeID)
 }
 
+// Close stops the refresh loop.
+func (s *SocketCache) Close() {
+	close(s.shutdown)
+}
+
 func (s *SocketCache) refreshLoop(refresh func(*ProbeSession)) {
 	ticker := time.NewTicker(time.Minute)
 	defer ticker.Stop()
