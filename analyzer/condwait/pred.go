@@ -154,10 +154,29 @@ func reaches(from, to *ssa.BasicBlock) bool {
 
 // walkCond adds the fields whose change makes v equal exitOn.
 func walkCond(v ssa.Value, exitOn bool, depth int, out *[]pred) {
+	w := condWalker{out: out, seen: map[phiSide]bool{}}
+	w.walk(v, exitOn, depth)
+}
+
+// phiSide is a φ-node visited for one outcome.
+type phiSide struct {
+	phi    *ssa.Phi
+	exitOn bool
+}
+
+// condWalker walks a condition's operands; seen stops at a φ-node met
+// again, as a loop-carried bool or a branch on an earlier φ leads back.
+type condWalker struct {
+	out  *[]pred
+	seen map[phiSide]bool
+}
+
+func (w condWalker) walk(v ssa.Value, exitOn bool, depth int) {
+	out := w.out
 	switch v := v.(type) {
 	case *ssa.UnOp:
 		if v.Op == token.NOT {
-			walkCond(v.X, !exitOn, depth, out)
+			w.walk(v.X, !exitOn, depth)
 			return
 		}
 		addBool(v, exitOn, out)
@@ -173,7 +192,7 @@ func walkCond(v ssa.Value, exitOn bool, depth int, out *[]pred) {
 		}
 		for _, b := range callee.Blocks {
 			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) == 1 {
-				walkCond(ret.Results[0], exitOn, depth+1, out)
+				w.walk(ret.Results[0], exitOn, depth+1)
 			}
 		}
 	case *ssa.BinOp:
@@ -186,12 +205,16 @@ func walkCond(v ssa.Value, exitOn bool, depth int, out *[]pred) {
 			}
 		}
 	case *ssa.Phi:
+		if w.seen[phiSide{v, exitOn}] {
+			return
+		}
+		w.seen[phiSide{v, exitOn}] = true
 		// a || b, a && b: a constant edge comes from a branch on an
 		// earlier operand.
 		for i, e := range v.Edges {
 			c, ok := e.(*ssa.Const)
 			if !ok {
-				walkCond(e, exitOn, depth, out)
+				w.walk(e, exitOn, depth)
 				continue
 			}
 			if c.Value == nil || c.Value.Kind() != constant.Bool || constant.BoolVal(c.Value) != exitOn {
@@ -202,7 +225,7 @@ func walkCond(v ssa.Value, exitOn bool, depth int, out *[]pred) {
 			if !ok {
 				continue
 			}
-			walkCond(ifi.Cond, pb.Succs[0] == v.Block(), depth, out)
+			w.walk(ifi.Cond, pb.Succs[0] == v.Block(), depth)
 		}
 	}
 }
