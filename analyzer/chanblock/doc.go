@@ -73,7 +73,14 @@
 //     helper on the way unlocks it, the receivers may lock it in a helper their loop
 //     calls and reach the channel through a method returning the field,
 //     and a receiving function that never returns counts as a goroutine
-//     (rabbitstack/fibratus#655); two read locks conflict only when the
+//     (rabbitstack/fibratus#655); the receiving loop may also be an
+//     exported function or method (its callers' goroutines run it: a
+//     queue's Consume), and the receive may be in a helper every call
+//     site of which is in such a loop, which locks the mutex after the
+//     receive itself or in a function literal the call site hands it (a
+//     generic wrapper's take(settle), fields and methods of a generic
+//     type followed through their origin:
+//     open-telemetry/opentelemetry-collector#11063); two read locks conflict only when the
 //     package also takes the write lock (a queued writer blocks new
 //     readers: nspcc-dev/neo-go#741); a channel made with a constant
 //     buffer is reported only for a send (or a call reaching it) in a

@@ -25,8 +25,12 @@ import (
 // called by a flusher holding its own mutex), the receivers may take the
 // mutex in a helper their loop calls, and they may reach the channel
 // through a method that returns the field (rabbitstack/fibratus#655). A
-// receiving function must be started as a goroutine or never return (an
-// endless consume loop is some goroutine's whole life). Two read locks
+// receiving function must be started as a goroutine, never return (an
+// endless consume loop is some goroutine's whole life) or be exported
+// (a Consume its callers' goroutines run); a receive in a helper counts
+// through the helper's call sites in such loops, with the lock in the
+// loop, in the helper or in the callback the site hands it
+// (open-telemetry/opentelemetry-collector#11063). Two read locks
 // conflict as well when the package also takes the write lock: a writer
 // queued behind the sender's read lock blocks the receiver's read lock
 // (nspcc-dev/neo-go#741).
@@ -40,13 +44,14 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 				switch in := instr.(type) {
 				case *ssa.Go:
 					if callee := in.Call.StaticCallee(); callee != nil {
-						started[callee] = true
+						started[origin(callee)] = true
 					}
 				case *ssa.Call:
 					if name, f := mutexCall(&in.Call); f != nil && name == "Lock" && writers[f] == nil {
 						writers[f] = in
 					}
 					if callee := in.Call.StaticCallee(); callee != nil && !in.Call.IsInvoke() {
+						callee = origin(callee)
 						callers[callee] = append(callers[callee], in)
 					}
 				}
@@ -95,10 +100,10 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 				}
 				for _, lk := range lockCalls(site.Parent(), "Lock", "RLock") {
 					mu := lk.field
-					if !heldAt(lk.call, site, mu) || (site != ssa.Instruction(send) && (unlocks(send.Parent(), mu) || unlocks(site.(*ssa.Call).Call.StaticCallee(), mu))) {
+					if !heldAt(lk.call, site, mu) || (site != ssa.Instruction(send) && (unlocks(send.Parent(), mu) || unlocks(origin(site.(*ssa.Call).Call.StaticCallee()), mu))) {
 						continue
 					}
-					relock := receiversLock(fc.recvs, site.Parent(), mu, lk.name == "Lock" || writers[mu] != nil, started)
+					relock := receiversLock(fc.recvs, site.Parent(), mu, lk.name == "Lock" || writers[mu] != nil, started, callers)
 					if relock == nil {
 						continue
 					}
@@ -166,29 +171,46 @@ func unlocks(fn *ssa.Function, mu *types.Var) bool {
 }
 
 // receiversLock returns, when every receive in recvs is in a loop of a
-// function other than holder, started as a goroutine or never returning,
-// that between two receives locks mu (itself or in a function it calls,
-// two levels deep) in a way that waits for the holder (any lock when
-// exclusive, else only a write lock), the first such lock or call.
-func receiversLock(recvs []ssa.Instruction, holder *ssa.Function, mu *types.Var, exclusive bool, started map[*ssa.Function]bool) ssa.Instruction {
+// consumer other than holder, that between two receives locks mu
+// (itself or in a function it calls, two levels deep) in a way that
+// waits for the holder (any lock when exclusive, else only a write lock),
+// the first such lock or call. A consumer is a function started as a
+// goroutine, one that never returns, or an exported one (its callers'
+// goroutines run the loop: a queue's Consume). The receive may also be
+// in a helper that every call site calls in a consumer's loop (a
+// wrapper's take); the lock is then in that loop, or in the helper after
+// the receive, also in a function literal the call site hands the helper
+// and the helper calls (the callback that settles the element).
+func receiversLock(recvs []ssa.Instruction, holder *ssa.Function, mu *types.Var, exclusive bool, started map[*ssa.Function]bool, callers map[*ssa.Function][]*ssa.Call) ssa.Instruction {
+	consumer := func(fn *ssa.Function) bool {
+		return fn != holder && (started[origin(fn)] || neverReturns(fn) || exported(fn))
+	}
 	var relock ssa.Instruction
 	for _, r := range recvs {
 		fn := r.Parent()
-		if fn == holder || !(started[fn] || neverReturns(fn)) || !ssaloop.InLoop(r.Block()) {
-			return nil
-		}
 		var found ssa.Instruction
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				c, ok := instr.(*ssa.Call)
-				if !ok || found != nil {
-					continue
+		switch {
+		case ssaloop.InLoop(r.Block()):
+			if consumer(fn) {
+				found = lockAround(r, mu, exclusive)
+			}
+		case fn != holder && fn.Parent() == nil:
+			sites := callers[origin(fn)]
+			for _, cs := range sites {
+				if !consumer(cs.Parent()) || !ssaloop.InLoop(cs.Block()) {
+					found = nil
+					break
 				}
-				if !locksMu(&c.Call, mu, exclusive, 0) {
-					continue
+				f := lockAround(cs, mu, exclusive)
+				if f == nil {
+					f = lockAfter(r, cs, mu, exclusive)
 				}
-				if reaches(r, c) && reaches(c, r) {
-					found = c
+				if f == nil {
+					found = nil
+					break
+				}
+				if found == nil {
+					found = f
 				}
 			}
 		}
@@ -202,6 +224,75 @@ func receiversLock(recvs []ssa.Instruction, holder *ssa.Function, mu *types.Var,
 	return relock
 }
 
+// lockAround returns a call of r's function that locks mu on a path from
+// r back to r (between two rounds of its loop), or nil.
+func lockAround(r ssa.Instruction, mu *types.Var, exclusive bool) ssa.Instruction {
+	for _, b := range r.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			c, ok := instr.(*ssa.Call)
+			if ok && locksMu(&c.Call, mu, exclusive, 0) && reaches(r, c) && reaches(c, r) {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// lockAfter returns a lock of mu that the helper of receive r takes after
+// r, when called by site: a call of the helper that locks mu, or a call of
+// a parameter that site binds to a function literal that locks it.
+func lockAfter(r ssa.Instruction, site *ssa.Call, mu *types.Var, exclusive bool) ssa.Instruction {
+	fn := r.Parent()
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			c, ok := instr.(*ssa.Call)
+			if !ok || !reaches(r, c) {
+				continue
+			}
+			if locksMu(&c.Call, mu, exclusive, 0) {
+				return c
+			}
+			p, ok := c.Call.Value.(*ssa.Parameter)
+			if !ok {
+				continue
+			}
+			for i, q := range fn.Params {
+				if q != p || i >= len(site.Call.Args) {
+					continue
+				}
+				mk, ok := site.Call.Args[i].(*ssa.MakeClosure)
+				if !ok {
+					continue
+				}
+				for _, lb := range mk.Fn.(*ssa.Function).Blocks {
+					for _, li := range lb.Instrs {
+						if lc, ok := li.(*ssa.Call); ok && locksMu(&lc.Call, mu, exclusive, 1) {
+							return lc
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// exported reports whether fn is an exported function or method of its
+// package (not a function literal): code outside may run it.
+func exported(fn *ssa.Function) bool {
+	return fn.Parent() == nil && fn.Object() != nil && fn.Object().Exported()
+}
+
+// origin returns the generic function fn instantiates, or fn.
+func origin(fn *ssa.Function) *ssa.Function {
+	if fn != nil {
+		if o := fn.Origin(); o != nil {
+			return o
+		}
+	}
+	return fn
+}
+
 // locksMu reports whether c locks mu (Lock, or RLock when a read lock
 // waits too), directly or through the static callees of the package it
 // calls, up to two levels below.
@@ -209,7 +300,7 @@ func locksMu(c *ssa.CallCommon, mu *types.Var, exclusive bool, depth int) bool {
 	if name, f := mutexCall(c); f != nil {
 		return f == mu && (name == "Lock" || (exclusive && name == "RLock"))
 	}
-	callee := c.StaticCallee()
+	callee := origin(c.StaticCallee())
 	if callee == nil || depth >= 2 || callee.Blocks == nil || c.IsInvoke() {
 		return false
 	}
@@ -248,7 +339,13 @@ func fieldChans(st *state, funcs []*ssa.Function) map[*types.Var]*fieldChan {
 					continue
 				}
 				f := chanuse.StructFieldOf(fa)
-				if f == nil || f.Pkg() != st.pass.Pkg || !st.sealed.Private(f) {
+				if f == nil {
+					continue
+				}
+				// A field of a generic type, in the generic body or an
+				// instance: one field.
+				f = f.Origin()
+				if f.Pkg() != st.pass.Pkg || !st.sealed.Private(f) {
 					continue
 				}
 				if _, ok := f.Type().Underlying().(*types.Chan); !ok {
