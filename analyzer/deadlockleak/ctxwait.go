@@ -19,7 +19,11 @@ import (
 // waits only for another context's Done and then calls the new context's
 // cancel; the cancel is also handed on (returned, stored, deferred). When
 // that context is canceled first, the normal case, nothing ends the
-// goroutine but the other context: it waits for it forever.
+// goroutine but the other context: it waits for it forever. With the
+// cancel kept in the goroutine, a forwarder of a stop channel's close is
+// reported when the new context, made from a context parameter, is
+// returned: it ends with its parent, and the channel may never be closed
+// then (grafana/xk6-browser#238).
 //
 // The per-call watcher (argoproj/argo-cd#448): a function starts a
 // goroutine that waits only for the Done of a context it was passed (to
@@ -238,6 +242,7 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 		g           *ssa.Go
 		wait        ssa.Instruction
 		what, until string // what it forwards, and what ends it
+		chansOnly   bool   // it waits on stop channels only, no context
 	}
 	var fwds []fwd
 	mine := map[*ssa.MakeClosure]bool{}
@@ -277,13 +282,14 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 			if !foreign {
 				continue
 			}
-			if !callsAfter(wait, func(v ssa.Value) bool { return resolve(v, closures) == cancel }) {
+			isCancel := func(v ssa.Value) bool { return resolve(v, closures) == cancel }
+			if !callsAfter(wait, isCancel) && !defers(mc.Fn.(*ssa.Function), isCancel) {
 				continue
 			}
-			f := fwd{g, wait, "another context's end", "the other context ends"}
+			f := fwd{g, wait, "another context's end", "the other context ends", false}
 			switch {
 			case !anyCtx:
-				f.what, f.until = "a stop channel's close", "that channel is closed"
+				f.what, f.until, f.chansOnly = "a stop channel's close", "that channel is closed", true
 			case !allCtx:
 				f.what, f.until = "another context's end or a stop channel's close", "one of them comes"
 			}
@@ -320,6 +326,32 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 		}
 	}
 	if other == nil {
+		// The cancel stays in the goroutine, but the new context can
+		// still end first: with its parent, a context fn was passed,
+		// while fn hands the new one to its caller. Only a wait on stop
+		// channels alone is reported: a context waited on is canceled
+		// by contract (vet's lostcancel), a done channel may never be
+		// closed once its owner is dropped.
+		if ret := parentEnds(fn, made, newCtx); ret != nil {
+			for _, f := range fwds {
+				if !f.chansOnly {
+					continue
+				}
+				wait := f.wait
+				line := func(p token.Pos) string { return at(pass, p, wait.Pos()) }
+				pass.Report(analysis.Diagnostic{
+					Pos:      wait.Pos(),
+					Category: "deadlock",
+					Message: fmt.Sprintf("this goroutine forwards %s to the context made at %s from %s's context parameter, but waits for nothing else: the new context, handed to the caller at %s, also ends when that parent does, and then nothing ends this wait, so the goroutine leaks until %s (select on the new context's Done too)",
+						f.what, line(made.Pos()), fn.Name(), line(ret.Pos()), f.until),
+					Related: []analysis.RelatedInformation{
+						{Pos: made.Pos(), Message: "the new context is made here, from a context the caller passes"},
+						{Pos: ret.Pos(), Message: "the new context is handed to the caller here"},
+						{Pos: f.g.Pos(), Message: "the forwarding goroutine is started here"},
+					},
+				})
+			}
+		}
 		return
 	}
 	for _, f := range fwds {
@@ -338,6 +370,25 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 			},
 		})
 	}
+}
+
+// parentEnds returns the return by which fn hands newCtx, the context
+// made by the call made, to its caller, when the parent made derives it
+// from is a parameter of fn: the caller's context, which can end at any
+// time and the new one with it. Else nil.
+func parentEnds(fn *ssa.Function, made *ssa.Call, newCtx ssa.Value) *ssa.Return {
+	if len(made.Call.Args) == 0 {
+		return nil
+	}
+	if _, ok := made.Call.Args[0].(*ssa.Parameter); !ok {
+		return nil
+	}
+	for _, r := range *newCtx.Referrers() {
+		if ret, ok := r.(*ssa.Return); ok {
+			return ret
+		}
+	}
+	return nil
 }
 
 // foreignChan reports whether ch, the channel a forwarder waits on as
@@ -443,6 +494,19 @@ func callsAfter(wait ssa.Instruction, is func(ssa.Value) bool) bool {
 		return !found
 	})
 	return found
+}
+
+// defers reports whether fn defers a call of a function value that is
+// accepts (defer cancel(): it runs after fn's wait, on the way out).
+func defers(fn *ssa.Function, is func(ssa.Value) bool) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if d, ok := instr.(*ssa.Defer); ok && d.Call.StaticCallee() == nil && !d.Call.IsInvoke() && is(d.Call.Value) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // forward visits the instructions after from, in its block and the

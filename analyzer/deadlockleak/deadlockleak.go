@@ -168,6 +168,12 @@
 // the loop is a function literal feeding a channel that its maker made
 // and returns to its caller (a generator polling its context with a
 // default, then sending plainly).
+// The select need not be in a loop: a function that waits for its work or
+// a stop signal, returning on the stop, and in the work's case sends
+// plainly, with the same evidence that the receiver can leave
+// (kubernetes/kubernetes#25331: the error event sent on the channel that
+// ResultChan hands to the consumer, after a select on the watch's error
+// and the context).
 // The receiving side likewise: a plain receive in such a loop from a
 // channel that the function also receives from in a select watching a
 // stop signal (a header taken in the select, then a body taken plainly)
@@ -188,6 +194,10 @@
 // from an unbounded loop (a for with no condition, a range over a
 // channel), passing the same context on every round:
 // one more goroutine is left waiting each round (argoproj/argo-cd#448).
+// A forwarder whose cancel nobody else holds is reported when it waits
+// on stop channels alone and the new context is made from a context
+// parameter and returned: it ends with its parent, and nothing obliges
+// the channel's owner to close it then (grafana/xk6-browser#238).
 // A goroutine that waits for the new context's own Done, a cancel nobody
 // else holds, a counted or ranged loop, or a context made afresh each
 // round is not reported.

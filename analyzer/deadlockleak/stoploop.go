@@ -32,6 +32,10 @@ import (
 // field whose every receiver is a select that can return on a signal the
 // sender does not give itself; or the loop is a function literal feeding a
 // channel its maker made and returns to its caller (a generator).
+//
+// The select that stops may also be outside any loop (wait for the work
+// or the stop, then send the result): the sends that count are those it
+// dominates on paths through its other cases (kubernetes/kubernetes#25331).
 func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) {
 	handedOut := returnedFields(funcs)
 	made := madeFields(funcs)
@@ -46,6 +50,11 @@ type stopCase struct {
 	sel *ssa.Select
 	k   int
 	ret ssa.Instruction // the return it reaches
+	// once: the select is not in a loop (wait for the work or the stop,
+	// then do the work); the sends that count are those after it, on a
+	// path through another case.
+	once bool
+	body *ssa.BasicBlock // the stop case's body
 }
 
 func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, made map[*types.Var]bool, classes map[*types.Var]*chanuse.Class) {
@@ -53,9 +62,10 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			sel, ok := instr.(*ssa.Select)
-			if !ok || !ssaloop.InLoop(b) {
+			if !ok {
 				continue
 			}
+			once := !ssaloop.InLoop(b)
 			bodies, _ := caseBodies(sel)
 			for k, st := range sel.States {
 				if st.Dir != types.RecvOnly || !isStopChan(st.Chan) {
@@ -66,7 +76,7 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 					continue
 				}
 				if ret := leaves(body, sel.Block()); ret != nil {
-					stops = append(stops, stopCase{sel, k, ret})
+					stops = append(stops, stopCase{sel, k, ret, once, body})
 				}
 			}
 		}
@@ -94,7 +104,13 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 			}
 		}
 	}
-	stopRecvs(pass, fn, stops, recvs)
+	var loops []stopCase
+	for _, st := range stops {
+		if !st.once {
+			loops = append(loops, st)
+		}
+	}
+	stopRecvs(pass, fn, loops, recvs)
 	for _, site := range sends {
 		send, key := site.send, site.key
 		if key == nil || receivesIn(fn, key) {
@@ -107,30 +123,35 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 		line := func(p token.Pos) string { return at(pass, p, send.Pos()) }
 		stopPos := stop.sel.States[stop.k].Pos
 		rel := []analysis.RelatedInformation{{Pos: stopPos, Message: "the loop stops here"}}
+		loop := "the loop in " + fn.Name() + " stops"
+		if stop.once {
+			loop = fn.Name() + " returns"
+			rel[0].Message = "it returns here, in the select before the send"
+		}
 		if site.via != nil {
 			rel = append(rel, analysis.RelatedInformation{Pos: site.via.Pos(), Message: fmt.Sprintf("the loop calls %s, which sends, here", site.send.Parent().Name())})
 		}
 		var msg string
 		if guard := guardedSend(fn, key); guard != nil {
-			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, and it sends on this channel in a select that watches that signal (%s), but not here: once the receiver has stopped, the send blocks forever and the goroutine leaks (send in a select with the stop case)",
-				fn.Name(), line(stopPos), line(guard.Pos()))
+			msg = fmt.Sprintf("%s when the case at %s fires, and it sends on this channel in a select that watches that signal (%s), but not here: once the receiver has stopped, the send blocks forever and the goroutine leaks (send in a select with the stop case)",
+				loop, line(stopPos), line(guard.Pos()))
 			rel = append(rel, analysis.RelatedInformation{Pos: guard.Pos(), Message: "the same channel, sent on in a select that watches the stop signal"})
 		} else if fk, ok := key.(fieldKey); ok && handedOut[fk.field] != nil {
 			ret := handedOut[fk.field]
-			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send on field %s does not watch it; %s hands that channel to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
-				fn.Name(), line(stopPos), fk.field.Name(), ret.Parent().Name(), line(ret.Pos()))
+			msg = fmt.Sprintf("%s when the case at %s fires, but this send on field %s does not watch it; %s hands that channel to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
+				loop, line(stopPos), fk.field.Name(), ret.Parent().Name(), line(ret.Pos()))
 			rel = append(rel, analysis.RelatedInformation{Pos: ret.Pos(), Message: "the channel is handed to the caller here"})
 		} else if fk, ok := key.(fieldKey); ok && made[fk.field] && exportedField(fk) != "" {
-			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send on %s does not watch it; the package's users receive from that exported field, and stop when they are done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
-				fn.Name(), line(stopPos), exportedField(fk))
+			msg = fmt.Sprintf("%s when the case at %s fires, but this send on %s does not watch it; the package's users receive from that exported field, and stop when they are done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
+				loop, line(stopPos), exportedField(fk))
 		} else if fk, ok := key.(fieldKey); ok && leavingReceivers(classes[fk.field], fn) != nil {
 			sel := leavingReceivers(classes[fk.field], fn)
-			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send on field %s, an unbuffered channel, does not watch it; the field's only receiver, the select in %s (%s), can return through another case: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
-				fn.Name(), line(stopPos), fk.field.Name(), sel.Parent().Name(), line(sel.Pos()))
+			msg = fmt.Sprintf("%s when the case at %s fires, but this send on field %s, an unbuffered channel, does not watch it; the field's only receiver, the select in %s (%s), can return through another case: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
+				loop, line(stopPos), fk.field.Name(), sel.Parent().Name(), line(sel.Pos()))
 			rel = append(rel, analysis.RelatedInformation{Pos: sel.Pos(), Message: "the receiver, which can return without receiving"})
 		} else if ret := returnedCapture(fn, key); ret != nil {
-			msg = fmt.Sprintf("the loop in %s stops when the case at %s fires, but this send does not watch it; %s makes the channel and returns it to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
-				fn.Name(), line(stopPos), ret.Parent().Name(), line(ret.Pos()))
+			msg = fmt.Sprintf("%s when the case at %s fires, but this send does not watch it; %s makes the channel and returns it to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
+				loop, line(stopPos), ret.Parent().Name(), line(ret.Pos()))
 			rel = append(rel, analysis.RelatedInformation{Pos: ret.Pos(), Message: "the channel is handed to the caller here"})
 		} else {
 			continue
@@ -317,11 +338,21 @@ func signalsField(fn *ssa.Function, f *types.Var, depth int) bool {
 	return false
 }
 
-// stopAround returns a stop case on a cycle through instr, or nil.
+// stopAround returns a stop case on a cycle through instr, or one of a
+// select outside loops that instr follows on a path through another
+// case; nil when there is none.
 func stopAround(stops []stopCase, instr ssa.Instruction) *stopCase {
 	for i := range stops {
-		if sameCycle(stops[i].sel.Block(), instr.Block()) {
-			return &stops[i]
+		st := &stops[i]
+		if !st.once {
+			if sameCycle(st.sel.Block(), instr.Block()) {
+				return st
+			}
+			continue
+		}
+		b := instr.Block()
+		if b != st.sel.Block() && st.sel.Block().Dominates(b) && b != st.body && !reaches(st.body, b) {
+			return st
 		}
 	}
 	return nil

@@ -1,0 +1,102 @@
+package real
+
+import (
+	"context"
+	"errors"
+)
+
+// The unguarded send after a select that returns on a stop signal, outside
+// any loop: the function waits for its work or the stop, and in the work's
+// case sends plainly on a channel whose receiver may be gone by then.
+
+// Upstream: kubernetes/kubernetes#25331. run waits for the watch's error
+// or the context; on the error it sends an error event on resultChan,
+// which ResultChan hands to the consumer, who may stop reading and cancel
+// without draining: the send blocks forever. Fix: select on ctx.Done too.
+type etcdWatch struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	errc    chan error
+	results chan string
+}
+
+func (w *etcdWatch) forward(in <-chan string) {
+	for v := range in {
+		select {
+		case w.results <- v:
+		case <-w.ctx.Done():
+			return
+		}
+	}
+}
+
+func (w *etcdWatch) run() {
+	select {
+	case err := <-w.errc:
+		w.results <- "ERROR: " + err.Error() // want `run returns when the case at line \d+ fires, but this send on field results does not watch it; ResultChan hands that channel to its caller`
+		w.cancel()
+	case <-w.ctx.Done():
+	}
+	close(w.results)
+}
+
+func (w *etcdWatch) runFixed() {
+	select {
+	case err := <-w.errc:
+		select {
+		case w.results <- "ERROR: " + err.Error():
+		case <-w.ctx.Done():
+		}
+		w.cancel()
+	case <-w.ctx.Done():
+	}
+	close(w.results)
+}
+
+func (w *etcdWatch) ResultChan() <-chan string { return w.results }
+
+// A variant: a one-shot prober waits for its probe or the quit channel,
+// then reports on an exported channel of an exported type that the
+// package fills, whose users stop receiving when they are done.
+type Prober struct {
+	Results chan error
+	quit    chan struct{}
+}
+
+func NewProber() *Prober {
+	return &Prober{Results: make(chan error), quit: make(chan struct{})}
+}
+
+func (p *Prober) once(probe <-chan error) {
+	var err error
+	select {
+	case err = <-probe:
+	case <-p.quit:
+		return
+	}
+	if err == nil {
+		err = errors.New("probe ok")
+	}
+	p.Results <- err // want `once returns when the case at line \d+ fires, but this send on Prober.Results does not watch it`
+}
+
+func (p *Prober) Stop() { close(p.quit) }
+
+// The look-alike sends only in the stop case's own body, and on a private
+// field nothing hands out: silent.
+type lastValue struct {
+	quit chan struct{}
+	last chan int
+}
+
+func (d *lastValue) wait(in <-chan int) {
+	select {
+	case v := <-in:
+		d.last <- v
+	case <-d.quit:
+		d.last <- -1
+		return
+	}
+}
+
+func (d *lastValue) take() int { return <-d.last }
