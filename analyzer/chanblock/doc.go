@@ -163,7 +163,12 @@
 //     program: a panic in a call between the recover's defer and the Done
 //     is swallowed and the goroutine returns without Done
 //     (dedis/cothority#1954); the WaitGroup may be a field of an object
-//     the goroutine captures or is passed (s.wg); and a wg.Add(1) followed on
+//     the goroutine captures or is passed (s.wg); also a worker goroutine
+//     that counts its items down one by one (wg.Done plainly in the body
+//     of its loop over a channel, each Done going on to the next item,
+//     the WaitGroup waited on in the package) while an iteration can go
+//     on to the next item, or return, without Done (a continue or return
+//     on an error, not handing the WaitGroup to a call); and a wg.Add(1) followed on
 //     some path by a return (for a local WaitGroup, a return that runs a
 //     deferred Wait: rakyll/gotest#44), a Wait or
 //     the next Add without starting the goroutine, handing the work to a

@@ -68,6 +68,7 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 				switch in := instr.(type) {
 				case *ssa.Go:
 					goroutineDone(st, in, isWaited, waitOn)
+					workerDone(st, in, waitOn)
 					addAfterWait(st, in)
 				case *ssa.Call:
 					if w := wgCall(&in.Call, "Add"); w != nil && isWaited(w) {
