@@ -68,9 +68,12 @@ func goWithContext(call *ssa.Call) *ssa.Go {
 }
 
 // cancels reports cancel functions kept in a field that nothing in the
-// package ever calls, while a goroutine was started with their context:
-// its ctx.Done() closes only if the parent context is canceled.
-// go vet's lostcancel covers cancel functions kept in local variables.
+// package ever reads (so never calls), and that the local they came from
+// is not used for otherwise: the context is never canceled, and its
+// ctx.Done() closes only if the parent context is canceled or the
+// deadline passes; the message names the goroutine started with the
+// context when there is one. go vet's lostcancel covers cancel functions
+// kept in local variables.
 func cancels(st *state, funcs []*ssa.Function) {
 	pass := st.pass
 	fields := map[*types.Var]*cancelField{}
