@@ -12,19 +12,19 @@ import (
 	"golang.org/x/tools/go/ssa"
 )
 
-// sendCount returns how many values s, a goroutine started once (or one
-// call of a callback), sends when it sends at all: 1 for a simpleSender;
-// otherwise the longest run of plain sends of its own function each of
-// which follows the first on every path (if err != nil { ch <- err }
-// without a return, then ch <- v: the error path sends twice). first is
-// the send that starts the run. ok is false when a send can come round to
-// itself (a loop), when s offers values in a select, is started in a
-// loop, or sends in a helper, and when no send surely sends again.
+// sendCount returns how many values s sends when it sends at all, per
+// run: 1 when it sends once (sendsOnce); otherwise the longest run of
+// plain sends of its own function each of which follows the first on
+// every path (if err != nil { ch <- err } without a return, then
+// ch <- v: the error path sends twice). first is the send that starts the
+// run. ok is false when a send can come round to itself (a loop), when s
+// offers values in a select or sends in a helper (beyond a single send),
+// and when no send surely sends again.
 func sendCount(s *role) (n int, first ssa.Instruction, ok bool) {
-	if simpleSender(s) {
+	if sendsOnce(s) {
 		return 1, s.sends[0].Instr, true
 	}
-	if len(s.sends) < 2 || len(s.selSends) > 0 || ssaloop.InLoop(s.g.Start.Block()) {
+	if len(s.sends) < 2 || len(s.selSends) > 0 {
 		return 0, nil, false
 	}
 	sends := map[ssa.Instruction]bool{}
@@ -77,22 +77,14 @@ func mustReach(from, to ssa.Instruction) bool {
 }
 
 // callbackLeaks checks a channel whose function literals are handed to
-// functions that are not followed (chanuse.FollowCallbacks): a callback
+// functions that are not followed, or kept in a variable and started in
+// several places (chanuse.FollowCallbacks), as decide does; and a callback
 // that sends more values per call than its maker receives (a missing
 // return after an error's send), or a goroutine's plain send whose
 // receiver can leave while callbacks only offer values in selects.
 func callbackLeaks(pass *analysis.Pass, mc *ssa.MakeChan, size int, makes map[token.Pos]*ast.CallExpr, funcs []*ssa.Function) {
 	ch := chanuse.FollowCallbacks(mc)
 	if ch.Escapes || len(ch.Returns) > 0 {
-		return
-	}
-	var cbs []*chanuse.Node
-	for _, n := range ch.Nodes {
-		if n.Callback {
-			cbs = append(cbs, n)
-		}
-	}
-	if len(cbs) == 0 {
 		return
 	}
 	rs := roles(ch.Nodes)

@@ -51,7 +51,12 @@
 // (go half(a, b, done); go half(b, a, done), ansible/receptor#636) is two
 // senders. A sender that sends again on every path after one of its
 // sends (if err != nil { ch <- err } with no return, then ch <- v;
-// enobufs/go-nats#2) counts every send of that run.
+// enobufs/go-nats#2) counts every send of that run. A goroutine started
+// in a loop counts at least twice (the loop going round once more is
+// enough): "first answer wins" over a loop of goroutines, read once,
+// leaks all but one. A literal kept in a variable and started in several
+// places (half := func(...) {...}; go half(a, b); go half(b, a)) is one
+// sender per start.
 //
 // A function literal that captures the channel and is handed to a
 // function that is not followed (an interface's method such as a
@@ -605,7 +610,12 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 // the channel, as an error reported on the way out of a polling loop:
 // errCh <- err; return).
 func simpleSender(s *role) bool {
-	if len(s.sends) == 0 || len(s.selSends) > 0 || ssaloop.InLoop(s.g.Start.Block()) {
+	return !ssaloop.InLoop(s.g.Start.Block()) && sendsOnce(s)
+}
+
+// sendsOnce is simpleSender for one run of s, wherever it is started.
+func sendsOnce(s *role) bool {
+	if len(s.sends) == 0 || len(s.selSends) > 0 {
 		return false
 	}
 	if len(s.sends) == 1 && !ssaloop.InLoop(s.sends[0].Instr.Block()) {
@@ -647,7 +657,7 @@ func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, sen
 		}
 	}
 	total := 0
-	var most *role
+	var most, looped *role
 	var mostN int
 	var mostFirst ssa.Instruction
 	for _, s := range senders {
@@ -656,6 +666,12 @@ func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, sen
 			return false
 		}
 		total += n
+		if ssaloop.InLoop(s.g.Start.Block()) {
+			// Started in a loop: at least two of them once the loop
+			// goes round.
+			total += n
+			looped = s
+		}
 		if n > mostN {
 			most, mostN, mostFirst = s, n, first
 		}
@@ -692,6 +708,21 @@ func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, sen
 			Category: "deadlock",
 			Message: fmt.Sprintf("%s sends again here after its send at line %d on every path (a return is missing), %d values in all, but %s receives at most %d %s from a channel with room for %d: this send blocks forever and its goroutine leaks",
 				who, line, total, recv.g.Fn.Name(), len(recv.recvs), times, size),
+			Related: rel,
+		})
+		return true
+	}
+	if looped != nil {
+		rel := []analysis.RelatedInformation{{Pos: looped.g.Start.Pos(), Message: "the goroutines are started here, in a loop"}}
+		for _, op := range recv.recvs {
+			rel = append(rel, analysis.RelatedInformation{Pos: op.Instr.Pos(), Message: "the only receive(s)"})
+		}
+		rel = append(rel, made)
+		pass.Report(analysis.Diagnostic{
+			Pos:      looped.sends[0].Instr.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("a goroutine started in a loop (line %d) sends once on a channel with room for %d, and %s receives at most %d %s: once the loop has started more of them than that, the rest block forever and leak",
+				pass.Fset.Position(looped.g.Start.Pos()).Line, size, recv.g.Fn.Name(), len(recv.recvs), times),
 			Related: rel,
 		})
 		return true

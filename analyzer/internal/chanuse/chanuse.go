@@ -287,7 +287,9 @@ func Follow(mc *ssa.MakeChan) *Channel {
 // does not make the channel escape: it becomes a Callback node, run on a
 // goroutine of its own. The literal's body is still the only code that
 // reaches the channel that way, so its operations are all of them; what
-// the callee does is how often and where they run.
+// the callee does is how often and where they run. A literal kept in a
+// variable and only called or started (half := func(...) { ... }; go
+// half(a, b); go half(b, a)) is followed at each call or start.
 func FollowCallbacks(mc *ssa.MakeChan) *Channel {
 	root := &Node{Fn: mc.Parent(), Vals: map[ssa.Value]bool{}}
 	root.G = root
@@ -423,12 +425,32 @@ func (t *tracker) args(n *Node, v ssa.Value, c *ssa.CallCommon, g *ssa.Go, call 
 // deferred. Any other use escapes.
 func (t *tracker) closure(n *Node, mk *ssa.MakeClosure, i int, depth int, follow func(*Node, ssa.Value, int)) {
 	refs := *mk.Referrers()
-	if len(refs) != 1 || depth >= maxDepth {
+	if depth >= maxDepth || len(refs) == 0 {
 		t.escape()
 		return
 	}
+	if len(refs) > 1 {
+		// FollowCallbacks: a literal kept in a variable and started or
+		// called in several places (half := func(...) { ... }; go
+		// half(a, b); go half(b, a)) is followed at each of them.
+		for _, r := range refs {
+			c, ok := r.(ssa.CallInstruction)
+			if !t.callbacks || !ok || c.Common().Value != mk {
+				t.escape()
+				return
+			}
+		}
+	}
+	for _, r := range refs {
+		t.closureUse(n, mk, r, i, depth, follow)
+	}
+}
+
+// closureUse follows the binding i of mk into the closure's body for one
+// use r of the closure.
+func (t *tracker) closureUse(n *Node, mk *ssa.MakeClosure, r ssa.Instruction, i int, depth int, follow func(*Node, ssa.Value, int)) {
 	fn := mk.Fn.(*ssa.Function)
-	switch r := refs[0].(type) {
+	switch r := r.(type) {
 	case *ssa.Go:
 		if r.Call.Value != mk {
 			t.escape()

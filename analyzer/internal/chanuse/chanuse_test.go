@@ -278,6 +278,14 @@ func twice() int {
 	return <-c
 }
 
+func local() int {
+	c := make(chan int)
+	half := func() { c <- 1 }
+	go half()
+	go half()
+	return <-c
+}
+
 func handed(s sub) int {
 	c := make(chan int)
 	s.On(func(v int) { c <- v })
@@ -286,8 +294,9 @@ func handed(s sub) int {
 `
 
 // A function started twice is two goroutines, each with its own send;
-// a literal handed to an interface's method escapes, except under
-// FollowCallbacks, where it is a Callback node.
+// a literal handed to an interface's method, or kept in a variable and
+// started twice, escapes, except under FollowCallbacks, where it is a
+// Callback node, or two goroutines.
 func TestStartsAndCallbacks(t *testing.T) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "p.go", startsSrc, 0)
@@ -309,6 +318,22 @@ func TestStartsAndCallbacks(t *testing.T) {
 	}
 	if ch.Escapes || len(sends) != 2 {
 		t.Errorf("twice: escapes %v, sends per goroutine %v, want two goroutines sending", ch.Escapes, sends)
+	}
+	// A literal kept in a variable and started twice escapes under
+	// Follow, and is two goroutines under FollowCallbacks.
+	lc := makeIn(pkg.Func("local"))
+	if ch := chanuse.Follow(lc); !ch.Escapes {
+		t.Errorf("local: a literal started twice does not escape under Follow")
+	}
+	ch = chanuse.FollowCallbacks(lc)
+	gs := 0
+	for _, n := range ch.Nodes {
+		if n.Go != nil && len(n.Ops) == 1 && n.Ops[0].Kind == chanuse.Send {
+			gs++
+		}
+	}
+	if ch.Escapes || gs != 2 {
+		t.Errorf("local: escapes %v, %d sending goroutines, want 2", ch.Escapes, gs)
 	}
 	mc := makeIn(pkg.Func("handed"))
 	if ch := chanuse.Follow(mc); !ch.Escapes {

@@ -282,3 +282,78 @@ func poolSumAll(p jobPool, n int) int {
 		sum += v
 	}
 }
+
+// The same class with the senders started in a loop: the first answer
+// wins and the caller returns it, the other goroutines block forever
+// (hedged lookups against several mirrors). Fix: room for every answer.
+func firstMirror(mirrors []string, fetch func(string) int) int {
+	answers := make(chan int)
+	for _, m := range mirrors {
+		go func() {
+			answers <- fetch(m) // want `a goroutine started in a loop \(line \d+\) sends once on a channel with room for 0, and firstMirror receives at most 1 time`
+		}()
+	}
+	return <-answers
+}
+
+func firstMirrorFixed(mirrors []string, fetch func(string) int) int {
+	answers := make(chan int, len(mirrors))
+	for _, m := range mirrors {
+		go func() { answers <- fetch(m) }()
+	}
+	return <-answers
+}
+
+// Look-alike: one goroutine per round, and the round waits for its
+// answer: silent.
+func eachMirror(mirrors []string, fetch func(string) int) int {
+	sum := 0
+	answers := make(chan int)
+	for _, m := range mirrors {
+		go func() { answers <- fetch(m) }()
+		sum += <-answers
+	}
+	return sum
+}
+
+// Look-alike: the loop starts one goroutine and leaves: silent.
+func firstUsable(mirrors []string, ok func(string) bool, fetch func(string) int) int {
+	answer := make(chan int)
+	for _, m := range mirrors {
+		if ok(m) {
+			go func() { answer <- fetch(m) }()
+			break
+		}
+	}
+	return <-answer
+}
+
+// A variant of receptor#636 with the half kept in a variable and started
+// twice.
+func bridgeLocal(a, b io.ReadWriteCloser) {
+	done := make(chan struct{})
+	half := func(dst io.Writer, src io.Reader) {
+		_, _ = io.Copy(dst, src)
+		done <- struct{}{} // want `2 goroutines each send once on a channel with room for 0, and bridgeLocal receives at most 1 time`
+	}
+	go half(a, b)
+	go half(b, a)
+	<-done
+	_ = a.Close()
+	_ = b.Close()
+}
+
+// Look-alike: both halves are waited for: silent.
+func bridgeLocalWaited(a, b io.ReadWriteCloser) {
+	done := make(chan struct{})
+	half := func(dst io.Writer, src io.Reader) {
+		_, _ = io.Copy(dst, src)
+		done <- struct{}{}
+	}
+	go half(a, b)
+	go half(b, a)
+	<-done
+	_ = a.Close()
+	<-done
+	_ = b.Close()
+}
