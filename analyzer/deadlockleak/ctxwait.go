@@ -342,11 +342,11 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 				pass.Report(analysis.Diagnostic{
 					Pos:      wait.Pos(),
 					Category: "deadlock",
-					Message: fmt.Sprintf("this goroutine forwards %s to the context made at %s from %s's context parameter, but waits for nothing else: the new context, handed to the caller at %s, also ends when that parent does, and then nothing ends this wait, so the goroutine leaks until %s (select on the new context's Done too)",
+					Message: fmt.Sprintf("this goroutine forwards %s to the context made at %s from %s's context parameter, but waits for nothing else: the new context, handed on at %s, also ends when that parent does, and then nothing ends this wait, so the goroutine leaks until %s (select on the new context's Done too)",
 						f.what, line(made.Pos()), fn.Name(), line(ret.Pos()), f.until),
 					Related: []analysis.RelatedInformation{
 						{Pos: made.Pos(), Message: "the new context is made here, from a context the caller passes"},
-						{Pos: ret.Pos(), Message: "the new context is handed to the caller here"},
+						{Pos: ret.Pos(), Message: "the new context is handed on here (returned or kept in a field)"},
 						{Pos: f.g.Pos(), Message: "the forwarding goroutine is started here"},
 					},
 				})
@@ -372,11 +372,12 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 	}
 }
 
-// parentEnds returns the return by which fn hands newCtx, the context
-// made by the call made, to its caller, when the parent made derives it
-// from is a parameter of fn: the caller's context, which can end at any
-// time and the new one with it. Else nil.
-func parentEnds(fn *ssa.Function, made *ssa.Call, newCtx ssa.Value) *ssa.Return {
+// parentEnds returns where fn hands newCtx, the context made by the call
+// made, on: a return to its caller, or a store into a struct's field (a
+// session keeping its context), when the parent made derives it from is a
+// parameter of fn: the caller's context, which can end at any time and
+// the new one with it. Else nil.
+func parentEnds(fn *ssa.Function, made *ssa.Call, newCtx ssa.Value) ssa.Instruction {
 	if len(made.Call.Args) == 0 {
 		return nil
 	}
@@ -384,8 +385,13 @@ func parentEnds(fn *ssa.Function, made *ssa.Call, newCtx ssa.Value) *ssa.Return 
 		return nil
 	}
 	for _, r := range *newCtx.Referrers() {
-		if ret, ok := r.(*ssa.Return); ok {
-			return ret
+		switch r := r.(type) {
+		case *ssa.Return:
+			return r
+		case *ssa.Store:
+			if _, ok := r.Addr.(*ssa.FieldAddr); ok && r.Val == newCtx {
+				return r
+			}
 		}
 	}
 	return nil

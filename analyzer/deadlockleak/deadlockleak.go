@@ -201,7 +201,7 @@
 // one more goroutine is left waiting each round (argoproj/argo-cd#448).
 // A forwarder whose cancel nobody else holds is reported when it waits
 // on stop channels alone and the new context is made from a context
-// parameter and returned: it ends with its parent, and nothing obliges
+// parameter and returned (or kept in a struct's field): it ends with its parent, and nothing obliges
 // the channel's owner to close it then (grafana/xk6-browser#238).
 // A goroutine that waits for the new context's own Done, a cancel nobody
 // else holds, a counted or ranged loop, or a context made afresh each

@@ -73,3 +73,21 @@ func runUntil(parent context.Context, work func(context.Context)) {
 	work(ctx)
 	close(done)
 }
+
+// A variant: the session keeps the new context in its field instead of
+// returning it.
+type cdpSession struct {
+	ctx    context.Context
+	closed chan struct{}
+}
+
+func (s *cdpSession) start(parent context.Context) {
+	var cancel context.CancelFunc
+	s.ctx, cancel = context.WithCancel(parent)
+	go func() {
+		<-s.closed // want `this goroutine forwards a stop channel's close to the context made at line \d+ from start's context parameter`
+		cancel()
+	}()
+}
+
+func (s *cdpSession) Close() { close(s.closed) }
