@@ -178,7 +178,9 @@
 // plainly, with the same evidence that the receiver can leave
 // (kubernetes/kubernetes#25331: the error event sent on the channel that
 // ResultChan hands to the consumer, after a select on the watch's error
-// and the context).
+// and the context). A fifth kind of evidence, for either: another
+// function of the package sends on the same field in a select that
+// watches a stop signal (the guard given to one send and not the other).
 // The receiving side likewise: a plain receive in such a loop from a
 // channel that the function also receives from in a select watching a
 // stop signal (a header taken in the select, then a body taken plainly)

@@ -25,7 +25,8 @@ import (
 // A send on its own proves little (the receiver may outlive the loop), so
 // the rule asks for evidence that the receiver can leave first: the same
 // function sends on the same channel in a select that also watches a stop
-// signal (the guard given to one send and not the other); or the channel
+// signal (the guard given to one send and not the other), or another
+// function does so on the same struct field; or the channel
 // is a struct field that the package hands to its callers (returned by a
 // function, or an exported field of an exported type that only the
 // package fills, with channels it makes); or it is an unbuffered private
@@ -39,9 +40,48 @@ import (
 func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) {
 	handedOut := returnedFields(funcs)
 	made := madeFields(funcs)
+	guarded := guardedFields(funcs)
 	for _, fn := range funcs {
-		stopLoop(pass, fn, handedOut, made, classes)
+		stopLoop(pass, fn, handedOut, made, guarded, classes)
 	}
+}
+
+// guardedFields maps each channel field of the package that some function
+// sends on in a select that also watches a stop signal to one such
+// select: the author knows the field's receiver can leave.
+func guardedFields(funcs []*ssa.Function) map[*types.Var]*ssa.Select {
+	out := map[*types.Var]*ssa.Select{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				sel, ok := instr.(*ssa.Select)
+				if !ok {
+					continue
+				}
+				var fields []*types.Var
+				stop := false
+				for _, st := range sel.States {
+					if st.Dir == types.SendOnly {
+						if k, ok := chanKey(st.Chan).(fieldKey); ok && k.field.Pkg() == fn.Pkg.Pkg {
+							fields = append(fields, k.field)
+						}
+					}
+					if st.Dir == types.RecvOnly && isStopChan(st.Chan) {
+						stop = true
+					}
+				}
+				if !stop {
+					continue
+				}
+				for _, f := range fields {
+					if out[f] == nil {
+						out[f] = sel
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // stopCase is a select case that leaves its function when a stop signal
@@ -57,7 +97,7 @@ type stopCase struct {
 	body *ssa.BasicBlock // the stop case's body
 }
 
-func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, made map[*types.Var]bool, classes map[*types.Var]*chanuse.Class) {
+func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, made map[*types.Var]bool, guarded map[*types.Var]*ssa.Select, classes map[*types.Var]*chanuse.Class) {
 	var stops []stopCase
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -153,6 +193,11 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 			msg = fmt.Sprintf("%s when the case at %s fires, but this send does not watch it; %s makes the channel and returns it to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
 				loop, line(stopPos), ret.Parent().Name(), line(ret.Pos()))
 			rel = append(rel, analysis.RelatedInformation{Pos: ret.Pos(), Message: "the channel is handed to the caller here"})
+		} else if fk, ok := key.(fieldKey); ok && guarded[fk.field] != nil {
+			g := guarded[fk.field]
+			msg = fmt.Sprintf("%s when the case at %s fires, but this send on field %s does not watch it, while %s sends on that field in a select that watches a stop signal (%s): its receiver can leave, and once it has, the send blocks forever and the goroutine leaks (send in a select with the stop case)",
+				loop, line(stopPos), fk.field.Name(), g.Parent().Name(), line(g.Pos()))
+			rel = append(rel, analysis.RelatedInformation{Pos: g.Pos(), Message: "the same field, sent on in a select that watches a stop signal"})
 		} else {
 			continue
 		}

@@ -100,3 +100,59 @@ func (d *lastValue) wait(in <-chan int) {
 }
 
 func (d *lastValue) take() int { return <-d.last }
+
+// A variant with the evidence in another function: the relay's pump
+// guards its sends on out with the context, but the final error report
+// after the select does not; nothing hands out is needed to see that the
+// receiver can leave.
+type fanRelay struct {
+	ctx  context.Context
+	errs chan error
+	out  chan int
+}
+
+func (r *fanRelay) pump(in <-chan int) {
+	for v := range in {
+		select {
+		case r.out <- v:
+		case <-r.ctx.Done():
+			return
+		}
+	}
+}
+
+func (r *fanRelay) watch() {
+	select {
+	case err := <-r.errs:
+		_ = err
+		r.out <- -1 // want `watch returns when the case at line \d+ fires, but this send on field out does not watch it, while pump sends on that field in a select that watches a stop signal`
+	case <-r.ctx.Done():
+	}
+}
+
+func (r *fanRelay) consume(ctx context.Context) int {
+	select {
+	case v := <-r.out:
+		return v
+	case <-ctx.Done():
+		return 0
+	}
+}
+
+// Look-alike: the same relay shape where no send on the field watches a
+// stop signal and nothing hands the field out: silent.
+type plainRelay struct {
+	ctx  context.Context
+	errs chan error
+	out  chan int
+}
+
+func (r *plainRelay) watch() {
+	select {
+	case <-r.errs:
+		r.out <- -1
+	case <-r.ctx.Done():
+	}
+}
+
+func (r *plainRelay) take() int { return <-r.out }
