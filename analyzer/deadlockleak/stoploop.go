@@ -160,6 +160,11 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 		if stop == nil {
 			continue
 		}
+		if fk, ok := key.(fieldKey); ok && stop.once && buffered(classes[fk.field]) {
+			// One send after the select, into a channel with room: the
+			// buffered result channel is the usual fix of this leak.
+			continue
+		}
 		line := func(p token.Pos) string { return at(pass, p, send.Pos()) }
 		stopPos := stop.sel.States[stop.k].Pos
 		rel := []analysis.RelatedInformation{{Pos: stopPos, Message: "the loop stops here"}}
@@ -203,6 +208,20 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 		}
 		pass.Report(analysis.Diagnostic{Pos: send.Pos(), Category: "deadlock", Message: msg, Related: rel})
 	}
+}
+
+// buffered reports whether every channel stored in the field is made with
+// room for at least one value, and nothing else is stored in it.
+func buffered(c *chanuse.Class) bool {
+	if c == nil || c.Stored || len(c.Makes) == 0 {
+		return false
+	}
+	for _, m := range c.Makes {
+		if capacity(m) < 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // returnedCapture returns the return of fn's parent that hands its caller

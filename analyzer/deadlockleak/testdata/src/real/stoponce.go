@@ -156,3 +156,35 @@ func (r *plainRelay) watch() {
 }
 
 func (r *plainRelay) take() int { return <-r.out }
+
+// A look-alike (afex/hystrix-go#7's fixed command): the timer's goroutine
+// waits for the command to finish or for its timeout, and on the timeout
+// reports once on the error channel Go returns; that channel has room for
+// the one report, so the send completes whether or not anyone receives.
+type command struct {
+	errChan  chan error
+	finished chan bool
+}
+
+func (c *command) report(err error) {
+	if err != nil {
+		c.errChan <- err
+	}
+	close(c.errChan)
+}
+
+func goCommand(run func() error, timeout <-chan struct{}) chan error {
+	cmd := &command{errChan: make(chan error, 1), finished: make(chan bool, 1)}
+	go func() {
+		cmd.report(run())
+		cmd.finished <- true
+	}()
+	go func() {
+		select {
+		case <-cmd.finished:
+		case <-timeout:
+			cmd.report(errors.New("timeout"))
+		}
+	}()
+	return cmd.errChan
+}
