@@ -6,6 +6,7 @@
 //
 // Upstream: nci/gsky#227 ("Fixed goroutine leak")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: serveWcs builds the pipeline with a context that times out and
 // returns when it is done or when it has read one error. When Apache times

@@ -4,6 +4,7 @@
 //
 // Upstream: Michad/tilegroxy#863 ("compositemvt: a child provider error leaks goroutines and permanently poisons the tile")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: GenerateTile starts callCompositingProvider for every child provider
 // with channels imgs and errs, each buffered to the number of providers,

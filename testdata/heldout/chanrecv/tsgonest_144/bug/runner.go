@@ -5,6 +5,7 @@
 //
 // Upstream: tsgonest/tsgonest#144 ("Windows: runner Start() error paths leak r.done channel — Wait() hangs forever after recoverable failure")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: Start allocates r.done and then calls cmd.Start (on Windows also
 // OpenProcess, AssignProcessToJobObject and resumeProcessThreads); only

@@ -4,6 +4,7 @@
 //
 // Upstream: kubernetes-sigs/controller-runtime#2527 (":bug: fix: goroutine leak")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: Start launches leader election (or, without a resource lock, the
 // leader-election runnables directly) on a goroutine that sends any error

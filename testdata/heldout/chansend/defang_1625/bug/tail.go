@@ -5,6 +5,7 @@
 //
 // Upstream: DefangLabs/defang#1625 ("make chan")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: TailLogGroups declares var errChan chan error and starts a goroutine
 // per log group; a goroutine that fails (for example because the log

@@ -5,6 +5,7 @@
 //
 // Upstream: etcd-io/etcd#18739 ("etcdserver: terminate recvLoop on serverWatchStream.close()")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: Watch starts sendLoop and recvLoop. recvLoop turns each create or
 // cancel request into a response and sends it with sws.ctrlStream <- wr;

@@ -5,6 +5,7 @@
 //
 // Upstream: ansible/receptor#263 ("fix hang when getting results for nonexistent work ID")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: the "work results" command makes doneChan, defers a send on it
 // (doneChan <- true) to stop the goroutine that streams results, and calls

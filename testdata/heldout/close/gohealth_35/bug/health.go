@@ -5,6 +5,7 @@
 //
 // Upstream: InVisionApp/go-health#35 ("fixed goroutine leak after .Stop() is called")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: Start makes a time.Ticker per configured check, keeps it in
 // h.tickers and starts a goroutine that runs the check on every tick with

@@ -5,6 +5,7 @@
 //
 // Upstream: Azure/go-workflow#40 ("fix deadlock in statusChange sync.Cond")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: Do locks statusChange.L and loops: tick starts every step whose
 // upstreams are done on its own goroutine (A), then Wait (B). Each step

@@ -6,6 +6,7 @@
 //
 // Upstream: facebookarchive/contest#223 ("Fix goroutine leak for state Context")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: WithCancelAndPause makes a child cancelContext and starts a
 // goroutine that waits for the parent's cancel or pause signal, or for the

@@ -5,6 +5,7 @@
 //
 // Upstream: tendermint/tendermint#8871 ("light: fix light client select statement")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: findNewPrimary starts one goroutine per witness; each fetches the
 // light block and then selects between sending its response and
