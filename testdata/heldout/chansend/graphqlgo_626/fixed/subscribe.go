@@ -1,0 +1,109 @@
+// Package fixed is the fixed version of chansend/graphqlgo_626: the error
+// response is sent in a select that also watches the subscription's
+// context.
+package fixed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+)
+
+// Response is one message of the subscription.
+type Response struct {
+	Data   []byte
+	Errors []error
+}
+
+// Request holds what is needed to resolve one event.
+type Request struct {
+	Alias   string
+	Resolve func(ctx context.Context, ev interface{}) ([]byte, error)
+}
+
+// Subscribe starts delivering the resolver's events as responses on the
+// returned channel.
+func (r *Request) Subscribe(ctx context.Context, events interface{}) <-chan *Response {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return sendAndReturnClosed(&Response{Errors: []error{ctxErr}})
+	}
+
+	result := reflect.ValueOf(events)
+	c := make(chan *Response)
+	if result.IsNil() {
+		close(c)
+		return c
+	}
+
+	go func() {
+		for {
+			chosen, resp, ok := reflect.Select([]reflect.SelectCase{
+				{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
+				{Dir: reflect.SelectRecv, Chan: result},
+			})
+			switch chosen {
+			case 0:
+				close(c)
+				return
+			case 1:
+				if !ok {
+					close(c)
+					return
+				}
+				func() {
+					subCtx, cancel := context.WithTimeout(ctx, time.Second)
+					defer cancel()
+
+					data, resolveErr := r.Resolve(subCtx, resp.Interface())
+					out := []byte(fmt.Sprintf(`{"%s":%s}`, r.Alias, data))
+
+					if err := subCtx.Err(); err != nil {
+						select {
+						case <-ctx.Done():
+						case c <- &Response{Errors: []error{err}}:
+						}
+						return
+					}
+
+					var errs []error
+					if resolveErr != nil {
+						errs = append(errs, resolveErr)
+					}
+					select {
+					case <-subCtx.Done():
+					case c <- &Response{Data: out, Errors: errs}:
+					}
+				}()
+			}
+		}
+	}()
+
+	return c
+}
+
+func sendAndReturnClosed(resp *Response) chan *Response {
+	c := make(chan *Response, 1)
+	c <- resp
+	close(c)
+	return c
+}
+
+// serve is the transport's side: it forwards responses until the
+// connection's context ends, then stops reading.
+func serve(ctx context.Context, responses <-chan *Response, write func(*Response) error) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case resp, more := <-responses:
+			if !more {
+				return errors.New("subscription ended")
+			}
+			if err := write(resp); err != nil {
+				return err
+			}
+		}
+	}
+}

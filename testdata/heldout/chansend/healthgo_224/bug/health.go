@@ -1,0 +1,152 @@
+// Package bug is a held-out kernel (issue 14): a health-check container
+// whose Measure runs each check in a goroutine that reports on an
+// unbuffered channel, and stops listening when the check's timer fires
+// first, so the reporting goroutine blocks on its send for ever.
+//
+// Upstream: hellofresh/health-go#224 ("Goroutine Leak when the Check Timeout happens")
+// Round: 7
+//
+// Bug: for every registered check, Measure starts a goroutine (bounded
+// by a limiter channel and counted by a WaitGroup) that in turn starts
+// an inner goroutine doing resCh <- c.Check(ctx), and then selects on a
+// timer and on resCh. When the timer fires first the outer goroutine
+// records a timeout and returns; nothing receives from resCh again, and
+// as the issue says the inner goroutine stays blocked on its send once
+// the check finally returns, one leak per slow check per request. The
+// tracing is left out; the rest follows health.go.
+//
+// Fix: resCh gets a buffer of one, so the late result is dropped into
+// the buffer and the inner goroutine exits.
+package bug
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Status is a health status.
+type Status string
+
+// The statuses.
+const (
+	StatusOK                 Status = "OK"
+	StatusPartiallyAvailable Status = "Partially Available"
+	StatusUnavailable        Status = "Unavailable"
+	StatusTimeout            Status = "Timeout during health check"
+)
+
+// CheckFunc runs one check.
+type CheckFunc func(context.Context) error
+
+// Config is one registered check.
+type Config struct {
+	Name      string
+	Timeout   time.Duration
+	SkipOnErr bool
+	Check     CheckFunc
+}
+
+// Check is the summary Measure returns.
+type Check struct {
+	Status    Status
+	Timestamp time.Time
+	Failures  map[string]string
+}
+
+// Health holds the registered checks.
+type Health struct {
+	mu            sync.Mutex
+	checks        map[string]Config
+	maxConcurrent int
+}
+
+// New returns an empty container.
+func New() *Health {
+	return &Health{checks: make(map[string]Config), maxConcurrent: runtime.NumCPU()}
+}
+
+// Register adds a check.
+func (h *Health) Register(c Config) error {
+	if c.Timeout == 0 {
+		c.Timeout = 2 * time.Second
+	}
+	if c.Name == "" {
+		return errors.New("health check must have a name to be registered")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.checks[c.Name]; ok {
+		return fmt.Errorf("health check %q is already registered", c.Name)
+	}
+	h.checks[c.Name] = c
+	return nil
+}
+
+// Measure runs every check and sums up the result.
+func (h *Health) Measure(ctx context.Context) Check {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+
+	status := StatusOK
+	failures := make(map[string]string)
+
+	limiterCh := make(chan bool, h.maxConcurrent)
+	defer close(limiterCh)
+
+	var (
+		wg sync.WaitGroup
+		mu sync.Mutex
+	)
+	for _, c := range h.checks {
+		limiterCh <- true
+		wg.Add(1)
+
+		go func(c Config) {
+			defer func() {
+				<-limiterCh
+				wg.Done()
+			}()
+
+			resCh := make(chan error)
+
+			go func() {
+				resCh <- c.Check(ctx) // heldout:site
+				defer close(resCh)
+			}()
+
+			timeout := time.NewTimer(c.Timeout)
+
+			select {
+			case <-timeout.C: // heldout:site
+				mu.Lock()
+				defer mu.Unlock()
+				failures[c.Name] = string(StatusTimeout)
+				status = getAvailability(status, c.SkipOnErr)
+			case res := <-resCh:
+				if !timeout.Stop() {
+					<-timeout.C
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if res != nil {
+					failures[c.Name] = res.Error()
+					status = getAvailability(status, c.SkipOnErr)
+				}
+			}
+		}(c)
+	}
+
+	wg.Wait()
+	return Check{Status: status, Timestamp: time.Now(), Failures: failures}
+}
+
+func getAvailability(s Status, skipOnErr bool) Status {
+	if skipOnErr && s != StatusUnavailable {
+		return StatusPartiallyAvailable
+	}
+	return StatusUnavailable
+}

@@ -1,0 +1,160 @@
+// Package fixed is the fixed version of mixed/nebula_1151: GetOrHandshake
+// releases the host map's read lock before it starts a handshake.
+package fixed
+
+import (
+	"context"
+	"sync"
+)
+
+// HostInfo is one tunnel.
+type HostInfo struct {
+	vpnIP       uint32
+	localIndex  uint32
+	handshakeNo uint64
+}
+
+// HostMap holds the established tunnels.
+type HostMap struct {
+	sync.RWMutex
+	Hosts   map[uint32]*HostInfo
+	Indexes map[uint32]*HostInfo
+}
+
+// LightHouse asks the lighthouses where hosts are.
+type LightHouse struct {
+	sync.RWMutex
+	ctx          context.Context
+	amLighthouse bool
+	lighthouses  map[uint32]struct{}
+	queryChan    chan uint32
+	ifce         *Interface
+}
+
+// Interface sends packets to hosts.
+type Interface struct {
+	handshakeManager *HandshakeManager
+	send             func(h *HostInfo, payload []byte)
+}
+
+// HandshakeManager tracks pending handshakes.
+type HandshakeManager struct {
+	sync.RWMutex
+	vpnIps      map[uint32]*HostInfo
+	mainHostMap *HostMap
+	lightHouse  *LightHouse
+	trigger     chan uint32
+}
+
+// NewLightHouse makes a lighthouse client with a bounded query queue.
+func NewLightHouse(ctx context.Context, queryBuffer int) *LightHouse {
+	return &LightHouse{ctx: ctx, lighthouses: map[uint32]struct{}{}, queryChan: make(chan uint32, queryBuffer)}
+}
+
+// GetOrHandshake returns the tunnel to vpnIP, starting a handshake if
+// there is none; the bool says whether the tunnel is ready.
+func (hm *HandshakeManager) GetOrHandshake(vpnIP uint32) (*HostInfo, bool) {
+	hm.mainHostMap.RLock()
+	h, ok := hm.mainHostMap.Hosts[vpnIP]
+	hm.mainHostMap.RUnlock()
+
+	if ok {
+		return h, true
+	}
+	return hm.StartHandshake(vpnIP), false
+}
+
+// StartHandshake makes sure a handshake with vpnIP is under way.
+func (hm *HandshakeManager) StartHandshake(vpnIP uint32) *HostInfo {
+	hm.Lock()
+	if h, ok := hm.vpnIps[vpnIP]; ok {
+		hm.Unlock()
+		return h
+	}
+	h := &HostInfo{vpnIP: vpnIP}
+	hm.vpnIps[vpnIP] = h
+	hm.Unlock()
+
+	select {
+	case hm.trigger <- vpnIP:
+	default:
+	}
+
+	hm.lightHouse.QueryServer(vpnIP)
+	return h
+}
+
+// CheckAndComplete moves a finished handshake into the main host map.
+func (hm *HandshakeManager) CheckAndComplete(h *HostInfo) *HostInfo {
+	hm.mainHostMap.Lock()
+	defer hm.mainHostMap.Unlock()
+	hm.Lock()
+	defer hm.Unlock()
+
+	existing := hm.mainHostMap.Hosts[h.vpnIP]
+	if existing != nil && existing.handshakeNo >= h.handshakeNo {
+		return existing
+	}
+	delete(hm.vpnIps, h.vpnIP)
+	hm.mainHostMap.Hosts[h.vpnIP] = h
+	hm.mainHostMap.Indexes[h.localIndex] = h
+	return existing
+}
+
+// QueryServer queues a query for vpnIP; it is asynchronous.
+func (lh *LightHouse) QueryServer(vpnIP uint32) {
+	if lh.amLighthouse || lh.IsLighthouseIP(vpnIP) {
+		return
+	}
+	lh.queryChan <- vpnIP
+}
+
+// IsLighthouseIP says whether vpnIP is one of the lighthouses.
+func (lh *LightHouse) IsLighthouseIP(vpnIP uint32) bool {
+	lh.RLock()
+	defer lh.RUnlock()
+	_, ok := lh.lighthouses[vpnIP]
+	return ok
+}
+
+// startQueryWorker drains queryChan.
+func (lh *LightHouse) startQueryWorker() {
+	if lh.amLighthouse {
+		return
+	}
+	go func() {
+		for {
+			select {
+			case <-lh.ctx.Done():
+				return
+			case ip := <-lh.queryChan:
+				lh.innerQueryServer(ip)
+			}
+		}
+	}()
+}
+
+func (lh *LightHouse) innerQueryServer(vpnIP uint32) {
+	if lh.IsLighthouseIP(vpnIP) {
+		return
+	}
+	query := []byte{byte(vpnIP >> 24), byte(vpnIP >> 16), byte(vpnIP >> 8), byte(vpnIP)}
+	lh.RLock()
+	var lighthouses []uint32
+	for n := range lh.lighthouses {
+		lighthouses = append(lighthouses, n)
+	}
+	lh.RUnlock()
+	for _, n := range lighthouses {
+		lh.ifce.SendMessageToVpnIp(n, query)
+	}
+}
+
+// SendMessageToVpnIp sends payload to vpnIP once its tunnel is up.
+func (f *Interface) SendMessageToVpnIp(vpnIP uint32, payload []byte) {
+	h, ready := f.handshakeManager.GetOrHandshake(vpnIP)
+	if h == nil || !ready {
+		return
+	}
+	f.send(h, payload)
+}
