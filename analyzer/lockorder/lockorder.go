@@ -140,6 +140,16 @@
 // an exported field the package never sets) runs
 // the one closure a factory of the package makes for an object of the
 // field's owner type, bound to that object (factorycb.go).
+//
+// Development-set rules of round 5 (issue 14): a lock known by class only
+// (its object reached through a container, an interface or a callback's
+// argument) keeps the back field it was reached through; when the package
+// sets that field to an owner and hands the object to that owner (a
+// listener made with a pointer to the binding it is added to, a
+// connection whose error handler is the pool that keeps it), locking the
+// owner's class again while it is held, however many calls down, is a
+// double lock on the owner's own registration, also when the registry's
+// loop runs listeners of several types (regback.go).
 package lockorder
 
 import (
@@ -262,6 +272,7 @@ type Acq struct {
 	Alias string   // the pointer field ("pkg.R.mu") the mutex was reached through, when it aliases Lock's field
 	Once  string   // "do": a sync.Once held while its function runs; "fn": a OnceFunc/OnceValue wrapper (once.go)
 	From  string   // for Acquires by class only: the container ("{p0}.g") the locked object is an element of (mutual.go)
+	Back  string   // for Acquires by class only: the back field ("pkg.T.owner") the locked object was reached through (regback.go)
 
 	pos token.Pos // same-package position (not exported in facts)
 }
@@ -296,6 +307,8 @@ type lockInfo struct {
 	once        string          // a sync.Once ("do") or once wrapper ("fn") held while its function runs (once.go)
 	handle      *ssa.Call       // the call that returned a handle releasing it, when it was left held by that call (handle.go)
 	from        string          // for a lock known by class only: the container ("{p0}.g") its object is an element of (mutual.go)
+	back        string          // for a lock known by class only: the back field its object was reached through (regback.go)
+	several     bool            // maybe only as one of the several functions a registry's elements run, each in turn
 }
 
 type state struct {
@@ -479,6 +492,7 @@ type checker struct {
 
 	aliases    map[string]*aliasInfo         // pointer-to-mutex field -> what the package stores in it
 	backs      map[string]*backInfo          // "pkg.T|field" -> a back-pointer field to T
+	regBacks   map[string]*regBack           // back field -> the owner the package sets it to and hands the object to (regback.go)
 	sites      map[*ssa.Function][]*ssa.Call // static call sites of the package's functions
 	fwriters   map[string]token.Pos          // field key -> a write lock of that class
 	pwriters   map[string]token.Pos          // field key -> a write lock of that class on an object other goroutines may see
@@ -537,6 +551,7 @@ func run(pass *analysis.Pass) (any, error) {
 
 		aliases:    map[string]*aliasInfo{},
 		backs:      map[string]*backInfo{},
+		regBacks:   map[string]*regBack{},
 		sites:      map[*ssa.Function][]*ssa.Call{},
 		fwriters:   map[string]token.Pos{},
 		pwriters:   map[string]token.Pos{},
@@ -561,6 +576,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.resolveConds()
 	for _, fn := range ssainput.SrcFuncs {
 		c.noteBackPointers(fn)
+		c.noteRegBacks(fn)
 		c.noteBackOwners(fn)
 	}
 	for _, fn := range ssainput.SrcFuncs {
@@ -1003,6 +1019,9 @@ func (f *fnChecker) acqFor(li *lockInfo) (Acq, bool) {
 	if byClass(li.inst) && strings.HasPrefix(li.from, "{p") {
 		a.From = li.from
 	}
+	if byClass(li.inst) {
+		a.Back = li.back
+	}
 	if li.inner.IsValid() {
 		a.pos = li.inner
 	}
@@ -1356,11 +1375,13 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			continue
 		}
 		ik, ck, d, ok := f.subst(call, a)
+		back := ""
 		from := ""
 		if !ok && a.Lock != "" && (a.Root == "" || f.indirect > 0 || f.elemArg(call, a.Root)) {
 			// Known by its lock class only (a lock of a receiver that
 			// a dynamic call's target gets from a slice or a map).
 			ok, ik, d = true, "class:"+a.Lock, a.Desc // known by its lock class only
+			back = backStep(callee, a)
 			if f.indirect == 0 {
 				if a.Root == "" {
 					from = substFrom(call, a.From)
@@ -1379,7 +1400,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if !ok {
 			continue
 		}
-		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops), once: a.Once, from: from}
+		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops), once: a.Once, from: from, back: back, several: known && f.maybeCall}
 		if field, ok := ownerStep(a.Path); ok && !strings.Contains(ik, "<") {
 			li.via += fmt.Sprintf("'s stored callback, which locks the object holding it in %s", field)
 		} else if a.Root == "{p0}" && len(call.Args) > 0 {
@@ -1554,6 +1575,9 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 			if li.from != "" && !li.maybe && li.once == "" {
 				f.classDouble(s, li)
 			}
+			if li.back != "" && (!li.maybe || li.several) && li.once == "" {
+				f.regDouble(s, li)
+			}
 			if a, ok := f.acqFor(li); ok {
 				// The caller's locks unlocked before it, as for an
 				// instance: the element may be the caller's object
@@ -1563,6 +1587,9 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 					f.acquires[li.inst] = a
 				} else {
 					old.Drops = intersect(a.Drops, old.Drops)
+					if old.Back == "" {
+						old.Back = a.Back
+					}
 					f.acquires[li.inst] = old
 				}
 			}
