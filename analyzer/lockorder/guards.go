@@ -49,6 +49,9 @@ func stripNot(v ssa.Value) (ssa.Value, bool) {
 // heap), a free variable (read through its pointer), or v itself.
 func canon(v ssa.Value) (ssa.Value, bool) {
 	v, neg := stripNot(v)
+	if nt, ne, ok := nilCompare(v); ok {
+		return nt, neg != ne // a parameter compared with nil (nilguard.go)
+	}
 	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
 		switch x := u.X.(type) {
 		case *ssa.FreeVar:
@@ -182,6 +185,9 @@ func (f *fnChecker) guardHolds(call *ssa.CallCommon, g string) (possible, known 
 	if g[0] == '!' {
 		want, g = false, g[1:]
 	}
+	if strings.HasSuffix(g, nilSuffix) {
+		return f.nilGuardHolds(call, g, want)
+	}
 	v := argOf(call, g)
 	if v == nil {
 		return true, false
@@ -245,6 +251,14 @@ func (f *fnChecker) guardCandidates() []ssa.Value {
 					continue
 				}
 				for _, root := range f.c.summaryOf(callee).guardRoots() {
+					if r, ok := strings.CutSuffix(root, nilSuffix); ok {
+						if v := argOf(call, r); v != nil {
+							if nv, ok := nilCandidate(v); ok {
+								get(nv).passed = true
+							}
+						}
+						continue
+					}
 					if v := argOf(call, root); v != nil {
 						v, _ = canon(v)
 						if _, ok := v.(*ssa.Const); !ok {
@@ -263,6 +277,9 @@ func (f *fnChecker) guardCandidates() []ssa.Value {
 	}
 	sort.SliceStable(chosen, func(i, j int) bool {
 		a, b := chosen[i], chosen[j]
+		if na, nb := isNilTest(a.v), isNilTest(b.v); na != nb {
+			return nb // bool guards first: a nil test never crowds one out
+		}
 		if pa, pb := a.passed || isParam(a.v), b.passed || isParam(b.v); pa != pb {
 			return pa
 		}
@@ -284,9 +301,11 @@ func (f *fnChecker) guardCandidates() []ssa.Value {
 // isParam reports whether v is a parameter or a free variable, which a
 // summary can name as a guard.
 func isParam(v ssa.Value) bool {
-	switch v.(type) {
+	switch v := v.(type) {
 	case *ssa.Parameter, *ssa.FreeVar:
 		return true
+	case nilTest:
+		return isParam(v.x)
 	}
 	return false
 }
@@ -475,6 +494,9 @@ func (f *fnChecker) flushFindings(n int) {
 // runs (with exact, in exactly those runs).
 func (f *fnChecker) guardOf(runs []int, exact, paramsOnly bool) (int, bool, bool) {
 	n := 1 << len(f.guards)
+	// Bool guards first (they come first in f.guards): an effect under
+	// `if needLock` in a method that also tests its receiver for nil is
+	// guarded by needLock, which callers pass as a constant.
 	for i, g := range f.guards {
 		if !isParam(g) {
 			continue
@@ -555,6 +577,9 @@ func (f *fnChecker) combine(sums []*Summary) *Summary {
 		for r, s := range sums {
 			for _, a := range *g(s) {
 				k := a.Root + a.Path + "|" + a.Kind
+				if a.Root == "" {
+					k += "|" + a.Lock // by class only: one entry per class
+				}
 				e := m[k]
 				if e == nil {
 					e = &ent{a: a}
@@ -579,6 +604,9 @@ func (f *fnChecker) combine(sums []*Summary) *Summary {
 			if len(e.runs) < len(sums) {
 				if i, b, ok := f.guardOf(e.runs, must, false); ok {
 					a.Guard = inst(f.guards[i])
+					if r := nilRoot(f.guards[i]); r != "" {
+						a.Guard = r
+					}
 					if !b {
 						a.Guard = "!" + a.Guard
 					}

@@ -149,7 +149,10 @@
 // connection whose error handler is the pool that keeps it), locking the
 // owner's class again while it is held, however many calls down, is a
 // double lock on the owner's own registration, also when the registry's
-// loop runs listeners of several types (regback.go).
+// loop runs listeners of several types (regback.go). A parameter compared
+// with nil guards the effects of its branches as a bool parameter does:
+// "use the caller's transaction, or open one" called with an open one from
+// inside the transaction does not lock again (nilguard.go).
 package lockorder
 
 import (
