@@ -211,17 +211,32 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 }
 
 // buffered reports whether every channel stored in the field is made with
-// room for at least one value, and nothing else is stored in it.
+// room for all the sends the package can make on it: nothing but its makes
+// is stored in it, no send on it is in a loop, and there are no more send
+// statements than the smallest capacity.
 func buffered(c *chanuse.Class) bool {
 	if c == nil || c.Stored || len(c.Makes) == 0 {
 		return false
 	}
+	room := -1
 	for _, m := range c.Makes {
-		if capacity(m) < 1 {
+		if n := capacity(m); n < 1 {
 			return false
+		} else if room < 0 || n < room {
+			room = n
 		}
 	}
-	return true
+	sends := map[ssa.Instruction]bool{}
+	for _, op := range c.Ops {
+		if op.Kind != chanuse.Send && op.Kind != chanuse.SelectSend {
+			continue
+		}
+		if ssaloop.InLoop(op.Instr.Block()) {
+			return false
+		}
+		sends[op.Instr] = true
+	}
+	return len(sends) <= room
 }
 
 // returnedCapture returns the return of fn's parent that hands its caller

@@ -188,3 +188,37 @@ func goCommand(run func() error, timeout <-chan struct{}) chan error {
 	}()
 	return cmd.errChan
 }
+
+// A variant: the result channel has a buffer, but the forwarding loop can
+// fill it, so the one send after the select may still find it full once
+// the consumer has gone.
+type bufWatch struct {
+	ctx     context.Context
+	errc    chan error
+	results chan string
+}
+
+func newBufWatch(ctx context.Context) *bufWatch {
+	return &bufWatch{ctx: ctx, errc: make(chan error, 1), results: make(chan string, 100)}
+}
+
+func (w *bufWatch) forward(in <-chan string) {
+	for v := range in {
+		select {
+		case w.results <- v:
+		case <-w.ctx.Done():
+			return
+		}
+	}
+}
+
+func (w *bufWatch) run() {
+	select {
+	case err := <-w.errc:
+		w.results <- err.Error() // want `run returns when the case at line \d+ fires, but this send on field results does not watch it`
+	case <-w.ctx.Done():
+	}
+	close(w.results)
+}
+
+func (w *bufWatch) Results() <-chan string { return w.results }
