@@ -1,0 +1,136 @@
+// Package fixed is the fixed version of buffered/nitro_2991: the
+// manager's loop drains the broadcast channel when its context is done.
+package fixed
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// StopWaiter runs a component's threads until it is stopped.
+type StopWaiter struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	stopped atomic.Bool
+	wg      sync.WaitGroup
+}
+
+// Start derives the component's context.
+func (s *StopWaiter) Start(parent context.Context) {
+	s.ctx, s.cancel = context.WithCancel(parent)
+}
+
+// LaunchThread runs f in a goroutine counted by StopAndWait.
+func (s *StopWaiter) LaunchThread(f func(ctx context.Context)) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f(s.ctx)
+	}()
+}
+
+// Stopped reports whether StopAndWait was called.
+func (s *StopWaiter) Stopped() bool {
+	return s.stopped.Load()
+}
+
+// StopAndWait cancels the context and waits for the threads.
+func (s *StopWaiter) StopAndWait() {
+	s.stopped.Store(true)
+	s.cancel()
+	s.wg.Wait()
+}
+
+// ClientManager sends broadcast messages to the feed's clients.
+type ClientManager struct {
+	StopWaiter
+	broadcastChan chan interface{}
+	sent          int
+}
+
+// NewClientManager returns a manager with a one-slot broadcast channel.
+func NewClientManager() *ClientManager {
+	return &ClientManager{broadcastChan: make(chan interface{}, 1)}
+}
+
+// Broadcast hands a message to the manager's loop.
+func (cm *ClientManager) Broadcast(bm interface{}) {
+	if cm.Stopped() {
+		return
+	}
+	cm.broadcastChan <- bm
+}
+
+func (cm *ClientManager) doBroadcast(bm interface{}) {
+	cm.sent++
+}
+
+// Start runs the manager's loop.
+func (cm *ClientManager) Start(parent context.Context) {
+	cm.StopWaiter.Start(parent)
+	cm.LaunchThread(func(ctx context.Context) {
+		for {
+			select {
+			case <-ctx.Done():
+				// Drain broadcastChan so that no sender waits for ever
+				// after shutdown; the only sender checks Stopped() first.
+				for {
+					select {
+					case <-cm.broadcastChan:
+					default:
+						return
+					}
+				}
+			case bm := <-cm.broadcastChan:
+				cm.doBroadcast(bm)
+			}
+		}
+	})
+}
+
+// Message is one sequenced message.
+type Message struct {
+	Seq  uint64
+	Data []byte
+}
+
+// TransactionStreamer executes messages and broadcasts them.
+type TransactionStreamer struct {
+	StopWaiter
+	broadcaster *ClientManager
+	queue       chan Message
+}
+
+// ExecuteNextMsg executes one message and feeds it to the broadcaster.
+func (s *TransactionStreamer) ExecuteNextMsg(msg Message) {
+	s.broadcaster.Broadcast(msg)
+}
+
+// Start runs the streamer's loop.
+func (s *TransactionStreamer) Start(parent context.Context) {
+	s.StopWaiter.Start(parent)
+	s.LaunchThread(func(ctx context.Context) {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case msg := <-s.queue:
+				s.ExecuteNextMsg(msg)
+			}
+		}
+	})
+}
+
+// Node owns both components; on shutdown it stops the broadcast server
+// before the streamer.
+type Node struct {
+	broadcaster *ClientManager
+	streamer    *TransactionStreamer
+}
+
+// StopAndWait shuts the node down.
+func (n *Node) StopAndWait() {
+	n.broadcaster.StopAndWait()
+	n.streamer.StopAndWait()
+}
