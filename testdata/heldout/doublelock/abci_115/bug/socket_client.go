@@ -5,6 +5,7 @@
 //
 // Upstream: tendermint/abci#115 ("socketClient: fix and test for StopForError deadlock")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: when the receive routine fails to read a response it calls
 // StopForError, which locks cli.mtx (deferring the unlock) to record the

@@ -6,6 +6,7 @@
 //
 // Upstream: rdeusser/logsip#18 ("all goroutines are asleep - deadlock")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: the stack trace shows (*Logger).SetOutput blocked in
 // Mutex.Lock at logsip.go:118, called from (*Logger).SetOutput at line 120:

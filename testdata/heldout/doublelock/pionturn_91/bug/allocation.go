@@ -4,6 +4,7 @@
 //
 // Upstream: pion/turn#91 ("Removing outer locks around setLifetime")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: the Allocate and Refresh handlers take the allocation's lock and
 // call setLifetime to (re)arm the lifetime timer; setLifetime takes that

@@ -5,6 +5,7 @@
 //
 // Upstream: kyverno/kyverno#15403 ("[Bug] No unlock for mutex 'idc.RWMutex' at context.go (kyverno/pkg/imageverification/imagedataloader/context.go)")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: imageContext.Get read-locks the cache and, when the image is found,
 // returns the data without RUnlock; the RUnlock after the if is reached

@@ -5,6 +5,7 @@
 //
 // Upstream: cockroachdb/cockroach#63867 ("stop: break deadlock between Stopper.mu and Replica.mu")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: Stopper.Stop locks s.mu and, still holding it, calls every closer.
 // The closer added for the store iterates the non-destroyed replicas

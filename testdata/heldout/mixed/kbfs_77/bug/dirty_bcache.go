@@ -5,6 +5,7 @@
 //
 // Upstream: keybase/kbfs#77 ("dirty_bcache: fix deadlock between bg goroutine and full channel")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: UpdateUnsyncedBytes and UpdateSyncingBytes adjust the byte counts
 // under d.lock and, when the counts went down, send on decreasedBytes so

@@ -6,6 +6,7 @@
 //
 // Upstream: decred/dcrdex#2696 ("core: Fix deadlock in `c.connectWalletResumeTrades`")
 // Round: 6
+// Seen: 2026-11-27, development set (helpers read this round-6 kernel to tune the analyzers, after round 6 was measured; round 7 stays held out)
 //
 // Bug: connectWalletResumeTrades read-locks the wallet and defers the
 // RUnlock; before returning it calls updateBondReserves, which reads the
