@@ -236,6 +236,19 @@
 // then the requester. A replier that sends in a select, another receiver of the
 // field, or a requester that never gives up is not.
 //
+// The receiver that starts its own senders: an unbuffered channel kept in
+// a private field (made by a constructor) whose every receive is in one
+// function, which may be called from anywhere (an exported Start), when
+// that function itself starts the goroutines that make every plain send
+// on the field (directly, through helpers they call, or from callbacks
+// they hand on), and its select can return through a case that fires
+// independently of them (its context, a timer, a Close): each call that
+// leaves that way leaves its own sender blocked
+// (kubernetes-sigs/controller-runtime#2527: Start reports leader
+// election's failure on errChan and returns on its context). A case on a
+// channel the started goroutine closes itself, once it has sent, is not a
+// way around it.
+//
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -79,12 +80,15 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 		return
 	}
 	ss := sites[recvFn]
-	var owner *ssa.Go // the receiver is the goroutine of its own instance, started here
-	own := false      // the receiver makes its own instance, each time it runs
+	var owner *ssa.Go    // the receiver is the goroutine of its own instance, started here
+	own := false         // the receiver makes its own instance, each time it runs
+	var starts []*ssa.Go // the receiver starts every sender itself, each time it runs
 	if len(ss) != 1 || ss[0] == nil || ssaloop.InLoop(ss[0].Block()) {
 		if owner = perInstance(recvFn, c); owner == nil {
 			if own = ownInstance(recvFn, c); !own {
-				return // the receiver may run again and take the value
+				if starts = startsSenders(recvFn, sends); starts == nil {
+					return // the receiver may run again and take the value
+				}
 			}
 		}
 	}
@@ -97,11 +101,14 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 	if ex == nil || ex.sel == nil {
 		return
 	}
-	if (owner != nil || own) && !outsideCase(ex, sends, funcs) {
+	if (owner != nil || own || starts != nil) && !outsideCase(ex, sends, funcs) {
 		// The receiver leaves on a channel the senders close or send on
 		// themselves (a loop that closes its "closed" channel on exit,
 		// after its last reply): not a way around a pending send.
 		return
+	}
+	if starts != nil && startedSignal(ex, starts) {
+		return // the started goroutine closes it once its sends are done
 	}
 	line := func(p ssa.Instruction) int { return pass.Fset.Position(p.Pos()).Line }
 	if own {
@@ -116,6 +123,24 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 					{Pos: ex.sel.Pos(), Message: "the only receive, in a select"},
 					{Pos: ex.via, Message: "this case wins instead"},
 					{Pos: ex.ret, Message: recvFn.Name() + " returns here and nothing receives from that instance's channel again"},
+				},
+			})
+		}
+		return
+	}
+	if starts != nil {
+		for _, s := range sends {
+			pass.Report(analysis.Diagnostic{
+				Pos:      s.Instr.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("this send on an unbuffered channel (field %s) runs on a goroutine that %s starts (line %d) and whose value only %s receives, in a select (line %d) that can take another case and return (line %d): each call that leaves that way leaves its sender blocked forever",
+					c.Field.Name(), recvFn.Name(), line(starts[0]), recvFn.Name(), line(ex.sel), pass.Fset.Position(ex.ret).Line),
+				Related: []analysis.RelatedInformation{
+					{Pos: starts[0].Pos(), Message: "the sender is started here, on every call"},
+					{Pos: ex.sel.Pos(), Message: "the only receive, in a select"},
+					{Pos: ex.via, Message: "this case wins instead"},
+					{Pos: ex.ret, Message: recvFn.Name() + " returns here without receiving"},
+					{Pos: c.Makes[0].Pos(), Message: "the channel is made unbuffered here"},
 				},
 			})
 		}
@@ -343,4 +368,117 @@ func outsideCase(ex *exit, sends []chanuse.FieldOp, funcs []*ssa.Function) bool 
 		}
 	}
 	return true
+}
+
+// startsSenders returns the go statements of recvFn whose goroutines make
+// every one of the plain sends (in the started function, a function it
+// calls, or a callback it hands on), when no send is reached from recvFn
+// other than through them. Each call of recvFn then starts its own
+// senders: a call that leaves without receiving leaves one behind whether
+// or not recvFn runs again (controller-runtime#2527: Start starts leader
+// election, which reports its failure on the manager's errChan, and
+// returns on its context).
+func startsSenders(recvFn *ssa.Function, sends []chanuse.FieldOp) []*ssa.Go {
+	var gos []*ssa.Go
+	var roots []*ssa.Function
+	for _, b := range recvFn.Blocks {
+		for _, instr := range b.Instrs {
+			if g, ok := instr.(*ssa.Go); ok {
+				if callee := g.Call.StaticCallee(); callee != nil && !g.Call.IsInvoke() {
+					gos = append(gos, g)
+					roots = append(roots, callee)
+				}
+			}
+		}
+	}
+	if len(gos) == 0 {
+		return nil
+	}
+	started := reachedFrom(roots, nil, nil)
+	direct := reachedFrom([]*ssa.Function{recvFn}, gos, roots)
+	for _, s := range sends {
+		fn := s.Instr.Parent()
+		if !started[fn] || direct[fn] {
+			return nil
+		}
+	}
+	return gos
+}
+
+// reachedFrom returns the functions of the package that roots run or may
+// run, a few levels deep: static callees and the function literals they
+// make (a callback may run on their behalf). The go statements in skip,
+// and the literals they start (not), are not followed.
+func reachedFrom(roots []*ssa.Function, skip []*ssa.Go, not []*ssa.Function) map[*ssa.Function]bool {
+	seen := map[*ssa.Function]bool{}
+	type item struct {
+		fn    *ssa.Function
+		depth int
+	}
+	queue := []item{}
+	for _, r := range roots {
+		seen[r] = true
+		queue = append(queue, item{r, 0})
+	}
+	skipped := map[ssa.Instruction]bool{}
+	for _, g := range skip {
+		skipped[g] = true
+		if mk, ok := g.Call.Value.(*ssa.MakeClosure); ok && slices.Contains(not, mk.Fn.(*ssa.Function)) {
+			skipped[mk] = true
+		}
+	}
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		if it.depth >= 4 {
+			continue
+		}
+		add := func(f *ssa.Function) {
+			if f != nil && f.Blocks != nil && !seen[f] {
+				seen[f] = true
+				queue = append(queue, item{f, it.depth + 1})
+			}
+		}
+		for _, b := range it.fn.Blocks {
+			for _, instr := range b.Instrs {
+				if skipped[instr] {
+					continue
+				}
+				switch in := instr.(type) {
+				case ssa.CallInstruction:
+					if !in.Common().IsInvoke() {
+						add(in.Common().StaticCallee())
+					}
+				case *ssa.MakeClosure:
+					add(in.Fn.(*ssa.Function))
+				}
+			}
+		}
+	}
+	return seen
+}
+
+// startedSignal reports whether the case ex leaves its select through is
+// a field's channel that a goroutine among starts (or what it runs)
+// closes or sends on: it fires only once that goroutine's sends are done.
+func startedSignal(ex *exit, starts []*ssa.Go) bool {
+	var roots []*ssa.Function
+	for _, g := range starts {
+		roots = append(roots, g.Call.StaticCallee())
+	}
+	for _, st := range ex.sel.States {
+		if st.Pos != ex.via || st.Dir != types.RecvOnly {
+			continue
+		}
+		fk, ok := chanKey(st.Chan).(fieldKey)
+		if !ok {
+			return false
+		}
+		for fn := range reachedFrom(roots, nil, nil) {
+			if signalsField(fn, fk.field, 2) {
+				return true
+			}
+		}
+	}
+	return false
 }
