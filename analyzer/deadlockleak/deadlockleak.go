@@ -249,6 +249,29 @@
 // channel the started goroutine closes itself, once it has sent, is not a
 // way around it.
 //
+// The receiver that starts its own senders: an unbuffered channel kept in
+// a private field (made by a constructor) whose every receive is in one
+// function, which may be called from anywhere (an exported Start), when
+// that function itself starts the goroutines that make every plain send
+// on the field (directly, through helpers they call, or from callbacks
+// they hand on), and its select can return through a case that fires
+// independently of them (its context, a timer, a Close): each call that
+// leaves that way leaves its own sender blocked
+// (kubernetes-sigs/controller-runtime#2527: Start reports leader
+// election's failure on errChan and returns on its context). A case on a
+// channel the started goroutine closes itself, once it has sent, is not a
+// way around it.
+//
+// The deferred send with no receiver: a function makes an unbuffered
+// channel and defers a send on it (defer func() { done <- true }(), or a
+// deferred helper that sends), unconditionally, while every receive is on
+// goroutines started after the defer, by the function or a helper it calls
+// with the channel, that can return without starting them (an error
+// return before the go statement): on that return the deferred send has
+// no receiver and the function never returns (ansible/receptor#263: an
+// unknown work unit). A receiver started before the defer, a send guarded
+// by a test, a close, or a panic on the way out is not reported.
+//
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when
@@ -393,6 +416,9 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		return
 	}
 	ch := chanuse.Follow(mc)
+	if size == 0 && !ch.Escapes && len(ch.Returns) == 0 && deferredSend(pass, mc, ch) {
+		return
+	}
 	if ch.Escapes {
 		callbackLeaks(pass, mc, size, makes, funcs)
 		return
