@@ -16,7 +16,7 @@ import (
 // Analyzer reports sync.Cond waiters whose wake-up can be missed.
 var Analyzer = &analysis.Analyzer{
 	Name:     "condwait",
-	Doc:      "report sync.Cond waits whose wake-up can be missed: a change that ends a Wait loop made with no Signal or Broadcast after it (a Close that never wakes the waiters), or made and signalled without the Cond's lock (the signal can fall between the waiter's test and its Wait), or a local Cond waited on with no predicate while a literal made before the Wait can signal first, or a wait only new data ends run by a goroutine that never returns, started by a function that stops on a signal",
+	Doc:      "report sync.Cond waits whose wake-up can be missed: a change that ends a Wait loop made with no Signal or Broadcast after it (a Close that never wakes the waiters), or made and signalled without the Cond's lock (the signal can fall between the waiter's test and its Wait; also any signal from a goroutine that never takes the lock), or a local Cond waited on with no predicate while a literal made before the Wait can signal first, or a wait only new data ends run by a goroutine that never returns, started by a function that stops on a signal",
 	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/condwait",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer},
 	Run:      run,
@@ -98,6 +98,7 @@ func run(pass *analysis.Pass) (any, error) {
 			c.checkStopped(cd)
 			c.checkClosedFlag(cd)
 			c.checkUnlockedTest(cd)
+			c.checkGoSignal(cd)
 		}
 	}
 	return nil, nil

@@ -37,6 +37,13 @@
 //     between its test and its Wait, and the signal is lost
 //     (livekit/livekit#3625); for a context, the Signal made on Done
 //     without the lock (erigontech/erigon#21827);
+//     also, whatever the predicate, a Signal or Broadcast made once (not
+//     in a loop) by a goroutine that never takes the Cond's lock, itself,
+//     in a callee or in a literal it makes, when the private Cond is
+//     waited on in a loop with its lock held: nothing it changed was
+//     changed under the lock (Azure/go-workflow#40: each step goroutine
+//     sets its status under its own mutex and signals in a deferred
+//     literal, while Do, holding the lock, starts the steps and waits);
 //   - a wait that ends when its context is canceled, while nothing in the
 //     package turns the cancellation into a signal (no context.AfterFunc,
 //     no goroutine receiving from Done that signals, no cancel followed by

@@ -1,0 +1,119 @@
+package condwait
+
+import (
+	"fmt"
+	"go/token"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// checkGoSignal reports a Signal or Broadcast made once by a goroutine
+// that never takes the Cond's lock (not itself, not in a function it
+// calls or a literal it makes): whatever it changed before signalling,
+// it changed without the lock, so the change and the signal can both
+// fall between a waiter's test, made under the lock, and its Wait, and
+// the waiter sleeps on (Azure/go-workflow#40: each step goroutine sets
+// its status and signals in a deferred literal, while Do, holding the
+// lock, starts the steps and then waits). The predicate need not be
+// understood: no change a lock-free goroutine makes can be ordered with
+// the waiter's test. The Cond must be private, waited on in a loop with
+// its lock held; a signal repeated in a loop (a periodic waker, a
+// worker's per-item signal) is left alone, as the next one wakes a
+// waiter that missed this one.
+func (c *checker) checkGoSignal(cd *cond) {
+	if !cd.private || cd.escaped {
+		return
+	}
+	lf := c.flowsFor(cd)
+	var wait ssa.Instruction
+	for _, w := range cd.waits {
+		if innerLoop(w.Block()) != nil && lf.at(w).must {
+			wait = w
+			break
+		}
+	}
+	if wait == nil {
+		return
+	}
+	lockers, sigs := c.lockers(cd), c.signallers(cd)
+	for _, fn := range c.funcs {
+		if lockers[fn] || !sigs[fn] {
+			continue
+		}
+		for _, s := range c.callers[fn] {
+			if !s.isGo {
+				continue
+			}
+			sig := c.onceSignal(cd, fn)
+			if sig == nil {
+				break
+			}
+			start := s.instr.Pos()
+			if mc, ok := s.instr.(*ssa.MakeClosure); ok {
+				for _, r := range *mc.Referrers() {
+					if g, ok := r.(*ssa.Go); ok {
+						start = g.Pos()
+					}
+				}
+			}
+			how := "through " + fnName(sig.(ssa.CallInstruction).Common().StaticCallee())
+			if m, _ := condMethod(sig.(ssa.CallInstruction).Common()); m != "" {
+				how = m
+			}
+			c.report(sig.Pos(), fmt.Sprintf("lost wake-up: this goroutine (started at %s) signals %s (%s) without its lock and never takes the lock, so whatever it changed it changed without it: the change and the signal can both fall between a waiter's test under the lock and its Wait (%s), and that waiter blocks forever (make the change and the signal holding %s's lock)",
+				c.at(start, sig.Pos()), cd.name, how, c.at(wait.Pos(), sig.Pos()), cd.name),
+				analysis.RelatedInformation{Pos: start, Message: "the goroutine is started here"},
+				analysis.RelatedInformation{Pos: wait.Pos(), Message: "the Wait the signal can miss"})
+			break
+		}
+	}
+}
+
+// onceSignal returns the signal of cd that fn, run as a goroutine, makes
+// (itself, in a literal it makes or through a function it calls), when no
+// signal of it is in a loop; nil otherwise.
+func (c *checker) onceSignal(cd *cond, fn *ssa.Function) ssa.Instruction {
+	sigs := c.signallers(cd)
+	var found ssa.Instruction
+	for _, f := range tree(fn) {
+		if f != fn {
+			if len(c.callers[f]) == 0 || c.addrOf[f] {
+				return nil // a literal called where we cannot count how often
+			}
+			for _, s := range c.callers[f] {
+				if inLoop(s.instr) {
+					return nil
+				}
+			}
+		}
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				ci, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				if _, isGo := instr.(*ssa.Go); isGo {
+					continue
+				}
+				direct := cd.signals[instr]
+				g := ci.Common().StaticCallee()
+				if !direct && (g == nil || !sigs[g] || g.Parent() == f) {
+					continue
+				}
+				if inLoop(instr) || instr.Pos() == token.NoPos {
+					return nil
+				}
+				if found == nil {
+					found = instr
+				}
+			}
+		}
+	}
+	return found
+}
+
+// inLoop reports whether instr's block is in a loop of its function.
+func inLoop(instr ssa.Instruction) bool {
+	return instr.Block() != nil && innerLoop(instr.Block()) != nil
+}
