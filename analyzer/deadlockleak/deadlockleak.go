@@ -249,19 +249,6 @@
 // channel the started goroutine closes itself, once it has sent, is not a
 // way around it.
 //
-// The receiver that starts its own senders: an unbuffered channel kept in
-// a private field (made by a constructor) whose every receive is in one
-// function, which may be called from anywhere (an exported Start), when
-// that function itself starts the goroutines that make every plain send
-// on the field (directly, through helpers they call, or from callbacks
-// they hand on), and its select can return through a case that fires
-// independently of them (its context, a timer, a Close): each call that
-// leaves that way leaves its own sender blocked
-// (kubernetes-sigs/controller-runtime#2527: Start reports leader
-// election's failure on errChan and returns on its context). A case on a
-// channel the started goroutine closes itself, once it has sent, is not a
-// way around it.
-//
 // The deferred send with no receiver: a function makes an unbuffered
 // channel and defers a send on it (defer func() { done <- true }(), or a
 // deferred helper that sends), unconditionally, while every receive is on
@@ -271,6 +258,18 @@
 // no receiver and the function never returns (ansible/receptor#263: an
 // unknown work unit). A receiver started before the defer, a send guarded
 // by a test, a close, or a panic on the way out is not reported.
+//
+// The collector whose senders may give up: every goroutine that sends on
+// a channel offers its value only in a select that can also take a case
+// firing from outside (the Done of a context passed in or given a
+// deadline, a timer) and go on without sending, nothing closes the
+// channel, and the one goroutine that receives uses plain receives only.
+// Once that case fires, the plain receive waits forever for a value no
+// one will send, whatever the buffer (tendermint/tendermint#8871: one
+// goroutine per witness answers in a select on ctx.Done(), the caller
+// loops cap(ch) times on <-ch). Senders that give up on a stop channel the
+// collector closes itself, or a channel closed once all have sent (a
+// range), are not reported.
 //
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
@@ -412,6 +411,11 @@ func roles(nodes []*chanuse.Node) []*role {
 
 func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[token.Pos]*ast.CallExpr, callers map[*ssa.Function][]*ssa.Call, funcs []*ssa.Function) {
 	size := capacity(mc)
+	// The collector whose senders may give up, whatever the buffer (a
+	// literal started twice is two senders).
+	if cb := chanuse.FollowCallbacks(mc); !cb.Escapes && len(cb.Returns) == 0 && giveUpCollect(pass, mc, roles(cb.Nodes)) {
+		return
+	}
 	if size < 0 {
 		return
 	}
