@@ -24,7 +24,8 @@ package) and an operation is reported when no other side can ever reach it:
   - a receive or range from a channel nothing sends on or closes, or a
     range whose only close follows the loop in the ranging function;
   - a send nothing receives, or one that finds a constant buffer full;
-  - an operation on a nil channel field or variable, or on a nil
+  - an operation on a nil channel field or variable (never made, or
+    made on some paths only), or on a nil
     channel returned with an error the caller drops;
   - a wait for one's own deferred close;
   - a select none of whose cases can proceed;
@@ -138,6 +139,7 @@ func run(pass *analysis.Pass) (any, error) {
 	stopUnderLock(st, ssainput.SrcFuncs)
 	waitGroups(st, ssainput.SrcFuncs)
 	nilPaths(st, ssainput.SrcFuncs)
+	nilVars(st)
 	nilResults(st, ssainput.SrcFuncs)
 	waitBeforeReceive(st, ssainput.SrcFuncs)
 	fills(st, ssainput.SrcFuncs)

@@ -22,7 +22,13 @@
 //     forever once the buffer is full (at once when unbuffered; for a
 //     buffer of N, a send preceded on every path by N other sends);
 //   - an operation on a channel field that is never assigned: a nil
-//     channel blocks forever;
+//     channel blocks forever; also a plain send, receive or range on a
+//     channel variable (local, or an unexported package variable)
+//     declared without a value and never assigned by name or through its
+//     address, nor tested against nil (DefangLabs/defang#1625: errChan
+//     declared, never made, and the first failing goroutine blocks in its
+//     send); a receive that is a function's only statement parks it on
+//     purpose and is left alone;
 //   - a range over a channel that senders fill but nothing closes: the loop
 //     never ends and its goroutine blocks after the last value;
 //   - a function that receives from a channel whose only close is its own
