@@ -54,7 +54,8 @@ package) and an operation is reported when no other side can ever reach it:
     its own Done;
   - a called function whose loop never ends because a break meant for
     the loop leaves only a select;
-  - a goroutine looping on a ticker's channel that its starter stops;
+  - a goroutine looping on a ticker's channel that its starter stops,
+    or that is kept in a field whose tickers the package stops;
   - a job loop (or a dispatcher selecting on the results) and its
     workers blocked on each other through two bounded channels.`
 
@@ -77,6 +78,10 @@ type state struct {
 	sealed  *chanuse.Sealed
 	dead    map[*ssa.Select]map[int]string // select cases that can never proceed, and why
 	follows map[*ssa.MakeChan]*chanuse.Channel
+
+	funcs       []*ssa.Function                    // the package's source functions
+	sites       *callSites                         // built on first use (callSites)
+	tickerStops map[*types.Var]ssa.CallInstruction // built on first use (stopsOfField)
 }
 
 // follow returns the model of mc's channel, built once for all checks.
@@ -112,7 +117,7 @@ func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	st := &state{pass: pass, seen: map[token.Pos]bool{}, ranges: map[token.Pos]bool{},
 		sealed: chanuse.NewSealed(pass.Pkg), dead: map[*ssa.Select]map[int]string{},
-		follows: map[*ssa.MakeChan]*chanuse.Channel{}}
+		follows: map[*ssa.MakeChan]*chanuse.Channel{}, funcs: ssainput.SrcFuncs}
 	for _, f := range pass.Files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			if r, ok := n.(*ast.RangeStmt); ok {

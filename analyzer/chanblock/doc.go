@@ -280,7 +280,12 @@
 //     a local) stops the ticker, itself, deferred or in a function literal
 //     it makes: Stop does not close C, so the goroutine waits forever,
 //     one per start (i-love-flamingo/flamingo-commerce#290: the unlock
-//     function stops the refresher's ticker);
+//     function stops the refresher's ticker); also when the ticker is
+//     kept in a struct field (or a map or slice field) by the function
+//     that makes it, the starter or a caller handing it to the starter,
+//     or is read from the field by the goroutine, and any function of the
+//     package stops a ticker read from that field
+//     (InVisionApp/go-health#35: Stop stops every ticker of h.tickers);
 //   - a plain receive from a private channel field every send on and close
 //     of which is in one function that the package only starts as a
 //     goroutine (a go statement, or a literal handed to a group's Go

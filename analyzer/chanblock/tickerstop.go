@@ -51,11 +51,14 @@ func stoppedTicker(st *state, g *ssa.Go) {
 			if !ok {
 				continue
 			}
-			root := starterTicker(load.X.(*ssa.FieldAddr).X, g, mk)
-			if root == nil {
-				continue
+			t := load.X.(*ssa.FieldAddr).X
+			var stop ssa.CallInstruction
+			if root := starterTicker(t, g, mk); root != nil {
+				stop = stopOf(g.Parent(), fn, root)
 			}
-			stop := stopOf(g.Parent(), fn, root)
+			if stop == nil {
+				stop = fieldStop(st, g, mk, t)
+			}
 			if stop == nil {
 				continue
 			}
@@ -78,6 +81,16 @@ func stoppedTicker(st *state, g *ssa.Go) {
 // the goroutine's function, is: the variable or value a literal captures,
 // or the argument given for a parameter; nil for anything else.
 func starterTicker(t ssa.Value, g *ssa.Go, mk *ssa.MakeClosure) ssa.Value {
+	if v := starterValue(t, g, mk); v != nil {
+		return localTicker(v)
+	}
+	return nil
+}
+
+// starterValue returns what the starter of g binds t, a value of the
+// goroutine's function, to: the variable a literal captures, or the
+// argument given for a parameter; nil for anything else.
+func starterValue(t ssa.Value, g *ssa.Go, mk *ssa.MakeClosure) ssa.Value {
 	if u, ok := t.(*ssa.UnOp); ok && u.Op == token.MUL {
 		t = u.X
 	}
@@ -88,7 +101,7 @@ func starterTicker(t ssa.Value, g *ssa.Go, mk *ssa.MakeClosure) ssa.Value {
 		}
 		for i, fv := range mk.Fn.(*ssa.Function).FreeVars {
 			if fv == v {
-				return localTicker(mk.Bindings[i])
+				return mk.Bindings[i]
 			}
 		}
 	case *ssa.Parameter:
@@ -97,11 +110,163 @@ func starterTicker(t ssa.Value, g *ssa.Go, mk *ssa.MakeClosure) ssa.Value {
 		}
 		for i, p := range g.Call.StaticCallee().Params {
 			if p == v && i < len(g.Call.Args) {
-				return localTicker(g.Call.Args[i])
+				return g.Call.Args[i]
 			}
 		}
 	}
 	return nil
+}
+
+// fieldStop returns a Stop, anywhere in the package, of the ticker the
+// goroutine g waits on (t in its function) when the ticker is kept in a
+// struct field (itself, or as an element of a map or slice field) by the
+// function that makes it: the starter, or a caller that hands the ticker
+// to the starter as an argument (InVisionApp/go-health#35: Start keeps
+// each check's ticker in h.tickers and hands it to startRunner, whose
+// goroutine ranges over its C; Stop stops every ticker of h.tickers),
+// or the goroutine reads the ticker from the field.
+func fieldStop(st *state, g *ssa.Go, mk *ssa.MakeClosure, t ssa.Value) ssa.CallInstruction {
+	if f := heldField(t, 0); f != nil {
+		// The goroutine reads the ticker from the field itself (a method
+		// started as `go p.run()` ranging over p.ticker.C).
+		return st.stopsOfField()[f]
+	}
+	v := starterValue(t, g, mk)
+	if v == nil {
+		return nil
+	}
+	var fields []*types.Var
+	if p := spilledParam(v); p != nil {
+		for _, c := range st.callSites().callers[p.Parent()] {
+			for i, q := range p.Parent().Params {
+				if q != p {
+					continue
+				}
+				args := c.Common().Args // a static method call passes the receiver first, as Params has it
+				if i < len(args) {
+					fields = append(fields, keptIn(args[i])...)
+				}
+			}
+		}
+	} else {
+		fields = keptIn(v)
+	}
+	for _, f := range fields {
+		if stop := st.stopsOfField()[f]; stop != nil {
+			return stop
+		}
+	}
+	return nil
+}
+
+// spilledParam returns the parameter v is: the parameter itself, or the
+// variable a captured parameter is spilled to (stored once, with it).
+func spilledParam(v ssa.Value) *ssa.Parameter {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		v = u.X
+	}
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		return v
+	case *ssa.Alloc:
+		var p *ssa.Parameter
+		for _, r := range *v.Referrers() {
+			if s, ok := r.(*ssa.Store); ok && s.Addr == v {
+				q, ok := s.Val.(*ssa.Parameter)
+				if !ok || p != nil {
+					return nil
+				}
+				p = q
+			}
+		}
+		return p
+	}
+	return nil
+}
+
+// keptIn returns the struct fields that v, a time.NewTicker (or
+// NewTimer) result of its function (or the variable holding one), is
+// stored in: a field, or an element of a map or slice field.
+func keptIn(v ssa.Value) []*types.Var {
+	root := localTicker(v)
+	if root == nil {
+		return nil
+	}
+	vals := []ssa.Value{root}
+	if a, ok := root.(*ssa.Alloc); ok {
+		for _, r := range *a.Referrers() {
+			switch r := r.(type) {
+			case *ssa.UnOp:
+				if r.Op == token.MUL {
+					vals = append(vals, r)
+				}
+			case *ssa.Store:
+				if r.Addr == a {
+					vals = append(vals, r.Val)
+				}
+			}
+		}
+	}
+	var out []*types.Var
+	for _, x := range vals {
+		for _, r := range *x.Referrers() {
+			switch r := r.(type) {
+			case *ssa.Store:
+				if r.Val != x {
+					continue
+				}
+				if f := chanuse.StructFieldOf(r.Addr); f != nil {
+					out = append(out, f)
+				} else if ia, ok := r.Addr.(*ssa.IndexAddr); ok {
+					out = append(out, elemField(ia.X)...)
+				}
+			case *ssa.MapUpdate:
+				if r.Value == x {
+					if f := heldField(r.Map, 0); f != nil {
+						out = append(out, f)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// elemField returns the field a slice element stored through s lands
+// in: s is the slice field itself, or the variadic array of an append
+// whose result is stored back in the field.
+func elemField(s ssa.Value) []*types.Var {
+	if f := heldField(s, 0); f != nil {
+		return []*types.Var{f}
+	}
+	a, ok := s.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	var out []*types.Var
+	for _, r := range *a.Referrers() {
+		sl, ok := r.(*ssa.Slice)
+		if !ok {
+			continue
+		}
+		for _, r := range *sl.Referrers() {
+			c, ok := r.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			if b, ok := c.Call.Value.(*ssa.Builtin); !ok || b.Name() != "append" {
+				continue
+			}
+			for _, r := range *c.Referrers() {
+				if s, ok := r.(*ssa.Store); ok && s.Val == c {
+					if f := chanuse.StructFieldOf(s.Addr); f != nil {
+						out = append(out, f)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // localTicker returns v, a ticker of the starter, as the local it is: the
@@ -175,4 +340,40 @@ func isTimeTicker(t types.Type) bool {
 	n, ok := p.Elem().(*types.Named)
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" &&
 		(n.Obj().Name() == "Ticker" || n.Obj().Name() == "Timer")
+}
+
+// callSites returns the package's call sites, built once.
+func (st *state) callSites() *callSites {
+	if st.sites == nil {
+		st.sites = newCallSites(st.funcs)
+	}
+	return st.sites
+}
+
+// stopsOfField returns, for each struct field holding tickers (itself, or
+// in a map or slice), one Stop the package calls on a ticker read from
+// it; built once.
+func (st *state) stopsOfField() map[*types.Var]ssa.CallInstruction {
+	if st.tickerStops != nil {
+		return st.tickerStops
+	}
+	st.tickerStops = map[*types.Var]ssa.CallInstruction{}
+	for _, fn := range st.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				c, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				f := c.Common().StaticCallee()
+				if f == nil || f.Name() != "Stop" || len(c.Common().Args) != 1 || !isTimeTicker(c.Common().Args[0].Type()) {
+					continue
+				}
+				if fld := heldField(c.Common().Args[0], 0); fld != nil && st.tickerStops[fld] == nil {
+					st.tickerStops[fld] = c
+				}
+			}
+		}
+	}
+	return st.tickerStops
 }

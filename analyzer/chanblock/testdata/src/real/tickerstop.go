@@ -100,3 +100,179 @@ func startFlusher(flush func(), every time.Duration) {
 		}
 	}()
 }
+
+// Upstream: InVisionApp/go-health#35. Start keeps each check's ticker in a
+// map field and hands it to a helper whose goroutine ranges over its C;
+// Stop stops every ticker of the map, which does not close the channels,
+// so every check goroutine waits forever, one per check per Start. Fix:
+// the goroutines also select on a stop channel that Stop closes.
+type healthCheck struct {
+	name  string
+	every time.Duration
+	run   func() error
+}
+
+type healthRunner struct {
+	checks  []healthCheck
+	tickers map[string]*time.Ticker
+	mu      sync.Mutex
+	errs    map[string]error
+}
+
+func (h *healthRunner) startCheck(c healthCheck, t *time.Ticker) {
+	go func() {
+		for range t.C { // want `this goroutine waits on the ticker's channel in a loop it never leaves, and the ticker is stopped at line \d+`
+			err := c.run()
+			h.mu.Lock()
+			h.errs[c.name] = err
+			h.mu.Unlock()
+		}
+	}()
+}
+
+func (h *healthRunner) Start() {
+	for _, c := range h.checks {
+		t := time.NewTicker(c.every)
+		h.tickers[c.name] = t
+		h.startCheck(c, t)
+	}
+}
+
+func (h *healthRunner) Stop() {
+	for name, t := range h.tickers {
+		t.Stop()
+		delete(h.tickers, name)
+	}
+}
+
+type healthRunnerFixed struct {
+	checks []healthCheck
+	stops  map[string]chan struct{}
+	mu     sync.Mutex
+	errs   map[string]error
+}
+
+func (h *healthRunnerFixed) startCheck(c healthCheck, t *time.Ticker, stop <-chan struct{}) {
+	go func() {
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				err := c.run()
+				h.mu.Lock()
+				h.errs[c.name] = err
+				h.mu.Unlock()
+			case <-stop:
+				return
+			}
+		}
+	}()
+}
+
+func (h *healthRunnerFixed) Start() {
+	for _, c := range h.checks {
+		stop := make(chan struct{})
+		h.stops[c.name] = stop
+		h.startCheck(c, time.NewTicker(c.every), stop)
+	}
+}
+
+func (h *healthRunnerFixed) Stop() {
+	for name, stop := range h.stops {
+		close(stop)
+		delete(h.stops, name)
+	}
+}
+
+// The same mistake written differently: a poller keeps its one ticker in
+// a field and its method goroutine loops on the field's channel, while
+// Close stops the field's ticker ...
+type fieldPoller struct {
+	ticker *time.Ticker
+	poll   func()
+}
+
+func (p *fieldPoller) Open(d time.Duration) {
+	p.ticker = time.NewTicker(d)
+	go p.loop()
+}
+
+func (p *fieldPoller) loop() {
+	for {
+		<-p.ticker.C // want `this goroutine waits on the ticker's channel in a loop it never leaves, and the ticker is stopped at line \d+`
+		p.poll()
+	}
+}
+
+func (p *fieldPoller) Close() { p.ticker.Stop() }
+
+// ... and a scheduler appends each job's ticker to a slice field, hands it
+// to the job's goroutine as an argument, and Shutdown stops them all.
+type tickScheduler struct {
+	tickers []*time.Ticker
+}
+
+func (s *tickScheduler) Every(d time.Duration, job func()) {
+	t := time.NewTicker(d)
+	s.tickers = append(s.tickers, t)
+	go runEvery(t, job)
+}
+
+func runEvery(t *time.Ticker, job func()) {
+	for range t.C { // want `this goroutine waits on the ticker's channel in a loop it never leaves, and the ticker is stopped at line \d+`
+		job()
+	}
+}
+
+func (s *tickScheduler) Shutdown() {
+	for _, t := range s.tickers {
+		t.Stop()
+	}
+	s.tickers = nil
+}
+
+// Look-alikes that must stay silent: the field's ticker is stopped, but
+// the goroutine also returns on a done channel Close closes; and a ticker
+// kept in a field that nothing stops (the loop serves for the process's
+// life).
+type stoppablePoller struct {
+	ticker *time.Ticker
+	done   chan struct{}
+	poll   func()
+}
+
+func (p *stoppablePoller) Open(d time.Duration) {
+	p.ticker = time.NewTicker(d)
+	p.done = make(chan struct{})
+	go p.loop()
+}
+
+func (p *stoppablePoller) loop() {
+	for {
+		select {
+		case <-p.ticker.C:
+			p.poll()
+		case <-p.done:
+			return
+		}
+	}
+}
+
+func (p *stoppablePoller) Close() {
+	p.ticker.Stop()
+	close(p.done)
+}
+
+type lifePoller struct {
+	ticker *time.Ticker
+	poll   func()
+}
+
+func (p *lifePoller) Open(d time.Duration) {
+	p.ticker = time.NewTicker(d)
+	go func() {
+		for range p.ticker.C {
+			p.poll()
+		}
+	}()
+}
