@@ -271,6 +271,19 @@
 // collector closes itself, or a channel closed once all have sent (a
 // range), are not reported.
 //
+// The buffer that unbounded senders fill: goroutines started in a loop no
+// count bounds (a range over a channel, a loop that ends when a read
+// fails, a for with no condition) each send once on a channel made with a
+// constant buffer, and the receiver can return through a select case that
+// fires from outside (its context, a timer) without receiving: once more
+// of them have sent than the buffer holds, the rest block forever
+// (nci/gsky#227: a worker per granule read from a channel, an error
+// channel with room for 100, a handler that returns on its timeout). A
+// counted loop or a range over a slice, an array or a map (the buffer may
+// match its length), a loop that receives from the channel itself (a
+// sender started per value taken), or a receiver that leaves only on a
+// signal that follows the senders' end is not reported.
+//
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when
@@ -535,6 +548,9 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 	// Buffered: only goroutines that send exactly once, and more of them
 	// than the buffer holds.
 	if size > 0 {
+		if overflow(pass, mc, size, recv, root, senders, w) {
+			return true
+		}
 		simple := 0
 		for _, s := range senders {
 			if simpleSender(s) {

@@ -1,0 +1,213 @@
+package deadlockleak
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// overflow reports the bounded buffer that an unbounded number of senders
+// fill: goroutines started in a loop that no count bounds (a range over
+// a channel, a loop that ends when a read fails, a for with no condition) each
+// send once with a plain send on a channel with a constant buffer, and
+// the one receiver can return without receiving (another select case, its
+// context's Done). Once more goroutines have sent than the buffer holds,
+// the rest block forever, with whatever waits for them (nci/gsky#227: a
+// worker per granule read from a channel reports its error on a channel
+// with room for 100, and the handler returns on the first error or its
+// timeout). It reports whether it reported.
+func overflow(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root *chanuse.Node, senders []*role, w *walker) bool {
+	if size <= 0 {
+		return false
+	}
+	var looped *role
+	var loopAt ssa.Instruction
+	for _, s := range senders {
+		if s.g.Start == nil || s.g.Callback || !sendsOnce(s) {
+			continue
+		}
+		at := unboundedStart(s.g)
+		if at == nil || looped != nil {
+			continue
+		}
+		// A loop that also receives from the channel can start a sender
+		// only once the last has been taken (a timer armed per batch).
+		loop := loopBlocks(at.Block())
+		mixed := false
+		for _, op := range recv.recvs {
+			mixed = mixed || loop[op.Instr.Block()]
+		}
+		if !mixed {
+			looped, loopAt = s, at
+		}
+	}
+	if looped == nil {
+		return false
+	}
+	var ex *exit
+	if recv.g == root {
+		from := rootStart(looped.g, root)
+		if from == nil {
+			return false
+		}
+		ex = w.search(root.Fn, from.Block(), indexOf(from)+1, 0)
+	} else {
+		ex = w.search(recv.g.Fn, recv.g.Fn.Blocks[0], 0, 0)
+	}
+	if ex == nil || ex.sel == nil || viaStop(ex) == "" {
+		// Only a case that fires whatever the senders do: a done channel
+		// closed once they have all sent is no way around them.
+		return false
+	}
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	rel := []analysis.RelatedInformation{
+		{Pos: loopAt.Pos(), Message: "the senders are started here, in a loop no count bounds"},
+		{Pos: ex.sel.Pos(), Message: "the receive, in a select"},
+		{Pos: ex.via, Message: "this case wins instead"},
+	}
+	rel = append(rel,
+		analysis.RelatedInformation{Pos: ex.ret, Message: ex.fn.Name() + " returns here without receiving the rest"},
+		analysis.RelatedInformation{Pos: mc.Pos(), Message: fmt.Sprintf("the channel is made here with room for %d", size)})
+	pass.Report(analysis.Diagnostic{
+		Pos:      looped.sends[0].Instr.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("goroutines started in a loop that no count bounds (line %d) each send once on a channel with room for %d, and %s can return (line %d) without receiving: once more than %d have sent, the rest block forever and leak (send in a select on the same signal, or size the buffer to the senders)",
+			line(loopAt.Pos()), size, ex.fn.Name(), line(ex.ret), size),
+		Related: rel,
+	})
+	return true
+}
+
+// rootStart returns the instruction of root's function through which g
+// is started: its go statement, or the go statement or call of the
+// ancestor that root starts or calls.
+func rootStart(g, root *chanuse.Node) ssa.Instruction {
+	for n := g; n != nil; n = n.Parent {
+		if n.Parent != root {
+			continue
+		}
+		var at ssa.Instruction
+		switch {
+		case n.Start != nil:
+			at = n.Start
+		case n.Call != nil:
+			at = n.Call
+		}
+		if at == nil || at.Parent() != root.Fn {
+			return nil
+		}
+		return at
+	}
+	return nil
+}
+
+// unboundedStart returns the start of g, or of a goroutine or call on the
+// way to it, that is in a loop no count bounds (constBounded): how many
+// times it runs depends on the data.
+func unboundedStart(g *chanuse.Node) ssa.Instruction {
+	for n := g; n != nil && n.Parent != nil; n = n.Parent {
+		var at ssa.Instruction
+		switch {
+		case n.Start != nil:
+			at = n.Start
+		case n.Call != nil:
+			at = n.Call
+		}
+		if at != nil && ssaloop.InLoop(at.Block()) {
+			if constBounded(at.Block()) {
+				return nil
+			}
+			return at
+		}
+	}
+	return nil
+}
+
+// constBounded reports whether a loop around b may be bounded by a count:
+// one of its exit tests compares integers (for i := 0; i < n; i++, a range
+// over a slice, an array or an integer, whose length the buffer may well
+// match) or is the end of a range over a map or a string. Only loops that
+// end on data (a range over a channel, a read that fails) or never are
+// unbounded.
+func constBounded(b *ssa.BasicBlock) bool {
+	loop := loopBlocks(b)
+	for x := range loop {
+		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		exits := false
+		for _, s := range x.Succs {
+			if !loop[s] {
+				exits = true
+			}
+		}
+		if !exits {
+			continue
+		}
+		switch c := iff.Cond.(type) {
+		case *ssa.BinOp:
+			if isInteger(c.X.Type()) || isInteger(c.Y.Type()) {
+				return true
+			}
+		case *ssa.Extract:
+			if _, ok := c.Tuple.(*ssa.Next); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isInteger reports whether t is an integer type.
+func isInteger(t types.Type) bool {
+	bt, ok := t.Underlying().(*types.Basic)
+	return ok && bt.Info()&types.IsInteger != 0
+}
+
+// loopBlocks returns the blocks of the loops around b: those b reaches
+// that reach b again.
+func loopBlocks(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	fwd := reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
+	back := reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Preds })
+	loop := map[*ssa.BasicBlock]bool{}
+	for x := range fwd {
+		if back[x] {
+			loop[x] = true
+		}
+	}
+	return loop
+}
+
+// reach returns the blocks reached from b (b included) along next.
+func reach(b *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := map[*ssa.BasicBlock]bool{b: true}
+	stack := []*ssa.BasicBlock{b}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, y := range next(x) {
+			if !seen[y] {
+				seen[y] = true
+				stack = append(stack, y)
+			}
+		}
+	}
+	return seen
+}
+
+// viaStop describes the case ex leaves its select through when it fires
+// from outside (outsideStop); "" for any other case or a default.
+func viaStop(ex *exit) string {
+	for _, st := range ex.sel.States {
+		if st.Pos == ex.via && st.Dir == types.RecvOnly {
+			return outsideStop(st.Chan, 0)
+		}
+	}
+	return ""
+}
