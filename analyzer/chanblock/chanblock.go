@@ -37,7 +37,8 @@ package) and an operation is reported when no other side can ever reach it:
     signals;
   - one stop value sent, or one signal delivered, to several waiters;
   - a receive whose only sender goroutine (a returned channel's, or a
-    private field's) can return without sending or closing;
+    private field's) can return without sending or closing, or is not
+    started on a path that leaves the field's new channel behind;
   - a range over a returned channel its maker, which fills it before
     returning, leaves unclosed on some path, or over a channel field
     whose producer returns on some path after sending without closing;
@@ -153,6 +154,7 @@ func run(pass *analysis.Pass) (any, error) {
 	producerCloses(st, ssainput.SrcFuncs)
 	registries(st, ssainput.SrcFuncs)
 	registryFields(st, ssainput.SrcFuncs)
+	unstartedClosers(st, ssainput.SrcFuncs)
 	oneValue(st, ssainput.SrcFuncs)
 	semaphores(st, ssainput.SrcFuncs)
 	noExit(st, ssainput.SrcFuncs)

@@ -286,6 +286,16 @@
 //     or is read from the field by the goroutine, and any function of the
 //     package stops a ticker read from that field
 //     (InVisionApp/go-health#35: Stop stops every ticker of h.tickers);
+//   - a plain receive from a private channel field whose channel a
+//     function makes and stores in an object it was handed (its
+//     receiver, a parameter), when the only sends on and closes of the
+//     field's channel (followed through local copies, captured
+//     variables and nil tests) are in goroutines that function starts,
+//     and a path from the store returns without starting them or
+//     storing anything else in the field (an early return on an error):
+//     the field keeps a channel nothing will close, and the next Wait or
+//     Stop blocks forever (tsgonest/tsgonest#144: Start makes r.done
+//     before cmd.Start, which can fail);
 //   - a plain receive from a private channel field every send on and close
 //     of which is in one function that the package only starts as a
 //     goroutine (a go statement, or a literal handed to a group's Go

@@ -1,0 +1,351 @@
+package chanblock
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// unstartedClosers reports a plain receive from a private channel field
+// whose channel a function makes and stores in the field of an object it
+// was handed (its receiver, a parameter: others reach it), while the only
+// sends on and closes of the field's channel are in goroutines that same
+// function starts after the make, and a path from the store returns
+// without starting them (an early return on an error) and without
+// putting anything else in the field: the field keeps a channel nothing
+// will ever close, and a later Wait or Stop that receives from it blocks
+// forever (tsgonest/tsgonest#144: Start makes r.done, then cmd.Start
+// fails and it returns; only the goroutine it would have started closes
+// r.done, and Wait hangs). Make the channel, with its closer, after
+// everything that can fail.
+func unstartedClosers(st *state, funcs []*ssa.Function) {
+	for _, fc := range followFieldChans(st, funcs) {
+		if fc.escapes || len(fc.makes) == 0 {
+			continue
+		}
+		fn := fc.makes[0].Parent()
+		ok := true
+		for _, m := range fc.makes {
+			ok = ok && m.Parent() == fn
+		}
+		closers := map[*ssa.Function]bool{}
+		var recvs []ssa.Instruction
+		for _, op := range fc.ops {
+			switch op.Kind {
+			case chanuse.Close, chanuse.DeferClose, chanuse.Send, chanuse.SelectSend:
+				closers[op.Instr.Parent()] = true
+			case chanuse.Recv:
+				if u, isU := op.Instr.(*ssa.UnOp); isU && !st.ranges[u.Pos()] {
+					recvs = append(recvs, u)
+				}
+			}
+		}
+		if !ok || len(closers) == 0 || len(recvs) == 0 {
+			continue
+		}
+		// The go statements of fn that start the closers.
+		starts := map[ssa.Instruction]bool{}
+		for g := range closers {
+			gos := startsIn(st, fn, g)
+			if gos == nil {
+				ok = false
+				break
+			}
+			for _, s := range gos {
+				starts[s] = true
+			}
+		}
+		if !ok {
+			continue
+		}
+		for _, mc := range fc.makes {
+			unstartedCloser(st, fc.field, mc, starts, recvs)
+		}
+	}
+}
+
+// fieldFlow is what the package does with the channels of one private
+// channel field, followed through local copies, the variables function
+// literals capture, and nil tests (which chanuse.Fields counts as an
+// escape; analyzer/internal/chanuse is not this pass's to change).
+type fieldFlow struct {
+	field   *types.Var
+	makes   []*ssa.MakeChan
+	ops     []chanuse.Op
+	escapes bool // another value stored, or a use not followed
+}
+
+// followFieldChans returns the flows of the package's private channel
+// fields.
+func followFieldChans(st *state, funcs []*ssa.Function) map[*types.Var]*fieldFlow {
+	out := map[*types.Var]*fieldFlow{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				fa, ok := instr.(*ssa.FieldAddr)
+				if !ok {
+					continue
+				}
+				f := chanuse.StructFieldOf(fa)
+				if f == nil || !st.sealed.Private(f) {
+					continue
+				}
+				if _, ok := f.Type().Underlying().(*types.Chan); !ok {
+					continue
+				}
+				fc := out[f]
+				if fc == nil {
+					fc = &fieldFlow{field: f}
+					out[f] = fc
+				}
+				fc.addr(fa)
+			}
+		}
+	}
+	return out
+}
+
+func (fc *fieldFlow) addr(fa *ssa.FieldAddr) {
+	for _, r := range *fa.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			if r.Addr != fa {
+				fc.escapes = true
+				continue
+			}
+			switch v := r.Val.(type) {
+			case *ssa.MakeChan:
+				fc.makes = append(fc.makes, v)
+				fc.value(v, map[ssa.Value]bool{})
+			case *ssa.Const:
+				if !v.IsNil() {
+					fc.escapes = true
+				}
+			default:
+				fc.escapes = true
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				fc.escapes = true
+				continue
+			}
+			fc.value(r, map[ssa.Value]bool{})
+		default:
+			fc.escapes = true
+		}
+	}
+}
+
+// value follows v, a channel of the field, through its function: its
+// operations, nil tests, phis, and the variables it is kept in (which
+// function literals may capture).
+func (fc *fieldFlow) value(v ssa.Value, seen map[ssa.Value]bool) {
+	if seen[v] {
+		return
+	}
+	seen[v] = true
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Send:
+			if r.Chan != v {
+				fc.escapes = true
+				continue
+			}
+			fc.ops = append(fc.ops, chanuse.Op{Kind: chanuse.Send, Instr: r})
+		case *ssa.UnOp:
+			if r.Op != token.ARROW {
+				fc.escapes = true
+				continue
+			}
+			fc.ops = append(fc.ops, chanuse.Op{Kind: chanuse.Recv, Instr: r})
+		case *ssa.Select:
+			for i, s := range r.States {
+				if s.Send == v {
+					fc.escapes = true
+				}
+				if s.Chan == v {
+					k := chanuse.SelectRecv
+					if s.Dir == types.SendOnly {
+						k = chanuse.SelectSend
+					}
+					fc.ops = append(fc.ops, chanuse.Op{Kind: k, Instr: r, State: i})
+				}
+			}
+		case *ssa.BinOp:
+			// A nil test: reads the channel, does nothing to it.
+			if r.Op != token.EQL && r.Op != token.NEQ {
+				fc.escapes = true
+			}
+		case *ssa.Call, *ssa.Defer:
+			c := r.(ssa.CallInstruction).Common()
+			b, ok := c.Value.(*ssa.Builtin)
+			switch {
+			case ok && (b.Name() == "len" || b.Name() == "cap"):
+			case ok && b.Name() == "close":
+				k := chanuse.Close
+				if _, d := r.(*ssa.Defer); d {
+					k = chanuse.DeferClose
+				}
+				fc.ops = append(fc.ops, chanuse.Op{Kind: k, Instr: r})
+			default:
+				fc.escapes = true
+			}
+		case *ssa.ChangeType:
+			fc.value(r, seen)
+		case *ssa.Phi:
+			fc.value(r, seen)
+		case *ssa.Store:
+			a, ok := r.Addr.(*ssa.Alloc)
+			if !ok || r.Val != v {
+				if chanuse.StructFieldOf(r.Addr) != fc.field {
+					fc.escapes = true
+				}
+				continue
+			}
+			fc.variable(a, seen)
+		default:
+			fc.escapes = true
+		}
+	}
+}
+
+// variable follows a local variable a channel of the field is kept in:
+// its loads, and the loads of the function literals that capture it.
+func (fc *fieldFlow) variable(a ssa.Value, seen map[ssa.Value]bool) {
+	if seen[a] {
+		return
+	}
+	seen[a] = true
+	for _, r := range *a.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef, *ssa.Store:
+			if s, ok := r.(*ssa.Store); ok && s.Addr != a {
+				fc.escapes = true // the variable's address stored
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				fc.escapes = true
+				continue
+			}
+			fc.value(r, seen)
+		case *ssa.MakeClosure:
+			lit := r.Fn.(*ssa.Function)
+			for i, b := range r.Bindings {
+				if b == a {
+					fc.variable(lit.FreeVars[i], seen)
+				}
+			}
+		default:
+			fc.escapes = true
+		}
+	}
+}
+
+// startsIn returns the go statements of fn that start g (a function
+// literal of fn, or a function of the package that only fn starts, and
+// only as a goroutine); nil when g runs any other way.
+func startsIn(st *state, fn, g *ssa.Function) []ssa.Instruction {
+	var out []ssa.Instruction
+	if g.Parent() == fn {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				mc, ok := instr.(*ssa.MakeClosure)
+				if !ok || mc.Fn != g {
+					continue
+				}
+				for _, r := range *mc.Referrers() {
+					gi, ok := r.(*ssa.Go)
+					if !ok || gi.Call.Value != mc {
+						return nil // also called, deferred or handed on
+					}
+					out = append(out, gi)
+				}
+			}
+		}
+		return out
+	}
+	sites := st.callSites()
+	if len(sites.callers[g]) > 0 || sites.calls[g] > 0 {
+		return nil
+	}
+	for _, gi := range sites.gos[g] {
+		if gi.Parent() != fn {
+			return nil
+		}
+		out = append(out, gi)
+	}
+	return out
+}
+
+// unstartedCloser checks the make mc of c's field, stored by its function
+// in an object it was handed.
+func unstartedCloser(st *state, field *types.Var, mc *ssa.MakeChan, starts map[ssa.Instruction]bool, recvs []ssa.Instruction) {
+	fn := mc.Parent()
+	var store *ssa.Store
+	for _, r := range *mc.Referrers() {
+		s, ok := r.(*ssa.Store)
+		if !ok || s.Val != ssa.Value(mc) {
+			continue
+		}
+		fa, ok := s.Addr.(*ssa.FieldAddr)
+		if !ok || chanuse.StructFieldOf(fa) != field {
+			continue
+		}
+		if spilledParam(fa.X) != nil { // the receiver or a parameter, captured or not
+			store = s
+		}
+	}
+	if store == nil {
+		return
+	}
+	// Another store to the field (nil, a new make) ends the channel's
+	// tenure there; a go statement starts its closer.
+	cut := map[ssa.Instruction]bool{}
+	for s := range starts {
+		cut[s] = true
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if s, ok := instr.(*ssa.Store); ok && s != store && chanuse.StructFieldOf(s.Addr) == field {
+				cut[s] = true
+			}
+		}
+	}
+	ret := openReturn(store, func(*ssa.Return) bool { return true }, cut)
+	if ret == nil {
+		return
+	}
+	rp := ret.Pos()
+	if !rp.IsValid() {
+		rp = chanuse.ClosingBrace(fn)
+	}
+	var start ssa.Instruction
+	for s := range starts {
+		if start == nil || s.Pos() < start.Pos() {
+			start = s
+		}
+	}
+	name := fmt.Sprintf("field %s of %s", field.Name(), ownerName(st.sealed, field))
+	for _, recv := range recvs {
+		if recv.Parent() == fn {
+			continue
+		}
+		st.Report(analysis.Diagnostic{
+			Pos:      recv.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this receive waits on %s, which %s makes at line %d and only the goroutine it starts at line %d closes or sends on, but the path that returns at line %d leaves the new channel in the field without starting it: after that return this receive blocks forever (make the channel, with its closer, after everything that can fail)",
+				name, fn.Name(), st.pass.Fset.Position(mc.Pos()).Line, st.pass.Fset.Position(start.Pos()).Line, st.pass.Fset.Position(rp).Line),
+			Related: []analysis.RelatedInformation{
+				{Pos: rp, Message: "returns here with the channel in the field and no goroutine to close it"},
+				{Pos: mc.Pos(), Message: "the channel is made and stored here"},
+				{Pos: start.Pos(), Message: "the closing goroutine is started here, on other paths"},
+			},
+		})
+	}
+}
