@@ -284,6 +284,18 @@
 // sender started per value taken), or a receiver that leaves only on a
 // signal that follows the senders' end is not reported.
 //
+// The producer that outlives its consumer: a function sends on a private
+// channel field with plain sends in a loop no count bounds (reading
+// requests off a stream), on the same instance every round, while every
+// receive of the field is a select case beside a stop case that returns
+// on a signal (a closed channel, a context's Done) that the producer
+// neither gives itself nor is followed by (its callers do not close it
+// once it returns). Once the consumer has stopped, the next send (or the
+// first after the buffer fills) blocks forever (etcd-io/etcd#18739:
+// recvLoop queues control responses on ctrlStream, room for 16, which
+// sendLoop stops reading when closec is closed). A plain receive or a
+// range of the field, or a producer that closes it, is not reported.
+//
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when
@@ -362,6 +374,7 @@ func run(pass *analysis.Pass) (any, error) {
 	classes := chanuse.Fields(pass.Pkg, chanuse.NewSealed(pass.Pkg), ssainput.SrcFuncs)
 	fieldLeaks(pass, ssainput.SrcFuncs, classes)
 	stopLoops(pass, ssainput.SrcFuncs, classes)
+	producers(pass, ssainput.SrcFuncs, classes, callers)
 	ctxWaits(pass, ssainput.SrcFuncs, callers, classes)
 	handoffs(pass, ssainput.SrcFuncs, callers)
 	return nil, nil

@@ -1,0 +1,138 @@
+package deadlockleak
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// producers reports the producer that outlives its consumer: a function
+// sends on a private channel field with plain sends in a loop no count
+// bounds (a loop reading requests off a stream; constBounded), while every receive of
+// the field is a select case beside a stop case that returns (a closed
+// "closec", a context's Done) on a signal the producer neither gives
+// itself nor is followed by (its callers do not close it after it
+// returns). Once the consumer has stopped, the producer's next send, or
+// the one after the buffer has filled, blocks forever: no buffer is big
+// enough for a loop (etcd-io/etcd#18739: recvLoop queues control
+// responses on ctrlStream, with room for 16, which only sendLoop reads,
+// and sendLoop returns when closec is closed).
+func producers(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class, callers map[*ssa.Function][]*ssa.Call) {
+	for _, c := range classes {
+		if c.Escapes || c.Stored || len(c.Makes) == 0 {
+			continue
+		}
+		byFn := map[*ssa.Function][]chanuse.FieldOp{}
+		var recvs []chanuse.FieldOp
+		plainRecv := false
+		for _, op := range c.Ops {
+			switch op.Kind {
+			case chanuse.Send:
+				fn := op.Instr.Parent()
+				byFn[fn] = append(byFn[fn], op)
+			case chanuse.SelectRecv:
+				recvs = append(recvs, op)
+			case chanuse.Recv:
+				plainRecv = true
+			}
+		}
+		if plainRecv || len(recvs) == 0 {
+			continue // a plain receive or a range waits for the values
+		}
+		for fn, sends := range byFn {
+			producer(pass, c, fn, sends, recvs, callers)
+		}
+	}
+}
+
+func producer(pass *analysis.Pass, c *chanuse.Class, fn *ssa.Function, sends, recvs []chanuse.FieldOp, callers map[*ssa.Function][]*ssa.Call) {
+	var looped []ssa.Instruction
+	for _, op := range sends {
+		b := op.Instr.Block()
+		if !ssaloop.InLoop(b) || constBounded(b) {
+			continue
+		}
+		// The same instance on every round (a request's own reply
+		// channel, one per round, is another pattern).
+		if def, ok := baseKey(op.Base).(ssa.Instruction); ok && loopBlocks(b)[def.Block()] {
+			continue
+		}
+		looped = append(looped, op.Instr)
+	}
+	if len(looped) == 0 {
+		return
+	}
+	for _, op := range c.Ops {
+		if (op.Kind == chanuse.Close || op.Kind == chanuse.DeferClose) && op.Instr.Parent() == fn {
+			return // the producer closes it: its own end of the stream
+		}
+	}
+	// Every receive can leave on a stop signal that the producer does not
+	// give, nor a caller of it, after it returns.
+	var sel *ssa.Select
+	var stop ssa.SelectState
+	for _, op := range recvs {
+		s := op.Instr.(*ssa.Select)
+		st, ok := leavesOn(s, op.State, fn, callers)
+		if !ok {
+			return
+		}
+		if sel == nil {
+			sel, stop = s, st
+		}
+	}
+	line := func(p ssaPos) int { return pass.Fset.Position(p.Pos()).Line }
+	for _, send := range looped {
+		pass.Report(analysis.Diagnostic{
+			Pos:      send.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this plain send in a loop feeds field %s, whose only receiver, the select in %s (line %d), returns when a stop signal fires (line %d) that %s does not watch: once the receiver has stopped, this send blocks forever (after the buffer fills) and its goroutine leaks (send in a select with the stop case)",
+				c.Field.Name(), sel.Parent().Name(), line(sel), pass.Fset.Position(stop.Pos).Line, fn.Name()),
+			Related: []analysis.RelatedInformation{
+				{Pos: sel.Pos(), Message: "the only receive, in a select"},
+				{Pos: stop.Pos, Message: "the receiver stops here"},
+				{Pos: c.Makes[0].Pos(), Message: "the channel is made here"},
+			},
+		})
+	}
+}
+
+// ssaPos is anything with a position.
+type ssaPos interface{ Pos() token.Pos }
+
+// leavesOn returns a stop case of sel other than case k whose body
+// returns, on a channel that the producer fn does not close or send on
+// (canLeave), nor a function that calls fn.
+func leavesOn(sel *ssa.Select, k int, fn *ssa.Function, callers map[*ssa.Function][]*ssa.Call) (ssa.SelectState, bool) {
+	bodies, _ := caseBodies(sel)
+	for i, st := range sel.States {
+		if i == k || st.Dir != types.RecvOnly || !isStopChan(st.Chan) {
+			continue
+		}
+		body, ok := bodies[i]
+		if !ok || leaves(body, sel.Block()) == nil {
+			continue
+		}
+		if fk, ok := chanKey(st.Chan).(fieldKey); ok {
+			if signalsField(fn, fk.field, 0) {
+				continue
+			}
+			after := false
+			for _, call := range callers[fn] {
+				after = after || signalsField(call.Parent(), fk.field, 1)
+			}
+			if after {
+				continue // closed once the producer has returned
+			}
+		} else if outsideStop(st.Chan, 0) == "" {
+			continue // a channel the consumer was given: who closes it is not followed
+		}
+		return *st, true
+	}
+	return ssa.SelectState{}, false
+}
