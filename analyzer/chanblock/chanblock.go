@@ -36,6 +36,8 @@ package) and an operation is reported when no other side can ever reach it:
     between receives, or that the goroutine's stopper takes before it
     signals;
   - one stop value sent, or one signal delivered, to several waiters;
+  - a counting loop of receives, one per goroutine started in a loop,
+    whose goroutine can return without sending;
   - a receive whose only sender goroutine (a returned channel's, or a
     private field's) can return without sending or closing, or is not
     started on a path that leaves the field's new channel behind;
@@ -150,6 +152,7 @@ func run(pass *analysis.Pass) (any, error) {
 	waitBeforeReceive(st, ssainput.SrcFuncs)
 	fills(st, ssainput.SrcFuncs)
 	resultOnce(st, ssainput.SrcFuncs)
+	countedReceives(st, ssainput.SrcFuncs)
 	unclosedResults(st, ssainput.SrcFuncs)
 	producerCloses(st, ssainput.SrcFuncs)
 	registries(st, ssainput.SrcFuncs)

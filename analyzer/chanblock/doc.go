@@ -220,6 +220,15 @@
 //     callers (a nil test of it is no escape there), and in a loop when
 //     the call that yields it comes first on every path round the loop
 //     (one receive per channel: hashicorp/vault#8547);
+//   - a receive that counts its senders: a function makes a channel,
+//     starts one goroutine per item in a loop (the same function each
+//     time, sending at most once: no send in a loop of its own, none in a
+//     deferred call), nothing closes the channel, and the function
+//     receives in a counting loop (a range, or a for with a condition)
+//     other than the one that starts them, while the goroutine has a path
+//     that returns without sending: fewer values arrive than the loop
+//     takes and its last receive blocks forever (Michad/tilegroxy#863:
+//     a failing child sends its error but no image);
 //   - a range over a channel a function returns after filling and closing
 //     it itself (directly or in a helper it calls, never in a goroutine),
 //     when a path returns the channel without the close: nothing is left
