@@ -296,6 +296,18 @@
 // sendLoop stops reading when closec is closed). A plain receive or a
 // range of the field, or a producer that closes it, is not reported.
 //
+// The release function thrown away: a function makes a value with a
+// channel field (its own context, a subscription, a watcher), starts a
+// goroutine that only waits, on channels of its parameters (the parent's
+// Done) and on that value's own channel, which only a function value it
+// returns closes (a closure or a method value: the cancel), and does not
+// close it itself. A call in the package that discards every such result
+// (assigned to _, or the call's results unused) leaves the goroutine
+// waiting for the parent alone, one more per call
+// (facebookarchive/contest#223: WithCancelAndPause, whose cancel a step
+// drops to keep only pause). It is go vet's lostcancel for cancel
+// functions the package writes itself.
+//
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when
@@ -375,6 +387,7 @@ func run(pass *analysis.Pass) (any, error) {
 	fieldLeaks(pass, ssainput.SrcFuncs, classes)
 	stopLoops(pass, ssainput.SrcFuncs, classes)
 	producers(pass, ssainput.SrcFuncs, classes, callers)
+	droppedReleases(pass, ssainput.SrcFuncs, callers)
 	ctxWaits(pass, ssainput.SrcFuncs, callers, classes)
 	handoffs(pass, ssainput.SrcFuncs, callers)
 	return nil, nil
