@@ -12,7 +12,8 @@ import (
 )
 
 // countedReceives reports a receive that counts its senders: a function
-// makes a channel, starts one goroutine per item in a loop, each of which
+// makes a channel, starts one goroutine per item in a loop (a go
+// statement, or a group's Go), each of which
 // sends on the channel at most once (no send in a loop of its own), and
 // then receives in a counting loop (a range over the items, or a for
 // with a condition: one receive per goroutine), while nothing closes the
@@ -110,7 +111,7 @@ func countedReceive(st *state, mc *ssa.MakeChan, loops map[ast.Node]bool) {
 			case chanuse.Send:
 				// One goroutine function, started straight from the
 				// maker (not a helper's goroutine), sending itself.
-				if n.G != n || n.Go == nil || n.Parent != root || op.Instr.Parent() != n.Fn {
+				if n.G != n || startOf(n) == nil || n.Parent != root || op.Instr.Parent() != n.Fn {
 					return
 				}
 				if sender != nil && sender.Fn != n.Fn {
@@ -129,12 +130,13 @@ func countedReceive(st *state, mc *ssa.MakeChan, loops map[ast.Node]bool) {
 	if sender == nil || len(recvs) == 0 {
 		return
 	}
-	// Every start of the sender is a go statement in a loop of the maker.
+	// Every start of the sender is in a loop of the maker.
 	for _, n := range ch.Nodes {
-		if n.Fn == sender.Fn && (n.Go == nil || n.Parent != root || !ssaloop.InLoop(n.Go.Block())) {
+		if n.Fn == sender.Fn && (startOf(n) == nil || n.Parent != root || !ssaloop.InLoop(startOf(n).Block())) {
 			return
 		}
 	}
+	start := startOf(sender)
 	ret := openPath(sender.Fn, sends)
 	if ret == nil {
 		return
@@ -145,7 +147,7 @@ func countedReceive(st *state, mc *ssa.MakeChan, loops map[ast.Node]bool) {
 	}
 	for _, recv := range recvs {
 		loop, counting := innermostLoop(st, loops, recv)
-		if !counting || loop.Pos() <= sender.Go.Pos() && sender.Go.Pos() < loop.End() {
+		if !counting || loop.Pos() <= start.Pos() && start.Pos() < loop.End() {
 			continue // not a counting loop, or the one that starts the senders
 		}
 		if reportsElsewhere(sender.Fn, sender.Vals) && checkedBefore(root.Fn, recv, loop) {
@@ -155,10 +157,10 @@ func countedReceive(st *state, mc *ssa.MakeChan, loops map[ast.Node]bool) {
 			Pos:      recv.Pos(),
 			Category: "deadlock",
 			Message: fmt.Sprintf("this loop receives one value per goroutine started at line %d, but that goroutine can return at line %d without sending on the channel: fewer values arrive than the loop takes, and its last receive blocks forever (send on every path, a zero value for a failure)",
-				st.pass.Fset.Position(sender.Go.Pos()).Line, st.pass.Fset.Position(rp).Line),
+				st.pass.Fset.Position(start.Pos()).Line, st.pass.Fset.Position(rp).Line),
 			Related: []analysis.RelatedInformation{
 				{Pos: rp, Message: "the goroutine returns here without sending"},
-				{Pos: sender.Go.Pos(), Message: "one goroutine per item is started here"},
+				{Pos: start.Pos(), Message: "one goroutine per item is started here"},
 				{Pos: mc.Pos(), Message: "the channel is made here; nothing closes it"},
 			},
 		})
@@ -199,4 +201,17 @@ func checkedBefore(fn *ssa.Function, recv ssa.Instruction, loop ast.Node) bool {
 		}
 	}
 	return false
+}
+
+// startOf returns where n's function is started as a goroutine: its go
+// statement, or the group's Go (or time.AfterFunc) it is handed to; nil
+// when it is called.
+func startOf(n *chanuse.Node) ssa.Instruction {
+	if n.Go != nil {
+		return n.Go
+	}
+	if n.Start != nil {
+		return n.Start
+	}
+	return nil
 }

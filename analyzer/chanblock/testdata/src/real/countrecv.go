@@ -223,3 +223,23 @@ func drainUntil(work <-chan int, total int64, workers int, count func() int64) {
 		<-done
 	}
 }
+
+// A third writing: the workers are function literals handed to a
+// WaitGroup's Go, and one that finds no price skips its send.
+func quoteAll(symbols []string, quote func(string) (float64, bool)) []float64 {
+	prices := make(chan float64, len(symbols))
+	var wg sync.WaitGroup
+	for _, s := range symbols {
+		wg.Go(func() {
+			if p, ok := quote(s); ok {
+				prices <- p
+			}
+		})
+	}
+	wg.Wait()
+	out := make([]float64, 0, len(symbols))
+	for range symbols {
+		out = append(out, <-prices) // want `this loop receives one value per goroutine started at line \d+, but that goroutine can return at line \d+ without sending on the channel`
+	}
+	return out
+}
