@@ -58,7 +58,8 @@ package) and an operation is reported when no other side can ever reach it:
   - a called function whose loop never ends because a break meant for
     the loop leaves only a select;
   - a goroutine looping on a ticker's channel that its starter stops,
-    or that is kept in a field whose tickers the package stops;
+    or that is kept in a field whose tickers the package stops, or a
+    goroutine that waits once on a timer that is stopped;
   - a job loop (or a dispatcher selecting on the results) and its
     workers blocked on each other through two bounded channels.`
 

@@ -221,7 +221,8 @@
 //     the call that yields it comes first on every path round the loop
 //     (one receive per channel: hashicorp/vault#8547);
 //   - a receive that counts its senders: a function makes a channel,
-//     starts one goroutine per item in a loop (the same function each
+//     starts one goroutine per item in a loop (a go statement or a
+//     group's Go; the same function each
 //     time, sending at most once: no send in a loop of its own, none in a
 //     deferred call), nothing closes the channel, and the function
 //     receives in a counting loop (a range, or a for with a condition)
@@ -295,6 +296,10 @@
 //     or is read from the field by the goroutine, and any function of the
 //     package stops a ticker read from that field
 //     (InVisionApp/go-health#35: Stop stops every ticker of h.tickers);
+//     and, for a timer, a goroutine that can return only after one
+//     receive from its channel (outside loops, before every return): a
+//     Stop before it fires leaves it waiting forever (time.AfterFunc
+//     leaves nothing behind);
 //   - a plain receive from a private channel field whose channel a
 //     function makes and stores in an object it was handed (its
 //     receiver, a parameter), when the only sends on and closes of the

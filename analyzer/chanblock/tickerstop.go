@@ -6,15 +6,17 @@ import (
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
 
 // stoppedTickers reports a goroutine that waits on a time.Ticker's (or
-// Timer's) channel in a loop it never leaves (neverReturns), while the
-// function that starts it stops that ticker, itself or in a function
-// literal it makes: Stop does not close C, so after the Stop meant to end
-// the loop the goroutine waits forever, one per start
+// Timer's) channel in a loop it never leaves (neverReturns), or that can
+// return only after one receive from it (a timer's one-shot waiter),
+// while the function that starts it stops that ticker, itself or in a
+// function literal it makes: Stop does not close C, so after the Stop
+// meant to end the loop the goroutine waits forever, one per start
 // (i-love-flamingo/flamingo-commerce#290: TryLock starts `for range
 // ticker.C { refresh }` and the unlock function it returns only stops
 // the ticker). The ticker is a local variable of the starter, captured
@@ -38,13 +40,17 @@ func stoppedTicker(st *state, g *ssa.Go) {
 	if mk != nil {
 		fn = mk.Fn.(*ssa.Function)
 	}
-	if fn == nil || fn.Pkg != g.Parent().Pkg || len(fn.Blocks) == 0 || !neverReturns(fn) {
+	if fn == nil || fn.Pkg != g.Parent().Pkg || len(fn.Blocks) == 0 {
 		return
 	}
+	endless := neverReturns(fn)
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			u, ok := instr.(*ssa.UnOp)
 			if !ok || u.Op != token.ARROW || !chanuse.NeverClosed(u.X) {
+				continue
+			}
+			if !endless && !onlyAfter(fn, u) {
 				continue
 			}
 			load, ok := u.X.(*ssa.UnOp) // *t.C
@@ -62,11 +68,16 @@ func stoppedTicker(st *state, g *ssa.Go) {
 			if stop == nil {
 				continue
 			}
+			msg := fmt.Sprintf("this goroutine waits on the ticker's channel in a loop it never leaves, and the ticker is stopped at line %d: Stop does not close the channel, so once stopped the goroutine waits forever (select on a done channel closed beside the Stop)",
+				st.pass.Fset.Position(stop.Pos()).Line)
+			if !endless {
+				msg = fmt.Sprintf("this goroutine can return only after this receive from the timer's channel, and the timer is stopped at line %d: a Stop before it fires sends nothing and closes nothing, so the goroutine waits forever (time.AfterFunc, or select on a done channel closed beside the Stop)",
+					st.pass.Fset.Position(stop.Pos()).Line)
+			}
 			st.Report(analysis.Diagnostic{
 				Pos:      u.Pos(),
 				Category: "deadlock",
-				Message: fmt.Sprintf("this goroutine waits on the ticker's channel in a loop it never leaves, and the ticker is stopped at line %d: Stop does not close the channel, so once stopped the goroutine waits forever (select on a done channel closed beside the Stop)",
-					st.pass.Fset.Position(stop.Pos()).Line),
+				Message:  msg,
 				Related: []analysis.RelatedInformation{
 					{Pos: stop.Pos(), Message: "the ticker is stopped here; nothing tells the goroutine"},
 					{Pos: g.Pos(), Message: "the goroutine is started here"},
@@ -376,4 +387,23 @@ func (st *state) stopsOfField() map[*types.Var]ssa.CallInstruction {
 		}
 	}
 	return st.tickerStops
+}
+
+// onlyAfter reports whether fn, run as a goroutine, can return only after
+// u, a one-shot receive (in no loop) that comes before every return, and
+// cannot recover from a panic on the way.
+func onlyAfter(fn *ssa.Function, u *ssa.UnOp) bool {
+	if ssaloop.InLoop(u.Block()) || recovers(fn) {
+		return false
+	}
+	rets := 0
+	for _, b := range fn.Blocks {
+		if r, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			rets++
+			if !dominates(u, r) {
+				return false
+			}
+		}
+	}
+	return rets > 0
 }

@@ -276,3 +276,61 @@ func (p *lifePoller) Open(d time.Duration) {
 		}
 	}()
 }
+
+// The one-shot form: a request arms a timeout timer whose goroutine waits
+// for it to fire, and the request defers the timer's Stop. When the work
+// ends first, the Stop means the timer never fires, and the goroutine
+// waits forever, one per request ...
+func withTimeout(work func() error, cancel func(), d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	go func() {
+		<-t.C // want `this goroutine can return only after this receive from the timer's channel, and the timer is stopped at line \d+`
+		cancel()
+	}()
+	return work()
+}
+
+// ... and a session keeps its idle timer in a field, its watcher method
+// waits once, and Close stops the field's timer.
+type idleSession struct {
+	idle   *time.Timer
+	expire func()
+}
+
+func (s *idleSession) Open(d time.Duration) {
+	s.idle = time.NewTimer(d)
+	go s.watch()
+}
+
+func (s *idleSession) watch() {
+	<-s.idle.C // want `this goroutine can return only after this receive from the timer's channel, and the timer is stopped at line \d+`
+	s.expire()
+}
+
+func (s *idleSession) Close() { s.idle.Stop() }
+
+// Look-alikes that must stay silent: time.AfterFunc, whose Stop leaves no
+// goroutine behind, and a waiter that also returns on a done channel.
+func withTimeoutFixed(work func() error, cancel func(), d time.Duration) error {
+	t := time.AfterFunc(d, cancel)
+	defer t.Stop()
+	return work()
+}
+
+func withTimeoutDone(work func() error, cancel func(), d time.Duration) error {
+	t := time.NewTimer(d)
+	done := make(chan struct{})
+	defer func() {
+		t.Stop()
+		close(done)
+	}()
+	go func() {
+		select {
+		case <-t.C:
+			cancel()
+		case <-done:
+		}
+	}()
+	return work()
+}
