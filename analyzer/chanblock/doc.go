@@ -27,8 +27,10 @@
 //     declared without a value and never assigned by name or through its
 //     address, nor tested against nil (DefangLabs/defang#1625: errChan
 //     declared, never made, and the first failing goroutine blocks in its
-//     send); a receive that is a function's only statement parks it on
-//     purpose and is left alone;
+//     send), and a channel parameter of an unexported function (or of a
+//     function literal called where it is written) that every call fills
+//     with such a variable; a receive that is a function's only
+//     statement parks it on purpose and is left alone;
 //   - a range over a channel that senders fill but nothing closes: the loop
 //     never ends and its goroutine blocks after the last value;
 //   - a function that receives from a channel whose only close is its own

@@ -102,6 +102,7 @@ func nilVars(st *state) {
 		}
 		return nil
 	}
+	nilParams(st, declared, assigned, nilVar)
 	for _, f := range st.pass.Files {
 		var stack []ast.Node
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -128,12 +129,18 @@ func nilVars(st *state) {
 				return true
 			}
 			decl := declared[v]
+			msg := fmt.Sprintf("%s is declared at line %d without a value and never assigned, so it is nil: %s a nil channel blocks forever (make it)",
+				v.Name(), st.pass.Fset.Position(decl.Pos()).Line, what)
+			if decl.Pos() != v.Pos() {
+				// A parameter every call fills with such a variable.
+				msg = fmt.Sprintf("%s is nil: every call passes %s, declared at line %d without a value and never assigned, and %s a nil channel blocks forever (make it)",
+					v.Name(), decl.Name, st.pass.Fset.Position(decl.Pos()).Line, what)
+			}
 			st.Report(analysis.Diagnostic{
 				Pos:      n.Pos(),
 				Category: "deadlock",
-				Message: fmt.Sprintf("%s is declared at line %d without a value and never assigned, so it is nil: %s a nil channel blocks forever (make it)",
-					v.Name(), st.pass.Fset.Position(decl.Pos()).Line, what),
-				Related: []analysis.RelatedInformation{{Pos: decl.Pos(), Message: "declared here, never made"}},
+				Message:  msg,
+				Related:  []analysis.RelatedInformation{{Pos: decl.Pos(), Message: "declared here, never made"}},
 			})
 			return true
 		})
@@ -174,4 +181,108 @@ func parking(stack []ast.Node) bool {
 		}
 	}
 	return true
+}
+
+// nilParams adds to declared the channel parameters that are nil on every
+// call: of an unexported function of the package (or a function literal
+// called where it is written, as `go func(c chan T) {...}(c)`), used only
+// as the callee of calls, each of which passes a never-assigned variable
+// (or such a parameter) for it, and never assigned in the body. The
+// parameter maps to the variable's declaration.
+func nilParams(st *state, declared map[*types.Var]*ast.Ident, assigned map[*types.Var]bool, nilVar func(ast.Expr) *types.Var) {
+	info := st.pass.TypesInfo
+	params := map[types.Object][]*types.Var{} // a function's parameters, in order
+	paramsOf := func(ft *ast.FuncType) []*types.Var {
+		var out []*types.Var
+		for _, f := range ft.Params.List {
+			if len(f.Names) == 0 {
+				out = append(out, nil)
+			}
+			for _, n := range f.Names {
+				v, _ := info.Defs[n].(*types.Var)
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	type site struct {
+		call *ast.CallExpr
+		fn   []*types.Var
+	}
+	var sites []site
+	callees := map[*ast.Ident]bool{} // identifiers used as a call's function
+	for _, f := range st.pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				if fn, ok := info.Defs[n.Name].(*types.Func); ok && n.Recv == nil && !fn.Exported() {
+					params[fn] = paramsOf(n.Type)
+				}
+			case *ast.CallExpr:
+				switch fun := ast.Unparen(n.Fun).(type) {
+				case *ast.Ident:
+					callees[fun] = true
+				case *ast.FuncLit:
+					sites = append(sites, site{n, paramsOf(fun.Type)})
+				}
+			}
+			return true
+		})
+	}
+	used := map[types.Object]bool{} // used other than as a call's function
+	for id, o := range info.Uses {
+		if params[o] == nil {
+			continue
+		}
+		if !callees[id] {
+			used[o] = true
+		}
+	}
+	for _, f := range st.pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if c, ok := n.(*ast.CallExpr); ok {
+				if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok {
+					if o := info.Uses[id]; params[o] != nil && !used[o] {
+						sites = append(sites, site{c, params[o]})
+					}
+				}
+			}
+			return true
+		})
+	}
+	// A parameter is nil when every call passes a nil variable; a nil
+	// parameter passed on makes the next one nil: iterate.
+	for changed := true; changed; {
+		changed = false
+		from := map[*types.Var]*ast.Ident{}
+		bad := map[*types.Var]bool{}
+		for _, s := range sites {
+			if s.call.Ellipsis.IsValid() {
+				continue
+			}
+			for i, p := range s.fn {
+				if p == nil {
+					continue
+				}
+				if _, ok := p.Type().Underlying().(*types.Chan); !ok || declared[p] != nil {
+					continue
+				}
+				var v *types.Var
+				if i < len(s.call.Args) {
+					v = nilVar(s.call.Args[i])
+				}
+				if v == nil {
+					bad[p] = true
+				} else if from[p] == nil {
+					from[p] = declared[v]
+				}
+			}
+		}
+		for p, d := range from {
+			if !bad[p] && !assigned[p] {
+				declared[p] = d
+				changed = true
+			}
+		}
+	}
 }
