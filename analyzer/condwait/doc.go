@@ -44,6 +44,9 @@
 //     changed under the lock (Azure/go-workflow#40: each step goroutine
 //     sets its status under its own mutex and signals in a deferred
 //     literal, while Do, holding the lock, starts the steps and waits);
+//     and by an exported function entered without the lock (a lock
+//     only the package can take: callers outside cannot hold it) that
+//     never takes it and changes something before it signals;
 //   - a wait that ends when its context is canceled, while nothing in the
 //     package turns the cancellation into a signal (no context.AfterFunc,
 //     no goroutine receiving from Done that signals, no cancel followed by

@@ -3,6 +3,7 @@ package condwait
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -20,7 +21,10 @@ import (
 // the waiter's test. The Cond must be private, waited on in a loop with
 // its lock held; a signal repeated in a loop (a periodic waker, a
 // worker's per-item signal) is left alone, as the next one wakes a
-// waiter that missed this one.
+// waiter that missed this one. An exported function entered without the
+// lock (which only the package can take) is checked the same way when it
+// changes something before its signal; one that only signals (a kick
+// after a change made under the lock elsewhere) is left alone.
 func (c *checker) checkGoSignal(cd *cond) {
 	if !cd.private || cd.escaped {
 		return
@@ -67,7 +71,79 @@ func (c *checker) checkGoSignal(cd *cond) {
 				analysis.RelatedInformation{Pos: wait.Pos(), Message: "the Wait the signal can miss"})
 			break
 		}
+		// An exported function, entered without the lock (callers outside
+		// the package cannot take a private lock), that changes something
+		// and then signals.
+		if root(fn) && !lf.entry[fn].may && c.lockPrivate(cd) {
+			sig := c.onceSignal(cd, fn)
+			if sig == nil || sig.Parent() != fn || !changesBefore(fn, sig) {
+				continue
+			}
+			how := "through " + fnName(sig.(ssa.CallInstruction).Common().StaticCallee())
+			if m, _ := condMethod(sig.(ssa.CallInstruction).Common()); m != "" {
+				how = m
+			}
+			c.report(sig.Pos(), fmt.Sprintf("lost wake-up: %s, which callers outside the package call without the lock, changes state and signals %s (%s) without its lock and never takes the lock: the change and the signal can both fall between a waiter's test under the lock and its Wait (%s), and that waiter blocks forever (make the change and the signal holding %s's lock)",
+				fnName(fn), cd.name, how, c.at(wait.Pos(), sig.Pos()), cd.name),
+				analysis.RelatedInformation{Pos: wait.Pos(), Message: "the Wait the signal can miss"})
+		}
 	}
+}
+
+// lockPrivate reports whether cd's lock is known and only the package can
+// take it: unexported, not embedded fields, unexported package variables,
+// or the L of a private Cond.
+func (c *checker) lockPrivate(cd *cond) bool {
+	if len(cd.locks) == 0 {
+		return false
+	}
+	for k := range cd.locks {
+		switch k := k.(type) {
+		case *types.Var:
+			if k.Exported() || k.Embedded() {
+				return false
+			}
+		case *ssa.Global:
+			if k.Object().Exported() {
+				return false
+			}
+		case condL:
+			if !cd.private {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// changesBefore reports whether fn writes memory (a store other than to a
+// local variable) or calls a function (not a builtin, not a Cond method)
+// before sig in its source.
+func changesBefore(fn *ssa.Function, sig ssa.Instruction) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if instr == sig || !instr.Pos().IsValid() || instr.Pos() >= sig.Pos() {
+				continue
+			}
+			switch in := instr.(type) {
+			case *ssa.Store:
+				if _, local := in.Addr.(*ssa.Alloc); !local {
+					return true
+				}
+			case *ssa.Call:
+				if _, bi := in.Call.Value.(*ssa.Builtin); bi {
+					continue
+				}
+				if m, _ := condMethod(&in.Call); m != "" {
+					continue
+				}
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // onceSignal returns the signal of cd that fn, run as a goroutine, makes

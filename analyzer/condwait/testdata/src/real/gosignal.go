@@ -215,3 +215,76 @@ func (p *pacer) grant() {
 		p.tick.Signal()
 	}()
 }
+
+// The same mistake in an exported method: callers outside the package
+// cannot hold the private lock, and Arrive makes its change under another
+// mutex and broadcasts without the Cond's lock.
+type rendezvous struct {
+	mu      sync.Mutex
+	arrived *sync.Cond
+	setMu   sync.Mutex
+	pending map[string]bool
+}
+
+func newRendezvous(names []string) *rendezvous {
+	r := &rendezvous{pending: map[string]bool{}}
+	r.arrived = sync.NewCond(&r.mu)
+	for _, n := range names {
+		r.pending[n] = true
+	}
+	return r
+}
+
+func (r *rendezvous) left() int { r.setMu.Lock(); defer r.setMu.Unlock(); return len(r.pending) }
+
+func (r *rendezvous) Arrive(name string) {
+	r.setMu.Lock()
+	delete(r.pending, name)
+	r.setMu.Unlock()
+	r.arrived.Broadcast() // want `lost wake-up: Arrive, which callers outside the package call without the lock, changes state and signals arrived \(Broadcast\) without its lock`
+}
+
+func (r *rendezvous) Await() {
+	r.mu.Lock()
+	for r.left() > 0 {
+		r.arrived.Wait()
+	}
+	r.mu.Unlock()
+}
+
+// Look-alikes that must stay silent: an exported kick that changes
+// nothing (a spurious wake-up costs a recheck), and an exported change
+// made under the Cond's lock.
+type kickQueue struct {
+	mu    sync.Mutex
+	ready *sync.Cond
+	items []int
+}
+
+func newKickQueue() *kickQueue {
+	q := &kickQueue{}
+	q.ready = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *kickQueue) Kick() { q.ready.Signal() }
+
+func (q *kickQueue) PushWake(x int) {
+	q.mu.Lock()
+	q.items = append(q.items, x)
+	q.ready.Signal()
+	q.mu.Unlock()
+}
+
+func (q *kickQueue) Pop() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.empty() {
+		q.ready.Wait()
+	}
+	x := q.items[0]
+	q.items = q.items[1:]
+	return x
+}
+
+func (q *kickQueue) empty() bool { return len(q.items) == 0 }
