@@ -38,7 +38,8 @@
 //     (livekit/livekit#3625); for a context, the Signal made on Done
 //     without the lock (erigontech/erigon#21827);
 //     also, whatever the predicate, a Signal or Broadcast made once (not
-//     in a loop) by a goroutine that never takes the Cond's lock, itself,
+//     in a loop) by a goroutine (a go statement's, or a literal handed to
+//     a group's Go) that never takes the Cond's lock, itself,
 //     in a callee or in a literal it makes, when the private Cond is
 //     waited on in a loop with its lock held: nothing it changed was
 //     changed under the lock (Azure/go-workflow#40: each step goroutine

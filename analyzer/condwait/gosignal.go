@@ -5,12 +5,14 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
 
-// checkGoSignal reports a Signal or Broadcast made once by a goroutine
-// that never takes the Cond's lock (not itself, not in a function it
+// checkGoSignal reports a Signal or Broadcast made once by a goroutine (a
+// go statement's, or a literal handed to a group's Go) that never takes
+// the Cond's lock (not itself, not in a function it
 // calls or a literal it makes): whatever it changed before signalling,
 // it changed without the lock, so the change and the signal can both
 // fall between a waiter's test, made under the lock, and its Wait, and
@@ -46,20 +48,29 @@ func (c *checker) checkGoSignal(cd *cond) {
 			continue
 		}
 		for _, s := range c.callers[fn] {
-			if !s.isGo {
+			start := s.instr.Pos()
+			if mc, ok := s.instr.(*ssa.MakeClosure); ok {
+				start = token.NoPos
+				for _, r := range *mc.Referrers() {
+					switch r := r.(type) {
+					case *ssa.Go:
+						start = r.Pos()
+					case *ssa.Call:
+						// A literal handed to a group's Go runs as a goroutine too.
+						if chanuse.GroupGo(&r.Call) != nil && r.Call.Args[1] == ssa.Value(mc) {
+							start = r.Pos()
+						}
+					}
+				}
+				if !start.IsValid() {
+					continue
+				}
+			} else if !s.isGo {
 				continue
 			}
 			sig := c.onceSignal(cd, fn)
 			if sig == nil {
 				break
-			}
-			start := s.instr.Pos()
-			if mc, ok := s.instr.(*ssa.MakeClosure); ok {
-				for _, r := range *mc.Referrers() {
-					if g, ok := r.(*ssa.Go); ok {
-						start = g.Pos()
-					}
-				}
 			}
 			how := "through " + fnName(sig.(ssa.CallInstruction).Common().StaticCallee())
 			if m, _ := condMethod(sig.(ssa.CallInstruction).Common()); m != "" {

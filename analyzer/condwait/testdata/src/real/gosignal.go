@@ -288,3 +288,39 @@ func (q *kickQueue) Pop() int {
 }
 
 func (q *kickQueue) empty() bool { return len(q.items) == 0 }
+
+// A literal handed to a WaitGroup's Go is a goroutine too: the batch
+// loader records each part under its own mutex and signals without the
+// Cond's lock.
+type batchLoad struct {
+	mu     sync.Mutex
+	loaded *sync.Cond
+	partMu sync.Mutex
+	parts  map[int][]byte
+	wg     sync.WaitGroup
+}
+
+func newBatchLoad() *batchLoad {
+	b := &batchLoad{parts: map[int][]byte{}}
+	b.loaded = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *batchLoad) have() int { b.partMu.Lock(); defer b.partMu.Unlock(); return len(b.parts) }
+
+func (b *batchLoad) Load(n int, fetch func(int) []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i := 0; i < n; i++ {
+		b.wg.Go(func() {
+			p := fetch(i)
+			b.partMu.Lock()
+			b.parts[i] = p
+			b.partMu.Unlock()
+			b.loaded.Signal() // want `lost wake-up: this goroutine \(started at line \d+\) signals loaded \(Signal\) without its lock`
+		})
+	}
+	for b.have() < n {
+		b.loaded.Wait()
+	}
+}
