@@ -547,8 +547,11 @@ func (f *fnChecker) combine(sums []*Summary) *Summary {
 	}
 	sort.Slice(out.Callbacks, func(i, j int) bool { return out.Callbacks[i].Field < out.Callbacks[j].Field })
 	pcs := map[int]map[string]Acq{}
+	pargs := map[int][]string{}
 	for _, s := range sums {
 		for _, pc := range s.ParamCalls {
+			old, seen := pargs[pc.Param]
+			pargs[pc.Param] = meetArgs(old, pc.Args, !seen)
 			if pcs[pc.Param] == nil {
 				pcs[pc.Param] = map[string]Acq{}
 			}
@@ -558,7 +561,7 @@ func (f *fnChecker) combine(sums []*Summary) *Summary {
 		}
 	}
 	for i, m := range pcs {
-		pc := ParamCall{Param: i}
+		pc := ParamCall{Param: i, Args: pargs[i]}
 		for _, a := range m {
 			pc.Held = append(pc.Held, a)
 		}

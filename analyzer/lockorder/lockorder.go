@@ -772,10 +772,11 @@ type fnChecker struct {
 	viaFactory *ssa.Function                   // the factory that made the callback being applied (factorycb.go)
 	cbUses     map[string]Callback             // callback fields called, with the locks held (xcallback.go)
 
-	paramCalls map[int]map[string]Acq // parameters called, with the locks held (paramcall.go)
-	curCall    *ssa.Call              // the call instruction being applied
-	viaParam   *ssa.Function          // the callee whose parameter the function being applied was passed to
-	viaFree    bool                   // viaParam is a closure that captured the function rather than a parameter
+	paramCalls    map[int]map[string]Acq // parameters called, with the locks held (paramcall.go)
+	paramArgNames map[int][]string       // what those calls pass, where they agree (paramcall.go)
+	curCall       *ssa.Call              // the call instruction being applied
+	viaParam      *ssa.Function          // the callee whose parameter the function being applied was passed to
+	viaFree       bool                   // viaParam is a closure that captured the function rather than a parameter
 
 	freshAt map[ssa.Value]map[string]bool // reply channels made, and the locks held then (reply.go)
 }
@@ -876,6 +877,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 	f.retHeld, f.retUnl, f.retMay, f.retAt = nil, nil, nil, nil
 	f.cbUses = map[string]Callback{}
 	f.paramCalls = nil
+	f.paramArgNames = nil
 	f.freshAt = nil
 	for _, b := range blocks {
 		if in[b.Index] == nil {
@@ -1254,7 +1256,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	}
 	callee := call.StaticCallee()
 	if callee == nil {
-		f.noteParamCall(call.Value, s, nil)
+		f.noteParamCall(call.Value, call.Args, s, nil)
 		if f.onceCall(call, pos, s) {
 			return
 		}
@@ -1336,7 +1338,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		// Its own ...any parameter formatted here: the operands its
 		// callers pass have their String or Error called with the locks
 		// held now (paramcall.go).
-		f.noteParamCall(call.Args[len(call.Args)-1], s, nil)
+		f.noteParamCall(call.Args[len(call.Args)-1], nil, s, nil)
 	}
 	f.indirectCall(call, pos, s)
 	if strings.HasPrefix(name, "(*sync.") || strings.HasPrefix(name, "sync.") {

@@ -111,20 +111,59 @@ func (f *fnChecker) evalNil(v ssa.Value) (isNil, known bool) {
 		return false, true
 	case *ssa.ChangeType:
 		return f.evalNil(x.X)
+	case unknownVal:
+		if x.nonNil {
+			return false, true
+		}
 	}
 	if w := nilOperand(v); w != nil {
 		if b, ok := f.val[nilTest{w}]; ok {
 			return b, true
 		}
 	}
+	if f.curCall != nil && f.indirect == 0 {
+		return dominatingNilTest(f.curCall.Block(), v)
+	}
+	return false, false
+}
+
+// dominatingNilTest returns whether v is nil in block b because a nil
+// test of v decides the way into it (`if c := m[k]; c != nil { use(c) }`),
+// and whether such a test was found.
+func dominatingNilTest(b *ssa.BasicBlock, v ssa.Value) (isNil, known bool) {
+	for ; b != nil; b = b.Idom() {
+		if len(b.Preds) != 1 {
+			continue
+		}
+		p := b.Preds[0]
+		if len(p.Succs) != 2 || p.Succs[0] == p.Succs[1] || len(p.Instrs) == 0 {
+			continue
+		}
+		cond, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		bin, ok := cond.Cond.(*ssa.BinOp)
+		if !ok || bin.Op != token.EQL && bin.Op != token.NEQ {
+			continue
+		}
+		if !(bin.X == v && isNilConst(bin.Y) || bin.Y == v && isNilConst(bin.X)) {
+			continue
+		}
+		// b is entered by the true edge when it is Succs[0].
+		return (bin.Op == token.EQL) == (p.Succs[0] == b), true
+	}
 	return false, false
 }
 
 // nilGuardHolds is guardHolds for a nil-test root g ("{p1}=nil") wanting
-// the test to be want. A value not known to be nil is taken to be
-// non-nil, the usual case: an effect after `if x == nil { return }` stays
-// certain, and one only on the nil path (open one when none is given)
-// is only possible, unless the caller passes nil.
+// the test to be want. Only a value proven nil or not nil (a constant, an
+// address, a composite, a closure, a nil test deciding the way to the
+// call) drops the branch that cannot run. Any other value (a map lookup,
+// a field load, a call result, a type assertion) may be nil, which is
+// why the callee tests it: both branches keep the weight they have
+// without the guard (go-ethereum#20395: a lock in the nil branch of a
+// callee given a map lookup).
 func (f *fnChecker) nilGuardHolds(call *ssa.CallCommon, g string, want bool) (possible, known bool) {
 	v := argOf(call, strings.TrimSuffix(g, nilSuffix))
 	b, ok := false, false
@@ -132,9 +171,6 @@ func (f *fnChecker) nilGuardHolds(call *ssa.CallCommon, g string, want bool) (po
 		b, ok = f.evalNil(v)
 	}
 	if !ok {
-		if want {
-			return true, false
-		}
 		return true, true
 	}
 	return b == want, true

@@ -1,8 +1,10 @@
 package lockorder
 
 import (
+	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 
 	"golang.org/x/tools/go/ssa"
@@ -43,6 +45,59 @@ import (
 type ParamCall struct {
 	Param int
 	Held  []Acq
+	Args  []string // per argument: "{pN}" (the function's own parameter), argNonNil, or "" (unknown)
+}
+
+// argNonNil marks a ParamCall argument that is certainly not nil (an
+// address, a composite): its nil branch cannot run in the function
+// called (nilguard.go).
+const argNonNil = "!nil"
+
+// paramArgs names the arguments of a call of a parameter for its
+// ParamCall: the function's own parameters by root, so the caller
+// substitutes what it passes, and values certainly not nil.
+func (f *fnChecker) paramArgs(args []ssa.Value) []string {
+	out := make([]string, len(args))
+	for i, v := range args {
+		if j := paramIndex(f.fn, v); j >= 0 {
+			out[i] = fmt.Sprintf("{p%d}", j)
+		} else if isNil, known := f.evalNil(v); known && !isNil {
+			out[i] = argNonNil
+		}
+	}
+	return out
+}
+
+// meetArgs keeps the argument names two calls of the same parameter
+// agree on.
+func meetArgs(a, b []string, first bool) []string {
+	if first {
+		return slices.Clone(b)
+	}
+	if len(a) != len(b) {
+		return nil
+	}
+	out := slices.Clone(a)
+	for i := range out {
+		if out[i] != b[i] {
+			out[i] = ""
+		}
+	}
+	return out
+}
+
+// paramCallArg returns the value a ParamCall's argument name stands for
+// at the call of the function that has it.
+func paramCallArg(call *ssa.CallCommon, name string, t types.Type) ssa.Value {
+	switch {
+	case name == argNonNil:
+		return unknownVal{t: t, nonNil: true}
+	case name != "":
+		if v := argOf(call, name); v != nil {
+			return v
+		}
+	}
+	return unknownVal{t: t}
 }
 
 // calledIndex returns the ParamCall index of the function value v called
@@ -81,7 +136,7 @@ func paramIndex(fn *ssa.Function, v ssa.Value) int {
 
 // noteParamCall records a call of one of the function's own parameters,
 // with the locks held at it (and extra, held inside a callee).
-func (f *fnChecker) noteParamCall(v ssa.Value, s *state, extra []Acq) {
+func (f *fnChecker) noteParamCall(v ssa.Value, args []ssa.Value, s *state, extra []Acq) {
 	if !f.final || f.indirect > 0 {
 		return
 	}
@@ -97,6 +152,11 @@ func (f *fnChecker) noteParamCall(v ssa.Value, s *state, extra []Acq) {
 		m = map[string]Acq{}
 		f.paramCalls[i] = m
 	}
+	if f.paramArgNames == nil {
+		f.paramArgNames = map[int][]string{}
+	}
+	old, seen := f.paramArgNames[i]
+	f.paramArgNames[i] = meetArgs(old, f.paramArgs(args), !seen)
 	for _, a := range f.heldAcqs(s, extra) {
 		k := a.Root + a.Path
 		if old, ok := m[k]; !ok || old.Read && !a.Read {
@@ -109,7 +169,7 @@ func (f *fnChecker) noteParamCall(v ssa.Value, s *state, extra []Acq) {
 func (f *fnChecker) paramCallsSum() []ParamCall {
 	var out []ParamCall
 	for i, m := range f.paramCalls {
-		pc := ParamCall{Param: i}
+		pc := ParamCall{Param: i, Args: f.paramArgNames[i]}
 		for _, a := range m {
 			pc.Held = append(pc.Held, a)
 		}
@@ -175,7 +235,7 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 			}
 		}
 		if _, ok := calledIndex(f.fn, arg); ok {
-			f.noteParamCall(arg, s, heldSum)
+			f.noteParamCall(arg, nil, s, heldSum)
 			continue
 		}
 		var cs []*ssa.CallCommon
@@ -187,7 +247,14 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 			}
 			var args []ssa.Value
 			for i := range sig.Params().Len() {
-				args = append(args, unknownVal{t: sig.Params().At(i).Type()})
+				// What the callee passes, when its summary knows it:
+				// a value certainly not nil does not run the function's
+				// nil branches (nilguard.go).
+				name := ""
+				if i < len(pc.Args) {
+					name = pc.Args[i]
+				}
+				args = append(args, paramCallArg(call, name, sig.Params().At(i).Type()))
 			}
 			if c := bindCall(arg, args, nil, nil); c != nil {
 				cs = append(cs, c)

@@ -62,7 +62,10 @@ func (c *checker) passedFuncs(fk string) []storedFunc {
 // unknownVal stands for a value of another function (the receiver bound
 // into a method value a constructor's caller passed): it has no instance
 // or class key, so what is locked through it is known by class only.
-type unknownVal struct{ t types.Type }
+type unknownVal struct {
+	t      types.Type
+	nonNil bool // certainly not nil (nilguard.go)
+}
 
 func (u unknownVal) Name() string                  { return "?" }
 func (u unknownVal) String() string                { return "?" }
