@@ -27,12 +27,21 @@ import (
 // the next call or by any other method, waits forever. Each analysis run
 // fixes the function's guards (guards.go), so a Lock and an Unlock under
 // the same condition are not taken for such a path.
+//
+// A deferred Unlock covers only the returns its defer statement can reach:
+// `RLock(); if hit { return v }; RUnlock(); …; Lock(); defer Unlock()`
+// leaves the read lock held on the early return (kyverno/kyverno#15403).
+// When that return and one that leaves the mutex unlocked give their
+// callers the same kind of results (no constant in one where the other
+// has another constant or a computed value), no caller can know whether
+// to unlock, so it is reported even for a mutex other packages reach.
 
 // leftHeld is a lock held on some returns of a function and not others.
 type leftHeld struct {
 	fn         *ssa.Function
 	li         *lockInfo
 	held, free token.Pos // a return that leaves it held, and one that does not
+	blind      bool      // the two return the same kind of results: no caller can tell them apart
 }
 
 // noteRelease records that a function releases a lock of class fkey (or
@@ -62,7 +71,7 @@ func (f *fnChecker) noteLeftHeld() {
 	sort.Strings(keys)
 	seen := map[string]bool{}
 	for _, k := range keys {
-		if seen[k] || f.deferRel[k] || byClass(k) {
+		if seen[k] || byClass(k) {
 			continue
 		}
 		seen[k] = true
@@ -70,18 +79,32 @@ func (f *fnChecker) noteLeftHeld() {
 			continue // the caller's lock, given back
 		}
 		hi, fi := -1, -1
+		var frees []int
 		for r, ret := range f.retAt {
 			if noReturn(ret.Block()) {
 				continue
 			}
-			if _, ok := f.retHeld[r][k]; ok && hi < 0 {
+			// A return after the defer that releases k leaves it
+			// unlocked however it is held there.
+			covered := f.deferRel[k] && f.deferCovers(k, ret.Block())
+			if _, ok := f.retHeld[r][k]; ok && !covered && hi < 0 {
 				hi = r
-			} else if _, may := f.retMay[r][k]; !may && fi < 0 {
-				fi = r
+			} else if _, may := f.retMay[r][k]; !may || covered {
+				frees = append(frees, r)
 			}
+		}
+		if len(frees) > 0 {
+			fi = frees[0]
 		}
 		if hi < 0 || fi < 0 {
 			continue
+		}
+		blind := false
+		for _, r := range frees {
+			if sameResultKinds(f.retAt[hi], f.retAt[r]) {
+				fi, blind = r, true
+				break
+			}
 		}
 		li := f.retHeld[hi][k]
 		if li.fkey == "" || li.maybe || !li.pos.IsValid() {
@@ -99,8 +122,70 @@ func (f *fnChecker) noteLeftHeld() {
 		if dup {
 			continue
 		}
-		f.c.left = append(f.c.left, &leftHeld{fn: f.fn, li: li, held: f.retPos(f.retAt[hi]), free: f.retPos(f.retAt[fi])})
+		f.c.left = append(f.c.left, &leftHeld{fn: f.fn, li: li, held: f.retPos(f.retAt[hi]), free: f.retPos(f.retAt[fi]), blind: blind})
 	}
+}
+
+// deferCovers reports whether a deferred release of k may have been
+// registered on a path to the return block r: a defer written after an
+// early return does not release the lock that return leaves held.
+func (f *fnChecker) deferCovers(k string, r *ssa.BasicBlock) bool {
+	at := f.deferRelAt[k]
+	if len(at) == 0 {
+		return true // not known where: as before, covered
+	}
+	for _, d := range at {
+		if d == nil || d == r || reaches(d, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameResultKinds reports whether two returns give their caller no way
+// to tell them apart: no result is a constant in one (nil, false, a
+// sentinel) and another constant, or a computed value, in the other. A
+// lock helper tells its caller whether it returns holding the lock
+// (`return true` locked, `return false` or an error not); a function
+// whose returns that hold the lock and that do not look alike to callers
+// leaks it, and no caller, in the package or outside it, can know to
+// unlock it (kyverno/kyverno#15403: a cache hit returns its entry with
+// the read lock held, the miss returns its entry unlocked).
+func sameResultKinds(a, b *ssa.Return) bool {
+	if len(a.Results) != len(b.Results) {
+		return false
+	}
+	for i := range a.Results {
+		ca, oka := returned(a, i).(*ssa.Const)
+		cb, okb := returned(b, i).(*ssa.Const)
+		if oka != okb || oka && ca.String() != cb.String() {
+			return false
+		}
+	}
+	return true
+}
+
+// returned returns the i-th value a return gives back: in a function with
+// defers the builder stores results into their variables and the return
+// loads them, so the value is the last one stored into the variable in the
+// return's block.
+func returned(r *ssa.Return, i int) ssa.Value {
+	v := r.Results[i]
+	u, ok := v.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return v
+	}
+	slot, ok := u.X.(*ssa.Alloc)
+	if !ok {
+		return v
+	}
+	instrs := r.Block().Instrs
+	for j := len(instrs) - 1; j >= 0; j-- {
+		if st, ok := instrs[j].(*ssa.Store); ok && st.Addr == slot {
+			return st.Val
+		}
+	}
+	return v
 }
 
 // retPos is the position of a return, or the function's closing brace for
@@ -154,7 +239,7 @@ func (c *checker) reportLeftHeld() {
 	}
 	for _, l := range c.left {
 		key := l.li.fkey
-		if c.released[key] || c.released[l.li.inst] || exportedLock(key) && !c.sealedField(key) {
+		if c.released[key] || c.released[l.li.inst] || exportedLock(key) && !c.sealedField(key) && !l.blind {
 			continue
 		}
 		fn := fnLabel(l.fn)

@@ -743,6 +743,7 @@ type fnChecker struct {
 	waitsSum    map[string]Acq
 	wakesSum    map[string]Acq
 	deferRel    map[string]bool
+	deferRelAt  map[string][]*ssa.BasicBlock // the blocks of those defers (leftheld.go)
 	deferAll    bool
 	deferWakes  []*wakeOp
 
@@ -867,6 +868,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 	f.acquires = map[string]Acq{}
 	f.releases = map[string]Acq{}
 	f.deferRel = map[string]bool{}
+	f.deferRelAt = map[string][]*ssa.BasicBlock{}
 	f.waitsSum = map[string]Acq{}
 	f.wakesSum = map[string]Acq{}
 	f.deferAll = false
@@ -1141,6 +1143,7 @@ func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 		if m := call.Method.Name(); m == "Unlock" || m == "RUnlock" {
 			if key := lockerKey(call.Value); key != "" {
 				f.deferRel[key] = true
+				f.deferRelAt[key] = append(f.deferRelAt[key], f.block)
 			} else {
 				f.deferAll = true
 			}
@@ -1160,6 +1163,7 @@ func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 	if unlockFuncs[name] {
 		if key := lockKey(call.Args[0]); key != "" {
 			f.deferRel[key] = true
+			f.deferRelAt[key] = append(f.deferRelAt[key], f.block)
 		} else {
 			f.deferAll = true
 		}
@@ -1175,6 +1179,7 @@ func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 	for _, a := range sum.Releases {
 		if key, _, _, ok := f.subst(call, a); ok && key != "" {
 			f.deferRel[key] = true
+			f.deferRelAt[key] = append(f.deferRelAt[key], f.block)
 		} else {
 			f.deferAll = true
 		}
