@@ -152,7 +152,18 @@
 // loop runs listeners of several types (regback.go). A parameter compared
 // with nil guards the effects of its branches as a bool parameter does:
 // "use the caller's transaction, or open one" called with an open one from
-// inside the transaction does not lock again (nilguard.go).
+// inside the transaction does not lock again (nilguard.go); only a value
+// the caller proves nil or not (a constant, an address, a nil test
+// deciding the way to the call, what a callback's caller passes) drops a
+// branch: a map lookup or a field load may be nil.
+//
+// Resolution gaps closed by round 6 (issue 14): a recursive call counts
+// the locks the function takes in its entry block (recursion.go); a
+// field an embedded base calls back through, which the package sets only
+// to the embedding object, leads back to that object (selflink.go); the
+// same SSA value locked directly and by its own method is one mutex
+// though known by class only (samevalue.go); a deferred Unlock covers
+// only the returns it reaches (leftheld.go).
 package lockorder
 
 import (
@@ -312,6 +323,8 @@ type lockInfo struct {
 	from        string          // for a lock known by class only: the container ("{p0}.g") its object is an element of (mutual.go)
 	back        string          // for a lock known by class only: the back field its object was reached through (regback.go)
 	several     bool            // maybe only as one of the several functions a registry's elements run, each in turn
+	obj         ssa.Value       // for a lock known by class only: the object value it was taken on (samevalue.go)
+	objPath     string          // and the field path from it
 }
 
 type state struct {
@@ -458,27 +471,30 @@ type wake struct {
 }
 
 type checker struct {
-	pass       *analysis.Pass
-	k          *keyer
-	summaries  map[*ssa.Function]*Summary
-	inProgress map[*ssa.Function]bool
-	edges      map[[2]string]*edge
-	edgeOrder  [][2]string
-	cedges     map[[2]string]*edge // by lock class
-	cedgeOrder [][2]string
-	edgeAll    map[[2]string][]*edge // every edge of a key with its gates, up to maxGated (gate.go)
-	cedgeAll   map[[2]string][]*edge
-	waits      []*wait
-	wakes      map[string][]*wake // class|kind
-	fwakes     map[string][]*wake // field key|kind: the same wakes, by the field holding the object
-	rlocks     []*edge            // recursive read locks: held, acq
-	writers    map[string]token.Pos
-	condLock   map[string][]string // cond field -> the lock class of its L (locker.go)
-	chanSizes  map[string][]int64
-	calls      map[*ssa.Function]int  // static calls (not go/defer) per function
-	escapes    map[*ssa.Function]bool // used as a value, or started with go/defer
-	reported   map[token.Pos]bool
-	callees    map[*ssa.Function][]*ssa.Function // static calls
+	pass          *analysis.Pass
+	k             *keyer
+	summaries     map[*ssa.Function]*Summary
+	inProgress    map[*ssa.Function]bool
+	entryAcqs     map[*ssa.Function][]Acq // locks a function in progress takes in its entry block (recursion)
+	selfLinks     map[string]*selfLink    // "pkg.B.F" -> a field the package sets only to the object embedding B (selflink.go)
+	foreignUnlock map[string]bool         // mutex fields a function unlocks without locking them (samevalue.go)
+	edges         map[[2]string]*edge
+	edgeOrder     [][2]string
+	cedges        map[[2]string]*edge // by lock class
+	cedgeOrder    [][2]string
+	edgeAll       map[[2]string][]*edge // every edge of a key with its gates, up to maxGated (gate.go)
+	cedgeAll      map[[2]string][]*edge
+	waits         []*wait
+	wakes         map[string][]*wake // class|kind
+	fwakes        map[string][]*wake // field key|kind: the same wakes, by the field holding the object
+	rlocks        []*edge            // recursive read locks: held, acq
+	writers       map[string]token.Pos
+	condLock      map[string][]string // cond field -> the lock class of its L (locker.go)
+	chanSizes     map[string][]int64
+	calls         map[*ssa.Function]int  // static calls (not go/defer) per function
+	escapes       map[*ssa.Function]bool // used as a value, or started with go/defer
+	reported      map[token.Pos]bool
+	callees       map[*ssa.Function][]*ssa.Function // static calls
 
 	lifetimeWaits []*lifetimeWait                        // receives from the caller's stop channel under a lock (lifetime.go)
 	lockers       map[string]map[*ssa.Function]token.Pos // functions locking each mutex class, and where
@@ -552,14 +568,16 @@ func run(pass *analysis.Pass) (any, error) {
 		unknownFunc: map[string]bool{},
 		conds:       condInfo{signals: map[string][]*condUse{}, escapes: map[string]bool{}},
 
-		aliases:    map[string]*aliasInfo{},
-		backs:      map[string]*backInfo{},
-		regBacks:   map[string]*regBack{},
-		sites:      map[*ssa.Function][]*ssa.Call{},
-		fwriters:   map[string]token.Pos{},
-		pwriters:   map[string]token.Pos{},
-		paramFuncs: map[string][]paramFunc{},
-		released:   map[string]bool{},
+		aliases:       map[string]*aliasInfo{},
+		backs:         map[string]*backInfo{},
+		regBacks:      map[string]*regBack{},
+		selfLinks:     map[string]*selfLink{},
+		foreignUnlock: map[string]bool{},
+		sites:         map[*ssa.Function][]*ssa.Call{},
+		fwriters:      map[string]token.Pos{},
+		pwriters:      map[string]token.Pos{},
+		paramFuncs:    map[string][]paramFunc{},
+		released:      map[string]bool{},
 
 		lockerStores: map[string][]lockerStore{},
 		lockerMemo:   map[string]lockerRes{},
@@ -581,6 +599,8 @@ func run(pass *analysis.Pass) (any, error) {
 		c.noteBackPointers(fn)
 		c.noteRegBacks(fn)
 		c.noteBackOwners(fn)
+		c.noteSelfLinks(fn)
+		c.noteForeignUnlocks(fn)
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.summaryOf(fn)
@@ -708,7 +728,7 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 		return s
 	}
 	if c.inProgress[fn] {
-		return c.onceSummary(fn) // recursion: only the Onces it enters (once.go)
+		return c.recursiveSummary(fn)
 	}
 	c.inProgress[fn] = true
 	s := (&fnChecker{c: c, fn: fn}).analyze()
@@ -1231,7 +1251,7 @@ func (f *fnChecker) subst(call *ssa.CallCommon, a Acq) (instKey, class, descr st
 	root, path = f.c.throughHandle(root, path)
 	ik := inst(root)
 	if ik != "" {
-		ik = norm(ik + path)
+		ik = f.c.dropSelfLinks(norm(ik + path))
 	}
 	ck := f.c.k.class(root)
 	if ck != "" {
@@ -1288,7 +1308,10 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if r := mutexRoot(call.Args[0]); r != nil {
 			f.noteMapElemLock(r, fkey, desc(call.Args[0]), read, pos, s)
 		}
+		obj, objPath := valueObj(call.Args[0])
 		f.acquire(s, &lockInfo{
+			obj:     obj,
+			objPath: objPath,
 			inst:    lockKey(call.Args[0]),
 			class:   f.c.k.class(call.Args[0]),
 			fkey:    fkey,
@@ -1408,9 +1431,21 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			}
 		}
 		if !ok {
+			// A call's result or a phi: no instance and no class
+			// ordering, but the same value locked by the caller is the
+			// same mutex (samevalue.go).
+			if obj, p := calleeObj(call, a); obj != nil && a.Lock != "" && f.indirect == 0 {
+				li := &lockInfo{inst: "class:" + a.Lock, fkey: a.Lock, read: a.Read, pos: pos, desc: a.Desc, via: calleeName, maybe: !known || f.maybeCall, obj: obj, objPath: p, inner: a.pos, where: a.Where}
+				if f.final {
+					f.sameValueDouble(s, li)
+				}
+			}
 			continue
 		}
 		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops), once: a.Once, from: from, back: back, several: known && f.maybeCall}
+		if byClass(ik) && f.indirect == 0 {
+			li.obj, li.objPath = calleeObj(call, a)
+		}
 		if field, ok := ownerStep(a.Path); ok && !strings.Contains(ik, "<") {
 			li.via += fmt.Sprintf("'s stored callback, which locks the object holding it in %s", field)
 		} else if a.Root == "{p0}" && len(call.Args) > 0 {
@@ -1580,6 +1615,7 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 // is still held afterwards (false for a lock taken and released inside a
 // callee).
 func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
+	f.noteEntryAcq(li)
 	if f.final {
 		if byClass(li.inst) {
 			if li.from != "" && !li.maybe && li.once == "" {
@@ -1588,6 +1624,7 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 			if li.back != "" && (!li.maybe || li.several) && li.once == "" {
 				f.regDouble(s, li)
 			}
+			f.sameValueDouble(s, li)
 			if a, ok := f.acqFor(li); ok {
 				// The caller's locks unlocked before it, as for an
 				// instance: the element may be the caller's object

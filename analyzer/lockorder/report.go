@@ -79,7 +79,7 @@ func (c *checker) doubleLock(fn *ssa.Function, h, li *lockInfo, when string) {
 	// A mutex shared with other goroutines through a closure may be
 	// unlocked by them: locking it twice is the "wait for the other
 	// goroutine" idiom, not a self-deadlock.
-	if sharedLocal(fn, li.inst) {
+	if sharedLocal(fn, li.inst) && (li.fkey == "" || c.foreignUnlock[li.fkey]) {
 		return
 	}
 	if h.read && li.read {
