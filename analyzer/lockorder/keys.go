@@ -318,6 +318,14 @@ func fieldKey(v ssa.Value) string {
 			if !ok {
 				return "" // a type parameter
 			}
+			if _, anon := p.Elem().(*types.Struct); anon {
+				// A field of an unnamed struct field (`mu struct {
+				// sync.Mutex; … }`): named by the field holding it,
+				// "pkg.T.mu.Mutex", not by the struct's spelling.
+				if outer := fieldKey(x.X); outer != "" {
+					return outer + "." + fieldName(x.X.Type(), x.Field)
+				}
+			}
 			return types.TypeString(p.Elem(), nil) + "." + fieldName(x.X.Type(), x.Field)
 		case *ssa.Global:
 			return inst(x)

@@ -162,8 +162,11 @@
 // field an embedded base calls back through, which the package sets only
 // to the embedding object, leads back to that object (selflink.go); the
 // same SSA value locked directly and by its own method is one mutex
-// though known by class only (samevalue.go); a deferred Unlock covers
-// only the returns it reaches (leftheld.go).
+// though known by class only (samevalue.go); a named func type whose
+// method calls its receiver runs the functions the package converts to
+// it (funcadapter.go); a mutex in an unnamed struct field is named by
+// that field ("pkg.T.mu.Mutex"); a deferred Unlock covers only the
+// returns it reaches (leftheld.go).
 package lockorder
 
 import (
@@ -475,9 +478,10 @@ type checker struct {
 	k             *keyer
 	summaries     map[*ssa.Function]*Summary
 	inProgress    map[*ssa.Function]bool
-	entryAcqs     map[*ssa.Function][]Acq // locks a function in progress takes in its entry block (recursion)
-	selfLinks     map[string]*selfLink    // "pkg.B.F" -> a field the package sets only to the object embedding B (selflink.go)
-	foreignUnlock map[string]bool         // mutex fields a function unlocks without locking them (samevalue.go)
+	entryAcqs     map[*ssa.Function][]Acq         // locks a function in progress takes in its entry block (recursion)
+	selfLinks     map[string]*selfLink            // "pkg.B.F" -> a field the package sets only to the object embedding B (selflink.go)
+	foreignUnlock map[string]bool                 // mutex fields a function unlocks without locking them (samevalue.go)
+	adapted       map[*types.TypeName][]ssa.Value // functions converted to each named func type (funcadapter.go)
 	edges         map[[2]string]*edge
 	edgeOrder     [][2]string
 	cedges        map[[2]string]*edge // by lock class

@@ -190,6 +190,7 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 		return // applied before the call (indirect.go)
 	}
 	for _, pc := range sum.ParamCalls {
+
 		var arg ssa.Value
 		if pc.Param >= 0 && pc.Param < len(call.Args) {
 			arg = call.Args[pc.Param]
@@ -239,6 +240,7 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 			continue
 		}
 		var cs []*ssa.CallCommon
+		several := false
 		switch arg.(type) {
 		case *ssa.Function, *ssa.MakeClosure:
 			sig, ok := arg.Type().Underlying().(*types.Signature)
@@ -260,6 +262,33 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 				cs = append(cs, c)
 			}
 		default:
+			// A function adapter's receiver (funcadapter.go): any of the
+			// functions the package converts to its type.
+			if pc.Param >= 0 && pc.Param < len(callee.Params) && f.indirect > 0 {
+				fs := f.c.adaptedFuncs(callee.Params[pc.Param].Type())
+				for _, fv := range fs {
+					sig, ok := fv.Type().Underlying().(*types.Signature)
+					if !ok {
+						continue
+					}
+					var args []ssa.Value
+					for i := range sig.Params().Len() {
+						args = append(args, unknownVal{t: sig.Params().At(i).Type()})
+					}
+					// What a closure made elsewhere captured is named
+					// by that function's roots: unknown here.
+					var base ssa.Value
+					if mc, ok := fv.(*ssa.MakeClosure); ok && mc.Parent() != f.fn {
+						base = unknownVal{}
+					}
+					if c := bindCall(fv, args, base, nil); c != nil {
+						cs = append(cs, c)
+					}
+				}
+				if len(fs) > 1 {
+					several = true
+				}
+			}
 			// A ...any slice the callee formats: the String or Error
 			// methods of the operands this call passes.
 			if pc.Param == len(call.Args)-1 && callee.Signature.Variadic() {
@@ -284,12 +313,13 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 			}
 		}
 		f.indirect++
-		saved, savedFree := f.viaParam, f.viaFree
+		saved, savedFree, savedMaybe := f.viaParam, f.viaFree, f.maybeCall
 		f.viaParam, f.viaFree = callee, pc.Param < 0
+		f.maybeCall = savedMaybe || several
 		for _, c := range cs {
 			f.call(c, pos, inner)
 		}
-		f.viaParam, f.viaFree = saved, savedFree
+		f.viaParam, f.viaFree, f.maybeCall = saved, savedFree, savedMaybe
 		f.indirect--
 	}
 }

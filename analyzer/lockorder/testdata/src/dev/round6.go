@@ -269,3 +269,173 @@ func (s *turnServer) swap(k1, k2 string) {
 	defer a.mu.Unlock()
 	b.setLifetime(a.lifetime)
 }
+
+// Upstream: cockroachdb/cockroach#63867
+//
+// A stopper runs its closers holding its mutex; a closer, a function
+// adapted to the Closer interface by a named func type, locks each
+// replica. Lease acquisition holds a replica's mutex and asks the
+// stopper to run a task, which locks the stopper's. The mutexes are
+// embedded in unnamed struct fields (`mu struct { sync.Mutex; … }`),
+// named by the field that holds them.
+type stopCloser interface{ Close() }
+
+type stopCloserFn func()
+
+func (f stopCloserFn) Close() { f() }
+
+type stopper struct {
+	mu struct {
+		sync.Mutex
+		stopping bool
+		closers  []stopCloser
+	}
+}
+
+func (s *stopper) AddCloser(c stopCloser) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mu.closers = append(s.mu.closers, c)
+}
+
+func (s *stopper) RunTask(f func()) bool {
+	s.mu.Lock()
+	stopping := s.mu.stopping
+	s.mu.Unlock()
+	if !stopping {
+		go f()
+	}
+	return !stopping
+}
+
+func (s *stopper) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mu.stopping = true
+	for _, c := range s.mu.closers {
+		c.Close() // want `lock order inversion by lock class: Stop locks s.mu.Mutex`
+	}
+}
+
+// StopFixed is the fix: the closers run after the unlock.
+func (s *stopper) StopFixed() {
+	s.mu.Lock()
+	s.mu.stopping = true
+	closers := s.mu.closers
+	s.mu.Unlock()
+	for _, c := range closers {
+		c.Close()
+	}
+}
+
+type replica struct {
+	mu struct {
+		sync.Mutex
+		destroyed bool
+		pending   bool
+	}
+	st *replicaStore
+}
+
+type replicaStore struct {
+	stopper  *stopper
+	replicas []*replica
+}
+
+func (s *replicaStore) visit(f func(*replica)) {
+	for _, r := range s.replicas {
+		r.mu.Lock()
+		destroyed := r.mu.destroyed
+		r.mu.Unlock()
+		if !destroyed {
+			f(r)
+		}
+	}
+}
+
+func newReplicaStore(st *stopper) *replicaStore {
+	s := &replicaStore{stopper: st}
+	st.AddCloser(stopCloserFn(func() { s.visit(func(*replica) {}) }))
+	return s
+}
+
+func (r *replica) requestLease() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.mu.pending {
+		return true
+	}
+	r.mu.pending = true
+	return r.st.stopper.RunTask(func() {})
+}
+
+// The variant: an event bus whose listeners are functions adapted by a
+// named func type with an argument, called under the bus's lock, and a
+// listener that locks a session, whose owner publishes holding it.
+type busListener interface{ On(ev int) }
+
+type busListenerFunc func(ev int)
+
+func (f busListenerFunc) On(ev int) { f(ev) }
+
+type evBus struct {
+	mu        sync.Mutex
+	listeners map[string]busListener
+}
+
+func (b *evBus) publish(ev int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, l := range b.listeners {
+		l.On(ev) // want `lock order inversion by lock class: publish locks b.mu`
+	}
+}
+
+type session struct {
+	mu   sync.Mutex
+	last int
+	bus  *evBus
+}
+
+func (s *session) listen(b *evBus) {
+	b.mu.Lock()
+	b.listeners["s"] = busListenerFunc(func(ev int) {
+		s.mu.Lock()
+		s.last = ev
+		s.mu.Unlock()
+	})
+	b.mu.Unlock()
+}
+
+func (s *session) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bus.publish(-1)
+}
+
+// The look-alike: an adapted function that takes no lock.
+type tickCloser interface{ Close() }
+
+type tickFn func()
+
+func (f tickFn) Close() { f() }
+
+type ticker struct {
+	mu    sync.Mutex
+	ticks []tickCloser
+	n     int
+}
+
+func (t *ticker) add() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ticks = append(t.ticks, tickFn(func() {}))
+}
+
+func (t *ticker) fire() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, c := range t.ticks {
+		c.Close()
+	}
+}
