@@ -1313,7 +1313,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			f.noteMapElemLock(r, fkey, desc(call.Args[0]), read, pos, s)
 		}
 		obj, objPath := valueObj(call.Args[0])
-		f.acquire(s, &lockInfo{
+		li := &lockInfo{
 			obj:     obj,
 			objPath: objPath,
 			inst:    lockKey(call.Args[0]),
@@ -1324,7 +1324,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			pos:     pos,
 			desc:    desc(call.Args[0]),
 			flagged: flagGuarded(f.block),
-		}, true)
+		}
+		f.noteEntryAcq(li) // a Lock of its own, whatever the guards (recursion.go)
+		f.acquire(s, li, true)
 		return
 	}
 	if unlockFuncs[name] {
@@ -1619,7 +1621,6 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 // is still held afterwards (false for a lock taken and released inside a
 // callee).
 func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
-	f.noteEntryAcq(li)
 	if f.final {
 		if byClass(li.inst) {
 			if li.from != "" && !li.maybe && li.once == "" {

@@ -22,8 +22,10 @@ import "golang.org/x/tools/go/ssa"
 // again. Locks taken later, under a condition (a recursion that stops
 // before locking), are not counted.
 
-// noteEntryAcq records a lock the function being analysed takes itself in
-// its entry block, for recursive calls of it (recursiveSummary).
+// noteEntryAcq records a lock the function being analysed takes itself
+// (a Lock call, not a callee's lock, which may depend on the guards of
+// this run) in its entry block, for recursive calls of it
+// (recursiveSummary).
 func (f *fnChecker) noteEntryAcq(li *lockInfo) {
 	if f.indirect > 0 || li.via != "" || li.maybe || li.once != "" || li.inst == "" || byClass(li.inst) {
 		return
