@@ -173,3 +173,22 @@ func (c *Conn) setNearestDERP(regionID int) {
 		ad.c.NotePreferred(i == c.myDerp) // heldout:site
 	}
 }
+
+// closeDerpLocked stops the writer of regionID and forgets its client.
+// c.mu must be held.
+func (c *Conn) closeDerpLocked(regionID int) {
+	if ad, ok := c.activeDerp[regionID]; ok {
+		ad.cancel()
+		delete(c.activeDerp, regionID)
+	}
+}
+
+// Close stops every relay writer.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.activeDerp {
+		c.closeDerpLocked(i)
+	}
+	return nil
+}
