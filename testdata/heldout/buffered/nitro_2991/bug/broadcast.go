@@ -6,6 +6,7 @@
 //
 // Upstream: OffchainLabs/nitro#2991 ("Fix deadlock caused by txStreamer trying to broadcast an executed message during a stopAndWait")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: the PR: "During StopAndWait() invocation of txStreamer there's a
 // case of deadlock where ExecuteNextMsg function tries to broadcast the

@@ -6,6 +6,7 @@
 //
 // Upstream: cashapp/pranadb#245 ("Fixes deadlock in response channel error response")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: the PR: "the error response channel was of size 1 so if another
 // error response came back while the client was being closed, it would

@@ -7,6 +7,7 @@
 //
 // Upstream: ClickHouse/clickhouse-go#548 ("conn: fix Close() on rows when a timeout during processing")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: query starts a goroutine that runs process, whose data callback
 // sends each block on stream; when process fails (a timeout, say) the

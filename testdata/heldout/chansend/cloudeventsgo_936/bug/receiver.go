@@ -6,6 +6,7 @@
 //
 // Upstream: cloudevents/sdk-go#936 ("context.Done() may never reach if waiting on r.incoming <- msgErr")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: ConsumeClaim selects on the claim's message channel and on
 // session.Context().Done(); for each message it does r.incoming <- msgErr.

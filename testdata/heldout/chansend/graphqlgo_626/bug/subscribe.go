@@ -6,6 +6,7 @@
 //
 // Upstream: graph-gophers/graphql-go#626 ("Fixed goroutine leak in subscriptions")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: Subscribe returns c and starts a goroutine that waits (with
 // reflect.Select, as upstream does) on ctx.Done() and on the resolver's

@@ -5,6 +5,7 @@
 //
 // Upstream: pion/transport#302 ("Broadcast notify on Buffer.Close")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: Buffer.Read loops: under the mutex it returns a queued packet, or
 // io.EOF once the buffer is closed and empty; otherwise it unlocks and

@@ -5,6 +5,7 @@
 //
 // Upstream: kubescape/node-agent#837 ("fix(container-watcher): do not close workerChan on Stop (send-on-closed panic)")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: Start keeps the ctx it is given in cw.ctx and starts
 // eventProcessingLoop (events from the tracers to the worker channel)

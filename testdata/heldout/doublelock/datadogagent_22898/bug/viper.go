@@ -6,6 +6,7 @@
 //
 // Upstream: DataDog/datadog-agent#22898 ("[ASCII-1224] Prevent deadlock in config.OnUpdate")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: safeConfig.Set did c.Lock(); defer c.Unlock(); set the value in
 // the source's layer, merged the layers, and then called each

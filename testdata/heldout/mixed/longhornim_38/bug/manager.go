@@ -6,6 +6,7 @@
 //
 // Upstream: longhorn/longhorn-instance-manager#38 ("Fix deadlock on flood of Engine/Process updates")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: the PR: "if a lot of updates were being sent over Watch, there
 // would be conflict over trying to get ahold of the Lock for the Manager.

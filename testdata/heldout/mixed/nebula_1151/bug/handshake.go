@@ -7,6 +7,7 @@
 //
 // Upstream: slackhq/nebula#1151 ("remove deadlock in GetOrHandshake")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: GetOrHandshake RLocks mainHostMap and, when the host is not
 // there, defers the RUnlock and calls StartHandshake, which ends with

@@ -5,6 +5,7 @@
 //
 // Upstream: tailscale/tailscale#18842 ("tsnet: fix deadlock in Server.Close during shutdown")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: Server.Close took s.mu for the whole shutdown: it marked the
 // server closed, closed the listeners, then called netstack.Close, which

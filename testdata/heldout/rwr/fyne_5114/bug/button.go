@@ -6,6 +6,7 @@
 //
 // Upstream: fyne-io/fyne#5114 ("Deadlock in Button `CreateRenderer()`")
 // Round: 7
+// Seen: 2026-11-27, development set (helpers read this round-7 kernel to tune the analyzers, after round 7 was measured; round 8 stays held out)
 //
 // Bug: the issue: "UI can deadlock due to acquiring the same read lock
 // twice in a single goroutine. If any other goroutine acquires the same
