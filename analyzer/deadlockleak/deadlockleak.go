@@ -166,10 +166,12 @@
 // receives from the channel it sends on feeds itself and is not reported.
 // The send may be in a helper of the package that the loop calls (c.emit()
 // sending on a field of its receiver), one level deep. A third kind of
-// evidence: the channel is an unbuffered private field, never closed, whose
-// every receive is a select case beside a stop case that returns on a
-// signal the sending function does not give itself (a consumer leaving on
-// its context): the consumer can leave while a send is pending. A fourth:
+// evidence: the channel is an unbuffered private field, never closed by
+// the sender, whose every receive is a select case beside a stop case that
+// returns on a signal the sending function does not give itself (a
+// consumer leaving on its context): the consumer can leave while a send is
+// pending. Another function's close (a Close under a sync.Once) does not
+// wake a blocked sender, it panics it (cloudevents/sdk-go#936). A fourth:
 // the loop is a function literal feeding a channel that its maker made
 // and returns to its caller (a generator polling its context with a
 // default, then sending plainly).
@@ -181,6 +183,13 @@
 // and the context). A fifth kind of evidence, for either: another
 // function of the package sends on the same field in a select that
 // watches a stop signal (the guard given to one send and not the other).
+// The guard given to one send and not the other needs no stopping loop:
+// a function that sends on a channel in a select that gives up when a
+// stop signal fires, and elsewhere sends on it plainly, on a path the stop
+// case does not lead to, leaves that send waiting once the receiver has
+// stopped (graph-gophers/graphql-go#626: the data response watches the
+// context, the timeout's error response does not). A channel made with a
+// buffer, or one the function also receives from, is not reported.
 // The receiving side likewise: a plain receive in such a loop from a
 // channel that the function also receives from in a select watching a
 // stop signal (a header taken in the select, then a body taken plainly)

@@ -41,9 +41,103 @@ func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Va
 	handedOut := returnedFields(funcs)
 	made := madeFields(funcs)
 	guarded := guardedFields(funcs)
+	closures := map[*ssa.Function]*ssa.MakeClosure{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeClosure); ok {
+					closures[mc.Fn.(*ssa.Function)] = mc
+				}
+			}
+		}
+	}
 	for _, fn := range funcs {
 		stopLoop(pass, fn, handedOut, made, guarded, classes)
+		twinSends(pass, fn, classes, closures)
 	}
+}
+
+// twinSends reports the plain send of a function that also sends on the
+// same channel in a select watching a stop signal, loop or no loop: the
+// guard on one send says the author knows the receiver can stop, and the
+// other send has the same receiver (graph-gophers/graphql-go#626: the
+// data response sent in a select on the context, the error response
+// plainly, after the transport stopped reading). A send that the stop
+// case leads to is meant for after the stop and is left out, and so are a
+// channel known to be made with a buffer (room for the one value is the
+// usual fix) and a function that also receives from the channel.
+func twinSends(pass *analysis.Pass, fn *ssa.Function, classes map[*types.Var]*chanuse.Class, closures map[*ssa.Function]*ssa.MakeClosure) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			send, ok := instr.(*ssa.Send)
+			if !ok {
+				continue
+			}
+			key := chanKey(send.Chan)
+			if key == nil || receivesIn(fn, key) {
+				continue
+			}
+			guard := guardedSend(fn, key)
+			if guard == nil || mayBeBuffered(send.Chan, key, classes, closures) {
+				continue
+			}
+			// The author gives up on the receiver when the stop fires; a
+			// plain send that follows the stop is written for a receiver
+			// that waits for it (os/exec's watchCtx reporting its cancel).
+			bodies, _ := caseBodies(guard)
+			stop := token.NoPos
+			for k, st := range guard.States {
+				body, ok := bodies[k]
+				if st.Dir != types.RecvOnly || !isStopChan(st.Chan) || !ok {
+					continue
+				}
+				if body == send.Block() || reaches(body, send.Block()) {
+					stop = token.NoPos
+					break
+				}
+				if stop == token.NoPos {
+					stop = st.Pos
+				}
+			}
+			if stop == token.NoPos {
+				continue
+			}
+			line := func(p token.Pos) string { return at(pass, p, send.Pos()) }
+			pass.Report(analysis.Diagnostic{
+				Pos:      send.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("%s sends on this channel in a select that gives up when the case at %s fires (%s), so its receiver can stop; this plain send does not watch that signal: once the receiver has stopped, it blocks forever and the goroutine leaks (send in a select with the stop case)",
+					fn.Name(), line(stop), line(guard.Pos())),
+				Related: []analysis.RelatedInformation{
+					{Pos: guard.Pos(), Message: "the same channel, sent on in a select that watches a stop signal"},
+					{Pos: stop, Message: "the stop case"},
+				},
+			})
+		}
+	}
+}
+
+// mayBeBuffered reports whether the channel key names may have been made
+// with a buffer: a field whose makes are not all unbuffered, or a local or
+// captured variable bound to a buffered make. A parameter's channel is
+// not known and counts as unbuffered.
+func mayBeBuffered(v ssa.Value, key any, classes map[*types.Var]*chanuse.Class, closures map[*ssa.Function]*ssa.MakeClosure) bool {
+	if fk, ok := key.(fieldKey); ok {
+		c := classes[fk.field]
+		if c == nil {
+			return true
+		}
+		for _, m := range c.Makes {
+			if capacity(m) != 0 {
+				return true
+			}
+		}
+		return c.Stored || len(c.Makes) == 0
+	}
+	if mc, ok := resolve(v, closures).(*ssa.MakeChan); ok {
+		return capacity(mc) != 0
+	}
+	return false
 }
 
 // guardedFields maps each channel field of the package that some function
@@ -335,11 +429,12 @@ func helperSends(fn *ssa.Function, call *ssa.Call) []sendSite {
 }
 
 // leavingReceivers returns a select receiving from the field channel
-// class c when c is unbuffered, never closed nor otherwise stored, and
-// every receive from it is a select case beside a stop case that returns
-// on a signal the sender (fn) does not give itself: each receiver can
-// leave while a send is pending, and nothing drains the channel after.
-// Else nil.
+// class c when c is unbuffered, not closed by the sender nor otherwise
+// stored, and every receive from it is a select case beside a stop case
+// that returns on a signal the sender (fn) does not give itself: each
+// receiver can leave while a send is pending, and nothing drains the
+// channel after (another function's close panics a blocked sender rather
+// than waking it). Else nil.
 func leavingReceivers(c *chanuse.Class, sender *ssa.Function) *ssa.Select {
 	if c == nil || c.Escapes || c.Stored || len(c.Makes) == 0 {
 		return nil
@@ -361,8 +456,15 @@ func leavingReceivers(c *chanuse.Class, sender *ssa.Function) *ssa.Select {
 			if first == nil {
 				first = sel
 			}
+		case chanuse.Close, chanuse.DeferClose:
+			// A close by another function does not release a blocked
+			// sender (it panics instead); the sender's own close follows
+			// its sends.
+			if op.Node.Fn == sender {
+				return nil
+			}
 		default:
-			return nil // a plain receive, a range, a close
+			return nil // a plain receive, a range
 		}
 	}
 	return first
