@@ -1,0 +1,110 @@
+// Package fixed is the fixed version of lockorder/yunikorn_50: a queue
+// updates itself, unlocks, and then propagates to its parent.
+package fixed
+
+import (
+	"sort"
+	"sync"
+)
+
+// SchedulingQueue is one queue of the hierarchy.
+type SchedulingQueue struct {
+	Name string
+
+	parent      *SchedulingQueue
+	childQueues map[string]*SchedulingQueue
+
+	pending int64
+
+	lock sync.RWMutex
+}
+
+// NewQueue returns a queue under parent (nil for the root).
+func NewQueue(name string, parent *SchedulingQueue) *SchedulingQueue {
+	q := &SchedulingQueue{Name: name, parent: parent, childQueues: map[string]*SchedulingQueue{}}
+	if parent != nil {
+		parent.lock.Lock()
+		parent.childQueues[name] = q
+		parent.lock.Unlock()
+	}
+	return q
+}
+
+// GetPendingResource returns the queue's pending resource.
+func (sq *SchedulingQueue) GetPendingResource() int64 {
+	sq.lock.RLock()
+	defer sq.lock.RUnlock()
+	return sq.pending
+}
+
+// IncPendingResource adds delta to the queue and its ancestors.
+func (sq *SchedulingQueue) IncPendingResource(delta int64) {
+	sq.lock.Lock()
+	sq.pending += delta
+	sq.lock.Unlock()
+
+	if sq.parent != nil {
+		sq.parent.IncPendingResource(delta)
+	}
+}
+
+// Scheduler walks the queues and handles events.
+type Scheduler struct {
+	root   *SchedulingQueue
+	events chan int64
+	leaf   *SchedulingQueue
+}
+
+// sortSubqueuesFromQueue returns parent's children, most pending first.
+func (s *Scheduler) sortSubqueuesFromQueue(parent *SchedulingQueue) []*SchedulingQueue {
+	parent.lock.RLock()
+	defer parent.lock.RUnlock()
+
+	subQueues := make([]*SchedulingQueue, 0, len(parent.childQueues))
+	for _, child := range parent.childQueues {
+		subQueues = append(subQueues, child)
+	}
+	sort.Slice(subQueues, func(i, j int) bool {
+		return subQueues[i].GetPendingResource() > subQueues[j].GetPendingResource()
+	})
+	return subQueues
+}
+
+// singleStepSchedule visits the hierarchy once.
+func (s *Scheduler) singleStepSchedule() {
+	queues := []*SchedulingQueue{s.root}
+	for len(queues) > 0 {
+		q := queues[0]
+		queues = queues[1:]
+		queues = append(queues, s.sortSubqueuesFromQueue(q)...)
+	}
+}
+
+// handleSchedulerEvent applies an update of the leaf's pending asks.
+func (s *Scheduler) handleSchedulerEvent(delta int64) {
+	s.leaf.IncPendingResource(delta)
+}
+
+// Run schedules and handles events, each in its own goroutine.
+func (s *Scheduler) Run(stop <-chan struct{}) {
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				s.singleStepSchedule()
+			}
+		}
+	}()
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case d := <-s.events:
+				s.handleSchedulerEvent(d)
+			}
+		}
+	}()
+}
