@@ -78,8 +78,11 @@
 //     receives: the sender waits for a receiver that waits for the mutex
 //     (treeverse/lakeFS#1390, portworx/sched-ops#359); the send may be in
 //     a helper called (two levels deep) with the mutex held, unless a
-//     helper on the way unlocks it, the receivers may lock it in a helper their loop
-//     calls and reach the channel through a method returning the field,
+//     helper on the way unlocks it, the receivers may lock it in a helper
+//     their loop calls (up to three calls below: slackhq/nebula#1151's
+//     query worker sends through the interface, which comes back to the
+//     sender's lookup and its read lock) and reach the channel through
+//     a method returning the field,
 //     and a receiving function that never returns counts as a goroutine
 //     (rabbitstack/fibratus#655); the receiving loop may also be an
 //     exported function or method (its callers' goroutines run it: a
@@ -92,8 +95,11 @@
 //     package also takes the write lock (a queued writer blocks new
 //     readers: nspcc-dev/neo-go#741); a channel made with a constant
 //     buffer is reported only for a send (or a call reaching it) in a
-//     loop (a one-shot stop value fits its room for one, repeated sends
-//     fill any buffer), and one made with a buffer of len(items) is left
+//     loop, or in a function that can run many times (exported, or called
+//     in a loop or from an exported function) when every receive goes on
+//     receiving after its value (a one-shot stop value fits its room for
+//     one, repeated sends fill any buffer: keybase/kbfs#77), and one
+//     made with a buffer of len(items) is left
 //     alone (room for every item);
 //   - a plain send, in a loop of a goroutine, on a channel kept in a field
 //     (or in a slice or map field: subscribers' channels) whose element

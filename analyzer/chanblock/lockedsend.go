@@ -18,8 +18,12 @@ import (
 // lock that same mutex field: the sender waits with the mutex held for a
 // receiver that waits for the mutex (treeverse/lakeFS#1390,
 // portworx/sched-ops#359). A channel made with a constant buffer is
-// reported only for a send in a loop: a one-shot stop fits its room for
-// one (the usual fix), repeated sends fill any buffer.
+// reported only for a send in a loop, or in a function that can run many
+// times (exported, or called in a loop or from an exported function)
+// when every receive goes on receiving after its value: a one-shot stop
+// fits its room for one (the usual fix), repeated sends fill any buffer
+// (keybase/kbfs#77: two exported updates signal a one-slot channel
+// under the lock the signalled loop takes).
 //
 // The send may be in a helper that the lock holder calls (a queue's push
 // called by a flusher holding its own mutex), the receivers may take the
@@ -29,7 +33,8 @@ import (
 // endless consume loop is some goroutine's whole life) or be exported
 // (a Consume its callers' goroutines run); a receive in a helper counts
 // through the helper's call sites in such loops, with the lock in the
-// loop, in the helper or in the callback the site hands it
+// loop (up to three calls below it), in the helper or in the callback
+// the site hands it
 // (open-telemetry/opentelemetry-collector#11063). Two read locks
 // conflict as well when the package also takes the write lock: a writer
 // queued behind the sender's read lock blocks the receiver's read lock
@@ -92,10 +97,14 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 		if len(fc.makes) == 0 || roomy {
 			continue
 		}
+		// A consumer that keeps receiving after each value takes a stream
+		// of signals, not one stop: an exported method that sends one
+		// per call fills its buffer as callers call it again.
+		stream := buffered && keepsReceiving(fc.recvs, f)
 	sends:
 		for _, send := range fc.sends {
 			for _, site := range sendSites(send, callers) {
-				if buffered && !ssaloop.InLoop(site.Block()) {
+				if buffered && !ssaloop.InLoop(site.Block()) && !(stream && runsAgain(site.Parent(), callers)) {
 					continue
 				}
 				for _, lk := range lockCalls(site.Parent(), "Lock", "RLock") {
@@ -133,6 +142,55 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 			}
 		}
 	}
+}
+
+// keepsReceiving reports whether every receive in recvs (of the channel
+// kept in field f) is followed by a path back to itself: the receiving
+// loop goes on after each value (kbfs's decreasedBytes signals), where a
+// stop signal's receiver returns (its one send fits a buffer of one).
+func keepsReceiving(recvs []ssa.Instruction, f *types.Var) bool {
+	for _, r := range recvs {
+		switch r := r.(type) {
+		case *ssa.UnOp:
+			if !ssaloop.InLoop(r.Block()) {
+				return false
+			}
+		case *ssa.Select:
+			found := false
+			for k, st := range r.States {
+				ld, ok := st.Chan.(*ssa.UnOp)
+				if !ok || st.Dir != types.RecvOnly || chanuse.StructFieldOf(ld.X) == nil || chanuse.StructFieldOf(ld.X).Origin() != f {
+					continue
+				}
+				test := caseTest(r, k)
+				if test == nil || !reaches(test.Succs[0].Instrs[0], r) {
+					return false
+				}
+				found = true
+			}
+			if !found {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return len(recvs) > 0
+}
+
+// runsAgain reports whether fn, holding the lock at a send site, can run
+// many times on its own: it is exported (callers call it again), or the
+// package calls it in a loop or from an exported function.
+func runsAgain(fn *ssa.Function, callers map[*ssa.Function][]*ssa.Call) bool {
+	if exported(fn) {
+		return true
+	}
+	for _, c := range callers[origin(fn)] {
+		if ssaloop.InLoop(c.Block()) || exported(c.Parent()) {
+			return true
+		}
+	}
+	return false
 }
 
 // sendSites returns send and the plain calls, up to two levels up, through
@@ -295,13 +353,15 @@ func origin(fn *ssa.Function) *ssa.Function {
 
 // locksMu reports whether c locks mu (Lock, or RLock when a read lock
 // waits too), directly or through the static callees of the package it
-// calls, up to two levels below.
+// calls, up to three levels below: a worker's handler may reach the lock
+// through the component it sends with and back into the sender's own
+// lookup (slackhq/nebula#1151).
 func locksMu(c *ssa.CallCommon, mu *types.Var, exclusive bool, depth int) bool {
 	if name, f := mutexCall(c); f != nil {
 		return f == mu && (name == "Lock" || (exclusive && name == "RLock"))
 	}
 	callee := origin(c.StaticCallee())
-	if callee == nil || depth >= 2 || callee.Blocks == nil || c.IsInvoke() {
+	if callee == nil || depth >= 3 || callee.Blocks == nil || c.IsInvoke() {
 		return false
 	}
 	for _, b := range callee.Blocks {
