@@ -169,6 +169,7 @@ func run(pass *analysis.Pass) (any, error) {
 	groupWaitBeforeReceive(st, ssainput.SrcFuncs)
 	selectBreaks(st, ssainput.SrcFuncs)
 	stoppedTickers(st, ssainput.SrcFuncs)
+	unclosedServers(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }
@@ -460,19 +461,22 @@ func ownerName(s *chanuse.Sealed, v *types.Var) string {
 // Stop, Shutdown and the like, io.Closer's convention. Without one, the
 // object lives as long as the program.
 func stoppable(tn *types.TypeName) bool {
-	if tn == nil {
-		return true
-	}
+	return tn == nil || stopMethod(tn) != nil
+}
+
+// stopMethod returns the first method of *tn whose name ends the object's
+// life (see stoppable), or nil.
+func stopMethod(tn *types.TypeName) types.Object {
 	ms := types.NewMethodSet(types.NewPointer(tn.Type()))
 	for i := 0; i < ms.Len(); i++ {
 		name := strings.ToLower(ms.At(i).Obj().Name())
 		for _, p := range []string{"close", "stop", "shutdown", "terminate", "quit", "cancel", "halt", "exit", "destroy", "dispose", "teardown"} {
 			if strings.HasPrefix(name, p) {
-				return true
+				return ms.At(i).Obj()
 			}
 		}
 	}
-	return false
+	return nil
 }
 
 // selfCloseAfterRange reports a range over a channel whose every close is

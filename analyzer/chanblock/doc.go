@@ -324,7 +324,15 @@
 //     that calls it), when that function can return without sending or closing
 //     (an early return on an error, before its defer close is
 //     registered): the receiver (a Close or Wait method) blocks forever
-//     on that path.
+//     on that path;
+//   - a goroutine that returns when a receive reports its channel closed
+//     (a range, or v, ok := <-ch; if !ok { return }), started by the
+//     function that makes the channel and keeps it only in a private
+//     field (also converted to a send-only type, or through a captured
+//     variable) of a type with a Close or Stop method, when nothing in
+//     the package closes the field's channel: once the object is closed
+//     the goroutine waits forever (minio/minio-go#1687: Object.Close
+//     never closed reqCh).
 //
 // An exported field counts as private when its struct type is one no
 // exported name of the package exposes (chanuse.Sealed). Select cases are
