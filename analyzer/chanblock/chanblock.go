@@ -170,6 +170,7 @@ func run(pass *analysis.Pass) (any, error) {
 	selectBreaks(st, ssainput.SrcFuncs)
 	stoppedTickers(st, ssainput.SrcFuncs)
 	unclosedServers(st, ssainput.SrcFuncs)
+	closeSignals(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }

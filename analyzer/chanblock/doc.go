@@ -332,7 +332,15 @@
 //     variable) of a type with a Close or Stop method, when nothing in
 //     the package closes the field's channel: once the object is closed
 //     the goroutine waits forever (minio/minio-go#1687: Object.Close
-//     never closed reqCh).
+//     never closed reqCh);
+//   - a function that sets a bool field to true and then wakes the
+//     waiters on a private channel field with a non-blocking one-slot
+//     send (a select with a default), when the package never closes that
+//     channel nor sends on it otherwise, and an exported method (which
+//     several goroutines may run) receives from it in a loop that returns
+//     once the field is set without passing the wake-up on: one waiter
+//     wakes and every other waits forever (pion/transport#302:
+//     Buffer.Close signalled notify like a Write instead of closing it).
 //
 // An exported field counts as private when its struct type is one no
 // exported name of the package exposes (chanuse.Sealed). Select cases are
