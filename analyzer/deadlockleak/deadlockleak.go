@@ -223,8 +223,11 @@
 // nor a channel the function closes, the same holds. The watcher on a
 // context nobody cancels: a goroutine whose only way out is the Done of a
 // context its function was passed (its other cases receive from private
-// fields nothing in the package closes or sends on; the context may be
-// kept in a field of the struct the starter makes), where a chain of
+// fields nothing in the package closes or sends on, or handle a value and
+// go back to the wait; the context may be kept in a field of the struct
+// the starter makes, or one the starter sets, and nothing else does, on
+// the value it starts the goroutine on: a Start keeping its ctx in
+// cw.ctx, kubescape/node-agent#837), where a chain of
 // callers, through parameters, passes context.Background() or TODO() (or
 // a WithValue or WithoutCancel of one) from anywhere but main, init or a
 // test: each such call leaves a goroutine waiting forever

@@ -13,8 +13,11 @@ import (
 // The watcher on a context nobody cancels (keybase/kbfs#1437): a goroutine
 // whose only way out is the Done of a context its function was passed
 // (other cases, if any, receive from a private field's channel that
-// nothing in the package closes or sends on), or of a context kept in a
-// field of the struct its starter makes (set only there), and a chain of
+// nothing in the package closes or sends on, or only handle a value and
+// go back to the wait), or of a context kept in a field of the struct its
+// starter makes, or that its starter sets through the very value it
+// starts the goroutine on (a Start keeping the context it is given, set
+// only there; kubescape/node-agent#837), and a chain of
 // callers, through parameters, that passes context.Background() or context.TODO()
 // (or a value-only context made from one, WithValue, WithoutCancel). That
 // context is never done: every call along that chain leaves one goroutine
@@ -72,10 +75,11 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 					ctxOf = func(ctx ssa.Value) (ssa.Value, *ssa.Function) {
 						if f, base := ctxField(ctx); f != nil {
 							// w.ctx, w captured: what w's maker stored.
-							if a, ok := resolve(base, closures).(*ssa.Alloc); ok {
+							r := resolve(base, closures)
+							if a, ok := r.(*ssa.Alloc); ok {
 								return made(a, f)
 							}
-							return nil, nil
+							return setHere(stores[f], fn, r, closures)
 						}
 						r := resolve(ctx, closures)
 						p, ok := r.(*ssa.Parameter)
@@ -116,6 +120,7 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 							if a, ok := resolve(g.Call.Args[i], closures).(*ssa.Alloc); ok {
 								return made(a, f)
 							}
+							return setHere(stores[f], fn, g.Call.Args[i], closures)
 						}
 						return nil, nil
 					}
@@ -144,6 +149,9 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 						}
 						continue
 					}
+					if sel, ok := wait.(*ssa.Select); ok && !caseReturns(sel, i) {
+						continue // it goes back to the wait: not a way out
+					}
 					if !deadChan(ch, classes) {
 						dead = false
 						break
@@ -170,6 +178,49 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 			}
 		}
 	}
+}
+
+// setHere returns the value stored into a field when stores, every store
+// into it in the package, is one store in fn through x itself (Start
+// keeping the context it is given in the receiver it then starts a loop
+// on; x and the store's base are followed through captured variables),
+// and fn: the field is set only there. Else nil.
+func setHere(stores []*ssa.Store, fn *ssa.Function, x ssa.Value, closures map[*ssa.Function]*ssa.MakeClosure) (ssa.Value, *ssa.Function) {
+	if len(stores) != 1 || stores[0].Parent() != fn {
+		return nil, nil
+	}
+	base := stores[0].Addr.(*ssa.FieldAddr).X
+	if base != x && (resolve(base, closures) != resolve(x, closures) || resolve(x, closures) == nil) {
+		return nil, nil
+	}
+	return stores[0].Val, fn
+}
+
+// caseReturns reports whether case k of sel can reach a return of its
+// function without passing the select again: a case whose every path
+// leads back to the select (a loop handling each value it receives) is
+// not a way out of the wait.
+func caseReturns(sel *ssa.Select, k int) bool {
+	bodies, _ := caseBodies(sel)
+	body, ok := bodies[k]
+	if !ok {
+		return true
+	}
+	seen := map[*ssa.BasicBlock]bool{sel.Block(): true}
+	stack := []*ssa.BasicBlock{body}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		if _, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			return true
+		}
+		stack = append(stack, b.Succs...)
+	}
+	return false
 }
 
 // ctxField returns the field a context is loaded from and the struct
