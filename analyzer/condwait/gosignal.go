@@ -42,9 +42,9 @@ func (c *checker) checkGoSignal(cd *cond) {
 	if wait == nil {
 		return
 	}
-	lockers, sigs := c.lockers(cd), c.signallers(cd)
+	holders, sigs := c.holders(cd), c.signallers(cd)
 	for _, fn := range c.funcs {
-		if lockers[fn] || !sigs[fn] {
+		if holders[fn] || !sigs[fn] {
 			continue
 		}
 		for _, s := range c.callers[fn] {
@@ -99,6 +99,24 @@ func (c *checker) checkGoSignal(cd *cond) {
 				analysis.RelatedInformation{Pos: wait.Pos(), Message: "the Wait the signal can miss"})
 		}
 	}
+}
+
+// holders returns the functions that lock or unlock cd's lock, directly or
+// through the package's functions. A goroutine that only unlocks it holds
+// it all the same: the lock was handed to it, as when a Wait returning in
+// one goroutine leaves the lock for another to release (a Cond turned into
+// a channel, jackc/puddle#2), so its signal is made under the lock.
+func (c *checker) holders(cd *cond) map[*ssa.Function]bool {
+	return c.closure(func(fn *ssa.Function) bool {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if ci, ok := instr.(ssa.CallInstruction); ok && lockOp(ci.Common(), cd.locks) != 0 {
+					return true
+				}
+			}
+		}
+		return false
+	})
 }
 
 // lockPrivate reports whether cd's lock is known and only the package can

@@ -324,3 +324,54 @@ func (b *batchLoad) Load(n int, fetch func(int) []byte) {
 		b.loaded.Wait()
 	}
 }
+
+// A look-alike (jackc/puddle#2's fixed Acquire): a Cond turned into a
+// channel. A helper goroutine waits, holding the lock its starter took;
+// on cancellation another goroutine takes the helper's wake-up, passes the
+// signal on and releases the lock the helper's Wait re-took. That
+// goroutine never calls Lock, but it unlocks: the lock was handed to it,
+// and its Signal is made holding it.
+type chanPool struct {
+	cond *sync.Cond
+	idle []int
+}
+
+func newChanPool() *chanPool { return &chanPool{cond: sync.NewCond(new(sync.Mutex))} }
+
+func (p *chanPool) acquire(done <-chan struct{}) (int, bool) {
+	p.cond.L.Lock()
+	for {
+		if n := len(p.idle); n > 0 {
+			v := p.idle[n-1]
+			p.idle = p.idle[:n-1]
+			p.cond.L.Unlock()
+			return v, true
+		}
+		if done == nil {
+			p.cond.Wait()
+			continue
+		}
+		woken := make(chan struct{}, 1)
+		go func() {
+			p.cond.Wait()
+			woken <- struct{}{}
+		}()
+		select {
+		case <-done:
+			go func() {
+				<-woken
+				p.cond.Signal()
+				p.cond.L.Unlock()
+			}()
+			return 0, false
+		case <-woken:
+		}
+	}
+}
+
+func (p *chanPool) release(v int) {
+	p.cond.L.Lock()
+	p.idle = append(p.idle, v)
+	p.cond.L.Unlock()
+	p.cond.Signal()
+}
