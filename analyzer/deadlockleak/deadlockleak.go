@@ -320,6 +320,18 @@
 // drops to keep only pause). It is go vet's lostcancel for cancel
 // functions the package writes itself.
 //
+// The send before the close the receiver waits for: a goroutine keeps a
+// result stream and an unbuffered error channel in two fields of one
+// struct (made by its starter, or by a constructor that starts it as a
+// method) and, on its way out, sends its error plainly before it closes
+// the stream (or its deferred close does), while a function of the
+// package ranges over the stream, which only the close ends, and
+// receives the error only after: each waits for the other forever
+// (ClickHouse/clickhouse-go#548: rows.Close draining the blocks before
+// the errors). A receiver that takes both in one select, a goroutine of
+// the package that receives the errors, or a close before the send is
+// not reported.
+//
 // Nothing is reported when the channel escapes (stored elsewhere, returned
 // on by a caller, sent on a channel, passed to another package), when the function itself
 // sends, when a deferred call receives (it drains on the way out), or when
@@ -402,6 +414,7 @@ func run(pass *analysis.Pass) (any, error) {
 	droppedReleases(pass, ssainput.SrcFuncs, callers)
 	ctxWaits(pass, ssainput.SrcFuncs, callers, classes)
 	handoffs(pass, ssainput.SrcFuncs, callers)
+	sendOrders(pass, ssainput.SrcFuncs, classes)
 	return nil, nil
 }
 
