@@ -23,6 +23,15 @@ import (
 // function, closure or method value, or a parameter of a function whose
 // call sites pass known ones (paramcb.go); anything else makes it
 // unknown, and its calls resolve to nothing.
+//
+// A registration method that appends its parameter to a container field
+// of its own receiver (OnUpdate(f): c.hooks = append(c.hooks, f)) is a
+// setter (paramcb.go): a function its call site passes that captures the
+// very receiver it registers with (cfg.OnUpdate(func() { cfg.Get() }))
+// is in that object's container only, so called from a range over the
+// container of at, it runs on at, and runs whenever it was registered
+// (DataDog/datadog-agent#22898: Set ran the hooks holding the lock Get
+// read-locks). A literal passed as a named func type is the literal.
 
 // noteFuncElemStore records a function value put into a slice or map
 // field: an element store into it (MapUpdate, or a Store through an
@@ -36,16 +45,16 @@ func (c *checker) noteFuncElemStore(instr ssa.Instruction) {
 			return
 		}
 		if key := elemKey(in.Map); key != "" {
-			c.noteElemValue(key, in.Value)
+			c.noteElemValue(key, in.Value, loadedFrom(in.Map))
 		}
 	case *ssa.Store:
 		if ia, ok := in.Addr.(*ssa.IndexAddr); ok && isFunc(in.Val.Type()) {
 			if key := elemKey(ia.X); key != "" {
-				c.noteElemValue(key, in.Val)
+				c.noteElemValue(key, in.Val, loadedFrom(ia.X))
 				return
 			}
-			if key := appendedTo(ia.X); key != "" {
-				c.noteElemValue(key, in.Val)
+			if key, owner := appendedTo(ia.X); key != "" {
+				c.noteElemValue(key, in.Val, owner)
 			}
 			return
 		}
@@ -80,17 +89,21 @@ func funcContainer(t types.Type) bool {
 	return false
 }
 
-// noteElemValue records v as put into the container whose key is key.
-func (c *checker) noteElemValue(key string, v ssa.Value) {
-	switch v := v.(type) {
+// noteElemValue records v as put into the container whose key is key,
+// a field of owner (nil if unknown).
+func (c *checker) noteElemValue(key string, v ssa.Value, owner ssa.Value) {
+	switch v := stripConv(v).(type) {
 	case *ssa.Function, *ssa.MakeClosure:
 		c.funcFields[key] = append(c.funcFields[key], storedFunc{val: v})
 	case *ssa.Const:
 		// nil: nothing runs
 	case *ssa.Parameter:
-		for i, p := range v.Parent().Params {
+		// A registration method (OnUpdate(f) appending f to its own
+		// receiver's hooks) is a setter: its receiver is the owner.
+		fn := v.Parent()
+		for i, p := range fn.Params {
 			if p == v {
-				c.paramFuncs[key] = append(c.paramFuncs[key], paramFunc{fn: v.Parent(), idx: i})
+				c.paramFuncs[key] = append(c.paramFuncs[key], paramFunc{fn: fn, idx: i, recv: i > 0 && owner != nil && owner == fn.Params[0] && fn.Signature.Recv() != nil})
 			}
 		}
 	default:
@@ -100,11 +113,12 @@ func (c *checker) noteElemValue(key string, v ssa.Value) {
 
 // appendedTo returns the key of the elements of the container field
 // that the vararg array arr of an append is appended to and stored back
-// into (`s.hooks = append(s.hooks, fn)`), if that is what arr is.
-func appendedTo(arr ssa.Value) string {
+// into (`s.hooks = append(s.hooks, fn)`), if that is what arr is, and the
+// object whose field it is (s).
+func appendedTo(arr ssa.Value) (string, ssa.Value) {
 	a, ok := arr.(*ssa.Alloc)
 	if !ok {
-		return ""
+		return "", nil
 	}
 	for _, r := range *a.Referrers() {
 		sl, ok := r.(*ssa.Slice)
@@ -118,16 +132,26 @@ func appendedTo(arr ssa.Value) string {
 			}
 			key := elemKey(call.Call.Args[0])
 			if key == "" {
-				return ""
+				return "", nil
 			}
 			for _, r3 := range *call.Referrers() {
 				if st, ok := r3.(*ssa.Store); ok && st.Val == call && fieldKey(st.Addr)+"[]" == key {
-					return key
+					return key, loadedFrom(call.Call.Args[0])
 				}
 			}
 		}
 	}
-	return ""
+	return "", nil
+}
+
+// loadedFrom returns X when v is loaded from the field X.f, or nil.
+func loadedFrom(v ssa.Value) ssa.Value {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		if fa, ok := u.X.(*ssa.FieldAddr); ok {
+			return fa.X
+		}
+	}
+	return nil
 }
 
 // isAppend reports whether call is the append builtin.
@@ -223,6 +247,22 @@ func (f *fnChecker) funcElemCalls(call *ssa.CallCommon, key string) ([]*ssa.Call
 		// What the function captured, or the receiver of a method value,
 		// belongs to the function that put it there: known by class.
 		c := bindCall(sf.val, call.Args, unknownVal{}, nil)
+		if at, _ := containerOf(call.Value); sf.base != nil && at != nil {
+			// Registered with a method of the object it captured
+			// (cfg.OnUpdate(func() { cfg.Get() })): only that object's
+			// container holds it, so what it captured is at.
+			if sc := bindCall(sf.val, call.Args, sf.base, at); sc != nil {
+				c = sc
+				if rangedElem(call.Value) {
+					// Every element runs in turn: this one, on at,
+					// whenever it was registered.
+					if f.eachRun == nil {
+						f.eachRun = map[*ssa.CallCommon]bool{}
+					}
+					f.eachRun[c] = true
+				}
+			}
+		}
 		if c == nil {
 			continue
 		}

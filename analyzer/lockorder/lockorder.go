@@ -167,6 +167,11 @@
 // it (funcadapter.go); a mutex in an unnamed struct field is named by
 // that field ("pkg.T.mu.Mutex"); a deferred Unlock covers only the
 // returns it reaches (leftheld.go).
+//
+// Resolution gaps closed by round 7 (issue 14): a function registered
+// with a method of the object it captures, kept in that object's slice
+// or map field, runs on that very object when the object ranges over the
+// field, also when it was passed as a named func type (funcelem.go).
 package lockorder
 
 import (
@@ -793,6 +798,7 @@ type fnChecker struct {
 	maybeCall  bool                            // the synthetic call is one of several possible targets
 	viaSite    *ssa.Call                       // the constructor call that passed the callback being applied
 	callSite   map[*ssa.CallCommon]*ssa.Call   // for a call of several stored callbacks, the constructor call that passed each
+	eachRun    map[*ssa.CallCommon]bool        // of those, the ones certain to run if registered: bound to the ranged container's owner (funcelem.go)
 	viaSelf    *ssa.FieldAddr                  // the exported field holding the self-bound callback being applied (selfcb.go)
 	viaFactory *ssa.Function                   // the factory that made the callback being applied (factorycb.go)
 	cbUses     map[string]Callback             // callback fields called, with the locks held (xcallback.go)
@@ -1608,6 +1614,7 @@ func (f *fnChecker) indirectCall(call *ssa.CallCommon, pos token.Pos, s *state) 
 		if site, ok := f.callSite[c]; ok {
 			f.viaSite = site
 		}
+		f.maybeCall = saved || maybe && !f.eachRun[c]
 		f.call(c, pos, s)
 	}
 	f.maybeCall = saved

@@ -46,7 +46,8 @@ func (c *checker) passedFuncs(fk string) []storedFunc {
 			if pf.idx >= len(site.Call.Args) {
 				continue
 			}
-			switch v := site.Call.Args[pf.idx].(type) {
+			// A literal passed as a named func type is converted first.
+			switch v := stripConv(site.Call.Args[pf.idx]).(type) {
 			case *ssa.Function, *ssa.MakeClosure:
 				sf := storedFunc{val: v, site: site}
 				if pf.recv {

@@ -192,7 +192,7 @@ func (c *checker) extPassed(fk string) []storedFunc {
 					if st.Param >= len(site.Call.Args) {
 						continue
 					}
-					switch v := site.Call.Args[st.Param].(type) {
+					switch v := stripConv(site.Call.Args[st.Param]).(type) {
 					case *ssa.Function, *ssa.MakeClosure:
 						c.ext[st.Field] = append(c.ext[st.Field], storedFunc{val: v, site: site})
 					}
