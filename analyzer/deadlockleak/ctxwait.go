@@ -95,6 +95,13 @@ func doneOf(v ssa.Value) ssa.Value {
 // whose cases all receive, with no default. The goroutine's way out is
 // one of those channels.
 func waits(fn *ssa.Function) (chans []ssa.Value, wait ssa.Instruction) {
+	return waitsSending(fn, false)
+}
+
+// waitsSending is waits, where plain sends of fn are let through when
+// sending is set (a loop forwarding what it receives: a send can hold the
+// goroutine up, never let it out).
+func waitsSending(fn *ssa.Function, sending bool) (chans []ssa.Value, wait ssa.Instruction) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			var cs []ssa.Value
@@ -114,7 +121,12 @@ func waits(fn *ssa.Function) (chans []ssa.Value, wait ssa.Instruction) {
 					}
 					cs = append(cs, st.Chan)
 				}
-			case *ssa.Send, *ssa.Go:
+			case *ssa.Send:
+				if sending {
+					continue
+				}
+				return nil, nil
+			case *ssa.Go:
 				return nil, nil
 			default:
 				continue

@@ -14,7 +14,9 @@ import (
 // whose only way out is the Done of a context its function was passed
 // (other cases, if any, receive from a private field's channel that
 // nothing in the package closes or sends on, or only handle a value and
-// go back to the wait), or of a context kept in a field of the struct its
+// go back to the wait, forwarding it with a plain send if need be: a send
+// can hold the goroutine up, never let it out), or of a context kept in a
+// field of the struct its
 // starter makes, or that its starter sets through the very value it
 // starts the goroutine on (a Start keeping the context it is given, set
 // only there; kubescape/node-agent#837), and a chain of
@@ -127,7 +129,7 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 				default:
 					continue
 				}
-				chans, wait := waits(body)
+				chans, wait := waitsSending(body, true)
 				if wait == nil {
 					continue
 				}

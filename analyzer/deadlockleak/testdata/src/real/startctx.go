@@ -47,13 +47,10 @@ func (w *evWatcher) eventLoop() {
 		case <-w.ctx.Done(): // want `this goroutine can only end when its context is done, and runWatcher passes a context that is never canceled \(context.Background\(\)`
 			return
 		case e := <-w.events:
-			w.forward(e)
+			w.work <- e
 		}
 	}
 }
-
-// forward hands an event to the work loop, waiting for room.
-func (w *evWatcher) forward(e string) { w.work <- e }
 
 func (w *evWatcher) workLoop() {
 	for {
