@@ -171,7 +171,9 @@
 // Resolution gaps closed by round 7 (issue 14): a function registered
 // with a method of the object it captures, kept in that object's slice
 // or map field, runs on that very object when the object ranges over the
-// field, also when it was passed as a named func type (funcelem.go).
+// field, also when it was passed as a named func type (funcelem.go); a
+// pointer field of an object the function allocates and sets once (r :=
+// &renderer{button: b}) leads to the value stored there (litfield.go).
 package lockorder
 
 import (
@@ -1259,6 +1261,7 @@ func (f *fnChecker) subst(call *ssa.CallCommon, a Acq) (instKey, class, descr st
 	root, path = substOwner(root, path)
 	root, path, _ = f.c.resolveBack(root, path, recvType(call, a.Root))
 	root, path = f.c.throughHandle(root, path)
+	root, path = throughLiteral(root, path)
 	ik := inst(root)
 	if ik != "" {
 		ik = f.c.dropSelfLinks(norm(ik + path))
