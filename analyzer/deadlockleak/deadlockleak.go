@@ -227,7 +227,9 @@
 // go back to the wait; the context may be kept in a field of the struct
 // the starter makes, or one the starter sets, and nothing else does, on
 // the value it starts the goroutine on: a Start keeping its ctx in
-// cw.ctx, kubescape/node-agent#837), where a chain of
+// cw.ctx, kubescape/node-agent#837; or one that a single store in the
+// package sets from its function's parameter, a constructor given the
+// context), where a chain of
 // callers, through parameters, passes context.Background() or TODO() (or
 // a WithValue or WithoutCancel of one) from anywhere but main, init or a
 // test: each such call leaves a goroutine waiting forever

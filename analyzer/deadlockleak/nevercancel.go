@@ -182,20 +182,26 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 	}
 }
 
-// setHere returns the value stored into a field when stores, every store
-// into it in the package, is one store in fn through x itself (Start
-// keeping the context it is given in the receiver it then starts a loop
-// on; x and the store's base are followed through captured variables),
-// and fn: the field is set only there. Else nil.
+// setHere returns the value stored into a field, and the function that
+// stores it, when stores, every store into it in the package, is one
+// store: in fn through x itself (Start keeping the context it is given in
+// the receiver it then starts a loop on; x and the store's base are
+// followed through captured variables), or anywhere of a parameter of the
+// storing function (a constructor given the context): every instance's
+// field holds what that function's callers pass. Else nil.
 func setHere(stores []*ssa.Store, fn *ssa.Function, x ssa.Value, closures map[*ssa.Function]*ssa.MakeClosure) (ssa.Value, *ssa.Function) {
-	if len(stores) != 1 || stores[0].Parent() != fn {
+	if len(stores) != 1 {
 		return nil, nil
 	}
-	base := stores[0].Addr.(*ssa.FieldAddr).X
-	if base != x && (resolve(base, closures) != resolve(x, closures) || resolve(x, closures) == nil) {
+	st := stores[0]
+	if _, ok := st.Val.(*ssa.Parameter); ok && st.Parent() != fn {
+		return st.Val, st.Parent()
+	}
+	base := st.Addr.(*ssa.FieldAddr).X
+	if st.Parent() != fn || base != x && (resolve(base, closures) != resolve(x, closures) || resolve(x, closures) == nil) {
 		return nil, nil
 	}
-	return stores[0].Val, fn
+	return st.Val, fn
 }
 
 // caseReturns reports whether case k of sel can reach a return of its

@@ -193,3 +193,66 @@ func runResetter() *resetter {
 	r.Start(context.Background())
 	return r
 }
+
+// A variant: the constructor keeps the context, and Run, on another
+// call, starts the loop; a helper builds one with context.Background().
+type statPoller struct {
+	ctx   context.Context
+	every time.Duration
+	stats chan int
+}
+
+func newStatPoller(ctx context.Context, every time.Duration) *statPoller {
+	return &statPoller{ctx: ctx, every: every, stats: make(chan int, 1)}
+}
+
+func (p *statPoller) Run(read func() int) {
+	go p.loop(read)
+}
+
+func (p *statPoller) loop(read func() int) {
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.ctx.Done(): // want `this goroutine can only end when its context is done, and defaultPoller passes a context that is never canceled \(context.Background\(\)`
+			return
+		case <-t.C:
+			p.stats <- read()
+		}
+	}
+}
+
+func defaultPoller(read func() int) *statPoller {
+	p := newStatPoller(context.Background(), time.Second)
+	p.Run(read)
+	return p
+}
+
+// A look-alike: the same constructor given a context its caller cancels.
+type loadPoller struct {
+	ctx  context.Context
+	tick <-chan time.Time
+}
+
+func newLoadPoller(ctx context.Context) *loadPoller {
+	return &loadPoller{ctx: ctx, tick: time.Tick(time.Second)}
+}
+
+func (p *loadPoller) Run() { go p.loop() }
+
+func (p *loadPoller) loop() {
+	for {
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-p.tick:
+		}
+	}
+}
+
+func pollFor(d time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	newLoadPoller(ctx).Run()
+}
