@@ -327,7 +327,8 @@
 // struct (made by its starter, or by a constructor that starts it as a
 // method) and, on its way out, sends its error plainly before it closes
 // the stream (or its deferred close does), while a function of the
-// package ranges over the stream, which only the close ends, and
+// package ranges over the stream, which only the close ends (or, when
+// nothing sends on it, a done channel, receives from it once), and
 // receives the error only after: each waits for the other forever
 // (ClickHouse/clickhouse-go#548: rows.Close draining the blocks before
 // the errors). A receiver that takes both in one select, a goroutine of

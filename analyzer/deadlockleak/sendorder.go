@@ -17,8 +17,9 @@ import (
 // channels it makes, kept in two fields of one struct, a stream and an
 // error channel; on its way out it sends its error plainly on the
 // unbuffered error channel and only then closes the stream. A function
-// of the package ranges over the stream (it can only leave at the close)
-// and receives from the error channel after. Each waits for the other:
+// of the package ranges over the stream (it can only leave at the close;
+// a done channel nothing sends on is waited for by any receive) and
+// receives from the error channel after. Each waits for the other:
 // the receiver for a close that follows the send, the sender for a
 // receive that follows the close. It is reported when nothing else can
 // take the error while the receiver waits (no goroutine of the package
@@ -49,6 +50,7 @@ func sendOrders(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.V
 	// What each make of the package has done to it, by the function that
 	// does it, through captured variables.
 	recvs, closes := map[*ssa.MakeChan][]chanUse{}, map[*ssa.MakeChan][]chanUse{}
+	sent := map[*ssa.MakeChan]bool{}
 	// local returns the make a channel value comes from through captured
 	// variables; made also through a field that holds only that one make
 	// (the field's own operations are its class's).
@@ -75,10 +77,16 @@ func sendOrders(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.V
 							recvs[mc] = append(recvs[mc], chanUse{fn, in})
 						}
 					}
+				case *ssa.Send:
+					if mc := local(in.Chan); mc != nil {
+						sent[mc] = true
+					}
 				case *ssa.Select:
 					for _, st := range in.States {
 						if mc := local(st.Chan); mc != nil && st.Dir == types.RecvOnly {
 							recvs[mc] = append(recvs[mc], chanUse{fn, in})
+						} else if mc != nil {
+							sent[mc] = true
 						}
 					}
 				case ssa.CallInstruction:
@@ -148,11 +156,19 @@ func sendOrders(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.V
 				if fStream == nil || classes[fStream] == nil || !closedOnlyBy(closes[closed], classes[fStream], fn) {
 					continue
 				}
-				if r, a := waitsForClose(classes[fStream], classes[fErr], started); r != nil {
+				// A channel nothing sends on is a signal: any receive
+				// from it waits for the close.
+				signal := !sent[closed]
+				for _, op := range classes[fStream].Ops {
+					if op.Kind == chanuse.Send || op.Kind == chanuse.SelectSend {
+						signal = false
+					}
+				}
+				if r, a := waitsForClose(classes[fStream], classes[fErr], started, signal); r != nil {
 					pass.Report(analysis.Diagnostic{
 						Pos:      send.Pos(),
 						Category: "deadlock",
-						Message: fmt.Sprintf("this goroutine sends on field %s before it closes field %s (%s), while %s ranges over %s until its close (%s) and only then receives from %s (%s): when %s runs first, each waits for the other forever (receive both in one select, or close before the send)",
+						Message: fmt.Sprintf("this goroutine sends on field %s before it closes field %s (%s), while %s waits on %s until its close (%s) and only then receives from %s (%s): when %s runs first, each waits for the other forever (receive both in one select, or close before the send)",
 							fErr.Name(), fStream.Name(), at(pass, closeAt.Pos(), send.Pos()), r.Parent().Name(), fStream.Name(), at(pass, r.Pos(), send.Pos()), fErr.Name(), at(pass, a.Pos(), send.Pos()), r.Parent().Name()),
 						Related: []analysis.RelatedInformation{
 							{Pos: closeAt.Pos(), Message: "the close the receiver waits for, after the send"},
@@ -224,11 +240,12 @@ func closedOnlyBy(local []chanUse, c *chanuse.Class, fn *ssa.Function) bool {
 }
 
 // waitsForClose returns a plain receive in a loop from stream (a range:
-// it ends only at the close) and a plain receive from errs in the same
+// it ends only at the close), or any plain receive when stream is a
+// signal nothing sends on, and a plain receive from errs in the same
 // function that the first dominates, when that function has no select on
 // either and no goroutine of the package receives from errs through its
 // field.
-func waitsForClose(stream, errs *chanuse.Class, started map[*ssa.Function]bool) (r, a *ssa.UnOp) {
+func waitsForClose(stream, errs *chanuse.Class, started map[*ssa.Function]bool, signal bool) (r, a *ssa.UnOp) {
 	for _, op := range errs.Ops {
 		if (op.Kind == chanuse.Recv || op.Kind == chanuse.SelectRecv) && started[op.Node.Fn] {
 			return nil, nil
@@ -236,7 +253,7 @@ func waitsForClose(stream, errs *chanuse.Class, started map[*ssa.Function]bool) 
 	}
 	for _, sop := range stream.Ops {
 		u, ok := sop.Instr.(*ssa.UnOp)
-		if sop.Kind != chanuse.Recv || !ok || !u.CommaOk || !ssaloop.InLoop(u.Block()) {
+		if sop.Kind != chanuse.Recv || !ok || !signal && (!u.CommaOk || !ssaloop.InLoop(u.Block())) {
 			continue
 		}
 		fn := u.Parent()

@@ -24,7 +24,7 @@ func openRows(read func() ([]int, error)) *resultRows {
 		for {
 			b, err := read()
 			if err != nil {
-				errs <- err // want `this goroutine sends on field errs before it closes field blocks \(line \d+\), while Close ranges over blocks until its close \(line \d+\) and only then receives from errs`
+				errs <- err // want `this goroutine sends on field errs before it closes field blocks \(line \d+\), while Close waits on blocks until its close \(line \d+\) and only then receives from errs`
 				break
 			}
 			if b == nil {
@@ -115,7 +115,7 @@ func (f *pageFeed) produce(fetch func(int) (string, error)) {
 	for i := 0; ; i++ {
 		p, err := fetch(i)
 		if err != nil {
-			f.fail <- err // want `this goroutine sends on field fail before it closes field pages \(line \d+\), while Drain ranges over pages`
+			f.fail <- err // want `this goroutine sends on field fail before it closes field pages \(line \d+\), while Drain waits on pages`
 			return
 		}
 		f.pages <- p
@@ -203,4 +203,48 @@ func (f *logFeed) Close() error {
 		return errors.Join(f.last)
 	}
 	return nil
+}
+
+// A variant: a done channel that only its close signals, closed by the
+// worker's defer after it has sent its error; Wait takes the done signal
+// first.
+type copyTask struct {
+	done chan struct{}
+	errc chan error
+}
+
+func startCopy(copyAll func() error) *copyTask {
+	t := &copyTask{done: make(chan struct{}), errc: make(chan error)}
+	go func() {
+		defer close(t.done)
+		t.errc <- copyAll() // want `this goroutine sends on field errc before it closes field done \(line \d+\), while Wait waits on done until its close`
+	}()
+	return t
+}
+
+func (t *copyTask) Wait() error {
+	<-t.done
+	return <-t.errc
+}
+
+// A look-alike: the done channel also carries a value, sent before the
+// error, so the first receive does not wait for the close.
+type syncTask struct {
+	ready chan bool
+	fail  chan error
+}
+
+func startSync(run func() error) *syncTask {
+	t := &syncTask{ready: make(chan bool), fail: make(chan error)}
+	go func() {
+		defer close(t.ready)
+		t.ready <- true
+		t.fail <- run()
+	}()
+	return t
+}
+
+func (t *syncTask) Wait() error {
+	<-t.ready
+	return <-t.fail
 }
