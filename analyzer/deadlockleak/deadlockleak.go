@@ -322,10 +322,11 @@
 // drops to keep only pause). It is go vet's lostcancel for cancel
 // functions the package writes itself.
 //
-// The send before the close the receiver waits for: a goroutine keeps a
-// result stream and an unbuffered error channel in two fields of one
-// struct (made by its starter, or by a constructor that starts it as a
-// method) and, on its way out, sends its error plainly before it closes
+// The send before the close the receiver waits for: a goroutine has a
+// result stream and an unbuffered error channel, kept in two private
+// fields (made by its starter, or by a constructor that starts it as a
+// method) or in its starter's variables, and, on its way out, sends its
+// error plainly before it closes
 // the stream (or its deferred close does), while a function of the
 // package ranges over the stream, which only the close ends (or, when
 // nothing sends on it, a done channel, receives from it once), and

@@ -14,17 +14,17 @@ import (
 
 // The send before the close the receiver waits for
 // (ClickHouse/clickhouse-go#548): a goroutine feeds a result over two
-// channels it makes, kept in two fields of one struct, a stream and an
-// error channel; on its way out it sends its error plainly on the
-// unbuffered error channel and only then closes the stream. A function
-// of the package ranges over the stream (it can only leave at the close;
-// a done channel nothing sends on is waited for by any receive) and
-// receives from the error channel after. Each waits for the other:
-// the receiver for a close that follows the send, the sender for a
-// receive that follows the close. It is reported when nothing else can
-// take the error while the receiver waits (no goroutine of the package
-// receives it, no select of the receiver does) and only the sender
-// closes the stream.
+// channels, kept in private fields or in its starter's variables, a
+// stream and an error channel; on its way out it sends its error plainly
+// on the unbuffered error channel and only then closes the stream. A
+// function of the package ranges over the stream (it can only leave at
+// the close; a done channel nothing sends on is waited for by any
+// receive) and receives from the error channel after. Each waits for the
+// other: the receiver for a close that follows the send, the sender for
+// a receive that follows the close. It is reported when nothing else can
+// take the error while the receiver waits (no other goroutine of the
+// package receives it, no select of the receiver does) and only the
+// sender closes the stream.
 
 // sendOrders applies the rule to the package's goroutines.
 func sendOrders(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) {
@@ -108,11 +108,11 @@ func sendOrders(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.V
 					continue
 				}
 				errc := made(send.Chan)
-				if errc == nil || capacity(errc) != 0 || len(recvs[errc]) > 0 {
+				if errc == nil || capacity(errc) != 0 {
 					continue
 				}
-				fErr := fieldOf(errc)
-				if fErr == nil || classes[fErr] == nil {
+				errs, ok := viewOf(errc, classes, recvs, closes, sent)
+				if !ok {
 					continue
 				}
 				// The close of another made channel that the send comes
@@ -149,27 +149,26 @@ func sendOrders(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.V
 						}
 					}
 				}
-				if closed == nil || len(recvs[closed]) > 0 {
+				if closed == nil {
 					continue
 				}
-				fStream := fieldOf(closed)
-				if fStream == nil || classes[fStream] == nil || !closedOnlyBy(closes[closed], classes[fStream], fn) {
+				stream, ok := viewOf(closed, classes, recvs, closes, sent)
+				if !ok {
 					continue
 				}
-				// A channel nothing sends on is a signal: any receive
-				// from it waits for the close.
-				signal := !sent[closed]
-				for _, op := range classes[fStream].Ops {
-					if op.Kind == chanuse.Send || op.Kind == chanuse.SelectSend {
-						signal = false
-					}
+				onlyHere := true
+				for _, u := range stream.closes {
+					onlyHere = onlyHere && u.fn == fn
 				}
-				if r, a := waitsForClose(classes[fStream], classes[fErr], started, signal); r != nil {
+				if !onlyHere {
+					continue
+				}
+				if r, a := waitsForClose(stream, errs, started); r != nil {
 					pass.Report(analysis.Diagnostic{
 						Pos:      send.Pos(),
 						Category: "deadlock",
-						Message: fmt.Sprintf("this goroutine sends on field %s before it closes field %s (%s), while %s waits on %s until its close (%s) and only then receives from %s (%s): when %s runs first, each waits for the other forever (receive both in one select, or close before the send)",
-							fErr.Name(), fStream.Name(), at(pass, closeAt.Pos(), send.Pos()), r.Parent().Name(), fStream.Name(), at(pass, r.Pos(), send.Pos()), fErr.Name(), at(pass, a.Pos(), send.Pos()), r.Parent().Name()),
+						Message: fmt.Sprintf("this goroutine sends on %s before it closes %s (%s), while %s waits on that channel until its close (%s) and only then receives from the first (%s): when %s runs first, each waits for the other forever (receive both in one select, or close before the send)",
+							errs.name(pass, send.Pos()), stream.name(pass, send.Pos()), at(pass, closeAt.Pos(), send.Pos()), r.Parent().Name(), at(pass, r.Pos(), send.Pos()), at(pass, a.Pos(), send.Pos()), r.Parent().Name()),
 						Related: []analysis.RelatedInformation{
 							{Pos: closeAt.Pos(), Message: "the close the receiver waits for, after the send"},
 							{Pos: r.Pos(), Message: "the receiver waits here for the close"},
@@ -180,6 +179,50 @@ func sendOrders(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.V
 			}
 		}
 	}
+}
+
+// chanView is what the package does with one made channel, through its
+// variables and through the private field it is kept in.
+type chanView struct {
+	mc     *ssa.MakeChan
+	field  *types.Var
+	recvs  []chanUse // plain receives, ranges and select receives
+	closes []chanUse
+	sent   bool // something sends on it
+}
+
+// viewOf gathers the operations on the channel mc makes; false when they
+// cannot all be known: kept in a field the package does not follow as a
+// class, or, kept in no field, escaping the closures that see it.
+func viewOf(mc *ssa.MakeChan, classes map[*types.Var]*chanuse.Class, recvs, closes map[*ssa.MakeChan][]chanUse, sent map[*ssa.MakeChan]bool) (*chanView, bool) {
+	v := &chanView{mc: mc, field: fieldOf(mc), recvs: recvs[mc], closes: closes[mc], sent: sent[mc]}
+	if v.field == nil {
+		return v, !chanuse.Follow(mc).Escapes
+	}
+	c := classes[v.field]
+	if c == nil {
+		return nil, false
+	}
+	for _, op := range c.Ops {
+		u := chanUse{op.Node.Fn, op.Instr}
+		switch op.Kind {
+		case chanuse.Recv, chanuse.SelectRecv:
+			v.recvs = append(v.recvs, u)
+		case chanuse.Close, chanuse.DeferClose:
+			v.closes = append(v.closes, u)
+		case chanuse.Send, chanuse.SelectSend:
+			v.sent = true
+		}
+	}
+	return v, true
+}
+
+// name says which channel v is: its field, or where it is made.
+func (v *chanView) name(pass *analysis.Pass, from token.Pos) string {
+	if v.field != nil {
+		return "field " + v.field.Name()
+	}
+	return "the channel made at " + at(pass, v.mc.Pos(), from)
 }
 
 // fieldOf returns the struct field the channel made by mc is stored in,
@@ -223,58 +266,63 @@ type chanUse struct {
 	instr ssa.Instruction
 }
 
-// closedOnlyBy reports whether every close of a channel, through its
-// variables (local) and through its field (c), is in the sender fn.
-func closedOnlyBy(local []chanUse, c *chanuse.Class, fn *ssa.Function) bool {
-	for _, u := range local {
-		if u.fn != fn {
-			return false
-		}
-	}
-	for _, op := range c.Ops {
-		if (op.Kind == chanuse.Close || op.Kind == chanuse.DeferClose) && op.Node.Fn != fn {
-			return false
-		}
-	}
-	return true
-}
-
 // waitsForClose returns a plain receive in a loop from stream (a range:
-// it ends only at the close), or any plain receive when stream is a
-// signal nothing sends on, and a plain receive from errs in the same
+// it ends only at the close), or any plain receive when nothing sends on
+// stream (a done signal), and a plain receive from errs in the same
 // function that the first dominates, when that function has no select on
-// either and no goroutine of the package receives from errs through its
-// field.
-func waitsForClose(stream, errs *chanuse.Class, started map[*ssa.Function]bool, signal bool) (r, a *ssa.UnOp) {
-	for _, op := range errs.Ops {
-		if (op.Kind == chanuse.Recv || op.Kind == chanuse.SelectRecv) && started[op.Node.Fn] {
-			return nil, nil
-		}
-	}
-	for _, sop := range stream.Ops {
-		u, ok := sop.Instr.(*ssa.UnOp)
-		if sop.Kind != chanuse.Recv || !ok || !signal && (!u.CommaOk || !ssaloop.InLoop(u.Block())) {
+// either and no other goroutine of the package receives from errs.
+func waitsForClose(stream, errs *chanView, started map[*ssa.Function]bool) (r, a *ssa.UnOp) {
+	for _, su := range stream.recvs {
+		u, ok := su.instr.(*ssa.UnOp)
+		if !ok || stream.sent && (!u.CommaOk || !ssaloop.InLoop(u.Block())) {
 			continue
 		}
-		fn := u.Parent()
+		fn := su.fn
 		var recv *ssa.UnOp
-		selects := false
-		for _, c := range []*chanuse.Class{stream, errs} {
-			for _, op := range c.Ops {
-				if op.Instr.Parent() != fn {
-					continue
-				}
-				if op.Kind == chanuse.SelectRecv {
-					selects = true
-				}
-				if x, ok := op.Instr.(*ssa.UnOp); ok && c == errs && op.Kind == chanuse.Recv && u.Block().Dominates(x.Block()) && !sameCycle(u.Block(), x.Block()) {
-					recv = x
-				}
+		ok = true
+		for _, eu := range errs.recvs {
+			if eu.fn != fn {
+				ok = ok && !started[eu.fn]
+				continue
+			}
+			x, plain := eu.instr.(*ssa.UnOp)
+			if !plain {
+				ok = false // a select on the error channel
+				continue
+			}
+			if after(u, x) {
+				recv = x
 			}
 		}
-		if recv != nil && !selects {
+		for _, o := range stream.recvs {
+			if _, sel := o.instr.(*ssa.Select); sel && o.fn == fn {
+				ok = false
+			}
+		}
+		if ok && recv != nil {
 			return u, recv
 		}
 	}
 	return nil, nil
+}
+
+// after reports whether every path to b passes a first, outside any loop
+// around both: a dominates b, and comes before it in a shared block.
+func after(a, b ssa.Instruction) bool {
+	ab, bb := a.Block(), b.Block()
+	if ab != bb {
+		return ab.Dominates(bb) && !sameCycle(ab, bb)
+	}
+	if ssaloop.InLoop(ab) {
+		return false
+	}
+	for _, in := range ab.Instrs {
+		switch in {
+		case a:
+			return true
+		case b:
+			return false
+		}
+	}
+	return false
 }

@@ -24,7 +24,7 @@ func openRows(read func() ([]int, error)) *resultRows {
 		for {
 			b, err := read()
 			if err != nil {
-				errs <- err // want `this goroutine sends on field errs before it closes field blocks \(line \d+\), while Close waits on blocks until its close \(line \d+\) and only then receives from errs`
+				errs <- err // want `this goroutine sends on field errs before it closes field blocks \(line \d+\), while Close waits on that channel until its close \(line \d+\) and only then receives from the first`
 				break
 			}
 			if b == nil {
@@ -115,7 +115,7 @@ func (f *pageFeed) produce(fetch func(int) (string, error)) {
 	for i := 0; ; i++ {
 		p, err := fetch(i)
 		if err != nil {
-			f.fail <- err // want `this goroutine sends on field fail before it closes field pages \(line \d+\), while Drain waits on pages`
+			f.fail <- err // want `this goroutine sends on field fail before it closes field pages \(line \d+\), while Drain waits on that channel`
 			return
 		}
 		f.pages <- p
@@ -217,7 +217,7 @@ func startCopy(copyAll func() error) *copyTask {
 	t := &copyTask{done: make(chan struct{}), errc: make(chan error)}
 	go func() {
 		defer close(t.done)
-		t.errc <- copyAll() // want `this goroutine sends on field errc before it closes field done \(line \d+\), while Wait waits on done until its close`
+		t.errc <- copyAll() // want `this goroutine sends on field errc before it closes field done \(line \d+\), while Wait waits on that channel until its close`
 	}()
 	return t
 }
@@ -247,4 +247,30 @@ func startSync(run func() error) *syncTask {
 func (t *syncTask) Wait() error {
 	<-t.ready
 	return <-t.fail
+}
+
+// A variant with no struct: the function that starts the worker waits
+// for its done channel, then for its result, both local.
+func runLocked(work func() error) error {
+	done := make(chan struct{})
+	res := make(chan error)
+	go func() {
+		defer close(done)
+		res <- work() // want `this goroutine sends on the channel made at line \d+ before it closes the channel made at line \d+ \(line \d+\), while runLocked waits on that channel until its close`
+	}()
+	<-done
+	return <-res
+}
+
+// A look-alike: the result first, then the done signal.
+func runOrdered(work func() error) error {
+	done := make(chan struct{})
+	res := make(chan error)
+	go func() {
+		defer close(done)
+		res <- work()
+	}()
+	err := <-res
+	<-done
+	return err
 }
