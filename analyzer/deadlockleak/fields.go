@@ -164,6 +164,9 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 		}
 		return
 	}
+	if flagGuarded(ex, sends, funcs) {
+		return // sent only while a flag the stopper clears says the receiver runs
+	}
 	for _, s := range sends {
 		pass.Report(analysis.Diagnostic{
 			Pos:      s.Instr.Pos(),
