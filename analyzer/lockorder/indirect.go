@@ -307,8 +307,11 @@ func bindCallOwners(v ssa.Value, args []ssa.Value, base, at ssa.Value, owners ma
 				return nil
 			}
 			recv := mapped[0]
-			if recv == nil && isUnknown(base) {
-				recv = unknownVal{t: v.Bindings[0].Type()} // another object of the receiver's type
+			if recv == nil && (isUnknown(base) || parentOf(base, v.Bindings[0])) {
+				// Another object of the receiver's type, or the one
+				// holding base in a field (srv.stack.OnFlow =
+				// srv.onFlow): known by class.
+				recv = unknownVal{t: v.Bindings[0].Type()}
 			}
 			if recv == nil {
 				return nil

@@ -173,7 +173,13 @@
 // or map field, runs on that very object when the object ranges over the
 // field, also when it was passed as a named func type (funcelem.go); a
 // pointer field of an object the function allocates and sets once (r :=
-// &renderer{button: b}) leads to the value stored there (litfield.go).
+// &renderer{button: b}) leads to the value stored there (litfield.go); a
+// hook the package sets on a child object to a function bound to the
+// child's parent (srv.stack.OnFlow = srv.onFlow) runs on an object of
+// the parent's type (selfcb.go), a deferred or loop waker needs the locks
+// of the one function a function value it calls runs, and a callee's
+// wait on its parameter's WaitGroup field meets the Done calls on that
+// field wherever they are.
 package lockorder
 
 import (
@@ -1559,7 +1565,14 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 					}
 				}
 				if a.Kind != "cond" { // a Cond's L is unknown through a call
-					f.addWait(s, ik, ck, a.Kind, d, "", via, pos, f.dropsOf(call, a.Drops), callee)
+					fk := ""
+					if a.Kind == "wg" {
+						// A WaitGroup field of the callee's object meets
+						// the Done calls on that field wherever they are
+						// (s.stack.Close() waiting on the stack's wg).
+						fk = paramFieldKey(callee, a)
+					}
+					f.addWait(s, ik, ck, a.Kind, d, fk, via, pos, f.dropsOf(call, a.Drops), callee)
 				}
 			}
 		}
@@ -1872,6 +1885,7 @@ func (f *fnChecker) locksIn(keep func(*ssa.BasicBlock) bool) []*lockInfo {
 			}
 			callee := call.Call.StaticCallee()
 			if callee == nil {
+				locks = append(locks, f.funcValueLocks(call)...)
 				continue
 			}
 			name := funcName(callee)
@@ -1894,6 +1908,56 @@ func (f *fnChecker) locksIn(keep func(*ssa.BasicBlock) bool) []*lockInfo {
 				}
 			}
 		}
+	}
+	return locks
+}
+
+// paramFieldKey returns the field key ("pkg.T.wg") of a callee's summary
+// object that is a field of the struct its parameter points to ({p0}.wg),
+// or "".
+func paramFieldKey(callee *ssa.Function, a Acq) string {
+	var i int
+	if _, err := fmt.Sscanf(a.Root, "{p%d}", &i); err != nil || i < 0 || i >= len(callee.Params) {
+		return ""
+	}
+	field, ok := strings.CutPrefix(a.Path, ".")
+	if !ok || strings.ContainsAny(field, ".^<[&") {
+		return ""
+	}
+	n := pointee(callee.Params[i].Type())
+	if n == nil {
+		return ""
+	}
+	return types.TypeString(n, nil) + "." + field
+}
+
+// funcValueLocks returns the locks taken (unconditionally) by the one
+// function a call of a function value certainly runs (a callback field's,
+// indirect.go), by class when the function's objects are another
+// function's.
+func (f *fnChecker) funcValueLocks(call *ssa.Call) []*lockInfo {
+	savedSite, savedSelf, savedFactory := f.viaSite, f.viaSelf, f.viaFactory
+	defer func() { f.viaSite, f.viaSelf, f.viaFactory = savedSite, savedSelf, savedFactory }()
+	calls, maybe := f.indirectCalls(&call.Call)
+	if maybe || len(calls) != 1 {
+		return nil
+	}
+	callee := calls[0].StaticCallee()
+	if callee == nil || f.c.inProgress[callee] {
+		return nil
+	}
+	var locks []*lockInfo
+	for _, a := range f.c.summaryOf(callee).Acquires {
+		if a.Guard != "" || a.Once != "" || a.Lock == "" {
+			continue
+		}
+		ik, ck, d, ok := f.subst(calls[0], a)
+		if !ok || ck == "" {
+			// Known by its lock class only: a key of its own, matched
+			// by field (needsLock).
+			ik, ck, d = "class:"+a.Lock, "class:"+a.Lock, a.Desc
+		}
+		locks = append(locks, &lockInfo{inst: ik, class: ck, fkey: a.Lock, read: a.Read, pos: call.Pos(), desc: d, via: callee.Name()})
 	}
 	return locks
 }

@@ -329,9 +329,10 @@ func (c *checker) reportWaits() {
 // be the waker, or when a WaitGroup has a waker that needs nothing.
 func (c *checker) wakersOf(w *wait) []*wake {
 	wakers := c.wakes[w.class+"|"+w.kind]
-	if w.fkey != "" && (w.kind == "send" || w.kind == "recv") {
+	if w.fkey != "" && (w.kind == "send" || w.kind == "recv" || w.kind == "wg") {
 		// The same field reached through another owner's path
-		// (cc.bal.done waited on, b.done closed).
+		// (cc.bal.done waited on, b.done closed; s.stack.wg waited on
+		// inside the stack's Close, st.wg.Done in its goroutine).
 		for _, wk := range c.fwakes[w.fkey+"|"+w.kind] {
 			// A goroutine's wake after a function it was given is
 			// counted at each call that passes the function, by the
