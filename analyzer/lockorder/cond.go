@@ -155,7 +155,7 @@ func (c *checker) reportConds() {
 			continue
 		}
 		b := w.instr.Block()
-		if ssaloop.InLoop(b) {
+		if ssaloop.InLoop(b) || madeInLoop(w.fn) {
 			continue
 		}
 		goBefore, uncond := straightLine(w.fn, w.instr)
@@ -185,6 +185,30 @@ func (c *checker) reportConds() {
 		c.report(w.pos, fmt.Sprintf("lost wake-up: Wait on %s checks no condition and is not in a loop: %s; then the signal is lost and Wait blocks forever (wait in a loop on the condition the signaller sets, holding the Cond's lock)", name, why),
 			rel(sig.pos, "the signal that can come first"))
 	}
+}
+
+// madeInLoop reports whether fn is a function literal made only inside
+// loops of its parent: its Wait runs once per iteration, and the loop
+// tests the condition again around it (a Cond turned into a channel by a
+// goroutine that waits, started on each turn of the caller's predicate
+// loop, as in jackc/puddle's Acquire).
+func madeInLoop(fn *ssa.Function) bool {
+	parent := fn.Parent()
+	if parent == nil {
+		return false
+	}
+	made := false
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			if mc, ok := instr.(*ssa.MakeClosure); ok && mc.Fn == fn {
+				if !ssaloop.InLoop(b) {
+					return false
+				}
+				made = true
+			}
+		}
+	}
+	return made
 }
 
 // straightLine reports whether instr runs on every path from fn's entry

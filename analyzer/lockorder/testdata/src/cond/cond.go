@@ -205,3 +205,75 @@ func (p *Pool) Get() {
 func (p *Pool) Kick() { kick(p.cond) }
 
 func kick(c *sync.Cond) { c.Broadcast() }
+
+// --- a Cond turned into a channel (jackc/puddle#2's Acquire) ---
+
+// The Wait is in a goroutine the predicate loop starts on each turn: the
+// loop tests the condition again, holding the lock, before it waits again.
+type ChanPool struct {
+	cond *sync.Cond
+	idle []int
+}
+
+func NewChanPool() *ChanPool { return &ChanPool{cond: sync.NewCond(new(sync.Mutex))} }
+
+func (p *ChanPool) Acquire(done <-chan struct{}) (int, bool) {
+	p.cond.L.Lock()
+	for {
+		if n := len(p.idle); n > 0 {
+			v := p.idle[n-1]
+			p.idle = p.idle[:n-1]
+			p.cond.L.Unlock()
+			return v, true
+		}
+		woken := make(chan struct{}, 1)
+		go func() {
+			p.cond.Wait()
+			woken <- struct{}{}
+		}()
+		select {
+		case <-done:
+			go func() {
+				<-woken
+				p.cond.Signal()
+				p.cond.L.Unlock()
+			}()
+			return 0, false
+		case <-woken:
+		}
+	}
+}
+
+func (p *ChanPool) Release(v int) {
+	p.cond.L.Lock()
+	p.idle = append(p.idle, v)
+	p.cond.L.Unlock()
+	p.cond.Signal()
+}
+
+// The same goroutine started once, outside any loop: nothing tests the
+// condition again, and a Signal before its Wait is lost.
+type OnceWaiter struct {
+	cond  *sync.Cond
+	ready bool
+}
+
+func NewOnceWaiter() *OnceWaiter { return &OnceWaiter{cond: sync.NewCond(new(sync.Mutex))} }
+
+func (o *OnceWaiter) Wait() <-chan struct{} {
+	woken := make(chan struct{}, 1)
+	go func() {
+		o.cond.L.Lock()
+		o.cond.Wait() // want `lost wake-up: Wait on cond checks no condition and is not in a loop`
+		o.cond.L.Unlock()
+		woken <- struct{}{}
+	}()
+	return woken
+}
+
+func (o *OnceWaiter) Set() {
+	o.cond.L.Lock()
+	o.ready = true
+	o.cond.L.Unlock()
+	o.cond.Signal()
+}
