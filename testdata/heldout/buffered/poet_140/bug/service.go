@@ -6,6 +6,7 @@
 //
 // Upstream: spacemeshos/poet#140 ("`Service::errChan` is never read so failed rounds will block")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: the issue: "When a round execution fails, it writes the error
 // into errChan. However, nobody reads that channel anywhere. Because a

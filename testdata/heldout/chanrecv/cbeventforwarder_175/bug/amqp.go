@@ -6,6 +6,7 @@
 //
 // Upstream: carbonblack/cb-event-forwarder#175 ("CB-30713: Fixing NotifClose support in amqp consumer")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: Consumer.Connect dials and calls
 // c.conn.NotifyClose(c.connectionErrors); the forwarder's loop selects

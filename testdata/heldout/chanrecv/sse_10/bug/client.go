@@ -5,6 +5,7 @@
 //
 // Upstream: r3labs/sse#10 ("Consistently close channel on error")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: SubscribeChan connects to the stream and, in a goroutine, reads
 // events and sends them on the caller's channel, closing it when a read

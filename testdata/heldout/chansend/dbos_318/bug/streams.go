@@ -6,6 +6,7 @@
 //
 // Upstream: dbos-inc/dbos-transact-golang#318 ("Fix goroutine leak when ReadStreamAsync consumer stops reading")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: ReadStreamAsync[R] gets an untyped channel from the context's
 // ReadStreamAsync, makes typedCh (capacity one) and starts a goroutine

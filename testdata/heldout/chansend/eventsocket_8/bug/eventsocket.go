@@ -5,6 +5,7 @@
 //
 // Upstream: fiorix/go-eventsocket#8 ("Prevent goroutine leak")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: newConnection made err with make(chan error). readLoop calls
 // readOne until it returns false, then closes the connection; readOne

@@ -5,6 +5,7 @@
 //
 // Upstream: tylerstillwater/graceful#43 ("Fix deadlock in Stop function.")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: Serve made srv.interrupt (buffered, one slot) and started the
 // goroutine that waits on it to shut the listener down; Stop set the

@@ -7,6 +7,7 @@
 //
 // Upstream: gdgvda/cron#57 ("fix(clock): DefaultClock.stop() deadlocks after an unobserved fire")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: DefaultClock.NewTimer starts a goroutine that selects on the
 // underlying timer and on stop; when the timer wins it does out <- t on

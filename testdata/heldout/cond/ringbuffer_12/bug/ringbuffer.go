@@ -6,6 +6,7 @@
 //
 // Upstream: smallnest/ringbuffer#12 ("dont enter readCond.wait if r.err != nil")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: in blocking mode, Write loops: write what fits; on errIsFull it
 // broadcasts writeCond (for readers) and waits on readCond, then retries.

@@ -6,6 +6,7 @@
 //
 // Upstream: xelaj/go-dry#3 ("Shut down CancelableReader.begin() on context exit")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: NewCancelableReader starts begin, a loop that receives the wanted
 // size on sizeWant, reads that many bytes with io.ReadFull and sends them

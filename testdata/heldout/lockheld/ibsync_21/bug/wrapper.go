@@ -6,6 +6,7 @@
 //
 // Upstream: scmhub/ibsync#21 ("fix possible deadlocks")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: WrapperSync callbacks (ExecDetails, NextValidID, UpdateAccountTime
 // and others) locked w.state.mu, updated the state and called

@@ -6,6 +6,7 @@
 //
 // Upstream: moby/swarmkit#3006 ("Fix a possible deadlock in the log broker")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: subscription.watch follows task events; its add closure locks
 // s.mu, records the task's node and, for a node not seen before, calls

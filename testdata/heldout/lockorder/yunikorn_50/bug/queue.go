@@ -7,6 +7,7 @@
 //
 // Upstream: apache/yunikorn-core#50 ("Fix potential deadlock in SchedulingQueue")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: the PR gives both stacks. The scheduling thread: singleStepSchedule
 // -> findAllocationAsks -> sortSubqueuesFromQueue, which holds the parent

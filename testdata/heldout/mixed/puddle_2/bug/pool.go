@@ -7,6 +7,7 @@
 //
 // Upstream: jackc/puddle#2 ("Fix deadlock race when acquire is cancelled")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: Acquire holds p.cond.L when no resource is idle and the pool is
 // full. With a cancellable context it starts a goroutine that calls

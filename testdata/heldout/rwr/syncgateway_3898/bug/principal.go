@@ -7,6 +7,7 @@
 //
 // Upstream: couchbase/sync_gateway#3898 ("Avoid nested read locks on BucketLock")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: the issue: "Calls to unmarshalPrincipal are making nested read
 // lock on context.BucketLock, which deadlocks when someone else requests

@@ -6,6 +6,7 @@
 //
 // Upstream: pingcap/ticdc#4440 ("coordinator maybe stuck in recvMessages")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: the message center calls the coordinator's registered handler,
 // recvMessages, for each message on the coordinator topic. recvMessages

@@ -6,6 +6,7 @@
 //
 // Upstream: sassoftware/event-provenance-registry#40 ("Some errors on startup cause program to hang")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: run makes ctx := context.Background(), declares wg with defer
 // wg.Wait(), and api.Initialize starts the message producer on wg, a

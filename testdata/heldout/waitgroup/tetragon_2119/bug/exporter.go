@@ -6,6 +6,7 @@
 //
 // Upstream: cilium/tetragon#2119 ("exporter: fix hang when exporter fails to start")
 // Round: 8
+// Seen: 2026-11-27, development set (helpers read this round-8 kernel to tune the analyzers, after round 8 was measured)
 //
 // Bug: Exporter.Start does readyWG.Add(1), runs
 // server.GetEventsWG(request, e, closer, &readyWG) in a goroutine and
