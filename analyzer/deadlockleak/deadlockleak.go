@@ -419,6 +419,7 @@ func run(pass *analysis.Pass) (any, error) {
 	ctxWaits(pass, ssainput.SrcFuncs, callers, classes)
 	handoffs(pass, ssainput.SrcFuncs, callers)
 	sendOrders(pass, ssainput.SrcFuncs, classes)
+	unreadFields(pass, ssainput.SrcFuncs, classes)
 	return nil, nil
 }
 

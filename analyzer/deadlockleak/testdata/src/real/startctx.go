@@ -218,7 +218,7 @@ func (p *statPoller) loop(read func() int) {
 		case <-p.ctx.Done(): // want `this goroutine can only end when its context is done, and defaultPoller passes a context that is never canceled \(context.Background\(\)`
 			return
 		case <-t.C:
-			p.stats <- read()
+			p.stats <- read() // want `this send on field stats blocks forever once its buffer of 1 is full: nothing in the package receives`
 		}
 	}
 }
