@@ -396,6 +396,11 @@ func run(pass *analysis.Pass) (any, error) {
 			for _, instr := range b.Instrs {
 				if c, ok := instr.(*ssa.Call); ok {
 					if callee := c.Call.StaticCallee(); callee != nil && !c.Call.IsInvoke() {
+						// A call of a generic function's instance runs the
+						// generic body, which is the function analyzed.
+						if o := callee.Origin(); o != nil {
+							callee = o
+						}
 						callers[callee] = append(callers[callee], c)
 					}
 				}
@@ -600,6 +605,9 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 	}
 	if self != nil {
 		return makerBlocks(pass, mc, size, self, recv, root, after, w, funcs)
+	}
+	if streamTake(pass, mc, size, recv, root, senders, after) {
+		return true
 	}
 	// Buffered: only goroutines that send exactly once, and more of them
 	// than the buffer holds.

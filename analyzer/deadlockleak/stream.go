@@ -113,3 +113,61 @@ func loopsOn(send ssa.Instruction) bool {
 	}
 	return false
 }
+
+// streamTake reports the stream taken a fixed number of times: one
+// goroutine sends a stream of values, from a plain send in a loop that no
+// count bounds (constBounded) and that goes round to its next send
+// whatever it sent (loopsOn), and the function that started it, or that
+// called the helper starting it, receives only with plain receives
+// outside loops and then returns. Past the values it took and the buffer,
+// the producer's next send blocks forever, and no cancel reaches a plain
+// send (dbos-inc/dbos-transact-golang#318: a typed forwarder over a
+// stream, whose caller reads the first value and cancels).
+func streamTake(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root *chanuse.Node, senders []*role, after ssa.Instruction) bool {
+	if len(senders) != 1 || recv.g != root || len(recv.recvs) == 0 {
+		return false
+	}
+	s := senders[0]
+	if len(s.selSends) > 0 || s.g.Start == nil || ssaloop.InLoop(s.g.Start.Block()) {
+		return false
+	}
+	if after == nil && (s.g.Parent != root || s.g.Start.Parent() != root.Fn) {
+		return false
+	}
+	var send ssa.Instruction
+	for _, op := range s.sends {
+		if b := op.Instr.Block(); ssaloop.InLoop(b) && loopsOn(op.Instr) && !constBounded(b) {
+			send = op.Instr
+			break
+		}
+	}
+	if send == nil {
+		return false
+	}
+	for _, op := range recv.recvs {
+		if op.Kind != chanuse.Recv || op.Node != recv.g || ssaloop.InLoop(op.Instr.Block()) {
+			return false // a select, a helper or a loop: the receiver may keep taking
+		}
+	}
+	from := recv.recvs[len(recv.recvs)-1].Instr
+	buffer := "an unbuffered channel"
+	if size > 0 {
+		buffer = fmt.Sprintf("a channel with room for %d", size)
+	}
+	startPos := s.g.Start.Pos()
+	if after != nil {
+		startPos = after.Pos()
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos:      send.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("this goroutine sends a stream of values on %s, and its only receiver, %s, takes %d value(s) outside any loop (line %d) and returns: the goroutine's next send then blocks forever and it leaks (let the sender select on a done channel or context the receiver closes or cancels on its way out)",
+			buffer, recv.g.Fn.Name(), len(recv.recvs), pass.Fset.Position(from.Pos()).Line),
+		Related: []analysis.RelatedInformation{
+			{Pos: from.Pos(), Message: "the last receive"},
+			{Pos: startPos, Message: "the sender is started here"},
+			{Pos: mc.Pos(), Message: "the channel is made here"},
+		},
+	})
+	return true
+}
