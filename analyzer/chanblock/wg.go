@@ -175,6 +175,10 @@ func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool, waitOn f
 			}
 		}
 	}
+	if len(dones) == 0 {
+		handedDone(st, g, node, isWaited)
+		return
+	}
 	var add *ssa.Call
 	var waitedWG ssa.Value // the value whose Wait is looked for
 	switch {
@@ -386,6 +390,12 @@ func addBefore(g *ssa.Go, wg ssa.Value) *ssa.Call {
 // passing an instruction stop accepts, a panic or a call that does not
 // return.
 func returnWithout(fn *ssa.Function, stop func(ssa.Instruction) bool) *ssa.Return {
+	return returnWithoutEdges(fn, stop, nil)
+}
+
+// returnWithoutEdges is returnWithout that does not follow the edges skip
+// accepts (the i-th successor of block b).
+func returnWithoutEdges(fn *ssa.Function, stop func(ssa.Instruction) bool, skip func(b *ssa.BasicBlock, i int) bool) *ssa.Return {
 	seen := map[*ssa.BasicBlock]bool{}
 	stack := []*ssa.BasicBlock{fn.Blocks[0]}
 	for len(stack) > 0 {
@@ -422,7 +432,11 @@ func returnWithout(fn *ssa.Function, stop func(ssa.Instruction) bool) *ssa.Retur
 			stack = append(stack, b.Succs[open])
 			continue
 		}
-		stack = append(stack, b.Succs...)
+		for i, succ := range b.Succs {
+			if skip == nil || !skip(b, i) {
+				stack = append(stack, succ)
+			}
+		}
 	}
 	return nil
 }
@@ -830,4 +844,117 @@ func addPrecedes(g *ssa.Go, wg ssa.Value) bool {
 		}
 	}
 	return ssaloop.InLoop(g.Block())
+}
+
+// handedDone reports a counted goroutine that calls no Done itself but
+// hands the WaitGroup to one helper of its package, which calls Done on
+// its parameter (not deferred) on some paths and returns on another
+// without it: an early error return before the Done leaves the count up
+// and wg.Wait blocks forever (cilium/tetragon#2119). The helper's tests
+// of its parameter against nil are followed only on the non-nil side,
+// since the goroutine passes a WaitGroup it counted.
+func handedDone(st *state, g *ssa.Go, node *chanuse.Node, isWaited func(ssa.Value) bool) {
+	var call *ssa.Call
+	var wg, param ssa.Value // wg as the starter sees it: a value, or a field of an object
+	var add *ssa.Call
+	for _, b := range node.Fn.Blocks {
+		for _, instr := range b.Instrs {
+			c, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			for i, a := range c.Common().Args {
+				if !isWaitGroupPtr(a.Type()) {
+					continue
+				}
+				o := outer(node, a)
+				var fadd *ssa.Call
+				if o == nil {
+					fa, ob := fieldOfOuter(node, a)
+					if fa == nil {
+						continue
+					}
+					o, fadd = fa, fieldAdd(g, ob, fa.Field)
+				} else {
+					fadd = addBefore(g, o)
+				}
+				in, isCall := instr.(*ssa.Call)
+				cf := c.Common().StaticCallee()
+				if call != nil || !isCall || ssaloop.InLoop(b) || cf == nil || cf.Blocks == nil || cf.Pkg != node.Fn.Pkg || c.Common().IsInvoke() || len(cf.Params) != len(c.Common().Args) {
+					return // handed on more than once, or where Done cannot be seen
+				}
+				call, wg, param, add = in, o, cf.Params[i], fadd
+			}
+		}
+	}
+	if call == nil || add == nil || !isWaited(wg) {
+		return
+	}
+	cf := call.Call.StaticCallee()
+	var dones []*ssa.Call
+	for _, r := range *param.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Call:
+			if w := wgCall(&r.Call, "Done"); w == param && !ssaloop.InLoop(r.Block()) {
+				dones = append(dones, r)
+				continue
+			}
+			return
+		case *ssa.BinOp:
+			if nilTest(r, param) {
+				continue
+			}
+			return
+		default:
+			return // deferred, stored, captured or handed on: Done may run elsewhere
+		}
+	}
+	if len(dones) == 0 {
+		return
+	}
+	ret := returnWithoutEdges(cf, func(instr ssa.Instruction) bool {
+		c, ok := instr.(*ssa.Call)
+		return ok && wgCall(&c.Call, "Done") == param
+	}, func(b *ssa.BasicBlock, i int) bool {
+		// The edge taken when param is nil.
+		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			return false
+		}
+		bin, ok := iff.Cond.(*ssa.BinOp)
+		if !ok || !nilTest(bin, param) {
+			return false
+		}
+		return (bin.Op == token.EQL) == (i == 0)
+	})
+	if ret == nil {
+		return
+	}
+	rp := ret.Pos()
+	if !rp.IsValid() {
+		rp = chanuse.ClosingBrace(cf)
+	}
+	st.Report(analysis.Diagnostic{
+		Pos:      rp,
+		Category: "deadlock",
+		Message: fmt.Sprintf("this return skips %s.Done: the goroutine started at line %d, counted by wg.Add at line %d, hands its WaitGroup to %s, which calls Done only at line %d on other paths, so the count never drops to zero and wg.Wait blocks forever",
+			param.Name(), st.pass.Fset.Position(g.Pos()).Line, st.pass.Fset.Position(add.Pos()).Line, cf.Name(), st.pass.Fset.Position(dones[0].Pos()).Line),
+		Related: []analysis.RelatedInformation{
+			{Pos: add.Pos(), Message: "the goroutine is counted here"},
+			{Pos: call.Pos(), Message: "the WaitGroup is handed on here"},
+			{Pos: dones[0].Pos(), Message: "Done, skipped on the path to the return"},
+		},
+	})
+}
+
+// nilTest reports whether bin compares v with nil (== or !=).
+func nilTest(bin *ssa.BinOp, v ssa.Value) bool {
+	if bin.Op != token.EQL && bin.Op != token.NEQ {
+		return false
+	}
+	isNil := func(x ssa.Value) bool {
+		c, ok := x.(*ssa.Const)
+		return ok && c.IsNil()
+	}
+	return bin.X == v && isNil(bin.Y) || bin.Y == v && isNil(bin.X)
 }
