@@ -155,6 +155,7 @@ func run(pass *analysis.Pass) (any, error) {
 	resultOnce(st, ssainput.SrcFuncs)
 	countedReceives(st, ssainput.SrcFuncs)
 	unclosedResults(st, ssainput.SrcFuncs)
+	handedUnclosed(st, ssainput.SrcFuncs)
 	producerCloses(st, ssainput.SrcFuncs)
 	registries(st, ssainput.SrcFuncs)
 	registryFields(st, ssainput.SrcFuncs)

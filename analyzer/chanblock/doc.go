@@ -177,7 +177,11 @@
 //     program: a panic in a call between the recover's defer and the Done
 //     is swallowed and the goroutine returns without Done
 //     (dedis/cothority#1954); the WaitGroup may be a field of an object
-//     the goroutine captures or is passed (s.wg); also a worker goroutine
+//     the goroutine captures or is passed (s.wg), and the Done may be in
+//     the one helper of the package the goroutine hands the WaitGroup to
+//     (its tests of the parameter against nil followed on the non-nil
+//     side), whose early error return skips it (cilium/tetragon#2119);
+//     also a worker goroutine
 //     that counts its items down one by one (wg.Done plainly in the body
 //     of its loop over a channel, each Done going on to the next item,
 //     the WaitGroup waited on in the package) while an iteration can go
@@ -243,6 +247,12 @@
 //     when a path returns the channel without the close: nothing is left
 //     to close it and the range never ends
 //     (go-telegram-bot-api/telegram-bot-api#538);
+//   - a range over a channel its maker hands to one helper of the
+//     package, run with go or called with its results ignored, when only
+//     goroutines the helper starts close it and a path of the helper
+//     returns before starting them without closing it (r3labs/sse#10: a
+//     failed connect returns its error, the reader that closes the
+//     caller's channel never starts, and the caller's range never ends);
 //   - a range over a channel field whose producer closes it on some paths
 //     only: one function sends on the field and holds every close of it
 //     (none deferred anywhere), a path from one of its sends reaches a
