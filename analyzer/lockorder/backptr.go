@@ -3,6 +3,7 @@ package lockorder
 import (
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -42,18 +43,29 @@ func (c *checker) noteBackPointers(fn *ssa.Function) {
 			if !ok {
 				continue
 			}
-			owner := pointee(st.Val.Type())
+			// An interface field set to the owner (a callback interface
+			// the owner implements) points back as well.
+			y := st.Val
+			if mi, ok := y.(*ssa.MakeInterface); ok {
+				y = mi.X
+			}
 			holder := pointee(fa.X.Type())
-			if owner == nil || holder == nil || types.Identical(owner, holder) {
+			if holder == nil {
 				continue
 			}
-			if !c.linksBack(fn, st.Val, fa.X) {
-				continue
+			owners := c.ifaceParamOwners(fn, y, fa.X)
+			if owner := pointee(y.Type()); owner != nil && c.linksBack(fn, y, fa.X) {
+				owners = append(owners, owner)
 			}
-			name := fieldName(fa.X.Type(), fa.Field)
-			key := types.TypeString(owner, nil) + "|" + name
-			if _, ok := c.backs[key]; !ok {
-				c.backs[key] = &backInfo{field: fieldKey(fa), pos: st.Pos()}
+			for _, owner := range owners {
+				if types.Identical(owner, holder) {
+					continue
+				}
+				name := fieldName(fa.X.Type(), fa.Field)
+				key := types.TypeString(owner, nil) + "|" + name
+				if _, ok := c.backs[key]; !ok {
+					c.backs[key] = &backInfo{field: fieldKey(fa), pos: st.Pos()}
+				}
 			}
 		}
 	}
@@ -99,6 +111,32 @@ func (c *checker) linksBack(fn *ssa.Function, y, o ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// ifaceParamOwners returns, when y is an interface parameter of the
+// constructor fn that stores it into o and returns o, the types of the
+// owners its callers convert to the interface for y and into a field of
+// which they store the result (s.cache = newCache(s)).
+func (c *checker) ifaceParamOwners(fn *ssa.Function, y, o ssa.Value) []*types.Named {
+	p, ok := y.(*ssa.Parameter)
+	if !ok || !types.IsInterface(p.Type()) || !returns(fn, o) {
+		return nil
+	}
+	idx := slices.Index(fn.Params, p)
+	var owners []*types.Named
+	for _, site := range c.sites[fn] {
+		if idx >= len(site.Call.Args) {
+			continue
+		}
+		mi, ok := site.Call.Args[idx].(*ssa.MakeInterface)
+		if !ok {
+			continue
+		}
+		if owner := pointee(mi.X.Type()); owner != nil && storedInto(site, mi.X) {
+			owners = append(owners, owner)
+		}
+	}
+	return owners
 }
 
 // storedInto reports whether v (or v converted to an interface) is stored

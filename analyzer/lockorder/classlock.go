@@ -33,7 +33,10 @@ func (f *fnChecker) classDouble(s *state, li *lockInfo) {
 		}
 		if bp := f.c.backPointer(h, li); bp != nil {
 			if h.read && li.read {
-				continue // two read locks: only with a queued writer, not reported by class
+				// Two read locks hang only behind a queued writer:
+				// reported at the end if the package write-locks the class.
+				f.c.backRL = append(f.c.backRL, &backRead{e: &edge{held: h, acq: li, fn: f.fn}, bp: bp})
+				return
 			}
 			fn := f.fn
 			f.found(li.pos, func(sfx string) { f.c.backDouble(fn, h, li, bp, sfx) })
@@ -69,6 +72,29 @@ func (c *checker) aliasDouble(fn *ssa.Function, h, li *lockInfo, a *aliasInfo, w
 	c.report(li.pos, fmt.Sprintf("%s is locked%s while this goroutine holds %s (locked at line %d)%s, by lock class %s: the pointer field %s is set to the address of that mutex (%s), so when it points to the one held the second Lock waits forever for an Unlock only this goroutine could do",
 		li.desc, c.how(li), h.desc, c.line(h.pos), when, li.fkey, h.alias+li.alias, c.at(a.pos, li.pos)),
 		append([]analysis.RelatedInformation{rel(h.pos, h.desc+" first locked here"), rel(a.pos, "the alias is set here")}, c.related(li, "locked again here")[1:]...)...)
+}
+
+// backRead is a read lock taken back through a back-pointer while a read
+// lock of the owner's same mutex is held.
+type backRead struct {
+	e  *edge
+	bp *backInfo
+}
+
+// reportBackRLocks reports read locks of one RWMutex class taken twice,
+// the second back through a back-pointer to the owner, when the package
+// also write-locks the class.
+func (c *checker) reportBackRLocks() {
+	for _, b := range c.backRL {
+		e := b.e
+		wpos, ok := c.fwriters[e.acq.fkey]
+		if !ok {
+			continue
+		}
+		c.report(e.acq.pos, fmt.Sprintf("%s is read-locked%s while this goroutine holds a read lock of %s (line %d), by lock class %s: the path goes back to the owner through the back-pointer %s, which the package sets from the owner (%s); when a writer calls Lock in between (as at %s), the writer waits for the first RLock and this RLock waits behind the writer, forever",
+			e.acq.desc, c.how(e.acq), e.held.desc, c.line(e.held.pos), e.acq.fkey, b.bp.field, c.at(b.bp.pos, e.acq.pos), c.at(wpos, e.acq.pos)),
+			append([]analysis.RelatedInformation{rel(e.held.pos, "first read lock of "+e.held.desc), rel(b.bp.pos, "the back-pointer is set from the owner here"), rel(wpos, "a writer locks it here")}, c.related(e.acq, "second read lock")[1:]...)...)
+	}
 }
 
 // reportAliasRLocks reports read locks of one RWMutex class taken twice,

@@ -533,6 +533,7 @@ type checker struct {
 	fwriters   map[string]token.Pos          // field key -> a write lock of that class
 	pwriters   map[string]token.Pos          // field key -> a write lock of that class on an object other goroutines may see
 	aliasRL    []*edge                       // read locks of one class, one through an alias
+	backRL     []*backRead                   // read locks of one class, one back through a back-pointer
 	paramFuncs map[string][]paramFunc        // callback field -> constructor parameters stored in it
 	factories  []factoryFunc                 // closures returned for a parameter (factorycb.go)
 	left       []*leftHeld                   // locks left held on some returns only
@@ -625,6 +626,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.reportLeftHeld()
 	c.reportDroppedHandles()
 	c.reportAliasRLocks()
+	c.reportBackRLocks()
 	c.reportInversions()
 	c.reportRLocks()
 	c.reportWaits()
