@@ -3,6 +3,7 @@ package lockorder
 import (
 	"go/token"
 	"go/types"
+	"iter"
 	"slices"
 	"strings"
 
@@ -33,39 +34,29 @@ type backInfo struct {
 
 // noteBackPointers finds, in fn, stores that make a back-pointer.
 func (c *checker) noteBackPointers(fn *ssa.Function) {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			st, ok := instr.(*ssa.Store)
-			if !ok {
+	for st, fa := range fieldStores(fn) {
+		// An interface field set to the owner (a callback interface
+		// the owner implements) points back as well.
+		y := st.Val
+		if mi, ok := y.(*ssa.MakeInterface); ok {
+			y = mi.X
+		}
+		holder := pointee(fa.X.Type())
+		if holder == nil {
+			continue
+		}
+		owners := c.ifaceParamOwners(fn, y, fa.X)
+		if owner := pointee(y.Type()); owner != nil && c.linksBack(fn, y, fa.X) {
+			owners = append(owners, owner)
+		}
+		for _, owner := range owners {
+			if types.Identical(owner, holder) {
 				continue
 			}
-			fa, ok := st.Addr.(*ssa.FieldAddr)
-			if !ok {
-				continue
-			}
-			// An interface field set to the owner (a callback interface
-			// the owner implements) points back as well.
-			y := st.Val
-			if mi, ok := y.(*ssa.MakeInterface); ok {
-				y = mi.X
-			}
-			holder := pointee(fa.X.Type())
-			if holder == nil {
-				continue
-			}
-			owners := c.ifaceParamOwners(fn, y, fa.X)
-			if owner := pointee(y.Type()); owner != nil && c.linksBack(fn, y, fa.X) {
-				owners = append(owners, owner)
-			}
-			for _, owner := range owners {
-				if types.Identical(owner, holder) {
-					continue
-				}
-				name := fieldName(fa.X.Type(), fa.Field)
-				key := types.TypeString(owner, nil) + "|" + name
-				if _, ok := c.backs[key]; !ok {
-					c.backs[key] = &backInfo{field: fieldKey(fa), pos: st.Pos()}
-				}
+			name := fieldName(fa.X.Type(), fa.Field)
+			key := types.TypeString(owner, nil) + "|" + name
+			if _, ok := c.backs[key]; !ok {
+				c.backs[key] = &backInfo{field: fieldKey(fa), pos: st.Pos()}
 			}
 		}
 	}
@@ -216,4 +207,21 @@ func (c *checker) backPointer(h, li *lockInfo) *backInfo {
 	mid = strings.TrimSuffix(mid, "^")
 	last := mid[strings.LastIndexByte(mid, '.')+1:]
 	return c.backs[owner+"|"+last]
+}
+
+// fieldStores yields fn's stores into struct fields, each with the
+// field's address: the back-pointer, self-link, registration and owner
+// scans all start from them.
+func fieldStores(fn *ssa.Function) iter.Seq2[*ssa.Store, *ssa.FieldAddr] {
+	return func(yield func(*ssa.Store, *ssa.FieldAddr) bool) {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if st, ok := instr.(*ssa.Store); ok {
+					if fa, ok := st.Addr.(*ssa.FieldAddr); ok && !yield(st, fa) {
+						return
+					}
+				}
+			}
+		}
+	}
 }

@@ -405,44 +405,37 @@ func mutualLink(root ssa.Value, n *types.Named, field string) *backOwner {
 // noteBackOwners records, in fn, stores of a value into a pointer field of
 // an object that fn adds to a container field of that same value.
 func (c *checker) noteBackOwners(fn *ssa.Function) {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			st, ok := instr.(*ssa.Store)
-			if !ok {
-				continue
-			}
-			fa, ok := st.Addr.(*ssa.FieldAddr)
-			if !ok || pointee(st.Val.Type()) == nil {
-				continue
-			}
-			fk := fieldKey(fa)
-			if fk == "" {
-				continue
-			}
-			if len(c.additionsOf(fn)) == 0 {
-				if _, seen := c.backOwners[fk]; !seen || c.backOwners[fk] != nil {
-					c.backOwners[fk] = nil // set from something else: not a link
-				}
-				continue
-			}
-			if fk == "" {
-				continue
-			}
-			cont := c.publishes(fn, fa.X, st.Val)
-			if cont == "" {
-				if v, ok := st.Val.(*ssa.UnOp); ok && v.Op == token.MUL {
-					cont = c.publishes(fn, fa.X, v.X)
-				}
-			}
-			old, seen := c.backOwners[fk]
-			switch {
-			case cont == "":
+	for st, fa := range fieldStores(fn) {
+		if pointee(st.Val.Type()) == nil {
+			continue
+		}
+		fk := fieldKey(fa)
+		if fk == "" {
+			continue
+		}
+		if len(c.additionsOf(fn)) == 0 {
+			if _, seen := c.backOwners[fk]; !seen || c.backOwners[fk] != nil {
 				c.backOwners[fk] = nil // set from something else: not a link
-			case !seen:
-				c.backOwners[fk] = &backOwner{container: cont, pos: st.Pos()}
-			case old != nil && old.container != cont:
-				c.backOwners[fk] = nil
 			}
+			continue
+		}
+		if fk == "" {
+			continue
+		}
+		cont := c.publishes(fn, fa.X, st.Val)
+		if cont == "" {
+			if v, ok := st.Val.(*ssa.UnOp); ok && v.Op == token.MUL {
+				cont = c.publishes(fn, fa.X, v.X)
+			}
+		}
+		old, seen := c.backOwners[fk]
+		switch {
+		case cont == "":
+			c.backOwners[fk] = nil // set from something else: not a link
+		case !seen:
+			c.backOwners[fk] = &backOwner{container: cont, pos: st.Pos()}
+		case old != nil && old.container != cont:
+			c.backOwners[fk] = nil
 		}
 	}
 }

@@ -45,33 +45,23 @@ type regBack struct {
 // noteRegBacks finds, in fn, stores of an owner into a back field of an
 // object handed to that owner.
 func (c *checker) noteRegBacks(fn *ssa.Function) {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			st, ok := instr.(*ssa.Store)
-			if !ok {
-				continue
-			}
-			fa, ok := st.Addr.(*ssa.FieldAddr)
-			if !ok {
-				continue
-			}
-			y := st.Val
-			if mi, ok := y.(*ssa.MakeInterface); ok {
-				y = mi.X // an interface field (a handler) holding the owner
-			}
-			owner := pointee(y.Type())
-			holder := pointee(fa.X.Type())
-			if owner == nil || holder == nil || types.Identical(owner, holder) {
-				continue
-			}
-			hand := c.handedTo(fn, fa.X, y)
-			if !hand.IsValid() {
-				continue
-			}
-			fk := fieldKey(fa)
-			if _, ok := c.regBacks[fk]; !ok && fk != "" {
-				c.regBacks[fk] = &regBack{owner: owner, pos: st.Pos(), hand: hand}
-			}
+	for st, fa := range fieldStores(fn) {
+		y := st.Val
+		if mi, ok := y.(*ssa.MakeInterface); ok {
+			y = mi.X // an interface field (a handler) holding the owner
+		}
+		owner := pointee(y.Type())
+		holder := pointee(fa.X.Type())
+		if owner == nil || holder == nil || types.Identical(owner, holder) {
+			continue
+		}
+		hand := c.handedTo(fn, fa.X, y)
+		if !hand.IsValid() {
+			continue
+		}
+		fk := fieldKey(fa)
+		if _, ok := c.regBacks[fk]; !ok && fk != "" {
+			c.regBacks[fk] = &regBack{owner: owner, pos: st.Pos(), hand: hand}
 		}
 	}
 }

@@ -36,36 +36,26 @@ type selfLink struct {
 // and records whether each makes a self link (c.selfLinks, keyed by the
 // field "pkg.B.F"; nil once a store is not one).
 func (c *checker) noteSelfLinks(fn *ssa.Function) {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			st, ok := instr.(*ssa.Store)
-			if !ok {
+	for st, fa := range fieldStores(fn) {
+		ft := st.Val.Type().Underlying()
+		if _, ok := ft.(*types.Interface); !ok {
+			if _, ok := ft.(*types.Pointer); !ok {
 				continue
 			}
-			fa, ok := st.Addr.(*ssa.FieldAddr)
-			if !ok {
-				continue
-			}
-			ft := st.Val.Type().Underlying()
-			if _, ok := ft.(*types.Interface); !ok {
-				if _, ok := ft.(*types.Pointer); !ok {
-					continue
-				}
-			}
-			key := fieldKey(fa)
-			if key == "" {
-				continue
-			}
-			e := selfStore(fa, st.Val)
-			old, seen := c.selfLinks[key]
-			switch {
-			case e == "":
-				c.selfLinks[key] = nil
-			case !seen:
-				c.selfLinks[key] = &selfLink{step: "." + e + "." + fieldName(fa.X.Type(), fa.Field) + "^"}
-			case old != nil && old.step != "."+e+"."+fieldName(fa.X.Type(), fa.Field)+"^":
-				c.selfLinks[key] = nil
-			}
+		}
+		key := fieldKey(fa)
+		if key == "" {
+			continue
+		}
+		e := selfStore(fa, st.Val)
+		old, seen := c.selfLinks[key]
+		switch {
+		case e == "":
+			c.selfLinks[key] = nil
+		case !seen:
+			c.selfLinks[key] = &selfLink{step: "." + e + "." + fieldName(fa.X.Type(), fa.Field) + "^"}
+		case old != nil && old.step != "."+e+"."+fieldName(fa.X.Type(), fa.Field)+"^":
+			c.selfLinks[key] = nil
 		}
 	}
 }
