@@ -391,53 +391,41 @@ type fieldChan struct {
 
 func fieldChans(st *state, funcs []*ssa.Function) map[*types.Var]*fieldChan {
 	out := map[*types.Var]*fieldChan{}
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				fa, ok := instr.(*ssa.FieldAddr)
-				if !ok {
-					continue
-				}
-				f := chanuse.StructFieldOf(fa)
-				if f == nil {
-					continue
-				}
-				// A field of a generic type, in the generic body or an
-				// instance: one field.
-				f = f.Origin()
-				if f.Pkg() != st.pass.Pkg || !st.sealed.Private(f) {
-					continue
-				}
-				if _, ok := f.Type().Underlying().(*types.Chan); !ok {
-					continue
-				}
-				fc := out[f]
-				if fc == nil {
-					fc = &fieldChan{ok: true}
-					out[f] = fc
-				}
-				for _, r := range *fa.Referrers() {
-					switch r := r.(type) {
-					case *ssa.DebugRef:
-					case *ssa.Store:
-						if r.Addr != fa {
-							fc.ok = false
-						} else if mc, ok := r.Val.(*ssa.MakeChan); ok {
-							fc.makes = append(fc.makes, mc)
-							if len(*mc.Referrers()) > 2 {
-								fc.ok = false // also kept elsewhere
-							}
-						} else if c, ok := r.Val.(*ssa.Const); !ok || !c.IsNil() {
-							fc.ok = false
-						}
-					case *ssa.UnOp:
-						if r.Op != token.MUL || !fc.uses(r, true) {
-							fc.ok = false
-						}
-					default:
-						fc.ok = false
+	for fa, f := range fieldAddrs(funcs) {
+		// A field of a generic type, in the generic body or an
+		// instance: one field.
+		f = f.Origin()
+		if f.Pkg() != st.pass.Pkg || !st.sealed.Private(f) {
+			continue
+		}
+		if _, ok := f.Type().Underlying().(*types.Chan); !ok {
+			continue
+		}
+		fc := out[f]
+		if fc == nil {
+			fc = &fieldChan{ok: true}
+			out[f] = fc
+		}
+		for _, r := range *fa.Referrers() {
+			switch r := r.(type) {
+			case *ssa.DebugRef:
+			case *ssa.Store:
+				if r.Addr != fa {
+					fc.ok = false
+				} else if mc, ok := r.Val.(*ssa.MakeChan); ok {
+					fc.makes = append(fc.makes, mc)
+					if len(*mc.Referrers()) > 2 {
+						fc.ok = false // also kept elsewhere
 					}
+				} else if c, ok := r.Val.(*ssa.Const); !ok || !c.IsNil() {
+					fc.ok = false
 				}
+			case *ssa.UnOp:
+				if r.Op != token.MUL || !fc.uses(r, true) {
+					fc.ok = false
+				}
+			default:
+				fc.ok = false
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"iter"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
@@ -83,30 +84,41 @@ type fieldFlow struct {
 // fields.
 func followFieldChans(st *state, funcs []*ssa.Function) map[*types.Var]*fieldFlow {
 	out := map[*types.Var]*fieldFlow{}
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				fa, ok := instr.(*ssa.FieldAddr)
-				if !ok {
-					continue
+	for fa, f := range fieldAddrs(funcs) {
+		if !st.sealed.Private(f) {
+			continue
+		}
+		if _, ok := f.Type().Underlying().(*types.Chan); !ok {
+			continue
+		}
+		fc := out[f]
+		if fc == nil {
+			fc = &fieldFlow{field: f}
+			out[f] = fc
+		}
+		fc.addr(fa)
+	}
+	return out
+}
+
+// fieldAddrs yields the address of a struct field taken in funcs, with
+// the field, for each such address.
+func fieldAddrs(funcs []*ssa.Function) iter.Seq2[*ssa.FieldAddr, *types.Var] {
+	return func(yield func(*ssa.FieldAddr, *types.Var) bool) {
+		for _, fn := range funcs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					fa, ok := instr.(*ssa.FieldAddr)
+					if !ok {
+						continue
+					}
+					if f := chanuse.StructFieldOf(fa); f != nil && !yield(fa, f) {
+						return
+					}
 				}
-				f := chanuse.StructFieldOf(fa)
-				if f == nil || !st.sealed.Private(f) {
-					continue
-				}
-				if _, ok := f.Type().Underlying().(*types.Chan); !ok {
-					continue
-				}
-				fc := out[f]
-				if fc == nil {
-					fc = &fieldFlow{field: f}
-					out[f] = fc
-				}
-				fc.addr(fa)
 			}
 		}
 	}
-	return out
 }
 
 func (fc *fieldFlow) addr(fa *ssa.FieldAddr) {
