@@ -1,0 +1,127 @@
+// Package fixed is the fixed version of context/trillian_1407: a failed pass
+// is logged when ctx.Err() is nil, without receiving from ctx.Done().
+package fixed
+
+import (
+	"context"
+	"errors"
+	"log"
+	"sync"
+	"time"
+)
+
+// TimeSource tells the time; tests substitute a fake.
+type TimeSource interface {
+	Now() time.Time
+}
+
+// LogOperation is run on every log this instance is master for.
+type LogOperation interface {
+	ExecutePass(ctx context.Context, logID int64) (int, error)
+}
+
+// LogOperationInfo configures the manager.
+type LogOperationInfo struct {
+	TimeSource  TimeSource
+	RunInterval time.Duration
+	ListLogs    func(ctx context.Context) ([]int64, error)
+}
+
+type resignation struct {
+	ID   string
+	done chan struct{}
+}
+
+func (r *resignation) Execute(ctx context.Context) { close(r.done) }
+
+type electionRunner struct{ cancel context.CancelFunc }
+
+// LogOperationManager runs LogOperation passes in a loop.
+type LogOperationManager struct {
+	info                LogOperationInfo
+	logOperation        LogOperation
+	pendingResignations chan resignation
+	electionRunner      map[string]*electionRunner
+	runnerWG            sync.WaitGroup
+}
+
+// NewLogOperationManager returns a manager for op.
+func NewLogOperationManager(info LogOperationInfo, op LogOperation) *LogOperationManager {
+	return &LogOperationManager{
+		info:                info,
+		logOperation:        op,
+		pendingResignations: make(chan resignation, 100),
+		electionRunner:      make(map[string]*electionRunner),
+	}
+}
+
+func (l *LogOperationManager) getLogsAndExecutePass(ctx context.Context) error {
+	ids, err := l.info.ListLogs(ctx)
+	if err != nil {
+		return errors.New("failed to list active log IDs: " + err.Error())
+	}
+	for _, id := range ids {
+		if _, err := l.logOperation.ExecutePass(ctx, id); err != nil {
+			log.Printf("ExecutePass(%v) failed: %v", id, err)
+		}
+	}
+	return nil
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// OperationLoop runs passes until ctx is done.
+func (l *LogOperationManager) OperationLoop(ctx context.Context) {
+	log.Printf("Log operation manager starting")
+loop:
+	for {
+		start := l.info.TimeSource.Now()
+		if err := l.getLogsAndExecutePass(ctx); err != nil {
+			// Suppress the error if ctx is done, as we're exiting.
+			if ctx.Err() == nil {
+				log.Printf("failed to execute operation on logs: %v", err)
+			}
+		}
+
+		select {
+		case <-ctx.Done():
+			log.Printf("Log operation manager shutting down")
+			break loop
+		default:
+		}
+
+		doneResigning := false
+		for !doneResigning {
+			select {
+			case r := <-l.pendingResignations:
+				r.Execute(ctx)
+			default:
+				doneResigning = true
+			}
+		}
+
+		wait := l.info.RunInterval - l.info.TimeSource.Now().Sub(start)
+		if wait > 0 {
+			if err := sleepContext(ctx, wait); err != nil {
+				log.Printf("Log operation manager shutting down")
+				break loop
+			}
+		}
+	}
+
+	for _, runner := range l.electionRunner {
+		if runner != nil {
+			runner.cancel()
+		}
+	}
+	l.runnerWG.Wait()
+}
