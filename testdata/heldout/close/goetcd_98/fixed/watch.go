@@ -1,0 +1,89 @@
+// Package fixed is the fixed version of close/goetcd_98: a long-term Watch
+// closes the receiver when it returns, so the consumer's range ends.
+package fixed
+
+import (
+	"errors"
+)
+
+// ErrWatchStoppedByUser is returned when the stop channel fires.
+var ErrWatchStoppedByUser = errors.New("Watch stopped by the user via stop channel")
+
+// Response is one change under the watched prefix.
+type Response struct {
+	Action string
+	Key    string
+	Index  uint64
+}
+
+// Transport performs one long-poll watch request.
+type Transport interface {
+	WatchRequest(key string, sinceIndex uint64) (*Response, error)
+	Cancel()
+}
+
+// Client is an etcd client.
+type Client struct {
+	t Transport
+}
+
+type respAndErr struct {
+	resp *Response
+	err  error
+}
+
+// Watch watches prefix from sinceIndex. With a receiver it is a long-term
+// watch that sends every change on receiver until it fails or stop fires.
+func (c *Client) Watch(prefix string, sinceIndex uint64, receiver chan *Response, stop chan bool) (*Response, error) {
+	if receiver == nil {
+		return c.watchOnce(prefix, sinceIndex, stop)
+	}
+	defer close(receiver)
+	for {
+		resp, err := c.watchOnce(prefix, sinceIndex, stop)
+		if resp == nil {
+			return nil, err
+		}
+		sinceIndex = resp.Index + 1
+		receiver <- resp
+	}
+}
+
+func (c *Client) watchOnce(key string, sinceIndex uint64, stop chan bool) (*Response, error) {
+	if stop == nil {
+		return c.t.WatchRequest(key, sinceIndex)
+	}
+	ch := make(chan respAndErr)
+	fin := make(chan bool)
+	go func() {
+		resp, err := c.t.WatchRequest(key, sinceIndex)
+		select {
+		case ch <- respAndErr{resp, err}:
+		case <-fin:
+		}
+	}()
+	select {
+	case res := <-ch:
+		return res.resp, res.err
+	case <-stop:
+		close(fin)
+		c.t.Cancel()
+		return nil, ErrWatchStoppedByUser
+	}
+}
+
+// WatchPrefix runs a long-term watch and hands each change to handle
+// until the watch ends; it returns the watch's error.
+func WatchPrefix(c *Client, prefix string, stop chan bool, handle func(*Response)) error {
+	receiver := make(chan *Response)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for resp := range receiver {
+			handle(resp)
+		}
+	}()
+	_, err := c.Watch(prefix, 0, receiver, stop)
+	<-done
+	return err
+}
