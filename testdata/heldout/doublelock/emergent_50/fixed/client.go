@@ -1,0 +1,254 @@
+// Package fixed is the fixed version of doublelock/emergent_50: the read
+// loop and the shutdown handler detach the stream under c.mu and close it
+// after unlocking.
+package fixed
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"time"
+)
+
+// EmergentMessage is one message delivered to a subscriber.
+type EmergentMessage struct {
+	MessageType string
+	Payload     string
+}
+
+// MessageStream delivers subscribed messages on a channel.
+type MessageStream struct {
+	ch      chan *EmergentMessage
+	closed  bool
+	mu      sync.Mutex
+	onClose func()
+}
+
+func newMessageStream(bufSize int, onClose func()) *MessageStream {
+	return &MessageStream{ch: make(chan *EmergentMessage, bufSize), onClose: onClose}
+}
+
+// C returns the channel of messages; it is closed when the stream ends.
+func (s *MessageStream) C() <-chan *EmergentMessage { return s.ch }
+
+// Close closes the stream and runs its onClose callback.
+func (s *MessageStream) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	close(s.ch)
+	s.mu.Unlock()
+	if s.onClose != nil {
+		s.onClose()
+	}
+}
+
+// push delivers msg unless the stream is closed or full.
+func (s *MessageStream) push(msg *EmergentMessage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	select {
+	case s.ch <- msg:
+	default:
+	}
+}
+
+type baseClient struct {
+	kind string
+	conn net.Conn
+
+	mu              sync.Mutex
+	disposed        bool
+	readBuffer      []byte
+	pendingRequests map[string]chan string
+	messageStream   *MessageStream
+
+	readCancel context.CancelFunc
+	readDone   chan struct{}
+}
+
+func newBaseClient(kind string, conn net.Conn) *baseClient {
+	c := &baseClient{kind: kind, conn: conn, pendingRequests: map[string]chan string{}, readDone: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.readCancel = cancel
+	go c.readLoop(ctx)
+	return c
+}
+
+// subscribeInternal opens the client's message stream.
+func (c *baseClient) subscribeInternal(types []string) (*MessageStream, error) {
+	c.mu.Lock()
+	if c.disposed {
+		c.mu.Unlock()
+		return nil, errors.New("client disposed")
+	}
+	c.mu.Unlock()
+
+	stream := newMessageStream(256, func() {
+		c.mu.Lock()
+		if c.messageStream != nil {
+			c.messageStream = nil
+		}
+		c.mu.Unlock()
+	})
+	c.mu.Lock()
+	c.messageStream = stream
+	c.mu.Unlock()
+	if _, err := c.conn.Write([]byte("subscribe " + strings.Join(types, ",") + "\n")); err != nil {
+		stream.Close()
+		return nil, err
+	}
+	return stream, nil
+}
+
+func (c *baseClient) readLoop(ctx context.Context) {
+	defer close(c.readDone)
+	buf := make([]byte, 4096)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		default:
+		}
+		c.mu.Lock()
+		conn := c.conn
+		c.mu.Unlock()
+		if conn == nil {
+			return
+		}
+		if err := conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond)); err != nil {
+			return
+		}
+		n, err := conn.Read(buf)
+		if err != nil {
+			var netErr net.Error
+			if errors.As(err, &netErr) && netErr.Timeout() {
+				continue
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			// Close the message stream on EOF, outside c.mu.
+			c.mu.Lock()
+			stream := c.messageStream
+			c.messageStream = nil
+			c.mu.Unlock()
+			if stream != nil {
+				stream.Close()
+			}
+			return
+		}
+		c.mu.Lock()
+		c.readBuffer = append(c.readBuffer, buf[:n]...)
+		c.mu.Unlock()
+		c.processFrames()
+	}
+}
+
+func (c *baseClient) processFrames() {
+	var detached []*MessageStream
+	c.mu.Lock()
+	for {
+		i := bytes.IndexByte(c.readBuffer, '\n')
+		if i < 0 {
+			break
+		}
+		line := string(c.readBuffer[:i])
+		c.readBuffer = c.readBuffer[i+1:]
+		msgType, payload, _ := strings.Cut(line, " ")
+		if s := c.handlePush(msgType, payload); s != nil {
+			detached = append(detached, s)
+		}
+	}
+	c.mu.Unlock()
+	for _, s := range detached {
+		s.Close()
+	}
+}
+
+// handlePush routes one pushed message, returning a stream the caller
+// must close once it has released c.mu; c.mu is held.
+func (c *baseClient) handlePush(msgType, payload string) *MessageStream {
+	switch msgType {
+	case "system.shutdown":
+		return c.handleShutdown(payload)
+	case "response":
+		id, body, _ := strings.Cut(payload, " ")
+		if ch, ok := c.pendingRequests[id]; ok {
+			delete(c.pendingRequests, id)
+			select {
+			case ch <- body:
+			default:
+			}
+		}
+	default:
+		if c.messageStream != nil {
+			c.messageStream.push(&EmergentMessage{MessageType: msgType, Payload: payload})
+		}
+	}
+	return nil
+}
+
+// handleShutdown detaches the stream when the engine shuts this kind
+// down and returns it for the caller to close after unlocking; c.mu is
+// held.
+func (c *baseClient) handleShutdown(kind string) *MessageStream {
+	if !strings.EqualFold(kind, c.kind) {
+		return nil
+	}
+	stream := c.messageStream
+	c.messageStream = nil
+	return stream
+}
+
+// close disconnects, detaching the stream under the lock and closing it
+// after unlocking.
+func (c *baseClient) close() error {
+	c.mu.Lock()
+	if c.disposed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.readCancel()
+	stream := c.messageStream
+	c.messageStream = nil
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn = nil
+	}
+	c.disposed = true
+	c.mu.Unlock()
+	if stream != nil {
+		stream.Close()
+	}
+	select {
+	case <-c.readDone:
+	case <-time.After(2 * time.Second):
+	}
+	return nil
+}
+
+// RunSink subscribes and hands every message to handle until the stream
+// ends.
+func RunSink(conn net.Conn, types []string, handle func(*EmergentMessage)) error {
+	c := newBaseClient("sink", conn)
+	defer c.close()
+	stream, err := c.subscribeInternal(types)
+	if err != nil {
+		return err
+	}
+	defer stream.Close()
+	for msg := range stream.C() {
+		handle(msg)
+	}
+	return nil
+}
