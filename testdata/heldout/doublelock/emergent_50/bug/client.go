@@ -2,9 +2,9 @@
 // engine whose read loop, when the engine's socket reaches EOF, closes the
 // client's message stream while holding the client's mutex; closing the
 // stream runs, synchronously, the onClose callback that subscribe
-// registered, which locks the client's mutex again. The read loop blocks on itself, and the primitive's main
-// goroutine, closing the client on its way out, then blocks on the client
-// mutex the read loop holds.
+// registered, which locks the client's mutex again. The read loop blocks
+// on itself, and the primitive's main goroutine, closing the client on its
+// way out, then blocks on the client mutex the read loop holds.
 //
 // Upstream: Govcraft/emergent#50 ("Go SDK deadlocks when the engine connection drops: stream closed while holding c.mu")
 // Round: 9
