@@ -14,9 +14,11 @@
 // GetNextServer takes Clickhouse.mu. Files, HTTP and metrics are reduced
 // to a map of dumps and a stub server; the queue to a channel.
 //
-// Fix: Clickhouse.Dump no longer holds Clickhouse.mu around the call to
-// the Dumper (the dumper has its own lock), as #64 proposed; so the only
-// nesting left is FileDumper.mu then Clickhouse.mu.
+// Fix: the PR's diff was not in the thread we read; the fixed version is
+// our reading of it and of the fix issue #64 proposed: Clickhouse.Dump no
+// longer holds Clickhouse.mu around the call to the Dumper (the dumper has
+// its own lock), so the only nesting left is FileDumper.mu then
+// Clickhouse.mu.
 package bug
 
 import (
