@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -38,7 +39,7 @@ import (
 // or the stop, then send the result): the sends that count are those it
 // dominates on paths through its other cases (kubernetes/kubernetes#25331).
 func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) {
-	handedOut := returnedFields(funcs)
+	handedOut := returnedFields(funcs, classes)
 	made := madeFields(funcs)
 	guarded := guardedFields(funcs)
 	closures := map[*ssa.Function]*ssa.MakeClosure{}
@@ -734,11 +735,16 @@ type fieldKey struct {
 }
 
 // chanKey names the channel v for comparison within one function: a
-// parameter, free variable or global is itself; a load of a struct field
-// is the field of its base. A channel the function makes, or one computed
-// in a way not followed, has no key.
+// parameter, free variable or global is itself; a load of a struct field,
+// or a call of an accessor returning one (c.events.In()), is the field of
+// its base. A channel the function makes, or one computed in a way not
+// followed, has no key.
 func chanKey(v ssa.Value) any {
 	switch v := v.(type) {
+	case *ssa.Call:
+		if f, i := chanuse.Accessor(v.Call.StaticCallee()); f != nil && i < len(v.Call.Args) {
+			return fieldKey{baseKey(v.Call.Args[i]), f}
+		}
 	case *ssa.Parameter, *ssa.FreeVar:
 		return v
 	case *ssa.ChangeType:
@@ -877,10 +883,15 @@ func exportedField(k fieldKey) string {
 
 // returnedFields maps each channel field that some function returns (a
 // Next or Events accessor, a constructor handing out its output) to one
-// such return: the receiver of that channel is the caller.
-func returnedFields(funcs []*ssa.Function) map[*types.Var]*ssa.Return {
+// such return: the receiver of that channel is the caller. An accessor
+// whose callers are all known (chanuse.Class.Accessors) hands the channel
+// to none but them, and their operations are the field's own.
+func returnedFields(funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) map[*types.Var]*ssa.Return {
 	out := map[*types.Var]*ssa.Return{}
 	for _, fn := range funcs {
+		if f, _ := chanuse.Accessor(fn); f != nil && classes[f] != nil && slices.Contains(classes[f].Accessors, fn) {
+			continue
+		}
 		for _, b := range fn.Blocks {
 			ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
 			if !ok {

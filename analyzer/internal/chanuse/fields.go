@@ -3,6 +3,7 @@ package chanuse
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -26,7 +27,12 @@ type Class struct {
 	Stored     bool            // something other than nil or a make was stored
 	Escapes    bool            // the field's channel is used in a way not followed
 	LenChecked bool            // len or cap of the channel is read somewhere
-	nodes      map[*ssa.Function]*Node
+	// Accessors are the package's functions that return the field's
+	// channel (return e.ch) to callers that are all known: their calls
+	// are loads of the field, and the callers' operations are in Ops.
+	Accessors []*ssa.Function
+	closed    map[*ssa.Function]bool // the package's closed accessors
+	nodes     map[*ssa.Function]*Node
 }
 
 func (c *Class) add(op FieldOp) { c.Ops = append(c.Ops, op) }
@@ -48,9 +54,12 @@ func (c *Class) Silent() bool {
 	return true
 }
 
-// Fields follows the package's private channel fields as classes.
+// Fields follows the package's private channel fields as classes. A
+// call of an accessor (see Accessor) loads the field from its argument;
+// when the package makes every call of it, its return is no escape.
 func Fields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*types.Var]*Class {
 	classes := map[*types.Var]*Class{}
+	closed := closedAccessors(pkg, sealed, funcs)
 	get := func(v *types.Var) *Class {
 		if v == nil || v.Pkg() != pkg || v.Origin() != v || !sealed.Private(v) {
 			return nil
@@ -60,7 +69,7 @@ func Fields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*type
 		}
 		c := classes[v]
 		if c == nil {
-			c = &Class{Field: v, nodes: map[*ssa.Function]*Node{}}
+			c = &Class{Field: v, closed: closed, nodes: map[*ssa.Function]*Node{}}
 			classes[v] = c
 		}
 		return c
@@ -76,6 +85,13 @@ func Fields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*type
 				case *ssa.Field:
 					if c := get(StructField(in.X.Type(), in.Field, false)); c != nil {
 						c.value(in, fn, in.X)
+					}
+				case *ssa.Call:
+					// A call of an accessor loads the field from its
+					// argument.
+					f, i := Accessor(in.Call.StaticCallee())
+					if c := get(f); c != nil && i < len(in.Call.Args) {
+						c.value(in, fn, in.Call.Args[i])
 					}
 				}
 			}
@@ -205,6 +221,13 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 			c.Escapes = true
 		case *ssa.ChangeType:
 			c.value(r, fn, base)
+		case *ssa.Return:
+			// An accessor's result: its calls are followed as loads.
+			if f, _ := Accessor(fn); f != c.Field || !c.closed[fn] {
+				c.Escapes = true
+			} else if !slices.Contains(c.Accessors, fn) {
+				c.Accessors = append(c.Accessors, fn)
+			}
 		default:
 			c.Escapes = true
 		}

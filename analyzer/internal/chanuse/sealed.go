@@ -15,12 +15,14 @@ type Sealed struct {
 	open    map[types.Type]bool
 	owners  map[*types.Var]*types.TypeName
 	allOpen bool
+	closed  bool // package main or an external test package: nothing imports it
 }
 
 // NewSealed walks pkg's exported API once.
 func NewSealed(pkg *types.Package) *Sealed {
 	s := &Sealed{pkg: pkg, open: map[types.Type]bool{}, owners: map[*types.Var]*types.TypeName{}}
 	closedPkg := pkg.Name() == "main" || strings.HasSuffix(pkg.Path(), "_test")
+	s.closed = closedPkg
 	scope := pkg.Scope()
 	for _, name := range scope.Names() {
 		obj := scope.Lookup(name)
@@ -60,6 +62,23 @@ func (s *Sealed) Private(v *types.Var) bool {
 	tn := s.owners[v]
 	return tn != nil && !s.open[tn.Type()]
 }
+
+// Open reports whether other packages can reach values of type t, or
+// of the type t points to, through the package's exported API.
+func (s *Sealed) Open(t types.Type) bool {
+	if s.open[t] {
+		return true
+	}
+	// Reaching *T reaches T too (reach follows the element).
+	if p, ok := t.(*types.Pointer); ok {
+		return s.open[p.Elem()]
+	}
+	return false
+}
+
+// Closed reports whether no other package can import this one (package
+// main, an external test package).
+func (s *Sealed) Closed() bool { return s.closed }
 
 // reach marks t and everything an importer can get to through it.
 func (s *Sealed) reach(t types.Type) {
