@@ -87,7 +87,7 @@ func (b *DeploymentBroadcaster) Subscribe() SubscriberChannels {
 // Send publishes message and waits until every listener has answered.
 func (b *DeploymentBroadcaster) Send(message NginxAgentMessage) bool {
 	b.publishCh <- message // heldout:site
-	<-b.doneCh // heldout:site
+	<-b.doneCh             // heldout:site
 	return true
 }
 
