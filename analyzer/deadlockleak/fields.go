@@ -17,7 +17,9 @@ import (
 // sends in some functions, and every receive in one function, which the
 // package calls from one place outside loops and which can leave through
 // another select case (a timeout, a context) without receiving. When it
-// does, the send has no receiver left and blocks forever.
+// does, the send has no receiver left and blocks forever. The senders may
+// close the channel themselves once done (xelaj/go-dry#3): that close
+// follows their sends and releases none of them.
 func fieldLeaks(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) {
 	sites := map[*ssa.Function][]ssa.Instruction{}
 	for _, fn := range funcs {
@@ -52,7 +54,7 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 			return
 		}
 	}
-	var sends []chanuse.FieldOp
+	var sends, closes []chanuse.FieldOp
 	var recvFn *ssa.Function
 	w := &walker{helpers: map[ssa.Instruction]*chanuse.Node{}, recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, needVia: true}
 	for _, op := range c.Ops {
@@ -72,12 +74,22 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 			case *ssa.UnOp:
 				w.vals[in.X] = true
 			}
+		case chanuse.Close, chanuse.DeferClose:
+			closes = append(closes, op)
 		default:
-			return // a close or a select send: another pattern
+			return // a select send: another pattern
 		}
 	}
 	if recvFn == nil || len(sends) == 0 {
 		return
+	}
+	for _, cl := range closes {
+		// A sender's own close comes after its sends on that goroutine
+		// and cannot release one of them; any other close is another
+		// pattern (a closer that ends the receiver's wait).
+		if !slices.ContainsFunc(sends, func(s chanuse.FieldOp) bool { return s.Instr.Parent() == cl.Instr.Parent() }) {
+			return
+		}
 	}
 	ss := sites[recvFn]
 	var owner *ssa.Go    // the receiver is the goroutine of its own instance, started here
