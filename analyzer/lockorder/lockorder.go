@@ -180,6 +180,14 @@
 // of the one function a function value it calls runs, and a callee's
 // wait on its parameter's WaitGroup field meets the Done calls on that
 // field wherever they are.
+//
+// Resolution gap closed by round 8 (issue 14): two locks of one class
+// nested along a parent field and the children container the package
+// links it to (a node is added to the children of the value it sets as
+// its parent) are told apart as parent and child; a package that nests
+// them upward in one place and downward in another, also through a local
+// slice filled from the children or a sort.Slice closure over one, is
+// reported (treeorder.go).
 package lockorder
 
 import (
@@ -303,6 +311,7 @@ type Acq struct {
 	Once  string   // "do": a sync.Once held while its function runs; "fn": a OnceFunc/OnceValue wrapper (once.go)
 	From  string   // for Acquires by class only: the container ("{p0}.g") the locked object is an element of (mutual.go)
 	Back  string   // for Acquires by class only: the back field ("pkg.T.owner") the locked object was reached through (regback.go)
+	Src   string   // for Acquires by class only: the container ("{p0}.g") or captured local slice ("{f0}*") the locked object is an element of (treeorder.go)
 
 	pos token.Pos // same-package position (not exported in facts)
 }
@@ -340,6 +349,7 @@ type lockInfo struct {
 	back        string          // for a lock known by class only: the back field its object was reached through (regback.go)
 	several     bool            // maybe only as one of the several functions a registry's elements run, each in turn
 	obj         ssa.Value       // for a lock known by class only: the object value it was taken on (samevalue.go)
+	src         string          // for a lock known by class only: the container its object is an element of, also through a local slice ("{p0}.g", "{f0}*"; treeorder.go)
 	objPath     string          // and the field path from it
 }
 
@@ -553,6 +563,7 @@ type checker struct {
 
 	srcFuncs     []*ssa.Function
 	backOwners   map[string]*backOwner // back-pointer field -> the container field it links to (owner.go)
+	treeEdges    []*treeEdge           // nestings of one class along linked parent and children fields (treeorder.go)
 	adds         map[*ssa.Function][]addition
 	retChans     map[*ssa.Function]retChan // functions returning a channel kept in a field (reply.go)
 	ifaceMethods map[string]bool           // "T.m": a method of T some interface exposes (reply.go)
@@ -628,6 +639,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.reportAliasRLocks()
 	c.reportBackRLocks()
 	c.reportInversions()
+	c.reportTreeInversions()
 	c.reportRLocks()
 	c.reportWaits()
 	c.reportLifetimeWaits()
@@ -1068,6 +1080,9 @@ func (f *fnChecker) acqFor(li *lockInfo) (Acq, bool) {
 	}
 	if byClass(li.inst) {
 		a.Back = li.back
+		if strings.HasPrefix(li.src, "{p") || strings.HasPrefix(li.src, "{f") {
+			a.Src = li.src
+		}
 	}
 	if li.inner.IsValid() {
 		a.pos = li.inner
@@ -1342,6 +1357,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			desc:    desc(call.Args[0]),
 			flagged: flagGuarded(f.block),
 		}
+		if byClass(li.inst) && obj != nil && fkey != "" && objPath == fkey[strings.LastIndexByte(fkey, '.'):] {
+			li.src = elemSourceDeep(obj)
+		}
 		f.noteEntryAcq(li) // a Lock of its own, whatever the guards (recursion.go)
 		f.acquire(s, li, true)
 		return
@@ -1433,6 +1451,14 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		ik, ck, d, ok := f.subst(call, a)
 		back := ""
 		from := ""
+		src := ""
+		if a.Root == "" {
+			src = substSrc(call, a.Src)
+		} else if strings.HasPrefix(a.Root, "{p") && a.Lock != "" && a.Path == a.Lock[strings.LastIndexByte(a.Lock, '.'):] {
+			if v := argOf(call, a.Root); v != nil {
+				src = elemSourceDeep(v)
+			}
+		}
 		if !ok && a.Lock != "" && (a.Root == "" || f.indirect > 0 || f.elemArg(call, a.Root)) {
 			// Known by its lock class only (a lock of a receiver that
 			// a dynamic call's target gets from a slice or a map).
@@ -1449,7 +1475,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if ok && ik == "" && a.Lock != "" && f.indirect == 0 && strings.HasPrefix(a.Root, "{p") && a.Path == a.Lock[strings.LastIndexByte(a.Lock, '.'):] {
 			// An element's own mutex: by class, with the container it
 			// was read from when that is known (mutual.go).
-			if from = f.elemFrom(call, a.Root); from != "" {
+			if from = f.elemFrom(call, a.Root); from != "" || src != "" {
 				ik = "class:" + a.Lock
 			}
 		}
@@ -1466,6 +1492,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			continue
 		}
 		li := &lockInfo{inst: ik, class: ck, fkey: a.Lock, alias: a.Alias, read: a.Read, pos: pos, desc: d, via: calleeName, maybe: !known || f.maybeCall, drops: f.dropsOf(call, a.Drops), once: a.Once, from: from, back: back, several: known && f.maybeCall}
+		if byClass(ik) {
+			li.src = src
+		}
 		if byClass(ik) && f.indirect == 0 {
 			li.obj, li.objPath = calleeObj(call, a)
 		}
@@ -1667,6 +1696,9 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 					if old.Back == "" {
 						old.Back = a.Back
 					}
+					if old.Src == "" {
+						old.Src = a.Src
+					}
 					f.acquires[li.inst] = old
 				}
 			}
@@ -1712,6 +1744,9 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 		for _, h := range s.held {
 			if h.inst == li.inst && li.inst != "" || li.drops[h.inst] || lockerDropped(li.drops, h) || h.once != "" || li.once != "" {
 				continue
+			}
+			if !f.unpublished(h, f.block, li.pos) {
+				f.noteTreeEdge(h, li, gatesOf(s, h, li))
 			}
 			if h.fkey != "" && li.fkey != "" && h.fkey != li.fkey && !f.unpublished(h, f.block, li.pos) {
 				f.c.addClassEdge(f.fn, h, li, gatesOf(s, h, li))
