@@ -1,0 +1,209 @@
+// Package fixed is the fixed version of doublelock/hive_7172: the event
+// handler, which holds plukMu, calls the unlocked core of the fact
+// extraction; the locking wrapper stays for callers that hold nothing.
+package fixed
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Phase is an inception phase.
+type Phase string
+
+// Phases of an inception.
+const (
+	PhaseCapture   Phase = "capture"
+	PhaseStructure Phase = "structure"
+)
+
+const (
+	minQuestionsForAdvance = 3
+	minFactsForAdvance     = 3
+)
+
+// Question is a clarification question.
+type Question struct {
+	ID, Text, Category string
+}
+
+// Fact is an ideation fact.
+type Fact struct {
+	Title, Body, Type string
+}
+
+// InceptionState is the state of the inception.
+type InceptionState struct {
+	Phase   Phase
+	Answers map[string]string
+}
+
+// Engine drives the inception.
+type Engine interface {
+	GetState() *InceptionState
+	SetQuestions(qs []Question) error
+	RecordFacts(ctx context.Context, facts []Fact) error
+}
+
+type plukEvent struct {
+	Type string            `json:"type"`
+	Data map[string]string `json:"data"`
+}
+
+// InceptionWatcher watches the brainstorm agent during an inception.
+type InceptionWatcher struct {
+	ctx       context.Context
+	inception Engine
+
+	plukMu              sync.Mutex
+	plukQuestions       []Question
+	plukFactLines       []string
+	plukIdleInStructure bool
+	rateLimitedUntil    time.Time
+}
+
+// runPlukSubscriber handles the agent's events until ctx is done.
+func (w *InceptionWatcher) runPlukSubscriber(ctx context.Context, stream io.Reader) {
+	scanner := bufio.NewScanner(stream)
+	for scanner.Scan() {
+		select {
+		case <-ctx.Done():
+			return
+		default:
+		}
+		var event plukEvent
+		if err := json.Unmarshal(scanner.Bytes(), &event); err != nil {
+			continue
+		}
+		w.handlePlukEvent(event)
+	}
+}
+
+// handlePlukEvent reacts to one event; it holds plukMu for field access.
+func (w *InceptionWatcher) handlePlukEvent(event plukEvent) {
+	w.plukMu.Lock()
+	defer w.plukMu.Unlock()
+
+	state := w.inception.GetState()
+	if state == nil {
+		return
+	}
+
+	switch event.Type {
+	case "state_change":
+		if event.Data["state"] == "idle" {
+			if state.Phase == PhaseCapture && len(w.plukQuestions) > 0 {
+				w.applyPlukQuestions(state)
+				return
+			}
+			if state.Phase == PhaseStructure {
+				w.plukIdleInStructure = true
+				if len(w.plukFactLines) > 0 {
+					w.tryExtractFactsFromPlukLocked(w.ctx, state)
+				} else {
+					w.autoGenerateFacts(w.ctx, state)
+				}
+				return
+			}
+		} else if event.Data["state"] == "working" {
+			w.plukIdleInStructure = false
+		}
+
+	case "rate_limit":
+		w.rateLimitedUntil = time.Now().Add(3 * time.Minute)
+
+	case "raw_output":
+		line := event.Data["message"]
+		lower := strings.ToLower(line)
+		if state.Phase == PhaseStructure && len(w.plukFactLines) < 200 {
+			for _, kw := range []string{"vision", "requirement", "constraint", "constitution"} {
+				if strings.Contains(lower, kw) {
+					w.plukFactLines = append(w.plukFactLines, line)
+					break
+				}
+			}
+		}
+	}
+}
+
+// tryExtractFactsFromPluk extracts facts from the buffered output lines
+// when the agent went idle without recording any; for callers that do
+// not hold plukMu.
+func (w *InceptionWatcher) tryExtractFactsFromPluk(ctx context.Context, state *InceptionState) {
+	w.plukMu.Lock()
+	defer w.plukMu.Unlock()
+	w.tryExtractFactsFromPlukLocked(ctx, state)
+}
+
+// tryExtractFactsFromPlukLocked is the body of tryExtractFactsFromPluk;
+// the caller holds plukMu.
+func (w *InceptionWatcher) tryExtractFactsFromPlukLocked(ctx context.Context, state *InceptionState) {
+	factLines := append([]string{}, w.plukFactLines...)
+
+	if len(factLines) == 0 || len(state.Answers) == 0 {
+		return
+	}
+
+	var facts []Fact
+	seen := map[string]bool{}
+	for _, line := range factLines {
+		lower := strings.ToLower(line)
+		for _, kw := range []string{"vision", "constitution", "requirement", "constraint"} {
+			if strings.Contains(lower, kw) && !seen[kw] {
+				seen[kw] = true
+				if body := strings.TrimSpace(line); len(body) > 20 {
+					facts = append(facts, Fact{Title: kw + " (from agent output)", Body: body, Type: kw})
+				}
+				break
+			}
+		}
+	}
+
+	if len(facts) < minFactsForAdvance {
+		w.autoGenerateFacts(ctx, state)
+		return
+	}
+	if err := w.inception.RecordFacts(ctx, facts); err != nil {
+		return
+	}
+
+	w.plukFactLines = nil
+}
+
+// autoGenerateFacts records facts made from the answers.
+func (w *InceptionWatcher) autoGenerateFacts(ctx context.Context, state *InceptionState) {
+	var facts []Fact
+	for q, a := range state.Answers {
+		facts = append(facts, Fact{Title: q, Body: a, Type: "requirement"})
+	}
+	_ = w.inception.RecordFacts(ctx, facts)
+}
+
+// applyPlukQuestions hands the intercepted questions to the engine; the
+// caller holds plukMu.
+func (w *InceptionWatcher) applyPlukQuestions(state *InceptionState) {
+	if len(w.plukQuestions) < minQuestionsForAdvance {
+		return
+	}
+	if err := w.inception.SetQuestions(w.plukQuestions); err != nil {
+		return
+	}
+	w.plukQuestions = nil
+}
+
+// interceptFactsFromBuffer buffers fact-like lines read from the agent's
+// terminal; the poll loop calls it.
+func (w *InceptionWatcher) interceptFactsFromBuffer(lines []string) {
+	w.plukMu.Lock()
+	defer w.plukMu.Unlock()
+	for _, line := range lines {
+		if strings.Contains(strings.ToLower(line), "requirement") && len(w.plukFactLines) < 200 {
+			w.plukFactLines = append(w.plukFactLines, line)
+		}
+	}
+}
