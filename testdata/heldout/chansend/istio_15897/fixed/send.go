@@ -41,6 +41,19 @@ type XdsConnection struct {
 	ListenerNonceSent string
 	CDSWatch          bool
 	LDSWatch          bool
+	pushChannel       chan string
+}
+
+func newXdsConnection(conID string, stream DiscoveryStream) *XdsConnection {
+	return &XdsConnection{ConID: conID, stream: stream, pushChannel: make(chan string)}
+}
+
+// Push hands a config version to the connection's handler.
+func (conn *XdsConnection) Push(version string) {
+	select {
+	case conn.pushChannel <- version:
+	case <-conn.stream.Context().Done(): // grpc stream was closed
+	}
 }
 
 // send sends res, giving up after SendTimeout.
@@ -105,12 +118,12 @@ func (conn *XdsConnection) pushConnection(version string) error {
 
 // serve stands for the ADS handler: it pushes every version it is given
 // and returns (closing the stream) on the first failed push.
-func serve(conn *XdsConnection, pushes <-chan string) error {
+func serve(conn *XdsConnection) error {
 	for {
 		select {
 		case <-conn.stream.Context().Done():
 			return nil
-		case version := <-pushes:
+		case version := <-conn.pushChannel:
 			if err := conn.pushConnection(version); err != nil {
 				return err
 			}
