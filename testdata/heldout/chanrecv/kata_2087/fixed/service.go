@@ -6,6 +6,7 @@ package fixed
 import (
 	"context"
 	"fmt"
+	"log"
 	"sync"
 	"time"
 )
@@ -66,7 +67,6 @@ type service struct {
 	mu         sync.Mutex
 	sandbox    Sandbox
 	containers map[string]*container
-	events     chan interface{}
 }
 
 // WaitRequest names the task to wait for.
@@ -162,10 +162,12 @@ func wait(ctx context.Context, s *service, c *container) {
 	s.mu.Unlock()
 
 	c.exitCh <- uint32(ret)
-	select {
-	case s.events <- &TaskExit{ContainerID: c.id, ExitStatus: uint32(ret)}:
-	case <-ctx.Done():
-	}
+	s.publish(&TaskExit{ContainerID: c.id, ExitStatus: uint32(ret)})
+}
+
+// publish stands for the shim's event forwarder.
+func (s *service) publish(evt interface{}) {
+	log.Printf("publishing %T %+v", evt, evt)
 }
 
 // Wait blocks until the container's process has exited.
