@@ -136,14 +136,17 @@ func wrongContexts(st *state, funcs []*ssa.Function) {
 				continue
 			}
 			// The parameter, and loads of the variable it is spilled to
-			// when a function literal captures it.
+			// when a function literal captures it, where the variable
+			// still holds the parameter (not a child assigned to it).
 			pvals := map[ssa.Value]bool{p: true}
 			for _, r := range *p.Referrers() {
 				if sto, ok := r.(*ssa.Store); ok && sto.Val == p {
 					if a, ok := sto.Addr.(*ssa.Alloc); ok {
 						for _, u := range *a.Referrers() {
 							if l, ok := u.(*ssa.UnOp); ok && l.Op == token.MUL {
-								pvals[l] = true
+								if vals, ok := chanuse.StoredBefore(a, l); ok && len(vals) == 1 && vals[0] == p {
+									pvals[l] = true
+								}
 							}
 						}
 					}
@@ -259,23 +262,26 @@ func ctxGoroutines(v ssa.Value, at ssa.Instruction, depth int, out *[]*ctxGorout
 				}
 			}
 		case *ssa.Store:
-			// A variable a closure captures (a spilled parameter).
+			// A variable a closure captures (a spilled parameter), while
+			// it holds v: the closure reads the variable, which may be
+			// assigned another context (a child) before or after.
 			if a, ok := r.Addr.(*ssa.Alloc); ok && r.Val == v {
 				for _, u := range *a.Referrers() {
 					if mk, ok := u.(*ssa.MakeClosure); ok {
-						closureGo(mk, a, here, out)
+						closureGo(mk, a, v, here, out)
 					}
 				}
 			}
 		case *ssa.MakeClosure:
-			closureGo(r, v, here, out)
+			closureGo(r, v, v, here, out)
 		}
 	}
 }
 
 // closureGo adds the goroutine mk starts when it is started by a go
-// statement and binds v (the context, or the variable holding it).
-func closureGo(mk *ssa.MakeClosure, v ssa.Value, here func(ssa.Instruction) ssa.Instruction, out *[]*ctxGoroutine) {
+// statement and binds v (the context ctx, or a variable that holds ctx
+// whenever the goroutine may read it).
+func closureGo(mk *ssa.MakeClosure, v, ctx ssa.Value, here func(ssa.Instruction) ssa.Instruction, out *[]*ctxGoroutine) {
 	fn := mk.Fn.(*ssa.Function)
 	for _, u := range *mk.Referrers() {
 		g, ok := u.(*ssa.Go)
@@ -284,6 +290,9 @@ func closureGo(mk *ssa.MakeClosure, v ssa.Value, here func(ssa.Instruction) ssa.
 		}
 		for i, bnd := range mk.Bindings {
 			if bnd != v {
+				continue
+			}
+			if a, ok := v.(*ssa.Alloc); ok && !chanuse.Holds(a, ctx, mk) {
 				continue
 			}
 			fv := fn.FreeVars[i]

@@ -124,3 +124,80 @@ func callWithStop(ctx context.Context, ping func(), call func(context.Context) e
 	}()
 	return call(callCtx)
 }
+
+// Look-alikes: the goroutine captures a variable the child context is
+// assigned to, so it waits on the child, which the deferred cancel ends.
+
+type connClient struct{ done chan struct{} }
+
+// ctx, cancel := in the top-level block redeclares the parameter: one
+// variable, assigned the child before the goroutine starts.
+func serveConn(ctx context.Context, serve func(*connClient) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c := &connClient{done: make(chan struct{})}
+	go func() {
+		<-ctx.Done()
+		close(c.done)
+	}()
+	return serve(c)
+}
+
+// A plain assignment of the child to the parameter.
+func serveTimeout(ctx context.Context, d time.Duration, serve func(*connClient) error) error {
+	var cancel context.CancelFunc
+	ctx, cancel = context.WithTimeout(ctx, d)
+	defer cancel()
+	c := &connClient{done: make(chan struct{})}
+	go func() {
+		<-ctx.Done()
+		close(c.done)
+	}()
+	return serve(c)
+}
+
+// A declaration in an inner block: a new variable, the child, while a
+// closure that only reads it keeps the parameter in a variable too.
+func serveInner(ctx context.Context, watch bool, serve func(*connClient) error) error {
+	errOf := func() error { return ctx.Err() }
+	c := &connClient{done: make(chan struct{})}
+	if watch {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			<-ctx.Done()
+			close(c.done)
+		}()
+	}
+	if err := serve(c); err != nil {
+		return err
+	}
+	return errOf()
+}
+
+// The goroutine really captures the parameter: the child is another
+// variable.
+func serveParent(ctx context.Context, serve func(context.Context, *connClient) error) error {
+	child, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c := &connClient{done: make(chan struct{})}
+	go func() { // want `this goroutine can return only when ctx, serveParent's context parameter, is done`
+		<-ctx.Done()
+		close(c.done)
+	}()
+	return serve(child, c)
+}
+
+// The parameter assigned the child only after the goroutine has started:
+// the goroutine may still read the parent; the rule keeps quiet.
+func serveLate(ctx context.Context, serve func(*connClient) error) error {
+	c := &connClient{done: make(chan struct{})}
+	go func() {
+		<-ctx.Done()
+		close(c.done)
+	}()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	_ = ctx
+	return serve(c)
+}
