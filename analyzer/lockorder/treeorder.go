@@ -299,22 +299,30 @@ func storesTo(fv *ssa.FreeVar) bool {
 }
 
 // substSrc rewrites a summary's element source at a call: "{pN}.g" to
-// the argument's container, "{fN}*" to the one container the local slice
-// the closure captures is filled from.
+// the argument's container, "{fN}.g" to the container of the closure's
+// binding, and "{fN}*" to the one container the local slice the closure
+// captures is filled from.
 func substSrc(call *ssa.CallCommon, src string) string {
 	if strings.HasPrefix(src, "{p") {
 		return substFrom(call, src)
 	}
 	var i int
-	if _, err := fmt.Sscanf(src, "{f%d}*", &i); err != nil {
+	if _, err := fmt.Sscanf(src, "{f%d}", &i); err != nil {
 		return ""
 	}
 	mc, ok := call.Value.(*ssa.MakeClosure)
 	if !ok || i >= len(mc.Bindings) {
 		return ""
 	}
-	if a, ok := mc.Bindings[i].(*ssa.Alloc); ok {
-		return allocSource(a)
+	rest := src[strings.IndexByte(src, '}')+1:]
+	if rest == "*" {
+		if a, ok := mc.Bindings[i].(*ssa.Alloc); ok {
+			return allocSource(a)
+		}
+		return ""
+	}
+	if k := inst(mc.Bindings[i]); k != "" {
+		return norm(k + rest)
 	}
 	return ""
 }

@@ -372,3 +372,78 @@ func (p *fnode) down() {
 		k.mu.Unlock()
 	}
 }
+
+// A variant: the children slice field sorted in place under the parent's
+// lock, each child read under its own lock in the less function.
+type wpool struct {
+	mu       sync.Mutex
+	parent   *wpool
+	children []*wpool
+	weight   int
+}
+
+func (p *wpool) sub() *wpool {
+	c := &wpool{parent: p}
+	p.mu.Lock()
+	p.children = append(p.children, c)
+	p.mu.Unlock()
+	return c
+}
+
+func (p *wpool) getWeight() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.weight
+}
+
+func (p *wpool) order() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sort.Slice(p.children, func(i, j int) bool { return p.children[i].getWeight() < p.children[j].getWeight() })
+}
+
+func (p *wpool) setWeight(w int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.weight = w
+	if p.parent != nil {
+		p.parent.order() // want `lock order inversion along the tree: setWeight locks p.mu .* then p.parent.mu inside p.parent.order .*while order locks p.mu .* then the mu of an element of p.children`
+	}
+}
+
+// Its fix: the parent is reordered once the child's lock is released.
+type wpoolOK struct {
+	mu       sync.Mutex
+	parent   *wpoolOK
+	children []*wpoolOK
+	weight   int
+}
+
+func (p *wpoolOK) sub() *wpoolOK {
+	c := &wpoolOK{parent: p}
+	p.mu.Lock()
+	p.children = append(p.children, c)
+	p.mu.Unlock()
+	return c
+}
+
+func (p *wpoolOK) getWeight() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.weight
+}
+
+func (p *wpoolOK) order() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sort.Slice(p.children, func(i, j int) bool { return p.children[i].getWeight() < p.children[j].getWeight() })
+}
+
+func (p *wpoolOK) setWeight(w int) {
+	p.mu.Lock()
+	p.weight = w
+	p.mu.Unlock()
+	if p.parent != nil {
+		p.parent.order()
+	}
+}
