@@ -181,13 +181,17 @@
 // wait on its parameter's WaitGroup field meets the Done calls on that
 // field wherever they are.
 //
-// Resolution gap closed by round 8 (issue 14): two locks of one class
+// Resolution gaps closed by round 8 (issue 14): two locks of one class
 // nested along a parent field and the children container the package
 // links it to (a node is added to the children of the value it sets as
 // its parent) are told apart as parent and child; a package that nests
 // them upward in one place and downward in another, also through a local
 // slice filled from the children or a sort.Slice closure over one, is
-// reported (treeorder.go).
+// reported (treeorder.go). A send of the object whose lock the sender
+// holds, to a loop that locks each value it receives from that channel
+// field, waits for a receiver that is blocked on that lock, also inside a
+// callee and in a select whose other cases end only at a shutdown close
+// (sentwait.go).
 package lockorder
 
 import (
@@ -311,6 +315,8 @@ type Acq struct {
 	Once  string   // "do": a sync.Once held while its function runs; "fn": a OnceFunc/OnceValue wrapper (once.go)
 	From  string   // for Acquires by class only: the container ("{p0}.g") the locked object is an element of (mutual.go)
 	Back  string   // for Acquires by class only: the back field ("pkg.T.owner") the locked object was reached through (regback.go)
+	Sent  string   // for Waits of kind send: the value sent ("{p1}"), whose lock a receiver may take (sentwait.go)
+	Until bool     // for a Wait with Sent: a select's send whose other cases wait for a shutdown; it counts for the sent value's lock only
 	Src   string   // for Acquires by class only: the container ("{p0}.g") or captured local slice ("{f0}*") the locked object is an element of (treeorder.go)
 
 	pos token.Pos // same-package position (not exported in facts)
@@ -485,6 +491,8 @@ type wait struct {
 	pos               token.Pos
 	fn                *ssa.Function
 	alts              []*wait // a select's cases, each a wait of its own (selectwait.go)
+	sent              string  // for a send: the instance key of the value sent (sentwait.go)
+	until             bool    // a select's send whose other cases wait for a shutdown: only the sent value's lock counts
 }
 
 type wake struct {
@@ -564,6 +572,8 @@ type checker struct {
 	srcFuncs     []*ssa.Function
 	backOwners   map[string]*backOwner // back-pointer field -> the container field it links to (owner.go)
 	treeEdges    []*treeEdge           // nestings of one class along linked parent and children fields (treeorder.go)
+	chanSent     map[string]bool       // channel fields the package sends on (sentwait.go)
+	chanClosed   map[string]bool       // channel fields the package closes (sentwait.go)
 	adds         map[*ssa.Function][]addition
 	retChans     map[*ssa.Function]retChan // functions returning a channel kept in a field (reply.go)
 	ifaceMethods map[string]bool           // "T.m": a method of T some interface exposes (reply.go)
@@ -614,6 +624,8 @@ func run(pass *analysis.Pass) (any, error) {
 
 		srcFuncs:   ssainput.SrcFuncs,
 		backOwners: map[string]*backOwner{},
+		chanSent:   map[string]bool{},
+		chanClosed: map[string]bool{},
 		adds:       map[*ssa.Function][]addition{},
 		retChans:   map[*ssa.Function]retChan{},
 
@@ -630,6 +642,7 @@ func run(pass *analysis.Pass) (any, error) {
 		c.noteBackOwners(fn)
 		c.noteSelfLinks(fn)
 		c.noteForeignUnlocks(fn)
+		c.noteChanUses(fn)
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.summaryOf(fn)
@@ -1153,10 +1166,13 @@ func (f *fnChecker) step(instr ssa.Instruction, s *state) {
 		}
 		if in.Blocking && f.final {
 			f.selectWait(in, s)
+			f.soleSend(in, s)
 		}
 	case *ssa.Send:
 		if f.c.unbuffered(in.Chan) {
+			n := len(f.pendingWaits)
 			f.waitOn(in.Chan, "send", in.Pos(), s)
+			f.sentAt(f.sumKey(in.Chan, "send"), inst(in.X), n)
 		}
 		f.wakeOn(in.Chan, "recv", in.Pos(), s)
 	case *ssa.Return:
@@ -1588,22 +1604,48 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 				if a.pos.IsValid() {
 					via = fmt.Sprintf(" inside %s (%s)", calleeName, f.c.at(a.pos, pos))
 				}
-				if ik != "" {
-					if r, ok := f.acqFor(&lockInfo{inst: ik, class: ck, pos: pos, desc: d}); ok {
-						r.Kind = a.Kind
-						r.Drops = f.dropKeys(s, f.dropsOf(call, a.Drops))
-						f.waitsSum[ik+"|"+a.Kind] = r
-					}
+				sik, fk := "", ""
+				if a.Sent != "" {
+					// The value the callee sends, and the channel field it
+					// sends on, which meets the receives from that field
+					// wherever they are (sentwait.go).
+					r, p := splitKey(a.Sent)
+					sik, _, _, _ = f.subst(call, Acq{Root: r, Path: p})
+					ch := a
+					ch.Path = strings.TrimSuffix(a.Path, "^")
+					fk = paramFieldKey(callee, ch)
 				}
-				if a.Kind != "cond" { // a Cond's L is unknown through a call
-					fk := ""
+				record := func() {
+					if ik != "" {
+						if r, ok := f.acqFor(&lockInfo{inst: ik, class: ck, pos: pos, desc: d}); ok {
+							r.Kind = a.Kind
+							r.Drops = f.dropKeys(s, f.dropsOf(call, a.Drops))
+							f.waitsSum[ik+"|"+a.Kind] = r
+						}
+					}
 					if a.Kind == "wg" {
 						// A WaitGroup field of the callee's object meets
 						// the Done calls on that field wherever they are
 						// (s.stack.Close() waiting on the stack's wg).
 						fk = paramFieldKey(callee, a)
 					}
-					f.addWait(s, ik, ck, a.Kind, d, fk, via, pos, f.dropsOf(call, a.Drops), callee)
+					if a.Kind != "cond" { // a Cond's L is unknown through a call
+						f.addWait(s, ik, ck, a.Kind, d, fk, via, pos, f.dropsOf(call, a.Drops), callee)
+					}
+				}
+				switch {
+				case a.Until:
+					// A select's send that only a shutdown ends counts
+					// for the sent value's lock alone.
+					if sik != "" && fk != "" {
+						f.untilWait(ik, sik, record)
+					}
+				default:
+					n := len(f.pendingWaits)
+					record()
+					if sik != "" && fk != "" {
+						f.sentAt(ik, sik, n)
+					}
 				}
 			}
 		}
@@ -1930,6 +1972,12 @@ func (f *fnChecker) locksIn(keep func(*ssa.BasicBlock) bool) []*lockInfo {
 				if cls := f.c.k.class(call.Call.Args[0]); cls != "" {
 					fk, alias := f.c.lockField(call.Call.Args[0])
 					locks = append(locks, &lockInfo{inst: inst(call.Call.Args[0]), class: cls, fkey: fk, alias: alias, read: read, pos: call.Pos(), desc: desc(call.Call.Args[0])})
+				} else if fa, ok := call.Call.Args[0].(*ssa.FieldAddr); ok {
+					// The mutex of a value received from a channel field
+					// (sentwait.go).
+					if rc := recvLock(fa.X, "."+fieldName(fa.X.Type(), fa.Field)); rc != "" {
+						locks = append(locks, &lockInfo{class: rc, read: read, pos: call.Pos(), desc: recvDesc(rc)})
+					}
 				}
 				continue
 			}
@@ -1942,6 +1990,12 @@ func (f *fnChecker) locksIn(keep func(*ssa.BasicBlock) bool) []*lockInfo {
 				}
 				if ik, ck, d, ok := f.subst(&call.Call, a); ok && ck != "" {
 					locks = append(locks, &lockInfo{inst: ik, class: ck, fkey: a.Lock, read: a.Read, pos: call.Pos(), desc: d, via: callee.Name()})
+				} else if v := argOf(&call.Call, a.Root); v != nil && strings.HasPrefix(a.Root, "{p") {
+					// The mutex of a value received from a channel field
+					// (sentwait.go).
+					if rc := recvLock(v, a.Path); rc != "" {
+						locks = append(locks, &lockInfo{class: rc, read: a.Read, pos: call.Pos(), desc: recvDesc(rc), via: callee.Name()})
+					}
 				}
 			}
 		}

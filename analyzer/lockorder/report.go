@@ -288,7 +288,7 @@ func (c *checker) reportWaits() {
 			// held here blocks only wakers that write-lock it.
 			needs := true
 			for _, wk := range wakers {
-				if l := needsLock(wk, h); l == nil || h.read && l.read || w.kind == "wg" && c.addsTo(wk.fn, w.fkey, 2) {
+				if l := needsFor(wk, w, h); l == nil || h.read && l.read || w.kind == "wg" && c.addsTo(wk.fn, w.fkey, 2) {
 					needs = false
 					break
 				}
@@ -297,7 +297,7 @@ func (c *checker) reportWaits() {
 				continue
 			}
 			wk := wakers[0]
-			lk := needsLock(wk, h)
+			lk := needsFor(wk, w, h)
 			var what, wakeWhat string
 			switch w.kind {
 			case "recv":
@@ -313,8 +313,12 @@ func (c *checker) reportWaits() {
 			if wk.fn.Parent() != nil {
 				fnName = "a function literal in " + wk.fn.Parent().Name()
 			}
+			via := w.via
+			if w.until {
+				via += " (in a select whose other cases end only when the package closes their channel)"
+			}
 			msg := fmt.Sprintf("this goroutine %s%s while holding %s (locked at line %d), but %s, which %s (%s), first locks %s (%s): each waits forever for the other",
-				what, w.via, h.desc, c.line(h.pos), fnName, wakeWhat, c.at(wk.pos, w.pos), lk.desc, c.at(lk.pos, w.pos))
+				what, via, h.desc, c.line(h.pos), fnName, wakeWhat, c.at(wk.pos, w.pos), lk.desc, c.at(lk.pos, w.pos))
 			c.report(w.pos, msg,
 				rel(h.pos, h.desc+" locked here"),
 				rel(lk.pos, "the waking side locks "+lk.desc+" here"),
