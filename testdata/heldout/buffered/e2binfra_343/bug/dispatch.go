@@ -6,6 +6,7 @@
 //
 // Upstream: e2b-dev/infra#343 ("Try to fix NBD panic")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: cmdRead and cmdWrite add the request to pendingResponses and run
 // it in a goroutine that, on error, sends the error on d.fatal (capacity

@@ -8,6 +8,7 @@
 //
 // Upstream: qlik-oss/enigma-go#132 ("Avoid deadlocking mainSessionLoop")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: mainSessionLoop starts a writer that selects on socketError and
 // q.outgoingMessages and, when WriteMessage fails, sends the error on

@@ -7,6 +7,7 @@
 //
 // Upstream: osrg/gobgp#3505 ("fix(server): prevent watcher leaks during shutdown")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: mgmtOperation does select { case s.mgmtCh <- op: return <-ch;
 // case <-s.closeCh: return "server stopped" }. mgmtCh has a buffer of one,

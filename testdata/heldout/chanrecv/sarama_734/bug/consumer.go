@@ -7,6 +7,7 @@
 //
 // Upstream: IBM/sarama#734 ("Deadlock: Don't read from the timer channel if it already expired")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: responseFeeder, before offering each message, does
 // `if !expiryTimer.Stop() { <-expiryTimer.C }` and Reset. If the user is

@@ -5,6 +5,7 @@
 //
 // Upstream: showwin/speedtest-go#142 ("fix: clean-up the rate sequence goroutines to avoid leaking")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: testHandler starts the capture (rateCapture returns its ticker
 // after starting `go func() { for range ticker.C { ... } }()`) and arms

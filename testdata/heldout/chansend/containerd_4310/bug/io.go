@@ -6,6 +6,7 @@
 //
 // Upstream: containerd/containerd#4310 ("Process I/O: Fix goroutine leak")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: binaryIO.cancel signals the logger with SIGTERM, starts
 // `go func() { done <- b.cmd.Wait() }()` with done unbuffered, and

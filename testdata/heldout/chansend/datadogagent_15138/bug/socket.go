@@ -7,6 +7,7 @@
 //
 // Upstream: DataDog/datadog-agent#15138 ("Fix shutdown deadlock in docker socket tailer")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: DockerSocketTailer.run starts the inner tailer with a fresh
 // unbuffered erroredContainerID channel and selects on ctx.Done(), that

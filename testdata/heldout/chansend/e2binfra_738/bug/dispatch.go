@@ -6,6 +6,7 @@
 //
 // Upstream: e2b-dev/infra#738 ("Fix goroutine leak in nbd")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: cmdRead and cmdWrite register the request in pendingResponses and
 // start performRead/performWrite, which start the provider's ReadAt or

@@ -6,6 +6,7 @@
 //
 // Upstream: PaesslerAG/gval#107 ("feat: fix goroutine leakage problem caused by errCh write blocking.")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: toFunc turns a plain func(args ...interface{}) or any reflected
 // func into a function(ctx, args...). Both wrappers start a goroutine

@@ -5,6 +5,7 @@
 //
 // Upstream: coreos/go-etcd#98 ("Always close response channel when Watch is done.")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: with a receiver, Watch loops on watchOnce, sending every response
 // on receiver, and returns when watchOnce yields no response (an error, or

@@ -9,6 +9,7 @@
 //
 // Upstream: kipsilabs/altmount#429 ("fix: goroutine leak in UsenetReader.Close() and Go idiom modernization")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: issue #426: "The Close() timeout branch (30s) cancels the context
 // and clears rg, but never calls b.downloadCond.Broadcast(). The download

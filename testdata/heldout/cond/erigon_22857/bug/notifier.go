@@ -7,6 +7,7 @@
 //
 // Upstream: erigontech/erigon#22857 ("common/event: broadcast under the mutex in Notifier")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the PR: "Notifier calls cond.Broadcast() without holding mutex, at
 // both broadcast sites. A waiter evaluates the loop condition under the

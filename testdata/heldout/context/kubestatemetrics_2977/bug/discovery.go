@@ -6,6 +6,7 @@
 //
 // Upstream: kubernetes/kube-state-metrics#2977 ("fix(discovery): Stop the discoverer when the context is canceled")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: StartDiscovery builds an informer over CustomResourceDefinitions,
 // registers add/delete handlers that update the discovered GVK map, and

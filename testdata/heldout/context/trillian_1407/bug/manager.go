@@ -6,6 +6,7 @@
 //
 // Upstream: google/trillian#1407 ("Fix OperationLoop error hiding hang")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: OperationLoop runs getLogsAndExecutePass, and on error does
 // `if _, ok := <-ctx.Done(); ok { log the error }`, meaning "suppress the

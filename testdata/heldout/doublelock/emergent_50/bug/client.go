@@ -8,6 +8,7 @@
 //
 // Upstream: Govcraft/emergent#50 ("Go SDK deadlocks when the engine connection drops: stream closed while holding c.mu")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the SIGQUIT dump: subscribeInternal.func1 (the onClose
 // callback, wants c.mu) <- MessageStream.Close <- baseClient.readLoop

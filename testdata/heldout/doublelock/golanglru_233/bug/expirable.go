@@ -7,6 +7,7 @@
 //
 // Upstream: hashicorp/golang-lru#233 ("fix: invoke expirable onEvict callbacks outside the cache lock")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: issue #230: "expirable.LRU invokes onEvict while holding c.mu, so a
 // callback that touches the cache deadlocks"; its reproduction calls

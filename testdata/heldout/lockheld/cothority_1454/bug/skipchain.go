@@ -6,6 +6,7 @@
 //
 // Upstream: dedis/cothority#1454 ("Unlock close mutex")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the PR: "Fix a missing unlock which may cause deadlock when calling
 // TestClose more than once." TestClose locked s.closedMutex and only

@@ -6,6 +6,7 @@
 //
 // Upstream: go-gitea/gitea#9790 ("Fix missing unlock in uniquequeue")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the PR diff adds the Unlock to the early return of
 // UniqueQueue.AddFunc: after q.table.lock.Lock(), "if _, ok :=

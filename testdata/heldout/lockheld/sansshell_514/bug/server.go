@@ -6,6 +6,7 @@
 //
 // Upstream: Snowflake-Labs/sansshell#514 ("Fix deadlock on return-early on not_found during WaitForApproval")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the PR: "we failed to release mutex in one of the branches of the
 // mpa flow", and the review: "unlock in mutex in a loop and no way to

@@ -6,6 +6,7 @@
 //
 // Upstream: nikepan/clickhouse-bulk#90 ("Fix for deadlock")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: issue #64 names the two orders and the PR gives the pprof stacks:
 // Clickhouse.Dump holds Clickhouse.mu and calls the Dumper's Dump, which

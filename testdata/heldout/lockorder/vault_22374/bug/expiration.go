@@ -7,6 +7,7 @@
 //
 // Upstream: hashicorp/vault#22374 ("Prevent a deadlock in expiration")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the PR: "Deadlock occurs when Restore grabs lease lock then
 // pending lock, while a revocationJob's OnFailure grabs those lock in the

@@ -7,6 +7,7 @@
 //
 // Upstream: fluffle/goirc#102 ("Dispatch runLoop deadlock when removing a handler from within a handler")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the issue: "when you try to call a returned Remover's Remove
 // method from within an event handler, it deadlocks because dispatch

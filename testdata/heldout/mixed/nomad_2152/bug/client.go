@@ -8,6 +8,7 @@
 //
 // Upstream: hashicorp/nomad#2152 ("Fix race when shutting down in dev mode")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the PR: "Client.Shutdown holds the allocLock when destroying alloc
 // runners in dev mode. Client.updateAllocStatus can be called during

@@ -6,6 +6,7 @@
 //
 // Upstream: decred/dcrdex#851 ("core: fix recursive wallet rlock")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the review thread: xcWallet.state holds w.mtx.RLock and calls
 // w.locallyUnlocked(), which RLocks w.mtx; "The other place the mutex is

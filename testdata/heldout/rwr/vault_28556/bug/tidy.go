@@ -7,6 +7,7 @@
 //
 // Upstream: hashicorp/vault#28556 ("Do not acquire a read lock twice on tidyStatusLock during tidy-status")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the PR lists the steps: pathTidyStatusRead acquires the read lock
 // on tidyStatusLock at its top; startTidyOperation performs a blocking

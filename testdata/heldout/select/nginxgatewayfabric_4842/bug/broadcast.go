@@ -8,6 +8,7 @@
 //
 // Upstream: nginx/nginx-gateway-fabric#4842 ("Subscriber and broadcaster select statement logic results in NGF occasionally deadlocking")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: the issue: run "uses a select statement which depends on the
 // priority selection of cases based on their ordering ... This is not how

@@ -6,6 +6,7 @@
 //
 // Upstream: agola-io/agola#58 ("readdb: fix deadlock in Run method")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: each iteration of Run adds two to wg and starts handleEvents and
 // handleEventsOST; each sends its error on errCh and then calls

@@ -6,6 +6,7 @@
 //
 // Upstream: graph-gophers/graphql-go#82 ("hangs when panic occurs")
 // Round: 9
+// Seen: 2026-11-27, development set (helpers read this round-9 kernel to tune the analyzers, after round 9 was measured)
 //
 // Bug: execSelections with async set adds one to wg per field and starts
 // a goroutine doing `defer r.handlePanic(ctx)`, then execFieldSelection,
