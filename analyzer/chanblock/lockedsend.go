@@ -52,7 +52,7 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 						started[origin(callee)] = true
 					}
 				case *ssa.Call:
-					if name, f := mutexCall(&in.Call); f != nil && name == "Lock" && writers[f] == nil {
+					if name, f := chanuse.MutexCall(&in.Call); f != nil && name == "Lock" && writers[f] == nil {
 						writers[f] = in
 					}
 					if callee := in.Call.StaticCallee(); callee != nil && !in.Call.IsInvoke() {
@@ -63,6 +63,7 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 			}
 		}
 	}
+	var notifies map[*ssa.Send]bool
 	for f, fc := range fieldChans(st, funcs) {
 		// The list grows while a caller returns the result on.
 		for i := 0; i < len(fc.accessors) && i < 4; i++ {
@@ -103,13 +104,22 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 		stream := buffered && keepsReceiving(fc.recvs, f)
 	sends:
 		for _, send := range fc.sends {
+			if chanuse.RoomChecked(send) > 0 {
+				// A send that tested the buffer for room cannot block.
+				if notifies == nil {
+					notifies = chanuse.RoomSends(funcs, chanuse.Fields(st.pass.Pkg, st.sealed, funcs))
+				}
+				if notifies[send] {
+					continue
+				}
+			}
 			for _, site := range sendSites(send, callers) {
 				if buffered && !ssaloop.InLoop(site.Block()) && !(stream && runsAgain(site.Parent(), callers)) {
 					continue
 				}
 				for _, lk := range lockCalls(site.Parent(), "Lock", "RLock") {
 					mu := lk.field
-					if !heldAt(lk.call, site, mu) || (site != ssa.Instruction(send) && (unlocks(send.Parent(), mu) || unlocks(origin(site.(*ssa.Call).Call.StaticCallee()), mu))) {
+					if !chanuse.HeldAt(lk.call, site, mu) || (site != ssa.Instruction(send) && (unlocks(send.Parent(), mu) || unlocks(origin(site.(*ssa.Call).Call.StaticCallee()), mu))) {
 						continue
 					}
 					relock := receiversLock(fc.recvs, site.Parent(), mu, lk.name == "Lock" || writers[mu] != nil, started, callers)
@@ -357,7 +367,7 @@ func origin(fn *ssa.Function) *ssa.Function {
 // through the component it sends with and back into the sender's own
 // lookup (slackhq/nebula#1151).
 func locksMu(c *ssa.CallCommon, mu *types.Var, exclusive bool, depth int) bool {
-	if name, f := mutexCall(c); f != nil {
+	if name, f := chanuse.MutexCall(c); f != nil {
 		return f == mu && (name == "Lock" || (exclusive && name == "RLock"))
 	}
 	callee := origin(c.StaticCallee())
@@ -514,7 +524,7 @@ func lockCalls(fn *ssa.Function, names ...string) []lockCall {
 			if !ok {
 				continue
 			}
-			name, f := mutexCall(&call.Call)
+			name, f := chanuse.MutexCall(&call.Call)
 			if f == nil {
 				continue
 			}
@@ -526,107 +536,6 @@ func lockCalls(fn *ssa.Function, names ...string) []lockCall {
 		}
 	}
 	return out
-}
-
-// mutexCall returns the method and the mutex field when c calls a method
-// of a sync.Mutex or sync.RWMutex kept in a struct field.
-func mutexCall(c *ssa.CallCommon) (string, *types.Var) {
-	fn := c.StaticCallee()
-	if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "sync" || len(c.Args) == 0 {
-		return "", nil
-	}
-	recv := fn.Signature.Recv()
-	if recv == nil {
-		return "", nil
-	}
-	p, ok := recv.Type().(*types.Pointer)
-	if !ok {
-		return "", nil
-	}
-	nt, ok := p.Elem().(*types.Named)
-	if !ok || (nt.Obj().Name() != "Mutex" && nt.Obj().Name() != "RWMutex") {
-		return "", nil
-	}
-	fa, ok := c.Args[0].(*ssa.FieldAddr)
-	if !ok {
-		return "", nil
-	}
-	return fn.Name(), chanuse.StructFieldOf(fa)
-}
-
-// heldAt reports whether the lock taken by lock is still held at instr:
-// lock comes first on every path to instr (it dominates it), and no path
-// from lock to instr passes a (non-deferred) unlock of the same field.
-func heldAt(lock *ssa.Call, instr ssa.Instruction, mu *types.Var) bool {
-	if lock.Block() == instr.Block() {
-		if index(lock) > index(instr) {
-			return false
-		}
-	} else if !lock.Block().Dominates(instr.Block()) {
-		return false
-	}
-	unlock := func(in ssa.Instruction) bool {
-		c, ok := in.(*ssa.Call)
-		if !ok {
-			return false
-		}
-		name, f := mutexCall(&c.Call)
-		return f == mu && (name == "Unlock" || name == "RUnlock")
-	}
-	type pos struct {
-		b *ssa.BasicBlock
-		i int
-	}
-	// Only the blocks from which instr can still be reached without
-	// taking the lock again: a path through an unlock and back to the
-	// lock (the next round of a loop) is another acquisition.
-	toInstr := map[*ssa.BasicBlock]bool{instr.Block(): true}
-	back := []*ssa.BasicBlock{instr.Block()}
-	for len(back) > 0 {
-		x := back[len(back)-1]
-		back = back[:len(back)-1]
-		if x == lock.Block() {
-			continue
-		}
-		for _, pr := range x.Preds {
-			if !toInstr[pr] {
-				toInstr[pr] = true
-				back = append(back, pr)
-			}
-		}
-	}
-	seen := map[*ssa.BasicBlock]bool{}
-	queue := []pos{{lock.Block(), index(lock) + 1}}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		if !toInstr[p.b] {
-			continue
-		}
-		if p.i == 0 {
-			if seen[p.b] || p.b == lock.Block() {
-				continue
-			}
-			seen[p.b] = true
-		}
-		next := true
-		for _, in := range p.b.Instrs[p.i:] {
-			if in == instr {
-				next = false
-				break
-			}
-			if unlock(in) {
-				return false
-			}
-		}
-		if !next {
-			continue
-		}
-		for _, s := range p.b.Succs {
-			queue = append(queue, pos{s, 0})
-		}
-	}
-	return true
 }
 
 // reaches reports whether a path of their function leads from a to b.

@@ -34,7 +34,7 @@ func stopUnderLock(st *state, funcs []*ssa.Function) {
 						started[callee] = true
 					}
 				case *ssa.Call:
-					if name, f := mutexCall(&in.Call); f != nil && name == "Lock" {
+					if name, f := chanuse.MutexCall(&in.Call); f != nil && name == "Lock" {
 						writers[f] = true
 					}
 					if b, ok := in.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
@@ -75,7 +75,7 @@ func stopUnderLock(st *state, funcs []*ssa.Function) {
 				}
 				for _, lk := range lockCalls(g, "Lock", "RLock") {
 					mu := lk.field
-					if !heldAt(lk.call, send, mu) {
+					if !chanuse.HeldAt(lk.call, send, mu) {
 						continue
 					}
 					exclusive := lk.name == "Lock" || writers[mu]
@@ -172,7 +172,7 @@ next:
 			}
 			var held ssa.Instruction
 			for _, l := range lockCalls(s.Parent(), "Lock", "RLock") {
-				if l.field == mu && (exclusive || l.name == "Lock") && heldAt(l.call, s, mu) {
+				if l.field == mu && (exclusive || l.name == "Lock") && chanuse.HeldAt(l.call, s, mu) {
 					held = l.call
 					break
 				}

@@ -42,6 +42,7 @@ func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Va
 	handedOut := returnedFields(funcs, classes)
 	made := madeFields(funcs)
 	guarded := guardedFields(funcs)
+	notifies := chanuse.RoomSends(funcs, classes)
 	closures := map[*ssa.Function]*ssa.MakeClosure{}
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
@@ -53,7 +54,7 @@ func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Va
 		}
 	}
 	for _, fn := range funcs {
-		stopLoop(pass, fn, handedOut, made, guarded, classes)
+		stopLoop(pass, fn, handedOut, made, guarded, classes, notifies)
 		twinSends(pass, fn, classes, closures)
 	}
 }
@@ -192,7 +193,7 @@ type stopCase struct {
 	body *ssa.BasicBlock // the stop case's body
 }
 
-func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, made map[*types.Var]bool, guarded map[*types.Var]*ssa.Select, classes map[*types.Var]*chanuse.Class) {
+func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, made map[*types.Var]bool, guarded map[*types.Var]*ssa.Select, classes map[*types.Var]*chanuse.Class, notifies map[*ssa.Send]bool) {
 	var stops []stopCase
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -248,8 +249,8 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 	stopRecvs(pass, fn, loops, recvs)
 	for _, site := range sends {
 		send, key := site.send, site.key
-		if key == nil || receivesIn(fn, key) {
-			continue
+		if key == nil || receivesIn(fn, key) || notifies[send] {
+			continue // a send that found room cannot block
 		}
 		stop := stopAround(stops, site.at)
 		if stop == nil {

@@ -207,3 +207,93 @@ func (s *stopOnce) run() {
 		}
 	}
 }
+
+// Look-alike (ours): the coalescing notify. The wake-up sends only after
+// finding the slot empty, and every caller holds the lock across the test
+// and the send, so no other sender can fill the slot in between: the send
+// never waits.
+type byteGateNotify struct {
+	mu    sync.Mutex
+	used  int64
+	freed chan struct{}
+}
+
+func newByteGateNotify() *byteGateNotify {
+	g := &byteGateNotify{freed: make(chan struct{}, 1)}
+	go g.admit()
+	return g
+}
+
+func (g *byteGateNotify) admit() {
+	for {
+		<-g.freed
+		g.mu.Lock()
+		g.used++
+		g.mu.Unlock()
+	}
+}
+
+func (g *byteGateNotify) wake() {
+	if len(g.freed) == 0 {
+		g.freed <- struct{}{}
+	}
+}
+
+// Release returns bytes to the gate.
+func (g *byteGateNotify) Release(n int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.used -= n
+	g.wake()
+}
+
+// Grow takes bytes.
+func (g *byteGateNotify) Grow(n int64) {
+	g.mu.Lock()
+	g.used += n
+	g.wake()
+	g.mu.Unlock()
+}
+
+// The same test, but one caller does not hold the lock: another sender
+// can fill the slot between Release's test and its send, which then waits
+// with the lock held.
+type byteGateRaced struct {
+	mu    sync.Mutex
+	used  int64
+	freed chan struct{}
+}
+
+func newByteGateRaced() *byteGateRaced {
+	g := &byteGateRaced{freed: make(chan struct{}, 1)}
+	go g.admit()
+	return g
+}
+
+func (g *byteGateRaced) admit() {
+	for {
+		<-g.freed
+		g.mu.Lock()
+		g.used++
+		g.mu.Unlock()
+	}
+}
+
+func (g *byteGateRaced) wake() {
+	if len(g.freed) == 0 {
+		g.freed <- struct{}{}
+	}
+}
+
+// Release returns bytes to the gate.
+func (g *byteGateRaced) Release(n int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.used -= n
+	g.wake() // want `this call sends \(line \d+\) on field freed holds mutex field mu`
+}
+
+// Poke wakes the gate without the lock.
+func (g *byteGateRaced) Poke() {
+	g.wake()
+}
