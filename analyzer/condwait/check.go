@@ -356,7 +356,7 @@ func (c *checker) checkUnlocked(cd *cond, w ssa.Instruction, p pred, wr *event) 
 		return // the lock model does not see the waiter hold it, or the change may be made under it
 	}
 	sig := c.unlockedSignal(cd, lf, wr.fn, wr.instr, 0)
-	if sig == nil || lf.at(sig).may {
+	if sig == nil || lf.at(sig).may || c.repaired(cd, lf, sig) {
 		return
 	}
 	verb := "Signal"
@@ -430,4 +430,66 @@ func (c *checker) unlockedSignal(cd *cond, lf *lockFlows, fn *ssa.Function, from
 		}
 	}
 	return nil
+}
+
+// repaired reports whether a later signal of cd, on some path after sig in
+// its function, follows an acquisition of cd's lock or is made under it.
+// A waiter that missed sig holds the lock from its test until Wait
+// releases it, so once the signaller has had the lock the waiter is in
+// Wait, and that later signal wakes it.
+func (c *checker) repaired(cd *cond, lf *lockFlows, sig ssa.Instruction) bool {
+	if _, ok := sig.(*ssa.Defer); ok {
+		return false // runs at the return: nothing of its function follows it
+	}
+	b := sig.Block()
+	for i, instr := range b.Instrs {
+		if instr == sig {
+			return c.fencedSignal(cd, lf, b, i+1, false, map[fenceAt]bool{}, 0)
+		}
+	}
+	return false
+}
+
+// fenceAt is a block entered with the lock taken on the way (fenced) or not.
+type fenceAt struct {
+	b      *ssa.BasicBlock
+	fenced bool
+}
+
+// fencedSignal reports whether some path from b's start'th instruction
+// signals cd after taking its lock (fenced: it was taken before b), or
+// calls a function of the package that does so from its entry.
+func (c *checker) fencedSignal(cd *cond, lf *lockFlows, b *ssa.BasicBlock, start int, fenced bool, seen map[fenceAt]bool, depth int) bool {
+	lockers := c.lockers(cd)
+	for _, instr := range b.Instrs[start:] {
+		call, ok := instr.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		if c.signals(cd, call) {
+			if fenced || lf.at(call).must {
+				return true
+			}
+			if g := call.Call.StaticCallee(); g != nil && depth < 2 && len(g.Blocks) > 0 &&
+				c.fencedSignal(cd, lf, g.Blocks[0], 0, false, map[fenceAt]bool{}, depth+1) {
+				return true
+			}
+		}
+		if lockOp(&call.Call, cd.locks) > 0 {
+			fenced = true
+		} else if g := call.Call.StaticCallee(); g != nil && lockers[g] {
+			fenced = true
+		}
+	}
+	for _, s := range b.Succs {
+		k := fenceAt{s, fenced}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if c.fencedSignal(cd, lf, s, 0, fenced, seen, depth) {
+			return true
+		}
+	}
+	return false
 }

@@ -36,7 +36,10 @@
 //     lock and then calls Wait; the change and the signal can both fall
 //     between its test and its Wait, and the signal is lost
 //     (livekit/livekit#3625); for a context, the Signal made on Done
-//     without the lock (erigontech/erigon#21827);
+//     without the lock (erigontech/erigon#21827). A later Signal or
+//     Broadcast on a path after it, made under the lock or after taking
+//     it (also in a callee), repairs it: the waiter holds the lock from
+//     its test to its Wait, so it is in Wait by then (kipsilabs/altmount#429);
 //     also, whatever the predicate, a Signal or Broadcast made once (not
 //     in a loop) by a goroutine (a go statement's, or a literal handed to
 //     a group's Go) that never takes the Cond's lock, itself,
