@@ -84,6 +84,7 @@ type state struct {
 	follows map[*ssa.MakeChan]*chanuse.Channel
 
 	funcs       []*ssa.Function                    // the package's source functions
+	initSet     map[*types.Var]bool                // fields the package's variable initializers assign (initAssigned)
 	sites       *callSites                         // built on first use (callSites)
 	tickerStops map[*types.Var]ssa.CallInstruction // built on first use (stopsOfField)
 }
@@ -121,7 +122,8 @@ func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	st := &state{pass: pass, seen: map[token.Pos]bool{}, ranges: map[token.Pos]bool{},
 		sealed: chanuse.NewSealed(pass.Pkg), dead: map[*ssa.Select]map[int]string{},
-		follows: map[*ssa.MakeChan]*chanuse.Channel{}, funcs: ssainput.SrcFuncs}
+		follows: map[*ssa.MakeChan]*chanuse.Channel{}, funcs: ssainput.SrcFuncs,
+		initSet: initAssigned(ssainput.Pkg)}
 	for _, f := range pass.Files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			if r, ok := n.(*ast.RangeStmt); ok {
@@ -140,6 +142,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	fields(st, ssainput.SrcFuncs)
+	handedNilFields(st, ssainput.SrcFuncs)
 	cancels(st, ssainput.SrcFuncs)
 	partialCancels(st, ssainput.SrcFuncs)
 	wrongContexts(st, ssainput.SrcFuncs)
@@ -418,6 +421,9 @@ func fields(st *state, funcs []*ssa.Function) {
 		var made analysis.RelatedInformation
 		size := 0
 		if len(c.Makes) == 0 {
+			if st.initSet[c.Field] {
+				continue // made by a package variable's initializer
+			}
 			// Never assigned: a nil channel.
 			for _, op := range append(append([]op(nil), c.o.selSends...), c.o.selRecvs...) {
 				st.deadCase(op.Instr, op.State, fmt.Sprintf("%s is never assigned, so it is nil", name))

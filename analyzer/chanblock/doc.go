@@ -22,7 +22,11 @@
 //     forever once the buffer is full (at once when unbuffered; for a
 //     buffer of N, a send preceded on every path by N other sends);
 //   - an operation on a channel field that is never assigned: a nil
-//     channel blocks forever; also a plain send, receive or range on a
+//     channel blocks forever; also when the field's nil channel is
+//     handed to a call as the one to deliver on (conn.NotifyClose(c.errs);
+//     a select case on it then never fires; the field neither assigned
+//     anything but nil, addressed, nil-tested, nor its struct converted;
+//     carbonblack/cb-event-forwarder#175); also a plain send, receive or range on a
 //     channel variable (local, or an unexported package variable)
 //     declared without a value and never assigned by name or through its
 //     address, nor tested against nil (DefangLabs/defang#1625: errChan
