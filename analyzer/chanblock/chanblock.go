@@ -60,6 +60,8 @@ package) and an operation is reported when no other side can ever reach it:
   - a goroutine looping on a ticker's channel that its starter stops,
     or that is kept in a field whose tickers the package stops, or a
     goroutine that waits once on a timer that is stopped;
+  - a range or comma-ok receive that expects a value from a channel
+    that is only ever closed (ctx.Done());
   - a job loop (or a dispatcher selecting on the results) and its
     workers blocked on each other through two bounded channels.`
 
@@ -175,6 +177,7 @@ func run(pass *analysis.Pass) (any, error) {
 	stoppedTickers(st, ssainput.SrcFuncs)
 	unclosedServers(st, ssainput.SrcFuncs)
 	closeSignals(st, ssainput.SrcFuncs)
+	closeOnlyDone(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }
@@ -247,6 +250,7 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 	closes := len(o.closes) + len(o.deferCloses)
 	wakers := len(o.sends) + len(o.selSends) + closes
 	receivers := len(o.recvs) + len(o.selRecvs)
+	closeOnlyOps(pass, o, name)
 	if wakers == 0 {
 		for _, op := range o.selRecvs {
 			pass.deadCase(op.Instr, op.State, fmt.Sprintf("nothing sends on or closes %s", name))

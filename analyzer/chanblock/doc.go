@@ -355,6 +355,13 @@
 //     once the field is set without passing the wake-up on: one waiter
 //     wakes and every other waits forever (pion/transport#302:
 //     Buffer.Close signalled notify like a Write instead of closing it).
+//   - a receive outside a select from a channel that is only ever closed
+//     (a context's Done, or a channel, local or a private field, that the
+//     package closes and never sends on), written as if it carried
+//     values: a range whose body would close, send, cancel or Stop (the
+//     body never runs; kubernetes/kube-state-metrics#2977), or a comma-ok
+//     receive with code for ok == true (ok is always false, and the
+//     receive waits for the close; google/trillian#1407);
 //
 // An exported field counts as private when its struct type is one no
 // exported name of the package exposes (chanuse.Sealed). Select cases are
