@@ -1,0 +1,149 @@
+// Package fixed is the fixed version of lockheld/coniksgo_94: after a
+// lookup the handler releases its read lock.
+package fixed
+
+import (
+	"errors"
+	"sync"
+	"time"
+)
+
+// Request types.
+const (
+	RegistrationType = iota
+	KeyLookupType
+	KeyLookupInEpochType
+	MonitoringType
+)
+
+// Request is a decoded client request.
+type Request struct {
+	Type     int
+	Username string
+	Key      string
+}
+
+// ConiksDirectory is the key directory, updated once per epoch.
+type ConiksDirectory struct {
+	epoch   uint64
+	pending map[string]string
+	keys    map[string]string
+}
+
+// Register queues a binding for the next epoch.
+func (d *ConiksDirectory) Register(name, key string) error {
+	if _, ok := d.keys[name]; ok {
+		return errors.New("name already registered")
+	}
+	d.pending[name] = key
+	return nil
+}
+
+// KeyLookup returns the key bound to name.
+func (d *ConiksDirectory) KeyLookup(name string) (string, error) {
+	key, ok := d.keys[name]
+	if !ok {
+		return "", errors.New("name not found")
+	}
+	return key, nil
+}
+
+// Update starts a new epoch.
+func (d *ConiksDirectory) Update() {
+	for name, key := range d.pending {
+		d.keys[name] = key
+	}
+	d.pending = map[string]string{}
+	d.epoch++
+}
+
+func handleOps(d *ConiksDirectory, req *Request) (string, error) {
+	switch req.Type {
+	case RegistrationType:
+		return "", d.Register(req.Username, req.Key)
+	case KeyLookupType, KeyLookupInEpochType, MonitoringType:
+		return d.KeyLookup(req.Username)
+	}
+	return "", errors.New("malformed client message")
+}
+
+// ConiksServer serves the directory.
+type ConiksServer struct {
+	sync.RWMutex
+	dir           *ConiksDirectory
+	epochDeadline time.Duration
+	stop          chan struct{}
+	waitStop      sync.WaitGroup
+	waitCloseConn sync.WaitGroup
+}
+
+func (server *ConiksServer) handle(req *Request) (string, error) {
+	switch req.Type {
+	case KeyLookupType, KeyLookupInEpochType, MonitoringType:
+		server.RLock()
+	default:
+		server.Lock()
+	}
+	res, err := handleOps(server.dir, req)
+	switch req.Type {
+	case KeyLookupType, KeyLookupInEpochType, MonitoringType:
+		server.RUnlock()
+	default:
+		server.Unlock()
+	}
+	return res, err
+}
+
+func (server *ConiksServer) epochUpdate() {
+	defer server.waitStop.Done()
+	timer := time.NewTimer(server.epochDeadline)
+	defer timer.Stop()
+	for {
+		select {
+		case <-server.stop:
+			return
+		case <-timer.C:
+			server.Lock()
+			server.dir.Update()
+			server.Unlock()
+			timer.Reset(server.epochDeadline)
+		}
+	}
+}
+
+// Run starts the epoch updates.
+func (server *ConiksServer) Run() {
+	server.waitStop.Add(1)
+	go server.epochUpdate()
+}
+
+// Shutdown waits for the open connections and stops the epoch updates.
+func (server *ConiksServer) Shutdown() {
+	server.waitCloseConn.Wait()
+	close(server.stop)
+	server.waitStop.Wait()
+}
+
+// acceptClient handles one connection's request.
+func (server *ConiksServer) acceptClient(req *Request) {
+	server.waitCloseConn.Add(1)
+	go func() {
+		defer server.waitCloseConn.Done()
+		server.handle(req)
+	}()
+}
+
+// Serve answers lookups and a registration.
+func Serve() {
+	server := &ConiksServer{
+		dir:           &ConiksDirectory{pending: map[string]string{}, keys: map[string]string{"alice": "pk-a"}},
+		epochDeadline: 10 * time.Millisecond,
+		stop:          make(chan struct{}),
+	}
+	server.Run()
+	server.acceptClient(&Request{Type: KeyLookupType, Username: "alice"})
+	server.acceptClient(&Request{Type: KeyLookupType, Username: "alice"})
+	server.acceptClient(&Request{Type: RegistrationType, Username: "bob", Key: "pk-b"})
+	server.acceptClient(&Request{Type: KeyLookupType, Username: "alice"})
+	server.Shutdown()
+}
