@@ -16,8 +16,8 @@
 // initialisation hangs there. Past that, Stop calls m.collector.Stop(),
 // which closes the collector's stop channel and waits for doneChan, which
 // only the collector's Run closes, and Run was never started. The gRPC
-// servers, the orchestrators and the dispatcher are reduced to a Stopper
-// list; the raft node to a small struct; where the collector was made
+// servers are reduced to one Server interface, the orchestrators and the
+// dispatcher to a Stopper list, the raft node to a small struct; where the collector was made
 // before the fix is our reading of the PR ("fix the way the collector is
 // initialized so its Stop method won't hang").
 //
@@ -107,8 +107,16 @@ func (c *Collector) Stop() {
 	<-c.doneChan // heldout:site
 }
 
+// Server is the manager's gRPC server.
+type Server interface {
+	// Serve serves until Stop is called or serving fails.
+	Serve() error
+	Stop()
+}
+
 // Manager is a swarm manager.
 type Manager struct {
+	server     Server
 	raftNode   *Node
 	subsystems []Stopper
 	collector  *Collector
@@ -121,8 +129,9 @@ type Manager struct {
 }
 
 // New returns a manager.
-func New(node *Node, subsystems ...Stopper) *Manager {
+func New(server Server, node *Node, subsystems ...Stopper) *Manager {
 	return &Manager{
+		server:     server,
 		raftNode:   node,
 		subsystems: subsystems,
 		collector:  NewCollector(),
@@ -138,6 +147,10 @@ func (m *Manager) Run(parent context.Context) error {
 	defer ctxCancel()
 
 	m.cancelFunc = ctxCancel
+
+	go func() {
+		m.errServe <- m.server.Serve()
+	}()
 
 	if err := m.raftNode.JoinAndStart(ctx); err != nil {
 		return fmt.Errorf("can't initialize raft node: %w", err) // heldout:site
@@ -183,6 +196,7 @@ func (m *Manager) Stop(ctx context.Context) {
 	}
 	m.stopped = true
 
+	m.server.Stop()
 	m.raftNode.Cancel()
 	m.collector.Stop()
 	for _, s := range m.subsystems {

@@ -85,8 +85,16 @@ func (c *Collector) Stop() {
 	<-c.doneChan
 }
 
+// Server is the manager's gRPC server.
+type Server interface {
+	// Serve serves until Stop is called or serving fails.
+	Serve() error
+	Stop()
+}
+
 // Manager is a swarm manager.
 type Manager struct {
+	server     Server
 	raftNode   *Node
 	subsystems []Stopper
 	collector  *Collector
@@ -99,8 +107,9 @@ type Manager struct {
 }
 
 // New returns a manager.
-func New(node *Node, subsystems ...Stopper) *Manager {
+func New(server Server, node *Node, subsystems ...Stopper) *Manager {
 	return &Manager{
+		server:     server,
 		raftNode:   node,
 		subsystems: subsystems,
 		errServe:   make(chan error, 2),
@@ -115,6 +124,10 @@ func (m *Manager) Run(parent context.Context) error {
 	defer ctxCancel()
 
 	m.cancelFunc = ctxCancel
+
+	go func() {
+		m.errServe <- m.server.Serve()
+	}()
 
 	if err := m.raftNode.JoinAndStart(ctx); err != nil {
 		// Don't block future calls to Stop.
@@ -165,6 +178,7 @@ func (m *Manager) Stop(ctx context.Context) {
 	}
 	m.stopped = true
 
+	m.server.Stop()
 	m.raftNode.Cancel()
 	if m.collector != nil {
 		m.collector.Stop()
