@@ -144,5 +144,5 @@ func RunAndStop() {
 		c.Run(stopCh)
 	}()
 	close(stopCh)
-	<-done
+	<-done // heldout:site
 }

@@ -138,7 +138,7 @@ func (server *ConiksServer) Run() {
 
 // Shutdown waits for the open connections and stops the epoch updates.
 func (server *ConiksServer) Shutdown() {
-	server.waitCloseConn.Wait()
+	server.waitCloseConn.Wait() // heldout:site
 	close(server.stop)
 	server.waitStop.Wait()
 }

@@ -165,5 +165,5 @@ func RemoveTwice() {
 		time.Sleep(5 * time.Millisecond)
 		devices.DeleteDevice("c1")
 	}()
-	wg.Wait()
+	wg.Wait() // heldout:site
 }

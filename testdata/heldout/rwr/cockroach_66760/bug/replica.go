@@ -121,5 +121,5 @@ func VerifyDuringGC() {
 		defer wg.Done()
 		r.markGCThreshold(30)
 	}()
-	wg.Wait()
+	wg.Wait() // heldout:site
 }

@@ -166,5 +166,5 @@ func Schedule() {
 		defer wg.Done()
 		gqm.OnPodUpdate("default/web-0", ResourceList{"cpu": 2})
 	}()
-	wg.Wait()
+	wg.Wait() // heldout:site
 }
