@@ -59,7 +59,8 @@ package) and an operation is reported when no other side can ever reach it:
     the loop leaves only a select;
   - a goroutine looping on a ticker's channel that its starter stops,
     or that is kept in a field whose tickers the package stops, or a
-    goroutine that waits once on a timer that is stopped;
+    goroutine that waits once on a timer that is stopped, also when a
+    caller stops the ticker the starter returns;
   - a range or comma-ok receive that expects a value from a channel
     that is only ever closed (ctx.Done());
   - a job loop (or a dispatcher selecting on the results) and its

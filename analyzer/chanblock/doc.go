@@ -321,7 +321,12 @@
 //     and, for a timer, a goroutine that can return only after one
 //     receive from its channel (outside loops, before every return): a
 //     Stop before it fires leaves it waiting forever (time.AfterFunc
-//     leaves nothing behind);
+//     leaves nothing behind); also when the starter returns the ticker
+//     and a caller stops the result: a static call, a wrapper returning
+//     it, or a call of the starter as a function or method value, where
+//     the value is made or through the parameter of a callee it is
+//     passed to (showwin/speedtest-go#142: captureFunc() bound to
+//     dm.downloadRateCapture);
 //   - a plain receive from a private channel field whose channel a
 //     function makes and stores in an object it was handed (its
 //     receiver, a parameter), when the only sends on and closes of the

@@ -61,6 +61,9 @@ func stoppedTicker(st *state, g *ssa.Go) {
 			var stop ssa.CallInstruction
 			if root := starterTicker(t, g, mk); root != nil {
 				stop = stopOf(g.Parent(), fn, root)
+				if stop == nil && returnsTicker(g.Parent(), root) {
+					stop = st.stopOfResults(g.Parent(), 0)
+				}
 			}
 			if stop == nil {
 				stop = fieldStop(st, g, mk, t)
@@ -116,10 +119,11 @@ func starterValue(t ssa.Value, g *ssa.Go, mk *ssa.MakeClosure) ssa.Value {
 			}
 		}
 	case *ssa.Parameter:
+		fn := g.Call.StaticCallee()
 		if mk != nil {
-			return nil
+			fn = mk.Fn.(*ssa.Function) // a literal with free variables, called with arguments
 		}
-		for i, p := range g.Call.StaticCallee().Params {
+		for i, p := range fn.Params {
 			if p == v && i < len(g.Call.Args) {
 				return g.Call.Args[i]
 			}
@@ -302,6 +306,12 @@ func localTicker(v ssa.Value) ssa.Value {
 // starter or by a function literal nested in it, other than the
 // goroutine's function g.
 func stopOf(starter, g *ssa.Function, root ssa.Value) ssa.CallInstruction {
+	return stopIn(starter, g, root, localTicker)
+}
+
+// stopIn is stopOf with the starter's locals resolved to the ticker by
+// local.
+func stopIn(starter, g *ssa.Function, root ssa.Value, local func(ssa.Value) ssa.Value) ssa.CallInstruction {
 	var find func(fn *ssa.Function, local func(ssa.Value) ssa.Value) ssa.CallInstruction
 	find = func(fn *ssa.Function, local func(ssa.Value) ssa.Value) ssa.CallInstruction {
 		for _, b := range fn.Blocks {
@@ -329,7 +339,157 @@ func stopOf(starter, g *ssa.Function, root ssa.Value) ssa.CallInstruction {
 		}
 		return nil
 	}
-	return find(starter, localTicker)
+	return find(starter, local)
+}
+
+// returnsTicker reports whether fn returns root, its local ticker.
+func returnsTicker(fn *ssa.Function, root ssa.Value) bool {
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			for _, r := range ret.Results {
+				if localTicker(r) == root {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// stopOfResults returns a Stop that fn's callers make on the ticker fn
+// returns (speedtest-go#142: rateCapture returns the ticker its goroutine
+// ranges over, and the test handler stops the result of captureFunc(), a
+// parameter bound to method values that return rateCapture's result).
+// The callers are fn's static calls and the calls of fn as a function or
+// method value, made where the value is or through the parameter of a
+// static callee it is passed to; a caller that returns the ticker in turn
+// is followed up to depth 3.
+func (st *state) stopOfResults(fn *ssa.Function, depth int) ssa.CallInstruction {
+	if depth > 3 {
+		return nil
+	}
+	var results []*ssa.Call
+	for _, c := range st.callSites().callers[fn] {
+		if call, ok := c.(*ssa.Call); ok {
+			results = append(results, call)
+		}
+	}
+	for _, v := range funcValues(st.funcs, fn) {
+		results = append(results, callsOfValue(v)...)
+	}
+	for _, r := range results {
+		caller := r.Parent()
+		if stop := stopIn(caller, nil, r, resultLocal(r)); stop != nil {
+			return stop
+		}
+		if caller != fn && returnsValue(caller, r) {
+			if stop := st.stopOfResults(caller, depth+1); stop != nil {
+				return stop
+			}
+		}
+	}
+	return nil
+}
+
+// funcValues returns fn taken as a value in funcs: the function itself
+// used other than as a callee, or a method value bound to it.
+func funcValues(funcs []*ssa.Function, fn *ssa.Function) []ssa.Value {
+	var out []ssa.Value
+	for _, f := range funcs {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				if mk, ok := instr.(*ssa.MakeClosure); ok {
+					if w := mk.Fn.(*ssa.Function); w != fn && w.Synthetic != "" && w.Object() != nil && w.Object() == fn.Object() {
+						out = append(out, mk) // fn's $bound wrapper
+					}
+					continue
+				}
+				c, isCall := instr.(ssa.CallInstruction)
+				for _, op := range instr.Operands(nil) {
+					if *op == fn && (!isCall || c.Common().Value != fn) {
+						out = append(out, fn)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// callsOfValue returns the calls of the function value v: where it is
+// made, and through the parameter of a static callee it is passed to.
+func callsOfValue(v ssa.Value) []*ssa.Call {
+	var out []*ssa.Call
+	callsOf := func(x ssa.Value) {
+		for _, r := range *x.Referrers() {
+			if c, ok := r.(*ssa.Call); ok && c.Call.Value == x {
+				out = append(out, c)
+			}
+		}
+	}
+	if v.Referrers() != nil {
+		callsOf(v)
+		for _, r := range *v.Referrers() {
+			c, ok := r.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			callee := c.Common().StaticCallee()
+			if callee == nil || callee.Pkg != c.Parent().Pkg {
+				continue
+			}
+			for i, a := range c.Common().Args {
+				if a == v && i < len(callee.Params) {
+					callsOf(callee.Params[i])
+				}
+			}
+		}
+	}
+	return out
+}
+
+// resultLocal resolves a value of r's function to r when it is r, or a
+// variable every store to which is r.
+func resultLocal(r ssa.Value) func(ssa.Value) ssa.Value {
+	return func(v ssa.Value) ssa.Value {
+		if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+			v = u.X
+		}
+		if v == r {
+			return r
+		}
+		a, ok := v.(*ssa.Alloc)
+		if !ok {
+			return nil
+		}
+		stored := false
+		for _, x := range *a.Referrers() {
+			if s, ok := x.(*ssa.Store); ok && s.Addr == a {
+				if s.Val != r {
+					return nil
+				}
+				stored = true
+			}
+		}
+		if stored {
+			return r
+		}
+		return nil
+	}
+}
+
+// returnsValue reports whether fn returns v.
+func returnsValue(fn *ssa.Function, v ssa.Value) bool {
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			for _, x := range ret.Results {
+				if x == v {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // capturedTicker is localTicker for a function literal: a variable it
