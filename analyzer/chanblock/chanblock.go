@@ -61,6 +61,8 @@ package) and an operation is reported when no other side can ever reach it:
     or that is kept in a field whose tickers the package stops, or a
     goroutine that waits once on a timer that is stopped, also when a
     caller stops the ticker the starter returns;
+  - a blocking timer drain after a receive that took the timer's value,
+    with no Reset between;
   - a range or comma-ok receive that expects a value from a channel
     that is only ever closed (ctx.Done());
   - a job loop (or a dispatcher selecting on the results) and its
@@ -179,6 +181,7 @@ func run(pass *analysis.Pass) (any, error) {
 	unclosedServers(st, ssainput.SrcFuncs)
 	closeSignals(st, ssainput.SrcFuncs)
 	closeOnlyDone(st, ssainput.SrcFuncs)
+	timerDrains(st, ssainput.SrcFuncs)
 	selects(st)
 	return nil, nil
 }

@@ -327,6 +327,12 @@
 //     the value is made or through the parameter of a callee it is
 //     passed to (showwin/speedtest-go#142: captureFunc() bound to
 //     dm.downloadRateCapture);
+//   - the timer drain `if !t.Stop() { <-t.C }` written as a plain
+//     receive, reached with no Reset from a receive that took the
+//     timer's value (or, under Go 1.23 timers, from an earlier Stop),
+//     for a timer the function makes and uses only through Stop, Reset
+//     and C: Stop reports false, no value is left, the drain blocks
+//     forever (IBM/sarama#734);
 //   - a plain receive from a private channel field whose channel a
 //     function makes and stores in an object it was handed (its
 //     receiver, a parameter), when the only sends on and closes of the
