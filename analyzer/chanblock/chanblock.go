@@ -63,6 +63,8 @@ package) and an operation is reported when no other side can ever reach it:
     caller stops the ticker the starter returns;
   - a blocking timer drain after a receive that took the timer's value,
     with no Reset between;
+  - a wait for the reply to a request queued on a buffered channel
+    whose serving loops can return without draining it;
   - a range or comma-ok receive that expects a value from a channel
     that is only ever closed (ctx.Done());
   - a job loop (or a dispatcher selecting on the results) and its
@@ -92,6 +94,7 @@ type state struct {
 	initSet     map[*types.Var]bool                // fields the package's variable initializers assign (initAssigned)
 	sites       *callSites                         // built on first use (callSites)
 	tickerStops map[*types.Var]ssa.CallInstruction // built on first use (stopsOfField)
+	queues      []*class                           // the field classes fields checks (neither escaped nor stored)
 }
 
 // follow returns the model of mc's channel, built once for all checks.
@@ -182,6 +185,7 @@ func run(pass *analysis.Pass) (any, error) {
 	closeSignals(st, ssainput.SrcFuncs)
 	closeOnlyDone(st, ssainput.SrcFuncs)
 	timerDrains(st, ssainput.SrcFuncs)
+	orphanedRequests(st)
 	selects(st)
 	return nil, nil
 }
@@ -426,6 +430,7 @@ func fields(st *state, funcs []*ssa.Function) {
 		// there is the local check's; the class adds the uses elsewhere.
 		name := fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field))
 		c.name = name
+		st.queues = append(st.queues, c)
 		var made analysis.RelatedInformation
 		size := 0
 		if len(c.Makes) == 0 {

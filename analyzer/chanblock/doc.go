@@ -333,6 +333,14 @@
 //     for a timer the function makes and uses only through Stop, Reset
 //     and C: Stop reports false, no value is left, the drain blocks
 //     forever (IBM/sarama#734);
+//   - a plain wait for the reply to a request queued on a buffered
+//     private channel field whose only receivers are blocking selects in
+//     serving loops that can return and are not run again (no plain
+//     receive, range or non-blocking select drains the queue, and nothing
+//     closes it), when the request is a struct the sender allocates with
+//     a reply channel it makes and hands nowhere else: after the loop has
+//     returned the send still fits in the buffer and nobody answers
+//     (osrg/gobgp#3505);
 //   - a plain receive from a private channel field whose channel a
 //     function makes and stores in an object it was handed (its
 //     receiver, a parameter), when the only sends on and closes of the
