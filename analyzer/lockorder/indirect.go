@@ -175,6 +175,10 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 			// A setter's receiver is the object whose field is called:
 			// what the function captured as that receiver is fa.X here.
 			c := bindCall(sf.val, call.Args, unknownVal{}, nil)
+			if sf.owners != nil {
+				// What the closure captured keeps this object in a field.
+				c = bindCallOwners(sf.val, call.Args, unknownVal{}, fa.X, sf.owners)
+			}
 			if sf.base != nil {
 				if sc := bindCall(sf.val, call.Args, sf.base, fa.X); sc != nil {
 					c = sc
@@ -280,11 +284,13 @@ func bindCallOwners(v ssa.Value, args []ssa.Value, base, at ssa.Value, owners ma
 			case b == base:
 				mapped[i] = at
 			case owners[b] != "" && at != nil && !isUnknown(at):
-				if a, ok := b.(*ssa.Alloc); ok {
-					// The variable holding the owner.
-					mapped[i] = addrOf{ownerOf{elem: at, field: owners[b], t: a.Type().(*types.Pointer).Elem()}}
+				name := capturedName(fn, i)
+				if a, ok := b.(*ssa.Alloc); ok && isPointerType(a.Type().(*types.Pointer).Elem()) {
+					// The variable holding the owner (not the object
+					// a composite literal allocates).
+					mapped[i] = addrOf{ownerOf{elem: at, field: owners[b], t: a.Type().(*types.Pointer).Elem(), name: name}}
 				} else {
-					mapped[i] = ownerOf{elem: at, field: owners[b], t: b.Type()}
+					mapped[i] = ownerOf{elem: at, field: owners[b], t: b.Type(), name: name}
 				}
 			default:
 				// The variable holding base: a spilled parameter, or a
@@ -321,6 +327,22 @@ func bindCallOwners(v ssa.Value, args []ssa.Value, base, at ssa.Value, owners ma
 		return &ssa.CallCommon{Value: &ssa.MakeClosure{Fn: fn, Bindings: mapped}, Args: args}
 	}
 	return nil
+}
+
+// capturedName returns the source name of the closure fn's i'th captured
+// variable: the receiver's name for a method value.
+func capturedName(fn *ssa.Function, i int) string {
+	if strings.HasPrefix(fn.Synthetic, "bound method wrapper") {
+		if obj, ok := fn.Object().(*types.Func); ok {
+			if m := fn.Prog.FuncValue(obj); m != nil && len(m.Params) > 0 {
+				return m.Params[0].Name()
+			}
+		}
+	}
+	if i < len(fn.FreeVars) {
+		return fn.FreeVars[i].Name()
+	}
+	return ""
 }
 
 // callbackArgs lists, for standard functions that call a function

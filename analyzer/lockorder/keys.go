@@ -242,6 +242,9 @@ func desc(v ssa.Value) string {
 		if x := v.resolve(); x != nil {
 			return desc(x)
 		}
+		if v.name != "" && v.name != "?" {
+			return v.name
+		}
 		return "the owner of " + desc(v.elem) + "." + v.field
 	}
 	return "?"
@@ -354,5 +357,35 @@ func spilledParam(a *ssa.Alloc) *ssa.Parameter {
 // norm cancels taking the address of a spilled parameter and loading it
 // back ("&^"), so both spellings of the parameter's fields agree.
 func norm(key string) string {
-	return strings.ReplaceAll(key, "&^", "")
+	key = strings.ReplaceAll(key, "&^", "")
+	if strings.Contains(key, "<") {
+		key = ownerBack(key)
+	}
+	return key
+}
+
+// ownerBack cancels a step to the owner of x through its pointer field f
+// followed by a load of that field ("x<f.f^", then a field or the end):
+// the owner's f is x itself (the object siteOwners saw stored there). A
+// container field's load is followed by an index instead, and is kept.
+func ownerBack(key string) string {
+	for i := 0; i < len(key); i++ {
+		if key[i] != '<' {
+			continue
+		}
+		j := i + 1
+		for j < len(key) && !strings.ContainsRune(".^<[&", rune(key[j])) {
+			j++
+		}
+		f := key[i+1 : j]
+		step := "." + f + "^"
+		if f == "" || !strings.HasPrefix(key[j:], step) {
+			continue
+		}
+		end := j + len(step)
+		if end == len(key) || key[end] == '.' || key[end] == '<' {
+			return ownerBack(key[:i] + key[end:])
+		}
+	}
+	return key
 }

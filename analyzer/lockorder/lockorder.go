@@ -96,7 +96,12 @@
 // sub.unsubscribe = func() { m.mu.Lock() … }; m.subscribers =
 // append(m.subscribers, sub)) locks that owner: called on an element of
 // the container, directly or through a wrapper method, while the owner's
-// lock is held, it is a double lock on one instance (owner.go). The same
+// lock is held, it is a double lock on one instance (owner.go). So is a
+// closure or method value passed to a constructor whose result the
+// caller keeps in a pointer field or container of a value it captures
+// (c.stream = newStream(func() { c.mu.Lock() … })): called by that
+// object, it locks the object's owner (paramcb.go); a call of a generic
+// constructor's instance counts as a call of its body. The same
 // holds for a pointer field the package sets to the value whose container
 // the object is added to (ln := &listener{s: s}; s.listeners[k] = ln):
 // a method called on an element of s.listeners that locks its receiver's
@@ -684,6 +689,11 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 				c.noteFactory(fn, in)
 			case *ssa.Call:
 				if callee := in.Call.StaticCallee(); callee != nil && !in.Call.IsInvoke() {
+					if o := callee.Origin(); o != nil {
+						// A generic function's body is its origin's: a
+						// call of an instance is a call of it.
+						callee = o
+					}
 					c.sites[callee] = append(c.sites[callee], in)
 				}
 				if in.Call.IsInvoke() && (in.Call.Method.Name() == "Unlock" || in.Call.Method.Name() == "RUnlock") && lockerKey(in.Call.Value) == "" {
@@ -1440,7 +1450,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 	calleeName := callee.Name()
 	if callee.Parent() != nil {
 		calleeName = "the function literal"
-	} else if recv := callee.Signature.Recv(); recv != nil && len(call.Args) > 0 && !isUnknown(call.Args[0]) {
+	} else if recv := callee.Signature.Recv(); recv != nil && len(call.Args) > 0 && !isUnknown(call.Args[0]) && !isOwnerVal(call.Args[0]) {
 		calleeName = desc(call.Args[0]) + "." + callee.Name()
 	}
 	if site := f.viaSite; site != nil && f.indirect > 0 {

@@ -35,6 +35,7 @@ type ownerOf struct {
 	elem  ssa.Value
 	field string
 	t     types.Type
+	name  string // how the function that linked them names the owner, for messages
 }
 
 func (o ownerOf) Name() string                  { return o.elem.Name() + "<" + o.field }
@@ -43,6 +44,13 @@ func (o ownerOf) Type() types.Type              { return o.t }
 func (o ownerOf) Parent() *ssa.Function         { return o.elem.Parent() }
 func (o ownerOf) Referrers() *[]ssa.Instruction { return nil }
 func (o ownerOf) Pos() token.Pos                { return o.elem.Pos() }
+
+// isOwnerVal reports whether v is an ownerOf: another function's value,
+// named in messages as the callee knows it.
+func isOwnerVal(v ssa.Value) bool {
+	_, ok := v.(ownerOf)
+	return ok
+}
 
 // resolve returns the owner itself when elem is visibly an element of its
 // container field.
@@ -55,6 +63,14 @@ func (o ownerOf) resolve() ssa.Value {
 func containerOwner(v ssa.Value, field string) ssa.Value {
 	if x, f := containerOf(v); x != nil && f == field {
 		return x
+	}
+	// X.f itself, a pointer field that keeps the object (siteOwners).
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		if fa, ok := u.X.(*ssa.FieldAddr); ok && fieldName(fa.X.Type(), fa.Field) == field {
+			if _, ptr := v.Type().Underlying().(*types.Pointer); ptr {
+				return fa.X
+			}
+		}
 	}
 	return nil
 }
@@ -486,4 +502,10 @@ func recvType(call *ssa.CallCommon, root string) types.Type {
 		return fn.Params[0].Type()
 	}
 	return nil
+}
+
+// isPointerType reports whether t is a pointer type.
+func isPointerType(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Pointer)
+	return ok
 }

@@ -19,7 +19,9 @@ import (
 // call's result) contributes nothing, and callers in other packages are
 // unknown: they stay silent. The receiver of a method value passed there,
 // or a closure's captured variables, belong to the constructor's caller,
-// so the locks they take are known by class only.
+// so the locks they take are known by class only, unless the caller keeps
+// the constructed object in a field of what the function captured: then
+// that is the object's owner (siteOwners).
 
 // A setter (`func (b *Bus) SetOnChange(f func()) { b.onChange = f }`) is
 // such a constructor whose object is its receiver: a function its call
@@ -52,6 +54,8 @@ func (c *checker) passedFuncs(fk string) []storedFunc {
 				sf := storedFunc{val: v, site: site}
 				if pf.recv {
 					sf.base = site.Call.Args[0]
+				} else if mc, ok := v.(*ssa.MakeClosure); ok {
+					sf.owners = c.siteOwners(mc, site)
 				}
 				out = append(out, sf)
 			}
@@ -79,4 +83,70 @@ func (u unknownVal) Pos() token.Pos                { return token.NoPos }
 func isUnknown(v ssa.Value) bool {
 	_, ok := v.(unknownVal)
 	return ok
+}
+
+// siteOwners returns, for a closure passed to the constructor call site,
+// the values it captures that keep the object the call returns: the
+// caller stores the result into a pointer field of that value
+// (c.stream = newStream(func() { c.mu.Lock() … })) or adds it to one of
+// its slice or map fields. Where the constructor's object calls the
+// closure, what it captured is that object's owner through the field
+// (owner.go) (Govcraft/emergent#50, hashicorp/golang-lru#233).
+func (c *checker) siteOwners(mc *ssa.MakeClosure, site *ssa.Call) map[ssa.Value]string {
+	var out map[ssa.Value]string
+	for _, b := range mc.Bindings {
+		f := c.publishes(site.Parent(), site, b)
+		if f == "" {
+			f = keptIn(site, b)
+		}
+		if f != "" {
+			if out == nil {
+				out = map[ssa.Value]string{}
+			}
+			out[b] = f
+		}
+	}
+	return out
+}
+
+// keptIn returns the name of the pointer field of owner (a value, or
+// the variable holding it) that v is stored into, directly or through
+// the local variable v is first stored in; "" if none.
+func keptIn(v, owner ssa.Value) string {
+	isOwner := func(x ssa.Value) bool {
+		if x == owner {
+			return true
+		}
+		u, ok := x.(*ssa.UnOp)
+		return ok && u.Op == token.MUL && u.X == owner
+	}
+	vals := []ssa.Value{v}
+	for _, r := range *v.Referrers() {
+		// st := newStream(…) kept in a variable the closure may capture.
+		if st, ok := r.(*ssa.Store); ok && st.Val == v {
+			if a, ok := st.Addr.(*ssa.Alloc); ok {
+				for _, r2 := range *a.Referrers() {
+					if u, ok := r2.(*ssa.UnOp); ok && u.Op == token.MUL {
+						vals = append(vals, u)
+					}
+				}
+			}
+		}
+	}
+	for _, x := range vals {
+		for _, r := range *x.Referrers() {
+			st, ok := r.(*ssa.Store)
+			if !ok || st.Val != x {
+				continue
+			}
+			fa, ok := st.Addr.(*ssa.FieldAddr)
+			if !ok || !isOwner(fa.X) {
+				continue
+			}
+			if _, ptr := fa.Type().(*types.Pointer).Elem().Underlying().(*types.Pointer); ptr {
+				return fieldName(fa.X.Type(), fa.Field)
+			}
+		}
+	}
+	return ""
 }
