@@ -55,7 +55,9 @@
 // Calls that are not static count at the call site (indirect.go): the one
 // implementation in the package of an interface declared there, or among
 // the package's and its imports' types of one declared in another package
-// outside the standard library (otherimpl.go); the one function stored in
+// outside the standard library (otherimpl.go), or, with several, the one
+// type the package gives the value called (every store into the field,
+// every argument its call sites pass, ifaceflow.go); the one function stored in
 // an unexported callback field, also when a constructor stores its
 // parameter there and the package's own calls pass it (paramcb.go), not
 // counting functions stored there that neither lock nor wait (a no-op
@@ -545,6 +547,7 @@ type checker struct {
 
 	prog        *ssa.Program
 	impls       map[*types.Func][]*ssa.Function // interface method -> the package's implementations
+	ifaceStores map[string][]ssa.Value          // interface field -> the values the package stores in it (ifaceflow.go)
 	funcFields  map[string][]storedFunc         // callback field -> the functions stored in it
 	unknownFunc map[string]bool                 // callback fields also given unknown functions
 	conds       condInfo
