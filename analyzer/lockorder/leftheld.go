@@ -42,6 +42,9 @@ type leftHeld struct {
 	li         *lockInfo
 	held, free token.Pos // a return that leaves it held, and one that does not
 	blind      bool      // the two return the same kind of results: no caller can tell them apart
+	// unlock: held on some paths to the return at held only; the Unlock
+	// on the others
+	unlock token.Pos
 }
 
 // noteRelease records that a function releases a lock of class fkey (or
@@ -59,7 +62,11 @@ func (c *checker) noteRelease(fkey, key string) {
 // acquires and leaves held on some normal returns but surely not on
 // others.
 func (f *fnChecker) noteLeftHeld() {
-	if f.deferAll || len(f.retAt) < 2 || resultsFunc(f.fn) {
+	if f.deferAll || resultsFunc(f.fn) {
+		return
+	}
+	f.notePartlyHeld()
+	if len(f.retAt) < 2 {
 		return
 	}
 	var keys []string
@@ -124,6 +131,80 @@ func (f *fnChecker) noteLeftHeld() {
 		}
 		f.c.left = append(f.c.left, &leftHeld{fn: f.fn, li: li, held: f.retPos(f.retAt[hi]), free: f.retPos(f.retAt[fi]), blind: blind})
 	}
+}
+
+// notePartlyHeld records a lock the function takes before a return, on
+// every path to it, and releases on some of those paths only: one return
+// reached both ways (dedis/cothority#1454: `Lock(); if !closed { …;
+// Unlock() }` falls off the end with the lock held when closed is set).
+// The Unlock must be the function's own: a callee that may release it, a
+// deferred function literal, or a lock taken only under a condition are
+// left to the rule for several returns.
+func (f *fnChecker) notePartlyHeld() {
+	unlocks := map[string]token.Pos{}
+	for _, b := range f.fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Defer:
+				if _, ok := in.Call.Value.(*ssa.MakeClosure); ok {
+					return
+				}
+			case *ssa.Call:
+				if callee := in.Call.StaticCallee(); callee != nil && unlockFuncs[funcName(callee)] && len(in.Call.Args) > 0 {
+					if k := lockKey(in.Call.Args[0]); k != "" {
+						unlocks[k] = in.Pos()
+					}
+				}
+			}
+		}
+	}
+	for r, ret := range f.retAt {
+		if noReturn(ret.Block()) {
+			continue
+		}
+		keys := make([]string, 0, len(f.retMay[r]))
+		for k := range f.retMay[r] {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			li := f.retMay[r][k]
+			if _, held := f.retHeld[r][k]; held || byClass(k) || !unlocks[k].IsValid() {
+				continue
+			}
+			if _, rel := f.releases[k]; rel || f.deferRel[k] && f.deferCovers(k, ret.Block()) {
+				continue
+			}
+			if li.fkey == "" || li.maybe || li.via != "" || !li.pos.IsValid() || !f.dominates(li.pos, ret.Block()) {
+				continue
+			}
+			if _, ok := f.acqFor(li); !ok {
+				continue
+			}
+			dup := false
+			for _, l := range f.c.left {
+				if l.fn == f.fn && l.li.pos == li.pos {
+					dup = true
+				}
+			}
+			if !dup {
+				f.c.left = append(f.c.left, &leftHeld{fn: f.fn, li: li, held: f.retPos(ret), blind: true, unlock: unlocks[k]})
+			}
+		}
+	}
+}
+
+// dominates reports whether the call at pos, in the function, runs on
+// every path to b.
+func (f *fnChecker) dominates(pos token.Pos, b *ssa.BasicBlock) bool {
+	for _, blk := range f.fn.Blocks {
+		for _, instr := range blk.Instrs {
+			if c, ok := instr.(*ssa.Call); ok && c.Pos() == pos {
+				return blk.Dominates(b)
+			}
+		}
+	}
+	return false
 }
 
 // deferCovers reports whether a deferred release of k may have been
@@ -254,6 +335,10 @@ func (c *checker) reportLeftHeld() {
 		r := []analysis.RelatedInformation{rel(l.li.pos, l.li.desc+" locked here")}
 		if l.free.IsValid() {
 			r = append(r, rel(l.free, "this return leaves it unlocked"))
+		}
+		if l.unlock.IsValid() {
+			free = "the path through the Unlock at " + c.at(l.unlock, at)
+			r = append(r, rel(l.unlock, "the paths through this Unlock leave it unlocked"))
 		}
 		c.report(at, fmt.Sprintf("%s returns here with %s still locked (locked at line %d%s), while %s leaves it unlocked: nothing in the package unlocks it after the call, so the next Lock of %s (the next call of %s, or any other method) waits forever",
 			fn, l.li.desc, c.line(l.li.pos), c.how(l.li), free, l.li.desc, fn),

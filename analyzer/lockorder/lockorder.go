@@ -73,7 +73,8 @@
 // Besides (issue 14, items 1, 3 and 5): a double lock by class through a
 // back-pointer the package sets from the owner (backptr.go) or a pointer
 // field aliasing another struct's mutex (alias.go); a lock left held on
-// some returns and not others that nothing in the package releases later
+// some returns and not others, or on some paths to one return while its
+// own Unlock frees the others, that nothing in the package releases later
 // (leftheld.go); a blocking select made while holding a lock every waker
 // of every case takes first (selectwait.go).
 //
