@@ -502,6 +502,9 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		return
 	}
 	if len(ch.Returns) == 0 {
+		if budget(pass, mc, size, roles(ch.Nodes), ch.Nodes[0]) {
+			return
+		}
 		decide(pass, mc, size, ch.Field, ch.Nodes, roles(ch.Nodes), ch.Nodes[0], nil, makes, funcs)
 		return
 	}

@@ -49,10 +49,14 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 	if c.Escapes || c.Stored || len(c.Makes) == 0 {
 		return
 	}
+	size := capacity(c.Makes[0])
 	for _, m := range c.Makes {
-		if capacity(m) != 0 {
+		if capacity(m) != size {
 			return
 		}
+	}
+	if size < 0 || size > 0 && c.LenChecked {
+		return // a buffer of unknown size, or sends that test it for room
 	}
 	var sends, closes []chanuse.FieldOp
 	var recvFn *ssa.Function
@@ -95,10 +99,16 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 	var owner *ssa.Go    // the receiver is the goroutine of its own instance, started here
 	own := false         // the receiver makes its own instance, each time it runs
 	var starts []*ssa.Go // the receiver starts every sender itself, each time it runs
-	if len(ss) != 1 || ss[0] == nil || ssaloop.InLoop(ss[0].Block()) {
+	var entries map[*ssa.Go]ssa.Instruction
+	if size > 0 {
+		// A buffer: only the overflow of senders the receiver starts.
+		if starts, entries = startsSenders(recvFn, sends, sites); starts == nil {
+			return
+		}
+	} else if len(ss) != 1 || ss[0] == nil || ssaloop.InLoop(ss[0].Block()) {
 		if owner = perInstance(recvFn, c); owner == nil {
 			if own = ownInstance(recvFn, c); !own {
-				if starts = startsSenders(recvFn, sends); starts == nil {
+				if starts, _ = startsSenders(recvFn, sends, sites); starts == nil {
 					return // the receiver may run again and take the value
 				}
 			}
@@ -111,6 +121,10 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 	}
 	ex := w.search(recvFn, recvFn.Blocks[0], 0, 0)
 	if ex == nil || ex.sel == nil {
+		return
+	}
+	if size > 0 {
+		fieldOverflow(pass, c, size, recvFn, sends, starts, entries, ex, funcs)
 		return
 	}
 	if (owner != nil || own || starts != nil) && !outsideCase(ex, sends, funcs) {
@@ -385,39 +399,75 @@ func outsideCase(ex *exit, sends []chanuse.FieldOp, funcs []*ssa.Function) bool 
 	return true
 }
 
-// startsSenders returns the go statements of recvFn whose goroutines make
-// every one of the plain sends (in the started function, a function it
-// calls, or a callback it hands on), when no send is reached from recvFn
-// other than through them. Each call of recvFn then starts its own
-// senders: a call that leaves without receiving leaves one behind whether
-// or not recvFn runs again (controller-runtime#2527: Start starts leader
-// election, which reports its failure on the manager's errChan, and
-// returns on its context).
-func startsSenders(recvFn *ssa.Function, sends []chanuse.FieldOp) []*ssa.Go {
-	var gos []*ssa.Go
+// startsSenders returns the go statements of recvFn, or of the
+// functions it calls (two levels deep, each called only from recvFn or
+// from another of them), whose goroutines make every one of the plain
+// sends (in the started function, a function it calls, or a callback it
+// hands on), when no send is reached from recvFn other than through them.
+// Each call of recvFn then starts its own senders: a call that leaves
+// without receiving leaves one behind whether or not recvFn runs again
+// (controller-runtime#2527: Start starts leader election, which reports
+// its failure on the manager's errChan, and returns on its context;
+// e2b-dev/infra#343: Handle's cmdRead and cmdWrite each start a request
+// goroutine that reports its error on the dispatcher's fatal channel).
+// entries maps each go statement to the instruction of recvFn it runs
+// through: itself, or the call of the function that starts it.
+func startsSenders(recvFn *ssa.Function, sends []chanuse.FieldOp, sites map[*ssa.Function][]ssa.Instruction) (gos []*ssa.Go, entries map[*ssa.Go]ssa.Instruction) {
 	var roots []*ssa.Function
-	for _, b := range recvFn.Blocks {
-		for _, instr := range b.Instrs {
-			if g, ok := instr.(*ssa.Go); ok {
-				if callee := g.Call.StaticCallee(); callee != nil && !g.Call.IsInvoke() {
-					gos = append(gos, g)
-					roots = append(roots, callee)
+	entries = map[*ssa.Go]ssa.Instruction{}
+	chain := map[*ssa.Function]bool{recvFn: true}
+	var scan func(fn *ssa.Function, entry ssa.Instruction, depth int)
+	scan = func(fn *ssa.Function, entry ssa.Instruction, depth int) {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch in := instr.(type) {
+				case *ssa.Go:
+					if callee := in.Call.StaticCallee(); callee != nil && !in.Call.IsInvoke() && entries[in] == nil {
+						gos = append(gos, in)
+						roots = append(roots, callee)
+						at := entry
+						if at == nil {
+							at = in
+						}
+						entries[in] = at
+					}
+				case *ssa.Call:
+					callee := in.Call.StaticCallee()
+					if depth >= 2 || callee == nil || callee.Blocks == nil || chain[callee] || callee.Pkg != recvFn.Pkg || callee.Parent() != nil {
+						continue
+					}
+					private := len(sites[callee]) > 0
+					for _, site := range sites[callee] {
+						if site == nil || !chain[site.Parent()] && site.Parent() != fn {
+							private = false
+						}
+					}
+					if !private {
+						continue // others start its goroutines too
+					}
+					chain[callee] = true
+					at := entry
+					if at == nil {
+						at = in
+					}
+					scan(callee, at, depth+1)
 				}
 			}
 		}
 	}
+	scan(recvFn, nil, 0)
 	if len(gos) == 0 {
-		return nil
+		return nil, nil
 	}
 	started := reachedFrom(roots, nil, nil)
 	direct := reachedFrom([]*ssa.Function{recvFn}, gos, roots)
 	for _, s := range sends {
 		fn := s.Instr.Parent()
 		if !started[fn] || direct[fn] {
-			return nil
+			return nil, nil
 		}
 	}
-	return gos
+	return gos, entries
 }
 
 // reachedFrom returns the functions of the package that roots run or may
@@ -496,4 +546,107 @@ func startedSignal(ex *exit, starts []*ssa.Go) bool {
 		}
 	}
 	return false
+}
+
+// fieldOverflow is overflow for a buffered field class: the receiver
+// starts the senders (starts, through entries) in a loop no count bounds,
+// each started function sends once with a plain send, and the receiver,
+// the only one, can return through a case that fires whatever the senders
+// do (ex). Senders started before it returns are not waited for, and only
+// size of them find room: the rest block forever, with whatever waits
+// for them (e2b-dev/infra#343: every request goroutine reports its error
+// on the dispatcher's fatal channel, with room for 8, which the request
+// loop polls and leaves on the first error, its context or the end of the
+// requests; Drain then waits for ever on the request group).
+func fieldOverflow(pass *analysis.Pass, c *chanuse.Class, size int, recvFn *ssa.Function, sends []chanuse.FieldOp, starts []*ssa.Go, entries map[*ssa.Go]ssa.Instruction, ex *exit, funcs []*ssa.Function) {
+	// Each sender function sends once: one plain send, outside loops,
+	// and it is started, not called.
+	roots := map[*ssa.Function]bool{}
+	for _, g := range starts {
+		roots[g.Call.StaticCallee()] = true
+	}
+	per := map[*ssa.Function]int{}
+	for _, s := range sends {
+		fn := s.Instr.Parent()
+		per[fn]++
+		if !roots[fn] || per[fn] > 1 || ssaloop.InLoop(s.Instr.Block()) {
+			return
+		}
+	}
+	// The receives of recvFn, and the bodies of its select cases that
+	// receive: a start reached only after a receive is paced by it.
+	var paced []*ssa.BasicBlock
+	for _, op := range c.Ops {
+		switch in := op.Instr.(type) {
+		case *ssa.UnOp:
+			if in.Parent() == recvFn {
+				paced = append(paced, in.Block())
+			}
+		case *ssa.Select:
+			if in.Parent() == recvFn {
+				bodies, _ := caseBodies(in)
+				if b, ok := bodies[op.State]; ok {
+					paced = append(paced, b)
+				}
+			}
+		}
+	}
+	// The start of each send's goroutine that runs in a loop no count
+	// bounds and that no receive paces.
+	unbounded := func(g *ssa.Go) ssa.Instruction {
+		at := entries[g]
+		if at == nil || !ssaloop.InLoop(at.Block()) || countBounded(at.Block(), true) {
+			return nil
+		}
+		// A loop that also receives from the channel before each start
+		// starts a sender only once the last value was taken.
+		loop := loopBlocks(at.Block())
+		if slices.ContainsFunc(paced, func(b *ssa.BasicBlock) bool {
+			return loop[b] && (b == at.Block() || b.Dominates(at.Block()))
+		}) {
+			return nil
+		}
+		return at
+	}
+	startOf := map[ssa.Instruction]ssa.Instruction{}
+	for _, s := range sends {
+		for _, g := range starts {
+			if g.Call.StaticCallee() == s.Instr.Parent() {
+				if at := unbounded(g); at != nil {
+					startOf[s.Instr] = at
+					break
+				}
+			}
+		}
+	}
+	if len(startOf) == 0 {
+		return
+	}
+	if !outsideCase(ex, sends, funcs) || startedSignal(ex, starts) || flagGuarded(ex, sends, funcs) {
+		return
+	}
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	for _, s := range sends {
+		loopAt := startOf[s.Instr]
+		if loopAt == nil {
+			continue
+		}
+		through := ""
+		if call, ok := loopAt.(*ssa.Call); ok && call.Call.StaticCallee() != nil {
+			through = ", through " + call.Call.StaticCallee().Name()
+		}
+		pass.Report(analysis.Diagnostic{
+			Pos:      s.Instr.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("goroutines that %s starts in a loop no count bounds (line %d%s) each send once on field %s, made with room for %d, and its only receiver %s can return (line %d) without receiving the rest: once more than %d have sent, the rest block forever and leak (send in a select with a default, or on the same stop signal)",
+				recvFn.Name(), line(loopAt.Pos()), through, c.Field.Name(), size, recvFn.Name(), line(ex.ret), size),
+			Related: []analysis.RelatedInformation{
+				{Pos: loopAt.Pos(), Message: "the senders are started here, in a loop no count bounds"},
+				{Pos: ex.sel.Pos(), Message: "the receive, in a select"},
+				{Pos: ex.via, Message: "this case wins instead"},
+				{Pos: ex.ret, Message: recvFn.Name() + " returns here without receiving the rest"},
+				{Pos: c.Makes[0].Pos(), Message: fmt.Sprintf("the channel is made here with room for %d", size)},
+			},
+		})
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
-	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -886,11 +885,13 @@ func exportedField(k fieldKey) string {
 // Next or Events accessor, a constructor handing out its output) to one
 // such return: the receiver of that channel is the caller. An accessor
 // whose callers are all known (chanuse.Class.Accessors) hands the channel
-// to none but them, and their operations are the field's own.
+// to none but them, and their operations are the field's own, unless
+// the result of one of those calls escapes (consul#9689: the accessor's
+// result is the argument of a go statement).
 func returnedFields(funcs []*ssa.Function, classes map[*types.Var]*chanuse.Class) map[*types.Var]*ssa.Return {
 	out := map[*types.Var]*ssa.Return{}
 	for _, fn := range funcs {
-		if f, _ := chanuse.Accessor(fn); f != nil && classes[f] != nil && slices.Contains(classes[f].Accessors, fn) {
+		if f, _ := chanuse.Accessor(fn); f != nil && classes[f] != nil && !classes[f].HandsOut(fn) {
 			continue
 		}
 		for _, b := range fn.Blocks {

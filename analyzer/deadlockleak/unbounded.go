@@ -134,7 +134,13 @@ func unboundedStart(g *chanuse.Node) ssa.Instruction {
 // match) or is the end of a range over a map or a string. Only loops that
 // end on data (a range over a channel, a read that fails) or never are
 // unbounded.
-func constBounded(b *ssa.BasicBlock) bool {
+func constBounded(b *ssa.BasicBlock) bool { return countBounded(b, false) }
+
+// countBounded is constBounded; with selects, the test of which case a
+// select chose (its index, compared with each case's number) is no count:
+// a loop around a select that leaves from some of its cases is bounded
+// only by its other tests.
+func countBounded(b *ssa.BasicBlock, selects bool) bool {
 	loop := loopBlocks(b)
 	for x := range loop {
 		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
@@ -152,6 +158,9 @@ func constBounded(b *ssa.BasicBlock) bool {
 		}
 		switch c := iff.Cond.(type) {
 		case *ssa.BinOp:
+			if selects && (selectIndex(c.X) || selectIndex(c.Y)) {
+				continue // which case of a select fired: no count
+			}
 			if isInteger(c.X.Type()) || isInteger(c.Y.Type()) {
 				return true
 			}
@@ -162,6 +171,16 @@ func constBounded(b *ssa.BasicBlock) bool {
 		}
 	}
 	return false
+}
+
+// selectIndex reports whether v is the index of the case a select chose.
+func selectIndex(v ssa.Value) bool {
+	ex, ok := v.(*ssa.Extract)
+	if !ok || ex.Index != 0 {
+		return false
+	}
+	_, ok = ex.Tuple.(*ssa.Select)
+	return ok
 }
 
 // isInteger reports whether t is an integer type.

@@ -51,7 +51,22 @@ func (n *notAccessor) pick(x bool) chan int {
 	return n.b
 }
 
+// leaky: an accessor whose result one caller hands to a goroutine's
+// parameter, which the class does not follow.
+type leaky struct{ ch chan int }
+
+func (l *leaky) get() <-chan int { return l.ch }
+
+func drain(ch <-chan int) {
+	for range ch {
+	}
+}
+
 func use(e *Exported, x bool) {
+	l := &leaky{ch: make(chan int)}
+	go drain(l.get())
+	l.ch <- 1
+
 	c := &closed{ch: make(chan int)}
 	go func() { c.in() <- 1 }()
 	<-c.out()
@@ -120,6 +135,12 @@ func TestAccessors(t *testing.T) {
 	}
 	if c := field("closed", "ch"); c == nil || c.Escapes || len(c.Accessors) != 2 || kinds(c)[chanuse.Send] != 1 || kinds(c)[chanuse.Recv] != 1 {
 		t.Errorf("closed.ch: want a send and a receive through two accessors, no escape; got %+v", c)
+	}
+	if c := field("closed", "ch"); c.HandsOut(c.Accessors[0]) || c.HandsOut(c.Accessors[1]) {
+		t.Errorf("closed.ch: its accessors hand the channel to none but the class")
+	}
+	if c := field("leaky", "ch"); c == nil || !c.Escapes || len(c.Accessors) != 1 || !c.HandsOut(c.Accessors[0]) {
+		t.Errorf("leaky.ch: want an escape through the accessor's call passed to go drain; got %+v", c)
 	}
 	if c := field("byValue", "ch"); c == nil || c.Escapes || kinds(c)[chanuse.Close] != 1 {
 		t.Errorf("byValue.ch: want the close through the value accessor, no escape; got %+v", c)

@@ -271,6 +271,15 @@ type tracker struct {
 	// nilTests: a comparison of the channel with nil is not an escape
 	// (FollowThrough's callers test "ch == nil" on an error path).
 	nilTests bool
+	// rootNilTests: a comparison of the channel with nil in the maker's
+	// own goroutine (its function or a helper it calls) is not an escape
+	// either (go-etcd#98: Watch(prefix, idx, receiver, stop) tests its
+	// optional receiver). The channel followed is made, so it is never
+	// nil and the branch on which it is nil is dead; rules that walk the
+	// paths of a goroutine's body to a return with no send or close
+	// would take that branch for a way out, so a nil test in a started
+	// goroutine still escapes.
+	rootNilTests bool
 	// callbacks: a function literal handed to a function not followed
 	// is a Callback node rather than an escape (FollowCallbacks).
 	callbacks bool
@@ -331,7 +340,7 @@ func follow(v ssa.Value, mc *ssa.MakeChan) *Channel {
 	root := &Node{Fn: v.Parent(), Vals: map[ssa.Value]bool{}}
 	root.G = root
 	ch := &Channel{Make: mc, Nodes: []*Node{root}}
-	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: v.Parent().Pkg}
+	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: v.Parent().Pkg, rootNilTests: true}
 	if v == ssa.Value(mc) {
 		t.value(root, v, 0)
 		return ch
@@ -509,7 +518,7 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 		switch r := r.(type) {
 		case *ssa.DebugRef:
 		case *ssa.BinOp:
-			if !t.nilTests || (r.Op != token.EQL && r.Op != token.NEQ) || !isNil(r.X) && !isNil(r.Y) {
+			if !(t.nilTests || t.rootNilTests && n.G == t.ch.Nodes[0]) || (r.Op != token.EQL && r.Op != token.NEQ) || !isNil(r.X) && !isNil(r.Y) {
 				t.escape()
 			}
 		case *ssa.Send:

@@ -31,11 +31,23 @@ type Class struct {
 	// channel (return e.ch) to callers that are all known: their calls
 	// are loads of the field, and the callers' operations are in Ops.
 	Accessors []*ssa.Function
-	closed    map[*ssa.Function]bool // the package's closed accessors
-	nodes     map[*ssa.Function]*Node
+	// leaky are the accessors some call of which has its result used in
+	// a way not followed (go f(e.Out()), a call of another package):
+	// those hand the channel out although the package makes every call.
+	leaky  map[*ssa.Function]bool
+	closed map[*ssa.Function]bool // the package's closed accessors
+	nodes  map[*ssa.Function]*Node
 }
 
 func (c *Class) add(op FieldOp) { c.Ops = append(c.Ops, op) }
+
+// HandsOut reports whether accessor fn of the class hands the channel to
+// code the class does not follow: fn is not one of its Accessors (their
+// calls are loads of the field), or the result of some call of it
+// escapes (consul#9689: go m.notifyBroadcast(st.Watch())).
+func (c *Class) HandsOut(fn *ssa.Function) bool {
+	return c == nil || !slices.Contains(c.Accessors, fn) || c.leaky[fn]
+}
 
 // Silent reports whether the field is followed in full (it does not
 // escape, and nothing but its own makes is stored in it) and nothing in
@@ -89,9 +101,19 @@ func Fields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*type
 				case *ssa.Call:
 					// A call of an accessor loads the field from its
 					// argument.
-					f, i := Accessor(in.Call.StaticCallee())
+					callee := in.Call.StaticCallee()
+					f, i := Accessor(callee)
 					if c := get(f); c != nil && i < len(in.Call.Args) {
+						escaped := c.Escapes
+						c.Escapes = false
 						c.value(in, fn, in.Call.Args[i])
+						if c.Escapes {
+							if c.leaky == nil {
+								c.leaky = map[*ssa.Function]bool{}
+							}
+							c.leaky[callee] = true
+						}
+						c.Escapes = c.Escapes || escaped
 					}
 				}
 			}

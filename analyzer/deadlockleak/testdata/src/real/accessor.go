@@ -1,6 +1,9 @@
 package real
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Channels reached through accessors: a method whose result is the
 // channel of a field of its receiver (func (e *evCh) in() chan<- T {
@@ -197,4 +200,108 @@ func startCoordinatorServed(ctx context.Context, msgs <-chan int) {
 			_ = c.recvMessage(ctx, m)
 		}
 	}()
+}
+
+// Upstream: hashicorp/consul#9689. The state's Watch starts its runner
+// and returns the snapshot channel field; the manager hands that result
+// straight to its broadcast goroutine (go m.notifyBroadcast(st.Watch())),
+// which the class does not follow. Watch is then no mere load of the
+// field: it hands the channel out, and the runner, whose loop stops on
+// its context, sends on it plainly (the receiver can stop first; in
+// consul it waited for the manager lock held by a caller waiting for the
+// runner). Fix (consul#9689): the send is a select with a default that
+// re-arms the coalesce timer.
+type snapState struct {
+	snapCh chan int
+	reqCh  chan chan int
+	cancel context.CancelFunc
+}
+
+func newSnapState() *snapState {
+	return &snapState{snapCh: make(chan int, 1), reqCh: make(chan chan int, 1)}
+}
+
+func (s *snapState) Watch() <-chan int {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go s.run(ctx)
+	return s.snapCh
+}
+
+func (s *snapState) run(ctx context.Context) {
+	snap := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case reply := <-s.reqCh:
+			reply <- snap
+		case <-time.After(time.Second):
+			snap++
+			s.snapCh <- snap // want `the loop in run stops when the case at line \d+ fires, but this send on field snapCh does not watch it; Watch hands that channel to its caller`
+		}
+	}
+}
+
+type snapManager struct {
+	states map[string]*snapState
+	last   int
+}
+
+func (m *snapManager) Register(id string) {
+	st := newSnapState()
+	m.states[id] = st
+	go m.notifyBroadcast(st.Watch())
+}
+
+func (m *snapManager) notifyBroadcast(ch <-chan int) {
+	for v := range ch {
+		m.last = v
+	}
+}
+
+// The fix: the runner's send does not block.
+type snapStateFixed struct {
+	snapCh chan int
+	cancel context.CancelFunc
+}
+
+func (s *snapStateFixed) Watch() <-chan int {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go s.run(ctx)
+	return s.snapCh
+}
+
+func (s *snapStateFixed) run(ctx context.Context) {
+	snap := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+			snap++
+			select {
+			case s.snapCh <- snap:
+			default:
+			}
+		}
+	}
+}
+
+type snapManagerFixed struct {
+	states map[string]*snapStateFixed
+	last   int
+}
+
+func (m *snapManagerFixed) Register(id string) {
+	st := &snapStateFixed{snapCh: make(chan int, 1)}
+	m.states[id] = st
+	go m.notifyBroadcast(st.Watch())
+}
+
+func (m *snapManagerFixed) notifyBroadcast(ch <-chan int) {
+	for v := range ch {
+		m.last = v
+	}
 }
