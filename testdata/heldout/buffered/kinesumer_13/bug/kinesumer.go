@@ -6,6 +6,7 @@
 //
 // Upstream: daangn/kinesumer#13 ("fix: hanging if error channel is full (#11)")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: Kinesumer makes `errors: make(chan error, 1)` and hands it out as
 // Errors(). consumeOnce, run by one consumeLoop goroutine per shard, does

@@ -7,6 +7,7 @@
 //
 // Upstream: nix-community/vgo2nix#16 ("vgo2nix hangs if the repository has more than a hundred dependency")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: getPackages makes `jobs := make(chan *modEntry, 100)` and
 // `results := make(chan *PackageResult, 100)`, starts min(len(entries),

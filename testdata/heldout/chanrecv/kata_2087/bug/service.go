@@ -6,6 +6,7 @@
 //
 // Upstream: kata-containers/kata-containers#2087 ("The wait goroutines would leak when start an exec failed")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: in containerd-shim-v2, service.Wait looks the container up under
 // s.mu, releases it and does `ret = <-c.exitCh`, then puts the value back

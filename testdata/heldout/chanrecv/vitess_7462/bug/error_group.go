@@ -5,6 +5,7 @@
 //
 // Upstream: vitessio/vitess#7462 ("[concurrency] ErrorGroup blocks forever when Wait is called with NumGoroutines = 0")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: go/vt/concurrency/error_group.go's Wait(cancel, errors) loops `for
 // err := range errors`, counting responses, and breaks when

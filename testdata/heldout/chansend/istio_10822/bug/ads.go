@@ -6,6 +6,7 @@
 //
 // Upstream: istio/istio#10822 ("Pilot goroutine leak and memory leak")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: StreamAggregatedResources (pilot/pkg/proxy/envoy/v2/ads.go) makes
 // `reqChannel := make(chan *xdsapi.DiscoveryRequest, 1)`, starts

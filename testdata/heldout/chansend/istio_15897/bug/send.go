@@ -6,6 +6,7 @@
 //
 // Upstream: istio/istio#15897 ("Fix goroutine leak on send timeout")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: XdsConnection.send (pilot/pkg/proxy/envoy/v2/ads.go) makes `done
 // := make(chan error)`, starts a goroutine that calls conn.stream.Send,

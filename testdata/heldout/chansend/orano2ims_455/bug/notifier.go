@@ -7,6 +7,7 @@
 //
 // Upstream: openshift-kni/oran-o2ims#455 ("Fix notifier related hangs on shutdown")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: internal/service/common/notifier's Notifier.Run selects on the
 // job-complete, notification and subscription channels (each made with

@@ -6,6 +6,7 @@
 //
 // Upstream: restatedev/sdk-go#141 ("Suspected goroutine/buffer leak in per-invocation readInputLoop under heavy suspend/resume churn")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: internal/restatecontext's invoke starts `go
 // restateCtx.readInputLoop(logger)`, which loops reading the

@@ -5,6 +5,7 @@
 //
 // Upstream: streadway/amqp#38 ("Close Notify* channels when the underlying object is already closed")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: Connection.NotifyClose(receiver) locks c.m and appends receiver to
 // c.closes; shutdown (run once, from Close or from the frame reader on a

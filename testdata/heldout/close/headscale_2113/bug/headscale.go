@@ -6,6 +6,7 @@
 //
 // Upstream: juanfont/headscale#2113 ("Fix slow shutdown")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: each /machine/map long poll adds to h.pollNetMapStreamWG, registers
 // its update channel with the notifier (AddNode) and loops in

@@ -9,6 +9,7 @@
 //
 // Upstream: cilium/hubble#177 ("container/ring: Fix various data races and race conditions")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the commit message quoted in the review: "The usage of sync.Cond
 // in Ring.readFrom was prone to races, i.e. it could miss signals that

@@ -8,6 +8,7 @@
 //
 // Upstream: hyperledger-labs/orion-server#244 ("Solve replicator close deadlock")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the PR: "When closing the replicator, in one case, the
 // replicator's event-loop go-routine breaks out of the loop without

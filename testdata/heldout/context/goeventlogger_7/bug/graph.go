@@ -7,6 +7,7 @@
 //
 // Upstream: hashicorp/go-eventlogger#7 ("Fix race/deadlock/goroutine leak when context cancelled.")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: graph.process makes `statusChan := make(chan Status)`, starts a
 // goroutine that calls doProcess for every root (adding to a WaitGroup),

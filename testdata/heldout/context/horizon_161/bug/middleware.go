@@ -7,6 +7,7 @@
 //
 // Upstream: stellar-deprecated/horizon#161 ("Ensure request context is canceled upon completing an http request")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: httpx.CancelWhenClosed(parent, w) makes `ctx, cancel :=
 // context.WithCancel(parent)`, takes w's CloseNotify() channel and starts

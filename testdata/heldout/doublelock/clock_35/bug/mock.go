@@ -7,6 +7,7 @@
 //
 // Upstream: benbjohnson/clock#35 ("Address re-entrancy of Tick", issue benbjohnson/clock#33)
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the issue: "Timers created with AfterFunc() which call back into
 // the timer code by calling Timer.Close() can cause a deadlock. This is

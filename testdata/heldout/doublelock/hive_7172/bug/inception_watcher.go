@@ -7,6 +7,7 @@
 //
 // Upstream: hivecommons/hive#7172 ("🐛 fix: handlePlukEvent self-deadlocks re-locking plukMu", issue hivecommons/hive#7151)
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the PR: "handlePlukEvent locks plukMu at entry with a deferred
 // unlock. In the state_change/idle arm — structure phase, plukFactLines

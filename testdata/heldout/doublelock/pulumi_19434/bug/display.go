@@ -7,6 +7,7 @@
 //
 // Upstream: pulumi/pulumi#19434 ("Fix race condition when rendering progress events")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the PR: "The handleProgressEvent method uses a defer statement
 // to unlock the mutex after completing its operation. However, prior to

@@ -8,6 +8,7 @@
 //
 // Upstream: agones-dev/agones#2234 ("Unlock mutex before returning on error in SDKServer.updateState")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the PR: "function is not unlocking gsUpdateMutex before returning
 // function due to an error. This PR add a simple line that unlocks

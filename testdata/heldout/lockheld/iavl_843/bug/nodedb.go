@@ -6,6 +6,7 @@
 //
 // Upstream: cosmos/iavl#843 ("fix(nodedb): prevent deadlock by releasing DeleteVersionsFrom mutex on error", issue cosmos/iavl#842)
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the issue quotes nodedb.go: DeleteVersionsFrom does
 // `ndb.mtx.Lock()`, loops over ndb.versionReaders and, for a version at

@@ -7,6 +7,7 @@
 //
 // Upstream: berty/weshnet#58 ("fix: In processMessageLoop, call muDeviceCaches.Unlock() before continue")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the PR: "PR #45 changed processMessageLoop to not use a goroutine.
 // After an error, it does continue. But we need to unlock the mutex

@@ -9,6 +9,7 @@
 //
 // Upstream: golang/tools#129 ("internal/lsp: fix deadlocks loading lots of files at once", issue golang/go#32910)
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the PR lists both: "loadParseTypecheck() holds the "mcache"
 // mutex then eventually acquires the "handleMu" file mutex.

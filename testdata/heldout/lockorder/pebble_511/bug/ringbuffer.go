@@ -8,6 +8,7 @@
 //
 // Upstream: canonical/pebble#511 ("fix: ring buffer deadlock", issue canonical/pebble#508)
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the issue's summary: "Ringbuffer HeadIterator() (and
 // TailIterator(), for that matter) acquires the iteratorMutex lock first

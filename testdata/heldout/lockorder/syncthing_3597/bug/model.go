@@ -7,6 +7,7 @@
 //
 // Upstream: syncthing/syncthing#3597 ("lib/model: Correct lock taking order in ConnectionStats (fixes #3596)", issue syncthing/syncthing#3596)
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the PR: "ConnectionStats took the locks in the wrong order, and
 // gets called due to the config refresh in the same time window as

@@ -8,6 +8,7 @@
 //
 // Upstream: ethereum/go-ethereum#1865 ("core: deadlock in chainmanager after posting RemovedTransactionEvent")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the PR: "the chain manager posting a RemovedTransactionEvent, the
 // tx pool will try to acquire the chainmanager lock which has previously

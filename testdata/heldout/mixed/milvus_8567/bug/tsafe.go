@@ -7,6 +7,7 @@
 //
 // Upstream: milvus-io/milvus#8567 ("Fix tsafe close deadlock", issue milvus-io/milvus#8566)
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: #8545 ("Add waitgroup for tsafe close logic ... Preventing send on
 // closed channel") made the goroutine started by tSafe.start report to a

@@ -8,6 +8,7 @@
 //
 // Upstream: prometheus/prometheus#10279 ("Fix deadlock when stopping a shard", issue prometheus/prometheus#10264)
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the PR: "If a queue is stopped and one of its shards happens to
 // hit the batch_send_deadline at the same time a deadlock can occur where

@@ -7,6 +7,7 @@
 //
 // Upstream: cockroachdb/cockroach#36569 ("storage: avoid deadlock due to reentrant RLock")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: Replica.State did `r.mu.RLock(); defer r.mu.RUnlock()`, copied
 // the replica state, and ended with

@@ -7,6 +7,7 @@
 //
 // Upstream: fsouza/go-dockerclient#312 ("fix events deadlock", issue fsouza/go-dockerclient#311)
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: the issue gives the stacks: the monitor goroutine in
 // updateLastSeen (eventMonitoringState.Lock) called from monitorEvents,

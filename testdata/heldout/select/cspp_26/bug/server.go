@@ -7,6 +7,7 @@
 //
 // Upstream: decred/cspp#26 ("Send BR rerun messages in a multi-case select")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: in server/server.go each client has `out: make(chan interface{},
 // 1)` that its serveConn goroutine drains between protocol steps, and a

@@ -6,6 +6,7 @@
 //
 // Upstream: rstudio/platform-lib#304 ("Fix Unsubscribe deadlock during shutdown")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: pkg/rsnotify/broadcaster's NotificationBroadcaster.broadcast loops
 // selecting on stopSignal, the listener's msgs and errs, subscribe and

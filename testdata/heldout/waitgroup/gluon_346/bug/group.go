@@ -6,6 +6,7 @@
 //
 // Upstream: ProtonMail/gluon#346 ("fix: Defer wg.Done() in Group.Once()")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: async.Group (a fork of juniper's xsync.Group with a panic handler)
 // spawns goroutines from Once, Periodic and Trigger, each counted in g.wg

@@ -6,6 +6,7 @@
 //
 // Upstream: vmware/govmomi#1678 ("Avoid possible deadlock in KeepAliveHandler")
 // Round: 10
+// Seen: 2026-11-27, development set (helpers read this round-10 kernel to tune the analyzers, after round 10 was measured)
 //
 // Bug: session/keepalive's handler.Start adds one to notifyWaitGroup and
 // starts a goroutine that begins with `defer h.notifyWaitGroup.Done()` and
