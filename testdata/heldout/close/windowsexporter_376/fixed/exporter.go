@@ -1,0 +1,142 @@
+// Package fixed is the fixed version of close/windowsexporter_376: the
+// goroutine waiting for the collectors closes metricsBuffer, so the
+// forwarder's range ends with the scrape.
+package fixed
+
+import (
+	"fmt"
+	"log"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Metric is a collected sample.
+type Metric struct {
+	Name   string
+	Value  float64
+	Labels map[string]string
+	Err    error
+}
+
+// ScrapeContext holds the data shared by the collectors of one scrape.
+type ScrapeContext struct {
+	perfObjects map[string][]float64
+}
+
+// PrepareScrapeContext snapshots the performance counters once.
+func PrepareScrapeContext(collectors []string) (*ScrapeContext, error) {
+	return &ScrapeContext{perfObjects: make(map[string][]float64, len(collectors))}, nil
+}
+
+// Collector is one of the exporter's collectors (cpu, logical_disk, ...).
+type Collector interface {
+	Collect(ctx *ScrapeContext, ch chan<- Metric) error
+}
+
+type collectorOutcome int
+
+const (
+	pending collectorOutcome = iota
+	success
+	failed
+)
+
+// WmiCollector implements the Prometheus collector interface.
+type WmiCollector struct {
+	maxScrapeDuration time.Duration
+	collectors        map[string]Collector
+}
+
+func execute(name string, c Collector, ctx *ScrapeContext, ch chan<- Metric) collectorOutcome {
+	t := time.Now()
+	err := c.Collect(ctx, ch)
+	duration := time.Since(t).Seconds()
+	ch <- Metric{Name: "wmi_exporter_collector_duration_seconds", Value: duration, Labels: map[string]string{"collector": name}}
+	if err != nil {
+		log.Printf("collector %s failed after %fs: %s", name, duration, err)
+		return failed
+	}
+	return success
+}
+
+// Collect sends the collected metrics from each of the collectors to
+// Prometheus.
+func (coll WmiCollector) Collect(ch chan<- Metric) {
+	cs := make([]string, 0, len(coll.collectors))
+	for name := range coll.collectors {
+		cs = append(cs, name)
+	}
+	scrapeContext, err := PrepareScrapeContext(cs)
+	if err != nil {
+		ch <- Metric{Name: "wmi_exporter_collector_success", Err: fmt.Errorf("failed to prepare scrape: %v", err)}
+		return
+	}
+
+	wg := sync.WaitGroup{}
+	wg.Add(len(coll.collectors))
+	collectorOutcomes := make(map[string]collectorOutcome)
+	for name := range coll.collectors {
+		collectorOutcomes[name] = pending
+	}
+
+	metricsBuffer := make(chan Metric)
+	l := sync.Mutex{}
+	finished := false
+	go func() {
+		for m := range metricsBuffer {
+			l.Lock()
+			if !finished {
+				ch <- m
+			}
+			l.Unlock()
+		}
+	}()
+
+	for name, c := range coll.collectors {
+		go func(name string, c Collector) {
+			defer wg.Done()
+			outcome := execute(name, c, scrapeContext, metricsBuffer)
+			l.Lock()
+			if !finished {
+				collectorOutcomes[name] = outcome
+			}
+			l.Unlock()
+		}(name, c)
+	}
+
+	allDone := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(allDone)
+		close(metricsBuffer)
+	}()
+
+	// Wait until either all collectors finish, or timeout expires
+	select {
+	case <-allDone:
+	case <-time.After(coll.maxScrapeDuration):
+	}
+
+	l.Lock()
+	finished = true
+
+	remaining := make([]string, 0)
+	for name, outcome := range collectorOutcomes {
+		var successValue, timeoutValue float64
+		if outcome == pending {
+			timeoutValue = 1.0
+			remaining = append(remaining, name)
+		}
+		if outcome == success {
+			successValue = 1.0
+		}
+		ch <- Metric{Name: "wmi_exporter_collector_success", Value: successValue, Labels: map[string]string{"collector": name}}
+		ch <- Metric{Name: "wmi_exporter_collector_timeout", Value: timeoutValue, Labels: map[string]string{"collector": name}}
+	}
+	if len(remaining) > 0 {
+		sort.Strings(remaining)
+		log.Printf("Collection timed out, still waiting for %v", remaining)
+	}
+	l.Unlock()
+}
