@@ -34,11 +34,14 @@ func unstartedClosers(st *state, funcs []*ssa.Function) {
 			ok = ok && m.Parent() == fn
 		}
 		closers := map[*ssa.Function]bool{}
-		var recvs []ssa.Instruction
+		var recvs, sends []ssa.Instruction
 		for _, op := range fc.ops {
 			switch op.Kind {
 			case chanuse.Close, chanuse.DeferClose, chanuse.Send, chanuse.SelectSend:
 				closers[op.Instr.Parent()] = true
+				if op.Kind == chanuse.Send {
+					sends = append(sends, op.Instr)
+				}
 			case chanuse.Recv:
 				if u, isU := op.Instr.(*ssa.UnOp); isU && !st.ranges[u.Pos()] {
 					recvs = append(recvs, u)
@@ -64,7 +67,7 @@ func unstartedClosers(st *state, funcs []*ssa.Function) {
 			continue
 		}
 		for _, mc := range fc.makes {
-			unstartedCloser(st, fc.field, mc, starts, recvs)
+			unstartedCloser(st, fc.field, mc, starts, recvs, sends)
 		}
 	}
 }
@@ -297,7 +300,7 @@ func startsIn(st *state, fn, g *ssa.Function) []ssa.Instruction {
 
 // unstartedCloser checks the make mc of c's field, stored by its function
 // in an object it was handed.
-func unstartedCloser(st *state, field *types.Var, mc *ssa.MakeChan, starts map[ssa.Instruction]bool, recvs []ssa.Instruction) {
+func unstartedCloser(st *state, field *types.Var, mc *ssa.MakeChan, starts map[ssa.Instruction]bool, recvs, sends []ssa.Instruction) {
 	fn := mc.Parent()
 	var store *ssa.Store
 	for _, r := range *mc.Referrers() {
@@ -343,9 +346,18 @@ func unstartedCloser(st *state, field *types.Var, mc *ssa.MakeChan, starts map[s
 			start = s
 		}
 	}
+	started := map[*ssa.Function]bool{}
+	for s := range starts {
+		if g := s.(*ssa.Go).Call.StaticCallee(); g != nil {
+			started[g] = true
+		}
+	}
 	name := fmt.Sprintf("field %s of %s", field.Name(), ownerName(st.sealed, field))
 	for _, recv := range recvs {
-		if recv.Parent() == fn {
+		// A receive the started goroutines run themselves is not
+		// stranded when none starts; nor is the release of a slot the
+		// same goroutine took in a buffered channel (a semaphore).
+		if recv.Parent() == fn || runsIn(st, recv.Parent(), started, 0) || releases(mc, sends, recv) {
 			continue
 		}
 		st.Report(analysis.Diagnostic{
@@ -360,4 +372,84 @@ func unstartedCloser(st *state, field *types.Var, mc *ssa.MakeChan, starts map[s
 			},
 		})
 	}
+}
+
+// runsIn reports whether f runs only inside the goroutines of started (or
+// goroutines they start): f is one of them, a function literal written in
+// one, or a function of the package whose every call is in one.
+func runsIn(st *state, f *ssa.Function, started map[*ssa.Function]bool, depth int) bool {
+	if started[f] {
+		return true
+	}
+	if depth > 3 {
+		return false
+	}
+	if f.Parent() != nil {
+		return runsIn(st, f.Parent(), started, depth+1)
+	}
+	sites := st.callSites()
+	callers := sites.callers[f]
+	if len(callers) == 0 || sites.calls[f] != len(callers) {
+		return false // never called here, or used as a value
+	}
+	for _, c := range callers {
+		if !runsIn(st, c.Parent(), started, depth+1) {
+			return false
+		}
+	}
+	for _, g := range sites.gos[f] {
+		if !runsIn(st, g.Parent(), started, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// releases reports whether recv, on mc's buffered channel, gives back a
+// slot its own goroutine took: a send on the field runs before it in the
+// same function, or before the function literal that receives is made or
+// called in the function that writes it.
+func releases(mc *ssa.MakeChan, sends []ssa.Instruction, recv ssa.Instruction) bool {
+	if k, ok := mc.Size.(*ssa.Const); ok && k.Int64() == 0 {
+		return false
+	}
+	at := recv
+	for at != nil {
+		for _, s := range sends {
+			if dominates(s, at) {
+				return true
+			}
+		}
+		at = literalSite(at.Parent())
+	}
+	return false
+}
+
+// literalSite returns the one instruction of the function enclosing the
+// function literal lit that makes it or calls it directly; nil when lit
+// is not a literal or is made more than once.
+func literalSite(lit *ssa.Function) ssa.Instruction {
+	up := lit.Parent()
+	if up == nil {
+		return nil
+	}
+	var site ssa.Instruction
+	for _, b := range up.Blocks {
+		for _, instr := range b.Instrs {
+			var uses bool
+			if mc, ok := instr.(*ssa.MakeClosure); ok {
+				uses = mc.Fn == lit
+			} else if c, ok := instr.(ssa.CallInstruction); ok {
+				uses = c.Common().Value == lit
+			}
+			if !uses {
+				continue
+			}
+			if site != nil {
+				return nil
+			}
+			site = instr
+		}
+	}
+	return site
 }

@@ -192,3 +192,105 @@ func (r *alwaysRunner) Wait() error {
 	<-r.done
 	return r.err
 }
+
+// Look-alikes that must stay silent: a counting semaphore made in the
+// field before the workers start. Each worker takes a slot and gives it
+// back; the give-back is a receive the worker itself runs after its own
+// send, so it waits for nobody, and when no worker starts (no items, an
+// early return) nothing receives at all. Written three ways: a worker
+// method with a deferred literal ...
+type fanOut struct {
+	slots chan struct{}
+	wg    sync.WaitGroup
+}
+
+func (f *fanOut) Execute(items []string, limit int) {
+	f.slots = make(chan struct{}, limit)
+	for _, it := range items {
+		f.wg.Add(1)
+		go f.push(it)
+	}
+	f.wg.Wait()
+}
+
+func (f *fanOut) push(it string) {
+	defer f.wg.Done()
+	f.slots <- struct{}{}
+	defer func() { <-f.slots }()
+	_ = it
+}
+
+// ... a goroutine literal that gives the slot back in line, after a guard
+// that returns before any worker starts ...
+type gatedRunner struct {
+	gate chan bool
+}
+
+func (g *gatedRunner) Run(tasks []func() error, width int) error {
+	g.gate = make(chan bool, width)
+	if len(tasks) == 0 {
+		return errNoSteps
+	}
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g.gate <- true
+			_ = t()
+			<-g.gate
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// ... and a release helper only the worker calls.
+type pageFetcher struct {
+	tokens chan int
+	wg     sync.WaitGroup
+}
+
+func (f *pageFetcher) FetchAll(urls []string, width int) error {
+	f.tokens = make(chan int, width)
+	for _, u := range urls {
+		if u == "" {
+			return errNoSteps
+		}
+		f.wg.Add(1)
+		go f.fetch(u)
+	}
+	f.wg.Wait()
+	return nil
+}
+
+func (f *pageFetcher) fetch(u string) {
+	defer f.wg.Done()
+	f.tokens <- 1
+	defer f.giveBack()
+	_ = u
+}
+
+func (f *pageFetcher) giveBack() { <-f.tokens }
+
+// The mistake again, with the senders started in a loop that may start
+// none: a collector outside the workers receives their results, and an
+// empty batch returns before any worker runs.
+type batch struct {
+	out chan int
+}
+
+func (b *batch) Start(ids []int) error {
+	b.out = make(chan int, len(ids))
+	if len(ids) == 0 {
+		return errNoSteps
+	}
+	for _, id := range ids {
+		go func() { b.out <- id * 2 }()
+	}
+	return nil
+}
+
+func (b *batch) First() int {
+	return <-b.out // want `this receive waits on field out of batch, which Start makes at line \d+ and only the goroutine it starts at line \d+ closes or sends on`
+}
