@@ -38,7 +38,10 @@
 // as a way out (a counted loop's early exit is not a real path).
 //
 // With a buffer of N the leak needs more than N goroutines that each send
-// once. When every receive is a plain one outside loops, more such senders
+// once, or one goroutine, started once, that sends with a plain send in a
+// loop no count bounds (or calls a helper that sends from such a loop) and
+// watches no channel there: a stream producer fills any constant buffer
+// once its receiver has gone (istio/istio#10822, room for 1). When every receive is a plain one outside loops, more such senders
 // than the buffer plus the receive sites leak whichever sends last
 // (two goroutines answering into one channel read once). A goroutine
 // sends once when it has a single send outside loops, or when every send
@@ -613,7 +616,9 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 		return true
 	}
 	// Buffered: only goroutines that send exactly once, and more of them
-	// than the buffer holds.
+	// than the buffer holds, or a goroutine that sends without bound: a
+	// constant buffer only delays its block.
+	stream := map[*role]ssa.Instruction{}
 	if size > 0 {
 		if overflow(pass, mc, size, recv, root, senders, w) {
 			return true
@@ -623,14 +628,21 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 			if simpleSender(s) {
 				simple++
 			}
+			// A field's producer is left to the field rules (producer.go).
+			if at := unboundedSend(s); at != nil && field == nil {
+				stream[s] = at
+			}
 		}
-		if simple <= size {
+		if simple <= size && len(stream) == 0 {
 			return false
 		}
 	}
 	var reported []*role
 	var first *exit
 	for _, s := range senders {
+		if size > 0 && len(stream) > 0 && stream[s] == nil {
+			continue // the stream senders alone overflow the buffer
+		}
 		var ex *exit
 		if recv.g == root && after != nil {
 			// The caller receives: from the call that starts the sender.
@@ -688,6 +700,17 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 	what := "an unbuffered channel"
 	if field != nil {
 		what = fmt.Sprintf("an unbuffered channel (field %s)", field.Name())
+	}
+	if size > 0 && len(stream) > 0 {
+		s := reported[0]
+		pass.Report(analysis.Diagnostic{
+			Pos:      stream[s].Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this goroutine sends in a loop no count bounds on a channel with room for %d, and %s can return (line %d) without receiving: once %d values are queued the send blocks forever and the goroutine leaks (send in a select on a done channel or context the receiver closes or cancels on its way out)",
+				size, ex.fn.Name(), line(ex.ret), size),
+			Related: related(),
+		})
+		return true
 	}
 	if size > 0 {
 		last := reported[len(reported)-1]

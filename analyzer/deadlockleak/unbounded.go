@@ -230,3 +230,50 @@ func viaStop(ex *exit) string {
 	}
 	return ""
 }
+
+// unboundedSend returns a plain send of s, a goroutine started once, that
+// it may make any number of times: in a loop no count bounds (countBounded) of its own function, or
+// in a helper it calls from such a loop. A stream producer (a read loop
+// that forwards every value) fills any constant buffer once its receiver
+// has gone, and then blocks as it would on an unbuffered channel
+// (istio/istio#10822: the receive thread's channel has room for 1). A loop
+// that also watches a channel in a select (a done channel, a context the
+// receiver cancels on its way out) is meant to stop with the receiver,
+// the buffer sized for what it sends meanwhile.
+func unboundedSend(s *role) ssa.Instruction {
+	if s.g.Callback || s.g.Start == nil || ssaloop.InLoop(s.g.Start.Block()) {
+		return nil // one producer; a pool's members may take turns with the receiver
+	}
+	for _, op := range s.sends {
+		for n, at := op.Node, ssa.Instruction(op.Instr); n != nil; n = n.Parent {
+			if b := at.Block(); ssaloop.InLoop(b) {
+				if !countBounded(b, true) && !watches(b) {
+					return op.Instr
+				}
+				break
+			}
+			if n == s.g || n.Call == nil {
+				break
+			}
+			at = n.Call
+		}
+	}
+	return nil
+}
+
+// watches reports whether a loop around b holds a select that receives
+// from some channel.
+func watches(b *ssa.BasicBlock) bool {
+	for x := range loopBlocks(b) {
+		for _, instr := range x.Instrs {
+			if sel, ok := instr.(*ssa.Select); ok {
+				for _, st := range sel.States {
+					if st.Dir == types.RecvOnly {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
