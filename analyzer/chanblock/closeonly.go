@@ -101,7 +101,8 @@ func closeOnlyRecv(st *state, u *ssa.UnOp, name, why string) {
 		return
 	}
 	for _, r := range *okv.Referrers() {
-		iff, alive := r.(*ssa.If), 0 // alive: the successor taken when ok is true
+		iff, _ := r.(*ssa.If) // a use of ok other than a test (a BinOp) is no If
+		alive := 0            // the successor taken when ok is true
 		if not, isNot := r.(*ssa.UnOp); isNot && not.Op == token.NOT {
 			for _, rr := range *not.Referrers() {
 				if i, isIf := rr.(*ssa.If); isIf {
