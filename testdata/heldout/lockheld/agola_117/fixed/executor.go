@@ -189,6 +189,7 @@ func (e *Executor) executorTasksStatusSenderLoop(ctx context.Context) {
 			}
 			if rt.et.Phase == PhaseFailed || rt.et.Phase == PhaseSuccess || rt.et.Phase == PhaseStopped {
 				e.runningTasks.delete(id)
+				rt.cancel()
 			}
 			rt.Unlock()
 		}
