@@ -33,11 +33,27 @@ func unstartedClosers(st *state, funcs []*ssa.Function) {
 		for _, m := range fc.makes {
 			ok = ok && m.Parent() == fn
 		}
+		if !ok {
+			continue
+		}
+		// A send of the value the same function just received from the
+		// field puts it back for the next waiter: not a producer.
+		taken := map[ssa.Value]bool{}
+		for _, op := range fc.ops {
+			if u, isU := op.Instr.(*ssa.UnOp); isU && op.Kind == chanuse.Recv {
+				taken[u] = true
+			}
+		}
 		closers := map[*ssa.Function]bool{}
 		var recvs, sends []ssa.Instruction
 		for _, op := range fc.ops {
 			switch op.Kind {
 			case chanuse.Close, chanuse.DeferClose, chanuse.Send, chanuse.SelectSend:
+				if s, isS := op.Instr.(*ssa.Send); isS && taken[s.X] {
+					if u := s.X.(*ssa.UnOp); u.Parent() == s.Parent() && dominates(u, s) {
+						continue
+					}
+				}
 				closers[op.Instr.Parent()] = true
 				if op.Kind == chanuse.Send {
 					sends = append(sends, op.Instr)
@@ -48,7 +64,7 @@ func unstartedClosers(st *state, funcs []*ssa.Function) {
 				}
 			}
 		}
-		if !ok || len(closers) == 0 || len(recvs) == 0 {
+		if len(closers) == 0 || len(recvs) == 0 {
 			continue
 		}
 		// The go statements of fn that start the closers.
@@ -64,12 +80,134 @@ func unstartedClosers(st *state, funcs []*ssa.Function) {
 			}
 		}
 		if !ok {
+			failedStart(st, fc, closers, recvs, sends)
 			continue
 		}
 		for _, mc := range fc.makes {
 			unstartedCloser(st, fc.field, mc, starts, recvs, sends)
 		}
 	}
+}
+
+// failedStart is unstartedClosers for a channel made by one function (a
+// constructor) and fed by goroutines another function starts: every
+// producer is started by starter (or is starter itself, whose own sends
+// and closes count where they are), and a path from starter's entry
+// returns the error of a failed call before any of them (kata-containers
+// #2087: startContainer launches the goroutine that sends the exit code
+// only after the sandbox has started the container; each error return
+// before it leaves Wait blocked on exitCh).
+func failedStart(st *state, fc *fieldFlow, closers map[*ssa.Function]bool, recvs, sends []ssa.Instruction) {
+	var starter *ssa.Function
+	for g := range closers {
+		if starter = starterOf(st, g); starter != nil {
+			break
+		}
+	}
+	if starter == nil || len(starter.Blocks) == 0 {
+		return
+	}
+	for _, m := range fc.makes {
+		if m.Parent() == starter {
+			return
+		}
+	}
+	cut := map[ssa.Instruction]bool{}
+	for g := range closers {
+		if g == starter {
+			continue
+		}
+		gos := startsIn(st, starter, g)
+		if gos == nil {
+			return
+		}
+		for _, s := range gos {
+			cut[s] = true
+		}
+	}
+	var start ssa.Instruction
+	for s := range cut {
+		if start == nil || s.Pos() < start.Pos() {
+			start = s
+		}
+	}
+	for _, op := range fc.ops {
+		if op.Instr.Parent() == starter {
+			cut[op.Instr] = true
+		}
+	}
+	for _, b := range starter.Blocks {
+		for _, instr := range b.Instrs {
+			if s, ok := instr.(*ssa.Store); ok && chanuse.StructFieldOf(s.Addr) == fc.field {
+				cut[s] = true
+			}
+		}
+	}
+	entry := starter.Blocks[0].Instrs[0]
+	if cut[entry] {
+		return
+	}
+	ret := openReturn(entry, failedCallReturn, cut)
+	if ret == nil {
+		return
+	}
+	mc := fc.makes[0]
+	name := fmt.Sprintf("field %s of %s", fc.field.Name(), ownerName(st.sealed, fc.field))
+	for _, recv := range recvs {
+		if recv.Parent() == starter || runsIn(st, recv.Parent(), map[*ssa.Function]bool{starter: true}, 0) || releases(mc, sends, recv) {
+			continue
+		}
+		st.Report(analysis.Diagnostic{
+			Pos:      recv.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this receive waits on %s, made at line %d; only the goroutine %s starts at line %d closes or sends on it, but %s returns the error at line %d first, without starting it: after a failed start this receive blocks forever (feed or close the channel on the error path, or make it with its goroutine)",
+				name, st.pass.Fset.Position(mc.Pos()).Line, starter.Name(), st.pass.Fset.Position(start.Pos()).Line, starter.Name(), st.pass.Fset.Position(ret.Pos()).Line),
+			Related: []analysis.RelatedInformation{
+				{Pos: ret.Pos(), Message: "returns the error here, no goroutine started"},
+				{Pos: mc.Pos(), Message: "the channel is made here"},
+				{Pos: start.Pos(), Message: "the goroutine that feeds it is started here, on other paths"},
+			},
+		})
+	}
+}
+
+// starterOf returns the function whose go statements start g: the
+// function a literal is written in, or the one the package starts a
+// named function from.
+func starterOf(st *state, g *ssa.Function) *ssa.Function {
+	if g.Parent() != nil {
+		return g.Parent()
+	}
+	if gos := st.callSites().gos[g]; len(gos) > 0 {
+		return gos[0].Parent()
+	}
+	return nil
+}
+
+// failedCallReturn reports whether ret returns the error of a failed call
+// (not one it builds itself with errors.New or fmt.Errorf, which are
+// often guards such as "already started").
+func failedCallReturn(ret *ssa.Return) bool {
+	for _, v := range ret.Results {
+		if !types.Identical(v.Type(), types.Universe.Lookup("error").Type()) {
+			continue
+		}
+		if e, ok := v.(*ssa.Extract); ok {
+			v = e.Tuple
+		}
+		c, ok := v.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		if f := c.Call.StaticCallee(); f != nil && f.Pkg != nil {
+			switch f.Pkg.Pkg.Path() + "." + f.Name() {
+			case "errors.New", "fmt.Errorf":
+				continue
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // fieldFlow is what the package does with the channels of one private
