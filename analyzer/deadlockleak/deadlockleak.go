@@ -310,8 +310,14 @@
 // once it returns). Once the consumer has stopped, the next send (or the
 // first after the buffer fills) blocks forever (etcd-io/etcd#18739:
 // recvLoop queues control responses on ctrlStream, room for 16, which
-// sendLoop stops reading when closec is closed). A plain receive or a
-// range of the field, or a producer that closes it, is not reported.
+// sendLoop stops reading when closec is closed). The send may also be a
+// single one in a method or helper that such a loop calls, up to three
+// levels, with the same instance (openshift-kni/oran-o2ims#455: Notify,
+// called for every event a database listener reads). A plain receive or a
+// range of the field, a producer that closes it, or a send into an
+// instance the sending function makes itself (a constructor called in a
+// loop) is not reported. A cleanup loop in the stop case (shutting
+// workers down) still leaves.
 //
 // The release function thrown away: a function makes a value with a
 // channel field (its own context, a subscription, a watcher), starts a

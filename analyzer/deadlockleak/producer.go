@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -52,9 +53,23 @@ func producers(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Va
 
 func producer(pass *analysis.Pass, c *chanuse.Class, fn *ssa.Function, sends, recvs []chanuse.FieldOp, callers map[*ssa.Function][]*ssa.Call) {
 	var looped []ssa.Instruction
+	var via ssa.Instruction // the call in a caller's loop that reaches fn
 	for _, op := range sends {
 		b := op.Instr.Block()
-		if !ssaloop.InLoop(b) || constBounded(b) {
+		if !ssaloop.InLoop(b) {
+			// A send made once per call of a helper that a loop calls
+			// (Notify called for every event a listener reads).
+			param, fresh := paramIndex(op.Base)
+			if fresh {
+				continue // one send into an instance each call makes
+			}
+			if at := loopCall(fn, param, callers, 0); at != nil {
+				via = at
+				looped = append(looped, op.Instr)
+			}
+			continue
+		}
+		if constBounded(b) {
 			continue
 		}
 		// The same instance on every round (a request's own reply
@@ -88,16 +103,22 @@ func producer(pass *analysis.Pass, c *chanuse.Class, fn *ssa.Function, sends, re
 	}
 	line := func(p ssaPos) int { return pass.Fset.Position(p.Pos()).Line }
 	for _, send := range looped {
+		where := "in a loop"
+		rel := []analysis.RelatedInformation{
+			{Pos: sel.Pos(), Message: "the only receive, in a select"},
+			{Pos: stop.Pos, Message: "the receiver stops here"},
+			{Pos: c.Makes[0].Pos(), Message: "the channel is made here"},
+		}
+		if !ssaloop.InLoop(send.Block()) {
+			where = fmt.Sprintf("made on every round of the loop in %s (line %d)", via.Parent().Name(), line(via))
+			rel = append(rel, analysis.RelatedInformation{Pos: via.Pos(), Message: "called here, in a loop no count bounds"})
+		}
 		pass.Report(analysis.Diagnostic{
 			Pos:      send.Pos(),
 			Category: "deadlock",
-			Message: fmt.Sprintf("this plain send in a loop feeds field %s, whose only receiver, the select in %s (line %d), returns when a stop signal fires (line %d) that %s does not watch: once the receiver has stopped, this send blocks forever (after the buffer fills) and its goroutine leaks (send in a select with the stop case)",
-				c.Field.Name(), sel.Parent().Name(), line(sel), pass.Fset.Position(stop.Pos).Line, fn.Name()),
-			Related: []analysis.RelatedInformation{
-				{Pos: sel.Pos(), Message: "the only receive, in a select"},
-				{Pos: stop.Pos, Message: "the receiver stops here"},
-				{Pos: c.Makes[0].Pos(), Message: "the channel is made here"},
-			},
+			Message: fmt.Sprintf("this plain send %s feeds field %s, whose only receiver, the select in %s (line %d), returns when a stop signal fires (line %d) that %s does not watch: once the receiver has stopped, this send blocks forever (after the buffer fills) and its goroutine leaks (send in a select with the stop case)",
+				where, c.Field.Name(), sel.Parent().Name(), line(sel), pass.Fset.Position(stop.Pos).Line, fn.Name()),
+			Related: rel,
 		})
 	}
 }
@@ -135,4 +156,77 @@ func leavesOn(sel *ssa.Select, k int, fn *ssa.Function, callers map[*ssa.Functio
 		return *st, true
 	}
 	return ssa.SelectState{}, false
+}
+
+// loopCall returns a call of fn (or of a function calling it, up to three
+// levels) made in a loop no count bounds that watches no channel
+// (constBounded, watches), on the same instance every round: fn then
+// runs any number of times, as a send inside such a loop would. param is
+// the index of fn's parameter the instance comes from, or -1; an
+// argument for it made inside the loop is a new instance each round (a
+// request's own reply channel).
+func loopCall(fn *ssa.Function, param int, callers map[*ssa.Function][]*ssa.Call, depth int) ssa.Instruction {
+	if depth > 2 {
+		return nil
+	}
+	for _, call := range callers[fn] {
+		arg := -1
+		var v ssa.Value
+		if args := call.Call.Args; param >= 0 && param < len(args) {
+			v = args[param]
+			if p, ok := v.(*ssa.Parameter); ok {
+				arg = slices.Index(call.Parent().Params, p)
+			}
+		}
+		b := call.Block()
+		if !ssaloop.InLoop(b) {
+			if at := loopCall(call.Parent(), arg, callers, depth+1); at != nil {
+				return at
+			}
+			continue
+		}
+		if constBounded(b) || watches(b) {
+			continue
+		}
+		if def, ok := v.(ssa.Instruction); ok && loopBlocks(b)[def.Block()] {
+			continue // a new instance each round
+		}
+		return call
+	}
+	return nil
+}
+
+// paramIndex returns the index of the parameter of its function that v,
+// a channel's base, is reached from (through loads, fields and a local
+// copy of a struct parameter), or -1; fresh tells that v is an instance
+// the function makes (or gets from a call) itself, anew on every call.
+func paramIndex(v ssa.Value) (idx int, fresh bool) {
+	for range 8 {
+		switch x := v.(type) {
+		case *ssa.Parameter:
+			return slices.Index(x.Parent().Params, x), false
+		case *ssa.UnOp:
+			v = x.X
+		case *ssa.FieldAddr:
+			v = x.X
+		case *ssa.Field:
+			v = x.X
+		case *ssa.Alloc:
+			var stored ssa.Value
+			for _, r := range *x.Referrers() {
+				if st, ok := r.(*ssa.Store); ok && st.Addr == x {
+					stored = st.Val
+				}
+			}
+			if stored == nil {
+				return -1, true // a struct made here
+			}
+			v = stored
+		case *ssa.Call, *ssa.MakeChan:
+			return -1, true
+		default:
+			return -1, false
+		}
+	}
+	return -1, false
 }

@@ -655,7 +655,8 @@ func isStopChan(v ssa.Value) bool {
 }
 
 // leaves returns a return that every path from body reaches without
-// coming back to the loop around head, or nil.
+// coming back to the loop around head, or nil. A loop within the body
+// (ranging over what to shut down) is assumed to end.
 func leaves(body, head *ssa.BasicBlock) ssa.Instruction {
 	var ret ssa.Instruction
 	const (
@@ -667,8 +668,12 @@ func leaves(body, head *ssa.BasicBlock) ssa.Instruction {
 	var walk func(b *ssa.BasicBlock) bool
 	walk = func(b *ssa.BasicBlock) bool {
 		switch state[b] {
-		case visiting, no:
-			return false // a cycle: back to some loop
+		case visiting:
+			// A loop inside the body (a cleanup range over the workers):
+			// its exits decide.
+			return true
+		case no:
+			return false
 		case yes:
 			return true // a join already known to leave
 		}
