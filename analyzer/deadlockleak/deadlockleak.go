@@ -35,7 +35,9 @@
 // case falls out of the select), its default, an early return between
 // several receive sites, or a helper that itself returns without
 // receiving. When a receive is in a loop, only a select's other case counts
-// as a way out (a counted loop's early exit is not a real path).
+// as a way out (a counted loop's early exit is not a real path); a case
+// that sets the loop's flag to leave (done = true on ctx.Done(), then
+// for !done) leaves through the loop's test (hashicorp/go-eventlogger#7).
 //
 // With a buffer of N the leak needs more than N goroutines that each send
 // once, or one goroutine, started once, that sends with a plain send in a
@@ -358,6 +360,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -942,10 +945,11 @@ type exit struct {
 }
 
 type pos struct {
-	b   *ssa.BasicBlock
-	i   int
-	sel *ssa.Select
-	via token.Pos
+	b    *ssa.BasicBlock
+	i    int
+	sel  *ssa.Select
+	via  token.Pos
+	from *ssa.BasicBlock // the block the path entered b from
 }
 
 // search looks for a path from instruction i of b in fn to a return that
@@ -969,7 +973,12 @@ func (w *walker) search(fn *ssa.Function, b *ssa.BasicBlock, i int, depth int) *
 		if p.i == 0 && p.sel != nil && p.b.Parent() == p.sel.Parent() && p.b.Dominates(p.sel.Block()) && w.flagged(p.b, p.sel) {
 			// Back at the head of a loop around the select, whose exit
 			// test may depend on what the receiving case set (a done
-			// flag): leaving from here is not a way around the receive.
+			// flag): leaving from here is not a way around the receive,
+			// unless the path, through another case, set the flag to
+			// leave (done = true on ctx.Done()).
+			if out := flagExit(p.b, p.from, p.sel); out != nil {
+				queue = append(queue, pos{b: out, sel: p.sel, via: p.via, from: p.b})
+			}
 			continue
 		}
 		if p.i == 0 {
@@ -1029,10 +1038,59 @@ func (w *walker) search(fn *ssa.Function, b *ssa.BasicBlock, i int, depth int) *
 			continue
 		}
 		for _, s := range p.b.Succs {
-			queue = append(queue, pos{b: s, sel: p.sel, via: p.via})
+			queue = append(queue, pos{b: s, sel: p.sel, via: p.via, from: p.b})
 		}
 	}
 	return nil
+}
+
+// flagExit returns the successor of the loop head that its exit test
+// takes when entered from the block from, if the test is then a constant
+// (a flag the path set to a constant: done = true) and that successor
+// leaves the loop around sel; nil otherwise.
+func flagExit(head, from *ssa.BasicBlock, sel *ssa.Select) *ssa.BasicBlock {
+	iff, ok := head.Instrs[len(head.Instrs)-1].(*ssa.If)
+	if !ok || from == nil {
+		return nil
+	}
+	k := slices.Index(head.Preds, from)
+	if k < 0 {
+		return nil
+	}
+	var eval func(v ssa.Value, depth int) (bool, bool)
+	eval = func(v ssa.Value, depth int) (bool, bool) {
+		if depth > 4 {
+			return false, false
+		}
+		switch v := v.(type) {
+		case *ssa.Const:
+			if v.Value != nil && v.Value.Kind() == constant.Bool {
+				return constant.BoolVal(v.Value), true
+			}
+		case *ssa.UnOp:
+			if v.Op == token.NOT {
+				b, ok := eval(v.X, depth+1)
+				return !b, ok
+			}
+		case *ssa.Phi:
+			if v.Block() == head {
+				return eval(v.Edges[k], depth+1)
+			}
+		}
+		return false, false
+	}
+	b, ok := eval(iff.Cond, 0)
+	if !ok {
+		return nil
+	}
+	out := head.Succs[1]
+	if b {
+		out = head.Succs[0]
+	}
+	if out.Dominates(sel.Block()) {
+		return nil // into the loop again
+	}
+	return out
 }
 
 // flagged reports whether the exit test of the loop head may depend on a
