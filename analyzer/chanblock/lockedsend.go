@@ -243,15 +243,21 @@ func unlocks(fn *ssa.Function, mu *types.Var) bool {
 // (itself or in a function it calls, two levels deep) in a way that
 // waits for the holder (any lock when exclusive, else only a write lock),
 // the first such lock or call. A consumer is a function started as a
-// goroutine, one that never returns, or an exported one (its callers'
-// goroutines run the loop: a queue's Consume). The receive may also be
+// goroutine, one that never returns, an exported one (its callers'
+// goroutines run the loop: a queue's Consume), or one the package never
+// calls directly (a connection handler it registers or serves through
+// an interface: decred/cspp#26). The receive may also be
 // in a helper that every call site calls in a consumer's loop (a
 // wrapper's take); the lock is then in that loop, or in the helper after
 // the receive, also in a function literal the call site hands the helper
 // and the helper calls (the callback that settles the element).
 func receiversLock(recvs []ssa.Instruction, holder *ssa.Function, mu *types.Var, exclusive bool, started map[*ssa.Function]bool, callers map[*ssa.Function][]*ssa.Call) ssa.Instruction {
+	// A named function the package never calls directly is run by
+	// others too: a handler served through a method value or an
+	// interface, registered rather than called.
 	consumer := func(fn *ssa.Function) bool {
-		return fn != holder && (started[origin(fn)] || neverReturns(fn) || exported(fn))
+		uncalled := fn.Parent() == nil && len(callers[origin(fn)]) == 0
+		return fn != holder && (started[origin(fn)] || neverReturns(fn) || exported(fn) || uncalled)
 	}
 	var relock ssa.Instruction
 	for _, r := range recvs {
@@ -461,10 +467,12 @@ func (fc *fieldChan) uses(v ssa.Value, follow bool) bool {
 			fc.recvs = append(fc.recvs, r)
 		case *ssa.Select:
 			for _, s := range r.States {
-				if s.Send == v || (s.Chan == v && s.Dir != types.RecvOnly) {
+				if s.Send == v {
 					return false
 				}
-				if s.Chan == v {
+				// A send in a select is guarded by its other cases
+				// (a done channel): understood, never reported.
+				if s.Chan == v && s.Dir == types.RecvOnly {
 					fc.recvs = append(fc.recvs, r)
 				}
 			}

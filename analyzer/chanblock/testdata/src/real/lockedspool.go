@@ -212,8 +212,10 @@ func (q *atomicQueue) Run(handle func(string)) {
 	}
 }
 
-// Look-alike: an unexported consumer loop that nothing starts as a
-// goroutine or calls: no receiver is known, nothing is reported.
+// An unexported consumer loop the package never calls or starts itself
+// is run by code that reaches it another way (a handler served through
+// an interface or registered as a value, a caller a reduction dropped):
+// it is a receiver like a started one (decred/cspp#26).
 type idleQueue struct {
 	mu    sync.Mutex
 	items chan string
@@ -224,7 +226,7 @@ func newIdleQueue(n int) *idleQueue { return &idleQueue{items: make(chan string,
 func (q *idleQueue) Push(s string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.items <- s
+	q.items <- s // want `this send on field items holds mutex field mu`
 }
 
 func (q *idleQueue) run() {
