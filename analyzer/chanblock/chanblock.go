@@ -158,6 +158,7 @@ func run(pass *analysis.Pass) (any, error) {
 	lockedSends(st, ssainput.SrcFuncs)
 	stopUnderLock(st, ssainput.SrcFuncs)
 	waitGroups(st, ssainput.SrcFuncs)
+	selfWaits(st, ssainput.SrcFuncs)
 	nilPaths(st, ssainput.SrcFuncs)
 	nilVars(st)
 	nilResults(st, ssainput.SrcFuncs)

@@ -1,0 +1,230 @@
+package real
+
+import (
+	"sync"
+	"time"
+)
+
+// Upstream: vmware/govmomi#1678. A session keep-alive goroutine defers
+// its WaitGroup Done and, when a keep-alive request fails, calls Stop
+// itself; Stop closes the stop channel and waits on that WaitGroup, whose
+// count still holds the calling goroutine's pending Done. The goroutine
+// waits for itself, holding the handler's lock, and every later Start or
+// Stop blocks on the lock. Fix: call Done before calling Stop.
+type sessionKeeper struct {
+	mu   sync.Mutex
+	stop chan struct{}
+	wg   sync.WaitGroup
+	ping func() error
+}
+
+func (k *sessionKeeper) Start() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.stop = make(chan struct{})
+	k.wg.Add(1)
+	go func() {
+		defer k.wg.Done()
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-k.stop:
+				return
+			case <-t.C:
+				if err := k.ping(); err != nil {
+					k.Stop() // want `this call reaches a Wait \(line \d+\) on the WaitGroup that counts this goroutine, before the goroutine's own Done \(line \d+\) has run`
+					return
+				}
+			}
+		}
+	}()
+}
+
+func (k *sessionKeeper) Stop() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.stop != nil {
+		close(k.stop)
+		k.wg.Wait()
+		k.stop = nil
+	}
+}
+
+// The fix: Done on each way out, before the Stop.
+type sessionKeeperFixed struct {
+	mu   sync.Mutex
+	stop chan struct{}
+	wg   sync.WaitGroup
+	ping func() error
+}
+
+func (k *sessionKeeperFixed) Start() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.stop = make(chan struct{})
+	k.wg.Add(1)
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-k.stop:
+				k.wg.Done()
+				return
+			case <-t.C:
+				if err := k.ping(); err != nil {
+					k.wg.Done()
+					k.Stop()
+					return
+				}
+			}
+		}
+	}()
+}
+
+func (k *sessionKeeperFixed) Stop() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.stop != nil {
+		close(k.stop)
+		k.wg.Wait()
+		k.stop = nil
+	}
+}
+
+// The same mistake written differently: a worker started as a method
+// reaches its own Close through a failure helper ...
+type jobWorker struct {
+	quit chan struct{}
+	wg   sync.WaitGroup
+	jobs chan func() error
+}
+
+func newJobWorker() *jobWorker {
+	w := &jobWorker{quit: make(chan struct{}), jobs: make(chan func() error)}
+	w.wg.Add(1)
+	go w.loop()
+	return w
+}
+
+func (w *jobWorker) loop() {
+	defer w.wg.Done()
+	for {
+		select {
+		case <-w.quit:
+			return
+		case j := <-w.jobs:
+			if err := j(); err != nil {
+				w.fail(err) // want `this call reaches a Wait \(line \d+\) on the WaitGroup that counts this goroutine`
+				return
+			}
+		}
+	}
+}
+
+func (w *jobWorker) fail(err error) {
+	_ = err
+	w.Close()
+}
+
+func (w *jobWorker) Close() {
+	close(w.quit)
+	w.wg.Wait()
+}
+
+// ... and a local WaitGroup whose shutdown helper, kept in a variable,
+// waits; the goroutine calls it before the Done at its end.
+func serveUntilNegative(reqs <-chan int) {
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	shutdown := func() {
+		close(done)
+		wg.Wait()
+	}
+	wg.Add(1)
+	go func() {
+		for r := range reqs {
+			if r < 0 {
+				shutdown() // want `this call reaches a Wait \(line \d+\) on the WaitGroup that counts this goroutine`
+				break
+			}
+		}
+		wg.Done()
+	}()
+	<-done
+}
+
+// Look-alikes that must stay silent: the failing goroutine stops the
+// worker from a new goroutine; a child's goroutine that stops its parent
+// waits on another instance's WaitGroup; and a Done before the shutdown.
+type spawnStopper struct {
+	quit chan struct{}
+	wg   sync.WaitGroup
+	jobs chan func() error
+}
+
+func (w *spawnStopper) Start() {
+	w.quit = make(chan struct{})
+	w.jobs = make(chan func() error)
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		for j := range w.jobs {
+			if j() != nil {
+				go w.Close()
+				return
+			}
+		}
+	}()
+}
+
+func (w *spawnStopper) Submit(j func() error) { w.jobs <- j }
+
+func (w *spawnStopper) Close() {
+	close(w.quit)
+	w.wg.Wait()
+}
+
+type treeNode struct {
+	parent *treeNode
+	wg     sync.WaitGroup
+	quit   chan struct{}
+}
+
+func (n *treeNode) Spawn() *treeNode {
+	c := &treeNode{parent: n, quit: make(chan struct{})}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		<-c.quit
+		c.parent.Close()
+	}()
+	return c
+}
+
+func (n *treeNode) Close() {
+	close(n.quit)
+	n.wg.Wait()
+}
+
+func serveDoneFirst(reqs <-chan int) {
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	shutdown := func() {
+		close(done)
+		wg.Wait()
+	}
+	wg.Add(1)
+	go func() {
+		for r := range reqs {
+			if r < 0 {
+				wg.Done()
+				shutdown()
+				return
+			}
+		}
+		wg.Done()
+	}()
+	<-done
+}
