@@ -120,6 +120,15 @@ func elemFieldClass(v ssa.Value) string {
 					continue
 				}
 			}
+		case *ssa.Call:
+			if g, name, load := getterField(x); g != nil {
+				if load {
+					path = "^" + path
+				}
+				path = "." + name + path
+				v = g
+				continue
+			}
 		}
 		if path == "" || !isElem(v, 0) {
 			return ""

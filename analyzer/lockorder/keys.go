@@ -99,6 +99,12 @@ func inst(v ssa.Value) string {
 		return inst(v.X)
 	case *ssa.MakeInterface:
 		return inst(v.X)
+	case *ssa.Call:
+		if x, name, load := getterField(v); x != nil {
+			if k := inst(x); k != "" {
+				return getterKey(k, name, load)
+			}
+		}
 	case addrOf:
 		if x := inst(v.x); x != "" {
 			return x + "&"
@@ -170,6 +176,12 @@ func (k *keyer) classDepth(v ssa.Value, depth int) string {
 		return k.classDepth(v.X, depth+1)
 	case *ssa.MakeInterface:
 		return k.classDepth(v.X, depth+1)
+	case *ssa.Call:
+		if x, name, load := getterField(v); x != nil {
+			if c := k.classDepth(x, depth+1); c != "" {
+				return getterKey(c, name, load)
+			}
+		}
 	case addrOf:
 		if x := k.classDepth(v.x, depth+1); x != "" {
 			return x + "&"
@@ -230,6 +242,9 @@ func desc(v ssa.Value) string {
 		}
 	case *ssa.Call:
 		if callee := v.Call.StaticCallee(); callee != nil {
+			if x, _, _ := getterField(v); x != nil {
+				return desc(x) + "." + callee.Name() + "()"
+			}
 			return callee.Name() + "(…)"
 		}
 	case *ssa.ChangeType:
@@ -332,9 +347,25 @@ func fieldKey(v ssa.Value) string {
 			return types.TypeString(p.Elem(), nil) + "." + fieldName(x.X.Type(), x.Field)
 		case *ssa.Global:
 			return inst(x)
+		case *ssa.Call:
+			if g, name, _ := getterField(x); g != nil {
+				if p, ok := g.Type().Underlying().(*types.Pointer); ok {
+					return types.TypeString(p.Elem(), nil) + "." + name
+				}
+			}
 		}
 		return ""
 	}
+}
+
+// getterKey is the key of field name of the value keyed k, loaded from
+// it when load (a pointer's field: "k.name^"), as getterField resolves a
+// getter's call.
+func getterKey(k, name string, load bool) string {
+	if load {
+		return norm(k + "." + name + "^")
+	}
+	return k + "." + name
 }
 
 // spilledParam returns the parameter a holds when a is the variable of a
