@@ -13,6 +13,12 @@
 // Result record that, and FollowResult follows it on in a caller, through
 // the call's extract of that result.
 //
+// A function that starts itself again with the channel in the same
+// parameter (a tree walk: go g.visit(child, ch)) is one node: its
+// recursive goroutines do what that node's goroutine does. When that code
+// receives from the channel the channel escapes, as the folded goroutines
+// are receivers no node stands for.
+//
 // The model is deliberately closed: any use it does not understand (the
 // channel stored in a global, sent on another channel, returned by another
 // function, put in an interface, merged by a phi, passed to another
@@ -283,6 +289,10 @@ type tracker struct {
 	// callbacks: a function literal handed to a function not followed
 	// is a Callback node rather than an escape (FollowCallbacks).
 	callbacks bool
+	// respawners are nodes whose function starts itself again with the
+	// channel in the same parameter (a tree walk: go g.walk(child, ch));
+	// their goroutines are folded into the node (see args).
+	respawners []*Node
 }
 
 // Follow builds the model of the channel made by mc.
@@ -305,6 +315,7 @@ func FollowCallbacks(mc *ssa.MakeChan) *Channel {
 	ch := &Channel{Make: mc, Nodes: []*Node{root}}
 	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: mc.Parent().Pkg, callbacks: true}
 	t.value(root, mc, 0)
+	t.checkRespawners()
 	return ch
 }
 
@@ -333,6 +344,7 @@ func FollowThrough(call *ssa.Call, inner *Channel) *Channel {
 	} else {
 		t.value(root, call, 0)
 	}
+	t.checkRespawners()
 	return ch
 }
 
@@ -341,6 +353,7 @@ func follow(v ssa.Value, mc *ssa.MakeChan) *Channel {
 	root.G = root
 	ch := &Channel{Make: mc, Nodes: []*Node{root}}
 	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: v.Parent().Pkg, rootNilTests: true}
+	defer t.checkRespawners()
 	if v == ssa.Value(mc) {
 		t.value(root, v, 0)
 		return ch
@@ -378,6 +391,54 @@ func (t *tracker) extracts(root *Node, call ssa.Value, maker *Channel) {
 }
 
 func (t *tracker) escape() { t.ch.Escapes, t.ch.opaque = true, true }
+
+// respawn reports whether starting fn with the channel as parameter i,
+// from node n, starts again a function already on n's chain of callers
+// and starters, which got the channel in the same parameter: a recursive
+// spawner (a tree walk that starts a goroutine per child). Its new
+// goroutines do what that node's goroutine does, so they are folded into
+// it rather than followed level by level until maxDepth escapes.
+func (t *tracker) respawn(n *Node, fn *ssa.Function, i int) bool {
+	if i >= len(fn.Params) {
+		return false
+	}
+	for a := n; a != nil; a = a.Parent {
+		if a.Fn == fn && a.Vals[fn.Params[i]] && a.G.Start != nil {
+			t.respawners = append(t.respawners, a)
+			return true
+		}
+	}
+	return false
+}
+
+// checkRespawners makes the channel escape when a respawner (or a
+// helper it calls) receives from it: its folded goroutines are further receivers, which the rules
+// counting receivers would not see.
+func (t *tracker) checkRespawners() {
+	for _, a := range t.respawners {
+		for _, n := range t.ch.Nodes {
+			if n.G != a.G || !descends(n, a) {
+				continue // not what the folded goroutines run
+			}
+			for _, op := range n.Ops {
+				if op.Kind == Recv || op.Kind == SelectRecv {
+					t.escape()
+					return
+				}
+			}
+		}
+	}
+}
+
+// descends reports whether a is n or one of its ancestors.
+func descends(n, a *Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n == a {
+			return true
+		}
+	}
+	return false
+}
 
 func (t *tracker) child(parent *Node, fn *ssa.Function, g *ssa.Go, call ssa.CallInstruction) *Node {
 	n := &Node{Fn: fn, Vals: map[ssa.Value]bool{}, Parent: parent, Go: g, Call: call}
@@ -424,6 +485,9 @@ func (t *tracker) args(n *Node, v ssa.Value, c *ssa.CallCommon, g *ssa.Go, call 
 		if i >= len(fn.Params) {
 			t.escape()
 			return
+		}
+		if g != nil && t.respawn(n, fn, i) {
+			continue
 		}
 		follow(t.child(n, fn, g, call), fn.Params[i], depth+1)
 	}
