@@ -138,6 +138,23 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 	if key := funcElemField(call.Value); key != "" {
 		return f.funcElemCalls(call, key) // a function kept in a container (funcelem.go)
 	}
+	if v := f.c.k.captured(call.Value); v != nil {
+		// A goroutine literal calling the element its maker ranges over,
+		// one goroutine per element: every registered function runs in
+		// one of them (as for a call in the loop itself, eachRun).
+		if key := funcElemField(v); key != "" {
+			calls, maybe := f.funcElemCalls(call, key)
+			if maybe && rangedElem(v) {
+				for _, c := range calls {
+					if f.eachRun == nil {
+						f.eachRun = map[*ssa.CallCommon]bool{}
+					}
+					f.eachRun[c] = true
+				}
+			}
+			return calls, maybe
+		}
+	}
 	// A function value loaded from a field: the functions stored there.
 	u, ok := call.Value.(*ssa.UnOp)
 	if !ok || u.Op != token.MUL {

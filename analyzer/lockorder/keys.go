@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -419,4 +420,42 @@ func ownerBack(key string) string {
 		}
 	}
 	return key
+}
+
+// captured returns what a closure's captured variable holds when v loads
+// it: the closure is made at one site, it only reads the variable, and
+// its maker stores into it once (a range or := variable a goroutine
+// literal uses). The value belongs to the maker's function; nil otherwise.
+func (k *keyer) captured(v ssa.Value) ssa.Value {
+	u, ok := v.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return nil
+	}
+	fv, ok := u.X.(*ssa.FreeVar)
+	if !ok || storesTo(fv) {
+		return nil
+	}
+	mc := k.closures[fv.Parent()]
+	if mc == nil {
+		return nil
+	}
+	a, ok := chanuse.Bound(mc, fv).(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	var val ssa.Value
+	for _, r := range *a.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Store:
+			if r.Addr != a || val != nil {
+				return nil
+			}
+			val = r.Val
+		case *ssa.UnOp, *ssa.MakeClosure, *ssa.DebugRef:
+			// loads, and the closure's capture
+		default:
+			return nil
+		}
+	}
+	return val
 }

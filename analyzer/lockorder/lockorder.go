@@ -1835,6 +1835,13 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 		if _, ok := s.acq[li.class]; !ok {
 			s.acq[li.class] = li
 		}
+	} else if byClass(li.inst) && li.fkey != "" && !li.maybe && li.once == "" {
+		// A lock of another function's object, certainly taken (a
+		// callback every element of a container runs): a waker that
+		// takes it is matched by its field (needsLock).
+		if _, ok := s.acq[li.inst]; !ok {
+			s.acq[li.inst] = li
+		}
 	}
 	if hold && li.inst != "" {
 		if _, ok := s.held[li.inst]; !ok {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"maps"
 	"slices"
 	"sort"
 
@@ -316,8 +317,20 @@ func (f *fnChecker) applyParamCalls(call *ssa.CallCommon, callee *ssa.Function, 
 		saved, savedFree, savedMaybe := f.viaParam, f.viaFree, f.maybeCall
 		f.viaParam, f.viaFree = callee, pc.Param < 0
 		f.maybeCall = savedMaybe || several
+		pre := maps.Clone(inner.acq)
 		for _, c := range cs {
 			f.call(c, pos, inner)
+		}
+		if !f.maybeCall {
+			// What the function it certainly runs takes, this path has
+			// taken after the call (a later wake needs it).
+			for k, li := range inner.acq {
+				if _, ok := pre[k]; !ok && !li.maybe {
+					if _, ok := s.acq[k]; !ok {
+						s.acq[k] = li
+					}
+				}
+			}
 		}
 		f.viaParam, f.viaFree, f.maybeCall = saved, savedFree, savedMaybe
 		f.indirect--
