@@ -7,6 +7,7 @@
 //
 // Upstream: caddyserver/caddy#7418 ("Deferred \"on close\" Log Not Triggered When stream_timeout Expires in Reverse Proxy WebSocket Scenario")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: handleUpgradeResponse hijacks the client connection, makes
 // `errc := make(chan error, 1)`, does wg.Add(2) and starts copyToBackend

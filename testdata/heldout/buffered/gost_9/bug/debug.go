@@ -8,6 +8,7 @@
 //
 // Upstream: cespare/gost#9 ("Deadlock with debug port")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the issue: "there's a deadlock condition after a couple of debug
 // tcp clients connect and disconnect. The dServer goroutine can choose to

@@ -6,6 +6,7 @@
 //
 // Upstream: cert-manager/cert-manager#4233 ("Memory leak: fix the scheduler's goroutine leakage")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the certificates and ACME controllers Add each object with the
 // delay until its next renewal check; Add first forgets any timer already

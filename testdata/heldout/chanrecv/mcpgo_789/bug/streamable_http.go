@@ -7,6 +7,7 @@
 //
 // Upstream: mark3labs/mcp-go#789 ("bug: HTTP Streamable goroutine leak on context cancellation when WithContinousListening() set")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: Start, when getListeningEnabled is set, runs
 // `go func() { select { case <-c.initialized: ...listenForever(ctx); case

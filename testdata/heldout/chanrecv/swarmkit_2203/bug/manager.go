@@ -7,6 +7,7 @@
 //
 // Upstream: moby/swarmkit#2203 ("manager: Fix hanging Stop method")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: Manager.Run cancels its context and returns the error when
 // raftNode.JoinAndStart fails; close(m.started) comes only after the

@@ -6,6 +6,7 @@
 //
 // Upstream: docker/compose#14114 ("ttyWriter.Done still hangs forever when the context was canceled before Done runs")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: ttyWriter.Start starts a goroutine that selects on ctx.Done(),
 // w.done and the 100ms ticker, printing on each tick. Done prints a last

@@ -6,6 +6,7 @@
 //
 // Upstream: etf1/kafka-message-scheduler#38 ("Buffer stopChan and exitChan")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: Runner.Start validates its configuration, builds the history
 // handler and the store, starts the scheduler and the REST server, and

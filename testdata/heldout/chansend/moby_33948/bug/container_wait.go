@@ -6,6 +6,7 @@
 //
 // Upstream: moby/moby#33948 ("Docker hangs indefinitely when issuing a docker wait for non-existent container")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: since 17.06 ContainerWait posts /containers/{id}/wait itself, so
 // that the caller can order the wait before a ContainerStart, and only

@@ -7,6 +7,7 @@
 //
 // Upstream: pingcap/tidb#40165 ("br: full backup in stuck when getting checkpoint")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: StartCheckpointRunner starts checkpointLoop, which collects ranges
 // from appendCh, and a flush worker that writes the collected meta (and

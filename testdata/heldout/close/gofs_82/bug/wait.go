@@ -5,6 +5,7 @@
 //
 // Upstream: no-src/gofs#82 ("The WaitDone supports calling the Wait function many times")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: NewWaitDone makes c as `chan error` with one slot; DoneWithError
 // sends err on c once (guarded by done under mu) and Wait does `return

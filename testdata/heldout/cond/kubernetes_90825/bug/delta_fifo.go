@@ -7,6 +7,7 @@
 //
 // Upstream: kubernetes/kubernetes#90825 ("Fix race condition between Pop and Close FIFO queue", issue kubernetes/kubernetes#90581)
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the issue: "When (*DeltaFIFO).Pop() and (*DeltaFIFO).Close() are
 // invoked concurrently on an empty queue, the f.cond.Wait() in

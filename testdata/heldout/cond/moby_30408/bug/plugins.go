@@ -6,6 +6,7 @@
 //
 // Upstream: moby/moby#30408 ("Fix deadlock on v1 plugin with activate error")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "When a plugin has an activation error, it was not being
 // checked in the waitActive loop. This means it will just wait forever for

@@ -8,6 +8,7 @@
 //
 // Upstream: cockroachdb/cockroach#129750 ("backupccl: do restore chunk work dispatch/wait in group")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: runGenerativeSplitAndScatter makes g := ctxgroup.WithContext(ctx)
 // and runs in it the span generator and the chunker. It then makes

@@ -7,6 +7,7 @@
 //
 // Upstream: kayac/go-katsubushi#28 ("Fix goroutine leak.")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: Listen accepts connections and runs `go app.handleConn(ctx, conn)`
 // with the context main passes in (cancelled only on shutdown).

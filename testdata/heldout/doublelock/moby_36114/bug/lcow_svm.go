@@ -7,6 +7,7 @@
 //
 // Upstream: moby/moby#36114 ("LCOW: Graphdriver fix deadlock in hotRemoveVHDs", fixes moby/moby#36113)
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "Straight-forward deadlock in the tear-down error path
 // during HotAddVHDs (where the lock is held) ... The contract wasn't being

@@ -6,6 +6,7 @@
 //
 // Upstream: syncthing/syncthing#4829 ("lib/nat: Fix clearAddresses/notify deadlock.")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "clearAddresses write locks the struct and then calls
 // notify. notify in turn tries to obtain a read lock on the same mutex.

@@ -6,6 +6,7 @@
 //
 // Upstream: pingcap/tidb#40409 ("session: fix deadlock when init domain failed", issue pingcap/tidb#40408)
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR shows goroutine 1 parked for 33 minutes in
 // domainMap.Delete, called from domainMap.Get.func1.1 (the onClose

@@ -7,6 +7,7 @@
 //
 // Upstream: coniks-sys/coniks-go#94 ("Server \"deadlock\"", fixed by coniks-sys/coniks-go#95)
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the issue: "By sending multiple lookup requests to the server it
 // will block forever. Most probably this is because on lookup the RLocks

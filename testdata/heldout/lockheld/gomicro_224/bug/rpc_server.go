@@ -6,6 +6,7 @@
 //
 // Upstream: micro/go-micro#224 ("fix possible deadlock since code can return without unlocking the Mutex")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "If a subscriber already exists the code returns without
 // unlocking the rpcServer's Mutex. This might cause a deadlock later on."

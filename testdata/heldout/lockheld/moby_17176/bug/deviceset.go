@@ -6,6 +6,7 @@
 //
 // Upstream: moby/moby#17176 ("devmapper: Drop devices lock before returning from function")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "cleanupDeleted() takes devices.Lock() but does not drop it
 // if there are no deleted devices. Hence docker deadlocks if one is using

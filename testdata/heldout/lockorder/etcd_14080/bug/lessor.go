@@ -8,6 +8,7 @@
 //
 // Upstream: etcd-io/etcd#14080 ("Fix potential deadlock between Revoke and (Grant or Checkpoint)")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "Grant and Checkpoint acquire the lessor.mu firstly, and
 // acquire batchTx lock secondly when they are still holding lessor.mu.

@@ -8,6 +8,7 @@
 //
 // Upstream: moby/moby#4951 ("Fix AB-BA deadlock in devicemapper backend")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "We currently drop the global lock while holding a
 // per-device lock when we are e.g sleeping for device removal, and then

@@ -8,6 +8,7 @@
 //
 // Upstream: moby/moby#50619 ("Hang when starting docker")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: from the maintainer's reading of the reporter's goroutine dump:
 // goroutine 1 is in configure, holding configNetwork during initStore,

@@ -8,6 +8,7 @@
 //
 // Upstream: kubernetes/kubernetes#10182 ("Fix kubelet deadlock")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: deleting many multi-container pods at once made every pod
 // send a status update, "Status manager's podStatusChannel fills up", "An

@@ -7,6 +7,7 @@
 //
 // Upstream: kubernetes/kubernetes#58107 ("Fix quota controller worker deadlock")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "workers acquire a read lock while idle, making write lock
 // acquisition dependent upon the presence of work in the queues. The

@@ -8,6 +8,7 @@
 //
 // Upstream: nxtrace/NTrace-dev#60 ("[bugfix] fix inflightRequestLock deadlock in tcp/udp tracing", also nxtrace/NTrace-core#248)
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "TCPTracer.send() make a channel without buffer which is
 // used to receive the result hop. However, when send() is timeout, the

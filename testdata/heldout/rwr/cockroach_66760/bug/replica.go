@@ -8,6 +8,7 @@
 //
 // Upstream: cockroachdb/cockroach#66760 ("kvserver: deadlock when getting replica.Desc while under lock", fixes cockroachdb/cockroach#66759)
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "Error logging was using replica.Desc() to get range keys
 // while already operating under replica read lock. It was causing

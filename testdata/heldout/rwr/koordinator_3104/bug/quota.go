@@ -7,6 +7,7 @@
 //
 // Upstream: koordinator-sh/koordinator#3104 ("scheduler: fix potential deadlock caused by double RLock in GetQuotaSnapshot")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: the PR: "GetQuotaSnapshot acquires quotaInfo.lock.RLock() before
 // calling quotaInfo.DeepCopy(), but DeepCopy() internally acquires

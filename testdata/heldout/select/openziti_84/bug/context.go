@@ -6,6 +6,7 @@
 //
 // Upstream: openziti/sdk-golang#84 ("router connection refresh leaks go routines")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: getEdgeRouterConn sorts the session's edge routers into connected
 // ones (keeping the one with the best latency) and unconnected ones. It

@@ -7,6 +7,7 @@
 //
 // Upstream: roadrunner-server/roadrunner#233 ("BUGFIX: deadlock on timer update in error buffer")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: newErrBuffer starts a goroutine looping over a select on
 // eb.update (reset the aggregation timer), eb.wait.C (lock eb.mu, pass the

@@ -6,6 +6,7 @@
 //
 // Upstream: onflow/flow-go#3285 ("[Execution] Fixing improper use of WaitGroup in a goroutine for upload retry")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: BadgerRetryableUploaderWrapper.RetryUpload loads the IDs of blocks
 // whose upload status is still false, and for each does wg.Add(1) and

@@ -7,6 +7,7 @@
 //
 // Upstream: kubernetes/kubernetes#93641 ("Panic in event handler will be blocked by defer func but it should propagate up")
 // Round: 11
+// Seen: 2026-11-27, development set (helpers read this round-11 kernel to tune the analyzers, after round 11 was measured)
 //
 // Bug: controller.Run starts a goroutine closing the queue on stopCh,
 // builds the reflector, declares `var wg wait.Group; defer wg.Wait()`,
