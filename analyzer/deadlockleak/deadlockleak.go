@@ -331,7 +331,12 @@
 // waiting for the parent alone, one more per call
 // (facebookarchive/contest#223: WithCancelAndPause, whose cancel a step
 // drops to keep only pause). It is go vet's lostcancel for cancel
-// functions the package writes itself.
+// functions the package writes itself. The value may also be a context
+// the function derives with the standard library (context.WithCancel,
+// WithTimeout) and whose cancel it returns without calling or handing it
+// elsewhere, the goroutine waiting on its Done and on what the
+// parameters give (a writer's CloseNotify, a stop channel, a field of a
+// parameter) (stellar-deprecated/horizon#161: ctx, _ = CancelWhenClosed).
 //
 // The send before the close the receiver waits for: a goroutine has a
 // result stream and an unbuffered error channel, kept in two private

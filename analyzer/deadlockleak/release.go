@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
+	"strings"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
@@ -50,6 +52,7 @@ type ownChan struct {
 func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.MakeClosure, calls []*ssa.Call, funcs []*ssa.Function) {
 	lit := mk.Fn.(*ssa.Function)
 	var own []ownChan
+	var ctxs []*ssa.Call // context.With* calls of fn whose Done the goroutine waits on
 	outside := false
 	for _, b := range lit.Blocks {
 		for _, instr := range b.Instrs {
@@ -72,6 +75,8 @@ func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.Ma
 			for _, c := range chans {
 				if o, ok := ownField(c, mk, fn); ok {
 					own = append(own, o)
+				} else if wc := ownContext(c, mk, fn); wc != nil {
+					ctxs = append(ctxs, wc)
 				} else if fromParam(c, mk, fn) {
 					outside = true
 				} else {
@@ -80,7 +85,13 @@ func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.Ma
 			}
 		}
 	}
-	if len(own) == 0 || !outside {
+	if !outside {
+		return
+	}
+	if len(own) == 0 {
+		if len(ctxs) > 0 {
+			droppedCancel(pass, fn, g, ctxs, calls)
+		}
 		return
 	}
 	for _, o := range own {
@@ -222,8 +233,158 @@ func fromParam(c ssa.Value, mk *ssa.MakeClosure, fn *ssa.Function) bool {
 			base = c
 		}
 	}
-	p, ok := captured(base, mk).(*ssa.Parameter)
-	return ok && p.Parent() == fn
+	return paramRooted(captured(base, mk), fn, 0)
+}
+
+// paramRooted reports whether v is one of fn's parameters, or a value fn
+// takes from one: a type assertion or conversion of it, a field of it,
+// what one of its methods returns (w.(CloseNotifier).CloseNotify()).
+func paramRooted(v ssa.Value, fn *ssa.Function, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		return v.Parent() == fn
+	case *ssa.TypeAssert:
+		return paramRooted(v.X, fn, depth+1)
+	case *ssa.ChangeInterface:
+		return paramRooted(v.X, fn, depth+1)
+	case *ssa.FieldAddr:
+		return paramRooted(v.X, fn, depth+1)
+	case *ssa.UnOp:
+		return v.Op == token.MUL && paramRooted(v.X, fn, depth+1)
+	case *ssa.Extract:
+		return paramRooted(v.Tuple, fn, depth+1) // a comma-ok assertion
+	case *ssa.Call:
+		if v.Call.IsInvoke() {
+			return paramRooted(v.Call.Value, fn, depth+1)
+		}
+		if m := v.Call.StaticCallee(); m != nil && m.Signature.Recv() != nil && len(v.Call.Args) == 1 {
+			return paramRooted(v.Call.Args[0], fn, depth+1)
+		}
+	}
+	return false
+}
+
+// ownContext returns the context.WithCancel (WithTimeout, WithDeadline,
+// ...) call of fn whose context c, a channel in the literal mk, is the
+// Done of, or nil.
+func ownContext(c ssa.Value, mk *ssa.MakeClosure, fn *ssa.Function) *ssa.Call {
+	call, ok := c.(*ssa.Call)
+	if !ok || !call.Call.IsInvoke() || call.Call.Method.Name() != "Done" || !isContextType(call.Call.Value.Type()) {
+		return nil
+	}
+	ex, ok := captured(call.Call.Value, mk).(*ssa.Extract)
+	if !ok || ex.Index != 0 {
+		return nil
+	}
+	wc, ok := ex.Tuple.(*ssa.Call)
+	if !ok || wc.Parent() != fn {
+		return nil
+	}
+	if w := wc.Call.StaticCallee(); w == nil || w.Pkg == nil || w.Pkg.Pkg.Path() != "context" || !strings.HasPrefix(w.Name(), "With") || wc.Type().(*types.Tuple).Len() != 2 {
+		return nil
+	}
+	return wc
+}
+
+// onlyReturned reports whether v, a cancel func, is only returned by its
+// function or bound by the goroutine g's literal: kept in a variable the
+// literal captures, loaded for the return, converted to func().
+func onlyReturned(v ssa.Value, g *ssa.Go, depth int) bool {
+	if depth > 3 {
+		return false
+	}
+	for _, u := range *v.Referrers() {
+		switch u := u.(type) {
+		case *ssa.Return, *ssa.DebugRef:
+		case *ssa.ChangeType:
+			if !onlyReturned(u, g, depth+1) {
+				return false
+			}
+		case *ssa.UnOp:
+			if u.Op != token.MUL || !onlyReturned(u, g, depth+1) {
+				return false
+			}
+		case *ssa.Store:
+			if u.Addr == v {
+				continue // the store that fills this variable
+			}
+			a, ok := u.Addr.(*ssa.Alloc)
+			if !ok || u.Val != v || storedIn(a) != v || !onlyReturned(a, g, depth+1) {
+				return false
+			}
+		case *ssa.MakeClosure:
+			if u != g.Call.Value {
+				return false
+			}
+		default:
+			return false // called here, deferred, stored: fn ends it itself
+		}
+	}
+	return true
+}
+
+// droppedCancel is droppedRelease for a context fn makes with the
+// standard library and whose cancel it returns: the goroutine waits on
+// that context's Done and on signals from fn's parameters (a connection's
+// close notification), and only the returned cancel, which fn neither
+// calls nor hands elsewhere, ends it early. A caller that drops the cancel
+// leaves the goroutine waiting for the outside signal, one per call
+// (stellar-deprecated/horizon#161: CancelWhenClosed, called per request with
+// ctx, _ =, on keep-alive connections that stay open).
+func droppedCancel(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, ctxs []*ssa.Call, calls []*ssa.Call) {
+	release := map[int]bool{}
+	var wc *ssa.Call
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		for i, r := range ret.Results {
+			if ct, ok := r.(*ssa.ChangeType); ok {
+				r = ct.X // context.CancelFunc as func()
+			}
+			if u, ok := r.(*ssa.UnOp); ok && u.Op == token.MUL {
+				r = cellValue(u.X) // a variable the goroutine captures
+			}
+			ex, ok := r.(*ssa.Extract)
+			if !ok || ex.Index != 1 {
+				continue
+			}
+			if c, ok := ex.Tuple.(*ssa.Call); ok && slices.Contains(ctxs, c) {
+				release[i] = true
+				wc = c
+			}
+		}
+	}
+	if wc == nil {
+		return
+	}
+	// fn does not call the cancel itself, nor hand it to anything but
+	// its results and the goroutine.
+	for _, r := range *wc.Referrers() {
+		if ex, ok := r.(*ssa.Extract); ok && ex.Index == 1 && !onlyReturned(ex, g, 0) {
+			return
+		}
+	}
+	for _, call := range calls {
+		if call.Parent() == fn || !dropsAll(call, release) {
+			continue
+		}
+		pass.Report(analysis.Diagnostic{
+			Pos:      call.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("the cancel func that %s returns is dropped here: the goroutine it starts (line %d) waits for that cancel or for a signal from %s's arguments, and now only the latter can end it, leaking one goroutine per call while they live (keep the cancel and call it when done)",
+				fn.Name(), pass.Fset.Position(g.Pos()).Line, fn.Name()),
+			Related: []analysis.RelatedInformation{
+				{Pos: g.Pos(), Message: "the goroutine is started here"},
+				{Pos: wc.Pos(), Message: "the context whose cancel is dropped is made here"},
+				{Pos: fn.Pos(), Message: "the function returning the cancel"},
+			},
+		})
+	}
 }
 
 // captured returns the value of mk's function that v, a value in the
