@@ -197,7 +197,12 @@ func Run(jobs []*Job, logger func(string)) {
 		m.dump(logger)
 	}()
 	for _, j := range jobs {
-		p.jobs <- j
+		// The puller stops at an invalid job; stop feeding it then. (Added
+		// by the lead after measurement: the driver had leaked here.)
+		select {
+		case p.jobs <- j:
+		case <-p.done:
+		}
 	}
 	close(p.jobs)
 	<-p.done
