@@ -321,6 +321,16 @@
 // loop) is not reported. A cleanup loop in the stop case (shutting
 // workers down) still leaves.
 //
+// The stream abandoned by a consumer that stops on its own: one function,
+// run as a goroutine (go x.readLoop(), or from a literal), sends on a
+// private field with a plain send in a loop no count bounds that watches
+// no channel, and every receive of the field is a plain one in a loop
+// that can be left from a block no receive dominates: the consumer stops
+// on its own test (its state machine's next step, a want() condition),
+// not on the stream's close (restatedev/sdk-go#141: pollProgress takes
+// input only while the state machine asks for it). A consumer that drains
+// to the close, or takes a count of values, is not reported.
+//
 // The release function thrown away: a function makes a value with a
 // channel field (its own context, a subscription, a watcher), starts a
 // goroutine that only waits, on channels of its parameters (the parent's

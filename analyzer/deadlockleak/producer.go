@@ -42,6 +42,10 @@ func producers(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Va
 				plainRecv = true
 			}
 		}
+		if plainRecv && len(recvs) == 0 {
+			abandonedStream(pass, c, byFn, funcs)
+			continue
+		}
 		if plainRecv || len(recvs) == 0 {
 			continue // a plain receive or a range waits for the values
 		}
@@ -229,4 +233,171 @@ func paramIndex(v ssa.Value) (idx int, fresh bool) {
 		}
 	}
 	return -1, false
+}
+
+// abandonedStream reports the stream producer whose consumer stops on its
+// own: one function sends on the field from a plain send in a loop no
+// count bounds that watches no channel, and runs as a goroutine (go
+// x.readLoop()); every receive of the field is a plain one in a loop that
+// can be left from a block no receive dominates, that is, on the
+// consumer's own test (its state machine says it is done, a want()
+// condition), not on the stream's close. Once the consumer has left, the
+// producer's next send blocks forever, its close never reached
+// (restatedev/sdk-go#141: readInputLoop forwards every read of the
+// invocation stream; pollProgress takes input only while the state
+// machine asks for it, and the invocation returns).
+func abandonedStream(pass *analysis.Pass, c *chanuse.Class, byFn map[*ssa.Function][]chanuse.FieldOp, funcs []*ssa.Function) {
+	if c.Escapes || c.Stored || len(c.Makes) == 0 || len(byFn) != 1 {
+		return
+	}
+	var fn *ssa.Function
+	var sends []chanuse.FieldOp
+	for f, ss := range byFn {
+		fn, sends = f, ss
+	}
+	var send ssa.Instruction
+	for _, op := range sends {
+		if b := op.Instr.Block(); ssaloop.InLoop(b) && !countBounded(b, true) && !watches(b) && loopsOn(op.Instr) {
+			send = op.Instr
+		}
+	}
+	if send == nil || !startedAsGoroutine(fn, funcs) {
+		return
+	}
+	var leave, recv ssa.Instruction
+	for _, op := range c.Ops {
+		if op.Kind != chanuse.Recv {
+			continue
+		}
+		b := op.Instr.Block()
+		if op.Instr.Parent() == fn || !ssaloop.InLoop(b) || counted(b) {
+			return // a consumer that takes a count, or the producer itself
+		}
+		at := ownExit(b, c)
+		if at == nil {
+			return // it leaves only on the close, or never
+		}
+		if leave == nil {
+			leave, recv = at, op.Instr
+		}
+	}
+	if leave == nil {
+		return
+	}
+	line := func(p ssaPos) int { return pass.Fset.Position(p.Pos()).Line }
+	pass.Report(analysis.Diagnostic{
+		Pos:      send.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("this goroutine sends a stream of values on field %s with a plain send, and its consumer in %s (line %d) can leave its loop on a test of its own (line %d), not on the stream's close: the goroutine's next send then blocks forever and it leaks (send in a select on a done channel or context the consumer's owner cancels)",
+			c.Field.Name(), recv.Parent().Name(), line(recv), line(leave)),
+		Related: []analysis.RelatedInformation{
+			{Pos: recv.Pos(), Message: "the receive, in a loop"},
+			{Pos: leave.Pos(), Message: "the consumer leaves its loop here without receiving"},
+			{Pos: c.Makes[0].Pos(), Message: "the channel is made here"},
+		},
+	})
+}
+
+// startedAsGoroutine reports whether some function of funcs starts fn
+// with a go statement (a function, or a method value: go x.readLoop()),
+// or starts a function literal that calls it (go func() { x.readLoop() }()).
+func startedAsGoroutine(fn *ssa.Function, funcs []*ssa.Function) bool {
+	for _, f := range funcs {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				g, ok := instr.(*ssa.Go)
+				if !ok {
+					continue
+				}
+				callee := g.Call.StaticCallee()
+				if callee == fn || callee != nil && callee.Parent() != nil && calls(callee, fn) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// calls reports whether f calls fn directly.
+func calls(f, fn *ssa.Function) bool {
+	for _, b := range f.Blocks {
+		for _, instr := range b.Instrs {
+			if c, ok := instr.(*ssa.Call); ok && c.Call.StaticCallee() == fn {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ownExit returns the branch of a loop around b (a receive's block) that
+// leaves the loop from a block no receive of class c in the loop
+// dominates, toward a return: the consumer stops before taking the next
+// value, on its own test. Nil if every way out follows a receive (a range,
+// a test of ok or of the value) or the loop has none.
+func ownExit(b *ssa.BasicBlock, c *chanuse.Class) ssa.Instruction {
+	loop := loopBlocks(b)
+	var recvBlocks []*ssa.BasicBlock
+	for _, op := range c.Ops {
+		if op.Kind == chanuse.Recv && loop[op.Instr.Block()] {
+			recvBlocks = append(recvBlocks, op.Instr.Block())
+		}
+	}
+	for x := range loop {
+		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		for _, s := range x.Succs {
+			if loop[s] || !returns(s) {
+				continue
+			}
+			after := false
+			for _, rb := range recvBlocks {
+				after = after || rb.Dominates(x)
+			}
+			if !after {
+				if in, ok := iff.Cond.(ssa.Instruction); ok && in.Pos().IsValid() {
+					return in
+				}
+				return iff
+			}
+		}
+	}
+	return nil
+}
+
+// counted reports whether a loop around b has an exit test on a phi of the
+// loop (an index: for i := 0; i < n; i++, a range over a slice), so the
+// consumer takes a count of values; a test on what a call returns (its
+// state machine's next step) is its own decision instead.
+func counted(b *ssa.BasicBlock) bool {
+	loop := loopBlocks(b)
+	for x := range loop {
+		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		exits := false
+		for _, s := range x.Succs {
+			exits = exits || !loop[s]
+		}
+		if !exits {
+			continue
+		}
+		switch c := iff.Cond.(type) {
+		case *ssa.BinOp:
+			for _, v := range []ssa.Value{c.X, c.Y} {
+				if p, ok := v.(*ssa.Phi); ok && loop[p.Block()] {
+					return true
+				}
+			}
+		case *ssa.Extract:
+			if _, ok := c.Tuple.(*ssa.Next); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
