@@ -61,6 +61,20 @@ func (c *checker) isData(p pred) bool {
 	switch p.rel {
 	case relGrow, relInc, relMapKey:
 		return true
+	case relNonNil:
+		// A pointer, slice or map filled in once (a plugin's manifest,
+		// a connection) and never cleared: data that comes or does not.
+		// An error or other interface set non-nil is a state (maybe
+		// the closed one), as is a field something sets back to nil.
+		if _, isIface := p.field.Type().Underlying().(*types.Interface); isIface {
+			return false
+		}
+		for _, wr := range c.writes[p.field] {
+			if k, isConst := wr.val.(*ssa.Const); wr.delta == nil && (wr.val == nil || isConst && k.IsNil()) {
+				return false
+			}
+		}
+		return true
 	case relOtherConst:
 		if p.k == nil || p.k.Kind() != constant.Int || constant.Sign(p.k) != 0 {
 			return false
