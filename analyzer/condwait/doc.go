@@ -95,7 +95,7 @@
 //     for good (kubernetes/kubernetes#28158);
 //   - a closed state the waiter ignores (reported at the Wait): a wait
 //     loop that only new data ends (a slice to fill, a count to rise, a
-//     key to appear in a map) on a private Cond of a struct that also has
+//     key to appear in a map, a pointer never cleared to be filled in) on a private Cond of a struct that also has
 //     a one-way state, set by another function while it holds the Cond's
 //     lock and never undone: a bool set to true and never to false (a
 //     closed or stopped flag), or an error only ever set non-nil. The loop never tests it: once the state is set the
