@@ -400,6 +400,7 @@ var Analyzer = &analysis.Analyzer{
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	funcs := chanuse.SrcFuncs(ssainput) // with package-level literals
 	// A field's channel made by a function that allocates the struct is
 	// seen both from its make and as a field class: report it once.
 	report, seen := pass.Report, map[token.Pos]bool{}
@@ -418,7 +419,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	})
 	callers := map[*ssa.Function][]*ssa.Call{}
-	for _, fn := range ssainput.SrcFuncs {
+	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if c, ok := instr.(*ssa.Call); ok {
@@ -434,24 +435,24 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
-	for _, fn := range ssainput.SrcFuncs {
+	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if mc, ok := instr.(*ssa.MakeChan); ok {
-					check(pass, fn, mc, makes, callers, ssainput.SrcFuncs)
+					check(pass, fn, mc, makes, callers, funcs)
 				}
 			}
 		}
 	}
-	classes := chanuse.Fields(pass.Pkg, chanuse.NewSealed(pass.Pkg), ssainput.SrcFuncs)
-	fieldLeaks(pass, ssainput.SrcFuncs, classes)
-	stopLoops(pass, ssainput.SrcFuncs, classes)
-	producers(pass, ssainput.SrcFuncs, classes, callers)
-	droppedReleases(pass, ssainput.SrcFuncs, callers)
-	ctxWaits(pass, ssainput.SrcFuncs, callers, classes)
-	handoffs(pass, ssainput.SrcFuncs, callers)
-	sendOrders(pass, ssainput.SrcFuncs, classes)
-	unreadFields(pass, ssainput.SrcFuncs, classes)
+	classes := chanuse.Fields(pass.Pkg, chanuse.NewSealed(pass.Pkg), funcs)
+	fieldLeaks(pass, funcs, classes)
+	stopLoops(pass, funcs, classes)
+	producers(pass, funcs, classes, callers)
+	droppedReleases(pass, funcs, callers)
+	ctxWaits(pass, funcs, callers, classes)
+	handoffs(pass, funcs, callers)
+	sendOrders(pass, funcs, classes)
+	unreadFields(pass, funcs, classes)
 	return nil, nil
 }
 

@@ -26,9 +26,18 @@ func fieldLeaks(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.V
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if c, ok := instr.(ssa.CallInstruction); ok {
-					if callee := c.Common().StaticCallee(); callee != nil {
+					callee := c.Common().StaticCallee()
+					if callee == nil {
+						// An interface method or function variable the
+						// package decides (compose#14114: bus.Done).
+						callee = chanuse.Callee(fn.Pkg, c.Common())
+					}
+					if callee != nil {
 						sites[callee] = append(sites[callee], instr)
 					}
+				}
+				if mk, ok := instr.(*ssa.MakeClosure); ok && onlyCalled(mk) {
+					continue // a literal run where it is made: its call is its site
 				}
 				for _, op := range instr.Operands(nil) {
 					if f, ok := (*op).(*ssa.Function); ok {
@@ -43,6 +52,31 @@ func fieldLeaks(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.V
 	for _, c := range classes {
 		fieldLeak(pass, c, sites, funcs)
 	}
+}
+
+// onlyCalled reports whether the closure mk is only called or started,
+// once, where it is made (go func() { ... }()).
+func onlyCalled(mk *ssa.MakeClosure) bool {
+	refs := *mk.Referrers()
+	if len(refs) != 1 {
+		return false
+	}
+	c, ok := refs[0].(ssa.CallInstruction)
+	return ok && c.Common().Value == mk && !slices.Contains(c.Common().Args, ssa.Value(mk))
+}
+
+// onceRun reports whether fn runs from one place outside loops: one site,
+// and for a function literal, an enclosing function that does too (the
+// literal runs once per run of it).
+func onceRun(fn *ssa.Function, sites map[*ssa.Function][]ssa.Instruction) bool {
+	ss := sites[fn]
+	if len(ss) != 1 || ss[0] == nil || ssaloop.InLoop(ss[0].Block()) {
+		return false
+	}
+	if p := fn.Parent(); p != nil {
+		return p.Parent() == nil && onceRun(p, sites)
+	}
+	return true
 }
 
 func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]ssa.Instruction, funcs []*ssa.Function) {
@@ -95,7 +129,6 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 			return
 		}
 	}
-	ss := sites[recvFn]
 	var owner *ssa.Go    // the receiver is the goroutine of its own instance, started here
 	own := false         // the receiver makes its own instance, each time it runs
 	var starts []*ssa.Go // the receiver starts every sender itself, each time it runs
@@ -105,7 +138,7 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 		if starts, entries = startsSenders(recvFn, sends, sites); starts == nil {
 			return
 		}
-	} else if len(ss) != 1 || ss[0] == nil || ssaloop.InLoop(ss[0].Block()) {
+	} else if !onceRun(recvFn, sites) {
 		if owner = perInstance(recvFn, c); owner == nil {
 			if own = ownInstance(recvFn, c); !own {
 				if starts, _ = startsSenders(recvFn, sends, sites); starts == nil {

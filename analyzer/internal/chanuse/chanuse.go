@@ -453,22 +453,7 @@ func (t *tracker) child(parent *Node, fn *ssa.Function, g *ssa.Go, call ssa.Call
 
 // callee returns the function of this package that call runs, with a body.
 func (t *tracker) callee(c *ssa.CallCommon) *ssa.Function {
-	if c.IsInvoke() {
-		return nil
-	}
-	var fn *ssa.Function
-	switch v := c.Value.(type) {
-	case *ssa.Function:
-		fn = v
-	case *ssa.MakeClosure:
-		fn = v.Fn.(*ssa.Function)
-	default:
-		return nil
-	}
-	if fn.Blocks == nil || fn.Pkg != t.pkg {
-		return nil
-	}
-	return fn
+	return Callee(t.pkg, c)
 }
 
 // args follows v passed as an argument of call into its callee.
@@ -478,10 +463,16 @@ func (t *tracker) args(n *Node, v ssa.Value, c *ssa.CallCommon, g *ssa.Go, call 
 		t.escape()
 		return
 	}
+	// An interface method's receiver is its first parameter, not in Args.
+	off := 0
+	if c.IsInvoke() {
+		off = 1
+	}
 	for i, a := range c.Args {
 		if a != v {
 			continue
 		}
+		i += off
 		if i >= len(fn.Params) {
 			t.escape()
 			return
