@@ -35,15 +35,19 @@ import (
 // resolver holds what the package converts to interfaces and stores in
 // its function variables.
 type resolver struct {
+	pkg       *ssa.Package
 	converted []types.Type                  // concrete types converted to an interface, once each
 	funcVars  map[*ssa.Global]*ssa.Function // variables set once to a function
 }
 
+// maxResolvers bounds the packages whose scan is kept: the passes of the
+// suite on one package share its scan, and a driver that analyzes many
+// packages in one process must not keep every package's SSA alive.
+const maxResolvers = 4
+
 var (
 	resolversMu sync.Mutex
-	// resolvers is per package: a vet run analyzes one package per
-	// process, and every pass of the suite on it shares the scan.
-	resolvers = map[*ssa.Package]*resolver{}
+	resolvers   []*resolver // the most recent last
 )
 
 // Callee returns the function of the package that c runs: its static
@@ -111,11 +115,16 @@ func (r *resolver) invoke(pkg *ssa.Package, c *ssa.CallCommon) *ssa.Function {
 func resolverOf(pkg *ssa.Package) *resolver {
 	resolversMu.Lock()
 	defer resolversMu.Unlock()
-	if r := resolvers[pkg]; r != nil {
-		return r
+	for _, r := range resolvers {
+		if r.pkg == pkg {
+			return r
+		}
 	}
-	r := &resolver{funcVars: map[*ssa.Global]*ssa.Function{}}
-	resolvers[pkg] = r
+	r := &resolver{pkg: pkg, funcVars: map[*ssa.Global]*ssa.Function{}}
+	if len(resolvers) == maxResolvers {
+		resolvers = slices.Delete(resolvers, 0, 1)
+	}
+	resolvers = append(resolvers, r)
 	var seenType typeutil.Map // *T converted twice is two *types.Pointer
 	stores := map[*ssa.Global]int{}
 	other := map[*ssa.Global]bool{} // used other than stored to or loaded
