@@ -18,9 +18,13 @@ import (
 // loops), or a pool of them on a channel with a constant buffer, whose
 // workers can all be blocked in such sends once the buffer is full. The
 // sends are followed into the callees and the function literals (called
-// or deferred) that get the object. For a buffered channel there must be producers: sends
-// elsewhere that neither fill a channel their function has just made nor
-// put back a value their function has received (a token channel).
+// or deferred) that get the object. For a buffered channel there must be
+// producers: sends elsewhere that neither fill a channel their function
+// has just made nor put back a value their function has received (a token
+// channel); or, with none, a send of the loop's own in an inner loop that
+// takes nothing from the channel, so that one turn can send any number of
+// times while the next turn takes one (gost#9: a broadcast re-queueing
+// every client whose write failed on the loop's own closed channel).
 func selfSend(st *state, c *class, size int, sites *callSites) {
 	var loop *ssa.Function
 	var recv *ssa.Parameter
@@ -141,7 +145,18 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 			others++
 		}
 	}
-	if size != 0 && (size < 0 || others == 0) {
+	var burst map[ssa.Instruction]bool
+	if size > 0 && others == 0 && !pool {
+		burst = map[ssa.Instruction]bool{}
+		for _, s := range c.o.sends {
+			if r, ok := on(s); ok && (c.burstSend(s.Instr) || r.call != nil && c.burstSend(r.call)) {
+				burst[s.Instr] = true
+			}
+		}
+		if len(burst) == 0 {
+			return
+		}
+	} else if size != 0 && (size < 0 || others == 0) {
 		return // buffered: only when other senders fill it
 	}
 	if pool && (size <= 0 || others == 0) {
@@ -151,7 +166,7 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 	}
 	for _, s := range c.o.sends {
 		r, ok := on(s)
-		if !ok {
+		if !ok || burst != nil && !burst[s.Instr] {
 			continue
 		}
 		if pool {
@@ -169,6 +184,8 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 		}
 		if size == 0 {
 			msg += ": the channel is unbuffered and its only receiver is busy sending, so the send blocks forever"
+		} else if burst != nil {
+			msg += fmt.Sprintf(", inside a loop that takes nothing from it: one turn can send more than its buffer of %d holds, and then the send blocks forever, because its only receiver is busy sending", size)
 		} else {
 			msg += fmt.Sprintf(": once other senders have filled its buffer of %d, the send blocks forever, because its only receiver is busy sending", size)
 		}
@@ -178,6 +195,58 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 		}
 		st.Report(analysis.Diagnostic{Pos: s.Instr.Pos(), Category: "deadlock", Message: msg, Related: rel})
 	}
+}
+
+// burstSend reports whether instr (a send, or the call that leads to one)
+// sits on a cycle of its function that passes no receive of the class and
+// is not counted up to a constant: one turn of the enclosing loop can run
+// it any number of times.
+func (c *class) burstSend(instr ssa.Instruction) bool {
+	avoid := map[*ssa.BasicBlock]bool{}
+	for _, r := range append(append([]op(nil), c.o.recvs...), c.o.selRecvs...) {
+		if r.Instr.Parent() == instr.Parent() {
+			avoid[r.Instr.Block()] = true
+		}
+	}
+	b := instr.Block()
+	if avoid[b] {
+		return false
+	}
+	step := func(next []*ssa.BasicBlock) []*ssa.BasicBlock {
+		var out []*ssa.BasicBlock
+		for _, x := range next {
+			if !avoid[x] {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	fwd := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return step(x.Succs) })
+	back := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return step(x.Preds) })
+	if !fwd[b] {
+		return false
+	}
+	// The cycle's exit tests (an If with a successor off the cycle) must
+	// not count up to a constant.
+	for x := range fwd {
+		if !back[x] {
+			continue
+		}
+		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		exits := false
+		for _, s := range x.Succs {
+			exits = exits || !fwd[s] || !back[s]
+		}
+		// A list walked to its end (p != nil) is not counted.
+		bin, isBin := iff.Cond.(*ssa.BinOp)
+		if exits && hasConst(iff.Cond, 0) && !(isBin && (nilTest(bin, bin.X) || nilTest(bin, bin.Y))) {
+			return false
+		}
+	}
+	return true
 }
 
 // onlyCalled reports whether mk, a function literal, is only called or
