@@ -48,7 +48,9 @@
 // the lock, or Lock and Unlock under the same condition, are not reported;
 // an Unlock releases a lock held on some paths only; a callee that unlocks
 // its caller's lock and takes it again is summarised as holding it, and the
-// locks it takes meanwhile give the caller no order edge; a function that
+// locks it takes meanwhile give the caller no order edge, but the lock it
+// takes again is ordered after the caller's other held locks (reacquire.go:
+// it waits for it holding them); a function that
 // closes the channel it waits on (close, or wait for whoever closes) is not
 // a wait; a waker that calls the waiting function is not another goroutine.
 //
@@ -248,6 +250,8 @@ type Summary struct {
 	Results []ResultField // parameters its results keep in their fields (handle.go)
 
 	GoWakes []GoWake // goroutines it starts that call a parameter, then wake (gowake.go)
+
+	Reacquires []Acq // its caller's locks it releases and takes again (reacquire.go)
 }
 
 // AFact marks Summary as an analysis fact.
@@ -267,6 +271,9 @@ func (s *Summary) String() string {
 	}
 	for _, a := range s.Releases {
 		parts = append(parts, "releases "+a.Root+a.Path+a.guardString())
+	}
+	for _, a := range s.Reacquires {
+		parts = append(parts, "reacquires "+a.Root+a.Path+a.guardString())
 	}
 	for _, a := range s.Waits {
 		parts = append(parts, "waits("+a.Kind+") "+a.Root+a.Path+a.guardString())
@@ -800,7 +807,7 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 	}
 	delete(c.inProgress, fn)
 	c.summaries[fn] = s
-	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Waits)+len(s.Wakes)+len(s.Stores)+len(s.Callbacks)+len(s.ParamCalls)+len(s.Results)+len(s.GoWakes) > 0 {
+	if obj := fn.Object(); obj != nil && len(s.Acquires)+len(s.Holds)+len(s.Releases)+len(s.Reacquires)+len(s.Waits)+len(s.Wakes)+len(s.Stores)+len(s.Callbacks)+len(s.ParamCalls)+len(s.Results)+len(s.GoWakes) > 0 {
 		c.pass.ExportObjectFact(obj, s)
 	}
 	return s
@@ -1019,7 +1026,9 @@ func (f *fnChecker) summary() *Summary {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if _, rel := f.releases[k]; rel {
-			continue // released then re-acquired: the caller's lock, not a new one
+			// released then re-acquired: the caller's lock, not a new one
+			s.Reacquires = append(s.Reacquires, f.acquires[k])
+			continue
 		}
 		s.Acquires = append(s.Acquires, f.acquires[k])
 	}
@@ -1548,6 +1557,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		}
 		f.acquire(s, li, false)
 	}
+	f.applyReacquires(call, sum, pos, calleeName, s)
 	for _, a := range sum.Releases {
 		if possible, _ := f.guardHolds(call, a.Guard); !possible || f.maybeCall {
 			continue

@@ -136,7 +136,7 @@ func (t *T) unlockHelper() { // want unlockHelper:`^acquires \{p0\}\.mu$`
 
 func (t *T) unlockIt() { t.mu.Unlock() } // want unlockIt:`^releases \{p0\}\.mu$`
 
-func (t *T) relock() { // want relock:`^holds \{p0\}\.mu, releases \{p0\}\.mu$`
+func (t *T) relock() { // want relock:`^holds \{p0\}\.mu, releases \{p0\}\.mu, reacquires \{p0\}\.mu$`
 	t.mu.Unlock()
 	t.n++
 	t.mu.Lock()

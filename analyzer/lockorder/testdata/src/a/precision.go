@@ -76,7 +76,7 @@ func (s *S) ackUnderLock() { // want ackUnderLock:`^acquires \{p0\}\.mu$`
 // --- B. unlock of a lock held only on some paths ---
 
 // Called with s.mu held: drops it around each slow step.
-func (s *S) eachUnlocked(items []int) { // want eachUnlocked:`^holds \{p0\}\.mu, releases \{p0\}\.mu$`
+func (s *S) eachUnlocked(items []int) { // want eachUnlocked:`^holds \{p0\}\.mu, releases \{p0\}\.mu, reacquires \{p0\}\.mu$`
 	for _, it := range items {
 		s.mu.Unlock()
 		s.n += it
@@ -92,7 +92,7 @@ func (s *S) callsEachUnlocked(items []int) { // want callsEachUnlocked:`^acquire
 	s.mu.Unlock()
 }
 
-func (s *S) relockLoop(items []int) { // want relockLoop:`^releases \{p0\}\.mu$`
+func (s *S) relockLoop(items []int) { // want relockLoop:`^releases \{p0\}\.mu, reacquires \{p0\}\.mu$`
 	for range items {
 		if s.n > 0 {
 			s.mu.Lock()
@@ -163,7 +163,7 @@ func (s *S) condLockCaller(x bool) { // want condLockCaller:`^acquires \{p0\}\.m
 // --- D. a callee that drops the caller's lock before taking another ---
 
 // Called with s.mu held.
-func (s *S) swapLocks() { // want swapLocks:`^acquires \{p0\}\.other\.mu, holds \{p0\}\.mu, releases \{p0\}\.mu$`
+func (s *S) swapLocks() { // want swapLocks:`^acquires \{p0\}\.other\.mu, holds \{p0\}\.mu, releases \{p0\}\.mu, reacquires \{p0\}\.mu$`
 	s.mu.Unlock()
 	s.other.mu.Lock()
 	s.n++
