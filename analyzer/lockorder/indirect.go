@@ -174,6 +174,18 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 		}
 		return f.selfCallback(fk, call, fa)
 	}
+	if mc, site := f.localCallback(fa.X, fk); mc != nil {
+		// The object was built here: the closure passed to its
+		// constructor, with what it captured here (localcb.go).
+		if c := bindCall(mc, call.Args, nil, nil); c != nil {
+			f.viaSite = site
+			if f.callSite == nil {
+				f.callSite = map[*ssa.CallCommon]*ssa.Call{}
+			}
+			f.callSite[c] = site
+			return []*ssa.CallCommon{c}, false
+		}
+	}
 	all := append(f.c.funcFields[fk], f.c.passedFuncs(fk)...)
 	if len(all) == 0 {
 		if calls := f.factoryCallback(fk, call, fa); calls != nil {

@@ -131,6 +131,9 @@ func (f *fnChecker) applyCallbacks(call *ssa.CallCommon, callee *ssa.Function, s
 				}
 			}
 		}
+		if !external && f.final {
+			f.applyLocalCallback(call, cb, held, pos, s)
+		}
 		if !external || !f.final {
 			continue
 		}
