@@ -63,7 +63,9 @@
 // an unexported callback field, also when a constructor stores its
 // parameter there and the package's own calls pass it (paramcb.go), not
 // counting functions stored there that neither lock nor wait (a no-op
-// default such as func() {}): the one left may run at the call;
+// default such as func() {}): the one left may run at the call; for an
+// object a constructor call of this very function built, the closure
+// passed there, with the values it captured here (localcb.go);
 // sync.Once.Do's and sort.Slice's function, and the String or Error method
 // fmt and log call on an operand. Condition variables (cond.go): a Wait on
 // an unexported Cond nothing signals, and a lost wake-up (a Wait with no
