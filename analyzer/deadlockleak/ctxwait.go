@@ -60,11 +60,26 @@ func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 	for _, fn := range funcs {
 		forwarders(pass, fn, closures)
 	}
+	// The go statements that start each function: a starter run per
+	// round of an accept loop (go h.serve(ctx, conn); katsubushi#28) is
+	// called over and over just as a plain call is.
+	starts := map[*ssa.Function][]*ssa.Go{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if g, ok := instr.(*ssa.Go); ok && !g.Call.IsInvoke() {
+					if callee := g.Call.StaticCallee(); callee != nil {
+						starts[callee] = append(starts[callee], g)
+					}
+				}
+			}
+		}
+	}
 	for _, fn := range funcs {
 		if fn.Parent() != nil {
 			continue
 		}
-		watchers(pass, fn, closures, callers, loops)
+		watchers(pass, fn, closures, callers, starts, loops)
 	}
 	neverCanceled(pass, funcs, callers, closures, classes)
 }
@@ -553,53 +568,100 @@ func forward(from ssa.Instruction, visit func(ssa.Instruction) bool) {
 
 // watchers reports the per-call watcher: a goroutine started (at any depth
 // of closures) by fn that waits only for the Done of a context parameter
-// of fn, where a caller calls fn from an unbounded loop, passing
-// the same context on every round.
-func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure, callers map[*ssa.Function][]*ssa.Call, loops map[*ast.File][]ast.Node) {
-	if len(callers[fn]) == 0 {
+// of fn, where a caller calls (or starts) fn from an unbounded loop,
+// passing the same context on every round.
+func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure, callers map[*ssa.Function][]*ssa.Call, starts map[*ssa.Function][]*ssa.Go, loops map[*ast.File][]ast.Node) {
+	if len(callers[fn]) == 0 && len(starts[fn]) == 0 {
 		return
 	}
-	var visit func(f *ssa.Function)
-	visit = func(f *ssa.Function) {
+	sites := make([]ssa.CallInstruction, 0, len(callers[fn])+len(starts[fn]))
+	for _, c := range callers[fn] {
+		sites = append(sites, c)
+	}
+	for _, g := range starts[fn] {
+		sites = append(sites, g)
+	}
+	// check reports the watcher whose only wait is the Done of ctx, a
+	// value of fn: when it is fn's context parameter and a caller passes
+	// the same context on every round of an unbounded loop.
+	// It reports whether it did.
+	check := func(ctx ssa.Value, wait ssa.Instruction) bool {
+		p, _ := resolve(ctx, closures).(*ssa.Parameter)
+		if p == nil || p.Parent() != fn {
+			return false
+		}
+		idx := -1
+		for i, q := range fn.Params {
+			if q == p {
+				idx = i
+			}
+		}
+		for _, call := range sites {
+			args := call.Common().Args
+			loop := foreverLoop(pass, call, loops)
+			if loop == nil || idx >= len(args) || !outside(args[idx], call) {
+				continue
+			}
+			if c, ok := call.(*ssa.Call); ok && !repeatsOnSuccess(c) {
+				continue
+			}
+			line := func(p token.Pos) string { return at(pass, p, wait.Pos()) }
+			verb := "calls"
+			if _, ok := call.(*ssa.Go); ok {
+				verb = "starts"
+			}
+			pass.Report(analysis.Diagnostic{
+				Pos:      wait.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("this goroutine waits only for %s's context %s to end, and %s %s %s over and over from %s (%s), passing the same context: each call leaves one more goroutine waiting for a context that outlives the work it was started for (end it with that work too, e.g. select on a channel closed when it ends)",
+					fn.Name(), p.Name(), call.Parent().Name(), verb, fn.Name(), loop.what, line(call.Pos())),
+				Related: []analysis.RelatedInformation{
+					{Pos: call.Pos(), Message: "called again on every round with the same context"},
+					{Pos: loop.pos, Message: "the loop, which has no bound"},
+				},
+			})
+			return true
+		}
+		return false
+	}
+	var visit func(f *ssa.Function) bool
+	visit = func(f *ssa.Function) bool {
 		for _, anon := range f.AnonFuncs {
-			visit(anon)
+			if visit(anon) {
+				return true
+			}
 			mc := closures[anon]
 			if mc == nil || startedBy(mc) == nil {
 				continue
 			}
-			ctx, _, wait := waiter(anon, false)
-			if wait == nil {
-				continue
-			}
-			p, _ := resolve(ctx, closures).(*ssa.Parameter)
-			if p == nil || p.Parent() != fn {
-				continue
-			}
-			idx := -1
-			for i, q := range fn.Params {
-				if q == p {
-					idx = i
-				}
-			}
-			for _, call := range callers[fn] {
-				loop := foreverLoop(pass, call, loops)
-				if loop == nil || idx >= len(call.Call.Args) || !outside(call.Call.Args[idx], call) || !repeatsOnSuccess(call) {
-					continue
-				}
-				line := func(p token.Pos) string { return at(pass, p, wait.Pos()) }
-				pass.Report(analysis.Diagnostic{
-					Pos:      wait.Pos(),
-					Category: "deadlock",
-					Message: fmt.Sprintf("this goroutine waits only for %s's context %s to end, and %s calls %s over and over from %s (%s), passing the same context: each call leaves one more goroutine waiting for a context that outlives the work it was started for (end it with that work too, e.g. select on a channel closed when it ends)",
-						fn.Name(), p.Name(), call.Parent().Name(), fn.Name(), loop.what, line(call.Pos())),
-					Related: []analysis.RelatedInformation{
-						{Pos: call.Pos(), Message: "called again on every round with the same context"},
-						{Pos: loop.pos, Message: "the loop, which has no bound"},
-					},
-				})
-				return
+			if ctx, _, wait := waiter(anon, false); wait != nil && check(ctx, wait) {
+				return true
 			}
 		}
+		// A named watcher started with the context as an argument
+		// (go s.closeOnDone(ctx, c)).
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				g, ok := instr.(*ssa.Go)
+				if !ok || g.Call.IsInvoke() {
+					continue
+				}
+				w := g.Call.StaticCallee()
+				if w == nil || w.Parent() != nil || w == fn || w.Pkg != fn.Pkg {
+					continue
+				}
+				ctx, _, wait := waiter(w, false)
+				if wait == nil {
+					continue
+				}
+				for i, q := range w.Params {
+					if q == ctx && i < len(g.Call.Args) && check(g.Call.Args[i], wait) {
+						return true
+					}
+				}
+			}
+		}
+		return false
 	}
 	visit(fn)
 }
@@ -666,7 +728,7 @@ type unbounded struct {
 
 // foreverLoop returns the innermost loop statement around call when it is
 // a for with no condition or a range over a channel, else nil.
-func foreverLoop(pass *analysis.Pass, call *ssa.Call, loops map[*ast.File][]ast.Node) *unbounded {
+func foreverLoop(pass *analysis.Pass, call ssa.Instruction, loops map[*ast.File][]ast.Node) *unbounded {
 	pos := call.Pos()
 	var inner ast.Node
 	for f, ls := range loops {
@@ -746,12 +808,21 @@ func repeatsOnSuccess(call *ssa.Call) bool {
 // outside reports whether v is the same on every round of the loop around
 // call: a parameter, a captured or global value, a constant, or a value
 // computed before the loop.
-func outside(v ssa.Value, call *ssa.Call) bool {
+func outside(v ssa.Value, call ssa.Instruction) bool {
 	switch v := v.(type) {
 	case *ssa.Parameter, *ssa.FreeVar, *ssa.Global, *ssa.Const:
 		return true
 	case *ssa.Phi:
 		return false
+	case *ssa.UnOp:
+		// A variable a closure captures is a cell, loaded on each round
+		// (Listen's own ctx watcher captures ctx; katsubushi#28): what
+		// matters is the one value it holds from the call on.
+		if a, ok := v.X.(*ssa.Alloc); ok && v.Op == token.MUL {
+			vals, ok := chanuse.StoredBefore(a, call)
+			return ok && len(vals) == 1 && vals[0] != v && chanuse.Holds(a, vals[0], call) && outside(vals[0], call)
+		}
+		return !sameCycle(v.Block(), call.Block())
 	case ssa.Instruction:
 		return !sameCycle(v.Block(), call.Block())
 	}
