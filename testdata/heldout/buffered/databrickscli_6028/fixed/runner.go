@@ -103,9 +103,9 @@ func (r *Runner) Eventually(condition func() bool, waitFor, tick time.Duration, 
 			go func() {
 				defer wg.Done()
 				select {
-		case ch <- condition():
-		case <-done:
-		}
+				case ch <- condition():
+				case <-done:
+				}
 			}()
 		case v := <-ch:
 			if v {

@@ -120,7 +120,7 @@ func (s *Service) GetSingleBlock(hash string) (*SkipBlock, error) {
 // taking requests and waits for the ones in progress.
 func (s *Service) TestClose() {
 	s.closedMutex.Lock() // heldout:site
-	if !s.closed { // heldout:site
+	if !s.closed {       // heldout:site
 		s.closed = true
 		for _, fct := range s.Storage.Follow {
 			fct.Shutdown()
