@@ -1,10 +1,6 @@
 package chanuse_test
 
 import (
-	"go/ast"
-	"go/importer"
-	"go/parser"
-	"go/token"
 	"go/types"
 	"testing"
 
@@ -89,15 +85,7 @@ func use(e *Exported, x bool) {
 // return is no escape. Accessors others may call, or none does, leave
 // the field escaping.
 func TestAccessors(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", accessorSrc, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, ssa.SanityCheckFunctions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkg := build(t, accessorSrc)
 	// The package's source functions, with the methods of every type
 	// (an uncalled method is not reachable from the package's members).
 	funcs := ssautil.AllFunctions(pkg.Prog)

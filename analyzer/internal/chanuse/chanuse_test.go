@@ -58,13 +58,27 @@ func escapes() {
 }
 `
 
-func build(t *testing.T) *ssa.Package {
+// build type-checks and builds one file of Go source as package p, with
+// the sanity checks on.
+func build(t *testing.T, src string) *ssa.Package {
+	return buildMode(t, src, false, ssa.SanityCheckFunctions)
+}
+
+// buildMode builds src as package p; fromSource type-checks its imports
+// from source (for standard packages whose export data lacks what the
+// test needs).
+func buildMode(t *testing.T, src string, fromSource bool, mode ssa.BuilderMode) *ssa.Package {
+	t.Helper()
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "p.go", src, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, ssa.SanityCheckFunctions)
+	imp := importer.Default()
+	if fromSource {
+		imp = importer.ForCompiler(fset, "source", nil)
+	}
+	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: imp}, fset, types.NewPackage("p", ""), []*ast.File{f}, mode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +99,7 @@ func makeIn(fn *ssa.Function) *ssa.MakeChan {
 // The channel in a struct field reaches the method run as a goroutine
 // (its send) and the helper the maker calls (its receive).
 func TestFollowField(t *testing.T) {
-	pkg := build(t)
+	pkg := build(t, src)
 	ch := chanuse.Follow(makeIn(pkg.Func("field")))
 	if ch.Escapes || ch.Field == nil || ch.Field.Name() != "done" {
 		t.Fatalf("escapes %v, field %v", ch.Escapes, ch.Field)
@@ -112,7 +126,7 @@ func TestFollowField(t *testing.T) {
 // A channel the maker returns is recorded, not an escape; one stored in a
 // package variable escapes.
 func TestReturnsAndEscapes(t *testing.T) {
-	pkg := build(t)
+	pkg := build(t, src)
 	if ch := chanuse.Follow(makeIn(pkg.Func("returned"))); ch.Escapes || len(ch.Returns) != 1 {
 		t.Errorf("returned: escapes %v, returns %d", ch.Escapes, len(ch.Returns))
 	}
@@ -124,7 +138,7 @@ func TestReturnsAndEscapes(t *testing.T) {
 // A channel returned as one result of a tuple is recorded with its index,
 // and followed in the caller through the call's extract of that result.
 func TestTupleResult(t *testing.T) {
-	pkg := build(t)
+	pkg := build(t, src)
 	mc := makeIn(pkg.Func("watch"))
 	ch := chanuse.Follow(mc)
 	if ch.Escapes || len(ch.Returns) != 1 || ch.Result != 0 {
@@ -177,15 +191,7 @@ func both() {
 // but only to Notify: OnlyNotified tells the runtime is its other sender.
 // Stored elsewhere as well, it is opaque.
 func TestNotified(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", signalSrc, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.ForCompiler(fset, "source", nil)}, fset, types.NewPackage("p", ""), []*ast.File{f}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkg := buildMode(t, signalSrc, true, 0)
 	ch := chanuse.Follow(makeIn(pkg.Func("notified")))
 	if !ch.Escapes || !ch.OnlyNotified() || len(ch.Notified) != 1 {
 		t.Errorf("notified: escapes %v, only notified %v, %d Notify calls", ch.Escapes, ch.OnlyNotified(), len(ch.Notified))
@@ -230,15 +236,7 @@ func later() int {
 // A function literal handed to sync.WaitGroup.Go is a new goroutine,
 // started at the Go call, not an escape.
 func TestGroupGo(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", groupSrc, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.ForCompiler(fset, "source", nil)}, fset, types.NewPackage("p", ""), []*ast.File{f}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkg := buildMode(t, groupSrc, true, 0)
 	ch := chanuse.Follow(makeIn(pkg.Func("grouped")))
 	if ch.Escapes || len(ch.Nodes) != 2 {
 		t.Fatalf("grouped: escapes %v, %d nodes", ch.Escapes, len(ch.Nodes))
@@ -298,15 +296,7 @@ func handed(s sub) int {
 // started twice, escapes, except under FollowCallbacks, where it is a
 // Callback node, or two goroutines.
 func TestStartsAndCallbacks(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", startsSrc, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkg := buildMode(t, startsSrc, false, 0)
 	ch := chanuse.Follow(makeIn(pkg.Func("twice")))
 	sends := map[*chanuse.Node]int{}
 	for g, ops := range ch.Goroutines() {

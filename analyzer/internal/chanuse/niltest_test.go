@@ -1,16 +1,9 @@
 package chanuse_test
 
 import (
-	"go/ast"
-	"go/importer"
-	"go/parser"
-	"go/token"
-	"go/types"
 	"testing"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
-	"golang.org/x/tools/go/ssa"
-	"golang.org/x/tools/go/ssa/ssautil"
 )
 
 const nilTestSrc = `package p
@@ -64,15 +57,7 @@ func compared() {
 // A nil test of the channel in the maker's goroutine is no escape; one in
 // a goroutine it starts, or a comparison with another channel, is.
 func TestNilTests(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", nilTestSrc, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, ssa.SanityCheckFunctions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkg := build(t, nilTestSrc)
 	ch := chanuse.Follow(makeIn(pkg.Func("watchPrefix")))
 	sends := 0
 	for _, n := range ch.Nodes {

@@ -1,16 +1,10 @@
 package chanuse_test
 
 import (
-	"go/ast"
-	"go/importer"
-	"go/parser"
-	"go/token"
-	"go/types"
 	"testing"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/ssa"
-	"golang.org/x/tools/go/ssa/ssautil"
 )
 
 const resolveSrc = `package p
@@ -54,15 +48,7 @@ func make2() (job, two, two, any) { return &one{}, other{}, &one{}, &leaked }
 // interface of another package, two implementations, a variable set
 // twice, exported, or handed out by address stay unresolved.
 func TestCallee(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", resolveSrc, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, ssa.SanityCheckFunctions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkg := build(t, resolveSrc)
 	var got []string
 	for _, b := range pkg.Func("calls").Blocks {
 		for _, in := range b.Instrs {

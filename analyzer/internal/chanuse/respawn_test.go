@@ -1,16 +1,9 @@
 package chanuse_test
 
 import (
-	"go/ast"
-	"go/importer"
-	"go/parser"
-	"go/token"
-	"go/types"
 	"testing"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
-	"golang.org/x/tools/go/ssa"
-	"golang.org/x/tools/go/ssa/ssautil"
 )
 
 const respawnSrc = `package p
@@ -51,15 +44,7 @@ func relays() int {
 // limit makes the channel escape; one whose folded goroutines would also
 // receive escapes, since they are receivers no node stands for.
 func TestRespawn(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", respawnSrc, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, ssa.SanityCheckFunctions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkg := build(t, respawnSrc)
 	ch := chanuse.Follow(makeIn(pkg.Func("walker")))
 	if ch.Escapes {
 		t.Fatal("walker: a recursive spawner escapes")

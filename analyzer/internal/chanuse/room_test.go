@@ -1,16 +1,10 @@
 package chanuse_test
 
 import (
-	"go/ast"
-	"go/importer"
-	"go/parser"
-	"go/token"
-	"go/types"
 	"testing"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/ssa"
-	"golang.org/x/tools/go/ssa/ssautil"
 )
 
 const roomSrc = `package p
@@ -48,15 +42,7 @@ func loop(w *w, n int) {
 // A send is room-checked only after a test of its own channel's length
 // that leaves room, with no other send on the way and no loop back to it.
 func TestRoomChecked(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", roomSrc, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, ssa.SanityCheckFunctions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkg := build(t, roomSrc)
 	for name, want := range map[string]int{
 		"empty": 1, "belowCap": 1, "below": 4, "atMost": 3, "early": 1,
 		"none": 0, "full": 0, "other": 0, "twice": 0, "loop": 0,

@@ -10,7 +10,6 @@ import (
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/ssa"
-	"golang.org/x/tools/go/ssa/ssautil"
 )
 
 const sealedSrc = `package p
@@ -120,15 +119,7 @@ func tested(c bool) int {
 // The receive after a conditional make is nil on the other path, unless
 // the same condition or a nil test guards it.
 func TestMaybeNil(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", nilSrc, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, ssa.SanityCheckFunctions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkg := build(t, nilSrc)
 	for name, want := range map[string]bool{"unguarded": true, "decided": false, "tested": false} {
 		var got bool
 		for _, b := range pkg.Func(name).Blocks {

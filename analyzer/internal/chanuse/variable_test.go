@@ -1,16 +1,10 @@
 package chanuse_test
 
 import (
-	"go/ast"
-	"go/importer"
-	"go/parser"
-	"go/token"
-	"go/types"
 	"testing"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/ssa"
-	"golang.org/x/tools/go/ssa/ssautil"
 )
 
 const variableSrc = `package p
@@ -53,15 +47,7 @@ func loop(x int, f func(int) int) {
 // last store on the paths that reach the go statement; a store after it,
 // or by another closure, may be what the goroutine reads.
 func TestStoredBefore(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", variableSrc, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset, types.NewPackage("p", ""), []*ast.File{f}, ssa.SanityCheckFunctions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkg := build(t, variableSrc)
 	// cell returns the variable fn's parameter x is spilled to, and the
 	// first closure capturing it that a go statement starts.
 	cell := func(name string) (*ssa.Parameter, *ssa.Alloc, *ssa.MakeClosure) {
