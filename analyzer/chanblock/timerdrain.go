@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"go/version"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -201,43 +202,26 @@ func jumpsTo(from, to *ssa.BasicBlock) bool {
 // position when inclusive, else from just after it) to target that passes
 // no instruction in avoid.
 func reachesAvoiding(start ssa.Instruction, inclusive bool, target ssa.Instruction, avoid map[ssa.Instruction]bool) bool {
-	b := start.Block()
-	i := index(start)
-	if !inclusive {
-		i++
-	}
-	seen := map[*ssa.BasicBlock]bool{}
-	type pos struct {
-		b *ssa.BasicBlock
-		i int
-	}
-	queue := []pos{{b, i}}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		if p.i == 0 {
-			if seen[p.b] {
-				continue
-			}
-			seen[p.b] = true
+	if inclusive {
+		if start == target {
+			return true
 		}
-		cut := false
-		for _, in := range p.b.Instrs[p.i:] {
-			if in == target {
-				return true
-			}
-			if avoid[in] {
-				cut = true
-				break
-			}
-		}
-		if !cut {
-			for _, s := range p.b.Succs {
-				queue = append(queue, pos{s, 0})
-			}
+		if avoid[start] {
+			return false
 		}
 	}
-	return false
+	found := false
+	ssawalk.Forward(start, func(in ssa.Instruction) ssawalk.Action {
+		switch {
+		case in == target:
+			found = true
+			return ssawalk.Stop
+		case avoid[in]:
+			return ssawalk.Cut
+		}
+		return ssawalk.Continue
+	})
+	return found
 }
 
 // goVersionAtLeast reports whether the file holding instr is compiled
