@@ -172,7 +172,7 @@ func run(pass *analysis.Pass) (any, error) {
 	registries(st, ssainput.SrcFuncs)
 	registryFields(st, ssainput.SrcFuncs)
 	unstartedClosers(st, ssainput.SrcFuncs)
-	oneValue(st, ssainput.SrcFuncs)
+	oneValue(st, chanuse.SrcFuncs(ssainput))
 	semaphores(st, ssainput.SrcFuncs)
 	noExit(st, ssainput.SrcFuncs)
 	fieldOnce(st, ssainput.SrcFuncs)
@@ -181,7 +181,7 @@ func run(pass *analysis.Pass) (any, error) {
 	closeAfterWaitFields(st, ssainput.SrcFuncs)
 	groupWaitBeforeReceive(st, ssainput.SrcFuncs)
 	selectBreaks(st, ssainput.SrcFuncs)
-	stoppedTickers(st, ssainput.SrcFuncs)
+	stoppedTickers(st, chanuse.SrcFuncs(ssainput))
 	unclosedServers(st, ssainput.SrcFuncs)
 	closeSignals(st, ssainput.SrcFuncs)
 	closeOnlyDone(st, ssainput.SrcFuncs)
@@ -189,6 +189,20 @@ func run(pass *analysis.Pass) (any, error) {
 	orphanedRequests(st)
 	selects(st)
 	return nil, nil
+}
+
+// calleeArgs returns the function of the package that c runs, resolved
+// by chanuse.Callee, and c's arguments lined up with its parameters: an
+// interface call passes its receiver as the first parameter.
+func calleeArgs(pkg *ssa.Package, c *ssa.CallCommon) (*ssa.Function, []ssa.Value) {
+	fn := chanuse.Callee(pkg, c)
+	if fn == nil {
+		return nil, nil
+	}
+	if c.IsInvoke() {
+		return fn, append([]ssa.Value{c.Value}, c.Args...)
+	}
+	return fn, c.Args
 }
 
 // ops is what a package does with one channel (or channel class).

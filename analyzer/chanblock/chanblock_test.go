@@ -12,3 +12,10 @@ import (
 func TestRealKernels(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "real")
 }
+
+// TestResolvedCalls runs kernels whose waits and stops are reached through
+// an interface or a package function variable (chanuse.Callee), and the
+// look-alikes whose calls stay unresolved.
+func TestResolvedCalls(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "resolved", "unresolved")
+}

@@ -34,7 +34,7 @@ func oneValue(st *state, funcs []*ssa.Function) {
 				case *ssa.MakeChan:
 					ov.local(in)
 				case ssa.CallInstruction:
-					if callee := in.Common().StaticCallee(); callee != nil {
+					if callee := chanuse.Callee(fn.Pkg, in.Common()); callee != nil {
 						ov.callers[callee] = append(ov.callers[callee], in)
 					}
 				}
@@ -121,12 +121,12 @@ func (ov *oneVal) storedLocal(mc *ssa.MakeChan, funcs []*ssa.Function) {
 	// passed reports a go statement that hands v to a function of the
 	// package as an argument: go worker(jobs, stop).
 	passed := func(g *ssa.Go, v ssa.Value) bool {
-		callee := g.Call.StaticCallee()
-		if callee == nil || callee.Blocks == nil || callee.Pkg != fn.Pkg || callee.Parent() != nil || g.Call.IsInvoke() {
+		callee, args := calleeArgs(fn.Pkg, &g.Call)
+		if callee == nil || callee.Parent() != nil {
 			return false
 		}
 		found := false
-		for i, a := range g.Call.Args {
+		for i, a := range args {
 			if a == v && i < len(callee.Params) {
 				caps = append(caps, capture{g, callee, callee.Params[i]})
 				found = true
@@ -749,11 +749,11 @@ func (ov *oneVal) startsFrom(fn *ssa.Function, base ssa.Value, isStart func(ssa.
 					}
 					continue
 				}
-				callee := in.Call.StaticCallee()
-				if depth >= 3 || callee == nil || callee.Blocks == nil || callee.Pkg != fn.Pkg || callee == fn {
+				callee, args := calleeArgs(fn.Pkg, &in.Call)
+				if depth >= 3 || callee == nil || callee == fn {
 					continue
 				}
-				for i, a := range in.Call.Args {
+				for i, a := range args {
 					if sameBase(a, base) && i < len(callee.Params) {
 						for _, w := range ov.startsFrom(callee, callee.Params[i], isStart, depth+1) {
 							w.start = in

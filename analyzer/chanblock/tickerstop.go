@@ -35,11 +35,8 @@ func stoppedTickers(st *state, funcs []*ssa.Function) {
 
 // stoppedTicker checks the goroutine g starts.
 func stoppedTicker(st *state, g *ssa.Go) {
-	fn := g.Call.StaticCallee()
+	fn, _ := calleeArgs(g.Parent().Pkg, &g.Call)
 	mk, _ := g.Call.Value.(*ssa.MakeClosure)
-	if mk != nil {
-		fn = mk.Fn.(*ssa.Function)
-	}
 	if fn == nil || fn.Pkg != g.Parent().Pkg || len(fn.Blocks) == 0 {
 		return
 	}
@@ -119,13 +116,15 @@ func starterValue(t ssa.Value, g *ssa.Go, mk *ssa.MakeClosure) ssa.Value {
 			}
 		}
 	case *ssa.Parameter:
-		fn := g.Call.StaticCallee()
-		if mk != nil {
-			fn = mk.Fn.(*ssa.Function) // a literal with free variables, called with arguments
+		// Callee also gives a literal with free variables, called with
+		// arguments, and an interface call, whose receiver is the first.
+		fn, args := calleeArgs(g.Parent().Pkg, &g.Call)
+		if fn == nil {
+			return nil
 		}
 		for i, p := range fn.Params {
-			if p == v && i < len(g.Call.Args) {
-				return g.Call.Args[i]
+			if p == v && i < len(args) {
+				return args[i]
 			}
 		}
 	}
@@ -434,11 +433,11 @@ func callsOfValue(v ssa.Value) []*ssa.Call {
 			if !ok {
 				continue
 			}
-			callee := c.Common().StaticCallee()
-			if callee == nil || callee.Pkg != c.Parent().Pkg {
+			callee, args := calleeArgs(c.Parent().Pkg, c.Common())
+			if callee == nil {
 				continue
 			}
-			for i, a := range c.Common().Args {
+			for i, a := range args {
 				if a == v && i < len(callee.Params) {
 					callsOf(callee.Params[i])
 				}

@@ -188,9 +188,16 @@ func outer(g *chanuse.Node, v ssa.Value) ssa.Value {
 		}
 		return chanuse.Bound(mk, v)
 	case *ssa.Parameter:
+		if g.Go == nil {
+			return nil
+		}
+		args := g.Go.Call.Args
+		if g.Go.Call.IsInvoke() { // go x.M(): the receiver is the first parameter
+			args = append([]ssa.Value{g.Go.Call.Value}, args...)
+		}
 		for i, p := range g.Fn.Params {
-			if g.Go != nil && p == v && i < len(g.Go.Call.Args) {
-				return g.Go.Call.Args[i]
+			if p == v && i < len(args) {
+				return args[i]
 			}
 		}
 	}
