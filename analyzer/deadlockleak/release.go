@@ -144,21 +144,22 @@ func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.Ma
 			}
 		}
 	}
+	reportDrops(pass, fn, calls, release,
+		fmt.Sprintf("the function that releases the goroutine %s starts (line %d) is dropped here: that goroutine waits for it or for a signal from %s's arguments, and now only the latter can end it, leaking one goroutine per call while they live (keep the function and call it, as with a context's cancel)",
+			fn.Name(), pass.Fset.Position(g.Pos()).Line, fn.Name()),
+		analysis.RelatedInformation{Pos: g.Pos(), Message: "the goroutine is started here"},
+		analysis.RelatedInformation{Pos: own[0].val.Pos(), Message: "the value whose channel only the dropped function closes"},
+		analysis.RelatedInformation{Pos: fn.Pos(), Message: "the function returning the release function"})
+}
+
+// reportDrops reports each call of fn, outside fn itself, that drops every
+// result in release, with msg and the related positions.
+func reportDrops(pass *analysis.Pass, fn *ssa.Function, calls []*ssa.Call, release map[int]bool, msg string, related ...analysis.RelatedInformation) {
 	for _, call := range calls {
 		if call.Parent() == fn || !dropsAll(call, release) {
 			continue
 		}
-		pass.Report(analysis.Diagnostic{
-			Pos:      call.Pos(),
-			Category: "deadlock",
-			Message: fmt.Sprintf("the function that releases the goroutine %s starts (line %d) is dropped here: that goroutine waits for it or for a signal from %s's arguments, and now only the latter can end it, leaking one goroutine per call while they live (keep the function and call it, as with a context's cancel)",
-				fn.Name(), pass.Fset.Position(g.Pos()).Line, fn.Name()),
-			Related: []analysis.RelatedInformation{
-				{Pos: g.Pos(), Message: "the goroutine is started here"},
-				{Pos: own[0].val.Pos(), Message: "the value whose channel only the dropped function closes"},
-				{Pos: fn.Pos(), Message: "the function returning the release function"},
-			},
-		})
+		pass.Report(analysis.Diagnostic{Pos: call.Pos(), Category: "deadlock", Message: msg, Related: related})
 	}
 }
 
@@ -369,22 +370,12 @@ func droppedCancel(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, ctxs []*ssa
 			return
 		}
 	}
-	for _, call := range calls {
-		if call.Parent() == fn || !dropsAll(call, release) {
-			continue
-		}
-		pass.Report(analysis.Diagnostic{
-			Pos:      call.Pos(),
-			Category: "deadlock",
-			Message: fmt.Sprintf("the cancel func that %s returns is dropped here: the goroutine it starts (line %d) waits for that cancel or for a signal from %s's arguments, and now only the latter can end it, leaking one goroutine per call while they live (keep the cancel and call it when done)",
-				fn.Name(), pass.Fset.Position(g.Pos()).Line, fn.Name()),
-			Related: []analysis.RelatedInformation{
-				{Pos: g.Pos(), Message: "the goroutine is started here"},
-				{Pos: wc.Pos(), Message: "the context whose cancel is dropped is made here"},
-				{Pos: fn.Pos(), Message: "the function returning the cancel"},
-			},
-		})
-	}
+	reportDrops(pass, fn, calls, release,
+		fmt.Sprintf("the cancel func that %s returns is dropped here: the goroutine it starts (line %d) waits for that cancel or for a signal from %s's arguments, and now only the latter can end it, leaking one goroutine per call while they live (keep the cancel and call it when done)",
+			fn.Name(), pass.Fset.Position(g.Pos()).Line, fn.Name()),
+		analysis.RelatedInformation{Pos: g.Pos(), Message: "the goroutine is started here"},
+		analysis.RelatedInformation{Pos: wc.Pos(), Message: "the context whose cancel is dropped is made here"},
+		analysis.RelatedInformation{Pos: fn.Pos(), Message: "the function returning the cancel"})
 }
 
 // captured returns the value of mk's function that v, a value in the
