@@ -36,9 +36,8 @@ type Heartbeat struct{ SessionId SessionId }
 
 type sessionManager struct {
 	sync.RWMutex
-	sessions      map[SessionId]*session
-	closeChannels []chan error
-	deleted       int
+	sessions map[SessionId]*session
+	deleted  int
 }
 
 type session struct {
@@ -125,7 +124,7 @@ func (s *session) waitForHeartbeats() {
 	}
 }
 
-// Close closes every session, then tells the keep-alive streams.
+// Close closes every session.
 func (sm *sessionManager) Close() error {
 	sm.Lock()
 	defer sm.Unlock()
@@ -134,11 +133,6 @@ func (sm *sessionManager) Close() error {
 		s.closeChannels() // heldout:site
 		s.Unlock()
 	}
-	for _, ch := range sm.closeChannels {
-		ch <- nil
-		close(ch)
-	}
-	sm.closeChannels = nil
 	return nil
 }
 
