@@ -9,8 +9,9 @@
 // channel" moving commands from the host's in channel to its out channel,
 // and processChan, the host's worker, reading out. Cancel closes the
 // queue's cancelled channel; processChan sees it and breaks out of its
-// loop, and processQueue, seeing it too, closes every host's in channel. sliceIQ then flushes the commands it
-// still holds with plain sends on out, which nobody reads any more: "This
+// loop, and processQueue, seeing it too, closes every host's in channel.
+// sliceIQ then flushes the commands it still holds with plain sends on
+// out, which nobody reads any more: "This
 // part will never end because the receiving loop in processChan() breaked
 // just for the 'Cancel()' request." Robots.txt handling, crawl delays and
 // the HTTP side are left out; the queue, sliceIQ and processChan follow
