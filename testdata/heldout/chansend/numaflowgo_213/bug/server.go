@@ -57,7 +57,7 @@ type Service struct {
 func (fs *Service) MapFn(ctx context.Context, req *Request) ([][]byte, error) {
 	out, err := fs.invoke(ctx, req)
 	if err != nil {
-		log.Printf("Stopping the MapFn with err, %s", err)
+		log.Printf("map handler failed, asking the server to stop: %v", err)
 		fs.shutdownCh <- struct{}{} // heldout:site
 		return nil, err
 	}

@@ -40,12 +40,12 @@ func (fs *Service) MapFn(ctx context.Context, req *Request) ([][]byte, error) {
 	out, err := fs.invoke(ctx, req)
 	if err != nil {
 		fs.once.Do(func() {
-			log.Printf("Stopping the MapFn with err, %s", err)
+			log.Printf("map handler failed, asking the server to stop: %v", err)
 			select {
 			case fs.shutdownCh <- struct{}{}:
-				// signal enqueued
+				// the watcher will see it
 			default:
-				log.Println("Shutdown signal already enqueued or watcher exited; skipping shutdown send")
+				log.Println("shutdown already requested, dropping this request")
 			}
 		})
 		return nil, err
