@@ -36,6 +36,11 @@ type Request struct {
 	Reply chan Result // buffered, one slot
 }
 
+// NewRequest makes a request whose reply slot never blocks the handler.
+func NewRequest(keys []string, value []byte) *Request {
+	return &Request{Keys: keys, Value: value, Reply: make(chan Result, 1)}
+}
+
 // Result is a map response or error.
 type Result struct {
 	Values [][]byte
