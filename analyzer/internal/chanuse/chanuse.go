@@ -68,7 +68,8 @@ type Node struct {
 	// that Fn, a function literal, is handed to as its second argument:
 	// a group's Go method (sync.WaitGroup.Go, errgroup's Group.Go; the
 	// group counts Fn until it returns) or time.AfterFunc whose timer is
-	// never stopped. Then Go and Call are nil.
+	// never stopped, or a helper of the package that starts its function
+	// parameter as a goroutine (see Wrap). Then Go and Call are nil.
 	Start ssa.CallInstruction
 	// Callback tells that Fn is a function literal handed, at Start, to
 	// a function that is not followed (an interface's method, another
@@ -76,6 +77,10 @@ type Node struct {
 	// value): it may run on any goroutine, any number of times, or
 	// never. Only FollowCallbacks makes such nodes.
 	Callback bool
+	// Alt tells that Fn is one of several functions the call at Call may
+	// run (an interface method several types of the package implement,
+	// see Callees): its operations may not happen at all.
+	Alt bool
 }
 
 // Group returns the group whose Go method started n, or nil.
@@ -451,15 +456,15 @@ func (t *tracker) child(parent *Node, fn *ssa.Function, g *ssa.Go, call ssa.Call
 	return n
 }
 
-// callee returns the function of this package that call runs, with a body.
-func (t *tracker) callee(c *ssa.CallCommon) *ssa.Function {
-	return Callee(t.pkg, c)
-}
-
 // args follows v passed as an argument of call into its callee.
+// A call that may run several functions (Callees: an interface method
+// several types implement, a function field set to several functions)
+// is followed into each as a node of its own: each one's operations are
+// possible ones, and Alt marks them. Only one of them runs, so a go
+// statement of such a call escapes: rules count started goroutines.
 func (t *tracker) args(n *Node, v ssa.Value, c *ssa.CallCommon, g *ssa.Go, call ssa.CallInstruction, depth int, follow func(*Node, ssa.Value, int)) {
-	fn := t.callee(c)
-	if fn == nil || depth >= maxDepth {
+	fns := Callees(t.pkg, c)
+	if len(fns) == 0 || depth >= maxDepth || len(fns) > 1 && g != nil {
 		t.escape()
 		return
 	}
@@ -468,19 +473,23 @@ func (t *tracker) args(n *Node, v ssa.Value, c *ssa.CallCommon, g *ssa.Go, call 
 	if c.IsInvoke() {
 		off = 1
 	}
-	for i, a := range c.Args {
-		if a != v {
-			continue
+	for _, fn := range fns {
+		for i, a := range c.Args {
+			if a != v {
+				continue
+			}
+			i += off
+			if i >= len(fn.Params) {
+				t.escape()
+				return
+			}
+			if g != nil && t.respawn(n, fn, i) {
+				continue
+			}
+			ch := t.child(n, fn, g, call)
+			ch.Alt = len(fns) > 1
+			follow(ch, fn.Params[i], depth+1)
 		}
-		i += off
-		if i >= len(fn.Params) {
-			t.escape()
-			return
-		}
-		if g != nil && t.respawn(n, fn, i) {
-			continue
-		}
-		follow(t.child(n, fn, g, call), fn.Params[i], depth+1)
 	}
 }
 
@@ -532,6 +541,21 @@ func (t *tracker) closureUse(n *Node, mk *ssa.MakeClosure, r ssa.Instruction, i 
 				follow(c, fn.FreeVars[i], depth+1)
 				return
 			}
+			// A start needs a second argument: the rules read a started
+			// literal's bindings from Args[1] (a group's Go).
+			if w := wrapArg(t.pkg, &r.Call, mk); w == WrapCall || w == WrapGo && len(r.Call.Args) >= 2 {
+				// A helper of the package that starts the literal as a
+				// goroutine (w.Submit(func() { ... }), safeGo(...)),
+				// or calls it once where it is called (withLock(...)).
+				c := t.child(n, fn, nil, nil)
+				if w == WrapGo {
+					c.G, c.Start = c, r
+				} else {
+					c.Call = r
+				}
+				follow(c, fn.FreeVars[i], depth+1)
+				return
+			}
 			if t.callbacks && isArg(&r.Call, mk) {
 				c := t.child(n, fn, nil, nil)
 				c.G, c.Start, c.Callback = c, r, true
@@ -551,6 +575,24 @@ func (t *tracker) closureUse(n *Node, mk *ssa.MakeClosure, r ssa.Instruction, i 
 	default:
 		t.escape()
 	}
+}
+
+// wrapArg tells what the function c calls does with v, when v is one
+// of c's arguments, once (see Wrap).
+func wrapArg(pkg *ssa.Package, c *ssa.CallCommon, v ssa.Value) Wrap {
+	idx := -1
+	for i, a := range c.Args {
+		if a == v {
+			if idx >= 0 {
+				return NoWrap
+			}
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return NoWrap
+	}
+	return WrapOf(pkg, c, idx)
 }
 
 // isArg reports whether v is an argument of c (not its function).

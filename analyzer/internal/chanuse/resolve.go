@@ -30,7 +30,15 @@ import (
 // An interface of another package (io.Writer) has implementations the
 // package never sees, an exported variable may be set by other packages,
 // and an interface two converted types implement is ambiguous: those
-// stay unresolved.
+// stay unresolved for Callee.
+//
+// Callees (session 17) keeps the ambiguous ones: every implementation
+// among the converted types, at most maxCallees of them, each of which
+// the call may run. It also resolves a call through an unexported struct
+// field of function type (s.handle(x)) when every store to the field in
+// the package stores a function of the package or a literal, and the
+// field's address never leaves the store or load that takes it: the
+// package alone can set it, so it holds one of those or nil.
 
 // resolver holds what the package converts to interfaces and stores in
 // its function variables.
@@ -38,7 +46,17 @@ type resolver struct {
 	pkg       *ssa.Package
 	converted []types.Type                  // concrete types converted to an interface, once each
 	funcVars  map[*ssa.Global]*ssa.Function // variables set once to a function
+	// fieldFuncs are the functions stored in an unexported field of
+	// function type (its origin); a field with a store of anything else,
+	// or whose address escapes, maps to nil.
+	fieldFuncs map[*types.Var][]*ssa.Function
+
+	wrapOnce sync.Once
+	wrappers map[*ssa.Function][]Wrap // see wrap.go
 }
+
+// maxCallees bounds the functions Callees returns for one call.
+const maxCallees = 4
 
 // maxResolvers bounds the packages whose scan is kept: the passes of the
 // suite on one package share its scan, and a driver that analyzes many
@@ -51,38 +69,75 @@ var (
 )
 
 // Callee returns the function of the package that c runs: its static
-// callee, or the one the package decides for an interface method call
-// or a call of a function variable (see above). It returns nil for a
-// callee outside pkg or without a body.
+// callee, or the one the package decides for an interface method call,
+// a call of a function variable or of a function field (see above). It
+// returns nil for a callee outside pkg or without a body, and when the
+// call may run several functions.
 func Callee(pkg *ssa.Package, c *ssa.CallCommon) *ssa.Function {
-	var fn *ssa.Function
+	if fns := Callees(pkg, c); len(fns) == 1 {
+		return fns[0]
+	}
+	return nil
+}
+
+// Callees returns every function of the package that c may run: its
+// static callee, each implementation among the package's converted types
+// of a method of an interface the package declares, the function a
+// function variable is set to, or the functions stored in a function
+// field (see above). It returns nil when one of them is outside pkg or
+// has no body, when there are more than maxCallees, and for a call the
+// package does not decide.
+func Callees(pkg *ssa.Package, c *ssa.CallCommon) []*ssa.Function {
+	var fns []*ssa.Function
 	switch v := c.Value.(type) {
 	case *ssa.Function:
-		fn = v
+		fns = []*ssa.Function{v}
 	case *ssa.MakeClosure:
-		fn = v.Fn.(*ssa.Function)
+		fns = []*ssa.Function{v.Fn.(*ssa.Function)}
 	default:
 		if pkg == nil {
 			return nil
 		}
 		r := resolverOf(pkg)
 		if c.IsInvoke() {
-			fn = r.invoke(pkg, c)
-		} else if u, ok := c.Value.(*ssa.UnOp); ok && u.Op == token.MUL {
-			if g, ok := u.X.(*ssa.Global); ok {
-				fn = r.funcVars[g]
+			fns = r.invoke(pkg, c)
+			break
+		}
+		switch v := c.Value.(type) {
+		case *ssa.UnOp:
+			if v.Op != token.MUL {
+				break
+			}
+			switch x := v.X.(type) {
+			case *ssa.Global:
+				if fn := r.funcVars[x]; fn != nil {
+					fns = []*ssa.Function{fn}
+				}
+			case *ssa.FieldAddr:
+				if f := StructField(x.X.Type(), x.Field, true); f != nil {
+					fns = r.fieldFuncs[f.Origin()]
+				}
+			}
+		case *ssa.Field:
+			if f := StructField(v.X.Type(), v.Field, false); f != nil {
+				fns = r.fieldFuncs[f.Origin()]
 			}
 		}
 	}
-	if fn == nil || fn.Blocks == nil || fn.Pkg != pkg {
+	if len(fns) == 0 || len(fns) > maxCallees {
 		return nil
 	}
-	return fn
+	for _, fn := range fns {
+		if fn == nil || fn.Blocks == nil || fn.Pkg != pkg {
+			return nil
+		}
+	}
+	return fns
 }
 
-// invoke returns the method an interface call runs, if the package
-// decides it.
-func (r *resolver) invoke(pkg *ssa.Package, c *ssa.CallCommon) *ssa.Function {
+// invoke returns the methods an interface call may run, if the package
+// decides them: one per converted type implementing the interface.
+func (r *resolver) invoke(pkg *ssa.Package, c *ssa.CallCommon) []*ssa.Function {
 	named, ok := types.Unalias(c.Value.Type()).(*types.Named)
 	if !ok || named.Obj().Pkg() != pkg.Pkg {
 		return nil // an interface of another package: its implementations are its own
@@ -91,24 +146,21 @@ func (r *resolver) invoke(pkg *ssa.Package, c *ssa.CallCommon) *ssa.Function {
 	if !ok {
 		return nil
 	}
-	var only types.Type
+	var fns []*ssa.Function
 	for _, t := range r.converted {
 		if !types.Implements(t, iface) {
 			continue
 		}
-		if only != nil {
-			return nil // two implementations: either may run
+		if len(fns) == maxCallees {
+			return nil // too many to follow each
 		}
-		only = t
+		sel := pkg.Prog.MethodSets.MethodSet(t).Lookup(c.Method.Pkg(), c.Method.Name())
+		if sel == nil {
+			return nil
+		}
+		fns = append(fns, pkg.Prog.MethodValue(sel))
 	}
-	if only == nil {
-		return nil
-	}
-	sel := pkg.Prog.MethodSets.MethodSet(only).Lookup(c.Method.Pkg(), c.Method.Name())
-	if sel == nil {
-		return nil
-	}
-	return pkg.Prog.MethodValue(sel)
+	return fns
 }
 
 // resolverOf returns the package's resolver, scanning it the first time.
@@ -120,14 +172,15 @@ func resolverOf(pkg *ssa.Package) *resolver {
 			return r
 		}
 	}
-	r := &resolver{pkg: pkg, funcVars: map[*ssa.Global]*ssa.Function{}}
+	r := &resolver{pkg: pkg, funcVars: map[*ssa.Global]*ssa.Function{}, fieldFuncs: map[*types.Var][]*ssa.Function{}}
 	if len(resolvers) == maxResolvers {
 		resolvers = slices.Delete(resolvers, 0, 1)
 	}
 	resolvers = append(resolvers, r)
 	var seenType typeutil.Map // *T converted twice is two *types.Pointer
 	stores := map[*ssa.Global]int{}
-	other := map[*ssa.Global]bool{} // used other than stored to or loaded
+	other := map[*ssa.Global]bool{}   // used other than stored to or loaded
+	badField := map[*types.Var]bool{} // a function field set to something else, or addressed
 	var scan func(fn *ssa.Function)
 	scan = func(fn *ssa.Function) {
 		for _, b := range fn.Blocks {
@@ -162,6 +215,8 @@ func resolverOf(pkg *ssa.Package) *resolver {
 					if in.Op == token.MUL {
 						continue
 					}
+				case *ssa.FieldAddr:
+					r.funcField(pkg, in, badField)
 				}
 				for _, op := range instr.Operands(nil) {
 					if g, ok := (*op).(*ssa.Global); ok {
@@ -193,7 +248,57 @@ func resolverOf(pkg *ssa.Package) *resolver {
 			delete(r.funcVars, g)
 		}
 	}
+	for f := range badField {
+		delete(r.fieldFuncs, f)
+	}
 	return r
+}
+
+// funcField records what fa, the address of a struct field, stores when
+// the field is an unexported function field of the package: a function of
+// the package or a literal. Any other store, or a use of the address
+// other than a store to it or a load, makes the field bad.
+func (r *resolver) funcField(pkg *ssa.Package, fa *ssa.FieldAddr, bad map[*types.Var]bool) {
+	f := StructField(fa.X.Type(), fa.Field, true)
+	if f == nil || f.Pkg() != pkg.Pkg || f.Exported() {
+		return
+	}
+	f = f.Origin()
+	if _, ok := f.Type().Underlying().(*types.Signature); !ok || bad[f] {
+		return
+	}
+	for _, ref := range *fa.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.DebugRef:
+		case *ssa.UnOp:
+			if ref.Op != token.MUL {
+				bad[f] = true
+			}
+		case *ssa.Store:
+			if ref.Addr != fa {
+				bad[f] = true
+				continue
+			}
+			var fn *ssa.Function
+			switch v := ref.Val.(type) {
+			case *ssa.Function:
+				fn = v
+			case *ssa.MakeClosure:
+				fn = v.Fn.(*ssa.Function)
+			case *ssa.Const:
+				if v.IsNil() {
+					continue // f = nil: a call of it panics, it runs nothing
+				}
+			}
+			if fn == nil || fn.Pkg != pkg {
+				bad[f] = true
+			} else if !slices.Contains(r.fieldFuncs[f], fn) {
+				r.fieldFuncs[f] = append(r.fieldFuncs[f], fn)
+			}
+		default:
+			bad[f] = true
+		}
+	}
 }
 
 // SrcFuncs returns the package's source functions: buildssa's SrcFuncs
