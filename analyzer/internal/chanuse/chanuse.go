@@ -298,6 +298,9 @@ type tracker struct {
 	// channel in the same parameter (a tree walk: go g.walk(child, ch));
 	// their goroutines are folded into the node (see args).
 	respawners []*Node
+	// dyn is the type of the struct holding the channel once it is put
+	// in an interface: the dynamic type of that interface value.
+	dyn types.Type
 }
 
 // Follow builds the model of the channel made by mc.
@@ -491,6 +494,33 @@ func (t *tracker) args(n *Node, v ssa.Value, c *ssa.CallCommon, g *ssa.Go, call 
 			follow(ch, fn.Params[i], depth+1)
 		}
 	}
+}
+
+// recvArgs follows p, the pointer to the struct holding the channel, into
+// the callee of c: as an argument, or as the receiver of a method called
+// through an interface p was put in, which runs the method of p's type
+// (t.dyn).
+func (t *tracker) recvArgs(n *Node, p ssa.Value, c *ssa.CallCommon, g *ssa.Go, call ssa.CallInstruction, depth int, follow func(*Node, ssa.Value, int)) {
+	if !c.IsInvoke() || c.Value != p {
+		t.args(n, p, c, g, call, depth, follow)
+		return
+	}
+	var fn *ssa.Function
+	if sel := t.pkg.Prog.MethodSets.MethodSet(t.dyn).Lookup(c.Method.Pkg(), c.Method.Name()); sel != nil {
+		fn = t.pkg.Prog.MethodValue(sel)
+	}
+	if fn == nil || fn.Blocks == nil || fn.Pkg != t.pkg || depth >= maxDepth || len(fn.Params) == 0 {
+		t.escape()
+		return
+	}
+	if isArg(c, p) {
+		t.escape() // x.m(x): not followed
+		return
+	}
+	if g != nil && t.respawn(n, fn, 0) {
+		return
+	}
+	follow(t.child(n, fn, g, call), fn.Params[0], depth+1)
 }
 
 // closure follows a binding of mk (at index i) into the closure's body,
@@ -807,11 +837,22 @@ func (t *tracker) strct(n *Node, p ssa.Value, f int, depth int) {
 				t.addr(n, r, depth)
 			}
 		case *ssa.Call:
-			t.args(n, p, &r.Call, nil, r, depth, follow)
+			t.recvArgs(n, p, &r.Call, nil, r, depth, follow)
 		case *ssa.Go:
-			t.args(n, p, &r.Call, r, nil, depth, follow)
+			t.recvArgs(n, p, &r.Call, r, nil, depth, follow)
 		case *ssa.Defer:
-			t.args(n, p, &r.Call, nil, r, depth, follow)
+			t.recvArgs(n, p, &r.Call, nil, r, depth, follow)
+		case *ssa.MakeInterface:
+			// The struct put in an interface of the package (var j job =
+			// w): its methods called through it are the struct's type's,
+			// whatever else implements the interface.
+			named, ok := types.Unalias(r.Type()).(*types.Named)
+			if !ok || named.Obj().Pkg() != t.pkg.Pkg || t.dyn != nil && !types.Identical(t.dyn, p.Type()) {
+				t.escape()
+				continue
+			}
+			t.dyn = p.Type()
+			t.strct(n, r, f, depth)
 		case *ssa.MakeClosure:
 			for i, b := range r.Bindings {
 				if b == p {
