@@ -154,7 +154,7 @@ func silentSender(ch *chanuse.Channel, recv func(*chanuse.Node, chanuse.Op) bool
 				}
 				continue
 			}
-			if n.G == root || n != n.G || n.Go == nil || (g != nil && g != n) {
+			if n.G == root || n != n.G || n.Start == nil || (g != nil && g != n) {
 				return nil, nil // the maker, a helper, or a second goroutine uses it
 			}
 			g = n
@@ -164,7 +164,7 @@ func silentSender(ch *chanuse.Channel, recv func(*chanuse.Node, chanuse.Op) bool
 			sends = append(sends, op.Instr)
 		}
 	}
-	if g == nil || g.Parent != root || g.Go.Parent() != root.Fn || ssaloop.InLoop(g.Go.Block()) {
+	if g == nil || g.Parent != root || g.Start.Parent() != root.Fn || ssaloop.InLoop(g.Start.Block()) {
 		return nil, nil
 	}
 	return g, silentReturn(g.Fn, sends)
@@ -200,10 +200,10 @@ func localOnce(st *state, mc *ssa.MakeChan) {
 		Pos:      recv.Pos(),
 		Category: "deadlock",
 		Message: fmt.Sprintf("%s waits here for the goroutine started at line %d, but that goroutine can return at line %d without sending on or closing the channel: on that path (an early return) this receive blocks forever",
-			mc.Parent().Name(), st.pass.Fset.Position(g.Go.Pos()).Line, st.pass.Fset.Position(rp).Line),
+			mc.Parent().Name(), st.pass.Fset.Position(g.Start.Pos()).Line, st.pass.Fset.Position(rp).Line),
 		Related: []analysis.RelatedInformation{
 			{Pos: rp, Message: "the goroutine returns here without sending or closing"},
-			{Pos: g.Go.Pos(), Message: "the only sender is started here"},
+			{Pos: g.Start.Pos(), Message: "the only sender is started here"},
 			{Pos: mc.Pos(), Message: "the channel is made here and does not leave " + mc.Parent().Name()},
 		},
 	})

@@ -180,7 +180,13 @@ func outer(g *chanuse.Node, v ssa.Value) ssa.Value {
 		if g.Go != nil {
 			fv = g.Go.Call.Value
 		} else if c, ok := g.Start.(*ssa.Call); ok {
-			fv = c.Call.Args[1] // a group's Go or time.AfterFunc
+			// A group's Go, time.AfterFunc or a wrapper that starts
+			// its argument: the literal is the argument g runs.
+			for _, a := range c.Call.Args {
+				if mk, ok := a.(*ssa.MakeClosure); ok && mk.Fn == g.Fn {
+					fv = a
+				}
+			}
 		}
 		mk, ok := fv.(*ssa.MakeClosure)
 		if !ok {

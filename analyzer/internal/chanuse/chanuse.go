@@ -571,9 +571,7 @@ func (t *tracker) closureUse(n *Node, mk *ssa.MakeClosure, r ssa.Instruction, i 
 				follow(c, fn.FreeVars[i], depth+1)
 				return
 			}
-			// A start needs a second argument: the rules read a started
-			// literal's bindings from Args[1] (a group's Go).
-			if w := wrapArg(t.pkg, &r.Call, mk); w == WrapCall || w == WrapGo && len(r.Call.Args) >= 2 {
+			if w := wrapArg(t.pkg, &r.Call, mk); w == WrapCall || w == WrapGo {
 				// A helper of the package that starts the literal as a
 				// goroutine (w.Submit(func() { ... }), safeGo(...)),
 				// or calls it once where it is called (withLock(...)).
