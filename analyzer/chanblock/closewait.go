@@ -46,7 +46,7 @@ func closeAfter(st *state, mc *ssa.MakeChan) {
 				closes = append(closes, op)
 			case chanuse.Recv:
 				u, ok := op.Instr.(*ssa.UnOp)
-				if ok && u.CommaOk && st.ranges[u.Pos()] && n == n.G && n.Go != nil && n.Parent == root && n.Go.Parent() == root.Fn && !rangeLeaves(u) {
+				if ok && u.CommaOk && st.ranges[u.Pos()] && n == n.G && n.Start != nil && n.Group() == nil && n.Parent == root && n.Start.Parent() == root.Fn && !rangeLeaves(u) {
 					ranges[n] = u
 				}
 			}
@@ -62,20 +62,20 @@ func closeAfter(st *state, mc *ssa.MakeChan) {
 			continue
 		}
 		wg, done := doneAfterRange(g, iff.Block().Succs[1])
-		if wg == nil || addBefore(g.Go, wg) == nil {
+		if wg == nil || addBefore(g.Start, wg) == nil {
 			continue
 		}
-		if wait := waitBeforeCloses(g.Go, wg, closes); wait != nil {
+		if wait := waitBeforeCloses(g.Start, wg, closes); wait != nil {
 			st.Report(analysis.Diagnostic{
 				Pos:      wait.Pos(),
 				Category: "deadlock",
 				Message: fmt.Sprintf("wg.Wait waits for the goroutine started at line %d, which calls wg.Done (line %d) only after its range over this channel (line %d) ends, but %s closes the channel only after this Wait (line %d): the range never ends, Done never runs, and Wait never returns",
-					line(g.Go), line(done), line(u), root.Fn.Name(), line(closes[0].Instr)),
+					line(g.Start), line(done), line(u), root.Fn.Name(), line(closes[0].Instr)),
 				Related: []analysis.RelatedInformation{
 					{Pos: u.Pos(), Message: "the range, which ends only when the channel is closed"},
 					{Pos: done.Pos(), Message: "Done, after the range"},
 					{Pos: closes[0].Instr.Pos(), Message: "the close, after the Wait"},
-					{Pos: g.Go.Pos(), Message: "the goroutine is started here"},
+					{Pos: g.Start.Pos(), Message: "the goroutine is started here"},
 				},
 			})
 		}
@@ -115,9 +115,9 @@ func doneAfterRangeIn(g *chanuse.Node, exit *ssa.BasicBlock) (ssa.Value, ssa.Ins
 }
 
 // waitBeforeCloses returns a wg.Wait on wg in g's function, reachable
-// from g, that runs before every close of the channel: each close is
-// deferred or dominated by the Wait.
-func waitBeforeCloses(g *ssa.Go, wg ssa.Value, closes []chanuse.Op) ssa.Instruction {
+// from g (a goroutine's start), that runs before every close of the
+// channel: each close is deferred or dominated by the Wait.
+func waitBeforeCloses(g ssa.Instruction, wg ssa.Value, closes []chanuse.Op) ssa.Instruction {
 	after := reachable(g.Block(), func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
 	for _, b := range g.Parent().Blocks {
 		for _, instr := range b.Instrs {

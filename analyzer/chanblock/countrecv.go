@@ -207,10 +207,7 @@ func checkedBefore(fn *ssa.Function, recv ssa.Instruction, loop ast.Node) bool {
 // statement, or the group's Go (or time.AfterFunc) it is handed to; nil
 // when it is called.
 func startOf(n *chanuse.Node) ssa.Instruction {
-	if n.Go != nil {
-		return n.Go
-	}
-	if n.Start != nil {
+	if n.Start != nil { // a go statement's Start is its Go
 		return n.Start
 	}
 	return nil

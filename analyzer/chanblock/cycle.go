@@ -51,7 +51,7 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 	// jobs: plain sends by the maker itself, plain receives by goroutines
 	// it starts.
 	var sends []chanuse.Op
-	workers := map[*ssa.Go]ssa.Instruction{} // go statement -> its receive of a job
+	workers := map[ssa.CallInstruction]ssa.Instruction{} // a worker's start (go statement, wrapper) -> its receive of a job
 	for _, n := range jc.Nodes {
 		for _, op := range n.Ops {
 			switch op.Kind {
@@ -61,10 +61,10 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 				}
 				sends = append(sends, op)
 			case chanuse.Recv:
-				if n.G == root || n.G.Go == nil {
+				if n.G == root || n.G.Start == nil {
 					return
 				}
-				workers[n.G.Go] = op.Instr
+				workers[n.G.Start] = op.Instr
 			case chanuse.SelectSend, chanuse.SelectRecv:
 				return
 			}
@@ -84,8 +84,8 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 		for _, op := range n.Ops {
 			switch op.Kind {
 			case chanuse.Send:
-				recv, ok := workers[n.G.Go]
-				if n.G == rroot || n.G.Go == nil || !ok {
+				recv, ok := workers[n.G.Start]
+				if n.G == rroot || n.G.Start == nil || !ok {
 					return
 				}
 				if !inJobLoop(n, op.Instr, recv) {
@@ -127,7 +127,7 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 		if s.Instr.Parent() != root.Fn || !unboundedFill(s.Instr.Block(), recvBlocks) {
 			continue
 		}
-		var g *ssa.Go
+		var g ssa.CallInstruction
 		for w := range workers {
 			if g == nil || w.Pos() < g.Pos() {
 				g = w
@@ -156,14 +156,14 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 // block in their result sends, nobody takes a job, and both sides wait
 // forever. The send must sit on a cycle of the loop that passes no
 // receive of a result (the select may take new input again and again).
-func queueDispatch(st *state, jobs, results *ssa.MakeChan, sends []chanuse.Op, workers map[*ssa.Go]ssa.Instruction, resSend ssa.Instruction, resRecvs []ssa.Instruction, recvBlocks, caseBodies map[*ssa.BasicBlock]bool) {
+func queueDispatch(st *state, jobs, results *ssa.MakeChan, sends []chanuse.Op, workers map[ssa.CallInstruction]ssa.Instruction, resSend ssa.Instruction, resRecvs []ssa.Instruction, recvBlocks, caseBodies map[*ssa.BasicBlock]bool) {
 	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
 	for _, s := range sends {
 		b := s.Instr.Block()
 		if recvBlocks[b] || caseBodies[b] || !cycleAvoiding(b, caseBodies) {
 			continue
 		}
-		var g *ssa.Go
+		var g ssa.CallInstruction
 		for w := range workers {
 			if g == nil || w.Pos() < g.Pos() {
 				g = w

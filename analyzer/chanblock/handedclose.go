@@ -60,7 +60,7 @@ func handedUnclosedChan(st *state, mc *ssa.MakeChan) {
 		return
 	}
 	switch {
-	case helper.Go != nil:
+	case helper.Start != nil:
 	case helper.Call != nil:
 		if v := helper.Call.Value(); v != nil && v.Referrers() != nil && len(*v.Referrers()) > 0 {
 			return // its result (an error) is looked at: the maker can stop before the range
@@ -80,8 +80,8 @@ func handedUnclosedChan(st *state, mc *ssa.MakeChan) {
 	}
 	for _, n := range ch.Nodes[1:] {
 		if n.Parent == helper {
-			if n.Go != nil {
-				cut[n.Go] = true
+			if n.Start != nil {
+				cut[n.Start] = true
 			} else if n.Call != nil {
 				cut[n.Call] = true
 			} else {

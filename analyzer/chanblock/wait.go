@@ -72,21 +72,21 @@ func waitBefore(st *state, mc *ssa.MakeChan) {
 		recvBlocks[r.Block()] = true
 	}
 	for g, sends := range senders {
-		if g.Go == nil || g.Parent != root || g.Go.Parent() != root.Fn {
+		if g.Start == nil || g.Parent != root || g.Start.Parent() != root.Fn {
 			continue
 		}
 		// With a buffer, the senders must be more than it holds:
 		// goroutines started in a loop bounded by no constant, around
 		// neither the make nor the Wait.
-		if size > 0 && (!unboundedFill(g.Go.Block(), recvBlocks) || sameLoop(g.Go.Block(), mc.Block())) {
+		if size > 0 && (!unboundedFill(g.Start.Block(), recvBlocks) || sameLoop(g.Start.Block(), mc.Block())) {
 			continue
 		}
 		wg, done := doneAfter(g, sends)
 		if wg == nil {
 			continue
 		}
-		wait := waitFirst(root.Fn, g.Go, wg, recvs)
-		if wait == nil || size > 0 && sameLoop(g.Go.Block(), wait.Block()) {
+		wait := waitFirst(root.Fn, g.Start, wg, recvs)
+		if wait == nil || size > 0 && sameLoop(g.Start.Block(), wait.Block()) {
 			continue
 		}
 		if size > 0 {
@@ -94,11 +94,11 @@ func waitBefore(st *state, mc *ssa.MakeChan) {
 				Pos:      sends[0].Instr.Pos(),
 				Category: "deadlock",
 				Message: fmt.Sprintf("these goroutines, started in a loop (line %d) with no bound the buffer of %d covers, send on a channel that %s receives from only after wg.Wait (line %d), and call wg.Done only after the send (line %d): once the buffer is full the next send blocks, its Done never runs, and Wait never returns",
-					st.pass.Fset.Position(g.Go.Pos()).Line, size, root.Fn.Name(), st.pass.Fset.Position(wait.Pos()).Line, st.pass.Fset.Position(done.Pos()).Line),
+					st.pass.Fset.Position(g.Start.Pos()).Line, size, root.Fn.Name(), st.pass.Fset.Position(wait.Pos()).Line, st.pass.Fset.Position(done.Pos()).Line),
 				Related: []analysis.RelatedInformation{
 					{Pos: wait.Pos(), Message: "Wait, before any receive"},
 					{Pos: done.Pos(), Message: "the goroutine's Done, after its send"},
-					{Pos: g.Go.Pos(), Message: "a goroutine per iteration is started here"},
+					{Pos: g.Start.Pos(), Message: "a goroutine per iteration is started here"},
 					{Pos: mc.Pos(), Message: fmt.Sprintf("the channel is made here with a buffer of at most %d", size)},
 				},
 			})
@@ -244,7 +244,7 @@ func varOf(v ssa.Value) ssa.Value {
 // waitFirst returns a wg.Wait on wg in fn that every path from the go
 // statement reaches before any receive, when there is one and no path
 // from the go statement receives first.
-func waitFirst(fn *ssa.Function, from *ssa.Go, wg ssa.Value, recvs map[ssa.Instruction]bool) ssa.Instruction {
+func waitFirst(fn *ssa.Function, from ssa.Instruction, wg ssa.Value, recvs map[ssa.Instruction]bool) ssa.Instruction {
 	var wait ssa.Instruction
 	recvFirst := false
 	ssawalk.Forward(from, func(instr ssa.Instruction) ssawalk.Action {

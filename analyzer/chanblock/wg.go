@@ -67,10 +67,21 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 			for _, instr := range b.Instrs {
 				switch in := instr.(type) {
 				case *ssa.Go:
-					goroutineDone(st, in, isWaited, waitOn)
+					fn := in.Call.StaticCallee()
+					if mk, ok := in.Call.Value.(*ssa.MakeClosure); ok {
+						fn = mk.Fn.(*ssa.Function)
+					}
+					goroutineDone(st, in, fn, isWaited, waitOn)
 					workerDone(st, in, waitOn)
-					addAfterWait(st, in)
+					addAfterWait(st, in, fn)
 				case *ssa.Call:
+					// A literal handed to a helper of the package that
+					// starts it as a goroutine (goSafe(func() { ... }),
+					// w.Submit(...)): the same rules as for go func().
+					if lit := wrapStarted(fn.Pkg, in); lit != nil {
+						goroutineDone(st, in, lit, isWaited, waitOn)
+						addAfterWait(st, in, lit)
+					}
 					if w := wgCall(&in.Call, "Add"); w != nil && isWaited(w) {
 						if isOne(in.Call.Args) {
 							addUnmatched(st, in, w, released)
@@ -82,6 +93,20 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 			}
 		}
 	}
+}
+
+// wrapStarted returns the function literal that c, a call of a helper of
+// pkg, starts as a goroutine (chanuse.WrapOf), or nil.
+func wrapStarted(pkg *ssa.Package, c *ssa.Call) *ssa.Function {
+	if c.Call.IsInvoke() || c.Call.StaticCallee() == nil || c.Call.StaticCallee().Pkg != pkg {
+		return nil
+	}
+	for i, a := range c.Call.Args {
+		if mk, ok := a.(*ssa.MakeClosure); ok && chanuse.WrapOf(pkg, &c.Call, i) == chanuse.WrapGo {
+			return mk.Fn.(*ssa.Function)
+		}
+	}
+	return nil
 }
 
 // bindingOf returns, for v a variable a function literal captures (or a
@@ -134,15 +159,11 @@ func isOne(args []ssa.Value) bool {
 // that calls wg.Done (not deferred) on some paths and returns on another
 // without it, or that defers a recover and calls it on every path, where
 // a panic before the Done, recovered, returns without it (recoveredSkip).
-func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool, waitOn func(ssa.Value) ssa.CallInstruction) {
-	fn := g.Call.StaticCallee()
-	if mk, ok := g.Call.Value.(*ssa.MakeClosure); ok {
-		fn = mk.Fn.(*ssa.Function)
-	}
+func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited func(ssa.Value) bool, waitOn func(ssa.Value) ssa.CallInstruction) {
 	if fn == nil || fn.Blocks == nil || fn.Pkg != g.Parent().Pkg {
 		return
 	}
-	node := &chanuse.Node{Fn: fn, Go: g}
+	node := startNode(g, fn)
 	var dones []*ssa.Call
 	// The WaitGroup, as the starter sees it: a value it passes or
 	// captures (wg), or a field of an object it passes or captures
@@ -185,7 +206,7 @@ func goroutineDone(st *state, g *ssa.Go, isWaited func(ssa.Value) bool, waitOn f
 	case wg != nil:
 		waitedWG, add = wg, addBefore(g, wg)
 	case field != nil:
-		waitedWG, add = field, fieldAdd(g, base, field.Field)
+		waitedWG, add = field, fieldAddAt(g, base, field.Field)
 	}
 	if add == nil || !isWaited(waitedWG) {
 		return
@@ -366,7 +387,7 @@ func fieldOfOuter(g *chanuse.Node, w ssa.Value) (*ssa.FieldAddr, ssa.Value) {
 // addBefore returns a wg.Add on wg in g's function that precedes g: in
 // its block before it, or in a dominating block. The delta need not be
 // one: wg.Add(len(xs)) before a loop counts the goroutines it starts.
-func addBefore(g *ssa.Go, wg ssa.Value) *ssa.Call {
+func addBefore(g ssa.Instruction, wg ssa.Value) *ssa.Call {
 	for _, b := range g.Parent().Blocks {
 		for _, instr := range b.Instrs {
 			c, ok := instr.(*ssa.Call)
@@ -758,15 +779,11 @@ func callsDone(fn *ssa.Function) bool {
 // zero, so Wait returns before the work is counted (the sync docs: an Add
 // that starts from zero must happen before Wait). The usual outcome is a
 // channel closed after Wait while the late goroutines still send on it.
-func addAfterWait(st *state, g *ssa.Go) {
-	fn := g.Call.StaticCallee()
-	if mk, ok := g.Call.Value.(*ssa.MakeClosure); ok {
-		fn = mk.Fn.(*ssa.Function)
-	}
+func addAfterWait(st *state, g ssa.CallInstruction, fn *ssa.Function) {
 	if fn == nil || fn.Blocks == nil || fn.Pkg != g.Parent().Pkg {
 		return
 	}
-	node := &chanuse.Node{Fn: fn, Go: g}
+	node := startNode(g, fn)
 	var wg ssa.Value
 	var wait ssa.Instruction
 	for _, b := range fn.Blocks {
@@ -827,7 +844,7 @@ func addAfterWait(st *state, g *ssa.Go) {
 // addPrecedes reports whether an Add on wg comes before g on every path
 // (in g's block before it, or in a dominating block), or any Add happens
 // in a loop around g (the loop may add before a later iteration's go).
-func addPrecedes(g *ssa.Go, wg ssa.Value) bool {
+func addPrecedes(g ssa.Instruction, wg ssa.Value) bool {
 	for _, b := range g.Parent().Blocks {
 		for _, instr := range b.Instrs {
 			c, ok := instr.(*ssa.Call)
@@ -853,7 +870,7 @@ func addPrecedes(g *ssa.Go, wg ssa.Value) bool {
 // and wg.Wait blocks forever (cilium/tetragon#2119). The helper's tests
 // of its parameter against nil are followed only on the non-nil side,
 // since the goroutine passes a WaitGroup it counted.
-func handedDone(st *state, g *ssa.Go, node *chanuse.Node, isWaited func(ssa.Value) bool) {
+func handedDone(st *state, g ssa.Instruction, node *chanuse.Node, isWaited func(ssa.Value) bool) {
 	var call *ssa.Call
 	var wg, param ssa.Value // wg as the starter sees it: a value, or a field of an object
 	var add *ssa.Call
@@ -874,7 +891,7 @@ func handedDone(st *state, g *ssa.Go, node *chanuse.Node, isWaited func(ssa.Valu
 					if fa == nil {
 						continue
 					}
-					o, fadd = fa, fieldAdd(g, ob, fa.Field)
+					o, fadd = fa, fieldAddAt(g, ob, fa.Field)
 				} else {
 					fadd = addBefore(g, o)
 				}
@@ -945,6 +962,44 @@ func handedDone(st *state, g *ssa.Go, node *chanuse.Node, isWaited func(ssa.Valu
 			{Pos: dones[0].Pos(), Message: "Done, skipped on the path to the return"},
 		},
 	})
+}
+
+// startNode is the node of fn started as a goroutine at g: a go
+// statement, or the call of a helper that starts fn, a literal it is
+// handed (outer reads the literal's bindings there).
+func startNode(g ssa.CallInstruction, fn *ssa.Function) *chanuse.Node {
+	n := &chanuse.Node{Fn: fn, Start: g}
+	n.G = n
+	if gs, ok := g.(*ssa.Go); ok {
+		n.Go = gs
+	}
+	return n
+}
+
+// fieldAddAt is fieldAdd for any goroutine start g: a wg.Add(1) on field
+// f of obj (or of the variable obj is loaded from) that precedes g in
+// g's function, or nil.
+func fieldAddAt(g ssa.Instruction, obj ssa.Value, f int) *ssa.Call {
+	if gs, ok := g.(*ssa.Go); ok {
+		return fieldAdd(gs, obj, f)
+	}
+	for _, b := range g.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			c, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			fa, ok := wgCall(&c.Call, "Add").(*ssa.FieldAddr)
+			if !ok || fa.Field != f || !sameObj(fa.X, obj) || !isOne(c.Call.Args) {
+				continue
+			}
+			gb := g.Block()
+			if b == gb && index(c) < index(g) || b != gb && b.Dominates(gb) {
+				return c
+			}
+		}
+	}
+	return nil
 }
 
 // nilTest reports whether bin compares v with nil (== or !=).

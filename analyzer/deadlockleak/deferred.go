@@ -30,8 +30,8 @@ func deferredSend(pass *analysis.Pass, mc *ssa.MakeChan, ch *chanuse.Channel) bo
 			op := &n.Ops[i]
 			switch op.Kind {
 			case chanuse.Recv, chanuse.SelectRecv:
-				if n.G == root || n.G.Callback || n.G.Go == nil {
-					return false // the maker receives, or a goroutine not started by a go statement
+				if n.G == root || n.G.Callback || n.G.Start == nil {
+					return false // the maker receives, or a callback that may never run
 				}
 				starts[n.G] = true
 			case chanuse.Close, chanuse.DeferClose:
@@ -51,7 +51,7 @@ func deferredSend(pass *analysis.Pass, mc *ssa.MakeChan, ch *chanuse.Channel) bo
 	goes := map[ssa.Instruction]bool{}
 	via := map[ssa.Instruction]*chanuse.Node{}
 	for g := range starts {
-		goes[g.Go] = true
+		goes[g.Start] = true
 		for n := g.Parent; n != nil && n != root; n = n.Parent {
 			if n.Call == nil || n.G != root {
 				return false // started from a goroutine or a deferred call
@@ -82,7 +82,7 @@ func deferredSend(pass *analysis.Pass, mc *ssa.MakeChan, ch *chanuse.Channel) bo
 		related = append(related, analysis.RelatedInformation{Pos: inner, Message: "the helper returns here without starting the receiver"})
 	}
 	for g := range starts {
-		related = append(related, analysis.RelatedInformation{Pos: g.Go.Pos(), Message: "the only receiver is started here"})
+		related = append(related, analysis.RelatedInformation{Pos: g.Start.Pos(), Message: "the only receiver is started here"})
 		break
 	}
 	related = append(related, analysis.RelatedInformation{Pos: mc.Pos(), Message: "the channel is made unbuffered here"})

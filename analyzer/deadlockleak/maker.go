@@ -95,7 +95,7 @@ func startPoint(g, root *chanuse.Node, after ssa.Instruction) ssa.Instruction {
 		return g.Start
 	}
 	for n := g.Parent; n != nil; n = n.Parent {
-		if n.Call == nil || n.Go != nil || n.Start != nil {
+		if n.Call == nil || n.Start != nil {
 			// n is the top of its chain: the maker helper, when
 			// root only receives its result.
 			if n.Parent == nil && n != root && after != nil && after.Parent() == root.Fn {
