@@ -430,7 +430,7 @@ func fieldAddBefore(g *ssa.Go, obj ssa.Value, f int) bool {
 
 // fieldAdd returns a wg.Add(1) on field f of obj (or of the variable obj
 // is loaded from) that precedes g in g's function, or nil.
-func fieldAdd(g *ssa.Go, obj ssa.Value, f int) *ssa.Call {
+func fieldAdd(g ssa.Instruction, obj ssa.Value, f int) *ssa.Call {
 	for _, b := range g.Parent().Blocks {
 		for _, instr := range b.Instrs {
 			c, ok := instr.(*ssa.Call)

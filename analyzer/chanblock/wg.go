@@ -206,7 +206,7 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 	case wg != nil:
 		waitedWG, add = wg, addBefore(g, wg)
 	case field != nil:
-		waitedWG, add = field, fieldAddAt(g, base, field.Field)
+		waitedWG, add = field, fieldAdd(g, base, field.Field)
 	}
 	if add == nil || !isWaited(waitedWG) {
 		return
@@ -891,7 +891,7 @@ func handedDone(st *state, g ssa.Instruction, node *chanuse.Node, isWaited func(
 					if fa == nil {
 						continue
 					}
-					o, fadd = fa, fieldAddAt(g, ob, fa.Field)
+					o, fadd = fa, fieldAdd(g, ob, fa.Field)
 				} else {
 					fadd = addBefore(g, o)
 				}
@@ -974,32 +974,6 @@ func startNode(g ssa.CallInstruction, fn *ssa.Function) *chanuse.Node {
 		n.Go = gs
 	}
 	return n
-}
-
-// fieldAddAt is fieldAdd for any goroutine start g: a wg.Add(1) on field
-// f of obj (or of the variable obj is loaded from) that precedes g in
-// g's function, or nil.
-func fieldAddAt(g ssa.Instruction, obj ssa.Value, f int) *ssa.Call {
-	if gs, ok := g.(*ssa.Go); ok {
-		return fieldAdd(gs, obj, f)
-	}
-	for _, b := range g.Parent().Blocks {
-		for _, instr := range b.Instrs {
-			c, ok := instr.(*ssa.Call)
-			if !ok {
-				continue
-			}
-			fa, ok := wgCall(&c.Call, "Add").(*ssa.FieldAddr)
-			if !ok || fa.Field != f || !sameObj(fa.X, obj) || !isOne(c.Call.Args) {
-				continue
-			}
-			gb := g.Block()
-			if b == gb && index(c) < index(g) || b != gb && b.Dominates(gb) {
-				return c
-			}
-		}
-	}
-	return nil
 }
 
 // nilTest reports whether bin compares v with nil (== or !=).
