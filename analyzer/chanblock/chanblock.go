@@ -188,6 +188,7 @@ func run(pass *analysis.Pass) (any, error) {
 	timerDrains(st, ssainput.SrcFuncs)
 	orphanedRequests(st)
 	selects(st)
+	stuckOps(st, chanuse.SrcFuncs(ssainput))
 	return nil, nil
 }
 

@@ -19,3 +19,9 @@ func TestRealKernels(t *testing.T) {
 func TestResolvedCalls(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "resolved", "unresolved")
 }
+
+// TestStuck runs the bounded interleaving checker's kernels (chanmodel):
+// classic leaks, each beside a fixed twin that must stay silent.
+func TestStuck(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stuck")
+}

@@ -1,0 +1,112 @@
+package chanblock
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanmodel"
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// stuckBudget bounds the states explored per channel: past it the
+// checker gives up on the channel.
+const stuckBudget = 4000
+
+// stuckOps runs the bounded interleaving checker (chanmodel) on every
+// channel made in the package whose whole life the package sees, and
+// reports an operation some path of the goroutines leaves blocked forever,
+// naming how the other goroutines ended on that path. It runs after the
+// pattern rules and skips what they reported at the same position.
+func stuckOps(st *state, funcs []*ssa.Function) {
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				mc, ok := instr.(*ssa.MakeChan)
+				if !ok {
+					continue
+				}
+				ch := st.follow(mc)
+				if ch.Escapes || len(ch.Returns) > 0 {
+					continue
+				}
+				for _, s := range chanmodel.Check(ch, stuckBudget) {
+					st.reportStuck(s)
+				}
+			}
+		}
+	}
+}
+
+func (st *state) reportStuck(s chanmodel.Stuck) {
+	pos := s.Op.Instr.Pos()
+	if s.Op.Kind == chanuse.SelectRecv || s.Op.Kind == chanuse.SelectSend {
+		pos = s.Op.Instr.(*ssa.Select).Pos()
+	}
+	if !pos.IsValid() || st.seen[pos] {
+		return
+	}
+	sends := s.Op.Kind == chanuse.Send || s.Op.Kind == chanuse.SelectSend
+	what := "receive"
+	switch {
+	case s.Op.Kind == chanuse.SelectRecv || s.Op.Kind == chanuse.SelectSend:
+		what = "select"
+	case sends:
+		what = "send"
+	case st.ranges[pos]:
+		what = "range loop"
+	}
+	// Name the other side: a goroutine that could have completed the
+	// operation, else any other.
+	var who *chanmodel.Exit
+	for i := range s.Others {
+		x := &s.Others[i]
+		if sends && x.Recvs || !sends && x.Sends {
+			who = x
+			break
+		}
+	}
+	if who == nil && len(s.Others) > 0 {
+		who = &s.Others[0]
+	}
+	var msg string
+	var rel []analysis.RelatedInformation
+	for _, x := range s.Others {
+		rel = append(rel, analysis.RelatedInformation{Pos: x.Pos, Message: st.exitText(&x, false)})
+	}
+	switch {
+	case who == nil && sends:
+		msg = fmt.Sprintf("this %s can block forever: nothing else receives", what)
+	case who == nil:
+		msg = fmt.Sprintf("this %s can block forever: nothing else sends or closes", what)
+	case sends:
+		msg = fmt.Sprintf("this %s can block forever: %s and nothing else receives", what, st.exitText(who, true))
+	case who.Blocked:
+		msg = fmt.Sprintf("this %s can block forever: %s without sending or closing", what, st.exitText(who, true))
+	default:
+		msg = fmt.Sprintf("this %s can block forever: %s without sending or closing", what, st.exitText(who, true))
+	}
+	st.Report(analysis.Diagnostic{Pos: pos, Category: "deadlock", Message: msg, Related: rel})
+}
+
+// exitText tells how a goroutine of the witness ended, with its position
+// when long.
+func (st *state) exitText(x *chanmodel.Exit, long bool) string {
+	name := x.Fn.Name()
+	if x.Fn.Parent() != nil {
+		name = "the goroutine running " + x.Fn.Parent().Name() + "'s function literal"
+	}
+	how := "returns"
+	switch {
+	case x.Blocked:
+		how = "is blocked itself"
+	case x.Other:
+		how = "leaves its select by another case"
+	}
+	if !long {
+		return name + " " + how + " here"
+	}
+	p := st.pass.Fset.Position(x.Pos)
+	return fmt.Sprintf("%s %s (%s:%d)", name, how, filepath.Base(p.Filename), p.Line)
+}

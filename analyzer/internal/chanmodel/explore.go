@@ -1,0 +1,779 @@
+package chanmodel
+
+import (
+	"fmt"
+	"go/constant"
+	"go/token"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/ssa"
+)
+
+// okOf keys the ok of a comma-ok receive or select (its tuple) in known.
+type okOf struct{ v ssa.Value }
+
+type deferred struct {
+	node  *chanuse.Node // a deferred call of a node
+	close *opInfo       // or a deferred close of the channel
+}
+
+// frame is one activation of a node's function in a goroutine.
+type frame struct {
+	node      *chanuse.Node
+	blk, prev *ssa.BasicBlock
+	idx       int
+	known     map[any]int64  // tracked values: select indexes, oks, phis of them
+	dec       map[string]bool // the direction each correlated condition took
+	back      map[*ssa.BasicBlock]int
+	defers    []deferred
+	unwinding bool
+}
+
+func (f *frame) clone() *frame {
+	c := *f
+	c.known = make(map[any]int64, len(f.known))
+	for k, v := range f.known {
+		c.known[k] = v
+	}
+	c.dec = make(map[string]bool, len(f.dec))
+	for k, v := range f.dec {
+		c.dec[k] = v
+	}
+	c.back = make(map[*ssa.BasicBlock]int, len(f.back))
+	for k, v := range f.back {
+		c.back[k] = v
+	}
+	c.defers = append([]deferred(nil), f.defers...)
+	return &c
+}
+
+// gor is one goroutine instance.
+type gor struct {
+	g      *chanuse.Node // the node it was started as (the root for the maker)
+	frames []*frame
+	parked []opInfo // the operations it waits at (a select's cases on the channel)
+	dclose *opInfo  // it is at a deferred close
+	done   bool
+	exit   token.Pos // where it returned, or the case it left its select by
+	other  bool      // it left a select by another case
+}
+
+func (g *gor) clone() *gor {
+	c := *g
+	c.frames = make([]*frame, len(g.frames))
+	for i, f := range g.frames {
+		c.frames[i] = f.clone()
+	}
+	return &c
+}
+
+type state struct {
+	gs     []*gor
+	buf    int
+	cap    int
+	closed bool
+	trips  map[string]int
+	depth  int
+}
+
+// fork copies s, with goroutine i of its own.
+func (s *state) fork(i int) *state {
+	c := *s
+	c.gs = append([]*gor(nil), s.gs...)
+	c.gs[i] = s.gs[i].clone()
+	return &c
+}
+
+type explorer struct {
+	m       *model
+	budget  int
+	states  int
+	seen    map[string]bool
+	queue   []*state
+	found   []Stuck
+	stuckOp map[opKey]bool
+	out     []*state // successors of the state being expanded
+}
+
+type opKey struct {
+	in    ssa.Instruction
+	state int
+}
+
+func (m *model) explore(budget int) []Stuck {
+	e := &explorer{m: m, budget: budget, seen: map[string]bool{}, stuckOp: map[opKey]bool{}}
+	var free []string
+	for k, v := range m.keys {
+		if v < 0 {
+			free = append(free, k)
+		}
+	}
+	sort.Strings(free)
+	mk := m.ch.Make
+	root := m.ch.Nodes[0]
+	for a := 0; a < 1<<len(free); a++ {
+		trips := map[string]int{}
+		for k, v := range m.keys {
+			trips[k] = v
+		}
+		for i, k := range free {
+			trips[k] = 1 + (a>>i)&1
+		}
+		c := m.capAdd
+		if m.capKey != "" {
+			c += trips[m.capKey]
+		}
+		if c < 0 {
+			continue
+		}
+		idx := 0
+		for i, in := range mk.Block().Instrs {
+			if in == ssa.Instruction(mk) {
+				idx = i + 1
+			}
+		}
+		f := &frame{node: root, blk: mk.Block(), idx: idx, known: map[any]int64{}, dec: map[string]bool{}, back: map[*ssa.BasicBlock]int{}}
+		e.push(&state{gs: []*gor{{g: root, frames: []*frame{f}}}, cap: c, trips: trips})
+	}
+	for len(e.queue) > 0 && e.states < e.budget {
+		s := e.queue[0]
+		e.queue = e.queue[1:]
+		e.states++
+		e.expand(s)
+	}
+	dbg("  states %d found %d", e.states, len(e.found))
+	return e.found
+}
+
+func (e *explorer) push(s *state) {
+	k := s.key()
+	if e.seen[k] {
+		return
+	}
+	e.seen[k] = true
+	e.queue = append(e.queue, s)
+}
+
+func (e *explorer) expand(s *state) {
+	for i, g := range s.gs {
+		if !g.done && g.parked == nil && g.dclose == nil {
+			e.out = e.out[:0]
+			c := s.fork(i)
+			e.run(c, i, 0)
+			for _, o := range e.out {
+				o.depth = s.depth + 1
+				e.push(o)
+			}
+			return
+		}
+	}
+	e.transitions(s)
+}
+
+// run runs goroutine i of s (which s owns) to its next operation on the
+// channel or its end, forking at branches; the results go to e.out.
+func (e *explorer) run(s *state, i int, steps int) {
+	g := s.gs[i]
+	for ; steps < 5000; steps++ {
+		if len(g.frames) == 0 {
+			g.done = true
+			e.out = append(e.out, s)
+			return
+		}
+		f := g.frames[len(g.frames)-1]
+		if f.unwinding {
+			if n := len(f.defers); n > 0 {
+				d := f.defers[n-1]
+				f.defers = f.defers[:n-1]
+				if d.close != nil {
+					g.dclose = d.close
+					e.out = append(e.out, s)
+					return
+				}
+				if !e.call(g, d.node) {
+					return
+				}
+				continue
+			}
+			g.frames = g.frames[:len(g.frames)-1]
+			if len(g.frames) > 0 {
+				g.frames[len(g.frames)-1].idx++
+			}
+			continue
+		}
+		if f.idx >= len(f.blk.Instrs) {
+			return
+		}
+		in := f.blk.Instrs[f.idx]
+		if ops := e.m.ops[f.node][in]; len(ops) > 0 {
+			var park []opInfo
+			for _, o := range ops {
+				if o.kind != chanuse.DeferClose {
+					park = append(park, o)
+				}
+			}
+			if len(park) > 0 {
+				g.parked = park
+				e.out = append(e.out, s)
+				return
+			}
+			for k := range ops {
+				f.defers = append(f.defers, deferred{close: &ops[k]})
+			}
+			f.idx++
+			continue
+		}
+		kids := e.m.children[f.node][in]
+		switch in := in.(type) {
+		case *ssa.If:
+			e.branch(s, i, f, in, steps)
+			continue
+		case *ssa.Jump:
+			if !e.jump(s, f, f.blk.Succs[0]) {
+				return
+			}
+			continue
+		case *ssa.Return:
+			if len(g.frames) == 1 {
+				g.exit = in.Pos()
+				if !g.exit.IsValid() {
+					g.exit = endOf(f.node.Fn)
+				}
+			}
+			f.unwinding = true
+			continue
+		case *ssa.Panic:
+			return
+		case *ssa.Call:
+			if len(kids) > 0 {
+				k := kids[0]
+				if k.Call == ssa.CallInstruction(in) {
+					if !e.call(g, k) {
+						return
+					}
+					continue
+				}
+				e.spawn(s, k)
+			} else if chanuse.NoReturn(&in.Call) {
+				return
+			}
+		case *ssa.Go:
+			for _, k := range kids {
+				e.spawn(s, k)
+			}
+		case *ssa.Defer:
+			if len(kids) > 0 && kids[0].Call == ssa.CallInstruction(in) {
+				f.defers = append(f.defers, deferred{node: kids[0]})
+			}
+		case *ssa.MakeChan:
+			if in == e.m.ch.Make {
+				// Round again: a new channel from here on.
+				g.exit, g.frames = in.Pos(), nil
+				continue
+			}
+		}
+		f.idx++
+	}
+}
+
+func endOf(fn *ssa.Function) token.Pos {
+	if s := fn.Syntax(); s != nil {
+		return s.End()
+	}
+	return fn.Pos()
+}
+
+// call enters node k's function in g; false prunes the path.
+func (e *explorer) call(g *gor, k *chanuse.Node) bool {
+	if len(g.frames) >= maxFrames {
+		return false
+	}
+	k = e.m.canon[k]
+	g.frames = append(g.frames, &frame{node: k, blk: k.Fn.Blocks[0], known: map[any]int64{}, dec: map[string]bool{}, back: map[*ssa.BasicBlock]int{}})
+	return true
+}
+
+func (e *explorer) spawn(s *state, k *chanuse.Node) {
+	k = e.m.canon[k]
+	s.gs = append(s.gs, &gor{g: k, frames: []*frame{{node: k, blk: k.Fn.Blocks[0], known: map[any]int64{}, dec: map[string]bool{}, back: map[*ssa.BasicBlock]int{}}}})
+}
+
+// jump moves f to block to, counting a loop's back edge and setting the
+// tracked phis; false prunes the path (a loop gone round too often).
+func (e *explorer) jump(s *state, f *frame, to *ssa.BasicBlock) bool {
+	from := f.blk
+	if l := e.m.loops[f.node.Fn][to]; l != nil {
+		if l.body[from] {
+			f.back[to]++
+			limit := bound
+			if l.key != "" {
+				limit = s.trips[l.key]
+			}
+			if f.back[to] > limit {
+				return false
+			}
+		} else {
+			delete(f.back, to)
+		}
+	}
+	pred := -1
+	for i, p := range to.Preds {
+		if p == from {
+			pred = i
+		}
+	}
+	type pv struct {
+		phi *ssa.Phi
+		v   int64
+		ok  bool
+	}
+	var set []pv
+	for _, in := range to.Instrs {
+		phi, ok := in.(*ssa.Phi)
+		if !ok {
+			break
+		}
+		if pred < 0 {
+			set = append(set, pv{phi, 0, false})
+			continue
+		}
+		v, ok := e.eval(f, phi.Edges[pred])
+		set = append(set, pv{phi, v, ok})
+	}
+	for _, p := range set {
+		if p.ok {
+			f.known[p.phi] = p.v
+		} else {
+			delete(f.known, p.phi)
+		}
+	}
+	f.prev, f.blk, f.idx = from, to, 0
+	return true
+}
+
+// branch follows an If: a counted loop's test by the trip count, a known
+// condition its way, a correlated one as before; otherwise both ways (the
+// second in a fork of s, run to its end here).
+func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
+	dir := -1
+	if l := e.m.loops[f.node.Fn][f.blk]; l != nil && l.exit == iff && l.key != "" {
+		if f.back[f.blk] < s.trips[l.key] {
+			dir = l.cont
+		} else {
+			dir = 1 - l.cont
+		}
+	} else if v, ok := e.eval(f, iff.Cond); ok {
+		dir = 1
+		if v != 0 {
+			dir = 0
+		}
+	}
+	ck := ""
+	if dir < 0 && !inLoop(iff.Cond) {
+		ck = condKey(iff.Cond, 0)
+		if d, ok := f.dec[ck]; ok {
+			dir = 1
+			if d {
+				dir = 0
+			}
+		}
+	}
+	if dir < 0 {
+		c := s.fork(i)
+		cf := c.gs[i].frames[len(c.gs[i].frames)-1]
+		if ck != "" {
+			cf.dec[ck] = false
+		}
+		if e.jump(c, cf, cf.blk.Succs[1]) {
+			e.run(c, i, steps+1)
+		}
+		if ck != "" {
+			f.dec[ck] = true
+		}
+		dir = 0
+	}
+	if !e.jump(s, f, f.blk.Succs[dir]) {
+		// Pruned: make run stop by leaving the frame past its block.
+		f.idx = len(f.blk.Instrs)
+	}
+}
+
+// eval returns the value of v when the frame knows it.
+func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
+	switch x := v.(type) {
+	case *ssa.Const:
+		if x.Value == nil {
+			return 0, false
+		}
+		switch x.Value.Kind() {
+		case constant.Bool:
+			if constant.BoolVal(x.Value) {
+				return 1, true
+			}
+			return 0, true
+		case constant.Int:
+			return constant.Int64Val(x.Value)
+		}
+	case *ssa.Extract:
+		switch t := x.Tuple.(type) {
+		case *ssa.Select:
+			if x.Index == 0 {
+				r, ok := f.known[ssa.Value(t)]
+				return r, ok
+			}
+			if x.Index == 1 {
+				r, ok := f.known[okOf{t}]
+				return r, ok
+			}
+		case *ssa.UnOp:
+			if x.Index == 1 {
+				r, ok := f.known[okOf{t}]
+				return r, ok
+			}
+		}
+	case *ssa.Phi:
+		r, ok := f.known[ssa.Value(x)]
+		return r, ok
+	case *ssa.UnOp:
+		if x.Op == token.NOT {
+			if r, ok := e.eval(f, x.X); ok {
+				return 1 - r, true
+			}
+		}
+	case *ssa.BinOp:
+		if x.Op == token.EQL || x.Op == token.NEQ {
+			// The channel followed is made: never nil.
+			if f.node.Vals[x.X] && isNil(x.Y) || f.node.Vals[x.Y] && isNil(x.X) {
+				if x.Op == token.EQL {
+					return 0, true
+				}
+				return 1, true
+			}
+		}
+		a, ok1 := e.eval(f, x.X)
+		if !ok1 {
+			return 0, false
+		}
+		b, ok2 := e.eval(f, x.Y)
+		if !ok2 {
+			return 0, false
+		}
+		var r bool
+		switch x.Op {
+		case token.EQL:
+			r = a == b
+		case token.NEQ:
+			r = a != b
+		case token.LSS:
+			r = a < b
+		case token.LEQ:
+			r = a <= b
+		case token.GTR:
+			r = a > b
+		case token.GEQ:
+			r = a >= b
+		default:
+			return 0, false
+		}
+		if r {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+func isNil(v ssa.Value) bool {
+	c, ok := v.(*ssa.Const)
+	return ok && c.IsNil()
+}
+
+// condKey names a condition by its structure, so that two tests of the
+// same thing (if verbose ... if verbose, or x != nil twice) correlate.
+func condKey(v ssa.Value, depth int) string {
+	if depth > 6 {
+		return fmt.Sprintf("%p", v)
+	}
+	switch x := v.(type) {
+	case *ssa.BinOp:
+		return "(" + x.Op.String() + " " + condKey(x.X, depth+1) + " " + condKey(x.Y, depth+1) + ")"
+	case *ssa.UnOp:
+		if x.Op == token.NOT || x.Op == token.MUL {
+			return x.Op.String() + condKey(x.X, depth+1)
+		}
+	case *ssa.FieldAddr:
+		return "&" + condKey(x.X, depth+1) + "." + strconv.Itoa(x.Field)
+	case *ssa.Field:
+		return condKey(x.X, depth+1) + "." + strconv.Itoa(x.Field)
+	case *ssa.Const:
+		if x.Value == nil {
+			return "nil"
+		}
+		return "c" + x.Value.ExactString()
+	}
+	return fmt.Sprintf("%p", v)
+}
+
+// ready reports whether operation o of goroutine i can proceed in s:
+// with a partner (another goroutine's index) for a rendezvous, -1 without.
+func (e *explorer) partners(s *state, i int, o opInfo) (solo bool, with []int) {
+	switch o.kind {
+	case chanuse.Send, chanuse.SelectSend:
+		if s.closed || s.buf < s.cap {
+			return true, nil
+		}
+		if s.cap == 0 {
+			for j, h := range s.gs {
+				if j == i {
+					continue
+				}
+				for _, p := range h.parked {
+					if p.kind == chanuse.Recv || p.kind == chanuse.SelectRecv {
+						with = append(with, j)
+						break
+					}
+				}
+			}
+		}
+	case chanuse.Recv, chanuse.SelectRecv:
+		if s.buf > 0 || s.closed {
+			return true, nil
+		}
+		if s.cap == 0 {
+			for j, h := range s.gs {
+				if j == i {
+					continue
+				}
+				for _, p := range h.parked {
+					if p.kind == chanuse.Send || p.kind == chanuse.SelectSend {
+						with = append(with, j)
+						break
+					}
+				}
+			}
+		}
+	case chanuse.Close:
+		return true, nil
+	}
+	return false, with
+}
+
+// resume moves goroutine i of s (owned) past its operation o, which took
+// select case k (or -1 for a default) and received with ok.
+func resume(s *state, i int, o *opInfo, k int, ok bool) {
+	g := s.gs[i]
+	g.parked = nil
+	f := g.frames[len(g.frames)-1]
+	if g.dclose != nil {
+		g.dclose = nil
+		return // unwinding goes on
+	}
+	in := f.blk.Instrs[f.idx]
+	var okv int64
+	if ok {
+		okv = 1
+	}
+	switch in := in.(type) {
+	case *ssa.Select:
+		f.known[ssa.Value(in)] = int64(k)
+		f.known[okOf{in}] = okv
+	case *ssa.UnOp:
+		f.known[okOf{in}] = okv
+	}
+	f.idx++
+}
+
+// transitions expands a state whose goroutines all wait at operations or
+// have ended: each operation that can proceed is a successor; when none
+// can, the waiting operations are stuck.
+func (e *explorer) transitions(s *state) {
+	moved := false
+	for i, g := range s.gs {
+		if g.done {
+			continue
+		}
+		if g.dclose != nil {
+			moved = true
+			if !s.closed {
+				c := s.fork(i)
+				c.closed = true
+				resume(c, i, nil, 0, false)
+				e.next(c, s)
+			}
+			continue
+		}
+		var sel *ssa.Select
+		anyReady := false
+		for _, o := range g.parked {
+			solo, with := e.partners(s, i, o)
+			if solo || len(with) > 0 {
+				anyReady = true
+			}
+			if x, ok := o.op.Instr.(*ssa.Select); ok {
+				sel = x
+			}
+			switch {
+			case o.kind == chanuse.Close:
+				if s.closed {
+					continue // panics
+				}
+				c := s.fork(i)
+				c.closed = true
+				resume(c, i, &o, 0, false)
+				e.next(c, s)
+			case solo && (o.kind == chanuse.Send || o.kind == chanuse.SelectSend):
+				if s.closed {
+					continue // panics
+				}
+				c := s.fork(i)
+				c.buf++
+				resume(c, i, &o, o.state, false)
+				e.next(c, s)
+			case solo:
+				c := s.fork(i)
+				ok := c.buf > 0
+				if ok {
+					c.buf--
+				}
+				resume(c, i, &o, o.state, ok)
+				e.next(c, s)
+			case o.kind == chanuse.Send || o.kind == chanuse.SelectSend:
+				for _, j := range with {
+					c := s.fork(i)
+					c.gs[j] = c.gs[j].clone()
+					resume(c, i, &o, o.state, false)
+					p := recvOf(c.gs[j])
+					resume(c, j, &p, p.state, true)
+					e.next(c, s)
+				}
+			}
+		}
+		if anyReady {
+			moved = true
+		}
+		if sel != nil {
+			ours := map[int]bool{}
+			for _, o := range g.parked {
+				ours[o.state] = true
+			}
+			for k, st := range sel.States {
+				if ours[k] {
+					continue
+				}
+				moved = true
+				c := s.fork(i)
+				c.gs[i].exit, c.gs[i].other = st.Pos, true
+				resume(c, i, nil, k, false)
+				e.next(c, s)
+			}
+			if !sel.Blocking && !anyReady {
+				moved = true
+				c := s.fork(i)
+				c.gs[i].exit, c.gs[i].other = sel.Pos(), true
+				resume(c, i, nil, -1, false)
+				e.next(c, s)
+			}
+		}
+	}
+	if moved {
+		return
+	}
+	for i, g := range s.gs {
+		if len(g.parked) == 0 {
+			continue
+		}
+		k := opKey{g.parked[0].op.Instr, g.parked[0].state}
+		if _, ok := g.parked[0].op.Instr.(*ssa.Select); ok {
+			k.state = -1
+		}
+		if e.stuckOp[k] {
+			continue
+		}
+		e.stuckOp[k] = true
+		st := Stuck{Op: g.parked[0].op}
+		for j, h := range s.gs {
+			if j == i {
+				continue
+			}
+			x := Exit{Fn: h.g.Fn, Pos: h.exit, Other: h.other, Sends: e.m.sends[h.g], Recvs: e.m.recvs[h.g]}
+			if len(h.parked) > 0 {
+				x.Blocked, x.Pos = true, h.parked[0].op.Instr.Pos()
+			}
+			st.Others = append(st.Others, x)
+		}
+		dbg("  stuck %v at %v", st.Op.Kind, st.Op.Instr)
+		e.found = append(e.found, st)
+	}
+}
+
+// recvOf returns the receive goroutine g waits at.
+func recvOf(g *gor) opInfo {
+	for _, p := range g.parked {
+		if p.kind == chanuse.Recv || p.kind == chanuse.SelectRecv {
+			return p
+		}
+	}
+	return opInfo{}
+}
+
+// next continues c, a successor of s; the goroutines it moved run on
+// when it is expanded.
+func (e *explorer) next(c, s *state) {
+	c.depth = s.depth + 1
+	e.push(c)
+}
+
+// key encodes the state for the visited set: goroutines in a canonical
+// order, as identical goroutines are interchangeable.
+func (s *state) key() string {
+	gs := make([]string, 0, len(s.gs))
+	for _, g := range s.gs {
+		gs = append(gs, g.key())
+	}
+	sort.Strings(gs)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d/%d/%t/", s.buf, s.cap, s.closed)
+	ks := make([]string, 0, len(s.trips))
+	for k, v := range s.trips {
+		ks = append(ks, k+"="+strconv.Itoa(v))
+	}
+	sort.Strings(ks)
+	b.WriteString(strings.Join(ks, ","))
+	b.WriteString("|")
+	b.WriteString(strings.Join(gs, "|"))
+	return b.String()
+}
+
+func (g *gor) key() string {
+	if g.done {
+		return "D"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%p:%t:%d;", g.g, g.dclose != nil, len(g.parked))
+	for _, f := range g.frames {
+		fmt.Fprintf(&b, "%p.%d.%d.%t", f.node, f.blk.Index, f.idx, f.unwinding)
+		if f.prev != nil {
+			fmt.Fprintf(&b, ".%d", f.prev.Index)
+		}
+		var ks []string
+		for k, v := range f.known {
+			ks = append(ks, fmt.Sprintf("%v=%d", k, v))
+		}
+		for k, v := range f.dec {
+			ks = append(ks, fmt.Sprintf("%s=%t", k, v))
+		}
+		for k, v := range f.back {
+			ks = append(ks, fmt.Sprintf("b%d=%d", k.Index, v))
+		}
+		sort.Strings(ks)
+		b.WriteString(strings.Join(ks, ","))
+		for _, d := range f.defers {
+			fmt.Fprintf(&b, "d%p%t", d.node, d.close != nil)
+		}
+		b.WriteString(";")
+	}
+	return b.String()
+}

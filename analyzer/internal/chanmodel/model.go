@@ -1,0 +1,540 @@
+// Package chanmodel checks one channel, whose whole life the package sees
+// (chanuse), by exploring the paths and interleavings of the goroutines
+// that use it, up to a bound, in the style of GCatch's BMOC detector: it
+// finds an operation on the channel that some path leaves blocked forever.
+//
+// Each goroutine runs its code the way go/ssa lowers it. Values are
+// unknown, and an If on an unknown value takes both ways, except that the
+// ok of a comma-ok receive and the index of a select are tracked, two Ifs
+// on the same condition in one activation agree, and counted loops on the
+// same bound run the same number of times. Between two operations on the
+// channel a goroutine's steps touch nothing the others see, so goroutines
+// only interleave at the channel's operations. Any doubt (a loop around an
+// operation that is neither counted nor driven by the channel, a capacity
+// that is not known, a state budget spent) gives up silently: the checker
+// reports only deadlocks it has a path for.
+package chanmodel
+
+import (
+	"fmt"
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/ssa"
+)
+
+// Stuck is an operation on the channel that some interleaving leaves
+// blocked forever.
+type Stuck struct {
+	Op     chanuse.Op
+	Others []Exit // how each other goroutine of the witness ended
+}
+
+// Exit tells how one goroutine of a witness ended.
+type Exit struct {
+	Fn      *ssa.Function // the goroutine's function
+	Blocked bool          // it is blocked too (on Op of this channel) rather than returned
+	Other   bool          // it left a select by a case on another channel (or its default)
+	Pos     token.Pos     // where: its return, the case it left by, or its blocked operation
+	Sends   bool          // it sends on the channel somewhere
+	Recvs   bool          // it receives from the channel somewhere
+}
+
+// bound is how many times a loop that is not counted may go round per
+// activation.
+const bound = 2
+
+// maxFrames bounds the depth of inlined calls.
+const maxFrames = 8
+
+// loop is a natural loop of a function.
+type loop struct {
+	head     *ssa.BasicBlock
+	body     map[*ssa.BasicBlock]bool
+	exit     *ssa.If // the counted exit test in the header, or nil
+	cont     int     // the successor index of exit that stays in the loop
+	key      string  // the counted loop's key, "" when not counted
+	relevant bool    // an operation, a start or a call of a node is inside
+	event    bool    // every way out follows an operation on the channel
+}
+
+type opInfo struct {
+	kind  chanuse.Kind
+	state int
+	op    chanuse.Op
+}
+
+// model is what the exploration needs of the channel, computed once.
+type model struct {
+	ch       *chanuse.Channel
+	canon    map[*chanuse.Node]*chanuse.Node
+	ops      map[*chanuse.Node]map[ssa.Instruction][]opInfo
+	children map[*chanuse.Node]map[ssa.Instruction][]*chanuse.Node
+	loops    map[*ssa.Function]map[*ssa.BasicBlock]*loop // by header
+	keys     map[string]int                              // counted loop keys; constant ones have their trip count, others -1
+	capKey   string
+	capAdd   int
+	index    map[*chanuse.Node]int
+	sends    map[*chanuse.Node]bool // by goroutine (G)
+	recvs    map[*chanuse.Node]bool
+}
+
+// Check explores the goroutines that use ch and returns the operations
+// some interleaving leaves blocked forever, each once with its first
+// (shortest) witness. It returns nothing when ch escapes, when the model
+// is outside what the checker follows, or when budget states are spent.
+func Check(ch *chanuse.Channel, budget int) []Stuck {
+	m := build(ch)
+	if m == nil {
+		dbg("%s: no model", ch.Make.Parent().Name())
+		return nil
+	}
+	dbg("%s: keys %v cap %s+%d", ch.Make.Parent().Name(), m.keys, m.capKey, m.capAdd)
+	return m.explore(budget)
+}
+
+func build(ch *chanuse.Channel) *model {
+	if ch.Escapes || ch.Make == nil || len(ch.Returns) > 0 || len(ch.Nodes) == 0 {
+		return nil
+	}
+	m := &model{ch: ch, canon: map[*chanuse.Node]*chanuse.Node{},
+		ops:      map[*chanuse.Node]map[ssa.Instruction][]opInfo{},
+		children: map[*chanuse.Node]map[ssa.Instruction][]*chanuse.Node{},
+		loops:    map[*ssa.Function]map[*ssa.BasicBlock]*loop{},
+		keys:     map[string]int{}, index: map[*chanuse.Node]int{},
+		sends: map[*chanuse.Node]bool{}, recvs: map[*chanuse.Node]bool{}}
+	type gf struct {
+		g  *chanuse.Node
+		fn *ssa.Function
+	}
+	first := map[gf]*chanuse.Node{}
+	for i, n := range ch.Nodes {
+		if n.Callback || n.Fn == nil || n.Fn.Blocks == nil {
+			return nil
+		}
+		m.index[n] = i
+		// A function reached again in the same goroutine is recorded
+		// once (chanuse's walk stops there): run it as the first.
+		k := gf{n.G, n.Fn}
+		if f := first[k]; f != nil && len(n.Ops) == 0 && len(n.Vals) == 0 {
+			m.canon[n] = f
+		} else {
+			if first[k] == nil {
+				first[k] = n
+			}
+			m.canon[n] = n
+		}
+	}
+	for _, n := range ch.Nodes {
+		if n.Parent != nil {
+			p := m.canon[n.Parent]
+			var at ssa.Instruction
+			switch {
+			case n.Go != nil:
+				at = n.Go
+			case n.Start != nil:
+				at = n.Start
+			case n.Call != nil:
+				at = n.Call
+			default:
+				return nil
+			}
+			if m.children[p] == nil {
+				m.children[p] = map[ssa.Instruction][]*chanuse.Node{}
+			}
+			m.children[p][at] = append(m.children[p][at], n)
+			if len(m.children[p][at]) > 1 {
+				return nil
+			}
+			// A goroutine that starts its own function again folds the
+			// new goroutines into itself: they are not in the model.
+			for a := n.Parent; a != nil; a = a.Parent {
+				if a.Fn == n.Fn && n.G == n {
+					return nil
+				}
+			}
+		}
+		for _, op := range n.Ops {
+			if m.ops[n] == nil {
+				m.ops[n] = map[ssa.Instruction][]opInfo{}
+			}
+			m.ops[n][op.Instr] = append(m.ops[n][op.Instr], opInfo{op.Kind, op.State, op})
+			switch op.Kind {
+			case chanuse.Send, chanuse.SelectSend:
+				m.sends[n.G] = true
+			case chanuse.Recv, chanuse.SelectRecv:
+				m.recvs[n.G] = true
+			}
+		}
+	}
+	for _, n := range ch.Nodes {
+		if m.canon[n] != n {
+			continue
+		}
+		if !m.loopsOf(n) {
+			return nil
+		}
+	}
+	// The capacity: a constant, or a counted loop's bound (plus a constant).
+	size := ch.Make.Size
+	if c, ok := size.(*ssa.Const); ok {
+		v, exact := constant.Int64Val(constant.ToInt(c.Value))
+		if !exact || v < 0 || v > 64 {
+			return nil
+		}
+		m.capAdd = int(v)
+	} else {
+		add := 0
+		if b, ok := size.(*ssa.BinOp); ok && (b.Op == token.ADD || b.Op == token.SUB) {
+			if c, ok := b.Y.(*ssa.Const); ok {
+				v, exact := constant.Int64Val(constant.ToInt(c.Value))
+				if !exact {
+					return nil
+				}
+				add = int(v)
+				if b.Op == token.SUB {
+					add = -add
+				}
+				size = b.X
+			}
+		}
+		k := root(size, ch.Nodes[0], 0)
+		if _, ok := m.keys[k]; !ok {
+			return nil
+		}
+		m.capKey, m.capAdd = k, add
+	}
+	if len(m.keys) > 4 {
+		return nil
+	}
+	return m
+}
+
+// loopsOf finds the loops of n's function, their keys, and whether each
+// is one the checker can follow; false gives up on the channel.
+func (m *model) loopsOf(n *chanuse.Node) bool {
+	fn := n.Fn
+	ls := map[*ssa.BasicBlock]*loop{}
+	for _, b := range fn.Blocks {
+		for _, s := range b.Succs {
+			if !s.Dominates(b) {
+				continue
+			}
+			l := ls[s]
+			if l == nil {
+				l = &loop{head: s, body: map[*ssa.BasicBlock]bool{s: true}}
+				ls[s] = l
+			}
+			// The natural loop: blocks reaching the back edge's source
+			// without passing the header.
+			stack := []*ssa.BasicBlock{b}
+			for len(stack) > 0 {
+				x := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if l.body[x] {
+					continue
+				}
+				l.body[x] = true
+				stack = append(stack, x.Preds...)
+			}
+		}
+	}
+	opsAt := m.ops[n]
+	kids := m.children[n]
+	for _, l := range ls {
+		var opBlocks []*ssa.BasicBlock
+		for b := range l.body {
+			for _, in := range b.Instrs {
+				if len(opsAt[in]) > 0 {
+					l.relevant = true
+					opBlocks = append(opBlocks, b)
+				} else if len(kids[in]) > 0 {
+					l.relevant = true
+				}
+			}
+		}
+		m.counted(n, l)
+		// An event loop: every way out (an edge out of the body, or a
+		// return in it) follows an operation on the channel.
+		l.event = len(opBlocks) > 0
+		for b := range l.body {
+			out := false
+			for _, s := range b.Succs {
+				if !l.body[s] {
+					out = true
+				}
+			}
+			if _, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+				out = true
+			}
+			if !out {
+				continue
+			}
+			after := false
+			for _, ob := range opBlocks {
+				if ob.Dominates(b) {
+					after = true
+					break
+				}
+			}
+			if !after {
+				l.event = false
+			}
+		}
+		if l.relevant && l.key == "" && !l.event {
+			dbg("loop %s in %s: not counted, not event", l.head, fn)
+			return false
+		}
+		if l.key != "" && l.relevant {
+			if _, ok := m.keys[l.key]; !ok {
+				m.keys[l.key] = -1
+				if v, ok := constKey(l.key); ok {
+					if v > 4 {
+						return false
+					}
+					m.keys[l.key] = v
+				}
+			}
+		} else {
+			l.key = ""
+		}
+	}
+	m.loops[fn] = ls
+	return true
+}
+
+func constKey(k string) (int, bool) {
+	var v int
+	if _, err := fmt.Sscanf(k, "c:%d", &v); err == nil {
+		return v, true
+	}
+	return 0, false
+}
+
+// counted sets l's exit test and key when l is a counted loop: its
+// header tests an induction variable (from a constant, step 1) against a
+// bound that does not change in the loop, or ranges over a map.
+func (m *model) counted(n *chanuse.Node, l *loop) {
+	iff, ok := l.head.Instrs[len(l.head.Instrs)-1].(*ssa.If)
+	if !ok || len(l.head.Succs) != 2 {
+		return
+	}
+	in0, in1 := l.body[l.head.Succs[0]], l.body[l.head.Succs[1]]
+	if in0 == in1 {
+		return
+	}
+	cont := 0
+	if in1 {
+		cont = 1
+	}
+	var bnd ssa.Value
+	switch c := iff.Cond.(type) {
+	case *ssa.BinOp:
+		if c.Op != token.LSS || !m.induction(l, c.X) || definedIn(l, c.Y) {
+			return
+		}
+		bnd = c.Y
+	case *ssa.Extract:
+		nx, ok := c.Tuple.(*ssa.Next)
+		if !ok || c.Index != 0 || nx.IsString {
+			return
+		}
+		rg, ok := nx.Iter.(*ssa.Range)
+		if !ok || definedIn(l, rg.X) {
+			return
+		}
+		k := root(rg.X, n, 0)
+		l.exit, l.cont, l.key = iff, cont, "len:"+k
+		return
+	default:
+		return
+	}
+	l.exit, l.cont, l.key = iff, cont, root(bnd, n, 0)
+}
+
+// induction reports whether v is the loop's induction variable (a phi in
+// the header from a constant outside, stepped by one inside), or that plus
+// one (go/ssa's range over a slice tests the stepped index).
+func (m *model) induction(l *loop, v ssa.Value) bool {
+	var phi *ssa.Phi
+	var step ssa.Value
+	switch x := v.(type) {
+	case *ssa.Phi:
+		phi = x
+	case *ssa.BinOp:
+		p, ok := x.X.(*ssa.Phi)
+		if !ok || x.Op != token.ADD || !isOne(x.Y) {
+			return false
+		}
+		phi, step = p, x
+	default:
+		return false
+	}
+	if phi.Block() != l.head {
+		return false
+	}
+	for i, e := range phi.Edges {
+		if !l.body[l.head.Preds[i]] {
+			if _, ok := e.(*ssa.Const); !ok {
+				return false
+			}
+			continue
+		}
+		if step != nil && e == step {
+			continue
+		}
+		b, ok := e.(*ssa.BinOp)
+		if !ok || b.Op != token.ADD || b.X != phi || !isOne(b.Y) {
+			return false
+		}
+	}
+	return true
+}
+
+func isOne(v ssa.Value) bool {
+	c, ok := v.(*ssa.Const)
+	if !ok || c.Value == nil || c.Value.Kind() != constant.Int {
+		return false
+	}
+	x, exact := constant.Int64Val(c.Value)
+	return exact && x == 1
+}
+
+func definedIn(l *loop, v ssa.Value) bool {
+	in, ok := v.(ssa.Instruction)
+	return ok && in.Block() != nil && l.body[in.Block()]
+}
+
+// root names the value a loop bound or a capacity comes from, so that
+// loops and capacities on the same bound share a key: through conversions,
+// len, a variable stored once, free variables to the closure's binding and
+// parameters to the call that passes them.
+func root(v ssa.Value, n *chanuse.Node, depth int) string {
+	if depth > 8 {
+		return fmt.Sprintf("v%p", v)
+	}
+	switch x := v.(type) {
+	case *ssa.Const:
+		if x.Value != nil && x.Value.Kind() == constant.Int {
+			if i, ok := constant.Int64Val(x.Value); ok {
+				return fmt.Sprintf("c:%d", i)
+			}
+		}
+	case *ssa.ChangeType:
+		return root(x.X, n, depth+1)
+	case *ssa.Convert:
+		if isInt(x.X.Type()) {
+			return root(x.X, n, depth+1)
+		}
+	case *ssa.Slice:
+		return root(x.X, n, depth+1)
+	case *ssa.Call:
+		if b, ok := x.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" && len(x.Call.Args) == 1 {
+			return "len:" + root(x.Call.Args[0], n, depth+1)
+		}
+	case *ssa.UnOp:
+		if x.Op == token.MUL {
+			if a, ok := x.X.(*ssa.Alloc); ok {
+				if s := onlyStore(a); s != nil {
+					return root(s, n, depth+1)
+				}
+			}
+		}
+	case *ssa.Alloc:
+		if s := onlyStore(x); s != nil {
+			return "*" + root(s, n, depth+1)
+		}
+	case *ssa.FreeVar:
+		if n != nil && n.Parent != nil {
+			if mk := closureOf(n); mk != nil {
+				if b := chanuse.Bound(mk, x); b != nil {
+					return root(b, n.Parent, depth+1)
+				}
+			}
+		}
+	case *ssa.Parameter:
+		if n != nil && n.Parent != nil && n.Fn == x.Parent() {
+			var c *ssa.CallCommon
+			switch {
+			case n.Go != nil:
+				c = n.Go.Common()
+			case n.Call != nil:
+				c = n.Call.Common()
+			}
+			if c != nil {
+				for i, p := range x.Parent().Params {
+					if p != x {
+						continue
+					}
+					if c.IsInvoke() {
+						i--
+					}
+					if i >= 0 && i < len(c.Args) {
+						return root(c.Args[i], n.Parent, depth+1)
+					}
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("v%p", v)
+}
+
+func isInt(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsInteger != 0
+}
+
+// onlyStore returns the value stored in a, when a is stored to exactly
+// once and only loaded otherwise.
+func onlyStore(a *ssa.Alloc) ssa.Value {
+	var val ssa.Value
+	for _, r := range *a.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Store:
+			if val != nil || r.Addr != a {
+				return nil
+			}
+			val = r.Val
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return nil
+			}
+		case *ssa.DebugRef:
+		case *ssa.MakeClosure:
+		default:
+			return nil
+		}
+	}
+	return val
+}
+
+// closureOf returns the MakeClosure that n's function literal was made by.
+func closureOf(n *chanuse.Node) *ssa.MakeClosure {
+	var c *ssa.CallCommon
+	switch {
+	case n.Go != nil:
+		c = n.Go.Common()
+	case n.Call != nil:
+		c = n.Call.Common()
+	case n.Start != nil:
+		c = n.Start.Common()
+		if len(c.Args) == 2 {
+			mk, _ := c.Args[1].(*ssa.MakeClosure)
+			return mk
+		}
+		return nil
+	default:
+		return nil
+	}
+	mk, _ := c.Value.(*ssa.MakeClosure)
+	return mk
+}
+
+// inLoop reports whether v is computed in a loop of its function.
+func inLoop(v ssa.Value) bool {
+	in, ok := v.(ssa.Instruction)
+	return ok && in.Block() != nil && ssaloop.InLoop(in.Block())
+}
