@@ -25,7 +25,7 @@ type frame struct {
 	node      *chanuse.Node
 	blk, prev *ssa.BasicBlock
 	idx       int
-	known     map[any]int64  // tracked values: select indexes, oks, phis of them
+	known     map[any]int64   // tracked values: select indexes, oks, phis of them
 	dec       map[string]bool // the direction each correlated condition took
 	back      map[*ssa.BasicBlock]int
 	defers    []deferred
@@ -257,7 +257,7 @@ func (e *explorer) run(s *state, i int, steps int) {
 					continue
 				}
 				e.spawn(s, k)
-			} else if chanuse.NoReturn(&in.Call) {
+			} else if chanuse.NoReturn(&in.Call) || testFails(&in.Call) {
 				return
 			}
 		case *ssa.Go:
@@ -660,7 +660,7 @@ func (e *explorer) transitions(s *state) {
 				ours[o.state] = true
 			}
 			for k, st := range sel.States {
-				if ours[k] {
+				if ours[k] || e.m.deadCase(g.frames[len(g.frames)-1].node, sel, k) {
 					continue
 				}
 				moved = true
@@ -776,4 +776,26 @@ func (g *gor) key() string {
 		b.WriteString(";")
 	}
 	return b.String()
+}
+
+// testFails reports whether c marks a test failed (t.Error, t.Errorf,
+// t.Fail): a leak on the path of a failed test is not worth a report, so
+// the path is pruned as a t.Fatal's is.
+func testFails(c *ssa.CallCommon) bool {
+	fn := c.StaticCallee()
+	if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "testing" {
+		if !c.IsInvoke() || c.Method.Pkg() == nil || c.Method.Pkg().Path() != "testing" {
+			return false
+		}
+		switch c.Method.Name() {
+		case "Error", "Errorf", "Fail":
+			return true
+		}
+		return false
+	}
+	switch fn.Name() {
+	case "Error", "Errorf", "Fail":
+		return true
+	}
+	return false
 }

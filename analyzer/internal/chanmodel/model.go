@@ -78,7 +78,8 @@ type model struct {
 	capKey   string
 	capAdd   int
 	index    map[*chanuse.Node]int
-	sends    map[*chanuse.Node]bool // by goroutine (G)
+	dead     map[*ssa.Select]map[int]bool // deadCase, cached
+	sends    map[*chanuse.Node]bool       // by goroutine (G)
 	recvs    map[*chanuse.Node]bool
 }
 
@@ -104,7 +105,7 @@ func build(ch *chanuse.Channel) *model {
 		ops:      map[*chanuse.Node]map[ssa.Instruction][]opInfo{},
 		children: map[*chanuse.Node]map[ssa.Instruction][]*chanuse.Node{},
 		loops:    map[*ssa.Function]map[*ssa.BasicBlock]*loop{},
-		keys:     map[string]int{}, index: map[*chanuse.Node]int{},
+		keys:     map[string]int{}, index: map[*chanuse.Node]int{}, dead: map[*ssa.Select]map[int]bool{},
 		sends: map[*chanuse.Node]bool{}, recvs: map[*chanuse.Node]bool{}}
 	type gf struct {
 		g  *chanuse.Node
@@ -169,6 +170,10 @@ func build(ch *chanuse.Channel) *model {
 				m.recvs[n.G] = true
 			}
 		}
+	}
+	if m.stateful() {
+		dbg("%s: stateful", ch.Make.Parent().Name())
+		return nil
 	}
 	for _, n := range ch.Nodes {
 		if m.canon[n] != n {
@@ -537,4 +542,135 @@ func closureOf(n *chanuse.Node) *ssa.MakeClosure {
 func inLoop(v ssa.Value) bool {
 	in, ok := v.(ssa.Instruction)
 	return ok && in.Block() != nil && ssaloop.InLoop(in.Block())
+}
+
+// stateful reports whether a value sent on the channel derives from one
+// received from it (a token carrying state: status := <-c; ...; c <-
+// status): the paths then depend on the values, which are not tracked.
+func (m *model) stateful() bool {
+	recvd := map[ssa.Value]bool{}
+	for _, n := range m.ch.Nodes {
+		for _, op := range n.Ops {
+			switch op.Kind {
+			case chanuse.Recv:
+				recvd[op.Instr.(ssa.Value)] = true
+			case chanuse.SelectRecv:
+				recvd[op.Instr.(*ssa.Select)] = true
+			}
+		}
+	}
+	if len(recvd) == 0 {
+		return false
+	}
+	seen := map[ssa.Value]bool{}
+	var from func(v ssa.Value, depth int) bool
+	from = func(v ssa.Value, depth int) bool {
+		if v == nil || seen[v] || depth > 10 {
+			return false
+		}
+		seen[v] = true
+		if recvd[v] {
+			return true
+		}
+		switch x := v.(type) {
+		case *ssa.Alloc:
+			for _, r := range *x.Referrers() {
+				switch r := r.(type) {
+				case *ssa.Store:
+					if from(r.Val, depth+1) {
+						return true
+					}
+				case *ssa.FieldAddr, *ssa.IndexAddr:
+					for _, r2 := range *r.(ssa.Value).Referrers() {
+						if st, ok := r2.(*ssa.Store); ok && from(st.Val, depth+1) {
+							return true
+						}
+					}
+				}
+			}
+			return false
+		case *ssa.Call, *ssa.Parameter, *ssa.FreeVar, *ssa.Global, *ssa.Const, *ssa.Function:
+			return false
+		case ssa.Instruction:
+			var ops []*ssa.Value
+			for _, o := range x.Operands(ops) {
+				if *o != nil && from(*o, depth+1) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, n := range m.ch.Nodes {
+		for _, op := range n.Ops {
+			var x ssa.Value
+			switch op.Kind {
+			case chanuse.Send:
+				x = op.Instr.(*ssa.Send).X
+			case chanuse.SelectSend:
+				x = op.Instr.(*ssa.Select).States[op.State].Send
+			}
+			if x != nil && from(x, 0) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// deadCase reports whether case k of sel, on another channel, can never
+// fire: its channel is made in the package, does not escape, and nothing
+// sends on or closes it (a receive) or receives from it (a send).
+func (m *model) deadCase(n *chanuse.Node, sel *ssa.Select, k int) bool {
+	if d, ok := m.dead[sel][k]; ok {
+		return d
+	}
+	if m.dead[sel] == nil {
+		m.dead[sel] = map[int]bool{}
+	}
+	d := deadCase(n, sel, k)
+	m.dead[sel][k] = d
+	return d
+}
+
+func deadCase(n *chanuse.Node, sel *ssa.Select, k int) bool {
+	v := sel.States[k].Chan
+	for i := 0; i < 8; i++ {
+		switch x := v.(type) {
+		case *ssa.MakeChan:
+			c := chanuse.Follow(x)
+			if c.Escapes || len(c.Returns) > 0 {
+				return false
+			}
+			for _, cn := range c.Nodes {
+				for _, op := range cn.Ops {
+					switch op.Kind {
+					case chanuse.Send, chanuse.SelectSend, chanuse.Close, chanuse.DeferClose:
+						if sel.States[k].Dir != types.SendOnly {
+							return false
+						}
+					default:
+						if sel.States[k].Dir == types.SendOnly {
+							return false
+						}
+					}
+				}
+			}
+			return true
+		case *ssa.ChangeType:
+			v = x.X
+		case *ssa.FreeVar:
+			if n == nil || n.Parent == nil {
+				return false
+			}
+			mk := closureOf(n)
+			if mk == nil {
+				return false
+			}
+			v, n = chanuse.Bound(mk, x), n.Parent
+		default:
+			return false
+		}
+	}
+	return false
 }

@@ -1,0 +1,84 @@
+package stuck
+
+import (
+	"testing"
+	"time"
+)
+
+// A token carrying state: the paths depend on the values it carries,
+// which the checker does not track (os/exec's statusc).
+type status struct{ running int }
+
+func token(fns []func()) chan int {
+	done := make(chan int, 1)
+	st := make(chan status, 1)
+	st <- status{running: len(fns)}
+	for _, fn := range fns {
+		go func() {
+			fn()
+			s := <-st
+			s.running--
+			if s.running == 0 {
+				done <- 1
+			} else {
+				st <- s
+			}
+		}()
+	}
+	return done
+}
+
+// A failed test's paths are not reported.
+func TestFailedPath(t *testing.T) {
+	ch := make(chan int)
+	go func() {
+		ch <- 1
+	}()
+	if _, err := fetch(); err != nil {
+		t.Error(err)
+		return
+	}
+	<-ch
+}
+
+func TestTimeout(t *testing.T) {
+	ch := make(chan int)
+	go func() {
+		ch <- 1
+	}()
+	select {
+	case <-ch:
+	case <-time.After(time.Second):
+		t.Errorf("timed out")
+	}
+}
+
+// A select case on a local channel nothing sends on never fires.
+func deadOther() {
+	c := make(chan bool)
+	c2 := make(chan bool)
+	go func() {
+		for i := 0; i < 3; i++ {
+			c <- true
+		}
+	}()
+	for i := 0; i < 3; i++ {
+		select {
+		case <-c:
+		case <-c2:
+		}
+	}
+}
+
+// The same test leaks when it returns without failing.
+func TestQuietReturn(t *testing.T) {
+	ch := make(chan int)
+	go func() {
+		ch <- 1 // want `this send can block forever`
+	}()
+	if _, err := fetch(); err != nil {
+		t.Log("skipping")
+		return
+	}
+	<-ch
+}
