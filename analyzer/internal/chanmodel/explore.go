@@ -15,6 +15,9 @@ import (
 // okOf keys the ok of a comma-ok receive or select (its tuple) in known.
 type okOf struct{ v ssa.Value }
 
+// valOf keys the value a receive got, when every send sends one constant.
+type valOf struct{ v ssa.Value }
+
 type deferred struct {
 	node  *chanuse.Node // a deferred call of a node
 	close *opInfo       // or a deferred close of the channel
@@ -374,7 +377,9 @@ func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
 	ck := ""
 	if dir < 0 && !inLoop(iff.Cond) {
 		ck = condKey(iff.Cond, 0)
-		if d, ok := f.dec[ck]; ok {
+		if !e.m.repeated(f.node.Fn)[ck] {
+			ck = "" // tested once: nothing to agree with
+		} else if d, ok := f.dec[ck]; ok {
 			dir = 1
 			if d {
 				dir = 0
@@ -388,7 +393,7 @@ func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
 			cf.dec[ck] = false
 		}
 		if e.jump(c, cf, cf.blk.Succs[1]) {
-			e.run(c, i, steps+1)
+			e.out = append(e.out, c) // runs on when expanded: paths that join meet in the visited set
 		}
 		if ck != "" {
 			f.dec[ck] = true
@@ -433,11 +438,17 @@ func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
 				r, ok := f.known[okOf{t}]
 				return r, ok
 			}
+			r, ok := f.known[valOf{t}]
+			return r, ok
 		}
 	case *ssa.Phi:
 		r, ok := f.known[ssa.Value(x)]
 		return r, ok
 	case *ssa.UnOp:
+		if x.Op == token.ARROW {
+			r, ok := f.known[valOf{x}]
+			return r, ok
+		}
 		if x.Op == token.NOT {
 			if r, ok := e.eval(f, x.X); ok {
 				return 1 - r, true
@@ -563,7 +574,8 @@ func (e *explorer) partners(s *state, i int, o opInfo) (solo bool, with []int) {
 
 // resume moves goroutine i of s (owned) past its operation o, which took
 // select case k (or -1 for a default) and received with ok.
-func resume(s *state, i int, o *opInfo, k int, ok bool) {
+func (e *explorer) resume(s *state, i int, o *opInfo, k int, ok bool) {
+	cv, known := e.m.value, e.m.valueKnown
 	g := s.gs[i]
 	g.parked = nil
 	f := g.frames[len(g.frames)-1]
@@ -576,12 +588,21 @@ func resume(s *state, i int, o *opInfo, k int, ok bool) {
 	if ok {
 		okv = 1
 	}
+	var val int64
+	if ok {
+		val = cv
+	}
 	switch in := in.(type) {
 	case *ssa.Select:
 		f.known[ssa.Value(in)] = int64(k)
 		f.known[okOf{in}] = okv
 	case *ssa.UnOp:
 		f.known[okOf{in}] = okv
+		if known {
+			f.known[valOf{in}] = val
+		} else {
+			delete(f.known, valOf{in})
+		}
 	}
 	f.idx++
 }
@@ -600,7 +621,7 @@ func (e *explorer) transitions(s *state) {
 			if !s.closed {
 				c := s.fork(i)
 				c.closed = true
-				resume(c, i, nil, 0, false)
+				e.resume(c, i, nil, 0, false)
 				e.next(c, s)
 			}
 			continue
@@ -622,7 +643,7 @@ func (e *explorer) transitions(s *state) {
 				}
 				c := s.fork(i)
 				c.closed = true
-				resume(c, i, &o, 0, false)
+				e.resume(c, i, &o, 0, false)
 				e.next(c, s)
 			case solo && (o.kind == chanuse.Send || o.kind == chanuse.SelectSend):
 				if s.closed {
@@ -630,7 +651,7 @@ func (e *explorer) transitions(s *state) {
 				}
 				c := s.fork(i)
 				c.buf++
-				resume(c, i, &o, o.state, false)
+				e.resume(c, i, &o, o.state, false)
 				e.next(c, s)
 			case solo:
 				c := s.fork(i)
@@ -638,15 +659,15 @@ func (e *explorer) transitions(s *state) {
 				if ok {
 					c.buf--
 				}
-				resume(c, i, &o, o.state, ok)
+				e.resume(c, i, &o, o.state, ok)
 				e.next(c, s)
 			case o.kind == chanuse.Send || o.kind == chanuse.SelectSend:
 				for _, j := range with {
 					c := s.fork(i)
 					c.gs[j] = c.gs[j].clone()
-					resume(c, i, &o, o.state, false)
+					e.resume(c, i, &o, o.state, false)
 					p := recvOf(c.gs[j])
-					resume(c, j, &p, p.state, true)
+					e.resume(c, j, &p, p.state, true)
 					e.next(c, s)
 				}
 			}
@@ -666,14 +687,14 @@ func (e *explorer) transitions(s *state) {
 				moved = true
 				c := s.fork(i)
 				c.gs[i].exit, c.gs[i].other = st.Pos, true
-				resume(c, i, nil, k, false)
+				e.resume(c, i, nil, k, false)
 				e.next(c, s)
 			}
 			if !sel.Blocking && !anyReady {
 				moved = true
 				c := s.fork(i)
 				c.gs[i].exit, c.gs[i].other = sel.Pos(), true
-				resume(c, i, nil, -1, false)
+				e.resume(c, i, nil, -1, false)
 				e.next(c, s)
 			}
 		}
@@ -760,7 +781,14 @@ func (g *gor) key() string {
 		}
 		var ks []string
 		for k, v := range f.known {
-			ks = append(ks, fmt.Sprintf("%v=%d", k, v))
+			switch k := k.(type) {
+			case okOf:
+				ks = append(ks, fmt.Sprintf("o%p=%d", k.v, v))
+			case valOf:
+				ks = append(ks, fmt.Sprintf("v%p=%d", k.v, v))
+			default:
+				ks = append(ks, fmt.Sprintf("%p=%d", k, v))
+			}
 		}
 		for k, v := range f.dec {
 			ks = append(ks, fmt.Sprintf("%s=%t", k, v))

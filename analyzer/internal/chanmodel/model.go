@@ -79,8 +79,13 @@ type model struct {
 	capAdd   int
 	index    map[*chanuse.Node]int
 	dead     map[*ssa.Select]map[int]bool // deadCase, cached
-	sends    map[*chanuse.Node]bool       // by goroutine (G)
-	recvs    map[*chanuse.Node]bool
+	rep      map[*ssa.Function]map[string]bool
+	// value is the one constant every send sends (valueKnown), so a
+	// receive that gets a value knows it: if <-done { return }.
+	value      int64
+	valueKnown bool
+	sends      map[*chanuse.Node]bool // by goroutine (G)
+	recvs      map[*chanuse.Node]bool
 }
 
 // Check explores the goroutines that use ch and returns the operations
@@ -105,7 +110,7 @@ func build(ch *chanuse.Channel) *model {
 		ops:      map[*chanuse.Node]map[ssa.Instruction][]opInfo{},
 		children: map[*chanuse.Node]map[ssa.Instruction][]*chanuse.Node{},
 		loops:    map[*ssa.Function]map[*ssa.BasicBlock]*loop{},
-		keys:     map[string]int{}, index: map[*chanuse.Node]int{}, dead: map[*ssa.Select]map[int]bool{},
+		keys:     map[string]int{}, index: map[*chanuse.Node]int{}, rep: map[*ssa.Function]map[string]bool{}, dead: map[*ssa.Select]map[int]bool{},
 		sends: map[*chanuse.Node]bool{}, recvs: map[*chanuse.Node]bool{}}
 	type gf struct {
 		g  *chanuse.Node
@@ -170,6 +175,10 @@ func build(ch *chanuse.Channel) *model {
 				m.recvs[n.G] = true
 			}
 		}
+	}
+	if !m.constValue() || m.localCases() {
+		dbg("%s: local select case", ch.Make.Parent().Name())
+		return nil
 	}
 	if m.stateful() {
 		dbg("%s: stateful", ch.Make.Parent().Name())
@@ -634,43 +643,149 @@ func (m *model) deadCase(n *chanuse.Node, sel *ssa.Select, k int) bool {
 }
 
 func deadCase(n *chanuse.Node, sel *ssa.Select, k int) bool {
-	v := sel.States[k].Chan
-	for i := 0; i < 8; i++ {
-		switch x := v.(type) {
-		case *ssa.MakeChan:
-			c := chanuse.Follow(x)
-			if c.Escapes || len(c.Returns) > 0 {
-				return false
+	mc := madeBy(n, sel.States[k].Chan)
+	if mc == nil {
+		return false
+	}
+	c := chanuse.Follow(mc)
+	if c.Escapes || len(c.Returns) > 0 {
+		return false
+	}
+	send := sel.States[k].Dir == types.SendOnly
+	for _, cn := range c.Nodes {
+		for _, op := range cn.Ops {
+			switch op.Kind {
+			case chanuse.Send, chanuse.SelectSend, chanuse.Close, chanuse.DeferClose:
+				if !send {
+					return false
+				}
+			default:
+				if send {
+					return false
+				}
 			}
-			for _, cn := range c.Nodes {
-				for _, op := range cn.Ops {
-					switch op.Kind {
-					case chanuse.Send, chanuse.SelectSend, chanuse.Close, chanuse.DeferClose:
-						if sel.States[k].Dir != types.SendOnly {
-							return false
-						}
-					default:
-						if sel.States[k].Dir == types.SendOnly {
-							return false
-						}
+		}
+	}
+	return true
+}
+
+// repeated returns the condition keys that more than one If of fn,
+// outside loops, tests: only those need a recorded direction.
+func (m *model) repeated(fn *ssa.Function) map[string]bool {
+	if r, ok := m.rep[fn]; ok {
+		return r
+	}
+	n := map[string]int{}
+	for _, b := range fn.Blocks {
+		if iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok && !inLoop(iff.Cond) {
+			n[condKey(iff.Cond, 0)]++
+		}
+	}
+	r := map[string]bool{}
+	for k, c := range n {
+		if c > 1 {
+			r[k] = true
+		}
+	}
+	m.rep[fn] = r
+	return r
+}
+
+// constValue sets value when every send sends the same boolean or integer
+// constant; it returns false when that is not settled (never).
+func (m *model) constValue() bool {
+	var c *ssa.Const
+	for _, n := range m.ch.Nodes {
+		for _, op := range n.Ops {
+			var x ssa.Value
+			switch op.Kind {
+			case chanuse.Send:
+				x = op.Instr.(*ssa.Send).X
+			case chanuse.SelectSend:
+				x = op.Instr.(*ssa.Select).States[op.State].Send
+			default:
+				continue
+			}
+			k, ok := x.(*ssa.Const)
+			if !ok || k.Value == nil || (k.Value.Kind() != constant.Bool && k.Value.Kind() != constant.Int) || c != nil && !constant.Compare(c.Value, token.EQL, k.Value) {
+				return true
+			}
+			c = k
+		}
+	}
+	if c == nil {
+		return true
+	}
+	if c.Value.Kind() == constant.Bool {
+		if constant.BoolVal(c.Value) {
+			m.value = 1
+		}
+	} else if v, ok := constant.Int64Val(c.Value); ok {
+		m.value = v
+	} else {
+		return true
+	}
+	m.valueKnown = true
+	return true
+}
+
+// localCases reports whether a select on the channel has a case on
+// another channel the package makes and fully sees, which may fire: its
+// timing is the program's, which the checker does not model (a case on a
+// context, a timer or a channel from elsewhere may fire at any time).
+func (m *model) localCases() bool {
+	for _, n := range m.ch.Nodes {
+		for _, op := range n.Ops {
+			sel, ok := op.Instr.(*ssa.Select)
+			if !ok {
+				continue
+			}
+			for k, st := range sel.States {
+				if st.Chan == nil || n.Vals[st.Chan] {
+					continue
+				}
+						if mc := madeBy(n, st.Chan); mc != nil && !m.deadCase(n, sel, k) {
+					c := chanuse.Follow(mc)
+					if !c.Escapes && len(c.Returns) == 0 {
+						return true
 					}
 				}
 			}
-			return true
-		case *ssa.ChangeType:
-			v = x.X
-		case *ssa.FreeVar:
-			if n == nil || n.Parent == nil {
-				return false
-			}
-			mk := closureOf(n)
-			if mk == nil {
-				return false
-			}
-			v, n = chanuse.Bound(mk, x), n.Parent
-		default:
-			return false
 		}
 	}
 	return false
+}
+
+// madeBy returns the make of v, followed through conversions and free
+// variables, or nil.
+func madeBy(n *chanuse.Node, v ssa.Value) *ssa.MakeChan {
+	for i := 0; i < 8; i++ {
+		switch x := v.(type) {
+		case *ssa.MakeChan:
+			return x
+		case *ssa.ChangeType:
+			v = x.X
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return nil
+			}
+			v = x.X
+		case *ssa.Alloc:
+			if v = onlyStore(x); v == nil {
+				return nil
+			}
+		case *ssa.FreeVar:
+			if n == nil || n.Parent == nil {
+				return nil
+			}
+			mk := closureOf(n)
+			if mk == nil {
+				return nil
+			}
+			v, n = chanuse.Bound(mk, x), n.Parent
+		default:
+			return nil
+		}
+	}
+	return nil
 }

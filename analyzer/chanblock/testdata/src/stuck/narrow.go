@@ -82,3 +82,37 @@ func TestQuietReturn(t *testing.T) {
 	}
 	<-ch
 }
+
+// A receive of a constant knows its value: the loop ends on the one send.
+func constDone(lock func()) {
+	done := make(chan bool)
+	go func() {
+		for {
+			lock()
+			if <-done {
+				return
+			}
+		}
+	}()
+	done <- true
+}
+
+// A case on another local channel fires when the program makes it: not
+// modelled, the checker gives up.
+func localOther() {
+	stop := make(chan bool)
+	wake := make(chan bool)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-wake:
+				wake <- true
+			}
+		}
+	}()
+	wake <- true
+	close(stop)
+	<-wake
+}
