@@ -298,6 +298,10 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 				l.event = false
 			}
 		}
+		if l.relevant && l.key == "" && countingExit(l) {
+			dbg("loop %s in %s: counts its way out", l.head, fn)
+			return false
+		}
 		if l.relevant && l.key == "" && !l.event {
 			dbg("loop %s in %s: not counted, not event", l.head, fn)
 			return false
@@ -744,7 +748,7 @@ func (m *model) localCases() bool {
 				if st.Chan == nil || n.Vals[st.Chan] {
 					continue
 				}
-						if mc := madeBy(n, st.Chan); mc != nil && !m.deadCase(n, sel, k) {
+				if mc := madeBy(n, st.Chan); mc != nil && !m.deadCase(n, sel, k) {
 					c := chanuse.Follow(mc)
 					if !c.Escapes && len(c.Returns) == 0 {
 						return true
@@ -788,4 +792,37 @@ func madeBy(n *chanuse.Node, v ssa.Value) *ssa.MakeChan {
 		}
 	}
 	return nil
+}
+
+// countingExit reports whether a way out of l tests a counter the loop
+// steps (for v := range ch { n++; if n == want { break } }): the loop
+// counts its receives, which the checker does not track.
+func countingExit(l *loop) bool {
+	counter := func(v ssa.Value) bool {
+		if b, ok := v.(*ssa.BinOp); ok && (b.Op == token.ADD || b.Op == token.SUB) {
+			v = b.X
+		}
+		phi, ok := v.(*ssa.Phi)
+		if !ok || !l.body[phi.Block()] {
+			return false
+		}
+		for _, e := range phi.Edges {
+			if b, ok := e.(*ssa.BinOp); ok && (b.Op == token.ADD || b.Op == token.SUB) {
+				if _, ok := b.Y.(*ssa.Const); ok {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for b := range l.body {
+		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok || l.body[b.Succs[0]] && l.body[b.Succs[1]] {
+			continue
+		}
+		if c, ok := iff.Cond.(*ssa.BinOp); ok && (counter(c.X) || counter(c.Y)) {
+			return true
+		}
+	}
+	return false
 }

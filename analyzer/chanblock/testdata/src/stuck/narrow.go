@@ -116,3 +116,26 @@ func localOther() {
 	close(stop)
 	<-wake
 }
+
+// A loop that counts its receives decides its way out by the count, which
+// the checker does not track.
+func countedRange(xs []string, skip map[string]bool) int {
+	ch := make(chan int)
+	started := 0
+	for _, x := range xs {
+		if skip[x] {
+			continue
+		}
+		started++
+		go func() { ch <- len(x) }()
+	}
+	got, sum := 0, 0
+	for v := range ch {
+		got++
+		sum += v
+		if got == started {
+			break
+		}
+	}
+	return sum
+}
