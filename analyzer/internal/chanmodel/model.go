@@ -734,7 +734,8 @@ func (m *model) constValue() bool {
 }
 
 // localCases reports whether a select on the channel has a case on
-// another channel the package makes and fully sees, which may fire: its
+// another channel made in the package (found through free variables),
+// which may fire: its
 // timing is the program's, which the checker does not model (a case on a
 // context, a timer or a channel from elsewhere may fire at any time).
 func (m *model) localCases() bool {
@@ -749,10 +750,7 @@ func (m *model) localCases() bool {
 					continue
 				}
 				if mc := madeBy(n, st.Chan); mc != nil && !m.deadCase(n, sel, k) {
-					c := chanuse.Follow(mc)
-					if !c.Escapes && len(c.Returns) == 0 {
-						return true
-					}
+					return true
 				}
 			}
 		}

@@ -139,3 +139,26 @@ func countedRange(xs []string, skip map[string]bool) int {
 	}
 	return sum
 }
+
+// The same with the worker a closure started twice (its channel escapes
+// chanuse, but is still the program's own).
+func localOther2() {
+	done := make(chan bool)
+	wake := make(chan bool)
+	run := func(w chan bool) {
+		for {
+			select {
+			case <-done:
+				return
+			case <-w:
+				w <- true
+			}
+		}
+	}
+	for i := 0; i < 2; i++ {
+		go run(wake)
+	}
+	wake <- true
+	close(done)
+	<-wake
+}
