@@ -23,5 +23,9 @@ func TestResolvedCalls(t *testing.T) {
 // TestStuck runs the bounded interleaving checker's kernels (chanmodel):
 // classic leaks, each beside a fixed twin that must stay silent.
 func TestStuck(t *testing.T) {
+	if err := chanblock.Analyzer.Flags.Set("stuck", "true"); err != nil {
+		t.Fatal(err)
+	}
+	defer chanblock.Analyzer.Flags.Set("stuck", "false")
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stuck")
 }

@@ -263,9 +263,35 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 		for b := range l.body {
 			for _, in := range b.Instrs {
 				if len(opsAt[in]) > 0 {
-					l.relevant = true
 					opBlocks = append(opBlocks, b)
-				} else if len(kids[in]) > 0 {
+				}
+			}
+		}
+		// Inside the loop, for what it runs: the body, and the blocks
+		// that leave it from within (an operation before a return in the
+		// loop), not those after the header's way out.
+		var exits []*ssa.BasicBlock // the header's way out: what follows the loop
+		for _, x := range l.head.Succs {
+			if !l.body[x] {
+				exits = append(exits, x)
+			}
+		}
+		for _, b := range fn.Blocks {
+			if !l.head.Dominates(b) || l.relevant {
+				continue
+			}
+			after := false
+			for _, x := range exits {
+				if x.Dominates(b) {
+					after = true
+					break
+				}
+			}
+			if after {
+				continue
+			}
+			for _, in := range b.Instrs {
+				if len(opsAt[in]) > 0 || len(kids[in]) > 0 {
 					l.relevant = true
 				}
 			}
