@@ -377,7 +377,9 @@ func (m *model) counted(n *chanuse.Node, l *loop) {
 	var bnd ssa.Value
 	switch c := iff.Cond.(type) {
 	case *ssa.BinOp:
-		if c.Op != token.LSS || !m.induction(l, c.X) || definedIn(l, c.Y) {
+		// The bound must hold still: not set in this loop, nor in an
+		// enclosing one (a count of what an outer loop started).
+		if c.Op != token.LSS || !m.induction(l, c.X) || definedIn(l, c.Y) || inLoop(c.Y) {
 			return
 		}
 		bnd = c.Y
