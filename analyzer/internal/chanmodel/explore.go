@@ -463,6 +463,17 @@ func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
 				}
 				return 1, true
 			}
+			// recover() is nil: the paths followed never panic (a
+			// panic ends the path), and recover returns nil in a
+			// goroutine that is not panicking (a deferred
+			// "if v := recover(); v != nil { ch <- err }" does not
+			// send after a normal return).
+			if isRecover(x.X) && isNil(x.Y) || isRecover(x.Y) && isNil(x.X) {
+				if x.Op == token.EQL {
+					return 1, true
+				}
+				return 0, true
+			}
 		}
 		a, ok1 := e.eval(f, x.X)
 		if !ok1 {
@@ -826,4 +837,14 @@ func testFails(c *ssa.CallCommon) bool {
 		return true
 	}
 	return false
+}
+
+// isRecover reports whether v is the result of the builtin recover.
+func isRecover(v ssa.Value) bool {
+	c, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	b, ok := c.Call.Value.(*ssa.Builtin)
+	return ok && b.Name() == "recover"
 }
