@@ -20,7 +20,7 @@ const stuckBudget = 4000
 var stuckOn bool
 
 func init() {
-	Analyzer.Flags.BoolVar(&stuckOn, "stuck", false, "also run the bounded interleaving checker (chanmodel) on local channels")
+	Analyzer.Flags.BoolVar(&stuckOn, "stuck", true, "also run the bounded interleaving checker (chanmodel) on local channels")
 }
 
 // stuckOps runs the bounded interleaving checker (chanmodel) on every
@@ -41,6 +41,9 @@ func stuckOps(st *state, funcs []*ssa.Function) {
 				}
 				ch := st.follow(mc)
 				if ch.Escapes || len(ch.Returns) > 0 {
+					continue
+				}
+				if st.reportedOn(ch) {
 					continue
 				}
 				for _, s := range chanmodel.Check(ch, stuckBudget) {
@@ -121,4 +124,23 @@ func (st *state) exitText(x *chanmodel.Exit, long bool) string {
 	}
 	p := st.pass.Fset.Position(x.Pos)
 	return fmt.Sprintf("%s %s (%s:%d)", name, how, filepath.Base(p.Filename), p.Line)
+}
+
+// reportedOn reports whether a pattern rule already reported an operation
+// on ch: a stuck witness on the same channel is the same bug seen from the
+// other side (one stop value sent, reported at the send; the second
+// waiter's receive is the op left blocked).
+func (st *state) reportedOn(ch *chanuse.Channel) bool {
+	for _, n := range ch.Nodes {
+		for _, op := range n.Ops {
+			pos := op.Instr.Pos()
+			if sel, ok := op.Instr.(*ssa.Select); ok {
+				pos = sel.Pos()
+			}
+			if pos.IsValid() && st.seen[pos] {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -180,6 +180,10 @@ func build(ch *chanuse.Channel) *model {
 		dbg("%s: local select case", ch.Make.Parent().Name())
 		return nil
 	}
+	if m.sentinel() {
+		dbg("%s: sentinel", ch.Make.Parent().Name())
+		return nil
+	}
 	if m.stateful() {
 		dbg("%s: stateful", ch.Make.Parent().Name())
 		return nil
@@ -768,6 +772,22 @@ func (m *model) constValue() bool {
 // context, a timer or a channel from elsewhere may fire at any time).
 func (m *model) localCases() bool {
 	for _, n := range m.ch.Nodes {
+		// A select on another channel the package makes, with no case on
+		// this one, decides the paths by that channel's state, which is
+		// not modelled (if errc has a value, return; else read vals).
+		for _, b := range n.Fn.Blocks {
+			for _, in := range b.Instrs {
+				sel, ok := in.(*ssa.Select)
+				if !ok || len(m.ops[n][in]) > 0 {
+					continue
+				}
+				for k, st := range sel.States {
+					if st.Chan != nil && madeBy(n, st.Chan) != nil && !m.deadCase(n, sel, k) {
+						return true
+					}
+				}
+			}
+		}
 		for _, op := range n.Ops {
 			sel, ok := op.Instr.(*ssa.Select)
 			if !ok {
@@ -849,6 +869,63 @@ func countingExit(l *loop) bool {
 		if c, ok := iff.Cond.(*ssa.BinOp); ok && (counter(c.X) || counter(c.Y)) {
 			return true
 		}
+	}
+	return false
+}
+
+// sentinel reports whether a function sends a constant on the channel
+// after a loop that sends other values on it (for _, t := range ts
+// { ch <- t }; ch <- task{}): the constant ends the stream and the
+// receivers test for it, a value the checker does not follow.
+func (m *model) sentinel() bool {
+	for _, n := range m.ch.Nodes {
+		var consts []*ssa.BasicBlock
+		looped := false
+		for _, op := range n.Ops {
+			var x ssa.Value
+			switch in := op.Instr.(type) {
+			case *ssa.Send:
+				x = in.X
+			case *ssa.Select:
+				for _, st := range in.States {
+					if st.Dir == types.SendOnly && n.Vals[st.Chan] {
+						x = st.Send
+					}
+				}
+			}
+			if x == nil {
+				continue
+			}
+			if _, ok := x.(*ssa.Const); ok {
+				if !cyclic(op.Instr.Block()) {
+					consts = append(consts, op.Instr.Block())
+				}
+			} else if cyclic(op.Instr.Block()) {
+				looped = true
+			}
+		}
+		if looped && len(consts) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// cyclic reports whether b is in a loop: it reaches itself.
+func cyclic(b *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == b {
+			return true
+		}
+		if seen[x] {
+			continue
+		}
+		seen[x] = true
+		stack = append(stack, x.Succs...)
 	}
 	return false
 }

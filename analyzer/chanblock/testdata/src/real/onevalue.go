@@ -135,7 +135,7 @@ func stopOrDrain(in chan int) {
 			}
 		}()
 	}
-	stop <- struct{}{}
+	stop <- struct{}{} // want `this send can block forever: .* leaves its select by another case`
 }
 
 // The same shape through a channel field (ours, a variant of the kernels

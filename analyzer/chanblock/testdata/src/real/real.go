@@ -379,7 +379,7 @@ func firstError(t *testing.T, jobs int) {
 			}
 		}()
 	}
-	for err := range errs {
+	for err := range errs { // want `this range loop can block forever`
 		t.Fatalf("%v", err)
 	}
 }
@@ -389,7 +389,7 @@ func firstValue(vals []int) int {
 	ch := make(chan int)
 	go func() {
 		for _, v := range vals {
-			ch <- v
+			ch <- v // want `this send can block forever: firstValue returns`
 		}
 	}()
 	for v := range ch {

@@ -90,7 +90,7 @@ func collectBreak(xs []int) int {
 		go func() { ch <- x }()
 	}
 	n := 0
-	for v := range ch {
+	for v := range ch { // want `this range loop can block forever`
 		n += v
 		if n >= len(xs) {
 			break
@@ -109,7 +109,7 @@ func collectEarly(xs []int, stop bool) int {
 		close(ch)
 	}
 	n := 0
-	for v := range ch {
+	for v := range ch { // want `this range loop can block forever: nothing else sends or closes`
 		n += v
 	}
 	if !stop {

@@ -65,7 +65,7 @@ func tlsServerDoneSelect(t *testing.T, c, s net.Conn, quit chan struct{}) {
 		if err := handshake(s); err != nil {
 			return
 		}
-		done <- true
+		done <- true // want `this send can block forever: tlsServerDoneSelect leaves its select`
 	}()
 	select {
 	case <-done:
