@@ -23,9 +23,15 @@ func TestResolvedCalls(t *testing.T) {
 // TestStuck runs the bounded interleaving checker's kernels (chanmodel):
 // classic leaks, each beside a fixed twin that must stay silent.
 func TestStuck(t *testing.T) {
-	if err := chanblock.Analyzer.Flags.Set("stuck", "true"); err != nil {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stuck")
+}
+
+// TestStuckOff checks that -chanblock.stuck=false switches the checker off:
+// a leak only it reports goes unreported.
+func TestStuckOff(t *testing.T) {
+	if err := chanblock.Analyzer.Flags.Set("stuck", "false"); err != nil {
 		t.Fatal(err)
 	}
-	defer chanblock.Analyzer.Flags.Set("stuck", "false")
-	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stuck")
+	defer chanblock.Analyzer.Flags.Set("stuck", "true")
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stuckoff")
 }

@@ -14,9 +14,8 @@ import (
 // checker gives up on the channel.
 const stuckBudget = 4000
 
-// stuckOn enables the rule (-chanblock.stuck): off by default until its
-// findings on chanblock's own look-alike testdata (testdata/src/real) are
-// classed; see docs/analyzers.md.
+// stuckOn enables the rule (-chanblock.stuck, on by default; =false
+// switches it off); see docs/analyzers.md.
 var stuckOn bool
 
 func init() {

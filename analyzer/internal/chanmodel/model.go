@@ -286,7 +286,9 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 			}
 			after := false
 			for _, x := range exits {
-				if x.Dominates(b) {
+				// An exit straight back to an enclosing loop's header
+				// dominates this loop too: it is not after it.
+				if x.Dominates(b) && !x.Dominates(l.head) {
 					after = true
 					break
 				}
@@ -383,7 +385,7 @@ func (m *model) counted(n *chanuse.Node, l *loop) {
 	case *ssa.BinOp:
 		// The bound must hold still: not set in this loop, nor in an
 		// enclosing one (a count of what an outer loop started).
-		if c.Op != token.LSS || !m.induction(l, c.X) || definedIn(l, c.Y) || inLoop(c.Y) {
+		if c.Op != token.LSS || !m.induction(l, c.X) || definedIn(l, c.Y) || inLoop(lenBase(c.Y)) {
 			return
 		}
 		bnd = c.Y
@@ -928,4 +930,26 @@ func cyclic(b *ssa.BasicBlock) bool {
 		stack = append(stack, x.Succs...)
 	}
 	return false
+}
+
+// lenBase strips len and integer conversions off a loop bound: len(xs)
+// computed in an enclosing loop's body is as still as xs (for range xs
+// inside for range seeds).
+func lenBase(v ssa.Value) ssa.Value {
+	for i := 0; i < 4; i++ {
+		switch x := v.(type) {
+		case *ssa.Call:
+			if b, ok := x.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" && len(x.Call.Args) == 1 {
+				v = x.Call.Args[0]
+				continue
+			}
+		case *ssa.Convert:
+			if isInt(x.X.Type()) {
+				v = x.X
+				continue
+			}
+		}
+		return v
+	}
+	return v
 }
