@@ -8,6 +8,7 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/deadlockleak"
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
@@ -73,10 +74,12 @@ package) and an operation is reported when no other side can ever reach it:
 // Analyzer reports channel operations and WaitGroup waits that nothing will
 // ever complete.
 var Analyzer = &analysis.Analyzer{
-	Name:     "chanblock",
-	Doc:      Doc,
-	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/chanblock",
-	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Name: "chanblock",
+	Doc:  Doc,
+	URL:  "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/chanblock",
+	// deadlockleak's result: the interleaving checker leaves alone what
+	// it reported (the same leak seen twice).
+	Requires: []*analysis.Analyzer{buildssa.Analyzer, deadlockleak.Analyzer},
 	Run:      run,
 }
 
@@ -85,7 +88,8 @@ var Analyzer = &analysis.Analyzer{
 type state struct {
 	pass    *analysis.Pass
 	seen    map[token.Pos]bool
-	ranges  map[token.Pos]bool // the for keywords of range statements: go/ssa puts a range's receive there
+	leaks   *deadlockleak.Result // what deadlockleak reported: the checker leaves it alone
+	ranges  map[token.Pos]bool   // the for keywords of range statements: go/ssa puts a range's receive there
 	sealed  *chanuse.Sealed
 	dead    map[*ssa.Select]map[int]string // select cases that can never proceed, and why
 	follows map[*ssa.MakeChan]*chanuse.Channel
@@ -127,8 +131,9 @@ func (st *state) Report(d analysis.Diagnostic) {
 }
 
 func run(pass *analysis.Pass) (any, error) {
+	leaks, _ := pass.ResultOf[deadlockleak.Analyzer].(*deadlockleak.Result) // nil when a driver leaves deadlockleak out
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	st := &state{pass: pass, seen: map[token.Pos]bool{}, ranges: map[token.Pos]bool{},
+	st := &state{pass: pass, seen: map[token.Pos]bool{}, ranges: map[token.Pos]bool{}, leaks: leaks,
 		sealed: chanuse.NewSealed(pass.Pkg), dead: map[*ssa.Select]map[int]string{},
 		follows: map[*ssa.MakeChan]*chanuse.Channel{}, funcs: ssainput.SrcFuncs,
 		initSet: initAssigned(ssainput.Pkg)}

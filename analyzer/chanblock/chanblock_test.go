@@ -4,7 +4,9 @@ import (
 	"testing"
 
 	"github.com/asyncgo/asyncgo/analyzer/chanblock"
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
+	"golang.org/x/tools/go/analysis/passes/buildssa"
 )
 
 // TestRealKernels runs the kernels reduced from upstream fixes, each beside
@@ -21,9 +23,20 @@ func TestResolvedCalls(t *testing.T) {
 }
 
 // TestStuck runs the bounded interleaving checker's kernels (chanmodel):
-// classic leaks, each beside a fixed twin that must stay silent.
+// classic leaks, each beside a fixed twin that must stay silent. It runs
+// chanblock without deadlockleak, whose reports the checker would
+// otherwise leave alone (TestStuckLeaks).
 func TestStuck(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stuck")
+	alone := *chanblock.Analyzer
+	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
+	analysistest.Run(t, analysistest.TestData(), &alone, "stuck")
+}
+
+// TestStuckLeaks checks that the checker does not report again a send
+// deadlockleak reports (the same leak twice), and still reports what
+// deadlockleak does not see.
+func TestStuckLeaks(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stuckleaks")
 }
 
 // TestStuckOff checks that -chanblock.stuck=false switches the checker off:

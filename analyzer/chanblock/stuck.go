@@ -58,7 +58,7 @@ func (st *state) reportStuck(s chanmodel.Stuck) {
 	if s.Op.Kind == chanuse.SelectRecv || s.Op.Kind == chanuse.SelectSend {
 		pos = s.Op.Instr.(*ssa.Select).Pos()
 	}
-	if !pos.IsValid() || st.seen[pos] {
+	if !pos.IsValid() || st.seen[pos] || st.leaks.Reported(pos) {
 		return
 	}
 	sends := s.Op.Kind == chanuse.Send || s.Op.Kind == chanuse.SelectSend
@@ -136,7 +136,7 @@ func (st *state) reportedOn(ch *chanuse.Channel) bool {
 			if sel, ok := op.Instr.(*ssa.Select); ok {
 				pos = sel.Pos()
 			}
-			if pos.IsValid() && st.seen[pos] {
+			if pos.IsValid() && (st.seen[pos] || st.leaks.Reported(pos)) {
 				return true
 			}
 		}

@@ -375,6 +375,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"reflect"
 	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
@@ -396,7 +397,19 @@ var Analyzer = &analysis.Analyzer{
 	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/deadlockleak",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer, inspect.Analyzer},
 	Run:      run,
+	// Other passes read what was reported so as not to report the same
+	// operation again (chanblock's interleaving checker).
+	ResultType: reflect.TypeFor[*Result](),
 }
+
+// Result is what deadlockleak reported on a package.
+type Result struct {
+	reported map[token.Pos]bool
+}
+
+// Reported reports whether a diagnostic was reported at pos (false for a
+// nil Result: deadlockleak did not run).
+func (r *Result) Reported(pos token.Pos) bool { return r != nil && r.reported[pos] }
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
@@ -453,7 +466,7 @@ func run(pass *analysis.Pass) (any, error) {
 	handoffs(pass, funcs, callers)
 	sendOrders(pass, funcs, classes)
 	unreadFields(pass, funcs, classes)
-	return nil, nil
+	return &Result{reported: seen}, nil
 }
 
 func isZero(v ssa.Value) bool {
