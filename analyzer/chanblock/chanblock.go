@@ -69,7 +69,20 @@ package) and an operation is reported when no other side can ever reach it:
   - a range or comma-ok receive that expects a value from a channel
     that is only ever closed (ctx.Done());
   - a job loop (or a dispatcher selecting on the results) and its
-    workers blocked on each other through two bounded channels.`
+    workers blocked on each other through two bounded channels.
+
+Goroutines count however they are started: a go statement, a group's Go,
+time.AfterFunc, or a function of the package that starts its function
+argument (goSafe(f), pool.Submit(f)).
+
+Beside these rules, a bounded interleaving checker (-stuck, on by
+default) takes every channel made in a function whose whole life the
+package sees, runs the maker and each goroutine that uses it over their
+paths and interleavings (a few thousand states at most; it gives up
+silently past them or on what it does not model), and reports an
+operation that some path leaves blocked forever, naming how the other
+goroutines got away. It leaves alone the channels these rules and
+deadlockleak already reported.`
 
 // Analyzer reports channel operations and WaitGroup waits that nothing will
 // ever complete.
