@@ -539,46 +539,40 @@ func condKey(v ssa.Value, depth int) string {
 	return fmt.Sprintf("%p", v)
 }
 
-// ready reports whether operation o of goroutine i can proceed in s:
-// with a partner (another goroutine's index) for a rendezvous, -1 without.
+// partners reports whether operation o of goroutine i can proceed in s
+// alone (solo), and else which goroutines (indexes) are parked on the
+// other side of a rendezvous with it.
 func (e *explorer) partners(s *state, i int, o opInfo) (solo bool, with []int) {
+	var other func(chanuse.Kind) bool
 	switch o.kind {
 	case chanuse.Send, chanuse.SelectSend:
 		if s.closed || s.buf < s.cap {
 			return true, nil
 		}
-		if s.cap == 0 {
-			for j, h := range s.gs {
-				if j == i {
-					continue
-				}
-				for _, p := range h.parked {
-					if p.kind == chanuse.Recv || p.kind == chanuse.SelectRecv {
-						with = append(with, j)
-						break
-					}
-				}
-			}
-		}
+		other = func(k chanuse.Kind) bool { return k == chanuse.Recv || k == chanuse.SelectRecv }
 	case chanuse.Recv, chanuse.SelectRecv:
 		if s.buf > 0 || s.closed {
 			return true, nil
 		}
-		if s.cap == 0 {
-			for j, h := range s.gs {
-				if j == i {
-					continue
-				}
-				for _, p := range h.parked {
-					if p.kind == chanuse.Send || p.kind == chanuse.SelectSend {
-						with = append(with, j)
-						break
-					}
-				}
-			}
-		}
+		other = func(k chanuse.Kind) bool { return k == chanuse.Send || k == chanuse.SelectSend }
 	case chanuse.Close:
 		return true, nil
+	default:
+		return false, nil
+	}
+	if s.cap != 0 {
+		return false, nil
+	}
+	for j, h := range s.gs {
+		if j == i {
+			continue
+		}
+		for _, p := range h.parked {
+			if other(p.kind) {
+				with = append(with, j)
+				break
+			}
+		}
 	}
 	return false, with
 }

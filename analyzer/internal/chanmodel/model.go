@@ -899,35 +899,16 @@ func (m *model) sentinel() bool {
 				continue
 			}
 			if _, ok := x.(*ssa.Const); ok {
-				if !cyclic(op.Instr.Block()) {
+				if !ssaloop.InLoop(op.Instr.Block()) {
 					consts = append(consts, op.Instr.Block())
 				}
-			} else if cyclic(op.Instr.Block()) {
+			} else if ssaloop.InLoop(op.Instr.Block()) {
 				looped = true
 			}
 		}
 		if looped && len(consts) > 0 {
 			return true
 		}
-	}
-	return false
-}
-
-// cyclic reports whether b is in a loop: it reaches itself.
-func cyclic(b *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if seen[x] {
-			continue
-		}
-		seen[x] = true
-		stack = append(stack, x.Succs...)
 	}
 	return false
 }
