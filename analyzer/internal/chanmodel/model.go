@@ -180,7 +180,7 @@ func build(ch *chanuse.Channel) *model {
 		dbg("%s: local select case", ch.Make.Parent().Name())
 		return nil
 	}
-	if m.sentinel() {
+	if m.sentinel() || m.testsValues() {
 		dbg("%s: sentinel", ch.Make.Parent().Name())
 		return nil
 	}
@@ -908,6 +908,89 @@ func (m *model) sentinel() bool {
 		}
 		if looped && len(consts) > 0 {
 			return true
+		}
+	}
+	return false
+}
+
+// testsValues reports whether a receiver compares a value it received
+// from the channel (or a field of it) with a constant other than nil
+// (if m.Kind == "end" { return }, switch v { case -1: ... }): its paths
+// then depend on what the senders send, which the checker does not
+// follow (x/tools playground's TestBuffer never sends "end"). A test
+// against nil (an error received) stays unknown both ways: any sender
+// may send one.
+func (m *model) testsValues() bool {
+	for _, n := range m.ch.Nodes {
+		for _, op := range n.Ops {
+			var got []ssa.Value
+			switch in := op.Instr.(type) {
+			case *ssa.UnOp:
+				if in.CommaOk {
+					for _, r := range *in.Referrers() {
+						if e, ok := r.(*ssa.Extract); ok && e.Index == 0 {
+							got = append(got, e)
+						}
+					}
+				} else {
+					got = append(got, in)
+				}
+			case *ssa.Select:
+				if op.Kind != chanuse.SelectRecv {
+					continue
+				}
+				// Received values follow the index and ok in the
+				// tuple, one per receiving case, in case order.
+				idx := 2
+				for k, st := range in.States {
+					if st.Dir != types.RecvOnly {
+						continue
+					}
+					if k == op.State {
+						for _, r := range *in.Referrers() {
+							if e, ok := r.(*ssa.Extract); ok && e.Index == idx {
+								got = append(got, e)
+							}
+						}
+					}
+					idx++
+				}
+			}
+			for _, v := range got {
+				if comparedToConst(v, 0) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// comparedToConst reports whether v, or a field of it (loaded through a
+// pointer), is compared with a constant that is not nil.
+func comparedToConst(v ssa.Value, depth int) bool {
+	if depth > 3 || v.Referrers() == nil {
+		return false
+	}
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.BinOp:
+			if r.Op != token.EQL && r.Op != token.NEQ {
+				continue
+			}
+			for _, x := range []ssa.Value{r.X, r.Y} {
+				if c, ok := x.(*ssa.Const); ok && !c.IsNil() {
+					return true
+				}
+			}
+		case *ssa.FieldAddr, *ssa.Field:
+			if comparedToConst(r.(ssa.Value), depth+1) {
+				return true
+			}
+		case *ssa.UnOp:
+			if r.Op == token.MUL && comparedToConst(r, depth+1) {
+				return true
+			}
 		}
 	}
 	return false
