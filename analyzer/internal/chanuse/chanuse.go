@@ -608,19 +608,26 @@ func (t *tracker) closureUse(n *Node, mk *ssa.MakeClosure, r ssa.Instruction, i 
 // wrapArg tells what the function c calls does with v, when v is one
 // of c's arguments, once (see Wrap).
 func wrapArg(pkg *ssa.Package, c *ssa.CallCommon, v ssa.Value) Wrap {
-	idx := -1
-	for i, a := range c.Args {
-		if a == v {
-			if idx >= 0 {
-				return NoWrap
-			}
-			idx = i
-		}
-	}
+	idx := onlyArg(c, v)
 	if idx < 0 {
 		return NoWrap
 	}
 	return WrapOf(pkg, c, idx)
+}
+
+// onlyArg returns the index of v among c's arguments, or -1 when v is
+// not one or is more than one.
+func onlyArg(c *ssa.CallCommon, v ssa.Value) int {
+	idx := -1
+	for i, a := range c.Args {
+		if a == v {
+			if idx >= 0 {
+				return -1
+			}
+			idx = i
+		}
+	}
+	return idx
 }
 
 // isArg reports whether v is an argument of c (not its function).

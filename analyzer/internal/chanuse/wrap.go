@@ -207,15 +207,7 @@ func (r *resolver) literal(mk *ssa.MakeClosure, v ssa.Value, depth int) Wrap {
 // group's Go starts it, and a helper of the package does what it does
 // with its parameter.
 func (r *resolver) handed(c *ssa.CallCommon, v ssa.Value, depth int) Wrap {
-	idx := -1
-	for i, a := range c.Args {
-		if a == v {
-			if idx >= 0 {
-				return NoWrap
-			}
-			idx = i
-		}
-	}
+	idx := onlyArg(c, v)
 	if idx < 0 || c.Value == v {
 		return NoWrap
 	}
