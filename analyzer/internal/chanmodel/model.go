@@ -650,14 +650,7 @@ func (m *model) stateful() bool {
 	}
 	for _, n := range m.ch.Nodes {
 		for _, op := range n.Ops {
-			var x ssa.Value
-			switch op.Kind {
-			case chanuse.Send:
-				x = op.Instr.(*ssa.Send).X
-			case chanuse.SelectSend:
-				x = op.Instr.(*ssa.Select).States[op.State].Send
-			}
-			if x != nil && from(x, 0) {
+			if x := sent(op); x != nil && from(x, 0) {
 				return true
 			}
 		}
@@ -729,19 +722,25 @@ func (m *model) repeated(fn *ssa.Function) map[string]bool {
 	return r
 }
 
+// sent returns the value op sends, or nil when op does not send.
+func sent(op chanuse.Op) ssa.Value {
+	switch op.Kind {
+	case chanuse.Send:
+		return op.Instr.(*ssa.Send).X
+	case chanuse.SelectSend:
+		return op.Instr.(*ssa.Select).States[op.State].Send
+	}
+	return nil
+}
+
 // constValue sets value when every send sends the same boolean or integer
 // constant; it returns false when that is not settled (never).
 func (m *model) constValue() bool {
 	var c *ssa.Const
 	for _, n := range m.ch.Nodes {
 		for _, op := range n.Ops {
-			var x ssa.Value
-			switch op.Kind {
-			case chanuse.Send:
-				x = op.Instr.(*ssa.Send).X
-			case chanuse.SelectSend:
-				x = op.Instr.(*ssa.Select).States[op.State].Send
-			default:
+			x := sent(op)
+			if x == nil {
 				continue
 			}
 			k, ok := x.(*ssa.Const)

@@ -617,18 +617,7 @@ func wrapArg(pkg *ssa.Package, c *ssa.CallCommon, v ssa.Value) Wrap {
 
 // onlyArg returns the index of v among c's arguments, or -1 when v is
 // not one or is more than one.
-func onlyArg(c *ssa.CallCommon, v ssa.Value) int {
-	idx := -1
-	for i, a := range c.Args {
-		if a == v {
-			if idx >= 0 {
-				return -1
-			}
-			idx = i
-		}
-	}
-	return idx
-}
+func onlyArg(c *ssa.CallCommon, v ssa.Value) int { return indexOnce(c.Args, v) }
 
 // isArg reports whether v is an argument of c (not its function).
 func isArg(c *ssa.CallCommon, v ssa.Value) bool {
@@ -751,9 +740,13 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 
 // resultIndex returns the index of v among r's results, or -1 when v is
 // not there exactly once.
-func resultIndex(r *ssa.Return, v ssa.Value) int {
+func resultIndex(r *ssa.Return, v ssa.Value) int { return indexOnce(r.Results, v) }
+
+// indexOnce returns the index of v in vals, or -1 when v is not there
+// exactly once.
+func indexOnce(vals []ssa.Value, v ssa.Value) int {
 	idx := -1
-	for i, x := range r.Results {
+	for i, x := range vals {
 		if x == v {
 			if idx >= 0 {
 				return -1
