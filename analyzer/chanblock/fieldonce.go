@@ -128,19 +128,11 @@ func fieldOnceOf(st *state, c *chanuse.Class, callers map[*ssa.Function][]ssa.Ca
 }
 
 // onlyStarted reports whether the function literal lit is only ever
-// started by go statements or handed to a group's Go (sync.WaitGroup.Go,
-// errgroup's Group.Go): its closure (or the literal itself, without free
-// variables) has no other use.
+// started as a goroutine (chanuse.Starts: go statements, a group's Go,
+// the package's own goroutine helpers): its closure (or the literal
+// itself, without free variables) has no other use.
 func onlyStarted(lit *ssa.Function) bool {
-	started := func(instr ssa.Instruction, v ssa.Value) bool {
-		switch in := instr.(type) {
-		case *ssa.Go:
-			return in.Call.Value == v
-		case *ssa.Call:
-			return chanuse.GroupGo(&in.Call) != nil && in.Call.Args[1] == v && in.Call.Args[0] != v
-		}
-		return false
-	}
+	started := func(instr ssa.Instruction, v ssa.Value) bool { return chanuse.Starts(lit.Pkg, instr, v) }
 	for _, b := range lit.Parent().Blocks {
 		for _, instr := range b.Instrs {
 			if mk, ok := instr.(*ssa.MakeClosure); ok && mk.Fn == lit {

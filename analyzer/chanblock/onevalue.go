@@ -796,38 +796,28 @@ func inLoopDef(v ssa.Value, at *ssa.BasicBlock) bool {
 }
 
 // goSites returns the go statements that start fn: a go statement of a
-// method or function, or of a function literal, or a group's Go
-// (sync.WaitGroup.Go, errgroup's Group.Go) handed the literal.
+// method or function, or, for a function literal, any start of it
+// (chanuse.Starts: a go statement, a group's Go, one of the package's
+// goroutine helpers handed the literal).
 func goSites(fn *ssa.Function, callers map[*ssa.Function][]ssa.CallInstruction) []ssa.CallInstruction {
 	var gs []ssa.CallInstruction
 	if fn.Parent() != nil {
 		// A literal: its MakeClosure (or the function itself, without free
-		// variables) started by a go statement or a group's Go.
+		// variables) started.
 		for _, b := range fn.Parent().Blocks {
 			for _, instr := range b.Instrs {
-				if c, ok := instr.(*ssa.Call); ok && chanuse.GroupGo(&c.Call) != nil {
-					switch v := c.Call.Args[1].(type) {
-					case *ssa.MakeClosure:
-						if v.Fn == fn {
-							gs = append(gs, c)
-						}
-					case *ssa.Function:
-						if v == fn {
-							gs = append(gs, c)
-						}
+				c, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				v := ssa.Value(fn)
+				for _, op := range instr.Operands(nil) {
+					if mk, ok := (*op).(*ssa.MakeClosure); ok && mk.Fn == fn {
+						v = mk
 					}
 				}
-				if g, ok := instr.(*ssa.Go); ok {
-					switch v := g.Call.Value.(type) {
-					case *ssa.MakeClosure:
-						if v.Fn == fn {
-							gs = append(gs, g)
-						}
-					case *ssa.Function:
-						if v == fn {
-							gs = append(gs, g)
-						}
-					}
+				if chanuse.Starts(fn.Pkg, instr, v) {
+					gs = append(gs, c)
 				}
 			}
 		}

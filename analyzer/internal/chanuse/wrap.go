@@ -244,3 +244,20 @@ func onEveryPath(instr ssa.Instruction) bool {
 	}
 	return true
 }
+
+// Starts reports whether instr starts v, a function value, as a new
+// goroutine: go v(...), a group's Go handed v (sync.WaitGroup.Go,
+// errgroup's Group.Go), or a helper of pkg that starts its argument v
+// (see WrapOf: w.Submit(v), safeGo(v)).
+func Starts(pkg *ssa.Package, instr ssa.Instruction, v ssa.Value) bool {
+	switch in := instr.(type) {
+	case *ssa.Go:
+		return in.Call.Value == v && !isArg(&in.Call, v)
+	case *ssa.Call:
+		if GroupGo(&in.Call) != nil {
+			return in.Call.Args[1] == v && in.Call.Args[0] != v
+		}
+		return in.Call.Value != v && wrapArg(pkg, &in.Call, v) == WrapGo
+	}
+	return false
+}
