@@ -717,8 +717,10 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 				c.noteFuncStore(in)
 				c.noteFuncElemStore(in)
 				c.noteAlias(in)
+				c.noteRegSizes(in)
 			case *ssa.MapUpdate:
 				c.noteFuncElemStore(in)
+				c.noteRegSizes(in)
 			case *ssa.MakeChan:
 				size := int64(-1)
 				if n, ok := constInt(in.Size); ok {
@@ -747,6 +749,9 @@ func (c *checker) unbuffered(v ssa.Value) bool {
 	sizes := c.chanSizes[c.k.class(v)]
 	if fk := fieldKey(v); fk != "" {
 		sizes = append(sizes, c.chanSizes[fk]...)
+	}
+	if rk := regTaken(v); rk != "" {
+		sizes = append(sizes, c.chanSizes["{F:"+rk+"}"]...)
 	}
 	if len(sizes) == 0 {
 		return false
@@ -1956,6 +1961,13 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		loop = f.loopLocks()
 	}
 	f.addWakeAt(s.acq, cls, fk, kind, pos, loop, nil)
+	if kind == "send" || kind == "recv" {
+		// A channel this function keeps in a registry also wakes whoever
+		// takes it out of there (regchan.go).
+		if rk := regMade(v); rk != "" && "{F:"+rk+"}" != cls {
+			f.addWakeAt(s.acq, "{F:"+rk+"}", rk, kind, pos, f.loopLocks(), nil)
+		}
+	}
 }
 
 // loopLocks returns the locks taken anywhere in the loop around the block

@@ -260,6 +260,9 @@ func (f *fnChecker) chanKeys(v ssa.Value, kind string) (cls, fk string) {
 	if rf := f.c.replyField(v); rf != "" {
 		return "{F:" + rf + "}", rf
 	}
+	if rk := regTaken(v); rk != "" {
+		return "{F:" + rk + "}", rk
+	}
 	return "", fk
 }
 
@@ -267,6 +270,14 @@ func (f *fnChecker) chanKeys(v ssa.Value, kind string) (cls, fk string) {
 // where it is kept.
 func (f *fnChecker) chanDesc(v ssa.Value, kind string) string {
 	d := desc(v)
+	if e, ok := v.(*ssa.Extract); ok && d == "?" {
+		// A key of a map field ranged over (regchan.go).
+		if n, ok := e.Tuple.(*ssa.Next); ok && e.Index == 1 {
+			if rg, ok := n.Iter.(*ssa.Range); ok {
+				return "a key of " + desc(rg.X)
+			}
+		}
+	}
 	mc, ok := v.(*ssa.MakeChan)
 	if !ok {
 		return d

@@ -1,0 +1,18 @@
+package lockorder_test
+
+import (
+	"testing"
+
+	"github.com/asyncgo/asyncgo/analyzer/deadlock/vettest"
+)
+
+// TestRegChan checks channels kept in a map or slice field: the send taken
+// out of the registry under its lock against the subscriber that needs
+// the lock, beside fixed look-alikes.
+func TestRegChan(t *testing.T) {
+	for _, d := range vettest.Run(t, "testdata", "regchan") {
+		if len(d.Related) == 0 {
+			t.Errorf("%d: %s: no related information", d.Line, d.Message)
+		}
+	}
+}
