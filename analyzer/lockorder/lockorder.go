@@ -543,6 +543,9 @@ type checker struct {
 	writers       map[string]token.Pos
 	condLock      map[string][]string // cond field -> the lock class of its L (locker.go)
 	chanSizes     map[string][]int64
+	deferOnlyMemo map[*ssa.Function]bool // literals only ever deferred (deferwake.go)
+	deferCalls    map[*ssa.Function]int  // defers of each function (deferwake.go)
+	uses          map[*ssa.Function]int  // operands naming each function
 	calls         map[*ssa.Function]int  // static calls (not go/defer) per function
 	escapes       map[*ssa.Function]bool // used as a value, or started with go/defer
 	reported      map[token.Pos]bool
@@ -600,24 +603,27 @@ type checker struct {
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	c := &checker{
-		pass:       pass,
-		k:          newKeyer(ssainput.SrcFuncs),
-		summaries:  map[*ssa.Function]*Summary{},
-		inProgress: map[*ssa.Function]bool{},
-		edges:      map[[2]string]*edge{},
-		cedges:     map[[2]string]*edge{},
-		edgeAll:    map[[2]string][]*edge{},
-		cedgeAll:   map[[2]string][]*edge{},
-		wakes:      map[string][]*wake{},
-		fwakes:     map[string][]*wake{},
-		writers:    map[string]token.Pos{},
-		condLock:   map[string][]string{},
-		chanSizes:  map[string][]int64{},
-		calls:      map[*ssa.Function]int{},
-		escapes:    map[*ssa.Function]bool{},
-		reported:   map[token.Pos]bool{},
-		callees:    map[*ssa.Function][]*ssa.Function{},
-		reach:      map[[2]*ssa.Function]bool{},
+		pass:          pass,
+		k:             newKeyer(ssainput.SrcFuncs),
+		summaries:     map[*ssa.Function]*Summary{},
+		inProgress:    map[*ssa.Function]bool{},
+		edges:         map[[2]string]*edge{},
+		cedges:        map[[2]string]*edge{},
+		edgeAll:       map[[2]string][]*edge{},
+		cedgeAll:      map[[2]string][]*edge{},
+		wakes:         map[string][]*wake{},
+		fwakes:        map[string][]*wake{},
+		writers:       map[string]token.Pos{},
+		condLock:      map[string][]string{},
+		chanSizes:     map[string][]int64{},
+		deferOnlyMemo: map[*ssa.Function]bool{},
+		deferCalls:    map[*ssa.Function]int{},
+		uses:          map[*ssa.Function]int{},
+		calls:         map[*ssa.Function]int{},
+		escapes:       map[*ssa.Function]bool{},
+		reported:      map[token.Pos]bool{},
+		callees:       map[*ssa.Function][]*ssa.Function{},
+		reach:         map[[2]*ssa.Function]bool{},
 
 		prog:        ssainput.Pkg.Prog,
 		impls:       map[*types.Func][]*ssa.Function{},
@@ -689,6 +695,10 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 			var ops [32]*ssa.Value
 			for _, op := range instr.Operands(ops[:0]) {
 				if g, ok := (*op).(*ssa.Function); ok {
+					c.uses[g]++
+					if d, ok := instr.(*ssa.Defer); ok && d.Call.Value == g {
+						c.deferCalls[g]++
+					}
 					if call, ok := instr.(*ssa.Call); ok && call.Call.Value == g {
 						c.calls[g]++
 						c.callees[fn] = append(c.callees[fn], g)
@@ -985,7 +995,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 		}
 	}
 	for _, w := range f.deferWakes {
-		if f.c.internal(f.fn) {
+		if f.c.wakesAtCaller(f.fn) {
 			break
 		}
 		acq := f.acqAtReturn
@@ -1285,6 +1295,7 @@ func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 			f.deferAll = true
 		}
 	}
+	f.deferredCalleeWakes(call, callee, sum, pos)
 }
 
 func wakeKind(name string) string {
@@ -2133,7 +2144,7 @@ func (f *fnChecker) needsOf(held map[string]*lockInfo, extra []*lockInfo) []Acq 
 // addWakeAt records a wake of class cls after the locks of held (by
 // class), and extra.
 func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, fkey, kind string, pos token.Pos, extra []*lockInfo, callee *ssa.Function) {
-	if cls == "" || f.c.internal(f.fn) {
+	if cls == "" || f.c.wakesAtCaller(f.fn) {
 		return
 	}
 	acq := maps.Clone(held)

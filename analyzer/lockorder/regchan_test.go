@@ -16,3 +16,13 @@ func TestRegChan(t *testing.T) {
 		}
 	}
 }
+
+// TestDeferWake checks wakes written in a deferred literal or helper,
+// counted after every Lock of the function that defers them.
+func TestDeferWake(t *testing.T) {
+	for _, d := range vettest.Run(t, "testdata", "deferwake") {
+		if len(d.Related) == 0 {
+			t.Errorf("%d: %s: no related information", d.Line, d.Message)
+		}
+	}
+}
