@@ -110,6 +110,7 @@ type state struct {
 	funcs       []*ssa.Function                    // the package's source functions
 	initSet     map[*types.Var]bool                // fields the package's variable initializers assign (initAssigned)
 	sites       *callSites                         // built on first use (callSites)
+	calls       map[*ssa.Function][]*ssa.Call      // static calls by callee, built on first use (staticCalls)
 	tickerStops map[*types.Var]ssa.CallInstruction // built on first use (stopsOfField)
 	queues      []*class                           // the field classes fields checks (neither escaped nor stored)
 }

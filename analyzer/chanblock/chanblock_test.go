@@ -48,3 +48,12 @@ func TestStuckOff(t *testing.T) {
 	defer chanblock.Analyzer.Flags.Set("stuck", "true")
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stuckoff")
 }
+
+// TestStuckReturned runs the checker on channels their maker returns to a
+// caller in the package (chanmodel.CheckReturned): leaks beside fixed
+// twins, the checker alone as in TestStuck.
+func TestStuckReturned(t *testing.T) {
+	alone := *chanblock.Analyzer
+	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
+	analysistest.Run(t, analysistest.TestData(), &alone, "stuckreturned")
+}

@@ -39,10 +39,11 @@ func stuckOps(st *state, funcs []*ssa.Function) {
 					continue
 				}
 				ch := st.follow(mc)
-				if ch.Escapes || len(ch.Returns) > 0 {
+				if ch.Escapes || st.reportedOn(ch) {
 					continue
 				}
-				if st.reportedOn(ch) {
+				if len(ch.Returns) > 0 {
+					stuckReturned(st, ch)
 					continue
 				}
 				for _, s := range chanmodel.Check(ch, stuckBudget) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/constant"
 	"go/token"
+	"go/types"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +61,7 @@ type gor struct {
 	parked []opInfo // the operations it waits at (a select's cases on the channel)
 	dclose *opInfo  // it is at a deferred close
 	done   bool
+	then   bool      // the maker returning the channel: it goes on in the caller (CheckReturned)
 	exit   token.Pos // where it returned, or the case it left its select by
 	other  bool      // it left a select by another case
 }
@@ -80,6 +82,7 @@ type state struct {
 	closed bool
 	trips  map[string]int
 	depth  int
+	flags  map[*types.Var]int64 // tracked flags set so far (findFlags); shared with forks, copied on write
 }
 
 // fork copies s, with goroutine i of its own.
@@ -99,6 +102,7 @@ type explorer struct {
 	found   []Stuck
 	stuckOp map[opKey]bool
 	out     []*state // successors of the state being expanded
+	st      *state   // the state run is running, for the flags eval reads
 }
 
 type opKey struct {
@@ -179,8 +183,13 @@ func (e *explorer) expand(s *state) {
 // run runs goroutine i of s (which s owns) to its next operation on the
 // channel or its end, forking at branches; the results go to e.out.
 func (e *explorer) run(s *state, i int, steps int) {
+	e.st = s
 	g := s.gs[i]
 	for ; steps < 5000; steps++ {
+		if len(g.frames) == 0 && g.then {
+			e.m.goOn(g)
+			continue
+		}
 		if len(g.frames) == 0 {
 			g.done = true
 			e.out = append(e.out, s)
@@ -245,12 +254,18 @@ func (e *explorer) run(s *state, i int, steps int) {
 				if !g.exit.IsValid() {
 					g.exit = endOf(f.node.Fn)
 				}
+				g.then = e.m.returnsOn(g, in)
 			}
 			f.unwinding = true
 			continue
 		case *ssa.Panic:
 			return
 		case *ssa.Call:
+			if in == e.m.thenCall && f.node == e.m.then {
+				// Round again: a new channel from here on.
+				g.exit, g.frames = in.Pos(), nil
+				continue
+			}
 			if len(kids) > 0 {
 				k := kids[0]
 				if k.Call == ssa.CallInstruction(in) {
@@ -270,6 +285,10 @@ func (e *explorer) run(s *state, i int, steps int) {
 		case *ssa.Defer:
 			if len(kids) > 0 && kids[0].Call == ssa.CallInstruction(in) {
 				f.defers = append(f.defers, deferred{node: kids[0]})
+			}
+		case *ssa.Store:
+			if e.m.flags != nil {
+				e.m.setFlag(s, in)
 			}
 		case *ssa.MakeChan:
 			if in == e.m.ch.Make {
@@ -334,6 +353,7 @@ func (e *explorer) jump(s *state, f *frame, to *ssa.BasicBlock) bool {
 		ok  bool
 	}
 	var set []pv
+	e.st = s
 	for _, in := range to.Instrs {
 		phi, ok := in.(*ssa.Phi)
 		if !ok {
@@ -445,6 +465,11 @@ func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
 		r, ok := f.known[ssa.Value(x)]
 		return r, ok
 	case *ssa.UnOp:
+		if e.m.flags != nil {
+			if r, ok := e.m.flag(e.st, x); ok {
+				return r, true
+			}
+		}
 		if x.Op == token.ARROW {
 			r, ok := f.known[valOf{x}]
 			return r, ok
@@ -473,6 +498,9 @@ func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
 					return 1, true
 				}
 				return 0, true
+			}
+			if r, ok := e.m.nilResult(x); ok {
+				return r, true
 			}
 		}
 		a, ok1 := e.eval(f, x.X)
@@ -768,6 +796,7 @@ func (s *state) key() string {
 	}
 	sort.Strings(ks)
 	b.WriteString(strings.Join(ks, ","))
+	b.WriteString(s.flagsKey())
 	b.WriteString("|")
 	b.WriteString(strings.Join(gs, "|"))
 	return b.String()
@@ -778,7 +807,7 @@ func (g *gor) key() string {
 		return "D"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%p:%t:%d;", g.g, g.dclose != nil, len(g.parked))
+	fmt.Fprintf(&b, "%p:%t:%d:%t;", g.g, g.dclose != nil, len(g.parked), g.then)
 	for _, f := range g.frames {
 		fmt.Fprintf(&b, "%p.%d.%d.%t", f.node, f.blk.Index, f.idx, f.unwinding)
 		if f.prev != nil {

@@ -86,6 +86,13 @@ type model struct {
 	valueKnown bool
 	sends      map[*chanuse.Node]bool // by goroutine (G)
 	recvs      map[*chanuse.Node]bool
+	// then is the caller's root when the maker returns the channel to it
+	// (CheckReturned): the maker's goroutine goes on there after
+	// thenCall, when it returns at one of rets.
+	then     *chanuse.Node
+	thenCall *ssa.Call
+	rets     map[*ssa.Return]bool
+	flags    map[*types.Var]bool // boolean fields tracked (findFlags)
 }
 
 // Check explores the goroutines that use ch and returns the operations
