@@ -57,3 +57,13 @@ func TestStuckReturned(t *testing.T) {
 	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
 	analysistest.Run(t, analysistest.TestData(), &alone, "stuckreturned")
 }
+
+// TestStuckField runs the checker on channels kept in struct fields under
+// its owner-then-one-client harness (chanmodel.CheckClient): leaks beside
+// fixed twins and lifecycle look-alikes, the checker alone as in
+// TestStuck.
+func TestStuckField(t *testing.T) {
+	alone := *chanblock.Analyzer
+	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
+	analysistest.Run(t, analysistest.TestData(), &alone, "stuckfield")
+}

@@ -31,6 +31,7 @@ func stuckOps(st *state, funcs []*ssa.Function) {
 	if !stuckOn {
 		return
 	}
+	defer stuckFields(st)
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {

@@ -1,6 +1,9 @@
 package chanblock
 
 import (
+	"go/token"
+	"go/types"
+
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanmodel"
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/ssa"
@@ -47,4 +50,398 @@ func (st *state) staticCalls() map[*ssa.Function][]*ssa.Call {
 		}
 	}
 	return st.calls
+}
+
+// maxClients bounds the client methods tried per field.
+const maxClients = 6
+
+// stuckFields runs the checker on a channel kept in a private struct field
+// (a class) that one function makes and stores, under a harness
+// (chanmodel.CheckClient): that owner runs with the goroutines it starts
+// on the object, then, after it returns, one client calls one exported
+// method of the type that reaches the field, once (or none). Only the
+// object the owner stores the channel in is followed: operations on the
+// field of another instance are outside the harness.
+//
+// The harness leaves out what clients may also do (other methods, more
+// calls), so a stuck operation is reported only when nothing outside it
+// could complete it: no operation of the other kind on the field (a send
+// or close for a receive, a receive for a send) outside the owner's
+// goroutines, for one of those; outside the harness, for the client's.
+// A client blocked after the owner's goroutine left a select by another
+// case (a stop or context case: the object's life ended before the call)
+// is lifecycle misuse, not reported.
+func stuckFields(st *state) {
+	for _, c := range st.queues {
+		if c.Escapes || c.Stored || len(c.Makes) != 1 || c.LenChecked {
+			continue
+		}
+		mc := c.Makes[0]
+		if !st.follow(mc).Escapes {
+			continue // local: Check ran on it
+		}
+		tn := st.sealed.Owner(c.Field)
+		if tn == nil {
+			continue
+		}
+		obj := storedIn(mc, c.Field)
+		if obj == nil {
+			continue
+		}
+		h := &harness{c: c, byFn: map[*ssa.Function][]chanuse.FieldOp{}, relevant: map[*ssa.Function]bool{}, inside: map[opKey]bool{}}
+		for _, op := range c.Ops {
+			fn := op.Instr.Parent()
+			h.byFn[fn] = append(h.byFn[fn], op)
+		}
+		objs := map[ssa.Value]bool{obj: true}
+		// A receiver captured by a closure is spilled to a variable: the
+		// value stored there is the object too.
+		if ld, ok := obj.(*ssa.UnOp); ok && ld.Op == token.MUL {
+			if a, ok := ld.X.(*ssa.Alloc); ok {
+				for _, r := range *a.Referrers() {
+					if s, ok := r.(*ssa.Store); ok && s.Addr == a {
+						objs[s.Val] = true
+					}
+				}
+			}
+		}
+		owner := h.grow(nil, mc.Parent(), objs, nil, nil, 0)
+		if owner == nil {
+			continue
+		}
+		ownerNodes := h.nodes
+		ownerInside := h.inside
+		clients := []*ssa.Function{nil}
+		ms := types.NewMethodSet(types.NewPointer(tn.Type()))
+		for i := 0; i < ms.Len(); i++ {
+			f := ms.At(i).Obj().(*types.Func)
+			if !f.Exported() {
+				continue
+			}
+			m := methodFn(st, ms.At(i))
+			if m == nil || m == mc.Parent() || !h.isRelevant(m, 0) || len(m.Params) == 0 {
+				continue
+			}
+			clients = append(clients, m)
+		}
+		if len(clients) > maxClients+1 {
+			continue
+		}
+		// What each client method's tree operates on: the operations
+		// other methods reach are outside a harness without them (a
+		// method starting the loop again reaches the loop's receive).
+		reach := map[*ssa.Function]map[opKey]bool{}
+		for _, m := range clients[1:] {
+			h.nodes, h.inside = nil, map[opKey]bool{}
+			if h.grow(nil, m, map[ssa.Value]bool{m.Params[0]: true}, nil, nil, 0) == nil {
+				reach[m] = nil
+				continue
+			}
+			reach[m] = h.inside
+		}
+		for _, m := range clients {
+			if m != nil && reach[m] == nil {
+				continue
+			}
+			h.nodes = append([]*chanuse.Node(nil), ownerNodes...)
+			h.inside = map[opKey]bool{}
+			for k := range ownerInside {
+				h.inside[k] = true
+			}
+			var client *chanuse.Node
+			if m != nil {
+				client = h.grow(nil, m, map[ssa.Value]bool{m.Params[0]: true}, nil, nil, 0)
+			}
+			// Outside the harness: operations no tree holds, and those
+			// the other methods reach.
+			outside := map[opKey]bool{}
+			for _, op := range c.Ops {
+				if k := (opKey{op.Instr, op.State}); !h.inside[k] {
+					outside[k] = true
+				}
+			}
+			for o, ops := range reach {
+				if o != m {
+					for k := range ops {
+						outside[k] = true
+					}
+				}
+			}
+			joint := &chanuse.Channel{Make: mc, Field: c.Field, Nodes: h.nodes}
+			if st.reportedOn(joint) {
+				break
+			}
+			for _, s := range chanmodel.CheckClient(joint, client, stuckBudget) {
+				if h.completable(s, owner, ownerNodes, outside, reach[m]) {
+					continue
+				}
+				st.reportStuck(s)
+			}
+		}
+	}
+}
+
+// opKey names one operation: its instruction and select case.
+type opKey struct {
+	in    ssa.Instruction
+	state int
+}
+
+// harness builds the node trees of a field's channel for CheckClient.
+type harness struct {
+	c        *class
+	byFn     map[*ssa.Function][]chanuse.FieldOp
+	relevant map[*ssa.Function]bool
+	nodes    []*chanuse.Node
+	inside   map[opKey]bool // the operations the trees hold
+}
+
+// isRelevant reports whether fn operates on the field or calls or starts
+// a function of the package that does.
+func (h *harness) isRelevant(fn *ssa.Function, depth int) bool {
+	if r, ok := h.relevant[fn]; ok {
+		return r
+	}
+	if depth > 4 || fn == nil || fn.Blocks == nil {
+		return false
+	}
+	h.relevant[fn] = false // a cycle adds nothing
+	r := len(h.byFn[fn]) > 0
+	for _, b := range fn.Blocks {
+		for _, in := range b.Instrs {
+			if r {
+				break
+			}
+			if ci, ok := in.(ssa.CallInstruction); ok {
+				if t := target(ci.Common()); t != nil && h.isRelevant(t, depth+1) {
+					r = true
+				}
+			}
+		}
+	}
+	h.relevant[fn] = r
+	return r
+}
+
+// target returns the function c runs: its static callee or the function
+// literal it calls.
+func target(c *ssa.CallCommon) *ssa.Function {
+	if c.IsInvoke() {
+		return nil
+	}
+	if f := c.StaticCallee(); f != nil {
+		return f
+	}
+	if mk, ok := c.Value.(*ssa.MakeClosure); ok {
+		f, _ := mk.Fn.(*ssa.Function)
+		return f
+	}
+	return nil
+}
+
+// grow makes the node of fn, reached with the object in objs, with its
+// operations on the object's field and the relevant functions it calls
+// and starts handing the object on; nil gives up (too deep).
+func (h *harness) grow(parent *chanuse.Node, fn *ssa.Function, objs map[ssa.Value]bool, g *ssa.Go, call ssa.CallInstruction, depth int) *chanuse.Node {
+	if depth > 4 || fn.Blocks == nil {
+		return nil
+	}
+	refs := refsOf(fn, objs)
+	n := &chanuse.Node{Fn: fn, Vals: map[ssa.Value]bool{}, Parent: parent, Go: g, Call: call}
+	if g != nil || parent == nil {
+		n.G = n
+	} else {
+		n.G = parent.G
+	}
+	if g != nil {
+		n.Start = g
+	}
+	h.nodes = append(h.nodes, n)
+	for _, op := range h.byFn[fn] {
+		if !objs[op.Base] {
+			continue
+		}
+		n.Ops = append(n.Ops, chanuse.Op{Kind: op.Kind, Instr: op.Instr, Node: n, State: op.State})
+		h.inside[opKey{op.Instr, op.State}] = true
+		if v := opChan(op.Op); v != nil {
+			n.Vals[v] = true
+		}
+	}
+	for _, b := range fn.Blocks {
+		for _, in := range b.Instrs {
+			ci, ok := in.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			c := ci.Common()
+			t := target(c)
+			if t == nil || !h.isRelevant(t, 0) {
+				continue
+			}
+			sub := map[ssa.Value]bool{}
+			for i, a := range c.Args {
+				if objs[a] && i < len(t.Params) {
+					sub[t.Params[i]] = true
+				}
+			}
+			if mk, ok := c.Value.(*ssa.MakeClosure); ok {
+				for i, bv := range mk.Bindings {
+					if (objs[bv] || refs[bv]) && i < len(t.FreeVars) {
+						sub[t.FreeVars[i]] = true
+					}
+				}
+			}
+			if len(sub) == 0 {
+				continue // another instance
+			}
+			var k *chanuse.Node
+			if gi, ok := in.(*ssa.Go); ok {
+				k = h.grow(n, t, sub, gi, nil, depth+1)
+			} else {
+				k = h.grow(n, t, sub, nil, ci, depth+1)
+			}
+			if k == nil {
+				return nil
+			}
+		}
+	}
+	return n
+}
+
+// refsOf adds to objs the loads of the variables that hold the object in
+// fn (go/ssa captures variables by address: a closure's free variable
+// points at the variable holding the object, an Alloc its parameter is
+// spilled to), and returns those variables. A free variable in objs
+// stands for such a variable of the enclosing function.
+func refsOf(fn *ssa.Function, objs map[ssa.Value]bool) map[ssa.Value]bool {
+	refs := map[ssa.Value]bool{}
+	for _, fv := range fn.FreeVars {
+		if objs[fv] {
+			if _, ok := fv.Type().Underlying().(*types.Pointer); ok {
+				refs[fv] = true
+			}
+		}
+	}
+	for _, b := range fn.Blocks {
+		for _, in := range b.Instrs {
+			a, ok := in.(*ssa.Alloc)
+			if !ok {
+				continue
+			}
+			holds := false
+			for _, r := range *a.Referrers() {
+				switch r := r.(type) {
+				case *ssa.Store:
+					if r.Addr != a || !objs[r.Val] {
+						holds = false
+						goto next
+					}
+					holds = true
+				case *ssa.UnOp, *ssa.MakeClosure, *ssa.DebugRef:
+				default:
+					holds = false
+					goto next
+				}
+			}
+		next:
+			if holds {
+				refs[a] = true
+			}
+		}
+	}
+	for _, b := range fn.Blocks {
+		for _, in := range b.Instrs {
+			if u, ok := in.(*ssa.UnOp); ok && u.Op == token.MUL && refs[u.X] {
+				objs[u] = true
+			}
+		}
+	}
+	return refs
+}
+
+// opChan returns the channel value op operates on.
+func opChan(op chanuse.Op) ssa.Value {
+	switch in := op.Instr.(type) {
+	case *ssa.Send:
+		return in.Chan
+	case *ssa.UnOp:
+		return in.X
+	case *ssa.Select:
+		return in.States[op.State].Chan
+	case ssa.CallInstruction:
+		if args := in.Common().Args; len(args) > 0 {
+			return args[0]
+		}
+	}
+	return nil
+}
+
+// storedIn returns the struct pointer whose field f mc is stored in.
+func storedIn(mc *ssa.MakeChan, f *types.Var) ssa.Value {
+	for _, r := range *mc.Referrers() {
+		if s, ok := r.(*ssa.Store); ok && s.Val == ssa.Value(mc) {
+			if fa, ok := s.Addr.(*ssa.FieldAddr); ok && chanuse.StructFieldOf(fa) == f {
+				return fa.X
+			}
+		}
+	}
+	return nil
+}
+
+// methodFn returns the SSA function of a method in the method set.
+func methodFn(st *state, sel *types.Selection) *ssa.Function {
+	for _, fn := range st.funcs {
+		if fn.Object() == sel.Obj() {
+			return fn
+		}
+	}
+	return nil
+}
+
+// completable reports whether something outside the harness could
+// complete s's operation: an operation of the other kind outside it, or,
+// for the owner's goroutines, in the client's calls. A client's operation
+// is reported only when the owner's goroutines take part (an operation of
+// the other kind): a client balancing its own sends and receives (a
+// semaphore) is not what the harness is for. Nor when the witness has the
+// owner's goroutine leave a select by another case: the object's life
+// ended before the call.
+func (h *harness) completable(s chanmodel.Stuck, owner *chanuse.Node, ownerNodes []*chanuse.Node, outside, client map[opKey]bool) bool {
+	root := s.Op.Node
+	for root.Parent != nil {
+		root = root.Parent
+	}
+	recv := s.Op.Kind == chanuse.Recv || s.Op.Kind == chanuse.SelectRecv
+	other := func(k chanuse.Kind) bool {
+		switch k {
+		case chanuse.Send, chanuse.SelectSend, chanuse.Close, chanuse.DeferClose:
+			return recv
+		}
+		return !recv
+	}
+	if root != owner {
+		for _, x := range s.Others {
+			if x.Other {
+				return true
+			}
+		}
+		takes := false
+		for _, n := range ownerNodes {
+			for _, op := range n.Ops {
+				if other(op.Kind) {
+					takes = true
+				}
+			}
+		}
+		if !takes {
+			return true
+		}
+	}
+	for _, op := range h.c.Ops {
+		k := opKey{op.Instr, op.State}
+		if (outside[k] || root == owner && client[k]) && other(op.Kind) {
+			return true
+		}
+	}
+	return false
 }

@@ -48,6 +48,10 @@ func CheckReturned(maker, caller *chanuse.Channel, call *ssa.Call, budget int) [
 		dbg("%s: no joint model with %s", maker.Make.Parent().Name(), call.Parent().Name())
 		return nil
 	}
+	if callerCases(maker, call) {
+		dbg("%s: selects on a channel of %s", maker.Make.Parent().Name(), call.Parent().Name())
+		return nil
+	}
 	m.then, m.thenCall = caller.Nodes[0], call
 	m.findFlags()
 	m.rets = map[*ssa.Return]bool{}
@@ -224,4 +228,71 @@ func (m *model) nilResult(x *ssa.BinOp) (int64, bool) {
 		return 1, true
 	}
 	return 0, true
+}
+
+// callerCases reports whether a select of the maker's goroutines has a
+// case on a channel the caller makes and hands to the maker (a done
+// channel the caller closes when it returns): the caller decides when
+// that case fires, which the checker does not follow (it would let it
+// fire at any time).
+func callerCases(maker *chanuse.Channel, call *ssa.Call) bool {
+	for _, n := range maker.Nodes {
+		for _, b := range n.Fn.Blocks {
+			for _, in := range b.Instrs {
+				sel, ok := in.(*ssa.Select)
+				if !ok {
+					continue
+				}
+				for _, st := range sel.States {
+					if st.Chan == nil {
+						continue
+					}
+					p := paramOf(n, st.Chan)
+					if p == nil {
+						continue
+					}
+					for i, q := range p.Parent().Params {
+						if q == p && i < len(call.Call.Args) && madeBy(nil, call.Call.Args[i]) != nil {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// paramOf returns the parameter of the maker (the root of n's tree) that
+// v comes from, through conversions and free variables, or nil.
+func paramOf(n *chanuse.Node, v ssa.Value) *ssa.Parameter {
+	for i := 0; i < 8 && n != nil; i++ {
+		switch x := v.(type) {
+		case *ssa.ChangeType:
+			v = x.X
+		case *ssa.Parameter:
+			if n.Parent == nil {
+				return x
+			}
+			return nil
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return nil
+			}
+			v = x.X
+		case *ssa.Alloc:
+			if v = onlyStore(x); v == nil {
+				return nil
+			}
+		case *ssa.FreeVar:
+			mk := closureOf(n)
+			if mk == nil {
+				return nil
+			}
+			v, n = chanuse.Bound(mk, x), n.Parent
+		default:
+			return nil
+		}
+	}
+	return nil
 }

@@ -228,3 +228,27 @@ func pollEach(n int) int {
 	}
 	return sum
 }
+
+// stream stops when the caller's done channel is closed, which the caller
+// does as it returns: the select's done case fires only then.
+func stream(done chan bool) chan int {
+	out := make(chan int)
+	go func() {
+		for _, v := range []int{1, 2} {
+			select {
+			case out <- v:
+			case <-done:
+				return
+			}
+		}
+		<-done
+	}()
+	return out
+}
+
+func readStream() int {
+	done := make(chan bool)
+	defer close(done)
+	out := stream(done)
+	return <-out + <-out
+}
