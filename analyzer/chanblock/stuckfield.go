@@ -72,6 +72,7 @@ const maxClients = 6
 // case (a stop or context case: the object's life ended before the call)
 // is lifecycle misuse, not reported.
 func stuckFields(st *state) {
+	var methods map[types.Object]*ssa.Function
 	for _, c := range st.queues {
 		if c.Escapes || c.Stored || len(c.Makes) != 1 || c.LenChecked {
 			continue
@@ -118,7 +119,15 @@ func stuckFields(st *state) {
 			if !f.Exported() {
 				continue
 			}
-			m := methodFn(st, ms.At(i))
+			if methods == nil {
+				methods = map[types.Object]*ssa.Function{}
+				for _, fn := range st.funcs {
+					if o := fn.Object(); o != nil {
+						methods[o] = fn
+					}
+				}
+			}
+			m := methods[f]
 			if m == nil || m == mc.Parent() || !h.isRelevant(m, 0) || len(m.Params) == 0 {
 				continue
 			}
@@ -388,22 +397,13 @@ func storedIn(mc *ssa.MakeChan, f *types.Var) ssa.Value {
 	return nil
 }
 
-// methodFn returns the SSA function of a method in the method set.
-func methodFn(st *state, sel *types.Selection) *ssa.Function {
-	for _, fn := range st.funcs {
-		if fn.Object() == sel.Obj() {
-			return fn
-		}
-	}
-	return nil
-}
-
 // completable reports whether something outside the harness could
 // complete s's operation: an operation of the other kind outside it, or,
-// for the owner's goroutines, in the client's calls. A client's operation
-// is reported only when the owner's goroutines take part (an operation of
-// the other kind): a client balancing its own sends and receives (a
-// semaphore) is not what the harness is for. Nor when the witness has the
+// for the owner's goroutines, in the client's calls. An operation is
+// reported only when another goroutine of the owner's takes part (an
+// operation of the other kind): a client balancing its own sends and
+// receives (a semaphore), or a loop feeding itself, is not what the
+// harness is for. Nor when the witness has the
 // owner's goroutine leave a select by another case: the object's life
 // ended before the call.
 func (h *harness) completable(s chanmodel.Stuck, owner *chanuse.Node, ownerNodes []*chanuse.Node, outside, client map[opKey]bool) bool {
@@ -425,17 +425,24 @@ func (h *harness) completable(s chanmodel.Stuck, owner *chanuse.Node, ownerNodes
 				return true
 			}
 		}
-		takes := false
-		for _, n := range ownerNodes {
-			for _, op := range n.Ops {
-				if other(op.Kind) {
-					takes = true
-				}
+	}
+	// Another goroutine of the owner must take part: a goroutine that
+	// feeds itself (a loop sending on the channel for its next round,
+	// after a timer's case, which fires again only when it is reset) is
+	// balanced by timing the checker does not model.
+	takes := false
+	for _, n := range ownerNodes {
+		if n.G == s.Op.Node.G {
+			continue
+		}
+		for _, op := range n.Ops {
+			if other(op.Kind) {
+				takes = true
 			}
 		}
-		if !takes {
-			return true
-		}
+	}
+	if !takes {
+		return true
 	}
 	for _, op := range h.c.Ops {
 		k := opKey{op.Instr, op.State}

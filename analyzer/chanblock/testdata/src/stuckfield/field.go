@@ -5,7 +5,10 @@
 // called before Start or after Stop) stay silent.
 package stuckfield
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 type conn interface{ Read() (string, error) }
 
@@ -411,3 +414,33 @@ func (l *limiter) Do(quick bool, f func()) {
 	}
 	f()
 }
+
+// retrier's loop feeds itself the next interval after its timer fires;
+// the timer fires again only once the loop has taken it and reset.
+type retrier struct {
+	timer *time.Timer
+	reset chan time.Duration
+	quit  chan struct{}
+}
+
+func newRetrier() *retrier {
+	r := &retrier{timer: time.NewTimer(time.Second), reset: make(chan time.Duration, 1), quit: make(chan struct{})}
+	go r.loop()
+	return r
+}
+
+func (r *retrier) loop() {
+	for {
+		select {
+		case <-r.quit:
+			return
+		case d := <-r.reset:
+			r.timer.Reset(d)
+		case <-r.timer.C:
+			r.reset <- time.Second
+		}
+	}
+}
+
+// Stop ends the loop.
+func (r *retrier) Stop() { close(r.quit) }
