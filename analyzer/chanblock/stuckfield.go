@@ -180,7 +180,7 @@ func stuckFields(st *state) {
 			if st.reportedOn(joint) {
 				break
 			}
-			for _, s := range chanmodel.CheckClient(joint, client, stuckBudget) {
+			for _, s := range chanmodel.CheckClient(joint, client, handsOut(mc.Parent(), objs), stuckBudget) {
 				if h.completable(s, owner, ownerNodes, outside, reach[m]) {
 					continue
 				}
@@ -188,6 +188,43 @@ func stuckFields(st *state) {
 			}
 		}
 	}
+}
+
+// handsOut returns the returns of the owner fn after which a client may
+// use the object (objs): every error result is nil, and a result of the
+// object's type is the object. A constructor failing (return nil, err)
+// hands nothing out; a Start method failing leaves an object no client
+// should use.
+func handsOut(fn *ssa.Function, objs map[ssa.Value]bool) []*ssa.Return {
+	var typ types.Type
+	for v := range objs {
+		typ = v.Type()
+		break
+	}
+	var rets []*ssa.Return
+	for _, b := range fn.Blocks {
+		r, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		good := true
+		for _, x := range r.Results {
+			switch {
+			case types.Identical(x.Type(), types.Universe.Lookup("error").Type()):
+				if c, ok := x.(*ssa.Const); !ok || !c.IsNil() {
+					good = false
+				}
+			case typ != nil && types.Identical(x.Type(), typ):
+				if !objs[x] {
+					good = false
+				}
+			}
+		}
+		if good {
+			rets = append(rets, r)
+		}
+	}
+	return rets
 }
 
 // opKey names one operation: its instruction and select case.

@@ -64,27 +64,32 @@ func CheckReturned(maker, caller *chanuse.Channel, call *ssa.Call, budget int) [
 // CheckClient checks a channel kept beyond its maker (a struct field)
 // under a harness: the owner, joint.Nodes[0] (the function that makes
 // the channel, from the make on), runs with the goroutines it starts;
-// when it returns, the same goroutine goes on as client, one call of a
-// function from its entry (with what it calls and starts), or ends when
-// client is nil. client and its tree are nodes of joint without a parent
+// when it returns at one of rets (those that hand the object out: no
+// error), the same goroutine goes on as client, one call of a function
+// from its entry (with what it calls and starts), or ends when client is
+// nil or the owner returns elsewhere. client and its tree are nodes of joint without a parent
 // in the owner's tree. The owner's goroutines and the client share the
 // channel's state and the tracked flags (findFlags).
-func CheckClient(joint *chanuse.Channel, client *chanuse.Node, budget int) []Stuck {
+func CheckClient(joint *chanuse.Channel, client *chanuse.Node, rets []*ssa.Return, budget int) []Stuck {
 	m := build(joint)
 	if m == nil {
 		dbg("%s: no harness model", joint.Make.Parent().Name())
 		return nil
 	}
 	m.then = client
+	m.rets = map[*ssa.Return]bool{}
+	for _, r := range rets {
+		m.rets[r] = true
+	}
 	m.findFlags()
 	return m.explore(budget)
 }
 
 // returnsOn reports whether g, the maker's goroutine returning at r from
 // its last frame, goes on in the caller: at a return of the channel
-// (CheckReturned), or at any (CheckClient).
+// (CheckReturned), or of the object without an error (CheckClient).
 func (m *model) returnsOn(g *gor, r *ssa.Return) bool {
-	return m.then != nil && g.g == m.ch.Nodes[0] && (m.rets == nil || m.rets[r])
+	return m.then != nil && g.g == m.ch.Nodes[0] && m.rets[r]
 }
 
 // goOn moves g, the maker's goroutine that returned the channel, into the

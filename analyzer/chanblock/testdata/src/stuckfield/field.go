@@ -444,3 +444,26 @@ func (r *retrier) loop() {
 
 // Stop ends the loop.
 func (r *retrier) Stop() { close(r.quit) }
+
+// session's constructor fails before it starts the goroutine that closes
+// done: it hands no object out then, so no client waits on done.
+type session struct {
+	done chan struct{}
+}
+
+func newSession() (*session, error) {
+	s := &session{done: make(chan struct{})}
+	if err := setup(); err != nil {
+		return nil, err
+	}
+	go func() {
+		defer close(s.done)
+		_ = run()
+	}()
+	return s, nil
+}
+
+// Wait waits for the session to end.
+func (s *session) Wait() {
+	<-s.done
+}
