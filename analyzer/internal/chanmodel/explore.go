@@ -412,6 +412,9 @@ func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
 		if ck != "" {
 			cf.dec[ck] = false
 		}
+		if e.m.flags != nil {
+			e.m.decide(c, s, iff.Cond)
+		}
 		if e.jump(c, cf, cf.blk.Succs[1]) {
 			e.out = append(e.out, c) // runs on when expanded: paths that join meet in the visited set
 		}

@@ -135,14 +135,53 @@ func (m *model) findFlags() {
 			}
 		}
 	}
+	m.flags = map[*types.Var]bool{}
 	for v, ok := range flags {
 		if ok {
-			if m.flags == nil {
-				m.flags = map[*types.Var]bool{}
-			}
 			m.flags[v] = true
 		}
 	}
+}
+
+// decide records the boolean field an If tests (if t.enabled, if
+// !t.enabled) in both ways the If forks: no (in no) and yes (in yes), so
+// that every later test of the field, in any goroutine of the harness,
+// agrees until a store changes it (the constructor's keepaliveEnabled
+// that starts the keepalive goroutine and that Close tests before
+// waiting for it). A recorded value only prunes paths.
+func (m *model) decide(no, yes *state, cond ssa.Value) {
+	neg := false
+	if u, ok := cond.(*ssa.UnOp); ok && u.Op == token.NOT {
+		cond, neg = u.X, true
+	}
+	ld, ok := cond.(*ssa.UnOp)
+	if !ok || ld.Op != token.MUL {
+		return
+	}
+	fv := flagField(ld.X)
+	if fv == nil {
+		return
+	}
+	if _, ok := yes.flags[fv]; ok {
+		return
+	}
+	if m.flags[fv] {
+		return // tracked from false: known already
+	}
+	val := func(s *state, x int64) {
+		f := make(map[*types.Var]int64, len(s.flags)+1)
+		for k, v := range s.flags {
+			f[k] = v
+		}
+		f[fv] = x
+		s.flags = f
+	}
+	y, n := int64(1), int64(0)
+	if neg {
+		y, n = 0, 1
+	}
+	val(yes, y)
+	val(no, n)
 }
 
 // flagField returns the boolean field addr addresses, or nil.
@@ -165,19 +204,28 @@ func flagField(addr ssa.Value) *types.Var {
 // its goroutine but shares the map with its forks: copied on write).
 func (m *model) setFlag(s *state, st *ssa.Store) {
 	v := flagField(st.Addr)
-	if v == nil || !m.flags[v] {
+	if v == nil {
 		return
 	}
-	c := st.Val.(*ssa.Const)
-	val := int64(0)
-	if constant.BoolVal(c.Value) {
-		val = 1
-	}
+	c, ok := st.Val.(*ssa.Const)
 	f := make(map[*types.Var]int64, len(s.flags)+1)
 	for k, x := range s.flags {
 		f[k] = x
 	}
-	f[v] = val
+	switch {
+	case ok && c.Value != nil && c.Value.Kind() == constant.Bool:
+		f[v] = 0
+		if constant.BoolVal(c.Value) {
+			f[v] = 1
+		}
+	case m.flags[v]:
+		return // never: findFlags saw only constants
+	default:
+		if _, had := f[v]; !had {
+			return
+		}
+		delete(f, v) // unknown again
+	}
 	s.flags = f
 }
 
@@ -188,10 +236,16 @@ func (m *model) flag(s *state, v ssa.Value) (int64, bool) {
 		return 0, false
 	}
 	fv := flagField(ld.X)
-	if fv == nil || !m.flags[fv] {
+	if fv == nil {
 		return 0, false
 	}
-	return s.flags[fv], true
+	if x, ok := s.flags[fv]; ok {
+		return x, true
+	}
+	if m.flags[fv] {
+		return 0, true // tracked from false
+	}
+	return 0, false
 }
 
 // flagsKey encodes the tracked flags of s for the visited set.

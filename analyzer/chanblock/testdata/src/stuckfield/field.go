@@ -467,3 +467,32 @@ func newSession() (*session, error) {
 func (s *session) Wait() {
 	<-s.done
 }
+
+// pinger starts its keepalive goroutine only when enabled, and Close
+// waits for it only then: both test the same field.
+type pinger struct {
+	enabled bool
+	done    chan struct{}
+	quit    chan struct{}
+}
+
+func newPinger(enabled bool) *pinger {
+	p := &pinger{enabled: enabled, done: make(chan struct{}), quit: make(chan struct{})}
+	if p.enabled {
+		go p.keepalive()
+	}
+	return p
+}
+
+func (p *pinger) keepalive() {
+	defer close(p.done)
+	<-p.quit
+}
+
+// Close stops the keepalive and waits for it.
+func (p *pinger) Close() {
+	close(p.quit)
+	if p.enabled {
+		<-p.done
+	}
+}
