@@ -67,3 +67,10 @@ func TestStuckField(t *testing.T) {
 	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
 	analysistest.Run(t, analysistest.TestData(), &alone, "stuckfield")
 }
+
+// TestStuckSync runs the checker's kernels that combine the channel with
+// a WaitGroup, a lock or a cancellable context its goroutines share, each
+// beside a fixed twin that must stay silent.
+func TestStuckSync(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stucksync")
+}

@@ -2,7 +2,9 @@ package chanblock
 
 import (
 	"fmt"
+	"go/token"
 	"path/filepath"
+	"strings"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanmodel"
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
@@ -56,6 +58,26 @@ func stuckOps(st *state, funcs []*ssa.Function) {
 }
 
 func (st *state) reportStuck(s chanmodel.Stuck) {
+	// A pattern rule that reported a wait of the witness (a wg.Wait
+	// before the close) saw the same deadlock from the other side.
+	for _, x := range s.Others {
+		if x.Sync != "" && st.seenLine(x.Pos) {
+			return
+		}
+	}
+	// So did one that reported on a WaitGroup, lock or context the
+	// checker follows (cancel called only on some paths).
+	for _, p := range s.Objects {
+		if st.seenLine(p) {
+			return
+		}
+	}
+	if s.Sync != nil {
+		if !st.seenLine(s.Sync.Pos) {
+			st.reportSyncStuck(s)
+		}
+		return
+	}
 	pos := s.Op.Instr.Pos()
 	if s.Op.Kind == chanuse.SelectRecv || s.Op.Kind == chanuse.SelectSend {
 		pos = s.Op.Instr.(*ssa.Select).Pos()
@@ -115,10 +137,15 @@ func (st *state) exitText(x *chanmodel.Exit, long bool) string {
 	}
 	how := "returns"
 	switch {
+	case x.Sync != "":
+		how = "is blocked at " + x.Sync
 	case x.Blocked:
 		how = "is blocked itself"
 	case x.Other:
 		how = "leaves its select by another case"
+	}
+	if len(x.Holds) > 0 {
+		how = "holds " + strings.Join(x.Holds, ", ") + " and " + how
 	}
 	if !long {
 		return name + " " + how + " here"
@@ -141,6 +168,64 @@ func (st *state) reportedOn(ch *chanuse.Channel) bool {
 			if pos.IsValid() && (st.seen[pos] || st.leaks.Reported(pos)) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// reportSyncStuck reports a wait on a WaitGroup, a lock or a context's
+// Done that the witness leaves blocked forever, naming the other side:
+// who holds the lock, who returns without Done, who never cancels.
+func (st *state) reportSyncStuck(s chanmodel.Stuck) {
+	ss := s.Sync
+	if !ss.Pos.IsValid() || st.seen[ss.Pos] {
+		return
+	}
+	var rel []analysis.RelatedInformation
+	for _, x := range s.Others {
+		rel = append(rel, analysis.RelatedInformation{Pos: x.Pos, Message: st.exitText(&x, false)})
+	}
+	// The other side: the holder of the lock; else a goroutine that
+	// returned (it did not call Done, or did not cancel); else any.
+	var who *chanmodel.Exit
+	if ss.Holder >= 0 {
+		who = &s.Others[ss.Holder]
+	}
+	for i := range s.Others {
+		if who == nil && !s.Others[i].Blocked {
+			who = &s.Others[i]
+		}
+	}
+	if who == nil && len(s.Others) > 0 {
+		who = &s.Others[0]
+	}
+	if who != nil && st.seenLine(who.Pos) {
+		return // a pattern rule reported that return (it skips wg.Done)
+	}
+	var msg string
+	switch {
+	case ss.Kind == "lock" && ss.Holder == -2:
+		msg = fmt.Sprintf("this %s can block forever: this goroutine already holds %s", ss.What, ss.Object)
+	case ss.Kind == "lock" && who != nil:
+		msg = fmt.Sprintf("this %s can block forever: %s without unlocking %s", ss.What, st.exitText(who, true), ss.Object)
+	case ss.Kind == "wait" && who != nil:
+		msg = fmt.Sprintf("this %s can block forever: its counter stays at %d; %s without calling Done", ss.What, ss.Count, st.exitText(who, true))
+	case ss.Kind == "wait":
+		msg = fmt.Sprintf("this %s can block forever: its counter stays at %d and no goroutine is left to call Done", ss.What, ss.Count)
+	case ss.Kind == "done" && who != nil:
+		msg = fmt.Sprintf("this %s can block forever: %s without calling cancel", ss.What, st.exitText(who, true))
+	default:
+		msg = fmt.Sprintf("this %s can block forever: nothing calls cancel", ss.What)
+	}
+	st.Report(analysis.Diagnostic{Pos: ss.Pos, Category: "deadlock", Message: msg, Related: rel})
+}
+
+// seenLine reports whether something was reported on pos's line.
+func (st *state) seenLine(pos token.Pos) bool {
+	p := st.pass.Fset.Position(pos)
+	for q := range st.seen {
+		if r := st.pass.Fset.Position(q); r.Line == p.Line && r.Filename == p.Filename {
+			return true
 		}
 	}
 	return false

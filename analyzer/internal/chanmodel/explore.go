@@ -22,6 +22,7 @@ type valOf struct{ v ssa.Value }
 type deferred struct {
 	node  *chanuse.Node // a deferred call of a node
 	close *opInfo       // or a deferred close of the channel
+	sync  *syncOp       // or a deferred operation on a modelled object
 }
 
 // frame is one activation of a node's function in a goroutine.
@@ -64,6 +65,9 @@ type gor struct {
 	then   bool      // the maker returning the channel: it goes on in the caller (CheckReturned)
 	exit   token.Pos // where it returned, or the case it left its select by
 	other  bool      // it left a select by another case
+	sync   *syncOp   // the operation on a modelled object it waits at
+	holds  []int     // the modelled locks it holds (copied on write)
+	group  int       // 1 + the WaitGroup whose Go started it, or 0
 }
 
 func (g *gor) clone() *gor {
@@ -83,6 +87,8 @@ type state struct {
 	trips  map[string]int
 	depth  int
 	flags  map[*types.Var]int64 // tracked flags set so far (findFlags); shared with forks, copied on write
+
+	sy []int // the modelled objects (copied on write): a WaitGroup's counter; a lock's -1 (held) or readers; a context's 1 (cancelled)
 }
 
 // fork copies s, with goroutine i of its own.
@@ -143,7 +149,16 @@ func (m *model) explore(budget int) []Stuck {
 			}
 		}
 		f := &frame{node: root, blk: mk.Block(), idx: idx, known: map[any]int64{}, dec: map[string]bool{}, back: map[*ssa.BasicBlock]int{}}
-		e.push(&state{gs: []*gor{{g: root, frames: []*frame{f}}}, cap: c, trips: trips})
+		g0 := &gor{g: root, frames: []*frame{f}}
+		st := &state{gs: []*gor{g0}, cap: c, trips: trips}
+		if m.sy != nil {
+			st.sy = append([]int(nil), m.sy.init...)
+			g0.holds = append([]int(nil), m.sy.holds...)
+			for _, d := range m.sy.defs {
+				f.defers = append(f.defers, deferred{sync: d})
+			}
+		}
+		e.push(st)
 	}
 	for len(e.queue) > 0 && e.states < e.budget {
 		s := e.queue[0]
@@ -166,7 +181,7 @@ func (e *explorer) push(s *state) {
 
 func (e *explorer) expand(s *state) {
 	for i, g := range s.gs {
-		if !g.done && g.parked == nil && g.dclose == nil {
+		if !g.done && g.parked == nil && g.dclose == nil && g.sync == nil {
 			e.out = e.out[:0]
 			c := s.fork(i)
 			e.run(c, i, 0)
@@ -192,6 +207,12 @@ func (e *explorer) run(s *state, i int, steps int) {
 		}
 		if len(g.frames) == 0 {
 			g.done = true
+			if g.group > 0 {
+				// wg.Go's goroutine returned: its Done.
+				if !e.apply(s, i, &syncOp{kind: sAdd, obj: g.group - 1, delta: -1}) {
+					return
+				}
+			}
 			e.out = append(e.out, s)
 			return
 		}
@@ -204,6 +225,12 @@ func (e *explorer) run(s *state, i int, steps int) {
 					g.dclose = d.close
 					e.out = append(e.out, s)
 					return
+				}
+				if d.sync != nil {
+					if !e.apply(s, i, d.sync) {
+						return
+					}
+					continue
 				}
 				if !e.call(g, d.node) {
 					return
@@ -239,6 +266,32 @@ func (e *explorer) run(s *state, i int, steps int) {
 			continue
 		}
 		kids := e.m.children[f.node][in]
+		if e.m.sy != nil {
+			if op := e.m.sy.ops[f.node][in]; op != nil {
+				switch {
+				case op.kind == sGo:
+					if !e.apply(s, i, &syncOp{kind: sAdd, obj: op.obj, delta: 1}) {
+						return
+					}
+					for _, k := range kids {
+						e.spawn(s, k)
+						s.gs[len(s.gs)-1].group = op.obj + 1
+					}
+				case isDefer(in):
+					f.defers = append(f.defers, deferred{sync: op})
+				case op.blocks():
+					g.sync = op
+					e.out = append(e.out, s)
+					return
+				default:
+					if !e.apply(s, i, op) {
+						return
+					}
+				}
+				f.idx++
+				continue
+			}
+		}
 		switch in := in.(type) {
 		case *ssa.If:
 			e.branch(s, i, f, in, steps)
@@ -652,6 +705,15 @@ func (e *explorer) transitions(s *state) {
 		if g.done {
 			continue
 		}
+		if g.sync != nil {
+			if e.ready(s, g.sync) {
+				moved = true
+				c := s.fork(i)
+				e.take(c, i)
+				e.next(c, s)
+			}
+			continue
+		}
 		if g.dclose != nil {
 			moved = true
 			if !s.closed {
@@ -720,6 +782,12 @@ func (e *explorer) transitions(s *state) {
 				if ours[k] || e.m.deadCase(g.frames[len(g.frames)-1].node, sel, k) {
 					continue
 				}
+				if e.m.sy != nil {
+					// A case on a modelled context's Done fires once it is cancelled.
+					if obj, ok := e.m.sy.cases[g.frames[len(g.frames)-1].node][sel][k]; ok && s.sy[obj] != 1 {
+						continue
+					}
+				}
 				moved = true
 				c := s.fork(i)
 				c.gs[i].exit, c.gs[i].other = st.Pos, true
@@ -736,6 +804,16 @@ func (e *explorer) transitions(s *state) {
 		}
 	}
 	if moved {
+		return
+	}
+	onChan := false
+	for _, g := range s.gs {
+		if len(g.parked) > 0 {
+			onChan = true
+		}
+	}
+	if !onChan {
+		e.syncStuck(s)
 		return
 	}
 	for i, g := range s.gs {
@@ -755,12 +833,9 @@ func (e *explorer) transitions(s *state) {
 			if j == i {
 				continue
 			}
-			x := Exit{Fn: h.g.Fn, Pos: h.exit, Other: h.other, Sends: e.m.sends[h.g], Recvs: e.m.recvs[h.g]}
-			if len(h.parked) > 0 {
-				x.Blocked, x.Pos = true, h.parked[0].op.Instr.Pos()
-			}
-			st.Others = append(st.Others, x)
+			st.Others = append(st.Others, e.exitOf(s, h))
 		}
+		st.Objects = e.objects()
 		dbg("  stuck %v at %v", st.Op.Kind, st.Op.Instr)
 		e.found = append(e.found, st)
 	}
@@ -792,7 +867,7 @@ func (s *state) key() string {
 	}
 	sort.Strings(gs)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d/%d/%t/", s.buf, s.cap, s.closed)
+	fmt.Fprintf(&b, "%d/%d/%t/%v/", s.buf, s.cap, s.closed, s.sy)
 	ks := make([]string, 0, len(s.trips))
 	for k, v := range s.trips {
 		ks = append(ks, k+"="+strconv.Itoa(v))
@@ -810,7 +885,7 @@ func (g *gor) key() string {
 		return "D"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%p:%t:%d:%t;", g.g, g.dclose != nil, len(g.parked), g.then)
+	fmt.Fprintf(&b, "%p:%t:%d:%t:%p:%v:%d;", g.g, g.dclose != nil, len(g.parked), g.then, g.sync, g.holds, g.group)
 	for _, f := range g.frames {
 		fmt.Fprintf(&b, "%p.%d.%d.%t", f.node, f.blk.Index, f.idx, f.unwinding)
 		if f.prev != nil {
@@ -836,7 +911,7 @@ func (g *gor) key() string {
 		sort.Strings(ks)
 		b.WriteString(strings.Join(ks, ","))
 		for _, d := range f.defers {
-			fmt.Fprintf(&b, "d%p%t", d.node, d.close != nil)
+			fmt.Fprintf(&b, "d%p%t%p", d.node, d.close != nil, d.sync)
 		}
 		b.WriteString(";")
 	}

@@ -31,6 +31,23 @@ import (
 type Stuck struct {
 	Op     chanuse.Op
 	Others []Exit // how each other goroutine of the witness ended
+	// Sync is set, and Op zero, when the operation left blocked is on a
+	// WaitGroup, a lock or a context rather than on the channel.
+	Sync *SyncStuck
+	// Objects are where the WaitGroups, locks and contexts the model
+	// follows are made.
+	Objects []token.Pos
+}
+
+// SyncStuck is a wait on a WaitGroup, a lock or a context's Done that
+// some interleaving leaves blocked forever.
+type SyncStuck struct {
+	Pos    token.Pos
+	What   string // the operation: wg.Wait, mu.Lock, <-ctx.Done()
+	Object string // the object: wg, mu, ctx
+	Kind   string // "wait", "lock" or "done"
+	Count  int    // a WaitGroup's counter when stuck
+	Holder int    // the index in Others of the goroutine holding the lock; -1 none, -2 the waiter itself
 }
 
 // Exit tells how one goroutine of a witness ended.
@@ -41,6 +58,8 @@ type Exit struct {
 	Pos     token.Pos     // where: its return, the case it left by, or its blocked operation
 	Sends   bool          // it sends on the channel somewhere
 	Recvs   bool          // it receives from the channel somewhere
+	Sync    string        // it is blocked at this operation on a WaitGroup, lock or context (Pos is there)
+	Holds   []string      // the modelled locks it holds
 }
 
 // bound is how many times a loop that is not counted may go round per
@@ -93,6 +112,8 @@ type model struct {
 	thenCall *ssa.Call
 	rets     map[*ssa.Return]bool
 	flags    map[*types.Var]bool // boolean fields tracked (findFlags)
+
+	sy *syncModel // the WaitGroups, locks and contexts modelled, or nil
 }
 
 // Check explores the goroutines that use ch and returns the operations
@@ -235,6 +256,7 @@ func build(ch *chanuse.Channel) *model {
 	if len(m.keys) > 4 {
 		return nil
 	}
+	m.sy = m.buildSync()
 	return m
 }
 

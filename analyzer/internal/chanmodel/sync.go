@@ -1,0 +1,838 @@
+package chanmodel
+
+import (
+	"go/token"
+	"go/types"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/ssa"
+)
+
+// The synchronisation objects the model's goroutines share: a
+// sync.WaitGroup, a sync.Mutex or RWMutex, and a context made by
+// context.WithCancel(context.Background()) in the model. An object is
+// modelled only when its identity is certain (a local variable or new
+// value, or a field of one, reached through free variables and the
+// parameters of the model's calls) and every use of it is a call in the
+// model's functions; otherwise its operations return, as before.
+
+// noSync (CHANMODEL_NOSYNC set) switches the objects off, to compare.
+var noSync = os.Getenv("CHANMODEL_NOSYNC") != ""
+
+type objKind int
+
+const (
+	kWG objKind = iota
+	kMu
+	kCtx
+)
+
+type syncKind int
+
+const (
+	sAdd     syncKind = iota // wg.Add(delta), wg.Done (delta -1)
+	sGo                      // wg.Go(f): Add(1), Done at f's return
+	sWait                    // wg.Wait
+	sLock                    // mu.Lock
+	sUnlock                  // mu.Unlock
+	sRLock                   // mu.RLock
+	sRUnlock                 // mu.RUnlock
+	sCancel                  // cancel()
+	sDone                    // <-ctx.Done()
+)
+
+// syncOp is one operation on a modelled object.
+type syncOp struct {
+	kind  syncKind
+	obj   int
+	delta int
+	instr ssa.Instruction
+	name  string // the object as the source names it (wg, s.mu, ctx)
+}
+
+// blocks reports whether the operation may wait.
+func (o *syncOp) blocks() bool {
+	return o.kind == sWait || o.kind == sLock || o.kind == sRLock || o.kind == sDone
+}
+
+// what names the operation for a report.
+func (o *syncOp) what() string {
+	switch o.kind {
+	case sWait:
+		return o.name + ".Wait"
+	case sLock:
+		return o.name + ".Lock"
+	case sRLock:
+		return o.name + ".RLock"
+	case sDone:
+		return "<-" + o.name + ".Done()"
+	}
+	return o.name
+}
+
+type syncObj struct {
+	kind objKind
+	name string
+	pos  token.Pos // where it is made
+}
+
+// syncModel is what the exploration needs of the objects.
+type syncModel struct {
+	objs  []syncObj
+	ops   map[*chanuse.Node]map[ssa.Instruction]*syncOp
+	cases map[*chanuse.Node]map[*ssa.Select]map[int]int // a select's case on a modelled ctx's Done
+	init  []int                                         // the objects' state at the make
+	holds []int                                         // what the maker holds at the make
+	defs  []*syncOp                                     // what the maker deferred before the make
+}
+
+type objKey struct {
+	base ssa.Value
+	path string
+}
+
+type syncBuild struct {
+	m       *model
+	fns     map[*ssa.Function]bool
+	index   map[objKey]int
+	bad     map[int]bool
+	reached map[int]map[ssa.Instruction]bool // the calls the confinement walk met, by object
+	sm      *syncModel
+}
+
+// buildSync finds the objects and their operations; nil when there are
+// none.
+func (m *model) buildSync() *syncModel {
+	if noSync {
+		return nil
+	}
+	b := &syncBuild{m: m, fns: map[*ssa.Function]bool{}, index: map[objKey]int{}, bad: map[int]bool{},
+		reached: map[int]map[ssa.Instruction]bool{},
+		sm: &syncModel{ops: map[*chanuse.Node]map[ssa.Instruction]*syncOp{},
+			cases: map[*chanuse.Node]map[*ssa.Select]map[int]int{}}}
+	for _, n := range m.ch.Nodes {
+		b.fns[n.Fn] = true
+	}
+	any := false
+	for _, n := range m.ch.Nodes {
+		if m.canon[n] != n {
+			continue
+		}
+		for _, blk := range n.Fn.Blocks {
+			for _, in := range blk.Instrs {
+				if b.scan(n, in) {
+					any = true
+				}
+			}
+		}
+	}
+	if !any {
+		return nil
+	}
+	// Every call the confinement walk met must be an operation the
+	// model runs on the same object, in every node of its function.
+	for obj, ins := range b.reached {
+		for in := range ins {
+			for _, n := range m.ch.Nodes {
+				if m.canon[n] != n || n.Fn != in.Parent() {
+					continue
+				}
+				if op := b.sm.ops[n][in]; op == nil || op.obj != obj {
+					b.bad[obj] = true
+				}
+			}
+		}
+	}
+	// wg.Go must start a goroutine of the model.
+	for n, ops := range b.sm.ops {
+		for in, op := range ops {
+			if op.kind == sGo && len(m.children[n][in]) == 0 {
+				b.bad[op.obj] = true
+			}
+		}
+	}
+	b.prelude()
+	for n, ops := range b.sm.ops {
+		for in, op := range ops {
+			if b.bad[op.obj] {
+				delete(ops, in)
+			}
+		}
+		if len(ops) == 0 {
+			delete(b.sm.ops, n)
+		}
+	}
+	for n, sels := range b.sm.cases {
+		for sel, ks := range sels {
+			for k, obj := range ks {
+				if b.bad[obj] {
+					delete(ks, k)
+				}
+			}
+			if len(ks) == 0 {
+				delete(sels, sel)
+			}
+		}
+		if len(sels) == 0 {
+			delete(b.sm.cases, n)
+		}
+	}
+	dbg("  sync: %d objects, bad %v, ops %d, cases %d", len(b.sm.objs), b.bad, len(b.sm.ops), len(b.sm.cases))
+	if len(b.sm.ops) == 0 {
+		return nil
+	}
+	var holds []int
+	for _, h := range b.sm.holds {
+		if !b.bad[h] {
+			holds = append(holds, h)
+		}
+	}
+	b.sm.holds = holds
+	var defs []*syncOp
+	for _, d := range b.sm.defs {
+		if !b.bad[d.obj] {
+			defs = append(defs, d)
+		}
+	}
+	b.sm.defs = defs
+	return b.sm
+}
+
+// prelude applies the maker's operations that run before the make (they
+// dominate it): an Add, a Lock, a deferred Unlock or cancel. One that
+// neither runs before the make nor after it for sure, or runs in a loop,
+// makes its object unknown.
+func (b *syncBuild) prelude() {
+	mk := b.m.ch.Make
+	root := b.m.ch.Nodes[0]
+	mb := mk.Block()
+	after := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{mb}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, s := range x.Succs {
+			if !after[s] {
+				after[s] = true
+				stack = append(stack, s)
+			}
+		}
+	}
+	b.sm.init = make([]int, len(b.sm.objs))
+	pos := map[ssa.Instruction]int{}
+	for i, in := range mb.Instrs {
+		pos[in] = i
+	}
+	mkAt := pos[mk]
+	for _, blk := range root.Fn.Blocks {
+		for i, in := range blk.Instrs {
+			op := b.sm.ops[root][in]
+			if op == nil || b.bad[op.obj] {
+				continue
+			}
+			before := blk == mb && i < mkAt || blk != mb && blk.Dominates(mb)
+			later := after[blk] || blk == mb && i > mkAt
+			switch {
+			case before && later, !before && !later:
+				b.bad[op.obj] = true
+			case before && ssaloop.InLoop(blk):
+				b.bad[op.obj] = true
+			case before:
+				if _, ok := in.(*ssa.Defer); ok {
+					b.sm.defs = append(b.sm.defs, op)
+					continue
+				}
+				switch op.kind {
+				case sAdd:
+					b.sm.init[op.obj] += op.delta
+				case sLock:
+					b.sm.init[op.obj] = -1
+					b.sm.holds = append(b.sm.holds, op.obj)
+				case sCancel:
+					b.sm.init[op.obj] = 1
+				default:
+					b.bad[op.obj] = true
+				}
+			}
+		}
+	}
+	for i, v := range b.sm.init {
+		if v < 0 && b.sm.objs[i].kind == kWG {
+			b.bad[i] = true
+		}
+	}
+}
+
+// scan records in's operation on an object, if any.
+func (b *syncBuild) scan(n *chanuse.Node, in ssa.Instruction) bool {
+	switch in := in.(type) {
+	case *ssa.Call, *ssa.Defer:
+		c := in.(ssa.CallInstruction).Common()
+		_, deferred := in.(*ssa.Defer)
+		if typ, meth := syncMethod(c); typ != "" {
+			k, name := b.resolve(c.Args[0], n, 0)
+			if k.base == nil {
+				return false
+			}
+			kind := kMu
+			if typ == "WaitGroup" {
+				kind = kWG
+			}
+			switch name {
+			case "", "new", "complit":
+				name = typ // no variable's name: the type's
+			}
+			obj := b.object(k, kind, name)
+			op := &syncOp{obj: obj, instr: in, name: name}
+			switch meth {
+			case "Add":
+				op.kind = sAdd
+				cv, ok := c.Args[1].(*ssa.Const)
+				if !ok {
+					b.bad[obj] = true
+					return false
+				}
+				v, ok := constKey("c:" + cv.Value.ExactString())
+				if !ok {
+					b.bad[obj] = true
+					return false
+				}
+				op.delta = v
+			case "Done":
+				op.kind, op.delta = sAdd, -1
+			case "Go":
+				op.kind = sGo
+			case "Wait":
+				op.kind = sWait
+			case "Lock":
+				op.kind = sLock
+			case "Unlock":
+				op.kind = sUnlock
+			case "RLock":
+				op.kind = sRLock
+			case "RUnlock":
+				op.kind = sRUnlock
+			default:
+				b.bad[obj] = true
+				return false
+			}
+			if deferred && (op.blocks() || op.kind == sGo) {
+				b.bad[obj] = true
+				return false
+			}
+			b.add(n, in, op)
+			return true
+		}
+		if c.IsInvoke() {
+			return false
+		}
+		k, name := b.resolve(c.Value, n, 0)
+		if k.base == nil || k.path != "#1" {
+			return false
+		}
+		obj := b.object(objKey{k.base, "#0"}, kCtx, "ctx")
+		_ = name
+		b.add(n, in, &syncOp{kind: sCancel, obj: obj, instr: in, name: "cancel"})
+		return true
+	case *ssa.UnOp:
+		if in.Op != token.ARROW {
+			return false
+		}
+		obj, name, ok := b.doneOf(n, in.X)
+		if !ok {
+			return false
+		}
+		b.add(n, in, &syncOp{kind: sDone, obj: obj, instr: in, name: name})
+		return true
+	case *ssa.Select:
+		found := false
+		for k, st := range in.States {
+			if st.Dir != types.RecvOnly {
+				continue
+			}
+			obj, _, ok := b.doneOf(n, st.Chan)
+			if !ok {
+				continue
+			}
+			if b.sm.cases[n] == nil {
+				b.sm.cases[n] = map[*ssa.Select]map[int]int{}
+			}
+			if b.sm.cases[n][in] == nil {
+				b.sm.cases[n][in] = map[int]int{}
+			}
+			b.sm.cases[n][in][k] = obj
+			found = true
+		}
+		return found
+	}
+	return false
+}
+
+// doneOf returns the modelled context whose Done() v is.
+func (b *syncBuild) doneOf(n *chanuse.Node, v ssa.Value) (int, string, bool) {
+	call, ok := v.(*ssa.Call)
+	if !ok || !call.Call.IsInvoke() || call.Call.Method.Name() != "Done" || len(call.Call.Args) != 0 {
+		return 0, "", false
+	}
+	k, name := b.resolve(call.Call.Value, n, 0)
+	if k.base == nil || k.path != "#0" {
+		return 0, "", false
+	}
+	return b.object(k, kCtx, name), name, true
+}
+
+func (b *syncBuild) add(n *chanuse.Node, in ssa.Instruction, op *syncOp) {
+	if b.sm.ops[n] == nil {
+		b.sm.ops[n] = map[ssa.Instruction]*syncOp{}
+	}
+	b.sm.ops[n][in] = op
+}
+
+// object returns the index of the object k, made on first sight; its
+// uses are checked then.
+func (b *syncBuild) object(k objKey, kind objKind, name string) int {
+	if i, ok := b.index[k]; ok {
+		if b.sm.objs[i].kind != kind {
+			b.bad[i] = true
+		}
+		return i
+	}
+	i := len(b.sm.objs)
+	b.index[k] = i
+	b.sm.objs = append(b.sm.objs, syncObj{kind: kind, name: name, pos: k.base.Pos()})
+	b.reached[i] = map[ssa.Instruction]bool{}
+	start := k.base
+	if kind == kCtx {
+		// What may cancel it: the cancel function's uses.
+		start = nil
+		for _, r := range *k.base.Referrers() {
+			if e, ok := r.(*ssa.Extract); ok && e.Index == 1 {
+				start = e
+			}
+		}
+		if start == nil {
+			return i // never cancelled: nothing to confine
+		}
+	}
+	path := k.path
+	if kind == kCtx {
+		path = ""
+	}
+	if !b.confined(start, path, i, map[ssa.Value]bool{}, 0) {
+		b.bad[i] = true
+	}
+	return i
+}
+
+// confined reports whether every use of v (a pointer to the object or to
+// what holds it, or a cancel function) is an operation on it in the
+// model's functions, or hands it on to one of them.
+// Path is the field path from what v points to down to the object: a
+// field off that path cannot reach it.
+func (b *syncBuild) confined(v ssa.Value, path string, obj int, seen map[ssa.Value]bool, depth int) bool {
+	if depth > 10 {
+		return false
+	}
+	if seen[v] {
+		return true
+	}
+	seen[v] = true
+	refs := v.Referrers()
+	if refs == nil {
+		return false
+	}
+	for _, r := range *refs {
+		if r.Parent() == nil || !b.fns[r.Parent()] {
+			if _, ok := r.(*ssa.DebugRef); !ok {
+				return false
+			}
+		}
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.FieldAddr:
+			f := "." + strconv.Itoa(r.Field)
+			if path == f || strings.HasPrefix(path, f+".") {
+				if !b.confined(r, path[len(f):], obj, seen, depth+1) {
+					return false
+				}
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return false
+			}
+			// A load through a pointer variable yields the pointer; a
+			// load of a field or of the object is a copy.
+			if _, ok := v.(*ssa.FieldAddr); !ok && reference(r.Type()) && !b.confined(r, path, obj, seen, depth+1) {
+				return false
+			}
+		case *ssa.Store:
+			if r.Addr == v {
+				if a, ok := v.(*ssa.Alloc); ok && reference(deref(a.Type())) && onlyStore(a) == nil {
+					return false // a pointer variable set twice
+				}
+				continue
+			}
+			a, ok := r.Addr.(*ssa.Alloc)
+			if !ok || onlyStore(a) != v || !b.confined(a, path, obj, seen, depth+1) {
+				return false
+			}
+		case *ssa.MakeClosure:
+			fn, _ := r.Fn.(*ssa.Function)
+			if fn == nil || !b.fns[fn] {
+				return false
+			}
+			for i, x := range r.Bindings {
+				if x == v && !b.confined(fn.FreeVars[i], path, obj, seen, depth+1) {
+					return false
+				}
+			}
+		case ssa.CallInstruction:
+			c := r.Common()
+			if c.Value == v && !c.IsInvoke() {
+				b.reached[obj][r] = true // cancel()
+				continue
+			}
+			if typ, _ := syncMethod(c); typ != "" && c.Args[0] == v && path == "" {
+				b.reached[obj][r] = true
+				continue
+			}
+			callee := c.StaticCallee()
+			if callee == nil || !b.fns[callee] || c.IsInvoke() {
+				return false
+			}
+			for i, a := range c.Args {
+				if a == v && (i >= len(callee.Params) || !b.confined(callee.Params[i], path, obj, seen, depth+1)) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// reference reports whether a loaded value of type t still reaches what
+// it was loaded from (a pointer, a function, an interface).
+func reference(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Pointer, *types.Signature, *types.Interface, *types.Map, *types.Slice, *types.Chan:
+		return true
+	}
+	return false
+}
+
+// resolve names the object v points to: its base (a local Alloc, or the
+// call of context.WithCancel) and the field path from it; a zero key when
+// its identity is not certain.
+func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, string) {
+	if depth > 8 {
+		return objKey{}, ""
+	}
+	switch x := v.(type) {
+	case *ssa.Alloc:
+		if reference(deref(x.Type())) {
+			// A variable holding a pointer: what it was set to once.
+			if s := onlyStore(x); s != nil {
+				k, _ := b.resolve(s, nil, depth+1)
+				return k, x.Comment
+			}
+			return objKey{}, ""
+		}
+		return objKey{base: x}, x.Comment
+	case *ssa.FieldAddr:
+		k, name := b.resolve(x.X, n, depth+1)
+		if k.base == nil {
+			return k, ""
+		}
+		fname := ""
+		if p, ok := x.X.Type().Underlying().(*types.Pointer); ok {
+			if st, ok := p.Elem().Underlying().(*types.Struct); ok && x.Field < st.NumFields() {
+				fname = st.Field(x.Field).Name()
+			}
+		}
+		switch name {
+		case "", "new", "complit":
+		default:
+			fname = name + "." + fname
+		}
+		return objKey{k.base, k.path + "." + strconv.Itoa(x.Field)}, fname
+	case *ssa.UnOp:
+		if x.Op != token.MUL {
+			return objKey{}, ""
+		}
+		// A load of a variable that holds a pointer (captured).
+		if !reference(x.Type()) {
+			return objKey{}, "" // a copy
+		}
+		return b.resolve(x.X, n, depth+1)
+	case *ssa.FreeVar:
+		if n == nil || n.Parent == nil {
+			return objKey{}, ""
+		}
+		mk := closureOf(n)
+		if mk == nil {
+			return objKey{}, ""
+		}
+		bv := chanuse.Bound(mk, x)
+		if bv == nil {
+			return objKey{}, ""
+		}
+		k, _ := b.resolve(bv, n.Parent, depth+1)
+		return k, x.Name()
+	case *ssa.Parameter:
+		if n == nil || n.Parent == nil || n.Fn != x.Parent() {
+			return objKey{}, ""
+		}
+		var c *ssa.CallCommon
+		switch {
+		case n.Go != nil:
+			c = n.Go.Common()
+		case n.Call != nil:
+			c = n.Call.Common()
+		}
+		if c == nil || c.IsInvoke() {
+			return objKey{}, ""
+		}
+		for i, p := range x.Parent().Params {
+			if p == x && i < len(c.Args) {
+				k, _ := b.resolve(c.Args[i], n.Parent, depth+1)
+				return k, x.Name()
+			}
+		}
+	case *ssa.Extract:
+		call, ok := x.Tuple.(*ssa.Call)
+		if !ok || (x.Index != 0 && x.Index != 1) || !cancelCtx(&call.Call) {
+			return objKey{}, ""
+		}
+		return objKey{call, "#" + strconv.Itoa(x.Index)}, "ctx"
+	}
+	return objKey{}, ""
+}
+
+func deref(t types.Type) types.Type {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
+}
+
+// cancelCtx reports whether c is context.WithCancel (or WithCancelCause)
+// of context.Background() or TODO(): its Done closes only when its cancel
+// function runs.
+func cancelCtx(c *ssa.CallCommon) bool {
+	fn := c.StaticCallee()
+	if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "context" || len(c.Args) != 1 {
+		return false
+	}
+	if fn.Name() != "WithCancel" && fn.Name() != "WithCancelCause" {
+		return false
+	}
+	p, ok := c.Args[0].(*ssa.Call)
+	if !ok {
+		return false
+	}
+	pf := p.Call.StaticCallee()
+	return pf != nil && pf.Pkg != nil && pf.Pkg.Pkg.Path() == "context" && (pf.Name() == "Background" || pf.Name() == "TODO")
+}
+
+// syncMethod returns the type and method when c calls a method of
+// sync.WaitGroup, Mutex or RWMutex.
+func syncMethod(c *ssa.CallCommon) (string, string) {
+	fn := c.StaticCallee()
+	if fn == nil || fn.Signature.Recv() == nil || len(c.Args) == 0 {
+		return "", ""
+	}
+	obj := fn.Object()
+	if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "sync" {
+		return "", ""
+	}
+	p, ok := fn.Signature.Recv().Type().(*types.Pointer)
+	if !ok {
+		return "", ""
+	}
+	nt, ok := p.Elem().(*types.Named)
+	if !ok {
+		return "", ""
+	}
+	switch nt.Obj().Name() {
+	case "WaitGroup", "Mutex", "RWMutex":
+		return nt.Obj().Name(), fn.Name()
+	}
+	return "", ""
+}
+
+func isDefer(in ssa.Instruction) bool {
+	_, ok := in.(*ssa.Defer)
+	return ok
+}
+
+// apply runs a non-blocking operation of goroutine i of s (owned);
+// false prunes the path (a negative counter or an unlock of a lock not
+// held panics).
+func (e *explorer) apply(s *state, i int, op *syncOp) bool {
+	s.sy = append([]int(nil), s.sy...)
+	o := op.obj
+	switch op.kind {
+	case sAdd:
+		s.sy[o] += op.delta
+		return s.sy[o] >= 0
+	case sUnlock:
+		if s.sy[o] != -1 {
+			return false
+		}
+		s.sy[o] = 0
+		e.release(s, i, o)
+	case sRUnlock:
+		if s.sy[o] <= 0 {
+			return false
+		}
+		s.sy[o]--
+		e.release(s, i, o)
+	case sCancel:
+		s.sy[o] = 1
+	}
+	return true
+}
+
+// release drops lock o from what goroutine i holds, or another holder
+// (a lock may be unlocked by another goroutine).
+func (e *explorer) release(s *state, i int, o int) {
+	order := []int{i}
+	for j := range s.gs {
+		if j != i {
+			order = append(order, j)
+		}
+	}
+	for _, j := range order {
+		for k, h := range s.gs[j].holds {
+			if h != o {
+				continue
+			}
+			if j != i {
+				s.gs[j] = s.gs[j].clone()
+			}
+			g := s.gs[j]
+			g.holds = append(append([]int(nil), g.holds[:k]...), g.holds[k+1:]...)
+			return
+		}
+	}
+}
+
+// ready reports whether a blocking operation can proceed in s.
+func (e *explorer) ready(s *state, op *syncOp) bool {
+	v := s.sy[op.obj]
+	switch op.kind {
+	case sWait, sLock:
+		return v == 0
+	case sRLock:
+		return v >= 0
+	case sDone:
+		return v == 1
+	}
+	return false
+}
+
+// take moves goroutine i of c (owned) past its blocking operation.
+func (e *explorer) take(c *state, i int) {
+	g := c.gs[i]
+	op := g.sync
+	g.sync = nil
+	switch op.kind {
+	case sLock, sRLock:
+		c.sy = append([]int(nil), c.sy...)
+		if op.kind == sLock {
+			c.sy[op.obj] = -1
+		} else {
+			c.sy[op.obj]++
+		}
+		g.holds = append(append([]int(nil), g.holds...), op.obj)
+	}
+	g.frames[len(g.frames)-1].idx++
+}
+
+// exitOf tells how goroutine h ended in s.
+func (e *explorer) exitOf(s *state, h *gor) Exit {
+	x := Exit{Fn: h.g.Fn, Pos: h.exit, Other: h.other, Sends: e.m.sends[h.g], Recvs: e.m.recvs[h.g]}
+	if len(h.parked) > 0 {
+		x.Blocked, x.Pos = true, h.parked[0].op.Instr.Pos()
+	}
+	if h.sync != nil {
+		x.Blocked, x.Pos, x.Sync = true, syncPos(h.sync), h.sync.what()
+	}
+	if e.m.sy != nil {
+		for _, o := range h.holds {
+			x.Holds = append(x.Holds, e.m.sy.objs[o].name)
+		}
+	}
+	return x
+}
+
+func syncPos(op *syncOp) token.Pos {
+	if c, ok := op.instr.(ssa.CallInstruction); ok {
+		return c.Common().Pos()
+	}
+	return op.instr.Pos()
+}
+
+// syncStuck records the waits on modelled objects left blocked in s, a
+// state where nothing can move and no goroutine waits on the channel.
+func (e *explorer) syncStuck(s *state) {
+	for i, g := range s.gs {
+		if g.sync == nil {
+			continue
+		}
+		k := opKey{g.sync.instr, -2}
+		if e.stuckOp[k] {
+			continue
+		}
+		e.stuckOp[k] = true
+		op := g.sync
+		ss := &SyncStuck{Pos: syncPos(op), What: op.what(), Object: e.m.sy.objs[op.obj].name, Holder: -1}
+		switch op.kind {
+		case sWait:
+			ss.Kind, ss.Count = "wait", s.sy[op.obj]
+		case sDone:
+			ss.Kind = "done"
+		default:
+			ss.Kind = "lock"
+		}
+		st := Stuck{Sync: ss}
+		for _, h := range g.holds {
+			if h == op.obj {
+				ss.Holder = -2
+			}
+		}
+		for j, h := range s.gs {
+			if j == i {
+				continue
+			}
+			for _, o := range h.holds {
+				if o == op.obj && ss.Holder == -1 {
+					ss.Holder = len(st.Others)
+				}
+			}
+			st.Others = append(st.Others, e.exitOf(s, h))
+		}
+		st.Objects = e.objects()
+		dbg("  stuck %s", ss.What)
+		e.found = append(e.found, st)
+		return // one wait per state: the others wait on the same cycle
+	}
+}
+
+// objects returns where the modelled objects are made.
+func (e *explorer) objects() []token.Pos {
+	if e.m.sy == nil {
+		return nil
+	}
+	var ps []token.Pos
+	for _, o := range e.m.sy.objs {
+		ps = append(ps, o.pos)
+	}
+	return ps
+}
