@@ -155,6 +155,7 @@ func (m *model) buildSync() *syncModel {
 			}
 		}
 	}
+	b.loopAdds()
 	b.prelude()
 	for n, ops := range b.sm.ops {
 		for in, op := range ops {
@@ -200,6 +201,38 @@ func (m *model) buildSync() *syncModel {
 	}
 	b.sm.defs = defs
 	return b.sm
+}
+
+// loopAdds makes unknown a WaitGroup added to in a loop that is neither
+// counted (its trips shared with the loops that start the goroutines)
+// nor starts a goroutine itself: the adds and the Dones would not keep
+// step.
+func (b *syncBuild) loopAdds() {
+	for n, ops := range b.sm.ops {
+		for in, op := range ops {
+			if op.kind != sAdd || op.delta <= 0 || b.bad[op.obj] {
+				continue
+			}
+			for _, l := range b.m.loops[n.Fn] {
+				if !l.body[in.Block()] || l.key != "" {
+					continue
+				}
+				starts := false
+				for blk := range l.body {
+					for _, x := range blk.Instrs {
+						if len(b.m.children[n][x]) > 0 {
+							if _, ok := x.(*ssa.Go); ok || b.m.children[n][x][0].Start != nil {
+								starts = true
+							}
+						}
+					}
+				}
+				if !starts {
+					b.bad[op.obj] = true
+				}
+			}
+		}
+	}
 }
 
 // prelude applies the maker's operations that run before the make (they
