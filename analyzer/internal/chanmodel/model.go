@@ -538,14 +538,7 @@ func root(v ssa.Value, n *chanuse.Node, depth int) string {
 		}
 	case *ssa.Parameter:
 		if n != nil && n.Parent != nil && n.Fn == x.Parent() {
-			var c *ssa.CallCommon
-			switch {
-			case n.Go != nil:
-				c = n.Go.Common()
-			case n.Call != nil:
-				c = n.Call.Common()
-			}
-			if c != nil {
+			if c := callOf(n); c != nil {
 				for i, p := range x.Parent().Params {
 					if p != x {
 						continue
@@ -590,6 +583,19 @@ func onlyStore(a *ssa.Alloc) ssa.Value {
 		}
 	}
 	return val
+}
+
+// callOf returns the go statement or call that runs n from its parent
+// with arguments (not a wrapper's start, whose arguments are the
+// wrapper's), or nil.
+func callOf(n *chanuse.Node) *ssa.CallCommon {
+	switch {
+	case n.Go != nil:
+		return n.Go.Common()
+	case n.Call != nil:
+		return n.Call.Common()
+	}
+	return nil
 }
 
 // closureOf returns the MakeClosure that n's function literal was made by.

@@ -621,13 +621,7 @@ func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, st
 		if n == nil || n.Parent == nil || n.Fn != x.Parent() {
 			return objKey{}, ""
 		}
-		var c *ssa.CallCommon
-		switch {
-		case n.Go != nil:
-			c = n.Go.Common()
-		case n.Call != nil:
-			c = n.Call.Common()
-		}
+		c := callOf(n)
 		if c == nil || c.IsInvoke() {
 			return objKey{}, ""
 		}
