@@ -382,6 +382,16 @@
 //     receive with code for ok == true (ok is always false, and the
 //     receive waits for the close; google/trillian#1407);
 //
+// Beside these patterns a bounded interleaving checker (-stuck, on by
+// default; package chanmodel) explores the paths and interleavings of the
+// goroutines that use a channel whose whole life the package sees: a
+// local one, one its maker returns to a caller in the package (run with
+// that caller), and a private struct field's channel (run with its owner,
+// the constructor or Start method that makes it, and one client calling
+// one exported method once), with the WaitGroups, locks and cancellable
+// contexts those goroutines share; it reports an operation some path
+// leaves blocked forever, and gives up on what it does not model.
+//
 // An exported field counts as private when its struct type is one no
 // exported name of the package exposes (chanuse.Sealed). Select cases are
 // not reported one by one (a select with other cases or a default does
