@@ -846,34 +846,41 @@ func (m *model) localCases() bool {
 // variables, or nil.
 func madeBy(n *chanuse.Node, v ssa.Value) *ssa.MakeChan {
 	for i := 0; i < 8; i++ {
-		switch x := v.(type) {
-		case *ssa.MakeChan:
-			return x
-		case *ssa.ChangeType:
-			v = x.X
-		case *ssa.UnOp:
-			if x.Op != token.MUL {
-				return nil
-			}
-			v = x.X
-		case *ssa.Alloc:
-			if v = onlyStore(x); v == nil {
-				return nil
-			}
-		case *ssa.FreeVar:
-			if n == nil || n.Parent == nil {
-				return nil
-			}
-			mk := closureOf(n)
-			if mk == nil {
-				return nil
-			}
-			v, n = chanuse.Bound(mk, x), n.Parent
-		default:
+		if mc, ok := v.(*ssa.MakeChan); ok {
+			return mc
+		}
+		var ok bool
+		if v, n, ok = origin(n, v); !ok {
 			return nil
 		}
 	}
 	return nil
+}
+
+// origin steps back from v, a value in n's function, to where it comes
+// from: through a conversion, a load of a variable stored once, or a free
+// variable to its binding in the parent node; ok is false when v is none
+// of these.
+func origin(n *chanuse.Node, v ssa.Value) (ssa.Value, *chanuse.Node, bool) {
+	switch x := v.(type) {
+	case *ssa.ChangeType:
+		return x.X, n, true
+	case *ssa.UnOp:
+		if x.Op == token.MUL {
+			return x.X, n, true
+		}
+	case *ssa.Alloc:
+		if st := onlyStore(x); st != nil {
+			return st, n, true
+		}
+	case *ssa.FreeVar:
+		if n != nil && n.Parent != nil {
+			if mk := closureOf(n); mk != nil {
+				return chanuse.Bound(mk, x), n.Parent, true
+			}
+		}
+	}
+	return nil, nil, false
 }
 
 // countingExit reports whether a way out of l tests a counter the loop

@@ -326,30 +326,14 @@ func callerCases(maker *chanuse.Channel, call *ssa.Call) bool {
 // v comes from, through conversions and free variables, or nil.
 func paramOf(n *chanuse.Node, v ssa.Value) *ssa.Parameter {
 	for i := 0; i < 8 && n != nil; i++ {
-		switch x := v.(type) {
-		case *ssa.ChangeType:
-			v = x.X
-		case *ssa.Parameter:
+		if p, ok := v.(*ssa.Parameter); ok {
 			if n.Parent == nil {
-				return x
+				return p
 			}
 			return nil
-		case *ssa.UnOp:
-			if x.Op != token.MUL {
-				return nil
-			}
-			v = x.X
-		case *ssa.Alloc:
-			if v = onlyStore(x); v == nil {
-				return nil
-			}
-		case *ssa.FreeVar:
-			mk := closureOf(n)
-			if mk == nil {
-				return nil
-			}
-			v, n = chanuse.Bound(mk, x), n.Parent
-		default:
+		}
+		var ok bool
+		if v, n, ok = origin(n, v); !ok {
 			return nil
 		}
 	}
