@@ -14,8 +14,8 @@
 // so the final `wg.Wait()` blocks once every clone has succeeded ("Each
 // goroutine must call wg.Done() otherwise wg.Wait() forever"). Our
 // reduction: the EC2 client becomes an interface and main a function
-// taking it; exiting on error is kept as a returned error channel read
-// after the wait.
+// taking it; the goroutine's os.Exit on error becomes a send on a
+// buffered error channel that is read after the wait.
 //
 // Fix: `wg.Add(len(regions))` before the loop and `defer wg.Done()` at
 // the top of each goroutine.
