@@ -1,0 +1,123 @@
+// Package fixed is the fixed version of doublelock/scyllagocql_529:
+// HandleError reconnects in its own goroutine, whose lookup of the host list
+// waits for the refresh to release the ringDescriber's lock.
+package fixed
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// ConnErrorHandler is told about a connection's errors.
+type ConnErrorHandler interface {
+	HandleError(conn *Conn, err error, closed bool)
+}
+
+// Conn is a connection that reports its query errors to its handler.
+type Conn struct {
+	errorHandler ConnErrorHandler
+	query        func(stmt string) ([]string, error)
+}
+
+func (c *Conn) querySystem(stmt string) ([]string, error) {
+	rows, err := c.query(stmt)
+	if err != nil {
+		c.errorHandler.HandleError(c, err, false)
+		return nil, err
+	}
+	return rows, nil
+}
+
+type ringDescriber struct {
+	control *controlConn
+
+	mu        sync.RWMutex
+	prevHosts []string
+}
+
+// GetHostsFromSystem refreshes the host list from system.local and
+// system.peers.
+func (r *ringDescriber) GetHostsFromSystem() ([]string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	conn := r.control.getConn()
+	if conn == nil {
+		return r.prevHosts, errors.New("no control connection")
+	}
+	local, err := conn.querySystem("SELECT * FROM system.local")
+	if err != nil {
+		return r.prevHosts, err
+	}
+	peers, err := conn.querySystem("SELECT * FROM system.peers")
+	if err != nil {
+		return r.prevHosts, err
+	}
+	r.prevHosts = append(local, peers...)
+	return r.prevHosts, nil
+}
+
+func (r *ringDescriber) getHostsList() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return append([]string(nil), r.prevHosts...)
+}
+
+type controlConn struct {
+	ring         *ringDescriber
+	conn         atomic.Pointer[Conn]
+	reconnecting int32
+	newConn      func(h ConnErrorHandler, host string) (*Conn, error)
+}
+
+func (c *controlConn) getConn() *Conn { return c.conn.Load() }
+
+// HandleError reconnects when the control connection fails.
+func (c *controlConn) HandleError(conn *Conn, err error, closed bool) {
+	if c.getConn() != conn {
+		return
+	}
+	go c.reconnect()
+}
+
+func (c *controlConn) reconnect() {
+	if !atomic.CompareAndSwapInt32(&c.reconnecting, 0, 1) {
+		return
+	}
+	defer atomic.StoreInt32(&c.reconnecting, 0)
+	if conn, err := c.attemptReconnect(); err == nil {
+		c.conn.Store(conn)
+	}
+}
+
+func (c *controlConn) attemptReconnect() (*Conn, error) {
+	hosts := c.ring.getHostsList()
+	for _, host := range hosts {
+		if conn, err := c.newConn(c, host); err == nil {
+			return conn, nil
+		}
+	}
+	return nil, errors.New("unable to reconnect the control connection")
+}
+
+// Refresh refreshes the ring over a control connection whose peers query
+// fails once.
+func Refresh() ([]string, error) {
+	failed := false
+	query := func(stmt string) ([]string, error) {
+		if stmt == "SELECT * FROM system.peers" && !failed {
+			failed = true
+			return nil, errors.New("read: connection reset by peer")
+		}
+		return []string{"10.0.0.1"}, nil
+	}
+	c := &controlConn{}
+	c.ring = &ringDescriber{control: c, prevHosts: []string{"10.0.0.1", "10.0.0.2"}}
+	c.newConn = func(h ConnErrorHandler, host string) (*Conn, error) {
+		return &Conn{errorHandler: h, query: query}, nil
+	}
+	conn, _ := c.newConn(c, "10.0.0.1")
+	c.conn.Store(conn)
+	return c.ring.GetHostsFromSystem()
+}
