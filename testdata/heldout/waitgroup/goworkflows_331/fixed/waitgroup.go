@@ -1,0 +1,137 @@
+// Package fixed is the fixed version of waitgroup/goworkflows_331: Wait
+// returns at once when the counter is already zero, and the last Done
+// sets the future even when nobody is waiting yet.
+package fixed
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// SettableFuture is a value that is set once.
+type SettableFuture[T any] interface {
+	Get(ctx context.Context) (T, error)
+	Set(v T, err error)
+}
+
+type future[T any] struct {
+	once sync.Once
+	done chan struct{}
+	v    T
+	err  error
+}
+
+// NewFuture returns an unset future.
+func NewFuture[T any]() SettableFuture[T] {
+	return &future[T]{done: make(chan struct{})}
+}
+
+func (f *future[T]) Set(v T, err error) {
+	f.once.Do(func() {
+		f.v, f.err = v, err
+		close(f.done)
+	})
+}
+
+func (f *future[T]) Get(ctx context.Context) (T, error) {
+	select {
+	case <-f.done:
+		return f.v, f.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// WaitGroup waits for workflow goroutines.
+type WaitGroup interface {
+	Add(delta int)
+	Done()
+	Wait(ctx context.Context)
+}
+
+type waitGroup struct {
+	mu      sync.Mutex
+	n       int
+	f       SettableFuture[struct{}]
+	waiting bool
+}
+
+// NewWaitGroup returns a WaitGroup.
+func NewWaitGroup() WaitGroup {
+	return &waitGroup{f: NewFuture[struct{}]()}
+}
+
+func (wg *waitGroup) Wait(ctx context.Context) {
+	wg.mu.Lock()
+	wg.waiting = true
+	if wg.n == 0 {
+		wg.mu.Unlock()
+		return
+	}
+	wg.mu.Unlock()
+
+	if _, err := wg.f.Get(ctx); err != nil {
+		panic(err)
+	}
+}
+
+func (wg *waitGroup) Add(delta int) {
+	wg.mu.Lock()
+	defer wg.mu.Unlock()
+
+	wg.n += delta
+
+	if wg.n < 0 {
+		panic("negative WaitGroup counter")
+	}
+
+	if wg.waiting && delta > 0 && wg.n == delta {
+		panic("WaitGroup misuse: Add called concurrently with Wait")
+	}
+
+	if delta < 0 && wg.n == 0 {
+		wg.f.Set(struct{}{}, nil)
+	}
+}
+
+func (wg *waitGroup) Done() {
+	wg.Add(-1)
+}
+
+var errNoResults = errors.New("no results")
+
+// fanOut is a workflow that runs one activity per input and waits for all.
+func fanOut(ctx context.Context, inputs []string, activity func(context.Context, string) (string, error)) ([]string, error) {
+	wg := NewWaitGroup()
+	results := make([]string, len(inputs))
+	var mu sync.Mutex
+	var firstErr error
+
+	for i, in := range inputs {
+		wg.Add(1)
+		go func(i int, in string) {
+			defer wg.Done()
+			r, err := activity(ctx, in)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			results[i] = r
+		}(i, in)
+	}
+
+	// ... the workflow does other work here; the activities may all have
+	// finished before it waits.
+	wg.Wait(ctx)
+
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if len(results) == 0 {
+		return nil, errNoResults
+	}
+	return results, nil
+}
