@@ -71,6 +71,14 @@ func TestStuckField(t *testing.T) {
 // TestStuckSync runs the checker's kernels that combine the channel with
 // a WaitGroup, a lock or a cancellable context its goroutines share, each
 // beside a fixed twin that must stay silent.
+// TestStuckCaller runs the field harness with the package's own code as
+// the client (stuckclient.go): leaks beside fixed twins and look-alikes.
+func TestStuckCaller(t *testing.T) {
+	alone := *chanblock.Analyzer
+	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
+	analysistest.Run(t, analysistest.TestData(), &alone, "stuckcaller")
+}
+
 func TestStuckSync(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stucksync")
 }

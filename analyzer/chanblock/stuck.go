@@ -34,6 +34,7 @@ func stuckOps(st *state, funcs []*ssa.Function) {
 		return
 	}
 	defer stuckFields(st)
+	defer stuckCallers(st)
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {

@@ -276,6 +276,9 @@ func target(c *ssa.CallCommon) *ssa.Function {
 		return nil
 	}
 	if f := c.StaticCallee(); f != nil {
+		if mk := onceDo(c); mk != nil {
+			return mk.Fn.(*ssa.Function)
+		}
 		return f
 	}
 	if mk, ok := c.Value.(*ssa.MakeClosure); ok {
@@ -330,7 +333,11 @@ func (h *harness) grow(parent *chanuse.Node, fn *ssa.Function, objs map[ssa.Valu
 					sub[t.Params[i]] = true
 				}
 			}
-			if mk, ok := c.Value.(*ssa.MakeClosure); ok {
+			mk, ok := c.Value.(*ssa.MakeClosure)
+			if !ok {
+				mk = onceDo(c)
+			}
+			if mk != nil {
 				for i, bv := range mk.Bindings {
 					if (objs[bv] || refs[bv]) && i < len(t.FreeVars) {
 						sub[t.FreeVars[i]] = true

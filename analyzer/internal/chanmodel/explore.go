@@ -35,6 +35,7 @@ type frame struct {
 	back      map[*ssa.BasicBlock]int
 	defers    []deferred
 	unwinding bool
+	ret       *ssa.Return // the return it is unwinding from (errres.go)
 }
 
 func (f *frame) clone() *frame {
@@ -239,6 +240,7 @@ func (e *explorer) run(s *state, i int, steps int) {
 			}
 			g.frames = g.frames[:len(g.frames)-1]
 			if len(g.frames) > 0 {
+				results(f, g.frames[len(g.frames)-1])
 				g.frames[len(g.frames)-1].idx++
 			}
 			continue
@@ -309,7 +311,7 @@ func (e *explorer) run(s *state, i int, steps int) {
 				}
 				g.then = e.m.returnsOn(g, in)
 			}
-			f.unwinding = true
+			f.unwinding, f.ret = true, in
 			continue
 		case *ssa.Panic:
 			return
@@ -556,6 +558,9 @@ func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
 				return 0, true
 			}
 			if r, ok := e.m.nilResult(x); ok {
+				return r, true
+			}
+			if r, ok := errResult(f, x); ok {
 				return r, true
 			}
 		}
@@ -887,7 +892,7 @@ func (g *gor) key() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%p:%t:%d:%t:%p:%v:%d;", g.g, g.dclose != nil, len(g.parked), g.then, g.sync, g.holds, g.group)
 	for _, f := range g.frames {
-		fmt.Fprintf(&b, "%p.%d.%d.%t", f.node, f.blk.Index, f.idx, f.unwinding)
+		fmt.Fprintf(&b, "%p.%d.%d.%t.%p", f.node, f.blk.Index, f.idx, f.unwinding, f.ret)
 		if f.prev != nil {
 			fmt.Fprintf(&b, ".%d", f.prev.Index)
 		}
@@ -898,6 +903,8 @@ func (g *gor) key() string {
 				ks = append(ks, fmt.Sprintf("o%p=%d", k.v, v))
 			case valOf:
 				ks = append(ks, fmt.Sprintf("v%p=%d", k.v, v))
+			case errOf:
+				ks = append(ks, fmt.Sprintf("e%p.%d=%d", k.call, k.index, v))
 			default:
 				ks = append(ks, fmt.Sprintf("%p=%d", k, v))
 			}
