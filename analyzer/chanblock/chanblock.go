@@ -112,6 +112,7 @@ type state struct {
 	sites       *callSites                         // built on first use (callSites)
 	calls       map[*ssa.Function][]*ssa.Call      // static calls by callee, built on first use (staticCalls)
 	tickerStops map[*types.Var]ssa.CallInstruction // built on first use (stopsOfField)
+	handleStops map[*types.Var]ssa.CallInstruction // built on first use (handleStopsOfField)
 	queues      []*class                           // the field classes fields checks (neither escaped nor stored)
 }
 

@@ -65,6 +65,9 @@ func stoppedTicker(st *state, g *ssa.Go) {
 			if stop == nil {
 				stop = fieldStop(st, g, mk, t)
 			}
+			if stop == nil && mk != nil {
+				stop = st.handleStop(g.Parent(), starterTicker(t, g, mk))
+			}
 			if stop == nil {
 				continue
 			}
@@ -206,6 +209,11 @@ func keptIn(v ssa.Value) []*types.Var {
 	if root == nil {
 		return nil
 	}
+	return keptVals(root)
+}
+
+// keptVals is keptIn for root, the value itself or the variable holding it.
+func keptVals(root ssa.Value) []*types.Var {
 	vals := []ssa.Value{root}
 	if a, ok := root.(*ssa.Alloc); ok {
 		for _, r := range *a.Referrers() {
