@@ -33,6 +33,7 @@ func results(callee, caller *frame) {
 		if !types.Identical(v.Type(), types.Universe.Lookup("error").Type()) {
 			continue
 		}
+		delete(caller.known, errOf{call, i}) // a call gone round again
 		switch {
 		case isNil(v):
 			caller.known[errOf{call, i}] = 0
