@@ -63,8 +63,30 @@ func stuckCallers(st *state) {
 			continue
 		}
 		ptr := types.NewPointer(tn.Type())
-		tried := 0
+		// The candidates: functions calling the owner, and those taking
+		// the type as a parameter (indexed, not scanned, per field).
+		var fns []*ssa.Function
+		seen := map[*ssa.Function]bool{}
+		for _, call := range st.staticCalls()[owner] {
+			if fn := call.Parent(); !seen[fn] && fn.Parent() == nil && fn.Signature.Recv() == nil {
+				seen[fn] = true
+				fns = append(fns, fn)
+			}
+		}
 		for _, fn := range cands {
+			if seen[fn] {
+				continue
+			}
+			for _, p := range fn.Params {
+				if types.Identical(p.Type(), ptr) {
+					seen[fn] = true
+					fns = append(fns, fn)
+					break
+				}
+			}
+		}
+		tried := 0
+		for _, fn := range fns {
 			if fn == owner {
 				continue
 			}
