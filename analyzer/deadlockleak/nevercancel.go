@@ -57,6 +57,7 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 		}
 		return nil, nil
 	}
+	joined := map[ssa.CallInstruction]bool{} // Waits reported by joinedWaits
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -84,6 +85,11 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 							return setHere(stores[f], fn, r, closures)
 						}
 						r := resolve(ctx, closures)
+						if c, ok := r.(*ssa.Call); ok {
+							// A context the starter (or a function it is
+							// nested in) makes: ctx := context.Background().
+							return c, c.Parent()
+						}
 						p, ok := r.(*ssa.Parameter)
 						if !ok {
 							return nil, nil
@@ -177,6 +183,7 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 						{Pos: wait.Pos(), Message: "its only wait"},
 					},
 				})
+				joinedWaits(pass, g, body, fn, ctx, in, callers, closures, joined)
 			}
 		}
 	}
