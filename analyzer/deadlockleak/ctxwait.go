@@ -82,6 +82,7 @@ func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 		watchers(pass, fn, closures, callers, starts, loops)
 	}
 	neverCanceled(pass, funcs, callers, closures, classes)
+	storedCancels(pass, funcs, closures)
 }
 
 // doneOf returns the context whose Done method call v is, or nil: a call
