@@ -5,6 +5,7 @@ import (
 	"go/types"
 	"slices"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -17,7 +18,7 @@ import (
 // never ends, so neither does the Wait: every return of that function,
 // an early error return included, blocks forever. The WaitGroup is
 // followed from the goroutine's Done to a local of the function making
-// the context, or to a parameter of the starter and from there to the
+// the context or a field of a struct it holds (s.wg), or to a parameter of the starter and from there to the
 // argument of each of its callers that also passes a never-canceled
 // context.
 
@@ -37,6 +38,27 @@ func joinedWaits(pass *analysis.Pass, g *ssa.Go, body, fn *ssa.Function, ctx ssa
 			w = resolve(g.Call.Args[i], closures)
 		}
 		switch w := w.(type) {
+		case *ssa.FieldAddr:
+			// A WaitGroup field of a struct the function holding the
+			// context has: s.wg, with go s.loop(ctx) or a closure on s.
+			f := chanuse.StructFieldOf(w)
+			base := resolve(w.X, closures)
+			if p, ok := base.(*ssa.Parameter); ok && p.Parent() == body && body != fn {
+				i := slices.Index(body.Params, p)
+				if i < 0 || i >= len(g.Call.Args) {
+					continue
+				}
+				base = resolve(g.Call.Args[i], closures)
+			}
+			if f == nil || base == nil || owner(base) != in {
+				continue
+			}
+			if bg, _ := backgroundFor(ctx, in, callers, closures, 0); bg != nil {
+				reportWaits(pass, g, in, func(v ssa.Value) bool {
+					fa, ok := v.(*ssa.FieldAddr)
+					return ok && chanuse.StructFieldOf(fa) == f && resolve(fa.X, closures) == base
+				}, bg, closures, seen)
+			}
 		case *ssa.Alloc:
 			// A WaitGroup local to the function that also holds the
 			// context (it made it, or was passed it from a chain that
@@ -45,7 +67,7 @@ func joinedWaits(pass *analysis.Pass, g *ssa.Go, body, fn *ssa.Function, ctx ssa
 				continue
 			}
 			if bg, _ := backgroundFor(ctx, in, callers, closures, 0); bg != nil {
-				reportWaits(pass, g, w.Parent(), w, bg, closures, seen)
+				reportWaits(pass, g, w.Parent(), is(w), bg, closures, seen)
 			}
 		case *ssa.Parameter:
 			// The starter's WaitGroup and context parameters: each caller
@@ -70,15 +92,31 @@ func joinedWaits(pass *analysis.Pass, g *ssa.Go, body, fn *ssa.Function, ctx ssa
 					continue
 				}
 				if a, ok := resolve(c.Call.Args[wi], closures).(*ssa.Alloc); ok && a.Parent() == c.Parent() {
-					reportWaits(pass, g, c.Parent(), a, bg, closures, seen)
+					reportWaits(pass, g, c.Parent(), is(a), bg, closures, seen)
 				}
 			}
 		}
 	}
 }
 
-// reportWaits reports each Wait of fn on WaitGroup wg.
-func reportWaits(pass *analysis.Pass, g *ssa.Go, fn *ssa.Function, wg ssa.Value, bg *ssa.Call, closures map[*ssa.Function]*ssa.MakeClosure, seen map[ssa.CallInstruction]bool) {
+// is matches the WaitGroup v.
+func is(v ssa.Value) func(ssa.Value) bool {
+	return func(x ssa.Value) bool { return x == v }
+}
+
+// owner returns the function v is a parameter or an instruction of.
+func owner(v ssa.Value) *ssa.Function {
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		return v.Parent()
+	case ssa.Instruction:
+		return v.Parent()
+	}
+	return nil
+}
+
+// reportWaits reports each Wait of fn on the WaitGroup wg matches.
+func reportWaits(pass *analysis.Pass, g *ssa.Go, fn *ssa.Function, wg func(ssa.Value) bool, bg *ssa.Call, closures map[*ssa.Function]*ssa.MakeClosure, seen map[ssa.CallInstruction]bool) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			ci, ok := instr.(ssa.CallInstruction)
@@ -89,7 +127,7 @@ func reportWaits(pass *analysis.Pass, g *ssa.Go, fn *ssa.Function, wg ssa.Value,
 				continue
 			}
 			recv := wgCall(ci.Common(), "Wait")
-			if recv == nil || resolve(recv, closures) != wg {
+			if recv == nil || !wg(resolve(recv, closures)) {
 				continue
 			}
 			seen[ci] = true

@@ -152,3 +152,40 @@ func reloadTwice(r *cfgWatcher) error {
 	wg.Wait()
 	return err
 }
+
+// Variant 4: the WaitGroup is a field of the server, the loop a method
+// started with go on the receiver.
+type indexer struct {
+	wg   sync.WaitGroup
+	jobs chan string
+}
+
+func (x *indexer) loop(ctx context.Context) {
+	defer x.wg.Done()
+	for {
+		select {
+		case <-ctx.Done(): // want `this goroutine can only end when its context is done, and serve passes a context that is never canceled`
+			return
+		case j := <-x.jobs:
+			_ = j
+		}
+	}
+}
+
+func (x *indexer) serve(listen func() error) error {
+	ctx := context.Background()
+	x.wg.Add(1)
+	go x.loop(ctx)
+	defer x.wg.Wait() // want `this deferred Wait \(every return, early error returns too, runs it\) waits for a goroutine`
+	return listen()
+}
+
+// Look-alike: the loop's context is canceled before the deferred Wait.
+func (x *indexer) serveFixed(listen func() error) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	x.wg.Add(1)
+	go x.loop(ctx)
+	defer x.wg.Wait()
+	defer cancel()
+	return listen()
+}
