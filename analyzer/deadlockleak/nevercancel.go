@@ -85,9 +85,13 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 							return setHere(stores[f], fn, r, closures)
 						}
 						r := resolve(ctx, closures)
-						if c, ok := r.(*ssa.Call); ok {
+						switch c := r.(type) {
+						case *ssa.Call:
 							// A context the starter (or a function it is
 							// nested in) makes: ctx := context.Background().
+							return c, c.Parent()
+						case *ssa.Extract:
+							// ctx, cancel := context.WithCancel(...)
 							return c, c.Parent()
 						}
 						p, ok := r.(*ssa.Parameter)
@@ -170,6 +174,7 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 				}
 				bg, chain := backgroundFor(ctx, in, callers, closures, 0)
 				if bg == nil {
+					waitsBeforeCancel(pass, funcs, g, body, fn, ctx, in, closures, joined)
 					continue
 				}
 				pass.Report(analysis.Diagnostic{
