@@ -83,6 +83,9 @@ func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 	}
 	neverCanceled(pass, funcs, callers, closures, classes)
 	storedCancels(pass, funcs, closures)
+	for _, fn := range funcs {
+		panicWaits(pass, fn, closures)
+	}
 }
 
 // doneOf returns the context whose Done method call v is, or nil: a call
