@@ -85,6 +85,7 @@ func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 	storedCancels(pass, funcs, closures)
 	for _, fn := range funcs {
 		panicWaits(pass, fn, closures)
+		siblingGroups(pass, fn, closures)
 	}
 }
 
