@@ -2,6 +2,7 @@ package deadlockleak
 
 import (
 	"fmt"
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
@@ -195,7 +196,7 @@ func stopHanded(fn *ssa.Function, g ssa.Value, closures map[*ssa.Function]*ssa.M
 					if a, ok := bv.(*ssa.Alloc); ok {
 						bv = storedIn(a) // a captured parameter's cell
 					}
-					if p := stopParam(bv, fn); p != nil {
+					if p := stopParam(bv, fn); p != nil && waitsFor(body, p, closures) {
 						return p, in
 					}
 				}
@@ -203,6 +204,34 @@ func stopHanded(fn *ssa.Function, g ssa.Value, closures map[*ssa.Function]*ssa.M
 		}
 	}
 	return nil, nil
+}
+
+// waitsFor reports whether body receives from stop, or from its Done when
+// it is a context (plainly or in a select), so that it waits for it.
+func waitsFor(body *ssa.Function, stop *ssa.Parameter, closures map[*ssa.Function]*ssa.MakeClosure) bool {
+	is := func(ch ssa.Value) bool {
+		if c := doneOf(ch); c != nil {
+			ch = c
+		}
+		return resolve(ch, closures) == stop
+	}
+	for _, b := range body.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.UnOp:
+				if in.Op == token.ARROW && is(in.X) {
+					return true
+				}
+			case *ssa.Select:
+				for _, st := range in.States {
+					if st.Dir == types.RecvOnly && is(st.Chan) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // stopParam returns v when it is a parameter of fn that is a channel or a
