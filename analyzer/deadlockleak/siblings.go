@@ -43,11 +43,29 @@ func siblingGroups(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Func
 		var sendSel *ssa.Select
 		var leave *ssa.Return
 		ok := true
-		for _, a := range fn.AnonFuncs {
+		// fn itself and every function literal in it: only the tasks
+		// handed to a group may use the channel, besides closing it.
+		all := []*ssa.Function{fn}
+		for i := 0; i < len(all) && i < 64; i++ {
+			all = append(all, all[i].AnonFuncs...)
+		}
+		for _, a := range all {
 			grp := taskGroup(a, closures)
+			if a.Parent() != fn {
+				grp = nil // fn's own body, or a literal nested deeper
+			}
 			for _, b := range a.Blocks {
 				for _, instr := range b.Instrs {
 					switch in := instr.(type) {
+					case *ssa.Call:
+						if _, builtin := in.Call.Value.(*ssa.Builtin); builtin {
+							continue
+						}
+						for _, x := range in.Call.Args {
+							if resolve(x, closures) == mc {
+								ok = false // handed on: used elsewhere
+							}
+						}
 					case *ssa.Send:
 						if resolve(in.Chan, closures) == mc {
 							ok = false
