@@ -56,16 +56,20 @@ func siblingGroups(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Func
 			}
 			for _, b := range a.Blocks {
 				for _, instr := range b.Instrs {
-					switch in := instr.(type) {
-					case *ssa.Call:
-						if _, builtin := in.Call.Value.(*ssa.Builtin); builtin {
-							continue
-						}
-						for _, x := range in.Call.Args {
-							if resolve(x, closures) == mc {
-								ok = false // handed on: used elsewhere
+					if ci, isCall := instr.(ssa.CallInstruction); isCall {
+						if _, builtin := ci.Common().Value.(*ssa.Builtin); !builtin {
+							for _, x := range ci.Common().Args {
+								if ct, ok := x.(*ssa.ChangeType); ok {
+									x = ct.X // a directional conversion
+								}
+								if resolve(x, closures) == mc {
+									ok = false // handed on: used elsewhere
+								}
 							}
 						}
+						continue
+					}
+					switch in := instr.(type) {
 					case *ssa.Send:
 						if resolve(in.Chan, closures) == mc {
 							ok = false

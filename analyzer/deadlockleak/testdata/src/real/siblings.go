@@ -260,3 +260,39 @@ func sbFanOut(ctx context.Context, n int, next func() (string, bool), handle fun
 	}
 	return consumers.Wait()
 }
+
+// Look-alike: the channel is also handed to a helper that drains it, so
+// the group's receivers are not its only ones.
+func sbDrain(ch <-chan int) {
+	for range ch {
+	}
+}
+
+func sbHanded(ctx context.Context, n int, check func(int) error) error {
+	senders := sbWithContext(ctx)
+	checkers := sbWithContext(ctx)
+	ch := make(chan int)
+	senders.Go(func(ctx context.Context) error {
+		for i := range n {
+			select {
+			case ch <- i:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	checkers.Go(func(ctx context.Context) error {
+		for v := range ch {
+			if err := check(v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	err := checkers.Wait()
+	go sbDrain(ch)
+	_ = senders.Wait()
+	close(ch)
+	return err
+}
