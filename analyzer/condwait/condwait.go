@@ -99,6 +99,7 @@ func run(pass *analysis.Pass) (any, error) {
 			c.checkClosedFlag(cd)
 			c.checkUnlockedTest(cd)
 			c.checkGoSignal(cd)
+			c.checkFarewell(cd)
 		}
 	}
 	return nil, nil
