@@ -67,6 +67,7 @@ func run(pass *analysis.Pass) (any, error) {
 		writes: map[*types.Var][]*write{}, callers: map[*ssa.Function][]site{},
 		addrOf: map[*ssa.Function]bool{}, sigFns: map[key]map[*ssa.Function]bool{},
 		lockFns: map[key]map[*ssa.Function]bool{}, flows: map[key]*lockFlows{}, seen: map[token.Pos]bool{}}
+	c.checkChanCond()
 	if !c.waitsOnCond() {
 		return nil, nil // most packages: nothing more to do
 	}
