@@ -2,7 +2,9 @@ package shapes
 
 import (
 	"errors"
+	"log"
 	"sync"
+	"time"
 )
 
 // Farewell wakes made on some exits only: a goroutine that, on one way out
@@ -430,4 +432,278 @@ func (w *fwWorkers) take() (int, bool) {
 	v := w.items[0]
 	w.items = w.items[1:]
 	return v, true
+}
+
+// Error paths: a goroutine that wakes the Cond when it succeeds and
+// returns on an error with no wake.
+
+// (4) A method goroutine; the error returns early.
+
+type fwLoader struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	data  []byte
+	fetch func() ([]byte, error)
+}
+
+func newFwLoader(fetch func() ([]byte, error)) *fwLoader {
+	l := &fwLoader{fetch: fetch}
+	l.cond = sync.NewCond(&l.mu)
+	go l.load()
+	return l
+}
+
+func (l *fwLoader) load() {
+	data, err := l.fetch()
+	if err != nil {
+		return
+	}
+	l.mu.Lock()
+	l.data = data
+	l.cond.Broadcast()
+	l.mu.Unlock()
+}
+
+func (l *fwLoader) get() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for l.data == nil {
+		l.cond.Wait() // want `Wait on cond in get can sleep for good: the goroutine load wakes cond when it succeeds \(line \d+\), but returns on the error tested at line \d+ with no wake`
+	}
+	return l.data
+}
+
+// (4, fixed) The error is kept and wakes the waiter too.
+
+type fwLoaderFixed struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	data  []byte
+	err   error
+	fetch func() ([]byte, error)
+}
+
+func newFwLoaderFixed(fetch func() ([]byte, error)) *fwLoaderFixed {
+	l := &fwLoaderFixed{fetch: fetch}
+	l.cond = sync.NewCond(&l.mu)
+	go l.load()
+	return l
+}
+
+func (l *fwLoaderFixed) load() {
+	data, err := l.fetch()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.err = err
+		l.cond.Broadcast()
+		return
+	}
+	l.data = data
+	l.cond.Broadcast()
+}
+
+func (l *fwLoaderFixed) get() ([]byte, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for l.data == nil && l.err == nil {
+		l.cond.Wait()
+	}
+	return l.data, l.err
+}
+
+// (5) A function literal whose success branch signals (err == nil), and
+// the failure falls through to the end.
+
+type fwHandshaker interface {
+	Handshake() error
+}
+
+type fwConn struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	ready bool
+}
+
+func dialFw(h fwHandshaker) *fwConn {
+	c := &fwConn{}
+	c.cond = sync.NewCond(&c.mu)
+	go func() {
+		if err := h.Handshake(); err == nil {
+			c.mu.Lock()
+			c.ready = true
+			c.mu.Unlock()
+			c.cond.Signal()
+		}
+	}()
+	return c
+}
+
+func (c *fwConn) awaitReady() {
+	c.mu.Lock()
+	for !c.ready {
+		c.cond.Wait() // want `Wait on cond in awaitReady can sleep for good: the goroutine a function literal in dialFw wakes cond when it succeeds`
+	}
+	c.mu.Unlock()
+}
+
+// (5, fixed) The literal signals in a defer, whatever the outcome, and
+// records it.
+
+type fwConnFixed struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	ready  bool
+	failed bool
+}
+
+func dialFwFixed(h fwHandshaker) *fwConnFixed {
+	c := &fwConnFixed{}
+	c.cond = sync.NewCond(&c.mu)
+	go func() {
+		err := h.Handshake()
+		defer c.cond.Signal()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if err == nil {
+			c.ready = true
+		} else {
+			c.failed = true
+		}
+	}()
+	return c
+}
+
+func (c *fwConnFixed) awaitReady() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for !c.ready && !c.failed {
+		c.cond.Wait()
+	}
+	return c.ready
+}
+
+// (6) A named function started by go, the wake in a helper only it calls.
+
+type fwResolver struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	addr string
+}
+
+func (r *fwResolver) setAddr(a string) {
+	r.mu.Lock()
+	r.addr = a
+	r.mu.Unlock()
+	r.cond.Broadcast()
+}
+
+func fwResolve(r *fwResolver, lookup func() (string, error)) {
+	a, err := lookup()
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	r.setAddr(a)
+}
+
+func startFwResolve(lookup func() (string, error)) *fwResolver {
+	r := &fwResolver{}
+	r.cond = sync.NewCond(&r.mu)
+	go fwResolve(r, lookup)
+	return r
+}
+
+func (r *fwResolver) await() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.addr == "" {
+		r.cond.Wait() // want `Wait on cond in await can sleep for good: the goroutine fwResolve wakes cond when it succeeds`
+	}
+	return r.addr
+}
+
+// (6, look-alike) A Close wakes the waiter too: the goroutine is not the
+// only waker, and an error leaves the waiter to Close.
+
+type fwResolver2 struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	addr   string
+	closed bool
+}
+
+func (r *fwResolver2) setAddr(a string) {
+	r.mu.Lock()
+	r.addr = a
+	r.mu.Unlock()
+	r.cond.Broadcast()
+}
+
+func (r *fwResolver2) Close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.cond.Broadcast()
+}
+
+func fwResolve2(r *fwResolver2, lookup func() (string, error)) {
+	a, err := lookup()
+	if err != nil {
+		return
+	}
+	r.setAddr(a)
+}
+
+func startFwResolve2(lookup func() (string, error)) *fwResolver2 {
+	r := &fwResolver2{}
+	r.cond = sync.NewCond(&r.mu)
+	go fwResolve2(r, lookup)
+	return r
+}
+
+func (r *fwResolver2) await() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.addr == "" && !r.closed {
+		r.cond.Wait()
+	}
+	return r.addr
+}
+
+// (look-alike) The error is retried in a loop: every way out wakes.
+
+type fwRetry struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	addr string
+}
+
+func startFwRetry(lookup func() (string, error)) *fwRetry {
+	r := &fwRetry{}
+	r.cond = sync.NewCond(&r.mu)
+	go func() {
+		for {
+			a, err := lookup()
+			if err != nil {
+				time.Sleep(time.Millisecond)
+				continue
+			}
+			r.mu.Lock()
+			r.addr = a
+			r.cond.Broadcast()
+			r.mu.Unlock()
+			return
+		}
+	}()
+	return r
+}
+
+func (r *fwRetry) await() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.addr == "" {
+		r.cond.Wait()
+	}
+	return r.addr
 }
