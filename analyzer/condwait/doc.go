@@ -111,6 +111,18 @@
 //     (sdcio/data-server#242). A recheck under the lock (double-checked:
 //     if !ready { Lock(); for !ready { Wait() } }) closes the window and
 //     is not reported.
+//   - a farewell wake on some exits only (reported at the Wait): a
+//     goroutine that makes every wake of a private Cond (and never waits
+//     on it, and wakes it in no defer) wakes it on one exit of its loop
+//     and leaves the loop for good by another with no wake, or, outside
+//     loops, wakes it on success and returns on an error with no wake:
+//     once it is gone nothing wakes the waiter
+//     (hyperledger-labs/orion-server#244);
+//   - a channel made into a condition variable (reported at the
+//     receive): a function releases a lock and then blocks receiving from
+//     an unbuffered channel that is never closed and only sent on in
+//     selects with a default; a wake sent between the Unlock and the
+//     receive is dropped (juicedata/juicefs#3782).
 //
 // Waits on a Cond that nothing in the package signals, and Waits on a
 // field's Cond that test no predicate at all, are lockorder's
