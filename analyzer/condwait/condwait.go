@@ -16,7 +16,7 @@ import (
 // Analyzer reports sync.Cond waiters whose wake-up can be missed.
 var Analyzer = &analysis.Analyzer{
 	Name:     "condwait",
-	Doc:      "report sync.Cond waits whose wake-up can be missed: a change that ends a Wait loop made with no Signal or Broadcast after it (a Close that never wakes the waiters), or made and signalled without the Cond's lock (the signal can fall between the waiter's test and its Wait; also any signal from a goroutine that never takes the lock), or a local Cond waited on with no predicate while a literal made before the Wait can signal first, or a wait only new data ends run by a goroutine that never returns, started by a function that stops on a signal",
+	Doc:      "report sync.Cond waits whose wake-up can be missed: a change that ends a Wait loop made with no Signal or Broadcast after it (a Close that never wakes the waiters), or made and signalled without the Cond's lock (the signal can fall between the waiter's test and its Wait; also any signal from a goroutine that never takes the lock), or a local Cond waited on with no predicate while a literal made before the Wait can signal first, or a wait only new data ends run by a goroutine that never returns, started by a function that stops on a signal, or a goroutine that wakes the waiters on some of its exits only, or a channel used as a condition variable whose non-blocking wakes are dropped between the waiter's Unlock and its receive",
 	URL:      "https://pkg.go.dev/github.com/asyncgo/asyncgo/analyzer/condwait",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer},
 	Run:      run,
