@@ -101,6 +101,7 @@ func run(pass *analysis.Pass) (any, error) {
 			c.checkUnlockedTest(cd)
 			c.checkGoSignal(cd)
 			c.checkFarewell(cd)
+			c.checkRewait(cd)
 		}
 	}
 	return nil, nil

@@ -122,7 +122,13 @@
 //     receive): a function releases a lock and then blocks receiving from
 //     an unbuffered channel that is never closed and only sent on in
 //     selects with a default; a wake sent between the Unlock and the
-//     receive is dropped (juicedata/juicefs#3782).
+//     receive is dropped (juicedata/juicefs#3782);
+//   - a waiter that re-waits after the close (reported at the Wait): the
+//     waiting function tests a one-way state (an error only set non-nil,
+//     a flag only set true) before its wait loop, another function sets
+//     it under the lock and wakes the Cond, but the loop never tests it
+//     again, itself or through a method that reports it: the woken waiter
+//     finds its condition unchanged and waits again (smallnest/ringbuffer#12).
 //
 // Waits on a Cond that nothing in the package signals, and Waits on a
 // field's Cond that test no predicate at all, are lockorder's
