@@ -206,6 +206,8 @@ func run(pass *analysis.Pass) (any, error) {
 	closeSignals(st, ssainput.SrcFuncs)
 	closeOnlyDone(st, ssainput.SrcFuncs)
 	timerDrains(st, ssainput.SrcFuncs)
+	stopClosures(st, ssainput.SrcFuncs)
+	closedThenNil(st, ssainput.SrcFuncs)
 	orphanedRequests(st)
 	selects(st)
 	stuckOps(st, chanuse.SrcFuncs(ssainput))

@@ -156,7 +156,7 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 		if len(burst) == 0 {
 			return
 		}
-	} else if size != 0 && (size < 0 || others == 0) {
+	} else if size != 0 && (size < 0 && !callerSized(c.Makes) || others == 0) {
 		return // buffered: only when other senders fill it
 	}
 	if pool && (size <= 0 || others == 0) {
@@ -186,6 +186,8 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 			msg += ": the channel is unbuffered and its only receiver is busy sending, so the send blocks forever"
 		} else if burst != nil {
 			msg += fmt.Sprintf(", inside a loop that takes nothing from it: one turn can send more than its buffer of %d holds, and then the send blocks forever, because its only receiver is busy sending", size)
+		} else if size < 0 {
+			msg += ": once other senders have filled its buffer (sized by the maker's caller), the send blocks forever, because its only receiver is busy sending"
 		} else {
 			msg += fmt.Sprintf(": once other senders have filled its buffer of %d, the send blocks forever, because its only receiver is busy sending", size)
 		}
