@@ -29,10 +29,11 @@ func getterField(v ssa.Value) (x ssa.Value, name string, load bool) {
 	addr := false
 	f, i := chanuse.Accessor(fn)
 	if f == nil {
-		if f, i = addrGetter(fn); f == nil {
+		if f, i = addrGetter(fn); f != nil {
+			addr = true
+		} else if f, i = lockedGetter(fn); f == nil { // a pointer to an object with a lock (getterptr.go)
 			return nil, "", false
 		}
-		addr = true
 	}
 	if i >= len(call.Call.Args) {
 		return nil, "", false

@@ -34,6 +34,7 @@ type ResultField struct {
 	Result int
 	Field  string
 	Param  int
+	Path   string // the field path from the parameter ("" for the parameter itself; ".db^" when a wrapper passed on p.db: handlewrap.go)
 }
 
 // resultFields returns the parameters fn's results keep in their fields.
@@ -106,7 +107,7 @@ func (c *checker) throughHandle(root ssa.Value, path string) (ssa.Value, string)
 	}
 	for _, rf := range c.summaryOf(callee).Results {
 		if rf.Result == res && strings.HasPrefix(path, rf.Field+"^") && rf.Param < len(call.Call.Args) {
-			return call.Call.Args[rf.Param], path[len(rf.Field)+1:]
+			return call.Call.Args[rf.Param], rf.Path + path[len(rf.Field)+1:]
 		}
 	}
 	return root, path

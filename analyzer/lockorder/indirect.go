@@ -90,7 +90,11 @@ func (c *checker) noteFuncStore(st *ssa.Store) {
 	if fk == "" {
 		return
 	}
-	switch v := st.Val.(type) {
+	val := st.Val
+	if ct, ok := val.(*ssa.ChangeType); ok {
+		val = ct.X // a literal converted to the field's named func type (type RangeDeleter func() TxnDelete)
+	}
+	switch v := val.(type) {
 	case *ssa.Function:
 		c.funcFields[fk] = append(c.funcFields[fk], storedFunc{val: v, base: fa.X})
 	case *ssa.MakeClosure:

@@ -820,7 +820,7 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 		c.goTemplates[gw.Wake.pos] = true
 	}
 	if len(s.Holds) > 0 {
-		s.Results = resultFields(fn) // a handle: only a function that returns holding a lock (handle.go)
+		s.Results = append(resultFields(fn), c.wrapperResults(fn)...) // a handle: only a function that returns holding a lock (handle.go)
 	}
 	delete(c.inProgress, fn)
 	c.summaries[fn] = s
@@ -1580,7 +1580,12 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		if possible, _ := f.guardHolds(call, a.Guard); !possible || f.maybeCall {
 			continue
 		}
-		if ik, _, _, ok := f.subst(call, a); ok && ik != "" {
+		ik, _, _, ok := f.subst(call, a)
+		if (!ok || ik == "") && a.Lock != "" {
+			f.releaseByClass(a, s) // a lock a dynamic call left held by class (heldclass.go)
+			continue
+		}
+		if ok && ik != "" {
 			if !s.unlock(ik) && f.final {
 				f.c.noteRelease(a.Lock, ik)
 				if r, ok := f.acqFor(&lockInfo{inst: ik, fkey: a.Lock, pos: pos, desc: a.Desc}); ok {
@@ -1599,6 +1604,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			continue
 		}
 		ik, ck, d, ok := f.subst(call, a)
+		if !ok && f.indirect > 0 && a.Lock != "" && f.holdByClass(a) {
+			ok, ik, ck, d = true, "class:"+a.Lock, "", a.Desc // what a dynamic call's target captured elsewhere (heldclass.go)
+		}
 		if !ok || ik == "" {
 			if a.Lock != "" && f.elemArg(call, a.Root) {
 				var i int
