@@ -650,6 +650,9 @@ func decide(pass *analysis.Pass, mc *ssa.MakeChan, size int, field *types.Var, n
 	if self != nil {
 		return makerBlocks(pass, mc, size, self, recv, root, after, w, funcs)
 	}
+	if len(senders) == 1 {
+		w.late = lateSignal(recv, senders[0], w)
+	}
 	if streamTake(pass, mc, size, recv, root, senders, after) {
 		return true
 	}
@@ -963,6 +966,7 @@ type walker struct {
 	vals    map[ssa.Value]bool                // the channel's values, in every function
 	helpers map[ssa.Instruction]*chanuse.Node // calls of functions that receive
 	needVia bool                              // only ways out through a select's other case count
+	late    func(*ssa.Select, int) bool       // a case that cannot win before the send is taken (latesignal.go)
 }
 
 // exit is a way out that does not receive.
@@ -1030,7 +1034,7 @@ func (w *walker) search(fn *ssa.Function, b *ssa.BasicBlock, i int, depth int) *
 				// shares) and the default.
 				bodies, dflt := caseBodies(sel)
 				for k, st := range sel.States {
-					if body, ok := bodies[k]; ok && !w.isRecvState(sel, k) {
+					if body, ok := bodies[k]; ok && !w.isRecvState(sel, k) && (w.late == nil || !w.late(sel, k)) {
 						queue = append(queue, pos{b: body, sel: sel, via: st.Pos})
 					}
 				}
