@@ -29,6 +29,7 @@ const (
 	kWG objKind = iota
 	kMu
 	kCtx
+	kStop // a stop channel (stopchan.go)
 )
 
 type syncKind int
@@ -360,6 +361,9 @@ func (b *syncBuild) scan(n *chanuse.Node, in ssa.Instruction) bool {
 			b.add(n, in, op)
 			return true
 		}
+		if b.scanClose(n, in, c) {
+			return true
+		}
 		if c.IsInvoke() {
 			return false
 		}
@@ -389,7 +393,9 @@ func (b *syncBuild) scan(n *chanuse.Node, in ssa.Instruction) bool {
 			}
 			obj, _, ok := b.doneOf(n, st.Chan)
 			if !ok {
-				continue
+				if obj, ok = b.stopCase(n, st.Chan); !ok {
+					continue
+				}
 			}
 			if b.sm.cases[n] == nil {
 				b.sm.cases[n] = map[*ssa.Select]map[int]int{}
@@ -484,8 +490,20 @@ func (b *syncBuild) confined(v ssa.Value, path string, obj int, seen map[ssa.Val
 				return false
 			}
 		}
+		if b.sm.objs[obj].kind == kStop {
+			if ok, handled := b.stopUse(v, r, path, obj); handled {
+				if !ok {
+					return false
+				}
+				continue
+			}
+		}
 		switch r := r.(type) {
 		case *ssa.DebugRef:
+		case *ssa.ChangeType:
+			if b.sm.objs[obj].kind != kStop || !b.confined(r, path, obj, seen, depth+1) {
+				return false
+			}
 		case *ssa.FieldAddr:
 			f := "." + strconv.Itoa(r.Field)
 			if path == f || strings.HasPrefix(path, f+".") {
@@ -567,6 +585,12 @@ func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, st
 		return objKey{}, ""
 	}
 	switch x := v.(type) {
+	case *ssa.MakeChan:
+		return objKey{base: x}, "" // a stop channel (stopchan.go)
+	case *ssa.ChangeType:
+		if isChanType(x.Type()) {
+			return b.resolve(x.X, n, depth+1)
+		}
 	case *ssa.Alloc:
 		if reference(deref(x.Type())) {
 			// A variable holding a pointer: what it was set to once.
