@@ -46,7 +46,8 @@ func resultFields(fn *ssa.Function) []ResultField {
 		if !ok {
 			continue
 		}
-		for i, r := range ret.Results {
+		for _, ir := range resultCandidates(ret) {
+			i, r := ir.i, ir.v
 			if mi, ok := r.(*ssa.MakeInterface); ok {
 				r = mi.X // the handle handed back as an interface (Txn)
 			}
@@ -97,8 +98,16 @@ func handleCall(v ssa.Value) (*ssa.Call, int) {
 // that keeps one of its arguments in the field path starts with: tx.db.mu
 // of tx := db.Begin() is db.mu.
 func (c *checker) throughHandle(root ssa.Value, path string) (ssa.Value, string) {
+	if h := sameHandle(root); h != root {
+		if hc, _ := handleCall(h); hc != nil {
+			root = h // c.(*rc), io.Closer(c): the same handle (handleiface.go)
+		}
+	}
 	call, res := handleCall(root)
-	if call == nil || call.Call.IsInvoke() {
+	if call != nil && call.Call.IsInvoke() {
+		return c.throughInvokedHandle(root, path, call, res)
+	}
+	if call == nil {
 		return root, path
 	}
 	callee := call.Call.StaticCallee()

@@ -128,6 +128,9 @@ func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon
 				}
 			}
 		}
+		if m := f.c.handleMethod(call); len(impls) == 0 && m != nil {
+			return []*ssa.CallCommon{{Value: m, Args: append([]ssa.Value{call.Value}, call.Args...)}}, false // handleiface.go
+		}
 		if len(impls) == 0 || len(impls) > maxTargets && (len(impls) > maxElemTargets || !rangedElem(call.Value)) {
 			return nil, false // several, and not a registry's elements ranged over (maxElemTargets)
 		}
