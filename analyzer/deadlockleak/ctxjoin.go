@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -155,6 +156,12 @@ func wgDones(fn *ssa.Function) []ssa.Value {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			if ci, ok := instr.(ssa.CallInstruction); ok {
+				// A Done that may run more than once counts tasks, not
+				// the goroutine's exit (a worker's Done per job): a
+				// Wait on it waits for the jobs, not for the worker.
+				if _, deferred := instr.(*ssa.Defer); !deferred && ssaloop.InLoop(b) {
+					continue
+				}
 				if recv := wgCall(ci.Common(), "Done"); recv != nil {
 					out = append(out, recv)
 				}

@@ -178,3 +178,89 @@ func (f *wcFeed) Drain() {
 	f.wg.Wait()
 	f.cancel()
 }
+
+// Look-alike: the workers count jobs, not themselves: Done runs once per
+// job inside the loop, so the Wait waits for the queued jobs and the
+// cancel after it then stops the idle workers.
+type wcPool struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	jobs   chan func()
+}
+
+func newWCPool(n int) *wcPool {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &wcPool{ctx: ctx, cancel: cancel, jobs: make(chan func(), n)}
+	for i := 0; i < n; i++ {
+		go p.loop()
+	}
+	return p
+}
+
+func (p *wcPool) loop() {
+	for {
+		select {
+		case job := <-p.jobs:
+			job()
+			p.wg.Done()
+		case <-p.ctx.Done():
+			return
+		}
+	}
+}
+
+// Submit queues job unless the queue is full.
+func (p *wcPool) Submit(job func()) bool {
+	p.wg.Add(1)
+	select {
+	case p.jobs <- job:
+		return true
+	default:
+		p.wg.Done()
+		return false
+	}
+}
+
+// Close waits for the queued jobs, then stops the workers.
+func (p *wcPool) Close() {
+	p.wg.Wait()
+	p.cancel()
+}
+
+// The same pool with a worker that counts itself (a deferred Done) is the
+// bug: its Done runs only once the context ends, after the Wait.
+type wcPool2 struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	jobs   chan func()
+}
+
+func newWCPool2(n int) *wcPool2 {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &wcPool2{ctx: ctx, cancel: cancel, jobs: make(chan func(), n)}
+	for i := 0; i < n; i++ {
+		p.wg.Add(1)
+		go p.loop()
+	}
+	return p
+}
+
+func (p *wcPool2) loop() {
+	defer p.wg.Done()
+	for {
+		select {
+		case job := <-p.jobs:
+			job()
+		case <-p.ctx.Done():
+			return
+		}
+	}
+}
+
+// Close waits for the workers before it stops them.
+func (p *wcPool2) Close() {
+	p.wg.Wait() // want `this Wait waits for a goroutine \(started at line \d+\) that can only end when its context is done, and the context.s cancel \(line \d+\) runs only after it`
+	p.cancel()
+}
