@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -218,21 +219,7 @@ func mayPrecede(a, b ssa.Instruction) bool {
 			return true
 		}
 	}
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := slices.Clone(ab.Succs)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == bb {
-			return true
-		}
-		if seen[x] {
-			continue
-		}
-		seen[x] = true
-		stack = append(stack, x.Succs...)
-	}
-	return false
+	return ssaloop.Reaches(ab, bb)
 }
 
 // loadsOf returns the calls of the function stored in field f, when every

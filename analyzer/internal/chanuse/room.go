@@ -4,6 +4,7 @@ import (
 	"go/constant"
 	"go/token"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -82,23 +83,7 @@ func onlySendAfter(send *ssa.Send, test, guard *ssa.BasicBlock) bool {
 }
 
 // leadsTo reports whether a path leads from a to b (a == b included).
-func leadsTo(a, b *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := []*ssa.BasicBlock{a}
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if seen[x] {
-			continue
-		}
-		seen[x] = true
-		stack = append(stack, x.Succs...)
-	}
-	return false
-}
+func leadsTo(a, b *ssa.BasicBlock) bool { return a == b || ssaloop.Reaches(a, b) }
 
 // roomTest returns the buffer cond needs to promise room in ch when it
 // is taken (holds is true) or not taken (false); 0 when it does not.

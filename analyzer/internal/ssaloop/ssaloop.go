@@ -6,9 +6,13 @@ import "golang.org/x/tools/go/ssa"
 
 // InLoop reports whether b can reach itself: whether the code of b may run
 // more than once in one call of its function.
-func InLoop(b *ssa.BasicBlock) bool {
+func InLoop(b *ssa.BasicBlock) bool { return Reaches(b, b) }
+
+// Reaches reports whether a path of one or more edges leads from a to b
+// (so Reaches(b, b) only when b is in a loop).
+func Reaches(a, b *ssa.BasicBlock) bool {
 	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
+	stack := append([]*ssa.BasicBlock(nil), a.Succs...)
 	for len(stack) > 0 {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
