@@ -50,11 +50,22 @@ func getterField(v ssa.Value) (x ssa.Value, name string, load bool) {
 // on every return, the address of a sync.WaitGroup, sync.Cond or lock
 // field of that pointer parameter; else nil, -1.
 func addrGetter(fn *ssa.Function) (*types.Var, int) {
+	return fieldGetter(fn, syncWaitable, func(v ssa.Value) *ssa.FieldAddr {
+		fa, _ := v.(*ssa.FieldAddr)
+		return fa
+	})
+}
+
+// fieldGetter returns the field and the parameter's index when fn, a
+// package-level function with one pointer result whose target passes
+// target, returns on every return the same field of the same pointer
+// parameter, as at extracts it from the returned value; else nil, -1.
+func fieldGetter(fn *ssa.Function, target func(types.Type) bool, at func(ssa.Value) *ssa.FieldAddr) (*types.Var, int) {
 	if fn.Blocks == nil || fn.Parent() != nil || fn.Signature.Results().Len() != 1 {
 		return nil, -1
 	}
 	p, ok := fn.Signature.Results().At(0).Type().(*types.Pointer)
-	if !ok || !syncWaitable(p.Elem()) {
+	if !ok || !target(p.Elem()) {
 		return nil, -1
 	}
 	var field *types.Var
@@ -64,8 +75,8 @@ func addrGetter(fn *ssa.Function) (*types.Var, int) {
 		if !ok {
 			continue
 		}
-		fa, ok := ret.Results[0].(*ssa.FieldAddr)
-		if !ok {
+		fa := at(ret.Results[0])
+		if fa == nil {
 			return nil, -1
 		}
 		if _, ok := fa.X.(*ssa.Parameter); !ok {

@@ -4,7 +4,6 @@ import (
 	"go/token"
 	"go/types"
 
-	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -18,43 +17,13 @@ import (
 // (etcd-io/etcd#14080: newStoreTxnWrite locks the batch transaction it got
 // from the backend's getter and returns with it held).
 func lockedGetter(fn *ssa.Function) (*types.Var, int) {
-	if fn.Blocks == nil || fn.Parent() != nil || fn.Signature.Results().Len() != 1 {
-		return nil, -1
-	}
-	p, ok := fn.Signature.Results().At(0).Type().(*types.Pointer)
-	if !ok || !hasOwnLock(p.Elem()) {
-		return nil, -1
-	}
-	var field *types.Var
-	var param ssa.Value
-	for _, b := range fn.Blocks {
-		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok {
-			continue
+	return fieldGetter(fn, hasOwnLock, func(v ssa.Value) *ssa.FieldAddr {
+		if ld, ok := v.(*ssa.UnOp); ok && ld.Op == token.MUL {
+			fa, _ := ld.X.(*ssa.FieldAddr)
+			return fa
 		}
-		ld, ok := ret.Results[0].(*ssa.UnOp)
-		if !ok || ld.Op != token.MUL {
-			return nil, -1
-		}
-		fa, ok := ld.X.(*ssa.FieldAddr)
-		if !ok {
-			return nil, -1
-		}
-		if _, ok := fa.X.(*ssa.Parameter); !ok {
-			return nil, -1
-		}
-		f := chanuse.StructFieldOf(fa)
-		if f == nil || field != nil && (f != field || fa.X != param) {
-			return nil, -1
-		}
-		field, param = f, fa.X
-	}
-	for i, q := range fn.Params {
-		if field != nil && q == param {
-			return field, i
-		}
-	}
-	return nil, -1
+		return nil
+	})
 }
 
 // hasOwnLock reports whether t is a named struct with a sync.Mutex or
