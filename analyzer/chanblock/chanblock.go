@@ -462,6 +462,9 @@ func fields(st *state, funcs []*ssa.Function) {
 			c.o.add(op)
 		}
 		if c.Escapes || c.Stored {
+			for _, mc := range c.Makes {
+				st.census(mc, "field: not followed (escapes %v: %s; stored %v)", c.Escapes, c.Why, c.Stored)
+			}
 			continue
 		}
 		// A field whose channel is made in one function and followed from

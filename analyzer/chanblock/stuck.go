@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/census"
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanmodel"
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
@@ -43,9 +44,15 @@ func stuckOps(st *state, funcs []*ssa.Function) {
 					continue
 				}
 				ch := st.follow(mc)
-				if ch.Escapes || st.reportedOn(ch) {
+				if ch.Escapes {
+					st.census(mc, "local: escapes its maker")
 					continue
 				}
+				if st.reportedOn(ch) {
+					st.census(mc, "local: a pattern rule reported on it")
+					continue
+				}
+				st.census(mc, "local: checked")
 				if len(ch.Returns) > 0 {
 					stuckReturned(st, ch)
 					continue
@@ -58,7 +65,20 @@ func stuckOps(st *state, funcs []*ssa.Function) {
 	}
 }
 
+// census prints a census line (analyzer/internal/census) for the
+// channel made at mc.
+func (st *state) census(mc *ssa.MakeChan, format string, args ...any) {
+	census.Printf(st.pass.Fset, mc.Pos(), format, args...)
+}
+
 func (st *state) reportStuck(s chanmodel.Stuck) {
+	if census.On() {
+		pos := s.Op.Instr.Pos()
+		if s.Sync != nil {
+			pos = s.Sync.Pos
+		}
+		census.Printf(st.pass.Fset, pos, "checker witness")
+	}
 	// A pattern rule that reported a wait of the witness (a wg.Wait
 	// before the close) saw the same deadlock from the other side.
 	for _, x := range s.Others {
@@ -160,6 +180,9 @@ func (st *state) exitText(x *chanmodel.Exit, long bool) string {
 // other side (one stop value sent, reported at the send; the second
 // waiter's receive is the op left blocked).
 func (st *state) reportedOn(ch *chanuse.Channel) bool {
+	if census.All() {
+		return false
+	}
 	for _, n := range ch.Nodes {
 		for _, op := range n.Ops {
 			pos := op.Instr.Pos()

@@ -75,6 +75,9 @@ func stuckFields(st *state) {
 	var methods map[types.Object]*ssa.Function
 	for _, c := range st.queues {
 		if c.Escapes || c.Stored || len(c.Makes) != 1 || c.LenChecked {
+			for _, mc := range c.Makes {
+				st.census(mc, "field: not checked (escapes %v: %s; stored %v; makes %d; len read %v)", c.Escapes, c.Why, c.Stored, len(c.Makes), c.LenChecked)
+			}
 			continue
 		}
 		mc := c.Makes[0]
@@ -83,10 +86,12 @@ func stuckFields(st *state) {
 		}
 		tn := st.sealed.Owner(c.Field)
 		if tn == nil {
+			st.census(mc, "field: no sealed owner type")
 			continue
 		}
 		obj := storedIn(mc, c.Field)
 		if obj == nil {
+			st.census(mc, "field: the stored object not found")
 			continue
 		}
 		h := &harness{c: c, byFn: map[*ssa.Function][]chanuse.FieldOp{}, relevant: map[*ssa.Function]bool{}, inside: map[opKey]bool{}}
@@ -108,6 +113,7 @@ func stuckFields(st *state) {
 		}
 		owner := h.grow(nil, mc.Parent(), objs, nil, nil, 0)
 		if owner == nil {
+			st.census(mc, "field: owner tree too deep")
 			continue
 		}
 		ownerNodes := h.nodes
@@ -134,8 +140,10 @@ func stuckFields(st *state) {
 			clients = append(clients, m)
 		}
 		if len(clients) > maxClients+1 {
+			st.census(mc, "field: too many client methods")
 			continue
 		}
+		st.census(mc, "field: harness with %d client methods", len(clients)-1)
 		// What each client method's tree operates on: the operations
 		// other methods reach are outside a harness without them (a
 		// method starting the loop again reaches the loop's receive).
@@ -178,12 +186,15 @@ func stuckFields(st *state) {
 			}
 			joint := &chanuse.Channel{Make: mc, Field: c.Field, Nodes: h.nodes}
 			if st.reportedOn(joint) {
+				st.census(mc, "field: a pattern rule reported on it")
 				break
 			}
 			for _, s := range chanmodel.CheckClient(joint, client, handsOut(mc.Parent(), objs), stuckBudget) {
 				if h.completable(s, owner, ownerNodes, outside, reach[m]) {
+					st.census(mc, "field: witness completable outside the harness")
 					continue
 				}
+				st.census(mc, "field: witness kept")
 				st.reportStuck(s)
 			}
 		}

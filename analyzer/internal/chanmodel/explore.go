@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/census"
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/ssa"
 )
@@ -168,6 +169,13 @@ func (m *model) explore(budget int) []Stuck {
 		e.expand(s)
 	}
 	dbg("  states %d found %d", e.states, len(e.found))
+	if census.On() && e.m.ch.Make != nil {
+		over := ""
+		if e.states >= e.budget {
+			over = " (budget spent)"
+		}
+		census.Printf(e.m.ch.Make.Parent().Prog.Fset, e.m.ch.Make.Pos(), "explored %d states, found %d%s", e.states, len(e.found), over)
+	}
 	return e.found
 }
 

@@ -21,6 +21,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/census"
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/ssa"
@@ -132,6 +133,7 @@ func Check(ch *chanuse.Channel, budget int) []Stuck {
 
 func build(ch *chanuse.Channel) *model {
 	if ch.Escapes || ch.Make == nil || len(ch.Returns) > 0 || len(ch.Nodes) == 0 {
+		giveUp(ch, "escapes or returned")
 		return nil
 	}
 	m := &model{ch: ch, canon: map[*chanuse.Node]*chanuse.Node{},
@@ -147,6 +149,7 @@ func build(ch *chanuse.Channel) *model {
 	first := map[gf]*chanuse.Node{}
 	for i, n := range ch.Nodes {
 		if n.Callback || n.Fn == nil || n.Fn.Blocks == nil {
+			giveUp(ch, "callback node")
 			return nil
 		}
 		m.index[n] = i
@@ -174,6 +177,7 @@ func build(ch *chanuse.Channel) *model {
 			case n.Call != nil:
 				at = n.Call
 			default:
+				giveUp(ch, "node without a start")
 				return nil
 			}
 			if m.children[p] == nil {
@@ -181,12 +185,14 @@ func build(ch *chanuse.Channel) *model {
 			}
 			m.children[p][at] = append(m.children[p][at], n)
 			if len(m.children[p][at]) > 1 {
+				giveUp(ch, "two nodes at one call")
 				return nil
 			}
 			// A goroutine that starts its own function again folds the
 			// new goroutines into itself: they are not in the model.
 			for a := n.Parent; a != nil; a = a.Parent {
 				if a.Fn == n.Fn && n.G == n {
+					giveUp(ch, "goroutine restarts its function")
 					return nil
 				}
 			}
@@ -206,14 +212,17 @@ func build(ch *chanuse.Channel) *model {
 	}
 	if !m.constValue() || m.localCases() {
 		dbg("%s: local select case", ch.Make.Parent().Name())
+		giveUp(ch, "select case on another local channel, or values")
 		return nil
 	}
 	if m.sentinel() || m.testsValues() {
 		dbg("%s: sentinel", ch.Make.Parent().Name())
+		giveUp(ch, "sentinel or tested values")
 		return nil
 	}
 	if m.stateful() {
 		dbg("%s: stateful", ch.Make.Parent().Name())
+		giveUp(ch, "stateful")
 		return nil
 	}
 	for _, n := range ch.Nodes {
@@ -221,6 +230,7 @@ func build(ch *chanuse.Channel) *model {
 			continue
 		}
 		if !m.loopsOf(n) {
+			giveUp(ch, "loop neither counted nor event")
 			return nil
 		}
 	}
@@ -229,6 +239,7 @@ func build(ch *chanuse.Channel) *model {
 	if c, ok := size.(*ssa.Const); ok {
 		v, exact := constant.Int64Val(constant.ToInt(c.Value))
 		if !exact || v < 0 || v > 64 {
+			giveUp(ch, "constant capacity over 64")
 			return nil
 		}
 		m.capAdd = int(v)
@@ -238,6 +249,7 @@ func build(ch *chanuse.Channel) *model {
 			if c, ok := b.Y.(*ssa.Const); ok {
 				v, exact := constant.Int64Val(constant.ToInt(c.Value))
 				if !exact {
+					giveUp(ch, "inexact capacity")
 					return nil
 				}
 				add = int(v)
@@ -249,11 +261,13 @@ func build(ch *chanuse.Channel) *model {
 		}
 		k := root(size, ch.Nodes[0], 0)
 		if _, ok := m.keys[k]; !ok {
+			giveUp(ch, "capacity not a loop key")
 			return nil
 		}
 		m.capKey, m.capAdd = k, add
 	}
 	if len(m.keys) > 4 {
+		giveUp(ch, "over 4 loop keys")
 		return nil
 	}
 	m.sy = m.buildSync()
@@ -1057,4 +1071,11 @@ func lenBase(v ssa.Value) ssa.Value {
 		return v
 	}
 	return v
+}
+
+// giveUp prints the census line of a channel the model gives up on.
+func giveUp(ch *chanuse.Channel, why string) {
+	if census.On() && ch.Make != nil {
+		census.Printf(ch.Make.Parent().Prog.Fset, ch.Make.Pos(), "gives up: %s", why)
+	}
 }

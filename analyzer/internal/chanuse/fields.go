@@ -1,6 +1,7 @@
 package chanuse
 
 import (
+	"fmt"
 	"go/token"
 	"go/types"
 	"slices"
@@ -27,6 +28,9 @@ type Class struct {
 	Stored     bool            // something other than nil or a make was stored
 	Escapes    bool            // the field's channel is used in a way not followed
 	LenChecked bool            // len or cap of the channel is read somewhere
+	// Why is the first use that made the channel escape (for the census:
+	// analyzer/internal/census).
+	Why string
 	// Accessors are the package's functions that return the field's
 	// channel (return e.ch) to callers that are all known: their calls
 	// are loads of the field, and the callers' operations are in Ops.
@@ -40,6 +44,14 @@ type Class struct {
 }
 
 func (c *Class) add(op FieldOp) { c.Ops = append(c.Ops, op) }
+
+// esc marks the class escaped, recording why the first time.
+func (c *Class) esc(why string) {
+	if !c.Escapes {
+		c.Why = why
+	}
+	c.Escapes = true
+}
 
 // HandsOut reports whether accessor fn of the class hands the channel to
 // code the class does not follow: fn is not one of its Accessors (their
@@ -154,7 +166,7 @@ func (c *Class) addr(fa *ssa.FieldAddr) {
 		case *ssa.DebugRef:
 		case *ssa.Store:
 			if r.Addr != fa {
-				c.Escapes = true
+				c.esc("field address stored")
 				continue
 			}
 			switch v := r.Val.(type) {
@@ -165,7 +177,7 @@ func (c *Class) addr(fa *ssa.FieldAddr) {
 				for _, u := range *v.Referrers() {
 					if st, ok := u.(*ssa.Store); !ok || st.Val != v || StructFieldOf(st.Addr) != c.Field {
 						if _, ok := u.(*ssa.DebugRef); !ok {
-							c.Escapes = true
+							c.esc("make also kept elsewhere")
 						}
 					}
 				}
@@ -179,12 +191,12 @@ func (c *Class) addr(fa *ssa.FieldAddr) {
 			}
 		case *ssa.UnOp:
 			if r.Op != token.MUL {
-				c.Escapes = true
+				c.esc("field address used")
 				continue
 			}
 			c.value(r, fa.Parent(), fa.X)
 		default:
-			c.Escapes = true
+			c.esc(fmt.Sprintf("field address used by %T", r))
 		}
 	}
 }
@@ -202,20 +214,20 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 		case *ssa.DebugRef:
 		case *ssa.Send:
 			if r.Chan != v {
-				c.Escapes = true
+				c.esc("sent as a value")
 				continue
 			}
 			c.add(FieldOp{Op{Kind: Send, Instr: r, Node: node}, base})
 		case *ssa.UnOp:
 			if r.Op != token.ARROW {
-				c.Escapes = true
+				c.esc("operand")
 				continue
 			}
 			c.add(FieldOp{Op{Kind: Recv, Instr: r, Node: node}, base})
 		case *ssa.Select:
 			for i, st := range r.States {
 				if st.Send == v {
-					c.Escapes = true
+					c.esc("sent as a value")
 				}
 				if st.Chan == v {
 					k := SelectRecv
@@ -234,24 +246,24 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 				c.add(FieldOp{Op{Kind: Close, Instr: r, Node: node}, base})
 				continue
 			}
-			c.Escapes = true
+			c.esc("passed to a call")
 		case *ssa.Defer:
 			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
 				c.add(FieldOp{Op{Kind: DeferClose, Instr: r, Node: node}, base})
 				continue
 			}
-			c.Escapes = true
+			c.esc("passed to a deferred call")
 		case *ssa.ChangeType:
 			c.value(r, fn, base)
 		case *ssa.Return:
 			// An accessor's result: its calls are followed as loads.
 			if f, _ := Accessor(fn); f != c.Field || !c.closed[fn] {
-				c.Escapes = true
+				c.esc("returned by a function that is not a closed accessor")
 			} else if !slices.Contains(c.Accessors, fn) {
 				c.Accessors = append(c.Accessors, fn)
 			}
 		default:
-			c.Escapes = true
+			c.esc(fmt.Sprintf("used by %T", r))
 		}
 	}
 }
