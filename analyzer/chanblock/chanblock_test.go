@@ -82,3 +82,12 @@ func TestStuckCaller(t *testing.T) {
 func TestStuckSync(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stucksync")
 }
+
+// TestStuckLoops runs the checker on loops whose way out it does not
+// track and on capacities it cannot fill (chanmodel freeloops.go): leaks
+// beside fixed twins, and look-alikes whose counts must match.
+func TestStuckLoops(t *testing.T) {
+	alone := *chanblock.Analyzer
+	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
+	analysistest.Run(t, analysistest.TestData(), &alone, "stuckloops")
+}

@@ -67,6 +67,9 @@ type Exit struct {
 // activation.
 const bound = 2
 
+// neverFull is the capacity of a buffer the bounded model cannot fill.
+const neverFull = 1 << 20
+
 // maxFrames bounds the depth of inlined calls.
 const maxFrames = 8
 
@@ -79,6 +82,7 @@ type loop struct {
 	key      string  // the counted loop's key, "" when not counted
 	relevant bool    // an operation, a start or a call of a node is inside
 	event    bool    // every way out follows an operation on the channel
+	free     bool    // relevant, neither counted nor event: runs 0 to bound times (freeloops.go)
 }
 
 type opInfo struct {
@@ -234,15 +238,21 @@ func build(ch *chanuse.Channel) *model {
 			return nil
 		}
 	}
+	if !m.freeLoopsAlone() {
+		giveUp(ch, "loop neither counted nor event")
+		return nil
+	}
 	// The capacity: a constant, or a counted loop's bound (plus a constant).
 	size := ch.Make.Size
 	if c, ok := size.(*ssa.Const); ok {
 		v, exact := constant.Int64Val(constant.ToInt(c.Value))
-		if !exact || v < 0 || v > 64 {
-			giveUp(ch, "constant capacity over 64")
+		if !exact || v < 0 {
+			giveUp(ch, "inexact capacity")
 			return nil
 		}
-		m.capAdd = int(v)
+		// Past 64 the bounded model never fills the buffer, as the
+		// program does not on paths of that few sends.
+		m.capAdd = int(min(v, neverFull))
 	} else {
 		add := 0
 		if b, ok := size.(*ssa.BinOp); ok && (b.Op == token.ADD || b.Op == token.SUB) {
@@ -260,11 +270,16 @@ func build(ch *chanuse.Channel) *model {
 			}
 		}
 		k := root(size, ch.Nodes[0], 0)
-		if _, ok := m.keys[k]; !ok {
-			giveUp(ch, "capacity not a loop key")
-			return nil
+		if _, ok := m.keys[k]; ok {
+			m.capKey, m.capAdd = k, add
+		} else {
+			// A size from elsewhere (a parameter, a field, a setting):
+			// explored as never full, so no send blocks for room; a
+			// receive left waiting on a path of n sends is left so for
+			// every capacity of n or more.
+			dbg("capacity %s not in keys %v: never full", k, m.keys)
+			m.capAdd = neverFull
 		}
-		m.capKey, m.capAdd = k, add
 	}
 	if len(m.keys) > 4 {
 		giveUp(ch, "over 4 loop keys")
@@ -379,7 +394,7 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 		}
 		if l.relevant && l.key == "" && !l.event {
 			dbg("loop %s in %s: not counted, not event", l.head, fn)
-			return false
+			l.free = true
 		}
 		if l.key != "" && l.relevant {
 			if _, ok := m.keys[l.key]; !ok {
@@ -530,12 +545,33 @@ func root(v ssa.Value, n *chanuse.Node, depth int) string {
 		if b, ok := x.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" && len(x.Call.Args) == 1 {
 			return "len:" + root(x.Call.Args[0], n, depth+1)
 		}
+	case *ssa.Field:
+		// A field of one value, read twice (range t.xs, then len(t.xs)):
+		// one key. Sharing a key only leaves out paths where the reads
+		// differ, so it cannot invent a witness.
+		return fmt.Sprintf("%s.%d", root(x.X, n, depth+1), x.Field)
 	case *ssa.UnOp:
 		if x.Op == token.MUL {
-			if a, ok := x.X.(*ssa.Alloc); ok {
-				if s := onlyStore(a); s != nil {
-					return root(s, n, depth+1)
+			addr, on := x.X, n
+			// A variable the closure captured (go/ssa captures by
+			// address) and only reads: the variable in the binder.
+			if fv, ok := addr.(*ssa.FreeVar); ok && n != nil && n.Parent != nil && onlyLoaded(fv) {
+				if mk := closureOf(n); mk != nil {
+					if b := chanuse.Bound(mk, fv); b != nil {
+						addr, on = b, n.Parent
+					}
 				}
+			}
+			if a, ok := addr.(*ssa.Alloc); ok {
+				if s := onlyStore(a); s != nil {
+					return root(s, on, depth+1)
+				}
+			}
+			if g, ok := x.X.(*ssa.Global); ok {
+				return "g:" + g.RelString(nil) // a package variable, read at each use
+			}
+			if fa, ok := x.X.(*ssa.FieldAddr); ok {
+				return fmt.Sprintf("%s->%d", root(fa.X, n, depth+1), fa.Field)
 			}
 		}
 	case *ssa.Alloc:
@@ -597,6 +633,19 @@ func onlyStore(a *ssa.Alloc) ssa.Value {
 		}
 	}
 	return val
+}
+
+// onlyLoaded reports whether the closure only reads the captured
+// variable fv.
+func onlyLoaded(fv *ssa.FreeVar) bool {
+	for _, r := range *fv.Referrers() {
+		if u, ok := r.(*ssa.UnOp); !ok || u.Op != token.MUL {
+			if _, ok := r.(*ssa.DebugRef); !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // callOf returns the go statement or call that runs n from its parent
