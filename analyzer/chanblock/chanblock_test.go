@@ -71,6 +71,15 @@ func TestStuckField(t *testing.T) {
 // TestStuckSync runs the checker's kernels that combine the channel with
 // a WaitGroup, a lock or a cancellable context its goroutines share, each
 // beside a fixed twin that must stay silent.
+// TestStuckJoint runs the checker's kernels where a select has a case on
+// another channel the function makes, followed together with the channel
+// (chanmodel/joint.go): leaks beside fixed twins and look-alikes.
+func TestStuckJoint(t *testing.T) {
+	alone := *chanblock.Analyzer
+	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
+	analysistest.Run(t, analysistest.TestData(), &alone, "stuckjoint")
+}
+
 // TestStuckCaller runs the field harness with the package's own code as
 // the client (stuckclient.go): leaks beside fixed twins and look-alikes.
 func TestStuckCaller(t *testing.T) {

@@ -91,6 +91,8 @@ type state struct {
 	flags  map[*types.Var]int64 // tracked flags set so far (findFlags); shared with forks, copied on write
 
 	sy []int // the modelled objects (copied on write): a WaitGroup's counter; a lock's -1 (held) or readers; a context's 1 (cancelled)
+
+	sec []chanQ // the other channels followed (joint.go; copied on write)
 }
 
 // fork copies s, with goroutine i of its own.
@@ -153,6 +155,16 @@ func (m *model) explore(budget int) []Stuck {
 		f := &frame{node: root, blk: mk.Block(), idx: idx, known: map[any]int64{}, dec: map[string]bool{}, back: map[*ssa.BasicBlock]int{}}
 		g0 := &gor{g: root, frames: []*frame{f}}
 		st := &state{gs: []*gor{g0}, cap: c, trips: trips}
+		for _, sc := range m.secs {
+			q := chanQ{cap: sc.capAdd, made: sc.atStart}
+			if sc.capKey != "" {
+				q.cap += trips[sc.capKey]
+			}
+			st.sec = append(st.sec, q)
+		}
+		if m.badCaps(st) {
+			continue
+		}
 		if m.sy != nil {
 			st.sy = append([]int(nil), m.sy.init...)
 			g0.holds = append([]int(nil), m.sy.holds...)
@@ -265,6 +277,11 @@ func (e *explorer) run(s *state, i int, steps int) {
 				}
 			}
 			if len(park) > 0 {
+				for _, o := range park {
+					if o.ch > 0 && !s.q(o.ch).made {
+						return // another instance: not followed
+					}
+				}
 				g.parked = park
 				e.out = append(e.out, s)
 				return
@@ -358,6 +375,14 @@ func (e *explorer) run(s *state, i int, steps int) {
 				// Round again: a new channel from here on.
 				g.exit, g.frames = in.Pos(), nil
 				continue
+			}
+			if c := e.m.secMake(in); c > 0 {
+				q := s.q(c)
+				if q.made {
+					return // a second instance: not followed
+				}
+				q.made = true
+				s.setQ(c, q)
 			}
 		}
 		f.idx++
@@ -641,14 +666,15 @@ func condKey(v ssa.Value, depth int) string {
 // other side of a rendezvous with it.
 func (e *explorer) partners(s *state, i int, o opInfo) (solo bool, with []int) {
 	var other func(chanuse.Kind) bool
+	q := s.q(o.ch)
 	switch o.kind {
 	case chanuse.Send, chanuse.SelectSend:
-		if s.closed || s.buf < s.cap {
+		if q.closed || q.buf < q.cap {
 			return true, nil
 		}
 		other = func(k chanuse.Kind) bool { return k == chanuse.Recv || k == chanuse.SelectRecv }
 	case chanuse.Recv, chanuse.SelectRecv:
-		if s.buf > 0 || s.closed {
+		if q.buf > 0 || q.closed {
 			return true, nil
 		}
 		other = func(k chanuse.Kind) bool { return k == chanuse.Send || k == chanuse.SelectSend }
@@ -657,7 +683,7 @@ func (e *explorer) partners(s *state, i int, o opInfo) (solo bool, with []int) {
 	default:
 		return false, nil
 	}
-	if s.cap != 0 {
+	if q.cap != 0 {
 		return false, nil
 	}
 	for j, h := range s.gs {
@@ -665,7 +691,7 @@ func (e *explorer) partners(s *state, i int, o opInfo) (solo bool, with []int) {
 			continue
 		}
 		for _, p := range h.parked {
-			if other(p.kind) {
+			if p.ch == o.ch && other(p.kind) {
 				with = append(with, j)
 				break
 			}
@@ -678,7 +704,17 @@ func (e *explorer) partners(s *state, i int, o opInfo) (solo bool, with []int) {
 // select case k (or -1 for a default) and received with ok.
 func (e *explorer) resume(s *state, i int, o *opInfo, k int, ok bool) {
 	cv, known := e.m.value, e.m.valueKnown
+	if o != nil && o.ch > 0 {
+		sc := e.m.secs[o.ch-1]
+		cv, known = sc.value, sc.valueKnown
+	}
 	g := s.gs[i]
+	if o != nil && o.ch > 0 {
+		if sel, ok := o.op.Instr.(*ssa.Select); ok {
+			// Left its select by a case on another channel.
+			g.exit, g.other = sel.States[o.state].Pos, true
+		}
+	}
 	g.parked = nil
 	f := g.frames[len(g.frames)-1]
 	if g.dclose != nil {
@@ -729,9 +765,10 @@ func (e *explorer) transitions(s *state) {
 		}
 		if g.dclose != nil {
 			moved = true
-			if !s.closed {
+			if q := s.q(g.dclose.ch); !q.closed {
 				c := s.fork(i)
-				c.closed = true
+				q.closed = true
+				c.setQ(g.dclose.ch, q)
 				e.resume(c, i, nil, 0, false)
 				e.next(c, s)
 			}
@@ -747,28 +784,32 @@ func (e *explorer) transitions(s *state) {
 			if x, ok := o.op.Instr.(*ssa.Select); ok {
 				sel = x
 			}
+			q := s.q(o.ch)
 			switch {
 			case o.kind == chanuse.Close:
-				if s.closed {
+				if q.closed {
 					continue // panics
 				}
 				c := s.fork(i)
-				c.closed = true
+				q.closed = true
+				c.setQ(o.ch, q)
 				e.resume(c, i, &o, 0, false)
 				e.next(c, s)
 			case solo && (o.kind == chanuse.Send || o.kind == chanuse.SelectSend):
-				if s.closed {
+				if q.closed {
 					continue // panics
 				}
 				c := s.fork(i)
-				c.buf++
+				q.buf++
+				c.setQ(o.ch, q)
 				e.resume(c, i, &o, o.state, false)
 				e.next(c, s)
 			case solo:
 				c := s.fork(i)
-				ok := c.buf > 0
+				ok := q.buf > 0
 				if ok {
-					c.buf--
+					q.buf--
+					c.setQ(o.ch, q)
 				}
 				e.resume(c, i, &o, o.state, ok)
 				e.next(c, s)
@@ -777,7 +818,7 @@ func (e *explorer) transitions(s *state) {
 					c := s.fork(i)
 					c.gs[j] = c.gs[j].clone()
 					e.resume(c, i, &o, o.state, false)
-					p := recvOf(c.gs[j])
+					p := recvOf(c.gs[j], o.ch)
 					e.resume(c, j, &p, p.state, true)
 					e.next(c, s)
 				}
@@ -819,29 +860,34 @@ func (e *explorer) transitions(s *state) {
 	if moved {
 		return
 	}
-	onChan := false
+	onChan, onOther := false, false
 	for _, g := range s.gs {
-		if len(g.parked) > 0 {
+		if primaryOp(g) >= 0 {
 			onChan = true
+		} else if len(g.parked) > 0 {
+			onOther = true
 		}
 	}
 	if !onChan {
-		e.syncStuck(s)
+		if !onOther {
+			e.syncStuck(s)
+		}
 		return
 	}
 	for i, g := range s.gs {
-		if len(g.parked) == 0 {
+		p := primaryOp(g)
+		if p < 0 {
 			continue
 		}
-		k := opKey{g.parked[0].op.Instr, g.parked[0].state}
-		if _, ok := g.parked[0].op.Instr.(*ssa.Select); ok {
+		k := opKey{g.parked[p].op.Instr, g.parked[p].state}
+		if _, ok := g.parked[p].op.Instr.(*ssa.Select); ok {
 			k.state = -1
 		}
 		if e.stuckOp[k] {
 			continue
 		}
 		e.stuckOp[k] = true
-		st := Stuck{Op: g.parked[0].op}
+		st := Stuck{Op: g.parked[p].op}
 		for j, h := range s.gs {
 			if j == i {
 				continue
@@ -855,9 +901,9 @@ func (e *explorer) transitions(s *state) {
 }
 
 // recvOf returns the receive goroutine g waits at.
-func recvOf(g *gor) opInfo {
+func recvOf(g *gor, ch int) opInfo {
 	for _, p := range g.parked {
-		if p.kind == chanuse.Recv || p.kind == chanuse.SelectRecv {
+		if p.ch == ch && (p.kind == chanuse.Recv || p.kind == chanuse.SelectRecv) {
 			return p
 		}
 	}
@@ -880,7 +926,7 @@ func (s *state) key() string {
 	}
 	sort.Strings(gs)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d/%d/%t/%v/", s.buf, s.cap, s.closed, s.sy)
+	fmt.Fprintf(&b, "%d/%d/%t/%v/%v/", s.buf, s.cap, s.closed, s.sy, s.sec)
 	ks := make([]string, 0, len(s.trips))
 	for k, v := range s.trips {
 		ks = append(ks, k+"="+strconv.Itoa(v))

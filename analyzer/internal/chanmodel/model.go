@@ -89,6 +89,7 @@ type opInfo struct {
 	kind  chanuse.Kind
 	state int
 	op    chanuse.Op
+	ch    int // 0: the channel; i: m.secs[i-1] (joint.go)
 }
 
 // model is what the exploration needs of the channel, computed once.
@@ -119,6 +120,10 @@ type model struct {
 	flags    map[*types.Var]bool // boolean fields tracked (findFlags)
 
 	sy *syncModel // the WaitGroups, locks and contexts modelled, or nil
+
+	secs     []*secChan      // other channels followed with it (joint.go)
+	jointWhy string          // why another channel is not followed, for the census
+	extra    []*chanuse.Node // nodes added for the other channels, until withExtra
 }
 
 // Check explores the goroutines that use ch and returns the operations
@@ -205,7 +210,7 @@ func build(ch *chanuse.Channel) *model {
 			if m.ops[n] == nil {
 				m.ops[n] = map[ssa.Instruction][]opInfo{}
 			}
-			m.ops[n][op.Instr] = append(m.ops[n][op.Instr], opInfo{op.Kind, op.State, op})
+			m.ops[n][op.Instr] = append(m.ops[n][op.Instr], opInfo{kind: op.Kind, state: op.State, op: op})
 			switch op.Kind {
 			case chanuse.Send, chanuse.SelectSend:
 				m.sends[n.G] = true
@@ -214,9 +219,14 @@ func build(ch *chanuse.Channel) *model {
 			}
 		}
 	}
+	m.joint()
 	if !m.constValue() || m.localCases() {
 		dbg("%s: local select case", ch.Make.Parent().Name())
-		giveUp(ch, "select case on another local channel, or values")
+		why := "select case on another local channel, or values"
+		if m.jointWhy != "" {
+			why += " (joint: " + m.jointWhy + ")"
+		}
+		giveUp(ch, why)
 		return nil
 	}
 	if m.sentinel() || m.testsValues() {
@@ -229,7 +239,8 @@ func build(ch *chanuse.Channel) *model {
 		giveUp(ch, "stateful")
 		return nil
 	}
-	for _, n := range ch.Nodes {
+	m.withExtra()
+	for _, n := range m.ch.Nodes {
 		if m.canon[n] != n {
 			continue
 		}
@@ -285,7 +296,15 @@ func build(ch *chanuse.Channel) *model {
 		giveUp(ch, "over 4 loop keys")
 		return nil
 	}
+	if !m.jointCaps() {
+		giveUp(ch, "joint: capacity of another channel")
+		return nil
+	}
 	m.sy = m.buildSync()
+	if len(m.secs) > 0 && m.unfollowedWaits() {
+		giveUp(ch, "joint: a wait the model does not follow")
+		return nil
+	}
 	return m
 }
 
@@ -864,40 +883,28 @@ func (m *model) constValue() bool {
 	return true
 }
 
-// localCases reports whether a select on the channel has a case on
-// another channel made in the package (found through free variables),
-// which may fire: its
-// timing is the program's, which the checker does not model (a case on a
-// context, a timer or a channel from elsewhere may fire at any time).
+// localCases reports whether a select of the model's functions has a
+// case on another channel made in the package (found through free
+// variables) that the model does not follow (joint.go) and that may fire:
+// its timing is the program's, which the checker does not model (a case
+// on a context, a timer or a channel from elsewhere may fire at any time).
+// A select with no case on this channel counts too: it decides the paths
+// by that channel's state (if errc has a value, return; else read vals).
 func (m *model) localCases() bool {
-	for _, n := range m.ch.Nodes {
-		// A select on another channel the package makes, with no case on
-		// this one, decides the paths by that channel's state, which is
-		// not modelled (if errc has a value, return; else read vals).
+	for _, n := range append(append([]*chanuse.Node(nil), m.ch.Nodes...), m.extra...) {
 		for _, b := range n.Fn.Blocks {
 			for _, in := range b.Instrs {
 				sel, ok := in.(*ssa.Select)
-				if !ok || len(m.ops[n][in]) > 0 {
+				if !ok {
 					continue
 				}
 				for k, st := range sel.States {
-					if st.Chan != nil && madeBy(n, st.Chan) != nil && !m.deadCase(n, sel, k) {
+					if st.Chan == nil || n.Vals[st.Chan] {
+						continue
+					}
+					if mc := madeBy(n, st.Chan); mc != nil && mc != m.ch.Make && !m.followed(n, st.Chan) && !m.deadCase(n, sel, k) {
 						return true
 					}
-				}
-			}
-		}
-		for _, op := range n.Ops {
-			sel, ok := op.Instr.(*ssa.Select)
-			if !ok {
-				continue
-			}
-			for k, st := range sel.States {
-				if st.Chan == nil || n.Vals[st.Chan] {
-					continue
-				}
-				if mc := madeBy(n, st.Chan); mc != nil && !m.deadCase(n, sel, k) {
-					return true
 				}
 			}
 		}
