@@ -68,6 +68,17 @@ func TestStuckField(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), &alone, "stuckfield")
 }
 
+// TestStuckHarness runs the field harness on calls that race the
+// object's end (a select leaving by another case while the call waits)
+// and on two exported methods called at once (stuckpair.go): leaks beside
+// fixed twins and look-alikes (a stop case nothing in the harness fires,
+// a one-shot object called twice, a Close racing a failed Start).
+func TestStuckHarness(t *testing.T) {
+	alone := *chanblock.Analyzer
+	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
+	analysistest.Run(t, analysistest.TestData(), &alone, "stuckharness")
+}
+
 // TestStuckSync runs the checker's kernels that combine the channel with
 // a WaitGroup, a lock or a cancellable context its goroutines share, each
 // beside a fixed twin that must stay silent.

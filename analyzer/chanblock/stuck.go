@@ -162,6 +162,9 @@ func (st *state) exitText(x *chanmodel.Exit, long bool) string {
 		how = "is blocked at " + x.Sync
 	case x.Blocked:
 		how = "is blocked itself"
+	case x.Other && x.Raced:
+		// Raced (chanmodel's raced.go): the call began in time.
+		how = "leaves its select by another case while this operation waits"
 	case x.Other:
 		how = "leaves its select by another case"
 	}

@@ -156,31 +156,41 @@ func stuckFields(st *state) {
 			}
 			reach[m] = h.inside
 		}
-		for _, m := range clients {
-			if m != nil && reach[m] == nil {
-				continue
-			}
+		runs := harnessRuns(clients, reach, tn.Exported() || mc.Parent().Object() != nil && mc.Parent().Object().Exported())
+		for _, r := range runs {
 			h.nodes = append([]*chanuse.Node(nil), ownerNodes...)
 			h.inside = map[opKey]bool{}
 			for k := range ownerInside {
 				h.inside[k] = true
 			}
-			var client *chanuse.Node
-			if m != nil {
-				client = h.grow(nil, m, map[ssa.Value]bool{m.Params[0]: true}, nil, nil, 0)
+			hr := &harnessRun{owner: owner, ownerNodes: ownerNodes, fns: r}
+			for i, m := range r {
+				if m == nil {
+					continue
+				}
+				if i == 1 && r[1] == r[0] {
+					hr.clients = append(hr.clients, hr.clients[0])
+					hr.trees = append(hr.trees, hr.trees[0])
+					continue
+				}
+				n := len(h.nodes)
+				hr.clients = append(hr.clients, h.grow(nil, m, map[ssa.Value]bool{m.Params[0]: true}, nil, nil, 0))
+				hr.trees = append(hr.trees, h.nodes[n:])
 			}
 			// Outside the harness: operations no tree holds, and those
 			// the other methods reach.
-			outside := map[opKey]bool{}
+			hr.outside, hr.reach = map[opKey]bool{}, map[opKey]bool{}
 			for _, op := range c.Ops {
 				if k := (opKey{op.Instr, op.State}); !h.inside[k] {
-					outside[k] = true
+					hr.outside[k] = true
 				}
 			}
 			for o, ops := range reach {
-				if o != m {
-					for k := range ops {
-						outside[k] = true
+				for k := range ops {
+					if o != r[0] && o != r[1] {
+						hr.outside[k] = true
+					} else {
+						hr.reach[k] = true
 					}
 				}
 			}
@@ -189,8 +199,19 @@ func stuckFields(st *state) {
 				st.census(mc, "field: a pattern rule reported on it")
 				break
 			}
-			for _, s := range chanmodel.CheckClient(joint, client, handsOut(mc.Parent(), objs), stuckBudget) {
-				if h.completable(s, owner, ownerNodes, outside, reach[m]) {
+			var found []chanmodel.Stuck
+			if r[1] == nil {
+				var client *chanuse.Node
+				if len(hr.clients) > 0 {
+					client = hr.clients[0]
+				}
+				found = chanmodel.CheckClient(joint, client, handsOut(mc.Parent(), objs), stuckBudget)
+			} else {
+				st.census(mc, "field: pair %s %s", r[0].Name(), r[1].Name())
+				found = chanmodel.CheckClients(joint, hr.clients[0], hr.clients[1], handsOut(mc.Parent(), objs), stuckBudget)
+			}
+			for _, s := range found {
+				if h.completable(st, s, hr) {
 					st.census(mc, "field: witness completable outside the harness")
 					continue
 				}
@@ -450,60 +471,4 @@ func storedIn(mc *ssa.MakeChan, f *types.Var) ssa.Value {
 		}
 	}
 	return nil
-}
-
-// completable reports whether something outside the harness could
-// complete s's operation: an operation of the other kind outside it, or,
-// for the owner's goroutines, in the client's calls. An operation is
-// reported only when another goroutine of the owner's takes part (an
-// operation of the other kind): a client balancing its own sends and
-// receives (a semaphore), or a loop feeding itself, is not what the
-// harness is for. Nor when the witness has the
-// owner's goroutine leave a select by another case: the object's life
-// ended before the call.
-func (h *harness) completable(s chanmodel.Stuck, owner *chanuse.Node, ownerNodes []*chanuse.Node, outside, client map[opKey]bool) bool {
-	root := s.Op.Node
-	for root.Parent != nil {
-		root = root.Parent
-	}
-	recv := s.Op.Kind == chanuse.Recv || s.Op.Kind == chanuse.SelectRecv
-	other := func(k chanuse.Kind) bool {
-		switch k {
-		case chanuse.Send, chanuse.SelectSend, chanuse.Close, chanuse.DeferClose:
-			return recv
-		}
-		return !recv
-	}
-	if root != owner {
-		for _, x := range s.Others {
-			if x.Other {
-				return true
-			}
-		}
-	}
-	// Another goroutine of the owner must take part: a goroutine that
-	// feeds itself (a loop sending on the channel for its next round,
-	// after a timer's case, which fires again only when it is reset) is
-	// balanced by timing the checker does not model.
-	takes := false
-	for _, n := range ownerNodes {
-		if n.G == s.Op.Node.G {
-			continue
-		}
-		for _, op := range n.Ops {
-			if other(op.Kind) {
-				takes = true
-			}
-		}
-	}
-	if !takes {
-		return true
-	}
-	for _, op := range h.c.Ops {
-		k := opKey{op.Instr, op.State}
-		if (outside[k] || root == owner && client[k]) && other(op.Kind) {
-			return true
-		}
-	}
-	return false
 }

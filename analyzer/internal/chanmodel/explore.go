@@ -70,6 +70,8 @@ type gor struct {
 	sync   *syncOp   // the operation on a modelled object it waits at
 	holds  []int     // the modelled locks it holds (copied on write)
 	group  int       // 1 + the WaitGroup whose Go started it, or 0
+	raced  []int     // the goroutines waiting on the channel for it when it left its select (raced.go)
+	left   *ssa.SelectState
 }
 
 func (g *gor) clone() *gor {
@@ -113,6 +115,8 @@ type explorer struct {
 	stuckOp map[opKey]bool
 	out     []*state // successors of the state being expanded
 	st      *state   // the state run is running, for the flags eval reads
+
+	racedOp map[opKey]bool // the stuck operations with a raced witness (raced.go)
 }
 
 type opKey struct {
@@ -121,7 +125,7 @@ type opKey struct {
 }
 
 func (m *model) explore(budget int) []Stuck {
-	e := &explorer{m: m, budget: budget, seen: map[string]bool{}, stuckOp: map[opKey]bool{}}
+	e := &explorer{m: m, budget: budget, seen: map[string]bool{}, stuckOp: map[opKey]bool{}, racedOp: map[opKey]bool{}}
 	var free []string
 	for k, v := range m.keys {
 		if v < 0 {
@@ -224,6 +228,9 @@ func (e *explorer) run(s *state, i int, steps int) {
 	for ; steps < 5000; steps++ {
 		if len(g.frames) == 0 && g.then {
 			e.m.goOn(g)
+			if e.m.also != nil {
+				e.spawn(s, e.m.also)
+			}
 			continue
 		}
 		if len(g.frames) == 0 {
@@ -715,7 +722,7 @@ func (e *explorer) resume(s *state, i int, o *opInfo, k int, ok bool) {
 			g.exit, g.other = sel.States[o.state].Pos, true
 		}
 	}
-	g.parked = nil
+	g.parked, g.raced = nil, nil
 	f := g.frames[len(g.frames)-1]
 	if g.dclose != nil {
 		g.dclose = nil
@@ -846,6 +853,7 @@ func (e *explorer) transitions(s *state) {
 				c := s.fork(i)
 				c.gs[i].exit, c.gs[i].other = st.Pos, true
 				e.resume(c, i, nil, k, false)
+				c.gs[i].raced, c.gs[i].left = e.racing(s, i), st
 				e.next(c, s)
 			}
 			if !sel.Blocking && !anyReady {
@@ -883,7 +891,7 @@ func (e *explorer) transitions(s *state) {
 		if _, ok := g.parked[p].op.Instr.(*ssa.Select); ok {
 			k.state = -1
 		}
-		if e.stuckOp[k] {
+		if e.stuckOp[k] && !e.raceFirst(s, i, k) {
 			continue
 		}
 		e.stuckOp[k] = true
@@ -892,7 +900,14 @@ func (e *explorer) transitions(s *state) {
 			if j == i {
 				continue
 			}
-			st.Others = append(st.Others, e.exitOf(s, h))
+			x := e.exitOf(s, h)
+			if x.Raced = h.racedWith(i); x.Raced {
+				x.Case = h.left
+			}
+			if x.Raced && x.Other {
+				e.racedOp[k] = true
+			}
+			st.Others = append(st.Others, x)
 		}
 		st.Objects = e.objects()
 		dbg("  stuck %v at %v", st.Op.Kind, st.Op.Instr)
@@ -941,9 +956,10 @@ func (s *state) key() string {
 
 func (g *gor) key() string {
 	if g.done {
-		return "D"
+		return "D" + g.racedKey()
 	}
 	var b strings.Builder
+	b.WriteString(g.racedKey())
 	fmt.Fprintf(&b, "%p:%t:%d:%t:%p:%v:%d;", g.g, g.dclose != nil, len(g.parked), g.then, g.sync, g.holds, g.group)
 	for _, f := range g.frames {
 		fmt.Fprintf(&b, "%p.%d.%d.%t.%p", f.node, f.blk.Index, f.idx, f.unwinding, f.ret)

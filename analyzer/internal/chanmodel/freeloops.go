@@ -293,14 +293,3 @@ func (m *model) repeats(o *chanuse.Node, b *ssa.BasicBlock) bool {
 		o = o.Parent
 	}
 }
-
-// startOf returns the instruction in n's parent that runs n.
-func startOf(n *chanuse.Node) ssa.Instruction {
-	switch {
-	case n.Go != nil:
-		return n.Go
-	case n.Start != nil:
-		return n.Start
-	}
-	return n.Call
-}

@@ -61,6 +61,11 @@ type Exit struct {
 	Recvs   bool          // it receives from the channel somewhere
 	Sync    string        // it is blocked at this operation on a WaitGroup, lock or context (Pos is there)
 	Holds   []string      // the modelled locks it holds
+
+	// Raced: it left that select while the witness's blocked goroutine
+	// waited on the channel for it, by Case (raced.go).
+	Raced bool
+	Case  *ssa.SelectState
 }
 
 // bound is how many times a loop that is not counted may go round per
@@ -115,6 +120,7 @@ type model struct {
 	// (CheckReturned): the maker's goroutine goes on there after
 	// thenCall, when it returns at one of rets.
 	then     *chanuse.Node
+	also     *chanuse.Node // a second client, started as then begins (CheckClients)
 	thenCall *ssa.Call
 	rets     map[*ssa.Return]bool
 	flags    map[*types.Var]bool // boolean fields tracked (findFlags)
