@@ -114,6 +114,7 @@ type state struct {
 	tickerStops map[*types.Var]ssa.CallInstruction // built on first use (stopsOfField)
 	handleStops map[*types.Var]ssa.CallInstruction // built on first use (handleStopsOfField)
 	queues      []*class                           // the field classes fields checks (neither escaped nor stored)
+	wide        []*class                           // the field classes the interleaving checker runs on (wideFields)
 }
 
 // follow returns the model of mc's channel, built once for all checks.
@@ -170,6 +171,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	fields(st, ssainput.SrcFuncs)
+	wideFields(st, ssainput.SrcFuncs)
 	handedNilFields(st, ssainput.SrcFuncs)
 	cancels(st, ssainput.SrcFuncs)
 	partialCancels(st, ssainput.SrcFuncs)

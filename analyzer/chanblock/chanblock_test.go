@@ -111,3 +111,13 @@ func TestStuckLoops(t *testing.T) {
 	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
 	analysistest.Run(t, analysistest.TestData(), &alone, "stuckloops")
 }
+
+// TestStuckEscape runs the checker on field channels that leave the
+// field (chanuse.WideFields): passed to the package's goroutines and
+// helpers, compared with nil, handed out receive-only; look-alikes whose
+// channel other packages may complete stay silent.
+func TestStuckEscape(t *testing.T) {
+	alone := *chanblock.Analyzer
+	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
+	analysistest.Run(t, analysistest.TestData(), &alone, "stuckescape")
+}

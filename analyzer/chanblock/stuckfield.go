@@ -73,7 +73,7 @@ const maxClients = 6
 // is lifecycle misuse, not reported.
 func stuckFields(st *state) {
 	var methods map[types.Object]*ssa.Function
-	for _, c := range st.queues {
+	for _, c := range st.wide {
 		if c.Escapes || c.Stored || len(c.Makes) != 1 || c.LenChecked {
 			for _, mc := range c.Makes {
 				st.census(mc, "field: not checked (escapes %v: %s; stored %v; makes %d; len read %v)", c.Escapes, c.Why, c.Stored, len(c.Makes), c.LenChecked)
@@ -361,7 +361,7 @@ func (h *harness) grow(parent *chanuse.Node, fn *ssa.Function, objs map[ssa.Valu
 			}
 			sub := map[ssa.Value]bool{}
 			for i, a := range c.Args {
-				if objs[a] && i < len(t.Params) {
+				if (objs[a] || objs[h.c.Base(a)]) && i < len(t.Params) {
 					sub[t.Params[i]] = true
 				}
 			}

@@ -68,6 +68,9 @@ func (h *harness) completable(st *state, s chanmodel.Stuck, hr *harnessRun) bool
 	for root.Parent != nil {
 		root = root.Parent
 	}
+	if outsideCompletes(h.c, s) {
+		return true
+	}
 	recv := s.Op.Kind == chanuse.Recv || s.Op.Kind == chanuse.SelectRecv
 	other := func(k chanuse.Kind) bool {
 		switch k {

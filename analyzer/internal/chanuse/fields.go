@@ -41,6 +41,13 @@ type Class struct {
 	leaky  map[*ssa.Function]bool
 	closed map[*ssa.Function]bool // the package's closed accessors
 	nodes  map[*ssa.Function]*Node
+	// Outside is what code outside the package may do with the
+	// channel an exported function hands out (WideFields only).
+	Outside Cap
+	// wide is set for the classes of WideFields (see wide.go); bases
+	// maps each value of the channel it follows to its Base.
+	wide  *wideView
+	bases map[ssa.Value]ssa.Value
 }
 
 func (c *Class) add(op FieldOp) { c.Ops = append(c.Ops, op) }
@@ -82,6 +89,10 @@ func (c *Class) Silent() bool {
 // call of an accessor (see Accessor) loads the field from its argument;
 // when the package makes every call of it, its return is no escape.
 func Fields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*types.Var]*Class {
+	return fields(pkg, sealed, funcs, false)
+}
+
+func fields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function, wide bool) map[*types.Var]*Class {
 	classes := map[*types.Var]*Class{}
 	closed := closedAccessors(pkg, sealed, funcs)
 	get := func(v *types.Var) *Class {
@@ -94,6 +105,10 @@ func Fields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*type
 		c := classes[v]
 		if c == nil {
 			c = &Class{Field: v, closed: closed, nodes: map[*ssa.Function]*Node{}}
+			if wide {
+				c.wide = &wideView{pkg: pkg, sealed: sealed, params: map[*ssa.Parameter]bool{}}
+				c.bases = map[ssa.Value]ssa.Value{}
+			}
 			classes[v] = c
 		}
 		return c
@@ -209,6 +224,9 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 		node.G = node
 		c.nodes[fn] = node
 	}
+	if c.bases != nil {
+		c.bases[v] = base
+	}
 	for _, r := range *v.Referrers() {
 		switch r := r.(type) {
 		case *ssa.DebugRef:
@@ -237,6 +255,16 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 					c.add(FieldOp{Op{Kind: k, Instr: r, Node: node, State: i}, base})
 				}
 			}
+		case *ssa.BinOp:
+			if c.wide != nil && c.nilTest(r, v) {
+				continue
+			}
+			c.esc(fmt.Sprintf("used by %T", r))
+		case *ssa.Go:
+			if c.wide != nil && c.pass(r, v) {
+				continue
+			}
+			c.esc(fmt.Sprintf("used by %T", r))
 		case *ssa.Call:
 			if b, ok := r.Call.Value.(*ssa.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
 				c.LenChecked = true
@@ -246,10 +274,16 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 				c.add(FieldOp{Op{Kind: Close, Instr: r, Node: node}, base})
 				continue
 			}
+			if c.wide != nil && c.pass(r, v) {
+				continue
+			}
 			c.esc("passed to a call")
 		case *ssa.Defer:
 			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
 				c.add(FieldOp{Op{Kind: DeferClose, Instr: r, Node: node}, base})
+				continue
+			}
+			if c.wide != nil && c.pass(r, v) {
 				continue
 			}
 			c.esc("passed to a deferred call")
@@ -258,6 +292,9 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 		case *ssa.Return:
 			// An accessor's result: its calls are followed as loads.
 			if f, _ := Accessor(fn); f != c.Field || !c.closed[fn] {
+				if c.wide != nil && c.handOut(r, v, fn) {
+					continue
+				}
 				c.esc("returned by a function that is not a closed accessor")
 			} else if !slices.Contains(c.Accessors, fn) {
 				c.Accessors = append(c.Accessors, fn)

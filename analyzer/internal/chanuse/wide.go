@@ -1,0 +1,136 @@
+package chanuse
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// Cap is what code outside the package can do with a field's channel
+// that an exported function hands out, by the type of its result: a
+// receive-only channel (<-chan T) can only be received from; a send-only
+// one (chan<- T) sent on and closed.
+type Cap uint8
+
+// The outside capabilities.
+const (
+	OutRecv Cap = 1 << iota // outside code may receive
+	OutSend                 // outside code may send or close
+)
+
+// maxPassed bounds the parameters one class is followed into.
+const maxPassed = 16
+
+// wideView is the state of WideFields' walk.
+type wideView struct {
+	pkg    *types.Package
+	sealed *Sealed
+	params map[*ssa.Parameter]bool // parameters the channel was followed into
+}
+
+// WideFields is Fields with a wider view, for the interleaving checker
+// only (the pattern rules read Fields, whose Escapes stays as it was):
+//
+//   - the field's channel passed to a function or goroutine of the
+//     package (go s.loop(s.in, s.done), wait(s.done)) is followed into
+//     the callee's parameter: its operations there are the class's, with
+//     the parameter as their Base (Base maps the argument to it);
+//   - returned by an exported function or method that other packages can
+//     call, the channel is handed out with the capabilities its result
+//     type gives (Outside): outside code can only receive from a <-chan T,
+//     only send on or close a chan<- T. A bidirectional result escapes;
+//   - a comparison with nil (s.done != nil) is no use of the channel.
+//
+// Escapes is then set only by the uses still not followed.
+func WideFields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*types.Var]*Class {
+	return fields(pkg, sealed, funcs, true)
+}
+
+// Base returns the object (or the parameter) whose field's channel v
+// is, for a value of the channel in a WideFields class; nil otherwise.
+func (c *Class) Base(v ssa.Value) ssa.Value {
+	if c == nil || c.wide == nil {
+		return nil
+	}
+	return c.bases[v]
+}
+
+// OutsideCompletes reports whether code outside the package could
+// complete an operation of kind k blocked on the class's channel: a send
+// when it may receive, a receive when it may send or close.
+func (c *Class) OutsideCompletes(k Kind) bool {
+	switch k {
+	case Send, SelectSend:
+		return c.Outside&OutRecv != 0
+	case Recv, SelectRecv:
+		return c.Outside&OutSend != 0
+	}
+	return false
+}
+
+// nilTest reports whether b compares v with nil.
+func (c *Class) nilTest(b *ssa.BinOp, v ssa.Value) bool {
+	if b.Op != token.EQL && b.Op != token.NEQ {
+		return false
+	}
+	return b.X == v && isNil(b.Y) || b.Y == v && isNil(b.X)
+}
+
+// pass follows v, the channel, as an argument of ci into the parameters
+// of its callee, a function of the package called statically.
+func (c *Class) pass(ci ssa.CallInstruction, v ssa.Value) bool {
+	cc := ci.Common()
+	callee := cc.StaticCallee()
+	if cc.IsInvoke() || cc.Value == v || callee == nil || callee.Blocks == nil || callee.Pkg == nil || callee.Pkg.Pkg != c.wide.pkg {
+		return false
+	}
+	if len(cc.Args) != len(callee.Params) {
+		return false
+	}
+	for i, a := range cc.Args {
+		if a != v {
+			continue
+		}
+		p := callee.Params[i]
+		if c.wide.params[p] {
+			continue
+		}
+		if len(c.wide.params) >= maxPassed {
+			return false
+		}
+		c.wide.params[p] = true
+		c.value(p, callee, p)
+	}
+	return true
+}
+
+// handOut reports whether ret, a return of v from fn, hands the channel
+// to other packages with the capabilities of fn's result type, and
+// records them.
+func (c *Class) handOut(ret *ssa.Return, v ssa.Value, fn *ssa.Function) bool {
+	obj := fn.Object()
+	if obj == nil || fn.Parent() != nil || !obj.Exported() || c.wide.sealed.Closed() {
+		return false
+	}
+	if recv := fn.Signature.Recv(); recv != nil && !c.wide.sealed.Open(recv.Type()) {
+		return false
+	}
+	i := resultIndex(ret, v)
+	if i < 0 {
+		return false
+	}
+	ch, ok := fn.Signature.Results().At(i).Type().Underlying().(*types.Chan)
+	if !ok {
+		return false
+	}
+	switch ch.Dir() {
+	case types.RecvOnly:
+		c.Outside |= OutRecv
+	case types.SendOnly:
+		c.Outside |= OutSend
+	default:
+		return false
+	}
+	return true
+}
