@@ -45,7 +45,7 @@ func stuckOps(st *state, funcs []*ssa.Function) {
 				}
 				ch := st.follow(mc)
 				if ch.Escapes {
-					st.census(mc, "local: escapes its maker")
+					st.census(mc, "local: escapes its maker (%s)", ch.Why)
 					continue
 				}
 				if st.reportedOn(ch) {

@@ -27,6 +27,7 @@
 package chanuse
 
 import (
+	"fmt"
 	"go/token"
 	"go/types"
 	"strings"
@@ -212,6 +213,9 @@ type Channel struct {
 	Make    *ssa.MakeChan
 	Nodes   []*Node // Nodes[0] is the function that makes the channel
 	Escapes bool
+	// Why is the first use that made the channel escape (for the
+	// census: analyzer/internal/census).
+	Why     string
 	Field   *types.Var    // the struct field holding the channel, if any
 	Returns []*ssa.Return // the maker returns the channel here
 	Result  int           // the index of the channel among the maker's results (0 when it is the only one)
@@ -381,7 +385,7 @@ func follow(v ssa.Value, mc *ssa.MakeChan) *Channel {
 // are the channel; any other use of the whole tuple escapes.
 func (t *tracker) extracts(root *Node, call ssa.Value, maker *Channel) {
 	if maker.Escapes || len(maker.Returns) == 0 {
-		t.escape()
+		t.escape("a tuple result not followed")
 		return
 	}
 	t.ch.Result = maker.Result
@@ -393,12 +397,27 @@ func (t *tracker) extracts(root *Node, call ssa.Value, maker *Channel) {
 				t.value(root, r, 0)
 			}
 		default:
-			t.escape()
+			t.escape("the maker's tuple result used whole")
 		}
 	}
 }
 
-func (t *tracker) escape() { t.ch.Escapes, t.ch.opaque = true, true }
+// signal marks the channel escaped to os/signal (not opaque: see
+// OnlyNotified), recording why the first time.
+func (t *tracker) signal(why string) {
+	if !t.ch.Escapes {
+		t.ch.Why = why
+	}
+	t.ch.Escapes = true
+}
+
+// escape marks the channel escaped, recording why the first time.
+func (t *tracker) escape(why string) {
+	if !t.ch.Escapes {
+		t.ch.Why = why
+	}
+	t.ch.Escapes, t.ch.opaque = true, true
+}
 
 // respawn reports whether starting fn with the channel as parameter i,
 // from node n, starts again a function already on n's chain of callers
@@ -430,7 +449,7 @@ func (t *tracker) checkRespawners() {
 			}
 			for _, op := range n.Ops {
 				if op.Kind == Recv || op.Kind == SelectRecv {
-					t.escape()
+					t.escape("received from by a respawned goroutine")
 					return
 				}
 			}
@@ -468,7 +487,7 @@ func (t *tracker) child(parent *Node, fn *ssa.Function, g *ssa.Go, call ssa.Call
 func (t *tracker) args(n *Node, v ssa.Value, c *ssa.CallCommon, g *ssa.Go, call ssa.CallInstruction, depth int, follow func(*Node, ssa.Value, int)) {
 	fns := Callees(t.pkg, c)
 	if len(fns) == 0 || depth >= maxDepth || len(fns) > 1 && g != nil {
-		t.escape()
+		t.escape("passed to a call not followed (callee unknown, too deep, or a go of several callees)")
 		return
 	}
 	// An interface method's receiver is its first parameter, not in Args.
@@ -483,7 +502,7 @@ func (t *tracker) args(n *Node, v ssa.Value, c *ssa.CallCommon, g *ssa.Go, call 
 			}
 			i += off
 			if i >= len(fn.Params) {
-				t.escape()
+				t.escape("passed beyond the callee's parameters")
 				return
 			}
 			if g != nil && t.respawn(n, fn, i) {
@@ -510,11 +529,11 @@ func (t *tracker) recvArgs(n *Node, p ssa.Value, c *ssa.CallCommon, g *ssa.Go, c
 		fn = t.pkg.Prog.MethodValue(sel)
 	}
 	if fn == nil || fn.Blocks == nil || fn.Pkg != t.pkg || depth >= maxDepth || len(fn.Params) == 0 {
-		t.escape()
+		t.escape("its holder's method called through an interface not followed")
 		return
 	}
 	if isArg(c, p) {
-		t.escape() // x.m(x): not followed
+		t.escape("its holder passed to its own method") // x.m(x): not followed
 		return
 	}
 	if g != nil && t.respawn(n, fn, 0) {
@@ -529,7 +548,7 @@ func (t *tracker) recvArgs(n *Node, p ssa.Value, c *ssa.CallCommon, g *ssa.Go, c
 func (t *tracker) closure(n *Node, mk *ssa.MakeClosure, i int, depth int, follow func(*Node, ssa.Value, int)) {
 	refs := *mk.Referrers()
 	if depth >= maxDepth || len(refs) == 0 {
-		t.escape()
+		t.escape("a closure too deep or unused")
 		return
 	}
 	if len(refs) > 1 {
@@ -539,7 +558,7 @@ func (t *tracker) closure(n *Node, mk *ssa.MakeClosure, i int, depth int, follow
 		for _, r := range refs {
 			c, ok := r.(ssa.CallInstruction)
 			if !t.callbacks || !ok || c.Common().Value != mk {
-				t.escape()
+				t.escape("a closure used other than called or started")
 				return
 			}
 		}
@@ -556,7 +575,7 @@ func (t *tracker) closureUse(n *Node, mk *ssa.MakeClosure, r ssa.Instruction, i 
 	switch r := r.(type) {
 	case *ssa.Go:
 		if r.Call.Value != mk {
-			t.escape()
+			t.escape("a closure started with it as an argument")
 			return
 		}
 		follow(t.child(n, fn, r, nil), fn.FreeVars[i], depth+1)
@@ -590,18 +609,18 @@ func (t *tracker) closureUse(n *Node, mk *ssa.MakeClosure, r ssa.Instruction, i 
 				follow(c, fn.FreeVars[i], depth+1)
 				return
 			}
-			t.escape()
+			t.escape("a closure handed to a call not followed")
 			return
 		}
 		follow(t.child(n, fn, nil, r), fn.FreeVars[i], depth+1)
 	case *ssa.Defer:
 		if r.Call.Value != mk {
-			t.escape()
+			t.escape("a closure deferred with it as an argument")
 			return
 		}
 		follow(t.child(n, fn, nil, r), fn.FreeVars[i], depth+1)
 	default:
-		t.escape()
+		t.escape("a closure used as a value")
 	}
 }
 
@@ -640,24 +659,24 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 		case *ssa.DebugRef:
 		case *ssa.BinOp:
 			if !(t.nilTests || t.rootNilTests && n.G == t.ch.Nodes[0]) || (r.Op != token.EQL && r.Op != token.NEQ) || !isNil(r.X) && !isNil(r.Y) {
-				t.escape()
+				t.escape("compared")
 			}
 		case *ssa.Send:
 			if r.Chan != v || r.X == v {
-				t.escape()
+				t.escape("sent as a value")
 				continue
 			}
 			n.Ops = append(n.Ops, Op{Kind: Send, Instr: r, Node: n})
 		case *ssa.UnOp:
 			if r.Op != token.ARROW {
-				t.escape()
+				t.escape("an operand")
 				continue
 			}
 			n.Ops = append(n.Ops, Op{Kind: Recv, Instr: r, Node: n})
 		case *ssa.Select:
 			for i, st := range r.States {
 				if st.Send == v {
-					t.escape()
+					t.escape("sent as a value")
 				}
 				if st.Chan == v {
 					k := SelectRecv
@@ -676,17 +695,17 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 					n.Ops = append(n.Ops, Op{Kind: Close, Instr: r, Node: n})
 				case "len", "cap":
 				default:
-					t.escape()
+					t.escape("passed to a builtin")
 				}
 				continue
 			}
 			switch signalCall(&r.Call, v) {
 			case "Notify":
-				t.ch.Escapes = true
+				t.signal("handed to signal.Notify")
 				t.ch.Notified = append(t.ch.Notified, r)
 				continue
 			case "Stop":
-				t.ch.Escapes = true // no operation on the channel
+				t.signal("handed to signal.Stop") // no operation on the channel
 				continue
 			}
 			t.args(n, v, &r.Call, nil, r, depth, t.value)
@@ -698,7 +717,7 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 				continue
 			}
 			if signalCall(&r.Call, v) == "Stop" {
-				t.ch.Escapes = true // defer signal.Stop(c): no operation on the channel
+				t.signal("handed to signal.Stop") // defer signal.Stop(c): no operation on the channel
 				continue
 			}
 			t.args(n, v, &r.Call, nil, r, depth, t.value)
@@ -710,7 +729,7 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 			}
 		case *ssa.Store:
 			if r.Val != v {
-				t.escape()
+				t.escape("stored as a value")
 				continue
 			}
 			switch a := r.Addr.(type) {
@@ -719,7 +738,7 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 			case *ssa.FieldAddr:
 				t.field(n, a, depth)
 			default:
-				t.escape()
+				t.escape("stored in a global or another's field")
 			}
 		case *ssa.Return:
 			// Returned by the function that makes it, alone or as one
@@ -727,13 +746,13 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 			// are the other half.
 			i := resultIndex(r, v)
 			if n.Parent != nil || i < 0 || t.ch.Make == nil || len(t.ch.Returns) > 0 && t.ch.Result != i {
-				t.escape()
+				t.escape("returned (not by its maker, or as different results)")
 				continue
 			}
 			t.ch.Result = i
 			t.ch.Returns = append(t.ch.Returns, r)
 		default:
-			t.escape()
+			t.escape(fmt.Sprintf("used by %T", r))
 		}
 	}
 }
@@ -768,11 +787,11 @@ func (t *tracker) addr(n *Node, a ssa.Value, depth int) {
 		case *ssa.DebugRef:
 		case *ssa.Store:
 			if r.Addr != a || !t.isChan(r.Val) {
-				t.escape()
+				t.escape("its variable assigned something else")
 			}
 		case *ssa.UnOp:
 			if r.Op != token.MUL {
-				t.escape()
+				t.escape("its variable's address used")
 				continue
 			}
 			t.value(n, r, depth)
@@ -783,7 +802,7 @@ func (t *tracker) addr(n *Node, a ssa.Value, depth int) {
 				}
 			}
 		default:
-			t.escape()
+			t.escape(fmt.Sprintf("its variable used by %T", r))
 		}
 	}
 }
@@ -802,7 +821,7 @@ func (t *tracker) isChan(v ssa.Value) bool {
 func (t *tracker) field(n *Node, fa *ssa.FieldAddr, depth int) {
 	st, ok := fa.X.(*ssa.Alloc)
 	if !ok || st.Parent() != n.Fn || t.ch.Field != nil {
-		t.escape()
+		t.escape("stored in a struct the maker did not allocate, or a second field")
 		return
 	}
 	t.ch.Field = fieldVar(fa)
@@ -846,7 +865,7 @@ func (t *tracker) strct(n *Node, p ssa.Value, f int, depth int) {
 			// whatever else implements the interface.
 			named, ok := types.Unalias(r.Type()).(*types.Named)
 			if !ok || named.Obj().Pkg() != t.pkg.Pkg || t.dyn != nil && !types.Identical(t.dyn, p.Type()) {
-				t.escape()
+				t.escape("its holder put in an interface of another package or type")
 				continue
 			}
 			t.dyn = p.Type()
@@ -862,12 +881,12 @@ func (t *tracker) strct(n *Node, p ssa.Value, f int, depth int) {
 			// reference): follow its loads.
 			a, ok := r.Addr.(*ssa.Alloc)
 			if !ok || r.Val != p {
-				t.escape()
+				t.escape("its holder stored elsewhere")
 				continue
 			}
 			t.ptrVar(n, a, f, depth)
 		default:
-			t.escape()
+			t.escape(fmt.Sprintf("its holder used by %T", r))
 		}
 	}
 }
@@ -882,11 +901,11 @@ func (t *tracker) ptrVar(n *Node, a ssa.Value, f int, depth int) {
 		case *ssa.DebugRef:
 		case *ssa.Store:
 			if r.Addr != a || !t.seen[r.Val] {
-				t.escape()
+				t.escape("its holder's variable assigned something else")
 			}
 		case *ssa.UnOp:
 			if r.Op != token.MUL {
-				t.escape()
+				t.escape("its holder's variable's address used")
 				continue
 			}
 			t.strct(n, r, f, depth)
@@ -897,7 +916,7 @@ func (t *tracker) ptrVar(n *Node, a ssa.Value, f int, depth int) {
 				}
 			}
 		default:
-			t.escape()
+			t.escape(fmt.Sprintf("its holder's variable used by %T", r))
 		}
 	}
 }

@@ -121,3 +121,27 @@ func TestWideFields(t *testing.T) {
 		t.Errorf("WideFields: Foreign.ch is passed to a function value and should escape; got %+v", c)
 	}
 }
+
+// A local channel that escapes its maker records the first use that made
+// it escape, for the census.
+func TestEscapeWhy(t *testing.T) {
+	pkg := build(t, `package p
+
+var sink chan int
+
+func f() {
+	ch := make(chan int)
+	go func() { ch <- 1 }()
+	sink = ch
+}
+`)
+	for _, b := range pkg.Func("f").Blocks {
+		for _, in := range b.Instrs {
+			if mc, ok := in.(*ssa.MakeChan); ok {
+				if ch := chanuse.Follow(mc); !ch.Escapes || ch.Why != "stored in a global or another's field" {
+					t.Errorf("Follow: want an escape by the global's store; got %v %q", ch.Escapes, ch.Why)
+				}
+			}
+		}
+	}
+}
