@@ -371,7 +371,7 @@ func (h *harness) grow(parent *chanuse.Node, fn *ssa.Function, objs map[ssa.Valu
 			}
 			if mk != nil {
 				for i, bv := range mk.Bindings {
-					if (objs[bv] || refs[bv]) && i < len(t.FreeVars) {
+					if (objs[bv] || refs[bv] || objs[h.c.Base(bv)]) && i < len(t.FreeVars) {
 						sub[t.FreeVars[i]] = true
 					}
 				}

@@ -106,7 +106,7 @@ func fields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function, wide bool
 		if c == nil {
 			c = &Class{Field: v, closed: closed, nodes: map[*ssa.Function]*Node{}}
 			if wide {
-				c.wide = &wideView{pkg: pkg, sealed: sealed, params: map[*ssa.Parameter]bool{}}
+				c.wide = &wideView{pkg: pkg, sealed: sealed, params: map[*ssa.Parameter]bool{}, locals: map[ssa.Value]bool{}, makes: map[*ssa.MakeChan]bool{}}
 				c.bases = map[ssa.Value]ssa.Value{}
 			}
 			classes[v] = c
@@ -189,12 +189,16 @@ func (c *Class) addr(fa *ssa.FieldAddr) {
 				// The make must go only into this field: a channel also
 				// kept in a local variable is used outside the class
 				// (grpc's outStreamRequestForTesting reply channel).
+				kept := false
 				for _, u := range *v.Referrers() {
 					if st, ok := u.(*ssa.Store); !ok || st.Val != v || StructFieldOf(st.Addr) != c.Field {
 						if _, ok := u.(*ssa.DebugRef); !ok {
-							c.esc("make also kept elsewhere")
+							kept = true
 						}
 					}
+				}
+				if kept && (c.wide == nil || !c.keptMake(v, fa)) {
+					c.esc("make also kept elsewhere")
 				}
 				c.Makes = append(c.Makes, v)
 			case *ssa.Const:
@@ -299,6 +303,11 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 			} else if !slices.Contains(c.Accessors, fn) {
 				c.Accessors = append(c.Accessors, fn)
 			}
+		case *ssa.Store:
+			if c.wide != nil && c.store(r, v, fn, base) {
+				continue
+			}
+			c.esc(fmt.Sprintf("used by %T", r))
 		default:
 			c.esc(fmt.Sprintf("used by %T", r))
 		}

@@ -27,6 +27,8 @@ type wideView struct {
 	pkg    *types.Package
 	sealed *Sealed
 	params map[*ssa.Parameter]bool // parameters the channel was followed into
+	locals map[ssa.Value]bool      // variables holding the channel (Allocs, free variables)
+	makes  map[*ssa.MakeChan]bool  // makes stored in the field and kept elsewhere too
 }
 
 // WideFields is Fields with a wider view, for the interleaving checker
@@ -40,7 +42,11 @@ type wideView struct {
 //     call, the channel is handed out with the capabilities its result
 //     type gives (Outside): outside code can only receive from a <-chan T,
 //     only send on or close a chan<- T. A bidirectional result escapes;
-//   - a comparison with nil (s.done != nil) is no use of the channel.
+//   - a comparison with nil (s.done != nil) is no use of the channel;
+//   - the channel kept in a local variable (done := s.done), also one
+//     its goroutines capture, is followed through the variable's loads,
+//     and a make stored in the field and kept elsewhere too (done :=
+//     make(chan T); s.done = done) through its other uses.
 //
 // Escapes is then set only by the uses still not followed.
 func WideFields(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*types.Var]*Class {
@@ -133,4 +139,107 @@ func (c *Class) handOut(ret *ssa.Return, v ssa.Value, fn *ssa.Function) bool {
 		return false
 	}
 	return true
+}
+
+// keptMake follows the other uses of mk, a make stored in the field at
+// fa, as the class's channel (done := make(chan T); s.done = done; go
+// s.loop(done)), with the object fa addresses as their Base.
+func (c *Class) keptMake(mk *ssa.MakeChan, fa *ssa.FieldAddr) bool {
+	if c.wide.makes[mk] {
+		return true
+	}
+	c.wide.makes[mk] = true
+	escaped, why := c.Escapes, c.Why
+	c.Escapes = false
+	c.value(mk, mk.Parent(), fa.X)
+	ok := !c.Escapes
+	if escaped {
+		c.Escapes, c.Why = true, why
+	}
+	return ok
+}
+
+// store follows the channel v stored by st: into the field itself (a
+// make kept elsewhere too, see keptMake), or into a local variable of
+// fn, whose loads are the channel (done := s.done, captured by the
+// goroutines fn starts).
+func (c *Class) store(st *ssa.Store, v ssa.Value, fn *ssa.Function, base ssa.Value) bool {
+	if st.Val != v {
+		return false
+	}
+	if StructFieldOf(st.Addr) == c.Field {
+		_, ok := v.(*ssa.MakeChan)
+		return ok
+	}
+	a, ok := st.Addr.(*ssa.Alloc)
+	if !ok || a.Parent() != fn {
+		return false
+	}
+	return c.local(a, fn, base)
+}
+
+// local follows a variable holding the channel: a local of fn, or (a
+// free variable) one a closure captures. Every store into it must store
+// the channel (a load of the field) or nil; its loads are the channel,
+// and a closure capturing it is followed into its body, where the free
+// variable is the Base of the operations.
+func (c *Class) local(a ssa.Value, fn *ssa.Function, base ssa.Value) bool {
+	if c.wide.locals[a] {
+		return true
+	}
+	if len(c.wide.locals) >= maxPassed {
+		return false
+	}
+	c.wide.locals[a] = true
+	c.bases[a] = base
+	for _, r := range *a.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			if r.Addr != a || !c.fieldValue(r.Val) {
+				return false
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return false
+			}
+			c.value(r, fn, base)
+		case *ssa.MakeClosure:
+			body, _ := r.Fn.(*ssa.Function)
+			for i, b := range r.Bindings {
+				if b != a {
+					continue
+				}
+				if body == nil || i >= len(body.FreeVars) || !c.local(body.FreeVars[i], body, body.FreeVars[i]) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// fieldValue reports whether v is nil or the class's channel: a make
+// stored in the field, or a load of the field.
+func (c *Class) fieldValue(v ssa.Value) bool {
+	for {
+		ct, ok := v.(*ssa.ChangeType)
+		if !ok {
+			break
+		}
+		v = ct.X
+	}
+	switch v := v.(type) {
+	case *ssa.Const:
+		return v.IsNil()
+	case *ssa.MakeChan:
+		return c.wide.makes[v]
+	case *ssa.UnOp:
+		return v.Op == token.MUL && StructFieldOf(v.X) == c.Field
+	case *ssa.Field:
+		return StructField(v.X.Type(), v.Field, false) == c.Field
+	}
+	return c.bases[v] != nil
 }

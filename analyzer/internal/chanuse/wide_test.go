@@ -145,3 +145,81 @@ func f() {
 		}
 	}
 }
+
+// WideFields follows the channel through a local snapshot its goroutine
+// captures, and a make kept in a local too; a snapshot variable given
+// another channel escapes.
+func TestWideLocals(t *testing.T) {
+	pkg := build(t, `package p
+
+type Snap struct{ ch chan int }
+
+func (s *Snap) Start() {
+	s.ch = make(chan int)
+	ch := s.ch
+	go func() { close(ch) }()
+}
+
+func (s *Snap) Wait() { <-s.ch }
+
+type Kept struct{ ch chan int }
+
+func NewKept() *Kept {
+	ch := make(chan int)
+	k := &Kept{ch: ch}
+	go send(ch)
+	return k
+}
+
+func send(ch chan int) { ch <- 1 }
+
+func (k *Kept) Get() int { return <-k.ch }
+
+type Swap struct{ a, b chan int }
+
+func (s *Swap) Start(x bool) {
+	s.a, s.b = make(chan int), make(chan int)
+	ch := s.a
+	if x {
+		ch = s.b
+	}
+	go func() { close(ch) }()
+}
+`)
+	var own []*ssa.Function
+	for _, m := range pkg.Members {
+		switch m := m.(type) {
+		case *ssa.Function:
+			own = append(own, m)
+		case *ssa.Type:
+			ms := pkg.Prog.MethodSets.MethodSet(types.NewPointer(m.Type()))
+			for i := 0; i < ms.Len(); i++ {
+				fn := pkg.Prog.MethodValue(ms.At(i))
+				own = append(own, fn)
+				own = append(own, fn.AnonFuncs...)
+			}
+		}
+	}
+	wide := chanuse.WideFields(pkg.Pkg, chanuse.NewSealed(pkg.Pkg), own)
+	field := func(typ string) *chanuse.Class {
+		st := pkg.Pkg.Scope().Lookup(typ).Type().Underlying().(*types.Struct)
+		return wide[st.Field(0)]
+	}
+	has := func(c *chanuse.Class, k chanuse.Kind) bool {
+		for _, op := range c.Ops {
+			if op.Kind == k {
+				return true
+			}
+		}
+		return false
+	}
+	if c := field("Snap"); c == nil || c.Escapes || !has(c, chanuse.Close) || !has(c, chanuse.Recv) {
+		t.Errorf("Snap.ch: want the captured snapshot's close and Wait's receive; got %+v", c)
+	}
+	if c := field("Kept"); c == nil || c.Escapes || !has(c, chanuse.Send) || !has(c, chanuse.Recv) {
+		t.Errorf("Kept.ch: want the helper's send through the kept make and Get's receive; got %+v", c)
+	}
+	if c := field("Swap"); c == nil || !c.Escapes {
+		t.Errorf("Swap.a: its snapshot may hold another channel, want an escape; got %+v", c)
+	}
+}
