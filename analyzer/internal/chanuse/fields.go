@@ -236,7 +236,7 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 		case *ssa.DebugRef:
 		case *ssa.Send:
 			if r.Chan != v {
-				c.esc("sent as a value")
+				c.escv(v, "sent as a value")
 				continue
 			}
 			c.add(FieldOp{Op{Kind: Send, Instr: r, Node: node}, base})
@@ -249,7 +249,7 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 		case *ssa.Select:
 			for i, st := range r.States {
 				if st.Send == v {
-					c.esc("sent as a value")
+					c.escv(v, "sent as a value")
 				}
 				if st.Chan == v {
 					k := SelectRecv
@@ -263,12 +263,12 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 			if c.wide != nil && c.nilTest(r, v) {
 				continue
 			}
-			c.esc(fmt.Sprintf("used by %T", r))
+			c.escv(v, fmt.Sprintf("used by %T", r))
 		case *ssa.Go:
 			if c.wide != nil && c.pass(r, v) {
 				continue
 			}
-			c.esc(fmt.Sprintf("used by %T", r))
+			c.escv(v, fmt.Sprintf("used by %T", r))
 		case *ssa.Call:
 			if b, ok := r.Call.Value.(*ssa.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
 				c.LenChecked = true
@@ -281,7 +281,7 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 			if c.wide != nil && c.pass(r, v) {
 				continue
 			}
-			c.esc("passed to a call")
+			c.escv(v, "passed to a call")
 		case *ssa.Defer:
 			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
 				c.add(FieldOp{Op{Kind: DeferClose, Instr: r, Node: node}, base})
@@ -290,16 +290,13 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 			if c.wide != nil && c.pass(r, v) {
 				continue
 			}
-			c.esc("passed to a deferred call")
+			c.escv(v, "passed to a deferred call")
 		case *ssa.ChangeType:
 			c.value(r, fn, base)
 		case *ssa.Return:
 			// An accessor's result: its calls are followed as loads.
 			if f, _ := Accessor(fn); f != c.Field || !c.closed[fn] {
-				if c.wide != nil && c.handOut(r, v, fn) {
-					continue
-				}
-				c.esc("returned by a function that is not a closed accessor")
+				c.escv(v, "returned by a function that is not a closed accessor")
 			} else if !slices.Contains(c.Accessors, fn) {
 				c.Accessors = append(c.Accessors, fn)
 			}
@@ -307,9 +304,9 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 			if c.wide != nil && c.store(r, v, fn, base) {
 				continue
 			}
-			c.esc(fmt.Sprintf("used by %T", r))
+			c.escv(v, fmt.Sprintf("used by %T", r))
 		default:
-			c.esc(fmt.Sprintf("used by %T", r))
+			c.escv(v, fmt.Sprintf("used by %T", r))
 		}
 	}
 }

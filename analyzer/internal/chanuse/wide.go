@@ -38,10 +38,12 @@ type wideView struct {
 //     package (go s.loop(s.in, s.done), wait(s.done)) is followed into
 //     the callee's parameter: its operations there are the class's, with
 //     the parameter as their Base (Base maps the argument to it);
-//   - returned by an exported function or method that other packages can
-//     call, the channel is handed out with the capabilities its result
-//     type gives (Outside): outside code can only receive from a <-chan T,
-//     only send on or close a chan<- T. A bidirectional result escapes;
+//   - a use not followed of a value of a directional channel type (the
+//     channel returned as a <-chan T by an exported method, passed as a
+//     chan<- T to another package) hands the channel out with the
+//     capabilities of that type (Outside): its holders can only receive
+//     from a <-chan T, only send on or close a chan<- T. A bidirectional
+//     value escapes;
 //   - a comparison with nil (s.done != nil) is no use of the channel;
 //   - the channel kept in a local variable (done := s.done), also one
 //     its goroutines capture, is followed through the variable's loads,
@@ -111,34 +113,26 @@ func (c *Class) pass(ci ssa.CallInstruction, v ssa.Value) bool {
 	return true
 }
 
-// handOut reports whether ret, a return of v from fn, hands the channel
-// to other packages with the capabilities of fn's result type, and
-// records them.
-func (c *Class) handOut(ret *ssa.Return, v ssa.Value, fn *ssa.Function) bool {
-	obj := fn.Object()
-	if obj == nil || fn.Parent() != nil || !obj.Exported() || c.wide.sealed.Closed() {
-		return false
+// escv marks the class escaped by a use of v not followed, unless v
+// (WideFields only) has a directional channel type: whoever gets it can
+// then only receive from it (<-chan T) or only send on and close it
+// (chan<- T), and Outside records that instead (a function returning it
+// as such, exported or called through an interface, or a call of another
+// package that gets it).
+func (c *Class) escv(v ssa.Value, why string) {
+	if c.wide != nil {
+		if ch, ok := v.Type().Underlying().(*types.Chan); ok {
+			switch ch.Dir() {
+			case types.RecvOnly:
+				c.Outside |= OutRecv
+				return
+			case types.SendOnly:
+				c.Outside |= OutSend
+				return
+			}
+		}
 	}
-	if recv := fn.Signature.Recv(); recv != nil && !c.wide.sealed.Open(recv.Type()) {
-		return false
-	}
-	i := resultIndex(ret, v)
-	if i < 0 {
-		return false
-	}
-	ch, ok := fn.Signature.Results().At(i).Type().Underlying().(*types.Chan)
-	if !ok {
-		return false
-	}
-	switch ch.Dir() {
-	case types.RecvOnly:
-		c.Outside |= OutRecv
-	case types.SendOnly:
-		c.Outside |= OutSend
-	default:
-		return false
-	}
-	return true
+	c.esc(why)
 }
 
 // keptMake follows the other uses of mk, a make stored in the field at
