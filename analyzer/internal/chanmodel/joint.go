@@ -125,15 +125,16 @@ func (m *model) joint() {
 	}
 	var adds []found
 	var extra []*chanuse.Node
+	keys := map[*chanuse.Node][2]string{} // an added node's path and its parent's
 	for _, mc := range cands {
 		c := len(m.secs) + 1
-		sc, more, fs, why := m.follow(mc, c, byPath, extra)
+		sc, more, fs, why := m.follow(mc, c, byPath, keys, extra)
 		if sc == nil {
 			m.jointWhy = why
 			continue
 		}
 		for _, n := range more {
-			byPath[nodePath(n)] = n
+			byPath[keys[n][0]] = n
 		}
 		extra = append(extra, more...)
 		for _, f := range fs {
@@ -143,7 +144,7 @@ func (m *model) joint() {
 	}
 	// The added nodes: children of the model's nodes where they start.
 	for _, n := range extra {
-		p := byPath[nodePath(n.Parent)]
+		p := byPath[keys[n][1]]
 		at := startOf(n)
 		if m.children[p] == nil {
 			m.children[p] = map[ssa.Instruction][]*chanuse.Node{}
@@ -171,33 +172,60 @@ type secOp struct {
 // follow checks that mc's channel can be followed as channel c: its
 // whole life in the model (its nodes the model lacks become more), every
 // operation on this instance. It returns nil and why when not.
-func (m *model) follow(mc *ssa.MakeChan, c int, byPath map[string]*chanuse.Node, extra []*chanuse.Node) (*secChan, []*chanuse.Node, []secOp, string) {
-	sc := m.followable(mc)
+func (m *model) follow(mc *ssa.MakeChan, c int, byPath map[string]*chanuse.Node, keys map[*chanuse.Node][2]string, extra []*chanuse.Node) (*secChan, []*chanuse.Node, []secOp, string) {
+	sc, why := m.followable(mc)
 	if sc == nil {
-		return nil, nil, nil, "another channel escapes, is returned or carries values"
+		return nil, nil, nil, why
 	}
 	var more []*chanuse.Node
+	// Its maker is the model's root, or one node of the model (a
+	// goroutine making it): its tree hangs from there.
+	prefix, at := "", false
 	if sc.ch.Nodes[0].Fn == m.ch.Nodes[0].Fn {
-		mine := map[string]bool{}
-		for _, n := range sc.ch.Nodes[1:] {
-			k := nodePath(n)
+		at = true
+	} else {
+		var p *chanuse.Node
+		for _, n := range m.ch.Nodes {
+			if m.canon[n] == n && n.Fn == sc.ch.Nodes[0].Fn {
+				if p != nil {
+					return nil, nil, nil, "another channel's maker runs twice"
+				}
+				p = n
+			}
+		}
+		if p != nil {
+			prefix, at = nodePath(p), true
+		}
+	}
+	mine := map[string]bool{}
+	// hang adds the nodes of tree (after its root) the model lacks,
+	// under the model's node at prefix.
+	hang := func(tree []*chanuse.Node, prefix string) string {
+		for _, n := range tree[1:] {
+			k := nodePath(n) + prefix
 			if byPath[k] != nil {
 				continue
 			}
-			pk := nodePath(n.Parent)
+			pk := nodePath(n.Parent) + prefix
 			if byPath[pk] == nil && !mine[pk] || startOf(n) == nil || n.Fn == nil || n.Fn.Blocks == nil {
-				return nil, nil, nil, "another channel's tree"
+				return "another channel's tree"
 			}
+			keys[n] = [2]string{k, pk}
 			for a := n.Parent; a != nil; a = a.Parent {
 				if a.Fn == n.Fn && n.G == n {
-					return nil, nil, nil, "another channel's goroutine restarts its function"
+					return "another channel's goroutine restarts its function"
 				}
 			}
 			mine[k] = true
 			more = append(more, n)
 		}
+		return ""
 	}
-	scan := append(append(append([]*chanuse.Node(nil), m.ch.Nodes...), extra...), more...)
+	if at {
+		if why := hang(sc.ch.Nodes, prefix); why != "" {
+			return nil, nil, nil, why
+		}
+	}
 	// Every operation chanuse finds on it must be one the model runs on
 	// this instance.
 	want := map[opKey]bool{}
@@ -208,6 +236,7 @@ func (m *model) follow(mc *ssa.MakeChan, c int, byPath map[string]*chanuse.Node,
 	}
 	got := map[opKey]bool{}
 	var fs []secOp
+	scan := append(append(append([]*chanuse.Node(nil), m.ch.Nodes...), extra...), more...)
 	for _, n := range scan {
 		if m.canon[n] != nil && m.canon[n] != n {
 			continue
@@ -295,24 +324,32 @@ func (m *model) withExtra() {
 	m.extra = nil
 }
 
-// followable returns mc's channel when the checker can follow it beside
+// followable returns mc's channel, or why not, when the checker can follow it beside
 // the channel: not escaped nor returned, no callback nodes, values that
 // do not decide the paths (the narrowings of the channel itself).
-func (m *model) followable(mc *ssa.MakeChan) *secChan {
+func (m *model) followable(mc *ssa.MakeChan) (*secChan, string) {
 	ch := chanuse.Follow(mc)
-	if ch.Escapes || len(ch.Returns) > 0 || len(ch.Nodes) == 0 || len(ch.Notified) > 0 {
-		return nil
+	if ch.Escapes || len(ch.Notified) > 0 {
+		return nil, "another channel escapes"
+	}
+	// A channel returned by its maker: the caller's uses of the result
+	// are not in chanuse's tree. (Following them too, through
+	// chanuse.FollowResult, made a producer ranging over a slice literal
+	// look as if it could send once while its caller takes two values:
+	// the loop counts across the call are not correlated.)
+	if len(ch.Returns) > 0 || len(ch.Nodes) == 0 {
+		return nil, "another channel is returned"
 	}
 	for _, n := range ch.Nodes {
 		if n.Callback || n.Alt {
-			return nil
+			return nil, "another channel in a callback"
 		}
 	}
 	o := &model{ch: ch}
 	if !o.constValue() || o.sentinel() || o.testsValues() || o.stateful() || testsReceived(ch) {
-		return nil
+		return nil, "another channel's values decide the paths"
 	}
-	return &secChan{mk: mc, ch: ch, value: o.value, valueKnown: o.valueKnown}
+	return &secChan{mk: mc, ch: ch, value: o.value, valueKnown: o.valueKnown}, ""
 }
 
 // jointCaps sets the followed channels' capacities: a constant, or a
@@ -572,7 +609,7 @@ func primaryOp(g *gor) int {
 }
 
 // testsReceived reports whether a value received from ch (through phis,
-// fields and loads) is compared with a constant, nil included, or tested
+// fields, loads and len) is compared with a constant, nil included, or tested
 // by an If: the received values are not tracked, and an error received
 // only from senders that checked it against nil would otherwise be nil on
 // some paths (errCh's case taken, then "if err != nil" not).
@@ -638,6 +675,12 @@ func testedValue(v ssa.Value, seen map[ssa.Value]bool, depth int) bool {
 				if _, ok := x.(*ssa.Const); ok {
 					return true
 				}
+			}
+		case *ssa.Call:
+			// Its length: if len(b) == 0 { return } (an empty value
+			// ending the stream).
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") && testedValue(r, seen, depth+1) {
+				return true
 			}
 		case *ssa.Phi, *ssa.FieldAddr, *ssa.Field, *ssa.ChangeType, *ssa.MakeInterface:
 			if testedValue(r.(ssa.Value), seen, depth+1) {

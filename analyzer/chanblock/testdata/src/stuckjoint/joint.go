@@ -282,3 +282,40 @@ func feedThenQuit() {
 	jobs <- 2
 	quit <- struct{}{}
 }
+
+// The other channel made by a goroutine of the model, closed by a timer
+// goroutine of its own: the sender may leave by the timeout, and the
+// caller's receive then waits for ever.
+func superviseOne() int {
+	results := make(chan int)
+	go func() {
+		quit := make(chan struct{})
+		go func() {
+			time.Sleep(time.Millisecond)
+			close(quit)
+		}()
+		select {
+		case results <- 1:
+		case <-quit:
+		}
+	}()
+	return <-results // want `this receive can block forever`
+}
+
+// Fixed twin: the sender closes results when it gives up.
+func superviseOneClosed() int {
+	results := make(chan int)
+	go func() {
+		quit := make(chan struct{})
+		go func() {
+			time.Sleep(time.Millisecond)
+			close(quit)
+		}()
+		select {
+		case results <- 1:
+		case <-quit:
+			close(results)
+		}
+	}()
+	return <-results
+}
