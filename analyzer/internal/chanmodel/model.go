@@ -908,7 +908,7 @@ func (m *model) localCases() bool {
 					if st.Chan == nil || n.Vals[st.Chan] {
 						continue
 					}
-					if mc := madeBy(n, st.Chan); mc != nil && mc != m.ch.Make && !m.followed(n, st.Chan) && !m.deadCase(n, sel, k) {
+					if mc := madeBy(n, st.Chan); mc != nil && !m.followed(n, st.Chan) && !m.deadCase(n, sel, k) {
 						return true
 					}
 				}
