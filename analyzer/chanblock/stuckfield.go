@@ -73,6 +73,7 @@ const maxClients = 6
 // is lifecycle misuse, not reported.
 func stuckFields(st *state) {
 	var methods map[types.Object]*ssa.Function
+	sfs := map[*types.TypeName]*syncFields{}
 	for _, c := range st.wide {
 		if c.Escapes || c.Stored || len(c.Makes) != 1 || c.LenChecked {
 			for _, mc := range c.Makes {
@@ -156,6 +157,11 @@ func stuckFields(st *state) {
 			}
 			reach[m] = h.inside
 		}
+		sf, seen := sfs[tn]
+		if !seen {
+			sf = st.syncFieldsOf(tn)
+			sfs[tn] = sf
+		}
 		runs := harnessRuns(clients, reach, tn.Exported() || mc.Parent().Object() != nil && mc.Parent().Object().Exported())
 		for _, r := range runs {
 			h.nodes = append([]*chanuse.Node(nil), ownerNodes...)
@@ -199,19 +205,19 @@ func stuckFields(st *state) {
 				st.census(mc, "field: a pattern rule reported on it")
 				break
 			}
-			var found []chanmodel.Stuck
-			if r[1] == nil {
-				var client *chanuse.Node
-				if len(hr.clients) > 0 {
-					client = hr.clients[0]
-				}
-				found = chanmodel.CheckClient(joint, client, handsOut(mc.Parent(), objs), stuckBudget)
-			} else {
-				st.census(mc, "field: pair %s %s", r[0].Name(), r[1].Name())
-				found = chanmodel.CheckClients(joint, hr.clients[0], hr.clients[1], handsOut(mc.Parent(), objs), stuckBudget)
+			var first, second *chanuse.Node
+			if len(hr.clients) > 0 {
+				first = hr.clients[0]
 			}
+			if r[1] != nil {
+				st.census(mc, "field: pair %s %s", r[0].Name(), r[1].Name())
+				second = hr.clients[1]
+			}
+			found := chanmodel.CheckHarness(joint, harnessObject(obj, sf, h.nodes), first, second, handsOut(mc.Parent(), objs), stuckBudget)
 			for _, s := range found {
-				if h.completable(st, s, hr) {
+				// A wait on a lock or group alone: whose goroutine
+				// it is the harness cannot tell (stuckCaller alike).
+				if s.Sync != nil || h.completable(st, s, hr) {
 					st.census(mc, "field: witness completable outside the harness")
 					continue
 				}

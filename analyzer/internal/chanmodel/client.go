@@ -47,23 +47,3 @@ func CheckCaller(joint *chanuse.Channel, client *chanuse.Node, call *ssa.Call, r
 	m.findFlags()
 	return m.explore(budget)
 }
-
-// CheckClients is CheckClient with two clients at once: when the owner
-// hands the object out, its goroutine goes on as the first client and a
-// new goroutine runs the second (the same node for one method called
-// twice), each once, concurrently: a call of one method racing another
-// (Close while Send is in flight) is an interleaving of this harness.
-func CheckClients(joint *chanuse.Channel, first, second *chanuse.Node, rets []*ssa.Return, budget int) []Stuck {
-	m := build(joint)
-	if m == nil {
-		dbg("%s: no harness model", joint.Make.Parent().Name())
-		return nil
-	}
-	m.then, m.also = first, second
-	m.rets = map[*ssa.Return]bool{}
-	for _, r := range rets {
-		m.rets[r] = true
-	}
-	m.findFlags()
-	return m.explore(budget)
-}

@@ -130,6 +130,7 @@ type model struct {
 	secs     []*secChan      // other channels followed with it (joint.go)
 	jointWhy string          // why another channel is not followed, for the census
 	extra    []*chanuse.Node // nodes added for the other channels, until withExtra
+	hobj     *HarnessObject  // the field harness's object (harnesssync.go)
 }
 
 // Check explores the goroutines that use ch and returns the operations

@@ -71,18 +71,7 @@ func CheckReturned(maker, caller *chanuse.Channel, call *ssa.Call, budget int) [
 // in the owner's tree. The owner's goroutines and the client share the
 // channel's state and the tracked flags (findFlags).
 func CheckClient(joint *chanuse.Channel, client *chanuse.Node, rets []*ssa.Return, budget int) []Stuck {
-	m := build(joint)
-	if m == nil {
-		dbg("%s: no harness model", joint.Make.Parent().Name())
-		return nil
-	}
-	m.then = client
-	m.rets = map[*ssa.Return]bool{}
-	for _, r := range rets {
-		m.rets[r] = true
-	}
-	m.findFlags()
-	return m.explore(budget)
+	return CheckHarness(joint, nil, client, nil, rets, budget)
 }
 
 // returnsOn reports whether g, the maker's goroutine returning at r from

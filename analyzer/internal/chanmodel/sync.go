@@ -457,6 +457,9 @@ func (b *syncBuild) object(k objKey, kind objKind, name string) int {
 			return i // never cancelled: nothing to confine
 		}
 	}
+	if (kind == kWG || kind == kMu) && b.harnessField(k) {
+		return i // one instance in the harness, its uses checked (harnesssync.go)
+	}
 	path := k.path
 	if kind == kCtx {
 		path = ""
@@ -642,6 +645,9 @@ func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, st
 		k, _ := b.resolve(bv, n.Parent, depth+1)
 		return k, x.Name()
 	case *ssa.Parameter:
+		if k, ok := b.harnessParam(x, n, depth); ok {
+			return k, x.Name()
+		}
 		if n == nil || n.Parent == nil || n.Fn != x.Parent() {
 			return objKey{}, ""
 		}
