@@ -1,6 +1,7 @@
 package chanmodel
 
 import (
+	"go/constant"
 	"go/token"
 	"go/types"
 	"slices"
@@ -292,4 +293,96 @@ func (m *model) repeats(o *chanuse.Node, b *ssa.BasicBlock) bool {
 		b = startOf(o).Block()
 		o = o.Parent
 	}
+}
+
+// reread reports whether bound, computed in l's header each time round
+// (i < len(xs) with xs a captured variable, a field or a package
+// variable), reads only variables the loop does not store to: it holds
+// still as a bound computed once does.
+func reread(l *loop, bound ssa.Value) bool {
+	stored := map[ssa.Value]bool{}
+	fields := map[int]bool{}
+	for b := range l.body {
+		for _, in := range b.Instrs {
+			if st, ok := in.(*ssa.Store); ok {
+				stored[st.Addr] = true
+				if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
+					fields[fa.Field] = true
+				}
+			}
+		}
+	}
+	var still func(v ssa.Value, depth int) bool
+	still = func(v ssa.Value, depth int) bool {
+		if depth > 6 {
+			return false
+		}
+		switch x := v.(type) {
+		case *ssa.Const, *ssa.Parameter, *ssa.FreeVar, *ssa.Global:
+			return !stored[v]
+		case *ssa.Alloc:
+			return !inLoop(x) && !stored[v]
+		case *ssa.UnOp:
+			return x.Op == token.MUL && !stored[x.X] && still(x.X, depth+1)
+		case *ssa.FieldAddr:
+			return !fields[x.Field] && still(x.X, depth+1)
+		case *ssa.Call:
+			if b, ok := x.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" && len(x.Call.Args) == 1 {
+				return still(x.Call.Args[0], depth+1)
+			}
+		case *ssa.Convert:
+			return isInt(x.X.Type()) && still(x.X, depth+1)
+		}
+		return !definedIn(l, v) && !inLoop(v)
+	}
+	return still(bound, 0)
+}
+
+// flagExit reports whether l's header test, a flag (for !done { select
+// { ... done = true ... } }), cannot leave on entry, the flag's value from
+// outside being a constant that goes in, and every way round passes an
+// operation on the channel (one of opBlocks): the header's way out then
+// follows an operation, as an event loop's does.
+func flagExit(l *loop, opBlocks []*ssa.BasicBlock) bool {
+	iff, ok := l.head.Instrs[len(l.head.Instrs)-1].(*ssa.If)
+	if !ok || len(l.head.Succs) != 2 {
+		return false
+	}
+	cond, neg := iff.Cond, false
+	if u, ok := cond.(*ssa.UnOp); ok && u.Op == token.NOT {
+		cond, neg = u.X, true
+	}
+	phi, ok := cond.(*ssa.Phi)
+	if !ok || phi.Block() != l.head {
+		return false
+	}
+	for i, p := range l.head.Preds {
+		if l.body[p] {
+			// A way round: it must pass an operation.
+			passes := false
+			for _, ob := range opBlocks {
+				if ob.Dominates(p) {
+					passes = true
+					break
+				}
+			}
+			if !passes {
+				return false
+			}
+			continue
+		}
+		c, ok := phi.Edges[i].(*ssa.Const)
+		if !ok || c.Value == nil || c.Value.Kind() != constant.Bool {
+			return false
+		}
+		v := constant.BoolVal(c.Value) != neg
+		in := 1
+		if v {
+			in = 0
+		}
+		if !l.body[l.head.Succs[in]] {
+			return false
+		}
+	}
+	return true
 }

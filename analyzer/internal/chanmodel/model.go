@@ -410,7 +410,7 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 					break
 				}
 			}
-			if !after {
+			if !after && !(b == l.head && flagExit(l, opBlocks)) {
 				l.event = false
 			}
 		}
@@ -469,7 +469,10 @@ func (m *model) counted(n *chanuse.Node, l *loop) {
 	case *ssa.BinOp:
 		// The bound must hold still: not set in this loop, nor in an
 		// enclosing one (a count of what an outer loop started).
-		if c.Op != token.LSS || !m.induction(l, c.X) || definedIn(l, c.Y) || inLoop(lenBase(c.Y)) {
+		if c.Op != token.LSS || !m.induction(l, c.X) {
+			return
+		}
+		if (definedIn(l, c.Y) || inLoop(lenBase(c.Y))) && !reread(l, c.Y) {
 			return
 		}
 		bnd = c.Y
