@@ -99,12 +99,13 @@ func (m *model) freeLoopsAlone() bool {
 // a stage ranging over its input, a select until stop), or, when the
 // loop's own operations on this channel repeat with it, any channel but
 // a timer's or a context's Done taken without its ok (workers ranging
-// over a queue the caller fills, sending one result per job).
+// over a queue the caller fills, sending one result per job, or starting
+// a goroutine per job that does).
 func (m *model) otherChannel(n *chanuse.Node, l *loop) ssa.Instruction {
 	repeats := false
 	for b := range l.body {
 		for _, in := range b.Instrs {
-			if len(m.ops[n][in]) > 0 {
+			if len(m.ops[n][in]) > 0 || len(m.children[n][in]) > 0 {
 				repeats = true
 			}
 		}

@@ -122,3 +122,24 @@ func relayOne(v int) int {
 	close(stop)
 	return r
 }
+
+// A goroutine per job a dispatcher ranging over a queue starts: one
+// result per job, as many as the queue's sender made.
+func dispatch(jobs []int, work func(int) int) int {
+	queue := make(chan int)
+	results := make(chan int)
+	go func() {
+		for j := range queue {
+			go func() { results <- work(j) }()
+		}
+	}()
+	for _, j := range jobs {
+		queue <- j
+	}
+	close(queue)
+	s := 0
+	for range jobs {
+		s += <-results
+	}
+	return s
+}
