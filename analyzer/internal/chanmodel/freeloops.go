@@ -296,47 +296,24 @@ func (m *model) repeats(o *chanuse.Node, b *ssa.BasicBlock) bool {
 	}
 }
 
-// reread reports whether bound, computed in l's header each time round
-// (i < len(xs) with xs a captured variable, a field or a package
-// variable), reads only variables the loop does not store to: it holds
-// still as a bound computed once does.
-func reread(l *loop, bound ssa.Value) bool {
-	stored := map[ssa.Value]bool{}
-	fields := map[int]bool{}
+// valueExit reports whether a way out of l tests a value received from
+// the channel itself (for <-work { ... }): the loop ends as the values
+// sent say, which the model does not track.
+func valueExit(n *chanuse.Node, l *loop) bool {
 	for b := range l.body {
-		for _, in := range b.Instrs {
-			if st, ok := in.(*ssa.Store); ok {
-				stored[st.Addr] = true
-				if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
-					fields[fa.Field] = true
-				}
-			}
+		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok || l.body[b.Succs[0]] && l.body[b.Succs[1]] {
+			continue
+		}
+		c := iff.Cond
+		if u, ok := c.(*ssa.UnOp); ok && u.Op == token.NOT {
+			c = u.X
+		}
+		if u, ok := c.(*ssa.UnOp); ok && u.Op == token.ARROW && !u.CommaOk && n.Vals[u.X] {
+			return true
 		}
 	}
-	var still func(v ssa.Value, depth int) bool
-	still = func(v ssa.Value, depth int) bool {
-		if depth > 6 {
-			return false
-		}
-		switch x := v.(type) {
-		case *ssa.Const, *ssa.Parameter, *ssa.FreeVar, *ssa.Global:
-			return !stored[v]
-		case *ssa.Alloc:
-			return !inLoop(x) && !stored[v]
-		case *ssa.UnOp:
-			return x.Op == token.MUL && !stored[x.X] && still(x.X, depth+1)
-		case *ssa.FieldAddr:
-			return !fields[x.Field] && still(x.X, depth+1)
-		case *ssa.Call:
-			if b, ok := x.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" && len(x.Call.Args) == 1 {
-				return still(x.Call.Args[0], depth+1)
-			}
-		case *ssa.Convert:
-			return isInt(x.X.Type()) && still(x.X, depth+1)
-		}
-		return !definedIn(l, v) && !inLoop(v)
-	}
-	return still(bound, 0)
+	return false
 }
 
 // flagExit reports whether l's header test, a flag (for !done { select

@@ -414,6 +414,10 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 				l.event = false
 			}
 		}
+		if l.relevant && !m.valueKnown && valueExit(n, l) {
+			dbg("loop %s in %s: leaves by a received value", l.head, fn)
+			return false
+		}
 		if l.relevant && l.key == "" && countingExit(l) {
 			dbg("loop %s in %s: counts its way out", l.head, fn)
 			return false
@@ -469,10 +473,7 @@ func (m *model) counted(n *chanuse.Node, l *loop) {
 	case *ssa.BinOp:
 		// The bound must hold still: not set in this loop, nor in an
 		// enclosing one (a count of what an outer loop started).
-		if c.Op != token.LSS || !m.induction(l, c.X) {
-			return
-		}
-		if (definedIn(l, c.Y) || inLoop(lenBase(c.Y))) && !reread(l, c.Y) {
+		if c.Op != token.LSS || !m.induction(l, c.X) || definedIn(l, c.Y) || inLoop(lenBase(c.Y)) {
 			return
 		}
 		bnd = c.Y

@@ -212,3 +212,29 @@ func (f *fanout) join(get func(string) string) []string {
 	}
 	return out
 }
+
+// Look-alike: workers loop while the values they take say so (true for
+// work, false to stop), the buffer sized by the caller: the model does not
+// track the values, so it does not follow the loop.
+func churn(n, workers int) {
+	work := make(chan bool, n+workers)
+	result := make(chan int)
+	for i := 0; i < n; i++ {
+		work <- true
+	}
+	for i := 0; i < workers; i++ {
+		work <- false
+	}
+	for i := 0; i < workers; i++ {
+		go func() {
+			c := 0
+			for <-work {
+				c++
+			}
+			result <- c
+		}()
+	}
+	for i := 0; i < workers; i++ {
+		<-result
+	}
+}

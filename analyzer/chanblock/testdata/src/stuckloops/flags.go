@@ -117,52 +117,6 @@ func sample2(n node, out chan<- string) {
 	out <- s
 }
 
-// A field bound read in the header each time round (i < len(p.hosts) in
-// a closure): it holds still, the loop is counted, and the receiver's
-// range over the same field takes as many; the prober gives up at the
-// first failure.
-type prober struct {
-	hosts []string
-	ping  func(string) (bool, error)
-}
-
-func (p *prober) probeAll() []bool {
-	res := make(chan bool)
-	go func() {
-		for i := 0; i < len(p.hosts); i++ {
-			ok, err := p.ping(p.hosts[i])
-			if err != nil {
-				return
-			}
-			res <- ok
-		}
-	}()
-	var out []bool
-	for range p.hosts {
-		out = append(out, <-res) // want `this receive can block forever`
-	}
-	return out
-}
-
-// Fixed: a failure is an answer.
-func (p *prober) probeAllFixed() []bool {
-	res := make(chan bool)
-	go func() {
-		for i := 0; i < len(p.hosts); i++ {
-			ok, err := p.ping(p.hosts[i])
-			if err != nil {
-				ok = false
-			}
-			res <- ok
-		}
-	}()
-	var out []bool
-	for range p.hosts {
-		out = append(out, <-res)
-	}
-	return out
-}
-
 // Look-alike: the flag may be set before the loop (not a constant on
 // entry): the loop may not run at all, and the senders' count must match
 // nothing it can follow.
