@@ -162,7 +162,7 @@ func stuckFields(st *state) {
 			sf = st.syncFieldsOf(tn)
 			sfs[tn] = sf
 		}
-		runs := harnessRuns(clients, reach, tn.Exported() || mc.Parent().Object() != nil && mc.Parent().Object().Exported())
+		runs := harnessRuns(clients, reach, tn.Exported() || handsObjectOut(mc.Parent(), tn))
 		for _, r := range runs {
 			h.nodes = append([]*chanuse.Node(nil), ownerNodes...)
 			h.inside = map[opKey]bool{}

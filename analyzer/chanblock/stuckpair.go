@@ -52,6 +52,28 @@ func harnessRuns(clients []*ssa.Function, reach map[*ssa.Function]map[opKey]bool
 	return runs
 }
 
+// handsObjectOut reports whether fn, the owner, gives callers outside
+// the package an object of type tn: it is exported and returns one (a
+// constructor). An exported function that only stores the channel in an
+// object it got elsewhere (a test setting up a fake driver) hands nothing
+// out: no outside client can call the object's methods concurrently.
+func handsObjectOut(fn *ssa.Function, tn *types.TypeName) bool {
+	if fn.Object() == nil || !fn.Object().Exported() {
+		return false
+	}
+	res := fn.Signature.Results()
+	for i := 0; i < res.Len(); i++ {
+		t := res.At(i).Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := t.(*types.Named); ok && n.Obj() == tn {
+			return true
+		}
+	}
+	return false
+}
+
 // completable reports whether s, a witness of the harness run hr, is not
 // one to report: something outside the harness could complete its
 // operation (an operation of the other kind outside it, or, for the
