@@ -1,5 +1,7 @@
 package stuckloops
 
+import "errors"
+
 // Capacities the bounded model cannot fill: a constant over 64, a size
 // from a parameter or a setting. No send blocks for room there; a receive
 // nothing answers still waits.
@@ -237,4 +239,36 @@ func churn(n, workers int) {
 	for i := 0; i < workers; i++ {
 		<-result
 	}
+}
+
+var errStale = errors.New("stale")
+
+// Look-alike: a poller reports problems into a large buffer until told
+// to stop; the caller drains one only when the buffer holds one
+// (len > 0), so its receive never waits.
+func pollProblems(probe func() (bool, error)) error {
+	problems := make(chan error, 100)
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				stale, err := probe()
+				if err != nil {
+					problems <- err
+					return
+				}
+				if stale {
+					problems <- errStale
+				}
+			}
+		}
+	}()
+	close(stop)
+	if len(problems) > 0 {
+		return <-problems
+	}
+	return nil
 }
