@@ -1151,7 +1151,7 @@ func giveUp(ch *chanuse.Channel, why string) {
 	}
 }
 
-// lenRead reports whether a goroutine of the model reads len(ch): a
+// lenRead reports whether a goroutine of the model branches on len(ch): a
 // receive guarded by `len(ch) > 0` cannot block, but the model does not
 // decide branches on the buffer's count (nats-server's test draining
 // errCh only when it holds an error was a false finding once capacities
@@ -1161,9 +1161,24 @@ func lenRead(ch *chanuse.Channel) bool {
 		for v := range n.Vals {
 			for _, r := range *v.Referrers() {
 				if c, ok := r.(*ssa.Call); ok {
-					if b, ok := c.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" {
+					if b, ok := c.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" && decides(c) {
 						return true
 					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// decides reports whether v is compared and the comparison decides a
+// branch (if len(ch) > 0).
+func decides(v ssa.Value) bool {
+	for _, r := range *v.Referrers() {
+		if b, ok := r.(*ssa.BinOp); ok {
+			for _, rr := range *b.Referrers() {
+				if _, ok := rr.(*ssa.If); ok {
+					return true
 				}
 			}
 		}
