@@ -95,7 +95,7 @@ func stuckFields(st *state) {
 			st.census(mc, "field: the stored object not found")
 			continue
 		}
-		h := &harness{c: c, byFn: map[*ssa.Function][]chanuse.FieldOp{}, relevant: map[*ssa.Function]bool{}, inside: map[opKey]bool{}}
+		h := &harness{c: c, byFn: map[*ssa.Function][]chanuse.FieldOp{}, relevant: map[*ssa.Function]bool{}, inside: map[opKey]bool{}, madeOnly: !storesNil(st.funcs, c.Field)}
 		for _, op := range c.Ops {
 			fn := op.Instr.Parent()
 			h.byFn[fn] = append(h.byFn[fn], op)
@@ -278,6 +278,10 @@ type harness struct {
 	relevant map[*ssa.Function]bool
 	nodes    []*chanuse.Node
 	inside   map[opKey]bool // the operations the trees hold
+	// madeOnly: nothing in the package stores nil in the field, so
+	// after the owner's make every load of it on the object is the
+	// channel (a nil test of it is decided).
+	madeOnly bool
 }
 
 // isRelevant reports whether fn operates on the field or calls or starts
@@ -344,6 +348,19 @@ func (h *harness) grow(parent *chanuse.Node, fn *ssa.Function, objs map[ssa.Valu
 		n.Start = g
 	}
 	h.nodes = append(h.nodes, n)
+	if h.madeOnly {
+		// The field holds the make from the owner on: its loads on the
+		// object are the channel, never nil (if s.ch != nil).
+		for _, b := range fn.Blocks {
+			for _, in := range b.Instrs {
+				if ld, ok := in.(*ssa.UnOp); ok && ld.Op == token.MUL {
+					if fa, ok := ld.X.(*ssa.FieldAddr); ok && chanuse.StructFieldOf(fa) == h.c.Field && (objs[fa.X] || objs[h.c.Base(fa.X)]) {
+						n.Vals[ld] = true
+					}
+				}
+			}
+		}
+	}
 	for _, op := range h.byFn[fn] {
 		if !objs[op.Base] {
 			continue
@@ -477,4 +494,21 @@ func storedIn(mc *ssa.MakeChan, f *types.Var) ssa.Value {
 		}
 	}
 	return nil
+}
+
+// storesNil reports whether a function of the package stores nil in
+// field f (s.ch = nil after a close).
+func storesNil(funcs []*ssa.Function, f *types.Var) bool {
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, in := range b.Instrs {
+				if st, ok := in.(*ssa.Store); ok && chanuse.StructFieldOf(st.Addr) == f {
+					if c, ok := st.Val.(*ssa.Const); ok && c.IsNil() {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
