@@ -616,37 +616,7 @@ func primaryOp(g *gor) int {
 func testsReceived(ch *chanuse.Channel) bool {
 	for _, n := range ch.Nodes {
 		for _, op := range n.Ops {
-			var got []ssa.Value
-			switch in := op.Instr.(type) {
-			case *ssa.UnOp:
-				if in.CommaOk {
-					for _, r := range *in.Referrers() {
-						if e, ok := r.(*ssa.Extract); ok && e.Index == 0 {
-							got = append(got, e)
-						}
-					}
-				} else {
-					got = append(got, in)
-				}
-			case *ssa.Select:
-				if op.Kind != chanuse.SelectRecv {
-					continue
-				}
-				idx := 2
-				for k, st := range in.States {
-					if st.Dir != types.RecvOnly {
-						continue
-					}
-					if k == op.State {
-						for _, r := range *in.Referrers() {
-							if e, ok := r.(*ssa.Extract); ok && e.Index == idx {
-								got = append(got, e)
-							}
-						}
-					}
-					idx++
-				}
-			}
+			got := receivedValues(op)
 			seen := map[ssa.Value]bool{}
 			for _, v := range got {
 				if testedValue(v, seen, 0) {

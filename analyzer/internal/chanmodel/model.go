@@ -1049,39 +1049,7 @@ func (m *model) sentinel() bool {
 func (m *model) testsValues() bool {
 	for _, n := range m.ch.Nodes {
 		for _, op := range n.Ops {
-			var got []ssa.Value
-			switch in := op.Instr.(type) {
-			case *ssa.UnOp:
-				if in.CommaOk {
-					for _, r := range *in.Referrers() {
-						if e, ok := r.(*ssa.Extract); ok && e.Index == 0 {
-							got = append(got, e)
-						}
-					}
-				} else {
-					got = append(got, in)
-				}
-			case *ssa.Select:
-				if op.Kind != chanuse.SelectRecv {
-					continue
-				}
-				// Received values follow the index and ok in the
-				// tuple, one per receiving case, in case order.
-				idx := 2
-				for k, st := range in.States {
-					if st.Dir != types.RecvOnly {
-						continue
-					}
-					if k == op.State {
-						for _, r := range *in.Referrers() {
-							if e, ok := r.(*ssa.Extract); ok && e.Index == idx {
-								got = append(got, e)
-							}
-						}
-					}
-					idx++
-				}
-			}
+			got := receivedValues(op)
 			for _, v := range got {
 				if comparedToConst(v, 0) {
 					return true
@@ -1184,4 +1152,43 @@ func decides(v ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// receivedValues returns the values op receives from the channel: the
+// receive itself, the value of a comma-ok receive, or a select case's
+// value (received values follow the index and ok in the select's tuple,
+// one per receiving case, in case order). Other ops receive nothing.
+func receivedValues(op chanuse.Op) []ssa.Value {
+	var got []ssa.Value
+	switch in := op.Instr.(type) {
+	case *ssa.UnOp:
+		if in.CommaOk {
+			for _, r := range *in.Referrers() {
+				if e, ok := r.(*ssa.Extract); ok && e.Index == 0 {
+					got = append(got, e)
+				}
+			}
+		} else {
+			got = append(got, in)
+		}
+	case *ssa.Select:
+		if op.Kind != chanuse.SelectRecv {
+			return nil
+		}
+		idx := 2
+		for k, st := range in.States {
+			if st.Dir != types.RecvOnly {
+				continue
+			}
+			if k == op.State {
+				for _, r := range *in.Referrers() {
+					if e, ok := r.(*ssa.Extract); ok && e.Index == idx {
+						got = append(got, e)
+					}
+				}
+			}
+			idx++
+		}
+	}
+	return got
 }
