@@ -27,9 +27,7 @@ func TestResolvedCalls(t *testing.T) {
 // chanblock without deadlockleak, whose reports the checker would
 // otherwise leave alone (TestStuckLeaks).
 func TestStuck(t *testing.T) {
-	alone := *chanblock.Analyzer
-	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
-	analysistest.Run(t, analysistest.TestData(), &alone, "stuck")
+	runAlone(t, "stuck")
 }
 
 // TestStuckLeaks checks that the checker does not report again a send
@@ -53,9 +51,7 @@ func TestStuckOff(t *testing.T) {
 // caller in the package (chanmodel.CheckReturned): leaks beside fixed
 // twins, the checker alone as in TestStuck.
 func TestStuckReturned(t *testing.T) {
-	alone := *chanblock.Analyzer
-	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
-	analysistest.Run(t, analysistest.TestData(), &alone, "stuckreturned")
+	runAlone(t, "stuckreturned")
 }
 
 // TestStuckField runs the checker on channels kept in struct fields under
@@ -63,9 +59,7 @@ func TestStuckReturned(t *testing.T) {
 // fixed twins and lifecycle look-alikes, the checker alone as in
 // TestStuck.
 func TestStuckField(t *testing.T) {
-	alone := *chanblock.Analyzer
-	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
-	analysistest.Run(t, analysistest.TestData(), &alone, "stuckfield")
+	runAlone(t, "stuckfield")
 }
 
 // TestStuckHarness runs the field harness on calls that race the
@@ -74,31 +68,25 @@ func TestStuckField(t *testing.T) {
 // fixed twins and look-alikes (a stop case nothing in the harness fires,
 // a one-shot object called twice, a Close racing a failed Start).
 func TestStuckHarness(t *testing.T) {
-	alone := *chanblock.Analyzer
-	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
-	analysistest.Run(t, analysistest.TestData(), &alone, "stuckharness")
+	runAlone(t, "stuckharness")
 }
 
-// TestStuckSync runs the checker's kernels that combine the channel with
-// a WaitGroup, a lock or a cancellable context its goroutines share, each
-// beside a fixed twin that must stay silent.
 // TestStuckJoint runs the checker's kernels where a select has a case on
 // another channel the function makes, followed together with the channel
 // (chanmodel/joint.go): leaks beside fixed twins and look-alikes.
 func TestStuckJoint(t *testing.T) {
-	alone := *chanblock.Analyzer
-	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
-	analysistest.Run(t, analysistest.TestData(), &alone, "stuckjoint")
+	runAlone(t, "stuckjoint")
 }
 
 // TestStuckCaller runs the field harness with the package's own code as
 // the client (stuckclient.go): leaks beside fixed twins and look-alikes.
 func TestStuckCaller(t *testing.T) {
-	alone := *chanblock.Analyzer
-	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
-	analysistest.Run(t, analysistest.TestData(), &alone, "stuckcaller")
+	runAlone(t, "stuckcaller")
 }
 
+// TestStuckSync runs the checker's kernels that combine the channel with
+// a WaitGroup, a lock or a cancellable context its goroutines share, each
+// beside a fixed twin that must stay silent.
 func TestStuckSync(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stucksync")
 }
@@ -107,9 +95,7 @@ func TestStuckSync(t *testing.T) {
 // track and on capacities it cannot fill (chanmodel freeloops.go): leaks
 // beside fixed twins, and look-alikes whose counts must match.
 func TestStuckLoops(t *testing.T) {
-	alone := *chanblock.Analyzer
-	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
-	analysistest.Run(t, analysistest.TestData(), &alone, "stuckloops")
+	runAlone(t, "stuckloops")
 }
 
 // TestStuckEscape runs the checker on field channels that leave the
@@ -117,7 +103,15 @@ func TestStuckLoops(t *testing.T) {
 // helpers, compared with nil, handed out receive-only; look-alikes whose
 // channel other packages may complete stay silent.
 func TestStuckEscape(t *testing.T) {
+	runAlone(t, "stuckescape")
+}
+
+// runAlone runs chanblock without deadlockleak on the testdata package
+// dir: the checker leaves alone what deadlockleak reports, so its own
+// kernels run without it.
+func runAlone(t *testing.T, dir string) {
+	t.Helper()
 	alone := *chanblock.Analyzer
 	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
-	analysistest.Run(t, analysistest.TestData(), &alone, "stuckescape")
+	analysistest.Run(t, analysistest.TestData(), &alone, dir)
 }
