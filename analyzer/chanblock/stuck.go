@@ -34,6 +34,7 @@ func stuckOps(st *state, funcs []*ssa.Function) {
 	if !stuckOn {
 		return
 	}
+	defer stuckRoots(st, funcs)
 	defer stuckFields(st)
 	defer stuckCallers(st)
 	for _, fn := range funcs {
@@ -73,9 +74,11 @@ func (st *state) census(mc *ssa.MakeChan, format string, args ...any) {
 
 func (st *state) reportStuck(s chanmodel.Stuck) {
 	if census.On() {
-		pos := s.Op.Instr.Pos()
+		var pos token.Pos
 		if s.Sync != nil {
 			pos = s.Sync.Pos
+		} else {
+			pos = s.Op.Instr.Pos()
 		}
 		census.Printf(st.pass.Fset, pos, "checker witness")
 	}
@@ -217,6 +220,11 @@ func (st *state) reportSyncStuck(s chanmodel.Stuck) {
 	var who *chanmodel.Exit
 	if ss.Holder >= 0 {
 		who = &s.Others[ss.Holder]
+	}
+	for i := range s.Others {
+		if who == nil && !s.Others[i].Blocked && s.Others[i].Dones {
+			who = &s.Others[i] // it returned without its Done
+		}
 	}
 	for i := range s.Others {
 		if who == nil && !s.Others[i].Blocked {

@@ -133,7 +133,7 @@ func (m *model) explore(budget int) []Stuck {
 		}
 	}
 	sort.Strings(free)
-	mk := m.ch.Make
+	mk := m.begin()
 	root := m.ch.Nodes[0]
 	for a := 0; a < 1<<len(free); a++ {
 		trips := map[string]int{}
@@ -152,7 +152,7 @@ func (m *model) explore(budget int) []Stuck {
 		}
 		idx := 0
 		for i, in := range mk.Block().Instrs {
-			if in == ssa.Instruction(mk) {
+			if in == mk {
 				idx = i + 1
 			}
 		}
@@ -185,12 +185,13 @@ func (m *model) explore(budget int) []Stuck {
 		e.expand(s)
 	}
 	dbg("  states %d found %d", e.states, len(e.found))
-	if census.On() && e.m.ch.Make != nil {
+	if census.On() && e.m.begin() != nil {
 		over := ""
 		if e.states >= e.budget {
 			over = " (budget spent)"
 		}
-		census.Printf(e.m.ch.Make.Parent().Prog.Fset, e.m.ch.Make.Pos(), "explored %d states, found %d%s", e.states, len(e.found), over)
+		at := e.m.begin()
+		census.Printf(at.Parent().Prog.Fset, at.Pos(), "explored %d states, found %d%s", e.states, len(e.found), over)
 	}
 	return e.found
 }
@@ -255,6 +256,12 @@ func (e *explorer) run(s *state, i int, steps int) {
 					return
 				}
 				if d.sync != nil {
+					if d.sync.blocks() {
+						// defer wg.Wait(): it waits here, at the return.
+						g.sync = d.sync
+						e.out = append(e.out, s)
+						return
+					}
 					if !e.apply(s, i, d.sync) {
 						return
 					}
@@ -376,6 +383,12 @@ func (e *explorer) run(s *state, i int, steps int) {
 		case *ssa.Store:
 			if e.m.flags != nil {
 				e.m.setFlag(s, in)
+			}
+		case *ssa.Alloc:
+			if e.m.start != nil && ssa.Instruction(in) == e.m.start {
+				// Round again: a new object from here on.
+				g.exit, g.frames = in.Pos(), nil
+				continue
 			}
 		case *ssa.MakeChan:
 			if in == e.m.ch.Make {

@@ -61,6 +61,7 @@ type Exit struct {
 	Recvs   bool          // it receives from the channel somewhere
 	Sync    string        // it is blocked at this operation on a WaitGroup, lock or context (Pos is there)
 	Holds   []string      // the modelled locks it holds
+	Dones   bool          // it calls Done (or is counted by Go) on the WaitGroup the witness waits on
 
 	// Raced: it left that select while the witness's blocked goroutine
 	// waited on the channel for it, by Case (raced.go).
@@ -131,6 +132,20 @@ type model struct {
 	jointWhy string          // why another channel is not followed, for the census
 	extra    []*chanuse.Node // nodes added for the other channels, until withExtra
 	hobj     *HarnessObject  // the field harness's object (harnesssync.go)
+
+	// start is where the exploration begins when the model is rooted at
+	// a sync object rather than a channel (roots.go): the object's
+	// allocation. Nil for a channel's model, which begins at its make.
+	start   ssa.Instruction
+	rootKey *objKey // the root object (roots.go)
+}
+
+// begin is the instruction the maker's goroutine starts after.
+func (m *model) begin() ssa.Instruction {
+	if m.start != nil {
+		return m.start
+	}
+	return m.ch.Make
 }
 
 // Check explores the goroutines that use ch and returns the operations
@@ -152,79 +167,9 @@ func build(ch *chanuse.Channel) *model {
 		giveUp(ch, "escapes or returned")
 		return nil
 	}
-	m := &model{ch: ch, canon: map[*chanuse.Node]*chanuse.Node{},
-		ops:      map[*chanuse.Node]map[ssa.Instruction][]opInfo{},
-		children: map[*chanuse.Node]map[ssa.Instruction][]*chanuse.Node{},
-		loops:    map[*ssa.Function]map[*ssa.BasicBlock]*loop{},
-		keys:     map[string]int{}, index: map[*chanuse.Node]int{}, rep: map[*ssa.Function]map[string]bool{}, dead: map[*ssa.Select]map[int]bool{},
-		sends: map[*chanuse.Node]bool{}, recvs: map[*chanuse.Node]bool{}}
-	type gf struct {
-		g  *chanuse.Node
-		fn *ssa.Function
-	}
-	first := map[gf]*chanuse.Node{}
-	for i, n := range ch.Nodes {
-		if n.Callback || n.Fn == nil || n.Fn.Blocks == nil {
-			giveUp(ch, "callback node")
-			return nil
-		}
-		m.index[n] = i
-		// A function reached again in the same goroutine is recorded
-		// once (chanuse's walk stops there): run it as the first.
-		k := gf{n.G, n.Fn}
-		if f := first[k]; f != nil && len(n.Ops) == 0 && len(n.Vals) == 0 {
-			m.canon[n] = f
-		} else {
-			if first[k] == nil {
-				first[k] = n
-			}
-			m.canon[n] = n
-		}
-	}
-	for _, n := range ch.Nodes {
-		if n.Parent != nil {
-			p := m.canon[n.Parent]
-			var at ssa.Instruction
-			switch {
-			case n.Go != nil:
-				at = n.Go
-			case n.Start != nil:
-				at = n.Start
-			case n.Call != nil:
-				at = n.Call
-			default:
-				giveUp(ch, "node without a start")
-				return nil
-			}
-			if m.children[p] == nil {
-				m.children[p] = map[ssa.Instruction][]*chanuse.Node{}
-			}
-			m.children[p][at] = append(m.children[p][at], n)
-			if len(m.children[p][at]) > 1 {
-				giveUp(ch, "two nodes at one call")
-				return nil
-			}
-			// A goroutine that starts its own function again folds the
-			// new goroutines into itself: they are not in the model.
-			for a := n.Parent; a != nil; a = a.Parent {
-				if a.Fn == n.Fn && n.G == n {
-					giveUp(ch, "goroutine restarts its function")
-					return nil
-				}
-			}
-		}
-		for _, op := range n.Ops {
-			if m.ops[n] == nil {
-				m.ops[n] = map[ssa.Instruction][]opInfo{}
-			}
-			m.ops[n][op.Instr] = append(m.ops[n][op.Instr], opInfo{kind: op.Kind, state: op.State, op: op})
-			switch op.Kind {
-			case chanuse.Send, chanuse.SelectSend:
-				m.sends[n.G] = true
-			case chanuse.Recv, chanuse.SelectRecv:
-				m.recvs[n.G] = true
-			}
-		}
+	m := newModel(ch)
+	if m == nil {
+		return nil
 	}
 	m.joint()
 	if !m.constValue() || m.localCases() {
@@ -315,6 +260,87 @@ func build(ch *chanuse.Channel) *model {
 	if len(m.secs) > 0 && m.unfollowedWaits() {
 		giveUp(ch, "joint: a wait the model does not follow")
 		return nil
+	}
+	return m
+}
+
+// newModel makes the model's tree of nodes: each node's canonical node,
+// the nodes started or called at each instruction, the channel's
+// operations; nil gives up.
+func newModel(ch *chanuse.Channel) *model {
+	m := &model{ch: ch, canon: map[*chanuse.Node]*chanuse.Node{},
+		ops:      map[*chanuse.Node]map[ssa.Instruction][]opInfo{},
+		children: map[*chanuse.Node]map[ssa.Instruction][]*chanuse.Node{},
+		loops:    map[*ssa.Function]map[*ssa.BasicBlock]*loop{},
+		keys:     map[string]int{}, index: map[*chanuse.Node]int{}, rep: map[*ssa.Function]map[string]bool{}, dead: map[*ssa.Select]map[int]bool{},
+		sends: map[*chanuse.Node]bool{}, recvs: map[*chanuse.Node]bool{}}
+	type gf struct {
+		g  *chanuse.Node
+		fn *ssa.Function
+	}
+	first := map[gf]*chanuse.Node{}
+	for i, n := range ch.Nodes {
+		if n.Callback || n.Fn == nil || n.Fn.Blocks == nil {
+			giveUp(ch, "callback node")
+			return nil
+		}
+		m.index[n] = i
+		// A function reached again in the same goroutine is recorded
+		// once (chanuse's walk stops there): run it as the first.
+		k := gf{n.G, n.Fn}
+		if f := first[k]; f != nil && len(n.Ops) == 0 && len(n.Vals) == 0 {
+			m.canon[n] = f
+		} else {
+			if first[k] == nil {
+				first[k] = n
+			}
+			m.canon[n] = n
+		}
+	}
+	for _, n := range ch.Nodes {
+		if n.Parent != nil {
+			p := m.canon[n.Parent]
+			var at ssa.Instruction
+			switch {
+			case n.Go != nil:
+				at = n.Go
+			case n.Start != nil:
+				at = n.Start
+			case n.Call != nil:
+				at = n.Call
+			default:
+				giveUp(ch, "node without a start")
+				return nil
+			}
+			if m.children[p] == nil {
+				m.children[p] = map[ssa.Instruction][]*chanuse.Node{}
+			}
+			m.children[p][at] = append(m.children[p][at], n)
+			if len(m.children[p][at]) > 1 {
+				giveUp(ch, "two nodes at one call")
+				return nil
+			}
+			// A goroutine that starts its own function again folds the
+			// new goroutines into itself: they are not in the model.
+			for a := n.Parent; a != nil; a = a.Parent {
+				if a.Fn == n.Fn && n.G == n {
+					giveUp(ch, "goroutine restarts its function")
+					return nil
+				}
+			}
+		}
+		for _, op := range n.Ops {
+			if m.ops[n] == nil {
+				m.ops[n] = map[ssa.Instruction][]opInfo{}
+			}
+			m.ops[n][op.Instr] = append(m.ops[n][op.Instr], opInfo{kind: op.Kind, state: op.State, op: op})
+			switch op.Kind {
+			case chanuse.Send, chanuse.SelectSend:
+				m.sends[n.G] = true
+			case chanuse.Recv, chanuse.SelectRecv:
+				m.recvs[n.G] = true
+			}
+		}
 	}
 	return m
 }
@@ -1114,6 +1140,9 @@ func lenBase(v ssa.Value) ssa.Value {
 
 // giveUp prints the census line of a channel the model gives up on.
 func giveUp(ch *chanuse.Channel, why string) {
+	if ch.Make == nil && ch.Why == "" {
+		ch.Why = why // a sync object's model (roots.go) prints it
+	}
 	if census.On() && ch.Make != nil {
 		census.Printf(ch.Make.Parent().Prog.Fset, ch.Make.Pos(), "gives up: %s", why)
 	}

@@ -51,6 +51,7 @@ type syncOp struct {
 	kind  syncKind
 	obj   int
 	delta int
+	key   string // an Add of a counted loop's bound (Add(len(xs))): its delta is the trips of that key
 	instr ssa.Instruction
 	name  string // the object as the source names it (wg, s.mu, ctx)
 }
@@ -89,6 +90,7 @@ type syncModel struct {
 	init  []int                                         // the objects' state at the make
 	holds []int                                         // what the maker holds at the make
 	defs  []*syncOp                                     // what the maker deferred before the make
+	index map[objKey]int                                // the objects by key, bad ones too
 }
 
 type objKey struct {
@@ -157,6 +159,7 @@ func (m *model) buildSync() *syncModel {
 		}
 	}
 	b.loopAdds()
+	b.loopDones()
 	b.prelude()
 	for n, ops := range b.sm.ops {
 		for in, op := range ops {
@@ -183,6 +186,7 @@ func (m *model) buildSync() *syncModel {
 			delete(b.sm.cases, n)
 		}
 	}
+	b.sm.index = b.index
 	dbg("  sync: %d objects, bad %v, ops %d, cases %d", len(b.sm.objs), b.bad, len(b.sm.ops), len(b.sm.cases))
 	if len(b.sm.ops) == 0 {
 		return nil
@@ -211,7 +215,7 @@ func (m *model) buildSync() *syncModel {
 func (b *syncBuild) loopAdds() {
 	for n, ops := range b.sm.ops {
 		for in, op := range ops {
-			if op.kind != sAdd || op.delta <= 0 || b.bad[op.obj] {
+			if op.kind != sAdd || op.delta <= 0 && op.key == "" || b.bad[op.obj] {
 				continue
 			}
 			for _, l := range b.m.loops[n.Fn] {
@@ -236,12 +240,84 @@ func (b *syncBuild) loopAdds() {
 	}
 }
 
+// loopDones makes unknown a WaitGroup whose Done runs in a loop that is
+// not counted (for i := 0; i < 1000; i++ { wg.Done() }, a conditional
+// Done in a for {}), in its function or around the calls that lead to it
+// in its goroutine: the model would run it at most twice, where the
+// program runs it as often as the Adds ask. Likewise a goroutine calling
+// Done that is started in such a loop without an Add of the group in the
+// loop: its starts and the Adds would not keep step.
+func (b *syncBuild) loopDones() {
+	// Inside a loop: its body and what leaves it from within (a Done
+	// before a return in a for {}), not what runs after it.
+	uncounted := func(n *chanuse.Node, blk *ssa.BasicBlock) *loop {
+		for _, l := range b.m.loops[n.Fn] {
+			if l.key == "" && (l.body[blk] || inside(n.Fn, l)[blk]) {
+				return l
+			}
+		}
+		return nil
+	}
+	for n, ops := range b.sm.ops {
+		for in, op := range ops {
+			if op.kind != sAdd || op.delta >= 0 || b.bad[op.obj] || b.sm.objs[op.obj].kind != kWG {
+				continue
+			}
+			// Up the goroutine's calls to where it starts.
+			x, at := n, in
+			for !b.bad[op.obj] {
+				if uncounted(x, at.Block()) != nil {
+					b.bad[op.obj] = true
+					break
+				}
+				if x.Parent == nil {
+					break
+				}
+				p := b.m.canon[x.Parent]
+				if p == nil {
+					b.bad[op.obj] = true
+					continue
+				}
+				switch {
+				case x.Go != nil:
+					at = x.Go
+				case x.Start != nil:
+					at = x.Start
+				case x.Call != nil:
+					at = x.Call
+				default:
+					b.bad[op.obj] = true
+					continue
+				}
+				if x.G == x {
+					// The start: in an uncounted loop it must add.
+					if l := uncounted(p, at.Block()); l != nil && !b.addsIn(p, l, op.obj) {
+						b.bad[op.obj] = true
+					}
+					break
+				}
+				x = p
+			}
+		}
+	}
+}
+
+// addsIn reports whether loop l of n's function adds to WaitGroup obj.
+func (b *syncBuild) addsIn(n *chanuse.Node, l *loop, obj int) bool {
+	for in, op := range b.sm.ops[n] {
+		if op.obj == obj && (op.kind == sAdd && (op.delta > 0 || op.key != "") || op.kind == sGo) && l.body[in.Block()] {
+			return true
+		}
+	}
+	return false
+}
+
 // prelude applies the maker's operations that run before the make (they
 // dominate it): an Add, a Lock, a deferred Unlock or cancel. One that
 // neither runs before the make nor after it for sure, or runs in a loop,
 // makes its object unknown.
 func (b *syncBuild) prelude() {
-	mk := b.m.ch.Make
+	mk := b.m.begin()
 	root := b.m.ch.Nodes[0]
 	mb := mk.Block()
 	after := map[*ssa.BasicBlock]bool{}
@@ -282,6 +358,10 @@ func (b *syncBuild) prelude() {
 				}
 				switch op.kind {
 				case sAdd:
+					if op.key != "" {
+						b.bad[op.obj] = true // the trips are the run's, not the model's
+						continue
+					}
 					b.sm.init[op.obj] += op.delta
 				case sLock:
 					b.sm.init[op.obj] = -1
@@ -327,6 +407,13 @@ func (b *syncBuild) scan(n *chanuse.Node, in ssa.Instruction) bool {
 				op.kind = sAdd
 				cv, ok := c.Args[1].(*ssa.Const)
 				if !ok {
+					// wg.Add(len(xs)) before a loop over xs starting
+					// the goroutines: the delta is that loop's count.
+					if v, ok := b.m.keys[root(c.Args[1], n, 0)]; ok && v < 0 && !deferred {
+						op.kind, op.key = sAdd, root(c.Args[1], n, 0)
+						b.add(n, in, op)
+						return true
+					}
 					b.bad[obj] = true
 					return false
 				}
@@ -354,7 +441,8 @@ func (b *syncBuild) scan(n *chanuse.Node, in ssa.Instruction) bool {
 				b.bad[obj] = true
 				return false
 			}
-			if deferred && (op.blocks() || op.kind == sGo) {
+			// A deferred Wait waits at the return (defer wg.Wait()).
+			if deferred && (op.blocks() && op.kind != sWait || op.kind == sGo) {
 				b.bad[obj] = true
 				return false
 			}
@@ -736,7 +824,11 @@ func (e *explorer) apply(s *state, i int, op *syncOp) bool {
 	o := op.obj
 	switch op.kind {
 	case sAdd:
-		s.sy[o] += op.delta
+		if op.key != "" {
+			s.sy[o] += s.trips[op.key]
+		} else {
+			s.sy[o] += op.delta
+		}
 		return s.sy[o] >= 0
 	case sUnlock:
 		if s.sy[o] != -1 {
@@ -873,7 +965,9 @@ func (e *explorer) syncStuck(s *state) {
 					ss.Holder = len(st.Others)
 				}
 			}
-			st.Others = append(st.Others, e.exitOf(s, h))
+			x := e.exitOf(s, h)
+			x.Dones = op.kind == sWait && e.m.dones(h, op.obj)
+			st.Others = append(st.Others, x)
 		}
 		st.Objects = e.objects()
 		dbg("  stuck %s", ss.What)
@@ -892,4 +986,23 @@ func (e *explorer) objects() []token.Pos {
 		ps = append(ps, o.pos)
 	}
 	return ps
+}
+
+// dones reports whether goroutine h calls Done on WaitGroup obj
+// somewhere in its functions, or was started by its Go.
+func (m *model) dones(h *gor, obj int) bool {
+	if h.group == obj+1 {
+		return true
+	}
+	for n, ops := range m.sy.ops {
+		if n.G != h.g {
+			continue
+		}
+		for _, op := range ops {
+			if op.obj == obj && op.kind == sAdd && op.delta < 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
