@@ -106,6 +106,14 @@ func TestStuckEscape(t *testing.T) {
 	runAlone(t, "stuckescape")
 }
 
+// TestStuckRoots: models rooted at a local WaitGroup or lock
+// (chanmodel's roots.go): a lock held across a Wait that the Done callers
+// need, fewer goroutines than added, a skipped Done in a goroutine that
+// waits, a lock taken again by a helper; fixed twins and look-alikes.
+func TestStuckRoots(t *testing.T) {
+	runAlone(t, "stuckroots")
+}
+
 // runAlone runs chanblock without deadlockleak on the testdata package
 // dir: the checker leaves alone what deadlockleak reports, so its own
 // kernels run without it.

@@ -501,6 +501,11 @@ func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
 		if v != 0 {
 			dir = 0
 		}
+	} else if v, ok := e.keyCmp(s, f, iff.Cond); ok {
+		dir = 1
+		if v != 0 {
+			dir = 0
+		}
 	}
 	ck := ""
 	if dir < 0 && !inLoop(iff.Cond) {
@@ -1038,4 +1043,65 @@ func isRecover(v ssa.Value) bool {
 	}
 	b, ok := c.Call.Value.(*ssa.Builtin)
 	return ok && b.Name() == "recover"
+}
+
+// keyCmp evaluates a comparison of a counted loop's bound with a
+// constant (the guard 0 < n go/ssa puts before a range over an int, an
+// if len(xs) == 0 before the loop over xs) by the trips of this run: the
+// loops on that bound run that many times, so the bound is that.
+func (e *explorer) keyCmp(s *state, f *frame, v ssa.Value) (int64, bool) {
+	b, ok := v.(*ssa.BinOp)
+	if !ok || len(s.trips) == 0 {
+		return 0, false
+	}
+	free := false
+	side := func(x ssa.Value) (int64, bool, bool) {
+		if c, ok := x.(*ssa.Const); ok {
+			if c.Value == nil || c.Value.Kind() != constant.Int {
+				return 0, false, false
+			}
+			v, exact := constant.Int64Val(c.Value)
+			return v, exact, false
+		}
+		if !isInt(x.Type()) {
+			return 0, false, false
+		}
+		k := root(x, f.node, 0)
+		t, ok := s.trips[k]
+		if ok && e.m.keys[k] < 0 {
+			free = true
+		}
+		return int64(t), ok, ok
+	}
+	x, okx, kx := side(b.X)
+	y, oky, ky := side(b.Y)
+	if !okx || !oky || !kx && !ky {
+		return 0, false
+	}
+	// A free bound runs 1 or 2 times here, standing for any count of 1
+	// or more: only its comparison with 0 is the same for all of them.
+	if free && !(kx && !ky && y == 0 || ky && !kx && x == 0) {
+		return 0, false
+	}
+	var r bool
+	switch b.Op {
+	case token.EQL:
+		r = x == y
+	case token.NEQ:
+		r = x != y
+	case token.LSS:
+		r = x < y
+	case token.LEQ:
+		r = x <= y
+	case token.GTR:
+		r = x > y
+	case token.GEQ:
+		r = x >= y
+	default:
+		return 0, false
+	}
+	if r {
+		return 1, true
+	}
+	return 0, true
 }
