@@ -123,3 +123,10 @@ func runAlone(t *testing.T, dir string) {
 	alone.Requires = []*analysis.Analyzer{buildssa.Analyzer}
 	analysistest.Run(t, analysistest.TestData(), &alone, dir)
 }
+
+// TestStuckMap runs the checker on channels kept as elements of a map in
+// a private field (chanuse.WideMaps): a registered channel its sender
+// never finds or never closes, and look-alikes that find it by its key.
+func TestStuckMap(t *testing.T) {
+	runAlone(t, "stuckmap")
+}

@@ -95,10 +95,20 @@ func stuckFields(st *state) {
 			st.census(mc, "field: the stored object not found")
 			continue
 		}
-		h := &harness{c: c, byFn: map[*ssa.Function][]chanuse.FieldOp{}, relevant: map[*ssa.Function]bool{}, inside: map[opKey]bool{}, madeOnly: !storesNil(st.funcs, c.Field)}
+		h := &harness{c: c, byFn: map[*ssa.Function][]chanuse.FieldOp{}, relevant: map[*ssa.Function]bool{}, inside: map[opKey]bool{}, madeOnly: !c.Elem && !storesNil(st.funcs, c.Field)}
 		for _, op := range c.Ops {
 			fn := op.Instr.Parent()
 			h.byFn[fn] = append(h.byFn[fn], op)
+		}
+		if c.Elem {
+			// A map class: the functions storing, looking up or
+			// deleting the element are in the trees too (whether the
+			// element is in the map decides a lookup).
+			h.mapByFn = map[*ssa.Function][]chanuse.MapOp{}
+			for _, op := range c.MapOps {
+				fn := op.Instr.Parent()
+				h.mapByFn[fn] = append(h.mapByFn[fn], op)
+			}
 		}
 		objs := map[ssa.Value]bool{obj: true}
 		// A receiver captured by a closure is spilled to a variable: the
@@ -135,7 +145,10 @@ func stuckFields(st *state) {
 				}
 			}
 			m := methods[f]
-			if m == nil || m == mc.Parent() || !h.isRelevant(m, 0) || len(m.Params) == 0 {
+			// The owner as a client makes a new channel: a new
+			// element of a map class (another registration), which the
+			// model ends that client at; a field's channel replaced.
+			if m == nil || m == mc.Parent() && !c.Elem || !h.isRelevant(m, 0) || len(m.Params) == 0 {
 				continue
 			}
 			clients = append(clients, m)
@@ -213,7 +226,7 @@ func stuckFields(st *state) {
 				st.census(mc, "field: pair %s %s", r[0].Name(), r[1].Name())
 				second = hr.clients[1]
 			}
-			found := chanmodel.CheckHarness(joint, harnessObject(obj, sf, h.nodes), first, second, handsOut(mc.Parent(), objs), stuckBudget)
+			found := chanmodel.CheckHarness(joint, harnessObject(obj, sf, h.nodes), first, second, h.handsOut(mc.Parent(), objs), stuckBudget)
 			for _, s := range found {
 				// A wait on a lock or group alone: whose goroutine
 				// it is the harness cannot tell (stuckCaller alike).
@@ -226,6 +239,24 @@ func stuckFields(st *state) {
 			}
 		}
 	}
+}
+
+// handsOut is handsOut, except that a method registering an element of
+// a map class in its receiver's map hands the object on at every return:
+// the object was live before the call, and a failed registration (an
+// error returned) does not end its life; the channel it left in the map
+// is there for the next caller.
+func (h *harness) handsOut(fn *ssa.Function, objs map[ssa.Value]bool) []*ssa.Return {
+	if h.c.Elem && fn.Signature.Recv() != nil && len(fn.Params) > 0 && objs[fn.Params[0]] {
+		var rets []*ssa.Return
+		for _, b := range fn.Blocks {
+			if r, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+				rets = append(rets, r)
+			}
+		}
+		return rets
+	}
+	return handsOut(fn, objs)
 }
 
 // handsOut returns the returns of the owner fn after which a client may
@@ -282,6 +313,8 @@ type harness struct {
 	// after the owner's make every load of it on the object is the
 	// channel (a nil test of it is decided).
 	madeOnly bool
+	// mapByFn: a map class's stores, lookups and deletes by function.
+	mapByFn map[*ssa.Function][]chanuse.MapOp
 }
 
 // isRelevant reports whether fn operates on the field or calls or starts
@@ -294,7 +327,7 @@ func (h *harness) isRelevant(fn *ssa.Function, depth int) bool {
 		return false
 	}
 	h.relevant[fn] = false // a cycle adds nothing
-	r := len(h.byFn[fn]) > 0
+	r := len(h.byFn[fn]) > 0 || len(h.mapByFn[fn]) > 0
 	for _, b := range fn.Blocks {
 		for _, in := range b.Instrs {
 			if r {
@@ -367,9 +400,20 @@ func (h *harness) grow(parent *chanuse.Node, fn *ssa.Function, objs map[ssa.Valu
 		}
 		n.Ops = append(n.Ops, chanuse.Op{Kind: op.Kind, Instr: op.Instr, Node: n, State: op.State})
 		h.inside[opKey{op.Instr, op.State}] = true
-		if v := opChan(op.Op); v != nil {
+		// A looked-up element is nil when its key is absent: the
+		// model decides its nil tests by the lookup.
+		if v := opChan(op.Op); v != nil && chanuse.LookupOf(v) == nil {
 			n.Vals[v] = true
 		}
+	}
+	for _, op := range h.mapByFn[fn] {
+		if !objs[op.Base] && !objs[h.c.Base(op.Base)] {
+			continue
+		}
+		if n.Map == nil {
+			n.Map = map[ssa.Instruction]chanuse.MapKind{}
+		}
+		n.Map[op.Instr] = op.Kind
 	}
 	for _, b := range fn.Blocks {
 		for _, in := range b.Instrs {
@@ -484,8 +528,25 @@ func opChan(op chanuse.Op) ssa.Value {
 	return nil
 }
 
-// storedIn returns the struct pointer whose field f mc is stored in.
+// storedIn returns the struct pointer whose field f mc is stored in (or
+// whose map field f holds mc as an element).
 func storedIn(mc *ssa.MakeChan, f *types.Var) ssa.Value {
+	for _, b := range mc.Parent().Blocks {
+		for _, in := range b.Instrs {
+			u, ok := in.(*ssa.MapUpdate)
+			if !ok {
+				continue
+			}
+			if m, _ := chanuse.MadeIn(u.Value); m != mc {
+				continue
+			}
+			if ld, ok := u.Map.(*ssa.UnOp); ok && ld.Op == token.MUL {
+				if fa, ok := ld.X.(*ssa.FieldAddr); ok && chanuse.StructFieldOf(fa) == f {
+					return fa.X
+				}
+			}
+		}
+	}
 	for _, r := range *mc.Referrers() {
 		if s, ok := r.(*ssa.Store); ok && s.Val == ssa.Value(mc) {
 			if fa, ok := s.Addr.(*ssa.FieldAddr); ok && chanuse.StructFieldOf(fa) == f {

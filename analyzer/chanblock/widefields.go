@@ -29,6 +29,21 @@ func wideFields(st *state, funcs []*ssa.Function) {
 		}
 		st.wide = append(st.wide, c)
 	}
+	// Channels kept as elements of a private map field (s.waiters[id]
+	// = ch), followed as classes too (chanuse.WideMaps).
+	for _, cc := range chanuse.WideMaps(st.pass.Pkg, st.sealed, funcs) {
+		if cc.Escapes || cc.Stored {
+			for _, mc := range cc.Makes {
+				st.census(mc, "field (map): not followed (escapes %v: %s; stored %v)", cc.Escapes, cc.Why, cc.Stored)
+			}
+			continue
+		}
+		c := &class{Class: cc, name: "an element of map field " + cc.Field.Name() + " of " + ownerName(st.sealed, cc.Field)}
+		for _, op := range cc.Ops {
+			c.o.add(op)
+		}
+		st.wide = append(st.wide, c)
+	}
 }
 
 // outsideCompletes reports whether code outside the package, holding

@@ -95,6 +95,10 @@ type state struct {
 	sy []int // the modelled objects (copied on write): a WaitGroup's counter; a lock's -1 (held) or readers; a context's 1 (cancelled)
 
 	sec []chanQ // the other channels followed (joint.go; copied on write)
+
+	// elem: the element a map class follows is in the map (stored, not
+	// deleted since; the field harness, mapelem.go).
+	elem bool
 }
 
 // fork copies s, with goroutine i of its own.
@@ -296,9 +300,15 @@ func (e *explorer) run(s *state, i int, steps int) {
 						return // another instance: not followed
 					}
 				}
+				if absentElem(f, park) {
+					return // a nil channel from a lookup: not followed
+				}
 				g.parked = park
 				e.out = append(e.out, s)
 				return
+			}
+			if absentElem(f, ops) {
+				return // close of a nil channel from a lookup: panics
 			}
 			for k := range ops {
 				f.defers = append(f.defers, deferred{close: &ops[k]})
@@ -332,6 +342,11 @@ func (e *explorer) run(s *state, i int, steps int) {
 				f.idx++
 				continue
 			}
+		}
+		if k, ok := f.node.Map[in]; ok {
+			mapStep(s, f, in, k)
+			f.idx++
+			continue
 		}
 		switch in := in.(type) {
 		case *ssa.If:
@@ -576,6 +591,11 @@ func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
 			}
 			r, ok := f.known[valOf{t}]
 			return r, ok
+		case *ssa.Lookup:
+			if x.Index == 1 {
+				r, ok := f.known[okOf{t}]
+				return r, ok
+			}
 		}
 	case *ssa.Phi:
 		r, ok := f.known[ssa.Value(x)]
@@ -616,6 +636,9 @@ func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
 				return 0, true
 			}
 			if r, ok := e.m.nilResult(x); ok {
+				return r, true
+			}
+			if r, ok := elemNil(f, x); ok {
 				return r, true
 			}
 			if r, ok := errResult(f, x); ok {
@@ -959,7 +982,7 @@ func (s *state) key() string {
 	}
 	sort.Strings(gs)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d/%d/%t/%v/%v/", s.buf, s.cap, s.closed, s.sy, s.sec)
+	fmt.Fprintf(&b, "%d/%d/%t/%v/%v/%t/", s.buf, s.cap, s.closed, s.sy, s.sec, s.elem)
 	ks := make([]string, 0, len(s.trips))
 	for k, v := range s.trips {
 		ks = append(ks, k+"="+strconv.Itoa(v))

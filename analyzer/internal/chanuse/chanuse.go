@@ -82,6 +82,9 @@ type Node struct {
 	// run (an interface method several types of the package implement,
 	// see Callees): its operations may not happen at all.
 	Alt bool
+	// Map marks the instructions of Fn on the map a map class keeps its
+	// channels in (chanuse.WideMaps), for the field harness.
+	Map map[ssa.Instruction]MapKind
 }
 
 // Group returns the group whose Go method started n, or nil.

@@ -48,6 +48,13 @@ type Class struct {
 	// maps each value of the channel it follows to its Base.
 	wide  *wideView
 	bases map[ssa.Value]ssa.Value
+
+	// Elem is set for the classes of WideMaps (widemap.go): Field is a
+	// map field, the channel any of its elements; MapOps are the stores,
+	// lookups and deletes of the map.
+	Elem   bool
+	MapOps []MapOp
+	maps   map[ssa.Value]bool // the map's values followed
 }
 
 func (c *Class) add(op FieldOp) { c.Ops = append(c.Ops, op) }
@@ -302,6 +309,12 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 			}
 		case *ssa.Store:
 			if c.wide != nil && c.store(r, v, fn, base) {
+				continue
+			}
+			c.escv(v, fmt.Sprintf("used by %T", r))
+		case *ssa.MapUpdate:
+			// A make stored in the class's map (WideMaps).
+			if c.Elem && r.Value == v && r.Key != v && c.isMapLoad(r.Map) {
 				continue
 			}
 			c.escv(v, fmt.Sprintf("used by %T", r))
