@@ -226,7 +226,11 @@ func stuckFields(st *state) {
 				st.census(mc, "field: pair %s %s", r[0].Name(), r[1].Name())
 				second = hr.clients[1]
 			}
-			found := chanmodel.CheckHarness(joint, harnessObject(obj, sf, h.nodes), first, second, h.handsOut(mc.Parent(), objs), stuckBudget)
+			check := chanmodel.CheckHarness
+			if h.registers(mc.Parent(), objs) {
+				check = chanmodel.CheckRegistry
+			}
+			found := check(joint, harnessObject(obj, sf, h.nodes), first, second, h.handsOut(mc.Parent(), objs), stuckBudget)
 			for _, s := range found {
 				// A wait on a lock or group alone: whose goroutine
 				// it is the harness cannot tell (stuckCaller alike).
@@ -247,7 +251,7 @@ func stuckFields(st *state) {
 // error returned) does not end its life; the channel it left in the map
 // is there for the next caller.
 func (h *harness) handsOut(fn *ssa.Function, objs map[ssa.Value]bool) []*ssa.Return {
-	if h.c.Elem && fn.Signature.Recv() != nil && len(fn.Params) > 0 && objs[fn.Params[0]] {
+	if h.registers(fn, objs) {
 		var rets []*ssa.Return
 		for _, b := range fn.Blocks {
 			if r, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
@@ -257,6 +261,12 @@ func (h *harness) handsOut(fn *ssa.Function, objs map[ssa.Value]bool) []*ssa.Ret
 		return rets
 	}
 	return handsOut(fn, objs)
+}
+
+// registers reports whether fn, the owner of a map class, is a method
+// registering the element in its receiver's map (the object, objs).
+func (h *harness) registers(fn *ssa.Function, objs map[ssa.Value]bool) bool {
+	return h.c.Elem && fn.Signature.Recv() != nil && len(fn.Params) > 0 && objs[fn.Params[0]]
 }
 
 // handsOut returns the returns of the owner fn after which a client may

@@ -72,6 +72,7 @@ type gor struct {
 	group  int       // 1 + the WaitGroup whose Go started it, or 0
 	raced  []int     // the goroutines waiting on the channel for it when it left its select (raced.go)
 	left   *ssa.SelectState
+	mapAt  ssa.Instruction // the map instruction it waits to run (mapelem.go)
 }
 
 func (g *gor) clone() *gor {
@@ -99,6 +100,8 @@ type state struct {
 	// elem: the element a map class follows is in the map (stored, not
 	// deleted since; the field harness, mapelem.go).
 	elem bool
+	// started: the clients started at the element's store (CheckRegistry).
+	started bool
 }
 
 // fork copies s, with goroutine i of its own.
@@ -211,7 +214,7 @@ func (e *explorer) push(s *state) {
 
 func (e *explorer) expand(s *state) {
 	for i, g := range s.gs {
-		if !g.done && g.parked == nil && g.dclose == nil && g.sync == nil {
+		if !g.done && g.parked == nil && g.dclose == nil && g.sync == nil && g.mapAt == nil {
 			e.out = e.out[:0]
 			c := s.fork(i)
 			e.run(c, i, 0)
@@ -343,10 +346,11 @@ func (e *explorer) run(s *state, i int, steps int) {
 				continue
 			}
 		}
-		if k, ok := f.node.Map[in]; ok {
-			mapStep(s, f, in, k)
-			f.idx++
-			continue
+		if _, ok := f.node.Map[in]; ok {
+			// Another goroutine may run before it (mapelem.go).
+			g.mapAt = in
+			e.out = append(e.out, s)
+			return
 		}
 		switch in := in.(type) {
 		case *ssa.If:
@@ -363,7 +367,7 @@ func (e *explorer) run(s *state, i int, steps int) {
 				if !g.exit.IsValid() {
 					g.exit = endOf(f.node.Fn)
 				}
-				g.then = e.m.returnsOn(g, in)
+				g.then = !s.started && e.m.returnsOn(g, in)
 			}
 			f.unwinding, f.ret = true, in
 			continue
@@ -802,6 +806,13 @@ func (e *explorer) transitions(s *state) {
 		if g.done {
 			continue
 		}
+		if g.mapAt != nil {
+			moved = true
+			c := s.fork(i)
+			e.mapMove(c, i)
+			e.next(c, s)
+			continue
+		}
 		if g.sync != nil {
 			if e.ready(s, g.sync) {
 				moved = true
@@ -982,7 +993,7 @@ func (s *state) key() string {
 	}
 	sort.Strings(gs)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d/%d/%t/%v/%v/%t/", s.buf, s.cap, s.closed, s.sy, s.sec, s.elem)
+	fmt.Fprintf(&b, "%d/%d/%t/%v/%v/%t/%t/", s.buf, s.cap, s.closed, s.sy, s.sec, s.elem, s.started)
 	ks := make([]string, 0, len(s.trips))
 	for k, v := range s.trips {
 		ks = append(ks, k+"="+strconv.Itoa(v))
@@ -1001,7 +1012,7 @@ func (g *gor) key() string {
 	}
 	var b strings.Builder
 	b.WriteString(g.racedKey())
-	fmt.Fprintf(&b, "%p:%t:%d:%t:%p:%v:%d;", g.g, g.dclose != nil, len(g.parked), g.then, g.sync, g.holds, g.group)
+	fmt.Fprintf(&b, "%p:%t:%d:%t:%p:%v:%d:%p;", g.g, g.dclose != nil, len(g.parked), g.then, g.sync, g.holds, g.group, g.mapAt)
 	for _, f := range g.frames {
 		fmt.Fprintf(&b, "%p.%d.%d.%t.%p", f.node, f.blk.Index, f.idx, f.unwinding, f.ret)
 		if f.prev != nil {

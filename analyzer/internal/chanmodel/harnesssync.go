@@ -29,6 +29,19 @@ type HarnessObject struct {
 // each once, concurrently, so a call racing another (Close while Send is
 // in flight) is an interleaving of the harness.
 func CheckHarness(joint *chanuse.Channel, obj *HarnessObject, first, second *chanuse.Node, rets []*ssa.Return, budget int) []Stuck {
+	return checkHarness(joint, obj, first, second, rets, false, budget)
+}
+
+// CheckRegistry is CheckHarness for a map class (chanuse.WideMaps) whose
+// owner is a method of the live object registering an element in its
+// map: the clients are other calls on that object, which may run at any
+// time, so they start as the owner stores the element (mapelem.go)
+// rather than when it returns.
+func CheckRegistry(joint *chanuse.Channel, obj *HarnessObject, first, second *chanuse.Node, rets []*ssa.Return, budget int) []Stuck {
+	return checkHarness(joint, obj, first, second, rets, true, budget)
+}
+
+func checkHarness(joint *chanuse.Channel, obj *HarnessObject, first, second *chanuse.Node, rets []*ssa.Return, early bool, budget int) []Stuck {
 	m := build(joint)
 	if m == nil {
 		dbg("%s: no harness model", joint.Make.Parent().Name())
@@ -39,6 +52,7 @@ func CheckHarness(joint *chanuse.Channel, obj *HarnessObject, first, second *cha
 		m.sy = m.buildSync()
 	}
 	m.then, m.also = first, second
+	m.early = early && first != nil
 	m.rets = map[*ssa.Return]bool{}
 	for _, r := range rets {
 		m.rets[r] = true

@@ -18,10 +18,30 @@ import (
 // is not followed (the path is pruned: it only loses witnesses), and a
 // nil test of the lookup's channel is decided by the lookup.
 //
-// The map's instructions touch no channel: they run inside a goroutine's
-// step, so the order of two goroutines' map instructions between their
-// channel operations is the order the explorer runs them in, one of the
-// orders the program can take.
+// The map is shared, so each of its instructions is a step of its own,
+// like an operation on the channel: another goroutine may run between a
+// store and a delete (a waiter looking the element up while its owner
+// still works). Under CheckRegistry the clients start when the owner's
+// goroutine stores the element: they are calls on an object that was
+// live before the owner's call, and may run at any time after it.
+
+// mapMove runs the map instruction goroutine i of s (owned) waits at.
+func (e *explorer) mapMove(s *state, i int) {
+	g := s.gs[i]
+	f := g.frames[len(g.frames)-1]
+	in := g.mapAt
+	g.mapAt = nil
+	k := f.node.Map[in]
+	mapStep(s, f, in, k)
+	f.idx++
+	if k == chanuse.MapStore && e.m.early && !s.started && g.g == e.m.ch.Nodes[0] {
+		s.started = true
+		e.spawn(s, e.m.then)
+		if e.m.also != nil {
+			e.spawn(s, e.m.also)
+		}
+	}
+}
 
 // mapStep runs in, a map instruction of kind k of frame f.
 func mapStep(s *state, f *frame, in ssa.Instruction, k chanuse.MapKind) {

@@ -132,6 +132,7 @@ type model struct {
 	jointWhy string          // why another channel is not followed, for the census
 	extra    []*chanuse.Node // nodes added for the other channels, until withExtra
 	hobj     *HarnessObject  // the field harness's object (harnesssync.go)
+	early    bool            // the clients start at the element's store (CheckRegistry)
 
 	// start is where the exploration begins when the model is rooted at
 	// a sync object rather than a channel (roots.go): the object's

@@ -164,9 +164,8 @@ func work() {}
 // Group runs fn once per key; a second Do for a key in flight waits. Its
 // deferred cleanup removes the entry on every path, but the channel is
 // closed only when fn succeeds: a waiter that found the entry before a
-// failure waits forever. The registry pattern rule reports it; the
-// checker runs a client after the owner returns, when the entry is gone,
-// and finds nothing (map instructions are not interleaving points).
+// failure waits forever. (The registry pattern rule reports it first; the
+// checker finds it with a client started as the entry is stored.)
 type Group struct {
 	mu     sync.Mutex
 	flight map[string]chan struct{}
@@ -193,4 +192,71 @@ func (g *Group) Do(key string, fn func() error) error {
 	}
 	close(ch)
 	return nil
+}
+
+// Flights is Group with the close in a helper and the cleanup a deferred
+// method: the close runs only after a successful fn.
+type Flights struct {
+	mu     sync.Mutex
+	flight map[string]chan struct{}
+}
+
+// Do runs fn for key, or waits for the run in flight.
+func (g *Flights) Do(key string, fn func() error) error {
+	g.mu.Lock()
+	wait, ok := g.flight[key]
+	g.mu.Unlock()
+	if ok {
+		<-wait // want `this receive can block forever`
+		return nil
+	}
+	ch := make(chan struct{})
+	g.mu.Lock()
+	g.flight[key] = ch
+	g.mu.Unlock()
+	defer g.forget(key)
+	err := fn()
+	if err != nil {
+		return err
+	}
+	release(ch)
+	return nil
+}
+
+func (g *Flights) forget(key string) {
+	g.mu.Lock()
+	delete(g.flight, key)
+	g.mu.Unlock()
+}
+
+func release(ch chan struct{}) { close(ch) }
+
+// FixedFlights releases the waiters on every path.
+type FixedFlights struct {
+	mu     sync.Mutex
+	flight map[string]chan struct{}
+}
+
+// Do runs fn for key, or waits for the run in flight.
+func (g *FixedFlights) Do(key string, fn func() error) error {
+	g.mu.Lock()
+	wait, ok := g.flight[key]
+	g.mu.Unlock()
+	if ok {
+		<-wait
+		return nil
+	}
+	ch := make(chan struct{})
+	g.mu.Lock()
+	g.flight[key] = ch
+	g.mu.Unlock()
+	defer release(ch)
+	defer g.forget(key)
+	return fn()
+}
+
+func (g *FixedFlights) forget(key string) {
+	g.mu.Lock()
+	delete(g.flight, key)
+	g.mu.Unlock()
 }
