@@ -51,8 +51,10 @@ type MapOp struct {
 // up: Escapes or Stored, with Why for the census. MapOps lists the
 // stores, lookups and deletes so that the checker can tell whether the
 // element it follows is in the map; a key is taken to be the key the
-// element was stored under (clients choose keys: the same key is a run
-// the program can take).
+// element was stored under: every key must come from a parameter (or a
+// field of one, or a variable holding one), so that callers choosing the
+// same key is a run the program can take; a key the package computes (a
+// counter, a constant) gives up.
 func WideMaps(pkg *types.Package, sealed *Sealed, funcs []*ssa.Function) map[*types.Var]*Class {
 	classes := map[*types.Var]*Class{}
 	closed := closedAccessors(pkg, sealed, funcs)
@@ -198,6 +200,10 @@ func (c *Class) mapValue(m ssa.Value, fn *ssa.Function, base ssa.Value) {
 				}
 				continue
 			}
+			if !clientKey(r.Key, 0) {
+				c.esc("a key not from a parameter")
+				continue
+			}
 			c.mapOp(MapStore, r, base)
 			if !c.wide.makes[mk] {
 				c.wide.makes[mk] = true
@@ -207,6 +213,10 @@ func (c *Class) mapValue(m ssa.Value, fn *ssa.Function, base ssa.Value) {
 		case *ssa.Lookup:
 			if r.X != m {
 				c.esc("map used as a key")
+				continue
+			}
+			if !clientKey(r.Index, 0) {
+				c.esc("a key not from a parameter")
 				continue
 			}
 			c.mapOp(MapLookup, r, base)
@@ -225,6 +235,10 @@ func (c *Class) mapValue(m ssa.Value, fn *ssa.Function, base ssa.Value) {
 			if b, ok := r.Call.Value.(*ssa.Builtin); ok && len(r.Call.Args) > 0 && r.Call.Args[0] == m {
 				switch b.Name() {
 				case "delete":
+					if len(r.Call.Args) != 2 || !clientKey(r.Call.Args[1], 0) {
+						c.esc("a key not from a parameter")
+						continue
+					}
 					c.mapOp(MapDelete, r, base)
 					continue
 				case "len":
@@ -392,4 +406,75 @@ func MadeIn(v ssa.Value) (*ssa.MakeChan, bool) {
 	}
 	mk, ok := v.(*ssa.MakeChan)
 	return mk, ok
+}
+
+// clientKey reports whether the map key k comes from a parameter: the
+// parameter itself, a field of it (not of a method's receiver), a captured variable or one every
+// store of which stores such a key, converted or not.
+func clientKey(k ssa.Value, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	switch k := k.(type) {
+	case *ssa.Parameter, *ssa.FreeVar:
+		return true
+	case *ssa.ChangeType:
+		return clientKey(k.X, depth+1)
+	case *ssa.Convert:
+		return clientKey(k.X, depth+1)
+	case *ssa.MakeInterface:
+		return clientKey(k.X, depth+1)
+	case *ssa.Field:
+		return !isRecv(k.X) && clientKey(k.X, depth+1)
+	case *ssa.Index:
+		return clientKey(k.X, depth+1)
+	case *ssa.Extract:
+		// The key of a range over a map (the class's own: a
+		// close-all visiting the element).
+		if nx, ok := k.Tuple.(*ssa.Next); ok && k.Index == 1 && !nx.IsString {
+			return true
+		}
+		return false
+	case *ssa.UnOp:
+		if k.Op != token.MUL {
+			return false
+		}
+		switch x := k.X.(type) {
+		case *ssa.FreeVar:
+			return true
+		case *ssa.FieldAddr:
+			// A field of the receiver is the object's own state (a
+			// counter), not a key the caller chooses.
+			return !isRecv(x.X) && clientKey(x.X, depth+1)
+		case *ssa.IndexAddr:
+			return clientKey(x.X, depth+1)
+		case *ssa.Alloc:
+			n := 0
+			for _, r := range *x.Referrers() {
+				if st, ok := r.(*ssa.Store); ok && st.Addr == x {
+					if !clientKey(st.Val, depth+1) {
+						return false
+					}
+					n++
+				}
+			}
+			return n > 0
+		}
+	}
+	return false
+}
+
+// isRecv reports whether v is a method's receiver, or a captured one.
+func isRecv(v ssa.Value) bool {
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		fn := v.Parent()
+		return fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == v
+	case *ssa.FreeVar:
+		return true // unknown: taken as the receiver
+	case *ssa.UnOp:
+		_, ok := v.X.(*ssa.FreeVar)
+		return ok && v.Op == token.MUL
+	}
+	return false
 }
