@@ -347,10 +347,15 @@ func (e *explorer) run(s *state, i int, steps int) {
 			}
 		}
 		if _, ok := f.node.Map[in]; ok {
-			// Another goroutine may run before it (mapelem.go).
 			g.mapAt = in
-			e.out = append(e.out, s)
-			return
+			if len(g.holds) > 0 {
+				// Under a modelled lock another goroutine may run
+				// before it (mapelem.go).
+				e.out = append(e.out, s)
+				return
+			}
+			e.mapMove(s, i)
+			continue
 		}
 		switch in := in.(type) {
 		case *ssa.If:

@@ -18,10 +18,16 @@ import (
 // is not followed (the path is pruned: it only loses witnesses), and a
 // nil test of the lookup's channel is decided by the lookup.
 //
-// The map is shared, so each of its instructions is a step of its own,
-// like an operation on the channel: another goroutine may run between a
-// store and a delete (a waiter looking the element up while its owner
-// still works). Under CheckRegistry the clients start when the owner's
+// The map is shared, so an instruction on it that runs under a lock the
+// model follows (the object's mutex: harnesssync.go) is a step of its
+// own, like an operation on the channel: another goroutine may run
+// between a store and a delete (a waiter looking the element up while
+// its owner still works), and the lock keeps out what the program keeps
+// out. One under no followed lock runs inside its goroutine's step, as
+// before: a program's other accesses to a map are synchronised (or the
+// runtime fails on the race), by a lock the model does not follow or by
+// the channel, so running it atomically between channel operations is
+// one of the orders the program can take. Under CheckRegistry the clients start when the owner's
 // goroutine stores the element: they are calls on an object that was
 // live before the owner's call, and may run at any time after it.
 
@@ -33,6 +39,7 @@ func (e *explorer) mapMove(s *state, i int) {
 	g.mapAt = nil
 	k := f.node.Map[in]
 	mapStep(s, f, in, k)
+	dbg("  map %v %v: in the map %v", k, in, s.elem)
 	f.idx++
 	if k == chanuse.MapStore && e.m.early && !s.started && g.g == e.m.ch.Nodes[0] {
 		s.started = true

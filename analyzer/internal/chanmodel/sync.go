@@ -4,6 +4,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -338,6 +339,25 @@ func (b *syncBuild) prelude() {
 		pos[in] = i
 	}
 	mkAt := pos[mk]
+	// In the field harness (hobj), ops on a path that never reaches the
+	// make are not the root's (it starts at the make: a registry's
+	// "already there, wait" branch), and ops before the make run in
+	// dominance order, so a Lock then an Unlock leaves the lock free.
+	reaches := map[*ssa.BasicBlock]bool{mb: true}
+	if b.m.hobj != nil {
+		stack = []*ssa.BasicBlock{mb}
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, p := range x.Preds {
+				if !reaches[p] {
+					reaches[p] = true
+					stack = append(stack, p)
+				}
+			}
+		}
+	}
+	var seq []*syncOp
 	for _, blk := range root.Fn.Blocks {
 		for i, in := range blk.Instrs {
 			op := b.sm.ops[root][in]
@@ -346,6 +366,15 @@ func (b *syncBuild) prelude() {
 			}
 			before := blk == mb && i < mkAt || blk != mb && blk.Dominates(mb)
 			later := after[blk] || blk == mb && i > mkAt
+			if b.m.hobj != nil && !before && !later && !reaches[blk] {
+				continue
+			}
+			if b.m.hobj != nil && before && !ssaloop.InLoop(blk) && (op.kind == sLock || op.kind == sUnlock) && !later {
+				if _, ok := in.(*ssa.Defer); !ok {
+					seq = append(seq, op)
+					continue
+				}
+			}
 			switch {
 			case before && later, !before && !later:
 				b.bad[op.obj] = true
@@ -374,9 +403,59 @@ func (b *syncBuild) prelude() {
 			}
 		}
 	}
+	if len(seq) > 0 {
+		b.lockPrelude(seq)
+	}
 	for i, v := range b.sm.init {
 		if v < 0 && b.sm.objs[i].kind == kWG {
 			b.bad[i] = true
+		}
+	}
+}
+
+// lockPrelude applies the root's Locks and Unlocks before the make (all
+// in blocks dominating it, so each runs once on the way there) in the
+// order they run: by block dominance, then by index.
+func (b *syncBuild) lockPrelude(seq []*syncOp) {
+	idx := func(in ssa.Instruction) int {
+		for i, x := range in.Block().Instrs {
+			if x == in {
+				return i
+			}
+		}
+		return -1
+	}
+	sort.SliceStable(seq, func(i, j int) bool {
+		bi, bj := seq[i].instr.Block(), seq[j].instr.Block()
+		if bi == bj {
+			return idx(seq[i].instr) < idx(seq[j].instr)
+		}
+		return bi.Dominates(bj)
+	})
+	held := map[int]bool{}
+	for _, op := range seq {
+		if b.bad[op.obj] {
+			continue
+		}
+		switch op.kind {
+		case sLock:
+			if held[op.obj] || b.sm.init[op.obj] != 0 {
+				b.bad[op.obj] = true
+				continue
+			}
+			held[op.obj] = true
+		case sUnlock:
+			if !held[op.obj] {
+				b.bad[op.obj] = true
+				continue
+			}
+			held[op.obj] = false
+		}
+	}
+	for obj, h := range held {
+		if h && !b.bad[obj] {
+			b.sm.init[obj] = -1
+			b.sm.holds = append(b.sm.holds, obj)
 		}
 	}
 }

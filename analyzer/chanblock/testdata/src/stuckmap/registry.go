@@ -164,8 +164,11 @@ func work() {}
 // Group runs fn once per key; a second Do for a key in flight waits. Its
 // deferred cleanup removes the entry on every path, but the channel is
 // closed only when fn succeeds: a waiter that found the entry before a
-// failure waits forever. (The registry pattern rule reports it first; the
-// checker finds it with a client started as the entry is stored.)
+// failure waits forever. The registry pattern rule reports it. The
+// checker does not: the receiver captured by the cleanup closure is not
+// resolved to the object whose lock the model follows, and map steps under
+// no followed lock run inside their goroutine's step (Flights below is the
+// shape it finds).
 type Group struct {
 	mu     sync.Mutex
 	flight map[string]chan struct{}
