@@ -416,7 +416,13 @@ func (e *explorer) run(s *state, i int, steps int) {
 			}
 		case *ssa.MakeChan:
 			if in == e.m.ch.Make {
-				// Round again: a new channel from here on.
+				// Round again: a new channel from here on. A map
+				// class's client registering its own element while it
+				// holds a modelled lock would end with the lock held,
+				// which the program releases: not followed (mapelem.go).
+				if len(g.holds) > 0 && f.node.Map != nil {
+					return
+				}
 				g.exit, g.frames = in.Pos(), nil
 				continue
 			}

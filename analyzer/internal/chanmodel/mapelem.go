@@ -31,6 +31,12 @@ import (
 // goroutine stores the element: they are calls on an object that was
 // live before the owner's call, and may run at any time after it.
 
+// A client reaching the make registers an element of its own: the model
+// ends it there ("round again"), unless it holds a modelled lock then (a
+// registry checking and storing under one lock), which the program would
+// release later: that path is pruned, since a lock held forever would
+// block the owner and invent a witness.
+
 // mapMove runs the map instruction goroutine i of s (owned) waits at.
 func (e *explorer) mapMove(s *state, i int) {
 	g := s.gs[i]

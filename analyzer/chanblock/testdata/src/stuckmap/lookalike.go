@@ -238,3 +238,34 @@ func (p *Tickets) AwaitLast() {
 		<-ch
 	}
 }
+
+// Stats checks and registers under one lock, and after removing the entry
+// takes the lock again to count before it closes: a second caller that
+// finds no entry registers its own under that lock and releases it. The
+// owner always closes; every waiter wakes. Silent.
+type Stats struct {
+	mu    sync.Mutex
+	runs  map[string]chan struct{}
+	count int
+}
+
+// Run runs t under name, or waits for the run in flight.
+func (s *Stats) Run(name string, t task) {
+	s.mu.Lock()
+	if ch, ok := s.runs[name]; ok {
+		s.mu.Unlock()
+		<-ch
+		return
+	}
+	ch := make(chan struct{})
+	s.runs[name] = ch
+	s.mu.Unlock()
+	_ = t.Do()
+	s.mu.Lock()
+	delete(s.runs, name)
+	s.mu.Unlock()
+	s.mu.Lock()
+	s.count++
+	s.mu.Unlock()
+	close(ch)
+}
