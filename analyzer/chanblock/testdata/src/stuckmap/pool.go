@@ -82,3 +82,89 @@ func (p *FixedPool) Await(name string) {
 	}
 	<-ch
 }
+
+type dialer interface{ Dial(addr string) error }
+
+// Conns's dial goroutine retries, and after the third failure forgets the
+// entry without closing its channel; a waiter that found it first (its
+// variable shadowing an outer one) waits forever.
+type Conns struct {
+	mu    sync.Mutex
+	ready map[string]chan struct{}
+}
+
+// Dial dials addr in the background.
+func (c *Conns) Dial(addr string, d dialer) {
+	ready := make(chan struct{})
+	c.mu.Lock()
+	c.ready[addr] = ready
+	c.mu.Unlock()
+	go func() {
+		for i := 0; ; i++ {
+			if d.Dial(addr) == nil {
+				break
+			}
+			if i == 2 {
+				c.mu.Lock()
+				delete(c.ready, addr)
+				c.mu.Unlock()
+				return
+			}
+		}
+		close(ready)
+	}()
+}
+
+// Wait waits until addr is dialled.
+func (c *Conns) Wait(addr string) {
+	var ch chan struct{}
+	c.mu.Lock()
+	if ch, ok := c.ready[addr]; ok {
+		c.mu.Unlock()
+		<-ch // want `this receive can block forever`
+		return
+	}
+	c.mu.Unlock()
+	_ = ch
+}
+
+// FixedConns closes the channel when it gives up too.
+type FixedConns struct {
+	mu    sync.Mutex
+	ready map[string]chan struct{}
+}
+
+// Dial dials addr in the background.
+func (c *FixedConns) Dial(addr string, d dialer) {
+	ready := make(chan struct{})
+	c.mu.Lock()
+	c.ready[addr] = ready
+	c.mu.Unlock()
+	go func() {
+		defer close(ready)
+		for i := 0; ; i++ {
+			if d.Dial(addr) == nil {
+				break
+			}
+			if i == 2 {
+				c.mu.Lock()
+				delete(c.ready, addr)
+				c.mu.Unlock()
+				return
+			}
+		}
+	}()
+}
+
+// Wait waits until addr is dialled (or given up on).
+func (c *FixedConns) Wait(addr string) {
+	var ch chan struct{}
+	c.mu.Lock()
+	if ch, ok := c.ready[addr]; ok {
+		c.mu.Unlock()
+		<-ch
+		return
+	}
+	c.mu.Unlock()
+	_ = ch
+}
