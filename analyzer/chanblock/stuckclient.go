@@ -166,7 +166,11 @@ func stuckCaller(st *state, c *class, mc *ssa.MakeChan, obj ssa.Value, fn *ssa.F
 			}
 		}
 	}
-	if calls < 2 || !confinedIn(fn, objs, call != nil) {
+	if calls < 2 {
+		return // not a client: one call or none reaches the field
+	}
+	if !confinedIn(fn, objs, call != nil) {
+		st.census(mc, "caller %s: not run (the object leaves it)", fn.Name())
 		return
 	}
 	ownerObjs := map[ssa.Value]bool{obj: true}
@@ -180,35 +184,44 @@ func stuckCaller(st *state, c *class, mc *ssa.MakeChan, obj ssa.Value, fn *ssa.F
 	}
 	client := h.grow(nil, fn, clientObjs, nil, nil, 0)
 	if client == nil {
+		st.census(mc, "caller %s: not run (its tree is too deep)", fn.Name())
 		return
 	}
 	clientNodes := h.nodes[nOwner:]
 	joint := &chanuse.Channel{Make: mc, Field: c.Field, Nodes: h.nodes}
 	if st.reportedOn(joint) {
+		st.census(mc, "caller %s: a pattern rule reported on it", fn.Name())
 		return
 	}
+	st.census(mc, "caller %s: harness", fn.Name())
 	var dead func(*ssa.Select, int) bool
 	if call != nil {
 		dead = func(sel *ssa.Select, k int) bool { return st.deadField(sel, k, h.nodes) }
 	}
 	for _, s := range chanmodel.CheckCaller(joint, client, call, handsOut(mc.Parent(), ownerObjs), dead, stuckBudget) {
-		if s.Sync != nil || !h.callerWitness(s, client, clientNodes, fn, objs, call != nil) {
+		if s.Sync != nil {
+			st.census(mc, "caller %s: witness dropped: a wait on a lock or group alone", fn.Name())
 			continue
 		}
+		if why := h.callerWitness(s, client, clientNodes, fn, objs, call != nil); why != "" {
+			st.census(mc, "caller %s: witness dropped: %s", fn.Name(), why)
+			continue
+		}
+		st.census(mc, "caller %s: witness kept", fn.Name())
 		st.reportStuck(s)
 	}
 }
 
-// callerWitness reports whether s, a witness of the caller harness with
-// client (whose tree is clientNodes), is one to report (see
-// stuckCallers).
-func (h *harness) callerWitness(s chanmodel.Stuck, client *chanuse.Node, clientNodes []*chanuse.Node, fn *ssa.Function, objs map[ssa.Value]bool, made bool) bool {
+// callerWitness returns why s, a witness of the caller harness with
+// client (whose tree is clientNodes), is not one to report (see
+// stuckCallers), or "" when it is.
+func (h *harness) callerWitness(s chanmodel.Stuck, client *chanuse.Node, clientNodes []*chanuse.Node, fn *ssa.Function, objs map[ssa.Value]bool, made bool) string {
 	root := s.Op.Node
 	for root.Parent != nil {
 		root = root.Parent
 	}
 	if root != client {
-		return false // the owner's goroutines: stuckFields' business
+		return "an operation of the owner's goroutines (the field harness's business)"
 	}
 	recv := s.Op.Kind == chanuse.Recv || s.Op.Kind == chanuse.SelectRecv
 	other := func(k chanuse.Kind) bool {
@@ -221,7 +234,7 @@ func (h *harness) callerWitness(s chanmodel.Stuck, client *chanuse.Node, clientN
 	// Nothing outside the harness completes it.
 	for _, op := range h.c.Ops {
 		if other(op.Kind) && !h.inside[opKey{op.Instr, op.State}] {
-			return false
+			return "an operation outside the harness could complete it"
 		}
 	}
 	// The client's calls reach an operation that would have.
@@ -235,16 +248,16 @@ func (h *harness) callerWitness(s chanmodel.Stuck, client *chanuse.Node, clientN
 		}
 	}
 	if len(completers) == 0 {
-		return false
+		return "the client's calls reach no operation that would complete it"
 	}
 	if !made {
 		if s.Op.Node.G != client {
-			return false
+			return "a goroutine the client started, on an object it did not make"
 		}
 		// An earlier call of the client reached a completer.
 		at := topCall(s.Op.Node, client)
 		if at == nil {
-			return false
+			return "the client's own operation, not reached through a call"
 		}
 		_, deferred := at.(*ssa.Defer)
 		for _, n := range completers {
@@ -254,13 +267,13 @@ func (h *harness) callerWitness(s chanmodel.Stuck, client *chanuse.Node, clientN
 			}
 			// A deferred wait runs after every call the client makes.
 			if _, bd := b.(*ssa.Defer); deferred && !bd || dominates(b, at) {
-				return true
+				return ""
 			}
 		}
-		return false
+		return "no earlier call of the client reached a completer (the object may be in the middle of its life)"
 	}
 	if s.Op.Node.G == client {
-		return true
+		return ""
 	}
 	// The client dropped the object on this path.
 	for _, x := range s.Others {
@@ -268,20 +281,20 @@ func (h *harness) callerWitness(s chanmodel.Stuck, client *chanuse.Node, clientN
 			continue
 		}
 		if x.Blocked || x.Other {
-			return false
+			return "the client is blocked or left a select itself"
 		}
 		for _, b := range fn.Blocks {
 			if r, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && r.Pos() == x.Pos {
 				for _, v := range r.Results {
 					if objs[v] {
-						return false
+						return "the client returns the object (its caller may complete it)"
 					}
 				}
-				return true
+				return ""
 			}
 		}
 	}
-	return false
+	return "the client did not drop the object on this path"
 }
 
 // topCall returns the instruction of the client root's function through

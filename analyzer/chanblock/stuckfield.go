@@ -175,7 +175,16 @@ func stuckFields(st *state) {
 			sf = st.syncFieldsOf(tn)
 			sfs[tn] = sf
 		}
-		runs := harnessRuns(clients, reach, tn.Exported() || handsObjectOut(mc.Parent(), tn))
+		pairs := tn.Exported() || handsObjectOut(mc.Parent(), tn)
+		if !pairs && len(clients) > 1 {
+			st.census(mc, "field: no pairs (no code outside the package can get the object: its type and owner are unexported, or the owner returns no value of its type)")
+		}
+		for _, m := range clients[1:] {
+			if reach[m] == nil {
+				st.census(mc, "field: client %s not run (its tree is too deep)", m.Name())
+			}
+		}
+		runs := harnessRuns(clients, reach, pairs)
 		for _, r := range runs {
 			h.nodes = append([]*chanuse.Node(nil), ownerNodes...)
 			h.inside = map[opKey]bool{}
@@ -234,8 +243,12 @@ func stuckFields(st *state) {
 			for _, s := range found {
 				// A wait on a lock or group alone: whose goroutine
 				// it is the harness cannot tell (stuckCaller alike).
-				if s.Sync != nil || h.completable(st, s, hr) {
-					st.census(mc, "field: witness completable outside the harness")
+				if s.Sync != nil {
+					st.census(mc, "field: witness dropped: a wait on a lock or group alone")
+					continue
+				}
+				if why := h.completable(st, s, hr); why != "" {
+					st.census(mc, "field: witness dropped: %s", why)
 					continue
 				}
 				st.census(mc, "field: witness kept")

@@ -1,6 +1,7 @@
 package chanblock
 
 import (
+	"fmt"
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanmodel"
@@ -74,24 +75,24 @@ func handsObjectOut(fn *ssa.Function, tn *types.TypeName) bool {
 	return false
 }
 
-// completable reports whether s, a witness of the harness run hr, is not
-// one to report: something outside the harness could complete its
-// operation (an operation of the other kind outside it, or, for the
-// owner's goroutines, in the clients' methods); no other goroutine takes
-// part (a client balancing its own sends and receives, a semaphore, or a
-// loop feeding itself after a timer's case, is balanced by what the
-// checker does not model); a goroutine left its select by another case
-// before the client's operation began (the object's life ended before
-// the call), or by a case nothing in the harness can fire; or, with two
-// clients, one returned an error (the object failed; the other's call
-// is misuse).
-func (h *harness) completable(st *state, s chanmodel.Stuck, hr *harnessRun) bool {
+// completable returns why s, a witness of the harness run hr, is not
+// one to report, or "" when it is: something outside the harness could
+// complete its operation (an operation of the other kind outside it, or,
+// for the owner's goroutines, in the clients' methods); no other
+// goroutine takes part (a client balancing its own sends and receives, a
+// semaphore, or a loop feeding itself after a timer's case, is balanced
+// by what the checker does not model); a goroutine left its select by
+// another case before the client's operation began (the object's life
+// ended before the call), or by a case nothing in the harness can fire;
+// or, with two clients, one returned an error (the object failed; the
+// other's call is misuse). The reasons go to the census.
+func (h *harness) completable(st *state, s chanmodel.Stuck, hr *harnessRun) string {
 	root := s.Op.Node
 	for root.Parent != nil {
 		root = root.Parent
 	}
 	if outsideCompletes(h.c, s) {
-		return true
+		return "code outside the package holding the channel could complete it"
 	}
 	recv := s.Op.Kind == chanuse.Recv || s.Op.Kind == chanuse.SelectRecv
 	other := func(k chanuse.Kind) bool {
@@ -113,12 +114,23 @@ func (h *harness) completable(st *state, s chanmodel.Stuck, hr *harnessRun) bool
 		sends := s.Op.Kind == chanuse.Send || s.Op.Kind == chanuse.SelectSend
 		for _, x := range s.Others {
 			if x.Other && !(sends && x.Raced && h.liveCase(st, x.Case)) {
-				return true
+				switch {
+				case !x.Raced:
+					return "a goroutine left its select before the call (the object's life ended first)"
+				case !sends:
+					return "a receive left waiting by a producer that stopped (a design, as time.Ticker's)"
+				}
+				return "the select was left by a case nothing in the harness fires"
 			}
 		}
 	}
-	if hr.fns[1] != nil && (failedClient(s, hr) || endedCompleter(s, recv)) {
-		return true
+	if hr.fns[1] != nil {
+		if failedClient(s, hr) {
+			return "a client returned an error (the object failed)"
+		}
+		if endedCompleter(s, recv) {
+			return "a goroutine that could complete it returned by itself (a one-shot object called twice)"
+		}
 	}
 	g := s.Op.Node.G
 	takes := false
@@ -136,15 +148,19 @@ func (h *harness) completable(st *state, s chanmodel.Stuck, hr *harnessRun) bool
 		}
 	}
 	if !takes {
-		return true
+		return "no other goroutine of the harness takes part"
 	}
 	for _, op := range h.c.Ops {
 		k := opKey{op.Instr, op.State}
 		if (hr.outside[k] || root == hr.owner && hr.reach[k]) && other(op.Kind) {
-			return true
+			p := st.pass.Fset.Position(op.Instr.Pos())
+			if hr.outside[k] {
+				return fmt.Sprintf("an operation outside the harness could complete it (line %d)", p.Line)
+			}
+			return fmt.Sprintf("a client method could complete the owner's operation (line %d)", p.Line)
 		}
 	}
-	return false
+	return ""
 }
 
 // hasKind reports whether n operates on the channel with a kind ok takes.
