@@ -114,6 +114,16 @@ func TestStuckRoots(t *testing.T) {
 	runAlone(t, "stuckroots")
 }
 
+// TestStuckHandout runs the field harness on objects handed out as an
+// interface their constructor builds from the concrete type (directly,
+// through a local interface variable, narrowed to another interface):
+// outside callers get the concrete value, so pairs of its methods run;
+// twins and look-alikes (a close, an unexported constructor, a wrapper)
+// stay silent.
+func TestStuckHandout(t *testing.T) {
+	runAlone(t, "stuckhandout")
+}
+
 // runAlone runs chanblock without deadlockleak on the testdata package
 // dir: the checker leaves alone what deadlockleak reports, so its own
 // kernels run without it.

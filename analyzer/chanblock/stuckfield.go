@@ -284,7 +284,8 @@ func (h *harness) registers(fn *ssa.Function, objs map[ssa.Value]bool) bool {
 
 // handsOut returns the returns of the owner fn after which a client may
 // use the object (objs): every error result is nil, and a result of the
-// object's type is the object. A constructor failing (return nil, err)
+// object's type, or an interface value built from one, is the object.
+// A constructor failing (return nil, err)
 // hands nothing out; a Start method failing leaves an object no client
 // should use.
 func handsOut(fn *ssa.Function, objs map[ssa.Value]bool) []*ssa.Return {
@@ -308,6 +309,15 @@ func handsOut(fn *ssa.Function, objs map[ssa.Value]bool) []*ssa.Return {
 				}
 			case typ != nil && types.Identical(x.Type(), typ):
 				if !objs[x] {
+					good = false
+				}
+			case typ != nil && types.IsInterface(x.Type()):
+				// The object as an interface value (handsObjectOut): a
+				// nil interface or another value of its type hands
+				// this object out no more than a nil pointer does.
+				if c, ok := x.(*ssa.Const); ok && c.IsNil() {
+					good = false
+				} else if v := dynamicValue(x); v != nil && types.Identical(v.Type(), typ) && !objs[v] {
 					good = false
 				}
 			}

@@ -55,7 +55,12 @@ func harnessRuns(clients []*ssa.Function, reach map[*ssa.Function]map[opKey]bool
 
 // handsObjectOut reports whether fn, the owner, gives callers outside
 // the package an object of type tn: it is exported and returns one (a
-// constructor). An exported function that only stores the channel in an
+// constructor), as itself or as an interface value whose dynamic type is
+// tn's (`func New() Service { return &service{...} }`: by the spec the
+// caller holds the concrete value and calls its methods through the
+// interface, or through any interface it asserts the value to, so every
+// exported method of tn is callable from outside, as with a result of
+// type *tn). An exported function that only stores the channel in an
 // object it got elsewhere (a test setting up a fake driver) hands nothing
 // out: no outside client can call the object's methods concurrently.
 func handsObjectOut(fn *ssa.Function, tn *types.TypeName) bool {
@@ -65,14 +70,47 @@ func handsObjectOut(fn *ssa.Function, tn *types.TypeName) bool {
 	res := fn.Signature.Results()
 	for i := 0; i < res.Len(); i++ {
 		t := res.At(i).Type()
-		if p, ok := t.(*types.Pointer); ok {
-			t = p.Elem()
-		}
-		if n, ok := t.(*types.Named); ok && n.Obj() == tn {
+		if isType(t, tn) {
 			return true
+		}
+		if !types.IsInterface(t) {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			if r, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && i < len(r.Results) {
+				if v := dynamicValue(r.Results[i]); v != nil && isType(v.Type(), tn) {
+					return true
+				}
+			}
 		}
 	}
 	return false
+}
+
+// isType reports whether t is tn or a pointer to it.
+func isType(t types.Type, tn *types.TypeName) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	return ok && n.Obj() == tn
+}
+
+// dynamicValue returns the concrete value an interface value v holds when
+// it is built in view (a conversion to an interface, possibly converted
+// again to another interface: `var p Service = s; return p`), or nil.
+func dynamicValue(v ssa.Value) ssa.Value {
+	for i := 0; i < 4; i++ {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			return x.X
+		case *ssa.ChangeInterface:
+			v = x.X
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // completable returns why s, a witness of the harness run hr, is not
