@@ -114,6 +114,15 @@ func TestStuckRoots(t *testing.T) {
 	runAlone(t, "stuckroots")
 }
 
+// TestStuckRange runs the field harness on loops that only a close ends
+// (stuckrange.go): a range or a two-value receive loop whose every close
+// runs only after it; look-alikes (a Stop closing, a done case, a
+// producer closing after its last send, a queue nothing closes, a value
+// exit, a deferred close) stay silent.
+func TestStuckRange(t *testing.T) {
+	runAlone(t, "stuckrange")
+}
+
 // TestStuckHandout runs the field harness on objects handed out as an
 // interface their constructor builds from the concrete type (directly,
 // through a local interface variable, narrowed to another interface):

@@ -73,6 +73,12 @@ func (st *state) census(mc *ssa.MakeChan, format string, args ...any) {
 }
 
 func (st *state) reportStuck(s chanmodel.Stuck) {
+	st.reportStuckAs(s, "", nil)
+}
+
+// reportStuckAs reports s; why, when not empty, tells why the operation
+// blocks forever instead of the goroutines' exits (with rel).
+func (st *state) reportStuckAs(s chanmodel.Stuck, why string, rel []analysis.RelatedInformation) {
 	if census.On() {
 		var pos token.Pos
 		if s.Sync != nil {
@@ -132,8 +138,11 @@ func (st *state) reportStuck(s chanmodel.Stuck) {
 	if who == nil && len(s.Others) > 0 {
 		who = &s.Others[0]
 	}
+	if why != "" {
+		st.Report(analysis.Diagnostic{Pos: pos, Category: "deadlock", Message: fmt.Sprintf("this %s can block forever: %s", what, why), Related: rel})
+		return
+	}
 	var msg string
-	var rel []analysis.RelatedInformation
 	for _, x := range s.Others {
 		rel = append(rel, analysis.RelatedInformation{Pos: x.Pos, Message: st.exitText(&x, false)})
 	}

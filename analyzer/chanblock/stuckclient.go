@@ -199,6 +199,15 @@ func stuckCaller(st *state, c *class, mc *ssa.MakeChan, obj ssa.Value, fn *ssa.F
 		dead = func(sel *ssa.Select, k int) bool { return st.deadField(sel, k, h.nodes) }
 	}
 	for _, s := range chanmodel.CheckCaller(joint, client, call, handsOut(mc.Parent(), ownerObjs), dead, stuckBudget) {
+		forever, why, closes := rangeForever(st, c, s)
+		if why != "" {
+			st.census(mc, "caller %s: range at line %d: %s", fn.Name(), st.pass.Fset.Position(s.Op.Instr.Pos()).Line, why)
+		}
+		if forever {
+			st.census(mc, "caller %s: witness kept (a loop only a close ends)", fn.Name())
+			st.reportRangeForever(s, c, closes)
+			continue
+		}
 		if s.Sync != nil {
 			st.census(mc, "caller %s: witness dropped: a wait on a lock or group alone", fn.Name())
 			continue

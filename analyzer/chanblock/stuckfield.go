@@ -241,6 +241,17 @@ func stuckFields(st *state) {
 			}
 			found := check(joint, harnessObject(obj, sf, h.nodes), first, second, h.handsOut(mc.Parent(), objs), stuckBudget)
 			for _, s := range found {
+				// A loop only a close ends, on a field nothing can
+				// close: no client's send lets it out (stuckrange.go).
+				forever, why, closes := rangeForever(st, c, s)
+				if why != "" {
+					st.census(mc, "field: range at line %d: %s", st.pass.Fset.Position(s.Op.Instr.Pos()).Line, why)
+				}
+				if forever {
+					st.census(mc, "field: witness kept (a loop only a close ends)")
+					st.reportRangeForever(s, c, closes)
+					continue
+				}
 				// A wait on a lock or group alone: whose goroutine
 				// it is the harness cannot tell (stuckCaller alike).
 				if s.Sync != nil {
