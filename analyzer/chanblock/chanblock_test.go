@@ -133,6 +133,22 @@ func TestStuckHandout(t *testing.T) {
 	runAlone(t, "stuckhandout")
 }
 
+// TestStuckCounts runs the checker on receivers that stop when a counter
+// reaches a bound (chanmodel counts.go): leaks where the senders may
+// number fewer, fixed twins and look-alikes whose counts match or that
+// it gives up on.
+func TestStuckCounts(t *testing.T) {
+	runAlone(t, "stuckcounts")
+}
+
+// TestStuckValues runs the checker on receivers that stop on a received
+// value's error (chanmodel values.go): a producer whose error value comes
+// last (silent), one that sends again after it (reported), and values
+// the checker cannot know (forwarded from a call: both ways).
+func TestStuckValues(t *testing.T) {
+	runAlone(t, "stuckvalues")
+}
+
 // runAlone runs chanblock without deadlockleak on the testdata package
 // dir: the checker leaves alone what deadlockleak reports, so its own
 // kernels run without it.

@@ -102,6 +102,8 @@ type state struct {
 	elem bool
 	// started: the clients started at the element's store (CheckRegistry).
 	started bool
+
+	vals []int // the records of the buffer's values, in order (values.go; copied on write)
 }
 
 // fork copies s, with goroutine i of its own.
@@ -124,6 +126,9 @@ type explorer struct {
 	st      *state   // the state run is running, for the flags eval reads
 
 	racedOp map[opKey]bool // the stuck operations with a raced witness (raced.go)
+
+	countUnknown bool // a counting exit met a count it does not know (counts.go)
+	got          int  // the record of the value the next resumed receive takes (values.go), -1 unknown
 }
 
 type opKey struct {
@@ -132,7 +137,7 @@ type opKey struct {
 }
 
 func (m *model) explore(budget int) []Stuck {
-	e := &explorer{m: m, budget: budget, seen: map[string]bool{}, stuckOp: map[opKey]bool{}, racedOp: map[opKey]bool{}}
+	e := &explorer{m: m, budget: budget, got: -1, seen: map[string]bool{}, stuckOp: map[opKey]bool{}, racedOp: map[opKey]bool{}}
 	var free []string
 	for k, v := range m.keys {
 		if v < 0 {
@@ -192,6 +197,10 @@ func (m *model) explore(budget int) []Stuck {
 		e.expand(s)
 	}
 	dbg("  states %d found %d", e.states, len(e.found))
+	if e.countUnknown {
+		giveUp(e.m.ch, "counting loop: a count or bound not known on a path")
+		return nil
+	}
 	if census.On() && e.m.begin() != nil {
 		over := ""
 		if e.states >= e.budget {
@@ -408,6 +417,9 @@ func (e *explorer) run(s *state, i int, steps int) {
 			if e.m.flags != nil {
 				e.m.setFlag(s, in)
 			}
+			if e.m.vals != nil && e.m.vals.copies != nil {
+				e.m.copyVal(f, in)
+			}
 		case *ssa.Alloc:
 			if e.m.start != nil && ssa.Instruction(in) == e.m.start {
 				// Round again: a new object from here on.
@@ -465,10 +477,14 @@ func (e *explorer) spawn(s *state, k *chanuse.Node) {
 // tracked phis; false prunes the path (a loop gone round too often).
 func (e *explorer) jump(s *state, f *frame, to *ssa.BasicBlock) bool {
 	from := f.blk
+	e.st = s
 	if l := e.m.loops[f.node.Fn][to]; l != nil {
 		if l.body[from] {
 			f.back[to]++
 			limit := bound
+			if l.counting {
+				limit = e.countLimit(f, l)
+			}
 			if l.key != "" {
 				limit = s.trips[l.key]
 			}
@@ -486,9 +502,10 @@ func (e *explorer) jump(s *state, f *frame, to *ssa.BasicBlock) bool {
 		}
 	}
 	type pv struct {
-		phi *ssa.Phi
-		v   int64
-		ok  bool
+		phi   *ssa.Phi
+		v     int64
+		ok    bool
+		count bool // known only by counting (counts.go)
 	}
 	var set []pv
 	e.st = s
@@ -498,17 +515,29 @@ func (e *explorer) jump(s *state, f *frame, to *ssa.BasicBlock) bool {
 			break
 		}
 		if pred < 0 {
-			set = append(set, pv{phi, 0, false})
+			set = append(set, pv{phi, 0, false, false})
 			continue
 		}
 		v, ok := e.eval(f, phi.Edges[pred])
-		set = append(set, pv{phi, v, ok})
+		c, cok := false, false
+		var cv int64
+		if !ok && e.m.counting {
+			cv, cok = e.evalc(f, phi.Edges[pred], true)
+			c = cok
+		}
+		if c {
+			v = cv
+		}
+		set = append(set, pv{phi, v, ok, c})
 	}
 	for _, p := range set {
-		if p.ok {
+		delete(f.known, p.phi)
+		delete(f.known, cntOf{p.phi})
+		switch {
+		case p.count:
+			f.known[cntOf{p.phi}] = p.v
+		case p.ok:
 			f.known[p.phi] = p.v
-		} else {
-			delete(f.known, p.phi)
 		}
 	}
 	f.prev, f.blk, f.idx = from, to, 0
@@ -519,9 +548,10 @@ func (e *explorer) jump(s *state, f *frame, to *ssa.BasicBlock) bool {
 // condition its way, a correlated one as before; otherwise both ways (the
 // second in a fork of s, run to its end here).
 func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
+	e.st = s
 	dir := -1
 	if l := e.m.loops[f.node.Fn][f.blk]; l != nil && l.exit == iff && l.key != "" {
-		if f.back[f.blk] < s.trips[l.key] {
+		if f.back[f.blk] < s.trips[l.key]-l.off {
 			dir = l.cont
 		} else {
 			dir = 1 - l.cont
@@ -537,6 +567,35 @@ func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
 			dir = 0
 		}
 	}
+	// Counts (counts.go): a counting exit goes by the count, or the
+	// checker gives up; an If outside an approximated loop's exits goes by
+	// the counts it knows; an approximated loop's exit taken against the
+	// count forgets the loop's counts.
+	forget := -1
+	var fl *loop
+	if dir < 0 && e.m.counting {
+		cdir := -1
+		if v, ok := e.evalc(f, iff.Cond, true); ok {
+			cdir = 1
+			if v != 0 {
+				cdir = 0
+			}
+		}
+		switch l := e.m.approxExit(f.node.Fn, iff); {
+		case e.m.countExits[iff]:
+			if cdir < 0 {
+				dbg("  counting exit unknown: %v in %s (known %v)", iff.Cond, f.node.Fn, f.known)
+				e.countUnknown = true
+				f.idx = len(f.blk.Instrs)
+				return
+			}
+			dir = cdir
+		case l == nil:
+			dir = cdir
+		case cdir >= 0:
+			fl, forget = l, 1-cdir
+		}
+	}
 	ck := ""
 	if dir < 0 && !inLoop(iff.Cond) {
 		ck = condKey(iff.Cond, 0)
@@ -546,6 +605,9 @@ func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
 			dir = 1
 			if d {
 				dir = 0
+			}
+			if dir == forget {
+				forgetCounts(f, fl)
 			}
 		}
 	}
@@ -558,8 +620,14 @@ func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
 		if e.m.flags != nil {
 			e.m.decide(c, s, iff.Cond)
 		}
+		if forget == 1 {
+			forgetCounts(cf, fl)
+		}
 		if e.jump(c, cf, cf.blk.Succs[1]) {
 			e.out = append(e.out, c) // runs on when expanded: paths that join meet in the visited set
+		}
+		if forget == 0 {
+			forgetCounts(f, fl)
 		}
 		if ck != "" {
 			f.dec[ck] = true
@@ -574,6 +642,17 @@ func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
 
 // eval returns the value of v when the frame knows it.
 func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
+	return e.evalc(f, v, false)
+}
+
+// evalc is eval, and with counts also the counters, parameters and
+// fields set once that counts.go follows.
+func (e *explorer) evalc(f *frame, v ssa.Value, counts bool) (int64, bool) {
+	if counts {
+		if r, ok := e.evalCount(f, v); ok {
+			return r, true
+		}
+	}
 	switch x := v.(type) {
 	case *ssa.Const:
 		if x.Value == nil {
@@ -626,7 +705,7 @@ func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
 			return r, ok
 		}
 		if x.Op == token.NOT {
-			if r, ok := e.eval(f, x.X); ok {
+			if r, ok := e.evalc(f, x.X, counts); ok {
 				return 1 - r, true
 			}
 		}
@@ -659,12 +738,15 @@ func (e *explorer) eval(f *frame, v ssa.Value) (int64, bool) {
 			if r, ok := errResult(f, x); ok {
 				return r, true
 			}
+			if r, ok := e.nilField(f, x); ok {
+				return r, true
+			}
 		}
-		a, ok1 := e.eval(f, x.X)
+		a, ok1 := e.evalc(f, x.X, counts)
 		if !ok1 {
 			return 0, false
 		}
-		b, ok2 := e.eval(f, x.Y)
+		b, ok2 := e.evalc(f, x.Y, counts)
 		if !ok2 {
 			return 0, false
 		}
@@ -805,6 +887,8 @@ func (e *explorer) resume(s *state, i int, o *opInfo, k int, ok bool) {
 			delete(f.known, valOf{in})
 		}
 	}
+	e.m.received(f, o, e.got)
+	e.got = -1
 	f.idx++
 }
 
@@ -872,14 +956,22 @@ func (e *explorer) transitions(s *state) {
 				c := s.fork(i)
 				q.buf++
 				c.setQ(o.ch, q)
+				if e.m.vals != nil && o.ch == 0 {
+					c.pushVal(e.m.sendDesc(o))
+				}
 				e.resume(c, i, &o, o.state, false)
 				e.next(c, s)
 			case solo:
 				c := s.fork(i)
 				ok := q.buf > 0
+				e.got = 0 // closed and empty: the zero value
 				if ok {
 					q.buf--
 					c.setQ(o.ch, q)
+					e.got = -1
+					if e.m.vals != nil && o.ch == 0 {
+						e.got = c.popVal()
+					}
 				}
 				e.resume(c, i, &o, o.state, ok)
 				e.next(c, s)
@@ -889,6 +981,7 @@ func (e *explorer) transitions(s *state) {
 					c.gs[j] = c.gs[j].clone()
 					e.resume(c, i, &o, o.state, false)
 					p := recvOf(c.gs[j], o.ch)
+					e.got = e.m.sendDesc(o)
 					e.resume(c, j, &p, p.state, true)
 					e.next(c, s)
 				}
@@ -1004,7 +1097,7 @@ func (s *state) key() string {
 	}
 	sort.Strings(gs)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d/%d/%t/%v/%v/%t/%t/", s.buf, s.cap, s.closed, s.sy, s.sec, s.elem, s.started)
+	fmt.Fprintf(&b, "%d/%d/%t/%v/%v/%t/%t/%v/", s.buf, s.cap, s.closed, s.sy, s.sec, s.elem, s.started, s.vals)
 	ks := make([]string, 0, len(s.trips))
 	for k, v := range s.trips {
 		ks = append(ks, k+"="+strconv.Itoa(v))
@@ -1038,6 +1131,10 @@ func (g *gor) key() string {
 				ks = append(ks, fmt.Sprintf("v%p=%d", k.v, v))
 			case errOf:
 				ks = append(ks, fmt.Sprintf("e%p.%d=%d", k.call, k.index, v))
+			case cntOf:
+				ks = append(ks, fmt.Sprintf("n%p=%d", k.v, v))
+			case fieldOf:
+				ks = append(ks, fmt.Sprintf("f%p.%d.%d=%d", k.in, k.state, k.k, v))
 			default:
 				ks = append(ks, fmt.Sprintf("%p=%d", k, v))
 			}

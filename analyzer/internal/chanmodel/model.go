@@ -89,6 +89,10 @@ type loop struct {
 	relevant bool    // an operation, a start or a call of a node is inside
 	event    bool    // every way out follows an operation on the channel
 	free     bool    // relevant, neither counted nor event: runs 0 to bound times (freeloops.go)
+	off      int     // a counted loop's test stays while back edges < trips - off (startOffset)
+	counting bool    // relevant, not counted, leaves when a counter reaches a bound (counts.go)
+	limit    int     // a counting loop's constant bound, when over bound
+	bounds   []ssa.Value
 }
 
 type opInfo struct {
@@ -139,6 +143,12 @@ type model struct {
 	// allocation. Nil for a channel's model, which begins at its make.
 	start   ssa.Instruction
 	rootKey *objKey // the root object (roots.go)
+
+	counting   bool             // a counting loop is followed: counters are evaluated (counts.go)
+	countExits map[*ssa.If]bool // the counting loops' exits
+	loopWhy    string           // why loopsOf gave up, when not the usual
+
+	vals *values // the values on the channel the receivers test against nil (values.go), or nil
 }
 
 // begin is the instruction the maker's goroutine starts after.
@@ -196,12 +206,17 @@ func build(ch *chanuse.Channel) *model {
 		giveUp(ch, "len of the channel read")
 		return nil
 	}
+	m.findValues()
 	m.withExtra()
 	for _, n := range m.ch.Nodes {
 		if m.canon[n] != n {
 			continue
 		}
 		if !m.loopsOf(n) {
+			if m.loopWhy != "" {
+				giveUp(ch, m.loopWhy)
+				return nil
+			}
 			giveUp(ch, "loop neither counted nor event")
 			return nil
 		}
@@ -449,15 +464,29 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 			dbg("loop %s in %s: leaves by a received value", l.head, fn)
 			return false
 		}
-		if l.relevant && l.key == "" && countingExit(l) {
-			dbg("loop %s in %s: counts its way out", l.head, fn)
-			return false
+		if l.relevant && l.key == "" {
+			if exits, ok := m.countingExits(n, l); len(exits) > 0 {
+				if !ok {
+					dbg("loop %s in %s: counts its way out to a bound not followed", l.head, fn)
+					m.loopWhy = "counting loop: a constant bound over 4"
+					return false
+				}
+				l.counting, m.counting = true, true
+				dbg("loop %s in %s: counting, bounds %v", l.head, fn, l.bounds)
+				if m.countExits == nil {
+					m.countExits = map[*ssa.If]bool{}
+				}
+				for _, x := range exits {
+					m.countExits[x] = true
+				}
+			}
 		}
 		if l.relevant && l.key == "" && !l.event {
 			dbg("loop %s in %s: not counted, not event", l.head, fn)
 			l.free = true
 		}
 		if l.key != "" && l.relevant {
+			dbg("loop %s in %s: key %s", l.head, fn, l.key)
 			if _, ok := m.keys[l.key]; !ok {
 				m.keys[l.key] = -1
 				if v, ok := constKey(l.key); ok {
@@ -524,6 +553,32 @@ func (m *model) counted(n *chanuse.Node, l *loop) {
 		return
 	}
 	l.exit, l.cont, l.key = iff, cont, root(bnd, n, 0)
+	l.off = startOffset(l, iff.Cond.(*ssa.BinOp).X)
+}
+
+// startOffset is where a counted loop's test starts counting: the
+// induction variable's constant start, plus one when the test reads it
+// stepped. The test stays in the loop while its back edges number fewer
+// than the bound less this: 0 for i := 0; i < n and for go/ssa's range
+// over a slice (from -1, stepped); 1 for a range over an int, whose test
+// follows the first body (from 0, stepped), which so runs n times, not
+// n+1.
+func startOffset(l *loop, v ssa.Value) int {
+	d := 0
+	if b, ok := v.(*ssa.BinOp); ok {
+		v, d = b.X, 1
+	}
+	phi := v.(*ssa.Phi)
+	for i, e := range phi.Edges {
+		if !l.body[phi.Block().Preds[i]] {
+			if c, ok := e.(*ssa.Const); ok && c.Value != nil {
+				if x, exact := constant.Int64Val(constant.ToInt(c.Value)); exact {
+					return int(x) + d
+				}
+			}
+		}
+	}
+	return d
 }
 
 // induction reports whether v is the loop's induction variable (a phi in
@@ -993,39 +1048,6 @@ func origin(n *chanuse.Node, v ssa.Value) (ssa.Value, *chanuse.Node, bool) {
 		}
 	}
 	return nil, nil, false
-}
-
-// countingExit reports whether a way out of l tests a counter the loop
-// steps (for v := range ch { n++; if n == want { break } }): the loop
-// counts its receives, which the checker does not track.
-func countingExit(l *loop) bool {
-	counter := func(v ssa.Value) bool {
-		if b, ok := v.(*ssa.BinOp); ok && (b.Op == token.ADD || b.Op == token.SUB) {
-			v = b.X
-		}
-		phi, ok := v.(*ssa.Phi)
-		if !ok || !l.body[phi.Block()] {
-			return false
-		}
-		for _, e := range phi.Edges {
-			if b, ok := e.(*ssa.BinOp); ok && (b.Op == token.ADD || b.Op == token.SUB) {
-				if _, ok := b.Y.(*ssa.Const); ok {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	for b := range l.body {
-		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-		if !ok || l.body[b.Succs[0]] && l.body[b.Succs[1]] {
-			continue
-		}
-		if c, ok := iff.Cond.(*ssa.BinOp); ok && (counter(c.X) || counter(c.Y)) {
-			return true
-		}
-	}
-	return false
 }
 
 // sentinel reports whether a function sends a constant on the channel
