@@ -33,8 +33,11 @@ import (
 type cntOf struct{ v *ssa.Phi }
 
 // counter reports whether v is, or is a constant step of, a phi of l
-// stepped by a constant on some way round.
-func counter(l *loop, v ssa.Value) bool {
+// stepped by a constant on some way round; related, whether a step
+// follows an operation on the channel or a start in the loop (one of
+// ops' blocks dominates it): the loop counts what it takes or starts,
+// not retries.
+func counter(l *loop, v ssa.Value, ops []*ssa.BasicBlock) (is, related bool) {
 	if b, ok := v.(*ssa.BinOp); ok && (b.Op == token.ADD || b.Op == token.SUB) {
 		if _, ok := b.Y.(*ssa.Const); ok {
 			v = b.X
@@ -42,24 +45,40 @@ func counter(l *loop, v ssa.Value) bool {
 	}
 	phi, ok := v.(*ssa.Phi)
 	if !ok || !l.body[phi.Block()] {
-		return false
+		return false, false
 	}
 	for _, e := range phi.Edges {
 		if b, ok := e.(*ssa.BinOp); ok && (b.Op == token.ADD || b.Op == token.SUB) {
 			if _, ok := b.Y.(*ssa.Const); ok {
-				return true
+				is = true
+				for _, ob := range ops {
+					if ob.Dominates(b.Block()) {
+						related = true
+					}
+				}
 			}
 		}
 	}
-	return false
+	return is, related
 }
 
 // countingExits returns the ways out of l that test a counter l steps
 // against a bound; ok is false when a bound is not one the model can
-// follow: a constant over 4 (a retry limit, unrelated to the senders'
-// number). Other bounds are evaluated on each path, exactly or not at all.
+// follow: a counter stepped on no way that passes an operation on the
+// channel or a start in the loop (a retry count, unrelated to the
+// senders), or a constant bound over 4. Other bounds are evaluated on
+// each path, exactly or not at all.
 func (m *model) countingExits(n *chanuse.Node, l *loop) (exits []*ssa.If, ok bool) {
 	ok = true
+	var ops []*ssa.BasicBlock
+	for b := range l.body {
+		for _, in := range b.Instrs {
+			if len(m.ops[n][in]) > 0 || len(m.children[n][in]) > 0 {
+				ops = append(ops, b)
+				break
+			}
+		}
+	}
 	for b := range l.body {
 		iff, isIf := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 		if !isIf || l.body[b.Succs[0]] && l.body[b.Succs[1]] {
@@ -70,15 +89,21 @@ func (m *model) countingExits(n *chanuse.Node, l *loop) (exits []*ssa.If, ok boo
 			continue
 		}
 		var bnd ssa.Value
+		isX, relX := counter(l, c.X, ops)
+		isY, relY := counter(l, c.Y, ops)
 		switch {
-		case counter(l, c.X):
+		case isX:
 			bnd = c.Y
-		case counter(l, c.Y):
+		case isY:
 			bnd = c.X
 		default:
 			continue
 		}
 		exits = append(exits, iff)
+		if !relX && !relY {
+			ok = false // a retry count, not the channel's
+			continue
+		}
 		l.bounds = append(l.bounds, bnd)
 		if k, isConst := bnd.(*ssa.Const); isConst {
 			v, exact := int64(0), false

@@ -247,3 +247,58 @@ func rangeIntCount(procs int, work func() int) int {
 	}
 	return sum
 }
+
+// A retry count before the one send, stepped apart from the channel: the
+// checker gives up (the count is not the senders'), as before. (The send
+// leaks when more is false: deadlockleak reports it, not the checker.)
+func retryThenSend(read func() (string, bool), more func() bool) string {
+	ch := make(chan string)
+	go func() {
+		tries, s := 0, ""
+		for {
+			v, ok := read()
+			if ok {
+				s = v
+				break
+			}
+			if tries < 3 {
+				tries++
+				continue
+			}
+			break
+		}
+		ch <- s
+	}()
+	if more() {
+		return <-ch
+	}
+	return ""
+}
+
+// sizer hides the count behind an interface.
+type sizer interface{ size() int }
+
+type fixed struct{ n int }
+
+func (f fixed) size() int { return f.n }
+
+// The bound comes through an interface call the model does not follow:
+// unknown, so the checker gives up on the channel rather than guess (it
+// would be a leak for a size over the senders').
+func viaInterface(s sizer, xs []int) int {
+	ch := make(chan int)
+	for _, x := range xs {
+		go func() { ch <- x }()
+	}
+	sum, got := 0, 0
+	for v := range ch {
+		sum += v
+		got++
+		if got == s.size() {
+			break
+		}
+	}
+	return sum
+}
+
+func callViaInterface(xs []int) int { return viaInterface(fixed{len(xs)}, xs) }
