@@ -102,6 +102,7 @@ func (m *model) countingExits(n *chanuse.Node, l *loop) (exits []*ssa.If, ok boo
 		exits = append(exits, iff)
 		if !relX && !relY {
 			ok = false // a retry count, not the channel's
+			m.loopWhy = "counting loop: a count stepped apart from the channel (a retry count)"
 			continue
 		}
 		l.bounds = append(l.bounds, bnd)
@@ -112,6 +113,7 @@ func (m *model) countingExits(n *chanuse.Node, l *loop) (exits []*ssa.If, ok boo
 			}
 			if !exact || v > 4 {
 				ok = false
+				m.loopWhy = "counting loop: a constant bound over 4"
 			} else {
 				l.limit = max(l.limit, int(v))
 			}

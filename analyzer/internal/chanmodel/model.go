@@ -468,7 +468,6 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 			if exits, ok := m.countingExits(n, l); len(exits) > 0 {
 				if !ok {
 					dbg("loop %s in %s: counts its way out to a bound not followed", l.head, fn)
-					m.loopWhy = "counting loop: a retry count (stepped apart from the channel) or a constant bound over 4"
 					return false
 				}
 				l.counting, m.counting = true, true
