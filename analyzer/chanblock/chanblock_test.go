@@ -91,6 +91,15 @@ func TestStuckSync(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stucksync")
 }
 
+// TestStuckCond runs the checker on goroutines that share a channel and a
+// sync.Cond (chanmodel cond.go): a Signal before the Wait, a wake on one
+// way out only, a Wait under a lock the waker needs, one Signal for two
+// waiters, each beside the shape a correct program takes; and predicate
+// loops, whose predicate the model does not know, which stay silent.
+func TestStuckCond(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "stuckcond")
+}
+
 // TestStuckLoops runs the checker on loops whose way out it does not
 // track and on capacities it cannot fill (chanmodel freeloops.go): leaks
 // beside fixed twins, and look-alikes whose counts must match.

@@ -212,9 +212,10 @@ func (st *state) reportedOn(ch *chanuse.Channel) bool {
 	return false
 }
 
-// reportSyncStuck reports a wait on a WaitGroup, a lock or a context's
-// Done that the witness leaves blocked forever, naming the other side:
-// who holds the lock, who returns without Done, who never cancels.
+// reportSyncStuck reports a wait on a WaitGroup, a lock, a context's
+// Done or a Cond that the witness leaves blocked forever, naming the
+// other side: who holds the lock, who returns without Done, who never
+// cancels, who returns without waking the Cond.
 func (st *state) reportSyncStuck(s chanmodel.Stuck) {
 	ss := s.Sync
 	if !ss.Pos.IsValid() || st.seen[ss.Pos] {
@@ -256,6 +257,10 @@ func (st *state) reportSyncStuck(s chanmodel.Stuck) {
 		msg = fmt.Sprintf("this %s can block forever: its counter stays at %d; %s without calling Done", ss.What, ss.Count, st.exitText(who, true))
 	case ss.Kind == "wait":
 		msg = fmt.Sprintf("this %s can block forever: its counter stays at %d and no goroutine is left to call Done", ss.What, ss.Count)
+	case ss.Kind == "cond" && who != nil:
+		msg = fmt.Sprintf("this %s can block forever: no Signal or Broadcast comes once it waits; %s", ss.What, st.exitText(who, true))
+	case ss.Kind == "cond":
+		msg = fmt.Sprintf("this %s can block forever: no Signal or Broadcast comes once it waits", ss.What)
 	case ss.Kind == "done" && who != nil:
 		msg = fmt.Sprintf("this %s can block forever: %s without calling cancel", ss.What, st.exitText(who, true))
 	default:

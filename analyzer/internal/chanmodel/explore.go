@@ -70,6 +70,7 @@ type gor struct {
 	sync   *syncOp   // the operation on a modelled object it waits at
 	holds  []int     // the modelled locks it holds (copied on write)
 	group  int       // 1 + the WaitGroup whose Go started it, or 0
+	cw     int       // at a Cond's Wait (sync): 0 not yet in, k > 0 k-th in its queue, -1 woken (cond.go)
 	raced  []int     // the goroutines waiting on the channel for it when it left its select (raced.go)
 	left   *ssa.SelectState
 	mapAt  ssa.Instruction // the map instruction it waits to run (mapelem.go)
@@ -272,8 +273,9 @@ func (e *explorer) run(s *state, i int, steps int) {
 					return
 				}
 				if d.sync != nil {
-					if d.sync.blocks() {
-						// defer wg.Wait(): it waits here, at the return.
+					if d.sync.blocks() || d.sync.wakes() {
+						// defer wg.Wait(): it waits here, at the return;
+						// a deferred Signal is a scheduling point (cond.go).
 						g.sync = d.sync
 						e.out = append(e.out, s)
 						return
@@ -342,7 +344,7 @@ func (e *explorer) run(s *state, i int, steps int) {
 					}
 				case isDefer(in):
 					f.defers = append(f.defers, deferred{sync: op})
-				case op.blocks():
+				case op.blocks() || op.wakes():
 					g.sync = op
 					e.out = append(e.out, s)
 					return
@@ -909,11 +911,12 @@ func (e *explorer) transitions(s *state) {
 			continue
 		}
 		if g.sync != nil {
-			if e.ready(s, g.sync) {
+			if e.ready(s, g, g.sync) {
 				moved = true
 				c := s.fork(i)
-				e.take(c, i)
-				e.next(c, s)
+				if e.take(c, i) {
+					e.next(c, s)
+				}
 			}
 			continue
 		}
@@ -1116,7 +1119,7 @@ func (g *gor) key() string {
 	}
 	var b strings.Builder
 	b.WriteString(g.racedKey())
-	fmt.Fprintf(&b, "%p:%t:%d:%t:%p:%v:%d:%p;", g.g, g.dclose != nil, len(g.parked), g.then, g.sync, g.holds, g.group, g.mapAt)
+	fmt.Fprintf(&b, "%p:%t:%d:%t:%p:%v:%d:%p:%d;", g.g, g.dclose != nil, len(g.parked), g.then, g.sync, g.holds, g.group, g.mapAt, g.cw)
 	for _, f := range g.frames {
 		fmt.Fprintf(&b, "%p.%d.%d.%t.%p", f.node, f.blk.Index, f.idx, f.unwinding, f.ret)
 		if f.prev != nil {

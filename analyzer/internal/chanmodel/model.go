@@ -46,7 +46,7 @@ type SyncStuck struct {
 	Pos    token.Pos
 	What   string // the operation: wg.Wait, mu.Lock, <-ctx.Done()
 	Object string // the object: wg, mu, ctx
-	Kind   string // "wait", "lock" or "done"
+	Kind   string // "wait", "lock", "done" or "cond" (a Cond's Wait not woken)
 	Count  int    // a WaitGroup's counter when stuck
 	Holder int    // the index in Others of the goroutine holding the lock; -1 none, -2 the waiter itself
 }
@@ -433,6 +433,9 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 			}
 		}
 		m.counted(n, l)
+		if !l.relevant && l.key != "" && condLoop(l) {
+			l.relevant = true // its trips decide a Cond's operations (cond.go)
+		}
 		// An event loop: every way out (an edge out of the body, or a
 		// return in it) follows an operation on the channel.
 		l.event = len(opBlocks) > 0

@@ -59,7 +59,7 @@ type syncOp struct {
 
 // blocks reports whether the operation may wait.
 func (o *syncOp) blocks() bool {
-	return o.kind == sWait || o.kind == sLock || o.kind == sRLock || o.kind == sDone
+	return o.kind == sWait || o.kind == sLock || o.kind == sRLock || o.kind == sDone || o.kind == sCondWait
 }
 
 // what names the operation for a report.
@@ -73,6 +73,12 @@ func (o *syncOp) what() string {
 		return o.name + ".RLock"
 	case sDone:
 		return "<-" + o.name + ".Done()"
+	case sCondWait:
+		return o.name + ".Wait"
+	case sSignal:
+		return o.name + ".Signal"
+	case sBroadcast:
+		return o.name + ".Broadcast"
 	}
 	return o.name
 }
@@ -81,6 +87,7 @@ type syncObj struct {
 	kind objKind
 	name string
 	pos  token.Pos // where it is made
+	l    int       // a Cond's L (cond.go)
 }
 
 // syncModel is what the exploration needs of the objects.
@@ -106,6 +113,7 @@ type syncBuild struct {
 	bad     map[int]bool
 	reached map[int]map[ssa.Instruction]bool // the calls the confinement walk met, by object
 	sm      *syncModel
+	cb      condBuild // the Conds' L bindings (cond.go)
 }
 
 // buildSync finds the objects and their operations; nil when there are
@@ -162,6 +170,7 @@ func (m *model) buildSync() *syncModel {
 	b.loopAdds()
 	b.loopDones()
 	b.prelude()
+	b.condChecks()
 	for n, ops := range b.sm.ops {
 		for in, op := range ops {
 			if b.bad[op.obj] {
@@ -466,6 +475,9 @@ func (b *syncBuild) scan(n *chanuse.Node, in ssa.Instruction) bool {
 	case *ssa.Call, *ssa.Defer:
 		c := in.(ssa.CallInstruction).Common()
 		_, deferred := in.(*ssa.Defer)
+		if ok, handled := b.scanCond(n, in, c, deferred); handled {
+			return ok
+		}
 		if typ, meth := syncMethod(c); typ != "" {
 			k, name := b.resolve(c.Args[0], n, 0)
 			if k.base == nil {
@@ -609,7 +621,7 @@ func (b *syncBuild) object(k objKey, kind objKind, name string) int {
 	}
 	i := len(b.sm.objs)
 	b.index[k] = i
-	b.sm.objs = append(b.sm.objs, syncObj{kind: kind, name: name, pos: k.base.Pos()})
+	b.sm.objs = append(b.sm.objs, syncObj{kind: kind, name: name, pos: k.base.Pos(), l: -1})
 	b.reached[i] = map[ssa.Instruction]bool{}
 	start := k.base
 	if kind == kCtx {
@@ -633,6 +645,9 @@ func (b *syncBuild) object(k objKey, kind objKind, name string) int {
 	}
 	if !b.confined(start, path, i, map[ssa.Value]bool{}, 0) {
 		b.bad[i] = true
+	}
+	if kind == kCond {
+		b.condInit(i, k)
 	}
 	return i
 }
@@ -667,6 +682,12 @@ func (b *syncBuild) confined(v ssa.Value, path string, obj int, seen map[ssa.Val
 				}
 				continue
 			}
+		}
+		if ok, handled := b.condUse(v, r, path, obj); handled {
+			if !ok {
+				return false
+			}
+			continue
 		}
 		switch r := r.(type) {
 		case *ssa.DebugRef:
@@ -757,6 +778,10 @@ func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, st
 	switch x := v.(type) {
 	case *ssa.MakeChan:
 		return objKey{base: x}, "" // a stop channel (stopchan.go)
+	case *ssa.Call:
+		if isNewCond(x) {
+			return objKey{base: x}, debugName(x) // a Cond (cond.go)
+		}
 	case *ssa.ChangeType:
 		if isChanType(x.Type()) {
 			return b.resolve(x.X, n, depth+1)
@@ -884,7 +909,7 @@ func syncMethod(c *ssa.CallCommon) (string, string) {
 		return "", ""
 	}
 	switch nt.Obj().Name() {
-	case "WaitGroup", "Mutex", "RWMutex":
+	case "WaitGroup", "Mutex", "RWMutex", "Cond":
 		return nt.Obj().Name(), fn.Name()
 	}
 	return "", ""
@@ -923,6 +948,8 @@ func (e *explorer) apply(s *state, i int, op *syncOp) bool {
 		e.release(s, i, o)
 	case sCancel:
 		s.sy[o] = 1
+	case sSignal, sBroadcast:
+		e.wake(s, o, op.kind == sBroadcast)
 	}
 	return true
 }
@@ -952,9 +979,13 @@ func (e *explorer) release(s *state, i int, o int) {
 }
 
 // ready reports whether a blocking operation can proceed in s.
-func (e *explorer) ready(s *state, op *syncOp) bool {
+func (e *explorer) ready(s *state, g *gor, op *syncOp) bool {
 	v := s.sy[op.obj]
 	switch op.kind {
+	case sCondWait:
+		return g.cw == 0 || g.cw < 0 && s.sy[e.m.sy.objs[op.obj].l] == 0
+	case sSignal, sBroadcast:
+		return true
 	case sWait, sLock:
 		return v == 0
 	case sRLock:
@@ -965,10 +996,14 @@ func (e *explorer) ready(s *state, op *syncOp) bool {
 	return false
 }
 
-// take moves goroutine i of c (owned) past its blocking operation.
-func (e *explorer) take(c *state, i int) {
+// take moves goroutine i of c (owned) past its blocking operation (or
+// into a Cond's Wait); false prunes the path.
+func (e *explorer) take(c *state, i int) bool {
 	g := c.gs[i]
 	op := g.sync
+	if op.kind == sCondWait || op.kind == sSignal || op.kind == sBroadcast {
+		return e.takeCond(c, i)
+	}
 	g.sync = nil
 	switch op.kind {
 	case sLock, sRLock:
@@ -981,6 +1016,7 @@ func (e *explorer) take(c *state, i int) {
 		g.holds = append(append([]int(nil), g.holds...), op.obj)
 	}
 	g.frames[len(g.frames)-1].idx++
+	return true
 }
 
 // exitOf tells how goroutine h ended in s.
@@ -1020,8 +1056,16 @@ func (e *explorer) syncStuck(s *state) {
 		}
 		e.stuckOp[k] = true
 		op := g.sync
+		lk := op.obj // the lock it waits for
 		ss := &SyncStuck{Pos: syncPos(op), What: op.what(), Object: e.m.sy.objs[op.obj].name, Holder: -1}
 		switch op.kind {
+		case sCondWait:
+			ss.Kind = "cond"
+			if g.cw < 0 {
+				// Woken, it waits to lock L again.
+				lk = e.m.sy.objs[op.obj].l
+				ss.Kind, ss.Object = "lock", e.m.sy.objs[lk].name
+			}
 		case sWait:
 			ss.Kind, ss.Count = "wait", s.sy[op.obj]
 		case sDone:
@@ -1031,7 +1075,7 @@ func (e *explorer) syncStuck(s *state) {
 		}
 		st := Stuck{Sync: ss}
 		for _, h := range g.holds {
-			if h == op.obj {
+			if h == lk {
 				ss.Holder = -2
 			}
 		}
@@ -1040,7 +1084,7 @@ func (e *explorer) syncStuck(s *state) {
 				continue
 			}
 			for _, o := range h.holds {
-				if o == op.obj && ss.Holder == -1 {
+				if o == lk && ss.Holder == -1 {
 					ss.Holder = len(st.Others)
 				}
 			}

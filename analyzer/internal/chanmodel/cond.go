@@ -1,0 +1,699 @@
+package chanmodel
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strconv"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/census"
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/ssa"
+)
+
+// A sync.Cond among the model's objects (session 22), with the semantics
+// of the sync docs: c.Wait() atomically unlocks c.L and joins the Cond's
+// queue; it returns only after a Signal or Broadcast made while it is in
+// the queue (a Signal with nobody queued is lost), and relocks c.L first.
+// Signal wakes the first goroutine queued (the runtime's notify list is
+// FIFO: the longest waiting), Broadcast every one.
+//
+// Identity: a Cond made by sync.NewCond(&mu) in the model's functions, or
+// a sync.Cond variable or new value (or a field of a local value) whose L
+// is set once (&sync.Cond{L: &mu}, f.cond.L = &f.mu), L being a modelled
+// Mutex or RWMutex. Every use of the Cond is a Wait, Signal or Broadcast
+// in the model's functions, or c.L.Lock() / c.L.Unlock(), which are
+// operations on L; otherwise the Cond and its L are not modelled (their
+// calls return, as before).
+//
+// Wait and Signal do not commute, so entering Wait, Signal and Broadcast
+// are scheduling points: both orders of a Signal and a Wait are explored.
+//
+// Values are unknown to the model, and a Wait guarded by a predicate
+// (for !ready { c.Wait() }) is correct exactly when the predicate is set
+// before the wake: a model taking the Wait way on a predicate it does not
+// know would report a wait the program never makes. So every If from
+// which a Cond's operation can be reached (in its function and, up the
+// calls and go statements, in those that lead to it) must be one the
+// model decides (a counted loop's test, a select's index, a receive's
+// ok) or one whose value no goroutine of the model can change (constants
+// and parameters, through the calls that pass them); otherwise the Cond
+// is given up, with a census line.
+
+// The Cond's kind and operations (numbered apart from sync.go's).
+const kCond objKind = 100
+
+const (
+	sCondWait  syncKind = 100 + iota // c.Wait
+	sSignal                          // c.Signal
+	sBroadcast                       // c.Broadcast
+)
+
+// condBuild is what buildSync learns of the Conds' L bindings.
+type condBuild struct {
+	stores map[int][]*ssa.Store            // stores to a Cond's L field met by its walk
+	calls  map[int][]ssa.CallInstruction   // c.L.Lock() / Unlock() met by its walk
+	lUses  map[int][]ssa.Instruction       // a lock's uses as some Cond's L (NewCond call, store to L)
+	claim  map[ssa.Instruction]int         // those uses by the Cond that binds them
+	why    map[int]string                  // why a Cond is given up
+	nodeOf map[*ssa.Function]*chanuse.Node // a node of each function of the model
+	guard  map[*chanuse.Node]map[ssa.Instruction]string
+}
+
+func (cb *condBuild) init() {
+	if cb.stores == nil {
+		cb.stores = map[int][]*ssa.Store{}
+		cb.calls = map[int][]ssa.CallInstruction{}
+		cb.lUses = map[int][]ssa.Instruction{}
+		cb.claim = map[ssa.Instruction]int{}
+		cb.why = map[int]string{}
+	}
+}
+
+// wakes reports whether the operation wakes a Cond's waiters.
+func (o *syncOp) wakes() bool {
+	return o.kind == sSignal || o.kind == sBroadcast
+}
+
+// isNewCond reports whether c calls sync.NewCond.
+func isNewCond(c *ssa.Call) bool {
+	fn := c.Call.StaticCallee()
+	return fn != nil && fn.Pkg != nil && fn.Pkg.Pkg.Path() == "sync" && fn.Name() == "NewCond" && len(c.Call.Args) == 1
+}
+
+// debugName returns the name of the variable a NewCond call is assigned
+// to (c := sync.NewCond(&mu)), found in its function's syntax; "" when it
+// is not assigned to a plain name.
+func debugName(call *ssa.Call) string {
+	fn := call.Parent()
+	if fn == nil || fn.Syntax() == nil {
+		return ""
+	}
+	name := ""
+	ast.Inspect(fn.Syntax(), func(x ast.Node) bool {
+		if name != "" {
+			return false
+		}
+		var lhs []ast.Expr
+		var rhs []ast.Expr
+		switch x := x.(type) {
+		case *ast.AssignStmt:
+			lhs, rhs = x.Lhs, x.Rhs
+		case *ast.ValueSpec:
+			for _, id := range x.Names {
+				lhs = append(lhs, id)
+			}
+			rhs = x.Values
+		default:
+			return true
+		}
+		if len(lhs) != len(rhs) {
+			return true
+		}
+		for i, r := range rhs {
+			if c, ok := r.(*ast.CallExpr); ok && c.Lparen == call.Pos() {
+				if id, ok := lhs[i].(*ast.Ident); ok && id.Name != "_" {
+					name = id.Name
+				}
+			}
+		}
+		return true
+	})
+	return name
+}
+
+// isCondPtr reports whether t is *sync.Cond.
+func isCondPtr(t types.Type) bool {
+	p, ok := t.Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	nt, ok := p.Elem().(*types.Named)
+	return ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "sync" && nt.Obj().Name() == "Cond"
+}
+
+// lockerPtr reports whether t is *sync.Mutex or *sync.RWMutex.
+func lockerPtr(t types.Type) bool {
+	p, ok := t.Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	nt, ok := p.Elem().(*types.Named)
+	if !ok || nt.Obj().Pkg() == nil || nt.Obj().Pkg().Path() != "sync" {
+		return false
+	}
+	return nt.Obj().Name() == "Mutex" || nt.Obj().Name() == "RWMutex"
+}
+
+// isCondL reports whether fa is &c.L of a *sync.Cond c.
+func isCondL(fa *ssa.FieldAddr) bool {
+	if !isCondPtr(fa.X.Type()) {
+		return false
+	}
+	st, ok := deref(fa.X.Type()).Underlying().(*types.Struct)
+	return ok && fa.Field < st.NumFields() && st.Field(fa.Field).Name() == "L"
+}
+
+// condL returns the c of c.L when v is a load of c.L.
+func condL(v ssa.Value) (ssa.Value, bool) {
+	ld, ok := v.(*ssa.UnOp)
+	if !ok || ld.Op != token.MUL {
+		return nil, false
+	}
+	fa, ok := ld.X.(*ssa.FieldAddr)
+	if !ok || !isCondL(fa) {
+		return nil, false
+	}
+	return fa.X, true
+}
+
+// condLoop reports whether counted loop l calls a Cond's Wait, Signal or
+// Broadcast, with a trip count the model runs (a constant up to 4, or a
+// key): its trips then decide them.
+func condLoop(l *loop) bool {
+	if v, ok := constKey(l.key); ok && v > 4 {
+		return false
+	}
+	for b := range l.body {
+		for _, in := range b.Instrs {
+			if c, ok := in.(ssa.CallInstruction); ok {
+				if typ, _ := syncMethod(c.Common()); typ == "Cond" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// scanCond records a Cond's Wait, Signal or Broadcast, or a c.L.Lock()
+// or c.L.Unlock() as an operation on L; handled is false when c is
+// neither.
+func (b *syncBuild) scanCond(n *chanuse.Node, in ssa.Instruction, c *ssa.CallCommon, deferred bool) (ok, handled bool) {
+	if typ, meth := syncMethod(c); typ == "Cond" {
+		k, name := b.resolve(c.Args[0], n, 0)
+		if k.base == nil {
+			return false, true
+		}
+		switch name {
+		case "", "new", "complit":
+			name = "Cond"
+		}
+		obj := b.object(k, kCond, name)
+		op := &syncOp{obj: obj, instr: in, name: b.sm.objs[obj].name}
+		switch meth {
+		case "Wait":
+			op.kind = sCondWait
+		case "Signal":
+			op.kind = sSignal
+		case "Broadcast":
+			op.kind = sBroadcast
+		default:
+			b.bad[obj] = true
+			return false, true
+		}
+		if deferred && op.kind == sCondWait {
+			b.bad[obj] = true
+			return false, true
+		}
+		b.add(n, in, op)
+		return true, true
+	}
+	if !c.IsInvoke() || c.Method.Name() != "Lock" && c.Method.Name() != "Unlock" {
+		return false, false
+	}
+	cv, ok := condL(c.Value)
+	if !ok {
+		return false, false
+	}
+	k, name := b.resolve(cv, n, 0)
+	if k.base == nil {
+		return false, true
+	}
+	switch name {
+	case "", "new", "complit":
+		name = "Cond"
+	}
+	obj := b.object(k, kCond, name)
+	l := b.sm.objs[obj].l
+	if l < 0 {
+		b.bad[obj] = true
+		return false, true
+	}
+	op := &syncOp{kind: sLock, obj: l, instr: in, name: b.sm.objs[l].name}
+	if c.Method.Name() == "Unlock" {
+		op.kind = sUnlock
+	}
+	if deferred && op.kind == sLock {
+		b.bad[obj] = true
+		return false, true
+	}
+	b.add(n, in, op)
+	return true, true
+}
+
+// condUse checks a use r of v on a Cond's walk (its L field) or a lock's
+// (handed to a Cond as its L); handled is false for the other uses.
+func (b *syncBuild) condUse(v ssa.Value, r ssa.Instruction, path string, obj int) (ok, handled bool) {
+	b.cb.init()
+	switch b.sm.objs[obj].kind {
+	case kCond:
+		fa, isFA := r.(*ssa.FieldAddr)
+		if !isFA || path != "" || fa.X != v || !isCondL(fa) {
+			return false, false
+		}
+		for _, x := range *fa.Referrers() {
+			switch x := x.(type) {
+			case *ssa.DebugRef:
+			case *ssa.Store:
+				if x.Addr != fa {
+					return false, true
+				}
+				b.cb.stores[obj] = append(b.cb.stores[obj], x)
+			case *ssa.UnOp:
+				if x.Op != token.MUL {
+					return false, true
+				}
+				for _, y := range *x.Referrers() {
+					switch y := y.(type) {
+					case *ssa.DebugRef:
+					case ssa.CallInstruction:
+						cc := y.Common()
+						if !cc.IsInvoke() || cc.Value != x || cc.Method.Name() != "Lock" && cc.Method.Name() != "Unlock" || !b.fns[y.Parent()] {
+							return false, true
+						}
+						b.cb.calls[obj] = append(b.cb.calls[obj], y)
+					default:
+						return false, true
+					}
+				}
+			default:
+				return false, true
+			}
+		}
+		return true, true
+	case kMu:
+		mi, isMI := r.(*ssa.MakeInterface)
+		if !isMI || mi.X != v || path != "" {
+			return false, false
+		}
+		for _, x := range *mi.Referrers() {
+			switch x := x.(type) {
+			case *ssa.DebugRef:
+			case *ssa.Call:
+				if !isNewCond(x) {
+					return false, true
+				}
+				b.cb.lUses[obj] = append(b.cb.lUses[obj], x)
+			case *ssa.Store:
+				fa, ok := x.Addr.(*ssa.FieldAddr)
+				if !ok || x.Val != mi || !isCondL(fa) {
+					return false, true
+				}
+				b.cb.lUses[obj] = append(b.cb.lUses[obj], x)
+			default:
+				return false, true
+			}
+		}
+		return true, true
+	}
+	return false, false
+}
+
+// nodeFor returns a (canonical) node of the model running fn, or nil.
+func (b *syncBuild) nodeFor(fn *ssa.Function) *chanuse.Node {
+	for _, n := range b.m.ch.Nodes {
+		if b.m.canon[n] == n && n.Fn == fn {
+			return n
+		}
+	}
+	return nil
+}
+
+// condInit binds Cond i (key k, walked) to its L: NewCond's argument, or
+// the one store to its L field; an L that is not a modelled lock, or a
+// Cond whose L is not set once before it is used, is given up.
+func (b *syncBuild) condInit(i int, k objKey) {
+	b.cb.init()
+	give := func(why string) {
+		b.bad[i] = true
+		if b.cb.why[i] == "" {
+			b.cb.why[i] = why
+		}
+	}
+	var lv ssa.Value
+	var at ssa.Instruction
+	stores := b.cb.stores[i]
+	if call, ok := k.base.(*ssa.Call); ok && k.path == "" {
+		if len(stores) > 0 {
+			give("its L is set again")
+			return
+		}
+		lv, at = call.Call.Args[0], call
+	} else {
+		if len(stores) != 1 {
+			give("its L is not set once")
+			return
+		}
+		st := stores[0]
+		base, _ := k.base.(ssa.Instruction)
+		if base == nil || st.Parent() != base.Parent() || ssaloop.InLoop(st.Block()) || !b.setEarly(st, base) {
+			give("its L is set late")
+			return
+		}
+		lv, at = st.Val, st
+	}
+	mi, ok := lv.(*ssa.MakeInterface)
+	if !ok || !lockerPtr(mi.X.Type()) {
+		give("its L is not a Mutex or RWMutex")
+		return
+	}
+	n := b.nodeFor(at.Parent())
+	if n == nil {
+		give("made outside the model")
+		return
+	}
+	lk, lname := b.resolve(mi.X, n, 0)
+	if lk.base == nil {
+		give("its L is not certain")
+		return
+	}
+	switch lname {
+	case "", "new", "complit":
+		lname = b.sm.objs[i].name + ".L"
+	}
+	l := b.object(lk, kMu, lname)
+	b.sm.objs[i].l = l
+	b.cb.claim[at] = i
+	for _, c := range b.cb.calls[i] {
+		b.reached[l][c] = true
+	}
+}
+
+// setEarly reports whether st (the store of a Cond's L) runs before the
+// Cond can be used: in the block of its making (a composite literal), or
+// before the channel's make, dominating it.
+func (b *syncBuild) setEarly(st *ssa.Store, base ssa.Instruction) bool {
+	if st.Block() == base.Block() {
+		return true
+	}
+	mk := b.m.ch.Make
+	if st.Parent() != mk.Parent() {
+		return false
+	}
+	if st.Block() != mk.Block() {
+		return st.Block().Dominates(mk.Block())
+	}
+	for _, in := range mk.Block().Instrs {
+		if in == ssa.Instruction(st) {
+			return true
+		}
+		if in == ssa.Instruction(mk) {
+			return false
+		}
+	}
+	return false
+}
+
+// condChecks gives up the Conds whose predicates the model does not know
+// and ties each Cond to its L: a lock handed to a Cond the model does
+// not follow is not followed either, nor a Cond whose L is not.
+func (b *syncBuild) condChecks() {
+	b.cb.init()
+	any := false
+	for i, o := range b.sm.objs {
+		if o.kind == kCond {
+			any = true
+			if o.l < 0 {
+				b.bad[i] = true
+			}
+		}
+	}
+	if !any {
+		return
+	}
+	b.condGuards()
+	for changed := true; changed; {
+		changed = false
+		mark := func(i int, why string) {
+			if !b.bad[i] {
+				b.bad[i], changed = true, true
+				if b.cb.why[i] == "" {
+					b.cb.why[i] = why
+				}
+			}
+		}
+		for l, uses := range b.cb.lUses {
+			for _, u := range uses {
+				c, ok := b.cb.claim[u]
+				if !ok || b.bad[c] || b.sm.objs[c].l != l {
+					mark(l, "")
+				}
+			}
+		}
+		for i, o := range b.sm.objs {
+			if o.kind != kCond || o.l < 0 {
+				continue
+			}
+			if b.bad[o.l] {
+				mark(i, "its L is not followed")
+			}
+			if b.bad[i] {
+				mark(o.l, "")
+			}
+		}
+	}
+	if census.On() {
+		fset := b.m.ch.Make.Parent().Prog.Fset
+		for i, o := range b.sm.objs {
+			if o.kind == kCond && b.bad[i] {
+				why := b.cb.why[i]
+				if why == "" {
+					why = "a use outside the model"
+				}
+				census.Printf(fset, o.pos, "cond %s not followed: %s", o.name, why)
+			}
+		}
+	}
+}
+
+// condGuards gives up each Cond with an operation that an If the model
+// cannot decide, on a value another goroutine may change, can lead to.
+func (b *syncBuild) condGuards() {
+	for n, ops := range b.sm.ops {
+		for in, op := range ops {
+			if op.kind != sCondWait && !op.wakes() || b.bad[op.obj] {
+				continue
+			}
+			if iff := b.m.guardOf(n, in); iff != nil {
+				b.bad[op.obj] = true
+				line := "?"
+				if iff.Cond != nil {
+					if p := n.Fn.Prog.Fset.Position(iff.Cond.Pos()); p.IsValid() {
+						line = strconv.Itoa(p.Line)
+					} else if iff.Block() != nil {
+						line = strconv.Itoa(n.Fn.Prog.Fset.Position(iff.Block().Instrs[0].Pos()).Line)
+					}
+				}
+				if b.cb.why[op.obj] == "" {
+					b.cb.why[op.obj] = "a predicate the model does not know leads to " + op.what() + " (line " + line + ")"
+				}
+			}
+		}
+	}
+}
+
+// guardOf returns an If that can lead to in (in node n), up through the
+// calls and go statements that lead to n, whose value the model neither
+// decides nor knows to be steady; nil when there is none.
+func (m *model) guardOf(n *chanuse.Node, in ssa.Instruction) *ssa.If {
+	for cur, at := n, in; cur != nil; {
+		fn := cur.Fn
+		from := map[*ssa.BasicBlock]bool(nil)
+		if cur.Parent == nil && m.ch.Make != nil && m.ch.Make.Parent() == fn {
+			// The root runs from the make on.
+			mb := m.ch.Make.Block()
+			from = map[*ssa.BasicBlock]bool{mb: true}
+			stack := []*ssa.BasicBlock{mb}
+			for len(stack) > 0 {
+				x := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				for _, s := range x.Succs {
+					if !from[s] {
+						from[s] = true
+						stack = append(stack, s)
+					}
+				}
+			}
+		}
+		seen := map[*ssa.BasicBlock]bool{}
+		stack := []*ssa.BasicBlock{at.Block()}
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, p := range x.Preds {
+				if seen[p] || from != nil && !from[p] {
+					continue
+				}
+				seen[p] = true
+				stack = append(stack, p)
+				iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+				if ok && !m.decidedIf(cur, p, iff) {
+					return iff
+				}
+			}
+		}
+		if cur.Parent == nil {
+			break
+		}
+		switch {
+		case cur.Go != nil:
+			at = cur.Go
+		case cur.Start != nil:
+			at = cur.Start
+		case cur.Call != nil:
+			at = cur.Call
+		default:
+			return &ssa.If{} // no start: not known
+		}
+		cur = cur.Parent
+	}
+	return nil
+}
+
+// decidedIf reports whether the model decides iff (a counted loop's
+// test) or its value is steady.
+func (m *model) decidedIf(n *chanuse.Node, blk *ssa.BasicBlock, iff *ssa.If) bool {
+	if l := m.loops[n.Fn][blk]; l != nil && l.exit == iff && l.key != "" {
+		return true
+	}
+	return steady(n, iff.Cond, 0)
+}
+
+// steady reports whether no goroutine of the model can change v while it
+// runs, or the model tracks it: constants, parameters (through the
+// arguments that pass them), values captured by value, a select's index,
+// a receive's ok, and what is computed from them.
+func steady(n *chanuse.Node, v ssa.Value, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Const:
+		return true
+	case *ssa.UnOp:
+		switch x.Op {
+		case token.NOT, token.SUB, token.XOR:
+			return steady(n, x.X, depth+1)
+		}
+	case *ssa.BinOp:
+		return steady(n, x.X, depth+1) && steady(n, x.Y, depth+1)
+	case *ssa.Convert:
+		return steady(n, x.X, depth+1)
+	case *ssa.ChangeType:
+		return steady(n, x.X, depth+1)
+	case *ssa.Extract:
+		switch t := x.Tuple.(type) {
+		case *ssa.Select:
+			return x.Index <= 1
+		case *ssa.UnOp:
+			return t.Op == token.ARROW && x.Index == 1
+		}
+	case *ssa.Parameter:
+		if n == nil || x.Parent() != n.Fn {
+			return false
+		}
+		if n.Parent == nil {
+			return true // the root's: an input
+		}
+		c := callOf(n)
+		if c == nil || c.IsInvoke() {
+			return false
+		}
+		for i, p := range n.Fn.Params {
+			if p == x && i < len(c.Args) {
+				return steady(n.Parent, c.Args[i], depth+1)
+			}
+		}
+	case *ssa.FreeVar:
+		if n == nil || n.Parent == nil {
+			return false
+		}
+		mk := closureOf(n)
+		if mk == nil {
+			return false
+		}
+		bv := chanuse.Bound(mk, x)
+		if bv == nil {
+			return false
+		}
+		if _, ok := bv.(*ssa.Alloc); ok {
+			return false // captured by reference
+		}
+		return steady(n.Parent, bv, depth+1)
+	}
+	return false
+}
+
+// wake runs a Signal (the first in o's queue) or a Broadcast (all) in s,
+// whose goroutines it clones as it changes them.
+func (e *explorer) wake(s *state, o int, all bool) {
+	if s.sy[o] == 0 {
+		return // nobody waits: lost
+	}
+	for j, h := range s.gs {
+		if h.sync == nil || h.sync.kind != sCondWait || h.sync.obj != o || h.cw <= 0 {
+			continue
+		}
+		h = h.clone()
+		s.gs[j] = h
+		switch {
+		case all || h.cw == 1:
+			h.cw = -1
+		default:
+			h.cw--
+		}
+	}
+	if all {
+		s.sy[o] = 0
+	} else {
+		s.sy[o]--
+	}
+}
+
+// takeCond moves goroutine i of c (owned): into its Wait (L released, at
+// the end of the Cond's queue), out of it (L locked again), or past its
+// Signal or Broadcast; false prunes the path (Wait with L unlocked
+// panics).
+func (e *explorer) takeCond(c *state, i int) bool {
+	g := c.gs[i]
+	op := g.sync
+	f := g.frames[len(g.frames)-1]
+	c.sy = append([]int(nil), c.sy...)
+	l := e.m.sy.objs[op.obj].l
+	switch {
+	case op.wakes():
+		e.wake(c, op.obj, op.kind == sBroadcast)
+		g = c.gs[i]
+		g.sync = nil
+	case g.cw == 0:
+		if c.sy[l] != -1 {
+			return false // fatal: unlock of an unlocked mutex
+		}
+		c.sy[l] = 0
+		e.release(c, i, l)
+		c.sy[op.obj]++
+		c.gs[i].cw = c.sy[op.obj]
+		return true
+	default:
+		c.sy[l] = -1
+		g.holds = append(append([]int(nil), g.holds...), l)
+		g.sync, g.cw = nil, 0
+	}
+	f = g.frames[len(g.frames)-1]
+	if !f.unwinding {
+		f.idx++
+	}
+	return true
+}
