@@ -342,6 +342,10 @@ func (b *syncBuild) condInit(i int, k objKey) {
 			b.cb.why[i] = why
 		}
 	}
+	if base, ok := k.base.(ssa.Instruction); !ok || !b.once(base) {
+		give("made more than once in the model")
+		return
+	}
 	var lv ssa.Value
 	var at ssa.Instruction
 	stores := b.cb.stores[i]
@@ -352,8 +356,12 @@ func (b *syncBuild) condInit(i int, k objKey) {
 		}
 		lv, at = call.Call.Args[0], call
 	} else {
+		if len(stores) == 0 {
+			give("reached through a *sync.Cond field, or its L never set")
+			return
+		}
 		if len(stores) != 1 {
-			give("its L is not set once")
+			give("its L is set more than once")
 			return
 		}
 		st := stores[0]
@@ -388,6 +396,43 @@ func (b *syncBuild) condInit(i int, k objKey) {
 	b.cb.claim[at] = i
 	for _, c := range b.cb.calls[i] {
 		b.reached[l][c] = true
+	}
+}
+
+// once reports whether in runs at most once in the model: outside loops,
+// in a function one node of the model runs, started or called outside
+// loops all the way up.
+func (b *syncBuild) once(in ssa.Instruction) bool {
+	var n *chanuse.Node
+	for _, x := range b.m.ch.Nodes {
+		if b.m.canon[x] == x && x.Fn == in.Parent() {
+			if n != nil {
+				return false
+			}
+			n = x
+		}
+	}
+	if n == nil {
+		return false
+	}
+	for at := in; ; {
+		if at == nil || at.Block() == nil || ssaloop.InLoop(at.Block()) {
+			return false
+		}
+		if n.Parent == nil {
+			return true
+		}
+		switch {
+		case n.Go != nil:
+			at = n.Go
+		case n.Start != nil:
+			at = n.Start
+		case n.Call != nil:
+			at = n.Call
+		default:
+			return false
+		}
+		n = n.Parent
 	}
 }
 
@@ -486,7 +531,7 @@ func (b *syncBuild) condGuards() {
 			if op.kind != sCondWait && !op.wakes() || b.bad[op.obj] {
 				continue
 			}
-			if iff := b.m.guardOf(n, in); iff != nil {
+			if iff := b.guardOf(n, in); iff != nil {
 				b.bad[op.obj] = true
 				line := "?"
 				if iff.Cond != nil {
@@ -507,7 +552,8 @@ func (b *syncBuild) condGuards() {
 // guardOf returns an If that can lead to in (in node n), up through the
 // calls and go statements that lead to n, whose value the model neither
 // decides nor knows to be steady; nil when there is none.
-func (m *model) guardOf(n *chanuse.Node, in ssa.Instruction) *ssa.If {
+func (b *syncBuild) guardOf(n *chanuse.Node, in ssa.Instruction) *ssa.If {
+	m := b.m
 	for cur, at := n, in; cur != nil; {
 		fn := cur.Fn
 		from := map[*ssa.BasicBlock]bool(nil)
@@ -539,7 +585,7 @@ func (m *model) guardOf(n *chanuse.Node, in ssa.Instruction) *ssa.If {
 				seen[p] = true
 				stack = append(stack, p)
 				iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
-				if ok && !m.decidedIf(cur, p, iff) {
+				if ok && !b.decidedIf(cur, p, iff) {
 					return iff
 				}
 			}
@@ -564,18 +610,20 @@ func (m *model) guardOf(n *chanuse.Node, in ssa.Instruction) *ssa.If {
 
 // decidedIf reports whether the model decides iff (a counted loop's
 // test) or its value is steady.
-func (m *model) decidedIf(n *chanuse.Node, blk *ssa.BasicBlock, iff *ssa.If) bool {
+func (b *syncBuild) decidedIf(n *chanuse.Node, blk *ssa.BasicBlock, iff *ssa.If) bool {
+	m := b.m
 	if l := m.loops[n.Fn][blk]; l != nil && l.exit == iff && l.key != "" {
 		return true
 	}
-	return steady(n, iff.Cond, 0)
+	return b.steady(n, iff.Cond, 0)
 }
 
 // steady reports whether no goroutine of the model can change v while it
 // runs, or the model tracks it: constants, parameters (through the
-// arguments that pass them), values captured by value, a select's index,
-// a receive's ok, and what is computed from them.
-func steady(n *chanuse.Node, v ssa.Value, depth int) bool {
+// arguments that pass them), values captured by value, the index of a
+// select and the ok of a receive on the channels the model follows, and
+// what is computed from them.
+func (b *syncBuild) steady(n *chanuse.Node, v ssa.Value, depth int) bool {
 	if depth > 8 {
 		return false
 	}
@@ -585,20 +633,23 @@ func steady(n *chanuse.Node, v ssa.Value, depth int) bool {
 	case *ssa.UnOp:
 		switch x.Op {
 		case token.NOT, token.SUB, token.XOR:
-			return steady(n, x.X, depth+1)
+			return b.steady(n, x.X, depth+1)
 		}
 	case *ssa.BinOp:
-		return steady(n, x.X, depth+1) && steady(n, x.Y, depth+1)
+		return b.steady(n, x.X, depth+1) && b.steady(n, x.Y, depth+1)
 	case *ssa.Convert:
-		return steady(n, x.X, depth+1)
+		return b.steady(n, x.X, depth+1)
 	case *ssa.ChangeType:
-		return steady(n, x.X, depth+1)
+		return b.steady(n, x.X, depth+1)
 	case *ssa.Extract:
+		// A select or receive the model runs on the channels it
+		// follows: every case's, so the index and the ok follow them.
+		ops := b.m.ops[b.m.canon[n]]
 		switch t := x.Tuple.(type) {
 		case *ssa.Select:
-			return x.Index <= 1
+			return x.Index <= 1 && b.selectFollowed(n, t)
 		case *ssa.UnOp:
-			return t.Op == token.ARROW && x.Index == 1
+			return t.Op == token.ARROW && x.Index == 1 && len(ops[t]) == 1
 		}
 	case *ssa.Parameter:
 		if n == nil || x.Parent() != n.Fn {
@@ -613,7 +664,7 @@ func steady(n *chanuse.Node, v ssa.Value, depth int) bool {
 		}
 		for i, p := range n.Fn.Params {
 			if p == x && i < len(c.Args) {
-				return steady(n.Parent, c.Args[i], depth+1)
+				return b.steady(n.Parent, c.Args[i], depth+1)
 			}
 		}
 	case *ssa.FreeVar:
@@ -631,9 +682,59 @@ func steady(n *chanuse.Node, v ssa.Value, depth int) bool {
 		if _, ok := bv.(*ssa.Alloc); ok {
 			return false // captured by reference
 		}
-		return steady(n.Parent, bv, depth+1)
+		return b.steady(n.Parent, bv, depth+1)
 	}
 	return false
+}
+
+// selectFollowed reports whether the model decides which case of sel
+// fires: each is on a channel it follows, on a modelled context's Done,
+// or on the Done of a context from outside the model when no goroutine
+// of the model cancels anything (it fires at any time, as the program's
+// caller decides).
+func (b *syncBuild) selectFollowed(n *chanuse.Node, sel *ssa.Select) bool {
+	n = b.m.canon[n]
+	on := map[int]bool{}
+	for _, o := range b.m.ops[n][sel] {
+		on[o.state] = true
+	}
+	for k, st := range sel.States {
+		if on[k] {
+			continue
+		}
+		if obj, ok := b.sm.cases[n][sel][k]; ok && !b.bad[obj] {
+			continue
+		}
+		if st.Dir == types.RecvOnly && b.outsideDone(st.Chan) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// outsideDone reports whether v is ctx.Done() of a context no goroutine
+// of the model can cancel: the model calls no function value of type
+// context.CancelFunc (or CancelCauseFunc).
+func (b *syncBuild) outsideDone(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok || !call.Call.IsInvoke() || call.Call.Method.Name() != "Done" || call.Call.Method.Pkg() == nil || call.Call.Method.Pkg().Path() != "context" {
+		return false
+	}
+	for fn := range b.fns {
+		for _, blk := range fn.Blocks {
+			for _, in := range blk.Instrs {
+				c, ok := in.(ssa.CallInstruction)
+				if !ok || c.Common().IsInvoke() || c.Common().StaticCallee() != nil {
+					continue
+				}
+				if nt, ok := c.Common().Value.Type().(*types.Named); ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "context" {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // wake runs a Signal (the first in o's queue) or a Broadcast (all) in s,

@@ -144,3 +144,22 @@ func twoRoundsFixed() int {
 	mu.Unlock()
 	return 2
 }
+
+// A Cond made afresh in each round of a loop: the model would take the
+// rounds' Conds for one, so it follows none of them (silent, though each
+// round's Signal may come before its Wait).
+func perRound() {
+	out := make(chan int, 1)
+	for i := 0; i < 2; i++ {
+		var mu sync.Mutex
+		c := sync.NewCond(&mu)
+		mu.Lock()
+		go func() {
+			out <- i
+			c.Signal()
+		}()
+		c.Wait()
+		mu.Unlock()
+		<-out
+	}
+}
