@@ -34,9 +34,9 @@ import (
 // (for !ready { c.Wait() }) is correct exactly when the predicate is set
 // before the wake: a model taking the Wait way on a predicate it does not
 // know would report a wait the program never makes. So every If from
-// which a Cond's operation can be reached (in its function and, up the
-// calls and go statements, in those that lead to it) must be one the
-// model decides (a counted loop's test, a select's index, a receive's
+// which a Cond's operation can be reached and that the operation does not
+// post-dominate (in its function and, up the calls and go statements, in
+// those that lead to it) must be one the model decides (a counted loop's test, a select's index, a receive's
 // ok) or one whose value no goroutine of the model can change (constants
 // and parameters, through the calls that pass them); otherwise the Cond
 // is given up, with a census line.
@@ -585,7 +585,7 @@ func (b *syncBuild) guardOf(n *chanuse.Node, in ssa.Instruction) *ssa.If {
 				seen[p] = true
 				stack = append(stack, p)
 				iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
-				if ok && !b.decidedIf(cur, p, iff) {
+				if ok && !postDominates(at.Block(), p) && !b.decidedIf(cur, p, iff) {
 					return iff
 				}
 			}
@@ -606,6 +606,33 @@ func (b *syncBuild) guardOf(n *chanuse.Node, in ssa.Instruction) *ssa.If {
 		cur = cur.Parent
 	}
 	return nil
+}
+
+// postDominates reports whether every way from x (another block) to a
+// return passes blk: the If ending x then decides nothing about blk. A
+// way that ends in a panic does not count (the model prunes it).
+func postDominates(blk, x *ssa.BasicBlock) bool {
+	if blk == x {
+		return false
+	}
+	seen := map[*ssa.BasicBlock]bool{x: true}
+	stack := []*ssa.BasicBlock{x}
+	for len(stack) > 0 {
+		y := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if len(y.Succs) == 0 {
+			if _, ok := y.Instrs[len(y.Instrs)-1].(*ssa.Return); ok {
+				return false
+			}
+		}
+		for _, s := range y.Succs {
+			if s != blk && !seen[s] {
+				seen[s] = true
+				stack = append(stack, s)
+			}
+		}
+	}
+	return true
 }
 
 // decidedIf reports whether the model decides iff (a counted loop's

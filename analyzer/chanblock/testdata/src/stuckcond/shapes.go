@@ -163,3 +163,45 @@ func perRound() {
 		<-out
 	}
 }
+
+// An error branch the wake comes after on both ways (the Signal
+// post-dominates it): it decides nothing about the wake, and the Signal
+// without the lock can still come first.
+func afterErrCheck(start func() error) int {
+	out := make(chan int, 1)
+	var mu sync.Mutex
+	c := sync.NewCond(&mu)
+	mu.Lock()
+	go func() {
+		if err := start(); err != nil {
+			out <- 0
+		} else {
+			out <- 1
+		}
+		c.Signal()
+	}()
+	c.Wait() // want `this c.Wait can block forever: no Signal or Broadcast comes once it waits`
+	mu.Unlock()
+	return <-out
+}
+
+// An error branch that skips the wake, on a value the model does not
+// know: it gives the Cond up (silent).
+func skipOnErr(start func() error) int {
+	out := make(chan int, 1)
+	var mu sync.Mutex
+	c := sync.NewCond(&mu)
+	mu.Lock()
+	go func() {
+		out <- 1
+		if err := start(); err != nil {
+			return
+		}
+		mu.Lock()
+		c.Signal()
+		mu.Unlock()
+	}()
+	c.Wait()
+	mu.Unlock()
+	return <-out
+}
