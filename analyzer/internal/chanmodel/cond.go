@@ -2,6 +2,7 @@ package chanmodel
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"strconv"
@@ -41,8 +42,12 @@ import (
 // and parameters, through the calls that pass them); otherwise the Cond
 // is given up, with a census line.
 
-// The Cond's kind and operations (numbered apart from sync.go's).
-const kCond objKind = 100
+// The Cond's kind and operations (numbered apart from sync.go's), and
+// a tracked predicate's.
+const (
+	kCond objKind = 100
+	kPred objKind = 101
+)
 
 const (
 	sCondWait  syncKind = 100 + iota // c.Wait
@@ -478,6 +483,7 @@ func (b *syncBuild) condChecks() {
 	if !any {
 		return
 	}
+	b.findPreds()
 	b.condGuards()
 	for changed := true; changed; {
 		changed = false
@@ -661,6 +667,9 @@ func (b *syncBuild) steady(n *chanuse.Node, v ssa.Value, depth int) bool {
 		switch x.Op {
 		case token.NOT, token.SUB, token.XOR:
 			return b.steady(n, x.X, depth+1)
+		case token.MUL:
+			_, ok := b.sm.preds[x.X]
+			return ok // a tracked predicate
 		}
 	case *ssa.BinOp:
 		return b.steady(n, x.X, depth+1) && b.steady(n, x.Y, depth+1)
@@ -712,6 +721,142 @@ func (b *syncBuild) steady(n *chanuse.Node, v ssa.Value, depth int) bool {
 		return b.steady(n.Parent, bv, depth+1)
 	}
 	return false
+}
+
+// findPreds finds the predicates the model tracks once it has a Cond: a
+// bool variable of the maker (made once, captured by the model's function
+// literals), whose every use is a load or a store of a constant in the
+// model's functions, false before the make. Its value is then an object's
+// state (0 or 1), set by the stores as the goroutines run, so a predicate
+// loop on it (for !done { c.Wait() }) is followed as the program runs it.
+func (b *syncBuild) findPreds() {
+	mk := b.m.ch.Make
+	root := mk.Parent()
+	after := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{mk.Block()}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, s := range x.Succs {
+			if !after[s] {
+				after[s] = true
+				stack = append(stack, s)
+			}
+		}
+	}
+	mkAt := 0
+	for i, in := range mk.Block().Instrs {
+		if in == ssa.Instruction(mk) {
+			mkAt = i
+		}
+	}
+	before := func(in ssa.Instruction) bool {
+		if in.Parent() != root || after[in.Block()] {
+			return false
+		}
+		if in.Block() != mk.Block() {
+			return true
+		}
+		for i, x := range in.Block().Instrs {
+			if x == in {
+				return i < mkAt
+			}
+		}
+		return false
+	}
+	for _, blk := range root.Blocks {
+		for _, in := range blk.Instrs {
+			a, ok := in.(*ssa.Alloc)
+			if !ok || !a.Heap {
+				continue
+			}
+			if bt, ok := deref(a.Type()).Underlying().(*types.Basic); !ok || bt.Kind() != types.Bool {
+				continue
+			}
+			if !b.once(a) {
+				continue
+			}
+			vs := map[ssa.Value]bool{}
+			if !b.predUses(a, vs, before, 0) {
+				continue
+			}
+			i := len(b.sm.objs)
+			b.sm.objs = append(b.sm.objs, syncObj{kind: kPred, name: a.Comment, pos: a.Pos(), l: -1})
+			b.sm.init = append(b.sm.init, 0)
+			if b.sm.preds == nil {
+				b.sm.preds = map[ssa.Value]int{}
+			}
+			for v := range vs {
+				b.sm.preds[v] = i
+			}
+		}
+	}
+}
+
+// predUses reports whether every use of v (the variable or a free
+// variable bound to it) is a load, a store of a constant (false before
+// the make), or a binding into a function literal of the model; vs
+// gathers v and those free variables.
+func (b *syncBuild) predUses(v ssa.Value, vs map[ssa.Value]bool, before func(ssa.Instruction) bool, depth int) bool {
+	if depth > 6 || vs[v] {
+		return depth <= 6
+	}
+	vs[v] = true
+	for _, r := range *v.Referrers() {
+		if _, ok := r.(*ssa.DebugRef); ok {
+			continue
+		}
+		if r.Parent() == nil || !b.fns[r.Parent()] && !before(r) {
+			return false
+		}
+		switch r := r.(type) {
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return false
+			}
+		case *ssa.Store:
+			c, ok := r.Val.(*ssa.Const)
+			if r.Addr != v || !ok || c.Value == nil || c.Value.Kind() != constant.Bool {
+				return false
+			}
+			if before(r) && constant.BoolVal(c.Value) {
+				return false
+			}
+		case *ssa.MakeClosure:
+			fn, _ := r.Fn.(*ssa.Function)
+			if fn == nil || !b.fns[fn] {
+				return false
+			}
+			for i, x := range r.Bindings {
+				if x == v && !b.predUses(fn.FreeVars[i], vs, before, depth+1) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// setPred runs a store to a tracked predicate in s (owned).
+func (sm *syncModel) setPred(s *state, st *ssa.Store) {
+	o, ok := sm.preds[st.Addr]
+	if !ok {
+		return
+	}
+	c, ok := st.Val.(*ssa.Const)
+	if !ok || c.Value == nil || c.Value.Kind() != constant.Bool {
+		return // never: findPreds saw only constants
+	}
+	v := 0
+	if constant.BoolVal(c.Value) {
+		v = 1
+	}
+	if s.sy[o] != v {
+		s.sy = append([]int(nil), s.sy...)
+		s.sy[o] = v
+	}
 }
 
 // selectFollowed reports whether the model decides which case of sel

@@ -422,6 +422,9 @@ func (e *explorer) run(s *state, i int, steps int) {
 			if e.m.vals != nil && e.m.vals.copies != nil {
 				e.m.copyVal(f, in)
 			}
+			if e.m.sy != nil {
+				e.m.sy.setPred(s, in)
+			}
 		case *ssa.Alloc:
 			if e.m.start != nil && ssa.Instruction(in) == e.m.start {
 				// Round again: a new object from here on.
@@ -697,6 +700,11 @@ func (e *explorer) evalc(f *frame, v ssa.Value, counts bool) (int64, bool) {
 		r, ok := f.known[ssa.Value(x)]
 		return r, ok
 	case *ssa.UnOp:
+		if e.m.sy != nil && x.Op == token.MUL {
+			if o, ok := e.m.sy.preds[x.X]; ok && e.st != nil {
+				return int64(e.st.sy[o]), true // a tracked predicate (cond.go)
+			}
+		}
 		if e.m.flags != nil {
 			if r, ok := e.m.flag(e.st, x); ok {
 				return r, true

@@ -99,6 +99,7 @@ type syncModel struct {
 	holds []int                                         // what the maker holds at the make
 	defs  []*syncOp                                     // what the maker deferred before the make
 	index map[objKey]int                                // the objects by key, bad ones too
+	preds map[ssa.Value]int                             // a tracked predicate's variable and free variables (cond.go)
 }
 
 type objKey struct {

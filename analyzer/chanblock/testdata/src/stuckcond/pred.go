@@ -5,8 +5,8 @@ import (
 )
 
 // A predicate loop, the predicate set under the lock before the Signal:
-// correct whatever the order. The model does not follow the flag, so it
-// gives the Cond up rather than guess.
+// correct whatever the order. The flag is a bool of the maker set only to
+// constants, which the model tracks: it runs the loop as the program does.
 func predicateLoop() int {
 	out := make(chan int, 1)
 	var mu sync.Mutex
@@ -28,7 +28,8 @@ func predicateLoop() int {
 }
 
 // The same predicate tested once (if, not for), and a Broadcast made
-// without the lock: the flag set under the lock still makes it correct.
+// without the lock: the flag set under the lock still makes it correct
+// (tracked too).
 func predicateOnce() int {
 	out := make(chan int, 1)
 	var mu sync.Mutex
@@ -104,4 +105,47 @@ func counted() {
 	waiting--
 	mu.Unlock()
 	<-out
+}
+
+// The flag set and the Signal made without the lock: between the waiter's
+// test and its Wait both can happen, and the Signal is lost (the loop
+// does not save it).
+func predicateRacy() int {
+	out := make(chan int, 1)
+	var mu sync.Mutex
+	c := sync.NewCond(&mu)
+	done := false
+	go func() {
+		out <- 3
+		done = true
+		c.Signal()
+	}()
+	mu.Lock()
+	for !done {
+		c.Wait() // want `this c.Wait can block forever: no Signal or Broadcast comes once it waits`
+	}
+	mu.Unlock()
+	return <-out
+}
+
+// A predicate the model cannot track (set from a call's result): the
+// Cond is given up.
+func predicateUnknown(ready func() bool) int {
+	out := make(chan int, 1)
+	var mu sync.Mutex
+	c := sync.NewCond(&mu)
+	done := false
+	go func() {
+		out <- 3
+		mu.Lock()
+		done = ready()
+		c.Signal()
+		mu.Unlock()
+	}()
+	mu.Lock()
+	for !done {
+		c.Wait()
+	}
+	mu.Unlock()
+	return <-out
 }
