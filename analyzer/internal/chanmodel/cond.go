@@ -37,10 +37,12 @@ import (
 // know would report a wait the program never makes. So every If from
 // which a Cond's operation can be reached and that the operation does not
 // post-dominate (in its function and, up the calls and go statements, in
-// those that lead to it) must be one the model decides (a counted loop's test, a select's index, a receive's
-// ok) or one whose value no goroutine of the model can change (constants
-// and parameters, through the calls that pass them); otherwise the Cond
-// is given up, with a census line.
+// those that lead to it) must be one the model decides (a counted loop's
+// test, a select's index, a receive's ok, a tracked predicate: a bool
+// variable of the maker set only to constants, findPreds) or one whose
+// value no goroutine of the model can change (constants and parameters,
+// through the calls that pass them); otherwise the Cond is given up, with
+// a census line.
 
 // The Cond's kind and operations (numbered apart from sync.go's), and
 // a tracked predicate's.
