@@ -59,18 +59,20 @@ const (
 
 // condBuild is what buildSync learns of the Conds' L bindings.
 type condBuild struct {
-	stores map[int][]*ssa.Store            // stores to a Cond's L field met by its walk
-	calls  map[int][]ssa.CallInstruction   // c.L.Lock() / Unlock() met by its walk
-	lUses  map[int][]ssa.Instruction       // a lock's uses as some Cond's L (NewCond call, store to L)
-	claim  map[ssa.Instruction]int         // those uses by the Cond that binds them
-	why    map[int]string                  // why a Cond is given up
-	nodeOf map[*ssa.Function]*chanuse.Node // a node of each function of the model
-	guard  map[*chanuse.Node]map[ssa.Instruction]string
+	stores    map[int][]*ssa.Store            // stores to a Cond's L field met by its walk
+	ptrStores map[int][]*ssa.Store            // stores to the *sync.Cond field holding it
+	calls     map[int][]ssa.CallInstruction   // c.L.Lock() / Unlock() met by its walk
+	lUses     map[int][]ssa.Instruction       // a lock's uses as some Cond's L (NewCond call, store to L)
+	claim     map[ssa.Instruction]int         // those uses by the Cond that binds them
+	why       map[int]string                  // why a Cond is given up
+	nodeOf    map[*ssa.Function]*chanuse.Node // a node of each function of the model
+	guard     map[*chanuse.Node]map[ssa.Instruction]string
 }
 
 func (cb *condBuild) init() {
 	if cb.stores == nil {
 		cb.stores = map[int][]*ssa.Store{}
+		cb.ptrStores = map[int][]*ssa.Store{}
 		cb.calls = map[int][]ssa.CallInstruction{}
 		cb.lUses = map[int][]ssa.Instruction{}
 		cb.claim = map[ssa.Instruction]int{}
@@ -266,6 +268,23 @@ func (b *syncBuild) condUse(v ssa.Value, r ssa.Instruction, path string, obj int
 	b.cb.init()
 	switch b.sm.objs[obj].kind {
 	case kCond:
+		if pf, ok := v.(*ssa.FieldAddr); ok && path == "" && isCondPtr(deref(pf.Type())) {
+			// A *sync.Cond field: set once, its loads are the Cond.
+			switch r := r.(type) {
+			case *ssa.Store:
+				if r.Addr != v {
+					return false, true
+				}
+				b.cb.ptrStores[obj] = append(b.cb.ptrStores[obj], r)
+				return true, true
+			case *ssa.UnOp:
+				if r.Op != token.MUL {
+					return false, true
+				}
+				return b.confined(r, "", obj, map[ssa.Value]bool{}, 1), true
+			}
+			return false, true
+		}
 		fa, isFA := r.(*ssa.FieldAddr)
 		if !isFA || path != "" || fa.X != v || !isCondL(fa) {
 			return false, false
@@ -362,6 +381,24 @@ func (b *syncBuild) condInit(i int, k objKey) {
 			return
 		}
 		lv, at = call.Call.Args[0], call
+	} else if ps := b.cb.ptrStores[i]; len(ps) > 0 {
+		// A *sync.Cond field set once to NewCond's result, which has no
+		// other use, before the Cond can be used.
+		st := ps[0]
+		call, ok := st.Val.(*ssa.Call)
+		base, _ := k.base.(ssa.Instruction)
+		switch {
+		case len(ps) != 1 || len(stores) > 0:
+			give("its field or its L is set more than once")
+			return
+		case !ok || !isNewCond(call) || !onlyUse(call, st):
+			give("its field is not set to a NewCond of its own")
+			return
+		case base == nil || st.Parent() != base.Parent() || ssaloop.InLoop(st.Block()) || !b.setEarly(st, base):
+			give("its field is set late")
+			return
+		}
+		lv, at = call.Call.Args[0], call
 	} else {
 		if len(stores) == 0 {
 			give("reached through a *sync.Cond field, or its L never set")
@@ -441,6 +478,16 @@ func (b *syncBuild) once(in ssa.Instruction) bool {
 		}
 		n = n.Parent
 	}
+}
+
+// onlyUse reports whether use is v's one use (besides debug references).
+func onlyUse(v ssa.Value, use ssa.Instruction) bool {
+	for _, r := range *v.Referrers() {
+		if _, ok := r.(*ssa.DebugRef); !ok && r != use {
+			return false
+		}
+	}
+	return true
 }
 
 // setEarly reports whether st (the store of a Cond's L) runs before the

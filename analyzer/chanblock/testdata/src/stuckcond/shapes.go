@@ -205,3 +205,58 @@ func skipOnErr(start func() error) int {
 	mu.Unlock()
 	return <-out
 }
+
+// A *sync.Cond field of a local value, set once to NewCond of the value's
+// own lock: the Broadcast without the lock can come first.
+type waiter struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+}
+
+func fieldCond() int {
+	out := make(chan int, 1)
+	w := &waiter{}
+	w.cond = sync.NewCond(&w.mu)
+	w.mu.Lock()
+	go func() {
+		out <- 1
+		w.cond.Broadcast()
+	}()
+	w.cond.Wait() // want `this w.cond.Wait can block forever: no Signal or Broadcast comes once it waits`
+	w.mu.Unlock()
+	return <-out
+}
+
+// Fixed: the Broadcast under the lock; the Cond set in the composite
+// literal, on a lock of the caller's.
+func fieldCondFixed() int {
+	out := make(chan int, 1)
+	var mu sync.Mutex
+	w := &waiter{cond: sync.NewCond(&mu)}
+	mu.Lock()
+	go func() {
+		out <- 1
+		mu.Lock()
+		w.cond.Broadcast()
+		mu.Unlock()
+	}()
+	w.cond.Wait()
+	mu.Unlock()
+	return <-out
+}
+
+// The field set again later (a reset): not followed.
+func fieldCondReset() int {
+	out := make(chan int, 1)
+	w := &waiter{}
+	w.cond = sync.NewCond(&w.mu)
+	w.mu.Lock()
+	go func() {
+		out <- 1
+		w.cond.Broadcast()
+	}()
+	w.cond = sync.NewCond(&w.mu)
+	w.cond.Wait()
+	w.mu.Unlock()
+	return <-out
+}
