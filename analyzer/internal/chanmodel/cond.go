@@ -480,6 +480,14 @@ func (b *syncBuild) once(in ssa.Instruction) bool {
 	}
 }
 
+// condBegin is where the model's exploration begins: the channel's make.
+func (m *model) condBegin() ssa.Instruction {
+	if m.ch.Make == nil {
+		return nil
+	}
+	return m.ch.Make
+}
+
 // onlyUse reports whether use is v's one use (besides debug references).
 func onlyUse(v ssa.Value, use ssa.Instruction) bool {
 	for _, r := range *v.Referrers() {
@@ -497,7 +505,7 @@ func (b *syncBuild) setEarly(st *ssa.Store, base ssa.Instruction) bool {
 	if st.Block() == base.Block() {
 		return true
 	}
-	mk := b.m.ch.Make
+	mk := b.m.condBegin()
 	if st.Parent() != mk.Parent() {
 		return false
 	}
@@ -565,7 +573,7 @@ func (b *syncBuild) condChecks() {
 		}
 	}
 	if census.On() {
-		fset := b.m.ch.Make.Parent().Prog.Fset
+		fset := b.m.condBegin().Parent().Prog.Fset
 		for i, o := range b.sm.objs {
 			if o.kind == kCond && b.bad[i] {
 				why := b.cb.why[i]
@@ -612,9 +620,9 @@ func (b *syncBuild) guardOf(n *chanuse.Node, in ssa.Instruction) *ssa.If {
 	for cur, at := n, in; cur != nil; {
 		fn := cur.Fn
 		from := map[*ssa.BasicBlock]bool(nil)
-		if cur.Parent == nil && m.ch.Make != nil && m.ch.Make.Parent() == fn {
+		if mk := m.condBegin(); cur.Parent == nil && mk != nil && mk.Parent() == fn {
 			// The root runs from the make on.
-			mb := m.ch.Make.Block()
+			mb := mk.Block()
 			from = map[*ssa.BasicBlock]bool{mb: true}
 			stack := []*ssa.BasicBlock{mb}
 			for len(stack) > 0 {
@@ -779,7 +787,7 @@ func (b *syncBuild) steady(n *chanuse.Node, v ssa.Value, depth int) bool {
 // state (0 or 1), set by the stores as the goroutines run, so a predicate
 // loop on it (for !done { c.Wait() }) is followed as the program runs it.
 func (b *syncBuild) findPreds() {
-	mk := b.m.ch.Make
+	mk := b.m.condBegin()
 	root := mk.Parent()
 	after := map[*ssa.BasicBlock]bool{}
 	stack := []*ssa.BasicBlock{mk.Block()}
