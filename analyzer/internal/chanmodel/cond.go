@@ -55,7 +55,14 @@ const (
 	sCondWait  syncKind = 100 + iota // c.Wait
 	sSignal                          // c.Signal
 	sBroadcast                       // c.Broadcast
+	sSetPred                         // a store to a tracked predicate (delta: its value)
 )
+
+// condModel is what the exploration needs of the tracked predicates.
+type condModel struct {
+	preds    map[ssa.Value]int           // a predicate's variable and the free variables bound to it
+	predSets map[ssa.Instruction]*syncOp // the stores to them after the make: scheduling points
+}
 
 // condBuild is what buildSync learns of the Conds' L bindings.
 type condBuild struct {
@@ -83,6 +90,14 @@ func (cb *condBuild) init() {
 // wakes reports whether the operation wakes a Cond's waiters.
 func (o *syncOp) wakes() bool {
 	return o.kind == sSignal || o.kind == sBroadcast
+}
+
+// visible reports whether the operation never blocks but is seen by the
+// other goroutines, so it is a scheduling point: a wake, or a store to a
+// tracked predicate (a test of it in another goroutine may come before
+// or after it).
+func (o *syncOp) visible() bool {
+	return o.wakes() || o.kind == sSetPred
 }
 
 // isNewCond reports whether c calls sync.NewCond.
@@ -725,7 +740,7 @@ func (b *syncBuild) steady(n *chanuse.Node, v ssa.Value, depth int) bool {
 		case token.NOT, token.SUB, token.XOR:
 			return b.steady(n, x.X, depth+1)
 		case token.MUL:
-			_, ok := b.sm.preds[x.X]
+			_, ok := b.sm.cm.preds[x.X]
 			return ok // a tracked predicate
 		}
 	case *ssa.BinOp:
@@ -840,11 +855,26 @@ func (b *syncBuild) findPreds() {
 			i := len(b.sm.objs)
 			b.sm.objs = append(b.sm.objs, syncObj{kind: kPred, name: a.Comment, pos: a.Pos(), l: -1})
 			b.sm.init = append(b.sm.init, 0)
-			if b.sm.preds == nil {
-				b.sm.preds = map[ssa.Value]int{}
+			if b.sm.cm.preds == nil {
+				b.sm.cm.preds = map[ssa.Value]int{}
 			}
 			for v := range vs {
-				b.sm.preds[v] = i
+				b.sm.cm.preds[v] = i
+				for _, r := range *v.Referrers() {
+					st, ok := r.(*ssa.Store)
+					if !ok || st.Addr != v || before(st) {
+						continue
+					}
+					c := st.Val.(*ssa.Const)
+					op := &syncOp{kind: sSetPred, obj: i, instr: st, name: a.Comment}
+					if constant.BoolVal(c.Value) {
+						op.delta = 1
+					}
+					if b.sm.cm.predSets == nil {
+						b.sm.cm.predSets = map[ssa.Instruction]*syncOp{}
+					}
+					b.sm.cm.predSets[st] = op
+				}
 			}
 		}
 	}
@@ -898,7 +928,7 @@ func (b *syncBuild) predUses(v ssa.Value, vs map[ssa.Value]bool, before func(ssa
 
 // setPred runs a store to a tracked predicate in s (owned).
 func (sm *syncModel) setPred(s *state, st *ssa.Store) {
-	o, ok := sm.preds[st.Addr]
+	o, ok := sm.cm.preds[st.Addr]
 	if !ok {
 		return
 	}
@@ -1003,6 +1033,9 @@ func (e *explorer) takeCond(c *state, i int) bool {
 	c.sy = append([]int(nil), c.sy...)
 	l := e.m.sy.objs[op.obj].l
 	switch {
+	case op.kind == sSetPred:
+		c.sy[op.obj] = op.delta
+		g.sync = nil
 	case op.wakes():
 		e.wake(c, op.obj, op.kind == sBroadcast)
 		g = c.gs[i]

@@ -423,6 +423,12 @@ func (e *explorer) run(s *state, i int, steps int) {
 				e.m.copyVal(f, in)
 			}
 			if e.m.sy != nil {
+				if op := e.m.sy.cm.predSets[in]; op != nil {
+					// A store to a tracked predicate: a scheduling point (cond.go).
+					g.sync = op
+					e.out = append(e.out, s)
+					return
+				}
 				e.m.sy.setPred(s, in)
 			}
 		case *ssa.Alloc:
@@ -701,7 +707,7 @@ func (e *explorer) evalc(f *frame, v ssa.Value, counts bool) (int64, bool) {
 		return r, ok
 	case *ssa.UnOp:
 		if e.m.sy != nil && x.Op == token.MUL {
-			if o, ok := e.m.sy.preds[x.X]; ok && e.st != nil {
+			if o, ok := e.m.sy.cm.preds[x.X]; ok && e.st != nil {
 				return int64(e.st.sy[o]), true // a tracked predicate (cond.go)
 			}
 		}

@@ -99,7 +99,7 @@ type syncModel struct {
 	holds []int                                         // what the maker holds at the make
 	defs  []*syncOp                                     // what the maker deferred before the make
 	index map[objKey]int                                // the objects by key, bad ones too
-	preds map[ssa.Value]int                             // a tracked predicate's variable and free variables (cond.go)
+	cm    condModel                                     // the tracked predicates (cond.go)
 }
 
 type objKey struct {
@@ -985,7 +985,7 @@ func (e *explorer) ready(s *state, g *gor, op *syncOp) bool {
 	switch op.kind {
 	case sCondWait:
 		return g.cw == 0 || g.cw < 0 && s.sy[e.m.sy.objs[op.obj].l] == 0
-	case sSignal, sBroadcast:
+	case sSignal, sBroadcast, sSetPred:
 		return true
 	case sWait, sLock:
 		return v == 0
@@ -1002,7 +1002,7 @@ func (e *explorer) ready(s *state, g *gor, op *syncOp) bool {
 func (e *explorer) take(c *state, i int) bool {
 	g := c.gs[i]
 	op := g.sync
-	if op.kind == sCondWait || op.kind == sSignal || op.kind == sBroadcast {
+	if op.kind == sCondWait || op.visible() {
 		return e.takeCond(c, i)
 	}
 	g.sync = nil

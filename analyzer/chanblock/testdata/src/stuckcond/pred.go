@@ -149,3 +149,44 @@ func predicateUnknown(ready func() bool) int {
 	mu.Unlock()
 	return <-out
 }
+
+// The same with the flag's store first in the worker: the store is a
+// scheduling point, so the caller's test may come before it.
+func predicateRacyFirst() int {
+	out := make(chan int, 1)
+	var mu sync.Mutex
+	c := sync.NewCond(&mu)
+	done := false
+	go func() {
+		done = true
+		c.Signal()
+		out <- 3
+	}()
+	mu.Lock()
+	for !done {
+		c.Wait() // want `this c.Wait can block forever: no Signal or Broadcast comes once it waits`
+	}
+	mu.Unlock()
+	return <-out
+}
+
+// Fixed: the store and the Signal under the lock.
+func predicateRacyFirstFixed() int {
+	out := make(chan int, 1)
+	var mu sync.Mutex
+	c := sync.NewCond(&mu)
+	done := false
+	go func() {
+		mu.Lock()
+		done = true
+		c.Signal()
+		mu.Unlock()
+		out <- 3
+	}()
+	mu.Lock()
+	for !done {
+		c.Wait()
+	}
+	mu.Unlock()
+	return <-out
+}
