@@ -495,12 +495,13 @@ func (b *syncBuild) once(in ssa.Instruction) bool {
 	}
 }
 
-// condBegin is where the model's exploration begins: the channel's make.
+// condBegin is where the model's exploration begins: the channel's make,
+// or the root object's allocation (roots.go).
 func (m *model) condBegin() ssa.Instruction {
-	if m.ch.Make == nil {
+	if m.start == nil && m.ch.Make == nil {
 		return nil
 	}
-	return m.ch.Make
+	return m.begin()
 }
 
 // onlyUse reports whether use is v's one use (besides debug references).
