@@ -576,6 +576,13 @@ func (b *syncBuild) condChecks() {
 				}
 			}
 		}
+		if why := b.unorderedWait(); why != "" {
+			for i, o := range b.sm.objs {
+				if o.kind == kCond {
+					mark(i, why)
+				}
+			}
+		}
 		for i, o := range b.sm.objs {
 			if o.kind != kCond || o.l < 0 {
 				continue
@@ -600,6 +607,53 @@ func (b *syncBuild) condChecks() {
 			}
 		}
 	}
+}
+
+// unorderedWait names an operation of the model's functions that may
+// wait but that the model lets return at once: one on a channel it does
+// not follow (every channel, in a model rooted at a sync object), or a
+// wait on a sync object it does not follow. Letting it return lets the
+// goroutines run in orders the program forbids, harmless for a channel's
+// deadlock but not for a Cond: a handshake that orders a Signal after the
+// Wait (each waiter reports on a channel that it holds the lock) would
+// become a lost wake-up. "" when there is none.
+func (b *syncBuild) unorderedWait() string {
+	for _, n := range b.m.ch.Nodes {
+		if b.m.canon[n] != n {
+			continue
+		}
+		for _, blk := range n.Fn.Blocks {
+			for _, in := range blk.Instrs {
+				what := ""
+				switch x := in.(type) {
+				case *ssa.Send:
+					if len(b.m.ops[n][in]) == 0 {
+						what = "a send"
+					}
+				case *ssa.UnOp:
+					if x.Op == token.ARROW && len(b.m.ops[n][in]) == 0 {
+						what = "a receive"
+					}
+				case *ssa.Select:
+					if !b.selectFollowed(n, x) {
+						what = "a select"
+					}
+				case ssa.CallInstruction:
+					c := x.Common()
+					if blockingSync(c) {
+						if op := b.sm.ops[n][in]; op == nil || b.bad[op.obj] {
+							what = "a wait"
+						}
+					}
+				}
+				if what != "" {
+					line := n.Fn.Prog.Fset.Position(in.Pos()).Line
+					return what + " the model does not follow (line " + strconv.Itoa(line) + ")"
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // condGuards gives up each Cond with an operation that an If the model

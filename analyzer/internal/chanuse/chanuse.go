@@ -278,8 +278,12 @@ func (t *tracker) first(n *Node, v ssa.Value) bool {
 }
 
 type tracker struct {
-	ch   *Channel
-	seen map[ssa.Value]bool // every value of the channel (or its holder) met so far
+	ch *Channel
+	// merge: a function started or called at one place is one node,
+	// whichever of its values reached it (FollowObject: a closure that
+	// captures both a lock and the sync.Cond made on it).
+	merge bool
+	seen  map[ssa.Value]bool // every value of the channel (or its holder) met so far
 	// visited guards the walk per goroutine: a function started twice
 	// (go half(a, b, done); go half(b, a, done)) is two senders, each
 	// with its own operations, while a goroutine reaching a value again
@@ -471,6 +475,13 @@ func descends(n, a *Node) bool {
 }
 
 func (t *tracker) child(parent *Node, fn *ssa.Function, g *ssa.Go, call ssa.CallInstruction) *Node {
+	if t.merge && (g != nil || call != nil) {
+		for _, x := range t.ch.Nodes {
+			if x.Parent == parent && x.Fn == fn && x.Go == g && x.Call == call {
+				return x
+			}
+		}
+	}
 	n := &Node{Fn: fn, Vals: map[ssa.Value]bool{}, Parent: parent, Go: g, Call: call}
 	if g != nil {
 		n.G, n.Start = n, g

@@ -3,6 +3,7 @@ package chanuse
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -22,7 +23,7 @@ func FollowObject(alloc *ssa.Alloc, field int) *Channel {
 	root := &Node{Fn: alloc.Parent(), Vals: map[ssa.Value]bool{}}
 	root.G = root
 	ch := &Channel{Nodes: []*Node{root}}
-	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: alloc.Parent().Pkg}
+	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: alloc.Parent().Pkg, merge: true}
 	w := &objWalk{t: t, field: field}
 	w.val(field >= 0)(root, alloc, 0)
 	return ch
@@ -75,6 +76,11 @@ func (w *objWalk) val(hold bool) func(*Node, ssa.Value, int) {
 					if b == v {
 						t.closure(n, r, i, depth, f)
 					}
+				}
+			case *ssa.MakeInterface:
+				// The lock made a sync.Cond's L: the Cond's uses reach it.
+				if hold || !w.condL(n, r, depth) {
+					t.escape("used by *ssa.MakeInterface")
 				}
 			case *ssa.Call:
 				if syncRecv(&r.Call, v) {
@@ -171,4 +177,41 @@ func (w *objWalk) groupGo(n *Node, v ssa.Value, r *ssa.Call) {
 	}
 	c := w.t.child(n, fn, nil, nil)
 	c.G, c.Start = c, r
+}
+
+// condL follows the sync.Cond whose L mi (the lock as a sync.Locker) is:
+// sync.NewCond(mi)'s result, or the Cond whose L field mi is stored in
+// (&sync.Cond{L: &mu}); false when mi has another use. Whether the Cond
+// and its lock are followed is the model's to check (chanmodel cond.go).
+func (w *objWalk) condL(n *Node, mi *ssa.MakeInterface, depth int) bool {
+	for _, r := range *mi.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Call:
+			fn := r.Call.StaticCallee()
+			if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "sync" || fn.Name() != "NewCond" {
+				return false
+			}
+			w.val(false)(n, r, depth)
+		case *ssa.Store:
+			fa, ok := r.Addr.(*ssa.FieldAddr)
+			if !ok || r.Val != ssa.Value(mi) || !condPtr(fa.X.Type()) {
+				return false
+			}
+			w.val(false)(n, fa.X, depth)
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// condPtr reports whether t is *sync.Cond.
+func condPtr(t types.Type) bool {
+	p, ok := t.Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	nt, ok := p.Elem().(*types.Named)
+	return ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "sync" && nt.Obj().Name() == "Cond"
 }
