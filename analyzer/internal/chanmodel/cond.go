@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
+	"strings"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/census"
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
@@ -640,6 +641,11 @@ func (b *syncBuild) unorderedWait() string {
 					}
 				case ssa.CallInstruction:
 					c := x.Common()
+					if fn := c.StaticCallee(); fn != nil && fn.Pkg != nil && (fn.Pkg.Pkg.Path() == "time" && fn.Name() == "Sleep" || strings.HasSuffix(fn.Pkg.Pkg.Path(), "synctest")) {
+						// A sleep orders goroutines in practice, and
+						// deterministically in a synctest bubble.
+						what = "a sleep"
+					}
 					if blockingSync(c) {
 						if op := b.sm.ops[n][in]; op == nil || b.bad[op.obj] {
 							what = "a wait"

@@ -1,6 +1,9 @@
 package stuckcond
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // The caller waits only when asked to (a parameter: no goroutine changes
 // it), and the worker signals without the lock: with wait set, the Signal
@@ -258,5 +261,25 @@ func fieldCondReset() int {
 	w.cond = sync.NewCond(&w.mu)
 	w.cond.Wait()
 	w.mu.Unlock()
+	return <-out
+}
+
+// A sleep before the wake orders it after the Wait in practice (and
+// always in a synctest bubble); the model lets sleeps return at once, so
+// it does not follow the Cond.
+func sleepThenSignal(d time.Duration) int {
+	out := make(chan int, 1)
+	var mu sync.Mutex
+	c := sync.NewCond(&mu)
+	go func() {
+		out <- 1
+		time.Sleep(d)
+		mu.Lock()
+		c.Signal()
+		mu.Unlock()
+	}()
+	mu.Lock()
+	c.Wait()
+	mu.Unlock()
 	return <-out
 }
