@@ -482,14 +482,7 @@ func (b *syncBuild) once(in ssa.Instruction) bool {
 		if n.Parent == nil {
 			return true
 		}
-		switch {
-		case n.Go != nil:
-			at = n.Go
-		case n.Start != nil:
-			at = n.Start
-		case n.Call != nil:
-			at = n.Call
-		default:
+		if at = startOf(n); at == nil {
 			return false
 		}
 		n = n.Parent
@@ -732,14 +725,7 @@ func (b *syncBuild) guardOf(n *chanuse.Node, in ssa.Instruction) *ssa.If {
 		if cur.Parent == nil {
 			break
 		}
-		switch {
-		case cur.Go != nil:
-			at = cur.Go
-		case cur.Start != nil:
-			at = cur.Start
-		case cur.Call != nil:
-			at = cur.Call
-		default:
+		if at = startOf(cur); at == nil {
 			return &ssa.If{} // no start: not known
 		}
 		cur = cur.Parent

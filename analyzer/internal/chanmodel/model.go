@@ -316,15 +316,8 @@ func newModel(ch *chanuse.Channel) *model {
 	for _, n := range ch.Nodes {
 		if n.Parent != nil {
 			p := m.canon[n.Parent]
-			var at ssa.Instruction
-			switch {
-			case n.Go != nil:
-				at = n.Go
-			case n.Start != nil:
-				at = n.Start
-			case n.Call != nil:
-				at = n.Call
-			default:
+			at := startOf(n)
+			if at == nil {
 				giveUp(ch, "node without a start")
 				return nil
 			}

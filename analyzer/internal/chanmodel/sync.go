@@ -289,14 +289,7 @@ func (b *syncBuild) loopDones() {
 					b.bad[op.obj] = true
 					continue
 				}
-				switch {
-				case x.Go != nil:
-					at = x.Go
-				case x.Start != nil:
-					at = x.Start
-				case x.Call != nil:
-					at = x.Call
-				default:
+				if at = startOf(x); at == nil {
 					b.bad[op.obj] = true
 					continue
 				}
