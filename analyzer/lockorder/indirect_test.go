@@ -38,6 +38,14 @@ func TestReach(t *testing.T) {
 	}
 }
 
+// TestCondHandshake checks that a receive made holding the lock a Cond's
+// Wait took back is not a deadlock when its sender locked before the
+// Signal (and is when the sender locks again after it, or the waiter
+// does).
+func TestCondHandshake(t *testing.T) {
+	vettest.Run(t, "testdata", "condhandshake")
+}
+
 // TestCondLocker checks that a Cond's Wait releases its Locker however it
 // is spelled, and only its Locker.
 func TestCondLocker(t *testing.T) {

@@ -384,12 +384,15 @@ type state struct {
 	owed map[string]bool      // a caller's lock was unlocked on some path: the function must lock it again
 	drop map[string]bool      // unlocked on every path, and not locked again
 	lent map[string]*lockInfo // held locks unlocked through a Locker, until it is locked again (locker.go)
+	sig  map[string]bool      // Conds signalled on every path since the last lock taken (condhandshake.go)
+	cw   map[string]string    // held locks last taken back by a Cond's Wait: instance key -> the Cond (condhandshake.go)
 }
 
 // release forgets a lock on this path.
 func (s *state) release(key string) {
 	delete(s.held, key)
 	delete(s.may, key)
+	delete(s.cw, key)
 }
 
 // unlock releases key on this path, whether it is held on every path, on
@@ -413,7 +416,7 @@ func newState() *state {
 }
 
 func (s *state) clone() *state {
-	return &state{held: maps.Clone(s.held), acq: maps.Clone(s.acq), may: maps.Clone(s.may), unl: maps.Clone(s.unl), owed: maps.Clone(s.owed), drop: maps.Clone(s.drop), lent: maps.Clone(s.lent)}
+	return &state{held: maps.Clone(s.held), acq: maps.Clone(s.acq), may: maps.Clone(s.may), unl: maps.Clone(s.unl), owed: maps.Clone(s.owed), drop: maps.Clone(s.drop), lent: maps.Clone(s.lent), sig: maps.Clone(s.sig), cw: maps.Clone(s.cw)}
 }
 
 // meet intersects s with o, reporting whether s changed.
@@ -461,11 +464,23 @@ func (s *state) meet(o *state) bool {
 			changed = true
 		}
 	}
+	for k := range s.sig {
+		if !o.sig[k] {
+			delete(s.sig, k)
+			changed = true
+		}
+	}
+	for k, v := range s.cw {
+		if o.cw[k] != v {
+			delete(s.cw, k)
+			changed = true
+		}
+	}
 	return changed
 }
 
 func (s *state) equal(o *state) bool {
-	if len(s.held) != len(o.held) || len(s.acq) != len(o.acq) || len(s.may) != len(o.may) || !maps.Equal(s.unl, o.unl) || !maps.Equal(s.owed, o.owed) || !maps.Equal(s.drop, o.drop) || len(s.lent) != len(o.lent) {
+	if len(s.held) != len(o.held) || len(s.acq) != len(o.acq) || len(s.may) != len(o.may) || !maps.Equal(s.unl, o.unl) || !maps.Equal(s.owed, o.owed) || !maps.Equal(s.drop, o.drop) || len(s.lent) != len(o.lent) || !maps.Equal(s.sig, o.sig) || !maps.Equal(s.cw, o.cw) {
 		return false
 	}
 	for k := range s.lent {
@@ -507,18 +522,20 @@ type wait struct {
 	held              []*lockInfo
 	pos               token.Pos
 	fn                *ssa.Function
-	alts              []*wait // a select's cases, each a wait of its own (selectwait.go)
-	sent              string  // for a send: the instance key of the value sent (sentwait.go)
-	until             bool    // a select's send whose other cases wait for a shutdown: only the sent value's lock counts
+	alts              []*wait           // a select's cases, each a wait of its own (selectwait.go)
+	sent              string            // for a send: the instance key of the value sent (sentwait.go)
+	until             bool              // a select's send whose other cases wait for a shutdown: only the sent value's lock counts
+	cw                map[string]string // held locks a Cond's Wait took back before this wait (condhandshake.go)
 }
 
 type wake struct {
 	acq      map[string]*lockInfo
 	pos      token.Pos
 	fn       *ssa.Function
-	callee   *ssa.Function // the callee the wake is inside, or nil
-	deferred bool          // a deferred wake: it happens with the locks held at return
-	fkey     string        // the field (or package variable) of the woken object, if known
+	callee   *ssa.Function   // the callee the wake is inside, or nil
+	deferred bool            // a deferred wake: it happens with the locks held at return
+	fkey     string          // the field (or package variable) of the woken object, if known
+	sig      map[string]bool // Conds signalled on every path since the waker's last lock (condhandshake.go)
 }
 
 type checker struct {
@@ -1444,6 +1461,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		return
 	case "(*sync.Cond).Wait":
 		f.waitOn(call.Args[0], "cond", pos, s)
+		f.condRetake(call.Args[0], s)
 		return
 	}
 	if kind := wakeKind(name); kind != "" {
@@ -1452,6 +1470,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 		}
 		if kind == "cond" {
 			f.noteSignal(call.Args[0], pos, s)
+			f.signalled(call.Args[0], s)
 		}
 		f.wakeOn(call.Args[0], kind, pos, s)
 		return
@@ -1627,6 +1646,8 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 			continue
 		}
 		if acquired[li.inst] {
+			clear(s.sig)
+			delete(s.cw, li.inst)
 			s.held[li.inst] = li
 			s.may[li.inst] = li
 			delete(s.unl, li.inst)
@@ -1867,6 +1888,12 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 			}
 		}
 	}
+	if hold {
+		// A lock taken after a Signal: the waiter the Signal woke may
+		// hold it again by now (condhandshake.go).
+		clear(s.sig)
+		delete(s.cw, li.inst)
+	}
 	if li.class != "" && li.once == "" {
 		if _, ok := s.acq[li.class]; !ok {
 			s.acq[li.class] = li
@@ -1953,6 +1980,7 @@ func (f *fnChecker) addWait(s *state, ik, cls, kind, d, fkey, via string, pos to
 	if len(w.held) == 0 {
 		return
 	}
+	w.cw = maps.Clone(s.cw)
 	sort.Slice(w.held, func(i, j int) bool { return w.held[i].pos < w.held[j].pos })
 	f.pendingWaits = append(f.pendingWaits, w)
 }
@@ -1979,7 +2007,9 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		// TestJetStreamClusterStreamMonitorWaitGroupRace).
 		loop = f.loopLocks()
 	}
-	f.addWakeAt(s.acq, cls, fk, kind, pos, loop, nil)
+	if wk := f.addWakeAt(s.acq, cls, fk, kind, pos, loop, nil); wk != nil {
+		wk.sig = maps.Clone(s.sig)
+	}
 	if kind == "send" || kind == "recv" {
 		// A channel this function keeps in a registry also wakes whoever
 		// takes it out of there (regchan.go).
@@ -2151,9 +2181,9 @@ func (f *fnChecker) needsOf(held map[string]*lockInfo, extra []*lockInfo) []Acq 
 
 // addWakeAt records a wake of class cls after the locks of held (by
 // class), and extra.
-func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, fkey, kind string, pos token.Pos, extra []*lockInfo, callee *ssa.Function) {
+func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, fkey, kind string, pos token.Pos, extra []*lockInfo, callee *ssa.Function) *wake {
 	if cls == "" || f.c.wakesAtCaller(f.fn) {
-		return
+		return nil
 	}
 	acq := maps.Clone(held)
 	for _, li := range extra {
@@ -2161,7 +2191,9 @@ func (f *fnChecker) addWakeAt(held map[string]*lockInfo, cls, fkey, kind string,
 			acq[li.class] = li
 		}
 	}
-	f.c.addWake(cls, kind, &wake{acq: acq, pos: pos, fn: f.fn, callee: callee, fkey: fkey})
+	w := &wake{acq: acq, pos: pos, fn: f.fn, callee: callee, fkey: fkey}
+	f.c.addWake(cls, kind, w)
+	return w
 }
 
 // internal reports whether fn only runs when called from this package's

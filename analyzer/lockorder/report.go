@@ -288,7 +288,7 @@ func (c *checker) reportWaits() {
 			// held here blocks only wakers that write-lock it.
 			needs := true
 			for _, wk := range wakers {
-				if l := needsFor(wk, w, h); l == nil || h.read && l.read || w.kind == "wg" && c.addsTo(wk.fn, w.fkey, 2) {
+				if l := needsFor(wk, w, h); l == nil || h.read && l.read || w.kind == "wg" && c.addsTo(wk.fn, w.fkey, 2) || afterSignal(w, wk, h) {
 					needs = false
 					break
 				}
