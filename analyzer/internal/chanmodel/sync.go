@@ -170,6 +170,7 @@ func (m *model) buildSync() *syncModel {
 	}
 	b.loopAdds()
 	b.loopDones()
+	b.freshChecks()
 	b.prelude()
 	b.condChecks()
 	for n, ops := range b.sm.ops {
