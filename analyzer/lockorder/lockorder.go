@@ -791,10 +791,19 @@ func (c *checker) unbuffered(v ssa.Value) bool {
 	return true
 }
 
+// funcName returns fn's full name ("(*sync.Mutex).Lock"). The pass asks
+// it of the same callees again and again (every lock test of every
+// instruction, each guard run), and building the string was a tenth of
+// the pass's time on std, so the names of the program last asked about
+// are kept (see names.go).
 func funcName(fn *ssa.Function) string {
 	if fn.Origin() != nil {
 		fn = fn.Origin()
 	}
+	return names.of(fn)
+}
+
+func fullName(fn *ssa.Function) string {
 	if obj, ok := fn.Object().(*types.Func); ok {
 		return obj.FullName()
 	}
