@@ -14,4 +14,7 @@ import (
 	"github.com/asyncgo/asyncgo/analyzer/suite"
 )
 
-func main() { unitchecker.Main(suite.Analyzers()...) }
+func main() {
+	tuneGC()
+	unitchecker.Main(suite.Analyzers()...)
+}
