@@ -612,6 +612,7 @@ type checker struct {
 	treeEdges    []*treeEdge           // nestings of one class along linked parent and children fields (treeorder.go)
 	chanSent     map[string]bool       // channel fields the package sends on (sentwait.go)
 	chanClosed   map[string]bool       // channel fields the package closes (sentwait.go)
+	deadChans    map[string]bool       // channel fields nothing wakes, memo (neverwoken.go)
 	adds         map[*ssa.Function][]addition
 	retChans     map[*ssa.Function]retChan // functions returning a channel kept in a field (reply.go)
 	ifaceMethods map[string]bool           // "T.m": a method of T some interface exposes (reply.go)
@@ -667,6 +668,7 @@ func run(pass *analysis.Pass) (any, error) {
 		backOwners: map[string]*backOwner{},
 		chanSent:   map[string]bool{},
 		chanClosed: map[string]bool{},
+		deadChans:  map[string]bool{},
 		adds:       map[*ssa.Function][]addition{},
 		retChans:   map[*ssa.Function]retChan{},
 
@@ -1694,6 +1696,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 					ch := a
 					ch.Path = strings.TrimSuffix(a.Path, "^")
 					fk = paramFieldKey(callee, ch)
+				}
+				if fk == "" {
+					fk = calleeChanField(callee, a) // neverwoken.go
 				}
 				record := func() {
 					if ik != "" {

@@ -26,3 +26,14 @@ func TestDeferWake(t *testing.T) {
 		}
 	}
 }
+
+// TestNeverWoken checks selects whose stop case nothing can complete and
+// sends made in a callee on a channel field, against the loop that
+// receives and needs the caller's lock, beside fixed look-alikes.
+func TestNeverWoken(t *testing.T) {
+	for _, d := range vettest.Run(t, "testdata", "neverwoken") {
+		if len(d.Related) == 0 {
+			t.Errorf("%d: %s: no related information", d.Line, d.Message)
+		}
+	}
+}

@@ -118,6 +118,9 @@ func rooted(key string) bool {
 // soleSend records the send of a blocking select whose other cases wait
 // for a shutdown as a wait that counts for the sent value's lock only.
 func (f *fnChecker) soleSend(sel *ssa.Select, s *state) {
+	if f.liveSelect(sel, s) {
+		return
+	}
 	st := f.c.soleCase(sel)
 	if st == nil || st.Dir != types.SendOnly || !f.c.unbuffered(st.Chan) {
 		return
