@@ -664,6 +664,9 @@ func (e *explorer) evalc(f *frame, v ssa.Value, counts bool) (int64, bool) {
 			return r, true
 		}
 	}
+	if r, ok := doneOk(v); ok {
+		return r, true // a context's Done is only closed (context.go)
+	}
 	switch x := v.(type) {
 	case *ssa.Const:
 		if x.Value == nil {

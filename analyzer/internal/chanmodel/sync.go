@@ -200,7 +200,7 @@ func (m *model) buildSync() *syncModel {
 	}
 	b.sm.index = b.index
 	dbg("  sync: %d objects, bad %v, ops %d, cases %d", len(b.sm.objs), b.bad, len(b.sm.ops), len(b.sm.cases))
-	if len(b.sm.ops) == 0 {
+	if len(b.sm.ops) == 0 && !b.ctxCases() {
 		return nil
 	}
 	var holds []int
@@ -776,6 +776,9 @@ func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, st
 	case *ssa.Call:
 		if isNewCond(x) {
 			return objKey{base: x}, debugName(x) // a Cond (cond.go)
+		}
+		if neverCanceled(x) {
+			return objKey{x, "#0"}, "ctx" // its Done never closes (context.go)
 		}
 	case *ssa.ChangeType:
 		if isChanType(x.Type()) {
