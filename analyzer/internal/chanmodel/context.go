@@ -46,11 +46,32 @@ func ctxDone(v ssa.Value) bool {
 	return fn != nil && fn.Name() == "Done" && fn.Signature.Recv() != nil && len(call.Call.Args) == 1 && fn.Pkg != nil && fn.Pkg.Pkg.Path() == "context"
 }
 
-// neverCanceled reports whether c is context.Background() or TODO().
+// neverCanceled reports whether c is context.Background(), TODO(), or
+// WithoutCancel(parent): their Done is nil.
 func neverCanceled(c *ssa.Call) bool {
+	switch ctxFunc(c) {
+	case "Background", "TODO", "WithoutCancel":
+		return true
+	}
+	return false
+}
+
+// valueParent returns the parent of context.WithValue(parent, k, v): the
+// new context's Done is the parent's.
+func valueParent(c *ssa.Call) (ssa.Value, bool) {
+	if ctxFunc(c) != "WithValue" || len(c.Call.Args) != 3 {
+		return nil, false
+	}
+	return c.Call.Args[0], true
+}
+
+// ctxFunc names the function of package context c calls, or "".
+func ctxFunc(c *ssa.Call) string {
 	fn := c.Call.StaticCallee()
-	return fn != nil && fn.Pkg != nil && fn.Pkg.Pkg.Path() == "context" && fn.Signature.Recv() == nil &&
-		(fn.Name() == "Background" || fn.Name() == "TODO")
+	if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "context" || fn.Signature.Recv() != nil {
+		return ""
+	}
+	return fn.Name()
 }
 
 // ctxCases reports whether a select case waits on a modelled context's

@@ -780,6 +780,9 @@ func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, st
 		if neverCanceled(x) {
 			return objKey{x, "#0"}, "ctx" // its Done never closes (context.go)
 		}
+		if p, ok := valueParent(x); ok {
+			return b.resolve(p, n, depth+1) // its parent's Done (context.go)
+		}
 	case *ssa.ChangeType:
 		if isChanType(x.Type()) {
 			return b.resolve(x.X, n, depth+1)
@@ -869,8 +872,8 @@ func deref(t types.Type) types.Type {
 }
 
 // cancelCtx reports whether c is context.WithCancel (or WithCancelCause)
-// of context.Background() or TODO(): its Done closes only when its cancel
-// function runs.
+// of context.Background(), TODO() or WithoutCancel(x), through WithValue
+// wrappers: its Done closes only when its cancel function runs.
 func cancelCtx(c *ssa.CallCommon) bool {
 	fn := c.StaticCallee()
 	if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "context" || len(c.Args) != 1 {
@@ -880,11 +883,14 @@ func cancelCtx(c *ssa.CallCommon) bool {
 		return false
 	}
 	p, ok := c.Args[0].(*ssa.Call)
-	if !ok {
-		return false
+	for ok {
+		if q, isValue := valueParent(p); isValue {
+			p, ok = q.(*ssa.Call) // WithValue: its parent's cancellation (context.go)
+			continue
+		}
+		break
 	}
-	pf := p.Call.StaticCallee()
-	return pf != nil && pf.Pkg != nil && pf.Pkg.Pkg.Path() == "context" && (pf.Name() == "Background" || pf.Name() == "TODO")
+	return ok && neverCanceled(p)
 }
 
 // syncMethod returns the type and method when c calls a method of
