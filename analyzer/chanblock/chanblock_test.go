@@ -174,3 +174,10 @@ func runAlone(t *testing.T, dir string) {
 func TestStuckMap(t *testing.T) {
 	runAlone(t, "stuckmap")
 }
+
+// TestStuckSelect runs the checker on polling loops (chanmodel's
+// polls.go): a select with a default whose only way out is a case nothing
+// makes ready any more, beside look-alikes with another way out.
+func TestStuckSelect(t *testing.T) {
+	runAlone(t, "stuckselect")
+}

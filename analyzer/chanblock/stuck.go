@@ -139,7 +139,7 @@ func (st *state) reportStuckAs(s chanmodel.Stuck, why string, rel []analysis.Rel
 		who = &s.Others[0]
 	}
 	if why != "" {
-		st.Report(analysis.Diagnostic{Pos: pos, Category: "deadlock", Message: fmt.Sprintf("this %s can block forever: %s", what, why), Related: rel})
+		st.Report(analysis.Diagnostic{Pos: pos, Category: "deadlock", Message: polling(s, fmt.Sprintf("this %s can block forever: %s", what, why)), Related: rel})
 		return
 	}
 	var msg string
@@ -158,7 +158,16 @@ func (st *state) reportStuckAs(s chanmodel.Stuck, why string, rel []analysis.Rel
 	default:
 		msg = fmt.Sprintf("this %s can block forever: %s without sending or closing", what, st.exitText(who, true))
 	}
-	st.Report(analysis.Diagnostic{Pos: pos, Category: "deadlock", Message: msg, Related: rel})
+	st.Report(analysis.Diagnostic{Pos: pos, Category: "deadlock", Message: polling(s, msg), Related: rel})
+}
+
+// polling rewords msg for a select that spins rather than blocks
+// (chanmodel's polls.go).
+func polling(s chanmodel.Stuck, msg string) string {
+	if !s.Polls {
+		return msg
+	}
+	return strings.Replace(msg, "can block forever", "can spin forever (it has a default, and its loop ends only by a case nothing can make ready any more)", 1)
 }
 
 // exitText tells how a goroutine of the witness ended, with its position

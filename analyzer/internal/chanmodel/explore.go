@@ -916,6 +916,7 @@ func (e *explorer) resume(s *state, i int, o *opInfo, k int, ok bool) {
 // can, the waiting operations are stuck.
 func (e *explorer) transitions(s *state) {
 	moved := false
+	var polls []*state
 	for i, g := range s.gs {
 		if g.done {
 			continue
@@ -1033,15 +1034,22 @@ func (e *explorer) transitions(s *state) {
 				e.next(c, s)
 			}
 			if !sel.Blocking && !anyReady {
-				moved = true
 				c := s.fork(i)
 				c.gs[i].exit, c.gs[i].other = sel.Pos(), true
 				e.resume(c, i, nil, -1, false)
-				e.next(c, s)
+				if e.m.purePoll(g.frames[len(g.frames)-1].node, sel) && !e.m.mayRecover(g) {
+					polls = append(polls, c) // a move only if another moves (polls.go)
+				} else {
+					moved = true
+					e.next(c, s)
+				}
 			}
 		}
 	}
 	if moved {
+		for _, c := range polls {
+			e.next(c, s)
+		}
 		return
 	}
 	onChan, onOther := false, false
@@ -1071,7 +1079,7 @@ func (e *explorer) transitions(s *state) {
 			continue
 		}
 		e.stuckOp[k] = true
-		st := Stuck{Op: g.parked[p].op}
+		st := Stuck{Op: g.parked[p].op, Polls: pollsAt(g)}
 		for j, h := range s.gs {
 			if j == i {
 				continue

@@ -38,6 +38,9 @@ type Stuck struct {
 	// Objects are where the WaitGroups, locks and contexts the model
 	// follows are made.
 	Objects []token.Pos
+	// Polls: Op is a select with a default in a loop that spins there
+	// rather than blocks, as nothing can make its cases ready (polls.go).
+	Polls bool
 }
 
 // SyncStuck is a wait on a WaitGroup, a lock or a context's Done that
@@ -149,6 +152,9 @@ type model struct {
 	loopWhy    string           // why loopsOf gave up, when not the usual
 
 	vals *values // the values on the channel the receivers test against nil (values.go), or nil
+
+	polls    map[pollKey]bool       // selects whose default is a pure poll (polls.go)
+	recovers map[*ssa.Function]bool // functions that defer a call that may recover (polls.go)
 }
 
 // begin is the instruction the maker's goroutine starts after.
