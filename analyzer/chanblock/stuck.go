@@ -181,6 +181,8 @@ func (st *state) exitText(x *chanmodel.Exit, long bool) string {
 	switch {
 	case x.Sync != "":
 		how = "is blocked at " + x.Sync
+	case x.Polls:
+		how = "spins at its select's default, as no case can become ready"
 	case x.Blocked:
 		how = "is blocked itself"
 	case x.Other && x.Raced:

@@ -1066,6 +1066,9 @@ func (e *explorer) transitions(s *state) {
 		}
 		return
 	}
+	if e.pollersWait(s) {
+		return // the wait the pollers leave blocked is the report (polls.go)
+	}
 	for i, g := range s.gs {
 		p := primaryOp(g)
 		if p < 0 {

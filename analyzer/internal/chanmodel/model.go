@@ -65,6 +65,7 @@ type Exit struct {
 	Sync    string        // it is blocked at this operation on a WaitGroup, lock or context (Pos is there)
 	Holds   []string      // the modelled locks it holds
 	Dones   bool          // it calls Done (or is counted by Go) on the WaitGroup the witness waits on
+	Polls   bool          // it spins at a select with a default rather than blocks (polls.go)
 
 	// Raced: it left that select while the witness's blocked goroutine
 	// waited on the channel for it, by Case (raced.go).

@@ -262,3 +262,24 @@ func callsRecover(fn *ssa.Function) bool {
 	}
 	return false
 }
+
+// pollersWait reports, for a stuck state s, whether every goroutine
+// parked on a channel spins at a pure poll while another is blocked at a
+// WaitGroup, lock, context or Cond: that wait is where the program hangs,
+// so it is the report (syncStuck), the pollers among its others.
+func (e *explorer) pollersWait(s *state) bool {
+	waits := false
+	for _, g := range s.gs {
+		if len(g.parked) > 0 && !pollsAt(g) {
+			return false
+		}
+		if g.sync != nil {
+			waits = true
+		}
+	}
+	if !waits {
+		return false
+	}
+	e.syncStuck(s)
+	return true
+}

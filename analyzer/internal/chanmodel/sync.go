@@ -1027,7 +1027,7 @@ func (e *explorer) take(c *state, i int) bool {
 func (e *explorer) exitOf(s *state, h *gor) Exit {
 	x := Exit{Fn: h.g.Fn, Pos: h.exit, Other: h.other, Sends: e.m.sends[h.g], Recvs: e.m.recvs[h.g]}
 	if len(h.parked) > 0 {
-		x.Blocked, x.Pos = true, h.parked[0].op.Instr.Pos()
+		x.Blocked, x.Pos, x.Polls = true, h.parked[0].op.Instr.Pos(), pollsAt(h)
 	}
 	if h.sync != nil {
 		x.Blocked, x.Pos, x.Sync = true, syncPos(h.sync), h.sync.what()

@@ -14,7 +14,8 @@ func work() {}
 func ready() bool { return time.Now().Unix()%2 == 0 }
 
 // pollSkipsClose: on the failing path the stop channel is never closed,
-// so the poller spins at its default for ever and wg.Wait never ends.
+// so the poller spins at its default for ever and wg.Wait never ends: the
+// wait is where the program hangs, and is the report.
 func pollSkipsClose(fail bool) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -22,7 +23,7 @@ func pollSkipsClose(fail bool) {
 	go func() {
 		defer wg.Done()
 		for {
-			select { // want `this select can spin forever \(it has a default`
+			select {
 			case <-done:
 				return
 			default:
@@ -31,11 +32,31 @@ func pollSkipsClose(fail bool) {
 		}
 	}()
 	if fail {
-		wg.Wait()
+		wg.Wait() // want `this wg.Wait can block forever: its counter stays at 1; the goroutine running pollSkipsClose's function literal spins at its select's default`
 		return
 	}
 	close(done)
 	wg.Wait()
+}
+
+// pollLeaks: nobody waits for the poller, and the early return skips the
+// close: the poller spins for ever (a leak), reported at its select.
+func pollLeaks(fail bool) {
+	done := make(chan struct{})
+	go func() {
+		for {
+			select { // want `this select can spin forever \(it has a default, and its loop ends only by a case nothing can make ready any more\)`
+			case <-done:
+				return
+			default:
+				work()
+			}
+		}
+	}()
+	if fail {
+		return
+	}
+	close(done)
 }
 
 // pollClosed: closed on every path before the wait: not reported.
