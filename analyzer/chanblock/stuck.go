@@ -243,6 +243,11 @@ func (st *state) reportSyncStuck(s chanmodel.Stuck) {
 		who = &s.Others[ss.Holder]
 	}
 	for i := range s.Others {
+		if who == nil && s.Others[i].Polls {
+			who = &s.Others[i] // it spins for ever (chanmodel's polls.go)
+		}
+	}
+	for i := range s.Others {
 		if who == nil && !s.Others[i].Blocked && s.Others[i].Dones {
 			who = &s.Others[i] // it returned without its Done
 		}
