@@ -59,7 +59,10 @@ func (m *model) pollsPurely(n *chanuse.Node, sel *ssa.Select) bool {
 			l = x
 		}
 	}
-	if l == nil {
+	if l == nil || !hasExit(l) {
+		// A loop with no way out at all spins by design (a load
+		// generator for the program's life): not the shape of a poll
+		// waiting for its exit case; the default moves as before.
 		return false
 	}
 	at := -1
@@ -282,4 +285,16 @@ func (e *explorer) pollersWait(s *state) bool {
 	}
 	e.syncStuck(s)
 	return true
+}
+
+// hasExit reports whether some edge leaves loop l.
+func hasExit(l *loop) bool {
+	for b := range l.body {
+		for _, s := range b.Succs {
+			if !l.body[s] {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -222,3 +222,19 @@ func pollFlag(flag *int32) {
 	close(done)
 	wg.Wait()
 }
+
+// pollForever: the loop has no way out at all, not even by its case on
+// done (it spins for the program's life by design): not reported.
+func pollForever() {
+	done := make(chan struct{})
+	go func() {
+		for {
+			work()
+			select {
+			case <-done:
+			default:
+			}
+		}
+	}()
+	work()
+}
