@@ -181,3 +181,11 @@ func TestStuckMap(t *testing.T) {
 func TestStuckSelect(t *testing.T) {
 	runAlone(t, "stuckselect")
 }
+
+// TestStuckObj runs the field harness on objects whose WaitGroup field a
+// method leaves raised on some path (stuckwgleak.go), beside fixed twins
+// and look-alikes (Done deferred, Done on the early return, Add and Done
+// in two methods, an Add of a count that is not constant).
+func TestStuckObj(t *testing.T) {
+	runAlone(t, "stuckobj")
+}

@@ -129,6 +129,12 @@ func stuckFields(st *state) {
 		}
 		ownerNodes := h.nodes
 		ownerInside := h.inside
+		sf, seen := sfs[tn]
+		if !seen {
+			sf = st.syncFieldsOf(tn)
+			sfs[tn] = sf
+		}
+		wgUsers := st.wgUsers(sf) // clients too (stuckwgleak.go)
 		clients := []*ssa.Function{nil}
 		ms := types.NewMethodSet(types.NewPointer(tn.Type()))
 		for i := 0; i < ms.Len(); i++ {
@@ -148,7 +154,7 @@ func stuckFields(st *state) {
 			// The owner as a client makes a new channel: a new
 			// element of a map class (another registration), which the
 			// model ends that client at; a field's channel replaced.
-			if m == nil || m == mc.Parent() && !c.Elem || !h.isRelevant(m, 0) || len(m.Params) == 0 {
+			if m == nil || m == mc.Parent() && !c.Elem || !h.isRelevant(m, 0) && !wgUsers[m] || len(m.Params) == 0 {
 				continue
 			}
 			clients = append(clients, m)
@@ -169,11 +175,6 @@ func stuckFields(st *state) {
 				continue
 			}
 			reach[m] = h.inside
-		}
-		sf, seen := sfs[tn]
-		if !seen {
-			sf = st.syncFieldsOf(tn)
-			sfs[tn] = sf
 		}
 		pairs := tn.Exported() || handsObjectOut(mc.Parent(), tn)
 		if !pairs && len(clients) > 1 {
@@ -254,8 +255,15 @@ func stuckFields(st *state) {
 				}
 				// A wait on a lock or group alone: whose goroutine
 				// it is the harness cannot tell (stuckCaller alike).
+				// Kept when a client left the object's group raised
+				// for good (stuckwgleak.go).
 				if s.Sync != nil {
-					st.census(mc, "field: witness dropped: a wait on a lock or group alone")
+					if ok, why := st.leakedWait(s, sf, h.nodes); !ok {
+						st.census(mc, "field: witness dropped: %s", why)
+						continue
+					}
+					st.census(mc, "field: witness kept (a group a client left raised)")
+					st.reportStuck(s)
 					continue
 				}
 				if why := h.completable(st, s, hr); why != "" {

@@ -102,3 +102,17 @@ func (b *syncBuild) harnessField(k objKey) bool {
 	}
 	return h.Fields[st.Field(idx)]
 }
+
+// spilledRecv returns n when v, stored once in alloc, is the receiver of
+// n's function spilled to a variable of it (a method whose receiver a
+// closure captures: once.Do(func() { close(w.stop) })): in the field
+// harness the variable holds the client's object, resolved as the
+// receiver itself (harnessParam). Otherwise nil, as a variable's store
+// may be another function's.
+func (b *syncBuild) spilledRecv(alloc *ssa.Alloc, v ssa.Value, n *chanuse.Node) *chanuse.Node {
+	p, ok := v.(*ssa.Parameter)
+	if b.m.hobj == nil || !ok || n == nil || alloc.Parent() != n.Fn || p.Parent() != n.Fn {
+		return nil
+	}
+	return n
+}

@@ -791,7 +791,7 @@ func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, st
 		if reference(deref(x.Type())) {
 			// A variable holding a pointer: what it was set to once.
 			if s := onlyStore(x); s != nil {
-				k, _ := b.resolve(s, nil, depth+1)
+				k, _ := b.resolve(s, b.spilledRecv(x, s, n), depth+1)
 				return k, x.Comment
 			}
 			return objKey{}, ""
