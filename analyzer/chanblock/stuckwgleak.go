@@ -180,8 +180,13 @@ func dominatedBy(d ssa.CallInstruction, adds []ssa.CallInstruction) bool {
 }
 
 // enclosingAdds reports whether fn is a function literal made by a
-// function (or one enclosing it) that calls Add on f.
+// function (or one enclosing it) that calls Add on f, and run by its
+// maker only (started, deferred or called there, not kept as a value
+// another method could call again).
 func enclosingAdds(fn *ssa.Function, f *types.Var) bool {
+	if !runByMaker(fn) {
+		return false
+	}
 	for p := fn.Parent(); p != nil; p = p.Parent() {
 		for _, ci := range wgCalls(p, f) {
 			if ci.Common().StaticCallee().Name() == "Add" {
@@ -190,4 +195,28 @@ func enclosingAdds(fn *ssa.Function, f *types.Var) bool {
 		}
 	}
 	return false
+}
+
+// runByMaker reports whether every closure of function literal fn its
+// maker makes is only called, deferred or started there.
+func runByMaker(fn *ssa.Function) bool {
+	p := fn.Parent()
+	if p == nil {
+		return false
+	}
+	for _, b := range p.Blocks {
+		for _, in := range b.Instrs {
+			mc, ok := in.(*ssa.MakeClosure)
+			if !ok || mc.Fn != fn {
+				continue
+			}
+			for _, r := range *mc.Referrers() {
+				ci, ok := r.(ssa.CallInstruction)
+				if !ok || ci.Common().Value != ssa.Value(mc) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
