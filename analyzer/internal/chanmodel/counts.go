@@ -99,6 +99,9 @@ func (m *model) countingExits(n *chanuse.Node, l *loop) (exits []*ssa.If, ok boo
 		default:
 			continue
 		}
+		if !relX && !relY && (m.walkExit(l, iff) || m.retryAlone(n, l)) {
+			continue // a free loop after all (loops.go)
+		}
 		exits = append(exits, iff)
 		if !relX && !relY {
 			ok = false // a retry count, not the channel's

@@ -36,6 +36,7 @@ func (m *model) freeLoopsAlone() bool {
 		for _, ls := range m.loops {
 			for _, l := range ls {
 				if l.free {
+					m.loopWhy = "free loop in the field harness"
 					return false
 				}
 			}
@@ -53,6 +54,7 @@ func (m *model) freeLoopsAlone() bool {
 			region := inside(n.Fn, l)
 			if in := m.otherChannel(n, l); in != nil {
 				dbg("free loop %s in %s: driven by %s", l.head, n.Fn, in)
+				m.loopWhy = "free loop driven by another channel"
 				return false
 			}
 			in := m.freeScope(n, region)
@@ -84,6 +86,7 @@ func (m *model) freeLoopsAlone() bool {
 					}
 					if partner && m.repeats(o, op.Instr.Block()) {
 						dbg("free loop %s in %s: %s must match its count", l.head, n.Fn, op.Instr)
+						m.loopWhy = "free loop whose count a repeated partner must match"
 						return false
 					}
 				}

@@ -229,7 +229,7 @@ func build(ch *chanuse.Channel) *model {
 		}
 	}
 	if !m.freeLoopsAlone() {
-		giveUp(ch, "loop neither counted nor event")
+		giveUp(ch, "loop neither counted nor event: "+m.loopWhy)
 		return nil
 	}
 	// The capacity: a constant, or a counted loop's bound (plus a constant).
@@ -465,6 +465,7 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 		}
 		if l.relevant && !m.valueKnown && valueExit(n, l) {
 			dbg("loop %s in %s: leaves by a received value", l.head, fn)
+			m.loopWhy = "loop: leaves by a value received from the channel"
 			return false
 		}
 		if l.relevant && l.key == "" {
@@ -493,6 +494,7 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 				m.keys[l.key] = -1
 				if v, ok := constKey(l.key); ok {
 					if v > 4 {
+						m.loopWhy = "counted loop: a constant count over 4"
 						return false
 					}
 					m.keys[l.key] = v

@@ -113,7 +113,7 @@ func CheckRoot(r SyncRoot, budget int) ([]Stuck, []token.Pos) {
 			continue
 		}
 		if !m.loopsOf(n) {
-			say("sync root: gives up: loop not followed")
+			say("sync root: gives up: loop not followed (%s)", m.loopWhy)
 			return nil, nil
 		}
 	}

@@ -249,8 +249,9 @@ func rangeIntCount(procs int, work func() int) int {
 }
 
 // A retry count before the one send, stepped apart from the channel: the
-// checker gives up (the count is not the senders'), as before. (The send
-// leaks when more is false: deadlockleak reports it, not the checker.)
+// count is not the senders', and the failed tries touch no channel, so
+// the checker runs the loop free (chanmodel loops.go, session 23) and
+// finds the leak when more is false.
 func retryThenSend(read func() (string, bool), more func() bool) string {
 	ch := make(chan string)
 	go func() {
@@ -267,7 +268,7 @@ func retryThenSend(read func() (string, bool), more func() bool) string {
 			}
 			break
 		}
-		ch <- s
+		ch <- s // want `this send can block forever`
 	}()
 	if more() {
 		return <-ch
