@@ -276,7 +276,8 @@ func (m *model) freeScope(n *chanuse.Node, region map[*ssa.BasicBlock]bool) map[
 // repeats reports whether an operation in block b of node o runs a count
 // of times the model fixes or leaves free: a counted or free loop is
 // around it (in its function, or around the start or call of a node on
-// its way from the maker) and no event loop is.
+// its way from the maker) and no event loop is, unless that event loop
+// counts its way out (counts.go).
 func (m *model) repeats(o *chanuse.Node, b *ssa.BasicBlock) bool {
 	counted := false
 	for {
@@ -284,10 +285,12 @@ func (m *model) repeats(o *chanuse.Node, b *ssa.BasicBlock) bool {
 			if !l.body[b] {
 				continue
 			}
-			if l.event {
+			// An event loop that counts its way out (got++; if got
+			// == n { break }) takes only its count (session 23).
+			if l.event && !l.counting {
 				return false
 			}
-			if l.key != "" || l.free {
+			if l.key != "" || l.free || l.counting {
 				counted = true
 			}
 		}
