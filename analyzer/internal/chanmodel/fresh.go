@@ -1,6 +1,9 @@
 package chanmodel
 
-import "golang.org/x/tools/go/ssa"
+import (
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"golang.org/x/tools/go/ssa"
+)
 
 // An object made in a loop is a new object each time round: the model,
 // which names it by the instruction that makes it, would take all of
@@ -40,22 +43,5 @@ func (b *syncBuild) roundFresh(in ssa.Instruction) bool {
 		return false
 	}
 	from, stop := in.Block(), begin.Block()
-	if from == stop {
-		return true
-	}
-	seen := map[*ssa.BasicBlock]bool{stop: true}
-	work := append([]*ssa.BasicBlock(nil), from.Succs...)
-	for len(work) > 0 {
-		blk := work[len(work)-1]
-		work = work[:len(work)-1]
-		if blk == from {
-			return false
-		}
-		if seen[blk] {
-			continue
-		}
-		seen[blk] = true
-		work = append(work, blk.Succs...)
-	}
-	return true
+	return from == stop || !ssaloop.ReachesAvoiding(from, from, stop)
 }
