@@ -2,7 +2,6 @@ package lockorder
 
 import (
 	"go/token"
-	"slices"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -93,13 +92,13 @@ func (f *fnChecker) condLocks(v ssa.Value) []string {
 	return nil
 }
 
-// newCond returns the sync.NewCond call v is: directly, as a closure's
-// free variable bound to it, or loaded from the variable (captured by a
-// closure) that only that call is stored in.
+// newCond returns the sync.NewCond call v is: directly, or loaded from
+// the variable (shared with closures, only loaded and stored: varOf) that
+// only that call is stored in.
 func (f *fnChecker) newCond(v ssa.Value) *ssa.Call {
 	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
-		a, ok := f.bound(u.X).(*ssa.Alloc)
-		if !ok {
+		a := f.c.varOf(u.X)
+		if a == nil {
 			return nil
 		}
 		v = nil
@@ -112,7 +111,7 @@ func (f *fnChecker) newCond(v ssa.Value) *ssa.Call {
 			}
 		}
 	}
-	call, ok := f.bound(v).(*ssa.Call)
+	call, ok := v.(*ssa.Call)
 	if !ok {
 		return nil
 	}
@@ -120,21 +119,4 @@ func (f *fnChecker) newCond(v ssa.Value) *ssa.Call {
 		return nil
 	}
 	return call
-}
-
-// bound returns the value a closure's free variable v is bound to, through
-// nested closures; any other value as it is.
-func (f *fnChecker) bound(v ssa.Value) ssa.Value {
-	for range 4 {
-		fv, ok := v.(*ssa.FreeVar)
-		if !ok {
-			break
-		}
-		mc := f.c.k.closures[fv.Parent()]
-		if mc == nil {
-			return nil
-		}
-		v = mc.Bindings[slices.Index(fv.Parent().FreeVars, fv)]
-	}
-	return v
 }
