@@ -269,11 +269,7 @@ func waitFirst(fn *ssa.Function, from ssa.Instruction, wg ssa.Value, recvs map[s
 // isWaitGroupPtr reports whether t is *sync.WaitGroup.
 func isWaitGroupPtr(t types.Type) bool {
 	p, ok := t.(*types.Pointer)
-	if !ok {
-		return false
-	}
-	n, ok := p.Elem().(*types.Named)
-	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "sync" && n.Obj().Name() == "WaitGroup"
+	return ok && isWaitGroup(p.Elem())
 }
 
 // bufferBound returns the constant buffer size of mc's channel, or the
