@@ -797,7 +797,7 @@ func (c *checker) unbuffered(v ssa.Value) bool {
 // it of the same callees again and again (every lock test of every
 // instruction, each guard run), and building the string was a tenth of
 // the pass's time on std, so the names of the program last asked about
-// are kept (see names.go).
+// are kept, for the few programs asked about last (see names.go).
 func funcName(fn *ssa.Function) string {
 	if fn.Origin() != nil {
 		fn = fn.Origin()
