@@ -796,8 +796,8 @@ func (c *checker) unbuffered(v ssa.Value) bool {
 // funcName returns fn's full name ("(*sync.Mutex).Lock"). The pass asks
 // it of the same callees again and again (every lock test of every
 // instruction, each guard run), and building the string was a tenth of
-// the pass's time on std, so the names of the program last asked about
-// are kept, for the few programs asked about last (see names.go).
+// the pass's time on std, so the names of the few programs asked about
+// last are kept (see names.go).
 func funcName(fn *ssa.Function) string {
 	if fn.Origin() != nil {
 		fn = fn.Origin()
