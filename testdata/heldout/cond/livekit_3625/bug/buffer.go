@@ -5,11 +5,13 @@
 // Round: 2
 // Seen: 970215c (analyzer/condwait's testdata real/livekit.go reduces the same bug, picked at the same time as this kernel)
 //
-// Bug: Buffer.Close sets closed (atomically, not under the lock), does its
-// cleanup under the read lock and calls readCond.Broadcast after
-// RUnlock. A reader holding the lock has checked closed (false) and is
-// about to Wait; if Close stores closed and broadcasts in that window, the
-// reader then waits for a broadcast that has already happened, forever.
+// Bug: Buffer.Close sets closed (atomically, not under the lock) and
+// calls readCond.Broadcast without the lock, before it reads the onClose
+// callback under the read lock (upstream v1.8.4 took no lock of the buffer
+// before its Broadcast when the buffer had no RTP stats). A reader holding
+// the lock has checked closed (false) and is about to Wait; if Close
+// stores closed and broadcasts in that window, the reader then waits for a
+// broadcast that has already happened, forever.
 //
 // Fix: Broadcast is called while the lock is held, so it cannot fall
 // between a reader's check and its Wait.
@@ -67,12 +69,13 @@ func (b *Buffer) Read() ([]byte, error) {
 func (b *Buffer) Close() error {
 	b.closeOnce.Do(func() {
 		b.closed.Store(true)
-		b.RLock()
-		if b.onClose != nil {
-			b.onClose()
-		}
-		b.RUnlock()
 		b.readCond.Broadcast() // heldout:site
+		b.RLock()
+		onClose := b.onClose
+		b.RUnlock()
+		if onClose != nil {
+			onClose()
+		}
 	})
 	return nil
 }
