@@ -1,0 +1,166 @@
+// Package fixed is the fixed version of context/ttrpc_231: without a
+// request timeout getRequestContext still derives a cancellable context, so
+// the handler goroutine's deferred cancel ends the stream's context and a
+// helper parked in RecvMsg returns with ctx.Err() (our reading of the fix).
+package fixed
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// ErrStreamClosed is returned on a closed stream.
+var ErrStreamClosed = errors.New("ttrpc: stream closed")
+
+// Request is one ttrpc request.
+type Request struct {
+	Service, Method string
+	Payload         []byte
+	TimeoutNano     int64
+}
+
+// Unmarshaler decodes one received message into its argument.
+type Unmarshaler func(interface{}) error
+
+// StreamServer is the server side of a stream.
+type StreamServer interface {
+	SendMsg(m interface{}) error
+	RecvMsg(m interface{}) error
+}
+
+// StreamHandler serves one streaming method.
+type StreamHandler func(context.Context, StreamServer) (interface{}, error)
+
+// ServiceDesc describes a service's streaming methods.
+type ServiceDesc struct {
+	Streams map[string]StreamHandler
+}
+
+type serviceSet struct {
+	services map[string]*ServiceDesc
+}
+
+func getRequestContext(ctx context.Context, req *Request) (retCtx context.Context, cancel func()) {
+	if req.TimeoutNano == 0 {
+		return context.WithCancel(ctx)
+	}
+	ctx, cancel = context.WithTimeout(ctx, time.Duration(req.TimeoutNano))
+	return ctx, cancel
+}
+
+// handle starts the stream's handler; ctx is the connection's context.
+func (s *serviceSet) handle(ctx context.Context, req *Request, respond func(p []byte, err error, closeStream bool) error) (*streamHandler, error) {
+	srv, ok := s.services[req.Service]
+	if !ok {
+		return nil, errors.New("unimplemented service")
+	}
+	stream, ok := srv.Streams[req.Method]
+	if !ok {
+		return nil, errors.New("unimplemented method")
+	}
+	ctx, cancel := getRequestContext(ctx, req)
+	sh := &streamHandler{
+		ctx:     ctx,
+		respond: respond,
+		recv:    make(chan Unmarshaler, 5),
+	}
+	go func() {
+		defer cancel()
+		_, err := stream(ctx, sh)
+		respond(nil, err, true)
+	}()
+	if req.Payload != nil {
+		payload := req.Payload
+		if err := sh.data(func(obj interface{}) error {
+			if b, ok := obj.(*[]byte); ok {
+				*b = payload
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return sh, nil
+}
+
+type streamHandler struct {
+	ctx     context.Context
+	respond func(p []byte, err error, closeStream bool) error
+	recv    chan Unmarshaler
+
+	remoteClosed bool
+	localClosed  bool
+}
+
+func (s *streamHandler) closeSend() {
+	if !s.remoteClosed {
+		s.remoteClosed = true
+		close(s.recv)
+	}
+}
+
+func (s *streamHandler) data(unmarshal Unmarshaler) error {
+	if s.remoteClosed {
+		return ErrStreamClosed
+	}
+	select {
+	case s.recv <- unmarshal:
+		return nil
+	case <-s.ctx.Done():
+		return s.ctx.Err()
+	}
+}
+
+func (s *streamHandler) SendMsg(m interface{}) error {
+	if s.localClosed {
+		return ErrStreamClosed
+	}
+	b, _ := m.([]byte)
+	return s.respond(b, nil, false)
+}
+
+func (s *streamHandler) RecvMsg(m interface{}) error {
+	select {
+	case unmarshal, ok := <-s.recv:
+		if !ok {
+			return io.EOF
+		}
+		return unmarshal(m)
+	case <-s.ctx.Done():
+		return s.ctx.Err()
+	}
+}
+
+// BridgeHandler forwards client messages to out from a helper goroutine
+// and returns once it has answered the first one.
+func BridgeHandler(out chan<- []byte) StreamHandler {
+	return func(ctx context.Context, srv StreamServer) (interface{}, error) {
+		first := make(chan error, 1)
+		go func() {
+			for {
+				var b []byte
+				if err := srv.RecvMsg(&b); err != nil {
+					select {
+					case first <- err:
+					default:
+					}
+					return
+				}
+				select {
+				case out <- b:
+				default:
+				}
+				select {
+				case first <- nil:
+				default:
+				}
+			}
+		}()
+		if err := <-first; err != nil {
+			return nil, err
+		}
+		return nil, srv.SendMsg([]byte("ack"))
+	}
+}
