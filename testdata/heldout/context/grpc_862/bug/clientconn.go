@@ -154,7 +154,7 @@ func DialContext(ctx context.Context, target string, opts ...DialOption) (conn *
 	}
 	select {
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, ctx.Err() // heldout:site
 	case err := <-waitC:
 		if err != nil {
 			return nil, err // heldout:site
