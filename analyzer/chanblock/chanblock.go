@@ -176,6 +176,7 @@ func run(pass *analysis.Pass) (any, error) {
 	cancels(st, ssainput.SrcFuncs)
 	partialCancels(st, ssainput.SrcFuncs)
 	wrongContexts(st, ssainput.SrcFuncs)
+	droppedOwners(st, ssainput.SrcFuncs)
 	unpublished(st, ssainput.SrcFuncs)
 	lockedSends(st, ssainput.SrcFuncs)
 	stopUnderLock(st, ssainput.SrcFuncs)
