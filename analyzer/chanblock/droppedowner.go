@@ -59,12 +59,59 @@ func droppedOwners(st *state, funcs []*ssa.Function) {
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				if a, ok := instr.(*ssa.Alloc); ok && a.Heap {
-					oc.check(st, fn, a)
+				switch in := instr.(type) {
+				case *ssa.Alloc:
+					if in.Heap {
+						oc.check(st, fn, in)
+					}
+				case *ssa.Call:
+					// A value a constructor of the package makes for it.
+					if v := oc.freshOwner(in); v != nil {
+						oc.check(st, fn, v)
+					}
 				}
 			}
 		}
 	}
+}
+
+// freshOwner returns the value call yields (the call, or its first
+// result) when the callee is a function of the package that returns, on
+// every return, a value it makes that keeps a cancel (ownsCancel), or nil.
+func (oc *ownerCtx) freshOwner(call *ssa.Call) ssa.Value {
+	callee := call.Call.StaticCallee()
+	if callee == nil || call.Call.IsInvoke() || callee.Pkg == nil || callee.Pkg.Pkg != oc.pkg || callee.Blocks == nil {
+		return nil
+	}
+	rets := 0
+	for _, b := range callee.Blocks {
+		for _, instr := range b.Instrs {
+			r, ok := instr.(*ssa.Return)
+			if !ok {
+				continue
+			}
+			if len(r.Results) == 0 {
+				return nil
+			}
+			a, ok := objRoot(r.Results[0]).(*ssa.Alloc)
+			if !ok || !a.Heap || !oc.ownsCancel(a) {
+				return nil
+			}
+			rets++
+		}
+	}
+	if rets == 0 {
+		return nil
+	}
+	if callee.Signature.Results().Len() == 1 {
+		return call
+	}
+	for _, r := range *call.Referrers() {
+		if ex, ok := r.(*ssa.Extract); ok && ex.Index == 0 {
+			return ex
+		}
+	}
+	return nil
 }
 
 func newOwnerCtx(pkg *types.Package, funcs []*ssa.Function) *ownerCtx {
@@ -408,8 +455,8 @@ type ownerRun struct {
 }
 
 // check checks the owner allocated by a in fn.
-func (oc *ownerCtx) check(st *state, fn *ssa.Function, a *ssa.Alloc) {
-	if !oc.ownsCancel(a) {
+func (oc *ownerCtx) check(st *state, fn *ssa.Function, a ssa.Value) {
+	if al, ok := a.(*ssa.Alloc); ok && !oc.ownsCancel(al) {
 		return
 	}
 	vals := map[ssa.Value]bool{a: true}
@@ -504,7 +551,7 @@ func (oc *ownerCtx) check(st *state, fn *ssa.Function, a *ssa.Alloc) {
 			// it another way, a registry), or one of its channels closed:
 			// the goroutines may be released without the cancel.
 			for _, a := range c.Args {
-				if vals[a] {
+				if vals[a] && oc.mayRelease(c, a, 0) {
 					return ssawalk.Cut
 				}
 				if b, ok := c.Value.(*ssa.Builtin); ok && b.Name() == "close" {
@@ -533,7 +580,7 @@ func (oc *ownerCtx) check(st *state, fn *ssa.Function, a *ssa.Alloc) {
 	}
 	line := func(p token.Pos) int { return st.pass.Fset.Position(p).Line }
 	related := []analysis.RelatedInformation{
-		{Pos: a.Pos(), Message: "the value keeping the cancel is made here"},
+		{Pos: ownerPos(a), Message: "the value keeping the cancel is made here"},
 		{Pos: start.Pos(), Message: "goroutines holding it are started here"},
 	}
 	for _, w := range run.waits {
@@ -550,7 +597,7 @@ func (oc *ownerCtx) check(st *state, fn *ssa.Function, a *ssa.Alloc) {
 		Pos:      rp,
 		Category: "deadlock",
 		Message: fmt.Sprintf("%s returns here without handing on the %s it made (line %d) and without calling anything that cancels its context (made from context.Background()): the goroutines started with it (line %d) wait on that context's Done, which nothing can close any more",
-			fn.Name(), typeName(a.Type()), line(a.Pos()), line(start.Pos())),
+			fn.Name(), typeName(a.Type()), line(ownerPos(a)), line(start.Pos())),
 		Related: related,
 	})
 }
@@ -567,6 +614,73 @@ func handsOn(instr ssa.Instruction, vals map[ssa.Value]bool) bool {
 		return vals[in.Value] || vals[in.Key]
 	}
 	return false
+}
+
+// mayRelease reports whether the call c, which gets the owner as a, may
+// release its goroutines another way than its cancel, or keep it: any
+// callee not of the package (or not known), or one that closes a channel,
+// keeps the owner (stores, sends, returns it), or calls such a function
+// with it.
+func (oc *ownerCtx) mayRelease(c *ssa.CallCommon, a ssa.Value, depth int) bool {
+	if c.IsInvoke() {
+		return true
+	}
+	callee := c.StaticCallee()
+	if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg != oc.pkg || callee.Blocks == nil || depth >= droppedOwnerDepth {
+		return true
+	}
+	if oc.cancelers[callee] {
+		return true
+	}
+	inner := map[ssa.Value]bool{}
+	for i, x := range c.Args {
+		if x == a && i < len(callee.Params) {
+			inner[callee.Params[i]] = true
+		}
+	}
+	if mk, ok := c.Value.(*ssa.MakeClosure); ok {
+		for i, b := range mk.Bindings {
+			if b == a {
+				inner[callee.FreeVars[i]] = true
+			}
+		}
+	}
+	holdsClosure(inner)
+	for _, b := range callee.Blocks {
+		for _, instr := range b.Instrs {
+			if handsOn(instr, inner) {
+				return true
+			}
+			switch in := instr.(type) {
+			case *ssa.Return:
+				for _, r := range in.Results {
+					if inner[r] {
+						return true
+					}
+				}
+			case ssa.CallInstruction:
+				ic := in.Common()
+				if bi, ok := ic.Value.(*ssa.Builtin); ok && bi.Name() == "close" {
+					return true
+				}
+				for _, x := range ic.Args {
+					if inner[x] && oc.mayRelease(ic, x, depth+1) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// ownerPos is where the owner is made: the allocation, or the call of its
+// constructor.
+func ownerPos(v ssa.Value) token.Pos {
+	if ex, ok := v.(*ssa.Extract); ok {
+		return ex.Tuple.Pos()
+	}
+	return v.Pos()
 }
 
 // typeName names the owner's type, without the pointer.

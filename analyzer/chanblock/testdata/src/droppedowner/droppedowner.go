@@ -478,3 +478,57 @@ func startStop(fail bool) (*quitter, error) {
 	}
 	return q, nil
 }
+
+// ---- 6. the owner made by a constructor of the package ----
+
+func newClient() *client {
+	c := &client{events: make(chan int)}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c
+}
+
+func (c *client) handshake(fail bool) error {
+	if fail {
+		return errDial
+	}
+	return nil
+}
+
+func dialMade(fail bool) (*client, error) {
+	c := newClient()
+	go c.monitor()
+	if err := c.handshake(fail); err != nil {
+		return nil, err // want `dialMade returns here without handing on the client it made`
+	}
+	return c, nil
+}
+
+func dialMadeClosed(fail bool) (*client, error) {
+	c := newClient()
+	go c.monitor()
+	if err := c.handshake(fail); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Made by a constructor that may return an owner it was handed (a cached
+// one): not a fresh owner, left alone.
+var cached *client
+
+func getClient() *client {
+	if cached != nil {
+		return cached
+	}
+	return newClient()
+}
+
+func dialCached(fail bool) (*client, error) {
+	c := getClient()
+	go c.monitor()
+	if fail {
+		return nil, errDial
+	}
+	return c, nil
+}
