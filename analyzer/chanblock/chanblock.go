@@ -202,6 +202,7 @@ func run(pass *analysis.Pass) (any, error) {
 	queueCycles(st, ssainput.SrcFuncs)
 	closeAfterWait(st, ssainput.SrcFuncs)
 	closeAfterWaitFields(st, ssainput.SrcFuncs)
+	waitBeforeClose(st, ssainput.SrcFuncs)
 	groupWaitBeforeReceive(st, ssainput.SrcFuncs)
 	selectBreaks(st, ssainput.SrcFuncs)
 	stoppedTickers(st, chanuse.SrcFuncs(ssainput))
