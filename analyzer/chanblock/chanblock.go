@@ -203,6 +203,7 @@ func run(pass *analysis.Pass) (any, error) {
 	closeAfterWait(st, ssainput.SrcFuncs)
 	closeAfterWaitFields(st, ssainput.SrcFuncs)
 	waitBeforeClose(st, ssainput.SrcFuncs)
+	waitBeforeCloseLocal(st, ssainput.SrcFuncs)
 	nilParamFields(st, ssainput.SrcFuncs)
 	groupWaitBeforeReceive(st, ssainput.SrcFuncs)
 	selectBreaks(st, ssainput.SrcFuncs)

@@ -272,3 +272,133 @@ func openAtWait(w ssa.Instruction, g *ssa.Go, closes []ssa.Instruction) (*ssa.Re
 	}
 	return nil, nil
 }
+
+// waitBeforeCloseLocal is waitBeforeClose for a channel a function makes
+// (st.follow) and closes itself, waited for through a WaitGroup the
+// goroutine's go statement captures or passes: `wg.Add(1); go func() {
+// defer wg.Done(); for { v, ok := <-ch; ... } }(); ...; wg.Wait();
+// close(ch)`, or a close that a return skips under `defer wg.Wait()`.
+// closeAfterWait keeps the range with the close after the Wait; this
+// adds comma-ok receives, plain receives of a channel nothing sends on,
+// and the path a deferred Wait runs on.
+func waitBeforeCloseLocal(st *state, funcs []*ssa.Function) {
+	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				mc, ok := instr.(*ssa.MakeChan)
+				if !ok {
+					continue
+				}
+				ch := st.follow(mc)
+				if ch.Escapes || len(ch.Returns) > 0 {
+					continue
+				}
+				root := ch.Nodes[0]
+				var closes []ssa.Instruction
+				sends, elsewhere := false, false
+				for _, n := range ch.Nodes {
+					for _, op := range n.Ops {
+						switch op.Kind {
+						case chanuse.Close, chanuse.DeferClose:
+							if n != root {
+								elsewhere = true
+							}
+							closes = append(closes, op.Instr)
+						case chanuse.Send, chanuse.SelectSend:
+							sends = true
+						}
+					}
+				}
+				if elsewhere || len(closes) == 0 {
+					continue
+				}
+				for _, n := range ch.Nodes {
+					gs, ok := n.Start.(*ssa.Go)
+					if !ok || n != n.G || n.Group() != nil || n.Parent != root || gs.Parent() != root.Fn {
+						continue
+					}
+					for _, op := range n.Ops {
+						u, ok := op.Instr.(*ssa.UnOp)
+						if op.Kind != chanuse.Recv || !ok || !(u.CommaOk || !sends) {
+							continue
+						}
+						done, inner := doneValueAfterRecv(n.Fn, u)
+						if done == nil {
+							continue
+						}
+						wg := outer(n, inner)
+						if wg == nil || addBefore(gs, wg) == nil {
+							continue
+						}
+						for _, wb := range root.Fn.Blocks {
+							for _, wi := range wb.Instrs {
+								var w ssa.Value
+								switch in := wi.(type) {
+								case *ssa.Call:
+									w = wgCall(&in.Call, "Wait")
+								case *ssa.Defer:
+									w = wgCall(&in.Call, "Wait")
+								}
+								if w == nil || !sameWG(w, wg) {
+									continue
+								}
+								end, open := openAtWait(wi, gs, closes)
+								if open == nil {
+									continue
+								}
+								how := fmt.Sprintf("closes it only after this Wait (line %d)", line(closes[0]))
+								if end != nil {
+									how = fmt.Sprintf("returns at line %d without closing it (it closes it at line %d on another path), and the deferred Wait runs there", line(end), line(closes[0]))
+								}
+								then := "once nothing more is sent, the receive never ends"
+								if !sends {
+									then = "the receive never ends"
+								}
+								rel := []analysis.RelatedInformation{
+									{Pos: u.Pos(), Message: "the goroutine waits here for the channel to be closed"},
+									{Pos: done.Pos(), Message: "its Done, which runs only after the receive"},
+									{Pos: gs.Pos(), Message: "the goroutine is started here, counted by the WaitGroup"},
+								}
+								if end != nil {
+									rel = append(rel, analysis.RelatedInformation{Pos: end.Pos(), Message: "this return skips the close and runs the deferred Wait"})
+								}
+								rel = append(rel, analysis.RelatedInformation{Pos: closes[0].Pos(), Message: "the only close of the channel"})
+								st.Report(analysis.Diagnostic{
+									Pos:      wi.Pos(),
+									Category: "deadlock",
+									Message: fmt.Sprintf("wg.Wait waits for the goroutine started at line %d, which waits at line %d for this channel (made at line %d) to be closed before its Done (line %d) can run; %s is the only function that closes it, and it %s: %s, Done never runs, and the Wait blocks forever",
+										line(gs), line(u), line(mc), line(done), root.Fn.Name(), how, then),
+									Related: rel,
+								})
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// doneValueAfterRecv is doneAfterRecv for any WaitGroup: it returns the
+// Done and the WaitGroup pointer as g sees it.
+func doneValueAfterRecv(g *ssa.Function, u *ssa.UnOp) (ssa.Instruction, ssa.Value) {
+	for _, b := range g.Blocks {
+		for _, instr := range b.Instrs {
+			var w ssa.Value
+			after := false
+			switch in := instr.(type) {
+			case *ssa.Defer:
+				w, after = wgCall(&in.Call, "Done"), true
+			case *ssa.Call:
+				w = wgCall(&in.Call, "Done")
+				ub := u.Block()
+				after = ub == b && index(u) < index(in) || ub != b && ub.Dominates(b)
+			}
+			if w != nil && after {
+				return instr, w
+			}
+		}
+	}
+	return nil, nil
+}

@@ -409,3 +409,126 @@ func (c *consumer) Run() {
 	close(c.c)
 	c.wg.Wait()
 }
+
+// --- Local channels and WaitGroups (waitBeforeCloseLocal). ---
+
+func sumLocal(items []int) int {
+	var wg sync.WaitGroup
+	jobs := make(chan int)
+	total := 0
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			j, ok := <-jobs
+			if !ok {
+				return
+			}
+			total += j
+		}
+	}()
+	for _, it := range items {
+		jobs <- it
+	}
+	wg.Wait() // want `wg.Wait waits for the goroutine started at line \d+, which waits at line \d+ for this channel \(made at line \d+\) to be closed before its Done \(line \d+\) can run; sumLocal is the only function that closes it, and it closes it only after this Wait`
+	close(jobs)
+	return total
+}
+
+func sumLocalFixed(items []int) int {
+	var wg sync.WaitGroup
+	jobs := make(chan int)
+	total := 0
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			j, ok := <-jobs
+			if !ok {
+				return
+			}
+			total += j
+		}
+	}()
+	for _, it := range items {
+		jobs <- it
+	}
+	close(jobs)
+	wg.Wait()
+	return total
+}
+
+func watchLocal(events <-chan error, stop <-chan struct{}) error {
+	var wg sync.WaitGroup
+	quit := make(chan struct{})
+	defer wg.Wait() // want `wg.Wait waits for the goroutine started at line \d+, which waits at line \d+ for this channel \(made at line \d+\) to be closed before its Done \(line \d+\) can run; watchLocal is the only function that closes it, and it returns at line \d+ without closing it`
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		<-quit
+	}()
+	for {
+		select {
+		case <-stop:
+			close(quit)
+			return nil
+		case err := <-events:
+			if err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func watchLocalFixed(events <-chan error, stop <-chan struct{}) error {
+	var wg sync.WaitGroup
+	quit := make(chan struct{})
+	defer wg.Wait()
+	defer close(quit)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		<-quit
+	}()
+	for {
+		select {
+		case <-stop:
+			return nil
+		case err := <-events:
+			if err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// A worker that also leaves on a done channel: the select's other case
+// ends the wait.
+func sumLocalSelect(items []int) int {
+	var wg sync.WaitGroup
+	jobs := make(chan int)
+	done := make(chan struct{})
+	total := 0
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case j, ok := <-jobs:
+				if !ok {
+					return
+				}
+				total += j
+			case <-done:
+				return
+			}
+		}
+	}()
+	for _, it := range items {
+		jobs <- it
+	}
+	close(done)
+	wg.Wait()
+	close(jobs)
+	return total
+}
