@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -161,7 +162,9 @@ func wgField(w ssa.Value) *types.Var {
 
 // doneAfterRecv returns a Done on a WaitGroup field in g that runs only
 // after the receive u: deferred, or in a block u's block dominates
-// (later in the same block).
+// (later in the same block) outside any loop: a Done in a loop counts the
+// items the goroutine takes (wg.Add(n) for n requests, one Done per
+// request), not the goroutine.
 func doneAfterRecv(g *ssa.Function, u *ssa.UnOp) (ssa.Instruction, *types.Var) {
 	for _, b := range g.Blocks {
 		for _, instr := range b.Instrs {
@@ -171,9 +174,10 @@ func doneAfterRecv(g *ssa.Function, u *ssa.UnOp) (ssa.Instruction, *types.Var) {
 			case *ssa.Defer:
 				f, after = wgField(wgCall(&in.Call, "Done")), true
 			case *ssa.Call:
+				// A Done in a loop counts items, not the goroutine.
 				f = wgField(wgCall(&in.Call, "Done"))
 				ub := u.Block()
-				after = ub == b && index(u) < index(in) || ub != b && ub.Dominates(b)
+				after = !ssaloop.InLoop(b) && (ub == b && index(u) < index(in) || ub != b && ub.Dominates(b))
 			}
 			if f != nil && after {
 				return instr, f
@@ -393,7 +397,7 @@ func doneValueAfterRecv(g *ssa.Function, u *ssa.UnOp) (ssa.Instruction, ssa.Valu
 			case *ssa.Call:
 				w = wgCall(&in.Call, "Done")
 				ub := u.Block()
-				after = ub == b && index(u) < index(in) || ub != b && ub.Dominates(b)
+				after = !ssaloop.InLoop(b) && (ub == b && index(u) < index(in) || ub != b && ub.Dominates(b))
 			}
 			if w != nil && after {
 				return instr, w

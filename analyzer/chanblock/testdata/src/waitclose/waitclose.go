@@ -532,3 +532,34 @@ func sumLocalSelect(items []int) int {
 	close(jobs)
 	return total
 }
+
+// The WaitGroup counts requests, not goroutines: each worker calls Done
+// once per request in its loop (database/sql's doConcurrentTest,
+// net/http's testTransportConcurrency), and the deferred close ends the
+// workers after the Wait.
+func perRequest(do func() error) {
+	const n = 20
+	var wg sync.WaitGroup
+	wg.Add(n)
+	reqs := make(chan bool)
+	defer close(reqs)
+	for i := 0; i < 4; i++ {
+		go func() {
+			for {
+				_, ok := <-reqs
+				if !ok {
+					return
+				}
+				if err := do(); err != nil {
+					wg.Done()
+					continue
+				}
+				wg.Done()
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		reqs <- true
+	}
+	wg.Wait()
+}
