@@ -209,6 +209,7 @@ func run(pass *analysis.Pass) (any, error) {
 	selectBreaks(st, ssainput.SrcFuncs)
 	stoppedTickers(st, chanuse.SrcFuncs(ssainput))
 	unclosedServers(st, ssainput.SrcFuncs)
+	unclosedRangeWaits(st, ssainput.SrcFuncs)
 	closeSignals(st, ssainput.SrcFuncs)
 	closeOnlyDone(st, ssainput.SrcFuncs)
 	timerDrains(st, ssainput.SrcFuncs)

@@ -30,6 +30,13 @@ func neverReturns(fn *ssa.Function) bool { return neverReturnsWith(fn, nil) }
 // one blocks the path, and a select case receiving from one is never
 // taken.
 func neverReturnsWith(fn *ssa.Function, dead map[ssa.Value]bool) bool {
+	return neverReturnsEnd(fn, dead, nil)
+}
+
+// neverReturnsEnd is neverReturnsWith where, beside the time package's
+// channels, a range whose receive endless (nil: none) reports never sees
+// its channel closed (unclosedrange.go).
+func neverReturnsEnd(fn *ssa.Function, dead map[ssa.Value]bool, endless func(*ssa.UnOp) bool) bool {
 	if len(fn.Blocks) == 0 || recovers(fn) {
 		return false
 	}
@@ -92,7 +99,7 @@ func neverReturnsWith(fn *ssa.Function, dead map[ssa.Value]bool) bool {
 		if stop {
 			continue
 		}
-		if u, open, ok := chanuse.RangeEnd(b); ok && chanuse.NeverClosed(u.X) {
+		if u, open, ok := chanuse.RangeEnd(b); ok && (chanuse.NeverClosed(u.X) || endless != nil && endless(u)) {
 			stack = append(stack, b.Succs[open])
 			continue
 		}
