@@ -1,0 +1,266 @@
+// Package bug is a held-out kernel (issue 14): the expiration manager
+// restores its leases with a pool of workers that report each lease on a
+// result channel and each failure on an error channel. Both channels are
+// buffered "to prevent deadlocks", but their size is the number of
+// namespaces, not the number of leases; when one lease fails to load,
+// Restore closes quit and returns, and every worker whose report does not
+// fit in the buffer blocks for ever on its send (the workers only watch
+// quit while waiting for the next lease, not while reporting).
+//
+// Upstream: hashicorp/vault#12933 ("Fix leak of restore worker go routines after an error")
+// Round: 17
+// Seen: 2026-11-29, development set (written in session 24 by helper buffered to tune the analyzers; not a blind measure)
+//
+// Bug: collectLeases returns a map from namespace to lease IDs and the
+// lease count. Restore makes `errs := make(chan error, len(existing))` and
+// `result := make(chan struct{}, len(existing))`, starts 64 workers that
+// take leases from an unbuffered broker in a select with quit and the
+// manager's quitCh, and after processRestore do a plain `errs <- err` or
+// `result <- struct{}{}`. A distributor goroutine feeds the broker and
+// closes it. Restore receives leaseCount reports and, on the first error,
+// closes quit and returns it. The PR: "We were using the incorrect value
+// to determine the buffer length of the err and result channels." The
+// storage barrier, the lease entries and the namespace store are reduced
+// to a LeaseStore interface; the restore locks keep their shape.
+//
+// Fix: both channels are made with the lease count as their size, so
+// every worker's report fits and it goes back to its select, where it
+// sees quit.
+package bug
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"sync"
+	"sync/atomic"
+)
+
+// ExpirationRestoreWorkerCount is the size of the restore worker pool.
+const ExpirationRestoreWorkerCount = 64
+
+// ErrBarrierSealed is returned once the storage barrier is sealed.
+var ErrBarrierSealed = errors.New("vault is sealed")
+
+// Namespace is one tenant namespace.
+type Namespace struct {
+	ID   string
+	Path string
+}
+
+type namespaceKey struct{}
+
+// ContextWithNamespace scopes ctx to ns.
+func ContextWithNamespace(ctx context.Context, ns *Namespace) context.Context {
+	return context.WithValue(ctx, namespaceKey{}, ns)
+}
+
+// LeaseEntry is one stored lease.
+type LeaseEntry struct {
+	LeaseID    string
+	ExpireTime int64
+}
+
+// LeaseStore is the storage view the manager reads leases through.
+type LeaseStore interface {
+	Namespaces() []*Namespace
+	ListLeaseIDs(ctx context.Context, ns *Namespace) ([]string, error)
+	LoadLease(ctx context.Context, leaseID string) (*LeaseEntry, error)
+}
+
+// ExpirationManager restores leases at unseal and revokes them on expiry.
+type ExpirationManager struct {
+	store       LeaseStore
+	logger      *log.Logger
+	quitCh      chan struct{}
+	quitContext context.Context
+
+	restoreMode        *int32
+	restoreModeLock    sync.RWMutex
+	restoreRequestLock sync.RWMutex
+	restoreLoaded      sync.Map
+
+	pendingLock sync.Mutex
+	pending     map[string]*LeaseEntry
+}
+
+// NewExpirationManager returns a manager in restore mode.
+func NewExpirationManager(ctx context.Context, store LeaseStore, logger *log.Logger) *ExpirationManager {
+	mode := int32(1)
+	return &ExpirationManager{
+		store:       store,
+		logger:      logger,
+		quitCh:      make(chan struct{}),
+		quitContext: ctx,
+		restoreMode: &mode,
+		pending:     make(map[string]*LeaseEntry),
+	}
+}
+
+// collectLeases lists the leases of every namespace.
+func (m *ExpirationManager) collectLeases() (map[*Namespace][]string, int, error) {
+	existing := make(map[*Namespace][]string)
+	leaseCount := 0
+	for _, ns := range m.store.Namespaces() {
+		ids, err := m.store.ListLeaseIDs(m.quitContext, ns)
+		if err != nil {
+			return nil, 0, fmt.Errorf("failed to scan for leases: %w", err)
+		}
+		existing[ns] = ids
+		leaseCount += len(ids)
+	}
+	return existing, leaseCount, nil
+}
+
+// Restore loads every lease and sets up its expiration.
+func (m *ExpirationManager) Restore(errorFunc func()) (retErr error) {
+	defer func() {
+		atomic.StoreInt32(m.restoreMode, 0)
+		switch {
+		case retErr == nil:
+		case errors.Is(retErr, ErrBarrierSealed):
+			m.logger.Printf("barrier sealed while restoring leases, stopping lease loading")
+			retErr = nil
+		default:
+			m.logger.Printf("error restoring leases: %v", retErr)
+			if errorFunc != nil {
+				errorFunc()
+			}
+		}
+	}()
+
+	existing, leaseCount, err := m.collectLeases()
+	if err != nil {
+		return err
+	}
+
+	type lease struct {
+		namespace *Namespace
+		id        string
+	}
+	broker := make(chan *lease)
+	quit := make(chan bool)
+	// Buffer these channels to prevent deadlocks
+	errs := make(chan error, len(existing))      // heldout:site
+	result := make(chan struct{}, len(existing)) // heldout:site
+
+	wg := &sync.WaitGroup{}
+
+	for i := 0; i < ExpirationRestoreWorkerCount; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+
+			for {
+				select {
+				case lease, ok := <-broker:
+					if !ok {
+						return
+					}
+
+					ctx := ContextWithNamespace(m.quitContext, lease.namespace)
+					err := m.processRestore(ctx, lease.id)
+					if err != nil {
+						errs <- err // heldout:site
+						continue
+					}
+
+					result <- struct{}{} // heldout:site
+
+				case <-quit:
+					return
+
+				case <-m.quitCh:
+					return
+				}
+			}
+		}()
+	}
+
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		i := 0
+		for ns := range existing {
+			for _, leaseID := range existing[ns] {
+				i++
+				if i%500 == 0 {
+					m.logger.Printf("leases loading: %d", i)
+				}
+
+				select {
+				case <-quit:
+					return
+
+				case <-m.quitCh:
+					return
+
+				default:
+					broker <- &lease{namespace: ns, id: leaseID}
+				}
+			}
+		}
+
+		close(broker)
+	}()
+
+	for i := 0; i < leaseCount; i++ {
+		select {
+		case err := <-errs:
+			close(quit)
+			return err // heldout:site
+
+		case <-m.quitCh:
+			close(quit)
+			return nil
+
+		case <-result:
+		}
+	}
+
+	wg.Wait()
+
+	m.restoreModeLock.Lock()
+	atomic.StoreInt32(m.restoreMode, 0)
+	m.restoreLoaded.Range(func(k, v interface{}) bool {
+		m.restoreLoaded.Delete(k)
+		return true
+	})
+	m.restoreModeLock.Unlock()
+
+	m.logger.Printf("lease restore complete")
+	return nil
+}
+
+// processRestore loads one lease unless a request already did.
+func (m *ExpirationManager) processRestore(ctx context.Context, leaseID string) error {
+	m.restoreRequestLock.RLock()
+	defer m.restoreRequestLock.RUnlock()
+
+	if _, ok := m.restoreLoaded.Load(leaseID); ok {
+		return nil
+	}
+
+	le, err := m.store.LoadLease(ctx, leaseID)
+	if err != nil {
+		return err
+	}
+	if le == nil {
+		return nil
+	}
+
+	m.pendingLock.Lock()
+	m.pending[leaseID] = le
+	m.pendingLock.Unlock()
+	m.restoreLoaded.Store(leaseID, struct{}{})
+	return nil
+}
+
+// Stop ends restore and revocation.
+func (m *ExpirationManager) Stop() {
+	close(m.quitCh)
+	m.pendingLock.Lock()
+	m.pending = make(map[string]*LeaseEntry)
+	m.pendingLock.Unlock()
+}
