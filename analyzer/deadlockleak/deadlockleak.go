@@ -532,6 +532,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		return
 	}
 	if size < 0 {
+		missized(pass, mc)
 		return
 	}
 	ch := chanuse.Follow(mc)
