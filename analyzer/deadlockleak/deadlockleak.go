@@ -536,6 +536,9 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 		return
 	}
 	ch := chanuse.Follow(mc)
+	if offerFill(pass, mc, size, ch) {
+		return
+	}
 	if size == 0 && !ch.Escapes && len(ch.Returns) == 0 && deferredSend(pass, mc, ch) {
 		return
 	}
