@@ -2,6 +2,7 @@ package deadlockleak
 
 import (
 	"fmt"
+	"go/constant"
 	"go/token"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
@@ -209,16 +210,41 @@ func sameCount(size, bound ssa.Value, mc *ssa.MakeChan) bool {
 			}
 		}
 	}
-	if size == bound {
-		return true
-	}
-	sb, ok1 := builtinArg(size, "len")
-	bb, ok2 := builtinArg(bound, "len")
-	if ok1 && ok2 && sb == bb {
+	if sameVal(size, bound, 0) {
 		return true
 	}
 	if c, ok := builtinArg(bound, "cap"); ok && c == ssa.Value(mc) {
 		return true
+	}
+	return false
+}
+
+// sameVal reports whether a and b compute the same count: the same value
+// through conversions, equal constants, len of the same value, loads of
+// the same variable, or the same operation on such operands (2*n made
+// twice).
+func sameVal(a, b ssa.Value, depth int) bool {
+	a, b = unconv(a), unconv(b)
+	if a == b {
+		return true
+	}
+	if depth > 4 {
+		return false
+	}
+	switch x := a.(type) {
+	case *ssa.Const:
+		y, ok := b.(*ssa.Const)
+		return ok && x.Value != nil && y.Value != nil && constant.Compare(x.Value, token.EQL, y.Value)
+	case *ssa.BinOp:
+		y, ok := b.(*ssa.BinOp)
+		return ok && x.Op == y.Op && sameVal(x.X, y.X, depth+1) && sameVal(x.Y, y.Y, depth+1)
+	case *ssa.UnOp:
+		y, ok := b.(*ssa.UnOp)
+		return ok && x.Op == token.MUL && y.Op == token.MUL && x.X == y.X
+	case *ssa.Call:
+		xa, ok1 := builtinArg(a, "len")
+		ya, ok2 := builtinArg(b, "len")
+		return ok1 && ok2 && sameVal(xa, ya, depth+1)
 	}
 	return false
 }

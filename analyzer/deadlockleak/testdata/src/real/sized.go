@@ -373,3 +373,26 @@ func sizedSingle(ctx context.Context, n int, get func() error) error {
 	}
 	return nil
 }
+
+// Look-alike (net's TestDNSFlood): two lookups per name, each sending once
+// on a channel with room for 2*n, and a loop waiting for 2*n answers that
+// gives up on a deadline: the size and the count are the same product,
+// computed twice.
+func sizedTwice(n int, lookup func(int) error, deadline <-chan struct{}) error {
+	c := make(chan error, 2*n)
+	for i := 0; i < n; i++ {
+		go func() { c <- lookup(i) }()
+		go func() { c <- lookup(-i) }()
+	}
+	for i := 0; i < 2*n; i++ {
+		select {
+		case <-deadline:
+			return errors.New("deadline exceeded")
+		case err := <-c:
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
