@@ -74,27 +74,16 @@ func missized(pass *analysis.Pass, mc *ssa.MakeChan) bool {
 	if lp.bound == nil || sameCount(mc.Size, lp.bound, mc) {
 		return false
 	}
-	// Many sends: a sender started in a loop or sending in one, each
-	// plainly; senders that each send once, started over what sizes the
-	// buffer, fit in it whatever the receiver does.
+	// Many sends: a sender that can send again after a send, one value
+	// per item it takes; senders that each send once are as many as the
+	// goroutines started, which is what such a buffer is usually sized by.
 	many := false
-	fits := true
 	for _, s := range senders {
-		start := s.g.Start
-		inLoop := ssaloop.InLoop(start.Block())
-		if inLoop || !sendsOnce(s) {
+		if sendsAgain(s) {
 			many = true
 		}
-		if !sendsOnce(s) {
-			fits = false
-		} else if inLoop {
-			sl := loopOf(start.Parent(), start.Block())
-			if sl == nil || sl.bound == nil || !sameCount(mc.Size, sl.bound, mc) {
-				fits = false
-			}
-		}
 	}
-	if !many || fits {
+	if !many {
 		return false
 	}
 	exit := lp.earlyExit(recv)
@@ -350,4 +339,27 @@ func placed(b *ssa.BasicBlock, body map[*ssa.BasicBlock]bool) ssa.Instruction {
 		queue = append(queue, x.Succs...)
 	}
 	return first
+}
+
+// sendsAgain reports whether one run of s can make a plain send and then
+// come round to a send again: the send, or a call on the way to it from
+// the goroutine's function, sits in a loop its block can go round (a send
+// followed by a return, a goroutine's last act, cannot).
+func sendsAgain(s *role) bool {
+	for _, op := range s.sends {
+		at := ssa.Instruction(op.Instr)
+		for n := op.Node; n != nil; n = n.Parent {
+			b := at.Block()
+			for _, succ := range b.Succs {
+				if ssaloop.Reaches(succ, b) {
+					return true
+				}
+			}
+			if n == s.g || n.Call == nil {
+				break
+			}
+			at = n.Call
+		}
+	}
+	return false
 }

@@ -396,3 +396,39 @@ func sizedTwice(n int, lookup func(int) error, deadline <-chan struct{}) error {
 	}
 	return nil
 }
+
+// Look-alike (nats-server's mqttBenchPubQoS1): each reader reports once,
+// its last act even from inside its read loop, on a channel with room for
+// one per reader; the count waited for is kept in a counter of its own.
+func sizedReader(read func() (int, error), dch chan<- error) {
+	for i := 0; i < 10; {
+		n, err := read()
+		if err != nil {
+			dch <- err
+			return
+		}
+		i += n
+	}
+	dch <- nil
+}
+
+func sizedReaders(numSubs int, read func() (int, error)) error {
+	dch := make(chan error, 1+numSubs)
+	go sizedReader(read, dch)
+	waiting := 1
+	start := func() {
+		go func() {
+			sizedReader(read, dch)
+		}()
+	}
+	for i := 0; i < numSubs; i++ {
+		start()
+		waiting++
+	}
+	for i := 0; i < waiting; i++ {
+		if err := <-dch; err != nil {
+			return err
+		}
+	}
+	return nil
+}
