@@ -21,13 +21,14 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 	// The WaitGroups something waits on (values and fields), each with
 	// one of its Waits.
 	waited := map[any]ssa.CallInstruction{}
+	owned := ownedWGPtrFields(funcs) // *sync.WaitGroup fields that are their WaitGroup (wgptr.go)
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if c, ok := instr.(ssa.CallInstruction); ok {
 					if w := wgCall(c.Common(), "Wait"); w != nil {
 						waited[w] = c
-						if f := chanuse.StructFieldOf(w); f != nil {
+						if f := wgFieldOf(w, owned); f != nil {
 							waited[f] = c
 						}
 						// A function literal that waits on a variable it
@@ -46,7 +47,7 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 		if c := waited[w]; c != nil {
 			return c
 		}
-		if f := chanuse.StructFieldOf(w); f != nil {
+		if f := wgFieldOf(w, owned); f != nil {
 			return waited[f]
 		}
 		return nil
@@ -62,6 +63,7 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 		return false
 	}
 	released := releasedFields(funcs)
+	releasedPtrFields(funcs, owned, released)
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -84,7 +86,7 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 					}
 					if w := wgCall(&in.Call, "Add"); w != nil && isWaited(w) {
 						if isOne(in.Call.Args) {
-							addUnmatched(st, in, w, released)
+							addUnmatched(st, in, w, released, owned)
 						} else {
 							addPerItem(st, in, w)
 						}
@@ -471,19 +473,29 @@ func returnWithoutEdges(fn *ssa.Function, stop func(ssa.Instruction) bool, skip 
 // goroutine, handing the work off, calling Done, or calling anything that
 // is handed the WaitGroup or its owner: an enqueue that fails (a select's
 // default or ctx.Done() case) returns with the count never dropping.
-func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released map[*types.Var]bool) {
+func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released, owned map[*types.Var]bool) {
 	fn := add.Parent()
 	var selfDone *ssa.Call // a Done on wg in fn after the Add
 	var base ssa.Value
 	if fa, ok := wg.(*ssa.FieldAddr); ok {
 		base = fa.X
+	} else if fa := loadedWGField(wg); fa != nil && wgFieldOf(wg, owned) != nil {
+		base = fa.X // an owned *sync.WaitGroup field (wgptr.go)
+	}
+	field := wgFieldOf(wg, owned)
+	isWG := func(v ssa.Value) bool {
+		return sameObj(v, wg) || sameLoadedWG(v, wg)
 	}
 	is := func(v ssa.Value) bool {
-		return sameObj(v, wg) || base != nil && sameObj(v, base)
+		return isWG(v) || base != nil && sameObj(v, base)
 	}
 	handed := func(c *ssa.CallCommon) bool {
-		if is(c.Value) {
+		viaOwner := false // handed the owner only, not the WaitGroup
+		if isWG(c.Value) {
 			return true
+		}
+		if is(c.Value) {
+			viaOwner = true
 		}
 		if mk, ok := c.Value.(*ssa.MakeClosure); ok {
 			for _, b := range mk.Bindings {
@@ -493,11 +505,16 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released map[*types.Va
 			}
 		}
 		for _, a := range c.Args {
-			if is(a) {
+			if isWG(a) {
 				return true
 			}
+			if is(a) {
+				viaOwner = true
+			}
 		}
-		return false
+		// A method of the package handed the owner that cannot reach
+		// the WaitGroup field does not drop the count (wgptr.go).
+		return viaOwner && !leavesField(c, fn.Pkg, field)
 	}
 	// The function must start a goroutine after the Add on some path:
 	// this Add counts a goroutine of this function.
@@ -574,7 +591,7 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released map[*types.Va
 						bad, badPos = "Add again", in
 					}
 					blocked = true
-				} else if w := wgCall(c, "Wait"); w != nil && sameWG(w, wg) {
+				} else if w := wgCall(c, "Wait"); w != nil && (sameWG(w, wg) || sameLoadedWG(w, wg)) {
 					if _, ok := in.(*ssa.Defer); ok {
 						break // runs at the return, which is checked there
 					}
@@ -583,7 +600,7 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released map[*types.Va
 					}
 					blocked = true
 				} else if w := wgCall(c, "Done"); w != nil {
-					if d, ok := in.(*ssa.Call); ok && sameWG(w, wg) && selfDone == nil {
+					if d, ok := in.(*ssa.Call); ok && (sameWG(w, wg) || sameLoadedWG(w, wg)) && selfDone == nil {
 						selfDone = d
 					}
 					blocked = true
@@ -617,7 +634,7 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released map[*types.Va
 		// (influxdata/influxdb-client-go#30). Only an early return that
 		// skips the function's own Done is reported, and only for a
 		// field nothing else releases (no acquire/release pair).
-		f := chanuse.StructFieldOf(wg)
+		f := field
 		if selfDone == nil || bad != "return" || f == nil || f.Exported() || released[f] {
 			return
 		}
