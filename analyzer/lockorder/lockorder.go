@@ -335,6 +335,7 @@ type Acq struct {
 	Sent  string   // for Waits of kind send: the value sent ("{p1}"), whose lock a receiver may take (sentwait.go)
 	Until bool     // for a Wait with Sent: a select's send whose other cases wait for a shutdown; it counts for the sent value's lock only
 	Src   string   // for Acquires by class only: the container ("{p0}.g") or captured local slice ("{f0}*") the locked object is an element of (treeorder.go)
+	Field string   // for Waits of kind wg: the WaitGroup field ("pkg.T.wg") waited on, kept through wrappers (wgvia.go)
 
 	pos token.Pos // same-package position (not exported in facts)
 }
@@ -1701,18 +1702,23 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 					fk = calleeChanField(callee, a) // neverwoken.go
 				}
 				record := func() {
+					if a.Kind == "wg" {
+						// A WaitGroup field of the callee's object meets
+						// the Done calls on that field wherever they are
+						// (s.stack.Close() waiting on the stack's wg), also
+						// when the callee only wraps the call that waits
+						// (wgvia.go).
+						fk = wgWaitField(callee, a)
+					}
 					if ik != "" {
 						if r, ok := f.acqFor(&lockInfo{inst: ik, class: ck, pos: pos, desc: d}); ok {
 							r.Kind = a.Kind
 							r.Drops = f.dropKeys(s, f.dropsOf(call, a.Drops))
+							if a.Kind == "wg" {
+								r.Field = fk
+							}
 							f.waitsSum[ik+"|"+a.Kind] = r
 						}
-					}
-					if a.Kind == "wg" {
-						// A WaitGroup field of the callee's object meets
-						// the Done calls on that field wherever they are
-						// (s.stack.Close() waiting on the stack's wg).
-						fk = paramFieldKey(callee, a)
 					}
 					if a.Kind != "cond" { // a Cond's L is unknown through a call
 						f.addWait(s, ik, ck, a.Kind, d, fk, via, pos, f.dropsOf(call, a.Drops), callee)
@@ -1955,13 +1961,16 @@ func (f *fnChecker) waitOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		return
 	}
 	f.recordSum(f.waitsSum, v, kind, pos)
+	cls, fk := f.chanKeys(v, kind)
 	if ik := f.sumKey(v, kind); ik != "" {
 		if a, ok := f.waitsSum[ik+"|"+kind]; ok {
 			a.Drops = f.dropKeys(s, nil)
+			if kind == "wg" {
+				a.Field = fk // wgvia.go
+			}
 			f.waitsSum[ik+"|"+kind] = a
 		}
 	}
-	cls, fk := f.chanKeys(v, kind)
 	if cls == "" {
 		cls = elemFieldClass(v)
 	}

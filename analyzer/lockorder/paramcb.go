@@ -58,6 +58,12 @@ func (c *checker) passedFuncs(fk string) []storedFunc {
 					sf.owners = c.siteOwners(mc, site)
 				}
 				out = append(out, sf)
+			case *ssa.Parameter:
+				// A wrapper passing on its own parameter: what its
+				// callers pass (forwarded.go).
+				if !pf.recv {
+					out = append(out, c.forwardedFuncs(v, 1)...)
+				}
 			}
 		}
 	}
