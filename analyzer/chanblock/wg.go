@@ -527,6 +527,7 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released, owned map[*t
 	}
 	seen := map[*ssa.BasicBlock]bool{}
 	cut := map[*ssa.BasicBlock]bool{} // If blocks whose true edge enters a select's send case
+	facts := addFacts(add)            // conditions the Add was made under (wgcond.go)
 	queue := []pos{{add.Block(), index(add) + 1}}
 	for len(queue) > 0 {
 		p := queue[0]
@@ -616,6 +617,8 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released, owned map[*t
 			succs := p.b.Succs
 			if cut[p.b] {
 				succs = succs[1:] // the send case's edge: handed off
+			} else {
+				succs = factSuccs(p.b, succs, facts)
 			}
 			for _, s := range succs {
 				queue = append(queue, pos{s, 0})
