@@ -210,7 +210,6 @@ func run(pass *analysis.Pass) (any, error) {
 	stoppedTickers(st, chanuse.SrcFuncs(ssainput))
 	unclosedServers(st, ssainput.SrcFuncs)
 	unclosedRangeWaits(st, ssainput.SrcFuncs)
-	closeSkips(st, ssainput.SrcFuncs)
 	closeSignals(st, ssainput.SrcFuncs)
 	closeOnlyDone(st, ssainput.SrcFuncs)
 	timerDrains(st, ssainput.SrcFuncs)

@@ -7,9 +7,12 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 )
 
-// TestCloseSkip runs the waits for a helper goroutine whose wake-up, a
-// close of a channel field only the waiter performs, some return path
-// skips (closeskip.go), beside the fixed shapes and look-alikes.
+// TestCloseSkip runs waitBeforeClose (waitclose.go) on a second set of
+// kernels, written by another helper for the same shape: a wait for a
+// helper goroutine whose wake-up, a close of a channel field only the
+// waiter performs, some return path skips, beside the fixed shapes and
+// look-alikes. (That helper's own rule for it duplicated waitBeforeClose
+// and was dropped at integration.)
 func TestCloseSkip(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "closeskip")
 }

@@ -26,7 +26,7 @@ func (w *Watcher) Init() {
 // Watch closes closeChan only when told to exit: the error return skips
 // it (mgmt#246's shape).
 func (w *Watcher) Watch() error {
-	defer w.wg.Wait() // want `Watch waits for the goroutine started at line \d+, which can only return after a receive from field closeChan of Watcher \(line \d+\), and Watch is the only code that closes that channel: the path through line \d+ reaches a return`
+	defer w.wg.Wait() // want `wg.Wait waits for the goroutine started at line \d+, which waits at line \d+ for field closeChan of Watcher to be closed before its Done \(line \d+\) can run; this function is the only one that closes field closeChan of Watcher, and it returns at line \d+ without closing it`
 	ctx, cancel := context.WithCancel(context.Background())
 	w.wg.Add(1)
 	go func() {
@@ -83,7 +83,7 @@ func (r *Runner) Run(cleanup func()) error {
 	if err == nil {
 		close(r.stop)
 	}
-	r.wg.Wait() // want `Run waits for the goroutine started at line \d+, which can only return after a receive from field stop of Runner .* reaches the Wait without closing it`
+	r.wg.Wait() // want `wg.Wait waits for the goroutine started at line \d+, which waits at line \d+ for field stop of Runner to be closed before its Done \(line \d+\) can run; this function is the only one that closes field stop of Runner, and it closes it only after this Wait`
 	return err
 }
 
