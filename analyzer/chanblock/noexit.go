@@ -311,35 +311,7 @@ func noExit(st *state, funcs []*ssa.Function) {
 		}
 	}
 	groupGo(st, funcs, isNever)
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				if mc, ok := instr.(*ssa.MakeChan); ok {
-					ch := st.follow(mc)
-					if ch.Escapes || len(ch.Returns) > 0 {
-						continue
-					}
-					var o ops
-					for _, n := range ch.Nodes {
-						for _, x := range n.Ops {
-							o.add(op{Op: x})
-						}
-					}
-					stuckClose(st, &o, "this channel", isNever)
-				}
-			}
-		}
-	}
-	for _, c := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
-		if c.Escapes || c.Stored || len(c.Makes) == 0 {
-			continue
-		}
-		var o ops
-		for _, x := range c.Ops {
-			o.add(x)
-		}
-		stuckClose(st, &o, fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field)), isNever)
-	}
+	ownedChannels(st, funcs, func(o *ops, name string) { stuckClose(st, o, name, isNever) })
 }
 
 // stuckWG reports the Waits on the WaitGroup that g's goroutine (running
@@ -538,5 +510,41 @@ func groupGo(st *state, funcs []*ssa.Function, isNever func(*ssa.Function) bool)
 				}
 			}
 		}
+	}
+}
+
+// ownedChannels calls check with the operations of each channel the
+// package keeps to itself: a channel a function makes that neither escapes
+// nor is returned ("this channel"), and a private field's channel the
+// package makes and neither stores elsewhere nor lets escape.
+func ownedChannels(st *state, funcs []*ssa.Function, check func(o *ops, name string)) {
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeChan); ok {
+					ch := st.follow(mc)
+					if ch.Escapes || len(ch.Returns) > 0 {
+						continue
+					}
+					var o ops
+					for _, n := range ch.Nodes {
+						for _, x := range n.Ops {
+							o.add(op{Op: x})
+						}
+					}
+					check(&o, "this channel")
+				}
+			}
+		}
+	}
+	for _, c := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
+		if c.Escapes || c.Stored || len(c.Makes) == 0 {
+			continue
+		}
+		var o ops
+		for _, x := range c.Ops {
+			o.add(x)
+		}
+		check(&o, fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field)))
 	}
 }

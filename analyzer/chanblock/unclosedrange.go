@@ -89,35 +89,7 @@ func unclosedRangeWaits(st *state, funcs []*ssa.Function) {
 		return
 	}
 	// Done channels whose only close is deferred in such a goroutine.
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				if mc, ok := instr.(*ssa.MakeChan); ok {
-					ch := st.follow(mc)
-					if ch.Escapes || len(ch.Returns) > 0 {
-						continue
-					}
-					var o ops
-					for _, n := range ch.Nodes {
-						for _, x := range n.Ops {
-							o.add(op{Op: x})
-						}
-					}
-					stuckRangeClose(st, &o, "this channel", endless)
-				}
-			}
-		}
-	}
-	for _, c := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
-		if c.Escapes || c.Stored || len(c.Makes) == 0 {
-			continue
-		}
-		var o ops
-		for _, x := range c.Ops {
-			o.add(x)
-		}
-		stuckRangeClose(st, &o, fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field)), endless)
-	}
+	ownedChannels(st, funcs, func(o *ops, name string) { stuckRangeClose(st, o, name, endless) })
 }
 
 // stuckRangeClose reports the receives from a channel (or class) that

@@ -670,13 +670,28 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released, owned map[*t
 // counted), and a field used other than as the receiver of Add, Done,
 // Wait or Go (its address or method value handed on).
 func releasedFields(funcs []*ssa.Function) map[*types.Var]bool {
+	released := map[*types.Var]bool{}
+	releasedBy(funcs, released, func(instr ssa.Instruction) (ssa.Value, *types.Var) {
+		fa, ok := instr.(*ssa.FieldAddr)
+		if !ok || !isWaitGroupPtr(fa.Type()) {
+			return nil, nil
+		}
+		return fa, chanuse.StructFieldOf(fa)
+	})
+	return released
+}
+
+// releasedBy adds to released the WaitGroup fields whose count a function
+// may leave to another to drop (see releasedFields), over the WaitGroups
+// that wgOf finds: an instruction's value standing for field f, whose
+// referrers are the WaitGroup's uses.
+func releasedBy(funcs []*ssa.Function, released map[*types.Var]bool, wgOf func(ssa.Instruction) (ssa.Value, *types.Var)) {
 	adds := map[*ssa.Function]map[*types.Var]bool{}
 	type doneAt struct {
 		fn *ssa.Function
 		f  *types.Var
 	}
 	var dones []doneAt
-	released := map[*types.Var]bool{}
 	started := map[*ssa.Function]bool{}
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
@@ -686,28 +701,24 @@ func releasedFields(funcs []*ssa.Function) map[*types.Var]bool {
 						started[callee] = true
 					}
 				}
-				fa, ok := instr.(*ssa.FieldAddr)
-				if !ok || !isWaitGroupPtr(fa.Type()) {
-					continue
-				}
-				f := chanuse.StructFieldOf(fa)
+				wg, f := wgOf(instr)
 				if f == nil {
 					continue
 				}
-				for _, r := range *fa.Referrers() {
+				for _, r := range *wg.Referrers() {
 					if _, ok := r.(*ssa.DebugRef); ok {
 						continue
 					}
 					c, ok := r.(ssa.CallInstruction)
 					switch {
-					case ok && wgCall(c.Common(), "Add") == ssa.Value(fa):
+					case ok && wgCall(c.Common(), "Add") == wg:
 						if adds[fn] == nil {
 							adds[fn] = map[*types.Var]bool{}
 						}
 						adds[fn][f] = true
-					case ok && wgCall(c.Common(), "Done") == ssa.Value(fa):
+					case ok && wgCall(c.Common(), "Done") == wg:
 						dones = append(dones, doneAt{fn, f})
-					case ok && (wgCall(c.Common(), "Wait") == ssa.Value(fa) || wgCall(c.Common(), "Go") == ssa.Value(fa)):
+					case ok && (wgCall(c.Common(), "Wait") == wg || wgCall(c.Common(), "Go") == wg):
 					default:
 						released[f] = true
 					}
@@ -724,7 +735,6 @@ func releasedFields(funcs []*ssa.Function) map[*types.Var]bool {
 			released[d.f] = true
 		}
 	}
-	return released
 }
 
 // deferredWait reports whether a wg.Wait on wg, deferred (directly or

@@ -128,63 +128,20 @@ func freshWG(v ssa.Value, f *types.Var) bool {
 // started by a go statement, and a load of the field used other than as
 // the receiver of Add, Done, Wait or Go (the WaitGroup handed on).
 func releasedPtrFields(funcs []*ssa.Function, owned map[*types.Var]bool, released map[*types.Var]bool) {
-	adds := map[*ssa.Function]map[*types.Var]bool{}
-	type doneAt struct {
-		fn *ssa.Function
-		f  *types.Var
-	}
-	var dones []doneAt
-	started := map[*ssa.Function]bool{}
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				if g, ok := instr.(*ssa.Go); ok {
-					if callee := g.Call.StaticCallee(); callee != nil {
-						started[callee] = true
-					}
-				}
-				u, ok := instr.(*ssa.UnOp)
-				if !ok {
-					continue
-				}
-				fa := loadedWGField(u)
-				if fa == nil {
-					continue
-				}
-				f := chanuse.StructFieldOf(fa)
-				if f == nil || !owned[f] {
-					continue
-				}
-				for _, r := range *u.Referrers() {
-					if _, ok := r.(*ssa.DebugRef); ok {
-						continue
-					}
-					c, ok := r.(ssa.CallInstruction)
-					switch {
-					case ok && wgCall(c.Common(), "Add") == ssa.Value(u):
-						if adds[fn] == nil {
-							adds[fn] = map[*types.Var]bool{}
-						}
-						adds[fn][f] = true
-					case ok && wgCall(c.Common(), "Done") == ssa.Value(u):
-						dones = append(dones, doneAt{fn, f})
-					case ok && (wgCall(c.Common(), "Wait") == ssa.Value(u) || wgCall(c.Common(), "Go") == ssa.Value(u)):
-					default:
-						released[f] = true
-					}
-				}
-			}
+	releasedBy(funcs, released, func(instr ssa.Instruction) (ssa.Value, *types.Var) {
+		u, ok := instr.(*ssa.UnOp)
+		if !ok {
+			return nil, nil
 		}
-	}
-	for _, d := range dones {
-		counted := false
-		for fn := d.fn; fn != nil && !counted; fn = fn.Parent() {
-			counted = adds[fn][d.f] || started[fn]
+		fa := loadedWGField(u)
+		if fa == nil {
+			return nil, nil
 		}
-		if !counted {
-			released[d.f] = true
+		if f := chanuse.StructFieldOf(fa); f != nil && owned[f] {
+			return u, f
 		}
-	}
+		return nil, nil
+	})
 }
 
 // leavesField reports whether c, a call that is handed the owner of
