@@ -46,7 +46,12 @@ func waitPreds(fn *ssa.Function, w ssa.Instruction) []pred {
 	b := w.Block()
 	var out []pred
 	if cyc := innerLoop(b); cyc != nil {
-		for blk := range cyc {
+		// In block order, not the map's, so that the first test reported
+		// (a diagnostic names one) is the same on every run.
+		for _, blk := range b.Parent().Blocks {
+			if !cyc[blk] {
+				continue
+			}
 			ifi, ok := blk.Instrs[len(blk.Instrs)-1].(*ssa.If)
 			if !ok {
 				continue
