@@ -311,7 +311,13 @@ func noExit(st *state, funcs []*ssa.Function) {
 		}
 	}
 	groupGo(st, funcs, isNever)
-	ownedChannels(st, funcs, func(o *ops, name string) { stuckClose(st, o, name, isNever) })
+	neverWhy := func(fn *ssa.Function) string {
+		if isNever(fn) {
+			return noExitWhy
+		}
+		return ""
+	}
+	ownedChannels(st, funcs, func(o *ops, name string) { stuckClose(st, o, name, neverWhy) })
 }
 
 // stuckWG reports the Waits on the WaitGroup that g's goroutine (running
@@ -431,20 +437,21 @@ func fieldAdd(g ssa.Instruction, obj ssa.Value, f int) *ssa.Call {
 }
 
 // stuckClose reports receives from a channel (or class) that nothing sends
-// on, whose every close is deferred in a function that never returns.
-func stuckClose(st *state, o *ops, name string, isNever func(*ssa.Function) bool) {
+// on, whose every close is deferred in a function that never returns:
+// never says why a function never returns, or "" when it may.
+func stuckClose(st *state, o *ops, name string, never func(*ssa.Function) string) {
 	if len(o.sends)+len(o.selSends)+len(o.closes) > 0 || len(o.deferCloses) == 0 {
 		return
 	}
 	for _, dc := range o.deferCloses {
-		if !isNever(dc.Instr.Parent()) {
+		if never(dc.Instr.Parent()) == "" {
 			return
 		}
 	}
 	dc := o.deferCloses[0]
 	fn := dc.Instr.Parent()
 	line := st.pass.Fset.Position(dc.Instr.Pos()).Line
-	why := fmt.Sprintf("nothing will close %s: its only close is deferred in %s (line %d), which never returns (%s)", name, fn.Name(), line, noExitWhy)
+	why := fmt.Sprintf("nothing will close %s: its only close is deferred in %s (line %d), which never returns (%s)", name, fn.Name(), line, never(fn))
 	for _, r := range o.selRecvs {
 		st.deadCase(r.Instr, r.State, why)
 	}

@@ -6,7 +6,6 @@ import (
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
-	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -89,39 +88,8 @@ func unclosedRangeWaits(st *state, funcs []*ssa.Function) {
 		return
 	}
 	// Done channels whose only close is deferred in such a goroutine.
-	ownedChannels(st, funcs, func(o *ops, name string) { stuckRangeClose(st, o, name, endless) })
-}
-
-// stuckRangeClose reports the receives from a channel (or class) that
-// nothing sends on, whose every close is deferred in a goroutine function
-// of endless.
-func stuckRangeClose(st *state, o *ops, name string, endless map[*ssa.Function]string) {
-	if len(o.sends)+len(o.selSends)+len(o.closes) > 0 || len(o.deferCloses) == 0 {
-		return
-	}
-	for _, dc := range o.deferCloses {
-		if endless[dc.Instr.Parent()] == "" {
-			return
-		}
-	}
-	dc := o.deferCloses[0]
-	fn := dc.Instr.Parent()
-	line := st.pass.Fset.Position(dc.Instr.Pos()).Line
-	why := fmt.Sprintf("nothing will close %s: its only close is deferred in %s (line %d), which never returns (%s)", name, fn.Name(), line, endless[fn])
-	for _, r := range o.selRecvs {
-		st.deadCase(r.Instr, r.State, why)
-	}
-	for _, r := range o.recvs {
-		if r.Instr.Parent() == fn {
-			continue
-		}
-		st.Report(analysis.Diagnostic{
-			Pos:      r.Instr.Pos(),
-			Category: "deadlock",
-			Message:  why + ", so this receive blocks forever",
-			Related:  []analysis.RelatedInformation{{Pos: dc.Instr.Pos(), Message: "the only close, deferred to a return that never comes"}},
-		})
-	}
+	neverWhy := func(fn *ssa.Function) string { return endless[fn] }
+	ownedChannels(st, funcs, func(o *ops, name string) { stuckClose(st, o, name, neverWhy) })
 }
 
 // unclosable finds the private channel fields nothing can close.
