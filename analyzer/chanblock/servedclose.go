@@ -219,32 +219,35 @@ func fieldNeverClosed(funcs []*ssa.Function, f *types.Var, store *ssa.Store) boo
 // from, compared, or measured (never closed, never handed on).
 func plainUses(v ssa.Value) bool {
 	for _, r := range *v.Referrers() {
-		switch r := r.(type) {
-		case *ssa.DebugRef, *ssa.BinOp:
-		case *ssa.Send:
-			if r.Chan != v {
-				return false
-			}
-		case *ssa.UnOp:
-			if r.Op != token.ARROW {
-				return false
-			}
-		case *ssa.Select:
-			for _, s := range r.States {
-				if s.Send == v {
-					return false
-				}
-			}
-		case *ssa.Call:
-			b, ok := r.Call.Value.(*ssa.Builtin)
-			if !ok || (b.Name() != "len" && b.Name() != "cap") {
-				return false
-			}
-		default:
+		if !plainUse(r, v) {
 			return false
 		}
 	}
 	return true
+}
+
+// plainUse reports whether r, a referrer of the channel v, only sends
+// on, receives from, compares or measures it.
+func plainUse(r ssa.Instruction, v ssa.Value) bool {
+	switch r := r.(type) {
+	case *ssa.DebugRef, *ssa.BinOp:
+		return true
+	case *ssa.Send:
+		return r.Chan == v
+	case *ssa.UnOp:
+		return r.Op == token.ARROW
+	case *ssa.Select:
+		for _, s := range r.States {
+			if s.Send == v {
+				return false
+			}
+		}
+		return true
+	case *ssa.Call:
+		b, ok := r.Call.Value.(*ssa.Builtin)
+		return ok && (b.Name() == "len" || b.Name() == "cap")
+	}
+	return false
 }
 
 // closedExit returns, when every use of w (the channel in a goroutine)

@@ -303,29 +303,12 @@ func closeless(v ssa.Value, seen map[ssa.Value]bool) bool {
 
 func closelessRefs(v ssa.Value, seen map[ssa.Value]bool, storesOK bool) bool {
 	for _, r := range *v.Referrers() {
+		if plainUse(r, v) {
+			continue
+		}
 		switch r := r.(type) {
-		case *ssa.DebugRef, *ssa.BinOp:
 		case *ssa.Store:
 			if !storesOK || r.Val != v {
-				return false
-			}
-		case *ssa.Send:
-			if r.Chan != v {
-				return false
-			}
-		case *ssa.UnOp:
-			if r.Op != token.ARROW {
-				return false
-			}
-		case *ssa.Select:
-			for _, s := range r.States {
-				if s.Send == v {
-					return false
-				}
-			}
-		case *ssa.Call:
-			b, ok := r.Call.Value.(*ssa.Builtin)
-			if !ok || (b.Name() != "len" && b.Name() != "cap") {
 				return false
 			}
 		case *ssa.ChangeType:
