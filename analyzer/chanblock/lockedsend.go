@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -26,7 +27,9 @@ import (
 // under the lock the signalled loop takes).
 //
 // The send may be in a helper that the lock holder calls (a queue's push
-// called by a flusher holding its own mutex), the receivers may take the
+// called by a flusher holding its own mutex) or defers while the lock is
+// still held when the deferred call runs (defer mu.Unlock() registered
+// before defer s.stop(), which runs first), the receivers may take the
 // mutex in a helper their loop calls, and they may reach the channel
 // through a method that returns the field (rabbitstack/fibratus#655). A
 // receiving function must be started as a goroutine, never return (an
@@ -42,14 +45,34 @@ import (
 func lockedSends(st *state, funcs []*ssa.Function) {
 	started := map[*ssa.Function]bool{}
 	callers := map[*ssa.Function][]*ssa.Call{}
+	deferers := map[*ssa.Function][]*ssa.Defer{}
 	writers := map[*types.Var]*ssa.Call{} // mutex fields the package write-locks, and a Lock of each
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				switch in := instr.(type) {
+				case *ssa.Defer:
+					if callee := in.Call.StaticCallee(); callee != nil && !in.Call.IsInvoke() && callee.Pkg == fn.Pkg {
+						callee = origin(callee)
+						deferers[callee] = append(deferers[callee], in)
+					}
 				case *ssa.Go:
 					if callee := in.Call.StaticCallee(); callee != nil {
 						started[origin(callee)] = true
+						if callee.Parent() != nil {
+							// go func() { c.loop(ctx, done) }(): the
+							// functions the literal calls run on the
+							// goroutine it starts.
+							for _, lb := range callee.Blocks {
+								for _, li := range lb.Instrs {
+									if lc, ok := li.(*ssa.Call); ok && !lc.Call.IsInvoke() {
+										if f := lc.Call.StaticCallee(); f != nil && f.Pkg == fn.Pkg {
+											started[origin(f)] = true
+										}
+									}
+								}
+							}
+						}
 					}
 				case *ssa.Call:
 					if name, f := chanuse.MutexCall(&in.Call); f != nil && name == "Lock" && writers[f] == nil {
@@ -113,13 +136,16 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 					continue
 				}
 			}
-			for _, site := range sendSites(send, callers) {
+			for _, site := range sendSites(send, callers, deferers) {
 				if buffered && !ssaloop.InLoop(site.Block()) && !(stream && runsAgain(site.Parent(), callers)) {
 					continue
 				}
 				for _, lk := range lockCalls(site.Parent(), "Lock", "RLock") {
 					mu := lk.field
-					if !chanuse.HeldAt(lk.call, site, mu) || (site != ssa.Instruction(send) && (unlocks(send.Parent(), mu) || unlocks(origin(site.(*ssa.Call).Call.StaticCallee()), mu))) {
+					if !chanuse.HeldAt(lk.call, site, mu) || (site != ssa.Instruction(send) && (unlocks(send.Parent(), mu) || unlocks(origin(site.(ssa.CallInstruction).Common().StaticCallee()), mu))) {
+						continue
+					}
+					if d, ok := site.(*ssa.Defer); ok && !heldAfter(d, mu) {
 						continue
 					}
 					relock := receiversLock(fc.recvs, site.Parent(), mu, lk.name == "Lock" || writers[mu] != nil, started, callers)
@@ -128,7 +154,9 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 					}
 					line := func(p token.Pos) int { return st.pass.Fset.Position(p).Line }
 					what := "this send"
-					if site != ssa.Instruction(send) {
+					if _, ok := site.(*ssa.Defer); ok {
+						what = fmt.Sprintf("this deferred call, which runs with the mutex still held, sends (line %d)", line(send.Pos()))
+					} else if site != ssa.Instruction(send) {
 						what = fmt.Sprintf("this call sends (line %d)", line(send.Pos()))
 					}
 					related := []analysis.RelatedInformation{
@@ -205,15 +233,24 @@ func runsAgain(fn *ssa.Function, callers map[*ssa.Function][]*ssa.Call) bool {
 
 // sendSites returns send and the plain calls, up to two levels up, through
 // which the package reaches the function that makes it: a lock held at
-// any of them is held at the send.
-func sendSites(send *ssa.Send, callers map[*ssa.Function][]*ssa.Call) []ssa.Instruction {
+// any of them is held at the send. A defer statement of such a function
+// is a site too; the lock must then also be held when the deferred call
+// runs (heldAfter).
+func sendSites(send *ssa.Send, callers map[*ssa.Function][]*ssa.Call, deferers map[*ssa.Function][]*ssa.Defer) []ssa.Instruction {
 	out := []ssa.Instruction{send}
 	level := []*ssa.Function{send.Parent()}
 	seen := map[*ssa.Function]bool{send.Parent(): true}
 	for depth := 0; depth < 2; depth++ {
 		var next []*ssa.Function
 		for _, fn := range level {
+			var sites []ssa.CallInstruction
 			for _, c := range callers[fn] {
+				sites = append(sites, c)
+			}
+			for _, d := range deferers[fn] {
+				sites = append(sites, d)
+			}
+			for _, c := range sites {
 				out = append(out, c)
 				if !seen[c.Parent()] {
 					seen[c.Parent()] = true
@@ -224,6 +261,41 @@ func sendSites(send *ssa.Send, callers map[*ssa.Function][]*ssa.Call) []ssa.Inst
 		level = next
 	}
 	return out
+}
+
+// heldAfter reports whether a mutex held at the defer statement d is
+// still held when d's call runs, as the function returns: no path on
+// from d unlocks mu, nor defers an unlock of it (deferred calls run last
+// in first out, so an unlock deferred after d runs before d's call; one
+// deferred before d runs after it).
+func heldAfter(d *ssa.Defer, mu *types.Var) bool {
+	releases := func(in ssa.Instruction) bool {
+		c, ok := in.(ssa.CallInstruction)
+		if !ok {
+			return false
+		}
+		name, f := chanuse.MutexCall(c.Common())
+		return f == mu && (name == "Unlock" || name == "RUnlock")
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	var walk func(b *ssa.BasicBlock, from int) bool
+	walk = func(b *ssa.BasicBlock, from int) bool {
+		for _, in := range b.Instrs[from:] {
+			if releases(in) {
+				return false
+			}
+		}
+		for _, s := range b.Succs {
+			if !seen[s] {
+				seen[s] = true
+				if !walk(s, 0) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return walk(d.Block(), index(d)+1)
 }
 
 // unlocks reports whether fn unlocks the mutex field mu itself: a helper
@@ -430,9 +502,11 @@ func fieldChans(st *state, funcs []*ssa.Function) map[*types.Var]*fieldChan {
 					fc.ok = false
 				} else if mc, ok := r.Val.(*ssa.MakeChan); ok {
 					fc.makes = append(fc.makes, mc)
-					if len(*mc.Referrers()) > 2 {
+					if len(*mc.Referrers()) > 2 && !fc.handedOn(mc, r) {
 						fc.ok = false // also kept elsewhere
 					}
+				} else if mc, ok := fc.cell(r); ok {
+					fc.makes = append(fc.makes, mc)
 				} else if c, ok := r.Val.(*ssa.Const); !ok || !c.IsNil() {
 					fc.ok = false
 				}
@@ -509,6 +583,151 @@ func (fc *fieldChan) uses(v ssa.Value, follow bool) bool {
 			}
 			fc.accessors = append(fc.accessors, r.Parent())
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// handedOn reports whether every use of mc, a channel stored in the
+// field by store, other than that store is understood as a use of the
+// field's channel: it is handed, as an argument, to a package function
+// started with a go statement (go c.loop(done)), or captured by a function
+// literal started once where it is made whose calls of the package hand
+// it on as an argument (done := make(...); c.done = done; go func() {
+// c.loop(ctx, done) }()): the goroutine receives from the very channel
+// the field holds.
+func (fc *fieldChan) handedOn(mc *ssa.MakeChan, store *ssa.Store) bool {
+	for _, r := range *mc.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			if r != store {
+				return false
+			}
+		case *ssa.Go:
+			if !fc.argUses(r, mc) {
+				return false
+			}
+		case *ssa.MakeClosure:
+			if !startedOnce(r) {
+				return false
+			}
+			lit := r.Fn.(*ssa.Function)
+			for i, b := range r.Bindings {
+				if b != ssa.Value(mc) {
+					continue
+				}
+				if !fc.passedOn(lit.FreeVars[i]) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// cell handles store, a store in the field of the value of a local
+// variable that a function literal captures (go/ssa keeps it in a cell):
+// the variable is assigned once, with a make, and every read of it is the
+// value store stores or one handedOn understands, also in the literals
+// that capture it, started once where they are made. It returns the make.
+func (fc *fieldChan) cell(store *ssa.Store) (*ssa.MakeChan, bool) {
+	ld, ok := store.Val.(*ssa.UnOp)
+	if !ok || ld.Op != token.MUL {
+		return nil, false
+	}
+	a, ok := ld.X.(*ssa.Alloc)
+	if !ok || !a.Heap {
+		return nil, false
+	}
+	var mc *ssa.MakeChan
+	for _, r := range *a.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			m, ok := r.Val.(*ssa.MakeChan)
+			if !ok || r.Addr != ssa.Value(a) || mc != nil || len(*m.Referrers()) != 1 {
+				return nil, false
+			}
+			mc = m
+		case *ssa.UnOp:
+			if r.Op != token.MUL || r != ld && !fc.passedOn(r) {
+				return nil, false
+			}
+			if r == ld && len(*ld.Referrers()) != 1 {
+				return nil, false
+			}
+		case *ssa.MakeClosure:
+			if !startedOnce(r) {
+				return nil, false
+			}
+			for i, b := range r.Bindings {
+				if b != ssa.Value(a) {
+					continue
+				}
+				for _, u := range *r.Fn.(*ssa.Function).FreeVars[i].Referrers() {
+					l, ok := u.(*ssa.UnOp)
+					if _, isDebug := u.(*ssa.DebugRef); isDebug {
+						continue
+					}
+					if !ok || l.Op != token.MUL || !fc.passedOn(l) {
+						return nil, false
+					}
+				}
+			}
+		default:
+			return nil, false
+		}
+	}
+	return mc, mc != nil
+}
+
+// startedOnce reports whether the literal mk makes is started with a go
+// statement where it is made, and not otherwise used.
+func startedOnce(mk *ssa.MakeClosure) bool {
+	refs := *mk.Referrers()
+	if len(refs) != 1 {
+		return false
+	}
+	g, ok := refs[0].(*ssa.Go)
+	return ok && g.Call.Value == ssa.Value(mk) && !slices.Contains(g.Call.Args, ssa.Value(mk))
+}
+
+// passedOn reports whether every use of v (a literal's captured channel,
+// or a conversion of it to a directional type) is an argument of a call
+// argUses follows.
+func (fc *fieldChan) passedOn(v ssa.Value) bool {
+	for _, u := range *v.Referrers() {
+		switch u := u.(type) {
+		case *ssa.DebugRef:
+		case *ssa.ChangeType:
+			if !fc.passedOn(u) {
+				return false
+			}
+		case ssa.CallInstruction:
+			if !fc.argUses(u, v) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// argUses follows v, the field's channel, into the parameters of the
+// package function c calls or starts with it as an argument (never as the
+// function called); it reports whether every such use is understood.
+func (fc *fieldChan) argUses(c ssa.CallInstruction, v ssa.Value) bool {
+	fn := c.Common().StaticCallee()
+	if fn == nil || fn.Blocks == nil || c.Common().IsInvoke() || c.Common().Value == v {
+		return false
+	}
+	for i, a := range c.Common().Args {
+		if a == v && (i >= len(fn.Params) || !fc.uses(fn.Params[i], false)) {
 			return false
 		}
 	}
