@@ -157,6 +157,15 @@ func lockedAccessor(fn *ssa.Function) *types.Var {
 					val = st.Val
 				}
 			}
+			// func (l *x) quitCh() <-chan struct{}: the stored value is
+			// the field's, converted to the result's type.
+			for {
+				ct, ok := val.(*ssa.ChangeType)
+				if !ok {
+					break
+				}
+				val = ct.X
+			}
 			if u, ok = val.(*ssa.UnOp); !ok || u.Op != token.MUL {
 				return nil
 			}
