@@ -18,9 +18,12 @@ import (
 // sender leaves without sending and the plain receive, counting on its
 // value, waits forever, whatever the buffer
 // (tendermint/tendermint#8871: one goroutine per witness answers in a
-// select on ctx.Done(), and the caller loops cap(ch) times on <-ch). It
+// select on ctx.Done(), and the caller loops cap(ch) times on <-ch). The
+// case may also receive from a stop channel kept in a struct field that
+// another function of the package closes (close(c.quit) in Close): that
+// close comes from outside the senders and the collector as well. It
 // reports whether it reported.
-func giveUpCollect(pass *analysis.Pass, mc *ssa.MakeChan, rs []*role) bool {
+func giveUpCollect(pass *analysis.Pass, mc *ssa.MakeChan, rs []*role, funcs []*ssa.Function) bool {
 	var recv *role
 	var stop *ssa.SelectState
 	var stopWhy string
@@ -48,7 +51,7 @@ func giveUpCollect(pass *analysis.Pass, mc *ssa.MakeChan, rs []*role) bool {
 			return false
 		}
 		for _, op := range r.selSends {
-			st, why := outsideGiveUp(op.Instr.(*ssa.Select))
+			st, why := outsideGiveUp(op.Instr.(*ssa.Select), rs, funcs)
 			if st == nil {
 				return false
 			}
@@ -78,8 +81,9 @@ func giveUpCollect(pass *analysis.Pass, mc *ssa.MakeChan, rs []*role) bool {
 }
 
 // outsideGiveUp returns the receive case of sel, a select that offers a
-// value, that fires from outside (outsideStop), and why it fires.
-func outsideGiveUp(sel *ssa.Select) (*ssa.SelectState, string) {
+// value, that fires from outside (outsideStop, or a stop field closed
+// elsewhere: closedElsewhere), and why it fires.
+func outsideGiveUp(sel *ssa.Select, rs []*role, funcs []*ssa.Function) (*ssa.SelectState, string) {
 	for _, st := range sel.States {
 		if st.Dir != types.RecvOnly {
 			continue
@@ -87,6 +91,55 @@ func outsideGiveUp(sel *ssa.Select) (*ssa.SelectState, string) {
 		if why := outsideStop(st.Chan, 0); why != "" {
 			return st, why
 		}
+		if f := closedElsewhere(st.Chan, rs, funcs); f != nil {
+			return st, fmt.Sprintf("field %s is closed", f.Name())
+		}
 	}
 	return nil, ""
+}
+
+// closedElsewhere returns the struct field ch is loaded from when a
+// function of the package closes that field and none of the goroutines
+// in rs (the senders and the collector of the collected channel) runs
+// that function: the close comes from a third party (Close, Stop), at
+// any time, so the select's case on it can fire before the value is
+// taken. Nil otherwise (a stop the collector closes itself after its
+// loop releases no sender early).
+func closedElsewhere(ch ssa.Value, rs []*role, funcs []*ssa.Function) *types.Var {
+	f := loadedField(ch)
+	if f == nil {
+		return nil
+	}
+	f = f.Origin()
+	own := map[*ssa.Function]bool{}
+	for _, r := range rs {
+		for fn := r.g.Fn; fn != nil; fn = fn.Parent() {
+			own[fn] = true
+		}
+	}
+	closed := false
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				c, ok := instr.(ssa.CallInstruction)
+				if !ok || len(c.Common().Args) != 1 {
+					continue
+				}
+				if bi, ok := c.Common().Value.(*ssa.Builtin); !ok || bi.Name() != "close" {
+					continue
+				}
+				if g := loadedField(c.Common().Args[0]); g == nil || g.Origin() != f {
+					continue
+				}
+				if own[fn] {
+					return nil
+				}
+				closed = true
+			}
+		}
+	}
+	if !closed {
+		return nil
+	}
+	return f
 }

@@ -528,7 +528,7 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 	size := capacity(mc)
 	// The collector whose senders may give up, whatever the buffer (a
 	// literal started twice is two senders).
-	if cb := chanuse.FollowCallbacks(mc); !cb.Escapes && len(cb.Returns) == 0 && giveUpCollect(pass, mc, roles(cb.Nodes)) {
+	if cb := chanuse.FollowCallbacks(mc); !cb.Escapes && len(cb.Returns) == 0 && giveUpCollect(pass, mc, roles(cb.Nodes), funcs) {
 		return
 	}
 	if size < 0 {
