@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
@@ -39,6 +40,14 @@ func fieldLeaks(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.V
 				if mk, ok := instr.(*ssa.MakeClosure); ok && onlyCalled(mk) {
 					continue // a literal run where it is made: its call is its site
 				}
+				if mk, ok := instr.(*ssa.MakeClosure); ok {
+					// wg.Go(w.loop), g.Go(s.run): the group starts the
+					// method once, on the value bound, as go w.loop()
+					// would; the group's Go is the method's site.
+					if m, c := groupStartedMethod(mk); m != nil {
+						sites[m] = append(sites[m], c)
+					}
+				}
 				for _, op := range instr.Operands(nil) {
 					if f, ok := (*op).(*ssa.Function); ok {
 						if c, ok := instr.(ssa.CallInstruction); !ok || c.Common().Value != f {
@@ -52,6 +61,35 @@ func fieldLeaks(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.V
 	for _, c := range classes {
 		fieldLeak(pass, c, sites, funcs)
 	}
+}
+
+// groupStartedMethod returns the method a method value mk (x.m, a bound
+// method wrapper) runs and the call of a group's Go (sync.WaitGroup.Go,
+// errgroup's Group.Go) that mk is handed to, its only use; nil otherwise.
+func groupStartedMethod(mk *ssa.MakeClosure) (*ssa.Function, *ssa.Call) {
+	w, ok := mk.Fn.(*ssa.Function)
+	if !ok || !strings.HasPrefix(w.Synthetic, "bound method wrapper") || len(mk.Bindings) != 1 {
+		return nil, nil
+	}
+	refs := *mk.Referrers()
+	if len(refs) != 1 {
+		return nil, nil
+	}
+	c, ok := refs[0].(*ssa.Call)
+	if !ok || chanuse.GroupGo(&c.Call) == nil || c.Call.Args[1] != ssa.Value(mk) {
+		return nil, nil
+	}
+	var m *ssa.Function
+	for _, b := range w.Blocks {
+		for _, in := range b.Instrs {
+			if call, ok := in.(*ssa.Call); ok && !call.Call.IsInvoke() {
+				if f := call.Call.StaticCallee(); f != nil && f.Pkg == c.Parent().Pkg {
+					m = f
+				}
+			}
+		}
+	}
+	return m, c
 }
 
 // onlyCalled reports whether the closure mk is only called or started,
