@@ -466,6 +466,7 @@ func run(pass *analysis.Pass) (any, error) {
 	handoffs(pass, funcs, callers)
 	sendOrders(pass, funcs, classes)
 	unreadFields(pass, funcs, classes)
+	droppedSignals(pass, funcs, classes)
 	return &Result{reported: seen}, nil
 }
 
