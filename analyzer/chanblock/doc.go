@@ -82,7 +82,12 @@
 //     receives: the sender waits for a receiver that waits for the mutex
 //     (treeverse/lakeFS#1390, portworx/sched-ops#359); the send may be in
 //     a helper called (two levels deep) with the mutex held, unless a
-//     helper on the way unlocks it, the receivers may lock it in a helper
+//     helper on the way unlocks it, or deferred while it is held with no
+//     unlock after the defer statement but one deferred before it (that
+//     unlock runs after the deferred send), the field's channel may reach
+//     the receiving function through a local a started function literal
+//     captures (done := make(...); c.done = done; go func() {
+//     c.loop(done) }()), the receivers may lock it in a helper
 //     their loop calls (up to three calls below: slackhq/nebula#1151's
 //     query worker sends through the interface, which comes back to the
 //     sender's lookup and its read lock) and reach the channel through

@@ -25,7 +25,8 @@
 // methods, and a field of a struct the function allocates itself (the
 // struct handed to methods and goroutines). A function literal handed to a
 // group's Go (sync.WaitGroup.Go, errgroup's Group.Go) is a goroutine
-// started there, as by a go statement. Every goroutine that sees it
+// started there, as by a go statement; for a channel field, so is a
+// method value handed to it (wg.Go(w.loop)). Every goroutine that sees it
 // must either only send (plain sends, select sends, close) or receive, and
 // exactly one goroutine receives: the function itself, a goroutine it
 // starts, and the helpers either calls. The send is reported when the
@@ -281,7 +282,9 @@
 // The collector whose senders may give up: every goroutine that sends on
 // a channel offers its value only in a select that can also take a case
 // firing from outside (the Done of a context passed in or given a
-// deadline, a timer) and go on without sending, nothing closes the
+// deadline, a timer, or a stop channel field that a third function of
+// the package closes: close(c.quit) in Close) and go on without sending,
+// nothing closes the
 // channel, and the one goroutine that receives uses plain receives only.
 // Once that case fires, the plain receive waits forever for a value no
 // one will send, whatever the buffer (tendermint/tendermint#8871: one
@@ -360,6 +363,18 @@
 // (ClickHouse/clickhouse-go#548: rows.Close draining the blocks before
 // the errors). A receiver that takes both in one select, a goroutine of
 // the package that receives the errors, or a close before the send is
+// not reported.
+//
+// The signal only offered: a plain receive, outside loops, on an
+// unbuffered private channel field that nothing closes and that is only
+// sent on in selects with a default, which deliver only to a receiver
+// already waiting. The receiving function sets the offer going just
+// before it waits: it starts the sender, whose one offer is outside any
+// loop (a server's ready signal), or it sends a request on another field
+// that the sender's loop takes, answering each with one offer (a
+// writer's flush marker). The offer can come first and is dropped, and
+// the receive waits forever. A buffer of one, a close, a plain send, an
+// offer repeated in a loop, or a receive in a select with a timeout is
 // not reported.
 //
 // Nothing is reported when the channel escapes (stored elsewhere, returned
