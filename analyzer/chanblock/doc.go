@@ -122,7 +122,10 @@
 //     loop counts as made holding the mutex;
 //   - a plain operation on a channel variable made on some paths only, on
 //     a path where it is still nil (a condition already decided on the way
-//     and nil tests are followed one way);
+//     and nil tests are followed one way), also in the function or
+//     goroutine it is handed to, and in a goroutine literal that captures
+//     it (a cell go/ssa keeps: declared nil, made on some paths only by
+//     the declaring function, only read by the literals);
 //   - a nil channel returned with an error (return nil, err) by a
 //     function whose caller drops the error (blank) and, without a nil
 //     test, receives or ranges on the channel, or returns it as its own

@@ -98,10 +98,13 @@ func nilArgs(st *state, fn *ssa.Function) {
 				}
 			}
 			for k, a := range ins {
-				if _, ok := a.Type().Underlying().(*types.Chan); !ok {
-					continue
+				var np *chanuse.NilPath
+				if cell, ok := a.(*ssa.Alloc); ok {
+					// A variable the literal captures: its cell.
+					np = chanuse.MaybeNilCell(cell, instr)
+				} else if _, ok := a.Type().Underlying().(*types.Chan); ok {
+					np = chanuse.MaybeNil(a, instr)
 				}
-				np := chanuse.MaybeNil(a, instr)
 				if np == nil || passesCondition(ins, np) {
 					continue
 				}
@@ -150,7 +153,12 @@ func passesCondition(ins []ssa.Value, np *chanuse.NilPath) bool {
 		if _, ok := v.(*ssa.Const); ok {
 			continue
 		}
-		if t, ok := v.Type().Underlying().(*types.Basic); ok && t.Kind() == types.Bool {
+		t := v.Type().Underlying()
+		if a, ok := v.(*ssa.Alloc); ok {
+			// A captured flag: the literal reads its cell.
+			t = a.Type().Underlying().(*types.Pointer).Elem().Underlying()
+		}
+		if t, ok := t.(*types.Basic); ok && t.Kind() == types.Bool {
 			return true
 		}
 	}
@@ -172,6 +180,19 @@ func nilOps(p ssa.Value, depth int) []ssa.Instruction {
 		return nil
 	}
 	vals := []ssa.Value{p}
+	if ptr, ok := p.Type().Underlying().(*types.Pointer); ok {
+		// A captured variable's cell (chanuse.MaybeNilCell): the
+		// channel is what each load of it reads.
+		if _, ok := ptr.Elem().Underlying().(*types.Chan); !ok {
+			return nil
+		}
+		vals = nil
+		for _, r := range *p.Referrers() {
+			if u, ok := r.(*ssa.UnOp); ok && u.Op == token.MUL {
+				vals = append(vals, u)
+			}
+		}
+	}
 	for i := 0; i < len(vals); i++ {
 		for _, r := range *vals[i].Referrers() {
 			if ct, ok := r.(*ssa.ChangeType); ok {

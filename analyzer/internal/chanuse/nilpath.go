@@ -313,3 +313,105 @@ func RangeEnd(b *ssa.BasicBlock) (recv *ssa.UnOp, open int, ok bool) {
 	}
 	return u, 0, true
 }
+
+// MaybeNilCell is MaybeNil for a channel variable that a function literal
+// captures, which go/ssa keeps in a cell (a heap Alloc) instead of phis:
+// the variable is declared without a value (the cell starts nil), the
+// function stores makes in it on some paths only, nothing else is ever
+// stored in it (the literals that capture it only read it), and instr,
+// which hands the cell on, is reachable from the declaration by a path
+// that passes no store of a make. Phi is nil in the result; From is the
+// block that branches around the first make, Conds what that branch
+// decided on the way to instr.
+func MaybeNilCell(a *ssa.Alloc, instr ssa.Instruction) *NilPath {
+	if !a.Heap || a.Parent() != instr.Parent() {
+		return nil
+	}
+	if _, ok := a.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Chan); !ok {
+		return nil
+	}
+	var makes []*ssa.MakeChan
+	stores := map[*ssa.BasicBlock]bool{}
+	for _, r := range *a.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Store:
+			mc, ok := r.Val.(*ssa.MakeChan)
+			if !ok || r.Addr != ssa.Value(a) {
+				return nil
+			}
+			makes = append(makes, mc)
+			stores[r.Block()] = true
+		case *ssa.MakeClosure:
+			fn := r.Fn.(*ssa.Function)
+			for i, b := range r.Bindings {
+				if b != ssa.Value(a) {
+					continue
+				}
+				for _, u := range *fn.FreeVars[i].Referrers() {
+					switch u := u.(type) {
+					case *ssa.DebugRef:
+					case *ssa.UnOp:
+						if u.Op != token.MUL {
+							return nil
+						}
+					default:
+						return nil // stored in, or handed on by address
+					}
+				}
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return nil
+			}
+		case *ssa.DebugRef:
+		default:
+			return nil
+		}
+	}
+	if len(makes) == 0 || stores[a.Block()] || stores[instr.Block()] {
+		return nil
+	}
+	// A path from the declaration to instr through no block that stores.
+	prev := map[*ssa.BasicBlock]*ssa.BasicBlock{a.Block(): nil}
+	queue := []*ssa.BasicBlock{a.Block()}
+	found := false
+	for len(queue) > 0 && !found {
+		b := queue[0]
+		queue = queue[1:]
+		if b == instr.Block() {
+			found = true
+			break
+		}
+		if noReturnBlock(b) {
+			continue
+		}
+		for _, s := range b.Succs {
+			if _, seen := prev[s]; seen || stores[s] {
+				continue
+			}
+			prev[s] = b
+			queue = append(queue, s)
+		}
+	}
+	if !found {
+		return nil
+	}
+	// The branch that skips the first make: the last block on the path
+	// with a successor that stores.
+	var from, to *ssa.BasicBlock
+	for b := instr.Block(); b != nil; b = prev[b] {
+		p := prev[b]
+		if p == nil {
+			break
+		}
+		for _, s := range p.Succs {
+			if stores[s] && from == nil {
+				from, to = p, b
+			}
+		}
+	}
+	if from == nil {
+		return nil
+	}
+	return &NilPath{From: from, Makes: makes, Conds: decided(from, to)}
+}
