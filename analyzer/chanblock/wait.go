@@ -211,14 +211,101 @@ func outer(g *chanuse.Node, v ssa.Value) ssa.Value {
 }
 
 // sameWG reports whether a and b address the same WaitGroup in one
-// function: one value, or the same field of the same pointer.
+// function: one value, or the same field of the same object (samePath:
+// the object may itself be a struct field, embedded or nested by value,
+// or a struct reached through a pointer field, s.pool.wg).
 func sameWG(a, b ssa.Value) bool {
 	if sameObj(a, b) {
 		return true
 	}
 	fa, ok1 := a.(*ssa.FieldAddr)
 	fb, ok2 := b.(*ssa.FieldAddr)
-	return ok1 && ok2 && sameObj(fa.X, fb.X) && fa.Field == fb.Field
+	return ok1 && ok2 && fa.Field == fb.Field && samePath(fa.X, fb.X)
+}
+
+// samePath reports whether a and b, two values of one function, name the
+// same object by the same access path from one root: one value, loads of
+// one local variable, the same package variable, the same field of the
+// same object (a struct kept by value: an embedded or nested struct), or
+// loads of the same pointer field of the same object (s.pool, where the
+// pool is kept behind a pointer). A WaitGroup or a channel reached as
+// s.pool.wg is reached so at its Add, its Done and its Wait: each
+// selector expression is its own FieldAddr in go/ssa, and without this
+// the three are three unrelated values.
+func samePath(a, b ssa.Value) bool {
+	if sameObj(a, b) {
+		return true
+	}
+	switch a := a.(type) {
+	case *ssa.Global:
+		return a == b
+	case *ssa.FieldAddr:
+		fb, ok := b.(*ssa.FieldAddr)
+		return ok && a.Field == fb.Field && samePath(a.X, fb.X)
+	case *ssa.UnOp:
+		ub, ok := b.(*ssa.UnOp)
+		if !ok || a.Op != token.MUL || ub.Op != token.MUL {
+			return false
+		}
+		fa, ok1 := a.X.(*ssa.FieldAddr)
+		fb, ok2 := ub.X.(*ssa.FieldAddr)
+		return ok1 && ok2 && samePath(fa, fb)
+	}
+	return false
+}
+
+// outerPath reports whether v, a value of goroutine g's function that
+// names an object by an access path from a value g's start passes or
+// captures (or from a package variable), names the object o of the
+// starter: the same fields, in the same order, from the root outer maps.
+func outerPath(g *chanuse.Node, v, o ssa.Value) bool {
+	switch v := v.(type) {
+	case *ssa.Global:
+		return v == o
+	case *ssa.FieldAddr:
+		fo, ok := o.(*ssa.FieldAddr)
+		return ok && v.Field == fo.Field && outerPath(g, v.X, fo.X)
+	case *ssa.UnOp:
+		uo, ok := o.(*ssa.UnOp)
+		if !ok || v.Op != token.MUL || uo.Op != token.MUL {
+			return false
+		}
+		if _, ok := v.X.(*ssa.FieldAddr); ok {
+			return outerPath(g, v.X, uo.X)
+		}
+		r := outer(g, v.X) // a load of a variable the literal captures
+		return r != nil && sameObj(r, o)
+	}
+	r := outer(g, v)
+	return r != nil && (sameObj(r, o) || samePath(r, o))
+}
+
+// pathPrefixes returns the objects on v's access path (see samePath),
+// from the object that holds v's field up to the root, and whether the
+// root is one goroutine g's start passes or captures, or a package
+// variable.
+func pathPrefixes(g *chanuse.Node, v ssa.Value) ([]ssa.Value, bool) {
+	var objs []ssa.Value
+	for {
+		switch x := v.(type) {
+		case *ssa.Global:
+			return objs, true
+		case *ssa.FieldAddr:
+			v = x.X
+			objs = append(objs, v)
+			continue
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return objs, false
+			}
+			if _, ok := x.X.(*ssa.FieldAddr); ok {
+				v = x.X
+				continue
+			}
+			return objs, outer(g, x.X) != nil
+		}
+		return objs, outer(g, v) != nil
+	}
 }
 
 // sameObj reports whether a and b are one value, or loads of one local

@@ -172,6 +172,11 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 	// (field of base, s.wg in a literal capturing s).
 	var wg, base ssa.Value
 	var field *ssa.FieldAddr
+	// Or a WaitGroup the goroutine reaches by a longer access path from
+	// what it is passed or captures, or a package variable (s.pool.wg, a
+	// field of an embedded struct): deep, with the objects on its path.
+	var deep ssa.Value
+	var deepObjs []ssa.Value
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			switch in := instr.(type) {
@@ -187,10 +192,13 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 				if ssaloop.InLoop(b) {
 					return
 				}
-				if o := outer(node, w); o != nil && field == nil && (wg == nil || sameWG(o, wg)) {
+				if o := outer(node, w); o != nil && field == nil && deep == nil && (wg == nil || sameWG(o, wg)) {
 					wg = o
-				} else if fa, ob := fieldOfOuter(node, w); fa != nil && wg == nil && (field == nil || fa.Field == field.Field && sameObj(ob, base)) {
+				} else if fa, ob := fieldOfOuter(node, w); fa != nil && wg == nil && deep == nil && (field == nil || fa.Field == field.Field && sameObj(ob, base)) {
 					field, base = fa, ob
+				} else if objs, rooted := pathPrefixes(node, w); rooted && wg == nil && field == nil && (deep == nil || sameWG(w, deep)) {
+					deep = w
+					deepObjs = append(deepObjs, objs...)
 				} else {
 					return
 				}
@@ -209,6 +217,8 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 		waitedWG, add = wg, addBefore(g, wg)
 	case field != nil:
 		waitedWG, add = field, fieldAdd(g, base, field.Field)
+	case deep != nil:
+		waitedWG, add = deep, addBeforeMatch(g, func(w ssa.Value) bool { return outerPath(node, deep, w) })
 	}
 	if add == nil || !isWaited(waitedWG) {
 		return
@@ -223,6 +233,7 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 			objs = append(objs, d.Call.Args[0].(*ssa.FieldAddr).X)
 		}
 	}
+	objs = append(objs, deepObjs...)
 	ret := returnWithout(fn, func(instr ssa.Instruction) bool {
 		c, ok := instr.(ssa.CallInstruction)
 		if !ok {
@@ -236,7 +247,7 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 				return true // handed to a helper, which may call Done
 			}
 			for _, o := range objs {
-				if sameObj(a, o) {
+				if sameObj(a, o) || samePath(a, o) {
 					return true // the object handed on: its method may call Done
 				}
 			}
@@ -390,6 +401,11 @@ func fieldOfOuter(g *chanuse.Node, w ssa.Value) (*ssa.FieldAddr, ssa.Value) {
 // its block before it, or in a dominating block. The delta need not be
 // one: wg.Add(len(xs)) before a loop counts the goroutines it starts.
 func addBefore(g ssa.Instruction, wg ssa.Value) *ssa.Call {
+	return addBeforeMatch(g, func(w ssa.Value) bool { return sameWG(w, wg) })
+}
+
+// addBeforeMatch is addBefore for the WaitGroup that match accepts.
+func addBeforeMatch(g ssa.Instruction, match func(ssa.Value) bool) *ssa.Call {
 	for _, b := range g.Parent().Blocks {
 		for _, instr := range b.Instrs {
 			c, ok := instr.(*ssa.Call)
@@ -397,7 +413,7 @@ func addBefore(g ssa.Instruction, wg ssa.Value) *ssa.Call {
 				continue
 			}
 			w := wgCall(&c.Call, "Add")
-			if w == nil || !sameWG(w, wg) {
+			if w == nil || !match(w) {
 				continue
 			}
 			gb := g.Block()
