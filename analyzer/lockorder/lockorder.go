@@ -1028,9 +1028,10 @@ func (f *fnChecker) analyzeOnce() *Summary {
 			break
 		}
 		acq := f.acqAtReturn
-		if strings.HasPrefix(w.class, "{T:") || strings.HasPrefix(w.class, "{g:") || w.fkey != "" && strings.HasPrefix(w.class, "{a:") {
+		if strings.HasPrefix(w.class, "{T:") || strings.HasPrefix(w.class, "{g:") || strings.HasPrefix(w.class, "{F:") || w.fkey != "" && strings.HasPrefix(w.class, "{a:") {
 			// A deferred wake of a lasting object (a field's channel or
-			// WaitGroup, also of the object the enclosing constructor
+			// WaitGroup, a channel kept in a map or slice field (regchan.go),
+			// also of the object the enclosing constructor
 			// allocated and its goroutine captured) comes after
 			// everything the function does: a Lock anywhere in it, on
 			// any path, can keep the waker from getting there (grpc-go
@@ -1293,8 +1294,10 @@ func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 	callee := call.StaticCallee()
 	if callee == nil {
 		if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
-			if cls := f.c.k.class(call.Args[0]); cls != "" {
-				f.deferWakes = append(f.deferWakes, &wakeOp{class: cls, kind: "recv", pos: pos, fkey: fieldKey(call.Args[0])})
+			// Named as a close that is not deferred is (chanKeys): also
+			// a channel taken out of a registry (defer close(s.done[i])).
+			if cls, fk := f.chanKeys(call.Args[0], "recv"); cls != "" {
+				f.deferWakes = append(f.deferWakes, &wakeOp{class: cls, kind: "recv", pos: pos, fkey: fk})
 			}
 		}
 		return
