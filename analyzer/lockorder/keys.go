@@ -248,6 +248,9 @@ func desc(v ssa.Value) string {
 			}
 			return callee.Name() + "(…)"
 		}
+		if v.Call.IsInvoke() {
+			return desc(v.Call.Value) + "." + v.Call.Method.Name() + "()"
+		}
 	case *ssa.ChangeType:
 		return desc(v.X)
 	case *ssa.MakeInterface:

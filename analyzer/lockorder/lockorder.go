@@ -783,6 +783,14 @@ func (c *checker) unbuffered(v ssa.Value) bool {
 	if rk := regTaken(v); rk != "" {
 		sizes = append(sizes, c.chanSizes["{F:"+rk+"}"]...)
 	}
+	if call, ok := v.(*ssa.Call); ok {
+		if ic, ik := c.invokedAccessor(call); ic != "" {
+			sizes = append(sizes, c.chanSizes[ic]...)
+			if ik != "" {
+				sizes = append(sizes, c.chanSizes[ik]...)
+			}
+		}
+	}
 	if len(sizes) == 0 {
 		return false
 	}

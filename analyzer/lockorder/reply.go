@@ -263,6 +263,11 @@ func (f *fnChecker) chanKeys(v ssa.Value, kind string) (cls, fk string) {
 	if rk := regTaken(v); rk != "" {
 		return "{F:" + rk + "}", rk
 	}
+	if call, ok := v.(*ssa.Call); ok {
+		if ic, ik := f.c.invokedAccessor(call); ic != "" {
+			return ic, ik // ifacegetter.go
+		}
+	}
 	return "", fk
 }
 
