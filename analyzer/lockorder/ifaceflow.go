@@ -51,6 +51,10 @@ func (c *checker) flowTypes(v ssa.Value, depth int, seen map[ssa.Value]bool, add
 	}
 	seen[v] = true
 	switch x := v.(type) {
+	case *ssa.Const:
+		// A nil interface has no dynamic type: a method called on it
+		// panics and runs no method (s.closer = nil after its Close).
+		return x.IsNil()
 	case *ssa.MakeInterface:
 		if types.IsInterface(x.X.Type()) {
 			return false

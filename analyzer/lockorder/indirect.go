@@ -120,8 +120,10 @@ func (c *checker) noteFuncStore(st *ssa.Store) {
 func (f *fnChecker) indirectCalls(call *ssa.CallCommon) (calls []*ssa.CallCommon, maybe bool) {
 	if call.IsInvoke() {
 		impls := f.c.implementations(call.Method)
-		if len(impls) > maxTargets {
-			// Several: the one type the package gives this value, if any.
+		if len(impls) > maxTargets || len(impls) == 0 {
+			// Several (or an interface of another package, io.Closer,
+			// whose implementations are not looked for): the one type
+			// the package gives this value, if any.
 			if t := f.c.flowType(call.Value); t != nil {
 				if m := f.c.prog.LookupMethod(t, call.Method.Pkg(), call.Method.Name()); m != nil && m.Blocks != nil {
 					return []*ssa.CallCommon{{Value: m, Args: append([]ssa.Value{call.Value}, call.Args...)}}, false
