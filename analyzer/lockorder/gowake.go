@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -192,14 +193,32 @@ func callThenWake(fn, body *ssa.Function, res resolver) []GoWake {
 				continue
 			}
 			kind := wakeOf(call)
-			if kind == "" {
+			arg, sub, fk := ssa.Value(nil), "", ""
+			if kind != "" {
+				arg, fk = call.Args[0], fieldKey(call.Args[0])
+			} else if i, wpath, wkind, wfk := wakeWrapper(call, fn.Pkg); wkind != "" {
+				// A helper that only wakes a field of its parameter
+				// (func (s *S) untrack() { s.wg.Done() }): the wake of
+				// that field of what the goroutine passes it.
+				kind, arg, sub, fk = wkind, call.Args[i], wpath, wfk
+			} else {
 				continue
 			}
-			p, path := fieldPathOf(res, call.Args[0])
+			var p *ssa.Parameter
+			var path string
+			if sub != "" {
+				if p = res(arg); p != nil {
+					path = sub
+				} else if p, path = fieldPathOf(res, arg); p != nil {
+					path = norm(path + sub)
+				}
+			} else {
+				p, path = fieldPathOf(res, arg)
+			}
 			if p == nil {
 				continue
 			}
-			w := Acq{Root: fmt.Sprintf("{p%d}", paramIndex(fn, p)), Path: path, Kind: kind, Close: kind == "recv", Desc: desc(call.Args[0]), pos: wakePos(in)}
+			w := Acq{Root: fmt.Sprintf("{p%d}", paramIndex(fn, p)), Path: path, Kind: kind, Close: kind == "recv", Desc: desc(arg), Field: fk, pos: wakePos(in)}
 			for _, c := range called {
 				if deferred || after(c.call, in) {
 					out = append(out, GoWake{Param: c.param, Wake: w})
@@ -208,6 +227,50 @@ func callThenWake(fn, body *ssa.Function, res resolver) []GoWake {
 		}
 	}
 	return out
+}
+
+// wakeWrapper reports whether call calls a helper of pkg whose one
+// block makes one wake (wakeOf) on a field path of one of its parameters
+// and calls nothing else: the index of that parameter at call, the path
+// (".wg"), the wake's kind and the field's key; "" for the kind
+// otherwise.
+func wakeWrapper(call *ssa.CallCommon, pkg *ssa.Package) (int, string, string, string) {
+	fn := call.StaticCallee()
+	if fn == nil || fn.Pkg != pkg || len(fn.Blocks) != 1 || fn.Recover != nil || len(fn.Params) != len(call.Args) {
+		return 0, "", "", ""
+	}
+	var kind, path, fk string
+	idx := -1
+	for _, in := range fn.Blocks[0].Instrs {
+		switch in := in.(type) {
+		case *ssa.FieldAddr, *ssa.DebugRef, *ssa.Return:
+		case *ssa.UnOp:
+			if in.Op != token.MUL {
+				return 0, "", "", ""
+			}
+		case *ssa.Call:
+			k := wakeOf(in.Common())
+			if k == "" || kind != "" {
+				return 0, "", "", ""
+			}
+			p, pth := fieldPathOf(func(v ssa.Value) *ssa.Parameter {
+				if p, ok := v.(*ssa.Parameter); ok && p.Parent() == fn {
+					return p
+				}
+				return nil
+			}, in.Call.Args[0])
+			if p == nil {
+				return 0, "", "", ""
+			}
+			kind, path, fk, idx = k, pth, fieldKey(in.Call.Args[0]), paramIndex(fn, p)
+		default:
+			return 0, "", "", ""
+		}
+	}
+	if kind == "" || idx < 0 {
+		return 0, "", "", ""
+	}
+	return idx, path, kind, fk
 }
 
 // wakePos is where a wake instruction wakes: the call's position (that of
@@ -275,7 +338,14 @@ func (f *fnChecker) applyGoWakes(call *ssa.CallCommon, sum *Summary, pos token.P
 				}
 			}
 		}
-		f.c.addWake(ck, gw.Wake.Kind, &wake{acq: acq, pos: pos, fn: run, deferred: true})
+		// Named by its field too when the object is one this function
+		// allocates (a constructor's s.spawn(s.flush)): its class is
+		// this function's own and meets no method's wait.
+		fk := ""
+		if strings.HasPrefix(ck, "{a:") {
+			fk = gw.Wake.Field
+		}
+		f.c.addWake(ck, gw.Wake.Kind, &wake{acq: acq, pos: pos, fn: run, deferred: true, fkey: fk})
 	}
 }
 

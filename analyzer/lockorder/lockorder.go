@@ -569,12 +569,13 @@ type checker struct {
 	reported      map[token.Pos]bool
 	callees       map[*ssa.Function][]*ssa.Function // static calls
 
-	lifetimeWaits []*lifetimeWait                        // receives from the caller's stop channel under a lock (lifetime.go)
-	lockers       map[string]map[*ssa.Function]token.Pos // functions locking each mutex class, and where
-	mapOrders     []*mapOrder                            // loops locking a map's elements in its order (maporder.go)
-	goTemplates   map[token.Pos]bool                     // wakes of goroutines that call a function they were given first (gowake.go)
-	ungatedCalls  map[*ssa.Function]bool                 // functions called somewhere without a write lock held
-	reach         map[[2]*ssa.Function]bool
+	lifetimeWaits  []*lifetimeWait                        // receives from the caller's stop channel under a lock (lifetime.go)
+	lockers        map[string]map[*ssa.Function]token.Pos // functions locking each mutex class, and where
+	mapOrders      []*mapOrder                            // loops locking a map's elements in its order (maporder.go)
+	goTemplates    map[token.Pos]bool                     // wakes of goroutines that call a function they were given first (gowake.go)
+	localTemplates map[token.Pos]bool                     // those of them whose starter only the package calls (gowake.go)
+	ungatedCalls   map[*ssa.Function]bool                 // functions called somewhere without a write lock held
+	reach          map[[2]*ssa.Function]bool
 
 	prog        *ssa.Program
 	impls       map[*types.Func][]*ssa.Function // interface method -> the package's implementations
@@ -673,7 +674,8 @@ func run(pass *analysis.Pass) (any, error) {
 		adds:       map[*ssa.Function][]addition{},
 		retChans:   map[*ssa.Function]retChan{},
 
-		goTemplates: map[token.Pos]bool{},
+		goTemplates:    map[token.Pos]bool{},
+		localTemplates: map[token.Pos]bool{},
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
@@ -855,6 +857,9 @@ func (c *checker) summaryOf(fn *ssa.Function) *Summary {
 	s.GoWakes = goWakes(fn)
 	for _, gw := range s.GoWakes {
 		c.goTemplates[gw.Wake.pos] = true
+		if obj := fn.Object(); obj != nil && !obj.Exported() {
+			c.localTemplates[gw.Wake.pos] = true
+		}
 	}
 	if len(s.Holds) > 0 {
 		s.Results = append(resultFields(fn), c.wrapperResults(fn)...) // a handle: only a function that returns holding a lock (handle.go)

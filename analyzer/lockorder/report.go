@@ -333,6 +333,14 @@ func (c *checker) reportWaits() {
 // be the waker, or when a WaitGroup has a waker that needs nothing.
 func (c *checker) wakersOf(w *wait) []*wake {
 	wakers := c.wakes[w.class+"|"+w.kind]
+	if slices.ContainsFunc(wakers, func(wk *wake) bool { return c.localTemplates[wk.pos] }) {
+		// The wake of a goroutine that first runs the function its
+		// starter was given, when only the package calls the starter:
+		// each call site records it, after the function it passes
+		// (gowake.go); the goroutine's own, which knows no function,
+		// is none of them.
+		wakers = slices.DeleteFunc(slices.Clone(wakers), func(wk *wake) bool { return c.localTemplates[wk.pos] })
+	}
 	if w.fkey != "" && (w.kind == "send" || w.kind == "recv" || w.kind == "wg") {
 		// The same field reached through another owner's path
 		// (cc.bal.done waited on, b.done closed; s.stack.wg waited on
