@@ -215,6 +215,9 @@ func outer(g *chanuse.Node, v ssa.Value) ssa.Value {
 // the object may itself be a struct field, embedded or nested by value,
 // or a struct reached through a pointer field, s.pool.wg).
 func sameWG(a, b ssa.Value) bool {
+	if same, ok := sameVia(a, b); ok {
+		return same // a helper's WaitGroup (wghelper.go)
+	}
 	if sameObj(a, b) {
 		return true
 	}

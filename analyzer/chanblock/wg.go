@@ -90,6 +90,8 @@ func waitGroups(st *state, funcs []*ssa.Function) {
 						} else {
 							addPerItem(st, in, w)
 						}
+					} else if w := wgHelperCall(&in.Call, fn.Pkg, "Add"); w != nil && isWaited(w) {
+						addUnmatched(st, in, w, released, owned) // an Add(1) in a helper (wghelper.go)
 					}
 				}
 			}
@@ -495,11 +497,16 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released, owned map[*t
 	var base ssa.Value
 	if fa, ok := wg.(*ssa.FieldAddr); ok {
 		base = fa.X
+	} else if via, ok := wg.(wgVia); ok {
+		base = via.x // the helper's receiver (wghelper.go)
 	} else if fa := loadedWGField(wg); fa != nil && wgFieldOf(wg, owned) != nil {
 		base = fa.X // an owned *sync.WaitGroup field (wgptr.go)
 	}
 	field := wgFieldOf(wg, owned)
 	isWG := func(v ssa.Value) bool {
+		if _, ok := wg.(wgVia); ok {
+			return sameWG(v, wg)
+		}
 		return sameObj(v, wg) || sameLoadedWG(v, wg)
 	}
 	is := func(v ssa.Value) bool {
@@ -608,7 +615,7 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released, owned map[*t
 						bad, badPos = "Add again", in
 					}
 					blocked = true
-				} else if w := wgCall(c, "Wait"); w != nil && (sameWG(w, wg) || sameLoadedWG(w, wg)) {
+				} else if w := wgCallIn(c, fn.Pkg, "Wait"); w != nil && (sameWG(w, wg) || sameLoadedWG(w, wg)) {
 					if _, ok := in.(*ssa.Defer); ok {
 						break // runs at the return, which is checked there
 					}
@@ -616,7 +623,7 @@ func addUnmatched(st *state, add *ssa.Call, wg ssa.Value, released, owned map[*t
 						bad, badPos = "Wait", in
 					}
 					blocked = true
-				} else if w := wgCall(c, "Done"); w != nil {
+				} else if w := wgCallIn(c, fn.Pkg, "Done"); w != nil {
 					if d, ok := in.(*ssa.Call); ok && (sameWG(w, wg) || sameLoadedWG(w, wg)) && selfDone == nil {
 						selfDone = d
 					}
@@ -709,12 +716,27 @@ func releasedBy(funcs []*ssa.Function, released map[*types.Var]bool, wgOf func(s
 	}
 	var dones []doneAt
 	started := map[*ssa.Function]bool{}
+	helperCallers := map[*ssa.Function][]*ssa.Function{} // a Done helper's callers (wghelper.go)
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if g, ok := instr.(*ssa.Go); ok {
 					if callee := g.Call.StaticCallee(); callee != nil {
 						started[callee] = true
+					}
+				}
+				if c, ok := instr.(ssa.CallInstruction); ok && fn.Pkg != nil {
+					// An Add in a helper counts at its caller; a Done in
+					// one is made at each of its callers.
+					if v, ok := wgHelperCall(c.Common(), fn.Pkg, "Add").(wgVia); ok {
+						if adds[fn] == nil {
+							adds[fn] = map[*types.Var]bool{}
+						}
+						adds[fn][v.field()] = true
+					}
+					if _, ok := wgHelperCall(c.Common(), fn.Pkg, "Done").(wgVia); ok {
+						h := c.Common().StaticCallee()
+						helperCallers[h] = append(helperCallers[h], fn)
 					}
 				}
 				wg, f := wgOf(instr)
@@ -742,10 +764,21 @@ func releasedBy(funcs []*ssa.Function, released map[*types.Var]bool, wgOf func(s
 			}
 		}
 	}
+	countedIn := func(fn *ssa.Function, f *types.Var) bool {
+		for ; fn != nil; fn = fn.Parent() {
+			if adds[fn][f] || started[fn] {
+				return true
+			}
+		}
+		return false
+	}
 	for _, d := range dones {
-		counted := false
-		for fn := d.fn; fn != nil && !counted; fn = fn.Parent() {
-			counted = adds[fn][d.f] || started[fn]
+		counted := countedIn(d.fn, d.f)
+		if callers, ok := helperCallers[d.fn]; ok && !counted {
+			counted = true
+			for _, c := range callers {
+				counted = counted && countedIn(c, d.f)
+			}
 		}
 		if !counted {
 			released[d.f] = true

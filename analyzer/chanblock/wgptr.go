@@ -33,6 +33,9 @@ func loadedWGField(v ssa.Value) *ssa.FieldAddr {
 // addresses (a sync.WaitGroup field), or the *sync.WaitGroup field v
 // loads when owned says every store into it holds a WaitGroup of its own.
 func wgFieldOf(v ssa.Value, owned map[*types.Var]bool) *types.Var {
+	if via, ok := v.(wgVia); ok {
+		return via.field()
+	}
 	if f := chanuse.StructFieldOf(v); f != nil {
 		return f
 	}
