@@ -179,6 +179,7 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 	// field of an embedded struct): deep, with the objects on its path.
 	var deep ssa.Value
 	var deepObjs []ssa.Value
+	var doneWGs []ssa.Value // the WaitGroup each of dones calls Done on
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			switch in := instr.(type) {
@@ -187,7 +188,7 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 					return // deferred: done on every path
 				}
 			case *ssa.Call:
-				w := wgCall(&in.Call, "Done")
+				w := wgCallIn(&in.Call, fn.Pkg, "Done") // also a Done helper (wghelper.go)
 				if w == nil {
 					continue
 				}
@@ -205,6 +206,7 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 					return
 				}
 				dones = append(dones, in)
+				doneWGs = append(doneWGs, w)
 			}
 		}
 	}
@@ -231,8 +233,13 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 	}
 	var objs []ssa.Value // the goroutine's own view of base
 	if field != nil {
-		for _, d := range dones {
-			objs = append(objs, d.Call.Args[0].(*ssa.FieldAddr).X)
+		for _, w := range doneWGs {
+			switch w := w.(type) {
+			case *ssa.FieldAddr:
+				objs = append(objs, w.X)
+			case wgVia:
+				objs = append(objs, w.x)
+			}
 		}
 	}
 	objs = append(objs, deepObjs...)
@@ -241,7 +248,7 @@ func goroutineDone(st *state, g ssa.CallInstruction, fn *ssa.Function, isWaited 
 		if !ok {
 			return false
 		}
-		if w := wgCall(c.Common(), "Done"); w != nil {
+		if w := wgCallIn(c.Common(), fn.Pkg, "Done"); w != nil {
 			return true
 		}
 		for _, a := range c.Common().Args {
@@ -385,11 +392,16 @@ func swallows(d *ssa.Defer) bool {
 // goroutine g captures or is passed, that field address and the object
 // as g's starter sees it.
 func fieldOfOuter(g *chanuse.Node, w ssa.Value) (*ssa.FieldAddr, ssa.Value) {
-	fa, ok := w.(*ssa.FieldAddr)
-	if !ok {
+	var fa *ssa.FieldAddr
+	var base ssa.Value
+	switch w := w.(type) {
+	case *ssa.FieldAddr:
+		fa, base = w, w.X
+	case wgVia:
+		fa, base = w.fa, w.x // a Done helper's field of what the goroutine passes it
+	default:
 		return nil, nil
 	}
-	base := fa.X
 	if u, ok := base.(*ssa.UnOp); ok && u.Op == token.MUL {
 		base = u.X
 	}

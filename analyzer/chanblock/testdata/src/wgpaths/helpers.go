@@ -171,3 +171,83 @@ func (l *Limiter) Acquire() (release func(), err error) {
 }
 
 func (l *Limiter) Drain() { l.wg.Wait() }
+
+// A processor's job goroutine drops its count through a finished helper
+// as its last statement; a job that fails to decode returns first, and
+// Drain waits for ever (waitgroup/flowgo_3285, the Done in a helper).
+type Processor struct {
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	results [][]byte
+}
+
+func (s *Processor) finished() { s.wg.Done() }
+
+func (s *Processor) process(job []byte) {
+	if len(job) == 0 {
+		return // want `this goroutine, counted by wg.Add at line \d+, can return here without calling wg.Done`
+	}
+	s.mu.Lock()
+	s.results = append(s.results, job)
+	s.mu.Unlock()
+	s.finished()
+}
+
+func (s *Processor) Submit(job []byte) {
+	s.wg.Add(1)
+	go s.process(job)
+}
+
+func (s *Processor) Drain() { s.wg.Wait() }
+
+// The fix: finished is deferred.
+type ProcessorOK struct {
+	wg      sync.WaitGroup
+	results [][]byte
+}
+
+func (s *ProcessorOK) finished() { s.wg.Done() }
+
+func (s *ProcessorOK) process(job []byte) {
+	defer s.finished()
+	if len(job) == 0 {
+		return
+	}
+	s.results = append(s.results, job)
+}
+
+func (s *ProcessorOK) Submit(job []byte) {
+	s.wg.Add(1)
+	go s.process(job)
+}
+
+func (s *ProcessorOK) Drain() { s.wg.Wait() }
+
+// Look-alike: the early return hands the processor to a method that
+// records the failure and drops the count itself.
+type ProcessorFail struct {
+	wg     sync.WaitGroup
+	failed int
+}
+
+func (s *ProcessorFail) finished() { s.wg.Done() }
+
+func (s *ProcessorFail) fail() {
+	s.failed++
+	s.finished()
+}
+
+func (s *ProcessorFail) process(job []byte) {
+	if len(job) == 0 {
+		s.fail()
+		return
+	}
+	s.finished()
+}
+
+func (s *ProcessorFail) Submit(job []byte) {
+	s.wg.Add(1)
+	go s.process(job)
+}
+
+func (s *ProcessorFail) Drain() { s.wg.Wait() }
