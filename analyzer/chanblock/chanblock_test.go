@@ -189,3 +189,13 @@ func TestStuckSelect(t *testing.T) {
 func TestStuckObj(t *testing.T) {
 	runAlone(t, "stuckobj")
 }
+
+// TestOneValueReach runs the one-value rule (onevalue.go) on stop
+// channels the waiting goroutines reach through a field of an embedded
+// struct or of another struct, and on goroutines started as method values
+// (wg.Go(s.loop), a starter handed s.loop), beside fixed twins and
+// look-alikes (two sub-objects each sent its own value, a reader per
+// redialed connection, one method-value goroutine).
+func TestOneValueReach(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "onevaluereach")
+}

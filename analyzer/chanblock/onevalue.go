@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -612,7 +614,7 @@ func (ov *oneVal) field(c *chanuse.Class) {
 	}
 	var send ssa.Instruction
 	recvs := map[*ssa.Function][]chanuse.Op{}
-	bases := map[*ssa.Function]ssa.Value{}
+	bases := map[*ssa.Function]fieldPath{}
 	for _, op := range c.Ops {
 		switch op.Kind {
 		case chanuse.Close, chanuse.DeferClose:
@@ -624,10 +626,11 @@ func (ov *oneVal) field(c *chanuse.Class) {
 			send = op.Instr
 		case chanuse.Recv, chanuse.SelectRecv:
 			fn := op.Instr.Parent()
-			if b, ok := bases[fn]; ok && b != op.Base {
+			p := pathOf(op.Base)
+			if b, ok := bases[fn]; ok && (b.root != p.root || b.path != p.path) {
 				return
 			}
-			bases[fn] = op.Base
+			bases[fn] = p
 			recvs[fn] = append(recvs[fn], op.Op)
 		}
 	}
@@ -644,15 +647,16 @@ func (ov *oneVal) field(c *chanuse.Class) {
 		g    ssa.CallInstruction
 		base ssa.Value // the object, in g's function
 		recv ssa.Instruction
+		path fieldPath // the fields from base to the struct holding the channel
 	}
 	var starts []start
 	for fn, ops := range recvs {
 		if !waits(fn, ops, signal) {
 			continue
 		}
-		for _, g := range goSites(fn, ov.callers) {
-			if b := outerBase(fn, g, bases[fn]); b != nil {
-				starts = append(starts, start{g, b, ops[0].Instr})
+		for _, g := range append(goSites(fn, ov.callers), methodValueStarts(ov.st.funcs, fn)...) {
+			if b := outerBase(fn, g, bases[fn].root); b != nil {
+				starts = append(starts, start{g, b, ops[0].Instr, bases[fn]})
 			}
 		}
 	}
@@ -665,9 +669,11 @@ func (ov *oneVal) field(c *chanuse.Class) {
 	for _, s := range starts {
 		ws := ov.startsFrom(s.g.Parent(), s.base, func(g ssa.CallInstruction, base ssa.Value) (waiter, bool) {
 			for _, t := range starts {
-				if t.g == g && sameBase(t.base, base) {
+				if t.g == g && sameBase(t.base, base) && t.path.path == s.path.path {
 					w := waiter{recv: t.recv, start: g, n: 1}
-					if ssaloop.InLoop(g.Block()) && !inLoopDef(base, g.Block()) {
+					// Through a pointer field the struct holding the
+					// channel may be another one in every iteration.
+					if ssaloop.InLoop(g.Block()) && !inLoopDef(base, g.Block()) && !t.path.loads {
 						w.n = 2
 					}
 					return w, true
@@ -680,14 +686,64 @@ func (ov *oneVal) field(c *chanuse.Class) {
 		}
 	}
 	if count(best) < 2 {
-		best = apiStarts(send, func(yield func(g ssa.CallInstruction, base ssa.Value, recv ssa.Instruction)) {
-			for _, s := range starts {
-				yield(s.g, s.base, s.recv)
+		// Per way to the struct holding the channel: m.a.stop and
+		// m.b.stop are two channels.
+		paths := map[string]bool{}
+		for _, s := range starts {
+			paths[s.path.path] = true
+		}
+		for _, p := range slices.Sorted(maps.Keys(paths)) {
+			ws := apiStarts(send, func(yield func(g ssa.CallInstruction, base ssa.Value, recv ssa.Instruction)) {
+				for _, s := range starts {
+					if s.path.path == p {
+						yield(s.g, s.base, s.recv)
+					}
+				}
+			})
+			if count(ws) > count(best) {
+				best = ws
 			}
-		})
+		}
 	}
 	name := fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(ov.st.sealed, c.Field))
 	ov.report(send, "one value is sent on "+name, name, best, analysis.RelatedInformation{Pos: c.Makes[0].Pos(), Message: "the channel is made here"})
+}
+
+// fieldPath is the way a function reaches the struct holding a channel
+// field from an object it has: the object (a parameter, a captured
+// variable's load), the fields selected from it (m.lifecycle for a field
+// of an embedded struct, s.conn for a field of another struct s points
+// to), and whether the way loads a pointer from a field.
+type fieldPath struct {
+	root  ssa.Value
+	path  string
+	loads bool
+}
+
+// pathOf splits base, the struct a channel field is loaded from, into the
+// object it is reached from and the fields selected on the way.
+func pathOf(base ssa.Value) fieldPath {
+	p := fieldPath{root: base}
+	for i := 0; i < 4; i++ {
+		switch x := p.root.(type) {
+		case *ssa.FieldAddr:
+			p.path = fmt.Sprintf(".%d", x.Field) + p.path
+			p.root = x.X
+		case *ssa.Field:
+			p.path = fmt.Sprintf(".%d", x.Field) + p.path
+			p.root = x.X
+		case *ssa.UnOp:
+			fa, ok := x.X.(*ssa.FieldAddr)
+			if !ok || x.Op != token.MUL {
+				return p
+			}
+			p.path = "*" + p.path
+			p.root, p.loads = fa, true
+		default:
+			return p
+		}
+	}
+	return p
 }
 
 // newStructVar reports whether v, a local variable, only ever holds
@@ -743,10 +799,11 @@ func (ov *oneVal) startsFrom(fn *ssa.Function, base ssa.Value, isStart func(ssa.
 					ws = append(ws, w)
 				}
 			case *ssa.Call:
+				if w, ok := isStart(in, base); ok {
+					ws = append(ws, w) // a group's Go, or a starter handed a method value
+					continue
+				}
 				if chanuse.GroupGo(&in.Call) != nil {
-					if w, ok := isStart(in, base); ok {
-						ws = append(ws, w)
-					}
 					continue
 				}
 				callee, args := calleeArgs(fn.Pkg, &in.Call)
@@ -831,6 +888,46 @@ func goSites(fn *ssa.Function, callers map[*ssa.Function][]ssa.CallInstruction) 
 	return gs
 }
 
+// methodValueStarts returns the instructions of funcs that start fn, a
+// method, as a method value: its bound closure s.m handed to a group's Go
+// (wg.Go(s.loop)), to one of the package's goroutine starters, or called
+// by a go statement (chanuse.Starts).
+func methodValueStarts(funcs []*ssa.Function, fn *ssa.Function) []ssa.CallInstruction {
+	if fn.Signature.Recv() == nil || fn.Object() == nil {
+		return nil
+	}
+	var gs []ssa.CallInstruction
+	for _, v := range funcValues(funcs, fn) {
+		mk, ok := v.(*ssa.MakeClosure)
+		if !ok || !boundOf(mk, fn) {
+			continue
+		}
+		for _, r := range *mk.Referrers() {
+			if c, ok := r.(ssa.CallInstruction); ok && chanuse.Starts(mk.Parent().Pkg, r, mk) {
+				gs = append(gs, c)
+			}
+		}
+	}
+	return gs
+}
+
+// boundOf reports whether mk makes a method value of fn: the $bound
+// wrapper of fn's method, with the receiver as its one binding.
+func boundOf(mk *ssa.MakeClosure, fn *ssa.Function) bool {
+	w, ok := mk.Fn.(*ssa.Function)
+	return ok && w != fn && w.Synthetic != "" && len(mk.Bindings) == 1 && w.Object() != nil && w.Object() == fn.Object()
+}
+
+// boundStarted returns the method value of fn that g starts, or nil.
+func boundStarted(fn *ssa.Function, g ssa.CallInstruction) *ssa.MakeClosure {
+	for _, op := range g.Operands(nil) {
+		if mk, ok := (*op).(*ssa.MakeClosure); ok && boundOf(mk, fn) {
+			return mk
+		}
+	}
+	return nil
+}
+
 // calledInLoop reports whether fn (or, for a function literal, the
 // function around it) runs in a loop of one of its callers.
 func (ov *oneVal) calledInLoop(fn *ssa.Function, depth int) bool {
@@ -887,6 +984,14 @@ func (ov *oneVal) report(at ssa.Instruction, what, name string, ws []waiter, mad
 // group's Go) receives from, to the value g's function passes or
 // captures: a parameter, or a captured variable's load.
 func outerBase(fn *ssa.Function, g ssa.CallInstruction, base ssa.Value) ssa.Value {
+	if mk := boundStarted(fn, g); mk != nil {
+		// A method value started (wg.Go(s.loop), go f() with f := s.loop):
+		// the receiver is the value it binds.
+		if len(fn.Params) > 0 && base == ssa.Value(fn.Params[0]) {
+			return mk.Bindings[0]
+		}
+		return nil
+	}
 	if u, ok := base.(*ssa.UnOp); ok && u.Op == token.MUL {
 		if _, ok := u.X.(*ssa.FreeVar); ok {
 			base = u.X
