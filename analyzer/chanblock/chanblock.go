@@ -344,19 +344,19 @@ func report(pass *state, o *ops, name string, made analysis.RelatedInformation, 
 		return
 	}
 	if closes == 0 && len(o.sends) > 0 && !o.lifetime {
-		for _, op := range o.recvs {
-			if u, ok := op.Instr.(*ssa.UnOp); ok && u.CommaOk && pass.ranges[u.Pos()] && !rangeLeaves(u) {
-				rel := []analysis.RelatedInformation{made}
-				for _, s := range o.sends {
-					rel = append(rel, analysis.RelatedInformation{Pos: s.Instr.Pos(), Message: "values are sent here, but the channel is never closed"})
-				}
-				pass.Report(analysis.Diagnostic{
-					Pos:      op.Instr.Pos(),
-					Category: "deadlock",
-					Message:  fmt.Sprintf("nothing closes %s: this range over it never ends, and its goroutine blocks forever after the last value", name),
-					Related:  rel,
-				})
+		for _, op := range append(append([]op(nil), o.recvs...), o.selRecvs...) {
+			if !closeOnlyLoop(pass, op.Op) {
+				continue
 			}
+			rel := []analysis.RelatedInformation{made}
+			for _, s := range o.sends {
+				rel = append(rel, analysis.RelatedInformation{Pos: s.Instr.Pos(), Message: "values are sent here, but the channel is never closed"})
+			}
+			msg := fmt.Sprintf("nothing closes %s: this range over it never ends, and its goroutine blocks forever after the last value", name)
+			if !pass.ranges[op.Instr.Pos()] {
+				msg = fmt.Sprintf("nothing closes %s: the loop around this receive is left only when the receive finds the channel closed, so it never ends, and its goroutine never returns after the last value", name)
+			}
+			pass.Report(analysis.Diagnostic{Pos: op.Instr.Pos(), Category: "deadlock", Message: msg, Related: rel})
 		}
 	}
 	if closes > 0 {
@@ -407,8 +407,12 @@ func rangeLeaves(u *ssa.UnOp) bool {
 		}
 		for _, instr := range b.Instrs {
 			switch in := instr.(type) {
-			case *ssa.Return, *ssa.Panic:
+			case *ssa.Return:
 				return true
+			case *ssa.Panic:
+				if !selectMismatch(in) { // go/ssa's panic after a blocking select's last case runs never
+					return true
+				}
 			case *ssa.Call:
 				if chanuse.NoReturn(in.Common()) {
 					return true

@@ -199,3 +199,13 @@ func TestStuckObj(t *testing.T) {
 func TestOneValueReach(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "onevaluereach")
 }
+
+// TestCloseOnlyLoop runs the unclosed-channel check (report) on loops
+// only a close ends beyond a plain range: a for-select left only when a
+// two-value receive finds the channel closed, a range whose body forwards
+// with a blocking select; fixed twins and look-alikes with another way
+// out (a loop condition, a done case, a return in the body, a sentinel
+// value) stay silent.
+func TestCloseOnlyLoop(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "closeonlyloop")
+}

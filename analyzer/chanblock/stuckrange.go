@@ -118,6 +118,87 @@ func closedBranch(b, succ *ssa.BasicBlock, recvs map[ssa.Instruction]bool) bool 
 	return ok && u.Op == token.ARROW && u.CommaOk && recvs[u]
 }
 
+// closeOnlyLoop reports whether op, a receive, waits in a loop that only
+// the channel's close ends: a range (rangeLeaves: no break, return or
+// panic in its body), or a loop around a two-value receive, plain
+// (`v, ok := <-ch`) or a select case (`case v, ok := <-ch:`), every way
+// out of which (there is one at least) is taken only when that receive
+// yielded ok == false (a call that does not return counts as another way
+// out). A send only takes such
+// a loop round again: by the spec ok is false only once the channel is
+// closed and drained, so without a close the loop never ends.
+func closeOnlyLoop(st *state, op chanuse.Op) bool {
+	var b0 *ssa.BasicBlock
+	closed := func(b, succ *ssa.BasicBlock) bool { return false }
+	switch in := op.Instr.(type) {
+	case *ssa.UnOp:
+		if in.Op != token.ARROW || !in.CommaOk || in.Block() == nil {
+			return false
+		}
+		if st.ranges[in.Pos()] {
+			return !rangeLeaves(in)
+		}
+		b0 = in.Block()
+		recvs := map[ssa.Instruction]bool{in: true}
+		closed = func(b, succ *ssa.BasicBlock) bool { return closedBranch(b, succ, recvs) }
+	case *ssa.Select:
+		if op.Kind != chanuse.SelectRecv || in.Block() == nil {
+			return false
+		}
+		test := caseTest(in, op.State)
+		if test == nil {
+			return false
+		}
+		body := test.Succs[0]
+		b0 = in.Block()
+		closed = func(b, succ *ssa.BasicBlock) bool {
+			if len(b.Instrs) == 0 || len(b.Succs) != 2 || b.Succs[1] != succ || b.Succs[0] == succ || !body.Dominates(b) {
+				return false
+			}
+			iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+			if !ok {
+				return false
+			}
+			x, ok := iff.Cond.(*ssa.Extract)
+			return ok && x.Index == 1 && x.Tuple == ssa.Value(in) && len(body.Preds) == 1
+		}
+	default:
+		return false
+	}
+	loop := cycleOf(b0)
+	if loop == nil {
+		return false
+	}
+	exits := 0
+	for b := range loop {
+		for _, instr := range b.Instrs {
+			if c, ok := instr.(*ssa.Call); ok && chanuse.NoReturn(c.Common()) {
+				return false
+			}
+		}
+		for _, succ := range b.Succs {
+			switch {
+			case loop[succ] || mismatchBlock(succ):
+			case closed(b, succ):
+				exits++
+			default:
+				return false
+			}
+		}
+	}
+	return exits > 0 // a loop with no way out at all is noExit's
+}
+
+// mismatchBlock reports the block go/ssa puts after the last case of a
+// blocking select, which panics and no execution reaches.
+func mismatchBlock(b *ssa.BasicBlock) bool {
+	if len(b.Instrs) == 0 {
+		return false
+	}
+	p, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Panic)
+	return ok && selectMismatch(p)
+}
+
 // afterClosed reports whether close instruction in runs only after a
 // receive among recvs yielded ok == false: a block dominating it is
 // entered only by such an else branch.
