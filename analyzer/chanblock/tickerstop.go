@@ -152,6 +152,11 @@ func fieldStop(st *state, g *ssa.Go, mk *ssa.MakeClosure, t ssa.Value) ssa.CallI
 	if v == nil {
 		return nil
 	}
+	if f := heldField(v, 0); f != nil {
+		// The starter hands the goroutine the ticker it reads from the
+		// field (go c.refresher(c.ticker)).
+		return st.stopsOfField()[f]
+	}
 	var fields []*types.Var
 	if p := spilledParam(v); p != nil {
 		for _, c := range st.callSites().callers[p.Parent()] {
