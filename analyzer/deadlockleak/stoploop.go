@@ -52,8 +52,17 @@ func stopLoops(pass *analysis.Pass, funcs []*ssa.Function, classes map[*types.Va
 			}
 		}
 	}
+	roomMemo := map[*types.Var]bool{}
+	roomy := func(f *types.Var) bool {
+		r, ok := roomMemo[f]
+		if !ok {
+			r = exportedRoom(pass.Pkg, funcs, f)
+			roomMemo[f] = r
+		}
+		return r
+	}
 	for _, fn := range funcs {
-		stopLoop(pass, fn, handedOut, made, guarded, classes, notifies)
+		stopLoop(pass, fn, handedOut, made, guarded, classes, notifies, roomy)
 		twinSends(pass, fn, classes, closures)
 	}
 }
@@ -192,7 +201,7 @@ type stopCase struct {
 	body *ssa.BasicBlock // the stop case's body
 }
 
-func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, made map[*types.Var]bool, guarded map[*types.Var]*ssa.Select, classes map[*types.Var]*chanuse.Class, notifies map[*ssa.Send]bool) {
+func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*ssa.Return, made map[*types.Var]bool, guarded map[*types.Var]*ssa.Select, classes map[*types.Var]*chanuse.Class, notifies map[*ssa.Send]bool, roomy func(*types.Var) bool) {
 	var stops []stopCase
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -281,7 +290,7 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 			msg = fmt.Sprintf("%s when the case at %s fires, but this send on field %s does not watch it; %s hands that channel to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
 				loop, line(stopPos), fk.field.Name(), ret.Parent().Name(), line(ret.Pos()))
 			rel = append(rel, analysis.RelatedInformation{Pos: ret.Pos(), Message: "the channel is handed to the caller here"})
-		} else if fk, ok := key.(fieldKey); ok && made[fk.field] && exportedField(fk) != "" {
+		} else if fk, ok := key.(fieldKey); ok && made[fk.field] && exportedField(fk) != "" && !(stop.once && roomy(fk.field)) {
 			msg = fmt.Sprintf("%s when the case at %s fires, but this send on %s does not watch it; the package's users receive from that exported field, and stop when they are done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
 				loop, line(stopPos), exportedField(fk))
 		} else if fk, ok := key.(fieldKey); ok && leavingReceivers(classes[fk.field], fn) != nil {
@@ -863,6 +872,63 @@ func madeFields(funcs []*ssa.Function) map[*types.Var]bool {
 		}
 	}
 	return out
+}
+
+// exportedRoom reports whether every channel stored in f, an exported
+// field, is made by the package with room for all the sends the package
+// makes on it: only makes of the package are stored in it, none of its
+// send statements is in a loop, and they are no more than the smallest
+// capacity (a timer's one-shot C made with a buffer of one). Such a send
+// finds room whether or not the users still receive.
+func exportedRoom(pkg *types.Package, funcs []*ssa.Function, f *types.Var) bool {
+	room, sends := -1, 0
+	isField := func(v ssa.Value) bool {
+		u, ok := v.(*ssa.UnOp)
+		return ok && u.Op == token.MUL && chanuse.StructFieldOf(u.X) == f
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch in := instr.(type) {
+				case *ssa.Store:
+					if chanuse.StructFieldOf(in.Addr) != f {
+						continue
+					}
+					if c, ok := in.Val.(*ssa.Const); ok && c.IsNil() {
+						continue
+					}
+					mc, ok := in.Val.(*ssa.MakeChan)
+					if !ok {
+						return false
+					}
+					n := capacity(mc)
+					if n < 1 {
+						return false
+					}
+					if room < 0 || n < room {
+						room = n
+					}
+				case *ssa.Send:
+					if isField(in.Chan) {
+						if ssaloop.InLoop(b) {
+							return false
+						}
+						sends++
+					}
+				case *ssa.Select:
+					for _, st := range in.States {
+						if st.Dir == types.SendOnly && isField(st.Chan) {
+							if ssaloop.InLoop(b) {
+								return false
+							}
+							sends++
+						}
+					}
+				}
+			}
+		}
+	}
+	return f.Pkg() == pkg && room >= sends && sends > 0
 }
 
 // exportedField names the field of k ("Watcher.Events") when it is an
