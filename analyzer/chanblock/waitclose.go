@@ -112,14 +112,24 @@ func waitBeforeClose(st *state, funcs []*ssa.Function) {
 					continue
 				}
 				for _, w := range waits {
-					if w.wg != wg || w.instr.Parent() != closer {
+					if w.wg != wg {
 						continue
 					}
-					end, open := openAtWait(w.instr, gs, closes)
+					// The closes as the waiting function runs them: its
+					// own, or its calls of the helper that closes.
+					kills, only := closes, "this function is the only one that closes "+name
+					if w.instr.Parent() != closer {
+						kills = helperCloses(funcs, closer, w.instr.Parent(), callers)
+						if kills == nil {
+							continue
+						}
+						only = fmt.Sprintf("only %s closes %s (line %d), called by this function alone", closer.Name(), name, line(closes[0]))
+					}
+					end, open := openAtWait(w.instr, gs, kills)
 					if open == nil {
 						continue
 					}
-					how := fmt.Sprintf("closes it only after this Wait (line %d)", line(closes[0]))
+					how := fmt.Sprintf("closes it only after this Wait (line %d)", line(kills[0]))
 					waits, then := "the goroutine waits here for the channel to be closed (or for a value)", "once nothing more is sent, the receive never ends"
 					if !sends {
 						waits, then = "the goroutine waits here for the channel to be closed (nothing sends on it)", "the receive never ends"
@@ -130,21 +140,47 @@ func waitBeforeClose(st *state, funcs []*ssa.Function) {
 						{Pos: gs.Pos(), Message: "the goroutine is started here, counted by the WaitGroup"},
 					}
 					if end != nil {
-						how = fmt.Sprintf("returns at line %d without closing it (it closes it at line %d on another path), and the deferred Wait runs there", line(end), line(closes[0]))
+						how = fmt.Sprintf("returns at line %d without closing it (it closes it at line %d on another path), and the deferred Wait runs there", line(end), line(kills[0]))
 						rel = append(rel, analysis.RelatedInformation{Pos: end.Pos(), Message: "this return skips the close and runs the deferred Wait"})
 					}
 					rel = append(rel, analysis.RelatedInformation{Pos: closes[0].Pos(), Message: "the only function that closes the channel closes it here"})
+					if kills[0] != closes[0] {
+						rel = append(rel, analysis.RelatedInformation{Pos: kills[0].Pos(), Message: "this function closes it through the helper here"})
+					}
 					st.Report(analysis.Diagnostic{
 						Pos:      w.instr.Pos(),
 						Category: "deadlock",
-						Message: fmt.Sprintf("wg.Wait waits for the goroutine started at line %d, which waits at line %d for %s to be closed before its Done (line %d) can run; this function is the only one that closes %s, and it %s: %s, Done never runs, and the Wait blocks forever",
-							line(gs), line(u), name, line(done), name, how, then),
+						Message: fmt.Sprintf("wg.Wait waits for the goroutine started at line %d, which waits at line %d for %s to be closed before its Done (line %d) can run; %s, and it %s: %s, Done never runs, and the Wait blocks forever",
+							line(gs), line(u), name, line(done), only, how, then),
 						Related: rel,
 					})
 				}
 			}
 		}
 	}
+}
+
+// helperCloses returns the calls by which fn runs closer, the helper
+// that closes a channel, when fn makes every call of it (static calls or
+// defers; closer is not taken as a value): then the channel is closed
+// exactly where fn calls the helper. Nil otherwise.
+func helperCloses(funcs []*ssa.Function, closer, fn *ssa.Function, callers map[*ssa.Function][]ssa.CallInstruction) []ssa.Instruction {
+	if closer.Parent() != nil || len(funcValues(funcs, closer)) > 0 {
+		return nil
+	}
+	var out []ssa.Instruction
+	for _, c := range callers[closer] {
+		switch c.(type) {
+		case *ssa.Call, *ssa.Defer:
+		default:
+			return nil // started as a goroutine: it closes at any time
+		}
+		if c.Parent() != fn {
+			return nil
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // wgField returns the WaitGroup field that w (a WaitGroup pointer a
