@@ -209,3 +209,11 @@ func TestOneValueReach(t *testing.T) {
 func TestCloseOnlyLoop(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "closeonlyloop")
 }
+
+// TestGeneric runs the one-value rule on a stop field of a generic type
+// (its methods see an instance of the struct, and generic code calls
+// instances of its callees), beside a fixed twin and a look-alike with
+// one waiter.
+func TestGeneric(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "generic")
+}

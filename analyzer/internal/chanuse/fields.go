@@ -170,7 +170,10 @@ func StructField(t types.Type, i int, ptr bool) *types.Var {
 	if !ok || i >= s.NumFields() {
 		return nil
 	}
-	return s.Field(i)
+	// In a method of a generic type the receiver's struct is an instance
+	// (T[P] with the method's own type parameters), whose fields are
+	// copies: the declared field stands for them all.
+	return s.Field(i).Origin()
 }
 
 // StructFieldOf returns the field that addr (a *ssa.FieldAddr) addresses.

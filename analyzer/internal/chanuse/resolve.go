@@ -127,7 +127,17 @@ func Callees(pkg *ssa.Package, c *ssa.CallCommon) []*ssa.Function {
 	if len(fns) == 0 || len(fns) > maxCallees {
 		return nil
 	}
-	for _, fn := range fns {
+	for i, fn := range fns {
+		if fn != nil && fn.Pkg == nil && fn.Origin() != nil && fn.Origin().Pkg == pkg {
+			// An instance of a generic function of the package (a call
+			// from generic code, or with type arguments): the package's
+			// code is the generic function's body.
+			if i == 0 {
+				fns = slices.Clone(fns)
+			}
+			fns[i] = fn.Origin()
+			fn = fns[i]
+		}
 		if fn == nil || fn.Blocks == nil || fn.Pkg != pkg {
 			return nil
 		}
