@@ -46,6 +46,7 @@ func oneValue(st *state, funcs []*ssa.Function) {
 	for _, cc := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
 		ov.field(cc)
 	}
+	ov.globals(funcs)
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -53,6 +54,117 @@ func oneValue(st *state, funcs []*ssa.Function) {
 					ov.storedLocal(mc, funcs)
 				}
 			}
+		}
+	}
+}
+
+// globals checks the package's unexported channel variables: a stop
+// channel kept in a package variable (var shutdown = make(chan
+// struct{})), that goroutines started by go statements of the package
+// receive from, sent one value. The variable must only be loaded (and
+// assigned makes), and its loads only sent on and received from.
+func (ov *oneVal) globals(funcs []*ssa.Function) {
+	type use struct {
+		send ssa.Instruction
+		recv map[*ssa.Function][]chanuse.Op
+		bad  bool
+	}
+	uses := map[*ssa.Global]*use{}
+	get := func(g *ssa.Global) *use {
+		u := uses[g]
+		if u == nil {
+			u = &use{recv: map[*ssa.Function][]chanuse.Op{}}
+			uses[g] = u
+		}
+		return u
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				for _, op := range instr.Operands(nil) {
+					g, ok := (*op).(*ssa.Global)
+					if !ok || g.Pkg != fn.Pkg || g.Object() == nil || g.Object().Exported() {
+						continue
+					}
+					if _, ok := g.Type().(*types.Pointer).Elem().Underlying().(*types.Chan); !ok {
+						continue
+					}
+					u := get(g)
+					switch in := instr.(type) {
+					case *ssa.Store:
+						if _, ok := in.Val.(*ssa.MakeChan); !ok || in.Addr != ssa.Value(g) {
+							u.bad = true
+						}
+					case *ssa.UnOp:
+						if in.Op != token.MUL {
+							u.bad = true
+							continue
+						}
+						ov.globalLoad(in, u.recv, &u.send, &u.bad)
+					case *ssa.DebugRef:
+					default:
+						u.bad = true
+					}
+				}
+			}
+		}
+	}
+	for g, u := range uses {
+		if u.bad || u.send == nil || len(u.recv) == 0 {
+			continue
+		}
+		if _, ok := u.recv[u.send.Parent()]; ok {
+			continue // the sender receives too
+		}
+		signal := isEmptyStruct(g.Type().(*types.Pointer).Elem())
+		var ws []waiter
+		for fn, ops := range u.recv {
+			if !waits(fn, ops, signal) {
+				continue
+			}
+			for _, site := range append(goSites(fn, ov.callers), methodValueStarts(ov.st.funcs, fn)...) {
+				w := waiter{recv: ops[0].Instr, start: site, n: 1}
+				if ssaloop.InLoop(site.Block()) {
+					w.n = 2
+				}
+				ws = append(ws, w)
+			}
+		}
+		name := "package variable " + g.Name()
+		ov.report(u.send, "one value is sent on "+name, name, chain(ws), analysis.RelatedInformation{Pos: g.Pos(), Message: "the variable is declared here"})
+	}
+}
+
+// globalLoad classifies the uses of a load of a channel variable: one
+// send (outside loops, in a function no loop calls), receives; anything
+// else marks it bad.
+func (ov *oneVal) globalLoad(ld *ssa.UnOp, recv map[*ssa.Function][]chanuse.Op, send *ssa.Instruction, bad *bool) {
+	fn := ld.Parent()
+	for _, r := range *ld.Referrers() {
+		switch x := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Send:
+			if x.Chan != ssa.Value(ld) || x.X == ssa.Value(ld) || *send != nil || ssaloop.InLoop(x.Block()) || ov.calledInLoop(fn, 0) {
+				*bad = true
+				continue
+			}
+			*send = x
+		case *ssa.UnOp:
+			if x.Op != token.ARROW {
+				*bad = true
+				continue
+			}
+			recv[fn] = append(recv[fn], chanuse.Op{Kind: chanuse.Recv, Instr: x})
+		case *ssa.Select:
+			for i, st := range x.States {
+				if st.Send == ssa.Value(ld) || st.Chan == ssa.Value(ld) && st.Dir != types.RecvOnly {
+					*bad = true
+				} else if st.Chan == ssa.Value(ld) {
+					recv[fn] = append(recv[fn], chanuse.Op{Kind: chanuse.SelectRecv, Instr: x, State: i})
+				}
+			}
+		default:
+			*bad = true
 		}
 	}
 }
@@ -482,6 +594,11 @@ func waits(fn *ssa.Function, ops []chanuse.Op, signal bool) bool {
 			if i, ok := stop[in.Block()]; !ok || index(in) < i {
 				stop[in.Block()] = index(in)
 			}
+		case *ssa.Call:
+			// A call of a helper that waits (the caller checks it does).
+			if i, ok := stop[in.Block()]; !ok || index(in) < i {
+				stop[in.Block()] = index(in)
+			}
 		case *ssa.Select:
 			if !signal && selectValueUsed(in, op.State) {
 				return false
@@ -660,6 +777,36 @@ func (ov *oneVal) field(c *chanuse.Class) {
 			}
 		}
 	}
+	// A wait in a helper (w.waitStop()): a function that calls it on every
+	// path to its return waits too, on the object it hands the helper.
+	for fn, ops := range recvs {
+		root, ok := bases[fn].root.(*ssa.Parameter)
+		if !ok || !waits(fn, ops, signal) {
+			continue
+		}
+		for _, c := range ov.callers[fn] {
+			call, ok := c.(*ssa.Call)
+			if !ok || call.Call.IsInvoke() {
+				continue
+			}
+			g := call.Parent()
+			if _, own := recvs[g]; own || !waits(g, []chanuse.Op{{Kind: chanuse.Recv, Instr: call}}, true) {
+				continue
+			}
+			arg := paramArg(call, fn, root)
+			if arg == nil {
+				continue
+			}
+			p := pathOf(arg)
+			p.path += bases[fn].path
+			p.loads = p.loads || bases[fn].loads
+			for _, site := range append(goSites(g, ov.callers), methodValueStarts(ov.st.funcs, g)...) {
+				if b := outerBase(g, site, p.root); b != nil {
+					starts = append(starts, start{site, b, ops[0].Instr, p})
+				}
+			}
+		}
+	}
 	if len(starts) == 0 { // one go statement in a loop counts as many: report checks the count
 		return
 	}
@@ -707,6 +854,17 @@ func (ov *oneVal) field(c *chanuse.Class) {
 	}
 	name := fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(ov.st.sealed, c.Field))
 	ov.report(send, "one value is sent on "+name, name, best, analysis.RelatedInformation{Pos: c.Makes[0].Pos(), Message: "the channel is made here"})
+}
+
+// paramArg returns the argument call passes for p, a parameter of
+// fn, its static callee; nil if there is none.
+func paramArg(call *ssa.Call, fn *ssa.Function, p *ssa.Parameter) ssa.Value {
+	for i, q := range fn.Params {
+		if q == p && i < len(call.Call.Args) {
+			return call.Call.Args[i]
+		}
+	}
+	return nil
 }
 
 // fieldPath is the way a function reaches the struct holding a channel
