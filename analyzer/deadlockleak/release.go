@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -52,22 +53,46 @@ type ownChan struct {
 func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.MakeClosure, calls []*ssa.Call, funcs []*ssa.Function) {
 	lit := mk.Fn.(*ssa.Function)
 	var own []ownChan
-	var ctxs []*ssa.Call // context.With* calls of fn whose Done the goroutine waits on
+	var ctxs []*ssa.Call       // context.With* calls of fn whose Done the goroutine waits on
+	var locals []*ssa.MakeChan // channels fn makes that the literal captures
+	addLocal := func(mc *ssa.MakeChan) {
+		if !slices.Contains(locals, mc) {
+			locals = append(locals, mc)
+		}
+	}
 	outside := false
 	for _, b := range lit.Blocks {
 		for _, instr := range b.Instrs {
 			var chans []ssa.Value
 			switch in := instr.(type) {
-			case *ssa.Send, *ssa.Go:
+			case *ssa.Go:
 				return // not a pure waiter
+			case *ssa.Send:
+				// A send on a channel fn makes waits for the release
+				// function to take it (lib/pq#618: the watcher reports
+				// its cancel to finish); any other send is not a wait
+				// followed here.
+				mc := localChan(in.Chan, mk, fn)
+				if mc == nil {
+					return
+				}
+				addLocal(mc)
 			case *ssa.UnOp:
 				if in.Op == token.ARROW {
 					chans = append(chans, in.X)
 				}
 			case *ssa.Select:
+				if !in.Blocking {
+					continue // a poll with a default waits for nothing
+				}
 				for _, st := range in.States {
 					if st.Dir != types.RecvOnly {
-						return
+						mc := localChan(st.Chan, mk, fn)
+						if mc == nil {
+							return
+						}
+						addLocal(mc)
+						continue
 					}
 					chans = append(chans, st.Chan)
 				}
@@ -77,6 +102,8 @@ func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.Ma
 					own = append(own, o)
 				} else if wc := ownContext(c, mk, fn); wc != nil {
 					ctxs = append(ctxs, wc)
+				} else if mc := localChan(c, mk, fn); mc != nil {
+					addLocal(mc)
 				} else if fromParam(c, mk, fn) {
 					outside = true
 				} else {
@@ -86,6 +113,12 @@ func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.Ma
 		}
 	}
 	if !outside {
+		return
+	}
+	if len(locals) > 0 {
+		if len(own) == 0 && len(ctxs) == 0 {
+			droppedLocal(pass, fn, g, mk, locals, calls)
+		}
 		return
 	}
 	if len(own) == 0 {
@@ -103,11 +136,14 @@ func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.Ma
 	// the value that close its channel.
 	release := map[int]bool{}
 	var relFns []*ssa.Function
+	rets, relRets := 0, 0
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
 		if !ok {
 			continue
 		}
+		rets++
+		n := len(relFns)
 		for i, r := range ret.Results {
 			if ct, ok := r.(*ssa.ChangeType); ok {
 				r = ct.X // a named func type (type CancelFunc func())
@@ -127,6 +163,9 @@ func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.Ma
 				}
 			}
 		}
+		if len(relFns) > n {
+			relRets++
+		}
 	}
 	if len(release) == 0 {
 		return
@@ -144,7 +183,7 @@ func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.Ma
 			}
 		}
 	}
-	reportDrops(pass, fn, calls, release,
+	reportDrops(pass, fn, calls, release, rets == relRets,
 		fmt.Sprintf("the function that releases the goroutine %s starts (line %d) is dropped here: that goroutine waits for it or for a signal from %s's arguments, and now only the latter can end it, leaking one goroutine per call while they live (keep the function and call it, as with a context's cancel)",
 			fn.Name(), pass.Fset.Position(g.Pos()).Line, fn.Name()),
 		analysis.RelatedInformation{Pos: g.Pos(), Message: "the goroutine is started here"},
@@ -153,14 +192,255 @@ func droppedRelease(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.Ma
 }
 
 // reportDrops reports each call of fn, outside fn itself, that drops every
-// result in release, with msg and the related positions.
-func reportDrops(pass *analysis.Pass, fn *ssa.Function, calls []*ssa.Call, release map[int]bool, msg string, related ...analysis.RelatedInformation) {
+// result in release, with msg and the related positions; and each call
+// that keeps a release result but reaches a return on a path that neither
+// calls it nor hands it on (lib/pq#618: the finish func stored in the rows
+// on success, forgotten on the query's error return). always says that
+// every return of fn hands out a release function: when some return does
+// not (a nil one beside an error), a caller's path that skips the release
+// may be the one taken exactly then, unless fn has no other result the
+// caller could test.
+func reportDrops(pass *analysis.Pass, fn *ssa.Function, calls []*ssa.Call, release map[int]bool, always bool, msg string, related ...analysis.RelatedInformation) {
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
 	for _, call := range calls {
-		if call.Parent() == fn || !dropsAll(call, release) {
+		if call.Parent() == fn {
 			continue
 		}
-		pass.Report(analysis.Diagnostic{Pos: call.Pos(), Category: "deadlock", Message: msg, Related: related})
+		if dropsAll(call, release) {
+			pass.Report(analysis.Diagnostic{Pos: call.Pos(), Category: "deadlock", Message: msg, Related: related})
+			continue
+		}
+		if !always && fn.Signature.Results().Len() > 1 {
+			continue
+		}
+		ret := skipsRelease(call, release)
+		if ret == nil {
+			continue
+		}
+		rp := ret.Pos()
+		if !rp.IsValid() {
+			rp = chanuse.ClosingBrace(call.Parent())
+		}
+		pass.Report(analysis.Diagnostic{
+			Pos:      call.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("%s keeps the function %s returns to release its goroutine (line %d), but the path to the return at line %d neither calls it nor hands it on: that goroutine then waits for a signal from %s's arguments alone, one more each time the path is taken (call the release on that path too, or defer it)",
+				call.Parent().Name(), fn.Name(), line(related[0].Pos), line(rp), fn.Name()),
+			Related: append([]analysis.RelatedInformation{{Pos: rp, Message: "this return skips the release"}}, related...),
+		})
 	}
+}
+
+// skipsRelease returns a return of call's function that a path from call
+// reaches without using any of its results in release (calling, deferring,
+// storing, passing, returning or testing them), or nil. Paths that panic
+// or call a function that does not return are not followed.
+func skipsRelease(call *ssa.Call, release map[int]bool) *ssa.Return {
+	var vals []ssa.Value
+	if _, ok := call.Type().(*types.Tuple); ok {
+		for _, r := range *call.Referrers() {
+			if ex, ok := r.(*ssa.Extract); ok && release[ex.Index] {
+				vals = append(vals, ex)
+			}
+		}
+	} else if release[0] {
+		vals = append(vals, call)
+	}
+	uses := map[ssa.Instruction]bool{}
+	for _, v := range vals {
+		for _, u := range *v.Referrers() {
+			if _, ok := u.(*ssa.DebugRef); !ok {
+				uses[u] = true
+			}
+		}
+	}
+	if len(uses) == 0 {
+		return nil
+	}
+	var ret *ssa.Return
+	ssawalk.Forward(call, func(in ssa.Instruction) ssawalk.Action {
+		if uses[in] {
+			return ssawalk.Cut
+		}
+		switch in := in.(type) {
+		case *ssa.Return:
+			ret = in
+			return ssawalk.Stop
+		case *ssa.Panic:
+			return ssawalk.Cut
+		case ssa.CallInstruction:
+			if chanuse.NoReturn(in.Common()) {
+				return ssawalk.Cut
+			}
+		}
+		return ssawalk.Continue
+	})
+	return ret
+}
+
+// localChan returns the channel fn makes (make(chan T), kept in a local
+// variable) that c, a channel in the literal mk, is, or nil.
+func localChan(c ssa.Value, mk *ssa.MakeClosure, fn *ssa.Function) *ssa.MakeChan {
+	v := captured(c, mk)
+	if v == nil {
+		if fv, ok := c.(*ssa.FreeVar); ok {
+			v = cellValue(chanuse.Bound(mk, fv))
+		}
+	}
+	mc, ok := v.(*ssa.MakeChan)
+	if !ok || mc.Parent() != fn {
+		return nil
+	}
+	return mc
+}
+
+// closuresOf returns the closures that capture the channel mc, when they
+// are the only users of it: fn neither sends, receives, closes nor hands
+// it elsewhere itself.
+func closuresOf(mc *ssa.MakeChan) ([]*ssa.MakeClosure, bool) {
+	var mks []*ssa.MakeClosure
+	var users func(v ssa.Value, depth int) bool
+	users = func(v ssa.Value, depth int) bool {
+		for _, r := range *v.Referrers() {
+			switch r := r.(type) {
+			case *ssa.DebugRef:
+			case *ssa.MakeClosure:
+				mks = append(mks, r)
+			case *ssa.Store:
+				if r.Addr == v {
+					continue // the store filling the variable
+				}
+				a, ok := r.Addr.(*ssa.Alloc)
+				if depth > 0 || !ok || r.Val != v || storedIn(a) != v || !users(a, depth+1) {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	if !users(mc, 0) {
+		return nil, false
+	}
+	return mks, true
+}
+
+// droppedLocal is droppedRelease for a channel fn makes in a local
+// variable (lib/pq#618's finished): the goroutine waits on signals from
+// fn's parameters (the caller's ctx.Done()) and on that channel, which
+// only closures fn returns close or send on; fn itself neither uses the
+// channel nor calls those closures. A caller that drops every release
+// function, or drops it on a path to a return, leaves the goroutine
+// waiting for the outside signal alone.
+func droppedLocal(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, mk *ssa.MakeClosure, locals []*ssa.MakeChan, calls []*ssa.Call) {
+	rels := map[*ssa.MakeClosure]bool{}
+	for _, mc := range locals {
+		mks, ok := closuresOf(mc)
+		if !ok {
+			return
+		}
+		signaled := false
+		for _, m := range mks {
+			if m == mk {
+				continue
+			}
+			if !signalsLocal(m, mc) {
+				return // another closure that uses it: not followed
+			}
+			rels[m] = true
+			signaled = true
+		}
+		if !signaled || closesLocal(mk, mc) {
+			return // nothing releases it, or the goroutine closes it itself
+		}
+	}
+	// Each release closure is only returned: fn neither calls it nor
+	// keeps it elsewhere.
+	for m := range rels {
+		for _, r := range *m.Referrers() {
+			switch r := r.(type) {
+			case *ssa.Return, *ssa.DebugRef:
+			case *ssa.ChangeType:
+				for _, u := range *r.Referrers() {
+					if _, ok := u.(*ssa.Return); !ok {
+						return
+					}
+				}
+			default:
+				return
+			}
+		}
+	}
+	release := map[int]bool{}
+	rets, relRets := 0, 0
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		rets++
+		has := false
+		for i, r := range ret.Results {
+			if ct, ok := r.(*ssa.ChangeType); ok {
+				r = ct.X
+			}
+			if m, ok := r.(*ssa.MakeClosure); ok && rels[m] {
+				release[i] = true
+				has = true
+			}
+		}
+		if has {
+			relRets++
+		}
+	}
+	if len(release) == 0 {
+		return
+	}
+	reportDrops(pass, fn, calls, release, rets == relRets,
+		fmt.Sprintf("the function that releases the goroutine %s starts (line %d) is dropped here: that goroutine waits for it or for a signal from %s's arguments, and now only the latter can end it, leaking one goroutine per call while they live (keep the function and call it, as with a context's cancel)",
+			fn.Name(), pass.Fset.Position(g.Pos()).Line, fn.Name()),
+		analysis.RelatedInformation{Pos: g.Pos(), Message: "the goroutine is started here"},
+		analysis.RelatedInformation{Pos: locals[0].Pos(), Message: "the channel only the released function signals"},
+		analysis.RelatedInformation{Pos: fn.Pos(), Message: "the function returning the release function"})
+}
+
+// signalsLocal reports whether the closure m closes or sends on the
+// channel mc it captures (a plain send, or a send case of a select).
+func signalsLocal(m *ssa.MakeClosure, mc *ssa.MakeChan) bool {
+	return localOp(m, mc, true)
+}
+
+// closesLocal reports whether the closure m closes the channel mc.
+func closesLocal(m *ssa.MakeClosure, mc *ssa.MakeChan) bool {
+	return localOp(m, mc, false)
+}
+
+func localOp(m *ssa.MakeClosure, mc *ssa.MakeChan, sends bool) bool {
+	f := m.Fn.(*ssa.Function)
+	is := func(c ssa.Value) bool { return localChan(c, m, mc.Parent()) == mc }
+	for _, b := range f.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.Send:
+				if sends && is(in.Chan) {
+					return true
+				}
+			case *ssa.Select:
+				for _, st := range in.States {
+					if sends && st.Dir == types.SendOnly && is(st.Chan) {
+						return true
+					}
+				}
+			case ssa.CallInstruction:
+				c := in.Common()
+				if bi, ok := c.Value.(*ssa.Builtin); ok && bi.Name() == "close" && is(c.Args[0]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // ownField returns the channel field c is, of a value fn makes (not a
@@ -338,11 +618,13 @@ func onlyReturned(v ssa.Value, g *ssa.Go, depth int) bool {
 func droppedCancel(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, ctxs []*ssa.Call, calls []*ssa.Call) {
 	release := map[int]bool{}
 	var wc *ssa.Call
+	allRelease := true
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
 		if !ok {
 			continue
 		}
+		has := false
 		for i, r := range ret.Results {
 			if ct, ok := r.(*ssa.ChangeType); ok {
 				r = ct.X // context.CancelFunc as func()
@@ -357,8 +639,10 @@ func droppedCancel(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, ctxs []*ssa
 			if c, ok := ex.Tuple.(*ssa.Call); ok && slices.Contains(ctxs, c) {
 				release[i] = true
 				wc = c
+				has = true
 			}
 		}
+		allRelease = allRelease && has
 	}
 	if wc == nil {
 		return
@@ -370,7 +654,7 @@ func droppedCancel(pass *analysis.Pass, fn *ssa.Function, g *ssa.Go, ctxs []*ssa
 			return
 		}
 	}
-	reportDrops(pass, fn, calls, release,
+	reportDrops(pass, fn, calls, release, allRelease,
 		fmt.Sprintf("the cancel func that %s returns is dropped here: the goroutine it starts (line %d) waits for that cancel or for a signal from %s's arguments, and now only the latter can end it, leaking one goroutine per call while they live (keep the cancel and call it when done)",
 			fn.Name(), pass.Fset.Position(g.Pos()).Line, fn.Name()),
 		analysis.RelatedInformation{Pos: g.Pos(), Message: "the goroutine is started here"},
