@@ -489,6 +489,9 @@ func (oc *ownerCtx) check(st *state, fn *ssa.Function, a ssa.Value) {
 			if !ok {
 				continue
 			}
+			if f := loadedFieldOf(d.Call.Value); f != nil && oc.cancelF[f] {
+				return // defer o.cancel(): the stored cancel runs on every return
+			}
 			if callee := d.Call.StaticCallee(); callee != nil && oc.cancelers[callee] {
 				if mk, ok := d.Call.Value.(*ssa.MakeClosure); ok {
 					if capturesAny(mk, vals) {

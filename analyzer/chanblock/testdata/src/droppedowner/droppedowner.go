@@ -532,3 +532,42 @@ func dialCached(fail bool) (*client, error) {
 	}
 	return c, nil
 }
+
+// An operation whose context and cancel are fields of a value the
+// function makes (session 25, ctxvar): the watcher waits on op.ctx, and
+// the cancel runs only when f stops early, so a normal end returns without
+// it; the fix defers op.cancel(), which runs on every return (silent).
+type rowOp struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	rows   []int
+}
+
+func (o *rowOp) watch() {
+	<-o.ctx.Done()
+	o.rows = nil
+}
+
+func runRows(rows []int, f func(int) bool) {
+	o := &rowOp{rows: rows}
+	o.ctx, o.cancel = context.WithCancel(context.Background())
+	go o.watch()
+	for _, r := range o.rows {
+		if !f(r) {
+			o.cancel()
+			return
+		}
+	}
+} // want `runRows returns here without handing on the rowOp it made`
+
+func runRowsDeferred(rows []int, f func(int) bool) {
+	o := &rowOp{rows: rows}
+	o.ctx, o.cancel = context.WithCancel(context.Background())
+	defer o.cancel()
+	go o.watch()
+	for _, r := range o.rows {
+		if !f(r) {
+			return
+		}
+	}
+}
