@@ -91,6 +91,13 @@ func Callees(pkg *ssa.Package, c *ssa.CallCommon) []*ssa.Function {
 	var fns []*ssa.Function
 	switch v := c.Value.(type) {
 	case *ssa.Function:
+		// A call of a generic function's instance runs the generic body
+		// (without ssa.InstantiateGenerics the instance is a wrapper of
+		// no package that converts its arguments and calls the body):
+		// the body's parameters are the instance's, one for one.
+		if o := v.Origin(); o != nil && v.Pkg == nil && o.Pkg != nil && o.Pkg == pkg && len(o.Params) == len(v.Params) {
+			v = o
+		}
 		fns = []*ssa.Function{v}
 	case *ssa.MakeClosure:
 		fns = []*ssa.Function{v.Fn.(*ssa.Function)}
