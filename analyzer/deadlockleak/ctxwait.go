@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -75,11 +76,27 @@ func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 			}
 		}
 	}
+	// Every store into a field, to tell a context field set when its
+	// struct is made from one set again later.
+	fieldStores := map[*types.Var][]*ssa.Store{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if st, ok := instr.(*ssa.Store); ok {
+					if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
+						if f := chanuse.StructFieldOf(fa); f != nil {
+							fieldStores[f] = append(fieldStores[f], st)
+						}
+					}
+				}
+			}
+		}
+	}
 	for _, fn := range funcs {
 		if fn.Parent() != nil {
 			continue
 		}
-		watchers(pass, fn, closures, callers, starts, loops)
+		watchers(pass, fn, closures, callers, starts, loops, fieldStores)
 	}
 	neverCanceled(pass, funcs, callers, closures, classes)
 	storedCancels(pass, funcs, closures)
@@ -573,12 +590,12 @@ func forward(from ssa.Instruction, visit func(ssa.Instruction) bool) {
 
 // watchers reports the per-call watcher: a goroutine started (at any depth
 // of closures) by fn that waits only for the Done of a context parameter
-// of fn, where a caller calls (or starts) fn from an unbounded loop,
-// passing the same context on every round.
-func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure, callers map[*ssa.Function][]*ssa.Call, starts map[*ssa.Function][]*ssa.Go, loops map[*ast.File][]ast.Node) {
-	if len(callers[fn]) == 0 && len(starts[fn]) == 0 {
-		return
-	}
+// of fn (or of a context field of a parameter, set only where its struct
+// is made), where a caller calls (or starts) fn from an unbounded loop,
+// passing the same context (the same struct) on every round; or where fn
+// starts the watcher itself on every round of an unbounded loop of its
+// own, with a context that is the same on every round.
+func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure, callers map[*ssa.Function][]*ssa.Call, starts map[*ssa.Function][]*ssa.Go, loops map[*ast.File][]ast.Node, fieldStores map[*types.Var][]*ssa.Store) {
 	sites := make([]ssa.CallInstruction, 0, len(callers[fn])+len(starts[fn]))
 	for _, c := range callers[fn] {
 		sites = append(sites, c)
@@ -591,7 +608,19 @@ func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]
 	// the same context on every round of an unbounded loop.
 	// It reports whether it did.
 	check := func(ctx ssa.Value, wait ssa.Instruction) bool {
-		p, _ := resolve(ctx, closures).(*ssa.Parameter)
+		what := ""
+		r := resolve(ctx, closures)
+		p, _ := r.(*ssa.Parameter)
+		if p == nil {
+			// A context kept in a field of a parameter (s.ctx), set only
+			// where its struct is made: the same struct, the same context.
+			if f, base := ctxField(r); f != nil && setAtMake(fieldStores[f]) {
+				p, _ = resolve(base, closures).(*ssa.Parameter)
+				if p != nil {
+					what = " (field " + f.Name() + ")"
+				}
+			}
+		}
 		if p == nil || p.Parent() != fn {
 			return false
 		}
@@ -618,8 +647,8 @@ func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]
 			pass.Report(analysis.Diagnostic{
 				Pos:      wait.Pos(),
 				Category: "deadlock",
-				Message: fmt.Sprintf("this goroutine waits only for %s's context %s to end, and %s %s %s over and over from %s (%s), passing the same context: each call leaves one more goroutine waiting for a context that outlives the work it was started for (end it with that work too, e.g. select on a channel closed when it ends)",
-					fn.Name(), p.Name(), call.Parent().Name(), verb, fn.Name(), loop.what, line(call.Pos())),
+				Message: fmt.Sprintf("this goroutine waits only for %s's context %s%s to end, and %s %s %s over and over from %s (%s), passing the same context: each call leaves one more goroutine waiting for a context that outlives the work it was started for (end it with that work too, e.g. select on a channel closed when it ends)",
+					fn.Name(), p.Name(), what, call.Parent().Name(), verb, fn.Name(), loop.what, line(call.Pos())),
 				Related: []analysis.RelatedInformation{
 					{Pos: call.Pos(), Message: "called again on every round with the same context"},
 					{Pos: loop.pos, Message: "the loop, which has no bound"},
@@ -628,6 +657,48 @@ func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]
 			return true
 		}
 		return false
+	}
+	// here reports the watcher that fn starts (g, in fn itself) on every
+	// round of an unbounded loop of fn, waiting for a context that is
+	// the same on every round: the round's work ends, its watcher stays.
+	here := func(g *ssa.Go, ctx ssa.Value, wait ssa.Instruction) bool {
+		if g.Parent() != fn || !ssaloop.InLoop(g.Block()) {
+			return false
+		}
+		loop := foreverLoop(pass, g, loops)
+		if loop == nil {
+			return false
+		}
+		r := resolve(ctx, closures)
+		if r == nil {
+			return false
+		}
+		if f, base := ctxField(r); f != nil {
+			if !setAtMake(fieldStores[f]) {
+				return false
+			}
+			r = resolve(base, closures)
+		}
+		if in, ok := r.(ssa.Instruction); ok && in.Parent() != fn {
+			return false
+		}
+		if _, ok := r.(*ssa.Parameter); !ok && (!isInstr(r) || !outside(r, g)) {
+			return false
+		}
+		if p, ok := r.(*ssa.Parameter); ok && p.Parent() != fn {
+			return false
+		}
+		pass.Report(analysis.Diagnostic{
+			Pos:      wait.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this goroutine waits only for a context to end, and %s starts it on every round of %s (%s) with the same context: each round leaves one more goroutine waiting for a context that outlives the work it was started for (end it with that work too, e.g. select on a channel closed when the round ends)",
+				fn.Name(), loop.what, at(pass, loop.pos, wait.Pos())),
+			Related: []analysis.RelatedInformation{
+				{Pos: g.Pos(), Message: "started again on every round"},
+				{Pos: loop.pos, Message: "the loop, which has no bound"},
+			},
+		})
+		return true
 	}
 	var visit func(f *ssa.Function) bool
 	visit = func(f *ssa.Function) bool {
@@ -639,7 +710,7 @@ func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]
 			if mc == nil || startedBy(mc) == nil {
 				continue
 			}
-			if ctx, _, wait := waiter(anon, false); wait != nil && check(ctx, wait) {
+			if ctx, _, wait := waiter(anon, false); wait != nil && (check(ctx, wait) || here(startedBy(mc), ctx, wait)) {
 				return true
 			}
 		}
@@ -660,7 +731,7 @@ func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]
 					continue
 				}
 				for i, q := range w.Params {
-					if q == ctx && i < len(g.Call.Args) && check(g.Call.Args[i], wait) {
+					if q == ctx && i < len(g.Call.Args) && (check(g.Call.Args[i], wait) || here(g, g.Call.Args[i], wait)) {
 						return true
 					}
 				}
@@ -669,6 +740,27 @@ func watchers(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]
 		return false
 	}
 	visit(fn)
+}
+
+// setAtMake reports whether every store into a field (stores) is made
+// where its struct is allocated (s := &T{ctx: ctx}, or s.ctx = ctx on a
+// fresh s): the field then holds one value for each struct's life.
+func setAtMake(stores []*ssa.Store) bool {
+	if len(stores) == 0 {
+		return false
+	}
+	for _, st := range stores {
+		if _, ok := st.Addr.(*ssa.FieldAddr).X.(*ssa.Alloc); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// isInstr reports whether v is computed by an instruction.
+func isInstr(v ssa.Value) bool {
+	_, ok := v.(ssa.Instruction)
+	return ok
 }
 
 // resolve follows a value read from a captured variable back to what was
@@ -755,6 +847,9 @@ func foreverLoop(pass *analysis.Pass, call ssa.Instruction, loops map[*ast.File]
 		if l.Cond == nil {
 			return &unbounded{l.Pos(), "a loop with no condition"}
 		}
+		if ctxAlive(pass, l.Cond) {
+			return &unbounded{l.Pos(), "a loop that only a context's end ends"}
+		}
 	case *ast.RangeStmt:
 		if t := pass.TypesInfo.TypeOf(l.X); t != nil {
 			if _, ok := t.Underlying().(*types.Chan); ok {
@@ -763,6 +858,31 @@ func foreverLoop(pass *analysis.Pass, call ssa.Instruction, loops map[*ast.File]
 		}
 	}
 	return nil
+}
+
+// ctxAlive reports whether cond only tests that a context is not done yet
+// (ctx.Err() == nil): a loop on it is bounded by nothing but that end.
+func ctxAlive(pass *analysis.Pass, cond ast.Expr) bool {
+	bin, ok := ast.Unparen(cond).(*ast.BinaryExpr)
+	if !ok || bin.Op != token.EQL {
+		return false
+	}
+	call, nilSide := bin.X, bin.Y
+	if id, ok := ast.Unparen(call).(*ast.Ident); ok && id.Name == "nil" {
+		call, nilSide = bin.Y, bin.X
+	}
+	if id, ok := ast.Unparen(nilSide).(*ast.Ident); !ok || id.Name != "nil" || pass.TypesInfo.Uses[id] != types.Universe.Lookup("nil") {
+		return false
+	}
+	ce, ok := ast.Unparen(call).(*ast.CallExpr)
+	if !ok || len(ce.Args) != 0 {
+		return false
+	}
+	sel, ok := ce.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Err" {
+		return false
+	}
+	return isContextType(pass.TypesInfo.TypeOf(sel.X))
 }
 
 // repeatsOnSuccess reports whether the loop around call comes back to the
