@@ -294,18 +294,50 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 		chansOnly   bool   // it waits on stop channels only, no context
 	}
 	var fwds []fwd
-	mine := map[*ssa.MakeClosure]bool{}
+	mine := map[ssa.Instruction]bool{} // the literals (or go statements) of the forwarders
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			g, ok := instr.(*ssa.Go)
-			if !ok {
+			if !ok || g.Call.IsInvoke() {
 				continue
 			}
-			mc, ok := g.Call.Value.(*ssa.MakeClosure)
-			if !ok || startedBy(mc) != g {
+			// The forwarder's body, and how its values are seen from fn:
+			// a literal's captures, or a named function's arguments (go
+			// forwardQuit(ctx, m.quitCh, cancel)).
+			var body *ssa.Function
+			var own ssa.Instruction
+			res := func(v ssa.Value) ssa.Value { return resolve(v, closures) }
+			switch c := g.Call.Value.(type) {
+			case *ssa.MakeClosure:
+				if startedBy(c) != g {
+					continue
+				}
+				body, own = c.Fn.(*ssa.Function), c
+			case *ssa.Function:
+				if c.Parent() != nil || c.Pkg != fn.Pkg || c.Blocks == nil || len(c.Params) != len(g.Call.Args) {
+					continue
+				}
+				body, own = c, g
+				res = func(v ssa.Value) ssa.Value {
+					r := resolve(v, closures)
+					if p, ok := r.(*ssa.Parameter); ok && p.Parent() == c {
+						for i, q := range c.Params {
+							if q != p {
+								continue
+							}
+							a := g.Call.Args[i]
+							if ct, ok := a.(*ssa.ChangeType); ok {
+								a = ct.X // a channel passed as <-chan
+							}
+							return resolve(a, closures)
+						}
+					}
+					return r
+				}
+			default:
 				continue
 			}
-			chans, wait := waits(mc.Fn.(*ssa.Function))
+			chans, wait := waits(body)
 			if wait == nil {
 				continue
 			}
@@ -317,22 +349,22 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 			for _, ch := range chans {
 				if ctx := doneOf(ch); ctx != nil {
 					anyCtx = true
-					waited := resolve(ctx, closures)
+					waited := res(ctx)
 					if waited == nil || unresolved(waited) || derivesFrom(waited, newCtx, 0) {
 						foreign = false
 					}
 					continue
 				}
 				allCtx = false
-				if !foreignChan(fn, resolve(ch, closures)) {
+				if !foreignChan(fn, res(ch)) {
 					foreign = false
 				}
 			}
 			if !foreign {
 				continue
 			}
-			isCancel := func(v ssa.Value) bool { return resolve(v, closures) == cancel }
-			if !callsAfter(wait, isCancel) && !defers(mc.Fn.(*ssa.Function), isCancel) {
+			isCancel := func(v ssa.Value) bool { return res(v) == cancel }
+			if !callsAfter(wait, isCancel) && !defers(body, isCancel) {
 				continue
 			}
 			f := fwd{g, wait, "another context's end", "the other context ends", false}
@@ -343,7 +375,7 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 				f.what, f.until = "another context's end or a stop channel's close", "one of them comes"
 			}
 			fwds = append(fwds, f)
-			mine[mc] = true
+			mine[own] = true
 		}
 	}
 	if len(fwds) == 0 {
@@ -353,7 +385,7 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 	var other ssa.Instruction
 	uses := func(v ssa.Value) {
 		for _, r := range *v.Referrers() {
-			if mc, ok := r.(*ssa.MakeClosure); ok && mine[mc] {
+			if mine[r] {
 				continue
 			}
 			if st, ok := r.(*ssa.Store); ok && st.Val == cancel {
