@@ -209,8 +209,15 @@ func wrongContexts(st *state, funcs []*ssa.Function) {
 }
 
 // directCalls returns the calls of the cancel function v, when every use
-// of v is a plain call of it.
+// of v is a plain call of it, or a capture by a local closure that is
+// itself only called plainly (stop := func() { cancel(); drain() }): a
+// call of the closure stands for a call of the cancel, and a path that
+// calls neither skips the cancel.
 func directCalls(v ssa.Value) ([]*ssa.Call, bool) {
+	return callsOf(v, 0)
+}
+
+func callsOf(v ssa.Value, depth int) ([]*ssa.Call, bool) {
 	var calls []*ssa.Call
 	for _, r := range *v.Referrers() {
 		switch r := r.(type) {
@@ -219,9 +226,67 @@ func directCalls(v ssa.Value) ([]*ssa.Call, bool) {
 				return nil, false
 			}
 			calls = append(calls, r)
+		case *ssa.Store:
+			// The variable a closure captures: its loads are calls of
+			// the cancel, and its closures are followed as above.
+			a, ok := r.Addr.(*ssa.Alloc)
+			if depth > 0 || !ok || r.Val != v || a.Parent() != v.Parent() {
+				return nil, false
+			}
+			for _, u := range *a.Referrers() {
+				switch u := u.(type) {
+				case *ssa.Store:
+					if u.Addr != a || u.Val != v {
+						return nil, false // assigned another value
+					}
+				case *ssa.UnOp:
+					if u.Op != token.MUL {
+						return nil, false
+					}
+					cs, ok := callsOf(u, depth+1)
+					if !ok {
+						return nil, false
+					}
+					calls = append(calls, cs...)
+				case *ssa.MakeClosure:
+					cs, ok := closureCalls(u)
+					if !ok {
+						return nil, false
+					}
+					calls = append(calls, cs...)
+				case *ssa.DebugRef:
+				default:
+					return nil, false
+				}
+			}
+		case *ssa.MakeClosure:
+			cs, ok := closureCalls(r)
+			if !ok {
+				return nil, false
+			}
+			calls = append(calls, cs...)
 		case *ssa.DebugRef:
 		default:
 			return nil, false
+		}
+	}
+	return calls, true
+}
+
+// closureCalls returns the calls of the closure r, made in its maker's
+// function, when those plain calls are its only uses.
+func closureCalls(r *ssa.MakeClosure) ([]*ssa.Call, bool) {
+	var calls []*ssa.Call
+	for _, u := range *r.Referrers() {
+		switch u := u.(type) {
+		case *ssa.Call:
+			if u.Call.Value != r {
+				return nil, false
+			}
+			calls = append(calls, u)
+		case *ssa.DebugRef:
+		default:
+			return nil, false // deferred, started, stored or handed on
 		}
 	}
 	return calls, true
