@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
@@ -31,10 +32,14 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 	// Every store into a field, to tell a context set once by the
 	// struct's maker from one set again later (a Start that renews it).
 	stores := map[*types.Var][]*ssa.Store{}
+	globals := map[*ssa.Global][]*ssa.Store{} // and into each package variable
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if st, ok := instr.(*ssa.Store); ok {
+					if gv, ok := st.Addr.(*ssa.Global); ok {
+						globals[gv] = append(globals[gv], st)
+					}
 					if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
 						if f := chanuse.StructFieldOf(fa); f != nil {
 							stores[f] = append(stores[f], st)
@@ -56,6 +61,21 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 			return v, a.Parent()
 		}
 		return nil, nil
+	}
+	// Package variables are set by the package's initializer, which the
+	// source functions leave out.
+	if len(funcs) > 0 && funcs[0].Pkg != nil {
+		if init := funcs[0].Pkg.Func("init"); init != nil && !slices.Contains(funcs, init) {
+			for _, b := range init.Blocks {
+				for _, instr := range b.Instrs {
+					if st, ok := instr.(*ssa.Store); ok {
+						if gv, ok := st.Addr.(*ssa.Global); ok {
+							globals[gv] = append(globals[gv], st)
+						}
+					}
+				}
+			}
+		}
 	}
 	joined := map[ssa.CallInstruction]bool{} // Waits reported by joinedWaits
 	for _, fn := range funcs {
@@ -85,6 +105,9 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 							return setHere(stores[f], fn, r, closures)
 						}
 						r := resolve(ctx, closures)
+						if globalLoad(r) != nil {
+							return r, fn // a package variable: the same for every start
+						}
 						switch c := r.(type) {
 						case *ssa.Call:
 							// A context the starter (or a function it is
@@ -118,6 +141,9 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 					// A parameter of the started function: the argument
 					// of the go statement, in fn.
 					ctxOf = func(ctx ssa.Value) (ssa.Value, *ssa.Function) {
+						if globalLoad(ctx) != nil {
+							return ctx, fn // a package variable: the same for every start
+						}
 						f, base := ctxField(ctx)
 						if f != nil {
 							ctx = base // go w.run(): the field of the receiver
@@ -170,6 +196,31 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 					}
 				}
 				if !dead || ctx == nil {
+					continue
+				}
+				if gv := globalLoad(ctx); gv != nil {
+					// A package variable set once, to a context that is
+					// never canceled: every start of the goroutine, in a
+					// function that runs more than once, leaves one
+					// waiting forever.
+					if len(globals[gv]) != 1 || once(fn) {
+						continue
+					}
+					bg := neverDone(globals[gv][0].Val, 0)
+					if bg == nil {
+						continue
+					}
+					pass.Report(analysis.Diagnostic{
+						Pos:      done,
+						Category: "deadlock",
+						Message: fmt.Sprintf("this goroutine can only end when its context is done, and %s starts it with package variable %s, set once to context.%s() (at %s), which is never canceled: every start leaves one goroutine waiting forever (pass the caller's context, or one with a cancel called when the work is done)",
+							fn.Name(), gv.Name(), bg.Call.StaticCallee().Name(), at(pass, bg.Pos(), done)),
+						Related: []analysis.RelatedInformation{
+							{Pos: bg.Pos(), Message: "the never-canceled context is made here"},
+							{Pos: g.Pos(), Message: "the goroutine is started here"},
+							{Pos: wait.Pos(), Message: "its only wait"},
+						},
+					})
 					continue
 				}
 				bg, chain := backgroundFor(ctx, in, callers, closures, 0)
@@ -360,4 +411,34 @@ func once(fn *ssa.Function) bool {
 	}
 	pos := fn.Prog.Fset.Position(fn.Pos())
 	return len(pos.Filename) > 8 && pos.Filename[len(pos.Filename)-8:] == "_test.go"
+}
+
+// globalLoad returns the package variable v is a load of, or nil.
+func globalLoad(v ssa.Value) *ssa.Global {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		if gv, ok := u.X.(*ssa.Global); ok {
+			return gv
+		}
+	}
+	return nil
+}
+
+// neverDone returns the context.Background() or TODO() call that v is, or
+// that v is made from by WithValue or WithoutCancel; nil otherwise.
+func neverDone(v ssa.Value, depth int) *ssa.Call {
+	c, ok := v.(*ssa.Call)
+	if !ok || depth > 4 {
+		return nil
+	}
+	callee := c.Call.StaticCallee()
+	if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" {
+		return nil
+	}
+	switch {
+	case callee.Name() == "Background" || callee.Name() == "TODO":
+		return c
+	case neverDoneMakers[callee.Name()] && len(c.Call.Args) > 0:
+		return neverDone(c.Call.Args[0], depth+1)
+	}
+	return nil
 }
