@@ -257,9 +257,10 @@ func skipsRelease(call *ssa.Call, release map[int]bool) *ssa.Return {
 	if len(uses) == 0 {
 		return nil
 	}
+	done := ctxDoneAt(call)
 	var ret *ssa.Return
 	ssawalk.Forward(call, func(in ssa.Instruction) ssawalk.Action {
-		if uses[in] {
+		if uses[in] || done[in] {
 			return ssawalk.Cut
 		}
 		switch in := in.(type) {
@@ -276,6 +277,66 @@ func skipsRelease(call *ssa.Call, release map[int]bool) *ssa.Return {
 		return ssawalk.Continue
 	})
 	return ret
+}
+
+// ctxDoneAt returns the instructions of call's function from which a
+// context call passes is known to be done: after a receive from its
+// Done, at the start of a select case on its Done, and at the start of
+// the branch taken when its Err() is not nil. The goroutine, which waits
+// for that context too, has then ended (or is ending): a path that drops
+// the release from there leaks nothing.
+func ctxDoneAt(call *ssa.Call) map[ssa.Instruction]bool {
+	ctxs := map[ssa.Value]bool{}
+	for _, a := range call.Call.Args {
+		if isContextType(a.Type()) {
+			ctxs[a] = true
+		}
+	}
+	at := map[ssa.Instruction]bool{}
+	if len(ctxs) == 0 {
+		return at
+	}
+	isDone := func(ch ssa.Value) bool {
+		c := doneOf(ch)
+		return c != nil && ctxs[c]
+	}
+	for _, b := range call.Parent().Blocks {
+		for i, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.UnOp:
+				if in.Op == token.ARROW && isDone(in.X) && i+1 < len(b.Instrs) {
+					at[b.Instrs[i+1]] = true
+				}
+			case *ssa.Select:
+				bodies, _ := caseBodies(in)
+				for k, st := range in.States {
+					if body, ok := bodies[k]; ok && st.Dir == types.RecvOnly && isDone(st.Chan) && len(body.Instrs) > 0 {
+						at[body.Instrs[0]] = true
+					}
+				}
+			case *ssa.If:
+				bin, ok := in.Cond.(*ssa.BinOp)
+				if !ok || bin.Op != token.NEQ && bin.Op != token.EQL {
+					continue
+				}
+				if c, ok := bin.Y.(*ssa.Const); !ok || !c.IsNil() {
+					continue
+				}
+				ec, ok := bin.X.(*ssa.Call)
+				if !ok || !ec.Call.IsInvoke() || ec.Call.Method.Name() != "Err" || !ctxs[ec.Call.Value] {
+					continue
+				}
+				succ := b.Succs[0] // Err() != nil
+				if bin.Op == token.EQL {
+					succ = b.Succs[1]
+				}
+				if len(succ.Preds) == 1 && len(succ.Instrs) > 0 {
+					at[succ.Instrs[0]] = true
+				}
+			}
+		}
+	}
+	return at
 }
 
 // localChan returns the channel fn makes (make(chan T), kept in a local

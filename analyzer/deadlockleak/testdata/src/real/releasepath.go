@@ -273,3 +273,43 @@ func useFeeder(ctx context.Context, out chan<- int, work func() error) error {
 	stop()
 	return nil
 }
+
+// Look-alikes: the path that drops the release is taken only once the
+// context the goroutine also waits for is done, so it has ended.
+func useStopperCtxErr(ctx context.Context, work func() error) error {
+	stop := newStopper(ctx)
+	if err := work(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		stop()
+		return err
+	}
+	stop()
+	return nil
+}
+
+func useStopperSelect(ctx context.Context, results <-chan int) (int, error) {
+	stop := newStopper(ctx)
+	select {
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case r := <-results:
+		stop()
+		return r, nil
+	}
+}
+
+// But a path that drops it when the context is still alive is reported.
+func useStopperAlive(ctx context.Context, work func() error) error {
+	stop := newStopper(ctx) // want `useStopperAlive keeps the function newStopper returns to release its goroutine`
+	if err := work(); err != nil {
+		if ctx.Err() == nil {
+			return err
+		}
+		stop()
+		return err
+	}
+	stop()
+	return nil
+}
