@@ -195,7 +195,7 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 		return
 	}
 	if size > 0 {
-		fieldOverflow(pass, c, size, recvFn, sends, starts, entries, ex, funcs)
+		fieldOverflow(pass, c, size, recvFn, sends, starts, entries, w, ex, sites, funcs)
 		return
 	}
 	if (owner != nil || own || starts != nil) && !outsideCase(ex, sends, funcs) {
@@ -620,29 +620,50 @@ func startedSignal(ex *exit, starts []*ssa.Go) bool {
 }
 
 // fieldOverflow is overflow for a buffered field class: the receiver
-// starts the senders (starts, through entries) in a loop no count bounds,
-// each started function sends once with a plain send, and the receiver,
-// the only one, can return through a case that fires whatever the senders
-// do (ex). Senders started before it returns are not waited for, and only
-// size of them find room: the rest block forever, with whatever waits
-// for them (e2b-dev/infra#343: every request goroutine reports its error
-// on the dispatcher's fatal channel, with room for 8, which the request
-// loop polls and leaves on the first error, its context or the end of the
-// requests; Drain then waits for ever on the request group).
-func fieldOverflow(pass *analysis.Pass, c *chanuse.Class, size int, recvFn *ssa.Function, sends []chanuse.FieldOp, starts []*ssa.Go, entries map[*ssa.Go]ssa.Instruction, ex *exit, funcs []*ssa.Function) {
-	// Each sender function sends once: one plain send, outside loops,
-	// and it is started, not called.
-	roots := map[*ssa.Function]bool{}
-	for _, g := range starts {
-		roots[g.Call.StaticCallee()] = true
-	}
+// starts the senders (starts, through entries), each started goroutine
+// sends once with a plain send (in the started function, or in a helper
+// it calls from one place outside loops: d.reportFatal(err)), and the
+// receiver, the only one, can return through a case that fires whatever
+// the senders do (ex). Senders started before it returns are not waited
+// for, and only size of them find room: the rest block forever, with
+// whatever waits for them (e2b-dev/infra#343: every request goroutine
+// reports its error on the dispatcher's fatal channel, with room for 8,
+// which the request loop polls and leaves on the first error, its context
+// or the end of the requests; Drain then waits for ever on the request
+// group). The senders outnumber the buffer when they are started in a
+// loop no count bounds (by the receiver, or by a goroutine it starts
+// once), or when the receiver starts more of them, each once, than the
+// buffer holds and can return without receiving after the last start
+// (caddyserver/caddy#7418 with the error channel in a field: two copiers,
+// room for one, and a stream timeout).
+func fieldOverflow(pass *analysis.Pass, c *chanuse.Class, size int, recvFn *ssa.Function, sends []chanuse.FieldOp, starts []*ssa.Go, entries map[*ssa.Go]ssa.Instruction, w *walker, ex *exit, sites map[*ssa.Function][]ssa.Instruction, funcs []*ssa.Function) {
+	// Each started goroutine sends once: one plain send, outside loops,
+	// reached from the started function through calls from one place
+	// outside loops.
+	gosOf := map[ssa.Instruction][]*ssa.Go{}
 	per := map[*ssa.Function]int{}
 	for _, s := range sends {
-		fn := s.Instr.Parent()
-		per[fn]++
-		if !roots[fn] || per[fn] > 1 || ssaloop.InLoop(s.Instr.Block()) {
+		if ssaloop.InLoop(s.Instr.Block()) {
 			return
 		}
+		gos := senderGos(s.Instr.Parent(), sites, 0)
+		if gos == nil {
+			return
+		}
+		seen := map[*ssa.Function]bool{}
+		for _, g := range gos {
+			fn := g.Call.StaticCallee()
+			if fn == nil {
+				return
+			}
+			if !seen[fn] {
+				seen[fn] = true
+				if per[fn]++; per[fn] > 1 {
+					return
+				}
+			}
+		}
+		gosOf[s.Instr] = gos
 	}
 	// The receives of recvFn, and the bodies of its select cases that
 	// receive: a start reached only after a receive is paced by it.
@@ -662,35 +683,45 @@ func fieldOverflow(pass *analysis.Pass, c *chanuse.Class, size int, recvFn *ssa.
 			}
 		}
 	}
-	// The start of each send's goroutine that runs in a loop no count
-	// bounds and that no receive paces.
-	unbounded := func(g *ssa.Go) ssa.Instruction {
-		at := entries[g]
-		if at == nil || !ssaloop.InLoop(at.Block()) || countBounded(at.Block(), true) {
-			return nil
+	// loopStart returns the start, or the instruction of recvFn it runs
+	// through, that is in a loop, if any.
+	loopStart := func(g *ssa.Go) ssa.Instruction {
+		if ssaloop.InLoop(g.Block()) {
+			return g
+		}
+		if at := entries[g]; at != nil && ssaloop.InLoop(at.Block()) {
+			return at
+		}
+		return nil
+	}
+	// unbounded reports whether the loop around at is bounded by no
+	// count the buffer holds and not paced by a receive.
+	unbounded := func(at ssa.Instruction) bool {
+		if fitsBuffer(at.Block(), size, true) {
+			return false
 		}
 		// A loop that also receives from the channel before each start
 		// starts a sender only once the last value was taken.
 		loop := loopBlocks(at.Block())
-		if slices.ContainsFunc(paced, func(b *ssa.BasicBlock) bool {
+		return !slices.ContainsFunc(paced, func(b *ssa.BasicBlock) bool {
 			return loop[b] && (b == at.Block() || b.Dominates(at.Block()))
-		}) {
-			return nil
-		}
-		return at
+		})
 	}
 	startOf := map[ssa.Instruction]ssa.Instruction{}
+	var once []*ssa.Go // senders recvFn starts once per call, outside loops
 	for _, s := range sends {
-		for _, g := range starts {
-			if g.Call.StaticCallee() == s.Instr.Parent() {
-				if at := unbounded(g); at != nil {
+		for _, g := range gosOf[s.Instr] {
+			if at := loopStart(g); at != nil {
+				if unbounded(at) && startOf[s.Instr] == nil {
 					startOf[s.Instr] = at
-					break
 				}
+			} else if entries[g] != nil && !slices.Contains(once, g) {
+				once = append(once, g)
 			}
 		}
 	}
 	if len(startOf) == 0 {
+		fieldOverflowOnce(pass, c, size, recvFn, sends, starts, entries, once, w, funcs)
 		return
 	}
 	if !outsideCase(ex, sends, funcs) || startedSignal(ex, starts) || flagGuarded(ex, sends, funcs) {
@@ -703,7 +734,9 @@ func fieldOverflow(pass *analysis.Pass, c *chanuse.Class, size int, recvFn *ssa.
 			continue
 		}
 		through := ""
-		if call, ok := loopAt.(*ssa.Call); ok && call.Call.StaticCallee() != nil {
+		if loopAt.Parent() != recvFn {
+			through = ", in " + loopAt.Parent().Name()
+		} else if call, ok := loopAt.(*ssa.Call); ok && call.Call.StaticCallee() != nil {
 			through = ", through " + call.Call.StaticCallee().Name()
 		}
 		pass.Report(analysis.Diagnostic{
@@ -720,4 +753,90 @@ func fieldOverflow(pass *analysis.Pass, c *chanuse.Class, size int, recvFn *ssa.
 			},
 		})
 	}
+}
+
+// fieldOverflowOnce is fieldOverflow for senders recvFn starts a known
+// number of times per call (once, outside loops, each): when there are
+// more of them than the buffer holds and recvFn can return without
+// receiving after the last start, through a case that fires whatever
+// they do, the last sender blocks forever. A later call of recvFn takes
+// at most what it receives and starts as many again, so it frees none.
+func fieldOverflowOnce(pass *analysis.Pass, c *chanuse.Class, size int, recvFn *ssa.Function, sends []chanuse.FieldOp, starts []*ssa.Go, entries map[*ssa.Go]ssa.Instruction, once []*ssa.Go, w *walker, funcs []*ssa.Function) {
+	if len(once) <= size {
+		return
+	}
+	// Every send is made by one of these goroutines.
+	for _, s := range sends {
+		if !slices.ContainsFunc(once, func(g *ssa.Go) bool {
+			return reachedFrom([]*ssa.Function{g.Call.StaticCallee()}, nil, nil)[s.Instr.Parent()]
+		}) {
+			return
+		}
+	}
+	// The last start: every other one comes before it.
+	before := func(a, b ssa.Instruction) bool {
+		if a.Block() == b.Block() {
+			return indexOf(a) < indexOf(b)
+		}
+		return a.Block().Dominates(b.Block())
+	}
+	var last ssa.Instruction
+	for _, g := range once {
+		at := entries[g]
+		if at.Parent() != recvFn {
+			return
+		}
+		if last == nil || before(last, at) {
+			last = at
+		}
+	}
+	for _, g := range once {
+		if at := entries[g]; at != last && !before(at, last) {
+			return
+		}
+	}
+	ex := w.search(recvFn, last.Block(), indexOf(last)+1, 0)
+	if ex == nil || ex.sel == nil || !outsideCase(ex, sends, funcs) || startedSignal(ex, starts) || flagGuarded(ex, sends, funcs) {
+		return
+	}
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	for _, s := range sends {
+		pass.Report(analysis.Diagnostic{
+			Pos:      s.Instr.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("%d goroutines that %s starts each send once on field %s, made with room for %d, and its only receiver %s can return (line %d) without receiving: the last send then blocks forever and its goroutine leaks (size the buffer to the senders)",
+				len(once), recvFn.Name(), c.Field.Name(), size, recvFn.Name(), line(ex.ret)),
+			Related: []analysis.RelatedInformation{
+				{Pos: last.Pos(), Message: "the last sender is started here"},
+				{Pos: ex.sel.Pos(), Message: "the receive, in a select"},
+				{Pos: ex.via, Message: "this case wins instead"},
+				{Pos: ex.ret, Message: recvFn.Name() + " returns here without receiving"},
+				{Pos: c.Makes[0].Pos(), Message: fmt.Sprintf("the channel is made here with room for %d", size)},
+			},
+		})
+	}
+}
+
+// senderGos returns the go statements whose goroutines run fn: the
+// statements that start it, or, when fn is called from one place outside
+// loops (a call or a deferred call), those that run its caller, a few
+// levels up. It returns nil when fn is also called otherwise (from
+// several places, in a loop, or as a function value).
+func senderGos(fn *ssa.Function, sites map[*ssa.Function][]ssa.Instruction, depth int) []*ssa.Go {
+	ss := sites[fn]
+	var gos []*ssa.Go
+	for _, site := range ss {
+		switch in := site.(type) {
+		case *ssa.Go:
+			gos = append(gos, in)
+		case *ssa.Call, *ssa.Defer:
+			if len(ss) != 1 || depth >= 3 || ssaloop.InLoop(in.Block()) {
+				return nil
+			}
+			return senderGos(in.Parent(), sites, depth+1)
+		default:
+			return nil
+		}
+	}
+	return gos
 }

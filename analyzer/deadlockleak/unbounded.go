@@ -2,6 +2,7 @@ package deadlockleak
 
 import (
 	"fmt"
+	"go/constant"
 	"go/token"
 	"go/types"
 
@@ -31,7 +32,7 @@ func overflow(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root 
 		if s.g.Start == nil || s.g.Callback || !sendsOnce(s) {
 			continue
 		}
-		at := unboundedStart(s.g)
+		at := unboundedStart(s.g, size)
 		if at == nil || looped != nil {
 			continue
 		}
@@ -107,9 +108,9 @@ func rootStart(g, root *chanuse.Node) ssa.Instruction {
 }
 
 // unboundedStart returns the start of g, or of a goroutine or call on the
-// way to it, that is in a loop no count bounds (constBounded): how many
-// times it runs depends on the data.
-func unboundedStart(g *chanuse.Node) ssa.Instruction {
+// way to it, that is in a loop no count within a buffer of size bounds
+// (fitsBuffer): how many times it runs depends on the data.
+func unboundedStart(g *chanuse.Node, size int) ssa.Instruction {
 	for n := g; n != nil && n.Parent != nil; n = n.Parent {
 		var at ssa.Instruction
 		switch {
@@ -119,7 +120,7 @@ func unboundedStart(g *chanuse.Node) ssa.Instruction {
 			at = n.Call
 		}
 		if at != nil && ssaloop.InLoop(at.Block()) {
-			if constBounded(at.Block()) {
+			if fitsBuffer(at.Block(), size, false) {
 				return nil
 			}
 			return at
@@ -171,6 +172,87 @@ func countBounded(b *ssa.BasicBlock, selects bool) bool {
 		}
 	}
 	return false
+}
+
+// fitsBuffer reports whether a loop around b may run no more times than
+// a buffer of size holds: one of its exit tests compares an integer with
+// a constant count (for i := 0; i < 3; i++, a range over an array or over
+// a slice of a fixed-size literal, for range 3) that is at most size (one
+// more, for a test with <=). A constant buffer cannot match any other
+// count: a loop over a slice, a map or up to a parameter runs as often as
+// the data says, and a channel made with a constant room for fewer
+// values fills once it runs more. With selects, as in countBounded.
+func fitsBuffer(b *ssa.BasicBlock, size int, selects bool) bool {
+	loop := loopBlocks(b)
+	for x := range loop {
+		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		exits := false
+		for _, s := range x.Succs {
+			if !loop[s] {
+				exits = true
+			}
+		}
+		if !exits {
+			continue
+		}
+		c, ok := iff.Cond.(*ssa.BinOp)
+		if !ok || !isInteger(c.X.Type()) && !isInteger(c.Y.Type()) {
+			continue
+		}
+		if selects && (selectIndex(c.X) || selectIndex(c.Y)) {
+			continue
+		}
+		for _, v := range []ssa.Value{c.X, c.Y} {
+			if n := constCount(v); n >= 0 && n <= size+1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// constCount returns the value of v when it is a constant count: an
+// integer constant, or the len of an array, of a slice of a fixed-size
+// array the function allocates (a slice literal) or of a slice with a
+// constant high bound (items[:3]); -1 otherwise.
+func constCount(v ssa.Value) int {
+	switch v := v.(type) {
+	case *ssa.Const:
+		if v.Value == nil {
+			return -1
+		}
+		n, ok := constant.Int64Val(constant.ToInt(v.Value))
+		if !ok || n < 0 || n > 1<<20 {
+			return -1
+		}
+		return int(n)
+	case *ssa.Call:
+		bi, ok := v.Call.Value.(*ssa.Builtin)
+		if !ok || bi.Name() != "len" || len(v.Call.Args) != 1 {
+			return -1
+		}
+		x := v.Call.Args[0]
+		if sl, ok := x.(*ssa.Slice); ok {
+			if sl.High != nil {
+				// items[:3], items[i:3]: at most the constant high bound.
+				return constCount(sl.High)
+			}
+			if sl.Low == nil {
+				x = sl.X
+			}
+		}
+		t := x.Type().Underlying()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem().Underlying()
+		}
+		if a, ok := t.(*types.Array); ok {
+			return int(a.Len())
+		}
+	}
+	return -1
 }
 
 // selectIndex reports whether v is the index of the case a select chose.
