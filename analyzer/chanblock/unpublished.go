@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -174,7 +175,7 @@ func madeFields(obj *ssa.Alloc) []*fresh {
 // one) or a send it has already counted (a loop whose trips are not
 // counted here) stops. It reports whether no path published the struct or
 // channel.
-func walkFresh(fn *ssa.Function, b *ssa.BasicBlock, i int, obj ssa.Value, f *fresh, n int, at []token.Pos, ret func(int, []token.Pos), full func(send *ssa.Send, at []token.Pos), pub func(ssa.Instruction)) bool {
+func walkFresh(fn *ssa.Function, b *ssa.BasicBlock, i int, obj ssa.Value, f *fresh, n int, at []token.Pos, ret func(int, []token.Pos), full func(send ssa.Instruction, at []token.Pos), pub func(ssa.Instruction)) bool {
 	type key struct {
 		b *ssa.BasicBlock
 		n int
@@ -209,7 +210,7 @@ func walkFresh(fn *ssa.Function, b *ssa.BasicBlock, i int, obj ssa.Value, f *fre
 					stop = true
 				} else if p.n >= f.cap {
 					if full != nil {
-						full(instr.(*ssa.Send), p.at)
+						full(instr, p.at)
 					}
 					stop = true
 				} else {
@@ -253,7 +254,7 @@ func walkFresh(fn *ssa.Function, b *ssa.BasicBlock, i int, obj ssa.Value, f *fre
 
 const (
 	useNone    = iota // does not touch the struct, or only its other fields
-	useSend           // a plain send on the channel field
+	useSend           // a plain send on the channel field, or a call of a helper that makes one (sendHelper)
 	useReturn         // returns the struct
 	usePublish        // anything else
 )
@@ -297,6 +298,10 @@ func useOf(instr ssa.Instruction, obj ssa.Value, field int) int {
 		return useNone
 	}
 	switch in := instr.(type) {
+	case *ssa.Call:
+		if sendHelper(in, obj, field) {
+			return useSend
+		}
 	case *ssa.FieldAddr:
 		if in.X != obj {
 			return useNone
@@ -338,6 +343,79 @@ func useOf(instr ssa.Instruction, obj ssa.Value, field int) int {
 		}
 	}
 	return useNone
+}
+
+// sendHelper reports whether call hands obj to a function of the package
+// (c.release(), put(q)) that only makes one plain send on its channel
+// field, on every path, and otherwise reads or writes other fields of it:
+// the struct stays as private as before the call, and the call fills one
+// slot of the buffer (mit-dci/lit#181 with the token put in a helper).
+func sendHelper(call *ssa.Call, obj ssa.Value, field int) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || call.Call.IsInvoke() || callee.Blocks == nil || callee.Parent() != nil || len(callee.FreeVars) > 0 {
+		return false
+	}
+	args := call.Call.Args
+	var param *ssa.Parameter
+	for k, a := range args {
+		if a != obj {
+			continue
+		}
+		if param != nil || k >= len(callee.Params) {
+			return false
+		}
+		param = callee.Params[k]
+	}
+	if param == nil {
+		return false
+	}
+	var send *ssa.Send
+	for _, r := range *param.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.FieldAddr:
+			for _, u := range *r.Referrers() {
+				switch u := u.(type) {
+				case *ssa.DebugRef:
+				case *ssa.Store:
+					if u.Addr != r || r.Field == field {
+						return false
+					}
+				case *ssa.UnOp:
+					if u.Op != token.MUL {
+						return false
+					}
+					if r.Field != field {
+						continue // another field read
+					}
+					for _, x := range *u.Referrers() {
+						if _, dbg := x.(*ssa.DebugRef); dbg {
+							continue
+						}
+						sd, ok := x.(*ssa.Send)
+						if !ok || sd.Chan != u || sd.X == u || send != nil {
+							return false
+						}
+						send = sd
+					}
+				default:
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	if send == nil || ssaloop.InLoop(send.Block()) {
+		return false
+	}
+	// On every path: the send's block dominates every return.
+	for _, b := range callee.Blocks {
+		if _, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && !send.Block().Dominates(b) {
+			return false
+		}
+	}
+	return true
 }
 
 // cellUse classifies what instr does with cell, the variable holding the
@@ -436,15 +514,15 @@ func unpublished(st *state, funcs []*ssa.Function) {
 // the walk skipped may start the receiver).
 func reportFull(st *state, fn *ssa.Function, b *ssa.BasicBlock, i int, obj ssa.Value, f *fresh, n int) {
 	type cand struct {
-		send *ssa.Send
+		send ssa.Instruction
 		at   []token.Pos
 	}
 	var cands []cand
 	var pubs []ssa.Instruction
-	walkFresh(fn, b, i, obj, f, n, f.sends, func(int, []token.Pos) {}, func(send *ssa.Send, at []token.Pos) {
+	walkFresh(fn, b, i, obj, f, n, f.sends, func(int, []token.Pos) {}, func(send ssa.Instruction, at []token.Pos) {
 		cands = append(cands, cand{send, at})
 	}, func(p ssa.Instruction) { pubs = append(pubs, p) })
-	reported := map[*ssa.Send]bool{}
+	reported := map[ssa.Instruction]bool{}
 next:
 	for _, c := range cands {
 		for _, p := range pubs {
@@ -481,11 +559,15 @@ next:
 		if f.cap > 0 {
 			why = fmt.Sprintf("the channel (%sroom for %d) is already full from the send(s) at line %s", field, f.cap, lines)
 		}
+		what := "this send"
+		if _, ok := send.(*ssa.Call); ok {
+			what = "the send this call makes"
+		}
 		st.Report(analysis.Diagnostic{
 			Pos:      send.Pos(),
 			Category: "deadlock",
-			Message: fmt.Sprintf("this send blocks forever: %s, and no other goroutine can receive yet: %s has not been published (stored, passed, captured or returned) on this path",
-				why, holder),
+			Message: fmt.Sprintf("%s blocks forever: %s, and no other goroutine can receive yet: %s has not been published (stored, passed, captured or returned) on this path",
+				what, why, holder),
 			Related: rel,
 		})
 	}
