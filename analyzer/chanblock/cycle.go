@@ -2,6 +2,7 @@ package chanblock
 
 import (
 	"fmt"
+	"go/token"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/analysis"
@@ -17,13 +18,16 @@ import (
 // the function's next job send blocks forever: each side waits for the
 // other (the worker-pool examples of mmcgrana/gobyexample#125 and
 // cmitsakis/workerpool-go#3, with more jobs than the buffers and workers
-// hold).
+// hold). A buffer may also be sized by a parameter or a field (the pool's
+// size, make(chan T, workers)): it bounds the values in flight as a
+// constant does, unless the send loop is bounded by that same value (it
+// sends no more jobs than the buffer holds).
 func queueCycles(st *state, funcs []*ssa.Function) {
 	for _, fn := range funcs {
 		var makes []*ssa.MakeChan
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				if mc, ok := instr.(*ssa.MakeChan); ok && bufferBound(mc) >= 0 {
+				if mc, ok := instr.(*ssa.MakeChan); ok && (bufferBound(mc) >= 0 || knobSize(mc) != nil) {
 					makes = append(makes, mc)
 				}
 			}
@@ -124,7 +128,7 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 	}
 	line := func(n ssa.Instruction) int { return st.pass.Fset.Position(n.Pos()).Line }
 	for _, s := range sends {
-		if s.Instr.Parent() != root.Fn || !unboundedFill(s.Instr.Block(), recvBlocks) {
+		if s.Instr.Parent() != root.Fn || !unboundedFill(s.Instr.Block(), recvBlocks) || loopTests(s.Instr.Block(), knobSize(jobs)) || loopTests(s.Instr.Block(), knobSize(results)) {
 			continue
 		}
 		var g ssa.CallInstruction
@@ -136,8 +140,8 @@ func queueCycle(st *state, jobs, results *ssa.MakeChan) {
 		st.Report(analysis.Diagnostic{
 			Pos:      s.Instr.Pos(),
 			Category: "deadlock",
-			Message: fmt.Sprintf("this loop sends jobs (buffer of %d) to the workers started at line %d, which send each result (line %d) on a channel with a buffer of %d that only %s receives from, after this loop (line %d): once both buffers are full and every worker is blocked sending a result, this send blocks forever",
-				bufferBound(jobs), line(g), line(resSend), bufferBound(results), root.Fn.Name(), line(resRecvs[0])),
+			Message: fmt.Sprintf("this loop sends jobs (buffer of %s) to the workers started at line %d, which send each result (line %d) on a channel with a buffer of %s that only %s receives from, after this loop (line %d): once both buffers are full and every worker is blocked sending a result, this send blocks forever",
+				sizeText(jobs), line(g), line(resSend), sizeText(results), root.Fn.Name(), line(resRecvs[0])),
 			Related: []analysis.RelatedInformation{
 				{Pos: g.Pos(), Message: "a worker that receives the jobs is started here"},
 				{Pos: resSend.Pos(), Message: "the worker blocks here once the results buffer is full"},
@@ -172,8 +176,8 @@ func queueDispatch(st *state, jobs, results *ssa.MakeChan, sends []chanuse.Op, w
 		st.Report(analysis.Diagnostic{
 			Pos:      s.Instr.Pos(),
 			Category: "deadlock",
-			Message: fmt.Sprintf("this send of a job (buffer of %d) to the workers started at line %d blocks the loop that also receives their results (line %d, a select case): while it waits for room, no result is taken, the workers block sending theirs (line %d) and never take the next job, so this send blocks forever",
-				bufferBound(jobs), line(g), line(resRecvs[0]), line(resSend)),
+			Message: fmt.Sprintf("this send of a job (buffer of %s) to the workers started at line %d blocks the loop that also receives their results (line %d, a select case): while it waits for room, no result is taken, the workers block sending theirs (line %d) and never take the next job, so this send blocks forever",
+				sizeText(jobs), line(g), line(resRecvs[0]), line(resSend)),
 			Related: []analysis.RelatedInformation{
 				{Pos: g.Pos(), Message: "a worker that receives the jobs is started here"},
 				{Pos: resSend.Pos(), Message: "the worker blocks here while the loop is in its job send"},
@@ -219,6 +223,87 @@ func inJobLoop(n *chanuse.Node, send, recv ssa.Instruction) bool {
 			return false
 		}
 		at = x.Call
+	}
+	return false
+}
+
+// knobSize returns the size of mc when it is a parameter or a field of
+// the function's struct (make(chan T, workers), make(chan T, p.size)): a
+// bound that does not follow the number of jobs, as len(jobs) would; nil
+// otherwise.
+func knobSize(mc *ssa.MakeChan) ssa.Value {
+	if bufferBound(mc) >= 0 {
+		return nil
+	}
+	size := mc.Size
+	if cv, ok := size.(*ssa.Convert); ok {
+		size = cv.X
+	}
+	switch v := size.(type) {
+	case *ssa.Parameter:
+		return v
+	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			if _, ok := v.X.(*ssa.FieldAddr); ok {
+				return v
+			}
+		}
+	}
+	return nil
+}
+
+// sizeText names mc's buffer: its constant bound, or its parameter or
+// field.
+func sizeText(mc *ssa.MakeChan) string {
+	if n := bufferBound(mc); n >= 0 {
+		return fmt.Sprint(n)
+	}
+	switch v := knobSize(mc).(type) {
+	case *ssa.Parameter:
+		return v.Name()
+	case *ssa.UnOp:
+		if f := chanuse.StructFieldOf(v.X); f != nil {
+			return f.Name()
+		}
+	}
+	return "a bounded size"
+}
+
+// loopTests reports whether an exit test of a loop around b compares with
+// size (or a value converted from it, or the same field loaded again): the
+// loop runs as many times as the buffer holds.
+func loopTests(b *ssa.BasicBlock, size ssa.Value) bool {
+	if size == nil {
+		return false
+	}
+	same := func(v ssa.Value) bool {
+		if cv, ok := v.(*ssa.Convert); ok {
+			v = cv.X
+		}
+		if v == size {
+			return true
+		}
+		u, ok1 := v.(*ssa.UnOp)
+		w, ok2 := size.(*ssa.UnOp)
+		if ok1 && ok2 && u.Op == token.MUL && w.Op == token.MUL {
+			f1, f2 := chanuse.StructFieldOf(u.X), chanuse.StructFieldOf(w.X)
+			return f1 != nil && f1 == f2
+		}
+		return false
+	}
+	fwd := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
+	back := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Preds })
+	for x := range fwd {
+		if !back[x] {
+			continue
+		}
+		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		if c, ok := iff.Cond.(*ssa.BinOp); ok && (same(c.X) || same(c.Y)) {
+			return true
+		}
 	}
 	return false
 }
