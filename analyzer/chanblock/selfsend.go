@@ -24,7 +24,9 @@ import (
 // channel); or, with none, a send of the loop's own in an inner loop that
 // takes nothing from the channel, so that one turn can send any number of
 // times while the next turn takes one (gost#9: a broadcast re-queueing
-// every client whose write failed on the loop's own closed channel).
+// every client whose write failed on the loop's own closed channel); that
+// inner loop may be in any function on the way from the loop to the send
+// (a broadcast helper that calls drop for each failed client).
 func selfSend(st *state, c *class, size int, sites *callSites) {
 	var loop *ssa.Function
 	var recv *ssa.Parameter
@@ -74,9 +76,10 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 		fn   *ssa.Function
 		p    ssa.Value
 		call ssa.Instruction // the loop's call that leads here
+		site ssa.Instruction // the call (or literal) in the caller that leads here
 	}
-	reach := map[*ssa.Function]at{loop: {loop, recv, nil}}
-	work := []at{{loop, recv, nil}}
+	reach := map[*ssa.Function]at{loop: {loop, recv, nil, nil}}
+	work := []at{{loop, recv, nil, nil}}
 	for len(work) > 0 && len(reach) < 32 {
 		w := work[0]
 		work = work[1:]
@@ -95,7 +98,7 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 							if via == nil {
 								via = mk
 							}
-							n := at{lit, lit.FreeVars[i], via}
+							n := at{lit, lit.FreeVars[i], via, mk}
 							reach[lit] = n
 							work = append(work, n)
 							break
@@ -120,7 +123,7 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 						if via == nil {
 							via = call
 						}
-						n := at{callee, callee.Params[i], via}
+						n := at{callee, callee.Params[i], via, call}
 						reach[callee] = n
 						work = append(work, n)
 						break
@@ -149,8 +152,18 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 	if size > 0 && others == 0 && !pool {
 		burst = map[ssa.Instruction]bool{}
 		for _, s := range c.o.sends {
-			if r, ok := on(s); ok && (c.burstSend(s.Instr) || r.call != nil && c.burstSend(r.call)) {
-				burst[s.Instr] = true
+			if _, ok := on(s); !ok {
+				continue
+			}
+			// The send, or any call on the way from the loop to it (a
+			// broadcast that calls drop for each failed client), may
+			// sit in a loop of its own that takes nothing.
+			for x, n := ssa.Instruction(s.Instr), 0; x != nil && n < 8; n++ {
+				if c.burstSend(x) {
+					burst[s.Instr] = true
+					break
+				}
+				x = reach[x.Parent()].site
 			}
 		}
 		if len(burst) == 0 {
