@@ -467,7 +467,13 @@ func run(pass *analysis.Pass) (any, error) {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if mc, ok := instr.(*ssa.MakeChan); ok {
+					n := len(seen)
 					check(pass, fn, mc, makes, callers, funcs)
+					if len(seen) == n && capacity(mc) > 0 {
+						// A constant buffer the other patterns left
+						// alone: sized by no count its receiver waits for.
+						missized(pass, mc)
+					}
 				}
 			}
 		}

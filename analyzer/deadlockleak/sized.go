@@ -27,11 +27,12 @@ import (
 // number of namespaces, while Restore receives leaseCount reports and
 // returns on the first error). Senders that offer their value in a select,
 // a channel anyone closes, or a receiver that drains the channel after
-// leaving the loop are not reported. It reports whether it reported.
+// leaving the loop are not reported. A constant buffer is sized by no
+// count the receiver waits for unless that count is a constant too: a
+// receive loop counted to len(hosts) or a parameter can leave values past
+// the constant room (vault#12933 with a const reportBuf). It reports
+// whether it reported.
 func missized(pass *analysis.Pass, mc *ssa.MakeChan) bool {
-	if _, ok := mc.Size.(*ssa.Const); ok {
-		return false
-	}
 	ch := chanuse.Follow(mc)
 	if ch.Escapes || len(ch.Returns) > 0 || ch.Field != nil {
 		return false
@@ -73,6 +74,9 @@ func missized(pass *analysis.Pass, mc *ssa.MakeChan) bool {
 	}
 	if lp.bound == nil || sameCount(mc.Size, lp.bound, mc) {
 		return false
+	}
+	if _, ok := mc.Size.(*ssa.Const); ok && constCount(lp.bound) >= 0 {
+		return false // a constant count: the buffer may hold it
 	}
 	// Many sends: a sender that can send again after a send, one value
 	// per item it takes; senders that each send once are as many as the
