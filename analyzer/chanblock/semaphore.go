@@ -43,6 +43,11 @@ func semaphores(st *state, funcs []*ssa.Function) {
 	for _, cc := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
 		fieldSemaphore(st, cc)
 	}
+	// Semaphores kept as elements of a map field (one per key: s.slots[k]),
+	// followed as a class the same way (chanuse.WideMaps).
+	for _, cc := range chanuse.WideMaps(st.pass.Pkg, st.sealed, funcs) {
+		fieldSemaphore(st, cc)
+	}
 }
 
 // sem describes one semaphore for the walk: which instructions release its
@@ -99,7 +104,11 @@ func fieldSemaphore(st *state, c *chanuse.Class) {
 	if !isSemaphoreOps(ops) {
 		return
 	}
-	s := &sem{name: fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field)), size: size,
+	name := fmt.Sprintf("field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field))
+	if c.Elem {
+		name = fmt.Sprintf("an element of map field %s of %s", c.Field.Name(), ownerName(st.sealed, c.Field))
+	}
+	s := &sem{name: name, size: size,
 		releases: map[ssa.Instruction]ssa.Value{}, fields: true, touchFns: map[*ssa.Function]bool{}, touch: map[*ssa.Function]bool{}}
 	for _, op := range c.Ops {
 		if op.Kind == chanuse.Recv {

@@ -321,6 +321,17 @@ func (c *Class) value(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 				continue
 			}
 			c.escv(v, fmt.Sprintf("used by %T", r))
+		case *ssa.Phi:
+			// The get-or-create of a map class: the looked-up channel or
+			// the one made for an absent key, followed once.
+			if c.Elem && c.getOrCreate(r) {
+				if !c.maps[r] {
+					c.maps[r] = true
+					c.value(r, fn, base)
+				}
+				continue
+			}
+			c.escv(v, fmt.Sprintf("used by %T", r))
 		default:
 			c.escv(v, fmt.Sprintf("used by %T", r))
 		}

@@ -309,20 +309,58 @@ func closesOnly(v ssa.Value) bool {
 // where it is looked up (nil when the key is absent), compared with nil,
 // or converted.
 func (c *Class) elemValue(v ssa.Value, fn *ssa.Function, base ssa.Value) {
-	if !opsOnly(v) {
+	if !opsOnly(v, c.getOrCreate) {
 		c.esc("a looked-up channel used other than by operations on it")
 		return
 	}
 	c.value(v, fn, base)
 }
 
+// getOrCreate reports whether phi merges only channels of the class:
+// the channel looked up in the class's map, or one made and stored in it
+// on the path where the key was absent (ch, ok := m[k]; if !ok { ch =
+// make(...); m[k] = ch }), and is itself only operated on as a lookup's
+// channel is.
+func (c *Class) getOrCreate(phi *ssa.Phi) bool {
+	for _, e := range phi.Edges {
+		switch e := unchange(e).(type) {
+		case *ssa.Extract:
+			lk, ok := e.Tuple.(*ssa.Lookup)
+			if !ok || e.Index != 0 || !c.isMapLoad(lk.X) {
+				return false
+			}
+		case *ssa.Lookup:
+			if !c.isMapLoad(e.X) {
+				return false
+			}
+		case *ssa.MakeChan:
+			stored := false
+			for _, r := range *e.Referrers() {
+				if u, ok := r.(*ssa.MapUpdate); ok && u.Value == ssa.Value(e) && c.isMapLoad(u.Map) {
+					stored = true
+				}
+			}
+			if !stored {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return opsOnly(phi, nil)
+}
+
 // opsOnly reports whether v is used only by sends, receives, selects
 // (not as a sent value), close, deferred close, nil tests and
-// conversions used so.
-func opsOnly(v ssa.Value) bool {
+// conversions used so, or by a phi that merge accepts (nil: none).
+func opsOnly(v ssa.Value, merge func(*ssa.Phi) bool) bool {
 	for _, r := range *v.Referrers() {
 		switch r := r.(type) {
 		case *ssa.DebugRef:
+		case *ssa.Phi:
+			if merge == nil || !merge(r) {
+				return false
+			}
 		case *ssa.Send:
 			if r.Chan != v || r.X == v {
 				return false
@@ -350,7 +388,7 @@ func opsOnly(v ssa.Value) bool {
 				return false
 			}
 		case *ssa.ChangeType:
-			if !opsOnly(r) {
+			if !opsOnly(r, merge) {
 				return false
 			}
 		default:
