@@ -70,8 +70,9 @@
 //     the buffer full from the sends before it on the path while the
 //     struct is not yet published (stored, passed to a call, captured,
 //     returned; a receive or any other use of the channel counts as
-//     published too): no other goroutine can receive yet
-//     (mit-dci/lit#181);
+//     published too; a call of a helper that only makes one plain send
+//     on the channel field, on every path, counts as that send): no
+//     other goroutine can receive yet (mit-dci/lit#181);
 //   - a plain send on a private channel field made while holding a mutex
 //     field (locked on every path to the send, not unlocked on the way;
 //     a deferred unlock holds it), when every receive from the channel
@@ -159,7 +160,8 @@
 //     literals started with a group's Go that range over a channel they
 //     capture, closed only after the group's Wait;
 //   - the worker-pool cycle through two bounded channels (constant
-//     buffers): a function sends jobs in a loop no constant bounds, its
+//     buffers, or sized by a parameter or field the send loop is not
+//     bounded by): a function sends jobs in a loop no constant bounds, its
 //     workers receive them and send each result, in the loop that takes
 //     the jobs, on a second channel that only the function receives from,
 //     after its send loop: once both buffers are full and every worker is
@@ -284,7 +286,8 @@
 //     paths only, nothing sending on the field (a deduplicating group's
 //     call whose done channel is closed on success only);
 //   - a buffered channel used as a semaphore (constant sends, receives that
-//     drop the value) whose token a path of the acquiring function never
+//     drop the value; in a field, or an element of a map field looked up
+//     or created per key) whose token a path of the acquiring function never
 //     gives back: the function releases it or hands it off (a receive, a
 //     deferred release, a goroutine or callee that releases) on some
 //     paths, but another reaches an error return or, in a loop, the

@@ -301,10 +301,17 @@
 // of them have sent than the buffer holds, the rest block forever
 // (nci/gsky#227: a worker per granule read from a channel, an error
 // channel with room for 100, a handler that returns on its timeout). A
-// counted loop or a range over a slice, an array or a map (the buffer may
-// match its length), a loop that receives from the channel itself (a
-// sender started per value taken), or a receiver that leaves only on a
-// signal that follows the senders' end is not reported.
+// constant buffer matches only a constant count: a loop is bounded only
+// by an exit test against a constant no larger than the room (a counted
+// loop, a range over an array, a slice literal or items[:3]); a range
+// over a slice the caller passes, a map or up to a parameter is not
+// (fitsBuffer). A loop that receives from the channel itself (a sender
+// started per value taken), or a receiver that leaves only on a signal
+// that follows the senders' end is not reported. The same holds for a
+// buffered field (fieldOverflow), whose senders may also send through a
+// helper their goroutine calls once, be started by a goroutine the
+// receiver starts, or be a fixed number started once each, more than the
+// buffer holds (caddyserver/caddy#7418 with the error channel in a field).
 //
 // The producer that outlives its consumer: a function sends on a private
 // channel field with plain sends in a loop no count bounds (reading
