@@ -142,21 +142,7 @@ func constBounded(b *ssa.BasicBlock) bool { return countBounded(b, false) }
 // a loop around a select that leaves from some of its cases is bounded
 // only by its other tests.
 func countBounded(b *ssa.BasicBlock, selects bool) bool {
-	loop := loopBlocks(b)
-	for x := range loop {
-		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
-		exits := false
-		for _, s := range x.Succs {
-			if !loop[s] {
-				exits = true
-			}
-		}
-		if !exits {
-			continue
-		}
+	for _, iff := range exitTests(b) {
 		switch c := iff.Cond.(type) {
 		case *ssa.BinOp:
 			if selects && (selectIndex(c.X) || selectIndex(c.Y)) {
@@ -183,21 +169,7 @@ func countBounded(b *ssa.BasicBlock, selects bool) bool {
 // the data says, and a channel made with a constant room for fewer
 // values fills once it runs more. With selects, as in countBounded.
 func fitsBuffer(b *ssa.BasicBlock, size int, selects bool) bool {
-	loop := loopBlocks(b)
-	for x := range loop {
-		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
-		exits := false
-		for _, s := range x.Succs {
-			if !loop[s] {
-				exits = true
-			}
-		}
-		if !exits {
-			continue
-		}
+	for _, iff := range exitTests(b) {
 		c, ok := iff.Cond.(*ssa.BinOp)
 		if !ok || !isInteger(c.X.Type()) && !isInteger(c.Y.Type()) {
 			continue
@@ -253,6 +225,26 @@ func constCount(v ssa.Value) int {
 		}
 	}
 	return -1
+}
+
+// exitTests returns the tests (Ifs) of the loops around b that can leave
+// them: a successor off the loop.
+func exitTests(b *ssa.BasicBlock) []*ssa.If {
+	loop := loopBlocks(b)
+	var out []*ssa.If
+	for x := range loop {
+		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		for _, s := range x.Succs {
+			if !loop[s] {
+				out = append(out, iff)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // selectIndex reports whether v is the index of the case a select chose.
