@@ -640,6 +640,11 @@ func fieldOverflow(pass *analysis.Pass, c *chanuse.Class, size int, recvFn *ssa.
 	// Each started goroutine sends once: one plain send, outside loops,
 	// reached from the started function through calls from one place
 	// outside loops.
+	var roots []*ssa.Function
+	for _, g := range starts {
+		roots = append(roots, g.Call.StaticCallee())
+	}
+	started := reachedFrom(roots, nil, nil)
 	gosOf := map[ssa.Instruction][]*ssa.Go{}
 	per := map[*ssa.Function]int{}
 	for _, s := range sends {
@@ -653,8 +658,8 @@ func fieldOverflow(pass *analysis.Pass, c *chanuse.Class, size int, recvFn *ssa.
 		seen := map[*ssa.Function]bool{}
 		for _, g := range gos {
 			fn := g.Call.StaticCallee()
-			if fn == nil {
-				return
+			if fn == nil || entries[g] == nil && !started[g.Parent()] {
+				return // started elsewhere too: not only the receiver's senders
 			}
 			if !seen[fn] {
 				seen[fn] = true
