@@ -3,6 +3,7 @@ package real
 import (
 	"context"
 	"sync"
+	"testing"
 )
 
 // Session 25 (bufvar): hashicorp/vault#12933 with a constant buffer. A
@@ -120,4 +121,34 @@ func scProbeFour(ctx context.Context, probe func(int) error) error {
 		}
 	}
 	return nil
+}
+
+// Look-alike (std's sync.TestRLocker, a false report of an intermediate
+// build): a lockstep test whose one helper goroutine sends two values a
+// round, n rounds, on one-slot channels; the test receives them round by
+// round and leaves early only through t.Fatal, which ends it; silent.
+func scLockstep(t *testing.T, wl *sync.RWMutex) {
+	rl := wl.RLocker()
+	wlocked := make(chan bool, 1)
+	rlocked := make(chan bool, 1)
+	n := 10
+	go func() {
+		for i := 0; i < n; i++ {
+			rl.Lock()
+			rlocked <- true
+			wl.Lock()
+			wlocked <- true
+		}
+	}()
+	for i := 0; i < n; i++ {
+		<-rlocked
+		select {
+		case <-wlocked:
+			t.Fatal("write lock taken under a read lock")
+		default:
+		}
+		rl.Unlock()
+		<-wlocked
+		wl.Unlock()
+	}
 }
