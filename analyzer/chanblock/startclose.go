@@ -58,9 +58,9 @@ func unstartedClosers(st *state, funcs []*ssa.Function) {
 				if op.Kind == chanuse.Send {
 					sends = append(sends, op.Instr)
 				}
-			case chanuse.Recv:
-				if u, isU := op.Instr.(*ssa.UnOp); isU && !st.ranges[u.Pos()] {
-					recvs = append(recvs, u)
+			case chanuse.Recv, chanuse.SelectRecv:
+				if w := channelOnlyWait(op); w != nil {
+					recvs = append(recvs, w)
 				}
 			}
 		}
@@ -160,8 +160,8 @@ func failedStart(st *state, fc *fieldFlow, closers map[*ssa.Function]bool, recvs
 		st.Report(analysis.Diagnostic{
 			Pos:      recv.Pos(),
 			Category: "deadlock",
-			Message: fmt.Sprintf("this receive waits on %s, made at line %d; only the goroutine %s starts at line %d closes or sends on it, but %s returns the error at line %d first, without starting it: after a failed start this receive blocks forever (feed or close the channel on the error path, or make it with its goroutine)",
-				name, st.pass.Fset.Position(mc.Pos()).Line, starter.Name(), st.pass.Fset.Position(start.Pos()).Line, starter.Name(), st.pass.Fset.Position(ret.Pos()).Line),
+			Message: fmt.Sprintf("%s waits on %s, made at line %d; only the goroutine %s starts at line %d closes or sends on it, but %s returns the error at line %d first, without starting it: after a failed start this %s blocks forever (feed or close the channel on the error path, or make it with its goroutine)",
+				waitWord(st, recv), name, st.pass.Fset.Position(mc.Pos()).Line, starter.Name(), st.pass.Fset.Position(start.Pos()).Line, starter.Name(), st.pass.Fset.Position(ret.Pos()).Line, waitNoun(st, recv)),
 			Related: []analysis.RelatedInformation{
 				{Pos: ret.Pos(), Message: "returns the error here, no goroutine started"},
 				{Pos: mc.Pos(), Message: "the channel is made here"},
@@ -219,6 +219,7 @@ type fieldFlow struct {
 	makes   []*ssa.MakeChan
 	ops     []chanuse.Op
 	escapes bool // another value stored, or a use not followed
+	sites   *callSites
 }
 
 // followFieldChans returns the flows of the package's private channel
@@ -234,7 +235,7 @@ func followFieldChans(st *state, funcs []*ssa.Function) map[*types.Var]*fieldFlo
 		}
 		fc := out[f]
 		if fc == nil {
-			fc = &fieldFlow{field: f}
+			fc = &fieldFlow{field: f, sites: st.callSites()}
 			out[f] = fc
 		}
 		fc.addr(fa)
@@ -335,11 +336,11 @@ func (fc *fieldFlow) value(v ssa.Value, seen map[ssa.Value]bool) {
 			if r.Op != token.EQL && r.Op != token.NEQ {
 				fc.escapes = true
 			}
-		case *ssa.Call, *ssa.Defer:
+		case *ssa.Call, *ssa.Defer, *ssa.Go:
 			c := r.(ssa.CallInstruction).Common()
 			b, ok := c.Value.(*ssa.Builtin)
 			switch {
-			case ok && (b.Name() == "len" || b.Name() == "cap"):
+			case fc.param(r.(ssa.CallInstruction), v, seen):
 			case ok && b.Name() == "close":
 				k := chanuse.Close
 				if _, d := r.(*ssa.Defer); d {
@@ -366,6 +367,29 @@ func (fc *fieldFlow) value(v ssa.Value, seen map[ssa.Value]bool) {
 			fc.escapes = true
 		}
 	}
+}
+
+// param follows v into the function r calls (or starts) when v is one of
+// its arguments and r is that function's one call site in the package:
+// the parameter then holds this field's channel and nothing else, and
+// its operations are the field's.
+func (fc *fieldFlow) param(r ssa.CallInstruction, v ssa.Value, seen map[ssa.Value]bool) bool {
+	c := r.Common()
+	f := c.StaticCallee()
+	if f == nil || f.Blocks == nil || c.Value == v || len(f.Params) != len(c.Args) {
+		return false
+	}
+	if n := len(fc.sites.callers[f]); n+len(fc.sites.gos[f]) != 1 || fc.sites.calls[f] != n {
+		return false
+	}
+	found := false
+	for i, a := range c.Args {
+		if a == v {
+			fc.value(f.Params[i], seen)
+			found = true
+		}
+	}
+	return found
 }
 
 // variable follows a local variable a channel of the field is kept in:
@@ -405,6 +429,9 @@ func (fc *fieldFlow) variable(a ssa.Value, seen map[ssa.Value]bool) {
 // only as a goroutine); nil when g runs any other way.
 func startsIn(st *state, fn, g *ssa.Function) []ssa.Instruction {
 	var out []ssa.Instruction
+	if h := g.Parent(); h != nil && h != fn {
+		return startsThrough(st, fn, h, startsIn(st, h, g))
+	}
 	if g.Parent() == fn {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -436,6 +463,29 @@ func startsIn(st *state, fn, g *ssa.Function) []ssa.Instruction {
 	return out
 }
 
+// startsThrough returns the calls fn makes to h, a helper that starts a
+// goroutine at gos (its go statements) and that only fn calls, directly
+// and never as a value: a path of fn that makes none of these calls
+// starts none of the goroutines. Nil when h runs any other way.
+func startsThrough(st *state, fn, h *ssa.Function, gos []ssa.Instruction) []ssa.Instruction {
+	if len(gos) == 0 || h.Parent() != nil {
+		return nil
+	}
+	sites := st.callSites()
+	calls := sites.callers[h]
+	if len(calls) == 0 || sites.calls[h] != len(calls) || len(sites.gos[h]) > 0 {
+		return nil
+	}
+	var out []ssa.Instruction
+	for _, c := range calls {
+		if _, ok := c.(*ssa.Call); !ok || c.Parent() != fn {
+			return nil
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // unstartedCloser checks the make mc of c's field, stored by its function
 // in an object it was handed.
 func unstartedCloser(st *state, field *types.Var, mc *ssa.MakeChan, starts map[ssa.Instruction]bool, recvs, sends []ssa.Instruction) {
@@ -450,7 +500,7 @@ func unstartedCloser(st *state, field *types.Var, mc *ssa.MakeChan, starts map[s
 		if !ok || chanuse.StructFieldOf(fa) != field {
 			continue
 		}
-		if spilledParam(fa.X) != nil { // the receiver or a parameter, captured or not
+		if objectParam(fa.X) != nil { // the receiver or a parameter, captured or not
 			store = s
 		}
 	}
@@ -486,8 +536,12 @@ func unstartedCloser(st *state, field *types.Var, mc *ssa.MakeChan, starts map[s
 	}
 	started := map[*ssa.Function]bool{}
 	for s := range starts {
-		if g := s.(*ssa.Go).Call.StaticCallee(); g != nil {
-			started[g] = true
+		if gi, ok := s.(*ssa.Go); ok {
+			if g := gi.Call.StaticCallee(); g != nil {
+				started[g] = true
+			}
+		} else if h := s.(ssa.CallInstruction).Common().StaticCallee(); h != nil {
+			started[h] = true // a helper that starts them: its literals run in them
 		}
 	}
 	name := fmt.Sprintf("field %s of %s", field.Name(), ownerName(st.sealed, field))
@@ -501,8 +555,8 @@ func unstartedCloser(st *state, field *types.Var, mc *ssa.MakeChan, starts map[s
 		st.Report(analysis.Diagnostic{
 			Pos:      recv.Pos(),
 			Category: "deadlock",
-			Message: fmt.Sprintf("this receive waits on %s, which %s makes at line %d and only the goroutine it starts at line %d closes or sends on, but the path that returns at line %d leaves the new channel in the field without starting it: after that return this receive blocks forever (make the channel, with its closer, after everything that can fail)",
-				name, fn.Name(), st.pass.Fset.Position(mc.Pos()).Line, st.pass.Fset.Position(start.Pos()).Line, st.pass.Fset.Position(rp).Line),
+			Message: fmt.Sprintf("%s waits on %s, which %s makes at line %d and only the goroutine it starts at line %d closes or sends on, but the path that returns at line %d leaves the new channel in the field without starting it: after that return this %s blocks forever (make the channel, with its closer, after everything that can fail)",
+				waitWord(st, recv), name, fn.Name(), st.pass.Fset.Position(mc.Pos()).Line, st.pass.Fset.Position(start.Pos()).Line, st.pass.Fset.Position(rp).Line, waitNoun(st, recv)),
 			Related: []analysis.RelatedInformation{
 				{Pos: rp, Message: "returns here with the channel in the field and no goroutine to close it"},
 				{Pos: mc.Pos(), Message: "the channel is made and stored here"},
@@ -590,4 +644,79 @@ func literalSite(lit *ssa.Function) ssa.Instruction {
 		}
 	}
 	return site
+}
+
+// channelOnlyWait returns the wait of op, a receive from a field's
+// channel, when only a send on or a close of that channel ends it: a
+// receive (plain, comma-ok, or a range's), or a case of a blocking select
+// from which no path leads to a return without entering that case's body:
+// the other cases only loop back to the select (a ticker that logs
+// progress, a poll), so while the channel stays silent the function
+// never returns. Nil for any other wait.
+func channelOnlyWait(op chanuse.Op) ssa.Instruction {
+	switch w := op.Instr.(type) {
+	case *ssa.UnOp:
+		return w
+	case *ssa.Select:
+		if !w.Blocking {
+			return nil
+		}
+		if len(w.States) == 1 {
+			return w
+		}
+		test := caseTest(w, op.State)
+		if test == nil || len(test.Succs[0].Instrs) == 0 {
+			return nil
+		}
+		body := test.Succs[0].Instrs[0]
+		if openReturn(w, func(*ssa.Return) bool { return true }, map[ssa.Instruction]bool{body: true}) != nil {
+			return nil
+		}
+		return w
+	}
+	return nil
+}
+
+// waitWord names a wait channelOnlyWait returns, as a sentence's subject.
+func waitWord(st *state, w ssa.Instruction) string {
+	return "this " + waitNoun(st, w)
+}
+
+// waitNoun is the noun of waitWord: receive, range or select.
+func waitNoun(st *state, w ssa.Instruction) string {
+	switch w := w.(type) {
+	case *ssa.Select:
+		return "select"
+	case *ssa.UnOp:
+		if st.ranges[w.Pos()] {
+			return "range"
+		}
+	}
+	return "receive"
+}
+
+// objectParam returns the parameter (the receiver, an argument, captured
+// or not) whose object v is, or is inside: the parameter itself, or a
+// struct reached from it through fields (an embedded struct, s.proc
+// through a pointer field). A channel stored there is in an object the
+// function's callers hold too.
+func objectParam(v ssa.Value) *ssa.Parameter {
+	for range 4 {
+		if p := spilledParam(v); p != nil {
+			return p
+		}
+		switch x := v.(type) {
+		case *ssa.FieldAddr:
+			v = x.X
+		case *ssa.UnOp:
+			fa, ok := x.X.(*ssa.FieldAddr)
+			if x.Op != token.MUL || !ok {
+				return nil
+			}
+			v = fa.X
+		default:
+			return nil
+		}
+	}
+	return nil
 }
