@@ -220,6 +220,10 @@ func heldField(v ssa.Value, depth int) *types.Var {
 	case *ssa.Lookup:
 		return heldField(v.X, depth+1)
 	case *ssa.Extract:
+		// The value of a comma-ok map lookup (t, ok := m[k]): extract #0.
+		if l, ok := v.Tuple.(*ssa.Lookup); ok && v.Index == 0 {
+			return heldField(l.X, depth+1)
+		}
 		// The value of a range over a map: extract #2 of next.
 		if n, ok := v.Tuple.(*ssa.Next); ok && v.Index == 2 && !n.IsString {
 			if r, ok := n.Iter.(*ssa.Range); ok {
