@@ -29,11 +29,22 @@ func fieldOnce(st *state, funcs []*ssa.Function) {
 			}
 		}
 	}
-	for _, c := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
+	classes := chanuse.Fields(st.pass.Pkg, st.sealed, funcs)
+	for _, c := range classes {
 		if c.Escapes || c.Stored || len(c.Makes) == 0 {
 			continue
 		}
 		fieldOnceOf(st, c, callers)
+	}
+	// A field whose channel leaves the package only as a receive-only
+	// channel (an exported accessor's <-chan T result, the wide view's
+	// Outside): other packages may wait on it too, but only the package
+	// can send on or close it, so its wakers are all in view.
+	for _, w := range st.wide {
+		if c := classes[w.Field]; c == nil || !c.Escapes || w.Elem || w.Outside&chanuse.OutSend != 0 || len(w.Makes) == 0 {
+			continue
+		}
+		fieldOnceOf(st, w.Class, callers)
 	}
 }
 
