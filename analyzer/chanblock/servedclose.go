@@ -34,6 +34,9 @@ func unclosedServers(st *state, funcs []*ssa.Function) {
 					continue
 				}
 				field, store, waiters := servedChan(st, mc)
+				if field != nil {
+					waiters = append(waiters, startedFieldLoads(store, field)...)
+				}
 				if field == nil || len(waiters) == 0 {
 					continue
 				}
@@ -150,6 +153,42 @@ func servedChan(st *state, mc *ssa.MakeChan) (*types.Var, *ssa.Store, []ssa.Valu
 		}
 	}
 	return field, store, waiters
+}
+
+// startedFieldLoads returns the loads of field, in methods the maker
+// starts as goroutines on the object it stores the channel in (go
+// o.loop() right after o.reqCh = reqCh): such a goroutine reads the
+// channel from the field itself instead of being handed it.
+func startedFieldLoads(store *ssa.Store, field *types.Var) []ssa.Value {
+	fa, ok := store.Addr.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	var out []ssa.Value
+	for _, b := range store.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			g, ok := instr.(*ssa.Go)
+			if !ok || g.Call.IsInvoke() || len(g.Call.Args) == 0 || g.Call.Args[0] != fa.X {
+				continue
+			}
+			m := g.Call.StaticCallee()
+			if m == nil || m.Signature.Recv() == nil || len(m.Params) == 0 || m.Blocks == nil {
+				continue
+			}
+			for _, r := range *m.Params[0].Referrers() {
+				rfa, ok := r.(*ssa.FieldAddr)
+				if !ok || chanuse.StructFieldOf(rfa) == nil || chanuse.StructFieldOf(rfa).Origin() != field {
+					continue
+				}
+				for _, l := range *rfa.Referrers() {
+					if u, ok := l.(*ssa.UnOp); ok && u.Op == token.MUL {
+						out = append(out, u)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // cellLoads appends to vals the loads of the cell at addr (a local
