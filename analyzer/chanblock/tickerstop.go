@@ -43,14 +43,31 @@ func stoppedTicker(st *state, g *ssa.Go) {
 	endless := neverReturns(fn)
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			u, ok := instr.(*ssa.UnOp)
-			if !ok || u.Op != token.ARROW || !chanuse.NeverClosed(u.X) {
+			// The receive from the ticker's channel: a plain one, or (in
+			// a loop the goroutine never leaves) a case of a select, the
+			// loop's other cases keeping it alive but never ending it.
+			var chv ssa.Value
+			switch u := instr.(type) {
+			case *ssa.UnOp:
+				if u.Op == token.ARROW && (endless || onlyAfter(fn, u)) {
+					chv = u.X
+				}
+			case *ssa.Select:
+				if !endless {
+					continue
+				}
+				for _, sc := range u.States {
+					if _, load := sc.Chan.(*ssa.UnOp); load && sc.Dir == types.RecvOnly && chanuse.NeverClosed(sc.Chan) {
+						chv = sc.Chan
+						break
+					}
+				}
+			}
+			if chv == nil || !chanuse.NeverClosed(chv) {
 				continue
 			}
-			if !endless && !onlyAfter(fn, u) {
-				continue
-			}
-			load, ok := u.X.(*ssa.UnOp) // *t.C
+			u := instr
+			load, ok := chv.(*ssa.UnOp) // *t.C
 			if !ok {
 				continue
 			}
