@@ -1,0 +1,54 @@
+// Fixed twin of selectloop: must stay silent. Variant of chanrecv/tsgonest_144 (M4: Wait logs progress from a ticker
+// while it waits in a for-select). Blocks: cmd.Start fails after r.done is
+// made; the loop's only way out is done, which nothing will close.
+package selectloopfixed
+
+import (
+	"log"
+	"os/exec"
+	"sync"
+	"time"
+)
+
+type Runner struct {
+	binary string
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	done   chan struct{}
+}
+
+func (r *Runner) Start() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cmd = exec.Command(r.binary)
+	r.done = nil
+	if err := r.cmd.Start(); err != nil {
+		return err
+	}
+	r.done = make(chan struct{})
+	cmd, done := r.cmd, r.done
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	return nil
+}
+
+func (r *Runner) Wait() {
+	r.mu.Lock()
+	done := r.done
+	r.mu.Unlock()
+	if done == nil {
+		return
+	}
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			log.Printf("still waiting for %s", r.binary)
+		}
+	}
+}
