@@ -14,7 +14,6 @@ type Queue struct {
 	process func(string)
 }
 
-
 func (q *Queue) Add(key string, d time.Duration) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
