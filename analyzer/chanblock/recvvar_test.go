@@ -14,7 +14,7 @@ import (
 // beside their fixed twins, and look-alikes that must stay silent.
 func TestRecvVariants(t *testing.T) {
 	pkgs := []string{"recvvar/lookalike"}
-	for _, v := range []string{"rangefield", "embedded", "helperspawn", "selectloop", "goparam", "timermap", "recvaccessor", "recvresult", "servedmethod", "tickerselect"} {
+	for _, v := range []string{"rangefield", "embedded", "helperspawn", "selectloop", "goparam", "timermap", "recvaccessor", "recvresult", "servedmethod", "tickerselect", "startaccessor"} {
 		pkgs = append(pkgs, "recvvar/"+v, "recvvar/"+v+"fixed")
 	}
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, pkgs...)

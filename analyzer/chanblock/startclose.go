@@ -354,6 +354,10 @@ func (fc *fieldFlow) value(v ssa.Value, seen map[ssa.Value]bool) {
 			fc.value(r, seen)
 		case *ssa.Phi:
 			fc.value(r, seen)
+		case *ssa.Return:
+			if !fc.accessor(r.Parent(), seen) {
+				fc.escapes = true
+			}
 		case *ssa.Store:
 			a, ok := r.Addr.(*ssa.Alloc)
 			if !ok || r.Val != v {
@@ -390,6 +394,30 @@ func (fc *fieldFlow) param(r ssa.CallInstruction, v ssa.Value, seen map[ssa.Valu
 		}
 	}
 	return found
+}
+
+// accessor follows the field's channel out of f, which returned it, when
+// f is an accessor of the field (chanuse.Accessor) whose result is
+// receive-only: the calls of f in the package are loads of the field,
+// followed as such, and callers elsewhere can only receive from what
+// they get, never send on it or close it.
+func (fc *fieldFlow) accessor(f *ssa.Function, seen map[ssa.Value]bool) bool {
+	if fld, _ := chanuse.Accessor(f); fld != fc.field {
+		return false
+	}
+	if ch, ok := f.Signature.Results().At(0).Type().Underlying().(*types.Chan); !ok || ch.Dir() != types.RecvOnly {
+		return false
+	}
+	if seen[f] {
+		return true
+	}
+	seen[f] = true
+	for _, c := range fc.sites.callers[f] {
+		if call, ok := c.(*ssa.Call); ok {
+			fc.value(call, seen)
+		}
+	}
+	return true
 }
 
 // variable follows a local variable a channel of the field is kept in:

@@ -204,3 +204,37 @@ func (q *timerQueue) Forget(key string) {
 		delete(q.dones, key)
 	}
 }
+
+// A container whose exit channel an exported accessor hands out
+// bidirectional (compare recvvar/startaccessor, whose accessor returns
+// <-chan uint32): a caller in another package may send the exit code or
+// close the channel itself, so the failed start is not proven to strand
+// the waiter.
+type Container struct {
+	id     string
+	exitCh chan uint32
+}
+
+func NewContainer(id string) *Container {
+	return &Container{id: id, exitCh: make(chan uint32, 1)}
+}
+
+func (c *Container) ExitCh() chan uint32 { return c.exitCh }
+
+type Sandbox interface {
+	StartContainer(id string) error
+}
+
+func StartContainer(sb Sandbox, c *Container, reap func(string) int32) error {
+	if err := sb.StartContainer(c.id); err != nil {
+		return err
+	}
+	go func() {
+		c.exitCh <- uint32(reap(c.id))
+	}()
+	return nil
+}
+
+func WaitContainer(c *Container) uint32 {
+	return <-c.ExitCh()
+}
