@@ -154,7 +154,7 @@ func failedStart(st *state, fc *fieldFlow, closers map[*ssa.Function]bool, recvs
 	mc := fc.makes[0]
 	name := fmt.Sprintf("field %s of %s", fc.field.Name(), ownerName(st.sealed, fc.field))
 	for _, recv := range recvs {
-		if recv.Parent() == starter || runsIn(st, recv.Parent(), map[*ssa.Function]bool{starter: true}, 0) || releases(mc, sends, recv) {
+		if recv.Parent() == starter || runsIn(st, recv.Parent(), map[*ssa.Function]bool{starter: true}, 0) || startedOnlyBy(st, recv.Parent(), starter) || releases(mc, sends, recv) {
 			continue
 		}
 		st.Report(analysis.Diagnostic{
@@ -577,7 +577,7 @@ func unstartedCloser(st *state, field *types.Var, mc *ssa.MakeChan, starts map[s
 		// A receive the started goroutines run themselves is not
 		// stranded when none starts; nor is the release of a slot the
 		// same goroutine took in a buffered channel (a semaphore).
-		if recv.Parent() == fn || runsIn(st, recv.Parent(), started, 0) || releases(mc, sends, recv) {
+		if recv.Parent() == fn || runsIn(st, recv.Parent(), started, 0) || startedOnlyBy(st, recv.Parent(), fn) || releases(mc, sends, recv) {
 			continue
 		}
 		st.Report(analysis.Diagnostic{
@@ -619,6 +619,28 @@ func runsIn(st *state, f *ssa.Function, started map[*ssa.Function]bool, depth in
 	}
 	for _, g := range sites.gos[f] {
 		if !runsIn(st, g.Parent(), started, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// startedOnlyBy reports whether f (or the function a literal f is
+// written in) is a function of the package that only fn starts, by go
+// statements, and that nothing calls or takes as a value: it runs only in
+// goroutines fn starts, as fn's own literals do (runsIn), so it waits on
+// nothing fn left behind when fn started none of them.
+func startedOnlyBy(st *state, f, fn *ssa.Function) bool {
+	for f.Parent() != nil {
+		f = f.Parent()
+	}
+	sites := st.callSites()
+	gos := sites.gos[f]
+	if len(gos) == 0 || sites.calls[f] > 0 {
+		return false
+	}
+	for _, g := range gos {
+		if g.Parent() != fn {
 			return false
 		}
 	}

@@ -5,6 +5,7 @@ package lookalike
 
 import (
 	"context"
+	"io"
 	"log"
 	"os/exec"
 	"sync"
@@ -237,4 +238,35 @@ func StartContainer(sb Sandbox, c *Container, reap func(string) int32) error {
 
 func WaitContainer(c *Container) uint32 {
 	return <-c.ExitCh()
+}
+
+// Two goroutines a start launches in turn (chanrecv/kata_2087's copier
+// and reaper): the copier, handed the IO-done channel, closes it; the
+// reaper, started after it, waits for it. When the start fails before
+// both, neither runs, so the reaper's wait strands nobody.
+type task struct {
+	ioDone chan struct{}
+	exit   chan int
+}
+
+func newTask() *task { return &task{ioDone: make(chan struct{}), exit: make(chan int, 1)} }
+
+func copyIO(done chan struct{}, r io.Reader) {
+	defer close(done)
+	_, _ = io.Copy(io.Discard, r)
+}
+
+func reap(t *task, wait func() int) {
+	<-t.ioDone
+	t.exit <- wait()
+}
+
+func startTask(t *task, open func() (io.Reader, error), wait func() int) error {
+	r, err := open()
+	if err != nil {
+		return err
+	}
+	go copyIO(t.ioDone, r)
+	go reap(t, wait)
+	return nil
 }
