@@ -218,6 +218,7 @@ func run(pass *analysis.Pass) (any, error) {
 	orphanedRequests(st)
 	selects(st)
 	stuckOps(st, chanuse.SrcFuncs(ssainput))
+	fieldOnceWide(st, ssainput.SrcFuncs)
 	return nil, nil
 }
 

@@ -17,6 +17,18 @@ import (
 // field elsewhere (a Close or Wait method waiting for the goroutine to
 // report) then blocks forever on that path (emersion/go-msgauth#8).
 func fieldOnce(st *state, funcs []*ssa.Function) {
+	callers := staticCallers(funcs)
+	for _, c := range chanuse.Fields(st.pass.Pkg, st.sealed, funcs) {
+		if c.Escapes || c.Stored || len(c.Makes) == 0 {
+			continue
+		}
+		fieldOnceOf(st, c, callers)
+	}
+}
+
+// staticCallers maps each function to the call instructions (calls, go
+// and defer statements) that name it statically in funcs.
+func staticCallers(funcs []*ssa.Function) map[*ssa.Function][]ssa.CallInstruction {
 	callers := map[*ssa.Function][]ssa.CallInstruction{}
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
@@ -29,20 +41,25 @@ func fieldOnce(st *state, funcs []*ssa.Function) {
 			}
 		}
 	}
+	return callers
+}
+
+// fieldOnceWide is fieldOnce for a field whose channel leaves the
+// package only as a receive-only channel (an exported accessor's <-chan T
+// result: the wide view's Outside without OutSend), which chanuse.Fields
+// counts as an escape: other packages may wait on it too, but only the
+// package can send on or close it, so its wakers are all in view. It runs
+// after the interleaving checker, whose report at the same receive comes
+// first.
+func fieldOnceWide(st *state, funcs []*ssa.Function) {
 	classes := chanuse.Fields(st.pass.Pkg, st.sealed, funcs)
-	for _, c := range classes {
-		if c.Escapes || c.Stored || len(c.Makes) == 0 {
-			continue
-		}
-		fieldOnceOf(st, c, callers)
-	}
-	// A field whose channel leaves the package only as a receive-only
-	// channel (an exported accessor's <-chan T result, the wide view's
-	// Outside): other packages may wait on it too, but only the package
-	// can send on or close it, so its wakers are all in view.
+	var callers map[*ssa.Function][]ssa.CallInstruction
 	for _, w := range st.wide {
 		if c := classes[w.Field]; c == nil || !c.Escapes || w.Elem || w.Outside&chanuse.OutSend != 0 || len(w.Makes) == 0 {
 			continue
+		}
+		if callers == nil {
+			callers = staticCallers(funcs)
 		}
 		fieldOnceOf(st, w.Class, callers)
 	}

@@ -34,8 +34,13 @@ func unclosedServers(st *state, funcs []*ssa.Function) {
 					continue
 				}
 				field, store, waiters := servedChan(st, mc)
+				var loads map[ssa.Value]bool // waiters that load the field in a started method
 				if field != nil {
-					waiters = append(waiters, startedFieldLoads(store, field)...)
+					loads = map[ssa.Value]bool{}
+					for _, l := range startedFieldLoads(store, field) {
+						loads[l] = true
+						waiters = append(waiters, l)
+					}
 				}
 				if field == nil || len(waiters) == 0 {
 					continue
@@ -53,7 +58,7 @@ func unclosedServers(st *state, funcs []*ssa.Function) {
 				}
 				for _, w := range waiters {
 					recv, exit := closedExit(w)
-					if recv == nil {
+					if recv == nil || loads[w] && !closeOnlyExit(recv) {
 						continue
 					}
 					st.Report(analysis.Diagnostic{
@@ -327,6 +332,36 @@ func closedBranchReturn(u *ssa.UnOp) *ssa.Return {
 	if !ssaloop.InLoop(u.Block()) {
 		return nil
 	}
+	for _, closed := range closedBranches(u) {
+		if ret := returnFrom(closed, u.Block()); ret != nil {
+			return ret
+		}
+	}
+	return nil
+}
+
+// closeOnlyExit reports whether u's function can return only through
+// the branch u's ok == false takes: that branch is entered from u's test
+// alone (no break joins it) and no return is reachable from the entry
+// without it (no return on a sentinel value or an error). The goroutine
+// then ends only when the channel is closed.
+func closeOnlyExit(u *ssa.UnOp) bool {
+	fn := u.Parent()
+	for _, closed := range closedBranches(u) {
+		if len(closed.Preds) != 1 || len(closed.Instrs) == 0 {
+			continue
+		}
+		if openReturn(fn.Blocks[0].Instrs[0], func(*ssa.Return) bool { return true }, map[ssa.Instruction]bool{closed.Instrs[0]: true}) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// closedBranches returns the blocks the tests of the comma-ok receive
+// u's ok take when the channel is closed.
+func closedBranches(u *ssa.UnOp) []*ssa.BasicBlock {
+	var out []*ssa.BasicBlock
 	for _, r := range *u.Referrers() {
 		ex, ok := r.(*ssa.Extract)
 		if !ok || ex.Index != 1 {
@@ -347,15 +382,12 @@ func closedBranchReturn(u *ssa.UnOp) *ssa.Return {
 					}
 				}
 			}
-			if closed == nil {
-				continue
-			}
-			if ret := returnFrom(closed, u.Block()); ret != nil {
-				return ret
+			if closed != nil {
+				out = append(out, closed)
 			}
 		}
 	}
-	return nil
+	return out
 }
 
 // returnFrom returns a return reached from b without passing back
