@@ -91,13 +91,6 @@ func Callees(pkg *ssa.Package, c *ssa.CallCommon) []*ssa.Function {
 	var fns []*ssa.Function
 	switch v := c.Value.(type) {
 	case *ssa.Function:
-		// A call of a generic function's instance runs the generic body
-		// (without ssa.InstantiateGenerics the instance is a wrapper of
-		// no package that converts its arguments and calls the body):
-		// the body's parameters are the instance's, one for one.
-		if o := v.Origin(); o != nil && v.Pkg == nil && o.Pkg != nil && o.Pkg == pkg && len(o.Params) == len(v.Params) {
-			v = o
-		}
 		fns = []*ssa.Function{v}
 	case *ssa.MakeClosure:
 		fns = []*ssa.Function{v.Fn.(*ssa.Function)}
@@ -134,22 +127,38 @@ func Callees(pkg *ssa.Package, c *ssa.CallCommon) []*ssa.Function {
 	if len(fns) == 0 || len(fns) > maxCallees {
 		return nil
 	}
+	cloned := false
 	for i, fn := range fns {
-		if fn != nil && fn.Pkg == nil && fn.Origin() != nil && fn.Origin().Pkg == pkg {
+		if o := originIn(fn, pkg); o != nil {
 			// An instance of a generic function of the package (a call
-			// from generic code, or with type arguments): the package's
-			// code is the generic function's body.
-			if i == 0 {
-				fns = slices.Clone(fns)
+			// from generic code, or with type arguments): without
+			// ssa.InstantiateGenerics the instance is a wrapper of no
+			// package that converts its arguments and calls the body, so
+			// the package's code is the generic body, whose parameters
+			// are the instance's, one for one. fns may be the resolver's
+			// own slice: copy it before the first change.
+			if !cloned {
+				fns, cloned = slices.Clone(fns), true
 			}
-			fns[i] = fn.Origin()
-			fn = fns[i]
+			fns[i], fn = o, o
 		}
 		if fn == nil || fn.Blocks == nil || fn.Pkg != pkg {
 			return nil
 		}
 	}
 	return fns
+}
+
+// originIn returns the generic function of pkg that fn, an instance
+// wrapper, stands for; nil when fn is not one.
+func originIn(fn *ssa.Function, pkg *ssa.Package) *ssa.Function {
+	if fn == nil || fn.Pkg != nil {
+		return nil
+	}
+	if o := fn.Origin(); o != nil && o.Pkg != nil && o.Pkg == pkg && len(o.Params) == len(fn.Params) {
+		return o
+	}
+	return nil
 }
 
 // invoke returns the methods an interface call may run, if the package

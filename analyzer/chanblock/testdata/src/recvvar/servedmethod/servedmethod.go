@@ -30,7 +30,9 @@ type Object struct {
 func (o *Object) fetchLoop() {
 	defer close(o.resCh)
 	for {
-		req, ok := <-o.reqCh // want `this goroutine returns when its channel is closed \(line \d+\), but nothing closes it: the channel is kept in field reqCh of Object`
+		// Two rules see this loop (servedclose's started method and
+		// stuckrange's comma-ok loop); the report kept is stuckrange's.
+		req, ok := <-o.reqCh // want `nothing closes field reqCh of Object: the loop around this receive is left only when the receive finds the channel closed`
 		if !ok {
 			return
 		}
