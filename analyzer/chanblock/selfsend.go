@@ -71,6 +71,12 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 	// can be blocked in such a send at once, with none left to receive
 	// (block/cachew#261).
 	pool := len(gs) > 1 || ssaloop.InLoop(gs[0].Block())
+	if pool && !recvLoops(c) {
+		// Workers that take one value and hand one on (a stop token
+		// passed down the line) take out as many as they put back:
+		// only a worker that goes on taking can be starved.
+		return
+	}
 	// The functions the loop's goroutine runs with the same object.
 	type at struct {
 		fn   *ssa.Function
@@ -343,6 +349,17 @@ func (c *class) recvBefore(instr ssa.Instruction) bool {
 		}
 		rb, b := r.Instr.Block(), instr.Block()
 		if rb == b && index(r.Instr) < index(instr) || rb != b && rb.Dominates(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// recvLoops reports whether one of c's receives sits in a loop of its
+// function: a worker that goes on taking values.
+func recvLoops(c *class) bool {
+	for _, op := range append(append([]op(nil), c.o.recvs...), c.o.selRecvs...) {
+		if ssaloop.InLoop(op.Instr.Block()) {
 			return true
 		}
 	}

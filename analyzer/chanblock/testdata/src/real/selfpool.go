@@ -279,3 +279,26 @@ func (p *drainPool) work() {
 		}
 	}
 }
+
+// Look-alike: each waiter takes the stop token once and hands it on
+// before it returns (a relay down the line), so the waiters put back
+// exactly what they take and the buffer of one always has room for the
+// hand-on; no worker goes on taking, so none can be starved.
+type relayStop struct {
+	stop chan struct{}
+}
+
+func startRelay(n int) *relayStop {
+	r := &relayStop{stop: make(chan struct{}, 1)}
+	for i := 0; i < n; i++ {
+		go r.wait()
+	}
+	return r
+}
+
+func (r *relayStop) wait() {
+	<-r.stop
+	r.stop <- struct{}{}
+}
+
+func (r *relayStop) Close() { r.stop <- struct{}{} }
