@@ -182,6 +182,56 @@ func fitsBuffer(b *ssa.BasicBlock, size int, selects bool) bool {
 				return true
 			}
 		}
+		// A count the function itself decides (the len of a slice it
+		// builds, values = append(values, ...) itemCount times) is the
+		// programmer's to match with the buffer, as for a constant; only
+		// a count that comes from outside (a parameter, a field, a
+		// package variable, a call's result) can outgrow it.
+		if !outsideCount(c.X) && !outsideCount(c.Y) && constCount(c.X) < 0 && constCount(c.Y) < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// outsideCount reports whether v, a loop's bound, comes from outside the
+// function: a parameter, a load of a field or package variable, a free
+// variable, a call's result, or the len of such a value (through
+// slicing and conversions).
+func outsideCount(v ssa.Value) bool {
+	for range 8 {
+		switch x := v.(type) {
+		case *ssa.Parameter, *ssa.FreeVar, *ssa.Global:
+			return true
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return false
+			}
+			switch x.X.(type) {
+			case *ssa.FieldAddr, *ssa.Global, *ssa.IndexAddr:
+				return true
+			}
+			v = x.X
+		case *ssa.Field, *ssa.FieldAddr:
+			return true
+		case *ssa.Slice:
+			v = x.X
+		case *ssa.Convert:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		case *ssa.Call:
+			bi, ok := x.Call.Value.(*ssa.Builtin)
+			if !ok {
+				return true
+			}
+			if bi.Name() != "len" || len(x.Call.Args) != 1 {
+				return false
+			}
+			v = x.Call.Args[0]
+		default:
+			return false
+		}
 	}
 	return false
 }

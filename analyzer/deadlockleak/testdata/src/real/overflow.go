@@ -182,3 +182,30 @@ func drainUntilDone(items []string, check func(string) error) []error {
 		}
 	}
 }
+
+// Look-alike (grpc internal/cache's timeoutCache_test): the function
+// builds the slice it ranges over itself, with as many items as the
+// buffer holds, so the senders it starts never outnumber the room; only
+// a count from outside (a parameter, a field) can outgrow a constant
+// buffer.
+func callbacksOfBuilt(wait func(int) bool, d time.Duration) bool {
+	const itemCount = 3
+	var values []int
+	for i := 0; i < itemCount; i++ {
+		values = append(values, i)
+	}
+	fired := make(chan struct{}, itemCount)
+	for _, v := range values {
+		go func() {
+			if wait(v) {
+				fired <- struct{}{}
+			}
+		}()
+	}
+	select {
+	case <-fired:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
