@@ -6,7 +6,6 @@ import (
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
-	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -387,23 +386,5 @@ func returnSkipping(from ssa.Instruction, calls []*ssa.Call) *ssa.Return {
 	for _, c := range calls {
 		stop[c] = true
 	}
-	var ret *ssa.Return
-	ssawalk.Forward(from, func(in ssa.Instruction) ssawalk.Action {
-		if stop[in] {
-			return ssawalk.Cut
-		}
-		switch in := in.(type) {
-		case *ssa.Return:
-			ret = in
-			return ssawalk.Stop
-		case *ssa.Panic:
-			return ssawalk.Cut
-		case ssa.CallInstruction:
-			if chanuse.NoReturn(in.Common()) {
-				return ssawalk.Cut
-			}
-		}
-		return ssawalk.Continue
-	})
-	return ret
+	return chanuse.ReturnAvoiding(from, func(in ssa.Instruction) bool { return stop[in] })
 }

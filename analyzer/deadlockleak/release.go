@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
-	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -258,25 +257,7 @@ func skipsRelease(call *ssa.Call, release map[int]bool) *ssa.Return {
 		return nil
 	}
 	done := ctxDoneAt(call)
-	var ret *ssa.Return
-	ssawalk.Forward(call, func(in ssa.Instruction) ssawalk.Action {
-		if uses[in] || done[in] {
-			return ssawalk.Cut
-		}
-		switch in := in.(type) {
-		case *ssa.Return:
-			ret = in
-			return ssawalk.Stop
-		case *ssa.Panic:
-			return ssawalk.Cut
-		case ssa.CallInstruction:
-			if chanuse.NoReturn(in.Common()) {
-				return ssawalk.Cut
-			}
-		}
-		return ssawalk.Continue
-	})
-	return ret
+	return chanuse.ReturnAvoiding(call, func(in ssa.Instruction) bool { return uses[in] || done[in] })
 }
 
 // ctxDoneAt returns the instructions of call's function from which a

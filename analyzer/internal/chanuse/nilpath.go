@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -414,4 +415,29 @@ func MaybeNilCell(a *ssa.Alloc, instr ssa.Instruction) *NilPath {
 		return nil
 	}
 	return &NilPath{From: from, Makes: makes, Conds: decided(from, to)}
+}
+
+// ReturnAvoiding returns a return reachable from after from on a path
+// that passes no instruction of avoid, or nil. Paths that panic or call
+// a function that does not return (NoReturn) are not followed.
+func ReturnAvoiding(from ssa.Instruction, avoid func(ssa.Instruction) bool) *ssa.Return {
+	var ret *ssa.Return
+	ssawalk.Forward(from, func(in ssa.Instruction) ssawalk.Action {
+		if avoid(in) {
+			return ssawalk.Cut
+		}
+		switch in := in.(type) {
+		case *ssa.Return:
+			ret = in
+			return ssawalk.Stop
+		case *ssa.Panic:
+			return ssawalk.Cut
+		case ssa.CallInstruction:
+			if NoReturn(in.Common()) {
+				return ssawalk.Cut
+			}
+		}
+		return ssawalk.Continue
+	})
+	return ret
 }
