@@ -5,6 +5,7 @@ import (
 	"go/token"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -291,16 +292,10 @@ func loopTests(b *ssa.BasicBlock, size ssa.Value) bool {
 		}
 		return false
 	}
-	fwd := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
-	back := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Preds })
-	for x := range fwd {
-		if !back[x] {
-			continue
-		}
-		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
+	if !ssaloop.InLoop(b) {
+		return false
+	}
+	for _, iff := range ssaloop.Tests(b) {
 		if c, ok := iff.Cond.(*ssa.BinOp); ok && (same(c.X) || same(c.Y)) {
 			return true
 		}

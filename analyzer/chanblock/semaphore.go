@@ -501,16 +501,10 @@ func (s *sem) failsHolding(callee *ssa.Function, errIdx int) bool {
 // fixed number of tokens, to drain them later (runtime's
 // BenchmarkChanUncontended), and not one that leaks a token per iteration.
 func countedLoop(b *ssa.BasicBlock) bool {
-	fwd := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
-	back := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Preds })
-	for x := range fwd {
-		if !back[x] {
-			continue
-		}
-		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
+	if !ssaloop.InLoop(b) {
+		return false
+	}
+	for _, iff := range ssaloop.Tests(b) {
 		if bin, ok := iff.Cond.(*ssa.BinOp); ok {
 			switch bin.Op {
 			case token.LSS, token.LEQ, token.GTR, token.GEQ:

@@ -138,7 +138,7 @@ func oneShot(op chanuse.Op, recvs []chanuse.Op) bool {
 // receives the channel (one of recvs): the goroutine stops sending only
 // once it has taken a value itself.
 func leavesOnReceive(b *ssa.BasicBlock, recvs []chanuse.Op) bool {
-	loop := loopBlocks(b)
+	loop := ssaloop.Blocks(b)
 	var bodies []*ssa.BasicBlock
 	for _, op := range recvs {
 		if sel, ok := op.Instr.(*ssa.Select); ok && loop[sel.Block()] {
@@ -171,7 +171,7 @@ func leavesOnReceive(b *ssa.BasicBlock, recvs []chanuse.Op) bool {
 
 // returns reports whether a Return is reachable from b.
 func returns(b *ssa.BasicBlock) bool {
-	for x := range reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs }) {
+	for x := range ssaloop.Reached(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs }) {
 		if _, ok := x.Instrs[len(x.Instrs)-1].(*ssa.Return); ok {
 			return true
 		}

@@ -707,7 +707,7 @@ func fieldOverflow(pass *analysis.Pass, c *chanuse.Class, size int, recvFn *ssa.
 		}
 		// A loop that also receives from the channel before each start
 		// starts a sender only once the last value was taken.
-		loop := loopBlocks(at.Block())
+		loop := ssaloop.Blocks(at.Block())
 		return !slices.ContainsFunc(paced, func(b *ssa.BasicBlock) bool {
 			return loop[b] && (b == at.Block() || b.Dominates(at.Block()))
 		})

@@ -78,7 +78,7 @@ func producer(pass *analysis.Pass, c *chanuse.Class, fn *ssa.Function, sends, re
 		}
 		// The same instance on every round (a request's own reply
 		// channel, one per round, is another pattern).
-		if def, ok := baseKey(op.Base).(ssa.Instruction); ok && loopBlocks(b)[def.Block()] {
+		if def, ok := baseKey(op.Base).(ssa.Instruction); ok && ssaloop.Blocks(b)[def.Block()] {
 			continue
 		}
 		looped = append(looped, op.Instr)
@@ -192,7 +192,7 @@ func loopCall(fn *ssa.Function, param int, callers map[*ssa.Function][]*ssa.Call
 		if constBounded(b) || watches(b) {
 			continue
 		}
-		if def, ok := v.(ssa.Instruction); ok && loopBlocks(b)[def.Block()] {
+		if def, ok := v.(ssa.Instruction); ok && ssaloop.Blocks(b)[def.Block()] {
 			continue // a new instance each round
 		}
 		return call
@@ -337,7 +337,7 @@ func calls(f, fn *ssa.Function) bool {
 // value, on its own test. Nil if every way out follows a receive (a range,
 // a test of ok or of the value) or the loop has none.
 func ownExit(b *ssa.BasicBlock, c *chanuse.Class) ssa.Instruction {
-	loop := loopBlocks(b)
+	loop := ssaloop.Blocks(b)
 	var recvBlocks []*ssa.BasicBlock
 	for _, op := range c.Ops {
 		if op.Kind == chanuse.Recv && loop[op.Instr.Block()] {
@@ -373,7 +373,7 @@ func ownExit(b *ssa.BasicBlock, c *chanuse.Class) ssa.Instruction {
 // consumer takes a count of values; a test on what a call returns (its
 // state machine's next step) is its own decision instead.
 func counted(b *ssa.BasicBlock) bool {
-	loop := loopBlocks(b)
+	loop := ssaloop.Blocks(b)
 	for x := range loop {
 		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
 		if !ok {

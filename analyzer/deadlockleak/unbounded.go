@@ -38,7 +38,7 @@ func overflow(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root 
 		}
 		// A loop that also receives from the channel can start a sender
 		// only once the last has been taken (a timer armed per batch).
-		loop := loopBlocks(at.Block())
+		loop := ssaloop.Blocks(at.Block())
 		mixed := false
 		for _, op := range recv.recvs {
 			mixed = mixed || loop[op.Instr.Block()]
@@ -280,14 +280,10 @@ func constCount(v ssa.Value) int {
 // exitTests returns the tests (Ifs) of the loops around b that can leave
 // them: a successor off the loop.
 func exitTests(b *ssa.BasicBlock) []*ssa.If {
-	loop := loopBlocks(b)
+	loop := ssaloop.Blocks(b)
 	var out []*ssa.If
-	for x := range loop {
-		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
-		for _, s := range x.Succs {
+	for _, iff := range ssaloop.Tests(b) {
+		for _, s := range iff.Block().Succs {
 			if !loop[s] {
 				out = append(out, iff)
 				break
@@ -311,37 +307,6 @@ func selectIndex(v ssa.Value) bool {
 func isInteger(t types.Type) bool {
 	bt, ok := t.Underlying().(*types.Basic)
 	return ok && bt.Info()&types.IsInteger != 0
-}
-
-// loopBlocks returns the blocks of the loops around b: those b reaches
-// that reach b again.
-func loopBlocks(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
-	fwd := reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
-	back := reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Preds })
-	loop := map[*ssa.BasicBlock]bool{}
-	for x := range fwd {
-		if back[x] {
-			loop[x] = true
-		}
-	}
-	return loop
-}
-
-// reach returns the blocks reached from b (b included) along next.
-func reach(b *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
-	seen := map[*ssa.BasicBlock]bool{b: true}
-	stack := []*ssa.BasicBlock{b}
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, y := range next(x) {
-			if !seen[y] {
-				seen[y] = true
-				stack = append(stack, y)
-			}
-		}
-	}
-	return seen
 }
 
 // viaStop describes the case ex leaves its select through when it fires
@@ -388,7 +353,7 @@ func unboundedSend(s *role) ssa.Instruction {
 // watches reports whether a loop around b holds a select that receives
 // from some channel.
 func watches(b *ssa.BasicBlock) bool {
-	for x := range loopBlocks(b) {
+	for x := range ssaloop.Blocks(b) {
 		for _, instr := range x.Instrs {
 			if sel, ok := instr.(*ssa.Select); ok {
 				for _, st := range sel.States {

@@ -115,7 +115,7 @@ func invariant(v ssa.Value, b *ssa.BasicBlock) bool {
 	case *ssa.Parameter, *ssa.FreeVar, *ssa.Global, *ssa.Const, *ssa.Function:
 		return true
 	case ssa.Instruction:
-		return v.Block() != nil && !loopBlocks(b)[v.Block()]
+		return v.Block() != nil && !ssaloop.Blocks(b)[v.Block()]
 	}
 	return false
 }

@@ -34,3 +34,47 @@ func ReachesAvoiding(a, b, avoid *ssa.BasicBlock) bool {
 	}
 	return false
 }
+
+// Blocks returns the blocks of the loops through b, b included: the
+// blocks b reaches that reach b. For b in no loop it is b alone.
+func Blocks(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	fwd := Reached(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
+	back := Reached(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Preds })
+	loop := map[*ssa.BasicBlock]bool{}
+	for x := range fwd {
+		if back[x] {
+			loop[x] = true
+		}
+	}
+	return loop
+}
+
+// Tests returns the conditional branches (Ifs) that end the blocks of the
+// loops through b (Blocks), in no particular order.
+func Tests(b *ssa.BasicBlock) []*ssa.If {
+	var out []*ssa.If
+	for x := range Blocks(b) {
+		if iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If); ok {
+			out = append(out, iff)
+		}
+	}
+	return out
+}
+
+// Reached returns the blocks reached from b (b included) along next
+// (Succs forward, Preds backward).
+func Reached(b *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := map[*ssa.BasicBlock]bool{b: true}
+	stack := []*ssa.BasicBlock{b}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, y := range next(x) {
+			if !seen[y] {
+				seen[y] = true
+				stack = append(stack, y)
+			}
+		}
+	}
+	return seen
+}
