@@ -8,6 +8,7 @@ import (
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -277,25 +278,15 @@ func heldAfter(d *ssa.Defer, mu *types.Var) bool {
 		name, f := chanuse.MutexCall(c.Common())
 		return f == mu && (name == "Unlock" || name == "RUnlock")
 	}
-	seen := map[*ssa.BasicBlock]bool{}
-	var walk func(b *ssa.BasicBlock, from int) bool
-	walk = func(b *ssa.BasicBlock, from int) bool {
-		for _, in := range b.Instrs[from:] {
-			if releases(in) {
-				return false
-			}
+	held := true
+	ssawalk.Forward(d, func(in ssa.Instruction) ssawalk.Action {
+		if releases(in) {
+			held = false
+			return ssawalk.Stop
 		}
-		for _, s := range b.Succs {
-			if !seen[s] {
-				seen[s] = true
-				if !walk(s, 0) {
-					return false
-				}
-			}
-		}
-		return true
-	}
-	return walk(d.Block(), index(d)+1)
+		return ssawalk.Continue
+	})
+	return held
 }
 
 // unlocks reports whether fn unlocks the mutex field mu itself: a helper
