@@ -25,9 +25,9 @@ func f(n int) int {
 func g(x int) int { return x }
 `
 
-// TestInLoop checks that a call in a loop's body is in a loop and the call
-// after the loop is not.
-func TestInLoop(t *testing.T) {
+// build parses and builds src.
+func build(t *testing.T) (*token.FileSet, *ssa.Package) {
+	t.Helper()
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "p.go", src, 0)
 	if err != nil {
@@ -37,6 +37,13 @@ func TestInLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return fset, pkg
+}
+
+// TestInLoop checks that a call in a loop's body is in a loop and the call
+// after the loop is not.
+func TestInLoop(t *testing.T) {
+	fset, pkg := build(t)
 	got := map[int]bool{} // g's argument's line -> in a loop
 	for _, b := range pkg.Func("f").Blocks {
 		for _, ins := range b.Instrs {
@@ -54,15 +61,7 @@ func TestInLoop(t *testing.T) {
 // loop's test (i < n) and not the entry or the block after the loop, and
 // that the block after the loop is a loop of its own alone, with no test.
 func TestBlocks(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", src, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, _, err := ssautil.BuildPackage(&types.Config{}, fset, types.NewPackage("p", ""), []*ast.File{f}, ssa.SanityCheckFunctions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fset, pkg := build(t)
 	fn := pkg.Func("f")
 	var body, after *ssa.BasicBlock
 	for _, b := range fn.Blocks {
