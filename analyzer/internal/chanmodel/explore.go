@@ -74,6 +74,9 @@ type gor struct {
 	raced  []int     // the goroutines waiting on the channel for it when it left its select (raced.go)
 	left   *ssa.SelectState
 	mapAt  ssa.Instruction // the map instruction it waits to run (mapelem.go)
+	// stopped: it left a free loop by a way out the model does not
+	// track (freeloops.go).
+	stopped bool
 }
 
 func (g *gor) clone() *gor {
@@ -378,6 +381,7 @@ func (e *explorer) run(s *state, i int, steps int) {
 			}
 			continue
 		case *ssa.Return:
+			e.stop(s, f, f.blk, nil)
 			if len(g.frames) == 1 {
 				g.exit = in.Pos()
 				if !g.exit.IsValid() {
@@ -489,6 +493,7 @@ func (e *explorer) spawn(s *state, k *chanuse.Node) {
 func (e *explorer) jump(s *state, f *frame, to *ssa.BasicBlock) bool {
 	from := f.blk
 	e.st = s
+	e.stop(s, f, from, to)
 	if l := e.m.loops[f.node.Fn][to]; l != nil {
 		if l.body[from] {
 			f.back[to]++
@@ -1078,7 +1083,7 @@ func (e *explorer) transitions(s *state) {
 		if _, ok := g.parked[p].op.Instr.(*ssa.Select); ok {
 			k.state = -1
 		}
-		if e.stuckOp[k] && !e.raceFirst(s, i, k) {
+		if e.stuckOp[k] && !e.raceFirst(s, i, k) || e.stopped(s, i) {
 			continue
 		}
 		e.stuckOp[k] = true
@@ -1142,10 +1147,15 @@ func (s *state) key() string {
 }
 
 func (g *gor) key() string {
+	stop := ""
+	if g.stopped {
+		stop = "S"
+	}
 	if g.done {
-		return "D" + g.racedKey()
+		return "D" + stop + g.racedKey()
 	}
 	var b strings.Builder
+	b.WriteString(stop)
 	b.WriteString(g.racedKey())
 	fmt.Fprintf(&b, "%p:%t:%d:%t:%p:%v:%d:%p:%d;", g.g, g.dclose != nil, len(g.parked), g.then, g.sync, g.holds, g.group, g.mapAt, g.cw)
 	for _, f := range g.frames {

@@ -27,22 +27,16 @@ import (
 
 // freeLoopsAlone reports whether every free loop of the model may run
 // its own count: no counted or free loop on the other side must match it.
+//
+// The field harness follows free loops under the same condition, its
+// clients' (a walk over the object's list, a retried read: 0 to bound
+// trips, then the call returns) and its goroutines' alike. What it must
+// not take for a deadlock is a client's call made after a goroutine of
+// the object left such a loop by a way the model does not track (a
+// failed read, a context's case in a select without the channel, a
+// closed input): that way out cannot be told from the end of the
+// object's life, after which the call is misuse (stopped, below).
 func (m *model) freeLoopsAlone() bool {
-	// In the field harness a free loop of the owner's goroutine ends by
-	// ways (a context's case in a select without the field, a failed
-	// read, a closed input) the harness cannot tell from the end of the
-	// object's life, after which a client's call is misuse: not followed.
-	if m.ch.Field != nil {
-		for _, ls := range m.loops {
-			for _, l := range ls {
-				if l.free {
-					m.loopWhy = "free loop in the field harness"
-					return false
-				}
-			}
-		}
-		return true
-	}
 	for _, n := range m.ch.Nodes {
 		if m.canon[n] != n {
 			continue
@@ -96,6 +90,72 @@ func (m *model) freeLoopsAlone() bool {
 	return true
 }
 
+// stopExits indexes the ways out of the model's free loops that follow
+// no operation on the channel (loop.untracked) by block, for stop.
+func (m *model) stopExits() {
+	for _, ls := range m.loops {
+		for _, l := range ls {
+			if !l.free {
+				continue
+			}
+			for b := range l.untracked {
+				if m.stops == nil {
+					m.stops = map[*ssa.BasicBlock][]*loop{}
+				}
+				m.stops[b] = append(m.stops[b], l)
+			}
+		}
+	}
+}
+
+// stop marks the goroutine of s whose running frame is f stopped when f
+// leaves a free loop by an untracked way out: from block from to block to
+// (nil: a return in from).
+func (e *explorer) stop(s *state, f *frame, from, to *ssa.BasicBlock) {
+	ls := e.m.stops[from]
+	if len(ls) == 0 {
+		return
+	}
+	for _, l := range ls {
+		if to != nil && l.body[to] {
+			continue
+		}
+		for _, g := range s.gs {
+			if len(g.frames) > 0 && g.frames[len(g.frames)-1] == f {
+				g.stopped = true
+			}
+		}
+		return
+	}
+}
+
+// stopped reports whether goroutine i of s, waiting at its operation on
+// the channel, is a client's call (not a goroutine it started) that a
+// goroutine of the object could complete had it not returned after
+// leaving a free loop by an untracked way out: the object's life may have
+// ended there (a reader's failed read, a context done), and the call is
+// then misuse rather than a deadlock. Only the field harnesses ask.
+func (e *explorer) stopped(s *state, i int) bool {
+	g := s.gs[i]
+	if e.m.then == nil || e.m.ch.Field == nil || g.g != e.m.then && g.g != e.m.also {
+		return false
+	}
+	p := primaryOp(g)
+	if p < 0 {
+		return false
+	}
+	recv := g.parked[p].kind == chanuse.Recv || g.parked[p].kind == chanuse.SelectRecv
+	for j, h := range s.gs {
+		if j == i || !h.done || !h.stopped || h.g == e.m.then || h.g == e.m.also {
+			continue
+		}
+		if recv && (e.m.sends[h.g] || e.m.closes[h.g]) || !recv && e.m.recvs[h.g] {
+			return true
+		}
+	}
+	return false
+}
+
 // otherChannel returns an operation in l's body on another channel
 // that decides how the loop goes round, a count the model does not
 // follow: a channel the model's goroutines make (fed and closed by them:
@@ -103,7 +163,7 @@ func (m *model) freeLoopsAlone() bool {
 // loop's own operations on this channel repeat with it, any channel but
 // a timer's or a context's Done taken without its ok (workers ranging
 // over a queue the caller fills, sending one result per job, or starting
-// a goroutine per job that does).
+// a goroutine per job that does). An offer (offersOnly) drives nothing.
 func (m *model) otherChannel(n *chanuse.Node, l *loop) ssa.Instruction {
 	repeats := false
 	for b := range l.body {
@@ -131,6 +191,9 @@ func (m *model) otherChannel(n *chanuse.Node, l *loop) ssa.Instruction {
 					return in
 				}
 			case *ssa.Select:
+				if offersOnly(x) {
+					continue // it never waits: it paces nothing
+				}
 				for _, st := range x.States {
 					if drives(st.Chan, st.Dir != types.RecvOnly) {
 						return in
@@ -140,6 +203,22 @@ func (m *model) otherChannel(n *chanuse.Node, l *loop) ssa.Instruction {
 		}
 	}
 	return nil
+}
+
+// offersOnly reports whether sel has a default and only send cases on
+// channels: an offer (select { case out <- v: default: }) that goes on at
+// once whether or not a receiver is there, so the count of the loop
+// around it is not the other side's.
+func offersOnly(sel *ssa.Select) bool {
+	if sel.Blocking {
+		return false
+	}
+	for _, st := range sel.States {
+		if st.Dir != types.SendOnly {
+			return false
+		}
+	}
+	return true
 }
 
 // localChan reports whether v is a channel made by the package's code in

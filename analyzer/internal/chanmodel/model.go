@@ -97,6 +97,10 @@ type loop struct {
 	counting bool    // relevant, not counted, leaves when a counter reaches a bound (counts.go)
 	limit    int     // a counting loop's constant bound, when over bound
 	bounds   []ssa.Value
+	// untracked: the blocks of the body that leave the loop (by an edge
+	// out or a return) after no operation on the channel: the ways out
+	// that keep it from being an event loop (freeloops.go).
+	untracked map[*ssa.BasicBlock]bool
 }
 
 type opInfo struct {
@@ -125,6 +129,7 @@ type model struct {
 	valueKnown bool
 	sends      map[*chanuse.Node]bool // by goroutine (G)
 	recvs      map[*chanuse.Node]bool
+	closes     map[*chanuse.Node]bool
 	// then is the caller's root when the maker returns the channel to it
 	// (CheckReturned): the maker's goroutine goes on there after
 	// thenCall, when it returns at one of rets.
@@ -153,6 +158,10 @@ type model struct {
 	loopWhy    string           // why loopsOf gave up, when not the usual
 
 	vals *values // the values on the channel the receivers test against nil (values.go), or nil
+
+	// stops: the blocks leaving a free loop by an untracked way out, with
+	// the loops they leave (freeloops.go).
+	stops map[*ssa.BasicBlock][]*loop
 
 	polls    map[pollKey]bool       // selects whose default is a pure poll (polls.go)
 	recovers map[*ssa.Function]bool // functions that defer a call that may recover (polls.go)
@@ -232,6 +241,7 @@ func build(ch *chanuse.Channel) *model {
 		giveUp(ch, "loop neither counted nor event: "+m.loopWhy)
 		return nil
 	}
+	m.stopExits()
 	// The capacity: a constant, or a counted loop's bound (plus a constant).
 	size := ch.Make.Size
 	if c, ok := size.(*ssa.Const); ok {
@@ -296,7 +306,7 @@ func newModel(ch *chanuse.Channel) *model {
 		children: map[*chanuse.Node]map[ssa.Instruction][]*chanuse.Node{},
 		loops:    map[*ssa.Function]map[*ssa.BasicBlock]*loop{},
 		keys:     map[string]int{}, index: map[*chanuse.Node]int{}, rep: map[*ssa.Function]map[string]bool{}, dead: map[*ssa.Select]map[int]bool{},
-		sends: map[*chanuse.Node]bool{}, recvs: map[*chanuse.Node]bool{}}
+		sends: map[*chanuse.Node]bool{}, recvs: map[*chanuse.Node]bool{}, closes: map[*chanuse.Node]bool{}}
 	type gf struct {
 		g  *chanuse.Node
 		fn *ssa.Function
@@ -355,6 +365,8 @@ func newModel(ch *chanuse.Channel) *model {
 				m.sends[n.G] = true
 			case chanuse.Recv, chanuse.SelectRecv:
 				m.recvs[n.G] = true
+			case chanuse.Close, chanuse.DeferClose:
+				m.closes[n.G] = true
 			}
 		}
 	}
@@ -461,6 +473,10 @@ func (m *model) loopsOf(n *chanuse.Node) bool {
 			}
 			if !after && !(b == l.head && flagExit(l, opBlocks)) {
 				l.event = false
+				if l.untracked == nil {
+					l.untracked = map[*ssa.BasicBlock]bool{}
+				}
+				l.untracked[b] = true
 			}
 		}
 		if l.relevant && !m.valueKnown && valueExit(n, l) {

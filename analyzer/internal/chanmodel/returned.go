@@ -93,7 +93,7 @@ func (m *model) goOn(g *gor) {
 			}
 		}
 	}
-	g.then, g.g = false, m.then
+	g.then, g.g, g.stopped = false, m.then, false
 	g.frames = []*frame{{node: m.then, blk: b, idx: idx, known: map[any]int64{}, dec: map[string]bool{}, back: map[*ssa.BasicBlock]int{}}}
 }
 
