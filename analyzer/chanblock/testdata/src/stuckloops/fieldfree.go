@@ -84,7 +84,8 @@ func (l *LoaderFixed) Load(r io.Reader) error {
 
 // A link whose reader, started by Start, reports a peer's errors on a
 // one-slot channel while it only offers data: a second error with nobody
-// reading blocks the reader for good.
+// reading blocks the reader, and Close, which shuts the connection and
+// waits for the reader to finish, waits for good.
 type frame struct {
 	fault string
 	body  []byte
@@ -92,22 +93,25 @@ type frame struct {
 
 type framer interface {
 	Next() (*frame, error)
+	Close() error
 }
 
 type Link struct {
 	conn   framer
 	data   chan []byte
 	faults chan error
+	ended  chan struct{}
 }
 
 func NewLink(conn framer) *Link {
-	return &Link{conn: conn, data: make(chan []byte, 1), faults: make(chan error, 1)}
+	return &Link{conn: conn, data: make(chan []byte, 1), faults: make(chan error, 1), ended: make(chan struct{})}
 }
 
 // Start starts the reader.
 func (l *Link) Start() { go l.read() }
 
 func (l *Link) read() {
+	defer close(l.ended)
 	for {
 		f, err := l.conn.Next()
 		if err != nil {
@@ -134,21 +138,30 @@ func (l *Link) Recv() ([]byte, error) {
 	}
 }
 
+// Close shuts the connection and waits for the reader.
+func (l *Link) Close() error {
+	err := l.conn.Close()
+	<-l.ended
+	return err
+}
+
 // Fixed twin: faults are offered like data.
 type LinkFixed struct {
 	conn   framer
 	data   chan []byte
 	faults chan error
+	ended  chan struct{}
 }
 
 func NewLinkFixed(conn framer) *LinkFixed {
-	return &LinkFixed{conn: conn, data: make(chan []byte, 1), faults: make(chan error, 1)}
+	return &LinkFixed{conn: conn, data: make(chan []byte, 1), faults: make(chan error, 1), ended: make(chan struct{})}
 }
 
 // Start starts the reader.
 func (l *LinkFixed) Start() { go l.read() }
 
 func (l *LinkFixed) read() {
+	defer close(l.ended)
 	for {
 		f, err := l.conn.Next()
 		if err != nil {
@@ -176,6 +189,13 @@ func (l *LinkFixed) Recv() ([]byte, error) {
 	case err := <-l.faults:
 		return nil, err
 	}
+}
+
+// Close shuts the connection and waits for the reader.
+func (l *LinkFixed) Close() error {
+	err := l.conn.Close()
+	<-l.ended
+	return err
 }
 
 // Look-alike: the reader stops at the end of its input; a Next after that
