@@ -174,7 +174,7 @@ func (m *model) otherChannel(n *chanuse.Node, l *loop) ssa.Instruction {
 		}
 	}
 	drives := func(v ssa.Value, ok bool) bool {
-		if v == nil || n.Vals[v] {
+		if v == nil || n.Vals[v] || m.ch.Field != nil && outsideChan(n, v) {
 			return false
 		}
 		return localChan(n, v) || repeats && (ok || !timing(v))
@@ -219,6 +219,28 @@ func offersOnly(sel *ssa.Select) bool {
 		}
 	}
 	return true
+}
+
+// outsideChan reports whether v is a channel another package hands the
+// code in view of n: the result of an interface method's call or of a
+// function of another package (claim.Messages()), through variables and
+// free variables. No goroutine of a field harness feeds it: its count is
+// input, like a scanner's, which no count of the harness must match.
+func outsideChan(n *chanuse.Node, v ssa.Value) bool {
+	for i := 0; i < 8 && v != nil; i++ {
+		if c, ok := v.(*ssa.Call); ok {
+			if c.Call.IsInvoke() {
+				return true
+			}
+			f := c.Call.StaticCallee()
+			return f != nil && f.Pkg != nil && n.Fn.Pkg != nil && f.Pkg != n.Fn.Pkg
+		}
+		var ok bool
+		if v, n, ok = origin(n, v); !ok {
+			return false
+		}
+	}
+	return false
 }
 
 // localChan reports whether v is a channel made by the package's code in

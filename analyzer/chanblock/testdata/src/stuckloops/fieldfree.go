@@ -14,7 +14,7 @@ import (
 // stuck when a goroutine that could complete it left such a loop by a way
 // the model does not track (the reader's end of input); an offer (a
 // select with a default and only sends) does not drive the loop around
-// it.
+// it, nor does a channel another package hands the code.
 
 // A client method handing the lines of its input to the object's checker,
 // which returns at the first bad line: the rest of the feed waits for
@@ -80,6 +80,81 @@ func (l *LoaderFixed) Load(r io.Reader) error {
 	}
 	close(l.lines)
 	return <-l.done
+}
+
+// The same over a channel another package hands the client (an interface
+// method's result): its count is input, like a scanner's, and drives no
+// loop of the harness.
+type update struct {
+	key string
+	at  time.Time
+}
+
+type feed interface {
+	Updates() <-chan update
+}
+
+// Indexer files a feed's keys on a goroutine of its own, which stops at
+// the first key that is not a number.
+type Indexer struct {
+	keys chan string
+	res  chan error
+}
+
+func NewIndexer() *Indexer {
+	x := &Indexer{keys: make(chan string), res: make(chan error, 1)}
+	go x.file()
+	return x
+}
+
+func (x *Indexer) file() {
+	for k := range x.keys {
+		if _, err := strconv.Atoi(k); err != nil {
+			x.res <- err
+			return
+		}
+	}
+	x.res <- nil
+}
+
+// Index files every update of f until the feed closes.
+func (x *Indexer) Index(f feed) error {
+	for u := range f.Updates() {
+		x.keys <- u.key // want `this send can block forever: file returns`
+	}
+	close(x.keys)
+	return <-x.res
+}
+
+// Fixed twin: the filer keeps taking keys after a bad one.
+type IndexerFixed struct {
+	keys chan string
+	res  chan error
+}
+
+func NewIndexerFixed() *IndexerFixed {
+	x := &IndexerFixed{keys: make(chan string), res: make(chan error, 1)}
+	go x.file()
+	return x
+}
+
+func (x *IndexerFixed) file() {
+	var err error
+	for k := range x.keys {
+		if _, e := strconv.Atoi(k); e != nil && err == nil {
+			err = e
+		}
+	}
+	x.res <- err
+}
+
+// Index files every update of f until the feed closes.
+func (x *IndexerFixed) Index(f feed) error {
+	for u := range f.Updates() {
+		x.keys <- u.key
+	}
+	close(x.keys)
+	return <-x.res
 }
 
 // A link whose reader, started by Start, reports a peer's errors on a
