@@ -217,3 +217,12 @@ func TestCloseOnlyLoop(t *testing.T) {
 func TestGeneric(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "generic")
 }
+
+// TestStuckClosure runs the checker on channels a literal captures when
+// the literal is kept in a variable another literal calls or starts, or
+// returned by a worker factory whose caller runs it (chanuse's funcVar
+// and returned): leaks beside fixed twins, and look-alikes whose literal
+// may be another or runs twice.
+func TestStuckClosure(t *testing.T) {
+	runAlone(t, "stuckclosure")
+}

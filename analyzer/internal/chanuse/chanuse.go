@@ -85,6 +85,9 @@ type Node struct {
 	// Map marks the instructions of Fn on the map a map class keeps its
 	// channels in (chanuse.WideMaps), for the field harness.
 	Map map[ssa.Instruction]MapKind
+	// wrapped tells that Fn, a literal, is called by the helper that
+	// Call calls (see Wrap): Call's result is not Fn's.
+	wrapped bool
 }
 
 // Group returns the group whose Go method started n, or nil.
@@ -578,24 +581,26 @@ func (t *tracker) closure(n *Node, mk *ssa.MakeClosure, i int, depth int, follow
 		}
 	}
 	for _, r := range refs {
-		t.closureUse(n, mk, r, i, depth, follow)
+		t.closureUse(n, mk.Fn.(*ssa.Function), mk, r, i, depth, follow)
 	}
 }
 
-// closureUse follows the binding i of mk into the closure's body for one
-// use r of the closure.
-func (t *tracker) closureUse(n *Node, mk *ssa.MakeClosure, r ssa.Instruction, i int, depth int, follow func(*Node, ssa.Value, int)) {
-	fn := mk.Fn.(*ssa.Function)
+// closureUse follows the binding i of fn, a literal, into its body for
+// one use r of v, a value holding the closure: the MakeClosure itself, a
+// load of a variable it is kept in (see funcVar), or the result of a call
+// of a function that returns it (see returned).
+func (t *tracker) closureUse(n *Node, fn *ssa.Function, v ssa.Value, r ssa.Instruction, i int, depth int, follow func(*Node, ssa.Value, int)) {
 	switch r := r.(type) {
+	case *ssa.DebugRef:
 	case *ssa.Go:
-		if r.Call.Value != mk {
+		if r.Call.Value != v {
 			t.escape("a closure started with it as an argument")
 			return
 		}
 		follow(t.child(n, fn, r, nil), fn.FreeVars[i], depth+1)
 	case *ssa.Call:
-		if r.Call.Value != mk {
-			if (GroupGo(&r.Call) != nil || isAfterFunc(&r.Call) && !timerStopped(r)) && r.Call.Args[1] == ssa.Value(mk) {
+		if r.Call.Value != v {
+			if (GroupGo(&r.Call) != nil || isAfterFunc(&r.Call) && !timerStopped(r)) && r.Call.Args[1] == v {
 				// g.Go(func() { ... }) or time.AfterFunc(d, func() {
 				// ... }): a new goroutine, as a go statement would
 				// start (the timer's, later, unless it is stopped first).
@@ -604,20 +609,23 @@ func (t *tracker) closureUse(n *Node, mk *ssa.MakeClosure, r ssa.Instruction, i 
 				follow(c, fn.FreeVars[i], depth+1)
 				return
 			}
-			if w := wrapArg(t.pkg, &r.Call, mk); w == WrapCall || w == WrapGo {
+			if w := wrapArg(t.pkg, &r.Call, v); w == WrapCall || w == WrapGo {
 				// A helper of the package that starts the literal as a
 				// goroutine (w.Submit(func() { ... }), safeGo(...)),
 				// or calls it once where it is called (withLock(...)).
+				if w == WrapCall && !t.callOnce(n, fn, i) {
+					return
+				}
 				c := t.child(n, fn, nil, nil)
 				if w == WrapGo {
 					c.G, c.Start = c, r
 				} else {
-					c.Call = r
+					c.Call, c.wrapped = r, true
 				}
 				follow(c, fn.FreeVars[i], depth+1)
 				return
 			}
-			if t.callbacks && isArg(&r.Call, mk) {
+			if t.callbacks && isArg(&r.Call, v) {
 				c := t.child(n, fn, nil, nil)
 				c.G, c.Start, c.Callback = c, r, true
 				follow(c, fn.FreeVars[i], depth+1)
@@ -626,16 +634,132 @@ func (t *tracker) closureUse(n *Node, mk *ssa.MakeClosure, r ssa.Instruction, i 
 			t.escape("a closure handed to a call not followed")
 			return
 		}
-		follow(t.child(n, fn, nil, r), fn.FreeVars[i], depth+1)
+		if t.callOnce(n, fn, i) {
+			follow(t.child(n, fn, nil, r), fn.FreeVars[i], depth+1)
+		}
 	case *ssa.Defer:
-		if r.Call.Value != mk {
+		if r.Call.Value != v {
 			t.escape("a closure deferred with it as an argument")
 			return
 		}
-		follow(t.child(n, fn, nil, r), fn.FreeVars[i], depth+1)
+		if t.callOnce(n, fn, i) {
+			follow(t.child(n, fn, nil, r), fn.FreeVars[i], depth+1)
+		}
+	case *ssa.Store:
+		// f := func() { ... } captured by other literals (go/ssa keeps
+		// it in a variable then): the variable's loads are the closure.
+		if a, ok := r.Addr.(*ssa.Alloc); ok && r.Val == v && storedOnce(a, r) {
+			t.funcVar(n, fn, a, i, depth, follow)
+			return
+		}
+		t.escape("a closure used as a value")
+	case *ssa.Return:
+		t.returned(n, fn, v, r, i, depth, follow)
 	default:
 		t.escape("a closure used as a value")
 	}
+}
+
+// callOnce reports whether a synchronous call of fn, a literal holding
+// the value followed in its free variable i, may be followed from node
+// n: the goroutine running n has not called it already. A goroutine that
+// calls the literal twice would reach its free variable a second time
+// with nothing new to add (see first), losing the second run's
+// operations, so that escapes instead.
+func (t *tracker) callOnce(n *Node, fn *ssa.Function, i int) bool {
+	if t.callbacks {
+		return true // FollowCallbacks follows every call (see closure)
+	}
+	if t.visited[visit{n.G, fn.FreeVars[i]}] {
+		t.escape("a closure called twice by one goroutine")
+		return false
+	}
+	return true
+}
+
+// Literals kept in variables, and returned (session 26, callbacks).
+//
+// go/ssa keeps a local that a function literal captures in a variable
+// (an Alloc) of its own, so exec := func(m *Msg) { ... done <- m }
+// followed by go func() { for m := range work { exec(m) } }() stores the
+// literal in a variable that the worker loads and calls. A variable
+// stored once, with that literal, whose every use is a load, or a
+// literal capturing it in turn, holds that closure and no other: each
+// load is the closure, and its calls, starts and hand-offs are followed
+// as the literal's own would be (funcVar). A worker factory that returns
+// the literal (func (c *C) worker(q *queue) func() { return func() { for
+// { ... } } }, and rq.worker(q)() in the caller) is followed into the
+// caller's uses of the call (returned).
+
+// storedOnce reports whether store is the only store to a.
+func storedOnce(a *ssa.Alloc, store *ssa.Store) bool {
+	for _, r := range *a.Referrers() {
+		if st, ok := r.(*ssa.Store); ok && st != store {
+			return false
+		}
+	}
+	return true
+}
+
+// funcVar follows fn's binding i through a, a variable holding fn's
+// closure (its Alloc, stored once, or the free variable of a literal
+// capturing it): its loads are the closure, and a literal capturing it
+// is followed in turn, as the other bindings of a literal are.
+func (t *tracker) funcVar(n *Node, fn *ssa.Function, a ssa.Value, i int, depth int, follow func(*Node, ssa.Value, int)) {
+	if depth >= maxDepth {
+		t.escape("a closure too deep or unused")
+		return
+	}
+	for _, r := range *a.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			if _, ok := a.(*ssa.Alloc); !ok || r.Addr != a {
+				t.escape("a closure's variable stored or set again")
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL || r.X != a {
+				t.escape("a closure's variable used other than loaded")
+				continue
+			}
+			for _, u := range *r.Referrers() {
+				t.closureUse(n, fn, r, u, i, depth, follow)
+			}
+		case *ssa.MakeClosure:
+			for j, b := range r.Bindings {
+				if b == a {
+					t.closure(n, r, j, depth, func(n *Node, fv ssa.Value, d int) { t.funcVar(n, fn, fv, i, d, follow) })
+				}
+			}
+		default:
+			t.escape("a closure's variable used other than loaded")
+		}
+	}
+}
+
+// returned follows fn's binding i through ret, a return of v, fn's
+// closure, by n.Fn: when n is a synchronous call of that function and
+// every return of it returns v alone, the call's uses in the caller are
+// the closure's.
+func (t *tracker) returned(n *Node, fn *ssa.Function, v ssa.Value, ret *ssa.Return, i int, depth int, follow func(*Node, ssa.Value, int)) {
+	call, ok := n.Call.(*ssa.Call)
+	if !ok || n.Parent == nil || n.wrapped || depth >= maxDepth || !returnsOnly(n.Fn, v) {
+		t.escape("a closure used as a value")
+		return
+	}
+	for _, u := range *call.Referrers() {
+		t.closureUse(n.Parent, fn, call, u, i, depth, follow)
+	}
+}
+
+// returnsOnly reports whether every return of f returns v, alone.
+func returnsOnly(f *ssa.Function, v ssa.Value) bool {
+	for _, b := range f.Blocks {
+		if r, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && (len(r.Results) != 1 || r.Results[0] != v) {
+			return false
+		}
+	}
+	return true
 }
 
 // wrapArg tells what the function c calls does with v, when v is one
