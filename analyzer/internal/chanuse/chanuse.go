@@ -127,6 +127,26 @@ func isAfterFunc(c *ssa.CallCommon) bool {
 	return fn != nil && fn.Pkg != nil && fn.Pkg.Pkg.Path() == "time" && fn.Name() == "AfterFunc" && len(c.Args) == 2
 }
 
+// isOnce reports whether c calls sync.Once's Do, or sync.OnceFunc,
+// OnceValue or OnceValues, which run their function once for all their
+// callers.
+func isOnce(c *ssa.CallCommon) bool {
+	fn := c.StaticCallee()
+	if fn != nil && fn.Origin() != nil {
+		fn = fn.Origin()
+	}
+	if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "sync" {
+		return false
+	}
+	switch fn.Name() {
+	case "Do":
+		return fn.Signature.Recv() != nil
+	case "OnceFunc", "OnceValue", "OnceValues":
+		return true
+	}
+	return false
+}
+
 // timerStopped reports whether the *time.Timer that call returns may be
 // stopped: a method is called on it or it is handed to a call, followed
 // through phis and a local variable it is stored in; stored anywhere else
@@ -315,6 +335,8 @@ type tracker struct {
 	// dyn is the type of the struct holding the channel once it is put
 	// in an interface: the dynamic type of that interface value.
 	dyn types.Type
+	// funcVars are the variables holding a literal followed (funcVar).
+	funcVars map[funcVisit]bool
 }
 
 // Follow builds the model of the channel made by mc.
@@ -625,6 +647,13 @@ func (t *tracker) closureUse(n *Node, fn *ssa.Function, v ssa.Value, r ssa.Instr
 				follow(c, fn.FreeVars[i], depth+1)
 				return
 			}
+			if isOnce(&r.Call) {
+				// once.Do(func() { ch <- err }): the literal runs in the
+				// first caller only, however many reach the call; a
+				// callback would count a run per caller.
+				t.escape("a closure handed to sync.Once")
+				return
+			}
 			if t.callbacks && isArg(&r.Call, v) {
 				c := t.child(n, fn, nil, nil)
 				c.G, c.Start, c.Callback = c, r, true
@@ -710,6 +739,17 @@ func (t *tracker) funcVar(n *Node, fn *ssa.Function, a ssa.Value, i int, depth i
 		t.escape("a closure too deep or unused")
 		return
 	}
+	// A literal capturing its own variable (var retry func(); retry =
+	// func() { ... retry() }) reaches the variable again from its
+	// binding: once is enough.
+	k := funcVisit{n, a, fn, i}
+	if t.funcVars[k] {
+		return
+	}
+	if t.funcVars == nil {
+		t.funcVars = map[funcVisit]bool{}
+	}
+	t.funcVars[k] = true
 	for _, r := range *a.Referrers() {
 		switch r := r.(type) {
 		case *ssa.DebugRef:
@@ -735,6 +775,15 @@ func (t *tracker) funcVar(n *Node, fn *ssa.Function, a ssa.Value, i int, depth i
 			t.escape("a closure's variable used other than loaded")
 		}
 	}
+}
+
+// funcVisit is a variable holding a literal's closure, followed from a
+// node for one binding of the literal.
+type funcVisit struct {
+	n  *Node
+	a  ssa.Value
+	fn *ssa.Function
+	i  int
 }
 
 // returned follows fn's binding i through ret, a return of v, fn's

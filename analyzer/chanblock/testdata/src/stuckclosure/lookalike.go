@@ -1,5 +1,10 @@
 package stuckclosure
 
+import (
+	"errors"
+	"sync"
+)
+
 // Look-alikes the checker must leave alone: the variable may hold
 // another literal, the factory may return another function, and a step
 // called twice by one goroutine sends twice.
@@ -55,4 +60,43 @@ func twice(a, b string) (string, string) {
 		send(b)
 	}()
 	return <-res, <-res
+}
+
+// retrying's literal captures the variable it is kept in and calls itself
+// again on a failure, then sends once: one send for the one receive.
+func retrying(name string) string {
+	res := make(chan string)
+	var attempt func(n int)
+	attempt = func(n int) {
+		addr, err := query(name)
+		if err != nil && n > 0 {
+			attempt(n - 1)
+			return
+		}
+		res <- addr
+	}
+	go attempt(3)
+	return <-res
+}
+
+// firstError reports the first of its watchers' failures through a
+// notifier kept in a variable the watchers capture: the Once sends once,
+// whichever watchers fail, and firstError takes that one value.
+func firstError(names []string) error {
+	errc := make(chan error)
+	var once sync.Once
+	notify := func(err error) {
+		once.Do(func() { errc <- err })
+	}
+	for _, name := range names {
+		go func() {
+			if _, err := query(name); err != nil {
+				notify(err)
+			}
+		}()
+	}
+	go func() {
+		notify(errors.New("deadline"))
+	}()
+	return <-errc
 }
