@@ -335,7 +335,8 @@ type tracker struct {
 	// dyn is the type of the struct holding the channel once it is put
 	// in an interface: the dynamic type of that interface value.
 	dyn types.Type
-	// funcVars are the variables holding a literal followed (funcVar).
+	// funcVars are the variables holding a literal followed (funcVar),
+	// from a node, for a binding.
 	funcVars map[funcVisit]bool
 }
 
@@ -739,11 +740,11 @@ func (t *tracker) funcVar(n *Node, fn *ssa.Function, a ssa.Value, i int, depth i
 		t.escape("a closure too deep or unused")
 		return
 	}
-	// A literal capturing its own variable (var retry func(); retry =
-	// func() { ... retry() }) reaches the variable again from its
-	// binding: once is enough.
+	// Literals capturing each other's variables reach this one again:
+	// they may run each other any number of times.
 	k := funcVisit{n, a, fn, i}
 	if t.funcVars[k] {
+		t.escape("a closure that runs itself again")
 		return
 	}
 	if t.funcVars == nil {
@@ -766,6 +767,13 @@ func (t *tracker) funcVar(n *Node, fn *ssa.Function, a ssa.Value, i int, depth i
 				t.closureUse(n, fn, r, u, i, depth, follow)
 			}
 		case *ssa.MakeClosure:
+			if within(r.Fn.(*ssa.Function), fn) {
+				// var retry func(); retry = func() { ...
+				// time.AfterFunc(d, retry) }: each run may start or
+				// call the next, which no node stands for.
+				t.escape("a closure that runs itself again")
+				continue
+			}
 			for j, b := range r.Bindings {
 				if b == a {
 					t.closure(n, r, j, depth, func(n *Node, fv ssa.Value, d int) { t.funcVar(n, fn, fv, i, d, follow) })
@@ -775,6 +783,16 @@ func (t *tracker) funcVar(n *Node, fn *ssa.Function, a ssa.Value, i int, depth i
 			t.escape("a closure's variable used other than loaded")
 		}
 	}
+}
+
+// within reports whether f is fn or a literal written inside it.
+func within(f, fn *ssa.Function) bool {
+	for ; f != nil; f = f.Parent() {
+		if f == fn {
+			return true
+		}
+	}
+	return false
 }
 
 // funcVisit is a variable holding a literal's closure, followed from a

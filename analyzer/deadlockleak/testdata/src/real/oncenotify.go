@@ -3,6 +3,7 @@ package real
 import (
 	"errors"
 	"sync"
+	"time"
 )
 
 // Notifiers kept in a variable that several goroutines capture and call
@@ -81,4 +82,21 @@ func allProbeErrors(names []string) error {
 		notify(errors.New("deadline"))
 	}()
 	return <-errc
+}
+
+// rescheduleCountdown reschedules its own literal until the count runs out; only
+// the last run sends (time's TestAfterFunc): one send, one receive.
+func rescheduleCountdown(n int) {
+	done := make(chan bool)
+	var tick func()
+	tick = func() {
+		n--
+		if n >= 0 {
+			time.AfterFunc(0, tick)
+			return
+		}
+		done <- true
+	}
+	time.AfterFunc(0, tick)
+	<-done
 }
