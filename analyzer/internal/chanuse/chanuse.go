@@ -685,6 +685,12 @@ func (t *tracker) closureUse(n *Node, fn *ssa.Function, v ssa.Value, r ssa.Instr
 		t.escape("a closure used as a value")
 	case *ssa.Return:
 		t.returned(n, fn, v, r, i, depth, follow)
+	case *ssa.ChangeType:
+		// step(func() { ... }), a literal given a named func type: the
+		// same closure.
+		for _, u := range *r.Referrers() {
+			t.closureUse(n, fn, r, u, i, depth, follow)
+		}
 	default:
 		t.escape("a closure used as a value")
 	}

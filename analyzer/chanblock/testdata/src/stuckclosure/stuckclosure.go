@@ -120,3 +120,35 @@ func (c *client) GetFixed() (string, bool) {
 	addr, ok := <-res
 	return addr, ok
 }
+
+// step is a named func type the resolving steps are given.
+type step func()
+
+// lookupStep keeps its step as a step the goroutine calls: the same leak
+// as lookup's.
+func lookupStep(name string) string {
+	res := make(chan string)
+	s := step(func() {
+		addr, err := query(name)
+		if err != nil {
+			return
+		}
+		res <- addr
+	})
+	go func() { s() }()
+	return <-res // want `this receive can block forever`
+}
+
+// lookupStepFixed's step closes the channel on the failure.
+func lookupStepFixed(name string) (string, bool) {
+	res := make(chan string)
+	s := step(func() {
+		defer close(res)
+		if addr, err := query(name); err == nil {
+			res <- addr
+		}
+	})
+	go func() { s() }()
+	addr, ok := <-res
+	return addr, ok
+}
