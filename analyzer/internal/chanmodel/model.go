@@ -699,7 +699,7 @@ func root(v ssa.Value, n *chanuse.Node, depth int) string {
 				}
 			}
 			if a, ok := addr.(*ssa.Alloc); ok {
-				if s := onlyStore(a); s != nil {
+				if s := chanuse.OnlyStore(a); s != nil {
 					return root(s, on, depth+1)
 				}
 			}
@@ -711,7 +711,7 @@ func root(v ssa.Value, n *chanuse.Node, depth int) string {
 			}
 		}
 	case *ssa.Alloc:
-		if s := onlyStore(x); s != nil {
+		if s := chanuse.OnlyStore(x); s != nil {
 			return "*" + root(s, n, depth+1)
 		}
 	case *ssa.FreeVar:
@@ -745,30 +745,6 @@ func root(v ssa.Value, n *chanuse.Node, depth int) string {
 func isInt(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsInteger != 0
-}
-
-// onlyStore returns the value stored in a, when a is stored to exactly
-// once and only loaded otherwise.
-func onlyStore(a *ssa.Alloc) ssa.Value {
-	var val ssa.Value
-	for _, r := range *a.Referrers() {
-		switch r := r.(type) {
-		case *ssa.Store:
-			if val != nil || r.Addr != a {
-				return nil
-			}
-			val = r.Val
-		case *ssa.UnOp:
-			if r.Op != token.MUL {
-				return nil
-			}
-		case *ssa.DebugRef:
-		case *ssa.MakeClosure:
-		default:
-			return nil
-		}
-	}
-	return val
 }
 
 // onlyLoaded reports whether the closure only reads the captured
@@ -1057,7 +1033,7 @@ func origin(n *chanuse.Node, v ssa.Value) (ssa.Value, *chanuse.Node, bool) {
 			return x.X, n, true
 		}
 	case *ssa.Alloc:
-		if st := onlyStore(x); st != nil {
+		if st := chanuse.OnlyStore(x); st != nil {
 			return st, n, true
 		}
 	case *ssa.FreeVar:

@@ -113,6 +113,7 @@ type syncBuild struct {
 	index   map[objKey]int
 	bad     map[int]bool
 	reached map[int]map[ssa.Instruction]bool // the calls the confinement walk met, by object
+	kept    map[ssa.Instruction]bool         // the stores keeping an object in a map, and the map in a field (syncmap.go)
 	sm      *syncModel
 	cb      condBuild // the Conds' L bindings (cond.go)
 }
@@ -124,7 +125,7 @@ func (m *model) buildSync() *syncModel {
 		return nil
 	}
 	b := &syncBuild{m: m, fns: map[*ssa.Function]bool{}, index: map[objKey]int{}, bad: map[int]bool{},
-		reached: map[int]map[ssa.Instruction]bool{},
+		reached: map[int]map[ssa.Instruction]bool{}, kept: map[ssa.Instruction]bool{},
 		sm: &syncModel{ops: map[*chanuse.Node]map[ssa.Instruction]*syncOp{},
 			cases: map[*chanuse.Node]map[*ssa.Select]map[int]int{}}}
 	for _, n := range m.ch.Nodes {
@@ -653,7 +654,7 @@ func (b *syncBuild) object(k objKey, kind objKind, name string) int {
 // Path is the field path from what v points to down to the object: a
 // field off that path cannot reach it.
 func (b *syncBuild) confined(v ssa.Value, path string, obj int, seen map[ssa.Value]bool, depth int) bool {
-	if depth > 10 {
+	if depth > 16 {
 		return false
 	}
 	if seen[v] {
@@ -684,15 +685,26 @@ func (b *syncBuild) confined(v ssa.Value, path string, obj int, seen map[ssa.Val
 			}
 			continue
 		}
+		if ok, handled := b.confinedMap(v, r, path, obj, seen, depth); handled {
+			if !ok {
+				return false
+			}
+			continue
+		}
 		switch r := r.(type) {
 		case *ssa.DebugRef:
+		case *ssa.BinOp:
+			// A map's element tested against nil (the lookup missed).
+			if (r.Op != token.EQL && r.Op != token.NEQ) || !isNil(r.X) && !isNil(r.Y) {
+				return false
+			}
 		case *ssa.ChangeType:
 			if b.sm.objs[obj].kind != kStop || !b.confined(r, path, obj, seen, depth+1) {
 				return false
 			}
 		case *ssa.FieldAddr:
 			f := "." + strconv.Itoa(r.Field)
-			if path == f || strings.HasPrefix(path, f+".") {
+			if path == f || strings.HasPrefix(path, f+".") || strings.HasPrefix(path, f+"[]") {
 				if !b.confined(r, path[len(f):], obj, seen, depth+1) {
 					return false
 				}
@@ -703,18 +715,25 @@ func (b *syncBuild) confined(v ssa.Value, path string, obj int, seen map[ssa.Val
 			}
 			// A load through a pointer variable yields the pointer; a
 			// load of a field or of the object is a copy.
-			if _, ok := v.(*ssa.FieldAddr); !ok && reference(r.Type()) && !b.confined(r, path, obj, seen, depth+1) {
+			_, field := v.(*ssa.FieldAddr)
+			if strings.HasPrefix(path, "[]") {
+				field = false // a map field's load is the map
+			}
+			if !field && reference(r.Type()) && !b.confined(r, path, obj, seen, depth+1) {
 				return false
 			}
 		case *ssa.Store:
 			if r.Addr == v {
-				if a, ok := v.(*ssa.Alloc); ok && reference(deref(a.Type())) && onlyStore(a) == nil {
+				if strings.HasPrefix(path, "[]") && !b.kept[r] && !b.mapFieldSet(r, path, obj, seen, depth) {
+					return false // the field gets another map
+				}
+				if a, ok := v.(*ssa.Alloc); ok && reference(deref(a.Type())) && chanuse.OnlyStore(a) == nil {
 					return false // a pointer variable set twice
 				}
 				continue
 			}
 			a, ok := r.Addr.(*ssa.Alloc)
-			if !ok || onlyStore(a) != v || !b.confined(a, path, obj, seen, depth+1) {
+			if !ok || chanuse.OnlyStore(a) != v || !b.confined(a, path, obj, seen, depth+1) {
 				return false
 			}
 		case *ssa.MakeClosure:
@@ -767,7 +786,7 @@ func reference(t types.Type) bool {
 // call of context.WithCancel) and the field path from it; a zero key when
 // its identity is not certain.
 func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, string) {
-	if depth > 8 {
+	if depth > 12 {
 		return objKey{}, ""
 	}
 	switch x := v.(type) {
@@ -787,10 +806,14 @@ func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, st
 		if isChanType(x.Type()) {
 			return b.resolve(x.X, n, depth+1)
 		}
+	case *ssa.MakeMap:
+		return b.mapKeyOf(x, n, depth)
+	case *ssa.Lookup:
+		return b.mapElem(x, n, depth)
 	case *ssa.Alloc:
 		if reference(deref(x.Type())) {
 			// A variable holding a pointer: what it was set to once.
-			if s := onlyStore(x); s != nil {
+			if s := chanuse.OnlyStore(x); s != nil {
 				k, _ := b.resolve(s, b.spilledRecv(x, s, n), depth+1)
 				return k, x.Comment
 			}
@@ -855,6 +878,9 @@ func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, st
 			}
 		}
 	case *ssa.Extract:
+		if k, name := b.mapElem(x, n, depth); k.base != nil {
+			return k, name
+		}
 		call, ok := x.Tuple.(*ssa.Call)
 		if !ok || (x.Index != 0 && x.Index != 1) || !cancelCtx(&call.Call) {
 			return objKey{}, ""

@@ -24,20 +24,39 @@ func FollowObject(alloc *ssa.Alloc, field int) *Channel {
 	root.G = root
 	ch := &Channel{Nodes: []*Node{root}}
 	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: alloc.Parent().Pkg, merge: true}
-	w := &objWalk{t: t, field: field}
-	w.val(field >= 0)(root, alloc, 0)
+	w := &objWalk{t: t}
+	var path []int
+	if field >= 0 {
+		path = []int{field}
+	}
+	w.val(path)(root, alloc, 0)
 	return ch
 }
 
+// elemStep is the step of an objWalk path from a map to its element.
+const elemStep = -1
+
+// An objWalk follows pointers that reach the object along a path: the
+// field indices, and elemStep for a map's element, from what the value
+// points to (or, after an elemStep first, the map it is) down to the
+// object. A holder stored as the element of a map (m[k] = s) reaches the
+// object through the map, and a map stored in a field of a struct its
+// function allocates (t.sessions = m, &table{sessions: m}) through that
+// struct: the map's lookups, ranges and the struct's other users are
+// followed, so that a per-key object kept in a registry the maker builds
+// is met wherever the registry is looked up. Whether a lookup is the
+// object (the map holds no other element) is the model's to check
+// (chanmodel's sync.go).
 type objWalk struct {
-	t     *tracker
-	field int
+	t *tracker
 }
 
-// val follows v, a pointer to the object (hold false) or to the struct
-// holding it at w.field (hold true).
-func (w *objWalk) val(hold bool) func(*Node, ssa.Value, int) {
+// val follows v, a pointer to the object (path empty), to what holds it
+// along path, or (path starting with elemStep) a map holding it.
+func (w *objWalk) val(path []int) func(*Node, ssa.Value, int) {
 	var f func(*Node, ssa.Value, int)
+	hold := len(path) > 0
+	inMap := hold && path[0] == elemStep
 	f = func(n *Node, v ssa.Value, depth int) {
 		t := w.t
 		if !t.first(n, v) {
@@ -45,11 +64,18 @@ func (w *objWalk) val(hold bool) func(*Node, ssa.Value, int) {
 		}
 		n.Vals[v] = true
 		for _, r := range *v.Referrers() {
+			if inMap && w.mapUse(n, v, r, path[1:], depth) {
+				continue
+			}
 			switch r := r.(type) {
 			case *ssa.DebugRef:
 			case *ssa.FieldAddr:
-				if hold && r.Field == w.field {
-					w.val(false)(n, r, depth)
+				if hold && r.Field == path[0] {
+					if len(path) > 1 && path[1] == elemStep {
+						w.mapField(path[1:])(n, r, depth)
+					} else {
+						w.val(path[1:])(n, r, depth)
+					}
 				}
 				// Another field cannot reach the object.
 			case *ssa.UnOp:
@@ -65,12 +91,41 @@ func (w *objWalk) val(hold bool) func(*Node, ssa.Value, int) {
 				if r.Addr == v {
 					continue // the object (or its holder) set
 				}
+				if fa, ok := r.Addr.(*ssa.FieldAddr); ok && inMap {
+					// The map kept in a field of a struct the
+					// function allocates.
+					if x := LocalStruct(fa.X); x != nil {
+						w.val(append([]int{fa.Field}, path...))(n, x, depth)
+						continue
+					}
+				}
 				a, ok := r.Addr.(*ssa.Alloc)
 				if !ok {
 					t.escape("stored in a global or another's field")
 					continue
 				}
-				w.addr(hold)(n, a, depth)
+				w.addr(path)(n, a, depth)
+			case *ssa.MapUpdate:
+				if r.Value != v || r.Key == v || r.Map == v {
+					t.escape("used by *ssa.MapUpdate")
+					continue
+				}
+				// Kept as an element of a map the function makes, or
+				// of one in a field of a struct it allocates.
+				elem := append([]int{elemStep}, path...)
+				switch m := r.Map.(type) {
+				case *ssa.MakeMap:
+					w.val(elem)(n, m, depth)
+					continue
+				case *ssa.UnOp:
+					if fa, ok := m.X.(*ssa.FieldAddr); ok && m.Op == token.MUL {
+						if x := LocalStruct(fa.X); x != nil {
+							w.val(append([]int{fa.Field}, elem...))(n, x, depth)
+							continue
+						}
+					}
+				}
+				t.escape("used by *ssa.MapUpdate")
 			case *ssa.MakeClosure:
 				for i, b := range r.Bindings {
 					if b == v {
@@ -111,9 +166,77 @@ func (w *objWalk) val(hold bool) func(*Node, ssa.Value, int) {
 	return f
 }
 
-// addr follows a variable holding the pointer: its loads are the
-// pointer (whether it is stored once is the model's to check).
-func (w *objWalk) addr(hold bool) func(*Node, ssa.Value, int) {
+// mapUse follows r, a use of the map v whose element reaches the object
+// along elem: a lookup or a range yields the element, delete and len
+// are no uses of it; false for the other uses (val's).
+func (w *objWalk) mapUse(n *Node, v ssa.Value, r ssa.Instruction, elem []int, depth int) bool {
+	switch r := r.(type) {
+	case *ssa.Lookup:
+		if r.X != v || r.Index == v {
+			return false
+		}
+		if !r.CommaOk {
+			w.val(elem)(n, r, depth)
+			return true
+		}
+		for _, e := range *r.Referrers() {
+			if x, ok := e.(*ssa.Extract); ok && x.Index == 0 {
+				w.val(elem)(n, x, depth)
+			}
+		}
+		return true
+	case *ssa.Range:
+		for _, nx := range *r.Referrers() {
+			nv, ok := nx.(*ssa.Next)
+			if !ok {
+				continue
+			}
+			for _, e := range *nv.Referrers() {
+				if x, ok := e.(*ssa.Extract); ok && x.Index == 2 {
+					w.val(elem)(n, x, depth)
+				}
+			}
+		}
+		return true
+	case *ssa.MapUpdate:
+		return r.Map == v && r.Key != v && r.Value != v // another element stored
+	case *ssa.Call:
+		if b, ok := r.Call.Value.(*ssa.Builtin); ok && (b.Name() == "delete" || b.Name() == "len") {
+			return true
+		}
+	}
+	return false
+}
+
+// mapField follows a, the address of a field holding the map whose
+// element reaches the object along path (elemStep first): its loads are
+// the map.
+func (w *objWalk) mapField(path []int) func(*Node, ssa.Value, int) {
+	return func(n *Node, a ssa.Value, depth int) {
+		t := w.t
+		if !t.first(n, a) {
+			return
+		}
+		for _, r := range *a.Referrers() {
+			switch r := r.(type) {
+			case *ssa.DebugRef, *ssa.Store:
+			case *ssa.UnOp:
+				if r.Op != token.MUL {
+					t.escape("its map's address used")
+					continue
+				}
+				w.val(path)(n, r, depth)
+			default:
+				t.escape("its map's address used")
+			}
+		}
+	}
+}
+
+// addr follows a variable holding the pointer (or the map, path starting
+// with elemStep): its loads are the pointer (whether it is stored once
+// is the model's to check).
+func (w *objWalk) addr(path []int) func(*Node, ssa.Value, int) {
 	var f func(*Node, ssa.Value, int)
 	f = func(n *Node, a ssa.Value, depth int) {
 		t := w.t
@@ -128,7 +251,7 @@ func (w *objWalk) addr(hold bool) func(*Node, ssa.Value, int) {
 					t.escape("its variable's address used")
 					continue
 				}
-				w.val(hold)(n, r, depth)
+				w.val(path)(n, r, depth)
 			case *ssa.MakeClosure:
 				for i, b := range r.Bindings {
 					if b == a {
@@ -192,13 +315,13 @@ func (w *objWalk) condL(n *Node, mi *ssa.MakeInterface, depth int) bool {
 			if fn == nil || fn.Pkg == nil || fn.Pkg.Pkg.Path() != "sync" || fn.Name() != "NewCond" {
 				return false
 			}
-			w.val(false)(n, r, depth)
+			w.val(nil)(n, r, depth)
 		case *ssa.Store:
 			fa, ok := r.Addr.(*ssa.FieldAddr)
 			if !ok || r.Val != ssa.Value(mi) || !condPtr(fa.X.Type()) {
 				return false
 			}
-			w.val(false)(n, fa.X, depth)
+			w.val(nil)(n, fa.X, depth)
 		default:
 			return false
 		}
@@ -214,4 +337,49 @@ func condPtr(t types.Type) bool {
 	}
 	nt, ok := p.Elem().(*types.Named)
 	return ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "sync" && nt.Obj().Name() == "Cond"
+}
+
+// OnlyStore returns the value stored in a, when a is stored to exactly
+// once and only loaded otherwise.
+func OnlyStore(a *ssa.Alloc) ssa.Value {
+	var val ssa.Value
+	for _, r := range *a.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Store:
+			if val != nil || r.Addr != a {
+				return nil
+			}
+			val = r.Val
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return nil
+			}
+		case *ssa.DebugRef:
+		case *ssa.MakeClosure:
+		default:
+			return nil
+		}
+	}
+	return val
+}
+
+// LocalStruct returns the struct v points to when the function
+// allocates it: v is the allocation, or a load of a variable holding it
+// that is set once (a variable closures capture).
+func LocalStruct(v ssa.Value) *ssa.Alloc {
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		a, ok := u.X.(*ssa.Alloc)
+		if !ok {
+			return nil
+		}
+		v = OnlyStore(a)
+	}
+	a, ok := v.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	if _, ok := a.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct); !ok {
+		return nil
+	}
+	return a
 }
