@@ -255,6 +255,9 @@ func (e *explorer) run(s *state, i int, steps int) {
 			continue
 		}
 		if len(g.frames) == 0 {
+			if e.holdsShared(g) {
+				return // code the model does not see may release it
+			}
 			g.done = true
 			if g.group > 0 {
 				// wg.Go's goroutine returned: its Done.

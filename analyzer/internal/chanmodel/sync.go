@@ -88,6 +88,9 @@ type syncObj struct {
 	name string
 	pos  token.Pos // where it is made
 	l    int       // a Cond's L (cond.go)
+	// shared: a lock kept in a map the model does not own
+	// (syncmap.go): others may look it up and lock it.
+	shared bool
 }
 
 // syncModel is what the exploration needs of the objects.

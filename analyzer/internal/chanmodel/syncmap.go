@@ -28,6 +28,34 @@ import (
 // operations are not modelled (they return at once, as before), which
 // loses witnesses and invents none.
 
+// A lock kept in a map the model does not own (a registry in a field of
+// the maker's receiver: s.allocations[key] = a), or returned by the
+// maker, is followed as well:
+// whoever looks it up can only take it and release it again, which may
+// delay the model's goroutines but never frees a lock one of them holds,
+// so a state where they wait on each other (or one on itself) stays
+// stuck. A path where a goroutine ends holding such a lock is pruned:
+// code the model does not see may be the one to release it.
+
+// n0 reports whether v is a value of the maker's own function (a
+// return there hands the object to the maker's callers).
+func n0(b *syncBuild, v ssa.Value) bool {
+	return v.Parent() == b.m.ch.Nodes[0].Fn
+}
+
+// holdsShared reports whether g holds a shared lock.
+func (e *explorer) holdsShared(g *gor) bool {
+	if e.m.sy == nil {
+		return false
+	}
+	for _, o := range g.holds {
+		if e.m.sy.objs[o].shared {
+			return true
+		}
+	}
+	return false
+}
+
 // mapElem resolves v, a map lookup's value (ch := m[k], the first value
 // of v, ok := m[k]) or a range's value (for _, v := range m), to the
 // one object the map holds; a zero key otherwise.
@@ -242,8 +270,23 @@ func (b *syncBuild) confinedMap(v ssa.Value, r ssa.Instruction, path string, obj
 					}
 				}
 			}
+			// A map the model does not own: its other users may only
+			// lock and unlock a lock, which delays the model's
+			// goroutines and never releases what they hold.
+			if b.sm.objs[obj].kind == kMu && !strings.Contains(path, "[]") {
+				b.sm.objs[obj].shared = true
+				return true, true
+			}
 			return false, true
 		}
+	}
+	if _, isR := r.(*ssa.Return); isR && n0(b, v) {
+		// A lock returned to callers the model does not see.
+		if b.sm.objs[obj].kind == kMu && !strings.Contains(path, "[]") {
+			b.sm.objs[obj].shared = true
+			return true, true
+		}
+		return false, true
 	}
 	if !strings.HasPrefix(path, "[]") {
 		return false, false

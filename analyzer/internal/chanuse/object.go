@@ -24,10 +24,11 @@ func FollowObject(alloc *ssa.Alloc, field int) *Channel {
 	root.G = root
 	ch := &Channel{Nodes: []*Node{root}}
 	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: alloc.Parent().Pkg, merge: true}
-	w := &objWalk{t: t}
+	w := &objWalk{t: t, lock: lockType(alloc.Type().(*types.Pointer).Elem())}
 	var path []int
 	if field >= 0 {
 		path = []int{field}
+		w.lock = lockType(alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Struct).Field(field).Type())
 	}
 	w.val(path)(root, alloc, 0)
 	return ch
@@ -48,7 +49,17 @@ const elemStep = -1
 // object (the map holds no other element) is the model's to check
 // (chanmodel's sync.go).
 type objWalk struct {
-	t *tracker
+	t    *tracker
+	lock bool // the object is a sync.Mutex or RWMutex
+}
+
+// lockType reports whether t is sync.Mutex or sync.RWMutex.
+func lockType(t types.Type) bool {
+	nt, ok := t.(*types.Named)
+	if !ok || nt.Obj().Pkg() == nil || nt.Obj().Pkg().Path() != "sync" {
+		return false
+	}
+	return nt.Obj().Name() == "Mutex" || nt.Obj().Name() == "RWMutex"
 }
 
 // val follows v, a pointer to the object (path empty), to what holds it
@@ -125,13 +136,23 @@ func (w *objWalk) val(path []int) func(*Node, ssa.Value, int) {
 						}
 					}
 				}
-				t.escape("used by *ssa.MapUpdate")
+				if !w.lock {
+					t.escape("used by *ssa.MapUpdate")
+				}
+				// A lock kept in a map another owns: its other users
+				// are not followed (chanmodel's syncmap.go).
 			case *ssa.MakeClosure:
 				for i, b := range r.Bindings {
 					if b == v {
 						t.closure(n, r, i, depth, f)
 					}
 				}
+			case *ssa.Return:
+				if !w.lock || inMap || n.Parent != nil {
+					t.escape("used by *ssa.Return")
+				}
+				// A lock the maker returns: its callers are not
+				// followed (chanmodel's syncmap.go).
 			case *ssa.MakeInterface:
 				// The lock made a sync.Cond's L: the Cond's uses reach it.
 				if hold || !w.condL(n, r, depth) {

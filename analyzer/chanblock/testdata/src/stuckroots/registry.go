@@ -253,3 +253,112 @@ func settleClose(name string) int {
 	wg.Wait()
 	return total
 }
+
+// A lock kept in a registry the receiver owns: others may look it up,
+// but can only take it and release it again. The admitting path locks
+// the limiter and calls refill, which locks it again.
+
+type limiter struct {
+	mu     sync.Mutex
+	tokens int
+}
+
+func (l *limiter) refill(n int) {
+	l.mu.Lock() // want `this l.mu.Lock can block forever: this goroutine already holds mu`
+	defer l.mu.Unlock()
+	l.tokens = n
+}
+
+type gateway struct {
+	mu       sync.RWMutex
+	limiters map[string]*limiter
+}
+
+func (g *gateway) admit(user string, burst int) {
+	l := &limiter{}
+	g.mu.Lock()
+	g.limiters[user] = l
+	g.mu.Unlock()
+
+	l.mu.Lock()
+	l.refill(burst)
+	l.mu.Unlock()
+}
+
+// Fixed: refill takes the lock itself.
+func (g *gateway) admitFixed(user string, burst int) {
+	l := &limiter{}
+	g.mu.Lock()
+	g.limiters[user] = l
+	g.mu.Unlock()
+
+	l.refill(burst)
+}
+
+// Look-alike: the limiter is registered locked and handed over; another
+// method of the gateway releases it (the model cannot see who does).
+func (g *gateway) reserve(user string) {
+	l := &limiter{}
+	l.mu.Lock()
+	g.mu.Lock()
+	g.limiters[user] = l
+	g.mu.Unlock()
+}
+
+func (g *gateway) release(user string) {
+	g.mu.RLock()
+	l := g.limiters[user]
+	g.mu.RUnlock()
+	l.mu.Unlock()
+}
+
+// The same, returned to the caller as well: the caller may only lock
+// and unlock it.
+func (l *limiter) drain() int {
+	l.mu.Lock() // want `this l.mu.Lock can block forever: this goroutine already holds mu`
+	defer l.mu.Unlock()
+	n := l.tokens
+	l.tokens = 0
+	return n
+}
+
+func (g *gateway) open(user string) (*limiter, int) {
+	l := &limiter{tokens: 1}
+	g.mu.Lock()
+	g.limiters[user] = l
+	g.mu.Unlock()
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l, l.drain()
+}
+
+// Fixed: the count is read under the lock already held.
+func (g *gateway) openFixed(user string) (*limiter, int) {
+	l := &limiter{tokens: 1}
+	g.mu.Lock()
+	g.limiters[user] = l
+	g.mu.Unlock()
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := l.tokens
+	l.tokens = 0
+	return l, n
+}
+
+// Look-alike: returned locked, for the caller to unlock once it has
+// filled it in.
+func newHeldLimiter() *limiter {
+	l := &limiter{}
+	l.mu.Lock()
+	return l
+}
+
+// Look-alike: a constructor that returns its object while a goroutine it
+// started may still hold the lock.
+func newRefilled(n int) *limiter {
+	l := &limiter{}
+	go l.refill(n)
+	return l
+}
