@@ -362,3 +362,12 @@ func newRefilled(n int) *limiter {
 	go l.refill(n)
 	return l
 }
+
+// Look-alike: returned locked while the goroutine it starts waits for
+// the lock; the caller unlocks it once it has filled the limiter in.
+func newPendingLimiter(n int) *limiter {
+	l := &limiter{}
+	l.mu.Lock()
+	go l.refill(n)
+	return l
+}
