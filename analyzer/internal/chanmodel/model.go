@@ -669,6 +669,9 @@ func root(v ssa.Value, n *chanuse.Node, depth int) string {
 				return fmt.Sprintf("c:%d", i)
 			}
 		}
+		if x.Value != nil && x.Value.Kind() == constant.String {
+			return "s:" + x.Value.ExactString() // a map key (syncmap.go)
+		}
 	case *ssa.ChangeType:
 		return root(x.X, n, depth+1)
 	case *ssa.Convert:

@@ -151,7 +151,7 @@ func (b *syncBuild) mapEntry(mk objKey, t types.Type, depth int) (*ssa.MapUpdate
 // the element was stored under in kn: the same value, or a parameter of
 // the maker (which its callers choose) on either side.
 func (b *syncBuild) sameKey(k ssa.Value, kn *chanuse.Node, key ssa.Value, n *chanuse.Node) bool {
-	a, x := keyRoot(k, kn, 0), keyRoot(key, n, 0)
+	a, x := root(k, kn, 0), root(key, n, 0)
 	if a == x {
 		return true
 	}
@@ -162,48 +162,6 @@ func (b *syncBuild) sameKey(k ssa.Value, kn *chanuse.Node, key ssa.Value, n *cha
 		}
 	}
 	return false
-}
-
-// keyRoot names a map key by where it comes from (root's names, and any
-// constant by its value).
-func keyRoot(v ssa.Value, n *chanuse.Node, depth int) string {
-	if depth > 8 {
-		return root(v, n, depth)
-	}
-	switch x := v.(type) {
-	case *ssa.Const:
-		if x.Value != nil {
-			return "k:" + x.Value.ExactString()
-		}
-		return "k:zero:" + x.Type().String()
-	case *ssa.ChangeType:
-		return keyRoot(x.X, n, depth+1)
-	case *ssa.FreeVar:
-		if n != nil && n.Parent != nil {
-			if mk := closureOf(n); mk != nil {
-				if bv := chanuse.Bound(mk, x); bv != nil {
-					return keyRoot(bv, n.Parent, depth+1)
-				}
-			}
-		}
-	case *ssa.Parameter:
-		if n != nil && n.Parent != nil && n.Fn == x.Parent() {
-			if c := callOf(n); c != nil {
-				for i, p := range x.Parent().Params {
-					if p != x {
-						continue
-					}
-					if c.IsInvoke() {
-						i--
-					}
-					if i >= 0 && i < len(c.Args) {
-						return keyRoot(c.Args[i], n.Parent, depth+1)
-					}
-				}
-			}
-		}
-	}
-	return root(v, n, depth)
 }
 
 // storedBefore reports whether e, the maker's store of the element,

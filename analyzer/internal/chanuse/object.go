@@ -83,7 +83,7 @@ func (w *objWalk) val(path []int) func(*Node, ssa.Value, int) {
 			case *ssa.FieldAddr:
 				if hold && r.Field == path[0] {
 					if len(path) > 1 && path[1] == elemStep {
-						w.mapField(path[1:])(n, r, depth)
+						w.addr(path[1:])(n, r, depth) // its loads are the map
 					} else {
 						w.val(path[1:])(n, r, depth)
 					}
@@ -227,31 +227,6 @@ func (w *objWalk) mapUse(n *Node, v ssa.Value, r ssa.Instruction, elem []int, de
 		}
 	}
 	return false
-}
-
-// mapField follows a, the address of a field holding the map whose
-// element reaches the object along path (elemStep first): its loads are
-// the map.
-func (w *objWalk) mapField(path []int) func(*Node, ssa.Value, int) {
-	return func(n *Node, a ssa.Value, depth int) {
-		t := w.t
-		if !t.first(n, a) {
-			return
-		}
-		for _, r := range *a.Referrers() {
-			switch r := r.(type) {
-			case *ssa.DebugRef, *ssa.Store:
-			case *ssa.UnOp:
-				if r.Op != token.MUL {
-					t.escape("its map's address used")
-					continue
-				}
-				w.val(path)(n, r, depth)
-			default:
-				t.escape("its map's address used")
-			}
-		}
-	}
 }
 
 // addr follows a variable holding the pointer (or the map, path starting
