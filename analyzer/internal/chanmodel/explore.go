@@ -762,6 +762,12 @@ func (e *explorer) evalc(f *frame, v ssa.Value, counts bool) (int64, bool) {
 			if r, ok := elemNil(f, x); ok {
 				return r, true
 			}
+			if e.m.sy != nil && e.m.sy.nonNil[e.m.canon[f.node]][x] {
+				if x.Op == token.EQL {
+					return 0, true
+				}
+				return 1, true
+			}
 			if r, ok := errResult(f, x); ok {
 				return r, true
 			}

@@ -103,6 +103,10 @@ type syncModel struct {
 	defs  []*syncOp                                     // what the maker deferred before the make
 	index map[objKey]int                                // the objects by key, bad ones too
 	cm    condModel                                     // the tracked predicates (cond.go)
+	// nonNil lists the nil tests of pointers to the modelled objects
+	// (or what holds them), by node: the object is made, so never nil
+	// (syncmap.go).
+	nonNil map[*chanuse.Node]map[*ssa.BinOp]bool
 }
 
 type objKey struct {
@@ -172,6 +176,7 @@ func (m *model) buildSync() *syncModel {
 			}
 		}
 	}
+	b.nilTests()
 	b.loopAdds()
 	b.loopDones()
 	b.freshChecks()

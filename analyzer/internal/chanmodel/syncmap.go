@@ -1,6 +1,7 @@
 package chanmodel
 
 import (
+	"go/token"
 	"go/types"
 	"strconv"
 	"strings"
@@ -329,4 +330,56 @@ func (b *syncBuild) mapFieldSet(st *ssa.Store, path string, obj int, seen map[ss
 	}
 	b.kept[st] = true
 	return b.confined(mm, path, obj, seen, depth+1)
+}
+
+// nilTests records the comparisons with nil of a pointer to a modelled
+// object or to what holds it (if wg != nil { defer wg.Done() }, a
+// lookup's miss test), which the exploration decides: the object the
+// pointer resolves to in that node is made, and a resolved lookup finds
+// it. A node where the pointer may be nil (a call passing nil) resolves
+// it to nothing, and its test stays open.
+func (b *syncBuild) nilTests() {
+	for _, n := range b.m.ch.Nodes {
+		if b.m.canon[n] != n {
+			continue
+		}
+		for _, blk := range n.Fn.Blocks {
+			for _, in := range blk.Instrs {
+				x, ok := in.(*ssa.BinOp)
+				if !ok || (x.Op != token.EQL && x.Op != token.NEQ) {
+					continue
+				}
+				v := x.X
+				if isNil(v) {
+					v = x.Y
+				} else if !isNil(x.Y) {
+					continue
+				}
+				if _, ok := v.Type().Underlying().(*types.Pointer); !ok {
+					continue
+				}
+				k, _ := b.resolve(v, n, 0)
+				if k.base == nil || !b.holds(k) {
+					continue
+				}
+				if b.sm.nonNil == nil {
+					b.sm.nonNil = map[*chanuse.Node]map[*ssa.BinOp]bool{}
+				}
+				if b.sm.nonNil[n] == nil {
+					b.sm.nonNil[n] = map[*ssa.BinOp]bool{}
+				}
+				b.sm.nonNil[n][x] = true
+			}
+		}
+	}
+}
+
+// holds reports whether k is a modelled object, or what holds one.
+func (b *syncBuild) holds(k objKey) bool {
+	for o, i := range b.index {
+		if o.base == k.base && strings.HasPrefix(o.path, k.path) && !b.bad[i] {
+			return true
+		}
+	}
+	return false
 }

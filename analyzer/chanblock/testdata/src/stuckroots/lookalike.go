@@ -46,3 +46,43 @@ func rangeSlice(xs []int) {
 	}
 	wg.Wait()
 }
+
+// Look-alike (net/rpc's ServeCodec): the worker's Done is deferred only
+// when it was handed a WaitGroup; the server always hands one, so the
+// nil branch never runs. The serving lock is taken and released around
+// each reply.
+type rpcCodec interface {
+	read() (int, bool)
+	write(int)
+}
+
+func serveCall(sending *sync.Mutex, wg *sync.WaitGroup, codec rpcCodec, req int) {
+	if wg != nil {
+		defer wg.Done()
+	}
+	sending.Lock()
+	codec.write(req)
+	sending.Unlock()
+}
+
+func serveCodec(codec rpcCodec) {
+	sending := new(sync.Mutex)
+	wg := new(sync.WaitGroup)
+	for {
+		req, ok := codec.read()
+		if !ok {
+			break
+		}
+		wg.Add(1)
+		go serveCall(sending, wg, codec, req)
+	}
+	wg.Wait()
+}
+
+// The synchronous path hands no WaitGroup.
+func serveOne(codec rpcCodec) {
+	sending := new(sync.Mutex)
+	if req, ok := codec.read(); ok {
+		serveCall(sending, nil, codec, req)
+	}
+}
