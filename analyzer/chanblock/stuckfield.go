@@ -241,6 +241,7 @@ func stuckFields(st *state) {
 				check = chanmodel.CheckRegistry
 			}
 			found := check(joint, harnessObject(obj, sf, h.nodes), first, second, h.handsOut(mc.Parent(), objs), stuckBudget)
+			waits := map[bool]chanuse.Kind{} // by sends: what a dropped witness waits at that a late call may complete
 			for _, s := range found {
 				// A loop only a close ends, on a field nothing can
 				// close: no client's send lets it out (stuckrange.go).
@@ -268,10 +269,30 @@ func stuckFields(st *state) {
 				}
 				if why := h.completable(st, s, hr); why != "" {
 					st.census(mc, "field: witness dropped: %s", why)
+					if lateMay(why) {
+						waits[s.Op.Kind == chanuse.Send || s.Op.Kind == chanuse.SelectSend] = s.Op.Kind
+					}
 					continue
 				}
 				st.census(mc, "field: witness kept")
 				st.reportStuck(s)
+			}
+			if h.registers(mc.Parent(), objs) {
+				continue
+			}
+			for _, sends := range []bool{false, true} {
+				k, ok := waits[sends]
+				if !ok {
+					continue
+				}
+				late := lateMethods(c, k, clients, reach)
+				if len(late) == 0 {
+					continue
+				}
+				h.stuckLate(st, mc, hr, late, reach, func(first, second *chanuse.Node, late []*chanuse.Node) []chanmodel.Stuck {
+					joint := &chanuse.Channel{Make: mc, Field: c.Field, Nodes: h.nodes}
+					return chanmodel.CheckLifecycle(joint, harnessObject(obj, sf, h.nodes), first, second, late, h.handsOut(mc.Parent(), objs), stuckBudget)
+				})
 			}
 		}
 	}

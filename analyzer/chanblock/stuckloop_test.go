@@ -10,3 +10,11 @@ import "testing"
 func TestStuckLoop(t *testing.T) {
 	runAlone(t, "stuckloop")
 }
+
+// TestStuckLate runs the field harness's lifecycle runs (stucklate.go): a
+// waiter a one-shot Set or a Close leaves blocked when another waiter
+// takes its one value, beside the fixed shapes (a close) and look-alikes
+// (a Put that may run again, a Put on an unknown condition).
+func TestStuckLate(t *testing.T) {
+	runAlone(t, "stucklate")
+}

@@ -77,6 +77,12 @@ type gor struct {
 	// stopped: it left a free loop by a way out the model does not
 	// track (freeloops.go).
 	stopped bool
+
+	// Late clients (lifecycle.go): late, it is one; did, it completed an
+	// operation on the channel; guessed, it took a branch on a value the
+	// model does not know; waiting, it was blocked when they began and
+	// has not moved since.
+	late, did, guessed, waiting bool
 }
 
 func (g *gor) clone() *gor {
@@ -106,6 +112,8 @@ type state struct {
 	elem bool
 	// started: the clients started at the element's store (CheckRegistry).
 	started bool
+	// lateOn: the late clients started (lifecycle.go).
+	lateOn bool
 
 	vals []int // the records of the buffer's values, in order (values.go; copied on write)
 }
@@ -631,6 +639,9 @@ func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
 		}
 	}
 	if dir < 0 {
+		if s.gs[i].late {
+			s.gs[i].guessed = true // both ways: s owns its goroutine i
+		}
 		c := s.fork(i)
 		cf := c.gs[i].frames[len(c.gs[i].frames)-1]
 		if ck != "" {
@@ -887,6 +898,10 @@ func (e *explorer) resume(s *state, i int, o *opInfo, k int, ok bool) {
 		cv, known = sc.value, sc.valueKnown
 	}
 	g := s.gs[i]
+	g.waiting = false
+	if o != nil && o.ch == 0 || g.dclose != nil && g.dclose.ch == 0 {
+		g.did = true
+	}
 	if o != nil && o.ch > 0 {
 		if sel, ok := o.op.Instr.(*ssa.Select); ok {
 			// Left its select by a case on another channel.
@@ -1066,6 +1081,9 @@ func (e *explorer) transitions(s *state) {
 		}
 		return
 	}
+	if e.startLate(s) {
+		return
+	}
 	onChan, onOther := false, false
 	for _, g := range s.gs {
 		if primaryOp(g) >= 0 {
@@ -1075,17 +1093,17 @@ func (e *explorer) transitions(s *state) {
 		}
 	}
 	if !onChan {
-		if !onOther {
+		if !onOther && len(e.m.late) == 0 {
 			e.syncStuck(s)
 		}
 		return
 	}
-	if e.pollersWait(s) {
+	if len(e.m.late) == 0 && e.pollersWait(s) {
 		return // the wait the pollers leave blocked is the report (polls.go)
 	}
 	for i, g := range s.gs {
 		p := primaryOp(g)
-		if p < 0 {
+		if p < 0 || !e.lateWitness(s, i) {
 			continue
 		}
 		k := opKey{g.parked[p].op.Instr, g.parked[p].state}
@@ -1142,7 +1160,7 @@ func (s *state) key() string {
 	}
 	sort.Strings(gs)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d/%d/%t/%v/%v/%t/%t/%v/", s.buf, s.cap, s.closed, s.sy, s.sec, s.elem, s.started, s.vals)
+	fmt.Fprintf(&b, "%d/%d/%t/%v/%v/%t/%t/%t/%v/", s.buf, s.cap, s.closed, s.sy, s.sec, s.elem, s.started, s.lateOn, s.vals)
 	ks := make([]string, 0, len(s.trips))
 	for k, v := range s.trips {
 		ks = append(ks, k+"="+strconv.Itoa(v))
@@ -1159,6 +1177,9 @@ func (g *gor) key() string {
 	stop := ""
 	if g.stopped {
 		stop = "S"
+	}
+	if g.late || g.waiting {
+		stop += fmt.Sprintf("L%t%t%t%t", g.late, g.did, g.guessed, g.waiting)
 	}
 	if g.done {
 		return "D" + stop + g.racedKey()

@@ -134,7 +134,8 @@ type model struct {
 	// (CheckReturned): the maker's goroutine goes on there after
 	// thenCall, when it returns at one of rets.
 	then     *chanuse.Node
-	also     *chanuse.Node // a second client, started as then begins (CheckClients)
+	also     *chanuse.Node   // a second client, started as then begins (CheckClients)
+	late     []*chanuse.Node // clients started once nothing else can move (lifecycle.go)
 	thenCall *ssa.Call
 	rets     map[*ssa.Return]bool
 	flags    map[*types.Var]bool // boolean fields tracked (findFlags)
