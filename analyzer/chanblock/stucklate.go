@@ -7,6 +7,7 @@ import (
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanmodel"
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -44,20 +45,32 @@ func lifecycleName(m *ssa.Function) bool {
 	return false
 }
 
-// lateMethods returns the client methods whose trees complete an
-// operation of kind k on the field (a send or close for a receive, a
-// receive for a send), or nil when there are none or too many.
+// lateMethods returns the client methods that release what waits at an
+// operation of kind k on the field: their trees complete such an
+// operation (a send or close for a receive, a receive for a send) and
+// never wait as it does (a semaphore's method taking its own slot back, a
+// Restart that stops a loop and starts the next, are balanced clients,
+// not releasers). Nil when there are none or too many.
 func lateMethods(c *class, k chanuse.Kind, clients []*ssa.Function, reach map[*ssa.Function]map[opKey]bool) []*ssa.Function {
 	var ms []*ssa.Function
 	for _, m := range clients {
 		if m == nil || reach[m] == nil {
 			continue
 		}
+		releases, waits := false, false
 		for _, op := range c.Ops {
-			if reach[m][opKey{op.Instr, op.State}] && completes(k, op.Kind) {
-				ms = append(ms, m)
-				break
+			if !reach[m][opKey{op.Instr, op.State}] {
+				continue
 			}
+			switch {
+			case completes(k, op.Kind):
+				releases = true
+			case isRecv(op.Kind) == isRecv(k) && op.Kind != chanuse.Close && op.Kind != chanuse.DeferClose:
+				waits = true
+			}
+		}
+		if releases && !waits {
+			ms = append(ms, m)
 		}
 	}
 	if len(ms) > maxLate {
@@ -69,11 +82,14 @@ func lateMethods(c *class, k chanuse.Kind, clients []*ssa.Function, reach map[*s
 // completes reports whether an operation of kind k completes one of kind
 // blocked: a send or close a receive, a receive a send.
 func completes(blocked, k chanuse.Kind) bool {
-	if blocked == chanuse.Recv || blocked == chanuse.SelectRecv {
+	if isRecv(blocked) {
 		return k == chanuse.Send || k == chanuse.SelectSend || k == chanuse.Close || k == chanuse.DeferClose
 	}
 	return k == chanuse.Recv || k == chanuse.SelectRecv
 }
+
+// isRecv reports whether k receives.
+func isRecv(k chanuse.Kind) bool { return k == chanuse.Recv || k == chanuse.SelectRecv }
 
 // stuckLate runs the harness run r again with late clients
 // (chanmodel.CheckLifecycle): the methods that could complete what a
@@ -137,10 +153,14 @@ func (h *harness) stuckLate(st *state, mc *ssa.MakeChan, hr *harnessRun, late []
 
 // lateOutside returns why s, a witness of a lifecycle run of the
 // methods in, is not one to report: an operation no method of the run
-// reaches, or code outside the package, could complete it.
+// reaches, or code outside the package, could complete it, or it waits
+// in a loop (waitsInLoop).
 func (h *harness) lateOutside(st *state, s chanmodel.Stuck, in map[*ssa.Function]bool, reach map[*ssa.Function]map[opKey]bool) string {
 	if outsideCompletes(h.c, s) {
 		return "code outside the package holding the channel could complete it"
+	}
+	if waitsInLoop(s.Op) {
+		return "the waiter waits in a loop (a consumer taking the next value; only a close ends it)"
 	}
 	for _, op := range h.c.Ops {
 		if !completes(s.Op.Kind, op.Kind) {
@@ -158,6 +178,23 @@ func (h *harness) lateOutside(st *state, s chanmodel.Stuck, in map[*ssa.Function
 		}
 	}
 	return ""
+}
+
+// waitsInLoop reports whether op is in a loop of its function, or of a
+// caller in its goroutine: a consumer that goes round for the next value
+// waits for work, not for a release, and a release call owes it nothing
+// but a close.
+func waitsInLoop(op chanuse.Op) bool {
+	b, n := op.Instr.Block(), op.Node
+	for {
+		if ssaloop.InLoop(b) {
+			return true
+		}
+		if n.Parent == nil || n.Go != nil || n.Call == nil {
+			return false
+		}
+		b, n = n.Call.Block(), n.Parent
+	}
 }
 
 // reportLate reports s, a lifecycle witness: the late calls returned and

@@ -78,11 +78,13 @@ type gor struct {
 	// track (freeloops.go).
 	stopped bool
 
-	// Late clients (lifecycle.go): late, it is one; did, it completed an
+	// Late clients (lifecycle.go): late, 1 + the index of the late call
+	// it is (lateRoot) or that started it, 0 for none; did, it completed an
 	// operation on the channel; guessed, it took a branch on a value the
 	// model does not know; waiting, it was blocked when they began and
 	// has not moved since.
-	late, did, guessed, waiting bool
+	late                            int
+	lateRoot, did, guessed, waiting bool
 }
 
 func (g *gor) clone() *gor {
@@ -353,7 +355,7 @@ func (e *explorer) run(s *state, i int, steps int) {
 						return
 					}
 					for _, k := range kids {
-						e.spawn(s, k)
+						e.spawnFrom(s, i, k)
 						s.gs[len(s.gs)-1].group = op.obj + 1
 					}
 				case isDefer(in):
@@ -418,13 +420,13 @@ func (e *explorer) run(s *state, i int, steps int) {
 					}
 					continue
 				}
-				e.spawn(s, k)
+				e.spawnFrom(s, i, k)
 			} else if chanuse.NoReturn(&in.Call) || testFails(&in.Call) {
 				return
 			}
 		case *ssa.Go:
 			for _, k := range kids {
-				e.spawn(s, k)
+				e.spawnFrom(s, i, k)
 			}
 		case *ssa.Defer:
 			if len(kids) > 0 && kids[0].Call == ssa.CallInstruction(in) {
@@ -639,7 +641,7 @@ func (e *explorer) branch(s *state, i int, f *frame, iff *ssa.If, steps int) {
 		}
 	}
 	if dir < 0 {
-		if s.gs[i].late {
+		if s.gs[i].late > 0 {
 			s.gs[i].guessed = true // both ways: s owns its goroutine i
 		}
 		c := s.fork(i)
@@ -1058,6 +1060,7 @@ func (e *explorer) transitions(s *state) {
 				moved = true
 				c := s.fork(i)
 				c.gs[i].exit, c.gs[i].other = st.Pos, true
+				c.gs[i].guessed = c.gs[i].guessed || c.gs[i].late > 0 // a case the model does not follow
 				e.resume(c, i, nil, k, false)
 				c.gs[i].raced, c.gs[i].left = e.racing(s, i), st
 				e.next(c, s)
@@ -1065,6 +1068,7 @@ func (e *explorer) transitions(s *state) {
 			if !sel.Blocking && !anyReady {
 				c := s.fork(i)
 				c.gs[i].exit, c.gs[i].other = sel.Pos(), true
+				c.gs[i].guessed = c.gs[i].guessed || c.gs[i].late > 0
 				e.resume(c, i, nil, -1, false)
 				if e.m.purePoll(g.frames[len(g.frames)-1].node, sel) && !e.m.mayRecover(g) {
 					polls = append(polls, c) // a move only if another moves (polls.go)
@@ -1178,8 +1182,8 @@ func (g *gor) key() string {
 	if g.stopped {
 		stop = "S"
 	}
-	if g.late || g.waiting {
-		stop += fmt.Sprintf("L%t%t%t%t", g.late, g.did, g.guessed, g.waiting)
+	if g.late > 0 || g.waiting {
+		stop += fmt.Sprintf("L%d%t%t%t%t", g.late, g.lateRoot, g.did, g.guessed, g.waiting)
 	}
 	if g.done {
 		return "D" + stop + g.racedKey()

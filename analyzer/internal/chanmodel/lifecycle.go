@@ -62,36 +62,59 @@ func (e *explorer) startLate(s *state) bool {
 		c.gs[i] = g
 	}
 	c.lateOn = true
-	for _, k := range e.m.late {
+	for j, k := range e.m.late {
 		e.spawn(&c, k)
-		c.gs[len(c.gs)-1].late = true
+		c.gs[len(c.gs)-1].late, c.gs[len(c.gs)-1].lateRoot = j+1, true
 	}
 	e.next(&c, s)
 	return true
 }
 
+// spawnFrom starts k from goroutine i of s: a goroutine a late client
+// starts belongs to its call.
+func (e *explorer) spawnFrom(s *state, i int, k *chanuse.Node) {
+	e.spawn(s, k)
+	s.gs[len(s.gs)-1].late = s.gs[i].late
+}
+
 // lateWitness reports whether goroutine i of s, blocked where nothing can
-// move, is a witness of a harness with late clients (CheckLifecycle).
+// move, is a witness of a harness with late clients (CheckLifecycle): it
+// was blocked when they began and has not moved since, every late call
+// returned, one completed an operation on the channel, and every other
+// completed none on a path with no branch on a value the model does not
+// know (in the call or in the goroutines it started).
 func (e *explorer) lateWitness(s *state, i int) bool {
 	if len(e.m.late) == 0 {
 		return true
 	}
-	if !s.lateOn || !s.gs[i].waiting || s.gs[i].late {
+	if !s.lateOn || !s.gs[i].waiting || s.gs[i].late > 0 {
 		return false
 	}
-	did := false
+	did := make([]bool, len(e.m.late))
+	guessed := make([]bool, len(e.m.late))
 	for _, g := range s.gs {
-		if !g.late {
+		if g.late == 0 {
 			continue
 		}
-		if !g.done {
+		if g.lateRoot && !g.done {
 			return false
 		}
-		if g.did {
-			did = true
-		} else if g.guessed {
+		did[g.late-1] = did[g.late-1] || g.did
+		guessed[g.late-1] = guessed[g.late-1] || g.guessed
+	}
+	released := false
+	for j := range e.m.late {
+		switch {
+		case did[j]:
+			released = true
+		case guessed[j]:
 			return false
 		}
 	}
-	return did
+	if released && debug {
+		for _, g := range s.gs {
+			dbg("  late witness: %s late %d root %t did %t guessed %t waiting %t done %t parked %d exit %v", g.g.Fn, g.late, g.lateRoot, g.did, g.guessed, g.waiting, g.done, len(g.parked), e.m.ch.Make.Parent().Prog.Fset.Position(g.exit))
+		}
+	}
+	return released
 }

@@ -158,3 +158,30 @@ func (m *Mailbox) Offer(s string) {
 		m.mail <- s
 	}
 }
+
+// Look-alike: the worker its constructor starts runs one job per Submit
+// and goes back to wait for the next: after two Submits it waits again,
+// but it was served in between; that is its life, not a waiter left
+// behind.
+type Worker struct {
+	jobs chan func()
+}
+
+// NewWorker starts a worker.
+func NewWorker() *Worker {
+	w := &Worker{jobs: make(chan func())}
+	go w.run()
+	return w
+}
+
+func (w *Worker) run() {
+	for {
+		j := <-w.jobs
+		j()
+	}
+}
+
+// Submit hands j to the worker.
+func (w *Worker) Submit(j func()) {
+	w.jobs <- j
+}
