@@ -29,7 +29,7 @@ type HarnessObject struct {
 // each once, concurrently, so a call racing another (Close while Send is
 // in flight) is an interleaving of the harness.
 func CheckHarness(joint *chanuse.Channel, obj *HarnessObject, first, second *chanuse.Node, rets []*ssa.Return, budget int) []Stuck {
-	return checkHarness(joint, obj, first, second, rets, false, budget)
+	return checkHarness(joint, obj, first, second, nil, rets, false, budget)
 }
 
 // CheckRegistry is CheckHarness for a map class (chanuse.WideMaps) whose
@@ -38,10 +38,10 @@ func CheckHarness(joint *chanuse.Channel, obj *HarnessObject, first, second *cha
 // time, so they start as the owner stores the element (mapelem.go)
 // rather than when it returns.
 func CheckRegistry(joint *chanuse.Channel, obj *HarnessObject, first, second *chanuse.Node, rets []*ssa.Return, budget int) []Stuck {
-	return checkHarness(joint, obj, first, second, rets, true, budget)
+	return checkHarness(joint, obj, first, second, nil, rets, true, budget)
 }
 
-func checkHarness(joint *chanuse.Channel, obj *HarnessObject, first, second *chanuse.Node, rets []*ssa.Return, early bool, budget int) []Stuck {
+func checkHarness(joint *chanuse.Channel, obj *HarnessObject, first, second *chanuse.Node, late []*chanuse.Node, rets []*ssa.Return, early bool, budget int) []Stuck {
 	m := build(joint)
 	if m == nil {
 		dbg("%s: no harness model", joint.Make.Parent().Name())
@@ -51,7 +51,7 @@ func checkHarness(joint *chanuse.Channel, obj *HarnessObject, first, second *cha
 		m.hobj = obj
 		m.sy = m.buildSync()
 	}
-	m.then, m.also = first, second
+	m.then, m.also, m.late = first, second, late
 	m.early = early && first != nil
 	m.rets = map[*ssa.Return]bool{}
 	for _, r := range rets {

@@ -28,23 +28,7 @@ import (
 // misuse under the same convention and is not what this runs: the late
 // clients begin last.
 func CheckLifecycle(joint *chanuse.Channel, obj *HarnessObject, first, second *chanuse.Node, late []*chanuse.Node, rets []*ssa.Return, budget int) []Stuck {
-	m := build(joint)
-	if m == nil {
-		dbg("%s: no lifecycle harness model", joint.Make.Parent().Name())
-		return nil
-	}
-	if obj != nil && len(obj.Fields) > 0 {
-		m.hobj = obj
-		m.sy = m.buildSync()
-	}
-	m.then, m.also = first, second
-	m.late = late
-	m.rets = map[*ssa.Return]bool{}
-	for _, r := range rets {
-		m.rets[r] = true
-	}
-	m.findFlags()
-	return m.explore(budget)
+	return checkHarness(joint, obj, first, second, late, rets, false, budget)
 }
 
 // startLate starts the late clients in a copy of s, a state where nothing
