@@ -34,16 +34,24 @@ const maxLate = 3
 // life, or one phase of it, and are called once: a second call is misuse.
 var lifecycleNames = []string{"Stop", "Close", "Shutdown", "Cancel", "Quit", "Terminate", "Kill", "Halt", "Dispose", "Destroy", "Finish", "Exit"}
 
-// lifecycleName reports whether m's name is a lifecycle method's (Stop,
-// CloseSend, Shutdown...).
-func lifecycleName(m *ssa.Function) bool {
-	for _, n := range lifecycleNames {
+// startNames are the method names that by convention begin an object's
+// life and run once: two concurrent calls are misuse, and a waiter one of
+// them leaves for the other is not the object's bug.
+var startNames = []string{"Start", "Run", "Serve", "ListenAndServe", "Open", "Init"}
+
+// hasPrefix reports whether m's name begins with one of names.
+func hasPrefix(m *ssa.Function, names []string) bool {
+	for _, n := range names {
 		if strings.HasPrefix(m.Name(), n) {
 			return true
 		}
 	}
 	return false
 }
+
+// lifecycleName reports whether m's name is a lifecycle method's (Stop,
+// CloseSend, Shutdown...).
+func lifecycleName(m *ssa.Function) bool { return hasPrefix(m, lifecycleNames) }
 
 // lateMethods returns the client methods that release what waits at an
 // operation of kind k on the field: their trees complete such an
@@ -105,6 +113,10 @@ func isRecv(k chanuse.Kind) bool { return k == chanuse.Recv || k == chanuse.Sele
 // make one.) The witness is still dropped when an operation outside the
 // run could complete it, or code outside the package.
 func (h *harness) stuckLate(st *state, mc *ssa.MakeChan, hr *harnessRun, late []*ssa.Function, reach map[*ssa.Function]map[opKey]bool, check func(*chanuse.Node, *chanuse.Node, []*chanuse.Node) []chanmodel.Stuck) {
+	if hr.fns[1] != nil && hr.fns[0] == hr.fns[1] && hasPrefix(hr.fns[0], startNames) {
+		st.census(mc, "field: no lifecycle run (%s twice at once is misuse)", hr.fns[0].Name())
+		return
+	}
 	n0 := len(h.nodes)
 	inside := map[opKey]bool{}
 	for k := range h.inside {

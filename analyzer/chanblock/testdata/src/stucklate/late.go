@@ -185,3 +185,25 @@ func (w *Worker) run() {
 func (w *Worker) Submit(j func()) {
 	w.jobs <- j
 }
+
+// Look-alike: Start runs the service once; two Starts at once are
+// misuse, and the one Close releases the one that started it. A failed
+// Start reports its end on done, which Close takes.
+type Service struct {
+	done chan error
+}
+
+// NewService returns a service that is not started.
+func NewService() *Service {
+	return &Service{done: make(chan error)}
+}
+
+// Start runs the service until it fails.
+func (s *Service) Start(run func() error) {
+	s.done <- run()
+}
+
+// Close waits for Start to end.
+func (s *Service) Close() error {
+	return <-s.done
+}
