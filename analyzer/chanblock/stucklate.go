@@ -93,7 +93,7 @@ func completes(blocked, k chanuse.Kind) bool {
 	if isRecv(blocked) {
 		return k == chanuse.Send || k == chanuse.SelectSend || k == chanuse.Close || k == chanuse.DeferClose
 	}
-	return k == chanuse.Recv || k == chanuse.SelectRecv
+	return isRecv(k)
 }
 
 // isRecv reports whether k receives.
