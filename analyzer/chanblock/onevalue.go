@@ -459,7 +459,7 @@ func (ov *oneVal) local(mc *ssa.MakeChan) {
 			case chanuse.Close, chanuse.DeferClose:
 				return
 			case chanuse.Send, chanuse.SelectSend:
-				if send != nil || ssaloop.InLoop(op.Instr.Block()) || inLoopChain(n) {
+				if send != nil || ch.InLoop(op) || inLoopChain(n) {
 					return
 				}
 				send = op.Instr

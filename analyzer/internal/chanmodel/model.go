@@ -302,6 +302,12 @@ func build(ch *chanuse.Channel) *model {
 // the nodes started or called at each instruction, the channel's
 // operations; nil gives up.
 func newModel(ch *chanuse.Channel) *model {
+	if len(ch.Each) > 0 {
+		// An operation once per pass over a slice of channels
+		// (chanuse's slices.go): the model's loops would repeat it.
+		giveUp(ch, "an operation on a slice element in its range loop")
+		return nil
+	}
 	m := &model{ch: ch, canon: map[*chanuse.Node]*chanuse.Node{},
 		ops:      map[*chanuse.Node]map[ssa.Instruction][]opInfo{},
 		children: map[*chanuse.Node]map[ssa.Instruction][]*chanuse.Node{},

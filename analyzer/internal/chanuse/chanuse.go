@@ -251,7 +251,11 @@ type Channel struct {
 	// need every sender see none; OnlyNotified tells whether that is the
 	// channel's only way out.
 	Notified []*ssa.Call
-	opaque   bool // escaped other than to signal.Notify (or signal.Stop)
+	// Each maps the operations on an element of a slice holding the
+	// channel once, in the range loop over it, to that loop's header:
+	// they run once on the channel per pass over the slice (slices.go).
+	Each   map[ssa.Instruction]*ssa.BasicBlock
+	opaque bool // escaped other than to signal.Notify (or signal.Stop)
 }
 
 // OnlyNotified reports whether the channel escapes only to os/signal's
@@ -338,6 +342,8 @@ type tracker struct {
 	// funcVars are the variables holding a literal followed (funcVar),
 	// from a node, for a binding.
 	funcVars map[funcVisit]bool
+	// slots are the arrays of slices the channel was put in (slices.go).
+	slots map[*ssa.Alloc]bool
 }
 
 // Follow builds the model of the channel made by mc.
@@ -948,6 +954,10 @@ func (t *tracker) value(n *Node, v ssa.Value, depth int) {
 				t.addr(n, a, depth)
 			case *ssa.FieldAddr:
 				t.field(n, a, depth)
+			case *ssa.IndexAddr:
+				if !t.element(n, r, a, depth) {
+					t.escape("stored in a slice element not followed")
+				}
 			default:
 				t.escape("stored in a global or another's field")
 			}
