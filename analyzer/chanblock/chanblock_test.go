@@ -226,3 +226,12 @@ func TestGeneric(t *testing.T) {
 func TestStuckClosure(t *testing.T) {
 	runAlone(t, "stuckclosure")
 }
+
+// TestStuckGlobals runs the checker on channels whose goroutines share a
+// lock kept in a package variable (chanmodel's globals.go), beside fixed
+// twins and look-alikes whose other users could change the outcome (an
+// exported lock, one released by a function that did not take it, one
+// whose address is handed on, a WaitGroup another function releases).
+func TestStuckGlobals(t *testing.T) {
+	runAlone(t, "stuckglobals")
+}

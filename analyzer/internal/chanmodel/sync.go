@@ -643,6 +643,13 @@ func (b *syncBuild) object(k objKey, kind objKind, name string) int {
 	if (kind == kWG || kind == kMu) && b.harnessField(k) {
 		return i // one instance in the harness, its uses checked (harnesssync.go)
 	}
+	if g, ok := k.base.(*ssa.Global); ok {
+		// A package variable's: its uses in the whole package (globals.go).
+		if !b.globalConfined(g, k.path, kind, i) {
+			b.bad[i] = true
+		}
+		return i
+	}
 	path := k.path
 	if kind == kCtx {
 		path = ""
@@ -818,6 +825,10 @@ func (b *syncBuild) resolve(v ssa.Value, n *chanuse.Node, depth int) (objKey, st
 		return b.mapKeyOf(x, n, depth)
 	case *ssa.Lookup:
 		return b.mapElem(x, n, depth)
+	case *ssa.Global:
+		// One object wherever the package names it; whether the model
+		// follows it is globalConfined's to tell.
+		return objKey{base: x}, x.Name()
 	case *ssa.Alloc:
 		if reference(deref(x.Type())) {
 			// A variable holding a pointer: what it was set to once.
