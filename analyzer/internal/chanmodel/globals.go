@@ -122,26 +122,8 @@ func lockedBefore(u ssa.Instruction, locks []ssa.Instruction) bool {
 		if isDefer(l) {
 			continue
 		}
-		if dominates(l, u) {
+		if before(l, u) {
 			return true
-		}
-	}
-	return false
-}
-
-// dominates reports whether instruction a runs before b on every path
-// to b (both in one function).
-func dominates(a, b ssa.Instruction) bool {
-	ab, bb := a.Block(), b.Block()
-	if ab != bb {
-		return ab.Dominates(bb)
-	}
-	for _, in := range ab.Instrs {
-		switch in {
-		case a:
-			return true
-		case b:
-			return false
 		}
 	}
 	return false
