@@ -28,8 +28,10 @@ import (
 //     nor can the model's functions release one a caller holds; another
 //     caller can only make the model's goroutines wait longer, never let
 //     a stuck one go;
-//   - a WaitGroup is used only in the model's functions: a Done
-//     elsewhere could release a stuck Wait.
+//   - a WaitGroup is used only in the model's functions, and none of
+//     them but the root runs outside the model (exported, or referred to
+//     by a function outside it): a Done elsewhere could release a stuck
+//     Wait.
 //
 // The model starts with the object in its zero state, as the first call
 // of the model's root finds it when no other user runs: a witness is an
@@ -58,7 +60,7 @@ func (b *syncBuild) globalConfined(g *ssa.Global, path string, kind objKind, obj
 			continue
 		}
 		inModel := b.fns[fn]
-		if kind == kWG && !inModel {
+		if kind == kWG && (!inModel || fn != b.m.ch.Nodes[0].Fn && calledOutside(fn, b.fns)) {
 			return false // a Done elsewhere could release a Wait
 		}
 		var locks, unlocks []ssa.Instruction
@@ -95,6 +97,32 @@ func (b *syncBuild) globalConfined(g *ssa.Global, path string, kind objKind, obj
 		}
 	}
 	return true
+}
+
+// calledOutside reports whether fn may run outside the model whose
+// functions are fns: it is exported, or a function of the package
+// outside fns calls it, starts it or takes it as a value. Its uses of a
+// WaitGroup then run outside the model too.
+func calledOutside(fn *ssa.Function, fns map[*ssa.Function]bool) bool {
+	if fn.Pkg == nil || fn.Object() != nil && fn.Object().Exported() {
+		return true
+	}
+	for _, g := range packageFuncs(fn.Pkg) {
+		if fns[g] {
+			continue
+		}
+		for _, blk := range g.Blocks {
+			for _, in := range blk.Instrs {
+				var rands [8]*ssa.Value
+				for _, op := range in.Operands(rands[:0]) {
+					if op != nil && *op == ssa.Value(fn) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // argAgain reports whether a is also an argument of c after the receiver.

@@ -84,3 +84,23 @@ func Drain(results chan<- int) {
 	}()
 	results <- <-out
 }
+
+// Collect counts its worker and the one a client starts with Spawn;
+// worker, which the model runs, also runs outside it and calls Done
+// there.
+var batch sync.WaitGroup
+
+func worker(res chan<- int, f func() int) {
+	defer batch.Done()
+	res <- f()
+}
+
+func Spawn(res chan<- int, f func() int) { go worker(res, f) }
+
+func Collect(f func() int) int {
+	res := make(chan int, 2)
+	batch.Add(2)
+	go worker(res, f)
+	batch.Wait()
+	return <-res
+}
