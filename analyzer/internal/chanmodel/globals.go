@@ -4,7 +4,6 @@ import (
 	"go/types"
 	"strconv"
 	"strings"
-	"sync"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -51,7 +50,7 @@ func (b *syncBuild) globalConfined(g *ssa.Global, path string, kind objKind, obj
 	if kind != kMu && kind != kWG {
 		return false
 	}
-	for _, fn := range packageFuncs(g.Pkg) {
+	for _, fn := range b.packageFuncs(g.Pkg) {
 		uses, ok := globalUses(fn, g, path)
 		if !ok {
 			return false
@@ -60,7 +59,7 @@ func (b *syncBuild) globalConfined(g *ssa.Global, path string, kind objKind, obj
 			continue
 		}
 		inModel := b.fns[fn]
-		if kind == kWG && (!inModel || fn != b.m.ch.Nodes[0].Fn && calledOutside(fn, b.fns)) {
+		if kind == kWG && (!inModel || fn != b.m.ch.Nodes[0].Fn && b.calledOutside(fn)) {
 			return false // a Done elsewhere could release a Wait
 		}
 		var locks, unlocks []ssa.Instruction
@@ -99,25 +98,33 @@ func (b *syncBuild) globalConfined(g *ssa.Global, path string, kind objKind, obj
 	return true
 }
 
+// operandOf reports whether v is an operand of in.
+func operandOf(in ssa.Instruction, v ssa.Value) bool {
+	var rands [8]*ssa.Value
+	for _, op := range in.Operands(rands[:0]) {
+		if op != nil && *op == v {
+			return true
+		}
+	}
+	return false
+}
+
 // calledOutside reports whether fn may run outside the model whose
 // functions are fns: it is exported, or a function of the package
 // outside fns calls it, starts it or takes it as a value. Its uses of a
 // WaitGroup then run outside the model too.
-func calledOutside(fn *ssa.Function, fns map[*ssa.Function]bool) bool {
+func (b *syncBuild) calledOutside(fn *ssa.Function) bool {
 	if fn.Pkg == nil || fn.Object() != nil && fn.Object().Exported() {
 		return true
 	}
-	for _, g := range packageFuncs(fn.Pkg) {
-		if fns[g] {
+	for _, g := range b.packageFuncs(fn.Pkg) {
+		if b.fns[g] {
 			continue
 		}
 		for _, blk := range g.Blocks {
 			for _, in := range blk.Instrs {
-				var rands [8]*ssa.Value
-				for _, op := range in.Operands(rands[:0]) {
-					if op != nil && *op == ssa.Value(fn) {
-						return true
-					}
+				if operandOf(in, fn) {
+					return true
 				}
 			}
 		}
@@ -201,38 +208,28 @@ func globalUses(fn *ssa.Function, g *ssa.Global, path string) ([]use, bool) {
 			if _, dbg := in.(*ssa.DebugRef); dbg {
 				continue
 			}
-			var rands [8]*ssa.Value
-			for _, op := range in.Operands(rands[:0]) {
-				if op == nil || *op != ssa.Value(g) {
-					continue
-				}
-				if path == "" {
-					uses = append(uses, use{g, in})
-					continue
-				}
-				fa, isField := in.(*ssa.FieldAddr)
-				if !isField {
-					return nil, false
-				}
-				down(fa, path)
+			if !operandOf(in, g) {
+				continue
 			}
+			if path == "" {
+				uses = append(uses, use{g, in})
+				continue
+			}
+			fa, isField := in.(*ssa.FieldAddr)
+			if !isField {
+				return nil, false
+			}
+			down(fa, path)
 		}
 	}
 	return uses, ok
 }
 
-var (
-	pkgFuncsMu sync.Mutex
-	pkgFuncs   = map[*ssa.Package][]*ssa.Function{}
-)
-
 // packageFuncs returns the functions of pkg with a body: its functions
 // and methods, and the function literals in them.
-func packageFuncs(pkg *ssa.Package) []*ssa.Function {
-	pkgFuncsMu.Lock()
-	defer pkgFuncsMu.Unlock()
-	if fs, ok := pkgFuncs[pkg]; ok {
-		return fs
+func (b *syncBuild) packageFuncs(pkg *ssa.Package) []*ssa.Function {
+	if b.pkgFuncs != nil {
+		return b.pkgFuncs
 	}
 	var fs []*ssa.Function
 	add := func(fn *ssa.Function) {
@@ -259,6 +256,6 @@ func packageFuncs(pkg *ssa.Package) []*ssa.Function {
 			}
 		}
 	}
-	pkgFuncs[pkg] = fs
+	b.pkgFuncs = fs
 	return fs
 }

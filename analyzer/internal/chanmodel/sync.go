@@ -123,6 +123,9 @@ type syncBuild struct {
 	kept    map[ssa.Instruction]bool         // the stores keeping an object in a map, and the map in a field (syncmap.go)
 	sm      *syncModel
 	cb      condBuild // the Conds' L bindings (cond.go)
+	// pkgFuncs are the functions of the package, once a package
+	// variable's object needs them (globals.go).
+	pkgFuncs []*ssa.Function
 }
 
 // buildSync finds the objects and their operations; nil when there are
