@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/census"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -43,38 +44,51 @@ import (
 // recorded in b.reached, for buildSync to check that they are the
 // model's operations.
 func (b *syncBuild) globalConfined(g *ssa.Global, path string, kind objKind, obj int) bool {
+	why := b.globalWhy(g, path, kind, obj)
+	if census.On() {
+		if why == "" {
+			why = "followed"
+		} else {
+			why = "not followed (" + why + ")"
+		}
+		census.Printf(g.Pkg.Prog.Fset, g.Pos(), "global %s%s: %s", g.Name(), path, why)
+		return why == "followed"
+	}
+	return why == ""
+}
+
+// globalWhy tells why globalConfined does not follow the object; "" when
+// it does.
+func (b *syncBuild) globalWhy(g *ssa.Global, path string, kind objKind, obj int) string {
 	v, ok := g.Object().(*types.Var)
 	if !ok || v.Exported() || g.Pkg == nil || g.Pkg != b.m.ch.Nodes[0].Fn.Pkg {
-		return false
+		return "exported, or of another package"
 	}
 	if kind != kMu && kind != kWG {
-		return false
+		return "not a lock or WaitGroup"
 	}
 	for _, fn := range b.packageFuncs(g.Pkg) {
 		uses, ok := globalUses(fn, g, path)
 		if !ok {
-			return false
+			return "used other than through its methods in " + fn.Name()
 		}
 		if len(uses) == 0 {
 			continue
 		}
 		inModel := b.fns[fn]
 		if kind == kWG && (!inModel || fn != b.m.ch.Nodes[0].Fn && b.calledOutside(fn)) {
-			return false // a Done elsewhere could release a Wait
+			return "a WaitGroup used outside the model, in " + fn.Name() // a Done there could release a Wait
 		}
 		var locks, unlocks []ssa.Instruction
 		for _, u := range uses {
 			a, r := u.addr, u.in
 			c, ok := r.(ssa.CallInstruction)
-			if !ok {
-				return false
-			}
-			if _, isGo := r.(*ssa.Go); isGo {
-				return false
+			if _, isGo := r.(*ssa.Go); !ok || isGo {
+				return "used other than through its methods in " + fn.Name()
 			}
 			typ, meth := syncMethod(c.Common())
 			if typ == "" || typ == "Cond" || c.Common().Args[0] != a || argAgain(c.Common(), a) {
-				return false
+				return "used other than through its methods in " + fn.Name()
 			}
 			switch meth {
 			case "Lock", "RLock":
@@ -83,7 +97,7 @@ func (b *syncBuild) globalConfined(g *ssa.Global, path string, kind objKind, obj
 				unlocks = append(unlocks, r)
 			case "Add", "Done", "Wait":
 			default:
-				return false // TryLock, Go, ...
+				return meth + " called in " + fn.Name()
 			}
 			if inModel {
 				b.reached[obj][r] = true
@@ -91,11 +105,11 @@ func (b *syncBuild) globalConfined(g *ssa.Global, path string, kind objKind, obj
 		}
 		for _, u := range unlocks {
 			if !lockedBefore(u, locks) {
-				return false
+				return "released without a lock before it in " + fn.Name()
 			}
 		}
 	}
-	return true
+	return ""
 }
 
 // operandOf reports whether v is an operand of in.
