@@ -891,9 +891,9 @@ func countCheck(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, sen
 			return false
 		}
 		total += n
-		if ssaloop.InLoop(s.g.Start.Block()) {
+		if ssaloop.InLoop(s.g.Start.Block()) && !lastOneGuarded(s.sends[0].Instr) {
 			// Started in a loop: at least two of them once the loop
-			// goes round.
+			// goes round, unless only the last one out sends.
 			total += n
 			looped = s
 		}

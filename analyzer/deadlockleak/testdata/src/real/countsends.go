@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
+	"sync/atomic"
 )
 
 // More sends than receives on an unbuffered channel: the maker receives a
@@ -356,4 +358,69 @@ func bridgeLocalWaited(a, b io.ReadWriteCloser) {
 	_ = a.Close()
 	<-done
 	_ = b.Close()
+}
+
+// Look-alikes: the last goroutine out signals. Each goroutine a loop
+// starts sends only when a count they all share reaches the total, so
+// one of them sends and the caller's one receive takes it: silent
+// (a benchmark's subscribers in nats-server's jetstream_test.go).
+func lastOutAtomic(jobs []func()) {
+	done := make(chan bool)
+	left := int32(len(jobs))
+	for _, job := range jobs {
+		go func() {
+			job()
+			if atomic.AddInt32(&left, -1) == 0 {
+				done <- true
+			}
+		}()
+	}
+	<-done
+}
+
+func lastOutCounter(jobs []func()) {
+	done := make(chan struct{})
+	var mu sync.Mutex
+	finished := 0
+	for _, job := range jobs {
+		go func() {
+			job()
+			mu.Lock()
+			finished++
+			last := finished == len(jobs)
+			mu.Unlock()
+			if last {
+				done <- struct{}{}
+			}
+		}()
+	}
+	<-done
+}
+
+func lastOutAtomicType(jobs []func()) {
+	done := make(chan bool)
+	var seen atomic.Int64
+	for _, job := range jobs {
+		go func() {
+			job()
+			if seen.Add(1) >= int64(len(jobs)) {
+				done <- true
+			}
+		}()
+	}
+	<-done
+}
+
+// A test of the goroutine's own result is no such guard: every
+// goroutine whose fetch succeeds sends, and only the first is received.
+func firstGoodMirror(mirrors []string, fetch func(string) (int, error)) int {
+	answers := make(chan int)
+	for _, m := range mirrors {
+		go func() {
+			if v, err := fetch(m); err == nil {
+				answers <- v // want `a goroutine started in a loop \(line \d+\) sends once on a channel with room for 0, and firstGoodMirror receives at most 1 time`
+			}
+		}()
+	}
+	return <-answers
 }
