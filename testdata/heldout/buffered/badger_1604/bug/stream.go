@@ -8,6 +8,7 @@
 //
 // Upstream: dgraph-io/badger#1604 ("fix(stream): Stop produceKVs on error")
 // Round: 18
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "The orchestrate function would get blocked forever if send
 // function returned an error. The produceKv go routines would also get

@@ -8,6 +8,7 @@
 //
 // Upstream: cilium/cilium#24786 ("pkg/kvstore: Fix for deadlock in etcd status checker")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: connectEtcdClient makes statusCheckErrors with a buffer of 128 and
 // starts statusChecker, which on every tick checks connectivity and

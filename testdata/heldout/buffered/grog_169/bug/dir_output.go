@@ -8,6 +8,7 @@
 //
 // Upstream: chrismatix/grog#169 ("Directory output restore deadlocks when downloads error: errChan undersized vs. file count")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Load fetches the directory's tree (a root directory plus its
 // child directories keyed by digest), makes errChan with

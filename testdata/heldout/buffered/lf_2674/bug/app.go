@@ -4,6 +4,7 @@
 //
 // Upstream: gokcehan/lf#2674 ("Fix: Main loop blocked by double quit")
 // Round: 14
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: lf's main loop selects over the UI's key events, directory loads
 // and app.quitChan, a channel with one slot. Evaluating the "quit" command

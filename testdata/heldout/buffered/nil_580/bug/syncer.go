@@ -7,6 +7,7 @@
 //
 // Upstream: NilFoundation/nil#580 ("[collate] fix deadlock on block subscription")
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Subscribe makes `make(chan struct{}, 1)` and stores it under an
 // id; notify, called by saveBlocks after every batch written (from the

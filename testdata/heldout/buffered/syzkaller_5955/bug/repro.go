@@ -6,6 +6,7 @@
 //
 // Upstream: google/syzkaller#5955 ("pkg/manager: prevent deadlock on ReproLoop cancellation")
 // Round: 15
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: ReproLoop.Loop defers wg.Wait() and starts one runner goroutine per
 // crash; each runner, after handle, returns its token to r.parallel and

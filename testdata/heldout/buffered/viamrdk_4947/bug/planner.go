@@ -7,6 +7,7 @@
 //
 // Upstream: viamrobotics/rdk#4947 ("RSDK-10603 Fix deadlock")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: getSolutions makes ctxWithCancel, the solutionGen channel
 // (capacity NumThreads*2) and defers activeSolvers.Wait() for the

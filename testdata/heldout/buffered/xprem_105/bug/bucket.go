@@ -7,6 +7,7 @@
 //
 // Upstream: mercuretechnologies/xprem#105 ("Republish can hang forever instead of failing (deadlock in CreateUpdateFrom)")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: for every object listed under the previous update's prefix,
 // CreateUpdateFrom does wg.Add(1) and starts a goroutine that takes a slot

@@ -5,6 +5,7 @@
 //
 // Upstream: NVIDIA/aistore#30 ("download test hung if any worker failed to read at least one object")
 // Round: 15
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the download test starts numworkers getAndCopyTmp goroutines, each
 // with a keyname channel and a result channel of one slot. A worker ranges

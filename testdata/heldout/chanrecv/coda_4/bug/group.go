@@ -6,6 +6,7 @@
 //
 // Upstream: marnixbouhuis/coda#4 ("fix: deadlock on withblock if goroutine crashes before readiness is signaled")
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Go adds the goroutine to the group's WaitGroup and starts it; the
 // goroutine runs fn(ctx, ready) and, on an error, reports the crash to

@@ -6,6 +6,7 @@
 //
 // Upstream: fiatjaf/eventstore#62 ("Fix disabled search queries")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: disablesearch.Wrapper embeds a Store and overrides QueryEvents:
 // for a filter with a Search term it returns (nil, nil), otherwise it

@@ -4,6 +4,7 @@
 //
 // Upstream: MasterOfBinary/gobatch#44 ("Ensure Done returns closed channel when unused")
 // Round: 14
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: a Batch makes its done channel in Go, and the processors close it
 // when the pipeline is drained; Done simply returned b.done. On a batch

@@ -7,6 +7,7 @@
 //
 // Upstream: gofinance/ib#28 ("Fixes defer block not executed in manager")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: StartMainLoop runs preLoop (the manager's requests to the TWS
 // engine) in a goroutine that sends its result on preLoopError (buffered

@@ -6,6 +6,7 @@
 //
 // Upstream: taosdata/driver-go#356 ("fix: fix nil return to Send's caller after sendChan closes, resulting…")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Client.Close closes sendChan and only then marks the client
 // stopped, so a Send racing with Close passes the IsRunning check and

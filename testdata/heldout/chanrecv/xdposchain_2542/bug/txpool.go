@@ -3,6 +3,7 @@
 //
 // Upstream: XinFinOrg/XDPoSChain#2542 ("fix(core/txpool): fix Sync deadlock in pool loop #28837")
 // Round: 14
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Sync hands a fresh unbuffered waiter channel to the pool loop over
 // p.sync and then receives on it. The loop stores it as resetWaiter, forces

@@ -4,6 +4,7 @@
 //
 // Upstream: PuerkitoBio/fetchbot#26 ("Cancel() make goroutine leak")
 // Round: 14
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: for each host the fetcher starts sliceIQ, an "infinite buffered
 // channel" moving commands from the host's in channel to its out channel,

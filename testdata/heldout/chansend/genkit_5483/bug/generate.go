@@ -6,6 +6,7 @@
 //
 // Upstream: genkit-ai/genkit#5483 ("fix(go): prevent goroutine leak on tool error")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: handleToolRequests counts the tool requests, makes resultChan
 // without a buffer and starts one goroutine per tool-request part. Each

@@ -4,6 +4,7 @@
 //
 // Upstream: cloudflare/goflow#41 ("Fix for #40: change the position of the channel")
 // Round: 14
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: each Worker of goflow's decoder Processor loops: it first offers its
 // own InMsg channel to the shared, unbuffered WorkerPool ("w.WorkerPool <-

@@ -8,6 +8,7 @@
 //
 // Upstream: sourcegraph/jsonrpc2#3 ("make call.done channel buffered")
 // Round: 18
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the review thread: "if ctx.Done() below triggers first (ie a
 // timeout occurs), we still end up waiting for done to respond", and the

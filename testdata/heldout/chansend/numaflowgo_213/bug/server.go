@@ -5,6 +5,7 @@
 //
 // Upstream: numaproj/numaflow-go#213 ("fix: shutdown was hanging due to a blocking write on channel")
 // Round: 14
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the map server starts a watcher goroutine that selects on the
 // service's shutdownCh and on the signal context, then stops the gRPC

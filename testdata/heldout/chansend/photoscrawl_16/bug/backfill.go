@@ -6,6 +6,7 @@
 //
 // Upstream: openclaw/photoscrawl#16 ("fix(backfill): keep workers ranging after a write error")
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: runBackfillRound starts backfillWorkers goroutines ranging over
 // work; each waits for the start limiter, then runs attemptBackfillKey,

@@ -6,6 +6,7 @@
 //
 // Upstream: rclone/rclone#7037 ("rclone will deadlock after all checkers exit by error")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: MakeListR returns a closure that starts ci.Checkers goroutines in a
 // plain error group; each ranges over remotes, looks the name up with

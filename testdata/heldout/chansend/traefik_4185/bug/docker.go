@@ -6,6 +6,7 @@
 //
 // Upstream: traefik/traefik#4185 ("Verify ctx when we send configuration message in docker provider")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Provide starts a routine in the server's pool with the pool's
 // context. The routine's operation (retried with a back-off) lists the

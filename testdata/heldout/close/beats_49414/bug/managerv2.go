@@ -6,6 +6,7 @@
 //
 // Upstream: elastic/beats#49414 ("Fix race that can block managerV2 shutdown")
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Start runs `go cm.unitListen()`, which starts watchErrChan with a
 // cancellable context and loops selecting on stopChan (on which it

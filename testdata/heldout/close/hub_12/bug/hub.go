@@ -5,6 +5,7 @@
 //
 // Upstream: leandro-lugaresi/hub#12 ("close the internal state when Unsubscribe")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Subscribe and NonBlockingSubscribe wrap a subscriber (a channel of
 // the given capacity; the blocking one sends, the non-blocking one drops

@@ -7,6 +7,7 @@
 //
 // Upstream: Trendyol/go-pq-cdc-kafka#44 ("isClosed drains readyCh and can hang WaitUntilReady after Close")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: readyCh has a buffer of one. Start runs the CDC connector and, in
 // a goroutine, waits for it to be ready, starts the producer's batching

@@ -8,6 +8,7 @@
 //
 // Upstream: tarantool/tt#762 ("watchdog: properly finish goroutine for periodic integrity checks")
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: startSignalHandling adds one to doneBarrier and starts a goroutine
 // that forwards signals to the instance until `<-wd.done`; with an

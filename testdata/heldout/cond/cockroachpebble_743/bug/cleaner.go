@@ -6,6 +6,7 @@
 //
 // Upstream: cockroachdb/pebble#743 ("During heavy write the checkpoint may hang forever on cond wait")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: deleteObsoleteFiles runs one cleaning turn at a time: a cleaner waits
 // on d.mu.cleaner.cond while another cleans and file deletions are enabled;

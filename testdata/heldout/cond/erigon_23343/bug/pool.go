@@ -9,6 +9,7 @@
 //
 // Upstream: erigontech/erigon#23343 ("txnprovider/txpool: wake a caller that goes away while waiting for a block")
 // Round: 18
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "TxPool.best parks in p.lastSeenCond.Wait() until the block
 // it was asked to build on top of arrives. sync.Cond has no notion of a

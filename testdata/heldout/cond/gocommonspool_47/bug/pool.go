@@ -7,6 +7,7 @@
 //
 // Upstream: jolestar/go-commons-pool#47 ("Fix dead lock")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: LinkedBlockDeque.TakeFirst locks the deque and, while the deque is
 // empty, calls notEmpty.Wait, which copies the signal channel, unlocks

@@ -6,6 +6,7 @@
 //
 // Upstream: tailscale/tailscale#712 ("magicsock: sync.Cond deadlock on Close")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Conn.Close takes c.mu, marks the conn closed, cancels the conn's
 // context and loops "for c.goroutinesRunningLocked() { c.muCond.Wait() }".

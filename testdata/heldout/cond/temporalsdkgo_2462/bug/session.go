@@ -8,6 +8,7 @@
 //
 // Upstream: temporalio/sdk-go#2462 ("fix: honor worker stop while a session poller waits for a token")
 // Round: 15
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR (fixing issue #2461): "The creation poller reserves a slot
 // and then waits for a free session token before polling. That wait is a

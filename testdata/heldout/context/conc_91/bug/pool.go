@@ -4,6 +4,7 @@
 //
 // Upstream: sourcegraph/conc#91 ("pool: ensure ContextPool.cancel() is called")
 // Round: 14
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: pool.WithContext derives the pool's context with
 // context.WithCancel and keeps the cancel func in the ContextPool; it was

@@ -6,6 +6,7 @@
 //
 // Upstream: hashicorp/consul#14916 ("bug: fix goroutine leaks caused by incorrect usage of `WatchCh`")
 // Round: 15
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: go-memdb's WatchSet.WatchCh "creates a goroutine that will publish
 // to the returned channel when the watchset is triggered or the given

@@ -4,6 +4,7 @@
 //
 // Upstream: florianl/go-nfqueue#89 ("Close() avoid deadlock if ctx is not canceled")
 // Round: 15
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: RegisterWithErrorFunc starts socketCallback under nfqueue.wg;
 // socketCallback adds a second goroutine to the same WaitGroup that blocks

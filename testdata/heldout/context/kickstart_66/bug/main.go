@@ -9,6 +9,7 @@
 //
 // Upstream: raeperd/kickstart.go#66 ("fix: prevent signal notification goroutine leak")
 // Round: 18
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "Previously, when ListenAndServe failed via errChan,
 // cancel() was never called, leaking the goroutine"; the same day's

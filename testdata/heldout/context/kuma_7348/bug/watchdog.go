@@ -7,6 +7,7 @@
 //
 // Upstream: kumahq/kuma#7348 ("fix(kuma-cp): don't leak goroutine on every tick in SimpleWatchdog")
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: kumahq/kuma#7221 made OnTick cancellable: at the top of each loop
 // iteration Start does `ctx, cancel := context.WithCancel(...)` and

@@ -7,6 +7,7 @@
 //
 // Upstream: jackc/pgx#2515 ("ctxwatch: ContextWatcher goroutine leak")
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Watch(ctx) sets watchInProgress and starts `go func() { select {
 // case <-ctx.Done(): HandleCancel(ctx); onCancelWasCalled = true;

@@ -7,6 +7,7 @@
 //
 // Upstream: rclone/rclone#9620 ("Goroutine leak in fs/march: every completed async rc sync/bisync strands a janitor goroutine that pins the run's listings")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Run starts ci.Checkers checkers reading listDirJobs from the
 // buffered in channel; each processes a job, hands the sub-directory jobs

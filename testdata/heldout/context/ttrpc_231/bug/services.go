@@ -11,6 +11,7 @@
 //
 // Upstream: containerd/ttrpc#231 ("server: cancel per-stream context when handler returns")
 // Round: 18
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "For stream RPCs without a request timeout,
 // getRequestContext returned noopFunc as the cancel. The deferred cancel()

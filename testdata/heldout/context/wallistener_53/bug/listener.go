@@ -8,6 +8,7 @@
 //
 // Upstream: ihippik/wal-listener#53 ("Fix instanciation of errgroup")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Process derives ctx from the caller's context with a cancel func
 // that only the signal goroutine calls, and starts its goroutines with

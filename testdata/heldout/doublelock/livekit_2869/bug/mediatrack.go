@@ -6,6 +6,7 @@
 //
 // Upstream: livekit/livekit#2869 ("Prevent deadlock when adding down track.")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: MediaTrackReceiver.SetupReceiver takes t.lock for writing and, when
 // the track had a DummyReceiver standing in for the not yet published

@@ -5,6 +5,7 @@
 //
 // Upstream: pion/mediadevices#466 ("Fix deadlock in track.Bind()")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: newVideoTrackFromReader wraps the driver's reader so that a read
 // error calls track.onError, which locks track.mu to record the error and

@@ -8,6 +8,7 @@
 //
 // Upstream: oxia-db/oxia#1179 ("fix: do not re-acquire the sessions lock on a failed session start")
 // Round: 15
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "executeWithSessionId holds the client-wide sessions mutex
 // while waiting for the shard session to be established; on a failed

@@ -8,6 +8,7 @@
 //
 // Upstream: scylladb/gocql#529 ("Run control connection reconnect in background", fixes scylladb/gocql#521)
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: ringDescriber (mu, the cached hosts), GetHostsFromSystem,
 // getHostsList, controlConn's HandleError, reconnect and attemptReconnect,

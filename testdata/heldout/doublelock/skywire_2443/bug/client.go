@@ -8,6 +8,7 @@
 //
 // Upstream: skycoin/skywire#2443 ("fix(dmsg): self-deadlock in updateClientEntry under dmsgfirst path")
 // Round: 18
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: updateClientEntryLoop and setSessionCallback "held
 // sessionsMx across the call to updateClientEntry, which calls

@@ -8,6 +8,7 @@
 //
 // Upstream: blinklabs-io/gouroboros#787 ("fix: connection.BlockFetch().Client.GetBlock potential deadlock")
 // Round: 18
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: issue blinklabs-io/gouroboros#774: after connection.Close(), the
 // first GetBlock returns "protocol is shutting down" and "the next call

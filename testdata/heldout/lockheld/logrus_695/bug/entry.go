@@ -7,6 +7,7 @@
 //
 // Upstream: sirupsen/logrus#695 ("Fix deadlock on panics at Entry.log")
 // Round: 14
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "a panic inside some of the locking blocks could cause the
 // whole logger to deadlock. One of the ways this could happen is for a

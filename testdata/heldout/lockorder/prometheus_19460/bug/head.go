@@ -6,6 +6,7 @@
 //
 // Upstream: prometheus/prometheus#19460 ("tsdb: fix gcSeries and mmapHeadChunksInStripe deadlocking")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: stripeSeries keeps each series twice: by ref in series[refStripe]
 // and by label hash in hashes[hashStripe], each stripe guarded by

@@ -6,6 +6,7 @@
 //
 // Upstream: quic-go/quic-go#1658 ("Possible deadlock in sendStream and framerI")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: framerI.AppendStreamFrames locks f.mutex and, for each stream in
 // its queue, calls str.popStreamFrame, which locks the stream's mutex.

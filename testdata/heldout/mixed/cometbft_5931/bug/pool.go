@@ -9,6 +9,7 @@
 //
 // Upstream: cometbft/cometbft#5931 ("fix(blocksync): fix deadlock in AddBlock caused by holding pool.mtx during sendError")
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: BlockPool, its requesters, AddBlock, sendError, PeekTwoBlocks and
 // the reactor's poolRoutine select over the trySync ticker, errorsCh and

@@ -4,6 +4,7 @@
 //
 // Upstream: DataDog/datadog-go#123 ("Deadlock in statsd.Client.Close()")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Close locks the client (with a deferred unlock), closes stop and
 // calls c.wg.Wait for watch, the goroutine that flushes buffered metrics

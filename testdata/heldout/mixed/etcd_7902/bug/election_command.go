@@ -7,6 +7,7 @@
 //
 // Upstream: etcd-io/etcd#7902 ("etcd-runner: remove mutex on validate() and release() in global.go")
 // Round: 15
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "suppose election runner has two clients A and B. if A is
 // a leader and B is a follower, B obtains lock for release() and waits

@@ -6,6 +6,7 @@
 //
 // Upstream: lightningnetwork/lnd#6332 ("invoices: fix deadlock in invoice registry")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: NotifyExitHopHtlc takes the registry lock and runs
 // notifyExitHopHtlcLocked, which, for an invoice the HTLC leaves open,

@@ -6,6 +6,7 @@
 //
 // Upstream: filecoin-project/lotus#3489 ("sealing sched: Fix deadlock between worker.wndLk / workersLk")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: three goroutines. trySched (the scheduler loop) holds
 // sh.workersLk.RLock and waits on wg for one goroutine per queued task; each

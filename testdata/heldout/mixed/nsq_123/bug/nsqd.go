@@ -7,6 +7,7 @@
 //
 // Upstream: nsqio/nsq#123 ("unlucky timing of notify.Post can cause exit deadlock")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: nsqd used the go-notify package: Start and Stop register and remove
 // a subscriber channel for an event name under the package's RWMutex

@@ -10,6 +10,7 @@
 //
 // Upstream: folbricht/routedns#335 ("Fix deadlock in fail-back group", issue folbricht/routedns#334)
 // Round: 18
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: issue folbricht/routedns#334 ("Deadlock in Fail-back Group") shows
 // a goroutine dump with hundreds of queries in RWMutex.RLock under

@@ -6,6 +6,7 @@
 //
 // Upstream: NebulousLabs/Sia#1363 ("separate ThreadGroup locking by function")
 // Round: 14
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "tg.Stop() is blocking the OnStop call while it waits for
 // the tg.Add to return, but the tg.Add will not return until tg.OnStop

@@ -8,6 +8,7 @@
 //
 // Upstream: ethereum/go-ethereum#24189 ("core/rawdb: fix double-lock causing hang. fixes #24159")
 // Round: 14
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "Doing ReadCanonicalHash inside ReadAncients is a no-no,
 // causing a double-locking." The freezer (writeLock RWMutex,

@@ -7,6 +7,7 @@
 //
 // Upstream: lightningnetwork/lnd#10035 ("fix switch deadlock")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Switch.getLocalLink takes s.indexMtx.RLock, looks the outgoing link
 // up and defers the RUnlock, then calls link.CheckHtlcTransit. When the

@@ -9,6 +9,7 @@
 //
 // Upstream: vmware/vic#1481 ("Fix deadlock in connector.Get")
 // Round: 15
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "This corrects an incorrect placement of RLock/RUnlock
 // paired with a cond.Wait. Paired with the Go fairness behaviour this

@@ -9,6 +9,7 @@
 //
 // Upstream: gofiber/recipes#112 ("👷 Fix deadlock in websocket-chat recipe")
 // Round: 18
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "unregister = make(chan *websocket.Conn), so it's a blocked
 // channel. In the broadcast case, if we fail to send message to a client,

@@ -5,6 +5,7 @@
 //
 // Upstream: uber-go/gwr#5 ("Defer marshaled DataSource channel creation until watching starts")
 // Round: 15
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: NewMarshaledDataSource makes itemChan and itemsChan; startWatching
 // starts processItemChan, which loops while mds.watching, selecting on the

@@ -10,6 +10,7 @@
 //
 // Upstream: mattermost/mattermost#10081 ("MM-13678: fix web hub deadlock")
 // Round: 18
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: the PR: "The websocket hub, on stopping, closes all associated
 // websocket connections, and each connection in turn tries to unregister

@@ -8,6 +8,7 @@
 //
 // Upstream: stolostron/multicluster-observability-operator#2412 ("implement event-driven StatusReconciler")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: StartStatusUpdate starts, once, a status goroutine that selects on
 // stopStatusUpdate and requeueStatusUpdate: on a requeue it updates the

@@ -7,6 +7,7 @@
 //
 // Upstream: ontio/ontology#1106 ("Break whole loop in heartBeatService")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Start runs heartBeatService in its own goroutine: a ticker every
 // block interval pings the neighbours and drops the ones that timed out;

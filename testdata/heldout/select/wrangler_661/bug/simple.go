@@ -7,6 +7,7 @@
 //
 // Upstream: rancher/wrangler#661 ("Plug a goroutine leak.")
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: summaryResourceClient.Watch starts the underlying watch, makes
 // `eventChan := make(chan Event)` and starts a goroutine that ranges over

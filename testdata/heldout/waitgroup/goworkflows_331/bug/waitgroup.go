@@ -5,6 +5,7 @@
 //
 // Upstream: cschleiden/go-workflows#331 ("Fix waitgroup when waiting after Done")
 // Round: 16
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: waitGroup keeps a counter n, a settable future f and a waiting
 // flag. Wait sets waiting and blocks in f.Get(ctx). Add(delta) updates n

@@ -7,6 +7,7 @@
 //
 // Upstream: multiversx/mx-chain-go#704 ("fixed bug that cause seldom application freeze on startup")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: startNode builds the facade, then runs go
 // ef.StartBackgroundServices(&wg) and wg.Wait(). StartBackgroundServices

@@ -6,6 +6,7 @@
 //
 // Upstream: uw-labs/proximo#32 ("Go proximo consumer: wait on WaitGroup last")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: consumeContext dials, opens the consume stream, defers
 // stream.CloseSend() and then defer wg.Wait(), so on return wg.Wait runs

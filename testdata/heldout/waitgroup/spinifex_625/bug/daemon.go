@@ -7,6 +7,7 @@
 //
 // Upstream: mulgadc/spinifex#625 ("fix(daemon): exit on SIGTERM instead of deadlocking on its own wait group")
 // Round: 12
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: Start calls setupShutdown (register for SIGTERM/SIGINT), starts
 // startCluster with d.shutdownWg.Go and calls awaitShutdown, which waits

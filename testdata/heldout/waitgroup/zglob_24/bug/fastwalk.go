@@ -7,6 +7,7 @@
 //
 // Upstream: mattn/go-zglob#24 ("fix bug when waiting for goroutines to exit after an error")
 // Round: 13
+// Seen: 2026-11-29, development set (session 27: a missed kernel of rounds 12 to 16 and 18, read after 89 of their 163 were caught; round 19 is held out)
 //
 // Bug: FastWalk starts numWorkers workers and feeds them directories
 // through workc from a todo stack, taking newly found directories from
