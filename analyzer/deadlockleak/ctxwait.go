@@ -865,7 +865,7 @@ func foreverLoop(pass *analysis.Pass, call ssa.Instruction, loops map[*ast.File]
 			continue
 		}
 		for _, l := range ls {
-			if l.Pos() <= pos && pos < l.End() && (inner == nil || l.Pos() >= inner.Pos()) {
+			if repeated(l, pos) && (inner == nil || l.Pos() >= inner.Pos()) {
 				inner = l
 			}
 		}
@@ -890,6 +890,21 @@ func foreverLoop(pass *analysis.Pass, call ssa.Instruction, loops map[*ast.File]
 		}
 	}
 	return nil
+}
+
+// repeated reports whether code at pos runs once per iteration of loop l:
+// in its body, condition or post statement, not in a for's init statement
+// nor in the expression a range ranges over, which run once before the loop
+// (for v := range src.Watch(ctx) calls Watch once).
+func repeated(l ast.Node, pos token.Pos) bool {
+	in := func(n ast.Node) bool { return n != nil && n.Pos() <= pos && pos < n.End() }
+	switch l := l.(type) {
+	case *ast.ForStmt:
+		return in(l) && !in(l.Init)
+	case *ast.RangeStmt:
+		return in(l.Body)
+	}
+	return false
 }
 
 // ctxAlive reports whether cond only tests that a context is not done yet
