@@ -20,7 +20,8 @@ import (
 //     passed on (to a call, an interface, a closure, another variable) and
 //     every Signal and Broadcast of the package names its field;
 //   - a lost wake-up: a Wait that checks no predicate (it runs on every
-//     path from the function's entry, outside any loop), so a Signal made
+//     path from the function's entry, outside any loop, in a function no
+//     loop of the package calls), so a Signal made
 //     before it is lost and nothing signals again. A waiter that starts
 //     the signalling goroutine while holding the Cond's lock is safe only
 //     if every signaller takes that lock too; it is reported when one
@@ -40,11 +41,20 @@ type condInfo struct {
 	signals map[string][]*condUse // by field key
 	escapes map[string]bool       // conds passed on, by field key
 	unknown bool                  // some signal or escape names no field
+	// loopCalled are the functions some call in a loop calls: a Wait in
+	// one may leave the predicate loop to its caller (a Cond wrapper whose
+	// Wait is called as `for empty() { w.Wait() }`).
+	loopCalled map[*ssa.Function]bool
 }
 
 // scanCond records the Cond operations and escapes of instr.
 func (c *checker) scanCond(fn *ssa.Function, instr ssa.Instruction) {
 	ci := &c.conds
+	if call, ok := instr.(*ssa.Call); ok && ssaloop.InLoop(call.Block()) {
+		if callee := call.Call.StaticCallee(); callee != nil {
+			ci.loopCalled[callee] = true
+		}
+	}
 	if call, ok := instr.(ssa.CallInstruction); ok {
 		common := call.Common()
 		if callee := common.StaticCallee(); callee != nil && len(common.Args) > 0 {
@@ -155,7 +165,7 @@ func (c *checker) reportConds() {
 			continue
 		}
 		b := w.instr.Block()
-		if ssaloop.InLoop(b) || madeInLoop(w.fn) {
+		if ssaloop.InLoop(b) || madeInLoop(w.fn) || ci.loopCalled[w.fn] {
 			continue
 		}
 		goBefore, uncond := straightLine(w.fn, w.instr)

@@ -649,7 +649,7 @@ func run(pass *analysis.Pass) (any, error) {
 		impls:       map[*types.Func][]*ssa.Function{},
 		funcFields:  map[string][]storedFunc{},
 		unknownFunc: map[string]bool{},
-		conds:       condInfo{signals: map[string][]*condUse{}, escapes: map[string]bool{}},
+		conds:       condInfo{signals: map[string][]*condUse{}, escapes: map[string]bool{}, loopCalled: map[*ssa.Function]bool{}},
 
 		aliases:       map[string]*aliasInfo{},
 		backs:         map[string]*backInfo{},

@@ -277,3 +277,81 @@ func (o *OnceWaiter) Set() {
 	o.cond.L.Unlock()
 	o.cond.Signal()
 }
+
+// A Cond wrapper whose Wait leaves the predicate loop to its callers; the
+// deque's caller holds the lock and tests for an item around each Wait.
+type wrappedCond struct {
+	cond    *sync.Cond
+	waiters int
+}
+
+func (w *wrappedCond) wait() {
+	w.waiters++
+	w.cond.Wait()
+	w.waiters--
+}
+
+func (w *wrappedCond) signal() { w.cond.Signal() }
+
+type deque struct {
+	mu       sync.Mutex
+	items    []int
+	notEmpty *wrappedCond
+}
+
+func newDeque() *deque {
+	d := &deque{}
+	d.notEmpty = &wrappedCond{cond: sync.NewCond(&d.mu)}
+	return d
+}
+
+func (d *deque) push(v int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.items = append(d.items, v)
+	d.notEmpty.signal()
+}
+
+// Silent: the loop around the wrapper's wait tests the predicate.
+func (d *deque) takeFirst() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for len(d.items) == 0 {
+		d.notEmpty.wait()
+	}
+	v := d.items[0]
+	d.items = d.items[1:]
+	return v
+}
+
+// A wrapper only ever waited on once, with no predicate anywhere.
+type onceCond struct {
+	cond *sync.Cond
+}
+
+func (o *onceCond) wait() {
+	o.cond.Wait() // want `lost wake-up: Wait on cond checks no condition and is not in a loop`
+}
+
+type latch struct {
+	mu   sync.Mutex
+	done *onceCond
+}
+
+func newLatch() *latch {
+	l := &latch{}
+	l.done = &onceCond{cond: sync.NewCond(&l.mu)}
+	return l
+}
+
+func (l *latch) await() {
+	l.mu.Lock()
+	l.done.wait()
+	l.mu.Unlock()
+}
+
+func (l *latch) release() {
+	l.mu.Lock()
+	l.done.cond.Broadcast()
+	l.mu.Unlock()
+}
