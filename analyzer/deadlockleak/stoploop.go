@@ -285,7 +285,7 @@ func stopLoop(pass *analysis.Pass, fn *ssa.Function, handedOut map[*types.Var]*s
 			msg = fmt.Sprintf("%s when the case at %s fires, and it sends on this channel in a select that watches that signal (%s), but not here: once the receiver has stopped, the send blocks forever and the goroutine leaks (send in a select with the stop case)",
 				loop, line(stopPos), line(guard.Pos()))
 			rel = append(rel, analysis.RelatedInformation{Pos: guard.Pos(), Message: "the same channel, sent on in a select that watches the stop signal"})
-		} else if fk, ok := key.(fieldKey); ok && handedOut[fk.field] != nil {
+		} else if fk, ok := key.(fieldKey); ok && handedOut[fk.field] != nil && !(roomEach(classes[fk.field]) && receivedOwner(send)) {
 			ret := handedOut[fk.field]
 			msg = fmt.Sprintf("%s when the case at %s fires, but this send on field %s does not watch it; %s hands that channel to its caller (%s), who stops receiving when it is done: the send then blocks forever and the goroutine leaks (send in a select with the stop case)",
 				loop, line(stopPos), fk.field.Name(), ret.Parent().Name(), line(ret.Pos()))
@@ -341,6 +341,48 @@ func buffered(c *chanuse.Class) bool {
 		sends[op.Instr] = true
 	}
 	return len(sends) <= room
+}
+
+// roomEach reports whether every channel stored in the field is made with
+// room for a value: nothing but its makes is stored in it.
+func roomEach(c *chanuse.Class) bool {
+	if c == nil || c.Stored || len(c.Makes) == 0 {
+		return false
+	}
+	for _, m := range c.Makes {
+		if capacity(m) < 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// receivedOwner reports whether send's channel is a field of a value the
+// sender received (req := <-c.requests; req.reply <- r): a loop that
+// replies once to each request it takes sends once on each reply channel,
+// and a reply channel made with room takes that one value whether or not
+// the requester still waits (the usual per-request reply idiom).
+func receivedOwner(send *ssa.Send) bool {
+	load, ok := send.Chan.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return false
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return false
+	}
+	switch owner := fa.X.(type) {
+	case *ssa.UnOp:
+		return owner.Op == token.ARROW
+	case *ssa.Extract:
+		switch t := owner.Tuple.(type) {
+		case *ssa.Select:
+			return true
+		case *ssa.UnOp:
+			return t.Op == token.ARROW
+		}
+	}
+	return false
 }
 
 // returnedCapture returns the return of fn's parent that hands its caller
