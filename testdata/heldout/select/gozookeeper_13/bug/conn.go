@@ -16,8 +16,11 @@
 // send in queueRequest blocks for ever, with Close's timeout never armed
 // (the issue: "if the call to c.queueRequest blocks, it never makes it to
 // the actual select"). Reduced from conn.go; the wire protocol, the xid
-// map, watchers and the host provider are left out, and dialing and
-// authenticating are a callback.
+// map, watchers and the host provider are left out, dialing and
+// authenticating are a callback, and the session's Send returns the reply
+// that recvLoop delivers upstream. Get also gives up when shouldQuit is
+// closed (as upstream's request path does since #80), in both versions, so
+// that a request left in sendChan is not a second leak here.
 //
 // Fix: PR #14 sends the close request in a select with its own
 // time.After(time.Second), and on timeout puts ErrConnectionClosed into
@@ -50,9 +53,10 @@ type request struct {
 	recvChan chan response
 }
 
-// Session is what a successful connect hands back: it sends requests.
+// Session is what a successful connect hands back: it sends a request
+// and returns the server's reply (the recvLoop's part upstream).
 type Session interface {
-	Send(rq *request) error
+	Send(rq *request) (zxid int64, err error)
 	Close() error
 }
 
@@ -107,8 +111,9 @@ func (c *Conn) sendLoop(sess Session, closeChan chan struct{}) {
 	for {
 		select {
 		case rq := <-c.sendChan:
-			if err := sess.Send(rq); err != nil {
-				rq.recvChan <- response{-1, err}
+			zxid, err := sess.Send(rq)
+			rq.recvChan <- response{zxid, err}
+			if err != nil {
 				return
 			}
 		case <-closeChan:
@@ -151,8 +156,12 @@ func (c *Conn) queueRequest(opcode int32, req any) <-chan response {
 
 // Get reads a node.
 func (c *Conn) Get(path string) error {
-	r := <-c.queueRequest(opGetData, path)
-	return r.err
+	select {
+	case r := <-c.queueRequest(opGetData, path):
+		return r.err
+	case <-c.shouldQuit:
+		return ErrConnectionClosed
+	}
 }
 
 // Close ends the session and stops the connection loop.

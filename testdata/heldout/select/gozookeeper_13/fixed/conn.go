@@ -31,9 +31,10 @@ type request struct {
 	recvChan chan response
 }
 
-// Session is what a successful connect hands back: it sends requests.
+// Session is what a successful connect hands back: it sends a request
+// and returns the server's reply (the recvLoop's part upstream).
 type Session interface {
-	Send(rq *request) error
+	Send(rq *request) (zxid int64, err error)
 	Close() error
 }
 
@@ -88,8 +89,9 @@ func (c *Conn) sendLoop(sess Session, closeChan chan struct{}) {
 	for {
 		select {
 		case rq := <-c.sendChan:
-			if err := sess.Send(rq); err != nil {
-				rq.recvChan <- response{-1, err}
+			zxid, err := sess.Send(rq)
+			rq.recvChan <- response{zxid, err}
+			if err != nil {
 				return
 			}
 		case <-closeChan:
@@ -137,8 +139,12 @@ func (c *Conn) queueRequest(opcode int32, req any) <-chan response {
 
 // Get reads a node.
 func (c *Conn) Get(path string) error {
-	r := <-c.queueRequest(opGetData, path)
-	return r.err
+	select {
+	case r := <-c.queueRequest(opGetData, path):
+		return r.err
+	case <-c.shouldQuit:
+		return ErrConnectionClosed
+	}
 }
 
 // Close ends the session and stops the connection loop.
