@@ -22,6 +22,10 @@ func selfWaits(st *state, funcs []*ssa.Function) {
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
+				if c, ok := instr.(*ssa.Call); ok {
+					groupTaskWaits(st, c)
+					continue
+				}
 				g, ok := instr.(*ssa.Go)
 				if !ok {
 					continue
@@ -92,37 +96,77 @@ func selfWait(st *state, g *ssa.Function) {
 	if len(dones) == 0 {
 		return
 	}
+	reportSelfWait(st, g, key, func(c *ssa.Call) bool {
+		// A call after the goroutine's own Done may wait.
+		for _, d := range dones {
+			if !d.deferred && dominates(d.instr, c) {
+				return false
+			}
+		}
+		return true
+	}, fmt.Sprintf("the goroutine's own Done (line %d)", st.pass.Fset.Position(dones[0].instr.Pos()).Line), dones[0].instr.Pos())
+}
+
+// groupTaskWaits checks a task handed to WaitGroup.Go (Go 1.25): its
+// Done runs when the task function returns, so every call the task makes
+// runs with the task still counted, and one that reaches a Wait on the
+// same WaitGroup waits for itself (mulgadc/spinifex#625: the daemon's
+// startCluster, a task of shutdownWg, ends by awaiting the shutdown, which
+// waits on shutdownWg). The task is a literal (or a bound method) that
+// captures the WaitGroup or the object holding it.
+func groupTaskWaits(st *state, c *ssa.Call) {
+	w := wgCall(&c.Call, "Go")
+	if w == nil || len(c.Call.Args) != 2 {
+		return
+	}
+	mk, ok := c.Call.Args[1].(*ssa.MakeClosure)
+	if !ok {
+		return
+	}
+	task := mk.Fn.(*ssa.Function)
+	if task.Blocks == nil || task.Pkg != c.Parent().Pkg {
+		return
+	}
+	outer := keyOf(w)
+	var inner ssa.Value
+	for i, b := range mk.Bindings {
+		if b == outer.base || baseOf(b) == outer.base {
+			inner = task.FreeVars[i]
+		}
+	}
+	if inner == nil {
+		return
+	}
+	reportSelfWait(st, task, wgKey{baseOf(inner), outer.field}, func(*ssa.Call) bool { return true },
+		fmt.Sprintf("the task's own Done (when it returns; started by WaitGroup.Go at line %d)", st.pass.Fset.Position(c.Pos()).Line), c.Pos())
+}
+
+// reportSelfWait reports the first call of g before its Done (pending
+// says which) that waits on the WaitGroup key names; done is where the
+// Done is (or the call that starts the task).
+func reportSelfWait(st *state, g *ssa.Function, key wgKey, pending func(*ssa.Call) bool, doneWhat string, done token.Pos) {
 	for _, b := range g.Blocks {
 		for _, instr := range b.Instrs {
 			c, ok := instr.(*ssa.Call)
-			if !ok {
-				continue
-			}
-			// A call after the goroutine's own Done may wait.
-			after := false
-			for _, d := range dones {
-				after = after || !d.deferred && dominates(d.instr, c)
-			}
-			if after {
+			if !ok || !pending(c) {
 				continue
 			}
 			wait := waitsOn(c, key, 0)
 			if wait == nil {
 				continue
 			}
-			line := func(in ssa.Instruction) int { return st.pass.Fset.Position(in.Pos()).Line }
 			what := "this call waits"
 			if wait != ssa.Instruction(c) {
-				what = fmt.Sprintf("this call reaches a Wait (line %d)", line(wait))
+				what = fmt.Sprintf("this call reaches a Wait (line %d)", st.pass.Fset.Position(wait.Pos()).Line)
 			}
 			st.Report(analysis.Diagnostic{
 				Pos:      c.Pos(),
 				Category: "deadlock",
-				Message: fmt.Sprintf("%s on the WaitGroup that counts this goroutine, before the goroutine's own Done (line %d) has run: the Wait counts the caller itself and never returns (call Done first, or make the call in a new goroutine)",
-					what, line(dones[0].instr)),
+				Message: fmt.Sprintf("%s on the WaitGroup that counts this goroutine, before %s has run: the Wait counts the caller itself and never returns (call Done first, or make the call in a new goroutine)",
+					what, doneWhat),
 				Related: []analysis.RelatedInformation{
 					{Pos: wait.Pos(), Message: "waits here on the same WaitGroup"},
-					{Pos: dones[0].instr.Pos(), Message: "the goroutine's Done, still pending at the Wait"},
+					{Pos: done, Message: "the goroutine's Done, still pending at the Wait"},
 				},
 			})
 			return

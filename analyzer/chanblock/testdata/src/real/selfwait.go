@@ -233,3 +233,76 @@ func serveDoneFirst(reqs <-chan int) {
 	// request is the checker's, as in serveUntilNegative.
 	<-done // want `this receive can block forever: the goroutine running serveDoneFirst's function literal returns`
 }
+
+// Upstream: mulgadc/spinifex#625. A task started with WaitGroup.Go (whose
+// Done runs only when the task returns) ends by awaiting the shutdown,
+// which waits on the same WaitGroup.
+type groupDaemon struct {
+	sig func()
+	wg  sync.WaitGroup
+}
+
+func (d *groupDaemon) await() {
+	d.sig()
+	d.wg.Wait()
+}
+
+func (d *groupDaemon) startCluster() {
+	d.await()
+}
+
+func (d *groupDaemon) Start() {
+	d.wg.Go(func() {
+		d.startCluster() // want `this call reaches a Wait \(line \d+\) on the WaitGroup that counts this goroutine, before the task's own Done`
+	})
+	d.await()
+}
+
+// A local group whose task waits on it directly.
+func groupWaitsForItself(work func()) {
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		work()
+		wg.Wait() // want `this call waits on the WaitGroup that counts this goroutine, before the task's own Done`
+	})
+	wg.Wait()
+}
+
+// The fix: the task returns once the cluster runs; only Start awaits.
+type groupDaemonFixed struct {
+	sig func()
+	wg  sync.WaitGroup
+}
+
+func (d *groupDaemonFixed) await() {
+	d.sig()
+	d.wg.Wait()
+}
+
+func (d *groupDaemonFixed) startCluster() {}
+
+func (d *groupDaemonFixed) Start() {
+	d.wg.Go(func() {
+		d.startCluster()
+	})
+	d.await()
+}
+
+// Look-alikes: the task waits in a goroutine of its own, or on another
+// object's group, or on another group of the same object.
+type groupPeers struct {
+	wg, inner sync.WaitGroup
+	peer      *groupPeers
+}
+
+func (d *groupPeers) waitInner() { d.inner.Wait() }
+
+func (d *groupPeers) Start() {
+	d.wg.Go(func() {
+		go d.peer.wg.Wait()
+		d.peer.wg.Wait()
+		d.waitInner()
+		go func() { d.wg.Wait() }()
+	})
+	d.wg.Wait()
+}
