@@ -46,12 +46,17 @@ func partialCancels(st *state, funcs []*ssa.Function) {
 						}
 					}
 				}
-				if cancelV == nil || ctxV == nil || withCancel(cancelV) == nil {
+				notify := notifyContext(call)
+				if cancelV == nil || ctxV == nil || withCancel(cancelV) == nil && !notify {
 					continue
 				}
 				calls, ok := directCalls(cancelV)
 				if !ok || len(calls) == 0 {
 					continue // deferred, handed on, or never used (lostcancel)
+				}
+				if notify {
+					partialStop(st, fn, call, calls)
+					continue
 				}
 				var gs []*ctxGoroutine
 				ctxGoroutines(ctxV, nil, 0, &gs)
@@ -387,4 +392,44 @@ func returnSkipping(from ssa.Instruction, calls []*ssa.Call) *ssa.Return {
 		stop[c] = true
 	}
 	return chanuse.ReturnAvoiding(from, func(in ssa.Instruction) bool { return stop[in] })
+}
+
+// notifyContext reports whether call is os/signal.NotifyContext, which
+// starts a goroutine of its own that returns only when a signal arrives
+// or the context is done; its stop function cancels the context and
+// unregisters the signals.
+func notifyContext(call *ssa.Call) bool {
+	fn := call.Call.StaticCallee()
+	return fn != nil && fn.Pkg != nil && fn.Pkg.Pkg.Path() == "os/signal" && fn.Name() == "NotifyContext"
+}
+
+// partialStop reports a stop function of signal.NotifyContext, kept in a
+// local, that fn calls on some paths but skips on a return: the
+// goroutine NotifyContext started keeps waiting for a signal or the
+// parent's Done, and the signals stay registered, one per call that
+// returns there (raeperd/kickstart.go#66: the stop ran only on the signal
+// branch, not when the server failed).
+func partialStop(st *state, fn *ssa.Function, call *ssa.Call, calls []*ssa.Call) {
+	if fn.Name() == "main" && fn.Pkg.Pkg.Name() == "main" && fn.Signature.Recv() == nil {
+		return // the process ends with main
+	}
+	ret := returnSkipping(call, calls)
+	if ret == nil {
+		return
+	}
+	rp := ret.Pos()
+	if !rp.IsValid() {
+		rp = chanuse.ClosingBrace(fn)
+	}
+	line := func(p token.Pos) int { return st.pass.Fset.Position(p).Line }
+	st.Report(analysis.Diagnostic{
+		Pos:      call.Pos(),
+		Category: "deadlock",
+		Message: fmt.Sprintf("%s calls the stop function of signal.NotifyContext only on some paths (line %d): when it returns at line %d without it, the goroutine NotifyContext started keeps waiting for a signal or the parent context's Done, and the signals stay registered (defer the stop)",
+			fn.Name(), line(calls[0].Pos()), line(rp)),
+		Related: []analysis.RelatedInformation{
+			{Pos: calls[0].Pos(), Message: "stop is called here, on another path"},
+			{Pos: rp, Message: "this return skips stop"},
+		},
+	})
 }
