@@ -226,6 +226,7 @@ func neverCanceled(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.
 				bg, chain := backgroundFor(ctx, in, callers, closures, 0)
 				if bg == nil {
 					waitsBeforeCancel(pass, funcs, g, body, fn, ctx, in, closures, joined)
+					callerCtxJoins(pass, funcs, g, body, ctx, in, done, callers, closures, joined)
 					continue
 				}
 				pass.Report(analysis.Diagnostic{
