@@ -1,0 +1,153 @@
+package real
+
+import (
+	"io"
+	"sync"
+)
+
+// Upstream: uw-labs/proximo#32. The deferred Wait is registered after
+// the deferred CloseSend, so it runs first, while the receiving goroutine
+// is still blocked in Recv, which only the close would end.
+type lateStream interface {
+	Recv() ([]byte, error)
+	CloseSend() error
+}
+
+type lateConn interface {
+	Open() (lateStream, error)
+	Close() error
+}
+
+func consumeLate(conn lateConn, handle func([]byte)) error {
+	defer conn.Close()
+	stream, err := conn.Open()
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	defer stream.CloseSend()
+	defer wg.Wait() // want `this Wait runs before the deferred CloseSend \(at line \d+\), but the goroutine it waits for \(started at line \d+\) calls Recv in a loop`
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			b, err := stream.Recv()
+			if err != nil {
+				return
+			}
+			handle(b)
+		}
+	}()
+	return nil
+}
+
+// A plain Wait before a plain Close of the reader.
+func readAllLate(r io.ReadCloser, out chan<- []byte) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		buf := make([]byte, 512)
+		for {
+			n, err := r.Read(buf)
+			if err != nil {
+				return
+			}
+			out <- buf[:n]
+		}
+	}()
+	wg.Wait() // want `this Wait runs before Close \(at line \d+\)`
+	r.Close()
+}
+
+// The fix: the Wait deferred first, so it runs last.
+func consumeLateFixed(conn lateConn, handle func([]byte)) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer conn.Close()
+	stream, err := conn.Open()
+	if err != nil {
+		return err
+	}
+	defer stream.CloseSend()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			b, err := stream.Recv()
+			if err != nil {
+				return
+			}
+			handle(b)
+		}
+	}()
+	return nil
+}
+
+// Look-alikes: the close before the Wait; a writer goroutine (its Write
+// returns by itself); a goroutine another WaitGroup counts; a reader the
+// function does not hold.
+func readAllClosed(r io.ReadCloser, stop <-chan struct{}) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		buf := make([]byte, 512)
+		for {
+			if _, err := r.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	<-stop
+	r.Close()
+	wg.Wait()
+}
+
+func writeAll(w io.WriteCloser, in <-chan []byte) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for b := range in {
+			if _, err := w.Write(b); err != nil {
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	w.Close()
+}
+
+func readOther(r io.ReadCloser, other *sync.WaitGroup) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer other.Done()
+		buf := make([]byte, 512)
+		for {
+			if _, err := r.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	r.Close()
+}
+
+func readHanded(open func() io.ReadCloser) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r := open()
+		defer r.Close()
+		buf := make([]byte, 512)
+		for {
+			if _, err := r.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	wg.Wait()
+}
