@@ -33,21 +33,7 @@ const storedCancelBudget = 64
 
 // storedCancels reports the rule in the package's functions.
 func storedCancels(pass *analysis.Pass, funcs []*ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure) {
-	// The functions that call a cancel loaded from a field, by field.
-	callsField := map[*types.Var][]*ssa.Function{}
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				ci, ok := instr.(ssa.CallInstruction)
-				if !ok {
-					continue
-				}
-				if f := loadedField(ci.Common().Value); f != nil {
-					callsField[f] = append(callsField[f], fn)
-				}
-			}
-		}
-	}
+	callsField := fieldCallers(funcs)
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -96,6 +82,26 @@ func storedCancels(pass *analysis.Pass, funcs []*ssa.Function, closures map[*ssa
 			}
 		}
 	}
+}
+
+// fieldCallers returns the functions that call a func loaded from a
+// field (a stored cancel), by field.
+func fieldCallers(funcs []*ssa.Function) map[*types.Var][]*ssa.Function {
+	callsField := map[*types.Var][]*ssa.Function{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				ci, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				if f := loadedField(ci.Common().Value); f != nil {
+					callsField[f] = append(callsField[f], fn)
+				}
+			}
+		}
+	}
+	return callsField
 }
 
 // extracts returns the context and the cancel a context maker's call
