@@ -286,16 +286,19 @@ func forwarders(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Functio
 	}
 }
 
+// fwdStart is a goroutine that waits for another context (or a stop
+// channel) and then cancels a new context.
+type fwdStart struct {
+	g           *ssa.Go
+	wait        ssa.Instruction
+	what, until string // what it forwards, and what ends it
+	chansOnly   bool   // it waits on stop channels only, no context
+}
+
 func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, cancel ssa.Value, closures map[*ssa.Function]*ssa.MakeClosure) {
 	// The goroutines of fn that wait for another context and then cancel
 	// the new one.
-	type fwd struct {
-		g           *ssa.Go
-		wait        ssa.Instruction
-		what, until string // what it forwards, and what ends it
-		chansOnly   bool   // it waits on stop channels only, no context
-	}
-	var fwds []fwd
+	var fwds []fwdStart
 	mine := map[ssa.Instruction]bool{} // the literals (or go statements) of the forwarders
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -369,7 +372,7 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 			if !callsAfter(wait, isCancel) && !defers(body, isCancel) {
 				continue
 			}
-			f := fwd{g, wait, "another context's end", "the other context ends", false}
+			f := fwdStart{g, wait, "another context's end", "the other context ends", false}
 			switch {
 			case !anyCtx:
 				f.what, f.until, f.chansOnly = "a stop channel's close", "that channel is closed", true
@@ -407,6 +410,9 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 				other = r // stored in a field: canceled from elsewhere
 			}
 		}
+	}
+	if other == nil && perRoundForwarders(pass, made, fwds) {
+		return
 	}
 	if other == nil {
 		// The cancel stays in the goroutine, but the new context can
@@ -453,6 +459,37 @@ func forwarder(pass *analysis.Pass, fn *ssa.Function, made *ssa.Call, newCtx, ca
 			},
 		})
 	}
+}
+
+// perRoundForwarders reports the forwarders started on every round of a
+// loop that also makes the context they forward to, when they hold its
+// only cancel (kumahq/kuma#7348: a watchdog's tick makes a context and a
+// goroutine that cancels it once the watchdog's stop channel closes).
+// The round ends without canceling its context, and its forwarder waits
+// for nothing but the stop: every round leaves one more goroutine (and
+// context) until then. It reports whether it reported.
+func perRoundForwarders(pass *analysis.Pass, made *ssa.Call, fwds []fwdStart) bool {
+	reported := false
+	for _, f := range fwds {
+		gb, mb := f.g.Block(), made.Block()
+		if !ssaloop.Reaches(gb, mb) || !ssaloop.Reaches(mb, gb) {
+			continue // not started again with each context the loop makes
+		}
+		wait := f.wait
+		line := func(p token.Pos) string { return at(pass, p, wait.Pos()) }
+		pass.Report(analysis.Diagnostic{
+			Pos:      wait.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this goroutine, started on every round of a loop, forwards %s to the round's context (made at %s) and holds its only cancel, but waits for nothing else: the round ends without canceling, so each round leaves one more goroutine waiting until %s (select on the round's context too, and cancel it when the round ends)",
+				f.what, line(made.Pos()), f.until),
+			Related: []analysis.RelatedInformation{
+				{Pos: made.Pos(), Message: "the round's context and its cancel are made here"},
+				{Pos: f.g.Pos(), Message: "the forwarding goroutine is started here, on every round"},
+			},
+		})
+		reported = true
+	}
+	return reported
 }
 
 // parentEnds returns where fn hands newCtx, the context made by the call
