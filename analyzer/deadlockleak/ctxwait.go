@@ -104,6 +104,7 @@ func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 	for _, fn := range funcs {
 		panicWaits(pass, fn, closures)
 		waitsBeforeClose(pass, fn, closures)
+		signalMembers(pass, fn, closures)
 		siblingGroups(pass, fn, closures)
 	}
 }
