@@ -182,6 +182,7 @@ func run(pass *analysis.Pass) (any, error) {
 	stopUnderLock(st, ssainput.SrcFuncs)
 	waitGroups(st, ssainput.SrcFuncs)
 	selfWaits(st, ssainput.SrcFuncs)
+	lateAdds(st, ssainput.SrcFuncs)
 	nilPaths(st, ssainput.SrcFuncs)
 	nilVars(st)
 	nilResults(st, ssainput.SrcFuncs)
