@@ -101,6 +101,7 @@ func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 	neverCanceled(pass, funcs, callers, closures, classes)
 	storedCancels(pass, funcs, closures)
 	groupCancels(pass, funcs)
+	unpairedReleases(pass, funcs)
 	for _, fn := range funcs {
 		panicWaits(pass, fn, closures)
 		waitsBeforeClose(pass, fn, closures)
