@@ -3,6 +3,7 @@ package deadlockleak
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"golang.org/x/tools/go/ssa"
@@ -66,33 +67,37 @@ func stopField(ex *exit) *types.Var {
 
 // feeds reports whether fn sends on or closes the channel in field f.
 func feeds(fn *ssa.Function, f *types.Var) bool {
+	return slices.Contains(fedFields(fn), f)
+}
+
+// fedFields returns the fields whose channel fn sends on (plainly or in
+// a select) or closes.
+func fedFields(fn *ssa.Function) []*types.Var {
+	var out []*types.Var
+	add := func(ch ssa.Value) {
+		if k, ok := chanKey(ch).(fieldKey); ok {
+			out = append(out, k.field)
+		}
+	}
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			var ch ssa.Value
 			switch in := instr.(type) {
 			case *ssa.Send:
-				ch = in.Chan
+				add(in.Chan)
 			case *ssa.Call:
 				if bi, ok := in.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" {
-					ch = in.Call.Args[0]
+					add(in.Call.Args[0])
 				}
 			case *ssa.Select:
 				for _, st := range in.States {
 					if st.Dir == types.SendOnly {
-						if k, ok := chanKey(st.Chan).(fieldKey); ok && k.field == f {
-							return true
-						}
+						add(st.Chan)
 					}
-				}
-			}
-			if ch != nil {
-				if k, ok := chanKey(ch).(fieldKey); ok && k.field == f {
-					return true
 				}
 			}
 		}
 	}
-	return false
+	return out
 }
 
 // testedBefore reports whether instr's block is dominated by a branch on

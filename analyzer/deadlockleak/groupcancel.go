@@ -26,87 +26,71 @@ import (
 // groupCancels reports the rule in the package.
 func groupCancels(pass *analysis.Pass, funcs []*ssa.Function) {
 	var callsField map[*types.Var][]*ssa.Function
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				call, ok := instr.(*ssa.Call)
-				if !ok {
-					continue
+	cancelMakers(funcs, func(fn *ssa.Function, call *ssa.Call, ctx, cancel ssa.Value) {
+		st, fk := onlyStored(cancel)
+		if st == nil {
+			return
+		}
+		base := st.Addr.(*ssa.FieldAddr).X
+		var fc *types.Var
+		for _, r := range *ctx.Referrers() {
+			if s, ok := r.(*ssa.Store); ok && s.Val == ctx {
+				if fa, ok := s.Addr.(*ssa.FieldAddr); ok && fa.X == base {
+					fc = chanuse.StructFieldOf(fa)
 				}
-				callee := call.Call.StaticCallee()
-				if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" || callee.Name() != "WithCancel" && callee.Name() != "WithCancelCause" {
-					continue
-				}
-				ctx, cancel := extracts(call)
-				if ctx == nil || cancel == nil {
-					continue
-				}
-				st, fk := onlyStored(cancel)
-				if st == nil {
-					continue
-				}
-				base := st.Addr.(*ssa.FieldAddr).X
-				var fc *types.Var
-				for _, r := range *ctx.Referrers() {
-					if s, ok := r.(*ssa.Store); ok && s.Val == ctx {
-						if fa, ok := s.Addr.(*ssa.FieldAddr); ok && fa.X == base {
-							fc = chanuse.StructFieldOf(fa)
-						}
-					}
-				}
-				if fc == nil {
-					continue
-				}
-				// The group's methods: a Wait on a WaitGroup, the ones
-				// ending its life, and one handing the context to tasks.
-				var ends []*ssa.Function
-				var wait *ssa.Function
-				var hands ssa.Instruction
-				for _, m := range funcs {
-					if m.Signature.Recv() == nil || m.Parent() != nil || !types.Identical(m.Signature.Recv().Type(), base.Type()) {
-						continue
-					}
-					if m.Name() == "Wait" && waitsOnGroup(m) {
-						wait = m
-					}
-					if m.Name() == "Wait" || endsLife(m.Name()) {
-						ends = append(ends, m)
-					}
-					if hands == nil {
-						hands = handsToTasks(m, fc)
-					}
-				}
-				if wait == nil || hands == nil {
-					continue
-				}
-				if callsField == nil {
-					callsField = fieldCallers(funcs)
-				}
-				cancelled := false
-				for _, e := range ends {
-					cancelled = cancelled || cancelledBy(e, callsField[fk])
-				}
-				if cancelled {
-					continue
-				}
-				who := "nothing in the package calls it"
-				if cs := callsField[fk]; len(cs) > 0 {
-					who = "only " + rootName(cs[0]) + " calls it"
-				}
-				pass.Report(analysis.Diagnostic{
-					Pos:      call.Pos(),
-					Category: "deadlock",
-					Message: fmt.Sprintf("the cancel of the context this group hands its tasks (field %s) is kept in field %s, and %s: %s, which ends the group's life, never cancels it, so after Wait returns the context stays live until its parent is canceled and anything a task left waiting on its Done waits until then (call the cancel in Wait once the tasks are done)",
-						fc.Name(), fk.Name(), who, wait.Name()),
-					Related: []analysis.RelatedInformation{
-						{Pos: st.Pos(), Message: "the cancel is stored here"},
-						{Pos: hands.Pos(), Message: "a task is handed the context here"},
-						{Pos: wait.Pos(), Message: "Wait returns without canceling"},
-					},
-				})
 			}
 		}
-	}
+		if fc == nil {
+			return
+		}
+		// The group's methods: a Wait on a WaitGroup, the ones
+		// ending its life, and one handing the context to tasks.
+		var ends []*ssa.Function
+		var wait *ssa.Function
+		var hands ssa.Instruction
+		for _, m := range funcs {
+			if m.Signature.Recv() == nil || m.Parent() != nil || !types.Identical(m.Signature.Recv().Type(), base.Type()) {
+				continue
+			}
+			if m.Name() == "Wait" && waitsOnGroup(m) {
+				wait = m
+			}
+			if m.Name() == "Wait" || endsLife(m.Name()) {
+				ends = append(ends, m)
+			}
+			if hands == nil {
+				hands = handsToTasks(m, fc)
+			}
+		}
+		if wait == nil || hands == nil {
+			return
+		}
+		if callsField == nil {
+			callsField = fieldCallers(funcs)
+		}
+		cancelled := false
+		for _, e := range ends {
+			cancelled = cancelled || cancelledBy(e, callsField[fk])
+		}
+		if cancelled {
+			return
+		}
+		who := "nothing in the package calls it"
+		if cs := callsField[fk]; len(cs) > 0 {
+			who = "only " + rootName(cs[0]) + " calls it"
+		}
+		pass.Report(analysis.Diagnostic{
+			Pos:      call.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("the cancel of the context this group hands its tasks (field %s) is kept in field %s, and %s: %s, which ends the group's life, never cancels it, so after Wait returns the context stays live until its parent is canceled and anything a task left waiting on its Done waits until then (call the cancel in Wait once the tasks are done)",
+				fc.Name(), fk.Name(), who, wait.Name()),
+			Related: []analysis.RelatedInformation{
+				{Pos: st.Pos(), Message: "the cancel is stored here"},
+				{Pos: hands.Pos(), Message: "a task is handed the context here"},
+				{Pos: wait.Pos(), Message: "Wait returns without canceling"},
+			},
+		})
+	})
 }
 
 // waitsOnGroup reports whether m calls Wait on a sync.WaitGroup.

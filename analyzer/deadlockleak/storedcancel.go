@@ -34,6 +34,43 @@ const storedCancelBudget = 64
 // storedCancels reports the rule in the package's functions.
 func storedCancels(pass *analysis.Pass, funcs []*ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure) {
 	callsField := fieldCallers(funcs)
+	cancelMakers(funcs, func(fn *ssa.Function, call *ssa.Call, ctx, cancel ssa.Value) {
+		if once(fn) {
+			return
+		}
+		st, field := onlyStored(cancel)
+		if st == nil || cancelledBy(fn, callsField[field]) || closedBy(callsField[field]) {
+			return
+		}
+		uses, ok := syncUses(ctx)
+		if !ok || len(uses) == 0 {
+			return
+		}
+		budget := storedCancelBudget
+		for _, u := range uses {
+			g, wait := watcherBelow(u.call, u.idx, closures, &budget, 0)
+			if g == nil {
+				continue
+			}
+			pass.Report(analysis.Diagnostic{
+				Pos:      st.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("the cancel of this context is only kept in field %s, which %s never calls: when it returns, nothing but the parent's end cancels the context, and every call leaves the goroutine started at %s waiting for its Done (add defer cancel() beside the stored cancel)",
+					field.Name(), fn.Name(), at(pass, g.Pos(), st.Pos())),
+				Related: []analysis.RelatedInformation{
+					{Pos: call.Pos(), Message: "the context is made here"},
+					{Pos: g.Pos(), Message: "the goroutine is started here"},
+					{Pos: wait.Pos(), Message: "it waits for the context's Done here"},
+				},
+			})
+			break
+		}
+	})
+}
+
+// cancelMakers calls yield for each context.WithCancel or WithCancelCause
+// call of funcs whose context and cancel are both taken.
+func cancelMakers(funcs []*ssa.Function, yield func(fn *ssa.Function, call *ssa.Call, ctx, cancel ssa.Value)) {
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -45,39 +82,8 @@ func storedCancels(pass *analysis.Pass, funcs []*ssa.Function, closures map[*ssa
 				if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" || callee.Name() != "WithCancel" && callee.Name() != "WithCancelCause" {
 					continue
 				}
-				ctx, cancel := extracts(call)
-				if ctx == nil || cancel == nil {
-					continue
-				}
-				if once(fn) {
-					continue
-				}
-				st, field := onlyStored(cancel)
-				if st == nil || cancelledBy(fn, callsField[field]) || closedBy(callsField[field]) {
-					continue
-				}
-				uses, ok := syncUses(ctx)
-				if !ok || len(uses) == 0 {
-					continue
-				}
-				budget := storedCancelBudget
-				for _, u := range uses {
-					g, wait := watcherBelow(u.call, u.idx, closures, &budget, 0)
-					if g == nil {
-						continue
-					}
-					pass.Report(analysis.Diagnostic{
-						Pos:      st.Pos(),
-						Category: "deadlock",
-						Message: fmt.Sprintf("the cancel of this context is only kept in field %s, which %s never calls: when it returns, nothing but the parent's end cancels the context, and every call leaves the goroutine started at %s waiting for its Done (add defer cancel() beside the stored cancel)",
-							field.Name(), fn.Name(), at(pass, g.Pos(), st.Pos())),
-						Related: []analysis.RelatedInformation{
-							{Pos: call.Pos(), Message: "the context is made here"},
-							{Pos: g.Pos(), Message: "the goroutine is started here"},
-							{Pos: wait.Pos(), Message: "it waits for the context's Done here"},
-						},
-					})
-					break
+				if ctx, cancel := extracts(call); ctx != nil && cancel != nil {
+					yield(fn, call, ctx, cancel)
 				}
 			}
 		}

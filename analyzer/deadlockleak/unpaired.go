@@ -27,31 +27,8 @@ func unpairedReleases(pass *analysis.Pass, funcs []*ssa.Function) {
 	// function doing so per field.
 	signals := map[*types.Var][]*ssa.Function{}
 	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				var ch ssa.Value
-				switch in := instr.(type) {
-				case *ssa.Send:
-					ch = in.Chan
-				case *ssa.Call:
-					if bi, ok := in.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" {
-						ch = in.Call.Args[0]
-					}
-				case *ssa.Select:
-					for _, s := range in.States {
-						if s.Dir == types.SendOnly {
-							if f := loadedField(s.Chan); f != nil {
-								signals[f] = append(signals[f], fn)
-							}
-						}
-					}
-				}
-				if ch != nil {
-					if f := loadedField(ch); f != nil {
-						signals[f] = append(signals[f], fn)
-					}
-				}
-			}
+		for _, f := range fedFields(fn) {
+			signals[f] = append(signals[f], fn)
 		}
 	}
 	// The starters: method A, its goroutine's wait, and the release B.
