@@ -125,7 +125,7 @@ func unpairedReleases(pass *analysis.Pass, funcs []*ssa.Function) {
 					}
 					return callsReach(c.StaticCallee(), p.release, fn.Pkg, 0) // (a func value: unknown code, taken not to)
 				})
-				if ret == nil {
+				if ret == nil || handsOut(ret, x) {
 					continue
 				}
 				rp := ret.Pos()
@@ -255,6 +255,26 @@ func callsReach(fn, target *ssa.Function, pkg *ssa.Package, depth int) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// handsOut reports whether ret returns x (or the struct x is a field of):
+// the caller gets what it needs to call the release.
+func handsOut(ret *ssa.Return, x ssa.Value) bool {
+	var base ssa.Value
+	if u, ok := x.(*ssa.UnOp); ok && u.Op == token.MUL {
+		if fa, ok := u.X.(*ssa.FieldAddr); ok {
+			base = fa.X
+		}
+	}
+	for _, r := range ret.Results {
+		if mi, ok := r.(*ssa.MakeInterface); ok {
+			r = mi.X
+		}
+		if r == x || base != nil && r == base || sameRecv(r, x) {
+			return true
 		}
 	}
 	return false

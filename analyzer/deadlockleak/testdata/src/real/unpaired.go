@@ -144,3 +144,13 @@ func runSelfEnding(ctx context.Context, s *selfEnding, work func() error) error 
 	s.Stop()
 	return nil
 }
+
+// Look-alike: the path returns the object, whose caller releases it.
+func startPairTicker(t *pairTicker, ready func() bool) (*pairTicker, error) {
+	t.Start()
+	if ready() {
+		return t, nil
+	}
+	t.Stop()
+	return nil, errors.New("not ready")
+}
