@@ -5,6 +5,7 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -133,6 +134,11 @@ func loopCalls(body *ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure) 
 // Stop, ... of v) that run after wait, and early when one may run before
 // it.
 func closesOf(fn *ssa.Function, v ssa.Value, wait ssa.CallInstruction, waitDeferred bool, closures map[*ssa.Function]*ssa.MakeClosure) (after []ssa.CallInstruction, early bool) {
+	return closesWhere(fn, func(r ssa.Value) bool { return resolve(r, closures) == v }, wait, waitDeferred, closures)
+}
+
+// closesWhere is closesOf for the values is matches.
+func closesWhere(fn *ssa.Function, is func(ssa.Value) bool, wait ssa.CallInstruction, waitDeferred bool, closures map[*ssa.Function]*ssa.MakeClosure) (after []ssa.CallInstruction, early bool) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			ci, ok := instr.(ssa.CallInstruction)
@@ -150,7 +156,7 @@ func closesOf(fn *ssa.Function, v ssa.Value, wait ssa.CallInstruction, waitDefer
 			default:
 				continue
 			}
-			if !endsLife(name) || resolve(recv, closures) != v {
+			if !endsLife(name) || !is(recv) {
 				continue
 			}
 			_, deferred := instr.(*ssa.Defer)
@@ -213,4 +219,130 @@ func readsName(name string) bool {
 		}
 	}
 	return false
+}
+
+// fieldWaitsBeforeClose is the rule for an object's own goroutines: a
+// goroutine of the package (a method started with go, or a literal) that
+// calls Done on WaitGroup field wg and reads, in a loop, the value in
+// field conn of its object; a method of that object waits on its wg
+// before it closes its conn (a Close that joins the read loop first). The
+// read loop leaves when the read fails, which the close would make
+// happen.
+func fieldWaitsBeforeClose(pass *analysis.Pass, funcs []*ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure) {
+	type reader struct {
+		g    *ssa.Go
+		read ssa.CallInstruction
+	}
+	// Readers by (WaitGroup field, value field).
+	type key struct{ wg, conn *types.Var }
+	readers := map[key]reader{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				g, ok := instr.(*ssa.Go)
+				if !ok || g.Call.IsInvoke() {
+					continue
+				}
+				var body *ssa.Function
+				switch v := g.Call.Value.(type) {
+				case *ssa.MakeClosure:
+					body = v.Fn.(*ssa.Function)
+				case *ssa.Function:
+					body = v
+				}
+				if body == nil || body.Blocks == nil || body.Pkg != fn.Pkg {
+					continue
+				}
+				for _, d := range wgDones(body) {
+					fa, ok := d.(*ssa.FieldAddr)
+					if !ok {
+						continue
+					}
+					wf := chanuse.StructFieldOf(fa)
+					for _, c := range fieldReads(body) {
+						if cf := loadedField(c.Common().Value); wf != nil && cf != nil {
+							readers[key{wf, cf}] = reader{g, c}
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(readers) == 0 {
+		return
+	}
+	for _, m := range funcs {
+		if m.Signature.Recv() == nil || len(m.Params) == 0 {
+			continue
+		}
+		for _, b := range m.Blocks {
+			for _, instr := range b.Instrs {
+				wait, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				w, ok := wgCall(wait.Common(), "Wait").(*ssa.FieldAddr)
+				if !ok || resolve(w.X, closures) != m.Params[0] {
+					continue
+				}
+				_, deferred := instr.(*ssa.Defer)
+				for k, r := range readers {
+					if k.wg != chanuse.StructFieldOf(w) {
+						continue
+					}
+					after, early := fieldClosesOf(m, k.conn, wait, deferred, closures)
+					if len(after) == 0 || early {
+						continue
+					}
+					pass.Report(analysis.Diagnostic{
+						Pos:      wait.Pos(),
+						Category: "deadlock",
+						Message: fmt.Sprintf("this Wait runs before %s of field %s (at %s), but the goroutine it waits for (started at %s) calls %s on that field in a loop and leaves only when that call returns, which the close would make happen: the Wait blocks forever (close first, then wait)",
+							closeName(after[0]), k.conn.Name(), at(pass, after[0].Pos(), wait.Pos()), at(pass, r.g.Pos(), wait.Pos()), r.read.Common().Method.Name()),
+						Related: []analysis.RelatedInformation{
+							{Pos: after[0].Pos(), Message: "the value is closed here, after the Wait"},
+							{Pos: r.read.Pos(), Message: "the goroutine waits in this call"},
+							{Pos: r.g.Pos(), Message: "the goroutine is started here"},
+						},
+					})
+					return
+				}
+			}
+		}
+	}
+}
+
+// fieldReads returns body's read-like interface calls, in a loop, on a
+// value loaded from a field.
+func fieldReads(body *ssa.Function) []ssa.CallInstruction {
+	var out []ssa.CallInstruction
+	for _, b := range body.Blocks {
+		if !ssaloop.InLoop(b) {
+			continue
+		}
+		for _, instr := range b.Instrs {
+			c, ok := instr.(*ssa.Call)
+			if !ok || !c.Call.IsInvoke() || !readsName(c.Call.Method.Name()) || loadedField(c.Call.Value) == nil {
+				continue
+			}
+			res := c.Call.Signature().Results()
+			if res.Len() > 0 && types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// fieldClosesOf is closesOf for the value in field f of m's receiver.
+func fieldClosesOf(m *ssa.Function, f *types.Var, wait ssa.CallInstruction, waitDeferred bool, closures map[*ssa.Function]*ssa.MakeClosure) (after []ssa.CallInstruction, early bool) {
+	isConn := func(v ssa.Value) bool {
+		u, ok := v.(*ssa.UnOp)
+		if !ok {
+			return false
+		}
+		fa, ok := u.X.(*ssa.FieldAddr)
+		return ok && chanuse.StructFieldOf(fa) == f && resolve(fa.X, closures) == m.Params[0]
+	}
+	return closesWhere(m, isConn, wait, waitDeferred, closures)
 }

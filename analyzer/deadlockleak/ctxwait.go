@@ -102,6 +102,7 @@ func ctxWaits(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 	storedCancels(pass, funcs, closures)
 	groupCancels(pass, funcs)
 	unpairedReleases(pass, funcs)
+	fieldWaitsBeforeClose(pass, funcs, closures)
 	for _, fn := range funcs {
 		panicWaits(pass, fn, closures)
 		waitsBeforeClose(pass, fn, closures)

@@ -151,3 +151,96 @@ func readHanded(open func() io.ReadCloser) {
 	}()
 	wg.Wait()
 }
+
+// An object's read loop: Close joins it before closing the connection
+// the loop is blocked reading.
+type lateClient struct {
+	conn io.ReadWriteCloser
+	wg   sync.WaitGroup
+	in   chan []byte
+}
+
+func newLateClient(conn io.ReadWriteCloser) *lateClient {
+	c := &lateClient{conn: conn, in: make(chan []byte, 8)}
+	c.wg.Add(1)
+	go c.readLoop()
+	return c
+}
+
+func (c *lateClient) readLoop() {
+	defer c.wg.Done()
+	buf := make([]byte, 512)
+	for {
+		n, err := c.conn.Read(buf)
+		if err != nil {
+			return
+		}
+		select {
+		case c.in <- buf[:n]:
+		default:
+		}
+	}
+}
+
+func (c *lateClient) Close() error {
+	c.wg.Wait() // want `this Wait runs before Close of field conn \(at line \d+\), but the goroutine it waits for \(started at line \d+\) calls Read on that field in a loop`
+	return c.conn.Close()
+}
+
+// The fix: close, then wait.
+type lateClientFixed struct {
+	conn io.ReadWriteCloser
+	wg   sync.WaitGroup
+}
+
+func newLateClientFixed(conn io.ReadWriteCloser) *lateClientFixed {
+	c := &lateClientFixed{conn: conn}
+	c.wg.Add(1)
+	go c.readLoop()
+	return c
+}
+
+func (c *lateClientFixed) readLoop() {
+	defer c.wg.Done()
+	buf := make([]byte, 512)
+	for {
+		if _, err := c.conn.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+func (c *lateClientFixed) Close() error {
+	err := c.conn.Close()
+	c.wg.Wait()
+	return err
+}
+
+// Look-alike: a write loop fed by a channel the Close closes first.
+type lateWriter struct {
+	conn io.WriteCloser
+	wg   sync.WaitGroup
+	out  chan []byte
+}
+
+func newLateWriter(conn io.WriteCloser) *lateWriter {
+	w := &lateWriter{conn: conn, out: make(chan []byte)}
+	w.wg.Add(1)
+	go w.writeLoop()
+	return w
+}
+
+func (w *lateWriter) writeLoop() {
+	defer w.wg.Done()
+	for b := range w.out {
+		if _, err := w.conn.Write(b); err != nil {
+			return
+		}
+	}
+}
+
+func (w *lateWriter) Close() error {
+	close(w.out)
+	w.wg.Wait()
+	return w.conn.Close()
+}
