@@ -12,15 +12,17 @@ import (
 )
 
 // The Wait before the Close (uw-labs/proximo#32): a function starts a
-// goroutine, counted by a WaitGroup, that calls a method of a value the
-// function holds (a stream's Recv, a connection's Read) in a loop, and
-// the function waits on that WaitGroup before it closes the value: a
-// deferred Wait registered after the deferred Close (defers run last in,
-// first out), or a Wait that comes before a Close or a deferred one. A
-// goroutine blocked in the value's method returns when the value is
-// closed; with the Close after the Wait, the Wait waits for a goroutine
-// that waits for the Close, and the function never returns. Reported at
-// the Wait, when nothing closes the value before it.
+// goroutine, counted by a WaitGroup, that calls a read-like method of a
+// value the function holds (a stream's Recv, a connection's Read) in a
+// loop, and defers a Wait on that WaitGroup after deferring the value's
+// Close (defers run last in, first out), and goes on working in a loop of
+// its own after the start (which an error can leave early). A goroutine blocked in the
+// value's method returns when the value is closed; with the Close after
+// the Wait, the Wait waits for a goroutine that waits for the Close, and
+// the function never returns. Reported at the Wait, when nothing closes
+// the value before it. A plain Wait before the close is left alone: the
+// function may be waiting for the peer to end the reads (net's timeout
+// tests: a handler reads and writes until the client hangs up).
 
 // waitsBeforeClose reports the rule in fn.
 func waitsBeforeClose(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.Function]*ssa.MakeClosure) {
@@ -48,12 +50,17 @@ func waitsBeforeClose(pass *analysis.Pass, fn *ssa.Function, closures map[*ssa.F
 		return
 	}
 	for _, w := range waits {
-		if w.wg == nil {
+		// A plain Wait may be waiting for the peer to end the reads (a
+		// server handler reading until the client hangs up); a deferred
+		// one runs on the function's own returns, also those leaving the
+		// loop it runs after the start early, when nothing but the close
+		// can end the reads.
+		if w.wg == nil || !w.deferred {
 			continue
 		}
 		for _, g := range gos {
 			mk, ok := g.Call.Value.(*ssa.MakeClosure)
-			if !ok || !w.deferred && !dominatesInstr(g, w.instr) {
+			if !ok || !loopsAfter(g) {
 				continue
 			}
 			body := mk.Fn.(*ssa.Function)
@@ -272,8 +279,8 @@ func fieldWaitsBeforeClose(pass *analysis.Pass, funcs []*ssa.Function, closures 
 		return
 	}
 	for _, m := range funcs {
-		if m.Signature.Recv() == nil || len(m.Params) == 0 {
-			continue
+		if m.Signature.Recv() == nil || len(m.Params) == 0 || !endsLife(m.Name()) {
+			continue // only Close and the like promise the end of the reads
 		}
 		for _, b := range m.Blocks {
 			for _, instr := range b.Instrs {
@@ -345,4 +352,15 @@ func fieldClosesOf(m *ssa.Function, f *types.Var, wait ssa.CallInstruction, wait
 		return ok && chanuse.StructFieldOf(fa) == f && resolve(fa.X, closures) == m.Params[0]
 	}
 	return closesWhere(m, isConn, wait, waitDeferred, closures)
+}
+
+// loopsAfter reports whether fn runs a loop of its own after the go
+// statement g (it goes on working, and may leave that work early).
+func loopsAfter(g *ssa.Go) bool {
+	for _, b := range g.Parent().Blocks {
+		if ssaloop.InLoop(b) && (b == g.Block() || ssaloop.Reaches(g.Block(), b)) {
+			return true
+		}
+	}
+	return false
 }

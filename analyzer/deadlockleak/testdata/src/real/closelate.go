@@ -3,6 +3,7 @@ package real
 import (
 	"io"
 	"sync"
+	"time"
 )
 
 // Upstream: uw-labs/proximo#32. The deferred Wait is registered after
@@ -18,7 +19,7 @@ type lateConn interface {
 	Close() error
 }
 
-func consumeLate(conn lateConn, handle func([]byte)) error {
+func consumeLate(conn lateConn, handle func([]byte) error) error {
 	defer conn.Close()
 	stream, err := conn.Open()
 	if err != nil {
@@ -27,6 +28,7 @@ func consumeLate(conn lateConn, handle func([]byte)) error {
 	var wg sync.WaitGroup
 	defer stream.CloseSend()
 	defer wg.Wait() // want `this Wait runs before the deferred CloseSend \(at line \d+\), but the goroutine it waits for \(started at line \d+\) calls Recv in a loop`
+	errs := make(chan error, 1)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -35,13 +37,23 @@ func consumeLate(conn lateConn, handle func([]byte)) error {
 			if err != nil {
 				return
 			}
-			handle(b)
+			if err := handle(b); err != nil {
+				errs <- err
+				return
+			}
 		}
 	}()
-	return nil
+	for {
+		select {
+		case err := <-errs:
+			return err
+		case <-time.After(time.Second):
+		}
+	}
 }
 
-// A plain Wait before a plain Close of the reader.
+// A plain Wait before a plain Close of the reader: the function may be
+// waiting for the peer to end the reads (left alone).
 func readAllLate(r io.ReadCloser, out chan<- []byte) {
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -56,7 +68,7 @@ func readAllLate(r io.ReadCloser, out chan<- []byte) {
 			out <- buf[:n]
 		}
 	}()
-	wg.Wait() // want `this Wait runs before Close \(at line \d+\)`
+	wg.Wait()
 	r.Close()
 }
 
@@ -243,4 +255,22 @@ func (w *lateWriter) Close() error {
 	close(w.out)
 	w.wg.Wait()
 	return w.conn.Close()
+}
+
+// Look-alike (net's timeout tests): a handler that defers the Wait after
+// the Close but does nothing else: it waits for the peer to hang up.
+func serveUntilHangup(c io.ReadCloser) {
+	defer c.Close()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var b [1]byte
+		for {
+			if _, err := c.Read(b[:]); err != nil {
+				return
+			}
+		}
+	}()
 }
