@@ -1272,7 +1272,7 @@ func earlyExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root
 	}
 	many := len(senders) > 1
 	for _, s := range senders {
-		if len(s.sends) != 1 || len(s.selSends) > 0 || ssaloop.InLoop(s.sends[0].Instr.Block()) ||
+		if !oncePerRun(s.sends) || len(s.selSends) > 0 ||
 			s.g.Start == nil || s.g.Parent != root || s.g.Start.Parent() != root.Fn {
 			return false
 		}
@@ -1318,6 +1318,48 @@ func earlyExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root
 			root.Fn.Name(), line(from.Pos()), line(rp)),
 		Related: rel,
 	})
+	return true
+}
+
+// oncePerRun reports whether a goroutine's sends deliver one value per
+// run: none is in a loop, and none can follow another (a result or an
+// error, each on its own path to the goroutine's end, as in
+// genkit-ai/genkit#5483's tool goroutines).
+func oncePerRun(sends []chanuse.Op) bool {
+	if len(sends) == 0 {
+		return false
+	}
+	at := map[*ssa.BasicBlock][]int{}
+	for _, op := range sends {
+		b := op.Instr.Block()
+		if b == nil || ssaloop.InLoop(b) {
+			return false
+		}
+		at[b] = append(at[b], indexOf(op.Instr))
+	}
+	for _, op := range sends {
+		b := op.Instr.Block()
+		i := indexOf(op.Instr)
+		for _, j := range at[b] {
+			if j > i {
+				return false // a second send later in the same block
+			}
+		}
+		seen := map[*ssa.BasicBlock]bool{}
+		queue := append([]*ssa.BasicBlock(nil), b.Succs...)
+		for len(queue) > 0 {
+			x := queue[0]
+			queue = queue[1:]
+			if seen[x] {
+				continue
+			}
+			seen[x] = true
+			if len(at[x]) > 0 {
+				return false
+			}
+			queue = append(queue, x.Succs...)
+		}
+	}
 	return true
 }
 
