@@ -131,7 +131,8 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 	var via *carrier
 	var inst *ssa.Alloc
 	handedOn := false
-	result := -1 // fn returns the channel as this result (a submit helper)
+	result := -1       // fn returns the channel as this result (a submit helper)
+	structResult := -1 // fn returns the struct holding it as this result (a register helper)
 	// queued records the channel sent as a value on a queue field.
 	queued := func(ch ssa.Value) bool {
 		q := loadedField(ch)
@@ -240,8 +241,16 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 			case *ssa.Store:
 				if u.Addr != a {
 					handedOn = true
+					if a == inst && structResult < 0 {
+						structResult = returnedValue(fn, u, a)
+					}
 				}
 			case *ssa.DebugRef:
+			case *ssa.Return, *ssa.Phi:
+				handedOn = true
+				if a == inst && structResult < 0 {
+					structResult = returnedAs(fn, u, a)
+				}
 			default:
 				handedOn = true
 			}
@@ -257,6 +266,9 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 		return
 	}
 	if result < 0 {
+		if structResult >= 0 {
+			structReplies(pass, fn, mc, via, structResult, allSends, funcs, callers)
+		}
 		return
 	}
 	// fn submits the request and returns the reply channel: each caller
@@ -395,4 +407,106 @@ func receivedElsewhere(fn *ssa.Function, via carrier, funcs []*ssa.Function) boo
 		}
 	}
 	return false
+}
+
+// returnedAs returns the result index under which fn returns a, the
+// struct it allocates, from the use u of a: a return, a phi of a and
+// constants (a var assigned on one path: var cc *call; if wait { cc =
+// &call{...} }), or a store into the result slot a function with defers
+// returns from; or -1.
+func returnedAs(fn *ssa.Function, u ssa.Instruction, a *ssa.Alloc) int {
+	switch u := u.(type) {
+	case *ssa.Return:
+		for i, x := range u.Results {
+			if x == a {
+				return i
+			}
+		}
+	case *ssa.Phi:
+		for _, e := range u.Edges {
+			if _, ok := e.(*ssa.Const); !ok && e != a {
+				return -1
+			}
+		}
+		for _, r := range *u.Referrers() {
+			if i := returnedValue(fn, r, u); i >= 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// returnedValue returns the result index under which fn returns v, from
+// its use u: a return, or a store into a result slot some return loads.
+func returnedValue(fn *ssa.Function, u ssa.Instruction, v ssa.Value) int {
+	switch u := u.(type) {
+	case *ssa.Return:
+		for i, x := range u.Results {
+			if x == v {
+				return i
+			}
+		}
+	case *ssa.Store:
+		slot, ok := u.Addr.(*ssa.Alloc)
+		if !ok || u.Val != v || slot.Heap || slot.Parent() != fn {
+			return -1
+		}
+		for _, r := range *slot.Referrers() {
+			if l, ok := r.(*ssa.UnOp); ok && l.Op == token.MUL {
+				for _, x := range *l.Referrers() {
+					if ret, ok := x.(*ssa.Return); ok {
+						for i, y := range ret.Results {
+							if y == l {
+								return i
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// structReplies checks the register helper (sourcegraph/jsonrpc2#3):
+// maker allocates a struct holding the unbuffered reply channel in
+// via.field, hands it on (a pending map the replier reads) and returns it
+// as result k; each caller is the requester, receiving through the
+// field of the struct it got back.
+func structReplies(pass *analysis.Pass, maker *ssa.Function, mc *ssa.MakeChan, via *carrier, k int, allSends []*ssa.Send, funcs []*ssa.Function, callers map[*ssa.Function][]*ssa.Call) {
+	if via.queue {
+		return
+	}
+	for _, call := range callers[maker] {
+		var res ssa.Value = call
+		if call.Call.Signature().Results().Len() > 1 {
+			res = nil
+			for _, r := range *call.Referrers() {
+				if ex, ok := r.(*ssa.Extract); ok && ex.Index == k {
+					res = ex
+				}
+			}
+		}
+		if res == nil {
+			continue
+		}
+		cw := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
+		ok := true
+		for _, r := range *res.Referrers() {
+			fa, isFA := r.(*ssa.FieldAddr)
+			if !isFA || chanuse.StructFieldOf(fa) != via.field {
+				continue
+			}
+			for _, x := range *fa.Referrers() {
+				l, isLoad := x.(*ssa.UnOp)
+				if !isLoad || l.Op != token.MUL || !recvOnly(l, cw) {
+					ok = false // the requester stores or hands on the channel
+				}
+			}
+		}
+		if ok && len(cw.recvs) > 0 {
+			replies(pass, call.Parent(), maker, mc, via, cw, allSends, funcs)
+		}
+	}
 }
