@@ -19,7 +19,8 @@ import (
 // channel returned). Select cases are left alone (a nil channel there
 // disables the case, an idiom).
 func nilResults(st *state, funcs []*ssa.Function) {
-	nilRets := map[*ssa.Function]map[int][]*ssa.Return{} // nil channel returns by result index
+	nilRets := map[*ssa.Function]map[int][]*ssa.Return{}   // nil channel returns by result index
+	emptyRets := map[*ssa.Function]map[int][]*ssa.Return{} // the same with a nil error beside it
 	for _, fn := range funcs {
 		res := fn.Signature.Results()
 		if !hasError(res) {
@@ -35,6 +36,13 @@ func nilResults(st *state, funcs []*ssa.Function) {
 					continue
 				}
 				if c, ok := v.(*ssa.Const); ok && c.IsNil() && ret.Pos().IsValid() {
+					if nilErrors(ret) {
+						if emptyRets[fn] == nil {
+							emptyRets[fn] = map[int][]*ssa.Return{}
+						}
+						emptyRets[fn][i] = append(emptyRets[fn][i], ret)
+						continue
+					}
 					if nilRets[fn] == nil {
 						nilRets[fn] = map[int][]*ssa.Return{}
 					}
@@ -43,6 +51,7 @@ func nilResults(st *state, funcs []*ssa.Function) {
 			}
 		}
 	}
+	emptyResults(st, funcs, emptyRets)
 	for _, caller := range funcs {
 		for _, b := range caller.Blocks {
 			for _, instr := range b.Instrs {
@@ -149,4 +158,110 @@ func nilUse(ch ssa.Value, fn *ssa.Function) (ssa.Instruction, string) {
 		}
 	}
 	return use, what
+}
+
+// nilErrors reports whether ret returns a constant nil for each of its
+// function's error results (and has one).
+func nilErrors(ret *ssa.Return) bool {
+	res := ret.Parent().Signature.Results()
+	n := 0
+	for k := 0; k < res.Len(); k++ {
+		if !types.Identical(res.At(k).Type(), types.Universe.Lookup("error").Type()) {
+			continue
+		}
+		c, ok := ret.Results[k].(*ssa.Const)
+		if !ok || !c.IsNil() {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// emptyResults reports the empty answer of a streaming API
+// (fiatjaf/eventstore#62): a function, or a method implementing an
+// interface its callers invoke, returns a nil channel with a nil error
+// (return nil, nil: "nothing to stream"), and a caller that has checked
+// the error ranges over or receives from the channel plainly, without
+// testing it for nil: a nil channel never delivers and is never closed,
+// so the caller blocks forever where an empty stream would have ended at
+// once. Select cases are left alone (a nil channel there disables the
+// case, an idiom).
+func emptyResults(st *state, funcs []*ssa.Function, emptyRets map[*ssa.Function]map[int][]*ssa.Return) {
+	if len(emptyRets) == 0 {
+		return
+	}
+	for _, caller := range funcs {
+		for _, b := range caller.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				for _, callee := range emptyCallees(call, emptyRets) {
+					for i, rets := range emptyRets[callee] {
+						ch, _ := resultUses(call, i)
+						if ch == nil {
+							continue
+						}
+						use, what := nilUse(ch, caller)
+						if use == nil {
+							continue
+						}
+						how := callee.Name()
+						if call.Call.IsInvoke() {
+							q := types.RelativeTo(st.pass.Pkg)
+							how = fmt.Sprintf("%s's %s, which the interface call may run,", types.TypeString(callee.Signature.Recv().Type(), q), callee.Name())
+						}
+						line := func(p token.Pos) int { return st.pass.Fset.Position(p).Line }
+						st.Report(analysis.Diagnostic{
+							Pos:      rets[0].Pos(),
+							Category: "deadlock",
+							Message: fmt.Sprintf("%s returns a nil channel here with a nil error, and %s (line %d) takes it as a stream and %s (line %d) without testing it for nil: a receive or range on a nil channel blocks forever (return a closed channel for an empty result)",
+								how, caller.Name(), line(call.Pos()), what, line(use.Pos())),
+							Related: []analysis.RelatedInformation{
+								{Pos: call.Pos(), Message: "the result is taken here"},
+								{Pos: use.Pos(), Message: "the possibly nil channel: " + what},
+							},
+						})
+					}
+				}
+			}
+		}
+	}
+}
+
+// emptyCallees returns the functions with nil-channel, nil-error returns
+// that call may run: its static callee, or, for an interface method call,
+// the package's methods of that name whose receiver implements the
+// interface.
+func emptyCallees(call *ssa.Call, emptyRets map[*ssa.Function]map[int][]*ssa.Return) []*ssa.Function {
+	if !call.Call.IsInvoke() {
+		callee := call.Call.StaticCallee()
+		if callee == nil {
+			return nil
+		}
+		if o := callee.Origin(); o != nil {
+			callee = o
+		}
+		if emptyRets[callee] != nil {
+			return []*ssa.Function{callee}
+		}
+		return nil
+	}
+	iface, ok := call.Call.Value.Type().Underlying().(*types.Interface)
+	if !ok {
+		return nil
+	}
+	var out []*ssa.Function
+	for fn := range emptyRets {
+		recv := fn.Signature.Recv()
+		if recv == nil || fn.Name() != call.Call.Method.Name() {
+			continue
+		}
+		if types.Implements(recv.Type(), iface) {
+			out = append(out, fn)
+		}
+	}
+	return out
 }
