@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -131,8 +132,11 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 	var via *carrier
 	var inst *ssa.Alloc
 	handedOn := false
-	result := -1       // fn returns the channel as this result (a submit helper)
-	structResult := -1 // fn returns the struct holding it as this result (a register helper)
+	result := -1             // fn returns the channel as this result (a submit helper)
+	structResult := -1       // fn returns the struct holding it as this result (a register helper)
+	var watchFV *ssa.FreeVar // the channel in the one goroutine literal fn starts with it (a watcher)
+	watchCell := false       // watchFV is the variable holding the channel, not the channel
+	cellSeen := false
 	// queued records the channel sent as a value on a queue field.
 	queued := func(ch ssa.Value) bool {
 		q := loadedField(ch)
@@ -182,6 +186,33 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 					}
 				}
 			case *ssa.Store:
+				if cell, ok := u.Addr.(*ssa.Alloc); ok && u.Val == v && !cellSeen {
+					// A local variable a closure captures (by reference):
+					// followed when this is its only store.
+					cellSeen = true
+					for _, r := range *cell.Referrers() {
+						switch x := r.(type) {
+						case *ssa.DebugRef:
+						case *ssa.Store:
+							if x != u {
+								return false
+							}
+						case *ssa.UnOp:
+							if x.Op != token.MUL || !visit(x) {
+								return false
+							}
+						case *ssa.MakeClosure:
+							fv := startedCapture(x, cell)
+							if fv == nil || watchFV != nil {
+								return false
+							}
+							watchFV, watchCell = fv, true
+						default:
+							return false
+						}
+					}
+					continue
+				}
 				fa, ok := u.Addr.(*ssa.FieldAddr)
 				if !ok || u.Val != v || via != nil {
 					return false // kept anywhere else: not followed
@@ -191,6 +222,13 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 					return false
 				}
 				via, inst = &carrier{field: chanuse.StructFieldOf(fa)}, a
+			case *ssa.MakeClosure:
+				// Captured by one goroutine the maker starts: a watcher.
+				fv := startedCapture(u, v)
+				if fv == nil || watchFV != nil {
+					return false
+				}
+				watchFV = fv
 			default:
 				return false
 			}
@@ -259,9 +297,30 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 	if !handedOn {
 		return // the request never leaves the function: nobody else replies
 	}
+	if watchFV != nil {
+		// The watcher goroutine is the requester (numaproj/numaflow-go#213).
+		if len(w.recvs) > 0 || result >= 0 || structResult >= 0 {
+			return
+		}
+		cw := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
+		ok := true
+		if watchCell {
+			for _, r := range *watchFV.Referrers() {
+				if l, isLoad := r.(*ssa.UnOp); !isLoad || l.Op != token.MUL || !recvOnly(l, cw) {
+					ok = false
+				}
+			}
+		} else {
+			ok = recvOnly(watchFV, cw)
+		}
+		if ok && len(cw.recvs) > 0 {
+			replies(pass, watchFV.Parent(), fn, mc, via, cw, allSends, funcs, true)
+		}
+		return
+	}
 	if len(w.recvs) > 0 {
 		if result < 0 {
-			replies(pass, fn, fn, mc, via, w, allSends, funcs)
+			replies(pass, fn, fn, mc, via, w, allSends, funcs, false)
 		}
 		return
 	}
@@ -288,7 +347,7 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 		}
 		cw := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
 		if recvOnly(res, cw) && len(cw.recvs) > 0 {
-			replies(pass, call.Parent(), fn, mc, via, cw, allSends, funcs)
+			replies(pass, call.Parent(), fn, mc, via, cw, allSends, funcs, false)
 		}
 	}
 }
@@ -326,7 +385,7 @@ func recvOnly(v ssa.Value, w *walker) bool {
 // replies reports the plain replies through via when rq, the requester
 // (maker, or a caller of the maker that returns the channel), receives
 // the reply only in a select that can give up.
-func replies(pass *analysis.Pass, rq, maker *ssa.Function, mc *ssa.MakeChan, via *carrier, w *walker, allSends []*ssa.Send, funcs []*ssa.Function) {
+func replies(pass *analysis.Pass, rq, maker *ssa.Function, mc *ssa.MakeChan, via *carrier, w *walker, allSends []*ssa.Send, funcs []*ssa.Function, watcher bool) {
 	field := via.field
 	// The repliers: plain sends through via elsewhere; nobody else
 	// receives from it (a drainer would take the late reply).
@@ -351,6 +410,23 @@ func replies(pass *analysis.Pass, rq, maker *ssa.Function, mc *ssa.MakeChan, via
 	how, what := "field "+field.Name(), "field"
 	if via.queue {
 		how, what = "a channel received from queue "+field.Name(), "queue"
+	}
+	if watcher {
+		for _, s := range sends {
+			pass.Report(analysis.Diagnostic{
+				Pos:      s.Op.Instr.Pos(),
+				Category: "deadlock",
+				Message: fmt.Sprintf("this plain send signals on %s, and %s fills that field with an unbuffered channel (line %d) whose only receive is in the goroutine it starts (%s), in a select (line %d) that can take another case and return (line %d): a send after that, or a second one, blocks forever (give the channel a buffer and send in a select with a default)",
+					how, maker.Name(), line(mc.Pos()), rq.Name(), line(ex.sel.Pos()), line(ex.ret)),
+				Related: []analysis.RelatedInformation{
+					{Pos: mc.Pos(), Message: "the channel is made unbuffered here"},
+					{Pos: ex.sel.Pos(), Message: "the watcher's only receive, in a select"},
+					{Pos: ex.via, Message: "this case wins instead"},
+					{Pos: ex.ret, Message: rq.Name() + " returns here without receiving again"},
+				},
+			})
+		}
+		return
 	}
 	for _, s := range sends {
 		pass.Report(analysis.Diagnostic{
@@ -506,7 +582,35 @@ func structReplies(pass *analysis.Pass, maker *ssa.Function, mc *ssa.MakeChan, v
 			}
 		}
 		if ok && len(cw.recvs) > 0 {
-			replies(pass, call.Parent(), maker, mc, via, cw, allSends, funcs)
+			replies(pass, call.Parent(), maker, mc, via, cw, allSends, funcs, false)
 		}
 	}
+}
+
+// startedCapture returns the free variable through which the function
+// literal of mk, started as a goroutine right there (go func() {...}()),
+// sees v; nil otherwise.
+func startedCapture(mk *ssa.MakeClosure, v ssa.Value) *ssa.FreeVar {
+	started := false
+	for _, r := range *mk.Referrers() {
+		g, ok := r.(*ssa.Go)
+		if !ok || g.Call.Value != mk {
+			return nil
+		}
+		started = true
+	}
+	fn, ok := mk.Fn.(*ssa.Function)
+	if !started || !ok || ssaloop.InLoop(mk.Block()) {
+		return nil
+	}
+	var fv *ssa.FreeVar
+	for i, b := range mk.Bindings {
+		if b == v {
+			if fv != nil {
+				return nil
+			}
+			fv = fn.FreeVars[i]
+		}
+	}
+	return fv
 }
