@@ -128,7 +128,7 @@ func loadedField(v ssa.Value) *types.Var {
 }
 
 func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends []*ssa.Send, funcs []*ssa.Function, callers map[*ssa.Function][]*ssa.Call) {
-	w := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
+	w := replyWalker()
 	var via *carrier
 	var inst *ssa.Alloc
 	handedOn := false
@@ -302,7 +302,7 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 		if len(w.recvs) > 0 || result >= 0 || structResult >= 0 {
 			return
 		}
-		cw := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
+		cw := replyWalker()
 		ok := true
 		if watchCell {
 			for _, r := range *watchFV.Referrers() {
@@ -333,19 +333,11 @@ func handoff(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, allSends [
 	// fn submits the request and returns the reply channel: each caller
 	// is the requester, from the call's result on.
 	for _, call := range callers[fn] {
-		var res ssa.Value = call
-		if n := call.Call.Signature().Results().Len(); n > 1 {
-			res = nil
-			for _, r := range *call.Referrers() {
-				if ex, ok := r.(*ssa.Extract); ok && ex.Index == result {
-					res = ex
-				}
-			}
-		}
+		res := callResult(call, result)
 		if res == nil {
 			continue
 		}
-		cw := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
+		cw := replyWalker()
 		if recvOnly(res, cw) && len(cw.recvs) > 0 {
 			replies(pass, call.Parent(), fn, mc, via, cw, allSends, funcs, false)
 		}
@@ -555,19 +547,11 @@ func structReplies(pass *analysis.Pass, maker *ssa.Function, mc *ssa.MakeChan, v
 		return
 	}
 	for _, call := range callers[maker] {
-		var res ssa.Value = call
-		if call.Call.Signature().Results().Len() > 1 {
-			res = nil
-			for _, r := range *call.Referrers() {
-				if ex, ok := r.(*ssa.Extract); ok && ex.Index == k {
-					res = ex
-				}
-			}
-		}
+		res := callResult(call, k)
 		if res == nil {
 			continue
 		}
-		cw := &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
+		cw := replyWalker()
 		ok := true
 		for _, r := range *res.Referrers() {
 			fa, isFA := r.(*ssa.FieldAddr)
@@ -613,4 +597,22 @@ func startedCapture(mk *ssa.MakeClosure, v ssa.Value) *ssa.FreeVar {
 		}
 	}
 	return fv
+}
+
+// callResult returns result k of call: the call itself, or its extract.
+func callResult(call *ssa.Call, k int) ssa.Value {
+	if call.Call.Signature().Results().Len() == 1 {
+		return call
+	}
+	for _, r := range *call.Referrers() {
+		if ex, ok := r.(*ssa.Extract); ok && ex.Index == k {
+			return ex
+		}
+	}
+	return nil
+}
+
+// replyWalker returns a walker for a requester's receives.
+func replyWalker() *walker {
+	return &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
 }
