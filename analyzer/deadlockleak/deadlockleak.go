@@ -560,11 +560,14 @@ func check(pass *analysis.Pass, fn *ssa.Function, mc *ssa.MakeChan, makes map[to
 	if cb := chanuse.FollowCallbacks(mc); !cb.Escapes && len(cb.Returns) == 0 && giveUpCollect(pass, mc, roles(cb.Nodes), funcs) {
 		return
 	}
+	ch := chanuse.Follow(mc)
+	if abandonedPool(pass, mc, size, ch) {
+		return
+	}
 	if size < 0 {
 		missized(pass, mc)
 		return
 	}
-	ch := chanuse.Follow(mc)
 	if offerFill(pass, mc, size, ch) {
 		return
 	}
