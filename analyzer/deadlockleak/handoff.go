@@ -26,6 +26,7 @@ import (
 // functions make.
 func handoffs(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Function][]*ssa.Call) {
 	var sends []*ssa.Send // every plain send on a channel read from a field or a queue
+	offered := false      // a non-blocking offer on such a channel
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -35,10 +36,13 @@ func handoffs(pass *analysis.Pass, funcs []*ssa.Function, callers map[*ssa.Funct
 					}
 					sends = append(sends, s)
 				}
+				if sel, ok := instr.(*ssa.Select); ok && len(offers(sel)) > 0 {
+					offered = true
+				}
 			}
 		}
 	}
-	if len(sends) == 0 {
+	if len(sends) == 0 && !offered {
 		return
 	}
 	for _, fn := range funcs {
@@ -74,6 +78,10 @@ func carrierOf(v ssa.Value) (carrier, bool) {
 		return carrier{field: f}, true
 	}
 	switch x := v.(type) {
+	case *ssa.Phi:
+		// A variable holding the channel received from a queue, or nil
+		// (var waiter chan error; ... case c := <-q: waiter = c).
+		return phiCarrier(x, map[*ssa.Phi]bool{})
 	case *ssa.UnOp:
 		if x.Op == token.ARROW && !x.CommaOk {
 			if q := loadedField(x.X); q != nil {
@@ -391,7 +399,11 @@ func replies(pass *analysis.Pass, rq, maker *ssa.Function, mc *ssa.MakeChan, via
 		}
 		sends = append(sends, chanuse.FieldOp{Op: chanuse.Op{Kind: chanuse.Send, Instr: s}})
 	}
-	if len(sends) == 0 || receivedElsewhere(rq, *via, funcs) {
+	if len(sends) == 0 {
+		droppedReplies(pass, rq, maker, mc, via, w, funcs)
+		return
+	}
+	if receivedElsewhere(rq, *via, funcs) {
 		return
 	}
 	ex := w.search(rq, rq.Blocks[0], 0, 0)
@@ -615,4 +627,111 @@ func callResult(call *ssa.Call, k int) ssa.Value {
 // replyWalker returns a walker for a requester's receives.
 func replyWalker() *walker {
 	return &walker{recvs: map[ssa.Instruction]bool{}, vals: map[ssa.Value]bool{}, helpers: map[ssa.Instruction]*chanuse.Node{}, needVia: true}
+}
+
+// phiCarrier returns the one carrier of the non-nil values phi merges
+// (through other phis), if there is one.
+func phiCarrier(phi *ssa.Phi, seen map[*ssa.Phi]bool) (carrier, bool) {
+	seen[phi] = true
+	var out *carrier
+	for _, e := range phi.Edges {
+		var c carrier
+		switch x := e.(type) {
+		case *ssa.Const:
+			if !x.IsNil() {
+				return carrier{}, false
+			}
+			continue
+		case *ssa.Phi:
+			if seen[x] {
+				continue
+			}
+			var ok bool
+			if c, ok = phiCarrier(x, seen); !ok {
+				return carrier{}, false
+			}
+		default:
+			var ok bool
+			if c, ok = carrierOf(e); !ok {
+				return carrier{}, false
+			}
+		}
+		if out != nil && *out != c {
+			return carrier{}, false
+		}
+		out = &c
+	}
+	if out == nil {
+		return carrier{}, false
+	}
+	return *out, true
+}
+
+// offers returns the send cases of sel, a select with a default (a
+// non-blocking offer), on channels read from a field or a queue.
+func offers(sel *ssa.Select) []*ssa.SelectState {
+	if sel.Blocking {
+		return nil
+	}
+	var out []*ssa.SelectState
+	for _, st := range sel.States {
+		if st.Dir == types.SendOnly {
+			if _, ok := carrierOf(st.Chan); ok {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
+// droppedReplies reports the reply that is only offered
+// (XinFinOrg/XDPoSChain#2542): the requester hands its unbuffered reply
+// channel on through via and then waits with a plain receive, while every
+// reply through via is a case of a select with a default. Nothing orders
+// the requester's arrival at its receive before the offer, which is
+// dropped when it comes first, and the requester blocks forever.
+func droppedReplies(pass *analysis.Pass, rq, maker *ssa.Function, mc *ssa.MakeChan, via *carrier, w *walker, funcs []*ssa.Function) {
+	var recv *ssa.UnOp
+	for instr := range w.recvs {
+		u, ok := instr.(*ssa.UnOp)
+		if !ok {
+			return // the requester selects: the give-up shape, not this one
+		}
+		recv = u
+	}
+	if recv == nil || receivedElsewhere(rq, *via, funcs) {
+		return
+	}
+	var offered []*ssa.Select
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				sel, ok := instr.(*ssa.Select)
+				if !ok {
+					continue
+				}
+				for _, st := range offers(sel) {
+					if c, _ := carrierOf(st.Chan); c == *via {
+						if fn == rq || fn == maker {
+							return
+						}
+						offered = append(offered, sel)
+					}
+				}
+			}
+		}
+	}
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	for _, sel := range offered {
+		pass.Report(analysis.Diagnostic{
+			Pos:      sel.Pos(),
+			Category: "deadlock",
+			Message: fmt.Sprintf("this select only offers the reply (it has a default) on the unbuffered channel %s makes (line %d) and waits on with a plain receive (line %d): when the reply comes before %s reaches that receive it is dropped, and %s blocks forever (send the reply with a plain send, or give the channel a buffer of one)",
+				maker.Name(), line(mc.Pos()), line(recv.Pos()), rq.Name(), rq.Name()),
+			Related: []analysis.RelatedInformation{
+				{Pos: mc.Pos(), Message: "the reply channel is made unbuffered here"},
+				{Pos: recv.Pos(), Message: "the requester's plain receive"},
+			},
+		})
+	}
 }
