@@ -65,7 +65,7 @@ func abandonedPool(pass *analysis.Pass, mc *ssa.MakeChan, size int, ch *chanuse.
 		if op.Kind != chanuse.Recv || op.Node != workers.g || !ssaloop.InLoop(op.Instr.Block()) {
 			return false
 		}
-		if r := w.leaveLoop(op.Instr); r != nil && ret == nil {
+		if r := w.leaveLoop(op.Instr); r != nil && ret == nil && failExit(op.Instr.Block()) {
 			ret, from = r, op.Instr
 		}
 	}
@@ -103,6 +103,33 @@ func abandonedPool(pass *analysis.Pass, mc *ssa.MakeChan, size int, ch *chanuse.
 func boundsLoop(n ssa.Value, start ssa.Instruction) bool {
 	for _, iff := range ssaloop.Tests(start.Block()) {
 		if c, ok := iff.Cond.(*ssa.BinOp); ok && (c.Op == token.LSS || c.Op == token.GTR) && (c.X == n || c.Y == n) {
+			return true
+		}
+	}
+	return false
+}
+
+// failExit reports whether the loop through b has a way out decided by
+// something computed in the loop (an error, a result), not only by its
+// own range test or a value fixed before it (a worker told to take one
+// job, syscall's TestAllThreadsSyscall waiters).
+func failExit(b *ssa.BasicBlock) bool {
+	loop := ssaloop.Blocks(b)
+	for x := range loop {
+		iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		if _, _, isRange := chanuse.RangeEnd(x); isRange {
+			continue
+		}
+		out := false
+		for _, s := range x.Succs {
+			if !loop[s] {
+				out = true
+			}
+		}
+		if c, ok := iff.Cond.(ssa.Instruction); out && ok && loop[c.Block()] {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package real
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 )
 
@@ -203,4 +204,25 @@ func feedWorkersCounted(jobs []string, workers int) {
 	}
 	close(work)
 	wg.Wait()
+}
+
+// A worker told beforehand to take one job leaves after it, by design
+// (the producer counts the workers that stay).
+func feedOnce(jobs []int, workers int) {
+	question := make(chan int)
+	defer close(question)
+	waiter := func(q <-chan int, once bool) {
+		for x := range q {
+			lookup(strconv.Itoa(x))
+			if once {
+				break
+			}
+		}
+	}
+	for i := 0; i < workers; i++ {
+		go waiter(question, i%5 == 4)
+	}
+	for _, j := range jobs {
+		question <- j
+	}
 }
