@@ -1096,10 +1096,7 @@ func (w *walker) search(fn *ssa.Function, b *ssa.BasicBlock, i int, depth int) *
 					blocked = true
 					break
 				}
-				rp := ret.Pos()
-				if !rp.IsValid() {
-					rp = chanuse.ClosingBrace(fn)
-				}
+				rp := returnPos(ret, fn)
 				return &exit{fn: fn, ret: rp, sel: p.sel, via: p.via}
 			}
 		}
@@ -1303,10 +1300,7 @@ func earlyExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, root
 		return false
 	}
 	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
-	rp := ret.Pos()
-	if !rp.IsValid() {
-		rp = chanuse.ClosingBrace(root.Fn)
-	}
+	rp := returnPos(ret, root.Fn)
 	s := senders[0]
 	rel := []analysis.RelatedInformation{
 		{Pos: from.Pos(), Message: "the receive, in a loop"},

@@ -346,10 +346,7 @@ func feederStream(pass *analysis.Pass, mc *ssa.MakeChan, self, recv *role, root 
 	if ret == nil {
 		return false
 	}
-	rp := ret.Pos()
-	if !rp.IsValid() {
-		rp = chanuse.ClosingBrace(recv.g.Fn)
-	}
+	rp := returnPos(ret, recv.g.Fn)
 	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
 	pass.Report(analysis.Diagnostic{
 		Pos:      send.Pos(),

@@ -73,10 +73,7 @@ func abandonedPool(pass *analysis.Pass, mc *ssa.MakeChan, size int, ch *chanuse.
 		return false
 	}
 	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
-	rp := ret.Pos()
-	if !rp.IsValid() {
-		rp = chanuse.ClosingBrace(workers.g.Fn)
-	}
+	rp := returnPos(ret, workers.g.Fn)
 	send := maker.sends[0].Instr
 	buf := "unbuffered"
 	if size != 0 {
@@ -134,4 +131,13 @@ func failExit(b *ssa.BasicBlock) bool {
 		}
 	}
 	return false
+}
+
+// returnPos is where ret returns from fn: its position, or fn's closing
+// brace for the implicit return at the end of the body.
+func returnPos(ret *ssa.Return, fn *ssa.Function) token.Pos {
+	if p := ret.Pos(); p.IsValid() {
+		return p
+	}
+	return chanuse.ClosingBrace(fn)
 }

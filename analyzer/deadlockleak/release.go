@@ -216,10 +216,7 @@ func reportDrops(pass *analysis.Pass, fn *ssa.Function, calls []*ssa.Call, relea
 		if ret == nil {
 			continue
 		}
-		rp := ret.Pos()
-		if !rp.IsValid() {
-			rp = chanuse.ClosingBrace(call.Parent())
-		}
+		rp := returnPos(ret, call.Parent())
 		pass.Report(analysis.Diagnostic{
 			Pos:      call.Pos(),
 			Category: "deadlock",

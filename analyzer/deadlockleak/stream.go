@@ -53,10 +53,7 @@ func streamExit(pass *analysis.Pass, mc *ssa.MakeChan, size int, recv *role, roo
 	}
 	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
 	rfn := recv.g.Fn
-	rp := ret.Pos()
-	if !rp.IsValid() {
-		rp = chanuse.ClosingBrace(rfn)
-	}
+	rp := returnPos(ret, rfn)
 	started := "the sender is started here"
 	if after != nil {
 		started = "the helper that starts the sender is called here"
