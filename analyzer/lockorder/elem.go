@@ -23,7 +23,130 @@ func (f *fnChecker) elemArg(call *ssa.CallCommon, root string) bool {
 	if _, err := fmt.Sscanf(root, "{p%d}", &i); err != nil || i >= len(call.Args) {
 		return false
 	}
-	return isElem(call.Args[i], 0)
+	return isElem(call.Args[i], 0) || f.getOrCreate(call.Args[i]) || f.elemGetter(call.Args[i])
+}
+
+// elemGetter reports whether v is the result of a call of a lookup
+// method: a function (or the one implementation of an interface method)
+// that returns, on every return, nil or an element read out of a
+// container (`func (s *S) get(id ID) (*T, error) { ...; return s.m[id],
+// nil }`). Its result is that element, as if the caller had read it.
+func (f *fnChecker) elemGetter(v ssa.Value) bool {
+	idx := 0
+	if ex, ok := v.(*ssa.Extract); ok {
+		v, idx = ex.Tuple, ex.Index
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	callee := call.Call.StaticCallee()
+	if call.Call.IsInvoke() {
+		if impls := f.c.implementations(call.Call.Method); len(impls) == 1 {
+			callee = impls[0]
+		}
+	}
+	if callee == nil || callee.Blocks == nil || callee.Pkg != f.fn.Pkg {
+		return false
+	}
+	found := false
+	for _, b := range callee.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || idx >= len(ret.Results) {
+			continue
+		}
+		for _, r := range resultValues(ret.Results[idx]) {
+			if c, ok := r.(*ssa.Const); ok && c.IsNil() {
+				continue
+			}
+			if !isElem(r, 0) {
+				return false
+			}
+			found = true
+		}
+	}
+	return found
+}
+
+// resultValues returns the values a returned value can be: itself, or,
+// for a result spilled to a local (a function with a defer returns its
+// results through one), every value stored into that local.
+func resultValues(r ssa.Value) []ssa.Value {
+	u, ok := r.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return []ssa.Value{r}
+	}
+	a, ok := u.X.(*ssa.Alloc)
+	if !ok || a.Heap || a.Referrers() == nil {
+		return []ssa.Value{r}
+	}
+	var vs []ssa.Value
+	for _, ref := range *a.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == a {
+			vs = append(vs, st.Val)
+		}
+	}
+	return vs
+}
+
+// getOrCreate reports whether v is the value of a get-or-create: a phi
+// whose edges are each an element read out of a container field or a
+// value this function adds to a container field of the same name
+// (`x, ok := m.byKey[k]; if !ok { x = m.newX(k); m.byKey[k] = x }`), with
+// at least one of each. Either way the object is the container's element.
+func (f *fnChecker) getOrCreate(v ssa.Value) bool {
+	phi, ok := v.(*ssa.Phi)
+	if !ok {
+		return false
+	}
+	var read, added bool
+	fields := map[string]bool{}
+	for _, e := range phi.Edges {
+		if name := elemField(e); name != "" {
+			fields[name] = true
+			read = true
+		}
+	}
+	for _, e := range phi.Edges {
+		if c, ok := e.(*ssa.Const); ok && c.IsNil() || elemField(e) != "" {
+			continue
+		}
+		found := false
+		for _, a := range f.c.additionsOf(f.fn) {
+			if a.elem == e && fields[a.field] {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+		added = true
+	}
+	return read && added
+}
+
+// elemField returns the name of the container field an element is read
+// out of (m.byKey[k], with or without comma-ok), or "".
+func elemField(v ssa.Value) string {
+	if ex, ok := v.(*ssa.Extract); ok {
+		v = ex.Tuple
+	}
+	var x ssa.Value
+	switch v := v.(type) {
+	case *ssa.Lookup:
+		x = v.X
+	case *ssa.UnOp:
+		if ia, ok := v.X.(*ssa.IndexAddr); ok && v.Op == token.MUL {
+			x = ia.X
+		}
+	}
+	if u, ok := x.(*ssa.UnOp); ok && u.Op == token.MUL {
+		x = u.X
+	}
+	if fa, ok := x.(*ssa.FieldAddr); ok {
+		return fieldName(fa.X.Type(), fa.Field)
+	}
+	return ""
 }
 
 // isElem reports whether v is an element read out of a container.

@@ -99,6 +99,34 @@ func (c *checker) handedTo(fn *ssa.Function, o, y ssa.Value) token.Pos {
 			return a.elem.Pos() // appended: no instruction of its own to name
 		}
 	}
+	return c.handedByCaller(fn, o, y)
+}
+
+// handedByCaller returns where a caller of fn hands o to y when fn makes
+// o for its parameter y and returns it: a method of the owner that builds
+// a registration pointing back to the owner (`cs := &session{owner: s};
+// return cs`), whose caller adds the result to a container of the same
+// owner (`s.byShard[id] = s.newSession(id)`); NoPos if none does.
+func (c *checker) handedByCaller(fn *ssa.Function, o, y ssa.Value) token.Pos {
+	p, ok := y.(*ssa.Parameter)
+	if !ok || !returns(fn, o) {
+		return token.NoPos
+	}
+	idx := slices.Index(fn.Params, p)
+	for _, site := range c.sites[fn] {
+		if idx < 0 || idx >= len(site.Call.Args) || site.Parent() == fn {
+			continue
+		}
+		arg := site.Call.Args[idx]
+		for _, a := range c.additionsOf(site.Parent()) {
+			if slices.Contains(withConversions(site), a.elem) && reachedFrom(a.obj, arg, 0) {
+				return site.Pos()
+			}
+		}
+		if storedInto(site, arg) {
+			return site.Pos()
+		}
+	}
 	return token.NoPos
 }
 
