@@ -4,6 +4,7 @@ import (
 	"go/token"
 	"go/types"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 
@@ -28,8 +29,9 @@ import (
 
 // backInfo is one back-pointer field: a field of T2 pointing to T.
 type backInfo struct {
-	field string    // "pkg.T2.cc"
-	pos   token.Pos // where the package sets it from the owner
+	field string       // "pkg.T2.cc"
+	pos   token.Pos    // where the package sets it from the owner
+	owner *types.Named // T
 }
 
 // noteBackPointers finds, in fn, stores that make a back-pointer.
@@ -46,7 +48,7 @@ func (c *checker) noteBackPointers(fn *ssa.Function) {
 			continue
 		}
 		owners := c.ifaceParamOwners(fn, y, fa.X)
-		if owner := pointee(y.Type()); owner != nil && c.linksBack(fn, y, fa.X) {
+		if owner := pointee(y.Type()); owner != nil && (c.linksBack(fn, y, fa.X) || c.ownerSlot(fn, y, fa.X)) {
 			owners = append(owners, owner)
 		}
 		for _, owner := range owners {
@@ -56,7 +58,7 @@ func (c *checker) noteBackPointers(fn *ssa.Function) {
 			name := fieldName(fa.X.Type(), fa.Field)
 			key := types.TypeString(owner, nil) + "|" + name
 			if _, ok := c.backs[key]; !ok {
-				c.backs[key] = &backInfo{field: fieldKey(fa), pos: st.Pos()}
+				c.backs[key] = &backInfo{field: fieldKey(fa), pos: st.Pos(), owner: owner}
 			}
 		}
 	}
@@ -207,6 +209,112 @@ func (c *checker) backPointer(h, li *lockInfo) *backInfo {
 	mid = strings.TrimSuffix(mid, "^")
 	last := mid[strings.LastIndexByte(mid, '.')+1:]
 	return c.backs[owner+"|"+last]
+}
+
+// embeddedBack is backPointer for a mutex the owner holds inside a struct
+// it embeds or contains by value ({p0}.Common.mu, the class
+// pkg.Common.mu): the path from the owner's object ({p0}) leaves through
+// a field to another type and comes back through a back-pointer to a type
+// that holds that class, then through the same fields to the mutex.
+func (c *checker) embeddedBack(h, li *lockInfo) *backInfo {
+	if h.fkey == "" || h.fkey != li.fkey || h.alias != "" || li.alias != "" || h.inst == "" || li.inst == "" || byClass(h.inst) || byClass(li.inst) {
+		return nil
+	}
+	cut := strings.LastIndexByte(h.inst, '^') + 1
+	if cut == 0 {
+		cut = strings.IndexByte(h.inst, '}') + 1
+	}
+	obj, tail := h.inst[:cut], h.inst[cut:]
+	if cut == 0 || strings.Count(tail, ".") < 2 || strings.ContainsAny(tail, "^<[&") {
+		return nil // a mutex field of the object itself: backPointer's case
+	}
+	mid, ok := strings.CutPrefix(strings.TrimSuffix(li.inst, tail), obj)
+	if !ok || !strings.HasSuffix(li.inst, "^"+tail) || strings.Count(mid, ".") < 2 {
+		return nil
+	}
+	mid = strings.TrimSuffix(mid, "^")
+	last := "|" + mid[strings.LastIndexByte(mid, '.')+1:]
+	keys := slices.Sorted(maps.Keys(c.backs))
+	for _, k := range keys {
+		if b := c.backs[k]; strings.HasSuffix(k, last) && b.owner != nil && hasLockClass(b.owner, h.fkey, 0) {
+			return b
+		}
+	}
+	return nil
+}
+
+// ownerSlot reports whether fn, which stores its parameter y into a field
+// of o, is an exported constructor that the package never calls, whose
+// result (o, or o converted) has the type of a field of y's own type: a
+// wrapper made for the owner's slot (`func NewWrapped(c *Client) API`
+// beside `Client.api API`), which the package's users wire back into the
+// owner that they passed.
+func (c *checker) ownerSlot(fn *ssa.Function, y, o ssa.Value) bool {
+	if len(c.sites[fn]) > 0 {
+		return false
+	}
+	p, ok := y.(*ssa.Parameter)
+	if !ok || fn.Object() == nil || !fn.Object().Exported() || fn.Signature.Recv() != nil || fn.Signature.Results().Len() != 1 {
+		return false
+	}
+	if !returns(fn, outerObject(o, 0)) {
+		return false
+	}
+	owner := pointee(p.Type())
+	if owner == nil {
+		return false
+	}
+	return hasFieldOfType(owner, fn.Signature.Results().At(0).Type(), 0)
+}
+
+// outerObject returns the object a struct value at o ends up in: o's
+// base through field addresses, and the field a local composite literal
+// is copied into (`&T{in: In{back: y}}`).
+func outerObject(o ssa.Value, depth int) ssa.Value {
+	if depth > 4 {
+		return o
+	}
+	switch v := o.(type) {
+	case *ssa.FieldAddr:
+		return outerObject(v.X, depth+1)
+	case *ssa.Alloc:
+		if v.Heap || v.Referrers() == nil {
+			return o
+		}
+		for _, r := range *v.Referrers() {
+			ld, ok := r.(*ssa.UnOp)
+			if !ok || ld.Op != token.MUL || ld.Referrers() == nil {
+				continue
+			}
+			for _, rr := range *ld.Referrers() {
+				if st, ok := rr.(*ssa.Store); ok && st.Val == ld {
+					if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
+						return outerObject(fa.X, depth+1)
+					}
+				}
+			}
+		}
+	}
+	return o
+}
+
+// hasFieldOfType reports whether the struct t has a field of type ft,
+// itself or in a struct it embeds or contains by value.
+func hasFieldOfType(t types.Type, ft types.Type, depth int) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || depth > 3 {
+		return false
+	}
+	s, ok := n.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := 0; i < s.NumFields(); i++ {
+		if types.Identical(s.Field(i).Type(), ft) || hasFieldOfType(s.Field(i).Type(), ft, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldStores yields fn's stores into struct fields, each with the

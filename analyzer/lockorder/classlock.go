@@ -31,7 +31,11 @@ func (f *fnChecker) classDouble(s *state, li *lockInfo) {
 			f.found(li.pos, func(sfx string) { f.c.mutualDouble(h, li, link, fd, g, sfx) })
 			return
 		}
-		if bp := f.c.backPointer(h, li); bp != nil {
+		bp := f.c.backPointer(h, li)
+		if bp == nil {
+			bp = f.c.embeddedBack(h, li)
+		}
+		if bp != nil {
 			if h.read && li.read {
 				// Two read locks hang only behind a queued writer:
 				// reported at the end if the package write-locks the class.
