@@ -32,7 +32,13 @@ func getterField(v ssa.Value) (x ssa.Value, name string, load bool) {
 		if f, i = addrGetter(fn); f != nil {
 			addr = true
 		} else if f, i = lockedGetter(fn); f == nil { // a pointer to an object with a lock (getterptr.go)
-			return nil, "", false
+			if f, i = atomicGetter(fn); f == nil {
+				return nil, "", false
+			}
+			if i >= len(call.Call.Args) {
+				return nil, "", false
+			}
+			return call.Call.Args[i], f.Name(), true
 		}
 	}
 	if i >= len(call.Call.Args) {
@@ -105,4 +111,38 @@ func syncWaitable(t types.Type) bool {
 		}
 	}
 	return false
+}
+
+// atomicLoad returns the field address fa when call loads the pointer an
+// atomic.Pointer field holds (fa.Load()): its result is the object the
+// field points to, named as a plain pointer field's load (x.f^).
+func atomicLoad(call *ssa.CallCommon) *ssa.FieldAddr {
+	fn := call.StaticCallee()
+	if fn == nil || fn.Name() != "Load" || fn.Signature.Recv() == nil || len(call.Args) != 1 {
+		return nil
+	}
+	p, ok := fn.Signature.Recv().Type().(*types.Pointer)
+	if !ok {
+		return nil
+	}
+	n, ok := types.Unalias(p.Elem()).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "sync/atomic" || n.Obj().Name() != "Pointer" {
+		return nil
+	}
+	fa, _ := call.Args[0].(*ssa.FieldAddr)
+	return fa
+}
+
+// atomicGetter returns the field and the parameter's index when fn
+// returns, on every return, the pointer an atomic.Pointer field of that
+// pointer parameter holds (func (c *C) getConn() *Conn { return
+// c.conn.Load() }); else nil, -1. The call's result is then named by the
+// field (c.conn^), so a callee's lock reached through it keeps its path.
+func atomicGetter(fn *ssa.Function) (*types.Var, int) {
+	return fieldGetter(fn, func(types.Type) bool { return true }, func(v ssa.Value) *ssa.FieldAddr {
+		if c, ok := v.(*ssa.Call); ok {
+			return atomicLoad(c.Common())
+		}
+		return nil
+	})
 }

@@ -106,6 +106,11 @@ func inst(v ssa.Value) string {
 				return getterKey(k, name, load)
 			}
 		}
+		if fa := atomicLoad(v.Common()); fa != nil {
+			if k := inst(fa); k != "" {
+				return norm(k + "^")
+			}
+		}
 	case addrOf:
 		if x := inst(v.x); x != "" {
 			return x + "&"
@@ -351,6 +356,16 @@ func fieldKey(v ssa.Value) string {
 			return types.TypeString(p.Elem(), nil) + "." + fieldName(x.X.Type(), x.Field)
 		case *ssa.Global:
 			return inst(x)
+		case *ssa.IndexAddr:
+			// An element of a slice or array field of locks (lock
+			// striping: s.locks[i]): the class of every element.
+			if !isSyncLock(x.Type()) {
+				return ""
+			}
+			if outer := fieldKey(x.X); outer != "" {
+				return outer + "·elem" // not "[]": genericClass
+			}
+			return ""
 		case *ssa.Call:
 			if g, name, _ := getterField(x); g != nil {
 				if p, ok := g.Type().Underlying().(*types.Pointer); ok {
@@ -461,4 +476,11 @@ func (k *keyer) captured(v ssa.Value) ssa.Value {
 		}
 	}
 	return val
+}
+
+// isSyncLock reports whether t is a pointer to a sync.Mutex or
+// sync.RWMutex.
+func isSyncLock(t types.Type) bool {
+	p, ok := t.Underlying().(*types.Pointer)
+	return ok && (isNamed(p.Elem(), "sync", "Mutex") || isNamed(p.Elem(), "sync", "RWMutex"))
 }
