@@ -511,6 +511,7 @@ type edge struct {
 	held, acq *lockInfo
 	fn        *ssa.Function
 	gates     map[string]bool // other locks held meanwhile (by field key or class), and whether only read (gate.go)
+	loop      bool            // a read lock held since the previous iteration of a loop (a deferred RUnlock)
 }
 
 type wait struct {
@@ -1866,6 +1867,12 @@ func (f *fnChecker) acquire(s *state, li *lockInfo, hold bool) {
 				// (unless a flag keeps a lock held to return by a defer
 				// from being locked twice).
 				f.found(li.pos, func(sfx string) { f.c.loopLock(f.fn, h, li, sfx) })
+			} else if ok && !li.maybe && f.block != nil && ssaloop.InLoop(f.block) && h.read && li.read && !h.flagged && f.deferUnlocked[h.inst] && li.via == "" {
+				// A read lock taken in a loop whose RUnlock is deferred:
+				// the previous iteration's read lock is still held, a
+				// recursive RLock, reported when the package write-locks
+				// it (reportRLocks).
+				f.c.rlocks = append(f.c.rlocks, &edge{held: h, acq: li, fn: f.fn, loop: true})
 			}
 			if !li.maybe && li.once == "" {
 				f.classDouble(s, li)

@@ -133,6 +133,10 @@ func (c *checker) reportRLocks() {
 		}
 		msg := fmt.Sprintf("%s is read-locked again%s while this goroutine already holds a read lock on it (line %d): if a writer calls Lock in between (as at %s), the writer waits for the first RLock and this RLock waits behind the writer, forever",
 			e.acq.desc, c.how(e.acq), c.line(e.held.pos), c.at(wpos, e.acq.pos))
+		if e.loop {
+			msg = fmt.Sprintf("%s is read-locked in a loop whose RUnlock is deferred to the function's return: the next iteration read-locks it again while this goroutine still holds the previous read lock; if a writer calls Lock in between (as at %s), the writer waits for the first RLock and this RLock waits behind the writer, forever",
+				e.acq.desc, c.at(wpos, e.acq.pos))
+		}
 		r := []analysis.RelatedInformation{rel(e.held.pos, fmt.Sprintf("first read lock of %s", e.held.desc))}
 		if e.acq.inner.IsValid() {
 			r = append(r, rel(e.acq.inner, "second read lock, inside "+e.acq.via))
