@@ -264,7 +264,7 @@ func (c *checker) ownerSlot(fn *ssa.Function, y, o ssa.Value) bool {
 	if owner == nil {
 		return false
 	}
-	return hasFieldOfType(owner, fn.Signature.Results().At(0).Type(), 0)
+	return hasFieldOfType(owner, fn.Signature.Results().At(0).Type())
 }
 
 // outerObject returns the object a struct value at o ends up in: o's
@@ -300,21 +300,8 @@ func outerObject(o ssa.Value, depth int) ssa.Value {
 
 // hasFieldOfType reports whether the struct t has a field of type ft,
 // itself or in a struct it embeds or contains by value.
-func hasFieldOfType(t types.Type, ft types.Type, depth int) bool {
-	n, ok := types.Unalias(t).(*types.Named)
-	if !ok || depth > 3 {
-		return false
-	}
-	s, ok := n.Underlying().(*types.Struct)
-	if !ok {
-		return false
-	}
-	for i := 0; i < s.NumFields(); i++ {
-		if types.Identical(s.Field(i).Type(), ft) || hasFieldOfType(s.Field(i).Type(), ft, depth+1) {
-			return true
-		}
-	}
-	return false
+func hasFieldOfType(t types.Type, ft types.Type) bool {
+	return someField(t, 0, func(_ *types.Named, f *types.Var) bool { return types.Identical(f.Type(), ft) })
 }
 
 // fieldStores yields fn's stores into struct fields, each with the

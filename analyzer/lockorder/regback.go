@@ -209,6 +209,14 @@ func backStep(callee *ssa.Function, a Acq) string {
 // hasLockClass reports whether the struct t holds the mutex of class
 // ("pkg.T.mu") itself or in a struct field it embeds or contains by value.
 func hasLockClass(t types.Type, class string, depth int) bool {
+	return someField(t, depth, func(n *types.Named, f *types.Var) bool {
+		return types.TypeString(n, nil)+"."+f.Name() == class
+	})
+}
+
+// someField reports whether pred holds for a field of the named struct t,
+// or of a struct it embeds or contains by value (a few levels down).
+func someField(t types.Type, depth int, pred func(*types.Named, *types.Var) bool) bool {
 	n, ok := types.Unalias(t).(*types.Named)
 	if !ok || depth > 3 {
 		return false
@@ -218,8 +226,7 @@ func hasLockClass(t types.Type, class string, depth int) bool {
 		return false
 	}
 	for i := 0; i < s.NumFields(); i++ {
-		f := s.Field(i)
-		if types.TypeString(n, nil)+"."+f.Name() == class || hasLockClass(f.Type(), class, depth+1) {
+		if f := s.Field(i); pred(n, f) || someField(f.Type(), depth+1, pred) {
 			return true
 		}
 	}
