@@ -97,6 +97,7 @@ func run(pass *analysis.Pass) (any, error) {
 			c.checkSignalOne(cd)
 			c.checkSignalMany(cd)
 			c.checkStopped(cd)
+			c.checkPolledStop(cd)
 			c.checkClosedFlag(cd)
 			c.checkUnlockedTest(cd)
 			c.checkGoSignal(cd)

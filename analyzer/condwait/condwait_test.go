@@ -18,3 +18,9 @@ func TestRealKernels(t *testing.T) {
 func TestShapes(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), condwait.Analyzer, "shapes")
 }
+
+// TestPolledStop runs waits entered from a loop that polls its stop
+// channel between them, beside stops that wake the wait.
+func TestPolledStop(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), condwait.Analyzer, "polled")
+}

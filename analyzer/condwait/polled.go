@@ -1,0 +1,192 @@
+package condwait
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// A stop polled only between waits (temporalio/sdk-go#2462). A goroutine's
+// loop tests a stop channel without blocking (`select { case <-stopCh:
+// return true; default: }`, inline or in a helper such as isStopped) and,
+// inside the loop, calls a function that waits on a Cond in a loop only
+// new data ends. The function that closes that stop channel signals the
+// Cond nowhere (nor does anything it calls): a stop that comes while the
+// goroutine sits in Wait is never seen, and once the producers stop with
+// it, nothing wakes the goroutine. checkStopped is the same bug for a
+// goroutine that never returns at all.
+
+// checkPolledStop reports the waits of cd that a goroutine enters from a
+// loop that polls a stop channel whose closer does not signal cd.
+func (c *checker) checkPolledStop(cd *cond) {
+	if cd.escaped || !cd.private {
+		return
+	}
+	waiters := map[*ssa.Function]ssa.Instruction{}
+	for _, w := range cd.waits {
+		if _, ok := waiters[w.Parent()]; !ok && w.Parent().Parent() == nil && c.dataOnly(w.Parent(), w) {
+			waiters[w.Parent()] = w
+		}
+	}
+	if len(waiters) == 0 {
+		return
+	}
+	sig := c.signallers(cd)
+	for _, gfn := range c.goTargets() {
+		for _, b := range gfn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				w, ok := waiters[call.Call.StaticCallee()]
+				if !ok {
+					continue
+				}
+				cyc := innerLoop(b)
+				if cyc == nil {
+					continue
+				}
+				field, poll := c.stopPoll(cyc)
+				if field == nil {
+					continue
+				}
+				cl, closer := c.closerOf(field)
+				if cl == nil || sig[closer] {
+					continue
+				}
+				c.report(w.Pos(), fmt.Sprintf("Wait on %s in %s ends only when new data comes, while %s tests its stop channel %s only between calls of %s (%s): %s closes %s (%s) without signalling %s, so a stop that comes during this Wait is never seen, and once the producers stop the goroutine blocks forever (set a stopped state the wait loop tests, and Broadcast %s on stop)",
+					cd.name, fnName(w.Parent()), fnName(gfn), field.Name(), fnName(w.Parent()), c.at(call.Pos(), w.Pos()), fnName(closer), field.Name(), c.at(cl.Pos(), w.Pos()), cd.name, cd.name),
+					analysis.RelatedInformation{Pos: call.Pos(), Message: "the call of the waiting function, inside the polling loop"},
+					analysis.RelatedInformation{Pos: poll.Pos(), Message: "the stop channel polled here"},
+					analysis.RelatedInformation{Pos: cl.Pos(), Message: "the stop, which signals nothing"})
+				return
+			}
+		}
+	}
+}
+
+// goTargets returns the package's functions a go statement starts.
+func (c *checker) goTargets() []*ssa.Function {
+	var out []*ssa.Function
+	seen := map[*ssa.Function]bool{}
+	for _, fn := range c.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				g, ok := instr.(*ssa.Go)
+				if !ok {
+					continue
+				}
+				var gfn *ssa.Function
+				switch v := g.Call.Value.(type) {
+				case *ssa.Function:
+					gfn = v
+				case *ssa.MakeClosure:
+					gfn = v.Fn.(*ssa.Function)
+				}
+				if gfn != nil && gfn.Pkg == fn.Pkg && !seen[gfn] {
+					seen[gfn] = true
+					out = append(out, gfn)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// stopPoll returns the channel field a non-blocking select in the loop
+// cyc receives from (directly, or in a function the loop calls), and the
+// select.
+func (c *checker) stopPoll(cyc map[*ssa.BasicBlock]bool) (*types.Var, ssa.Instruction) {
+	for b := range cyc {
+		for _, instr := range b.Instrs {
+			if f, s := pollIn(instr); f != nil {
+				return f, s
+			}
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			callee := call.Call.StaticCallee()
+			if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg != c.pass.Pkg {
+				continue
+			}
+			for _, cb := range callee.Blocks {
+				for _, ci := range cb.Instrs {
+					if f, s := pollIn(ci); f != nil {
+						return f, s
+					}
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// pollIn returns the struct field of empty-element channels that instr, a
+// select with a default case, receives from.
+func pollIn(instr ssa.Instruction) (*types.Var, ssa.Instruction) {
+	sel, ok := instr.(*ssa.Select)
+	if !ok || sel.Blocking {
+		return nil, nil
+	}
+	for _, st := range sel.States {
+		if st.Dir != types.RecvOnly {
+			continue
+		}
+		u, ok := st.Chan.(*ssa.UnOp)
+		if !ok || u.Op != token.MUL {
+			continue
+		}
+		fa, ok := u.X.(*ssa.FieldAddr)
+		if !ok {
+			continue
+		}
+		if f := chanuse.StructFieldOf(fa); f != nil {
+			if ch, ok := f.Type().Underlying().(*types.Chan); ok {
+				if s, ok := ch.Elem().Underlying().(*types.Struct); ok && s.NumFields() == 0 {
+					return f, sel
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// closerOf returns the one close of field in the package and its
+// function; nil when there is none or several.
+func (c *checker) closerOf(field *types.Var) (ssa.Instruction, *ssa.Function) {
+	var cl ssa.Instruction
+	for _, fn := range c.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				bi, ok := call.Call.Value.(*ssa.Builtin)
+				if !ok || bi.Name() != "close" || len(call.Call.Args) != 1 {
+					continue
+				}
+				u, ok := call.Call.Args[0].(*ssa.UnOp)
+				if !ok || u.Op != token.MUL {
+					continue
+				}
+				if fa, ok := u.X.(*ssa.FieldAddr); ok && chanuse.StructFieldOf(fa) == field {
+					if cl != nil {
+						return nil, nil
+					}
+					cl = call
+				}
+			}
+		}
+	}
+	if cl == nil {
+		return nil, nil
+	}
+	return cl, cl.Parent()
+}
