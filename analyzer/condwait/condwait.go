@@ -98,6 +98,7 @@ func run(pass *analysis.Pass) (any, error) {
 			c.checkSignalMany(cd)
 			c.checkStopped(cd)
 			c.checkPolledStop(cd)
+			c.checkPolledPredicate(cd)
 			c.checkClosedFlag(cd)
 			c.checkUnlockedTest(cd)
 			c.checkGoSignal(cd)

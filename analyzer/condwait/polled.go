@@ -70,6 +70,38 @@ func (c *checker) checkPolledStop(cd *cond) {
 	}
 }
 
+// checkPolledPredicate reports a wait of cd whose loop tests, without
+// blocking, whether a channel field is closed (tailscale/tailscale#712:
+// Close waits `for c.goroutinesRunningLocked() { c.muCond.Wait() }`, and
+// the helper asks whether derpStarted is closed yet), when the one close of
+// that channel is in a function that signals cd nowhere: a close that
+// comes during the Wait changes the condition and wakes nobody.
+func (c *checker) checkPolledPredicate(cd *cond) {
+	if cd.escaped || !cd.private {
+		return
+	}
+	sig := c.signallers(cd)
+	for _, w := range cd.waits {
+		cyc := innerLoop(w.Block())
+		if cyc == nil {
+			continue
+		}
+		field, poll := c.stopPoll(cyc)
+		if field == nil {
+			continue
+		}
+		cl, closer := c.closerOf(field)
+		if cl == nil || sig[closer] {
+			continue
+		}
+		c.report(w.Pos(), fmt.Sprintf("Wait on %s in %s waits while %s is not closed (tested without blocking, %s), but %s closes %s (%s) without signalling %s: a close that comes during this Wait changes the condition and wakes nobody, so the Wait blocks forever (Broadcast %s after the close, under its lock)",
+			cd.name, fnName(w.Parent()), field.Name(), c.at(poll.Pos(), w.Pos()), fnName(closer), field.Name(), c.at(cl.Pos(), w.Pos()), cd.name, cd.name),
+			analysis.RelatedInformation{Pos: poll.Pos(), Message: "the wait loop's test of the channel"},
+			analysis.RelatedInformation{Pos: cl.Pos(), Message: "the close, which signals nothing"})
+		return
+	}
+}
+
 // goTargets returns the package's functions a go statement starts.
 func (c *checker) goTargets() []*ssa.Function {
 	var out []*ssa.Function
