@@ -2052,6 +2052,13 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		// before its own Add, when no Done is owed (nats-server's
 		// TestJetStreamClusterStreamMonitorWaitGroupRace).
 		loop = f.loopLocks()
+	} else if kind == "wg" && fk != "" && (strings.HasPrefix(cls, "{T:") || strings.HasPrefix(cls, "{g:")) && !f.c.addsTo(f.fn, fk, 2) {
+		// A Done in a function that never Adds to the group (a worker
+		// whose select loop's stop case calls Done): a path to the Done
+		// (another iteration, another case) may be blocked on any lock
+		// taken before it, and then never gets to the Done, which the
+		// Wait needs (DataDog/datadog-go#123).
+		loop = f.locksBefore()
 	}
 	if wk := f.addWakeAt(s.acq, cls, fk, kind, pos, loop, nil); wk != nil {
 		wk.sig = maps.Clone(s.sig)
@@ -2083,6 +2090,16 @@ func (f *fnChecker) loopLocks() []*lockInfo {
 	locks := f.locksIn(func(x *ssa.BasicBlock) bool { return reaches(b, x) && reaches(x, b) })
 	f.loopLk[b] = locks
 	return locks
+}
+
+// locksBefore returns the locks taken in the blocks from which the block
+// being analysed can be reached (itself included when it is in a loop).
+func (f *fnChecker) locksBefore() []*lockInfo {
+	b := f.block
+	if b == nil {
+		return nil
+	}
+	return f.locksIn(func(x *ssa.BasicBlock) bool { return reaches(x, b) })
 }
 
 // locksIn returns the locks taken, directly or (unconditionally) inside

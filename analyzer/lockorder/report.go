@@ -297,11 +297,16 @@ func (c *checker) reportWaits() {
 					break
 				}
 			}
+			wk := wakers[0]
+			lk := needsFor(wk, w, h)
+			if !needs && w.kind == "wg" {
+				// One blocked Done-er is enough (wgany.go).
+				wk, lk = c.wgBlocker(w, wakers, h)
+				needs = wk != nil
+			}
 			if !needs {
 				continue
 			}
-			wk := wakers[0]
-			lk := needsFor(wk, w, h)
 			var what, wakeWhat string
 			switch w.kind {
 			case "recv":
