@@ -208,6 +208,7 @@ func run(pass *analysis.Pass) (any, error) {
 	nilParamFields(st, ssainput.SrcFuncs)
 	groupWaitBeforeReceive(st, ssainput.SrcFuncs)
 	selectBreaks(st, ssainput.SrcFuncs)
+	globalActors(st, ssainput.SrcFuncs)
 	stoppedTickers(st, chanuse.SrcFuncs(ssainput))
 	unclosedServers(st, ssainput.SrcFuncs)
 	unclosedRangeWaits(st, ssainput.SrcFuncs)

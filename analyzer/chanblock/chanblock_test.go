@@ -235,3 +235,10 @@ func TestStuckClosure(t *testing.T) {
 func TestStuckGlobals(t *testing.T) {
 	runAlone(t, "stuckglobals")
 }
+
+// TestGlobalActors runs chanblock on goroutines that alone receive from a
+// package channel and send on their own or on each other's
+// (globalactors.go), beside look-alikes.
+func TestGlobalActors(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanblock.Analyzer, "globalactors")
+}
