@@ -610,15 +610,19 @@ type checker struct {
 	dropped      []*droppedHandle         // returns that drop a handle with its lock held (handle.go)
 	paramMemo    map[*ssa.Parameter]lockerRes
 
-	srcFuncs     []*ssa.Function
-	backOwners   map[string]*backOwner // back-pointer field -> the container field it links to (owner.go)
-	treeEdges    []*treeEdge           // nestings of one class along linked parent and children fields (treeorder.go)
-	chanSent     map[string]bool       // channel fields the package sends on (sentwait.go)
-	chanClosed   map[string]bool       // channel fields the package closes (sentwait.go)
-	deadChans    map[string]bool       // channel fields nothing wakes, memo (neverwoken.go)
-	adds         map[*ssa.Function][]addition
-	retChans     map[*ssa.Function]retChan // functions returning a channel kept in a field (reply.go)
-	ifaceMethods map[string]bool           // "T.m": a method of T some interface exposes (reply.go)
+	srcFuncs   []*ssa.Function
+	backOwners map[string]*backOwner // back-pointer field -> the container field it links to (owner.go)
+	treeEdges  []*treeEdge           // nestings of one class along linked parent and children fields (treeorder.go)
+	chanSent   map[string]bool       // channel fields the package sends on (sentwait.go)
+	chanClosed map[string]bool       // channel fields the package closes (sentwait.go)
+	deadChans  map[string]bool       // channel fields nothing wakes, memo (neverwoken.go)
+	adds       map[*ssa.Function][]addition
+	retChans   map[*ssa.Function]retChan // functions returning a channel kept in a field (reply.go)
+
+	makeFields   map[*ssa.MakeChan][]string  // the fields each make is stored into, directly or through a parameter (chanalias.go)
+	paramFields  map[*ssa.Parameter][]string // the fields each parameter is stored into
+	chanAlias    map[string][]string         // channel fields that hold the same channel
+	ifaceMethods map[string]bool             // "T.m": a method of T some interface exposes (reply.go)
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -677,11 +681,16 @@ func run(pass *analysis.Pass) (any, error) {
 
 		goTemplates:    map[token.Pos]bool{},
 		localTemplates: map[token.Pos]bool{},
+
+		makeFields:  map[*ssa.MakeChan][]string{},
+		paramFields: map[*ssa.Parameter][]string{},
+		chanAlias:   map[string][]string{},
 	}
 	for _, fn := range ssainput.SrcFuncs {
 		c.scanObjects(fn)
 	}
 	c.scanOnceInit(ssainput.Pkg.Func("init"))
+	c.chanAliases()
 	c.resolveConds()
 	for _, fn := range ssainput.SrcFuncs {
 		c.noteBackPointers(fn)
@@ -751,6 +760,7 @@ func (c *checker) scanObjects(fn *ssa.Function) {
 				c.noteFuncElemStore(in)
 				c.noteAlias(in)
 				c.noteRegSizes(in)
+				c.noteChanAlias(in)
 			case *ssa.MapUpdate:
 				c.noteFuncElemStore(in)
 				c.noteRegSizes(in)
@@ -1768,7 +1778,11 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 				var needs []*lockInfo
 				for _, n := range a.Needs {
 					if nik, nck, nd, ok := f.subst(call, n); ok && nck != "" {
-						needs = append(needs, &lockInfo{inst: nik, class: nck, pos: pos, desc: nd, via: calleeName})
+						li := &lockInfo{inst: nik, class: nck, pos: pos, desc: nd, via: calleeName}
+						if a.Field != "" {
+							li.fkey = n.Lock // chanalias.go
+						}
+						needs = append(needs, li)
 					}
 				}
 				if ik != "" {
@@ -1779,7 +1793,7 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 						f.wakesSum[ik+"|"+a.Kind] = r
 					}
 				}
-				f.addWakeAt(pre, ck, "", a.Kind, pos, needs, callee)
+				f.addWakeAt(pre, ck, a.Field, a.Kind, pos, needs, callee)
 			}
 		}
 	}
@@ -2036,13 +2050,21 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 		return
 	}
 	f.recordSum(f.wakesSum, v, kind, pos)
+	cls, fk := f.chanKeys(v, kind)
 	if ik := f.sumKey(v, kind); ik != "" {
 		if a, ok := f.wakesSum[ik+"|"+kind]; ok {
-			a.Needs = f.needsOf(s.acq, nil)
+			var loop []*lockInfo
+			if (kind == "send" || kind == "recv") && fk != "" && strings.HasPrefix(cls, "{T:") && f.c.chanAlias[fk] != nil {
+				// A loop on a channel another type's field also keeps
+				// (chanalias.go), accounted at the calls: the field
+				// and the loop's locks go with the wake.
+				loop = f.loopLocks()
+				a.Field = fk
+			}
+			a.Needs = f.needsOf(s.acq, loop)
 			f.wakesSum[ik+"|"+kind] = a
 		}
 	}
-	cls, fk := f.chanKeys(v, kind)
 	var loop []*lockInfo
 	if (kind == "send" || kind == "recv") && (strings.HasPrefix(cls, "{T:") || strings.HasPrefix(cls, "{g:") || strings.HasPrefix(cls, "{F:")) {
 		// A channel that outlives the loop (a field, a package variable):

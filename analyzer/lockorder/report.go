@@ -363,6 +363,16 @@ func (c *checker) wakersOf(w *wait) []*wake {
 			}
 		}
 	}
+	if w.kind == "send" || w.kind == "recv" {
+		// The same channel kept in another type's field (chanalias.go).
+		for _, ak := range c.chanAlias[w.fkey] {
+			for _, wk := range c.fwakes[ak+"|"+w.kind] {
+				if !slices.Contains(wakers, wk) && !c.goTemplates[wk.pos] {
+					wakers = append(slices.Clip(wakers), wk)
+				}
+			}
+		}
+	}
 	if len(wakers) == 0 || w.kind == "wg" && len(c.wakes[w.class+"|wg-go"]) > 0 {
 		return nil
 	}
