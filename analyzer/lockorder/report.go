@@ -391,28 +391,7 @@ func (c *checker) wakersOf(w *wait) []*wake {
 // it owes a Done (lock, Add, unlock, then Done), so they do not block the
 // waiter (nats-server's startMonitorWg).
 func (c *checker) addsTo(fn *ssa.Function, fkey string, depth int) bool {
-	if fkey == "" || fn == nil {
-		return false
-	}
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if !ok {
-				continue
-			}
-			callee := call.Call.StaticCallee()
-			if callee == nil {
-				continue
-			}
-			if funcName(callee) == "(*sync.WaitGroup).Add" && len(call.Call.Args) > 0 && fieldKey(call.Call.Args[0]) == fkey {
-				return true
-			}
-			if depth > 0 && callee.Pkg == fn.Pkg && c.addsTo(callee, fkey, depth-1) {
-				return true
-			}
-		}
-	}
-	return false
+	return fkey != "" && fn != nil && c.addCall(fn, fkey, depth) != nil
 }
 
 // needsLock returns the lock of h's class (or of h's field, reached

@@ -47,7 +47,8 @@ func (c *checker) wgBlocker(w *wait, wakers []*wake, h *lockInfo) (*wake, *lockI
 }
 
 // addCall returns the call of fn that Adds to the WaitGroup field fkey,
-// directly or in a static callee within depth calls of the package.
+// directly or in a static callee within depth calls of the package (for
+// addsTo, the call where the locks that count for a Done-er start).
 func (c *checker) addCall(fn *ssa.Function, fkey string, depth int) *ssa.Call {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -62,7 +63,7 @@ func (c *checker) addCall(fn *ssa.Function, fkey string, depth int) *ssa.Call {
 			if funcName(callee) == "(*sync.WaitGroup).Add" && len(call.Call.Args) > 0 && fieldKey(call.Call.Args[0]) == fkey {
 				return call
 			}
-			if depth > 0 && callee.Pkg == fn.Pkg && c.addsTo(callee, fkey, depth-1) {
+			if depth > 0 && callee.Pkg == fn.Pkg && c.addCall(callee, fkey, depth-1) != nil {
 				return call
 			}
 		}
