@@ -45,7 +45,7 @@ func (f *fnChecker) deferredCalleeWakes(call *ssa.CallCommon, callee *ssa.Functi
 		if possible, _ := f.guardHolds(call, a.Guard); !possible {
 			continue
 		}
-		_, ck, _, ok := f.subst(call, a)
+		ik, ck, _, ok := f.subst(call, a)
 		if !ok || ck == "" {
 			continue
 		}
@@ -53,7 +53,7 @@ func (f *fnChecker) deferredCalleeWakes(call *ssa.CallCommon, callee *ssa.Functi
 		if fk == "" {
 			fk = freeFieldKey(callee, a)
 		}
-		f.deferWakes = append(f.deferWakes, &wakeOp{class: ck, kind: a.Kind, pos: pos, fkey: fk})
+		f.deferWakes = append(f.deferWakes, &wakeOp{class: ck, kind: a.Kind, pos: pos, fkey: fk, ik: ik})
 	}
 }
 

@@ -538,6 +538,7 @@ type wake struct {
 	deferred bool            // a deferred wake: it happens with the locks held at return
 	fkey     string          // the field (or package variable) of the woken object, if known
 	sig      map[string]bool // Conds signalled on every path since the waker's last lock (condhandshake.go)
+	ik       string          // the woken object's instance key, if known (wgany.go)
 }
 
 type checker struct {
@@ -947,6 +948,7 @@ type finding struct {
 type wakeOp struct {
 	class, kind string
 	fkey        string
+	ik          string // the woken object's instance key, if known (wgany.go)
 	pos         token.Pos
 }
 
@@ -1071,7 +1073,7 @@ func (f *fnChecker) analyzeOnce() *Summary {
 				}
 			}
 		}
-		f.c.addWake(w.class, w.kind, &wake{acq: acq, pos: w.pos, fn: f.fn, deferred: true, fkey: w.fkey})
+		f.c.addWake(w.class, w.kind, &wake{acq: acq, pos: w.pos, fn: f.fn, deferred: true, fkey: w.fkey, ik: w.ik})
 	}
 	// Close or wait for the closer: a function that closes the channel it
 	// waits on waits only for another run of itself, which closes it.
@@ -1338,7 +1340,7 @@ func (f *fnChecker) deferred(call *ssa.CallCommon, pos token.Pos) {
 	}
 	if kind := wakeKind(name); kind != "" {
 		if cls := f.c.k.class(call.Args[0]); cls != "" {
-			f.deferWakes = append(f.deferWakes, &wakeOp{class: cls, kind: kind, pos: pos, fkey: fieldKey(call.Args[0])})
+			f.deferWakes = append(f.deferWakes, &wakeOp{class: cls, kind: kind, pos: pos, fkey: fieldKey(call.Args[0]), ik: inst(call.Args[0])})
 		}
 		return
 	}
@@ -1793,7 +1795,9 @@ func (f *fnChecker) call(call *ssa.CallCommon, pos token.Pos, s *state) {
 						f.wakesSum[ik+"|"+a.Kind] = r
 					}
 				}
-				f.addWakeAt(pre, ck, a.Field, a.Kind, pos, needs, callee)
+				if wk := f.addWakeAt(pre, ck, a.Field, a.Kind, pos, needs, callee); wk != nil {
+					wk.ik = ik
+				}
 			}
 		}
 	}
@@ -2084,6 +2088,7 @@ func (f *fnChecker) wakeOn(v ssa.Value, kind string, pos token.Pos, s *state) {
 	}
 	if wk := f.addWakeAt(s.acq, cls, fk, kind, pos, loop, nil); wk != nil {
 		wk.sig = maps.Clone(s.sig)
+		wk.ik = inst(v)
 	}
 	if kind == "send" || kind == "recv" {
 		// A channel this function keeps in a registry also wakes whoever

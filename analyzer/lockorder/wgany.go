@@ -13,6 +13,12 @@ import (
 // #1363: Stop holds tg.mu across tg.wg.Wait while a thread let in by Add
 // calls OnStop, which locks tg.mu, before its deferred Done; the
 // group's exported Done wrapper takes no lock, but that does not help).
+// WaitGroups meet their Done-ers by field, not by object, so one Done-er
+// is enough only when it stands to its WaitGroup as the waiter's lock
+// stands to the waited one: the lock of the group's own object (c.mu and
+// c.wg, g.tg.mu and g.tg.wg), not the lock of whatever object another
+// instance of the group belongs to (badger's publisher, whose own closer
+// and each subscriber's closer are one field).
 // So a wait on a WaitGroup field is reported when some Done-er takes the
 // held lock before its Done; a Done-er that Adds to the group itself
 // counts only the locks it takes after its Add (lock, Add, unlock, then
@@ -25,9 +31,13 @@ func (c *checker) wgBlocker(w *wait, wakers []*wake, h *lockInfo) (*wake, *lockI
 	if w.fkey == "" {
 		return nil, nil
 	}
+	rel := objRel(h.inst, w.ik)
+	if rel == "" {
+		return nil, nil
+	}
 	for _, wk := range wakers {
 		l := needsFor(wk, w, h)
-		if l == nil || h.read && l.read || afterSignal(w, wk, h) {
+		if l == nil || h.read && l.read || afterSignal(w, wk, h) || objRel(l.inst, wk.ik) != rel {
 			continue
 		}
 		if c.addsTo(wk.fn, w.fkey, 2) {
@@ -116,4 +126,24 @@ func (c *checker) lockAfter(fn *ssa.Function, add *ssa.Call, fkey string) token.
 		}
 	}
 	return token.NoPos
+}
+
+// objRel names how the lock lk stands to the WaitGroup wg by their
+// instance keys: what is left of each past their longest common prefix
+// of whole steps ("mu|wg" for {p0}.tg.mu and {p0}.tg^.wg); "" when either
+// key is unknown or they share no root.
+func objRel(lk, wg string) string {
+	lk, wg = strings.ReplaceAll(lk, "^", ""), strings.ReplaceAll(wg, "^", "")
+	if lk == "" || wg == "" {
+		return ""
+	}
+	a, b := strings.Split(lk, "."), strings.Split(wg, ".")
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if i == 0 {
+		return ""
+	}
+	return strings.Join(a[i:], ".") + "|" + strings.Join(b[i:], ".")
 }

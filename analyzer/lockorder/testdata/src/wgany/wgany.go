@@ -285,3 +285,59 @@ func (t *twoLocks) Close() {
 	close(t.stop)
 	t.wg.Wait()
 }
+
+// Look-alike (badger's publisher): one closer type, two instances. The
+// publisher's cleanup waits, holding its lock, on each subscriber's
+// closer; its own loop, counted on the publisher's closer, locks the
+// publisher before its Done. The Done-er is another object's (and the
+// closer's exported Done takes no lock).
+type Closer struct {
+	closed  chan struct{}
+	waiting sync.WaitGroup
+}
+
+func (c *Closer) Done() { c.waiting.Done() }
+
+func (c *Closer) SignalAndWait() {
+	close(c.closed)
+	c.waiting.Wait()
+}
+
+type publisher struct {
+	sync.Mutex
+	subs map[int]*Closer
+	in   chan int
+}
+
+func (p *publisher) listen(c *Closer) {
+	defer func() {
+		p.clean()
+		c.Done()
+	}()
+	for {
+		select {
+		case <-c.closed:
+			return
+		case v := <-p.in:
+			p.Lock()
+			_ = v
+			p.Unlock()
+		}
+	}
+}
+
+func (p *publisher) clean() {
+	p.Lock()
+	defer p.Unlock()
+	for id, s := range p.subs {
+		delete(p.subs, id)
+		s.SignalAndWait()
+	}
+}
+
+func (p *publisher) Start() *Closer {
+	c := &Closer{closed: make(chan struct{})}
+	c.waiting.Add(1)
+	go p.listen(c)
+	return c
+}
