@@ -125,7 +125,7 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 		// A consumer that keeps receiving after each value takes a stream
 		// of signals, not one stop: an exported method that sends one
 		// per call fills its buffer as callers call it again.
-		stream := buffered && keepsReceiving(fc.recvs, f)
+		stream := buffered && keepsReceiving(fc, f)
 	sends:
 		for _, send := range fc.sends {
 			if chanuse.RoomChecked(send) > 0 {
@@ -187,7 +187,8 @@ func lockedSends(st *state, funcs []*ssa.Function) {
 // kept in field f) is followed by a path back to itself: the receiving
 // loop goes on after each value (kbfs's decreasedBytes signals), where a
 // stop signal's receiver returns (its one send fits a buffer of one).
-func keepsReceiving(recvs []ssa.Instruction, f *types.Var) bool {
+func keepsReceiving(fc *fieldChan, f *types.Var) bool {
+	recvs := fc.recvs
 	for _, r := range recvs {
 		switch r := r.(type) {
 		case *ssa.UnOp:
@@ -198,7 +199,7 @@ func keepsReceiving(recvs []ssa.Instruction, f *types.Var) bool {
 			found := false
 			for k, st := range r.States {
 				ld, ok := st.Chan.(*ssa.UnOp)
-				if !ok || st.Dir != types.RecvOnly || chanuse.StructFieldOf(ld.X) == nil || chanuse.StructFieldOf(ld.X).Origin() != f {
+				if !ok || st.Dir != types.RecvOnly || !fc.own[st.Chan] && (chanuse.StructFieldOf(ld.X) == nil || chanuse.StructFieldOf(ld.X).Origin() != f) {
 					continue
 				}
 				test := caseTest(r, k)
@@ -466,6 +467,7 @@ type fieldChan struct {
 	// channel; their callers' uses of the result count as the field's.
 	accessors []*ssa.Function
 	ok        bool
+	own       map[ssa.Value]bool // the channel values its selects receive from (returnedMake's literals load a cell, not the field)
 }
 
 func fieldChans(st *state, funcs []*ssa.Function) map[*types.Var]*fieldChan {
@@ -497,6 +499,8 @@ func fieldChans(st *state, funcs []*ssa.Function) map[*types.Var]*fieldChan {
 						fc.ok = false // also kept elsewhere
 					}
 				} else if mc, ok := fc.cell(r); ok {
+					fc.makes = append(fc.makes, mc)
+				} else if mc, ok := fc.returnedMake(r.Val); ok {
 					fc.makes = append(fc.makes, mc)
 				} else if c, ok := r.Val.(*ssa.Const); !ok || !c.IsNil() {
 					fc.ok = false
@@ -539,6 +543,10 @@ func (fc *fieldChan) uses(v ssa.Value, follow bool) bool {
 				// (a done channel): understood, never reported.
 				if s.Chan == v && s.Dir == types.RecvOnly {
 					fc.recvs = append(fc.recvs, r)
+					if fc.own == nil {
+						fc.own = map[ssa.Value]bool{}
+					}
+					fc.own[v] = true
 				}
 			}
 		case *ssa.Go:
@@ -620,13 +628,87 @@ func (fc *fieldChan) handedOn(mc *ssa.MakeChan, store *ssa.Store) bool {
 	return true
 }
 
+// returnedMake handles a store of the result of a call of a package
+// function that makes the channel, hands it only to the goroutines it
+// starts and returns it (r.failCh = r.startResetTimer():
+// folbricht/routedns#335): the make is the field's, and the started
+// goroutines' receives count as the field's. It returns the make.
+func (fc *fieldChan) returnedMake(v ssa.Value) (*ssa.MakeChan, bool) {
+	call, ok := v.(*ssa.Call)
+	if !ok || call.Call.IsInvoke() || len(*call.Referrers()) != 1 {
+		return nil, false
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Blocks == nil || callee.Pkg != call.Parent().Pkg || callee.Signature.Results().Len() != 1 {
+		return nil, false
+	}
+	var mc *ssa.MakeChan
+	var rets []*ssa.Return
+	for _, b := range callee.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			rets = append(rets, ret)
+		}
+	}
+	if len(rets) != 1 {
+		return nil, false
+	}
+	x := rets[0].Results[0]
+	if ct, ok := x.(*ssa.ChangeType); ok {
+		x = ct.X
+	}
+	if m, ok := fc.cellLoad(x, true); ok {
+		// A variable the started literals capture (go/ssa keeps it in
+		// a cell): cellLoad followed its uses.
+		return m, true
+	}
+	mc, ok = x.(*ssa.MakeChan)
+	if !ok {
+		return nil, false
+	}
+	for _, r := range *mc.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef, *ssa.Return:
+		case *ssa.ChangeType:
+			for _, rr := range *r.Referrers() {
+				if _, ok := rr.(*ssa.Return); !ok {
+					return nil, false
+				}
+			}
+		case *ssa.Go:
+			if !fc.argUses(r, mc) {
+				return nil, false
+			}
+		case *ssa.MakeClosure:
+			if !startedOnce(r) {
+				return nil, false
+			}
+			lit := r.Fn.(*ssa.Function)
+			for i, b := range r.Bindings {
+				if b == ssa.Value(mc) && !fc.passedOn(lit.FreeVars[i]) {
+					return nil, false
+				}
+			}
+		default:
+			return nil, false
+		}
+	}
+	return mc, true
+}
+
 // cell handles store, a store in the field of the value of a local
 // variable that a function literal captures (go/ssa keeps it in a cell):
 // the variable is assigned once, with a make, and every read of it is the
 // value store stores or one handedOn understands, also in the literals
 // that capture it, started once where they are made. It returns the make.
 func (fc *fieldChan) cell(store *ssa.Store) (*ssa.MakeChan, bool) {
-	ld, ok := store.Val.(*ssa.UnOp)
+	return fc.cellLoad(store.Val, false)
+}
+
+// cellLoad is cell for v, the one read of the captured variable that is
+// stored in the field, or returned (returnedMake: direct, the literals
+// may also use the channel themselves, and those uses are the field's).
+func (fc *fieldChan) cellLoad(v ssa.Value, direct bool) (*ssa.MakeChan, bool) {
+	ld, ok := v.(*ssa.UnOp)
 	if !ok || ld.Op != token.MUL {
 		return nil, false
 	}
@@ -664,7 +746,7 @@ func (fc *fieldChan) cell(store *ssa.Store) (*ssa.MakeChan, bool) {
 					if _, isDebug := u.(*ssa.DebugRef); isDebug {
 						continue
 					}
-					if !ok || l.Op != token.MUL || !fc.passedOn(l) {
+					if !ok || l.Op != token.MUL || !fc.passedOn(l) && !(direct && fc.uses(l, false)) {
 						return nil, false
 					}
 				}
