@@ -278,13 +278,7 @@ func sendsIn(sends []*ssa.Send, reach map[*ssa.Function]bool) []*ssa.Send {
 // goroutine is sending too. A send outside any select case, or in a case
 // receiving from own, is not.
 func (st *state) afterOther(s *ssa.Send, own *ssa.Global) bool {
-	var body *ast.BlockStmt
-	switch syn := s.Parent().Syntax().(type) {
-	case *ast.FuncDecl:
-		body = syn.Body
-	case *ast.FuncLit:
-		body = syn.Body
-	}
+	body := funcBody(s.Parent())
 	if body == nil {
 		return false
 	}

@@ -54,13 +54,7 @@ func selectBreaks(st *state, funcs []*ssa.Function) {
 			}
 			continue
 		}
-		var body *ast.BlockStmt
-		switch syn := fn.Syntax().(type) {
-		case *ast.FuncDecl:
-			body = syn.Body
-		case *ast.FuncLit:
-			body = syn.Body
-		}
+		body := funcBody(fn)
 		if body == nil {
 			continue
 		}
@@ -129,13 +123,7 @@ func selectBreakIn(body *ast.BlockStmt) (*ast.SelectStmt, *ast.BranchStmt) {
 // break`). A case that only logs and breaks on a channel nothing in the
 // package signals is a habit of style, and left alone.
 func goSelectBreak(st *state, funcs []*ssa.Function, fn *ssa.Function, g *ssa.Go) {
-	var body *ast.BlockStmt
-	switch syn := fn.Syntax().(type) {
-	case *ast.FuncDecl:
-		body = syn.Body
-	case *ast.FuncLit:
-		body = syn.Body
-	}
+	body := funcBody(fn)
 	if body == nil || hasDefer(fn) {
 		// A deferred close or Done that never runs is reported where
 		// it is waited for (noExit).
@@ -248,4 +236,15 @@ func hasDefer(fn *ssa.Function) bool {
 		}
 	}
 	return false
+}
+
+// funcBody returns the body of fn's declaration or literal, or nil.
+func funcBody(fn *ssa.Function) *ast.BlockStmt {
+	switch syn := fn.Syntax().(type) {
+	case *ast.FuncDecl:
+		return syn.Body
+	case *ast.FuncLit:
+		return syn.Body
+	}
+	return nil
 }

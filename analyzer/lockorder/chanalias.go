@@ -39,12 +39,7 @@ func (c *checker) noteChanAlias(st *ssa.Store) {
 func (c *checker) chanAliases() {
 	for p, fks := range c.paramFields {
 		fn := p.Parent()
-		idx := -1
-		for i, q := range fn.Params {
-			if q == p {
-				idx = i
-			}
-		}
+		idx := paramIndex(fn, p)
 		if idx < 0 {
 			continue
 		}

@@ -25,12 +25,7 @@ func (c *checker) forwardedFuncs(p *ssa.Parameter, depth int) []storedFunc {
 		return nil
 	}
 	fn := p.Parent()
-	idx := -1
-	for i, q := range fn.Params {
-		if q == p {
-			idx = i
-		}
-	}
+	idx := paramIndex(fn, p)
 	if idx < 0 {
 		return nil
 	}
