@@ -102,8 +102,9 @@ func lenOrCap(v ssa.Value) bool {
 }
 
 // unboundedFill reports whether b is in a loop whose blocks (those that b
-// reaches and that reach b) hold no receive, and whose exit tests compare
-// with no constant (a counted loop up to a fixed bound may fit the buffer).
+// reaches and that reach b) hold no receive, and whose exit tests (those
+// that can leave the loop) compare with no constant (a counted loop up to
+// a fixed bound may fit the buffer).
 func unboundedFill(b *ssa.BasicBlock, recvBlocks map[*ssa.BasicBlock]bool) bool {
 	fwd := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
 	back := reachable(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Preds })
@@ -118,11 +119,24 @@ func unboundedFill(b *ssa.BasicBlock, recvBlocks map[*ssa.BasicBlock]bool) bool 
 		if recvBlocks[x] {
 			return false
 		}
-		if iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If); ok && hasConst(iff.Cond, 0) {
+		if iff, ok := x.Instrs[len(x.Instrs)-1].(*ssa.If); ok && hasConst(iff.Cond, 0) && leaves(x, fwd, back) {
 			return false
 		}
 	}
 	return loop
+}
+
+// leaves reports whether block x, of the loop whose blocks are those in
+// both fwd and back, has a successor off the loop: its test can end the
+// loop. A test that only skips part of the body (if name == "x" {
+// continue }) bounds nothing, whatever constant it compares with.
+func leaves(x *ssa.BasicBlock, fwd, back map[*ssa.BasicBlock]bool) bool {
+	for _, s := range x.Succs {
+		if !fwd[s] || !back[s] {
+			return true
+		}
+	}
+	return false
 }
 
 func selfLoop(b *ssa.BasicBlock) bool {
