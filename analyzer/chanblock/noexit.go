@@ -165,6 +165,14 @@ func isContext(t types.Type) bool {
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
 }
 
+// isCancelFunc reports whether t is context.CancelFunc or
+// context.CancelCauseFunc, the functions context.WithCancel and its kin
+// return.
+func isCancelFunc(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && (n.Obj().Name() == "CancelFunc" || n.Obj().Name() == "CancelCauseFunc")
+}
+
 // recovers reports whether a call fn defers may recover a panic: a
 // deferred function that calls the recover builtin, or one not known.
 // (go/ssa gives every function with a defer a Recover block, so that
@@ -187,6 +195,9 @@ func recovers(fn *ssa.Function) bool {
 			}
 			if d.Call.IsInvoke() {
 				return true
+			}
+			if callee == nil && isCancelFunc(d.Call.Value.Type()) {
+				continue // defer cancel(): context's cancel functions do not recover
 			}
 			if callee == nil {
 				return true

@@ -11,6 +11,7 @@ import (
 
 	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
@@ -437,10 +438,11 @@ type oneVal struct {
 
 // waiter is a goroutine that waits for the stop value.
 type waiter struct {
-	recv  ssa.Instruction // its receive
-	start ssa.Instruction // the go statement (or the call leading to it) in the starting function
-	n     int             // 2 for a go statement in a loop that starts it many times
-	self  bool            // the channel's maker waits itself: start is its receive
+	recv     ssa.Instruction // its receive
+	start    ssa.Instruction // the go statement (or the call leading to it) in the starting function
+	n        int             // 2 for a go statement in a loop that starts it many times
+	self     bool            // the channel's maker waits itself: start is its receive
+	competes bool            // a helper the waiter starts, which may take the value and leave another way too
 }
 
 // local checks a channel made in a function.
@@ -730,6 +732,7 @@ func (ov *oneVal) field(c *chanuse.Class) {
 		return
 	}
 	var send ssa.Instruction
+	var sends []chanuse.Op // every send, when there are several or one in a loop
 	recvs := map[*ssa.Function][]chanuse.Op{}
 	bases := map[*ssa.Function]fieldPath{}
 	for _, op := range c.Ops {
@@ -737,8 +740,10 @@ func (ov *oneVal) field(c *chanuse.Class) {
 		case chanuse.Close, chanuse.DeferClose:
 			return
 		case chanuse.Send, chanuse.SelectSend:
+			sends = append(sends, op.Op)
 			if send != nil || ssaloop.InLoop(op.Instr.Block()) || ov.calledInLoop(op.Instr.Parent(), 0) {
-				return
+				send = nil
+				continue
 			}
 			send = op.Instr
 		case chanuse.Recv, chanuse.SelectRecv:
@@ -750,6 +755,16 @@ func (ov *oneVal) field(c *chanuse.Class) {
 			bases[fn] = p
 			recvs[fn] = append(recvs[fn], op.Op)
 		}
+	}
+	// Several sends, or one in a loop, each followed by a Wait on a
+	// WaitGroup field (tarantool/tt#762): checked once the waiters are
+	// known, which must all be counted on that field.
+	var waitField *types.Var
+	if len(sends) > 1 || send == nil && len(sends) == 1 {
+		if waitField = waitAfterSends(sends); waitField == nil {
+			return
+		}
+		send = sends[0].Instr
 	}
 	if send == nil {
 		return
@@ -833,6 +848,38 @@ func (ov *oneVal) field(c *chanuse.Class) {
 		}
 	}
 	if count(best) < 2 {
+		// The waiters may be started by sibling helpers one function
+		// calls with the object (startHelpers: startSignalHandling, then,
+		// when configured, startIntegrityChecks).
+		for _, s := range starts {
+			for _, c := range ov.callers[s.g.Parent()] {
+				call, ok := c.(*ssa.Call)
+				callee, args := calleeArgs(c.Parent().Pkg, c.Common())
+				if !ok || callee != s.g.Parent() || len(args) == 0 || len(callee.Params) == 0 || objOf(s.base) != callee.Params[0] {
+					continue
+				}
+				ws := ov.startsFrom(call.Parent(), args[0], func(g ssa.CallInstruction, base ssa.Value) (waiter, bool) {
+					for _, t := range starts {
+						if t.g == g && sameBase(t.base, base) && t.path.path == s.path.path {
+							return waiter{recv: t.recv, start: g, n: 1}, true
+						}
+					}
+					return waiter{}, false
+				}, 1)
+				if count(ws) > count(best) {
+					best = ws
+				}
+			}
+		}
+	}
+	if count(best) < 2 {
+		best = ov.competitor(recvs, bases, best, func(yield func(g ssa.CallInstruction, recv ssa.Instruction)) {
+			for _, s := range starts {
+				yield(s.g, s.recv)
+			}
+		})
+	}
+	if count(best) < 2 {
 		// Per way to the struct holding the channel: m.a.stop and
 		// m.b.stop are two channels.
 		paths := map[string]bool{}
@@ -849,6 +896,13 @@ func (ov *oneVal) field(c *chanuse.Class) {
 			})
 			if count(ws) > count(best) {
 				best = ws
+			}
+		}
+	}
+	if waitField != nil {
+		for _, w := range best {
+			if w.competes || !donesOn(w.recv.Parent(), waitField) {
+				return // a waiter the Wait does not wait for
 			}
 		}
 	}
@@ -1121,6 +1175,10 @@ func (ov *oneVal) report(at ssa.Instruction, what, name string, ws []waiter, mad
 	for _, w := range ws {
 		l := fmt.Sprintf("line %d", fset.Position(w.recv.Pos()).Line)
 		msg := "a goroutine waits here for the stop value, and returns only after receiving it"
+		if w.competes {
+			l += ", a helper the waiter starts"
+			msg = "a helper goroutine the waiter starts receives the stop value here too (it may also leave another way)"
+		}
 		if w.n > 1 {
 			l += ", started in a loop"
 			msg = "goroutines started in a loop wait here for the stop value, and return only after receiving it"
@@ -1129,11 +1187,17 @@ func (ov *oneVal) report(at ssa.Instruction, what, name string, ws []waiter, mad
 		rel = append(rel, analysis.RelatedInformation{Pos: w.recv.Pos(), Message: msg})
 	}
 	rel = append(rel, made)
+	how := "wait for it and can return only after receiving from"
+	for _, w := range ws {
+		if w.competes {
+			how = "receive from it, one of which can return only after receiving from"
+		}
+	}
 	ov.st.Report(analysis.Diagnostic{
 		Pos:      at.Pos(),
 		Category: "deadlock",
-		Message: fmt.Sprintf("%s, but %d or more goroutines wait for it and can return only after receiving from %s (%s): one value wakes only one of them, and every other waiter blocks forever (close the channel to wake them all)",
-			what, count(ws), name, strings.Join(lines, "; ")),
+		Message: fmt.Sprintf("%s, but %d or more goroutines %s %s (%s): one value wakes only one of them, and every other waiter blocks forever (close the channel to wake them all)",
+			what, count(ws), how, name, strings.Join(lines, "; ")),
 		Related: rel,
 	})
 }
@@ -1193,4 +1257,106 @@ func objOf(v ssa.Value) ssa.Value {
 		}
 	}
 	return nil
+}
+
+// competitor finds, for a waiter that can return only after its receive
+// (started by one of starts), a helper goroutine it starts itself on the
+// same object that also receives from the field (elastic/beats#49414:
+// unitListen starts watchErrChan, and both select on stopChan). The helper
+// may have other ways out (its context, which the waiter cancels only once
+// it has the value), but while it waits it competes for the one value: when
+// it takes it, the waiter blocks forever. It returns the waiter and the
+// helper, or best when there is none.
+func (ov *oneVal) competitor(recvs map[*ssa.Function][]chanuse.Op, bases map[*ssa.Function]fieldPath, best []waiter, starts func(yield func(g ssa.CallInstruction, recv ssa.Instruction))) []waiter {
+	found := best
+	starts(func(g ssa.CallInstruction, recv ssa.Instruction) {
+		if count(found) >= 2 {
+			return
+		}
+		fn := recv.Parent()
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				gs, ok := instr.(*ssa.Go)
+				if !ok || count(found) >= 2 {
+					continue
+				}
+				hf := goFunc(gs)
+				ops := recvs[hf]
+				if hf == nil || hf == fn || len(ops) == 0 || bases[hf].path != bases[fn].path {
+					continue
+				}
+				// The helper runs before the waiter can have the value:
+				// its start comes before every receive of the waiter.
+				before := true
+				for _, op := range recvs[fn] {
+					before = before && dominates(gs, op.Instr)
+				}
+				if b := outerBase(hf, gs, bases[hf].root); !before || b == nil || !sameBase(b, bases[fn].root) {
+					continue
+				}
+				found = []waiter{{recv: recv, start: g, n: 1}, {recv: ops[0].Instr, start: gs, n: 1, competes: true}}
+			}
+		}
+	})
+	return found
+}
+
+// waitAfterSends returns the WaitGroup field that every send of sends is
+// followed by a Wait on, on every path from the send, before any other send
+// and before the function returns: however often the sender comes round
+// (a restart loop), it sends one value and then waits for the goroutines it
+// signalled (tarantool/tt#762: wd.done <- true; wd.doneBarrier.Wait()).
+// The sends must be plain and in one function. It returns nil otherwise.
+func waitAfterSends(sends []chanuse.Op) *types.Var {
+	var field *types.Var
+	at := map[ssa.Instruction]bool{}
+	for _, op := range sends {
+		if op.Kind != chanuse.Send || op.Instr.Parent() != sends[0].Instr.Parent() {
+			return nil
+		}
+		at[op.Instr] = true
+	}
+	for _, op := range sends {
+		ok := true
+		ssawalk.Forward(op.Instr, func(instr ssa.Instruction) ssawalk.Action {
+			if at[instr] {
+				ok = false // another send before any Wait
+				return ssawalk.Stop
+			}
+			switch in := instr.(type) {
+			case *ssa.Call:
+				if w := wgCall(&in.Call, "Wait"); w != nil {
+					f := chanuse.StructFieldOf(w)
+					if f == nil || field != nil && f != field {
+						ok = false
+						return ssawalk.Stop
+					}
+					field = f
+					return ssawalk.Cut
+				}
+			case *ssa.Return, *ssa.Panic:
+				ok = false // leaves without waiting
+				return ssawalk.Stop
+			}
+			return ssawalk.Continue
+		})
+		if !ok {
+			return nil
+		}
+	}
+	return field
+}
+
+// donesOn reports whether fn defers Done on the WaitGroup field f.
+func donesOn(fn *ssa.Function, f *types.Var) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if d, ok := instr.(*ssa.Defer); ok {
+				if w := wgCall(&d.Call, "Done"); w != nil && chanuse.StructFieldOf(w) == f {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
