@@ -152,8 +152,16 @@ func fieldLeak(pass *analysis.Pass, c *chanuse.Class, sites map[*ssa.Function][]
 			}
 		case chanuse.Close, chanuse.DeferClose:
 			closes = append(closes, op)
+		case chanuse.SelectSend:
+			// An offer that never waits (a select with a default, as
+			// Enqueue's ping beside the workers' plain one,
+			// google/syzkaller#5955) only fills the buffer: it neither
+			// blocks nor releases a sender.
+			if sel, ok := op.Instr.(*ssa.Select); !ok || sel.Blocking || size == 0 {
+				return // a blocking select send: another pattern
+			}
 		default:
-			return // a select send: another pattern
+			return
 		}
 	}
 	if recvFn == nil || len(sends) == 0 {
