@@ -215,6 +215,8 @@ func run(pass *analysis.Pass) (any, error) {
 	closeSignals(st, ssainput.SrcFuncs)
 	closeOnlyDone(st, ssainput.SrcFuncs)
 	timerDrains(st, ssainput.SrcFuncs)
+	drainGuards(st, ssainput.SrcFuncs)
+	handedRanges(st, ssainput.SrcFuncs)
 	stopClosures(st, ssainput.SrcFuncs)
 	closedThenNil(st, ssainput.SrcFuncs)
 	orphanedRequests(st)

@@ -25,11 +25,8 @@ func closedThenNil(st *state, funcs []*ssa.Function) {
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for i, instr := range b.Instrs {
-				c, ok := instr.(*ssa.Call)
-				if !ok || len(c.Call.Args) != 1 {
-					continue
-				}
-				if bi, ok := c.Call.Value.(*ssa.Builtin); !ok || bi.Name() != "close" {
+				c := closeCall(instr)
+				if c == nil {
 					continue
 				}
 				f := loadedField(c.Call.Args[0])

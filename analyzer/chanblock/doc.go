@@ -392,6 +392,16 @@
 //     body never runs; kubernetes/kube-state-metrics#2977), or a comma-ok
 //     receive with code for ok == true (ok is always false, and the
 //     receive waits for the close; google/trillian#1407);
+//   - a close of a channel field guarded by a non-blocking receive from it
+//     (isClosed(c.ch), or a select whose default closes), while the
+//     package sends values on that field: a pending value is taken, the
+//     close is skipped, and the channel stays open and empty
+//     (Trendyol/go-pq-cdc-kafka#44);
+//   - a range, or a loop only a close ends, over a local channel nothing
+//     in the package closes, when the channel also goes as a send-only
+//     argument to code the package does not see but is sent on by the
+//     caller after each such call (the callee cannot have closed it;
+//     prometheus-community/windows_exporter#376);
 //
 // Beside these patterns a bounded interleaving checker (-stuck, on by
 // default; package chanmodel) explores the paths and interleavings of the

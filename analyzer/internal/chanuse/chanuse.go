@@ -32,6 +32,7 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/ssawalk"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -256,6 +257,10 @@ type Channel struct {
 	// they run once on the channel per pass over the slice (slices.go).
 	Each   map[ssa.Instruction]*ssa.BasicBlock
 	opaque bool // escaped other than to signal.Notify (or signal.Stop)
+	// Handed lists the calls of functions not followed that the channel
+	// is handed to as a send-only argument, each followed on every path
+	// by a send on it in the caller (FollowHanded only).
+	Handed []ssa.CallInstruction
 }
 
 // OnlyNotified reports whether the channel escapes only to os/signal's
@@ -332,6 +337,10 @@ type tracker struct {
 	// callbacks: a function literal handed to a function not followed
 	// is a Callback node rather than an escape (FollowCallbacks).
 	callbacks bool
+	// handed: a send-only channel handed to a function not followed,
+	// after which the caller sends on it on every path, is recorded in
+	// Handed rather than an escape (FollowHanded).
+	handed bool
 	// respawners are nodes whose function starts itself again with the
 	// channel in the same parameter (a tree walk: go g.walk(child, ch));
 	// their goroutines are folded into the node (see args).
@@ -361,13 +370,53 @@ func Follow(mc *ssa.MakeChan) *Channel {
 // variable and only called or started (half := func(...) { ... }; go
 // half(a, b); go half(b, a)) is followed at each call or start.
 func FollowCallbacks(mc *ssa.MakeChan) *Channel {
+	return followMade(mc, func(t *tracker) { t.callbacks = true })
+}
+
+// followMade follows the channel mc makes from its maker, with the
+// tracker's options set by opts.
+func followMade(mc *ssa.MakeChan, opts func(*tracker)) *Channel {
 	root := &Node{Fn: mc.Parent(), Vals: map[ssa.Value]bool{}}
 	root.G = root
 	ch := &Channel{Make: mc, Nodes: []*Node{root}}
-	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: mc.Parent().Pkg, callbacks: true}
+	t := &tracker{ch: ch, seen: map[ssa.Value]bool{}, pkg: mc.Parent().Pkg}
+	opts(t)
 	t.value(root, mc, 0)
 	t.checkRespawners()
 	return ch
+}
+
+// FollowHanded is Follow, except that handing the channel as a send-only
+// argument (chan<- T) to a function not followed (an interface method no
+// type of the package implements, another package's function) does not
+// make it escape when the caller sends on the channel after the call, on
+// every path from it: the callee may send on the channel, but it cannot
+// have closed it, or that send would panic (prometheus-community/
+// windows_exporter#376: execute hands the collector's metrics channel to
+// Collector.Collect and then sends its own duration metric on it). The
+// calls are recorded in Handed. A rule using this model may rely on what
+// the package does to close the channel, not on its count of senders.
+func FollowHanded(mc *ssa.MakeChan) *Channel {
+	return followMade(mc, func(t *tracker) { t.handed = true })
+}
+
+// sentAfter reports whether every path from call, in its function, sends
+// on v (a plain send) before it returns.
+func sentAfter(call ssa.CallInstruction, v ssa.Value) bool {
+	ok := true
+	ssawalk.Forward(call, func(instr ssa.Instruction) ssawalk.Action {
+		switch in := instr.(type) {
+		case *ssa.Send:
+			if in.Chan == v {
+				return ssawalk.Cut
+			}
+		case *ssa.Return, *ssa.Panic:
+			ok = false
+			return ssawalk.Stop
+		}
+		return ssawalk.Continue
+	})
+	return ok
 }
 
 // FollowResult builds the model of the channel that call (a call of a
@@ -532,6 +581,12 @@ func (t *tracker) child(parent *Node, fn *ssa.Function, g *ssa.Go, call ssa.Call
 // statement of such a call escapes: rules count started goroutines.
 func (t *tracker) args(n *Node, v ssa.Value, c *ssa.CallCommon, g *ssa.Go, call ssa.CallInstruction, depth int, follow func(*Node, ssa.Value, int)) {
 	fns := Callees(t.pkg, c)
+	if t.handed && len(fns) == 0 && g == nil && call != nil {
+		if d, ok := v.Type().Underlying().(*types.Chan); ok && d.Dir() == types.SendOnly && sentAfter(call, v) {
+			t.ch.Handed = append(t.ch.Handed, call)
+			return
+		}
+	}
 	if len(fns) == 0 || depth >= maxDepth || len(fns) > 1 && g != nil {
 		t.escape("passed to a call not followed (callee unknown, too deep, or a go of several callees)")
 		return

@@ -323,7 +323,7 @@ func (c *Class) elemValue(v ssa.Value, fn *ssa.Function, base ssa.Value) {
 // channel is.
 func (c *Class) getOrCreate(phi *ssa.Phi) bool {
 	for _, e := range phi.Edges {
-		switch e := unchange(e).(type) {
+		switch e := Unchange(e).(type) {
 		case *ssa.Extract:
 			lk, ok := e.Tuple.(*ssa.Lookup)
 			if !ok || e.Index != 0 || !c.isMapLoad(lk.X) {
@@ -398,7 +398,9 @@ func opsOnly(v ssa.Value, merge func(*ssa.Phi) bool) bool {
 	return true
 }
 
-func unchange(v ssa.Value) ssa.Value {
+// Unchange returns v without the ChangeType conversions around it (a
+// channel made bidirectional handed on as send- or receive-only).
+func Unchange(v ssa.Value) ssa.Value {
 	for {
 		ct, ok := v.(*ssa.ChangeType)
 		if !ok {
@@ -410,7 +412,7 @@ func unchange(v ssa.Value) ssa.Value {
 
 // isMapLoad reports whether m is the class's map loaded from its field.
 func (c *Class) isMapLoad(m ssa.Value) bool {
-	switch m := unchange(m).(type) {
+	switch m := Unchange(m).(type) {
 	case *ssa.UnOp:
 		return m.Op == token.MUL && StructFieldOf(m.X) == c.Field
 	case *ssa.Field:
@@ -422,7 +424,7 @@ func (c *Class) isMapLoad(m ssa.Value) bool {
 // MadeIn returns the make v is: the make itself, or a load of a variable
 // (one a closure captures) whose every store stores that make.
 func MadeIn(v ssa.Value) (*ssa.MakeChan, bool) {
-	v = unchange(v)
+	v = Unchange(v)
 	if ld, ok := v.(*ssa.UnOp); ok && ld.Op == token.MUL {
 		a, ok := ld.X.(*ssa.Alloc)
 		if !ok {
@@ -434,7 +436,7 @@ func MadeIn(v ssa.Value) (*ssa.MakeChan, bool) {
 			if !ok || st.Addr != a {
 				continue
 			}
-			m, ok := unchange(st.Val).(*ssa.MakeChan)
+			m, ok := Unchange(st.Val).(*ssa.MakeChan)
 			if !ok || mk != nil && m != mk {
 				return nil, false
 			}
