@@ -2,7 +2,10 @@ package chanblock
 
 import (
 	"fmt"
+	"go/token"
+	"go/types"
 
+	"github.com/asyncgo/asyncgo/analyzer/internal/chanuse"
 	"github.com/asyncgo/asyncgo/analyzer/internal/ssaloop"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -63,14 +66,18 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 			gs = append(gs, lgs...)
 		}
 	}
-	if len(gs) == 0 {
+	// An exported loop the package neither starts nor calls is run by its
+	// client, as one goroutine's event loop: only the select-turn shape
+	// below is checked for it.
+	clientLoop := len(gs) == 0 && sites.calls[loop] == 0 && loop.Object() != nil && loop.Object().Exported() && size > 0
+	if len(gs) == 0 && !clientLoop {
 		return // no goroutine is known to receive
 	}
 	// Several goroutines of the loop (a worker pool): each may be the one
 	// sending, but when the buffer (a constant one) is full every worker
 	// can be blocked in such a send at once, with none left to receive
 	// (block/cachew#261).
-	pool := len(gs) > 1 || ssaloop.InLoop(gs[0].Block())
+	pool := !clientLoop && (len(gs) > 1 || ssaloop.InLoop(gs[0].Block()))
 	if pool && !recvLoops(c) {
 		// Workers that take one value and hand one on (a stop token
 		// passed down the line) take out as many as they put back:
@@ -117,13 +124,20 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 					continue
 				}
 				callee := call.Call.StaticCallee()
+				args := call.Call.Args
+				if callee == nil && call.Call.IsInvoke() {
+					// e.eval(app): the package's one implementation, its
+					// receiver the first parameter.
+					callee = chanuse.Callee(loop.Pkg, &call.Call)
+					args = append([]ssa.Value{call.Call.Value}, args...)
+				}
 				if callee == nil || callee.Blocks == nil || callee.Pkg != loop.Pkg {
 					continue
 				}
 				if _, ok := reach[callee]; ok {
 					continue
 				}
-				for i, a := range call.Call.Args {
+				for i, a := range args {
 					if a == w.p && i < len(callee.Params) {
 						via := w.call
 						if via == nil {
@@ -154,11 +168,19 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 			others++
 		}
 	}
-	var burst map[ssa.Instruction]bool
+	var burst, turn map[ssa.Instruction]bool
 	if size > 0 && others == 0 && !pool {
-		burst = map[ssa.Instruction]bool{}
+		burst, turn = map[ssa.Instruction]bool{}, map[ssa.Instruction]bool{}
 		for _, s := range c.o.sends {
-			if _, ok := on(s); !ok {
+			r, ok := on(s)
+			if !ok {
+				continue
+			}
+			if size <= maxTurnRoom && c.turnSend(loop, s.Instr, r.call) {
+				turn[s.Instr] = true
+				continue
+			}
+			if clientLoop {
 				continue
 			}
 			// The send, or any call on the way from the loop to it (a
@@ -172,9 +194,11 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 				x = reach[x.Parent()].site
 			}
 		}
-		if len(burst) == 0 {
+		if len(burst) == 0 && len(turn) == 0 {
 			return
 		}
+	} else if clientLoop {
+		return
 	} else if size != 0 && (size < 0 && !callerSized(c.Makes) || others == 0) {
 		return // buffered: only when other senders fill it
 	}
@@ -185,7 +209,7 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 	}
 	for _, s := range c.o.sends {
 		r, ok := on(s)
-		if !ok || burst != nil && !burst[s.Instr] {
+		if !ok || burst != nil && !burst[s.Instr] && !turn[s.Instr] {
 			continue
 		}
 		if pool {
@@ -203,6 +227,8 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 		}
 		if size == 0 {
 			msg += ": the channel is unbuffered and its only receiver is busy sending, so the send blocks forever"
+		} else if turn[s.Instr] {
+			msg += fmt.Sprintf(", from another case of the select that receives it: each turn that takes that case adds a value, the select may take it again while the channel holds %d, and then the send blocks forever, because its only receiver is busy sending", size)
 		} else if burst != nil {
 			msg += fmt.Sprintf(", inside a loop that takes nothing from it: one turn can send more than its buffer of %d holds, and then the send blocks forever, because its only receiver is busy sending", size)
 		} else if size < 0 {
@@ -216,6 +242,70 @@ func selfSend(st *state, c *class, size int, sites *callSites) {
 		}
 		st.Report(analysis.Diagnostic{Pos: s.Instr.Pos(), Category: "deadlock", Message: msg, Related: rel})
 	}
+}
+
+// maxTurnRoom is the largest buffer turnSend considers: a select picks
+// among its ready cases at random, so filling a room of a few values
+// through one case takes a few turns in a row, a plausible run; a large
+// queue is the programmer's bet on the other case's rate.
+const maxTurnRoom = 4
+
+// turnSend reports whether send, a send on the class made by loop's
+// goroutine (directly, or through the loop's call at), runs in the body of
+// a case of a select in a loop of loop's that has a receive case on the
+// class too, the send's case receiving from another channel: the select
+// may take that case again while the buffer holds the values already
+// sent (gokcehan/lf#2674: two quit keys evaluated before the quit case is
+// taken).
+func (c *class) turnSend(loop *ssa.Function, send, at ssa.Instruction) bool {
+	if at == nil {
+		at = send
+	}
+	if at.Parent() != loop || ssaloop.InLoop(send.Block()) && send.Parent() != loop {
+		return false
+	}
+	for _, r := range c.o.selRecvs {
+		sel, ok := r.Instr.(*ssa.Select)
+		if !ok || sel.Parent() != loop || !sel.Blocking || !ssaloop.InLoop(sel.Block()) {
+			continue
+		}
+		for k, st := range sel.States {
+			if k == r.State || st.Dir != types.RecvOnly || timerC(st.Chan) {
+				continue
+			}
+			test := caseTest(sel, k)
+			if test == nil {
+				continue
+			}
+			body := test.Succs[0]
+			if len(body.Preds) == 1 && body.Dominates(at.Block()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// timerC reports whether ch is the C of a time.Timer kept in a field or
+// variable: it delivers once per start or Reset, so a case on it fires
+// again only once the loop has rearmed the timer (a retry loop feeding
+// itself the next interval when its timer fires, and resetting the timer
+// when it takes that interval).
+func timerC(ch ssa.Value) bool {
+	u, ok := ch.(*ssa.UnOp)
+	if !ok || u.Op != token.MUL {
+		return false
+	}
+	fa, ok := u.X.(*ssa.FieldAddr)
+	if !ok {
+		return false
+	}
+	p, ok := fa.X.Type().Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	n, ok := p.Elem().(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" && n.Obj().Name() == "Timer"
 }
 
 // burstSend reports whether instr (a send, or the call that leads to one)
