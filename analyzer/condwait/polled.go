@@ -113,14 +113,7 @@ func (c *checker) goTargets() []*ssa.Function {
 				if !ok {
 					continue
 				}
-				var gfn *ssa.Function
-				switch v := g.Call.Value.(type) {
-				case *ssa.Function:
-					gfn = v
-				case *ssa.MakeClosure:
-					gfn = v.Fn.(*ssa.Function)
-				}
-				if gfn != nil && gfn.Pkg == fn.Pkg && !seen[gfn] {
+				if gfn := startedFunc(g); gfn != nil && gfn.Pkg == fn.Pkg && !seen[gfn] {
 					seen[gfn] = true
 					out = append(out, gfn)
 				}
@@ -128,6 +121,18 @@ func (c *checker) goTargets() []*ssa.Function {
 		}
 	}
 	return out
+}
+
+// startedFunc returns the function a go statement starts, when it names
+// one (a function or a function literal), else nil.
+func startedFunc(g *ssa.Go) *ssa.Function {
+	switch v := g.Call.Value.(type) {
+	case *ssa.Function:
+		return v
+	case *ssa.MakeClosure:
+		return v.Fn.(*ssa.Function)
+	}
+	return nil
 }
 
 // stopPoll returns the channel field a non-blocking select in the loop

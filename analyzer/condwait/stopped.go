@@ -151,13 +151,7 @@ func (c *checker) checkStopped(cd *cond) {
 				if !ok {
 					continue
 				}
-				var gfn *ssa.Function
-				switch v := g.Call.Value.(type) {
-				case *ssa.Function:
-					gfn = v
-				case *ssa.MakeClosure:
-					gfn = v.Fn.(*ssa.Function)
-				}
+				gfn := startedFunc(g)
 				if gfn == nil || gfn.Pkg != fn.Pkg {
 					continue
 				}
