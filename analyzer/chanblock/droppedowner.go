@@ -41,13 +41,11 @@ const (
 // ownerCtx is what droppedOwners knows of the package's stored contexts.
 type ownerCtx struct {
 	pkg       *types.Package
-	cancelF   map[*types.Var]bool            // func fields holding the cancel of a never-canceled root's child
-	ctxF      map[*types.Var]bool            // context fields made beside a cancel field, or derived from one
-	cancelers map[*ssa.Function]bool         // functions that may call a cancelF field's func
-	doneFns   map[*ssa.Function]bool         // package functions returning the Done of a ctxF field
-	funcs     []*ssa.Function                // the package's functions
-	callees   map[*ssa.Function]bool         // scratch
-	ptrFields map[*types.Struct][]*types.Var // struct fields pointing to a struct with a cancelF field
+	cancelF   map[*types.Var]bool    // func fields holding the cancel of a never-canceled root's child
+	ctxF      map[*types.Var]bool    // context fields made beside a cancel field, or derived from one
+	cancelers map[*ssa.Function]bool // functions that may call a cancelF field's func
+	doneFns   map[*ssa.Function]bool // package functions returning the Done of a ctxF field
+	funcs     []*ssa.Function        // the package's functions
 }
 
 // droppedOwners reports the rule.

@@ -86,7 +86,6 @@ type submission struct {
 	pool   types.Object // the executor (futures), or nil
 	future types.Object // variable the future/handle is stored in, or nil
 	body   ast.Node     // *ast.FuncLit or *ast.FuncDecl run by the task
-	loop   types.Object // for aio: the loop whose task created it, if known
 }
 
 // events are what a task body does, transitively through same-package

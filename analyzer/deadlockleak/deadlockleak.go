@@ -498,11 +498,6 @@ func run(pass *analysis.Pass) (any, error) {
 	return &Result{reported: seen}, nil
 }
 
-func isZero(v ssa.Value) bool {
-	c, ok := v.(*ssa.Const)
-	return ok && c.Value != nil && c.Value.String() == "0"
-}
-
 // capacity returns the constant buffer size of mc, or -1.
 func capacity(mc *ssa.MakeChan) int {
 	c, ok := mc.Size.(*ssa.Const)

@@ -515,8 +515,7 @@ type edge struct {
 }
 
 type wait struct {
-	ik                string // instance key, "" if none
-	drops             map[string]bool
+	ik                string        // instance key, "" if none
 	callee            *ssa.Function // the callee the wait is inside, or nil
 	class, kind, desc string
 	fkey              string // fieldKey of the waited-on object

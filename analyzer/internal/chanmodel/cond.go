@@ -67,14 +67,12 @@ type condModel struct {
 
 // condBuild is what buildSync learns of the Conds' L bindings.
 type condBuild struct {
-	stores    map[int][]*ssa.Store            // stores to a Cond's L field met by its walk
-	ptrStores map[int][]*ssa.Store            // stores to the *sync.Cond field holding it
-	calls     map[int][]ssa.CallInstruction   // c.L.Lock() / Unlock() met by its walk
-	lUses     map[int][]ssa.Instruction       // a lock's uses as some Cond's L (NewCond call, store to L)
-	claim     map[ssa.Instruction]int         // those uses by the Cond that binds them
-	why       map[int]string                  // why a Cond is given up
-	nodeOf    map[*ssa.Function]*chanuse.Node // a node of each function of the model
-	guard     map[*chanuse.Node]map[ssa.Instruction]string
+	stores    map[int][]*ssa.Store          // stores to a Cond's L field met by its walk
+	ptrStores map[int][]*ssa.Store          // stores to the *sync.Cond field holding it
+	calls     map[int][]ssa.CallInstruction // c.L.Lock() / Unlock() met by its walk
+	lUses     map[int][]ssa.Instruction     // a lock's uses as some Cond's L (NewCond call, store to L)
+	claim     map[ssa.Instruction]int       // those uses by the Cond that binds them
+	why       map[int]string                // why a Cond is given up
 }
 
 func (cb *condBuild) init() {

@@ -151,8 +151,7 @@ type model struct {
 	// start is where the exploration begins when the model is rooted at
 	// a sync object rather than a channel (roots.go): the object's
 	// allocation. Nil for a channel's model, which begins at its make.
-	start   ssa.Instruction
-	rootKey *objKey // the root object (roots.go)
+	start ssa.Instruction
 
 	counting   bool             // a counting loop is followed: counters are evaluated (counts.go)
 	countExits map[*ssa.If]bool // the counting loops' exits

@@ -11,11 +11,10 @@ import (
 // an embedded field or an exported method) is as private as an unexported
 // one, and so is any field in package main or an external test package.
 type Sealed struct {
-	pkg     *types.Package
-	open    map[types.Type]bool
-	owners  map[*types.Var]*types.TypeName
-	allOpen bool
-	closed  bool // package main or an external test package: nothing imports it
+	pkg    *types.Package
+	open   map[types.Type]bool
+	owners map[*types.Var]*types.TypeName
+	closed bool // package main or an external test package: nothing imports it
 }
 
 // NewSealed walks pkg's exported API once.
